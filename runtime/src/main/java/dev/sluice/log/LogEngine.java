@@ -1,0 +1,75 @@
+package dev.sluice.log;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The storage engine under streams: one append-only log per shard, addressed by offset.
+ *
+ * <p>The embedded default keeps segment files on local disk ({@code dev.sluice.log.file}); a
+ * Kafka-backed engine maps a shard onto a topic partition and an offset onto a Kafka offset. Both
+ * keep the same contract:
+ *
+ * <ul>
+ *   <li>Offsets start at 0 and grow by one per record; arrival times never decrease in a shard.
+ *   <li>An append's future completes only when its records are durable; appends to one shard are
+ *       applied in the order they were called.
+ *   <li>No method blocks its caller: I/O runs on the engine's own threads, so callers may be
+ *       event-loop threads. Futures complete on engine threads.
+ *   <li>Failures complete the future exceptionally with a {@link LogException}.
+ * </ul>
+ */
+public interface LogEngine extends AutoCloseable {
+
+  /** Opens the engine: recovers what is on disk and starts its threads. Blocks; call once. */
+  void start();
+
+  /** Shards the engine holds, as found at start and created since. */
+  Set<ShardRef> shards();
+
+  /** Creates an empty log for the shard; does nothing when it exists already. */
+  CompletableFuture<Void> createShard(ShardRef shard);
+
+  /**
+   * Appends records to the shard, in list order, as one durable unit that gets one arrival time.
+   * Fails with {@link ShardSealedException} once the shard is sealed.
+   */
+  CompletableFuture<AppendResult> append(ShardRef shard, List<NewRecord> records);
+
+  /**
+   * Reads records from {@code fromOffset} on, at most {@code maxRecords} of them and, past the
+   * first record, at most {@code maxBytes} in total (see {@link LogRecord#size()}). An offset below
+   * the start offset reads from the start; one at or past the end reads nothing.
+   */
+  CompletableFuture<ReadResult> read(
+      ShardRef shard, long fromOffset, int maxRecords, long maxBytes);
+
+  /**
+   * The offset of the first record that arrived at or after {@code timestampMillis}, or the end
+   * offset when none did.
+   */
+  CompletableFuture<Long> offsetForTimestamp(ShardRef shard, long timestampMillis);
+
+  /** The shard's current offsets, from memory. Fails with {@link ShardNotFoundException}. */
+  ShardOffsets offsets(ShardRef shard);
+
+  /**
+   * Seals the shard after every append called before this one; completes with its end offset.
+   * Sealing is not persisted by the engine: the stream catalog re-seals closed shards at start.
+   */
+  CompletableFuture<Long> seal(ShardRef shard);
+
+  /**
+   * Deletes whole stored units (segments) all of whose records arrived before {@code cutoffMillis},
+   * never the one being written; completes with the new start offset.
+   */
+  CompletableFuture<Long> trim(ShardRef shard, long cutoffMillis);
+
+  /** Deletes the shard's log and everything stored for it. */
+  CompletableFuture<Void> deleteShard(ShardRef shard);
+
+  /** Completes pending appends, syncs and closes files, and stops the engine's threads. */
+  @Override
+  void close();
+}

@@ -1,0 +1,10 @@
+package dev.sluice.log;
+
+/** The engine has no log for the shard (never created, or deleted). */
+public class ShardNotFoundException extends LogException {
+
+  /** Names the missing shard. */
+  public ShardNotFoundException(ShardRef shard) {
+    super("no log for shard " + shard);
+  }
+}
