@@ -1,0 +1,76 @@
+package dev.sluice.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of a Sluice node, under the {@code sluice.} prefix. */
+@ConfigMapping(prefix = "sluice")
+public interface SluiceConfig {
+
+  /** Directory that holds streams, their logs and the catalog. */
+  @WithDefault(".sluice")
+  String dataDir();
+
+  /** Region named in ARNs and events. */
+  @WithDefault("us-east-1")
+  String region();
+
+  /** Account id named in ARNs. */
+  @WithDefault("000000000000")
+  String accountId();
+
+  /** Storage engine settings. */
+  Log log();
+
+  /** Kinesis API settings. */
+  Kinesis kinesis();
+
+  /** Settings of the embedded file log. */
+  interface Log {
+
+    /** A segment rolls once it would grow past this many bytes. */
+    @WithDefault("67108864")
+    long segmentBytes();
+
+    /** Bytes of log between two sparse index entries. */
+    @WithDefault("4096")
+    int indexIntervalBytes();
+
+    /** Threads that write and fsync; shards are spread over them. */
+    @WithDefault("1")
+    int writerThreads();
+
+    /** Threads that read segment files. */
+    @WithDefault("2")
+    int readerThreads();
+
+    /** Upper bound of the cache of recently written batches (0 turns it off). */
+    @WithDefault("33554432")
+    long hotCacheBytes();
+
+    /** How often retention looks for expired segments and closed shards. */
+    @WithDefault("60s")
+    Duration retentionCheckInterval();
+  }
+
+  /** Settings of the Kinesis-compatible API. */
+  interface Kinesis {
+
+    /** Largest request body accepted; a larger one is refused before it is buffered. */
+    @WithDefault("16777216")
+    long maxRequestBytes();
+
+    /** How long a shard iterator stays valid after it was issued. */
+    @WithDefault("5m")
+    Duration iteratorTtl();
+
+    /** Open shards allowed across all streams (reported by DescribeLimits). */
+    @WithDefault("500")
+    int shardLimit();
+
+    /** ON_DEMAND streams allowed (reported by DescribeLimits). */
+    @WithDefault("50")
+    int onDemandStreamLimit();
+  }
+}

@@ -1,0 +1,206 @@
+package dev.sluice.kinesis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.stream.Arns;
+import java.io.IOException;
+import java.util.regex.Pattern;
+
+/**
+ * One decoded request: typed access to its members with Kinesis's validation, and the means to
+ * build a response in the same encoding.
+ */
+final class KinesisRequest {
+
+  private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
+
+  private final ObjectNode body;
+  private final Wire wire;
+  private final Arns arns;
+
+  KinesisRequest(ObjectNode body, Wire wire, Arns arns) {
+    this.body = body;
+    this.wire = wire;
+    this.arns = arns;
+  }
+
+  Wire wire() {
+    return wire;
+  }
+
+  ObjectNode body() {
+    return body;
+  }
+
+  /** The member, or null when absent or null. */
+  JsonNode node(String field) {
+    JsonNode n = body.get(field);
+    return n == null || n.isNull() ? null : n;
+  }
+
+  String string(String field) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw wrongType(field, "a string");
+    }
+    return n.textValue();
+  }
+
+  String requireString(String field) {
+    String s = string(field);
+    if (s == null) {
+      throw KinesisException.validation(lower(field), "null", "Member must not be null");
+    }
+    return s;
+  }
+
+  /** A string member whose length must lie within [min, max]. */
+  String string(String field, int min, int max, boolean required) {
+    String s = required ? requireString(field) : string(field);
+    if (s != null && (s.length() < min || s.length() > max)) {
+      throw KinesisException.validation(
+          lower(field),
+          s,
+          "Member must have length "
+              + (s.length() < min
+                  ? "greater than or equal to " + min
+                  : "less than or equal to " + max));
+    }
+    return s;
+  }
+
+  Integer integer(String field) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.canConvertToInt() || !n.isIntegralNumber()) {
+      throw wrongType(field, "an integer");
+    }
+    return n.intValue();
+  }
+
+  /** An integer member within [min, max], or {@code dflt} when absent. */
+  int integer(String field, int min, int max, int dflt, KinesisError whenOutOfRange) {
+    Integer v = integer(field);
+    if (v == null) {
+      return dflt;
+    }
+    if (v < min || v > max) {
+      String constraint =
+          "Member must have value "
+              + (v < min ? "greater than or equal to " + min : "less than or equal to " + max);
+      if (whenOutOfRange == KinesisError.ValidationException) {
+        throw KinesisException.validation(lower(field), v, constraint);
+      }
+      throw new KinesisException(
+          whenOutOfRange, field + " " + v + " is out of range: " + constraint + ".");
+    }
+    return v;
+  }
+
+  Boolean bool(String field) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isBoolean()) {
+      throw wrongType(field, "a boolean");
+    }
+    return n.booleanValue();
+  }
+
+  ObjectNode object(String field) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw wrongType(field, "a structure");
+    }
+    return (ObjectNode) n;
+  }
+
+  ArrayNode array(String field) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isArray()) {
+      throw wrongType(field, "a list");
+    }
+    return (ArrayNode) n;
+  }
+
+  /** A blob member: a CBOR byte string or a JSON base64 string. */
+  static byte[] blob(JsonNode n, String field) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isBinary() && !n.isTextual()) {
+      throw wrongType(field, "a blob");
+    }
+    try {
+      return n.binaryValue();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new KinesisException(
+          KinesisError.SerializationException, field + " is not valid base64.");
+    }
+  }
+
+  Long timestampMillis(String field) {
+    JsonNode n = node(field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isNumber()) {
+      throw wrongType(field, "a timestamp");
+    }
+    return wire.timestampMillis(n);
+  }
+
+  /**
+   * The stream named by StreamName or StreamARN; when both are given they must name the same
+   * stream.
+   */
+  String streamName() {
+    String name = string("StreamName", 1, 128, false);
+    String arn = string("StreamARN", 1, 2048, false);
+    if (name != null && !STREAM_NAME.matcher(name).matches()) {
+      throw KinesisException.validation(
+          "streamName", name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    String fromArn = arn == null ? null : arns.streamName(arn);
+    if (arn != null && fromArn == null) {
+      throw KinesisException.invalid(
+          "StreamARN " + arn + " is not a stream ARN of this account and region.");
+    }
+    if (name == null && fromArn == null) {
+      throw KinesisException.invalid("Either StreamName or StreamARN should be provided.");
+    }
+    if (name != null && fromArn != null && !name.equals(fromArn)) {
+      throw KinesisException.invalid(
+          "StreamName " + name + " and StreamARN " + arn + " do not match.");
+    }
+    return name != null ? name : fromArn;
+  }
+
+  /** A new object node for a response. */
+  static ObjectNode newObject() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  private static KinesisException wrongType(String field, String expected) {
+    return new KinesisException(
+        KinesisError.SerializationException, "Expected " + field + " to be " + expected + ".");
+  }
+
+  static String lower(String field) {
+    return Character.toLowerCase(field.charAt(0)) + field.substring(1);
+  }
+}

@@ -1,0 +1,161 @@
+package dev.sluice.kinesis;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.log.LogException;
+import dev.sluice.node.SluiceNode;
+import dev.sluice.stream.StreamException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+
+/**
+ * The Kinesis-compatible edge: {@code POST /} with {@code X-Amz-Target:
+ * Kinesis_20131202.<Operation>}, in JSON or CBOR. Every failure is translated here, and only here,
+ * into Kinesis's wire error: {@code {"__type": ..., "message": ...}} in the request's encoding.
+ */
+@ApplicationScoped
+public class KinesisRoutes {
+
+  private static final Logger LOG = Logger.getLogger(KinesisRoutes.class);
+  private static final String TARGET_PREFIX = "Kinesis_20131202.";
+
+  private final Map<String, Operation> operations = new HashMap<>();
+  private final SluiceNode node;
+  private final long maxRequestBytes;
+
+  KinesisRoutes(SluiceNode node, SluiceConfig config) {
+    this.node = node;
+    this.maxRequestBytes = config.kinesis().maxRequestBytes();
+    Tokens tokens =
+        new Tokens(
+            Signer.fromKeyFile(node.dataDir().resolve("token.key")),
+            node.clock(),
+            config.kinesis().iteratorTtl().toMillis());
+    new StreamOperations(node.catalog(), node.arns(), tokens).register(operations);
+    new ShardOperations(node.catalog(), node.arns(), tokens).register(operations);
+    new RecordOperations(node.catalog(), node.appender(), node.engine(), tokens, node.metrics())
+        .register(operations);
+  }
+
+  void install(@Observes Router router) {
+    router
+        .post("/")
+        .handler(BodyHandler.create(false).setBodyLimit(maxRequestBytes))
+        .handler(this::handle)
+        .failureHandler(this::failure);
+  }
+
+  private void handle(RoutingContext ctx) {
+    Wire wire = Wire.of(ctx.request().getHeader("Content-Type"));
+    Context context = Vertx.currentContext();
+    try {
+      Operation op = operation(ctx.request().getHeader("X-Amz-Target"));
+      Buffer body = ctx.body().buffer();
+      byte[] bytes = body == null ? new byte[0] : body.getBytes();
+      KinesisRequest request = new KinesisRequest(wire.parse(bytes), wire, node.arns());
+      op.handle(request)
+          .whenComplete(
+              (response, error) -> context.runOnContext(v -> answer(ctx, wire, response, error)));
+    } catch (RuntimeException e) {
+      answer(ctx, wire, null, e);
+    }
+  }
+
+  private Operation operation(String target) {
+    Operation op =
+        target != null && target.startsWith(TARGET_PREFIX)
+            ? operations.get(target.substring(TARGET_PREFIX.length()))
+            : null;
+    if (op == null) {
+      throw new KinesisException(
+          KinesisError.UnknownOperationException,
+          "Unknown operation " + (target == null ? "(no X-Amz-Target header)" : target) + ".");
+    }
+    return op;
+  }
+
+  private void answer(RoutingContext ctx, Wire wire, ObjectNode response, Throwable error) {
+    if (error == null) {
+      send(ctx, wire, 200, response);
+      return;
+    }
+    KinesisException e = translate(error);
+    int status = e.type() == KinesisError.InternalFailureException ? 500 : 400;
+    send(ctx, wire, status, errorBody(e));
+  }
+
+  private void failure(RoutingContext ctx) {
+    Wire wire = Wire.of(ctx.request().getHeader("Content-Type"));
+    if (ctx.statusCode() == 413) {
+      ctx.response().putHeader("Connection", "close");
+      KinesisException e =
+          KinesisException.validation(
+              "body",
+              ctx.request().getHeader("Content-Length") + " bytes",
+              "Request body must be at most " + maxRequestBytes + " bytes");
+      // The client may still be sending the body: answer, then drop the connection rather
+      // than read what is left of it.
+      send(ctx, wire, 413, errorBody(e)).onComplete(v -> ctx.request().connection().close());
+      return;
+    }
+    answer(
+        ctx,
+        wire,
+        null,
+        ctx.failure() != null ? ctx.failure() : new IllegalStateException("request failed"));
+  }
+
+  private static KinesisException translate(Throwable error) {
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof KinesisException k) {
+      return k;
+    }
+    if (e instanceof StreamException s) {
+      return new KinesisException(
+          switch (s.kind()) {
+            case NOT_FOUND -> KinesisError.ResourceNotFoundException;
+            case IN_USE -> KinesisError.ResourceInUseException;
+            case INVALID_ARGUMENT -> KinesisError.InvalidArgumentException;
+            case LIMIT_EXCEEDED -> KinesisError.LimitExceededException;
+          },
+          s.getMessage());
+    }
+    if (!(e instanceof LogException)) {
+      LOG.error("Unexpected failure in a Kinesis request", e);
+    }
+    return new KinesisException(
+        KinesisError.InternalFailureException, "Internal service failure: " + e.getMessage());
+  }
+
+  private static ObjectNode errorBody(KinesisException e) {
+    ObjectNode body = KinesisRequest.newObject();
+    body.put("__type", e.type().name());
+    body.put("message", e.getMessage());
+    return body;
+  }
+
+  private static Future<Void> send(RoutingContext ctx, Wire wire, int status, ObjectNode body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return Future.succeededFuture();
+    }
+    byte[] bytes = wire.write(body);
+    return ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", wire.contentType())
+        .putHeader("x-amzn-RequestId", UUID.randomUUID().toString())
+        .end(Buffer.buffer(bytes));
+  }
+}

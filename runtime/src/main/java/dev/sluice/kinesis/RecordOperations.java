@@ -1,0 +1,298 @@
+package dev.sluice.kinesis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.log.LogEngine;
+import dev.sluice.log.LogRecord;
+import dev.sluice.log.ReadResult;
+import dev.sluice.log.ShardOffsets;
+import dev.sluice.log.ShardRef;
+import dev.sluice.stream.HashKeys;
+import dev.sluice.stream.SequenceNumbers;
+import dev.sluice.stream.Shard;
+import dev.sluice.stream.StreamAppender;
+import dev.sluice.stream.StreamAppender.Entry;
+import dev.sluice.stream.StreamAppender.Outcome;
+import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamMeta;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Writing and reading records: PutRecord, PutRecords, GetShardIterator, GetRecords. */
+final class RecordOperations {
+
+  static final int MAX_RECORD_BYTES = 1024 * 1024;
+  static final int MAX_PUT_RECORDS = 500;
+  static final int MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
+  static final long MAX_GET_BYTES = 10L * 1024 * 1024;
+
+  private final StreamCatalog catalog;
+  private final StreamAppender appender;
+  private final LogEngine engine;
+  private final Tokens tokens;
+  private final RecordMetrics metrics;
+
+  RecordOperations(
+      StreamCatalog catalog,
+      StreamAppender appender,
+      LogEngine engine,
+      Tokens tokens,
+      RecordMetrics metrics) {
+    this.catalog = catalog;
+    this.appender = appender;
+    this.engine = engine;
+    this.tokens = tokens;
+    this.metrics = metrics;
+  }
+
+  void register(Map<String, Operation> ops) {
+    ops.put("PutRecord", this::putRecord);
+    ops.put("PutRecords", this::putRecords);
+    ops.put("GetShardIterator", this::getShardIterator);
+    ops.put("GetRecords", this::getRecords);
+  }
+
+  private CompletionStage<ObjectNode> putRecord(KinesisRequest r) {
+    String stream = r.streamName();
+    Entry entry = entry(r.body(), "");
+    String ordering = r.string("SequenceNumberForOrdering");
+    if (ordering != null && !SequenceNumbers.isWellFormed(ordering)) {
+      throw KinesisException.invalid(
+          "SequenceNumberForOrdering " + ordering + " is not a sequence number.");
+    }
+    return append(stream, List.of(entry))
+        .thenApply(
+            outcomes -> {
+              Outcome o = outcomes.get(0);
+              if (!o.ok()) {
+                throw new KinesisException(KinesisError.InternalFailureException, o.errorMessage());
+              }
+              ObjectNode out = KinesisRequest.newObject();
+              out.put("ShardId", o.shardId());
+              out.put("SequenceNumber", o.sequenceNumber());
+              out.put("EncryptionType", "NONE");
+              return out;
+            });
+  }
+
+  private CompletionStage<ObjectNode> putRecords(KinesisRequest r) {
+    String stream = r.streamName();
+    ArrayNode records = r.array("Records");
+    if (records == null || records.isEmpty() || records.size() > MAX_PUT_RECORDS) {
+      throw KinesisException.validation(
+          "records",
+          records == null ? "null" : records.size() + " records",
+          "Member must have length "
+              + (records == null || records.isEmpty()
+                  ? "greater than or equal to 1"
+                  : "less than or equal to " + MAX_PUT_RECORDS));
+    }
+    List<Entry> entries = new ArrayList<>(records.size());
+    long total = 0;
+    for (int i = 0; i < records.size(); i++) {
+      Entry e = entry(records.get(i), "records." + (i + 1) + ".member.");
+      entries.add(e);
+      total += e.data().length + e.partitionKey().length();
+    }
+    if (total > MAX_PUT_RECORDS_BYTES) {
+      throw KinesisException.invalid(
+          "Records size exceeds " + MAX_PUT_RECORDS_BYTES + " bytes (5 MiB): " + total + " bytes.");
+    }
+    return append(stream, entries).thenApply(RecordOperations::putRecordsResponse);
+  }
+
+  private static ObjectNode putRecordsResponse(List<Outcome> outcomes) {
+    ObjectNode out = KinesisRequest.newObject();
+    ArrayNode results = KinesisRequest.newObject().arrayNode(outcomes.size());
+    int failed = 0;
+    for (Outcome o : outcomes) {
+      ObjectNode n = results.addObject();
+      if (o.ok()) {
+        n.put("SequenceNumber", o.sequenceNumber());
+        n.put("ShardId", o.shardId());
+      } else {
+        failed++;
+        n.put("ErrorCode", o.errorCode());
+        n.put("ErrorMessage", o.errorMessage());
+      }
+    }
+    out.put("FailedRecordCount", failed);
+    out.set("Records", results);
+    out.put("EncryptionType", "NONE");
+    return out;
+  }
+
+  private CompletableFuture<List<Outcome>> append(String stream, List<Entry> entries) {
+    return appender
+        .append(stream, entries)
+        .thenApply(
+            outcomes -> {
+              metrics.recordsIn(stream, entries, outcomes);
+              return outcomes;
+            });
+  }
+
+  private static Entry entry(JsonNode n, String prefix) {
+    if (!n.isObject()) {
+      throw new KinesisException(
+          KinesisError.SerializationException, "Each record must be a structure.");
+    }
+    JsonNode keyNode = n.get("PartitionKey");
+    if (keyNode == null || keyNode.isNull()) {
+      throw KinesisException.validation(prefix + "partitionKey", "null", "Member must not be null");
+    }
+    String key = keyNode.asText();
+    if (key.isEmpty() || key.codePointCount(0, key.length()) > 256) {
+      throw KinesisException.validation(
+          prefix + "partitionKey", key, "Member must have length between 1 and 256");
+    }
+    byte[] data = KinesisRequest.blob(n.get("Data"), "Data");
+    if (data == null) {
+      throw KinesisException.validation(prefix + "data", "null", "Member must not be null");
+    }
+    if (data.length > MAX_RECORD_BYTES) {
+      throw KinesisException.validation(
+          prefix + "data",
+          "java.nio.HeapByteBuffer[pos=0 lim=" + data.length + "]",
+          "Member must have length less than or equal to " + MAX_RECORD_BYTES);
+    }
+    return new Entry(key, hashKey(n.get("ExplicitHashKey"), key, prefix), data);
+  }
+
+  private static BigInteger hashKey(JsonNode explicit, String partitionKey, String prefix) {
+    if (explicit == null || explicit.isNull()) {
+      return HashKeys.ofPartitionKey(partitionKey);
+    }
+    BigInteger key = HashKeys.parse(explicit.asText());
+    if (key == null) {
+      throw KinesisException.invalid(
+          "Invalid "
+              + prefix
+              + "ExplicitHashKey "
+              + explicit.asText()
+              + ". ExplicitHashKey must be an integer in the range [0, 2^128-1].");
+    }
+    return key;
+  }
+
+  private CompletionStage<ObjectNode> getShardIterator(KinesisRequest r) {
+    String stream = r.streamName();
+    String shardId = r.string("ShardId", 1, 128, true);
+    String type = r.requireString("ShardIteratorType");
+    StreamMeta meta = catalog.require(stream);
+    Shard shard = shard(meta, shardId);
+    ShardRef ref = new ShardRef(stream, shardId);
+    return startOffset(r, type, shard, ref)
+        .thenApply(
+            offset -> {
+              ObjectNode out = KinesisRequest.newObject();
+              out.put(
+                  "ShardIterator", tokens.iterator(new Tokens.Position(stream, shardId, offset)));
+              return out;
+            });
+  }
+
+  private CompletionStage<Long> startOffset(
+      KinesisRequest r, String type, Shard shard, ShardRef ref) {
+    ShardOffsets offsets = engine.offsets(ref);
+    switch (type) {
+      case "TRIM_HORIZON":
+        return CompletableFuture.completedFuture(offsets.startOffset());
+      case "LATEST":
+        return CompletableFuture.completedFuture(offsets.endOffset());
+      case "AT_SEQUENCE_NUMBER":
+        return CompletableFuture.completedFuture(sequenceOffset(r, shard, ref, offsets));
+      case "AFTER_SEQUENCE_NUMBER":
+        return CompletableFuture.completedFuture(sequenceOffset(r, shard, ref, offsets) + 1);
+      case "AT_TIMESTAMP":
+        Long ts = r.timestampMillis("Timestamp");
+        if (ts == null) {
+          throw KinesisException.invalid(
+              "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
+        }
+        return engine.offsetForTimestamp(ref, ts);
+      default:
+        throw KinesisException.validation(
+            "shardIteratorType",
+            type,
+            "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER,"
+                + " AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
+    }
+  }
+
+  private long sequenceOffset(KinesisRequest r, Shard shard, ShardRef ref, ShardOffsets offsets) {
+    String seq = r.string("StartingSequenceNumber");
+    if (seq == null) {
+      throw KinesisException.invalid(
+          "StartingSequenceNumber must be given for iterator types AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER.");
+    }
+    SequenceNumbers.Decoded d = SequenceNumbers.decode(seq);
+    if (d == null || d.ordinal() != shard.ordinal() || d.offset() > offsets.endOffset()) {
+      throw KinesisException.invalid(
+          "StartingSequenceNumber "
+              + seq
+              + " used in GetShardIterator on shard "
+              + shard.id()
+              + " in stream "
+              + ref.stream()
+              + " is invalid because it did not come from this shard.");
+    }
+    return d.offset();
+  }
+
+  private CompletionStage<ObjectNode> getRecords(KinesisRequest r) {
+    String iterator = r.requireString("ShardIterator");
+    int limit = r.integer("Limit", 1, 10_000, 10_000, KinesisError.InvalidArgumentException);
+    Tokens.Position pos = tokens.readIterator(iterator);
+    StreamMeta meta = catalog.require(pos.stream());
+    Shard shard = shard(meta, pos.shardId());
+    ShardRef ref = new ShardRef(pos.stream(), pos.shardId());
+    return engine
+        .read(ref, pos.offset(), limit, MAX_GET_BYTES)
+        .thenApply(read -> recordsResponse(r, meta, shard, pos, read));
+  }
+
+  private ObjectNode recordsResponse(
+      KinesisRequest r, StreamMeta meta, Shard shard, Tokens.Position pos, ReadResult read) {
+    ObjectNode out = KinesisRequest.newObject();
+    ArrayNode records = out.putArray("Records");
+    long lastArrival = -1;
+    for (LogRecord rec : read.records()) {
+      ObjectNode n = records.addObject();
+      n.put("SequenceNumber", SequenceNumbers.of(shard.ordinal(), rec.offset()));
+      n.set("ApproximateArrivalTimestamp", r.wire().timestamp(rec.arrivalMillis()));
+      n.set("Data", new BinaryNode(rec.data()));
+      n.put("PartitionKey", rec.partitionKey());
+      lastArrival = rec.arrivalMillis();
+    }
+    boolean closedAndDone = !shard.isOpen() && read.nextOffset() >= shard.endOffset();
+    if (closedAndDone) {
+      out.putNull("NextShardIterator");
+      ArrayNode children = out.putArray("ChildShards");
+      meta.children(shard.id()).forEach(c -> children.add(Json.childShard(c)));
+    } else {
+      out.put(
+          "NextShardIterator",
+          tokens.iterator(new Tokens.Position(pos.stream(), pos.shardId(), read.nextOffset())));
+    }
+    long behind =
+        read.atEnd() || lastArrival < 0 ? 0 : Math.max(0, read.lastArrivalMillis() - lastArrival);
+    out.put("MillisBehindLatest", behind);
+    metrics.recordsOut(pos.stream(), read.records().size());
+    return out;
+  }
+
+  private static Shard shard(StreamMeta meta, String shardId) {
+    return meta.shard(shardId)
+        .orElseThrow(
+            () ->
+                KinesisException.notFound(
+                    "Shard " + shardId + " in stream " + meta.name() + " does not exist."));
+  }
+}

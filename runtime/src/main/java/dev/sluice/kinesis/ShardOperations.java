@@ -1,0 +1,169 @@
+package dev.sluice.kinesis;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.stream.Arns;
+import dev.sluice.stream.HashKeys;
+import dev.sluice.stream.Shard;
+import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamMeta;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/** Shard listing and resharding: ListShards, SplitShard, MergeShards, UpdateShardCount. */
+final class ShardOperations {
+
+  private final StreamCatalog catalog;
+  private final Arns arns;
+  private final Tokens tokens;
+
+  ShardOperations(StreamCatalog catalog, Arns arns, Tokens tokens) {
+    this.catalog = catalog;
+    this.arns = arns;
+    this.tokens = tokens;
+  }
+
+  void register(Map<String, Operation> ops) {
+    ops.put("ListShards", this::listShards);
+    ops.put("SplitShard", this::splitShard);
+    ops.put("MergeShards", this::mergeShards);
+    ops.put("UpdateShardCount", this::updateShardCount);
+  }
+
+  private CompletionStage<ObjectNode> listShards(KinesisRequest r) {
+    int max = r.integer("MaxResults", 1, 10_000, 1000, KinesisError.ValidationException);
+    String token = r.string("NextToken");
+    String streamName;
+    String after;
+    if (token != null) {
+      if (r.node("StreamName") != null || r.node("StreamARN") != null) {
+        throw KinesisException.invalid("NextToken and StreamName cannot be provided together.");
+      }
+      String[] page = tokens.readShardPage(token);
+      streamName = page[0];
+      after = page[1];
+    } else {
+      streamName = r.streamName();
+      after = r.string("ExclusiveStartShardId");
+    }
+    StreamMeta m = catalog.require(streamName);
+    Predicate<Shard> filter = token != null ? s -> true : filter(r, m);
+    List<Shard> page = new ArrayList<>();
+    boolean more = false;
+    for (Shard s : m.shards()) {
+      if ((after != null && s.id().compareTo(after) <= 0) || !filter.test(s)) {
+        continue;
+      }
+      if (page.size() == max) {
+        more = true;
+        break;
+      }
+      page.add(s);
+    }
+    ObjectNode out = KinesisRequest.newObject();
+    ArrayNode shards = out.putArray("Shards");
+    page.forEach(s -> shards.add(Json.shard(s)));
+    if (more) {
+      out.put("NextToken", tokens.shardPage(m.name(), page.get(page.size() - 1).id()));
+    }
+    return StreamOperations.done(out);
+  }
+
+  private static Predicate<Shard> filter(KinesisRequest r, StreamMeta m) {
+    ObjectNode f = r.object("ShardFilter");
+    if (f == null) {
+      return s -> true;
+    }
+    String type = f.path("Type").asText("");
+    Set<String> ids = m.shards().stream().map(Shard::id).collect(Collectors.toSet());
+    Predicate<Shard> root = s -> !ids.contains(s.parent()) && !ids.contains(s.adjacentParent());
+    switch (type) {
+      case "AFTER_SHARD_ID" -> {
+        String id = f.path("ShardId").asText(null);
+        if (id == null) {
+          throw KinesisException.invalid("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
+        }
+        return s -> s.id().compareTo(id) > 0;
+      }
+      case "AT_TRIM_HORIZON" -> {
+        return root;
+      }
+      case "FROM_TRIM_HORIZON" -> {
+        return s -> true;
+      }
+      case "AT_LATEST" -> {
+        return Shard::isOpen;
+      }
+      case "AT_TIMESTAMP", "FROM_TIMESTAMP" -> {
+        if (f.get("Timestamp") == null || !f.get("Timestamp").isNumber()) {
+          throw KinesisException.invalid("ShardFilter of type " + type + " needs a Timestamp.");
+        }
+        long ts = r.wire().timestampMillis(f.get("Timestamp"));
+        Predicate<Shard> openAfter = s -> s.isOpen() || s.closedMillis() > ts;
+        if (type.equals("FROM_TIMESTAMP")) {
+          return openAfter;
+        }
+        return openAfter.and(s -> s.createdMillis() <= ts || root.test(s));
+      }
+      default ->
+          throw KinesisException.validation(
+              "shardFilter.type",
+              type,
+              "Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON,"
+                  + " FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
+    }
+  }
+
+  private CompletionStage<ObjectNode> splitShard(KinesisRequest r) {
+    String name = r.streamName();
+    String shard = r.string("ShardToSplit", 1, 128, true);
+    String key = r.requireString("NewStartingHashKey");
+    BigInteger start = HashKeys.parse(key);
+    if (start == null) {
+      throw KinesisException.validation(
+          "newStartingHashKey",
+          key,
+          "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
+    }
+    return StreamOperations.empty(catalog.split(name, shard, start));
+  }
+
+  private CompletionStage<ObjectNode> mergeShards(KinesisRequest r) {
+    String name = r.streamName();
+    String a = r.string("ShardToMerge", 1, 128, true);
+    String b = r.string("AdjacentShardToMerge", 1, 128, true);
+    return StreamOperations.empty(catalog.merge(name, a, b));
+  }
+
+  private CompletionStage<ObjectNode> updateShardCount(KinesisRequest r) {
+    String name = r.streamName();
+    Integer target = r.integer("TargetShardCount");
+    if (target == null) {
+      throw KinesisException.validation("targetShardCount", "null", "Member must not be null");
+    }
+    r.integer("TargetShardCount", 1, 10_000, 1, KinesisError.ValidationException);
+    String scaling = r.requireString("ScalingType");
+    if (!scaling.equals("UNIFORM_SCALING")) {
+      throw KinesisException.validation(
+          "scalingType", scaling, "Member must satisfy enum value set: [UNIFORM_SCALING]");
+    }
+    int current = catalog.require(name).openShards().size();
+    return catalog
+        .updateShardCount(name, target)
+        .thenApply(
+            v -> {
+              ObjectNode out = KinesisRequest.newObject();
+              out.put("StreamName", name);
+              out.put("StreamARN", arns.stream(name));
+              out.put("CurrentShardCount", current);
+              out.put("TargetShardCount", target);
+              return out;
+            });
+  }
+}

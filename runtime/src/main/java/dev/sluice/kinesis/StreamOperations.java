@@ -1,0 +1,260 @@
+package dev.sluice.kinesis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.stream.Arns;
+import dev.sluice.stream.Shard;
+import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamLimits;
+import dev.sluice.stream.StreamMeta;
+import dev.sluice.stream.StreamMode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Stream administration: create, delete, list, describe, retention, tags and limits. */
+final class StreamOperations {
+
+  private static final int MAX_TAGS_PER_CALL = 10;
+
+  private final StreamCatalog catalog;
+  private final Arns arns;
+  private final Tokens tokens;
+
+  StreamOperations(StreamCatalog catalog, Arns arns, Tokens tokens) {
+    this.catalog = catalog;
+    this.arns = arns;
+    this.tokens = tokens;
+  }
+
+  void register(Map<String, Operation> ops) {
+    ops.put("CreateStream", this::createStream);
+    ops.put("DeleteStream", this::deleteStream);
+    ops.put("ListStreams", this::listStreams);
+    ops.put("DescribeStream", this::describeStream);
+    ops.put("DescribeStreamSummary", this::describeStreamSummary);
+    ops.put("IncreaseStreamRetentionPeriod", r -> retention(r, true));
+    ops.put("DecreaseStreamRetentionPeriod", r -> retention(r, false));
+    ops.put("AddTagsToStream", this::addTags);
+    ops.put("ListTagsForStream", this::listTags);
+    ops.put("RemoveTagsFromStream", this::removeTags);
+    ops.put("DescribeLimits", this::describeLimits);
+  }
+
+  private CompletionStage<ObjectNode> createStream(KinesisRequest r) {
+    String name = r.streamName();
+    if (r.string("StreamName") == null) {
+      throw KinesisException.validation("streamName", "null", "Member must not be null");
+    }
+    StreamMode mode = mode(r);
+    Integer count = r.integer("ShardCount");
+    if (count != null && count < 1) {
+      throw KinesisException.validation(
+          "shardCount", count, "Member must have value greater than or equal to 1");
+    }
+    if (mode == StreamMode.PROVISIONED && count == null) {
+      throw KinesisException.invalid("ShardCount is required for a PROVISIONED stream.");
+    }
+    int shards = mode == StreamMode.ON_DEMAND ? StreamLimits.ON_DEMAND_SHARDS : count;
+    Map<String, String> tags = tags(r.object("Tags"), "Tags", StreamLimits.MAX_TAGS);
+    return empty(catalog.create(name, shards, mode, tags));
+  }
+
+  private static StreamMode mode(KinesisRequest r) {
+    ObjectNode details = r.object("StreamModeDetails");
+    JsonNode mode = details == null ? null : details.get("StreamMode");
+    if (mode == null || mode.isNull()) {
+      return StreamMode.PROVISIONED;
+    }
+    try {
+      return StreamMode.valueOf(mode.asText());
+    } catch (IllegalArgumentException e) {
+      throw KinesisException.validation(
+          "streamModeDetails.streamMode",
+          mode.asText(),
+          "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
+    }
+  }
+
+  private CompletionStage<ObjectNode> deleteStream(KinesisRequest r) {
+    return empty(catalog.delete(r.streamName()));
+  }
+
+  private CompletionStage<ObjectNode> listStreams(KinesisRequest r) {
+    int limit = r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException);
+    String token = r.string("NextToken");
+    String after =
+        token != null ? tokens.readStreamPage(token) : r.string("ExclusiveStartStreamName");
+    List<StreamMeta> page = new ArrayList<>();
+    boolean more = false;
+    for (StreamMeta m : catalog.list()) {
+      if (after != null && m.name().compareTo(after) <= 0) {
+        continue;
+      }
+      if (page.size() == limit) {
+        more = true;
+        break;
+      }
+      page.add(m);
+    }
+    ObjectNode out = KinesisRequest.newObject();
+    ArrayNode names = out.putArray("StreamNames");
+    ArrayNode summaries = out.putArray("StreamSummaries");
+    for (StreamMeta m : page) {
+      names.add(m.name());
+      ObjectNode s = summaries.addObject();
+      s.put("StreamName", m.name());
+      s.put("StreamARN", arns.stream(m.name()));
+      s.put("StreamStatus", m.status().name());
+      s.set("StreamModeDetails", Json.mode(m));
+      s.set("StreamCreationTimestamp", r.wire().timestamp(m.createdMillis()));
+    }
+    out.put("HasMoreStreams", more);
+    if (more) {
+      out.put("NextToken", tokens.streamPage(page.get(page.size() - 1).name()));
+    }
+    return done(out);
+  }
+
+  private CompletionStage<ObjectNode> describeStream(KinesisRequest r) {
+    StreamMeta m = catalog.require(r.streamName());
+    int limit = r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException);
+    String after = r.string("ExclusiveStartShardId");
+    ObjectNode d = Json.streamBasics(m, arns, r.wire());
+    ArrayNode shards = d.putArray("Shards");
+    boolean more = false;
+    for (Shard s : m.shards()) {
+      if (after != null && s.id().compareTo(after) <= 0) {
+        continue;
+      }
+      if (shards.size() == limit) {
+        more = true;
+        break;
+      }
+      shards.add(Json.shard(s));
+    }
+    d.put("HasMoreShards", more);
+    ObjectNode out = KinesisRequest.newObject();
+    out.set("StreamDescription", d);
+    return done(out);
+  }
+
+  private CompletionStage<ObjectNode> describeStreamSummary(KinesisRequest r) {
+    StreamMeta m = catalog.require(r.streamName());
+    ObjectNode d = Json.streamBasics(m, arns, r.wire());
+    d.put("OpenShardCount", m.openShards().size());
+    d.put("ConsumerCount", 0);
+    ObjectNode out = KinesisRequest.newObject();
+    out.set("StreamDescriptionSummary", d);
+    return done(out);
+  }
+
+  private CompletionStage<ObjectNode> retention(KinesisRequest r, boolean increase) {
+    String name = r.streamName();
+    Integer hours = r.integer("RetentionPeriodHours");
+    if (hours == null) {
+      throw KinesisException.validation("retentionPeriodHours", "null", "Member must not be null");
+    }
+    if (hours < StreamLimits.MIN_RETENTION_HOURS || hours > StreamLimits.MAX_RETENTION_HOURS) {
+      throw KinesisException.invalid(
+          "Minimum allowed retention period is "
+              + StreamLimits.MIN_RETENTION_HOURS
+              + " hours and maximum is "
+              + StreamLimits.MAX_RETENTION_HOURS
+              + " hours. Requested retention period ("
+              + hours
+              + " hours) is out of range.");
+    }
+    return empty(catalog.setRetention(name, hours, increase));
+  }
+
+  private CompletionStage<ObjectNode> addTags(KinesisRequest r) {
+    String name = r.streamName();
+    ObjectNode given = r.object("Tags");
+    if (given == null) {
+      throw KinesisException.validation("tags", "null", "Member must not be null");
+    }
+    return empty(catalog.addTags(name, tags(given, "Tags", MAX_TAGS_PER_CALL)));
+  }
+
+  private CompletionStage<ObjectNode> removeTags(KinesisRequest r) {
+    String name = r.streamName();
+    ArrayNode keys = r.array("TagKeys");
+    if (keys == null || keys.isEmpty() || keys.size() > MAX_TAGS_PER_CALL) {
+      throw KinesisException.validation(
+          "tagKeys",
+          keys == null ? "null" : keys.size() + " keys",
+          "Member must have length between 1 and " + MAX_TAGS_PER_CALL);
+    }
+    List<String> list = new ArrayList<>();
+    keys.forEach(k -> list.add(k.asText()));
+    return empty(catalog.removeTags(name, list));
+  }
+
+  private CompletionStage<ObjectNode> listTags(KinesisRequest r) {
+    StreamMeta m = catalog.require(r.streamName());
+    int limit = r.integer("Limit", 1, 50, 50, KinesisError.ValidationException);
+    String after = r.string("ExclusiveStartTagKey");
+    ObjectNode out = KinesisRequest.newObject();
+    ArrayNode tags = out.putArray("Tags");
+    boolean more = false;
+    for (Map.Entry<String, String> t : m.tags().entrySet()) {
+      if (after != null && t.getKey().compareTo(after) <= 0) {
+        continue;
+      }
+      if (tags.size() == limit) {
+        more = true;
+        break;
+      }
+      tags.addObject().put("Key", t.getKey()).put("Value", t.getValue());
+    }
+    out.put("HasMoreTags", more);
+    return done(out);
+  }
+
+  private CompletionStage<ObjectNode> describeLimits(KinesisRequest r) {
+    ObjectNode out = KinesisRequest.newObject();
+    out.put("ShardLimit", catalog.limits().shardLimit());
+    out.put("OpenShardCount", catalog.openShardCount());
+    out.put("OnDemandStreamCount", catalog.onDemandStreamCount());
+    out.put("OnDemandStreamCountLimit", catalog.limits().onDemandStreamLimit());
+    return done(out);
+  }
+
+  private static Map<String, String> tags(ObjectNode node, String field, int max) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    if (node == null) {
+      return tags;
+    }
+    if (node.size() > max) {
+      throw KinesisException.validation(
+          KinesisRequest.lower(field),
+          node.size() + " tags",
+          "Member must have at most " + max + " entries");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      String value = e.getValue().isNull() ? "" : e.getValue().asText();
+      if (key.isEmpty() || key.length() > 128 || value.length() > 256) {
+        throw KinesisException.invalid(
+            "Tag keys must be 1 to 128 characters and values at most 256 characters: " + key);
+      }
+      tags.put(key, value);
+    }
+    return tags;
+  }
+
+  static CompletionStage<ObjectNode> done(ObjectNode body) {
+    return CompletableFuture.completedFuture(body);
+  }
+
+  static CompletionStage<ObjectNode> empty(CompletableFuture<Void> change) {
+    return change.thenApply(v -> KinesisRequest.newObject());
+  }
+}

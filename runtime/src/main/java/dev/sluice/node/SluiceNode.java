@@ -1,0 +1,113 @@
+package dev.sluice.node;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.log.LogEngine;
+import dev.sluice.log.file.FileLogEngine;
+import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.stream.Arns;
+import dev.sluice.stream.StreamAppender;
+import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamLimits;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.jboss.logging.Logger;
+
+/**
+ * One Sluice node: its data directory, log engine, stream catalog and appender, started when the
+ * application starts and closed, pending appends drained, when it stops.
+ */
+@Startup
+@Singleton
+public class SluiceNode {
+
+  private static final Logger LOG = Logger.getLogger(SluiceNode.class);
+
+  private final SluiceConfig config;
+  private final Clock clock;
+  private final NodeMetrics metrics;
+  private final Path dataDir;
+  private final Arns arns;
+  private LogEngine engine;
+  private StreamCatalog catalog;
+  private StreamAppender appender;
+
+  SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry) {
+    this.config = config;
+    this.clock = clock;
+    this.metrics = new NodeMetrics(registry);
+    this.dataDir = Path.of(config.dataDir()).toAbsolutePath();
+    this.arns = new Arns(config.region(), config.accountId());
+  }
+
+  @PostConstruct
+  void start() {
+    SluiceConfig.Log log = config.log();
+    FileLogOptions options =
+        new FileLogOptions(
+            log.segmentBytes(),
+            log.indexIntervalBytes(),
+            log.writerThreads(),
+            log.readerThreads(),
+            log.hotCacheBytes());
+    engine = new FileLogEngine(dataDir.resolve("log"), options, clock, metrics);
+    engine.start();
+    catalog =
+        new StreamCatalog(
+            dataDir,
+            engine,
+            clock,
+            new StreamLimits(
+                config.kinesis().shardLimit(), config.kinesis().onDemandStreamLimit()));
+    catalog.start();
+    catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
+    appender = new StreamAppender(catalog, engine);
+    LOG.infof("Sluice node started on data directory %s", dataDir);
+  }
+
+  @PreDestroy
+  void stop() {
+    catalog.close();
+    engine.close();
+    LOG.info("Sluice node stopped; every acknowledged record is on disk");
+  }
+
+  /** The node's data directory (absolute). */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The clock every component reads. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** ARNs of this node's region and account. */
+  public Arns arns() {
+    return arns;
+  }
+
+  /** The storage engine. */
+  public LogEngine engine() {
+    return engine;
+  }
+
+  /** The stream catalog. */
+  public StreamCatalog catalog() {
+    return catalog;
+  }
+
+  /** Writes records to streams. */
+  public StreamAppender appender() {
+    return appender;
+  }
+
+  /** The node's Micrometer meters. */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+}

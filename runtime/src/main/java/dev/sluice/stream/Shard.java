@@ -1,0 +1,56 @@
+package dev.sluice.stream;
+
+/**
+ * One shard of a stream, as the catalog records it.
+ *
+ * @param id the shard id, {@code shardId-} and 12 digits
+ * @param ordinal the number in the id, unique within the stream
+ * @param parent the shard this one was split or merged from, or null
+ * @param adjacentParent the other parent of a merge, or null
+ * @param range the hash keys the shard owns
+ * @param createdMillis when the shard was opened
+ * @param closedMillis when it was closed by resharding, or -1 while open
+ * @param endOffset one past its last record once closed, or -1 while open
+ */
+public record Shard(
+    String id,
+    int ordinal,
+    String parent,
+    String adjacentParent,
+    HashKeyRange range,
+    long createdMillis,
+    long closedMillis,
+    long endOffset) {
+
+  /** The id of shard number {@code ordinal}. */
+  public static String idOf(int ordinal) {
+    return String.format("shardId-%012d", ordinal);
+  }
+
+  /** A new open shard. */
+  public static Shard open(
+      int ordinal, String parent, String adjacentParent, HashKeyRange range, long nowMillis) {
+    return new Shard(idOf(ordinal), ordinal, parent, adjacentParent, range, nowMillis, -1, -1);
+  }
+
+  /** True while the shard takes records. */
+  public boolean isOpen() {
+    return closedMillis < 0;
+  }
+
+  /** This shard closed at {@code endOffset}. */
+  public Shard close(long nowMillis, long endOffset) {
+    return new Shard(
+        id, ordinal, parent, adjacentParent, range, createdMillis, nowMillis, endOffset);
+  }
+
+  /** Sequence number of the shard's first possible record. */
+  public String startingSequenceNumber() {
+    return SequenceNumbers.of(ordinal, 0);
+  }
+
+  /** Sequence number of its last record once closed (of offset 0 when it never had one). */
+  public String endingSequenceNumber() {
+    return isOpen() ? null : SequenceNumbers.of(ordinal, Math.max(0, endOffset - 1));
+  }
+}

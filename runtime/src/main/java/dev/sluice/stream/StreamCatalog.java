@@ -1,0 +1,501 @@
+package dev.sluice.stream;
+
+import dev.sluice.log.LogEngine;
+import dev.sluice.log.ShardRef;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * The streams of a node: their shards, lineage, settings and tags, kept durably in the data
+ * directory and mirrored in the log engine.
+ *
+ * <p>Thread model: reads return an immutable snapshot and never block. Every change runs on the
+ * catalog's single thread, which persists the catalog and waits for the log engine, so changes are
+ * serialized and callers (event loops included) only ever get futures. Long changes (creating,
+ * deleting, resharding) answer once the stream's new status is recorded and finish in the
+ * background, as Kinesis does.
+ */
+public final class StreamCatalog implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(StreamCatalog.class);
+
+  private final CatalogStore store;
+  private final LogEngine engine;
+  private final Clock clock;
+  private final StreamLimits limits;
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-catalog"));
+  private volatile Map<String, StreamMeta> streams = Map.of();
+  private volatile Map<String, ShardRouter> routers = Map.of();
+
+  /** A catalog stored in {@code directory} over {@code engine}. */
+  public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
+    this.store = new CatalogStore(directory);
+    this.engine = engine;
+    this.clock = clock;
+    this.limits = limits;
+  }
+
+  /** Loads the catalog and brings the log engine in line with it. Blocks; call once. */
+  public void start() {
+    call(this::reconcile).join();
+  }
+
+  /** The stream named {@code name}, unless it does not exist. */
+  public Optional<StreamMeta> find(String name) {
+    return Optional.ofNullable(streams.get(name));
+  }
+
+  /** The stream named {@code name}; fails with NOT_FOUND when it does not exist. */
+  public StreamMeta require(String name) {
+    StreamMeta meta = streams.get(name);
+    if (meta == null) {
+      throw StreamException.notFound("Stream " + name + " not found.");
+    }
+    return meta;
+  }
+
+  /** All streams, sorted by name. */
+  public List<StreamMeta> list() {
+    return new ArrayList<>(new TreeMap<>(streams).values());
+  }
+
+  /** The limits this catalog enforces. */
+  public StreamLimits limits() {
+    return limits;
+  }
+
+  /** Open shards across all streams. */
+  public int openShardCount() {
+    return streams.values().stream().mapToInt(s -> s.openShards().size()).sum();
+  }
+
+  /** Streams in ON_DEMAND mode. */
+  public int onDemandStreamCount() {
+    return (int) streams.values().stream().filter(s -> s.mode() == StreamMode.ON_DEMAND).count();
+  }
+
+  /**
+   * The open shard of a stream that takes records with {@code hashKey}; fails with NOT_FOUND when
+   * the stream does not exist or does not take records (creating or deleting).
+   */
+  public Shard route(String stream, BigInteger hashKey) {
+    ShardRouter router = routers.get(stream);
+    Shard shard = router == null ? null : router.route(hashKey);
+    if (shard == null) {
+      throw StreamException.notFound("Stream " + stream + " not found.");
+    }
+    return shard;
+  }
+
+  /** Records a new stream as CREATING, then creates its shard logs and makes it ACTIVE. */
+  public CompletableFuture<Void> create(
+      String name, int shardCount, StreamMode mode, Map<String, String> tags) {
+    return call(
+        () -> {
+          if (streams.containsKey(name)) {
+            throw StreamException.inUse("Stream " + name + " already exists.");
+          }
+          checkNewShards(shardCount);
+          if (mode == StreamMode.ON_DEMAND
+              && onDemandStreamCount() >= limits.onDemandStreamLimit()) {
+            throw StreamException.limit("Too many ON_DEMAND streams.");
+          }
+          long now = clock.millis();
+          List<Shard> shards = new ArrayList<>();
+          List<HashKeyRange> ranges = HashKeys.split(shardCount);
+          for (int i = 0; i < shardCount; i++) {
+            shards.add(Shard.open(i, null, null, ranges.get(i), now));
+          }
+          publish(
+              new StreamMeta(
+                  name,
+                  StreamStatus.CREATING,
+                  mode,
+                  StreamLimits.MIN_RETENTION_HOURS,
+                  now,
+                  shards,
+                  tags,
+                  shardCount));
+          thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
+          return null;
+        });
+  }
+
+  /** Marks the stream DELETING, then deletes its shard logs and forgets it. */
+  public CompletableFuture<Void> delete(String name) {
+    return call(
+        () -> {
+          StreamMeta meta = require(name);
+          if (meta.status() == StreamStatus.CREATING) {
+            throw StreamException.inUse("Stream " + name + " is being created.");
+          }
+          if (meta.status() != StreamStatus.DELETING) {
+            publish(meta.withStatus(StreamStatus.DELETING));
+            thread.execute(() -> guarded("delete " + name, () -> finishDelete(name)));
+          }
+          return null;
+        });
+  }
+
+  /** Sets the retention period; {@code increase} says which direction the caller asked for. */
+  public CompletableFuture<Void> setRetention(String name, int hours, boolean increase) {
+    return update(
+        name,
+        meta -> {
+          boolean wrongWay =
+              increase ? hours < meta.retentionHours() : hours > meta.retentionHours();
+          if (wrongWay) {
+            throw StreamException.invalid(
+                "Requested retention period ("
+                    + hours
+                    + " hours) for stream "
+                    + name
+                    + " can not be "
+                    + (increase ? "shorter" : "longer")
+                    + " than existing retention period ("
+                    + meta.retentionHours()
+                    + " hours). Use "
+                    + (increase ? "DecreaseRetentionPeriod" : "IncreaseRetentionPeriod")
+                    + " API.");
+          }
+          return meta.withRetention(hours);
+        });
+  }
+
+  /** Adds or overwrites tags. */
+  public CompletableFuture<Void> addTags(String name, Map<String, String> tags) {
+    return update(
+        name,
+        meta -> {
+          Map<String, String> merged = new TreeMap<>(meta.tags());
+          merged.putAll(tags);
+          if (merged.size() > StreamLimits.MAX_TAGS) {
+            throw StreamException.limit(
+                "A stream can have at most " + StreamLimits.MAX_TAGS + " tags.");
+          }
+          return meta.withTags(merged);
+        });
+  }
+
+  /** Removes the tags with the given keys; unknown keys are ignored. */
+  public CompletableFuture<Void> removeTags(String name, List<String> keys) {
+    return update(
+        name,
+        meta -> {
+          Map<String, String> left = new TreeMap<>(meta.tags());
+          keys.forEach(left::remove);
+          return meta.withTags(left);
+        });
+  }
+
+  /** Splits an open shard at {@code newStartingHashKey}. */
+  public CompletableFuture<Void> split(String name, String shardId, BigInteger newStartingHashKey) {
+    return reshard(
+        name,
+        (meta, plan) -> {
+          Shard parent = openShard(meta, shardId);
+          HashKeyRange r = parent.range();
+          if (newStartingHashKey.compareTo(r.start()) <= 0
+              || newStartingHashKey.compareTo(r.end()) > 0) {
+            throw StreamException.invalid(
+                "NewStartingHashKey "
+                    + newStartingHashKey
+                    + " must be greater than "
+                    + r.start()
+                    + " and at most "
+                    + r.end()
+                    + ", the hash key range of "
+                    + shardId
+                    + ".");
+          }
+          checkNewShards(1);
+          plan.split(parent, newStartingHashKey);
+        });
+  }
+
+  /** Merges two adjacent open shards. */
+  public CompletableFuture<Void> merge(String name, String shardId, String adjacentShardId) {
+    return reshard(
+        name,
+        (meta, plan) -> {
+          Shard a = openShard(meta, shardId);
+          Shard b = openShard(meta, adjacentShardId);
+          if (!a.range().adjacentTo(b.range()) && !b.range().adjacentTo(a.range())) {
+            throw StreamException.invalid(
+                "Shards " + shardId + " and " + adjacentShardId + " are not adjacent.");
+          }
+          plan.merge(a, b);
+        });
+  }
+
+  /** Reshapes the open shards into {@code target} equal ones (UNIFORM_SCALING). */
+  public CompletableFuture<Void> updateShardCount(String name, int target) {
+    return reshard(
+        name,
+        (meta, plan) -> {
+          int open = meta.openShards().size();
+          if (target > open * 2 || target * 2 < open) {
+            throw StreamException.invalid(
+                "UpdateShardCount cannot scale up over double your current open shard count ("
+                    + open
+                    + ") or scale down below half your current open shard count. Target: "
+                    + target
+                    + ".");
+          }
+          checkNewShards(target - open);
+          plan.uniform(meta.openShards(), target);
+        });
+  }
+
+  /**
+   * Applies retention now: trims expired segments of every shard and forgets closed shards whose
+   * records have all expired.
+   */
+  public CompletableFuture<Void> applyRetention() {
+    return call(
+        () -> {
+          long now = clock.millis();
+          for (StreamMeta meta : streams.values()) {
+            if (meta.status() != StreamStatus.CREATING && meta.status() != StreamStatus.DELETING) {
+              expire(meta, now - meta.retentionHours() * 3_600_000L);
+            }
+          }
+          return null;
+        });
+  }
+
+  /** Runs {@link #applyRetention()} every {@code periodMillis}. */
+  public void scheduleRetention(long periodMillis) {
+    thread.scheduleWithFixedDelay(
+        () -> applyRetention().exceptionally(e -> logFailure("retention", e)),
+        periodMillis,
+        periodMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the catalog's thread after the changes already queued. */
+  @Override
+  public void close() {
+    thread.shutdown();
+    try {
+      thread.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void expire(StreamMeta meta, long cutoff) {
+    List<Shard> kept = new ArrayList<>();
+    for (Shard s : meta.shards()) {
+      ShardRef ref = new ShardRef(meta.name(), s.id());
+      if (!s.isOpen() && s.closedMillis() < cutoff) {
+        engine.deleteShard(ref).join();
+      } else {
+        engine.trim(ref, cutoff).join();
+        kept.add(s);
+      }
+    }
+    if (kept.size() != meta.shards().size()) {
+      StreamMeta now = streams.get(meta.name());
+      publish(now.withShards(kept, now.nextOrdinal()));
+    }
+  }
+
+  private interface Plan {
+    void build(StreamMeta meta, Resharder plan);
+  }
+
+  private CompletableFuture<Void> reshard(String name, Plan planner) {
+    return call(
+        () -> {
+          StreamMeta meta = require(name);
+          if (meta.status() != StreamStatus.ACTIVE) {
+            throw StreamException.inUse(
+                "Stream " + name + " is not ACTIVE but " + meta.status() + ".");
+          }
+          Resharder plan = new Resharder(meta, clock.millis());
+          planner.build(meta, plan);
+          publish(meta.withStatus(StreamStatus.UPDATING));
+          thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan)));
+          return null;
+        });
+  }
+
+  private void finishReshard(String name, Resharder plan) {
+    StreamMeta meta = streams.get(name);
+    if (meta == null || meta.status() != StreamStatus.UPDATING) {
+      return; // deleted meanwhile: the delete owns the stream now
+    }
+    try {
+      for (String id : plan.createdOpen()) {
+        engine.createShard(new ShardRef(name, id)).join();
+      }
+      Map<String, Long> ends = new HashMap<>();
+      for (String id : plan.toSeal()) {
+        ends.put(id, engine.seal(new ShardRef(name, id)).join());
+      }
+      publish(plan.apply(meta, ends).withStatus(StreamStatus.ACTIVE));
+    } catch (RuntimeException e) {
+      publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
+      throw e;
+    }
+  }
+
+  private void finishCreate(String name) {
+    StreamMeta meta = streams.get(name);
+    for (Shard s : meta.shards()) {
+      engine.createShard(new ShardRef(name, s.id())).join();
+    }
+    publish(meta.withStatus(StreamStatus.ACTIVE));
+  }
+
+  private void finishDelete(String name) {
+    StreamMeta meta = streams.get(name);
+    for (Shard s : meta.shards()) {
+      engine.deleteShard(new ShardRef(name, s.id())).join();
+    }
+    Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
+    next.remove(name);
+    install(next);
+  }
+
+  private Void reconcile() {
+    Map<String, StreamMeta> loaded = new LinkedHashMap<>();
+    store.load().forEach(m -> loaded.put(m.name(), m));
+    streams = Collections.unmodifiableMap(loaded);
+    routers = routersOf(loaded);
+    Set<ShardRef> known = new HashSet<>();
+    for (StreamMeta meta : loaded.values()) {
+      meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
+      resume(meta);
+    }
+    for (ShardRef stray : engine.shards()) {
+      if (!known.contains(stray)) {
+        LOG.infof("Deleting shard log %s that no stream names", stray);
+        engine.deleteShard(stray).join();
+      }
+    }
+    return null;
+  }
+
+  private void resume(StreamMeta meta) {
+    switch (meta.status()) {
+      case CREATING -> finishCreate(meta.name());
+      case DELETING -> finishDelete(meta.name());
+      default -> {
+        for (Shard s : meta.shards()) {
+          ShardRef ref = new ShardRef(meta.name(), s.id());
+          engine.createShard(ref).join();
+          if (!s.isOpen()) {
+            engine.seal(ref).join();
+          }
+        }
+        if (meta.status() == StreamStatus.UPDATING) {
+          publish(meta.withStatus(StreamStatus.ACTIVE));
+        }
+      }
+    }
+  }
+
+  private Shard openShard(StreamMeta meta, String shardId) {
+    Shard s =
+        meta.shard(shardId)
+            .orElseThrow(
+                () ->
+                    StreamException.notFound(
+                        "Could not find shard " + shardId + " in stream " + meta.name() + "."));
+    if (!s.isOpen()) {
+      throw StreamException.invalid("Shard " + shardId + " is closed.");
+    }
+    return s;
+  }
+
+  private void checkNewShards(int added) {
+    if (openShardCount() + added > limits.shardLimit()) {
+      throw StreamException.limit(
+          "This request would exceed the shard limit for the account ("
+              + limits.shardLimit()
+              + " shards).");
+    }
+  }
+
+  private CompletableFuture<Void> update(String name, UnaryOperator<StreamMeta> change) {
+    return call(
+        () -> {
+          StreamMeta meta = require(name);
+          if (meta.status() == StreamStatus.CREATING || meta.status() == StreamStatus.DELETING) {
+            throw StreamException.inUse("Stream " + name + " is " + meta.status() + ".");
+          }
+          publish(change.apply(meta));
+          return null;
+        });
+  }
+
+  private void publish(StreamMeta meta) {
+    Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
+    next.put(meta.name(), meta);
+    install(next);
+  }
+
+  /** Persists first: a change readers can see is a change that survives a crash. */
+  private void install(Map<String, StreamMeta> next) {
+    store.save(next.values());
+    streams = Collections.unmodifiableMap(next);
+    routers = routersOf(next);
+  }
+
+  private static Map<String, ShardRouter> routersOf(Map<String, StreamMeta> all) {
+    Map<String, ShardRouter> out = new HashMap<>();
+    for (StreamMeta m : all.values()) {
+      if (m.status() == StreamStatus.ACTIVE || m.status() == StreamStatus.UPDATING) {
+        out.put(m.name(), new ShardRouter(m.openShards()));
+      }
+    }
+    return out;
+  }
+
+  private <T> CompletableFuture<T> call(Callable<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    thread.execute(
+        () -> {
+          try {
+            result.complete(task.call());
+          } catch (Throwable e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  private static void guarded(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      logFailure(what, e);
+    }
+  }
+
+  private static Void logFailure(String what, Throwable e) {
+    LOG.errorf(e, "Catalog task failed: %s", what);
+    return null;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.sluice.stream;
+
+/**
+ * Account-level limits the catalog enforces, as Kinesis reports them in DescribeLimits.
+ *
+ * @param shardLimit open shards allowed across all streams
+ * @param onDemandStreamLimit ON_DEMAND streams allowed
+ */
+public record StreamLimits(int shardLimit, int onDemandStreamLimit) {
+
+  /** Shards an ON_DEMAND stream starts with. */
+  public static final int ON_DEMAND_SHARDS = 4;
+
+  /** Tags one stream may carry. */
+  public static final int MAX_TAGS = 50;
+
+  /** Shortest retention in hours. */
+  public static final int MIN_RETENTION_HOURS = 24;
+
+  /** Longest retention in hours. */
+  public static final int MAX_RETENTION_HOURS = 8760;
+}

@@ -1,0 +1,80 @@
+package dev.sluice.stream;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A stream as the catalog records it. Immutable: every change makes a new value.
+ *
+ * @param name the stream name
+ * @param status where the stream is in its life
+ * @param mode the capacity mode
+ * @param retentionHours how long records are kept
+ * @param createdMillis when the stream was created
+ * @param shards every shard not yet expired, open and closed, in ordinal order
+ * @param tags the stream's tags, sorted by key
+ * @param nextOrdinal the ordinal the next new shard gets
+ */
+public record StreamMeta(
+    String name,
+    StreamStatus status,
+    StreamMode mode,
+    int retentionHours,
+    long createdMillis,
+    List<Shard> shards,
+    Map<String, String> tags,
+    int nextOrdinal) {
+
+  /** Copies the collections so that the value cannot change under its readers. */
+  public StreamMeta {
+    shards = List.copyOf(shards);
+    tags = Collections.unmodifiableMap(new TreeMap<>(tags));
+  }
+
+  /** The shard with {@code shardId}, if the stream still has it. */
+  public Optional<Shard> shard(String shardId) {
+    return shards.stream().filter(s -> s.id().equals(shardId)).findFirst();
+  }
+
+  /** The open shards, in hash-key order. */
+  public List<Shard> openShards() {
+    List<Shard> open = new ArrayList<>();
+    for (Shard s : shards) {
+      if (s.isOpen()) {
+        open.add(s);
+      }
+    }
+    open.sort((a, b) -> a.range().start().compareTo(b.range().start()));
+    return open;
+  }
+
+  /** The shards of this stream that were created from {@code shardId}. */
+  public List<Shard> children(String shardId) {
+    return shards.stream()
+        .filter(s -> shardId.equals(s.parent()) || shardId.equals(s.adjacentParent()))
+        .toList();
+  }
+
+  StreamMeta withStatus(StreamStatus newStatus) {
+    return new StreamMeta(
+        name, newStatus, mode, retentionHours, createdMillis, shards, tags, nextOrdinal);
+  }
+
+  StreamMeta withRetention(int hours) {
+    return new StreamMeta(name, status, mode, hours, createdMillis, shards, tags, nextOrdinal);
+  }
+
+  StreamMeta withTags(Map<String, String> newTags) {
+    return new StreamMeta(
+        name, status, mode, retentionHours, createdMillis, shards, newTags, nextOrdinal);
+  }
+
+  StreamMeta withShards(List<Shard> newShards, int newNextOrdinal) {
+    return new StreamMeta(
+        name, status, mode, retentionHours, createdMillis, newShards, tags, newNextOrdinal);
+  }
+}

@@ -1,0 +1,261 @@
+package dev.sluice.kinesis;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.parsing.Parser;
+import io.restassured.response.Response;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The Kinesis wire format checked byte for byte: error shapes, content types, bad bodies. */
+@QuarkusTest
+class KinesisWireTest {
+
+  static final String JSON = "application/x-amz-json-1.1";
+  static final String CBOR = "application/x-amz-cbor-1.1";
+
+  @TestHTTPResource("/")
+  String root;
+
+
+  Response call(String op, String contentType, byte[] body) {
+    return given()
+        .header("X-Amz-Target", "Kinesis_20131202." + op)
+        .contentType(contentType)
+        .body(body)
+        .post("/");
+  }
+
+  Response json(String op, String body) {
+    return call(op, JSON, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  String createStream() throws InterruptedException {
+    String name = "wire-" + UUID.randomUUID().toString().substring(0, 8);
+    json("CreateStream", "{\"StreamName\":\"" + name + "\",\"ShardCount\":1}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(200);
+    for (int i = 0; i < 100; i++) {
+      String status =
+          json("DescribeStreamSummary", "{\"StreamName\":\"" + name + "\"}")
+              .then().parser(JSON, Parser.JSON)
+              .extract()
+              .path("StreamDescriptionSummary.StreamStatus");
+      if ("ACTIVE".equals(status)) {
+        return name;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("stream never became ACTIVE");
+  }
+
+  @Test
+  void unknownStream_json_400WithTypeAndMessage() {
+    json("DescribeStream", "{\"StreamName\":\"missing\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .contentType(JSON)
+        .header("x-amzn-RequestId", notNullValue())
+        .body("__type", equalTo("ResourceNotFoundException"))
+        .body("message", containsString("missing"));
+  }
+
+  @Test
+  void unknownStream_cbor_errorInCbor() throws Exception {
+    byte[] body = new CBORMapper().writeValueAsBytes(Map.of("StreamName", "missing"));
+    Response r = call("DescribeStream", CBOR, body);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.contentType()).isEqualTo(CBOR);
+    JsonNode error = new CBORMapper().readTree(r.asByteArray());
+    assertThat(error.get("__type").asText()).isEqualTo("ResourceNotFoundException");
+  }
+
+  @Test
+  void malformedJson_serializationException() {
+    json("ListStreams", "{\"Limit\": 1,")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("SerializationException"));
+  }
+
+  @Test
+  void malformedCbor_serializationException() {
+    call("ListStreams", CBOR, new byte[] {(byte) 0xbf, 0x61})
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .contentType(CBOR);
+  }
+
+  @Test
+  void bodyNotAnObject_serializationException() {
+    json("ListStreams", "[1,2]")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("SerializationException"));
+  }
+
+  @Test
+  void wrongMemberType_serializationException() {
+    json("ListStreams", "{\"Limit\":\"ten\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("SerializationException"));
+  }
+
+  @Test
+  void unknownOperation_unknownOperationException() {
+    json("FlyToTheMoon", "{}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("UnknownOperationException"));
+    given()
+        .contentType(JSON)
+        .body("{}")
+        .post("/")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("UnknownOperationException"));
+  }
+
+  @Test
+  void invalidStreamName_validationException() {
+    json("CreateStream", "{\"StreamName\":\"a/b\",\"ShardCount\":1}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ValidationException"))
+        .body("message", containsString("[a-zA-Z0-9_.-]+"));
+    json("CreateStream", "{\"StreamName\":\"" + "a".repeat(129) + "\",\"ShardCount\":1}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ValidationException"));
+  }
+
+  @Test
+  void putRecord_invalidBase64_serializationException() throws Exception {
+    String name = createStream();
+    json("PutRecord", "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"!!!\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("SerializationException"));
+  }
+
+  @Test
+  void putRecord_json_dataIsBase64AndTimestampsAreSeconds() throws Exception {
+    String name = createStream();
+    json(
+            "PutRecord",
+            "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"aGVsbG8=\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(200)
+        .contentType(JSON)
+        .body("ShardId", equalTo("shardId-000000000000"))
+        .body("SequenceNumber", notNullValue());
+    String it =
+        json(
+                "GetShardIterator",
+                "{\"StreamName\":\""
+                    + name
+                    + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}")
+            .then().parser(JSON, Parser.JSON)
+            .statusCode(200)
+            .extract()
+            .path("ShardIterator");
+    Response r = json("GetRecords", "{\"ShardIterator\":\"" + it + "\"}");
+    r.then().parser(JSON, Parser.JSON)
+        .statusCode(200)
+        .body("Records[0].Data", equalTo("aGVsbG8="))
+        .body("MillisBehindLatest", equalTo(0));
+    double ts = r.jsonPath().getDouble("Records[0].ApproximateArrivalTimestamp");
+    assertThat(ts)
+        .isBetween(
+            System.currentTimeMillis() / 1000.0 - 60, System.currentTimeMillis() / 1000.0 + 1);
+  }
+
+  @Test
+  void putRecords_overFiveMiB_invalidArgument() throws Exception {
+    String name = createStream();
+    String data = java.util.Base64.getEncoder().encodeToString(new byte[1024 * 1024]);
+    StringBuilder body = new StringBuilder("{\"StreamName\":\"" + name + "\",\"Records\":[");
+    for (int i = 0; i < 6; i++) {
+      body.append(i == 0 ? "" : ",")
+          .append("{\"PartitionKey\":\"k\",\"Data\":\"")
+          .append(data)
+          .append("\"}");
+    }
+    body.append("]}");
+    json("PutRecords", body.toString())
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("InvalidArgumentException"));
+  }
+
+  @Test
+  void oversizeBody_refusedWith413BeforeBuffering() throws Exception {
+    URI uri = URI.create(root);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      String head =
+          "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: Kinesis_20131202.PutRecord\r\n"
+              + "Content-Type: "
+              + JSON
+              + "\r\nContent-Length: 1073741824\r\n\r\n";
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[1024]);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 413").contains("ValidationException");
+    }
+  }
+
+  @Test
+  void getRecords_forgedOrGarbledIterator_invalidArgument() {
+    json("GetRecords", "{\"ShardIterator\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("InvalidArgumentException"));
+    json("GetRecords", "{\"ShardIterator\":\"%%%\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("InvalidArgumentException"));
+    json("GetRecords", "{\"ShardIterator\":\"" + "A".repeat(600) + "\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ValidationException"));
+  }
+
+  @Test
+  void metricsAndHealth_served() throws Exception {
+    String name = createStream();
+    json(
+            "PutRecord",
+            "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"aGVsbG8=\"}")
+        .then().parser(JSON, Parser.JSON)
+        .statusCode(200);
+    given().get("/q/health").then().parser(JSON, Parser.JSON).statusCode(200).body("status", equalTo("UP"));
+    String metrics = given().get("/q/metrics").then().parser(JSON, Parser.JSON).statusCode(200).extract().asString();
+    assertThat(metrics)
+        .contains("sluice_stream_records_in_total{stream=\"" + name + "\"} 1.0")
+        .contains("sluice_stream_bytes_in_total{stream=\"" + name + "\"} 5.0")
+        .contains(
+            "sluice_shard_latest_sequence{shard=\"shardId-000000000000\",stream=\""
+                + name
+                + "\"} 0.0")
+        .contains("sluice_log_fsync_seconds_count");
+  }
+}

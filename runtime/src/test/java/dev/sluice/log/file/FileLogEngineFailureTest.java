@@ -1,0 +1,108 @@
+package dev.sluice.log.file;
+
+import static dev.sluice.log.file.LogFixtures.SHARD;
+import static dev.sluice.log.file.LogFixtures.assertPayloads;
+import static dev.sluice.log.file.LogFixtures.await;
+import static dev.sluice.log.file.LogFixtures.files;
+import static dev.sluice.log.file.LogFixtures.fill;
+import static dev.sluice.log.file.LogFixtures.readAll;
+import static dev.sluice.log.file.LogFixtures.record;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileLogEngineFailureTest {
+
+  @TempDir Path dir;
+  private final AtomicBoolean failForce = new AtomicBoolean();
+  private final AtomicBoolean failWrite = new AtomicBoolean();
+  private FileLogEngine engine;
+
+  @BeforeEach
+  void open() {
+    ChannelOpener faulty =
+        (path, options) -> new FaultyChannel(FileChannel.open(path, options), failForce, failWrite);
+    engine =
+        new FileLogEngine(
+            dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE, faulty);
+    engine.start();
+    await(engine.createShard(SHARD));
+  }
+
+  @AfterEach
+  void close() {
+    engine.close();
+  }
+
+  private long logBytes() throws IOException {
+    long total = 0;
+    for (Path p : files(dir, ".log")) {
+      total += Files.size(p);
+    }
+    return total;
+  }
+
+  private void assertRecoversAfterFailure(AtomicBoolean fault) throws IOException {
+    fill(engine, SHARD, 6, 2);
+    long bytes = logBytes();
+    int segments = files(dir, ".log").size();
+    fault.set(true);
+    List<CompletableFuture<AppendResult>> failed = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      failed.add(engine.append(SHARD, List.of(record("k", "lost-" + i + "-" + "y".repeat(40)))));
+    }
+
+    for (CompletableFuture<AppendResult> f : failed) {
+      assertThat(f)
+          .failsWithin(Duration.ofSeconds(20))
+          .withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(LogException.class);
+    }
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(12);
+    assertThat(logBytes()).isEqualTo(bytes);
+    assertThat(files(dir, ".log")).hasSize(segments);
+    assertThat(readAll(engine, SHARD, 0, 100)).hasSize(12);
+
+    fault.set(false);
+    fill(engine, SHARD, 6, 2);
+    List<dev.sluice.log.LogRecord> all = readAll(engine, SHARD, 0, 100);
+    assertThat(all).hasSize(24);
+    assertPayloads(all, 0);
+  }
+
+  @Test
+  void append_fsyncFails_failsTheAppendsAndTruncatesBack() throws IOException {
+    assertRecoversAfterFailure(failForce);
+  }
+
+  @Test
+  void append_writeFails_failsTheAppendsAndTruncatesBack() throws IOException {
+    assertRecoversAfterFailure(failWrite);
+  }
+
+  @Test
+  void append_afterFailedAppends_survivesRestart() throws IOException {
+    assertRecoversAfterFailure(failForce);
+    engine.close();
+
+    engine = LogFixtures.start(dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE);
+
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(24);
+    assertPayloads(readAll(engine, SHARD, 0, 100), 0);
+  }
+}

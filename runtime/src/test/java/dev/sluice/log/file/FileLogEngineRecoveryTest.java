@@ -1,0 +1,248 @@
+package dev.sluice.log.file;
+
+import static dev.sluice.log.file.LogFixtures.SHARD;
+import static dev.sluice.log.file.LogFixtures.assertPayloads;
+import static dev.sluice.log.file.LogFixtures.await;
+import static dev.sluice.log.file.LogFixtures.batchSize;
+import static dev.sluice.log.file.LogFixtures.files;
+import static dev.sluice.log.file.LogFixtures.fill;
+import static dev.sluice.log.file.LogFixtures.readAll;
+import static dev.sluice.log.file.LogFixtures.record;
+import static dev.sluice.log.file.LogFixtures.small;
+import static dev.sluice.log.file.LogFixtures.start;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogRecord;
+import dev.sluice.log.NewRecord;
+import dev.sluice.log.ShardRef;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileLogEngineRecoveryTest {
+
+  private static final int BATCHES = 40;
+  private static final int PER_BATCH = 2;
+
+  @TempDir Path dir;
+  private final TestClock clock = new TestClock(1_000);
+  private FileLogEngine engine;
+
+  @AfterEach
+  void closeEngine() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  /** Writes the fixture batches plus one final known batch; returns that batch. */
+  private List<NewRecord> writeAndClose() {
+    engine = start(dir, small(1_000), clock, LogListener.NONE);
+    await(engine.createShard(SHARD));
+    fill(engine, SHARD, BATCHES, PER_BATCH);
+    List<NewRecord> last =
+        List.of(
+            record("key-80", LogFixtures.payload(80)), record("key-81", LogFixtures.payload(81)));
+    await(engine.append(SHARD, last));
+    engine.close();
+    return last;
+  }
+
+  private Path lastSegment() throws IOException {
+    List<Path> logs = files(dir, ".log");
+    return logs.get(logs.size() - 1);
+  }
+
+  private FileLogEngine reopen() {
+    engine = start(dir, small(1_000), clock, LogListener.NONE);
+    return engine;
+  }
+
+  /** Everything before the final batch reads back, the final batch is gone, appends go on. */
+  private void assertLastBatchDropped(long expectedLength) throws IOException {
+    Path last = lastSegment();
+    reopen();
+
+    assertThat(Files.size(last)).isEqualTo(expectedLength);
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(BATCHES * PER_BATCH);
+    List<LogRecord> all = readAll(engine, SHARD, 0, 7);
+    assertThat(all).hasSize(BATCHES * PER_BATCH);
+    assertPayloads(all, 0);
+
+    AppendResult next =
+        await(engine.append(SHARD, List.of(record("key-80", LogFixtures.payload(80)))));
+    assertThat(next.baseOffset()).isEqualTo(BATCHES * PER_BATCH);
+    assertPayloads(readAll(engine, SHARD, 0, 100), 0);
+  }
+
+  @Test
+  void recover_lastBatchTruncatedMidway_dropsTheTornBatch() throws IOException {
+    List<NewRecord> last = writeAndClose();
+    Path segment = lastSegment();
+    long length = Files.size(segment);
+    try (var ch = java.nio.channels.FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.truncate(length - 5);
+    }
+
+    assertLastBatchDropped(length - batchSize(last));
+  }
+
+  @Test
+  void recover_byteFlippedInLastBatch_dropsThatBatch() throws IOException {
+    List<NewRecord> last = writeAndClose();
+    Path segment = lastSegment();
+    long length = Files.size(segment);
+    flip(segment, length - 3);
+
+    assertLastBatchDropped(length - batchSize(last));
+  }
+
+  @Test
+  void recover_garbageAfterLastBatch_isCutOff() throws IOException {
+    writeAndClose();
+    Path segment = lastSegment();
+    long length = Files.size(segment);
+    Files.write(
+        segment,
+        new byte[] {0, 0, 0, 40, 1, 2, 3, 4, 1, 9, 9, 9, 9, 9, 9, 9, 9},
+        StandardOpenOption.APPEND);
+
+    reopen();
+
+    assertThat(Files.size(segment)).isEqualTo(length);
+    List<LogRecord> all = readAll(engine, SHARD, 0, 1_000);
+    assertThat(all).hasSize(BATCHES * PER_BATCH + 2);
+    assertPayloads(all, 0);
+    assertThat(await(engine.append(SHARD, List.of(record("k", "v")))).baseOffset())
+        .isEqualTo(BATCHES * PER_BATCH + 2);
+  }
+
+  @Test
+  void recover_corruptBatchInsideLastSegment_dropsItAndEverythingAfter() throws IOException {
+    writeAndClose();
+    Path segment = lastSegment();
+    long base = Long.parseLong(segment.getFileName().toString().substring(0, 20));
+    List<Long> ends = batchEnds(segment);
+    int corrupt = ends.size() >= 2 ? 1 : 0;
+    long corruptStart = corrupt == 0 ? 0 : ends.get(0);
+    flip(segment, corruptStart + 12);
+
+    reopen();
+
+    assertThat(Files.size(segment)).isEqualTo(corruptStart);
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(base + (long) PER_BATCH * corrupt);
+    assertPayloads(readAll(engine, SHARD, 0, 1_000), 0);
+  }
+
+  @Test
+  void recover_missingOrTornIndexOfEarlierSegments_isRebuilt() throws IOException {
+    writeAndClose();
+    List<Path> indexes = files(dir, ".index");
+    assertThat(indexes).hasSizeGreaterThan(2);
+    long firstSize = Files.size(indexes.get(0));
+    long secondSize = Files.size(indexes.get(1));
+    Files.delete(indexes.get(0));
+    try (var ch = java.nio.channels.FileChannel.open(indexes.get(1), StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - 20);
+    }
+
+    reopen();
+
+    assertThat(Files.size(indexes.get(0))).isEqualTo(firstSize);
+    assertThat(Files.size(indexes.get(1))).isEqualTo(secondSize);
+    for (long from = 0; from < BATCHES * PER_BATCH; from += 5) {
+      assertPayloads(await(engine.read(SHARD, from, 3, Long.MAX_VALUE)).records(), from);
+    }
+  }
+
+  @Test
+  void recover_strayFiles_areRemovedOrIgnored() throws IOException {
+    writeAndClose();
+    Path shardDir = lastSegment().getParent();
+    Files.writeString(shardDir.resolve("00000000000000000000.log.tmp"), "junk");
+    Files.writeString(shardDir.resolve("00000000000000009999.index"), "junk");
+    Files.writeString(shardDir.resolve("README"), "kept");
+
+    reopen();
+
+    assertThat(shardDir.resolve("00000000000000000000.log.tmp")).doesNotExist();
+    assertThat(shardDir.resolve("00000000000000009999.index")).doesNotExist();
+    assertThat(shardDir.resolve("README")).exists();
+    assertThat(readAll(engine, SHARD, 0, 1_000)).hasSize(BATCHES * PER_BATCH + 2);
+  }
+
+  @Test
+  void start_shardDirectoryWithoutSegments_isAnEmptyShard() throws IOException {
+    ShardRef ref = new ShardRef("empty", "shardId-000000000007");
+    Files.createDirectories(dir.resolve("s-empty").resolve("shardId-000000000007"));
+    Files.createDirectories(dir.resolve("not-a-stream").resolve("whatever"));
+
+    reopen();
+
+    assertThat(engine.shards()).containsExactly(ref);
+    assertThat(engine.offsets(ref).endOffset()).isZero();
+    assertThat(await(engine.append(ref, List.of(record("k", "v")))).baseOffset()).isZero();
+  }
+
+  @Test
+  void restart_cleanShutdown_keepsOffsetsArrivalAndData() {
+    writeAndClose();
+
+    reopen();
+
+    assertThat(engine.shards()).containsExactly(SHARD);
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(BATCHES * PER_BATCH + 2);
+    assertThat(engine.offsets(SHARD).lastArrivalMillis()).isEqualTo(1_000);
+    clock.set(500);
+    assertThat(await(engine.append(SHARD, List.of(record("k", "v")))).arrivalMillis())
+        .isEqualTo(1_000);
+  }
+
+  @Test
+  void close_finishesQueuedAppendsDurably() {
+    engine = start(dir, small(1_000), clock, LogListener.NONE);
+    await(engine.createShard(SHARD));
+    List<java.util.concurrent.CompletableFuture<AppendResult>> pending = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      pending.add(engine.append(SHARD, List.of(record("key-" + i, LogFixtures.payload(i)))));
+    }
+
+    engine.close();
+
+    assertThat(pending).allSatisfy(f -> assertThat(f).isCompleted().isNotCompletedExceptionally());
+    reopen();
+    assertPayloads(readAll(engine, SHARD, 0, 1_000), 0);
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(200);
+  }
+
+  /** End positions of the batches in a segment file, walking the length fields. */
+  private static List<Long> batchEnds(Path segment) throws IOException {
+    List<Long> ends = new ArrayList<>();
+    try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "r")) {
+      long pos = 0;
+      while (pos < raf.length()) {
+        raf.seek(pos);
+        pos += 4 + raf.readInt();
+        ends.add(pos);
+      }
+    }
+    return ends;
+  }
+
+  private static void flip(Path file, long position) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(position);
+      int b = raf.read();
+      raf.seek(position);
+      raf.write(b ^ 0x5A);
+    }
+  }
+}
