@@ -1,5 +1,7 @@
 package dev.sluice.log.file;
 
+import dev.sluice.testing.TestClock;
+
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;

@@ -1,0 +1,140 @@
+package dev.sluice.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.log.ShardRef;
+import dev.sluice.log.file.FileLogEngine;
+import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.log.file.LogListener;
+import dev.sluice.testing.TestClock;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The catalog over a real file log, restarted on the same directory like a node would be. */
+class StreamCatalogTest {
+
+  static final long HOUR = 3_600_000L;
+
+  @TempDir Path dir;
+  final TestClock clock = new TestClock(1_700_000_000_000L);
+  FileLogEngine engine;
+  StreamCatalog catalog;
+  StreamAppender appender;
+
+  void open() {
+    engine = new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults().withSegmentBytes(4096), clock, LogListener.NONE);
+    engine.start();
+    catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(20, 2));
+    catalog.start();
+    appender = new StreamAppender(catalog, engine);
+  }
+
+  @AfterEach
+  void close() {
+    if (catalog != null) {
+      catalog.close();
+      engine.close();
+    }
+  }
+
+  void reopen() {
+    close();
+    open();
+  }
+
+  void awaitStatus(String name, StreamStatus status) throws InterruptedException {
+    for (int i = 0; i < 500 && catalog.find(name).map(StreamMeta::status).orElse(null) != status; i++) {
+      Thread.sleep(5);
+    }
+    assertThat(catalog.require(name).status()).isEqualTo(status);
+  }
+
+  List<StreamAppender.Outcome> put(String stream, String key, String data) {
+    return appender
+        .append(stream, List.of(new StreamAppender.Entry(key, HashKeys.ofPartitionKey(key), data.getBytes(StandardCharsets.UTF_8))))
+        .join();
+  }
+
+  @Test
+  void create_thenRestart_streamShardsTagsAndRecordsSurvive() throws Exception {
+    open();
+    catalog.create("orders", 2, StreamMode.PROVISIONED, Map.of("team", "a")).join();
+    awaitStatus("orders", StreamStatus.ACTIVE);
+    String seq = put("orders", "order-1", "placed").get(0).sequenceNumber();
+    reopen();
+    StreamMeta m = catalog.require("orders");
+    assertThat(m.status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(m.shards()).hasSize(2);
+    assertThat(m.tags()).containsEntry("team", "a");
+    Shard shard = catalog.route("orders", HashKeys.ofPartitionKey("order-1"));
+    var read = engine.read(new ShardRef("orders", shard.id()), 0, 10, 1 << 20).join();
+    assertThat(read.records()).singleElement().satisfies(r -> assertThat(new String(r.data(), StandardCharsets.UTF_8)).isEqualTo("placed"));
+    assertThat(SequenceNumbers.of(shard.ordinal(), read.records().get(0).offset())).isEqualTo(seq);
+  }
+
+  @Test
+  void split_thenRestart_parentStaysSealedAndWritesGoToChildren() throws Exception {
+    open();
+    catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("s", StreamStatus.ACTIVE);
+    put("s", "k", "one");
+    catalog.split("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
+    awaitStatus("s", StreamStatus.ACTIVE);
+    reopen();
+    Shard parent = catalog.require("s").shard("shardId-000000000000").orElseThrow();
+    assertThat(parent.isOpen()).isFalse();
+    assertThat(parent.endOffset()).isEqualTo(1);
+    assertThat(engine.offsets(new ShardRef("s", parent.id())).sealed()).isTrue();
+    assertThat(put("s", "k", "two").get(0).shardId()).isIn("shardId-000000000001", "shardId-000000000002");
+  }
+
+  @Test
+  void applyRetention_closedShardPastRetention_isForgottenAndItsLogDeleted() throws Exception {
+    open();
+    catalog.create("r", 1, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("r", StreamStatus.ACTIVE);
+    for (int i = 0; i < 50; i++) {
+      put("r", "k" + i, "x".repeat(200));
+    }
+    catalog.split("r", "shardId-000000000000", BigInteger.TEN).join();
+    awaitStatus("r", StreamStatus.ACTIVE);
+    clock.advance(23 * HOUR);
+    catalog.applyRetention().join();
+    assertThat(catalog.require("r").shards()).hasSize(3);
+    clock.advance(2 * HOUR);
+    catalog.applyRetention().join();
+    assertThat(catalog.require("r").shards()).extracting(Shard::id).containsExactly("shardId-000000000001", "shardId-000000000002");
+    assertThat(engine.shards()).doesNotContain(new ShardRef("r", "shardId-000000000000"));
+  }
+
+  @Test
+  void create_overShardLimit_limitExceeded() {
+    open();
+    assertThatThrownBy(() -> catalog.create("big", 21, StreamMode.PROVISIONED, Map.of()).join())
+        .hasCauseInstanceOf(StreamException.class)
+        .cause()
+        .satisfies(e -> assertThat(((StreamException) e).kind()).isEqualTo(StreamException.Kind.LIMIT_EXCEEDED));
+  }
+
+  @Test
+  void delete_thenRestart_streamAndLogsAreGone() throws Exception {
+    open();
+    catalog.create("d", 2, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("d", StreamStatus.ACTIVE);
+    put("d", "k", "v");
+    catalog.delete("d").join();
+    for (int i = 0; i < 500 && catalog.find("d").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+    reopen();
+    assertThat(catalog.find("d")).isEmpty();
+    assertThat(engine.shards()).noneMatch(s -> s.stream().equals("d"));
+  }
+}
