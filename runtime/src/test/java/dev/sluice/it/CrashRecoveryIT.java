@@ -44,6 +44,7 @@ class CrashRecoveryIT {
 
   /** What the producers were told: key → (counter → sequence number). */
   private final Map<String, Map<Integer, String>> acked = new ConcurrentHashMap<>();
+
   private final Map<String, Integer> nextCounter = new ConcurrentHashMap<>();
 
   @Test
@@ -113,7 +114,9 @@ class CrashRecoveryIT {
       for (int i = 0; i < entries.size(); i++) {
         PutRecordsResultEntry r = resp.records().get(i);
         if (r.errorCode() == null) {
-          acked.computeIfAbsent(keys.get(i), x -> new ConcurrentHashMap<>()).put(counters.get(i), r.sequenceNumber());
+          acked
+              .computeIfAbsent(keys.get(i), x -> new ConcurrentHashMap<>())
+              .put(counters.get(i), r.sequenceNumber());
         }
       }
     }
@@ -125,7 +128,11 @@ class CrashRecoveryIT {
       Map<String, Integer> lastCounter = new HashMap<>();
       String it =
           kinesis
-              .getShardIterator(b -> b.streamName(STREAM).shardId(shard.shardId()).shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+              .getShardIterator(
+                  b ->
+                      b.streamName(STREAM)
+                          .shardId(shard.shardId())
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
               .shardIterator();
       while (true) {
         String current = it;
@@ -158,7 +165,10 @@ class CrashRecoveryIT {
   private static void awaitActive(KinesisClient kinesis) throws InterruptedException {
     for (int i = 0; i < 500; i++) {
       String status =
-          kinesis.describeStreamSummary(b -> b.streamName(STREAM)).streamDescriptionSummary().streamStatusAsString();
+          kinesis
+              .describeStreamSummary(b -> b.streamName(STREAM))
+              .streamDescriptionSummary()
+              .streamStatusAsString();
       if (status.equals("ACTIVE")) {
         return;
       }

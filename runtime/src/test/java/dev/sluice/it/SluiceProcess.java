@@ -33,15 +33,24 @@ final class SluiceProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     process =
         new ProcessBuilder(
-                List.of(java, "-Xmx512m", "-jar", jar, "serve", "--port", Integer.toString(port),
-                    "--data-dir", dataDir.toString()))
+                List.of(
+                    java,
+                    "-Xmx512m",
+                    "-jar",
+                    jar,
+                    "serve",
+                    "--port",
+                    Integer.toString(port),
+                    "--data-dir",
+                    dataDir.toString()))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
+        throw new IllegalStateException(
+            "server exited with " + process.exitValue() + "; see " + log);
       }
       if (answers()) {
         return;
@@ -76,7 +85,8 @@ final class SluiceProcess implements AutoCloseable {
 
   private boolean answers() {
     try {
-      HttpURLConnection c = (HttpURLConnection) endpoint().resolve("/q/health").toURL().openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection) endpoint().resolve("/q/health").toURL().openConnection();
       c.setConnectTimeout(500);
       c.setReadTimeout(1000);
       return c.getResponseCode() == 200;

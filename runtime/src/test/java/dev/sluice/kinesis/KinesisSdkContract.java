@@ -11,8 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
-import software.amazon.awssdk.services.kinesis.waiters.KinesisWaiter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,9 +25,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.*;
+import software.amazon.awssdk.services.kinesis.waiters.KinesisWaiter;
 
 /**
  * Every Kinesis operation Sluice serves, through the real AWS SDK v2 clients. Subclasses run it
@@ -56,7 +56,9 @@ abstract class KinesisSdkContract {
         KinesisWaiter.builder()
             .client(kinesis)
             .overrideConfiguration(
-                c -> c.backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(20))).maxAttempts(500))
+                c ->
+                    c.backoffStrategy(FixedDelayBackoffStrategy.create(Duration.ofMillis(20)))
+                        .maxAttempts(500))
             .build();
   }
 

@@ -31,7 +31,6 @@ class KinesisWireTest {
   @TestHTTPResource("/")
   String root;
 
-
   Response call(String op, String contentType, byte[] body) {
     return given()
         .header("X-Amz-Target", "Kinesis_20131202." + op)
@@ -47,12 +46,14 @@ class KinesisWireTest {
   String createStream() throws InterruptedException {
     String name = "wire-" + UUID.randomUUID().toString().substring(0, 8);
     json("CreateStream", "{\"StreamName\":\"" + name + "\",\"ShardCount\":1}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(200);
     for (int i = 0; i < 100; i++) {
       String status =
           json("DescribeStreamSummary", "{\"StreamName\":\"" + name + "\"}")
-              .then().parser(JSON, Parser.JSON)
+              .then()
+              .parser(JSON, Parser.JSON)
               .extract()
               .path("StreamDescriptionSummary.StreamStatus");
       if ("ACTIVE".equals(status)) {
@@ -66,7 +67,8 @@ class KinesisWireTest {
   @Test
   void unknownStream_json_400WithTypeAndMessage() {
     json("DescribeStream", "{\"StreamName\":\"missing\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .contentType(JSON)
         .header("x-amzn-RequestId", notNullValue())
@@ -87,7 +89,8 @@ class KinesisWireTest {
   @Test
   void malformedJson_serializationException() {
     json("ListStreams", "{\"Limit\": 1,")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("SerializationException"));
   }
@@ -95,7 +98,8 @@ class KinesisWireTest {
   @Test
   void malformedCbor_serializationException() {
     call("ListStreams", CBOR, new byte[] {(byte) 0xbf, 0x61})
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .contentType(CBOR);
   }
@@ -103,7 +107,8 @@ class KinesisWireTest {
   @Test
   void bodyNotAnObject_serializationException() {
     json("ListStreams", "[1,2]")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("SerializationException"));
   }
@@ -111,7 +116,8 @@ class KinesisWireTest {
   @Test
   void wrongMemberType_serializationException() {
     json("ListStreams", "{\"Limit\":\"ten\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("SerializationException"));
   }
@@ -119,14 +125,16 @@ class KinesisWireTest {
   @Test
   void unknownOperation_unknownOperationException() {
     json("FlyToTheMoon", "{}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("UnknownOperationException"));
     given()
         .contentType(JSON)
         .body("{}")
         .post("/")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("UnknownOperationException"));
   }
@@ -134,12 +142,14 @@ class KinesisWireTest {
   @Test
   void invalidStreamName_validationException() {
     json("CreateStream", "{\"StreamName\":\"a/b\",\"ShardCount\":1}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("ValidationException"))
         .body("message", containsString("[a-zA-Z0-9_.-]+"));
     json("CreateStream", "{\"StreamName\":\"" + "a".repeat(129) + "\",\"ShardCount\":1}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("ValidationException"));
   }
@@ -148,7 +158,8 @@ class KinesisWireTest {
   void putRecord_invalidBase64_serializationException() throws Exception {
     String name = createStream();
     json("PutRecord", "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"!!!\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("SerializationException"));
   }
@@ -159,7 +170,8 @@ class KinesisWireTest {
     json(
             "PutRecord",
             "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"aGVsbG8=\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(200)
         .contentType(JSON)
         .body("ShardId", equalTo("shardId-000000000000"))
@@ -170,12 +182,14 @@ class KinesisWireTest {
                 "{\"StreamName\":\""
                     + name
                     + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}")
-            .then().parser(JSON, Parser.JSON)
+            .then()
+            .parser(JSON, Parser.JSON)
             .statusCode(200)
             .extract()
             .path("ShardIterator");
     Response r = json("GetRecords", "{\"ShardIterator\":\"" + it + "\"}");
-    r.then().parser(JSON, Parser.JSON)
+    r.then()
+        .parser(JSON, Parser.JSON)
         .statusCode(200)
         .body("Records[0].Data", equalTo("aGVsbG8="))
         .body("MillisBehindLatest", equalTo(0));
@@ -198,7 +212,8 @@ class KinesisWireTest {
     }
     body.append("]}");
     json("PutRecords", body.toString())
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("InvalidArgumentException"));
   }
@@ -226,15 +241,18 @@ class KinesisWireTest {
   @Test
   void getRecords_forgedOrGarbledIterator_invalidArgument() {
     json("GetRecords", "{\"ShardIterator\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("InvalidArgumentException"));
     json("GetRecords", "{\"ShardIterator\":\"%%%\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("InvalidArgumentException"));
     json("GetRecords", "{\"ShardIterator\":\"" + "A".repeat(600) + "\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(400)
         .body("__type", equalTo("ValidationException"));
   }
@@ -245,10 +263,23 @@ class KinesisWireTest {
     json(
             "PutRecord",
             "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"aGVsbG8=\"}")
-        .then().parser(JSON, Parser.JSON)
+        .then()
+        .parser(JSON, Parser.JSON)
         .statusCode(200);
-    given().get("/q/health").then().parser(JSON, Parser.JSON).statusCode(200).body("status", equalTo("UP"));
-    String metrics = given().get("/q/metrics").then().parser(JSON, Parser.JSON).statusCode(200).extract().asString();
+    given()
+        .get("/q/health")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(200)
+        .body("status", equalTo("UP"));
+    String metrics =
+        given()
+            .get("/q/metrics")
+            .then()
+            .parser(JSON, Parser.JSON)
+            .statusCode(200)
+            .extract()
+            .asString();
     assertThat(metrics)
         .contains("sluice_stream_records_in_total{stream=\"" + name + "\"} 1.0")
         .contains("sluice_stream_bytes_in_total{stream=\"" + name + "\"} 5.0")

@@ -15,7 +15,8 @@ class TokensTest {
   void readIterator_withinFiveMinutes_returnsThePosition() {
     String it = tokens.iterator(new Tokens.Position("orders", "shardId-000000000001", 42));
     clock.advance(299_000);
-    assertThat(tokens.readIterator(it)).isEqualTo(new Tokens.Position("orders", "shardId-000000000001", 42));
+    assertThat(tokens.readIterator(it))
+        .isEqualTo(new Tokens.Position("orders", "shardId-000000000001", 42));
   }
 
   @Test
@@ -23,7 +24,9 @@ class TokensTest {
     String it = tokens.iterator(new Tokens.Position("orders", "shardId-000000000001", 42));
     clock.advance(300_001);
     assertThatThrownBy(() -> tokens.readIterator(it))
-        .isInstanceOfSatisfying(KinesisException.class, e -> assertThat(e.type()).isEqualTo(KinesisError.ExpiredIteratorException));
+        .isInstanceOfSatisfying(
+            KinesisException.class,
+            e -> assertThat(e.type()).isEqualTo(KinesisError.ExpiredIteratorException));
   }
 
   @Test
@@ -31,7 +34,9 @@ class TokensTest {
     Tokens other = new Tokens(new Signer(new byte[] {1, 2, 3}), clock, 300_000);
     String it = other.iterator(new Tokens.Position("orders", "shardId-000000000001", 42));
     assertThatThrownBy(() -> tokens.readIterator(it))
-        .isInstanceOfSatisfying(KinesisException.class, e -> assertThat(e.type()).isEqualTo(KinesisError.InvalidArgumentException));
+        .isInstanceOfSatisfying(
+            KinesisException.class,
+            e -> assertThat(e.type()).isEqualTo(KinesisError.InvalidArgumentException));
   }
 
   @Test
@@ -40,7 +45,9 @@ class TokensTest {
     assertThat(tokens.readShardPage(page)).containsExactly("orders", "shardId-000000000003");
     clock.advance(300_001);
     assertThatThrownBy(() -> tokens.readShardPage(page))
-        .isInstanceOfSatisfying(KinesisException.class, e -> assertThat(e.type()).isEqualTo(KinesisError.ExpiredNextTokenException));
+        .isInstanceOfSatisfying(
+            KinesisException.class,
+            e -> assertThat(e.type()).isEqualTo(KinesisError.ExpiredNextTokenException));
   }
 
   @Test

@@ -11,7 +11,8 @@ class HashKeysTest {
   @Test
   void ofPartitionKey_isTheUnsignedMd5() {
     // MD5("a") = 0cc175b9c0f1b6a831c399e269772661
-    assertThat(HashKeys.ofPartitionKey("a")).isEqualTo(new BigInteger("0cc175b9c0f1b6a831c399e269772661", 16));
+    assertThat(HashKeys.ofPartitionKey("a"))
+        .isEqualTo(new BigInteger("0cc175b9c0f1b6a831c399e269772661", 16));
   }
 
   @Test

@@ -19,7 +19,8 @@ class ResharderTest {
         java.util.stream.IntStream.range(0, shards)
             .mapToObj(i -> Shard.open(i, null, null, ranges.get(i), 0))
             .toList();
-    return new StreamMeta("s", StreamStatus.ACTIVE, StreamMode.PROVISIONED, 24, 0, list, Map.of(), shards);
+    return new StreamMeta(
+        "s", StreamStatus.ACTIVE, StreamMode.PROVISIONED, 24, 0, list, Map.of(), shards);
   }
 
   @ParameterizedTest
@@ -34,7 +35,8 @@ class ResharderTest {
 
     List<HashKeyRange> open = after.openShards().stream().map(Shard::range).toList();
     assertThat(open).containsExactlyElementsOf(HashKeys.split(to));
-    assertThat(plan.toSeal()).hasSize((int) meta.openShards().stream().filter(s -> !open.contains(s.range())).count());
+    assertThat(plan.toSeal())
+        .hasSize((int) meta.openShards().stream().filter(s -> !open.contains(s.range())).count());
     Set<String> ids = after.shards().stream().map(Shard::id).collect(Collectors.toSet());
     for (Shard s : after.shards()) {
       if (s.ordinal() >= from) {
@@ -42,7 +44,9 @@ class ResharderTest {
         if (s.adjacentParent() != null) {
           assertThat(ids).contains(s.adjacentParent());
         }
-        assertThat(coveredByParents(after, s)).as("child %s lies within its parents", s.id()).isTrue();
+        assertThat(coveredByParents(after, s))
+            .as("child %s lies within its parents", s.id())
+            .isTrue();
       }
       if (!s.isOpen()) {
         assertThat(s.endOffset()).isGreaterThanOrEqualTo(0);

@@ -21,7 +21,8 @@ class SequenceNumbersTest {
     BigInteger parentLast = new BigInteger(SequenceNumbers.of(0, Long.MAX_VALUE));
     BigInteger childFirst = new BigInteger(SequenceNumbers.of(1, 0));
     assertThat(childFirst).isGreaterThan(parentLast);
-    assertThat(new BigInteger(SequenceNumbers.of(3, 11))).isGreaterThan(new BigInteger(SequenceNumbers.of(3, 10)));
+    assertThat(new BigInteger(SequenceNumbers.of(3, 11)))
+        .isGreaterThan(new BigInteger(SequenceNumbers.of(3, 10)));
   }
 
   @Test

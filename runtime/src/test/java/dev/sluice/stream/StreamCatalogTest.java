@@ -29,7 +29,12 @@ class StreamCatalogTest {
   StreamAppender appender;
 
   void open() {
-    engine = new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults().withSegmentBytes(4096), clock, LogListener.NONE);
+    engine =
+        new FileLogEngine(
+            dir.resolve("log"),
+            FileLogOptions.defaults().withSegmentBytes(4096),
+            clock,
+            LogListener.NONE);
     engine.start();
     catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(20, 2));
     catalog.start();
@@ -50,7 +55,9 @@ class StreamCatalogTest {
   }
 
   void awaitStatus(String name, StreamStatus status) throws InterruptedException {
-    for (int i = 0; i < 500 && catalog.find(name).map(StreamMeta::status).orElse(null) != status; i++) {
+    for (int i = 0;
+        i < 500 && catalog.find(name).map(StreamMeta::status).orElse(null) != status;
+        i++) {
       Thread.sleep(5);
     }
     assertThat(catalog.require(name).status()).isEqualTo(status);
@@ -58,7 +65,11 @@ class StreamCatalogTest {
 
   List<StreamAppender.Outcome> put(String stream, String key, String data) {
     return appender
-        .append(stream, List.of(new StreamAppender.Entry(key, HashKeys.ofPartitionKey(key), data.getBytes(StandardCharsets.UTF_8))))
+        .append(
+            stream,
+            List.of(
+                new StreamAppender.Entry(
+                    key, HashKeys.ofPartitionKey(key), data.getBytes(StandardCharsets.UTF_8))))
         .join();
   }
 
@@ -75,7 +86,10 @@ class StreamCatalogTest {
     assertThat(m.tags()).containsEntry("team", "a");
     Shard shard = catalog.route("orders", HashKeys.ofPartitionKey("order-1"));
     var read = engine.read(new ShardRef("orders", shard.id()), 0, 10, 1 << 20).join();
-    assertThat(read.records()).singleElement().satisfies(r -> assertThat(new String(r.data(), StandardCharsets.UTF_8)).isEqualTo("placed"));
+    assertThat(read.records())
+        .singleElement()
+        .satisfies(
+            r -> assertThat(new String(r.data(), StandardCharsets.UTF_8)).isEqualTo("placed"));
     assertThat(SequenceNumbers.of(shard.ordinal(), read.records().get(0).offset())).isEqualTo(seq);
   }
 
@@ -92,7 +106,8 @@ class StreamCatalogTest {
     assertThat(parent.isOpen()).isFalse();
     assertThat(parent.endOffset()).isEqualTo(1);
     assertThat(engine.offsets(new ShardRef("s", parent.id())).sealed()).isTrue();
-    assertThat(put("s", "k", "two").get(0).shardId()).isIn("shardId-000000000001", "shardId-000000000002");
+    assertThat(put("s", "k", "two").get(0).shardId())
+        .isIn("shardId-000000000001", "shardId-000000000002");
   }
 
   @Test
@@ -110,7 +125,9 @@ class StreamCatalogTest {
     assertThat(catalog.require("r").shards()).hasSize(3);
     clock.advance(2 * HOUR);
     catalog.applyRetention().join();
-    assertThat(catalog.require("r").shards()).extracting(Shard::id).containsExactly("shardId-000000000001", "shardId-000000000002");
+    assertThat(catalog.require("r").shards())
+        .extracting(Shard::id)
+        .containsExactly("shardId-000000000001", "shardId-000000000002");
     assertThat(engine.shards()).doesNotContain(new ShardRef("r", "shardId-000000000000"));
   }
 
@@ -120,7 +137,10 @@ class StreamCatalogTest {
     assertThatThrownBy(() -> catalog.create("big", 21, StreamMode.PROVISIONED, Map.of()).join())
         .hasCauseInstanceOf(StreamException.class)
         .cause()
-        .satisfies(e -> assertThat(((StreamException) e).kind()).isEqualTo(StreamException.Kind.LIMIT_EXCEEDED));
+        .satisfies(
+            e ->
+                assertThat(((StreamException) e).kind())
+                    .isEqualTo(StreamException.Kind.LIMIT_EXCEEDED));
   }
 
   @Test

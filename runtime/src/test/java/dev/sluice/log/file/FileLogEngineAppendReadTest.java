@@ -1,7 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.testing.TestClock;
-
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
@@ -19,6 +17,7 @@ import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardRef;
+import dev.sluice.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

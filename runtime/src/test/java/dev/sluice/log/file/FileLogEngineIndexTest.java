@@ -1,7 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.testing.TestClock;
-
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
@@ -11,6 +9,7 @@ import static dev.sluice.log.file.LogFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.ReadResult;
+import dev.sluice.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

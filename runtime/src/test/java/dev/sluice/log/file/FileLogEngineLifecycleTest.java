@@ -1,7 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.testing.TestClock;
-
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.await;
 import static dev.sluice.log.file.LogFixtures.files;
@@ -16,6 +14,7 @@ import dev.sluice.log.LogException;
 import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.ShardSealedException;
+import dev.sluice.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.testing.TestClock;
-
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
@@ -18,6 +16,7 @@ import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ShardRef;
+import dev.sluice.testing.TestClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
