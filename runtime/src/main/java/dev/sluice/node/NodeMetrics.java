@@ -2,7 +2,7 @@ package dev.sluice.node;
 
 import dev.sluice.kinesis.RecordMetrics;
 import dev.sluice.log.ShardRef;
-import dev.sluice.log.file.LogListener;
+import dev.sluice.log.LogListener;
 import dev.sluice.stream.StreamAppender.Entry;
 import dev.sluice.stream.StreamAppender.Outcome;
 import io.micrometer.core.instrument.Counter;

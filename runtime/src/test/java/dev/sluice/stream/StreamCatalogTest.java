@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
-import dev.sluice.log.file.LogListener;
+import dev.sluice.log.LogListener;
 import dev.sluice.testing.TestClock;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.sluice.log.file;
 
+import dev.sluice.log.LogListener;
 import java.nio.file.Path;
 import java.time.Clock;
 

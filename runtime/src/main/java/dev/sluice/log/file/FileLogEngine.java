@@ -1,5 +1,6 @@
 package dev.sluice.log.file;
 
+import dev.sluice.log.LogListener;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogException;

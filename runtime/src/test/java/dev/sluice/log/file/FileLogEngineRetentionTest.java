@@ -1,5 +1,6 @@
 package dev.sluice.log.file;
 
+import dev.sluice.log.LogListener;
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;

@@ -1,5 +1,6 @@
 package dev.sluice.log.file;
 
+import dev.sluice.log.LogListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.AppendResult;

@@ -1,10 +1,8 @@
-package dev.sluice.log.file;
-
-import dev.sluice.log.ShardRef;
+package dev.sluice.log;
 
 /**
- * Observes the work of a {@link FileLogEngine}, e.g. to record metrics. Methods run on the engine's
- * writer threads and must return quickly; exceptions they throw are ignored.
+ * Observes the work of a {@link LogEngine}, e.g. to record metrics. Methods run on the engine's
+ * own threads and must return quickly; exceptions they throw are ignored.
  */
 public interface LogListener {
 
