@@ -1,31 +1,34 @@
 package dev.sluice.stream;
 
-import java.math.BigInteger;
 import java.util.regex.Pattern;
 
 /**
  * Kinesis-style sequence numbers: 56-digit decimal strings that grow strictly within a shard and
  * compare as big integers.
  *
- * <p>A sequence number encodes {@code BASE + ordinal * 2^64 + offset}, where ordinal is the shard's
- * number within its stream and offset the record's offset in the shard log. Children are created
- * after their parents and so have larger ordinals: every record of a child sorts after every record
- * of its parents, which is what Kinesis consumers expect. The offset part maps directly onto a
- * Kafka offset for a Kafka-backed log.
+ * <p>A sequence number is {@code 49}, 25 zeros, the shard's ordinal in 10 digits and the record's
+ * offset in 19 digits. Every number has the same width, so decimal order is numeric order, and
+ * encoding is string work rather than big-integer arithmetic (it runs once per record written or
+ * read). Children are created after their parents and so have larger ordinals: every record of a
+ * child sorts after every record of its parents, which is what Kinesis consumers expect. The
+ * offset maps directly onto a Kafka offset for a Kafka-backed log.
  */
 public final class SequenceNumbers {
 
-  private static final BigInteger BASE = new BigInteger("49" + "0".repeat(54));
-  private static final BigInteger OFFSET_SPAN = BigInteger.ONE.shiftLeft(64);
+  private static final String PREFIX = "49" + "0".repeat(25);
+  private static final int ORDINAL_DIGITS = 10;
+  private static final int OFFSET_DIGITS = 19;
+  private static final int LENGTH = PREFIX.length() + ORDINAL_DIGITS + OFFSET_DIGITS;
   private static final Pattern FORMAT = Pattern.compile("0|[1-9]\\d{0,128}");
 
   private SequenceNumbers() {}
 
   /** The sequence number of the record at {@code offset} in shard number {@code ordinal}. */
   public static String of(int ordinal, long offset) {
-    return BASE.add(BigInteger.valueOf(ordinal).multiply(OFFSET_SPAN))
-        .add(BigInteger.valueOf(offset))
-        .toString();
+    StringBuilder sb = new StringBuilder(LENGTH).append(PREFIX);
+    pad(sb, Integer.toString(ordinal), ORDINAL_DIGITS);
+    pad(sb, Long.toString(offset), OFFSET_DIGITS);
+    return sb.toString();
   }
 
   /** True when {@code text} has the syntax of a sequence number (any Kinesis one included). */
@@ -34,22 +37,40 @@ public final class SequenceNumbers {
   }
 
   /**
-   * Decodes a sequence number this node issued; null when the text is not one (wrong syntax, below
-   * the base, or an offset out of range).
+   * Decodes a sequence number this node issued; null when the text is not one (wrong syntax,
+   * width or prefix, or an offset out of range).
    */
   public static Decoded decode(String text) {
-    if (!isWellFormed(text)) {
+    if (text == null || text.length() != LENGTH || !text.startsWith(PREFIX) || !digits(text)) {
       return null;
     }
-    BigInteger rest = new BigInteger(text).subtract(BASE);
-    if (rest.signum() < 0) {
+    try {
+      int at = PREFIX.length();
+      long ordinal = Long.parseLong(text, at, at + ORDINAL_DIGITS, 10);
+      long offset = Long.parseLong(text, at + ORDINAL_DIGITS, LENGTH, 10);
+      if (ordinal > Integer.MAX_VALUE || ordinal < 0 || offset < 0) {
+        return null;
+      }
+      return new Decoded((int) ordinal, offset);
+    } catch (NumberFormatException e) {
       return null;
     }
-    BigInteger[] parts = rest.divideAndRemainder(OFFSET_SPAN);
-    if (parts[0].bitLength() > 31 || parts[1].bitLength() > 63) {
-      return null;
+  }
+
+  private static boolean digits(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
     }
-    return new Decoded(parts[0].intValue(), parts[1].longValue());
+    return true;
+  }
+
+  private static void pad(StringBuilder sb, String digits, int width) {
+    for (int i = digits.length(); i < width; i++) {
+      sb.append('0');
+    }
+    sb.append(digits);
   }
 
   /**

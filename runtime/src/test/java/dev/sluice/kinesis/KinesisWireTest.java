@@ -131,7 +131,7 @@ class KinesisWireTest {
         .body("__type", equalTo("UnknownOperationException"));
     given()
         .contentType(JSON)
-        .body("{}")
+        .body("{}".getBytes(StandardCharsets.UTF_8))
         .post("/")
         .then()
         .parser(JSON, Parser.JSON)
