@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.stream.Arns;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
@@ -19,11 +20,21 @@ final class KinesisRequest {
   private final ObjectNode body;
   private final Wire wire;
   private final Arns arns;
+  private final Executor eventLoop;
 
-  KinesisRequest(ObjectNode body, Wire wire, Arns arns) {
+  KinesisRequest(ObjectNode body, Wire wire, Arns arns, Executor eventLoop) {
     this.body = body;
     this.wire = wire;
     this.arns = arns;
+    this.eventLoop = eventLoop;
+  }
+
+  /**
+   * Runs tasks on the event loop that took the request: storage futures complete on storage
+   * threads, and building a response there would hold up the next group commit.
+   */
+  Executor eventLoop() {
+    return eventLoop;
   }
 
   Wire wire() {

@@ -64,7 +64,9 @@ public class KinesisRoutes {
       Operation op = operation(ctx.request().getHeader("X-Amz-Target"));
       Buffer body = ctx.body().buffer();
       byte[] bytes = body == null ? new byte[0] : body.getBytes();
-      KinesisRequest request = new KinesisRequest(wire.parse(bytes), wire, node.arns());
+      KinesisRequest request =
+          new KinesisRequest(
+              wire.parse(bytes), wire, node.arns(), task -> context.runOnContext(v -> task.run()));
       op.handle(request)
           .whenComplete(
               (response, error) -> context.runOnContext(v -> answer(ctx, wire, response, error)));

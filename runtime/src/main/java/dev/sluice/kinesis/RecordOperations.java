@@ -66,7 +66,7 @@ final class RecordOperations {
       throw KinesisException.invalid(
           "SequenceNumberForOrdering " + ordering + " is not a sequence number.");
     }
-    return append(stream, List.of(entry))
+    return append(stream, List.of(entry), r)
         .thenApply(
             outcomes -> {
               Outcome o = outcomes.get(0);
@@ -104,7 +104,7 @@ final class RecordOperations {
       throw KinesisException.invalid(
           "Records size exceeds " + MAX_PUT_RECORDS_BYTES + " bytes (5 MiB): " + total + " bytes.");
     }
-    return append(stream, entries).thenApply(RecordOperations::putRecordsResponse);
+    return append(stream, entries, r).thenApply(RecordOperations::putRecordsResponse);
   }
 
   private static ObjectNode putRecordsResponse(List<Outcome> outcomes) {
@@ -128,14 +128,16 @@ final class RecordOperations {
     return out;
   }
 
-  private CompletableFuture<List<Outcome>> append(String stream, List<Entry> entries) {
+  private CompletableFuture<List<Outcome>> append(
+      String stream, List<Entry> entries, KinesisRequest r) {
     return appender
         .append(stream, entries)
-        .thenApply(
+        .thenApplyAsync(
             outcomes -> {
               metrics.recordsIn(stream, entries, outcomes);
               return outcomes;
-            });
+            },
+            r.eventLoop());
   }
 
   private static Entry entry(JsonNode n, String prefix) {

@@ -1,8 +1,8 @@
 package dev.sluice.log;
 
 /**
- * Observes the work of a {@link LogEngine}, e.g. to record metrics. Methods run on the engine's
- * own threads and must return quickly; exceptions they throw are ignored.
+ * Observes the work of a {@link LogEngine}, e.g. to record metrics. Methods run on the engine's own
+ * threads and must return quickly; exceptions they throw are ignored.
  */
 public interface LogListener {
 

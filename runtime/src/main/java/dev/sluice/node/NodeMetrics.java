@@ -1,8 +1,8 @@
 package dev.sluice.node;
 
 import dev.sluice.kinesis.RecordMetrics;
-import dev.sluice.log.ShardRef;
 import dev.sluice.log.LogListener;
+import dev.sluice.log.ShardRef;
 import dev.sluice.stream.StreamAppender.Entry;
 import dev.sluice.stream.StreamAppender.Outcome;
 import io.micrometer.core.instrument.Counter;

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * offset in 19 digits. Every number has the same width, so decimal order is numeric order, and
  * encoding is string work rather than big-integer arithmetic (it runs once per record written or
  * read). Children are created after their parents and so have larger ordinals: every record of a
- * child sorts after every record of its parents, which is what Kinesis consumers expect. The
- * offset maps directly onto a Kafka offset for a Kafka-backed log.
+ * child sorts after every record of its parents, which is what Kinesis consumers expect. The offset
+ * maps directly onto a Kafka offset for a Kafka-backed log.
  */
 public final class SequenceNumbers {
 
@@ -37,8 +37,8 @@ public final class SequenceNumbers {
   }
 
   /**
-   * Decodes a sequence number this node issued; null when the text is not one (wrong syntax,
-   * width or prefix, or an offset out of range).
+   * Decodes a sequence number this node issued; null when the text is not one (wrong syntax, width
+   * or prefix, or an offset out of range).
    */
   public static Decoded decode(String text) {
     if (text == null || text.length() != LENGTH || !text.startsWith(PREFIX) || !digits(text)) {

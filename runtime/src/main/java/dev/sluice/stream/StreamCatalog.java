@@ -381,8 +381,8 @@ public final class StreamCatalog implements AutoCloseable {
   private Void reconcile() {
     Map<String, StreamMeta> loaded = new LinkedHashMap<>();
     store.load().forEach(m -> loaded.put(m.name(), m));
-    streams = Collections.unmodifiableMap(loaded);
     routers = routersOf(loaded);
+    streams = Collections.unmodifiableMap(loaded);
     Set<ShardRef> known = new HashSet<>();
     for (StreamMeta meta : loaded.values()) {
       meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
@@ -459,8 +459,10 @@ public final class StreamCatalog implements AutoCloseable {
   /** Persists first: a change readers can see is a change that survives a crash. */
   private void install(Map<String, StreamMeta> next) {
     store.save(next.values());
-    streams = Collections.unmodifiableMap(next);
+    // Routers first: whoever sees the new stream state (a volatile read of streams) then sees
+    // routers at least as new, so an ACTIVE stream always routes.
     routers = routersOf(next);
+    streams = Collections.unmodifiableMap(next);
   }
 
   private static Map<String, ShardRouter> routersOf(Map<String, StreamMeta> all) {

@@ -3,10 +3,10 @@ package dev.sluice.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
-import dev.sluice.log.LogListener;
 import dev.sluice.testing.TestClock;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

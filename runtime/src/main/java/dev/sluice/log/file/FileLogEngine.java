@@ -1,9 +1,9 @@
 package dev.sluice.log.file;
 
-import dev.sluice.log.LogListener;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogException;
+import dev.sluice.log.LogListener;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardNotFoundException;

@@ -19,7 +19,7 @@ final class HotBatches {
 
   private record Key(ShardLog log, long baseOffset) {}
 
-  private record Batch(long baseOffset, long arrivalMillis, List<NewRecord> records) {}
+  private record Batch(long baseOffset, long arrivalMillis, List<NewRecord> records, int weight) {}
 
   private final Cache<Key, Batch> cache;
 
@@ -34,19 +34,27 @@ final class HotBatches {
                 .build();
   }
 
+  // The encoded size is known already; walking the records to weigh them cost the writer thread
+  // as much as writing them.
   private static int weigh(Key key, Batch batch) {
-    long bytes = ENTRY_OVERHEAD;
-    for (NewRecord r : batch.records()) {
-      bytes += RECORD_OVERHEAD + r.size();
-    }
-    return (int) Math.min(bytes, Integer.MAX_VALUE);
+    return batch.weight();
   }
 
   /** Remembers a batch that just became durable. */
   void put(ShardLog log, AppendTask t) {
     if (cache != null) {
       cache.put(
-          new Key(log, t.baseOffset()), new Batch(t.baseOffset(), t.arrivalMillis(), t.records));
+          new Key(log, t.baseOffset()),
+          new Batch(
+              t.baseOffset(),
+              t.arrivalMillis(),
+              t.records,
+              (int)
+                  Math.min(
+                      Integer.MAX_VALUE,
+                      ENTRY_OVERHEAD
+                          + (long) t.bytes()
+                          + (long) RECORD_OVERHEAD * t.records.size())));
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.log.LogListener;
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
@@ -12,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogException;
+import dev.sluice.log.LogListener;
 import dev.sluice.testing.TestClock;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.log.LogListener;
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
@@ -9,6 +8,7 @@ import static dev.sluice.log.file.LogFixtures.fill;
 import static dev.sluice.log.file.LogFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.log.LogListener;
 import dev.sluice.log.ReadResult;
 import dev.sluice.testing.TestClock;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.log.LogListener;
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.await;
 import static dev.sluice.log.file.LogFixtures.files;
@@ -12,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogException;
+import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.ShardSealedException;

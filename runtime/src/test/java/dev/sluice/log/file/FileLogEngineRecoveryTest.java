@@ -1,6 +1,5 @@
 package dev.sluice.log.file;
 
-import dev.sluice.log.LogListener;
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
@@ -14,6 +13,7 @@ import static dev.sluice.log.file.LogFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ShardRef;

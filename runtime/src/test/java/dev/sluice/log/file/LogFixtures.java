@@ -1,9 +1,9 @@
 package dev.sluice.log.file;
 
-import dev.sluice.log.LogListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;

@@ -1,0 +1,22 @@
+package dev.sluice.bench;
+
+import dev.sluice.bench.kinesis.KinesisLoad;
+import java.util.Arrays;
+
+/**
+ * Entry point of the benchmarks jar: {@code kinesis ...} runs the Kinesis load generator, anything
+ * else goes to JMH ({@code org.openjdk.jmh.Main}) unchanged.
+ */
+public final class BenchMain {
+
+  private BenchMain() {}
+
+  /** Dispatches to the load generator or to JMH. */
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("kinesis")) {
+      KinesisLoad.main(Arrays.copyOfRange(args, 1, args.length));
+    } else {
+      org.openjdk.jmh.Main.main(args);
+    }
+  }
+}
