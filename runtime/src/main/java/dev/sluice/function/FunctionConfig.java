@@ -1,0 +1,42 @@
+package dev.sluice.function;
+
+import java.util.Map;
+
+/**
+ * A function's configuration, as Lambda's GetFunctionConfiguration describes it.
+ *
+ * @param name the function name
+ * @param handler {@code package.Class::method} or {@code package.Class}; for {@code provided},
+ *     whatever the bootstrap expects
+ * @param runtime {@code java17}, {@code java21} or {@code provided}
+ * @param memorySize megabytes (128–10,240); also the instance's heap limit in process mode
+ * @param timeoutSeconds 1–900
+ * @param environment environment variables the handler sees
+ * @param reservedConcurrency the most invocations at once, or null for no reservation
+ * @param description free text
+ * @param isolation classloader or process
+ * @param codeSha256 base64 SHA-256 of the deployment package, as Lambda reports CodeSha256
+ * @param codeSize bytes of the deployment package
+ * @param lastModifiedMillis when the configuration or code last changed
+ * @param revisionId changes with every update
+ */
+public record FunctionConfig(
+    String name,
+    String handler,
+    String runtime,
+    int memorySize,
+    int timeoutSeconds,
+    Map<String, String> environment,
+    Integer reservedConcurrency,
+    String description,
+    Isolation isolation,
+    String codeSha256,
+    long codeSize,
+    long lastModifiedMillis,
+    String revisionId) {
+
+  /** Copies the environment so the value cannot change under its readers. */
+  public FunctionConfig {
+    environment = Map.copyOf(environment);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.sluice.function;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What an invocation came to. A failure of the user's code is a value, never an exception that
+ * escapes the runner.
+ */
+public sealed interface InvocationResult {
+
+  /** The handler returned; {@code payload} is its output as JSON bytes (may be empty). */
+  record Success(byte[] payload) implements InvocationResult {}
+
+  /**
+   * The handler failed: it threw, timed out, crashed or could not be loaded.
+   *
+   * @param errorType the exception class or Lambda's error type (e.g. {@code Sandbox.Timedout})
+   * @param errorMessage the message
+   * @param stackTrace the frames, as Lambda lists them
+   * @param unhandled true for errors Lambda reports as {@code Unhandled} (all in Java runtimes)
+   */
+  record Failure(String errorType, String errorMessage, List<String> stackTrace, boolean unhandled)
+      implements InvocationResult {
+
+    /** Copies the frames. */
+    public Failure {
+      stackTrace = List.copyOf(stackTrace);
+    }
+
+    /** A failure from a throwable, with Lambda's stack trace format. */
+    public static Failure of(Throwable t) {
+      List<String> frames =
+          java.util.Arrays.stream(t.getStackTrace()).map(StackTraceElement::toString).toList();
+      return new Failure(t.getClass().getName(), String.valueOf(t.getMessage()), frames, true);
+    }
+
+    /** Lambda's error body: {@code {"errorMessage", "errorType", "stackTrace"}}. */
+    public byte[] toPayload() {
+      ObjectMapper mapper = new ObjectMapper();
+      ObjectNode body = mapper.createObjectNode();
+      body.put("errorMessage", errorMessage);
+      body.put("errorType", errorType);
+      ArrayNode frames = body.putArray("stackTrace");
+      stackTrace.forEach(frames::add);
+      return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+  }
+}
