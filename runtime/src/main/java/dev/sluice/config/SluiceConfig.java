@@ -26,6 +26,21 @@ public interface SluiceConfig {
   /** Kinesis API settings. */
   Kinesis kinesis();
 
+  /** Function runtime settings. */
+  Function function();
+
+  /** Settings of the function runtime. */
+  interface Function {
+
+    /** Invocations running at once across all functions; more are throttled. */
+    @WithDefault("256")
+    int maxConcurrency();
+
+    /** Delays before the two retries of a failed asynchronous (Event) invocation, as Lambda. */
+    @WithDefault("60s,120s")
+    java.util.List<Duration> asyncRetryDelays();
+  }
+
   /** Settings of the embedded file log. */
   interface Log {
 

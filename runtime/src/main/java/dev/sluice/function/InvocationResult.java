@@ -38,6 +38,19 @@ public sealed interface InvocationResult {
       return new Failure(t.getClass().getName(), String.valueOf(t.getMessage()), frames, true);
     }
 
+    /** Lambda's answer to an invocation that ran past the function's timeout. */
+    public static Failure timeout(String requestId, int timeoutSeconds) {
+      return new Failure(
+          "Sandbox.Timedout",
+          "RequestId: "
+              + requestId
+              + " Error: Task timed out after "
+              + String.format(java.util.Locale.ROOT, "%.2f", (double) timeoutSeconds)
+              + " seconds",
+          List.of(),
+          true);
+    }
+
     /** Lambda's error body: {@code {"errorMessage", "errorType", "stackTrace"}}. */
     public byte[] toPayload() {
       ObjectMapper mapper = new ObjectMapper();

@@ -1,6 +1,10 @@
 package dev.sluice.node;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.function.FunctionService;
+import dev.sluice.function.Isolation;
+import dev.sluice.function.RunnerFactory;
+import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
@@ -15,6 +19,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +41,8 @@ public class SluiceNode {
   private LogEngine engine;
   private StreamCatalog catalog;
   private StreamAppender appender;
+  private ClassLoaderRunnerFactory classLoaderRunners;
+  private FunctionService functions;
 
   SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry) {
     this.config = config;
@@ -66,11 +74,30 @@ public class SluiceNode {
     catalog.start();
     catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
     appender = new StreamAppender(catalog, engine);
+    startFunctions();
     LOG.infof("Sluice node started on data directory %s", dataDir);
+  }
+
+  private void startFunctions() {
+    classLoaderRunners = new ClassLoaderRunnerFactory();
+    Map<Isolation, RunnerFactory> factories = new EnumMap<>(Isolation.class);
+    factories.put(Isolation.CLASSLOADER, classLoaderRunners);
+    functions =
+        new FunctionService(
+            dataDir,
+            config.region(),
+            config.accountId(),
+            factories,
+            config.function().maxConcurrency(),
+            config.function().asyncRetryDelays(),
+            clock);
+    functions.start();
   }
 
   @PreDestroy
   void stop() {
+    functions.close();
+    classLoaderRunners.close();
     catalog.close();
     engine.close();
     LOG.info("Sluice node stopped; every acknowledged record is on disk");
@@ -104,6 +131,11 @@ public class SluiceNode {
   /** Writes records to streams. */
   public StreamAppender appender() {
     return appender;
+  }
+
+  /** The functions deployed on this node. */
+  public FunctionService functions() {
+    return functions;
   }
 
   /** The node's Micrometer meters. */

@@ -1,0 +1,191 @@
+package dev.sluice.function;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Unpacks deployment packages into Lambda's layout under {@code functions/NAME/code/SHA/}: a zip
+ * (or a jar, which is a zip) is extracted as is, a local jar is placed in {@code lib/}, a local
+ * directory is copied. A package already unpacked (same SHA-256) is reused. Blocking; never call it
+ * from an event loop.
+ */
+final class CodeStore {
+
+  private final Path functionsDir;
+
+  CodeStore(Path functionsDir) {
+    this.functionsDir = functionsDir;
+  }
+
+  /**
+   * An unpacked package.
+   *
+   * @param code where it lies
+   * @param sha256 base64 SHA-256 of the package, as Lambda reports CodeSha256
+   * @param size bytes of the package
+   */
+  record Stored(DeployedCode code, String sha256, long size) {}
+
+  Stored store(String function, CodeSource source) {
+    try {
+      if (source instanceof CodeSource.Upload u) {
+        return unzip(function, u.bytes());
+      }
+      return local(function, ((CodeSource.Local) source).path());
+    } catch (IOException e) {
+      throw FunctionException.invalid("Could not unpack the deployment package: " + e.getMessage());
+    }
+  }
+
+  /** The directory of a stored package, from its SHA-256 as {@link #store} reported it. */
+  DeployedCode existing(String function, String sha256) {
+    return new DeployedCode(dirFor(function, sha256));
+  }
+
+  private Stored unzip(String function, byte[] bytes) throws IOException {
+    String sha = sha256(bytes);
+    Path dir = dirFor(function, sha);
+    if (!Files.isDirectory(dir)) {
+      Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
+      extract(new ByteArrayInputStream(bytes), tmp);
+      Files.createDirectories(dir.getParent());
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+    return new Stored(new DeployedCode(dir), sha, bytes.length);
+  }
+
+  private Stored local(String function, Path path) throws IOException {
+    if (!path.isAbsolute() || !Files.exists(path)) {
+      throw FunctionException.invalid(
+          "Local code path " + path + " is not an existing absolute path.");
+    }
+    if (Files.isDirectory(path)) {
+      return directory(function, path);
+    }
+    String name = path.getFileName().toString();
+    if (name.endsWith(".zip")) {
+      return unzip(function, Files.readAllBytes(path));
+    }
+    if (!name.endsWith(".jar")) {
+      throw FunctionException.invalid("Local code must be a .jar, a .zip or a directory: " + path);
+    }
+    String sha = sha256(path);
+    Path dir = dirFor(function, sha);
+    if (!Files.isDirectory(dir)) {
+      Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
+      Files.createDirectories(tmp.resolve("lib"));
+      Files.copy(path, tmp.resolve("lib").resolve(name));
+      Files.createDirectories(dir.getParent());
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+    return new Stored(new DeployedCode(dir), sha, Files.size(path));
+  }
+
+  private Stored directory(String function, Path source) throws IOException {
+    MessageDigest digest = digest();
+    long size = 0;
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(source)) {
+      files = walk.filter(Files::isRegularFile).sorted().toList();
+    }
+    for (Path f : files) {
+      byte[] content = Files.readAllBytes(f);
+      digest.update(
+          source.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      digest.update(content);
+      size += content.length;
+    }
+    String sha = Base64.getEncoder().encodeToString(digest.digest());
+    Path dir = dirFor(function, sha);
+    if (!Files.isDirectory(dir)) {
+      Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
+      for (Path f : files) {
+        Path target = tmp.resolve(source.relativize(f).toString());
+        Files.createDirectories(target.getParent());
+        Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+      }
+      Files.createDirectories(dir.getParent());
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    }
+    return new Stored(new DeployedCode(dir), sha, size);
+  }
+
+  private static void extract(InputStream zip, Path target) throws IOException {
+    int entries = 0;
+    try (ZipInputStream in = new ZipInputStream(zip)) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; entries++) {
+        Path out = target.resolve(e.getName()).normalize();
+        if (!out.startsWith(target)) {
+          throw new IOException("entry " + e.getName() + " points outside the package");
+        }
+        if (e.isDirectory()) {
+          Files.createDirectories(out);
+        } else {
+          Files.createDirectories(out.getParent());
+          Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+          if (out.getFileName().toString().equals("bootstrap")) {
+            out.toFile().setExecutable(true, false);
+          }
+        }
+      }
+    }
+    if (entries == 0) {
+      throw new IOException("the package is not a zip file, or is empty");
+    }
+  }
+
+  private Path dirFor(String function, String sha256) {
+    byte[] raw = Base64.getDecoder().decode(sha256);
+    return functionsDir
+        .resolve(function)
+        .resolve("code")
+        .resolve(HexFormat.of().formatHex(raw, 0, 12));
+  }
+
+  private static String sha256(byte[] bytes) {
+    return Base64.getEncoder().encodeToString(digest().digest(bytes));
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest = digest();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return Base64.getEncoder().encodeToString(digest.digest());
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Deletes a function's stored packages and logs. */
+  void deleteAll(String function) {
+    Path dir = functionsDir.resolve(function);
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

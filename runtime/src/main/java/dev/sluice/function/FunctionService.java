@@ -1,0 +1,496 @@
+package dev.sluice.function;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.files.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The functions of a node: their configuration and code (kept in {@code functions/} of the data
+ * directory, surviving restarts), a runner per function, Lambda's concurrency limits, logs, and
+ * asynchronous invocations with Lambda's two retries.
+ *
+ * <p>Thread model: changes (deploy, update, delete) do disk I/O and are serialized on the caller's
+ * thread, which must not be an event loop. {@link #invoke} never blocks; its future completes on a
+ * runner thread. Logs are written on the service's own log thread.
+ */
+public final class FunctionService implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(FunctionService.class);
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]{1,64}");
+  private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]*");
+  private static final Set<String> RUNTIMES =
+      Set.of("java17", "java21", "provided", "provided.al2", "provided.al2023");
+  static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+  private final Path dir;
+  private final String arnPrefix;
+  private final Map<Isolation, RunnerFactory> factories;
+  private final Clock clock;
+  private final Semaphore global;
+  private final List<Duration> asyncRetryDelays;
+  private final CodeStore codes;
+  private final FunctionLogs logs;
+  private final ObjectMapper mapper =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final Map<String, Deployed> functions = new ConcurrentHashMap<>();
+  private final ExecutorService logThread =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-function-logs"));
+  private final ScheduledExecutorService asyncQueue =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
+
+  /** A function as it runs now: configuration, code, runner and concurrency limit. */
+  private record Deployed(
+      FunctionConfig config, DeployedCode code, Runner runner, Semaphore reserved) {}
+
+  /**
+   * The outcome of a synchronous invocation.
+   *
+   * @param requestId the request id
+   * @param report the runner's report
+   * @param log the invocation's log lines as Lambda writes them (START … REPORT)
+   */
+  public record Invoked(String requestId, InvocationReport report, String log) {}
+
+  /** A service keeping its state in {@code dataDir/functions}. */
+  public FunctionService(
+      Path dataDir,
+      String region,
+      String accountId,
+      Map<Isolation, RunnerFactory> factories,
+      int globalConcurrency,
+      List<Duration> asyncRetryDelays,
+      Clock clock) {
+    this.dir = dataDir.resolve("functions");
+    this.arnPrefix = "arn:aws:lambda:" + region + ":" + accountId + ":function:";
+    this.factories = factories;
+    this.clock = clock;
+    this.global = new Semaphore(globalConcurrency);
+    this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
+    this.codes = new CodeStore(dir);
+    this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
+  }
+
+  /** Loads the functions persisted in the data directory and starts their runners. */
+  public void start() {
+    try {
+      Files.createDirectories(dir);
+      try (Stream<Path> entries = Files.list(dir)) {
+        for (Path f : entries.map(p -> p.resolve("function.json")).filter(Files::exists).toList()) {
+          FunctionConfig config = mapper.readValue(f.toFile(), FunctionConfig.class);
+          install(config, codes.existing(config.name(), config.codeSha256()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load functions from " + dir, e);
+    }
+  }
+
+  /** The ARN of function {@code name}. */
+  public String arn(String name) {
+    return arnPrefix + name;
+  }
+
+  /** The function name in a name, a partial ARN or a full ARN; the input when it is none. */
+  public String nameOf(String nameOrArn) {
+    int i = nameOrArn.lastIndexOf(":function:");
+    String rest = i >= 0 ? nameOrArn.substring(i + ":function:".length()) : nameOrArn;
+    int q = rest.indexOf(':');
+    return q >= 0 ? rest.substring(0, q) : rest;
+  }
+
+  /** Deploys a new function. */
+  public synchronized FunctionConfig create(String name, FunctionSpec spec, CodeSource code) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw FunctionException.invalid(
+          "Value '"
+              + name
+              + "' at 'functionName' failed to satisfy constraint: Member must satisfy"
+              + " regular expression pattern: [a-zA-Z0-9-_]{1,64}");
+    }
+    if (functions.containsKey(name)) {
+      throw new FunctionException(
+          FunctionException.Kind.CONFLICT, "Function already exist: " + name);
+    }
+    FunctionSpec s = withDefaults(spec);
+    validate(s);
+    CodeStore.Stored stored = codes.store(name, code);
+    FunctionConfig config =
+        new FunctionConfig(
+            name,
+            s.handler(),
+            s.runtime(),
+            s.memorySize(),
+            s.timeoutSeconds(),
+            s.environment(),
+            null,
+            s.description(),
+            s.isolation(),
+            stored.sha256(),
+            stored.size(),
+            clock.millis(),
+            UUID.randomUUID().toString());
+    persist(config);
+    install(config, stored.code());
+    return config;
+  }
+
+  /** Replaces a function's code; invocations in flight finish on the old code. */
+  public synchronized FunctionConfig updateCode(String name, CodeSource code) {
+    Deployed d = require(name);
+    CodeStore.Stored stored = codes.store(name, code);
+    FunctionConfig c = d.config();
+    FunctionConfig next =
+        new FunctionConfig(
+            c.name(),
+            c.handler(),
+            c.runtime(),
+            c.memorySize(),
+            c.timeoutSeconds(),
+            c.environment(),
+            c.reservedConcurrency(),
+            c.description(),
+            c.isolation(),
+            stored.sha256(),
+            stored.size(),
+            clock.millis(),
+            UUID.randomUUID().toString());
+    return replace(d, next, stored.code());
+  }
+
+  /** Changes a function's configuration; unset members keep their value. */
+  public synchronized FunctionConfig updateConfiguration(String name, FunctionSpec spec) {
+    Deployed d = require(name);
+    FunctionConfig c = d.config();
+    FunctionSpec merged =
+        new FunctionSpec(
+            or(spec.handler(), c.handler()),
+            or(spec.runtime(), c.runtime()),
+            or(spec.memorySize(), c.memorySize()),
+            or(spec.timeoutSeconds(), c.timeoutSeconds()),
+            or(spec.environment(), c.environment()),
+            or(spec.description(), c.description()),
+            or(spec.isolation(), c.isolation()));
+    validate(merged);
+    FunctionConfig next =
+        new FunctionConfig(
+            c.name(),
+            merged.handler(),
+            merged.runtime(),
+            merged.memorySize(),
+            merged.timeoutSeconds(),
+            merged.environment(),
+            c.reservedConcurrency(),
+            merged.description(),
+            merged.isolation(),
+            c.codeSha256(),
+            c.codeSize(),
+            clock.millis(),
+            UUID.randomUUID().toString());
+    return replace(d, next, d.code());
+  }
+
+  /** Sets the function's reserved concurrency (0 throttles every invocation). */
+  public synchronized FunctionConfig putConcurrency(String name, Integer reserved) {
+    Deployed d = require(name);
+    if (reserved != null && (reserved < 0 || reserved > 1000)) {
+      throw FunctionException.invalid(
+          "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
+    }
+    FunctionConfig c = d.config();
+    FunctionConfig next =
+        new FunctionConfig(
+            c.name(),
+            c.handler(),
+            c.runtime(),
+            c.memorySize(),
+            c.timeoutSeconds(),
+            c.environment(),
+            reserved,
+            c.description(),
+            c.isolation(),
+            c.codeSha256(),
+            c.codeSize(),
+            c.lastModifiedMillis(),
+            UUID.randomUUID().toString());
+    persist(next);
+    functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(reserved)));
+    return next;
+  }
+
+  /** Deletes a function, its code and its logs. */
+  public synchronized void delete(String name) {
+    Deployed d = require(name);
+    functions.remove(name);
+    d.runner().close();
+    codes.deleteAll(name);
+  }
+
+  /** The function's configuration; fails with NOT_FOUND. */
+  public FunctionConfig get(String name) {
+    return require(name).config();
+  }
+
+  /** Every function, sorted by name. */
+  public List<FunctionConfig> list() {
+    List<FunctionConfig> all = new ArrayList<>();
+    functions.values().forEach(d -> all.add(d.config()));
+    all.sort(Comparator.comparing(FunctionConfig::name));
+    return all;
+  }
+
+  /** The last {@code max} lines of the function's log. Blocking. */
+  public List<String> logLines(String name, int max) {
+    require(name);
+    return CompletableFuture.supplyAsync(() -> logs.tail(name, max), logThread).join();
+  }
+
+  /**
+   * Invokes the function and waits for its answer (RequestResponse). Fails with TOO_MANY_REQUESTS
+   * when a concurrency limit is reached and TOO_LARGE for a payload over 6 MB.
+   */
+  public CompletableFuture<Invoked> invoke(String name, byte[] payload, String clientContext) {
+    Deployed d = require(name);
+    checkPayload(payload);
+    acquire(d);
+    String requestId = UUID.randomUUID().toString();
+    long deadline = clock.millis() + d.config().timeoutSeconds() * 1000L;
+    Invocation inv = new Invocation(requestId, payload, deadline, arn(name), clientContext);
+    CompletableFuture<InvocationReport> report;
+    try {
+      report = run(d, inv);
+    } catch (RuntimeException e) {
+      release(d);
+      throw e;
+    }
+    return report
+        .whenComplete((r, e) -> release(d))
+        .thenApplyAsync(r -> logged(d.config(), requestId, r), logThread);
+  }
+
+  /**
+   * Queues an asynchronous invocation (Event): retried twice after failures, with Lambda's delays,
+   * then dropped with a log line.
+   */
+  public void invokeAsync(String name, byte[] payload) {
+    require(name);
+    checkPayload(payload);
+    asyncQueue.execute(() -> attemptAsync(name, payload, 0));
+  }
+
+  private void attemptAsync(String name, byte[] payload, int attempt) {
+    CompletableFuture<Invoked> f;
+    try {
+      f = invoke(name, payload, null);
+    } catch (FunctionException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete(
+        (r, e) -> {
+          boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
+          if (!failed) {
+            return;
+          }
+          if (attempt < asyncRetryDelays.size() && functions.containsKey(name)) {
+            long delay = asyncRetryDelays.get(attempt).toMillis();
+            asyncQueue.schedule(
+                () -> attemptAsync(name, payload, attempt + 1), delay, TimeUnit.MILLISECONDS);
+          } else {
+            LOG.warnf(
+                "Asynchronous invocation of %s failed after %d attempts; dropped",
+                name, attempt + 1);
+          }
+        });
+  }
+
+  private CompletableFuture<InvocationReport> run(Deployed d, Invocation inv) {
+    return d.runner()
+        .invoke(inv)
+        .exceptionallyCompose(
+            e -> {
+              // the code was swapped between lookup and call: the new runner takes it
+              Deployed now = functions.get(d.config().name());
+              if (now != null && now.runner() != d.runner()) {
+                return now.runner().invoke(inv);
+              }
+              return CompletableFuture.failedFuture(
+                  e instanceof CompletionException ? e.getCause() : e);
+            });
+  }
+
+  private Invoked logged(FunctionConfig config, String requestId, InvocationReport report) {
+    String text = FunctionLogs.format(requestId, config, report);
+    try {
+      logs.append(config.name(), text);
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "Cannot write the log of %s", config.name());
+    }
+    return new Invoked(requestId, report, text);
+  }
+
+  private void acquire(Deployed d) {
+    if (d.reserved() != null && !d.reserved().tryAcquire()) {
+      throw new FunctionException(
+          FunctionException.Kind.TOO_MANY_REQUESTS,
+          "Rate Exceeded. Function "
+              + d.config().name()
+              + " is at its reserved concurrency ("
+              + d.config().reservedConcurrency()
+              + ").");
+    }
+    if (!global.tryAcquire()) {
+      if (d.reserved() != null) {
+        d.reserved().release();
+      }
+      throw new FunctionException(
+          FunctionException.Kind.TOO_MANY_REQUESTS,
+          "Rate Exceeded. The node's concurrency limit is reached.");
+    }
+  }
+
+  private void release(Deployed d) {
+    global.release();
+    if (d.reserved() != null) {
+      d.reserved().release();
+    }
+  }
+
+  private static void checkPayload(byte[] payload) {
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new FunctionException(
+          FunctionException.Kind.TOO_LARGE,
+          payload.length
+              + " byte payload is too large for the RequestResponse invocation type ("
+              + MAX_PAYLOAD_BYTES
+              + " byte maximum)");
+    }
+  }
+
+  private FunctionConfig replace(Deployed old, FunctionConfig next, DeployedCode code) {
+    persist(next);
+    install(next, code);
+    old.runner().close();
+    return next;
+  }
+
+  private void install(FunctionConfig config, DeployedCode code) {
+    RunnerFactory factory = factories.get(config.isolation());
+    if (factory == null) {
+      throw FunctionException.invalid(
+          config.isolation() + " isolation is not available on this node.");
+    }
+    Runner runner = factory.create(config, code);
+    functions.put(
+        config.name(), new Deployed(config, code, runner, limiter(config.reservedConcurrency())));
+  }
+
+  private void persist(FunctionConfig config) {
+    try {
+      AtomicFiles.write(
+          dir.resolve(config.name()).resolve("function.json"), mapper.writeValueAsBytes(config));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Deployed require(String nameOrArn) {
+    Deployed d = functions.get(nameOf(nameOrArn));
+    if (d == null) {
+      throw new FunctionException(
+          FunctionException.Kind.NOT_FOUND, "Function not found: " + arn(nameOf(nameOrArn)));
+    }
+    return d;
+  }
+
+  private static Semaphore limiter(Integer reserved) {
+    return reserved == null ? null : new Semaphore(reserved);
+  }
+
+  private static FunctionSpec withDefaults(FunctionSpec s) {
+    return new FunctionSpec(
+        s.handler(),
+        s.runtime(),
+        or(s.memorySize(), 128),
+        or(s.timeoutSeconds(), 3),
+        or(s.environment(), Map.of()),
+        or(s.description(), ""),
+        or(s.isolation(), Isolation.CLASSLOADER));
+  }
+
+  private static void validate(FunctionSpec s) {
+    if (s.runtime() == null || !RUNTIMES.contains(s.runtime())) {
+      throw FunctionException.invalid(
+          "Value '"
+              + s.runtime()
+              + "' at 'runtime' failed to satisfy constraint: Member must"
+              + " satisfy enum value set: "
+              + new java.util.TreeSet<>(RUNTIMES));
+    }
+    if (s.runtime().startsWith("java") && (s.handler() == null || s.handler().isBlank())) {
+      throw FunctionException.invalid("A handler is required for runtime " + s.runtime() + ".");
+    }
+    if (s.memorySize() < 128 || s.memorySize() > 10240) {
+      throw FunctionException.invalid(
+          "MemorySize "
+              + s.memorySize()
+              + " is out of range: it must be between 128 and 10240 MB.");
+    }
+    if (s.timeoutSeconds() < 1 || s.timeoutSeconds() > 900) {
+      throw FunctionException.invalid(
+          "Timeout "
+              + s.timeoutSeconds()
+              + " is out of range: it must be between 1 and 900 seconds.");
+    }
+    int envSize = 0;
+    for (Map.Entry<String, String> e : s.environment().entrySet()) {
+      if (!ENV_KEY.matcher(e.getKey()).matches()) {
+        throw FunctionException.invalid(
+            "Environment variable name " + e.getKey() + " is not valid.");
+      }
+      envSize += e.getKey().length() + String.valueOf(e.getValue()).length();
+    }
+    if (envSize > 4096) {
+      throw FunctionException.invalid("Environment variables exceed 4 KB (" + envSize + " bytes).");
+    }
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Stops every runner and the service's threads. */
+  @Override
+  public void close() {
+    functions.values().forEach(d -> d.runner().close());
+    asyncQueue.shutdownNow();
+    logThread.shutdown();
+  }
+}

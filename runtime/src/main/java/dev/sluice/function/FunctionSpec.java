@@ -1,0 +1,24 @@
+package dev.sluice.function;
+
+import java.util.Map;
+
+/**
+ * What a deploy or a configuration update asks for; null members keep their current value (or take
+ * Lambda's default on create).
+ *
+ * @param handler the handler string
+ * @param runtime the runtime name
+ * @param memorySize megabytes
+ * @param timeoutSeconds seconds
+ * @param environment environment variables
+ * @param description free text
+ * @param isolation classloader or process
+ */
+public record FunctionSpec(
+    String handler,
+    String runtime,
+    Integer memorySize,
+    Integer timeoutSeconds,
+    Map<String, String> environment,
+    String description,
+    Isolation isolation) {}

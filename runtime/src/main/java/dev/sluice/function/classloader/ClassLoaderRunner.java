@@ -1,0 +1,171 @@
+package dev.sluice.function.classloader;
+
+import dev.sluice.function.DeployedCode;
+import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.Invocation;
+import dev.sluice.function.InvocationReport;
+import dev.sluice.function.InvocationResult;
+import dev.sluice.function.Runner;
+import java.lang.management.ManagementFactory;
+import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs a function version in this JVM, each instance in its own child-first class loader. Handler
+ * code runs on the factory's handler threads, never on the caller's. A timed-out invocation
+ * completes with Lambda's timeout error at its deadline; its instance is abandoned (its thread
+ * interrupted and never reused), so a handler that ignores interruption costs a thread but never
+ * blocks the runtime.
+ */
+final class ClassLoaderRunner implements Runner {
+
+  private final FunctionConfig config;
+  private final DeployedCode code;
+  private final PlatformLoader platform;
+  private final ExecutorService handlers;
+  private final ScheduledExecutorService timers;
+  private final Deque<HandlerInstance> idle = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private volatile boolean closed;
+
+  ClassLoaderRunner(
+      FunctionConfig config,
+      DeployedCode code,
+      PlatformLoader platform,
+      ExecutorService handlers,
+      ScheduledExecutorService timers) {
+    this.config = config;
+    this.code = code;
+    this.platform = platform;
+    this.handlers = handlers;
+    this.timers = timers;
+  }
+
+  @Override
+  public CompletableFuture<InvocationReport> invoke(Invocation invocation) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("runner closed"));
+    }
+    inFlight.incrementAndGet();
+    CompletableFuture<InvocationReport> result = new CompletableFuture<>();
+    Attempt attempt = new Attempt(invocation, result);
+    handlers.execute(attempt::run);
+    long delay = Math.max(0, invocation.deadlineMillis() - System.currentTimeMillis());
+    timers.schedule(attempt::timeout, delay, TimeUnit.MILLISECONDS);
+    result.whenComplete((r, e) -> finished());
+    return result;
+  }
+
+  private void finished() {
+    if (inFlight.decrementAndGet() == 0 && closed) {
+      drained.complete(null);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (inFlight.get() == 0) {
+      drained.complete(null);
+    }
+    drained.whenComplete((v, e) -> closeIdle());
+  }
+
+  private void closeIdle() {
+    for (HandlerInstance i; (i = idle.poll()) != null; ) {
+      i.close();
+    }
+  }
+
+  /** One invocation on one instance; whichever of completion and timeout comes first wins. */
+  private final class Attempt {
+    private final Invocation invocation;
+    private final CompletableFuture<InvocationReport> result;
+    private final long started = System.nanoTime();
+    private volatile Thread thread;
+    private volatile HandlerInstance instance;
+
+    Attempt(Invocation invocation, CompletableFuture<InvocationReport> result) {
+      this.invocation = invocation;
+      this.result = result;
+    }
+
+    void run() {
+      thread = Thread.currentThread();
+      long initNanos = -1;
+      StringBuilder log = new StringBuilder();
+      OutputCapture.begin();
+      long allocated0 = allocatedBytes();
+      InvocationResult outcome;
+      try {
+        HandlerInstance i = idle.pollFirst();
+        if (i == null) {
+          i = HandlerInstance.start(config, code, platform);
+          initNanos = i.initNanos;
+        }
+        instance = i;
+        byte[] out =
+            i.invoke(
+                invocation.payload(),
+                invocation.requestId(),
+                config,
+                invocation.functionArn(),
+                invocation.deadlineMillis(),
+                logStream(),
+                line -> log.append(line).append(line.endsWith("\n") ? "" : "\n"));
+        outcome = new InvocationResult.Success(out);
+      } catch (Throwable t) {
+        outcome = InvocationResult.Failure.of(t);
+        if (t instanceof VirtualMachineError && instance != null) {
+          instance.close();
+          instance = null;
+        }
+      } finally {
+        log.append(OutputCapture.end());
+        thread = null;
+      }
+      long usedMb = (allocatedBytes() - allocated0) >> 20;
+      long duration = System.nanoTime() - started - Math.max(0, initNanos);
+      // The handler has returned, so the instance is reusable even if its timeout already
+      // answered; it goes back before the result completes so that a close() that the
+      // completion lets through finds it.
+      if (instance != null) {
+        if (closed) {
+          instance.close();
+        } else {
+          idle.offerFirst(instance);
+        }
+      }
+      result.complete(new InvocationReport(outcome, duration, initNanos, usedMb, log.toString()));
+    }
+
+    void timeout() {
+      InvocationResult failure =
+          InvocationResult.Failure.timeout(invocation.requestId(), config.timeoutSeconds());
+      long duration = System.nanoTime() - started;
+      if (result.complete(new InvocationReport(failure, duration, -1, -1, ""))) {
+        Thread t = thread;
+        if (t != null) {
+          t.interrupt(); // the instance is abandoned either way: it is never offered back
+        }
+      }
+    }
+  }
+
+  private String logStream() {
+    return "sluice/[$LATEST]" + Integer.toHexString(System.identityHashCode(this));
+  }
+
+  private static long allocatedBytes() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
+      return t.getCurrentThreadAllocatedBytes();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.sluice.function.classloader;
+
+import dev.sluice.function.DeployedCode;
+import dev.sluice.function.FunctionConfig;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.function.Consumer;
+
+/**
+ * A warm instance: its own class loader (so static state is per instance, as in a Lambda sandbox)
+ * and a handler bridge created in it. Used by one invocation at a time.
+ */
+final class HandlerInstance implements AutoCloseable {
+
+  private final FunctionLoader loader;
+  private final Object bridge;
+  private final Method invoke;
+  final long initNanos;
+
+  private HandlerInstance(FunctionLoader loader, Object bridge, Method invoke, long initNanos) {
+    this.loader = loader;
+    this.bridge = bridge;
+    this.invoke = invoke;
+    this.initNanos = initNanos;
+  }
+
+  /** Loads and initialises the handler: the cold start. Throws what the handler's init threw. */
+  static HandlerInstance start(FunctionConfig config, DeployedCode code, PlatformLoader platform)
+      throws Throwable {
+    long t0 = System.nanoTime();
+    FunctionLoader loader = new FunctionLoader("fn-" + config.name(), code.classpath(), platform);
+    try {
+      Class<?> type = platform.loadClass(PlatformLoader.BRIDGE_PACKAGE + "HandlerBridge");
+      Constructor<?> ctor = type.getConstructor(ClassLoader.class, String.class);
+      Object bridge = ctor.newInstance(loader, config.handler());
+      Method invoke =
+          type.getMethod(
+              "invoke",
+              byte[].class,
+              String.class,
+              String.class,
+              String.class,
+              String.class,
+              int.class,
+              long.class,
+              String.class,
+              String.class,
+              Consumer.class);
+      return new HandlerInstance(loader, bridge, invoke, System.nanoTime() - t0);
+    } catch (InvocationTargetException e) {
+      loader.close();
+      throw explain(e.getCause(), config);
+    }
+  }
+
+  byte[] invoke(
+      byte[] event,
+      String requestId,
+      FunctionConfig config,
+      String arn,
+      long deadlineMillis,
+      String logStream,
+      Consumer<String> log)
+      throws Throwable {
+    try {
+      return (byte[])
+          invoke.invoke(
+              bridge,
+              event,
+              requestId,
+              config.name(),
+              "$LATEST",
+              arn,
+              config.memorySize(),
+              deadlineMillis,
+              "/aws/lambda/" + config.name(),
+              logStream,
+              log);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** A handler compiled for a newer Java gets a message that says what to do about it. */
+  private static Throwable explain(Throwable t, FunctionConfig config) {
+    if (t instanceof UnsupportedClassVersionError e) {
+      return new UnsupportedClassVersionError(
+          e.getMessage()
+              + ". Function "
+              + config.name()
+              + " was compiled for a newer Java than the one Sluice runs on (Java "
+              + Runtime.version().feature()
+              + "); deploy it with process isolation, which picks an installed JDK that can run"
+              + " it.");
+    }
+    return t;
+  }
+
+  @Override
+  public void close() {
+    try {
+      loader.close();
+    } catch (IOException e) {
+      // nothing is left to release after a failed close
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.sluice.function.classloader.bridge;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.function.Consumer;
+
+/**
+ * One warm handler instance, living inside a function's isolated class world: it is defined by the
+ * platform loader (aws-lambda-java-core and -serialization only), never by Sluice's own, and must
+ * therefore use nothing but the JDK and those two libraries. Sluice talks to it through {@link
+ * #invoke} with JDK types only.
+ *
+ * <p>Construction is the cold start: it loads the handler class (running its static initialisers),
+ * creates the instance and prepares the serializers, as Lambda's Java runtime does before the first
+ * event.
+ */
+public final class HandlerBridge {
+
+  private final Object instance;
+  private final Method method;
+  private final Shape shape;
+  private final Serde input;
+  private final Serde output;
+
+  /** Resolves {@code handler} with Lambda's rules and creates the handler instance. */
+  public HandlerBridge(ClassLoader functionLoader, String handler) throws Exception {
+    HandlerMethod resolved = HandlerMethod.resolve(functionLoader, handler);
+    this.method = resolved.method();
+    this.shape = resolved.shape();
+    this.instance =
+        Modifier.isStatic(method.getModifiers()) ? null : newInstance(resolved.handlerClass());
+    this.input = shape.takesEvent() ? Serde.forType(resolved.inputType(), functionLoader) : null;
+    this.output =
+        shape.returnsValue() ? Serde.forType(resolved.outputType(), functionLoader) : null;
+  }
+
+  /**
+   * Runs the handler on one event. Whatever the handler throws is thrown unchanged; Sluice turns it
+   * into Lambda's error body.
+   */
+  public byte[] invoke(
+      byte[] event,
+      String requestId,
+      String functionName,
+      String functionVersion,
+      String functionArn,
+      int memoryLimitMb,
+      long deadlineMillis,
+      String logGroup,
+      String logStream,
+      Consumer<String> log)
+      throws Throwable {
+    Context context =
+        new BridgeContext(
+            requestId,
+            functionName,
+            functionVersion,
+            functionArn,
+            memoryLimitMb,
+            deadlineMillis,
+            logGroup,
+            logStream,
+            log);
+    try {
+      return call(event, context);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private byte[] call(byte[] event, Context context) throws Exception {
+    if (shape == Shape.STREAM) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      InputStream in = new ByteArrayInputStream(event);
+      if (method.getParameterCount() == 3) {
+        method.invoke(instance, in, out, context);
+      } else {
+        method.invoke(instance, in, out);
+      }
+      return out.toByteArray();
+    }
+    Object arg = input == null ? null : input.read(event);
+    Object result = method.invoke(instance, shape.arguments(arg, context, method));
+    return output == null ? new byte[0] : output.write(result);
+  }
+
+  private static Object newInstance(Class<?> type) throws Exception {
+    try {
+      return type.getDeclaredConstructor().newInstance();
+    } catch (NoSuchMethodException e) {
+      throw new NoSuchMethodException(
+          "Class " + type.getName() + " has no public no-argument constructor");
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+
+  /** The ways a handler method can take its event, as Lambda's Java runtime accepts them. */
+  enum Shape {
+    /** {@code (InputStream, OutputStream[, Context])}. */
+    STREAM,
+    /** {@code ()} */
+    NONE,
+    /** {@code (Context)} */
+    CONTEXT,
+    /** {@code (T)} */
+    EVENT,
+    /** {@code (T, Context)} */
+    EVENT_CONTEXT;
+
+    boolean takesEvent() {
+      return this == EVENT || this == EVENT_CONTEXT;
+    }
+
+    boolean returnsValue() {
+      return this != STREAM;
+    }
+
+    Object[] arguments(Object event, Context context, Method m) {
+      return switch (this) {
+        case NONE -> new Object[0];
+        case CONTEXT -> new Object[] {context};
+        case EVENT -> new Object[] {event};
+        case EVENT_CONTEXT -> new Object[] {event, context};
+        case STREAM -> throw new IllegalStateException("stream handlers take streams");
+      };
+    }
+
+    static Shape of(Method m) {
+      Class<?>[] p = m.getParameterTypes();
+      boolean lastIsContext = p.length > 0 && p[p.length - 1] == Context.class;
+      if (p.length >= 2 && p[0] == InputStream.class && p[1] == OutputStream.class) {
+        return STREAM;
+      }
+      return switch (p.length) {
+        case 0 -> NONE;
+        case 1 -> lastIsContext ? CONTEXT : EVENT;
+        default -> EVENT_CONTEXT;
+      };
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.sluice.function.classloader.bridge;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The method a handler string names, chosen with Lambda's rules: {@code Class} alone must implement
+ * RequestHandler or RequestStreamHandler; {@code Class::method} names a public method, and among
+ * overloads the one with the most parameters wins, ties going to the one whose last parameter is a
+ * Context.
+ */
+record HandlerMethod(
+    Class<?> handlerClass,
+    Method method,
+    HandlerBridge.Shape shape,
+    Type inputType,
+    Type outputType) {
+
+  static HandlerMethod resolve(ClassLoader loader, String handler) throws Exception {
+    int sep = handler.indexOf("::");
+    String className = sep < 0 ? handler : handler.substring(0, sep);
+    String methodName = sep < 0 ? null : handler.substring(sep + 2);
+    Class<?> c = load(loader, className);
+    if (methodName == null || methodName.equals("handleRequest")) {
+      if (RequestStreamHandler.class.isAssignableFrom(c)) {
+        Method m =
+            c.getMethod("handleRequest", InputStream.class, OutputStream.class, Context.class);
+        return new HandlerMethod(c, m, HandlerBridge.Shape.STREAM, null, null);
+      }
+      if (RequestHandler.class.isAssignableFrom(c)) {
+        Type[] io = requestHandlerTypes(c);
+        Method m = c.getMethod("handleRequest", Object.class, Context.class);
+        return new HandlerMethod(c, m, HandlerBridge.Shape.EVENT_CONTEXT, io[0], io[1]);
+      }
+      if (methodName == null) {
+        throw new NoSuchMethodException(
+            "Class "
+                + className
+                + " implements neither RequestHandler nor RequestStreamHandler; name the method"
+                + " as "
+                + className
+                + "::method");
+      }
+    }
+    return pojo(c, methodName);
+  }
+
+  private static Class<?> load(ClassLoader loader, String className) throws ClassNotFoundException {
+    try {
+      return Class.forName(className, true, loader);
+    } catch (ClassNotFoundException e) {
+      throw new ClassNotFoundException("Class not found: " + className, e);
+    }
+  }
+
+  private static HandlerMethod pojo(Class<?> c, String name) throws NoSuchMethodException {
+    List<Method> candidates =
+        Arrays.stream(c.getMethods())
+            .filter(m -> m.getName().equals(name) && !m.isBridge() && !m.isSynthetic())
+            .sorted(
+                Comparator.comparingInt(Method::getParameterCount)
+                    .thenComparing(HandlerMethod::endsWithContext)
+                    .reversed())
+            .toList();
+    if (candidates.isEmpty()) {
+      throw new NoSuchMethodException(
+          "No public method named " + name + " found on class " + c.getName());
+    }
+    Method m = candidates.get(0);
+    HandlerBridge.Shape shape = HandlerBridge.Shape.of(m);
+    if (!fits(m, shape)) {
+      throw new NoSuchMethodException(
+          "Method " + c.getName() + "::" + name + " does not have a handler signature: " + m);
+    }
+    Type in = shape.takesEvent() ? m.getGenericParameterTypes()[0] : null;
+    return new HandlerMethod(c, m, shape, in, m.getGenericReturnType());
+  }
+
+  private static boolean endsWithContext(Method m) {
+    Class<?>[] p = m.getParameterTypes();
+    return p.length > 0 && p[p.length - 1] == Context.class;
+  }
+
+  private static boolean fits(Method m, HandlerBridge.Shape shape) {
+    int n = m.getParameterCount();
+    return switch (shape) {
+      case STREAM -> n == 2 || (n == 3 && endsWithContext(m));
+      case EVENT_CONTEXT -> n == 2 && endsWithContext(m);
+      default -> n <= 1;
+    };
+  }
+
+  /** The I and O of RequestHandler<I, O> as the class binds them; Object where it does not. */
+  private static Type[] requestHandlerTypes(Class<?> c) {
+    for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+      for (Type t : k.getGenericInterfaces()) {
+        if (t instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {
+          Type[] args = p.getActualTypeArguments();
+          return new Type[] {concrete(args[0]), concrete(args[1])};
+        }
+      }
+    }
+    return new Type[] {Object.class, Object.class};
+  }
+
+  private static Type concrete(Type t) {
+    return t instanceof Class<?> || t instanceof ParameterizedType ? t : Object.class;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.sluice.lambda;
+
+/** Lambda's error names with their HTTP status. */
+enum LambdaError {
+  ResourceNotFoundException(404),
+  ResourceConflictException(409),
+  InvalidParameterValueException(400),
+  InvalidRequestContentException(400),
+  TooManyRequestsException(429),
+  /** What the SDK calls Lambda's 413 for an invocation payload over 6 MB. */
+  RequestTooLargeException(413),
+  ServiceException(500);
+
+  final int status;
+
+  LambdaError(int status) {
+    this.status = status;
+  }
+}

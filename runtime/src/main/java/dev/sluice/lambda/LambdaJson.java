@@ -1,0 +1,165 @@
+package dev.sluice.lambda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.function.CodeSource;
+import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.FunctionSpec;
+import dev.sluice.function.Isolation;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Lambda's JSON shapes: requests in, FunctionConfiguration and friends out. */
+final class LambdaJson {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** S3Bucket that makes S3Key a local path: Sluice's extension for large packages. */
+  static final String LOCAL_BUCKET = "sluice-local";
+
+  /** Tag that selects the isolation mode at creation (SAM and AWS ignore it). */
+  static final String ISOLATION_TAG = "sluice:isolation";
+
+  private static final DateTimeFormatter LAST_MODIFIED =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
+
+  private LambdaJson() {}
+
+  static ObjectNode parse(byte[] body) {
+    if (body.length == 0) {
+      return MAPPER.createObjectNode();
+    }
+    try {
+      JsonNode n = MAPPER.readTree(body);
+      if (n instanceof ObjectNode o) {
+        return o;
+      }
+    } catch (IOException e) {
+      throw new LambdaException(
+          LambdaError.InvalidRequestContentException,
+          "Could not parse request body into json: "
+              + e.getMessage().lines().findFirst().orElse(""));
+    }
+    throw new LambdaException(
+        LambdaError.InvalidRequestContentException, "The request body must be a JSON object.");
+  }
+
+  static ObjectNode configuration(FunctionConfig c, String arn) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("FunctionName", c.name());
+    n.put("FunctionArn", arn);
+    n.put("Runtime", c.runtime());
+    n.put("Role", "arn:aws:iam::000000000000:role/sluice");
+    n.put("Handler", c.handler());
+    n.put("CodeSize", c.codeSize());
+    n.put("Description", c.description());
+    n.put("Timeout", c.timeoutSeconds());
+    n.put("MemorySize", c.memorySize());
+    n.put("LastModified", LAST_MODIFIED.format(Instant.ofEpochMilli(c.lastModifiedMillis())));
+    n.put("CodeSha256", c.codeSha256());
+    n.put("Version", "$LATEST");
+    ObjectNode vars = n.putObject("Environment").putObject("Variables");
+    c.environment().forEach(vars::put);
+    n.putObject("TracingConfig").put("Mode", "PassThrough");
+    n.put("RevisionId", c.revisionId());
+    n.put("State", "Active");
+    n.put("LastUpdateStatus", "Successful");
+    n.put("PackageType", "Zip");
+    n.putArray("Architectures").add("x86_64");
+    n.putObject("EphemeralStorage").put("Size", 512);
+    ObjectNode logging = n.putObject("LoggingConfig");
+    logging.put("LogFormat", "Text");
+    logging.put("LogGroup", "/aws/lambda/" + c.name());
+    return n;
+  }
+
+  static FunctionSpec spec(ObjectNode body) {
+    JsonNode env = body.path("Environment").path("Variables");
+    Map<String, String> vars = null;
+    if (env.isObject()) {
+      vars = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) env::fields) {
+        vars.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    return new FunctionSpec(
+        text(body, "Handler"),
+        text(body, "Runtime"),
+        integer(body, "MemorySize"),
+        integer(body, "Timeout"),
+        vars,
+        text(body, "Description"),
+        isolation(body.path("Tags").path(ISOLATION_TAG)));
+  }
+
+  private static Isolation isolation(JsonNode tag) {
+    if (tag.isMissingNode() || tag.isNull()) {
+      return null;
+    }
+    try {
+      return Isolation.valueOf(tag.asText().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "Tag "
+              + ISOLATION_TAG
+              + " must be 'classloader' or 'process', not '"
+              + tag.asText()
+              + "'.");
+    }
+  }
+
+  /** The package of a CreateFunction Code member or an UpdateFunctionCode body. */
+  static CodeSource code(JsonNode code) {
+    String zip = text(code, "ZipFile");
+    if (zip != null) {
+      try {
+        return new CodeSource.Upload(Base64.getDecoder().decode(zip));
+      } catch (IllegalArgumentException e) {
+        throw new LambdaException(
+            LambdaError.InvalidParameterValueException, "ZipFile is not valid base64.");
+      }
+    }
+    String bucket = text(code, "S3Bucket");
+    if (LOCAL_BUCKET.equals(bucket) && text(code, "S3Key") != null) {
+      return new CodeSource.Local(Path.of(text(code, "S3Key")));
+    }
+    throw new LambdaException(
+        LambdaError.InvalidParameterValueException,
+        "Code must be given as ZipFile, or as S3Bucket '"
+            + LOCAL_BUCKET
+            + "' with S3Key the absolute path of a"
+            + " jar, zip or directory on the Sluice host. S3 and image packages are not supported.");
+  }
+
+  static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException, field + " must be a string.");
+    }
+    return v.textValue();
+  }
+
+  static Integer integer(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isIntegralNumber()) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException, field + " must be an integer.");
+    }
+    return v.intValue();
+  }
+}

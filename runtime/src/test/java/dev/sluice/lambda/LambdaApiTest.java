@@ -1,0 +1,351 @@
+package dev.sluice.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testing.FreshDataDir;
+import dev.sluice.testing.HandlerJars;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.*;
+
+/** The Lambda REST API through the real AWS SDK v2 LambdaClient, with real handler jars. */
+@QuarkusTest
+@QuarkusTestResource(FreshDataDir.class)
+class LambdaApiTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TestHTTPResource("/")
+  String root;
+
+  LambdaClient lambda;
+  final List<String> created = new ArrayList<>();
+
+  @BeforeEach
+  void client() {
+    lambda =
+        LambdaClient.builder()
+            .endpointOverride(URI.create(root))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+            .httpClient(UrlConnectionHttpClient.create())
+            .overrideConfiguration(c -> c.retryStrategy(r -> r.maxAttempts(1)))
+            .build();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    for (String name : created) {
+      try {
+        lambda.deleteFunction(b -> b.functionName(name));
+      } catch (ResourceNotFoundException gone) {
+        // the test deleted it
+      }
+    }
+    lambda.close();
+  }
+
+  String deploy(Map<String, String> sources, String handler, int timeout) {
+    String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                .role("arn:aws:iam::000000000000:role/any")
+                .handler(handler)
+                .timeout(timeout)
+                .memorySize(256)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
+    created.add(name);
+    return name;
+  }
+
+  InvokeResponse invoke(String name, String payload) {
+    return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
+  }
+
+  JsonNode json(InvokeResponse r) throws IOException {
+    return JSON.readTree(r.payload().asByteArray());
+  }
+
+  @Test
+  void createFunction_thenInvoke_returnsTheHandlersOutputWithLambdaContext() throws Exception {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    InvokeResponse r = invoke(name, "{\"orderId\":\"order-1\"}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.functionError()).isNull();
+    assertThat(r.executedVersion()).isEqualTo("$LATEST");
+    JsonNode out = json(r);
+    assertThat(out.get("orderId").asText()).isEqualTo("order-1");
+    assertThat(out.get("function").asText()).isEqualTo(name);
+    assertThat(out.get("memory").asInt()).isEqualTo(256);
+    assertThat(out.get("remainingPositive").asBoolean()).isTrue();
+  }
+
+  @Test
+  void invoke_warmInstance_reusesTheHandlerAndItsStaticState() throws Exception {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    long first = json(invoke(name, "{}")).get("loaded").asLong();
+    long second = json(invoke(name, "{}")).get("loaded").asLong();
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void getFunction_listFunctions_describeWhatWasDeployed() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 7);
+    GetFunctionConfigurationResponse c = lambda.getFunctionConfiguration(b -> b.functionName(name));
+    assertThat(c.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + name);
+    assertThat(c.handler()).isEqualTo("fixture.Echo");
+    assertThat(c.timeout()).isEqualTo(7);
+    assertThat(c.memorySize()).isEqualTo(256);
+    assertThat(c.version()).isEqualTo("$LATEST");
+    assertThat(c.codeSha256()).isNotBlank();
+    assertThat(c.state()).isEqualTo(State.ACTIVE);
+    assertThat(lambda.getFunction(b -> b.functionName(name)).configuration().functionName())
+        .isEqualTo(name);
+    assertThat(lambda.listFunctionsPaginator().functions())
+        .extracting(FunctionConfiguration::functionName)
+        .contains(name);
+    ListFunctionsResponse page = lambda.listFunctions(b -> b.maxItems(1));
+    assertThat(page.functions()).hasSize(1);
+  }
+
+  @Test
+  void updateFunctionConfiguration_changesTimeoutMemoryAndEnvironment() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+    UpdateFunctionConfigurationResponse c =
+        lambda.updateFunctionConfiguration(
+            b ->
+                b.functionName(name)
+                    .timeout(30)
+                    .memorySize(512)
+                    .environment(e -> e.variables(Map.of("STAGE", "test"))));
+    assertThat(c.timeout()).isEqualTo(30);
+    assertThat(c.memorySize()).isEqualTo(512);
+    assertThat(c.environment().variables()).containsEntry("STAGE", "test");
+    assertThat(lambda.getFunctionConfiguration(b -> b.functionName(name)).memorySize())
+        .isEqualTo(512);
+  }
+
+  @Test
+  void updateFunctionCode_inFlightInvocationFinishesOnOldCode_newOnesRunNewCode() throws Exception {
+    String name = deploy(Handlers.ECHO_V2, "fixture.Echo", 10);
+    CompletableFuture<InvokeResponse> slow =
+        CompletableFuture.supplyAsync(() -> invoke(name, "{\"sleepMs\":700}"));
+    Thread.sleep(200);
+    lambda.updateFunctionCode(
+        b ->
+            b.functionName(name)
+                .zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(Handlers.ECHO))));
+    assertThat(json(invoke(name, "{}")).get("version").asText()).isEqualTo("v1");
+    assertThat(json(slow.join()).get("version").asText()).isEqualTo("v2");
+  }
+
+  @Test
+  void invoke_handlerThrows_functionErrorWithLambdasErrorBody() throws Exception {
+    String name = deploy(Handlers.FAILING, "fixture.Failing", 5);
+    InvokeResponse r = invoke(name, "\"order-9\"");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.functionError()).isEqualTo("Unhandled");
+    JsonNode error = json(r);
+    assertThat(error.get("errorType").asText()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(error.get("errorMessage").asText()).isEqualTo("boom: order-9");
+    assertThat(error.get("stackTrace").get(0).asText()).contains("fixture.Failing.handleRequest");
+  }
+
+  @Test
+  void invoke_missingHandlerClassOrMethod_clearFunctionError() throws Exception {
+    String noClass = deploy(Handlers.ECHO, "fixture.Nope", 5);
+    InvokeResponse r = invoke(noClass, "{}");
+    assertThat(r.functionError()).isEqualTo("Unhandled");
+    assertThat(json(r).get("errorMessage").asText()).isEqualTo("Class not found: fixture.Nope");
+    String noMethod = deploy(Handlers.ECHO, "fixture.Echo::missing", 5);
+    assertThat(json(invoke(noMethod, "{}")).get("errorMessage").asText())
+        .contains("No public method named missing");
+  }
+
+  @Test
+  void invoke_pastTimeout_taskTimedOutAndTheNextInvocationWorks() throws Exception {
+    String name = deploy(Handlers.SLOW, "fixture.Slow::handle", 1);
+    long t0 = System.nanoTime();
+    InvokeResponse r = invoke(name, "{\"sleepMs\":5000}");
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3000);
+    assertThat(r.functionError()).isEqualTo("Unhandled");
+    assertThat(json(r).get("errorMessage").asText()).contains("Task timed out after 1.00 seconds");
+    assertThat(json(invoke(name, "{\"sleepMs\":1}")).asText()).isEqualTo("slept");
+  }
+
+  @Test
+  void invoke_pojoOverloads_pickTheOneWithMostParameters() throws Exception {
+    String name = deploy(Handlers.SLOW, "fixture.Slow::handle", 5);
+    assertThat(json(invoke(name, "{\"sleepMs\":0}")).asText()).isEqualTo("slept");
+  }
+
+  @Test
+  void invoke_realKinesisEventJson_convertedAsLambdaDoes() throws Exception {
+    String name = deploy(Handlers.KINESIS, "fixture.KinesisReader", 5);
+    String event;
+    try (InputStream in = getClass().getResourceAsStream("/events/kinesis-event.json")) {
+      event = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    JsonNode out = json(invoke(name, event));
+    assertThat(out.isArray()).as("handler output %s", out).isTrue();
+    assertThat(out.get(0).asText())
+        .isEqualTo(
+            "{\"type\":\"OrderPlaced\",\"orderId\":\"order-1\"}|1545084650987|order-1|arn:aws:kinesis:us-east-2:123456789012:stream/lambda-stream");
+    assertThat(out.get(1).asText())
+        .startsWith("{\"type\":\"OrderShipped\"")
+        .contains("|1545084711166|");
+  }
+
+  @Test
+  void invoke_streamHandler_getsAndWritesRawBytes() {
+    String name = deploy(Handlers.STREAM, "fixture.Upper", 5);
+    assertThat(invoke(name, "\"shout\"").payload().asUtf8String()).isEqualTo("\"SHOUT\"");
+  }
+
+  @Test
+  void invoke_logTypeTail_returnsLambdaLogLines() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    InvokeResponse r =
+        lambda.invoke(
+            b ->
+                b.functionName(name)
+                    .logType(LogType.TAIL)
+                    .payload(SdkBytes.fromUtf8String("{\"a\":1}")));
+    String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
+    assertThat(log)
+        .contains("START RequestId: ")
+        .contains("echoing 1 fields")
+        .contains("printed to stdout")
+        .contains("END RequestId: ")
+        .containsPattern(
+            "REPORT RequestId: \\S+\tDuration: [\\d.]+ ms\tBilled Duration: \\d+ ms\tMemory Size: 256 MB\tMax Memory Used: \\d+ MB\tInit Duration: [\\d.]+ ms");
+  }
+
+  @Test
+  void reservedConcurrency_limitReached_tooManyRequests() throws Exception {
+    String name = deploy(Handlers.SLOW, "fixture.Slow::handle", 10);
+    lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(1));
+    assertThat(
+            lambda.getFunctionConcurrency(b -> b.functionName(name)).reservedConcurrentExecutions())
+        .isEqualTo(1);
+    CompletableFuture<InvokeResponse> busy =
+        CompletableFuture.supplyAsync(() -> invoke(name, "{\"sleepMs\":800}"));
+    Thread.sleep(300);
+    assertThatThrownBy(() -> invoke(name, "{\"sleepMs\":0}"))
+        .isInstanceOf(TooManyRequestsException.class);
+    assertThat(busy.join().functionError()).isNull();
+    lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(0));
+    assertThatThrownBy(() -> invoke(name, "{\"sleepMs\":0}"))
+        .isInstanceOf(TooManyRequestsException.class);
+    lambda.deleteFunctionConcurrency(b -> b.functionName(name));
+    assertThat(invoke(name, "{\"sleepMs\":0}").functionError()).isNull();
+  }
+
+  @Test
+  void invoke_eventAndDryRun_acceptedWithoutWaiting() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    assertThat(
+            lambda
+                .invoke(
+                    b ->
+                        b.functionName(name)
+                            .invocationType(InvocationType.EVENT)
+                            .payload(SdkBytes.fromUtf8String("{}")))
+                .statusCode())
+        .isEqualTo(202);
+    assertThat(
+            lambda
+                .invoke(b -> b.functionName(name).invocationType(InvocationType.DRY_RUN))
+                .statusCode())
+        .isEqualTo(204);
+  }
+
+  @Test
+  void errors_inLambdasShape() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    assertThatThrownBy(() -> deployNamed(name)).isInstanceOf(ResourceConflictException.class);
+    assertThatThrownBy(() -> invoke("no-such-function", "{}"))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining(
+            "Function not found: arn:aws:lambda:us-east-1:000000000000:function:no-such-function");
+    assertThatThrownBy(
+            () ->
+                lambda.createFunction(
+                    b ->
+                        b.functionName("bad-runtime")
+                            .runtime("cobol85")
+                            .handler("x")
+                            .role("r")
+                            .code(
+                                c ->
+                                    c.zipFile(
+                                        SdkBytes.fromByteArray(HandlerJars.jar(Handlers.ECHO))))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("runtime");
+    assertThatThrownBy(
+            () -> lambda.updateFunctionConfiguration(b -> b.functionName(name).memorySize(64)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("MemorySize");
+    assertThatThrownBy(
+            () -> lambda.updateFunctionConfiguration(b -> b.functionName(name).timeout(901)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("Timeout");
+    String big = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
+    assertThatThrownBy(() -> invoke(name, big)).isInstanceOf(RequestTooLargeException.class);
+    assertThatThrownBy(
+            () ->
+                lambda.createFunction(
+                    b ->
+                        b.functionName("not-a-zip")
+                            .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                            .handler("x")
+                            .role("r")
+                            .code(c -> c.zipFile(SdkBytes.fromUtf8String("not a zip")))))
+        .isInstanceOf(InvalidParameterValueException.class);
+  }
+
+  private void deployNamed(String name) {
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                .handler("fixture.Echo")
+                .role("r")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.jar(Handlers.ECHO)))));
+  }
+
+  @Test
+  void deleteFunction_thenInvoke_resourceNotFound() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    lambda.deleteFunction(b -> b.functionName(name));
+    assertThatThrownBy(() -> invoke(name, "{}")).isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(name)))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+}
