@@ -1,0 +1,195 @@
+package dev.sluice.function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.testing.HandlerJars;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The function service over classloader isolation, with real jars on real files. */
+class FunctionServiceTest {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+  ClassLoaderRunnerFactory runners;
+  FunctionService service;
+
+  void open() {
+    runners = new ClassLoaderRunnerFactory();
+    service =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            16,
+            List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
+            java.time.Clock.systemUTC());
+    service.start();
+  }
+
+  @AfterEach
+  void close() {
+    if (service != null) {
+      service.close();
+      runners.close();
+    }
+  }
+
+  static FunctionSpec java17(String handler) {
+    return new FunctionSpec(handler, "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER);
+  }
+
+  JsonNode call(String name, String payload) throws IOException {
+    FunctionService.Invoked r = service.invoke(name, payload.getBytes(StandardCharsets.UTF_8), null).join();
+    byte[] body =
+        r.report().result() instanceof InvocationResult.Success s
+            ? s.payload()
+            : ((InvocationResult.Failure) r.report().result()).toPayload();
+    return JSON.readTree(body);
+  }
+
+  @Test
+  void invoke_twoFunctionsBundlingConflictingGuava_eachRunsItsOwnVersion() throws Exception {
+    open();
+    service.create("v1", java17("dev.sluice.examples.libs.VersionHandler"), new CodeSource.Local(EXAMPLES.resolve("lib-v1/target/lib-v1.jar")));
+    service.create("v2", java17("dev.sluice.examples.libs.VersionHandler"), new CodeSource.Local(EXAMPLES.resolve("lib-v2/target/lib-v2.jar")));
+    JsonNode one = call("v1", "{}");
+    JsonNode two = call("v2", "{}");
+    assertThat(one.get("library").asText()).isEqualTo("32.1.3-jre");
+    assertThat(one.get("guava33").asText()).isEqualTo("false");
+    assertThat(two.get("library").asText()).isEqualTo("33.4.8-jre");
+    assertThat(two.get("guava33").asText()).isEqualTo("true");
+  }
+
+  @Test
+  void invoke_handlerLooksForSluicesLibraries_noneLeakIn() throws Exception {
+    open();
+    Map<String, String> probe =
+        Map.of(
+            "fixture.Probe",
+            """
+            package fixture;
+            import java.util.*;
+            public class Probe {
+              public List<String> visible(Map<String, Object> in) {
+                List<String> seen = new ArrayList<>();
+                for (String c : List.of("io.vertx.core.Vertx", "io.quarkus.runtime.Quarkus",
+                    "com.fasterxml.jackson.databind.ObjectMapper", "com.github.benmanes.caffeine.cache.Cache",
+                    "dev.sluice.node.SluiceNode", "com.amazonaws.services.lambda.runtime.Context")) {
+                  try { Class.forName(c); seen.add(c); } catch (ClassNotFoundException e) { }
+                }
+                return seen;
+              }
+            }
+            """);
+    service.create("probe", java17("fixture.Probe::visible"), new CodeSource.Upload(HandlerJars.jar(probe)));
+    assertThat(call("probe", "{}").toString()).isEqualTo("[\"com.amazonaws.services.lambda.runtime.Context\"]");
+  }
+
+  @Test
+  void invoke_exampleShadedJar_reportsBatchItemFailuresForBadRecords() throws Exception {
+    open();
+    service.create(
+        "orders",
+        java17("dev.sluice.examples.hello.OrderEventsHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    String event = kinesisEvent("{\"orderId\":\"o-1\",\"type\":\"OrderPlaced\"}", "not json");
+    JsonNode out = call("orders", event);
+    assertThat(out.get("batchItemFailures")).hasSize(1);
+    assertThat(out.get("batchItemFailures").get(0).get("itemIdentifier").asText()).isEqualTo("2");
+  }
+
+  private static String kinesisEvent(String... data) {
+    StringBuilder sb = new StringBuilder("{\"Records\":[");
+    for (int i = 0; i < data.length; i++) {
+      String b64 = java.util.Base64.getEncoder().encodeToString(data[i].getBytes(StandardCharsets.UTF_8));
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"o-1\",\"sequenceNumber\":\"")
+          .append(i + 1)
+          .append("\",\"data\":\"").append(b64).append("\",\"approximateArrivalTimestamp\":1545084650.987},")
+          .append("\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"shardId-000000000000:").append(i + 1)
+          .append("\",\"eventName\":\"aws:kinesis:record\",\"invokeIdentityArn\":\"arn:aws:iam::000000000000:role/r\",")
+          .append("\"awsRegion\":\"us-east-1\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/orders\"}");
+    }
+    return sb.append("]}").toString();
+  }
+
+  @Test
+  void start_afterRestart_functionsAndTheirCodeAreBack() throws Exception {
+    open();
+    service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    service.putConcurrency("echo", 3);
+    FunctionConfig before = service.get("echo");
+    close();
+    open();
+    assertThat(service.get("echo")).isEqualTo(before);
+    assertThat(call("echo", "{\"a\":1}").get("handledBy").asText()).isEqualTo("echo");
+  }
+
+  @Test
+  void invoke_classCompiledForNewerJava_clearErrorNamingProcessIsolation() throws Exception {
+    open();
+    byte[] jar = withClassVersion(HandlerJars.jar(Map.of("fixture.Future", """
+        package fixture;
+        public class Future { public String go(String in) { return in; } }
+        """)), 69);
+    service.create("future", java17("fixture.Future::go"), new CodeSource.Upload(jar));
+    JsonNode error = call("future", "\"x\"");
+    assertThat(error.get("errorType").asText()).isEqualTo("java.lang.UnsupportedClassVersionError");
+    assertThat(error.get("errorMessage").asText()).contains("process isolation").contains("newer Java");
+  }
+
+  @Test
+  void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
+    open();
+    service.create("fails", java17("dev.sluice.examples.hello.FailingHandler"), new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
+    long starts = 0;
+    for (int i = 0; i < 200 && starts < 3; i++) {
+      Thread.sleep(20);
+      starts = service.logLines("fails", 1000).stream().filter(l -> l.startsWith("START RequestId:")).count();
+    }
+    assertThat(starts).isEqualTo(3);
+    Thread.sleep(200);
+    assertThat(service.logLines("fails", 1000).stream().filter(l -> l.startsWith("START RequestId:"))).hasSize(3);
+  }
+
+  /** Rewrites the major class-file version of every class in a jar. */
+  private static byte[] withClassVersion(byte[] jar, int major) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar));
+        ZipOutputStream zip = new ZipOutputStream(out)) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        byte[] bytes = in.readAllBytes();
+        if (e.getName().endsWith(".class")) {
+          bytes[6] = (byte) (major >> 8);
+          bytes[7] = (byte) major;
+        }
+        zip.putNextEntry(new ZipEntry(e.getName()));
+        zip.write(bytes);
+        zip.closeEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+}
