@@ -161,22 +161,7 @@ public final class FunctionService implements AutoCloseable {
   public synchronized FunctionConfig updateCode(String name, CodeSource code) {
     Deployed d = require(name);
     CodeStore.Stored stored = codes.store(name, code);
-    FunctionConfig c = d.config();
-    FunctionConfig next =
-        new FunctionConfig(
-            c.name(),
-            c.handler(),
-            c.runtime(),
-            c.memorySize(),
-            c.timeoutSeconds(),
-            c.environment(),
-            c.reservedConcurrency(),
-            c.description(),
-            c.isolation(),
-            stored.sha256(),
-            stored.size(),
-            clock.millis(),
-            UUID.randomUUID().toString());
+    FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
     return replace(d, next, stored.code());
   }
 
@@ -194,21 +179,7 @@ public final class FunctionService implements AutoCloseable {
             or(spec.description(), c.description()),
             or(spec.isolation(), c.isolation()));
     validate(merged);
-    FunctionConfig next =
-        new FunctionConfig(
-            c.name(),
-            merged.handler(),
-            merged.runtime(),
-            merged.memorySize(),
-            merged.timeoutSeconds(),
-            merged.environment(),
-            c.reservedConcurrency(),
-            merged.description(),
-            merged.isolation(),
-            c.codeSha256(),
-            c.codeSize(),
-            clock.millis(),
-            UUID.randomUUID().toString());
+    FunctionConfig next = c.withSettings(merged, clock.millis());
     return replace(d, next, d.code());
   }
 
@@ -219,22 +190,7 @@ public final class FunctionService implements AutoCloseable {
       throw FunctionException.invalid(
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
     }
-    FunctionConfig c = d.config();
-    FunctionConfig next =
-        new FunctionConfig(
-            c.name(),
-            c.handler(),
-            c.runtime(),
-            c.memorySize(),
-            c.timeoutSeconds(),
-            c.environment(),
-            reserved,
-            c.description(),
-            c.isolation(),
-            c.codeSha256(),
-            c.codeSize(),
-            c.lastModifiedMillis(),
-            UUID.randomUUID().toString());
+    FunctionConfig next = d.config().withReservedConcurrency(reserved);
     persist(next);
     functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(reserved)));
     return next;

@@ -134,6 +134,23 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_quarkusAmazonLambdaFunctionZip_runsUnchanged() throws Exception {
+    open();
+    service.create(
+        "quarkus-orders",
+        new FunctionSpec(
+            "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest",
+            "java17", 512, 30, Map.of(), "", Isolation.CLASSLOADER),
+        new CodeSource.Local(EXAMPLES.resolve("quarkus-lambda/target/function.zip")));
+    String event =
+        java.nio.file.Files.readString(EXAMPLES.resolve("quarkus-lambda/src/test/resources/kinesis-event.json"));
+    JsonNode first = call("quarkus-orders", event);
+    assertThat(first.get("batchItemFailures")).as("response %s", first).hasSize(2);
+    JsonNode second = call("quarkus-orders", event);
+    assertThat(second.get("batchItemFailures")).hasSize(2);
+  }
+
+  @Test
   void start_afterRestart_functionsAndTheirCodeAreBack() throws Exception {
     open();
     service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));

@@ -31,6 +31,10 @@ final class HandlerInstance implements AutoCloseable {
       throws Throwable {
     long t0 = System.nanoTime();
     FunctionLoader loader = new FunctionLoader("fn-" + config.name(), code.classpath(), platform);
+    // As in Lambda's Java runtime, the handler's own loader is the context class loader while it
+    // initialises and runs: frameworks (Quarkus, Spring, ServiceLoader users) look classes up
+    // through it, and must not find Sluice's.
+    ClassLoader previous = swapContextLoader(loader);
     try {
       Class<?> type = platform.loadClass(PlatformLoader.BRIDGE_PACKAGE + "HandlerBridge");
       Constructor<?> ctor = type.getConstructor(ClassLoader.class, String.class);
@@ -52,7 +56,16 @@ final class HandlerInstance implements AutoCloseable {
     } catch (InvocationTargetException e) {
       loader.close();
       throw explain(e.getCause(), config);
+    } finally {
+      swapContextLoader(previous);
     }
+  }
+
+  private static ClassLoader swapContextLoader(ClassLoader next) {
+    Thread t = Thread.currentThread();
+    ClassLoader previous = t.getContextClassLoader();
+    t.setContextClassLoader(next);
+    return previous;
   }
 
   byte[] invoke(
@@ -64,6 +77,7 @@ final class HandlerInstance implements AutoCloseable {
       String logStream,
       Consumer<String> log)
       throws Throwable {
+    ClassLoader previous = swapContextLoader(loader);
     try {
       return (byte[])
           invoke.invoke(
@@ -80,6 +94,8 @@ final class HandlerInstance implements AutoCloseable {
               log);
     } catch (InvocationTargetException e) {
       throw e.getCause();
+    } finally {
+      swapContextLoader(previous);
     }
   }
 

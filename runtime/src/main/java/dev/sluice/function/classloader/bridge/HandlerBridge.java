@@ -29,7 +29,7 @@ public final class HandlerBridge {
   private final Serde output;
 
   /** Resolves {@code handler} with Lambda's rules and creates the handler instance. */
-  public HandlerBridge(ClassLoader functionLoader, String handler) throws Exception {
+  public HandlerBridge(ClassLoader functionLoader, String handler) throws Throwable {
     HandlerMethod resolved = HandlerMethod.resolve(functionLoader, handler);
     this.method = resolved.method();
     this.shape = resolved.shape();
@@ -90,14 +90,14 @@ public final class HandlerBridge {
     return output == null ? new byte[0] : output.write(result);
   }
 
-  private static Object newInstance(Class<?> type) throws Exception {
+  private static Object newInstance(Class<?> type) throws Throwable {
     try {
       return type.getDeclaredConstructor().newInstance();
     } catch (NoSuchMethodException e) {
       throw new NoSuchMethodException(
           "Class " + type.getName() + " has no public no-argument constructor");
     } catch (InvocationTargetException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
+      throw e.getCause(); // what the handler's constructor threw, Errors included
     }
   }
 

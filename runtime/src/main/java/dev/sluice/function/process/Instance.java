@@ -1,0 +1,624 @@
+package dev.sluice.function.process;
+
+import dev.sluice.function.InvocationReport;
+import dev.sluice.function.InvocationResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One instance: a child process serving one invocation at a time through its own Runtime API
+ * server. Holds at most one invocation in flight ({@code current}, delivered to the runtime) and
+ * one waiting for the runtime's next {@code /next} ({@code pending}).
+ *
+ * <p>State changes happen under this object's lock and never block: HTTP handlers and timers run on
+ * Vert.x event loops, process exits on the worker. Everything that blocks (starting, killing,
+ * waiting for a process, reading its log and /proc) runs on the worker. The lock is never held
+ * while calling the {@link Owner}, which has its own lock.
+ */
+final class Instance implements RuntimeApiServer.Api {
+
+  /** The runner's side of an instance. */
+  interface Owner {
+    /** The instance answered its invocation and can take another. */
+    void free(Instance instance);
+
+    /** An invocation the instance took but never delivered must run elsewhere. */
+    void redispatch(Job job);
+
+    /** The process is gone and the port closed. */
+    void terminated(Instance instance);
+  }
+
+  private enum State {
+    STARTING,
+    RUNNING,
+    DEAD
+  }
+
+  /** Lambda gives init 10 s; our instances then get the function timeout on top, like an invoke. */
+  private static final long INIT_LIMIT_MILLIS = 10_000;
+
+  /**
+   * The RIC prints a failed invocation's stack trace right after posting the error; the report
+   * waits this long at most for the runtime's next {@code /next} so that the trace is in its log.
+   */
+  private static final long ERROR_LOG_WAIT_MILLIS = 100;
+
+  /** How long a stopping runtime gets between SIGTERM and SIGKILL. */
+  private static final long GRACE_MILLIS = 500;
+
+  private final int number;
+  private final Owner owner;
+  private final Vertx vertx;
+  private final LaunchSpec spec;
+  private final InstanceLog log;
+  private final Clock clock;
+  private final String logStreamName;
+  private final int timeoutSeconds;
+  private final Executor serial;
+
+  // Guarded by this.
+  private State state = State.STARTING;
+  private RuntimeApiServer server;
+  private Process process;
+  private long startNanos;
+  private long initNanos = -1;
+  private boolean initReported;
+  private HttpServerRequest parked;
+  private Job pending;
+  private Job current;
+  private Finishing finishing;
+  private long initTimer = -1;
+  private boolean released;
+
+  Instance(
+      int number,
+      Owner owner,
+      Vertx vertx,
+      Executor worker,
+      LaunchSpec spec,
+      InstanceLog log,
+      Clock clock,
+      String logStreamName,
+      int timeoutSeconds) {
+    this.number = number;
+    this.owner = owner;
+    this.vertx = vertx;
+    this.spec = spec;
+    this.log = log;
+    this.clock = clock;
+    this.logStreamName = logStreamName;
+    this.timeoutSeconds = timeoutSeconds;
+    this.serial = new SerialExecutor(worker);
+  }
+
+  int number() {
+    return number;
+  }
+
+  /** The Runtime API port, or -1 before the server listens. */
+  synchronized int port() {
+    return server == null ? -1 : server.port();
+  }
+
+  synchronized boolean isDead() {
+    return state == State.DEAD;
+  }
+
+  /** Opens the Runtime API port, then starts the process on the worker. Never blocks. */
+  void start() {
+    RuntimeApiServer.listen(vertx, this)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                Held held = markDead();
+                if (held != null && held.pending != null) {
+                  held.pending.future.completeExceptionally(ar.cause()); // Sluice failed, not code
+                }
+                owner.terminated(this);
+                return;
+              }
+              boolean late;
+              synchronized (this) {
+                server = ar.result();
+                late = released;
+              }
+              if (late) {
+                ar.result().close(); // stopped while the port was opening
+              } else {
+                serial.execute(this::spawn);
+              }
+            });
+  }
+
+  /** Runs on the worker: fork and exec are blocking calls. */
+  private void spawn() {
+    int port = port();
+    ProcessBuilder pb =
+        new ProcessBuilder(spec.command())
+            .directory(spec.workingDir().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.file().toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(spec.environment(port, logStreamName));
+    synchronized (this) {
+      if (state == State.DEAD) {
+        return; // stopped before it started; its teardown is queued behind this task
+      }
+      startNanos = System.nanoTime();
+    }
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      Held held = markDead();
+      if (held != null) {
+        String reason = e.getMessage();
+        teardown(
+            held,
+            false,
+            System.nanoTime(),
+            null,
+            job -> LambdaErrors.invalidEntrypoint(job.requestId(), reason));
+      }
+      return;
+    }
+    synchronized (this) {
+      process = p;
+      if (state != State.DEAD) {
+        long limit = INIT_LIMIT_MILLIS + timeoutSeconds * 1000L;
+        initTimer = vertx.setTimer(limit, id -> onInitTimeout(limit));
+      }
+    }
+    // Queued behind this task, so a teardown queued meanwhile still sees the process and kills it.
+    p.onExit().thenAcceptAsync(x -> onExit(x.exitValue()), serial);
+  }
+
+  /**
+   * Takes {@code job} if this instance is alive and free: delivers it to a waiting {@code /next},
+   * or keeps it for the next one.
+   *
+   * @return false when the instance cannot take it (dead, stopping or busy)
+   */
+  boolean assign(Job job) {
+    HttpServerRequest next;
+    synchronized (this) {
+      if (state == State.DEAD || pending != null || current != null) {
+        return false;
+      }
+      next = parked;
+      parked = null;
+      if (next == null || next.response().closed()) {
+        pending = job; // the runtime will ask, or die and hand the job back
+        return true;
+      }
+      deliverLocked(job);
+    }
+    write(next, job);
+    return true;
+  }
+
+  @Override
+  public void next(HttpServerRequest request) {
+    Job job;
+    Finishing done;
+    synchronized (this) {
+      if (state == State.DEAD) {
+        return; // being killed: the closing server drops the connection
+      }
+      done = takeFinishing();
+      if (done != null) {
+        done.logEnd = log.size();
+        serial.execute(() -> finish(done));
+      }
+      if (current != null) {
+        RuntimeApiServer.invalidState(
+            request, "next called while invocation " + current.requestId() + " is in progress");
+        return;
+      }
+      if (state == State.STARTING) {
+        state = State.RUNNING;
+        initNanos = System.nanoTime() - startNanos;
+        cancelInitTimer();
+      }
+      job = pending;
+      pending = null;
+      if (job == null) {
+        parked = request; // long poll: answered by assign(), no thread waits
+        return;
+      }
+      deliverLocked(job);
+    }
+    write(request, job);
+  }
+
+  private void deliverLocked(Job job) {
+    current = job;
+    job.delivered = true;
+    job.deliveredNanos = System.nanoTime();
+    job.deadlineMillis = clock.millis() + job.budgetMillis;
+    job.logStart = log.size();
+    if (!initReported) {
+      initReported = true;
+      job.initNanos = initNanos;
+    }
+    job.timerId = vertx.setTimer(Math.max(1, job.budgetMillis), id -> onTimeout(job));
+  }
+
+  private void write(HttpServerRequest request, Job job) {
+    var inv = job.invocation;
+    HttpServerResponse r = request.response();
+    r.putHeader(RuntimeApiServer.REQUEST_ID, inv.requestId())
+        .putHeader(RuntimeApiServer.DEADLINE, Long.toString(job.deadlineMillis))
+        .putHeader(RuntimeApiServer.TRACE_ID, traceId())
+        .putHeader("Content-Type", "application/json");
+    if (inv.functionArn() != null) {
+      r.putHeader(RuntimeApiServer.FUNCTION_ARN, inv.functionArn());
+    }
+    String clientContext = clientContext(inv.clientContext());
+    if (clientContext != null) {
+      r.putHeader(RuntimeApiServer.CLIENT_CONTEXT, clientContext);
+    }
+    r.end(inv.payload() == null ? Buffer.buffer() : Buffer.buffer(inv.payload()));
+  }
+
+  @Override
+  public void response(HttpServerRequest request, String requestId, Buffer body, long size) {
+    Ended ended = end(requestId);
+    if (ended == null) {
+      RuntimeApiServer.invalidRequestId(request);
+      return;
+    }
+    InvocationResult result;
+    if (size > LambdaErrors.MAX_RESPONSE_BYTES) {
+      RuntimeApiServer.tooLarge(request);
+      result = LambdaErrors.responseTooLarge(size);
+    } else {
+      RuntimeApiServer.accepted(request);
+      result = new InvocationResult.Success(body.getBytes());
+    }
+    owner.free(this);
+    serial.execute(() -> finish(ended, result));
+  }
+
+  @Override
+  public void error(HttpServerRequest request, String requestId, Buffer body, String errorType) {
+    Ended ended = end(requestId);
+    if (ended == null) {
+      RuntimeApiServer.invalidRequestId(request);
+      return;
+    }
+    RuntimeApiServer.accepted(request);
+    InvocationResult result = LambdaErrors.fromPosted(body.getBytes(), errorType, "Unhandled");
+    // Completed at the runtime's next /next (or its exit, or after a short wait), not now.
+    Finishing f = new Finishing(ended.job(), result, ended.endNanos());
+    synchronized (this) {
+      Finishing earlier = takeFinishing(); // cannot happen with a sane runtime; never lose one
+      if (earlier != null) {
+        serial.execute(() -> finish(earlier));
+      }
+      if (state != State.DEAD) {
+        finishing = f;
+        f.timerId = vertx.setTimer(ERROR_LOG_WAIT_MILLIS, id -> finishLate(f));
+      }
+    }
+    owner.free(this);
+    if (f.timerId < 0) {
+      serial.execute(() -> finish(f));
+    }
+  }
+
+  /** An invocation answered with an error whose log is still being written. */
+  private static final class Finishing {
+    final Job job;
+    final InvocationResult result;
+    final long endNanos;
+    long timerId = -1;
+    long logEnd = -1;
+
+    Finishing(Job job, InvocationResult result, long endNanos) {
+      this.job = job;
+      this.result = result;
+      this.endNanos = endNanos;
+    }
+  }
+
+  private Finishing takeFinishing() {
+    Finishing f = finishing;
+    finishing = null;
+    if (f != null && f.timerId >= 0) {
+      vertx.cancelTimer(f.timerId);
+    }
+    return f;
+  }
+
+  private void finishLate(Finishing f) {
+    synchronized (this) {
+      if (finishing != f) {
+        return;
+      }
+      finishing = null;
+    }
+    serial.execute(() -> finish(f));
+  }
+
+  private void finish(Finishing f) {
+    complete(f.job, f.result, f.endNanos, f.logEnd, peakMemoryMb());
+  }
+
+  @Override
+  public void initError(HttpServerRequest request, Buffer body, String errorType) {
+    synchronized (this) {
+      if (state != State.STARTING) {
+        RuntimeApiServer.invalidState(request, "init/error is only allowed during init");
+        return;
+      }
+    }
+    RuntimeApiServer.accepted(request);
+    InvocationResult failure =
+        LambdaErrors.fromPosted(body.getBytes(), errorType, LambdaErrors.UNKNOWN);
+    Held held = markDead(); // Lambda discards an instance whose init failed
+    if (held != null) {
+      teardown(held, false, System.nanoTime(), null, job -> failure);
+    }
+  }
+
+  private void onTimeout(Job job) {
+    Held held;
+    synchronized (this) {
+      if (current != job) {
+        return; // answered in the meantime
+      }
+      held = markDead();
+    }
+    InvocationResult failure =
+        LambdaErrors.timedOut(clock.instant(), job.requestId(), timeoutSeconds);
+    teardown(held, false, System.nanoTime(), j -> failure, null);
+  }
+
+  private void onInitTimeout(long limitMillis) {
+    Held held = markDead();
+    if (held != null) {
+      teardown(
+          held,
+          false,
+          System.nanoTime(),
+          null,
+          job -> LambdaErrors.timedOut(clock.instant(), job.requestId(), limitMillis / 1000.0));
+    }
+  }
+
+  /** Runs on the worker when the process has exited, whoever caused it. */
+  private void onExit(int exitValue) {
+    Held held = markDead();
+    if (held != null) {
+      // It died on its own: crash, System.exit, OOM-kill, or a runtime that gave up. A job it
+      // had not started yet runs on a fresh instance, unless this one never finished init.
+      teardown(
+          held,
+          false,
+          System.nanoTime(),
+          job -> LambdaErrors.exited(job.requestId(), exitValue),
+          held.served ? null : job -> LambdaErrors.exited(job.requestId(), exitValue));
+    }
+  }
+
+  /** Stops a free instance: SIGTERM, then SIGKILL after a grace period. Never blocks. */
+  void stop() {
+    Held held = markDead();
+    if (held != null) {
+      teardown(
+          held, true, System.nanoTime(), job -> LambdaErrors.exited(job.requestId(), 143), null);
+    }
+  }
+
+  /** Kills at once; an invocation in flight fails as a crash would. Never blocks. */
+  void kill() {
+    Held held = markDead();
+    if (held != null) {
+      teardown(
+          held, false, System.nanoTime(), job -> LambdaErrors.exited(job.requestId(), 137), null);
+    }
+  }
+
+  private record Held(Job current, Job pending, boolean served, Finishing finishing) {}
+
+  /** Moves to DEAD and hands back the jobs held, or null if it was already dead. */
+  private synchronized Held markDead() {
+    if (state == State.DEAD) {
+      return null;
+    }
+    boolean served = state == State.RUNNING;
+    state = State.DEAD;
+    cancelInitTimer();
+    if (current != null && current.timerId >= 0) {
+      vertx.cancelTimer(current.timerId);
+    }
+    Held held = new Held(current, pending, served, takeFinishing());
+    current = null;
+    pending = null;
+    parked = null;
+    return held;
+  }
+
+  /**
+   * The end of an instance, in order on its serial executor: read its peak memory while /proc still
+   * has it, kill the process tree, complete the reports (reading the log), hand on or fail the job
+   * it never started ({@code pendingResult} null: run it elsewhere), delete the log, close the
+   * port, tell the owner.
+   */
+  private void teardown(
+      Held held,
+      boolean graceful,
+      long endNanos,
+      Function<Job, InvocationResult> currentResult,
+      Function<Job, InvocationResult> pendingResult) {
+    serial.execute(
+        () -> {
+          boolean reports = held.current != null || held.finishing != null;
+          long mem = reports ? peakMemoryMb() : -1;
+          killTree(graceful);
+          if (held.finishing != null) {
+            Finishing f = held.finishing;
+            complete(f.job, f.result, f.endNanos, -1, mem);
+          }
+          if (held.current != null) {
+            complete(held.current, currentResult.apply(held.current), endNanos, -1, mem);
+          }
+          if (held.pending != null) {
+            if (pendingResult == null) {
+              owner.redispatch(held.pending);
+            } else {
+              finishUndelivered(held.pending, pendingResult.apply(held.pending));
+            }
+          }
+          release();
+        });
+  }
+
+  private void cancelInitTimer() {
+    if (initTimer >= 0) {
+      vertx.cancelTimer(initTimer);
+      initTimer = -1;
+    }
+  }
+
+  private record Ended(Job job, long endNanos, long logEnd) {}
+
+  /** Ends the invocation in flight if {@code requestId} is it. */
+  private Ended end(String requestId) {
+    synchronized (this) {
+      Job job = current;
+      if (state == State.DEAD || job == null || !job.requestId().equals(requestId)) {
+        return null;
+      }
+      current = null;
+      vertx.cancelTimer(job.timerId);
+      return new Ended(job, System.nanoTime(), log.size());
+    }
+  }
+
+  private void finish(Ended ended, InvocationResult result) {
+    complete(ended.job(), result, ended.endNanos(), ended.logEnd(), peakMemoryMb());
+  }
+
+  private void complete(Job job, InvocationResult result, long endNanos, long logEnd, long memMb) {
+    String text = log.read(job.logStart, logEnd);
+    job.future.complete(
+        new InvocationReport(result, endNanos - job.deliveredNanos, job.initNanos, memMb, text));
+    if (log.size() > InstanceLog.MAX_FILE_BYTES) {
+      synchronized (this) {
+        if (state != State.DEAD && current == null && finishing == null) {
+          log.truncate(); // rare (every 64 MiB of output) and short, so done under the lock
+        }
+      }
+    }
+  }
+
+  /** A job that failed before reaching the handler: the report carries what init printed. */
+  private void finishUndelivered(Job job, InvocationResult result) {
+    long init;
+    synchronized (this) {
+      init = process == null ? -1 : System.nanoTime() - startNanos;
+    }
+    job.future.complete(new InvocationReport(result, 0, init, -1, log.read(0, -1)));
+  }
+
+  private long peakMemoryMb() {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    if (p == null || !p.isAlive()) {
+      return -1;
+    }
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(p.toHandle());
+    if (spec.forks()) {
+      p.descendants().forEach(all::add); // scans all of /proc: only where it can matter
+    }
+    return ProcStatus.peakMb(all);
+  }
+
+  /** Ends the process tree and waits for it. Blocks: worker only. */
+  private void killTree(boolean graceful) {
+    Process p;
+    synchronized (this) {
+      p = process;
+    }
+    if (p == null) {
+      return;
+    }
+    // Listed first: once the parent is gone its children are re-parented and out of reach.
+    List<ProcessHandle> tree = p.descendants().toList();
+    try {
+      if (graceful && p.isAlive()) {
+        p.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        p.waitFor(GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      }
+      tree.forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Deletes the log and closes the port; every report has been completed before. */
+  private void release() {
+    RuntimeApiServer s;
+    synchronized (this) {
+      released = true;
+      s = server;
+    }
+    log.delete();
+    if (s == null) {
+      owner.terminated(this);
+    } else {
+      s.close().onComplete(ar -> owner.terminated(this));
+    }
+  }
+
+  /** An X-Ray trace header, as Lambda passes one with every event. */
+  private String traceId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return String.format(
+        "Root=1-%08x-%012x%012x;Parent=%016x;Sampled=0",
+        clock.millis() / 1000,
+        r.nextLong() & 0xFFFFFFFFFFFFL,
+        r.nextLong() & 0xFFFFFFFFFFFFL,
+        r.nextLong());
+  }
+
+  /**
+   * Lambda's Invoke takes the client context as base64, the Runtime API hands it on as JSON. A
+   * header is one line, and JSON needs no raw line breaks, so they are flattened.
+   */
+  static String clientContext(String base64) {
+    if (base64 == null || base64.isEmpty()) {
+      return null;
+    }
+    String json;
+    try {
+      json = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      json = base64;
+    }
+    return json.replace('\r', ' ').replace('\n', ' ');
+  }
+}

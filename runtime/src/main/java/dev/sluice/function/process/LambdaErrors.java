@@ -1,0 +1,120 @@
+package dev.sluice.function.process;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.function.InvocationResult.Failure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The failures Lambda reports when a runtime times out, exits or fails, worded as Lambda does. */
+final class LambdaErrors {
+
+  static final String TIMED_OUT = "Sandbox.Timedout";
+  static final String EXIT_ERROR = "Runtime.ExitError";
+  static final String INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint";
+  static final String UNKNOWN = "Runtime.Unknown";
+  static final String RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
+
+  /** Lambda's limit for a synchronous response, in bytes. */
+  static final int MAX_RESPONSE_BYTES = 6_291_556;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private LambdaErrors() {}
+
+  /** {@code 2024-05-01T10:00:00.000Z <id> Task timed out after 2.00 seconds}. */
+  static Failure timedOut(Instant at, String requestId, double seconds) {
+    return new Failure(
+        TIMED_OUT,
+        TIMESTAMP.format(at)
+            + " "
+            + requestId
+            + String.format(Locale.ROOT, " Task timed out after %.2f seconds", seconds),
+        List.of(),
+        true);
+  }
+
+  /** {@code RequestId: <id> Error: Runtime exited with error: exit status 3}. */
+  static Failure exited(String requestId, int exitValue) {
+    return new Failure(
+        EXIT_ERROR,
+        "RequestId: " + requestId + " Error: Runtime exited with error: " + exitReason(exitValue),
+        List.of(),
+        true);
+  }
+
+  /** Go's wording, which Lambda uses: a signal shows as {@code signal: killed}. */
+  static String exitReason(int exitValue) {
+    if (exitValue > 128 && exitValue < 160) { // the JDK reports death by signal N as 128 + N
+      int signal = exitValue - 128;
+      return switch (signal) {
+        case 9 -> "signal: killed";
+        case 15 -> "signal: terminated";
+        case 6 -> "signal: aborted";
+        case 11 -> "signal: segmentation fault";
+        case 2 -> "signal: interrupt";
+        default -> "signal: " + signal;
+      };
+    }
+    return "exit status " + exitValue;
+  }
+
+  /** The runtime could not be started (e.g. no executable {@code bootstrap}). */
+  static Failure invalidEntrypoint(String requestId, String reason) {
+    return new Failure(
+        INVALID_ENTRYPOINT, "RequestId: " + requestId + " Error: " + reason, List.of(), true);
+  }
+
+  static Failure responseTooLarge(long size) {
+    return new Failure(
+        RESPONSE_TOO_LARGE,
+        "Response payload size ("
+            + size
+            + " bytes) exceeded maximum allowed payload size ("
+            + MAX_RESPONSE_BYTES
+            + " bytes).",
+        List.of(),
+        true);
+  }
+
+  /**
+   * A failure from what a runtime posted to {@code /error} or {@code /init/error}: the body is
+   * {@code {errorMessage, errorType, stackTrace}} but any runtime may send anything, so the type
+   * falls back to the {@code Lambda-Runtime-Function-Error-Type} header, then to {@code
+   * fallbackType}.
+   */
+  static Failure fromPosted(byte[] body, String typeHeader, String fallbackType) {
+    String type = null;
+    String message = null;
+    List<String> frames = new ArrayList<>();
+    try {
+      JsonNode node = JSON.readTree(body);
+      if (node != null && node.isObject()) {
+        type = text(node.get("errorType"));
+        message = text(node.get("errorMessage"));
+        JsonNode trace = node.get("stackTrace");
+        if (trace != null && trace.isArray()) {
+          trace.forEach(f -> frames.add(f.isTextual() ? f.asText() : f.toString()));
+        }
+      }
+    } catch (IOException e) {
+      message = new String(body, StandardCharsets.UTF_8); // not JSON: keep what was sent
+    }
+    if (type == null || type.isEmpty()) {
+      type = typeHeader != null && !typeHeader.isEmpty() ? typeHeader : fallbackType;
+    }
+    return new Failure(type, message == null ? "" : message, frames, true);
+  }
+
+  private static String text(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+}

@@ -1,0 +1,224 @@
+package dev.sluice.function.process;
+
+import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.Invocation;
+import dev.sluice.function.InvocationReport;
+import dev.sluice.function.Runner;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs one function version in child processes that speak the Lambda Runtime API. Each instance
+ * serves one invocation at a time; a free warm instance is reused (the most recently used first, so
+ * surplus instances stay cold), and a new one is started when all are busy. An instance that
+ * crashes, times out or fails its init is killed and never reused.
+ */
+public final class ProcessRunner implements Runner, Instance.Owner {
+
+  private static final DateTimeFormatter STREAM_DATE =
+      DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+
+  private final FunctionConfig config;
+  private final LaunchSpec spec;
+  private final Path dir;
+  private final Vertx vertx;
+  private final Executor worker;
+  private final Clock clock;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+  // Guarded by this.
+  private final Set<Instance> all = new LinkedHashSet<>();
+  private final Deque<Instance> free = new ArrayDeque<>();
+  private int instanceSeq;
+  private boolean closed;
+  private boolean aborted;
+
+  ProcessRunner(
+      FunctionConfig config, LaunchSpec spec, Path dir, Vertx vertx, Executor worker, Clock clock) {
+    this.config = config;
+    this.spec = spec;
+    this.dir = dir;
+    this.vertx = vertx;
+    this.worker = worker;
+    this.clock = clock;
+  }
+
+  /** Where its instance logs and scratch files are. */
+  Path dir() {
+    return dir;
+  }
+
+  /** The configuration this runner runs. */
+  public FunctionConfig config() {
+    return config;
+  }
+
+  /**
+   * Runs the invocation on a free instance or a new one. The handler's timeout starts when its
+   * runtime receives the event: a cold start's init does not count, as in Lambda.
+   *
+   * @throws IllegalStateException (in the future) after {@link #close()}
+   */
+  @Override
+  public CompletableFuture<InvocationReport> invoke(Invocation invocation) {
+    long budget = invocation.deadlineMillis() - clock.millis();
+    Job job = new Job(invocation, budget);
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("Runner of " + config.name() + " is closed"));
+      }
+    }
+    if (budget <= 0) {
+      // Already past its deadline: failing it here spares an instance a pointless kill.
+      job.future.complete(
+          new InvocationReport(
+              LambdaErrors.timedOut(
+                  clock.instant(), invocation.requestId(), config.timeoutSeconds()),
+              0,
+              -1,
+              -1,
+              ""));
+      return job.future;
+    }
+    dispatch(job);
+    return job.future;
+  }
+
+  private void dispatch(Job job) {
+    Instance started;
+    synchronized (this) {
+      if (aborted) {
+        job.future.completeExceptionally(
+            new IllegalStateException("Runner of " + config.name() + " was shut down"));
+        return;
+      }
+      for (Instance i = free.pollFirst(); i != null; i = free.pollFirst()) {
+        if (i.assign(job)) {
+          return;
+        }
+      }
+      started = newInstance();
+      all.add(started);
+      started.assign(job); // a new instance always takes it
+    }
+    started.start();
+  }
+
+  private Instance newInstance() {
+    int n = ++instanceSeq;
+    byte[] id = new byte[16];
+    ThreadLocalRandom.current().nextBytes(id);
+    String stream =
+        STREAM_DATE.format(clock.instant())
+            + "/["
+            + LaunchSpec.VERSION
+            + "]"
+            + HexFormat.of().formatHex(id);
+    return new Instance(
+        n,
+        this,
+        vertx,
+        worker,
+        spec,
+        new InstanceLog(dir.resolve("instance-" + n + ".log")),
+        clock,
+        stream,
+        config.timeoutSeconds());
+  }
+
+  @Override
+  public void free(Instance instance) {
+    boolean stop;
+    synchronized (this) {
+      stop = closed;
+      if (!stop && all.contains(instance)) {
+        free.addFirst(instance);
+      }
+    }
+    if (stop) {
+      instance.stop();
+    }
+  }
+
+  @Override
+  public void redispatch(Job job) {
+    dispatch(job); // allowed after close: the invocation was accepted before it
+  }
+
+  @Override
+  public void terminated(Instance instance) {
+    boolean done;
+    synchronized (this) {
+      all.remove(instance);
+      free.remove(instance);
+      done = closed && all.isEmpty();
+    }
+    if (done) {
+      terminated.complete(null);
+    }
+  }
+
+  /**
+   * Stops taking invocations and returns at once. Free instances stop now; busy ones when their
+   * invocation ends (answered or timed out). {@link #terminated()} completes when every process has
+   * exited and every port is closed.
+   */
+  @Override
+  public void close() {
+    List<Instance> idle;
+    boolean done;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      idle = new ArrayList<>(free);
+      free.clear();
+      done = all.isEmpty();
+    }
+    idle.forEach(Instance::stop);
+    if (done) {
+      terminated.complete(null);
+    }
+  }
+
+  /** Completes when the runner is closed and all its processes and ports are gone. */
+  public CompletableFuture<Void> terminated() {
+    return terminated;
+  }
+
+  /** Closes and kills every instance now; invocations in flight fail as crashes. */
+  void abort() {
+    List<Instance> live;
+    synchronized (this) {
+      aborted = true;
+      live = new ArrayList<>(all);
+    }
+    close();
+    live.forEach(Instance::kill);
+  }
+
+  /** Instances alive or starting (for tests and metrics). */
+  synchronized int liveInstances() {
+    return (int) all.stream().filter(i -> !i.isDead()).count();
+  }
+
+  /** The Runtime API ports of live instances (for tests). */
+  synchronized List<Integer> runtimeApiPorts() {
+    return all.stream().filter(i -> !i.isDead()).map(Instance::port).filter(p -> p > 0).toList();
+  }
+}

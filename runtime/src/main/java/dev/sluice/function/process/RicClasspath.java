@@ -1,0 +1,123 @@
+package dev.sluice.function.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the Lambda runtime interface client (RIC) and its dependencies live on Sluice's own
+ * classpath, found by resource so that no RIC class is ever loaded here: loading {@code AWSLambda}
+ * would run its static initialiser, which rewrites this JVM's TLS security settings. Works with
+ * plain jars (tests, IDE) and Quarkus' fast-jar layout ({@code lib/main/*.jar}).
+ *
+ * @param jars the child's classpath, RIC first
+ * @param jni the RIC's native HTTP client library, extracted for this platform
+ */
+record RicClasspath(List<Path> jars, Path jni) {
+
+  static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+
+  /** The system property that makes the RIC load its native library from a given file. */
+  static final String JNI_PROPERTY =
+      "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+
+  private static final String[] REQUIRED = {
+    "com/amazonaws/services/lambda/runtime/api/client/AWSLambda.class", // the RIC
+    "com/amazonaws/services/lambda/runtime/Context.class", // aws-lambda-java-core
+    "com/amazonaws/services/lambda/runtime/serialization/PojoSerializer.class", // serialization
+    "software/amazon/awssdk/utilslite/SdkInternalThreadLocal.class", // utils-lite
+  };
+  private static final String OPTIONAL = "software/amazon/awssdk/annotations/SdkInternalApi.class";
+
+  /**
+   * Locates the jars through {@code loader} and extracts the native library into {@code jniDir}
+   * once (the RIC would otherwise copy it to {@code /tmp/.libaws-lambda-jni.so} in every instance,
+   * and concurrent starts race on that file).
+   */
+  static RicClasspath locate(ClassLoader loader, Path jniDir) {
+    List<Path> jars = new ArrayList<>();
+    for (String resource : REQUIRED) {
+      URL url = loader.getResource(resource);
+      if (url == null) {
+        throw new IllegalStateException(
+            "The Lambda runtime interface client is not on Sluice's classpath (missing "
+                + resource
+                + "); add com.amazonaws:aws-lambda-java-runtime-interface-client");
+      }
+      addOnce(jars, containerOf(url, resource));
+    }
+    URL annotations = loader.getResource(OPTIONAL);
+    if (annotations != null) {
+      addOnce(jars, containerOf(annotations, OPTIONAL));
+    }
+    return new RicClasspath(List.copyOf(jars), extractJni(loader, jniDir));
+  }
+
+  private static void addOnce(List<Path> jars, Path jar) {
+    if (!jars.contains(jar)) {
+      jars.add(jar);
+    }
+  }
+
+  /** The jar (or directory) a resource URL points into. */
+  static Path containerOf(URL url, String resource) {
+    String s = url.toString();
+    try {
+      if (s.startsWith("jar:")) {
+        int bang = s.indexOf("!/");
+        return Path.of(new URL(s.substring(4, bang)).toURI());
+      }
+      if (s.startsWith("file:") && s.endsWith(resource)) {
+        return Path.of(new URL(s.substring(0, s.length() - resource.length())).toURI());
+      }
+    } catch (IOException | URISyntaxException | IllegalArgumentException e) {
+      throw new IllegalStateException("Cannot locate the jar of " + url, e);
+    }
+    throw new IllegalStateException("Cannot locate the jar of " + url);
+  }
+
+  private static Path extractJni(ClassLoader loader, Path jniDir) {
+    String name = jniName();
+    Path target = jniDir.resolve(name);
+    if (Files.isRegularFile(target)) {
+      return target;
+    }
+    try (InputStream in = loader.getResourceAsStream("jni/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("The runtime interface client has no jni/" + name);
+      }
+      Files.createDirectories(jniDir);
+      // Written aside and renamed so a concurrently starting instance never loads half a file.
+      Path tmp = Files.createTempFile(jniDir, name, ".tmp");
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The RIC ships glibc and musl builds for x86_64 and aarch64. */
+  static String jniName() {
+    String arch =
+        switch (System.getProperty("os.arch")) {
+          case "amd64", "x86_64" -> "x86_64";
+          case "aarch64", "arm64" -> "aarch_64";
+          default ->
+              throw new RuntimeUnavailableException(
+                  "The Lambda runtime interface client has no native library for "
+                      + System.getProperty("os.arch"));
+        };
+    boolean musl =
+        Files.exists(Path.of("/lib/ld-musl-x86_64.so.1"))
+            || Files.exists(Path.of("/lib/ld-musl-aarch64.so.1"));
+    return "libaws-lambda-jni.linux" + (musl ? "_musl-" : "-") + arch + ".so";
+  }
+}

@@ -1,0 +1,77 @@
+package dev.sluice.function.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.function.DeployedCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JavaHomesTest {
+
+  @TempDir Path jvm;
+
+  private Path fakeJdk(String name, String version) throws IOException {
+    Path home = jvm.resolve(name);
+    Files.createDirectories(home.resolve("bin"));
+    Files.writeString(
+        home.resolve("release"), "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"" + version + "\"\n");
+    Path java = home.resolve("bin/java");
+    Files.writeString(java, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return home;
+  }
+
+  @Test
+  void choose_java17_prefersTheRunningJdk() throws IOException {
+    fakeJdk("jdk-21", "21.0.2");
+    Path current = Path.of(System.getProperty("java.home"));
+    int feature = Runtime.version().feature();
+
+    assertThat(JavaHomes.of(jvm).choose("java17", 0))
+        .isEqualTo(feature >= 21 ? jvm.resolve("jdk-21") : current);
+  }
+
+  @Test
+  void choose_newerClassFiles_picksOldestJdkNewEnough() throws IOException {
+    fakeJdk("jdk-21", "21.0.2");
+    Path jdk25 = fakeJdk("jdk-25", "25.0.1");
+    fakeJdk("jdk-26", "26");
+
+    assertThat(JavaHomes.of(jvm).choose("java17", 22)).isEqualTo(jdk25);
+    assertThat(JavaHomes.of(jvm).choose("java21", 25)).isEqualTo(jdk25);
+  }
+
+  @Test
+  void choose_java21_takesAJdk21OrNewer() throws IOException {
+    Path jdk25 = fakeJdk("jdk-25", "25.0.1");
+    fakeJdk("broken", "not a version");
+
+    assertThat(JavaHomes.of(jvm).choose("java21", 17)).isEqualTo(jdk25);
+  }
+
+  @Test
+  void choose_noJdkNewEnough_failsClearly() {
+    assertThatThrownBy(() -> JavaHomes.of(jvm).choose("java21", 0))
+        .isInstanceOf(RuntimeUnavailableException.class)
+        .hasMessageContaining("java21")
+        .hasMessageContaining("needs a JDK 21 or newer");
+    assertThatThrownBy(() -> JavaHomes.of(jvm).choose("java8", 0))
+        .isInstanceOf(RuntimeUnavailableException.class);
+  }
+
+  @Test
+  void requiredFeature_readsTheHandlerClassHeader() {
+    DeployedCode code = Fixtures.handlers();
+
+    assertThat(
+            ClassFiles.requiredFeature(
+                code, ClassFiles.handlerClass("fixture.Actions::handleRequest")))
+        .hasValue(17);
+    assertThat(ClassFiles.requiredFeature(code, "fixture.Missing")).isEmpty();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.sluice.function.process;
+
+import static dev.sluice.function.process.Fixtures.invocation;
+import static dev.sluice.function.process.Fixtures.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.function.DeployedCode;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Handlers that need a newer Java than Sluice's run on an installed newer JDK. */
+class NewerJdkTest {
+
+  @TempDir Path work;
+  private Vertx vertx;
+  private ProcessRunnerFactory factory;
+
+  @BeforeEach
+  void factory() {
+    vertx = Vertx.vertx();
+    factory = new ProcessRunnerFactory(vertx, work, Fixtures.REGION);
+  }
+
+  @AfterEach
+  void close() {
+    factory.close();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  /** The newest installed JDK, if it is newer than the one running the tests. */
+  private static Optional<JavaHomes.Jdk> newerJdk() {
+    return JavaHomes.installed().jdks().stream()
+        .filter(j -> j.feature() > Runtime.version().feature())
+        .filter(j -> Files.isExecutable(j.home().resolve("bin/javac")))
+        .max((a, b) -> Integer.compare(a.feature(), b.feature()));
+  }
+
+  @Test
+  void create_handlerCompiledForNewerJava_runsOnNewerJdk() throws Exception {
+    Optional<JavaHomes.Jdk> newer = newerJdk();
+    Assumptions.assumeTrue(newer.isPresent(), "no JDK newer than the current one is installed");
+    DeployedCode code = Fixtures.newerHandler(newer.get().home(), newer.get().feature());
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("newer", "fixture.Newer::handleRequest", "java17", 10, Map.of()), code);
+
+    Map<String, Object> out =
+        payload(runner.invoke(invocation("newer", Map.of(), 10_000)).get(30, TimeUnit.SECONDS));
+
+    assertThat(out.get("java")).isEqualTo(newer.get().feature());
+  }
+
+  @Test
+  void create_java21Runtime_runsOnJdk21OrNewer() throws Exception {
+    Assumptions.assumeTrue(
+        JavaHomes.installed().jdks().stream().anyMatch(j -> j.feature() >= 21),
+        "no JDK 21+ installed");
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("j21", "fixture.Actions::handleRequest", "java21", 10, Map.of()),
+            Fixtures.handlers());
+
+    Map<String, Object> out =
+        payload(
+            runner
+                .invoke(invocation("j21", Map.of("action", "env"), 10_000))
+                .get(30, TimeUnit.SECONDS));
+
+    assertThat((Integer) out.get("java")).isGreaterThanOrEqualTo(21);
+    assertThat(((Map<?, ?>) out.get("env")).get("AWS_EXECUTION_ENV"))
+        .isEqualTo("AWS_Lambda_java21");
+  }
+}

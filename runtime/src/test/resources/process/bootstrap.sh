@@ -1,0 +1,21 @@
+#!/bin/bash
+# A custom runtime in bash and curl, to show that any Lambda Runtime API client works.
+set -eu
+API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+echo "bootstrap $$ starting"
+while true; do
+  HEADERS="$(mktemp)"
+  EVENT="$(curl -sS -D "$HEADERS" "$API/invocation/next")"
+  ID="$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$HEADERS" | cut -d: -f2 | tr -d '[:space:]')"
+  DEADLINE="$(grep -i '^Lambda-Runtime-Deadline-Ms:' "$HEADERS" | cut -d: -f2 | tr -d '[:space:]')"
+  rm -f "$HEADERS"
+  echo "bootstrap handling $ID"
+  if [[ "$EVENT" == *'"fail"'* ]]; then
+    curl -sS -o /dev/null -X POST -H 'Lambda-Runtime-Function-Error-Type: Custom.Failed' \
+      "$API/invocation/$ID/error" \
+      -d '{"errorMessage":"asked to fail","errorType":"Custom.Failed","stackTrace":[]}'
+  else
+    curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" \
+      -d "{\"pid\":$$,\"handler\":\"$_HANDLER\",\"deadline\":$DEADLINE,\"event\":$EVENT}"
+  fi
+done
