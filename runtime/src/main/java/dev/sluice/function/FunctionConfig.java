@@ -43,23 +43,55 @@ public record FunctionConfig(
   /** This function with a new deployment package. */
   public FunctionConfig withCode(String sha256, long size, long nowMillis) {
     return new FunctionConfig(
-        name, handler, runtime, memorySize, timeoutSeconds, environment, reservedConcurrency,
-        description, isolation, sha256, size, nowMillis, newRevision());
+        name,
+        handler,
+        runtime,
+        memorySize,
+        timeoutSeconds,
+        environment,
+        reservedConcurrency,
+        description,
+        isolation,
+        sha256,
+        size,
+        nowMillis,
+        newRevision());
   }
 
   /** This function with the settings of {@code spec}, every member of which must be set. */
   public FunctionConfig withSettings(FunctionSpec spec, long nowMillis) {
     return new FunctionConfig(
-        name, spec.handler(), spec.runtime(), spec.memorySize(), spec.timeoutSeconds(),
-        spec.environment(), reservedConcurrency, spec.description(), spec.isolation(), codeSha256,
-        codeSize, nowMillis, newRevision());
+        name,
+        spec.handler(),
+        spec.runtime(),
+        spec.memorySize(),
+        spec.timeoutSeconds(),
+        spec.environment(),
+        reservedConcurrency,
+        spec.description(),
+        spec.isolation(),
+        codeSha256,
+        codeSize,
+        nowMillis,
+        newRevision());
   }
 
   /** This function with another reserved concurrency (null: none). */
   public FunctionConfig withReservedConcurrency(Integer reserved) {
     return new FunctionConfig(
-        name, handler, runtime, memorySize, timeoutSeconds, environment, reserved, description,
-        isolation, codeSha256, codeSize, lastModifiedMillis, newRevision());
+        name,
+        handler,
+        runtime,
+        memorySize,
+        timeoutSeconds,
+        environment,
+        reserved,
+        description,
+        isolation,
+        codeSha256,
+        codeSize,
+        lastModifiedMillis,
+        newRevision());
   }
 
   private static String newRevision() {

@@ -357,7 +357,12 @@ public final class FunctionService implements AutoCloseable {
       throw FunctionException.invalid(
           config.isolation() + " isolation is not available on this node.");
     }
-    Runner runner = factory.create(config, code);
+    Runner runner;
+    try {
+      runner = factory.create(config, code);
+    } catch (RuntimeUnavailableException e) {
+      throw FunctionException.invalid(e.getMessage());
+    }
     functions.put(
         config.name(), new Deployed(config, code, runner, limiter(config.reservedConcurrency())));
   }

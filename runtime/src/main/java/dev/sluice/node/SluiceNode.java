@@ -5,6 +5,7 @@ import dev.sluice.function.FunctionService;
 import dev.sluice.function.Isolation;
 import dev.sluice.function.RunnerFactory;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.function.process.ProcessRunnerFactory;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
@@ -14,6 +15,7 @@ import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -41,11 +43,14 @@ public class SluiceNode {
   private LogEngine engine;
   private StreamCatalog catalog;
   private StreamAppender appender;
+  private final Vertx vertx;
   private ClassLoaderRunnerFactory classLoaderRunners;
+  private ProcessRunnerFactory processRunners;
   private FunctionService functions;
 
-  SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry) {
+  SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry, Vertx vertx) {
     this.config = config;
+    this.vertx = vertx;
     this.clock = clock;
     this.metrics = new NodeMetrics(registry);
     this.dataDir = Path.of(config.dataDir()).toAbsolutePath();
@@ -82,6 +87,8 @@ public class SluiceNode {
     classLoaderRunners = new ClassLoaderRunnerFactory();
     Map<Isolation, RunnerFactory> factories = new EnumMap<>(Isolation.class);
     factories.put(Isolation.CLASSLOADER, classLoaderRunners);
+    processRunners = new ProcessRunnerFactory(vertx, dataDir.resolve("process"), config.region());
+    factories.put(Isolation.PROCESS, processRunners);
     functions =
         new FunctionService(
             dataDir,
@@ -98,6 +105,7 @@ public class SluiceNode {
   void stop() {
     functions.close();
     classLoaderRunners.close();
+    processRunners.close();
     catalog.close();
     engine.close();
     LOG.info("Sluice node stopped; every acknowledged record is on disk");

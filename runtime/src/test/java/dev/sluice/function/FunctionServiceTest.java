@@ -9,7 +9,6 @@ import dev.sluice.testing.HandlerJars;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +58,8 @@ class FunctionServiceTest {
   }
 
   JsonNode call(String name, String payload) throws IOException {
-    FunctionService.Invoked r = service.invoke(name, payload.getBytes(StandardCharsets.UTF_8), null).join();
+    FunctionService.Invoked r =
+        service.invoke(name, payload.getBytes(StandardCharsets.UTF_8), null).join();
     byte[] body =
         r.report().result() instanceof InvocationResult.Success s
             ? s.payload()
@@ -70,8 +70,14 @@ class FunctionServiceTest {
   @Test
   void invoke_twoFunctionsBundlingConflictingGuava_eachRunsItsOwnVersion() throws Exception {
     open();
-    service.create("v1", java17("dev.sluice.examples.libs.VersionHandler"), new CodeSource.Local(EXAMPLES.resolve("lib-v1/target/lib-v1.jar")));
-    service.create("v2", java17("dev.sluice.examples.libs.VersionHandler"), new CodeSource.Local(EXAMPLES.resolve("lib-v2/target/lib-v2.jar")));
+    service.create(
+        "v1",
+        java17("dev.sluice.examples.libs.VersionHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("lib-v1/target/lib-v1.jar")));
+    service.create(
+        "v2",
+        java17("dev.sluice.examples.libs.VersionHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("lib-v2/target/lib-v2.jar")));
     JsonNode one = call("v1", "{}");
     JsonNode two = call("v2", "{}");
     assertThat(one.get("library").asText()).isEqualTo("32.1.3-jre");
@@ -101,8 +107,10 @@ class FunctionServiceTest {
               }
             }
             """);
-    service.create("probe", java17("fixture.Probe::visible"), new CodeSource.Upload(HandlerJars.jar(probe)));
-    assertThat(call("probe", "{}").toString()).isEqualTo("[\"com.amazonaws.services.lambda.runtime.Context\"]");
+    service.create(
+        "probe", java17("fixture.Probe::visible"), new CodeSource.Upload(HandlerJars.jar(probe)));
+    assertThat(call("probe", "{}").toString())
+        .isEqualTo("[\"com.amazonaws.services.lambda.runtime.Context\"]");
   }
 
   @Test
@@ -121,14 +129,22 @@ class FunctionServiceTest {
   private static String kinesisEvent(String... data) {
     StringBuilder sb = new StringBuilder("{\"Records\":[");
     for (int i = 0; i < data.length; i++) {
-      String b64 = java.util.Base64.getEncoder().encodeToString(data[i].getBytes(StandardCharsets.UTF_8));
+      String b64 =
+          java.util.Base64.getEncoder().encodeToString(data[i].getBytes(StandardCharsets.UTF_8));
       sb.append(i == 0 ? "" : ",")
-          .append("{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"o-1\",\"sequenceNumber\":\"")
+          .append(
+              "{\"kinesis\":{\"kinesisSchemaVersion\":\"1.0\",\"partitionKey\":\"o-1\",\"sequenceNumber\":\"")
           .append(i + 1)
-          .append("\",\"data\":\"").append(b64).append("\",\"approximateArrivalTimestamp\":1545084650.987},")
-          .append("\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"shardId-000000000000:").append(i + 1)
-          .append("\",\"eventName\":\"aws:kinesis:record\",\"invokeIdentityArn\":\"arn:aws:iam::000000000000:role/r\",")
-          .append("\"awsRegion\":\"us-east-1\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/orders\"}");
+          .append("\",\"data\":\"")
+          .append(b64)
+          .append("\",\"approximateArrivalTimestamp\":1545084650.987},")
+          .append(
+              "\"eventSource\":\"aws:kinesis\",\"eventVersion\":\"1.0\",\"eventID\":\"shardId-000000000000:")
+          .append(i + 1)
+          .append(
+              "\",\"eventName\":\"aws:kinesis:record\",\"invokeIdentityArn\":\"arn:aws:iam::000000000000:role/r\",")
+          .append(
+              "\"awsRegion\":\"us-east-1\",\"eventSourceARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/orders\"}");
     }
     return sb.append("]}").toString();
   }
@@ -140,10 +156,16 @@ class FunctionServiceTest {
         "quarkus-orders",
         new FunctionSpec(
             "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest",
-            "java17", 512, 30, Map.of(), "", Isolation.CLASSLOADER),
+            "java17",
+            512,
+            30,
+            Map.of(),
+            "",
+            Isolation.CLASSLOADER),
         new CodeSource.Local(EXAMPLES.resolve("quarkus-lambda/target/function.zip")));
     String event =
-        java.nio.file.Files.readString(EXAMPLES.resolve("quarkus-lambda/src/test/resources/kinesis-event.json"));
+        java.nio.file.Files.readString(
+            EXAMPLES.resolve("quarkus-lambda/src/test/resources/kinesis-event.json"));
     JsonNode first = call("quarkus-orders", event);
     assertThat(first.get("batchItemFailures")).as("response %s", first).hasSize(2);
     JsonNode second = call("quarkus-orders", event);
@@ -153,7 +175,10 @@ class FunctionServiceTest {
   @Test
   void start_afterRestart_functionsAndTheirCodeAreBack() throws Exception {
     open();
-    service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    service.create(
+        "echo",
+        java17("dev.sluice.examples.hello.EchoHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
     service.putConcurrency("echo", 3);
     FunctionConfig before = service.get("echo");
     close();
@@ -165,29 +190,45 @@ class FunctionServiceTest {
   @Test
   void invoke_classCompiledForNewerJava_clearErrorNamingProcessIsolation() throws Exception {
     open();
-    byte[] jar = withClassVersion(HandlerJars.jar(Map.of("fixture.Future", """
+    byte[] jar =
+        withClassVersion(
+            HandlerJars.jar(
+                Map.of(
+                    "fixture.Future",
+                    """
         package fixture;
         public class Future { public String go(String in) { return in; } }
-        """)), 69);
+        """)),
+            69);
     service.create("future", java17("fixture.Future::go"), new CodeSource.Upload(jar));
     JsonNode error = call("future", "\"x\"");
     assertThat(error.get("errorType").asText()).isEqualTo("java.lang.UnsupportedClassVersionError");
-    assertThat(error.get("errorMessage").asText()).contains("process isolation").contains("newer Java");
+    assertThat(error.get("errorMessage").asText())
+        .contains("process isolation")
+        .contains("newer Java");
   }
 
   @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
-    service.create("fails", java17("dev.sluice.examples.hello.FailingHandler"), new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    service.create(
+        "fails",
+        java17("dev.sluice.examples.hello.FailingHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
     service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
     long starts = 0;
     for (int i = 0; i < 200 && starts < 3; i++) {
       Thread.sleep(20);
-      starts = service.logLines("fails", 1000).stream().filter(l -> l.startsWith("START RequestId:")).count();
+      starts =
+          service.logLines("fails", 1000).stream()
+              .filter(l -> l.startsWith("START RequestId:"))
+              .count();
     }
     assertThat(starts).isEqualTo(3);
     Thread.sleep(200);
-    assertThat(service.logLines("fails", 1000).stream().filter(l -> l.startsWith("START RequestId:"))).hasSize(3);
+    assertThat(
+            service.logLines("fails", 1000).stream().filter(l -> l.startsWith("START RequestId:")))
+        .hasSize(3);
   }
 
   /** Rewrites the major class-file version of every class in a jar. */
@@ -208,5 +249,4 @@ class FunctionServiceTest {
     }
     return out.toByteArray();
   }
-
 }

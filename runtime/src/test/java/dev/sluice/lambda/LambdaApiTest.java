@@ -341,6 +341,31 @@ class LambdaApiTest {
   }
 
   @Test
+  void createFunction_localPathExtension_deploysTheJarInPlace() throws Exception {
+    String name = "local-" + UUID.randomUUID().toString().substring(0, 8);
+    String jar =
+        java.nio.file.Path.of("..", "examples", "hello-kinesis", "target", "hello-kinesis.jar")
+            .toAbsolutePath()
+            .normalize()
+            .toString();
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                .role("arn:aws:iam::000000000000:role/any")
+                .handler("dev.sluice.examples.hello.EchoHandler")
+                .code(c -> c.s3Bucket("sluice-local").s3Key(jar)));
+    created.add(name);
+    assertThat(json(invoke(name, "{\"a\":1}")).get("handledBy").asText()).isEqualTo(name);
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionCode(
+                    b -> b.functionName(name).s3Bucket("some-real-bucket").s3Key("f.jar")))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("sluice-local");
+  }
+
+  @Test
   void deleteFunction_thenInvoke_resourceNotFound() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
     lambda.deleteFunction(b -> b.functionName(name));

@@ -9,6 +9,8 @@ import dev.sluice.function.Isolation;
 import dev.sluice.function.Runner;
 import dev.sluice.function.RunnerFactory;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.function.process.ProcessRunnerFactory;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What Sluice adds to a handler call: {@link #warmInvoke} runs a (near) no-op handler, the example
  * {@code StreamHandler} on a two-byte event, on a warm instance and reports the sampled time per
  * invocation (read p50 and p99); {@link #coldStart} measures the first invocation of a fresh
- * runner, which loads the handler's classes and creates the instance.
+ * runner, which loads the handler's classes and creates the instance (in process isolation: starts
+ * a JVM running the runtime interface client, which then takes the event over loopback).
  *
  * <p>Needs {@code examples/hello-kinesis/target/hello-kinesis.jar}; run from the repository root or
  * point {@code -Dsluice.examples=/path/to/examples} at it.
@@ -49,7 +52,7 @@ public class InvokeBenchmark {
   private static final byte[] EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
   /** Isolation mode of the function. */
-  @Param("CLASSLOADER")
+  @Param({"CLASSLOADER", "PROCESS"})
   public String isolation;
 
   private Path dir;
@@ -58,6 +61,7 @@ public class InvokeBenchmark {
   private DeployedCode code;
   private Runner warm;
   private Runner cold;
+  private Vertx vertx;
 
   /** Deploys the example jar and warms one runner. */
   @Setup(Level.Trial)
@@ -96,11 +100,12 @@ public class InvokeBenchmark {
     warm.invoke(invocation()).join();
   }
 
-  static RunnerFactory factoryFor(Isolation isolation) {
-    if (isolation == Isolation.CLASSLOADER) {
+  private RunnerFactory factoryFor(Isolation mode) {
+    if (mode == Isolation.CLASSLOADER) {
       return new ClassLoaderRunnerFactory();
     }
-    throw new IllegalArgumentException("no benchmark factory for " + isolation);
+    vertx = Vertx.vertx();
+    return new ProcessRunnerFactory(vertx, dir.resolve("process"), "us-east-1");
   }
 
   /** A no-op invocation on a warm instance. */
@@ -149,6 +154,9 @@ public class InvokeBenchmark {
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
     }
     TempDirs.delete(dir);
   }

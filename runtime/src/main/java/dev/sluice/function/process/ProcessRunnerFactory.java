@@ -3,6 +3,7 @@ package dev.sluice.function.process;
 import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.RunnerFactory;
+import dev.sluice.function.RuntimeUnavailableException;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.sluice.function.process;
 
+import dev.sluice.function.RuntimeUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

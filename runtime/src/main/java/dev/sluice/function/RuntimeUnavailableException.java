@@ -1,4 +1,4 @@
-package dev.sluice.function.process;
+package dev.sluice.function;
 
 /**
  * A function cannot run in process mode on this machine: its runtime is unknown, or no installed
