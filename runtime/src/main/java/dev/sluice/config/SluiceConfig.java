@@ -29,6 +29,21 @@ public interface SluiceConfig {
   /** Function runtime settings. */
   Function function();
 
+  /** Event-source mapping settings. */
+  Mapper mapper();
+
+  /** Settings of the event-source mappings. */
+  interface Mapper {
+
+    /** Delay before the first retry of a failed batch; each further retry doubles it. */
+    @WithDefault("1s")
+    Duration retryBase();
+
+    /** Longest delay between two retries of a failed batch. */
+    @WithDefault("60s")
+    Duration retryMax();
+  }
+
   /** Settings of the function runtime. */
   interface Function {
 

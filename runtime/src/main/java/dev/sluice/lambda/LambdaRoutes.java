@@ -3,12 +3,10 @@ package dev.sluice.lambda;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.FunctionConfig;
-import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.node.SluiceNode;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,9 +20,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
-import org.jboss.logging.Logger;
 
 /**
  * The Lambda REST API on Sluice's port, as the AWS CLI and the SDK v2 LambdaClient call it. Every
@@ -35,7 +30,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LambdaRoutes {
 
-  private static final Logger LOG = Logger.getLogger(LambdaRoutes.class);
   private static final String V = "/2015-03-31/functions";
   private static final long MAX_DEPLOY_BYTES = 80L * 1024 * 1024;
   private static final int LOG_TAIL_BYTES = 4096;
@@ -63,42 +57,42 @@ public class LambdaRoutes {
         .failureHandler(this::failure);
     router
         .get(V + "/:name")
-        .handler(ctx -> blocking(ctx, 200, () -> getFunction(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> getFunction(ctx)))
         .failureHandler(this::failure);
     router
         .delete(V + "/:name")
-        .handler(ctx -> blocking(ctx, 204, () -> delete(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 204, () -> delete(ctx)))
         .failureHandler(this::failure);
     router
         .get(V + "/:name/configuration")
-        .handler(ctx -> blocking(ctx, 200, () -> configuration(name(ctx))))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> configuration(name(ctx))))
         .failureHandler(this::failure);
     router
         .put(V + "/:name/configuration")
         .handler(deploy)
-        .handler(ctx -> blocking(ctx, 200, () -> updateConfiguration(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> updateConfiguration(ctx)))
         .failureHandler(this::failure);
     router
         .put(V + "/:name/code")
         .handler(deploy)
-        .handler(ctx -> blocking(ctx, 200, () -> updateCode(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> updateCode(ctx)))
         .failureHandler(this::failure);
     router
         .put("/2017-10-31/functions/:name/concurrency")
         .handler(deploy)
-        .handler(ctx -> blocking(ctx, 200, () -> putConcurrency(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> putConcurrency(ctx)))
         .failureHandler(this::failure);
     router
         .delete("/2017-10-31/functions/:name/concurrency")
-        .handler(ctx -> blocking(ctx, 204, () -> deleteConcurrency(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 204, () -> deleteConcurrency(ctx)))
         .failureHandler(this::failure);
     router
         .get("/2019-09-30/functions/:name/concurrency")
-        .handler(ctx -> blocking(ctx, 200, () -> getConcurrency(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> getConcurrency(ctx)))
         .failureHandler(this::failure);
     router
         .get("/sluice/v1/functions/:name/logs")
-        .handler(ctx -> blocking(ctx, 200, () -> logs(ctx)))
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> logs(ctx)))
         .failureHandler(this::failure);
   }
 
@@ -108,14 +102,14 @@ public class LambdaRoutes {
 
   private void collection(RoutingContext ctx) {
     switch (ctx.request().method().name()) {
-      case "POST" -> blocking(ctx, 201, () -> create(ctx));
-      case "GET" -> blocking(ctx, 200, () -> list(ctx));
+      case "POST" -> LambdaHttp.blocking(ctx, 201, () -> create(ctx));
+      case "GET" -> LambdaHttp.blocking(ctx, 200, () -> list(ctx));
       default -> ctx.next();
     }
   }
 
   private ObjectNode create(RoutingContext ctx) {
-    ObjectNode body = LambdaJson.parse(bytes(ctx));
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
     String name = LambdaJson.text(body, "FunctionName");
     if (!body.has("Code")) {
       throw new LambdaException(LambdaError.InvalidParameterValueException, "Code is required.");
@@ -131,7 +125,7 @@ public class LambdaRoutes {
 
   private ObjectNode list(RoutingContext ctx) {
     String marker = ctx.request().getParam("Marker");
-    int max = intParam(ctx, "MaxItems", 50, 1, 10_000);
+    int max = LambdaHttp.intParam(ctx, "MaxItems", 50, 1, 10_000);
     ObjectNode out = LambdaJson.MAPPER.createObjectNode();
     ArrayNode page = out.putArray("Functions");
     String last = null;
@@ -178,18 +172,21 @@ public class LambdaRoutes {
 
   private ObjectNode updateConfiguration(RoutingContext ctx) {
     FunctionConfig c =
-        functions().updateConfiguration(name(ctx), LambdaJson.spec(LambdaJson.parse(bytes(ctx))));
+        functions()
+            .updateConfiguration(
+                name(ctx), LambdaJson.spec(LambdaJson.parse(LambdaHttp.bytes(ctx))));
     return LambdaJson.configuration(c, functions().arn(c.name()));
   }
 
   private ObjectNode updateCode(RoutingContext ctx) {
     FunctionConfig c =
-        functions().updateCode(name(ctx), LambdaJson.code(LambdaJson.parse(bytes(ctx))));
+        functions().updateCode(name(ctx), LambdaJson.code(LambdaJson.parse(LambdaHttp.bytes(ctx))));
     return LambdaJson.configuration(c, functions().arn(c.name()));
   }
 
   private ObjectNode putConcurrency(RoutingContext ctx) {
-    Integer n = LambdaJson.integer(LambdaJson.parse(bytes(ctx)), "ReservedConcurrentExecutions");
+    Integer n =
+        LambdaJson.integer(LambdaJson.parse(LambdaHttp.bytes(ctx)), "ReservedConcurrentExecutions");
     if (n == null) {
       throw new LambdaException(
           LambdaError.InvalidParameterValueException, "ReservedConcurrentExecutions is required.");
@@ -215,7 +212,7 @@ public class LambdaRoutes {
   }
 
   private ObjectNode logs(RoutingContext ctx) {
-    int lines = intParam(ctx, "lines", 200, 1, 100_000);
+    int lines = LambdaHttp.intParam(ctx, "lines", 200, 1, 100_000);
     List<String> tail = functions().logLines(name(ctx), lines);
     ObjectNode out = LambdaJson.MAPPER.createObjectNode();
     tail.forEach(out.putArray("Lines")::add);
@@ -226,7 +223,7 @@ public class LambdaRoutes {
     Context context = Vertx.currentContext();
     try {
       String name = name(ctx);
-      byte[] payload = bytes(ctx);
+      byte[] payload = LambdaHttp.bytes(ctx);
       String type = header(ctx, "X-Amz-Invocation-Type", "RequestResponse");
       switch (type) {
         case "DryRun" -> {
@@ -254,14 +251,14 @@ public class LambdaRoutes {
                     + ".");
       }
     } catch (RuntimeException e) {
-      error(ctx, e);
+      LambdaHttp.error(ctx, e);
     }
   }
 
   private void answerInvoke(
       RoutingContext ctx, FunctionService.Invoked r, Throwable e, boolean tail) {
     if (e != null) {
-      error(ctx, e);
+      LambdaHttp.error(ctx, e);
       return;
     }
     HttpServerResponse res = ctx.response().setStatusCode(200);
@@ -281,25 +278,6 @@ public class LambdaRoutes {
     res.putHeader("Content-Type", "application/json").end(Buffer.buffer(body));
   }
 
-  private void blocking(RoutingContext ctx, int status, Callable<ObjectNode> work) {
-    ctx.vertx()
-        .executeBlocking(work, false)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                error(ctx, ar.cause());
-              } else if (ar.result() == null) {
-                ctx.response().setStatusCode(status == 200 ? 204 : status).end();
-              } else {
-                ctx.response()
-                    .setStatusCode(status)
-                    .putHeader("Content-Type", "application/json")
-                    .putHeader("x-amzn-RequestId", UUID.randomUUID().toString())
-                    .end(ar.result().toString());
-              }
-            });
-  }
-
   private void failure(RoutingContext ctx) {
     if (ctx.statusCode() == 413) {
       boolean invoke = ctx.request().path().endsWith("/invocations");
@@ -312,81 +290,22 @@ public class LambdaRoutes {
                   + (invoke ? "InvokeFunction" : "deploy")
                   + " operation");
       // the client may still be sending: answer, then drop the connection
-      error(ctx, tooLarge).onComplete(v -> ctx.request().connection().close());
+      LambdaHttp.error(ctx, tooLarge).onComplete(v -> ctx.request().connection().close());
       return;
     }
-    error(
+    LambdaHttp.error(
         ctx,
         ctx.failure() != null
             ? ctx.failure()
             : new IllegalStateException("status " + ctx.statusCode()));
   }
 
-  private static Future<Void> error(RoutingContext ctx, Throwable error) {
-    LambdaException e = translate(error);
-    if (ctx.response().ended()) {
-      return Future.succeededFuture();
-    }
-    ObjectNode body = LambdaJson.MAPPER.createObjectNode();
-    body.put("Type", "User");
-    body.put("message", e.getMessage());
-    return ctx.response()
-        .setStatusCode(e.type.status)
-        .putHeader("x-amzn-ErrorType", e.type.name())
-        .putHeader("Content-Type", "application/json")
-        .end(body.toString());
-  }
-
-  private static LambdaException translate(Throwable error) {
-    Throwable e =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (e instanceof LambdaException l) {
-      return l;
-    }
-    if (e instanceof FunctionException f) {
-      return new LambdaException(
-          switch (f.kind()) {
-            case NOT_FOUND -> LambdaError.ResourceNotFoundException;
-            case CONFLICT -> LambdaError.ResourceConflictException;
-            case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
-            case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
-            case TOO_LARGE -> LambdaError.RequestTooLargeException;
-          },
-          f.getMessage());
-    }
-    LOG.error("Unexpected failure in a Lambda API request", e);
-    return new LambdaException(LambdaError.ServiceException, "Internal failure: " + e.getMessage());
-  }
-
   private static String name(RoutingContext ctx) {
     return ctx.pathParam("name");
-  }
-
-  private static byte[] bytes(RoutingContext ctx) {
-    Buffer b = ctx.body().buffer();
-    return b == null ? new byte[0] : b.getBytes();
   }
 
   private static String header(RoutingContext ctx, String name, String dflt) {
     String v = ctx.request().getHeader(name);
     return v == null || v.isEmpty() ? dflt : v;
-  }
-
-  private static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
-    String v = ctx.request().getParam(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new LambdaException(
-        LambdaError.InvalidParameterValueException,
-        name + " must be an integer between " + min + " and " + max + ".");
   }
 }

@@ -9,6 +9,7 @@ import dev.sluice.function.process.ProcessRunnerFactory;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.mapper.MappingService;
 import dev.sluice.stream.Arns;
 import dev.sluice.stream.StreamAppender;
 import dev.sluice.stream.StreamCatalog;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,6 +50,8 @@ public class SluiceNode {
   private ClassLoaderRunnerFactory classLoaderRunners;
   private ProcessRunnerFactory processRunners;
   private FunctionService functions;
+  private MappingService mappings;
+  private ExecutorService mapperIo;
 
   SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry, Vertx vertx) {
     this.config = config;
@@ -80,6 +85,7 @@ public class SluiceNode {
     catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
     appender = new StreamAppender(catalog, engine);
     startFunctions();
+    startMappings();
     LOG.infof("Sluice node started on data directory %s", dataDir);
   }
 
@@ -101,8 +107,35 @@ public class SluiceNode {
     functions.start();
   }
 
+  private void startMappings() {
+    mapperIo =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "sluice-mapper-io");
+              t.setDaemon(true);
+              return t;
+            });
+    mappings =
+        MappingService.create(
+            dataDir,
+            vertx,
+            engine,
+            catalog,
+            appender,
+            functions,
+            mapperIo,
+            clock,
+            config.mapper().retryBase(),
+            config.mapper().retryMax(),
+            arns);
+    mappings.start();
+  }
+
   @PreDestroy
   void stop() {
+    mappings.close();
+    mapperIo.shutdown();
     functions.close();
     classLoaderRunners.close();
     processRunners.close();
@@ -144,6 +177,11 @@ public class SluiceNode {
   /** The functions deployed on this node. */
   public FunctionService functions() {
     return functions;
+  }
+
+  /** The event-source mappings of this node. */
+  public MappingService mappings() {
+    return mappings;
   }
 
   /** The node's Micrometer meters. */

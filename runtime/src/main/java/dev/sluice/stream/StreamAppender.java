@@ -107,6 +107,7 @@ public final class StreamAppender {
             (result, error) -> {
               if (error == null) {
                 record(shard, result, indexes, outcomes);
+                catalog.watch().changed(new ShardRef(stream, shard.id()));
                 return CompletableFuture.<Void>completedFuture(null);
               }
               return retryOrFail(stream, shard, indexes, entries, outcomes, attempt, error);

@@ -43,6 +43,7 @@ public final class StreamCatalog implements AutoCloseable {
   private final StreamLimits limits;
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-catalog"));
+  private final ShardWatch watch = new ShardWatch();
   private volatile Map<String, StreamMeta> streams = Map.of();
   private volatile Map<String, ShardRouter> routers = Map.of();
 
@@ -76,6 +77,11 @@ public final class StreamCatalog implements AutoCloseable {
   /** All streams, sorted by name. */
   public List<StreamMeta> list() {
     return new ArrayList<>(new TreeMap<>(streams).values());
+  }
+
+  /** Where consumers wait for appends and reshards. */
+  public ShardWatch watch() {
+    return watch;
   }
 
   /** The limits this catalog enforces. */
@@ -354,6 +360,7 @@ public final class StreamCatalog implements AutoCloseable {
         ends.put(id, engine.seal(new ShardRef(name, id)).join());
       }
       publish(plan.apply(meta, ends).withStatus(StreamStatus.ACTIVE));
+      watch.streamChanged(name);
     } catch (RuntimeException e) {
       publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
       throw e;

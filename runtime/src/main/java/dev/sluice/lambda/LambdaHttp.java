@@ -1,0 +1,111 @@
+package dev.sluice.lambda;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.function.FunctionException;
+import dev.sluice.mapper.MappingException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+
+/**
+ * What the Lambda API routes share: running changes on worker threads, and the one place where
+ * failures become Lambda's wire errors (status, {@code x-amzn-ErrorType}, {@code {"Type":"User",
+ * "message":...}}).
+ */
+final class LambdaHttp {
+
+  private static final Logger LOG = Logger.getLogger(LambdaHttp.class);
+
+  private LambdaHttp() {}
+
+  static void blocking(RoutingContext ctx, int status, Callable<ObjectNode> work) {
+    ctx.vertx()
+        .executeBlocking(work, false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                error(ctx, ar.cause());
+              } else if (ar.result() == null) {
+                ctx.response().setStatusCode(status == 200 ? 204 : status).end();
+              } else {
+                ctx.response()
+                    .setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("x-amzn-RequestId", UUID.randomUUID().toString())
+                    .end(ar.result().toString());
+              }
+            });
+  }
+
+  static Future<Void> error(RoutingContext ctx, Throwable error) {
+    LambdaException e = translate(error);
+    if (ctx.response().ended()) {
+      return Future.succeededFuture();
+    }
+    ObjectNode body = LambdaJson.MAPPER.createObjectNode();
+    body.put("Type", "User");
+    body.put("message", e.getMessage());
+    return ctx.response()
+        .setStatusCode(e.type.status)
+        .putHeader("x-amzn-ErrorType", e.type.name())
+        .putHeader("Content-Type", "application/json")
+        .end(body.toString());
+  }
+
+  private static LambdaException translate(Throwable error) {
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof LambdaException l) {
+      return l;
+    }
+    if (e instanceof MappingException m) {
+      return new LambdaException(
+          switch (m.kind()) {
+            case NOT_FOUND -> LambdaError.ResourceNotFoundException;
+            case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
+            case CONFLICT -> LambdaError.ResourceConflictException;
+          },
+          m.getMessage());
+    }
+    if (e instanceof FunctionException f) {
+      return new LambdaException(
+          switch (f.kind()) {
+            case NOT_FOUND -> LambdaError.ResourceNotFoundException;
+            case CONFLICT -> LambdaError.ResourceConflictException;
+            case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
+            case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
+            case TOO_LARGE -> LambdaError.RequestTooLargeException;
+          },
+          f.getMessage());
+    }
+    LOG.error("Unexpected failure in a Lambda API request", e);
+    return new LambdaException(LambdaError.ServiceException, "Internal failure: " + e.getMessage());
+  }
+
+  static byte[] bytes(RoutingContext ctx) {
+    Buffer b = ctx.body().buffer();
+    return b == null ? new byte[0] : b.getBytes();
+  }
+
+  static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
+    String v = ctx.request().getParam(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new LambdaException(
+        LambdaError.InvalidParameterValueException,
+        name + " must be an integer between " + min + " and " + max + ".");
+  }
+}

@@ -1,0 +1,120 @@
+package dev.sluice.lambda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.mapper.MappingConfig;
+import dev.sluice.mapper.MappingRequest;
+import dev.sluice.mapper.MappingService;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Lambda's EventSourceMapping shapes. */
+final class MappingJson {
+
+  private MappingJson() {}
+
+  static MappingRequest request(ObjectNode b) {
+    JsonNode ts = b.get("StartingPositionTimestamp");
+    JsonNode dest = b.path("DestinationConfig").path("OnFailure").path("Destination");
+    return new MappingRequest(
+        LambdaJson.text(b, "FunctionName"),
+        LambdaJson.text(b, "EventSourceArn"),
+        bool(b, "Enabled"),
+        LambdaJson.integer(b, "BatchSize"),
+        LambdaJson.integer(b, "MaximumBatchingWindowInSeconds"),
+        LambdaJson.text(b, "StartingPosition"),
+        ts == null || ts.isNull() ? null : Math.round(ts.asDouble() * 1000),
+        LambdaJson.integer(b, "ParallelizationFactor"),
+        bool(b, "BisectBatchOnFunctionError"),
+        LambdaJson.integer(b, "MaximumRetryAttempts"),
+        LambdaJson.integer(b, "MaximumRecordAgeInSeconds"),
+        b.has("DestinationConfig") ? (dest.isTextual() ? dest.asText() : "") : null,
+        strings(b.get("FunctionResponseTypes")),
+        patterns(b.get("FilterCriteria")),
+        LambdaJson.integer(b, "TumblingWindowInSeconds"),
+        b.has("SluiceFailureRecordFormat")
+            ? "Lambda".equals(b.get("SluiceFailureRecordFormat").asText())
+            : null);
+  }
+
+  static ObjectNode configuration(MappingService.View v, MappingService service) {
+    MappingConfig c = v.config();
+    ObjectNode n = LambdaJson.MAPPER.createObjectNode();
+    n.put("UUID", c.uuid());
+    n.put("StartingPosition", c.startingPosition().name());
+    if (c.startingTimestampMillis() != null) {
+      n.put("StartingPositionTimestamp", BigDecimal.valueOf(c.startingTimestampMillis(), 3));
+    }
+    n.put("BatchSize", c.batchSize());
+    n.put("MaximumBatchingWindowInSeconds", c.maxBatchingWindowSeconds());
+    n.put("ParallelizationFactor", c.parallelizationFactor());
+    n.put("EventSourceArn", service.streamArn(c));
+    n.put("FunctionArn", service.functionArn(c));
+    n.put("LastModified", BigDecimal.valueOf(c.lastModifiedMillis(), 3));
+    n.put("LastProcessingResult", v.lastProcessingResult());
+    n.put("State", v.state());
+    n.put("StateTransitionReason", "User action");
+    ObjectNode onFailure = n.putObject("DestinationConfig").putObject("OnFailure");
+    if (c.onFailure() != null) {
+      onFailure.put("Destination", c.onFailure());
+    }
+    if (!c.filterPatterns().isEmpty()) {
+      ArrayNode filters = n.putObject("FilterCriteria").putArray("Filters");
+      c.filterPatterns().forEach(p -> filters.addObject().put("Pattern", p));
+    }
+    n.put("MaximumRecordAgeInSeconds", c.maxRecordAgeSeconds());
+    n.put("BisectBatchOnFunctionError", c.bisectOnError());
+    n.put("MaximumRetryAttempts", c.maxRetryAttempts());
+    n.put("TumblingWindowInSeconds", c.tumblingWindowSeconds());
+    ArrayNode types = n.putArray("FunctionResponseTypes");
+    if (c.reportBatchItemFailures()) {
+      types.add("ReportBatchItemFailures");
+    }
+    n.put("EventSourceMappingArn", service.mappingArn(c));
+    return n;
+  }
+
+  /** Sluice's status view: the configuration plus progress and checkpoints. */
+  static ObjectNode status(MappingService.View v, MappingService service) {
+    ObjectNode n = configuration(v, service);
+    n.put("RecordsProcessed", v.recordsProcessed());
+    ObjectNode cps = n.putObject("Checkpoints");
+    v.checkpoints()
+        .forEach(
+            (shard, cp) ->
+                cps.putObject(shard).put("Offset", cp.offset()).put("Finished", cp.finished()));
+    return n;
+  }
+
+  private static Boolean bool(JsonNode b, String field) {
+    JsonNode v = b.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException, field + " must be a boolean.");
+    }
+    return v.booleanValue();
+  }
+
+  private static List<String> strings(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    n.forEach(e -> out.add(e.asText()));
+    return out;
+  }
+
+  private static List<String> patterns(JsonNode criteria) {
+    if (criteria == null || criteria.isNull()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    criteria.path("Filters").forEach(f -> out.add(f.path("Pattern").asText(null)));
+    return out;
+  }
+}

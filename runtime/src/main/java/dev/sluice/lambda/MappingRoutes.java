@@ -1,0 +1,119 @@
+package dev.sluice.lambda;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.mapper.MappingService;
+import dev.sluice.node.SluiceNode;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+
+/**
+ * Lambda's event-source-mapping API ({@code /2015-03-31/event-source-mappings/}), and Sluice's
+ * extensions under {@code /sluice/v1/event-source-mappings/}: a status view with checkpoints, and
+ * rewinding a mapping in place.
+ */
+@ApplicationScoped
+public class MappingRoutes {
+
+  private static final String V = "/2015-03-31/event-source-mappings";
+  private static final String X = "/sluice/v1/event-source-mappings";
+
+  private final SluiceNode node;
+
+  MappingRoutes(SluiceNode node) {
+    this.node = node;
+  }
+
+  void install(@Observes Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(1024 * 1024);
+    router.routeWithRegex("^" + V + "/?$").handler(body).handler(this::collection);
+    router.get(V + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> view(ctx, false)));
+    router
+        .put(V + "/:uuid")
+        .handler(body)
+        .handler(ctx -> LambdaHttp.blocking(ctx, 202, () -> update(ctx)));
+    router.delete(V + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 202, () -> delete(ctx)));
+    router.get(X + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> view(ctx, true)));
+    router
+        .post(X + "/:uuid/rewind")
+        .handler(body)
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> rewind(ctx)));
+  }
+
+  private MappingService mappings() {
+    return node.mappings();
+  }
+
+  private void collection(RoutingContext ctx) {
+    switch (ctx.request().method().name()) {
+      case "POST" -> LambdaHttp.blocking(ctx, 202, () -> create(ctx));
+      case "GET" -> LambdaHttp.blocking(ctx, 200, () -> list(ctx));
+      default -> ctx.next();
+    }
+  }
+
+  private ObjectNode create(RoutingContext ctx) {
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
+    return MappingJson.configuration(mappings().create(MappingJson.request(body)), mappings());
+  }
+
+  private ObjectNode update(RoutingContext ctx) {
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
+    return MappingJson.configuration(
+        mappings().update(uuid(ctx), MappingJson.request(body)), mappings());
+  }
+
+  private ObjectNode delete(RoutingContext ctx) {
+    return MappingJson.configuration(mappings().delete(uuid(ctx)), mappings());
+  }
+
+  private ObjectNode view(RoutingContext ctx, boolean status) {
+    MappingService.View v = mappings().get(uuid(ctx));
+    return status ? MappingJson.status(v, mappings()) : MappingJson.configuration(v, mappings());
+  }
+
+  private ObjectNode rewind(RoutingContext ctx) {
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
+    Long ts =
+        body.hasNonNull("Timestamp") ? Math.round(body.get("Timestamp").asDouble() * 1000) : null;
+    MappingService.View v =
+        mappings()
+            .rewind(
+                uuid(ctx),
+                LambdaJson.text(body, "To"),
+                ts,
+                LambdaJson.text(body, "SequenceNumber"));
+    return MappingJson.status(v, mappings());
+  }
+
+  private ObjectNode list(RoutingContext ctx) {
+    String marker = ctx.request().getParam("Marker");
+    int max = LambdaHttp.intParam(ctx, "MaxItems", 100, 1, 10_000);
+    List<MappingService.View> all =
+        mappings()
+            .list(ctx.request().getParam("FunctionName"), ctx.request().getParam("EventSourceArn"));
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    ArrayNode page = out.putArray("EventSourceMappings");
+    String last = null;
+    for (MappingService.View v : all) {
+      if (marker != null && v.config().uuid().compareTo(marker) <= 0) {
+        continue;
+      }
+      if (page.size() == max) {
+        out.put("NextMarker", last);
+        break;
+      }
+      page.add(MappingJson.configuration(v, mappings()));
+      last = v.config().uuid();
+    }
+    return out;
+  }
+
+  private static String uuid(RoutingContext ctx) {
+    return ctx.pathParam("uuid");
+  }
+}

@@ -1,0 +1,102 @@
+package dev.sluice.mapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.log.LogRecord;
+import dev.sluice.stream.SequenceNumbers;
+import dev.sluice.stream.Shard;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Lambda's Kinesis event for a batch, field for field, and the record view filters match against.
+ */
+final class EventBuilder {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
+
+  private final String region;
+  private final String streamArn;
+  private final String roleArn;
+
+  EventBuilder(String region, String accountId, String streamArn) {
+    this.region = region;
+    this.streamArn = streamArn;
+    this.roleArn = "arn:aws:iam::" + accountId + ":role/sluice-event-source";
+  }
+
+  String streamArn() {
+    return streamArn;
+  }
+
+  /** {@code {"Records": [...]}} for {@code batch}, with extra top-level members if given. */
+  ObjectNode event(Shard shard, List<LogRecord> batch) {
+    ObjectNode event = MAPPER.createObjectNode();
+    ArrayNode records = event.putArray("Records");
+    for (LogRecord r : batch) {
+      records.add(record(shard, r));
+    }
+    return event;
+  }
+
+  ObjectNode record(Shard shard, LogRecord r) {
+    String seq = SequenceNumbers.of(shard.ordinal(), r.offset());
+    ObjectNode n = MAPPER.createObjectNode();
+    n.set("kinesis", kinesis(seq, r, BASE64.encodeToString(r.data())));
+    n.put("eventSource", "aws:kinesis");
+    n.put("eventVersion", "1.0");
+    n.put("eventID", shard.id() + ":" + seq);
+    n.put("eventName", "aws:kinesis:record");
+    n.put("invokeIdentityArn", roleArn);
+    n.put("awsRegion", region);
+    n.put("eventSourceARN", streamArn);
+    return n;
+  }
+
+  /**
+   * What a filter pattern sees: the record's metadata with {@code data} JSON-decoded; data that is
+   * not JSON stays a string, so patterns on its fields cannot match it.
+   */
+  JsonNode filterView(Shard shard, LogRecord r) {
+    return kinesis(SequenceNumbers.of(shard.ordinal(), r.offset()), r, null)
+        .set("data", decode(r.data()));
+  }
+
+  private static ObjectNode kinesis(String seq, LogRecord r, String data) {
+    ObjectNode k = MAPPER.createObjectNode();
+    k.put("kinesisSchemaVersion", "1.0");
+    k.put("partitionKey", r.partitionKey());
+    k.put("sequenceNumber", seq);
+    if (data != null) {
+      k.put("data", data);
+    }
+    k.put("approximateArrivalTimestamp", seconds(r.arrivalMillis()));
+    return k;
+  }
+
+  /** Epoch seconds with millisecond fraction, as Lambda writes approximateArrivalTimestamp. */
+  static BigDecimal seconds(long millis) {
+    return BigDecimal.valueOf(millis, 3);
+  }
+
+  static String iso(long millis) {
+    return Instant.ofEpochMilli(millis).toString();
+  }
+
+  private static JsonNode decode(byte[] data) {
+    try {
+      JsonNode n = MAPPER.readTree(data);
+      return n == null ? MAPPER.getNodeFactory().textNode("") : n;
+    } catch (IOException e) {
+      return MAPPER
+          .getNodeFactory()
+          .textNode(new String(data, java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.mapper;
+
+import dev.sluice.function.FunctionService;
+import dev.sluice.log.LogEngine;
+import dev.sluice.stream.StreamAppender;
+import dev.sluice.stream.StreamCatalog;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * What the mapper works with.
+ *
+ * @param vertx timers and event-loop contexts
+ * @param engine reads shard logs
+ * @param catalog the streams, their shards and the watch that wakes idle consumers
+ * @param appender writes failure records to destination streams
+ * @param functions invokes functions
+ * @param blocking runs disk I/O (checkpoints, file destinations) off the event loop
+ * @param clock record ages and timestamps
+ * @param retryBase first retry delay; each retry doubles it
+ * @param retryMax longest retry delay
+ * @param region region named in events
+ * @param accountId account named in events
+ */
+record MapperDeps(
+    Vertx vertx,
+    LogEngine engine,
+    StreamCatalog catalog,
+    StreamAppender appender,
+    FunctionService functions,
+    Executor blocking,
+    Clock clock,
+    Duration retryBase,
+    Duration retryMax,
+    String region,
+    String accountId) {
+
+  long backoffMillis(int attempt) {
+    long base = retryBase.toMillis();
+    long delay = base << Math.min(attempt, 20);
+    return Math.min(delay <= 0 ? base : delay, retryMax.toMillis());
+  }
+}

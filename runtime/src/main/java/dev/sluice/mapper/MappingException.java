@@ -1,0 +1,32 @@
+package dev.sluice.mapper;
+
+/** A mapping request that cannot be carried out; the API edge maps the kind to its wire error. */
+public class MappingException extends RuntimeException {
+
+  /** What went wrong. */
+  public enum Kind {
+    /** No such mapping, function or stream. */
+    NOT_FOUND,
+    /** A parameter is out of range or malformed. */
+    INVALID_PARAMETER,
+    /** The mapping is being changed or deleted. */
+    CONFLICT
+  }
+
+  private final Kind kind;
+
+  /** A failure of the given kind. */
+  public MappingException(Kind kind, String message) {
+    super(message, null, false, false);
+    this.kind = kind;
+  }
+
+  /** What went wrong. */
+  public Kind kind() {
+    return kind;
+  }
+
+  static MappingException invalid(String message) {
+    return new MappingException(Kind.INVALID_PARAMETER, message);
+  }
+}

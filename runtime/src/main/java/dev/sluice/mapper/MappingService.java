@@ -1,0 +1,482 @@
+package dev.sluice.mapper;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.checkpoint.CheckpointStore;
+import dev.sluice.files.AtomicFiles;
+import dev.sluice.function.FunctionException;
+import dev.sluice.log.ShardOffsets;
+import dev.sluice.log.ShardRef;
+import dev.sluice.mapper.filter.FilterCriteria;
+import dev.sluice.mapper.filter.InvalidFilterException;
+import dev.sluice.stream.Arns;
+import dev.sluice.stream.SequenceNumbers;
+import dev.sluice.stream.Shard;
+import dev.sluice.stream.StreamMeta;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The event-source mappings of a node: their configuration (in {@code mappings/UUID/} of the data
+ * directory, with their checkpoints), validated with Lambda's ranges, and a runner per enabled
+ * mapping. Updates take effect live: the runner restarts from the stored checkpoints. Changes do
+ * disk I/O; call them from worker threads, never from an event loop.
+ */
+public final class MappingService implements AutoCloseable {
+
+  private final Path dir;
+  private final MapperDeps deps;
+  private final Arns arns;
+  private final FailureSink failures;
+  private final ObjectMapper mapper =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final Map<String, MappingConfig> mappings = new ConcurrentHashMap<>();
+  private final Map<String, MappingRunner> runners = new ConcurrentHashMap<>();
+
+  /**
+   * A mapping as the API shows it.
+   *
+   * @param config its configuration
+   * @param state Lambda's state name
+   * @param lastProcessingResult "No records processed", "OK" or "PROBLEM: ..."
+   * @param recordsProcessed records delivered successfully since the node started
+   * @param checkpoints shard id → checkpoint
+   */
+  public record View(
+      MappingConfig config,
+      String state,
+      String lastProcessingResult,
+      long recordsProcessed,
+      Map<String, Checkpoint> checkpoints) {}
+
+  MappingService(Path dataDir, MapperDeps deps, Arns arns) {
+    this.dir = dataDir.resolve("mappings");
+    this.deps = deps;
+    this.arns = arns;
+    this.failures = new FailureSink(deps.appender(), arns, deps.blocking());
+  }
+
+  /** Builds the service; see {@link MapperDeps} for what each part is for. */
+  public static MappingService create(
+      Path dataDir,
+      io.vertx.core.Vertx vertx,
+      dev.sluice.log.LogEngine engine,
+      dev.sluice.stream.StreamCatalog catalog,
+      dev.sluice.stream.StreamAppender appender,
+      dev.sluice.function.FunctionService functions,
+      java.util.concurrent.Executor blocking,
+      java.time.Clock clock,
+      java.time.Duration retryBase,
+      java.time.Duration retryMax,
+      Arns arns) {
+    MapperDeps deps =
+        new MapperDeps(
+            vertx,
+            engine,
+            catalog,
+            appender,
+            functions,
+            blocking,
+            clock,
+            retryBase,
+            retryMax,
+            arns.region(),
+            arns.accountId());
+    return new MappingService(dataDir, deps, arns);
+  }
+
+  /** Loads the stored mappings and starts the enabled ones. */
+  public void start() {
+    try {
+      Files.createDirectories(dir);
+      try (Stream<Path> entries = Files.list(dir)) {
+        for (Path f : entries.map(p -> p.resolve("mapping.json")).filter(Files::exists).toList()) {
+          MappingConfig c = mapper.readValue(f.toFile(), MappingConfig.class);
+          mappings.put(c.uuid(), c);
+          if (c.enabled()) {
+            startRunner(c);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load mappings from " + dir, e);
+    }
+  }
+
+  /** Creates a mapping, positions it at its starting position, and starts it when enabled. */
+  public synchronized View create(MappingRequest r) {
+    String function = deps.functions().nameOf(Objects.requireNonNullElse(r.functionName(), ""));
+    requireFunction(function);
+    String stream = streamOf(r.eventSourceArn());
+    StartingPosition position = MappingValidation.position(r.startingPosition());
+    if (position == StartingPosition.AT_TIMESTAMP && r.startingTimestampMillis() == null) {
+      throw MappingException.invalid(
+          "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.");
+    }
+    MappingConfig c =
+        settle(
+            UUID.randomUUID().toString(),
+            function,
+            stream,
+            position,
+            r.startingTimestampMillis(),
+            r,
+            null);
+    CheckpointStore store = checkpoints(c.uuid());
+    store.save(initialCheckpoints(c));
+    persist(c);
+    mappings.put(c.uuid(), c);
+    if (c.enabled()) {
+      startRunner(c);
+    }
+    return view(c, "Creating");
+  }
+
+  /** Changes a mapping; the runner restarts with the new settings from its checkpoints. */
+  public synchronized View update(String uuid, MappingRequest r) {
+    MappingConfig old = require(uuid);
+    String function =
+        r.functionName() == null ? old.functionName() : deps.functions().nameOf(r.functionName());
+    requireFunction(function);
+    MappingConfig c =
+        settle(
+            uuid,
+            function,
+            old.stream(),
+            old.startingPosition(),
+            old.startingTimestampMillis(),
+            r,
+            old);
+    persist(c);
+    mappings.put(uuid, c);
+    stopRunner(uuid);
+    if (c.enabled()) {
+      startRunner(c);
+    }
+    return view(c, "Updating");
+  }
+
+  /** Deletes a mapping and its checkpoints. */
+  public synchronized View delete(String uuid) {
+    MappingConfig c = require(uuid);
+    stopRunner(uuid);
+    mappings.remove(uuid);
+    deleteTree(dir.resolve(uuid));
+    return view(c, "Deleting");
+  }
+
+  /**
+   * Moves every checkpoint of a mapping (Sluice's extension): to TRIM_HORIZON, LATEST, a timestamp,
+   * or a sequence number (which names its shard). The mapping restarts from there.
+   */
+  public synchronized View rewind(
+      String uuid, String to, Long timestampMillis, String sequenceNumber) {
+    MappingConfig c = require(uuid);
+    stopRunner(uuid);
+    Map<String, Checkpoint> cps;
+    if (sequenceNumber != null) {
+      cps = atSequence(c, sequenceNumber);
+    } else {
+      StartingPosition p = MappingValidation.position(to);
+      if (p == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
+        throw MappingException.invalid("Rewinding to AT_TIMESTAMP needs a Timestamp.");
+      }
+      cps = initialCheckpoints(withPosition(c, p, timestampMillis));
+    }
+    checkpoints(uuid).save(cps);
+    if (c.enabled()) {
+      startRunner(c);
+    }
+    return view(c, c.enabled() ? "Enabled" : "Disabled");
+  }
+
+  /** A mapping; fails with NOT_FOUND. */
+  public View get(String uuid) {
+    MappingConfig c = require(uuid);
+    return view(c, c.enabled() ? "Enabled" : "Disabled");
+  }
+
+  /** Mappings, optionally only those of a function and/or a stream ARN, sorted by UUID. */
+  public List<View> list(String functionName, String eventSourceArn) {
+    String function = functionName == null ? null : deps.functions().nameOf(functionName);
+    String stream = eventSourceArn == null ? null : arns.streamName(eventSourceArn);
+    List<View> out = new ArrayList<>();
+    mappings.values().stream()
+        .filter(c -> function == null || c.functionName().equals(function))
+        .filter(c -> eventSourceArn == null || c.stream().equals(stream))
+        .sorted(Comparator.comparing(MappingConfig::uuid))
+        .forEach(c -> out.add(view(c, c.enabled() ? "Enabled" : "Disabled")));
+    return out;
+  }
+
+  /** The stream ARN of a mapping's stream. */
+  public String streamArn(MappingConfig c) {
+    return arns.stream(c.stream());
+  }
+
+  /** The function ARN of a mapping's function. */
+  public String functionArn(MappingConfig c) {
+    return deps.functions().arn(c.functionName());
+  }
+
+  /** The mapping's own ARN. */
+  public String mappingArn(MappingConfig c) {
+    return "arn:aws:lambda:"
+        + arns.region()
+        + ":"
+        + arns.accountId()
+        + ":event-source-mapping:"
+        + c.uuid();
+  }
+
+  private View view(MappingConfig c, String state) {
+    MappingRunner r = runners.get(c.uuid());
+    Map<String, Checkpoint> cps = r != null ? r.checkpoints() : Map.of();
+    return new View(
+        c,
+        state,
+        r == null ? "No records processed" : r.lastProcessingResult(),
+        r == null ? 0 : r.recordsProcessed(),
+        cps);
+  }
+
+  private MappingConfig settle(
+      String uuid,
+      String function,
+      String stream,
+      StartingPosition position,
+      Long timestamp,
+      MappingRequest r,
+      MappingConfig old) {
+    String onFailure = r.onFailure() != null ? r.onFailure() : old == null ? null : old.onFailure();
+    if (onFailure != null && onFailure.isEmpty()) {
+      onFailure = null;
+    }
+    if (onFailure != null && !failures.accepts(onFailure)) {
+      throw MappingException.invalid(
+          "DestinationConfig.OnFailure.Destination must be a Sluice stream ARN or a file:// directory, not "
+              + onFailure
+              + ".");
+    }
+    List<String> patterns =
+        r.filterPatterns() != null
+            ? r.filterPatterns()
+            : old == null ? List.of() : old.filterPatterns();
+    compileFilter(patterns);
+    int tumbling =
+        MappingValidation.range(
+            "TumblingWindowInSeconds",
+            or(r.tumblingWindowSeconds(), old == null ? null : old.tumblingWindowSeconds()),
+            0,
+            0,
+            900);
+    if (tumbling > 0) {
+      throw MappingException.invalid(
+          "TumblingWindowInSeconds is not supported by this Sluice version yet; use 0.");
+    }
+    return new MappingConfig(
+        uuid,
+        function,
+        stream,
+        bool(r.enabled(), old == null ? true : old.enabled()),
+        MappingValidation.range(
+            "BatchSize", or(r.batchSize(), old == null ? null : old.batchSize()), 100, 1, 10_000),
+        MappingValidation.range(
+            "MaximumBatchingWindowInSeconds",
+            or(r.maxBatchingWindowSeconds(), old == null ? null : old.maxBatchingWindowSeconds()),
+            0,
+            0,
+            300),
+        position,
+        timestamp,
+        MappingValidation.range(
+            "ParallelizationFactor",
+            or(r.parallelizationFactor(), old == null ? null : old.parallelizationFactor()),
+            1,
+            1,
+            10),
+        bool(r.bisectOnError(), old != null && old.bisectOnError()),
+        MappingValidation.unlimitedOrRange(
+            "MaximumRetryAttempts",
+            or(r.maxRetryAttempts(), old == null ? null : old.maxRetryAttempts()),
+            0,
+            10_000),
+        MappingValidation.unlimitedOrRange(
+            "MaximumRecordAgeInSeconds",
+            or(r.maxRecordAgeSeconds(), old == null ? null : old.maxRecordAgeSeconds()),
+            60,
+            604_800),
+        onFailure,
+        r.functionResponseTypes() != null
+            ? MappingValidation.reportBatchItemFailures(r.functionResponseTypes())
+            : old != null && old.reportBatchItemFailures(),
+        patterns,
+        tumbling,
+        bool(r.metadataOnlyFailures(), old != null && old.metadataOnlyFailures()),
+        deps.clock().millis());
+  }
+
+  private static FilterCriteria compileFilter(List<String> patterns) {
+    try {
+      return FilterCriteria.parse(patterns);
+    } catch (InvalidFilterException e) {
+      throw MappingException.invalid("FilterCriteria." + e.getMessage());
+    }
+  }
+
+  private Map<String, Checkpoint> initialCheckpoints(MappingConfig c) {
+    StreamMeta meta = deps.catalog().require(c.stream());
+    Map<String, Checkpoint> out = new TreeMap<>();
+    for (Shard s : meta.shards()) {
+      ShardRef ref = new ShardRef(c.stream(), s.id());
+      ShardOffsets o = deps.engine().offsets(ref);
+      switch (c.startingPosition()) {
+        case TRIM_HORIZON -> out.put(s.id(), new Checkpoint(o.startOffset(), false));
+        case LATEST -> out.put(s.id(), new Checkpoint(o.endOffset(), !s.isOpen()));
+        case AT_TIMESTAMP -> {
+          boolean over = !s.isOpen() && s.closedMillis() < c.startingTimestampMillis();
+          long at =
+              over
+                  ? o.endOffset()
+                  : deps.engine().offsetForTimestamp(ref, c.startingTimestampMillis()).join();
+          out.put(s.id(), new Checkpoint(at, over));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Checkpoint> atSequence(MappingConfig c, String sequenceNumber) {
+    SequenceNumbers.Decoded d = SequenceNumbers.decode(sequenceNumber);
+    StreamMeta meta = deps.catalog().require(c.stream());
+    Shard shard =
+        d == null
+            ? null
+            : meta.shards().stream()
+                .filter(s -> s.ordinal() == d.ordinal())
+                .findFirst()
+                .orElse(null);
+    if (shard == null) {
+      throw MappingException.invalid(
+          "Sequence number " + sequenceNumber + " is not one of stream " + c.stream() + ".");
+    }
+    Map<String, Checkpoint> cps = new TreeMap<>(checkpoints(c.uuid()).load());
+    cps.put(shard.id(), new Checkpoint(d.offset(), false));
+    return cps;
+  }
+
+  private static MappingConfig withPosition(MappingConfig c, StartingPosition p, Long ts) {
+    return new MappingConfig(
+        c.uuid(),
+        c.functionName(),
+        c.stream(),
+        c.enabled(),
+        c.batchSize(),
+        c.maxBatchingWindowSeconds(),
+        p,
+        ts,
+        c.parallelizationFactor(),
+        c.bisectOnError(),
+        c.maxRetryAttempts(),
+        c.maxRecordAgeSeconds(),
+        c.onFailure(),
+        c.reportBatchItemFailures(),
+        c.filterPatterns(),
+        c.tumblingWindowSeconds(),
+        c.metadataOnlyFailures(),
+        c.lastModifiedMillis());
+  }
+
+  private void startRunner(MappingConfig c) {
+    FilterCriteria filter = compileFilter(c.filterPatterns());
+    EventBuilder events =
+        new EventBuilder(arns.region(), arns.accountId(), arns.stream(c.stream()));
+    MappingRunner runner =
+        new MappingRunner(c, deps, checkpoints(c.uuid()), events, filter::matches, failures);
+    runners.put(c.uuid(), runner);
+    runner.start();
+  }
+
+  private void stopRunner(String uuid) {
+    MappingRunner r = runners.remove(uuid);
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  private CheckpointStore checkpoints(String uuid) {
+    return new CheckpointStore(dir.resolve(uuid).resolve("checkpoints.json"));
+  }
+
+  private void persist(MappingConfig c) {
+    try {
+      AtomicFiles.write(dir.resolve(c.uuid()).resolve("mapping.json"), mapper.writeValueAsBytes(c));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private MappingConfig require(String uuid) {
+    MappingConfig c = uuid == null ? null : mappings.get(uuid);
+    if (c == null) {
+      throw new MappingException(
+          MappingException.Kind.NOT_FOUND,
+          "The resource you requested does not exist. (Event source mapping " + uuid + ")");
+    }
+    return c;
+  }
+
+  private void requireFunction(String name) {
+    try {
+      deps.functions().get(name);
+    } catch (FunctionException e) {
+      throw new MappingException(MappingException.Kind.NOT_FOUND, e.getMessage());
+    }
+  }
+
+  private String streamOf(String arn) {
+    String stream = arn == null ? null : arns.streamName(arn);
+    if (stream == null || deps.catalog().find(stream).isEmpty()) {
+      throw MappingException.invalid(
+          "EventSourceArn " + arn + " is not an existing stream of this node.");
+    }
+    return stream;
+  }
+
+  private static void deleteTree(Path p) {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Integer or(Integer value, Integer fallback) {
+    return value != null ? value : fallback;
+  }
+
+  private static boolean bool(Boolean value, boolean fallback) {
+    return value != null ? value : fallback;
+  }
+
+  /** Stops every runner. */
+  @Override
+  public void close() {
+    runners.keySet().forEach(this::stopRunner);
+  }
+}

@@ -1,0 +1,476 @@
+package dev.sluice.mapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.function.FunctionException;
+import dev.sluice.function.FunctionService;
+import dev.sluice.function.InvocationResult;
+import dev.sluice.log.LogRecord;
+import dev.sluice.log.ReadResult;
+import dev.sluice.log.ShardOffsets;
+import dev.sluice.log.ShardRef;
+import dev.sluice.stream.Shard;
+import dev.sluice.stream.StreamMeta;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
+
+/**
+ * Feeds one shard to one mapping's function: reads records, batches them, invokes, and reports a
+ * checkpoint only for records whose invocation succeeded or that were deliberately skipped.
+ *
+ * <p>Thread model: every method runs on the mapping's event-loop context ({@link #loop}); storage
+ * and function futures complete elsewhere and hop back. Nothing here blocks. An idle shard costs
+ * one pending watch future: appends and reshards wake the processor.
+ *
+ * <p>With ParallelizationFactor N, records go to N lanes by partition-key hash; each lane runs one
+ * batch at a time, so records with the same key are never in flight together and keep their order.
+ * The checkpoint is the lowest offset not yet completed in any lane.
+ */
+final class ShardProcessor {
+
+  private static final Logger LOG = Logger.getLogger(ShardProcessor.class);
+  private static final long MAX_PAYLOAD_BYTES = 6L * 1024 * 1024;
+  private static final long RECORD_OVERHEAD_BYTES = 400;
+
+  /** What the processor reports to its mapping. */
+  interface Progress {
+    void checkpoint(String shardId, long offset, boolean finished);
+
+    void processed(int records, String lastProcessingResult);
+  }
+
+  private final MappingConfig config;
+  private final Shard shard;
+  private final ShardRef ref;
+  private final MapperDeps deps;
+  private final Executor loop;
+  private final EventBuilder events;
+  private final RecordFilter filter;
+  private final FailureSink failures;
+  private final Progress progress;
+  private final Lane[] lanes;
+  private final TreeSet<Long> pending = new TreeSet<>();
+  private long readOffset;
+  private long committed;
+  private boolean fetching;
+  private boolean waiting;
+  private boolean stopped;
+  private boolean finished;
+
+  ShardProcessor(
+      MappingConfig config,
+      Shard shard,
+      long startOffset,
+      MapperDeps deps,
+      Executor loop,
+      EventBuilder events,
+      RecordFilter filter,
+      FailureSink failures,
+      Progress progress) {
+    this.config = config;
+    this.shard = shard;
+    this.ref = new ShardRef(config.stream(), shard.id());
+    this.deps = deps;
+    this.loop = loop;
+    this.events = events;
+    this.filter = filter;
+    this.failures = failures;
+    this.progress = progress;
+    this.readOffset = startOffset;
+    this.committed = startOffset;
+    this.lanes = new Lane[config.parallelizationFactor()];
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = new Lane();
+    }
+  }
+
+  void start() {
+    loop.execute(this::pump);
+  }
+
+  void stop() {
+    loop.execute(() -> stopped = true);
+  }
+
+  private void pump() {
+    if (stopped || finished || fetching) {
+      return;
+    }
+    for (Lane lane : lanes) {
+      dispatch(lane);
+    }
+    if (pending.size() >= maxBuffered()) {
+      return; // back-pressure: completions pump again
+    }
+    ShardOffsets o;
+    try {
+      o = deps.engine().offsets(ref);
+    } catch (RuntimeException gone) {
+      return; // the shard expired or the stream was deleted; the runner stops this processor
+    }
+    readOffset = Math.max(readOffset, o.startOffset());
+    if (readOffset < o.endOffset()) {
+      fetching = true;
+      deps.engine()
+          .read(ref, readOffset, maxBuffered() - pending.size(), MAX_PAYLOAD_BYTES * lanes.length)
+          .whenComplete((r, e) -> loop.execute(() -> fetched(r, e)));
+    } else if (!maybeFinish()) {
+      await();
+    }
+  }
+
+  private int maxBuffered() {
+    return config.batchSize() * lanes.length * 2;
+  }
+
+  private void fetched(ReadResult r, Throwable e) {
+    fetching = false;
+    if (stopped) {
+      return;
+    }
+    if (e != null) {
+      LOG.warnf(e, "Mapping %s: reading %s failed; retrying", config.uuid(), ref);
+      deps.vertx().setTimer(1000, id -> loop.execute(this::pump));
+      return;
+    }
+    long now = deps.clock().millis();
+    for (LogRecord rec : r.records()) {
+      pending.add(rec.offset());
+      Lane lane = lanes[laneOf(rec)];
+      if (lane.queue.isEmpty()) {
+        lane.windowStart = now;
+      }
+      lane.queue.add(rec);
+      lane.queuedBytes += cost(rec);
+    }
+    readOffset = r.nextOffset();
+    pump();
+  }
+
+  private int laneOf(LogRecord rec) {
+    return Math.floorMod(rec.partitionKey().hashCode(), lanes.length);
+  }
+
+  private void await() {
+    if (waiting) {
+      return;
+    }
+    waiting = true;
+    CompletableFuture<Void> change = deps.catalog().watch().next(ref);
+    change.thenRun(
+        () ->
+            loop.execute(
+                () -> {
+                  waiting = false;
+                  pump();
+                }));
+    // a change between the check in pump() and registering the watch must not be missed
+    if (deps.engine().offsets(ref).endOffset() > readOffset || closedAt() >= 0) {
+      change.complete(null);
+    }
+  }
+
+  /** The shard's end offset once the catalog shows it closed, else -1. */
+  private long closedAt() {
+    StreamMeta meta = deps.catalog().find(config.stream()).orElse(null);
+    Shard now = meta == null ? null : meta.shard(shard.id()).orElse(null);
+    return now == null || now.isOpen() ? -1 : now.endOffset();
+  }
+
+  private boolean maybeFinish() {
+    long end = closedAt();
+    if (end < 0 || readOffset < end || !pending.isEmpty()) {
+      return false;
+    }
+    finished = true;
+    progress.checkpoint(shard.id(), end, true);
+    return true;
+  }
+
+  private void dispatch(Lane lane) {
+    if (lane.busy || stopped) {
+      return;
+    }
+    Batch next = lane.retries.poll();
+    if (next == null) {
+      if (lane.queue.isEmpty() || !ready(lane)) {
+        armWindow(lane);
+        return;
+      }
+      next = new Batch(take(lane), 0, false);
+    }
+    lane.busy = true;
+    run(lane, next);
+  }
+
+  private boolean ready(Lane lane) {
+    long windowMillis = config.maxBatchingWindowSeconds() * 1000L;
+    return lane.queue.size() >= config.batchSize()
+        || lane.queuedBytes >= MAX_PAYLOAD_BYTES
+        || deps.clock().millis() - lane.windowStart >= windowMillis;
+  }
+
+  private void armWindow(Lane lane) {
+    if (lane.queue.isEmpty() || lane.timerArmed) {
+      return;
+    }
+    long wait =
+        lane.windowStart + config.maxBatchingWindowSeconds() * 1000L - deps.clock().millis();
+    lane.timerArmed = true;
+    deps.vertx()
+        .setTimer(
+            Math.max(1, wait),
+            id ->
+                loop.execute(
+                    () -> {
+                      lane.timerArmed = false;
+                      dispatch(lane);
+                    }));
+  }
+
+  private List<LogRecord> take(Lane lane) {
+    List<LogRecord> batch = new ArrayList<>();
+    long bytes = 0;
+    while (!lane.queue.isEmpty() && batch.size() < config.batchSize()) {
+      LogRecord next = lane.queue.peek();
+      if (!batch.isEmpty() && bytes + cost(next) > MAX_PAYLOAD_BYTES) {
+        break;
+      }
+      bytes += cost(next);
+      batch.add(lane.queue.poll());
+    }
+    lane.queuedBytes -= bytes;
+    lane.windowStart = deps.clock().millis();
+    return batch;
+  }
+
+  private static long cost(LogRecord r) {
+    return r.data().length * 4L / 3 + RECORD_OVERHEAD_BYTES;
+  }
+
+  private void run(Lane lane, Batch batch) {
+    if (!batch.filtered()) {
+      List<LogRecord> kept = new ArrayList<>();
+      for (LogRecord r : batch.records()) {
+        if (filter.matches(events.filterView(shard, r))) {
+          kept.add(r);
+        }
+      }
+      if (kept.size() < batch.records().size()) {
+        completeRecords(dropped(batch.records(), kept)); // filtered out: checkpointed past
+      }
+      if (kept.isEmpty()) {
+        complete(lane, List.of());
+        return;
+      }
+      batch = new Batch(kept, 0, true);
+    }
+    if (tooOld(batch)) {
+      skip(lane, batch, "RecordAgeExceeded", null);
+      return;
+    }
+    Batch current = batch;
+    byte[] payload =
+        EventBuilder.MAPPER
+            .valueToTree(events.event(shard, batch.records()))
+            .toString()
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    CompletableFuture<FunctionService.Invoked> call;
+    try {
+      call = deps.functions().invoke(config.functionName(), payload, null);
+    } catch (FunctionException e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    call.whenComplete((inv, e) -> loop.execute(() -> invoked(lane, current, inv, e)));
+  }
+
+  private static List<LogRecord> dropped(List<LogRecord> all, List<LogRecord> kept) {
+    List<LogRecord> out = new ArrayList<>(all);
+    out.removeAll(kept);
+    return out;
+  }
+
+  private boolean tooOld(Batch batch) {
+    return config.maxRecordAgeSeconds() >= 0
+        && deps.clock().millis() - batch.records().get(0).arrivalMillis()
+            > config.maxRecordAgeSeconds() * 1000L;
+  }
+
+  private void invoked(Lane lane, Batch batch, FunctionService.Invoked inv, Throwable e) {
+    if (stopped) {
+      return;
+    }
+    if (e != null) {
+      // throttled, or the function is gone: not the batch's fault, so no retry is counted
+      Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+      progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
+      later(lane, batch, batch.attempt());
+      return;
+    }
+    if (inv.report().result() instanceof InvocationResult.Failure f) {
+      failed(lane, batch, f, inv.requestId());
+      return;
+    }
+    byte[] response = ((InvocationResult.Success) inv.report().result()).payload();
+    if (!config.reportBatchItemFailures()) {
+      succeeded(lane, batch.records());
+      return;
+    }
+    PartialFailures.Verdict v = PartialFailures.read(response, shard, batch.records());
+    if (v.invalid() != null) {
+      LOG.errorf(
+          "Mapping %s: function %s returned an invalid batchItemFailures response (%s); the whole"
+              + " batch of %s counts as failed",
+          config.uuid(), config.functionName(), v.invalid(), ref);
+      failed(
+          lane,
+          batch,
+          new InvocationResult.Failure("InvalidBatchItemFailures", v.invalid(), List.of(), true),
+          inv.requestId());
+    } else if (v.firstFailed() < 0) {
+      succeeded(lane, batch.records());
+    } else {
+      partiallyFailed(lane, batch, v.firstFailed(), inv.requestId());
+    }
+  }
+
+  private void partiallyFailed(Lane lane, Batch batch, int firstFailed, String requestId) {
+    List<LogRecord> ok = batch.records().subList(0, firstFailed);
+    Batch rest = batch.from(firstFailed, batch.attempt() + 1);
+    if (!ok.isEmpty()) {
+      completeRecords(ok);
+    }
+    progress.processed(ok.size(), "PROBLEM: Function reported batch item failures");
+    if (exhausted(batch)) {
+      skip(
+          lane,
+          rest,
+          "RetryAttemptsExhausted",
+          new InvocationResult.Failure(
+              "BatchItemFailure",
+              "the function reported these records as failed",
+              List.of(),
+              false));
+    } else {
+      later(lane, rest, rest.attempt());
+    }
+  }
+
+  private void failed(Lane lane, Batch batch, InvocationResult.Failure f, String requestId) {
+    progress.processed(0, "PROBLEM: Function call failed");
+    if (config.bisectOnError() && batch.records().size() > 1) {
+      int half = batch.records().size() / 2;
+      // splitting does not count as a retry
+      lane.retries.addFirst(
+          new Batch(batch.records().subList(half, batch.records().size()), batch.attempt(), true));
+      lane.retries.addFirst(new Batch(batch.records().subList(0, half), batch.attempt(), true));
+      lane.busy = false;
+      dispatch(lane);
+      return;
+    }
+    if (exhausted(batch)) {
+      skip(lane, batch, "RetryAttemptsExhausted", f);
+    } else {
+      lane.lastFailure = f;
+      later(lane, batch.retry(), batch.attempt() + 1);
+    }
+  }
+
+  private boolean exhausted(Batch batch) {
+    return config.maxRetryAttempts() >= 0 && batch.attempt() >= config.maxRetryAttempts();
+  }
+
+  private void later(Lane lane, Batch batch, int attempt) {
+    long delay = deps.backoffMillis(Math.max(0, attempt - 1));
+    deps.vertx()
+        .setTimer(
+            delay,
+            id ->
+                loop.execute(
+                    () -> {
+                      if (tooOld(batch)) {
+                        skip(lane, batch, "RecordAgeExceeded", lane.lastFailure);
+                        return;
+                      }
+                      lane.retries.addFirst(batch);
+                      lane.busy = false;
+                      dispatch(lane);
+                    }));
+  }
+
+  private void skip(Lane lane, Batch batch, String condition, InvocationResult.Failure f) {
+    LOG.warnf(
+        "Mapping %s: skipping %d records of %s from offset %d (%s) after %d attempts",
+        config.uuid(),
+        batch.records().size(),
+        ref,
+        batch.firstOffset(),
+        condition,
+        batch.attempt() + 1);
+    ObjectNode record = failures.failureRecord(config, shard, batch, condition, f, events);
+    failures
+        .send(config, shard, record)
+        .whenComplete(
+            (v, e) ->
+                loop.execute(
+                    () -> {
+                      if (e != null) {
+                        LOG.errorf(
+                            e,
+                            "Mapping %s: cannot deliver the failure record; retrying",
+                            config.uuid());
+                        deps.vertx()
+                            .setTimer(
+                                deps.backoffMillis(3),
+                                id -> loop.execute(() -> skip(lane, batch, condition, f)));
+                        return;
+                      }
+                      complete(lane, batch.records());
+                    }));
+  }
+
+  private void succeeded(Lane lane, List<LogRecord> records) {
+    progress.processed(records.size(), "OK");
+    complete(lane, records);
+  }
+
+  private void complete(Lane lane, List<LogRecord> records) {
+    completeRecords(records);
+    lane.busy = false;
+    lane.lastFailure = null;
+    dispatch(lane);
+    pump();
+  }
+
+  private void completeRecords(List<LogRecord> records) {
+    for (LogRecord r : records) {
+      pending.remove(r.offset());
+    }
+    long cp = pending.isEmpty() ? readOffset : pending.first();
+    if (cp > committed) {
+      committed = cp;
+      progress.checkpoint(shard.id(), cp, false);
+    }
+  }
+
+  /** One lane of a shard: its queued records and the batch in flight. */
+  private static final class Lane {
+    final ArrayDeque<LogRecord> queue = new ArrayDeque<>();
+    final ArrayDeque<Batch> retries = new ArrayDeque<>();
+    long queuedBytes;
+    long windowStart;
+    boolean busy;
+    boolean timerArmed;
+    InvocationResult.Failure lastFailure;
+  }
+
+  /** The filter criteria, as a predicate over the record view. */
+  interface RecordFilter {
+    boolean matches(JsonNode recordView);
+  }
+}

@@ -1,0 +1,354 @@
+package dev.sluice.mapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.stream.HashKeys;
+import dev.sluice.testing.FreshDataDir;
+import dev.sluice.testing.HandlerJars;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+
+/**
+ * Streams feeding functions through event-source mappings, driven only through the real AWS SDK v2
+ * Kinesis and Lambda clients, with a real handler jar.
+ */
+@QuarkusTest
+@QuarkusTestResource(FreshDataDir.class)
+class MappingEndToEndTest {
+
+  static final Path OUT = Path.of(System.getProperty("java.io.tmpdir"), "sluice-mapper-test");
+
+  @TestHTTPResource("/")
+  String root;
+
+  KinesisClient kinesis;
+  LambdaClient lambda;
+  final List<String> mappings = new ArrayList<>();
+
+  @BeforeEach
+  void clients() {
+    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
+    kinesis =
+        KinesisClient.builder()
+            .endpointOverride(URI.create(root))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(creds)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+    lambda =
+        LambdaClient.builder()
+            .endpointOverride(URI.create(root))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(creds)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    mappings.forEach(uuid -> lambda.deleteEventSourceMapping(b -> b.uuid(uuid)));
+    kinesis.close();
+    lambda.close();
+  }
+
+  String stream(int shards) throws InterruptedException {
+    String name = "m-" + UUID.randomUUID().toString().substring(0, 8);
+    kinesis.createStream(b -> b.streamName(name).shardCount(shards));
+    for (int i = 0; i < 200; i++) {
+      if (kinesis
+          .describeStreamSummary(b -> b.streamName(name))
+          .streamDescriptionSummary()
+          .streamStatusAsString()
+          .equals("ACTIVE")) {
+        return name;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("stream not ACTIVE");
+  }
+
+  String function() {
+    String name = "rec-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.Recorder")
+                .timeout(10)
+                .code(
+                    c ->
+                        c.zipFile(
+                            SdkBytes.fromByteArray(
+                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+    return name;
+  }
+
+  String arn(String stream) {
+    return "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream;
+  }
+
+  String map(
+      String function,
+      String stream,
+      java.util.function.Consumer<
+              software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest.Builder>
+          more) {
+    CreateEventSourceMappingResponse r =
+        lambda.createEventSourceMapping(
+            b -> {
+              b.functionName(function)
+                  .eventSourceArn(arn(stream))
+                  .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                  .batchSize(10);
+              more.accept(b);
+            });
+    mappings.add(r.uuid());
+    return r.uuid();
+  }
+
+  void put(String stream, String key, String data) {
+    kinesis.putRecord(
+        b -> b.streamName(stream).partitionKey(key).data(SdkBytes.fromUtf8String(data)));
+  }
+
+  /** The lines the function recorded, waiting until there are at least {@code n}. */
+  List<String> received(String function, int n) throws Exception {
+    Path log = OUT.resolve(function + ".log");
+    List<String> lines = List.of();
+    for (int i = 0; i < 1500; i++) {
+      lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+      if (lines.size() >= n) {
+        return lines;
+      }
+      Thread.sleep(10);
+    }
+    return lines;
+  }
+
+  @Test
+  void mapping_trimHorizon_deliversEveryRecordOnceInPerKeyOrder() throws Exception {
+    String stream = stream(2);
+    String fn = function();
+    for (int i = 0; i < 30; i++) {
+      put(stream, "order-" + (i % 5), "event-" + i);
+    }
+    map(fn, stream, b -> b.parallelizationFactor(3));
+    for (int i = 30; i < 60; i++) {
+      put(stream, "order-" + (i % 5), "event-" + i);
+    }
+    List<String> lines = received(fn, 60);
+    assertThat(lines).hasSize(60);
+    Map<String, Integer> last = new HashMap<>();
+    for (String l : lines) {
+      String[] p = l.split("\\|");
+      int n = Integer.parseInt(p[1].substring("event-".length()));
+      Integer prev = last.put(p[0], n);
+      assertThat(prev == null || prev < n).as("order of %s", p[0]).isTrue();
+    }
+  }
+
+  @Test
+  void mapping_latest_skipsWhatWasThereBefore() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    put(stream, "k", "old");
+    map(fn, stream, b -> b.startingPosition(EventSourcePosition.LATEST));
+    Thread.sleep(300);
+    put(stream, "k", "new");
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("new");
+  }
+
+  @Test
+  void mappings_twoOnOneStream_eachSeesEveryRecord() throws Exception {
+    String stream = stream(1);
+    String a = function();
+    String b = function();
+    map(a, stream, x -> {});
+    map(b, stream, x -> {});
+    for (int i = 0; i < 10; i++) {
+      put(stream, "k" + i, "e" + i);
+    }
+    assertThat(received(a, 10)).hasSize(10);
+    assertThat(received(b, 10)).hasSize(10);
+  }
+
+  @Test
+  void mapping_poisonRecord_bisectedRetriedThenSentToOnFailureWithItsData() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-failures");
+    put(stream, "k", "ok-1");
+    put(stream, "k", "poison-1");
+    put(stream, "k", "ok-2");
+    map(
+        fn,
+        stream,
+        b ->
+            b.bisectBatchOnFunctionError(true)
+                .maximumRetryAttempts(1)
+                .destinationConfig(
+                    d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    List<String> lines = received(fn, 2);
+    assertThat(lines).extracting(l -> l.split("\\|")[1]).containsExactly("ok-1", "ok-2");
+    Path record = awaitFile(failures);
+    JsonNode failure = new ObjectMapper().readTree(record.toFile());
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(2);
+    assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
+    assertThat(failure.at("/error/errorMessage").asText()).startsWith("poison record");
+    assertThat(
+            new String(
+                java.util.Base64.getDecoder()
+                    .decode(failure.at("/records/0/kinesis/data").asText())))
+        .isEqualTo("poison-1");
+  }
+
+  @Test
+  void mapping_reportBatchItemFailures_retriesFromTheLowestFailedRecord() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    for (String d : List.of("a", "b", "flaky-c", "d", "e")) {
+      put(stream, "k", d);
+    }
+    map(fn, stream, b -> b.functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
+    List<String> lines = received(fn, 5);
+    assertThat(lines)
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("a", "b", "flaky-c", "d", "e");
+  }
+
+  @Test
+  void mapping_splitWhileRunning_childrenAfterParentsAndNothingLost() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    map(fn, stream, b -> {});
+    for (int i = 0; i < 20; i++) {
+      put(stream, "k" + i, "before-" + i);
+    }
+    kinesis.splitShard(
+        b ->
+            b.streamName(stream)
+                .shardToSplit("shardId-000000000000")
+                .newStartingHashKey(HashKeys.MAX.shiftRight(1).toString()));
+    Thread.sleep(200);
+    for (int i = 0; i < 20; i++) {
+      put(stream, "k" + i, "after-" + i);
+    }
+    List<String> lines = received(fn, 40);
+    assertThat(lines).hasSize(40);
+    for (int i = 0; i < 20; i++) {
+      int before = indexOf(lines, "before-" + i);
+      int after = indexOf(lines, "after-" + i);
+      assertThat(before).as("parent record of k%d first", i).isLessThan(after);
+    }
+  }
+
+  private static int indexOf(List<String> lines, String data) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).split("\\|")[1].equals(data)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void rewind_toTrimHorizon_deliversEverythingAgain() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid = map(fn, stream, b -> {});
+    for (int i = 0; i < 5; i++) {
+      put(stream, "k", "r" + i);
+    }
+    assertThat(received(fn, 5)).hasSize(5);
+    RestAssured.given()
+        .contentType("application/json")
+        .body("{\"To\":\"TRIM_HORIZON\"}".getBytes())
+        .post("/sluice/v1/event-source-mappings/" + uuid + "/rewind")
+        .then()
+        .statusCode(200);
+    assertThat(received(fn, 10)).hasSize(10);
+  }
+
+  @Test
+  void createMapping_outOfRangeValues_invalidParameterNamingFieldAndRange() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    assertThatThrownBy(() -> map(fn, stream, b -> b.batchSize(0)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("BatchSize")
+        .hasMessageContaining("between 1 and 10000");
+    assertThatThrownBy(() -> map(fn, stream, b -> b.parallelizationFactor(11)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("ParallelizationFactor");
+    assertThatThrownBy(() -> map(fn, stream, b -> b.maximumRecordAgeInSeconds(10)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("MaximumRecordAgeInSeconds");
+    assertThatThrownBy(() -> map(fn, stream, b -> b.maximumBatchingWindowInSeconds(301)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("MaximumBatchingWindowInSeconds");
+  }
+
+  @Test
+  void mappingApi_getListUpdateDelete_roundTrip() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid = map(fn, stream, b -> b.batchSize(7));
+    var got = lambda.getEventSourceMapping(b -> b.uuid(uuid));
+    assertThat(got.batchSize()).isEqualTo(7);
+    assertThat(got.eventSourceArn()).isEqualTo(arn(stream));
+    assertThat(got.functionArn()).endsWith(":function:" + fn);
+    assertThat(lambda.listEventSourceMappings(b -> b.functionName(fn)).eventSourceMappings())
+        .extracting(m -> m.uuid())
+        .containsExactly(uuid);
+    assertThat(
+            lambda
+                .updateEventSourceMapping(b -> b.uuid(uuid).batchSize(50).enabled(false))
+                .batchSize())
+        .isEqualTo(50);
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Disabled");
+  }
+
+  private static Path awaitFile(Path dir) throws Exception {
+    for (int i = 0; i < 1000; i++) {
+      try (Stream<Path> files = Files.list(dir)) {
+        List<Path> json = files.filter(p -> p.toString().endsWith(".json")).toList();
+        if (!json.isEmpty()) {
+          return json.get(0);
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no failure record in " + dir);
+  }
+}
