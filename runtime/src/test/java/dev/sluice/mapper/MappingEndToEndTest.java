@@ -30,6 +30,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
@@ -174,6 +175,62 @@ class MappingEndToEndTest {
       Integer prev = last.put(p[0], n);
       assertThat(prev == null || prev < n).as("order of %s", p[0]).isTrue();
     }
+  }
+
+  @Test
+  void mapping_parallelizationTenWithHundredKeys_keepsPerKeyOrder() throws Exception {
+    String stream = stream(2);
+    String fn = function();
+    map(fn, stream, b -> b.parallelizationFactor(10).batchSize(7));
+    List<PutRecordsRequestEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      entries.add(PutRecordsRequestEntry.builder().partitionKey("order-" + (i % 100)).data(SdkBytes.fromUtf8String("event-" + i)).build());
+      if (entries.size() == 100) {
+        kinesis.putRecords(b -> b.streamName(stream).records(entries));
+        entries.clear();
+      }
+    }
+    List<String> lines = received(fn, 400);
+    assertThat(lines).hasSize(400);
+    Map<String, Integer> last = new HashMap<>();
+    for (String l : lines) {
+      String[] p = l.split("\\|");
+      int n = Integer.parseInt(p[1].substring("event-".length()));
+      Integer prev = last.put(p[0], n);
+      assertThat(prev == null || prev < n).as("order of %s", p[0]).isTrue();
+    }
+  }
+
+  @Test
+  void mapping_filterWithBatchingWindow_deliversOnlyMatchingRecordsInFewBatches() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    map(fn, stream, b -> b.maximumBatchingWindowInSeconds(1).batchSize(100)
+        .filterCriteria(f -> f.filters(x -> x.pattern("{\"data\":{\"type\":[\"OrderPlaced\"]}}"))));
+    for (int i = 0; i < 10; i++) {
+      String type = i % 2 == 0 ? "OrderPlaced" : "OrderShipped";
+      put(stream, "o-" + i, "{\"type\":\"" + type + "\",\"orderId\":\"o-" + i + "\"}");
+    }
+    put(stream, "raw", "not json");
+    List<String> lines = received(fn, 5);
+    Thread.sleep(300);
+    lines = received(fn, 5);
+    assertThat(lines).hasSize(5).allMatch(l -> l.contains("OrderPlaced"));
+  }
+
+  @Test
+  void mapping_disableThenEnable_resumesWhereItStopped() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid = map(fn, stream, b -> {});
+    put(stream, "k", "first");
+    assertThat(received(fn, 1)).hasSize(1);
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    put(stream, "k", "while-disabled");
+    Thread.sleep(300);
+    assertThat(received(fn, 1)).hasSize(1);
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true));
+    assertThat(received(fn, 2)).extracting(l -> l.split("\\|")[1]).containsExactly("first", "while-disabled");
   }
 
   @Test
