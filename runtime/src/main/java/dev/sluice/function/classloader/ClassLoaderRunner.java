@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,8 +58,12 @@ final class ClassLoaderRunner implements Runner {
     Attempt attempt = new Attempt(invocation, result);
     handlers.execute(attempt::run);
     long delay = Math.max(0, invocation.deadlineMillis() - System.currentTimeMillis());
-    timers.schedule(attempt::timeout, delay, TimeUnit.MILLISECONDS);
-    result.whenComplete((r, e) -> finished());
+    ScheduledFuture<?> timeout = timers.schedule(attempt::timeout, delay, TimeUnit.MILLISECONDS);
+    result.whenComplete(
+        (r, e) -> {
+          timeout.cancel(false); // or the timer queue holds every invocation for its timeout
+          finished();
+        });
     return result;
   }
 

@@ -6,7 +6,7 @@ import dev.sluice.function.Runner;
 import dev.sluice.function.RunnerFactory;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,13 +25,20 @@ public final class ClassLoaderRunnerFactory implements RunnerFactory, AutoClosea
             t.setDaemon(true);
             return t;
           });
-  private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "sluice-handler-timeouts");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledThreadPoolExecutor timers = timeoutTimer();
+
+  private static ScheduledThreadPoolExecutor timeoutTimer() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "sluice-handler-timeouts");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
 
   /** Installs the per-invocation capture of System.out and System.err. */
   public ClassLoaderRunnerFactory() {
