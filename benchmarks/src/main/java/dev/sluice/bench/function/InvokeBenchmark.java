@@ -117,6 +117,24 @@ public class InvokeBenchmark {
     return warm.invoke(invocation()).join();
   }
 
+  /**
+   * The same invocation, but the measuring thread busy-waits for the answer instead of parking
+   * in {@code join()}: what remains is Sluice's own overhead, without the operating system waking
+   * the measuring thread (tens of microseconds on a virtual machine, and not Sluice's doing: an
+   * event-loop caller is woken by its own selector either way).
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @Warmup(iterations = 3, time = 3)
+  @Measurement(iterations = 5, time = 3)
+  public InvocationReport warmInvokeSpinWait() {
+    java.util.concurrent.CompletableFuture<InvocationReport> f = warm.invoke(invocation());
+    while (!f.isDone()) {
+      Thread.onSpinWait();
+    }
+    return f.join();
+  }
+
   /** A fresh runner for each {@link #coldStart} call. */
   @Setup(Level.Invocation)
   public void freshRunner() {

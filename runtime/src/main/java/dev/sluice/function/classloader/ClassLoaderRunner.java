@@ -55,8 +55,13 @@ final class ClassLoaderRunner implements Runner {
     }
     inFlight.incrementAndGet();
     CompletableFuture<InvocationReport> result = new CompletableFuture<>();
-    Attempt attempt = new Attempt(invocation, result);
-    handlers.execute(attempt::run);
+    HandlerInstance warm = idle.pollFirst();
+    Attempt attempt = new Attempt(invocation, result, warm);
+    if (warm != null) {
+      warm.post(attempt::run); // a warm instance runs on its own, likely still spinning, thread
+    } else {
+      handlers.execute(attempt::run); // a cold start
+    }
     long delay = Math.max(0, invocation.deadlineMillis() - System.currentTimeMillis());
     ScheduledFuture<?> timeout = timers.schedule(attempt::timeout, delay, TimeUnit.MILLISECONDS);
     result.whenComplete(
@@ -96,9 +101,10 @@ final class ClassLoaderRunner implements Runner {
     private volatile Thread thread;
     private volatile HandlerInstance instance;
 
-    Attempt(Invocation invocation, CompletableFuture<InvocationReport> result) {
+    Attempt(Invocation invocation, CompletableFuture<InvocationReport> result, HandlerInstance warm) {
       this.invocation = invocation;
       this.result = result;
+      this.instance = warm;
     }
 
     void run() {
@@ -109,7 +115,7 @@ final class ClassLoaderRunner implements Runner {
       long allocated0 = allocatedBytes();
       InvocationResult outcome;
       try {
-        HandlerInstance i = idle.pollFirst();
+        HandlerInstance i = instance;
         if (i == null) {
           i = HandlerInstance.start(config, code, platform);
           initNanos = i.initNanos;

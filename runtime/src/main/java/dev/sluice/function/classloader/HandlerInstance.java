@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 final class HandlerInstance implements AutoCloseable {
 
   private final FunctionLoader loader;
+  private final InstanceWorker worker;
   private final Object bridge;
   private final Method invoke;
   final long initNanos;
@@ -24,6 +25,7 @@ final class HandlerInstance implements AutoCloseable {
     this.bridge = bridge;
     this.invoke = invoke;
     this.initNanos = initNanos;
+    this.worker = new InstanceWorker(loader.getName() + "-worker");
   }
 
   /** Loads and initialises the handler: the cold start. Throws what the handler's init threw. */
@@ -114,8 +116,14 @@ final class HandlerInstance implements AutoCloseable {
     return t;
   }
 
+  /** Runs {@code task} on this instance's own thread. */
+  void post(Runnable task) {
+    worker.post(task);
+  }
+
   @Override
   public void close() {
+    worker.close();
     try {
       loader.close();
     } catch (IOException e) {
