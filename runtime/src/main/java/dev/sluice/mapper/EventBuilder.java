@@ -45,6 +45,31 @@ final class EventBuilder {
     return event;
   }
 
+  /**
+   * Lambda's KinesisTimeWindowEvent: the {@code Records} of {@code batch} (empty for the final
+   * invoke) plus the window, its state, the shard and the window flags.
+   */
+  ObjectNode windowEvent(
+      Shard shard,
+      List<LogRecord> batch,
+      long windowStart,
+      long windowEnd,
+      java.util.Map<String, String> state,
+      boolean finalInvoke,
+      boolean terminatedEarly) {
+    ObjectNode event = event(shard, batch);
+    ObjectNode window = event.putObject("window");
+    window.put("start", iso(windowStart));
+    window.put("end", iso(windowEnd));
+    ObjectNode s = event.putObject("state");
+    state.forEach(s::put);
+    event.put("shardId", shard.id());
+    event.put("eventSourceARN", streamArn);
+    event.put("isFinalInvokeForWindow", finalInvoke);
+    event.put("isWindowTerminatedEarly", terminatedEarly);
+    return event;
+  }
+
   ObjectNode record(Shard shard, LogRecord r) {
     String seq = SequenceNumbers.of(shard.ordinal(), r.offset());
     ObjectNode n = MAPPER.createObjectNode();

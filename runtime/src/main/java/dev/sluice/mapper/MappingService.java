@@ -282,10 +282,6 @@ public final class MappingService implements AutoCloseable {
             0,
             0,
             900);
-    if (tumbling > 0) {
-      throw MappingException.invalid(
-          "TumblingWindowInSeconds is not supported by this Sluice version yet; use 0.");
-    }
     return new MappingConfig(
         uuid,
         function,

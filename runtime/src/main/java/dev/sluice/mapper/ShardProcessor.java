@@ -30,6 +30,12 @@ import org.jboss.logging.Logger;
  * <p>With ParallelizationFactor N, records go to N lanes by partition-key hash; each lane runs one
  * batch at a time, so records with the same key are never in flight together and keep their order.
  * The checkpoint is the lowest offset not yet completed in any lane.
+ *
+ * <p>With TumblingWindowInSeconds, the shard runs as one lane (the window's state is one sequence
+ * of invocations) and a batch never spans two windows: see {@link TumblingWindow}. A window ends
+ * when the shard's records move past it, when its end time passed (by the injected clock) with
+ * every existing record read, or when the shard ends; it then gets one final invoke with no
+ * records, retried like a batch, before any record of the next window runs.
  */
 final class ShardProcessor {
 
@@ -54,6 +60,9 @@ final class ShardProcessor {
   private final FailureSink failures;
   private final Progress progress;
   private final Lane[] lanes;
+  private final TumblingWindow window;
+  private boolean windowTimerArmed;
+  private boolean shardEnded;
   private final TreeSet<Long> pending = new TreeSet<>();
   private long readOffset;
   private long committed;
@@ -83,7 +92,11 @@ final class ShardProcessor {
     this.progress = progress;
     this.readOffset = startOffset;
     this.committed = startOffset;
-    this.lanes = new Lane[config.parallelizationFactor()];
+    this.window =
+        config.tumblingWindowSeconds() > 0
+            ? new TumblingWindow(config.tumblingWindowSeconds())
+            : null;
+    this.lanes = new Lane[window != null ? 1 : config.parallelizationFactor()];
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane();
     }
@@ -187,6 +200,14 @@ final class ShardProcessor {
     if (end < 0 || readOffset < end || !pending.isEmpty()) {
       return false;
     }
+    if (window != null && window.isOpen()) {
+      if (window.invoked()) {
+        shardEnded = true;
+        dispatch(lanes[0]); // the final invoke; its completion pumps again
+        return true;
+      }
+      window.close();
+    }
     finished = true;
     progress.checkpoint(shard.id(), end, true);
     return true;
@@ -198,11 +219,19 @@ final class ShardProcessor {
     }
     Batch next = lane.retries.poll();
     if (next == null) {
-      if (lane.queue.isEmpty() || !ready(lane)) {
-        armWindow(lane);
+      if (window != null && closeWindowIfDue(lane)) {
         return;
       }
-      next = new Batch(take(lane), 0, false);
+      if (lane.queue.isEmpty() || !ready(lane)) {
+        armWindow(lane);
+        armWindowEnd(lane);
+        return;
+      }
+      List<LogRecord> records = take(lane);
+      if (window != null) {
+        window.enter(window.windowOf(records.get(0)));
+      }
+      next = new Batch(records, 0, false);
     }
     lane.busy = true;
     run(lane, next);
@@ -210,6 +239,10 @@ final class ShardProcessor {
 
   private boolean ready(Lane lane) {
     long windowMillis = config.maxBatchingWindowSeconds() * 1000L;
+    if (window != null
+        && window.windowOf(lane.queue.peekFirst()) != window.windowOf(lane.queue.peekLast())) {
+      return true; // the batch cannot grow: the next record belongs to a later window
+    }
     return lane.queue.size() >= config.batchSize()
         || lane.queuedBytes >= MAX_PAYLOAD_BYTES
         || deps.clock().millis() - lane.windowStart >= windowMillis;
@@ -240,6 +273,11 @@ final class ShardProcessor {
       LogRecord next = lane.queue.peek();
       if (!batch.isEmpty() && bytes + cost(next) > MAX_PAYLOAD_BYTES) {
         break;
+      }
+      if (window != null
+          && !batch.isEmpty()
+          && window.windowOf(next) != window.windowOf(batch.get(0))) {
+        break; // a batch never spans two windows
       }
       bytes += cost(next);
       batch.add(lane.queue.poll());
@@ -275,11 +313,12 @@ final class ShardProcessor {
       return;
     }
     Batch current = batch;
-    byte[] payload =
-        EventBuilder.MAPPER
-            .valueToTree(events.event(shard, batch.records()))
-            .toString()
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ObjectNode event =
+        window == null
+            ? events.event(shard, batch.records())
+            : events.windowEvent(
+                shard, batch.records(), window.start(), window.end(), window.state(), false, false);
+    byte[] payload = event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     CompletableFuture<FunctionService.Invoked> call;
     try {
       call = deps.functions().invoke(config.functionName(), payload, null);
@@ -317,11 +356,35 @@ final class ShardProcessor {
       return;
     }
     byte[] response = ((InvocationResult.Success) inv.report().result()).payload();
+    java.util.Map<String, String> state = null;
+    if (window != null) {
+      try {
+        state = TumblingWindow.parseState(response);
+      } catch (IllegalArgumentException bad) {
+        LOG.errorf(
+            "Mapping %s: function %s returned an invalid TimeWindowEventResponse (%s); the whole"
+                + " batch of %s counts as failed",
+            config.uuid(), config.functionName(), bad.getMessage(), ref);
+        failed(
+            lane,
+            batch,
+            new InvocationResult.Failure(
+                "InvalidTimeWindowEventResponse", bad.getMessage(), List.of(), true),
+            inv.requestId());
+        return;
+      }
+    }
     if (!config.reportBatchItemFailures()) {
+      acceptState(state);
       succeeded(lane, batch.records());
       return;
     }
     PartialFailures.Verdict v = PartialFailures.read(response, shard, batch.records());
+    if (v.invalid() == null) {
+      // the state of a partly failed batch covers its successful records: the failed ones are
+      // sent again with it
+      acceptState(state);
+    }
     if (v.invalid() != null) {
       LOG.errorf(
           "Mapping %s: function %s returned an invalid batchItemFailures response (%s); the whole"
@@ -432,6 +495,143 @@ final class ShardProcessor {
                       }
                       complete(lane, batch.records());
                     }));
+  }
+
+  private void acceptState(java.util.Map<String, String> state) {
+    if (window != null) {
+      window.accept(state);
+      if (window.terminatedEarly()) {
+        LOG.warnf(
+            "Mapping %s: the state of the window from %s of %s is over 1 MB; the window terminates"
+                + " early",
+            config.uuid(), EventBuilder.iso(window.start()), ref);
+      }
+    }
+  }
+
+  /**
+   * Runs the open window's final invoke when it is due (the lane is idle, nothing to retry);
+   * returns whether the lane is now busy with it.
+   */
+  private boolean closeWindowIfDue(Lane lane) {
+    long next = lane.queue.isEmpty() ? -1 : window.windowOf(lane.queue.peekFirst());
+    long now = deps.clock().millis();
+    if (!window.closeDue(next, next < 0 && caughtUp(), shardEnded, now)) {
+      return false;
+    }
+    if (!window.invoked()) {
+      window.close(); // nothing of it reached the function (all filtered out or skipped)
+      return false;
+    }
+    lane.busy = true;
+    runFinal(lane, 0);
+    return true;
+  }
+
+  private boolean caughtUp() {
+    if (fetching) {
+      return false;
+    }
+    try {
+      return readOffset >= deps.engine().offsets(ref).endOffset();
+    } catch (RuntimeException gone) {
+      return true;
+    }
+  }
+
+  /** Wakes the processor when the open window's end passes, to close it if no record comes. */
+  private void armWindowEnd(Lane lane) {
+    if (window == null || !window.isOpen() || windowTimerArmed || !lane.queue.isEmpty()) {
+      return;
+    }
+    long wait = window.end() - deps.clock().millis();
+    windowTimerArmed = true;
+    deps.vertx()
+        .setTimer(
+            wait > 0 ? wait : 10, // past the end but still reading: look again shortly
+            id ->
+                loop.execute(
+                    () -> {
+                      windowTimerArmed = false;
+                      dispatch(lane);
+                      pump();
+                    }));
+  }
+
+  private void runFinal(Lane lane, int attempt) {
+    if (stopped) {
+      return;
+    }
+    byte[] payload =
+        events
+            .windowEvent(
+                shard,
+                List.of(),
+                window.start(),
+                window.end(),
+                window.state(),
+                true,
+                window.terminatedEarly())
+            .toString()
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    CompletableFuture<FunctionService.Invoked> call;
+    try {
+      call = deps.functions().invoke(config.functionName(), payload, null);
+    } catch (FunctionException e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    call.whenComplete((inv, e) -> loop.execute(() -> finalInvoked(lane, attempt, inv, e)));
+  }
+
+  private void finalInvoked(Lane lane, int attempt, FunctionService.Invoked inv, Throwable e) {
+    if (stopped) {
+      return;
+    }
+    if (e != null) {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+      progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
+      retryFinal(lane, attempt, attempt);
+      return;
+    }
+    if (inv.report().result() instanceof InvocationResult.Failure f) {
+      progress.processed(0, "PROBLEM: Function call failed");
+      boolean exhausted = config.maxRetryAttempts() >= 0 && attempt >= config.maxRetryAttempts();
+      boolean expired =
+          config.maxRecordAgeSeconds() >= 0
+              && deps.clock().millis() - window.end() > config.maxRecordAgeSeconds() * 1000L;
+      if (exhausted || expired) {
+        LOG.errorf(
+            "Mapping %s: giving up the final invoke of the window %s–%s of %s after %d attempts"
+                + " (%s: %s); its state is discarded",
+            config.uuid(),
+            EventBuilder.iso(window.start()),
+            EventBuilder.iso(window.end()),
+            ref,
+            attempt + 1,
+            f.errorType(),
+            f.errorMessage());
+        windowClosed(lane);
+      } else {
+        retryFinal(lane, attempt, attempt + 1);
+      }
+      return;
+    }
+    progress.processed(0, "OK");
+    windowClosed(lane);
+  }
+
+  private void retryFinal(Lane lane, int attempt, int next) {
+    deps.vertx()
+        .setTimer(
+            deps.backoffMillis(Math.max(0, attempt)),
+            id -> loop.execute(() -> runFinal(lane, next)));
+  }
+
+  private void windowClosed(Lane lane) {
+    window.close();
+    lane.busy = false;
+    dispatch(lane);
+    pump();
   }
 
   private void succeeded(Lane lane, List<LogRecord> records) {

@@ -97,19 +97,19 @@ class MappingEndToEndTest {
   }
 
   String function() {
+    return function("fixture.Recorder", RecordingHandler.SOURCES);
+  }
+
+  String function(String handler, Map<String, String> sources) {
     String name = "rec-" + UUID.randomUUID().toString().substring(0, 8);
     lambda.createFunction(
         b ->
             b.functionName(name)
                 .runtime("java17")
                 .role("arn:aws:iam::000000000000:role/r")
-                .handler("fixture.Recorder")
+                .handler(handler)
                 .timeout(10)
-                .code(
-                    c ->
-                        c.zipFile(
-                            SdkBytes.fromByteArray(
-                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
     return name;
   }
 
@@ -184,7 +184,11 @@ class MappingEndToEndTest {
     map(fn, stream, b -> b.parallelizationFactor(10).batchSize(7));
     List<PutRecordsRequestEntry> entries = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
-      entries.add(PutRecordsRequestEntry.builder().partitionKey("order-" + (i % 100)).data(SdkBytes.fromUtf8String("event-" + i)).build());
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey("order-" + (i % 100))
+              .data(SdkBytes.fromUtf8String("event-" + i))
+              .build());
       if (entries.size() == 100) {
         kinesis.putRecords(b -> b.streamName(stream).records(entries));
         entries.clear();
@@ -205,8 +209,14 @@ class MappingEndToEndTest {
   void mapping_filterWithBatchingWindow_deliversOnlyMatchingRecordsInFewBatches() throws Exception {
     String stream = stream(1);
     String fn = function();
-    map(fn, stream, b -> b.maximumBatchingWindowInSeconds(1).batchSize(100)
-        .filterCriteria(f -> f.filters(x -> x.pattern("{\"data\":{\"type\":[\"OrderPlaced\"]}}"))));
+    map(
+        fn,
+        stream,
+        b ->
+            b.maximumBatchingWindowInSeconds(1)
+                .batchSize(100)
+                .filterCriteria(
+                    f -> f.filters(x -> x.pattern("{\"data\":{\"type\":[\"OrderPlaced\"]}}"))));
     for (int i = 0; i < 10; i++) {
       String type = i % 2 == 0 ? "OrderPlaced" : "OrderShipped";
       put(stream, "o-" + i, "{\"type\":\"" + type + "\",\"orderId\":\"o-" + i + "\"}");
@@ -230,7 +240,9 @@ class MappingEndToEndTest {
     Thread.sleep(300);
     assertThat(received(fn, 1)).hasSize(1);
     lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true));
-    assertThat(received(fn, 2)).extracting(l -> l.split("\\|")[1]).containsExactly("first", "while-disabled");
+    assertThat(received(fn, 2))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("first", "while-disabled");
   }
 
   @Test
@@ -394,6 +406,157 @@ class MappingEndToEndTest {
                 .batchSize())
         .isEqualTo(50);
     assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Disabled");
+  }
+
+  /** The lines the function recorded, waiting until {@code n} of them start with {@code prefix}. */
+  List<String> receivedWith(String function, String prefix, int n, long timeoutMillis)
+      throws Exception {
+    Path log = OUT.resolve(function + ".log");
+    List<String> lines = List.of();
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+      if (lines.stream().filter(l -> l.startsWith(prefix)).count() >= n) {
+        return lines;
+      }
+      Thread.sleep(10);
+    }
+    return lines;
+  }
+
+  /** Sleeps until just after the next whole second, so that a put lands early in a 1 s window. */
+  static void toNextSecond() throws InterruptedException {
+    long now = System.currentTimeMillis();
+    Thread.sleep(1000 - now % 1000 + 20);
+  }
+
+  void putAmounts(String stream, int... amounts) {
+    List<PutRecordsRequestEntry> entries = new ArrayList<>();
+    for (int i = 0; i < amounts.length; i++) {
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey("k" + i)
+              .data(SdkBytes.fromUtf8String("{\"amount\":" + amounts[i] + "}"))
+              .build());
+    }
+    kinesis.putRecords(b -> b.streamName(stream).records(entries));
+  }
+
+  @Test
+  void mapping_tumblingWindow_carriesStateAcrossBatchesAndSumsInTheFinalInvoke() throws Exception {
+    String stream = stream(1);
+    String fn = function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    String uuid = map(fn, stream, b -> b.batchSize(2).tumblingWindowInSeconds(1));
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).tumblingWindowInSeconds())
+        .isEqualTo(1);
+    toNextSecond();
+    putAmounts(stream, 1, 2, 3, 4, 5, 6); // one window: 21 in 3 batches
+    toNextSecond();
+    putAmounts(stream, 10, 20, 30); // the next window: 60 in 2 batches
+
+    List<String> lines = receivedWith(fn, "final|", 2, 15_000);
+    List<String[]> batches =
+        lines.stream().filter(l -> l.startsWith("batch|")).map(l -> l.split("\\|")).toList();
+    List<String[]> finals =
+        lines.stream().filter(l -> l.startsWith("final|")).map(l -> l.split("\\|")).toList();
+    assertThat(finals).as("final invokes in %s", lines).hasSize(2);
+    assertThat(batches)
+        .as("no batch spans two windows: %s", lines)
+        .allMatch(b -> b[5].equals("true"));
+    assertThat(batches).allMatch(b -> Integer.parseInt(b[3]) <= 2);
+    assertThat(batches.stream().mapToInt(b -> Integer.parseInt(b[3])).sum()).isEqualTo(9);
+
+    String[] first = finals.get(0);
+    String[] second = finals.get(1);
+    assertThat(Long.parseLong(first[2]) - Long.parseLong(first[1])).isEqualTo(1000);
+    assertThat(Long.parseLong(first[1]) % 1000).isZero();
+    assertThat(Long.parseLong(second[1])).isEqualTo(Long.parseLong(first[2]));
+    assertThat(first[3]).as("sum of the first window").isEqualTo("21");
+    assertThat(Integer.parseInt(first[4]))
+        .as("invocations carrying state")
+        .isGreaterThanOrEqualTo(3);
+    assertThat(first[5]).as("records of a final invoke").isEqualTo("0");
+    assertThat(first[6]).isEqualTo("false");
+    assertThat(first[7]).isEqualTo("shardId-000000000000");
+    assertThat(first[8]).isEqualTo(arn(stream));
+    assertThat(second[3]).as("sum of the second window: state restarted").isEqualTo("60");
+    assertThat(Integer.parseInt(second[4])).isGreaterThanOrEqualTo(2);
+
+    // state carried: within a window the invocations saw 0, 1, 2, ... earlier invocations, and
+    // the first window's final invoke came before any batch of the second window
+    List<String> firstWindow =
+        batches.stream().filter(b -> b[1].equals(first[1])).map(b -> b[4]).toList();
+    assertThat(firstWindow).hasSizeGreaterThanOrEqualTo(3);
+    for (int i = 0; i < firstWindow.size(); i++) {
+      assertThat(firstWindow.get(i)).isEqualTo(Integer.toString(i));
+    }
+    List<String> secondWindow =
+        batches.stream().filter(b -> b[1].equals(second[1])).map(b -> b[4]).toList();
+    assertThat(secondWindow).hasSizeGreaterThanOrEqualTo(2);
+    for (int i = 0; i < secondWindow.size(); i++) {
+      assertThat(secondWindow.get(i)).isEqualTo(Integer.toString(i));
+    }
+    int firstFinal = lines.indexOf(String.join("|", first));
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("batch|" + second[1])) {
+        assertThat(i).isGreaterThan(firstFinal);
+      }
+    }
+  }
+
+  @Test
+  void mapping_tumblingWindowWithBatchItemFailures_retriesInTheWindowWithItsState()
+      throws Exception {
+    String stream = stream(1);
+    String fn = function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    map(
+        fn,
+        stream,
+        b ->
+            b.batchSize(3)
+                .tumblingWindowInSeconds(1)
+                .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
+    toNextSecond();
+    List<PutRecordsRequestEntry> entries = new ArrayList<>();
+    int[] amounts = {1, 2, 4, 8, 16};
+    for (int i = 0; i < amounts.length; i++) {
+      String flaky = i == 1 ? ",\"flaky\":true" : "";
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey("k" + i)
+              .data(SdkBytes.fromUtf8String("{\"amount\":" + amounts[i] + flaky + "}"))
+              .build());
+    }
+    kinesis.putRecords(b -> b.streamName(stream).records(entries));
+
+    List<String> lines = receivedWith(fn, "final|", 1, 15_000);
+    List<String[]> finals =
+        lines.stream().filter(l -> l.startsWith("final|")).map(l -> l.split("\\|")).toList();
+    assertThat(finals).as("final invokes in %s", lines).hasSize(1);
+    assertThat(finals.get(0)[3]).as("each record counted once").isEqualTo("31");
+    List<String[]> batches =
+        lines.stream().filter(l -> l.startsWith("batch|")).map(l -> l.split("\\|")).toList();
+    assertThat(batches).allMatch(x -> x[5].equals("true"));
+    assertThat(batches.stream().mapToInt(x -> Integer.parseInt(x[6])).sum()).isEqualTo(5);
+    assertThat(batches.stream().anyMatch(x -> !x[3].equals(x[6])))
+        .as("a partly failed batch in %s", lines)
+        .isTrue();
+  }
+
+  @Test
+  void createMapping_tumblingWindowOutOfRange_invalidParameterNamingField() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    assertThatThrownBy(() -> map(fn, stream, b -> b.tumblingWindowInSeconds(901)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("TumblingWindowInSeconds")
+        .hasMessageContaining("between 0 and 900");
+    assertThatThrownBy(() -> map(fn, stream, b -> b.tumblingWindowInSeconds(-1)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("TumblingWindowInSeconds");
+    String uuid = map(fn, stream, b -> b.tumblingWindowInSeconds(900));
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).tumblingWindowInSeconds())
+        .isEqualTo(900);
   }
 
   private static Path awaitFile(Path dir) throws Exception {

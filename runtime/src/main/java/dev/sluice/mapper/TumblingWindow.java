@@ -1,0 +1,170 @@
+package dev.sluice.mapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.log.LogRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The tumbling window of one shard (Lambda's {@code TumblingWindowInSeconds}): which window a
+ * record belongs to, the state carried between the invocations of the open window, and when that
+ * window is due for its final invocation. Pure bookkeeping, no I/O and no timers: the {@link
+ * ShardProcessor} asks it and drives the invocations.
+ *
+ * <p>Windows are aligned to multiples of their length, by the record's approximateArrivalTimestamp:
+ * a window starts at {@code floor(arrival / length) * length} and ends (exclusive) one length
+ * later.
+ *
+ * <p>The state lives in memory only, like Lambda's: a restart of the mapping (node restart, update,
+ * disable/enable, rewind) starts the window's state again from {@code {}}.
+ */
+final class TumblingWindow {
+
+  /** State larger than this (as JSON) terminates the window early. */
+  static final long MAX_STATE_BYTES = 1024L * 1024;
+
+  private final long lengthMillis;
+  private long start = -1;
+  private Map<String, String> state = new LinkedHashMap<>();
+  private boolean invoked;
+  private boolean terminatedEarly;
+
+  TumblingWindow(int seconds) {
+    if (seconds <= 0) {
+      throw new IllegalArgumentException("window length must be positive: " + seconds);
+    }
+    this.lengthMillis = seconds * 1000L;
+  }
+
+  /** The start of the window that {@code arrivalMillis} falls in. */
+  static long startOf(long arrivalMillis, long lengthMillis) {
+    return Math.floorDiv(arrivalMillis, lengthMillis) * lengthMillis;
+  }
+
+  long windowOf(LogRecord r) {
+    return startOf(r.arrivalMillis(), lengthMillis);
+  }
+
+  long lengthMillis() {
+    return lengthMillis;
+  }
+
+  /** Whether a window is open: a batch of it was dispatched and its final invoke has not run. */
+  boolean isOpen() {
+    return start >= 0;
+  }
+
+  long start() {
+    return start;
+  }
+
+  long end() {
+    return start + lengthMillis;
+  }
+
+  Map<String, String> state() {
+    return state;
+  }
+
+  /** Whether a batch of the open window succeeded, so that it gets a final invoke. */
+  boolean invoked() {
+    return invoked;
+  }
+
+  boolean terminatedEarly() {
+    return terminatedEarly;
+  }
+
+  /**
+   * A batch of window {@code windowStart} is about to run: opens it (state {}) unless it is open.
+   */
+  void enter(long windowStart) {
+    if (start != windowStart) {
+      start = windowStart;
+      state = new LinkedHashMap<>();
+      invoked = false;
+      terminatedEarly = false;
+    }
+  }
+
+  /**
+   * Whether the open window must be closed (by its final invoke, if it had a successful invocation)
+   * before anything else runs on the shard.
+   *
+   * @param nextWindow the window of the next queued record, or -1 if none is queued
+   * @param caughtUp whether every record of the shard that exists now was read
+   * @param shardEnded whether the shard is closed and all its records are done
+   * @param now the clock
+   */
+  boolean closeDue(long nextWindow, boolean caughtUp, boolean shardEnded, long now) {
+    if (!isOpen()) {
+      return false;
+    }
+    if (terminatedEarly || shardEnded) {
+      return true;
+    }
+    if (nextWindow >= 0) {
+      return nextWindow != start; // the shard's records moved past this window
+    }
+    return caughtUp && now >= end(); // its end passed with no more records for it
+  }
+
+  /** Takes the state a successful (or partly successful) invocation of the window returned. */
+  void accept(Map<String, String> newState) {
+    invoked = true;
+    state = newState;
+    if (bytes(newState) > MAX_STATE_BYTES) {
+      terminatedEarly = true;
+    }
+  }
+
+  /** The final invoke ran (or was given up): the window and its state are discarded. */
+  void close() {
+    start = -1;
+    state = new LinkedHashMap<>();
+    invoked = false;
+    terminatedEarly = false;
+  }
+
+  /**
+   * The {@code state} of a TimeWindowEventResponse: a missing or null member (or no response) is
+   * {@code {}}; an object's values must be strings (other scalars are taken as their JSON text).
+   *
+   * @throws IllegalArgumentException if the response is not JSON or state is not an object
+   */
+  static Map<String, String> parseState(byte[] response) {
+    JsonNode root;
+    try {
+      root = response.length == 0 ? null : EventBuilder.MAPPER.readTree(response);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("the response is not valid JSON");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    JsonNode s = root == null || !root.isObject() ? null : root.get("state");
+    if (s == null || s.isNull()) {
+      return out;
+    }
+    if (!s.isObject()) {
+      throw new IllegalArgumentException("state is not a JSON object of strings");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      if (v.isContainerNode()) {
+        throw new IllegalArgumentException("state value of " + e.getKey() + " is not a string");
+      }
+      out.put(e.getKey(), v.isNull() ? null : v.isTextual() ? v.asText() : v.toString());
+    }
+    return out;
+  }
+
+  static long bytes(Map<String, String> state) {
+    ObjectNode n = EventBuilder.MAPPER.createObjectNode();
+    state.forEach(n::put);
+    return n.toString().getBytes(StandardCharsets.UTF_8).length;
+  }
+}
