@@ -1,11 +1,13 @@
 package dev.sluice.bench;
 
 import dev.sluice.bench.kinesis.KinesisLoad;
+import dev.sluice.bench.mapper.MapperBench;
 import java.util.Arrays;
 
 /**
- * Entry point of the benchmarks jar: {@code kinesis ...} runs the Kinesis load generator, anything
- * else goes to JMH ({@code org.openjdk.jmh.Main}) unchanged.
+ * Entry point of the benchmarks jar: {@code kinesis ...} runs the Kinesis load generator, {@code
+ * mapper ...} the event-source mapping benchmarks, anything else goes to JMH ({@code
+ * org.openjdk.jmh.Main}) unchanged.
  */
 public final class BenchMain {
 
@@ -15,6 +17,8 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("kinesis")) {
       KinesisLoad.main(Arrays.copyOfRange(args, 1, args.length));
+    } else if (args.length > 0 && args[0].equals("mapper")) {
+      MapperBench.main(Arrays.copyOfRange(args, 1, args.length));
     } else {
       org.openjdk.jmh.Main.main(args);
     }

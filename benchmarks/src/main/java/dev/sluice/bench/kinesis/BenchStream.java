@@ -10,7 +10,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /** The stream a load run writes to and reads from: created fresh, deleted at the end. */
-final class BenchStream {
+public final class BenchStream {
 
   private static final Duration ACTIVE_TIMEOUT = Duration.ofSeconds(60);
   private static final long CALL_TIMEOUT_SECONDS = 30;
@@ -26,7 +26,7 @@ final class BenchStream {
   }
 
   /** Creates a stream with {@code shards} shards and waits until it is ACTIVE. */
-  static BenchStream create(KinesisAsyncClient client, String name, int shards) {
+  public static BenchStream create(KinesisAsyncClient client, String name, int shards) {
     await(client.createStream(r -> r.streamName(name).shardCount(shards)));
     long deadline = System.nanoTime() + ACTIVE_TIMEOUT.toNanos();
     while (true) {
@@ -49,16 +49,16 @@ final class BenchStream {
     return new BenchStream(client, name, ids);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  List<String> shardIds() {
+  public List<String> shardIds() {
     return shardIds;
   }
 
   /** Deletes the stream; reports rather than throws a failure. */
-  void delete() {
+  public void delete() {
     try {
       await(client.deleteStream(r -> r.streamName(name).enforceConsumerDeletion(true)));
     } catch (RuntimeException e) {
@@ -67,7 +67,7 @@ final class BenchStream {
   }
 
   /** Waits for an SDK call, bounded; unwraps its failure. */
-  static <T> T await(java.util.concurrent.CompletableFuture<T> call) {
+  public static <T> T await(java.util.concurrent.CompletableFuture<T> call) {
     try {
       return call.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -11,7 +11,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /** Builds the SDK client the load generator uses. */
-final class Clients {
+public final class Clients {
 
   private Clients() {}
 
@@ -19,7 +19,8 @@ final class Clients {
    * An async Kinesis client for {@code endpoint} with enough connections for {@code concurrency}
    * calls in flight and no retries, so that every failure and every latency is seen as it is.
    */
-  static KinesisAsyncClient kinesis(URI endpoint, int concurrency, boolean json, boolean http2) {
+  public static KinesisAsyncClient kinesis(
+      URI endpoint, int concurrency, boolean json, boolean http2) {
     // The SDK picks CBOR or JSON when the client is built, from this property (default CBOR).
     System.setProperty("aws.cborEnabled", Boolean.toString(!json));
     NettyNioAsyncHttpClient.Builder http =

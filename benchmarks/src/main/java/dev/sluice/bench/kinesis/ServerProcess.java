@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * loopback port with a fresh data directory. Closing it stops the process (SIGTERM, then SIGKILL
  * after 30 s) and deletes the directory.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -45,7 +45,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Starts the server from {@code jar} and waits until it reports ready. */
-  static ServerProcess start(Path jar, List<String> jvmOpts, boolean keepData) {
+  public static ServerProcess start(Path jar, List<String> jvmOpts, boolean keepData) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("server jar not found: " + jar);
     }
@@ -87,13 +87,18 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** Where the server listens. */
-  URI endpoint() {
+  public URI endpoint() {
     return endpoint;
   }
 
   /** CPU time the server process has used so far, if the OS tells. */
-  Optional<Duration> cpuTime() {
+  public Optional<Duration> cpuTime() {
     return process.info().totalCpuDuration();
+  }
+
+  /** The server's process id. */
+  public long pid() {
+    return process.pid();
   }
 
   private void awaitReady() {
@@ -125,7 +130,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** The last lines the server wrote. */
-  String logTail() {
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
