@@ -31,6 +31,15 @@ final class EventBuilder {
     this.roleArn = "arn:aws:iam::" + accountId + ":role/sluice-event-source";
   }
 
+  /** The event's JSON bytes, written straight from the tree. */
+  static byte[] bytes(JsonNode event) {
+    try {
+      return MAPPER.writeValueAsBytes(event);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode an event", e);
+    }
+  }
+
   String streamArn() {
     return streamArn;
   }

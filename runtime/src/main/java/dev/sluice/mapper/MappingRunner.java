@@ -24,6 +24,12 @@ final class MappingRunner implements ShardProcessor.Progress {
 
   private static final long RECONCILE_MILLIS = 500;
 
+  /**
+   * Checkpoint saves are at least this far apart: a save is an fsync, and saving after every tiny
+   * batch competed with the log's own fsyncs. A crash redelivers at most this much more.
+   */
+  private static final long MIN_SAVE_INTERVAL_NANOS = 200_000_000L;
+
   private final MappingConfig config;
   private final MapperDeps deps;
   private final CheckpointStore store;
@@ -38,6 +44,8 @@ final class MappingRunner implements ShardProcessor.Progress {
   private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
   private boolean saving;
   private boolean dirty;
+  private boolean throttled;
+  private long lastSaveNanos;
   private long timer = -1;
   private volatile boolean stopped;
 
@@ -68,15 +76,29 @@ final class MappingRunner implements ShardProcessor.Progress {
         });
   }
 
-  /** Stops every processor; checkpoints already reported are saved. */
-  void stop() {
+  /** Stops every processor; completes once the checkpoints reported so far are saved. */
+  java.util.concurrent.CompletableFuture<Void> stop() {
     stopped = true;
+    java.util.concurrent.CompletableFuture<Void> flushed =
+        new java.util.concurrent.CompletableFuture<>();
     loop.execute(
         () -> {
           deps.vertx().cancelTimer(timer);
           processors.values().forEach(ShardProcessor::stop);
           processors.clear();
+          Map<String, Checkpoint> snapshot = new HashMap<>(checkpoints);
+          deps.blocking()
+              .execute(
+                  () -> {
+                    try {
+                      store.save(snapshot);
+                      flushed.complete(null);
+                    } catch (RuntimeException e) {
+                      flushed.completeExceptionally(e);
+                    }
+                  });
         });
+    return flushed;
   }
 
   long recordsProcessed() {
@@ -107,8 +129,20 @@ final class MappingRunner implements ShardProcessor.Progress {
         continue;
       }
       long start = cp != null ? cp.offset() : startOf(shard);
+      // each shard gets an event loop of its own, so that a mapping's shards use every core
+      io.vertx.core.Context own =
+          ((io.vertx.core.impl.VertxInternal) deps.vertx()).createEventLoopContext();
       ShardProcessor p =
-          new ShardProcessor(config, shard, start, deps, loop, events, filter, failures, this);
+          new ShardProcessor(
+              config,
+              shard,
+              start,
+              deps,
+              task -> own.runOnContext(v -> task.run()),
+              events,
+              filter,
+              failures,
+              this);
       processors.put(shard.id(), p);
       p.start();
     }
@@ -136,6 +170,13 @@ final class MappingRunner implements ShardProcessor.Progress {
 
   @Override
   public void checkpoint(String shardId, long offset, boolean finished) {
+    loop.execute(() -> checkpointOnLoop(shardId, offset, finished));
+  }
+
+  private void checkpointOnLoop(String shardId, long offset, boolean finished) {
+    if (stopped) {
+      return;
+    }
     checkpoints.put(shardId, new Checkpoint(offset, finished));
     if (finished) {
       ShardProcessor p = processors.remove(shardId);
@@ -154,11 +195,26 @@ final class MappingRunner implements ShardProcessor.Progress {
   }
 
   private void save() {
-    if (saving) {
+    if (saving || throttled) {
       dirty = true;
       return;
     }
+    long wait = lastSaveNanos + MIN_SAVE_INTERVAL_NANOS - System.nanoTime();
+    if (wait > 0) {
+      throttled = true;
+      deps.vertx()
+          .setTimer(
+              Math.max(1, wait / 1_000_000),
+              id ->
+                  loop.execute(
+                      () -> {
+                        throttled = false;
+                        save();
+                      }));
+      return;
+    }
     saving = true;
+    lastSaveNanos = System.nanoTime();
     Map<String, Checkpoint> snapshot = new HashMap<>(checkpoints);
     deps.blocking()
         .execute(

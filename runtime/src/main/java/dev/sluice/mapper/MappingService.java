@@ -400,7 +400,13 @@ public final class MappingService implements AutoCloseable {
     EventBuilder events =
         new EventBuilder(arns.region(), arns.accountId(), arns.stream(c.stream()));
     MappingRunner runner =
-        new MappingRunner(c, deps, checkpoints(c.uuid()), events, filter::matches, failures);
+        new MappingRunner(
+            c,
+            deps,
+            checkpoints(c.uuid()),
+            events,
+            filter.isEmpty() ? null : filter::matches,
+            failures);
     runners.put(c.uuid(), runner);
     runner.start();
   }
@@ -408,7 +414,7 @@ public final class MappingService implements AutoCloseable {
   private void stopRunner(String uuid) {
     MappingRunner r = runners.remove(uuid);
     if (r != null) {
-      r.stop();
+      r.stop().join(); // the next runner of this mapping starts from these checkpoints
     }
   }
 

@@ -293,12 +293,7 @@ final class ShardProcessor {
 
   private void run(Lane lane, Batch batch) {
     if (!batch.filtered()) {
-      List<LogRecord> kept = new ArrayList<>();
-      for (LogRecord r : batch.records()) {
-        if (filter.matches(events.filterView(shard, r))) {
-          kept.add(r);
-        }
-      }
+      List<LogRecord> kept = filter == null ? batch.records() : matching(batch.records());
       if (kept.size() < batch.records().size()) {
         completeRecords(dropped(batch.records(), kept)); // filtered out: checkpointed past
       }
@@ -318,7 +313,7 @@ final class ShardProcessor {
             ? events.event(shard, batch.records())
             : events.windowEvent(
                 shard, batch.records(), window.start(), window.end(), window.state(), false, false);
-    byte[] payload = event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] payload = EventBuilder.bytes(event);
     CompletableFuture<FunctionService.Invoked> call;
     try {
       call = deps.functions().invoke(config.functionName(), payload, null);
@@ -326,6 +321,17 @@ final class ShardProcessor {
       call = CompletableFuture.failedFuture(e);
     }
     call.whenComplete((inv, e) -> loop.execute(() -> invoked(lane, current, inv, e)));
+  }
+
+  /** Without filter criteria no record is decoded: JSON-parsing every record is not free. */
+  private List<LogRecord> matching(List<LogRecord> records) {
+    List<LogRecord> kept = new ArrayList<>();
+    for (LogRecord r : records) {
+      if (filter.matches(events.filterView(shard, r))) {
+        kept.add(r);
+      }
+    }
+    return kept;
   }
 
   private static List<LogRecord> dropped(List<LogRecord> all, List<LogRecord> kept) {
@@ -563,17 +569,15 @@ final class ShardProcessor {
       return;
     }
     byte[] payload =
-        events
-            .windowEvent(
+        EventBuilder.bytes(
+            events.windowEvent(
                 shard,
                 List.of(),
                 window.start(),
                 window.end(),
                 window.state(),
                 true,
-                window.terminatedEarly())
-            .toString()
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                window.terminatedEarly()));
     CompletableFuture<FunctionService.Invoked> call;
     try {
       call = deps.functions().invoke(config.functionName(), payload, null);

@@ -30,9 +30,9 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 
 /**
- * Kills the server with SIGKILL while a mapping delivers a stream to a function, several times,
- * and checks afterwards that every acknowledged record reached the handler at least once and that
- * each key's records were first delivered in order.
+ * Kills the server with SIGKILL while a mapping delivers a stream to a function, several times, and
+ * checks afterwards that every acknowledged record reached the handler at least once and that each
+ * key's records were first delivered in order.
  */
 class MappingCrashIT {
 
@@ -65,19 +65,22 @@ class MappingCrashIT {
           """);
 
   @Test
-  void sigkill_whileMappingDelivers_everyAcknowledgedRecordReachesTheHandlerInKeyOrder(@TempDir Path dir)
-      throws Exception {
+  void sigkill_whileMappingDelivers_everyAcknowledgedRecordReachesTheHandlerInKeyOrder(
+      @TempDir Path dir) throws Exception {
     String function = "crash-" + UUID.randomUUID().toString().substring(0, 8);
-    Path delivered = Path.of(System.getProperty("java.io.tmpdir"), "sluice-crash-" + function + ".log");
+    Path delivered =
+        Path.of(System.getProperty("java.io.tmpdir"), "sluice-crash-" + function + ".log");
     Map<String, Integer> next = new HashMap<>();
     Set<String> acked = new HashSet<>();
     Random random = new Random(7);
     int kills = 3;
     try {
       for (int round = 0; round <= kills; round++) {
-        try (SluiceProcess server = new SluiceProcess(dir.resolve("data"), dir.resolve("server.log"))) {
+        try (SluiceProcess server =
+            new SluiceProcess(dir.resolve("data"), dir.resolve("server.log"))) {
           server.start();
-          try (KinesisClient kinesis = kinesis(server.endpoint()); LambdaClient lambda = lambda(server.endpoint())) {
+          try (KinesisClient kinesis = kinesis(server.endpoint());
+              LambdaClient lambda = lambda(server.endpoint())) {
             if (round == 0) {
               setUp(kinesis, lambda, function);
             }
@@ -86,7 +89,8 @@ class MappingCrashIT {
               assertOrder(delivered);
               return;
             }
-            long killAt = System.nanoTime() + Duration.ofMillis(300 + random.nextInt(700)).toNanos();
+            long killAt =
+                System.nanoTime() + Duration.ofMillis(300 + random.nextInt(700)).toNanos();
             while (System.nanoTime() < killAt) {
               produce(kinesis, next, acked);
             }
@@ -99,17 +103,34 @@ class MappingCrashIT {
     }
   }
 
-  private static void setUp(KinesisClient kinesis, LambdaClient lambda, String function) throws Exception {
+  private static void setUp(KinesisClient kinesis, LambdaClient lambda, String function)
+      throws Exception {
     kinesis.createStream(b -> b.streamName(STREAM).shardCount(2));
-    for (int i = 0; i < 200 && !kinesis.describeStreamSummary(b -> b.streamName(STREAM)).streamDescriptionSummary().streamStatusAsString().equals("ACTIVE"); i++) {
+    for (int i = 0;
+        i < 200
+            && !kinesis
+                .describeStreamSummary(b -> b.streamName(STREAM))
+                .streamDescriptionSummary()
+                .streamStatusAsString()
+                .equals("ACTIVE");
+        i++) {
       Thread.sleep(10);
     }
-    lambda.createFunction(b -> b.functionName(function).runtime("java17").role("arn:aws:iam::000000000000:role/r")
-        .handler("fixture.Recorder").timeout(10)
-        .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(RECORDER)))));
-    lambda.createEventSourceMapping(b -> b.functionName(function)
-        .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM)
-        .startingPosition(EventSourcePosition.TRIM_HORIZON).batchSize(20).parallelizationFactor(2));
+    lambda.createFunction(
+        b ->
+            b.functionName(function)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.Recorder")
+                .timeout(10)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(RECORDER)))));
+    lambda.createEventSourceMapping(
+        b ->
+            b.functionName(function)
+                .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM)
+                .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                .batchSize(20)
+                .parallelizationFactor(2));
   }
 
   private static void produce(KinesisClient kinesis, Map<String, Integer> next, Set<String> acked) {
@@ -119,7 +140,11 @@ class MappingCrashIT {
       String key = "order-" + k;
       int n = next.merge(key, 1, Integer::sum);
       values.add(key + "#" + n);
-      entries.add(PutRecordsRequestEntry.builder().partitionKey(key).data(SdkBytes.fromUtf8String(key + "#" + n)).build());
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey(key)
+              .data(SdkBytes.fromUtf8String(key + "#" + n))
+              .build());
     }
     PutRecordsResponse r;
     try {
@@ -163,15 +188,21 @@ class MappingCrashIT {
   }
 
   private static KinesisClient kinesis(URI endpoint) {
-    return KinesisClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+    return KinesisClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
         .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
-        .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none())).build();
+        .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+        .build();
   }
 
   private static LambdaClient lambda(URI endpoint) {
-    return LambdaClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+    return LambdaClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-        .httpClient(UrlConnectionHttpClient.create()).build();
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
   }
 }

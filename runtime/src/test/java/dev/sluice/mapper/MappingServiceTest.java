@@ -62,19 +62,40 @@ class MappingServiceTest {
   void open() {
     vertx = Vertx.vertx();
     io = Executors.newFixedThreadPool(2);
-    engine = new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults(), clock, LogListener.NONE);
+    engine =
+        new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults(), clock, LogListener.NONE);
     engine.start();
     catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(100, 10));
     catalog.start();
     appender = new StreamAppender(catalog, engine);
     runners = new ClassLoaderRunnerFactory();
-    functions = new FunctionService(dir, "us-east-1", "000000000000", Map.of(Isolation.CLASSLOADER, runners), 16, List.of(), Clock.systemUTC());
+    functions =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            16,
+            List.of(),
+            Clock.systemUTC());
     functions.start();
     startMappings();
   }
 
   void startMappings() {
-    mappings = MappingService.create(dir, vertx, engine, catalog, appender, functions, io, clock, Duration.ofMillis(10), Duration.ofMillis(50), arns);
+    mappings =
+        MappingService.create(
+            dir,
+            vertx,
+            engine,
+            catalog,
+            appender,
+            functions,
+            io,
+            clock,
+            Duration.ofMillis(10),
+            Duration.ofMillis(50),
+            arns);
     mappings.start();
   }
 
@@ -100,18 +121,42 @@ class MappingServiceTest {
 
   String function() {
     String name = "svc-" + UUID.randomUUID().toString().substring(0, 8);
-    functions.create(name, new FunctionSpec("fixture.Recorder", "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER),
+    functions.create(
+        name,
+        new FunctionSpec(
+            "fixture.Recorder", "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER),
         new CodeSource.Upload(HandlerJars.lambdaZip(RecordingHandler.SOURCES)));
     return name;
   }
 
   void put(String stream, String data) {
-    appender.append(stream, List.of(new dev.sluice.stream.StreamAppender.Entry("k", HashKeys.ofPartitionKey("k"), data.getBytes(StandardCharsets.UTF_8)))).join();
+    appender
+        .append(
+            stream,
+            List.of(
+                new dev.sluice.stream.StreamAppender.Entry(
+                    "k", HashKeys.ofPartitionKey("k"), data.getBytes(StandardCharsets.UTF_8))))
+        .join();
   }
 
   static MappingRequest request(String function, String stream, Integer maxAge, String onFailure) {
-    return new MappingRequest(function, "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream, true, 10, 0,
-        "TRIM_HORIZON", null, 1, false, -1, maxAge, onFailure, null, null, 0, null);
+    return new MappingRequest(
+        function,
+        "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream,
+        true,
+        10,
+        0,
+        "TRIM_HORIZON",
+        null,
+        1,
+        false,
+        -1,
+        maxAge,
+        onFailure,
+        null,
+        null,
+        0,
+        null);
   }
 
   static List<String> delivered(String function) throws Exception {
@@ -169,7 +214,8 @@ class MappingServiceTest {
     put(stream, "after");
     List<String> lines = await(fn, 6);
     Thread.sleep(200);
-    assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1])
+    assertThat(delivered(fn))
+        .extracting(l -> l.split("\\|")[1])
         .containsExactly("before-0", "before-1", "before-2", "before-3", "before-4", "after");
   }
 }

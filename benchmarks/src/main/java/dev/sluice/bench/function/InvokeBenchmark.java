@@ -118,9 +118,9 @@ public class InvokeBenchmark {
   }
 
   /**
-   * The same invocation, but the measuring thread busy-waits for the answer instead of parking
-   * in {@code join()}: what remains is Sluice's own overhead, without the operating system waking
-   * the measuring thread (tens of microseconds on a virtual machine, and not Sluice's doing: an
+   * The same invocation, but the measuring thread busy-waits for the answer instead of parking in
+   * {@code join()}: what remains is Sluice's own overhead, without the operating system waking the
+   * measuring thread (tens of microseconds on a virtual machine, and not Sluice's doing: an
    * event-loop caller is woken by its own selector either way).
    */
   @Benchmark

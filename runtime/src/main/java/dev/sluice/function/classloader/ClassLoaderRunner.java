@@ -101,7 +101,8 @@ final class ClassLoaderRunner implements Runner {
     private volatile Thread thread;
     private volatile HandlerInstance instance;
 
-    Attempt(Invocation invocation, CompletableFuture<InvocationReport> result, HandlerInstance warm) {
+    Attempt(
+        Invocation invocation, CompletableFuture<InvocationReport> result, HandlerInstance warm) {
       this.invocation = invocation;
       this.result = result;
       this.instance = warm;

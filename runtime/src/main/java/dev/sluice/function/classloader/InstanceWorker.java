@@ -4,10 +4,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The thread of one warm handler instance. After each invocation it spins briefly before
- * parking, so an invocation that follows closely starts without an operating-system wake-up,
- * which on a virtual machine costs tens of microseconds, more than the rest of an invocation.
- * The spin is bounded, so an idle instance costs nothing after {@link #SPIN_NANOS}.
+ * The thread of one warm handler instance. After each invocation it spins briefly before parking,
+ * so an invocation that follows closely starts without an operating-system wake-up, which on a
+ * virtual machine costs tens of microseconds, more than the rest of an invocation. The spin is
+ * bounded, so an idle instance costs nothing after {@link #SPIN_NANOS}.
  */
 final class InstanceWorker {
 
