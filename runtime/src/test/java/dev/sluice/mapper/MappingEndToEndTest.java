@@ -303,6 +303,40 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void mapping_bisectWithPartialFailures_deliversAllButThePoisonRecord() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-bisect-partial");
+    for (String d : List.of("a", "flaky-b", "poison-c", "d")) {
+      put(stream, "k", d);
+    }
+    map(fn, stream, b -> b.bisectBatchOnFunctionError(true).maximumRetryAttempts(1)
+        .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+        .destinationConfig(d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    JsonNode failure = new ObjectMapper().readTree(awaitFile(failures).toFile());
+    assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
+    List<String> lines = received(fn, 3);
+    assertThat(lines).extracting(l -> l.split("\\|")[1]).containsExactly("a", "flaky-b", "d");
+  }
+
+  @Test
+  void mapping_partialFailuresExhausted_sendTheRestOfTheBatchToOnFailure() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-partial-onfailure");
+    for (String d : List.of("a", "reject-b", "c")) {
+      put(stream, "k", d);
+    }
+    map(fn, stream, b -> b.maximumRetryAttempts(1)
+        .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+        .destinationConfig(d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    JsonNode failure = new ObjectMapper().readTree(awaitFile(failures).toFile());
+    assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(2);
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RetryAttemptsExhausted");
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("a");
+  }
+
+  @Test
   void mapping_reportBatchItemFailures_retriesFromTheLowestFailedRecord() throws Exception {
     String stream = stream(1);
     String fn = function();

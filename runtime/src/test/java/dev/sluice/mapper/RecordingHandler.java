@@ -39,6 +39,10 @@ final class RecordingHandler {
                   if (data.startsWith("poison")) {
                     throw new IllegalStateException("poison record " + seq);
                   }
+                  if (data.startsWith("reject")) {
+                    failures.add(new StreamsEventResponse.BatchItemFailure(seq));
+                    break;
+                  }
                   if (data.startsWith("flaky") && (!Files.exists(seen) || !Files.readString(seen).contains(seq))) {
                     Files.writeString(seen, seq + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                     failures.add(new StreamsEventResponse.BatchItemFailure(seq));
