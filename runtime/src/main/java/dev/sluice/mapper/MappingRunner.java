@@ -45,6 +45,7 @@ final class MappingRunner implements ShardProcessor.Progress {
   private boolean saving;
   private boolean dirty;
   private boolean throttled;
+  private java.util.concurrent.CompletableFuture<Void> flush;
   private long lastSaveNanos;
   private long timer = -1;
   private volatile boolean stopped;
@@ -86,19 +87,28 @@ final class MappingRunner implements ShardProcessor.Progress {
           deps.vertx().cancelTimer(timer);
           processors.values().forEach(ShardProcessor::stop);
           processors.clear();
-          Map<String, Checkpoint> snapshot = new HashMap<>(checkpoints);
-          deps.blocking()
-              .execute(
-                  () -> {
-                    try {
-                      store.save(snapshot);
-                      flushed.complete(null);
-                    } catch (RuntimeException e) {
-                      flushed.completeExceptionally(e);
-                    }
-                  });
+          flush = flushed;
+          if (!saving) {
+            finalSave(); // else the save in flight does it when it ends: saves never overlap
+          }
         });
     return flushed;
+  }
+
+  private void finalSave() {
+    saving = true;
+    Map<String, Checkpoint> snapshot = new HashMap<>(checkpoints);
+    java.util.concurrent.CompletableFuture<Void> done = flush;
+    deps.blocking()
+        .execute(
+            () -> {
+              try {
+                store.save(snapshot);
+                done.complete(null);
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            });
   }
 
   long recordsProcessed() {
@@ -195,6 +205,9 @@ final class MappingRunner implements ShardProcessor.Progress {
   }
 
   private void save() {
+    if (flush != null) {
+      return; // stopping: the final save takes the newest checkpoints
+    }
     if (saving || throttled) {
       dirty = true;
       return;
@@ -225,7 +238,9 @@ final class MappingRunner implements ShardProcessor.Progress {
                 loop.execute(
                     () -> {
                       saving = false;
-                      if (dirty) {
+                      if (flush != null) {
+                        finalSave();
+                      } else if (dirty) {
                         dirty = false;
                         save();
                       }

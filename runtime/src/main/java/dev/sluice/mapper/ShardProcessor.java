@@ -308,12 +308,18 @@ final class ShardProcessor {
       return;
     }
     Batch current = batch;
-    ObjectNode event =
+    byte[] payload =
         window == null
-            ? events.event(shard, batch.records())
-            : events.windowEvent(
-                shard, batch.records(), window.start(), window.end(), window.state(), false, false);
-    byte[] payload = EventBuilder.bytes(event);
+            ? events.eventBytes(shard, batch.records())
+            : EventBuilder.bytes(
+                events.windowEvent(
+                    shard,
+                    batch.records(),
+                    window.start(),
+                    window.end(),
+                    window.state(),
+                    false,
+                    false));
     CompletableFuture<FunctionService.Invoked> call;
     try {
       call = deps.functions().invoke(config.functionName(), payload, null);

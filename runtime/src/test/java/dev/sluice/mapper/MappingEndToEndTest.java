@@ -310,9 +310,15 @@ class MappingEndToEndTest {
     for (String d : List.of("a", "flaky-b", "poison-c", "d")) {
       put(stream, "k", d);
     }
-    map(fn, stream, b -> b.bisectBatchOnFunctionError(true).maximumRetryAttempts(1)
-        .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
-        .destinationConfig(d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    map(
+        fn,
+        stream,
+        b ->
+            b.bisectBatchOnFunctionError(true)
+                .maximumRetryAttempts(1)
+                .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+                .destinationConfig(
+                    d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
     JsonNode failure = new ObjectMapper().readTree(awaitFile(failures).toFile());
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
     List<String> lines = received(fn, 3);
@@ -327,12 +333,18 @@ class MappingEndToEndTest {
     for (String d : List.of("a", "reject-b", "c")) {
       put(stream, "k", d);
     }
-    map(fn, stream, b -> b.maximumRetryAttempts(1)
-        .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
-        .destinationConfig(d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    map(
+        fn,
+        stream,
+        b ->
+            b.maximumRetryAttempts(1)
+                .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+                .destinationConfig(
+                    d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
     JsonNode failure = new ObjectMapper().readTree(awaitFile(failures).toFile());
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(2);
-    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
     assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("a");
   }
 
