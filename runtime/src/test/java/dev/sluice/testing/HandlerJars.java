@@ -62,10 +62,19 @@ public final class HandlerJars {
       if (javac.run(null, null, errors, args.toArray(new String[0])) != 0) {
         throw new IllegalStateException("handler sources do not compile:\n" + errors);
       }
-      return zip(
-          out, withLib ? List.of(jarOf(KinesisEvent.class), jarOf(DateTime.class)) : List.of());
+      byte[] jar =
+          zip(out, withLib ? List.of(jarOf(KinesisEvent.class), jarOf(DateTime.class)) : List.of());
+      deleteTree(src);
+      deleteTree(out);
+      return jar;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
