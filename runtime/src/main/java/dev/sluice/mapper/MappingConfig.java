@@ -50,4 +50,27 @@ public record MappingConfig(
   public MappingConfig {
     filterPatterns = List.copyOf(filterPatterns);
   }
+
+  /** This mapping with another starting position (used to rewind it). */
+  public MappingConfig withStartingPosition(StartingPosition position, Long timestampMillis) {
+    return new MappingConfig(
+        uuid,
+        functionName,
+        stream,
+        enabled,
+        batchSize,
+        maxBatchingWindowSeconds,
+        position,
+        timestampMillis,
+        parallelizationFactor,
+        bisectOnError,
+        maxRetryAttempts,
+        maxRecordAgeSeconds,
+        onFailure,
+        reportBatchItemFailures,
+        filterPatterns,
+        tumblingWindowSeconds,
+        metadataOnlyFailures,
+        lastModifiedMillis);
+  }
 }

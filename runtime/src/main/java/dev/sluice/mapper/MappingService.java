@@ -193,7 +193,7 @@ public final class MappingService implements AutoCloseable {
       if (p == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
         throw MappingException.invalid("Rewinding to AT_TIMESTAMP needs a Timestamp.");
       }
-      cps = initialCheckpoints(withPosition(c, p, timestampMillis));
+      cps = initialCheckpoints(c.withStartingPosition(p, timestampMillis));
     }
     checkpoints(uuid).save(cps);
     if (c.enabled()) {
@@ -371,28 +371,6 @@ public final class MappingService implements AutoCloseable {
     Map<String, Checkpoint> cps = new TreeMap<>(checkpoints(c.uuid()).load());
     cps.put(shard.id(), new Checkpoint(d.offset(), false));
     return cps;
-  }
-
-  private static MappingConfig withPosition(MappingConfig c, StartingPosition p, Long ts) {
-    return new MappingConfig(
-        c.uuid(),
-        c.functionName(),
-        c.stream(),
-        c.enabled(),
-        c.batchSize(),
-        c.maxBatchingWindowSeconds(),
-        p,
-        ts,
-        c.parallelizationFactor(),
-        c.bisectOnError(),
-        c.maxRetryAttempts(),
-        c.maxRecordAgeSeconds(),
-        c.onFailure(),
-        c.reportBatchItemFailures(),
-        c.filterPatterns(),
-        c.tumblingWindowSeconds(),
-        c.metadataOnlyFailures(),
-        c.lastModifiedMillis());
   }
 
   private void startRunner(MappingConfig c) {

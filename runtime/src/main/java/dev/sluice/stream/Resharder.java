@@ -106,11 +106,6 @@ final class Resharder {
     return meta.withShards(result, nextOrdinal);
   }
 
-  /** Number of shards the plan leaves open. */
-  long openCount() {
-    return shards.values().stream().filter(Shard::isOpen).count();
-  }
-
   private void close(Shard s) {
     if (created.contains(s.id())) {
       shards.put(s.id(), s.close(now, 0));

@@ -13,7 +13,7 @@ class FilterCriteriaValidationTest {
 
   private static final String OK = "{\"data\":{\"type\":[\"OrderPlaced\"]}}";
 
-  private static void rejects(String pattern, String message) {
+  private static void assertRejected(String pattern, String message) {
     assertThatThrownBy(() -> FilterCriteria.parse(List.of(pattern)))
         .isInstanceOf(InvalidFilterException.class)
         .hasMessage(message);
@@ -60,7 +60,7 @@ class FilterCriteriaValidationTest {
     String longest = patternOfLength(4096);
     assertThat(longest.length()).isEqualTo(4096);
     assertThat(FilterCriteria.parse(List.of(longest)).isEmpty()).isFalse();
-    rejects(patternOfLength(4097), "Filters[0].Pattern: at most 4096 characters, got 4097");
+    assertRejected(patternOfLength(4097), "Filters[0].Pattern: at most 4096 characters, got 4097");
   }
 
   @Test
@@ -72,47 +72,48 @@ class FilterCriteriaValidationTest {
         .hasMessageStartingWith("Filters[0].Pattern: not valid JSON (line 1, column ");
     assertThatThrownBy(() -> FilterCriteria.parse(List.of("{\"a\":[1]} trailing")))
         .hasMessageStartingWith("Filters[0].Pattern: not valid JSON");
-    rejects("", "Filters[0].Pattern: not valid JSON (empty)");
-    rejects("   ", "Filters[0].Pattern: not valid JSON (empty)");
+    assertRejected("", "Filters[0].Pattern: not valid JSON (empty)");
+    assertRejected("   ", "Filters[0].Pattern: not valid JSON (empty)");
   }
 
   @Test
   void parse_duplicateField_rejected() {
-    rejects(
+    assertRejected(
         "{\"partitionKey\":[\"a\"],\"partitionKey\":[\"b\"]}",
         "Filters[0].Pattern: not valid JSON (duplicate field 'partitionKey')");
   }
 
   @Test
   void parse_notAnObject_rejected() {
-    rejects("[\"a\"]", "Filters[0].Pattern: must be a JSON object, got array");
-    rejects("\"a\"", "Filters[0].Pattern: must be a JSON object, got string");
+    assertRejected("[\"a\"]", "Filters[0].Pattern: must be a JSON object, got array");
+    assertRejected("\"a\"", "Filters[0].Pattern: must be a JSON object, got string");
   }
 
   @Test
   void parse_emptyObjects_rejected() {
-    rejects("{}", "Filters[0].Pattern: empty object");
-    rejects("{\"data\":{}}", "Filters[0].Pattern: empty object in field 'data'");
+    assertRejected("{}", "Filters[0].Pattern: empty object");
+    assertRejected("{\"data\":{}}", "Filters[0].Pattern: empty object in field 'data'");
   }
 
   @Test
   void parse_fieldNotArrayOrObject_rejected() {
-    rejects(
+    assertRejected(
         "{\"data\":{\"type\":\"OrderPlaced\"}}",
         "Filters[0].Pattern: must be an array or an object, got string in field 'data.type'");
-    rejects(
+    assertRejected(
         "{\"partitionKey\":5}",
         "Filters[0].Pattern: must be an array or an object, got number in field 'partitionKey'");
   }
 
   @Test
   void parse_emptyArray_rejected() {
-    rejects("{\"partitionKey\":[]}", "Filters[0].Pattern: empty array in field 'partitionKey'");
+    assertRejected(
+        "{\"partitionKey\":[]}", "Filters[0].Pattern: empty array in field 'partitionKey'");
   }
 
   @Test
   void parse_nestedArrayValue_rejected() {
-    rejects(
+    assertRejected(
         "{\"partitionKey\":[[\"a\"]]}",
         "Filters[0].Pattern: match values must be strings, numbers, booleans, null or operator"
             + " objects, got array in field 'partitionKey'");
@@ -120,10 +121,10 @@ class FilterCriteriaValidationTest {
 
   @Test
   void parse_operatorObjectShape_rejected() {
-    rejects(
+    assertRejected(
         "{\"partitionKey\":[{}]}",
         "Filters[0].Pattern: empty operator object in field 'partitionKey'");
-    rejects(
+    assertRejected(
         "{\"partitionKey\":[{\"prefix\":\"a\",\"suffix\":\"b\"}]}",
         "Filters[0].Pattern: an operator object must have exactly one operator, got 'prefix',"
             + " 'suffix' in field 'partitionKey'");
@@ -131,34 +132,34 @@ class FilterCriteriaValidationTest {
 
   @Test
   void parse_unknownOperator_rejected() {
-    rejects(
+    assertRejected(
         "{\"partitionKey\":[{\"prefixx\":\"order-\"}]}",
         "Filters[0].Pattern: unknown operator 'prefixx' in field 'partitionKey'");
-    rejects(
+    assertRejected(
         "{\"partitionKey\":[{\"cidr\":\"10.0.0.0/8\"}]}",
         "Filters[0].Pattern: unsupported operator 'cidr' in field 'partitionKey'");
   }
 
   @Test
   void parse_badOperatorArguments_rejected() {
-    rejects(
+    assertRejected(
         "{\"k\":[{\"prefix\":5}]}",
         "Filters[0].Pattern: 'prefix' must be a string or {\"equals-ignore-case\": string}, got"
             + " number in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"suffix\":{\"equals-ignore-case\":1}}]}",
         "Filters[0].Pattern: 'suffix' must be a string or {\"equals-ignore-case\": string}, got"
             + " object in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"equals-ignore-case\":true}]}",
         "Filters[0].Pattern: 'equals-ignore-case' must be a string, got boolean in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"exists\":\"yes\"}]}",
         "Filters[0].Pattern: 'exists' must be true or false, got string in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"wildcard\":\"a**b\"}]}",
         "Filters[0].Pattern: 'wildcard' must not contain consecutive '*' in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"wildcard\":\"a\\\\b\"}]}",
         "Filters[0].Pattern: 'wildcard' may escape only '*' and '\\' with a backslash in field"
             + " 'k'");
@@ -166,55 +167,55 @@ class FilterCriteriaValidationTest {
 
   @Test
   void parse_badAnythingBut_rejected() {
-    rejects(
+    assertRejected(
         "{\"k\":[{\"anything-but\":[\"a\",1]}]}",
         "Filters[0].Pattern: 'anything-but' list must hold only strings or only numbers in field"
             + " 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"anything-but\":[true]}]}",
         "Filters[0].Pattern: 'anything-but' list must hold only strings or only numbers in field"
             + " 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"anything-but\":[]}]}",
         "Filters[0].Pattern: 'anything-but' list must not be empty in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"anything-but\":null}]}",
         "Filters[0].Pattern: 'anything-but' must be a string, a number, a list of strings or"
             + " numbers, or an operator object, got null in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"anything-but\":{\"numeric\":[\">\",1]}}]}",
         "Filters[0].Pattern: unknown operator 'numeric' in 'anything-but' in field 'k'");
-    rejects(
+    assertRejected(
         "{\"k\":[{\"anything-but\":{\"prefix\":\"\"}}]}",
         "Filters[0].Pattern: 'anything-but/prefix' must not be empty in field 'k'");
   }
 
   @Test
   void parse_badNumeric_rejected() {
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":[\">\"]}]}",
         "Filters[0].Pattern: 'numeric' must be [op, number] or [lower-op, number, upper-op,"
             + " number], got 1 elements in field 'n'");
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":5}]}",
         "Filters[0].Pattern: 'numeric' must be [op, number] or [lower-op, number, upper-op,"
             + " number], got number in field 'n'");
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":[\"!=\",5]}]}",
         "Filters[0].Pattern: unknown 'numeric' operator '!=' (expected =, <, <=, >, >=) in field"
             + " 'n'");
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":[\">\",\"5\"]}]}",
         "Filters[0].Pattern: 'numeric' value after '>' must be a number, got string in field 'n'");
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":[\"<\",5,\">\",1]}]}",
         "Filters[0].Pattern: a 'numeric' range must be a lower bound ('>' or '>=') followed by an"
             + " upper bound ('<' or '<='), got '<' then '>' in field 'n'");
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":[\"=\",5,\"<\",9]}]}",
         "Filters[0].Pattern: a 'numeric' range must be a lower bound ('>' or '>=') followed by an"
             + " upper bound ('<' or '<='), got '=' then '<' in field 'n'");
-    rejects(
+    assertRejected(
         "{\"n\":[{\"numeric\":[\">\",5,\"<\",5]}]}",
         "Filters[0].Pattern: 'numeric' lower bound 5 must be less than upper bound 5 in field"
             + " 'n'");
@@ -222,13 +223,13 @@ class FilterCriteriaValidationTest {
 
   @Test
   void parse_badOr_rejected() {
-    rejects(
+    assertRejected(
         "{\"$or\":[{\"a\":[1]}]}",
         "Filters[0].Pattern: '$or' must be an array of at least 2 objects");
-    rejects(
+    assertRejected(
         "{\"data\":{\"$or\":{\"a\":[1]}}}",
         "Filters[0].Pattern: '$or' must be an array of at least 2 objects in field 'data'");
-    rejects(
+    assertRejected(
         "{\"$or\":[{\"a\":[1]},[2]]}",
         "Filters[0].Pattern: '$or' must be an array of at least 2 objects, got array");
   }
