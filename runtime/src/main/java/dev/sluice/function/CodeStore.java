@@ -57,7 +57,7 @@ final class CodeStore {
   }
 
   private Stored unzip(String function, byte[] bytes) throws IOException {
-    String sha = sha256(bytes);
+    String sha = CodeDigest.bytes(bytes);
     Path dir = dirFor(function, sha);
     if (!Files.isDirectory(dir)) {
       Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
@@ -83,7 +83,7 @@ final class CodeStore {
     if (!name.endsWith(".jar")) {
       throw FunctionException.invalid("Local code must be a .jar, a .zip or a directory: " + path);
     }
-    String sha = sha256(path);
+    String sha = CodeDigest.of(path);
     Path dir = dirFor(function, sha);
     if (!Files.isDirectory(dir)) {
       Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
@@ -96,20 +96,12 @@ final class CodeStore {
   }
 
   private Stored directory(String function, Path source) throws IOException {
-    MessageDigest digest = digest();
+    List<Path> files = CodeDigest.files(source);
     long size = 0;
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(source)) {
-      files = walk.filter(Files::isRegularFile).sorted().toList();
-    }
     for (Path f : files) {
-      byte[] content = Files.readAllBytes(f);
-      digest.update(
-          source.relativize(f).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      digest.update(content);
-      size += content.length;
+      size += Files.size(f);
     }
-    String sha = Base64.getEncoder().encodeToString(digest.digest());
+    String sha = CodeDigest.of(source);
     Path dir = dirFor(function, sha);
     if (!Files.isDirectory(dir)) {
       Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
@@ -154,26 +146,6 @@ final class CodeStore {
         .resolve(function)
         .resolve("code")
         .resolve(HexFormat.of().formatHex(raw, 0, 12));
-  }
-
-  private static String sha256(byte[] bytes) {
-    return Base64.getEncoder().encodeToString(digest().digest(bytes));
-  }
-
-  private static String sha256(Path file) throws IOException {
-    MessageDigest digest = digest();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return Base64.getEncoder().encodeToString(digest.digest());
-  }
-
-  private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Deletes a function's stored packages and logs. */

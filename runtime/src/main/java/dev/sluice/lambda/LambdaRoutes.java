@@ -91,6 +91,10 @@ public class LambdaRoutes {
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> getConcurrency(ctx)))
         .failureHandler(this::failure);
     router
+        .get("/sluice/v1/node")
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, this::nodeInfo))
+        .failureHandler(this::failure);
+    router
         .get("/sluice/v1/functions/:name/logs")
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> logs(ctx)))
         .failureHandler(this::failure);
@@ -157,6 +161,17 @@ public class LambdaRoutes {
     if (c.reservedConcurrency() != null) {
       out.putObject("Concurrency").put("ReservedConcurrentExecutions", c.reservedConcurrency());
     }
+    out.putObject("Tags")
+        .put(LambdaJson.ISOLATION_TAG, c.isolation().name().toLowerCase(java.util.Locale.ROOT));
+    return out;
+  }
+
+  /** Sluice's extension: what a client needs to resolve ARNs the way this node does. */
+  private ObjectNode nodeInfo() {
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    out.put("Region", node.arns().region());
+    out.put("AccountId", node.arns().accountId());
+    out.put("DataDir", node.dataDir().toAbsolutePath().toString());
     return out;
   }
 

@@ -93,7 +93,9 @@ public class SluiceNode {
     classLoaderRunners = new ClassLoaderRunnerFactory();
     Map<Isolation, RunnerFactory> factories = new EnumMap<>(Isolation.class);
     factories.put(Isolation.CLASSLOADER, classLoaderRunners);
-    processRunners = new ProcessRunnerFactory(vertx, dataDir.resolve("process"), config.region());
+    processRunners =
+        new ProcessRunnerFactory(
+            vertx, dataDir.resolve("process"), config.region(), NodeEndpoint::url);
     factories.put(Isolation.PROCESS, processRunners);
     functions =
         new FunctionService(

@@ -60,7 +60,7 @@ record LaunchSpec(
       Path scratchDir,
       FunctionConfig config,
       DeployedCode code,
-      String region) {
+      Sandbox sandbox) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaHome.resolve("bin/java").toString());
     cmd.add("-XX:+UseSerialGC");
@@ -82,22 +82,31 @@ record LaunchSpec(
         ric.jars().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
     cmd.add(RicClasspath.MAIN_CLASS);
     cmd.add(config.handler());
-    Map<String, String> env = environment(config, code, region);
+    Map<String, String> env = environment(config, code, sandbox);
     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + config.runtime());
     return new LaunchSpec(List.copyOf(cmd), code.root(), env, false);
   }
 
   /** Runs {@code bootstrap} from the code root: any Runtime API client works. */
-  static LaunchSpec provided(FunctionConfig config, DeployedCode code, String region) {
+  static LaunchSpec provided(FunctionConfig config, DeployedCode code, Sandbox sandbox) {
     return new LaunchSpec(
         List.of(code.root().resolve("bootstrap").toString()),
         code.root(),
-        environment(config, code, region),
+        environment(config, code, sandbox),
         true);
   }
 
+  /**
+   * What a sandbox knows of its node.
+   *
+   * @param region {@code AWS_REGION}
+   * @param endpoint the node's URL, or null when unknown
+   */
+  record Sandbox(String region, String endpoint) {}
+
   private static Map<String, String> environment(
-      FunctionConfig config, DeployedCode code, String region) {
+      FunctionConfig config, DeployedCode code, Sandbox sandbox) {
+    String region = sandbox.region();
     Map<String, String> env = new LinkedHashMap<>();
     // The child never inherits Sluice's environment (which may hold secrets); it gets what a
     // Lambda sandbox has, with the host's PATH so that tools such as curl are found.
@@ -122,6 +131,14 @@ record LaunchSpec(
     env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
     env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + config.name());
     env.put("LAMBDA_TASK_ROOT", code.root().toString());
+    // As a Lambda sandbox gets its role's credentials, a Sluice one gets placeholder credentials
+    // and this node as its AWS endpoint, so an unchanged AWS SDK client in the handler talks to
+    // Sluice's Kinesis and Lambda APIs. A function may point AWS_ENDPOINT_URL elsewhere.
+    env.put("AWS_ACCESS_KEY_ID", "sluice");
+    env.put("AWS_SECRET_ACCESS_KEY", "sluice");
+    if (sandbox.endpoint() != null) {
+      env.putIfAbsent("AWS_ENDPOINT_URL", sandbox.endpoint());
+    }
     return env;
   }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +47,7 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
   private final ExecutorService worker;
   private final AtomicInteger runnerSeq = new AtomicInteger();
   private final Set<ProcessRunner> runners = new LinkedHashSet<>();
+  private Supplier<String> endpoint = () -> null;
   private RicClasspath ric; // located on first use: a provided-only node never needs it
   private boolean closed;
 
@@ -57,7 +59,17 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
    * @param region the node's region ({@code AWS_REGION})
    */
   public ProcessRunnerFactory(Vertx vertx, Path workDir, String region) {
+    this(vertx, workDir, region, () -> null);
+  }
+
+  /**
+   * A factory whose functions reach AWS services at {@code endpoint} ({@code AWS_ENDPOINT_URL}),
+   * read when each runner is created because the HTTP port is known only once the server listens.
+   */
+  public ProcessRunnerFactory(
+      Vertx vertx, Path workDir, String region, Supplier<String> endpoint) {
     this(vertx, workDir, region, JavaHomes.installed(), Clock.systemUTC());
+    this.endpoint = endpoint;
   }
 
   /** A factory choosing JDKs from {@code javaHomes} and stamping times from {@code clock}. */
@@ -84,6 +96,10 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
    *
    * @throws RuntimeUnavailableException when the runtime is unknown or no JDK can run the handler
    */
+  private LaunchSpec.Sandbox sandbox() {
+    return new LaunchSpec.Sandbox(region, endpoint.get());
+  }
+
   @Override
   public ProcessRunner create(FunctionConfig config, DeployedCode code) {
     synchronized (this) {
@@ -103,11 +119,11 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
             OptionalInt needed =
                 ClassFiles.requiredFeature(code, ClassFiles.handlerClass(config.handler()));
             Path javaHome = javaHomes.choose(config.runtime(), needed.orElse(0));
-            yield LaunchSpec.java(javaHome, ric(), dir, config, code, region);
+            yield LaunchSpec.java(javaHome, ric(), dir, config, code, sandbox());
           }
           case "provided", "provided.al2", "provided.al2023" -> {
             makeExecutable(code.root().resolve("bootstrap"));
-            yield LaunchSpec.provided(config, code, region);
+            yield LaunchSpec.provided(config, code, sandbox());
           }
           default ->
               throw new RuntimeUnavailableException(

@@ -1,0 +1,63 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.cli.client.SluiceClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads event-source mappings and their status from a server. */
+final class Mappings {
+
+  private Mappings() {}
+
+  /** Every mapping, optionally only those of one function. */
+  static List<JsonNode> list(SluiceClient client, String function) {
+    List<JsonNode> out = new ArrayList<>();
+    String marker = null;
+    do {
+      Map<String, String> q = new LinkedHashMap<>();
+      q.put("FunctionName", function);
+      q.put("Marker", marker);
+      JsonNode r = client.rest("GET", SluiceClient.query("/2015-03-31/event-source-mappings", q), null);
+      r.path("EventSourceMappings").forEach(out::add);
+      marker = r.hasNonNull("NextMarker") ? r.get("NextMarker").asText() : null;
+    } while (marker != null);
+    return out;
+  }
+
+  /** Sluice's status view of one mapping: configuration, progress and per-shard figures. */
+  static JsonNode status(SluiceClient client, String uuid) {
+    return client.rest(
+        "GET", "/sluice/v1/event-source-mappings/" + SluiceClient.encode(uuid), null);
+  }
+
+  /** The UUID a full id or a unique prefix names. */
+  static String resolve(SluiceClient client, String idOrPrefix) {
+    List<String> matches = new ArrayList<>();
+    for (JsonNode m : list(client, null)) {
+      String uuid = m.path("UUID").asText();
+      if (uuid.equals(idOrPrefix)) {
+        return uuid;
+      }
+      if (uuid.startsWith(idOrPrefix)) {
+        matches.add(uuid);
+      }
+    }
+    if (matches.size() == 1) {
+      return matches.get(0);
+    }
+    throw new CliException(
+        matches.isEmpty()
+            ? "no mapping " + idOrPrefix + " (see './sluice mappings')"
+            : "'" + idOrPrefix + "' matches " + matches.size() + " mappings: " + matches);
+  }
+
+  /** The last part of an ARN: a stream or function name. */
+  static String shortName(String arn) {
+    int slash = arn.lastIndexOf('/');
+    int colon = arn.lastIndexOf(':');
+    return arn.substring(Math.max(slash, colon) + 1);
+  }
+}

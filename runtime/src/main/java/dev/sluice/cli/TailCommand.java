@@ -1,0 +1,113 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.client.SluiceClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Prints a stream's records as they arrive, across every shard and through reshards. */
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print a stream's records as they arrive.",
+      "Each line is: shard, sequence number, partition key, data (UTF-8, or base64 when binary)."
+    })
+final class TailCommand implements Callable<Integer> {
+
+  enum From {
+    TRIM_HORIZON,
+    LATEST;
+  }
+
+  enum Format {
+    TEXT,
+    DATA,
+    JSON;
+  }
+
+  @Mixin EndpointOption endpoint;
+
+  @Parameters(index = "0", description = "The stream name.")
+  String stream;
+
+  @Option(
+      names = "--from",
+      paramLabel = "trim-horizon|latest",
+      converter = FromConverter.class,
+      description = "Start at the oldest record or only show new ones (default: latest).")
+  From from = From.LATEST;
+
+  @Option(
+      names = "--format",
+      paramLabel = "text|data|json",
+      description = "text (default), data (the data alone) or json (one object a line).")
+  String format = "text";
+
+  @Option(names = "--limit", paramLabel = "N", description = "Stop after N records.")
+  long limit = Long.MAX_VALUE;
+
+  @Option(
+      names = "--no-follow",
+      description = "Stop once every shard is caught up instead of waiting for more.")
+  boolean noFollow;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    SluiceClient client = endpoint.client();
+    Format f = Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+    ShardCursors cursors = ShardCursors.open(client, stream, from == From.TRIM_HORIZON);
+    long printed = 0;
+    while (printed < limit) {
+      ShardCursors.Poll poll = cursors.poll();
+      for (JsonNode r : poll.records()) {
+        System.out.println(line(f, poll.shardId(), r));
+        if (++printed >= limit) {
+          break;
+        }
+      }
+      System.out.flush();
+      if (poll.idleRound()) {
+        if (noFollow) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+    }
+    return 0;
+  }
+
+  static String line(Format f, String shard, JsonNode r) {
+    String data = RecordData.text(r.path("Data").asText());
+    return switch (f) {
+      case DATA -> data;
+      case TEXT -> shard
+          + "\t"
+          + r.path("SequenceNumber").asText()
+          + "\t"
+          + r.path("PartitionKey").asText()
+          + "\t"
+          + data;
+      case JSON -> {
+        ObjectNode o = SluiceClient.object();
+        o.put("shardId", shard);
+        o.put("sequenceNumber", r.path("SequenceNumber").asText());
+        o.put("partitionKey", r.path("PartitionKey").asText());
+        o.put("approximateArrivalTimestamp", r.path("ApproximateArrivalTimestamp").asDouble());
+        o.put("data", data);
+        yield o.toString();
+      }
+    };
+  }
+
+  static final class FromConverter implements picocli.CommandLine.ITypeConverter<From> {
+    @Override
+    public From convert(String value) {
+      return From.valueOf(value.replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.sluice.cli;
+
+import dev.sluice.cli.client.SluiceClient;
+import dev.sluice.cli.deploy.Builder;
+import dev.sluice.cli.deploy.DeployException;
+import dev.sluice.cli.deploy.Deployer;
+import dev.sluice.template.FunctionResource;
+import dev.sluice.template.Template;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Brings a template's pipeline up: builds, starts a server (or uses the one already answering on
+ * the port), deploys, then shows the pipeline live until Ctrl-C, which stops the server it
+ * started.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Build, start a server, deploy a SAM template and watch the pipeline run.",
+      "Ctrl-C stops the server this command started. With --watch, a function whose code"
+          + " changes is rebuilt and redeployed."
+    })
+final class UpCommand implements Callable<Integer> {
+
+  @Mixin TemplateOptions template;
+
+  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int port = 4566;
+
+  @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of(".sluice");
+
+  @Option(names = "--bind", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String bind = "127.0.0.1";
+
+  @Option(names = "--watch", description = "Rebuild and redeploy functions when their code changes.")
+  boolean watch;
+
+  @Option(
+      names = "--no-view",
+      description = "Print log lines and periodic status lines instead of redrawing the screen.")
+  boolean noView;
+
+  private volatile ServerProcess server;
+  private volatile boolean stopping;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+    SluiceClient client = new SluiceClient(URI.create("http://" + host + ":" + port + "/"));
+    Template checked =
+        template.load(TemplateOptions.DEFAULT_REGION, TemplateOptions.DEFAULT_ACCOUNT);
+    System.out.println("template " + checked.file() + ": " + summary(checked));
+    Deployer deployer = new Deployer(client, new Builder(System.out::println), System.out::println);
+    try {
+      deployer.build(checked);
+    } catch (DeployException e) {
+      throw new CliException(e.getMessage());
+    }
+    startServer(client);
+    Template t = template.load(client);
+    DeployCommand.deploy(client, t, System.out);
+    run(client, t, deployer);
+    return 0;
+  }
+
+  private void startServer(SluiceClient client) throws IOException, InterruptedException {
+    if (client.ready()) {
+      System.out.println("using the server already running at " + client.endpoint());
+      return;
+    }
+    System.out.println("starting the server on " + client.endpoint() + " ...");
+    server = ServerProcess.start(client, port, bind, dataDir);
+    Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "sluice-up-stop"));
+    System.out.println(
+        "server running (pid " + server.pid() + ", data " + dataDir + ", log " + server.log() + ")");
+  }
+
+  private void shutdown() {
+    stopping = true;
+    try {
+      System.out.println("\nstopping the server ...");
+      server.stop();
+      System.out.println("stopped");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run(SluiceClient client, Template t, Deployer deployer) throws InterruptedException {
+    List<String> names = t.functions().stream().map(FunctionResource::name).toList();
+    boolean terminal = System.console() != null && !noView;
+    LiveView view =
+        new LiveView(client, names, System.out, terminal, "sluice up " + t.file() + " — " + client.endpoint());
+    Map<String, Long> prints = new HashMap<>();
+    Builder builder = new Builder(view::event);
+    t.functions().forEach(f -> prints.put(f.name(), builder.fingerprint(f.code())));
+    while (server == null || server.isAlive()) {
+      if (watch && !stopping) {
+        redeployChanged(t, deployer, builder, prints, view);
+      }
+      try {
+        view.refresh();
+      } catch (dev.sluice.cli.client.ClientException e) {
+        if (stopping) {
+          return;
+        }
+        view.event("cannot read the server: " + e.getMessage());
+      }
+      Thread.sleep(1000);
+    }
+    if (stopping) {
+      return;
+    }
+    throw new CliException("the server stopped unexpectedly; see " + server.log());
+  }
+
+  private static void redeployChanged(
+      Template t, Deployer deployer, Builder builder, Map<String, Long> prints, LiveView view) {
+    for (FunctionResource f : t.functions()) {
+      long now = builder.fingerprint(f.code());
+      if (now == prints.get(f.name())) {
+        continue;
+      }
+      prints.put(f.name(), now);
+      try {
+        if (deployer.redeployCode(f)) {
+          view.event("redeployed " + f.name() + " (its code changed)");
+        }
+      } catch (DeployException | dev.sluice.cli.client.ClientException e) {
+        view.event("redeploy of " + f.name() + " failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private static String summary(Template t) {
+    return t.streams().size()
+        + " streams, "
+        + t.functions().size()
+        + " functions, "
+        + t.functions().stream().mapToInt(f -> f.kinesisEvents().size()).sum()
+        + " mappings";
+  }
+}

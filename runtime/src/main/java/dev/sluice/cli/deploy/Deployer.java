@@ -1,0 +1,81 @@
+package dev.sluice.cli.deploy;
+
+import dev.sluice.cli.client.SluiceClient;
+import dev.sluice.template.FunctionResource;
+import dev.sluice.template.KafkaEventSource;
+import dev.sluice.template.StreamResource;
+import dev.sluice.template.Template;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Applies a resolved template to a running server through its public APIs, creating what is
+ * missing and updating only what differs, so a second deploy of the same template changes
+ * nothing. Streams go first, then functions, then mappings, because each needs the one before.
+ * Resources dropped from a template are not deleted (Sluice keeps no stack record yet), except a
+ * template function's mappings, which the template owns.
+ */
+public final class Deployer {
+
+  private final Builder builder;
+  private final Consumer<Change> progress;
+  private final StreamDeployer streams;
+  private final FunctionDeployer functions;
+  private final MappingDeployer mappings;
+
+  /** A deployer against {@code client} that reports each change as it happens. */
+  public Deployer(SluiceClient client, Builder builder, Consumer<Change> progress) {
+    this.builder = builder;
+    this.progress = progress;
+    this.streams = new StreamDeployer(client, new Waiter(Duration.ofSeconds(60)));
+    this.functions = new FunctionDeployer(client);
+    this.mappings = new MappingDeployer(client);
+  }
+
+  /** Builds every function's package that needs it; returns function name → package. */
+  public Map<String, Path> build(Template t) {
+    Map<String, Path> artifacts = new LinkedHashMap<>();
+    for (FunctionResource f : t.functions()) {
+      artifacts.put(f.name(), builder.artifact(f.code()));
+    }
+    return artifacts;
+  }
+
+  /** Applies {@code t} with packages from {@link #build}; returns every change in order. */
+  public List<Change> apply(Template t, Map<String, Path> artifacts) {
+    List<Change> all = new ArrayList<>();
+    for (StreamResource s : t.streams()) {
+      report(all, streams.apply(s));
+    }
+    for (FunctionResource f : t.functions()) {
+      report(all, functions.apply(f, artifacts.get(f.name())));
+    }
+    for (FunctionResource f : t.functions()) {
+      mappings.apply(f).forEach(c -> report(all, c));
+      for (KafkaEventSource k : f.kafkaEvents()) {
+        report(
+            all,
+            new Change(
+                Change.Action.SKIPPED,
+                "mapping " + f.name() + " ← kafka " + String.join(",", k.topics()),
+                "validated; SelfManagedKafka sources are not run yet"));
+      }
+    }
+    return all;
+  }
+
+  /** Rebuilds one function's package if its sources changed and sends it when it differs. */
+  public boolean redeployCode(FunctionResource f) {
+    return functions.updateCode(f.name(), builder.artifact(f.code()));
+  }
+
+  private void report(List<Change> all, Change c) {
+    all.add(c);
+    progress.accept(c);
+  }
+}

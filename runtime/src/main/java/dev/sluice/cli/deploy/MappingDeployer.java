@@ -1,0 +1,108 @@
+package dev.sluice.cli.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.client.SluiceClient;
+import dev.sluice.template.FunctionResource;
+import dev.sluice.template.KinesisEventSource;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Brings a function's event-source mappings to its template events. A mapping is matched by its
+ * stream; one whose stream is no longer among the function's events is deleted, since the
+ * template owns the function and so its mappings.
+ */
+final class MappingDeployer {
+
+  private static final String MAPPINGS = "/2015-03-31/event-source-mappings/";
+  private final SluiceClient client;
+
+  MappingDeployer(SluiceClient client) {
+    this.client = client;
+  }
+
+  List<Change> apply(FunctionResource f) {
+    Map<String, JsonNode> existing = new HashMap<>();
+    for (JsonNode m : list(f.name())) {
+      existing.putIfAbsent(m.path("EventSourceArn").asText(), m);
+    }
+    List<Change> changes = new ArrayList<>();
+    for (KinesisEventSource e : f.kinesisEvents()) {
+      changes.add(apply(f, e, existing.remove(e.streamArn())));
+    }
+    for (JsonNode stale : existing.values()) {
+      if (stale.path("EventSourceArn").asText().startsWith("arn:aws:kinesis:")) {
+        client.rest("DELETE", MAPPINGS + stale.path("UUID").asText(), null);
+        changes.add(
+            new Change(
+                Change.Action.DELETED,
+                label(f.name(), stale.path("EventSourceArn").asText()),
+                "no longer in the template"));
+      }
+    }
+    return changes;
+  }
+
+  private Change apply(FunctionResource f, KinesisEventSource e, JsonNode current) {
+    String resource = label(f.name(), e.streamArn());
+    ObjectNode wanted = MappingFields.wanted(e.request());
+    if (current == null) {
+      ObjectNode body = MappingFields.body(wanted);
+      body.put("FunctionName", f.name());
+      body.put("EventSourceArn", e.streamArn());
+      body.put("StartingPosition", e.request().startingPosition());
+      if (e.request().startingTimestampMillis() != null) {
+        body.put(
+            "StartingPositionTimestamp",
+            BigDecimal.valueOf(e.request().startingTimestampMillis(), 3));
+      }
+      if (Boolean.TRUE.equals(e.request().metadataOnlyFailures())) {
+        body.put("SluiceFailureRecordFormat", "Lambda");
+      }
+      JsonNode created = client.rest("POST", "/2015-03-31/event-source-mappings", body);
+      return new Change(
+          Change.Action.CREATED,
+          resource,
+          "uuid " + created.path("UUID").asText() + ", from " + e.request().startingPosition());
+    }
+    ObjectNode have = MappingFields.current(current);
+    List<String> differ = new ArrayList<>();
+    wanted.fieldNames().forEachRemaining(n -> differ.addAll(differs(n, wanted, have)));
+    if (differ.isEmpty()) {
+      return new Change(Change.Action.UNCHANGED, resource, note(e, current));
+    }
+    client.rest(
+        "PUT", MAPPINGS + current.path("UUID").asText(), MappingFields.body(wanted));
+    return new Change(Change.Action.UPDATED, resource, String.join(", ", differ));
+  }
+
+  private static List<String> differs(String field, JsonNode wanted, JsonNode have) {
+    return wanted.get(field).equals(have.get(field))
+        ? List.of()
+        : List.of(field + " " + have.get(field) + " → " + wanted.get(field));
+  }
+
+  private static String note(KinesisEventSource e, JsonNode current) {
+    String pos = current.path("StartingPosition").asText();
+    return pos.equals(e.request().startingPosition())
+        ? ""
+        : "StartingPosition applies to new mappings only; this one keeps its checkpoints";
+  }
+
+  static String label(String function, String streamArn) {
+    return "mapping " + function + " ← " + streamArn.substring(streamArn.lastIndexOf('/') + 1);
+  }
+
+  private List<JsonNode> list(String function) {
+    List<JsonNode> out = new ArrayList<>();
+    String path =
+        SluiceClient.query(
+            "/2015-03-31/event-source-mappings", Map.of("FunctionName", function));
+    client.rest("GET", path, null).path("EventSourceMappings").forEach(out::add);
+    return out;
+  }
+}
