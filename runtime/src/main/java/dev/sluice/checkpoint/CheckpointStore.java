@@ -1,6 +1,7 @@
 package dev.sluice.checkpoint;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.files.AtomicFiles;
 import java.io.IOException;
@@ -14,13 +15,21 @@ import java.util.TreeMap;
  * The checkpoints of one consumer (a mapping): shard id → {@link Checkpoint}, kept in one JSON file
  * that is replaced atomically and durably on every change, so that after SIGKILL it holds the last
  * checkpoint whose save completed, never a torn one. Blocking; call from a worker thread.
+ *
+ * <p>Format 2 is {@code {"version":2,"shards":{id: checkpoint}}}, a checkpoint carrying its open
+ * tumbling window; format 1 (the bare {@code {id: checkpoint}} map, no windows) still loads.
  */
 public final class CheckpointStore {
+
+  static final int VERSION = 2;
 
   private static final TypeReference<TreeMap<String, Checkpoint>> TYPE = new TypeReference<>() {};
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path file;
+
+  /** The file as written: the version says how to read the rest. */
+  record Stored(int version, TreeMap<String, Checkpoint> shards) {}
 
   /** Checkpoints kept in {@code file}. */
   public CheckpointStore(Path file) {
@@ -33,16 +42,28 @@ public final class CheckpointStore {
       return new TreeMap<>();
     }
     try {
-      return MAPPER.readValue(file.toFile(), TYPE);
+      return read(MAPPER.readTree(file.toFile()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read checkpoints " + file, e);
     }
   }
 
+  private Map<String, Checkpoint> read(JsonNode root) throws IOException {
+    JsonNode version = root.get("version");
+    if (version == null) {
+      return MAPPER.treeToValue(root, MAPPER.constructType(TYPE)); // format 1
+    }
+    if (!version.canConvertToInt() || version.asInt() > VERSION) {
+      throw new IOException("checkpoint format " + version + " is newer than this Sluice's");
+    }
+    return MAPPER.treeToValue(root, Stored.class).shards();
+  }
+
   /** Replaces every checkpoint with {@code checkpoints}. */
   public void save(Map<String, Checkpoint> checkpoints) {
     try {
-      AtomicFiles.write(file, MAPPER.writeValueAsBytes(new TreeMap<>(checkpoints)));
+      Stored stored = new Stored(VERSION, new TreeMap<>(checkpoints));
+      AtomicFiles.write(file, MAPPER.writeValueAsBytes(stored));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoints " + file, e);
     }

@@ -55,7 +55,7 @@ final class MappingJson {
     n.put("LastModified", BigDecimal.valueOf(c.lastModifiedMillis(), 3));
     n.put("LastProcessingResult", v.lastProcessingResult());
     n.put("State", v.state());
-    n.put("StateTransitionReason", "User action");
+    n.put("StateTransitionReason", "USER_INITIATED");
     ObjectNode onFailure = n.putObject("DestinationConfig").putObject("OnFailure");
     if (c.onFailure() != null) {
       onFailure.put("Destination", c.onFailure());

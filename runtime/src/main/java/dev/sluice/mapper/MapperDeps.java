@@ -12,13 +12,16 @@ import java.util.concurrent.Executor;
 /**
  * What the mapper works with.
  *
- * @param vertx timers and event-loop contexts
+ * @param vertx event-loop contexts, and the runner's own housekeeping timers (reconcile, save
+ *     pacing)
  * @param engine reads shard logs
  * @param catalog the streams, their shards and the watch that wakes idle consumers
  * @param appender writes failure records to destination streams
  * @param functions invokes functions
  * @param blocking runs disk I/O (checkpoints, file destinations) off the event loop
  * @param clock record ages and timestamps
+ * @param timers delays of the shard processors (backoff, batching and tumbling windows), on {@code
+ *     clock}
  * @param retryBase first retry delay; each retry doubles it
  * @param retryMax longest retry delay
  * @param region region named in events
@@ -32,6 +35,7 @@ record MapperDeps(
     FunctionService functions,
     Executor blocking,
     Clock clock,
+    Timers timers,
     Duration retryBase,
     Duration retryMax,
     String region,

@@ -138,21 +138,12 @@ final class MappingRunner implements ShardProcessor.Progress {
           || !parentsDone(shard, meta.get())) {
         continue;
       }
-      long start = cp != null ? cp.offset() : startOf(shard);
+      Checkpoint start = cp != null ? cp : new Checkpoint(startOf(shard), false);
       // each shard gets an event loop of its own, so that a mapping's shards use every core
       io.vertx.core.Context own =
           ((io.vertx.core.impl.VertxInternal) deps.vertx()).createEventLoopContext();
       ShardProcessor p =
-          new ShardProcessor(
-              config,
-              shard,
-              start,
-              deps,
-              task -> own.runOnContext(v -> task.run()),
-              events,
-              filter,
-              failures,
-              this);
+          new ShardProcessor(config, shard, start, deps, own, events, filter, failures, this);
       processors.put(shard.id(), p);
       p.start();
     }
@@ -179,16 +170,16 @@ final class MappingRunner implements ShardProcessor.Progress {
   }
 
   @Override
-  public void checkpoint(String shardId, long offset, boolean finished) {
-    loop.execute(() -> checkpointOnLoop(shardId, offset, finished));
+  public void checkpoint(String shardId, Checkpoint checkpoint) {
+    loop.execute(() -> checkpointOnLoop(shardId, checkpoint));
   }
 
-  private void checkpointOnLoop(String shardId, long offset, boolean finished) {
+  private void checkpointOnLoop(String shardId, Checkpoint checkpoint) {
     if (stopped) {
       return;
     }
-    checkpoints.put(shardId, new Checkpoint(offset, finished));
-    if (finished) {
+    checkpoints.put(shardId, checkpoint);
+    if (checkpoint.finished()) {
       ShardProcessor p = processors.remove(shardId);
       if (p != null) {
         p.stop();

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * The event-source mappings of a node: their configuration (in {@code mappings/UUID/} of the data
  * directory, with their checkpoints), validated with Lambda's ranges, and a runner per enabled
  * mapping. Updates take effect live: the runner restarts from the stored checkpoints. Changes do
- * disk I/O; call them from worker threads, never from an event loop.
+ * disk I/O; call them from worker threads, never from an event loop. While a change starts or stops
+ * a runner, readers see it in Lambda's transitional states ({@link MappingStates}).
  */
 public final class MappingService implements AutoCloseable {
 
@@ -44,6 +45,7 @@ public final class MappingService implements AutoCloseable {
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, MappingConfig> mappings = new ConcurrentHashMap<>();
   private final Map<String, MappingRunner> runners = new ConcurrentHashMap<>();
+  private final MappingStates states = new MappingStates();
 
   /**
    * A mapping as the API shows it.
@@ -90,6 +92,7 @@ public final class MappingService implements AutoCloseable {
             functions,
             blocking,
             clock,
+            new VertxTimers(vertx),
             retryBase,
             retryMax,
             arns.region(),
@@ -137,11 +140,16 @@ public final class MappingService implements AutoCloseable {
     CheckpointStore store = checkpoints(c.uuid());
     store.save(initialCheckpoints(c));
     persist(c);
-    mappings.put(c.uuid(), c);
-    if (c.enabled()) {
-      startRunner(c);
-    }
-    return view(c, "Creating");
+    states.during(
+        c.uuid(),
+        MappingStates.CREATING,
+        () -> {
+          mappings.put(c.uuid(), c);
+          if (c.enabled()) {
+            startRunner(c);
+          }
+        });
+    return view(c, MappingStates.CREATING);
   }
 
   /** Changes a mapping; the runner restarts with the new settings from its checkpoints. */
@@ -159,22 +167,34 @@ public final class MappingService implements AutoCloseable {
             old.startingTimestampMillis(),
             r,
             old);
-    persist(c);
-    mappings.put(uuid, c);
-    stopRunner(uuid);
-    if (c.enabled()) {
-      startRunner(c);
-    }
-    return view(c, "Updating");
+    String state = MappingStates.ofUpdate(old, c);
+    states.during(
+        uuid,
+        state,
+        () -> {
+          persist(c);
+          mappings.put(uuid, c);
+          stopRunner(uuid);
+          if (c.enabled()) {
+            startRunner(c);
+          }
+        });
+    return view(c, state);
   }
 
   /** Deletes a mapping and its checkpoints. */
   public synchronized View delete(String uuid) {
     MappingConfig c = require(uuid);
-    stopRunner(uuid);
-    mappings.remove(uuid);
-    deleteTree(dir.resolve(uuid));
-    return view(c, "Deleting");
+    View last = view(c, MappingStates.DELETING);
+    states.during(
+        uuid,
+        MappingStates.DELETING,
+        () -> {
+          stopRunner(uuid); // drains: the runner saves its checkpoints before it is gone
+          mappings.remove(uuid);
+          deleteTree(dir.resolve(uuid));
+        });
+    return last;
   }
 
   /**
@@ -184,28 +204,38 @@ public final class MappingService implements AutoCloseable {
   public synchronized View rewind(
       String uuid, String to, Long timestampMillis, String sequenceNumber) {
     MappingConfig c = require(uuid);
-    stopRunner(uuid);
-    Map<String, Checkpoint> cps;
-    if (sequenceNumber != null) {
-      cps = atSequence(c, sequenceNumber);
-    } else {
-      StartingPosition p = MappingValidation.position(to);
-      if (p == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
-        throw MappingException.invalid("Rewinding to AT_TIMESTAMP needs a Timestamp.");
+    states.during(
+        uuid, MappingStates.UPDATING, () -> restartAt(c, to, timestampMillis, sequenceNumber));
+    return view(c, states.of(c));
+  }
+
+  private void restartAt(MappingConfig c, String to, Long timestampMillis, String sequenceNumber) {
+    stopRunner(c.uuid()); // first: its final save must not overwrite the rewound checkpoints
+    try {
+      checkpoints(c.uuid()).save(rewound(c, to, timestampMillis, sequenceNumber));
+    } finally {
+      if (c.enabled()) {
+        startRunner(c); // a refused rewind leaves the mapping running where it stood
       }
-      cps = initialCheckpoints(c.withStartingPosition(p, timestampMillis));
     }
-    checkpoints(uuid).save(cps);
-    if (c.enabled()) {
-      startRunner(c);
+  }
+
+  private Map<String, Checkpoint> rewound(
+      MappingConfig c, String to, Long timestampMillis, String sequenceNumber) {
+    if (sequenceNumber != null) {
+      return atSequence(c, sequenceNumber);
     }
-    return view(c, c.enabled() ? "Enabled" : "Disabled");
+    StartingPosition p = MappingValidation.position(to);
+    if (p == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
+      throw MappingException.invalid("Rewinding to AT_TIMESTAMP needs a Timestamp.");
+    }
+    return initialCheckpoints(c.withStartingPosition(p, timestampMillis));
   }
 
   /** A mapping; fails with NOT_FOUND. */
   public View get(String uuid) {
     MappingConfig c = require(uuid);
-    return view(c, c.enabled() ? "Enabled" : "Disabled");
+    return view(c, states.of(c));
   }
 
   /** Mappings, optionally only those of a function and/or a stream ARN, sorted by UUID. */
@@ -217,7 +247,7 @@ public final class MappingService implements AutoCloseable {
         .filter(c -> function == null || c.functionName().equals(function))
         .filter(c -> eventSourceArn == null || c.stream().equals(stream))
         .sorted(Comparator.comparing(MappingConfig::uuid))
-        .forEach(c -> out.add(view(c, c.enabled() ? "Enabled" : "Disabled")));
+        .forEach(c -> out.add(view(c, states.of(c))));
     return out;
   }
 

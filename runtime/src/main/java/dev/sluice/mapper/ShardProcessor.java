@@ -2,6 +2,7 @@ package dev.sluice.mapper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
@@ -11,9 +12,12 @@ import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMeta;
+import io.vertx.core.Context;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -23,9 +27,11 @@ import org.jboss.logging.Logger;
  * Feeds one shard to one mapping's function: reads records, batches them, invokes, and reports a
  * checkpoint only for records whose invocation succeeded or that were deliberately skipped.
  *
- * <p>Thread model: every method runs on the mapping's event-loop context ({@link #loop}); storage
- * and function futures complete elsewhere and hop back. Nothing here blocks. An idle shard costs
- * one pending watch future: appends and reshards wake the processor.
+ * <p>Thread model: every method runs on the shard's event-loop context ({@link #loop}); storage and
+ * function futures complete elsewhere and hop back. Nothing here blocks. An idle shard costs one
+ * pending watch future: appends and reshards wake the processor. Every delay (retry backoff, the
+ * batching window, a tumbling window's end) is a {@link Timers} task, measured on the mapper's
+ * clock.
  *
  * <p>With ParallelizationFactor N, records go to N lanes by partition-key hash; each lane runs one
  * batch at a time, so records with the same key are never in flight together and keep their order.
@@ -35,7 +41,8 @@ import org.jboss.logging.Logger;
  * of invocations) and a batch never spans two windows: see {@link TumblingWindow}. A window ends
  * when the shard's records move past it, when its end time passed (by the injected clock) with
  * every existing record read, or when the shard ends; it then gets one final invoke with no
- * records, retried like a batch, before any record of the next window runs.
+ * records, retried like a batch, before any record of the next window runs. The open window and its
+ * state go with every checkpoint reported, and come back from the one the processor starts at.
  */
 final class ShardProcessor {
 
@@ -45,7 +52,7 @@ final class ShardProcessor {
 
   /** What the processor reports to its mapping. */
   interface Progress {
-    void checkpoint(String shardId, long offset, boolean finished);
+    void checkpoint(String shardId, Checkpoint checkpoint);
 
     void processed(int records, String lastProcessingResult);
   }
@@ -54,7 +61,9 @@ final class ShardProcessor {
   private final Shard shard;
   private final ShardRef ref;
   private final MapperDeps deps;
+  private final Context context;
   private final Executor loop;
+  private final Set<Timers.Handle> timers = new HashSet<>();
   private final EventBuilder events;
   private final RecordFilter filter;
   private final FailureSink failures;
@@ -74,9 +83,9 @@ final class ShardProcessor {
   ShardProcessor(
       MappingConfig config,
       Shard shard,
-      long startOffset,
+      Checkpoint start,
       MapperDeps deps,
-      Executor loop,
+      Context context,
       EventBuilder events,
       RecordFilter filter,
       FailureSink failures,
@@ -85,17 +94,21 @@ final class ShardProcessor {
     this.shard = shard;
     this.ref = new ShardRef(config.stream(), shard.id());
     this.deps = deps;
-    this.loop = loop;
+    this.context = context;
+    this.loop = task -> context.runOnContext(v -> task.run());
     this.events = events;
     this.filter = filter;
     this.failures = failures;
     this.progress = progress;
-    this.readOffset = startOffset;
-    this.committed = startOffset;
+    this.readOffset = start.offset();
+    this.committed = start.offset();
     this.window =
         config.tumblingWindowSeconds() > 0
             ? new TumblingWindow(config.tumblingWindowSeconds())
             : null;
+    if (window != null) {
+      window.restore(start.window());
+    }
     this.lanes = new Lane[window != null ? 1 : config.parallelizationFactor()];
     for (int i = 0; i < lanes.length; i++) {
       lanes[i] = new Lane();
@@ -107,7 +120,29 @@ final class ShardProcessor {
   }
 
   void stop() {
-    loop.execute(() -> stopped = true);
+    loop.execute(
+        () -> {
+          stopped = true;
+          timers.forEach(Timers.Handle::cancel);
+          timers.clear();
+        });
+  }
+
+  /** Runs {@code task} on this shard's loop after {@code delayMillis}, unless stopped by then. */
+  private void after(long delayMillis, Runnable task) {
+    Timers.Handle[] handle = new Timers.Handle[1];
+    handle[0] =
+        deps.timers()
+            .schedule(
+                context,
+                delayMillis,
+                () -> {
+                  timers.remove(handle[0]); // set before this runs: both happen on this context
+                  if (!stopped) {
+                    task.run();
+                  }
+                });
+    timers.add(handle[0]);
   }
 
   private void pump() {
@@ -148,7 +183,7 @@ final class ShardProcessor {
     }
     if (e != null) {
       LOG.warnf(e, "Mapping %s: reading %s failed; retrying", config.uuid(), ref);
-      deps.vertx().setTimer(1000, id -> loop.execute(this::pump));
+      after(1000, this::pump);
       return;
     }
     long now = deps.clock().millis();
@@ -209,7 +244,7 @@ final class ShardProcessor {
       window.close();
     }
     finished = true;
-    progress.checkpoint(shard.id(), end, true);
+    progress.checkpoint(shard.id(), new Checkpoint(end, true));
     return true;
   }
 
@@ -255,15 +290,12 @@ final class ShardProcessor {
     long wait =
         lane.windowStart + config.maxBatchingWindowSeconds() * 1000L - deps.clock().millis();
     lane.timerArmed = true;
-    deps.vertx()
-        .setTimer(
-            Math.max(1, wait),
-            id ->
-                loop.execute(
-                    () -> {
-                      lane.timerArmed = false;
-                      dispatch(lane);
-                    }));
+    after(
+        wait,
+        () -> {
+          lane.timerArmed = false;
+          dispatch(lane);
+        });
   }
 
   private List<LogRecord> take(Lane lane) {
@@ -283,7 +315,7 @@ final class ShardProcessor {
       batch.add(lane.queue.poll());
     }
     lane.queuedBytes -= bytes;
-    lane.windowStart = deps.clock().millis();
+    // the records left waited since windowStart at most, so it stays: none waits beyond the window
     return batch;
   }
 
@@ -461,21 +493,17 @@ final class ShardProcessor {
   }
 
   private void later(Lane lane, Batch batch, int attempt) {
-    long delay = deps.backoffMillis(Math.max(0, attempt - 1));
-    deps.vertx()
-        .setTimer(
-            delay,
-            id ->
-                loop.execute(
-                    () -> {
-                      if (tooOld(batch)) {
-                        skip(lane, batch, "RecordAgeExceeded", lane.lastFailure);
-                        return;
-                      }
-                      lane.retries.addFirst(batch);
-                      lane.busy = false;
-                      dispatch(lane);
-                    }));
+    after(
+        deps.backoffMillis(Math.max(0, attempt - 1)),
+        () -> {
+          if (tooOld(batch)) {
+            skip(lane, batch, "RecordAgeExceeded", lane.lastFailure);
+            return;
+          }
+          lane.retries.addFirst(batch);
+          lane.busy = false;
+          dispatch(lane);
+        });
   }
 
   private void skip(Lane lane, Batch batch, String condition, InvocationResult.Failure f) {
@@ -499,10 +527,7 @@ final class ShardProcessor {
                             e,
                             "Mapping %s: cannot deliver the failure record; retrying",
                             config.uuid());
-                        deps.vertx()
-                            .setTimer(
-                                deps.backoffMillis(3),
-                                id -> loop.execute(() -> skip(lane, batch, condition, f)));
+                        after(deps.backoffMillis(3), () -> skip(lane, batch, condition, f));
                         return;
                       }
                       complete(lane, batch.records());
@@ -558,16 +583,13 @@ final class ShardProcessor {
     }
     long wait = window.end() - deps.clock().millis();
     windowTimerArmed = true;
-    deps.vertx()
-        .setTimer(
-            wait > 0 ? wait : 10, // past the end but still reading: look again shortly
-            id ->
-                loop.execute(
-                    () -> {
-                      windowTimerArmed = false;
-                      dispatch(lane);
-                      pump();
-                    }));
+    after(
+        wait > 0 ? wait : 10, // past the end but still reading: look again shortly
+        () -> {
+          windowTimerArmed = false;
+          dispatch(lane);
+          pump();
+        });
   }
 
   private void runFinal(Lane lane, int attempt) {
@@ -631,14 +653,13 @@ final class ShardProcessor {
   }
 
   private void retryFinal(Lane lane, int attempt, int next) {
-    deps.vertx()
-        .setTimer(
-            deps.backoffMillis(Math.max(0, attempt)),
-            id -> loop.execute(() -> runFinal(lane, next)));
+    after(deps.backoffMillis(Math.max(0, attempt)), () -> runFinal(lane, next));
   }
 
   private void windowClosed(Lane lane) {
     window.close();
+    // the checkpoint held the window's state: a restart must not run its final invoke again
+    progress.checkpoint(shard.id(), new Checkpoint(committed, false));
     lane.busy = false;
     dispatch(lane);
     pump();
@@ -664,7 +685,9 @@ final class ShardProcessor {
     long cp = pending.isEmpty() ? readOffset : pending.first();
     if (cp > committed) {
       committed = cp;
-      progress.checkpoint(shard.id(), cp, false);
+      // in a window the batches run one at a time, so the state covers exactly the records below cp
+      progress.checkpoint(
+          shard.id(), new Checkpoint(cp, false, window == null ? null : window.snapshot()));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.mapper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.checkpoint.WindowState;
 import dev.sluice.log.LogRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,9 @@ import java.util.Map;
  * a window starts at {@code floor(arrival / length) * length} and ends (exclusive) one length
  * later.
  *
- * <p>The state lives in memory only, like Lambda's: a restart of the mapping (node restart, update,
- * disable/enable, rewind) starts the window's state again from {@code {}}.
+ * <p>The open window travels with the shard's checkpoint ({@link #snapshot}, {@link #restore}), so
+ * that a restart of the mapping (node restart, update, disable/enable) continues it with its state;
+ * a rewind, or a new window length, starts again from {@code {}}.
  */
 final class TumblingWindow {
 
@@ -120,6 +122,28 @@ final class TumblingWindow {
     if (bytes(newState) > MAX_STATE_BYTES) {
       terminatedEarly = true;
     }
+  }
+
+  /**
+   * The open window as a checkpoint keeps it, or null when there is nothing to keep: no window, or
+   * one whose state no invocation has returned yet (it would restart from {@code {}} anyway).
+   */
+  WindowState snapshot() {
+    return isOpen() && invoked ? new WindowState(start, end(), state, terminatedEarly) : null;
+  }
+
+  /**
+   * Reopens the window a checkpoint kept, with its state, as if its invocations had just run;
+   * ignored (the window starts afresh) when it is null or of another window length.
+   */
+  void restore(WindowState saved) {
+    if (saved == null || saved.end() - saved.start() != lengthMillis) {
+      return;
+    }
+    start = saved.start();
+    state = new LinkedHashMap<>(saved.state());
+    invoked = true;
+    terminatedEarly = saved.terminatedEarly();
   }
 
   /** The final invoke ran (or was given up): the window and its state are discarded. */

@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResp
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
  * Streams feeding functions through event-source mappings, driven only through the real AWS SDK v2
@@ -452,6 +453,28 @@ class MappingEndToEndTest {
                 .batchSize())
         .isEqualTo(50);
     assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Disabled");
+  }
+
+  @Test
+  void mappingApi_updatesAndDelete_reportLambdasTransitionalStates() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid = map(fn, stream, b -> {});
+    var disabling = lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    assertThat(disabling.state()).isEqualTo("Disabling");
+    assertThat(disabling.stateTransitionReason()).isEqualTo("USER_INITIATED");
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Disabled");
+    assertThat(lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true)).state())
+        .isEqualTo("Enabling");
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Enabled");
+    assertThat(
+            lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true).batchSize(5)).state())
+        .as("Enabled unchanged")
+        .isEqualTo("Updating");
+    assertThat(lambda.deleteEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Deleting");
+    mappings.remove(uuid);
+    assertThatThrownBy(() -> lambda.getEventSourceMapping(b -> b.uuid(uuid)))
+        .isInstanceOf(ResourceNotFoundException.class);
   }
 
   /** The lines the function recorded, waiting until {@code n} of them start with {@code prefix}. */

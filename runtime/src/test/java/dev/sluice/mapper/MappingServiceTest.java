@@ -1,37 +1,17 @@
 package dev.sluice.mapper;
 
+import static dev.sluice.mapper.MapperHarness.await;
+import static dev.sluice.mapper.MapperHarness.delivered;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.function.CodeSource;
-import dev.sluice.function.FunctionService;
-import dev.sluice.function.FunctionSpec;
-import dev.sluice.function.Isolation;
-import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
-import dev.sluice.log.LogListener;
-import dev.sluice.log.file.FileLogEngine;
-import dev.sluice.log.file.FileLogOptions;
-import dev.sluice.stream.Arns;
-import dev.sluice.stream.HashKeys;
-import dev.sluice.stream.StreamAppender;
-import dev.sluice.stream.StreamCatalog;
-import dev.sluice.stream.StreamLimits;
-import dev.sluice.stream.StreamMode;
-import dev.sluice.stream.StreamStatus;
-import dev.sluice.testing.HandlerJars;
-import dev.sluice.testing.TestClock;
-import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
+import dev.sluice.checkpoint.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,104 +19,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The mapping service over real parts (file log, catalog, classloader runner, Vert.x) with an
- * injected clock, for behaviour that depends on time and on restarts.
+ * The mapping service over real parts with an injected clock, for behaviour that depends on time
+ * and on restarts.
  */
 class MappingServiceTest {
 
-  static final Path OUT = Path.of(System.getProperty("java.io.tmpdir"), "sluice-mapper-test");
-
   @TempDir Path dir;
-  final TestClock clock = new TestClock(1_700_000_000_000L);
-  final Arns arns = new Arns("us-east-1", "000000000000");
-  Vertx vertx;
-  ExecutorService io;
-  FileLogEngine engine;
-  StreamCatalog catalog;
-  StreamAppender appender;
-  ClassLoaderRunnerFactory runners;
-  FunctionService functions;
-  MappingService mappings;
+  MapperHarness h;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    io = Executors.newFixedThreadPool(2);
-    engine =
-        new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults(), clock, LogListener.NONE);
-    engine.start();
-    catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(100, 10));
-    catalog.start();
-    appender = new StreamAppender(catalog, engine);
-    runners = new ClassLoaderRunnerFactory();
-    functions =
-        new FunctionService(
-            dir,
-            "us-east-1",
-            "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
-            16,
-            List.of(),
-            Clock.systemUTC());
-    functions.start();
+    h = new MapperHarness(dir);
     startMappings();
   }
 
   void startMappings() {
-    mappings =
-        MappingService.create(
-            dir,
-            vertx,
-            engine,
-            catalog,
-            appender,
-            functions,
-            io,
-            clock,
-            Duration.ofMillis(10),
-            Duration.ofMillis(50),
-            arns);
-    mappings.start();
+    h.startMappings(Duration.ofMillis(10), Duration.ofMillis(50));
   }
 
   @AfterEach
   void close() {
-    mappings.close();
-    functions.close();
-    runners.close();
-    catalog.close();
-    engine.close();
-    io.shutdown();
-    vertx.close();
-  }
-
-  String stream() throws InterruptedException {
-    String name = "s-" + UUID.randomUUID().toString().substring(0, 8);
-    catalog.create(name, 1, StreamMode.PROVISIONED, Map.of()).join();
-    for (int i = 0; i < 500 && catalog.require(name).status() != StreamStatus.ACTIVE; i++) {
-      Thread.sleep(5);
-    }
-    return name;
+    h.close();
   }
 
   String function() {
-    String name = "svc-" + UUID.randomUUID().toString().substring(0, 8);
-    functions.create(
-        name,
-        new FunctionSpec(
-            "fixture.Recorder", "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER),
-        new CodeSource.Upload(HandlerJars.lambdaZip(RecordingHandler.SOURCES)));
-    return name;
-  }
-
-  void put(String stream, String data) {
-    appender
-        .append(
-            stream,
-            List.of(
-                new dev.sluice.stream.StreamAppender.Entry(
-                    "k", HashKeys.ofPartitionKey("k"), data.getBytes(StandardCharsets.UTF_8))))
-        .join();
+    return h.function("fixture.Recorder", RecordingHandler.SOURCES);
   }
 
   static MappingRequest request(String function, String stream, Integer maxAge, String onFailure) {
@@ -159,29 +66,15 @@ class MappingServiceTest {
         null);
   }
 
-  static List<String> delivered(String function) throws Exception {
-    Path log = OUT.resolve(function + ".log");
-    return Files.exists(log) ? Files.readAllLines(log) : List.of();
-  }
-
-  static List<String> await(String function, int n) throws Exception {
-    List<String> lines = List.of();
-    for (int i = 0; i < 1000 && lines.size() < n; i++) {
-      Thread.sleep(10);
-      lines = delivered(function);
-    }
-    return lines;
-  }
-
   @Test
   void recordsOlderThanMaximumRecordAge_skippedToOnFailureWithoutInvoking() throws Exception {
-    String stream = stream();
+    String stream = h.stream();
     String fn = function();
-    put(stream, "stale-1");
-    put(stream, "stale-2");
-    clock.advance(120_000);
+    h.put(stream, "stale-1");
+    h.put(stream, "stale-2");
+    h.clock.advance(120_000);
     Path failures = Files.createTempDirectory("sluice-age");
-    mappings.create(request(fn, stream, 60, failures.toUri().toString()));
+    h.mappings.create(request(fn, stream, 60, failures.toUri().toString()));
     Path record = null;
     for (int i = 0; i < 1000 && record == null; i++) {
       Thread.sleep(10);
@@ -194,28 +87,125 @@ class MappingServiceTest {
     assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(2);
     assertThat(delivered(fn)).as("the handler never saw the stale records").isEmpty();
-    clock.advance(1000);
-    put(stream, "fresh");
+    h.clock.advance(1000);
+    h.put(stream, "fresh");
     assertThat(await(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("fresh");
   }
 
   @Test
   void restart_resumesFromTheStoredCheckpointWithoutRedelivering() throws Exception {
-    String stream = stream();
+    String stream = h.stream();
     String fn = function();
-    mappings.create(request(fn, stream, null, null));
+    h.mappings.create(request(fn, stream, null, null));
     for (int i = 0; i < 5; i++) {
-      put(stream, "before-" + i);
+      h.put(stream, "before-" + i);
     }
     assertThat(await(fn, 5)).hasSize(5);
     Thread.sleep(100); // let the last checkpoint save finish before the "restart"
-    mappings.close();
+    h.mappings.close();
     startMappings();
-    put(stream, "after");
-    List<String> lines = await(fn, 6);
+    h.put(stream, "after");
+    await(fn, 6);
     Thread.sleep(200);
     assertThat(delivered(fn))
         .extracting(l -> l.split("\\|")[1])
         .containsExactly("before-0", "before-1", "before-2", "before-3", "before-4", "after");
+  }
+
+  @Test
+  void restart_inATumblingWindow_continuesTheWindowWithItsState() throws Exception {
+    String stream = h.stream();
+    String fn = h.function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    MappingRequest r = request(fn, stream, null, null);
+    String uuid = h.mappings.create(withTumblingWindow(r, 60)).config().uuid();
+    h.put(stream, "{\"amount\":1}", "{\"amount\":2}");
+    assertThat(await(fn, 1)).singleElement().asString().startsWith("batch|");
+    Checkpoint before = awaitWindowState(uuid);
+    assertThat(before.offset()).isEqualTo(2);
+    assertThat(before.window().state()).containsEntry("sum", "3");
+
+    h.mappings.close();
+    JsonNode saved =
+        new ObjectMapper().readTree(dir.resolve("mappings/" + uuid + "/checkpoints.json").toFile());
+    assertThat(saved.at("/version").asInt()).isEqualTo(2);
+    assertThat(saved.at("/shards/shardId-000000000000/window/state/sum").asText()).isEqualTo("3");
+    startMappings();
+    h.put(stream, "{\"amount\":4}");
+    List<String> lines = await(fn, 2);
+    assertThat(lines.get(1).split("\\|")[4]).as("invocations the state had seen").isEqualTo("1");
+    h.timers.awaitPending();
+    h.clock.advance(60_000); // past the window's end
+    String[] last = await(fn, 3).get(2).split("\\|");
+    assertThat(last[0]).isEqualTo("final");
+    assertThat(last[3]).as("sum over the restart").isEqualTo("7");
+    assertThat(last[4]).isEqualTo("2");
+    assertThat(Long.parseLong(last[1])).isEqualTo(before.window().start());
+  }
+
+  @Test
+  void restart_afterAWindowsFinalInvoke_theClosedWindowIsNotInvokedAgain() throws Exception {
+    String stream = h.stream();
+    String fn = h.function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    String uuid =
+        h.mappings.create(withTumblingWindow(request(fn, stream, null, null), 60)).config().uuid();
+    h.put(stream, "{\"amount\":1}");
+    awaitWindowState(uuid);
+    h.timers.awaitPending();
+    h.clock.advance(60_000);
+    assertThat(await(fn, 2).get(1)).startsWith("final|");
+    awaitWindowClosed(uuid);
+
+    h.mappings.close();
+    startMappings();
+    h.put(stream, "{\"amount\":8}");
+    h.timers.awaitPending();
+    h.clock.advance(60_000);
+    List<String> lines = await(fn, 4);
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(2)).startsWith("batch|");
+    assertThat(lines.get(3).split("\\|")[3]).as("only the new window's final").isEqualTo("8");
+  }
+
+  private void awaitWindowClosed(String uuid) throws InterruptedException {
+    for (int i = 0; i < 1000; i++) {
+      Checkpoint cp = h.mappings.get(uuid).checkpoints().get("shardId-000000000000");
+      if (cp != null && cp.window() == null) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("the closed window is still in the checkpoint");
+  }
+
+  private Checkpoint awaitWindowState(String uuid) throws InterruptedException {
+    for (int i = 0; i < 1000; i++) {
+      Map<String, Checkpoint> cps = h.mappings.get(uuid).checkpoints();
+      Checkpoint cp = cps.get("shardId-000000000000");
+      if (cp != null && cp.window() != null) {
+        return cp;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no window state reported");
+  }
+
+  static MappingRequest withTumblingWindow(MappingRequest r, int seconds) {
+    return new MappingRequest(
+        r.functionName(),
+        r.eventSourceArn(),
+        r.enabled(),
+        r.batchSize(),
+        r.maxBatchingWindowSeconds(),
+        r.startingPosition(),
+        r.startingTimestampMillis(),
+        r.parallelizationFactor(),
+        r.bisectOnError(),
+        r.maxRetryAttempts(),
+        r.maxRecordAgeSeconds(),
+        r.onFailure(),
+        r.functionResponseTypes(),
+        r.filterPatterns(),
+        seconds,
+        r.metadataOnlyFailures());
   }
 }

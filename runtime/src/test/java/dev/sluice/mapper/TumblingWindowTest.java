@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.checkpoint.WindowState;
 import dev.sluice.log.LogRecord;
 import dev.sluice.stream.HashKeyRange;
 import dev.sluice.stream.Shard;
@@ -142,6 +143,38 @@ class TumblingWindowTest {
     assertThat(last.get("state").isObject()).isTrue();
     assertThat(last.get("isFinalInvokeForWindow").asBoolean()).isTrue();
     assertThat(last.get("isWindowTerminatedEarly").asBoolean()).isTrue();
+  }
+
+  @Test
+  void snapshot_onlyOnceAnInvocationReturnedState() {
+    TumblingWindow w = new TumblingWindow(60);
+    assertThat(w.snapshot()).as("no window").isNull();
+    w.enter(T0);
+    assertThat(w.snapshot()).as("no state returned yet").isNull();
+    w.accept(Map.of("sum", "3"));
+    assertThat(w.snapshot()).isEqualTo(new WindowState(T0, T0 + 60_000, Map.of("sum", "3"), false));
+    w.close();
+    assertThat(w.snapshot()).as("closed").isNull();
+  }
+
+  @Test
+  void restore_sameLength_reopensWithStateAndAsInvoked() {
+    TumblingWindow w = new TumblingWindow(60);
+    w.restore(new WindowState(T0, T0 + 60_000, Map.of("sum", "3"), false));
+    assertThat(w.isOpen()).isTrue();
+    assertThat(w.invoked()).as("so that it gets its final invoke").isTrue();
+    assertThat(w.state()).containsEntry("sum", "3");
+    w.enter(T0);
+    assertThat(w.state()).as("a batch of the same window keeps it").containsEntry("sum", "3");
+  }
+
+  @Test
+  void restore_otherLengthOrNothing_startsAfresh() {
+    TumblingWindow w = new TumblingWindow(60);
+    w.restore(new WindowState(T0, T0 + 120_000, Map.of("sum", "3"), false));
+    assertThat(w.isOpen()).as("the window length changed").isFalse();
+    w.restore(null);
+    assertThat(w.isOpen()).isFalse();
   }
 
   private static byte[] bytes(String s) {

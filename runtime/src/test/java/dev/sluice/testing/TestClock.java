@@ -4,12 +4,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests set by hand. */
+/** A clock tests set by hand; listeners hear every change, e.g. timers that fire on it. */
 public final class TestClock extends Clock {
 
   private final AtomicLong millis;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
   public TestClock(long millis) {
     this.millis = new AtomicLong(millis);
@@ -17,10 +20,21 @@ public final class TestClock extends Clock {
 
   public void set(long value) {
     millis.set(value);
+    changed();
   }
 
   public void advance(long delta) {
     millis.addAndGet(delta);
+    changed();
+  }
+
+  /** Runs {@code listener} on the caller's thread after every {@link #set} and {@link #advance}. */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  private void changed() {
+    listeners.forEach(Runnable::run);
   }
 
   @Override

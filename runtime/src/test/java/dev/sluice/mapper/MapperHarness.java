@@ -1,0 +1,178 @@
+package dev.sluice.mapper;
+
+import dev.sluice.function.CodeSource;
+import dev.sluice.function.FunctionService;
+import dev.sluice.function.FunctionSpec;
+import dev.sluice.function.Isolation;
+import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.log.LogListener;
+import dev.sluice.log.file.FileLogEngine;
+import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.stream.Arns;
+import dev.sluice.stream.HashKeys;
+import dev.sluice.stream.StreamAppender;
+import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamLimits;
+import dev.sluice.stream.StreamMode;
+import dev.sluice.stream.StreamStatus;
+import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.TestClock;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A mapping service over real parts (file log, catalog, classloader runner, Vert.x) with a {@link
+ * TestClock} that drives both the record timestamps and the mapper's timers, and a mapper I/O pool
+ * that a test can hold (to watch a change while the runner's final save waits).
+ */
+final class MapperHarness implements AutoCloseable {
+
+  static final Path OUT = Path.of(System.getProperty("java.io.tmpdir"), "sluice-mapper-test");
+  static final Arns ARNS = new Arns("us-east-1", "000000000000");
+
+  final Path dir;
+  final TestClock clock = new TestClock(1_700_000_000_000L);
+  final ClockTimers timers = new ClockTimers(clock);
+  final Vertx vertx = Vertx.vertx();
+  final ExecutorService io = Executors.newFixedThreadPool(2);
+  final FileLogEngine engine;
+  final StreamCatalog catalog;
+  final StreamAppender appender;
+  final ClassLoaderRunnerFactory runners = new ClassLoaderRunnerFactory();
+  final FunctionService functions;
+  MappingService mappings;
+  private volatile CountDownLatch hold;
+
+  MapperHarness(Path dir) {
+    this.dir = dir;
+    engine =
+        new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults(), clock, LogListener.NONE);
+    engine.start();
+    catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(100, 10));
+    catalog.start();
+    appender = new StreamAppender(catalog, engine);
+    functions =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            16,
+            List.of(),
+            Clock.systemUTC());
+    functions.start();
+  }
+
+  /** Starts a mapping service on the data directory, with this retry backoff. */
+  MapperHarness startMappings(Duration retryBase, Duration retryMax) {
+    Executor blocking = task -> io.execute(() -> held(task));
+    MapperDeps deps =
+        new MapperDeps(
+            vertx,
+            engine,
+            catalog,
+            appender,
+            functions,
+            blocking,
+            clock,
+            timers,
+            retryBase,
+            retryMax,
+            ARNS.region(),
+            ARNS.accountId());
+    mappings = new MappingService(dir, deps, ARNS);
+    mappings.start();
+    return this;
+  }
+
+  /** From now on the mapper's I/O (checkpoint saves) waits until the returned latch opens. */
+  CountDownLatch holdIo() {
+    hold = new CountDownLatch(1);
+    return hold;
+  }
+
+  private void held(Runnable task) {
+    CountDownLatch h = hold;
+    try {
+      if (h != null) {
+        h.await();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    task.run();
+  }
+
+  String stream() throws InterruptedException {
+    String name = "s-" + UUID.randomUUID().toString().substring(0, 8);
+    catalog.create(name, 1, StreamMode.PROVISIONED, Map.of()).join();
+    for (int i = 0; i < 500 && catalog.require(name).status() != StreamStatus.ACTIVE; i++) {
+      Thread.sleep(5);
+    }
+    return name;
+  }
+
+  String function(String handler, Map<String, String> sources) {
+    String name = "svc-" + UUID.randomUUID().toString().substring(0, 8);
+    functions.create(
+        name,
+        new FunctionSpec(handler, "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER),
+        new CodeSource.Upload(HandlerJars.lambdaZip(sources)));
+    return name;
+  }
+
+  /** Appends records with one partition key, in one request (so they are read together). */
+  void put(String stream, String... data) {
+    List<StreamAppender.Entry> entries =
+        java.util.Arrays.stream(data)
+            .map(
+                d ->
+                    new StreamAppender.Entry(
+                        "k", HashKeys.ofPartitionKey("k"), d.getBytes(StandardCharsets.UTF_8)))
+            .toList();
+    appender.append(stream, entries).join();
+  }
+
+  static List<String> delivered(String function) throws Exception {
+    Path log = OUT.resolve(function + ".log");
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  /** The lines the function wrote, once there are at least {@code n} (or after about 10 s). */
+  static List<String> await(String function, int n) throws Exception {
+    List<String> lines = delivered(function);
+    for (int i = 0; i < 1000 && lines.size() < n; i++) {
+      Thread.sleep(10);
+      lines = delivered(function);
+    }
+    return lines;
+  }
+
+  @Override
+  public void close() {
+    CountDownLatch h = hold;
+    if (h != null) {
+      h.countDown();
+    }
+    if (mappings != null) {
+      mappings.close();
+    }
+    functions.close();
+    runners.close();
+    catalog.close();
+    engine.close();
+    io.shutdown();
+    vertx.close();
+  }
+}
