@@ -1,0 +1,155 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.FreshDataDir;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(FreshDataDir.class)
+class CliCommandsTest {
+
+  static final Path HELLO =
+      Path.of("..", "examples", "hello-kinesis", "target", "hello-kinesis.jar").toAbsolutePath();
+
+  @TestHTTPResource("/")
+  String root;
+
+  private Cli.Result cli(String stdin, String... args) {
+    String[] all = Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--endpoint";
+    all[args.length + 1] = root;
+    return Cli.run(stdin, all);
+  }
+
+  private void createStream(String name, int shards) throws Exception {
+    Path t = Files.createTempFile("stream-", ".yaml");
+    Files.writeString(
+        t,
+        """
+        Resources:
+          S:
+            Type: AWS::Kinesis::Stream
+            Properties:
+              Name: %s
+              ShardCount: %d
+        """
+            .formatted(name, shards));
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+  }
+
+  @Test
+  void put_stdinLines_tailReadsThemBackInKeyOrder() throws Exception {
+    createStream("cli-put", 3);
+    String lines =
+        IntStream.range(0, 1200)
+            .mapToObj(i -> "{\"id\":\"k" + (i % 17) + "\",\"n\":" + i + "}")
+            .collect(Collectors.joining("\n"));
+
+    Cli.Result put = cli(lines, "put", "cli-put", "--key-field", "id", "-");
+    Cli.Result tail =
+        cli("", "tail", "cli-put", "--from", "trim-horizon", "--no-follow", "--format", "data");
+
+    assertThat(put.exit()).as(put.err()).isZero();
+    assertThat(put.out()).contains("put 1200 records into cli-put");
+    List<String> read = tail.out().lines().toList();
+    assertThat(read).hasSize(1200).containsExactlyInAnyOrderElementsOf(lines.lines().toList());
+    Map<String, List<Integer>> perKey = new HashMap<>();
+    for (String l : read) {
+      String key = l.replaceAll(".*\"id\":\"(k\\d+)\".*", "$1");
+      int n = Integer.parseInt(l.replaceAll(".*\"n\":(\\d+).*", "$1"));
+      perKey.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+    }
+    perKey.values().forEach(ns -> assertThat(ns).isSorted());
+  }
+
+  @Test
+  void put_singleRecord_printsShardAndSequence() throws Exception {
+    createStream("cli-one", 1);
+
+    Cli.Result r = cli("", "put", "cli-one", "--partition-key", "a", "hello");
+    Cli.Result tail = cli("", "tail", "cli-one", "--from", "trim-horizon", "--no-follow");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).matches("shardId-000000000000 49\\d{54}\\s*");
+    assertThat(tail.out()).contains("\ta\thello");
+  }
+
+  @Test
+  void put_lineWithoutKeyField_failsNamingTheLine() throws Exception {
+    createStream("cli-bad", 1);
+
+    Cli.Result r = cli("{\"x\":1}\n", "put", "cli-bad", "--key-field", "id");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("no field 'id' in line: {\"x\":1}");
+  }
+
+  @Test
+  void put_unknownStream_failsWithKinesisError() {
+    Cli.Result r = cli("", "put", "cli-missing", "x");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("ResourceNotFoundException");
+  }
+
+  @Test
+  void anyCommand_noServer_saysSoWithoutStartingOne() {
+    Cli.Result r = Cli.run("", "mappings", "--endpoint", "http://127.0.0.1:9");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no Sluice server answers at http://127.0.0.1:9");
+  }
+
+  @Test
+  void invokeAndLogs_deployedFunction_printResponseAndLogLines() throws Exception {
+    Path t = Files.createTempFile("fn-", ".yaml");
+    Files.writeString(
+        t,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Echo:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: cli-echo
+              CodeUri: %s
+              Runtime: java17
+              Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+        """
+            .formatted(HELLO));
+    Path event = Files.createTempFile("event-", ".json");
+    Files.writeString(event, "{\"greeting\":\"hi\"}");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+
+    Cli.Result invoked = cli("", "invoke", "cli-echo", "--event", event.toString());
+    Cli.Result logs = cli("", "logs", "cli-echo", "--lines", "20");
+
+    assertThat(invoked.exit()).as(invoked.err()).isZero();
+    assertThat(invoked.out()).contains("hi");
+    assertThat(invoked.err()).contains("REPORT RequestId:");
+    assertThat(logs.out()).contains("START RequestId:").contains("END RequestId:");
+  }
+
+  @Test
+  void help_everySubcommand_describesItself() {
+    for (String sub :
+        List.of("up", "serve", "deploy", "invoke", "put", "tail", "logs", "mappings", "rewind")) {
+      Cli.Result r = Cli.run("", sub, "--help");
+      assertThat(r.exit()).as(sub).isZero();
+      assertThat(r.out()).as(sub).startsWith("Usage: sluice " + sub);
+    }
+  }
+}

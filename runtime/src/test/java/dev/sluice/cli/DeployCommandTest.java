@@ -1,0 +1,159 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.FreshDataDir;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(FreshDataDir.class)
+class DeployCommandTest {
+
+  static final String TEMPLATE =
+      """
+      AWSTemplateFormatVersion: "2010-09-09"
+      Transform: AWS::Serverless-2016-10-31
+      Parameters:
+        Batch:
+          Type: Number
+          Default: 10
+      Resources:
+        Events:
+          Type: AWS::Kinesis::Stream
+          Properties:
+            Name: %1$s-events
+            ShardCount: 2
+        Handler:
+          Type: AWS::Serverless::Function
+          Properties:
+            FunctionName: %1$s-fn
+            CodeUri: %2$s
+            Runtime: java17
+            MemorySize: 256
+            Handler: dev.sluice.examples.hello.OrderEventsHandler::handleRequest
+            Events:
+              FromEvents:
+                Type: Kinesis
+                Properties:
+                  Stream: !GetAtt Events.Arn
+                  StartingPosition: TRIM_HORIZON
+                  BatchSize: !Ref Batch
+                  FunctionResponseTypes: [ReportBatchItemFailures]
+      """;
+
+  @TestHTTPResource("/")
+  String root;
+
+  private Cli.Result cli(String stdin, String... args) {
+    String[] all = Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--endpoint";
+    all[args.length + 1] = root;
+    return Cli.run(stdin, all);
+  }
+
+  private Path template(String prefix) throws Exception {
+    Path dir = Files.createTempDirectory("tpl-");
+    Path t = dir.resolve("template.yaml");
+    Files.writeString(t, TEMPLATE.formatted(prefix, CliCommandsTest.HELLO));
+    return t;
+  }
+
+  @Test
+  void deploy_twice_secondRunChangesNothing() throws Exception {
+    Path t = template("idem");
+
+    Cli.Result first = cli("", "deploy", t.toString());
+    Cli.Result second = cli("", "deploy", t.toString());
+
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out())
+        .contains("+ stream idem-events: 2 shards")
+        .contains("+ function idem-fn: java17, classloader")
+        .contains("+ mapping idem-fn ← idem-events: uuid ")
+        .contains(": 3 changes");
+    assertThat(second.exit()).isZero();
+    assertThat(second.out())
+        .contains("= stream idem-events")
+        .contains("= function idem-fn")
+        .contains("= mapping idem-fn ← idem-events")
+        .contains(": no changes");
+  }
+
+  @Test
+  void deploy_changedTemplate_updatesOnlyWhatDiffers() throws Exception {
+    Path t = template("diff");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Files.writeString(
+        t,
+        Files.readString(t)
+            .replace("ShardCount: 2", "ShardCount: 3")
+            .replace("MemorySize: 256", "MemorySize: 512"));
+
+    Cli.Result r = cli("", "deploy", t.toString(), "--parameter-overrides", "Batch=25");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("~ stream diff-events: shards 2 → 3")
+        .contains("~ function diff-fn: MemorySize")
+        .contains("~ mapping diff-fn ← diff-events: BatchSize 10 → 25")
+        .contains(": 3 changes");
+  }
+
+  @Test
+  void deploy_invalidTemplate_deploysNothing() throws Exception {
+    Path t = template("bad");
+    Files.writeString(t, Files.readString(t).replace("ShardCount: 2", "ShardCount: 0"));
+
+    Cli.Result r = cli("", "deploy", t.toString());
+    Cli.Result tail = cli("", "tail", "bad-events", "--no-follow");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("nothing was deployed")
+        .contains("Resources.Events.Properties.ShardCount: 0 is below the minimum 1")
+        .contains("template.yaml:");
+    assertThat(tail.err()).contains("ResourceNotFoundException");
+  }
+
+  @Test
+  void deployedPipeline_deliversRecords_mappingsAndRewindShowIt() throws Exception {
+    Path t = template("flow");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    String events =
+        String.join(
+            "\n",
+            List.of(
+                "{\"orderId\":\"o-1\",\"type\":\"OrderPlaced\"}",
+                "{\"orderId\":\"o-2\",\"type\":\"OrderPlaced\"}",
+                "{\"orderId\":\"o-1\",\"type\":\"OrderShipped\"}"));
+    assertThat(cli(events, "put", "flow-events", "--key-field", "orderId").exit()).isZero();
+
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(cli("", "mappings", "--function", "flow-fn").out())
+                    .containsPattern("flow-fn\\s+flow-events\\s+Enabled\\s+3\\s"));
+    String uuid = cli("", "mappings", "--function", "flow-fn").out().lines().skip(1).findFirst()
+        .orElseThrow().substring(0, 8);
+    Cli.Result rewound = cli("", "rewind", uuid, "--to", "trim-horizon");
+
+    assertThat(rewound.exit()).as(rewound.err()).isZero();
+    assertThat(rewound.out()).startsWith("rewound ").contains(" to trim-horizon");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(cli("", "mappings", "--function", "flow-fn").out())
+                    .containsPattern("flow-fn\\s+flow-events\\s+Enabled\\s+6\\s"));
+  }
+}
