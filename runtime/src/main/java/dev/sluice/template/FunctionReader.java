@@ -1,0 +1,167 @@
+package dev.sluice.template;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads an AWS::Serverless::Function resource with the Globals merged in. */
+final class FunctionReader {
+
+  static final List<String> RUNTIMES =
+      List.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
+
+  /** SAM function properties that have no meaning in Sluice. */
+  static final Set<String> IGNORED =
+      Set.of(
+          "Role",
+          "Policies",
+          "Architectures",
+          "Tracing",
+          "Layers",
+          "AutoPublishAlias",
+          "AutoPublishAliasAllProperties",
+          "AutoPublishCodeSha256",
+          "VpcConfig",
+          "Tags",
+          "DeadLetterQueue",
+          "DeploymentPreference",
+          "EphemeralStorage",
+          "EventInvokeConfig",
+          "FileSystemConfigs",
+          "FunctionUrlConfig",
+          "KmsKeyArn",
+          "PermissionsBoundary",
+          "ProvisionedConcurrencyConfig",
+          "RolePath",
+          "SnapStart",
+          "CodeSigningConfigArn",
+          "AssumeRolePolicyDocument",
+          "LoggingConfig",
+          "RecursiveLoop",
+          "RuntimeManagementConfig",
+          "VersionDescription",
+          "PackageType",
+          "PropagateTags",
+          "SourceKMSKeyArn");
+
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+
+  private FunctionReader() {}
+
+  static FunctionResource read(Resources.Resource r, Props globals, Scope scope) {
+    Node props = r.node().entries.get("Properties");
+    Props p = Props.of(props, r.path() + ".Properties", r.node(), scope, globals);
+    String name = name(r.id(), p, scope.problems());
+    Field code = p.required("CodeUri");
+    CodeUri codeUri =
+        code == null ? null : CodeUris.resolve(code, scope.baseDir(), scope.problems());
+    String runtime = p.requiredOneOf("Runtime", RUNTIMES);
+    boolean provided = runtime != null && runtime.startsWith("provided");
+    String handler = provided ? p.string("Handler") : p.requiredString("Handler");
+    Integer memory = p.integer("MemorySize", 128, 10_240);
+    Integer timeout = p.integer("Timeout", 1, 900);
+    Map<String, String> env = environment(p, globals, scope);
+    Integer reserved = p.integer("ReservedConcurrentExecutions", 0, Integer.MAX_VALUE);
+    String description = p.string("Description");
+    SluiceMetadata meta = SluiceMetadata.read(r, scope);
+    List<KinesisEventSource> kinesis = new ArrayList<>();
+    List<KafkaEventSource> kafka = new ArrayList<>();
+    Props events = p.child("Events");
+    events(events, name, meta, scope, kinesis, kafka);
+    meta.checkEvents(events.keys(), scope.problems());
+    p.finish(IGNORED);
+    return new FunctionResource(
+        r.id(),
+        name,
+        codeUri,
+        handler,
+        runtime,
+        memory == null ? 128 : memory,
+        timeout == null ? 3 : timeout,
+        env,
+        reserved,
+        description,
+        meta.isolation(),
+        List.copyOf(kinesis),
+        List.copyOf(kafka));
+  }
+
+  private static String name(String id, Props p, Problems problems) {
+    Field f = p.field("FunctionName");
+    if (f == null) {
+      return id;
+    }
+    String name = Values.string(f, problems);
+    if (name != null && !NAME.matcher(name).matches()) {
+      problems.error(
+          f.path(), f.node(), name + " is not a valid function name (1-64 of a-z A-Z 0-9 - _)");
+    }
+    return name;
+  }
+
+  /** Globals' Environment.Variables overlaid with the function's own, key by key. */
+  private static Map<String, String> environment(Props p, Props globals, Scope scope) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (globals != null) {
+      variables(globals.child("Environment"), env, scope);
+    }
+    variables(p.child("Environment"), env, scope);
+    return env;
+  }
+
+  private static void variables(Props environment, Map<String, String> env, Scope scope) {
+    Props vars = environment.child("Variables");
+    environment.finish(Set.of());
+    for (String key : vars.keys()) {
+      Field f = vars.field(key);
+      String value = f == null ? null : Values.string(f, scope.problems());
+      if (value != null) {
+        env.put(key, value);
+      }
+    }
+  }
+
+  private static void events(
+      Props events,
+      String functionName,
+      SluiceMetadata meta,
+      Scope scope,
+      List<KinesisEventSource> kinesis,
+      List<KafkaEventSource> kafka) {
+    for (String id : events.keys()) {
+      Props event = events.child(id);
+      String type = eventType(event, scope.problems());
+      Props props = event.child("Properties");
+      event.finish(Set.of());
+      if (type == null) {
+        continue;
+      }
+      if (!event.has("Properties")) {
+        scope.problems().errorAtKey(event.path() + ".Properties", event.holder(), "is required");
+        continue;
+      }
+      if (type.equals("Kinesis")) {
+        kinesis.add(KinesisEventReader.read(id, props, functionName, meta.metadataOnly(id), scope));
+      } else {
+        meta.requireKinesis(id, scope.problems());
+        kafka.add(KafkaEventReader.read(id, props, scope));
+      }
+    }
+  }
+
+  private static String eventType(Props event, Problems problems) {
+    Field f = event.required("Type");
+    String type = f == null ? null : Values.string(f, problems);
+    if (type != null && !type.equals("Kinesis") && !type.equals("SelfManagedKafka")) {
+      problems.error(
+          f.path(),
+          f.node(),
+          "event type " + type + " is not supported by Sluice (Kinesis, SelfManagedKafka)");
+      return null;
+    }
+    return type;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.sluice.template;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An {@code AWS::Serverless::Function} with Globals merged in.
+ *
+ * @param logicalId the resource's key in the template
+ * @param name the function name
+ * @param code where the code is
+ * @param handler the handler, or null for a provided runtime without one
+ * @param runtime the runtime name
+ * @param memorySize megabytes, 128–10,240
+ * @param timeoutSeconds 1–900
+ * @param environment environment variables
+ * @param reservedConcurrency reserved concurrent executions, or null
+ * @param description free text, or null
+ * @param isolation classloader or process
+ * @param kinesisEvents the Kinesis event sources
+ * @param kafkaEvents the self-managed Kafka event sources
+ */
+public record FunctionResource(
+    String logicalId,
+    String name,
+    CodeUri code,
+    String handler,
+    String runtime,
+    int memorySize,
+    int timeoutSeconds,
+    Map<String, String> environment,
+    Integer reservedConcurrency,
+    String description,
+    String isolation,
+    List<KinesisEventSource> kinesisEvents,
+    List<KafkaEventSource> kafkaEvents) {}

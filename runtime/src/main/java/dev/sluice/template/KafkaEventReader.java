@@ -1,0 +1,100 @@
+package dev.sluice.template;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Reads and checks a {@code Type: SelfManagedKafka} event. */
+final class KafkaEventReader {
+
+  static final List<String> POSITIONS = List.of("TRIM_HORIZON", "LATEST");
+  static final List<String> ACCESS_TYPES =
+      List.of(
+          "SASL_SCRAM_256_AUTH",
+          "SASL_SCRAM_512_AUTH",
+          "BASIC_AUTH",
+          "CLIENT_CERTIFICATE_TLS_AUTH",
+          "SERVER_ROOT_CA_CERTIFICATE",
+          "VPC_SUBNET",
+          "VPC_SECURITY_GROUP");
+
+  private static final Set<String> IGNORED =
+      Set.of(
+          "KmsKeyArn",
+          "MetricsConfig",
+          "ProvisionedPollerConfig",
+          "SchemaRegistryConfig",
+          "StartingPositionTimestamp");
+
+  private KafkaEventReader() {}
+
+  static KafkaEventSource read(String id, Props props, Scope scope) {
+    Problems problems = scope.problems();
+    List<String> servers = nonEmpty(props, "KafkaBootstrapServers", problems);
+    List<String> topics = topics(props, problems);
+    Boolean enabled = props.bool("Enabled");
+    KafkaEventSource source =
+        new KafkaEventSource(
+            id,
+            servers,
+            topics,
+            groupId(props, problems),
+            props.oneOf("StartingPosition", POSITIONS),
+            props.integer("BatchSize", 1, 10_000),
+            props.integer("MaximumBatchingWindowInSeconds", 0, 300),
+            EventCommon.filters(props, scope),
+            props.bool("BisectBatchOnFunctionError"),
+            props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
+            props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
+            EventCommon.responseTypes(props, problems),
+            EventCommon.onFailure(props),
+            sourceAccess(props, scope),
+            enabled == null || enabled);
+    props.finish(IGNORED);
+    return source;
+  }
+
+  private static List<String> nonEmpty(Props props, String key, Problems problems) {
+    Field f = props.required(key);
+    List<String> values = f == null ? null : Values.strings(f, problems);
+    if (values != null && values.isEmpty()) {
+      problems.error(f.path(), f.node(), "must not be empty");
+    }
+    return values;
+  }
+
+  private static List<String> topics(Props props, Problems problems) {
+    List<String> topics = nonEmpty(props, "Topics", problems);
+    if (topics != null && topics.size() > 1) {
+      Field f = props.field("Topics");
+      problems.error(f.path(), f.node(), "has " + topics.size() + " topics; exactly 1 is allowed");
+    }
+    return topics;
+  }
+
+  private static String groupId(Props props, Problems problems) {
+    Field f = props.field("ConsumerGroupId");
+    String id = f == null ? null : Values.string(f, problems);
+    if (id != null && (id.isEmpty() || id.length() > 200)) {
+      problems.error(f.path(), f.node(), "must be 1 to 200 characters");
+      return null;
+    }
+    return id;
+  }
+
+  private static List<KafkaEventSource.SourceAccess> sourceAccess(Props props, Scope scope) {
+    Field f = props.field("SourceAccessConfigurations");
+    List<Field> items = f == null ? List.of() : Values.items(f, scope.problems());
+    List<KafkaEventSource.SourceAccess> out = new ArrayList<>();
+    for (Field item : items == null ? List.<Field>of() : items) {
+      Props access = Props.of(item.node(), item.path(), item.node(), scope);
+      String type = access.requiredOneOf("Type", ACCESS_TYPES);
+      String uri = access.requiredString("URI");
+      access.finish(Set.of());
+      if (type != null && uri != null) {
+        out.add(new KafkaEventSource.SourceAccess(type, uri));
+      }
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,87 @@
+package dev.sluice.template;
+
+import dev.sluice.mapper.MappingRequest;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Set;
+
+/** Reads a {@code Type: Kinesis} event into the mapping it asks for. */
+final class KinesisEventReader {
+
+  static final List<String> POSITIONS = List.of("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP");
+
+  private static final Set<String> IGNORED = Set.of("KmsKeyArn", "MetricsConfig");
+
+  private KinesisEventReader() {}
+
+  /**
+   * The event {@code id} of function {@code functionName}; {@code metadataOnly} comes from the
+   * function's Sluice metadata.
+   */
+  static KinesisEventSource read(
+      String id, Props props, String functionName, Boolean metadataOnly, Scope scope) {
+    Problems problems = scope.problems();
+    String stream = streamArn(props, problems);
+    String position = props.requiredOneOf("StartingPosition", POSITIONS);
+    Long timestamp = timestamp(props, position, problems);
+    Integer batchSize = props.integer("BatchSize", 1, 10_000);
+    Boolean enabled = props.bool("Enabled");
+    MappingRequest request =
+        new MappingRequest(
+            functionName,
+            stream,
+            enabled == null || enabled,
+            batchSize == null ? 100 : batchSize,
+            props.integer("MaximumBatchingWindowInSeconds", 0, 300),
+            position,
+            timestamp,
+            props.integer("ParallelizationFactor", 1, 10),
+            props.bool("BisectBatchOnFunctionError"),
+            props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
+            props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
+            EventCommon.onFailure(props),
+            EventCommon.responseTypes(props, problems),
+            EventCommon.filters(props, scope),
+            props.integer("TumblingWindowInSeconds", 0, 900),
+            metadataOnly);
+    props.finish(IGNORED);
+    return new KinesisEventSource(id, stream, request);
+  }
+
+  private static String streamArn(Props props, Problems problems) {
+    Field f = props.required("Stream");
+    String arn = f == null ? null : Values.string(f, problems);
+    if (arn != null && !(arn.startsWith("arn:") && arn.contains(":kinesis:"))) {
+      problems.error(f.path(), f.node(), arn + " is not a Kinesis stream ARN");
+      return null;
+    }
+    return arn;
+  }
+
+  /** StartingPositionTimestamp (epoch seconds) in milliseconds; only with AT_TIMESTAMP. */
+  private static Long timestamp(Props props, String position, Problems problems) {
+    Field f = props.field("StartingPositionTimestamp");
+    if (f == null) {
+      if ("AT_TIMESTAMP".equals(position)) {
+        problems.errorAtKey(
+            props.path() + ".StartingPositionTimestamp",
+            props.holder(),
+            "is required when StartingPosition is AT_TIMESTAMP");
+      }
+      return null;
+    }
+    BigDecimal seconds = Values.number(f, problems);
+    if (seconds == null) {
+      return null;
+    }
+    if (position != null && !position.equals("AT_TIMESTAMP")) {
+      problems.error(f.path(), f.node(), "is only allowed when StartingPosition is AT_TIMESTAMP");
+      return null;
+    }
+    if (seconds.signum() < 0) {
+      problems.error(f.path(), f.node(), seconds.toPlainString() + " is below the minimum 0");
+      return null;
+    }
+    return seconds.movePointRight(3).longValue();
+  }
+}

@@ -1,0 +1,185 @@
+package dev.sluice.template;
+
+import dev.sluice.stream.Arns;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The template's resources by logical id: which are created (their Condition) and their names,
+ * which Ref and Fn::GetAtt need before the resources themselves are read.
+ */
+final class Resources {
+
+  static final String STREAM = "AWS::Kinesis::Stream";
+  static final String FUNCTION = "AWS::Serverless::Function";
+
+  private static final Set<String> RESOURCE_KEYS =
+      Set.of(
+          "Type",
+          "Properties",
+          "Condition",
+          "DependsOn",
+          "Metadata",
+          "DeletionPolicy",
+          "UpdateReplacePolicy",
+          "UpdatePolicy",
+          "CreationPolicy");
+
+  /** One resource; {@code type} is null when its Type is missing or wrong. */
+  record Resource(String id, String type, Node node, String path) {
+    boolean supported() {
+      return STREAM.equals(type) || FUNCTION.equals(type);
+    }
+  }
+
+  private final Map<String, Resource> all = new LinkedHashMap<>();
+  private final Map<String, String> conditionOf = new HashMap<>();
+  private final Map<String, Boolean> created = new HashMap<>();
+  private final Map<String, String> names = new HashMap<>();
+  private final Set<String> naming = new LinkedHashSet<>();
+
+  Resources(Node section, Node root, Problems problems) {
+    if (section == null || section.type == Node.Type.NULL) {
+      problems.errorAtKey("Resources", root, "is required");
+    } else if (!section.isMap()) {
+      problems.error("Resources", section, "expected a mapping");
+    } else {
+      section.entries.forEach((id, node) -> add(id, node, problems));
+    }
+  }
+
+  private void add(String id, Node node, Problems problems) {
+    String path = "Resources." + id;
+    if (!node.isMap()) {
+      problems.error(path, node, "expected a mapping");
+      all.put(id, new Resource(id, null, node, path));
+      return;
+    }
+    Node type = node.entries.get("Type");
+    if (type == null) {
+      problems.errorAtKey(path + ".Type", node, "is required");
+    } else if (!type.isScalar()) {
+      problems.error(path + ".Type", type, "expected a string");
+    }
+    Resource r = new Resource(id, type != null && type.isScalar() ? type.text : null, node, path);
+    all.put(id, r);
+    if (r.supported()) {
+      node.entries.forEach(
+          (key, value) -> {
+            if (!RESOURCE_KEYS.contains(key)) {
+              problems.errorAtKey(path + "." + key, value, "unknown property");
+            }
+          });
+    }
+  }
+
+  /** Decides which resources are created, from their Condition. */
+  void applyConditions(Conditions conditions, Resolver resolver, Problems problems) {
+    for (Resource r : all.values()) {
+      Node condition = r.node.isMap() ? r.node.entries.get("Condition") : null;
+      if (condition == null) {
+        created.put(r.id, true);
+      } else if (!condition.isScalar()) {
+        problems.error(r.path + ".Condition", condition, "expected a string");
+      } else {
+        conditionOf.put(r.id, condition.text);
+        Boolean v = conditions.value(condition.text, resolver, condition, r.path + ".Condition");
+        if (v != null) {
+          created.put(r.id, v);
+        }
+      }
+    }
+  }
+
+  Resource get(String id) {
+    return all.get(id);
+  }
+
+  boolean has(String id) {
+    return all.containsKey(id);
+  }
+
+  /** The resources that are created, in template order. */
+  List<Resource> created() {
+    List<Resource> out = new ArrayList<>();
+    for (Resource r : all.values()) {
+      if (Boolean.TRUE.equals(created.get(r.id))) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  boolean anyOfType(String type) {
+    return all.values().stream().anyMatch(r -> type.equals(r.type));
+  }
+
+  /** Whether {@code id} is a created stream or function; reports why not otherwise. */
+  boolean usable(String id, Node at, String path, Problems problems) {
+    Resource r = all.get(id);
+    if (r.type == null || !created.containsKey(id)) {
+      return false; // its own error is reported already
+    }
+    if (!created.get(id)) {
+      problems.error(
+          path, at, id + " is not created: its condition " + conditionOf.get(id) + " is false");
+      return false;
+    }
+    if (!r.supported()) {
+      problems.error(path, at, id + " is a " + r.type + ", which Sluice does not deploy");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The name of stream or function {@code id}: its Name or FunctionName, else the logical id. Null
+   * after an error, including a reference cycle through names.
+   */
+  String name(String id, Resolver resolver, Node at, String path) {
+    if (!usable(id, at, path, resolver.problems())) {
+      return null;
+    }
+    if (names.containsKey(id)) {
+      return names.get(id);
+    }
+    if (naming.contains(id)) {
+      List<String> cycle = new ArrayList<>(naming);
+      cycle.add(id);
+      resolver.problems().error(path, at, "reference cycle " + String.join(" -> ", cycle));
+      return null;
+    }
+    naming.add(id);
+    String name = resolveName(all.get(id), resolver);
+    naming.remove(id);
+    names.put(id, name);
+    return name;
+  }
+
+  private String resolveName(Resource r, Resolver resolver) {
+    String key = STREAM.equals(r.type) ? "Name" : "FunctionName";
+    Node props = r.node.entries.get("Properties");
+    Node raw = props != null && props.isMap() ? props.entries.get(key) : null;
+    if (raw == null) {
+      return r.id;
+    }
+    Node n = resolver.resolve(raw, r.path + ".Properties." + key);
+    if (n.kind == Node.Kind.NO_VALUE || n.type == Node.Type.NULL) {
+      return r.id;
+    }
+    return n.isScalar() ? n.text : null;
+  }
+
+  /** The ARN of created stream or function {@code id} called {@code name}. */
+  String arn(String id, String name, TemplateContext ctx) {
+    if (STREAM.equals(all.get(id).type)) {
+      return new Arns(ctx.region(), ctx.accountId()).stream(name);
+    }
+    return "arn:aws:lambda:" + ctx.region() + ":" + ctx.accountId() + ":function:" + name;
+  }
+}

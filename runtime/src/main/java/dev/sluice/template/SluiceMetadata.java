@@ -1,0 +1,78 @@
+package dev.sluice.template;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A function's {@code Metadata: Sluice:} settings. They live in Metadata because SAM and
+ * CloudFormation ignore it there, so the same template still deploys to AWS.
+ */
+final class SluiceMetadata {
+
+  static final List<String> ISOLATIONS = List.of("classloader", "process");
+  static final List<String> FAILURE_FORMATS = List.of("Lambda", "Sluice");
+
+  private final String isolation;
+  private final Map<String, String> failureFormats = new HashMap<>();
+  private final Map<String, Node> eventNodes = new HashMap<>();
+  private final String eventsPath;
+
+  private SluiceMetadata(String isolation, String eventsPath) {
+    this.isolation = isolation;
+    this.eventsPath = eventsPath;
+  }
+
+  static SluiceMetadata read(Resources.Resource r, Scope scope) {
+    Props metadata =
+        Props.of(r.node().entries.get("Metadata"), r.path() + ".Metadata", r.node(), scope);
+    Props sluice = metadata.child("Sluice");
+    String isolation = sluice.oneOf("Isolation", ISOLATIONS);
+    SluiceMetadata meta =
+        new SluiceMetadata(
+            isolation == null ? "classloader" : isolation, sluice.path() + ".Events");
+    Props events = sluice.child("Events");
+    for (String id : events.keys()) {
+      Props event = events.child(id);
+      meta.eventNodes.put(id, events.raw(id));
+      String format = event.oneOf("FailureRecordFormat", FAILURE_FORMATS);
+      event.finish(Set.of());
+      if (format != null) {
+        meta.failureFormats.put(id, format);
+      }
+    }
+    sluice.finish(Set.of());
+    return meta;
+  }
+
+  String isolation() {
+    return isolation;
+  }
+
+  /**
+   * Whether failure records of event {@code id} hold metadata only, as Lambda's do; null: unset.
+   */
+  Boolean metadataOnly(String id) {
+    String format = failureFormats.get(id);
+    return format == null ? null : format.equals("Lambda");
+  }
+
+  /** Reports Sluice settings given for a Kafka event, which has none. */
+  void requireKinesis(String id, Problems problems) {
+    if (eventNodes.containsKey(id)) {
+      problems.errorAtKey(
+          eventsPath + "." + id, eventNodes.get(id), "only Kinesis events have Sluice settings");
+    }
+  }
+
+  /** Reports settings for events the function doesn't have. */
+  void checkEvents(Set<String> events, Problems problems) {
+    for (Map.Entry<String, Node> e : eventNodes.entrySet()) {
+      if (!events.contains(e.getKey())) {
+        problems.errorAtKey(
+            eventsPath + "." + e.getKey(), e.getValue(), "the function has no event " + e.getKey());
+      }
+    }
+  }
+}

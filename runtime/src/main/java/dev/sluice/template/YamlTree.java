@@ -1,0 +1,156 @@
+package dev.sluice.template;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Builds a {@link Node} tree from YAML with SnakeYAML's composer, which keeps each value's tag and
+ * start position; CloudFormation's short tags become their long forms.
+ */
+final class YamlTree {
+
+  /** Aliases can make a tree very deep (or endless); no template needs this much nesting. */
+  private static final int MAX_DEPTH = 100;
+
+  private static final Set<String> FUNCTION_TAGS =
+      Set.of(
+          "GetAtt",
+          "Sub",
+          "Join",
+          "If",
+          "Select",
+          "Split",
+          "Equals",
+          "Not",
+          "And",
+          "Or",
+          "FindInMap",
+          "Base64",
+          "GetAZs",
+          "ImportValue",
+          "Cidr",
+          "Length",
+          "ToJsonString");
+
+  private final Problems problems;
+
+  private YamlTree(Problems problems) {
+    this.problems = problems;
+  }
+
+  /** The document's root, or null (with an error reported) when it can't be read. */
+  static Node parse(String text, Problems problems) {
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(100);
+    org.yaml.snakeyaml.nodes.Node root;
+    try {
+      root = new Yaml(options).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+      problems.error(
+          "", mark.getLine() + 1, mark.getColumn() + 1, "YAML syntax error: " + problem.trim());
+      return null;
+    } catch (YAMLException e) {
+      problems.error("", 1, 1, "YAML syntax error: " + e.getMessage());
+      return null;
+    }
+    if (root == null) {
+      problems.error("", 1, 1, "the template is empty");
+      return null;
+    }
+    return new YamlTree(problems).convert(root, "", 0);
+  }
+
+  private Node convert(org.yaml.snakeyaml.nodes.Node n, String path, int depth) {
+    Mark m = n.getStartMark();
+    int line = m.getLine() + 1;
+    int column = m.getColumn() + 1;
+    if (depth > MAX_DEPTH) {
+      problems.error(path, line, column, "nested too deeply");
+      return Node.INVALID;
+    }
+    Node plain = plain(n, path, depth, line, column);
+    String tag = n.getTag().getValue();
+    if (!tag.startsWith("!")) {
+      return plain;
+    }
+    String name = tag.substring(1);
+    if (name.equals("Ref") || name.equals("Condition")) {
+      return Node.function(name, plain, plain);
+    }
+    if (FUNCTION_TAGS.contains(name)) {
+      return Node.function("Fn::" + name, plain, plain);
+    }
+    problems.error(path, line, column, "unknown tag " + tag);
+    return Node.INVALID;
+  }
+
+  private Node plain(
+      org.yaml.snakeyaml.nodes.Node n, String path, int depth, int line, int column) {
+    if (n instanceof MappingNode map) {
+      return Node.map(entries(map, path, depth), line, column);
+    }
+    if (n instanceof SequenceNode seq) {
+      List<Node> items = new ArrayList<>();
+      for (org.yaml.snakeyaml.nodes.Node item : seq.getValue()) {
+        items.add(convert(item, path + "[" + items.size() + "]", depth + 1));
+      }
+      return Node.list(items, line, column);
+    }
+    ScalarNode s = (ScalarNode) n;
+    return scalar(s, line, column);
+  }
+
+  private Map<String, Node> entries(MappingNode map, String path, int depth) {
+    Map<String, Node> entries = new LinkedHashMap<>();
+    for (NodeTuple t : map.getValue()) {
+      Mark km = t.getKeyNode().getStartMark();
+      int keyLine = km.getLine() + 1;
+      int keyColumn = km.getColumn() + 1;
+      if (!(t.getKeyNode() instanceof ScalarNode key)) {
+        problems.error(path, keyLine, keyColumn, "keys must be strings");
+        continue;
+      }
+      String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
+      if (entries.containsKey(key.getValue())) {
+        problems.error(childPath, keyLine, keyColumn, "duplicate key");
+        continue;
+      }
+      Node value = convert(t.getValueNode(), childPath, depth + 1);
+      entries.put(key.getValue(), value.underKey(keyLine, keyColumn));
+    }
+    return entries;
+  }
+
+  private static Node scalar(ScalarNode s, int line, int column) {
+    Tag tag = s.getTag();
+    String text = s.getValue();
+    if (tag.equals(Tag.INT) || tag.equals(Tag.FLOAT)) {
+      return Node.scalar(text.replace("_", ""), Node.Type.NUMBER, line, column);
+    }
+    if (tag.equals(Tag.BOOL)) {
+      String lower = text.toLowerCase();
+      boolean value = lower.equals("true") || lower.equals("yes") || lower.equals("on");
+      return Node.scalar(Boolean.toString(value), Node.Type.BOOL, line, column);
+    }
+    if (tag.equals(Tag.NULL)) {
+      return Node.scalar("", Node.Type.NULL, line, column);
+    }
+    return Node.scalar(text, Node.Type.STRING, line, column);
+  }
+}

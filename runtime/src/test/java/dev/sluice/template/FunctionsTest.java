@@ -1,0 +1,153 @@
+package dev.sluice.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.sluice.mapper.MappingRequest;
+import org.junit.jupiter.api.Test;
+
+class FunctionsTest {
+
+  private static final String STREAM_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/s";
+
+  private static String function(String more) {
+    return Inline.SAM + "Resources:\n" + Inline.function("Fn", more);
+  }
+
+  @Test
+  void function_withOnlyRequiredProperties_getsLambdaDefaults() {
+    FunctionResource f = Inline.parse(function("")).functions().get(0);
+
+    assertThat(f.name()).isEqualTo("Fn");
+    assertThat(f.memorySize()).isEqualTo(128);
+    assertThat(f.timeoutSeconds()).isEqualTo(3);
+    assertThat(f.isolation()).isEqualTo("classloader");
+    assertThat(f.environment()).isEmpty();
+    assertThat(f.reservedConcurrency()).isNull();
+    assertThat(f.description()).isNull();
+    assertThat(f.kinesisEvents()).isEmpty();
+    assertThat(f.kafkaEvents()).isEmpty();
+  }
+
+  @Test
+  void kinesisEvent_withOnlyRequiredProperties_getsMappingDefaults() {
+    String events =
+        "Events:\n  E:\n    Type: Kinesis\n    Properties:\n"
+            + "      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n";
+
+    MappingRequest r =
+        Inline.parse(function(events)).functions().get(0).kinesisEvents().get(0).request();
+
+    assertThat(r)
+        .isEqualTo(
+            new MappingRequest(
+                "Fn",
+                STREAM_ARN,
+                true,
+                100,
+                null,
+                "LATEST",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
+  }
+
+  @Test
+  void sluiceMetadata_failureRecordFormatSluice_meansFullRecords() {
+    String yaml =
+        function(
+                "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+                    + STREAM_ARN
+                    + "\n      StartingPosition: LATEST\n")
+            + "    Metadata:\n      Sluice:\n        Events:\n          E:\n"
+            + "            FailureRecordFormat: Sluice\n";
+
+    MappingRequest r = Inline.parse(yaml).functions().get(0).kinesisEvents().get(0).request();
+
+    assertThat(r.metadataOnlyFailures()).isFalse();
+  }
+
+  @Test
+  void sluiceMetadata_forAnEventTheFunctionLacks_isAnError() {
+    String yaml =
+        function("")
+            + "    Metadata:\n      Sluice:\n        Isolation: thread\n        Events:\n"
+            + "          Missing:\n            FailureRecordFormat: Lambda\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Metadata.Sluice.Isolation: thread is not one of classloader, process"
+                + " (template.yaml:11:20)",
+            "Resources.Fn.Metadata.Sluice.Events.Missing: the function has no event Missing"
+                + " (template.yaml:13:11)");
+  }
+
+  @Test
+  void environment_numbersAndBooleans_areStringified() {
+    FunctionResource f =
+        Inline.parse(function("Environment:\n  Variables:\n    N: 1.50\n    B: yes\n    S: 'x'\n"))
+            .functions()
+            .get(0);
+
+    assertThat(f.environment())
+        .containsExactly(entry("N", "1.50"), entry("B", "true"), entry("S", "x"));
+  }
+
+  @Test
+  void providedRuntime_needsNoHandler() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      CodeUri: fn.zip\n      Runtime: provided.al2\n";
+
+    assertThat(Inline.parse(yaml).functions().get(0).handler()).isNull();
+  }
+
+  @Test
+  void missingCodeUriAndRuntime_areBothReported() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      Handler: example.Handler\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.CodeUri: is required (template.yaml:5:5)",
+            "Resources.Fn.Properties.Runtime: is required (template.yaml:5:5)");
+  }
+
+  @Test
+  void duplicateFunctionName_isAnError() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n"
+            + Inline.function("A", "FunctionName: same\n")
+            + Inline.function("B", "FunctionName: same\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.B: function name same is already used by A (template.yaml:10:3)");
+  }
+
+  @Test
+  void kafkaEvent_missingRequiredLists_areReported() {
+    String yaml =
+        function(
+            "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n      BatchSize: 5\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Events.K.Properties.KafkaBootstrapServers: is required"
+                + " (template.yaml:12:11)",
+            "Resources.Fn.Properties.Events.K.Properties.Topics: is required (template.yaml:12:11)");
+  }
+}

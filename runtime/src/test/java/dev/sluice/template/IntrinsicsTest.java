@@ -1,0 +1,135 @@
+package dev.sluice.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import org.junit.jupiter.api.Test;
+
+class IntrinsicsTest {
+
+  private static String env(String variables) {
+    return Inline.SAM
+        + "Resources:\n"
+        + "  Clicks:\n"
+        + "    Type: AWS::Kinesis::Stream\n"
+        + "  Queue:\n"
+        + "    Type: AWS::SQS::Queue\n"
+        + Inline.function("Fn", "Environment:\n  Variables:\n" + variables.indent(4));
+  }
+
+  @Test
+  void ref_pseudoParameters_resolveFromTheContext() {
+    Template t =
+        Inline.parse(
+            env(
+                "R: !Ref AWS::Region\nA: !Ref AWS::AccountId\nS: !Ref AWS::StackName\n"
+                    + "P: !Ref AWS::Partition\nU: !Ref AWS::URLSuffix\n"));
+
+    assertThat(t.functions().get(0).environment())
+        .containsExactly(
+            entry("R", "eu-west-1"),
+            entry("A", "123456789012"),
+            entry("S", "shop"),
+            entry("P", "aws"),
+            entry("U", "amazonaws.com"));
+  }
+
+  @Test
+  void sub_listFormWithVariables_prefersVariablesOverResources() {
+    Template t =
+        Inline.parse(
+            env("X: !Sub ['${Clicks}/${Fn.Arn}', {Clicks: mine}]\nY: !Sub '${!Clicks}'\n"));
+
+    assertThat(t.functions().get(0).environment())
+        .containsExactly(
+            entry("X", "mine/arn:aws:lambda:eu-west-1:123456789012:function:Fn"),
+            entry("Y", "${Clicks}"));
+  }
+
+  @Test
+  void sub_unclosedVariable_isAnError() {
+    assertThat(Inline.errors(env("X: !Sub 'a-${Clicks'\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: unclosed ${ in Fn::Sub"
+                + " (template.yaml:15:14)");
+  }
+
+  @Test
+  void getAtt_ofResourceSluiceDoesNotDeploy_isAnError() {
+    assertThat(Inline.errors(env("Q: !GetAtt Queue.Arn\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.Q: Queue is a AWS::SQS::Queue,"
+                + " which Sluice does not deploy (template.yaml:15:14)");
+  }
+
+  @Test
+  void getAtt_longFormWithDottedString_resolvesTheArn() {
+    Template t = Inline.parse(env("C: {\"Fn::GetAtt\": \"Clicks.Arn\"}\n"));
+
+    assertThat(t.functions().get(0).environment())
+        .containsEntry("C", "arn:aws:kinesis:eu-west-1:123456789012:stream/Clicks");
+  }
+
+  @Test
+  void ref_noValue_leavesThePropertyOut() {
+    Template t =
+        Inline.parse(
+            Inline.SAM
+                + "Resources:\n"
+                + Inline.function("Fn", "MemorySize: !Ref AWS::NoValue\nTimeout: 10\n"));
+
+    assertThat(t.functions().get(0).memorySize()).isEqualTo(128);
+    assertThat(t.functions().get(0).timeoutSeconds()).isEqualTo(10);
+  }
+
+  @Test
+  void select_indexOutOfRange_isAnError() {
+    assertThat(Inline.errors(env("X: !Select [2, [a, b]]\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: index 2 is out of range (2 items)"
+                + " (template.yaml:15:23)");
+  }
+
+  @Test
+  void join_ofAMapping_isAnError() {
+    assertThat(Inline.errors(env("X: !Join ['-', [a, {b: c}]]\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: Fn::Join values must be strings"
+                + " (template.yaml:15:30)");
+  }
+
+  @Test
+  void conditionFunctionOutsideConditions_isAnError() {
+    assertThat(Inline.errors(env("X: !Equals [a, a]\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: Fn::Equals can only be used in"
+                + " Conditions (template.yaml:15:14)");
+  }
+
+  @Test
+  void unsupportedFunction_isAnErrorNamingIt() {
+    assertThat(Inline.errors(env("X: !FindInMap [M, a, b]\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: Fn::FindInMap is not supported by"
+                + " Sluice (template.yaml:15:14)");
+  }
+
+  @Test
+  void ref_functionNameThroughItself_reportsTheCycle() {
+    String yaml =
+        Inline.SAM + "Resources:\n" + Inline.function("Fn", "FunctionName: !Sub '${Fn}-x'\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.FunctionName: reference cycle Fn -> Fn (template.yaml:9:21)");
+  }
+
+  @Test
+  void ignoredProperty_mayHoldIntrinsicsSluiceCannotResolve() {
+    Template t =
+        Inline.parse(env("A: b\n") + "      Policies:\n        - !GetAtt Queue.QueueName\n");
+
+    assertThat(t.functions()).hasSize(1);
+    assertThat(t.warnings()).anyMatch(w -> w.startsWith("Resources.Fn.Properties.Policies:"));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.sluice.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ParsingTest {
+
+  private static final String STREAM = "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n";
+
+  @Test
+  void templateError_toString_namesPathMessageAndPosition() {
+    TemplateError e = new TemplateError("Resources.S", "unknown property", "dir/t.yaml", 3, 7);
+
+    assertThat(e).hasToString("Resources.S: unknown property (dir/t.yaml:3:7)");
+    assertThat(new TemplateError("", "oops", "t.yaml", 1, 1)).hasToString("oops (t.yaml:1:1)");
+  }
+
+  @Test
+  void templateException_message_isEveryErrorOnItsOwnLine() {
+    TemplateException e =
+        new TemplateException(
+            List.of(
+                new TemplateError("A", "one", "t.yaml", 1, 1),
+                new TemplateError("B", "two", "t.yaml", 2, 1)));
+
+    assertThat(e.getMessage()).isEqualTo("A: one (t.yaml:1:1)\nB: two (t.yaml:2:1)");
+    assertThat(e.errors()).hasSize(2);
+  }
+
+  @Test
+  void jsonSyntaxError_isReportedWithItsPosition() {
+    String json = "{\n\t\"Resources\": {\n\t\t\"S\": {\"Type\": \"AWS::Kinesis::Stream\",}\n\t}\n}";
+
+    List<String> errors = Inline.errors(json);
+
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0)).startsWith("JSON syntax error: ").endsWith("(template.yaml:3:40)");
+  }
+
+  @Test
+  void jsonDuplicateKey_isAnError() {
+    String json = "{\"Resources\": {\"S\": {\"Type\": \"AWS::Kinesis::Stream\"},\n \"S\": {}}}";
+
+    assertThat(Inline.errors(json))
+        .containsExactly("Resources.S: duplicate key (template.yaml:2:2)");
+  }
+
+  @Test
+  void emptyOrNonMappingDocument_isAnError() {
+    assertThat(Inline.errors("# nothing\n"))
+        .containsExactly("the template is empty (template.yaml:1:1)");
+    assertThat(Inline.errors("- a\n- b\n"))
+        .containsExactly("expected a mapping at the top of the template (template.yaml:1:1)");
+  }
+
+  @Test
+  void topLevelKeys_unknownIsAnErrorAndMappingsAWarning() {
+    assertThat(Inline.errors("Resorces: {}\n" + STREAM))
+        .containsExactly("Resorces: unknown property (template.yaml:1:1)");
+    assertThat(Inline.parse("Mappings: {}\n" + STREAM).warnings())
+        .containsExactly("Mappings: not used by Sluice (ignored) (template.yaml:1:1)");
+  }
+
+  @Test
+  void formatVersionAndTransform_otherValues_areErrors() {
+    assertThat(
+            Inline.errors(
+                "AWSTemplateFormatVersion: 2012-01-01\nTransform: [AWS::LanguageExtensions]\n"
+                    + STREAM))
+        .containsExactly(
+            "AWSTemplateFormatVersion: 2012-01-01 is not 2010-09-09 (template.yaml:1:27)",
+            "Transform[0]: AWS::LanguageExtensions is not supported by Sluice"
+                + " (AWS::Serverless-2016-10-31) (template.yaml:2:13)");
+  }
+
+  @Test
+  void missingResources_isAnError() {
+    assertThat(Inline.errors("Description: nothing\n"))
+        .containsExactly("Resources: is required (template.yaml:1:1)");
+  }
+
+  @Test
+  void unknownTypeNotDeployed_isAWarningAndTheTemplateStillLoads() {
+    Template t =
+        Inline.parse(STREAM + "  Q:\n    Type: AWS::SQS::Queue\n    Properties: {Foo: 1}\n");
+
+    assertThat(t.streams()).hasSize(1);
+    assertThat(t.warnings())
+        .containsExactly(
+            "Resources.Q: AWS::SQS::Queue is not deployed by Sluice (template.yaml:4:3)");
+  }
+
+  @Test
+  void anchorsAndAliases_areExpanded() {
+    Template t =
+        Inline.parse(
+            "Resources:\n  A:\n    Type: AWS::Kinesis::Stream\n    Properties: &p\n"
+                + "      ShardCount: 3\n  B:\n    Type: AWS::Kinesis::Stream\n    Properties: *p\n");
+
+    assertThat(t.streams()).extracting(StreamResource::shardCount).containsExactly(3, 3);
+  }
+
+  @Test
+  void load_missingFile_isAnErrorNamingIt() {
+    Path file = Path.of("no/such/template.yaml");
+
+    TemplateException e =
+        catchThrowableOfType(
+            TemplateException.class, () -> TemplateLoader.load(file, Fixtures.context()));
+
+    assertThat(e.getMessage()).isEqualTo("the template does not exist (no/such/template.yaml:1:1)");
+  }
+}
