@@ -3,7 +3,8 @@ package dev.sluice.cli.client;
 /** No Sluice server answered at the endpoint. */
 public final class ServerUnavailableException extends ClientException {
 
-  ServerUnavailableException(String endpoint, Throwable cause) {
+  /** No server answered at {@code endpoint}. */
+  public ServerUnavailableException(String endpoint, Throwable cause) {
     super(
         "no Sluice server answers at "
             + endpoint
