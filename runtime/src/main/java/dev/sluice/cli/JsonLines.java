@@ -15,7 +15,8 @@ final class JsonLines {
     try {
       node = SluiceClient.JSON.readTree(line);
     } catch (IOException e) {
-      throw new CliException("not a JSON line, cannot read --key-field " + field + ": " + cut(line));
+      throw new CliException(
+          "not a JSON line, cannot read --key-field " + field + ": " + cut(line));
     }
     JsonNode value = node == null ? null : node.get(field);
     if (value == null || value.isNull() || value.isContainerNode() || value.asText().isEmpty()) {

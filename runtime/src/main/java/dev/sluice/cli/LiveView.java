@@ -32,7 +32,12 @@ final class LiveView {
   private final Deque<String> events = new ArrayDeque<>();
   private long lastStatus;
 
-  LiveView(SluiceClient client, List<String> functions, PrintStream out, boolean terminal, String title) {
+  LiveView(
+      SluiceClient client,
+      List<String> functions,
+      PrintStream out,
+      boolean terminal,
+      String title) {
     this.client = client;
     this.functions = functions;
     this.out = out;

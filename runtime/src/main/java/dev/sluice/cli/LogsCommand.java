@@ -23,7 +23,9 @@ final class LogsCommand implements Callable<Integer> {
   @Option(names = "--lines", paramLabel = "N", description = "Lines to show (default: 50).")
   int lines = 50;
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until Ctrl-C.")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new lines until Ctrl-C.")
   boolean follow;
 
   @Override

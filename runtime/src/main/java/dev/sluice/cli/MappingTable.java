@@ -8,7 +8,15 @@ import java.util.List;
 final class MappingTable {
 
   private static final String[] HEADER = {
-    "MAPPING", "FUNCTION", "SOURCE", "STATE", "RECORDS", "ITER AGE", "ERRORS", "RETRIES", "LAST RESULT"
+    "MAPPING",
+    "FUNCTION",
+    "SOURCE",
+    "STATE",
+    "RECORDS",
+    "ITER AGE",
+    "ERRORS",
+    "RETRIES",
+    "LAST RESULT"
   };
 
   private MappingTable() {}

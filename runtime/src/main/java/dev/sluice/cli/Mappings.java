@@ -20,7 +20,8 @@ final class Mappings {
       Map<String, String> q = new LinkedHashMap<>();
       q.put("FunctionName", function);
       q.put("Marker", marker);
-      JsonNode r = client.rest("GET", SluiceClient.query("/2015-03-31/event-source-mappings", q), null);
+      JsonNode r =
+          client.rest("GET", SluiceClient.query("/2015-03-31/event-source-mappings", q), null);
       r.path("EventSourceMappings").forEach(out::add);
       marker = r.hasNonNull("NextMarker") ? r.get("NextMarker").asText() : null;
     } while (marker != null);

@@ -43,8 +43,7 @@ final class RewindCommand implements Callable<Integer> {
             "POST",
             "/sluice/v1/event-source-mappings/" + SluiceClient.encode(uuid) + "/rewind",
             body(to));
-    System.out.println(
-        "rewound " + uuid + " to " + to + "; state " + r.path("State").asText());
+    System.out.println("rewound " + uuid + " to " + to + "; state " + r.path("State").asText());
     return 0;
   }
 

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A server that {@code sluice up} runs as a child JVM (the same application, {@code serve}), with
- * its output in {@code DATA_DIR/server.log}. Running it apart keeps the terminal for the live
- * view and lets the server be stopped, or killed in tests, on its own.
+ * its output in {@code DATA_DIR/server.log}. Running it apart keeps the terminal for the live view
+ * and lets the server be stopped, or killed in tests, on its own.
  */
 final class ServerProcess {
 

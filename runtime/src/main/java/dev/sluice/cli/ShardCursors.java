@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * One shard iterator per readable shard, visited round-robin. A closed shard hands over to its
- * children only once all of the child's parents are read to the end, so each key's records print
- * in order across a reshard, as a Kinesis consumer must.
+ * children only once all of the child's parents are read to the end, so each key's records print in
+ * order across a reshard, as a Kinesis consumer must.
  */
 final class ShardCursors {
 
@@ -65,8 +65,7 @@ final class ShardCursors {
     String[] cursor = cursors.pollFirst();
     JsonNode r =
         client.kinesis(
-            "GetRecords",
-            SluiceClient.object().put("ShardIterator", cursor[1]).put("Limit", 1000));
+            "GetRecords", SluiceClient.object().put("ShardIterator", cursor[1]).put("Limit", 1000));
     List<JsonNode> records = new ArrayList<>();
     r.path("Records").forEach(records::add);
     String next = r.path("NextShardIterator").asText(null);

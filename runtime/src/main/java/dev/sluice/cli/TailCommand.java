@@ -85,13 +85,14 @@ final class TailCommand implements Callable<Integer> {
     String data = RecordData.text(r.path("Data").asText());
     return switch (f) {
       case DATA -> data;
-      case TEXT -> shard
-          + "\t"
-          + r.path("SequenceNumber").asText()
-          + "\t"
-          + r.path("PartitionKey").asText()
-          + "\t"
-          + data;
+      case TEXT ->
+          shard
+              + "\t"
+              + r.path("SequenceNumber").asText()
+              + "\t"
+              + r.path("PartitionKey").asText()
+              + "\t"
+              + data;
       case JSON -> {
         ObjectNode o = SluiceClient.object();
         o.put("shardId", shard);

@@ -52,7 +52,8 @@ final class TemplateOptions {
       throw new CliException("no template " + file.toAbsolutePath());
     }
     try {
-      return TemplateLoader.load(file, new TemplateContext(region, account, stack(file), overrides));
+      return TemplateLoader.load(
+          file, new TemplateContext(region, account, stack(file), overrides));
     } catch (TemplateException e) {
       throw new CliException(
           "the template is invalid; nothing was deployed:\n" + e.getMessage(), 1);

@@ -19,8 +19,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Brings a template's pipeline up: builds, starts a server (or uses the one already answering on
- * the port), deploys, then shows the pipeline live until Ctrl-C, which stops the server it
- * started.
+ * the port), deploys, then shows the pipeline live until Ctrl-C, which stops the server it started.
  */
 @Command(
     name = "up",
@@ -43,7 +42,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--bind", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String bind = "127.0.0.1";
 
-  @Option(names = "--watch", description = "Rebuild and redeploy functions when their code changes.")
+  @Option(
+      names = "--watch",
+      description = "Rebuild and redeploy functions when their code changes.")
   boolean watch;
 
   @Option(
@@ -83,7 +84,13 @@ final class UpCommand implements Callable<Integer> {
     server = ServerProcess.start(client, port, bind, dataDir);
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "sluice-up-stop"));
     System.out.println(
-        "server running (pid " + server.pid() + ", data " + dataDir + ", log " + server.log() + ")");
+        "server running (pid "
+            + server.pid()
+            + ", data "
+            + dataDir
+            + ", log "
+            + server.log()
+            + ")");
   }
 
   private void shutdown() {
@@ -101,7 +108,12 @@ final class UpCommand implements Callable<Integer> {
     List<String> names = t.functions().stream().map(FunctionResource::name).toList();
     boolean terminal = System.console() != null && !noView;
     LiveView view =
-        new LiveView(client, names, System.out, terminal, "sluice up " + t.file() + " — " + client.endpoint());
+        new LiveView(
+            client,
+            names,
+            System.out,
+            terminal,
+            "sluice up " + t.file() + " — " + client.endpoint());
     Map<String, Long> prints = new HashMap<>();
     Builder builder = new Builder(view::event);
     t.functions().forEach(f -> prints.put(f.name(), builder.fingerprint(f.code())));

@@ -143,8 +143,14 @@ class DeployCommandTest {
             () ->
                 assertThat(cli("", "mappings", "--function", "flow-fn").out())
                     .containsPattern("flow-fn\\s+flow-events\\s+Enabled\\s+3\\s"));
-    String uuid = cli("", "mappings", "--function", "flow-fn").out().lines().skip(1).findFirst()
-        .orElseThrow().substring(0, 8);
+    String uuid =
+        cli("", "mappings", "--function", "flow-fn")
+            .out()
+            .lines()
+            .skip(1)
+            .findFirst()
+            .orElseThrow()
+            .substring(0, 8);
     Cli.Result rewound = cli("", "rewind", uuid, "--to", "trim-horizon");
 
     assertThat(rewound.exit()).as(rewound.err()).isZero();

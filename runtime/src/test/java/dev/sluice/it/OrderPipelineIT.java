@@ -25,10 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's path, end to end: {@code ./sluice up} on the top-level template.yaml in a child
- * process, orders loaded with {@code ./sluice put}, then every order must reach Delivered and
- * every event must produce exactly one notification. A second load is interrupted by a SIGKILL of
- * the server; after {@code ./sluice up} again, everything still arrives, duplicates allowed only
- * for the events that were in flight across the crash.
+ * process, orders loaded with {@code ./sluice put}, then every order must reach Delivered and every
+ * event must produce exactly one notification. A second load is interrupted by a SIGKILL of the
+ * server; after {@code ./sluice up} again, everything still arrives, duplicates allowed only for
+ * the events that were in flight across the crash.
  */
 class OrderPipelineIT {
 
@@ -57,7 +57,7 @@ class OrderPipelineIT {
     assertThat(counts.values()).as("one notification per event, no crash yet").containsOnly(1);
     Set<String> firstEvents = eventIds(first);
 
-    Path second = generate(150, 2, 1001);
+    Path second = generate(400, 2, 1001);
     assertThat(sluice("put", "orders", "--key-field", "orderId", "-", second)).isZero();
     ProcessHandle.of(serverPid("first.log")).orElseThrow().destroyForcibly();
     assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up ends when its server dies").isTrue();
@@ -169,8 +169,9 @@ class OrderPipelineIT {
         return counts;
       }
       assertThat(System.nanoTime())
-          .as("pipeline settles within 4 min; delivered=%s, notified %d of %d", delivered,
-              counts.size(), events.size())
+          .as(
+              "pipeline settles within 4 min; delivered=%s, notified %d of %d",
+              delivered, counts.size(), events.size())
           .isLessThan(deadline);
       Thread.sleep(1000);
     }

@@ -14,10 +14,10 @@ import java.util.stream.Stream;
 
 /**
  * Turns a template's CodeUri into a package to deploy. A Maven module is built with {@code mvn
- * -DskipTests package} when its newest source is newer than its package; from the reactor root
- * with {@code -am} when the module has a parent build, so sibling modules it needs come along.
- * The package is {@code target/function.zip} when there is one (Quarkus and SAM-style builds),
- * else the largest jar in {@code target/} (the shaded one).
+ * -DskipTests package} when its newest source is newer than its package; from the reactor root with
+ * {@code -am} when the module has a parent build, so sibling modules it needs come along. The
+ * package is {@code target/function.zip} when there is one (Quarkus and SAM-style builds), else the
+ * largest jar in {@code target/} (the shaded one).
  */
 public final class Builder {
 
@@ -65,8 +65,16 @@ public final class Builder {
         root.equals(module)
             ? List.of(mvn, "-q", "-B", "-DskipTests", "package")
             : List.of(
-                mvn, "-q", "-B", "-DskipTests", "package", "-pl", root.relativize(module).toString(), "-am");
-    progress.accept("building " + module + " (" + String.join(" ", cmd.subList(1, cmd.size())) + ")");
+                mvn,
+                "-q",
+                "-B",
+                "-DskipTests",
+                "package",
+                "-pl",
+                root.relativize(module).toString(),
+                "-am");
+    progress.accept(
+        "building " + module + " (" + String.join(" ", cmd.subList(1, cmd.size())) + ")");
     try {
       Path log = Files.createTempFile("sluice-build-", ".log");
       Process p =
@@ -82,7 +90,8 @@ public final class Builder {
         throw new DeployException("the build of " + module + " failed:\n" + output.strip());
       }
     } catch (IOException e) {
-      throw new DeployException("cannot run " + mvn + " to build " + module + ": " + e.getMessage());
+      throw new DeployException(
+          "cannot run " + mvn + " to build " + module + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DeployException("interrupted while building " + module);
@@ -92,7 +101,9 @@ public final class Builder {
   /** The top of the chain of directories holding a pom.xml above the module. */
   static Path reactorRoot(Path module) {
     Path root = module.toAbsolutePath().normalize();
-    for (Path p = root.getParent(); p != null && Files.isRegularFile(p.resolve("pom.xml")); p = p.getParent()) {
+    for (Path p = root.getParent();
+        p != null && Files.isRegularFile(p.resolve("pom.xml"));
+        p = p.getParent()) {
       root = p;
     }
     return root;

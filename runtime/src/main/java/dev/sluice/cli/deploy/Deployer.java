@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Applies a resolved template to a running server through its public APIs, creating what is
- * missing and updating only what differs, so a second deploy of the same template changes
- * nothing. Streams go first, then functions, then mappings, because each needs the one before.
- * Resources dropped from a template are not deleted (Sluice keeps no stack record yet), except a
- * template function's mappings, which the template owns.
+ * Applies a resolved template to a running server through its public APIs, creating what is missing
+ * and updating only what differs, so a second deploy of the same template changes nothing. Streams
+ * go first, then functions, then mappings, because each needs the one before. Resources dropped
+ * from a template are not deleted (Sluice keeps no stack record yet), except a template function's
+ * mappings, which the template owns.
  */
 public final class Deployer {
 

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Brings a function's event-source mappings to its template events. A mapping is matched by its
- * stream; one whose stream is no longer among the function's events is deleted, since the
- * template owns the function and so its mappings.
+ * stream; one whose stream is no longer among the function's events is deleted, since the template
+ * owns the function and so its mappings.
  */
 final class MappingDeployer {
 
@@ -75,8 +75,7 @@ final class MappingDeployer {
     if (differ.isEmpty()) {
       return new Change(Change.Action.UNCHANGED, resource, note(e, current));
     }
-    client.rest(
-        "PUT", MAPPINGS + current.path("UUID").asText(), MappingFields.body(wanted));
+    client.rest("PUT", MAPPINGS + current.path("UUID").asText(), MappingFields.body(wanted));
     return new Change(Change.Action.UPDATED, resource, String.join(", ", differ));
   }
 
@@ -100,8 +99,7 @@ final class MappingDeployer {
   private List<JsonNode> list(String function) {
     List<JsonNode> out = new ArrayList<>();
     String path =
-        SluiceClient.query(
-            "/2015-03-31/event-source-mappings", Map.of("FunctionName", function));
+        SluiceClient.query("/2015-03-31/event-source-mappings", Map.of("FunctionName", function));
     client.rest("GET", path, null).path("EventSourceMappings").forEach(out::add);
     return out;
   }

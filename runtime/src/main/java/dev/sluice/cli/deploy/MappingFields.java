@@ -49,9 +49,12 @@ final class MappingFields {
     n.set("FunctionResponseTypes", m.path("FunctionResponseTypes"));
     ArrayNode filters = n.putArray("Filters");
     m.path("FilterCriteria").path("Filters").forEach(f -> filters.add(f.path("Pattern").asText()));
-    n.put("Destination", m.path("DestinationConfig").path("OnFailure").path("Destination").asText(""));
+    n.put(
+        "Destination",
+        m.path("DestinationConfig").path("OnFailure").path("Destination").asText(""));
     String state = m.path("State").asText();
-    n.put("Enabled", state.equals("Enabled") || state.equals("Enabling") || state.equals("Creating"));
+    n.put(
+        "Enabled", state.equals("Enabled") || state.equals("Enabling") || state.equals("Creating"));
     return n;
   }
 

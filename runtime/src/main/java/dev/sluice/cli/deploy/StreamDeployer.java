@@ -25,7 +25,10 @@ final class StreamDeployer {
     JsonNode summary = describe(s.name());
     if (summary == null) {
       create(s);
-      String size = s.shardCount() == null ? "on-demand" : s.shardCount() + " shards";
+      String size =
+          s.shardCount() == null
+              ? "on-demand"
+              : s.shardCount() + (s.shardCount() == 1 ? " shard" : " shards");
       return new Change(Change.Action.CREATED, resource, size);
     }
     List<String> done = new ArrayList<>();

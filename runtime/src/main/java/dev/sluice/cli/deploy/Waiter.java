@@ -16,7 +16,8 @@ final class Waiter {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new DeployException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        throw new DeployException(
+            "timed out after " + timeout.toSeconds() + " s waiting for " + what);
       }
       try {
         Thread.sleep(50);

@@ -66,8 +66,7 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
    * A factory whose functions reach AWS services at {@code endpoint} ({@code AWS_ENDPOINT_URL}),
    * read when each runner is created because the HTTP port is known only once the server listens.
    */
-  public ProcessRunnerFactory(
-      Vertx vertx, Path workDir, String region, Supplier<String> endpoint) {
+  public ProcessRunnerFactory(Vertx vertx, Path workDir, String region, Supplier<String> endpoint) {
     this(vertx, workDir, region, JavaHomes.installed(), Clock.systemUTC());
     this.endpoint = endpoint;
   }
