@@ -11,6 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import dev.sluice.cli.client.SluiceClient;
+import dev.sluice.cli.deploy.Builder;
+import dev.sluice.cli.deploy.Deployer;
+import dev.sluice.template.Template;
+import dev.sluice.template.TemplateContext;
+import dev.sluice.template.TemplateLoader;
+import java.net.URI;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -163,5 +171,50 @@ class DeployCommandTest {
             () ->
                 assertThat(cli("", "logs", "flow-fn", "--lines", "500").out())
                     .containsPattern("(?s)(OrderShipped order=o-1 .*){2}"));
+  }
+
+  @Test
+  void redeployCode_directoryChanged_sendsNewCodeOnlyOnce() throws Exception {
+    Path code = Files.createTempDirectory("code-");
+    Files.createDirectories(code.resolve("lib"));
+    Files.copy(CliCommandsTest.HELLO, code.resolve("lib/hello-kinesis.jar"));
+    Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
+    Files.writeString(
+        t,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Watched:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: watched-fn
+              CodeUri: %s
+              Runtime: java17
+              Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+        """
+            .formatted(code));
+    Template template =
+        TemplateLoader.load(t, new TemplateContext("us-east-1", "000000000000", "s", Map.of()));
+    SluiceClient client = new SluiceClient(URI.create(root));
+    Deployer deployer = new Deployer(client, new Builder(m -> {}), c -> {});
+    deployer.apply(template, deployer.build(template));
+    String before = sha(client);
+
+    boolean unchanged = deployer.redeployCode(template.functions().get(0));
+    Files.writeString(code.resolve("config.properties"), "greeting=hello");
+    boolean changed = deployer.redeployCode(template.functions().get(0));
+
+    assertThat(unchanged).isFalse();
+    assertThat(changed).isTrue();
+    assertThat(sha(client)).isNotEqualTo(before);
+    assertThat(cli("", "invoke", "watched-fn", "--event", "-").exit()).isZero();
+  }
+
+  private static String sha(SluiceClient client) {
+    return client
+        .rest("GET", "/2015-03-31/functions/watched-fn", null)
+        .path("Configuration")
+        .path("CodeSha256")
+        .asText();
   }
 }
