@@ -9,7 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +27,7 @@ class CliCommandsTest {
   String root;
 
   private Cli.Result cli(String stdin, String... args) {
-    String[] all = Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--endpoint";
-    all[args.length + 1] = root;
-    return Cli.run(stdin, all);
+    return Cli.against(root, stdin, args);
   }
 
   private void createStream(String name, int shards) throws Exception {
@@ -115,21 +111,7 @@ class CliCommandsTest {
 
   @Test
   void invokeAndLogs_deployedFunction_printResponseAndLogLines() throws Exception {
-    Path t = Files.createTempFile("fn-", ".yaml");
-    Files.writeString(
-        t,
-        """
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Echo:
-            Type: AWS::Serverless::Function
-            Properties:
-              FunctionName: cli-echo
-              CodeUri: %s
-              Runtime: java17
-              Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
-        """
-            .formatted(HELLO));
+    Path t = Cli.echoTemplate("cli-echo", HELLO);
     Path event = Files.createTempFile("event-", ".json");
     Files.writeString(event, "{\"greeting\":\"hi\"}");
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();

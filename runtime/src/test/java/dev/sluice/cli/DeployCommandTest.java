@@ -9,7 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.cli.deploy.Builder;
@@ -62,10 +61,7 @@ class DeployCommandTest {
   String root;
 
   private Cli.Result cli(String stdin, String... args) {
-    String[] all = Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--endpoint";
-    all[args.length + 1] = root;
-    return Cli.run(stdin, all);
+    return Cli.against(root, stdin, args);
   }
 
   private Path template(String prefix) throws Exception {
@@ -178,21 +174,7 @@ class DeployCommandTest {
     Path code = Files.createTempDirectory("code-");
     Files.createDirectories(code.resolve("lib"));
     Files.copy(CliCommandsTest.HELLO, code.resolve("lib/hello-kinesis.jar"));
-    Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
-    Files.writeString(
-        t,
-        """
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Watched:
-            Type: AWS::Serverless::Function
-            Properties:
-              FunctionName: watched-fn
-              CodeUri: %s
-              Runtime: java17
-              Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
-        """
-            .formatted(code));
+    Path t = Cli.echoTemplate("watched-fn", code);
     Template template =
         TemplateLoader.load(t, new TemplateContext("us-east-1", "000000000000", "s", Map.of()));
     SluiceClient client = new SluiceClient(URI.create(root));
