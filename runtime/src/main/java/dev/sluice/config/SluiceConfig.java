@@ -42,6 +42,13 @@ public interface SluiceConfig {
     /** Longest delay between two retries of a failed batch. */
     @WithDefault("60s")
     Duration retryMax();
+
+    /**
+     * A shard that keeps retrying one batch for longer than this is reported as stuck, in the log
+     * and in {@code /q/health}; so is one whose iterator age passed half the stream's retention.
+     */
+    @WithDefault("5m")
+    Duration stuckRetryAfter();
   }
 
   /** Settings of the function runtime. */

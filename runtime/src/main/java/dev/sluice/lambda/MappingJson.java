@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.MappingRequest;
 import dev.sluice.mapper.MappingService;
+import dev.sluice.mapper.ShardStatus;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,16 +77,46 @@ final class MappingJson {
     return n;
   }
 
-  /** Sluice's status view: the configuration plus progress and checkpoints. */
+  /**
+   * Sluice's status view: the configuration plus progress, totals over the shards (iterator age:
+   * the largest of a shard not finished), each shard's figures, and the checkpoints.
+   */
   static ObjectNode status(MappingService.View v, MappingService service) {
     ObjectNode n = configuration(v, service);
+    n.put("IteratorAgeMillis", v.iteratorAgeMillis());
+    n.put("Batches", v.sum(ShardStatus::batches));
     n.put("RecordsProcessed", v.recordsProcessed());
+    n.put("Invocations", v.sum(ShardStatus::invocations));
+    n.put("FunctionErrors", v.sum(ShardStatus::functionErrors));
+    n.put("Retries", v.sum(ShardStatus::retries));
+    n.put("RecordsToOnFailure", v.sum(ShardStatus::recordsToOnFailure));
+    n.put("BatchesInFlight", v.sum(ShardStatus::batchesInFlight));
+    n.put("Stuck", v.stuck());
+    ObjectNode shards = n.putObject("Shards");
+    v.shards().forEach((id, s) -> shard(shards.putObject(id), s));
     ObjectNode cps = n.putObject("Checkpoints");
     v.checkpoints()
         .forEach(
             (shard, cp) ->
                 cps.putObject(shard).put("Offset", cp.offset()).put("Finished", cp.finished()));
     return n;
+  }
+
+  private static void shard(ObjectNode n, ShardStatus s) {
+    n.put("IteratorAgeMillis", s.iteratorAgeMillis());
+    n.put("Batches", s.batches());
+    n.put("Records", s.records());
+    n.put("Invocations", s.invocations());
+    n.put("FunctionErrors", s.functionErrors());
+    n.put("Retries", s.retries());
+    n.put("RecordsToOnFailure", s.recordsToOnFailure());
+    n.put("BatchesInFlight", s.batchesInFlight());
+    n.put("Offset", s.offset());
+    n.put("Finished", s.finished());
+    n.put("Stuck", s.stuck());
+    if (s.stuck()) {
+      n.put("StuckReason", s.stuckReason());
+    }
   }
 
   private static Boolean bool(JsonNode b, String field) {

@@ -4,6 +4,7 @@ import dev.sluice.function.FunctionService;
 import dev.sluice.log.LogEngine;
 import dev.sluice.stream.StreamAppender;
 import dev.sluice.stream.StreamCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import java.util.concurrent.Executor;
  *     clock}
  * @param retryBase first retry delay; each retry doubles it
  * @param retryMax longest retry delay
+ * @param stuckRetryAfter a shard retrying one batch for longer than this (on {@code clock}) is
+ *     stuck
+ * @param meters where each shard's meters are registered
  * @param region region named in events
  * @param accountId account named in events
  */
@@ -38,6 +42,8 @@ record MapperDeps(
     Timers timers,
     Duration retryBase,
     Duration retryMax,
+    Duration stuckRetryAfter,
+    MeterRegistry meters,
     String region,
     String accountId) {
 

@@ -11,14 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one enabled mapping: a {@link ShardProcessor} per shard it may read now, children only once
  * their parents are finished, and checkpoints saved durably (coalesced: at most one save in flight,
  * the newest state always saved last). Runs on one event-loop context; a periodic reconcile picks
- * up new shards after resharding.
+ * up new shards after resharding, and looks for stuck shards.
  */
 final class MappingRunner implements ShardProcessor.Progress {
 
@@ -38,9 +37,9 @@ final class MappingRunner implements ShardProcessor.Progress {
   private final EventBuilder events;
   private final ShardProcessor.RecordFilter filter;
   private final FailureSink failures;
+  private final MappingStats stats;
   private final Map<String, ShardProcessor> processors = new HashMap<>();
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
-  private final AtomicLong processed = new AtomicLong();
   private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
   private boolean saving;
   private boolean dirty;
@@ -56,7 +55,8 @@ final class MappingRunner implements ShardProcessor.Progress {
       CheckpointStore store,
       EventBuilder events,
       ShardProcessor.RecordFilter filter,
-      FailureSink failures) {
+      FailureSink failures,
+      MappingStats stats) {
     this.config = config;
     this.deps = deps;
     this.store = store;
@@ -65,6 +65,7 @@ final class MappingRunner implements ShardProcessor.Progress {
     this.events = events;
     this.filter = filter;
     this.failures = failures;
+    this.stats = stats;
   }
 
   /** Starts with the checkpoints already stored (blocking read on the caller's thread). */
@@ -73,7 +74,7 @@ final class MappingRunner implements ShardProcessor.Progress {
     loop.execute(
         () -> {
           reconcile();
-          timer = deps.vertx().setPeriodic(RECONCILE_MILLIS, id -> loop.execute(this::reconcile));
+          timer = deps.vertx().setPeriodic(RECONCILE_MILLIS, id -> loop.execute(this::periodic));
         });
   }
 
@@ -111,16 +112,19 @@ final class MappingRunner implements ShardProcessor.Progress {
             });
   }
 
-  long recordsProcessed() {
-    return processed.get();
-  }
-
   String lastProcessingResult() {
     return lastResult.get();
   }
 
   Map<String, Checkpoint> checkpoints() {
     return Map.copyOf(checkpoints);
+  }
+
+  private void periodic() {
+    reconcile();
+    if (!stopped) {
+      stats.watch(config.functionName());
+    }
   }
 
   private void reconcile() {
@@ -142,8 +146,10 @@ final class MappingRunner implements ShardProcessor.Progress {
       // each shard gets an event loop of its own, so that a mapping's shards use every core
       io.vertx.core.Context own =
           ((io.vertx.core.impl.VertxInternal) deps.vertx()).createEventLoopContext();
+      ShardStats shardStats = stats.started(shard.id(), config.functionName());
       ShardProcessor p =
-          new ShardProcessor(config, shard, start, deps, own, events, filter, failures, this);
+          new ShardProcessor(
+              config, shard, start, deps, own, events, filter, failures, this, shardStats);
       processors.put(shard.id(), p);
       p.start();
     }
@@ -183,6 +189,7 @@ final class MappingRunner implements ShardProcessor.Progress {
       ShardProcessor p = processors.remove(shardId);
       if (p != null) {
         p.stop();
+        stats.finished(shardId);
       }
       reconcile();
     }
@@ -190,8 +197,7 @@ final class MappingRunner implements ShardProcessor.Progress {
   }
 
   @Override
-  public void processed(int records, String lastProcessingResult) {
-    processed.addAndGet(records);
+  public void result(String lastProcessingResult) {
     lastResult.set(lastProcessingResult);
   }
 

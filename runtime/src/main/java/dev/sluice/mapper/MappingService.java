@@ -45,23 +45,50 @@ public final class MappingService implements AutoCloseable {
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, MappingConfig> mappings = new ConcurrentHashMap<>();
   private final Map<String, MappingRunner> runners = new ConcurrentHashMap<>();
+  private final Map<String, MappingStats> stats = new ConcurrentHashMap<>();
   private final MappingStates states = new MappingStates();
 
   /**
-   * A mapping as the API shows it.
+   * A mapping as the API shows it. The totals are over every shard that ran since the node started,
+   * finished ones included.
    *
    * @param config its configuration
    * @param state Lambda's state name
    * @param lastProcessingResult "No records processed", "OK" or "PROBLEM: ..."
-   * @param recordsProcessed records delivered successfully since the node started
-   * @param checkpoints shard id → checkpoint
+   * @param checkpoints shard id → checkpoint, while the mapping runs
+   * @param shards shard id → what it did since the node started
    */
   public record View(
       MappingConfig config,
       String state,
       String lastProcessingResult,
-      long recordsProcessed,
-      Map<String, Checkpoint> checkpoints) {}
+      Map<String, Checkpoint> checkpoints,
+      Map<String, ShardStatus> shards) {
+
+    /** Records delivered successfully since the node started. */
+    public long recordsProcessed() {
+      return sum(ShardStatus::records);
+    }
+
+    /** The largest iterator age of a shard not finished, in milliseconds. */
+    public long iteratorAgeMillis() {
+      return shards.values().stream()
+          .filter(s -> !s.finished())
+          .mapToLong(ShardStatus::iteratorAgeMillis)
+          .max()
+          .orElse(0);
+    }
+
+    /** Whether any shard is stuck. */
+    public boolean stuck() {
+      return shards.values().stream().anyMatch(ShardStatus::stuck);
+    }
+
+    /** The sum of a value over the shards, e.g. {@code sum(ShardStatus::retries)}. */
+    public long sum(java.util.function.ToLongFunction<ShardStatus> value) {
+      return shards.values().stream().mapToLong(value).sum();
+    }
+  }
 
   MappingService(Path dataDir, MapperDeps deps, Arns arns) {
     this.dir = dataDir.resolve("mappings");
@@ -82,6 +109,8 @@ public final class MappingService implements AutoCloseable {
       java.time.Clock clock,
       java.time.Duration retryBase,
       java.time.Duration retryMax,
+      java.time.Duration stuckRetryAfter,
+      io.micrometer.core.instrument.MeterRegistry meters,
       Arns arns) {
     MapperDeps deps =
         new MapperDeps(
@@ -95,6 +124,8 @@ public final class MappingService implements AutoCloseable {
             new VertxTimers(vertx),
             retryBase,
             retryMax,
+            stuckRetryAfter,
+            meters,
             arns.region(),
             arns.accountId());
     return new MappingService(dataDir, deps, arns);
@@ -192,6 +223,7 @@ public final class MappingService implements AutoCloseable {
         () -> {
           stopRunner(uuid); // drains: the runner saves its checkpoints before it is gone
           mappings.remove(uuid);
+          closeStats(uuid);
           deleteTree(dir.resolve(uuid));
         });
     return last;
@@ -251,6 +283,18 @@ public final class MappingService implements AutoCloseable {
     return out;
   }
 
+  /** The shards of every mapping that are stuck now, for the health check. */
+  public List<StuckShard> stuck() {
+    List<StuckShard> out = new ArrayList<>();
+    for (MappingConfig c : mappings.values()) {
+      MappingStats s = stats.get(c.uuid());
+      if (s != null) {
+        out.addAll(s.stuck(c.functionName()));
+      }
+    }
+    return out;
+  }
+
   /** The stream ARN of a mapping's stream. */
   public String streamArn(MappingConfig c) {
     return arns.stream(c.stream());
@@ -274,12 +318,13 @@ public final class MappingService implements AutoCloseable {
   private View view(MappingConfig c, String state) {
     MappingRunner r = runners.get(c.uuid());
     Map<String, Checkpoint> cps = r != null ? r.checkpoints() : Map.of();
+    MappingStats s = stats.get(c.uuid());
     return new View(
         c,
         state,
         r == null ? "No records processed" : r.lastProcessingResult(),
-        r == null ? 0 : r.recordsProcessed(),
-        cps);
+        cps,
+        s == null ? Map.of() : s.statuses(cps));
   }
 
   private MappingConfig settle(
@@ -414,7 +459,8 @@ public final class MappingService implements AutoCloseable {
             checkpoints(c.uuid()),
             events,
             filter.isEmpty() ? null : filter::matches,
-            failures);
+            failures,
+            stats.computeIfAbsent(c.uuid(), u -> new MappingStats(u, c.stream(), deps)));
     runners.put(c.uuid(), runner);
     runner.start();
   }
@@ -423,6 +469,13 @@ public final class MappingService implements AutoCloseable {
     MappingRunner r = runners.remove(uuid);
     if (r != null) {
       r.stop().join(); // the next runner of this mapping starts from these checkpoints
+    }
+  }
+
+  private void closeStats(String uuid) {
+    MappingStats s = stats.remove(uuid);
+    if (s != null) {
+      s.close(); // a deleted mapping leaves no meters behind
     }
   }
 
@@ -484,9 +537,10 @@ public final class MappingService implements AutoCloseable {
     return value != null ? value : fallback;
   }
 
-  /** Stops every runner. */
+  /** Stops every runner and removes the mappings' meters. */
   @Override
   public void close() {
     runners.keySet().forEach(this::stopRunner);
+    stats.keySet().forEach(this::closeStats);
   }
 }

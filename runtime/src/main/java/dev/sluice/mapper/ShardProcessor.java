@@ -54,7 +54,8 @@ final class ShardProcessor {
   interface Progress {
     void checkpoint(String shardId, Checkpoint checkpoint);
 
-    void processed(int records, String lastProcessingResult);
+    /** The outcome of the latest invocation, as Lambda's LastProcessingResult. */
+    void result(String lastProcessingResult);
   }
 
   private final MappingConfig config;
@@ -68,6 +69,7 @@ final class ShardProcessor {
   private final RecordFilter filter;
   private final FailureSink failures;
   private final Progress progress;
+  private final ShardStats stats;
   private final Lane[] lanes;
   private final TumblingWindow window;
   private boolean windowTimerArmed;
@@ -75,6 +77,7 @@ final class ShardProcessor {
   private final TreeSet<Long> pending = new TreeSet<>();
   private long readOffset;
   private long committed;
+  private long lastDelivered = -1; // arrival time of the last record delivered
   private boolean fetching;
   private boolean waiting;
   private boolean stopped;
@@ -89,7 +92,8 @@ final class ShardProcessor {
       EventBuilder events,
       RecordFilter filter,
       FailureSink failures,
-      Progress progress) {
+      Progress progress,
+      ShardStats stats) {
     this.config = config;
     this.shard = shard;
     this.ref = new ShardRef(config.stream(), shard.id());
@@ -100,6 +104,8 @@ final class ShardProcessor {
     this.filter = filter;
     this.failures = failures;
     this.progress = progress;
+    this.stats = stats;
+    stats.offset(start.offset(), start.finished());
     this.readOffset = start.offset();
     this.committed = start.offset();
     this.window =
@@ -125,6 +131,7 @@ final class ShardProcessor {
           stopped = true;
           timers.forEach(Timers.Handle::cancel);
           timers.clear();
+          stats.stopped();
         });
   }
 
@@ -167,8 +174,13 @@ final class ShardProcessor {
       deps.engine()
           .read(ref, readOffset, maxBuffered() - pending.size(), MAX_PAYLOAD_BYTES * lanes.length)
           .whenComplete((r, e) -> loop.execute(() -> fetched(r, e)));
-    } else if (!maybeFinish()) {
-      await();
+    } else {
+      if (pending.isEmpty()) {
+        stats.caughtUp();
+      }
+      if (!maybeFinish()) {
+        await();
+      }
     }
   }
 
@@ -197,6 +209,7 @@ final class ShardProcessor {
       lane.queuedBytes += cost(rec);
     }
     readOffset = r.nextOffset();
+    measureAge();
     pump();
   }
 
@@ -244,6 +257,7 @@ final class ShardProcessor {
       window.close();
     }
     finished = true;
+    stats.offset(end, true);
     progress.checkpoint(shard.id(), new Checkpoint(end, true));
     return true;
   }
@@ -334,7 +348,9 @@ final class ShardProcessor {
         return;
       }
       batch = new Batch(kept, 0, true);
+      stats.batches.increment();
     }
+    lane.current = batch;
     if (tooOld(batch)) {
       skip(lane, batch, "RecordAgeExceeded", null);
       return;
@@ -352,13 +368,25 @@ final class ShardProcessor {
                     window.state(),
                     false,
                     false));
+    invoke(payload).whenComplete((inv, e) -> loop.execute(() -> invoked(lane, current, inv, e)));
+  }
+
+  /** Calls the function; the batch counts as in flight until the answer is back. */
+  private CompletableFuture<FunctionService.Invoked> invoke(byte[] payload) {
+    stats.inFlight.incrementAndGet();
     CompletableFuture<FunctionService.Invoked> call;
     try {
       call = deps.functions().invoke(config.functionName(), payload, null);
     } catch (FunctionException e) {
       call = CompletableFuture.failedFuture(e);
     }
-    call.whenComplete((inv, e) -> loop.execute(() -> invoked(lane, current, inv, e)));
+    return call.whenComplete(
+        (inv, e) -> {
+          stats.inFlight.decrementAndGet();
+          if (e == null) {
+            stats.invocations.increment(); // a throttled call never reached the function
+          }
+        });
   }
 
   /** Without filter criteria no record is decoded: JSON-parsing every record is not free. */
@@ -391,7 +419,8 @@ final class ShardProcessor {
     if (e != null) {
       // throttled, or the function is gone: not the batch's fault, so no retry is counted
       Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-      progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
+      progress.result("PROBLEM: Function call failed: " + cause.getMessage());
+      retrying(lane);
       later(lane, batch, batch.attempt());
       return;
     }
@@ -452,7 +481,10 @@ final class ShardProcessor {
     if (!ok.isEmpty()) {
       completeRecords(ok);
     }
-    progress.processed(ok.size(), "PROBLEM: Function reported batch item failures");
+    stats.records.add(ok.size());
+    progress.result("PROBLEM: Function reported batch item failures");
+    lane.current = rest;
+    retrying(lane);
     if (exhausted(batch)) {
       skip(
           lane,
@@ -469,7 +501,9 @@ final class ShardProcessor {
   }
 
   private void failed(Lane lane, Batch batch, InvocationResult.Failure f, String requestId) {
-    progress.processed(0, "PROBLEM: Function call failed");
+    stats.functionErrors.increment();
+    progress.result("PROBLEM: Function call failed");
+    retrying(lane);
     if (config.bisectOnError() && batch.records().size() > 1) {
       int half = batch.records().size() / 2;
       // splitting does not count as a retry
@@ -493,6 +527,7 @@ final class ShardProcessor {
   }
 
   private void later(Lane lane, Batch batch, int attempt) {
+    stats.retries.increment();
     after(
         deps.backoffMillis(Math.max(0, attempt - 1)),
         () -> {
@@ -531,6 +566,9 @@ final class ShardProcessor {
                         return;
                       }
                       complete(lane, batch.records());
+                      if (config.onFailure() != null) {
+                        stats.recordsToOnFailure.add(batch.records().size());
+                      }
                     }));
   }
 
@@ -606,13 +644,8 @@ final class ShardProcessor {
                 window.state(),
                 true,
                 window.terminatedEarly()));
-    CompletableFuture<FunctionService.Invoked> call;
-    try {
-      call = deps.functions().invoke(config.functionName(), payload, null);
-    } catch (FunctionException e) {
-      call = CompletableFuture.failedFuture(e);
-    }
-    call.whenComplete((inv, e) -> loop.execute(() -> finalInvoked(lane, attempt, inv, e)));
+    invoke(payload)
+        .whenComplete((inv, e) -> loop.execute(() -> finalInvoked(lane, attempt, inv, e)));
   }
 
   private void finalInvoked(Lane lane, int attempt, FunctionService.Invoked inv, Throwable e) {
@@ -621,12 +654,15 @@ final class ShardProcessor {
     }
     if (e != null) {
       Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-      progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
+      progress.result("PROBLEM: Function call failed: " + cause.getMessage());
+      retrying(lane);
       retryFinal(lane, attempt, attempt);
       return;
     }
     if (inv.report().result() instanceof InvocationResult.Failure f) {
-      progress.processed(0, "PROBLEM: Function call failed");
+      stats.functionErrors.increment();
+      progress.result("PROBLEM: Function call failed");
+      retrying(lane);
       boolean exhausted = config.maxRetryAttempts() >= 0 && attempt >= config.maxRetryAttempts();
       boolean expired =
           config.maxRecordAgeSeconds() >= 0
@@ -648,15 +684,17 @@ final class ShardProcessor {
       }
       return;
     }
-    progress.processed(0, "OK");
+    progress.result("OK");
     windowClosed(lane);
   }
 
   private void retryFinal(Lane lane, int attempt, int next) {
+    stats.retries.increment();
     after(deps.backoffMillis(Math.max(0, attempt)), () -> runFinal(lane, next));
   }
 
   private void windowClosed(Lane lane) {
+    doneRetrying(lane);
     window.close();
     // the checkpoint held the window's state: a restart must not run its final invoke again
     progress.checkpoint(shard.id(), new Checkpoint(committed, false));
@@ -666,16 +704,71 @@ final class ShardProcessor {
   }
 
   private void succeeded(Lane lane, List<LogRecord> records) {
-    progress.processed(records.size(), "OK");
+    progress.result("OK");
     complete(lane, records);
+    // counted last, so that a reader who sees these records counted sees the rest of their effects
+    stats.records.add(records.size());
   }
 
   private void complete(Lane lane, List<LogRecord> records) {
     completeRecords(records);
     lane.busy = false;
+    lane.current = null;
     lane.lastFailure = null;
+    doneRetrying(lane);
+    if (!records.isEmpty()) {
+      lastDelivered = records.get(records.size() - 1).arrivalMillis();
+    }
+    measureAge();
     dispatch(lane);
     pump();
+  }
+
+  /**
+   * Measures the iterator age from the oldest record read and not completed; with none, from the
+   * last record delivered, until {@link #pump} finds the shard caught up. Per batch, not per
+   * record: each lane holds its records in offset order, so its oldest is at the head.
+   */
+  private void measureAge() {
+    long oldest = Long.MAX_VALUE;
+    for (Lane lane : lanes) {
+      oldest = Math.min(oldest, lane.oldestArrival());
+    }
+    if (oldest != Long.MAX_VALUE) {
+      stats.ageFrom(oldest);
+    } else if (lastDelivered >= 0) {
+      stats.ageFrom(lastDelivered);
+    }
+  }
+
+  /** A batch of the lane failed: the shard counts as retrying from now unless it already did. */
+  private void retrying(Lane lane) {
+    if (lane.retryingSince < 0) {
+      lane.retryingSince = deps.clock().millis();
+      publishRetrying();
+    }
+  }
+
+  private void doneRetrying(Lane lane) {
+    if (lane.retryingSince >= 0) {
+      lane.retryingSince = -1;
+      publishRetrying();
+    }
+  }
+
+  /** The shard retries since the earliest first failure of a lane still retrying. */
+  private void publishRetrying() {
+    long since = Long.MAX_VALUE;
+    for (Lane lane : lanes) {
+      if (lane.retryingSince >= 0) {
+        since = Math.min(since, lane.retryingSince);
+      }
+    }
+    if (since == Long.MAX_VALUE) {
+      stats.notRetrying();
+    } else {
+      stats.retryingSince(since);
+    }
   }
 
   private void completeRecords(List<LogRecord> records) {
@@ -685,6 +778,7 @@ final class ShardProcessor {
     long cp = pending.isEmpty() ? readOffset : pending.first();
     if (cp > committed) {
       committed = cp;
+      stats.offset(cp, false);
       // in a window the batches run one at a time, so the state covers exactly the records below cp
       progress.checkpoint(
           shard.id(), new Checkpoint(cp, false, window == null ? null : window.snapshot()));
@@ -700,6 +794,22 @@ final class ShardProcessor {
     boolean busy;
     boolean timerArmed;
     InvocationResult.Failure lastFailure;
+    Batch current; // in flight or waiting for its retry
+    long retryingSince = -1; // when the batch of this lane first failed; -1 when it did not
+
+    /** The arrival time of the oldest record of this lane not yet completed; MAX_VALUE if none. */
+    long oldestArrival() {
+      long oldest = Long.MAX_VALUE;
+      if (current != null && !current.records().isEmpty()) {
+        oldest = current.records().get(0).arrivalMillis();
+      }
+      Batch retry = retries.peekFirst();
+      if (retry != null) {
+        oldest = Math.min(oldest, retry.records().get(0).arrivalMillis());
+      }
+      LogRecord queued = queue.peekFirst();
+      return queued == null ? oldest : Math.min(oldest, queued.arrivalMillis());
+    }
   }
 
   /** The filter criteria, as a predicate over the record view. */

@@ -41,6 +41,7 @@ public class SluiceNode {
   private final SluiceConfig config;
   private final Clock clock;
   private final NodeMetrics metrics;
+  private final MeterRegistry registry;
   private final Path dataDir;
   private final Arns arns;
   private LogEngine engine;
@@ -57,6 +58,7 @@ public class SluiceNode {
     this.config = config;
     this.vertx = vertx;
     this.clock = clock;
+    this.registry = registry;
     this.metrics = new NodeMetrics(registry);
     this.dataDir = Path.of(config.dataDir()).toAbsolutePath();
     this.arns = new Arns(config.region(), config.accountId());
@@ -130,6 +132,8 @@ public class SluiceNode {
             clock,
             config.mapper().retryBase(),
             config.mapper().retryMax(),
+            config.mapper().stuckRetryAfter(),
+            registry,
             arns);
     mappings.start();
   }

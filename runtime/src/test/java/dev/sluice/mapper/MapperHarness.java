@@ -17,6 +17,7 @@ import dev.sluice.stream.StreamMode;
 import dev.sluice.stream.StreamStatus;
 import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.TestClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +52,8 @@ final class MapperHarness implements AutoCloseable {
   final StreamAppender appender;
   final ClassLoaderRunnerFactory runners = new ClassLoaderRunnerFactory();
   final FunctionService functions;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  MapperDeps deps;
   MappingService mappings;
   private volatile CountDownLatch hold;
 
@@ -76,8 +79,13 @@ final class MapperHarness implements AutoCloseable {
 
   /** Starts a mapping service on the data directory, with this retry backoff. */
   MapperHarness startMappings(Duration retryBase, Duration retryMax) {
+    return startMappings(retryBase, retryMax, Duration.ofMinutes(5));
+  }
+
+  /** Starts a mapping service; a shard retrying one batch longer than {@code stuck} is stuck. */
+  MapperHarness startMappings(Duration retryBase, Duration retryMax, Duration stuck) {
     Executor blocking = task -> io.execute(() -> held(task));
-    MapperDeps deps =
+    deps =
         new MapperDeps(
             vertx,
             engine,
@@ -89,6 +97,8 @@ final class MapperHarness implements AutoCloseable {
             timers,
             retryBase,
             retryMax,
+            stuck,
+            meters,
             ARNS.region(),
             ARNS.accountId());
     mappings = new MappingService(dir, deps, ARNS);
