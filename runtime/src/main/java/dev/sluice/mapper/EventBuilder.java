@@ -24,24 +24,34 @@ final class EventBuilder {
   private final String region;
   private final String streamArn;
   private final String roleArn;
+  private final com.fasterxml.jackson.core.SerializableString regionText;
+  private final com.fasterxml.jackson.core.SerializableString streamArnText;
+  private final com.fasterxml.jackson.core.SerializableString roleArnText;
 
   EventBuilder(String region, String accountId, String streamArn) {
     this.region = region;
     this.streamArn = streamArn;
     this.roleArn = "arn:aws:iam::" + accountId + ":role/sluice-event-source";
+    this.regionText = new com.fasterxml.jackson.core.io.SerializedString(region);
+    this.streamArnText = new com.fasterxml.jackson.core.io.SerializedString(streamArn);
+    this.roleArnText = new com.fasterxml.jackson.core.io.SerializedString(roleArn);
   }
 
   /**
    * The same event as {@link #event}, streamed straight to bytes: no tree, one pass. This is the
-   * hot path of every delivery.
+   * hot path of every delivery, so everything that repeats from record to record (field names,
+   * constant values, the shard's sequence-number prefix) is written from pre-encoded bytes, and
+   * the data is base64-encoded straight into the output.
    */
   byte[] eventBytes(Shard shard, List<LogRecord> batch) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + batch.size() * 400);
+    ShardText text = ShardText.of(shard);
     try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
       g.writeStartObject();
-      g.writeArrayFieldStart("Records");
+      g.writeFieldName(Names.RECORDS);
+      g.writeStartArray();
       for (LogRecord r : batch) {
-        writeRecord(g, shard, r);
+        writeRecord(g, text, r);
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -51,26 +61,53 @@ final class EventBuilder {
     return out.toByteArray();
   }
 
-  private void writeRecord(com.fasterxml.jackson.core.JsonGenerator g, Shard shard, LogRecord r)
+  private void writeRecord(com.fasterxml.jackson.core.JsonGenerator g, ShardText text, LogRecord r)
       throws IOException {
-    String seq = SequenceNumbers.of(shard.ordinal(), r.offset());
+    byte[] seq = text.sequenceNumber(r.offset());
     g.writeStartObject();
-    g.writeObjectFieldStart("kinesis");
-    g.writeStringField("kinesisSchemaVersion", "1.0");
-    g.writeStringField("partitionKey", r.partitionKey());
-    g.writeStringField("sequenceNumber", seq);
-    g.writeStringField("data", BASE64.encodeToString(r.data()));
-    g.writeFieldName("approximateArrivalTimestamp");
-    g.writeNumber(seconds(r.arrivalMillis()));
+    g.writeFieldName(Names.KINESIS);
+    g.writeStartObject();
+    g.writeFieldName(Names.SCHEMA_VERSION);
+    g.writeString(Names.V1);
+    g.writeFieldName(Names.PARTITION_KEY);
+    g.writeString(r.partitionKey());
+    g.writeFieldName(Names.SEQUENCE_NUMBER);
+    g.writeRawUTF8String(seq, text.eventIdPrefixLength(), SequenceNumbers.LENGTH);
+    g.writeFieldName(Names.DATA);
+    g.writeBinary(r.data());
+    g.writeFieldName(Names.ARRIVAL);
+    char[] seconds = secondsText(r.arrivalMillis());
+    g.writeNumber(seconds, 0, seconds.length);
     g.writeEndObject();
-    g.writeStringField("eventSource", "aws:kinesis");
-    g.writeStringField("eventVersion", "1.0");
-    g.writeStringField("eventID", shard.id() + ":" + seq);
-    g.writeStringField("eventName", "aws:kinesis:record");
-    g.writeStringField("invokeIdentityArn", roleArn);
-    g.writeStringField("awsRegion", region);
-    g.writeStringField("eventSourceARN", streamArn);
+    g.writeFieldName(Names.EVENT_SOURCE);
+    g.writeString(Names.AWS_KINESIS);
+    g.writeFieldName(Names.EVENT_VERSION);
+    g.writeString(Names.V1);
+    g.writeFieldName(Names.EVENT_ID);
+    g.writeRawUTF8String(seq, 0, seq.length);
+    g.writeFieldName(Names.EVENT_NAME);
+    g.writeString(Names.RECORD_EVENT);
+    g.writeFieldName(Names.IDENTITY_ARN);
+    g.writeString(roleArnText);
+    g.writeFieldName(Names.REGION);
+    g.writeString(regionText);
+    g.writeFieldName(Names.SOURCE_ARN);
+    g.writeString(streamArnText);
     g.writeEndObject();
+  }
+
+  /** {@link #seconds} as text, without a BigDecimal: whole seconds, a dot, three digits. */
+  static char[] secondsText(long millis) {
+    long whole = millis / 1000;
+    int frac = (int) (millis % 1000);
+    String w = Long.toString(whole);
+    char[] out = new char[w.length() + 4];
+    w.getChars(0, w.length(), out, 0);
+    out[w.length()] = '.';
+    out[w.length() + 1] = (char) ('0' + frac / 100);
+    out[w.length() + 2] = (char) ('0' + frac / 10 % 10);
+    out[w.length() + 3] = (char) ('0' + frac % 10);
+    return out;
   }
 
   /** The event's JSON bytes, written straight from the tree. */

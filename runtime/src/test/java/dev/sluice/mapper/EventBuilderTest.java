@@ -34,6 +34,28 @@ class EventBuilderTest {
   }
 
   @Test
+  void eventBytes_edgeOffsetsTimestampsAndData_matchTheTreeEvent() throws Exception {
+    Shard far = Shard.open(1_234_567_890, null, null, HashKeys.split(1).get(0), 0);
+    List<LogRecord> edges =
+        List.of(
+            new LogRecord(0, 5, "k", new byte[0]),
+            new LogRecord(9, 1_000, "k", new byte[] {1}),
+            new LogRecord(10, 1_732_536_000_050L, "ключ", new byte[] {1, 2}),
+            new LogRecord(Long.MAX_VALUE, 1_732_536_000_999L, "k\n", new byte[] {1, 2, 3}));
+
+    String streamed = new String(events.eventBytes(far, edges), StandardCharsets.UTF_8);
+    String tree = new String(EventBuilder.bytes(events.event(far, edges)), StandardCharsets.UTF_8);
+
+    assertThat(streamed)
+        .isEqualTo(tree)
+        .contains("\"approximateArrivalTimestamp\":0.005")
+        .contains("\"approximateArrivalTimestamp\":1.000")
+        .contains("\"approximateArrivalTimestamp\":1732536000.050")
+        .contains("\"sequenceNumber\":\"49000000000000000000000000012345678909223372036854775807\"")
+        .contains("\"eventID\":\"shardId-001234567890:4900000000000000000000000001234567890");
+  }
+
+  @Test
   void event_record_hasLambdasKinesisFields() throws Exception {
     JsonNode r =
         EventBuilder.MAPPER.readTree(events.eventBytes(shard, batch)).get("Records").get(0);

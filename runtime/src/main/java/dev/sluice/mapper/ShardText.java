@@ -1,0 +1,48 @@
+package dev.sluice.mapper;
+
+import dev.sluice.stream.SequenceNumbers;
+import dev.sluice.stream.Shard;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A shard's eventID as ASCII bytes, {@code shardId-000000000003:4900...}, whose sequence-number
+ * part is rewritten per record: only the 19 offset digits change within a shard, so a batch
+ * encodes each record's eventID and sequence number without building any string.
+ */
+final class ShardText {
+
+  private static final int OFFSET_DIGITS = 19;
+  private final byte[] eventId;
+  private final int prefixLength;
+
+  private ShardText(byte[] eventId, int prefixLength) {
+    this.eventId = eventId;
+    this.prefixLength = prefixLength;
+  }
+
+  static ShardText of(Shard shard) {
+    byte[] prefix = (shard.id() + ":").getBytes(StandardCharsets.US_ASCII);
+    byte[] seq = SequenceNumbers.of(shard.ordinal(), 0).getBytes(StandardCharsets.US_ASCII);
+    byte[] all = Arrays.copyOf(prefix, prefix.length + seq.length);
+    System.arraycopy(seq, 0, all, prefix.length, seq.length);
+    return new ShardText(all, prefix.length);
+  }
+
+  /**
+   * The eventID bytes for {@code offset}; the sequence number is the slice from {@link
+   * #eventIdPrefixLength()}. The array is reused by the next call.
+   */
+  byte[] sequenceNumber(long offset) {
+    long v = offset;
+    for (int i = eventId.length - 1; i >= eventId.length - OFFSET_DIGITS; i--) {
+      eventId[i] = (byte) ('0' + (int) (v % 10));
+      v /= 10;
+    }
+    return eventId;
+  }
+
+  int eventIdPrefixLength() {
+    return prefixLength;
+  }
+}
