@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * A shard's eventID as ASCII bytes, {@code shardId-000000000003:4900...}, whose sequence-number
- * part is rewritten per record: only the 19 offset digits change within a shard, so a batch
- * encodes each record's eventID and sequence number without building any string.
+ * part is rewritten per record: only the 19 offset digits change within a shard, so a batch encodes
+ * each record's eventID and sequence number without building any string.
  */
 final class ShardText {
 

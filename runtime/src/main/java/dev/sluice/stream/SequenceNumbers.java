@@ -18,8 +18,10 @@ public final class SequenceNumbers {
   private static final String PREFIX = "49" + "0".repeat(25);
   private static final int ORDINAL_DIGITS = 10;
   private static final int OFFSET_DIGITS = 19;
+
   /** Characters in a sequence number this node issues. */
   public static final int LENGTH = PREFIX.length() + ORDINAL_DIGITS + OFFSET_DIGITS;
+
   private static final Pattern FORMAT = Pattern.compile("0|[1-9]\\d{0,128}");
 
   private SequenceNumbers() {}

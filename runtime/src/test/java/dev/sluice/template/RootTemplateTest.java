@@ -18,7 +18,8 @@ class RootTemplateTest {
             ROOT_TEMPLATE, new TemplateContext("eu-west-1", "123456789012", "main", Map.of()));
 
     assertThat(t.streams())
-        .extracting(StreamResource::name, StreamResource::shardCount, StreamResource::retentionHours)
+        .extracting(
+            StreamResource::name, StreamResource::shardCount, StreamResource::retentionHours)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("orders", 4, 24),
             org.assertj.core.groups.Tuple.tuple("notifications", 2, 24),
@@ -35,13 +36,15 @@ class RootTemplateTest {
         .containsEntry("ORDER_STATE_DIR", "/tmp/sluice-order-state")
         .containsEntry("STAGE", "local");
     KinesisEventSource orders = processor.kinesisEvents().get(0);
-    assertThat(orders.streamArn()).isEqualTo("arn:aws:kinesis:eu-west-1:123456789012:stream/orders");
+    assertThat(orders.streamArn())
+        .isEqualTo("arn:aws:kinesis:eu-west-1:123456789012:stream/orders");
     assertThat(orders.request().onFailure())
         .isEqualTo("arn:aws:kinesis:eu-west-1:123456789012:stream/order-failures");
     assertThat(orders.request().functionResponseTypes()).containsExactly("ReportBatchItemFailures");
     assertThat(t.functions().get(1).kinesisEvents().get(0).streamArn())
         .isEqualTo(orders.streamArn());
-    assertThat(t.functions().get(1).environment()).containsEntry("NOTIFICATIONS_STREAM", "notifications");
+    assertThat(t.functions().get(1).environment())
+        .containsEntry("NOTIFICATIONS_STREAM", "notifications");
   }
 
   @Test

@@ -213,6 +213,36 @@ class ProcessRunnerTest {
 
   @Test
   @SuppressWarnings("unchecked")
+  void invoke_factoryWithEndpoint_handlerGetsAwsEndpointUrlUnlessItSetsOne() throws Exception {
+    factory.close();
+    factory = new ProcessRunnerFactory(vertx, work, Fixtures.REGION, () -> "http://127.0.0.1:4566");
+    var plain = Fixtures.config("plain", "fixture.Actions::handleRequest", "java17", 7, Map.of());
+    var own =
+        Fixtures.config(
+            "own",
+            "fixture.Actions::handleRequest",
+            "java17",
+            7,
+            Map.of("AWS_ENDPOINT_URL", "http://elsewhere:1"));
+
+    Map<String, String> plainEnv =
+        (Map<String, String>)
+            payload(call(factory.create(plain, Fixtures.handlers()), "plain", Map.of("action", "env")))
+                .get("env");
+    Map<String, String> ownEnv =
+        (Map<String, String>)
+            payload(call(factory.create(own, Fixtures.handlers()), "own", Map.of("action", "env")))
+                .get("env");
+
+    assertThat(plainEnv)
+        .containsEntry("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+        .containsEntry("AWS_ACCESS_KEY_ID", "sluice")
+        .containsEntry("AWS_SECRET_ACCESS_KEY", "sluice");
+    assertThat(ownEnv).containsEntry("AWS_ENDPOINT_URL", "http://elsewhere:1");
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
   void invoke_environment_isLambdasAndReservedNamesCannotBeOverridden() {
     var config =
         Fixtures.config(
@@ -262,7 +292,10 @@ class ProcessRunnerTest {
                 "AWS_LAMBDA_LOG_STREAM_NAME",
                 "LAMBDA_TASK_ROOT",
                 "AWS_LAMBDA_RUNTIME_API",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
                 "_X_AMZN_TRACE_ID"));
+    assertThat(env).containsEntry("AWS_ACCESS_KEY_ID", "sluice").doesNotContainKey("AWS_ENDPOINT_URL");
     assertThat(out.get("cwd")).isEqualTo(root);
     assertThat(out.get("functionName")).isEqualTo("envy");
     assertThat(out.get("memory")).isEqualTo(128);
