@@ -227,7 +227,11 @@ class ProcessRunnerTest {
 
     Map<String, String> plainEnv =
         (Map<String, String>)
-            payload(call(factory.create(plain, Fixtures.handlers()), "plain", Map.of("action", "env")))
+            payload(
+                    call(
+                        factory.create(plain, Fixtures.handlers()),
+                        "plain",
+                        Map.of("action", "env")))
                 .get("env");
     Map<String, String> ownEnv =
         (Map<String, String>)
@@ -295,7 +299,9 @@ class ProcessRunnerTest {
                 "AWS_ACCESS_KEY_ID",
                 "AWS_SECRET_ACCESS_KEY",
                 "_X_AMZN_TRACE_ID"));
-    assertThat(env).containsEntry("AWS_ACCESS_KEY_ID", "sluice").doesNotContainKey("AWS_ENDPOINT_URL");
+    assertThat(env)
+        .containsEntry("AWS_ACCESS_KEY_ID", "sluice")
+        .doesNotContainKey("AWS_ENDPOINT_URL");
     assertThat(out.get("cwd")).isEqualTo(root);
     assertThat(out.get("functionName")).isEqualTo("envy");
     assertThat(out.get("memory")).isEqualTo(128);
