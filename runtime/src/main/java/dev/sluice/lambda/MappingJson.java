@@ -65,7 +65,10 @@ final class MappingJson {
 
   private static List<KafkaSource.Access> accessList(JsonNode access) {
     List<KafkaSource.Access> out = new ArrayList<>();
-    access.forEach(a -> out.add(new KafkaSource.Access(a.path("Type").asText(null), a.path("URI").asText(null))));
+    access.forEach(
+        a ->
+            out.add(
+                new KafkaSource.Access(a.path("Type").asText(null), a.path("URI").asText(null))));
     return out;
   }
 

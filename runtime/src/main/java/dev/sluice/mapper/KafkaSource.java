@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Where a SelfManagedKafka mapping reads: Lambda's SelfManagedEventSource, Topics,
- * SelfManagedKafkaEventSourceConfig and SourceAccessConfigurations. In a request, null members
- * are not given; an update may give only {@code sourceAccess}.
+ * SelfManagedKafkaEventSourceConfig and SourceAccessConfigurations. In a request, null members are
+ * not given; an update may give only {@code sourceAccess}.
  *
  * @param bootstrapServers host:port of the brokers
  * @param topic the one topic

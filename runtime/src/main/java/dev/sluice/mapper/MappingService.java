@@ -158,7 +158,9 @@ public final class MappingService implements AutoCloseable {
     return started(c);
   }
 
-  /** A Kafka mapping keeps its position in its consumer group: there are no checkpoints to store. */
+  /**
+   * A Kafka mapping keeps its position in its consumer group: there are no checkpoints to store.
+   */
   private View createKafka(String function, MappingRequest r) {
     if (r.eventSourceArn() != null) {
       throw MappingException.invalid(

@@ -92,7 +92,9 @@ class KafkaDeployTest {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers));
         KafkaProducer<String, String> producer =
             new KafkaProducer<>(
-                Map.of("bootstrap.servers", servers), new StringSerializer(), new StringSerializer())) {
+                Map.of("bootstrap.servers", servers),
+                new StringSerializer(),
+                new StringSerializer())) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
       for (int i = 0; i < 3; i++) {
         producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get();

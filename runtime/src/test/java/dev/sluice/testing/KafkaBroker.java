@@ -19,10 +19,10 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Apache Kafka broker (KRaft, broker and controller in one), started in this JVM
- * on free ports with a fresh temporary log directory. One broker serves every test class of the JVM:
- * {@link #bootstrapServers()} starts it on first use, and a shutdown hook stops it and deletes its
- * directory. The address is also kept in a system property, so that test classes loaded by another
- * class loader (Quarkus tests) reuse the same broker.
+ * on free ports with a fresh temporary log directory. One broker serves every test class of the
+ * JVM: {@link #bootstrapServers()} starts it on first use, and a shutdown hook stops it and deletes
+ * its directory. The address is also kept in a system property, so that test classes loaded by
+ * another class loader (Quarkus tests) reuse the same broker.
  */
 public final class KafkaBroker {
 

@@ -106,7 +106,8 @@ final class KafkaMappingDeployer {
   }
 
   private static String note(KafkaEventSource e, JsonNode current) {
-    String group = current.path("SelfManagedKafkaEventSourceConfig").path("ConsumerGroupId").asText();
+    String group =
+        current.path("SelfManagedKafkaEventSourceConfig").path("ConsumerGroupId").asText();
     if (e.consumerGroupId() != null && !e.consumerGroupId().equals(group)) {
       return "ConsumerGroupId applies to new mappings only; this one keeps group " + group;
     }

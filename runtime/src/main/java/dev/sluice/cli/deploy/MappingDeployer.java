@@ -48,7 +48,10 @@ final class MappingDeployer {
         client.rest("DELETE", MAPPINGS + uuid, null);
         String what =
             stale.getKey().startsWith("kafka:")
-                ? "mapping " + f.name() + " ← kafka " + stale.getValue().path("Topics").get(0).asText()
+                ? "mapping "
+                    + f.name()
+                    + " ← kafka "
+                    + stale.getValue().path("Topics").get(0).asText()
                 : label(f.name(), stale.getKey());
         changes.add(new Change(Change.Action.DELETED, what, "no longer in the template"));
       }

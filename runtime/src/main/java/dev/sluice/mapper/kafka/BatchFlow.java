@@ -16,8 +16,8 @@ import org.jboss.logging.Logger;
 /**
  * Batches a partition lane's records and carries each batch to an outcome: invoked successfully,
  * partly (ReportBatchItemFailures), retried with backoff, bisected, or skipped to OnFailure. Every
- * method runs on the poll thread; invocation results come back through {@code post}, which the
- * poll loop drains, so nothing here needs a lock and nothing blocks while a function runs.
+ * method runs on the poll thread; invocation results come back through {@code post}, which the poll
+ * loop drains, so nothing here needs a lock and nothing blocks while a function runs.
  */
 final class BatchFlow {
 
@@ -233,7 +233,10 @@ final class BatchFlow {
           rest,
           "RetryAttemptsExhausted",
           new InvocationResult.Failure(
-              "BatchItemFailure", "the function reported these records as failed", List.of(), false));
+              "BatchItemFailure",
+              "the function reported these records as failed",
+              List.of(),
+              false));
     } else {
       later(work, lane, rest, rest.attempt());
     }
@@ -317,11 +320,10 @@ final class BatchFlow {
                   }
                   if (e != null) {
                     LOG.errorf(
-                        e, "Mapping %s: cannot deliver the failure record; retrying", config.uuid());
-                    after(
-                        lane,
-                        deps.backoffMillis(3),
-                        () -> skip(work, lane, batch, condition, f));
+                        e,
+                        "Mapping %s: cannot deliver the failure record; retrying",
+                        config.uuid());
+                    after(lane, deps.backoffMillis(3), () -> skip(work, lane, batch, condition, f));
                     return;
                   }
                   complete(work, lane, batch.records());

@@ -120,7 +120,12 @@ public final class KafkaClientProps {
     }
     p.put(
         "sasl.jaas.config",
-        module + " required username=\"" + quoted(user) + "\" password=\"" + quoted(password) + "\";");
+        module
+            + " required username=\""
+            + quoted(user)
+            + "\" password=\""
+            + quoted(password)
+            + "\";");
   }
 
   private static void clientCertificate(Properties p, JsonNode secret) {

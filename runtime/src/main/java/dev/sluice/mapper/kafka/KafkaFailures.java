@@ -90,7 +90,14 @@ final class KafkaFailures implements AutoCloseable {
     if (destination.startsWith("file://")) {
       Path dir = Path.of(URI.create(destination));
       String name =
-          config.uuid() + "-" + key + "-" + batch.first().offset() + "-" + UUID.randomUUID() + ".json";
+          config.uuid()
+              + "-"
+              + key
+              + "-"
+              + batch.first().offset()
+              + "-"
+              + UUID.randomUUID()
+              + ".json";
       return CompletableFuture.runAsync(
           () -> AtomicFiles.write(dir.resolve(name), bytes), deps.blocking());
     }
@@ -137,8 +144,7 @@ final class KafkaFailures implements AutoCloseable {
       var props = KafkaClientProps.of(config.kafka());
       props.put("acks", "all");
       props.put("client.id", "sluice-" + config.uuid() + "-onfailure");
-      producer =
-          new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+      producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return producer;
   }

@@ -296,7 +296,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
         // restart continues from it even if nothing arrived meanwhile
         PartitionWork w =
             new PartitionWork(
-                tp, config.parallelizationFactor(), position, stored == null ? -1 : stored.offset());
+                tp,
+                config.parallelizationFactor(),
+                position,
+                stored == null ? -1 : stored.offset());
         works.put(tp, w);
         if (stored != null) {
           checkpoints.put(w.name, new Checkpoint(stored.offset(), false));

@@ -22,7 +22,8 @@ class KafkaClientPropsTest {
   }
 
   Properties props(KafkaSource.Access... access) {
-    return KafkaClientProps.of(new KafkaSource(List.of("b1:9092", "b2:9092"), "t", "g", List.of(access)));
+    return KafkaClientProps.of(
+        new KafkaSource(List.of("b1:9092", "b2:9092"), "t", "g", List.of(access)));
   }
 
   @Test
@@ -92,7 +93,8 @@ class KafkaClientPropsTest {
 
   @Test
   void validate_unknownTypeOrSecretsManagerArnOrTwoSasl_rejected() {
-    assertThatThrownBy(() -> KafkaClientProps.validate(List.of(new KafkaSource.Access("X", "file:///a"))))
+    assertThatThrownBy(
+            () -> KafkaClientProps.validate(List.of(new KafkaSource.Access("X", "file:///a"))))
         .hasMessageContaining("SourceAccessConfigurations.Type");
     assertThatThrownBy(
             () ->

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class KafkaEventsTest {
 
-  static ConsumerRecord<byte[], byte[]> record(int partition, long offset, String key, String value) {
+  static ConsumerRecord<byte[], byte[]> record(
+      int partition, long offset, String key, String value) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("h", new byte[] {104, (byte) 200});
     return new ConsumerRecord<>(

@@ -78,7 +78,8 @@ class KafkaMappingEndToEndTest {
         LambdaClient.builder()
             .endpointOverride(URI.create(root))
             .region(Region.US_EAST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
             .httpClient(UrlConnectionHttpClient.create())
             .build();
     admin = Admin.create(Map.of("bootstrap.servers", servers));
@@ -120,7 +121,8 @@ class KafkaMappingEndToEndTest {
     return name;
   }
 
-  String map(String function, String topic, Consumer<CreateEventSourceMappingRequest.Builder> more) {
+  String map(
+      String function, String topic, Consumer<CreateEventSourceMappingRequest.Builder> more) {
     String uuid =
         lambda
             .createEventSourceMapping(
@@ -244,7 +246,8 @@ class KafkaMappingEndToEndTest {
                     .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> lines(fn, ".attempts").stream().filter(l -> l.startsWith("poison")).count() >= 2);
+        .until(
+            () -> lines(fn, ".attempts").stream().filter(l -> l.startsWith("poison")).count() >= 2);
     // while the poison record fails, the group's offset stays on it
     assertThat(committed(uuid)).containsEntry(0, 1L);
     List<String> lines = received(fn, 2);
@@ -252,7 +255,8 @@ class KafkaMappingEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
     assertThat(lines(fn, ".attempts").stream().filter(l -> l.startsWith("poison"))).hasSize(5);
     JsonNode failure = JSON.readTree(readOne(dlq));
-    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
     assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(5);
     assertThat(failure.at("/KafkaBatchInfo/topic").asText()).isEqualTo(topic);
     assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isEqualTo(1);
@@ -281,6 +285,40 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_bisectWithoutRetries_skipsOnlyThePoisonRecordToFileDestination()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-failures");
+    for (String v : List.of("a-0", "b-1", "poison-2", "c-3")) {
+      send(topic, "k", v);
+    }
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.bisectBatchOnFunctionError(true)
+                    .maximumRetryAttempts(0)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
+    assertThat(lines(fn, ".log"))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("a-0", "b-1", "c-3");
+    List<Path> files;
+    try (var list = Files.list(failures)) {
+      files = list.toList();
+    }
+    assertThat(files).hasSize(1);
+    JsonNode failure = JSON.readTree(files.get(0).toFile());
+    assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
+    assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isEqualTo(2);
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
+  }
+
+  @Test
   void kafkaMapping_reportBatchItemFailures_restartsAtReportedOffsetOnly() throws Exception {
     String topic = topic(1);
     String fn = function();
@@ -288,7 +326,10 @@ class KafkaMappingEndToEndTest {
       send(topic, "k", v);
     }
     String uuid =
-        map(fn, topic, b -> b.functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
+        map(
+            fn,
+            topic,
+            b -> b.functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
     await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
     assertThat(lines(fn, ".log"))
         .extracting(l -> l.split("\\|")[1])
@@ -309,7 +350,9 @@ class KafkaMappingEndToEndTest {
         map(
             fn,
             topic,
-            b -> b.filterCriteria(f -> f.filters(x -> x.pattern("{\"value\":{\"type\":[\"order\"]}}"))));
+            b ->
+                b.filterCriteria(
+                    f -> f.filters(x -> x.pattern("{\"value\":{\"type\":[\"order\"]}}"))));
     await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
     assertThat(lines(fn, ".log"))
         .extracting(l -> l.split("\\|")[1])
@@ -355,16 +398,18 @@ class KafkaMappingEndToEndTest {
                 map(
                     fn,
                     "x",
-                    b -> b.sourceAccessConfigurations(s -> s.type("SASL_SCRAM_512_AUTH").uri("arn:aws:secretsmanager:x"))))
+                    b ->
+                        b.sourceAccessConfigurations(
+                            s -> s.type("SASL_SCRAM_512_AUTH").uri("arn:aws:secretsmanager:x"))))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("SourceAccessConfigurations.URI");
     assertThatThrownBy(
-            () -> map(fn, "x", b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
+            () ->
+                map(fn, "x", b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("kafka://topic");
     assertThatThrownBy(() -> map(fn, "x", b -> b.tumblingWindowInSeconds(10)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("TumblingWindowInSeconds");
   }
-
 }

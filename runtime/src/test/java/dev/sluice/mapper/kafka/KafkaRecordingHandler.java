@@ -3,7 +3,7 @@ package dev.sluice.mapper.kafka;
 import java.util.Map;
 
 /** A handler that takes Lambda's KafkaEvent and records what it receives. */
-final class KafkaRecordingHandler {
+public final class KafkaRecordingHandler {
 
   private KafkaRecordingHandler() {}
 
@@ -13,7 +13,7 @@ final class KafkaRecordingHandler {
    * FUNCTION.attempts}. A value {@code poison…} fails the whole batch; a value {@code flaky…} is
    * reported as a batch item failure (Kafka's object itemIdentifier) the first time it is seen.
    */
-  static final Map<String, String> SOURCES =
+  public static final Map<String, String> SOURCES =
       Map.of(
           "fixture.KafkaRecorder",
           """
