@@ -299,7 +299,7 @@ public final class MappingService implements AutoCloseable {
     List<View> out = new ArrayList<>();
     mappings.values().stream()
         .filter(c -> function == null || c.functionName().equals(function))
-        .filter(c -> eventSourceArn == null || Objects.equals(c.stream(), stream))
+        .filter(c -> eventSourceArn == null || (stream != null && stream.equals(c.stream())))
         .sorted(Comparator.comparing(MappingConfig::uuid))
         .forEach(c -> out.add(view(c, states.of(c))));
     return out;

@@ -22,31 +22,39 @@ import org.apache.kafka.common.utils.Time;
  * on free ports with a fresh temporary log directory. One broker serves every test class of the
  * JVM: {@link #bootstrapServers()} starts it on first use, and a shutdown hook stops it and deletes
  * its directory. The address is also kept in a system property, so that test classes loaded by
- * another class loader (Quarkus tests) reuse the same broker.
+ * another class loader (Quarkus tests) reuse the same broker. Besides its PLAINTEXT listener it has
+ * a SASL_PLAINTEXT one with SCRAM-SHA-512 ({@link #saslBootstrapServers()}); users are added with
+ * the Admin API.
  */
 public final class KafkaBroker {
 
   private static final String PROPERTY = "sluice.test.kafka.bootstrap";
+  private static final String SASL_PROPERTY = "sluice.test.kafka.sasl";
 
   private KafkaBroker() {}
 
   /** host:port of the shared broker, starting it if this JVM has none yet. */
   public static synchronized String bootstrapServers() {
-    String running = System.getProperty(PROPERTY);
-    if (running == null) {
-      running = start();
-      System.setProperty(PROPERTY, running);
+    if (System.getProperty(PROPERTY) == null) {
+      start();
     }
-    return running;
+    return System.getProperty(PROPERTY);
   }
 
-  private static String start() {
+  /** host:port of the shared broker's SASL_PLAINTEXT (SCRAM-SHA-512) listener. */
+  public static synchronized String saslBootstrapServers() {
+    bootstrapServers();
+    return System.getProperty(SASL_PROPERTY);
+  }
+
+  private static void start() {
     try {
       Path dir = Files.createTempDirectory("sluice-kafka-");
       int port = freePort();
+      int sasl = freePort();
       int controller = freePort();
       Path config = dir.resolve("server.properties");
-      Properties p = properties(dir.resolve("logs"), port, controller);
+      Properties p = properties(dir.resolve("logs"), port, sasl, controller);
       try (var out = Files.newOutputStream(config)) {
         p.store(out, null);
       }
@@ -61,20 +69,28 @@ public final class KafkaBroker {
                     server.awaitShutdown();
                     deleteTree(dir);
                   }));
-      return "127.0.0.1:" + port;
+      System.setProperty(SASL_PROPERTY, "127.0.0.1:" + sasl);
+      System.setProperty(PROPERTY, "127.0.0.1:" + port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static Properties properties(Path logs, int port, int controller) {
+  private static Properties properties(Path logs, int port, int sasl, int controller) {
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    String plain = "PLAINTEXT://127.0.0.1:" + port + ",SASL://127.0.0.1:" + sasl;
+    p.put("listeners", plain + ",CONTROLLER://127.0.0.1:" + controller);
+    p.put("advertised.listeners", plain);
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("listener.name.sasl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    p.put(
+        "listener.name.sasl.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", logs.toString());

@@ -8,6 +8,7 @@ import dev.sluice.mapper.StartingPosition;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -258,9 +259,13 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     }
   }
 
+  /** Waits before the consumer starts again; a stop() meanwhile ends the wait early. */
   private void pause(long millis) {
+    long until = System.nanoTime() + millis * 1_000_000;
     try {
-      Thread.sleep(millis);
+      while (!stopped && System.nanoTime() < until) {
+        Thread.sleep(Math.min(50, millis));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopped = true;
@@ -289,8 +294,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       KafkaConsumer<byte[], byte[]> c = consumer;
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
       for (TopicPartition tp : partitions) {
-        OffsetAndMetadata stored = c.committed(java.util.Set.of(tp)).get(tp);
+        OffsetAndMetadata stored = committed.get(tp);
         long position = c.position(tp);
         // without a committed offset, the first commit stores the starting position, so that a
         // restart continues from it even if nothing arrived meanwhile

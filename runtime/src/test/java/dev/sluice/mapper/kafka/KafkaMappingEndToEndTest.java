@@ -28,6 +28,9 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -319,6 +322,34 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_recordOlderThanMaximumAge_skippedAsRecordAgeExceeded() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-age");
+    long old = System.currentTimeMillis() - 120_000;
+    producer.send(new ProducerRecord<>(topic, 0, old, "k", "stale-0")).get();
+    producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), "k", "fresh-1")).get();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(1)
+                    .maximumRecordAgeInSeconds(60)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+    assertThat(lines(fn, ".log")).extracting(l -> l.split("\\|")[1]).containsExactly("fresh-1");
+    try (var list = Files.list(failures)) {
+      JsonNode failure = JSON.readTree(list.findFirst().orElseThrow().toFile());
+      assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+      assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isZero();
+      assertThat(failure.at("/payload/records/" + topic + "-0/0/timestamp").asLong())
+          .isEqualTo(old);
+    }
+  }
+
+  @Test
   void kafkaMapping_reportBatchItemFailures_restartsAtReportedOffsetOnly() throws Exception {
     String topic = topic(1);
     String fn = function();
@@ -382,6 +413,38 @@ class KafkaMappingEndToEndTest {
         .extracting(l -> l.split("\\|")[1])
         .containsExactly("second-5", "third-6", "third-7", "third-8");
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 9L)));
+  }
+
+  @Test
+  void kafkaMapping_saslScram512WithFileSecret_consumesThroughTheSaslListener() throws Exception {
+    String user = "u-" + UUID.randomUUID().toString().substring(0, 8);
+    admin
+        .alterUserScramCredentials(
+            List.of(
+                new UserScramCredentialUpsertion(
+                    user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "pw-1")))
+        .all()
+        .get();
+    Path secret = Files.createTempFile("kafka-secret", ".json");
+    Files.writeString(secret, "{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "secured-0");
+    String sasl = KafkaBroker.saslBootstrapServers();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.selfManagedEventSource(
+                        s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(sasl))))
+                    .sourceAccessConfigurations(
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(secret.toUri().toString())));
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("secured-0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
+    assertThat(
+            lambda.getEventSourceMapping(b -> b.uuid(uuid)).sourceAccessConfigurations().get(0).uri())
+        .isEqualTo(secret.toUri().toString());
   }
 
   @Test
