@@ -437,13 +437,19 @@ class KafkaMappingEndToEndTest {
             topic,
             b ->
                 b.selfManagedEventSource(
-                        s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(sasl))))
+                        s ->
+                            s.endpoints(
+                                Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(sasl))))
                     .sourceAccessConfigurations(
                         a -> a.type("SASL_SCRAM_512_AUTH").uri(secret.toUri().toString())));
     assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("secured-0");
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
     assertThat(
-            lambda.getEventSourceMapping(b -> b.uuid(uuid)).sourceAccessConfigurations().get(0).uri())
+            lambda
+                .getEventSourceMapping(b -> b.uuid(uuid))
+                .sourceAccessConfigurations()
+                .get(0)
+                .uri())
         .isEqualTo(secret.toUri().toString());
   }
 
