@@ -108,7 +108,7 @@ final class LiveView {
           "%s  mapping %s ← %s: %s, %,d records, iterator age %s, %,d errors, %s%n",
           LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
           Mappings.shortName(s.path("FunctionArn").asText()),
-          Mappings.shortName(s.path("EventSourceArn").asText()),
+          Mappings.source(s),
           s.path("State").asText(),
           s.path("RecordsProcessed").asLong(),
           MappingTable.age(s.path("IteratorAgeMillis").asLong()),

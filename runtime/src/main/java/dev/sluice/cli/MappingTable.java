@@ -50,7 +50,7 @@ final class MappingTable {
     return new String[] {
       s.path("UUID").asText().substring(0, Math.min(8, s.path("UUID").asText().length())),
       Mappings.shortName(s.path("FunctionArn").asText()),
-      Mappings.shortName(s.path("EventSourceArn").asText()),
+      Mappings.source(s),
       s.path("State").asText(),
       String.format("%,d", s.path("RecordsProcessed").asLong()),
       age(s.path("IteratorAgeMillis").asLong(0)),

@@ -56,6 +56,15 @@ final class Mappings {
   }
 
   /** The last part of an ARN: a stream or function name. */
+  /** What a mapping reads, shortly: the stream's name, or {@code kafka:topic}. */
+  static String source(JsonNode mapping) {
+    JsonNode topics = mapping.path("Topics");
+    if (topics.isArray() && !topics.isEmpty()) {
+      return "kafka:" + topics.get(0).asText();
+    }
+    return shortName(mapping.path("EventSourceArn").asText());
+  }
+
   static String shortName(String arn) {
     int slash = arn.lastIndexOf('/');
     int colon = arn.lastIndexOf(':');

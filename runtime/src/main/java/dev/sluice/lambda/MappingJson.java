@@ -3,6 +3,7 @@ package dev.sluice.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.mapper.KafkaSource;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.MappingRequest;
 import dev.sluice.mapper.MappingService;
@@ -37,7 +38,55 @@ final class MappingJson {
         LambdaJson.integer(b, "TumblingWindowInSeconds"),
         b.has("SluiceFailureRecordFormat")
             ? "Lambda".equals(b.get("SluiceFailureRecordFormat").asText())
-            : null);
+            : null,
+        kafka(b));
+  }
+
+  /** Lambda's self-managed Kafka members, or null when the request has none. */
+  private static KafkaSource kafka(ObjectNode b) {
+    JsonNode source = b.get("SelfManagedEventSource");
+    JsonNode topics = b.get("Topics");
+    JsonNode config = b.get("SelfManagedKafkaEventSourceConfig");
+    JsonNode access = b.get("SourceAccessConfigurations");
+    if (source == null && topics == null && config == null && access == null) {
+      return null;
+    }
+    List<String> topicList = strings(topics);
+    if (topicList != null && topicList.size() != 1) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "Topics must name exactly one topic, not " + topicList.size() + ".");
+    }
+    return new KafkaSource(
+        source == null ? null : strings(source.path("Endpoints").get("KAFKA_BOOTSTRAP_SERVERS")),
+        topicList == null ? null : topicList.get(0),
+        config == null ? null : config.path("ConsumerGroupId").asText(null),
+        access == null ? null : accessList(access));
+  }
+
+  private static List<KafkaSource.Access> accessList(JsonNode access) {
+    List<KafkaSource.Access> out = new ArrayList<>();
+    access.forEach(
+        a ->
+            out.add(
+                new KafkaSource.Access(a.path("Type").asText(null), a.path("URI").asText(null))));
+    return out;
+  }
+
+  private static void kafkaConfiguration(ObjectNode n, KafkaSource k) {
+    n.putObject("SelfManagedEventSource")
+        .putObject("Endpoints")
+        .set("KAFKA_BOOTSTRAP_SERVERS", stringArray(k.bootstrapServers()));
+    n.set("Topics", stringArray(List.of(k.topic())));
+    n.putObject("SelfManagedKafkaEventSourceConfig").put("ConsumerGroupId", k.consumerGroupId());
+    ArrayNode access = n.putArray("SourceAccessConfigurations");
+    k.sourceAccess().forEach(a -> access.addObject().put("Type", a.type()).put("URI", a.uri()));
+  }
+
+  private static ArrayNode stringArray(List<String> values) {
+    ArrayNode a = LambdaJson.MAPPER.createArrayNode();
+    values.forEach(a::add);
+    return a;
   }
 
   static ObjectNode configuration(MappingService.View v, MappingService service) {
@@ -51,7 +100,11 @@ final class MappingJson {
     n.put("BatchSize", c.batchSize());
     n.put("MaximumBatchingWindowInSeconds", c.maxBatchingWindowSeconds());
     n.put("ParallelizationFactor", c.parallelizationFactor());
-    n.put("EventSourceArn", service.streamArn(c));
+    if (c.kafka() != null) {
+      kafkaConfiguration(n, c.kafka());
+    } else {
+      n.put("EventSourceArn", service.streamArn(c));
+    }
     n.put("FunctionArn", service.functionArn(c));
     n.put("LastModified", BigDecimal.valueOf(c.lastModifiedMillis(), 3));
     n.put("LastProcessingResult", v.lastProcessingResult());
@@ -68,7 +121,9 @@ final class MappingJson {
     n.put("MaximumRecordAgeInSeconds", c.maxRecordAgeSeconds());
     n.put("BisectBatchOnFunctionError", c.bisectOnError());
     n.put("MaximumRetryAttempts", c.maxRetryAttempts());
-    n.put("TumblingWindowInSeconds", c.tumblingWindowSeconds());
+    if (c.kafka() == null) {
+      n.put("TumblingWindowInSeconds", c.tumblingWindowSeconds());
+    }
     ArrayNode types = n.putArray("FunctionResponseTypes");
     if (c.reportBatchItemFailures()) {
       types.add("ReportBatchItemFailures");

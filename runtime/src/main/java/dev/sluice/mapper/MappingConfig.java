@@ -4,11 +4,11 @@ import java.util.List;
 
 /**
  * An event-source mapping as Lambda's EventSourceMappingConfiguration describes it, for a Kinesis
- * stream.
+ * stream or (with {@code kafka}) a Kafka topic.
  *
  * @param uuid the mapping's id
  * @param functionName the function it invokes
- * @param stream the stream it reads
+ * @param stream the stream it reads, or null for a Kafka mapping
  * @param enabled whether it runs
  * @param batchSize most records per invocation (1–10,000)
  * @param maxBatchingWindowSeconds how long to gather records before invoking (0–300)
@@ -25,6 +25,7 @@ import java.util.List;
  * @param metadataOnlyFailures send Lambda's metadata-only failure record instead of Sluice's record
  *     with the data
  * @param lastModifiedMillis when it last changed
+ * @param kafka the Kafka source of a SelfManagedKafka mapping, else null
  */
 public record MappingConfig(
     String uuid,
@@ -44,7 +45,8 @@ public record MappingConfig(
     List<String> filterPatterns,
     int tumblingWindowSeconds,
     boolean metadataOnlyFailures,
-    long lastModifiedMillis) {
+    long lastModifiedMillis,
+    KafkaSource kafka) {
 
   /** Copies the patterns. */
   public MappingConfig {
@@ -71,6 +73,7 @@ public record MappingConfig(
         filterPatterns,
         tumblingWindowSeconds,
         metadataOnlyFailures,
-        lastModifiedMillis);
+        lastModifiedMillis,
+        kafka);
   }
 }

@@ -22,6 +22,7 @@ import java.util.List;
  * @param filterPatterns FilterCriteria patterns
  * @param tumblingWindowSeconds 0–900
  * @param metadataOnlyFailures Lambda's metadata-only failure records
+ * @param kafka a SelfManagedKafka source (create), or its new access settings (update), or null
  */
 public record MappingRequest(
     String functionName,
@@ -39,4 +40,5 @@ public record MappingRequest(
     List<String> functionResponseTypes,
     List<String> filterPatterns,
     Integer tumblingWindowSeconds,
-    Boolean metadataOnlyFailures) {}
+    Boolean metadataOnlyFailures,
+    KafkaSource kafka) {}

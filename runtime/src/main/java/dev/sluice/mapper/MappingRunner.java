@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the newest state always saved last). Runs on one event-loop context; a periodic reconcile picks
  * up new shards after resharding, and looks for stuck shards.
  */
-final class MappingRunner implements ShardProcessor.Progress {
+final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
 
   private static final long RECONCILE_MILLIS = 500;
 
@@ -69,7 +69,8 @@ final class MappingRunner implements ShardProcessor.Progress {
   }
 
   /** Starts with the checkpoints already stored (blocking read on the caller's thread). */
-  void start() {
+  @Override
+  public void start() {
     checkpoints.putAll(store.load());
     loop.execute(
         () -> {
@@ -79,7 +80,8 @@ final class MappingRunner implements ShardProcessor.Progress {
   }
 
   /** Stops every processor; completes once the checkpoints reported so far are saved. */
-  java.util.concurrent.CompletableFuture<Void> stop() {
+  @Override
+  public java.util.concurrent.CompletableFuture<Void> stop() {
     stopped = true;
     java.util.concurrent.CompletableFuture<Void> flushed =
         new java.util.concurrent.CompletableFuture<>();
@@ -112,11 +114,18 @@ final class MappingRunner implements ShardProcessor.Progress {
             });
   }
 
-  String lastProcessingResult() {
+  @Override
+  public long recordsProcessed() {
+    return stats.records();
+  }
+
+  @Override
+  public String lastProcessingResult() {
     return lastResult.get();
   }
 
-  Map<String, Checkpoint> checkpoints() {
+  @Override
+  public Map<String, Checkpoint> checkpoints() {
     return Map.copyOf(checkpoints);
   }
 

@@ -10,6 +10,8 @@ import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import dev.sluice.mapper.filter.FilterCriteria;
 import dev.sluice.mapper.filter.InvalidFilterException;
+import dev.sluice.mapper.kafka.KafkaDeps;
+import dev.sluice.mapper.kafka.KafkaRunner;
 import dev.sluice.stream.Arns;
 import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
@@ -44,8 +46,9 @@ public final class MappingService implements AutoCloseable {
   private final ObjectMapper mapper =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, MappingConfig> mappings = new ConcurrentHashMap<>();
-  private final Map<String, MappingRunner> runners = new ConcurrentHashMap<>();
+  private final Map<String, SourceRunner> runners = new ConcurrentHashMap<>();
   private final Map<String, MappingStats> stats = new ConcurrentHashMap<>();
+  private final KafkaDeps kafkaDeps;
   private final MappingStates states = new MappingStates();
 
   /**
@@ -63,11 +66,15 @@ public final class MappingService implements AutoCloseable {
       String state,
       String lastProcessingResult,
       Map<String, Checkpoint> checkpoints,
-      Map<String, ShardStatus> shards) {
+      Map<String, ShardStatus> shards,
+      long runnerRecords) {
 
-    /** Records delivered successfully since the node started. */
+    /**
+     * Records delivered successfully since the node started: the shards' sum for a stream, the
+     * runner's count for a Kafka topic (which has no shard statistics).
+     */
     public long recordsProcessed() {
-      return sum(ShardStatus::records);
+      return shards.isEmpty() ? runnerRecords : sum(ShardStatus::records);
     }
 
     /** The largest iterator age of a shard not finished, in milliseconds. */
@@ -95,6 +102,15 @@ public final class MappingService implements AutoCloseable {
     this.deps = deps;
     this.arns = arns;
     this.failures = new FailureSink(deps.appender(), arns, deps.blocking());
+    this.kafkaDeps =
+        new KafkaDeps(
+            deps.functions(),
+            deps.appender(),
+            arns,
+            deps.blocking(),
+            deps.clock(),
+            deps.retryBase(),
+            deps.retryMax());
   }
 
   /** Builds the service; see {@link MapperDeps} for what each part is for. */
@@ -153,6 +169,9 @@ public final class MappingService implements AutoCloseable {
   public synchronized View create(MappingRequest r) {
     String function = deps.functions().nameOf(Objects.requireNonNullElse(r.functionName(), ""));
     requireFunction(function);
+    if (r.kafka() != null) {
+      return createKafka(function, r);
+    }
     String stream = streamOf(r.eventSourceArn());
     StartingPosition position = MappingValidation.position(r.startingPosition());
     if (position == StartingPosition.AT_TIMESTAMP && r.startingTimestampMillis() == null) {
@@ -167,9 +186,28 @@ public final class MappingService implements AutoCloseable {
             position,
             r.startingTimestampMillis(),
             r,
+            null,
             null);
     CheckpointStore store = checkpoints(c.uuid());
     store.save(initialCheckpoints(c));
+    return started(c);
+  }
+
+  /**
+   * A Kafka mapping keeps its position in its consumer group: there are no checkpoints to store.
+   */
+  private View createKafka(String function, MappingRequest r) {
+    if (r.eventSourceArn() != null) {
+      throw MappingException.invalid(
+          "A SelfManagedKafka mapping takes SelfManagedEventSource and Topics, not EventSourceArn.");
+    }
+    String uuid = UUID.randomUUID().toString();
+    KafkaSource source = KafkaValidation.source(r.kafka(), uuid);
+    StartingPosition position = KafkaValidation.position(r.startingPosition());
+    return started(settle(uuid, function, null, position, null, r, null, source));
+  }
+
+  private View started(MappingConfig c) {
     persist(c);
     states.during(
         c.uuid(),
@@ -197,7 +235,8 @@ public final class MappingService implements AutoCloseable {
             old.startingPosition(),
             old.startingTimestampMillis(),
             r,
-            old);
+            old,
+            kafkaOf(old, r));
     String state = MappingStates.ofUpdate(old, c);
     states.during(
         uuid,
@@ -211,6 +250,20 @@ public final class MappingService implements AutoCloseable {
           }
         });
     return view(c, state);
+  }
+
+  private static KafkaSource kafkaOf(MappingConfig old, MappingRequest r) {
+    if (old.kafka() == null) {
+      if (r.kafka() != null) {
+        throw MappingException.invalid(
+            "SourceAccessConfigurations apply to Kafka event sources only.");
+      }
+      return null;
+    }
+    if (r.kafka() == null || r.kafka().sourceAccess() == null) {
+      return old.kafka();
+    }
+    return old.kafka().withAccess(KafkaValidation.access(r.kafka().sourceAccess()));
   }
 
   /** Deletes a mapping and its checkpoints. */
@@ -236,6 +289,11 @@ public final class MappingService implements AutoCloseable {
   public synchronized View rewind(
       String uuid, String to, Long timestampMillis, String sequenceNumber) {
     MappingConfig c = require(uuid);
+    if (c.kafka() != null) {
+      throw MappingException.invalid(
+          "A Kafka mapping keeps its position in its consumer group; move the group's offsets"
+              + " with Kafka's tools while the mapping is disabled.");
+    }
     states.during(
         uuid, MappingStates.UPDATING, () -> restartAt(c, to, timestampMillis, sequenceNumber));
     return view(c, states.of(c));
@@ -277,7 +335,7 @@ public final class MappingService implements AutoCloseable {
     List<View> out = new ArrayList<>();
     mappings.values().stream()
         .filter(c -> function == null || c.functionName().equals(function))
-        .filter(c -> eventSourceArn == null || c.stream().equals(stream))
+        .filter(c -> eventSourceArn == null || (stream != null && stream.equals(c.stream())))
         .sorted(Comparator.comparing(MappingConfig::uuid))
         .forEach(c -> out.add(view(c, states.of(c))));
     return out;
@@ -295,9 +353,9 @@ public final class MappingService implements AutoCloseable {
     return out;
   }
 
-  /** The stream ARN of a mapping's stream. */
+  /** The stream ARN of a mapping's stream, or null for a Kafka mapping. */
   public String streamArn(MappingConfig c) {
-    return arns.stream(c.stream());
+    return c.stream() == null ? null : arns.stream(c.stream());
   }
 
   /** The function ARN of a mapping's function. */
@@ -316,7 +374,7 @@ public final class MappingService implements AutoCloseable {
   }
 
   private View view(MappingConfig c, String state) {
-    MappingRunner r = runners.get(c.uuid());
+    SourceRunner r = runners.get(c.uuid());
     Map<String, Checkpoint> cps = r != null ? r.checkpoints() : Map.of();
     MappingStats s = stats.get(c.uuid());
     return new View(
@@ -324,7 +382,8 @@ public final class MappingService implements AutoCloseable {
         state,
         r == null ? "No records processed" : r.lastProcessingResult(),
         cps,
-        s == null ? Map.of() : s.statuses(cps));
+        s == null ? Map.of() : s.statuses(cps),
+        r == null ? 0 : r.recordsProcessed());
   }
 
   private MappingConfig settle(
@@ -334,14 +393,22 @@ public final class MappingService implements AutoCloseable {
       StartingPosition position,
       Long timestamp,
       MappingRequest r,
-      MappingConfig old) {
+      MappingConfig old,
+      KafkaSource kafka) {
     String onFailure = r.onFailure() != null ? r.onFailure() : old == null ? null : old.onFailure();
     if (onFailure != null && onFailure.isEmpty()) {
       onFailure = null;
     }
-    if (onFailure != null && !failures.accepts(onFailure)) {
+    if (onFailure != null && kafka == null && !failures.accepts(onFailure)) {
       throw MappingException.invalid(
           "DestinationConfig.OnFailure.Destination must be a Sluice stream ARN or a file:// directory, not "
+              + onFailure
+              + ".");
+    }
+    if (onFailure != null && kafka != null && !KafkaRunner.acceptsOnFailure(onFailure, arns)) {
+      throw MappingException.invalid(
+          "DestinationConfig.OnFailure.Destination must be a Sluice stream ARN, a file:// directory"
+              + " or kafka://topic, not "
               + onFailure
               + ".");
     }
@@ -356,7 +423,7 @@ public final class MappingService implements AutoCloseable {
             or(r.tumblingWindowSeconds(), old == null ? null : old.tumblingWindowSeconds()),
             0,
             0,
-            900);
+            kafka == null ? 900 : 0);
     return new MappingConfig(
         uuid,
         function,
@@ -396,7 +463,8 @@ public final class MappingService implements AutoCloseable {
         patterns,
         tumbling,
         bool(r.metadataOnlyFailures(), old != null && old.metadataOnlyFailures()),
-        deps.clock().millis());
+        deps.clock().millis(),
+        kafka);
   }
 
   private static FilterCriteria compileFilter(List<String> patterns) {
@@ -450,6 +518,12 @@ public final class MappingService implements AutoCloseable {
 
   private void startRunner(MappingConfig c) {
     FilterCriteria filter = compileFilter(c.filterPatterns());
+    if (c.kafka() != null) {
+      SourceRunner kafka = new KafkaRunner(c, kafkaDeps, filter.isEmpty() ? null : filter::matches);
+      runners.put(c.uuid(), kafka);
+      kafka.start();
+      return;
+    }
     EventBuilder events =
         new EventBuilder(arns.region(), arns.accountId(), arns.stream(c.stream()));
     MappingRunner runner =
@@ -466,7 +540,7 @@ public final class MappingService implements AutoCloseable {
   }
 
   private void stopRunner(String uuid) {
-    MappingRunner r = runners.remove(uuid);
+    SourceRunner r = runners.remove(uuid);
     if (r != null) {
       r.stop().join(); // the next runner of this mapping starts from these checkpoints
     }

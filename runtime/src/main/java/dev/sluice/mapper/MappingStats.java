@@ -80,6 +80,11 @@ final class MappingStats {
   }
 
   /** The shards stuck now. */
+  /** Records delivered successfully over every shard, finished ones included. */
+  long records() {
+    return statuses(Map.of()).values().stream().mapToLong(ShardStatus::records).sum();
+  }
+
   List<StuckShard> stuck(String functionName) {
     long now = deps.clock().millis();
     long retention = retentionMillis();

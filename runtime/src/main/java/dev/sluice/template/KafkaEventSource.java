@@ -3,7 +3,8 @@ package dev.sluice.template;
 import java.util.List;
 
 /**
- * A function's {@code Type: SelfManagedKafka} event, validated but not run by Sluice.
+ * A function's {@code Type: SelfManagedKafka} event; a deploy makes it a Kafka event-source
+ * mapping.
  *
  * @param logicalId the event's key under the function's Events
  * @param bootstrapServers host:port of the brokers

@@ -43,7 +43,8 @@ final class KinesisEventReader {
             EventCommon.responseTypes(props, problems),
             EventCommon.filters(props, scope),
             props.integer("TumblingWindowInSeconds", 0, 900),
-            metadataOnly);
+            metadataOnly,
+            null);
     props.finish(IGNORED);
     return new KinesisEventSource(id, stream, request);
   }

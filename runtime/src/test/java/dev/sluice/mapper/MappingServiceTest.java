@@ -63,6 +63,7 @@ class MappingServiceTest {
         null,
         null,
         0,
+        null,
         null);
   }
 
@@ -206,6 +207,7 @@ class MappingServiceTest {
         r.functionResponseTypes(),
         r.filterPatterns(),
         seconds,
-        r.metadataOnlyFailures());
+        r.metadataOnlyFailures(),
+        null);
   }
 }

@@ -47,7 +47,7 @@ class MappingStatesTest {
   static MappingRequest change(Boolean enabled, Integer batchSize) {
     return new MappingRequest(
         null, null, enabled, batchSize, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null);
   }
 
   /** Runs {@code change} with the I/O held; returns the state a reader saw meanwhile. */

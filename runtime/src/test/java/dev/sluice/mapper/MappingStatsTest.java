@@ -59,6 +59,7 @@ class MappingStatsTest {
         null,
         null,
         0,
+        null,
         null);
   }
 

@@ -57,6 +57,7 @@ class MappingTimersTest {
         null,
         null,
         0,
+        null,
         null);
   }
 

@@ -58,6 +58,7 @@ class FunctionsTest {
                 null,
                 null,
                 null,
+                null,
                 null));
   }
 

@@ -91,7 +91,8 @@ class GoodTemplatesTest {
                     "{\"data\": {\"type\": [\"order\"]}}",
                     "{\"data\": {\"total\": [{\"numeric\": [\">\", 100]}]}}"),
                 0,
-                true));
+                true,
+                null));
   }
 
   @Test

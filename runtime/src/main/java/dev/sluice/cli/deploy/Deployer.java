@@ -2,7 +2,6 @@ package dev.sluice.cli.deploy;
 
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.template.FunctionResource;
-import dev.sluice.template.KafkaEventSource;
 import dev.sluice.template.StreamResource;
 import dev.sluice.template.Template;
 import java.nio.file.Path;
@@ -57,14 +56,6 @@ public final class Deployer {
     }
     for (FunctionResource f : t.functions()) {
       mappings.apply(f).forEach(c -> report(all, c));
-      for (KafkaEventSource k : f.kafkaEvents()) {
-        report(
-            all,
-            new Change(
-                Change.Action.SKIPPED,
-                "mapping " + f.name() + " ← kafka " + String.join(",", k.topics()),
-                "validated; SelfManagedKafka sources are not run yet"));
-      }
     }
     return all;
   }

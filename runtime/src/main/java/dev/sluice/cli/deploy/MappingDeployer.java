@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.template.FunctionResource;
+import dev.sluice.template.KafkaEventSource;
 import dev.sluice.template.KinesisEventSource;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -12,36 +13,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Brings a function's event-source mappings to its template events. A mapping is matched by its
- * stream; one whose stream is no longer among the function's events is deleted, since the template
- * owns the function and so its mappings.
+ * Brings a function's event-source mappings to its template events. A Kinesis mapping is matched by
+ * its stream, a Kafka mapping by its bootstrap servers and topic; one no longer among the
+ * function's events is deleted, since the template owns the function and so its mappings.
  */
 final class MappingDeployer {
 
   private static final String MAPPINGS = "/2015-03-31/event-source-mappings/";
   private final SluiceClient client;
+  private final KafkaMappingDeployer kafka;
 
   MappingDeployer(SluiceClient client) {
     this.client = client;
+    this.kafka = new KafkaMappingDeployer(client);
   }
 
   List<Change> apply(FunctionResource f) {
     Map<String, JsonNode> existing = new HashMap<>();
     for (JsonNode m : list(f.name())) {
-      existing.putIfAbsent(m.path("EventSourceArn").asText(), m);
+      String kafkaKey = KafkaMappingDeployer.key(m);
+      existing.putIfAbsent(kafkaKey != null ? kafkaKey : m.path("EventSourceArn").asText(), m);
     }
     List<Change> changes = new ArrayList<>();
     for (KinesisEventSource e : f.kinesisEvents()) {
       changes.add(apply(f, e, existing.remove(e.streamArn())));
     }
-    for (JsonNode stale : existing.values()) {
-      if (stale.path("EventSourceArn").asText().startsWith("arn:aws:kinesis:")) {
-        client.rest("DELETE", MAPPINGS + stale.path("UUID").asText(), null);
-        changes.add(
-            new Change(
-                Change.Action.DELETED,
-                label(f.name(), stale.path("EventSourceArn").asText()),
-                "no longer in the template"));
+    for (KafkaEventSource e : f.kafkaEvents()) {
+      String key = KafkaMappingDeployer.key(e.bootstrapServers(), e.topics().get(0));
+      changes.add(kafka.apply(f, e, existing.remove(key)));
+    }
+    for (Map.Entry<String, JsonNode> stale : existing.entrySet()) {
+      String uuid = stale.getValue().path("UUID").asText();
+      if (stale.getKey().startsWith("arn:aws:kinesis:") || stale.getKey().startsWith("kafka:")) {
+        client.rest("DELETE", MAPPINGS + uuid, null);
+        String what =
+            stale.getKey().startsWith("kafka:")
+                ? "mapping "
+                    + f.name()
+                    + " ← kafka "
+                    + stale.getValue().path("Topics").get(0).asText()
+                : label(f.name(), stale.getKey());
+        changes.add(new Change(Change.Action.DELETED, what, "no longer in the template"));
       }
     }
     return changes;

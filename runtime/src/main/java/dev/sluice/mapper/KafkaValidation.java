@@ -1,0 +1,75 @@
+package dev.sluice.mapper;
+
+import dev.sluice.mapper.kafka.KafkaClientProps;
+import java.util.List;
+
+/** Lambda's rules for a SelfManagedKafka source, with the field each error names. */
+final class KafkaValidation {
+
+  private static final java.util.regex.Pattern TOPIC =
+      java.util.regex.Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+  private static final java.util.regex.Pattern GROUP =
+      java.util.regex.Pattern.compile("[a-zA-Z0-9\\-/*:_+=.@]{1,200}");
+  private static final java.util.regex.Pattern SERVER =
+      java.util.regex.Pattern.compile("[^\\s,:]+:[0-9]{1,5}");
+
+  private KafkaValidation() {}
+
+  /** The source of a new mapping, its group defaulting to the mapping's UUID as in Lambda. */
+  static KafkaSource source(KafkaSource k, String uuid) {
+    List<String> servers = k.bootstrapServers();
+    if (servers == null || servers.isEmpty()) {
+      throw MappingException.invalid(
+          "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS must list at least one"
+              + " host:port.");
+    }
+    for (String s : servers) {
+      if (s == null || !SERVER.matcher(s).matches()) {
+        throw MappingException.invalid(
+            "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS entry "
+                + s
+                + " is not host:port.");
+      }
+    }
+    if (k.topic() == null || !TOPIC.matcher(k.topic()).matches()) {
+      throw MappingException.invalid(
+          "Topics must name exactly one topic of 1–249 characters [a-zA-Z0-9._-], not "
+              + k.topic()
+              + ".");
+    }
+    String group = k.consumerGroupId() == null ? uuid : k.consumerGroupId();
+    if (!GROUP.matcher(group).matches()) {
+      throw MappingException.invalid(
+          "SelfManagedKafkaEventSourceConfig.ConsumerGroupId must be 1–200 characters of"
+              + " [a-zA-Z0-9-/*:_+=.@], not "
+              + group
+              + ".");
+    }
+    return new KafkaSource(List.copyOf(servers), k.topic(), group, access(k.sourceAccess()));
+  }
+
+  static List<KafkaSource.Access> access(List<KafkaSource.Access> access) {
+    List<KafkaSource.Access> a = access == null ? List.of() : List.copyOf(access);
+    try {
+      KafkaClientProps.validate(a);
+    } catch (IllegalArgumentException e) {
+      throw MappingException.invalid(e.getMessage());
+    }
+    return a;
+  }
+
+  static StartingPosition position(String value) {
+    if (value == null) {
+      throw MappingException.invalid(
+          "StartingPosition is required for a Kafka event source: TRIM_HORIZON or LATEST.");
+    }
+    if (!value.equals("TRIM_HORIZON") && !value.equals("LATEST")) {
+      throw MappingException.invalid(
+          "1 validation error detected: Value '"
+              + value
+              + "' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum"
+              + " value set: [TRIM_HORIZON, LATEST] for a Kafka event source");
+    }
+    return StartingPosition.valueOf(value);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.sluice.mapper;
+
+import dev.sluice.checkpoint.Checkpoint;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** What runs one enabled mapping: a Kinesis stream's runner or a Kafka topic's. */
+public interface SourceRunner {
+
+  /** Starts reading from the stored position. */
+  void start();
+
+  /** Stops; completes once the position reached so far is stored. */
+  CompletableFuture<Void> stop();
+
+  /** Records delivered successfully since the runner started. */
+  long recordsProcessed();
+
+  /** "No records processed", "OK" or "PROBLEM: ...". */
+  String lastProcessingResult();
+
+  /** Shard id (or topic-partition) → the position stored for it. */
+  Map<String, Checkpoint> checkpoints();
+}

@@ -1,0 +1,345 @@
+package dev.sluice.mapper.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.function.FunctionService;
+import dev.sluice.function.InvocationResult;
+import dev.sluice.mapper.MappingConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Batches a partition lane's records and carries each batch to an outcome: invoked successfully,
+ * partly (ReportBatchItemFailures), retried with backoff, bisected, or skipped to OnFailure. Every
+ * method runs on the poll thread; invocation results come back through {@code post}, which the poll
+ * loop drains, so nothing here needs a lock and nothing blocks while a function runs.
+ */
+final class BatchFlow {
+
+  private static final Logger LOG = Logger.getLogger(BatchFlow.class);
+  static final long MAX_PAYLOAD_BYTES = 6L * 1024 * 1024;
+
+  /** What the flow reports to its runner. */
+  interface Progress {
+    void processed(int records, String lastProcessingResult);
+
+    /** Whether {@code work} is still assigned: results for a revoked partition are dropped. */
+    boolean current(PartitionWork work);
+  }
+
+  private final MappingConfig config;
+  private final KafkaDeps deps;
+  private final KafkaEvents events;
+  private final KafkaFailures failures;
+  private final Predicate<JsonNode> filter;
+  private final Consumer<Runnable> post;
+  private final Progress progress;
+  private final long windowMillis;
+
+  BatchFlow(
+      MappingConfig config,
+      KafkaDeps deps,
+      KafkaEvents events,
+      KafkaFailures failures,
+      Predicate<JsonNode> filter,
+      Consumer<Runnable> post,
+      Progress progress) {
+    this.config = config;
+    this.deps = deps;
+    this.events = events;
+    this.failures = failures;
+    this.filter = filter;
+    this.post = post;
+    this.progress = progress;
+    // Lambda batches Kafka records for 500 ms unless told otherwise
+    this.windowMillis =
+        config.maxBatchingWindowSeconds() == 0 ? 500 : config.maxBatchingWindowSeconds() * 1000L;
+  }
+
+  /** Starts the lane's next batch if one is due; returns whether it did. */
+  boolean dispatch(PartitionWork work, PartitionWork.Lane lane, long now) {
+    if (lane.busy) {
+      return false;
+    }
+    if (lane.resume != null) {
+      if (now < lane.notBefore) {
+        return false;
+      }
+      Runnable r = lane.resume;
+      lane.resume = null;
+      lane.busy = true;
+      r.run();
+      return true;
+    }
+    KafkaBatch next = lane.retries.poll();
+    if (next == null) {
+      if (lane.queue.isEmpty() || !ready(lane, now)) {
+        return false;
+      }
+      next = new KafkaBatch(take(lane), 0, false);
+    }
+    lane.busy = true;
+    run(work, lane, next);
+    return true;
+  }
+
+  /** Milliseconds until this lane has something to do by the clock, or Long.MAX_VALUE. */
+  long due(PartitionWork.Lane lane, long now) {
+    if (lane.busy) {
+      return Long.MAX_VALUE;
+    }
+    if (lane.resume != null) {
+      return Math.max(0, lane.notBefore - now);
+    }
+    if (!lane.retries.isEmpty()) {
+      return 0;
+    }
+    if (lane.queue.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    return ready(lane, now) ? 0 : lane.windowStart + windowMillis - now;
+  }
+
+  private boolean ready(PartitionWork.Lane lane, long now) {
+    return lane.queue.size() >= config.batchSize()
+        || lane.queuedBytes >= MAX_PAYLOAD_BYTES
+        || now - lane.windowStart >= windowMillis;
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> take(PartitionWork.Lane lane) {
+    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+    long bytes = 0;
+    while (!lane.queue.isEmpty() && batch.size() < config.batchSize()) {
+      long cost = KafkaEvents.cost(lane.queue.peek());
+      if (!batch.isEmpty() && bytes + cost > MAX_PAYLOAD_BYTES) {
+        break;
+      }
+      bytes += cost;
+      batch.add(lane.queue.poll());
+    }
+    lane.queuedBytes -= bytes;
+    return batch;
+  }
+
+  private void run(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch) {
+    if (!batch.filtered()) {
+      List<ConsumerRecord<byte[], byte[]>> kept = matching(batch.records());
+      if (kept.size() < batch.records().size()) {
+        List<ConsumerRecord<byte[], byte[]>> dropped = new ArrayList<>(batch.records());
+        dropped.removeAll(kept);
+        work.done(dropped); // filtered out: committed past
+      }
+      if (kept.isEmpty()) {
+        lane.busy = false;
+        return;
+      }
+      batch = new KafkaBatch(kept, 0, true);
+    }
+    if (tooOld(batch)) {
+      skip(work, lane, batch, "RecordAgeExceeded", lane.lastFailure);
+      return;
+    }
+    KafkaBatch current = batch;
+    CompletableFuture<FunctionService.Invoked> call;
+    try {
+      call =
+          deps.functions().invoke(config.functionName(), events.eventBytes(batch.records()), null);
+    } catch (RuntimeException e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    call.whenComplete((inv, e) -> post.accept(() -> invoked(work, lane, current, inv, e)));
+  }
+
+  /** Without filter criteria no value is decoded: JSON-parsing every record is not free. */
+  private List<ConsumerRecord<byte[], byte[]>> matching(
+      List<ConsumerRecord<byte[], byte[]>> records) {
+    if (filter == null) {
+      return records;
+    }
+    List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (filter.test(KafkaEvents.filterView(r))) {
+        kept.add(r);
+      }
+    }
+    return kept;
+  }
+
+  private boolean tooOld(KafkaBatch batch) {
+    long ts = batch.first().timestamp();
+    return config.maxRecordAgeSeconds() >= 0
+        && ts >= 0
+        && deps.clock().millis() - ts > config.maxRecordAgeSeconds() * 1000L;
+  }
+
+  private void invoked(
+      PartitionWork work,
+      PartitionWork.Lane lane,
+      KafkaBatch batch,
+      FunctionService.Invoked inv,
+      Throwable e) {
+    if (!progress.current(work)) {
+      return;
+    }
+    if (e != null) {
+      // throttled, or the function is gone: not the batch's fault, so no retry is counted
+      Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+      progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
+      later(work, lane, batch, batch.attempt());
+      return;
+    }
+    if (inv.report().result() instanceof InvocationResult.Failure f) {
+      failed(work, lane, batch, f);
+      return;
+    }
+    if (!config.reportBatchItemFailures()) {
+      succeeded(work, lane, batch.records());
+      return;
+    }
+    byte[] response = ((InvocationResult.Success) inv.report().result()).payload();
+    KafkaPartialFailures.Verdict v = KafkaPartialFailures.read(response, batch.records());
+    if (v.invalid() != null) {
+      LOG.errorf(
+          "Mapping %s: function %s returned an invalid batchItemFailures response (%s); the whole"
+              + " batch of %s counts as failed",
+          config.uuid(), config.functionName(), v.invalid(), work.name);
+      failed(
+          work,
+          lane,
+          batch,
+          new InvocationResult.Failure("InvalidBatchItemFailures", v.invalid(), List.of(), true));
+    } else if (v.firstFailed() < 0) {
+      succeeded(work, lane, batch.records());
+    } else {
+      partiallyFailed(work, lane, batch, v.firstFailed());
+    }
+  }
+
+  private void partiallyFailed(
+      PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, int firstFailed) {
+    List<ConsumerRecord<byte[], byte[]>> ok = batch.records().subList(0, firstFailed);
+    KafkaBatch rest = batch.from(firstFailed, batch.attempt() + 1);
+    work.done(ok);
+    progress.processed(ok.size(), "PROBLEM: Function reported batch item failures");
+    if (exhausted(batch)) {
+      skip(
+          work,
+          lane,
+          rest,
+          "RetryAttemptsExhausted",
+          new InvocationResult.Failure(
+              "BatchItemFailure",
+              "the function reported these records as failed",
+              List.of(),
+              false));
+    } else {
+      later(work, lane, rest, rest.attempt());
+    }
+  }
+
+  private void failed(
+      PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, InvocationResult.Failure f) {
+    progress.processed(0, "PROBLEM: Function call failed");
+    lane.lastFailure = f;
+    if (config.bisectOnError() && batch.records().size() > 1) {
+      int half = batch.records().size() / 2;
+      List<ConsumerRecord<byte[], byte[]>> all = batch.records();
+      // splitting does not count as a retry
+      lane.retries.addFirst(new KafkaBatch(all.subList(half, all.size()), batch.attempt(), true));
+      lane.retries.addFirst(new KafkaBatch(all.subList(0, half), batch.attempt(), true));
+      lane.busy = false;
+      return;
+    }
+    if (exhausted(batch)) {
+      skip(work, lane, batch, "RetryAttemptsExhausted", f);
+    } else {
+      later(work, lane, batch.retry(), batch.attempt() + 1);
+    }
+  }
+
+  /** Lambda caps infinite retries at 10 when a Kafka mapping has an OnFailure destination. */
+  private boolean exhausted(KafkaBatch batch) {
+    int max = config.maxRetryAttempts();
+    if (max < 0 && config.onFailure() != null) {
+      max = 10;
+    }
+    return max >= 0 && batch.attempt() >= max;
+  }
+
+  private void later(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, int attempt) {
+    after(
+        lane,
+        deps.backoffMillis(Math.max(0, attempt - 1)),
+        () -> {
+          if (tooOld(batch)) {
+            skip(work, lane, batch, "RecordAgeExceeded", lane.lastFailure);
+          } else {
+            run(work, lane, batch);
+          }
+        });
+  }
+
+  /** Frees the lane and has the poll loop run {@code task} on it once the delay has passed. */
+  private void after(PartitionWork.Lane lane, long delayMillis, Runnable task) {
+    lane.resume = task;
+    lane.notBefore = deps.clock().millis() + delayMillis;
+    lane.busy = false;
+  }
+
+  private void skip(
+      PartitionWork work,
+      PartitionWork.Lane lane,
+      KafkaBatch batch,
+      String condition,
+      InvocationResult.Failure f) {
+    LOG.warnf(
+        "Mapping %s: skipping %d records of %s from offset %d (%s) after %d attempts",
+        config.uuid(),
+        batch.records().size(),
+        work.name,
+        batch.first().offset(),
+        condition,
+        batch.attempt() + 1);
+    CompletableFuture<Void> sent;
+    try {
+      sent = failures.send(batch, failures.record(batch, condition, f));
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete(
+        (v, e) ->
+            post.accept(
+                () -> {
+                  if (!progress.current(work)) {
+                    return;
+                  }
+                  if (e != null) {
+                    LOG.errorf(
+                        e,
+                        "Mapping %s: cannot deliver the failure record; retrying",
+                        config.uuid());
+                    after(lane, deps.backoffMillis(3), () -> skip(work, lane, batch, condition, f));
+                    return;
+                  }
+                  complete(work, lane, batch.records());
+                }));
+  }
+
+  private void succeeded(
+      PartitionWork work, PartitionWork.Lane lane, List<ConsumerRecord<byte[], byte[]>> records) {
+    progress.processed(records.size(), "OK");
+    complete(work, lane, records);
+  }
+
+  private void complete(
+      PartitionWork work, PartitionWork.Lane lane, List<ConsumerRecord<byte[], byte[]>> records) {
+    work.done(records);
+    lane.busy = false;
+    lane.lastFailure = null;
+  }
+}

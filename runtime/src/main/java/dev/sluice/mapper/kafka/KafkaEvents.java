@@ -1,0 +1,103 @@
+package dev.sluice.mapper.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Lambda's SelfManagedKafka event: {@code {"eventSource": "SelfManagedKafka", "bootstrapServers",
+ * "records": {"topic-partition": [record, ...]}}}, each record with its topic, partition, offset,
+ * timestamp, timestampType, base64 key and value, and headers as {@code [{"name": [byte, ...]}]}.
+ * Header bytes are written unsigned (0–255), which every Lambda event library reads back.
+ */
+final class KafkaEvents {
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
+  private static final long RECORD_OVERHEAD_BYTES = 300;
+
+  private final String bootstrapServers;
+
+  KafkaEvents(List<String> bootstrapServers) {
+    this.bootstrapServers = String.join(",", bootstrapServers);
+  }
+
+  /** The event for records of one partition. */
+  ObjectNode event(List<ConsumerRecord<byte[], byte[]>> records) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("eventSource", "SelfManagedKafka");
+    n.put("bootstrapServers", bootstrapServers);
+    ObjectNode byPartition = n.putObject("records");
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String key = r.topic() + "-" + r.partition();
+      ArrayNode list =
+          byPartition.has(key) ? (ArrayNode) byPartition.get(key) : byPartition.putArray(key);
+      list.add(record(r));
+    }
+    return n;
+  }
+
+  byte[] eventBytes(List<ConsumerRecord<byte[], byte[]>> records) {
+    return event(records).toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One record as the event carries it; a null key or value is left out, as Lambda does. */
+  static ObjectNode record(ConsumerRecord<byte[], byte[]> r) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("topic", r.topic());
+    o.put("partition", r.partition());
+    o.put("offset", r.offset());
+    o.put("timestamp", r.timestamp());
+    o.put("timestampType", r.timestampType().name()); // CREATE_TIME, not Kafka's CreateTime
+    if (r.key() != null) {
+      o.put("key", BASE64.encodeToString(r.key()));
+    }
+    if (r.value() != null) {
+      o.put("value", BASE64.encodeToString(r.value()));
+    }
+    ArrayNode headers = o.putArray("headers");
+    for (Header h : r.headers()) {
+      ArrayNode bytes = headers.addObject().putArray(h.key());
+      if (h.value() != null) {
+        for (byte b : h.value()) {
+          bytes.add(b & 0xff);
+        }
+      }
+    }
+    return o;
+  }
+
+  /** What filter patterns see: the record with its value JSON-decoded (text when not JSON). */
+  static JsonNode filterView(ConsumerRecord<byte[], byte[]> r) {
+    ObjectNode o = record(r);
+    if (r.value() != null) {
+      o.set("value", decode(r.value()));
+    }
+    return o;
+  }
+
+  private static JsonNode decode(byte[] data) {
+    try {
+      JsonNode n = MAPPER.readTree(data);
+      return n == null ? MAPPER.getNodeFactory().textNode("") : n;
+    } catch (IOException e) {
+      return MAPPER.getNodeFactory().textNode(new String(data, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** About what a record adds to the event's JSON, for the 6 MB payload limit. */
+  static long cost(ConsumerRecord<byte[], byte[]> r) {
+    long bytes = r.serializedKeySize() + (long) Math.max(0, r.serializedValueSize());
+    for (Header h : r.headers()) {
+      bytes += h.key().length() + (h.value() == null ? 0 : h.value().length * 3L);
+    }
+    return Math.max(0, bytes) * 4 / 3 + RECORD_OVERHEAD_BYTES;
+  }
+}

@@ -1,0 +1,158 @@
+package dev.sluice.mapper.kafka;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.files.AtomicFiles;
+import dev.sluice.function.InvocationResult;
+import dev.sluice.mapper.MappingConfig;
+import dev.sluice.stream.Arns;
+import dev.sluice.stream.HashKeys;
+import dev.sluice.stream.StreamAppender;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sends the record of a skipped Kafka batch to the mapping's OnFailure destination: a Sluice stream
+ * (its ARN), a local directory ({@code file://}) or a topic of the mapping's own cluster ({@code
+ * kafka://topic}, Lambda's form). The record has Lambda's metadata (requestContext,
+ * responseContext, KafkaBatchInfo) and, unless the mapping asks for the metadata-only format, the
+ * error and the batch itself as the event the function got ({@code payload}).
+ */
+final class KafkaFailures implements AutoCloseable {
+
+  private final MappingConfig config;
+  private final KafkaDeps deps;
+  private final KafkaEvents events;
+  private KafkaProducer<byte[], byte[]> producer;
+
+  KafkaFailures(MappingConfig config, KafkaDeps deps, KafkaEvents events) {
+    this.config = config;
+    this.deps = deps;
+    this.events = events;
+  }
+
+  /** Whether {@code destination} is one a Kafka mapping can deliver to. */
+  static boolean accepts(String destination, Arns arns) {
+    return destination.startsWith("file://")
+        || (destination.startsWith("kafka://") && destination.length() > "kafka://".length())
+        || arns.streamName(destination) != null;
+  }
+
+  ObjectNode record(KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+    ObjectNode n = KafkaEvents.MAPPER.createObjectNode();
+    ObjectNode request = n.putObject("requestContext");
+    request.put("requestId", UUID.randomUUID().toString());
+    request.put("functionArn", deps.functions().arn(config.functionName()));
+    request.put("condition", condition);
+    request.put("approximateInvokeCount", batch.attempt() + 1);
+    ObjectNode response = n.putObject("responseContext");
+    response.put("statusCode", 200);
+    response.put("executedVersion", "$LATEST");
+    response.put("functionError", failure == null ? null : "Unhandled");
+    n.put("version", "1.0");
+    n.put("timestamp", Instant.ofEpochMilli(deps.clock().millis()).toString());
+    ObjectNode info = n.putObject("KafkaBatchInfo");
+    info.put("batchSize", batch.records().size());
+    info.put("bootstrapServers", String.join(",", config.kafka().bootstrapServers()));
+    info.put("consumerGroupId", config.kafka().consumerGroupId());
+    info.put("topic", batch.first().topic());
+    info.put("partition", batch.first().partition());
+    info.put("startOffset", batch.first().offset());
+    info.put("endOffset", batch.last().offset());
+    if (!config.metadataOnlyFailures()) {
+      if (failure != null) {
+        ObjectNode error = n.putObject("error");
+        error.put("errorType", failure.errorType());
+        error.put("errorMessage", failure.errorMessage());
+        ArrayNode frames = error.putArray("stackTrace");
+        failure.stackTrace().forEach(frames::add);
+      }
+      n.set("payload", events.event(batch.records()));
+    }
+    return n;
+  }
+
+  CompletableFuture<Void> send(KafkaBatch batch, ObjectNode record) {
+    String destination = config.onFailure();
+    if (destination == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    byte[] bytes = record.toString().getBytes(StandardCharsets.UTF_8);
+    String key = batch.first().topic() + "-" + batch.first().partition();
+    if (destination.startsWith("file://")) {
+      Path dir = Path.of(URI.create(destination));
+      String name =
+          config.uuid()
+              + "-"
+              + key
+              + "-"
+              + batch.first().offset()
+              + "-"
+              + UUID.randomUUID()
+              + ".json";
+      return CompletableFuture.runAsync(
+          () -> AtomicFiles.write(dir.resolve(name), bytes), deps.blocking());
+    }
+    if (destination.startsWith("kafka://")) {
+      return toTopic(destination.substring("kafka://".length()), key, bytes);
+    }
+    return toStream(deps.arns().streamName(destination), key, bytes);
+  }
+
+  private CompletableFuture<Void> toStream(String stream, String key, byte[] bytes) {
+    return deps.appender()
+        .append(stream, List.of(new StreamAppender.Entry(key, HashKeys.ofPartitionKey(key), bytes)))
+        .thenAccept(
+            outcomes -> {
+              if (!outcomes.get(0).ok()) {
+                throw new IllegalStateException(
+                    "destination stream refused the record: " + outcomes.get(0).errorMessage());
+              }
+            });
+  }
+
+  private CompletableFuture<Void> toTopic(String topic, String key, byte[] bytes) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      producer()
+          .send(
+              new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes),
+              (meta, e) -> {
+                if (e != null) {
+                  done.completeExceptionally(e);
+                } else {
+                  done.complete(null);
+                }
+              });
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  /** Made on first use, on the poll thread: most mappings never skip a batch. */
+  private synchronized KafkaProducer<byte[], byte[]> producer() {
+    if (producer == null) {
+      var props = KafkaClientProps.of(config.kafka());
+      props.put("acks", "all");
+      props.put("client.id", "sluice-" + config.uuid() + "-onfailure");
+      producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+    return producer;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (producer != null) {
+      producer.close(java.time.Duration.ofSeconds(5));
+    }
+  }
+}

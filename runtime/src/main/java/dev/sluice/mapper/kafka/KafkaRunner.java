@@ -1,0 +1,325 @@
+package dev.sluice.mapper.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.mapper.MappingConfig;
+import dev.sluice.mapper.SourceRunner;
+import dev.sluice.mapper.StartingPosition;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one enabled SelfManagedKafka mapping: a {@link KafkaConsumer} in the mapping's consumer
+ * group, on a thread of its own (the consumer is not thread-safe, and its calls block). The poll
+ * loop hands batches to the invoke path and keeps polling while functions run, so the group
+ * membership stays alive; results come back through an inbox the loop drains. Offsets are committed
+ * (the next offset per partition) only past records whose invocation succeeded, that were filtered
+ * out, or that were deliberately skipped to OnFailure.
+ */
+public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
+
+  private static final Logger LOG = Logger.getLogger(KafkaRunner.class);
+  private static final long IDLE_POLL_MILLIS = 200;
+
+  /** While a function runs the loop polls briefly, to pick its result up soon. */
+  private static final long BUSY_POLL_MILLIS = 5;
+
+  private final MappingConfig config;
+  private final KafkaDeps deps;
+  private final KafkaFailures failures;
+  private final BatchFlow flow;
+  private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+  private final Map<TopicPartition, PartitionWork> works = new HashMap<>();
+  private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile boolean stopped;
+
+  /**
+   * A runner for {@code config} (a mapping with a Kafka source).
+   *
+   * @param filter the compiled FilterCriteria over {@link KafkaEvents#filterView}, or null
+   */
+  public KafkaRunner(MappingConfig config, KafkaDeps deps, Predicate<JsonNode> filter) {
+    this.config = config;
+    this.deps = deps;
+    KafkaEvents events = new KafkaEvents(config.kafka().bootstrapServers());
+    this.failures = new KafkaFailures(config, deps, events);
+    this.flow = new BatchFlow(config, deps, events, failures, filter, inbox::add, this);
+  }
+
+  /** Whether a Kafka mapping can send failure records to {@code destination}. */
+  public static boolean acceptsOnFailure(String destination, dev.sluice.stream.Arns arns) {
+    return KafkaFailures.accepts(destination, arns);
+  }
+
+  @Override
+  public void start() {
+    Thread t = new Thread(this::run, "sluice-kafka-" + config.uuid());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Stops polling; completes once the offsets done so far are committed and the consumer left. */
+  @Override
+  public CompletableFuture<Void> stop() {
+    stopped = true;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    return done;
+  }
+
+  @Override
+  public long recordsProcessed() {
+    return processed.get();
+  }
+
+  @Override
+  public String lastProcessingResult() {
+    return lastResult.get();
+  }
+
+  @Override
+  public Map<String, Checkpoint> checkpoints() {
+    return Map.copyOf(checkpoints);
+  }
+
+  @Override
+  public void processed(int records, String lastProcessingResult) {
+    processed.addAndGet(records);
+    lastResult.set(lastProcessingResult);
+  }
+
+  @Override
+  public boolean current(PartitionWork work) {
+    return works.get(work.tp) == work;
+  }
+
+  private void run() {
+    int failuresInARow = 0;
+    try {
+      while (!stopped) {
+        try {
+          consume();
+        } catch (WakeupException e) {
+          // stop() woke the consumer
+        } catch (RuntimeException e) {
+          failuresInARow++;
+          LOG.warnf(e, "Mapping %s: the Kafka consumer failed; starting it again", config.uuid());
+          lastResult.set("PROBLEM: Kafka consumer failed: " + e.getMessage());
+          pause(deps.backoffMillis(failuresInARow));
+        }
+      }
+    } finally {
+      failures.close();
+      done.complete(null);
+    }
+  }
+
+  private void consume() {
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(props(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer = c;
+      works.clear();
+      c.subscribe(List.of(config.kafka().topic()), new Rebalance());
+      try {
+        while (!stopped) {
+          step(c);
+        }
+      } catch (WakeupException e) {
+        // stopping
+      } finally {
+        commitQuietly(c);
+      }
+    } finally {
+      consumer = null;
+    }
+  }
+
+  Properties props() {
+    Properties p = KafkaClientProps.of(config.kafka());
+    p.put("group.id", config.kafka().consumerGroupId());
+    p.put("client.id", "sluice-" + config.uuid());
+    p.put("enable.auto.commit", "false");
+    p.put(
+        "auto.offset.reset",
+        config.startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
+    p.put("max.poll.records", String.valueOf(Math.max(500, Math.min(config.batchSize(), 10_000))));
+    return p;
+  }
+
+  private void step(KafkaConsumer<byte[], byte[]> c) {
+    for (Runnable r; (r = inbox.poll()) != null; ) {
+      r.run();
+    }
+    long now = deps.clock().millis();
+    boolean busy = false;
+    long wait = IDLE_POLL_MILLIS;
+    for (PartitionWork w : works.values()) {
+      for (PartitionWork.Lane lane : w.lanes) {
+        flow.dispatch(w, lane, now);
+        busy |= lane.busy;
+        wait = Math.min(wait, flow.due(lane, now));
+      }
+    }
+    commit(c);
+    pauseOrResume(c);
+    if (busy) {
+      wait = Math.min(wait, BUSY_POLL_MILLIS);
+    }
+    long at = deps.clock().millis();
+    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(Math.max(0, wait)))) {
+      PartitionWork w = works.get(new TopicPartition(r.topic(), r.partition()));
+      if (w != null) {
+        w.add(r, at);
+      }
+    }
+  }
+
+  /** Back-pressure: a partition with enough records waiting is not fetched until they are done. */
+  private void pauseOrResume(KafkaConsumer<byte[], byte[]> c) {
+    int limit = config.batchSize() * config.parallelizationFactor() * 2;
+    for (PartitionWork w : works.values()) {
+      boolean full = w.buffered() >= limit;
+      if (full && !w.paused) {
+        c.pause(List.of(w.tp));
+      } else if (!full && w.paused) {
+        c.resume(List.of(w.tp));
+      }
+      w.paused = full;
+    }
+  }
+
+  private void commit(KafkaConsumer<byte[], byte[]> c) {
+    commit(c, works.values());
+  }
+
+  private void commit(KafkaConsumer<byte[], byte[]> c, Collection<PartitionWork> which) {
+    Map<TopicPartition, OffsetAndMetadata> due = new HashMap<>();
+    for (PartitionWork w : which) {
+      if (w.commitPoint() > w.committed) {
+        due.put(w.tp, new OffsetAndMetadata(w.commitPoint()));
+      }
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    try {
+      c.commitSync(due);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // a rebalance in progress, or the broker unreachable: the next loop commits again
+      LOG.debugf(e, "Mapping %s: commit failed; retrying", config.uuid());
+      return;
+    }
+    for (PartitionWork w : which) {
+      OffsetAndMetadata o = due.get(w.tp);
+      if (o != null) {
+        w.committed = o.offset();
+        checkpoints.put(w.name, new Checkpoint(o.offset(), false));
+      }
+    }
+  }
+
+  private void commitQuietly(KafkaConsumer<byte[], byte[]> c) {
+    for (int i = 0; i < 2; i++) {
+      try {
+        commit(c);
+        return;
+      } catch (WakeupException e) {
+        // a wakeup left from stop(): it is cleared now, so commit once more
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "Mapping %s: final commit failed", config.uuid());
+        return;
+      }
+    }
+  }
+
+  /** Waits before the consumer starts again; a stop() meanwhile ends the wait early. */
+  private void pause(long millis) {
+    long until = System.nanoTime() + millis * 1_000_000;
+    try {
+      while (!stopped && System.nanoTime() < until) {
+        Thread.sleep(Math.min(50, millis));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped = true;
+    }
+  }
+
+  /** Keeps the partitions' work in step with the group's assignment; runs inside poll. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      KafkaConsumer<byte[], byte[]> c = consumer;
+      List<PartitionWork> leaving =
+          partitions.stream().map(works::get).filter(w -> w != null).toList();
+      if (c != null) {
+        commit(c, leaving); // in-flight batches are dropped: the next owner runs them again
+      }
+      forget(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      forget(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      KafkaConsumer<byte[], byte[]> c = consumer;
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
+      for (TopicPartition tp : partitions) {
+        OffsetAndMetadata stored = committed.get(tp);
+        long position = c.position(tp);
+        // without a committed offset, the first commit stores the starting position, so that a
+        // restart continues from it even if nothing arrived meanwhile
+        PartitionWork w =
+            new PartitionWork(
+                tp,
+                config.parallelizationFactor(),
+                position,
+                stored == null ? -1 : stored.offset());
+        works.put(tp, w);
+        if (stored != null) {
+          checkpoints.put(w.name, new Checkpoint(stored.offset(), false));
+        }
+      }
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        PartitionWork w = works.remove(tp);
+        if (w != null) {
+          checkpoints.remove(w.name);
+        }
+      }
+    }
+  }
+}

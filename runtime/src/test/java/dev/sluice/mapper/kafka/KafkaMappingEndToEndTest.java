@@ -1,0 +1,484 @@
+package dev.sluice.mapper.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.testing.FreshDataDir;
+import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.KafkaBroker;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest;
+import software.amazon.awssdk.services.lambda.model.EndPointType;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+
+/**
+ * SelfManagedKafka mappings against a real in-process Kafka broker, driven through the real AWS SDK
+ * v2 Lambda client, with a real handler jar that takes aws-lambda-java-events' KafkaEvent.
+ */
+@QuarkusTest
+@QuarkusTestResource(FreshDataDir.class)
+class KafkaMappingEndToEndTest {
+
+  static final Path OUT = Path.of(System.getProperty("java.io.tmpdir"), "sluice-kafka-test");
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TestHTTPResource("/")
+  String root;
+
+  String servers;
+  LambdaClient lambda;
+  Admin admin;
+  KafkaProducer<String, String> producer;
+  final List<String> mappings = new ArrayList<>();
+
+  @BeforeEach
+  void clients() {
+    servers = KafkaBroker.bootstrapServers();
+    lambda =
+        LambdaClient.builder()
+            .endpointOverride(URI.create(root))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+    admin = Admin.create(Map.of("bootstrap.servers", servers));
+    producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", servers, "linger.ms", 0),
+            new StringSerializer(),
+            new StringSerializer());
+  }
+
+  @AfterEach
+  void cleanUp() {
+    mappings.forEach(uuid -> lambda.deleteEventSourceMapping(b -> b.uuid(uuid)));
+    lambda.close();
+    admin.close();
+    producer.close();
+  }
+
+  String topic(int partitions) throws Exception {
+    String name = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+    return name;
+  }
+
+  String function() {
+    String name = "kf-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.KafkaRecorder")
+                .timeout(10)
+                .code(
+                    c ->
+                        c.zipFile(
+                            SdkBytes.fromByteArray(
+                                HandlerJars.lambdaZip(KafkaRecordingHandler.SOURCES)))));
+    return name;
+  }
+
+  String map(
+      String function, String topic, Consumer<CreateEventSourceMappingRequest.Builder> more) {
+    String uuid =
+        lambda
+            .createEventSourceMapping(
+                b -> {
+                  b.functionName(function)
+                      .topics(topic)
+                      .selfManagedEventSource(
+                          s ->
+                              s.endpoints(
+                                  Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(servers))))
+                      .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                      .batchSize(10);
+                  more.accept(b);
+                })
+            .uuid();
+    mappings.add(uuid);
+    return uuid;
+  }
+
+  void send(String topic, String key, String value) throws Exception {
+    ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
+    r.headers().add("h", ("hv-" + value).getBytes(StandardCharsets.UTF_8));
+    producer.send(r).get();
+  }
+
+  List<String> lines(String function, String suffix) throws Exception {
+    Path log = OUT.resolve(function + suffix);
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
+  }
+
+  List<String> received(String function, int n) throws Exception {
+    await().atMost(Duration.ofSeconds(20)).until(() -> lines(function, ".log").size() >= n);
+    return lines(function, ".log");
+  }
+
+  /** Partition → committed offset of the group, as Kafka itself reports it. */
+  Map<Integer, Long> committed(String group) throws Exception {
+    Map<Integer, Long> out = new HashMap<>();
+    admin
+        .listConsumerGroupOffsets(group)
+        .partitionsToOffsetAndMetadata()
+        .get()
+        .forEach((tp, o) -> out.put(tp.partition(), o == null ? -1 : o.offset()));
+    return out;
+  }
+
+  Map<Integer, Long> ends(String topic, int partitions) throws Exception {
+    Map<TopicPartition, OffsetSpec> want = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      want.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Map<Integer, Long> out = new HashMap<>();
+    admin.listOffsets(want).all().get().forEach((tp, o) -> out.put(tp.partition(), o.offset()));
+    return out;
+  }
+
+  @Test
+  void kafkaMapping_keyedRecordsWithParallelization_deliversKafkaEventsInPerKeyOrderAndCommitsEnds()
+      throws Exception {
+    String topic = topic(2);
+    String fn = function();
+    for (int i = 0; i < 40; i++) {
+      send(topic, "key-" + (i % 8), "event-" + i);
+    }
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.parallelizationFactor(4)
+                    .selfManagedKafkaEventSourceConfig(c -> c.consumerGroupId("g-" + topic)));
+    for (int i = 40; i < 80; i++) {
+      send(topic, "key-" + (i % 8), "event-" + i);
+    }
+    List<String> lines = received(fn, 80);
+    assertThat(lines).hasSize(80);
+    Map<String, Integer> last = new HashMap<>();
+    for (String l : lines) {
+      String[] p = l.split("\\|");
+      int n = Integer.parseInt(p[1].substring("event-".length()));
+      assertThat(p[2]).startsWith(topic + "-");
+      assertThat(p[4]).isEqualTo("CREATE_TIME");
+      assertThat(p[5]).isEqualTo("hv-" + p[1]);
+      Integer prev = last.put(p[0], n);
+      assertThat(prev == null || prev < n).as("order of %s", p[0]).isTrue();
+    }
+    assertThat(last).hasSize(8);
+    Map<Integer, Long> ends = ends(topic, 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed("g-" + topic).equals(ends));
+    GetEventSourceMappingResponse m = lambda.getEventSourceMapping(b -> b.uuid(uuid));
+    assertThat(m.topics()).containsExactly(topic);
+    assertThat(m.selfManagedEventSource().endpoints().get(EndPointType.KAFKA_BOOTSTRAP_SERVERS))
+        .containsExactly(servers);
+    assertThat(m.selfManagedKafkaEventSourceConfig().consumerGroupId()).isEqualTo("g-" + topic);
+    assertThat(m.eventSourceArn()).isNull();
+    assertThat(m.parallelizationFactor()).isEqualTo(4);
+    JsonNode status =
+        JSON.readTree(
+            RestAssured.get(root + "sluice/v1/event-source-mappings/" + uuid).asByteArray());
+    assertThat(status.path("RecordsProcessed").asLong()).isEqualTo(80);
+    assertThat(status.path("LastProcessingResult").asText()).isEqualTo("OK");
+    assertThat(status.path("State").asText()).isEqualTo("Enabled");
+  }
+
+  @Test
+  void kafkaMapping_poisonRecord_holdsOffsetWhileRetryingThenSkipsToKafkaTopicAndCommitsPast()
+      throws Exception {
+    String topic = topic(1);
+    String dlq = topic(1);
+    String fn = function();
+    send(topic, "k", "ok-0");
+    send(topic, "k", "poison-1");
+    send(topic, "k", "ok-2");
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(1)
+                    .maximumRetryAttempts(4)
+                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> lines(fn, ".attempts").stream().filter(l -> l.startsWith("poison")).count() >= 2);
+    // while the poison record fails, the group's offset stays on it
+    assertThat(committed(uuid)).containsEntry(0, 1L);
+    List<String> lines = received(fn, 2);
+    assertThat(lines).extracting(l -> l.split("\\|")[1]).containsExactly("ok-0", "ok-2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
+    assertThat(lines(fn, ".attempts").stream().filter(l -> l.startsWith("poison"))).hasSize(5);
+    JsonNode failure = JSON.readTree(readOne(dlq));
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(5);
+    assertThat(failure.at("/KafkaBatchInfo/topic").asText()).isEqualTo(topic);
+    assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isEqualTo(1);
+    assertThat(failure.at("/error/errorMessage").asText()).contains("poison record");
+    JsonNode record = failure.at("/payload/records/" + topic + "-0/0");
+    assertThat(new String(java.util.Base64.getDecoder().decode(record.path("value").asText())))
+        .isEqualTo("poison-1");
+  }
+
+  byte[] readOne(String topic) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("group.id", "reader-" + UUID.randomUUID());
+    p.put("auto.offset.reset", "earliest");
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(topic));
+      long until = System.currentTimeMillis() + 15_000;
+      while (System.currentTimeMillis() < until) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          return r.value();
+        }
+      }
+    }
+    throw new AssertionError("no record on " + topic);
+  }
+
+  @Test
+  void kafkaMapping_bisectWithoutRetries_skipsOnlyThePoisonRecordToFileDestination()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-failures");
+    for (String v : List.of("a-0", "b-1", "poison-2", "c-3")) {
+      send(topic, "k", v);
+    }
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.bisectBatchOnFunctionError(true)
+                    .maximumRetryAttempts(0)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
+    assertThat(lines(fn, ".log"))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("a-0", "b-1", "c-3");
+    List<Path> files;
+    try (var list = Files.list(failures)) {
+      files = list.toList();
+    }
+    assertThat(files).hasSize(1);
+    JsonNode failure = JSON.readTree(files.get(0).toFile());
+    assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
+    assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isEqualTo(2);
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
+  }
+
+  @Test
+  void kafkaMapping_recordOlderThanMaximumAge_skippedAsRecordAgeExceeded() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-age");
+    long old = System.currentTimeMillis() - 120_000;
+    producer.send(new ProducerRecord<>(topic, 0, old, "k", "stale-0")).get();
+    producer.send(new ProducerRecord<>(topic, 0, System.currentTimeMillis(), "k", "fresh-1")).get();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(1)
+                    .maximumRecordAgeInSeconds(60)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+    assertThat(lines(fn, ".log")).extracting(l -> l.split("\\|")[1]).containsExactly("fresh-1");
+    try (var list = Files.list(failures)) {
+      JsonNode failure = JSON.readTree(list.findFirst().orElseThrow().toFile());
+      assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+      assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isZero();
+      assertThat(failure.at("/payload/records/" + topic + "-0/0/timestamp").asLong())
+          .isEqualTo(old);
+    }
+  }
+
+  @Test
+  void kafkaMapping_reportBatchItemFailures_restartsAtReportedOffsetOnly() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    for (String v : List.of("a-0", "b-1", "flaky-2", "c-3")) {
+      send(topic, "k", v);
+    }
+    String uuid =
+        map(
+            fn,
+            topic,
+            b -> b.functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
+    assertThat(lines(fn, ".log"))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("a-0", "b-1", "flaky-2", "c-3");
+    // the retry started at the reported record: a-0 and b-1 were given once
+    assertThat(lines(fn, ".attempts")).containsExactly("a-0", "b-1", "flaky-2", "flaky-2", "c-3");
+  }
+
+  @Test
+  void kafkaMapping_filterCriteria_deliversMatchingValuesAndCommitsPastTheRest() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "{\"type\":\"order\",\"n\":1}");
+    send(topic, "k", "{\"type\":\"refund\",\"n\":2}");
+    send(topic, "k", "not json");
+    send(topic, "k", "{\"type\":\"order\",\"n\":4}");
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.filterCriteria(
+                    f -> f.filters(x -> x.pattern("{\"value\":{\"type\":[\"order\"]}}"))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
+    assertThat(lines(fn, ".log"))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("{\"type\":\"order\",\"n\":1}", "{\"type\":\"order\",\"n\":4}");
+  }
+
+  @Test
+  void kafkaMapping_disabledThenEnabled_resumesFromCommittedOffsets() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    for (int i = 0; i < 5; i++) {
+      send(topic, "k", "first-" + i);
+    }
+    String uuid = map(fn, topic, b -> b.startingPosition(EventSourcePosition.LATEST));
+    // LATEST: records from before the mapping are not delivered
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 5L)));
+    send(topic, "k", "second-5");
+    received(fn, 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 6L)));
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    for (int i = 6; i < 9; i++) {
+      send(topic, "k", "third-" + i);
+    }
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true));
+    List<String> lines = received(fn, 4);
+    assertThat(lines)
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("second-5", "third-6", "third-7", "third-8");
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 9L)));
+  }
+
+  @Test
+  void kafkaMapping_saslScram512WithFileSecret_consumesThroughTheSaslListener() throws Exception {
+    String user = "u-" + UUID.randomUUID().toString().substring(0, 8);
+    admin
+        .alterUserScramCredentials(
+            List.of(
+                new UserScramCredentialUpsertion(
+                    user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "pw-1")))
+        .all()
+        .get();
+    Path secret = Files.createTempFile("kafka-secret", ".json");
+    Files.writeString(secret, "{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "secured-0");
+    String sasl = KafkaBroker.saslBootstrapServers();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.selfManagedEventSource(
+                        s ->
+                            s.endpoints(
+                                Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(sasl))))
+                    .sourceAccessConfigurations(
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(secret.toUri().toString())));
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("secured-0");
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
+    assertThat(
+            lambda
+                .getEventSourceMapping(b -> b.uuid(uuid))
+                .sourceAccessConfigurations()
+                .get(0)
+                .uri())
+        .isEqualTo(secret.toUri().toString());
+  }
+
+  @Test
+  void createKafkaMapping_invalidSettings_failWithTheFieldNamed() throws Exception {
+    String fn = function();
+    assertThatThrownBy(() -> map(fn, "x", b -> b.startingPosition((String) null)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("StartingPosition");
+    assertThatThrownBy(() -> map(fn, "x", b -> b.topics("a", "b")))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("Topics");
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    "x",
+                    b ->
+                        b.sourceAccessConfigurations(
+                            s -> s.type("SASL_SCRAM_512_AUTH").uri("arn:aws:secretsmanager:x"))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("SourceAccessConfigurations.URI");
+    assertThatThrownBy(
+            () ->
+                map(fn, "x", b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("kafka://topic");
+    assertThatThrownBy(() -> map(fn, "x", b -> b.tumblingWindowInSeconds(10)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("TumblingWindowInSeconds");
+  }
+}
