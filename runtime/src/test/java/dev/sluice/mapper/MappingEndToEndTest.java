@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.stream.HashKeys;
+import dev.sluice.testing.AwsClients;
 import dev.sluice.testing.FreshDataDir;
 import dev.sluice.testing.HandlerJars;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,11 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -57,21 +53,8 @@ class MappingEndToEndTest {
 
   @BeforeEach
   void clients() {
-    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
-    kinesis =
-        KinesisClient.builder()
-            .endpointOverride(URI.create(root))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(creds)
-            .httpClient(UrlConnectionHttpClient.create())
-            .build();
-    lambda =
-        LambdaClient.builder()
-            .endpointOverride(URI.create(root))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(creds)
-            .httpClient(UrlConnectionHttpClient.create())
-            .build();
+    kinesis = AwsClients.kinesis(root);
+    lambda = AwsClients.lambda(root);
   }
 
   @AfterEach

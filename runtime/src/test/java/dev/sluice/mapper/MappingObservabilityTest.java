@@ -6,24 +6,20 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import dev.sluice.testing.AwsClients;
 import dev.sluice.testing.FreshDataDir;
 import dev.sluice.testing.HandlerJars;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -48,21 +44,8 @@ class MappingObservabilityTest {
 
   @BeforeEach
   void clients() {
-    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
-    kinesis =
-        KinesisClient.builder()
-            .endpointOverride(URI.create(root))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(creds)
-            .httpClient(UrlConnectionHttpClient.create())
-            .build();
-    lambda =
-        LambdaClient.builder()
-            .endpointOverride(URI.create(root))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(creds)
-            .httpClient(UrlConnectionHttpClient.create())
-            .build();
+    kinesis = AwsClients.kinesis(root);
+    lambda = AwsClients.lambda(root);
   }
 
   @AfterEach
