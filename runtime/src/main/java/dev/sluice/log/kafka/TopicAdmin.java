@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -122,13 +124,34 @@ final class TopicAdmin {
     if (request.isEmpty()) {
       return Map.of();
     }
-    return get(admin.listOffsets(request).all());
+    return retrying(() -> get(admin.listOffsets(request).all()));
   }
 
   /** Deletes the records below {@code offset}; returns the new start offset. */
   long deleteRecords(TopicPartition tp, long offset) {
-    var result = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(offset)));
-    return get(result.lowWatermarks().get(tp)).lowWatermark();
+    return retrying(
+        () -> {
+          var result = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(offset)));
+          return get(result.lowWatermarks().get(tp)).lowWatermark();
+        });
+  }
+
+  /**
+   * Runs a call again while it fails retriably: a topic or partition just created is unknown to
+   * the broker answering until the new metadata reaches it.
+   */
+  private static <T> T retrying(Supplier<T> call) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        return call.get();
+      } catch (RetriableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        pause();
+      }
+    }
   }
 
   void deleteTopic(String topic) {
