@@ -59,8 +59,7 @@ final class AppendSend {
     CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
     byte[] key = r.partitionKey().getBytes(StandardCharsets.UTF_8);
     var record =
-        new ProducerRecord<>(
-            shard.partition.topic(), shard.partition.partition(), key, r.data());
+        new ProducerRecord<>(shard.partition.topic(), shard.partition.partition(), key, r.data());
     producer.send(
         record,
         (md, e) -> {

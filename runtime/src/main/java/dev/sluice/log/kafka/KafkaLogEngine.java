@@ -32,10 +32,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * stream keeps other shards has its records deleted but its partition stays (Kafka cannot remove
  * one); the topic goes with the stream's last shard. This node must be the topic's only writer.
  *
- * <p>Durability: one shared idempotent producer with {@code acks=all}; an append completes once
- * the partition's in-sync replicas have it. With replication factor 1 (a single broker) that means
- * the broker's page cache, not its disk, unless the topics are created with {@code
- * flush.messages=1} ({@link KafkaLogOptions#flushEachRecord}).
+ * <p>Durability: one shared idempotent producer with {@code acks=all}; an append completes once the
+ * partition's in-sync replicas have it. With replication factor 1 (a single broker) that means the
+ * broker's page cache, not its disk, unless the topics are created with {@code flush.messages=1}
+ * ({@link KafkaLogOptions#flushEachRecord}).
  *
  * <p>Threads: appends and seals of a shard run on one of the {@code writerThreads} threads {@code
  * sluice-kafka-writer-N} (chosen by hashing the shard), which hand records to the producer in call

@@ -137,8 +137,8 @@ final class TopicAdmin {
   }
 
   /**
-   * Runs a call again while it fails retriably: a topic or partition just created is unknown to
-   * the broker answering until the new metadata reaches it.
+   * Runs a call again while it fails retriably: a topic or partition just created is unknown to the
+   * broker answering until the new metadata reaches it.
    */
   private static <T> T retrying(Supplier<T> call) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);

@@ -59,7 +59,8 @@ class KafkaLogEngineTest {
   void append_thenRead_roundTripsKeysDataOffsetsAndArrival() {
     await(engine.createShard(S0));
     long before = System.currentTimeMillis();
-    AppendResult r = await(engine.append(S0, List.of(rec("k1", "a"), rec("k2", ""), rec("é", "c"))));
+    AppendResult r =
+        await(engine.append(S0, List.of(rec("k1", "a"), rec("k2", ""), rec("é", "c"))));
     assertThat(r.baseOffset()).isZero();
     assertThat(r.count()).isEqualTo(3);
     assertThat(r.arrivalMillis()).isBetween(before - 1000, System.currentTimeMillis() + 1000);
@@ -194,6 +195,44 @@ class KafkaLogEngineTest {
   }
 
   @Test
+  void largeAppend_spanningBatches_keepsContiguousOffsets_andReadsPageByBytes() {
+    await(engine.createShard(S0));
+    String big = "x".repeat(20_000);
+    List<NewRecord> records = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      records.add(rec("k" + i, i + big));
+    }
+    AppendResult r = await(engine.append(S0, records));
+    assertThat(r.baseOffset()).isZero();
+    assertThat(r.count()).isEqualTo(200);
+    assertThat(engine.offsets(S0).endOffset()).isEqualTo(200);
+    long next = 0;
+    int pages = 0;
+    while (next < 200) {
+      ReadResult page = await(engine.read(S0, next, 10_000, 1 << 20));
+      assertThat(page.records()).isNotEmpty();
+      for (LogRecord x : page.records()) {
+        assertThat(x.offset()).isEqualTo(next);
+        assertThat(text(x)).isEqualTo(next + big);
+        next++;
+      }
+      assertThat(page.nextOffset()).isEqualTo(next);
+      pages++;
+    }
+    assertThat(pages).isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void closedEngine_failsTyped_withoutBlocking() {
+    await(engine.createShard(S0));
+    engine.close();
+    assertThatThrownBy(() -> await(engine.append(S0, List.of(rec("k", "a")))))
+        .hasCauseInstanceOf(dev.sluice.log.LogException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> await(engine.read(S0, 0, 1, 1))).hasMessageContaining("closed");
+  }
+
+  @Test
   void badShardIds_andUnknownShards_failTyped() {
     assertThatThrownBy(() -> await(engine.createShard(new ShardRef("orders", "weird"))))
         .hasMessageContaining("shardId-N");
@@ -203,7 +242,11 @@ class KafkaLogEngineTest {
   private Integer partitions(String topic) throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap()))) {
-      return admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get()
+      return admin
+          .describeTopics(List.of(topic))
+          .topicNameValues()
+          .get(topic)
+          .get()
           .partitions()
           .size();
     } catch (ExecutionException e) {
