@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,6 +23,9 @@ final class EngineThreads {
   interface ReadAction<T> {
     T run(PartitionReader reader, ShardState shard);
   }
+
+  /** How long closing waits for each pool's queued work. */
+  private static final long CLOSE_SECONDS = 30;
 
   private final KafkaLogOptions options;
   private final ExecutorService[] writers;
@@ -50,9 +54,6 @@ final class EngineThreads {
       return t;
     };
   }
-
-  /** Nothing to do: threads start with their first task. */
-  void start() {}
 
   ExecutorService writer(ShardRef shard) {
     int h = shard.hashCode();
@@ -100,13 +101,24 @@ final class EngineThreads {
   /** Lets queued work finish, then closes the readers' consumers. */
   void stop() {
     for (ExecutorService w : writers) {
-      KafkaLogEngine.await(w);
+      drain(w);
     }
-    KafkaLogEngine.await(admin);
-    KafkaLogEngine.await(readers);
+    drain(admin);
+    drain(readers);
     synchronized (readerClients) {
       readerClients.forEach(PartitionReader::close);
       readerClients.clear();
+    }
+  }
+
+  private static void drain(ExecutorService pool) {
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(CLOSE_SECONDS, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

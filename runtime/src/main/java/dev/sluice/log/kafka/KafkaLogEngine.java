@@ -15,9 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
@@ -87,7 +85,6 @@ public final class KafkaLogEngine implements LogEngine {
       closeClients();
       throw e instanceof LogException l ? l : new LogException("cannot open Kafka storage", e);
     }
-    threads.start();
     state = State.RUNNING;
   }
 
@@ -246,17 +243,5 @@ public final class KafkaLogEngine implements LogEngine {
       e = c.getCause();
     }
     return e instanceof LogException l ? l : new LogException("Kafka storage failed: " + e, e);
-  }
-
-  /** How long {@link #close} waits for queued work. */
-  static final long CLOSE_SECONDS = 30;
-
-  static void await(ExecutorService pool) {
-    pool.shutdown();
-    try {
-      pool.awaitTermination(CLOSE_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

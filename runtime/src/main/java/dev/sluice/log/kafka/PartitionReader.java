@@ -1,5 +1,6 @@
 package dev.sluice.log.kafka;
 
+import dev.sluice.log.LogException;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardOffsets;
@@ -47,8 +48,19 @@ final class PartitionReader implements AutoCloseable {
     long next = from;
     long bytes = 0;
     long deadline = System.nanoTime() + READ_TIMEOUT_NANOS;
-    while (next < end && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL).records(tp)) {
+    while (next < end) {
+      if (System.nanoTime() > deadline) {
+        if (out.isEmpty()) {
+          throw new LogException("no records fetched from " + tp + " at offset " + from);
+        }
+        return next; // a partial page is still progress
+      }
+      List<ConsumerRecord<byte[], byte[]>> batch = consumer.poll(POLL).records(tp);
+      if (batch.isEmpty()) {
+        // records deleted under the read (a trim): the consumer reset to the new start
+        next = Math.max(next, Math.min(consumer.position(tp, POLL), end));
+      }
+      for (ConsumerRecord<byte[], byte[]> r : batch) {
         if (r.offset() < next || r.offset() >= end) {
           continue;
         }

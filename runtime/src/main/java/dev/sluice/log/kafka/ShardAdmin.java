@@ -57,8 +57,13 @@ final class ShardAdmin {
       return;
     }
     TopicPartition tp = layout.partition(ref);
-    admin.ensurePartitions(tp.topic(), tp.partition() + 1);
-    states.put(ref, state(ref, tp, offsets(List.of(tp)).of(tp)));
+    int before = admin.ensurePartitions(tp.topic(), tp.partition() + 1);
+    // a partition created just now is empty, and brokers may not know it yet: no need to ask
+    ShardOffsets o =
+        tp.partition() >= before
+            ? new ShardOffsets(0, 0, -1, false)
+            : offsets(List.of(tp)).of(tp);
+    states.put(ref, state(ref, tp, o));
   }
 
   /** Deletes the records that arrived before the cutoff; returns the new start offset. */

@@ -44,11 +44,16 @@ final class TopicAdmin {
     this.options = options;
   }
 
-  /** Makes sure the topic exists with at least {@code partitions} partitions. */
-  void ensurePartitions(String topic, int partitions) {
+  /**
+   * Makes sure the topic exists with at least {@code partitions} partitions; returns how many it had
+   * before this call added any (0 when it did not exist), so callers know which ones are new.
+   */
+  int ensurePartitions(String topic, int partitions) {
+    int before = partitionCounts.getOrDefault(topic, 0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     while (partitionCounts.getOrDefault(topic, 0) < partitions) {
       Integer now = describe(topic);
+      before = now == null ? 0 : now;
       if (now == null) {
         create(topic, partitions);
       } else if (now < partitions) {
@@ -60,6 +65,7 @@ final class TopicAdmin {
         throw new LogException("topic " + topic + " did not reach " + partitions + " partitions");
       }
     }
+    return before;
   }
 
   /** Partition count of the topic, or null when it does not exist. */
