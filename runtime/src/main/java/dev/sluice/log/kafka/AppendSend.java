@@ -15,7 +15,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * Hands one append to the producer, on the shard's writer thread, and completes its future when
  * every record is acknowledged. The records go out back to back so they normally share one batch,
- * hence one broker timestamp; an append larger than a batch may get a few, never decreasing.
+ * hence one broker timestamp; an append larger than a batch may get a few, never decreasing. An
+ * append that fails may still have stored some of its records (as a failed Kinesis put may): the
+ * producer cannot take back what a broker already has.
  */
 final class AppendSend {
 

@@ -57,6 +57,7 @@ public final class KafkaLogEngine implements LogEngine {
   private final ConcurrentHashMap<ShardRef, ShardState> states = new ConcurrentHashMap<>();
   private final EngineThreads threads;
   private KafkaProducer<byte[], byte[]> producer;
+  private AppendSend appends;
   private TopicAdmin admin;
   private ShardAdmin shards;
   private volatile State state = State.NEW;
@@ -81,6 +82,7 @@ public final class KafkaLogEngine implements LogEngine {
       shards = new ShardAdmin(admin, layout, states);
       shards.load();
       producer = KafkaClients.producer(options);
+      appends = new AppendSend(producer, listener);
     } catch (RuntimeException e) {
       closeClients();
       throw e instanceof LogException l ? l : new LogException("cannot open Kafka storage", e);
@@ -117,7 +119,7 @@ public final class KafkaLogEngine implements LogEngine {
       }
       List<NewRecord> copy = List.copyOf(records);
       CompletableFuture<AppendResult> result = new CompletableFuture<>();
-      threads.writer(shard).execute(() -> new AppendSend(producer, listener).send(s, copy, result));
+      threads.writer(shard).execute(() -> appends.send(s, copy, result));
       return result;
     } catch (LogException e) {
       return CompletableFuture.failedFuture(e);

@@ -60,9 +60,7 @@ final class ShardAdmin {
     int before = admin.ensurePartitions(tp.topic(), tp.partition() + 1);
     // a partition created just now is empty, and brokers may not know it yet: no need to ask
     ShardOffsets o =
-        tp.partition() >= before
-            ? new ShardOffsets(0, 0, -1, false)
-            : offsets(List.of(tp)).of(tp);
+        tp.partition() >= before ? new ShardOffsets(0, 0, -1, false) : offsets(List.of(tp)).of(tp);
     states.put(ref, state(ref, tp, o));
   }
 

@@ -45,8 +45,8 @@ final class TopicAdmin {
   }
 
   /**
-   * Makes sure the topic exists with at least {@code partitions} partitions; returns how many it had
-   * before this call added any (0 when it did not exist), so callers know which ones are new.
+   * Makes sure the topic exists with at least {@code partitions} partitions; returns how many it
+   * had before this call added any (0 when it did not exist), so callers know which ones are new.
    */
   int ensurePartitions(String topic, int partitions) {
     int before = partitionCounts.getOrDefault(topic, 0);
