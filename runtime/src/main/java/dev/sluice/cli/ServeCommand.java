@@ -3,7 +3,10 @@ package dev.sluice.cli;
 import io.quarkus.runtime.Quarkus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Starts the server alone and runs until Ctrl-C or SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the server.")
@@ -20,15 +23,38 @@ final class ServeCommand implements Callable<Integer> {
       description = "Address to listen on (default: ${DEFAULT-VALUE}, loopback only).")
   String bind = "127.0.0.1";
 
+  @Option(
+      names = "--storage",
+      description = "Where stream records live: file or kafka (default: ${DEFAULT-VALUE}).")
+  String storage = "file";
+
+  @Option(
+      names = "--kafka-bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers, for --storage kafka.")
+  String kafkaBootstrap;
+
   @Option(names = "--exit-with-parent", hidden = true, description = "Stop when this pid exits.")
   Long parentPid;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
+    if (!storage.equals("file") && !storage.equals("kafka")) {
+      throw new ParameterException(spec.commandLine(), "--storage must be file or kafka");
+    }
+    if (storage.equals("kafka") && kafkaBootstrap == null) {
+      throw new ParameterException(spec.commandLine(), "--storage kafka needs --kafka-bootstrap");
+    }
     // Quarkus reads these when it starts; they cannot change afterwards.
     System.setProperty("quarkus.http.port", Integer.toString(port));
     System.setProperty("quarkus.http.host", bind);
     System.setProperty("sluice.data-dir", dataDir);
+    System.setProperty("sluice.storage.type", storage);
+    if (kafkaBootstrap != null) {
+      System.setProperty("sluice.storage.kafka.bootstrap", kafkaBootstrap);
+    }
     if (parentPid != null) {
       watchParent(parentPid);
     }

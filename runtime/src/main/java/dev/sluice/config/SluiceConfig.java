@@ -23,6 +23,9 @@ public interface SluiceConfig {
   /** Storage engine settings. */
   Log log();
 
+  /** Which storage holds the streams' records. */
+  Storage storage();
+
   /** Kinesis API settings. */
   Kinesis kinesis();
 
@@ -89,6 +92,51 @@ public interface SluiceConfig {
     /** How often retention looks for expired segments and closed shards. */
     @WithDefault("60s")
     Duration retentionCheckInterval();
+  }
+
+  /** Where streams' records are stored. */
+  interface Storage {
+
+    /**
+     * {@code file}: the embedded log under the data directory; {@code kafka}: topics on a Kafka
+     * cluster (see {@link #kafka()}).
+     */
+    @WithDefault("file")
+    String type();
+
+    /** Settings of Kafka storage, used when {@link #type()} is {@code kafka}. */
+    Kafka kafka();
+
+    /** Kafka storage: a topic per stream, a partition per shard. */
+    interface Kafka {
+
+      /** Bootstrap servers, {@code host:port[,host:port...]}; required for Kafka storage. */
+      java.util.Optional<String> bootstrap();
+
+      /** Prepended to a stream's name to name its topic. */
+      @WithDefault("sluice.")
+      String topicPrefix();
+
+      /** Replication factor of the topics Sluice creates; -1 takes the broker's default. */
+      @WithDefault("-1")
+      int replicationFactor();
+
+      /**
+       * Creates topics with {@code flush.messages=1}: the broker fsyncs each append before it is
+       * acknowledged. Slower; without it an acknowledged record is on every in-sync replica but
+       * possibly only in their page caches.
+       */
+      @WithDefault("false")
+      boolean flushEachRecord();
+
+      /** Threads that hand appends to the producer. */
+      @WithDefault("1")
+      int writerThreads();
+
+      /** Threads that read, each with a consumer of its own. */
+      @WithDefault("2")
+      int readerThreads();
+    }
   }
 
   /** Settings of the Kinesis-compatible API. */

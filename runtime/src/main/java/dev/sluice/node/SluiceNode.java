@@ -7,8 +7,6 @@ import dev.sluice.function.RunnerFactory;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.function.process.ProcessRunnerFactory;
 import dev.sluice.log.LogEngine;
-import dev.sluice.log.file.FileLogEngine;
-import dev.sluice.log.file.FileLogOptions;
 import dev.sluice.mapper.MappingService;
 import dev.sluice.stream.Arns;
 import dev.sluice.stream.StreamAppender;
@@ -67,14 +65,7 @@ public class SluiceNode {
   @PostConstruct
   void start() {
     SluiceConfig.Log log = config.log();
-    FileLogOptions options =
-        new FileLogOptions(
-            log.segmentBytes(),
-            log.indexIntervalBytes(),
-            log.writerThreads(),
-            log.readerThreads(),
-            log.hotCacheBytes());
-    engine = new FileLogEngine(dataDir.resolve("log"), options, clock, metrics);
+    engine = StorageEngines.create(config, dataDir, clock, metrics);
     engine.start();
     catalog =
         new StreamCatalog(
@@ -88,7 +79,8 @@ public class SluiceNode {
     appender = new StreamAppender(catalog, engine);
     startFunctions();
     startMappings();
-    LOG.infof("Sluice node started on data directory %s", dataDir);
+    LOG.infof(
+        "Sluice node started on data directory %s, %s storage", dataDir, config.storage().type());
   }
 
   private void startFunctions() {
@@ -147,7 +139,7 @@ public class SluiceNode {
     processRunners.close();
     catalog.close();
     engine.close();
-    LOG.info("Sluice node stopped; every acknowledged record is on disk");
+    LOG.info("Sluice node stopped; every acknowledged record is stored");
   }
 
   /** The node's data directory (absolute). */

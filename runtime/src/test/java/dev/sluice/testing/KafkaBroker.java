@@ -28,8 +28,10 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class KafkaBroker {
 
-  private static final String PROPERTY = "sluice.test.kafka.bootstrap";
-  private static final String SASL_PROPERTY = "sluice.test.kafka.sasl";
+  // Not under "sluice.": the application's config mapping rejects unknown sluice.* properties,
+  // and a broker started by a Quarkus test resource exists before the application reads them.
+  private static final String PROPERTY = "sluice-test.kafka.bootstrap";
+  private static final String SASL_PROPERTY = "sluice-test.kafka.sasl";
 
   private KafkaBroker() {}
 

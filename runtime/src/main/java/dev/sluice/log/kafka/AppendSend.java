@@ -1,0 +1,98 @@
+package dev.sluice.log.kafka;
+
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogException;
+import dev.sluice.log.LogListener;
+import dev.sluice.log.NewRecord;
+import dev.sluice.log.ShardSealedException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Hands one append to the producer, on the shard's writer thread, and completes its future when
+ * every record is acknowledged. The records go out back to back so they normally share one batch,
+ * hence one broker timestamp; an append larger than a batch may get a few, never decreasing. An
+ * append that fails may still have stored some of its records (as a failed Kinesis put may): the
+ * producer cannot take back what a broker already has.
+ */
+final class AppendSend {
+
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final LogListener listener;
+
+  AppendSend(KafkaProducer<byte[], byte[]> producer, LogListener listener) {
+    this.producer = producer;
+    this.listener = listener;
+  }
+
+  void send(ShardState shard, List<NewRecord> records, CompletableFuture<AppendResult> result) {
+    if (shard.isSealed()) {
+      result.completeExceptionally(new ShardSealedException(shard.ref));
+      return;
+    }
+    if (shard.isDeleted()) {
+      result.completeExceptionally(new LogException("shard " + shard.ref + " was deleted"));
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    CompletableFuture<RecordMetadata>[] acks = new CompletableFuture[records.size()];
+    long bytes = 0;
+    try {
+      for (int i = 0; i < acks.length; i++) {
+        acks[i] = sendOne(shard, records.get(i));
+        bytes += records.get(i).size();
+      }
+    } catch (RuntimeException e) {
+      // e.g. metadata not available in time: nothing more is sent for this append
+      result.completeExceptionally(new LogException("append to " + shard.ref + " failed", e));
+      return;
+    }
+    long size = bytes;
+    CompletableFuture<Void> all = CompletableFuture.allOf(acks);
+    shard.tail = all;
+    all.whenComplete((v, e) -> complete(shard, acks, size, e, result));
+  }
+
+  private CompletableFuture<RecordMetadata> sendOne(ShardState shard, NewRecord r) {
+    CompletableFuture<RecordMetadata> ack = new CompletableFuture<>();
+    byte[] key = r.partitionKey().getBytes(StandardCharsets.UTF_8);
+    var record =
+        new ProducerRecord<>(shard.partition.topic(), shard.partition.partition(), key, r.data());
+    producer.send(
+        record,
+        (md, e) -> {
+          if (e != null) {
+            ack.completeExceptionally(e);
+          } else {
+            ack.complete(md);
+          }
+        });
+    return ack;
+  }
+
+  private void complete(
+      ShardState shard,
+      CompletableFuture<RecordMetadata>[] acks,
+      long bytes,
+      Throwable error,
+      CompletableFuture<AppendResult> result) {
+    if (error != null) {
+      result.completeExceptionally(
+          new LogException("append to " + shard.ref + " failed", KafkaLogEngine.wrap(error)));
+      return;
+    }
+    RecordMetadata first = acks[0].join();
+    RecordMetadata last = acks[acks.length - 1].join();
+    shard.appended(last.offset(), last.timestamp());
+    try {
+      listener.onAppend(shard.ref, acks.length, bytes, last.offset());
+    } catch (RuntimeException ignored) {
+      // listeners must not break appends
+    }
+    result.complete(new AppendResult(first.offset(), acks.length, first.timestamp()));
+  }
+}

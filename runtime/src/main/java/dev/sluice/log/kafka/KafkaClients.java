@@ -1,0 +1,61 @@
+package dev.sluice.log.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Builds the engine's Kafka clients with the settings its guarantees depend on. */
+final class KafkaClients {
+
+  /** Kinesis GetRecords returns at most 10,000 records; one poll may serve them all. */
+  private static final int MAX_POLL_RECORDS = 10_000;
+
+  private KafkaClients() {}
+
+  static Admin admin(KafkaLogOptions o) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-log-admin");
+    return Admin.create(c);
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(KafkaLogOptions o) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-log-producer");
+    // acknowledged = on every in-sync replica; idempotence keeps per-partition order on retries
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    // one append should land in one batch (one arrival time): room for a full PutRecords call
+    c.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20);
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return new KafkaProducer<>(c);
+  }
+
+  static KafkaConsumer<byte[], byte[]> consumer(KafkaLogOptions o, String clientId) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    // assign + seek only: no group, nothing committed
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // a read below a concurrently trimmed start continues at the new start
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 10 << 20);
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(c);
+  }
+}

@@ -1,0 +1,249 @@
+package dev.sluice.log.kafka;
+
+import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogEngine;
+import dev.sluice.log.LogException;
+import dev.sluice.log.LogListener;
+import dev.sluice.log.NewRecord;
+import dev.sluice.log.ReadResult;
+import dev.sluice.log.ShardNotFoundException;
+import dev.sluice.log.ShardOffsets;
+import dev.sluice.log.ShardRef;
+import dev.sluice.log.ShardSealedException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * A {@link LogEngine} on a Kafka cluster.
+ *
+ * <p>Layout: stream {@code s} is topic {@code <prefix>s}; shard {@code shardId-N} is partition N of
+ * it (shard ordinals are dense within a stream, so resharding adds partitions for the children); an
+ * offset is the Kafka offset and a record's arrival time its timestamp. Topics are created with
+ * {@code message.timestamp.type=LogAppendTime}, so arrival times are the broker's, and with Kafka's
+ * own retention off: only {@link #trim} ({@code deleteRecords}) removes records. The partition key
+ * is the record key, the data its value. Sealing is kept in memory only. A deleted shard whose
+ * stream keeps other shards has its records deleted but its partition stays (Kafka cannot remove
+ * one); the topic goes with the stream's last shard. This node must be the topic's only writer.
+ *
+ * <p>Durability: one shared idempotent producer with {@code acks=all}; an append completes once the
+ * partition's in-sync replicas have it. With replication factor 1 (a single broker) that means the
+ * broker's page cache, not its disk, unless the topics are created with {@code flush.messages=1}
+ * ({@link KafkaLogOptions#flushEachRecord}).
+ *
+ * <p>Threads: appends and seals of a shard run on one of the {@code writerThreads} threads {@code
+ * sluice-kafka-writer-N} (chosen by hashing the shard), which hand records to the producer in call
+ * order; their futures complete on the producer's I/O thread. Reads and timestamp lookups run on
+ * the {@code readerThreads} threads {@code sluice-kafka-reader-N}, each with its own consumer.
+ * Creating, trimming and deleting shards run on the thread {@code sluice-kafka-admin}. No method
+ * blocks its caller.
+ */
+public final class KafkaLogEngine implements LogEngine {
+
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
+
+  private final KafkaLogOptions options;
+  private final Clock clock;
+  private final LogListener listener;
+  private final TopicLayout layout;
+  private final ConcurrentHashMap<ShardRef, ShardState> states = new ConcurrentHashMap<>();
+  private final EngineThreads threads;
+  private KafkaProducer<byte[], byte[]> producer;
+  private AppendSend appends;
+  private TopicAdmin admin;
+  private ShardAdmin shards;
+  private volatile State state = State.NEW;
+
+  /** An engine on the cluster of {@code options}; it connects in {@link #start}. */
+  public KafkaLogEngine(KafkaLogOptions options, Clock clock, LogListener listener) {
+    this.options = options;
+    this.clock = clock;
+    this.listener = listener;
+    this.layout = new TopicLayout(options.topicPrefix());
+    this.threads = new EngineThreads(options);
+  }
+
+  /** Connects and loads the offsets of every partition of this engine's topics. */
+  @Override
+  public synchronized void start() {
+    if (state != State.NEW) {
+      throw new LogException("engine was started already");
+    }
+    try {
+      admin = new TopicAdmin(KafkaClients.admin(options), options);
+      shards = new ShardAdmin(admin, layout, states);
+      shards.load();
+      producer = KafkaClients.producer(options);
+      appends = new AppendSend(producer, listener);
+    } catch (RuntimeException e) {
+      closeClients();
+      throw e instanceof LogException l ? l : new LogException("cannot open Kafka storage", e);
+    }
+    state = State.RUNNING;
+  }
+
+  @Override
+  public Set<ShardRef> shards() {
+    checkRunning();
+    return Set.copyOf(states.keySet());
+  }
+
+  @Override
+  public CompletableFuture<Void> createShard(ShardRef shard) {
+    return onAdmin(
+        () -> {
+          shards.create(shard);
+          return null;
+        });
+  }
+
+  @Override
+  public CompletableFuture<AppendResult> append(ShardRef shard, List<NewRecord> records) {
+    try {
+      ShardState s = state(shard);
+      ShardOffsets o = s.offsets();
+      if (o.sealed()) {
+        throw new ShardSealedException(shard);
+      }
+      if (records.isEmpty()) {
+        long arrival = Math.max(clock.millis(), o.lastArrivalMillis());
+        return CompletableFuture.completedFuture(new AppendResult(o.endOffset(), 0, arrival));
+      }
+      List<NewRecord> copy = List.copyOf(records);
+      CompletableFuture<AppendResult> result = new CompletableFuture<>();
+      threads.writer(shard).execute(() -> appends.send(s, copy, result));
+      return result;
+    } catch (LogException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (NullPointerException e) {
+      return CompletableFuture.failedFuture(new LogException("null record in append", e));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closed());
+    }
+  }
+
+  @Override
+  public CompletableFuture<ReadResult> read(
+      ShardRef shard, long fromOffset, int maxRecords, long maxBytes) {
+    return onReader(shard, (r, s) -> r.read(s, fromOffset, maxRecords, maxBytes));
+  }
+
+  @Override
+  public CompletableFuture<Long> offsetForTimestamp(ShardRef shard, long timestampMillis) {
+    return onReader(shard, (r, s) -> r.offsetForTimestamp(s, timestampMillis));
+  }
+
+  @Override
+  public ShardOffsets offsets(ShardRef shard) {
+    return state(shard).offsets();
+  }
+
+  @Override
+  public CompletableFuture<Long> seal(ShardRef shard) {
+    try {
+      ShardState s = state(shard);
+      CompletableFuture<Long> result = new CompletableFuture<>();
+      threads
+          .writer(shard)
+          .execute(
+              () -> {
+                s.seal();
+                // the appends queued before the seal decide the end offset
+                s.tail.whenComplete((v, e) -> result.complete(s.offsets().endOffset()));
+              });
+      return result;
+    } catch (LogException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closed());
+    }
+  }
+
+  @Override
+  public CompletableFuture<Long> trim(ShardRef shard, long cutoffMillis) {
+    return onAdmin(() -> shards.trim(state(shard), cutoffMillis));
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteShard(ShardRef shard) {
+    return onAdmin(
+        () -> {
+          shards.delete(state(shard));
+          return null;
+        });
+  }
+
+  /** Waits for appends handed to the producer, then closes the clients and stops the threads. */
+  @Override
+  public synchronized void close() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    threads.stop();
+    closeClients();
+  }
+
+  private void closeClients() {
+    if (producer != null) {
+      producer.close(java.time.Duration.ofSeconds(30));
+    }
+    if (admin != null) {
+      admin.close();
+    }
+  }
+
+  // ---- plumbing ----
+
+  private <T> CompletableFuture<T> onAdmin(java.util.concurrent.Callable<T> action) {
+    try {
+      checkRunning();
+      return threads.onAdmin(action);
+    } catch (LogException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private <T> CompletableFuture<T> onReader(ShardRef shard, EngineThreads.ReadAction<T> action) {
+    try {
+      ShardState s = state(shard);
+      return threads.onReader(r -> action.run(r, s));
+    } catch (LogException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private ShardState state(ShardRef shard) {
+    checkRunning();
+    ShardState s = states.get(shard);
+    if (s == null) {
+      throw new ShardNotFoundException(shard);
+    }
+    return s;
+  }
+
+  private void checkRunning() {
+    if (state != State.RUNNING) {
+      throw state == State.NEW ? new LogException("engine not started") : closed();
+    }
+  }
+
+  static LogException closed() {
+    return new LogException("engine is closed");
+  }
+
+  static LogException wrap(Throwable e) {
+    if (e instanceof java.util.concurrent.CompletionException c && c.getCause() != null) {
+      e = c.getCause();
+    }
+    return e instanceof LogException l ? l : new LogException("Kafka storage failed: " + e, e);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.sluice.log.kafka;
+
+import dev.sluice.log.LogException;
+import dev.sluice.log.LogRecord;
+import dev.sluice.log.ReadResult;
+import dev.sluice.log.ShardOffsets;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads one partition at a time with a consumer of its own ({@code assign} and {@code seek}, no
+ * group). Not thread-safe: each reader thread has one. Reads stay below the end offset cached when
+ * they start, which only acknowledged (so replicated, hence visible) appends move.
+ */
+final class PartitionReader implements AutoCloseable {
+
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final long READ_TIMEOUT_NANOS = Duration.ofSeconds(10).toNanos();
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+
+  PartitionReader(KafkaConsumer<byte[], byte[]> consumer) {
+    this.consumer = consumer;
+  }
+
+  ReadResult read(ShardState shard, long fromOffset, int maxRecords, long maxBytes) {
+    ShardOffsets o = shard.offsets();
+    long next = Math.max(fromOffset, o.startOffset());
+    List<LogRecord> out = new ArrayList<>();
+    if (next < o.endOffset() && maxRecords > 0) {
+      next = fetch(shard.partition, next, o.endOffset(), out, maxRecords, maxBytes);
+    }
+    return new ReadResult(out, next, o.endOffset(), o.lastArrivalMillis());
+  }
+
+  /** Polls until the budget is used or the end is reached; returns the next offset to read. */
+  private long fetch(
+      TopicPartition tp, long from, long end, List<LogRecord> out, int maxRecords, long maxBytes) {
+    consumer.assign(List.of(tp));
+    consumer.seek(tp, from);
+    long next = from;
+    long bytes = 0;
+    long deadline = System.nanoTime() + READ_TIMEOUT_NANOS;
+    while (next < end) {
+      if (System.nanoTime() > deadline) {
+        if (out.isEmpty()) {
+          throw new LogException("no records fetched from " + tp + " at offset " + from);
+        }
+        return next; // a partial page is still progress
+      }
+      List<ConsumerRecord<byte[], byte[]>> batch = consumer.poll(POLL).records(tp);
+      if (batch.isEmpty()) {
+        // records deleted under the read (a trim): the consumer reset to the new start
+        next = Math.max(next, Math.min(consumer.position(tp, POLL), end));
+      }
+      for (ConsumerRecord<byte[], byte[]> r : batch) {
+        if (r.offset() < next || r.offset() >= end) {
+          continue;
+        }
+        LogRecord rec = toLogRecord(r);
+        if (!out.isEmpty() && bytes + rec.size() > maxBytes) {
+          return next;
+        }
+        out.add(rec);
+        bytes += rec.size();
+        next = r.offset() + 1;
+        if (out.size() >= maxRecords) {
+          return next;
+        }
+      }
+    }
+    return next;
+  }
+
+  private static LogRecord toLogRecord(ConsumerRecord<byte[], byte[]> r) {
+    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+    byte[] data = r.value() == null ? new byte[0] : r.value();
+    return new LogRecord(r.offset(), r.timestamp(), key, data);
+  }
+
+  /** The first offset at or after the time, or the cached end offset when there is none. */
+  long offsetForTimestamp(ShardState shard, long timestampMillis) {
+    ShardOffsets o = shard.offsets();
+    Map<TopicPartition, OffsetAndTimestamp> found =
+        consumer.offsetsForTimes(Map.of(shard.partition, Math.max(0, timestampMillis)));
+    OffsetAndTimestamp hit = found.get(shard.partition);
+    if (hit == null) {
+      return o.endOffset();
+    }
+    return Math.min(Math.max(hit.offset(), o.startOffset()), o.endOffset());
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+}

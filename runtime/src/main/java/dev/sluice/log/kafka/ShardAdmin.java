@@ -1,0 +1,122 @@
+package dev.sluice.log.kafka;
+
+import dev.sluice.log.ShardOffsets;
+import dev.sluice.log.ShardRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Shard lifecycle on Kafka, run on the engine's admin thread (and at start): finding existing
+ * partitions, creating topics and partitions, trimming and deleting.
+ */
+final class ShardAdmin {
+
+  private final TopicAdmin admin;
+  private final TopicLayout layout;
+  private final ConcurrentHashMap<ShardRef, ShardState> states;
+
+  ShardAdmin(TopicAdmin admin, TopicLayout layout, ConcurrentHashMap<ShardRef, ShardState> states) {
+    this.admin = admin;
+    this.layout = layout;
+    this.states = states;
+  }
+
+  /**
+   * Loads every partition of this engine's topics, except those whose records were all deleted
+   * (shards deleted while their stream lived on: Kafka cannot drop a partition).
+   */
+  void load() {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : admin.topics()) {
+      if (layout.owns(topic)) {
+        Integer count = admin.describe(topic);
+        for (int p = 0; count != null && p < count; p++) {
+          partitions.add(new TopicPartition(topic, p));
+        }
+      }
+    }
+    Offsets offsets = offsets(partitions);
+    for (TopicPartition tp : partitions) {
+      ShardOffsets o = offsets.of(tp);
+      if (o.startOffset() == o.endOffset() && o.endOffset() > 0) {
+        continue;
+      }
+      ShardRef ref = TopicLayout.shard(layout.stream(tp.topic()), tp.partition());
+      states.put(ref, state(ref, tp, o));
+    }
+  }
+
+  /** Creates the shard's topic or partition unless it exists, and loads its offsets. */
+  void create(ShardRef ref) {
+    if (states.containsKey(ref)) {
+      return;
+    }
+    TopicPartition tp = layout.partition(ref);
+    int before = admin.ensurePartitions(tp.topic(), tp.partition() + 1);
+    // a partition created just now is empty, and brokers may not know it yet: no need to ask
+    ShardOffsets o =
+        tp.partition() >= before ? new ShardOffsets(0, 0, -1, false) : offsets(List.of(tp)).of(tp);
+    states.put(ref, state(ref, tp, o));
+  }
+
+  /** Deletes the records that arrived before the cutoff; returns the new start offset. */
+  long trim(ShardState shard, long cutoffMillis) {
+    TopicPartition tp = shard.partition;
+    ShardOffsets o = shard.offsets();
+    long target =
+        admin.offsets(List.of(tp), OffsetSpec.forTimestamp(cutoffMillis)).get(tp).offset();
+    if (target < 0) {
+      target = o.endOffset(); // nothing arrived at or after the cutoff
+    }
+    if (target > o.startOffset()) {
+      shard.trimmed(admin.deleteRecords(tp, target));
+    }
+    return shard.offsets().startOffset();
+  }
+
+  /** Forgets the shard; deletes its topic when it was the stream's last, else its records. */
+  void delete(ShardState shard) {
+    states.remove(shard.ref, shard);
+    shard.markDeleted();
+    boolean last = states.keySet().stream().noneMatch(r -> r.stream().equals(shard.ref.stream()));
+    if (last) {
+      admin.deleteTopic(shard.partition.topic());
+    } else {
+      long end = shard.offsets().endOffset();
+      if (end > shard.offsets().startOffset()) {
+        admin.deleteRecords(shard.partition, end);
+      }
+    }
+  }
+
+  private static ShardState state(ShardRef ref, TopicPartition tp, ShardOffsets o) {
+    return new ShardState(ref, tp, o.startOffset(), o.endOffset(), o.lastArrivalMillis());
+  }
+
+  private Offsets offsets(List<TopicPartition> partitions) {
+    return new Offsets(
+        admin.offsets(partitions, OffsetSpec.earliest()),
+        admin.offsets(partitions, OffsetSpec.latest()),
+        admin.offsets(partitions, OffsetSpec.maxTimestamp()));
+  }
+
+  /** Start, end and newest timestamp of a set of partitions. */
+  private record Offsets(
+      Map<TopicPartition, ListOffsetsResultInfo> start,
+      Map<TopicPartition, ListOffsetsResultInfo> end,
+      Map<TopicPartition, ListOffsetsResultInfo> newest) {
+
+    ShardOffsets of(TopicPartition tp) {
+      long s = start.get(tp).offset();
+      long e = end.get(tp).offset();
+      ListOffsetsResultInfo n = newest.get(tp);
+      long arrival = e > s && n != null && n.offset() >= 0 ? n.timestamp() : -1;
+      return new ShardOffsets(s, e, arrival, false);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.sluice.log.kafka;
+
+import dev.sluice.log.ShardOffsets;
+import dev.sluice.log.ShardRef;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the engine keeps in memory for one shard: its partition, cached offsets and seal flag, and
+ * the last append handed to the producer (so a seal can wait for it).
+ */
+final class ShardState {
+
+  final ShardRef ref;
+  final TopicPartition partition;
+  private long start;
+  private long end;
+  private long lastArrival;
+  private boolean sealed;
+  private boolean deleted;
+
+  /** Last append sent; read and written on the shard's writer thread only. */
+  CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+
+  ShardState(ShardRef ref, TopicPartition partition, long start, long end, long lastArrival) {
+    this.ref = ref;
+    this.partition = partition;
+    this.start = start;
+    this.end = end;
+    this.lastArrival = lastArrival;
+  }
+
+  synchronized ShardOffsets offsets() {
+    return new ShardOffsets(start, end, lastArrival, sealed);
+  }
+
+  /** Records an acknowledged append; acknowledgements of one partition arrive in order. */
+  synchronized void appended(long lastOffset, long arrivalMillis) {
+    end = Math.max(end, lastOffset + 1);
+    lastArrival = Math.max(lastArrival, arrivalMillis);
+  }
+
+  synchronized void trimmed(long newStart) {
+    start = Math.max(start, Math.min(newStart, end));
+  }
+
+  synchronized void seal() {
+    sealed = true;
+  }
+
+  synchronized boolean isSealed() {
+    return sealed;
+  }
+
+  synchronized void markDeleted() {
+    deleted = true;
+  }
+
+  synchronized boolean isDeleted() {
+    return deleted;
+  }
+}

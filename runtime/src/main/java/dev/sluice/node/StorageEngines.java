@@ -1,0 +1,60 @@
+package dev.sluice.node;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.log.LogEngine;
+import dev.sluice.log.LogListener;
+import dev.sluice.log.file.FileLogEngine;
+import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.log.kafka.KafkaLogEngine;
+import dev.sluice.log.kafka.KafkaLogOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** Builds the log engine that {@code sluice.storage.type} names. */
+final class StorageEngines {
+
+  private StorageEngines() {}
+
+  static LogEngine create(SluiceConfig config, Path dataDir, Clock clock, LogListener listener) {
+    String type = config.storage().type();
+    return switch (type) {
+      case "file" -> file(config.log(), dataDir, clock, listener);
+      case "kafka" -> kafka(config.storage().kafka(), clock, listener);
+      default ->
+          throw new IllegalArgumentException(
+              "sluice.storage.type must be file or kafka, not " + type);
+    };
+  }
+
+  private static LogEngine file(
+      SluiceConfig.Log log, Path dataDir, Clock clock, LogListener listener) {
+    FileLogOptions options =
+        new FileLogOptions(
+            log.segmentBytes(),
+            log.indexIntervalBytes(),
+            log.writerThreads(),
+            log.readerThreads(),
+            log.hotCacheBytes());
+    return new FileLogEngine(dataDir.resolve("log"), options, clock, listener);
+  }
+
+  private static LogEngine kafka(
+      SluiceConfig.Storage.Kafka kafka, Clock clock, LogListener listener) {
+    String bootstrap =
+        kafka
+            .bootstrap()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "Kafka storage needs sluice.storage.kafka.bootstrap (--kafka-bootstrap)"));
+    KafkaLogOptions options =
+        new KafkaLogOptions(
+            bootstrap,
+            kafka.topicPrefix(),
+            kafka.replicationFactor(),
+            kafka.flushEachRecord(),
+            kafka.writerThreads(),
+            kafka.readerThreads());
+    return new KafkaLogEngine(options, clock, listener);
+  }
+}

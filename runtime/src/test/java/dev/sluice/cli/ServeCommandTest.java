@@ -1,0 +1,32 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code sluice serve} refuses storage options that cannot work, before starting anything. */
+class ServeCommandTest {
+
+  @Test
+  void storageKafka_withoutBootstrap_isAUsageError() {
+    Cli.Result r = Cli.run("", "serve", "--storage", "kafka");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--storage kafka needs --kafka-bootstrap");
+  }
+
+  @Test
+  void unknownStorage_isAUsageError() {
+    Cli.Result r = Cli.run("", "serve", "--storage", "s3");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--storage must be file or kafka");
+  }
+
+  @Test
+  void help_namesTheStorageOptions() {
+    Cli.Result r = Cli.run("", "serve", "--help");
+
+    assertThat(r.out()).contains("--storage").contains("--kafka-bootstrap=HOST:PORT");
+  }
+}

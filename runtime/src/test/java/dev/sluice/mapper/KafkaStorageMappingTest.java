@@ -1,0 +1,156 @@
+package dev.sluice.mapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.KafkaStorage;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
+
+/**
+ * A Kinesis mapping end to end with streams stored in Kafka: records put through the SDK reach a
+ * real handler jar, each once and in per-key order.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaStorage.class)
+class KafkaStorageMappingTest {
+
+  @TestHTTPResource("/")
+  String root;
+
+  KinesisClient kinesis;
+  LambdaClient lambda;
+  String mapping;
+
+  @BeforeEach
+  void clients() {
+    var creds = StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b"));
+    kinesis =
+        KinesisClient.builder()
+            .endpointOverride(URI.create(root))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(creds)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+    lambda =
+        LambdaClient.builder()
+            .endpointOverride(URI.create(root))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(creds)
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (mapping != null) {
+      lambda.deleteEventSourceMapping(b -> b.uuid(mapping));
+    }
+    kinesis.close();
+    lambda.close();
+  }
+
+  @Test
+  void mapping_onKafkaStorage_deliversEveryRecordOnceInPerKeyOrder() throws Exception {
+    String stream = activeStream(2);
+    String fn = "rec-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(fn)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.Recorder")
+                .timeout(10)
+                .code(
+                    c ->
+                        c.zipFile(
+                            SdkBytes.fromByteArray(
+                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+    putRecords(stream, 0, 30);
+    mapping =
+        lambda
+            .createEventSourceMapping(
+                b ->
+                    b.functionName(fn)
+                        .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
+                        .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                        .batchSize(10)
+                        .parallelizationFactor(2))
+            .uuid();
+    putRecords(stream, 30, 60);
+
+    List<String> lines = received(fn, 60);
+    assertThat(lines).hasSize(60);
+    Map<String, Integer> last = new HashMap<>();
+    for (String l : lines) {
+      String[] p = l.split("\\|");
+      int n = Integer.parseInt(p[1].substring("event-".length()));
+      Integer prev = last.put(p[0], n);
+      assertThat(prev == null || prev < n).as("order of %s", p[0]).isTrue();
+    }
+  }
+
+  private String activeStream(int shards) throws InterruptedException {
+    String name = "k-" + UUID.randomUUID().toString().substring(0, 8);
+    kinesis.createStream(b -> b.streamName(name).shardCount(shards));
+    for (int i = 0; i < 500; i++) {
+      String status =
+          kinesis
+              .describeStreamSummary(b -> b.streamName(name))
+              .streamDescriptionSummary()
+              .streamStatusAsString();
+      if (status.equals("ACTIVE")) {
+        return name;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("stream not ACTIVE");
+  }
+
+  private void putRecords(String stream, int from, int to) {
+    List<PutRecordsRequestEntry> entries = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey("order-" + (i % 5))
+              .data(SdkBytes.fromUtf8String("event-" + i))
+              .build());
+    }
+    kinesis.putRecords(b -> b.streamName(stream).records(entries));
+  }
+
+  /** The lines the function recorded, waiting until there are at least {@code n}. */
+  private static List<String> received(String function, int n) throws Exception {
+    Path log = MappingEndToEndTest.OUT.resolve(function + ".log");
+    List<String> lines = List.of();
+    for (int i = 0; i < 1500; i++) {
+      lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+      if (lines.size() >= n) {
+        return lines;
+      }
+      Thread.sleep(10);
+    }
+    return lines;
+  }
+}
