@@ -91,6 +91,14 @@ final class Resharder {
     return toSeal;
   }
 
+  /**
+   * Ids of the shards the plan creates and closes again at once: UpdateShardCount's intermediate
+   * steps. They are real, empty, closed shards, as in Kinesis, so they get a sealed log too.
+   */
+  List<String> createdClosed() {
+    return created.stream().filter(id -> !shards.get(id).isOpen()).toList();
+  }
+
   /** Ids of the shards the plan creates that stay open. */
   List<String> createdOpen() {
     return created.stream().filter(id -> shards.get(id).isOpen()).toList();

@@ -355,6 +355,10 @@ public final class StreamCatalog implements AutoCloseable {
       for (String id : plan.createdOpen()) {
         engine.createShard(new ShardRef(name, id)).join();
       }
+      for (String id : plan.createdClosed()) {
+        engine.createShard(new ShardRef(name, id)).join();
+        engine.seal(new ShardRef(name, id)).join();
+      }
       Map<String, Long> ends = new HashMap<>();
       for (String id : plan.toSeal()) {
         ends.put(id, engine.seal(new ShardRef(name, id)).join());

@@ -157,4 +157,35 @@ class StreamCatalogTest {
     assertThat(catalog.find("d")).isEmpty();
     assertThat(engine.shards()).noneMatch(s -> s.stream().equals("d"));
   }
+
+  @Test
+  void updateShardCount_intermediateShards_haveSealedLogsAndTheStreamDeletesCleanly()
+      throws Exception {
+    open();
+    catalog.create("u", 3, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("u", StreamStatus.ACTIVE);
+    put("u", "k", "v");
+
+    catalog.updateShardCount("u", 5).join();
+    awaitStatus("u", StreamStatus.ACTIVE);
+    StreamMeta meta = catalog.require("u");
+    List<Shard> intermediate =
+        meta.shards().stream().filter(s -> !s.isOpen() && s.ordinal() >= 3).toList();
+
+    assertThat(intermediate).as("3 → 5 goes through intermediate shards").isNotEmpty();
+    for (Shard s : meta.shards()) {
+      var offsets = engine.offsets(new ShardRef("u", s.id()));
+      assertThat(offsets.sealed()).as(s.id()).isEqualTo(!s.isOpen());
+    }
+    for (Shard s : intermediate) {
+      assertThat(engine.read(new ShardRef("u", s.id()), 0, 10, 1 << 20).join().records())
+          .isEmpty();
+    }
+    catalog.delete("u").join();
+    for (int i = 0; i < 500 && catalog.find("u").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(catalog.find("u")).isEmpty();
+    assertThat(engine.shards()).noneMatch(s -> s.stream().equals("u"));
+  }
 }
