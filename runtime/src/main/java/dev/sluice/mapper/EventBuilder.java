@@ -40,8 +40,8 @@ final class EventBuilder {
   /**
    * The same event as {@link #event}, streamed straight to bytes: no tree, one pass. This is the
    * hot path of every delivery, so everything that repeats from record to record (field names,
-   * constant values, the shard's sequence-number prefix) is written from pre-encoded bytes, and
-   * the data is base64-encoded straight into the output.
+   * constant values, the shard's sequence-number prefix) is written from pre-encoded bytes, and the
+   * data is base64-encoded straight into the output.
    */
   byte[] eventBytes(Shard shard, List<LogRecord> batch) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + batch.size() * 400);
@@ -121,6 +121,14 @@ final class EventBuilder {
 
   String streamArn() {
     return streamArn;
+  }
+
+  String region() {
+    return region;
+  }
+
+  String roleArn() {
+    return roleArn;
   }
 
   /** {@code {"Records": [...]}} for {@code batch}, with extra top-level members if given. */
