@@ -230,10 +230,28 @@ public final class FunctionService implements AutoCloseable {
   public CompletableFuture<Invoked> invoke(String name, byte[] payload, String clientContext) {
     Deployed d = require(name);
     checkPayload(payload);
+    return start(d, name, payload, null, clientContext);
+  }
+
+  /**
+   * Invokes the function with a Kinesis event (RequestResponse), exactly as {@link #invoke(String,
+   * byte[], String)} with its JSON; the JSON is only built when the function needs it or when the
+   * batch might exceed the 6 MB limit.
+   */
+  public CompletableFuture<Invoked> invoke(String name, KinesisBatch batch) {
+    Deployed d = require(name);
+    if (batch.maxJsonBytes() > MAX_PAYLOAD_BYTES) {
+      checkPayload(batch.json());
+    }
+    return start(d, name, null, batch, null);
+  }
+
+  private CompletableFuture<Invoked> start(
+      Deployed d, String name, byte[] payload, KinesisBatch batch, String clientContext) {
     acquire(d);
     String requestId = UUID.randomUUID().toString();
     long deadline = clock.millis() + d.config().timeoutSeconds() * 1000L;
-    Invocation inv = new Invocation(requestId, payload, deadline, arn(name), clientContext);
+    Invocation inv = new Invocation(requestId, payload, deadline, arn(name), clientContext, batch);
     CompletableFuture<InvocationReport> report;
     try {
       report = run(d, inv);

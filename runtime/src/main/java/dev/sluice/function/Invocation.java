@@ -4,14 +4,33 @@ package dev.sluice.function;
  * One call of a function.
  *
  * @param requestId the request id ({@code Lambda-Runtime-Aws-Request-Id})
- * @param payload the event, as JSON bytes
+ * @param payload the event, as JSON bytes; null when {@code kinesis} carries it
  * @param deadlineMillis epoch milliseconds after which the invocation has timed out
  * @param functionArn the invoked function's ARN
  * @param clientContext base64 client context, or null
+ * @param kinesis the event as a Kinesis batch, or null
  */
 public record Invocation(
     String requestId,
     byte[] payload,
     long deadlineMillis,
     String functionArn,
-    String clientContext) {}
+    String clientContext,
+    KinesisBatch kinesis) {
+
+  /** An invocation with a JSON payload only. */
+  public Invocation(
+      String requestId,
+      byte[] payload,
+      long deadlineMillis,
+      String functionArn,
+      String clientContext) {
+    this(requestId, payload, deadlineMillis, functionArn, clientContext, null);
+  }
+
+  /** The event as JSON bytes, built from the Kinesis batch if that is how it came. */
+  @Override
+  public byte[] payload() {
+    return payload != null || kinesis == null ? payload : kinesis.json();
+  }
+}

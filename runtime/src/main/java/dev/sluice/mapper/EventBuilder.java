@@ -123,6 +123,14 @@ final class EventBuilder {
     return streamArn;
   }
 
+  String region() {
+    return region;
+  }
+
+  String roleArn() {
+    return roleArn;
+  }
+
   /** {@code {"Records": [...]}} for {@code batch}, with extra top-level members if given. */
   ObjectNode event(Shard shard, List<LogRecord> batch) {
     ObjectNode event = MAPPER.createObjectNode();

@@ -6,6 +6,7 @@ import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
+import dev.sluice.function.KinesisBatch;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardOffsets;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
@@ -74,7 +74,7 @@ final class ShardProcessor {
   private final TumblingWindow window;
   private boolean windowTimerArmed;
   private boolean shardEnded;
-  private final TreeSet<Long> pending = new TreeSet<>();
+  private final PendingOffsets pending = new PendingOffsets();
   private long readOffset;
   private long committed;
   private long lastDelivered = -1; // arrival time of the last record delivered
@@ -356,27 +356,34 @@ final class ShardProcessor {
       return;
     }
     Batch current = batch;
-    byte[] payload =
-        window == null
-            ? events.eventBytes(shard, batch.records())
-            : EventBuilder.bytes(
-                events.windowEvent(
-                    shard,
-                    batch.records(),
-                    window.start(),
-                    window.end(),
-                    window.state(),
-                    false,
-                    false));
+    Object payload = window == null ? plainEvent(batch) : windowEvent(batch);
     invoke(payload).whenComplete((inv, e) -> loop.execute(() -> invoked(lane, current, inv, e)));
   }
 
-  /** Calls the function; the batch counts as in flight until the answer is back. */
-  private CompletableFuture<FunctionService.Invoked> invoke(byte[] payload) {
+  /** The batch's event as objects too, its JSON built only if the function needs it. */
+  private Object plainEvent(Batch batch) {
+    KinesisBatch objects = KinesisBatches.of(events, shard, batch.records());
+    return objects != null ? objects : events.eventBytes(shard, batch.records());
+  }
+
+  private byte[] windowEvent(Batch batch) {
+    return EventBuilder.bytes(
+        events.windowEvent(
+            shard, batch.records(), window.start(), window.end(), window.state(), false, false));
+  }
+
+  /**
+   * Calls the function with JSON bytes or a {@link KinesisBatch}; the batch counts as in flight
+   * until the answer is back.
+   */
+  private CompletableFuture<FunctionService.Invoked> invoke(Object payload) {
     stats.inFlight.incrementAndGet();
     CompletableFuture<FunctionService.Invoked> call;
     try {
-      call = deps.functions().invoke(config.functionName(), payload, null);
+      call =
+          payload instanceof KinesisBatch b
+              ? deps.functions().invoke(config.functionName(), b)
+              : deps.functions().invoke(config.functionName(), (byte[]) payload, null);
     } catch (FunctionException e) {
       call = CompletableFuture.failedFuture(e);
     }

@@ -15,6 +15,7 @@ final class ShardText {
   private static final int OFFSET_DIGITS = 19;
   private final byte[] eventId;
   private final int prefixLength;
+  private long last = -1;
 
   private ShardText(byte[] eventId, int prefixLength) {
     this.eventId = eventId;
@@ -34,12 +35,26 @@ final class ShardText {
    * #eventIdPrefixLength()}. The array is reused by the next call.
    */
   byte[] sequenceNumber(long offset) {
-    long v = offset;
-    for (int i = eventId.length - 1; i >= eventId.length - OFFSET_DIGITS; i--) {
-      eventId[i] = (byte) ('0' + (int) (v % 10));
-      v /= 10;
+    if (offset == last + 1 && last >= 0) {
+      increment(); // records of a batch are mostly consecutive: a carry, not 19 divisions
+    } else {
+      long v = offset;
+      for (int i = eventId.length - 1; i >= eventId.length - OFFSET_DIGITS; i--) {
+        eventId[i] = (byte) ('0' + (int) (v % 10));
+        v /= 10;
+      }
     }
+    last = offset;
     return eventId;
+  }
+
+  /** Adds one to the offset digits; the carry stays in them, as every offset fits 19 digits. */
+  private void increment() {
+    int i = eventId.length - 1;
+    while (eventId[i] == '9') {
+      eventId[i--] = '0';
+    }
+    eventId[i]++;
   }
 
   int eventIdPrefixLength() {

@@ -124,11 +124,8 @@ final class ClassLoaderRunner implements Runner {
         instance = i;
         byte[] out =
             i.invoke(
-                invocation.payload(),
-                invocation.requestId(),
+                invocation,
                 config,
-                invocation.functionArn(),
-                invocation.deadlineMillis(),
                 logStream(),
                 line -> log.append(line).append(line.endsWith("\n") ? "" : "\n"));
         outcome = new InvocationResult.Success(out);

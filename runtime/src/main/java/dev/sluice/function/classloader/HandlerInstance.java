@@ -2,6 +2,8 @@ package dev.sluice.function.classloader;
 
 import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.Invocation;
+import dev.sluice.function.KinesisBatch;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -18,12 +20,15 @@ final class HandlerInstance implements AutoCloseable {
   private final InstanceWorker worker;
   private final Object bridge;
   private final Method invoke;
+  private final boolean takesKinesisBatch;
   final long initNanos;
 
-  private HandlerInstance(FunctionLoader loader, Object bridge, Method invoke, long initNanos) {
+  private HandlerInstance(
+      FunctionLoader loader, Object bridge, Method invoke, boolean kinesis, long initNanos) {
     this.loader = loader;
     this.bridge = bridge;
     this.invoke = invoke;
+    this.takesKinesisBatch = kinesis;
     this.initNanos = initNanos;
     this.worker = new InstanceWorker(loader.getName() + "-worker");
   }
@@ -45,6 +50,7 @@ final class HandlerInstance implements AutoCloseable {
           type.getMethod(
               "invoke",
               byte[].class,
+              Object[].class,
               String.class,
               String.class,
               String.class,
@@ -54,7 +60,8 @@ final class HandlerInstance implements AutoCloseable {
               String.class,
               String.class,
               Consumer.class);
-      return new HandlerInstance(loader, bridge, invoke, System.nanoTime() - t0);
+      boolean kinesis = (Boolean) type.getMethod("takesKinesisBatch").invoke(bridge);
+      return new HandlerInstance(loader, bridge, invoke, kinesis, System.nanoTime() - t0);
     } catch (InvocationTargetException e) {
       loader.close();
       throw explain(e.getCause(), config);
@@ -70,27 +77,28 @@ final class HandlerInstance implements AutoCloseable {
     return previous;
   }
 
+  /**
+   * Runs the handler on the invocation's event: as objects when it is a Kinesis batch and the
+   * handler takes a plain KinesisEvent, as JSON otherwise.
+   */
   byte[] invoke(
-      byte[] event,
-      String requestId,
-      FunctionConfig config,
-      String arn,
-      long deadlineMillis,
-      String logStream,
-      Consumer<String> log)
+      Invocation invocation, FunctionConfig config, String logStream, Consumer<String> log)
       throws Throwable {
+    KinesisBatch batch = takesKinesisBatch ? invocation.kinesis() : null;
+    byte[] event = batch == null ? invocation.payload() : null;
     ClassLoader previous = swapContextLoader(loader);
     try {
       return (byte[])
           invoke.invoke(
               bridge,
               event,
-              requestId,
+              batch == null ? null : batch.records(),
+              invocation.requestId(),
               config.name(),
               "$LATEST",
-              arn,
+              invocation.functionArn(),
               config.memorySize(),
-              deadlineMillis,
+              invocation.deadlineMillis(),
               "/aws/lambda/" + config.name(),
               logStream,
               log);

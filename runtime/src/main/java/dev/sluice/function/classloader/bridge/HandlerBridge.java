@@ -27,6 +27,7 @@ public final class HandlerBridge {
   private final Shape shape;
   private final Serde input;
   private final Serde output;
+  private final KinesisEventFactory kinesis;
 
   /** Resolves {@code handler} with Lambda's rules and creates the handler instance. */
   public HandlerBridge(ClassLoader functionLoader, String handler) throws Throwable {
@@ -38,14 +39,25 @@ public final class HandlerBridge {
     this.input = shape.takesEvent() ? Serde.forType(resolved.inputType(), functionLoader) : null;
     this.output =
         shape.returnsValue() ? Serde.forType(resolved.outputType(), functionLoader) : null;
+    this.kinesis = shape.takesEvent() ? KinesisEventFactory.forType(resolved.inputType()) : null;
   }
 
   /**
-   * Runs the handler on one event. Whatever the handler throws is thrown unchanged; Sluice turns it
-   * into Lambda's error body.
+   * Whether {@link #invoke} accepts a Kinesis batch as objects ({@link KinesisLayout}): the handler
+   * takes a plain KinesisEvent, which is then built without going through JSON.
+   */
+  public boolean takesKinesisBatch() {
+    return kinesis != null;
+  }
+
+  /**
+   * Runs the handler on one event: {@code kinesisBatch} when it is given (only if {@link
+   * #takesKinesisBatch}), the JSON {@code event} otherwise. Whatever the handler throws is thrown
+   * unchanged; Sluice turns it into Lambda's error body.
    */
   public byte[] invoke(
       byte[] event,
+      Object[] kinesisBatch,
       String requestId,
       String functionName,
       String functionVersion,
@@ -68,13 +80,13 @@ public final class HandlerBridge {
             logStream,
             log);
     try {
-      return call(event, context);
+      return call(event, kinesisBatch, context);
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
   }
 
-  private byte[] call(byte[] event, Context context) throws Exception {
+  private byte[] call(byte[] event, Object[] kinesisBatch, Context context) throws Throwable {
     if (shape == Shape.STREAM) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       InputStream in = new ByteArrayInputStream(event);
@@ -85,7 +97,10 @@ public final class HandlerBridge {
       }
       return out.toByteArray();
     }
-    Object arg = input == null ? null : input.read(event);
+    Object arg =
+        kinesisBatch != null
+            ? kinesis.build(kinesisBatch)
+            : input == null ? null : input.read(event);
     Object result = method.invoke(instance, shape.arguments(arg, context, method));
     return output == null ? new byte[0] : output.write(result);
   }

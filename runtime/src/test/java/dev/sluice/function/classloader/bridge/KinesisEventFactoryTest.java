@@ -1,0 +1,78 @@
+package dev.sluice.function.classloader.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisTimeWindowEvent;
+import java.math.BigDecimal;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class KinesisEventFactoryTest {
+
+  /** The library's deserializer: the seconds text parsed as a double, 0 as absent, times 1000. */
+  static Date parsedLikeTheLibrary(long millis) {
+    double seconds = Double.parseDouble(BigDecimal.valueOf(millis, 3).toPlainString());
+    return seconds == 0 ? null : new Date((long) (seconds * 1000.0));
+  }
+
+  @Test
+  void date_everyFractionAcrossMagnitudes_matchesTheParsedSecondsText() {
+    Random random = new Random(42);
+    int differFromMillis = 0;
+    for (int i = 0; i < 1_000_000; i++) {
+      long whole = random.nextLong(1L << (1 + random.nextInt(43)));
+      long millis = whole * 1000 + i % 1000;
+      Date expected = parsedLikeTheLibrary(millis);
+      assertThat(KinesisEventFactory.date(millis)).isEqualTo(expected);
+      differFromMillis += expected != null && expected.getTime() != millis ? 1 : 0;
+    }
+    assertThat(differFromMillis).isPositive(); // the double really does lose milliseconds
+  }
+
+  @Test
+  void date_zero_isNullAsInTheLibrary() {
+    assertThat(KinesisEventFactory.date(0)).isNull();
+    assertThat(KinesisEventFactory.date(1)).isEqualTo(new Date(1));
+  }
+
+  @Test
+  void forType_plainKinesisEvent_buildsRecordsFromTheLayout() throws Throwable {
+    Object[] batch = new Object[KinesisLayout.SIZE];
+    batch[KinesisLayout.SOURCE_ARN] = "arn:s";
+    batch[KinesisLayout.REGION] = "r";
+    batch[KinesisLayout.IDENTITY_ARN] = "arn:role";
+    batch[KinesisLayout.PARTITION_KEYS] = new String[] {"k"};
+    batch[KinesisLayout.SEQUENCE_NUMBERS] = new String[] {"49"};
+    batch[KinesisLayout.EVENT_IDS] = new String[] {"shardId-000000000000:49"};
+    byte[] data = {1, 2};
+    batch[KinesisLayout.DATA] = new byte[][] {data};
+    batch[KinesisLayout.ARRIVAL_MILLIS] = new long[] {1_700_000_000_123L};
+
+    KinesisEvent event =
+        (KinesisEvent) KinesisEventFactory.forType(KinesisEvent.class).build(batch);
+
+    KinesisEvent.KinesisEventRecord r = event.getRecords().get(0);
+    assertThat(r.getEventSourceARN()).isEqualTo("arn:s");
+    assertThat(r.getAwsRegion()).isEqualTo("r");
+    assertThat(r.getInvokeIdentityArn()).isEqualTo("arn:role");
+    assertThat(r.getEventID()).isEqualTo("shardId-000000000000:49");
+    assertThat(r.getEventName()).isEqualTo("aws:kinesis:record");
+    assertThat(r.getKinesis().getPartitionKey()).isEqualTo("k");
+    assertThat(r.getKinesis().getApproximateArrivalTimestamp().getTime())
+        .isEqualTo(1_700_000_000_123L);
+    assertThat(r.getKinesis().getData().array()).containsExactly(1, 2).isNotSameAs(data);
+    assertThat(r.getKinesis().getEncryptionType()).isNull();
+  }
+
+  @Test
+  void forType_otherTypes_null() {
+    assertThat(KinesisEventFactory.forType(KinesisTimeWindowEvent.class)).isNull();
+    assertThat(KinesisEventFactory.forType(Map.class)).isNull();
+    assertThat(KinesisEventFactory.forType(Object.class)).isNull();
+    assertThat(KinesisEventFactory.forType(List.class.getTypeParameters()[0])).isNull();
+  }
+}
