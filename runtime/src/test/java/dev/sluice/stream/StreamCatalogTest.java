@@ -178,8 +178,7 @@ class StreamCatalogTest {
       assertThat(offsets.sealed()).as(s.id()).isEqualTo(!s.isOpen());
     }
     for (Shard s : intermediate) {
-      assertThat(engine.read(new ShardRef("u", s.id()), 0, 10, 1 << 20).join().records())
-          .isEmpty();
+      assertThat(engine.read(new ShardRef("u", s.id()), 0, 10, 1 << 20).join().records()).isEmpty();
     }
     catalog.delete("u").join();
     for (int i = 0; i < 500 && catalog.find("u").isPresent(); i++) {
