@@ -17,7 +17,7 @@ import java.util.List;
  * The few Lambda REST calls the mapper benchmark makes (create/delete function and event-source
  * mapping, Sluice's mapping status), over plain HTTP with JSON.
  */
-final class LambdaApi {
+public final class LambdaApi {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,7 +28,8 @@ final class LambdaApi {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  LambdaApi(URI endpoint) {
+  /** A client of the server at {@code endpoint}. */
+  public LambdaApi(URI endpoint) {
     this.endpoint = endpoint;
   }
 
@@ -36,7 +37,7 @@ final class LambdaApi {
    * The jar (or directory) the handler classes were loaded from: with the shaded benchmarks jar it
    * holds the handlers, aws-lambda-java-events and joda-time, so it is deployable as it is.
    */
-  static Path handlerCode() {
+  public static Path handlerCode() {
     try {
       Path own =
           Path.of(LambdaApi.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -59,7 +60,7 @@ final class LambdaApi {
   }
 
   /** Creates a java17 function from local code (the local-path extension). */
-  void createFunction(String name, String handler, Path code) {
+  public void createFunction(String name, String handler, Path code) {
     ObjectNode b = JSON.createObjectNode();
     b.put("FunctionName", name)
         .put("Runtime", "java17")
@@ -71,7 +72,8 @@ final class LambdaApi {
     call("POST", "/2015-03-31/functions", b, 201);
   }
 
-  void deleteFunction(String name) {
+  /** Deletes a function. */
+  public void deleteFunction(String name) {
     call("DELETE", "/2015-03-31/functions/" + name, null, 204);
   }
 
@@ -87,12 +89,32 @@ final class LambdaApi {
     return call("POST", "/2015-03-31/event-source-mappings/", b, 202).get("UUID").asText();
   }
 
-  void deleteMapping(String uuid) {
+  /**
+   * Creates a SelfManagedKafka mapping from TRIM_HORIZON with no batching window; returns its UUID.
+   */
+  public String createKafkaMapping(
+      String function, String bootstrap, String topic, String group, int batchSize) {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("FunctionName", function)
+        .put("StartingPosition", "TRIM_HORIZON")
+        .put("BatchSize", batchSize)
+        .put("MaximumBatchingWindowInSeconds", 0);
+    b.putObject("SelfManagedEventSource")
+        .putObject("Endpoints")
+        .putArray("KAFKA_BOOTSTRAP_SERVERS")
+        .add(bootstrap);
+    b.putArray("Topics").add(topic);
+    b.putObject("SelfManagedKafkaEventSourceConfig").put("ConsumerGroupId", group);
+    return call("POST", "/2015-03-31/event-source-mappings/", b, 202).get("UUID").asText();
+  }
+
+  /** Deletes a mapping. */
+  public void deleteMapping(String uuid) {
     call("DELETE", "/2015-03-31/event-source-mappings/" + uuid, null, 202);
   }
 
   /** Sluice's status view of a mapping ({@code RecordsProcessed}, {@code State}, checkpoints). */
-  JsonNode status(String uuid) {
+  public JsonNode status(String uuid) {
     return call("GET", "/sluice/v1/event-source-mappings/" + uuid, null, 200);
   }
 
@@ -115,7 +137,7 @@ final class LambdaApi {
   }
 
   /** Deletes and reports rather than throws (clean-up). */
-  void quietly(Runnable r) {
+  public void quietly(Runnable r) {
     try {
       r.run();
     } catch (RuntimeException e) {

@@ -548,46 +548,6 @@ public final class MapperBench {
     }
   }
 
-  /** Server CPU (utime + stime from /proc/PID/stat) over an interval, as % of one core. */
-  private static final class CpuTimes {
-    private final long pid;
-    private final long wall;
-    private final long ticks;
-
-    private CpuTimes(long pid) {
-      this.pid = pid;
-      this.wall = System.nanoTime();
-      this.ticks = ticks(pid);
-    }
-
-    static CpuTimes start(long pid) {
-      return new CpuTimes(pid);
-    }
-
-    String stop() {
-      if (pid <= 0 || ticks < 0) {
-        return "server CPU unknown";
-      }
-      double secs = (System.nanoTime() - wall) / 1e9;
-      long used = ticks(pid) - ticks;
-      // USER_HZ is 100 on Linux
-      return String.format("server %.2f %% of one core (%.2f CPU s)", used / secs, used / 100.0);
-    }
-
-    static long ticks(long pid) {
-      if (pid <= 0) {
-        return -1;
-      }
-      try {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-      } catch (IOException | RuntimeException e) {
-        return -1;
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- options
 
   private static final class Options {

@@ -44,8 +44,9 @@ final class KafkaEvents {
     return n;
   }
 
+  /** The same event as {@link #event}, as the UTF-8 bytes an invocation sends. */
   byte[] eventBytes(List<ConsumerRecord<byte[], byte[]>> records) {
-    return event(records).toString().getBytes(StandardCharsets.UTF_8);
+    return KafkaEventBytes.of(bootstrapServers, records);
   }
 
   /** One record as the event carries it; a null key or value is left out, as Lambda does. */

@@ -57,6 +57,45 @@ class KafkaEventsTest {
   }
 
   @Test
+  void eventBytes_streamed_isExactlyTheTreeEvent() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("nothing", null);
+    headers.add("ü \"q\"", new byte[] {0, -1, 127});
+    ConsumerRecord<byte[], byte[]> noValue =
+        new ConsumerRecord<>(
+            "orders",
+            2,
+            9,
+            -1L,
+            TimestampType.NO_TIMESTAMP_TYPE,
+            1,
+            -1,
+            new byte[] {-2},
+            null,
+            headers,
+            Optional.empty());
+    ConsumerRecord<byte[], byte[]> bare =
+        new ConsumerRecord<>(
+            "orders",
+            3,
+            Long.MAX_VALUE,
+            0L,
+            TimestampType.LOG_APPEND_TIME,
+            -1,
+            0,
+            null,
+            new byte[0],
+            new RecordHeaders(),
+            Optional.empty());
+    // partitions interleaved: each partition's records are grouped where it first appears
+    List<ConsumerRecord<byte[], byte[]>> batch =
+        List.of(record(3, 15, "k", "hello"), noValue, bare, record(2, 10, null, "é\u0001"));
+    KafkaEvents events = new KafkaEvents(List.of("b1:9092", "b2:9092"));
+    String streamed = new String(events.eventBytes(batch), StandardCharsets.UTF_8);
+    assertThat(streamed).isEqualTo(events.event(batch).toString());
+  }
+
+  @Test
   void record_headerBytes_writtenUnsigned() {
     assertThat(KafkaEvents.record(record(0, 1, "k", "v")).at("/headers/0/h").toString())
         .isEqualTo("[104,200]");

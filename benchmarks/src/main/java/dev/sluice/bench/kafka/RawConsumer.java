@@ -1,0 +1,71 @@
+package dev.sluice.bench.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The baseline: what one plain kafka-clients consumer achieves on the same topic. It is set up the
+ * way a Sluice mapping's consumer is (one {@link KafkaConsumer} for all partitions, a fresh group,
+ * from the earliest offset, the same {@code max.poll.records}, no auto-commit) and, like the
+ * mapping, commits synchronously after each batch; it only counts the records and their bytes.
+ */
+final class RawConsumer {
+
+  private RawConsumer() {}
+
+  /** Reads {@code expected} records of {@code topic} from the start; seconds it took. */
+  static double read(
+      String bootstrap, String topic, String group, int maxPoll, long expected, int timeout) {
+    long t0 = System.nanoTime();
+    long deadline = t0 + timeout * 1_000_000_000L;
+    long count = 0;
+    long bytes = 0;
+    long first = -1;
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(
+            props(bootstrap, group, maxPoll),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      c.subscribe(List.of(topic));
+      while (count < expected && System.nanoTime() < deadline) {
+        ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (first < 0) {
+          first = System.nanoTime();
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          bytes += r.serializedValueSize();
+          count++;
+        }
+        c.commitSync();
+      }
+    }
+    double secs = (System.nanoTime() - t0) / 1e9;
+    if (count < expected) {
+      throw new IllegalStateException(
+          "raw consumer read " + count + " of " + expected + " records in " + timeout + " s");
+    }
+    System.out.printf(
+        "  read %,d records (%,d value bytes); the first after %.2f s (group join, first fetch)%n",
+        count, bytes, (first - t0) / 1e9);
+    return secs;
+  }
+
+  private static Properties props(String bootstrap, String group, int maxPoll) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("group.id", group);
+    p.put("client.id", "raw-" + group);
+    p.put("enable.auto.commit", "false");
+    p.put("auto.offset.reset", "earliest");
+    p.put("max.poll.records", String.valueOf(maxPoll));
+    return p;
+  }
+}

@@ -1,0 +1,89 @@
+package dev.sluice.bench.kafka;
+
+import dev.sluice.bench.mapper.CpuTimes;
+import dev.sluice.bench.mapper.LambdaApi;
+import dev.sluice.bench.mapper.handlers.KafkaNoopHandler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Sluice side: no-op functions deployed from this jar and SelfManagedKafka mappings on the
+ * benchmark topic, each in a fresh consumer group; it counts through the status route.
+ */
+final class SluiceDelivery implements AutoCloseable {
+
+  private final LambdaApi lambda;
+  private final Path code;
+  private final long serverPid;
+  private final String bootstrap;
+  private final String topic;
+  private final List<String> functions = new ArrayList<>();
+  private final List<String> mappings = new ArrayList<>();
+
+  SluiceDelivery(LambdaApi lambda, long serverPid, String bootstrap, String topic) {
+    this.lambda = lambda;
+    this.code = LambdaApi.handlerCode();
+    this.serverPid = serverPid;
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+  }
+
+  /** Result of one mapping: seconds from its creation to the last record, and the CPU used. */
+  record Run(double seconds, String serverCpu, String benchCpu) {}
+
+  /**
+   * Creates a function and a TRIM_HORIZON mapping to it, then polls RecordsProcessed every 20 ms
+   * until {@code expected} records are processed.
+   */
+  Run deliver(String name, int batchSize, long expected, int timeout) throws InterruptedException {
+    lambda.createFunction(name, KafkaNoopHandler.class.getName(), code);
+    functions.add(name);
+    CpuTimes server = CpuTimes.start(serverPid);
+    CpuTimes bench = CpuTimes.start(ProcessHandle.current().pid());
+    long t0 = System.nanoTime();
+    String uuid = lambda.createKafkaMapping(name, bootstrap, topic, "g-" + name, batchSize);
+    mappings.add(uuid);
+    long processed = await(uuid, expected, t0, timeout);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    Run run = new Run(secs, server.stop(), bench.stop("benchmark process (broker)"));
+    if (processed < expected) {
+      throw new IllegalStateException(
+          "mapping processed " + processed + " of " + expected + " records in " + timeout + " s");
+    }
+    return run;
+  }
+
+  private long await(String uuid, long expected, long t0, int timeout) throws InterruptedException {
+    long deadline = t0 + TimeUnit.SECONDS.toNanos(timeout);
+    long processed = 0;
+    long lastPrint = t0;
+    long first = -1;
+    while (processed < expected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      processed = lambda.status(uuid).path("RecordsProcessed").asLong();
+      long now = System.nanoTime();
+      if (first < 0 && processed > 0) {
+        first = now;
+        System.out.printf("  the first records processed after %.2f s%n", (now - t0) / 1e9);
+      }
+      if (now - lastPrint > 5_000_000_000L) {
+        System.out.printf("  %,d processed after %.1f s%n", processed, (now - t0) / 1e9);
+        lastPrint = now;
+      }
+    }
+    return processed;
+  }
+
+  /** Deletes the mappings first (they stop consuming), then the functions. */
+  @Override
+  public void close() {
+    for (String u : mappings) {
+      lambda.quietly(() -> lambda.deleteMapping(u));
+    }
+    for (String f : functions) {
+      lambda.quietly(() -> lambda.deleteFunction(f));
+    }
+  }
+}
