@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cli.client.SluiceClient;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,13 +42,14 @@ final class LogsCommand implements Callable<Integer> {
   }
 
   /**
-   * Turns repeated "last N lines" answers into a stream of new lines, by finding where the lines
-   * already shown end in each new answer.
+   * Follows a function's log by position: the first read takes the last N lines, each later read
+   * only what was written since ({@code after=NextToken}), so nothing repeats or goes missing
+   * when the log files rotate.
    */
   static final class LogFollower {
     private final SluiceClient client;
     private final String function;
-    private List<String> shown = List.of();
+    private String next;
 
     LogFollower(SluiceClient client, String function) {
       this.client = client;
@@ -55,37 +57,16 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     List<String> newLines(int max) {
+      Map<String, String> q = new LinkedHashMap<>();
+      q.put("lines", Integer.toString(max));
+      q.put("after", next);
       String path =
-          SluiceClient.query(
-              "/sluice/v1/functions/" + SluiceClient.encode(function) + "/logs",
-              Map.of("lines", Integer.toString(max)));
+          SluiceClient.query("/sluice/v1/functions/" + SluiceClient.encode(function) + "/logs", q);
       JsonNode r = client.rest("GET", path, null);
-      List<String> all = new ArrayList<>();
-      r.path("Lines").forEach(l -> all.add(l.asText()));
-      List<String> fresh = all.subList(overlap(all), all.size());
-      if (!all.isEmpty()) {
-        shown = new ArrayList<>(all.subList(Math.max(0, all.size() - 20), all.size()));
-      }
-      return new ArrayList<>(fresh);
-    }
-
-    /** How many leading lines of {@code all} were shown before. */
-    private int overlap(List<String> all) {
-      if (shown.isEmpty()) {
-        return 0;
-      }
-      for (int end = all.size(); end > 0; end--) {
-        if (endsWith(all.subList(0, end), shown)) {
-          return end;
-        }
-      }
-      return 0;
-    }
-
-    private static boolean endsWith(List<String> list, List<String> tail) {
-      int n = Math.min(list.size(), tail.size());
-      return list.subList(list.size() - n, list.size())
-          .equals(tail.subList(tail.size() - n, tail.size()));
+      List<String> lines = new ArrayList<>();
+      r.path("Lines").forEach(l -> lines.add(l.asText()));
+      next = r.path("NextToken").asText(next);
+      return lines;
     }
   }
 }

@@ -18,6 +18,11 @@ import java.util.Locale;
  * invocation. Kept in {@code functions/NAME/logs/}, bounded: the current file rotates at {@code
  * maxBytes}, and only {@code keep} older files are kept. Blocking; called from the service's log
  * thread only.
+ *
+ * <p>Every byte ever written has a position that rotation does not change: {@code function.base}
+ * holds how many bytes the rotated-away files held, so a position is that base plus an offset
+ * in the current file. Readers follow the log by position ({@link #after}), which neither loses
+ * nor repeats lines while the files rotate.
  */
 final class FunctionLogs {
 
@@ -56,6 +61,14 @@ final class FunctionLogs {
     return sb.append("\t\n").toString();
   }
 
+  /**
+   * Lines and where they end.
+   *
+   * @param lines whole lines, oldest first
+   * @param next the position just past the last line returned; pass it to {@link #after}
+   */
+  record Page(List<String> lines, long next) {}
+
   void append(String function, String text) {
     Path file = current(function);
     try {
@@ -92,7 +105,67 @@ final class FunctionLogs {
     return new ArrayList<>(lines);
   }
 
+  /**
+   * At most {@code max} whole lines written at or after {@code position}, oldest first. A
+   * position older than what is kept reads from the oldest kept line.
+   */
+  Page after(String function, long position, int max) {
+    List<String> lines = new ArrayList<>();
+    long next = position;
+    for (LogFile seg : segments(function)) {
+      if (seg.end() <= next || lines.size() >= max) {
+        continue;
+      }
+      next = seg.read(Math.max(next, seg.start()), max - lines.size(), lines);
+    }
+    return new Page(lines, Math.max(next, position));
+  }
+
+  /** The position just past the last byte written. */
+  long end(String function) {
+    List<LogFile> all = segments(function);
+    return all.isEmpty() ? base(function) : all.get(all.size() - 1).end();
+  }
+
+  /** The kept files, oldest first, each with the position of its first byte. */
+  private List<LogFile> segments(String function) {
+    Deque<LogFile> out = new ArrayDeque<>();
+    long start = base(function);
+    Path cur = current(function);
+    if (Files.exists(cur)) {
+      out.addFirst(new LogFile(cur, start, start + size(cur)));
+    }
+    for (int i = 1; i <= keep; i++) {
+      Path f = rotated(function, i);
+      if (!Files.exists(f)) {
+        break;
+      }
+      long size = size(f);
+      out.addFirst(new LogFile(f, start - size, start));
+      start -= size;
+    }
+    return new ArrayList<>(out);
+  }
+
+  private long base(String function) {
+    Path f = baseFile(function);
+    try {
+      return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : 0;
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static long size(Path f) {
+    try {
+      return Files.size(f);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void rotate(String function) throws IOException {
+    long base = base(function) + Files.size(current(function));
     Files.deleteIfExists(rotated(function, keep));
     for (int i = keep - 1; i >= 1; i--) {
       if (Files.exists(rotated(function, i))) {
@@ -101,6 +174,11 @@ final class FunctionLogs {
       }
     }
     Files.move(current(function), rotated(function, 1), StandardCopyOption.REPLACE_EXISTING);
+    dev.sluice.files.AtomicFiles.write(baseFile(function), Long.toString(base).getBytes());
+  }
+
+  private Path baseFile(String function) {
+    return dir.resolve(function).resolve("logs").resolve("function.base");
   }
 
   private Path current(String function) {

@@ -217,6 +217,24 @@ public final class FunctionService implements AutoCloseable {
     return all;
   }
 
+  /**
+   * Lines of a function's log from a position on (see {@link LogPage}); {@code after} null means
+   * the last {@code max} lines. Follow a log by passing each page's {@code next} back.
+   */
+  public LogPage logPage(String name, Long after, int max) {
+    require(name);
+    return CompletableFuture.supplyAsync(
+            () -> {
+              if (after == null) {
+                return new LogPage(logs.tail(name, max), logs.end(name));
+              }
+              FunctionLogs.Page p = logs.after(name, after, max);
+              return new LogPage(p.lines(), p.next());
+            },
+            logThread)
+        .join();
+  }
+
   /** The last {@code max} lines of the function's log. Blocking. */
   public List<String> logLines(String name, int max) {
     require(name);

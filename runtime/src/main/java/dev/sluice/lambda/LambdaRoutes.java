@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.FunctionService;
+import dev.sluice.function.LogPage;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.node.SluiceNode;
 import io.vertx.core.Context;
@@ -228,11 +229,27 @@ public class LambdaRoutes {
 
   private ObjectNode logs(RoutingContext ctx) {
     int lines = LambdaHttp.intParam(ctx, "lines", 200, 1, 100_000);
-    List<String> tail = functions().logLines(name(ctx), lines);
+    String after = ctx.request().getParam("after");
+    Long position = null;
+    if (after != null) {
+      try {
+        position = Long.parseLong(after);
+      } catch (NumberFormatException e) {
+        position = -1L;
+      }
+      if (position < 0) {
+        throw new LambdaException(
+            LambdaError.InvalidParameterValueException,
+            "after must be a NextToken from an earlier answer, not '" + after + "'.");
+      }
+    }
+    LogPage page = functions().logPage(name(ctx), position, lines);
     ObjectNode out = LambdaJson.MAPPER.createObjectNode();
-    tail.forEach(out.putArray("Lines")::add);
+    page.lines().forEach(out.putArray("Lines")::add);
+    out.put("NextToken", Long.toString(page.next()));
     return out;
   }
+
 
   private void invoke(RoutingContext ctx) {
     Context context = Vertx.currentContext();

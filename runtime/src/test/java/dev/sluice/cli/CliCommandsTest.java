@@ -126,6 +126,39 @@ class CliCommandsTest {
   }
 
   @Test
+  void logFollower_afterTheFirstPage_returnsOnlyNewLines() throws Exception {
+    Path t = Cli.echoTemplate("cli-follow", HELLO);
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    assertThat(cli("", "invoke", "cli-follow").exit()).isZero();
+    LogsCommand.LogFollower follower =
+        new LogsCommand.LogFollower(
+            new dev.sluice.cli.client.SluiceClient(java.net.URI.create(root)), "cli-follow");
+
+    List<String> first = follower.newLines(100);
+    List<String> nothingYet = follower.newLines(100);
+    assertThat(cli("", "invoke", "cli-follow").exit()).isZero();
+    List<String> second = follower.newLines(100);
+
+    assertThat(first).filteredOn(l -> l.startsWith("START RequestId:")).hasSize(1);
+    assertThat(nothingYet).isEmpty();
+    assertThat(second).filteredOn(l -> l.startsWith("START RequestId:")).hasSize(1);
+    assertThat(second).noneMatch(first::contains);
+  }
+
+  @Test
+  void logs_badAfterToken_invalidParameterValue() throws Exception {
+    assertThat(cli("", "deploy", Cli.echoTemplate("cli-token", HELLO).toString()).exit()).isZero();
+
+    io.restassured.RestAssured.given()
+        .baseUri(root)
+        .get("/sluice/v1/functions/cli-token/logs?after=abc")
+        .then()
+        .statusCode(400)
+        .header("x-amzn-ErrorType", "InvalidParameterValueException")
+        .body("message", org.hamcrest.Matchers.containsString("after must be a NextToken"));
+  }
+
+  @Test
   void help_everySubcommand_describesItself() {
     for (String sub :
         List.of("up", "serve", "deploy", "invoke", "put", "tail", "logs", "mappings", "rewind")) {

@@ -6,7 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /** The Kinesis contract (over CBOR) with streams stored in Kafka rather than the embedded log. */
 @QuarkusTest
-@QuarkusTestResource(KafkaStorage.class)
+@QuarkusTestResource(value = KafkaStorage.class, restrictToAnnotatedClass = true)
 class KinesisSdkKafkaTest extends KinesisSdkContract {
 
   @Override

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
  * real handler jar, each once and in per-key order.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaStorage.class)
+@QuarkusTestResource(value = KafkaStorage.class, restrictToAnnotatedClass = true)
 class KafkaStorageMappingTest {
 
   @TestHTTPResource("/")
