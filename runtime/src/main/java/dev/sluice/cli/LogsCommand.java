@@ -43,8 +43,8 @@ final class LogsCommand implements Callable<Integer> {
 
   /**
    * Follows a function's log by position: the first read takes the last N lines, each later read
-   * only what was written since ({@code after=NextToken}), so nothing repeats or goes missing
-   * when the log files rotate.
+   * only what was written since ({@code after=NextToken}), so nothing repeats or goes missing when
+   * the log files rotate.
    */
   static final class LogFollower {
     private final SluiceClient client;

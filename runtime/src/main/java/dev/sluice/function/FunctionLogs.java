@@ -20,9 +20,9 @@ import java.util.Locale;
  * thread only.
  *
  * <p>Every byte ever written has a position that rotation does not change: {@code function.base}
- * holds how many bytes the rotated-away files held, so a position is that base plus an offset
- * in the current file. Readers follow the log by position ({@link #after}), which neither loses
- * nor repeats lines while the files rotate.
+ * holds how many bytes the rotated-away files held, so a position is that base plus an offset in
+ * the current file. Readers follow the log by position ({@link #after}), which neither loses nor
+ * repeats lines while the files rotate.
  */
 final class FunctionLogs {
 
@@ -106,8 +106,8 @@ final class FunctionLogs {
   }
 
   /**
-   * At most {@code max} whole lines written at or after {@code position}, oldest first. A
-   * position older than what is kept reads from the oldest kept line.
+   * At most {@code max} whole lines written at or after {@code position}, oldest first. A position
+   * older than what is kept reads from the oldest kept line.
    */
   Page after(String function, long position, int max) {
     List<String> lines = new ArrayList<>();

@@ -17,8 +17,8 @@ record LogFile(Path file, long start, long end) {
 
   /**
    * Adds the whole lines from position {@code from} on, at most {@code max}, to {@code into};
-   * returns the position just past the last line added. A line still being written (no newline
-   * yet) is left for the next read.
+   * returns the position just past the last line added. A line still being written (no newline yet)
+   * is left for the next read.
    */
   long read(long from, int max, List<String> into) {
     byte[] bytes = bytes(from - start);

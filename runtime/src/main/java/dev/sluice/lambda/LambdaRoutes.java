@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.FunctionService;
-import dev.sluice.function.LogPage;
 import dev.sluice.function.InvocationResult;
+import dev.sluice.function.LogPage;
 import dev.sluice.node.SluiceNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -19,7 +19,6 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -249,7 +248,6 @@ public class LambdaRoutes {
     out.put("NextToken", Long.toString(page.next()));
     return out;
   }
-
 
   private void invoke(RoutingContext ctx) {
     Context context = Vertx.currentContext();
