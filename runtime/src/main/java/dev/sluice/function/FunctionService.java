@@ -252,9 +252,9 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /**
-   * Invokes the function with a Kinesis event (RequestResponse), exactly as {@link #invoke(String,
-   * byte[], String)} with its JSON; the JSON is only built when the function needs it or when the
-   * batch might exceed the 6 MB limit.
+   * Invokes the function with a Kinesis or Kafka event (RequestResponse), exactly as {@link
+   * #invoke(String, byte[], String)} with its JSON; the JSON is only built when the function needs
+   * it or when the batch might exceed the 6 MB limit.
    */
   public CompletableFuture<Invoked> invoke(String name, KinesisBatch batch) {
     Deployed d = require(name);

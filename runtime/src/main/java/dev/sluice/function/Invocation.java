@@ -8,7 +8,7 @@ package dev.sluice.function;
  * @param deadlineMillis epoch milliseconds after which the invocation has timed out
  * @param functionArn the invoked function's ARN
  * @param clientContext base64 client context, or null
- * @param kinesis the event as a Kinesis batch, or null
+ * @param kinesis the event as a Kinesis or Kafka batch of objects, or null
  */
 public record Invocation(
     String requestId,
@@ -28,7 +28,7 @@ public record Invocation(
     this(requestId, payload, deadlineMillis, functionArn, clientContext, null);
   }
 
-  /** The event as JSON bytes, built from the Kinesis batch if that is how it came. */
+  /** The event as JSON bytes, built from the batch if that is how it came. */
   @Override
   public byte[] payload() {
     return payload != null || kinesis == null ? payload : kinesis.json();

@@ -3,13 +3,22 @@ package dev.sluice.function;
 import java.util.function.Supplier;
 
 /**
- * A Kinesis event held both ways: as objects, laid out as {@code
- * dev.sluice.function.classloader.bridge.KinesisLayout} says, for handlers that take a plain
- * KinesisEvent in this JVM; and as its JSON, built only when something needs it (process isolation,
- * any other handler, a batch that may be too large).
+ * A Kinesis or Kafka event held both ways: as objects, laid out as {@code
+ * dev.sluice.function.classloader.bridge.KinesisLayout} (or {@code KafkaLayout}) says, for handlers
+ * that take that plain events-library class in this JVM; and as its JSON, built only when something
+ * needs it (process isolation, any other handler, a batch that may be too large).
  */
 public final class KinesisBatch {
 
+  /** The events-library class a Kinesis batch is laid out for. */
+  public static final String KINESIS_EVENT =
+      "com.amazonaws.services.lambda.runtime.events.KinesisEvent";
+
+  /** The events-library class a Kafka batch is laid out for. */
+  public static final String KAFKA_EVENT =
+      "com.amazonaws.services.lambda.runtime.events.KafkaEvent";
+
+  private final String eventType;
   private final Object[] records;
   private final Supplier<byte[]> json;
   private final long maxJsonBytes;
@@ -21,9 +30,26 @@ public final class KinesisBatch {
    * @param maxJsonBytes a bound the JSON's length never exceeds
    */
   public KinesisBatch(Object[] records, Supplier<byte[]> json, long maxJsonBytes) {
+    this(KINESIS_EVENT, records, json, maxJsonBytes);
+  }
+
+  /**
+   * @param eventType the events-library class {@code records} is laid out for
+   * @param records the batch as objects (JDK types only)
+   * @param json builds the same event as JSON
+   * @param maxJsonBytes a bound the JSON's length never exceeds
+   */
+  public KinesisBatch(
+      String eventType, Object[] records, Supplier<byte[]> json, long maxJsonBytes) {
+    this.eventType = eventType;
     this.records = records;
     this.json = json;
     this.maxJsonBytes = maxJsonBytes;
+  }
+
+  /** The events-library class {@link #records} is laid out for. */
+  public String eventType() {
+    return eventType;
   }
 
   /** The batch as objects; never modified by its readers. */

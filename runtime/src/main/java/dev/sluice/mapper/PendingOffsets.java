@@ -4,21 +4,22 @@ import java.util.Arrays;
 import java.util.NoSuchElementException;
 
 /**
- * The offsets a shard processor read and has not completed yet: added in increasing order (reads
- * only move forward), removed in any order (lanes finish independently). A sorted array with
- * completion flags instead of a {@code TreeSet<Long>}: every delivered record passes through here,
- * and a boxed tree node per record was a fifth of the event loops' time.
+ * The offsets a shard processor (or a Kafka partition's work) read and has not completed yet: added
+ * in increasing order (reads only move forward), removed in any order (lanes finish independently).
+ * A sorted array with completion flags instead of a {@code TreeSet<Long>}: every delivered record
+ * passes through here, and a boxed tree node per record was a fifth of the event loops' time.
  */
-final class PendingOffsets {
+public final class PendingOffsets {
 
   private long[] offsets = new long[1024];
   private boolean[] done = new boolean[1024];
   private int head;
   private int tail;
   private int size;
+  private int hint;
 
   /** Adds {@code offset}, which must exceed every offset added before. */
-  void add(long offset) {
+  public void add(long offset) {
     if (tail > head && offset <= offsets[tail - 1]) {
       throw new IllegalArgumentException("offset " + offset + " added after " + offsets[tail - 1]);
     }
@@ -32,12 +33,17 @@ final class PendingOffsets {
   }
 
   /** Removes {@code offset}; false when it is not pending. */
-  boolean remove(long offset) {
-    int i = Arrays.binarySearch(offsets, head, tail, offset);
+  public boolean remove(long offset) {
+    // a batch completes its offsets in order: the slot after the last removed one is the likely one
+    int i =
+        hint >= head && hint < tail && offsets[hint] == offset
+            ? hint
+            : Arrays.binarySearch(offsets, head, tail, offset);
     if (i < 0 || done[i]) {
       return false;
     }
     done[i] = true;
+    hint = i + 1;
     size--;
     while (head < tail && done[head]) {
       head++;
@@ -50,18 +56,20 @@ final class PendingOffsets {
   }
 
   /** The lowest pending offset. */
-  long first() {
+  public long first() {
     if (size == 0) {
       throw new NoSuchElementException();
     }
     return offsets[head];
   }
 
-  int size() {
+  /** How many offsets are pending. */
+  public int size() {
     return size;
   }
 
-  boolean isEmpty() {
+  /** Whether no offset is pending. */
+  public boolean isEmpty() {
     return size == 0;
   }
 

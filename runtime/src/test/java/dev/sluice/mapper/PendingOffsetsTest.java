@@ -39,6 +39,29 @@ class PendingOffsetsTest {
   }
 
   @Test
+  void remove_inOrderRunsFromRandomStarts_behavesAsASortedSet() {
+    Random random = new Random(5);
+    PendingOffsets pending = new PendingOffsets();
+    TreeSet<Long> model = new TreeSet<>();
+    long next = 0;
+    for (int round = 0; round < 300; round++) {
+      for (int i = random.nextInt(2500); i > 0; i--) {
+        next += 1 + random.nextInt(2);
+        pending.add(next);
+        model.add(next);
+      }
+      // batches complete their offsets in order, from anywhere; some were never pending
+      long from = next - random.nextInt(4000);
+      for (long o = from; o < from + random.nextInt(1500); o++) {
+        assertThat(pending.remove(o)).isEqualTo(model.remove(o));
+        assertThat(pending.size()).isEqualTo(model.size());
+        assertThat(pending.isEmpty() ? -1 : pending.first())
+            .isEqualTo(model.isEmpty() ? -1 : model.first());
+      }
+    }
+  }
+
+  @Test
   void remove_unknownOffset_false() {
     PendingOffsets pending = new PendingOffsets();
     pending.add(5);

@@ -20,15 +20,15 @@ final class HandlerInstance implements AutoCloseable {
   private final InstanceWorker worker;
   private final Object bridge;
   private final Method invoke;
-  private final boolean takesKinesisBatch;
+  private final String directEventType;
   final long initNanos;
 
   private HandlerInstance(
-      FunctionLoader loader, Object bridge, Method invoke, boolean kinesis, long initNanos) {
+      FunctionLoader loader, Object bridge, Method invoke, String direct, long initNanos) {
     this.loader = loader;
     this.bridge = bridge;
     this.invoke = invoke;
-    this.takesKinesisBatch = kinesis;
+    this.directEventType = direct;
     this.initNanos = initNanos;
     this.worker = new InstanceWorker(loader.getName() + "-worker");
   }
@@ -60,8 +60,8 @@ final class HandlerInstance implements AutoCloseable {
               String.class,
               String.class,
               Consumer.class);
-      boolean kinesis = (Boolean) type.getMethod("takesKinesisBatch").invoke(bridge);
-      return new HandlerInstance(loader, bridge, invoke, kinesis, System.nanoTime() - t0);
+      String direct = (String) type.getMethod("directEventType").invoke(bridge);
+      return new HandlerInstance(loader, bridge, invoke, direct, System.nanoTime() - t0);
     } catch (InvocationTargetException e) {
       loader.close();
       throw explain(e.getCause(), config);
@@ -78,13 +78,16 @@ final class HandlerInstance implements AutoCloseable {
   }
 
   /**
-   * Runs the handler on the invocation's event: as objects when it is a Kinesis batch and the
-   * handler takes a plain KinesisEvent, as JSON otherwise.
+   * Runs the handler on the invocation's event: as objects when it is a batch laid out for the
+   * plain events-library class the handler takes (KinesisEvent, KafkaEvent), as JSON otherwise.
    */
   byte[] invoke(
       Invocation invocation, FunctionConfig config, String logStream, Consumer<String> log)
       throws Throwable {
-    KinesisBatch batch = takesKinesisBatch ? invocation.kinesis() : null;
+    KinesisBatch batch = invocation.kinesis();
+    if (batch != null && !batch.eventType().equals(directEventType)) {
+      batch = null;
+    }
     byte[] event = batch == null ? invocation.payload() : null;
     ClassLoader previous = swapContextLoader(loader);
     try {

@@ -112,7 +112,8 @@ final class BatchFlow {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> take(PartitionWork.Lane lane) {
-    List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+    List<ConsumerRecord<byte[], byte[]>> batch =
+        new ArrayList<>(Math.min(lane.queue.size(), config.batchSize()));
     long bytes = 0;
     while (!lane.queue.isEmpty() && batch.size() < config.batchSize()) {
       long cost = KafkaEvents.cost(lane.queue.peek());
@@ -147,8 +148,7 @@ final class BatchFlow {
     KafkaBatch current = batch;
     CompletableFuture<FunctionService.Invoked> call;
     try {
-      call =
-          deps.functions().invoke(config.functionName(), events.eventBytes(batch.records()), null);
+      call = deps.functions().invoke(config.functionName(), events.batch(batch.records()));
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }

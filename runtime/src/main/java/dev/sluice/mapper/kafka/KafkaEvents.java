@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.function.KinesisBatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -42,6 +43,11 @@ final class KafkaEvents {
       list.add(record(r));
     }
     return n;
+  }
+
+  /** The same event as {@link #event}, as objects, its JSON built only if needed. */
+  KinesisBatch batch(List<ConsumerRecord<byte[], byte[]>> records) {
+    return KafkaBatches.of(bootstrapServers, records);
   }
 
   /** The same event as {@link #event}, as the UTF-8 bytes an invocation sends. */

@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -40,8 +42,12 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private static final Logger LOG = Logger.getLogger(KafkaRunner.class);
   private static final long IDLE_POLL_MILLIS = 200;
 
-  /** While a function runs the loop polls briefly, to pick its result up soon. */
-  private static final long BUSY_POLL_MILLIS = 5;
+  /**
+   * Finished batches are committed together at most this often: a synchronous commit per batch held
+   * the poll loop for a broker round trip every time. Only the lag grows; nothing is committed past
+   * a record that is not done.
+   */
+  private static final long COMMIT_INTERVAL_NANOS = 10_000_000;
 
   private final MappingConfig config;
   private final KafkaDeps deps;
@@ -56,6 +62,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean stopped;
 
+  /** Whether the loop waits in poll: a result posted meanwhile wakes it. */
+  private volatile boolean polling;
+
+  private long lastCommitNanos;
+
   /**
    * A runner for {@code config} (a mapping with a Kafka source).
    *
@@ -66,7 +77,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     this.deps = deps;
     KafkaEvents events = new KafkaEvents(config.kafka().bootstrapServers());
     this.failures = new KafkaFailures(config, deps, events);
-    this.flow = new BatchFlow(config, deps, events, failures, filter, inbox::add, this);
+    this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
   }
 
   /** Whether a Kafka mapping can send failure records to {@code destination}. */
@@ -90,6 +101,19 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       c.wakeup();
     }
     return done;
+  }
+
+  /**
+   * Hands {@code task} to the poll loop and wakes it if it waits in poll, so that a finished batch
+   * is committed and followed by the next at once. The loop tells such a wakeup from stop() by the
+   * stopped flag.
+   */
+  private void post(Runnable task) {
+    inbox.add(task);
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (polling && c != null) {
+      c.wakeup();
+    }
   }
 
   @Override
@@ -176,25 +200,58 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       r.run();
     }
     long now = deps.clock().millis();
-    boolean busy = false;
     long wait = IDLE_POLL_MILLIS;
     for (PartitionWork w : works.values()) {
       for (PartitionWork.Lane lane : w.lanes) {
         flow.dispatch(w, lane, now);
-        busy |= lane.busy;
         wait = Math.min(wait, flow.due(lane, now));
       }
     }
-    commit(c);
+    wait = Math.min(wait, commitSoon(c));
     pauseOrResume(c);
-    if (busy) {
-      wait = Math.min(wait, BUSY_POLL_MILLIS);
-    }
     long at = deps.clock().millis();
-    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(Math.max(0, wait)))) {
-      PartitionWork w = works.get(new TopicPartition(r.topic(), r.partition()));
+    ConsumerRecords<byte[], byte[]> fetched = poll(c, Math.max(0, wait));
+    for (TopicPartition tp : fetched.partitions()) {
+      PartitionWork w = works.get(tp);
       if (w != null) {
-        w.add(r, at);
+        for (ConsumerRecord<byte[], byte[]> r : fetched.records(tp)) {
+          w.add(r, at);
+        }
+      }
+    }
+  }
+
+  /**
+   * Polls for up to {@code wait} ms, or until a result is posted. The flag is raised before the
+   * inbox is looked at and post() adds before it looks at the flag, so a result is either seen here
+   * or wakes the poll.
+   */
+  private ConsumerRecords<byte[], byte[]> poll(KafkaConsumer<byte[], byte[]> c, long wait) {
+    polling = true;
+    try {
+      return c.poll(Duration.ofMillis(inbox.isEmpty() ? wait : 0));
+    } catch (WakeupException e) {
+      if (stopped) {
+        throw e;
+      }
+      return ConsumerRecords.empty(); // a result arrived; a woken poll returns no records
+    } finally {
+      polling = false;
+    }
+  }
+
+  /**
+   * Runs a blocking consumer call again when a result's wakeup (not stop()) interrupted it: a
+   * wakeup can land just after poll returned, or while a rebalance callback runs inside poll.
+   */
+  private <T> T unwoken(Supplier<T> call) {
+    while (true) {
+      try {
+        return call.get();
+      } catch (WakeupException e) {
+        if (stopped) {
+          throw e;
+        }
       }
     }
   }
@@ -213,6 +270,27 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     }
   }
 
+  /**
+   * Commits what is done unless the last commit was less than the interval ago; returns the
+   * milliseconds until a commit is due, so that the poll wakes for it.
+   */
+  private long commitSoon(KafkaConsumer<byte[], byte[]> c) {
+    boolean due = false;
+    for (PartitionWork w : works.values()) {
+      due |= w.commitPoint() > w.committed;
+    }
+    if (!due) {
+      return Long.MAX_VALUE;
+    }
+    long left = lastCommitNanos + COMMIT_INTERVAL_NANOS - System.nanoTime();
+    if (left > 0) {
+      return (left + 999_999) / 1_000_000;
+    }
+    commit(c);
+    lastCommitNanos = System.nanoTime();
+    return Long.MAX_VALUE; // what a failed commit left is due again on the next turn
+  }
+
   private void commit(KafkaConsumer<byte[], byte[]> c) {
     commit(c, works.values());
   }
@@ -228,7 +306,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       return;
     }
     try {
-      c.commitSync(due);
+      unwoken(
+          () -> {
+            c.commitSync(due);
+            return null;
+          });
     } catch (WakeupException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -294,10 +376,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       KafkaConsumer<byte[], byte[]> c = consumer;
-      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          unwoken(() -> c.committed(new HashSet<>(partitions)));
       for (TopicPartition tp : partitions) {
         OffsetAndMetadata stored = committed.get(tp);
-        long position = c.position(tp);
+        long position = unwoken(() -> c.position(tp));
         // without a committed offset, the first commit stores the starting position, so that a
         // restart continues from it even if nothing arrived meanwhile
         PartitionWork w =

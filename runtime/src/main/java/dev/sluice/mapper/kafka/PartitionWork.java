@@ -1,10 +1,10 @@
 package dev.sluice.mapper.kafka;
 
 import dev.sluice.function.InvocationResult;
+import dev.sluice.mapper.PendingOffsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -22,7 +22,10 @@ final class PartitionWork {
   final TopicPartition tp;
   final String name;
   final Lane[] lanes;
-  private final TreeSet<Long> pending = new TreeSet<>();
+
+  /** Fetched offsets only grow within one assignment; a boxed tree node per record cost more. */
+  private final PendingOffsets pending = new PendingOffsets();
+
   private long nextOffset;
   long committed;
   boolean paused;
@@ -50,12 +53,17 @@ final class PartitionWork {
   }
 
   private int laneOf(ConsumerRecord<byte[], byte[]> r) {
+    if (lanes.length == 1) {
+      return 0; // no key to hash when there is one lane
+    }
     int hash = r.key() == null ? Long.hashCode(r.offset()) : Arrays.hashCode(r.key());
     return Math.floorMod(hash, lanes.length);
   }
 
   void done(List<ConsumerRecord<byte[], byte[]>> records) {
-    records.forEach(r -> pending.remove(r.offset()));
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      pending.remove(r.offset());
+    }
   }
 
   /** The offset to commit: every record below it is done. */

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +28,7 @@ public final class HandlerBridge {
   private final Shape shape;
   private final Serde input;
   private final Serde output;
-  private final KinesisEventFactory kinesis;
+  private final EventFactory direct;
 
   /** Resolves {@code handler} with Lambda's rules and creates the handler instance. */
   public HandlerBridge(ClassLoader functionLoader, String handler) throws Throwable {
@@ -39,25 +40,31 @@ public final class HandlerBridge {
     this.input = shape.takesEvent() ? Serde.forType(resolved.inputType(), functionLoader) : null;
     this.output =
         shape.returnsValue() ? Serde.forType(resolved.outputType(), functionLoader) : null;
-    this.kinesis = shape.takesEvent() ? KinesisEventFactory.forType(resolved.inputType()) : null;
+    this.direct = shape.takesEvent() ? directFactory(resolved.inputType()) : null;
+  }
+
+  private static EventFactory directFactory(Type type) {
+    EventFactory kinesis = KinesisEventFactory.forType(type);
+    return kinesis != null ? kinesis : KafkaEventFactory.forType(type);
   }
 
   /**
-   * Whether {@link #invoke} accepts a Kinesis batch as objects ({@link KinesisLayout}): the handler
-   * takes a plain KinesisEvent, which is then built without going through JSON.
+   * The events-library class whose batches {@link #invoke} accepts as objects ({@link
+   * KinesisLayout} for a plain KinesisEvent, {@link KafkaLayout} for a plain KafkaEvent), built
+   * without going through JSON; null when the handler takes anything else.
    */
-  public boolean takesKinesisBatch() {
-    return kinesis != null;
+  public String directEventType() {
+    return direct == null ? null : direct.eventType();
   }
 
   /**
-   * Runs the handler on one event: {@code kinesisBatch} when it is given (only if {@link
-   * #takesKinesisBatch}), the JSON {@code event} otherwise. Whatever the handler throws is thrown
+   * Runs the handler on one event: {@code batch} when it is given (only laid out for {@link
+   * #directEventType}), the JSON {@code event} otherwise. Whatever the handler throws is thrown
    * unchanged; Sluice turns it into Lambda's error body.
    */
   public byte[] invoke(
       byte[] event,
-      Object[] kinesisBatch,
+      Object[] batch,
       String requestId,
       String functionName,
       String functionVersion,
@@ -80,13 +87,13 @@ public final class HandlerBridge {
             logStream,
             log);
     try {
-      return call(event, kinesisBatch, context);
+      return call(event, batch, context);
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
   }
 
-  private byte[] call(byte[] event, Object[] kinesisBatch, Context context) throws Throwable {
+  private byte[] call(byte[] event, Object[] batch, Context context) throws Throwable {
     if (shape == Shape.STREAM) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       InputStream in = new ByteArrayInputStream(event);
@@ -97,10 +104,7 @@ public final class HandlerBridge {
       }
       return out.toByteArray();
     }
-    Object arg =
-        kinesisBatch != null
-            ? kinesis.build(kinesisBatch)
-            : input == null ? null : input.read(event);
+    Object arg = batch != null ? direct.build(batch) : input == null ? null : input.read(event);
     Object result = method.invoke(instance, shape.arguments(arg, context, method));
     return output == null ? new byte[0] : output.write(result);
   }

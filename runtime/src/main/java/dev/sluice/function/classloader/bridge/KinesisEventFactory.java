@@ -16,7 +16,7 @@ import java.util.List;
  * double arithmetic as the library's Date deserializer. Fields the JSON does not carry (the
  * encryption type) stay null. Parsing that JSON is most of the cost of a delivery otherwise.
  */
-final class KinesisEventFactory {
+final class KinesisEventFactory implements EventFactory {
 
   static final String EVENT = "com.amazonaws.services.lambda.runtime.events.KinesisEvent";
   private static final String V1 = "1.0";
@@ -44,7 +44,13 @@ final class KinesisEventFactory {
     }
   }
 
-  Object build(Object[] batch) throws Throwable {
+  @Override
+  public String eventType() {
+    return EVENT;
+  }
+
+  @Override
+  public Object build(Object[] batch) throws Throwable {
     String[] keys = (String[]) batch[KinesisLayout.PARTITION_KEYS];
     List<Object> records = new ArrayList<>(keys.length);
     for (int i = 0; i < keys.length; i++) {

@@ -1,0 +1,152 @@
+package dev.sluice.function.classloader.bridge;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a handler's {@code KafkaEvent} straight from a batch laid out as {@link KafkaLayout} says,
+ * with exactly the values aws-lambda-java-serialization gives it from Sluice's JSON event: the
+ * records map a LinkedHashMap of ArrayLists keyed {@code topic-partition} in first-seen order, key
+ * and value as base64 strings (absent when null), headers as an ArrayList of one-entry
+ * LinkedHashMaps whose byte arrays are the header's bytes (empty for a null value). Fields the JSON
+ * does not carry (eventSourceArn, the schema metadata) stay null. Parsing that JSON is most of the
+ * cost of a delivery otherwise.
+ */
+final class KafkaEventFactory implements EventFactory {
+
+  static final String EVENT = "com.amazonaws.services.lambda.runtime.events.KafkaEvent";
+  private static final String SOURCE = "SelfManagedKafka";
+  private static final Base64.Encoder BASE64 = Base64.getEncoder();
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Setters s;
+
+  private KafkaEventFactory(Setters setters) {
+    this.s = setters;
+  }
+
+  /**
+   * A factory when {@code type} is exactly the function's own KafkaEvent and it has every setter
+   * the JSON would use; null otherwise (a subclass, another type, an unknown events version).
+   */
+  static KafkaEventFactory forType(Type type) {
+    if (!(type instanceof Class<?> c) || !c.getName().equals(EVENT)) {
+      return null;
+    }
+    try {
+      return new KafkaEventFactory(Setters.of(c));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // JSON still works for whatever this version looks like
+    }
+  }
+
+  @Override
+  public String eventType() {
+    return EVENT;
+  }
+
+  @Override
+  public Object build(Object[] batch) throws Throwable {
+    String[] topics = (String[]) batch[KafkaLayout.TOPICS];
+    int[] partitions = (int[]) batch[KafkaLayout.PARTITIONS];
+    Map<String, List<Object>> records = new LinkedHashMap<>();
+    List<Object> group = null;
+    for (int i = 0; i < topics.length; i++) {
+      boolean same =
+          group != null && partitions[i] == partitions[i - 1] && topics[i].equals(topics[i - 1]);
+      if (!same) {
+        group = records.computeIfAbsent(topics[i] + "-" + partitions[i], k -> new ArrayList<>());
+      }
+      group.add(record(batch, i));
+    }
+    Object event = s.newEvent.invokeExact();
+    s.setRecords.invokeExact(event, (Map<?, ?>) records);
+    s.eventSource.invokeExact(event, SOURCE);
+    s.bootstrapServers.invokeExact(event, (String) batch[KafkaLayout.BOOTSTRAP_SERVERS]);
+    return event;
+  }
+
+  private Object record(Object[] batch, int i) throws Throwable {
+    Object r = s.newRecord.invokeExact();
+    s.topic.invokeExact(r, ((String[]) batch[KafkaLayout.TOPICS])[i]);
+    s.partition.invokeExact(r, ((int[]) batch[KafkaLayout.PARTITIONS])[i]);
+    s.offset.invokeExact(r, ((long[]) batch[KafkaLayout.OFFSETS])[i]);
+    s.timestamp.invokeExact(r, ((long[]) batch[KafkaLayout.TIMESTAMPS])[i]);
+    s.timestampType.invokeExact(r, ((String[]) batch[KafkaLayout.TIMESTAMP_TYPES])[i]);
+    s.key.invokeExact(r, base64(((byte[][]) batch[KafkaLayout.KEYS])[i]));
+    s.value.invokeExact(r, base64(((byte[][]) batch[KafkaLayout.VALUES])[i]));
+    s.headers.invokeExact(r, (List<?>) headers(batch, i));
+    return r;
+  }
+
+  private static String base64(byte[] data) {
+    return data == null ? null : BASE64.encodeToString(data);
+  }
+
+  private static List<Map<String, byte[]>> headers(Object[] batch, int i) {
+    String[] names = ((String[][]) batch[KafkaLayout.HEADER_NAMES])[i];
+    byte[][] values = ((byte[][][]) batch[KafkaLayout.HEADER_VALUES])[i];
+    List<Map<String, byte[]>> headers = new ArrayList<>(names.length);
+    for (int h = 0; h < names.length; h++) {
+      Map<String, byte[]> one = new LinkedHashMap<>();
+      one.put(names[h], values[h] == null ? EMPTY.clone() : values[h].clone());
+      headers.add(one);
+    }
+    return headers;
+  }
+
+  /** Constructors and setters, typed for {@code invokeExact}. */
+  private record Setters(
+      MethodHandle newEvent,
+      MethodHandle setRecords,
+      MethodHandle eventSource,
+      MethodHandle bootstrapServers,
+      MethodHandle newRecord,
+      MethodHandle topic,
+      MethodHandle partition,
+      MethodHandle offset,
+      MethodHandle timestamp,
+      MethodHandle timestampType,
+      MethodHandle key,
+      MethodHandle value,
+      MethodHandle headers) {
+
+    static Setters of(Class<?> event) throws ReflectiveOperationException {
+      Class<?> record = Class.forName(EVENT + "$KafkaEventRecord", false, event.getClassLoader());
+      return new Setters(
+          ctor(event),
+          setter(event, "setRecords", Map.class),
+          setter(event, "setEventSource", String.class),
+          setter(event, "setBootstrapServers", String.class),
+          ctor(record),
+          setter(record, "setTopic", String.class),
+          setter(record, "setPartition", int.class),
+          setter(record, "setOffset", long.class),
+          setter(record, "setTimestamp", long.class),
+          setter(record, "setTimestampType", String.class),
+          setter(record, "setKey", String.class),
+          setter(record, "setValue", String.class),
+          setter(record, "setHeaders", List.class));
+    }
+
+    private static MethodHandle ctor(Class<?> c) throws ReflectiveOperationException {
+      return MethodHandles.publicLookup()
+          .findConstructor(c, MethodType.methodType(void.class))
+          .asType(MethodType.methodType(Object.class));
+    }
+
+    private static MethodHandle setter(Class<?> c, String name, Class<?> param)
+        throws ReflectiveOperationException {
+      return MethodHandles.publicLookup()
+          .findVirtual(c, name, MethodType.methodType(void.class, param))
+          .asType(MethodType.methodType(void.class, Object.class, param));
+    }
+  }
+}

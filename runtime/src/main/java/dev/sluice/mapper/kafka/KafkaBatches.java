@@ -1,0 +1,121 @@
+package dev.sluice.mapper.kafka;
+
+import static dev.sluice.function.classloader.bridge.KafkaLayout.BOOTSTRAP_SERVERS;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.HEADER_NAMES;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.HEADER_VALUES;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.KEYS;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.OFFSETS;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.PARTITIONS;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.SIZE;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.TIMESTAMPS;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.TIMESTAMP_TYPES;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.TOPICS;
+import static dev.sluice.function.classloader.bridge.KafkaLayout.VALUES;
+
+import dev.sluice.function.KinesisBatch;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * A batch's Kafka event as objects, with its JSON ({@link KafkaEventBytes}) left to be built only
+ * if the function needs it, and a bound on that JSON's length so that the 6 MB limit is still
+ * enforced without building it. Only references are gathered here, on the poll thread: base64 and
+ * the event objects are made on the invoking thread.
+ */
+final class KafkaBatches {
+
+  private static final String[] NO_NAMES = new String[0];
+  private static final byte[][] NO_VALUES = new byte[0][];
+
+  /** {@code {"eventSource":"SelfManagedKafka","bootstrapServers":"","records":{}}} and more. */
+  private static final long ENVELOPE = 100;
+
+  /**
+   * A record's JSON without its variable parts, with room for a partition-group key before it: the
+   * field names, punctuation, 20 digits for each number and the longest timestamp type.
+   */
+  private static final long RECORD = 240;
+
+  private KafkaBatches() {}
+
+  /** The batch for {@code records}, grouped as {@link KafkaEventBytes#of} groups them. */
+  static KinesisBatch of(String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records) {
+    List<ConsumerRecord<byte[], byte[]>> held = List.copyOf(records);
+    return new KinesisBatch(
+        KinesisBatch.KAFKA_EVENT,
+        gather(bootstrapServers, held),
+        () -> KafkaEventBytes.of(bootstrapServers, held),
+        maxJsonBytes(bootstrapServers, held));
+  }
+
+  /** A bound on the length of the event's JSON: six bytes a character at most (escapes). */
+  static long maxJsonBytes(String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records) {
+    long max = ENVELOPE + 6L * bootstrapServers.length();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      // the topic twice: in the record and in its partition group's key
+      max += RECORD + 12L * r.topic().length() + base64Length(r.key()) + base64Length(r.value());
+      for (Header h : r.headers()) {
+        max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 4L * h.value().length);
+      }
+    }
+    return max;
+  }
+
+  private static Object[] gather(
+      String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records) {
+    int n = records.size();
+    String[] topics = new String[n];
+    int[] partitions = new int[n];
+    long[] offsets = new long[n];
+    long[] timestamps = new long[n];
+    String[] types = new String[n];
+    byte[][] keys = new byte[n][];
+    byte[][] values = new byte[n][];
+    String[][] headerNames = new String[n][];
+    byte[][][] headerValues = new byte[n][][];
+    for (int i = 0; i < n; i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      topics[i] = r.topic();
+      partitions[i] = r.partition();
+      offsets[i] = r.offset();
+      timestamps[i] = r.timestamp();
+      types[i] = r.timestampType().name();
+      keys[i] = r.key();
+      values[i] = r.value();
+      headers(r, i, headerNames, headerValues);
+    }
+    Object[] batch = new Object[SIZE];
+    batch[BOOTSTRAP_SERVERS] = bootstrapServers;
+    batch[TOPICS] = topics;
+    batch[PARTITIONS] = partitions;
+    batch[OFFSETS] = offsets;
+    batch[TIMESTAMPS] = timestamps;
+    batch[TIMESTAMP_TYPES] = types;
+    batch[KEYS] = keys;
+    batch[VALUES] = values;
+    batch[HEADER_NAMES] = headerNames;
+    batch[HEADER_VALUES] = headerValues;
+    return batch;
+  }
+
+  private static void headers(
+      ConsumerRecord<byte[], byte[]> r, int i, String[][] names, byte[][][] values) {
+    Header[] all = r.headers().toArray();
+    if (all.length == 0) {
+      names[i] = NO_NAMES;
+      values[i] = NO_VALUES;
+      return;
+    }
+    names[i] = new String[all.length];
+    values[i] = new byte[all.length][];
+    for (int h = 0; h < all.length; h++) {
+      names[i][h] = all[h].key();
+      values[i][h] = all[h].value();
+    }
+  }
+
+  private static long base64Length(byte[] data) {
+    return data == null ? 0 : (data.length + 2L) / 3 * 4;
+  }
+}
