@@ -1,8 +1,6 @@
 package dev.sluice.function.classloader.bridge;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -137,16 +135,12 @@ final class KafkaEventFactory implements EventFactory {
     }
 
     private static MethodHandle ctor(Class<?> c) throws ReflectiveOperationException {
-      return MethodHandles.publicLookup()
-          .findConstructor(c, MethodType.methodType(void.class))
-          .asType(MethodType.methodType(Object.class));
+      return Beans.ctor(c);
     }
 
     private static MethodHandle setter(Class<?> c, String name, Class<?> param)
         throws ReflectiveOperationException {
-      return MethodHandles.publicLookup()
-          .findVirtual(c, name, MethodType.methodType(void.class, param))
-          .asType(MethodType.methodType(void.class, Object.class, param));
+      return Beans.setter(c, name, param, param);
     }
   }
 }

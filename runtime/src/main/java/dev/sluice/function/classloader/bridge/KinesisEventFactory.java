@@ -1,8 +1,6 @@
 package dev.sluice.function.classloader.bridge;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -137,18 +135,13 @@ final class KinesisEventFactory implements EventFactory {
     }
 
     private static MethodHandle ctor(Class<?> c) throws ReflectiveOperationException {
-      return MethodHandles.publicLookup()
-          .findConstructor(c, MethodType.methodType(void.class))
-          .asType(MethodType.methodType(Object.class));
+      return Beans.ctor(c);
     }
 
     private static MethodHandle setter(Class<?> c, String name, Class<?> param)
         throws ReflectiveOperationException {
       // call sites pass JDK types as themselves and the event's own beans as Object
-      Class<?> passed = param.getClassLoader() == null ? param : Object.class;
-      return MethodHandles.publicLookup()
-          .findVirtual(c, name, MethodType.methodType(void.class, param))
-          .asType(MethodType.methodType(void.class, Object.class, passed));
+      return Beans.setter(c, name, param, param.getClassLoader() == null ? param : Object.class);
     }
   }
 }
