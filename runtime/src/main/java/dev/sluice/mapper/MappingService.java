@@ -383,7 +383,9 @@ public final class MappingService implements AutoCloseable {
         r == null ? "No records processed" : r.lastProcessingResult(),
         cps,
         s == null ? Map.of() : s.statuses(cps),
-        r == null ? 0 : r.recordsProcessed());
+        // A stream's count is the shards' sum; only a Kafka runner, which has no shard
+        // statistics, is asked for its own.
+        s == null && r != null ? r.recordsProcessed() : 0);
   }
 
   private MappingConfig settle(

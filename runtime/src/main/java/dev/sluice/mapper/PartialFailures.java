@@ -9,12 +9,12 @@ import java.util.List;
 
 /**
  * Reads a ReportBatchItemFailures response ({@code {"batchItemFailures": [{"itemIdentifier":
- * seq}]}}) with Lambda's rules: no response, an empty or null list, or a response without the
- * member is a success; unparseable JSON, a null or empty itemIdentifier, an entry without it, or an
- * id not in the batch fails the whole batch; otherwise processing restarts at the lowest reported
- * sequence number.
+ * id}]}}) with Lambda's rules: no response, an empty or null list, or a response without the member
+ * is a success; unparseable JSON, a malformed or missing itemIdentifier, or an id not in the batch
+ * fails the whole batch; otherwise processing restarts at the lowest reported record. What an id
+ * looks like depends on the source ({@link Items}); the rules do not.
  */
-final class PartialFailures {
+public final class PartialFailures {
 
   private PartialFailures() {}
 
@@ -22,9 +22,23 @@ final class PartialFailures {
    * @param invalid why the response fails the whole batch, or null
    * @param firstFailed index in the batch of the lowest reported record, or -1 for full success
    */
-  record Verdict(String invalid, int firstFailed) {}
+  public record Verdict(String invalid, int firstFailed) {}
 
-  static Verdict read(byte[] response, Shard shard, List<LogRecord> batch) {
+  /** How one source's itemIdentifiers name the records of its batch. */
+  public interface Items {
+
+    /** Why {@code id} (null when the entry has none) cannot name a record, or null if it can. */
+    String malformed(JsonNode id);
+
+    /** The index in the batch of the record {@code id} names, or -1. */
+    int indexOf(JsonNode id);
+
+    /** {@code id} as error messages show it. */
+    String show(JsonNode id);
+  }
+
+  /** Reads {@code response} against a batch of the source {@code items} describes. */
+  public static Verdict read(byte[] response, Items items) {
     JsonNode root;
     try {
       root = response.length == 0 ? null : EventBuilder.MAPPER.readTree(response);
@@ -41,28 +55,50 @@ final class PartialFailures {
     int lowest = Integer.MAX_VALUE;
     for (JsonNode item : failures) {
       JsonNode id = item.get("itemIdentifier");
-      if (id == null || id.isNull() || !id.isTextual() || id.asText().isEmpty()) {
-        return new Verdict("an entry has a null, empty or missing itemIdentifier: " + item, -1);
+      String malformed = items.malformed(id);
+      if (malformed != null) {
+        return new Verdict(malformed + ": " + item, -1);
       }
-      int index = indexOf(id.asText(), shard, batch);
+      int index = items.indexOf(id);
       if (index < 0) {
-        return new Verdict("itemIdentifier " + id.asText() + " is not a record of the batch", -1);
+        return new Verdict(
+            "itemIdentifier " + items.show(id) + " is not a record of the batch", -1);
       }
       lowest = Math.min(lowest, index);
     }
     return new Verdict(null, lowest);
   }
 
-  private static int indexOf(String sequenceNumber, Shard shard, List<LogRecord> batch) {
-    SequenceNumbers.Decoded d = SequenceNumbers.decode(sequenceNumber);
-    if (d == null || d.ordinal() != shard.ordinal()) {
+  /** A Kinesis response, whose itemIdentifiers are sequence numbers. */
+  static Verdict read(byte[] response, Shard shard, List<LogRecord> batch) {
+    return read(response, new SequenceNumberItems(shard, batch));
+  }
+
+  private record SequenceNumberItems(Shard shard, List<LogRecord> batch) implements Items {
+
+    @Override
+    public String malformed(JsonNode id) {
+      boolean ok = id != null && id.isTextual() && !id.asText().isEmpty();
+      return ok ? null : "an entry has a null, empty or missing itemIdentifier";
+    }
+
+    @Override
+    public int indexOf(JsonNode id) {
+      SequenceNumbers.Decoded d = SequenceNumbers.decode(id.asText());
+      if (d == null || d.ordinal() != shard.ordinal()) {
+        return -1;
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        if (batch.get(i).offset() == d.offset()) {
+          return i;
+        }
+      }
       return -1;
     }
-    for (int i = 0; i < batch.size(); i++) {
-      if (batch.get(i).offset() == d.offset()) {
-        return i;
-      }
+
+    @Override
+    public String show(JsonNode id) {
+      return id.asText();
     }
-    return -1;
   }
 }

@@ -4,21 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.function.CodeSource;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
-import dev.sluice.function.FunctionSpec;
 import dev.sluice.function.InvocationResult;
-import dev.sluice.function.Isolation;
 import dev.sluice.function.KinesisBatch;
-import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.log.LogRecord;
 import dev.sluice.stream.HashKeys;
 import dev.sluice.stream.Shard;
 import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.LocalFunctions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +58,7 @@ class KinesisBatchesTest {
   };
 
   @TempDir Path dir;
-  ClassLoaderRunnerFactory runners;
+  LocalFunctions functions;
   FunctionService service;
   final EventBuilder events =
       new EventBuilder(
@@ -71,23 +67,13 @@ class KinesisBatchesTest {
 
   @BeforeEach
   void open() {
-    runners = new ClassLoaderRunnerFactory();
-    service =
-        new FunctionService(
-            dir,
-            "eu-west-3",
-            "123456789012",
-            Map.of(Isolation.CLASSLOADER, runners),
-            16,
-            List.of(Duration.ofMillis(50)),
-            java.time.Clock.systemUTC());
-    service.start();
+    functions = new LocalFunctions(dir);
+    service = functions.service();
   }
 
   @AfterEach
   void close() {
-    service.close();
-    runners.close();
+    functions.close();
   }
 
   @Test
@@ -248,17 +234,12 @@ class KinesisBatchesTest {
           """);
 
   void deploy(String name, String handler, byte[] zip) {
-    service.create(
-        name,
-        new FunctionSpec(handler, "java17", 512, 30, Map.of(), "", Isolation.CLASSLOADER),
-        new CodeSource.Upload(zip));
+    functions.deploy(name, handler, zip);
   }
 
   static String answer(java.util.concurrent.CompletableFuture<FunctionService.Invoked> call)
       throws Exception {
-    FunctionService.Invoked inv = call.join();
-    assertThat(inv.report().result()).isInstanceOf(InvocationResult.Success.class);
-    return JSON.readTree(((InvocationResult.Success) inv.report().result()).payload()).asText();
+    return LocalFunctions.answer(call);
   }
 
   static byte[] noJson() {

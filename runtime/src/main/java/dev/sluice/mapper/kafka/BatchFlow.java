@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.mapper.MappingConfig;
+import dev.sluice.mapper.PartialFailures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -202,7 +203,7 @@ final class BatchFlow {
       return;
     }
     byte[] response = ((InvocationResult.Success) inv.report().result()).payload();
-    KafkaPartialFailures.Verdict v = KafkaPartialFailures.read(response, batch.records());
+    PartialFailures.Verdict v = KafkaPartialFailures.read(response, batch.records());
     if (v.invalid() != null) {
       LOG.errorf(
           "Mapping %s: function %s returned an invalid batchItemFailures response (%s); the whole"
