@@ -136,6 +136,12 @@ public interface SluiceConfig {
       /** Threads that read, each with a consumer of its own. */
       @WithDefault("2")
       int readerThreads();
+
+      /**
+       * The compacted topic holding the node state every node of this cluster shares (streams,
+       * functions, mappings); default {@code __<topic-prefix>state}.
+       */
+      java.util.Optional<String> stateTopic();
     }
   }
 

@@ -55,14 +55,23 @@ final class CodeStore {
 
   private Stored unzip(String function, byte[] bytes) throws IOException {
     String sha = CodeDigest.bytes(bytes);
-    Path dir = dirFor(function, sha);
+    return new Stored(unpack(function, sha, bytes), sha, bytes.length);
+  }
+
+  /**
+   * Unpacks {@code zip} as the package whose SHA-256 is {@code sha256} (which may be the digest of
+   * another form of it, e.g. the jar it was made from), unless that one is unpacked already.
+   */
+  DeployedCode unpack(String function, String sha256, byte[] zip) throws IOException {
+    Path dir = dirFor(function, sha256);
     if (!Files.isDirectory(dir)) {
+      Files.createDirectories(functionsDir);
       Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
-      extract(new ByteArrayInputStream(bytes), tmp);
+      extract(new ByteArrayInputStream(zip), tmp);
       Files.createDirectories(dir.getParent());
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
-    return new Stored(new DeployedCode(dir), sha, bytes.length);
+    return new DeployedCode(dir);
   }
 
   private Stored local(String function, Path path) throws IOException {

@@ -2,6 +2,7 @@ package dev.sluice.function;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,7 @@ public final class FunctionService implements AutoCloseable {
   private final List<Duration> asyncRetryDelays;
   private final CodeStore codes;
   private final FunctionLogs logs;
+  private final SharedFunctions shared;
   private final ObjectMapper mapper =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, Deployed> functions = new ConcurrentHashMap<>();
@@ -83,6 +85,23 @@ public final class FunctionService implements AutoCloseable {
       int globalConcurrency,
       List<Duration> asyncRetryDelays,
       Clock clock) {
+    this(dataDir, region, accountId, factories, globalConcurrency, asyncRetryDelays, clock, null);
+  }
+
+  /**
+   * A service whose functions live in the node state several nodes share: a function deployed,
+   * changed or deleted through any of them changes on every one. The data directory only caches
+   * unpacked packages and keeps logs.
+   */
+  public FunctionService(
+      Path dataDir,
+      String region,
+      String accountId,
+      Map<Isolation, RunnerFactory> factories,
+      int globalConcurrency,
+      List<Duration> asyncRetryDelays,
+      Clock clock,
+      StateStore state) {
     this.dir = dataDir.resolve("functions");
     this.arnPrefix = "arn:aws:lambda:" + region + ":" + accountId + ":function:";
     this.factories = factories;
@@ -91,10 +110,18 @@ public final class FunctionService implements AutoCloseable {
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
     this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
+    this.shared = state == null ? null : new SharedFunctions(state, codes, mapper);
   }
 
   /** Loads the functions persisted in the data directory and starts their runners. */
   public void start() {
+    if (shared != null) {
+      for (FunctionConfig config : shared.load()) {
+        installQuietly(config);
+      }
+      shared.listen(new RemoteChanges());
+      return;
+    }
     try {
       Files.createDirectories(dir);
       try (Stream<Path> entries = Files.list(dir)) {
@@ -152,7 +179,8 @@ public final class FunctionService implements AutoCloseable {
             stored.size(),
             clock.millis(),
             UUID.randomUUID().toString());
-    persist(config);
+    shareCode(config, stored);
+    persist(config, null);
     install(config, stored.code());
     return config;
   }
@@ -162,6 +190,7 @@ public final class FunctionService implements AutoCloseable {
     Deployed d = require(name);
     CodeStore.Stored stored = codes.store(name, code);
     FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
+    shareCode(next, stored);
     return replace(d, next, stored.code());
   }
 
@@ -191,7 +220,7 @@ public final class FunctionService implements AutoCloseable {
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
     }
     FunctionConfig next = d.config().withReservedConcurrency(reserved);
-    persist(next);
+    persist(next, null);
     functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(reserved)));
     return next;
   }
@@ -199,9 +228,16 @@ public final class FunctionService implements AutoCloseable {
   /** Deletes a function, its code and its logs. */
   public synchronized void delete(String name) {
     Deployed d = require(name);
-    functions.remove(name);
+    if (shared != null) {
+      shared.delete(d.config());
+    }
+    forget(d);
+  }
+
+  private void forget(Deployed d) {
+    functions.remove(d.config().name());
     d.runner().close();
-    codes.deleteAll(name);
+    codes.deleteAll(d.config().name());
   }
 
   /** The function's configuration; fails with NOT_FOUND. */
@@ -381,7 +417,7 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private FunctionConfig replace(Deployed old, FunctionConfig next, DeployedCode code) {
-    persist(next);
+    persist(next, old.config().codeSha256());
     install(next, code);
     old.runner().close();
     return next;
@@ -403,7 +439,18 @@ public final class FunctionService implements AutoCloseable {
         config.name(), new Deployed(config, code, runner, limiter(config.reservedConcurrency())));
   }
 
-  private void persist(FunctionConfig config) {
+  private void shareCode(FunctionConfig config, CodeStore.Stored stored) {
+    if (shared != null) {
+      shared.shareCode(config.name(), stored.sha256(), stored.code());
+    }
+  }
+
+  /** Stores a configuration; {@code replacedSha256} is the package it replaces, if any. */
+  private void persist(FunctionConfig config, String replacedSha256) {
+    if (shared != null) {
+      shared.shareConfig(config, replacedSha256);
+      return;
+    }
     try {
       AtomicFiles.write(
           dir.resolve(config.name()).resolve("function.json"), mapper.writeValueAsBytes(config));
@@ -481,6 +528,44 @@ public final class FunctionService implements AutoCloseable {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
+  }
+
+  /** Installs a function read from the shared state; one that cannot run here is logged. */
+  private boolean installQuietly(FunctionConfig config) {
+    try {
+      install(config, codes.existing(config.name(), config.codeSha256()));
+      return true;
+    } catch (FunctionException e) {
+      LOG.errorf("Function %s cannot run on this node: %s", config.name(), e.getMessage());
+      return false;
+    }
+  }
+
+  /** Applies, in the shared order, what other nodes changed. */
+  private final class RemoteChanges implements SharedFunctions.Remote {
+
+    @Override
+    public void changed(FunctionConfig config) {
+      synchronized (FunctionService.this) {
+        Deployed old = functions.get(config.name());
+        if (old != null && old.config().equals(config)) {
+          return;
+        }
+        if (installQuietly(config) && old != null) {
+          old.runner().close();
+        }
+      }
+    }
+
+    @Override
+    public void deleted(String name) {
+      synchronized (FunctionService.this) {
+        Deployed d = functions.get(name);
+        if (d != null) {
+          forget(d);
+        }
+      }
+    }
   }
 
   /** Stops every runner and the service's threads. */

@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.cluster.StateStore;
 import dev.sluice.checkpoint.CheckpointStore;
 import dev.sluice.files.AtomicFiles;
 import dev.sluice.function.FunctionException;
@@ -50,6 +51,7 @@ public final class MappingService implements AutoCloseable {
   private final Map<String, MappingStats> stats = new ConcurrentHashMap<>();
   private final KafkaDeps kafkaDeps;
   private final MappingStates states = new MappingStates();
+  private final SharedMappings shared;
 
   /**
    * A mapping as the API shows it. The totals are over every shard that ran since the node started,
@@ -97,8 +99,9 @@ public final class MappingService implements AutoCloseable {
     }
   }
 
-  MappingService(Path dataDir, MapperDeps deps, Arns arns) {
+  MappingService(Path dataDir, MapperDeps deps, Arns arns, StateStore state) {
     this.dir = dataDir.resolve("mappings");
+    this.shared = state == null ? null : new SharedMappings(state, mapper);
     this.deps = deps;
     this.arns = arns;
     this.failures = new FailureSink(deps.appender(), arns, deps.blocking());
@@ -113,7 +116,10 @@ public final class MappingService implements AutoCloseable {
             deps.retryMax());
   }
 
-  /** Builds the service; see {@link MapperDeps} for what each part is for. */
+  /**
+   * Builds the service; see {@link MapperDeps} for what each part is for. With a {@code state}
+   * (null: none) the mappings live in the node state several nodes share, and run on each of them.
+   */
   public static MappingService create(
       Path dataDir,
       io.vertx.core.Vertx vertx,
@@ -127,7 +133,8 @@ public final class MappingService implements AutoCloseable {
       java.time.Duration retryMax,
       java.time.Duration stuckRetryAfter,
       io.micrometer.core.instrument.MeterRegistry meters,
-      Arns arns) {
+      Arns arns,
+      StateStore state) {
     MapperDeps deps =
         new MapperDeps(
             vertx,
@@ -144,24 +151,32 @@ public final class MappingService implements AutoCloseable {
             meters,
             arns.region(),
             arns.accountId());
-    return new MappingService(dataDir, deps, arns);
+    return new MappingService(dataDir, deps, arns, state);
   }
 
   /** Loads the stored mappings and starts the enabled ones. */
   public void start() {
+    if (shared != null) {
+      shared.load().forEach(this::load);
+      shared.listen(new RemoteChanges());
+      return;
+    }
     try {
       Files.createDirectories(dir);
       try (Stream<Path> entries = Files.list(dir)) {
         for (Path f : entries.map(p -> p.resolve("mapping.json")).filter(Files::exists).toList()) {
-          MappingConfig c = mapper.readValue(f.toFile(), MappingConfig.class);
-          mappings.put(c.uuid(), c);
-          if (c.enabled()) {
-            startRunner(c);
-          }
+          load(mapper.readValue(f.toFile(), MappingConfig.class));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load mappings from " + dir, e);
+    }
+  }
+
+  private void load(MappingConfig c) {
+    mappings.put(c.uuid(), c);
+    if (c.enabled()) {
+      startRunner(c);
     }
   }
 
@@ -275,11 +290,44 @@ public final class MappingService implements AutoCloseable {
         MappingStates.DELETING,
         () -> {
           stopRunner(uuid); // drains: the runner saves its checkpoints before it is gone
-          mappings.remove(uuid);
-          closeStats(uuid);
-          deleteTree(dir.resolve(uuid));
+          if (shared != null) {
+            shared.delete(uuid);
+          }
+          forget(uuid);
         });
     return last;
+  }
+
+  private void forget(String uuid) {
+    mappings.remove(uuid);
+    closeStats(uuid);
+    deleteTree(dir.resolve(uuid));
+  }
+
+  /** Applies, in the shared order, what other nodes changed. */
+  private final class RemoteChanges implements SharedMappings.Remote {
+
+    @Override
+    public void changed(MappingConfig c) {
+      synchronized (MappingService.this) {
+        if (c.equals(mappings.get(c.uuid()))) {
+          return;
+        }
+        mappings.put(c.uuid(), c);
+        stopRunner(c.uuid());
+        if (c.enabled()) {
+          startRunner(c);
+        }
+      }
+    }
+
+    @Override
+    public void deleted(String uuid) {
+      synchronized (MappingService.this) {
+        stopRunner(uuid);
+        forget(uuid);
+      }
+    }
   }
 
   /**
@@ -560,6 +608,10 @@ public final class MappingService implements AutoCloseable {
   }
 
   private void persist(MappingConfig c) {
+    if (shared != null) {
+      shared.save(c);
+      return;
+    }
     try {
       AtomicFiles.write(dir.resolve(c.uuid()).resolve("mapping.json"), mapper.writeValueAsBytes(c));
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.sluice.node;
 
+import dev.sluice.cluster.StateStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.Isolation;
@@ -51,6 +52,7 @@ public class SluiceNode {
   private FunctionService functions;
   private MappingService mappings;
   private ExecutorService mapperIo;
+  private StateStore state;
 
   SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry, Vertx vertx) {
     this.config = config;
@@ -67,18 +69,21 @@ public class SluiceNode {
     SluiceConfig.Log log = config.log();
     engine = StorageEngines.create(config, dataDir, clock, metrics);
     engine.start();
+    state = StorageEngines.sharedState(config);
+    StreamLimits limits =
+        new StreamLimits(config.kinesis().shardLimit(), config.kinesis().onDemandStreamLimit());
     catalog =
-        new StreamCatalog(
-            dataDir,
-            engine,
-            clock,
-            new StreamLimits(
-                config.kinesis().shardLimit(), config.kinesis().onDemandStreamLimit()));
+        state == null
+            ? new StreamCatalog(dataDir, engine, clock, limits)
+            : StreamCatalog.shared(state, engine, clock, limits);
     catalog.start();
     catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
     appender = new StreamAppender(catalog, engine);
     startFunctions();
     startMappings();
+    if (state != null) {
+      state.follow(); // every part has read its state: now changes from other nodes may come
+    }
     LOG.infof(
         "Sluice node started on data directory %s, %s storage", dataDir, config.storage().type());
   }
@@ -99,7 +104,8 @@ public class SluiceNode {
             factories,
             config.function().maxConcurrency(),
             config.function().asyncRetryDelays(),
-            clock);
+            clock,
+            state);
     functions.start();
   }
 
@@ -126,12 +132,16 @@ public class SluiceNode {
             config.mapper().retryMax(),
             config.mapper().stuckRetryAfter(),
             registry,
-            arns);
+            arns,
+            state);
     mappings.start();
   }
 
   @PreDestroy
   void stop() {
+    if (state != null) {
+      state.close(); // first: no change from another node may start a runner while stopping
+    }
     mappings.close();
     mapperIo.shutdown();
     functions.close();

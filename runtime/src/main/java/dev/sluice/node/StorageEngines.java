@@ -1,5 +1,7 @@
 package dev.sluice.node;
 
+import dev.sluice.cluster.KafkaStateStore;
+import dev.sluice.cluster.StateStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
@@ -26,6 +28,19 @@ final class StorageEngines {
     };
   }
 
+  /**
+   * The node state shared with the other nodes on the same Kafka cluster, or null with file
+   * storage (the data directory keeps it).
+   */
+  static StateStore sharedState(SluiceConfig config) {
+    if (!config.storage().type().equals("kafka")) {
+      return null;
+    }
+    SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
+    String topic = kafka.stateTopic().orElse("__" + kafka.topicPrefix() + "state");
+    return KafkaStateStore.open(bootstrap(kafka), topic, kafka.replicationFactor());
+  }
+
   private static LogEngine file(
       SluiceConfig.Log log, Path dataDir, Clock clock, LogListener listener) {
     FileLogOptions options =
@@ -40,21 +55,23 @@ final class StorageEngines {
 
   private static LogEngine kafka(
       SluiceConfig.Storage.Kafka kafka, Clock clock, LogListener listener) {
-    String bootstrap =
-        kafka
-            .bootstrap()
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "Kafka storage needs sluice.storage.kafka.bootstrap (--kafka-bootstrap)"));
     KafkaLogOptions options =
         new KafkaLogOptions(
-            bootstrap,
+            bootstrap(kafka),
             kafka.topicPrefix(),
             kafka.replicationFactor(),
             kafka.flushEachRecord(),
             kafka.writerThreads(),
             kafka.readerThreads());
     return new KafkaLogEngine(options, clock, listener);
+  }
+
+  private static String bootstrap(SluiceConfig.Storage.Kafka kafka) {
+    return kafka
+        .bootstrap()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "Kafka storage needs sluice.storage.kafka.bootstrap (--kafka-bootstrap)"));
   }
 }

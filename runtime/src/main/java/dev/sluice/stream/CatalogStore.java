@@ -1,48 +1,36 @@
 package dev.sluice.stream;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.files.AtomicFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
- * Keeps the catalog in one JSON file, replaced atomically ({@link AtomicFiles}). Called from the
- * catalog's own thread only.
+ * Where the catalog is kept: a file in the node's data directory ({@link FileCatalogStore}), or the
+ * node state several nodes share ({@link SharedCatalogStore}). Called from the catalog's thread.
  */
-final class CatalogStore {
+interface CatalogStore {
 
-  private static final TypeReference<List<StreamMeta>> TYPE = new TypeReference<>() {};
+  /** Every stream stored. */
+  List<StreamMeta> load();
 
-  private final Path file;
-  private final ObjectMapper mapper =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  /**
+   * Stores {@code streams} as the whole catalog, in which only stream {@code changed} differs from
+   * the last save (changed or gone); durable when it returns.
+   */
+  void save(Collection<StreamMeta> streams, String changed);
 
-  CatalogStore(Path directory) {
-    this.file = directory.resolve("catalog.json");
-  }
+  /**
+   * Reports each change another node makes: the stream's name and its new state, or null once it
+   * is gone. The callback returns once the catalog applied it. A store only this node writes
+   * reports nothing.
+   */
+  default void onRemote(BiConsumer<String, StreamMeta> change) {}
 
-  List<StreamMeta> load() {
-    if (!Files.exists(file)) {
-      return List.of();
-    }
-    try {
-      return mapper.readValue(file.toFile(), TYPE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the stream catalog " + file, e);
-    }
-  }
-
-  void save(Collection<StreamMeta> streams) {
-    try {
-      AtomicFiles.write(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(streams));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode the stream catalog", e);
-    }
+  /**
+   * Whether this node alone uses the log engine's shards, so that a shard no stream names is a
+   * leftover to delete. With a shared store another node may have just created it.
+   */
+  default boolean exclusive() {
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.stream;
 
+import dev.sluice.cluster.StateStore;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.ShardRef;
 import java.math.BigInteger;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -49,7 +51,20 @@ public final class StreamCatalog implements AutoCloseable {
 
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
-    this.store = new CatalogStore(directory);
+    this(new FileCatalogStore(directory), engine, clock, limits);
+  }
+
+  /**
+   * A catalog kept in the node state several nodes share, over an engine those nodes share: a
+   * stream another node creates, reshards or deletes changes here too.
+   */
+  public static StreamCatalog shared(
+      StateStore state, LogEngine engine, Clock clock, StreamLimits limits) {
+    return new StreamCatalog(new SharedCatalogStore(state), engine, clock, limits);
+  }
+
+  private StreamCatalog(CatalogStore store, LogEngine engine, Clock clock, StreamLimits limits) {
+    this.store = store;
     this.engine = engine;
     this.clock = clock;
     this.limits = limits;
@@ -58,6 +73,11 @@ public final class StreamCatalog implements AutoCloseable {
   /** Loads the catalog and brings the log engine in line with it. Blocks; call once. */
   public void start() {
     call(this::reconcile).join();
+    store.onRemote(
+        (name, meta) ->
+            call(() -> applyRemote(name, meta))
+                .exceptionally(e -> logFailure("apply the change of " + name, e))
+                .join()); // applied before the store reads on: see StateStore
   }
 
   /** The stream named {@code name}, unless it does not exist. */
@@ -386,7 +406,7 @@ public final class StreamCatalog implements AutoCloseable {
     }
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     next.remove(name);
-    install(next);
+    install(next, name);
   }
 
   private Void reconcile() {
@@ -399,7 +419,7 @@ public final class StreamCatalog implements AutoCloseable {
       meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
       resume(meta);
     }
-    for (ShardRef stray : engine.shards()) {
+    for (ShardRef stray : store.exclusive() ? engine.shards() : Set.<ShardRef>of()) {
       if (!known.contains(stray)) {
         LOG.infof("Deleting shard log %s that no stream names", stray);
         engine.deleteShard(stray).join();
@@ -423,6 +443,55 @@ public final class StreamCatalog implements AutoCloseable {
         if (meta.status() == StreamStatus.UPDATING) {
           publish(meta.withStatus(StreamStatus.ACTIVE));
         }
+      }
+    }
+  }
+
+  /**
+   * Mirrors a change another node made: the engine learns of new and sealed shards (the other node
+   * created them in storage) and forgets removed ones, and waiting readers wake. Streams being
+   * created or deleted are left to the node doing it until they settle.
+   */
+  private Void applyRemote(String name, StreamMeta meta) {
+    StreamMeta current = streams.get(name);
+    if (Objects.equals(current, meta)) {
+      return null;
+    }
+    if (meta != null && meta.status() != StreamStatus.CREATING) {
+      attach(meta);
+    }
+    forgetRemoved(current, meta);
+    Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
+    if (meta == null) {
+      next.remove(name);
+    } else {
+      next.put(name, meta);
+    }
+    show(next);
+    watch.streamChanged(name);
+    return null;
+  }
+
+  private void attach(StreamMeta meta) {
+    if (meta.status() == StreamStatus.DELETING) {
+      return;
+    }
+    for (Shard s : meta.shards()) {
+      ShardRef ref = new ShardRef(meta.name(), s.id());
+      engine.createShard(ref).join(); // attaches to the partition the other node created
+      if (!s.isOpen()) {
+        engine.seal(ref).join();
+      }
+    }
+  }
+
+  private void forgetRemoved(StreamMeta current, StreamMeta meta) {
+    if (current == null) {
+      return;
+    }
+    for (Shard s : current.shards()) {
+      if (meta == null || meta.shard(s.id()).isEmpty()) {
+        engine.deleteShard(new ShardRef(current.name(), s.id())).join();
       }
     }
   }
@@ -464,12 +533,16 @@ public final class StreamCatalog implements AutoCloseable {
   private void publish(StreamMeta meta) {
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     next.put(meta.name(), meta);
-    install(next);
+    install(next, meta.name());
   }
 
   /** Persists first: a change readers can see is a change that survives a crash. */
-  private void install(Map<String, StreamMeta> next) {
-    store.save(next.values());
+  private void install(Map<String, StreamMeta> next, String changed) {
+    store.save(next.values(), changed);
+    show(next);
+  }
+
+  private void show(Map<String, StreamMeta> next) {
     // Routers first: whoever sees the new stream state (a volatile read of streams) then sees
     // routers at least as new, so an ACTIVE stream always routes.
     routers = routersOf(next);

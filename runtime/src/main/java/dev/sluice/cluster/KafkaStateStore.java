@@ -1,0 +1,254 @@
+package dev.sluice.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * A {@link StateStore} on one compacted Kafka topic with one partition, so every node reads every
+ * change in the same order.
+ *
+ * <p>Format: a record's key is the state key in UTF-8, its value the state value; a tombstone (null
+ * value) removes the key, and compaction keeps only each key's last value. Values may be up to
+ * {@link StateTopic#MAX_VALUE_BYTES} (function packages).
+ *
+ * <p>Own writes: each record carries the writing store's id in header {@code origin}. A node's own
+ * record read back is not delivered again (its components applied it before writing it), unless a
+ * record from another node for the same key was delivered while the own one was in flight: then
+ * the own record is delivered too, so every node ends with the value last in the topic. For that to
+ * hold, a component applies its own change and writes it under one lock, and its listener applies a
+ * change before it returns, under the same lock.
+ *
+ * <p>Threads: {@link #put} and {@link #remove} block their caller until the broker acknowledged the
+ * record on every in-sync replica. Opening reads the topic to its end on the caller's thread; after
+ * {@link #follow()} the thread {@code sluice-state-reader} owns the consumer and calls the
+ * listeners.
+ */
+public final class KafkaStateStore implements StateStore {
+
+  private static final Logger LOG = Logger.getLogger(KafkaStateStore.class);
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final long WRITE_TIMEOUT_SECONDS = 30;
+  private static final String ORIGIN = "origin";
+
+  private final String topic;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String origin = UUID.randomUUID().toString();
+  private final byte[] originBytes = origin.getBytes(StandardCharsets.UTF_8);
+  /** Own writes per key not read back yet. */
+  private final Map<String, Integer> pending = new ConcurrentHashMap<>();
+  /** Keys another node changed while an own write of them was pending. */
+  private final Set<String> overtaken = ConcurrentHashMap.newKeySet();
+  private final List<Registered> listeners = new CopyOnWriteArrayList<>();
+  private volatile Map<String, byte[]> snapshot = new LinkedHashMap<>();
+  private volatile boolean closed;
+  private Thread reader;
+
+  private record Registered(String prefix, StateListener listener) {}
+
+  private KafkaStateStore(
+      String topic, KafkaProducer<byte[], byte[]> producer, KafkaConsumer<byte[], byte[]> consumer) {
+    this.topic = topic;
+    this.producer = producer;
+    this.consumer = consumer;
+  }
+
+  /**
+   * Opens the state on topic {@code topic} of the cluster at {@code bootstrap}, creating the topic
+   * when it is missing, and reads it to its end. Blocking.
+   */
+  public static KafkaStateStore open(String bootstrap, String topic, int replicationFactor) {
+    StateTopic.ensure(bootstrap, topic, replicationFactor);
+    KafkaConsumer<byte[], byte[]> consumer = StateClients.consumer(bootstrap);
+    KafkaProducer<byte[], byte[]> producer = null;
+    try {
+      producer = StateClients.producer(bootstrap);
+      KafkaStateStore store = new KafkaStateStore(topic, producer, consumer);
+      store.readToEnd();
+      return store;
+    } catch (RuntimeException e) {
+      consumer.close();
+      if (producer != null) {
+        producer.close();
+      }
+      throw e instanceof StateException s ? s : new StateException("cannot read " + topic, e);
+    }
+  }
+
+  private void readToEnd() {
+    TopicPartition tp = new TopicPartition(topic, 0);
+    consumer.assign(List.of(tp));
+    consumer.seekToBeginning(List.of(tp));
+    long end = consumer.endOffsets(List.of(tp)).get(tp);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (consumer.position(tp) < end) {
+      if (System.nanoTime() > deadline) {
+        throw new StateException("timed out reading the node state in " + topic);
+      }
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        snapshot.remove(key); // re-inserted last: the snapshot keeps the order of last writes
+        if (r.value() != null) {
+          snapshot.put(key, r.value());
+        }
+      }
+    }
+  }
+
+  @Override
+  public Map<String, byte[]> snapshot(String prefix) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    Map<String, byte[]> all = snapshot;
+    if (all == null) {
+      throw new IllegalStateException("the snapshot is gone once the store follows");
+    }
+    all.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k, v);
+          }
+        });
+    return out;
+  }
+
+  @Override
+  public void listen(String prefix, StateListener listener) {
+    listeners.add(new Registered(prefix, listener));
+  }
+
+  @Override
+  public synchronized void follow() {
+    if (reader != null) {
+      return;
+    }
+    snapshot = null;
+    reader = new Thread(this::readLoop, "sluice-state-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  @Override
+  public void put(String key, byte[] value) {
+    send(key, value);
+  }
+
+  @Override
+  public void remove(String key) {
+    send(key, null);
+  }
+
+  private void send(String key, byte[] value) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, k, value);
+    record.headers().add(ORIGIN, originBytes);
+    pending.merge(key, 1, Integer::sum);
+    try {
+      producer.send(record).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateException("interrupted while writing " + key);
+    } catch (ExecutionException e) {
+      throw new StateException("cannot write " + key + " to " + topic, e.getCause());
+    } catch (TimeoutException e) {
+      // it may still land: then it is read back as an own write, so the count stays
+      throw new StateException("timed out writing " + key + " to " + topic, e);
+    }
+  }
+
+
+  private void readLoop() {
+    try {
+      while (!closed) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+          read(new String(r.key(), StandardCharsets.UTF_8), r);
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Stopped following the node state in %s", topic);
+    }
+  }
+
+  private void read(String key, ConsumerRecord<byte[], byte[]> r) {
+    Header h = r.headers().lastHeader(ORIGIN);
+    if (h != null && Arrays.equals(h.value(), originBytes)) {
+      boolean last = pending.merge(key, -1, Integer::sum) <= 0;
+      if (last) {
+        pending.remove(key);
+      }
+      boolean restore = last ? overtaken.remove(key) : overtaken.contains(key);
+      if (restore) {
+        deliver(key, r.value()); // another node's older value was applied over this one
+      }
+      return;
+    }
+    deliver(key, r.value());
+    if (pending.containsKey(key)) {
+      overtaken.add(key); // checked after applying: the write in flight now comes later
+    }
+  }
+
+  private void deliver(String key, byte[] value) {
+    for (Registered r : listeners) {
+      if (key.startsWith(r.prefix())) {
+        try {
+          r.listener().changed(key, value);
+        } catch (RuntimeException e) {
+          LOG.errorf(e, "Could not apply the change of %s from another node", key);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    consumer.wakeup();
+    Thread r;
+    synchronized (this) {
+      r = reader;
+    }
+    if (r != null) {
+      try {
+        r.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeQuietly(consumer);
+    closeQuietly(producer);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.debugf(e, "closing %s", c);
+    }
+  }
+
+  /** This store's id, as its records' {@code origin} header carries it. */
+  String origin() {
+    return origin;
+  }
+}

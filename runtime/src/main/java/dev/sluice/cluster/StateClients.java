@@ -1,0 +1,43 @@
+package dev.sluice.cluster;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The Kafka clients of the state store, with the settings its guarantees depend on. */
+final class StateClients {
+
+  private StateClients() {}
+
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-state-writer");
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // a function package is one record; the buffer must hold one whole
+    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, StateTopic.MAX_VALUE_BYTES + (1 << 20));
+    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * StateTopic.MAX_VALUE_BYTES);
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return new KafkaProducer<>(c);
+  }
+
+  static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-state-reader");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(c);
+  }
+}

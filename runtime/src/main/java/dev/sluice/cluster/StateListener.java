@@ -1,0 +1,12 @@
+package dev.sluice.cluster;
+
+/** Receives changes to the shared node state, one at a time, in the shared order. */
+@FunctionalInterface
+public interface StateListener {
+
+  /**
+   * {@code key} now holds {@code value}, or was removed when {@code value} is null. Runs on the
+   * store's reader thread: a slow listener delays every later change.
+   */
+  void changed(String key, byte[] value);
+}

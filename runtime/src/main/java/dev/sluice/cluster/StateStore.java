@@ -1,0 +1,43 @@
+package dev.sluice.cluster;
+
+import java.util.Map;
+
+/**
+ * The node state that several Sluice nodes share (stream catalog, function definitions and code,
+ * mapping definitions): a map from keys such as {@code stream/orders} to bytes, replicated to every
+ * node in one total order, as Kafka Connect's distributed mode keeps its configuration.
+ *
+ * <p>Life cycle: after opening, each component reads its part with {@link #snapshot}, registers a
+ * {@link StateListener} with {@link #listen}, and once every component has done so the node calls
+ * {@link #follow()}; from then on every change another node makes (and every change this node made
+ * that was overtaken by another node's) reaches the listeners, in the shared order.
+ *
+ * <p>Consistency: a writer applies its change locally first and then {@link #put}s it, both under
+ * one lock that its listener takes too, and its listener applies a change before returning. The
+ * last write to a key in the shared order then wins on every node: a node whose write was overtaken
+ * by another node's sees the other value and then its own again, so applying must be idempotent.
+ */
+public interface StateStore extends AutoCloseable {
+
+  /**
+   * The current value of every key starting with {@code prefix}, in the order they were last
+   * written. Only meaningful before {@link #follow()}.
+   */
+  Map<String, byte[]> snapshot(String prefix);
+
+  /** Calls {@code listener} for changes to keys starting with {@code prefix}, once following. */
+  void listen(String prefix, StateListener listener);
+
+  /** Starts delivering changes to the listeners, from where the snapshot ended. */
+  void follow();
+
+  /** Writes {@code value} under {@code key}; returns once the shared log has it durably. Blocking. */
+  void put(String key, byte[] value);
+
+  /** Removes {@code key}; blocking, like {@link #put}. */
+  void remove(String key);
+
+  /** Stops following and releases the store's clients. */
+  @Override
+  void close();
+}

@@ -1,0 +1,207 @@
+package dev.sluice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.testing.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The shared node state on a real broker; each test has a state topic of its own. */
+class KafkaStateStoreTest {
+
+  String topic;
+  final List<KafkaStateStore> open = new ArrayList<>();
+
+  @BeforeEach
+  void topic() {
+    topic = "__kss-" + UUID.randomUUID().toString().substring(0, 8) + ".state";
+  }
+
+  @AfterEach
+  void close() {
+    open.forEach(KafkaStateStore::close);
+  }
+
+  KafkaStateStore node() {
+    KafkaStateStore s = KafkaStateStore.open(KafkaBroker.bootstrapServers(), topic, 1);
+    open.add(s);
+    return s;
+  }
+
+  record Change(String key, String value) {}
+
+  static List<Change> following(KafkaStateStore store, String prefix) {
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    store.listen(prefix, (k, v) -> seen.add(new Change(k, v == null ? null : text(v))));
+    store.follow();
+    return seen;
+  }
+
+  @Test
+  void put_onOneNode_reachesTheOtherNodesListenerInOrder() {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    List<Change> seen = following(b, "stream/");
+    a.put("stream/orders", bytes("v1"));
+    a.put("function/f", bytes("ignored: another prefix"));
+    a.put("stream/orders", bytes("v2"));
+    a.remove("stream/orders");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(seen)
+                    .containsExactly(
+                        new Change("stream/orders", "v1"),
+                        new Change("stream/orders", "v2"),
+                        new Change("stream/orders", null)));
+  }
+
+  @Test
+  void open_afterWrites_snapshotHoldsLastValuesInOrderOfLastWrite() {
+    KafkaStateStore a = node();
+    a.put("mapping/1", bytes("one"));
+    a.put("mapping/2", bytes("two"));
+    a.put("mapping/3", bytes("three"));
+    a.put("mapping/1", bytes("one again"));
+    a.remove("mapping/2");
+    a.put("stream/x", bytes("other prefix"));
+
+    Map<String, byte[]> snapshot = node().snapshot("mapping/");
+
+    assertThat(snapshot.keySet()).containsExactly("mapping/3", "mapping/1");
+    assertThat(text(snapshot.get("mapping/1"))).isEqualTo("one again");
+  }
+
+  @Test
+  void put_ownWrite_isNotDeliveredBackToTheWriter() {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    List<Change> seenByA = following(a, "");
+    List<Change> seenByB = following(b, "");
+    a.put("stream/s", bytes("one"));
+    a.put("stream/s", bytes("two"));
+    a.put("stream/t", bytes("marker"));
+
+    await().untilAsserted(() -> assertThat(seenByB).hasSize(3));
+    b.put("stream/u", bytes("from b"));
+    await().untilAsserted(() -> assertThat(seenByA).hasSize(1));
+    assertThat(seenByA).containsExactly(new Change("stream/u", "from b"));
+    assertThat(recordsOnTopic()).isEqualTo(4);
+  }
+
+  /** A component as the store expects one: applies and writes under one lock. */
+  static final class Replica {
+    final KafkaStateStore store;
+    final Map<String, String> values = new java.util.HashMap<>();
+
+    Replica(KafkaStateStore store) {
+      this.store = store;
+      store.listen(
+          "",
+          (k, v) -> {
+            synchronized (this) {
+              values.put(k, v == null ? null : text(v));
+            }
+          });
+      store.follow();
+    }
+
+    synchronized void write(String key, String value) {
+      values.put(key, value);
+      store.put(key, bytes(value));
+    }
+
+    synchronized String value(String key) {
+      return values.get(key);
+    }
+  }
+
+  @Test
+  void put_concurrentWritesFromTwoNodes_everyNodeEndsWithTheLastValueInTheTopic() throws Exception {
+    Replica a = new Replica(node());
+    Replica b = new Replica(node());
+    Thread ta = new Thread(() -> writeMany(a, "a"));
+    Thread tb = new Thread(() -> writeMany(b, "b"));
+    ta.start();
+    tb.start();
+    ta.join();
+    tb.join();
+    a.write("marker", "a");
+    b.write("marker", "b");
+    await().until(() -> "b".equals(a.value("marker")));
+
+    String last = text(node().snapshot("key").get("key"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> last.equals(a.value("key")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> last.equals(b.value("key")));
+  }
+
+  private static void writeMany(Replica r, String who) {
+    for (int i = 0; i < 40; i++) {
+      r.write("key", who + i);
+    }
+  }
+
+  @Test
+  void put_packageOfTenMegabytes_roundTrips() {
+    KafkaStateStore a = node();
+    byte[] big = new byte[10 << 20];
+    new Random(7).nextBytes(big);
+    a.put("code/f/abcd", big);
+
+    assertThat(node().snapshot("code/").get("code/f/abcd")).isEqualTo(big);
+  }
+
+  @Test
+  void snapshot_afterFollow_isRefused() {
+    KafkaStateStore a = node();
+    a.follow();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.snapshot(""))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void open_noBrokerAnswers_failsWithStateException() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> KafkaStateStore.open("127.0.0.1:1", topic, 1))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("127.0.0.1:1");
+  }
+
+  private long recordsOnTopic() {
+    try (KafkaConsumer<byte[], byte[]> c = StateClients.consumer(KafkaBroker.bootstrapServers())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      long n = 0;
+      while (c.position(tp) < end) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

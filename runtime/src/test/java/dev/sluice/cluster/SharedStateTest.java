@@ -1,0 +1,233 @@
+package dev.sluice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.function.CodeSource;
+import dev.sluice.function.FunctionException;
+import dev.sluice.function.FunctionService;
+import dev.sluice.function.FunctionSpec;
+import dev.sluice.function.InvocationResult;
+import dev.sluice.function.Isolation;
+import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.log.LogListener;
+import dev.sluice.log.NewRecord;
+import dev.sluice.log.ShardRef;
+import dev.sluice.log.kafka.KafkaLogEngine;
+import dev.sluice.log.kafka.KafkaLogOptions;
+import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamLimits;
+import dev.sluice.stream.StreamMeta;
+import dev.sluice.stream.StreamMode;
+import dev.sluice.stream.StreamStatus;
+import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.KafkaBroker;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes in one JVM on one broker, each with its own data directory, log engine, catalog and
+ * function service over the shared state: what one does, the other sees.
+ */
+class SharedStateTest {
+
+  static final Duration SOON = Duration.ofSeconds(15);
+
+  @TempDir Path dirs;
+  String prefix;
+  String topic;
+  final List<Node> nodes = new ArrayList<>();
+
+  /** One Sluice node's storage, catalog and functions. */
+  final class Node implements AutoCloseable {
+    final KafkaLogEngine engine;
+    final KafkaStateStore state;
+    final StreamCatalog catalog;
+    final ClassLoaderRunnerFactory runners = new ClassLoaderRunnerFactory();
+    final FunctionService functions;
+
+    Node(Path dataDir) {
+      engine =
+          new KafkaLogEngine(
+              KafkaLogOptions.defaults(KafkaBroker.bootstrapServers()).withTopicPrefix(prefix),
+              Clock.systemUTC(),
+              LogListener.NONE);
+      engine.start();
+      state = KafkaStateStore.open(KafkaBroker.bootstrapServers(), topic, 1);
+      catalog = StreamCatalog.shared(state, engine, Clock.systemUTC(), new StreamLimits(100, 10));
+      catalog.start();
+      functions =
+          new FunctionService(
+              dataDir,
+              "eu-west-3",
+              "123456789012",
+              Map.of(Isolation.CLASSLOADER, runners),
+              8,
+              List.of(Duration.ofMillis(50)),
+              Clock.systemUTC(),
+              state);
+      functions.start();
+      state.follow();
+    }
+
+    String answer(String function) {
+      FunctionService.Invoked inv =
+          functions.invoke(function, "{}".getBytes(StandardCharsets.UTF_8), null).join();
+      assertThat(inv.report().result()).isInstanceOf(InvocationResult.Success.class);
+      return new String(
+          ((InvocationResult.Success) inv.report().result()).payload(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+      state.close();
+      functions.close();
+      runners.close();
+      catalog.close();
+      engine.close();
+    }
+  }
+
+  @BeforeEach
+  void names() {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    prefix = "sst-" + id + ".";
+    topic = "__sst-" + id + ".state";
+  }
+
+  @AfterEach
+  void close() {
+    nodes.forEach(Node::close);
+  }
+
+  Node node(String name) {
+    Node n = new Node(dirs.resolve(name));
+    nodes.add(n);
+    return n;
+  }
+
+  @Test
+  void createStream_throughOneNode_isActiveAndTakesRecordsOnTheOther() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("orders", 2, StreamMode.PROVISIONED, Map.of()).join();
+
+    await().atMost(SOON).until(() -> active(b, "orders"));
+    ShardRef shard = new ShardRef("orders", b.catalog.require("orders").shards().get(1).id());
+    b.engine.append(shard, List.of(record("order-1"))).join();
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () ->
+                assertThat(a.engine.read(shard, 0, 10, 1 << 20).join().records())
+                    .as("the record another node appended is readable here")
+                    .isNotEmpty()
+                    .allMatch(r -> r.partitionKey().equals("order-1")));
+  }
+
+  @Test
+  void split_throughOneNode_otherNodeSealsTheParentAndRoutesToChildren() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(a, "s") && active(b, "s"));
+    String parent = a.catalog.require("s").shards().get(0).id();
+
+    a.catalog.split("s", parent, BigInteger.TWO.pow(127)).join();
+    await().atMost(SOON).until(() -> b.catalog.require("s").openShards().size() == 2);
+
+    assertThat(b.engine.offsets(new ShardRef("s", parent)).sealed()).isTrue();
+    assertThat(b.catalog.route("s", BigInteger.ONE).parent()).isEqualTo(parent);
+  }
+
+  @Test
+  void deleteStream_throughOneNode_isGoneOnTheOther() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("gone", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "gone"));
+
+    a.catalog.delete("gone").join();
+
+    await().atMost(SOON).until(() -> b.catalog.find("gone").isEmpty());
+    assertThat(b.engine.shards()).noneMatch(s -> s.stream().equals("gone"));
+  }
+
+  @Test
+  void deployFunction_throughOneNode_runsUpdatesAndDeletesOnTheOther() {
+    Node a = node("a");
+    Node b = node("b");
+    a.functions.create("greeter", spec(), new CodeSource.Upload(handler("v1")));
+
+    await().atMost(SOON).until(() -> b.functions.list().size() == 1);
+    assertThat(b.answer("greeter")).isEqualTo("\"v1\"");
+    assertThat(b.functions.get("greeter").codeSha256())
+        .isEqualTo(a.functions.get("greeter").codeSha256());
+
+    a.functions.updateCode("greeter", new CodeSource.Upload(handler("v2")));
+    await().atMost(SOON).until(() -> b.answer("greeter").equals("\"v2\""));
+
+    a.functions.delete("greeter");
+    await().atMost(SOON).until(() -> b.functions.list().isEmpty());
+    assertThatThrownBy(() -> b.functions.get("greeter")).isInstanceOf(FunctionException.class);
+  }
+
+  @Test
+  void start_emptyDataDirectory_loadsStreamsAndFunctionsFromKafka() {
+    Node a = node("a");
+    a.catalog.create("kept", 3, StreamMode.PROVISIONED, Map.of("team", "orders")).join();
+    a.functions.create("greeter", spec(), new CodeSource.Upload(handler("kept")));
+    await().atMost(SOON).until(() -> active(a, "kept"));
+
+    Node fresh = node("fresh");
+
+    StreamMeta kept = fresh.catalog.require("kept");
+    assertThat(kept.shards()).hasSize(3);
+    assertThat(kept.tags()).containsEntry("team", "orders");
+    assertThat(fresh.answer("greeter")).isEqualTo("\"kept\"");
+  }
+
+  private static boolean active(Node n, String stream) {
+    return n.catalog.find(stream).map(m -> m.status() == StreamStatus.ACTIVE).orElse(false);
+  }
+
+  private static NewRecord record(String key) {
+    return new NewRecord(key, key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static FunctionSpec spec() {
+    return new FunctionSpec("fixture.Greeter", "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER);
+  }
+
+  private static byte[] handler(String answer) {
+    return HandlerJars.jar(
+        Map.of(
+            "fixture.Greeter",
+            """
+            package fixture;
+            import com.amazonaws.services.lambda.runtime.Context;
+            import com.amazonaws.services.lambda.runtime.RequestHandler;
+            import java.util.Map;
+            public class Greeter implements RequestHandler<Map<String, Object>, String> {
+              public String handleRequest(Map<String, Object> in, Context ctx) {
+                return "%s";
+              }
+            }
+            """
+                .formatted(answer)));
+  }
+
+}
