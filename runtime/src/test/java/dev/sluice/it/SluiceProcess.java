@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,12 +16,26 @@ final class SluiceProcess implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final Path log;
+  private final List<String> jvmOptions;
+  private final List<String> serveOptions;
   private Process process;
 
   SluiceProcess(Path dataDir, Path log) {
+    this(dataDir, log, List.of(), List.of());
+  }
+
+  /** A server started with extra JVM options (before {@code -jar}) and {@code serve} options. */
+  SluiceProcess(Path dataDir, Path log, List<String> jvmOptions, List<String> serveOptions) {
     this.dataDir = dataDir;
     this.port = freePort();
     this.log = log;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.serveOptions = List.copyOf(serveOptions);
+  }
+
+  /** The server's process id. */
+  long pid() {
+    return process.pid();
   }
 
   URI endpoint() {
@@ -31,18 +46,14 @@ final class SluiceProcess implements AutoCloseable {
   void start() throws Exception {
     String jar = System.getProperty("sluice.runner.jar", "target/quarkus-app/quarkus-run.jar");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of(
+            "-jar", jar, "serve", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+    command.addAll(serveOptions);
     process =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Xmx512m",
-                    "-jar",
-                    jar,
-                    "serve",
-                    "--port",
-                    Integer.toString(port),
-                    "--data-dir",
-                    dataDir.toString()))
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();

@@ -1,0 +1,320 @@
+package dev.sluice.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.KafkaBroker;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
+
+/**
+ * Two Sluice nodes on one Kafka cluster (the tests' in-process broker): a stream created through
+ * one, a function deployed through the other and a mapping created through the first all reach
+ * both; both nodes deliver the mapping's shards; one node is killed with SIGKILL mid-stream, and the
+ * survivor takes its shards over within 30 s. Afterwards every acknowledged record was delivered at
+ * least once, and each key's records were first delivered in order.
+ */
+class ClusterFailoverIT {
+
+  private static final String STREAM = "cluster-orders";
+  private static final int SHARDS = 4;
+
+  /** Writes "data shard pid millis" per record to a file named after the function. */
+  private static final Map<String, String> RECORDER =
+      Map.of(
+          "fixture.Recorder",
+          """
+          package fixture;
+          import com.amazonaws.services.lambda.runtime.Context;
+          import com.amazonaws.services.lambda.runtime.RequestHandler;
+          import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+          import java.nio.charset.StandardCharsets;
+          import java.nio.file.*;
+          public class Recorder implements RequestHandler<KinesisEvent, Void> {
+            public Void handleRequest(KinesisEvent event, Context ctx) {
+              StringBuilder lines = new StringBuilder();
+              long pid = ProcessHandle.current().pid();
+              long now = System.currentTimeMillis();
+              for (KinesisEvent.KinesisEventRecord r : event.getRecords()) {
+                String shard = r.getEventID().substring(0, r.getEventID().indexOf(':'));
+                lines.append(StandardCharsets.UTF_8.decode(r.getKinesis().getData()))
+                    .append(' ').append(shard).append(' ').append(pid).append(' ').append(now)
+                    .append('\\n');
+              }
+              try {
+                Path log = Paths.get(System.getProperty("java.io.tmpdir"), "sluice-cluster-" + ctx.getFunctionName() + ".log");
+                Files.writeString(log, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+              return null;
+            }
+          }
+          """);
+
+  /** One delivery as the recorder wrote it. */
+  record Delivery(String data, String shard, long pid, long millis) {
+    static Delivery parse(String line) {
+      String[] p = line.split(" ");
+      return new Delivery(p[0], p[1], Long.parseLong(p[2]), Long.parseLong(p[3]));
+    }
+  }
+
+  @Test
+  void sigkillOneOfTwoNodes_midStream_survivorTakesOverAndEveryRecordIsDeliveredInKeyOrder(
+      @TempDir Path dir) throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String function = "cluster-" + id;
+    Path delivered =
+        Path.of(System.getProperty("java.io.tmpdir"), "sluice-cluster-" + function + ".log");
+    List<String> jvm = List.of("-Dsluice.storage.kafka.topic-prefix=cit-" + id + ".");
+    List<String> serve =
+        List.of("--storage", "kafka", "--kafka-bootstrap", KafkaBroker.bootstrapServers());
+    Map<String, Integer> next = new HashMap<>();
+    Set<String> acked = new HashSet<>();
+    try (SluiceProcess a = new SluiceProcess(dir.resolve("a"), dir.resolve("a.log"), jvm, serve);
+        SluiceProcess b = new SluiceProcess(dir.resolve("b"), dir.resolve("b.log"), jvm, serve)) {
+      a.start();
+      b.start();
+      try (KinesisClient kinesisA = kinesis(a.endpoint());
+          KinesisClient kinesisB = kinesis(b.endpoint());
+          LambdaClient lambdaA = lambda(a.endpoint());
+          LambdaClient lambdaB = lambda(b.endpoint())) {
+        createStream(kinesisA);
+        awaitActive(kinesisB);
+        deploy(lambdaB, function);
+        map(lambdaA, function);
+
+        // both nodes deliver: the mapping's shards are spread over them
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (pids(delivered).size() < 2 && System.nanoTime() < until) {
+          produce(kinesisA, next, acked);
+          produce(kinesisB, next, acked);
+        }
+        assertThat(pids(delivered)).as("nodes that delivered").containsOnly(a.pid(), b.pid());
+        produceFor(Duration.ofSeconds(2), kinesisA, kinesisB, next, acked);
+
+        a.kill();
+        long killedAt = System.currentTimeMillis();
+        produceFor(Duration.ofSeconds(5), kinesisB, kinesisB, next, acked);
+
+        awaitDelivery(delivered, acked);
+        assertTakeover(deliveries(delivered), a.pid(), b.pid(), killedAt);
+        assertFirstDeliveryOrder(deliveries(delivered));
+      }
+    } finally {
+      Files.deleteIfExists(delivered);
+    }
+  }
+
+  private static void createStream(KinesisClient kinesis) {
+    kinesis.createStream(b -> b.streamName(STREAM).shardCount(SHARDS));
+    awaitActive(kinesis);
+  }
+
+  private static void awaitActive(KinesisClient kinesis) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      try {
+        String status =
+            kinesis
+                .describeStreamSummary(b -> b.streamName(STREAM))
+                .streamDescriptionSummary()
+                .streamStatusAsString();
+        if (status.equals("ACTIVE")) {
+          return;
+        }
+      } catch (software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException e) {
+        // not there yet on this node
+      }
+      sleep(50);
+    }
+    throw new AssertionError("stream " + STREAM + " not ACTIVE within 30 s");
+  }
+
+  private static void deploy(LambdaClient lambda, String function) {
+    lambda.createFunction(
+        b ->
+            b.functionName(function)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.Recorder")
+                .timeout(10)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(RECORDER)))));
+  }
+
+  private static void map(LambdaClient lambda, String function) {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        lambda.createEventSourceMapping(
+            b ->
+                b.functionName(function)
+                    .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM)
+                    .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                    .batchSize(20));
+        return;
+      } catch (software.amazon.awssdk.services.lambda.model.ResourceNotFoundException e) {
+        if (System.nanoTime() > until) {
+          throw e; // the function deployed through the other node never arrived
+        }
+        sleep(50);
+      }
+    }
+  }
+
+  private static void produceFor(
+      Duration d, KinesisClient one, KinesisClient two, Map<String, Integer> next, Set<String> acked) {
+    long until = System.nanoTime() + d.toNanos();
+    while (System.nanoTime() < until) {
+      produce(one, next, acked);
+      produce(two, next, acked);
+    }
+  }
+
+  private static void produce(KinesisClient kinesis, Map<String, Integer> next, Set<String> acked) {
+    List<PutRecordsRequestEntry> entries = new ArrayList<>();
+    List<String> values = new ArrayList<>();
+    for (int k = 0; k < 16; k++) {
+      String key = "order-" + k;
+      int n = next.merge(key, 1, Integer::sum);
+      values.add(key + "#" + n);
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey(key)
+              .data(SdkBytes.fromUtf8String(key + "#" + n))
+              .build());
+    }
+    PutRecordsResponse r;
+    try {
+      r = kinesis.putRecords(b -> b.streamName(STREAM).records(entries));
+    } catch (RuntimeException nodeGone) {
+      return;
+    }
+    for (int i = 0; i < values.size(); i++) {
+      if (r.records().get(i).errorCode() == null) {
+        acked.add(values.get(i));
+      }
+    }
+    sleep(20);
+  }
+
+  private static void awaitDelivery(Path delivered, Set<String> acked) throws Exception {
+    Set<String> missing = new HashSet<>(acked);
+    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!missing.isEmpty() && System.nanoTime() < until) {
+      for (Delivery d : deliveries(delivered)) {
+        missing.remove(d.data());
+      }
+      sleep(200);
+    }
+    assertThat(acked).as("acknowledged records").hasSizeGreaterThan(500);
+    assertThat(missing).as("acknowledged records never delivered").isEmpty();
+  }
+
+  /** Every shard the killed node delivered is delivered by the survivor within 30 s. */
+  private static void assertTakeover(List<Delivery> all, long killed, long survivor, long killedAt) {
+    Set<String> killedShards = new HashSet<>();
+    Map<String, Long> survivorFirst = new TreeMap<>();
+    for (Delivery d : all) {
+      if (d.pid() == killed) {
+        killedShards.add(d.shard());
+      } else if (d.pid() == survivor && d.millis() >= killedAt) {
+        survivorFirst.putIfAbsent(d.shard(), d.millis());
+      }
+    }
+    assertThat(killedShards).as("shards the killed node ran").isNotEmpty();
+    for (String shard : killedShards) {
+      assertThat(survivorFirst).as("the survivor delivered %s after the kill", shard).containsKey(shard);
+      assertThat(survivorFirst.get(shard) - killedAt)
+          .as("ms from the kill until the survivor delivered %s", shard)
+          .isLessThanOrEqualTo(30_000);
+    }
+  }
+
+  /** On first delivery, each key's counters only grow: a redelivery may repeat, never reorder. */
+  private static void assertFirstDeliveryOrder(List<Delivery> all) {
+    Map<String, Integer> firstSeenMax = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (Delivery d : all) {
+      if (!seen.add(d.data())) {
+        continue;
+      }
+      String[] p = d.data().split("#");
+      int n = Integer.parseInt(p[1]);
+      Integer prev = firstSeenMax.put(p[0], n);
+      assertThat(prev == null || prev < n).as("first delivery order of %s at %d", p[0], n).isTrue();
+    }
+    assertThat(seen).as("distinct records delivered").hasSizeGreaterThan(500);
+  }
+
+  private static Set<Long> pids(Path delivered) throws Exception {
+    Set<Long> out = new HashSet<>();
+    deliveries(delivered).forEach(d -> out.add(d.pid()));
+    return out;
+  }
+
+  private static List<Delivery> deliveries(Path delivered) throws Exception {
+    if (!Files.exists(delivered)) {
+      return List.of();
+    }
+    List<Delivery> out = new ArrayList<>();
+    for (String line : Files.readAllLines(delivered)) {
+      if (line.split(" ").length == 4) {
+        out.add(Delivery.parse(line)); // a line torn by the kill is not a delivery
+      }
+    }
+    return out;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KinesisClient kinesis(URI endpoint) {
+    return KinesisClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
+        .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+        .build();
+  }
+
+  private static LambdaClient lambda(URI endpoint) {
+    return LambdaClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
+  }
+}
