@@ -34,6 +34,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers, for --storage kafka.")
   String kafkaBootstrap;
 
+  @Option(
+      names = "--kafka-topic-prefix",
+      paramLabel = "PREFIX",
+      description =
+          "Prefix of the topics of this Sluice on Kafka (default: sluice.); nodes with the same"
+              + " cluster and prefix share streams, functions and mappings.")
+  String kafkaTopicPrefix;
+
   @Option(names = "--exit-with-parent", hidden = true, description = "Stop when this pid exits.")
   Long parentPid;
 
@@ -54,6 +62,9 @@ final class ServeCommand implements Callable<Integer> {
     System.setProperty("sluice.storage.type", storage);
     if (kafkaBootstrap != null) {
       System.setProperty("sluice.storage.kafka.bootstrap", kafkaBootstrap);
+    }
+    if (kafkaTopicPrefix != null) {
+      System.setProperty("sluice.storage.kafka.topic-prefix", kafkaTopicPrefix);
     }
     if (parentPid != null) {
       watchParent(parentPid);

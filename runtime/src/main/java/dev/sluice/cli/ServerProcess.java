@@ -26,8 +26,9 @@ final class ServerProcess {
     this.log = log;
   }
 
-  /** Starts a server and waits until it is ready. */
-  static ServerProcess start(SluiceClient client, int port, String bind, Path dataDir)
+  /** Starts a server ({@code serve} with {@code serveOptions} added) and waits until it is ready. */
+  static ServerProcess start(
+      SluiceClient client, int port, String bind, Path dataDir, List<String> serveOptions)
       throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
     Path log = dataDir.resolve("server.log");
@@ -38,6 +39,7 @@ final class ServerProcess {
     cmd.addAll(List.of("--port", Integer.toString(port), "--bind", bind));
     cmd.addAll(List.of("--data-dir", dataDir.toString()));
     cmd.addAll(List.of("--exit-with-parent", Long.toString(ProcessHandle.current().pid())));
+    cmd.addAll(serveOptions);
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)

@@ -43,6 +43,14 @@ final class UpCommand implements Callable<Integer> {
   String bind = "127.0.0.1";
 
   @Option(
+      names = "--kafka-bootstrap",
+      paramLabel = "HOST:PORT",
+      description =
+          "Run the server on Kafka storage at these bootstrap servers, joining any other Sluice"
+              + " nodes on that cluster.")
+  String kafkaBootstrap;
+
+  @Option(
       names = "--watch",
       description = "Rebuild and redeploy functions when their code changes.")
   boolean watch;
@@ -81,7 +89,11 @@ final class UpCommand implements Callable<Integer> {
       return;
     }
     System.out.println("starting the server on " + client.endpoint() + " ...");
-    server = ServerProcess.start(client, port, bind, dataDir);
+    List<String> storage =
+        kafkaBootstrap == null
+            ? List.of()
+            : List.of("--storage", "kafka", "--kafka-bootstrap", kafkaBootstrap);
+    server = ServerProcess.start(client, port, bind, dataDir, storage);
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "sluice-up-stop"));
     System.out.println(
         "server running (pid "

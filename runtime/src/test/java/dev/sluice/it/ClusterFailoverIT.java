@@ -90,9 +90,15 @@ class ClusterFailoverIT {
     String function = "cluster-" + id;
     Path delivered =
         Path.of(System.getProperty("java.io.tmpdir"), "sluice-cluster-" + function + ".log");
-    List<String> jvm = List.of("-Dsluice.storage.kafka.topic-prefix=cit-" + id + ".");
+    List<String> jvm = List.of();
     List<String> serve =
-        List.of("--storage", "kafka", "--kafka-bootstrap", KafkaBroker.bootstrapServers());
+        List.of(
+            "--storage",
+            "kafka",
+            "--kafka-bootstrap",
+            KafkaBroker.bootstrapServers(),
+            "--kafka-topic-prefix",
+            "cit-" + id + ".");
     Map<String, Integer> next = new HashMap<>();
     Set<String> acked = new HashSet<>();
     try (SluiceProcess a = new SluiceProcess(dir.resolve("a"), dir.resolve("a.log"), jvm, serve);
