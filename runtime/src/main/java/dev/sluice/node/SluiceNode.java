@@ -65,7 +65,8 @@ public class SluiceNode {
   @PostConstruct
   void start() {
     SluiceConfig.Log log = config.log();
-    engine = StorageEngines.create(config, dataDir, clock, metrics);
+    EngineEvents events = new EngineEvents(metrics);
+    engine = StorageEngines.create(config, dataDir, clock, events);
     engine.start();
     catalog =
         new StreamCatalog(
@@ -75,6 +76,7 @@ public class SluiceNode {
             new StreamLimits(
                 config.kinesis().shardLimit(), config.kinesis().onDemandStreamLimit()));
     catalog.start();
+    events.wake(catalog.watch());
     catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
     appender = new StreamAppender(catalog, engine);
     startFunctions();

@@ -54,7 +54,8 @@ final class StorageEngines {
             kafka.replicationFactor(),
             kafka.flushEachRecord(),
             kafka.writerThreads(),
-            kafka.readerThreads());
+            kafka.readerThreads(),
+            kafka.refreshInterval());
     return new KafkaLogEngine(options, clock, listener);
   }
 }
