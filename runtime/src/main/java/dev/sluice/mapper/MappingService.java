@@ -3,7 +3,6 @@ package dev.sluice.mapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
-import dev.sluice.checkpoint.CheckpointStore;
 import dev.sluice.files.AtomicFiles;
 import dev.sluice.function.FunctionException;
 import dev.sluice.log.ShardOffsets;
@@ -40,6 +39,7 @@ import java.util.stream.Stream;
 public final class MappingService implements AutoCloseable {
 
   private final Path dir;
+  private final ShardLeases leases;
   private final MapperDeps deps;
   private final Arns arns;
   private final FailureSink failures;
@@ -98,6 +98,11 @@ public final class MappingService implements AutoCloseable {
   }
 
   MappingService(Path dataDir, MapperDeps deps, Arns arns) {
+    this(dataDir, deps, arns, ShardLeases.files(dataDir));
+  }
+
+  MappingService(Path dataDir, MapperDeps deps, Arns arns, ShardLeases leases) {
+    this.leases = leases;
     this.dir = dataDir.resolve("mappings");
     this.deps = deps;
     this.arns = arns;
@@ -113,7 +118,10 @@ public final class MappingService implements AutoCloseable {
             deps.retryMax());
   }
 
-  /** Builds the service; see {@link MapperDeps} for what each part is for. */
+  /**
+   * Builds the service; see {@link MapperDeps} for what each part is for. Checkpoints are kept in
+   * files and every shard runs here.
+   */
   public static MappingService create(
       Path dataDir,
       io.vertx.core.Vertx vertx,
@@ -128,6 +136,42 @@ public final class MappingService implements AutoCloseable {
       java.time.Duration stuckRetryAfter,
       io.micrometer.core.instrument.MeterRegistry meters,
       Arns arns) {
+    return create(
+        dataDir,
+        vertx,
+        engine,
+        catalog,
+        appender,
+        functions,
+        blocking,
+        clock,
+        retryBase,
+        retryMax,
+        stuckRetryAfter,
+        meters,
+        arns,
+        ShardLeases.files(dataDir));
+  }
+
+  /**
+   * Builds the service; see {@link MapperDeps} for what each part is for. {@code leases} keep the
+   * Kinesis mappings' checkpoints and say which of their shards run here.
+   */
+  public static MappingService create(
+      Path dataDir,
+      io.vertx.core.Vertx vertx,
+      dev.sluice.log.LogEngine engine,
+      dev.sluice.stream.StreamCatalog catalog,
+      dev.sluice.stream.StreamAppender appender,
+      dev.sluice.function.FunctionService functions,
+      java.util.concurrent.Executor blocking,
+      java.time.Clock clock,
+      java.time.Duration retryBase,
+      java.time.Duration retryMax,
+      java.time.Duration stuckRetryAfter,
+      io.micrometer.core.instrument.MeterRegistry meters,
+      Arns arns,
+      ShardLeases leases) {
     MapperDeps deps =
         new MapperDeps(
             vertx,
@@ -144,7 +188,7 @@ public final class MappingService implements AutoCloseable {
             meters,
             arns.region(),
             arns.accountId());
-    return new MappingService(dataDir, deps, arns);
+    return new MappingService(dataDir, deps, arns, leases);
   }
 
   /** Loads the stored mappings and starts the enabled ones. */
@@ -188,8 +232,7 @@ public final class MappingService implements AutoCloseable {
             r,
             null,
             null);
-    CheckpointStore store = checkpoints(c.uuid());
-    store.save(initialCheckpoints(c));
+    leases.initialize(c.uuid(), c.stream(), initialCheckpoints(c));
     return started(c);
   }
 
@@ -302,7 +345,7 @@ public final class MappingService implements AutoCloseable {
   private void restartAt(MappingConfig c, String to, Long timestampMillis, String sequenceNumber) {
     stopRunner(c.uuid()); // first: its final save must not overwrite the rewound checkpoints
     try {
-      checkpoints(c.uuid()).save(rewound(c, to, timestampMillis, sequenceNumber));
+      leases.rewind(c.uuid(), c.stream(), rewound(c, to, timestampMillis, sequenceNumber));
     } finally {
       if (c.enabled()) {
         startRunner(c); // a refused rewind leaves the mapping running where it stood
@@ -513,7 +556,7 @@ public final class MappingService implements AutoCloseable {
       throw MappingException.invalid(
           "Sequence number " + sequenceNumber + " is not one of stream " + c.stream() + ".");
     }
-    Map<String, Checkpoint> cps = new TreeMap<>(checkpoints(c.uuid()).load());
+    Map<String, Checkpoint> cps = new TreeMap<>(leases.load(c.uuid(), c.stream()));
     cps.put(shard.id(), new Checkpoint(d.offset(), false));
     return cps;
   }
@@ -532,7 +575,7 @@ public final class MappingService implements AutoCloseable {
         new MappingRunner(
             c,
             deps,
-            checkpoints(c.uuid()),
+            leases.open(c.uuid(), c.stream()),
             events,
             filter.isEmpty() ? null : filter::matches,
             failures,
@@ -553,10 +596,6 @@ public final class MappingService implements AutoCloseable {
     if (s != null) {
       s.close(); // a deleted mapping leaves no meters behind
     }
-  }
-
-  private CheckpointStore checkpoints(String uuid) {
-    return new CheckpointStore(dir.resolve(uuid).resolve("checkpoints.json"));
   }
 
   private void persist(MappingConfig c) {

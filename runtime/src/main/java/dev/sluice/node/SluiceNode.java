@@ -128,7 +128,8 @@ public class SluiceNode {
             config.mapper().retryMax(),
             config.mapper().stuckRetryAfter(),
             registry,
-            arns);
+            arns,
+            StorageEngines.leases(config, dataDir));
     mappings.start();
   }
 

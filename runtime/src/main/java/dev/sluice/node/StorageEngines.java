@@ -7,6 +7,8 @@ import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
 import dev.sluice.log.kafka.KafkaLogEngine;
 import dev.sluice.log.kafka.KafkaLogOptions;
+import dev.sluice.mapper.GroupLeaseOptions;
+import dev.sluice.mapper.ShardLeases;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -24,6 +26,20 @@ final class StorageEngines {
           throw new IllegalArgumentException(
               "sluice.storage.type must be file or kafka, not " + type);
     };
+  }
+
+  /**
+   * Where Kinesis mappings keep their checkpoints: files in the data directory, or with Kafka
+   * storage the mapping's consumer group, whose members (the nodes) share its shards.
+   */
+  static ShardLeases leases(SluiceConfig config, Path dataDir) {
+    if (!"kafka".equals(config.storage().type())) {
+      return ShardLeases.files(dataDir);
+    }
+    SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
+    return ShardLeases.kafkaGroups(
+        new GroupLeaseOptions(
+            kafka.bootstrap().orElseThrow(), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
   }
 
   private static LogEngine file(
