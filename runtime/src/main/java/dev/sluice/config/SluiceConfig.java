@@ -142,6 +142,22 @@ public interface SluiceConfig {
        * functions, mappings); default {@code __<topic-prefix>state}.
        */
       java.util.Optional<String> stateTopic();
+
+      /**
+       * How often the end offsets of every partition this node holds are fetched, so that records
+       * other nodes appended to the same topics become readable here and wake their consumers.
+       */
+      @WithDefault("100ms")
+      Duration refreshInterval();
+
+      /**
+       * Session timeout of the consumer-group membership that spreads a Kinesis mapping's shards
+       * over the nodes: a node silent this long (killed, partitioned) loses its shards to the
+       * others. Heartbeats go at a third of it. Must lie within the broker's {@code
+       * group.min.session.timeout.ms} and {@code group.max.session.timeout.ms}.
+       */
+      @WithDefault("10s")
+      Duration leaseSessionTimeout();
     }
   }
 

@@ -14,4 +14,14 @@ public interface LogListener {
 
   /** An append became durable: {@code records} records in {@code bytes} bytes of log. */
   default void onAppend(ShardRef shard, int records, long bytes, long lastOffset) {}
+
+  /**
+   * Records that another writer (another node sharing the storage) appended became readable: {@code
+   * records} of them, the newest at {@code lastOffset}. Their size is unknown; by default this is
+   * reported as an append of 0 bytes. Consumers waiting on the shard are not woken by the engine:
+   * whoever wakes them on local appends should do it here too.
+   */
+  default void onRemoteAppend(ShardRef shard, int records, long lastOffset) {
+    onAppend(shard, records, 0, lastOffset);
+  }
 }

@@ -1,14 +1,16 @@
 package dev.sluice.mapper;
 
 import dev.sluice.checkpoint.Checkpoint;
-import dev.sluice.checkpoint.CheckpointStore;
 import dev.sluice.log.ShardRef;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMeta;
 import io.vertx.core.Context;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,9 +20,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * their parents are finished, and checkpoints saved durably (coalesced: at most one save in flight,
  * the newest state always saved last). Runs on one event-loop context; a periodic reconcile picks
  * up new shards after resharding, and looks for stuck shards.
+ *
+ * <p>Which shards are this node's is the {@link ShardLeases.Lease}'s call: every shard (file
+ * storage), or those Kafka's group membership assigns it. Assignments and revocations arrive on the
+ * lease's thread and are applied on the runner's context. A revoked shard's processor stops (no new
+ * batch; one in flight may finish, but its checkpoint is dropped: the next owner redelivers it),
+ * and its newest checkpoint goes back to the lease. A child whose parent runs on another node waits
+ * for the parent's stored checkpoint to say finished, asked on the reconcile tick.
  */
-final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
+final class MappingRunner implements ShardProcessor.Progress, SourceRunner, ShardLeases.Owner {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(MappingRunner.class);
   private static final long RECONCILE_MILLIS = 500;
 
   /**
@@ -31,7 +42,12 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
 
   private final MappingConfig config;
   private final MapperDeps deps;
-  private final CheckpointStore store;
+  private final ShardLeases.Lease lease;
+  private final boolean ownsAll;
+  private final Set<String> owned = new HashSet<>();
+  private final Set<String> finishedElsewhere = new HashSet<>();
+  private final Set<String> remoteParents = new HashSet<>();
+  private boolean asking;
   private final Context context;
   private final Executor loop;
   private final EventBuilder events;
@@ -52,14 +68,15 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
   MappingRunner(
       MappingConfig config,
       MapperDeps deps,
-      CheckpointStore store,
+      ShardLeases.Lease lease,
       EventBuilder events,
       ShardProcessor.RecordFilter filter,
       FailureSink failures,
       MappingStats stats) {
     this.config = config;
     this.deps = deps;
-    this.store = store;
+    this.lease = lease;
+    this.ownsAll = lease.exclusive();
     this.context = deps.vertx().getOrCreateContext();
     this.loop = task -> context.runOnContext(v -> task.run());
     this.events = events;
@@ -71,7 +88,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
   /** Starts with the checkpoints already stored (blocking read on the caller's thread). */
   @Override
   public void start() {
-    checkpoints.putAll(store.load());
+    checkpoints.putAll(lease.start(this));
     loop.execute(
         () -> {
           reconcile();
@@ -105,11 +122,17 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
     deps.blocking()
         .execute(
             () -> {
+              RuntimeException failed = null;
               try {
-                store.save(snapshot);
-                done.complete(null);
+                lease.save(snapshot);
               } catch (RuntimeException e) {
-                done.completeExceptionally(e);
+                failed = e;
+              }
+              lease.close(); // after the final save: the next owner starts from it
+              if (failed == null) {
+                done.complete(null);
+              } else {
+                done.completeExceptionally(failed);
               }
             });
   }
@@ -146,7 +169,8 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
     }
     for (Shard shard : meta.get().shards()) {
       Checkpoint cp = checkpoints.get(shard.id());
-      if (processors.containsKey(shard.id())
+      if (!owns(shard.id())
+          || processors.containsKey(shard.id())
           || (cp != null && cp.finished())
           || !parentsDone(shard, meta.get())) {
         continue;
@@ -162,6 +186,11 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
       processors.put(shard.id(), p);
       p.start();
     }
+    askRemoteParents();
+  }
+
+  private boolean owns(String shardId) {
+    return ownsAll || owned.contains(shardId);
   }
 
   private long startOf(Shard shard) {
@@ -181,7 +210,84 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
       return true; // no parent, or it expired with everything in it
     }
     Checkpoint cp = checkpoints.get(parent);
-    return cp != null && cp.finished();
+    if (cp != null && cp.finished()) {
+      return true;
+    }
+    if (owns(parent)) {
+      return false;
+    }
+    if (finishedElsewhere.contains(parent)) {
+      return true; // finished for good: no need to ask again
+    }
+    remoteParents.add(parent);
+    return false;
+  }
+
+  /** Asks the lease for the checkpoints of parents other nodes run; one question at a time. */
+  private void askRemoteParents() {
+    if (remoteParents.isEmpty() || asking) {
+      return;
+    }
+    asking = true;
+    Set<String> parents = Set.copyOf(remoteParents);
+    remoteParents.clear();
+    lease.stored(parents).whenComplete((stored, e) -> loop.execute(() -> parentsStored(stored)));
+  }
+
+  private void parentsStored(Map<String, Checkpoint> stored) {
+    asking = false;
+    boolean any = false;
+    if (stored != null) {
+      for (Map.Entry<String, Checkpoint> e : stored.entrySet()) {
+        any |= e.getValue().finished() && finishedElsewhere.add(e.getKey());
+      }
+    }
+    if (any) {
+      reconcile();
+    }
+  }
+
+  @Override
+  public void assigned(Set<String> shardIds, Map<String, Checkpoint> stored) {
+    loop.execute(
+        () -> {
+          if (stopped) {
+            return;
+          }
+          for (String id : shardIds) {
+            Checkpoint cp = stored.get(id);
+            if (cp != null) {
+              checkpoints.put(id, cp);
+            } else {
+              checkpoints.remove(id); // none stored: the shard starts at its start
+            }
+          }
+          owned.addAll(shardIds);
+          reconcile();
+        });
+  }
+
+  @Override
+  public CompletableFuture<Map<String, Checkpoint>> revoked(Set<String> shardIds) {
+    CompletableFuture<Map<String, Checkpoint>> last = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          owned.removeAll(shardIds);
+          Map<String, Checkpoint> out = new HashMap<>();
+          for (String id : shardIds) {
+            ShardProcessor p = processors.remove(id);
+            if (p != null) {
+              p.stop();
+              stats.finished(id); // its meters move with it
+            }
+            Checkpoint cp = checkpoints.remove(id);
+            if (cp != null) {
+              out.put(id, cp);
+            }
+          }
+          last.complete(out);
+        });
+    return last;
   }
 
   @Override
@@ -190,8 +296,8 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
   }
 
   private void checkpointOnLoop(String shardId, Checkpoint checkpoint) {
-    if (stopped) {
-      return;
+    if (stopped || !processors.containsKey(shardId)) {
+      return; // stopping, or the shard was revoked: its next owner redelivers from the last one
     }
     checkpoints.put(shardId, checkpoint);
     if (checkpoint.finished()) {
@@ -239,7 +345,10 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner {
         .execute(
             () -> {
               try {
-                store.save(snapshot);
+                lease.save(snapshot);
+              } catch (RuntimeException e) {
+                // the next change saves again, with newer checkpoints
+                LOG.warnf("Mapping %s: saving checkpoints failed: %s", config.uuid(), e);
               } finally {
                 loop.execute(
                     () -> {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.cluster.StateStore;
-import dev.sluice.checkpoint.CheckpointStore;
 import dev.sluice.files.AtomicFiles;
 import dev.sluice.function.FunctionException;
 import dev.sluice.log.ShardOffsets;
@@ -41,6 +40,7 @@ import java.util.stream.Stream;
 public final class MappingService implements AutoCloseable {
 
   private final Path dir;
+  private final ShardLeases leases;
   private final MapperDeps deps;
   private final Arns arns;
   private final FailureSink failures;
@@ -99,7 +99,13 @@ public final class MappingService implements AutoCloseable {
     }
   }
 
-  MappingService(Path dataDir, MapperDeps deps, Arns arns, StateStore state) {
+  MappingService(Path dataDir, MapperDeps deps, Arns arns) {
+    this(dataDir, deps, arns, ShardLeases.files(dataDir), null);
+  }
+
+  MappingService(
+      Path dataDir, MapperDeps deps, Arns arns, ShardLeases leases, StateStore state) {
+    this.leases = leases;
     this.dir = dataDir.resolve("mappings");
     this.shared = state == null ? null : new SharedMappings(state, mapper);
     this.deps = deps;
@@ -117,7 +123,8 @@ public final class MappingService implements AutoCloseable {
   }
 
   /**
-   * Builds the service; see {@link MapperDeps} for what each part is for. With a {@code state}
+   * Builds the service; see {@link MapperDeps} for what each part is for. {@code leases} keep the
+   * Kinesis mappings' checkpoints and say which of their shards run here. With a {@code state}
    * (null: none) the mappings live in the node state several nodes share, and run on each of them.
    */
   public static MappingService create(
@@ -134,6 +141,7 @@ public final class MappingService implements AutoCloseable {
       java.time.Duration stuckRetryAfter,
       io.micrometer.core.instrument.MeterRegistry meters,
       Arns arns,
+      ShardLeases leases,
       StateStore state) {
     MapperDeps deps =
         new MapperDeps(
@@ -151,7 +159,7 @@ public final class MappingService implements AutoCloseable {
             meters,
             arns.region(),
             arns.accountId());
-    return new MappingService(dataDir, deps, arns, state);
+    return new MappingService(dataDir, deps, arns, leases, state);
   }
 
   /** Loads the stored mappings and starts the enabled ones. */
@@ -203,8 +211,7 @@ public final class MappingService implements AutoCloseable {
             r,
             null,
             null);
-    CheckpointStore store = checkpoints(c.uuid());
-    store.save(initialCheckpoints(c));
+    leases.initialize(c.uuid(), c.stream(), initialCheckpoints(c));
     return started(c);
   }
 
@@ -350,7 +357,7 @@ public final class MappingService implements AutoCloseable {
   private void restartAt(MappingConfig c, String to, Long timestampMillis, String sequenceNumber) {
     stopRunner(c.uuid()); // first: its final save must not overwrite the rewound checkpoints
     try {
-      checkpoints(c.uuid()).save(rewound(c, to, timestampMillis, sequenceNumber));
+      leases.rewind(c.uuid(), c.stream(), rewound(c, to, timestampMillis, sequenceNumber));
     } finally {
       if (c.enabled()) {
         startRunner(c); // a refused rewind leaves the mapping running where it stood
@@ -561,7 +568,7 @@ public final class MappingService implements AutoCloseable {
       throw MappingException.invalid(
           "Sequence number " + sequenceNumber + " is not one of stream " + c.stream() + ".");
     }
-    Map<String, Checkpoint> cps = new TreeMap<>(checkpoints(c.uuid()).load());
+    Map<String, Checkpoint> cps = new TreeMap<>(leases.load(c.uuid(), c.stream()));
     cps.put(shard.id(), new Checkpoint(d.offset(), false));
     return cps;
   }
@@ -580,7 +587,7 @@ public final class MappingService implements AutoCloseable {
         new MappingRunner(
             c,
             deps,
-            checkpoints(c.uuid()),
+            leases.open(c.uuid(), c.stream()),
             events,
             filter.isEmpty() ? null : filter::matches,
             failures,
@@ -601,10 +608,6 @@ public final class MappingService implements AutoCloseable {
     if (s != null) {
       s.close(); // a deleted mapping leaves no meters behind
     }
-  }
-
-  private CheckpointStore checkpoints(String uuid) {
-    return new CheckpointStore(dir.resolve(uuid).resolve("checkpoints.json"));
   }
 
   private void persist(MappingConfig c) {

@@ -67,7 +67,8 @@ public class SluiceNode {
   @PostConstruct
   void start() {
     SluiceConfig.Log log = config.log();
-    engine = StorageEngines.create(config, dataDir, clock, metrics);
+    EngineEvents events = new EngineEvents(metrics);
+    engine = StorageEngines.create(config, dataDir, clock, events);
     engine.start();
     state = StorageEngines.sharedState(config);
     StreamLimits limits =
@@ -77,6 +78,7 @@ public class SluiceNode {
             ? new StreamCatalog(dataDir, engine, clock, limits)
             : StreamCatalog.shared(state, engine, clock, limits);
     catalog.start();
+    events.wake(catalog.watch());
     catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
     appender = new StreamAppender(catalog, engine);
     startFunctions();
@@ -133,6 +135,7 @@ public class SluiceNode {
             config.mapper().stuckRetryAfter(),
             registry,
             arns,
+            StorageEngines.leases(config, dataDir),
             state);
     mappings.start();
   }

@@ -9,6 +9,8 @@ import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
 import dev.sluice.log.kafka.KafkaLogEngine;
 import dev.sluice.log.kafka.KafkaLogOptions;
+import dev.sluice.mapper.GroupLeaseOptions;
+import dev.sluice.mapper.ShardLeases;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -41,6 +43,20 @@ final class StorageEngines {
     return KafkaStateStore.open(bootstrap(kafka), topic, kafka.replicationFactor());
   }
 
+  /**
+   * Where Kinesis mappings keep their checkpoints: files in the data directory, or with Kafka
+   * storage the mapping's consumer group, whose members (the nodes) share its shards.
+   */
+  static ShardLeases leases(SluiceConfig config, Path dataDir) {
+    if (!"kafka".equals(config.storage().type())) {
+      return ShardLeases.files(dataDir);
+    }
+    SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
+    return ShardLeases.kafkaGroups(
+        new GroupLeaseOptions(
+            kafka.bootstrap().orElseThrow(), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
+  }
+
   private static LogEngine file(
       SluiceConfig.Log log, Path dataDir, Clock clock, LogListener listener) {
     FileLogOptions options =
@@ -62,7 +78,8 @@ final class StorageEngines {
             kafka.replicationFactor(),
             kafka.flushEachRecord(),
             kafka.writerThreads(),
-            kafka.readerThreads());
+            kafka.readerThreads(),
+            kafka.refreshInterval());
     return new KafkaLogEngine(options, clock, listener);
   }
 

@@ -101,7 +101,7 @@ final class MapperHarness implements AutoCloseable {
             meters,
             ARNS.region(),
             ARNS.accountId());
-    mappings = new MappingService(dir, deps, ARNS, null);
+    mappings = new MappingService(dir, deps, ARNS);
     mappings.start();
     return this;
   }

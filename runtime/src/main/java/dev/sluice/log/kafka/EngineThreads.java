@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,6 +32,7 @@ final class EngineThreads {
   private final ExecutorService[] writers;
   private final ExecutorService admin;
   private final ExecutorService readers;
+  private final ScheduledExecutorService refresh;
   private final List<PartitionReader> readerClients = new ArrayList<>();
   private final ThreadLocal<PartitionReader> reader = new ThreadLocal<>();
   private final AtomicInteger readerIds = new AtomicInteger();
@@ -45,6 +47,18 @@ final class EngineThreads {
     this.readers =
         Executors.newFixedThreadPool(
             options.readerThreads(), named("sluice-kafka-reader-", new AtomicInteger()));
+    this.refresh = Executors.newSingleThreadScheduledExecutor(named("sluice-kafka-refresh", null));
+  }
+
+  /** Runs {@code round} every {@code interval} on the refresh thread, rounds never overlapping. */
+  void refreshEvery(java.time.Duration interval, Runnable round) {
+    long millis = interval.toMillis();
+    refresh.scheduleWithFixedDelay(round, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs {@code task} on the refresh thread, between rounds. */
+  <T> CompletableFuture<T> onRefresh(Callable<T> task) {
+    return submit(refresh, task);
   }
 
   private static ThreadFactory named(String name, AtomicInteger counter) {
@@ -100,6 +114,7 @@ final class EngineThreads {
 
   /** Lets queued work finish, then closes the readers' consumers. */
   void stop() {
+    refresh.shutdownNow(); // periodic: nothing queued is worth waiting for
     for (ExecutorService w : writers) {
       drain(w);
     }

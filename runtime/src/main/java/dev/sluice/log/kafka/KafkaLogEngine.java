@@ -28,7 +28,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * own retention off: only {@link #trim} ({@code deleteRecords}) removes records. The partition key
  * is the record key, the data its value. Sealing is kept in memory only. A deleted shard whose
  * stream keeps other shards has its records deleted but its partition stays (Kafka cannot remove
- * one); the topic goes with the stream's last shard. This node must be the topic's only writer.
+ * one); the topic goes with the stream's last shard.
+ *
+ * <p>Several writers: other nodes may append to the same topics. Every {@link
+ * KafkaLogOptions#refreshInterval} the engine fetches the end offsets of every partition it holds
+ * (one request) and moves the cached ends forward, reporting the new records to the listener as
+ * {@link LogListener#onRemoteAppend remote appends}; their last arrival time is approximated by the
+ * time they were noticed. So another node's records become readable here within about one interval.
+ * Creating a shard whose partition exists attaches to it; deleting one whose topic or records are
+ * gone already succeeds. A seal is local: the node that seals asks the broker for the end offset
+ * first, but a node that has not learned of the seal yet can still append after it (the records
+ * then lie past the sealed end, which consumers of the closed shard do not read).
  *
  * <p>Durability: one shared idempotent producer with {@code acks=all}; an append completes once the
  * partition's in-sync replicas have it. With replication factor 1 (a single broker) that means the
@@ -39,8 +49,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * sluice-kafka-writer-N} (chosen by hashing the shard), which hand records to the producer in call
  * order; their futures complete on the producer's I/O thread. Reads and timestamp lookups run on
  * the {@code readerThreads} threads {@code sluice-kafka-reader-N}, each with its own consumer.
- * Creating, trimming and deleting shards run on the thread {@code sluice-kafka-admin}. No method
- * blocks its caller.
+ * Creating, trimming and deleting shards run on the thread {@code sluice-kafka-admin}; refreshing
+ * end offsets on {@code sluice-kafka-refresh}. No method blocks its caller.
  */
 public final class KafkaLogEngine implements LogEngine {
 
@@ -60,6 +70,7 @@ public final class KafkaLogEngine implements LogEngine {
   private AppendSend appends;
   private TopicAdmin admin;
   private ShardAdmin shards;
+  private EndRefresher refresher;
   private volatile State state = State.NEW;
 
   /** An engine on the cluster of {@code options}; it connects in {@link #start}. */
@@ -83,6 +94,8 @@ public final class KafkaLogEngine implements LogEngine {
       shards.load();
       producer = KafkaClients.producer(options);
       appends = new AppendSend(producer, listener);
+      refresher = new EndRefresher(admin, states, clock, listener);
+      threads.refreshEvery(options.refreshInterval(), refresher);
     } catch (RuntimeException e) {
       closeClients();
       throw e instanceof LogException l ? l : new LogException("cannot open Kafka storage", e);
@@ -156,8 +169,9 @@ public final class KafkaLogEngine implements LogEngine {
           .execute(
               () -> {
                 s.seal();
-                // the appends queued before the seal decide the end offset
-                s.tail.whenComplete((v, e) -> result.complete(s.offsets().endOffset()));
+                // the appends queued before the seal decide the end offset, and so do other
+                // nodes' appends acknowledged by now: ask the broker rather than wait for a round
+                s.tail.whenComplete((v, e) -> sealedEnd(s, result));
               });
       return result;
     } catch (LogException e) {
@@ -165,6 +179,16 @@ public final class KafkaLogEngine implements LogEngine {
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(closed());
     }
+  }
+
+  private void sealedEnd(ShardState s, CompletableFuture<Long> result) {
+    threads
+        .onRefresh(
+            () -> {
+              refresher.refresh(List.of(s));
+              return null;
+            })
+        .whenComplete((v, e) -> result.complete(s.offsets().endOffset()));
   }
 
   @Override

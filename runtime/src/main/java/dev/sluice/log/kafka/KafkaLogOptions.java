@@ -1,5 +1,7 @@
 package dev.sluice.log.kafka;
 
+import java.time.Duration;
+
 /**
  * Settings of a {@link KafkaLogEngine}.
  *
@@ -10,6 +12,8 @@ package dev.sluice.log.kafka;
  *     every append before acknowledging it (slower; without it durability comes from replication)
  * @param writerThreads threads that hand appends to the producer; shards are spread over them
  * @param readerThreads threads that read, each with a consumer of its own
+ * @param refreshInterval how often the end offsets of every held partition are fetched, so that
+ *     records other writers (other nodes) appended become readable and wake their consumers
  */
 public record KafkaLogOptions(
     String bootstrap,
@@ -17,7 +21,11 @@ public record KafkaLogOptions(
     int replicationFactor,
     boolean flushEachRecord,
     int writerThreads,
-    int readerThreads) {
+    int readerThreads,
+    Duration refreshInterval) {
+
+  /** How often other writers' appends are looked for unless configured otherwise. */
+  public static final Duration DEFAULT_REFRESH = Duration.ofMillis(100);
 
   /** Validates the settings. */
   public KafkaLogOptions {
@@ -33,6 +41,27 @@ public record KafkaLogOptions(
     if (writerThreads < 1 || readerThreads < 1) {
       throw new IllegalArgumentException("thread counts must be positive");
     }
+    if (refreshInterval == null || refreshInterval.toMillis() < 1) {
+      throw new IllegalArgumentException("refresh interval must be at least 1 ms");
+    }
+  }
+
+  /** Settings with the default refresh interval. */
+  public KafkaLogOptions(
+      String bootstrap,
+      String topicPrefix,
+      int replicationFactor,
+      boolean flushEachRecord,
+      int writerThreads,
+      int readerThreads) {
+    this(
+        bootstrap,
+        topicPrefix,
+        replicationFactor,
+        flushEachRecord,
+        writerThreads,
+        readerThreads,
+        DEFAULT_REFRESH);
   }
 
   /** Defaults for a bootstrap address: prefix {@code sluice.}, broker replication, no flushes. */
@@ -43,6 +72,12 @@ public record KafkaLogOptions(
   /** These options with another topic prefix. */
   public KafkaLogOptions withTopicPrefix(String prefix) {
     return new KafkaLogOptions(
-        bootstrap, prefix, replicationFactor, flushEachRecord, writerThreads, readerThreads);
+        bootstrap,
+        prefix,
+        replicationFactor,
+        flushEachRecord,
+        writerThreads,
+        readerThreads,
+        refreshInterval);
   }
 }

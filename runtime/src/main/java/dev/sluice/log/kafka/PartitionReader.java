@@ -17,7 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Reads one partition at a time with a consumer of its own ({@code assign} and {@code seek}, no
  * group). Not thread-safe: each reader thread has one. Reads stay below the end offset cached when
- * they start, which only acknowledged (so replicated, hence visible) appends move.
+ * they start, which only acknowledged appends and refreshed end offsets (the high watermark) move:
+ * both are replicated, hence visible.
  */
 final class PartitionReader implements AutoCloseable {
 

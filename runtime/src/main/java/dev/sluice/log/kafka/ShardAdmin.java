@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Shard lifecycle on Kafka, run on the engine's admin thread (and at start): finding existing
@@ -51,7 +52,10 @@ final class ShardAdmin {
     }
   }
 
-  /** Creates the shard's topic or partition unless it exists, and loads its offsets. */
+  /**
+   * Creates the shard's topic or partition unless it exists, and loads its offsets. A partition
+   * that exists already (another node created it, and may have appended to it) is attached to.
+   */
   void create(ShardRef ref) {
     if (states.containsKey(ref)) {
       return;
@@ -79,17 +83,25 @@ final class ShardAdmin {
     return shard.offsets().startOffset();
   }
 
-  /** Forgets the shard; deletes its topic when it was the stream's last, else its records. */
+  /**
+   * Forgets the shard; deletes its topic when it was the stream's last, else its records. Another
+   * node sharing the topics may have deleted them already: that is not an error.
+   */
   void delete(ShardState shard) {
     states.remove(shard.ref, shard);
     shard.markDeleted();
     boolean last = states.keySet().stream().noneMatch(r -> r.stream().equals(shard.ref.stream()));
+    String topic = shard.partition.topic();
     if (last) {
-      admin.deleteTopic(shard.partition.topic());
-    } else {
+      admin.deleteTopic(topic);
+    } else if (admin.describe(topic) != null) {
       long end = shard.offsets().endOffset();
       if (end > shard.offsets().startOffset()) {
-        admin.deleteRecords(shard.partition, end);
+        try {
+          admin.deleteRecords(shard.partition, end);
+        } catch (UnknownTopicOrPartitionException e) {
+          // deleted meanwhile, by another node
+        }
       }
     }
   }

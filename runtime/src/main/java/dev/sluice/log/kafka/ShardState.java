@@ -40,6 +40,22 @@ final class ShardState {
     lastArrival = Math.max(lastArrival, arrivalMillis);
   }
 
+  /**
+   * Moves the end to {@code newEnd}, an end offset read from the broker, when that is further;
+   * returns how many records that made readable (0 when none). Those records' broker timestamps are
+   * not read: the last arrival becomes at least {@code nowMillis}, which is at most a refresh
+   * interval later than the true one.
+   */
+  synchronized long refreshed(long newEnd, long nowMillis) {
+    if (newEnd <= end) {
+      return 0;
+    }
+    long added = newEnd - end;
+    end = newEnd;
+    lastArrival = Math.max(lastArrival, nowMillis);
+    return added;
+  }
+
   synchronized void trimmed(long newStart) {
     start = Math.max(start, Math.min(newStart, end));
   }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -131,6 +132,28 @@ final class TopicAdmin {
       return Map.of();
     }
     return retrying(() -> get(admin.listOffsets(request).all()));
+  }
+
+  /**
+   * End offsets of the partitions, in one request and without retrying: a partition whose offset
+   * could not be listed (say a topic another node deleted) is left out, for the next round.
+   */
+  Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+    if (request.isEmpty()) {
+      return Map.of();
+    }
+    ListOffsetsResult result = admin.listOffsets(request);
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : request.keySet()) {
+      try {
+        out.put(tp, get(result.partitionResult(tp)).offset());
+      } catch (RuntimeException e) {
+        // unknown or unavailable now: asked again next round
+      }
+    }
+    return out;
   }
 
   /** Deletes the records below {@code offset}; returns the new start offset. */

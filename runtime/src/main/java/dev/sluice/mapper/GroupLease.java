@@ -1,0 +1,337 @@
+package dev.sluice.mapper;
+
+import dev.sluice.checkpoint.Checkpoint;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * One running mapping's membership in its consumer group: a consumer subscribed to the stream's
+ * topic whose partitions stay paused (it never fetches records), so that Kafka's group protocol
+ * assigns this node its share of the shards and moves them when nodes come and go. Checkpoints are
+ * committed through it as offsets ({@link CheckpointMetadata}).
+ *
+ * <p>Thread model: a {@code KafkaConsumer} is not thread-safe, so one thread, {@code
+ * sluice-lease-<group>}, owns it: it polls every {@link #POLL} (which heartbeats nothing itself but
+ * runs rebalances and their callbacks) and, between polls, runs the commits and queries other
+ * threads queued. The callbacks tell the {@link ShardLeases.Owner} on this thread; it answers
+ * asynchronously. Commits only ever cover partitions assigned at the moment they run, so a slow
+ * save from before a revocation cannot overwrite the next owner's progress.
+ *
+ * <p>Assignor: {@link CooperativeStickyAssignor}. With the eager protocol every rebalance (a node
+ * joining, leaving, or a reshard adding partitions) revokes every shard of every node, stopping all
+ * of them; cooperatively only the shards that move stop, and sticky assignment moves few.
+ */
+final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
+
+  private static final Logger LOG = Logger.getLogger(GroupLease.class);
+
+  /** Longest a queued commit or query waits for the poll to return. */
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  /** How long a revocation waits for the runner to stop the shards and hand their checkpoints. */
+  private static final long REVOKE_WAIT_MILLIS = 5_000;
+
+  /** Bound of blocking consumer calls (committed offsets, commits) and of waiting for them. */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
+
+  /** A reshard adds partitions; the consumer notices them (and rebalances) this often at most. */
+  private static final int METADATA_MAX_AGE_MS = 2_000;
+
+  private final Map<String, Object> config;
+  private final String topic;
+  private final String group;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final Set<String> tooLarge = new HashSet<>(); // membership thread only
+  private KafkaConsumer<byte[], byte[]> consumer; // membership thread only
+  private ShardLeases.Owner owner;
+  private volatile boolean closing;
+
+  GroupLease(GroupLeaseOptions options, String group, String topic) {
+    this.group = group;
+    this.topic = topic;
+    this.config = config(options, group);
+  }
+
+  private static Map<String, Object> config(GroupLeaseOptions o, String group) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-lease-" + group);
+    // the classic protocol: the one whose assignor the client chooses
+    c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    c.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        List.of(CooperativeStickyAssignor.class.getName()));
+    long session = o.sessionTimeout().toMillis();
+    c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
+    c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1, session / 3));
+    c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
+    // offsets are checkpoints, committed only when the runner says so
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // nothing is fetched; a reset policy only keeps the consumer from failing on missing offsets
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return c;
+  }
+
+  @Override
+  public Map<String, Checkpoint> start(ShardLeases.Owner owner) {
+    this.owner = owner;
+    Thread t = new Thread(this::run, "sluice-lease-" + group);
+    t.setDaemon(true);
+    t.start();
+    return Map.of(); // shards and their checkpoints come with assignments
+  }
+
+  @Override
+  public boolean exclusive() {
+    return false;
+  }
+
+  @Override
+  public void save(Map<String, Checkpoint> checkpoints) {
+    Map<String, Checkpoint> copy = Map.copyOf(checkpoints);
+    await(
+        call(
+            c -> {
+              commit(copy);
+              return null;
+            }));
+  }
+
+  @Override
+  public CompletableFuture<Map<String, Checkpoint>> stored(Set<String> shardIds) {
+    Set<TopicPartition> partitions = partitions(shardIds);
+    return call(c -> decode(c.committed(partitions, CALL_TIMEOUT)));
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    try {
+      closed.get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warnf("Leaving consumer group %s did not finish: %s", group, e);
+    }
+  }
+
+  // ---- membership thread ----
+
+  private void run() {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
+      consumer = c;
+      c.subscribe(List.of(topic), this);
+      while (!closing) {
+        pollOnce(c);
+        runTasks();
+      }
+      runTasks(); // queued before close: a final save
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Consumer group %s failed; this node gives up its shards", group);
+    } finally {
+      closed.complete(null);
+      failQueued();
+    }
+  }
+
+  private void pollOnce(KafkaConsumer<byte[], byte[]> c) {
+    try {
+      c.poll(POLL);
+    } catch (KafkaException e) {
+      // e.g. the coordinator moved: the consumer recovers on later polls
+      LOG.warnf("Consumer group %s: %s", group, e.toString());
+      sleep(500);
+    }
+  }
+
+  private void runTasks() {
+    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+      task.run();
+    }
+  }
+
+  /** Once the consumer is closed: each queued task fails its future without touching it. */
+  private void failQueued() {
+    for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+      task.run();
+    }
+  }
+
+  /** Runs {@code action} with the consumer on the membership thread. */
+  private <T> CompletableFuture<T> call(Function<KafkaConsumer<byte[], byte[]>, T> action) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    tasks.add(
+        () -> {
+          try {
+            if (closed.isDone()) {
+              throw new IllegalStateException("consumer group " + group + " was left");
+            }
+            f.complete(action.apply(consumer));
+          } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+          }
+        });
+    if (closed.isDone()) {
+      failQueued(); // nobody polls any more
+    }
+    return f;
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    consumer.pause(partitions); // membership only: never fetch
+    Map<String, Checkpoint> stored = committed(Set.copyOf(partitions));
+    if (stored != null) {
+      owner.assigned(shardIds(partitions), stored);
+    }
+  }
+
+  /**
+   * The committed checkpoints, asked until the broker answers: a shard must not start without its
+   * checkpoint. Null when closing meanwhile. (Heartbeats go on in the background meanwhile.)
+   */
+  private Map<String, Checkpoint> committed(Set<TopicPartition> partitions) {
+    while (!closing) {
+      try {
+        return decode(consumer.committed(partitions, CALL_TIMEOUT));
+      } catch (KafkaException e) {
+        LOG.warnf("Consumer group %s: reading checkpoints failed (%s); retrying", group, e);
+        sleep(500);
+      }
+    }
+    return null;
+  }
+
+  /** Stops the shards, then commits their final checkpoints while this node still holds them. */
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    if (partitions.isEmpty() || closing) {
+      return; // closing: the runner saved its final checkpoints before leaving
+    }
+    Map<String, Checkpoint> last = stop(partitions);
+    try {
+      commit(last);
+    } catch (KafkaException e) {
+      LOG.warnf("Consumer group %s: final checkpoints not committed (%s)", group, e.toString());
+    }
+  }
+
+  /** Fenced out (say after a long pause): the shards are someone else's already; no commit. */
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    if (!partitions.isEmpty() && !closing) {
+      stop(partitions);
+    }
+  }
+
+  private Map<String, Checkpoint> stop(Collection<TopicPartition> partitions) {
+    try {
+      return owner.revoked(shardIds(partitions)).get(REVOKE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warnf("Consumer group %s: shards did not stop in time (%s)", group, e.toString());
+      return Map.of();
+    }
+  }
+
+  /** Commits the checkpoints of the partitions assigned now; others are not this node's. */
+  private void commit(Map<String, Checkpoint> checkpoints) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    checkpoints.forEach(
+        (id, cp) -> {
+          TopicPartition tp = GroupLeases.partition(topic, id);
+          if (assigned.contains(tp)) {
+            Optional<OffsetAndMetadata> om = CheckpointMetadata.encode(cp);
+            if (om.isPresent()) {
+              offsets.put(tp, om.get());
+            } else if (tooLarge.add(id)) {
+              LOG.warnf(
+                  "Consumer group %s: the tumbling window of %s is over %d bytes as offset"
+                      + " metadata; its commits wait until the window closes",
+                  group, id, CheckpointMetadata.MAX_BYTES);
+            }
+          }
+        });
+    if (!offsets.isEmpty()) {
+      consumer.commitSync(offsets, CALL_TIMEOUT);
+    }
+  }
+
+  private Set<TopicPartition> partitions(Set<String> shardIds) {
+    Set<TopicPartition> out = new HashSet<>();
+    shardIds.forEach(id -> out.add(GroupLeases.partition(topic, id)));
+    return out;
+  }
+
+  private static Set<String> shardIds(Collection<TopicPartition> partitions) {
+    Set<String> out = new HashSet<>();
+    partitions.forEach(tp -> out.add(GroupLeases.shardId(tp.partition())));
+    return out;
+  }
+
+  private static Map<String, Checkpoint> decode(Map<TopicPartition, OffsetAndMetadata> committed) {
+    Map<String, Checkpoint> out = new TreeMap<>();
+    committed.forEach(
+        (tp, om) -> {
+          if (om != null) {
+            out.put(GroupLeases.shardId(tp.partition()), CheckpointMetadata.decode(om));
+          }
+        });
+    return out;
+  }
+
+  private static <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("consumer group call timed out", e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.sluice.mapper;
+
+import dev.sluice.checkpoint.Checkpoint;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
+
+/**
+ * Checkpoints as consumer-group offsets, one group per mapping ({@code <prefix>mapping-<uuid>}),
+ * shard {@code shardId-N} being partition N of the stream's topic. Stored checkpoints are written
+ * with the Admin API, which Kafka allows only while the group has no members: at creation (a new
+ * uuid), and for a rewind once every node stopped the mapping. Each call opens a short-lived Admin
+ * client on the caller's thread: these calls are rare.
+ */
+final class GroupLeases implements ShardLeases {
+
+  private static final long TIMEOUT_SECONDS = 30;
+
+  /** How long a rewind waits for the group to empty after this node's own member left it. */
+  private static final long EMPTY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private static final String SHARD_PREFIX = "shardId-";
+
+  private final GroupLeaseOptions options;
+
+  GroupLeases(GroupLeaseOptions options) {
+    this.options = options;
+  }
+
+  String group(String uuid) {
+    return options.topicPrefix() + "mapping-" + uuid;
+  }
+
+  String topic(String stream) {
+    return options.topicPrefix() + stream;
+  }
+
+  static TopicPartition partition(String topic, String shardId) {
+    if (!shardId.startsWith(SHARD_PREFIX)) {
+      throw new IllegalArgumentException("shard id " + shardId + " has no ordinal");
+    }
+    return new TopicPartition(topic, Integer.parseInt(shardId.substring(SHARD_PREFIX.length())));
+  }
+
+  static String shardId(int partition) {
+    return String.format("%s%012d", SHARD_PREFIX, partition);
+  }
+
+  @Override
+  public void initialize(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
+    try {
+      alter(uuid, stream, checkpoints);
+    } catch (GroupNotEmptyException | UnknownMemberIdException e) {
+      throw new MappingException(
+          MappingException.Kind.CONFLICT, "Mapping " + uuid + " runs already; cannot position it.");
+    }
+  }
+
+  @Override
+  public Map<String, Checkpoint> load(String uuid, String stream) {
+    String topic = topic(stream);
+    try (Admin admin = admin()) {
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          get(admin.listConsumerGroupOffsets(group(uuid)).partitionsToOffsetAndMetadata());
+      Map<String, Checkpoint> out = new TreeMap<>();
+      offsets.forEach(
+          (tp, om) -> {
+            if (om != null && tp.topic().equals(topic)) {
+              out.put(shardId(tp.partition()), CheckpointMetadata.decode(om));
+            }
+          });
+      return out;
+    }
+  }
+
+  /**
+   * Rewinds once the group is empty. This node stopped its runner first; other nodes running the
+   * mapping keep the group busy, and the rewind is refused: disable the mapping, let every node
+   * stop it, rewind, enable it again.
+   */
+  @Override
+  public void rewind(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
+    long deadline = System.nanoTime() + EMPTY_WAIT_NANOS;
+    while (true) {
+      try {
+        alter(uuid, stream, checkpoints);
+        return;
+      } catch (GroupNotEmptyException | UnknownMemberIdException e) {
+        if (System.nanoTime() > deadline) {
+          throw new MappingException(
+              MappingException.Kind.CONFLICT,
+              "Mapping "
+                  + uuid
+                  + " runs on other nodes: its checkpoints (consumer-group offsets) can only be"
+                  + " moved while no node runs it. Disable it, wait until it is disabled"
+                  + " everywhere, rewind, then enable it.");
+        }
+        pause();
+      }
+    }
+  }
+
+  @Override
+  public Lease open(String uuid, String stream) {
+    return new GroupLease(options, group(uuid), topic(stream));
+  }
+
+  private void alter(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
+    String topic = topic(stream);
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    checkpoints.forEach(
+        (id, cp) -> {
+          Optional<OffsetAndMetadata> om = CheckpointMetadata.encode(cp);
+          om.ifPresent(o -> offsets.put(partition(topic, id), o));
+        });
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try (Admin admin = admin()) {
+      get(admin.alterConsumerGroupOffsets(group(uuid), offsets).all());
+    }
+  }
+
+  private Admin admin() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap());
+    c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-lease-admin");
+    return Admin.create(c);
+  }
+
+  private static <T> T get(KafkaFuture<T> f) {
+    try {
+      return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("Kafka admin call failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Kafka admin call timed out", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static Duration timeout() {
+    return Duration.ofSeconds(TIMEOUT_SECONDS);
+  }
+}

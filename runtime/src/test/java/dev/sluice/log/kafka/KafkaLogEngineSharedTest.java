@@ -1,0 +1,148 @@
+package dev.sluice.log.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.log.LogListener;
+import dev.sluice.log.LogRecord;
+import dev.sluice.log.NewRecord;
+import dev.sluice.log.ShardRef;
+import dev.sluice.testing.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two engines on one broker and one topic prefix, as two nodes sharing a Kafka cluster. */
+class KafkaLogEngineSharedTest {
+
+  static final ShardRef S0 = new ShardRef("orders", "shardId-000000000000");
+  static final ShardRef S1 = new ShardRef("orders", "shardId-000000000001");
+
+  /** A remote append seen by a listener. */
+  record Remote(ShardRef shard, int records, long lastOffset) {}
+
+  KafkaLogOptions options;
+  final List<KafkaLogEngine> engines = new ArrayList<>();
+  final List<Remote> remoteOnB = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void options() {
+    String prefix = "kls-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    options = KafkaLogOptions.defaults(KafkaBroker.bootstrapServers()).withTopicPrefix(prefix);
+  }
+
+  @AfterEach
+  void stop() {
+    engines.forEach(KafkaLogEngine::close);
+  }
+
+  KafkaLogEngine open(KafkaLogOptions o, LogListener listener) {
+    KafkaLogEngine e = new KafkaLogEngine(o, Clock.systemUTC(), listener);
+    e.start();
+    engines.add(e);
+    return e;
+  }
+
+  LogListener recording() {
+    return new LogListener() {
+      @Override
+      public void onRemoteAppend(ShardRef shard, int records, long lastOffset) {
+        remoteOnB.add(new Remote(shard, records, lastOffset));
+      }
+    };
+  }
+
+  @Test
+  void append_throughOneEngine_becomesReadableAndReportedOnTheOther() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, recording());
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    long before = System.currentTimeMillis();
+
+    join(a.append(S0, List.of(rec("k", "x"), rec("k", "y"), rec("k", "z"))));
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> b.offsets(S0).endOffset() == 3);
+    assertThat(b.offsets(S0).lastArrivalMillis()).isGreaterThanOrEqualTo(before);
+    assertThat(join(b.read(S0, 0, 10, 1 << 20)).records())
+        .extracting(KafkaLogEngineSharedTest::text)
+        .containsExactly("x", "y", "z");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> !remoteOnB.isEmpty());
+    assertThat(remoteOnB.get(remoteOnB.size() - 1).lastOffset()).isEqualTo(2);
+    assertThat(remoteOnB.stream().mapToInt(Remote::records).sum()).isEqualTo(3);
+  }
+
+  @Test
+  void createShard_ofAPartitionAnotherEngineCreated_attachesWithItsOffsets() {
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(a.createShard(S1));
+    join(a.append(S1, List.of(rec("k", "x"), rec("k", "y"))));
+
+    join(b.createShard(S1));
+
+    assertThat(b.offsets(S1).endOffset()).isEqualTo(2);
+    assertThat(join(b.append(S1, List.of(rec("k", "z")))).baseOffset()).isEqualTo(2);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> a.offsets(S1).endOffset() == 3);
+  }
+
+  @Test
+  void deleteShard_afterAnotherEngineDeletedIt_succeeds() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    for (KafkaLogEngine e : List.of(a, b)) {
+      join(e.createShard(S0));
+      join(e.createShard(S1));
+    }
+    join(a.append(S1, List.of(rec("k", "x"))));
+    join(a.deleteShard(S1));
+    join(a.deleteShard(S0)); // the stream's last shard: the topic goes
+
+    join(b.deleteShard(S1));
+    join(b.deleteShard(S0));
+
+    assertThat(b.shards()).isEmpty();
+  }
+
+  @Test
+  void seal_asksTheBrokerForTheEnd_includingAnotherEnginesAppends() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    // no refresh round in the test's time: only the seal itself can learn of a's records
+    KafkaLogOptions slow =
+        new KafkaLogOptions(
+            options.bootstrap(), options.topicPrefix(), -1, false, 1, 1, Duration.ofHours(1));
+    KafkaLogEngine b = open(slow, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    join(a.append(S0, List.of(rec("k", "x"), rec("k", "y"))));
+
+    assertThat(join(b.seal(S0))).isEqualTo(2);
+    assertThat(b.offsets(S0).sealed()).isTrue();
+  }
+
+  static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static NewRecord rec(String key, String data) {
+    return new NewRecord(key, data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String text(LogRecord r) {
+    return new String(r.data(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,237 @@
+package dev.sluice.mapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.checkpoint.WindowState;
+import dev.sluice.stream.Shard;
+import dev.sluice.testing.KafkaBroker;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kinesis mappings on Kafka storage run by several nodes: their shards spread over the nodes by
+ * consumer-group membership, checkpoints kept as the group's offsets.
+ */
+class ShardLeaseTest {
+
+  static final Duration BOUND = Duration.ofSeconds(40);
+
+  @TempDir Path dir;
+  LeaseHarness h;
+
+  @BeforeEach
+  void start() {
+    h = new LeaseHarness(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    h.close();
+  }
+
+  @Test
+  void twoNodes_splitTheShards_andTheSurvivorResumesFromTheCommittedCheckpoints() throws Exception {
+    String stream = h.stream(4);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    putEach(stream, "a");
+    awaitDelivered(fn, 4);
+
+    LeaseHarness.Node b = h.node(List.of(uuid), a);
+    await().atMost(BOUND).until(() -> split(owned(a, uuid), owned(b, uuid), 4));
+    putEach(stream, "b");
+    awaitDelivered(fn, 8);
+
+    b.close();
+    await().atMost(BOUND).until(() -> owned(a, uuid).size() == 4);
+    putEach(stream, "c");
+    awaitDelivered(fn, 12);
+
+    assertThat(data(fn))
+        .containsExactlyInAnyOrderElementsOf(
+            List.of("a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "c0", "c1", "c2", "c3"));
+  }
+
+  @Test
+  void revocation_commitsTheFinalCheckpoints_forTheNextOwner() throws Exception {
+    String stream = h.stream(2);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    await().atMost(BOUND).until(() -> owned(a, uuid).size() == 2);
+    CountDownLatch held = a.holdIo(); // a's own saves never run from here on
+    putEach(stream, "x", 2);
+    awaitDelivered(fn, 2);
+    assertThat(h.leases.load(uuid, stream).values())
+        .extracting(Checkpoint::offset)
+        .containsOnly(0L);
+
+    LeaseHarness.Node b = h.node(List.of(uuid), a);
+    await().atMost(BOUND).until(() -> split(owned(a, uuid), owned(b, uuid), 2));
+
+    String moved = owned(b, uuid).iterator().next();
+    assertThat(h.leases.load(uuid, stream).get(moved).offset()).isEqualTo(1);
+    assertThat(b.mappings.get(uuid).checkpoints().get(moved).offset()).isEqualTo(1);
+    held.countDown();
+    assertThat(data(fn)).containsExactlyInAnyOrder("x0", "x1"); // nothing delivered twice
+  }
+
+  @Test
+  void checkpoints_roundTripFinishedAndWindow_throughGroupOffsets() throws Exception {
+    String stream = h.stream(2);
+    String uuid = "roundtrip-" + System.nanoTime();
+    WindowState window = new WindowState(1_000, 61_000, Map.of("sum", "42", "n", "3"), false);
+    Map<String, Checkpoint> cps =
+        Map.of(
+            Shard.idOf(0), new Checkpoint(7, true),
+            Shard.idOf(1), new Checkpoint(3, false, window));
+
+    h.leases.initialize(uuid, stream, cps);
+
+    assertThat(h.leases.load(uuid, stream)).isEqualTo(cps);
+  }
+
+  @Test
+  void checkpoint_withAWindowTooLargeForOffsetMetadata_isNotCommitted() {
+    Map<String, String> big = new HashMap<>();
+    IntStream.range(0, 400).forEach(i -> big.put("key-" + i, "value-" + i));
+    Checkpoint cp = new Checkpoint(9, false, new WindowState(0, 60_000, big, false));
+
+    assertThat(CheckpointMetadata.encode(cp)).isEmpty();
+    assertThat(CheckpointMetadata.encode(new Checkpoint(9, false))).isPresent();
+  }
+
+  @Test
+  void child_waitsForItsParentToFinish_onAnotherNode() throws Exception {
+    String stream = h.stream(1);
+    String fn = h.function();
+    String parent = Shard.idOf(0);
+    h.put(stream, parent, "p0");
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, false)).config().uuid();
+    // the "other node": a member that holds the parent and processes nothing
+    Set<String> other = new CopyOnWriteArraySet<>();
+    ShardLeases.Lease otherLease = h.leases.open(uuid, stream);
+    otherLease.start(holder(other));
+    await().atMost(BOUND).until(() -> other.contains(parent));
+    a.mappings.update(uuid, enable());
+    await().atMost(BOUND).until(() -> members(uuid) == 2);
+
+    BigInteger middle = h.catalog.require(stream).shards().get(0).range().end().shiftRight(1);
+    h.catalog.split(stream, parent, middle).join();
+    h.awaitActive(stream);
+    h.put(stream, Shard.idOf(1), "c1");
+    h.put(stream, Shard.idOf(2), "c2");
+    await().atMost(BOUND).until(() -> assigned(uuid) == 3);
+    assertThat(other).contains(parent); // sticky: the parent stayed where it was
+
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> data(fn).isEmpty());
+    long end = h.engine.offsets(new dev.sluice.log.ShardRef(stream, parent)).endOffset();
+    otherLease.save(Map.of(parent, new Checkpoint(end, true)));
+
+    await().atMost(BOUND).until(() -> !data(fn).isEmpty());
+    assertThat(data(fn)).isSubsetOf("c1", "c2").doesNotContain("p0");
+    otherLease.close();
+  }
+
+  // ---- helpers ----
+
+  static ShardLeases.Owner holder(Set<String> owned) {
+    return new ShardLeases.Owner() {
+      @Override
+      public void assigned(Set<String> shardIds, Map<String, Checkpoint> checkpoints) {
+        owned.addAll(shardIds);
+      }
+
+      @Override
+      public CompletableFuture<Map<String, Checkpoint>> revoked(Set<String> shardIds) {
+        owned.removeAll(shardIds);
+        return CompletableFuture.completedFuture(Map.of());
+      }
+    };
+  }
+
+  static MappingRequest enable() {
+    return new MappingRequest(
+        null, null, true, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null);
+  }
+
+  void putEach(String stream, String prefix) {
+    putEach(stream, prefix, 4);
+  }
+
+  void putEach(String stream, String prefix, int shards) {
+    for (int i = 0; i < shards; i++) {
+      h.put(stream, Shard.idOf(i), prefix + i);
+    }
+  }
+
+  static Set<String> owned(LeaseHarness.Node node, String uuid) {
+    return node.mappings.get(uuid).checkpoints().keySet();
+  }
+
+  static boolean split(Set<String> a, Set<String> b, int total) {
+    Set<String> all = new HashSet<>(a);
+    all.addAll(b);
+    return !a.isEmpty() && !b.isEmpty() && a.size() + b.size() == total && all.size() == total;
+  }
+
+  static void awaitDelivered(String fn, int n) {
+    await().atMost(BOUND).until(() -> data(fn).size() >= n);
+  }
+
+  /** The data of every record the function received, in delivery order. */
+  static List<String> data(String fn) throws Exception {
+    return MapperHarness.delivered(fn).stream().map(l -> l.split("\\|")[1]).toList();
+  }
+
+  int members(String uuid) throws Exception {
+    return group(uuid).members().size();
+  }
+
+  int assigned(String uuid) throws Exception {
+    return group(uuid).members().stream()
+        .map(MemberDescription::assignment)
+        .mapToInt(a -> a.topicPartitions().size())
+        .sum();
+  }
+
+  ConsumerGroupDescription group(String uuid) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers()))) {
+      String group = h.prefix + "mapping-" + uuid;
+      return admin
+          .describeConsumerGroups(List.of(group))
+          .describedGroups()
+          .get(group)
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+}
