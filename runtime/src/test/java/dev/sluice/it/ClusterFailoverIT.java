@@ -253,6 +253,13 @@ class ClusterFailoverIT {
       }
     }
     assertThat(killedShards).as("shards the killed node ran").isNotEmpty();
+    System.out.printf(
+        "ClusterFailoverIT: %d deliveries; the killed node ran %s; survivor's first delivery per"
+            + " shard after the kill (ms): %s%n",
+        all.size(),
+        new TreeMap<>(Map.of("shards", killedShards)),
+        survivorFirst.entrySet().stream()
+            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() - killedAt)));
     for (String shard : killedShards) {
       assertThat(survivorFirst).as("the survivor delivered %s after the kill", shard).containsKey(shard);
       assertThat(survivorFirst.get(shard) - killedAt)
