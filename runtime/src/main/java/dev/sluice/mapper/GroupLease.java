@@ -132,6 +132,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   @Override
   public void close() {
     closing = true;
+    if (owner == null) {
+      return; // never started: no consumer to close
+    }
     try {
       closed.get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
