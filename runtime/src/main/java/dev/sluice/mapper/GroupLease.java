@@ -33,11 +33,11 @@ import org.jboss.logging.Logger;
  * committed through it as offsets ({@link CheckpointMetadata}).
  *
  * <p>Thread model: a {@code KafkaConsumer} is not thread-safe, so one thread, {@code
- * sluice-lease-<group>}, owns it: it polls every {@link #POLL} (which heartbeats nothing itself but
- * runs rebalances and their callbacks) and, between polls, runs the commits and queries other
- * threads queued. The callbacks tell the {@link ShardLeases.Owner} on this thread; it answers
- * asynchronously. Commits only ever cover partitions assigned at the moment they run, so a slow
- * save from before a revocation cannot overwrite the next owner's progress.
+ * sluice-lease-<group>}, owns it: it polls (at most {@link #POLL} apart), which runs rebalances and
+ * their callbacks, and between polls runs the commits and queries other threads queued; Kafka's own
+ * background thread sends the heartbeats. The callbacks tell the {@link ShardLeases.Owner} on this
+ * thread; it answers asynchronously. Commits only ever cover partitions assigned at the moment they
+ * run, so a slow save from before a revocation cannot overwrite the next owner's progress.
  *
  * <p>Assignor: {@link CooperativeStickyAssignor}. With the eager protocol every rebalance (a node
  * joining, leaving, or a reshard adding partitions) revokes every shard of every node, stopping all
@@ -65,6 +65,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final Set<String> tooLarge = new HashSet<>(); // membership thread only
+  private final Set<String> held = new HashSet<>(); // membership thread only
   private KafkaConsumer<byte[], byte[]> consumer; // membership thread only
   private ShardLeases.Owner owner;
   private volatile boolean closing;
@@ -132,6 +133,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   @Override
   public void close() {
     closing = true;
+    if (owner == null) {
+      return; // never started: no consumer to close
+    }
     try {
       closed.get(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -154,6 +158,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
       runTasks(); // queued before close: a final save
     } catch (RuntimeException e) {
       LOG.errorf(e, "Consumer group %s failed; this node gives up its shards", group);
+      if (!held.isEmpty()) {
+        owner.revoked(Set.copyOf(held)); // nothing commits for them any more: stop them
+      }
     } finally {
       closed.complete(null);
       failQueued();
@@ -211,6 +218,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     consumer.pause(partitions); // membership only: never fetch
     Map<String, Checkpoint> stored = committed(Set.copyOf(partitions));
     if (stored != null) {
+      held.addAll(shardIds(partitions));
       owner.assigned(shardIds(partitions), stored);
     }
   }
@@ -254,6 +262,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   }
 
   private Map<String, Checkpoint> stop(Collection<TopicPartition> partitions) {
+    held.removeAll(shardIds(partitions));
     try {
       return owner.revoked(shardIds(partitions)).get(REVOKE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one enabled mapping: a {@link ShardProcessor} per shard it may read now, children only once
@@ -30,8 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class MappingRunner implements ShardProcessor.Progress, SourceRunner, ShardLeases.Owner {
 
-  private static final org.jboss.logging.Logger LOG =
-      org.jboss.logging.Logger.getLogger(MappingRunner.class);
+  private static final Logger LOG = Logger.getLogger(MappingRunner.class);
   private static final long RECONCILE_MILLIS = 500;
 
   /**

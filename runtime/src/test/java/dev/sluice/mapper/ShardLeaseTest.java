@@ -1,6 +1,7 @@
 package dev.sluice.mapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.checkpoint.Checkpoint;
@@ -157,6 +158,40 @@ class ShardLeaseTest {
     await().atMost(BOUND).until(() -> !data(fn).isEmpty());
     assertThat(data(fn)).isSubsetOf("c1", "c2").doesNotContain("p0");
     otherLease.close();
+  }
+
+  @Test
+  void rewind_onTheOnlyNode_movesTheGroupOffsets_andRedelivers() throws Exception {
+    String stream = h.stream(1);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    h.put(stream, Shard.idOf(0), "r0");
+    awaitDelivered(fn, 1);
+    await().atMost(BOUND).until(() -> h.leases.load(uuid, stream).get(Shard.idOf(0)).offset() == 1);
+
+    a.mappings.rewind(uuid, "TRIM_HORIZON", null, null);
+
+    awaitDelivered(fn, 2);
+    assertThat(data(fn)).containsExactly("r0", "r0");
+  }
+
+  @Test
+  void rewind_whileAnotherNodeRunsTheMapping_isRefusedAsAConflict() throws Exception {
+    String stream = h.stream(2);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    LeaseHarness.Node b = h.node(List.of(uuid), a);
+    await().atMost(BOUND).until(() -> split(owned(a, uuid), owned(b, uuid), 2));
+
+    assertThatThrownBy(() -> a.mappings.rewind(uuid, "TRIM_HORIZON", null, null))
+        .isInstanceOfSatisfying(
+            MappingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MappingException.Kind.CONFLICT));
+
+    // a refused rewind leaves the mapping running on this node too
+    await().atMost(BOUND).until(() -> !owned(a, uuid).isEmpty());
   }
 
   // ---- helpers ----

@@ -3,26 +3,38 @@ package dev.sluice.log.kafka;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * Makes other writers' appends visible: fetches the end offsets of every held partition in one
+ * Makes other writers' appends visible: asks for the end offsets of every held partition in one
  * request, moves each shard's cached end forward, and reports the new records to the {@link
- * LogListener} as {@link LogListener#onRemoteAppend remote appends}. Runs on the engine's thread
- * {@code sluice-kafka-refresh} only, so rounds never overlap and never block a caller.
+ * LogListener} as {@link LogListener#onRemoteAppend remote appends}.
+ *
+ * <p>Threads: rounds start on the engine's thread {@code sluice-kafka-refresh} and never wait:
+ * answers are applied on the Admin client's thread as they arrive, so one slow partition (a topic
+ * another node deleted, looked up until the request times out) holds back no other. A partition
+ * still waiting for an answer is left out of later rounds until it gets one.
  */
 final class EndRefresher implements Runnable {
 
   private static final Logger LOG = Logger.getLogger(EndRefresher.class);
 
+  /** How long one request may look for a partition's leader before giving up for the round. */
+  private static final int REQUEST_TIMEOUT_MS = 5_000;
+
   private final TopicAdmin admin;
   private final Map<ShardRef, ShardState> states;
   private final Clock clock;
   private final LogListener listener;
+  private final Set<TopicPartition> asking = ConcurrentHashMap.newKeySet();
 
   EndRefresher(
       TopicAdmin admin, Map<ShardRef, ShardState> states, Clock clock, LogListener listener) {
@@ -32,39 +44,52 @@ final class EndRefresher implements Runnable {
     this.listener = listener;
   }
 
-  /** One round over every held shard; failures wait for the next round. */
+  /** One round over every held shard not waiting for an answer already. */
   @Override
   public void run() {
     try {
-      refresh(List.copyOf(states.values()));
+      List<ShardState> ask = new ArrayList<>();
+      for (ShardState s : states.values()) {
+        if (asking.add(s.partition)) {
+          ask.add(s);
+        }
+      }
+      ask(ask).whenComplete((v, e) -> ask.forEach(s -> asking.remove(s.partition)));
     } catch (RuntimeException e) {
       // a periodic task that throws is never run again: log, and try next round
       LOG.debugf(e, "refreshing Kafka end offsets failed");
     }
   }
 
-  /** Refreshes these shards now. */
-  void refresh(Collection<ShardState> shards) {
+  /**
+   * Asks the broker for these shards' end offsets now; completes (never exceptionally) once each
+   * shard has its answer applied, or failed to get one.
+   */
+  CompletableFuture<Void> ask(Collection<ShardState> shards) {
     if (shards.isEmpty()) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    Map<TopicPartition, Long> ends =
-        admin.endOffsets(shards.stream().map(s -> s.partition).toList());
-    long now = clock.millis();
+    Map<TopicPartition, CompletableFuture<Long>> ends;
+    try {
+      ends = admin.endOffsets(shards.stream().map(s -> s.partition).toList(), REQUEST_TIMEOUT_MS);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<?>> applied = new ArrayList<>();
     for (ShardState s : shards) {
-      Long end = ends.get(s.partition);
-      long added = end == null ? 0 : s.refreshed(end, now);
-      if (added > 0) {
-        report(s.ref, added, end - 1);
-      }
+      applied.add(ends.get(s.partition).thenAccept(end -> apply(s, end)).exceptionally(e -> null));
     }
+    return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));
   }
 
-  private void report(ShardRef shard, long records, long lastOffset) {
-    try {
-      listener.onRemoteAppend(shard, (int) Math.min(records, Integer.MAX_VALUE), lastOffset);
-    } catch (RuntimeException ignored) {
-      // listeners must not stop the refresher
+  private void apply(ShardState s, long end) {
+    long added = s.refreshed(end, clock.millis());
+    if (added > 0) {
+      try {
+        listener.onRemoteAppend(s.ref, (int) Math.min(added, Integer.MAX_VALUE), end - 1);
+      } catch (RuntimeException ignored) {
+        // listeners must not stop the refresher
+      }
     }
   }
 }

@@ -56,11 +56,6 @@ final class EngineThreads {
     refresh.scheduleWithFixedDelay(round, millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  /** Runs {@code task} on the refresh thread, between rounds. */
-  <T> CompletableFuture<T> onRefresh(Callable<T> task) {
-    return submit(refresh, task);
-  }
-
   private static ThreadFactory named(String name, AtomicInteger counter) {
     return r -> {
       Thread t = new Thread(r, counter == null ? name : name + counter.getAndIncrement());

@@ -182,13 +182,7 @@ public final class KafkaLogEngine implements LogEngine {
   }
 
   private void sealedEnd(ShardState s, CompletableFuture<Long> result) {
-    threads
-        .onRefresh(
-            () -> {
-              refresher.refresh(List.of(s));
-              return null;
-            })
-        .whenComplete((v, e) -> result.complete(s.offsets().endOffset()));
+    refresher.ask(List.of(s)).whenComplete((v, e) -> result.complete(s.offsets().endOffset()));
   }
 
   @Override

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -135,23 +137,28 @@ final class TopicAdmin {
   }
 
   /**
-   * End offsets of the partitions, in one request and without retrying: a partition whose offset
-   * could not be listed (say a topic another node deleted) is left out, for the next round.
+   * Asks for the end offsets of the partitions in one request, without waiting: each future
+   * completes on the Admin client's thread, or fails after {@code timeoutMs} (say for a topic
+   * another node deleted, which the client keeps looking up until then).
    */
-  Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions) {
+  Map<TopicPartition, CompletableFuture<Long>> endOffsets(
+      Collection<TopicPartition> partitions, int timeoutMs) {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
     if (request.isEmpty()) {
       return Map.of();
     }
-    ListOffsetsResult result = admin.listOffsets(request);
-    Map<TopicPartition, Long> out = new HashMap<>();
+    ListOffsetsResult result =
+        admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(timeoutMs));
+    Map<TopicPartition, CompletableFuture<Long>> out = new HashMap<>();
     for (TopicPartition tp : request.keySet()) {
-      try {
-        out.put(tp, get(result.partitionResult(tp)).offset());
-      } catch (RuntimeException e) {
-        // unknown or unavailable now: asked again next round
-      }
+      out.put(
+          tp,
+          result
+              .partitionResult(tp)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .thenApply(ListOffsetsResultInfo::offset));
     }
     return out;
   }

@@ -115,6 +115,23 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void append_isVisibleSoon_whileAnotherHeldTopicIsGone() {
+    ShardRef gone = new ShardRef("gone", "shardId-000000000000");
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    for (KafkaLogEngine e : List.of(a, b)) {
+      join(e.createShard(S0));
+      join(e.createShard(gone));
+    }
+    join(a.deleteShard(gone)); // b still holds it: its end offset lookups now time out
+
+    join(a.append(S0, List.of(rec("k", "x"))));
+
+    // well under the lookup timeout: a partition without answer holds back no other
+    await().atMost(2, TimeUnit.SECONDS).until(() -> b.offsets(S0).endOffset() == 1);
+  }
+
+  @Test
   void seal_asksTheBrokerForTheEnd_includingAnotherEnginesAppends() {
     KafkaLogEngine a = open(options, LogListener.NONE);
     // no refresh round in the test's time: only the seal itself can learn of a's records
