@@ -59,6 +59,15 @@ public final class CheckpointStore {
     return MAPPER.treeToValue(root, Stored.class).shards();
   }
 
+  /** Removes the file; nothing is stored afterwards. */
+  public void delete() {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete checkpoints " + file, e);
+    }
+  }
+
   /** Replaces every checkpoint with {@code checkpoints}. */
   public void save(Map<String, Checkpoint> checkpoints) {
     try {

@@ -35,6 +35,11 @@ final class FileLeases implements ShardLeases {
   }
 
   @Override
+  public void delete(String uuid) {
+    store(uuid).delete();
+  }
+
+  @Override
   public void rewind(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
     store(uuid).save(checkpoints);
   }

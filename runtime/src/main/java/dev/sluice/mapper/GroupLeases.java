@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import dev.sluice.checkpoint.Checkpoint;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -14,8 +15,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.jboss.logging.Logger;
 
 /**
  * Checkpoints as consumer-group offsets, one group per mapping ({@code <prefix>mapping-<uuid>}),
@@ -26,6 +29,7 @@ import org.apache.kafka.common.errors.UnknownMemberIdException;
  */
 final class GroupLeases implements ShardLeases {
 
+  private static final Logger LOG = Logger.getLogger(GroupLeases.class);
   private static final long TIMEOUT_SECONDS = 30;
 
   /** How long a rewind waits for the group to empty after this node's own member left it. */
@@ -109,6 +113,21 @@ final class GroupLeases implements ShardLeases {
         }
         pause();
       }
+    }
+  }
+
+  /**
+   * Deletes the mapping's consumer group. Kafka refuses while a member remains (another node that
+   * has not stopped the mapping yet): that node's own delete then removes it.
+   */
+  @Override
+  public void delete(String uuid) {
+    try (Admin admin = admin()) {
+      get(admin.deleteConsumerGroups(List.of(group(uuid))).all());
+    } catch (GroupNotEmptyException | GroupIdNotFoundException e) {
+      LOG.debugf("Consumer group of mapping %s left for now: %s", uuid, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warnf("Could not delete the consumer group of mapping %s: %s", uuid, e.getMessage());
     }
   }
 

@@ -306,7 +306,10 @@ public final class MappingService implements AutoCloseable {
   }
 
   private void forget(String uuid) {
-    mappings.remove(uuid);
+    MappingConfig c = mappings.remove(uuid);
+    if (c != null && c.kafka() == null) {
+      leases.delete(uuid); // a Kafka source's consumer group is the user's, as in Lambda
+    }
     closeStats(uuid);
     deleteTree(dir.resolve(uuid));
   }

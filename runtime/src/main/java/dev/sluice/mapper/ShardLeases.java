@@ -42,6 +42,12 @@ public interface ShardLeases {
    */
   void rewind(String uuid, String stream, Map<String, Checkpoint> checkpoints);
 
+  /**
+   * Forgets a deleted mapping's checkpoints, once no node runs it any more (until then the last
+   * node to stop it does this). Never fails: what cannot be removed now stays harmlessly behind.
+   */
+  void delete(String uuid);
+
   /** The lease of a mapping about to run on this node. */
   Lease open(String uuid, String stream);
 

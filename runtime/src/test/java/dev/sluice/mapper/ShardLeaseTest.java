@@ -194,6 +194,20 @@ class ShardLeaseTest {
     await().atMost(BOUND).until(() -> !owned(a, uuid).isEmpty());
   }
 
+  @Test
+  void delete_lastNodeRunningTheMapping_removesItsConsumerGroupOffsets() throws Exception {
+    String stream = h.stream(2);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    await().atMost(BOUND).until(() -> owned(a, uuid).size() == 2);
+    assertThat(h.leases.load(uuid, stream)).isNotEmpty();
+
+    a.mappings.delete(uuid);
+
+    assertThat(h.leases.load(uuid, stream)).isEmpty();
+  }
+
   // ---- helpers ----
 
   static ShardLeases.Owner holder(Set<String> owned) {
