@@ -34,8 +34,9 @@ import org.jboss.logging.Logger;
  * record read back is not delivered again (its components applied it before writing it), unless a
  * record from another node for the same key was delivered while the own one was in flight: then
  * the own record is delivered too, so every node ends with the value last in the topic. For that to
- * hold, a component applies its own change and writes it under one lock, and its listener applies a
- * change before it returns, under the same lock.
+ * hold, a component writes its own change and applies it under one lock, and its listener applies a
+ * change before it returns, under the same lock. A write that failed may still land: its key's own
+ * records are delivered from then on, since the component never applied it.
  *
  * <p>Threads: {@link #put} and {@link #remove} block their caller until the broker acknowledged the
  * record on every in-sync replica. Opening reads the topic to its end on the caller's thread; after
@@ -165,27 +166,42 @@ public final class KafkaStateStore implements StateStore {
       producer.send(record).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StateException("interrupted while writing " + key);
+      throw failed(key, new StateException("interrupted while writing " + key));
     } catch (ExecutionException e) {
-      throw new StateException("cannot write " + key + " to " + topic, e.getCause());
+      throw failed(key, new StateException("cannot write " + key + " to " + topic, e.getCause()));
     } catch (TimeoutException e) {
-      // it may still land: then it is read back as an own write, so the count stays
-      throw new StateException("timed out writing " + key + " to " + topic, e);
+      throw failed(key, new StateException("timed out writing " + key + " to " + topic, e));
     }
+  }
+
+  /** The caller will not apply this write; should it land anyway, it must be delivered. */
+  private StateException failed(String key, StateException e) {
+    overtaken.add(key);
+    return e;
   }
 
 
   private void readLoop() {
-    try {
-      while (!closed) {
+    while (!closed) {
+      try {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           read(new String(r.key(), StandardCharsets.UTF_8), r);
         }
+      } catch (WakeupException e) {
+        return; // closing
+      } catch (RuntimeException e) {
+        // a failed poll leaves the position where it was: nothing is skipped
+        LOG.errorf(e, "Reading the node state in %s failed; retrying in 1 s", topic);
+        pause();
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "Stopped following the node state in %s", topic);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

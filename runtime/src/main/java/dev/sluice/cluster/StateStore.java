@@ -12,8 +12,8 @@ import java.util.Map;
  * {@link #follow()}; from then on every change another node makes (and every change this node made
  * that was overtaken by another node's) reaches the listeners, in the shared order.
  *
- * <p>Consistency: a writer applies its change locally first and then {@link #put}s it, both under
- * one lock that its listener takes too, and its listener applies a change before returning. The
+ * <p>Consistency: a writer {@link #put}s its change and applies it locally under one lock that its
+ * listener takes too, and its listener applies a change before returning. The
  * last write to a key in the shared order then wins on every node: a node whose write was overtaken
  * by another node's sees the other value and then its own again, so applying must be idempotent.
  */

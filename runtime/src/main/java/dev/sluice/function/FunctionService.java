@@ -2,6 +2,7 @@ package dev.sluice.function;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
 import java.io.IOException;
@@ -110,10 +111,13 @@ public final class FunctionService implements AutoCloseable {
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
     this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
-    this.shared = state == null ? null : new SharedFunctions(state, codes, mapper);
+    this.shared = state == null ? null : new SharedFunctions(state, codes);
   }
 
-  /** Loads the functions persisted in the data directory and starts their runners. */
+  /**
+   * Loads the functions persisted in the data directory (or the shared node state, then follows
+   * other nodes' changes to it) and starts their runners.
+   */
   public void start() {
     if (shared != null) {
       for (FunctionConfig config : shared.load()) {
@@ -542,10 +546,10 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Applies, in the shared order, what other nodes changed. */
-  private final class RemoteChanges implements SharedFunctions.Remote {
+  private final class RemoteChanges implements SharedRecords.Remote<FunctionConfig> {
 
     @Override
-    public void changed(FunctionConfig config) {
+    public void changed(String name, FunctionConfig config) {
       synchronized (FunctionService.this) {
         Deployed old = functions.get(config.name());
         if (old != null && old.config().equals(config)) {
@@ -558,7 +562,7 @@ public final class FunctionService implements AutoCloseable {
     }
 
     @Override
-    public void deleted(String name) {
+    public void removed(String name) {
       synchronized (FunctionService.this) {
         Deployed d = functions.get(name);
         if (d != null) {

@@ -1,13 +1,14 @@
 package dev.sluice.function;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cluster.SharedRecords;
+import dev.sluice.cluster.StateException;
 import dev.sluice.cluster.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 
 /**
@@ -19,40 +20,27 @@ import java.util.List;
  */
 final class SharedFunctions {
 
-  private static final String FUNCTION = "function/";
+  private static final Logger LOG = Logger.getLogger(SharedFunctions.class);
   private static final String CODE = "code/";
 
-  /** Applies what another node changed. */
-  interface Remote {
-    /** Function {@code config.name()} now has {@code config}. */
-    void changed(FunctionConfig config);
-
-    /** Function {@code name} was deleted. */
-    void deleted(String name);
-  }
-
   private final StateStore state;
+  private final SharedRecords<FunctionConfig> configs;
   private final CodeStore codes;
-  private final ObjectMapper mapper;
 
-  SharedFunctions(StateStore state, CodeStore codes, ObjectMapper mapper) {
+  SharedFunctions(StateStore state, CodeStore codes) {
     this.state = state;
+    this.configs = new SharedRecords<>(state, "function/", FunctionConfig.class);
     this.codes = codes;
-    this.mapper = mapper;
   }
 
   /** Unpacks every shared package not cached yet and returns every function's configuration. */
   List<FunctionConfig> load() {
     state.snapshot(CODE).forEach(this::unpack);
-    List<FunctionConfig> out = new ArrayList<>();
-    for (byte[] value : state.snapshot(FUNCTION).values()) {
-      out.add(read(value));
-    }
-    return out;
+    return configs.load();
   }
 
   /** Calls {@code remote} for each change another node makes from now on. */
-  void listen(Remote remote) {
+  void listen(SharedRecords.Remote<FunctionConfig> remote) {
     state.listen(
         CODE,
         (key, value) -> {
@@ -60,15 +48,7 @@ final class SharedFunctions {
             unpack(key, value);
           }
         });
-    state.listen(
-        FUNCTION,
-        (key, value) -> {
-          if (value == null) {
-            remote.deleted(key.substring(FUNCTION.length()));
-          } else {
-            remote.changed(read(value));
-          }
-        });
+    configs.listen(remote);
   }
 
   /** Shares a package; call before sharing the configuration that names it. */
@@ -84,19 +64,20 @@ final class SharedFunctions {
 
   /** Shares a configuration; {@code replacedSha256} names a package no longer used, or is null. */
   void shareConfig(FunctionConfig config, String replacedSha256) {
-    try {
-      state.put(FUNCTION + config.name(), mapper.writeValueAsBytes(config));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    configs.put(config.name(), config);
     if (replacedSha256 != null && !replacedSha256.equals(config.codeSha256())) {
-      state.remove(codeKey(config.name(), replacedSha256));
+      try {
+        state.remove(codeKey(config.name(), replacedSha256));
+      } catch (StateException e) {
+        // the function changed everywhere already; an old package left behind only costs space
+        LOG.warnf("Could not remove the replaced package of %s: %s", config.name(), e.getMessage());
+      }
     }
   }
 
   /** Removes a function and its package from the shared state. */
   void delete(FunctionConfig config) {
-    state.remove(FUNCTION + config.name());
+    configs.remove(config.name());
     state.remove(codeKey(config.name(), config.codeSha256()));
   }
 
@@ -113,13 +94,4 @@ final class SharedFunctions {
   private static String codeKey(String name, String sha256) {
     return CODE + name + "/" + HexFormat.of().formatHex(Base64.getDecoder().decode(sha256));
   }
-
-  private FunctionConfig read(byte[] value) {
-    try {
-      return mapper.readValue(value, FunctionConfig.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read a function from the node state", e);
-    }
-  }
-
 }

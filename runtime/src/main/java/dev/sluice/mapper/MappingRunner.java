@@ -60,7 +60,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   private boolean saving;
   private boolean dirty;
   private boolean throttled;
-  private java.util.concurrent.CompletableFuture<Void> flush;
+  private CompletableFuture<Void> flush;
   private long lastSaveNanos;
   private long timer = -1;
   private volatile boolean stopped;
@@ -98,10 +98,10 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
 
   /** Stops every processor; completes once the checkpoints reported so far are saved. */
   @Override
-  public java.util.concurrent.CompletableFuture<Void> stop() {
+  public CompletableFuture<Void> stop() {
     stopped = true;
-    java.util.concurrent.CompletableFuture<Void> flushed =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<Void> flushed =
+        new CompletableFuture<>();
     loop.execute(
         () -> {
           deps.vertx().cancelTimer(timer);
@@ -118,7 +118,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   private void finalSave() {
     saving = true;
     Map<String, Checkpoint> snapshot = new HashMap<>(checkpoints);
-    java.util.concurrent.CompletableFuture<Void> done = flush;
+    CompletableFuture<Void> done = flush;
     deps.blocking()
         .execute(
             () -> {

@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
 import dev.sluice.function.FunctionException;
@@ -32,10 +33,12 @@ import java.util.stream.Stream;
 
 /**
  * The event-source mappings of a node: their configuration (in {@code mappings/UUID/} of the data
- * directory, with their checkpoints), validated with Lambda's ranges, and a runner per enabled
- * mapping. Updates take effect live: the runner restarts from the stored checkpoints. Changes do
- * disk I/O; call them from worker threads, never from an event loop. While a change starts or stops
- * a runner, readers see it in Lambda's transitional states ({@link MappingStates}).
+ * directory, or in the node state several nodes share), validated with Lambda's ranges, and a
+ * runner per enabled mapping, whose checkpoints and shards {@link ShardLeases} keep. Updates take
+ * effect live: the runner restarts from the stored checkpoints; with shared state, changes made
+ * through other nodes apply here too. Changes block on I/O; call them from worker threads, never
+ * from an event loop. While a change starts or stops a runner, readers see it in Lambda's
+ * transitional states ({@link MappingStates}).
  */
 public final class MappingService implements AutoCloseable {
 
@@ -51,7 +54,8 @@ public final class MappingService implements AutoCloseable {
   private final Map<String, MappingStats> stats = new ConcurrentHashMap<>();
   private final KafkaDeps kafkaDeps;
   private final MappingStates states = new MappingStates();
-  private final SharedMappings shared;
+  private final SharedRecords<MappingConfig> shared;
+  private boolean closed;
 
   /**
    * A mapping as the API shows it. The totals are over every shard that ran since the node started,
@@ -107,7 +111,7 @@ public final class MappingService implements AutoCloseable {
       Path dataDir, MapperDeps deps, Arns arns, ShardLeases leases, StateStore state) {
     this.leases = leases;
     this.dir = dataDir.resolve("mappings");
-    this.shared = state == null ? null : new SharedMappings(state, mapper);
+    this.shared = state == null ? null : new SharedRecords<>(state, "mapping/", MappingConfig.class);
     this.deps = deps;
     this.arns = arns;
     this.failures = new FailureSink(deps.appender(), arns, deps.blocking());
@@ -298,7 +302,7 @@ public final class MappingService implements AutoCloseable {
         () -> {
           stopRunner(uuid); // drains: the runner saves its checkpoints before it is gone
           if (shared != null) {
-            shared.delete(uuid);
+            shared.remove(uuid);
           }
           forget(uuid);
         });
@@ -315,13 +319,13 @@ public final class MappingService implements AutoCloseable {
   }
 
   /** Applies, in the shared order, what other nodes changed. */
-  private final class RemoteChanges implements SharedMappings.Remote {
+  private final class RemoteChanges implements SharedRecords.Remote<MappingConfig> {
 
     @Override
-    public void changed(MappingConfig c) {
+    public void changed(String uuid, MappingConfig c) {
       synchronized (MappingService.this) {
-        if (c.equals(mappings.get(c.uuid()))) {
-          return;
+        if (closed || c.equals(mappings.get(c.uuid()))) {
+          return; // closing: no runner may start behind close()
         }
         mappings.put(c.uuid(), c);
         stopRunner(c.uuid());
@@ -332,8 +336,11 @@ public final class MappingService implements AutoCloseable {
     }
 
     @Override
-    public void deleted(String uuid) {
+    public void removed(String uuid) {
       synchronized (MappingService.this) {
+        if (closed) {
+          return;
+        }
         stopRunner(uuid);
         forget(uuid);
       }
@@ -615,7 +622,7 @@ public final class MappingService implements AutoCloseable {
 
   private void persist(MappingConfig c) {
     if (shared != null) {
-      shared.save(c);
+      shared.put(c.uuid(), c);
       return;
     }
     try {
@@ -673,7 +680,8 @@ public final class MappingService implements AutoCloseable {
 
   /** Stops every runner and removes the mappings' meters. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     runners.keySet().forEach(this::stopRunner);
     stats.keySet().forEach(this::closeStats);
   }

@@ -48,13 +48,12 @@ final class StorageEngines {
    * storage the mapping's consumer group, whose members (the nodes) share its shards.
    */
   static ShardLeases leases(SluiceConfig config, Path dataDir) {
-    if (!"kafka".equals(config.storage().type())) {
+    if (!config.storage().type().equals("kafka")) {
       return ShardLeases.files(dataDir);
     }
     SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
     return ShardLeases.kafkaGroups(
-        new GroupLeaseOptions(
-            kafka.bootstrap().orElseThrow(), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
+        new GroupLeaseOptions(bootstrap(kafka), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
   }
 
   private static LogEngine file(

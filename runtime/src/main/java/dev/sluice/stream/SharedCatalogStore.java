@@ -1,11 +1,7 @@
 package dev.sluice.stream;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -16,62 +12,46 @@ import java.util.function.BiConsumer;
  */
 final class SharedCatalogStore implements CatalogStore {
 
-  private static final String PREFIX = "stream/";
-
-  private final StateStore state;
-  private final ObjectMapper mapper =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final SharedRecords<StreamMeta> streams;
 
   SharedCatalogStore(StateStore state) {
-    this.state = state;
+    this.streams = new SharedRecords<>(state, "stream/", StreamMeta.class);
   }
 
   @Override
   public List<StreamMeta> load() {
-    List<StreamMeta> out = new ArrayList<>();
-    for (byte[] value : state.snapshot(PREFIX).values()) {
-      StreamMeta meta = read(value);
-      out.add(meta);
-    }
-    return out;
+    return streams.load();
   }
 
   @Override
-  public void save(Collection<StreamMeta> streams, String changed) {
-    for (StreamMeta meta : streams) {
+  public void save(Collection<StreamMeta> all, String changed) {
+    for (StreamMeta meta : all) {
       if (meta.name().equals(changed)) {
-        state.put(PREFIX + changed, write(meta));
+        streams.put(changed, meta);
         return;
       }
     }
-    state.remove(PREFIX + changed);
+    streams.remove(changed);
   }
 
   @Override
   public void onRemote(BiConsumer<String, StreamMeta> change) {
-    state.listen(
-        PREFIX,
-        (key, value) -> change.accept(key.substring(PREFIX.length()), value == null ? null : read(value)));
+    streams.listen(
+        new SharedRecords.Remote<>() {
+          @Override
+          public void changed(String name, StreamMeta meta) {
+            change.accept(name, meta);
+          }
+
+          @Override
+          public void removed(String name) {
+            change.accept(name, null);
+          }
+        });
   }
 
   @Override
   public boolean exclusive() {
     return false;
-  }
-
-  private StreamMeta read(byte[] value) {
-    try {
-      return mapper.readValue(value, StreamMeta.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read a stream from the node state", e);
-    }
-  }
-
-  private byte[] write(StreamMeta meta) {
-    try {
-      return mapper.writeValueAsBytes(meta);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode stream " + meta.name(), e);
-    }
   }
 }

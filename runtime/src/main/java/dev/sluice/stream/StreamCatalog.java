@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The streams of a node: their shards, lineage, settings and tags, kept durably in the data
- * directory and mirrored in the log engine.
+ * directory or in the node state several nodes share (then other nodes' changes apply here too),
+ * and mirrored in the log engine.
  *
  * <p>Thread model: reads return an immutable snapshot and never block. Every change runs on the
  * catalog's single thread, which persists the catalog and waits for the log engine, so changes are
@@ -419,13 +420,19 @@ public final class StreamCatalog implements AutoCloseable {
       meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
       resume(meta);
     }
-    for (ShardRef stray : store.exclusive() ? engine.shards() : Set.<ShardRef>of()) {
+    if (store.exclusive()) { // else another node may have created it a moment ago
+      deleteStrays(known);
+    }
+    return null;
+  }
+
+  private void deleteStrays(Set<ShardRef> known) {
+    for (ShardRef stray : engine.shards()) {
       if (!known.contains(stray)) {
         LOG.infof("Deleting shard log %s that no stream names", stray);
         engine.deleteShard(stray).join();
       }
     }
-    return null;
   }
 
   private void resume(StreamMeta meta) {
@@ -433,13 +440,7 @@ public final class StreamCatalog implements AutoCloseable {
       case CREATING -> finishCreate(meta.name());
       case DELETING -> finishDelete(meta.name());
       default -> {
-        for (Shard s : meta.shards()) {
-          ShardRef ref = new ShardRef(meta.name(), s.id());
-          engine.createShard(ref).join();
-          if (!s.isOpen()) {
-            engine.seal(ref).join();
-          }
-        }
+        attachShards(meta);
         if (meta.status() == StreamStatus.UPDATING) {
           publish(meta.withStatus(StreamStatus.ACTIVE));
         }
@@ -457,8 +458,10 @@ public final class StreamCatalog implements AutoCloseable {
     if (Objects.equals(current, meta)) {
       return null;
     }
-    if (meta != null && meta.status() != StreamStatus.CREATING) {
-      attach(meta);
+    if (meta != null
+        && meta.status() != StreamStatus.CREATING
+        && meta.status() != StreamStatus.DELETING) {
+      attachShards(meta);
     }
     forgetRemoved(current, meta);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
@@ -472,14 +475,12 @@ public final class StreamCatalog implements AutoCloseable {
     return null;
   }
 
-  private void attach(StreamMeta meta) {
-    if (meta.status() == StreamStatus.DELETING) {
-      return;
-    }
+  /** Makes sure the engine holds every shard of {@code meta}, closed ones sealed. */
+  private void attachShards(StreamMeta meta) {
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(meta.name(), s.id());
-      engine.createShard(ref).join(); // attaches to the partition the other node created
-      if (!s.isOpen()) {
+      engine.createShard(ref).join(); // with shared storage: attaches to the existing partition
+      if (!s.isOpen() && !engine.offsets(ref).sealed()) {
         engine.seal(ref).join();
       }
     }

@@ -149,6 +149,42 @@ class KafkaStateStoreTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> last.equals(b.value("key")));
   }
 
+  @Test
+  void put_overtakenByAnotherNodesWrite_writerEndsWithItsOwnValueLastInTheTopic() throws Exception {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    Map<String, String> values = new java.util.HashMap<>();
+    Object lock = new Object();
+    a.listen(
+        "",
+        (k, v) -> {
+          arrived.countDown();
+          synchronized (lock) {
+            values.put(k, v == null ? null : text(v));
+          }
+        });
+    a.follow();
+
+    synchronized (lock) {
+      // b's write lands first and reaches a's listener, which waits for a's own change
+      b.put("key", bytes("from b"));
+      assertThat(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      a.put("key", bytes("from a"));
+      values.put("key", "from a");
+    }
+
+    // b's older value is applied after a's own change; a's record, last in the topic, restores it
+    await().atMost(Duration.ofSeconds(10)).until(() -> value(lock, values).equals("from a"));
+    assertThat(text(node().snapshot("key").get("key"))).isEqualTo("from a");
+  }
+
+  private static String value(Object lock, Map<String, String> values) {
+    synchronized (lock) {
+      return String.valueOf(values.get("key"));
+    }
+  }
+
   private static void writeMany(Replica r, String who) {
     for (int i = 0; i < 40; i++) {
       r.write("key", who + i);

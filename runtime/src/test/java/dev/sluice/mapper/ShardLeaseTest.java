@@ -115,7 +115,7 @@ class ShardLeaseTest {
   }
 
   @Test
-  void checkpoint_withAWindowTooLargeForOffsetMetadata_isNotCommitted() {
+  void encode_windowTooLargeForOffsetMetadata_givesNothingToCommit() {
     Map<String, String> big = new HashMap<>();
     IntStream.range(0, 400).forEach(i -> big.put("key-" + i, "value-" + i));
     Checkpoint cp = new Checkpoint(9, false, new WindowState(0, 60_000, big, false));

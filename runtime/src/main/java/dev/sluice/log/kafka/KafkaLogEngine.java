@@ -182,7 +182,13 @@ public final class KafkaLogEngine implements LogEngine {
   }
 
   private void sealedEnd(ShardState s, CompletableFuture<Long> result) {
-    refresher.ask(List.of(s)).whenComplete((v, e) -> result.complete(s.offsets().endOffset()));
+    refresher
+        .ask(List.of(s))
+        .whenComplete(
+            (v, e) -> {
+              s.freeze();
+              result.complete(s.offsets().endOffset());
+            });
   }
 
   @Override

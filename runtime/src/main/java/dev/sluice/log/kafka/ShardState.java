@@ -17,6 +17,7 @@ final class ShardState {
   private long end;
   private long lastArrival;
   private boolean sealed;
+  private boolean frozen;
   private boolean deleted;
 
   /** Last append sent; read and written on the shard's writer thread only. */
@@ -47,7 +48,7 @@ final class ShardState {
    * interval later than the true one.
    */
   synchronized long refreshed(long newEnd, long nowMillis) {
-    if (newEnd <= end) {
+    if (frozen || newEnd <= end) { // a closed shard's end never moves again
       return 0;
     }
     long added = newEnd - end;
@@ -58,6 +59,14 @@ final class ShardState {
 
   synchronized void trimmed(long newStart) {
     start = Math.max(start, Math.min(newStart, end));
+  }
+
+  /**
+   * Fixes the end of a sealed shard, once the seal's own look at the broker settled it: appends a
+   * node makes after that, not knowing of the seal yet, are past the closed shard's end.
+   */
+  synchronized void freeze() {
+    frozen = true;
   }
 
   synchronized void seal() {

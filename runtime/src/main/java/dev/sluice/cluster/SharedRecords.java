@@ -1,0 +1,85 @@
+package dev.sluice.cluster;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One kind of record in the shared node state, as JSON: the value of key {@code PREFIX + id} is
+ * the JSON of a {@code T}. Streams, functions and mappings are each one kind.
+ *
+ * @param <T> the record type (a Jackson-readable record)
+ */
+public final class SharedRecords<T> {
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final StateStore state;
+  private final String prefix;
+  private final Class<T> type;
+
+  /** Applies what another node changed; returns once it is applied (see {@link StateStore}). */
+  public interface Remote<T> {
+    /** Record {@code id} now holds {@code value}. */
+    void changed(String id, T value);
+
+    /** Record {@code id} was removed. */
+    void removed(String id);
+  }
+
+  /** Records of {@code type} under keys starting with {@code prefix} (e.g. {@code "mapping/"}). */
+  public SharedRecords(StateStore state, String prefix, Class<T> type) {
+    this.state = state;
+    this.prefix = prefix;
+    this.type = type;
+  }
+
+  /** Every record, in the order they were last written; only before the store follows. */
+  public List<T> load() {
+    List<T> out = new ArrayList<>();
+    for (byte[] value : state.snapshot(prefix).values()) {
+      out.add(read(value));
+    }
+    return out;
+  }
+
+  /** Calls {@code remote} for each change another node makes, once the store follows. */
+  public void listen(Remote<T> remote) {
+    state.listen(
+        prefix,
+        (key, value) -> {
+          String id = key.substring(prefix.length());
+          if (value == null) {
+            remote.removed(id);
+          } else {
+            remote.changed(id, read(value));
+          }
+        });
+  }
+
+  /** Writes record {@code id}; blocking, durable when it returns. */
+  public void put(String id, T value) {
+    try {
+      state.put(prefix + id, MAPPER.writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + prefix + id, e);
+    }
+  }
+
+  /** Removes record {@code id}; blocking, durable when it returns. */
+  public void remove(String id) {
+    state.remove(prefix + id);
+  }
+
+  private T read(byte[] value) {
+    try {
+      return MAPPER.readValue(value, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read a " + type.getSimpleName() + " from the node state", e);
+    }
+  }
+}
