@@ -59,6 +59,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   /** A reshard adds partitions; the consumer notices them (and rebalances) this often at most. */
   private static final int METADATA_MAX_AGE_MS = 2_000;
 
+  /** A failed membership rejoins after this many 100 ms pauses, so a lasting fault is not a spin. */
+  private static final int REJOIN_PAUSES = 50;
+
   private final Map<String, Object> config;
   private final String topic;
   private final String group;
@@ -148,6 +151,18 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   // ---- membership thread ----
 
   private void run() {
+    try {
+      while (!closing) {
+        membership();
+      }
+    } finally {
+      closed.complete(null);
+      failQueued();
+    }
+  }
+
+  /** One membership of the group, until closing; a failed one gives its shards up and rejoins. */
+  private void membership() {
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config)) {
       consumer = c;
       c.subscribe(List.of(topic), this);
@@ -157,13 +172,14 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
       }
       runTasks(); // queued before close: a final save
     } catch (RuntimeException e) {
-      LOG.errorf(e, "Consumer group %s failed; this node gives up its shards", group);
+      LOG.errorf(e, "Consumer group %s failed; this node gives up its shards and rejoins", group);
       if (!held.isEmpty()) {
         owner.revoked(Set.copyOf(held)); // nothing commits for them any more: stop them
+        held.clear();
       }
-    } finally {
-      closed.complete(null);
-      failQueued();
+      for (int i = 0; i < REJOIN_PAUSES && !closing; i++) {
+        sleep(100);
+      }
     }
   }
 
