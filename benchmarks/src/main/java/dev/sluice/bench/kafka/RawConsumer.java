@@ -11,8 +11,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The baseline: what one plain kafka-clients consumer achieves on the same topic. It is set up the
  * way a Sluice mapping's consumer is (one {@link KafkaConsumer} for all partitions, a fresh group,
- * from the earliest offset, the same {@code max.poll.records}, no auto-commit) and, like the
- * mapping, commits synchronously after each batch; it only counts the records and their bytes.
+ * from the earliest offset, the same {@code max.poll.records} and {@code fetch.max.wait.ms}, no
+ * auto-commit) and, like the mapping, commits synchronously after each batch; it only counts the
+ * records and their bytes.
  */
 final class RawConsumer {
 
@@ -71,6 +72,7 @@ final class RawConsumer {
     p.put("enable.auto.commit", "false");
     p.put("auto.offset.reset", "earliest");
     p.put("max.poll.records", String.valueOf(maxPoll));
+    p.put("fetch.max.wait.ms", String.valueOf(KafkaBench.MAPPING_FETCH_MAX_WAIT_MILLIS));
     return p;
   }
 }
