@@ -294,13 +294,16 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       return Long.MAX_VALUE;
     }
     long left = lastCommitNanos + COMMIT_INTERVAL_NANOS - System.nanoTime();
-    if (commitsInFlight == 0 && left <= 0) {
-      commitAsync(c);
-      lastCommitNanos = System.nanoTime();
-      left = COMMIT_INTERVAL_NANOS;
+    if (commitsInFlight > 0) {
+      // its answer is handled inside a poll, which does not return for it: look again in a while
+      return Math.max(left, COMMIT_INTERVAL_NANOS) / 1_000_000;
     }
-    // an answer is handled inside a poll, which does not return for it: look again in a while
-    return Math.max(1, (left + 999_999) / 1_000_000);
+    if (left > 0) {
+      return (left + 999_999) / 1_000_000;
+    }
+    commitAsync(c);
+    lastCommitNanos = System.nanoTime();
+    return COMMIT_INTERVAL_NANOS / 1_000_000;
   }
 
   private boolean commitDue() {
