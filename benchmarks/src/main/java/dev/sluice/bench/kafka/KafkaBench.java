@@ -97,7 +97,9 @@ public final class KafkaBench {
       System.out.println("raw consumer warm-up (same records, another group):");
       RawConsumer.read(bootstrap, topic, "raw-warm-" + suffix(), maxPoll, records, timeout);
     }
-    System.out.printf("raw consumer (max.poll.records %d, commitSync per poll):%n", maxPoll);
+    System.out.printf(
+        "raw consumer (max.poll.records %d, fetch.max.wait.ms %d, commitSync per poll):%n",
+        maxPoll, MAPPING_FETCH_MAX_WAIT_MILLIS);
     CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
     double secs = RawConsumer.read(bootstrap, topic, "raw-" + suffix(), maxPoll, records, timeout);
     String report = cpu.stop("benchmark process (broker + consumer)");
@@ -151,6 +153,12 @@ public final class KafkaBench {
         rate, run.seconds(), run.serverCpu(), run.benchCpu());
     return rate;
   }
+
+  /**
+   * The {@code fetch.max.wait.ms} a mapping's consumer uses (KafkaRunner): the raw consumer uses it
+   * too, or the broker would hold its last fetches for the default 500 ms.
+   */
+  static final int MAPPING_FETCH_MAX_WAIT_MILLIS = 50;
 
   /** The {@code max.poll.records} a mapping's consumer uses for {@code batchSize} (KafkaRunner). */
   static int mappingMaxPoll(int batchSize) {

@@ -60,6 +60,7 @@ final class SluiceDelivery implements AutoCloseable {
     long processed = 0;
     long lastPrint = t0;
     long first = -1;
+    long p95 = -1;
     while (processed < expected && System.nanoTime() < deadline) {
       Thread.sleep(20);
       processed = lambda.status(uuid).path("RecordsProcessed").asLong();
@@ -67,6 +68,10 @@ final class SluiceDelivery implements AutoCloseable {
       if (first < 0 && processed > 0) {
         first = now;
         System.out.printf("  the first records processed after %.2f s%n", (now - t0) / 1e9);
+      }
+      if (p95 < 0 && processed >= expected * 95 / 100) {
+        p95 = now;
+        System.out.printf("  95 %% processed after %.2f s%n", (now - t0) / 1e9);
       }
       if (now - lastPrint > 5_000_000_000L) {
         System.out.printf("  %,d processed after %.1f s%n", processed, (now - t0) / 1e9);

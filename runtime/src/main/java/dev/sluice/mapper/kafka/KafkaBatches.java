@@ -55,7 +55,7 @@ final class KafkaBatches {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       // the topic twice: in the record and in its partition group's key
       max += RECORD + 12L * r.topic().length() + base64Length(r.key()) + base64Length(r.value());
-      for (Header h : r.headers()) {
+      for (Header h : r.headers().toArray()) { // no iterator made for a record without headers
         max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 4L * h.value().length);
       }
     }

@@ -43,6 +43,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private static final long IDLE_POLL_MILLIS = 200;
 
   /**
+   * How long the broker may hold a fetch that finds no records (see {@link #props(MappingConfig)}).
+   */
+  static final int FETCH_MAX_WAIT_MILLIS = 50;
+
+  /**
    * Finished batches are committed together at most this often: a synchronous commit per batch held
    * the poll loop for a broker round trip every time. Only the lag grows; nothing is committed past
    * a record that is not done.
@@ -66,6 +71,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private volatile boolean polling;
 
   private long lastCommitNanos;
+
+  /** Asynchronous commits whose answer has not come yet; only the poll thread counts them. */
+  private int commitsInFlight;
 
   /**
    * A runner for {@code config} (a mapping with a Kafka source).
@@ -165,9 +173,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   private void consume() {
     try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(props(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(
+            props(config), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer = c;
       works.clear();
+      commitsInFlight = 0; // a closed consumer's answers do not come
       c.subscribe(List.of(config.kafka().topic()), new Rebalance());
       try {
         while (!stopped) {
@@ -183,7 +193,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     }
   }
 
-  Properties props() {
+  /** The consumer settings of {@code config}'s mapping. */
+  static Properties props(MappingConfig config) {
     Properties p = KafkaClientProps.of(config.kafka());
     p.put("group.id", config.kafka().consumerGroupId());
     p.put("client.id", "sluice-" + config.uuid());
@@ -192,6 +203,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
         "auto.offset.reset",
         config.startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
     p.put("max.poll.records", String.valueOf(Math.max(500, Math.min(config.batchSize(), 10_000))));
+    // A paused partition is left out of the fetch in flight, and the consumer sends the next fetch
+    // only when that one returns; when every partition in it is caught up, the broker holds it
+    // for this long (500 ms by default), and a resumed partition with a backlog waits as long.
+    p.put("fetch.max.wait.ms", String.valueOf(FETCH_MAX_WAIT_MILLIS));
     return p;
   }
 
@@ -271,37 +286,67 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   /**
-   * Commits what is done unless the last commit was less than the interval ago; returns the
-   * milliseconds until a commit is due, so that the poll wakes for it.
+   * Commits what is done unless the last commit was less than the interval ago or is still under
+   * way; returns the milliseconds until the loop should look again, so that the poll wakes for it.
    */
   private long commitSoon(KafkaConsumer<byte[], byte[]> c) {
-    boolean due = false;
-    for (PartitionWork w : works.values()) {
-      due |= w.commitPoint() > w.committed;
-    }
-    if (!due) {
+    if (!commitDue()) {
       return Long.MAX_VALUE;
     }
     long left = lastCommitNanos + COMMIT_INTERVAL_NANOS - System.nanoTime();
+    if (commitsInFlight > 0) {
+      // its answer is handled inside a poll, which does not return for it: look again in a while
+      return Math.max(left, COMMIT_INTERVAL_NANOS) / 1_000_000;
+    }
     if (left > 0) {
       return (left + 999_999) / 1_000_000;
     }
-    commit(c);
+    commitAsync(c);
     lastCommitNanos = System.nanoTime();
-    return Long.MAX_VALUE; // what a failed commit left is due again on the next turn
+    return COMMIT_INTERVAL_NANOS / 1_000_000;
   }
 
-  private void commit(KafkaConsumer<byte[], byte[]> c) {
-    commit(c, works.values());
-  }
-
-  private void commit(KafkaConsumer<byte[], byte[]> c, Collection<PartitionWork> which) {
-    Map<TopicPartition, OffsetAndMetadata> due = new HashMap<>();
-    for (PartitionWork w : which) {
+  private boolean commitDue() {
+    for (PartitionWork w : works.values()) {
       if (w.commitPoint() > w.committed) {
-        due.put(w.tp, new OffsetAndMetadata(w.commitPoint()));
+        return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * Commits without waiting for the broker: a synchronous commit held the poll loop, and so every
+   * partition's next batch, for a round trip each time. The offsets are the ones a synchronous
+   * commit would send; the callback, which the consumer runs inside a later poll, records them. One
+   * commit is in flight at a time, so that answers cannot overtake each other.
+   */
+  private void commitAsync(KafkaConsumer<byte[], byte[]> c) {
+    Map<TopicPartition, OffsetAndMetadata> due = dueOffsets(works.values());
+    Map<TopicPartition, PartitionWork> sent = new HashMap<>();
+    due.keySet().forEach(tp -> sent.put(tp, works.get(tp)));
+    commitsInFlight++;
+    try {
+      c.commitAsync(
+          due,
+          (offsets, e) -> {
+            commitsInFlight--;
+            if (e != null) {
+              // a rebalance in progress, or the broker unreachable: a later turn commits again
+              LOG.debugf(e, "Mapping %s: commit failed; retrying", config.uuid());
+              return;
+            }
+            sent.forEach((tp, w) -> committed(w, due.get(tp).offset()));
+          });
+    } catch (RuntimeException e) {
+      commitsInFlight--; // no answer comes for a commit that was not sent
+      throw e;
+    }
+  }
+
+  /** Commits what is done and waits for it: before partitions leave, and when the consumer does. */
+  private void commit(KafkaConsumer<byte[], byte[]> c, Collection<PartitionWork> which) {
+    Map<TopicPartition, OffsetAndMetadata> due = dueOffsets(which);
     if (due.isEmpty()) {
       return;
     }
@@ -321,16 +366,38 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     for (PartitionWork w : which) {
       OffsetAndMetadata o = due.get(w.tp);
       if (o != null) {
-        w.committed = o.offset();
-        checkpoints.put(w.name, new Checkpoint(o.offset(), false));
+        committed(w, o.offset());
       }
     }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> dueOffsets(
+      Collection<PartitionWork> which) {
+    Map<TopicPartition, OffsetAndMetadata> due = new HashMap<>();
+    for (PartitionWork w : which) {
+      if (w.commitPoint() > w.committed) {
+        due.put(w.tp, new OffsetAndMetadata(w.commitPoint()));
+      }
+    }
+    return due;
+  }
+
+  /**
+   * Records an offset the broker accepted, unless its partition left meanwhile or a later commit
+   * went further (an asynchronous commit's answer can come after a synchronous commit's).
+   */
+  private void committed(PartitionWork w, long offset) {
+    if (works.get(w.tp) != w || offset <= w.committed) {
+      return;
+    }
+    w.committed = offset;
+    checkpoints.put(w.name, new Checkpoint(offset, false));
   }
 
   private void commitQuietly(KafkaConsumer<byte[], byte[]> c) {
     for (int i = 0; i < 2; i++) {
       try {
-        commit(c);
+        commit(c, works.values());
         return;
       } catch (WakeupException e) {
         // a wakeup left from stop(): it is cleared now, so commit once more

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.mapper.KafkaSource;
+import dev.sluice.mapper.MappingConfig;
+import dev.sluice.mapper.StartingPosition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -109,5 +111,37 @@ class KafkaClientPropsTest {
                         new KafkaSource.Access("SASL_SCRAM_256_AUTH", "file:///b"))))
         .hasMessageContaining("one SASL");
     KafkaClientProps.validate(List.of(new KafkaSource.Access("VPC_SUBNET", "subnet:abc")));
+  }
+
+  @Test
+  void runnerProps_batchOfAThousand_pollsABatchAndBrokerHoldsEmptyFetchesOnlyBriefly() {
+    KafkaSource source = new KafkaSource(List.of("b1:9092"), "t", "g", List.of());
+    MappingConfig config =
+        new MappingConfig(
+            "u",
+            "f",
+            null,
+            true,
+            1000,
+            0,
+            StartingPosition.TRIM_HORIZON,
+            null,
+            1,
+            false,
+            -1,
+            -1,
+            null,
+            false,
+            List.of(),
+            0,
+            false,
+            0,
+            source);
+    Properties p = KafkaRunner.props(config);
+    assertThat(p.getProperty("group.id")).isEqualTo("g");
+    assertThat(p.getProperty("enable.auto.commit")).isEqualTo("false");
+    assertThat(p.getProperty("max.poll.records")).isEqualTo("1000");
+    // a resumed partition waits for the fetch in flight: it must not be held for the default 500 ms
+    assertThat(Integer.parseInt(p.getProperty("fetch.max.wait.ms"))).isLessThanOrEqualTo(50);
   }
 }

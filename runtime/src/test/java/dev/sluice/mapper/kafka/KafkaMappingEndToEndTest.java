@@ -231,6 +231,36 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_batchesOnSeveralPartitions_statusCheckpointsReachTheGroupsCommittedEnds()
+      throws Exception {
+    String topic = topic(3);
+    String fn = function();
+    for (int i = 0; i < 90; i++) {
+      send(topic, "key-" + i, "event-" + i);
+    }
+    String uuid = map(fn, topic, b -> {});
+    received(fn, 90);
+    Map<Integer, Long> ends = ends(topic, 3);
+    // commits are sent without waiting; their answers must still reach the group and the view
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(ends));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              JsonNode cps =
+                  JSON.readTree(
+                          RestAssured.get(root + "sluice/v1/event-source-mappings/" + uuid)
+                              .asByteArray())
+                      .path("Checkpoints");
+              Map<Integer, Long> seen = new HashMap<>();
+              for (int p = 0; p < 3; p++) {
+                seen.put(p, cps.path(topic + "-" + p).path("Offset").asLong(-1));
+              }
+              return seen.equals(ends);
+            });
+  }
+
+  @Test
   void kafkaMapping_poisonRecord_holdsOffsetWhileRetryingThenSkipsToKafkaTopicAndCommitsPast()
       throws Exception {
     String topic = topic(1);
