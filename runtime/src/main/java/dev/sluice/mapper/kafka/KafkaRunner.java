@@ -46,6 +46,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    * How long the broker may hold a fetch that finds no records (see {@link #props(MappingConfig)}).
    */
   static final int FETCH_MAX_WAIT_MILLIS = 50;
+  static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
   /**
    * Finished batches are committed together at most this often: a synchronous commit per batch held
@@ -207,6 +208,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     // only when that one returns; when every partition in it is caught up, the broker holds it
     // for this long (500 ms by default), and a resumed partition with a backlog waits as long.
     p.put("fetch.max.wait.ms", String.valueOf(FETCH_MAX_WAIT_MILLIS));
+    // Several Sluice nodes run the mapping as members of its group: a killed node's partitions
+    // move to the others after this, not after the client's default 45 s.
+    p.put("session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MILLIS));
+    p.put("heartbeat.interval.ms", String.valueOf(SESSION_TIMEOUT_MILLIS / 3));
     return p;
   }
 

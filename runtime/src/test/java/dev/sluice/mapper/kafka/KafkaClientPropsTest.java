@@ -143,5 +143,7 @@ class KafkaClientPropsTest {
     assertThat(p.getProperty("max.poll.records")).isEqualTo("1000");
     // a resumed partition waits for the fetch in flight: it must not be held for the default 500 ms
     assertThat(Integer.parseInt(p.getProperty("fetch.max.wait.ms"))).isLessThanOrEqualTo(50);
+    // a killed node's partitions move to the other nodes within 30 s
+    assertThat(Integer.parseInt(p.getProperty("session.timeout.ms"))).isLessThanOrEqualTo(20_000);
   }
 }
