@@ -462,6 +462,9 @@ public final class MappingService implements AutoCloseable {
       MappingRequest r,
       MappingConfig old,
       KafkaSource kafka) {
+    if (kafka != null) {
+      kafka = kafka.withWindowGiven(r.maxBatchingWindowSeconds() != null);
+    }
     String onFailure = r.onFailure() != null ? r.onFailure() : old == null ? null : old.onFailure();
     if (onFailure != null && onFailure.isEmpty()) {
       onFailure = null;

@@ -59,7 +59,7 @@ final class BatchFlow {
     this.progress = progress;
     // Lambda batches Kafka records for 500 ms unless told otherwise
     this.windowMillis =
-        config.maxBatchingWindowSeconds() == 0 ? 500 : config.maxBatchingWindowSeconds() * 1000L;
+        config.kafka().windowMillis(config.maxBatchingWindowSeconds());
   }
 
   /** Starts the lane's next batch if one is due; returns whether it did. */
