@@ -26,7 +26,9 @@ final class ServerProcess {
     this.log = log;
   }
 
-  /** Starts a server ({@code serve} with {@code serveOptions} added) and waits until it is ready. */
+  /**
+   * Starts a server ({@code serve} with {@code serveOptions} added) and waits until it is ready.
+   */
   static ServerProcess start(
       SluiceClient client, int port, String bind, Path dataDir, List<String> serveOptions)
       throws IOException, InterruptedException {

@@ -18,8 +18,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,8 +32,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Own writes: each record carries the writing store's id in header {@code origin}. A node's own
  * record read back is not delivered again (its components applied it before writing it), unless a
- * record from another node for the same key was delivered while the own one was in flight: then
- * the own record is delivered too, so every node ends with the value last in the topic. For that to
+ * record from another node for the same key was delivered while the own one was in flight: then the
+ * own record is delivered too, so every node ends with the value last in the topic. For that to
  * hold, a component writes its own change and applies it under one lock, and its listener applies a
  * change before it returns, under the same lock. A write that failed may still land: its key's own
  * records are delivered from then on, since the component never applied it.
@@ -55,10 +55,13 @@ public final class KafkaStateStore implements StateStore {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final String origin = UUID.randomUUID().toString();
   private final byte[] originBytes = origin.getBytes(StandardCharsets.UTF_8);
+
   /** Own writes per key not read back yet. */
   private final Map<String, Integer> pending = new ConcurrentHashMap<>();
+
   /** Keys another node changed while an own write of them was pending. */
   private final Set<String> overtaken = ConcurrentHashMap.newKeySet();
+
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
   private volatile Map<String, byte[]> snapshot = new LinkedHashMap<>();
   private volatile boolean closed;
@@ -67,7 +70,9 @@ public final class KafkaStateStore implements StateStore {
   private record Registered(String prefix, StateListener listener) {}
 
   private KafkaStateStore(
-      String topic, KafkaProducer<byte[], byte[]> producer, KafkaConsumer<byte[], byte[]> consumer) {
+      String topic,
+      KafkaProducer<byte[], byte[]> producer,
+      KafkaConsumer<byte[], byte[]> consumer) {
     this.topic = topic;
     this.producer = producer;
     this.consumer = consumer;
@@ -179,7 +184,6 @@ public final class KafkaStateStore implements StateStore {
     overtaken.add(key);
     return e;
   }
-
 
   private void readLoop() {
     while (!closed) {

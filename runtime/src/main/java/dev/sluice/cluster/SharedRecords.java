@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One kind of record in the shared node state, as JSON: the value of key {@code PREFIX + id} is
- * the JSON of a {@code T}. Streams, functions and mappings are each one kind.
+ * One kind of record in the shared node state, as JSON: the value of key {@code PREFIX + id} is the
+ * JSON of a {@code T}. Streams, functions and mappings are each one kind.
  *
  * @param <T> the record type (a Jackson-readable record)
  */
@@ -79,7 +79,8 @@ public final class SharedRecords<T> {
     try {
       return MAPPER.readValue(value, type);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read a " + type.getSimpleName() + " from the node state", e);
+      throw new UncheckedIOException(
+          "cannot read a " + type.getSimpleName() + " from the node state", e);
     }
   }
 }

@@ -13,9 +13,9 @@ import java.util.Map;
  * that was overtaken by another node's) reaches the listeners, in the shared order.
  *
  * <p>Consistency: a writer {@link #put}s its change and applies it locally under one lock that its
- * listener takes too, and its listener applies a change before returning. The
- * last write to a key in the shared order then wins on every node: a node whose write was overtaken
- * by another node's sees the other value and then its own again, so applying must be idempotent.
+ * listener takes too, and its listener applies a change before returning. The last write to a key
+ * in the shared order then wins on every node: a node whose write was overtaken by another node's
+ * sees the other value and then its own again, so applying must be idempotent.
  */
 public interface StateStore extends AutoCloseable {
 
@@ -31,7 +31,9 @@ public interface StateStore extends AutoCloseable {
   /** Starts delivering changes to the listeners, from where the snapshot ended. */
   void follow();
 
-  /** Writes {@code value} under {@code key}; returns once the shared log has it durably. Blocking. */
+  /**
+   * Writes {@code value} under {@code key}; returns once the shared log has it durably. Blocking.
+   */
   void put(String key, byte[] value);
 
   /** Removes {@code key}; blocking, like {@link #put}. */

@@ -26,17 +26,23 @@ final class StateTopic {
   static void ensure(String bootstrap, String topic, int replicationFactor) {
     Map<String, Object> config =
         Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            5_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+            TIMEOUT_SECONDS * 1000);
     try (Admin admin = Admin.create(config)) {
-      Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
+      Optional<Short> rf =
+          replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
       NewTopic t =
           new NewTopic(topic, Optional.of(1), rf)
               .configs(
                   Map.of(
-                      TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                      TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_VALUE_BYTES)));
+                      TopicConfig.CLEANUP_POLICY_CONFIG,
+                      TopicConfig.CLEANUP_POLICY_COMPACT,
+                      TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                      String.valueOf(MAX_VALUE_BYTES)));
       admin.createTopics(List.of(t)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {

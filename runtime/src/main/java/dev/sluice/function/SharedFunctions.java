@@ -10,13 +10,12 @@ import java.util.HexFormat;
 import java.util.List;
 import org.jboss.logging.Logger;
 
-
 /**
  * Shares functions through the node state, so that a function deployed through any node runs on
  * every node: {@code function/NAME} holds its configuration as JSON, {@code code/NAME/HEX} its
  * package (the unpacked files zipped again; HEX is the hex of its CodeSha256). A package is written
- * before the configuration that names it, so a node reading in order always has the code first;
- * the data directory only caches unpacked packages.
+ * before the configuration that names it, so a node reading in order always has the code first; the
+ * data directory only caches unpacked packages.
  */
 final class SharedFunctions {
 

@@ -59,7 +59,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   /** A reshard adds partitions; the consumer notices them (and rebalances) this often at most. */
   private static final int METADATA_MAX_AGE_MS = 2_000;
 
-  /** A failed membership rejoins after this many 100 ms pauses, so a lasting fault is not a spin. */
+  /**
+   * A failed membership rejoins after this many 100 ms pauses, so a lasting fault is not a spin.
+   */
   private static final int REJOIN_PAUSES = 50;
 
   private final Map<String, Object> config;

@@ -46,7 +46,9 @@ public record KafkaSource(
         bootstrapServers, topic, consumerGroupId, sourceAccess, windowGiven || given);
   }
 
-  /** How long to gather records before invoking, from the mapping's MaximumBatchingWindowInSeconds. */
+  /**
+   * How long to gather records before invoking, from the mapping's MaximumBatchingWindowInSeconds.
+   */
   public long windowMillis(int maxBatchingWindowSeconds) {
     return windowGiven ? maxBatchingWindowSeconds * 1000L : 500;
   }

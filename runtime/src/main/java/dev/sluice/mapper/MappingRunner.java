@@ -100,8 +100,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   @Override
   public CompletableFuture<Void> stop() {
     stopped = true;
-    CompletableFuture<Void> flushed =
-        new CompletableFuture<>();
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
     loop.execute(
         () -> {
           deps.vertx().cancelTimer(timer);

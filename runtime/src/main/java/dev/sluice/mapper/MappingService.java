@@ -107,11 +107,11 @@ public final class MappingService implements AutoCloseable {
     this(dataDir, deps, arns, ShardLeases.files(dataDir), null);
   }
 
-  MappingService(
-      Path dataDir, MapperDeps deps, Arns arns, ShardLeases leases, StateStore state) {
+  MappingService(Path dataDir, MapperDeps deps, Arns arns, ShardLeases leases, StateStore state) {
     this.leases = leases;
     this.dir = dataDir.resolve("mappings");
-    this.shared = state == null ? null : new SharedRecords<>(state, "mapping/", MappingConfig.class);
+    this.shared =
+        state == null ? null : new SharedRecords<>(state, "mapping/", MappingConfig.class);
     this.deps = deps;
     this.arns = arns;
     this.failures = new FailureSink(deps.appender(), arns, deps.blocking());

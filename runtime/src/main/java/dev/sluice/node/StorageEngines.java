@@ -31,8 +31,8 @@ final class StorageEngines {
   }
 
   /**
-   * The node state shared with the other nodes on the same Kafka cluster, or null with file
-   * storage (the data directory keeps it).
+   * The node state shared with the other nodes on the same Kafka cluster, or null with file storage
+   * (the data directory keeps it).
    */
   static StateStore sharedState(SluiceConfig config) {
     if (!config.storage().type().equals("kafka")) {

@@ -20,9 +20,9 @@ interface CatalogStore {
   void save(Collection<StreamMeta> streams, String changed);
 
   /**
-   * Reports each change another node makes: the stream's name and its new state, or null once it
-   * is gone. The callback returns once the catalog applied it. A store only this node writes
-   * reports nothing.
+   * Reports each change another node makes: the stream's name and its new state, or null once it is
+   * gone. The callback returns once the catalog applied it. A store only this node writes reports
+   * nothing.
    */
   default void onRemote(BiConsumer<String, StreamMeta> change) {}
 

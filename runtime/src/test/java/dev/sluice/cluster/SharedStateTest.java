@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -209,7 +208,8 @@ class SharedStateTest {
   }
 
   private static FunctionSpec spec() {
-    return new FunctionSpec("fixture.Greeter", "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER);
+    return new FunctionSpec(
+        "fixture.Greeter", "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER);
   }
 
   private static byte[] handler(String answer) {
@@ -229,5 +229,4 @@ class SharedStateTest {
             """
                 .formatted(answer)));
   }
-
 }

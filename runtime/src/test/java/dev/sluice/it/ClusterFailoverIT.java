@@ -33,9 +33,9 @@ import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 /**
  * Two Sluice nodes on one Kafka cluster (the tests' in-process broker): a stream created through
  * one, a function deployed through the other and a mapping created through the first all reach
- * both; both nodes deliver the mapping's shards; one node is killed with SIGKILL mid-stream, and the
- * survivor takes its shards over within 30 s. Afterwards every acknowledged record was delivered at
- * least once, and each key's records were first delivered in order.
+ * both; both nodes deliver the mapping's shards; one node is killed with SIGKILL mid-stream, and
+ * the survivor takes its shards over within 30 s. Afterwards every acknowledged record was
+ * delivered at least once, and each key's records were first delivered in order.
  */
 class ClusterFailoverIT {
 
@@ -193,7 +193,11 @@ class ClusterFailoverIT {
   }
 
   private static void produceFor(
-      Duration d, KinesisClient one, KinesisClient two, Map<String, Integer> next, Set<String> acked) {
+      Duration d,
+      KinesisClient one,
+      KinesisClient two,
+      Map<String, Integer> next,
+      Set<String> acked) {
     long until = System.nanoTime() + d.toNanos();
     while (System.nanoTime() < until) {
       produce(one, next, acked);
@@ -242,7 +246,8 @@ class ClusterFailoverIT {
   }
 
   /** Every shard the killed node delivered is delivered by the survivor within 30 s. */
-  private static void assertTakeover(List<Delivery> all, long killed, long survivor, long killedAt) {
+  private static void assertTakeover(
+      List<Delivery> all, long killed, long survivor, long killedAt) {
     Set<String> killedShards = new HashSet<>();
     Map<String, Long> survivorFirst = new TreeMap<>();
     for (Delivery d : all) {
@@ -259,9 +264,13 @@ class ClusterFailoverIT {
         all.size(),
         new TreeMap<>(Map.of("shards", killedShards)),
         survivorFirst.entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue() - killedAt)));
+            .collect(
+                java.util.stream.Collectors.toMap(
+                    Map.Entry::getKey, e -> e.getValue() - killedAt)));
     for (String shard : killedShards) {
-      assertThat(survivorFirst).as("the survivor delivered %s after the kill", shard).containsKey(shard);
+      assertThat(survivorFirst)
+          .as("the survivor delivered %s after the kill", shard)
+          .containsKey(shard);
       assertThat(survivorFirst.get(shard) - killedAt)
           .as("ms from the kill until the survivor delivered %s", shard)
           .isLessThanOrEqualTo(30_000);

@@ -50,7 +50,13 @@ final class SluiceProcess implements AutoCloseable {
     command.addAll(jvmOptions);
     command.addAll(
         List.of(
-            "-jar", jar, "serve", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+            "-jar",
+            jar,
+            "serve",
+            "--port",
+            Integer.toString(port),
+            "--data-dir",
+            dataDir.toString()));
     command.addAll(serveOptions);
     process =
         new ProcessBuilder(command)

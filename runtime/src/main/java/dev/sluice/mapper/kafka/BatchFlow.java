@@ -58,8 +58,7 @@ final class BatchFlow {
     this.post = post;
     this.progress = progress;
     // Lambda batches Kafka records for 500 ms unless told otherwise
-    this.windowMillis =
-        config.kafka().windowMillis(config.maxBatchingWindowSeconds());
+    this.windowMillis = config.kafka().windowMillis(config.maxBatchingWindowSeconds());
   }
 
   /** Starts the lane's next batch if one is due; returns whether it did. */

@@ -46,6 +46,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    * How long the broker may hold a fetch that finds no records (see {@link #props(MappingConfig)}).
    */
   static final int FETCH_MAX_WAIT_MILLIS = 50;
+
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
   /**
