@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
@@ -54,7 +55,9 @@ final class EndRefresher implements Runnable {
           ask.add(s);
         }
       }
-      ask(ask).whenComplete((v, e) -> ask.forEach(s -> asking.remove(s.partition)));
+      // each partition may be asked again as soon as its own answer came: not after the round's
+      // slowest, which may be a deleted topic looked up until the request times out
+      ask(ask, s -> asking.remove(s.partition));
     } catch (RuntimeException e) {
       // a periodic task that throws is never run again: log, and try next round
       LOG.debugf(e, "refreshing Kafka end offsets failed");
@@ -66,6 +69,12 @@ final class EndRefresher implements Runnable {
    * shard has its answer applied, or failed to get one.
    */
   CompletableFuture<Void> ask(Collection<ShardState> shards) {
+    return ask(shards, s -> {});
+  }
+
+  /** As {@link #ask(Collection)}, calling {@code answered} for each shard once it is settled. */
+  private CompletableFuture<Void> ask(
+      Collection<ShardState> shards, Consumer<ShardState> answered) {
     if (shards.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -73,11 +82,16 @@ final class EndRefresher implements Runnable {
     try {
       ends = admin.endOffsets(shards.stream().map(s -> s.partition).toList(), REQUEST_TIMEOUT_MS);
     } catch (RuntimeException e) {
+      shards.forEach(answered);
       return CompletableFuture.completedFuture(null);
     }
     List<CompletableFuture<?>> applied = new ArrayList<>();
     for (ShardState s : shards) {
-      applied.add(ends.get(s.partition).thenAccept(end -> apply(s, end)).exceptionally(e -> null));
+      applied.add(
+          ends.get(s.partition)
+              .thenAccept(end -> apply(s, end))
+              .exceptionally(e -> null)
+              .whenComplete((v, e) -> answered.accept(s)));
     }
     return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));
   }

@@ -128,7 +128,7 @@ class KafkaLogEngineSharedTest {
     join(a.append(S0, List.of(rec("k", "x"))));
 
     // well under the lookup timeout: a partition without answer holds back no other
-    await().atMost(5, TimeUnit.SECONDS).until(() -> b.offsets(S0).endOffset() == 1);
+    await().atMost(3, TimeUnit.SECONDS).until(() -> b.offsets(S0).endOffset() == 1);
   }
 
   @Test
