@@ -34,16 +34,20 @@ final class SluiceDelivery implements AutoCloseable {
   record Run(double seconds, String serverCpu, String benchCpu) {}
 
   /**
-   * Creates a function and a TRIM_HORIZON mapping to it, then polls RecordsProcessed every 20 ms
-   * until {@code expected} records are processed.
+   * Creates function {@code name} unless this benchmark created it already, and a TRIM_HORIZON
+   * mapping to it with consumer group {@code group}, then polls RecordsProcessed every 20 ms until
+   * {@code expected} records are processed.
    */
-  Run deliver(String name, int batchSize, long expected, int timeout) throws InterruptedException {
-    lambda.createFunction(name, KafkaNoopHandler.class.getName(), code);
-    functions.add(name);
+  Run deliver(String name, String group, int batchSize, long expected, int timeout)
+      throws InterruptedException {
+    if (!functions.contains(name)) {
+      lambda.createFunction(name, KafkaNoopHandler.class.getName(), code);
+      functions.add(name);
+    }
     CpuTimes server = CpuTimes.start(serverPid);
     CpuTimes bench = CpuTimes.start(ProcessHandle.current().pid());
     long t0 = System.nanoTime();
-    String uuid = lambda.createKafkaMapping(name, bootstrap, topic, "g-" + name, batchSize);
+    String uuid = lambda.createKafkaMapping(name, bootstrap, topic, group, batchSize);
     mappings.add(uuid);
     long processed = await(uuid, expected, t0, timeout);
     double secs = (System.nanoTime() - t0) / 1e9;
