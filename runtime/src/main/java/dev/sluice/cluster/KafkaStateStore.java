@@ -67,7 +67,7 @@ public final class KafkaStateStore implements StateStore {
   private volatile boolean closed;
   private Thread reader;
 
-  private record Registered(String prefix, StateListener listener) {}
+  private record Registered(String prefix, StateListener listener, boolean ownToo) {}
 
   private KafkaStateStore(
       String topic,
@@ -138,7 +138,12 @@ public final class KafkaStateStore implements StateStore {
 
   @Override
   public void listen(String prefix, StateListener listener) {
-    listeners.add(new Registered(prefix, listener));
+    listeners.add(new Registered(prefix, listener, false));
+  }
+
+  @Override
+  public void listenAll(String prefix, StateListener listener) {
+    listeners.add(new Registered(prefix, listener, true));
   }
 
   @Override
@@ -217,20 +222,19 @@ public final class KafkaStateStore implements StateStore {
         pending.remove(key);
       }
       boolean restore = last ? overtaken.remove(key) : overtaken.contains(key);
-      if (restore) {
-        deliver(key, r.value()); // another node's older value was applied over this one
-      }
+      // restore: another node's older value was applied over this one
+      deliver(key, r.value(), !restore);
       return;
     }
-    deliver(key, r.value());
+    deliver(key, r.value(), false);
     if (pending.containsKey(key)) {
       overtaken.add(key); // checked after applying: the write in flight now comes later
     }
   }
 
-  private void deliver(String key, byte[] value) {
+  private void deliver(String key, byte[] value, boolean ownOnly) {
     for (Registered r : listeners) {
-      if (key.startsWith(r.prefix())) {
+      if (key.startsWith(r.prefix()) && (r.ownToo() || !ownOnly)) {
         try {
           r.listener().changed(key, value);
         } catch (RuntimeException e) {

@@ -49,16 +49,26 @@ public final class SharedRecords<T> {
 
   /** Calls {@code remote} for each change another node makes, once the store follows. */
   public void listen(Remote<T> remote) {
-    state.listen(
-        prefix,
-        (key, value) -> {
-          String id = key.substring(prefix.length());
-          if (value == null) {
-            remote.removed(id);
-          } else {
-            remote.changed(id, read(value));
-          }
-        });
+    state.listen(prefix, listener(remote));
+  }
+
+  /**
+   * Calls {@code remote} for every record in the shared order, this node's own included ({@link
+   * StateStore#listenAll}), once the store follows.
+   */
+  public void listenAll(Remote<T> remote) {
+    state.listenAll(prefix, listener(remote));
+  }
+
+  private StateListener listener(Remote<T> remote) {
+    return (key, value) -> {
+      String id = key.substring(prefix.length());
+      if (value == null) {
+        remote.removed(id);
+      } else {
+        remote.changed(id, read(value));
+      }
+    };
   }
 
   /** Writes record {@code id}; blocking, durable when it returns. */

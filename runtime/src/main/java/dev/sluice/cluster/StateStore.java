@@ -28,6 +28,13 @@ public interface StateStore extends AutoCloseable {
   /** Calls {@code listener} for changes to keys starting with {@code prefix}, once following. */
   void listen(String prefix, StateListener listener);
 
+  /**
+   * Calls {@code listener} for every record of keys starting with {@code prefix} in the shared
+   * order, this node's own writes included: for a component that decides by a version inside the
+   * value which change wins, and so must see them all.
+   */
+  void listenAll(String prefix, StateListener listener);
+
   /** Starts delivering changes to the listeners, from where the snapshot ended. */
   void follow();
 

@@ -36,7 +36,7 @@ final class SharedCatalogStore implements CatalogStore {
 
   @Override
   public void onRemote(BiConsumer<String, StreamMeta> change) {
-    streams.listen(
+    streams.listenAll(
         new SharedRecords.Remote<>() {
           @Override
           public void changed(String name, StreamMeta meta) {

@@ -50,6 +50,15 @@ public final class StreamCatalog implements AutoCloseable {
   private volatile Map<String, StreamMeta> streams = Map.of();
   private volatile Map<String, ShardRouter> routers = Map.of();
 
+  /** Per stream, the highest version in the shared order so far; the catalog's thread only. */
+  private final Map<String, Long> ordered = new HashMap<>();
+
+  /**
+   * Per stream, the version of this node's newest state of it, or one above its last version once
+   * deleted here: an older record read back after it does not undo it. Catalog's thread only.
+   */
+  private final Map<String, Long> local = new HashMap<>();
+
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
     this(new FileCatalogStore(directory), engine, clock, limits);
@@ -405,6 +414,7 @@ public final class StreamCatalog implements AutoCloseable {
     for (Shard s : meta.shards()) {
       engine.deleteShard(new ShardRef(name, s.id())).join();
     }
+    local.put(name, meta.version() + 1);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     next.remove(name);
     install(next, name);
@@ -413,6 +423,8 @@ public final class StreamCatalog implements AutoCloseable {
   private Void reconcile() {
     Map<String, StreamMeta> loaded = new LinkedHashMap<>();
     store.load().forEach(m -> loaded.put(m.name(), m));
+    loaded.values().forEach(m -> ordered.put(m.name(), m.version()));
+    loaded.values().forEach(m -> local.put(m.name(), m.version()));
     routers = routersOf(loaded);
     streams = Collections.unmodifiableMap(loaded);
     Set<ShardRef> known = new HashSet<>();
@@ -449,14 +461,30 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * Mirrors a change another node made: the engine learns of new and sealed shards (the other node
+   * Mirrors a change in the shared order (this node's own ones come too): a version not above the
+   * highest seen so far lost to a change that came first, and is dropped (the node that made it
+   * then shows the winner). Otherwise the engine learns of new and sealed shards (the other node
    * created them in storage) and forgets removed ones, and waiting readers wake. Streams being
    * created or deleted are left to the node doing it until they settle.
    */
   private Void applyRemote(String name, StreamMeta meta) {
+    if (meta == null) {
+      ordered.remove(name); // gone: the name may start again from version 1
+      local.remove(name);
+    } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
+      return null; // made from an older state, or tied and later in the order: it lost
+    } else {
+      ordered.put(name, meta.version());
+      if (meta.version() < local.getOrDefault(name, -1L)) {
+        return null; // this node's newer change (or deletion) comes after it
+      }
+    }
     StreamMeta current = streams.get(name);
     if (Objects.equals(current, meta)) {
       return null;
+    }
+    if (meta != null) {
+      local.put(name, meta.version());
     }
     if (meta != null
         && meta.status() != StreamStatus.CREATING
@@ -491,8 +519,9 @@ public final class StreamCatalog implements AutoCloseable {
       return;
     }
     for (Shard s : current.shards()) {
-      if (meta == null || meta.shard(s.id()).isEmpty()) {
-        engine.deleteShard(new ShardRef(current.name(), s.id())).join();
+      ShardRef ref = new ShardRef(current.name(), s.id());
+      if ((meta == null || meta.shard(s.id()).isEmpty()) && engine.shards().contains(ref)) {
+        engine.deleteShard(ref).join();
       }
     }
   }
@@ -531,10 +560,18 @@ public final class StreamCatalog implements AutoCloseable {
         });
   }
 
+  /** Records a change, one version above anything this node has seen of the stream. */
   private void publish(StreamMeta meta) {
-    Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
-    next.put(meta.name(), meta);
-    install(next, meta.name());
+    StreamMeta current = streams.get(meta.name());
+    long base =
+        Math.max(
+            current == null ? 0 : current.version(),
+            Math.max(ordered.getOrDefault(meta.name(), 0L), local.getOrDefault(meta.name(), 0L)));
+    StreamMeta next = meta.withVersion(base + 1);
+    local.put(next.name(), next.version());
+    Map<String, StreamMeta> all = new LinkedHashMap<>(streams);
+    all.put(next.name(), next);
+    install(all, next.name());
   }
 
   /** Persists first: a change readers can see is a change that survives a crash. */

@@ -1,5 +1,6 @@
 package dev.sluice.stream;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,6 +19,9 @@ import java.util.TreeMap;
  * @param shards every shard not yet expired, open and closed, in ordinal order
  * @param tags the stream's tags, sorted by key
  * @param nextOrdinal the ordinal the next new shard gets
+ * @param version how many changes the stream has had: with node state several nodes share, a change
+ *     is applied only over an older version, so a node that had not yet seen another's change
+ *     cannot overwrite it
  */
 public record StreamMeta(
     String name,
@@ -27,12 +31,27 @@ public record StreamMeta(
     long createdMillis,
     List<Shard> shards,
     Map<String, String> tags,
-    int nextOrdinal) {
+    int nextOrdinal,
+    long version) {
 
   /** Copies the collections so that the value cannot change under its readers. */
+  @JsonCreator
   public StreamMeta {
     shards = List.copyOf(shards);
     tags = Collections.unmodifiableMap(new TreeMap<>(tags));
+  }
+
+  /** A stream at version 0, never changed. */
+  public StreamMeta(
+      String name,
+      StreamStatus status,
+      StreamMode mode,
+      int retentionHours,
+      long createdMillis,
+      List<Shard> shards,
+      Map<String, String> tags,
+      int nextOrdinal) {
+    this(name, status, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, 0);
   }
 
   /** The shard with {@code shardId}, if the stream still has it. */
@@ -61,20 +80,34 @@ public record StreamMeta(
 
   StreamMeta withStatus(StreamStatus newStatus) {
     return new StreamMeta(
-        name, newStatus, mode, retentionHours, createdMillis, shards, tags, nextOrdinal);
+        name, newStatus, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, version);
   }
 
   StreamMeta withRetention(int hours) {
-    return new StreamMeta(name, status, mode, hours, createdMillis, shards, tags, nextOrdinal);
+    return new StreamMeta(
+        name, status, mode, hours, createdMillis, shards, tags, nextOrdinal, version);
   }
 
   StreamMeta withTags(Map<String, String> newTags) {
     return new StreamMeta(
-        name, status, mode, retentionHours, createdMillis, shards, newTags, nextOrdinal);
+        name, status, mode, retentionHours, createdMillis, shards, newTags, nextOrdinal, version);
   }
 
   StreamMeta withShards(List<Shard> newShards, int newNextOrdinal) {
     return new StreamMeta(
-        name, status, mode, retentionHours, createdMillis, newShards, tags, newNextOrdinal);
+        name,
+        status,
+        mode,
+        retentionHours,
+        createdMillis,
+        newShards,
+        tags,
+        newNextOrdinal,
+        version);
+  }
+
+  StreamMeta withVersion(long newVersion) {
+    return new StreamMeta(
+        name, status, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, newVersion);
   }
 }

@@ -103,6 +103,27 @@ class KafkaStateStoreTest {
     assertThat(recordsOnTopic()).isEqualTo(4);
   }
 
+  @Test
+  void listenAll_ownWrites_areDeliveredTooInTheSharedOrder() {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    List<Change> all = new CopyOnWriteArrayList<>();
+    a.listenAll("stream/", (k, v) -> all.add(new Change(k, v == null ? null : text(v))));
+    a.follow();
+    a.put("stream/s", bytes("own"));
+    b.put("stream/s", bytes("other"));
+    a.remove("stream/s");
+
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(all)
+                    .containsExactly(
+                        new Change("stream/s", "own"),
+                        new Change("stream/s", "other"),
+                        new Change("stream/s", null)));
+  }
+
   /** A component as the store expects one: applies and writes under one lock. */
   static final class Replica {
     final KafkaStateStore store;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.function.CodeSource;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,6 +152,67 @@ class SharedStateTest {
 
     assertThat(b.engine.offsets(new ShardRef("s", parent)).sealed()).isTrue();
     assertThat(b.catalog.route("s", BigInteger.ONE).parent()).isEqualTo(parent);
+  }
+
+  @Test
+  void change_madeFromAnOlderVersion_isDroppedOnEveryNode() throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("tagged", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "tagged"));
+    StreamMeta seen = a.catalog.require("tagged");
+    a.catalog.addTags("tagged", Map.of("owner", "a")).join();
+    await().atMost(SOON).until(() -> b.catalog.require("tagged").tags().containsKey("owner"));
+
+    // a third node that had not seen the tag writes a change of the version before it
+    ObjectMapper json = new ObjectMapper();
+    try (KafkaStateStore stale = KafkaStateStore.open(KafkaBroker.bootstrapServers(), topic, 1)) {
+      StreamMeta old = copy(seen, "tagged", 48, seen.version() + 1);
+      stale.put("stream/tagged", json.writeValueAsBytes(old));
+      // a new stream after it: once it is there, the stale change was read too
+      stale.put("stream/marker", json.writeValueAsBytes(copy(seen, "marker", 24, 1)));
+    }
+
+    await().atMost(SOON).until(() -> b.catalog.find("marker").isPresent());
+    await().atMost(SOON).until(() -> a.catalog.find("marker").isPresent());
+    for (Node n : List.of(a, b)) {
+      StreamMeta kept = n.catalog.require("tagged");
+      assertThat(kept.tags()).containsEntry("owner", "a");
+      assertThat(kept.retentionHours()).isEqualTo(24);
+    }
+  }
+
+  @Test
+  void concurrentChanges_throughTwoNodes_leaveBothWithTheSameStream() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("busy", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "busy"));
+
+    List<CompletableFuture<Void>> changes = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      changes.add(a.catalog.addTags("busy", Map.of("a" + i, "x")));
+      changes.add(b.catalog.addTags("busy", Map.of("b" + i, "x")));
+    }
+    changes.forEach(f -> f.exceptionally(e -> null).join());
+
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () -> assertThat(a.catalog.require("busy")).isEqualTo(b.catalog.require("busy")));
+  }
+
+  private static StreamMeta copy(StreamMeta m, String name, int retentionHours, long version) {
+    return new StreamMeta(
+        name,
+        m.status(),
+        m.mode(),
+        retentionHours,
+        m.createdMillis(),
+        m.shards(),
+        m.tags(),
+        m.nextOrdinal(),
+        version);
   }
 
   @Test

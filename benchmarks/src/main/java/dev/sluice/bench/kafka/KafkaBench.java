@@ -145,8 +145,7 @@ public final class KafkaBench {
     String function = "kafka-" + suffix();
     if (o.warmup) {
       System.out.println("warm-up mapping (same records and function, another group):");
-      SluiceDelivery.Run w =
-          d.deliver(function, "g-warm-" + function, batchSize, records, timeout);
+      SluiceDelivery.Run w = d.deliver(function, "g-warm-" + function, batchSize, records, timeout);
       System.out.printf("  %,.0f records/s (%.2f s)%n", records / w.seconds(), w.seconds());
     }
     System.out.println("measured mapping:");
