@@ -1,11 +1,9 @@
 package dev.sluice.cluster;
 
+import dev.sluice.log.kafka.KafkaCalls;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,18 +41,13 @@ final class StateTopic {
                       TopicConfig.CLEANUP_POLICY_COMPACT,
                       TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                       String.valueOf(MAX_VALUE_BYTES)));
-      admin.createTopics(List.of(t)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw new StateException("no Kafka cluster answers at " + bootstrap, e.getCause());
-      }
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new StateException("cannot create the state topic " + topic, e.getCause());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StateException("interrupted while creating " + topic);
-    } catch (TimeoutException e) {
+      KafkaCalls.await(
+          admin.createTopics(List.of(t)).all(),
+          TIMEOUT_SECONDS,
+          (message, cause) -> new StateException(message + " at " + bootstrap, cause));
+    } catch (TopicExistsException e) {
+      // another node created it first
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw new StateException("no Kafka cluster answers at " + bootstrap, e);
     }
   }

@@ -77,22 +77,10 @@ public final class FunctionService implements AutoCloseable {
    */
   public record Invoked(String requestId, InvocationReport report, String log) {}
 
-  /** A service keeping its state in {@code dataDir/functions}. */
-  public FunctionService(
-      Path dataDir,
-      String region,
-      String accountId,
-      Map<Isolation, RunnerFactory> factories,
-      int globalConcurrency,
-      List<Duration> asyncRetryDelays,
-      Clock clock) {
-    this(dataDir, region, accountId, factories, globalConcurrency, asyncRetryDelays, clock, null);
-  }
-
   /**
-   * A service whose functions live in the node state several nodes share: a function deployed,
-   * changed or deleted through any of them changes on every one. The data directory only caches
-   * unpacked packages and keeps logs.
+   * A service keeping its state in {@code dataDir/functions}, or with a {@code state} (null: none)
+   * in the node state several nodes share: a function deployed, changed or deleted through any of
+   * them changes on every one, and the data directory only caches unpacked packages and keeps logs.
    */
   public FunctionService(
       Path dataDir,

@@ -1,15 +1,14 @@
 package dev.sluice.mapper;
 
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.log.kafka.KafkaCalls;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -163,19 +162,7 @@ final class GroupLeases implements ShardLeases {
   }
 
   private static <T> T get(KafkaFuture<T> f) {
-    try {
-      return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("Kafka admin call failed", e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Kafka admin call timed out", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return KafkaCalls.await(f, TIMEOUT_SECONDS, IllegalStateException::new);
   }
 
   private static void pause() {

@@ -170,7 +170,8 @@ public final class StreamCatalog implements AutoCloseable {
                   now,
                   shards,
                   tags,
-                  shardCount));
+                  shardCount,
+                  0)); // publish gives it its version
           thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
           return null;
         });

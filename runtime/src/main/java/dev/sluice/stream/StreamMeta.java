@@ -1,6 +1,5 @@
 package dev.sluice.stream;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,23 +34,9 @@ public record StreamMeta(
     long version) {
 
   /** Copies the collections so that the value cannot change under its readers. */
-  @JsonCreator
   public StreamMeta {
     shards = List.copyOf(shards);
     tags = Collections.unmodifiableMap(new TreeMap<>(tags));
-  }
-
-  /** A stream at version 0, never changed. */
-  public StreamMeta(
-      String name,
-      StreamStatus status,
-      StreamMode mode,
-      int retentionHours,
-      long createdMillis,
-      List<Shard> shards,
-      Map<String, String> tags,
-      int nextOrdinal) {
-    this(name, status, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, 0);
   }
 
   /** The shard with {@code shardId}, if the stream still has it. */

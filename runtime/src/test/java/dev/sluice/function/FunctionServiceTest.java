@@ -41,7 +41,8 @@ class FunctionServiceTest {
             Map.of(Isolation.CLASSLOADER, runners),
             16,
             List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
-            java.time.Clock.systemUTC());
+            java.time.Clock.systemUTC(),
+            null);
     service.start();
   }
 

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.KafkaBroker;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +16,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 
@@ -99,37 +90,39 @@ class ClusterFailoverIT {
             KafkaBroker.bootstrapServers(),
             "--kafka-topic-prefix",
             "cit-" + id + ".");
-    Map<String, Integer> next = new HashMap<>();
-    Set<String> acked = new HashSet<>();
+    KeyedRecords records = new KeyedRecords();
     try (SluiceProcess a = new SluiceProcess(dir.resolve("a"), dir.resolve("a.log"), jvm, serve);
         SluiceProcess b = new SluiceProcess(dir.resolve("b"), dir.resolve("b.log"), jvm, serve)) {
       a.start();
       b.start();
-      try (KinesisClient kinesisA = kinesis(a.endpoint());
-          KinesisClient kinesisB = kinesis(b.endpoint());
-          LambdaClient lambdaA = lambda(a.endpoint());
-          LambdaClient lambdaB = lambda(b.endpoint())) {
+      try (KinesisClient kinesisA = ItClients.kinesis(a.endpoint());
+          KinesisClient kinesisB = ItClients.kinesis(b.endpoint());
+          LambdaClient lambdaA = ItClients.lambda(a.endpoint());
+          LambdaClient lambdaB = ItClients.lambda(b.endpoint())) {
         createStream(kinesisA);
-        awaitActive(kinesisB);
+        ItClients.awaitActive(kinesisB, STREAM);
         deploy(lambdaB, function);
         map(lambdaA, function);
 
         // both nodes deliver: the mapping's shards are spread over them
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (pids(delivered).size() < 2 && System.nanoTime() < until) {
-          produce(kinesisA, next, acked);
-          produce(kinesisB, next, acked);
+          produce(kinesisA, records);
+          produce(kinesisB, records);
         }
         assertThat(pids(delivered)).as("nodes that delivered").containsOnly(a.pid(), b.pid());
-        produceFor(Duration.ofSeconds(2), kinesisA, kinesisB, next, acked);
+        produceFor(Duration.ofSeconds(2), kinesisA, kinesisB, records);
 
         a.kill();
         long killedAt = System.currentTimeMillis();
-        produceFor(Duration.ofSeconds(5), kinesisB, kinesisB, next, acked);
+        produceFor(Duration.ofSeconds(5), kinesisB, kinesisB, records);
 
-        awaitDelivery(delivered, acked);
+        awaitDelivery(delivered, records.acked());
         assertTakeover(deliveries(delivered), a.pid(), b.pid(), killedAt);
-        assertFirstDeliveryOrder(deliveries(delivered));
+        List<String> data = deliveries(delivered).stream().map(Delivery::data).toList();
+        assertThat(KeyedRecords.assertFirstDeliveriesInKeyOrder(data))
+            .as("distinct records delivered")
+            .isGreaterThan(500);
       }
     } finally {
       Files.deleteIfExists(delivered);
@@ -138,27 +131,7 @@ class ClusterFailoverIT {
 
   private static void createStream(KinesisClient kinesis) {
     kinesis.createStream(b -> b.streamName(STREAM).shardCount(SHARDS));
-    awaitActive(kinesis);
-  }
-
-  private static void awaitActive(KinesisClient kinesis) {
-    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < until) {
-      try {
-        String status =
-            kinesis
-                .describeStreamSummary(b -> b.streamName(STREAM))
-                .streamDescriptionSummary()
-                .streamStatusAsString();
-        if (status.equals("ACTIVE")) {
-          return;
-        }
-      } catch (software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException e) {
-        // not there yet on this node
-      }
-      sleep(50);
-    }
-    throw new AssertionError("stream " + STREAM + " not ACTIVE within 30 s");
+    ItClients.awaitActive(kinesis, STREAM);
   }
 
   private static void deploy(LambdaClient lambda, String function) {
@@ -193,42 +166,16 @@ class ClusterFailoverIT {
   }
 
   private static void produceFor(
-      Duration d,
-      KinesisClient one,
-      KinesisClient two,
-      Map<String, Integer> next,
-      Set<String> acked) {
+      Duration d, KinesisClient one, KinesisClient two, KeyedRecords records) {
     long until = System.nanoTime() + d.toNanos();
     while (System.nanoTime() < until) {
-      produce(one, next, acked);
-      produce(two, next, acked);
+      produce(one, records);
+      produce(two, records);
     }
   }
 
-  private static void produce(KinesisClient kinesis, Map<String, Integer> next, Set<String> acked) {
-    List<PutRecordsRequestEntry> entries = new ArrayList<>();
-    List<String> values = new ArrayList<>();
-    for (int k = 0; k < 16; k++) {
-      String key = "order-" + k;
-      int n = next.merge(key, 1, Integer::sum);
-      values.add(key + "#" + n);
-      entries.add(
-          PutRecordsRequestEntry.builder()
-              .partitionKey(key)
-              .data(SdkBytes.fromUtf8String(key + "#" + n))
-              .build());
-    }
-    PutRecordsResponse r;
-    try {
-      r = kinesis.putRecords(b -> b.streamName(STREAM).records(entries));
-    } catch (RuntimeException nodeGone) {
-      return;
-    }
-    for (int i = 0; i < values.size(); i++) {
-      if (r.records().get(i).errorCode() == null) {
-        acked.add(values.get(i));
-      }
-    }
+  private static void produce(KinesisClient kinesis, KeyedRecords records) {
+    records.put(kinesis, STREAM, 16);
     sleep(20);
   }
 
@@ -277,22 +224,6 @@ class ClusterFailoverIT {
     }
   }
 
-  /** On first delivery, each key's counters only grow: a redelivery may repeat, never reorder. */
-  private static void assertFirstDeliveryOrder(List<Delivery> all) {
-    Map<String, Integer> firstSeenMax = new HashMap<>();
-    Set<String> seen = new HashSet<>();
-    for (Delivery d : all) {
-      if (!seen.add(d.data())) {
-        continue;
-      }
-      String[] p = d.data().split("#");
-      int n = Integer.parseInt(p[1]);
-      Integer prev = firstSeenMax.put(p[0], n);
-      assertThat(prev == null || prev < n).as("first delivery order of %s at %d", p[0], n).isTrue();
-    }
-    assertThat(seen).as("distinct records delivered").hasSizeGreaterThan(500);
-  }
-
   private static Set<Long> pids(Path delivered) throws Exception {
     Set<Long> out = new HashSet<>();
     deliveries(delivered).forEach(d -> out.add(d.pid()));
@@ -319,24 +250,5 @@ class ClusterFailoverIT {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static KinesisClient kinesis(URI endpoint) {
-    return KinesisClient.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
-        .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
-        .build();
-  }
-
-  private static LambdaClient lambda(URI endpoint) {
-    return LambdaClient.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-        .httpClient(UrlConnectionHttpClient.create())
-        .build();
   }
 }

@@ -2,7 +2,6 @@ package dev.sluice.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
@@ -57,11 +51,11 @@ class CrashRecoveryIT {
     for (int round = 0; round <= kills; round++) {
       try (SluiceProcess server = new SluiceProcess(data, log)) {
         server.start();
-        try (KinesisClient kinesis = client(server.endpoint())) {
+        try (KinesisClient kinesis = ItClients.kinesis(server.endpoint())) {
           if (round == 0) {
             kinesis.createStream(b -> b.streamName(STREAM).shardCount(4));
           }
-          awaitActive(kinesis);
+          ItClients.awaitActive(kinesis, STREAM);
           if (round == kills) {
             verify(kinesis);
             assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 130, 143);
@@ -160,30 +154,5 @@ class CrashRecoveryIT {
       }
     }
     assertThat(total).as("acknowledged records checked").isGreaterThan(500);
-  }
-
-  private static void awaitActive(KinesisClient kinesis) throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      String status =
-          kinesis
-              .describeStreamSummary(b -> b.streamName(STREAM))
-              .streamDescriptionSummary()
-              .streamStatusAsString();
-      if (status.equals("ACTIVE")) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("stream never became ACTIVE");
-  }
-
-  private static KinesisClient client(URI endpoint) {
-    return KinesisClient.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
-        .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
-        .build();
   }
 }

@@ -104,7 +104,8 @@ final class LeaseHarness implements AutoCloseable {
             Map.of(Isolation.CLASSLOADER, runners),
             16,
             List.of(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            null);
     functions.start();
     // the broker's smallest session timeout, so that a lost member's shards move soon
     leases =

@@ -73,7 +73,8 @@ final class MapperHarness implements AutoCloseable {
             Map.of(Isolation.CLASSLOADER, runners),
             16,
             List.of(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            null);
     functions.start();
   }
 

@@ -20,7 +20,7 @@ class ResharderTest {
             .mapToObj(i -> Shard.open(i, null, null, ranges.get(i), 0))
             .toList();
     return new StreamMeta(
-        "s", StreamStatus.ACTIVE, StreamMode.PROVISIONED, 24, 0, list, Map.of(), shards);
+        "s", StreamStatus.ACTIVE, StreamMode.PROVISIONED, 24, 0, list, Map.of(), shards, 1);
   }
 
   @ParameterizedTest

@@ -33,7 +33,8 @@ public final class LocalFunctions implements AutoCloseable {
             Map.of(Isolation.CLASSLOADER, runners),
             16,
             List.of(Duration.ofMillis(50)),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            null);
     service.start();
   }
 

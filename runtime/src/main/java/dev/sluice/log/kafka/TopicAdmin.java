@@ -8,9 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -204,19 +202,7 @@ final class TopicAdmin {
   }
 
   private static <T> T get(KafkaFuture<T> f) {
-    try {
-      return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new LogException("Kafka admin call failed", e.getCause());
-    } catch (TimeoutException e) {
-      throw new LogException("Kafka admin call timed out", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LogException("interrupted", e);
-    }
+    return KafkaCalls.await(f, TIMEOUT_SECONDS, LogException::new);
   }
 
   private static void pause() {
