@@ -19,9 +19,10 @@ public final class KinesisBatch {
       "com.amazonaws.services.lambda.runtime.events.KafkaEvent";
 
   private final String eventType;
-  private final Object[] records;
+  private final Supplier<Object[]> gather;
   private final Supplier<byte[]> json;
   private final long maxJsonBytes;
+  private volatile Object[] records;
   private volatile byte[] built;
 
   /**
@@ -41,10 +42,34 @@ public final class KinesisBatch {
    */
   public KinesisBatch(
       String eventType, Object[] records, Supplier<byte[]> json, long maxJsonBytes) {
+    this(eventType, null, records, json, maxJsonBytes);
+  }
+
+  private KinesisBatch(
+      String eventType,
+      Supplier<Object[]> gather,
+      Object[] records,
+      Supplier<byte[]> json,
+      long maxJsonBytes) {
     this.eventType = eventType;
+    this.gather = gather;
     this.records = records;
     this.json = json;
     this.maxJsonBytes = maxJsonBytes;
+  }
+
+  /**
+   * A batch whose objects are laid out only when a handler asks for them: on the invoking thread,
+   * not on the thread that formed the batch (a Kafka mapping's one poll thread, which every record
+   * passes through).
+   *
+   * @param gather lays the batch out as objects (JDK types only)
+   * @param json builds the same event as JSON
+   * @param maxJsonBytes a bound the JSON's length never exceeds
+   */
+  public static KinesisBatch lazy(
+      String eventType, Supplier<Object[]> gather, Supplier<byte[]> json, long maxJsonBytes) {
+    return new KinesisBatch(eventType, gather, null, json, maxJsonBytes);
   }
 
   /** The events-library class {@link #records} is laid out for. */
@@ -52,9 +77,14 @@ public final class KinesisBatch {
     return eventType;
   }
 
-  /** The batch as objects; never modified by its readers. */
+  /** The batch as objects, laid out on the first call; never modified by its readers. */
   public Object[] records() {
-    return records;
+    Object[] r = records;
+    if (r == null) {
+      r = gather.get();
+      records = r;
+    }
+    return r;
   }
 
   /** The event's JSON, built on the first call. */

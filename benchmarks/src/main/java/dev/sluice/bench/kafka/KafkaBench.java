@@ -1,7 +1,6 @@
 package dev.sluice.bench.kafka;
 
 import dev.sluice.bench.kinesis.ServerProcess;
-import dev.sluice.bench.mapper.CpuTimes;
 import dev.sluice.bench.mapper.LambdaApi;
 import java.net.URI;
 import java.util.List;
@@ -69,10 +68,9 @@ public final class KafkaBench {
   }
 
   private static void compare(KafkaOptions o, String bootstrap, String topic) throws Exception {
-    long records = o.long_("records", 2_000_000);
+    long records = o.long_("records", 6_000_000);
     int bytes = o.int_("record-bytes", 100);
     int batchSize = o.int_("batch-size", 1000);
-    int timeout = o.int_("timeout", 300);
     System.out.printf(
         "%n== kafka: %,d keyed records of %d B on %d partitions; raw consumer vs a TRIM_HORIZON"
             + " mapping with BatchSize %d to a no-op handler%n",
@@ -80,38 +78,6 @@ public final class KafkaBench {
     long t0 = System.nanoTime();
     long loaded = TopicLoad.preload(bootstrap, topic, records, bytes);
     System.out.printf("pre-loaded %,d records in %.1f s%n", loaded, (System.nanoTime() - t0) / 1e9);
-    double raw = raw(o, bootstrap, topic, loaded, batchSize, timeout);
-    double sluice = sluice(o, bootstrap, topic, loaded, batchSize, timeout);
-    double ratio = sluice / raw;
-    System.out.printf(
-        "%nraw consumer %,.0f records/s, sluice mapping %,.0f records/s: %.1f %% of raw%n",
-        raw, sluice, ratio * 100);
-    System.out.printf("target >= 80 %% of raw: %s%n", ratio >= 0.8 ? "met" : "NOT met");
-  }
-
-  /** The raw consumer's records/s (after a warm-up read with another group). */
-  private static double raw(
-      KafkaOptions o, String bootstrap, String topic, long records, int batchSize, int timeout) {
-    int maxPoll = mappingMaxPoll(batchSize);
-    if (o.warmup) {
-      System.out.println("raw consumer warm-up (same records, another group):");
-      RawConsumer.read(bootstrap, topic, "raw-warm-" + suffix(), maxPoll, records, timeout);
-    }
-    System.out.printf(
-        "raw consumer (max.poll.records %d, fetch.max.wait.ms %d, commitSync per poll):%n",
-        maxPoll, MAPPING_FETCH_MAX_WAIT_MILLIS);
-    CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
-    double secs = RawConsumer.read(bootstrap, topic, "raw-" + suffix(), maxPoll, records, timeout);
-    String report = cpu.stop("benchmark process (broker + consumer)");
-    double rate = records / secs;
-    System.out.printf("  %,.0f records/s (%.2f s); %s%n", rate, secs, report);
-    return rate;
-  }
-
-  /** The mapping's records/s (after a warm-up mapping to another function). */
-  private static double sluice(
-      KafkaOptions o, String bootstrap, String topic, long records, int batchSize, int timeout)
-      throws Exception {
     URI endpoint = o.endpoint();
     long pid = o.long_("server-pid", -1);
     ServerProcess server = null;
@@ -123,7 +89,9 @@ public final class KafkaBench {
         pid = server.pid();
       }
       try (SluiceDelivery d = new SluiceDelivery(new LambdaApi(endpoint), pid, bootstrap, topic)) {
-        return mappings(o, d, records, batchSize, timeout);
+        KafkaRounds rounds = new KafkaRounds(o, bootstrap, topic, loaded, batchSize, d);
+        rounds.warmUp();
+        KafkaRounds.report(rounds.run());
       }
     } catch (RuntimeException e) {
       if (server != null) {
@@ -135,26 +103,6 @@ public final class KafkaBench {
         server.close();
       }
     }
-  }
-
-  private static double mappings(
-      KafkaOptions o, SluiceDelivery d, long records, int batchSize, int timeout)
-      throws InterruptedException {
-    // one function for both: the measured mapping finds it deployed and its code warm, as a
-    // mapping to a long-deployed function does; the raw loop's warm-up is the same idea
-    String function = "kafka-" + suffix();
-    if (o.warmup) {
-      System.out.println("warm-up mapping (same records and function, another group):");
-      SluiceDelivery.Run w = d.deliver(function, "g-warm-" + function, batchSize, records, timeout);
-      System.out.printf("  %,.0f records/s (%.2f s)%n", records / w.seconds(), w.seconds());
-    }
-    System.out.println("measured mapping:");
-    SluiceDelivery.Run run = d.deliver(function, "g-" + function, batchSize, records, timeout);
-    double rate = records / run.seconds();
-    System.out.printf(
-        "  %,.0f records/s (%.2f s); %s; %s%n",
-        rate, run.seconds(), run.serverCpu(), run.benchCpu());
-    return rate;
   }
 
   /**
@@ -177,7 +125,7 @@ public final class KafkaBench {
     }
   }
 
-  private static String suffix() {
+  static String suffix() {
     return Long.toHexString(System.nanoTime() & 0xffffffL);
   }
 }

@@ -15,8 +15,9 @@ final class KafkaOptions {
   static final String USAGE =
       """
       usage: kafka [options]
-        --records N (2000000)  --record-bytes N (100)  --partitions N (8)  --batch-size N (1000)
-        --timeout S (300)  --no-warmup
+        --records N (6000000)  --record-bytes N (100)  --partitions N (8)  --batch-size N (1000)
+        --rounds N (5; the target is judged on the median)  --warmups N (3)  --no-warmup
+        --timeout S (300)
         --bootstrap HOST:PORT (a running broker; default: one started in this process)
         --broker-prop KEY=VALUE (repeatable; a setting of the broker started here)
         --jar PATH  --endpoint URL  --server-pid PID (with --endpoint)

@@ -3,6 +3,9 @@ package dev.sluice.bench.kafka;
 import dev.sluice.bench.mapper.CpuTimes;
 import dev.sluice.bench.mapper.LambdaApi;
 import dev.sluice.bench.mapper.handlers.KafkaNoopHandler;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +33,11 @@ final class SluiceDelivery implements AutoCloseable {
     this.topic = topic;
   }
 
-  /** Result of one mapping: seconds from its creation to the last record, and the CPU used. */
-  record Run(double seconds, String serverCpu, String benchCpu) {}
+  /**
+   * Result of one mapping: seconds from its creation to the last record, the CPU used, and the CPU
+   * time of its poll thread (-1 when unknown).
+   */
+  record Run(double seconds, String serverCpu, String benchCpu, long pollThreadNanos) {}
 
   /**
    * Creates function {@code name} unless this benchmark created it already, and a TRIM_HORIZON
@@ -51,12 +57,57 @@ final class SluiceDelivery implements AutoCloseable {
     mappings.add(uuid);
     long processed = await(uuid, expected, t0, timeout);
     double secs = (System.nanoTime() - t0) / 1e9;
-    Run run = new Run(secs, server.stop(), bench.stop("benchmark process (broker)"));
+    Run run =
+        new Run(
+            secs,
+            server.stop(),
+            bench.stop("benchmark process (broker)"),
+            pollThreadNanos(serverPid, uuid));
     if (processed < expected) {
       throw new IllegalStateException(
           "mapping processed " + processed + " of " + expected + " records in " + timeout + " s");
     }
+    delete(uuid);
     return run;
+  }
+
+  /**
+   * The CPU time of mapping {@code uuid}'s poll thread ({@code sluice-kafka-UUID}, which Linux
+   * shortens to 15 characters) from /proc; -1 when it cannot be told.
+   */
+  static long pollThreadNanos(long pid, String uuid) {
+    String comm = ("sluice-kafka-" + uuid).substring(0, 15);
+    long found = -1;
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path t : tasks) {
+        if (!Files.readString(t.resolve("comm")).strip().equals(comm)) {
+          continue;
+        }
+        if (found >= 0) {
+          return -1; // two mappings' threads with the same prefix: ambiguous
+        }
+        String stat = Files.readString(t.resolve("stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        found = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ 100
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return found;
+  }
+
+  /** Deletes mapping {@code uuid} and waits until it is gone: an idle mapping still polls. */
+  private void delete(String uuid) throws InterruptedException {
+    lambda.deleteMapping(uuid);
+    mappings.remove(uuid);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (lambda.mappingExists(uuid)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("mapping " + uuid + " still exists 30 s after its delete");
+      }
+      Thread.sleep(20);
+    }
   }
 
   private long await(String uuid, long expected, long t0, int timeout) throws InterruptedException {

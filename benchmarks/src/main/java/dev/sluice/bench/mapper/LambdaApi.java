@@ -113,6 +113,27 @@ public final class LambdaApi {
     call("DELETE", "/2015-03-31/event-source-mappings/" + uuid, null, 202);
   }
 
+  /** Whether mapping {@code uuid} still exists (a deleted one is gone once it has stopped). */
+  public boolean mappingExists(String uuid) {
+    HttpRequest req =
+        HttpRequest.newBuilder(endpoint.resolve("/2015-03-31/event-source-mappings/" + uuid))
+            .timeout(Duration.ofSeconds(60))
+            .GET()
+            .build();
+    try {
+      int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+      if (status != 200 && status != 404) {
+        throw new IllegalStateException("GET mapping " + uuid + " -> " + status);
+      }
+      return status == 200;
+    } catch (IOException e) {
+      throw new IllegalStateException("GET mapping " + uuid + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** Sluice's status view of a mapping ({@code RecordsProcessed}, {@code State}, checkpoints). */
   public JsonNode status(String uuid) {
     return call("GET", "/sluice/v1/event-source-mappings/" + uuid, null, 200);

@@ -42,6 +42,9 @@ final class BatchFlow {
   private final Progress progress;
   private final long windowMillis;
 
+  /** What a batch's records may add to its JSON's bound so that the event stays within 6 MB. */
+  private final long recordRoom;
+
   BatchFlow(
       MappingConfig config,
       KafkaDeps deps,
@@ -59,6 +62,7 @@ final class BatchFlow {
     this.progress = progress;
     // Lambda batches Kafka records for 500 ms unless told otherwise
     this.windowMillis = config.kafka().windowMillis(config.maxBatchingWindowSeconds());
+    this.recordRoom = events.recordRoom(MAX_PAYLOAD_BYTES);
   }
 
   /** Starts the lane's next batch if one is due; returns whether it did. */
@@ -81,7 +85,8 @@ final class BatchFlow {
       if (lane.queue.isEmpty() || !ready(lane, now)) {
         return false;
       }
-      next = new KafkaBatch(take(lane), 0, false);
+      LaneQueue.Taken taken = lane.queue.take(config.batchSize(), recordRoom);
+      next = new KafkaBatch(taken.records(), 0, false, taken.bounds());
     }
     lane.busy = true;
     run(work, lane, next);
@@ -107,40 +112,20 @@ final class BatchFlow {
 
   private boolean ready(PartitionWork.Lane lane, long now) {
     return lane.queue.size() >= config.batchSize()
-        || lane.queuedBytes >= MAX_PAYLOAD_BYTES
+        || lane.queue.bounds() >= recordRoom
         || now - lane.windowStart >= windowMillis;
-  }
-
-  private List<ConsumerRecord<byte[], byte[]>> take(PartitionWork.Lane lane) {
-    List<ConsumerRecord<byte[], byte[]>> batch =
-        new ArrayList<>(Math.min(lane.queue.size(), config.batchSize()));
-    long bytes = 0;
-    while (!lane.queue.isEmpty() && batch.size() < config.batchSize()) {
-      long cost = KafkaEvents.cost(lane.queue.peek());
-      if (!batch.isEmpty() && bytes + cost > MAX_PAYLOAD_BYTES) {
-        break;
-      }
-      bytes += cost;
-      batch.add(lane.queue.poll());
-    }
-    lane.queuedBytes -= bytes;
-    return batch;
   }
 
   private void run(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch) {
     if (!batch.filtered()) {
-      List<ConsumerRecord<byte[], byte[]>> kept = matching(batch.records());
-      if (kept.size() < batch.records().size()) {
-        List<ConsumerRecord<byte[], byte[]>> dropped = new ArrayList<>(batch.records());
-        dropped.removeAll(kept);
-        work.done(dropped); // filtered out: committed past
-      }
-      if (kept.isEmpty()) {
+      batch = filtered(work, batch);
+      if (batch == null) {
+        lane.owned = null;
         lane.busy = false;
         return;
       }
-      batch = new KafkaBatch(kept, 0, true);
     }
+    lane.owned = batch;
     if (tooOld(batch)) {
       skip(work, lane, batch, "RecordAgeExceeded", lane.lastFailure);
       return;
@@ -148,26 +133,30 @@ final class BatchFlow {
     KafkaBatch current = batch;
     CompletableFuture<FunctionService.Invoked> call;
     try {
-      call = deps.functions().invoke(config.functionName(), events.batch(batch.records()));
+      call =
+          deps.functions()
+              .invoke(config.functionName(), events.batch(batch.records(), batch.bounds()));
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
     call.whenComplete((inv, e) -> post.accept(() -> invoked(work, lane, current, inv, e)));
   }
 
-  /** Without filter criteria no value is decoded: JSON-parsing every record is not free. */
-  private List<ConsumerRecord<byte[], byte[]>> matching(
-      List<ConsumerRecord<byte[], byte[]>> records) {
+  /**
+   * The batch's records that match the filter criteria, the others done (committed past); null when
+   * none match. Without criteria no value is decoded: JSON-parsing every record is not free.
+   */
+  private KafkaBatch filtered(PartitionWork work, KafkaBatch batch) {
     if (filter == null) {
-      return records;
+      return batch;
     }
     List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      if (filter.test(KafkaEvents.filterView(r))) {
-        kept.add(r);
-      }
+    List<ConsumerRecord<byte[], byte[]>> dropped = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
+      (filter.test(KafkaEvents.filterView(r)) ? kept : dropped).add(r);
     }
-    return kept;
+    work.done(dropped);
+    return kept.isEmpty() ? null : new KafkaBatch(kept, 0, true);
   }
 
   private boolean tooOld(KafkaBatch batch) {
@@ -252,6 +241,7 @@ final class BatchFlow {
       // splitting does not count as a retry
       lane.retries.addFirst(new KafkaBatch(all.subList(half, all.size()), batch.attempt(), true));
       lane.retries.addFirst(new KafkaBatch(all.subList(0, half), batch.attempt(), true));
+      lane.owned = null;
       lane.busy = false;
       return;
     }
@@ -272,6 +262,7 @@ final class BatchFlow {
   }
 
   private void later(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, int attempt) {
+    lane.owned = batch;
     after(
         lane,
         deps.backoffMillis(Math.max(0, attempt - 1)),
@@ -297,6 +288,7 @@ final class BatchFlow {
       KafkaBatch batch,
       String condition,
       InvocationResult.Failure f) {
+    lane.owned = batch;
     LOG.warnf(
         "Mapping %s: skipping %d records of %s from offset %d (%s) after %d attempts",
         config.uuid(),
@@ -339,6 +331,7 @@ final class BatchFlow {
   private void complete(
       PartitionWork work, PartitionWork.Lane lane, List<ConsumerRecord<byte[], byte[]>> records) {
     work.done(records);
+    lane.owned = null;
     lane.busy = false;
     lane.lastFailure = null;
   }

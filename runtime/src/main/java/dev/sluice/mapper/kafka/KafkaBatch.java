@@ -6,18 +6,30 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Records of one partition lane, handed to one invocation.
  *
- * @param records the records, in offset order
+ * @param records the records, in offset order; never changed (the invoking thread may still read
+ *     them after the batch is done)
  * @param attempt how many times this batch (or the batch it was cut from) was retried
  * @param filtered whether the records already passed the filter criteria
+ * @param bounds the sum of the records' {@link KafkaBatches#jsonBound}s
  */
-record KafkaBatch(List<ConsumerRecord<byte[], byte[]>> records, int attempt, boolean filtered) {
+record KafkaBatch(
+    List<ConsumerRecord<byte[], byte[]>> records, int attempt, boolean filtered, long bounds) {
 
-  KafkaBatch {
-    records = List.copyOf(records);
+  /** A batch whose bounds are summed here: for the rarer batches cut from others. */
+  KafkaBatch(List<ConsumerRecord<byte[], byte[]>> records, int attempt, boolean filtered) {
+    this(records, attempt, filtered, sum(records));
+  }
+
+  private static long sum(List<ConsumerRecord<byte[], byte[]>> records) {
+    long sum = 0;
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      sum += KafkaBatches.jsonBound(r);
+    }
+    return sum;
   }
 
   KafkaBatch retry() {
-    return new KafkaBatch(records, attempt + 1, true);
+    return new KafkaBatch(records, attempt + 1, true, bounds);
   }
 
   KafkaBatch from(int index, int nextAttempt) {

@@ -20,8 +20,8 @@ import org.apache.kafka.common.header.Header;
 /**
  * A batch's Kafka event as objects, with its JSON ({@link KafkaEventBytes}) left to be built only
  * if the function needs it, and a bound on that JSON's length so that the 6 MB limit is still
- * enforced without building it. Only references are gathered here, on the poll thread: base64 and
- * the event objects are made on the invoking thread.
+ * enforced without building it. Nothing per record is done on the poll thread here: the arrays,
+ * base64 and the event objects are made on the invoking thread.
  */
 final class KafkaBatches {
 
@@ -41,23 +41,40 @@ final class KafkaBatches {
 
   /** The batch for {@code records}, grouped as {@link KafkaEventBytes#of} groups them. */
   static KinesisBatch of(String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records) {
-    List<ConsumerRecord<byte[], byte[]>> held = List.copyOf(records);
-    return new KinesisBatch(
-        KinesisBatch.KAFKA_EVENT,
-        gather(bootstrapServers, held),
-        () -> KafkaEventBytes.of(bootstrapServers, held),
-        maxJsonBytes(bootstrapServers, held));
+    long bounds = 0;
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      bounds += jsonBound(r);
+    }
+    return of(bootstrapServers, records, bounds);
   }
 
-  /** A bound on the length of the event's JSON: six bytes a character at most (escapes). */
-  static long maxJsonBytes(String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records) {
-    long max = ENVELOPE + 6L * bootstrapServers.length();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      // the topic twice: in the record and in its partition group's key
-      max += RECORD + 12L * r.topic().length() + base64Length(r.key()) + base64Length(r.value());
-      for (Header h : r.headers().toArray()) { // no iterator made for a record without headers
-        max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 4L * h.value().length);
-      }
+  /**
+   * The batch for {@code records}, which must not change afterwards, given the sum of their {@link
+   * #jsonBound}s: the lane queue already has it, and the poll thread that forms the batch is the
+   * one every record passes through. The objects are laid out later, on the invoking thread.
+   */
+  static KinesisBatch of(
+      String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records, long recordBounds) {
+    return KinesisBatch.lazy(
+        KinesisBatch.KAFKA_EVENT,
+        () -> gather(bootstrapServers, records),
+        () -> KafkaEventBytes.of(bootstrapServers, records),
+        envelopeBound(bootstrapServers) + recordBounds);
+  }
+
+  /** A bound on the event's JSON without its records. */
+  static long envelopeBound(String bootstrapServers) {
+    return ENVELOPE + 6L * bootstrapServers.length();
+  }
+
+  /**
+   * A bound on what {@code r} adds to the event's JSON: six bytes a character at most (escapes),
+   * the topic twice (in the record and in its partition group's key).
+   */
+  static long jsonBound(ConsumerRecord<byte[], byte[]> r) {
+    long max = RECORD + 12L * r.topic().length() + base64Length(r.key()) + base64Length(r.value());
+    for (Header h : r.headers().toArray()) { // no iterator made for a record without headers
+      max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 4L * h.value().length);
     }
     return max;
   }

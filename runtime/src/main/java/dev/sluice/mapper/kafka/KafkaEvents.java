@@ -22,7 +22,6 @@ final class KafkaEvents {
 
   static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Base64.Encoder BASE64 = Base64.getEncoder();
-  private static final long RECORD_OVERHEAD_BYTES = 300;
 
   private final String bootstrapServers;
 
@@ -45,9 +44,19 @@ final class KafkaEvents {
     return n;
   }
 
-  /** The same event as {@link #event}, as objects, its JSON built only if needed. */
-  KinesisBatch batch(List<ConsumerRecord<byte[], byte[]>> records) {
-    return KafkaBatches.of(bootstrapServers, records);
+  /**
+   * The same event as {@link #event}, as objects, its JSON built only if needed.
+   *
+   * @param records records that never change afterwards
+   * @param bounds the sum of their {@link KafkaBatches#jsonBound}s
+   */
+  KinesisBatch batch(List<ConsumerRecord<byte[], byte[]>> records, long bounds) {
+    return KafkaBatches.of(bootstrapServers, records, bounds);
+  }
+
+  /** How much of the 6 MB payload limit the records' JSON bounds may use: all but the envelope. */
+  long recordRoom(long maxPayloadBytes) {
+    return maxPayloadBytes - KafkaBatches.envelopeBound(bootstrapServers);
   }
 
   /** The same event as {@link #event}, as the UTF-8 bytes an invocation sends. */
@@ -97,15 +106,5 @@ final class KafkaEvents {
     } catch (IOException e) {
       return MAPPER.getNodeFactory().textNode(new String(data, StandardCharsets.UTF_8));
     }
-  }
-
-  /** About what a record adds to the event's JSON, for the 6 MB payload limit. */
-  static long cost(ConsumerRecord<byte[], byte[]> r) {
-    long bytes = r.serializedKeySize() + (long) Math.max(0, r.serializedValueSize());
-    // toArray, not the iterator: it costs nothing for a record without headers, the usual case
-    for (Header h : r.headers().toArray()) {
-      bytes += h.key().length() + (h.value() == null ? 0 : h.value().length * 3L);
-    }
-    return Math.max(0, bytes) * 4 / 3 + RECORD_OVERHEAD_BYTES;
   }
 }

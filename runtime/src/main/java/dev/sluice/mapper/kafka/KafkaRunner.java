@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -235,9 +234,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     for (TopicPartition tp : fetched.partitions()) {
       PartitionWork w = works.get(tp);
       if (w != null) {
-        for (ConsumerRecord<byte[], byte[]> r : fetched.records(tp)) {
-          w.add(r, at);
-        }
+        w.add(fetched.records(tp), at);
       }
     }
   }

@@ -1,8 +1,8 @@
 package dev.sluice.mapper.kafka;
 
 import dev.sluice.function.InvocationResult;
-import dev.sluice.mapper.PendingOffsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,7 +15,9 @@ import org.apache.kafka.common.TopicPartition;
  * <p>With ParallelizationFactor N the partition's records go to N lanes by key hash; each lane runs
  * one batch at a time, so records with the same key are never in flight together and keep their
  * order. Records without a key have no order to keep and spread by offset. The commit point is the
- * lowest offset not yet done in any lane.
+ * lowest offset not yet done in any lane. A lane finishes its records in offset order (its batch,
+ * then the halves of a bisected batch, then its queue), so its lowest one is the first of those
+ * that is not empty; nothing per record is kept for it, as every record passes the poll thread.
  */
 final class PartitionWork {
 
@@ -23,8 +25,8 @@ final class PartitionWork {
   final String name;
   final Lane[] lanes;
 
-  /** Fetched offsets only grow within one assignment; a boxed tree node per record cost more. */
-  private final PendingOffsets pending = new PendingOffsets();
+  /** Records fetched and not done yet. */
+  private int buffered;
 
   private long nextOffset;
   long committed;
@@ -41,49 +43,86 @@ final class PartitionWork {
     this.committed = committed;
   }
 
-  void add(ConsumerRecord<byte[], byte[]> r, long now) {
-    pending.add(r.offset());
-    Lane lane = lanes[laneOf(r)];
+  /** Queues one poll's records of this partition, in offset order, at {@code now}. */
+  void add(List<ConsumerRecord<byte[], byte[]>> records, long now) {
+    if (records.isEmpty()) {
+      return;
+    }
+    buffered += records.size();
+    nextOffset = Math.max(nextOffset, records.get(records.size() - 1).offset() + 1);
+    if (lanes.length == 1) {
+      queue(lanes[0], records, now); // no key to hash when there is one lane
+      return;
+    }
+    List<List<ConsumerRecord<byte[], byte[]>>> split = new ArrayList<>(lanes.length);
+    for (int i = 0; i < lanes.length; i++) {
+      split.add(new ArrayList<>());
+    }
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      split.get(laneOf(r)).add(r);
+    }
+    for (int i = 0; i < lanes.length; i++) {
+      queue(lanes[i], split.get(i), now);
+    }
+  }
+
+  private static void queue(Lane lane, List<ConsumerRecord<byte[], byte[]>> records, long now) {
     if (lane.queue.isEmpty()) {
       lane.windowStart = now;
     }
-    lane.queue.add(r);
-    lane.queuedBytes += KafkaEvents.cost(r);
-    nextOffset = Math.max(nextOffset, r.offset() + 1);
+    lane.queue.add(records);
   }
 
   private int laneOf(ConsumerRecord<byte[], byte[]> r) {
-    if (lanes.length == 1) {
-      return 0; // no key to hash when there is one lane
-    }
     int hash = r.key() == null ? Long.hashCode(r.offset()) : Arrays.hashCode(r.key());
     return Math.floorMod(hash, lanes.length);
   }
 
+  /** Counts {@code records} done: completed, filtered out or skipped to OnFailure. */
   void done(List<ConsumerRecord<byte[], byte[]>> records) {
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      pending.remove(r.offset());
-    }
+    buffered -= records.size();
   }
 
   /** The offset to commit: every record below it is done. */
   long commitPoint() {
-    return pending.isEmpty() ? nextOffset : pending.first();
+    long point = nextOffset;
+    for (Lane lane : lanes) {
+      point = Math.min(point, lane.firstUndone(point));
+    }
+    return point;
   }
 
+  /** Records fetched and not done yet: the partition is paused while there are too many. */
   int buffered() {
-    return pending.size();
+    return buffered;
   }
 
   /** One lane: its queued records, the batch in flight, and what runs after a delay. */
   static final class Lane {
-    final ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
+    final LaneQueue queue = new LaneQueue();
     final ArrayDeque<KafkaBatch> retries = new ArrayDeque<>();
-    long queuedBytes;
+
+    /**
+     * The batch this lane is carrying to an outcome (invoking, waiting to retry, sending to
+     * OnFailure), or null; the halves of a bisected batch wait in {@link #retries} instead.
+     */
+    KafkaBatch owned;
+
     long windowStart;
     boolean busy;
     Runnable resume;
     long notBefore;
     InvocationResult.Failure lastFailure;
+
+    /** The lane's lowest offset not done yet, or {@code none} when every record is done. */
+    long firstUndone(long none) {
+      if (owned != null) {
+        return owned.first().offset();
+      }
+      if (!retries.isEmpty()) {
+        return retries.peek().first().offset();
+      }
+      return queue.isEmpty() ? none : queue.firstOffset();
+    }
   }
 }

@@ -1,0 +1,179 @@
+package dev.sluice.bench.kafka;
+
+import dev.sluice.bench.mapper.CpuTimes;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The measured part of the {@code kafka} scenario: warm-up reads that are not counted, then rounds
+ * in which the same records are read by two raw consumer loops (asynchronous commits as the mapping
+ * makes them, and a commitSync after every poll) and delivered by a mapping, each in a fresh
+ * consumer group. One function serves every mapping, so the measured ones find it deployed and its
+ * code warm, as a mapping to a long-deployed function does; the raw loops' warm-up is the same
+ * idea. Each mapping is deleted after its run, so an idle one never polls during the next
+ * measurement. The sides take turns going first, since the broker shares this JVM and still speeds
+ * up.
+ */
+final class KafkaRounds {
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final KafkaOptions o;
+  private final String bootstrap;
+  private final String topic;
+  private final long records;
+  private final int batchSize;
+  private final int timeout;
+  private final SluiceDelivery d;
+  private final String function = "kafka-" + KafkaBench.suffix();
+
+  /**
+   * One round's figures: records/s of each side, and the CPU each spent per record on the one
+   * thread every record passes (the raw loop's own thread; the mapping's poll thread).
+   */
+  record Round(
+      double rawAsync,
+      double rawSync,
+      double sluice,
+      double rawAsyncNs,
+      double rawSyncNs,
+      double pollNs) {}
+
+  KafkaRounds(
+      KafkaOptions o,
+      String bootstrap,
+      String topic,
+      long records,
+      int batchSize,
+      SluiceDelivery d) {
+    this.o = o;
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.records = records;
+    this.batchSize = batchSize;
+    this.timeout = o.int_("timeout", 300);
+    this.d = d;
+  }
+
+  void warmUp() throws InterruptedException {
+    int n = o.warmup ? o.int_("warmups", 3) : 0;
+    for (int i = 1; i <= n; i++) {
+      System.out.printf("warm-up %d of %d (same records, other groups):%n", i, n);
+      raw("raw-warm-", true);
+      raw("raw-warm-", false);
+      sluice("g-warm-");
+    }
+  }
+
+  List<Round> run() throws InterruptedException {
+    int n = o.int_("rounds", 5);
+    List<Round> out = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      System.out.printf("round %d of %d:%n", i, n);
+      if (i % 2 == 1) {
+        double[] a = raw("raw-", true);
+        double[] s = raw("raw-", false);
+        double[] m = sluice("g-");
+        out.add(new Round(a[0], s[0], m[0], a[1], s[1], m[1]));
+      } else {
+        double[] m = sluice("g-");
+        double[] s = raw("raw-", false);
+        double[] a = raw("raw-", true);
+        out.add(new Round(a[0], s[0], m[0], a[1], s[1], m[1]));
+      }
+    }
+    return out;
+  }
+
+  /** {records/s, consumer-thread CPU ns per record} of a raw loop. */
+  private double[] raw(String groupPrefix, boolean asyncCommits) {
+    int maxPoll = KafkaBench.mappingMaxPoll(batchSize);
+    System.out.printf(
+        "raw consumer (max.poll.records %d, fetch.max.wait.ms %d, %s):%n",
+        maxPoll,
+        KafkaBench.MAPPING_FETCH_MAX_WAIT_MILLIS,
+        asyncCommits ? "commitAsync at most every 10 ms" : "commitSync per poll");
+    CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
+    long thread0 = THREADS.getCurrentThreadCpuTime();
+    double secs =
+        RawConsumer.read(
+            bootstrap,
+            topic,
+            groupPrefix + KafkaBench.suffix(),
+            maxPoll,
+            records,
+            timeout,
+            asyncCommits);
+    double ns = (double) (THREADS.getCurrentThreadCpuTime() - thread0) / records;
+    String report = cpu.stop("benchmark process (broker + consumer)");
+    double rate = records / secs;
+    System.out.printf(
+        "  %,.0f records/s (%.2f s); consumer thread %.0f ns CPU a record; %s%n",
+        rate, secs, ns, report);
+    return new double[] {rate, ns};
+  }
+
+  /** {records/s, poll-thread CPU ns per record} of a mapping. */
+  private double[] sluice(String groupPrefix) throws InterruptedException {
+    System.out.println("sluice mapping:");
+    SluiceDelivery.Run run =
+        d.deliver(function, groupPrefix + KafkaBench.suffix(), batchSize, records, timeout);
+    double rate = records / run.seconds();
+    double ns = run.pollThreadNanos() < 0 ? Double.NaN : (double) run.pollThreadNanos() / records;
+    System.out.printf(
+        "  %,.0f records/s (%.2f s); poll thread %.0f ns CPU a record; %s; %s%n",
+        rate, run.seconds(), ns, run.serverCpu(), run.benchCpu());
+    return new double[] {rate, ns};
+  }
+
+  /** Prints each round and the medians; the target is judged on the median ratios. */
+  static void report(List<Round> rounds) {
+    System.out.println();
+    for (int i = 0; i < rounds.size(); i++) {
+      Round r = rounds.get(i);
+      System.out.printf(
+          "round %d: raw consumer %,.0f (async commits) / %,.0f (commitSync) records/s,"
+              + " sluice mapping %,.0f records/s: %.1f %% / %.1f %% of raw%n",
+          i + 1,
+          r.rawAsync,
+          r.rawSync,
+          r.sluice,
+          pct(r.sluice, r.rawAsync),
+          pct(r.sluice, r.rawSync));
+    }
+    System.out.printf(
+        "medians of %d rounds: raw consumer %,.0f records/s with async commits, %,.0f with"
+            + " commitSync per poll; sluice mapping %,.0f records/s%n",
+        rounds.size(),
+        median(rounds, Round::rawAsync),
+        median(rounds, Round::rawSync),
+        median(rounds, Round::sluice));
+    System.out.printf(
+        "CPU a record on the one thread all records pass: raw consumer %.0f ns (async commits),"
+            + " %.0f ns (commitSync); mapping poll thread %.0f ns%n",
+        median(rounds, Round::rawAsyncNs),
+        median(rounds, Round::rawSyncNs),
+        median(rounds, Round::pollNs));
+    verdict("raw consumer with async commits", median(rounds, r -> r.sluice / r.rawAsync));
+    verdict("raw consumer with commitSync per poll", median(rounds, r -> r.sluice / r.rawSync));
+  }
+
+  private static void verdict(String baseline, double ratio) {
+    System.out.printf(
+        "target >= 80 %% of the %s: %.1f %% (median of the rounds' ratios): %s%n",
+        baseline, ratio * 100, ratio >= 0.8 ? "met" : "NOT met");
+  }
+
+  private static double pct(double part, double whole) {
+    return part / whole * 100;
+  }
+
+  private static double median(List<Round> rounds, ToDoubleFunction<Round> f) {
+    double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.sluice.mapper.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class PartitionWorkTest {
+
+  private static final TopicPartition TP = new TopicPartition("orders", 3);
+
+  @Test
+  void commitPoint_lanesFinishingOutOfOrder_staysAtTheLowestUndoneOffset() {
+    PartitionWork w = new PartitionWork(TP, 2, 100, -1);
+    w.add(records(100, 10), 0);
+    PartitionWork.Lane[] lanes = w.lanes;
+    KafkaBatch a = take(lanes[0]);
+    KafkaBatch b = take(lanes[1]);
+    long lowest = Math.min(a.first().offset(), b.first().offset());
+    KafkaBatch later = a.first().offset() == lowest ? b : a;
+    KafkaBatch earlier = later == a ? b : a;
+
+    assertThat(w.commitPoint()).isEqualTo(100);
+    finish(w, lanes, later);
+    assertThat(w.commitPoint()).isEqualTo(lowest);
+    finish(w, lanes, earlier);
+
+    assertThat(w.commitPoint()).isEqualTo(110);
+    assertThat(w.buffered()).isZero();
+  }
+
+  @Test
+  void commitPoint_bisectedHalvesAndQueuedRecords_holdAtTheFirstHalf() {
+    PartitionWork w = new PartitionWork(TP, 1, 0, -1);
+    w.add(records(0, 6), 0);
+    PartitionWork.Lane lane = w.lanes[0];
+    KafkaBatch batch = new KafkaBatch(lane.queue.take(4, Long.MAX_VALUE).records(), 0, true);
+    lane.retries.addFirst(new KafkaBatch(batch.records().subList(2, 4), 0, true));
+    lane.retries.addFirst(new KafkaBatch(batch.records().subList(0, 2), 0, true));
+
+    assertThat(w.commitPoint()).isZero();
+    KafkaBatch first = lane.retries.poll();
+    lane.owned = first;
+    w.done(first.records());
+    lane.owned = null;
+
+    assertThat(w.commitPoint()).isEqualTo(2);
+    assertThat(w.buffered()).isEqualTo(4);
+  }
+
+  @Test
+  void commitPoint_nothingFetched_isThePosition() {
+    PartitionWork w = new PartitionWork(TP, 3, 42, 40);
+
+    assertThat(w.commitPoint()).isEqualTo(42);
+  }
+
+  private static KafkaBatch take(PartitionWork.Lane lane) {
+    LaneQueue.Taken t = lane.queue.take(100, Long.MAX_VALUE);
+    KafkaBatch batch = new KafkaBatch(t.records(), 0, true, t.bounds());
+    lane.owned = batch;
+    return batch;
+  }
+
+  private static void finish(PartitionWork w, PartitionWork.Lane[] lanes, KafkaBatch batch) {
+    for (PartitionWork.Lane lane : lanes) {
+      if (lane.owned == batch) {
+        lane.owned = null;
+      }
+    }
+    w.done(batch.records());
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> records(long from, int n) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] key = ("order-" + i).getBytes(StandardCharsets.UTF_8);
+      out.add(new ConsumerRecord<>(TP.topic(), TP.partition(), from + i, key, new byte[] {1}));
+    }
+    return out;
+  }
+}
