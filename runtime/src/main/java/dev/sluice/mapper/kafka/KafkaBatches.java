@@ -72,7 +72,11 @@ final class KafkaBatches {
    * the topic twice (in the record and in its partition group's key).
    */
   static long jsonBound(ConsumerRecord<byte[], byte[]> r) {
-    long max = RECORD + 12L * r.topic().length() + base64Length(r.key()) + base64Length(r.value());
+    long max =
+        RECORD
+            + 12L * r.topic().length()
+            + base64Length(r.serializedKeySize(), r.key())
+            + base64Length(r.serializedValueSize(), r.value());
     for (Header h : r.headers().toArray()) { // no iterator made for a record without headers
       max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 4L * h.value().length);
     }
@@ -132,7 +136,14 @@ final class KafkaBatches {
     }
   }
 
-  private static long base64Length(byte[] data) {
-    return data == null ? 0 : (data.length + 2L) / 3 * 4;
+  /**
+   * The base64 length of a key or value. A fetched record's serialized size is its byte array's
+   * length (the mapping reads bytes as they are) and is read without touching the array, which the
+   * poll thread would otherwise load for every record; records made without sizes (-1) are
+   * measured.
+   */
+  private static long base64Length(int serializedSize, byte[] data) {
+    long n = serializedSize >= 0 ? serializedSize : data == null ? 0 : data.length;
+    return (n + 2) / 3 * 4;
   }
 }

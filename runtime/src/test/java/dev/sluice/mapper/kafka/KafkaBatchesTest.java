@@ -77,6 +77,48 @@ class KafkaBatchesTest {
   }
 
   @Test
+  void jsonBound_fetchedRecordWithSerializedSizes_boundsItsJsonAsTheArraysDo() {
+    byte[] key = "order-17".getBytes(StandardCharsets.UTF_8);
+    byte[] value = new byte[1001];
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("trace", new byte[] {1, 2, 3});
+    ConsumerRecord<byte[], byte[]> fetched =
+        new ConsumerRecord<>(
+            "orders",
+            2,
+            5,
+            1L,
+            TimestampType.CREATE_TIME,
+            key.length,
+            value.length,
+            key,
+            value,
+            headers,
+            Optional.empty());
+    ConsumerRecord<byte[], byte[]> nullValue =
+        new ConsumerRecord<>(
+            "orders",
+            2,
+            6,
+            1L,
+            TimestampType.CREATE_TIME,
+            key.length,
+            -1,
+            key,
+            null,
+            headers,
+            Optional.empty());
+    ConsumerRecord<byte[], byte[]> made = new ConsumerRecord<>("orders", 2, 5, key, value);
+    made.headers().add("trace", new byte[] {1, 2, 3});
+
+    assertThat(KafkaBatches.jsonBound(fetched)).isEqualTo(KafkaBatches.jsonBound(made));
+    assertThat(KafkaBatches.jsonBound(fetched) - KafkaBatches.jsonBound(nullValue))
+        .isEqualTo((value.length + 2) / 3 * 4);
+    assertThat(KafkaBatches.of(SERVERS, List.of(fetched, nullValue)).maxJsonBytes())
+        .isGreaterThanOrEqualTo(KafkaEventBytes.of(SERVERS, List.of(fetched, nullValue)).length);
+  }
+
+  @Test
   void invoke_streamHandlerGivenKafkaBatch_readsTheJson() throws Exception {
     deploy("echo", "fixture.Echo", HandlerJars.jar(ECHO));
     List<ConsumerRecord<byte[], byte[]>> records = batch(new Random(7), 0, 20);
