@@ -4,10 +4,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The thread of one warm handler instance. After each invocation it spins briefly before parking,
- * so an invocation that follows closely starts without an operating-system wake-up, which on a
- * virtual machine costs tens of microseconds, more than the rest of an invocation. The spin is
- * bounded, so an idle instance costs nothing after {@link #SPIN_NANOS}.
+ * The thread of one warm handler instance. After an invocation it spins briefly before parking, so
+ * an invocation that follows closely starts without an operating-system wake-up, which on a virtual
+ * machine costs tens of microseconds, more than the rest of an invocation. It spins only while
+ * invocations do follow closely (the last idle gap was within {@link #SPIN_NANOS}), and the spin is
+ * bounded, so an idle instance costs nothing after it.
  */
 final class InstanceWorker {
 
@@ -16,6 +17,12 @@ final class InstanceWorker {
   private final AtomicReference<Runnable> slot = new AtomicReference<>();
   private final Thread thread;
   private volatile boolean parked;
+
+  /**
+   * When the last task was posted; written before the slot, so the worker sees it with the task.
+   */
+  private volatile long postedAt;
+
   private volatile boolean closed;
 
   InstanceWorker(String name) {
@@ -26,6 +33,7 @@ final class InstanceWorker {
 
   /** Runs {@code task} on this instance's thread; the instance must be idle. */
   void post(Runnable task) {
+    postedAt = System.nanoTime();
     slot.set(task);
     if (parked) {
       LockSupport.unpark(thread);
@@ -40,11 +48,18 @@ final class InstanceWorker {
 
   private void loop() {
     long spinUntil = 0;
+    long idleSince = 0;
+    boolean spin = true;
     while (!closed) {
       Runnable task = slot.getAndSet(null);
       if (task != null) {
+        // spin after this task only if the last idle gap (to the post, not to the wake-up) was
+        // short enough for a spin to catch: when invocations come further apart (a saturated
+        // machine), spinning only takes CPU from the threads that produce the next one
+        spin = idleSince == 0 || postedAt - idleSince <= SPIN_NANOS;
         task.run();
-        spinUntil = System.nanoTime() + SPIN_NANOS;
+        idleSince = System.nanoTime();
+        spinUntil = spin ? idleSince + SPIN_NANOS : idleSince;
       } else if (System.nanoTime() < spinUntil) {
         Thread.onSpinWait();
       } else {
