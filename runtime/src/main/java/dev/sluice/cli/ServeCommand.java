@@ -35,6 +35,15 @@ final class ServeCommand implements Callable<Integer> {
   String kafkaBootstrap;
 
   @Option(
+      names = "--kafka-client-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties for every storage client, for a secured cluster:"
+              + " security.protocol, sasl.mechanism, sasl.jaas.config, ssl.* (as Kafka's tools"
+              + " take --command-config).")
+  String kafkaClientConfig;
+
+  @Option(
       names = "--kafka-topic-prefix",
       paramLabel = "PREFIX",
       description =
@@ -55,6 +64,10 @@ final class ServeCommand implements Callable<Integer> {
     if (storage.equals("kafka") && kafkaBootstrap == null) {
       throw new ParameterException(spec.commandLine(), "--storage kafka needs --kafka-bootstrap");
     }
+    if (kafkaClientConfig != null && !storage.equals("kafka")) {
+      throw new ParameterException(
+          spec.commandLine(), "--kafka-client-config needs --storage kafka");
+    }
     // Quarkus reads these when it starts; they cannot change afterwards.
     System.setProperty("quarkus.http.port", Integer.toString(port));
     System.setProperty("quarkus.http.host", bind);
@@ -65,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (kafkaTopicPrefix != null) {
       System.setProperty("sluice.storage.kafka.topic-prefix", kafkaTopicPrefix);
+    }
+    if (kafkaClientConfig != null) {
+      System.setProperty("sluice.storage.kafka.client-config", kafkaClientConfig);
     }
     if (parentPid != null) {
       watchParent(parentPid);

@@ -9,6 +9,7 @@ import dev.sluice.template.Template;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,14 @@ final class UpCommand implements Callable<Integer> {
   String kafkaBootstrap;
 
   @Option(
+      names = "--kafka-client-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties for a secured cluster (security.protocol, sasl.*, ssl.*), with"
+              + " --kafka-bootstrap.")
+  Path kafkaClientConfig;
+
+  @Option(
       names = "--watch",
       description = "Rebuild and redeploy functions when their code changes.")
   boolean watch;
@@ -83,16 +92,30 @@ final class UpCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The serve options that put the server on Kafka storage, if asked for. */
+  private List<String> storageOptions() {
+    if (kafkaBootstrap == null) {
+      if (kafkaClientConfig != null) {
+        throw new CliException("--kafka-client-config needs --kafka-bootstrap");
+      }
+      return List.of();
+    }
+    List<String> options =
+        new ArrayList<>(List.of("--storage", "kafka", "--kafka-bootstrap", kafkaBootstrap));
+    if (kafkaClientConfig != null) {
+      options.addAll(
+          List.of("--kafka-client-config", kafkaClientConfig.toAbsolutePath().toString()));
+    }
+    return options;
+  }
+
   private void startServer(SluiceClient client) throws IOException, InterruptedException {
     if (client.ready()) {
       System.out.println("using the server already running at " + client.endpoint());
       return;
     }
     System.out.println("starting the server on " + client.endpoint() + " ...");
-    List<String> storage =
-        kafkaBootstrap == null
-            ? List.of()
-            : List.of("--storage", "kafka", "--kafka-bootstrap", kafkaBootstrap);
+    List<String> storage = storageOptions();
     server = ServerProcess.start(client, port, bind, dataDir, storage);
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "sluice-up-stop"));
     System.out.println(

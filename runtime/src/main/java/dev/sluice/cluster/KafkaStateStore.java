@@ -1,5 +1,6 @@
 package dev.sluice.cluster;
 
+import dev.sluice.log.kafka.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -79,15 +80,24 @@ public final class KafkaStateStore implements StateStore {
   }
 
   /**
-   * Opens the state on topic {@code topic} of the cluster at {@code bootstrap}, creating the topic
-   * when it is missing, and reads it to its end. Blocking.
+   * Opens the state on topic {@code topic} of the cluster at {@code bootstrap} (no client
+   * properties), creating the topic when it is missing, and reads it to its end. Blocking.
    */
   public static KafkaStateStore open(String bootstrap, String topic, int replicationFactor) {
-    StateTopic.ensure(bootstrap, topic, replicationFactor);
-    KafkaConsumer<byte[], byte[]> consumer = StateClients.consumer(bootstrap);
+    return open(KafkaConnection.of(bootstrap), topic, replicationFactor);
+  }
+
+  /**
+   * Opens the state on topic {@code topic} of {@code connection}'s cluster, creating the topic when
+   * it is missing, and reads it to its end. Blocking.
+   */
+  public static KafkaStateStore open(
+      KafkaConnection connection, String topic, int replicationFactor) {
+    StateTopic.ensure(connection, topic, replicationFactor);
+    KafkaConsumer<byte[], byte[]> consumer = StateClients.consumer(connection);
     KafkaProducer<byte[], byte[]> producer = null;
     try {
-      producer = StateClients.producer(bootstrap);
+      producer = StateClients.producer(connection);
       KafkaStateStore store = new KafkaStateStore(topic, producer, consumer);
       store.readToEnd();
       return store;

@@ -1,6 +1,6 @@
 package dev.sluice.cluster;
 
-import java.util.HashMap;
+import dev.sluice.log.kafka.KafkaConnection;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -9,15 +9,16 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The Kafka clients of the state store, with the settings its guarantees depend on. */
+/**
+ * The Kafka clients of the state store: the connection's settings and on top the ones its
+ * guarantees depend on.
+ */
 final class StateClients {
 
   private StateClients() {}
 
-  static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-state-writer");
+  static KafkaProducer<byte[], byte[]> producer(KafkaConnection connection) {
+    Map<String, Object> c = connection.clientConfig("sluice-state-writer");
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -29,10 +30,8 @@ final class StateClients {
     return new KafkaProducer<>(c);
   }
 
-  static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-state-reader");
+  static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection connection) {
+    Map<String, Object> c = connection.clientConfig("sluice-state-reader");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);

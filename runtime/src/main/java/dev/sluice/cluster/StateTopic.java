@@ -1,6 +1,7 @@
 package dev.sluice.cluster;
 
 import dev.sluice.log.kafka.KafkaCalls;
+import dev.sluice.log.kafka.KafkaConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,15 +22,11 @@ final class StateTopic {
 
   private StateTopic() {}
 
-  static void ensure(String bootstrap, String topic, int replicationFactor) {
-    Map<String, Object> config =
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-            5_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            TIMEOUT_SECONDS * 1000);
+  static void ensure(KafkaConnection connection, String topic, int replicationFactor) {
+    String bootstrap = connection.bootstrap();
+    Map<String, Object> config = connection.clientConfig("sluice-state-admin");
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
     try (Admin admin = Admin.create(config)) {
       Optional<Short> rf =
           replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);

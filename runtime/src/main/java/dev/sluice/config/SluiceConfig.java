@@ -113,6 +113,16 @@ public interface SluiceConfig {
       /** Bootstrap servers, {@code host:port[,host:port...]}; required for Kafka storage. */
       java.util.Optional<String> bootstrap();
 
+      /**
+       * A Java properties file of Kafka client settings for every client of the storage (log,
+       * shared state, shard leases), as Kafka's tools take {@code --command-config}: {@code
+       * security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.*} and the
+       * like. Settings Sluice owns (bootstrap servers, client and group ids, acks, idempotence,
+       * offset handling, (de)serializers) are refused; where Sluice tunes a setting for a client
+       * (timeouts, batch sizes), its value wins.
+       */
+      java.util.Optional<java.nio.file.Path> clientConfig();
+
       /** Prepended to a stream's name to name its topic. */
       @WithDefault("sluice.")
       String topicPrefix();

@@ -82,10 +82,8 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   }
 
   private static Map<String, Object> config(GroupLeaseOptions o, String group) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
+    Map<String, Object> c = o.connection().clientConfig("sluice-lease-" + group);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-lease-" + group);
     // the classic protocol: the one whose assignor the client chooses
     c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     c.put(

@@ -152,9 +152,7 @@ final class GroupLeases implements ShardLeases {
   }
 
   private Admin admin() {
-    Map<String, Object> c = new HashMap<>();
-    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap());
-    c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-lease-admin");
+    Map<String, Object> c = options.connection().clientConfig("sluice-lease-admin");
     // within the calls' own bound, so that an unreachable cluster fails them instead of hanging
     c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) (TIMEOUT_SECONDS * 1000));

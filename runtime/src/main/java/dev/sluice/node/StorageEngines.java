@@ -7,6 +7,7 @@ import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.log.kafka.KafkaConnection;
 import dev.sluice.log.kafka.KafkaLogEngine;
 import dev.sluice.log.kafka.KafkaLogOptions;
 import dev.sluice.mapper.GroupLeaseOptions;
@@ -40,7 +41,7 @@ final class StorageEngines {
     }
     SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
     String topic = kafka.stateTopic().orElse("__" + kafka.topicPrefix() + "state");
-    return KafkaStateStore.open(bootstrap(kafka), topic, kafka.replicationFactor());
+    return KafkaStateStore.open(connection(kafka), topic, kafka.replicationFactor());
   }
 
   /**
@@ -53,7 +54,7 @@ final class StorageEngines {
     }
     SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
     return ShardLeases.kafkaGroups(
-        new GroupLeaseOptions(bootstrap(kafka), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
+        new GroupLeaseOptions(connection(kafka), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
   }
 
   private static LogEngine file(
@@ -72,7 +73,7 @@ final class StorageEngines {
       SluiceConfig.Storage.Kafka kafka, Clock clock, LogListener listener) {
     KafkaLogOptions options =
         new KafkaLogOptions(
-            bootstrap(kafka),
+            connection(kafka),
             kafka.topicPrefix(),
             kafka.replicationFactor(),
             kafka.flushEachRecord(),
@@ -80,6 +81,15 @@ final class StorageEngines {
             kafka.readerThreads(),
             kafka.refreshInterval());
     return new KafkaLogEngine(options, clock, listener);
+  }
+
+  /** The storage cluster with the client config file's settings, if one is given. */
+  private static KafkaConnection connection(SluiceConfig.Storage.Kafka kafka) {
+    String bootstrap = bootstrap(kafka);
+    return kafka
+        .clientConfig()
+        .map(file -> KafkaConnection.withClientConfig(bootstrap, file))
+        .orElseGet(() -> KafkaConnection.of(bootstrap));
   }
 
   private static String bootstrap(SluiceConfig.Storage.Kafka kafka) {

@@ -24,9 +24,20 @@ class ServeCommandTest {
   }
 
   @Test
+  void kafkaClientConfig_withFileStorage_isAUsageError() {
+    Cli.Result r = Cli.run("", "serve", "--kafka-client-config", "client.properties");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--kafka-client-config needs --storage kafka");
+  }
+
+  @Test
   void help_namesTheStorageOptions() {
     Cli.Result r = Cli.run("", "serve", "--help");
 
-    assertThat(r.out()).contains("--storage").contains("--kafka-bootstrap=HOST:PORT");
+    assertThat(r.out())
+        .contains("--storage")
+        .contains("--kafka-bootstrap=HOST:PORT")
+        .contains("--kafka-client-config=FILE");
   }
 }

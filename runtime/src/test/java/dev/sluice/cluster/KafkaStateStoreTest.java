@@ -3,8 +3,11 @@ package dev.sluice.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.log.kafka.KafkaConnection;
 import dev.sluice.testing.KafkaBroker;
+import dev.sluice.testing.ScramUsers;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The shared node state on a real broker; each test has a state topic of its own. */
 class KafkaStateStoreTest {
@@ -238,8 +242,27 @@ class KafkaStateStoreTest {
         .hasMessageContaining("127.0.0.1:1");
   }
 
+  @Test
+  void open_overSaslScramWithClientConfig_writesAndReadsTheStateTopic(@TempDir Path dir) {
+    String user = ScramUsers.create("pw-2");
+    KafkaConnection c =
+        KafkaConnection.withClientConfig(
+            KafkaBroker.saslBootstrapServers(), ScramUsers.clientConfig(dir, user, "pw-2"));
+    try (KafkaStateStore writer = KafkaStateStore.open(c, topic, 1)) {
+      writer.put("function/notify", bytes("v1"));
+    }
+
+    try (KafkaStateStore reader = KafkaStateStore.open(c, topic, 1)) {
+      Map<String, byte[]> functions = reader.snapshot("function/");
+      assertThat(functions).containsOnlyKeys("function/notify");
+      assertThat(new String(functions.get("function/notify"), StandardCharsets.UTF_8))
+          .isEqualTo("v1");
+    }
+  }
+
   private long recordsOnTopic() {
-    try (KafkaConsumer<byte[], byte[]> c = StateClients.consumer(KafkaBroker.bootstrapServers())) {
+    try (KafkaConsumer<byte[], byte[]> c =
+        StateClients.consumer(KafkaConnection.of(KafkaBroker.bootstrapServers()))) {
       TopicPartition tp = new TopicPartition(topic, 0);
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));

@@ -3,7 +3,7 @@ package dev.sluice.mapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
-import dev.sluice.testing.KafkaStorage;
+import dev.sluice.testing.SecuredKafkaStorage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,11 +29,13 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 
 /**
- * A Kinesis mapping end to end with streams stored in Kafka: records put through the SDK reach a
- * real handler jar, each once and in per-key order.
+ * A Kinesis mapping end to end with streams stored in Kafka, reached as a secured cluster is (SASL
+ * SCRAM-SHA-512 through a client config file, for the log, the shared state and the shard leases):
+ * records put through the SDK reach a real handler jar, each once and in per-key order. The Kinesis
+ * API tests on Kafka storage ({@code KinesisSdkKafkaTest}) use the plaintext listener.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaStorage.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SecuredKafkaStorage.class, restrictToAnnotatedClass = true)
 class KafkaStorageMappingTest {
 
   @TestHTTPResource("/")

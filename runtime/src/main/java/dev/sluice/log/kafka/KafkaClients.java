@@ -1,9 +1,7 @@
 package dev.sluice.log.kafka;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -11,7 +9,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Builds the engine's Kafka clients with the settings its guarantees depend on. */
+/**
+ * Builds the engine's Kafka clients: the connection's settings (bootstrap servers, security) and on
+ * top the ones the engine's guarantees depend on.
+ */
 final class KafkaClients {
 
   /** Kinesis GetRecords returns at most 10,000 records; one poll may serve them all. */
@@ -20,16 +21,11 @@ final class KafkaClients {
   private KafkaClients() {}
 
   static Admin admin(KafkaLogOptions o) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
-    c.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-log-admin");
-    return Admin.create(c);
+    return Admin.create(o.connection().clientConfig("sluice-log-admin"));
   }
 
   static KafkaProducer<byte[], byte[]> producer(KafkaLogOptions o) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
-    c.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-log-producer");
+    Map<String, Object> c = o.connection().clientConfig("sluice-log-producer");
     // acknowledged = on every in-sync replica; idempotence keeps per-partition order on retries
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -44,9 +40,7 @@ final class KafkaClients {
   }
 
   static KafkaConsumer<byte[], byte[]> consumer(KafkaLogOptions o, String clientId) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrap());
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    Map<String, Object> c = o.connection().clientConfig(clientId);
     // assign + seek only: no group, nothing committed
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // a read below a concurrently trimmed start continues at the new start

@@ -98,7 +98,10 @@ public final class KafkaLogEngine implements LogEngine {
       threads.refreshEvery(options.refreshInterval(), refresher);
     } catch (RuntimeException e) {
       closeClients();
-      throw e instanceof LogException l ? l : new LogException("cannot open Kafka storage", e);
+      throw e instanceof LogException l
+          ? l
+          : new LogException(
+              "cannot open Kafka storage at " + options.connection() + ": " + e.getMessage(), e);
     }
     state = State.RUNNING;
   }

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Settings of a {@link KafkaLogEngine}.
  *
- * @param bootstrap Kafka bootstrap servers, {@code host:port[,host:port...]}
+ * @param connection the cluster: bootstrap servers and client properties (security)
  * @param topicPrefix prepended to a stream's name to name its topic
  * @param replicationFactor replication factor of created topics; -1 takes the broker's default
  * @param flushEachRecord sets {@code flush.messages=1} on created topics, so the broker fsyncs
@@ -16,7 +16,7 @@ import java.time.Duration;
  *     records other writers (other nodes) appended become readable and wake their consumers
  */
 public record KafkaLogOptions(
-    String bootstrap,
+    KafkaConnection connection,
     String topicPrefix,
     int replicationFactor,
     boolean flushEachRecord,
@@ -29,7 +29,7 @@ public record KafkaLogOptions(
 
   /** Validates the settings. */
   public KafkaLogOptions {
-    if (bootstrap == null || bootstrap.isBlank()) {
+    if (connection == null) {
       throw new IllegalArgumentException("Kafka storage needs bootstrap servers");
     }
     if (topicPrefix == null) {
@@ -46,7 +46,7 @@ public record KafkaLogOptions(
     }
   }
 
-  /** Settings with the default refresh interval. */
+  /** Settings for a cluster that needs no client properties, with the default refresh interval. */
   public KafkaLogOptions(
       String bootstrap,
       String topicPrefix,
@@ -55,7 +55,7 @@ public record KafkaLogOptions(
       int writerThreads,
       int readerThreads) {
     this(
-        bootstrap,
+        KafkaConnection.of(bootstrap),
         topicPrefix,
         replicationFactor,
         flushEachRecord,
@@ -72,12 +72,17 @@ public record KafkaLogOptions(
   /** These options with another topic prefix. */
   public KafkaLogOptions withTopicPrefix(String prefix) {
     return new KafkaLogOptions(
-        bootstrap,
+        connection,
         prefix,
         replicationFactor,
         flushEachRecord,
         writerThreads,
         readerThreads,
         refreshInterval);
+  }
+
+  /** The bootstrap servers. */
+  public String bootstrap() {
+    return connection.bootstrap();
   }
 }

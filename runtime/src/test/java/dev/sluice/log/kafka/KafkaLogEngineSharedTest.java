@@ -137,7 +137,7 @@ class KafkaLogEngineSharedTest {
     // no refresh round in the test's time: only the seal itself can learn of a's records
     KafkaLogOptions slow =
         new KafkaLogOptions(
-            options.bootstrap(), options.topicPrefix(), -1, false, 1, 1, Duration.ofHours(1));
+            options.connection(), options.topicPrefix(), -1, false, 1, 1, Duration.ofHours(1));
     KafkaLogEngine b = open(slow, LogListener.NONE);
     join(a.createShard(S0));
     join(b.createShard(S0));

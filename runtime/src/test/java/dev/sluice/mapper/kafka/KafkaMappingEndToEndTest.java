@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.testing.FreshDataDir;
 import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.KafkaBroker;
+import dev.sluice.testing.ScramUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,9 +29,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -447,14 +445,7 @@ class KafkaMappingEndToEndTest {
 
   @Test
   void kafkaMapping_saslScram512WithFileSecret_consumesThroughTheSaslListener() throws Exception {
-    String user = "u-" + UUID.randomUUID().toString().substring(0, 8);
-    admin
-        .alterUserScramCredentials(
-            List.of(
-                new UserScramCredentialUpsertion(
-                    user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "pw-1")))
-        .all()
-        .get();
+    String user = ScramUsers.create("pw-1");
     Path secret = Files.createTempFile("kafka-secret", ".json");
     Files.writeString(secret, "{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
     String topic = topic(1);
