@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,6 +37,20 @@ final class GroupLeases implements ShardLeases {
   private static final long EMPTY_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private static final String SHARD_PREFIX = "shardId-";
+
+  /** How often a delete refused for remaining members is tried again, a session timeout apart. */
+  private static final int DELETE_RETRIES = 3;
+
+  private static final long RETRY_MARGIN_MILLIS = 2_000;
+
+  /** Runs the later delete attempts; one daemon thread for every mapping, idle almost always. */
+  private static final ScheduledExecutorService RETRIES =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sluice-lease-cleanup");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final GroupLeaseOptions options;
 
@@ -116,15 +132,28 @@ final class GroupLeases implements ShardLeases {
   }
 
   /**
-   * Deletes the mapping's consumer group. Kafka refuses while a member remains (another node that
-   * has not stopped the mapping yet): that node's own delete then removes it.
+   * Deletes the mapping's consumer group. Kafka refuses while a member remains: another node that
+   * has not stopped the mapping yet (its own delete removes the group), or a node killed moments
+   * ago whose session has not expired. So a refused delete is tried again after a session timeout,
+   * a few times, lest the group and its offsets stay until the broker's offsets retention.
    */
   @Override
   public void delete(String uuid) {
+    deleteGroup(uuid, DELETE_RETRIES);
+  }
+
+  private void deleteGroup(String uuid, int retriesLeft) {
     try (Admin admin = admin()) {
       get(admin.deleteConsumerGroups(List.of(group(uuid))).all());
-    } catch (GroupNotEmptyException | GroupIdNotFoundException e) {
-      LOG.debugf("Consumer group of mapping %s left for now: %s", uuid, e.getMessage());
+    } catch (GroupIdNotFoundException e) {
+      LOG.debugf("Consumer group of mapping %s is gone already", uuid);
+    } catch (GroupNotEmptyException e) {
+      if (retriesLeft == 0) {
+        LOG.infof("Consumer group %s still has members; it is left to them", group(uuid));
+        return;
+      }
+      long delay = options.sessionTimeout().toMillis() + RETRY_MARGIN_MILLIS;
+      RETRIES.schedule(() -> deleteGroup(uuid, retriesLeft - 1), delay, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       LOG.warnf("Could not delete the consumer group of mapping %s: %s", uuid, e.getMessage());
     }

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -206,6 +209,42 @@ class ShardLeaseTest {
     a.mappings.delete(uuid);
 
     assertThat(h.leases.load(uuid, stream)).isEmpty();
+  }
+
+  @Test
+  void delete_whileAMemberLingers_deletesTheGroupOnceTheMemberIsGone() throws Exception {
+    String stream = h.stream(1);
+    String uuid = UUID.randomUUID().toString();
+    GroupLeases groups = (GroupLeases) h.leases;
+    h.leases.initialize(uuid, stream, Map.of(Shard.idOf(0), new Checkpoint(0, false)));
+    // a member that stops polling without leaving, as a killed node's does: it is dropped only
+    // after max.poll.interval.ms (here standing in for the session of a node killed by SIGKILL)
+    try (KafkaConsumer<byte[], byte[]> lingering = member(groups.group(uuid))) {
+      lingering.subscribe(List.of(groups.topic(stream)));
+      await()
+          .atMost(BOUND)
+          .until(
+              () ->
+                  !lingering.poll(Duration.ofMillis(100)).isEmpty()
+                      || !lingering.assignment().isEmpty());
+
+      h.leases.delete(uuid); // refused now: the group has a member
+
+      assertThat(h.leases.load(uuid, stream)).isNotEmpty();
+      await().atMost(BOUND).until(() -> h.leases.load(uuid, stream).isEmpty());
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> member(String group) {
+    return new KafkaConsumer<>(
+        Map.of(
+            "bootstrap.servers", KafkaBroker.bootstrapServers(),
+            "group.id", group,
+            "max.poll.interval.ms", 2_000,
+            "session.timeout.ms", 6_000,
+            "heartbeat.interval.ms", 1_000),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
   }
 
   // ---- helpers ----
