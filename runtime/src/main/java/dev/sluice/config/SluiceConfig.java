@@ -161,6 +161,16 @@ public interface SluiceConfig {
       Duration refreshInterval();
 
       /**
+       * How long a shard closed by resharding still takes the records other nodes append to it
+       * before they learn of the reshard (through the state topic, normally within a second). Its
+       * readers, and the mappings' child shards, wait this long before the shard counts as read to
+       * its end. A record appended to it later than this, by a node that still has not learned of
+       * the reshard, is not delivered.
+       */
+      @WithDefault("5s")
+      Duration sealGrace();
+
+      /**
        * Session timeout of the consumer-group membership that spreads a Kinesis mapping's shards
        * over the nodes: a node silent this long (killed, partitioned) loses its shards to the
        * others. Heartbeats go at a third of it. Must lie within the broker's {@code

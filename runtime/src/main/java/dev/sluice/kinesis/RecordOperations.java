@@ -273,7 +273,8 @@ final class RecordOperations {
       n.put("PartitionKey", rec.partitionKey());
       lastArrival = rec.arrivalMillis();
     }
-    boolean closedAndDone = !shard.isOpen() && read.nextOffset() >= shard.endOffset();
+    // a provisional end may still grow: until it settles, the iterator goes on
+    boolean closedAndDone = shard.isClosedForGood() && read.nextOffset() >= shard.endOffset();
     if (closedAndDone) {
       out.putNull("NextShardIterator");
       ArrayNode children = out.putArray("ChildShards");

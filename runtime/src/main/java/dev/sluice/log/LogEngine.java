@@ -61,6 +61,15 @@ public interface LogEngine extends AutoCloseable {
   CompletableFuture<Long> seal(ShardRef shard);
 
   /**
+   * The end of a sealed shard once no writer can add to it any more. A seal is final at once on
+   * storage only this node writes to; where other nodes write too and may not know of the seal yet,
+   * their late appends still count for a grace period, and this completes after it.
+   */
+  default CompletableFuture<Long> finalEnd(ShardRef shard) {
+    return CompletableFuture.completedFuture(offsets(shard).endOffset());
+  }
+
+  /**
    * Deletes whole stored units (segments) all of whose records arrived before {@code cutoffMillis},
    * never the one being written; completes with the new start offset.
    */

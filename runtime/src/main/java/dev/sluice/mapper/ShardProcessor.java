@@ -236,11 +236,14 @@ final class ShardProcessor {
     }
   }
 
-  /** The shard's end offset once the catalog shows it closed, else -1. */
+  /**
+   * The shard's end offset once the catalog shows it closed for good, else -1: a provisional end
+   * may still grow with other nodes' late appends.
+   */
   private long closedAt() {
     StreamMeta meta = deps.catalog().find(config.stream()).orElse(null);
     Shard now = meta == null ? null : meta.shard(shard.id()).orElse(null);
-    return now == null || now.isOpen() ? -1 : now.endOffset();
+    return now == null || !now.isClosedForGood() ? -1 : now.endOffset();
   }
 
   private boolean maybeFinish() {

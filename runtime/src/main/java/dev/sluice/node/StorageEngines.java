@@ -79,7 +79,8 @@ final class StorageEngines {
             kafka.flushEachRecord(),
             kafka.writerThreads(),
             kafka.readerThreads(),
-            kafka.refreshInterval());
+            kafka.refreshInterval(),
+            kafka.sealGrace());
     return new KafkaLogEngine(options, clock, listener);
   }
 

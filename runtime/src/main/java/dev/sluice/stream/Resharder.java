@@ -104,12 +104,15 @@ final class Resharder {
     return created.stream().filter(id -> shards.get(id).isOpen()).toList();
   }
 
-  /** The stream after the plan, given the end offsets the sealed shards closed at. */
-  StreamMeta apply(StreamMeta meta, Map<String, Long> sealedEndOffsets) {
+  /**
+   * The stream after the plan, given the end offsets the sealed shards closed at, of which those in
+   * {@code provisional} may still grow.
+   */
+  StreamMeta apply(StreamMeta meta, Map<String, Long> sealedEndOffsets, Set<String> provisional) {
     List<Shard> result = new ArrayList<>();
     for (Shard s : shards.values()) {
       Long end = sealedEndOffsets.get(s.id());
-      result.add(end == null ? s : s.close(now, end));
+      result.add(end == null ? s : s.close(now, end, provisional.contains(s.id())));
     }
     return meta.withShards(result, nextOrdinal);
   }

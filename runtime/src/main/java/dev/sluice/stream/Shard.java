@@ -11,6 +11,9 @@ package dev.sluice.stream;
  * @param createdMillis when the shard was opened
  * @param closedMillis when it was closed by resharding, or -1 while open
  * @param endOffset one past its last record once closed, or -1 while open
+ * @param endProvisional whether the end may still grow: the shard was closed on storage other nodes
+ *     write to, and its seal's grace (in which their late appends count) has not passed yet; its
+ *     readers do not take it as read to its end until it is settled
  */
 public record Shard(
     String id,
@@ -20,7 +23,8 @@ public record Shard(
     HashKeyRange range,
     long createdMillis,
     long closedMillis,
-    long endOffset) {
+    long endOffset,
+    boolean endProvisional) {
 
   /** The id of shard number {@code ordinal}. */
   public static String idOf(int ordinal) {
@@ -30,7 +34,8 @@ public record Shard(
   /** A new open shard. */
   public static Shard open(
       int ordinal, String parent, String adjacentParent, HashKeyRange range, long nowMillis) {
-    return new Shard(idOf(ordinal), ordinal, parent, adjacentParent, range, nowMillis, -1, -1);
+    return new Shard(
+        idOf(ordinal), ordinal, parent, adjacentParent, range, nowMillis, -1, -1, false);
   }
 
   /** True while the shard takes records. */
@@ -38,10 +43,33 @@ public record Shard(
     return closedMillis < 0;
   }
 
-  /** This shard closed at {@code endOffset}. */
+  /** This shard closed at {@code endOffset}, for good. */
   public Shard close(long nowMillis, long endOffset) {
+    return close(nowMillis, endOffset, false);
+  }
+
+  /** This shard closed at {@code endOffset}, which is {@code provisional} or final. */
+  public Shard close(long nowMillis, long endOffset, boolean provisional) {
     return new Shard(
-        id, ordinal, parent, adjacentParent, range, createdMillis, nowMillis, endOffset);
+        id,
+        ordinal,
+        parent,
+        adjacentParent,
+        range,
+        createdMillis,
+        nowMillis,
+        endOffset,
+        provisional);
+  }
+
+  /** This closed shard with its final end. */
+  public Shard settled(long finalEndOffset) {
+    return close(closedMillis, Math.max(endOffset, finalEndOffset), false);
+  }
+
+  /** True once the shard is closed and its end will not grow any more. */
+  public boolean isClosedForGood() {
+    return !isOpen() && !endProvisional;
   }
 
   /** Sequence number of the shard's first possible record. */

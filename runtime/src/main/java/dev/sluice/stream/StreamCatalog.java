@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,10 @@ public final class StreamCatalog implements AutoCloseable {
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-catalog"));
   private final ShardWatch watch = new ShardWatch();
+
+  /** Shards whose provisional end this node is waiting to settle. */
+  private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
+
   private volatile Map<String, StreamMeta> streams = Map.of();
   private volatile Map<String, ShardRouter> routers = Map.of();
 
@@ -391,11 +396,20 @@ public final class StreamCatalog implements AutoCloseable {
         engine.seal(new ShardRef(name, id)).join();
       }
       Map<String, Long> ends = new HashMap<>();
+      Set<String> provisional = new HashSet<>();
       for (String id : plan.toSeal()) {
-        ends.put(id, engine.seal(new ShardRef(name, id)).join());
+        ShardRef ref = new ShardRef(name, id);
+        ends.put(id, engine.seal(ref).join());
+        if (!engine.finalEnd(ref).isDone()) {
+          provisional.add(id); // other nodes may still append until they learn of this
+        }
       }
-      publish(plan.apply(meta, ends).withStatus(StreamStatus.ACTIVE));
+      // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
+      // takes a while: its new shards take records at once, and ACTIVE means the parents are done
+      StreamStatus status = provisional.isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
+      publish(plan.apply(meta, ends, provisional).withStatus(status));
       watch.streamChanged(name);
+      provisional.forEach(id -> settleLater(new ShardRef(name, id)));
     } catch (RuntimeException e) {
       publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
       throw e;
@@ -454,7 +468,8 @@ public final class StreamCatalog implements AutoCloseable {
       case DELETING -> finishDelete(meta.name());
       default -> {
         attachShards(meta);
-        if (meta.status() == StreamStatus.UPDATING) {
+        // a reshard whose closed shards still settle ends when they do (attachShards saw to it)
+        if (meta.status() == StreamStatus.UPDATING && !hasProvisionalEnds(meta)) {
           publish(meta.withStatus(StreamStatus.ACTIVE));
         }
       }
@@ -512,7 +527,54 @@ public final class StreamCatalog implements AutoCloseable {
       if (!s.isOpen() && !engine.offsets(ref).sealed()) {
         engine.seal(ref).join();
       }
+      if (s.endProvisional()) {
+        settleLater(ref); // the node that closed it does this too; the first to settle wins
+      }
     }
+  }
+
+  /**
+   * Once the engine's seal of {@code ref} is final, publishes the shard's final end unless someone
+   * did already. Every node holding the shard does this, so that the end settles even when the node
+   * that closed it is gone.
+   */
+  private void settleLater(ShardRef ref) {
+    if (!settling.add(ref)) {
+      return;
+    }
+    engine
+        .finalEnd(ref)
+        .whenComplete(
+            (end, e) -> {
+              if (e != null) {
+                settling.remove(ref); // closing, or the shard went: nothing to settle here
+                return;
+              }
+              thread.execute(() -> guarded("settle " + ref, () -> settle(ref, end)));
+            });
+  }
+
+  private void settle(ShardRef ref, long end) {
+    settling.remove(ref);
+    StreamMeta meta = streams.get(ref.stream());
+    Shard s = meta == null ? null : meta.shard(ref.shard()).orElse(null);
+    if (s == null || !s.endProvisional() || meta.status() == StreamStatus.DELETING) {
+      return;
+    }
+    List<Shard> shards = new ArrayList<>();
+    for (Shard each : meta.shards()) {
+      shards.add(each.id().equals(s.id()) ? s.settled(end) : each);
+    }
+    StreamMeta next = meta.withShards(shards, meta.nextOrdinal());
+    if (next.status() == StreamStatus.UPDATING && !hasProvisionalEnds(next)) {
+      next = next.withStatus(StreamStatus.ACTIVE); // the reshard is done
+    }
+    publish(next);
+    watch.streamChanged(ref.stream());
+  }
+
+  private static boolean hasProvisionalEnds(StreamMeta meta) {
+    return meta.shards().stream().anyMatch(Shard::endProvisional);
   }
 
   private void forgetRemoved(StreamMeta current, StreamMeta meta) {

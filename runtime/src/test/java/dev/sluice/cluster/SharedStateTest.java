@@ -17,6 +17,7 @@ import dev.sluice.log.NewRecord;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.kafka.KafkaLogEngine;
 import dev.sluice.log.kafka.KafkaLogOptions;
+import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMeta;
@@ -61,11 +62,7 @@ class SharedStateTest {
     final FunctionService functions;
 
     Node(Path dataDir) {
-      engine =
-          new KafkaLogEngine(
-              KafkaLogOptions.defaults(KafkaBroker.bootstrapServers()).withTopicPrefix(prefix),
-              Clock.systemUTC(),
-              LogListener.NONE);
+      engine = new KafkaLogEngine(options(), Clock.systemUTC(), LogListener.NONE);
       engine.start();
       state = KafkaStateStore.open(KafkaBroker.bootstrapServers(), topic, 1);
       catalog = StreamCatalog.shared(state, engine, Clock.systemUTC(), new StreamLimits(100, 10));
@@ -114,6 +111,13 @@ class SharedStateTest {
     nodes.forEach(Node::close);
   }
 
+  /** The nodes' storage: a seal's grace of 2 s, long enough for a late append to be made in it. */
+  KafkaLogOptions options() {
+    return KafkaLogOptions.defaults(KafkaBroker.bootstrapServers())
+        .withTopicPrefix(prefix)
+        .withSealGrace(Duration.ofSeconds(2));
+  }
+
   Node node(String name) {
     Node n = new Node(dirs.resolve(name));
     nodes.add(n);
@@ -152,6 +156,45 @@ class SharedStateTest {
 
     assertThat(b.engine.offsets(new ShardRef("s", parent)).sealed()).isTrue();
     assertThat(b.catalog.route("s", BigInteger.ONE).parent()).isEqualTo(parent);
+  }
+
+  @Test
+  void split_appendFromANodeThatHasNotLearnedOfIt_isInTheParentsSettledEnd() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("late", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(a, "late") && active(b, "late"));
+    ShardRef parent = new ShardRef("late", a.catalog.require("late").shards().get(0).id());
+    a.engine.append(parent, List.of(record("order-1"))).join();
+    // a third writer on the same topics that never follows the shared state: a node that has not
+    // learned of the reshard yet
+    KafkaLogEngine unaware = new KafkaLogEngine(options(), Clock.systemUTC(), LogListener.NONE);
+    unaware.start();
+    try {
+      unaware.createShard(parent).join();
+
+      a.catalog.split("late", parent.shard(), BigInteger.TWO.pow(127)).join();
+      await().atMost(SOON).until(() -> !shard(a, parent).isOpen());
+      assertThat(shard(a, parent).endProvisional())
+          .as("closed, its end still provisional")
+          .isTrue();
+      assertThat(a.catalog.require("late").status()).isEqualTo(StreamStatus.UPDATING);
+      unaware.append(parent, List.of(record("order-2"))).join();
+
+      await().atMost(SOON).until(() -> shard(a, parent).isClosedForGood());
+      assertThat(shard(a, parent).endOffset()).as("the late record counts").isEqualTo(2);
+      assertThat(a.catalog.require("late").status()).isEqualTo(StreamStatus.ACTIVE);
+      await().atMost(SOON).until(() -> shard(b, parent).equals(shard(a, parent)));
+      assertThat(a.engine.read(parent, 0, 10, 1 << 20).join().records())
+          .extracting(r -> r.partitionKey())
+          .containsExactly("order-1", "order-2");
+    } finally {
+      unaware.close();
+    }
+  }
+
+  static Shard shard(Node n, ShardRef ref) {
+    return n.catalog.require(ref.stream()).shard(ref.shard()).orElseThrow();
   }
 
   @Test

@@ -31,7 +31,7 @@ class ResharderTest {
     plan.uniform(meta.openShards(), to);
     Map<String, Long> ends = new HashMap<>();
     plan.toSeal().forEach(id -> ends.put(id, 10L));
-    StreamMeta after = plan.apply(meta, ends);
+    StreamMeta after = plan.apply(meta, ends, Set.of());
 
     List<HashKeyRange> open = after.openShards().stream().map(Shard::range).toList();
     assertThat(open).containsExactlyElementsOf(HashKeys.split(to));

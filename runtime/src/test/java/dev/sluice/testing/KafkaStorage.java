@@ -17,6 +17,8 @@ public class KafkaStorage extends FreshDataDir {
     config.put("sluice.storage.kafka.bootstrap", KafkaBroker.bootstrapServers());
     String prefix = "sluice-test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     config.put("sluice.storage.kafka.topic-prefix", prefix);
+    // a closed parent's end settles this long after a reshard: short, but the path is the same
+    config.put("sluice.storage.kafka.seal-grace", "500ms");
     return config;
   }
 }

@@ -50,6 +50,14 @@ final class EngineThreads {
     this.refresh = Executors.newSingleThreadScheduledExecutor(named("sluice-kafka-refresh", null));
   }
 
+  /**
+   * Runs {@code task} once on the refresh thread after {@code delay}; fails with {@link
+   * java.util.concurrent.RejectedExecutionException} once stopped.
+   */
+  void after(java.time.Duration delay, Runnable task) {
+    refresh.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Runs {@code round} every {@code interval} on the refresh thread, rounds never overlapping. */
   void refreshEvery(java.time.Duration interval, Runnable round) {
     long millis = interval.toMillis();

@@ -37,8 +37,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * time they were noticed. So another node's records become readable here within about one interval.
  * Creating a shard whose partition exists attaches to it; deleting one whose topic or records are
  * gone already succeeds. A seal is local: the node that seals asks the broker for the end offset
- * first, but a node that has not learned of the seal yet can still append after it (the records
- * then lie past the sealed end, which consumers of the closed shard do not read).
+ * first, and a node that has not learned of the seal yet can still append after it. So the sealed
+ * shard's end keeps following the broker for {@link KafkaLogOptions#sealGrace} before it is fixed
+ * ({@link #finalEnd}); a record a node appends later than that, still not knowing of the seal, lies
+ * past the end and is not read.
  *
  * <p>Durability: one shared idempotent producer with {@code acks=all}; an append completes once the
  * partition's in-sync replicas have it. With replication factor 1 (a single broker) that means the
@@ -171,6 +173,10 @@ public final class KafkaLogEngine implements LogEngine {
           .writer(shard)
           .execute(
               () -> {
+                if (s.isSealed()) {
+                  result.complete(s.offsets().endOffset()); // the first seal's grace goes on
+                  return;
+                }
                 s.seal();
                 // the appends queued before the seal decide the end offset, and so do other
                 // nodes' appends acknowledged by now: ask the broker rather than wait for a round
@@ -184,14 +190,52 @@ public final class KafkaLogEngine implements LogEngine {
     }
   }
 
+  /**
+   * Completes the seal with the end the broker reports now, and keeps following the broker for the
+   * grace period before the end is fixed: another node appends to the shard until it learns of the
+   * reshard, and its records must not end up past the end.
+   */
   private void sealedEnd(ShardState s, CompletableFuture<Long> result) {
     refresher
         .ask(List.of(s))
         .whenComplete(
             (v, e) -> {
-              s.freeze();
+              graceThenFinish(s);
               result.complete(s.offsets().endOffset());
             });
+  }
+
+  private void graceThenFinish(ShardState s) {
+    if (options.sealGrace().isZero()) {
+      finish(s);
+      return;
+    }
+    try {
+      threads.after(
+          options.sealGrace(), () -> refresher.ask(List.of(s)).whenComplete((v, e) -> finish(s)));
+    } catch (RejectedExecutionException e) {
+      finish(s); // closing: the end is what it is now
+    }
+  }
+
+  private static void finish(ShardState s) {
+    s.freeze();
+    s.finalEnd.complete(s.offsets().endOffset());
+  }
+
+  /** Completes once the shard's seal is final: after the grace period that follows the seal. */
+  @Override
+  public CompletableFuture<Long> finalEnd(ShardRef shard) {
+    try {
+      ShardState s = state(shard);
+      if (!s.isSealed()) {
+        return CompletableFuture.failedFuture(
+            new LogException("shard " + shard + " is not sealed"));
+      }
+      return s.finalEnd.copy();
+    } catch (LogException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
@@ -216,6 +260,8 @@ public final class KafkaLogEngine implements LogEngine {
     }
     state = State.CLOSED;
     threads.stop();
+    // a seal whose grace had not passed stays unsettled here; another node settles it
+    states.values().forEach(st -> st.finalEnd.completeExceptionally(closed()));
     closeClients();
   }
 

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param readerThreads threads that read, each with a consumer of its own
  * @param refreshInterval how often the end offsets of every held partition are fetched, so that
  *     records other writers (other nodes) appended become readable and wake their consumers
+ * @param sealGrace how long a sealed shard's end still follows the broker: other nodes append to
+ *     the shard until they learn of the reshard through the shared state, and those records count
+ *     (see {@link dev.sluice.log.LogEngine#finalEnd})
  */
 public record KafkaLogOptions(
     KafkaConnection connection,
@@ -22,10 +25,14 @@ public record KafkaLogOptions(
     boolean flushEachRecord,
     int writerThreads,
     int readerThreads,
-    Duration refreshInterval) {
+    Duration refreshInterval,
+    Duration sealGrace) {
 
   /** How often other writers' appends are looked for unless configured otherwise. */
   public static final Duration DEFAULT_REFRESH = Duration.ofMillis(100);
+
+  /** How long a sealed shard takes other nodes' late appends unless configured otherwise. */
+  public static final Duration DEFAULT_SEAL_GRACE = Duration.ofSeconds(5);
 
   /** Validates the settings. */
   public KafkaLogOptions {
@@ -44,9 +51,15 @@ public record KafkaLogOptions(
     if (refreshInterval == null || refreshInterval.toMillis() < 1) {
       throw new IllegalArgumentException("refresh interval must be at least 1 ms");
     }
+    if (sealGrace == null || sealGrace.isNegative()) {
+      throw new IllegalArgumentException("seal grace must not be negative");
+    }
   }
 
-  /** Settings for a cluster that needs no client properties, with the default refresh interval. */
+  /**
+   * Settings for a cluster that needs no client properties, with the default refresh interval and
+   * seal grace.
+   */
   public KafkaLogOptions(
       String bootstrap,
       String topicPrefix,
@@ -61,7 +74,8 @@ public record KafkaLogOptions(
         flushEachRecord,
         writerThreads,
         readerThreads,
-        DEFAULT_REFRESH);
+        DEFAULT_REFRESH,
+        DEFAULT_SEAL_GRACE);
   }
 
   /** Defaults for a bootstrap address: prefix {@code sluice.}, broker replication, no flushes. */
@@ -78,11 +92,25 @@ public record KafkaLogOptions(
         flushEachRecord,
         writerThreads,
         readerThreads,
-        refreshInterval);
+        refreshInterval,
+        sealGrace);
   }
 
   /** The bootstrap servers. */
   public String bootstrap() {
     return connection.bootstrap();
+  }
+
+  /** These options with another seal grace. */
+  public KafkaLogOptions withSealGrace(Duration grace) {
+    return new KafkaLogOptions(
+        connection,
+        topicPrefix,
+        replicationFactor,
+        flushEachRecord,
+        writerThreads,
+        readerThreads,
+        refreshInterval,
+        grace);
   }
 }

@@ -20,6 +20,9 @@ final class ShardState {
   private boolean frozen;
   private boolean deleted;
 
+  /** Completes with the end once the seal is final (see {@link KafkaLogOptions#sealGrace}). */
+  final CompletableFuture<Long> finalEnd = new CompletableFuture<>();
+
   /** Last append sent; read and written on the shard's writer thread only. */
   CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
@@ -62,11 +65,16 @@ final class ShardState {
   }
 
   /**
-   * Fixes the end of a sealed shard, once the seal's own look at the broker settled it: appends a
-   * node makes after that, not knowing of the seal yet, are past the closed shard's end.
+   * Fixes the end of a sealed shard, once the seal's grace has passed and a last look at the broker
+   * settled it: appends a node makes after that, not knowing of the seal yet, are past the closed
+   * shard's end.
    */
   synchronized void freeze() {
     frozen = true;
+  }
+
+  synchronized boolean isFrozen() {
+    return frozen;
   }
 
   synchronized void seal() {

@@ -116,7 +116,7 @@ class KafkaConnectionTest {
     String prefix = "ksec-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     KafkaLogEngine e =
         new KafkaLogEngine(
-            new KafkaLogOptions(c, prefix, -1, false, 1, 1, Duration.ofMillis(100)),
+            new KafkaLogOptions(c, prefix, -1, false, 1, 1, Duration.ofMillis(100), Duration.ZERO),
             Clock.systemUTC(),
             LogListener.NONE);
     e.start();

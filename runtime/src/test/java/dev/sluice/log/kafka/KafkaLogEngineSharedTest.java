@@ -137,7 +137,14 @@ class KafkaLogEngineSharedTest {
     // no refresh round in the test's time: only the seal itself can learn of a's records
     KafkaLogOptions slow =
         new KafkaLogOptions(
-            options.connection(), options.topicPrefix(), -1, false, 1, 1, Duration.ofHours(1));
+            options.connection(),
+            options.topicPrefix(),
+            -1,
+            false,
+            1,
+            1,
+            Duration.ofHours(1),
+            Duration.ZERO);
     KafkaLogEngine b = open(slow, LogListener.NONE);
     join(a.createShard(S0));
     join(b.createShard(S0));
@@ -145,6 +152,36 @@ class KafkaLogEngineSharedTest {
 
     assertThat(join(b.seal(S0))).isEqualTo(2);
     assertThat(b.offsets(S0).sealed()).isTrue();
+  }
+
+  @Test
+  void finalEnd_afterTheGrace_takesAnotherEnginesLateAppend() throws Exception {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ofSeconds(1)), LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    join(a.append(S0, List.of(rec("k", "x"))));
+
+    assertThat(join(a.seal(S0))).isEqualTo(1);
+    join(b.append(S0, List.of(rec("k", "late")))); // b has not learned of the seal
+
+    assertThat(join(a.finalEnd(S0))).isEqualTo(2);
+    assertThat(join(a.read(S0, 0, 10, 1 << 20)).records())
+        .extracting(KafkaLogEngineSharedTest::text)
+        .containsExactly("x", "late");
+    join(b.append(S0, List.of(rec("k", "too late"))));
+    Thread.sleep(300); // refresh rounds that must not move a final end
+    assertThat(a.offsets(S0).endOffset()).isEqualTo(2);
+  }
+
+  @Test
+  void finalEnd_withoutGrace_isTheSealsEnd() {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
+    join(a.createShard(S0));
+    join(a.append(S0, List.of(rec("k", "x"))));
+
+    assertThat(join(a.seal(S0))).isEqualTo(1);
+    assertThat(a.finalEnd(S0)).isCompletedWithValue(1L);
   }
 
   static <T> T join(CompletableFuture<T> f) {
