@@ -70,6 +70,13 @@ public interface LogEngine extends AutoCloseable {
   }
 
   /**
+   * Takes {@code endOffset} as the sealed shard's end when it lies further than this engine's own:
+   * the node that settled the shard's end saw records this one fixed its end before. Nothing to do
+   * where the seal is final at once.
+   */
+  default void settledAt(ShardRef shard, long endOffset) {}
+
+  /**
    * Deletes whole stored units (segments) all of whose records arrived before {@code cutoffMillis},
    * never the one being written; completes with the new start offset.
    */

@@ -529,6 +529,8 @@ public final class StreamCatalog implements AutoCloseable {
       }
       if (s.endProvisional()) {
         settleLater(ref); // the node that closed it does this too; the first to settle wins
+      } else if (!s.isOpen()) {
+        engine.settledAt(ref, s.endOffset()); // its end here may have been fixed earlier
       }
     }
   }

@@ -223,6 +223,14 @@ public final class KafkaLogEngine implements LogEngine {
     s.finalEnd.complete(s.offsets().endOffset());
   }
 
+  @Override
+  public void settledAt(ShardRef shard, long endOffset) {
+    ShardState s = states.get(shard);
+    if (s != null && s.isSealed()) {
+      s.settledAt(endOffset);
+    }
+  }
+
   /** Completes once the shard's seal is final: after the grace period that follows the seal. */
   @Override
   public CompletableFuture<Long> finalEnd(ShardRef shard) {

@@ -73,8 +73,10 @@ final class ShardState {
     frozen = true;
   }
 
-  synchronized boolean isFrozen() {
-    return frozen;
+  /** Fixes the end at {@code finalEnd} if that is further: another node settled it there. */
+  synchronized void settledAt(long finalEnd) {
+    end = Math.max(end, Math.max(start, finalEnd));
+    frozen = true;
   }
 
   synchronized void seal() {

@@ -175,6 +175,24 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void settledAt_endAnotherNodeSettledFurther_makesTheLateRecordsReadable() {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    join(a.append(S0, List.of(rec("k", "x"))));
+    assertThat(join(a.seal(S0))).isEqualTo(1);
+    join(b.append(S0, List.of(rec("k", "late"))));
+
+    a.settledAt(S0, 2);
+
+    assertThat(a.offsets(S0).endOffset()).isEqualTo(2);
+    assertThat(join(a.read(S0, 0, 10, 1 << 20)).records())
+        .extracting(KafkaLogEngineSharedTest::text)
+        .containsExactly("x", "late");
+  }
+
+  @Test
   void finalEnd_withoutGrace_isTheSealsEnd() {
     KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
     join(a.createShard(S0));
