@@ -70,8 +70,8 @@ public interface LogEngine extends AutoCloseable {
   }
 
   /**
-   * Takes {@code endOffset} as the sealed shard's end when it lies further than this engine's own:
-   * the node that settled the shard's end saw records this one fixed its end before. Nothing to do
+   * Takes {@code endOffset} as the sealed shard's end, as it was settled for every node (see {@link
+   * #finalEnd}): this engine may have fixed its own end earlier, or seen a later one. Nothing to do
    * where the seal is final at once.
    */
   default void settledAt(ShardRef shard, long endOffset) {}

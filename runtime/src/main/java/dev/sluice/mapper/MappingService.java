@@ -553,9 +553,10 @@ public final class MappingService implements AutoCloseable {
       ShardOffsets o = deps.engine().offsets(ref);
       switch (c.startingPosition()) {
         case TRIM_HORIZON -> out.put(s.id(), new Checkpoint(o.startOffset(), false));
-        case LATEST -> out.put(s.id(), new Checkpoint(o.endOffset(), !s.isOpen()));
+        // a closed shard whose end is still provisional may yet take late records: not finished
+        case LATEST -> out.put(s.id(), new Checkpoint(o.endOffset(), s.isClosedForGood()));
         case AT_TIMESTAMP -> {
-          boolean over = !s.isOpen() && s.closedMillis() < c.startingTimestampMillis();
+          boolean over = s.isClosedForGood() && s.closedMillis() < c.startingTimestampMillis();
           long at =
               over
                   ? o.endOffset()

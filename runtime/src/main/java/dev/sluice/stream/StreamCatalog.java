@@ -49,6 +49,8 @@ public final class StreamCatalog implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-catalog"));
   private final ShardWatch watch = new ShardWatch();
 
+  private static final long SETTLE_RETRY_MILLIS = 1_000;
+
   /** Shards whose provisional end this node is waiting to settle. */
   private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
 
@@ -409,7 +411,11 @@ public final class StreamCatalog implements AutoCloseable {
       StreamStatus status = provisional.isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
       publish(plan.apply(meta, ends, provisional).withStatus(status));
       watch.streamChanged(name);
-      provisional.forEach(id -> settleLater(new ShardRef(name, id)));
+      StreamMeta published = streams.get(name);
+      provisional.forEach(
+          id ->
+              settleLater(
+                  new ShardRef(name, id), published.shard(id).orElseThrow().closedMillis()));
     } catch (RuntimeException e) {
       publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
       throw e;
@@ -528,7 +534,7 @@ public final class StreamCatalog implements AutoCloseable {
         engine.seal(ref).join();
       }
       if (s.endProvisional()) {
-        settleLater(ref); // the node that closed it does this too; the first to settle wins
+        settleLater(ref, s.closedMillis()); // the closing node does this too; first one wins
       } else if (!s.isOpen()) {
         engine.settledAt(ref, s.endOffset()); // its end here may have been fixed earlier
       }
@@ -540,7 +546,7 @@ public final class StreamCatalog implements AutoCloseable {
    * did already. Every node holding the shard does this, so that the end settles even when the node
    * that closed it is gone.
    */
-  private void settleLater(ShardRef ref) {
+  private void settleLater(ShardRef ref, long closedMillis) {
     if (!settling.add(ref)) {
       return;
     }
@@ -552,15 +558,23 @@ public final class StreamCatalog implements AutoCloseable {
                 settling.remove(ref); // closing, or the shard went: nothing to settle here
                 return;
               }
-              thread.execute(() -> guarded("settle " + ref, () -> settle(ref, end)));
+              thread.execute(() -> guarded("settle " + ref, () -> settle(ref, closedMillis, end)));
             });
   }
 
-  private void settle(ShardRef ref, long end) {
+  /**
+   * Publishes the final end of the shard closed at {@code closedMillis}; a shard of the same name
+   * closed at another time (the stream deleted and made again meanwhile) is left to its own wait.
+   */
+  private void settle(ShardRef ref, long closedMillis, long end) {
     settling.remove(ref);
     StreamMeta meta = streams.get(ref.stream());
     Shard s = meta == null ? null : meta.shard(ref.shard()).orElse(null);
     if (s == null || !s.endProvisional() || meta.status() == StreamStatus.DELETING) {
+      return;
+    }
+    if (s.closedMillis() != closedMillis) {
+      settleLater(ref, s.closedMillis());
       return;
     }
     List<Shard> shards = new ArrayList<>();
@@ -571,7 +585,18 @@ public final class StreamCatalog implements AutoCloseable {
     if (next.status() == StreamStatus.UPDATING && !hasProvisionalEnds(next)) {
       next = next.withStatus(StreamStatus.ACTIVE); // the reshard is done
     }
-    publish(next);
+    try {
+      publish(next);
+    } catch (RuntimeException e) {
+      // the state topic refused it: try again, or the stream would stay UPDATING
+      LOG.warnf("Cannot publish the final end of %s yet (%s); trying again", ref, e.getMessage());
+      settling.add(ref);
+      thread.schedule(
+          () -> guarded("settle " + ref, () -> settle(ref, closedMillis, end)),
+          SETTLE_RETRY_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return;
+    }
     watch.streamChanged(ref.stream());
   }
 

@@ -32,6 +32,8 @@ public record KafkaConnection(String bootstrap, Map<String, String> properties) 
           "bootstrap.servers",
           "client.id",
           "group.id",
+          "group.instance.id",
+          "transactional.id",
           "acks",
           "enable.idempotence",
           "enable.auto.commit",

@@ -62,6 +62,9 @@ public final class KafkaLogEngine implements LogEngine {
     CLOSED
   }
 
+  /** How often the last look at a sealed shard's end is tried before the end is fixed anyway. */
+  private static final int FINAL_ASK_TRIES = 5;
+
   private final KafkaLogOptions options;
   private final Clock clock;
   private final LogListener listener;
@@ -211,11 +214,31 @@ public final class KafkaLogEngine implements LogEngine {
       return;
     }
     try {
-      threads.after(
-          options.sealGrace(), () -> refresher.ask(List.of(s)).whenComplete((v, e) -> finish(s)));
+      threads.after(options.sealGrace(), () -> lastLook(s, FINAL_ASK_TRIES));
     } catch (RejectedExecutionException e) {
       finish(s); // closing: the end is what it is now
     }
+  }
+
+  /**
+   * Asks the broker for the end once more before fixing it, again while that fails (a few times, a
+   * refresh interval apart): a stale end would cut off the records the grace waited for.
+   */
+  private void lastLook(ShardState s, int triesLeft) {
+    refresher
+        .ask(List.of(s))
+        .whenComplete(
+            (v, e) -> {
+              if (e == null || triesLeft <= 1) {
+                finish(s);
+                return;
+              }
+              try {
+                threads.after(options.refreshInterval(), () -> lastLook(s, triesLeft - 1));
+              } catch (RejectedExecutionException closing) {
+                finish(s);
+              }
+            });
   }
 
   private static void finish(ShardState s) {

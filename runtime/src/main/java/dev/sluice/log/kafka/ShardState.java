@@ -73,9 +73,13 @@ final class ShardState {
     frozen = true;
   }
 
-  /** Fixes the end at {@code finalEnd} if that is further: another node settled it there. */
+  /**
+   * Fixes the end at {@code finalEnd}, where the shard's end was settled for every node: further
+   * than this engine's own when it fixed it earlier, and nearer when it attached to the shard (and
+   * saw its end) only after that, so that every node reads the same records of it.
+   */
   synchronized void settledAt(long finalEnd) {
-    end = Math.max(end, Math.max(start, finalEnd));
+    end = Math.max(start, finalEnd);
     frozen = true;
   }
 

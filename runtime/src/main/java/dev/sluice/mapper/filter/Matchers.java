@@ -26,7 +26,7 @@ final class Matchers {
     @Override
     public boolean test(JsonNode leaf) {
       if (expected.isNumber()) {
-        return leaf.isNumber() && Numbers.compare(expected, leaf) == 0;
+        return Numbers.finite(leaf) && Numbers.compare(expected, leaf) == 0;
       }
       if (expected.isTextual()) {
         return leaf.isTextual() && leaf.textValue().equals(expected.textValue());
@@ -129,7 +129,7 @@ final class Matchers {
       implements Matcher.ValueTest {
     @Override
     public boolean test(JsonNode leaf) {
-      if (!leaf.isNumber()) {
+      if (!Numbers.finite(leaf)) {
         return false;
       }
       BigDecimal value = Numbers.decimal(leaf);
@@ -152,6 +152,17 @@ final class Matchers {
   /** Numeric helpers: JSON numbers compared by value whatever their Jackson representation. */
   static final class Numbers {
     private Numbers() {}
+
+    /**
+     * Whether {@code node} is a number with a decimal value: a JSON number too large for a double
+     * (1e400) reads as infinity, which matches no numeric pattern rather than failing the batch.
+     */
+    static boolean finite(JsonNode node) {
+      return node.isNumber()
+          && (node.isBigDecimal()
+              || node.isIntegralNumber()
+              || Double.isFinite(node.doubleValue()));
+    }
 
     static BigDecimal decimal(JsonNode number) {
       if (number.isBigDecimal()) {

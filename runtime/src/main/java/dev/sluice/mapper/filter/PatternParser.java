@@ -322,6 +322,9 @@ final class PatternParser {
     if (!node.isNumber()) {
       throw fail("'numeric' value after '" + op + "' must be a number, got " + kind(node), path);
     }
+    if (!Matchers.Numbers.finite(node)) {
+      throw fail("'numeric' value after '" + op + "' is out of range: " + node, path);
+    }
     return Matchers.Numbers.decimal(node);
   }
 

@@ -117,6 +117,8 @@ final class BatchFlow {
   }
 
   private void run(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch) {
+    // owned from the start: should anything below throw, the commit point stays before the batch
+    lane.owned = batch;
     if (!batch.filtered()) {
       batch = filtered(work, batch);
       if (batch == null) {

@@ -190,6 +190,11 @@ class KafkaLogEngineSharedTest {
     assertThat(join(a.read(S0, 0, 10, 1 << 20)).records())
         .extracting(KafkaLogEngineSharedTest::text)
         .containsExactly("x", "late");
+    // a node that attached after the settle saw the broker's later end: it takes the settled one
+    join(b.append(S0, List.of(rec("k", "too late"))));
+    join(b.seal(S0));
+    b.settledAt(S0, 2);
+    assertThat(b.offsets(S0).endOffset()).isEqualTo(2);
   }
 
   @Test

@@ -44,6 +44,14 @@ class FilterCriteriaMatchTest {
   // --- empty criteria -------------------------------------------------------------------------
 
   @Test
+  void matches_numberBeyondADouble_matchesNoNumericPatternInsteadOfFailing() {
+    assertThat(matchesData("{\"amount\":[{\"numeric\":[\">\",0]}]}", "{\"amount\":1e400}"))
+        .isFalse();
+    assertThat(matchesData("{\"amount\":[5]}", "{\"amount\":-1e400}")).isFalse();
+    assertThat(matchesData("{\"amount\":[{\"numeric\":[\">\",0]}]}", "{\"amount\":7}")).isTrue();
+  }
+
+  @Test
   void matches_emptyCriteria_true() {
     assertThat(FilterCriteria.parse(List.of()).matches(order(ORDER_PLACED))).isTrue();
     assertThat(FilterCriteria.parse(null).matches(order("not json"))).isTrue();
