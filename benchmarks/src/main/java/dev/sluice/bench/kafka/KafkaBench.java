@@ -54,7 +54,12 @@ public final class KafkaBench {
       String topic = "sluice-bench-" + suffix();
       TopicLoad.create(bootstrap, topic, o.int_("partitions", 8));
       try {
-        compare(o, bootstrap, topic);
+        int idle = o.int_("idle-mappings", 0);
+        if (idle > 0) {
+          KafkaIdle.measure(o, bootstrap, topic, idle);
+        } else {
+          compare(o, bootstrap, topic);
+        }
       } finally {
         if (broker == null) {
           deleteTopic(bootstrap, topic);

@@ -18,6 +18,7 @@ final class KafkaOptions {
         --records N (6000000)  --record-bytes N (100)  --partitions N (8)  --batch-size N (1000)
         --rounds N (5; the target is judged on the median)  --warmups N (3)  --no-warmup
         --timeout S (300)
+        --idle-mappings N (instead: the CPU of N mappings on an idle topic; --idle-seconds S (30))
         --bootstrap HOST:PORT (a running broker; default: one started in this process)
         --broker-prop KEY=VALUE (repeatable; a setting of the broker started here)
         --jar PATH  --endpoint URL  --server-pid PID (with --endpoint)

@@ -46,10 +46,7 @@ final class SluiceDelivery implements AutoCloseable {
    */
   Run deliver(String name, String group, int batchSize, long expected, int timeout)
       throws InterruptedException {
-    if (!functions.contains(name)) {
-      lambda.createFunction(name, KafkaNoopHandler.class.getName(), code);
-      functions.add(name);
-    }
+    ensureFunction(name);
     CpuTimes server = CpuTimes.start(serverPid);
     CpuTimes bench = CpuTimes.start(ProcessHandle.current().pid());
     long t0 = System.nanoTime();
@@ -134,6 +131,22 @@ final class SluiceDelivery implements AutoCloseable {
       }
     }
     return processed;
+  }
+
+  /** Creates function {@code name} unless this benchmark created it already. */
+  void ensureFunction(String name) {
+    if (!functions.contains(name)) {
+      lambda.createFunction(name, KafkaNoopHandler.class.getName(), code);
+      functions.add(name);
+    }
+  }
+
+  /** A mapping to {@code name} in consumer group {@code group}, left running; its uuid. */
+  String mapping(String name, String group, int batchSize) {
+    ensureFunction(name);
+    String uuid = lambda.createKafkaMapping(name, bootstrap, topic, group, batchSize);
+    mappings.add(uuid);
+    return uuid;
   }
 
   /** Deletes the mappings first (they stop consuming), then the functions. */
