@@ -405,14 +405,20 @@ class KafkaMappingEndToEndTest {
     send(topic, "k", "{\"type\":\"refund\",\"n\":2}");
     send(topic, "k", "not json");
     send(topic, "k", "{\"type\":\"order\",\"n\":4}");
+    send(topic, "k", "{\"type\":\"order\",\"n\":1e400}"); // beyond a double
     String uuid =
         map(
             fn,
             topic,
             b ->
                 b.filterCriteria(
-                    f -> f.filters(x -> x.pattern("{\"value\":{\"type\":[\"order\"]}}"))));
-    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 4L)));
+                    f ->
+                        f.filters(
+                            x ->
+                                x.pattern(
+                                    "{\"value\":{\"type\":[\"order\"],"
+                                        + "\"n\":[{\"numeric\":[\">\",0]}]}}"))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 5L)));
     assertThat(lines(fn, ".log"))
         .extracting(l -> l.split("\\|")[1])
         .containsExactly("{\"type\":\"order\",\"n\":1}", "{\"type\":\"order\",\"n\":4}");
