@@ -51,7 +51,16 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private static final Duration POLL = Duration.ofMillis(50);
 
   /** How long a revocation waits for the runner to stop the shards and hand their checkpoints. */
-  private static final long REVOKE_WAIT_MILLIS = 5_000;
+  /** The least a leaving shard may take to finish its batch in flight. */
+  static final Duration MIN_DRAIN = Duration.ofSeconds(5);
+
+  /**
+   * How much longer than the drain the group waits for this member in a rebalance (the member is
+   * inside its revocation callback meanwhile) before it counts as gone: Kafka's default at least.
+   */
+  private static final Duration REBALANCE_MARGIN = Duration.ofSeconds(30);
+
+  private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(5);
 
   /** Bound of blocking consumer calls (committed offsets, commits) and of waiting for them. */
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
@@ -65,6 +74,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private static final int REJOIN_PAUSES = 50;
 
   private final Map<String, Object> config;
+  private final long drainMillis;
   private final String topic;
   private final String group;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -75,14 +85,23 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private ShardLeases.Owner owner;
   private volatile boolean closing;
 
-  GroupLease(GroupLeaseOptions options, String group, String topic) {
+  /**
+   * @param drain how long a revoked shard may take to finish its batch in flight (the function's
+   *     timeout), at least {@link #MIN_DRAIN}
+   */
+  GroupLease(GroupLeaseOptions options, String group, String topic, Duration drain) {
     this.group = group;
     this.topic = topic;
-    this.config = config(options, group);
+    this.drainMillis = Math.max(MIN_DRAIN.toMillis(), drain.toMillis());
+    this.config = config(options, group, drainMillis);
   }
 
-  private static Map<String, Object> config(GroupLeaseOptions o, String group) {
+  private static Map<String, Object> config(GroupLeaseOptions o, String group, long drainMillis) {
     Map<String, Object> c = o.connection().clientConfig("sluice-lease-" + group);
+    // the rebalance timeout: a member still inside its revocation callback must not be dropped
+    long interval =
+        Math.max(DEFAULT_POLL_INTERVAL.toMillis(), drainMillis + REBALANCE_MARGIN.toMillis());
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) interval);
     c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     // the classic protocol: the one whose assignor the client chooses
     c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
@@ -280,7 +299,8 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private Map<String, Checkpoint> stop(Collection<TopicPartition> partitions) {
     held.removeAll(shardIds(partitions));
     try {
-      return owner.revoked(shardIds(partitions)).get(REVOKE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      // its batch in flight finishes first: the next owner would deliver it again meanwhile
+      return owner.revoked(shardIds(partitions)).get(drainMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Map.of();

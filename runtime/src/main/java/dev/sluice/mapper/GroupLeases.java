@@ -161,7 +161,12 @@ final class GroupLeases implements ShardLeases {
 
   @Override
   public Lease open(String uuid, String stream) {
-    return new GroupLease(options, group(uuid), topic(stream));
+    return open(uuid, stream, GroupLease.MIN_DRAIN);
+  }
+
+  @Override
+  public Lease open(String uuid, String stream, Duration drain) {
+    return new GroupLease(options, group(uuid), topic(stream), drain);
   }
 
   private void alter(String uuid, String stream, Map<String, Checkpoint> checkpoints) {

@@ -5,8 +5,10 @@ import dev.sluice.log.ShardRef;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMeta;
 import io.vertx.core.Context;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -55,6 +57,10 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   private final FailureSink failures;
   private final MappingStats stats;
   private final Map<String, ShardProcessor> processors = new HashMap<>();
+
+  /** Revoked shards finishing their batches in flight before they are handed over. */
+  private final Map<String, ShardProcessor> draining = new HashMap<>();
+
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
   private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
   private boolean saving;
@@ -106,6 +112,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
           deps.vertx().cancelTimer(timer);
           processors.values().forEach(ShardProcessor::stop);
           processors.clear();
+          draining.values().forEach(ShardProcessor::stop); // their hand-over completes now
           flush = flushed;
           if (!saving) {
             finalSave(); // else the save in flight does it when it ends: saves never overlap
@@ -170,6 +177,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
       Checkpoint cp = checkpoints.get(shard.id());
       if (!owns(shard.id())
           || processors.containsKey(shard.id())
+          || draining.containsKey(shard.id())
           || (cp != null && cp.finished())
           || !parentsDone(shard, meta.get())) {
         continue;
@@ -272,21 +280,33 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     loop.execute(
         () -> {
           owned.removeAll(shardIds);
-          Map<String, Checkpoint> out = new HashMap<>();
+          List<CompletableFuture<Void>> drains = new ArrayList<>();
           for (String id : shardIds) {
             ShardProcessor p = processors.remove(id);
             if (p != null) {
-              p.stop();
-              stats.finished(id); // its meters move with it
-            }
-            Checkpoint cp = checkpoints.remove(id);
-            if (cp != null) {
-              out.put(id, cp);
+              draining.put(id, p); // its batches in flight still checkpoint
+              drains.add(p.drain());
             }
           }
-          last.complete(out);
+          CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+              .whenComplete((v, e) -> loop.execute(() -> last.complete(handOver(shardIds))));
         });
     return last;
+  }
+
+  /** The final checkpoints of drained shards, which this node no longer runs. */
+  private Map<String, Checkpoint> handOver(Set<String> shardIds) {
+    Map<String, Checkpoint> out = new HashMap<>();
+    for (String id : shardIds) {
+      if (draining.remove(id) != null) {
+        stats.finished(id); // its meters move with it
+      }
+      Checkpoint cp = checkpoints.remove(id);
+      if (cp != null) {
+        out.put(id, cp);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -295,7 +315,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   }
 
   private void checkpointOnLoop(String shardId, Checkpoint checkpoint) {
-    if (stopped || !processors.containsKey(shardId)) {
+    if (stopped || !(processors.containsKey(shardId) || draining.containsKey(shardId))) {
       return; // stopping, or the shard was revoked: its next owner redelivers from the last one
     }
     checkpoints.put(shardId, checkpoint);

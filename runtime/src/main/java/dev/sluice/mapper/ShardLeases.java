@@ -2,6 +2,7 @@ package dev.sluice.mapper;
 
 import dev.sluice.checkpoint.Checkpoint;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +51,15 @@ public interface ShardLeases {
 
   /** The lease of a mapping about to run on this node. */
   Lease open(String uuid, String stream);
+
+  /**
+   * As {@link #open(String, String)}, giving how long a shard that leaves this node may take to
+   * finish its batch in flight before the next owner starts it: the function's timeout, so that two
+   * nodes never deliver one shard at once.
+   */
+  default Lease open(String uuid, String stream, Duration drain) {
+    return open(uuid, stream);
+  }
 
   /** One running mapping's hold on its shards. */
   interface Lease {

@@ -83,6 +83,14 @@ final class ShardProcessor {
   private boolean stopped;
   private boolean finished;
 
+  /** Invocations whose answer has not been handled yet. */
+  private int invoking;
+
+  /**
+   * Set while the shard leaves this node: no new batch starts, and this completes once none runs.
+   */
+  private CompletableFuture<Void> drained;
+
   ShardProcessor(
       MappingConfig config,
       Shard shard,
@@ -126,13 +134,42 @@ final class ShardProcessor {
   }
 
   void stop() {
+    loop.execute(this::stopNow);
+  }
+
+  private void stopNow() {
+    stopped = true;
+    timers.forEach(Timers.Handle::cancel);
+    timers.clear();
+    stats.stopped();
+    if (drained != null) {
+      drained.complete(null); // stopped outright while draining: nothing more comes
+    }
+  }
+
+  /**
+   * Stops once the batches in flight are answered and their checkpoints handed on, starting no new
+   * one meanwhile: the shard is moving to another node, which must not deliver it while this one
+   * still does. A failed batch is not retried here; the next owner runs it again.
+   */
+  CompletableFuture<Void> drain() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     loop.execute(
         () -> {
-          stopped = true;
-          timers.forEach(Timers.Handle::cancel);
-          timers.clear();
-          stats.stopped();
+          if (stopped) {
+            done.complete(null);
+            return;
+          }
+          drained = done;
+          checkDrained();
         });
+    return done;
+  }
+
+  private void checkDrained() {
+    if (drained != null && invoking == 0 && !stopped) {
+      stopNow();
+    }
   }
 
   /** Runs {@code task} on this shard's loop after {@code delayMillis}, unless stopped by then. */
@@ -153,7 +190,7 @@ final class ShardProcessor {
   }
 
   private void pump() {
-    if (stopped || finished || fetching) {
+    if (stopped || finished || fetching || drained != null) {
       return;
     }
     for (Lane lane : lanes) {
@@ -266,7 +303,7 @@ final class ShardProcessor {
   }
 
   private void dispatch(Lane lane) {
-    if (lane.busy || stopped) {
+    if (lane.busy || stopped || drained != null) {
       return;
     }
     Batch next = lane.retries.poll();
@@ -360,7 +397,16 @@ final class ShardProcessor {
     }
     Batch current = batch;
     Object payload = window == null ? plainEvent(batch) : windowEvent(batch);
-    invoke(payload).whenComplete((inv, e) -> loop.execute(() -> invoked(lane, current, inv, e)));
+    invoking++;
+    invoke(payload)
+        .whenComplete(
+            (inv, e) ->
+                loop.execute(
+                    () -> {
+                      invoking--;
+                      invoked(lane, current, inv, e);
+                      checkDrained();
+                    }));
   }
 
   /** The batch's event as objects too, its JSON built only if the function needs it. */
@@ -641,7 +687,7 @@ final class ShardProcessor {
   }
 
   private void runFinal(Lane lane, int attempt) {
-    if (stopped) {
+    if (stopped || drained != null) {
       return;
     }
     byte[] payload =
@@ -654,8 +700,16 @@ final class ShardProcessor {
                 window.state(),
                 true,
                 window.terminatedEarly()));
+    invoking++;
     invoke(payload)
-        .whenComplete((inv, e) -> loop.execute(() -> finalInvoked(lane, attempt, inv, e)));
+        .whenComplete(
+            (inv, e) ->
+                loop.execute(
+                    () -> {
+                      invoking--;
+                      finalInvoked(lane, attempt, inv, e);
+                      checkDrained();
+                    }));
   }
 
   private void finalInvoked(Lane lane, int attempt, FunctionService.Invoked inv, Throwable e) {

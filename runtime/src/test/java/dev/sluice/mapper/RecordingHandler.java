@@ -10,7 +10,9 @@ final class RecordingHandler {
   /**
    * Appends {@code partitionKey|data|sequenceNumber} per record to {@code
    * $TMP/sluice-mapper-test/FUNCTION.log}. Data {@code poison…} always fails the whole batch; data
-   * {@code flaky…} is reported as a batch item failure the first time it is seen.
+   * {@code flaky…} is reported as a batch item failure the first time it is seen; data {@code
+   * slow…} takes 7 s, with {@code data|begin|millis} and {@code data|end|millis} lines in {@code
+   * FUNCTION.spans} around the wait.
    */
   static final Map<String, String> SOURCES =
       Map.of(
@@ -36,6 +38,16 @@ final class RecordingHandler {
                 for (KinesisEvent.KinesisEventRecord r : event.getRecords()) {
                   String data = StandardCharsets.UTF_8.decode(r.getKinesis().getData()).toString();
                   String seq = r.getKinesis().getSequenceNumber();
+                  if (data.startsWith("slow")) {
+                    Path spans = dir.resolve(ctx.getFunctionName() + ".spans");
+                    Files.writeString(spans, data + "|begin|" + System.currentTimeMillis() + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    try {
+                      Thread.sleep(7_000);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                    Files.writeString(spans, data + "|end|" + System.currentTimeMillis() + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                  }
                   if (data.startsWith("poison")) {
                     throw new IllegalStateException("poison record " + seq);
                   }

@@ -9,6 +9,7 @@ import dev.sluice.checkpoint.WindowState;
 import dev.sluice.stream.Shard;
 import dev.sluice.testing.KafkaBroker;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -100,6 +101,36 @@ class ShardLeaseTest {
     assertThat(b.mappings.get(uuid).checkpoints().get(moved).offset()).isEqualTo(1);
     held.countDown();
     assertThat(data(fn)).containsExactlyInAnyOrder("x0", "x1"); // nothing delivered twice
+  }
+
+  @Test
+  void revocation_batchLongerThanFiveSeconds_finishesAndIsCheckpointedBeforeTheNextOwnerStarts()
+      throws Exception {
+    String stream = h.stream(2);
+    String fn = h.function(); // 10 s timeout: a leaving shard may take that long
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    await().atMost(BOUND).until(() -> owned(a, uuid).size() == 2);
+    putEach(stream, "slow", 2); // a 7 s batch in flight on each shard
+    await().atMost(BOUND).until(() -> spans(fn, "|begin|") == 2);
+
+    LeaseHarness.Node b = h.node(List.of(uuid), a);
+    await().atMost(BOUND).until(() -> split(owned(a, uuid), owned(b, uuid), 2));
+    await().atMost(BOUND).until(() -> spans(fn, "|end|") == 2);
+    Thread.sleep(2_000); // time for a second delivery, were there one
+
+    assertThat(spans(fn, "|begin|"))
+        .as("no shard delivered twice, nor by two nodes at once")
+        .isEqualTo(2);
+    assertThat(data(fn)).containsExactlyInAnyOrder("slow0", "slow1");
+  }
+
+  /** How many lines of the function's slow-record spans contain {@code marker}. */
+  static long spans(String fn, String marker) throws Exception {
+    Path file = MapperHarness.OUT.resolve(fn + ".spans");
+    return Files.exists(file)
+        ? Files.readAllLines(file).stream().filter(l -> l.contains(marker)).count()
+        : 0;
   }
 
   @Test
