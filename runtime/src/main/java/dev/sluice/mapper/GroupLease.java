@@ -50,8 +50,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   /** Longest a queued commit or query waits for the poll to return. */
   private static final Duration POLL = Duration.ofMillis(50);
 
-  /** How long a revocation waits for the runner to stop the shards and hand their checkpoints. */
-  /** The least a leaving shard may take to finish its batch in flight. */
+  /** The least a revocation waits for the runner to drain the shards and hand their checkpoints. */
   static final Duration MIN_DRAIN = Duration.ofSeconds(5);
 
   /**
@@ -292,7 +291,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   @Override
   public void onPartitionsLost(Collection<TopicPartition> partitions) {
     if (!partitions.isEmpty() && !closing) {
-      stop(partitions);
+      // already another member's: nothing to wait for or commit, and the rejoin should not wait
+      held.removeAll(shardIds(partitions));
+      owner.revoked(shardIds(partitions));
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -26,10 +27,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Which shards are this node's is the {@link ShardLeases.Lease}'s call: every shard (file
  * storage), or those Kafka's group membership assigns it. Assignments and revocations arrive on the
- * lease's thread and are applied on the runner's context. A revoked shard's processor stops (no new
- * batch; one in flight may finish, but its checkpoint is dropped: the next owner redelivers it),
- * and its newest checkpoint goes back to the lease. A child whose parent runs on another node waits
- * for the parent's stored checkpoint to say finished, asked on the reconcile tick.
+ * lease's thread and are applied on the runner's context. A revoked shard's processor drains: it
+ * starts nothing new, its batches in flight finish and checkpoint (within {@link Drain}), and then
+ * its newest checkpoint goes back to the lease, so that the next owner does not deliver the shard
+ * while this node still does. A child whose parent runs on another node waits for the parent's
+ * stored checkpoint to say finished, asked on the reconcile tick.
  */
 final class MappingRunner implements ShardProcessor.Progress, SourceRunner, ShardLeases.Owner {
 
@@ -288,24 +290,36 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
               drains.add(p.drain());
             }
           }
+          long budget = Drain.of(deps.functions(), config.functionName()).toMillis();
           CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+              // past the budget, hand over what finished rather than nothing at all
+              .completeOnTimeout(null, budget, TimeUnit.MILLISECONDS)
               .whenComplete((v, e) -> loop.execute(() -> last.complete(handOver(shardIds))));
         });
     return last;
   }
 
-  /** The final checkpoints of drained shards, which this node no longer runs. */
+  /**
+   * The final checkpoints of drained shards, which this node no longer runs. A shard assigned back
+   * meanwhile keeps its checkpoint here and starts again from it.
+   */
   private Map<String, Checkpoint> handOver(Set<String> shardIds) {
     Map<String, Checkpoint> out = new HashMap<>();
     for (String id : shardIds) {
-      if (draining.remove(id) != null) {
+      ShardProcessor p = draining.remove(id);
+      if (p != null) {
+        p.stop(); // past the budget: whatever still runs is dropped
         stats.finished(id); // its meters move with it
+      }
+      if (owned.contains(id)) {
+        continue;
       }
       Checkpoint cp = checkpoints.remove(id);
       if (cp != null) {
         out.put(id, cp);
       }
     }
+    reconcile();
     return out;
   }
 

@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -602,25 +601,15 @@ public final class MappingService implements AutoCloseable {
         new MappingRunner(
             c,
             deps,
-            leases.open(c.uuid(), c.stream(), drain(c)),
+            // the lease waits a little longer than the runner drains, so the hand-over comes first
+            leases.open(
+                c.uuid(), c.stream(), Drain.of(deps.functions(), c.functionName()).plusSeconds(5)),
             events,
             filter.isEmpty() ? null : filter::matches,
             failures,
             stats.computeIfAbsent(c.uuid(), u -> new MappingStats(u, c.stream(), deps)));
     runners.put(c.uuid(), runner);
     runner.start();
-  }
-
-  /**
-   * How long a shard leaving this node may take to finish its batch: the function's timeout and a
-   * little more (its result still has to be checkpointed).
-   */
-  private Duration drain(MappingConfig c) {
-    try {
-      return Duration.ofSeconds(deps.functions().get(c.functionName()).timeoutSeconds() + 2L);
-    } catch (RuntimeException e) {
-      return Duration.ZERO; // no such function now: nothing can be in flight for long
-    }
   }
 
   private void stopRunner(String uuid) {

@@ -134,7 +134,12 @@ final class ShardProcessor {
   }
 
   void stop() {
-    loop.execute(this::stopNow);
+    loop.execute(
+        () -> {
+          if (!stopped) {
+            stopNow();
+          }
+        });
   }
 
   private void stopNow() {
@@ -161,6 +166,9 @@ final class ShardProcessor {
             return;
           }
           drained = done;
+          // retries and window timers would start new work: the next owner does it
+          timers.forEach(Timers.Handle::cancel);
+          timers.clear();
           checkDrained();
         });
     return done;
@@ -607,25 +615,35 @@ final class ShardProcessor {
         condition,
         batch.attempt() + 1);
     ObjectNode record = failures.failureRecord(config, shard, batch, condition, f, events);
+    invoking++; // a send in flight holds a drain too: its records checkpoint when it lands
     failures
         .send(config, shard, record)
         .whenComplete(
             (v, e) ->
                 loop.execute(
                     () -> {
-                      if (e != null) {
-                        LOG.errorf(
-                            e,
-                            "Mapping %s: cannot deliver the failure record; retrying",
-                            config.uuid());
-                        after(deps.backoffMillis(3), () -> skip(lane, batch, condition, f));
-                        return;
-                      }
-                      complete(lane, batch.records());
-                      if (config.onFailure() != null) {
-                        stats.recordsToOnFailure.add(batch.records().size());
-                      }
+                      invoking--;
+                      sent(lane, batch, condition, f, e);
+                      checkDrained();
                     }));
+  }
+
+  private void sent(
+      Lane lane, Batch batch, String condition, InvocationResult.Failure f, Throwable e) {
+    if (stopped) {
+      return; // handed over: the next owner skips them again
+    }
+    if (e != null) {
+      LOG.errorf(e, "Mapping %s: cannot deliver the failure record; retrying", config.uuid());
+      if (drained == null) {
+        after(deps.backoffMillis(3), () -> skip(lane, batch, condition, f));
+      }
+      return;
+    }
+    complete(lane, batch.records());
+    if (config.onFailure() != null) {
+      stats.recordsToOnFailure.add(batch.records().size());
+    }
   }
 
   private void acceptState(java.util.Map<String, String> state) {

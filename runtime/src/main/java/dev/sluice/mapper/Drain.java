@@ -1,0 +1,29 @@
+package dev.sluice.mapper;
+
+import dev.sluice.function.FunctionService;
+import java.time.Duration;
+
+/**
+ * How long a shard leaving this node may take to finish its batches in flight before it is handed
+ * over: the function's timeout, plus what a cold start may add before the timeout starts, plus a
+ * little for the checkpoint. Past it the shard is handed over with what finished; a batch still
+ * running may then overlap with the next owner's first one.
+ */
+final class Drain {
+
+  /** A cold start's initialization may take this long before the function's own timeout runs. */
+  private static final Duration INIT = Duration.ofSeconds(10);
+
+  private static final Duration MARGIN = Duration.ofSeconds(2);
+
+  private Drain() {}
+
+  /** The drain of a mapping to {@code function}; short when the function is gone. */
+  static Duration of(FunctionService functions, String function) {
+    try {
+      return Duration.ofSeconds(functions.get(function).timeoutSeconds()).plus(INIT).plus(MARGIN);
+    } catch (RuntimeException e) {
+      return MARGIN; // no such function now: nothing can be in flight for long
+    }
+  }
+}
