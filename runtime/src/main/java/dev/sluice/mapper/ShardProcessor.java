@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,7 +84,7 @@ final class ShardProcessor {
   private boolean stopped;
   private boolean finished;
 
-  /** Invocations whose answer has not been handled yet. */
+  /** Invocations and OnFailure sends whose outcome has not been handled yet. */
   private int invoking;
 
   /**
@@ -172,6 +173,22 @@ final class ShardProcessor {
           checkDrained();
         });
     return done;
+  }
+
+  /**
+   * Handles {@code work}'s outcome with {@code then} on this shard's loop, counting it as in flight
+   * until then: a drain waits for it.
+   */
+  private <T> void inFlight(CompletableFuture<T> work, BiConsumer<T, Throwable> then) {
+    invoking++;
+    work.whenComplete(
+        (v, e) ->
+            loop.execute(
+                () -> {
+                  invoking--;
+                  then.accept(v, e);
+                  checkDrained();
+                }));
   }
 
   private void checkDrained() {
@@ -405,16 +422,7 @@ final class ShardProcessor {
     }
     Batch current = batch;
     Object payload = window == null ? plainEvent(batch) : windowEvent(batch);
-    invoking++;
-    invoke(payload)
-        .whenComplete(
-            (inv, e) ->
-                loop.execute(
-                    () -> {
-                      invoking--;
-                      invoked(lane, current, inv, e);
-                      checkDrained();
-                    }));
+    inFlight(invoke(payload), (inv, e) -> invoked(lane, current, inv, e));
   }
 
   /** The batch's event as objects too, its JSON built only if the function needs it. */
@@ -615,17 +623,8 @@ final class ShardProcessor {
         condition,
         batch.attempt() + 1);
     ObjectNode record = failures.failureRecord(config, shard, batch, condition, f, events);
-    invoking++; // a send in flight holds a drain too: its records checkpoint when it lands
-    failures
-        .send(config, shard, record)
-        .whenComplete(
-            (v, e) ->
-                loop.execute(
-                    () -> {
-                      invoking--;
-                      sent(lane, batch, condition, f, e);
-                      checkDrained();
-                    }));
+    // a send in flight holds a drain too: its records checkpoint when it lands
+    inFlight(failures.send(config, shard, record), (v, e) -> sent(lane, batch, condition, f, e));
   }
 
   private void sent(
@@ -718,16 +717,7 @@ final class ShardProcessor {
                 window.state(),
                 true,
                 window.terminatedEarly()));
-    invoking++;
-    invoke(payload)
-        .whenComplete(
-            (inv, e) ->
-                loop.execute(
-                    () -> {
-                      invoking--;
-                      finalInvoked(lane, attempt, inv, e);
-                      checkDrained();
-                    }));
+    inFlight(invoke(payload), (inv, e) -> finalInvoked(lane, attempt, inv, e));
   }
 
   private void finalInvoked(Lane lane, int attempt, FunctionService.Invoked inv, Throwable e) {

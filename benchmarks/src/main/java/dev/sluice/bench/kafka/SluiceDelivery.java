@@ -84,9 +84,8 @@ final class SluiceDelivery implements AutoCloseable {
         if (found >= 0) {
           return -1; // two mappings' threads with the same prefix: ambiguous
         }
-        String stat = Files.readString(t.resolve("stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        found = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ 100
+        long ticks = CpuTimes.ticks(t.resolve("stat"));
+        found = ticks < 0 ? -1 : ticks * 10_000_000L; // USER_HZ 100
       }
     } catch (IOException | RuntimeException e) {
       return -1;

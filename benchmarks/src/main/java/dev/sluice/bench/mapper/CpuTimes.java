@@ -41,8 +41,16 @@ public final class CpuTimes {
     if (pid <= 0) {
       return -1;
     }
+    return ticks(Path.of("/proc/" + pid + "/stat"));
+  }
+
+  /**
+   * The CPU ticks (1/100 s) in a {@code /proc} stat file, of a process or of one of its threads
+   * ({@code /proc/PID/task/TID/stat}); -1 when it cannot be read.
+   */
+  public static long ticks(Path statFile) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String stat = Files.readString(statFile);
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
     } catch (IOException | RuntimeException e) {

@@ -17,15 +17,7 @@ record KafkaBatch(
 
   /** A batch whose bounds are summed here: for the rarer batches cut from others. */
   KafkaBatch(List<ConsumerRecord<byte[], byte[]>> records, int attempt, boolean filtered) {
-    this(records, attempt, filtered, sum(records));
-  }
-
-  private static long sum(List<ConsumerRecord<byte[], byte[]>> records) {
-    long sum = 0;
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      sum += KafkaBatches.jsonBound(r);
-    }
-    return sum;
+    this(records, attempt, filtered, KafkaBatches.jsonBounds(records));
   }
 
   KafkaBatch retry() {

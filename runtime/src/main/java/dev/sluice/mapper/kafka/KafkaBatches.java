@@ -41,11 +41,16 @@ final class KafkaBatches {
 
   /** The batch for {@code records}, grouped as {@link KafkaEventBytes#of} groups them. */
   static KinesisBatch of(String bootstrapServers, List<ConsumerRecord<byte[], byte[]>> records) {
-    long bounds = 0;
+    return of(bootstrapServers, records, jsonBounds(records));
+  }
+
+  /** The sum of the records' {@link #jsonBound}s. */
+  static long jsonBounds(List<ConsumerRecord<byte[], byte[]>> records) {
+    long sum = 0;
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      bounds += jsonBound(r);
+      sum += jsonBound(r);
     }
-    return of(bootstrapServers, records, bounds);
+    return sum;
   }
 
   /**

@@ -72,10 +72,10 @@ class LaneQueueTest {
         List<ConsumerRecord<byte[], byte[]>> want = oneByOne(expected, max, room);
         LaneQueue.Taken taken = q.take(max, room);
         assertThat(taken.records()).containsExactlyElementsOf(want);
-        assertThat(taken.bounds()).isEqualTo(sum(want));
+        assertThat(taken.bounds()).isEqualTo(KafkaBatches.jsonBounds(want));
       }
       assertThat(q.size()).isEqualTo(expected.size());
-      assertThat(q.bounds()).isEqualTo(sum(expected));
+      assertThat(q.bounds()).isEqualTo(KafkaBatches.jsonBounds(expected));
     }
   }
 
@@ -93,10 +93,6 @@ class LaneQueueTest {
       out.add(queue.remove(0));
     }
     return out;
-  }
-
-  private static long sum(List<ConsumerRecord<byte[], byte[]>> records) {
-    return records.stream().mapToLong(KafkaBatches::jsonBound).sum();
   }
 
   private List<ConsumerRecord<byte[], byte[]>> records(int n, int valueBytes) {
