@@ -116,10 +116,15 @@ public final class KafkaBench {
    */
   static final int MAPPING_FETCH_MAX_WAIT_MILLIS = 50;
 
-  /** The {@code max.poll.records} a mapping's consumer uses for {@code batchSize} (KafkaRunner). */
-  static int mappingMaxPoll(int batchSize) {
-    return Math.max(500, Math.min(batchSize, 10_000));
-  }
+  /**
+   * The fetch settings a mapping's consumer uses (KafkaRunner), which the raw consumer uses too:
+   * {@code max.poll.records}, {@code max.partition.fetch.bytes} and {@code fetch.max.bytes}.
+   */
+  static final Map<String, String> MAPPING_FETCH =
+      Map.of(
+          "max.poll.records", "100000",
+          "max.partition.fetch.bytes", "262144",
+          "fetch.max.bytes", "16777216");
 
   private static void deleteTopic(String bootstrap, String topic) {
     try (var admin =

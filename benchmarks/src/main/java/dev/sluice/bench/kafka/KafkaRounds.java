@@ -90,23 +90,18 @@ final class KafkaRounds {
 
   /** {records/s, consumer-thread CPU ns per record} of a raw loop. */
   private double[] raw(String groupPrefix, boolean asyncCommits) {
-    int maxPoll = KafkaBench.mappingMaxPoll(batchSize);
     System.out.printf(
-        "raw consumer (max.poll.records %d, fetch.max.wait.ms %d, %s):%n",
-        maxPoll,
+        "raw consumer (max.poll.records %s, max.partition.fetch.bytes %s, fetch.max.wait.ms %d,"
+            + " %s):%n",
+        KafkaBench.MAPPING_FETCH.get("max.poll.records"),
+        KafkaBench.MAPPING_FETCH.get("max.partition.fetch.bytes"),
         KafkaBench.MAPPING_FETCH_MAX_WAIT_MILLIS,
         asyncCommits ? "commitAsync at most every 10 ms" : "commitSync per poll");
     CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
     long thread0 = THREADS.getCurrentThreadCpuTime();
     double secs =
         RawConsumer.read(
-            bootstrap,
-            topic,
-            groupPrefix + KafkaBench.suffix(),
-            maxPoll,
-            records,
-            timeout,
-            asyncCommits);
+            bootstrap, topic, groupPrefix + KafkaBench.suffix(), records, timeout, asyncCommits);
     double ns = (double) (THREADS.getCurrentThreadCpuTime() - thread0) / records;
     String report = cpu.stop("benchmark process (broker + consumer)");
     double rate = records / secs;

@@ -11,8 +11,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The baseline: what one plain kafka-clients consumer achieves on the same topic. It is set up the
  * way a Sluice mapping's consumer is (one {@link KafkaConsumer} for all partitions, a fresh group,
- * from the earliest offset, the same {@code max.poll.records} and {@code fetch.max.wait.ms}, no
- * auto-commit); it only counts the records and their bytes. It commits either as the mapping does
+ * from the earliest offset, the same fetch settings and {@code fetch.max.wait.ms}, no auto-commit);
+ * it only counts the records and their bytes. It commits either as the mapping does
  * (asynchronously, one commit in flight, at most every 10 ms) or synchronously after every poll,
  * the loop of KafkaConsumer's javadoc, which waits a broker round trip per poll.
  */
@@ -32,7 +32,6 @@ final class RawConsumer {
       String bootstrap,
       String topic,
       String group,
-      int maxPoll,
       long expected,
       int timeout,
       boolean asyncCommits) {
@@ -46,9 +45,7 @@ final class RawConsumer {
     long p95 = -1;
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(
-            props(bootstrap, group, maxPoll),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+            props(bootstrap, group), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       c.subscribe(List.of(topic));
       while (count < expected && System.nanoTime() < deadline) {
         ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
@@ -89,14 +86,14 @@ final class RawConsumer {
     return secs;
   }
 
-  private static Properties props(String bootstrap, String group, int maxPoll) {
+  private static Properties props(String bootstrap, String group) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("group.id", group);
     p.put("client.id", "raw-" + group);
     p.put("enable.auto.commit", "false");
     p.put("auto.offset.reset", "earliest");
-    p.put("max.poll.records", String.valueOf(maxPoll));
+    p.putAll(KafkaBench.MAPPING_FETCH);
     p.put("fetch.max.wait.ms", String.valueOf(KafkaBench.MAPPING_FETCH_MAX_WAIT_MILLIS));
     return p;
   }
