@@ -2,6 +2,8 @@ package dev.sluice.function;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * A function's log, in Lambda's format: START, what the handler logged, END and REPORT per
@@ -29,6 +32,7 @@ final class FunctionLogs {
   private final Path dir;
   private final long maxBytes;
   private final int keep;
+  private final Map<String, Appender> open = new HashMap<>();
 
   FunctionLogs(Path dir, long maxBytes, int keep) {
     this.dir = dir;
@@ -50,15 +54,26 @@ final class FunctionLogs {
     double ms = report.durationNanos() / 1e6;
     sb.append("END RequestId: ").append(requestId).append('\n');
     sb.append("REPORT RequestId: ").append(requestId);
-    sb.append(String.format(Locale.ROOT, "\tDuration: %.2f ms", ms));
+    twoDecimals(sb.append("\tDuration: "), ms).append(" ms");
     sb.append("\tBilled Duration: ").append((long) Math.ceil(ms)).append(" ms");
     sb.append("\tMemory Size: ").append(config.memorySize()).append(" MB");
     sb.append("\tMax Memory Used: ").append(Math.max(0, report.maxMemoryUsedMb())).append(" MB");
     if (report.initDurationNanos() >= 0) {
-      sb.append(
-          String.format(Locale.ROOT, "\tInit Duration: %.2f ms", report.initDurationNanos() / 1e6));
+      twoDecimals(sb.append("\tInit Duration: "), report.initDurationNanos() / 1e6).append(" ms");
     }
     return sb.append("\t\n").toString();
+  }
+
+  /**
+   * Appends {@code ms} (not negative) with two decimals, rounded half up as {@code %.2f} rounds:
+   * String.format built a Formatter and looked up locale symbols on every invocation.
+   */
+  static StringBuilder twoDecimals(StringBuilder sb, double ms) {
+    long hundredths = Math.round(ms * 100);
+    return sb.append(hundredths / 100)
+        .append('.')
+        .append((char) ('0' + hundredths / 10 % 10))
+        .append((char) ('0' + hundredths % 10));
   }
 
   /**
@@ -69,18 +84,57 @@ final class FunctionLogs {
    */
   record Page(List<String> lines, long next) {}
 
+  /**
+   * Appends {@code text} (whole lines) to the function's current file, rotating it first if full.
+   */
   void append(String function, String text) {
-    Path file = current(function);
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     try {
-      Files.createDirectories(file.getParent());
-      if (Files.exists(file) && Files.size(file) + text.length() > maxBytes) {
+      Appender file = appender(function);
+      if (file.size > 0 && file.size + bytes.length > maxBytes) {
+        close(function);
         rotate(function);
+        file = appender(function);
       }
-      Files.writeString(
-          file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      file.write(bytes);
     } catch (IOException e) {
+      close(function); // opened again, and its size read again, by the next append
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Closes the function's current file if it is open; the next append opens it again. Called before
+   * its files are deleted, so that a function created again under the name does not write to the
+   * deleted file.
+   */
+  void close(String function) {
+    Appender file = open.remove(function);
+    if (file != null) {
+      try {
+        file.channel.close();
+      } catch (IOException e) {
+        // nothing was buffered: every append is written through
+      }
+    }
+  }
+
+  /** Closes every open file. */
+  void closeAll() {
+    new ArrayList<>(open.keySet()).forEach(this::close);
+  }
+
+  private Appender appender(String function) throws IOException {
+    Appender file = open.get(function);
+    if (file == null) {
+      Path path = current(function);
+      Files.createDirectories(path.getParent());
+      FileChannel channel =
+          FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      file = new Appender(channel, channel.size());
+      open.put(function, file);
+    }
+    return file;
   }
 
   /** The last {@code max} lines, oldest first, across the rotated files. */
@@ -175,6 +229,28 @@ final class FunctionLogs {
     }
     Files.move(current(function), rotated(function, 1), StandardCopyOption.REPLACE_EXISTING);
     dev.sluice.files.AtomicFiles.write(baseFile(function), Long.toString(base).getBytes());
+  }
+
+  /**
+   * A current file kept open between appends, and its size as appended here: opening the file and
+   * reading its size on every invocation cost more than writing the lines.
+   */
+  private static final class Appender {
+    private final FileChannel channel;
+    private long size;
+
+    Appender(FileChannel channel, long size) {
+      this.channel = channel;
+      this.size = size;
+    }
+
+    void write(byte[] bytes) throws IOException {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        channel.write(buf);
+      }
+      size += bytes.length;
+    }
   }
 
   private Path baseFile(String function) {

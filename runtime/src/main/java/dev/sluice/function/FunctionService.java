@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -227,9 +228,20 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private void forget(Deployed d) {
-    functions.remove(d.config().name());
+    String name = d.config().name();
+    functions.remove(name);
     d.runner().close();
-    codes.deleteAll(d.config().name());
+    closeLog(name);
+    codes.deleteAll(name);
+  }
+
+  /** Closes the function's open log file on the log thread, the only one touching it, and waits. */
+  private void closeLog(String name) {
+    try {
+      CompletableFuture.runAsync(() -> logs.close(name), logThread).join();
+    } catch (RejectedExecutionException e) {
+      // the service is closed: nothing writes logs any more
+    }
   }
 
   /** The function's configuration; fails with NOT_FOUND. */
@@ -565,6 +577,7 @@ public final class FunctionService implements AutoCloseable {
   public void close() {
     functions.values().forEach(d -> d.runner().close());
     asyncQueue.shutdownNow();
+    logThread.execute(logs::closeAll);
     logThread.shutdown();
   }
 }

@@ -78,4 +78,40 @@ class FunctionLogsTest {
     assertThat(page.lines()).containsExactly("done");
     assertThat(page.next()).isEqualTo(5);
   }
+
+  @Test
+  void twoDecimals_durations_roundedToHundredths() {
+    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 0).toString()).isEqualTo("0.00");
+    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 3.14159).toString()).isEqualTo("3.14");
+    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 2.999).toString()).isEqualTo("3.00");
+    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 0.126).toString()).isEqualTo("0.13");
+    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 1234.5).toString())
+        .isEqualTo("1234.50");
+  }
+
+  @Test
+  void append_filesDeletedAfterClose_nextAppendStartsANewFile() throws Exception {
+    FunctionLogs logs = new FunctionLogs(dir, 1 << 20, 2);
+    logs.append("f", "old\n");
+
+    logs.close("f");
+    Files.delete(dir.resolve("f/logs/function.log"));
+    logs.append("f", "new\n");
+
+    assertThat(Files.readString(dir.resolve("f/logs/function.log"))).isEqualTo("new\n");
+    assertThat(logs.tail("f", 10)).containsExactly("new");
+  }
+
+  @Test
+  void append_keptOpen_everyLineOnDiskAtOnce() throws Exception {
+    FunctionLogs logs = new FunctionLogs(dir, 1 << 20, 2);
+
+    logs.append("f", "one\n");
+    String afterOne = Files.readString(dir.resolve("f/logs/function.log"));
+    logs.append("f", "two\n");
+
+    assertThat(afterOne).isEqualTo("one\n");
+    assertThat(logs.after("f", 0, 10).lines()).containsExactly("one", "two");
+    assertThat(logs.end("f")).isEqualTo(8);
+  }
 }
