@@ -12,7 +12,8 @@ import java.util.List;
  * two functions can bundle conflicting library versions. Only the Lambda core interfaces, the
  * serialization library and Sluice's bridge come from the parent, so that the bridge and the
  * handler agree on what a Context or a RequestHandler is, even when the handler's jar bundles its
- * own copy of aws-lambda-java-core.
+ * own copy of aws-lambda-java-core. Sluice's {@code events} package is defined here, per function,
+ * so that it builds events with the function's own copy of aws-lambda-java-events.
  */
 final class FunctionLoader extends URLClassLoader {
 
@@ -31,13 +32,21 @@ final class FunctionLoader extends URLClassLoader {
     synchronized (getClassLoadingLock(name)) {
       Class<?> c = findLoadedClass(name);
       if (c == null) {
-        c = parentFirst(name) ? getParent().loadClass(name) : childFirst(name);
+        c = loadUnloaded(name);
       }
       if (resolve) {
         resolveClass(c);
       }
       return c;
     }
+  }
+
+  private Class<?> loadUnloaded(String name) throws ClassNotFoundException {
+    if (name.startsWith(PlatformLoader.EVENTS_PACKAGE)) {
+      byte[] bytes = PlatformLoader.sluiceClassBytes(name);
+      return defineClass(name, bytes, 0, bytes.length);
+    }
+    return parentFirst(name) ? getParent().loadClass(name) : childFirst(name);
   }
 
   private Class<?> childFirst(String name) throws ClassNotFoundException {

@@ -20,6 +20,12 @@ final class PlatformLoader extends URLClassLoader {
 
   static final String BRIDGE_PACKAGE = "dev.sluice.function.classloader.bridge.";
 
+  /**
+   * Sluice's classes that each function's loader defines for itself, so that they link against the
+   * function's own events library (the bridge's Beans names it too).
+   */
+  static final String EVENTS_PACKAGE = "dev.sluice.function.classloader.events.";
+
   static {
     registerAsParallelCapable();
   }
@@ -38,13 +44,18 @@ final class PlatformLoader extends URLClassLoader {
     }
     // The bridge is compiled with Sluice but must be defined here, next to the Lambda libraries
     // it uses, so it reads its bytes from Sluice's own loader.
+    byte[] bytes = sluiceClassBytes(name);
+    return defineClass(name, bytes, 0, bytes.length);
+  }
+
+  /** The class file of Sluice's class {@code name}, read through Sluice's own loader. */
+  static byte[] sluiceClassBytes(String name) throws ClassNotFoundException {
     String resource = name.replace('.', '/') + ".class";
     try (InputStream in = PlatformLoader.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new ClassNotFoundException(name);
       }
-      byte[] bytes = in.readAllBytes();
-      return defineClass(name, bytes, 0, bytes.length);
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }

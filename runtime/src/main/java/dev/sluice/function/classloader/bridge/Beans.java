@@ -4,10 +4,44 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
-/** Method handles to an events-library bean's no-arg constructor and setters. */
+/**
+ * The ways to make a function's events-library beans: plain bytecode defined in the function's own
+ * loader when it links, method handles otherwise.
+ */
 final class Beans {
 
+  /**
+   * The package whose classes each function's loader defines itself from Sluice's class files
+   * (FunctionLoader names it too; the bridge cannot see Sluice's classes).
+   */
+  static final String DIRECT_PACKAGE = "dev.sluice.function.classloader.events.";
+
   private Beans() {}
+
+  /**
+   * The plain-bytecode {@code api} implementation {@code simpleName}, defined in {@code event}'s
+   * loader so that it links against the function's copy of the library; null when that fails (a
+   * library version without one of the setters, a loader that does not define the package).
+   */
+  static <T> T direct(Class<?> event, Class<T> api, String simpleName) {
+    try {
+      Class<?> c = Class.forName(DIRECT_PACKAGE + simpleName, true, event.getClassLoader());
+      return api.cast(c.getConstructor().newInstance());
+    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** What a method handle threw, unchecked: setters and constructors throw nothing checked. */
+  static RuntimeException unchecked(Throwable t) {
+    if (t instanceof RuntimeException e) {
+      return e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t);
+  }
 
   /** {@code new C()}, typed {@code () -> Object} so call sites need not know the class. */
   static MethodHandle ctor(Class<?> c) throws ReflectiveOperationException {

@@ -1,6 +1,5 @@
 package dev.sluice.function.classloader.bridge;
 
-import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,13 +26,13 @@ final class KafkaEventFactory implements EventFactory {
 
   private static final int MAX_SCRATCH = 64 * 1024;
 
-  private final Setters s;
+  private final KafkaBeans beans;
 
   /** Only one invocation at a time uses a handler's factory, as it uses the handler instance. */
   private byte[] scratch = new byte[256];
 
-  private KafkaEventFactory(Setters setters) {
-    this.s = setters;
+  KafkaEventFactory(KafkaBeans beans) {
+    this.beans = beans;
   }
 
   /**
@@ -44,11 +43,20 @@ final class KafkaEventFactory implements EventFactory {
     if (!(type instanceof Class<?> c) || !c.getName().equals(EVENT)) {
       return null;
     }
+    KafkaBeans direct = Beans.direct(c, KafkaBeans.class, "DirectKafkaBeans");
+    if (direct != null && c.isInstance(direct.event(Map.of(), SOURCE, ""))) {
+      return new KafkaEventFactory(direct);
+    }
     try {
-      return new KafkaEventFactory(Setters.of(c));
+      return new KafkaEventFactory(new HandleKafkaBeans(c));
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null; // JSON still works for whatever this version looks like
     }
+  }
+
+  /** Whether events are made by plain bytecode rather than method handles. */
+  boolean direct() {
+    return !(beans instanceof HandleKafkaBeans);
   }
 
   @Override
@@ -70,24 +78,19 @@ final class KafkaEventFactory implements EventFactory {
       }
       group.add(record(batch, i));
     }
-    Object event = s.newEvent.invokeExact();
-    s.setRecords.invokeExact(event, (Map<?, ?>) records);
-    s.eventSource.invokeExact(event, SOURCE);
-    s.bootstrapServers.invokeExact(event, (String) batch[KafkaLayout.BOOTSTRAP_SERVERS]);
-    return event;
+    return beans.event(records, SOURCE, (String) batch[KafkaLayout.BOOTSTRAP_SERVERS]);
   }
 
-  private Object record(Object[] batch, int i) throws Throwable {
-    Object r = s.newRecord.invokeExact();
-    s.topic.invokeExact(r, ((String[]) batch[KafkaLayout.TOPICS])[i]);
-    s.partition.invokeExact(r, ((int[]) batch[KafkaLayout.PARTITIONS])[i]);
-    s.offset.invokeExact(r, ((long[]) batch[KafkaLayout.OFFSETS])[i]);
-    s.timestamp.invokeExact(r, ((long[]) batch[KafkaLayout.TIMESTAMPS])[i]);
-    s.timestampType.invokeExact(r, ((String[]) batch[KafkaLayout.TIMESTAMP_TYPES])[i]);
-    s.key.invokeExact(r, base64(((byte[][]) batch[KafkaLayout.KEYS])[i]));
-    s.value.invokeExact(r, base64(((byte[][]) batch[KafkaLayout.VALUES])[i]));
-    s.headers.invokeExact(r, (List<?>) headers(batch, i));
-    return r;
+  private Object record(Object[] batch, int i) {
+    return beans.record(
+        ((String[]) batch[KafkaLayout.TOPICS])[i],
+        ((int[]) batch[KafkaLayout.PARTITIONS])[i],
+        ((long[]) batch[KafkaLayout.OFFSETS])[i],
+        ((long[]) batch[KafkaLayout.TIMESTAMPS])[i],
+        ((String[]) batch[KafkaLayout.TIMESTAMP_TYPES])[i],
+        base64(((byte[][]) batch[KafkaLayout.KEYS])[i]),
+        base64(((byte[][]) batch[KafkaLayout.VALUES])[i]),
+        headers(batch, i));
   }
 
   /**
@@ -120,49 +123,5 @@ final class KafkaEventFactory implements EventFactory {
       headers.add(one);
     }
     return headers;
-  }
-
-  /** Constructors and setters, typed for {@code invokeExact}. */
-  private record Setters(
-      MethodHandle newEvent,
-      MethodHandle setRecords,
-      MethodHandle eventSource,
-      MethodHandle bootstrapServers,
-      MethodHandle newRecord,
-      MethodHandle topic,
-      MethodHandle partition,
-      MethodHandle offset,
-      MethodHandle timestamp,
-      MethodHandle timestampType,
-      MethodHandle key,
-      MethodHandle value,
-      MethodHandle headers) {
-
-    static Setters of(Class<?> event) throws ReflectiveOperationException {
-      Class<?> record = Class.forName(EVENT + "$KafkaEventRecord", false, event.getClassLoader());
-      return new Setters(
-          ctor(event),
-          setter(event, "setRecords", Map.class),
-          setter(event, "setEventSource", String.class),
-          setter(event, "setBootstrapServers", String.class),
-          ctor(record),
-          setter(record, "setTopic", String.class),
-          setter(record, "setPartition", int.class),
-          setter(record, "setOffset", long.class),
-          setter(record, "setTimestamp", long.class),
-          setter(record, "setTimestampType", String.class),
-          setter(record, "setKey", String.class),
-          setter(record, "setValue", String.class),
-          setter(record, "setHeaders", List.class));
-    }
-
-    private static MethodHandle ctor(Class<?> c) throws ReflectiveOperationException {
-      return Beans.ctor(c);
-    }
-
-    private static MethodHandle setter(Class<?> c, String name, Class<?> param)
-        throws ReflectiveOperationException {
-      return Beans.setter(c, name, param, param);
-    }
   }
 }

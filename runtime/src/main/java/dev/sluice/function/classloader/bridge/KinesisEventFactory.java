@@ -1,6 +1,5 @@
 package dev.sluice.function.classloader.bridge;
 
-import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -21,10 +20,10 @@ final class KinesisEventFactory implements EventFactory {
   private static final String SOURCE = "aws:kinesis";
   private static final String NAME = "aws:kinesis:record";
 
-  private final Setters s;
+  private final KinesisBeans beans;
 
-  private KinesisEventFactory(Setters setters) {
-    this.s = setters;
+  KinesisEventFactory(KinesisBeans beans) {
+    this.beans = beans;
   }
 
   /**
@@ -35,11 +34,20 @@ final class KinesisEventFactory implements EventFactory {
     if (!(type instanceof Class<?> c) || !c.getName().equals(EVENT)) {
       return null;
     }
+    KinesisBeans direct = Beans.direct(c, KinesisBeans.class, "DirectKinesisBeans");
+    if (direct != null && c.isInstance(direct.event(List.of()))) {
+      return new KinesisEventFactory(direct);
+    }
     try {
-      return new KinesisEventFactory(Setters.of(c));
+      return new KinesisEventFactory(new HandleKinesisBeans(c));
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null; // JSON still works for whatever this version looks like
     }
+  }
+
+  /** Whether events are made by plain bytecode rather than method handles. */
+  boolean direct() {
+    return !(beans instanceof HandleKinesisBeans);
   }
 
   @Override
@@ -48,35 +56,33 @@ final class KinesisEventFactory implements EventFactory {
   }
 
   @Override
-  public Object build(Object[] batch) throws Throwable {
+  public Object build(Object[] batch) {
     String[] keys = (String[]) batch[KinesisLayout.PARTITION_KEYS];
+    String[] sequenceNumbers = (String[]) batch[KinesisLayout.SEQUENCE_NUMBERS];
+    String[] eventIds = (String[]) batch[KinesisLayout.EVENT_IDS];
+    byte[][] data = (byte[][]) batch[KinesisLayout.DATA];
+    long[] arrivals = (long[]) batch[KinesisLayout.ARRIVAL_MILLIS];
+    KinesisBeans.Common common =
+        new KinesisBeans.Common(
+            SOURCE,
+            V1,
+            NAME,
+            (String) batch[KinesisLayout.IDENTITY_ARN],
+            (String) batch[KinesisLayout.REGION],
+            (String) batch[KinesisLayout.SOURCE_ARN],
+            V1);
     List<Object> records = new ArrayList<>(keys.length);
     for (int i = 0; i < keys.length; i++) {
-      records.add(record(batch, i));
+      records.add(
+          beans.record(
+              common,
+              eventIds[i],
+              keys[i],
+              sequenceNumbers[i],
+              ByteBuffer.wrap(data[i].clone()),
+              date(arrivals[i])));
     }
-    Object event = s.newEvent.invokeExact();
-    s.setRecords.invokeExact(event, records);
-    return event;
-  }
-
-  private Object record(Object[] batch, int i) throws Throwable {
-    Object kinesis = s.newKinesis.invokeExact();
-    s.schemaVersion.invokeExact(kinesis, V1);
-    s.partitionKey.invokeExact(kinesis, ((String[]) batch[KinesisLayout.PARTITION_KEYS])[i]);
-    s.sequenceNumber.invokeExact(kinesis, ((String[]) batch[KinesisLayout.SEQUENCE_NUMBERS])[i]);
-    byte[] data = ((byte[][]) batch[KinesisLayout.DATA])[i];
-    s.data.invokeExact(kinesis, ByteBuffer.wrap(data.clone()));
-    s.arrival.invokeExact(kinesis, date(((long[]) batch[KinesisLayout.ARRIVAL_MILLIS])[i]));
-    Object r = s.newRecord.invokeExact();
-    s.kinesis.invokeExact(r, kinesis);
-    s.eventSource.invokeExact(r, SOURCE);
-    s.eventVersion.invokeExact(r, V1);
-    s.eventId.invokeExact(r, ((String[]) batch[KinesisLayout.EVENT_IDS])[i]);
-    s.eventName.invokeExact(r, NAME);
-    s.identityArn.invokeExact(r, (String) batch[KinesisLayout.IDENTITY_ARN]);
-    s.region.invokeExact(r, (String) batch[KinesisLayout.REGION]);
-    s.sourceArn.invokeExact(r, (String) batch[KinesisLayout.SOURCE_ARN]);
-    return r;
+    return beans.event(records);
   }
 
   /**
@@ -88,60 +94,5 @@ final class KinesisEventFactory implements EventFactory {
   static Date date(long millis) {
     double seconds = millis / 1000.0;
     return seconds == 0 ? null : new Date((long) (seconds * 1000.0));
-  }
-
-  /** Constructors and setters, typed for {@code invokeExact} on plain Objects. */
-  private record Setters(
-      MethodHandle newEvent,
-      MethodHandle setRecords,
-      MethodHandle newRecord,
-      MethodHandle newKinesis,
-      MethodHandle kinesis,
-      MethodHandle eventSource,
-      MethodHandle eventVersion,
-      MethodHandle eventId,
-      MethodHandle eventName,
-      MethodHandle identityArn,
-      MethodHandle region,
-      MethodHandle sourceArn,
-      MethodHandle schemaVersion,
-      MethodHandle partitionKey,
-      MethodHandle sequenceNumber,
-      MethodHandle data,
-      MethodHandle arrival) {
-
-    static Setters of(Class<?> event) throws ReflectiveOperationException {
-      ClassLoader loader = event.getClassLoader();
-      Class<?> record = Class.forName(EVENT + "$KinesisEventRecord", false, loader);
-      Class<?> kinesis = Class.forName(EVENT + "$Record", false, loader);
-      return new Setters(
-          ctor(event),
-          setter(event, "setRecords", List.class),
-          ctor(record),
-          ctor(kinesis),
-          setter(record, "setKinesis", kinesis),
-          setter(record, "setEventSource", String.class),
-          setter(record, "setEventVersion", String.class),
-          setter(record, "setEventID", String.class),
-          setter(record, "setEventName", String.class),
-          setter(record, "setInvokeIdentityArn", String.class),
-          setter(record, "setAwsRegion", String.class),
-          setter(record, "setEventSourceARN", String.class),
-          setter(kinesis, "setKinesisSchemaVersion", String.class),
-          setter(kinesis, "setPartitionKey", String.class),
-          setter(kinesis, "setSequenceNumber", String.class),
-          setter(kinesis, "setData", ByteBuffer.class),
-          setter(kinesis, "setApproximateArrivalTimestamp", Date.class));
-    }
-
-    private static MethodHandle ctor(Class<?> c) throws ReflectiveOperationException {
-      return Beans.ctor(c);
-    }
-
-    private static MethodHandle setter(Class<?> c, String name, Class<?> param)
-        throws ReflectiveOperationException {
-      // call sites pass JDK types as themselves and the event's own beans as Object
-      return Beans.setter(c, name, param, param.getClassLoader() == null ? param : Object.class);
-    }
   }
 }

@@ -69,6 +69,29 @@ class KinesisEventFactoryTest {
   }
 
   @Test
+  void build_directAndThroughHandles_sameEvent() throws Throwable {
+    Object[] batch = new Object[KinesisLayout.SIZE];
+    batch[KinesisLayout.SOURCE_ARN] = "arn:s";
+    batch[KinesisLayout.REGION] = "r";
+    batch[KinesisLayout.IDENTITY_ARN] = "arn:role";
+    batch[KinesisLayout.PARTITION_KEYS] = new String[] {"a", "b"};
+    batch[KinesisLayout.SEQUENCE_NUMBERS] = new String[] {"1", "2"};
+    batch[KinesisLayout.EVENT_IDS] = new String[] {"s:1", "s:2"};
+    batch[KinesisLayout.DATA] = new byte[][] {{1}, {}};
+    batch[KinesisLayout.ARRIVAL_MILLIS] = new long[] {0, 1_700_000_000_123L};
+    KinesisEventFactory direct = KinesisEventFactory.forType(KinesisEvent.class);
+    KinesisEventFactory handles =
+        new KinesisEventFactory(new HandleKinesisBeans(KinesisEvent.class));
+
+    Object fast = direct.build(batch);
+    Object slow = handles.build(batch);
+
+    assertThat(direct.direct()).isTrue();
+    assertThat(handles.direct()).isFalse();
+    assertThat(fast).isInstanceOf(KinesisEvent.class).isEqualTo(slow);
+  }
+
+  @Test
   void forType_otherTypes_null() {
     assertThat(KinesisEventFactory.forType(KinesisTimeWindowEvent.class)).isNull();
     assertThat(KinesisEventFactory.forType(Map.class)).isNull();
