@@ -38,7 +38,7 @@ final class GroupLeases implements ShardLeases {
 
   private static final String SHARD_PREFIX = "shardId-";
 
-  /** How often a delete refused for remaining members is tried again, a session timeout apart. */
+  /** How often a failed delete is tried again, a session timeout apart. */
   private static final int DELETE_RETRIES = 3;
 
   private static final long RETRY_MARGIN_MILLIS = 2_000;
@@ -134,8 +134,9 @@ final class GroupLeases implements ShardLeases {
   /**
    * Deletes the mapping's consumer group. Kafka refuses while a member remains: another node that
    * has not stopped the mapping yet (its own delete removes the group), or a node killed moments
-   * ago whose session has not expired. So a refused delete is tried again after a session timeout,
-   * a few times, lest the group and its offsets stay until the broker's offsets retention.
+   * ago whose session has not expired. So a refused delete, or one the cluster did not answer, is
+   * tried again after a session timeout, a few times, lest the group and its offsets stay until the
+   * broker's offsets retention.
    */
   @Override
   public void delete(String uuid) {
@@ -147,15 +148,17 @@ final class GroupLeases implements ShardLeases {
       get(admin.deleteConsumerGroups(List.of(group(uuid))).all());
     } catch (GroupIdNotFoundException e) {
       LOG.debugf("Consumer group of mapping %s is gone already", uuid);
-    } catch (GroupNotEmptyException e) {
+    } catch (RuntimeException e) {
+      // members remain, or the cluster did not answer in time (no coordinator, a timeout)
       if (retriesLeft == 0) {
-        LOG.infof("Consumer group %s still has members; it is left to them", group(uuid));
+        LOG.warnf(
+            "Could not delete the consumer group %s of mapping %s (%s); it stays until the"
+                + " broker's offsets retention",
+            group(uuid), uuid, e.getMessage());
         return;
       }
       long delay = options.sessionTimeout().toMillis() + RETRY_MARGIN_MILLIS;
       RETRIES.schedule(() -> deleteGroup(uuid, retriesLeft - 1), delay, TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
-      LOG.warnf("Could not delete the consumer group of mapping %s: %s", uuid, e.getMessage());
     }
   }
 
