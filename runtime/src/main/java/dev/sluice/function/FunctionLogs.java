@@ -51,25 +51,25 @@ final class FunctionLogs {
     if (report.result() instanceof InvocationResult.Failure f) {
       sb.append(new String(f.toPayload(), StandardCharsets.UTF_8)).append('\n');
     }
-    double ms = report.durationNanos() / 1e6;
+    long nanos = Math.max(0, report.durationNanos());
     sb.append("END RequestId: ").append(requestId).append('\n');
     sb.append("REPORT RequestId: ").append(requestId);
-    twoDecimals(sb.append("\tDuration: "), ms).append(" ms");
-    sb.append("\tBilled Duration: ").append((long) Math.ceil(ms)).append(" ms");
+    twoDecimals(sb.append("\tDuration: "), nanos).append(" ms");
+    sb.append("\tBilled Duration: ").append((nanos + 999_999) / 1_000_000).append(" ms");
     sb.append("\tMemory Size: ").append(config.memorySize()).append(" MB");
     sb.append("\tMax Memory Used: ").append(Math.max(0, report.maxMemoryUsedMb())).append(" MB");
     if (report.initDurationNanos() >= 0) {
-      twoDecimals(sb.append("\tInit Duration: "), report.initDurationNanos() / 1e6).append(" ms");
+      twoDecimals(sb.append("\tInit Duration: "), report.initDurationNanos()).append(" ms");
     }
     return sb.append("\t\n").toString();
   }
 
   /**
-   * Appends {@code ms} (not negative) with two decimals, rounded half up as {@code %.2f} rounds:
+   * Appends {@code nanos} (not negative) as milliseconds with two decimals, halves rounded up:
    * String.format built a Formatter and looked up locale symbols on every invocation.
    */
-  static StringBuilder twoDecimals(StringBuilder sb, double ms) {
-    long hundredths = Math.round(ms * 100);
+  static StringBuilder twoDecimals(StringBuilder sb, long nanos) {
+    long hundredths = (nanos + 5_000) / 10_000;
     return sb.append(hundredths / 100)
         .append('.')
         .append((char) ('0' + hundredths / 10 % 10))
@@ -126,6 +126,11 @@ final class FunctionLogs {
 
   private Appender appender(String function) throws IOException {
     Appender file = open.get(function);
+    if (file != null && !Files.exists(current(function))) {
+      // deleted from outside (logs cleared by hand): write to a new file, not to the deleted one
+      close(function);
+      file = null;
+    }
     if (file == null) {
       Path path = current(function);
       Files.createDirectories(path.getParent());
@@ -232,8 +237,8 @@ final class FunctionLogs {
   }
 
   /**
-   * A current file kept open between appends, and its size as appended here: opening the file and
-   * reading its size on every invocation cost more than writing the lines.
+   * A current file kept open between appends, and its size as appended here: opening it, creating
+   * its directories and reading its size on every invocation cost more than writing the lines.
    */
   private static final class Appender {
     private final FileChannel channel;

@@ -235,7 +235,10 @@ public final class FunctionService implements AutoCloseable {
     codes.deleteAll(name);
   }
 
-  /** Closes the function's open log file on the log thread, the only one touching it, and waits. */
+  /**
+   * Closes the function's open log file on the log thread, the only one touching it, and waits;
+   * never called on the log thread itself.
+   */
   private void closeLog(String name) {
     try {
       CompletableFuture.runAsync(() -> logs.close(name), logThread).join();
@@ -375,7 +378,11 @@ public final class FunctionService implements AutoCloseable {
   private Invoked logged(FunctionConfig config, String requestId, InvocationReport report) {
     String text = FunctionLogs.format(requestId, config, report);
     try {
-      logs.append(config.name(), text);
+      // an invocation that ends after its function was deleted must not open the function's log
+      // again: its files are about to go, and the file would stay open for a later namesake
+      if (functions.containsKey(config.name())) {
+        logs.append(config.name(), text);
+      }
     } catch (RuntimeException e) {
       LOG.warnf(e, "Cannot write the log of %s", config.name());
     }
@@ -577,7 +584,11 @@ public final class FunctionService implements AutoCloseable {
   public void close() {
     functions.values().forEach(d -> d.runner().close());
     asyncQueue.shutdownNow();
-    logThread.execute(logs::closeAll);
+    try {
+      logThread.execute(logs::closeAll);
+    } catch (RejectedExecutionException e) {
+      // closed before
+    }
     logThread.shutdown();
   }
 }

@@ -80,13 +80,29 @@ class FunctionLogsTest {
   }
 
   @Test
-  void twoDecimals_durations_roundedToHundredths() {
-    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 0).toString()).isEqualTo("0.00");
-    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 3.14159).toString()).isEqualTo("3.14");
-    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 2.999).toString()).isEqualTo("3.00");
-    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 0.126).toString()).isEqualTo("0.13");
-    assertThat(FunctionLogs.twoDecimals(new StringBuilder(), 1234.5).toString())
-        .isEqualTo("1234.50");
+  void twoDecimals_nanos_millisecondsWithHalvesRoundedUp() {
+    assertThat(ms(0)).isEqualTo("0.00");
+    assertThat(ms(3_141_590)).isEqualTo("3.14");
+    assertThat(ms(2_999_000)).isEqualTo("3.00");
+    assertThat(ms(1_005_000)).isEqualTo("1.01"); // %.2f of 1.005 gives 1.01 too
+    assertThat(ms(1_004_999)).isEqualTo("1.00");
+    assertThat(ms(99_995_000)).isEqualTo("100.00");
+    assertThat(ms(1_234_500_000_000L)).isEqualTo("1234500.00");
+  }
+
+  private static String ms(long nanos) {
+    return FunctionLogs.twoDecimals(new StringBuilder(), nanos).toString();
+  }
+
+  @Test
+  void append_fileDeletedFromOutside_nextAppendStartsANewFile() throws Exception {
+    FunctionLogs logs = new FunctionLogs(dir, 1 << 20, 2);
+    logs.append("f", "old\n");
+
+    Files.delete(dir.resolve("f/logs/function.log"));
+    logs.append("f", "new\n");
+
+    assertThat(Files.readString(dir.resolve("f/logs/function.log"))).isEqualTo("new\n");
   }
 
   @Test

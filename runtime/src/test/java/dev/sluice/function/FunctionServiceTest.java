@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +86,41 @@ class FunctionServiceTest {
     assertThat(one.get("guava33").asText()).isEqualTo("false");
     assertThat(two.get("library").asText()).isEqualTo("33.4.8-jre");
     assertThat(two.get("guava33").asText()).isEqualTo("true");
+  }
+
+  @Test
+  void delete_invocationEndingAfterIt_leavesNoLogFileBehind() throws Exception {
+    open();
+    Map<String, String> slow =
+        Map.of(
+            "fixture.Slow",
+            """
+            package fixture;
+            import java.util.*;
+            public class Slow {
+              public String handle(Map<String, Object> in) throws Exception {
+                Thread.sleep(((Number) in.get("ms")).longValue());
+                return "done";
+              }
+            }
+            """);
+    service.create(
+        "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(slow)));
+    call("slow", "{\"ms\":0}"); // its log file is open now
+    java.util.concurrent.CompletableFuture<FunctionService.Invoked> running =
+        service.invoke("slow", "{\"ms\":500}".getBytes(StandardCharsets.UTF_8), null);
+
+    service.delete("slow");
+    FunctionService.Invoked late = running.join();
+
+    assertThat(late.log()).contains("END RequestId: " + late.requestId());
+    assertThat(dir.resolve("functions").resolve("slow")).doesNotExist();
+    service.create(
+        "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(slow)));
+    call("slow", "{\"ms\":0}");
+    assertThat(Files.readString(dir.resolve("functions/slow/logs/function.log")))
+        .doesNotContain(late.requestId())
+        .contains("END RequestId:");
   }
 
   @Test

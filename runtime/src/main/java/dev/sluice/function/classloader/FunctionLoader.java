@@ -12,8 +12,8 @@ import java.util.List;
  * two functions can bundle conflicting library versions. Only the Lambda core interfaces, the
  * serialization library and Sluice's bridge come from the parent, so that the bridge and the
  * handler agree on what a Context or a RequestHandler is, even when the handler's jar bundles its
- * own copy of aws-lambda-java-core. Sluice's {@code events} package is defined here, per function,
- * so that it builds events with the function's own copy of aws-lambda-java-events.
+ * own copy of aws-lambda-java-core. Sluice's {@code events} package is defined here, in each
+ * instance's loader, so that it builds events with the function's own aws-lambda-java-events.
  */
 final class FunctionLoader extends URLClassLoader {
 

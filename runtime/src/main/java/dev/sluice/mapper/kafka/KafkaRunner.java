@@ -216,7 +216,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     // buffered in the consumer, paused partitions aside. A poll capped near the batch size left a
     // resumed partition's remainder buffered, so fetches went out half as often and carried half as
     // much. A poll takes all that is buffered instead, and small per-partition fetches keep what it
-    // hands over past the pause limit small (at most one fetch, fetch.max.bytes, per poll).
+    // hands over past the pause limit small (at most one fetch, fetch.max.bytes, per broker).
     p.put("max.poll.records", String.valueOf(MAX_POLL_RECORDS));
     p.put("max.partition.fetch.bytes", String.valueOf(PARTITION_FETCH_BYTES));
     p.put("fetch.max.bytes", String.valueOf(FETCH_MAX_BYTES));
