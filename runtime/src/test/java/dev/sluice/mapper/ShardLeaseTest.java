@@ -27,6 +27,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -240,6 +241,43 @@ class ShardLeaseTest {
     a.mappings.delete(uuid);
 
     assertThat(h.leases.load(uuid, stream)).isEmpty();
+  }
+
+  @Test
+  void membership_droppedByTheBroker_rejoinsWithItsShardsAndKeepsDelivering() throws Exception {
+    String stream = h.stream(2);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    await().atMost(BOUND).until(() -> owned(a, uuid).size() == 2);
+    putEach(stream, "x", 2);
+    awaitDelivered(fn, 2);
+    String member = group(uuid).members().iterator().next().consumerId();
+
+    // what the coordinator does to a member whose session expired (a node cut off for a while)
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers()))) {
+      admin
+          .removeMembersFromConsumerGroup(
+              h.prefix + "mapping-" + uuid, new RemoveMembersFromConsumerGroupOptions())
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> {
+              ConsumerGroupDescription g = group(uuid);
+              return g.members().size() == 1
+                  && !g.members().iterator().next().consumerId().equals(member)
+                  && assigned(uuid) == 2;
+            });
+    await().atMost(BOUND).until(() -> owned(a, uuid).size() == 2);
+    putEach(stream, "y", 2);
+    awaitDelivered(fn, 4);
+    assertThat(data(fn)).contains("x0", "x1", "y0", "y1"); // x may come twice: at least once
   }
 
   @Test
