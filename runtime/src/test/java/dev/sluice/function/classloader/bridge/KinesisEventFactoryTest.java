@@ -39,18 +39,31 @@ class KinesisEventFactoryTest {
     assertThat(KinesisEventFactory.date(1)).isEqualTo(new Date(1));
   }
 
-  @Test
-  void forType_plainKinesisEvent_buildsRecordsFromTheLayout() throws Throwable {
+  /** A batch of stream arn:s in region r read as arn:role, with these per-record values. */
+  static Object[] batch(
+      String[] keys, String[] sequenceNumbers, String[] eventIds, byte[][] data, long[] arrivals) {
     Object[] batch = new Object[KinesisLayout.SIZE];
     batch[KinesisLayout.SOURCE_ARN] = "arn:s";
     batch[KinesisLayout.REGION] = "r";
     batch[KinesisLayout.IDENTITY_ARN] = "arn:role";
-    batch[KinesisLayout.PARTITION_KEYS] = new String[] {"k"};
-    batch[KinesisLayout.SEQUENCE_NUMBERS] = new String[] {"49"};
-    batch[KinesisLayout.EVENT_IDS] = new String[] {"shardId-000000000000:49"};
+    batch[KinesisLayout.PARTITION_KEYS] = keys;
+    batch[KinesisLayout.SEQUENCE_NUMBERS] = sequenceNumbers;
+    batch[KinesisLayout.EVENT_IDS] = eventIds;
+    batch[KinesisLayout.DATA] = data;
+    batch[KinesisLayout.ARRIVAL_MILLIS] = arrivals;
+    return batch;
+  }
+
+  @Test
+  void forType_plainKinesisEvent_buildsRecordsFromTheLayout() throws Throwable {
     byte[] data = {1, 2};
-    batch[KinesisLayout.DATA] = new byte[][] {data};
-    batch[KinesisLayout.ARRIVAL_MILLIS] = new long[] {1_700_000_000_123L};
+    Object[] batch =
+        batch(
+            new String[] {"k"},
+            new String[] {"49"},
+            new String[] {"shardId-000000000000:49"},
+            new byte[][] {data},
+            new long[] {1_700_000_000_123L});
 
     KinesisEvent event =
         (KinesisEvent) KinesisEventFactory.forType(KinesisEvent.class).build(batch);
@@ -70,15 +83,13 @@ class KinesisEventFactoryTest {
 
   @Test
   void build_directAndThroughHandles_sameEvent() throws Throwable {
-    Object[] batch = new Object[KinesisLayout.SIZE];
-    batch[KinesisLayout.SOURCE_ARN] = "arn:s";
-    batch[KinesisLayout.REGION] = "r";
-    batch[KinesisLayout.IDENTITY_ARN] = "arn:role";
-    batch[KinesisLayout.PARTITION_KEYS] = new String[] {"a", "b"};
-    batch[KinesisLayout.SEQUENCE_NUMBERS] = new String[] {"1", "2"};
-    batch[KinesisLayout.EVENT_IDS] = new String[] {"s:1", "s:2"};
-    batch[KinesisLayout.DATA] = new byte[][] {{1}, {}};
-    batch[KinesisLayout.ARRIVAL_MILLIS] = new long[] {0, 1_700_000_000_123L};
+    Object[] batch =
+        batch(
+            new String[] {"a", "b"},
+            new String[] {"1", "2"},
+            new String[] {"s:1", "s:2"},
+            new byte[][] {{1}, {}},
+            new long[] {0, 1_700_000_000_123L});
     KinesisEventFactory direct = KinesisEventFactory.forType(KinesisEvent.class);
     KinesisEventFactory handles =
         new KinesisEventFactory(new HandleKinesisBeans(KinesisEvent.class));
