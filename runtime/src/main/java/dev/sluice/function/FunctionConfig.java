@@ -35,6 +35,9 @@ public record FunctionConfig(
     long lastModifiedMillis,
     String revisionId) {
 
+  /** The longest timeout a function may have, in seconds, as in Lambda. */
+  public static final int MAX_TIMEOUT_SECONDS = 900;
+
   /** Copies the environment so the value cannot change under its readers. */
   public FunctionConfig {
     environment = Map.copyOf(environment);

@@ -512,11 +512,13 @@ public final class FunctionService implements AutoCloseable {
               + s.memorySize()
               + " is out of range: it must be between 128 and 10240 MB.");
     }
-    if (s.timeoutSeconds() < 1 || s.timeoutSeconds() > 900) {
+    if (s.timeoutSeconds() < 1 || s.timeoutSeconds() > FunctionConfig.MAX_TIMEOUT_SECONDS) {
       throw FunctionException.invalid(
           "Timeout "
               + s.timeoutSeconds()
-              + " is out of range: it must be between 1 and 900 seconds.");
+              + " is out of range: it must be between 1 and "
+              + FunctionConfig.MAX_TIMEOUT_SECONDS
+              + " seconds.");
     }
     int envSize = 0;
     for (Map.Entry<String, String> e : s.environment().entrySet()) {

@@ -1,5 +1,6 @@
 package dev.sluice.mapper;
 
+import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.FunctionService;
 import java.time.Duration;
 
@@ -21,9 +22,22 @@ final class Drain {
   /** The drain of a mapping to {@code function}; short when the function is gone. */
   static Duration of(FunctionService functions, String function) {
     try {
-      return Duration.ofSeconds(functions.get(function).timeoutSeconds()).plus(INIT).plus(MARGIN);
+      return forTimeout(functions.get(function).timeoutSeconds());
     } catch (RuntimeException e) {
       return MARGIN; // no such function now: nothing can be in flight for long
     }
+  }
+
+  /**
+   * The drain of a function with the longest timeout there is. A shard lease is set up once, when
+   * its mapping starts, and must cover whatever timeout the function is given later: the runner
+   * still drains only as long as the function's timeout at the moment asks.
+   */
+  static Duration longest() {
+    return forTimeout(FunctionConfig.MAX_TIMEOUT_SECONDS);
+  }
+
+  private static Duration forTimeout(int seconds) {
+    return Duration.ofSeconds(seconds).plus(INIT).plus(MARGIN);
   }
 }
