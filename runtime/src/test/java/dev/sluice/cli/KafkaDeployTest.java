@@ -3,12 +3,14 @@ package dev.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.node.SluiceNode;
 import dev.sluice.testing.FreshDataDir;
 import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.KafkaBroker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +74,8 @@ class KafkaDeployTest {
   @TestHTTPResource("/")
   String root;
 
+  @Inject SluiceNode node;
+
   Cli.Result cli(String... args) {
     String[] all = Arrays.copyOf(args, args.length + 2);
     all[args.length] = "--endpoint";
@@ -111,6 +115,27 @@ class KafkaDeployTest {
 
       Cli.Result second = cli("deploy", t.toString());
       assertThat(second.out()).contains("= mapping " + topic + "-fn ← kafka " + topic);
+      String uuid = first.out().replaceAll("(?s).*uuid ([0-9a-f-]{36}).*", "$1");
+      // no window in the template: Lambda's 500 ms for Kafka, not a window of 0
+      assertThat(windowMillis(uuid)).isEqualTo(500);
+
+      String noWindow = Files.readString(t);
+      Files.writeString(
+          t,
+          noWindow.replaceAll(
+              "( *)BatchSize: 100", "$1BatchSize: 100\n$1MaximumBatchingWindowInSeconds: 2"));
+      assertThat(cli("deploy", t.toString()).out())
+          .contains(
+              "~ mapping "
+                  + topic
+                  + "-fn ← kafka "
+                  + topic
+                  + ": MaximumBatchingWindowInSeconds 0 → 2");
+      assertThat(windowMillis(uuid)).isEqualTo(2000);
+      Files.writeString(t, noWindow); // as in Lambda, the 500 ms default does not come back
+      assertThat(cli("deploy", t.toString()).out())
+          .contains("= mapping " + topic + "-fn ← kafka " + topic);
+      assertThat(windowMillis(uuid)).isEqualTo(2000);
 
       Files.writeString(t, Files.readString(t).replace("BatchSize: 100", "BatchSize: 5"));
       Cli.Result third = cli("deploy", t.toString());
@@ -122,6 +147,11 @@ class KafkaDeployTest {
       Cli.Result fourth = cli("deploy", t.toString());
       assertThat(fourth.out()).contains("- mapping " + topic + "-fn ← kafka " + topic);
     }
+  }
+
+  long windowMillis(String uuid) {
+    var config = node.mappings().get(uuid).config();
+    return config.kafka().windowMillis(config.maxBatchingWindowSeconds());
   }
 
   static long committed(Admin admin, String group, String topic) throws Exception {

@@ -51,6 +51,12 @@ final class KafkaMappingDeployer {
   Change apply(FunctionResource f, KafkaEventSource e, JsonNode current) {
     ObjectNode wanted = MappingFields.wanted(request(f.name(), e));
     wanted.remove("TumblingWindowInSeconds"); // Kafka mappings have no tumbling windows
+    if (e.maxBatchingWindowSeconds() == null) {
+      // without a window Lambda batches Kafka records for 500 ms, and a mapping cannot go back to
+      // that once one was given: so an absent window is neither sent (which would set 0) nor
+      // compared
+      wanted.remove("MaximumBatchingWindowInSeconds");
+    }
     wanted.set("SourceAccessConfigurations", access(e));
     if (current == null) {
       return create(f, e, wanted);
