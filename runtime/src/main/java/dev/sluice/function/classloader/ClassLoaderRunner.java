@@ -14,7 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * Runs a function version in this JVM, each instance in its own child-first class loader. Handler
@@ -25,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClassLoaderRunner implements Runner {
 
+  private static final Logger LOG = Logger.getLogger(ClassLoaderRunner.class);
+
   private final FunctionConfig config;
   private final DeployedCode code;
   private final PlatformLoader platform;
@@ -34,6 +38,7 @@ final class ClassLoaderRunner implements Runner {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   private volatile boolean closed;
+  private final AtomicBoolean warnedSlowEvents = new AtomicBoolean();
 
   ClassLoaderRunner(
       FunctionConfig config,
@@ -46,6 +51,21 @@ final class ClassLoaderRunner implements Runner {
     this.platform = platform;
     this.handlers = handlers;
     this.timers = timers;
+  }
+
+  /**
+   * Says once per runner when a handler taking a KinesisEvent or KafkaEvent cannot have it built by
+   * Sluice's bytecode: its events library lacks a constructor or setter that Sluice links against,
+   * and every delivery pays for method handles or JSON.
+   */
+  private void warnOnceIfSlowEvents(HandlerInstance i) {
+    String how = i.eventBuilder;
+    if (how != null && !how.equals("bytecode") && !warnedSlowEvents.getAndSet(true)) {
+      LOG.warnf(
+          "Function %s: its aws-lambda-java-events does not link with Sluice's event builder, so"
+              + " its events are built through %s, which is slower",
+          config.name(), how.equals("json") ? "JSON" : "method handles");
+    }
   }
 
   @Override
@@ -120,6 +140,7 @@ final class ClassLoaderRunner implements Runner {
         if (i == null) {
           i = HandlerInstance.start(config, code, platform);
           initNanos = i.initNanos;
+          warnOnceIfSlowEvents(i);
         }
         instance = i;
         byte[] out =

@@ -21,14 +21,24 @@ final class HandlerInstance implements AutoCloseable {
   private final Object bridge;
   private final Method invoke;
   private final String directEventType;
+
+  /** What {@code HandlerBridge.eventBuilder} says: how a KinesisEvent or KafkaEvent is made. */
+  final String eventBuilder;
+
   final long initNanos;
 
   private HandlerInstance(
-      FunctionLoader loader, Object bridge, Method invoke, String direct, long initNanos) {
+      FunctionLoader loader,
+      Object bridge,
+      Method invoke,
+      String direct,
+      String eventBuilder,
+      long initNanos) {
     this.loader = loader;
     this.bridge = bridge;
     this.invoke = invoke;
     this.directEventType = direct;
+    this.eventBuilder = eventBuilder;
     this.initNanos = initNanos;
     this.worker = new InstanceWorker(loader.getName() + "-worker");
   }
@@ -61,7 +71,8 @@ final class HandlerInstance implements AutoCloseable {
               String.class,
               Consumer.class);
       String direct = (String) type.getMethod("directEventType").invoke(bridge);
-      return new HandlerInstance(loader, bridge, invoke, direct, System.nanoTime() - t0);
+      String builder = (String) type.getMethod("eventBuilder").invoke(bridge);
+      return new HandlerInstance(loader, bridge, invoke, direct, builder, System.nanoTime() - t0);
     } catch (InvocationTargetException e) {
       loader.close();
       throw explain(e.getCause(), config);

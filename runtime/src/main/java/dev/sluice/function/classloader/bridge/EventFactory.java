@@ -8,4 +8,7 @@ interface EventFactory {
 
   /** The event for {@code batch}. */
   Object build(Object[] batch) throws Throwable;
+
+  /** Whether events are made by plain bytecode rather than method handles. */
+  boolean direct();
 }

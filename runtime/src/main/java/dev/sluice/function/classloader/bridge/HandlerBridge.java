@@ -29,6 +29,7 @@ public final class HandlerBridge {
   private final Serde input;
   private final Serde output;
   private final EventFactory direct;
+  private final boolean eventsLibraryInput;
 
   /** Resolves {@code handler} with Lambda's rules and creates the handler instance. */
   public HandlerBridge(ClassLoader functionLoader, String handler) throws Throwable {
@@ -41,6 +42,26 @@ public final class HandlerBridge {
     this.output =
         shape.returnsValue() ? Serde.forType(resolved.outputType(), functionLoader) : null;
     this.direct = shape.takesEvent() ? directFactory(resolved.inputType()) : null;
+    this.eventsLibraryInput = shape.takesEvent() && isBuiltEvent(resolved.inputType());
+  }
+
+  private static boolean isBuiltEvent(Type type) {
+    return type instanceof Class<?> c
+        && (c.getName().equals(KinesisEventFactory.EVENT)
+            || c.getName().equals(KafkaEventFactory.EVENT));
+  }
+
+  /**
+   * How a handler taking a plain KinesisEvent or KafkaEvent gets it: {@code bytecode} (Sluice's
+   * builder linked against the function's events library), {@code handles} (it did not, method
+   * handles did) or {@code json} (neither did: the event is parsed from JSON, as for any other
+   * type); null when the handler takes something else.
+   */
+  public String eventBuilder() {
+    if (direct != null) {
+      return direct.direct() ? "bytecode" : "handles";
+    }
+    return eventsLibraryInput ? "json" : null;
   }
 
   private static EventFactory directFactory(Type type) {

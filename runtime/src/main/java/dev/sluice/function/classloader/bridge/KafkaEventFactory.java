@@ -54,8 +54,8 @@ final class KafkaEventFactory implements EventFactory {
     }
   }
 
-  /** Whether events are made by plain bytecode rather than method handles. */
-  boolean direct() {
+  @Override
+  public boolean direct() {
     return !(beans instanceof HandleKafkaBeans);
   }
 

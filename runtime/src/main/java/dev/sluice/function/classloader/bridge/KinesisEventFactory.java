@@ -45,8 +45,8 @@ final class KinesisEventFactory implements EventFactory {
     }
   }
 
-  /** Whether events are made by plain bytecode rather than method handles. */
-  boolean direct() {
+  @Override
+  public boolean direct() {
     return !(beans instanceof HandleKinesisBeans);
   }
 

@@ -1,0 +1,96 @@
+package dev.sluice.function.classloader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.function.DeployedCode;
+import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.Isolation;
+import dev.sluice.testing.HandlerJars;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HandlerInstanceTest {
+
+  static final String HANDLER =
+      """
+      package fixture;
+      import com.amazonaws.services.lambda.runtime.Context;
+      import com.amazonaws.services.lambda.runtime.RequestHandler;
+      import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+      public class Kafka implements RequestHandler<KafkaEvent, String> {
+        public String handleRequest(KafkaEvent event, Context ctx) { return "ok"; }
+      }
+      """;
+
+  /** A KafkaEvent as an old library might have it: its records have no headers. */
+  static final String OLD_EVENT =
+      """
+      package com.amazonaws.services.lambda.runtime.events;
+      import java.util.*;
+      public class KafkaEvent {
+        private Map<String, List<KafkaEventRecord>> records;
+        public void setRecords(Map<String, List<KafkaEventRecord>> r) { records = r; }
+        public Map<String, List<KafkaEventRecord>> getRecords() { return records; }
+        public void setEventSource(String s) { }
+        public void setBootstrapServers(String s) { }
+        public static class KafkaEventRecord {
+          public void setTopic(String s) { }
+          public void setPartition(int p) { }
+          public void setOffset(long o) { }
+          public void setTimestamp(long t) { }
+          public void setTimestampType(String t) { }
+          public void setKey(String k) { }
+          public void setValue(String v) { }
+        }
+      }
+      """;
+
+  @TempDir Path dir;
+
+  HandlerInstance start(Map<String, String> sources, boolean withEventsLibrary) throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(sources));
+    if (withEventsLibrary) {
+      Files.copy(FunctionLoaderTest.eventsJar(), dir.resolve("lib/events.jar"));
+    }
+    FunctionConfig config =
+        new FunctionConfig(
+            "f",
+            "fixture.Kafka::handleRequest",
+            "java17",
+            256,
+            10,
+            Map.of(),
+            null,
+            "",
+            Isolation.CLASSLOADER,
+            "sha",
+            0,
+            0,
+            "rev");
+    return HandlerInstance.start(config, new DeployedCode(dir), new PlatformLoader());
+  }
+
+  @Test
+  void start_kafkaHandlerWithTheEventsLibrary_eventsBuiltByBytecode() throws Throwable {
+    try (HandlerInstance i = start(Map.of("fixture.Kafka", HANDLER), true)) {
+      assertThat(i.eventBuilder).isEqualTo("bytecode");
+    }
+  }
+
+  @Test
+  void start_eventsLibraryLackingASetter_eventsParsedFromJson() throws Throwable {
+    Map<String, String> sources =
+        Map.of(
+            "fixture.Kafka",
+            HANDLER,
+            "com.amazonaws.services.lambda.runtime.events.KafkaEvent",
+            OLD_EVENT);
+    try (HandlerInstance i = start(sources, false)) {
+      assertThat(i.eventBuilder).isEqualTo("json");
+    }
+  }
+}
