@@ -98,7 +98,11 @@ final class MappingJson {
       n.put("StartingPositionTimestamp", BigDecimal.valueOf(c.startingTimestampMillis(), 3));
     }
     n.put("BatchSize", c.batchSize());
-    n.put("MaximumBatchingWindowInSeconds", c.maxBatchingWindowSeconds());
+    if (c.kafka() == null || c.kafka().windowGiven()) {
+      // a Kafka mapping never given a window batches for Lambda's 500 ms, which no whole number
+      // of seconds says, and which 0 (no window) must not be mistaken for
+      n.put("MaximumBatchingWindowInSeconds", c.maxBatchingWindowSeconds());
+    }
     n.put("ParallelizationFactor", c.parallelizationFactor());
     if (c.kafka() != null) {
       kafkaConfiguration(n, c.kafka());

@@ -29,9 +29,9 @@ final class Drain {
   }
 
   /**
-   * The drain of a function with the longest timeout there is. A shard lease is set up once, when
-   * its mapping starts, and must cover whatever timeout the function is given later: the runner
-   * still drains only as long as the function's timeout at the moment asks.
+   * The drain of a function with the longest timeout there is: a shard lease's group membership is
+   * set up once, when its mapping starts, and its rebalance timeout must cover whatever timeout the
+   * function is given later. Each revocation still waits only as long as the timeout then asks.
    */
   static Duration longest() {
     return forTimeout(FunctionConfig.MAX_TIMEOUT_SECONDS);

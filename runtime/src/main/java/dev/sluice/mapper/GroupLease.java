@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -73,7 +74,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private static final int REJOIN_PAUSES = 50;
 
   private final Map<String, Object> config;
-  private final long drainMillis;
+  private final Supplier<Duration> drain;
   private final String topic;
   private final String group;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -85,14 +86,19 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private volatile boolean closing;
 
   /**
-   * @param drain how long a revoked shard may take to finish its batch in flight (the function's
-   *     timeout), at least {@link #MIN_DRAIN}
+   * @param drain how long a revoked shard may take to finish its batch in flight, asked at each
+   *     revocation (the function's timeout then), at least {@link #MIN_DRAIN}
    */
-  GroupLease(GroupLeaseOptions options, String group, String topic, Duration drain) {
+  GroupLease(GroupLeaseOptions options, String group, String topic, Supplier<Duration> drain) {
     this.group = group;
     this.topic = topic;
-    this.drainMillis = Math.max(MIN_DRAIN.toMillis(), drain.toMillis());
-    this.config = config(options, group, drainMillis);
+    this.drain = drain;
+    // the group must wait through the longest drain a function's timeout may later ask for
+    this.config = config(options, group, Drain.longest().plus(MIN_DRAIN).toMillis());
+  }
+
+  private long drainMillis() {
+    return Math.max(MIN_DRAIN.toMillis(), drain.get().toMillis());
   }
 
   private static Map<String, Object> config(GroupLeaseOptions o, String group, long drainMillis) {
@@ -301,7 +307,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     held.removeAll(shardIds(partitions));
     try {
       // its batch in flight finishes first: the next owner would deliver it again meanwhile
-      return owner.revoked(shardIds(partitions)).get(drainMillis, TimeUnit.MILLISECONDS);
+      return owner.revoked(shardIds(partitions)).get(drainMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Map.of();

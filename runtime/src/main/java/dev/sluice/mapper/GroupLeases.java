@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -150,6 +151,11 @@ final class GroupLeases implements ShardLeases {
       LOG.debugf("Consumer group of mapping %s is gone already", uuid);
     } catch (RuntimeException e) {
       // members remain, or the cluster did not answer in time (no coordinator, a timeout)
+      if (retriesLeft == 0 && e instanceof GroupNotEmptyException) {
+        // another node still runs the mapping, and deletes the group when it stops it
+        LOG.infof("Consumer group %s still has members; it is left to them", group(uuid));
+        return;
+      }
       if (retriesLeft == 0) {
         LOG.warnf(
             "Could not delete the consumer group %s of mapping %s (%s); it stays until the"
@@ -164,11 +170,11 @@ final class GroupLeases implements ShardLeases {
 
   @Override
   public Lease open(String uuid, String stream) {
-    return open(uuid, stream, GroupLease.MIN_DRAIN);
+    return open(uuid, stream, () -> GroupLease.MIN_DRAIN);
   }
 
   @Override
-  public Lease open(String uuid, String stream, Duration drain) {
+  public Lease open(String uuid, String stream, Supplier<Duration> drain) {
     return new GroupLease(options, group(uuid), topic(stream), drain);
   }
 

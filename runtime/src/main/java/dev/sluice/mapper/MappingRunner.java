@@ -294,9 +294,28 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
           CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
               // past the budget, hand over what finished rather than nothing at all
               .completeOnTimeout(null, budget, TimeUnit.MILLISECONDS)
-              .whenComplete((v, e) -> loop.execute(() -> last.complete(handOver(shardIds))));
+              .whenComplete((v, e) -> afterDrain(shardIds, last));
         });
     return last;
+  }
+
+  /**
+   * Completes {@code last} with the hand-over whatever happens: the membership thread waits for it,
+   * and with it the group's whole rebalance.
+   */
+  private void afterDrain(Set<String> shardIds, CompletableFuture<Map<String, Checkpoint>> last) {
+    try {
+      loop.execute(
+          () -> {
+            try {
+              last.complete(handOver(shardIds));
+            } catch (RuntimeException e) {
+              last.completeExceptionally(e);
+            }
+          });
+    } catch (RuntimeException e) {
+      last.completeExceptionally(e); // the event loop is gone: the node is stopping
+    }
   }
 
   /**
@@ -319,7 +338,12 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
         out.put(id, cp);
       }
     }
-    reconcile();
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      // the checkpoints are handed over all the same; the next assignment reconciles again
+      LOG.warnf(e, "Mapping %s: reconciling shards after a hand-over failed", config.uuid());
+    }
     return out;
   }
 

@@ -601,9 +601,12 @@ public final class MappingService implements AutoCloseable {
         new MappingRunner(
             c,
             deps,
-            // the lease waits a little longer than the runner can drain, so the hand-over comes
-            // first, whatever timeout the function is given while the mapping runs
-            leases.open(c.uuid(), c.stream(), Drain.longest().plusSeconds(5)),
+            // the lease waits a little longer than the runner drains, so the hand-over comes
+            // first; both ask the function's timeout when a shard leaves
+            leases.open(
+                c.uuid(),
+                c.stream(),
+                () -> Drain.of(deps.functions(), c.functionName()).plusSeconds(5)),
             events,
             filter.isEmpty() ? null : filter::matches,
             failures,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Where Kinesis mappings keep their checkpoints, and which shards of a mapping this node runs.
@@ -54,10 +55,10 @@ public interface ShardLeases {
 
   /**
    * As {@link #open(String, String)}, giving how long a shard that leaves this node may take to
-   * finish its batch in flight before the next owner starts it: the function's timeout, so that two
-   * nodes never deliver one shard at once.
+   * finish its batch in flight before the next owner starts it, asked at each revocation (the
+   * function's timeout then), so that two nodes never deliver one shard at once.
    */
-  default Lease open(String uuid, String stream, Duration drain) {
+  default Lease open(String uuid, String stream, Supplier<Duration> drain) {
     return open(uuid, stream);
   }
 

@@ -120,17 +120,14 @@ class KafkaDeployTest {
       assertThat(windowMillis(uuid)).isEqualTo(500);
 
       String noWindow = Files.readString(t);
-      Files.writeString(
-          t,
-          noWindow.replaceAll(
-              "( *)BatchSize: 100", "$1BatchSize: 100\n$1MaximumBatchingWindowInSeconds: 2"));
+      String label = "~ mapping " + topic + "-fn ← kafka " + topic + ": ";
+      Files.writeString(t, withWindow(noWindow, 0)); // 0 is no window: not the 500 ms default
       assertThat(cli("deploy", t.toString()).out())
-          .contains(
-              "~ mapping "
-                  + topic
-                  + "-fn ← kafka "
-                  + topic
-                  + ": MaximumBatchingWindowInSeconds 0 → 2");
+          .contains(label + "MaximumBatchingWindowInSeconds unset (500 ms) → 0");
+      assertThat(windowMillis(uuid)).isZero();
+      Files.writeString(t, withWindow(noWindow, 2));
+      assertThat(cli("deploy", t.toString()).out())
+          .contains(label + "MaximumBatchingWindowInSeconds 0 → 2");
       assertThat(windowMillis(uuid)).isEqualTo(2000);
       Files.writeString(t, noWindow); // as in Lambda, the 500 ms default does not come back
       assertThat(cli("deploy", t.toString()).out())
@@ -147,6 +144,11 @@ class KafkaDeployTest {
       Cli.Result fourth = cli("deploy", t.toString());
       assertThat(fourth.out()).contains("- mapping " + topic + "-fn ← kafka " + topic);
     }
+  }
+
+  static String withWindow(String template, int seconds) {
+    return template.replaceAll(
+        "( *)BatchSize: 100", "$1BatchSize: 100\n$1MaximumBatchingWindowInSeconds: " + seconds);
   }
 
   long windowMillis(String uuid) {

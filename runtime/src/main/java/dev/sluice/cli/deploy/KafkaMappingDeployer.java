@@ -63,6 +63,9 @@ final class KafkaMappingDeployer {
     }
     ObjectNode have = MappingFields.current(current);
     have.remove("TumblingWindowInSeconds");
+    if (!current.has("MaximumBatchingWindowInSeconds")) {
+      have.put("MaximumBatchingWindowInSeconds", "unset (500 ms)"); // never given: differs from 0
+    }
     have.set("SourceAccessConfigurations", current.path("SourceAccessConfigurations"));
     List<String> differ = new ArrayList<>();
     wanted
@@ -70,7 +73,7 @@ final class KafkaMappingDeployer {
         .forEachRemaining(
             n -> {
               if (!wanted.get(n).equals(have.get(n))) {
-                differ.add(n + " " + have.get(n) + " → " + wanted.get(n));
+                differ.add(n + " " + shown(have.get(n)) + " → " + shown(wanted.get(n)));
               }
             });
     if (differ.isEmpty()) {
@@ -78,6 +81,10 @@ final class KafkaMappingDeployer {
     }
     client.rest("PUT", MAPPINGS + current.path("UUID").asText(), MappingFields.body(wanted));
     return new Change(Change.Action.UPDATED, label(f.name(), e), String.join(", ", differ));
+  }
+
+  private static String shown(JsonNode value) {
+    return value == null ? "none" : value.isTextual() ? value.asText() : value.toString();
   }
 
   private Change create(FunctionResource f, KafkaEventSource e, ObjectNode wanted) {
