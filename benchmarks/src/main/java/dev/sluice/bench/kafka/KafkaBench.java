@@ -110,22 +110,6 @@ public final class KafkaBench {
     }
   }
 
-  /**
-   * The {@code fetch.max.wait.ms} a mapping's consumer uses (KafkaRunner): the raw consumer uses it
-   * too, or the broker would hold its last fetches for the default 500 ms.
-   */
-  static final int MAPPING_FETCH_MAX_WAIT_MILLIS = 50;
-
-  /**
-   * The fetch settings a mapping's consumer uses (KafkaRunner), which the raw consumer uses too:
-   * {@code max.poll.records}, {@code max.partition.fetch.bytes} and {@code fetch.max.bytes}.
-   */
-  static final Map<String, String> MAPPING_FETCH =
-      Map.of(
-          "max.poll.records", "100000",
-          "max.partition.fetch.bytes", "262144",
-          "fetch.max.bytes", "16777216");
-
   private static void deleteTopic(String bootstrap, String topic) {
     try (var admin =
         org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {

@@ -1,10 +1,12 @@
 package dev.sluice.bench.kafka;
 
 import dev.sluice.bench.mapper.CpuTimes;
+import dev.sluice.mapper.kafka.FetchSettings;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -18,6 +20,9 @@ import java.util.function.ToDoubleFunction;
  * up.
  */
 final class KafkaRounds {
+
+  /** The fetch settings a mapping's consumer uses, which the raw consumer uses too. */
+  private static final Map<String, String> FETCH = FetchSettings.of();
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -91,11 +96,11 @@ final class KafkaRounds {
   /** {records/s, consumer-thread CPU ns per record} of a raw loop. */
   private double[] raw(String groupPrefix, boolean asyncCommits) {
     System.out.printf(
-        "raw consumer (max.poll.records %s, max.partition.fetch.bytes %s, fetch.max.wait.ms %d,"
+        "raw consumer (max.poll.records %s, max.partition.fetch.bytes %s, fetch.max.wait.ms %s,"
             + " %s):%n",
-        KafkaBench.MAPPING_FETCH.get("max.poll.records"),
-        KafkaBench.MAPPING_FETCH.get("max.partition.fetch.bytes"),
-        KafkaBench.MAPPING_FETCH_MAX_WAIT_MILLIS,
+        FETCH.get("max.poll.records"),
+        FETCH.get("max.partition.fetch.bytes"),
+        FETCH.get("fetch.max.wait.ms"),
         asyncCommits ? "commitAsync at most every 10 ms" : "commitSync per poll");
     CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
     long thread0 = THREADS.getCurrentThreadCpuTime();

@@ -1,5 +1,6 @@
 package dev.sluice.bench.kafka;
 
+import dev.sluice.mapper.kafka.FetchSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -11,10 +12,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The baseline: what one plain kafka-clients consumer achieves on the same topic. It is set up the
  * way a Sluice mapping's consumer is (one {@link KafkaConsumer} for all partitions, a fresh group,
- * from the earliest offset, the same fetch settings and {@code fetch.max.wait.ms}, no auto-commit);
- * it only counts the records and their bytes. It commits either as the mapping does
- * (asynchronously, one commit in flight, at most every 10 ms) or synchronously after every poll,
- * the loop of KafkaConsumer's javadoc, which waits a broker round trip per poll.
+ * from the earliest offset, the same fetch settings ({@link FetchSettings#of}), no auto-commit); it
+ * only counts the records and their bytes. It commits either as the mapping does (asynchronously,
+ * one commit in flight, at most every 10 ms) or synchronously after every poll, the loop of
+ * KafkaConsumer's javadoc, which waits a broker round trip per poll.
  */
 final class RawConsumer {
 
@@ -93,8 +94,7 @@ final class RawConsumer {
     p.put("client.id", "raw-" + group);
     p.put("enable.auto.commit", "false");
     p.put("auto.offset.reset", "earliest");
-    p.putAll(KafkaBench.MAPPING_FETCH);
-    p.put("fetch.max.wait.ms", String.valueOf(KafkaBench.MAPPING_FETCH_MAX_WAIT_MILLIS));
+    p.putAll(FetchSettings.of());
     return p;
   }
 }

@@ -41,21 +41,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private static final Logger LOG = Logger.getLogger(KafkaRunner.class);
   private static final long IDLE_POLL_MILLIS = 200;
 
-  /**
-   * How long the broker may hold a fetch that finds no records (see {@link #props(MappingConfig)}).
-   */
-  static final int FETCH_MAX_WAIT_MILLIS = 50;
-
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
-
-  /** More than one fetch holds, so that a poll leaves nothing buffered (see props). */
-  static final int MAX_POLL_RECORDS = 100_000;
-
-  /** A partition's share of a fetch; a larger first batch still comes whole. */
-  static final int PARTITION_FETCH_BYTES = 256 * 1024;
-
-  /** One fetch, and so one poll, brings at most this much (the client default is 50 MB). */
-  static final int FETCH_MAX_BYTES = 16 * 1024 * 1024;
 
   /**
    * Finished batches are committed together at most this often: a synchronous commit per batch held
@@ -212,18 +198,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     p.put(
         "auto.offset.reset",
         config.startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
-    // kafka-clients sends no fetch to a broker while a partition it leads still has records
-    // buffered in the consumer, paused partitions aside. A poll capped near the batch size left a
-    // resumed partition's remainder buffered, so fetches went out half as often and carried half as
-    // much. A poll takes all that is buffered instead, and small per-partition fetches keep what it
-    // hands over past the pause limit small (at most one fetch, fetch.max.bytes, per broker).
-    p.put("max.poll.records", String.valueOf(MAX_POLL_RECORDS));
-    p.put("max.partition.fetch.bytes", String.valueOf(PARTITION_FETCH_BYTES));
-    p.put("fetch.max.bytes", String.valueOf(FETCH_MAX_BYTES));
-    // A paused partition is left out of the fetch in flight, and the consumer sends the next fetch
-    // only when that one returns; when every partition in it is caught up, the broker holds it
-    // for this long (500 ms by default), and a resumed partition with a backlog waits as long.
-    p.put("fetch.max.wait.ms", String.valueOf(FETCH_MAX_WAIT_MILLIS));
+    p.putAll(FetchSettings.of());
     // Several Sluice nodes run the mapping as members of its group: a killed node's partitions
     // move to the others after this, not after the client's default 45 s.
     p.put("session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MILLIS));

@@ -3,6 +3,7 @@ package dev.sluice.function.classloader.bridge;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.function.Function;
 
 /**
  * The ways to make a function's events-library beans: plain bytecode defined in the function's own
@@ -23,11 +24,38 @@ final class Beans {
    * loader so that it links against the function's copy of the library; null when that fails (a
    * library version without one of the setters, a loader that does not define the package).
    */
-  static <T> T direct(Class<?> event, Class<T> api, String simpleName) {
+  private static <T> T direct(Class<?> event, Class<T> api, String simpleName) {
     try {
       Class<?> c = Class.forName(DIRECT_PACKAGE + simpleName, true, event.getClassLoader());
       return api.cast(c.getConstructor().newInstance());
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Makes the method-handle fallback for a function's event class. */
+  interface Fallback<T> {
+    T of(Class<?> event) throws ReflectiveOperationException;
+  }
+
+  /**
+   * The beans that make {@code event}: the plain-bytecode {@code simpleName} when it links and its
+   * {@code sample} is of the function's own class, else method handles, else null (the event is
+   * parsed from JSON then, whatever this version of the library looks like).
+   */
+  static <T> T choose(
+      Class<?> event,
+      Class<T> api,
+      String simpleName,
+      Function<T, Object> sample,
+      Fallback<T> fallback) {
+    T direct = direct(event, api, simpleName);
+    if (direct != null && event.isInstance(sample.apply(direct))) {
+      return direct;
+    }
+    try {
+      return fallback.of(event);
+    } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
     }
   }

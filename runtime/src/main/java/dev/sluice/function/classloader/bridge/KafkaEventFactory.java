@@ -43,15 +43,14 @@ final class KafkaEventFactory implements EventFactory {
     if (!(type instanceof Class<?> c) || !c.getName().equals(EVENT)) {
       return null;
     }
-    KafkaBeans direct = Beans.direct(c, KafkaBeans.class, "DirectKafkaBeans");
-    if (direct != null && c.isInstance(direct.event(Map.of(), SOURCE, ""))) {
-      return new KafkaEventFactory(direct);
-    }
-    try {
-      return new KafkaEventFactory(new HandleKafkaBeans(c));
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null; // JSON still works for whatever this version looks like
-    }
+    KafkaBeans beans =
+        Beans.choose(
+            c,
+            KafkaBeans.class,
+            "DirectKafkaBeans",
+            b -> b.event(Map.of(), SOURCE, ""),
+            HandleKafkaBeans::new);
+    return beans == null ? null : new KafkaEventFactory(beans);
   }
 
   @Override

@@ -34,15 +34,14 @@ final class KinesisEventFactory implements EventFactory {
     if (!(type instanceof Class<?> c) || !c.getName().equals(EVENT)) {
       return null;
     }
-    KinesisBeans direct = Beans.direct(c, KinesisBeans.class, "DirectKinesisBeans");
-    if (direct != null && c.isInstance(direct.event(List.of()))) {
-      return new KinesisEventFactory(direct);
-    }
-    try {
-      return new KinesisEventFactory(new HandleKinesisBeans(c));
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null; // JSON still works for whatever this version looks like
-    }
+    KinesisBeans beans =
+        Beans.choose(
+            c,
+            KinesisBeans.class,
+            "DirectKinesisBeans",
+            b -> b.event(List.of()),
+            HandleKinesisBeans::new);
+    return beans == null ? null : new KinesisEventFactory(beans);
   }
 
   @Override
