@@ -16,7 +16,7 @@ final class KafkaOptions {
       """
       usage: kafka [options]
         --records N (6000000)  --record-bytes N (100)  --partitions N (8)  --batch-size N (1000)
-        --rounds N (5; the target is judged on the median)  --warmups N (3)  --no-warmup
+        --rounds N (5; the target is judged on the median)  --warmups N (6)  --no-warmup
         --timeout S (300)
         --idle-mappings N (instead: the CPU of N mappings on an idle topic; --idle-seconds S (30))
         --bootstrap HOST:PORT (a running broker; default: one started in this process)

@@ -2,8 +2,6 @@ package dev.sluice.bench.kafka;
 
 import dev.sluice.bench.mapper.CpuTimes;
 import dev.sluice.mapper.kafka.FetchSettings;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,12 @@ final class KafkaRounds {
   /** The fetch settings a mapping's consumer uses, which the raw consumer uses too. */
   private static final Map<String, String> FETCH = FetchSettings.of();
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  /**
+   * Warm-ups before the rounds. After 3 the server's JIT compiler threads still took about a fifth
+   * of a core during the measured mappings (Kafka's client code is large, and the function's
+   * classes are compiled once per instance); after 6 to 10 it is under a tenth.
+   */
+  static final int WARMUPS = 6;
 
   private final KafkaOptions o;
   private final String bootstrap;
@@ -36,8 +39,9 @@ final class KafkaRounds {
   private final String function = "kafka-" + KafkaBench.suffix();
 
   /**
-   * One round's figures: records/s of each side, and the CPU each spent per record on the one
-   * thread every record passes (the raw loop's own thread; the mapping's poll thread).
+   * One round's figures: records/s of each side, the CPU each spent per record on the one thread
+   * every record passes (the raw loop's own thread; the mapping's poll thread), and the share of
+   * the run that thread spent waiting for a core.
    */
   record Round(
       double rawAsync,
@@ -45,7 +49,12 @@ final class KafkaRounds {
       double sluice,
       double rawAsyncNs,
       double rawSyncNs,
-      double pollNs) {}
+      double pollNs,
+      double rawAsyncWait,
+      double pollWait) {}
+
+  /** One run of one side: records/s, and its one thread's CPU a record and run-queue wait (%). */
+  private record Side(double rate, double ns, double waitPct) {}
 
   KafkaRounds(
       KafkaOptions o,
@@ -64,7 +73,7 @@ final class KafkaRounds {
   }
 
   void warmUp() throws InterruptedException {
-    int n = o.warmup ? o.int_("warmups", 3) : 0;
+    int n = o.warmup ? o.int_("warmups", WARMUPS) : 0;
     for (int i = 1; i <= n; i++) {
       System.out.printf("warm-up %d of %d (same records, other groups):%n", i, n);
       raw("raw-warm-", true);
@@ -78,23 +87,25 @@ final class KafkaRounds {
     List<Round> out = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       System.out.printf("round %d of %d:%n", i, n);
+      Side a;
+      Side s;
+      Side m;
       if (i % 2 == 1) {
-        double[] a = raw("raw-", true);
-        double[] s = raw("raw-", false);
-        double[] m = sluice("g-");
-        out.add(new Round(a[0], s[0], m[0], a[1], s[1], m[1]));
+        a = raw("raw-", true);
+        s = raw("raw-", false);
+        m = sluice("g-");
       } else {
-        double[] m = sluice("g-");
-        double[] s = raw("raw-", false);
-        double[] a = raw("raw-", true);
-        out.add(new Round(a[0], s[0], m[0], a[1], s[1], m[1]));
+        m = sluice("g-");
+        s = raw("raw-", false);
+        a = raw("raw-", true);
       }
+      out.add(new Round(a.rate, s.rate, m.rate, a.ns, s.ns, m.ns, a.waitPct, m.waitPct));
     }
     return out;
   }
 
-  /** {records/s, consumer-thread CPU ns per record} of a raw loop. */
-  private double[] raw(String groupPrefix, boolean asyncCommits) {
+  /** One raw loop's run. */
+  private Side raw(String groupPrefix, boolean asyncCommits) {
     System.out.printf(
         "raw consumer (max.poll.records %s, max.partition.fetch.bytes %s, fetch.max.wait.ms %s,"
             + " %s):%n",
@@ -103,30 +114,36 @@ final class KafkaRounds {
         FETCH.get("fetch.max.wait.ms"),
         asyncCommits ? "commitAsync at most every 10 ms" : "commitSync per poll");
     CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
-    long thread0 = THREADS.getCurrentThreadCpuTime();
+    Schedstat thread0 = Schedstat.self();
     double secs =
         RawConsumer.read(
             bootstrap, topic, groupPrefix + KafkaBench.suffix(), records, timeout, asyncCommits);
-    double ns = (double) (THREADS.getCurrentThreadCpuTime() - thread0) / records;
+    Schedstat thread = Schedstat.self().since(thread0);
     String report = cpu.stop("benchmark process (broker + consumer)");
-    double rate = records / secs;
+    Side side = side(secs, thread);
     System.out.printf(
-        "  %,.0f records/s (%.2f s); consumer thread %.0f ns CPU a record; %s%n",
-        rate, secs, ns, report);
-    return new double[] {rate, ns};
+        "  %,.0f records/s (%.2f s); consumer thread %.0f ns CPU a record, waited for a core"
+            + " %.0f %% of the time; %s%n",
+        side.rate, secs, side.ns, side.waitPct, report);
+    return side;
   }
 
-  /** {records/s, poll-thread CPU ns per record} of a mapping. */
-  private double[] sluice(String groupPrefix) throws InterruptedException {
+  /** One mapping's run. */
+  private Side sluice(String groupPrefix) throws InterruptedException {
     System.out.println("sluice mapping:");
     SluiceDelivery.Run run =
         d.deliver(function, groupPrefix + KafkaBench.suffix(), batchSize, records, timeout);
-    double rate = records / run.seconds();
-    double ns = run.pollThreadNanos() < 0 ? Double.NaN : (double) run.pollThreadNanos() / records;
+    Side side = side(run.seconds(), run.pollThread());
     System.out.printf(
-        "  %,.0f records/s (%.2f s); poll thread %.0f ns CPU a record; %s; %s%n",
-        rate, run.seconds(), ns, run.serverCpu(), run.benchCpu());
-    return new double[] {rate, ns};
+        "  %,.0f records/s (%.2f s); poll thread %.0f ns CPU a record, waited for a core %.0f %%"
+            + " of the time; %s; %s%n",
+        side.rate, run.seconds(), side.ns, side.waitPct, run.serverCpu(), run.benchCpu());
+    return side;
+  }
+
+  private Side side(double seconds, Schedstat thread) {
+    double ns = thread.known() ? (double) thread.cpuNanos() / records : Double.NaN;
+    return new Side(records / seconds, ns, thread.waitPercent(seconds));
   }
 
   /** Prints each round and the medians; the target is judged on the median ratios. */
@@ -157,6 +174,10 @@ final class KafkaRounds {
         median(rounds, Round::rawAsyncNs),
         median(rounds, Round::rawSyncNs),
         median(rounds, Round::pollNs));
+    System.out.printf(
+        "time that thread waited for a core: raw consumer %.0f %% (async commits); mapping poll"
+            + " thread %.0f %%%n",
+        median(rounds, Round::rawAsyncWait), median(rounds, Round::pollWait));
     verdict("raw consumer with async commits", median(rounds, r -> r.sluice / r.rawAsync));
     verdict("raw consumer with commitSync per poll", median(rounds, r -> r.sluice / r.rawSync));
   }

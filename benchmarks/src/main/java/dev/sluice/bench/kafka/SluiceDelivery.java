@@ -34,10 +34,10 @@ final class SluiceDelivery implements AutoCloseable {
   }
 
   /**
-   * Result of one mapping: seconds from its creation to the last record, the CPU used, and the CPU
-   * time of its poll thread (-1 when unknown).
+   * Result of one mapping: seconds from its creation to the last record, the CPU used, and its poll
+   * thread's scheduler account over its life (which is the mapping's).
    */
-  record Run(double seconds, String serverCpu, String benchCpu, long pollThreadNanos) {}
+  record Run(double seconds, String serverCpu, String benchCpu, Schedstat pollThread) {}
 
   /**
    * Creates function {@code name} unless this benchmark created it already, and a TRIM_HORIZON
@@ -59,7 +59,7 @@ final class SluiceDelivery implements AutoCloseable {
             secs,
             server.stop(),
             bench.stop("benchmark process (broker)"),
-            pollThreadNanos(serverPid, uuid));
+            pollThread(serverPid, uuid));
     if (processed < expected) {
       throw new IllegalStateException(
           "mapping processed " + processed + " of " + expected + " records in " + timeout + " s");
@@ -69,26 +69,25 @@ final class SluiceDelivery implements AutoCloseable {
   }
 
   /**
-   * The CPU time of mapping {@code uuid}'s poll thread ({@code sluice-kafka-UUID}, which Linux
-   * shortens to 15 characters) from /proc; -1 when it cannot be told.
+   * The scheduler account of mapping {@code uuid}'s poll thread ({@code sluice-kafka-UUID}, which
+   * Linux shortens to 15 characters) from /proc; unknown when it cannot be told.
    */
-  static long pollThreadNanos(long pid, String uuid) {
+  static Schedstat pollThread(long pid, String uuid) {
     String comm = ("sluice-kafka-" + uuid).substring(0, 15);
-    long found = -1;
+    Schedstat found = Schedstat.UNKNOWN;
     try (DirectoryStream<Path> tasks =
         Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
       for (Path t : tasks) {
         if (!Files.readString(t.resolve("comm")).strip().equals(comm)) {
           continue;
         }
-        if (found >= 0) {
-          return -1; // two mappings' threads with the same prefix: ambiguous
+        if (found.known()) {
+          return Schedstat.UNKNOWN; // two mappings' threads with the same prefix: ambiguous
         }
-        long ticks = CpuTimes.ticks(t.resolve("stat"));
-        found = ticks < 0 ? -1 : ticks * 10_000_000L; // USER_HZ 100
+        found = Schedstat.read(t.resolve("schedstat"));
       }
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return Schedstat.UNKNOWN;
     }
     return found;
   }
