@@ -66,6 +66,19 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private final Map<String, Long> local = new HashMap<>();
 
+  /**
+   * Streams this node deleted from a shared store whose tombstone it has not read back yet.
+   * Catalog's thread only.
+   */
+  private final Set<String> unreadTombstones = new HashSet<>();
+
+  /**
+   * Of those, the ones this node created again meanwhile. The tombstone comes back before that
+   * creation, which follows it in the shared order, and must not remove the new stream (nor delete
+   * its shards). Catalog's thread only.
+   */
+  private final Set<String> recreated = new HashSet<>();
+
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
     this(new FileCatalogStore(directory), engine, clock, limits);
@@ -179,6 +192,9 @@ public final class StreamCatalog implements AutoCloseable {
                   tags,
                   shardCount,
                   0)); // publish gives it its version
+          if (unreadTombstones.contains(name)) {
+            recreated.add(name);
+          }
           thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
           return null;
         });
@@ -439,6 +455,9 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     next.remove(name);
     install(next, name);
+    if (!store.exclusive()) {
+      unreadTombstones.add(name);
+    }
   }
 
   private Void reconcile() {
@@ -492,6 +511,9 @@ public final class StreamCatalog implements AutoCloseable {
   private Void applyRemote(String name, StreamMeta meta) {
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
+      if (unreadTombstones.remove(name) && recreated.remove(name)) {
+        return null; // this node's own deletion, and it has created the name again since
+      }
       local.remove(name);
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
       return null; // made from an older state, or tied and later in the order: it lost

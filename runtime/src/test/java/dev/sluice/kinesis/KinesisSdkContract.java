@@ -747,6 +747,43 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void deleteStream_thenCreateTheSameNameAtOnce_newStreamStaysAndHoldsOnlyItsRecords() {
+    String name = newStream(1);
+    kinesis.putRecord(
+        b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("old")));
+    kinesis.deleteStream(b -> b.streamName(name));
+    int attempts = createWhileDeleting(name);
+    // what test suites do between tests: the name must not vanish again once it was created
+    long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    int describes = 0;
+    while (System.nanoTime() < until) {
+      assertThat(describe(name).streamName()).isEqualTo(name);
+      describes++;
+    }
+    awaitActive(name);
+    kinesis.putRecord(
+        b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("new")));
+
+    assertThat(describes).isPositive();
+    assertThat(attempts).isPositive();
+    assertThat(readAll(name, describe(name).shards().get(0).shardId()))
+        .extracting(r -> r.data().asUtf8String())
+        .containsExactly("new");
+  }
+
+  /** Creates {@code name} as soon as its deletion lets it; returns the attempts it took. */
+  private int createWhileDeleting(String name) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        kinesis.createStream(b -> b.streamName(name).shardCount(1));
+        return attempt;
+      } catch (ResourceInUseException stillDeleting) {
+        assertThat(attempt).isLessThan(10_000);
+      }
+    }
+  }
+
+  @Test
   void errors_badInput_getKinesisExceptionsNotServerErrors() {
     String name = newStream(1);
     assertThatThrownBy(() -> describe("no-such-stream"))
