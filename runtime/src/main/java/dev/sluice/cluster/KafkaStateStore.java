@@ -233,20 +233,20 @@ public final class KafkaStateStore implements StateStore {
       }
       boolean restore = last ? overtaken.remove(key) : overtaken.contains(key);
       // restore: another node's older value was applied over this one
-      deliver(key, r.value(), !restore);
+      deliver(key, r.value(), true, !restore);
       return;
     }
-    deliver(key, r.value(), false);
+    deliver(key, r.value(), false, false);
     if (pending.containsKey(key)) {
       overtaken.add(key); // checked after applying: the write in flight now comes later
     }
   }
 
-  private void deliver(String key, byte[] value, boolean ownOnly) {
+  private void deliver(String key, byte[] value, boolean own, boolean ownOnly) {
     for (Registered r : listeners) {
       if (key.startsWith(r.prefix()) && (r.ownToo() || !ownOnly)) {
         try {
-          r.listener().changed(key, value);
+          r.listener().changed(key, value, own);
         } catch (RuntimeException e) {
           LOG.errorf(e, "Could not apply the change of %s from another node", key);
         }

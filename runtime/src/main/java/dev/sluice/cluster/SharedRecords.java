@@ -29,6 +29,11 @@ public final class SharedRecords<T> {
 
     /** Record {@code id} was removed. */
     void removed(String id);
+
+    /** Record {@code id} was removed; {@code own} says by this node (see {@link StateListener}). */
+    default void removed(String id, boolean own) {
+      removed(id);
+    }
   }
 
   /** Records of {@code type} under keys starting with {@code prefix} (e.g. {@code "mapping/"}). */
@@ -61,12 +66,20 @@ public final class SharedRecords<T> {
   }
 
   private StateListener listener(Remote<T> remote) {
-    return (key, value) -> {
-      String id = key.substring(prefix.length());
-      if (value == null) {
-        remote.removed(id);
-      } else {
-        remote.changed(id, read(value));
+    return new StateListener() {
+      @Override
+      public void changed(String key, byte[] value) {
+        changed(key, value, false);
+      }
+
+      @Override
+      public void changed(String key, byte[] value, boolean own) {
+        String id = key.substring(prefix.length());
+        if (value == null) {
+          remote.removed(id, own);
+        } else {
+          remote.changed(id, read(value));
+        }
       }
     };
   }

@@ -9,4 +9,12 @@ public interface StateListener {
    * store's reader thread: a slow listener delays every later change.
    */
   void changed(String key, byte[] value);
+
+  /**
+   * As {@link #changed(String, byte[])}; {@code own} says this node wrote the record (only a {@link
+   * StateStore#listenAll} listener gets those, and a listener overtaken by another node's).
+   */
+  default void changed(String key, byte[] value, boolean own) {
+    changed(key, value);
+  }
 }

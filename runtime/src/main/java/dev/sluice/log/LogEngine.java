@@ -85,6 +85,15 @@ public interface LogEngine extends AutoCloseable {
   /** Deletes the shard's log and everything stored for it. */
   CompletableFuture<Void> deleteShard(ShardRef shard);
 
+  /**
+   * Stops holding a shard that another node deleted in storage this engine shares; an engine that
+   * owns its storage deletes it. A shared store's name may already belong to a new stream, which
+   * only its creator knows of yet.
+   */
+  default CompletableFuture<Void> forgetShard(ShardRef shard) {
+    return deleteShard(shard);
+  }
+
   /** Completes pending appends, syncs and closes files, and stops the engine's threads. */
   @Override
   void close();

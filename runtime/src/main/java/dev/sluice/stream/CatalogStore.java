@@ -2,7 +2,6 @@ package dev.sluice.stream;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * Where the catalog is kept: a file in the node's data directory ({@link FileCatalogStore}), or the
@@ -19,12 +18,22 @@ interface CatalogStore {
    */
   void save(Collection<StreamMeta> streams, String changed);
 
+  /** A change read back from the shared order. */
+  @FunctionalInterface
+  interface Change {
+    /**
+     * Stream {@code name} is now {@code meta}, or gone when it is null; {@code ownRemoval} says
+     * that this node wrote that removal.
+     */
+    void apply(String name, StreamMeta meta, boolean ownRemoval);
+  }
+
   /**
-   * Reports each change another node makes: the stream's name and its new state, or null once it is
-   * gone. The callback returns once the catalog applied it. A store only this node writes reports
-   * nothing.
+   * Reports every change in the shared order, this node's own included: the stream's name and its
+   * new state, or null once it is gone. The callback returns once the catalog applied it. A store
+   * only this node writes reports nothing.
    */
-  default void onRemote(BiConsumer<String, StreamMeta> change) {}
+  default void onRemote(Change change) {}
 
   /**
    * Whether this node alone uses the log engine's shards, so that a shard no stream names is a

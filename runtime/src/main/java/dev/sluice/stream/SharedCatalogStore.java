@@ -4,7 +4,6 @@ import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * Keeps the catalog in the shared node state: stream {@code S} is the JSON of its {@link
@@ -35,17 +34,22 @@ final class SharedCatalogStore implements CatalogStore {
   }
 
   @Override
-  public void onRemote(BiConsumer<String, StreamMeta> change) {
+  public void onRemote(Change change) {
     streams.listenAll(
         new SharedRecords.Remote<>() {
           @Override
           public void changed(String name, StreamMeta meta) {
-            change.accept(name, meta);
+            change.apply(name, meta, false);
           }
 
           @Override
           public void removed(String name) {
-            change.accept(name, null);
+            removed(name, false);
+          }
+
+          @Override
+          public void removed(String name, boolean own) {
+            change.apply(name, null, own);
           }
         });
   }

@@ -67,15 +67,16 @@ public final class StreamCatalog implements AutoCloseable {
   private final Map<String, Long> local = new HashMap<>();
 
   /**
-   * Streams this node deleted from a shared store whose tombstone it has not read back yet.
-   * Catalog's thread only.
+   * Per stream, the tombstones of it this node wrote to a shared store and has not read back yet.
+   * While there are any, this node's view of the stream is ahead of what it has read: a tombstone
+   * read before the last of them must not change it. Catalog's thread only.
    */
-  private final Set<String> unreadTombstones = new HashSet<>();
+  private final Map<String, Integer> unreadTombstones = new HashMap<>();
 
   /**
-   * Of those, the ones this node created again meanwhile. The tombstone comes back before that
-   * creation, which follows it in the shared order, and must not remove the new stream (nor delete
-   * its shards). Catalog's thread only.
+   * Streams this node created again after its latest deletion of them, while that deletion's
+   * tombstone was unread. The tombstone comes back before the creation, which follows it in the
+   * shared order, and must not remove the new stream nor delete its shards. Catalog's thread only.
    */
   private final Set<String> recreated = new HashSet<>();
 
@@ -104,8 +105,8 @@ public final class StreamCatalog implements AutoCloseable {
   public void start() {
     call(this::reconcile).join();
     store.onRemote(
-        (name, meta) ->
-            call(() -> applyRemote(name, meta))
+        (name, meta, own) ->
+            call(() -> applyRemote(name, meta, own))
                 .exceptionally(e -> logFailure("apply the change of " + name, e))
                 .join()); // applied before the store reads on: see StateStore
   }
@@ -192,7 +193,7 @@ public final class StreamCatalog implements AutoCloseable {
                   tags,
                   shardCount,
                   0)); // publish gives it its version
-          if (unreadTombstones.contains(name)) {
+          if (unreadTombstones.containsKey(name)) {
             recreated.add(name);
           }
           thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
@@ -456,7 +457,8 @@ public final class StreamCatalog implements AutoCloseable {
     next.remove(name);
     install(next, name);
     if (!store.exclusive()) {
-      unreadTombstones.add(name);
+      unreadTombstones.merge(name, 1, Integer::sum);
+      recreated.remove(name); // this deletion comes after any creation made since the last
     }
   }
 
@@ -508,11 +510,11 @@ public final class StreamCatalog implements AutoCloseable {
    * created them in storage) and forgets removed ones, and waiting readers wake. Streams being
    * created or deleted are left to the node doing it until they settle.
    */
-  private Void applyRemote(String name, StreamMeta meta) {
+  private Void applyRemote(String name, StreamMeta meta, boolean ownRemoval) {
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
-      if (unreadTombstones.remove(name) && recreated.remove(name)) {
-        return null; // this node's own deletion, and it has created the name again since
+      if (aheadOf(name, ownRemoval)) {
+        return null;
       }
       local.remove(name);
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
@@ -545,6 +547,28 @@ public final class StreamCatalog implements AutoCloseable {
     show(next);
     watch.streamChanged(name);
     return null;
+  }
+
+  /**
+   * Counts a tombstone read back and says whether this node's view of the stream is ahead of it:
+   * another of this node's tombstones is still to come, or this was the last of them and the node
+   * has created the stream again since. The view is then left as it is, and so is the node's own
+   * version of the stream, which judges the records of it still to come.
+   */
+  private boolean aheadOf(String name, boolean ownRemoval) {
+    Integer unread = unreadTombstones.get(name);
+    if (unread == null) {
+      return false;
+    }
+    boolean last = ownRemoval && unread == 1;
+    if (!last) {
+      if (ownRemoval) {
+        unreadTombstones.put(name, unread - 1);
+      }
+      return true; // an older tombstone (another node's, or an earlier one of this node's)
+    }
+    unreadTombstones.remove(name);
+    return recreated.remove(name);
   }
 
   /** Makes sure the engine holds every shard of {@code meta}, closed ones sealed. */
@@ -633,7 +657,7 @@ public final class StreamCatalog implements AutoCloseable {
     for (Shard s : current.shards()) {
       ShardRef ref = new ShardRef(current.name(), s.id());
       if ((meta == null || meta.shard(s.id()).isEmpty()) && engine.shards().contains(ref)) {
-        engine.deleteShard(ref).join();
+        engine.forgetShard(ref).join(); // the node that removed it deleted it in storage
       }
     }
   }

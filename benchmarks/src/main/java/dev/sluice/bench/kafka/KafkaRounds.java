@@ -2,6 +2,8 @@ package dev.sluice.bench.kafka;
 
 import dev.sluice.bench.mapper.CpuTimes;
 import dev.sluice.mapper.kafka.FetchSettings;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,12 @@ final class KafkaRounds {
   /**
    * Warm-ups before the rounds. After 3 the server's JIT compiler threads still took about a fifth
    * of a core during the measured mappings (Kafka's client code is large, and the function's
-   * classes are compiled once per instance); after 6 to 10 it is under a tenth.
+   * classes are compiled once per instance); after 10 it was 7 % of a core. 6 is the compromise
+   * with the run's length.
    */
   static final int WARMUPS = 6;
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final KafkaOptions o;
   private final String bootstrap;
@@ -115,12 +120,17 @@ final class KafkaRounds {
         asyncCommits ? "commitAsync at most every 10 ms" : "commitSync per poll");
     CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
     Schedstat thread0 = Schedstat.self();
+    long cpu0 = THREADS.getCurrentThreadCpuTime();
     double secs =
         RawConsumer.read(
             bootstrap, topic, groupPrefix + KafkaBench.suffix(), records, timeout, asyncCommits);
     Schedstat thread = Schedstat.self().since(thread0);
+    long cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu0;
     String report = cpu.stop("benchmark process (broker + consumer)");
     Side side = side(secs, thread);
+    if (!thread.known()) { // no scheduler statistics: the JVM still tells the thread's CPU
+      side = new Side(side.rate, (double) cpuNanos / records, Double.NaN);
+    }
     System.out.printf(
         "  %,.0f records/s (%.2f s); consumer thread %.0f ns CPU a record, waited for a core"
             + " %.0f %% of the time; %s%n",

@@ -21,11 +21,15 @@ record Schedstat(long cpuNanos, long waitNanos) {
     return read(Path.of("/proc/thread-self/schedstat"));
   }
 
-  /** The account in {@code file} (a task's {@code schedstat}), or {@link #UNKNOWN}. */
+  /**
+   * The account in {@code file} (a task's {@code schedstat}), or {@link #UNKNOWN}: also when it is
+   * all zeros, as kernels without scheduler statistics report it.
+   */
   static Schedstat read(Path file) {
     try {
       String[] f = Files.readString(file).strip().split(" ");
-      return new Schedstat(Long.parseLong(f[0]), Long.parseLong(f[1]));
+      Schedstat s = new Schedstat(Long.parseLong(f[0]), Long.parseLong(f[1]));
+      return s.cpuNanos == 0 && s.waitNanos == 0 ? UNKNOWN : s;
     } catch (IOException | RuntimeException e) {
       return UNKNOWN;
     }

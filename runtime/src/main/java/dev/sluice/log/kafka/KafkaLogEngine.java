@@ -283,6 +283,16 @@ public final class KafkaLogEngine implements LogEngine {
         });
   }
 
+  /** Forgets the shard's state; its topic is left to the node that deleted the stream. */
+  @Override
+  public CompletableFuture<Void> forgetShard(ShardRef shard) {
+    return onAdmin(
+        () -> {
+          shards.forget(state(shard));
+          return null;
+        });
+  }
+
   /** Waits for appends handed to the producer, then closes the clients and stops the threads. */
   @Override
   public synchronized void close() {

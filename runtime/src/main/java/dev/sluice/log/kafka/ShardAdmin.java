@@ -83,13 +83,18 @@ final class ShardAdmin {
     return shard.offsets().startOffset();
   }
 
+  /** Forgets the shard without touching its topic. */
+  void forget(ShardState shard) {
+    states.remove(shard.ref, shard);
+    shard.markDeleted();
+  }
+
   /**
    * Forgets the shard; deletes its topic when it was the stream's last, else its records. Another
    * node sharing the topics may have deleted them already: that is not an error.
    */
   void delete(ShardState shard) {
-    states.remove(shard.ref, shard);
-    shard.markDeleted();
+    forget(shard);
     boolean last = states.keySet().stream().noneMatch(r -> r.stream().equals(shard.ref.stream()));
     String topic = shard.partition.topic();
     if (last) {

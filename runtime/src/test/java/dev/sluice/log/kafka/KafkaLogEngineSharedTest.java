@@ -115,6 +115,22 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void forgetShard_ofAStreamAnotherEngineKeeps_leavesItsTopicAndRecords() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    for (KafkaLogEngine e : List.of(a, b)) {
+      join(e.createShard(S0));
+    }
+    join(a.append(S0, List.of(rec("k", "x"))));
+
+    join(b.forgetShard(S0)); // the stream's last shard on b: deleteShard would drop the topic
+
+    assertThat(b.shards()).doesNotContain(S0);
+    assertThat(join(a.append(S0, List.of(rec("k", "y")))).baseOffset()).isEqualTo(1);
+    assertThat(join(a.read(S0, 0, 10, 1 << 20)).records()).hasSize(2);
+  }
+
+  @Test
   void append_isVisibleSoon_whileAnotherHeldTopicIsGone() {
     ShardRef gone = new ShardRef("gone", "shardId-000000000000");
     KafkaLogEngine a = open(options, LogListener.NONE);

@@ -1,0 +1,92 @@
+package dev.sluice.stream;
+
+import dev.sluice.cluster.StateListener;
+import dev.sluice.cluster.StateStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shared node state of one node, in memory, whose order the test decides: what the node writes
+ * is held until the test reads it back ({@link #readBack}), and records of other nodes are put in
+ * between with {@link #fromAnotherNode}. It keeps {@link StateStore}'s delivery rules: a {@code
+ * listen} listener gets other nodes' records only, a {@code listenAll} listener every record, told
+ * which are the node's own.
+ */
+final class HeldState implements StateStore {
+
+  private record Written(String key, byte[] value) {}
+
+  private record Registered(String prefix, StateListener listener, boolean ownToo) {}
+
+  private final Deque<Written> held = new ArrayDeque<>();
+  private final List<Registered> listeners = new ArrayList<>();
+
+  @Override
+  public Map<String, byte[]> snapshot(String prefix) {
+    return Map.of();
+  }
+
+  @Override
+  public void listen(String prefix, StateListener listener) {
+    listeners.add(new Registered(prefix, listener, false));
+  }
+
+  @Override
+  public void listenAll(String prefix, StateListener listener) {
+    listeners.add(new Registered(prefix, listener, true));
+  }
+
+  @Override
+  public void follow() {}
+
+  @Override
+  public synchronized void put(String key, byte[] value) {
+    held.add(new Written(key, value));
+  }
+
+  @Override
+  public synchronized void remove(String key) {
+    held.add(new Written(key, null));
+  }
+
+  /** How many of the node's own writes are held. */
+  synchronized int held() {
+    return held.size();
+  }
+
+  /** Reads back the node's oldest held write; returns whether it was a removal. */
+  boolean readBack() {
+    Written w;
+    synchronized (this) {
+      w = held.remove();
+    }
+    deliver(w.key, w.value, true);
+    return w.value == null;
+  }
+
+  /** Reads back every held write, oldest first. */
+  void readBackAll() {
+    while (held() > 0) {
+      readBack();
+    }
+  }
+
+  /** Delivers a record another node wrote ({@code value} null: a removal). */
+  void fromAnotherNode(String key, byte[] value) {
+    deliver(key, value, false);
+  }
+
+  private void deliver(String key, byte[] value, boolean own) {
+    for (Registered r : listeners) {
+      if (key.startsWith(r.prefix()) && (r.ownToo() || !own)) {
+        r.listener().changed(key, value, own);
+      }
+    }
+  }
+
+  @Override
+  public void close() {}
+}

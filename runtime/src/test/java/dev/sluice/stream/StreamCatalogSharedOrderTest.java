@@ -1,0 +1,146 @@
+package dev.sluice.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.log.LogListener;
+import dev.sluice.log.ShardRef;
+import dev.sluice.log.file.FileLogEngine;
+import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.testing.TestClock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A catalog over shared node state whose records this node reads back when the test says, so that
+ * the orders a slow read-back or another node can bring are played exactly: above all a stream
+ * deleted and created again before its tombstone comes back.
+ */
+class StreamCatalogSharedOrderTest {
+
+  static final String KEY = "stream/orders";
+
+  @TempDir Path dir;
+  final TestClock clock = new TestClock(1_700_000_000_000L);
+  final HeldState state = new HeldState();
+  FileLogEngine engine;
+  StreamCatalog catalog;
+  StreamAppender appender;
+
+  @BeforeEach
+  void open() {
+    engine = new FileLogEngine(dir, FileLogOptions.defaults(), clock, LogListener.NONE);
+    engine.start();
+    catalog = StreamCatalog.shared(state, engine, clock, new StreamLimits(20, 2));
+    catalog.start();
+    appender = new StreamAppender(catalog, engine);
+  }
+
+  @AfterEach
+  void close() {
+    catalog.close();
+    engine.close();
+  }
+
+  @Test
+  void tombstone_readBackAfterTheNameWasCreatedAgain_keepsTheNewStreamAndItsRecords()
+      throws Exception {
+    created();
+    deleted();
+    created(); // before the deletion's records come back
+    put("new");
+
+    state.readBackAll(); // DELETING, the tombstone, then the new stream's CREATING and ACTIVE
+
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(records()).containsExactly("new");
+  }
+
+  @Test
+  void tombstone_ofAnotherNodeReadBeforeTheOwnOne_doesNotRemoveTheStreamCreatedAgain()
+      throws Exception {
+    created();
+    deleted();
+    created();
+    put("new");
+
+    state.readBack(); // DELETING
+    state.fromAnotherNode(KEY, null); // it deleted the stream too, and its tombstone came first
+    state.readBackAll();
+
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(records()).containsExactly("new");
+  }
+
+  @Test
+  void readBack_ofDeleteCreateDelete_neverShowsTheStreamAgain() throws Exception {
+    created();
+    deleted();
+    created();
+    deleted();
+
+    int tombstones = 0;
+    while (state.held() > 0) {
+      tombstones += state.readBack() ? 1 : 0;
+      assertThat(catalog.find("orders")).isEmpty();
+    }
+    assertThat(tombstones).isEqualTo(2);
+    created(); // and the name starts again
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
+  void tombstone_ofAnotherNode_removesTheStream() throws Exception {
+    created();
+    state.readBackAll();
+
+    state.fromAnotherNode(KEY, null);
+
+    assertThat(catalog.find("orders")).isEmpty();
+    assertThat(engine.shards()).isEmpty();
+  }
+
+  /** Creates stream "orders" with one shard and waits until it is ACTIVE. */
+  private void created() throws InterruptedException {
+    catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
+    for (int i = 0; i < 500 && !active(); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(active()).isTrue();
+  }
+
+  private boolean active() {
+    return catalog.find("orders").map(StreamMeta::status).orElse(null) == StreamStatus.ACTIVE;
+  }
+
+  /** Deletes stream "orders" and waits until it is gone here. */
+  private void deleted() throws InterruptedException {
+    catalog.delete("orders").join();
+    for (int i = 0; i < 500 && catalog.find("orders").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(catalog.find("orders")).isEmpty();
+  }
+
+  private void put(String data) {
+    appender
+        .append(
+            "orders",
+            List.of(
+                new StreamAppender.Entry(
+                    "k", HashKeys.ofPartitionKey("k"), data.getBytes(StandardCharsets.UTF_8))))
+        .join();
+  }
+
+  private List<String> records() {
+    String shard = catalog.require("orders").shards().get(0).id();
+    return engine.read(new ShardRef("orders", shard), 0, 10, 1 << 20).join().records().stream()
+        .map(r -> new String(r.data(), StandardCharsets.UTF_8))
+        .toList();
+  }
+}
