@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,16 +79,6 @@ public final class StreamCatalog implements AutoCloseable {
    * shared order, and must not remove the new stream nor delete its shards. Catalog's thread only.
    */
   private final Set<String> recreated = new HashSet<>();
-
-  /**
-   * Streams a tombstone removed here, with when. Until a creation starts the name again, any other
-   * record of it was made by a node that had not seen the deletion yet, and would bring the stream
-   * back (its shards already deleted). Such records land within seconds; a name is kept for {@link
-   * #BURIAL_MILLIS}, oldest first. Catalog's thread only.
-   */
-  private final Map<String, Long> buried = new LinkedHashMap<>();
-
-  static final long BURIAL_MILLIS = 10 * 60_000L;
 
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
@@ -528,9 +517,6 @@ public final class StreamCatalog implements AutoCloseable {
         return null;
       }
       local.remove(name);
-      bury(name);
-    } else if (outlived(name, meta)) {
-      return null; // a change to the stream as it was before it was deleted
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
       return null; // made from an older state, or tied and later in the order: it lost
     } else {
@@ -583,32 +569,6 @@ public final class StreamCatalog implements AutoCloseable {
     }
     unreadTombstones.remove(name);
     return recreated.remove(name);
-  }
-
-  /** Remembers that a tombstone removed {@code name} now, forgetting burials past the period. */
-  private void bury(String name) {
-    long now = clock.millis();
-    buried.remove(name); // to the end: the map stays in the order of the burials
-    buried.put(name, now);
-    Iterator<Map.Entry<String, Long>> oldest = buried.entrySet().iterator();
-    while (oldest.hasNext() && now - oldest.next().getValue() > BURIAL_MILLIS) {
-      oldest.remove();
-    }
-  }
-
-  /**
-   * Whether {@code meta} belongs to a life of the stream that a tombstone here ended: only a
-   * creation starts the name again.
-   */
-  private boolean outlived(String name, StreamMeta meta) {
-    if (!buried.containsKey(name)) {
-      return false;
-    }
-    if (meta.status() == StreamStatus.CREATING) {
-      buried.remove(name);
-      return false;
-    }
-    return true;
   }
 
   /** Makes sure the engine holds every shard of {@code meta}, closed ones sealed. */

@@ -2,7 +2,6 @@ package dev.sluice.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamCatalogSharedOrderTest {
 
   static final String KEY = "stream/orders";
-  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   final TestClock clock = new TestClock(1_700_000_000_000L);
@@ -105,40 +103,6 @@ class StreamCatalogSharedOrderTest {
 
     assertThat(catalog.find("orders")).isEmpty();
     assertThat(engine.shards()).isEmpty();
-  }
-
-  @Test
-  void staleChange_landingAfterTheTombstone_doesNotBringTheStreamBack() throws Exception {
-    created();
-    state.readBackAll();
-    StreamMeta before = catalog.require("orders");
-    deleted();
-    state.readBackAll();
-
-    // a node that had not seen the deletion tagged the stream; its record lands after it
-    StreamMeta stale = before.withTags(Map.of("team", "a")).withVersion(before.version() + 1);
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale));
-
-    assertThat(catalog.find("orders")).isEmpty();
-    assertThat(engine.shards()).isEmpty();
-    created(); // a creation starts the name again
-    state.readBackAll();
-    assertThat(catalog.require("orders").tags()).isEmpty();
-  }
-
-  @Test
-  void burial_olderThanThePeriod_isForgotten() throws Exception {
-    created();
-    state.readBackAll();
-    StreamMeta before = catalog.require("orders");
-    deleted();
-    state.readBackAll();
-    clock.advance(StreamCatalog.BURIAL_MILLIS + 1);
-    state.fromAnotherNode("stream/other", null); // a later burial forgets the old one
-
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(before.withVersion(before.version() + 1)));
-
-    assertThat(catalog.find("orders")).isPresent(); // the period bounds what is remembered
   }
 
   /** Creates stream "orders" with one shard and waits until it is ACTIVE. */
