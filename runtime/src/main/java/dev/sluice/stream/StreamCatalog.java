@@ -450,7 +450,12 @@ public final class StreamCatalog implements AutoCloseable {
   private void finishDelete(String name) {
     StreamMeta meta = streams.get(name);
     for (Shard s : meta.shards()) {
-      engine.deleteShard(new ShardRef(name, s.id())).join();
+      ShardRef ref = new ShardRef(name, s.id());
+      // a deletion resumed at start may find some logs gone already: a crash came between them
+      // and the catalog's write, or another node sharing the storage deleted them
+      if (engine.shards().contains(ref)) {
+        engine.deleteShard(ref).join();
+      }
     }
     local.put(name, meta.version() + 1);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);

@@ -94,6 +94,25 @@ class StreamCatalogTest {
   }
 
   @Test
+  void delete_someShardLogsGoneAlready_finishesAndTheNodeRestarts() throws Exception {
+    open();
+    catalog.create("d", 2, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("d", StreamStatus.ACTIVE);
+    // what a crash between the shard deletions and the catalog's write leaves behind
+    engine.deleteShard(new ShardRef("d", "shardId-000000000000")).join();
+
+    catalog.delete("d").join();
+    for (int i = 0; i < 500 && catalog.find("d").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+
+    assertThat(catalog.find("d")).isEmpty();
+    assertThat(engine.shards()).isEmpty();
+    reopen();
+    assertThat(catalog.find("d")).isEmpty();
+  }
+
+  @Test
   void split_thenRestart_parentStaysSealedAndWritesGoToChildren() throws Exception {
     open();
     catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
