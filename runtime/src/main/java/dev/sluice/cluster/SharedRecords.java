@@ -27,6 +27,14 @@ public final class SharedRecords<T> {
     /** Record {@code id} now holds {@code value}. */
     void changed(String id, T value);
 
+    /**
+     * Record {@code id} now holds {@code value}; {@code own} says this node wrote it (see {@link
+     * StateListener}).
+     */
+    default void changed(String id, T value, boolean own) {
+      changed(id, value);
+    }
+
     /** Record {@code id} was removed. */
     void removed(String id);
 
@@ -78,7 +86,7 @@ public final class SharedRecords<T> {
         if (value == null) {
           remote.removed(id, own);
         } else {
-          remote.changed(id, read(value));
+          remote.changed(id, read(value), own);
         }
       }
     };

@@ -22,10 +22,10 @@ interface CatalogStore {
   @FunctionalInterface
   interface Change {
     /**
-     * Stream {@code name} is now {@code meta}, or gone when it is null; {@code ownRemoval} says
-     * that this node wrote that removal.
+     * Stream {@code name} is now {@code meta}, or gone when it is null; {@code own} says that this
+     * node wrote the record.
      */
-    void apply(String name, StreamMeta meta, boolean ownRemoval);
+    void apply(String name, StreamMeta meta, boolean own);
   }
 
   /**

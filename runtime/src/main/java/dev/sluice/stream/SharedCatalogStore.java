@@ -39,7 +39,12 @@ final class SharedCatalogStore implements CatalogStore {
         new SharedRecords.Remote<>() {
           @Override
           public void changed(String name, StreamMeta meta) {
-            change.apply(name, meta, false);
+            changed(name, meta, false);
+          }
+
+          @Override
+          public void changed(String name, StreamMeta meta, boolean own) {
+            change.apply(name, meta, own);
           }
 
           @Override

@@ -441,6 +441,9 @@ public final class StreamCatalog implements AutoCloseable {
 
   private void finishCreate(String name) {
     StreamMeta meta = streams.get(name);
+    if (meta == null || meta.status() != StreamStatus.CREATING) {
+      return; // finished already, or removed by a later change
+    }
     for (Shard s : meta.shards()) {
       engine.createShard(new ShardRef(name, s.id())).join();
     }
@@ -449,6 +452,9 @@ public final class StreamCatalog implements AutoCloseable {
 
   private void finishDelete(String name) {
     StreamMeta meta = streams.get(name);
+    if (meta == null || meta.status() != StreamStatus.DELETING) {
+      return; // finished already, or overtaken by a later change
+    }
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(name, s.id());
       // a deletion resumed at start may find some logs gone already: a crash came between them
@@ -515,10 +521,10 @@ public final class StreamCatalog implements AutoCloseable {
    * created them in storage) and forgets removed ones, and waiting readers wake. Streams being
    * created or deleted are left to the node doing it until they settle.
    */
-  private Void applyRemote(String name, StreamMeta meta, boolean ownRemoval) {
+  private Void applyRemote(String name, StreamMeta meta, boolean own) {
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
-      if (aheadOf(name, ownRemoval)) {
+      if (aheadOf(name, own)) {
         return null;
       }
       local.remove(name);
@@ -551,7 +557,26 @@ public final class StreamCatalog implements AutoCloseable {
     }
     show(next);
     watch.streamChanged(name);
+    if (own && meta != null) {
+      finishLanded(meta);
+    }
     return null;
+  }
+
+  /**
+   * Finishes a creation or deletion of this node's whose record came back as a change to what the
+   * node shows: writing it failed (a timeout, say), so its caller got an error and no step was
+   * scheduled, but it landed all the same, and every node now shows it.
+   */
+  private void finishLanded(StreamMeta meta) {
+    String name = meta.name();
+    switch (meta.status()) {
+      case CREATING -> thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
+      case DELETING -> thread.execute(() -> guarded("delete " + name, () -> finishDelete(name)));
+      default -> {
+        // a reshard's record that landed this way ends when its node restarts (resume)
+      }
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sluice.stream;
 
+import dev.sluice.cluster.StateException;
 import dev.sluice.cluster.StateListener;
 import dev.sluice.cluster.StateStore;
 import java.util.ArrayDeque;
@@ -42,14 +43,32 @@ final class HeldState implements StateStore {
   @Override
   public void follow() {}
 
+  private boolean failNext;
+
   @Override
   public synchronized void put(String key, byte[] value) {
-    held.add(new Written(key, value));
+    hold(new Written(key, value));
   }
 
   @Override
   public synchronized void remove(String key) {
-    held.add(new Written(key, null));
+    hold(new Written(key, null));
+  }
+
+  /**
+   * Makes the next write fail as a timed-out one does in Kafka: the writer gets an error, and the
+   * record lands all the same.
+   */
+  synchronized void failNextWrite() {
+    failNext = true;
+  }
+
+  private void hold(Written w) {
+    held.add(w);
+    if (failNext) {
+      failNext = false;
+      throw new StateException("timed out writing " + w.key);
+    }
   }
 
   /** How many of the node's own writes are held. */

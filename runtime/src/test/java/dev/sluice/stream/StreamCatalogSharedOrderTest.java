@@ -1,7 +1,9 @@
 package dev.sluice.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.cluster.StateException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
@@ -103,6 +105,45 @@ class StreamCatalogSharedOrderTest {
 
     assertThat(catalog.find("orders")).isEmpty();
     assertThat(engine.shards()).isEmpty();
+  }
+
+  @Test
+  void create_whoseWriteFailedButLanded_isFinishedWhenItComesBack() throws Exception {
+    state.failNextWrite();
+    assertThatThrownBy(() -> catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join())
+        .hasCauseInstanceOf(StateException.class);
+    assertThat(catalog.find("orders")).isEmpty();
+
+    state.readBackAll(); // the CREATING record landed; every node shows it now
+    awaitActive();
+
+    put("x");
+    assertThat(records()).containsExactly("x");
+  }
+
+  @Test
+  void delete_whoseWriteFailedButLanded_isFinishedWhenItComesBack() throws Exception {
+    created();
+    state.readBackAll();
+    state.failNextWrite();
+    assertThatThrownBy(() -> catalog.delete("orders").join())
+        .hasCauseInstanceOf(StateException.class);
+
+    state.readBackAll(); // the DELETING record landed
+    for (int i = 0; i < 500 && catalog.find("orders").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+
+    assertThat(catalog.find("orders")).isEmpty();
+    assertThat(engine.shards()).isEmpty();
+  }
+
+  private void awaitActive() throws InterruptedException {
+    for (int i = 0; i < 500 && !active(); i++) {
+      Thread.sleep(5);
+      state.readBackAll(); // the node's own ACTIVE record, once finishing wrote it
+    }
+    assertThat(active()).isTrue();
   }
 
   /** Creates stream "orders" with one shard and waits until it is ACTIVE. */
