@@ -19,6 +19,7 @@ import dev.sluice.log.kafka.KafkaLogEngine;
 import dev.sluice.log.kafka.KafkaLogOptions;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamException;
 import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMeta;
 import dev.sluice.stream.StreamMode;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -272,6 +274,30 @@ class SharedStateTest {
   }
 
   @Test
+  void deleteStream_thenCreateItAgainAtOnce_bothNodesKeepTheNewStreamAndItsRecords() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("again", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "again"));
+    ShardRef shard = new ShardRef("again", "shardId-000000000000");
+    a.engine.append(shard, List.of(record("old"))).join();
+
+    a.catalog.delete("again").join();
+    createAsSoonAsAllowed(a, "again"); // before the deletion's records come back to a
+
+    await().atMost(SOON).until(() -> active(a, "again") && active(b, "again"));
+    b.engine.append(shard, List.of(record("new"))).join();
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () ->
+                assertThat(a.engine.read(shard, 0, 10, 1 << 20).join().records())
+                    .extracting(r -> new String(r.data(), StandardCharsets.UTF_8))
+                    .containsExactly("new"));
+    assertThat(active(a, "again")).isTrue();
+  }
+
+  @Test
   void deployFunction_throughOneNode_runsUpdatesAndDeletesOnTheOther() {
     Node a = node("a");
     Node b = node("b");
@@ -303,6 +329,21 @@ class SharedStateTest {
     assertThat(kept.shards()).hasSize(3);
     assertThat(kept.tags()).containsEntry("team", "orders");
     assertThat(fresh.answer("greeter")).isEqualTo("\"kept\"");
+  }
+
+  /** Creates {@code stream} through {@code n} the moment its deletion there lets it. */
+  private static void createAsSoonAsAllowed(Node n, String stream) {
+    long until = System.nanoTime() + SOON.toNanos();
+    while (true) {
+      try {
+        n.catalog.create(stream, 1, StreamMode.PROVISIONED, Map.of()).join();
+        return;
+      } catch (CompletionException e) {
+        // still DELETING: "already exists"
+        assertThat(e.getCause()).isInstanceOf(StreamException.class);
+        assertThat(System.nanoTime()).isLessThan(until);
+      }
+    }
   }
 
   private static boolean active(Node n, String stream) {
