@@ -441,8 +441,8 @@ public final class StreamCatalog implements AutoCloseable {
 
   private void finishCreate(String name) {
     StreamMeta meta = streams.get(name);
-    if (meta == null || meta.status() != StreamStatus.CREATING) {
-      return; // finished already, or removed by a later change
+    if (meta == null) {
+      return; // removed by a later change
     }
     for (Shard s : meta.shards()) {
       engine.createShard(new ShardRef(name, s.id())).join();
@@ -452,8 +452,8 @@ public final class StreamCatalog implements AutoCloseable {
 
   private void finishDelete(String name) {
     StreamMeta meta = streams.get(name);
-    if (meta == null || meta.status() != StreamStatus.DELETING) {
-      return; // finished already, or overtaken by a later change
+    if (meta == null) {
+      return; // finished already
     }
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(name, s.id());
@@ -571,11 +571,28 @@ public final class StreamCatalog implements AutoCloseable {
   private void finishLanded(StreamMeta meta) {
     String name = meta.name();
     switch (meta.status()) {
-      case CREATING -> thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
-      case DELETING -> thread.execute(() -> guarded("delete " + name, () -> finishDelete(name)));
+      case CREATING -> thread.execute(() -> finishIfStill(name, StreamStatus.CREATING));
+      case DELETING -> thread.execute(() -> finishIfStill(name, StreamStatus.DELETING));
       default -> {
         // a reshard's record that landed this way ends when its node restarts (resume)
       }
+    }
+  }
+
+  /**
+   * Runs the finishing step of {@code status} unless the stream left it meanwhile: then the step
+   * ran already, or the record was overtaken. (A deletion scheduled by delete() itself runs even
+   * then, as before: its caller was told it succeeded.)
+   */
+  private void finishIfStill(String name, StreamStatus status) {
+    StreamMeta meta = streams.get(name);
+    if (meta == null || meta.status() != status) {
+      return;
+    }
+    if (status == StreamStatus.CREATING) {
+      guarded("create " + name, () -> finishCreate(name));
+    } else {
+      guarded("delete " + name, () -> finishDelete(name));
     }
   }
 
