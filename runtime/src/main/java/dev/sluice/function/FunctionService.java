@@ -60,6 +60,8 @@ public final class FunctionService implements AutoCloseable {
   private final ObjectMapper mapper =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, Deployed> functions = new ConcurrentHashMap<>();
+  private static final long CLOSE_WAIT_SECONDS = 10;
+
   private final ExecutorService logThread =
       Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-function-logs"));
   private final ScheduledExecutorService asyncQueue =
@@ -592,5 +594,14 @@ public final class FunctionService implements AutoCloseable {
       // closed before
     }
     logThread.shutdown();
+    // the log files are closed when this returns: the log thread may still be writing results of
+    // invocations that ended just before, and whoever deletes the data directory next would race it
+    try {
+      if (!logThread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warnf("The function log thread did not finish within %d s", CLOSE_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
