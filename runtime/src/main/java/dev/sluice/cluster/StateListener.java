@@ -11,8 +11,9 @@ public interface StateListener {
   void changed(String key, byte[] value);
 
   /**
-   * As {@link #changed(String, byte[])}; {@code own} says this node wrote the record (only a {@link
-   * StateStore#listenAll} listener gets those, and a listener overtaken by another node's).
+   * As {@link #changed(String, byte[])}; {@code own} says this node wrote the record. A {@link
+   * StateStore#listenAll} listener gets every own record; a {@link StateStore#listen} listener only
+   * those that another node's record overtook.
    */
   default void changed(String key, byte[] value, boolean own) {
     changed(key, value);

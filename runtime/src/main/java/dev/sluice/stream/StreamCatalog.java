@@ -519,7 +519,9 @@ public final class StreamCatalog implements AutoCloseable {
    * highest seen so far lost to a change that came first, and is dropped (the node that made it
    * then shows the winner). Otherwise the engine learns of new and sealed shards (the other node
    * created them in storage) and forgets removed ones, and waiting readers wake. Streams being
-   * created or deleted are left to the node doing it until they settle.
+   * created or deleted are left to the node doing it until they settle. A tombstone read while this
+   * node's own view is ahead of it changes nothing ({@link #aheadOf}); an own creation or deletion
+   * that comes back as a change is finished here ({@link #finishLanded}).
    */
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
     if (meta == null) {
