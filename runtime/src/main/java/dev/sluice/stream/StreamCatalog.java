@@ -571,13 +571,10 @@ public final class StreamCatalog implements AutoCloseable {
    * scheduled, but it landed all the same, and every node now shows it.
    */
   private void finishLanded(StreamMeta meta) {
-    String name = meta.name();
-    switch (meta.status()) {
-      case CREATING -> thread.execute(() -> finishIfStill(name, StreamStatus.CREATING));
-      case DELETING -> thread.execute(() -> finishIfStill(name, StreamStatus.DELETING));
-      default -> {
-        // a reshard's record that landed this way ends when its node restarts (resume)
-      }
+    StreamStatus status = meta.status();
+    // a reshard's record that landed this way ends when its node restarts (resume)
+    if (status == StreamStatus.CREATING || status == StreamStatus.DELETING) {
+      thread.execute(() -> finishIfStill(meta.name(), status));
     }
   }
 
