@@ -567,14 +567,27 @@ public final class StreamCatalog implements AutoCloseable {
 
   /**
    * Finishes a creation or deletion of this node's whose record came back as a change to what the
-   * node shows: writing it failed (a timeout, say), so its caller got an error and no step was
-   * scheduled, but it landed all the same, and every node now shows it.
+   * node shows, or undoes the start of a reshard: writing it failed (a timeout, say), so its caller
+   * got an error and no step was scheduled, but it landed all the same, and every node now shows
+   * it.
    */
   private void finishLanded(StreamMeta meta) {
     StreamStatus status = meta.status();
-    // a reshard's record that landed this way ends when its node restarts (resume)
     if (status == StreamStatus.CREATING || status == StreamStatus.DELETING) {
       thread.execute(() -> finishIfStill(meta.name(), status));
+    } else if (status == StreamStatus.UPDATING && !hasProvisionalEnds(meta)) {
+      // a reshard's first record: its caller was told the reshard failed, and no plan is left to
+      // carry out, so the stream goes back to ACTIVE rather than wait for a restart
+      thread.execute(() -> guarded("reshard " + meta.name(), () -> abandonReshard(meta)));
+    }
+  }
+
+  /** Publishes {@code landed} as ACTIVE again unless a later change came meanwhile. */
+  private void abandonReshard(StreamMeta landed) {
+    StreamMeta meta = streams.get(landed.name());
+    if (meta != null && meta.version() == landed.version()) {
+      publish(meta.withStatus(StreamStatus.ACTIVE));
+      watch.streamChanged(meta.name());
     }
   }
 

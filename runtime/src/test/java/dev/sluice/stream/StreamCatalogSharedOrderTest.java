@@ -138,6 +138,23 @@ class StreamCatalogSharedOrderTest {
     assertThat(engine.shards()).isEmpty();
   }
 
+  @Test
+  void reshard_whoseWriteFailedButLanded_returnsToActiveWithTheOldShards() throws Exception {
+    created();
+    state.readBackAll();
+    state.failNextWrite();
+    assertThatThrownBy(() -> catalog.updateShardCount("orders", 2).join())
+        .hasCauseInstanceOf(StateException.class);
+
+    state.readBackAll(); // the UPDATING record landed; the caller was told the reshard failed
+    awaitActive();
+
+    assertThat(catalog.require("orders").shards()).hasSize(1);
+    assertThat(catalog.require("orders").version()).isEqualTo(4); // CREATING, ACTIVE, UPDATING
+    put("x");
+    assertThat(records()).containsExactly("x");
+  }
+
   private void awaitActive() throws InterruptedException {
     for (int i = 0; i < 500 && !active(); i++) {
       Thread.sleep(5);

@@ -69,11 +69,12 @@ final class SluiceDelivery implements AutoCloseable {
   }
 
   /**
-   * The scheduler account of mapping {@code uuid}'s poll thread ({@code sluice-kafka-UUID}, which
-   * Linux shortens to 15 characters) from /proc; unknown when it cannot be told.
+   * The scheduler account of mapping {@code uuid}'s poll thread ({@code kafka-esm-UUID}, which
+   * Linux shortens to 15 characters, five of the UUID's; the storage engine's threads are named
+   * {@code sluice-kafka-…}) from /proc; unknown when it cannot be told.
    */
   static Schedstat pollThread(long pid, String uuid) {
-    String comm = ("sluice-kafka-" + uuid).substring(0, 15);
+    String comm = ("kafka-esm-" + uuid).substring(0, 15);
     Schedstat found = Schedstat.UNKNOWN;
     try (DirectoryStream<Path> tasks =
         Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {

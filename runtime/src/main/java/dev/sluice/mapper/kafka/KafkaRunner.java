@@ -91,7 +91,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   @Override
   public void start() {
-    Thread t = new Thread(this::run, "sluice-kafka-" + config.uuid());
+    Thread t = new Thread(this::run, "kafka-esm-" + config.uuid());
     t.setDaemon(true);
     t.start();
   }
