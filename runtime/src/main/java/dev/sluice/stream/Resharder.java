@@ -104,6 +104,11 @@ final class Resharder {
     return created.stream().filter(id -> shards.get(id).isOpen()).toList();
   }
 
+  /** Whether {@code meta} has the plan's shards already: the plan was applied to it. */
+  boolean appliedTo(StreamMeta meta) {
+    return created.stream().anyMatch(id -> meta.shard(id).isPresent());
+  }
+
   /**
    * The stream after the plan, given the end offsets the sealed shards closed at, of which those in
    * {@code provisional} may still grow.

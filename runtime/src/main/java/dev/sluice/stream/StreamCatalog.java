@@ -406,6 +406,8 @@ public final class StreamCatalog implements AutoCloseable {
     if (meta == null || meta.status() != StreamStatus.UPDATING) {
       return; // deleted meanwhile: the delete owns the stream now
     }
+    Map<String, Long> ends = new HashMap<>();
+    Set<String> provisional = new HashSet<>();
     try {
       for (String id : plan.createdOpen()) {
         engine.createShard(new ShardRef(name, id)).join();
@@ -414,8 +416,6 @@ public final class StreamCatalog implements AutoCloseable {
         engine.createShard(new ShardRef(name, id)).join();
         engine.seal(new ShardRef(name, id)).join();
       }
-      Map<String, Long> ends = new HashMap<>();
-      Set<String> provisional = new HashSet<>();
       for (String id : plan.toSeal()) {
         ShardRef ref = new ShardRef(name, id);
         ends.put(id, engine.seal(ref).join());
@@ -423,20 +423,42 @@ public final class StreamCatalog implements AutoCloseable {
           provisional.add(id); // other nodes may still append until they learn of this
         }
       }
-      // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
-      // takes a while: its new shards take records at once, and ACTIVE means the parents are done
-      StreamStatus status = provisional.isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
-      publish(plan.apply(meta, ends, provisional).withStatus(status));
-      watch.streamChanged(name);
-      StreamMeta published = streams.get(name);
-      provisional.forEach(
-          id ->
-              settleLater(
-                  new ShardRef(name, id), published.shard(id).orElseThrow().closedMillis()));
     } catch (RuntimeException e) {
       publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
       throw e;
     }
+    publishReshard(name, plan, ends, provisional);
+  }
+
+  /**
+   * Publishes a reshard's outcome, and tries again while the state store refuses it: the parents
+   * are sealed in the log now, so going back to them would leave the stream without a shard that
+   * takes records. Nothing is left to do if the refused write landed after all.
+   */
+  private void publishReshard(
+      String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
+    StreamMeta meta = streams.get(name);
+    if (meta == null || meta.status() != StreamStatus.UPDATING || plan.appliedTo(meta)) {
+      return;
+    }
+    // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
+    // takes a while: its new shards take records at once, and ACTIVE means the parents are done
+    StreamStatus status = provisional.isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
+    try {
+      publish(plan.apply(meta, ends, provisional).withStatus(status));
+    } catch (RuntimeException e) {
+      LOG.warnf("Cannot publish the reshard of %s yet (%s); trying again", name, e.getMessage());
+      thread.schedule(
+          () -> guarded("reshard " + name, () -> publishReshard(name, plan, ends, provisional)),
+          SETTLE_RETRY_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return;
+    }
+    watch.streamChanged(name);
+    StreamMeta published = streams.get(name);
+    provisional.forEach(
+        id ->
+            settleLater(new ShardRef(name, id), published.shard(id).orElseThrow().closedMillis()));
   }
 
   private void finishCreate(String name) {

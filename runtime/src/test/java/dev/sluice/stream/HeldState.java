@@ -43,7 +43,8 @@ final class HeldState implements StateStore {
   @Override
   public void follow() {}
 
-  private boolean failNext;
+  /** Writes to let through before one fails; negative: none fails. */
+  private int failAfter = -1;
 
   @Override
   public synchronized void put(String key, byte[] value) {
@@ -60,13 +61,17 @@ final class HeldState implements StateStore {
    * record lands all the same.
    */
   synchronized void failNextWrite() {
-    failNext = true;
+    failWriteAfter(0);
+  }
+
+  /** Makes the write after the next {@code writes} ones fail as {@link #failNextWrite} says. */
+  synchronized void failWriteAfter(int writes) {
+    failAfter = writes;
   }
 
   private void hold(Written w) {
     held.add(w);
-    if (failNext) {
-      failNext = false;
+    if (failAfter >= 0 && failAfter-- == 0) {
       throw new StateException("timed out writing " + w.key);
     }
   }

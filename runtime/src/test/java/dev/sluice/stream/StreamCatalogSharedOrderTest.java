@@ -155,6 +155,50 @@ class StreamCatalogSharedOrderTest {
     assertThat(records()).containsExactly("x");
   }
 
+  @Test
+  void reshardOutcome_whoseWriteFailedButLanded_keepsTheNewShards() throws Exception {
+    created();
+    state.readBackAll();
+    state.failWriteAfter(1); // UPDATING is written; the outcome's write fails, yet lands
+    catalog.updateShardCount("orders", 2).join();
+    awaitHeld(2);
+
+    state.readBackAll(); // the outcome comes back before the retry
+    Thread.sleep(1_500); // the retry then finds it applied
+    state.readBackAll();
+
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(catalog.require("orders").openShards()).hasSize(2);
+    assertThat(catalog.require("orders").version()).isEqualTo(4); // nothing written after it
+    put("x");
+  }
+
+  @Test
+  void reshardOutcome_whoseWriteFailed_isPublishedAgain() throws Exception {
+    created();
+    state.readBackAll();
+    state.failWriteAfter(1);
+    catalog.updateShardCount("orders", 2).join();
+    awaitHeld(2); // held: neither UPDATING nor the failed outcome came back yet
+
+    for (int i = 0; i < 500 && state.held() < 3; i++) {
+      Thread.sleep(5); // the retry writes the outcome again
+    }
+    state.readBackAll();
+
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(catalog.require("orders").openShards()).hasSize(2);
+    assertThat(catalog.require("orders").version()).isEqualTo(5);
+    put("x");
+  }
+
+  private void awaitHeld(int writes) throws InterruptedException {
+    for (int i = 0; i < 500 && state.held() < writes; i++) {
+      Thread.sleep(5);
+    }
+    assertThat(state.held()).isEqualTo(writes);
+  }
+
   private void awaitActive() throws InterruptedException {
     for (int i = 0; i < 500 && !active(); i++) {
       Thread.sleep(5);
