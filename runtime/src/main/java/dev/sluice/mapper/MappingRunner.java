@@ -373,6 +373,9 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     lastResult.set(lastProcessingResult);
   }
 
+  /** Saves that failed in a row; only the loop touches it. */
+  private long failedSaves;
+
   private void save() {
     if (flush != null) {
       return; // stopping: the final save takes the newest checkpoints
@@ -401,23 +404,36 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     deps.blocking()
         .execute(
             () -> {
+              RuntimeException failure = null;
               try {
                 lease.save(snapshot);
               } catch (RuntimeException e) {
-                // the next change saves again, with newer checkpoints
-                LOG.warnf("Mapping %s: saving checkpoints failed: %s", config.uuid(), e);
+                failure = e;
               } finally {
-                loop.execute(
-                    () -> {
-                      saving = false;
-                      if (flush != null) {
-                        finalSave();
-                      } else if (dirty) {
-                        dirty = false;
-                        save();
-                      }
-                    });
+                RuntimeException failed = failure;
+                loop.execute(() -> saved(failed));
               }
             });
+  }
+
+  /**
+   * After a save: a failed one is made again after the interval, as no newer checkpoint may come to
+   * trigger it (a finished parent's, which children on other nodes wait for; an idle shard's).
+   */
+  private void saved(RuntimeException failed) {
+    saving = false;
+    if (failed != null && failedSaves++ % 100 == 0) {
+      LOG.warnf(
+          "Mapping %s: saving checkpoints failed (%d in a row): %s",
+          config.uuid(), failedSaves, failed);
+    } else if (failed == null) {
+      failedSaves = 0;
+    }
+    if (flush != null) {
+      finalSave();
+    } else if (dirty || failed != null) {
+      dirty = false;
+      save();
+    }
   }
 }

@@ -28,8 +28,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The event-source mappings of a node: their configuration (in {@code mappings/UUID/} of the data
@@ -41,6 +43,8 @@ import java.util.stream.Stream;
  * transitional states ({@link MappingStates}).
  */
 public final class MappingService implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(MappingService.class);
 
   private final Path dir;
   private final ShardLeases leases;
@@ -482,18 +486,25 @@ public final class MappingService implements AutoCloseable {
               + onFailure
               + ".");
     }
+    if (onFailure != null && kafka != null && onFailure.equals("kafka://" + kafka.topic())) {
+      // as in Lambda: the mapping would read its own failure records back, forever
+      throw MappingException.invalid(
+          "DestinationConfig.OnFailure.Destination must not be the source topic "
+              + kafka.topic()
+              + ".");
+    }
     List<String> patterns =
         r.filterPatterns() != null
             ? r.filterPatterns()
             : old == null ? List.of() : old.filterPatterns();
     compileFilter(patterns);
-    int tumbling =
-        MappingValidation.range(
-            "TumblingWindowInSeconds",
-            or(r.tumblingWindowSeconds(), old == null ? null : old.tumblingWindowSeconds()),
-            0,
-            0,
-            kafka == null ? 900 : 0);
+    Integer tumblingGiven =
+        or(r.tumblingWindowSeconds(), old == null ? null : old.tumblingWindowSeconds());
+    if (kafka != null && tumblingGiven != null && tumblingGiven != 0) {
+      throw MappingException.invalid(
+          "TumblingWindowInSeconds is not supported for a self-managed Apache Kafka event source.");
+    }
+    int tumbling = MappingValidation.range("TumblingWindowInSeconds", tumblingGiven, 0, 0, 900);
     return new MappingConfig(
         uuid,
         function,
@@ -615,10 +626,23 @@ public final class MappingService implements AutoCloseable {
     runner.start();
   }
 
+  /**
+   * Stops the mapping's runner here. A final checkpoint save that fails (the group rebalancing, the
+   * broker away) only means the next runner repeats the records since the last save, so the change
+   * that stops the runner goes on: failing it left the mapping half changed on this node.
+   */
   private void stopRunner(String uuid) {
     SourceRunner r = runners.remove(uuid);
-    if (r != null) {
+    if (r == null) {
+      return;
+    }
+    try {
       r.stop().join(); // the next runner of this mapping starts from these checkpoints
+    } catch (CompletionException e) {
+      LOG.warnf(
+          e.getCause(),
+          "Mapping %s: the last checkpoints were not saved; records since the last save run again",
+          uuid);
     }
   }
 

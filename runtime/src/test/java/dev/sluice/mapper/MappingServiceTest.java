@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.checkpoint.CheckpointStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,58 @@ class MappingServiceTest {
     assertThat(delivered(fn))
         .extracting(l -> l.split("\\|")[1])
         .containsExactly("before-0", "before-1", "before-2", "before-3", "before-4", "after");
+  }
+
+  @Test
+  void update_whenTheLastCheckpointSaveFails_appliesTheChangeAndRepeatsRecords() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
+    h.put(stream, "a");
+    await(fn, 1);
+    Thread.sleep(100); // the periodic save stores the checkpoint past "a"
+    // the checkpoint file's place taken by a non-empty directory: every save of it fails
+    Path file = dir.resolve("mappings").resolve(uuid).resolve("checkpoints.json");
+    Files.delete(file);
+    Files.createDirectories(file.resolve("blocked"));
+
+    h.mappings.update(uuid, MappingStatesTest.change(false, null));
+
+    assertThat(h.mappings.get(uuid).config().enabled()).isFalse();
+    assertThat(h.mappings.get(uuid).state()).isEqualTo("Disabled");
+    Files.delete(file.resolve("blocked"));
+    Files.delete(file); // the checkpoint was lost: the next runner starts from TRIM_HORIZON
+    h.mappings.update(uuid, MappingStatesTest.change(true, null));
+    h.put(stream, "b");
+    await(fn, 3);
+    assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("a", "a", "b");
+  }
+
+  @Test
+  void checkpointSave_thatFailed_isMadeAgainWithoutNewRecords() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
+    Path file = dir.resolve("mappings").resolve(uuid).resolve("checkpoints.json");
+    Path blocked = file.resolve("blocked");
+    for (int i = 0; i < 100 && !Files.isRegularFile(file); i++) {
+      Thread.sleep(20); // the first save, of the starting position
+    }
+    Files.delete(file);
+    Files.createDirectories(blocked); // every save of the file fails while this is in its place
+
+    h.put(stream, "a");
+    await(fn, 1);
+    Thread.sleep(300); // the save of the checkpoint past "a" fails
+    Files.delete(blocked);
+    Files.delete(file);
+    for (int i = 0; i < 100 && !Files.isRegularFile(file); i++) {
+      Thread.sleep(20); // no record comes: only a retry can save it
+    }
+
+    Map<String, Checkpoint> saved = new CheckpointStore(file).load();
+    assertThat(saved).hasSize(1);
+    assertThat(saved.values().iterator().next().offset()).isEqualTo(1);
   }
 
   @Test

@@ -7,9 +7,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * A ReportBatchItemFailures response for Kafka, whose itemIdentifier is an object naming the
- * topic-partition and offset: {@code {"batchItemFailures": [{"itemIdentifier": {"partition":
- * "topic-0", "offset": 15}}]}}. The rules are Lambda's, shared with Kinesis ({@link
- * PartialFailures}).
+ * topic-partition and offset as Lambda documents it: {@code {"batchItemFailures":
+ * [{"itemIdentifier": {"topic-partition": "topic-0", "offset": 15}}]}}. The member {@code
+ * partition} is taken too, which Sluice documented before. The rules are Lambda's, shared with
+ * Kinesis ({@link PartialFailures}).
  */
 final class KafkaPartialFailures {
 
@@ -25,15 +26,19 @@ final class KafkaPartialFailures {
     @Override
     public String malformed(JsonNode id) {
       boolean ok =
-          id != null && id.isObject() && id.path("partition").isTextual() && id.has("offset");
+          id != null && id.isObject() && topicPartition(id).isTextual() && id.has("offset");
       return ok
           ? null
-          : "an entry's itemIdentifier is not {\"partition\": \"topic-N\", \"offset\": N}";
+          : "an entry's itemIdentifier is not {\"topic-partition\": \"topic-N\", \"offset\": N}";
+    }
+
+    private static JsonNode topicPartition(JsonNode id) {
+      return id.has("topic-partition") ? id.path("topic-partition") : id.path("partition");
     }
 
     @Override
     public int indexOf(JsonNode id) {
-      String partition = id.get("partition").asText();
+      String partition = topicPartition(id).asText();
       long offset = id.get("offset").asLong(-1);
       for (int i = 0; i < batch.size(); i++) {
         ConsumerRecord<byte[], byte[]> r = batch.get(i);

@@ -110,16 +110,21 @@ class KafkaEventsTest {
   }
 
   @Test
-  void partialFailures_objectIdentifier_restartsAtLowestReported() {
+  void partialFailures_topicPartitionIdentifier_restartsAtLowestReported() {
     List<ConsumerRecord<byte[], byte[]>> batch =
         List.of(record(0, 5, "k", "a"), record(0, 6, "k", "b"), record(0, 7, "k", "c"));
     byte[] two =
-        ("{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"orders-0\",\"offset\":7}},"
-                + "{\"itemIdentifier\":{\"partition\":\"orders-0\",\"offset\":6}}]}")
+        ("{\"batchItemFailures\":[{\"itemIdentifier\":{\"topic-partition\":\"orders-0\","
+                + "\"offset\":7}},{\"itemIdentifier\":{\"topic-partition\":\"orders-0\","
+                + "\"offset\":6}}]}")
             .getBytes(StandardCharsets.UTF_8);
     assertThat(KafkaPartialFailures.read(two, batch).firstFailed()).isEqualTo(1);
+    byte[] alias =
+        "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"orders-0\",\"offset\":6}}]}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(KafkaPartialFailures.read(alias, batch).firstFailed()).isEqualTo(1);
     byte[] unknown =
-        "{\"batchItemFailures\":[{\"itemIdentifier\":{\"partition\":\"orders-1\",\"offset\":6}}]}"
+        "{\"batchItemFailures\":[{\"itemIdentifier\":{\"topic-partition\":\"orders-1\",\"offset\":6}}]}"
             .getBytes(StandardCharsets.UTF_8);
     assertThat(KafkaPartialFailures.read(unknown, batch).invalid()).contains("not a record");
     byte[] string = "{\"batchItemFailures\":[{\"itemIdentifier\":\"6\"}]}".getBytes();

@@ -504,6 +504,14 @@ class KafkaMappingEndToEndTest {
                 map(fn, "x", b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("kafka://topic");
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    "x",
+                    b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("kafka://x")))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("must not be the source topic x");
     assertThatThrownBy(() -> map(fn, "x", b -> b.tumblingWindowInSeconds(10)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("TumblingWindowInSeconds");

@@ -52,7 +52,7 @@ public final class KafkaRecordingHandler {
                     }
                     if (value.startsWith("flaky") && (!Files.exists(seen) || !Files.readString(seen).contains(id + "\\n"))) {
                       Files.writeString(seen, id + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                      failures.add(Map.of("itemIdentifier", Map.of("partition", e.getKey(), "offset", r.getOffset())));
+                      failures.add(Map.of("itemIdentifier", Map.of("topic-partition", e.getKey(), "offset", r.getOffset())));
                       break;
                     }
                     String header = "";
