@@ -1,6 +1,7 @@
 package dev.sluice.mapper.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.mapper.MappingConfig;
@@ -138,10 +139,23 @@ final class BatchFlow {
       call =
           deps.functions()
               .invoke(config.functionName(), events.batch(batch.records(), batch.bounds()));
+    } catch (FunctionException e) {
+      if (e.kind() == FunctionException.Kind.TOO_LARGE) {
+        // a record whose event alone is over 6 MB (batches are cut below that): no retry makes it
+        // fit, so it goes to OnFailure at once, as in Lambda, instead of holding the partition
+        skip(work, lane, batch, "MaximumPayloadSizeExceeded", tooLarge(e));
+        return;
+      }
+      call = CompletableFuture.failedFuture(e);
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
     call.whenComplete((inv, e) -> post.accept(() -> invoked(work, lane, current, inv, e)));
+  }
+
+  private static InvocationResult.Failure tooLarge(FunctionException e) {
+    return new InvocationResult.Failure(
+        "RequestEntityTooLargeException", e.getMessage(), List.of(), false);
   }
 
   /**
@@ -301,7 +315,7 @@ final class BatchFlow {
         batch.attempt() + 1);
     CompletableFuture<Void> sent;
     try {
-      sent = failures.send(batch, failures.record(batch, condition, f));
+      sent = failures.skipped(batch, condition, f);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }

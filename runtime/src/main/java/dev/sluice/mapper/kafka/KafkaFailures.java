@@ -12,9 +12,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -24,7 +26,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (its ARN), a local directory ({@code file://}) or a topic of the mapping's own cluster ({@code
  * kafka://topic}, Lambda's form). The record has Lambda's metadata (requestContext,
  * responseContext, KafkaBatchInfo) and, unless the mapping asks for the metadata-only format, the
- * error and the batch itself as the event the function got ({@code payload}).
+ * error and the batch itself as the event the function got ({@code payload}). A Kafka topic gets
+ * one message per record instead, always with its payload, keyed as the record was.
  */
 final class KafkaFailures implements AutoCloseable {
 
@@ -46,7 +49,68 @@ final class KafkaFailures implements AutoCloseable {
         || arns.streamName(destination) != null;
   }
 
+  /**
+   * Sends the failure record of {@code batch}, skipped for {@code condition}, to the OnFailure
+   * destination (nothing without one): one record for the batch, or for a Kafka topic, as Lambda
+   * does, one message per skipped record with that record's key.
+   */
+  CompletableFuture<Void> skipped(
+      KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+    String destination = config.onFailure();
+    if (destination == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (!destination.startsWith("kafka://")) {
+      return send(destination, batch, json(record(batch, condition, failure)));
+    }
+    String topic = destination.substring("kafka://".length());
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
+      ObjectNode one =
+          perRecord(new KafkaBatch(List.of(r), batch.attempt(), true), condition, failure);
+      sent.add(toTopic(topic, r.key(), json(one)));
+    }
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Lambda's record of a skipped batch: requestContext, responseContext and {@code KafkaBatchInfo}
+   * with each partition's first and last offset (as text) and timestamp; unless the mapping asks
+   * for the metadata-only format, the error and the batch as the event the function got ({@code
+   * payload}).
+   */
   ObjectNode record(KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+    ObjectNode payload = events.event(batch.records());
+    ObjectNode n = envelope(batch, condition, failure, payload);
+    ObjectNode ranges = ((ObjectNode) n.get("KafkaBatchInfo")).putObject("recordsInfo");
+    for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
+      String tp = r.topic() + "-" + r.partition();
+      ObjectNode range = (ObjectNode) ranges.get(tp);
+      if (range == null) {
+        range = ranges.putObject(tp);
+        range.put("firstRecordOffset", String.valueOf(r.offset()));
+        range.put("firstRecordTimestamp", iso(r.timestamp()));
+      }
+      range.put("lastRecordOffset", String.valueOf(r.offset()));
+      range.put("lastRecordTimestamp", iso(r.timestamp()));
+    }
+    withError(n, failure, payload, config.metadataOnlyFailures());
+    return n;
+  }
+
+  /** The message for a Kafka topic destination: one record, which its payload always carries. */
+  private ObjectNode perRecord(KafkaBatch one, String condition, InvocationResult.Failure failure) {
+    ObjectNode payload = events.event(one.records());
+    ObjectNode n = envelope(one, condition, failure, payload);
+    ObjectNode info = ((ObjectNode) n.get("KafkaBatchInfo")).putObject("recordInfo");
+    info.put("offset", String.valueOf(one.first().offset()));
+    info.put("timestamp", iso(one.first().timestamp()));
+    withError(n, failure, payload, false);
+    return n;
+  }
+
+  private ObjectNode envelope(
+      KafkaBatch batch, String condition, InvocationResult.Failure failure, ObjectNode payload) {
     ObjectNode n = KafkaEvents.MAPPER.createObjectNode();
     ObjectNode request = n.putObject("requestContext");
     request.put("requestId", UUID.randomUUID().toString());
@@ -62,30 +126,34 @@ final class KafkaFailures implements AutoCloseable {
     ObjectNode info = n.putObject("KafkaBatchInfo");
     info.put("batchSize", batch.records().size());
     info.put("bootstrapServers", String.join(",", config.kafka().bootstrapServers()));
-    info.put("consumerGroupId", config.kafka().consumerGroupId());
-    info.put("topic", batch.first().topic());
-    info.put("partition", batch.first().partition());
-    info.put("startOffset", batch.first().offset());
-    info.put("endOffset", batch.last().offset());
-    if (!config.metadataOnlyFailures()) {
-      if (failure != null) {
-        ObjectNode error = n.putObject("error");
-        error.put("errorType", failure.errorType());
-        error.put("errorMessage", failure.errorMessage());
-        ArrayNode frames = error.putArray("stackTrace");
-        failure.stackTrace().forEach(frames::add);
-      }
-      n.set("payload", events.event(batch.records()));
-    }
+    info.put("payloadSize", json(payload).length);
     return n;
   }
 
-  CompletableFuture<Void> send(KafkaBatch batch, ObjectNode record) {
-    String destination = config.onFailure();
-    if (destination == null) {
-      return CompletableFuture.completedFuture(null);
+  private static void withError(
+      ObjectNode n, InvocationResult.Failure failure, ObjectNode payload, boolean metadataOnly) {
+    if (metadataOnly) {
+      return;
     }
-    byte[] bytes = record.toString().getBytes(StandardCharsets.UTF_8);
+    if (failure != null) {
+      ObjectNode error = n.putObject("error");
+      error.put("errorType", failure.errorType());
+      error.put("errorMessage", failure.errorMessage());
+      ArrayNode frames = error.putArray("stackTrace");
+      failure.stackTrace().forEach(frames::add);
+    }
+    n.set("payload", payload);
+  }
+
+  private static String iso(long timestampMillis) {
+    return Instant.ofEpochMilli(timestampMillis).toString();
+  }
+
+  private static byte[] json(ObjectNode n) {
+    return n.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private CompletableFuture<Void> send(String destination, KafkaBatch batch, byte[] bytes) {
     String key = batch.first().topic() + "-" + batch.first().partition();
     if (destination.startsWith("file://")) {
       Path dir = Path.of(URI.create(destination));
@@ -100,9 +168,6 @@ final class KafkaFailures implements AutoCloseable {
               + ".json";
       return CompletableFuture.runAsync(
           () -> AtomicFiles.write(dir.resolve(name), bytes), deps.blocking());
-    }
-    if (destination.startsWith("kafka://")) {
-      return toTopic(destination.substring("kafka://".length()), key, bytes);
     }
     return toStream(deps.arns().streamName(destination), key, bytes);
   }
@@ -119,12 +184,13 @@ final class KafkaFailures implements AutoCloseable {
             });
   }
 
-  private CompletableFuture<Void> toTopic(String topic, String key, byte[] bytes) {
+  /** Sends one message keyed {@code key} (null: the producer spreads them) to {@code topic}. */
+  private CompletableFuture<Void> toTopic(String topic, byte[] key, byte[] bytes) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     try {
       producer()
           .send(
-              new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), bytes),
+              new ProducerRecord<>(topic, key, bytes),
               (meta, e) -> {
                 if (e != null) {
                   done.completeExceptionally(e);

@@ -285,34 +285,73 @@ class KafkaMappingEndToEndTest {
     assertThat(lines).extracting(l -> l.split("\\|")[1]).containsExactly("ok-0", "ok-2");
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
     assertThat(lines(fn, ".attempts").stream().filter(l -> l.startsWith("poison"))).hasSize(5);
-    JsonNode failure = JSON.readTree(readOne(dlq));
+    ConsumerRecord<byte[], byte[]> message = read(dlq, 1).get(0);
+    assertThat(new String(message.key(), StandardCharsets.UTF_8)).isEqualTo("k");
+    JsonNode failure = JSON.readTree(message.value());
     assertThat(failure.at("/requestContext/condition").asText())
         .isEqualTo("RetryAttemptsExhausted");
     assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(5);
-    assertThat(failure.at("/KafkaBatchInfo/topic").asText()).isEqualTo(topic);
-    assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isEqualTo(1);
+    assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
+    assertThat(failure.at("/KafkaBatchInfo/recordInfo/offset").asText()).isEqualTo("1");
     assertThat(failure.at("/error/errorMessage").asText()).contains("poison record");
     JsonNode record = failure.at("/payload/records/" + topic + "-0/0");
     assertThat(new String(java.util.Base64.getDecoder().decode(record.path("value").asText())))
         .isEqualTo("poison-1");
   }
 
-  byte[] readOne(String topic) {
+  /** The first {@code n} messages of {@code topic}, in partition 0's order. */
+  List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
     Properties p = new Properties();
     p.put("bootstrap.servers", servers);
     p.put("group.id", "reader-" + UUID.randomUUID());
     p.put("auto.offset.reset", "earliest");
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       c.subscribe(List.of(topic));
       long until = System.currentTimeMillis() + 15_000;
-      while (System.currentTimeMillis() < until) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          return r.value();
-        }
+      while (out.size() < n && System.currentTimeMillis() < until) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
     }
-    throw new AssertionError("no record on " + topic);
+    assertThat(out).as("messages on " + topic).hasSizeGreaterThanOrEqualTo(n);
+    return out;
+  }
+
+  @Test
+  void kafkaMapping_batchSkippedToKafkaTopic_oneMessagePerRecordKeyedAsTheRecord()
+      throws Exception {
+    String topic = topic(1);
+    String dlq = topic(1);
+    String fn = function();
+    send(topic, "k1", "poison-0");
+    send(topic, "k2", "poison-1");
+    send(topic, "k1", "poison-2");
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(3)
+                    .maximumBatchingWindowInSeconds(1)
+                    .maximumRetryAttempts(0)
+                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
+
+    List<ConsumerRecord<byte[], byte[]>> messages = read(dlq, 3);
+    assertThat(messages)
+        .extracting(m -> new String(m.key(), StandardCharsets.UTF_8))
+        .containsExactly("k1", "k2", "k1");
+    for (int i = 0; i < 3; i++) {
+      JsonNode failure = JSON.readTree(messages.get(i).value());
+      assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
+      assertThat(failure.at("/KafkaBatchInfo/recordInfo/offset").asText())
+          .isEqualTo(String.valueOf(i));
+      assertThat(failure.at("/KafkaBatchInfo/payloadSize").asInt()).isPositive();
+      JsonNode records = failure.at("/payload/records/" + topic + "-0");
+      assertThat(records).hasSize(1);
+      assertThat(records.get(0).path("offset").asLong()).isEqualTo(i);
+    }
   }
 
   @Test
@@ -344,9 +383,53 @@ class KafkaMappingEndToEndTest {
     assertThat(files).hasSize(1);
     JsonNode failure = JSON.readTree(files.get(0).toFile());
     assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
-    assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isEqualTo(2);
+    JsonNode range = failure.at("/KafkaBatchInfo/recordsInfo/" + topic + "-0");
+    assertThat(range.path("firstRecordOffset").asText()).isEqualTo("2");
+    assertThat(range.path("lastRecordOffset").asText()).isEqualTo("2");
+    assertThat(failure.at("/KafkaBatchInfo/payloadSize").asInt()).isPositive();
     assertThat(failure.at("/requestContext/condition").asText())
         .isEqualTo("RetryAttemptsExhausted");
+  }
+
+  @Test
+  void kafkaMapping_recordWhoseEventExceeds6Mb_skippedAtOnceAndTheNextDelivered() throws Exception {
+    String topic = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    admin
+        .createTopics(
+            List.of(
+                new NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", String.valueOf(8 << 20)))))
+        .all()
+        .get();
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-large");
+    try (KafkaProducer<String, String> big =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", servers, "max.request.size", 8 << 20),
+            new StringSerializer(),
+            new StringSerializer())) {
+      big.send(new ProducerRecord<>(topic, "k", "x".repeat(5 << 20))).get(); // base64: 6.7 MB
+      big.send(new ProducerRecord<>(topic, "k", "after-1")).get();
+    }
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(10)
+                    .maximumBatchingWindowInSeconds(0)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(30)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+
+    assertThat(lines(fn, ".log")).extracting(l -> l.split("\\|")[1]).containsExactly("after-1");
+    try (var list = Files.list(failures)) {
+      JsonNode failure = JSON.readTree(list.findFirst().orElseThrow().toFile());
+      assertThat(failure.at("/requestContext/condition").asText())
+          .isEqualTo("MaximumPayloadSizeExceeded");
+      assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(1);
+      assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
+    }
   }
 
   @Test
@@ -371,7 +454,10 @@ class KafkaMappingEndToEndTest {
     try (var list = Files.list(failures)) {
       JsonNode failure = JSON.readTree(list.findFirst().orElseThrow().toFile());
       assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
-      assertThat(failure.at("/KafkaBatchInfo/startOffset").asLong()).isZero();
+      JsonNode range = failure.at("/KafkaBatchInfo/recordsInfo/" + topic + "-0");
+      assertThat(range.path("firstRecordOffset").asText()).isEqualTo("0");
+      assertThat(range.path("firstRecordTimestamp").asText())
+          .isEqualTo(java.time.Instant.ofEpochMilli(old).toString());
       assertThat(failure.at("/payload/records/" + topic + "-0/0/timestamp").asLong())
           .isEqualTo(old);
     }
