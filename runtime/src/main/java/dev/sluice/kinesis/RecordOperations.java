@@ -16,6 +16,7 @@ import dev.sluice.stream.StreamAppender;
 import dev.sluice.stream.StreamAppender.Entry;
 import dev.sluice.stream.StreamAppender.Outcome;
 import dev.sluice.stream.StreamCatalog;
+import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMeta;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import java.util.concurrent.CompletionStage;
 /** Writing and reading records: PutRecord, PutRecords, GetShardIterator, GetRecords. */
 final class RecordOperations {
 
-  static final int MAX_RECORD_BYTES = 1024 * 1024;
+  static final int MAX_RECORD_BYTES = StreamLimits.MAX_RECORD_BYTES;
   static final int MAX_PUT_RECORDS = 500;
   static final int MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
   static final long MAX_GET_BYTES = 10L * 1024 * 1024;

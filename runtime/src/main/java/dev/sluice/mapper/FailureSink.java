@@ -10,6 +10,7 @@ import dev.sluice.stream.HashKeys;
 import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamAppender;
+import dev.sluice.stream.StreamLimits;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -104,7 +105,7 @@ final class FailureSink {
     if (destination == null) {
       return CompletableFuture.completedFuture(null);
     }
-    byte[] bytes = record.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] whole = record.toString().getBytes(StandardCharsets.UTF_8);
     if (destination.startsWith("file://")) {
       Path dir = Path.of(URI.create(destination));
       String name =
@@ -117,14 +118,18 @@ final class FailureSink {
               + UUID.randomUUID()
               + ".json";
       return CompletableFuture.runAsync(
-          () -> AtomicFiles.write(dir.resolve(name), bytes), blocking);
+          () -> AtomicFiles.write(dir.resolve(name), whole), blocking);
     }
     String stream = arns.streamName(destination);
+    byte[] data =
+        whole.length + shard.id().length() > StreamLimits.MAX_RECORD_BYTES
+            ? withoutRecords(record)
+            : whole;
     return appender
         .append(
             stream,
             List.of(
-                new StreamAppender.Entry(shard.id(), HashKeys.ofPartitionKey(shard.id()), bytes)))
+                new StreamAppender.Entry(shard.id(), HashKeys.ofPartitionKey(shard.id()), data)))
         .thenAccept(
             outcomes -> {
               if (!outcomes.get(0).ok()) {
@@ -132,5 +137,16 @@ final class FailureSink {
                     "destination stream refused the record: " + outcomes.get(0).errorMessage());
               }
             });
+  }
+
+  /**
+   * The record without the batch's records, for a stream whose 1 MiB record limit the whole one
+   * exceeds: refused, it would be retried forever and hold the shard.
+   */
+  private static byte[] withoutRecords(ObjectNode record) {
+    ObjectNode slim = record.deepCopy();
+    slim.remove("records");
+    slim.put("payloadOmitted", true);
+    return slim.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

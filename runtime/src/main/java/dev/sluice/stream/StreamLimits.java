@@ -17,6 +17,9 @@ public record StreamLimits(int shardLimit, int onDemandStreamLimit) {
   /** Shortest retention in hours. */
   public static final int MIN_RETENTION_HOURS = 24;
 
+  /** Largest record a stream takes: its data and partition key together, 1 MiB as in Kinesis. */
+  public static final int MAX_RECORD_BYTES = 1024 * 1024;
+
   /** Longest retention in hours. */
   public static final int MAX_RETENTION_HOURS = 8760;
 }

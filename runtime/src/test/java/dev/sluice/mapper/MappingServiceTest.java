@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.checkpoint.CheckpointStore;
+import dev.sluice.log.LogRecord;
+import dev.sluice.log.ShardRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +94,31 @@ class MappingServiceTest {
     h.clock.advance(1000);
     h.put(stream, "fresh");
     assertThat(await(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("fresh");
+  }
+
+  @Test
+  void failureRecordOverTheStreamsRecordLimit_sentWithoutItsRecords() throws Exception {
+    String stream = h.stream();
+    String destination = h.stream();
+    String fn = function();
+    String big = "x".repeat(600 * 1024);
+    h.put(stream, big, big); // together over 1 MiB: the whole failure record would be refused
+    h.clock.advance(120_000);
+    h.mappings.create(request(fn, stream, 60, MapperHarness.ARNS.stream(destination)));
+    ShardRef ref = new ShardRef(destination, h.catalog.require(destination).shards().get(0).id());
+    List<LogRecord> landed = List.of();
+    for (int i = 0; i < 1000 && landed.isEmpty(); i++) {
+      Thread.sleep(10);
+      landed = h.engine.read(ref, 0, 10, 10 << 20).join().records();
+    }
+
+    assertThat(landed).hasSize(1);
+    assertThat(landed.get(0).data().length).isLessThan(1024 * 1024);
+    JsonNode failure = new ObjectMapper().readTree(landed.get(0).data());
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+    assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(2);
+    assertThat(failure.path("payloadOmitted").asBoolean()).isTrue();
+    assertThat(failure.has("records")).isFalse();
   }
 
   @Test

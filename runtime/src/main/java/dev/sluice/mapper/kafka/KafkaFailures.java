@@ -8,6 +8,7 @@ import dev.sluice.mapper.MappingConfig;
 import dev.sluice.stream.Arns;
 import dev.sluice.stream.HashKeys;
 import dev.sluice.stream.StreamAppender;
+import dev.sluice.stream.StreamLimits;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,9 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -61,14 +64,20 @@ final class KafkaFailures implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     if (!destination.startsWith("kafka://")) {
-      return send(destination, batch, json(record(batch, condition, failure)));
+      return send(destination, batch, record(batch, condition, failure));
     }
     String topic = destination.substring("kafka://".length());
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
       ObjectNode one =
           perRecord(new KafkaBatch(List.of(r), batch.attempt(), true), condition, failure);
-      sent.add(toTopic(topic, r.key(), json(one)));
+      sent.add(
+          toTopic(topic, r.key(), json(one))
+              .exceptionallyCompose(
+                  e ->
+                      tooLarge(e)
+                          ? toTopic(topic, r.key(), withoutPayload(one))
+                          : CompletableFuture.failedFuture(e)));
     }
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
   }
@@ -153,8 +162,9 @@ final class KafkaFailures implements AutoCloseable {
     return n.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private CompletableFuture<Void> send(String destination, KafkaBatch batch, byte[] bytes) {
+  private CompletableFuture<Void> send(String destination, KafkaBatch batch, ObjectNode record) {
     String key = batch.first().topic() + "-" + batch.first().partition();
+    byte[] whole = json(record);
     if (destination.startsWith("file://")) {
       Path dir = Path.of(URI.create(destination));
       String name =
@@ -167,9 +177,28 @@ final class KafkaFailures implements AutoCloseable {
               + UUID.randomUUID()
               + ".json";
       return CompletableFuture.runAsync(
-          () -> AtomicFiles.write(dir.resolve(name), bytes), deps.blocking());
+          () -> AtomicFiles.write(dir.resolve(name), whole), deps.blocking());
     }
-    return toStream(deps.arns().streamName(destination), key, bytes);
+    boolean fits = whole.length + key.length() <= StreamLimits.MAX_RECORD_BYTES;
+    return toStream(
+        deps.arns().streamName(destination), key, fits ? whole : withoutPayload(record));
+  }
+
+  /**
+   * The record without its payload, for a destination whose record limit the whole one exceeds (a
+   * stream's 1 MiB, a topic's message size): refused, it would be retried forever and hold the
+   * partition.
+   */
+  private static byte[] withoutPayload(ObjectNode record) {
+    ObjectNode slim = record.deepCopy();
+    slim.remove("payload");
+    slim.put("payloadOmitted", true);
+    return json(slim);
+  }
+
+  private static boolean tooLarge(Throwable e) {
+    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+    return cause instanceof RecordTooLargeException;
   }
 
   private CompletableFuture<Void> toStream(String stream, String key, byte[] bytes) {
