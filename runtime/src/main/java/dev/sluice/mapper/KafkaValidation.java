@@ -6,8 +6,11 @@ import java.util.List;
 /** Lambda's rules for a SelfManagedKafka source, with the field each error names. */
 final class KafkaValidation {
 
+  /** Lambda's pattern: at least two characters, the first not a dot. */
   private static final java.util.regex.Pattern TOPIC =
-      java.util.regex.Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+      java.util.regex.Pattern.compile("[a-zA-Z0-9_-][a-zA-Z0-9._-]{1,248}");
+
+  private static final int MAX_SERVERS = 10;
   private static final java.util.regex.Pattern GROUP =
       java.util.regex.Pattern.compile("[a-zA-Z0-9\\-/*:_+=.@]{1,200}");
   private static final java.util.regex.Pattern SERVER =
@@ -23,6 +26,14 @@ final class KafkaValidation {
           "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS must list at least one"
               + " host:port.");
     }
+    if (servers.size() > MAX_SERVERS) {
+      throw MappingException.invalid(
+          "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS lists "
+              + servers.size()
+              + " servers; at most "
+              + MAX_SERVERS
+              + " are allowed.");
+    }
     for (String s : servers) {
       if (s == null || !SERVER.matcher(s).matches()) {
         throw MappingException.invalid(
@@ -33,7 +44,8 @@ final class KafkaValidation {
     }
     if (k.topic() == null || !TOPIC.matcher(k.topic()).matches()) {
       throw MappingException.invalid(
-          "Topics must name exactly one topic of 1–249 characters [a-zA-Z0-9._-], not "
+          "Topics must name exactly one topic of 2–249 characters [a-zA-Z0-9._-], not starting"
+              + " with '.', not "
               + k.topic()
               + ".");
     }
@@ -46,6 +58,27 @@ final class KafkaValidation {
               + ".");
     }
     return new KafkaSource(List.copyOf(servers), k.topic(), group, access(k.sourceAccess()));
+  }
+
+  /**
+   * Refuses an update that gives another bootstrap server list, topic or consumer group: Lambda
+   * fixes them when the mapping is created.
+   */
+  static void unchanged(KafkaSource old, KafkaSource given) {
+    if (given.bootstrapServers() != null
+        && !given.bootstrapServers().equals(old.bootstrapServers())) {
+      throw MappingException.invalid(
+          "SelfManagedEventSource cannot be changed; create a new event source mapping.");
+    }
+    if (given.topic() != null && !given.topic().equals(old.topic())) {
+      throw MappingException.invalid(
+          "Topics cannot be changed; create a new event source mapping.");
+    }
+    if (given.consumerGroupId() != null && !given.consumerGroupId().equals(old.consumerGroupId())) {
+      throw MappingException.invalid(
+          "SelfManagedKafkaEventSourceConfig.ConsumerGroupId cannot be changed; create a new event"
+              + " source mapping.");
+    }
   }
 
   static List<KafkaSource.Access> access(List<KafkaSource.Access> access) {

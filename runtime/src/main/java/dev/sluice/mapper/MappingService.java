@@ -233,6 +233,20 @@ public final class MappingService implements AutoCloseable {
     }
     String uuid = UUID.randomUUID().toString();
     KafkaSource source = KafkaValidation.source(r.kafka(), uuid);
+    for (MappingConfig other : mappings.values()) {
+      if (other.kafka() != null
+          && other.kafka().consumerGroupId().equals(source.consumerGroupId())) {
+        // as in Lambda: two mappings in one group would each get only some of the partitions
+        throw new MappingException(
+            MappingException.Kind.CONFLICT,
+            "The ConsumerGroupId "
+                + source.consumerGroupId()
+                + " is already used by event source mapping "
+                + other.uuid()
+                + ". Please update or delete the existing mapping, or choose another"
+                + " ConsumerGroupId.");
+      }
+    }
     StartingPosition position = KafkaValidation.position(r.startingPosition());
     return started(settle(uuid, function, null, position, null, r, null, source));
   }
@@ -286,11 +300,16 @@ public final class MappingService implements AutoCloseable {
     if (old.kafka() == null) {
       if (r.kafka() != null) {
         throw MappingException.invalid(
-            "SourceAccessConfigurations apply to Kafka event sources only.");
+            "SelfManagedEventSource, Topics, SelfManagedKafkaEventSourceConfig and"
+                + " SourceAccessConfigurations apply to Kafka event sources only.");
       }
       return null;
     }
-    if (r.kafka() == null || r.kafka().sourceAccess() == null) {
+    if (r.kafka() == null) {
+      return old.kafka();
+    }
+    KafkaValidation.unchanged(old.kafka(), r.kafka());
+    if (r.kafka().sourceAccess() == null) {
       return old.kafka();
     }
     return old.kafka().withAccess(KafkaValidation.access(r.kafka().sourceAccess()));

@@ -51,6 +51,7 @@ import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 
 /**
  * SelfManagedKafka mappings against a real in-process Kafka broker, driven through the real AWS SDK
@@ -567,19 +568,52 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_groupTopicAndServers_fixedAtCreationAndGroupsUnique() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    String group = "g-" + topic;
+    String uuid =
+        map(fn, topic, b -> b.selfManagedKafkaEventSourceConfig(c -> c.consumerGroupId(group)));
+
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    topic,
+                    b -> b.selfManagedKafkaEventSourceConfig(c -> c.consumerGroupId(group))))
+        .isInstanceOf(ResourceConflictException.class)
+        .hasMessageContaining(uuid);
+    update(uuid, "{\"SelfManagedKafkaEventSourceConfig\": {\"ConsumerGroupId\": \"other\"}}")
+        .statusCode(400)
+        .body(org.hamcrest.Matchers.containsString("ConsumerGroupId cannot be changed"));
+    update(uuid, "{\"Topics\": [\"another\"]}")
+        .statusCode(400)
+        .body(org.hamcrest.Matchers.containsString("Topics cannot be changed"));
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).topics()).containsExactly(topic);
+  }
+
+  io.restassured.response.ValidatableResponse update(String uuid, String body) {
+    return RestAssured.given()
+        .contentType("application/json")
+        .body(body)
+        .put(root + "2015-03-31/event-source-mappings/" + uuid)
+        .then();
+  }
+
+  @Test
   void createKafkaMapping_invalidSettings_failWithTheFieldNamed() throws Exception {
     String fn = function();
-    assertThatThrownBy(() -> map(fn, "x", b -> b.startingPosition((String) null)))
+    assertThatThrownBy(() -> map(fn, "xx", b -> b.startingPosition((String) null)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("StartingPosition");
-    assertThatThrownBy(() -> map(fn, "x", b -> b.topics("a", "b")))
+    assertThatThrownBy(() -> map(fn, "xx", b -> b.topics("a", "b")))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("Topics");
     assertThatThrownBy(
             () ->
                 map(
                     fn,
-                    "x",
+                    "xx",
                     b ->
                         b.sourceAccessConfigurations(
                             s -> s.type("SASL_SCRAM_512_AUTH").uri("arn:aws:secretsmanager:x"))))
@@ -587,19 +621,38 @@ class KafkaMappingEndToEndTest {
         .hasMessageContaining("SourceAccessConfigurations.URI");
     assertThatThrownBy(
             () ->
-                map(fn, "x", b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
+                map(
+                    fn,
+                    "xx",
+                    b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("kafka://topic");
     assertThatThrownBy(
             () ->
                 map(
                     fn,
-                    "x",
-                    b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("kafka://x")))))
+                    "xx",
+                    b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("kafka://xx")))))
         .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("must not be the source topic x");
-    assertThatThrownBy(() -> map(fn, "x", b -> b.tumblingWindowInSeconds(10)))
+        .hasMessageContaining("must not be the source topic xx");
+    assertThatThrownBy(() -> map(fn, "xx", b -> b.tumblingWindowInSeconds(10)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("TumblingWindowInSeconds");
+    assertThatThrownBy(() -> map(fn, ".x", b -> {}))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("not starting with '.'");
+    List<String> eleven =
+        java.util.stream.IntStream.range(0, 11).mapToObj(i -> "h" + i + ":9092").toList();
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    "xx",
+                    b ->
+                        b.selfManagedEventSource(
+                            s ->
+                                s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, eleven)))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("at most 10");
   }
 }
