@@ -91,18 +91,29 @@ final class KafkaValidation {
     return a;
   }
 
-  static StartingPosition position(String value) {
+  /** The starting position: TRIM_HORIZON, LATEST, or AT_TIMESTAMP with its timestamp. */
+  static StartingPosition position(String value, Long timestampMillis) {
     if (value == null) {
       throw MappingException.invalid(
-          "StartingPosition is required for a Kafka event source: TRIM_HORIZON or LATEST.");
+          "StartingPosition is required for a Kafka event source: TRIM_HORIZON, LATEST or"
+              + " AT_TIMESTAMP.");
     }
-    if (!value.equals("TRIM_HORIZON") && !value.equals("LATEST")) {
+    if (!value.equals("TRIM_HORIZON") && !value.equals("LATEST") && !value.equals("AT_TIMESTAMP")) {
       throw MappingException.invalid(
           "1 validation error detected: Value '"
               + value
               + "' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum"
-              + " value set: [TRIM_HORIZON, LATEST] for a Kafka event source");
+              + " value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP] for a Kafka event source");
     }
-    return StartingPosition.valueOf(value);
+    StartingPosition position = StartingPosition.valueOf(value);
+    if (position == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
+      throw MappingException.invalid(
+          "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.");
+    }
+    if (position != StartingPosition.AT_TIMESTAMP && timestampMillis != null) {
+      throw MappingException.invalid(
+          "StartingPositionTimestamp is only allowed with StartingPosition AT_TIMESTAMP.");
+    }
+    return position;
   }
 }

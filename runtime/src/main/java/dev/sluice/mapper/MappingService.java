@@ -247,8 +247,10 @@ public final class MappingService implements AutoCloseable {
                 + " ConsumerGroupId.");
       }
     }
-    StartingPosition position = KafkaValidation.position(r.startingPosition());
-    return started(settle(uuid, function, null, position, null, r, null, source));
+    StartingPosition position =
+        KafkaValidation.position(r.startingPosition(), r.startingTimestampMillis());
+    return started(
+        settle(uuid, function, null, position, r.startingTimestampMillis(), r, null, source));
   }
 
   private View started(MappingConfig c) {

@@ -3,6 +3,7 @@ package dev.sluice.template;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -101,5 +102,32 @@ final class EventCommon {
     }
     problems.error(f.path(), f.node(), "is not a JSON object");
     return null;
+  }
+
+  /** StartingPositionTimestamp (epoch seconds) in milliseconds; only with AT_TIMESTAMP. */
+  static Long timestamp(Props props, String position, Problems problems) {
+    Field f = props.field("StartingPositionTimestamp");
+    if (f == null) {
+      if ("AT_TIMESTAMP".equals(position)) {
+        problems.errorAtKey(
+            props.path() + ".StartingPositionTimestamp",
+            props.holder(),
+            "is required when StartingPosition is AT_TIMESTAMP");
+      }
+      return null;
+    }
+    BigDecimal seconds = Values.number(f, problems);
+    if (seconds == null) {
+      return null;
+    }
+    if (position != null && !position.equals("AT_TIMESTAMP")) {
+      problems.error(f.path(), f.node(), "is only allowed when StartingPosition is AT_TIMESTAMP");
+      return null;
+    }
+    if (seconds.signum() < 0) {
+      problems.error(f.path(), f.node(), seconds.toPlainString() + " is below the minimum 0");
+      return null;
+    }
+    return seconds.movePointRight(3).longValue();
   }
 }

@@ -7,7 +7,7 @@ import java.util.Set;
 /** Reads and checks a {@code Type: SelfManagedKafka} event. */
 final class KafkaEventReader {
 
-  static final List<String> POSITIONS = List.of("TRIM_HORIZON", "LATEST");
+  static final List<String> POSITIONS = List.of("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP");
   static final List<String> ACCESS_TYPES =
       List.of(
           "SASL_SCRAM_256_AUTH",
@@ -19,12 +19,7 @@ final class KafkaEventReader {
           "VPC_SECURITY_GROUP");
 
   private static final Set<String> IGNORED =
-      Set.of(
-          "KmsKeyArn",
-          "MetricsConfig",
-          "ProvisionedPollerConfig",
-          "SchemaRegistryConfig",
-          "StartingPositionTimestamp");
+      Set.of("KmsKeyArn", "MetricsConfig", "ProvisionedPollerConfig", "SchemaRegistryConfig");
 
   private KafkaEventReader() {}
 
@@ -33,13 +28,15 @@ final class KafkaEventReader {
     List<String> servers = nonEmpty(props, "KafkaBootstrapServers", problems);
     List<String> topics = topics(props, problems);
     Boolean enabled = props.bool("Enabled");
+    String position = props.oneOf("StartingPosition", POSITIONS);
     KafkaEventSource source =
         new KafkaEventSource(
             id,
             servers,
             topics,
             groupId(props, problems),
-            props.oneOf("StartingPosition", POSITIONS),
+            position,
+            EventCommon.timestamp(props, position, problems),
             props.integer("BatchSize", 1, 10_000),
             props.integer("MaximumBatchingWindowInSeconds", 0, 300),
             EventCommon.filters(props, scope),

@@ -10,7 +10,8 @@ import java.util.List;
  * @param bootstrapServers host:port of the brokers
  * @param topics the topic (exactly one)
  * @param consumerGroupId the consumer group, or null
- * @param startingPosition TRIM_HORIZON or LATEST, or null
+ * @param startingPosition TRIM_HORIZON, LATEST or AT_TIMESTAMP, or null
+ * @param startingTimestampMillis StartingPositionTimestamp for AT_TIMESTAMP, or null
  * @param batchSize 1–10,000, or null
  * @param maxBatchingWindowSeconds 0–300, or null
  * @param filterPatterns FilterCriteria patterns, or null
@@ -28,6 +29,7 @@ public record KafkaEventSource(
     List<String> topics,
     String consumerGroupId,
     String startingPosition,
+    Long startingTimestampMillis,
     Integer batchSize,
     Integer maxBatchingWindowSeconds,
     List<String> filterPatterns,

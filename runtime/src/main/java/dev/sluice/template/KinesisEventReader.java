@@ -1,7 +1,6 @@
 package dev.sluice.template;
 
 import dev.sluice.mapper.MappingRequest;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Set;
 
@@ -23,7 +22,7 @@ final class KinesisEventReader {
     Problems problems = scope.problems();
     String stream = streamArn(props, problems);
     String position = props.requiredOneOf("StartingPosition", POSITIONS);
-    Long timestamp = timestamp(props, position, problems);
+    Long timestamp = EventCommon.timestamp(props, position, problems);
     Integer batchSize = props.integer("BatchSize", 1, 10_000);
     Boolean enabled = props.bool("Enabled");
     MappingRequest request =
@@ -57,32 +56,5 @@ final class KinesisEventReader {
       return null;
     }
     return arn;
-  }
-
-  /** StartingPositionTimestamp (epoch seconds) in milliseconds; only with AT_TIMESTAMP. */
-  private static Long timestamp(Props props, String position, Problems problems) {
-    Field f = props.field("StartingPositionTimestamp");
-    if (f == null) {
-      if ("AT_TIMESTAMP".equals(position)) {
-        problems.errorAtKey(
-            props.path() + ".StartingPositionTimestamp",
-            props.holder(),
-            "is required when StartingPosition is AT_TIMESTAMP");
-      }
-      return null;
-    }
-    BigDecimal seconds = Values.number(f, problems);
-    if (seconds == null) {
-      return null;
-    }
-    if (position != null && !position.equals("AT_TIMESTAMP")) {
-      problems.error(f.path(), f.node(), "is only allowed when StartingPosition is AT_TIMESTAMP");
-      return null;
-    }
-    if (seconds.signum() < 0) {
-      problems.error(f.path(), f.node(), seconds.toPlainString() + " is below the minimum 0");
-      return null;
-    }
-    return seconds.movePointRight(3).longValue();
   }
 }

@@ -179,6 +179,13 @@ class GoodTemplatesTest {
   }
 
   @Test
+  void load_kafkaAtTimestamp_readsTheTimestampInMilliseconds() {
+    KafkaEventSource e = load("kafka-at-timestamp.yaml").functions().get(0).kafkaEvents().get(0);
+    assertThat(e.startingPosition()).isEqualTo("AT_TIMESTAMP");
+    assertThat(e.startingTimestampMillis()).isEqualTo(1_764_000_000_250L);
+  }
+
+  @Test
   void load_kafkaFixture_readsBothEventTypes() {
     Template t = load("kafka-and-kinesis.yaml");
 
@@ -192,6 +199,7 @@ class GoodTemplatesTest {
                 List.of("payments"),
                 "enricher",
                 "LATEST",
+                null,
                 200,
                 1,
                 List.of("{\"value\": {\"currency\": [\"EUR\"]}}"),

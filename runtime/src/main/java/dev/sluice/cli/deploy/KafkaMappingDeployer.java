@@ -7,6 +7,7 @@ import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.mapper.MappingRequest;
 import dev.sluice.template.FunctionResource;
 import dev.sluice.template.KafkaEventSource;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -101,6 +102,9 @@ final class KafkaMappingDeployer {
           .put("ConsumerGroupId", e.consumerGroupId());
     }
     body.put("StartingPosition", position(e));
+    if (e.startingTimestampMillis() != null) {
+      body.put("StartingPositionTimestamp", BigDecimal.valueOf(e.startingTimestampMillis(), 3));
+    }
     JsonNode created = client.rest("POST", "/2015-03-31/event-source-mappings", body);
     return new Change(
         Change.Action.CREATED,
@@ -141,7 +145,7 @@ final class KafkaMappingDeployer {
         e.batchSize(),
         e.maxBatchingWindowSeconds(),
         e.startingPosition(),
-        null,
+        e.startingTimestampMillis(),
         null,
         e.bisectOnError(),
         e.maxRetryAttempts(),

@@ -6,6 +6,7 @@ import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.SourceRunner;
 import dev.sluice.mapper.StartingPosition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -439,6 +441,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       KafkaConsumer<byte[], byte[]> c = consumer;
       Map<TopicPartition, OffsetAndMetadata> committed =
           unwoken(() -> c.committed(new HashSet<>(partitions)));
+      if (config.startingPosition() == StartingPosition.AT_TIMESTAMP) {
+        seekToTimestamp(c, partitions.stream().filter(tp -> committed.get(tp) == null).toList());
+      }
       for (TopicPartition tp : partitions) {
         OffsetAndMetadata stored = committed.get(tp);
         long position = unwoken(() -> c.position(tp));
@@ -454,6 +459,31 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
         if (stored != null) {
           checkpoints.put(w.name, new Checkpoint(stored.offset(), false));
         }
+      }
+    }
+
+    /**
+     * Starts partitions without a committed offset at their first record at or after the mapping's
+     * StartingPositionTimestamp; one that has none starts at its end, for the records to come.
+     */
+    private void seekToTimestamp(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> fresh) {
+      if (fresh.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, Long> at = new HashMap<>();
+      fresh.forEach(tp -> at.put(tp, config.startingTimestampMillis()));
+      Map<TopicPartition, OffsetAndTimestamp> found = unwoken(() -> c.offsetsForTimes(at));
+      List<TopicPartition> toEnd = new ArrayList<>();
+      for (TopicPartition tp : fresh) {
+        OffsetAndTimestamp o = found.get(tp);
+        if (o == null) {
+          toEnd.add(tp);
+        } else {
+          c.seek(tp, o.offset());
+        }
+      }
+      if (!toEnd.isEmpty()) {
+        c.seekToEnd(toEnd);
       }
     }
 

@@ -434,6 +434,35 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_atTimestamp_startsAtTheFirstRecordAtOrAfterIt() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    long t0 = System.currentTimeMillis() - 30_000;
+    producer.send(new ProducerRecord<>(topic, 0, t0 - 60_000, "k", "before-0")).get();
+    producer.send(new ProducerRecord<>(topic, 0, t0, "k", "at-1")).get();
+    producer.send(new ProducerRecord<>(topic, 0, t0 + 1_000, "k", "after-2")).get();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.startingPosition(EventSourcePosition.AT_TIMESTAMP)
+                    .startingPositionTimestamp(java.time.Instant.ofEpochMilli(t0)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
+
+    assertThat(lines(fn, ".log"))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("at-1", "after-2");
+    var m = lambda.getEventSourceMapping(b -> b.uuid(uuid));
+    assertThat(m.startingPosition()).isEqualTo(EventSourcePosition.AT_TIMESTAMP);
+    assertThat(m.startingPositionTimestamp()).isEqualTo(java.time.Instant.ofEpochMilli(t0));
+    assertThatThrownBy(
+            () -> map(fn, topic, b -> b.startingPosition(EventSourcePosition.AT_TIMESTAMP)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("StartingPositionTimestamp is required");
+  }
+
+  @Test
   void kafkaMapping_recordOlderThanMaximumAge_skippedAsRecordAgeExceeded() throws Exception {
     String topic = topic(1);
     String fn = function();
