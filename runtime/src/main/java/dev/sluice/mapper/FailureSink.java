@@ -140,8 +140,9 @@ final class FailureSink {
   }
 
   /**
-   * The record without the batch's records, for a stream whose 1 MiB record limit the whole one
-   * exceeds: refused, it would be retried forever and hold the shard.
+   * The record without the batch's records, for a destination stream whose 1 MiB record limit the
+   * whole one exceeds: the stream's readers (Kinesis clients, mappings) count on that limit, and on
+   * Kafka storage a record over 8 MiB is refused, and would be retried forever, holding the shard.
    */
   private static byte[] withoutRecords(ObjectNode record) {
     ObjectNode slim = record.deepCopy();

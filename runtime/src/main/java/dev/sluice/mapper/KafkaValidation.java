@@ -2,6 +2,7 @@ package dev.sluice.mapper;
 
 import dev.sluice.mapper.kafka.KafkaClientProps;
 import java.util.List;
+import java.util.Set;
 
 /** Lambda's rules for a SelfManagedKafka source, with the field each error names. */
 final class KafkaValidation {
@@ -66,7 +67,7 @@ final class KafkaValidation {
    */
   static void unchanged(KafkaSource old, KafkaSource given) {
     if (given.bootstrapServers() != null
-        && !given.bootstrapServers().equals(old.bootstrapServers())) {
+        && !Set.copyOf(given.bootstrapServers()).equals(Set.copyOf(old.bootstrapServers()))) {
       throw MappingException.invalid(
           "SelfManagedEventSource cannot be changed; create a new event source mapping.");
     }
@@ -109,6 +110,9 @@ final class KafkaValidation {
     if (position == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
       throw MappingException.invalid(
           "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.");
+    }
+    if (timestampMillis != null && timestampMillis < 0) {
+      throw MappingException.invalid("StartingPositionTimestamp must not be before 1970.");
     }
     if (position != StartingPosition.AT_TIMESTAMP && timestampMillis != null) {
       throw MappingException.invalid(

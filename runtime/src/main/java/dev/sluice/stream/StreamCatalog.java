@@ -54,6 +54,9 @@ public final class StreamCatalog implements AutoCloseable {
   /** Shards whose provisional end this node is waiting to settle. */
   private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
 
+  /** Streams whose reshard this node is carrying out; only the catalog's thread touches it. */
+  private final Set<String> resharding = new HashSet<>();
+
   private volatile Map<String, StreamMeta> streams = Map.of();
   private volatile Map<String, ShardRouter> routers = Map.of();
 
@@ -396,6 +399,7 @@ public final class StreamCatalog implements AutoCloseable {
           Resharder plan = new Resharder(meta, clock.millis());
           planner.build(meta, plan);
           publish(meta.withStatus(StreamStatus.UPDATING));
+          resharding.add(name);
           thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan)));
           return null;
         });
@@ -404,6 +408,7 @@ public final class StreamCatalog implements AutoCloseable {
   private void finishReshard(String name, Resharder plan) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING) {
+      resharding.remove(name);
       return; // deleted meanwhile: the delete owns the stream now
     }
     Map<String, Long> ends = new HashMap<>();
@@ -424,6 +429,7 @@ public final class StreamCatalog implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
+      resharding.remove(name);
       publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
       throw e;
     }
@@ -439,6 +445,7 @@ public final class StreamCatalog implements AutoCloseable {
       String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING || plan.appliedTo(meta)) {
+      resharding.remove(name);
       return;
     }
     // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
@@ -454,6 +461,7 @@ public final class StreamCatalog implements AutoCloseable {
           TimeUnit.MILLISECONDS);
       return;
     }
+    resharding.remove(name);
     watch.streamChanged(name);
     StreamMeta published = streams.get(name);
     provisional.forEach(
@@ -604,13 +612,27 @@ public final class StreamCatalog implements AutoCloseable {
     }
   }
 
-  /** Publishes {@code landed} as ACTIVE again unless a later change came meanwhile. */
+  /**
+   * Publishes {@code landed} as ACTIVE again unless a later change came meanwhile or a reshard of
+   * the stream is under way here (then the record is another UPDATING change of this node's, whose
+   * reshard ends by itself); tries again while the state store refuses it.
+   */
   private void abandonReshard(StreamMeta landed) {
     StreamMeta meta = streams.get(landed.name());
-    if (meta != null && meta.version() == landed.version()) {
-      publish(meta.withStatus(StreamStatus.ACTIVE));
-      watch.streamChanged(meta.name());
+    if (meta == null || meta.version() != landed.version() || resharding.contains(meta.name())) {
+      return;
     }
+    try {
+      publish(meta.withStatus(StreamStatus.ACTIVE));
+    } catch (RuntimeException e) {
+      LOG.warnf("Cannot end the failed reshard of %s yet (%s); trying again", meta.name(), e);
+      thread.schedule(
+          () -> guarded("reshard " + meta.name(), () -> abandonReshard(landed)),
+          SETTLE_RETRY_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return;
+    }
+    watch.streamChanged(meta.name());
   }
 
   /**

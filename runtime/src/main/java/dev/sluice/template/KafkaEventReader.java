@@ -36,7 +36,8 @@ final class KafkaEventReader {
             topics,
             groupId(props, problems),
             position,
-            EventCommon.timestamp(props, position, problems),
+            // no StartingPosition means TRIM_HORIZON, with which a timestamp is an error too
+            EventCommon.timestamp(props, position == null ? "TRIM_HORIZON" : position, problems),
             props.integer("BatchSize", 1, 10_000),
             props.integer("MaximumBatchingWindowInSeconds", 0, 300),
             EventCommon.filters(props, scope),

@@ -102,7 +102,7 @@ class MappingServiceTest {
     String destination = h.stream();
     String fn = function();
     String big = "x".repeat(600 * 1024);
-    h.put(stream, big, big); // together over 1 MiB: the whole failure record would be refused
+    h.put(stream, big, big); // together over the destination stream's 1 MiB record limit
     h.clock.advance(120_000);
     h.mappings.create(request(fn, stream, 60, MapperHarness.ARNS.stream(destination)));
     ShardRef ref = new ShardRef(destination, h.catalog.require(destination).shards().get(0).id());
@@ -151,8 +151,7 @@ class MappingServiceTest {
     Thread.sleep(100); // the periodic save stores the checkpoint past "a"
     // the checkpoint file's place taken by a non-empty directory: every save of it fails
     Path file = dir.resolve("mappings").resolve(uuid).resolve("checkpoints.json");
-    Files.delete(file);
-    Files.createDirectories(file.resolve("blocked"));
+    block(file);
 
     h.mappings.update(uuid, MappingStatesTest.change(false, null));
 
@@ -176,8 +175,7 @@ class MappingServiceTest {
     for (int i = 0; i < 100 && !Files.isRegularFile(file); i++) {
       Thread.sleep(20); // the first save, of the starting position
     }
-    Files.delete(file);
-    Files.createDirectories(blocked); // every save of the file fails while this is in its place
+    block(file);
 
     h.put(stream, "a");
     await(fn, 1);
@@ -191,6 +189,25 @@ class MappingServiceTest {
     Map<String, Checkpoint> saved = new CheckpointStore(file).load();
     assertThat(saved).hasSize(1);
     assertThat(saved.values().iterator().next().offset()).isEqualTo(1);
+  }
+
+  /**
+   * Puts a non-empty directory in the place of checkpoint file {@code file}, so that every save of
+   * it fails; a save that renames the file into place meanwhile only makes it try again.
+   */
+  static void block(Path file) throws Exception {
+    for (int i = 0; ; i++) {
+      try {
+        Files.deleteIfExists(file);
+        Files.createDirectories(file.resolve("blocked"));
+        return;
+      } catch (java.nio.file.FileSystemException e) {
+        if (i == 50) {
+          throw e;
+        }
+        Thread.sleep(10);
+      }
+    }
   }
 
   @Test

@@ -192,6 +192,31 @@ class StreamCatalogSharedOrderTest {
     put("x");
   }
 
+  @Test
+  void ownChange_landingWhileAReshardOutcomeWaitsForItsRetry_doesNotUndoTheReshard()
+      throws Exception {
+    created();
+    state.readBackAll();
+    state.failWriteAfter(1); // UPDATING is written; the outcome's write fails
+    catalog.updateShardCount("orders", 2).join();
+    awaitHeld(2);
+    state.failNextWrite(); // a tag change, made UPDATING, fails too but lands
+    assertThatThrownBy(() -> catalog.addTags("orders", Map.of("team", "a")).join())
+        .hasCauseInstanceOf(StateException.class);
+
+    state.readBackAll(); // the tag change comes back as a change: it must not end the reshard
+    for (int i = 0; i < 500 && state.held() == 0; i++) {
+      Thread.sleep(5); // the outcome's retry
+    }
+    state.readBackAll();
+
+    StreamMeta meta = catalog.require("orders");
+    assertThat(meta.status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(meta.openShards()).hasSize(2);
+    assertThat(meta.tags()).containsEntry("team", "a");
+    put("x");
+  }
+
   private void awaitHeld(int writes) throws InterruptedException {
     for (int i = 0; i < 500 && state.held() < writes; i++) {
       Thread.sleep(5);

@@ -185,9 +185,10 @@ final class KafkaFailures implements AutoCloseable {
   }
 
   /**
-   * The record without its payload, for a destination whose record limit the whole one exceeds (a
-   * stream's 1 MiB, a topic's message size): refused, it would be retried forever and hold the
-   * partition.
+   * The record without its payload, for a destination whose record limit the whole one exceeds: a
+   * stream's 1 MiB, which its readers count on (and over 8 MiB Kafka storage refuses it), or a
+   * topic's message size, which the producer or broker enforces. A refused record would be retried
+   * forever and hold the partition.
    */
   private static byte[] withoutPayload(ObjectNode record) {
     ObjectNode slim = record.deepCopy();

@@ -460,6 +460,16 @@ class KafkaMappingEndToEndTest {
             () -> map(fn, topic, b -> b.startingPosition(EventSourcePosition.AT_TIMESTAMP)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("StartingPositionTimestamp is required");
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    topic,
+                    b ->
+                        b.startingPosition(EventSourcePosition.AT_TIMESTAMP)
+                            .startingPositionTimestamp(java.time.Instant.ofEpochSecond(-5))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("before 1970");
   }
 
   @Test
