@@ -31,7 +31,8 @@ import org.jboss.logging.Logger;
  * starts nothing new, its batches in flight finish and checkpoint (within {@link Drain}), and then
  * its newest checkpoint goes back to the lease, so that the next owner does not deliver the shard
  * while this node still does. A child whose parent runs on another node waits for the parent's
- * stored checkpoint to say finished, asked on the reconcile tick.
+ * stored checkpoint to say finished, asked on the reconcile tick. Stopping the runner drains every
+ * processor the same way before the final save.
  */
 final class MappingRunner implements ShardProcessor.Progress, SourceRunner, ShardLeases.Owner {
 
@@ -73,6 +74,9 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   private long timer = -1;
   private volatile boolean stopped;
 
+  /** Stopping: the processors drain and no shard starts; only the runner's context touches it. */
+  private boolean stopping;
+
   MappingRunner(
       MappingConfig config,
       MapperDeps deps,
@@ -104,23 +108,37 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
         });
   }
 
-  /** Stops every processor; completes once the checkpoints reported so far are saved. */
+  /**
+   * Stops every processor once its batches in flight are answered (within {@link Drain}), so that
+   * the next runner of the mapping, here or on another node, does not deliver a batch while this
+   * one still does; completes once the checkpoints reported by then are saved.
+   */
   @Override
   public CompletableFuture<Void> stop() {
-    stopped = true;
     CompletableFuture<Void> flushed = new CompletableFuture<>();
     loop.execute(
         () -> {
+          stopping = true; // no shard starts from now on
           deps.vertx().cancelTimer(timer);
-          processors.values().forEach(ShardProcessor::stop);
-          processors.clear();
-          draining.values().forEach(ShardProcessor::stop); // their hand-over completes now
-          flush = flushed;
-          if (!saving) {
-            finalSave(); // else the save in flight does it when it ends: saves never overlap
-          }
+          List<CompletableFuture<Void>> drains = new ArrayList<>();
+          processors.values().forEach(p -> drains.add(p.drain()));
+          long budget = Drain.of(deps.functions(), config.functionName()).toMillis();
+          CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+              .completeOnTimeout(null, budget, TimeUnit.MILLISECONDS)
+              .whenComplete((v, e) -> loop.execute(() -> stopNow(flushed)));
         });
     return flushed;
+  }
+
+  private void stopNow(CompletableFuture<Void> flushed) {
+    stopped = true;
+    processors.values().forEach(ShardProcessor::stop); // past the budget: the rest is dropped
+    processors.clear();
+    draining.values().forEach(ShardProcessor::stop); // their hand-over completes now
+    flush = flushed;
+    if (!saving) {
+      finalSave(); // else the save in flight does it when it ends: saves never overlap
+    }
   }
 
   private void finalSave() {
@@ -168,7 +186,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   }
 
   private void reconcile() {
-    if (stopped) {
+    if (stopped || stopping) {
       return;
     }
     Optional<StreamMeta> meta = deps.catalog().find(config.stream());

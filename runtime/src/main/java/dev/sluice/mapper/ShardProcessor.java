@@ -166,6 +166,10 @@ final class ShardProcessor {
             done.complete(null);
             return;
           }
+          if (drained != null) {
+            drained.whenComplete((v, e) -> done.complete(null)); // draining already
+            return;
+          }
           drained = done;
           // retries and window timers would start new work: the next owner does it
           timers.forEach(Timers.Handle::cancel);

@@ -142,6 +142,25 @@ class MappingServiceTest {
   }
 
   @Test
+  void update_whileABatchIsInFlight_waitsForItInsteadOfDeliveringItAgainAtOnce() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
+    h.put(stream, "slow-1"); // the handler takes 7 s over it
+    Path spans = MapperHarness.OUT.resolve(fn + ".spans");
+    for (int i = 0; i < 500 && !Files.exists(spans); i++) {
+      Thread.sleep(10);
+    }
+
+    h.mappings.update(uuid, MappingStatesTest.change(true, 7)); // the runner starts again
+    h.put(stream, "after");
+    await(fn, 2);
+
+    assertThat(Files.readAllLines(spans)).as("one invocation over slow-1").hasSize(2);
+    assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("slow-1", "after");
+  }
+
+  @Test
   void update_whenTheLastCheckpointSaveFails_appliesTheChangeAndRepeatsRecords() throws Exception {
     String stream = h.stream();
     String fn = function();
