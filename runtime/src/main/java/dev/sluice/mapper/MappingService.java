@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -654,11 +655,14 @@ public final class MappingService implements AutoCloseable {
    */
   private void stopRunner(String uuid) {
     SourceRunner r = runners.remove(uuid);
-    if (r == null) {
-      return;
+    if (r != null) {
+      awaitStopped(uuid, r.stop());
     }
+  }
+
+  private void awaitStopped(String uuid, CompletableFuture<Void> stopped) {
     try {
-      r.stop().join(); // the next runner of this mapping starts from these checkpoints
+      stopped.join(); // the next runner of this mapping starts from these checkpoints
     } catch (CompletionException e) {
       LOG.warnf(
           e.getCause(),
@@ -736,7 +740,11 @@ public final class MappingService implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    runners.keySet().forEach(this::stopRunner);
+    // all at once: each waits for its batches in flight
+    Map<String, CompletableFuture<Void>> stopping = new TreeMap<>();
+    runners.forEach((uuid, r) -> stopping.put(uuid, r.stop()));
+    runners.clear();
+    stopping.forEach(this::awaitStopped);
     stats.keySet().forEach(this::closeStats);
   }
 }
