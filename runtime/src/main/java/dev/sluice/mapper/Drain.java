@@ -10,7 +10,7 @@ import java.time.Duration;
  * little for the checkpoint. Past it the shard is handed over with what finished; a batch still
  * running may then overlap with the next owner's first one.
  */
-final class Drain {
+public final class Drain {
 
   /** A cold start's initialization may take this long before the function's own timeout runs. */
   private static final Duration INIT = Duration.ofSeconds(10);
@@ -20,7 +20,7 @@ final class Drain {
   private Drain() {}
 
   /** The drain of a mapping to {@code function}; short when the function is gone. */
-  static Duration of(FunctionService functions, String function) {
+  public static Duration of(FunctionService functions, String function) {
     try {
       return forTimeout(functions.get(function).timeoutSeconds());
     } catch (RuntimeException e) {

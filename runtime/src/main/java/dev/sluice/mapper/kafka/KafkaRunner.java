@@ -2,6 +2,7 @@ package dev.sluice.mapper.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.mapper.Drain;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.SourceRunner;
 import dev.sluice.mapper.StartingPosition;
@@ -184,6 +185,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       } catch (WakeupException e) {
         // stopping
       } finally {
+        drainQuietly(c);
         commitQuietly(c);
       }
     } finally {
@@ -388,6 +390,48 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     }
     w.committed = offset;
     checkpoints.put(w.name, new Checkpoint(offset, false));
+  }
+
+  /**
+   * When stopping, waits (within {@link Drain}) for the batches in flight to be answered, starting
+   * no new one and fetching nothing, so that their offsets are committed and the mapping's next
+   * consumer does not deliver them again while they still run. The group membership stays alive
+   * meanwhile; a revocation inside poll commits and drops partitions as usual.
+   */
+  private void drainQuietly(KafkaConsumer<byte[], byte[]> c) {
+    if (!stopped || !anyBusy()) {
+      return;
+    }
+    long until = System.nanoTime() + Drain.of(deps.functions(), config.functionName()).toNanos();
+    try {
+      c.pause(c.assignment());
+      while (System.nanoTime() < until) {
+        for (Runnable r; (r = inbox.poll()) != null; ) {
+          r.run();
+        }
+        if (!anyBusy()) {
+          return;
+        }
+        try {
+          c.poll(Duration.ofMillis(20)); // keeps the membership; everything is paused
+        } catch (WakeupException e) {
+          // a late wakeup from stop(): go on draining
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debugf(e, "Mapping %s: draining stopped early", config.uuid());
+    }
+  }
+
+  private boolean anyBusy() {
+    for (PartitionWork w : works.values()) {
+      for (PartitionWork.Lane lane : w.lanes) {
+        if (lane.busy) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void commitQuietly(KafkaConsumer<byte[], byte[]> c) {

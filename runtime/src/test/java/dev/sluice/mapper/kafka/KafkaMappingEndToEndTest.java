@@ -434,6 +434,25 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_updatedWhileABatchIsInFlight_waitsForItInsteadOfDeliveringItAgainAtOnce()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "slow-0"); // the handler takes 4 s over it
+    String uuid = map(fn, topic, b -> b.maximumBatchingWindowInSeconds(0));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !lines(fn, ".spans").isEmpty());
+
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).batchSize(7)); // the runner starts again
+    send(topic, "k", "after-1");
+    await().atMost(Duration.ofSeconds(30)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+
+    assertThat(lines(fn, ".spans")).as("one invocation over slow-0").hasSize(2);
+    assertThat(lines(fn, ".log"))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("slow-0", "after-1");
+  }
+
+  @Test
   void kafkaMapping_atTimestamp_startsAtTheFirstRecordAtOrAfterIt() throws Exception {
     String topic = topic(1);
     String fn = function();

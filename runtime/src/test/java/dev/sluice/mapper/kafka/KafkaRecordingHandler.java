@@ -11,7 +11,9 @@ public final class KafkaRecordingHandler {
    * Appends {@code key|value|topic-partition|offset|timestampType|header h} per record to {@code
    * $TMP/sluice-kafka-test/FUNCTION.log}, and {@code value} of every record it is given to {@code
    * FUNCTION.attempts}. A value {@code poison…} fails the whole batch; a value {@code flaky…} is
-   * reported as a batch item failure (Kafka's object itemIdentifier) the first time it is seen.
+   * reported as a batch item failure (Kafka's object itemIdentifier) the first time it is seen; a
+   * value {@code slow…} takes 4 s, with {@code value|begin} and {@code value|end} lines in {@code
+   * FUNCTION.spans} around the wait.
    */
   public static final Map<String, String> SOURCES =
       Map.of(
@@ -46,6 +48,16 @@ public final class KafkaRecordingHandler {
                     String value = text(r.getValue());
                     tried.append(value).append('\\n');
                     String id = e.getKey() + "@" + r.getOffset();
+                    if (value.startsWith("slow")) {
+                      Path spans = dir.resolve(ctx.getFunctionName() + ".spans");
+                      Files.writeString(spans, value + "|begin\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                      try {
+                        Thread.sleep(4_000);
+                      } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                      }
+                      Files.writeString(spans, value + "|end\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
                     if (value.startsWith("poison")) {
                       Files.writeString(attempts, tried, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                       throw new IllegalStateException("poison record " + id);
