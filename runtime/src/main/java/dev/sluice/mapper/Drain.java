@@ -17,6 +17,8 @@ public final class Drain {
 
   private static final Duration MARGIN = Duration.ofSeconds(2);
 
+  private static final Duration STOP_CAP = Duration.ofSeconds(10);
+
   private Drain() {}
 
   /** The drain of a mapping to {@code function}; short when the function is gone. */
@@ -26,6 +28,17 @@ public final class Drain {
     } catch (RuntimeException e) {
       return MARGIN; // no such function now: nothing can be in flight for long
     }
+  }
+
+  /**
+   * How long a stopping runner (an update, disable or delete, a node shutting down) waits for its
+   * batches in flight: the drain of {@code function}, but at most 10 s. The stop holds the mapping
+   * service, and with it the node's reader of shared state, until it ends; a batch running longer
+   * than that may overlap with the next runner's first.
+   */
+  public static Duration onStop(FunctionService functions, String function) {
+    Duration d = of(functions, function);
+    return d.compareTo(STOP_CAP) > 0 ? STOP_CAP : d;
   }
 
   /**

@@ -109,9 +109,9 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   }
 
   /**
-   * Stops every processor once its batches in flight are answered (within {@link Drain}), so that
-   * the next runner of the mapping, here or on another node, does not deliver a batch while this
-   * one still does; completes once the checkpoints reported by then are saved.
+   * Stops every processor once its batches in flight are answered (within {@link Drain#onStop}), so
+   * that the next runner of the mapping, here or on another node, does not deliver a batch while
+   * this one still does; completes once the checkpoints reported by then are saved.
    */
   @Override
   public CompletableFuture<Void> stop() {
@@ -122,7 +122,8 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
           deps.vertx().cancelTimer(timer);
           List<CompletableFuture<Void>> drains = new ArrayList<>();
           processors.values().forEach(p -> drains.add(p.drain()));
-          long budget = Drain.of(deps.functions(), config.functionName()).toMillis();
+          draining.values().forEach(p -> drains.add(p.drain())); // revoked and still finishing
+          long budget = Drain.onStop(deps.functions(), config.functionName()).toMillis();
           CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
               .completeOnTimeout(null, budget, TimeUnit.MILLISECONDS)
               .whenComplete((v, e) -> loop.execute(() -> stopNow(flushed)));

@@ -151,6 +151,7 @@ class MappingServiceTest {
     for (int i = 0; i < 500 && !Files.exists(spans); i++) {
       Thread.sleep(10);
     }
+    assertThat(spans).as("the slow batch is in flight").exists();
 
     h.mappings.update(uuid, MappingStatesTest.change(true, 7)); // the runner starts again
     h.put(stream, "after");

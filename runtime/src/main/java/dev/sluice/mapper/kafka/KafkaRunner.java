@@ -393,16 +393,17 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   /**
-   * When stopping, waits (within {@link Drain}) for the batches in flight to be answered, starting
-   * no new one and fetching nothing, so that their offsets are committed and the mapping's next
-   * consumer does not deliver them again while they still run. The group membership stays alive
-   * meanwhile; a revocation inside poll commits and drops partitions as usual.
+   * When stopping, waits (within {@link Drain#onStop}) for the batches in flight to be answered,
+   * starting no new one and fetching nothing, so that their offsets are committed and the mapping's
+   * next consumer does not deliver them again while they still run. The group membership stays
+   * alive meanwhile; a revocation inside poll commits and drops partitions as usual.
    */
   private void drainQuietly(KafkaConsumer<byte[], byte[]> c) {
     if (!stopped || !anyBusy()) {
       return;
     }
-    long until = System.nanoTime() + Drain.of(deps.functions(), config.functionName()).toNanos();
+    long until =
+        System.nanoTime() + Drain.onStop(deps.functions(), config.functionName()).toNanos();
     try {
       c.pause(c.assignment());
       while (System.nanoTime() < until) {
