@@ -234,24 +234,27 @@ public final class MappingService implements AutoCloseable {
     }
     String uuid = UUID.randomUUID().toString();
     KafkaSource source = KafkaValidation.source(r.kafka(), uuid);
+    requireUnusedGroup(source.consumerGroupId());
+    StartingPosition position =
+        KafkaValidation.position(r.startingPosition(), r.startingTimestampMillis());
+    return started(
+        settle(uuid, function, null, position, r.startingTimestampMillis(), r, null, source));
+  }
+
+  /** As in Lambda: two mappings in one group would each get only some of the partitions. */
+  private void requireUnusedGroup(String group) {
     for (MappingConfig other : mappings.values()) {
-      if (other.kafka() != null
-          && other.kafka().consumerGroupId().equals(source.consumerGroupId())) {
-        // as in Lambda: two mappings in one group would each get only some of the partitions
+      if (other.kafka() != null && other.kafka().consumerGroupId().equals(group)) {
         throw new MappingException(
             MappingException.Kind.CONFLICT,
             "The ConsumerGroupId "
-                + source.consumerGroupId()
+                + group
                 + " is already used by event source mapping "
                 + other.uuid()
                 + ". Please update or delete the existing mapping, or choose another"
                 + " ConsumerGroupId.");
       }
     }
-    StartingPosition position =
-        KafkaValidation.position(r.startingPosition(), r.startingTimestampMillis());
-    return started(
-        settle(uuid, function, null, position, r.startingTimestampMillis(), r, null, source));
   }
 
   private View started(MappingConfig c) {

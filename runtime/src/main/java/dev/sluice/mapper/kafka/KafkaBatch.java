@@ -31,8 +31,4 @@ record KafkaBatch(
   ConsumerRecord<byte[], byte[]> first() {
     return records.get(0);
   }
-
-  ConsumerRecord<byte[], byte[]> last() {
-    return records.get(records.size() - 1);
-  }
 }

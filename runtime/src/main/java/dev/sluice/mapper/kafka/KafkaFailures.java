@@ -88,7 +88,7 @@ final class KafkaFailures implements AutoCloseable {
    * for the metadata-only format, the error and the batch as the event the function got ({@code
    * payload}).
    */
-  ObjectNode record(KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+  private ObjectNode record(KafkaBatch batch, String condition, InvocationResult.Failure failure) {
     ObjectNode payload = events.event(batch.records());
     ObjectNode n = envelope(batch, condition, failure, payload);
     ObjectNode ranges = ((ObjectNode) n.get("KafkaBatchInfo")).putObject("recordsInfo");
