@@ -1,17 +1,13 @@
 package dev.sluice.mapper.kafka;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import static dev.sluice.mapper.FailureRecords.json;
+import static dev.sluice.mapper.FailureRecords.without;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.files.AtomicFiles;
 import dev.sluice.function.InvocationResult;
+import dev.sluice.mapper.FailureRecords;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.stream.Arns;
-import dev.sluice.stream.HashKeys;
-import dev.sluice.stream.StreamAppender;
-import dev.sluice.stream.StreamLimits;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +72,7 @@ final class KafkaFailures implements AutoCloseable {
               .exceptionallyCompose(
                   e ->
                       tooLarge(e)
-                          ? toTopic(topic, r.key(), withoutPayload(one))
+                          ? toTopic(topic, r.key(), without(one, "payload"))
                           : CompletableFuture.failedFuture(e)));
     }
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
@@ -120,18 +116,13 @@ final class KafkaFailures implements AutoCloseable {
 
   private ObjectNode envelope(
       KafkaBatch batch, String condition, InvocationResult.Failure failure, ObjectNode payload) {
-    ObjectNode n = KafkaEvents.MAPPER.createObjectNode();
-    ObjectNode request = n.putObject("requestContext");
-    request.put("requestId", UUID.randomUUID().toString());
-    request.put("functionArn", deps.functions().arn(config.functionName()));
-    request.put("condition", condition);
-    request.put("approximateInvokeCount", batch.attempt() + 1);
-    ObjectNode response = n.putObject("responseContext");
-    response.put("statusCode", 200);
-    response.put("executedVersion", "$LATEST");
-    response.put("functionError", failure == null ? null : "Unhandled");
-    n.put("version", "1.0");
-    n.put("timestamp", Instant.ofEpochMilli(deps.clock().millis()).toString());
+    ObjectNode n =
+        FailureRecords.envelope(
+            deps.functions().arn(config.functionName()),
+            condition,
+            batch.attempt() + 1,
+            failure,
+            deps.clock().millis());
     ObjectNode info = n.putObject("KafkaBatchInfo");
     info.put("batchSize", batch.records().size());
     info.put("bootstrapServers", String.join(",", config.kafka().bootstrapServers()));
@@ -144,13 +135,7 @@ final class KafkaFailures implements AutoCloseable {
     if (metadataOnly) {
       return;
     }
-    if (failure != null) {
-      ObjectNode error = n.putObject("error");
-      error.put("errorType", failure.errorType());
-      error.put("errorMessage", failure.errorMessage());
-      ArrayNode frames = error.putArray("stackTrace");
-      failure.stackTrace().forEach(frames::add);
-    }
+    FailureRecords.putError(n, failure);
     n.set("payload", payload);
   }
 
@@ -158,15 +143,9 @@ final class KafkaFailures implements AutoCloseable {
     return Instant.ofEpochMilli(timestampMillis).toString();
   }
 
-  private static byte[] json(ObjectNode n) {
-    return n.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
   private CompletableFuture<Void> send(String destination, KafkaBatch batch, ObjectNode record) {
     String key = batch.first().topic() + "-" + batch.first().partition();
-    byte[] whole = json(record);
     if (destination.startsWith("file://")) {
-      Path dir = Path.of(URI.create(destination));
       String name =
           config.uuid()
               + "-"
@@ -176,42 +155,15 @@ final class KafkaFailures implements AutoCloseable {
               + "-"
               + UUID.randomUUID()
               + ".json";
-      return CompletableFuture.runAsync(
-          () -> AtomicFiles.write(dir.resolve(name), whole), deps.blocking());
+      return FailureRecords.toFile(destination, name, record, deps.blocking());
     }
-    boolean fits = whole.length + key.length() <= StreamLimits.MAX_RECORD_BYTES;
-    return toStream(
-        deps.arns().streamName(destination), key, fits ? whole : withoutPayload(record));
-  }
-
-  /**
-   * The record without its payload, for a destination whose record limit the whole one exceeds: a
-   * stream's 1 MiB, which its readers count on (and over 8 MiB Kafka storage refuses it), or a
-   * topic's message size, which the producer or broker enforces. A refused record would be retried
-   * forever and hold the partition.
-   */
-  private static byte[] withoutPayload(ObjectNode record) {
-    ObjectNode slim = record.deepCopy();
-    slim.remove("payload");
-    slim.put("payloadOmitted", true);
-    return json(slim);
+    return FailureRecords.toStream(
+        deps.appender(), deps.arns().streamName(destination), key, record, "payload");
   }
 
   private static boolean tooLarge(Throwable e) {
     Throwable cause = e instanceof CompletionException ? e.getCause() : e;
     return cause instanceof RecordTooLargeException;
-  }
-
-  private CompletableFuture<Void> toStream(String stream, String key, byte[] bytes) {
-    return deps.appender()
-        .append(stream, List.of(new StreamAppender.Entry(key, HashKeys.ofPartitionKey(key), bytes)))
-        .thenAccept(
-            outcomes -> {
-              if (!outcomes.get(0).ok()) {
-                throw new IllegalStateException(
-                    "destination stream refused the record: " + outcomes.get(0).errorMessage());
-              }
-            });
   }
 
   /** Sends one message keyed {@code key} (null: the producer spreads them) to {@code topic}. */
