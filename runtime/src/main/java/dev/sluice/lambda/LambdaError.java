@@ -6,6 +6,8 @@ enum LambdaError {
   ResourceConflictException(409),
   InvalidParameterValueException(400),
   InvalidRequestContentException(400),
+  /** A mapping still in a transitional state (Creating, Updating, Deleting...). */
+  ResourceInUseException(400),
   TooManyRequestsException(429),
   /** What the SDK calls Lambda's 413 for an invocation payload over 6 MB. */
   RequestTooLargeException(413),

@@ -68,6 +68,7 @@ final class LambdaHttp {
             case NOT_FOUND -> LambdaError.ResourceNotFoundException;
             case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
             case CONFLICT -> LambdaError.ResourceConflictException;
+            case IN_USE -> LambdaError.ResourceInUseException;
           },
           m.getMessage());
     }

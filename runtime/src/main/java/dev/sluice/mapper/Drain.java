@@ -32,9 +32,9 @@ public final class Drain {
 
   /**
    * How long a stopping runner (an update, disable or delete, a node shutting down) waits for its
-   * batches in flight: the drain of {@code function}, but at most 10 s. The stop holds the mapping
-   * service, and with it the node's reader of shared state, until it ends; a batch running longer
-   * than that may overlap with the next runner's first.
+   * batches in flight: the drain of {@code function}, but at most 10 s, since the API call that
+   * stops it answers only then; a batch running longer than that may overlap with the next runner's
+   * first.
    */
   public static Duration onStop(FunctionService functions, String function) {
     Duration d = of(functions, function);

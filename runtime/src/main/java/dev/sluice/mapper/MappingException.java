@@ -9,8 +9,10 @@ public class MappingException extends RuntimeException {
     NOT_FOUND,
     /** A parameter is out of range or malformed. */
     INVALID_PARAMETER,
-    /** The mapping is being changed or deleted. */
-    CONFLICT
+    /** The request conflicts with another mapping or node (a consumer group in use...). */
+    CONFLICT,
+    /** Another change of the mapping is still being carried out (Lambda's ResourceInUse). */
+    IN_USE
   }
 
   private final Kind kind;

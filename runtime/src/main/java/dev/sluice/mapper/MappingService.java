@@ -23,14 +23,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -42,6 +47,12 @@ import org.jboss.logging.Logger;
  * through other nodes apply here too. Changes block on I/O; call them from worker threads, never
  * from an event loop. While a change starts or stops a runner, readers see it in Lambda's
  * transitional states ({@link MappingStates}).
+ *
+ * <p>Threads: changes take the service's lock to change its maps, but wait for a stopping runner's
+ * batches in flight without it, so that a slow drain holds up neither the other mappings' changes
+ * nor the node's reader of shared state. A mapping's next runner starts only once every stop of its
+ * runners before has ended (they save the checkpoints it starts from); a change of a mapping while
+ * another change of it still waits is refused as Lambda's ResourceInUseException.
  */
 public final class MappingService implements AutoCloseable {
 
@@ -60,6 +71,24 @@ public final class MappingService implements AutoCloseable {
   private final KafkaDeps kafkaDeps;
   private final MappingStates states = new MappingStates();
   private final SharedRecords<MappingConfig> shared;
+
+  /** Per mapping, the stops of its runners not yet known to have ended. Guarded by this. */
+  private final Map<String, CompletableFuture<Void>> stopping = new HashMap<>();
+
+  /**
+   * Mappings an API change is carrying out; it starts their runner when it ends. Guarded by this.
+   */
+  private final Set<String> held = new HashSet<>();
+
+  /** Starts runners once the stops before them have ended (remote changes wait for no one). */
+  private final ExecutorService afterStops =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sluice-mapping-changes");
+            t.setDaemon(true);
+            return t;
+          });
+
   private boolean closed;
 
   /**
@@ -272,33 +301,37 @@ public final class MappingService implements AutoCloseable {
   }
 
   /** Changes a mapping; the runner restarts with the new settings from its checkpoints. */
-  public synchronized View update(String uuid, MappingRequest r) {
-    MappingConfig old = require(uuid);
-    String function =
-        r.functionName() == null ? old.functionName() : deps.functions().nameOf(r.functionName());
-    requireFunction(function);
-    MappingConfig c =
-        settle(
-            uuid,
-            function,
-            old.stream(),
-            old.startingPosition(),
-            old.startingTimestampMillis(),
-            r,
-            old,
-            kafkaOf(old, r));
-    String state = MappingStates.ofUpdate(old, c);
-    states.during(
-        uuid,
-        state,
-        () -> {
-          persist(c);
-          mappings.put(uuid, c);
-          stopRunner(uuid);
-          if (c.enabled()) {
-            startRunner(c);
-          }
-        });
+  public View update(String uuid, MappingRequest r) {
+    MappingConfig c;
+    String state;
+    CompletableFuture<Void> stopped;
+    synchronized (this) {
+      MappingConfig old = require(uuid);
+      String function =
+          r.functionName() == null ? old.functionName() : deps.functions().nameOf(r.functionName());
+      requireFunction(function);
+      c =
+          settle(
+              uuid,
+              function,
+              old.stream(),
+              old.startingPosition(),
+              old.startingTimestampMillis(),
+              r,
+              old,
+              kafkaOf(old, r));
+      state = MappingStates.ofUpdate(old, c);
+      hold(uuid, state);
+      try {
+        persist(c);
+        mappings.put(uuid, c);
+        stopped = stopRunner(uuid);
+      } catch (RuntimeException e) {
+        release(uuid);
+        throw e;
+      }
+    }
+    finish(uuid, stopped, () -> {});
     return view(c, state);
   }
 
@@ -322,14 +355,20 @@ public final class MappingService implements AutoCloseable {
   }
 
   /** Deletes a mapping and its checkpoints. */
-  public synchronized View delete(String uuid) {
-    MappingConfig c = require(uuid);
-    View last = view(c, MappingStates.DELETING);
-    states.during(
+  public View delete(String uuid) {
+    View last;
+    CompletableFuture<Void> stopped;
+    synchronized (this) {
+      MappingConfig c = require(uuid);
+      hold(uuid, MappingStates.DELETING);
+      last = view(c, MappingStates.DELETING);
+      stopped = stopRunner(uuid);
+    }
+    // forgotten only once the runner has drained and saved its checkpoints
+    finish(
         uuid,
-        MappingStates.DELETING,
+        stopped,
         () -> {
-          stopRunner(uuid); // drains: the runner saves its checkpoints before it is gone
           if (shared != null) {
             shared.remove(uuid);
           }
@@ -338,7 +377,52 @@ public final class MappingService implements AutoCloseable {
     return last;
   }
 
+  /**
+   * Marks the start of an API change of a mapping, shown in {@code state} until {@link #release}.
+   * Caller holds the lock.
+   */
+  private void hold(String uuid, String state) {
+    if (!held.add(uuid)) {
+      throw new MappingException(
+          MappingException.Kind.IN_USE,
+          "The operation cannot be performed at this time. The event source mapping "
+              + uuid
+              + " is currently in "
+              + states.of(mappings.get(uuid))
+              + " state.");
+    }
+    states.begin(uuid, state);
+  }
+
+  /**
+   * Ends an API change: the mapping is at rest again, and runs if it should. Caller holds the lock.
+   */
+  private void release(String uuid) {
+    held.remove(uuid);
+    states.end(uuid);
+    startIfDue(uuid);
+  }
+
+  /**
+   * Waits, without the lock, for the stops of the mapping's runners; then, with it, runs {@code
+   * then} and ends the change, starting the mapping's runner if it is enabled.
+   */
+  private void finish(String uuid, CompletableFuture<Void> stopped, Runnable then) {
+    try {
+      stopped.join(); // never fails: see stopRunner
+    } finally {
+      synchronized (this) {
+        try {
+          then.run();
+        } finally {
+          release(uuid);
+        }
+      }
+    }
+  }
+
   private void forget(String uuid) {
+    stopping.remove(uuid); // its runners have stopped: the caller waited for them
     MappingConfig c = mappings.remove(uuid);
     if (c != null && c.kafka() == null) {
       leases.delete(uuid); // a Kafka source's consumer group is the user's, as in Lambda
@@ -357,51 +441,85 @@ public final class MappingService implements AutoCloseable {
           return; // closing: no runner may start behind close()
         }
         mappings.put(c.uuid(), c);
-        stopRunner(c.uuid());
-        if (c.enabled()) {
-          startRunner(c);
-        }
+        afterStop(c.uuid(), stopRunner(c.uuid()), () -> startIfDue(c.uuid()));
       }
     }
 
     @Override
     public void removed(String uuid) {
       synchronized (MappingService.this) {
-        if (closed) {
+        if (closed || !mappings.containsKey(uuid)) {
           return;
         }
-        stopRunner(uuid);
-        forget(uuid);
+        states.begin(uuid, MappingStates.DELETING);
+        afterStop(uuid, stopRunner(uuid), () -> forgetRemoved(uuid));
       }
     }
+  }
+
+  /**
+   * Runs {@code then} with the lock once {@code stopped} has ended: at once if it has, else on the
+   * service's own thread (the mapper's I/O threads finish the stops, so they must not wait for the
+   * lock). Caller holds the lock.
+   */
+  private void afterStop(String uuid, CompletableFuture<Void> stopped, Runnable then) {
+    if (stopped.isDone()) {
+      then.run();
+      return;
+    }
+    stopped.thenRunAsync(() -> locked(uuid, then), afterStops);
+  }
+
+  private synchronized void locked(String uuid, Runnable then) {
+    if (closed) {
+      return; // close() waited for the stops; nothing starts behind it
+    }
+    try {
+      then.run();
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Mapping %s: a change from another node could not be applied here", uuid);
+    }
+  }
+
+  /** Forgets a mapping another node deleted, once no runner of it runs here any more. */
+  private void forgetRemoved(String uuid) {
+    if (!mappings.containsKey(uuid)) {
+      return;
+    }
+    // an API change of the mapping here may have started a runner since the removal came
+    CompletableFuture<Void> stopped = stopRunner(uuid);
+    if (!stopped.isDone()) {
+      afterStop(uuid, stopped, () -> forgetRemoved(uuid));
+      return;
+    }
+    states.end(uuid);
+    forget(uuid);
   }
 
   /**
    * Moves every checkpoint of a mapping (Sluice's extension): to TRIM_HORIZON, LATEST, a timestamp,
    * or a sequence number (which names its shard). The mapping restarts from there.
    */
-  public synchronized View rewind(
-      String uuid, String to, Long timestampMillis, String sequenceNumber) {
-    MappingConfig c = require(uuid);
-    if (c.kafka() != null) {
-      throw MappingException.invalid(
-          "A Kafka mapping keeps its position in its consumer group; move the group's offsets"
-              + " with Kafka's tools while the mapping is disabled.");
-    }
-    states.during(
-        uuid, MappingStates.UPDATING, () -> restartAt(c, to, timestampMillis, sequenceNumber));
-    return view(c, states.of(c));
-  }
-
-  private void restartAt(MappingConfig c, String to, Long timestampMillis, String sequenceNumber) {
-    stopRunner(c.uuid()); // first: its final save must not overwrite the rewound checkpoints
-    try {
-      leases.rewind(c.uuid(), c.stream(), rewound(c, to, timestampMillis, sequenceNumber));
-    } finally {
-      if (c.enabled()) {
-        startRunner(c); // a refused rewind leaves the mapping running where it stood
+  public View rewind(String uuid, String to, Long timestampMillis, String sequenceNumber) {
+    MappingConfig c;
+    CompletableFuture<Void> stopped;
+    synchronized (this) {
+      c = require(uuid);
+      if (c.kafka() != null) {
+        throw MappingException.invalid(
+            "A Kafka mapping keeps its position in its consumer group; move the group's offsets"
+                + " with Kafka's tools while the mapping is disabled.");
       }
+      hold(uuid, MappingStates.UPDATING);
+      stopped =
+          stopRunner(uuid); // first: its final save must not overwrite the rewound checkpoints
     }
+    // a refused rewind leaves the mapping running where it stood
+    finish(
+        uuid,
+        stopped,
+        () -> leases.rewind(c.uuid(), c.stream(), rewound(c, to, timestampMillis, sequenceNumber)));
+    return view(c, states.of(c));
   }
 
   private Map<String, Checkpoint> rewound(
@@ -652,25 +770,48 @@ public final class MappingService implements AutoCloseable {
   }
 
   /**
-   * Stops the mapping's runner here. A final checkpoint save that fails (the group rebalancing, the
-   * broker away) only means the next runner repeats the records since the last save, so the change
-   * that stops the runner goes on: failing it left the mapping half changed on this node.
+   * Stops the mapping's runner here, if it has one; the future ends once every stop of its runners
+   * so far has ended, and never fails. A final checkpoint save that fails (the group rebalancing,
+   * the broker away) only means the next runner repeats the records since the last save, so the
+   * change that stops the runner goes on: failing it left the mapping half changed on this node.
+   * Caller holds the lock.
    */
-  private void stopRunner(String uuid) {
+  private CompletableFuture<Void> stopRunner(String uuid) {
+    CompletableFuture<Void> before = stopping.get(uuid);
     SourceRunner r = runners.remove(uuid);
-    if (r != null) {
-      awaitStopped(uuid, r.stop());
+    if (r == null) {
+      return before != null ? before : CompletableFuture.completedFuture(null);
     }
+    CompletableFuture<Void> stop = r.stop().exceptionally(e -> savedNot(uuid, e));
+    CompletableFuture<Void> all = before == null ? stop : CompletableFuture.allOf(before, stop);
+    stopping.put(uuid, all);
+    return all;
   }
 
-  private void awaitStopped(String uuid, CompletableFuture<Void> stopped) {
-    try {
-      stopped.join(); // the next runner of this mapping starts from these checkpoints
-    } catch (CompletionException e) {
-      LOG.warnf(
-          e.getCause(),
-          "Mapping %s: the last checkpoints were not saved; records since the last save run again",
-          uuid);
+  private static Void savedNot(String uuid, Throwable e) {
+    LOG.warnf(
+        e instanceof CompletionException && e.getCause() != null ? e.getCause() : e,
+        "Mapping %s: the last checkpoints were not saved; records since the last save run again",
+        uuid);
+    return null;
+  }
+
+  /**
+   * Starts the mapping's runner if it should run and may: enabled, no API change holding it, and no
+   * stop of an earlier runner still going. Caller holds the lock.
+   */
+  private void startIfDue(String uuid) {
+    CompletableFuture<Void> stop = stopping.get(uuid);
+    if (stop != null && stop.isDone()) {
+      stopping.remove(uuid);
+      stop = null;
+    }
+    MappingConfig c = mappings.get(uuid);
+    if (closed || stop != null || c == null || !c.enabled() || held.contains(uuid)) {
+      return;
+    }
+    if (!runners.containsKey(uuid)) {
+      startRunner(c);
     }
   }
 
@@ -739,15 +880,25 @@ public final class MappingService implements AutoCloseable {
     return value != null ? value : fallback;
   }
 
-  /** Stops every runner and removes the mappings' meters. */
+  /**
+   * Stops every runner, waiting for them and for the stops of earlier changes, and removes the
+   * mappings' meters.
+   */
   @Override
-  public synchronized void close() {
-    closed = true;
-    // all at once: each waits for its batches in flight
-    Map<String, CompletableFuture<Void>> stopping = new TreeMap<>();
-    runners.forEach((uuid, r) -> stopping.put(uuid, r.stop()));
-    runners.clear();
-    stopping.forEach(this::awaitStopped);
-    stats.keySet().forEach(this::closeStats);
+  public void close() {
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      // all at once: each waits for its batches in flight
+      for (String uuid : List.copyOf(runners.keySet())) {
+        stopRunner(uuid);
+      }
+      stops.addAll(stopping.values());
+    }
+    CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+    synchronized (this) {
+      stats.keySet().forEach(this::closeStats);
+    }
+    afterStops.shutdown();
   }
 }

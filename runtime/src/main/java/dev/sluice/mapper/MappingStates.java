@@ -39,11 +39,21 @@ final class MappingStates {
 
   /** Runs {@code change} with the mapping shown in {@code state} meanwhile. */
   void during(String uuid, String state, Runnable change) {
-    changing.put(uuid, state);
+    begin(uuid, state);
     try {
       change.run();
     } finally {
-      changing.remove(uuid);
+      end(uuid);
     }
+  }
+
+  /** Shows the mapping in {@code state} until {@link #end}. */
+  void begin(String uuid, String state) {
+    changing.put(uuid, state);
+  }
+
+  /** Shows the mapping at rest again. */
+  void end(String uuid) {
+    changing.remove(uuid);
   }
 }

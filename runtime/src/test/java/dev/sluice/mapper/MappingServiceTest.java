@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import static dev.sluice.mapper.MapperHarness.await;
 import static dev.sluice.mapper.MapperHarness.delivered;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -146,12 +149,8 @@ class MappingServiceTest {
     String stream = h.stream();
     String fn = function();
     String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
-    h.put(stream, "slow-1"); // the handler takes 7 s over it
+    startSlowBatch(stream, fn);
     Path spans = MapperHarness.OUT.resolve(fn + ".spans");
-    for (int i = 0; i < 500 && !Files.exists(spans); i++) {
-      Thread.sleep(10);
-    }
-    assertThat(spans).as("the slow batch is in flight").exists();
 
     h.mappings.update(uuid, MappingStatesTest.change(true, 7)); // the runner starts again
     h.put(stream, "after");
@@ -159,6 +158,68 @@ class MappingServiceTest {
 
     assertThat(Files.readAllLines(spans)).as("one invocation over slow-1").hasSize(2);
     assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("slow-1", "after");
+  }
+
+  @Test
+  void update_whileAnotherMappingDrains_isNotHeldUpByIt() throws Exception {
+    String slow = h.stream();
+    String fn = function();
+    String draining = h.mappings.create(request(fn, slow, null, null)).config().uuid();
+    String other = h.mappings.create(request(function(), h.stream(), null, null)).config().uuid();
+    startSlowBatch(slow, fn);
+
+    CompletableFuture<MappingService.View> drained =
+        CompletableFuture.supplyAsync(
+            () -> h.mappings.update(draining, MappingStatesTest.change(true, 7)));
+    awaitState(draining, "Updating");
+    assertThat(h.mappings.update(other, MappingStatesTest.change(false, null)).state())
+        .isEqualTo("Disabling");
+    assertThat(h.mappings.get(other).state()).isEqualTo("Disabled");
+    assertThat(drained).as("the first update still waits for its batch").isNotDone();
+
+    assertThat(drained.get(30, TimeUnit.SECONDS).config().batchSize()).isEqualTo(7);
+    assertThat(h.mappings.get(draining).state()).isEqualTo("Enabled");
+  }
+
+  @Test
+  void update_whileAnUpdateOfTheSameMappingDrains_isRefusedAsInUse() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
+    startSlowBatch(stream, fn);
+
+    CompletableFuture<MappingService.View> first =
+        CompletableFuture.supplyAsync(
+            () -> h.mappings.update(uuid, MappingStatesTest.change(true, 7)));
+    awaitState(uuid, "Updating");
+    assertThatThrownBy(() -> h.mappings.delete(uuid))
+        .isInstanceOf(MappingException.class)
+        .hasMessageContaining("currently in Updating state")
+        .extracting(e -> ((MappingException) e).kind())
+        .isEqualTo(MappingException.Kind.IN_USE);
+
+    first.get(30, TimeUnit.SECONDS);
+    h.put(stream, "after");
+    await(fn, 2);
+    assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("slow-1", "after");
+    assertThat(h.mappings.delete(uuid).state()).isEqualTo("Deleting");
+  }
+
+  /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
+  private void startSlowBatch(String stream, String fn) throws Exception {
+    h.put(stream, "slow-1");
+    Path spans = MapperHarness.OUT.resolve(fn + ".spans");
+    for (int i = 0; i < 500 && !Files.exists(spans); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(spans).as("the slow batch is in flight").exists();
+  }
+
+  private void awaitState(String uuid, String state) throws InterruptedException {
+    for (int i = 0; i < 500 && !h.mappings.get(uuid).state().equals(state); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(h.mappings.get(uuid).state()).isEqualTo(state);
   }
 
   @Test
