@@ -34,7 +34,8 @@ public final class Drain {
    * How long a stopping runner (an update, disable or delete, a node shutting down) waits for its
    * batches in flight: the drain of {@code function}, but at most 10 s, since the API call that
    * stops it answers only then; a batch running longer than that may overlap with the next runner's
-   * first.
+   * first. A Kafka mapping's consumer waits as long when a rebalance takes partitions away, since
+   * the whole group waits for it.
    */
   public static Duration onStop(FunctionService functions, String function) {
     Duration d = of(functions, function);

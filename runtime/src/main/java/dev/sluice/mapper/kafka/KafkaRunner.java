@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -211,9 +212,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   private void step(KafkaConsumer<byte[], byte[]> c) {
-    for (Runnable r; (r = inbox.poll()) != null; ) {
-      r.run();
-    }
+    runInbox();
     long now = deps.clock().millis();
     long wait = IDLE_POLL_MILLIS;
     for (PartitionWork w : works.values()) {
@@ -399,18 +398,15 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    * alive meanwhile; a revocation inside poll commits and drops partitions as usual.
    */
   private void drainQuietly(KafkaConsumer<byte[], byte[]> c) {
-    if (!stopped || !anyBusy()) {
+    if (!stopped || !busy(works.values())) {
       return;
     }
-    long until =
-        System.nanoTime() + Drain.onStop(deps.functions(), config.functionName()).toNanos();
+    long until = drainDeadline();
     try {
       c.pause(c.assignment());
       while (System.nanoTime() < until) {
-        for (Runnable r; (r = inbox.poll()) != null; ) {
-          r.run();
-        }
-        if (!anyBusy()) {
+        runInbox();
+        if (!busy(works.values())) {
           return;
         }
         try {
@@ -424,8 +420,37 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     }
   }
 
-  private boolean anyBusy() {
-    for (PartitionWork w : works.values()) {
+  /**
+   * When a rebalance takes partitions away, waits (within {@link Drain#onStop}) for their batches
+   * in flight, so that their offsets are committed before the next owner starts from them instead
+   * of delivering them again while they still run. It runs inside poll: the consumer's heartbeat
+   * thread keeps the membership, and the group's rebalance waits for this member meanwhile.
+   */
+  private void awaitInFlight(Collection<PartitionWork> leaving) {
+    if (stopped) {
+      return; // the stop drains on its own, once; the consumer's close revokes too
+    }
+    long until = drainDeadline();
+    while (busy(leaving) && System.nanoTime() < until) {
+      runInbox();
+      if (busy(leaving)) {
+        LockSupport.parkNanos(1_000_000); // results reach the inbox; no poll here to wake
+      }
+    }
+  }
+
+  private long drainDeadline() {
+    return System.nanoTime() + Drain.onStop(deps.functions(), config.functionName()).toNanos();
+  }
+
+  private void runInbox() {
+    for (Runnable r; (r = inbox.poll()) != null; ) {
+      r.run();
+    }
+  }
+
+  private static boolean busy(Collection<PartitionWork> which) {
+    for (PartitionWork w : which) {
       for (PartitionWork.Lane lane : w.lanes) {
         if (lane.busy) {
           return true;
@@ -471,7 +496,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       List<PartitionWork> leaving =
           partitions.stream().map(works::get).filter(w -> w != null).toList();
       if (c != null) {
-        commit(c, leaving); // in-flight batches are dropped: the next owner runs them again
+        awaitInFlight(leaving); // one still running after that is run again by the next owner
+        commit(c, leaving);
       }
       forget(partitions);
     }

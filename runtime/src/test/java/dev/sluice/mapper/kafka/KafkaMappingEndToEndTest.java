@@ -453,6 +453,44 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_rebalanceWhileBatchesAreInFlight_commitsThemBeforeHandingPartitionsOver()
+      throws Exception {
+    String topic = topic(2);
+    String fn = function();
+    for (int p = 0; p < 2; p++) { // a batch of two slow records per partition: 8 s
+      producer.send(new ProducerRecord<>(topic, p, "k", "slow-a" + p)).get();
+      producer.send(new ProducerRecord<>(topic, p, "k", "slow-b" + p)).get();
+    }
+    String uuid = map(fn, topic, b -> b.maximumBatchingWindowInSeconds(0));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> lines(fn, ".spans").containsAll(List.of("slow-a0|begin", "slow-a1|begin")));
+
+    // another member of the mapping's group, as a second node would be: the group rebalances
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("group.id", uuid);
+    p.put("enable.auto.commit", "false");
+    try (KafkaConsumer<byte[], byte[]> other =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      other.subscribe(List.of(topic));
+      long until = System.currentTimeMillis() + 30_000;
+      while (other.assignment().isEmpty() && System.currentTimeMillis() < until) {
+        other.poll(Duration.ofMillis(200));
+      }
+      assertThat(other.assignment()).as("a partition moved to the new member").hasSize(1);
+      TopicPartition moved = other.assignment().iterator().next();
+      assertThat(other.position(moved))
+          .as("the new member starts past the batch that was in flight")
+          .isEqualTo(2L);
+    }
+    assertThat(lines(fn, ".spans").stream().filter(l -> l.endsWith("|begin")))
+        .as("each slow record invoked once")
+        .containsExactlyInAnyOrder(
+            "slow-a0|begin", "slow-b0|begin", "slow-a1|begin", "slow-b1|begin");
+  }
+
+  @Test
   void kafkaMapping_atTimestamp_startsAtTheFirstRecordAtOrAfterIt() throws Exception {
     String topic = topic(1);
     String fn = function();
