@@ -246,6 +246,41 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_afterAWarmInstanceTimedOut_runsOnAFreshInstanceNotInterrupted() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Stubborn",
+                """
+        package fixture;
+        public class Stubborn {
+          static int calls;
+          public String go(String in) {
+            calls++;
+            long until = System.nanoTime() + 1_500_000_000L;
+            while (in.equals("spin") && System.nanoTime() < until) {
+              // ignores interrupts, as a blocking socket read does
+            }
+            return "calls=" + calls + ",interrupted=" + Thread.currentThread().isInterrupted();
+          }
+        }
+        """));
+    service.create(
+        "stubborn",
+        new FunctionSpec(
+            "fixture.Stubborn::go", "java17", 256, 1, Map.of(), "", Isolation.CLASSLOADER),
+        new CodeSource.Upload(jar));
+    assertThat(call("stubborn", "\"warm\"").asText()).isEqualTo("calls=1,interrupted=false");
+    assertThat(call("stubborn", "\"spin\"").get("errorMessage").asText()).contains("timed out");
+    Thread.sleep(1_000); // the handler returns half a second after its timeout
+
+    assertThat(call("stubborn", "\"after\"").asText())
+        .as("Lambda resets the sandbox after a timeout")
+        .isEqualTo("calls=1,interrupted=false");
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(

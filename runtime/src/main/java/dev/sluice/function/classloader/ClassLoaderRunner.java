@@ -162,11 +162,13 @@ final class ClassLoaderRunner implements Runner {
       }
       long usedMb = (allocatedBytes() - allocated0) >> 20;
       long duration = System.nanoTime() - started - Math.max(0, initNanos);
-      // The handler has returned, so the instance is reusable even if its timeout already
-      // answered; it goes back before the result completes so that a close() that the
-      // completion lets through finds it.
+      Thread.interrupted(); // a timeout's interrupt must not reach what this thread runs next
+      boolean timedOut = result.isDone(); // only the timeout completes it before this point
+      // A timed-out instance is dropped, as Lambda resets the sandbox after a timeout: its
+      // static state may be half updated. Another goes back before the result completes, so
+      // that a close() that the completion lets through finds it.
       if (instance != null) {
-        if (closed) {
+        if (closed || timedOut) {
           instance.close();
         } else {
           idle.offerFirst(instance);
