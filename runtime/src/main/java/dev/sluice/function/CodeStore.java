@@ -48,9 +48,16 @@ final class CodeStore {
     }
   }
 
-  /** The directory of a stored package, from its SHA-256 as {@link #store} reported it. */
+  /**
+   * The directory of a stored package, from its SHA-256 as {@link #store} reported it; fails as an
+   * invalid parameter when it is not there.
+   */
   DeployedCode existing(String function, String sha256) {
-    return new DeployedCode(dirFor(function, sha256));
+    Path dir = dirFor(function, sha256);
+    if (!Files.isDirectory(dir)) {
+      throw FunctionException.invalid("its code package " + sha256 + " is not on this node");
+    }
+    return new DeployedCode(dir);
   }
 
   private Stored unzip(String function, byte[] bytes) throws IOException {
@@ -64,14 +71,40 @@ final class CodeStore {
    */
   DeployedCode unpack(String function, String sha256, byte[] zip) throws IOException {
     Path dir = dirFor(function, sha256);
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(functionsDir);
-      Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
-      extract(new ByteArrayInputStream(zip), tmp);
+    place(dir, tmp -> extract(new ByteArrayInputStream(zip), tmp));
+    return new DeployedCode(dir);
+  }
+
+  private interface Fill {
+    void into(Path tmp) throws IOException;
+  }
+
+  /**
+   * Fills a temporary directory and moves it to {@code dir} at once, unless {@code dir} is there
+   * already (the same package). What fails leaves nothing behind; a package with no file is
+   * refused, as other nodes could not unpack it.
+   */
+  private void place(Path dir, Fill fill) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Files.createDirectories(functionsDir);
+    Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
+    try {
+      fill.into(tmp);
+      if (CodeDigest.files(tmp).isEmpty()) {
+        throw new IOException("the package holds no files");
+      }
       Files.createDirectories(dir.getParent());
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+      // another thread placed the same package meanwhile (the shared state's reader, an API call)
+    } finally {
+      deleteTree(tmp);
     }
-    return new DeployedCode(dir);
   }
 
   private Stored local(String function, Path path) throws IOException {
@@ -91,13 +124,12 @@ final class CodeStore {
     }
     String sha = CodeDigest.of(path);
     Path dir = dirFor(function, sha);
-    if (!Files.isDirectory(dir)) {
-      Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
-      Files.createDirectories(tmp.resolve("lib"));
-      Files.copy(path, tmp.resolve("lib").resolve(name));
-      Files.createDirectories(dir.getParent());
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    }
+    place(
+        dir,
+        tmp -> {
+          Files.createDirectories(tmp.resolve("lib"));
+          Files.copy(path, tmp.resolve("lib").resolve(name));
+        });
     return new Stored(new DeployedCode(dir), sha, Files.size(path));
   }
 
@@ -109,16 +141,15 @@ final class CodeStore {
     }
     String sha = CodeDigest.of(source);
     Path dir = dirFor(function, sha);
-    if (!Files.isDirectory(dir)) {
-      Path tmp = Files.createTempDirectory(functionsDir, ".unpack-");
-      for (Path f : files) {
-        Path target = tmp.resolve(source.relativize(f).toString());
-        Files.createDirectories(target.getParent());
-        Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-      }
-      Files.createDirectories(dir.getParent());
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    }
+    place(
+        dir,
+        tmp -> {
+          for (Path f : files) {
+            Path target = tmp.resolve(source.relativize(f).toString());
+            Files.createDirectories(target.getParent());
+            Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        });
     return new Stored(new DeployedCode(dir), sha, size);
   }
 
@@ -156,7 +187,10 @@ final class CodeStore {
 
   /** Deletes a function's stored packages and logs. */
   void deleteAll(String function) {
-    Path dir = functionsDir.resolve(function);
+    deleteTree(functionsDir.resolve(function));
+  }
+
+  private static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

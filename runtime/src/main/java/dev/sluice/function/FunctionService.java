@@ -121,8 +121,7 @@ public final class FunctionService implements AutoCloseable {
       Files.createDirectories(dir);
       try (Stream<Path> entries = Files.list(dir)) {
         for (Path f : entries.map(p -> p.resolve("function.json")).filter(Files::exists).toList()) {
-          FunctionConfig config = mapper.readValue(f.toFile(), FunctionConfig.class);
-          install(config, codes.existing(config.name(), config.codeSha256()));
+          installQuietly(mapper.readValue(f.toFile(), FunctionConfig.class));
         }
       }
     } catch (IOException e) {
@@ -174,9 +173,21 @@ public final class FunctionService implements AutoCloseable {
             stored.size(),
             clock.millis(),
             UUID.randomUUID().toString());
-    shareCode(config, stored);
-    persist(config, null);
-    install(config, stored.code());
+    Runner runner;
+    try {
+      runner = runnerFor(config, stored.code()); // first: nothing is kept of one that cannot run
+    } catch (RuntimeException e) {
+      codes.deleteAll(name);
+      throw e;
+    }
+    try {
+      shareCode(config, stored);
+      persist(config, null);
+    } catch (RuntimeException e) {
+      runner.close();
+      throw e;
+    }
+    put(config, stored.code(), runner);
     return config;
   }
 
@@ -185,8 +196,7 @@ public final class FunctionService implements AutoCloseable {
     Deployed d = require(name);
     CodeStore.Stored stored = codes.store(name, code);
     FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
-    shareCode(next, stored);
-    return replace(d, next, stored.code());
+    return replace(d, next, stored);
   }
 
   /** Changes a function's configuration; unset members keep their value. */
@@ -204,7 +214,7 @@ public final class FunctionService implements AutoCloseable {
             or(spec.isolation(), c.isolation()));
     validate(merged);
     FunctionConfig next = c.withSettings(merged, clock.millis());
-    return replace(d, next, d.code());
+    return replace(d, next, null);
   }
 
   /** Sets the function's reserved concurrency (0 throttles every invocation). */
@@ -429,25 +439,43 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  private FunctionConfig replace(Deployed old, FunctionConfig next, DeployedCode code) {
-    persist(next, old.config().codeSha256());
-    install(next, code);
+  /**
+   * Moves a function to {@code next}, with the new package {@code stored} or (null) its code as it
+   * is. The new runner is made before anything is stored, so a change that cannot run here (a
+   * runtime or isolation this node lacks) is refused and leaves the function as it was.
+   */
+  private FunctionConfig replace(Deployed old, FunctionConfig next, CodeStore.Stored stored) {
+    DeployedCode code = stored == null ? old.code() : stored.code();
+    Runner runner = runnerFor(next, code);
+    try {
+      if (stored != null) {
+        shareCode(next, stored);
+      }
+      persist(next, old.config().codeSha256());
+    } catch (RuntimeException e) {
+      runner.close();
+      throw e;
+    }
+    put(next, code, runner);
     old.runner().close();
     return next;
   }
 
-  private void install(FunctionConfig config, DeployedCode code) {
+  /** A runner of {@code config}; fails as an invalid parameter when it cannot run on this node. */
+  private Runner runnerFor(FunctionConfig config, DeployedCode code) {
     RunnerFactory factory = factories.get(config.isolation());
     if (factory == null) {
       throw FunctionException.invalid(
           config.isolation() + " isolation is not available on this node.");
     }
-    Runner runner;
     try {
-      runner = factory.create(config, code);
+      return factory.create(config, code);
     } catch (RuntimeUnavailableException e) {
       throw FunctionException.invalid(e.getMessage());
     }
+  }
+
+  private void put(FunctionConfig config, DeployedCode code, Runner runner) {
     functions.put(
         config.name(), new Deployed(config, code, runner, limiter(config.reservedConcurrency())));
   }
@@ -545,10 +573,14 @@ public final class FunctionService implements AutoCloseable {
     return t;
   }
 
-  /** Installs a function read from the shared state; one that cannot run here is logged. */
+  /**
+   * Installs a function read from the shared state or the data directory; one that cannot run here
+   * (a runtime or isolation this node lacks) is logged, and the node starts without it.
+   */
   private boolean installQuietly(FunctionConfig config) {
     try {
-      install(config, codes.existing(config.name(), config.codeSha256()));
+      DeployedCode code = codes.existing(config.name(), config.codeSha256());
+      put(config, code, runnerFor(config, code));
       return true;
     } catch (FunctionException e) {
       LOG.errorf("Function %s cannot run on this node: %s", config.name(), e.getMessage());

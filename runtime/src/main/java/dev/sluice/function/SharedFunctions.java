@@ -32,9 +32,12 @@ final class SharedFunctions {
     this.codes = codes;
   }
 
-  /** Unpacks every shared package not cached yet and returns every function's configuration. */
+  /**
+   * Unpacks every shared package not cached yet and returns every function's configuration. A
+   * package that cannot be unpacked is logged: its function fails to start here, the others run.
+   */
   List<FunctionConfig> load() {
-    state.snapshot(CODE).forEach(this::unpack);
+    state.snapshot(CODE).forEach(this::unpackQuietly);
     return configs.load();
   }
 
@@ -44,7 +47,7 @@ final class SharedFunctions {
         CODE,
         (key, value) -> {
           if (value != null) {
-            unpack(key, value);
+            unpackQuietly(key, value);
           }
         });
     configs.listen(remote);
@@ -80,13 +83,13 @@ final class SharedFunctions {
     state.remove(codeKey(config.name(), config.codeSha256()));
   }
 
-  private void unpack(String key, byte[] zip) {
-    String[] parts = key.split("/");
-    String sha = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(parts[2]));
+  private void unpackQuietly(String key, byte[] zip) {
     try {
+      String[] parts = key.split("/");
+      String sha = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(parts[2]));
       codes.unpack(parts[1], sha, zip);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot unpack the shared code " + key, e);
+    } catch (IOException | RuntimeException e) {
+      LOG.errorf(e, "Cannot unpack the shared package %s; its function cannot run here", key);
     }
   }
 

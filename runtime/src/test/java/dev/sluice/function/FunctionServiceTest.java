@@ -1,6 +1,7 @@
 package dev.sluice.function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -278,6 +279,59 @@ class FunctionServiceTest {
     assertThat(call("stubborn", "\"after\"").asText())
         .as("Lambda resets the sandbox after a timeout")
         .isEqualTo("calls=1,interrupted=false");
+  }
+
+  static final CodeSource HELLO =
+      new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar"));
+
+  static FunctionSpec inProcess(String handler) {
+    return new FunctionSpec(handler, "java17", 256, 10, Map.of(), "", Isolation.PROCESS);
+  }
+
+  @Test
+  void create_functionThatCannotRunOnThisNode_refusedAndNothingKept() throws Exception {
+    open(); // this node has classloader isolation only
+    assertThatThrownBy(
+            () -> service.create("away", inProcess("dev.sluice.examples.hello.EchoHandler"), HELLO))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("PROCESS isolation is not available");
+    assertThat(service.list()).isEmpty();
+    assertThat(dir.resolve("functions").resolve("away")).doesNotExist();
+
+    close();
+    open(); // the node still starts
+    service.create("away", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
+    assertThat(call("away", "{}").get("handledBy").asText()).isEqualTo("away");
+  }
+
+  @Test
+  void updateConfiguration_toWhatCannotRunOnThisNode_refusedAndFunctionUnchanged()
+      throws Exception {
+    open();
+    FunctionConfig before =
+        service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
+    assertThatThrownBy(() -> service.updateConfiguration("echo", inProcess(null)))
+        .isInstanceOf(FunctionException.class);
+    assertThat(service.get("echo")).isEqualTo(before);
+    close();
+    open();
+    assertThat(service.get("echo")).isEqualTo(before);
+    assertThat(call("echo", "{}").get("handledBy").asText()).isEqualTo("echo");
+  }
+
+  @Test
+  void start_functionThatCannotRunHereAnyMore_startsWithTheOthers() throws Exception {
+    open();
+    service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
+    service.create("moved", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
+    close();
+    // as a data directory written by a node that had process isolation
+    Path json = dir.resolve("functions").resolve("moved").resolve("function.json");
+    Files.writeString(json, Files.readString(json).replace("CLASSLOADER", "PROCESS"));
+
+    open();
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("echo");
+    assertThat(call("echo", "{}").get("handledBy").asText()).isEqualTo("echo");
   }
 
   @Test

@@ -1,0 +1,72 @@
+package dev.sluice.function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.testing.HandlerJars;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deployment packages unpacked on real files. */
+class CodeStoreTest {
+
+  @TempDir Path dir;
+
+  Path functions() {
+    return dir.resolve("data").resolve("functions"); // not there yet, as on a fresh node
+  }
+
+  @Test
+  void store_localJarOnAFreshDataDirectory_placedInLib() throws Exception {
+    Path jar = dir.resolve("handler.jar");
+    Files.write(jar, HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}")));
+    CodeStore store = new CodeStore(functions());
+
+    CodeStore.Stored stored = store.store("f", new CodeSource.Local(jar));
+
+    assertThat(stored.code().root().resolve("lib").resolve("handler.jar")).exists();
+    assertThat(store.existing("f", stored.sha256()).root()).isEqualTo(stored.code().root());
+  }
+
+  @Test
+  void store_emptyDirectory_refusedLeavingNothingBehind() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("empty").resolve("only-a-folder"));
+    CodeStore store = new CodeStore(functions());
+
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Local(empty.getParent())))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("holds no files");
+    try (Stream<Path> left = Files.list(functions())) {
+      assertThat(left).as("no temporary directory left").isEmpty();
+    }
+  }
+
+  @Test
+  void store_zipOfDirectoriesOnly_refused() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.putNextEntry(new ZipEntry("lib/"));
+      zip.closeEntry();
+    }
+    CodeStore store = new CodeStore(functions());
+
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(bytes.toByteArray())))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("holds no files");
+  }
+
+  @Test
+  void existing_packageNotOnThisNode_failsAsInvalid() {
+    CodeStore store = new CodeStore(functions());
+    assertThatThrownBy(() -> store.existing("f", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("not on this node");
+  }
+}
