@@ -3,6 +3,7 @@ package dev.sluice.kinesis;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.log.LogException;
+import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.node.SluiceNode;
 import dev.sluice.stream.StreamException;
 import io.vertx.core.Context;
@@ -134,6 +135,10 @@ public class KinesisRoutes {
             case LIMIT_EXCEEDED -> KinesisError.LimitExceededException;
           },
           s.getMessage());
+    }
+    if (e instanceof ShardNotFoundException) {
+      // the stream is being deleted: its logs go before the catalog forgets it
+      return new KinesisException(KinesisError.ResourceNotFoundException, e.getMessage());
     }
     if (!(e instanceof LogException)) {
       LOG.error("Unexpected failure in a Kinesis request", e);

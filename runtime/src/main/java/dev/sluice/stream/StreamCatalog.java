@@ -469,13 +469,24 @@ public final class StreamCatalog implements AutoCloseable {
             settleLater(new ShardRef(name, id), published.shard(id).orElseThrow().closedMillis()));
   }
 
+  /**
+   * Creates the stream's shard logs and makes it ACTIVE. When the storage refuses them (a Kafka
+   * topic name that collides with another, a policy), the stream is removed again, with what was
+   * created of it: left CREATING, it could not be deleted, and the node resumed it at every start.
+   */
   private void finishCreate(String name) {
     StreamMeta meta = streams.get(name);
     if (meta == null) {
       return; // removed by a later change
     }
-    for (Shard s : meta.shards()) {
-      engine.createShard(new ShardRef(name, s.id())).join();
+    try {
+      for (Shard s : meta.shards()) {
+        engine.createShard(new ShardRef(name, s.id())).join();
+      }
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Stream %s cannot be created in storage; it is removed", name);
+      finishDelete(name);
+      return;
     }
     publish(meta.withStatus(StreamStatus.ACTIVE));
   }
@@ -513,7 +524,8 @@ public final class StreamCatalog implements AutoCloseable {
     Set<ShardRef> known = new HashSet<>();
     for (StreamMeta meta : loaded.values()) {
       meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
-      resume(meta);
+      // one stream the storage refuses must not keep the node from starting
+      guarded("resume " + meta.name(), () -> resume(meta));
     }
     if (store.exclusive()) { // else another node may have created it a moment ago
       deleteStrays(known);

@@ -14,6 +14,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.parsing.Parser;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -65,6 +66,26 @@ class KinesisWireTest {
       Thread.sleep(20);
     }
     throw new AssertionError("stream never became ACTIVE");
+  }
+
+  @Inject dev.sluice.node.SluiceNode node;
+
+  @Test
+  void getShardIterator_shardLogGoneWhileTheStreamIsDeleted_resourceNotFoundNot500()
+      throws Exception {
+    String name = createStream();
+    // what a reader meets while a deletion removes the stream's logs before the catalog forgets it
+    node.engine().deleteShard(new dev.sluice.log.ShardRef(name, "shardId-000000000000")).join();
+
+    json(
+            "GetShardIterator",
+            "{\"StreamName\":\""
+                + name
+                + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ResourceNotFoundException"));
   }
 
   @Test

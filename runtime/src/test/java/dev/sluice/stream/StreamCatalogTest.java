@@ -22,6 +22,9 @@ class StreamCatalogTest {
 
   static final long HOUR = 3_600_000L;
 
+  /** The file engine's directory name of a stream, before the stream's name. */
+  static final String STREAM_DIR = "s-";
+
   @TempDir Path dir;
   final TestClock clock = new TestClock(1_700_000_000_000L);
   FileLogEngine engine;
@@ -110,6 +113,28 @@ class StreamCatalogTest {
     assertThat(engine.shards()).isEmpty();
     reopen();
     assertThat(catalog.find("d")).isEmpty();
+  }
+
+  @Test
+  void create_storageRefusesAShardLog_streamRemovedAndTheNodeRestarts() throws Exception {
+    open();
+    // a file where the second shard's directory goes: the storage cannot create that log
+    Path streamDir = dir.resolve("log").resolve(STREAM_DIR + "refused");
+    java.nio.file.Files.createDirectories(streamDir);
+    java.nio.file.Files.writeString(streamDir.resolve("shardId-000000000001"), "in the way");
+
+    catalog.create("refused", 2, StreamMode.PROVISIONED, Map.of()).join();
+    for (int i = 0; i < 500 && catalog.find("refused").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+
+    assertThat(catalog.find("refused")).as("not left CREATING").isEmpty();
+    assertThat(engine.shards()).isEmpty();
+    reopen();
+    assertThat(catalog.find("refused")).isEmpty();
+    java.nio.file.Files.delete(streamDir.resolve("shardId-000000000001"));
+    catalog.create("refused", 2, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("refused", StreamStatus.ACTIVE);
   }
 
   @Test
