@@ -83,10 +83,17 @@ final class ShardAdmin {
     return shard.offsets().startOffset();
   }
 
-  /** Forgets the shard without touching its topic. */
+  /**
+   * Forgets the shard without touching its topic. With the stream's last shard, the topic's
+   * partition count is forgotten too: another node deletes the topic, and a stream created again
+   * under the name must create it again, not trust the count.
+   */
   void forget(ShardState shard) {
     states.remove(shard.ref, shard);
     shard.markDeleted();
+    if (states.keySet().stream().noneMatch(r -> r.stream().equals(shard.ref.stream()))) {
+      admin.forgetTopic(shard.partition.topic());
+    }
   }
 
   /**

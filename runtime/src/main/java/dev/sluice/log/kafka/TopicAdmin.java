@@ -188,6 +188,11 @@ final class TopicAdmin {
     }
   }
 
+  /** Forgets what this node knew of the topic's partitions; the next use describes it again. */
+  void forgetTopic(String topic) {
+    partitionCounts.remove(topic);
+  }
+
   void deleteTopic(String topic) {
     try {
       get(admin.deleteTopics(List.of(topic)).all());

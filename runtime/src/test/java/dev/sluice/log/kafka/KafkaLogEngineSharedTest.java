@@ -131,6 +131,24 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void createShard_ofAStreamAnotherEngineDeletedAndForgotten_createsTheTopicAgain() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    for (KafkaLogEngine e : List.of(a, b)) {
+      join(e.createShard(S0));
+    }
+    join(a.deleteShard(S0)); // the stream's last shard: the topic goes
+    join(b.forgetShard(S0)); // as b's catalog does when it reads the deletion
+
+    join(b.createShard(S0)); // the stream created again, through b
+
+    assertThat(join(b.append(S0, List.of(rec("k", "again")))).baseOffset()).isZero();
+    assertThat(join(b.read(S0, 0, 10, 1 << 20)).records())
+        .extracting(KafkaLogEngineSharedTest::text)
+        .containsExactly("again");
+  }
+
+  @Test
   void append_isVisibleSoon_whileAnotherHeldTopicIsGone() {
     ShardRef gone = new ShardRef("gone", "shardId-000000000000");
     KafkaLogEngine a = open(options, LogListener.NONE);
