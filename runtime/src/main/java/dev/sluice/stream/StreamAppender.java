@@ -139,7 +139,7 @@ public final class StreamAppender {
   private static void record(
       Shard shard, AppendResult result, List<Integer> indexes, Outcome[] outcomes) {
     for (int k = 0; k < indexes.size(); k++) {
-      String seq = SequenceNumbers.of(shard.ordinal(), result.baseOffset() + k);
+      String seq = SequenceNumbers.of(shard.ordinal(), result.offsetOf(k));
       outcomes[indexes.get(k)] = new Outcome(shard.id(), seq, null, null);
     }
   }

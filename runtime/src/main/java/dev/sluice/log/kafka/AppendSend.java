@@ -15,9 +15,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * Hands one append to the producer, on the shard's writer thread, and completes its future when
  * every record is acknowledged. The records go out back to back so they normally share one batch,
- * hence one broker timestamp; an append larger than a batch may get a few, never decreasing. An
- * append that fails may still have stored some of its records (as a failed Kinesis put may): the
- * producer cannot take back what a broker already has.
+ * hence one broker timestamp and consecutive offsets; an append larger than a batch may get a few
+ * timestamps, never decreasing, and other nodes' records between its batches. An append that fails
+ * may still have stored some of its records (as a failed Kinesis put may): the producer cannot take
+ * back what a broker already has.
  */
 final class AppendSend {
 
@@ -93,6 +94,23 @@ final class AppendSend {
     } catch (RuntimeException ignored) {
       // listeners must not break appends
     }
-    result.complete(new AppendResult(first.offset(), acks.length, first.timestamp()));
+    result.complete(
+        new AppendResult(first.offset(), acks.length, first.timestamp(), offsets(acks)));
+  }
+
+  /**
+   * Each record's offset, or null when they are consecutive: another node's records can land
+   * between the producer batches of an append larger than one.
+   */
+  private static long[] offsets(CompletableFuture<RecordMetadata>[] acks) {
+    long first = acks[0].join().offset();
+    if (acks[acks.length - 1].join().offset() - first == acks.length - 1) {
+      return null; // offsets never decrease within an append, so the ends tell
+    }
+    long[] out = new long[acks.length];
+    for (int i = 0; i < acks.length; i++) {
+      out[i] = acks[i].join().offset();
+    }
+    return out;
   }
 }

@@ -3,9 +3,11 @@ package dev.sluice.log.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
+import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardRef;
 import dev.sluice.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -146,6 +149,55 @@ class KafkaLogEngineSharedTest {
     assertThat(join(b.read(S0, 0, 10, 1 << 20)).records())
         .extracting(KafkaLogEngineSharedTest::text)
         .containsExactly("again");
+  }
+
+  @Test
+  void largeAppends_interleavedWithAnotherEnginesAppends_reportEachRecordsOwnOffset()
+      throws Exception {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    String big = "x".repeat(20_000);
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    CompletableFuture<Void> other =
+        CompletableFuture.runAsync(
+            () -> {
+              while (writing.get()) {
+                join(b.append(S0, List.of(rec("b", "from-b"))));
+              }
+            });
+    List<List<String>> sent = new ArrayList<>();
+    List<AppendResult> results = new ArrayList<>();
+    for (int round = 0; round < 5; round++) { // each append spans several producer batches
+      List<NewRecord> records = new ArrayList<>();
+      List<String> data = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        data.add(round + "-" + i + big);
+        records.add(rec("a", data.get(i)));
+      }
+      sent.add(data);
+      results.add(join(a.append(S0, records)));
+    }
+    writing.set(false);
+    other.get(30, TimeUnit.SECONDS);
+
+    Map<Long, String> stored = new java.util.HashMap<>();
+    long next = 0;
+    long end = a.offsets(S0).endOffset();
+    while (next < end) {
+      ReadResult page = join(a.read(S0, next, 10_000, 4 << 20));
+      page.records().forEach(r -> stored.put(r.offset(), text(r).replace(big, "+big")));
+      next = page.nextOffset();
+    }
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < 150; i++) {
+        assertThat(stored.get(results.get(round).offsetOf(i)))
+            .as("record %d of append %d", i, round)
+            .isEqualTo(sent.get(round).get(i).replace(big, "+big"));
+      }
+    }
   }
 
   @Test
