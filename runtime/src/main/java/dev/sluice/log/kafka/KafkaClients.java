@@ -45,6 +45,8 @@ final class KafkaClients {
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // a read below a concurrently trimmed start continues at the new start
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // a reader of a deleted stream must not bring its topic back with the broker's defaults
+    c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 10 << 20);
     c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);

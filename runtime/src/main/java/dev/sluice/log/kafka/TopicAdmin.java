@@ -1,8 +1,10 @@
 package dev.sluice.log.kafka;
 
 import dev.sluice.log.LogException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -21,6 +26,7 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -39,6 +45,9 @@ final class TopicAdmin {
   private final Admin admin;
   private final KafkaLogOptions options;
   private final Map<String, Integer> partitionCounts = new HashMap<>();
+
+  /** Topics whose settings are known to be the engine's (it created them, or checked them). */
+  private final Set<String> configured = new HashSet<>();
 
   TopicAdmin(Admin admin, KafkaLogOptions options) {
     this.admin = admin;
@@ -66,7 +75,34 @@ final class TopicAdmin {
         throw new LogException("topic " + topic + " did not reach " + partitions + " partitions");
       }
     }
+    if (!configured.contains(topic)) {
+      configure(topic);
+    }
     return before;
+  }
+
+  /**
+   * Gives a topic this engine did not create the engine's settings: a producer's metadata request
+   * may have made the broker create it with its defaults (its own retention, CreateTime, a 1 MB
+   * record limit) after the stream was deleted, and a stream created again then attaches to it.
+   * Only the settings that differ are changed.
+   */
+  private void configure(String topic) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    Config now = get(admin.describeConfigs(List.of(resource)).all()).get(resource);
+    List<AlterConfigOp> ops = new ArrayList<>();
+    topicConfig()
+        .forEach(
+            (key, value) -> {
+              ConfigEntry e = now == null ? null : now.get(key);
+              if (e == null || !value.equals(e.value())) {
+                ops.add(new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET));
+              }
+            });
+    if (!ops.isEmpty()) {
+      get(admin.incrementalAlterConfigs(Map.of(resource, ops)).all());
+    }
+    configured.add(topic);
   }
 
   /** Partition count of the topic, or null when it does not exist. */
@@ -88,6 +124,7 @@ final class TopicAdmin {
     try {
       get(admin.createTopics(List.of(t)).all());
       partitionCounts.put(topic, partitions);
+      configured.add(topic);
     } catch (TopicExistsException e) {
       // created meanwhile, or still being deleted after a stream deletion: look again
       pause();
@@ -191,6 +228,7 @@ final class TopicAdmin {
   /** Forgets what this node knew of the topic's partitions; the next use describes it again. */
   void forgetTopic(String topic) {
     partitionCounts.remove(topic);
+    configured.remove(topic);
   }
 
   void deleteTopic(String topic) {
@@ -199,7 +237,7 @@ final class TopicAdmin {
     } catch (UnknownTopicOrPartitionException e) {
       // gone already
     }
-    partitionCounts.remove(topic);
+    forgetTopic(topic);
   }
 
   void close() {

@@ -227,6 +227,33 @@ class KafkaLogEngineTest {
   }
 
   @Test
+  void createShard_onATopicTheBrokerCreatedWithItsDefaults_givesItTheEnginesSettings()
+      throws Exception {
+    // what a producer's metadata request leaves behind after a stream's topic was deleted
+    String topic = options.topicPrefix() + "orders";
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get();
+
+      await(engine.createShard(S0));
+      await(engine.createShard(S1));
+
+      var resource =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+      var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+      assertThat(config.get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
+      assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+      assertThat(config.get("max.message.bytes").value()).isEqualTo(String.valueOf(8 << 20));
+    }
+    assertThat(await(engine.append(S1, List.of(rec("k", "x".repeat(2 << 20))))).count()).isOne();
+  }
+
+  @Test
   void closedEngine_failsTyped_withoutBlocking() {
     await(engine.createShard(S0));
     engine.close();
