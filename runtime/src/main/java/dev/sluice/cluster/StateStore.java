@@ -19,6 +19,9 @@ import java.util.Map;
  */
 public interface StateStore extends AutoCloseable {
 
+  /** Largest value a key may hold: Lambda's 50 MB zip limit for a function package, with room. */
+  int MAX_VALUE_BYTES = 64 << 20;
+
   /**
    * The current value of every key starting with {@code prefix}, in the order they were last
    * written. Only meaningful before {@link #follow()}.

@@ -14,8 +14,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Creates the state topic: one partition (one order for every node), compacted. */
 final class StateTopic {
 
-  /** Largest state value: Lambda's 50 MB zip limit, with room. */
-  static final int MAX_VALUE_BYTES = 64 << 20;
+  static final int MAX_VALUE_BYTES = StateStore.MAX_VALUE_BYTES;
 
   /** A node that cannot reach its cluster should say so soon, not after Kafka's default minute. */
   private static final int TIMEOUT_SECONDS = 10;

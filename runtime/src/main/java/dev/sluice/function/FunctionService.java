@@ -185,6 +185,7 @@ public final class FunctionService implements AutoCloseable {
       persist(config, null);
     } catch (RuntimeException e) {
       runner.close();
+      codes.deleteAll(name);
       throw e;
     }
     put(config, stored.code(), runner);

@@ -61,6 +61,16 @@ final class SharedFunctions {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot pack the code of " + name, e);
     }
+    if (zip.length > StateStore.MAX_VALUE_BYTES) {
+      throw FunctionException.invalid(
+          "The code package of "
+              + name
+              + " is "
+              + zip.length
+              + " bytes zipped; nodes sharing their state take packages of at most "
+              + StateStore.MAX_VALUE_BYTES
+              + " bytes.");
+    }
     state.put(codeKey(name, sha256), zip);
   }
 
