@@ -50,10 +50,20 @@ public final class KafkaStateStore implements StateStore {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long WRITE_TIMEOUT_SECONDS = 30;
   private static final String ORIGIN = "origin";
+  private static final long CURRENT_WAIT_MILLIS = 5_000;
 
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
+
+  /** Asks for the log's end in {@link #awaitCurrent}, apart from the reader's consumer. */
+  private final KafkaConsumer<byte[], byte[]> probe;
+
+  private final Object progress = new Object();
+
+  /** The offset after the last record the reader has applied. Guarded by {@link #progress}. */
+  private long applied;
+
   private final String origin = UUID.randomUUID().toString();
   private final byte[] originBytes = origin.getBytes(StandardCharsets.UTF_8);
 
@@ -73,10 +83,12 @@ public final class KafkaStateStore implements StateStore {
   private KafkaStateStore(
       String topic,
       KafkaProducer<byte[], byte[]> producer,
-      KafkaConsumer<byte[], byte[]> consumer) {
+      KafkaConsumer<byte[], byte[]> consumer,
+      KafkaConsumer<byte[], byte[]> probe) {
     this.topic = topic;
     this.producer = producer;
     this.consumer = consumer;
+    this.probe = probe;
   }
 
   /**
@@ -94,15 +106,21 @@ public final class KafkaStateStore implements StateStore {
   public static KafkaStateStore open(
       KafkaConnection connection, String topic, int replicationFactor) {
     StateTopic.ensure(connection, topic, replicationFactor);
-    KafkaConsumer<byte[], byte[]> consumer = StateClients.consumer(connection);
+    KafkaConsumer<byte[], byte[]> consumer =
+        StateClients.consumer(connection, "sluice-state-reader");
+    KafkaConsumer<byte[], byte[]> probe = null;
     KafkaProducer<byte[], byte[]> producer = null;
     try {
+      probe = StateClients.consumer(connection, "sluice-state-probe");
       producer = StateClients.producer(connection);
-      KafkaStateStore store = new KafkaStateStore(topic, producer, consumer);
+      KafkaStateStore store = new KafkaStateStore(topic, producer, consumer, probe);
       store.readToEnd();
       return store;
     } catch (RuntimeException e) {
       consumer.close();
+      if (probe != null) {
+        probe.close();
+      }
       if (producer != null) {
         producer.close();
       }
@@ -126,6 +144,46 @@ public final class KafkaStateStore implements StateStore {
         if (r.value() != null) {
           snapshot.put(key, r.value());
         }
+      }
+    }
+    advanced(consumer.position(tp));
+  }
+
+  private void advanced(long position) {
+    synchronized (progress) {
+      applied = position;
+      progress.notifyAll();
+    }
+  }
+
+  @Override
+  public void awaitCurrent() {
+    long end;
+    TopicPartition tp = new TopicPartition(topic, 0);
+    try {
+      synchronized (probe) {
+        end = probe.endOffsets(List.of(tp), Duration.ofMillis(CURRENT_WAIT_MILLIS)).get(tp);
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          e, "Cannot learn the end of the node state in %s; changing from this node's view", topic);
+      return;
+    }
+    long deadline = System.currentTimeMillis() + CURRENT_WAIT_MILLIS;
+    synchronized (progress) {
+      for (long left = CURRENT_WAIT_MILLIS; applied < end && left > 0; ) {
+        try {
+          progress.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        left = deadline - System.currentTimeMillis();
+      }
+      if (applied < end) {
+        LOG.warnf(
+            "The node state in %s is behind (at %d of %d); changing from this node's view",
+            topic, applied, end);
       }
     }
   }
@@ -206,6 +264,7 @@ public final class KafkaStateStore implements StateStore {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           read(new String(r.key(), StandardCharsets.UTF_8), r);
         }
+        advanced(consumer.position(new TopicPartition(topic, 0)));
       } catch (WakeupException e) {
         return; // closing
       } catch (RuntimeException e) {
@@ -270,6 +329,9 @@ public final class KafkaStateStore implements StateStore {
       }
     }
     closeQuietly(consumer);
+    synchronized (probe) {
+      closeQuietly(probe);
+    }
     closeQuietly(producer);
   }
 

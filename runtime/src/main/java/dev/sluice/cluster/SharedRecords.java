@@ -106,6 +106,11 @@ public final class SharedRecords<T> {
     state.remove(prefix + id);
   }
 
+  /** See {@link StateStore#awaitCurrent()}: call before a change, without a listener's lock. */
+  public void awaitCurrent() {
+    state.awaitCurrent();
+  }
+
   private T read(byte[] value) {
     try {
       return MAPPER.readValue(value, type);

@@ -30,8 +30,8 @@ final class StateClients {
     return new KafkaProducer<>(c);
   }
 
-  static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection connection) {
-    Map<String, Object> c = connection.clientConfig("sluice-state-reader");
+  static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection connection, String clientId) {
+    Map<String, Object> c = connection.clientConfig(clientId);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);

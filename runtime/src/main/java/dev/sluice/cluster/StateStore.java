@@ -42,6 +42,14 @@ public interface StateStore extends AutoCloseable {
   void follow();
 
   /**
+   * Waits (a few seconds at most) until this node has applied every change the shared log holds
+   * now, so that a change computed next from this node's view does not start from a stale one (say
+   * a function's code another node replaced a moment ago). Call it before taking a lock that
+   * listeners take. Blocking.
+   */
+  default void awaitCurrent() {}
+
+  /**
    * Writes {@code value} under {@code key}; returns once the shared log has it durably. Blocking.
    */
   void put(String key, byte[] value);

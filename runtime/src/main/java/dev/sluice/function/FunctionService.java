@@ -143,7 +143,12 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Deploys a new function. */
-  public synchronized FunctionConfig create(String name, FunctionSpec spec, CodeSource code) {
+  public FunctionConfig create(String name, FunctionSpec spec, CodeSource code) {
+    awaitShared();
+    return createNow(name, spec, code);
+  }
+
+  private synchronized FunctionConfig createNow(String name, FunctionSpec spec, CodeSource code) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw FunctionException.invalid(
           "Value '"
@@ -193,7 +198,12 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Replaces a function's code; invocations in flight finish on the old code. */
-  public synchronized FunctionConfig updateCode(String name, CodeSource code) {
+  public FunctionConfig updateCode(String name, CodeSource code) {
+    awaitShared();
+    return updateCodeNow(name, code);
+  }
+
+  private synchronized FunctionConfig updateCodeNow(String name, CodeSource code) {
     Deployed d = require(name);
     CodeStore.Stored stored = codes.store(name, code);
     FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
@@ -201,7 +211,12 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Changes a function's configuration; unset members keep their value. */
-  public synchronized FunctionConfig updateConfiguration(String name, FunctionSpec spec) {
+  public FunctionConfig updateConfiguration(String name, FunctionSpec spec) {
+    awaitShared();
+    return updateConfigurationNow(name, spec);
+  }
+
+  private synchronized FunctionConfig updateConfigurationNow(String name, FunctionSpec spec) {
     Deployed d = require(name);
     FunctionConfig c = d.config();
     FunctionSpec merged =
@@ -219,7 +234,12 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Sets the function's reserved concurrency (0 throttles every invocation). */
-  public synchronized FunctionConfig putConcurrency(String name, Integer reserved) {
+  public FunctionConfig putConcurrency(String name, Integer reserved) {
+    awaitShared();
+    return putConcurrencyNow(name, reserved);
+  }
+
+  private synchronized FunctionConfig putConcurrencyNow(String name, Integer reserved) {
     Deployed d = require(name);
     if (reserved != null && (reserved < 0 || reserved > 1000)) {
       throw FunctionException.invalid(
@@ -232,7 +252,12 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Deletes a function, its code and its logs. */
-  public synchronized void delete(String name) {
+  public void delete(String name) {
+    awaitShared();
+    deleteNow(name);
+  }
+
+  private synchronized void deleteNow(String name) {
     Deployed d = require(name);
     if (shared != null) {
       shared.delete(d.config());
@@ -479,6 +504,17 @@ public final class FunctionService implements AutoCloseable {
   private void put(FunctionConfig config, DeployedCode code, Runner runner) {
     functions.put(
         config.name(), new Deployed(config, code, runner, limiter(config.reservedConcurrency())));
+  }
+
+  /**
+   * With shared state, first applies what other nodes changed up to now: a change computed from a
+   * stale view would undo theirs, and could name a code package they already removed. Not under the
+   * service's lock, which the shared state's reader takes to apply changes.
+   */
+  private void awaitShared() {
+    if (shared != null) {
+      shared.awaitCurrent();
+    }
   }
 
   private void shareCode(FunctionConfig config, CodeStore.Stored stored) {

@@ -53,6 +53,11 @@ final class SharedFunctions {
     configs.listen(remote);
   }
 
+  /** Waits until this node applied every change in the shared state so far. */
+  void awaitCurrent() {
+    state.awaitCurrent();
+  }
+
   /** Shares a package; call before sharing the configuration that names it. */
   void shareCode(String name, String sha256, DeployedCode code) {
     byte[] zip;

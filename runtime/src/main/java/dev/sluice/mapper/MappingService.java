@@ -227,7 +227,22 @@ public final class MappingService implements AutoCloseable {
   }
 
   /** Creates a mapping, positions it at its starting position, and starts it when enabled. */
-  public synchronized View create(MappingRequest r) {
+  public View create(MappingRequest r) {
+    awaitShared();
+    return createNow(r);
+  }
+
+  /**
+   * With shared state, first applies what other nodes changed up to now: a change computed from a
+   * stale view would undo theirs. Not under the service's lock, which the state's reader takes.
+   */
+  private void awaitShared() {
+    if (shared != null) {
+      shared.awaitCurrent();
+    }
+  }
+
+  private synchronized View createNow(MappingRequest r) {
     String function = deps.functions().nameOf(Objects.requireNonNullElse(r.functionName(), ""));
     requireFunction(function);
     if (r.kafka() != null) {
@@ -302,6 +317,7 @@ public final class MappingService implements AutoCloseable {
 
   /** Changes a mapping; the runner restarts with the new settings from its checkpoints. */
   public View update(String uuid, MappingRequest r) {
+    awaitShared();
     MappingConfig c;
     String state;
     CompletableFuture<Void> stopped;
@@ -356,6 +372,7 @@ public final class MappingService implements AutoCloseable {
 
   /** Deletes a mapping and its checkpoints. */
   public View delete(String uuid) {
+    awaitShared();
     View last;
     CompletableFuture<Void> stopped;
     synchronized (this) {

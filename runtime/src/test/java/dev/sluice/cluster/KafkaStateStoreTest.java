@@ -75,6 +75,35 @@ class KafkaStateStoreTest {
   }
 
   @Test
+  void awaitCurrent_afterAnotherNodesWrites_returnsOnceThisNodeAppliedThem() {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    b.listen(
+        "function/",
+        (k, v) -> {
+          try {
+            Thread.sleep(300); // a node slow to apply what it reads
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          seen.add(new Change(k, text(v)));
+        });
+    b.follow();
+    a.put("function/f", bytes("code v2"));
+    a.put("function/f", bytes("code v3"));
+    a.put("function/g", bytes("new"));
+
+    b.awaitCurrent();
+
+    assertThat(seen)
+        .containsExactly(
+            new Change("function/f", "code v2"),
+            new Change("function/f", "code v3"),
+            new Change("function/g", "new"));
+  }
+
+  @Test
   void open_afterWrites_snapshotHoldsLastValuesInOrderOfLastWrite() {
     KafkaStateStore a = node();
     a.put("mapping/1", bytes("one"));
@@ -262,7 +291,7 @@ class KafkaStateStoreTest {
 
   private long recordsOnTopic() {
     try (KafkaConsumer<byte[], byte[]> c =
-        StateClients.consumer(KafkaConnection.of(KafkaBroker.bootstrapServers()))) {
+        StateClients.consumer(KafkaConnection.of(KafkaBroker.bootstrapServers()), "state-test")) {
       TopicPartition tp = new TopicPartition(topic, 0);
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));

@@ -317,6 +317,28 @@ class SharedStateTest {
   }
 
   @Test
+  void updateConfiguration_throughANodeRightAfterACodeUpdateOnAnother_keepsTheNewCode() {
+    Node a = node("a");
+    Node b = node("b");
+    a.functions.create("greeter", spec(), new CodeSource.Upload(handler("v1")));
+    await().atMost(SOON).until(() -> b.functions.list().size() == 1);
+    b.state.listen("code/", (key, value) -> pause(1_000)); // b is slow to read what a writes
+
+    String v2 =
+        a.functions.updateCode("greeter", new CodeSource.Upload(handler("v2"))).codeSha256();
+    FunctionSpec more = new FunctionSpec(null, null, 512, null, null, null, null);
+    assertThat(b.functions.updateConfiguration("greeter", more).codeSha256())
+        .as("b changed the function as it is after a's update")
+        .isEqualTo(v2);
+
+    await().atMost(SOON).until(() -> a.functions.get("greeter").memorySize() == 512);
+    assertThat(a.functions.get("greeter").codeSha256()).isEqualTo(v2);
+    assertThat(a.answer("greeter")).isEqualTo("\"v2\"");
+    Node fresh = node("fresh"); // the package the configuration names is still shared
+    assertThat(fresh.answer("greeter")).isEqualTo("\"v2\"");
+  }
+
+  @Test
   void start_emptyDataDirectory_loadsStreamsAndFunctionsFromKafka() {
     Node a = node("a");
     a.catalog.create("kept", 3, StreamMode.PROVISIONED, Map.of("team", "orders")).join();
@@ -329,6 +351,14 @@ class SharedStateTest {
     assertThat(kept.shards()).hasSize(3);
     assertThat(kept.tags()).containsEntry("team", "orders");
     assertThat(fresh.answer("greeter")).isEqualTo("\"kept\"");
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Creates {@code stream} through {@code n} the moment its deletion there lets it. */
