@@ -41,9 +41,7 @@ public class KinesisRoutes {
     this.maxRequestBytes = config.kinesis().maxRequestBytes();
     Tokens tokens =
         new Tokens(
-            Signer.fromKeyFile(node.dataDir().resolve("token.key")),
-            node.clock(),
-            config.kinesis().iteratorTtl().toMillis());
+            new Signer(node.tokenKey()), node.clock(), config.kinesis().iteratorTtl().toMillis());
     new StreamOperations(node.catalog(), node.arns(), tokens).register(operations);
     new ShardOperations(node.catalog(), node.arns(), tokens).register(operations);
     new RecordOperations(node.catalog(), node.appender(), node.engine(), tokens, node.metrics())

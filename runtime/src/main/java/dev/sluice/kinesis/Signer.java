@@ -1,12 +1,7 @@
 package dev.sluice.kinesis;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -14,8 +9,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Makes opaque tokens (shard iterators, pagination tokens) tamper-evident: a token is the payload
- * followed by a truncated HMAC-SHA256 of it, in URL-safe base64. The key lives in the data
- * directory so tokens stay valid across a restart of the node.
+ * followed by a truncated HMAC-SHA256 of it, in URL-safe base64, under the node's {@link TokenKey}.
  */
 final class Signer {
 
@@ -23,29 +17,21 @@ final class Signer {
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
-  private final SecretKeySpec key;
-  private final ThreadLocal<Mac> macs;
-
-  Signer(byte[] secret) {
-    this.key = new SecretKeySpec(secret, "HmacSHA256");
-    this.macs = ThreadLocal.withInitial(this::newMac);
+  /** A thread's MAC and the secret it was set up with. */
+  private static final class Keyed {
+    byte[] secret;
+    Mac mac;
   }
 
-  /** A signer whose key is read from {@code file}, created there first when missing. */
-  static Signer fromKeyFile(Path file) {
-    try {
-      if (!Files.exists(file)) {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, secret);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      }
-      return new Signer(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the token key " + file, e);
-    }
+  private final TokenKey key;
+  private final ThreadLocal<Keyed> macs = ThreadLocal.withInitial(Keyed::new);
+
+  Signer(TokenKey key) {
+    this.key = key;
+  }
+
+  Signer(byte[] secret) {
+    this(TokenKey.of(secret));
   }
 
   String sign(byte[] payload) {
@@ -73,13 +59,19 @@ final class Signer {
   }
 
   private byte[] mac(byte[] payload) {
-    return macs.get().doFinal(payload);
+    Keyed k = macs.get();
+    byte[] secret = key.secret();
+    if (k.secret != secret) { // the first use on this thread, or the shared key changed
+      k.mac = newMac(secret);
+      k.secret = secret;
+    }
+    return k.mac.doFinal(payload);
   }
 
-  private Mac newMac() {
+  private static Mac newMac(byte[] secret) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);

@@ -7,6 +7,7 @@ import dev.sluice.function.Isolation;
 import dev.sluice.function.RunnerFactory;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.function.process.ProcessRunnerFactory;
+import dev.sluice.kinesis.TokenKey;
 import dev.sluice.log.LogEngine;
 import dev.sluice.mapper.MappingService;
 import dev.sluice.stream.Arns;
@@ -53,6 +54,7 @@ public class SluiceNode {
   private MappingService mappings;
   private ExecutorService mapperIo;
   private StateStore state;
+  private TokenKey tokenKey;
 
   SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry, Vertx vertx) {
     this.config = config;
@@ -83,6 +85,8 @@ public class SluiceNode {
     appender = new StreamAppender(catalog, engine);
     startFunctions();
     startMappings();
+    tokenKey =
+        state == null ? TokenKey.fromFile(dataDir.resolve("token.key")) : TokenKey.shared(state);
     if (state != null) {
       state.follow(); // every part has read its state: now changes from other nodes may come
     }
@@ -168,6 +172,11 @@ public class SluiceNode {
   /** ARNs of this node's region and account. */
   public Arns arns() {
     return arns;
+  }
+
+  /** The key that signs the Kinesis API's shard iterators and pagination tokens. */
+  public TokenKey tokenKey() {
+    return tokenKey;
   }
 
   /** The storage engine. */
