@@ -19,6 +19,9 @@ final class StateTopic {
   /** A node that cannot reach its cluster should say so soon, not after Kafka's default minute. */
   private static final int TIMEOUT_SECONDS = 10;
 
+  /** A segment of the state topic is closed, and so may be compacted, after an hour. */
+  private static final long SEGMENT_MILLIS = 3_600_000;
+
   private StateTopic() {}
 
   static void ensure(KafkaConnection connection, String topic, int replicationFactor) {
@@ -36,7 +39,13 @@ final class StateTopic {
                       TopicConfig.CLEANUP_POLICY_CONFIG,
                       TopicConfig.CLEANUP_POLICY_COMPACT,
                       TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                      String.valueOf(MAX_VALUE_BYTES)));
+                      String.valueOf(MAX_VALUE_BYTES),
+                      // compaction skips the active segment: with Kafka's 1 GB or 7 days, every
+                      // replaced package stayed, and each node start read them all
+                      TopicConfig.SEGMENT_BYTES_CONFIG,
+                      String.valueOf(2 * MAX_VALUE_BYTES),
+                      TopicConfig.SEGMENT_MS_CONFIG,
+                      String.valueOf(SEGMENT_MILLIS)));
       KafkaCalls.await(
           admin.createTopics(List.of(t)).all(),
           TIMEOUT_SECONDS,

@@ -95,7 +95,12 @@ final class SharedFunctions {
   /** Removes a function and its package from the shared state. */
   void delete(FunctionConfig config) {
     configs.remove(config.name());
-    state.remove(codeKey(config.name(), config.codeSha256()));
+    try {
+      state.remove(codeKey(config.name(), config.codeSha256()));
+    } catch (StateException e) {
+      // the function is gone everywhere already: failing here left it on this node only
+      LOG.warnf("Could not remove the package of deleted %s: %s", config.name(), e.getMessage());
+    }
   }
 
   private void unpackQuietly(String key, byte[] zip) {

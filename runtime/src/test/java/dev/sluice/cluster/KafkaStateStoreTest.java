@@ -104,6 +104,23 @@ class KafkaStateStoreTest {
   }
 
   @Test
+  void open_newTopic_segmentsCloseSoonEnoughForCompaction() throws Exception {
+    node();
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      var resource =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+      var config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+      assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+      assertThat(config.get("segment.ms").value()).isEqualTo("3600000");
+      assertThat(Long.parseLong(config.get("segment.bytes").value()))
+          .isEqualTo(2L * StateStore.MAX_VALUE_BYTES);
+    }
+  }
+
+  @Test
   void open_afterWrites_snapshotHoldsLastValuesInOrderOfLastWrite() {
     KafkaStateStore a = node();
     a.put("mapping/1", bytes("one"));

@@ -50,8 +50,14 @@ class SharedFunctionsTest {
       values.put(key, value);
     }
 
+    /** Removals of packages fail, as with the broker going away between two writes. */
+    volatile boolean refuseCodeRemoval;
+
     @Override
     public synchronized void remove(String key) {
+      if (refuseCodeRemoval && key.startsWith("code/")) {
+        throw new dev.sluice.cluster.StateException("broker unreachable");
+      }
       values.remove(key);
     }
 
@@ -70,8 +76,7 @@ class SharedFunctionsTest {
     runners.close();
   }
 
-  @Test
-  void create_packageLargerThanTheSharedStateTakes_refusedAndNothingShared() throws Exception {
+  void open() {
     service =
         new FunctionService(
             dir.resolve("node"),
@@ -83,6 +88,25 @@ class SharedFunctionsTest {
             Clock.systemUTC(),
             state);
     service.start();
+  }
+
+  @Test
+  void delete_whenRemovingThePackageFails_functionIsGoneHereAsEverywhere() throws Exception {
+    open();
+    Path code = Files.createDirectories(dir.resolve("small"));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+    service.create("f", FunctionServiceTest.java17("fixture.Any"), new CodeSource.Local(code));
+    state.refuseCodeRemoval = true;
+
+    service.delete("f");
+
+    assertThat(service.list()).isEmpty();
+    assertThat(state.values.keySet()).noneMatch(k -> k.startsWith("function/"));
+  }
+
+  @Test
+  void create_packageLargerThanTheSharedStateTakes_refusedAndNothingShared() throws Exception {
+    open();
     Path code = Files.createDirectories(dir.resolve("big"));
     byte[] noise = new byte[StateStore.MAX_VALUE_BYTES + (1 << 20)];
     new Random(7).nextBytes(noise); // does not compress
