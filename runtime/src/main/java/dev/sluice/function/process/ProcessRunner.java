@@ -76,12 +76,6 @@ public final class ProcessRunner implements Runner, Instance.Owner {
   public CompletableFuture<InvocationReport> invoke(Invocation invocation) {
     long budget = invocation.deadlineMillis() - clock.millis();
     Job job = new Job(invocation, budget);
-    synchronized (this) {
-      if (closed) {
-        return CompletableFuture.failedFuture(
-            new IllegalStateException("Runner of " + config.name() + " is closed"));
-      }
-    }
     if (budget <= 0) {
       // Already past its deadline: failing it here spares an instance a pointless kill.
       job.future.complete(
@@ -101,9 +95,11 @@ public final class ProcessRunner implements Runner, Instance.Owner {
   private void dispatch(Job job) {
     Instance started;
     synchronized (this) {
-      if (aborted) {
+      // checked with the instance taken, under one lock: a close() in between would otherwise
+      // let a new instance start in the directory the closed runner's factory removes
+      if (closed || aborted) {
         job.future.completeExceptionally(
-            new IllegalStateException("Runner of " + config.name() + " was shut down"));
+            new IllegalStateException("Runner of " + config.name() + " is closed"));
         return;
       }
       for (Instance i = free.pollFirst(); i != null; i = free.pollFirst()) {
