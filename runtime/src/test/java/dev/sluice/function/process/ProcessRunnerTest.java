@@ -88,6 +88,19 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void invoke_afterClose_failsWithoutStartingAProcess() {
+    ProcessRunner runner = runner("echo", 10);
+    runner.close();
+
+    var result = runner.invoke(invocation("echo", Map.of("action", "echo"), 10_000));
+
+    assertThat(result).isCompletedExceptionally();
+    assertThatThrownBy(result::join).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(runner.terminated()).succeedsWithin(java.time.Duration.ofSeconds(5));
+    assertThat(runner.dir()).as("removed, and no instance started in it").doesNotExist();
+  }
+
+  @Test
   void invoke_handlerThrows_failsWithExceptionTypeAndInstanceStaysWarm() {
     ProcessRunner runner = runner("thrower", 10);
     long first = pid(call(runner, "thrower", Map.of()));
