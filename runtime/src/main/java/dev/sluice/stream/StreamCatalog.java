@@ -527,10 +527,26 @@ public final class StreamCatalog implements AutoCloseable {
       // one stream the storage refuses must not keep the node from starting
       guarded("resume " + meta.name(), () -> resume(meta));
     }
-    if (store.exclusive()) { // else another node may have created it a moment ago
+    if (store.exclusive()) {
       deleteStrays(known);
+    } else {
+      forgetStrays(known); // another node may have created it a moment ago: not deleted
     }
     return null;
+  }
+
+  /**
+   * Forgets shard logs no stream names, leaving their storage: held, they counted as a stream's
+   * shards, and its deletion then kept its Kafka topic for them (empty partitions of shards that
+   * expired stay in the topic and come back at a start). A stream created meanwhile by another node
+   * attaches to them again when this node learns of it.
+   */
+  private void forgetStrays(Set<ShardRef> known) {
+    for (ShardRef stray : engine.shards()) {
+      if (!known.contains(stray)) {
+        engine.forgetShard(stray).join();
+      }
+    }
   }
 
   private void deleteStrays(Set<ShardRef> known) {

@@ -298,6 +298,29 @@ class SharedStateTest {
   }
 
   @Test
+  void deleteStream_afterAStartFoundAPartitionNoShardNames_deletesTheTopic() throws Exception {
+    String leftover = prefix + "leftover";
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      // as an expired empty shard leaves its partition behind in the stream's topic
+      admin
+          .createTopics(
+              List.of(new org.apache.kafka.clients.admin.NewTopic(leftover, 2, (short) 1)))
+          .all()
+          .get();
+      Node a = node("a");
+      a.catalog.create("leftover", 1, StreamMode.PROVISIONED, Map.of()).join();
+      await().atMost(SOON).until(() -> active(a, "leftover"));
+      Node b = node("b"); // finds partition 1 at its start, which no shard names
+
+      b.catalog.delete("leftover").join();
+
+      await().atMost(SOON).until(() -> !admin.listTopics().names().get().contains(leftover));
+    }
+  }
+
+  @Test
   void deployFunction_throughOneNode_runsUpdatesAndDeletesOnTheOther() {
     Node a = node("a");
     Node b = node("b");
