@@ -593,6 +593,10 @@ public final class FunctionService implements AutoCloseable {
         throw FunctionException.invalid(
             "Environment variable name " + e.getKey() + " is not valid.");
       }
+      if (String.valueOf(e.getValue()).indexOf('\u0000') >= 0) {
+        throw FunctionException.invalid(
+            "Environment variable " + e.getKey() + " holds a NUL character.");
+      }
       envSize += e.getKey().length() + String.valueOf(e.getValue()).length();
     }
     if (envSize > 4096) {

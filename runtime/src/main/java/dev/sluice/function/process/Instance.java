@@ -146,15 +146,6 @@ final class Instance implements RuntimeApiServer.Api {
 
   /** Runs on the worker: fork and exec are blocking calls. */
   private void spawn() {
-    int port = port();
-    ProcessBuilder pb =
-        new ProcessBuilder(spec.command())
-            .directory(spec.workingDir().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.file().toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().clear();
-    pb.environment().putAll(spec.environment(port, logStreamName));
     synchronized (this) {
       if (state == State.DEAD) {
         return; // stopped before it started; its teardown is queued behind this task
@@ -163,8 +154,10 @@ final class Instance implements RuntimeApiServer.Api {
     }
     Process p;
     try {
-      p = pb.start();
-    } catch (IOException e) {
+      p = builder(port()).start();
+    } catch (IOException | RuntimeException e) {
+      // what cannot start (a bad environment value, a missing binary) fails its invocation:
+      // unanswered, it held its concurrency for ever
       Held held = markDead();
       if (held != null) {
         String reason = e.getMessage();
@@ -186,6 +179,18 @@ final class Instance implements RuntimeApiServer.Api {
     }
     // Queued behind this task, so a teardown queued meanwhile still sees the process and kills it.
     p.onExit().thenAcceptAsync(x -> onExit(x.exitValue()), serial);
+  }
+
+  private ProcessBuilder builder(int port) {
+    ProcessBuilder pb =
+        new ProcessBuilder(spec.command())
+            .directory(spec.workingDir().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.file().toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().clear();
+    pb.environment().putAll(spec.environment(port, logStreamName));
+    return pb;
   }
 
   /**

@@ -122,7 +122,7 @@ record LaunchSpec(
                 env.put(k, v);
               }
             });
-    env.put("_HANDLER", config.handler());
+    env.put("_HANDLER", config.handler() == null ? "" : config.handler());
     env.put("AWS_REGION", region);
     env.put("AWS_DEFAULT_REGION", region);
     env.put("AWS_LAMBDA_FUNCTION_NAME", config.name());

@@ -88,6 +88,25 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void invoke_processThatCannotBeStarted_failsInsteadOfHanging() {
+    // a NUL cannot go into a process's environment: the JDK refuses to start it
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config(
+                "unstartable",
+                "fixture.Actions::handleRequest",
+                "java17",
+                10,
+                Map.of("BAD", "a\u0000b")),
+            Fixtures.handlers());
+
+    InvocationReport report = call(runner, "unstartable", Map.of("action", "echo"));
+
+    assertThat(report.result()).isInstanceOf(Failure.class);
+    assertThat(((Failure) report.result()).errorType()).isEqualTo("Runtime.InvalidEntrypoint");
+  }
+
+  @Test
   void invoke_afterClose_failsWithoutStartingAProcess() {
     ProcessRunner runner = runner("echo", 10);
     runner.close();
