@@ -28,6 +28,11 @@ public record Invocation(
     this(requestId, payload, deadlineMillis, functionArn, clientContext, null);
   }
 
+  /** This invocation with another deadline: a cold start's, once its init is over. */
+  public Invocation withDeadline(long millis) {
+    return new Invocation(requestId, payload, millis, functionArn, clientContext, kinesis);
+  }
+
   /** The event as JSON bytes, built from the batch if that is how it came. */
   @Override
   public byte[] payload() {

@@ -335,6 +335,39 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_coldStartWithAnInitLongerThanTheTimeout_initDoesNotCount() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.SlowInit",
+                """
+        package fixture;
+        public class SlowInit {
+          static {
+            try {
+              Thread.sleep(1_500); // a framework starting up
+            } catch (InterruptedException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+          public String go(String in, com.amazonaws.services.lambda.runtime.Context ctx) {
+            return "remaining=" + (ctx.getRemainingTimeInMillis() > 500);
+          }
+        }
+        """));
+    service.create(
+        "slow-init",
+        new FunctionSpec(
+            "fixture.SlowInit::go", "java17", 256, 1, Map.of(), "", Isolation.CLASSLOADER),
+        new CodeSource.Upload(jar));
+
+    assertThat(call("slow-init", "\"x\"").asText())
+        .as("a 1.5 s init with a 1 s timeout")
+        .isEqualTo("remaining=true");
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(

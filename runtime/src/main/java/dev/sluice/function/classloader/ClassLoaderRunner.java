@@ -77,18 +77,20 @@ final class ClassLoaderRunner implements Runner {
     CompletableFuture<InvocationReport> result = new CompletableFuture<>();
     HandlerInstance warm = idle.pollFirst();
     Attempt attempt = new Attempt(invocation, result, warm);
+    long delay = Math.max(0, invocation.deadlineMillis() - System.currentTimeMillis());
+    // a cold start's init does not count against the timeout, as in Lambda; it has 10 s of its
+    // own, and the timeout starts again once it is over (Attempt.initialized)
+    attempt.arm(warm != null ? delay : delay + INIT_LIMIT_MILLIS);
+    result.whenComplete(
+        (r, e) -> {
+          attempt.disarm(); // or the timer queue holds every invocation for its timeout
+          finished();
+        });
     if (warm != null) {
       warm.post(attempt::run); // a warm instance runs on its own, likely still spinning, thread
     } else {
       handlers.execute(attempt::run); // a cold start
     }
-    long delay = Math.max(0, invocation.deadlineMillis() - System.currentTimeMillis());
-    ScheduledFuture<?> timeout = timers.schedule(attempt::timeout, delay, TimeUnit.MILLISECONDS);
-    result.whenComplete(
-        (r, e) -> {
-          timeout.cancel(false); // or the timer queue holds every invocation for its timeout
-          finished();
-        });
     return result;
   }
 
@@ -113,13 +115,17 @@ final class ClassLoaderRunner implements Runner {
     }
   }
 
+  /** Lambda's limit for a cold start's init, on top of the function's timeout. */
+  private static final long INIT_LIMIT_MILLIS = 10_000;
+
   /** One invocation on one instance; whichever of completion and timeout comes first wins. */
   private final class Attempt {
-    private final Invocation invocation;
+    private volatile Invocation invocation;
     private final CompletableFuture<InvocationReport> result;
     private final long started = System.nanoTime();
     private volatile Thread thread;
     private volatile HandlerInstance instance;
+    private ScheduledFuture<?> timer; // guarded by this
 
     Attempt(
         Invocation invocation, CompletableFuture<InvocationReport> result, HandlerInstance warm) {
@@ -141,6 +147,7 @@ final class ClassLoaderRunner implements Runner {
           i = HandlerInstance.start(config, code, platform);
           initNanos = i.initNanos;
           warnOnceIfSlowEvents(i);
+          initialized();
         }
         instance = i;
         byte[] out =
@@ -175,6 +182,29 @@ final class ClassLoaderRunner implements Runner {
         }
       }
       result.complete(new InvocationReport(outcome, duration, initNanos, usedMb, log.toString()));
+    }
+
+    /** (Re)starts the timeout: {@code delayMillis} from now. */
+    synchronized void arm(long delayMillis) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timer = timers.schedule(this::timeout, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    synchronized void disarm() {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+
+    /** The cold start's init is over: the handler gets its whole timeout from now. */
+    private void initialized() {
+      long timeoutMillis = config.timeoutSeconds() * 1000L;
+      invocation = invocation.withDeadline(System.currentTimeMillis() + timeoutMillis);
+      if (!result.isDone()) {
+        arm(timeoutMillis);
+      }
     }
 
     void timeout() {
