@@ -51,6 +51,22 @@ public sealed interface InvocationResult {
           true);
     }
 
+    /** Lambda's limit for a synchronous response, in bytes. */
+    public static final int MAX_RESPONSE_BYTES = 6_291_556;
+
+    /** Lambda's answer to a handler whose response is over {@link #MAX_RESPONSE_BYTES}. */
+    public static Failure responseTooLarge(long size) {
+      return new Failure(
+          "Function.ResponseSizeTooLarge",
+          "Response payload size ("
+              + size
+              + " bytes) exceeded maximum allowed payload size ("
+              + MAX_RESPONSE_BYTES
+              + " bytes).",
+          List.of(),
+          true);
+    }
+
     /** Lambda's error body: {@code {"errorMessage", "errorType", "stackTrace"}}. */
     public byte[] toPayload() {
       ObjectMapper mapper = new ObjectMapper();

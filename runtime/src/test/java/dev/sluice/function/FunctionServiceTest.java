@@ -368,6 +368,29 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_responseOverSixMegabytes_failsAsLambdaDoes() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Huge",
+                """
+        package fixture;
+        public class Huge {
+          public String go(String in) {
+            return "x".repeat(7 * 1024 * 1024);
+          }
+        }
+        """));
+    service.create("huge", java17("fixture.Huge::go"), new CodeSource.Upload(jar));
+
+    JsonNode error = call("huge", "\"x\"");
+
+    assertThat(error.get("errorType").asText()).isEqualTo("Function.ResponseSizeTooLarge");
+    assertThat(error.get("errorMessage").asText()).contains("6291556 bytes");
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(

@@ -156,7 +156,10 @@ final class ClassLoaderRunner implements Runner {
                 config,
                 logStream(),
                 line -> log.append(line).append(line.endsWith("\n") ? "" : "\n"));
-        outcome = new InvocationResult.Success(out);
+        outcome =
+            out != null && out.length > InvocationResult.Failure.MAX_RESPONSE_BYTES
+                ? InvocationResult.Failure.responseTooLarge(out.length)
+                : new InvocationResult.Success(out);
       } catch (Throwable t) {
         outcome = InvocationResult.Failure.of(t);
         if (t instanceof VirtualMachineError && instance != null) {

@@ -19,10 +19,9 @@ final class LambdaErrors {
   static final String EXIT_ERROR = "Runtime.ExitError";
   static final String INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint";
   static final String UNKNOWN = "Runtime.Unknown";
-  static final String RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
 
   /** Lambda's limit for a synchronous response, in bytes. */
-  static final int MAX_RESPONSE_BYTES = 6_291_556;
+  static final int MAX_RESPONSE_BYTES = Failure.MAX_RESPONSE_BYTES;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIMESTAMP =
@@ -74,15 +73,7 @@ final class LambdaErrors {
   }
 
   static Failure responseTooLarge(long size) {
-    return new Failure(
-        RESPONSE_TOO_LARGE,
-        "Response payload size ("
-            + size
-            + " bytes) exceeded maximum allowed payload size ("
-            + MAX_RESPONSE_BYTES
-            + " bytes).",
-        List.of(),
-        true);
+    return Failure.responseTooLarge(size);
   }
 
   /**
