@@ -69,7 +69,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** A function as it runs now: configuration, code, runner and concurrency limit. */
   private record Deployed(
-      FunctionConfig config, DeployedCode code, Runner runner, Semaphore reserved) {}
+      FunctionConfig config, DeployedCode code, Runner runner, ReservedLimit reserved) {}
 
   /**
    * The outcome of a synchronous invocation.
@@ -247,7 +247,7 @@ public final class FunctionService implements AutoCloseable {
     }
     FunctionConfig next = d.config().withReservedConcurrency(reserved);
     persist(next, null);
-    functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(reserved)));
+    functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(name, reserved)));
     return next;
   }
 
@@ -408,6 +408,12 @@ public final class FunctionService implements AutoCloseable {
               if (now != null && now.runner() != d.runner()) {
                 return now.runner().invoke(inv);
               }
+              if (now == null) { // deleted between lookup and call
+                return CompletableFuture.failedFuture(
+                    new FunctionException(
+                        FunctionException.Kind.NOT_FOUND,
+                        "Function not found: " + arn(d.config().name())));
+              }
               return CompletableFuture.failedFuture(
                   e instanceof CompletionException ? e.getCause() : e);
             });
@@ -503,7 +509,8 @@ public final class FunctionService implements AutoCloseable {
 
   private void put(FunctionConfig config, DeployedCode code, Runner runner) {
     functions.put(
-        config.name(), new Deployed(config, code, runner, limiter(config.reservedConcurrency())));
+        config.name(),
+        new Deployed(config, code, runner, limiter(config.name(), config.reservedConcurrency())));
   }
 
   /**
@@ -546,8 +553,10 @@ public final class FunctionService implements AutoCloseable {
     return d;
   }
 
-  private static Semaphore limiter(Integer reserved) {
-    return reserved == null ? null : new Semaphore(reserved);
+  /** The function's limit, resized: the same one across its changes (see ReservedLimit). */
+  private ReservedLimit limiter(String name, Integer reserved) {
+    Deployed now = functions.get(name);
+    return ReservedLimit.resized(now == null ? null : now.reserved(), reserved);
   }
 
   private static FunctionSpec withDefaults(FunctionSpec s) {
@@ -558,7 +567,12 @@ public final class FunctionService implements AutoCloseable {
         or(s.timeoutSeconds(), 3),
         or(s.environment(), Map.of()),
         or(s.description(), ""),
-        or(s.isolation(), Isolation.CLASSLOADER));
+        // an OS-only runtime's bootstrap is a program: it can only run as a process
+        or(
+            s.isolation(),
+            s.runtime() != null && s.runtime().startsWith("provided")
+                ? Isolation.PROCESS
+                : Isolation.CLASSLOADER));
   }
 
   private static void validate(FunctionSpec s) {
@@ -569,6 +583,13 @@ public final class FunctionService implements AutoCloseable {
               + "' at 'runtime' failed to satisfy constraint: Member must"
               + " satisfy enum value set: "
               + new java.util.TreeSet<>(RUNTIMES));
+    }
+    if (s.runtime().startsWith("provided") && s.isolation() == Isolation.CLASSLOADER) {
+      throw FunctionException.invalid(
+          "Runtime "
+              + s.runtime()
+              + " runs a bootstrap program: it needs process isolation (tag sluice:isolation"
+              + " process), not classloader isolation.");
     }
     if (s.runtime().startsWith("java") && (s.handler() == null || s.handler().isBlank())) {
       throw FunctionException.invalid("A handler is required for runtime " + s.runtime() + ".");

@@ -391,6 +391,53 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_duringAConfigurationChange_reservedConcurrencyStillHolds() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Sleepy",
+                """
+        package fixture;
+        public class Sleepy {
+          public String go(String in) throws InterruptedException {
+            Thread.sleep(1_500);
+            return in;
+          }
+        }
+        """));
+    service.create("mutex", java17("fixture.Sleepy::go"), new CodeSource.Upload(jar));
+    service.putConcurrency("mutex", 1); // used as a mutex
+    var first = service.invoke("mutex", "\"a\"".getBytes(StandardCharsets.UTF_8), null);
+
+    service.updateConfiguration("mutex", new FunctionSpec(null, null, 512, null, null, null, null));
+
+    assertThatThrownBy(
+            () -> service.invoke("mutex", "\"b\"".getBytes(StandardCharsets.UTF_8), null))
+        .isInstanceOf(FunctionException.class)
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.TOO_MANY_REQUESTS);
+    first.join();
+    assertThat(call("mutex", "\"c\"").asText()).isEqualTo("c");
+  }
+
+  @Test
+  void create_osOnlyRuntime_needsProcessIsolation() {
+    open();
+    FunctionSpec inClassLoader =
+        new FunctionSpec(
+            "bootstrap", "provided.al2023", 128, 3, Map.of(), "", Isolation.CLASSLOADER);
+    assertThatThrownBy(() -> service.create("os", inClassLoader, HELLO))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("needs process isolation");
+    FunctionSpec untagged =
+        new FunctionSpec("bootstrap", "provided.al2023", 128, 3, Map.of(), "", null);
+    assertThatThrownBy(() -> service.create("os", untagged, HELLO))
+        .as("defaults to process isolation, which this node lacks")
+        .hasMessageContaining("PROCESS isolation is not available");
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(
