@@ -8,9 +8,14 @@ import dev.sluice.template.TemplateException;
 import dev.sluice.template.TemplateLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Stack;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** The template file and its parameter overrides, shared by {@code up} and {@code deploy}. */
@@ -29,9 +34,27 @@ final class TemplateOptions {
   @Option(
       names = "--parameter-overrides",
       paramLabel = "KEY=VALUE",
-      split = ",",
-      description = "Template parameter values, as with 'sam deploy'.")
-  Map<String, String> overrides = new LinkedHashMap<>();
+      parameterConsumer = Pairs.class,
+      description =
+          "Template parameter values, as with 'sam deploy': Key=Value or"
+              + " ParameterKey=Key,ParameterValue=Value, separated by spaces.")
+  List<String> overrides = new ArrayList<>();
+
+  /** Takes the option's first argument, then every next one that is a pair, as sam does. */
+  static final class Pairs implements IParameterConsumer {
+    @Override
+    public void consumeParameters(Stack<String> args, ArgSpec option, CommandSpec command) {
+      if (args.isEmpty()) {
+        throw new ParameterException(
+            command.commandLine(), "--parameter-overrides needs Key=Value pairs");
+      }
+      List<String> values = option.getValue();
+      values.add(args.pop());
+      while (!args.isEmpty() && !args.peek().startsWith("-") && args.peek().contains("=")) {
+        values.add(args.pop());
+      }
+    }
+  }
 
   @Option(
       names = "--stack-name",
@@ -53,7 +76,8 @@ final class TemplateOptions {
     }
     try {
       return TemplateLoader.load(
-          file, new TemplateContext(region, account, stack(file), overrides));
+          file,
+          new TemplateContext(region, account, stack(file), ParameterOverrides.parse(overrides)));
     } catch (TemplateException e) {
       throw new CliException(
           "the template is invalid; nothing was deployed:\n" + e.getMessage(), 1);

@@ -102,7 +102,8 @@ class DeployCommandTest {
             .replace("ShardCount: 2", "ShardCount: 3")
             .replace("MemorySize: 256", "MemorySize: 512"));
 
-    Cli.Result r = cli("", "deploy", t.toString(), "--parameter-overrides", "Batch=25");
+    // sam's form: pairs separated by spaces, the template named after them
+    Cli.Result r = cli("", "deploy", "--parameter-overrides", "Batch=25", t.toString());
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
