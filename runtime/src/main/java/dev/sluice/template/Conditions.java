@@ -84,8 +84,8 @@ final class Conditions {
       problems.error(path, arg, "Fn::Equals needs [value, value]");
       return null;
     }
-    Node a = resolver.resolve(arg.items.get(0), path);
-    Node b = resolver.resolve(arg.items.get(1), path);
+    Node a = resolver.resolveInCondition(arg.items.get(0), path);
+    Node b = resolver.resolveInCondition(arg.items.get(1), path);
     if (a.isInvalid() || b.isInvalid()) {
       return null;
     }

@@ -11,6 +11,9 @@ import java.util.Map;
  */
 final class Resolver {
 
+  /** How many conditions are being resolved (one may name another). */
+  private int conditionDepth;
+
   private final TemplateContext ctx;
   private final Problems problems;
   private final Map<String, Node> parameters;
@@ -97,6 +100,28 @@ final class Resolver {
     return named(arg.text, arg, path);
   }
 
+  /**
+   * Resolves a value inside a condition, where resources cannot be referred to: CloudFormation
+   * decides conditions before it creates anything.
+   */
+  Node resolveInCondition(Node n, String path) {
+    conditionDepth++;
+    try {
+      return resolve(n, path);
+    } finally {
+      conditionDepth--;
+    }
+  }
+
+  private Node inCondition(String resource, Node at, String path) {
+    return fail(
+        path,
+        at,
+        "a condition cannot refer to resource "
+            + resource
+            + ": conditions are decided before resources are created");
+  }
+
   /** The value of a parameter, pseudo parameter or resource called {@code name}. */
   Node named(String name, Node at, String path) {
     String pseudo = pseudo(name);
@@ -108,6 +133,9 @@ final class Resolver {
     }
     if (parameters.containsKey(name)) {
       return parameters.get(name).movedTo(at);
+    }
+    if (resources.has(name) && conditionDepth > 0) {
+      return inCondition(name, at, path);
     }
     if (resources.has(name)) {
       String resourceName = resources.name(name, this, at, path);
@@ -146,6 +174,9 @@ final class Resolver {
   Node attribute(String id, String attribute, Node at, String path) {
     if (!resources.has(id)) {
       return fail(path, at, "unknown reference " + id);
+    }
+    if (conditionDepth > 0) {
+      return inCondition(id, at, path);
     }
     if (!resources.usable(id, at, path, problems)) {
       return Node.INVALID;

@@ -59,6 +59,19 @@ class ConditionsTest {
   }
 
   @Test
+  void conditionReferringToAResource_isAnErrorAtTheReference() {
+    assertThat(Inline.errors(template("C: !Equals [!Ref Always, orders]")))
+        .singleElement()
+        .asString()
+        .contains("(template.yaml:5:15)")
+        .contains("a condition cannot refer to resource Always");
+    assertThat(Inline.errors(template("C: !Equals [!GetAtt Always.Arn, x]")))
+        .singleElement()
+        .asString()
+        .contains("a condition cannot refer to resource Always");
+  }
+
+  @Test
   void cycle_isAnError() {
     assertThat(Inline.errors(template("C: !Condition D\nD: !Not [!Condition C]")))
         .containsExactly("Conditions.D: condition cycle C -> D -> C (template.yaml:6:12)");
