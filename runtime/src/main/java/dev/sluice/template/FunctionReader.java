@@ -84,7 +84,7 @@ final class FunctionReader {
         env,
         reserved,
         description,
-        meta.isolation(),
+        meta.isolation(runtime),
         List.copyOf(kinesis),
         List.copyOf(kafka));
   }
@@ -144,10 +144,32 @@ final class FunctionReader {
         continue;
       }
       if (type.equals("Kinesis")) {
-        kinesis.add(KinesisEventReader.read(id, props, functionName, meta.metadataOnly(id), scope));
+        KinesisEventSource read =
+            KinesisEventReader.read(id, props, functionName, meta.metadataOnly(id), scope);
+        requireOtherStream(read, kinesis, props, scope.problems());
+        kinesis.add(read);
       } else {
         meta.requireKinesis(id, scope.problems());
         kafka.add(KafkaEventReader.read(id, props, scope));
+      }
+    }
+  }
+
+  /**
+   * Lambda keeps one mapping per function and stream (a second is a ResourceConflictException), and
+   * a redeploy could not tell two apart.
+   */
+  private static void requireOtherStream(
+      KinesisEventSource read, List<KinesisEventSource> before, Props props, Problems problems) {
+    for (KinesisEventSource other : before) {
+      if (read.streamArn() != null && read.streamArn().equals(other.streamArn())) {
+        problems.error(
+            props.path() + ".Stream",
+            props.raw("Stream"),
+            "event "
+                + other.logicalId()
+                + " of this function reads this stream already: Lambda allows one mapping per"
+                + " function and stream");
       }
     }
   }

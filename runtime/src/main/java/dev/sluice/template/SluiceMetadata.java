@@ -29,9 +29,7 @@ final class SluiceMetadata {
         Props.of(r.node().entries.get("Metadata"), r.path() + ".Metadata", r.node(), scope);
     Props sluice = metadata.child("Sluice");
     String isolation = sluice.oneOf("Isolation", ISOLATIONS);
-    SluiceMetadata meta =
-        new SluiceMetadata(
-            isolation == null ? "classloader" : isolation, sluice.path() + ".Events");
+    SluiceMetadata meta = new SluiceMetadata(isolation, sluice.path() + ".Events");
     Props events = sluice.child("Events");
     for (String id : events.keys()) {
       Props event = events.child(id);
@@ -46,8 +44,15 @@ final class SluiceMetadata {
     return meta;
   }
 
-  String isolation() {
-    return isolation;
+  /**
+   * The isolation given, else the one {@code runtime} needs: a process for an OS-only runtime's
+   * bootstrap, the class loader for Java.
+   */
+  String isolation(String runtime) {
+    if (isolation != null) {
+      return isolation;
+    }
+    return runtime != null && runtime.startsWith("provided") ? "process" : "classloader";
   }
 
   /**

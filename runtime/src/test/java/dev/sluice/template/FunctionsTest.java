@@ -30,6 +30,33 @@ class FunctionsTest {
   }
 
   @Test
+  void twoKinesisEvents_onTheSameStream_anErrorAtTheSecond() {
+    String events =
+        "Events:\n"
+            + "  A:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n"
+            + "  B:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n";
+
+    assertThat(Inline.errors(function(events)))
+        .singleElement()
+        .asString()
+        .startsWith("Resources.Fn.Properties.Events.B.Properties.Stream:")
+        .contains("event A of this function reads this stream already");
+  }
+
+  @Test
+  void providedRuntime_withoutIsolation_runsAsAProcess() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Os:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      CodeUri: app.zip\n      Handler: bootstrap\n      Runtime: provided.al2023\n";
+    assertThat(Inline.parse(yaml).functions().get(0).isolation()).isEqualTo("process");
+  }
+
+  @Test
   void kinesisEvent_withOnlyRequiredProperties_getsMappingDefaults() {
     String events =
         "Events:\n  E:\n    Type: Kinesis\n    Properties:\n"
