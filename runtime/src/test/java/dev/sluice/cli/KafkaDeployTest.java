@@ -139,10 +139,20 @@ class KafkaDeployTest {
       assertThat(third.out())
           .contains("~ mapping " + topic + "-fn ← kafka " + topic + ": BatchSize 100 → 5");
 
+      // another topic, the same ConsumerGroupId: the old mapping goes before the new one comes
+      String moved = topic + "-v2";
+      Files.writeString(
+          t, Files.readString(t).replace("Topics: [" + topic + "]", "Topics: [" + moved + "]"));
+      Cli.Result fourth = cli("deploy", t.toString());
+      assertThat(fourth.exit()).as(fourth.err()).isZero();
+      assertThat(fourth.out())
+          .contains("- mapping " + topic + "-fn ← kafka " + topic)
+          .contains("+ mapping " + topic + "-fn ← kafka " + moved);
+
       String noEvents = Files.readString(t);
       Files.writeString(t, noEvents.substring(0, noEvents.indexOf("      Events:")));
-      Cli.Result fourth = cli("deploy", t.toString());
-      assertThat(fourth.out()).contains("- mapping " + topic + "-fn ← kafka " + topic);
+      Cli.Result fifth = cli("deploy", t.toString());
+      assertThat(fifth.out()).contains("- mapping " + topic + "-fn ← kafka " + moved);
     }
   }
 

@@ -27,7 +27,8 @@ final class KafkaMappingDeployer {
 
   /** How a Kafka mapping is matched: its bootstrap servers and its topic. */
   static String key(List<String> servers, String topic) {
-    return "kafka:" + String.join(",", servers) + "/" + topic;
+    // the servers as a set: the server compares them so, and their order changes nothing
+    return "kafka:" + String.join(",", new java.util.TreeSet<>(servers)) + "/" + topic;
   }
 
   /** The match key of a mapping the server lists, or null if it is not a Kafka mapping. */

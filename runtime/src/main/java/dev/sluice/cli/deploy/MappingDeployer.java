@@ -34,14 +34,29 @@ final class MappingDeployer {
       String kafkaKey = KafkaMappingDeployer.key(m);
       existing.putIfAbsent(kafkaKey != null ? kafkaKey : m.path("EventSourceArn").asText(), m);
     }
-    List<Change> changes = new ArrayList<>();
+    List<JsonNode> kinesisMatches = new ArrayList<>();
     for (KinesisEventSource e : f.kinesisEvents()) {
-      changes.add(apply(f, e, existing.remove(e.streamArn())));
+      kinesisMatches.add(existing.remove(e.streamArn()));
     }
+    List<JsonNode> kafkaMatches = new ArrayList<>();
     for (KafkaEventSource e : f.kafkaEvents()) {
-      String key = KafkaMappingDeployer.key(e.bootstrapServers(), e.topics().get(0));
-      changes.add(kafka.apply(f, e, existing.remove(key)));
+      kafkaMatches.add(
+          existing.remove(KafkaMappingDeployer.key(e.bootstrapServers(), e.topics().get(0))));
     }
+    // stale ones go first: a Kafka event moved to another topic keeps its ConsumerGroupId, which
+    // the server lets only one mapping use
+    List<Change> changes = deleteStale(f, existing);
+    for (int i = 0; i < kinesisMatches.size(); i++) {
+      changes.add(apply(f, f.kinesisEvents().get(i), kinesisMatches.get(i)));
+    }
+    for (int i = 0; i < kafkaMatches.size(); i++) {
+      changes.add(kafka.apply(f, f.kafkaEvents().get(i), kafkaMatches.get(i)));
+    }
+    return changes;
+  }
+
+  private List<Change> deleteStale(FunctionResource f, Map<String, JsonNode> existing) {
+    List<Change> changes = new ArrayList<>();
     for (Map.Entry<String, JsonNode> stale : existing.entrySet()) {
       String uuid = stale.getValue().path("UUID").asText();
       if (stale.getKey().startsWith("arn:aws:kinesis:") || stale.getKey().startsWith("kafka:")) {
