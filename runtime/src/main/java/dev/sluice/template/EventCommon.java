@@ -19,20 +19,53 @@ final class EventCommon {
 
   private EventCommon() {}
 
-  /** DestinationConfig.OnFailure.Destination, or null. */
-  static String onFailure(Props props) {
+  /** The destination types SAM takes for DestinationConfig.OnFailure. */
+  static final List<String> AWS_DESTINATION_TYPES = List.of("SQS", "SNS", "S3");
+
+  private static final java.util.regex.Pattern AWS_ONLY_ARN =
+      java.util.regex.Pattern.compile("arn:aws[a-z-]*:(sqs|sns|s3):.*");
+
+  /**
+   * Where Sluice sends the event's failure records: {@code sluiceOnFailure} (the function's
+   * Metadata.Sluice.Events.ID.OnFailure) when given, else DestinationConfig.OnFailure.Destination;
+   * null for none. DestinationConfig is for AWS then, and is not resolved: it may name a queue or
+   * topic that only AWS creates. Sluice cannot send to SQS, SNS or S3, so such a destination
+   * without a Sluice one is an error that says how to give one.
+   */
+  static String onFailure(Props props, String id, String sluiceOnFailure, Problems problems) {
     if (!props.has("DestinationConfig")) {
-      return null;
+      return sluiceOnFailure;
     }
     Props config = props.child("DestinationConfig");
     Props onFailure = config.child("OnFailure");
     String destination = null;
-    if (config.has("OnFailure")) {
-      destination = onFailure.requiredString("Destination");
-      onFailure.string("Type"); // SAM's destination type (SQS, SNS, ...); Sluice goes by the ARN
+    if (config.has("OnFailure") && sluiceOnFailure != null) {
+      onFailure.raw("Destination");
+      onFailure.raw("Type");
+    } else if (config.has("OnFailure")) {
+      destination = destination(onFailure, id, problems);
     }
     onFailure.finish(Set.of());
     config.finish(Set.of());
+    return sluiceOnFailure != null ? sluiceOnFailure : destination;
+  }
+
+  private static String destination(Props onFailure, String id, Problems problems) {
+    String type = onFailure.oneOf("Type", AWS_DESTINATION_TYPES);
+    Field f = onFailure.required("Destination");
+    String destination = f == null ? null : Values.string(f, problems);
+    if (destination != null && (type != null || AWS_ONLY_ARN.matcher(destination).matches())) {
+      problems.error(
+          f.path(),
+          f.node(),
+          "Sluice cannot send failure records to "
+              + destination
+              + "; give the function's Metadata.Sluice.Events."
+              + id
+              + ".OnFailure a Sluice destination (a stream ARN, file:// directory or"
+              + " kafka://topic), which AWS ignores");
+      return null;
+    }
     return destination;
   }
 

@@ -145,12 +145,13 @@ final class FunctionReader {
       }
       if (type.equals("Kinesis")) {
         KinesisEventSource read =
-            KinesisEventReader.read(id, props, functionName, meta.metadataOnly(id), scope);
+            KinesisEventReader.read(
+                id, props, functionName, meta.metadataOnly(id), meta.onFailure(id), scope);
         requireOtherStream(read, kinesis, props, scope.problems());
         kinesis.add(read);
       } else {
         meta.requireKinesis(id, scope.problems());
-        kafka.add(KafkaEventReader.read(id, props, scope));
+        kafka.add(KafkaEventReader.read(id, props, meta.onFailure(id), scope));
       }
     }
   }

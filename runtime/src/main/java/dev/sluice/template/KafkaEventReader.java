@@ -23,7 +23,7 @@ final class KafkaEventReader {
 
   private KafkaEventReader() {}
 
-  static KafkaEventSource read(String id, Props props, Scope scope) {
+  static KafkaEventSource read(String id, Props props, String sluiceOnFailure, Scope scope) {
     Problems problems = scope.problems();
     List<String> servers = nonEmpty(props, "KafkaBootstrapServers", problems);
     List<String> topics = topics(props, problems);
@@ -45,7 +45,7 @@ final class KafkaEventReader {
             props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
             props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
             EventCommon.responseTypes(props, problems),
-            EventCommon.onFailure(props),
+            EventCommon.onFailure(props, id, sluiceOnFailure, scope.problems()),
             sourceAccess(props, scope),
             enabled == null || enabled);
     props.finish(IGNORED);

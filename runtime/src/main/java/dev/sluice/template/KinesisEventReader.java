@@ -18,7 +18,12 @@ final class KinesisEventReader {
    * function's Sluice metadata.
    */
   static KinesisEventSource read(
-      String id, Props props, String functionName, Boolean metadataOnly, Scope scope) {
+      String id,
+      Props props,
+      String functionName,
+      Boolean metadataOnly,
+      String sluiceOnFailure,
+      Scope scope) {
     Problems problems = scope.problems();
     String stream = streamArn(props, problems);
     String position = props.requiredOneOf("StartingPosition", POSITIONS);
@@ -38,7 +43,7 @@ final class KinesisEventReader {
             props.bool("BisectBatchOnFunctionError"),
             props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
             props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
-            EventCommon.onFailure(props),
+            EventCommon.onFailure(props, id, sluiceOnFailure, problems),
             EventCommon.responseTypes(props, problems),
             EventCommon.filters(props, scope),
             props.integer("TumblingWindowInSeconds", 0, 900),

@@ -16,6 +16,7 @@ final class SluiceMetadata {
 
   private final String isolation;
   private final Map<String, String> failureFormats = new HashMap<>();
+  private final Map<String, String> onFailures = new HashMap<>();
   private final Map<String, Node> eventNodes = new HashMap<>();
   private final String eventsPath;
 
@@ -35,9 +36,13 @@ final class SluiceMetadata {
       Props event = events.child(id);
       meta.eventNodes.put(id, events.raw(id));
       String format = event.oneOf("FailureRecordFormat", FAILURE_FORMATS);
+      String onFailure = event.string("OnFailure");
       event.finish(Set.of());
       if (format != null) {
         meta.failureFormats.put(id, format);
+      }
+      if (onFailure != null) {
+        meta.onFailures.put(id, onFailure);
       }
     }
     sluice.finish(Set.of());
@@ -63,11 +68,21 @@ final class SluiceMetadata {
     return format == null ? null : format.equals("Lambda");
   }
 
-  /** Reports Sluice settings given for a Kafka event, which has none. */
+  /**
+   * Where Sluice sends event {@code id}'s failure records instead of its DestinationConfig (which
+   * may name an SQS queue, an SNS topic or an S3 bucket for AWS); null: unset.
+   */
+  String onFailure(String id) {
+    return onFailures.get(id);
+  }
+
+  /** Reports a FailureRecordFormat given for a Kafka event, whose records are Lambda's. */
   void requireKinesis(String id, Problems problems) {
-    if (eventNodes.containsKey(id)) {
+    if (failureFormats.containsKey(id)) {
       problems.errorAtKey(
-          eventsPath + "." + id, eventNodes.get(id), "only Kinesis events have Sluice settings");
+          eventsPath + "." + id,
+          eventNodes.get(id),
+          "only Kinesis events have a FailureRecordFormat");
     }
   }
 

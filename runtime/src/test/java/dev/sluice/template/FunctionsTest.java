@@ -48,6 +48,38 @@ class FunctionsTest {
   }
 
   @Test
+  void onFailureToSqs_withoutASluiceDestination_anErrorSayingWhereToGiveOne() {
+    String events =
+        "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n      DestinationConfig:\n        OnFailure:\n"
+            + "          Type: SQS\n"
+            + "          Destination: arn:aws:sqs:eu-west-1:123456789012:dlq\n";
+
+    assertThat(Inline.errors(function(events)))
+        .singleElement()
+        .asString()
+        .contains("Sluice cannot send failure records to arn:aws:sqs:eu-west-1:123456789012:dlq")
+        .contains("Metadata.Sluice.Events.E.OnFailure");
+  }
+
+  @Test
+  void onFailureType_notOneSamTakes_anError() {
+    String events =
+        "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n      DestinationConfig:\n        OnFailure:\n"
+            + "          Type: Kinesis\n          Destination: "
+            + STREAM_ARN
+            + "\n";
+
+    assertThat(Inline.errors(function(events)))
+        .singleElement()
+        .asString()
+        .contains("OnFailure.Type: Kinesis is not one of SQS, SNS, S3");
+  }
+
+  @Test
   void providedRuntime_withoutIsolation_runsAsAProcess() {
     String yaml =
         Inline.SAM

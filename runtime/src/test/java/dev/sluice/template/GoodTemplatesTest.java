@@ -102,10 +102,10 @@ class GoodTemplatesTest {
     assertThat(t.warnings())
         .containsExactly(
             "Resources.DeadLetters: AWS::SQS::Queue is not deployed by Sluice (orders.yaml:25:3)",
-            "Resources.OrderProcessor.Properties.Role: not used by Sluice (ignored) (orders.yaml:44:7)",
-            "Resources.OrderProcessor.Properties.Policies: not used by Sluice (ignored) (orders.yaml:45:7)",
+            "Resources.OrderProcessor.Properties.Role: not used by Sluice (ignored) (orders.yaml:45:7)",
+            "Resources.OrderProcessor.Properties.Policies: not used by Sluice (ignored) (orders.yaml:46:7)",
             "Resources.OrderProcessor.Properties.Events.Orders.Properties.KmsKeyArn: not used by Sluice"
-                + " (ignored) (orders.yaml:77:13)");
+                + " (ignored) (orders.yaml:78:13)");
   }
 
   @Test
