@@ -18,16 +18,32 @@ public class FunctionException extends RuntimeException {
   }
 
   private final Kind kind;
+  private final String reason;
 
   /** A failure of the given kind. */
   public FunctionException(Kind kind, String message) {
+    this(kind, message, null);
+  }
+
+  private FunctionException(Kind kind, String message, String reason) {
     super(message, null, false, false);
     this.kind = kind;
+    this.reason = reason;
+  }
+
+  /** A throttle, with Lambda's reason, e.g. {@code ConcurrentInvocationLimitExceeded}. */
+  static FunctionException throttled(String reason, String message) {
+    return new FunctionException(Kind.TOO_MANY_REQUESTS, message, reason);
   }
 
   /** What went wrong. */
   public Kind kind() {
     return kind;
+  }
+
+  /** Lambda's reason for a throttle, or null. */
+  public String reason() {
+    return reason;
   }
 
   static FunctionException invalid(String message) {

@@ -64,6 +64,10 @@ public final class FunctionService implements AutoCloseable {
 
   private final ExecutorService logThread =
       Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-function-logs"));
+
+  /** Lambda retries a throttled asynchronous event for up to 6 hours. */
+  private static final long ASYNC_MAX_AGE_MILLIS = 6 * 3_600_000L;
+
   private final ScheduledExecutorService asyncQueue =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
 
@@ -370,32 +374,49 @@ public final class FunctionService implements AutoCloseable {
   public void invokeAsync(String name, byte[] payload) {
     require(name);
     checkPayload(payload);
-    asyncQueue.execute(() -> attemptAsync(name, payload, 0));
+    AsyncEvent first = new AsyncEvent(0, 0, clock.millis());
+    asyncQueue.execute(() -> attemptAsync(name, payload, first));
   }
 
-  private void attemptAsync(String name, byte[] payload, int attempt) {
+  /**
+   * An asynchronous event's progress: function errors counted against Lambda's two retries;
+   * throttles, which Lambda retries apart from those for up to 6 hours, counted for the backoff.
+   */
+  private record AsyncEvent(int attempt, int throttles, long firstMillis) {}
+
+  private void attemptAsync(String name, byte[] payload, AsyncEvent event) {
     CompletableFuture<Invoked> f;
     try {
       f = invoke(name, payload, null);
     } catch (FunctionException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    f.whenComplete(
-        (r, e) -> {
-          boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
-          if (!failed) {
-            return;
-          }
-          if (attempt < asyncRetryDelays.size() && functions.containsKey(name)) {
-            long delay = asyncRetryDelays.get(attempt).toMillis();
-            asyncQueue.schedule(
-                () -> attemptAsync(name, payload, attempt + 1), delay, TimeUnit.MILLISECONDS);
-          } else {
-            LOG.warnf(
-                "Asynchronous invocation of %s failed after %d attempts; dropped",
-                name, attempt + 1);
-          }
-        });
+    f.whenComplete((r, e) -> afterAsync(name, payload, event, r, e));
+  }
+
+  private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
+    boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
+    if (!failed || !functions.containsKey(name)) {
+      return;
+    }
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof FunctionException t
+        && t.kind() == FunctionException.Kind.TOO_MANY_REQUESTS
+        && clock.millis() - event.firstMillis() < ASYNC_MAX_AGE_MILLIS) {
+      long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
+      AsyncEvent next = new AsyncEvent(event.attempt(), event.throttles() + 1, event.firstMillis());
+      asyncQueue.schedule(() -> attemptAsync(name, payload, next), delay, TimeUnit.MILLISECONDS);
+      return;
+    }
+    if (event.attempt() < asyncRetryDelays.size()) {
+      long delay = asyncRetryDelays.get(event.attempt()).toMillis();
+      AsyncEvent next = new AsyncEvent(event.attempt() + 1, event.throttles(), event.firstMillis());
+      asyncQueue.schedule(() -> attemptAsync(name, payload, next), delay, TimeUnit.MILLISECONDS);
+    } else {
+      LOG.warnf(
+          "Asynchronous invocation of %s failed after %d attempts; dropped",
+          name, event.attempt() + 1);
+    }
   }
 
   private CompletableFuture<InvocationReport> run(Deployed d, Invocation inv) {
@@ -435,8 +456,8 @@ public final class FunctionService implements AutoCloseable {
 
   private void acquire(Deployed d) {
     if (d.reserved() != null && !d.reserved().tryAcquire()) {
-      throw new FunctionException(
-          FunctionException.Kind.TOO_MANY_REQUESTS,
+      throw FunctionException.throttled(
+          "ReservedFunctionConcurrentInvocationLimitExceeded",
           "Rate Exceeded. Function "
               + d.config().name()
               + " is at its reserved concurrency ("
@@ -447,8 +468,8 @@ public final class FunctionService implements AutoCloseable {
       if (d.reserved() != null) {
         d.reserved().release();
       }
-      throw new FunctionException(
-          FunctionException.Kind.TOO_MANY_REQUESTS,
+      throw FunctionException.throttled(
+          "ConcurrentInvocationLimitExceeded",
           "Rate Exceeded. The node's concurrency limit is reached.");
     }
   }

@@ -5,8 +5,16 @@ final class LambdaException extends RuntimeException {
 
   final LambdaError type;
 
+  /** TooManyRequestsException's Reason, or null. */
+  final String reason;
+
   LambdaException(LambdaError type, String message) {
+    this(type, message, null);
+  }
+
+  LambdaException(LambdaError type, String message, String reason) {
     super(message, null, false, false);
     this.type = type;
+    this.reason = reason;
   }
 }

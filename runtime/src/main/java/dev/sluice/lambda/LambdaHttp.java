@@ -49,6 +49,9 @@ final class LambdaHttp {
     ObjectNode body = LambdaJson.MAPPER.createObjectNode();
     body.put("Type", "User");
     body.put("message", e.getMessage());
+    if (e.reason != null) {
+      body.put("Reason", e.reason);
+    }
     return ctx.response()
         .setStatusCode(e.type.status)
         .putHeader("x-amzn-ErrorType", e.type.name())
@@ -81,7 +84,8 @@ final class LambdaHttp {
             case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
             case TOO_LARGE -> LambdaError.RequestTooLargeException;
           },
-          f.getMessage());
+          f.getMessage(),
+          f.reason());
     }
     LOG.error("Unexpected failure in a Lambda API request", e);
     return new LambdaException(LambdaError.ServiceException, "Internal failure: " + e.getMessage());

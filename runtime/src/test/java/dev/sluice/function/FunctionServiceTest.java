@@ -438,6 +438,36 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invokeAsync_throttledByReservedConcurrency_runsOnceThereIsRoom() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Busy",
+                """
+        package fixture;
+        public class Busy {
+          public String go(String in) throws InterruptedException {
+            Thread.sleep(400);
+            return in;
+          }
+        }
+        """));
+    service.create("busy", java17("fixture.Busy::go"), new CodeSource.Upload(jar));
+    service.putConcurrency("busy", 1);
+    for (int i = 0; i < 3; i++) { // two of them are throttled at first
+      service.invokeAsync("busy", ("\"e" + i + "\"").getBytes(StandardCharsets.UTF_8));
+    }
+
+    long starts = 0;
+    for (int i = 0; i < 300 && starts < 3; i++) {
+      Thread.sleep(20);
+      starts = service.logLines("busy", 1000).stream().filter(l -> l.startsWith("START")).count();
+    }
+    assertThat(starts).as("every event ran, none dropped after its throttles").isEqualTo(3);
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(

@@ -258,7 +258,9 @@ class LambdaApiTest {
         CompletableFuture.supplyAsync(() -> invoke(name, "{\"sleepMs\":800}"));
     Thread.sleep(300);
     assertThatThrownBy(() -> invoke(name, "{\"sleepMs\":0}"))
-        .isInstanceOf(TooManyRequestsException.class);
+        .isInstanceOf(TooManyRequestsException.class)
+        .extracting(e -> ((TooManyRequestsException) e).reasonAsString())
+        .isEqualTo("ReservedFunctionConcurrentInvocationLimitExceeded");
     assertThat(busy.join().functionError()).isNull();
     lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(0));
     assertThatThrownBy(() -> invoke(name, "{\"sleepMs\":0}"))

@@ -28,9 +28,48 @@ public final class ScramUsers {
                       user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
           .all()
           .get();
-      return user;
     } catch (Exception e) {
       throw new IllegalStateException("cannot add SCRAM user " + user, e);
+    }
+    awaitLogin(user, password);
+    return user;
+  }
+
+  /**
+   * Waits until the broker takes the new credential: the controller has it when the call returns,
+   * the broker's SASL listener a moment later, and a login before that fails.
+   */
+  private static void awaitLogin(String user, String password) {
+    Map<String, Object> config =
+        Map.of(
+            "bootstrap.servers",
+            KafkaBroker.saslBootstrapServers(),
+            "security.protocol",
+            "SASL_PLAINTEXT",
+            "sasl.mechanism",
+            "SCRAM-SHA-512",
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user
+                + "\" password=\""
+                + password
+                + "\";");
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (true) {
+      try (Admin admin = Admin.create(config)) {
+        admin.describeCluster().nodes().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("SCRAM user " + user + " cannot log in", e);
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(interrupted);
+        }
+      }
     }
   }
 
