@@ -181,6 +181,11 @@ public class LambdaRoutes {
   }
 
   private ObjectNode delete(RoutingContext ctx) {
+    if ("$LATEST".equals(qualifier(ctx))) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "$LATEST version cannot be deleted without deleting the function.");
+    }
     functions().delete(name(ctx));
     return null;
   }
@@ -330,8 +335,34 @@ public class LambdaRoutes {
             : new IllegalStateException("status " + ctx.statusCode()));
   }
 
-  private static String name(RoutingContext ctx) {
-    return ctx.pathParam("name");
+  /**
+   * The function named in the path. Sluice has only $LATEST: a request for another version or an
+   * alias ({@code Qualifier}, or {@code name:qualifier} in the path) is for a function version that
+   * does not exist, as Lambda answers; it used to act on $LATEST, and a DeleteFunction of an old
+   * version deleted the whole function.
+   */
+  private String name(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    String qualifier = qualifier(ctx);
+    if (qualifier != null && !qualifier.equals("$LATEST")) {
+      throw new LambdaException(
+          LambdaError.ResourceNotFoundException,
+          "Function not found: " + functions().arn(functions().nameOf(name)) + ":" + qualifier);
+    }
+    return name;
+  }
+
+  /** The qualifier of the request: the Qualifier parameter, or one in the path's name or ARN. */
+  private static String qualifier(RoutingContext ctx) {
+    String given = ctx.request().getParam("Qualifier");
+    if (given != null && !given.isEmpty()) {
+      return given;
+    }
+    String name = ctx.pathParam("name");
+    int fn = name.lastIndexOf(":function:");
+    String rest = fn >= 0 ? name.substring(fn + ":function:".length()) : name;
+    int q = rest.indexOf(':');
+    return q >= 0 ? rest.substring(q + 1) : null;
   }
 
   private static String header(RoutingContext ctx, String name, String dflt) {

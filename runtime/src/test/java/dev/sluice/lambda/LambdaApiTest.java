@@ -368,6 +368,37 @@ class LambdaApiTest {
   }
 
   @Test
+  void qualifiedRequests_forAVersionSluiceLacks_resourceNotFoundAndNothingDeleted() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+
+    assertThatThrownBy(() -> lambda.deleteFunction(b -> b.functionName(name).qualifier("3")))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("function:" + name + ":3");
+    assertThatThrownBy(() -> lambda.deleteFunction(b -> b.functionName(name + ":prod")))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(() -> lambda.deleteFunction(b -> b.functionName(name).qualifier("$LATEST")))
+        .isInstanceOf(InvalidParameterValueException.class);
+    assertThatThrownBy(
+            () ->
+                lambda.invoke(
+                    b ->
+                        b.functionName(name)
+                            .qualifier("prod")
+                            .payload(SdkBytes.fromUtf8String("{}"))))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(name).qualifier("7")))
+        .isInstanceOf(ResourceNotFoundException.class);
+
+    assertThat(
+            lambda
+                .getFunction(b -> b.functionName(name).qualifier("$LATEST"))
+                .configuration()
+                .functionName())
+        .isEqualTo(name);
+    assertThat(invoke(name, "{}").functionError()).as("the function is still there").isNull();
+  }
+
+  @Test
   void deleteFunction_thenInvoke_resourceNotFound() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
     lambda.deleteFunction(b -> b.functionName(name));
