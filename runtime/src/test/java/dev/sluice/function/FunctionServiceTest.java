@@ -468,6 +468,76 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_handlerPrintingMegabytes_logKeepsTheLastMegabyte() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Chatty",
+                """
+        package fixture;
+        public class Chatty {
+          public String go(String in) {
+            String line = "x".repeat(1023);
+            for (int i = 0; i < 5 * 1024; i++) {
+              System.out.println(line);
+            }
+            System.out.println("the last line");
+            return in;
+          }
+        }
+        """));
+    service.create("chatty", java17("fixture.Chatty::go"), new CodeSource.Upload(jar));
+
+    String log =
+        service
+            .invoke("chatty", "\"x\"".getBytes(StandardCharsets.UTF_8), null)
+            .join()
+            .report()
+            .log();
+
+    assertThat(log.length()).isBetween(1 << 20, (1 << 20) + 100);
+    assertThat(log)
+        .startsWith("[")
+        .contains("bytes of earlier output dropped")
+        .endsWith("the last line\n");
+  }
+
+  @Test
+  void invoke_timedOut_reportKeepsWhatTheHandlerPrinted() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Stuck",
+                """
+        package fixture;
+        public class Stuck {
+          public String go(String in, com.amazonaws.services.lambda.runtime.Context ctx) {
+            System.out.println("connecting to the database");
+            ctx.getLogger().log("still waiting");
+            long until = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < until) {
+              // ignores interrupts
+            }
+            return in;
+          }
+        }
+        """));
+    service.create(
+        "stuck",
+        new FunctionSpec(
+            "fixture.Stuck::go", "java17", 256, 1, Map.of(), "", Isolation.CLASSLOADER),
+        new CodeSource.Upload(jar));
+
+    InvocationReport r =
+        service.invoke("stuck", "\"x\"".getBytes(StandardCharsets.UTF_8), null).join().report();
+
+    assertThat(((InvocationResult.Failure) r.result()).errorType()).isEqualTo("Sandbox.Timedout");
+    assertThat(r.log()).contains("connecting to the database\n").contains("still waiting\n");
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(

@@ -127,6 +127,9 @@ final class ClassLoaderRunner implements Runner {
     private volatile HandlerInstance instance;
     private ScheduledFuture<?> timer; // guarded by this
 
+    /** What the handler printed; a timeout reports what it holds by then. */
+    private final OutputCapture.Sink output = new OutputCapture.Sink();
+
     Attempt(
         Invocation invocation, CompletableFuture<InvocationReport> result, HandlerInstance warm) {
       this.invocation = invocation;
@@ -137,8 +140,8 @@ final class ClassLoaderRunner implements Runner {
     void run() {
       thread = Thread.currentThread();
       long initNanos = -1;
-      StringBuilder log = new StringBuilder();
-      OutputCapture.begin();
+      OutputCapture.Sink log = output;
+      OutputCapture.begin(log);
       long allocated0 = allocatedBytes();
       InvocationResult outcome;
       try {
@@ -150,12 +153,7 @@ final class ClassLoaderRunner implements Runner {
           initialized();
         }
         instance = i;
-        byte[] out =
-            i.invoke(
-                invocation,
-                config,
-                logStream(),
-                line -> log.append(line).append(line.endsWith("\n") ? "" : "\n"));
+        byte[] out = i.invoke(invocation, config, logStream(), log::line);
         outcome =
             out != null && out.length > InvocationResult.Failure.MAX_RESPONSE_BYTES
                 ? InvocationResult.Failure.responseTooLarge(out.length)
@@ -167,7 +165,7 @@ final class ClassLoaderRunner implements Runner {
           instance = null;
         }
       } finally {
-        log.append(OutputCapture.end());
+        OutputCapture.end();
         thread = null;
       }
       long usedMb = (allocatedBytes() - allocated0) >> 20;
@@ -184,7 +182,7 @@ final class ClassLoaderRunner implements Runner {
           idle.offerFirst(instance);
         }
       }
-      result.complete(new InvocationReport(outcome, duration, initNanos, usedMb, log.toString()));
+      result.complete(new InvocationReport(outcome, duration, initNanos, usedMb, log.text()));
     }
 
     /** (Re)starts the timeout: {@code delayMillis} from now. */
@@ -214,7 +212,7 @@ final class ClassLoaderRunner implements Runner {
       InvocationResult failure =
           InvocationResult.Failure.timeout(invocation.requestId(), config.timeoutSeconds());
       long duration = System.nanoTime() - started;
-      if (result.complete(new InvocationReport(failure, duration, -1, -1, ""))) {
+      if (result.complete(new InvocationReport(failure, duration, -1, -1, output.text()))) {
         Thread t = thread;
         if (t != null) {
           t.interrupt(); // the instance is abandoned either way: it is never offered back

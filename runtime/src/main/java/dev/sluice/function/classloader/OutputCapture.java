@@ -1,6 +1,5 @@
 package dev.sluice.function.classloader;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,10 +11,59 @@ import java.nio.charset.StandardCharsets;
  */
 final class OutputCapture {
 
-  private static final ThreadLocal<ByteArrayOutputStream> SINK = new ThreadLocal<>();
+  private static final ThreadLocal<Sink> SINK = new ThreadLocal<>();
   private static boolean installed;
 
   private OutputCapture() {}
+
+  /**
+   * One invocation's output, bounded: a handler printing in a loop must not fill the heap that
+   * every function shares. It keeps the last {@link #MAX_BYTES} (where errors usually are) and says
+   * how much came before. Its methods may be called from any thread: the function's logger and its
+   * standard streams write to it, and a timeout reads what it holds so far.
+   */
+  static final class Sink {
+    static final int MAX_BYTES = 1 << 20;
+
+    private byte[] buf = new byte[8192];
+    private int len;
+    private long dropped;
+
+    synchronized void write(byte[] b, int off, int n) {
+      if (n >= MAX_BYTES) {
+        dropped += len + n - MAX_BYTES;
+        buf = java.util.Arrays.copyOfRange(b, off + n - MAX_BYTES, off + n);
+        len = MAX_BYTES;
+        return;
+      }
+      if (len + n > buf.length) {
+        buf =
+            java.util.Arrays.copyOf(
+                buf, Math.max(len + n, Math.min(2 * buf.length, 3 * MAX_BYTES)));
+      }
+      System.arraycopy(b, off, buf, len, n);
+      len += n;
+      if (len > 2 * MAX_BYTES) { // amortised: a copy per MAX_BYTES written
+        dropped += len - MAX_BYTES;
+        System.arraycopy(buf, len - MAX_BYTES, buf, 0, MAX_BYTES);
+        len = MAX_BYTES;
+      }
+    }
+
+    /** Appends a logger's line, ending it with a newline. */
+    void line(String line) {
+      byte[] b = (line.endsWith("\n") ? line : line + "\n").getBytes(StandardCharsets.UTF_8);
+      write(b, 0, b.length);
+    }
+
+    /** What it holds now (at most the last {@link #MAX_BYTES}, after a note of what went). */
+    synchronized String text() {
+      int from = Math.max(0, len - MAX_BYTES);
+      long gone = dropped + from;
+      String kept = new String(buf, from, len - from, StandardCharsets.UTF_8);
+      return gone == 0 ? kept : "[" + gone + " bytes of earlier output dropped]\n" + kept;
+    }
+  }
 
   /** Routes the standard streams through the capture; idempotent. */
   static synchronized void install() {
@@ -26,16 +74,14 @@ final class OutputCapture {
     }
   }
 
-  /** Starts capturing the calling thread's output. */
-  static void begin() {
-    SINK.set(new ByteArrayOutputStream());
+  /** Starts capturing the calling thread's output into {@code sink}. */
+  static void begin(Sink sink) {
+    SINK.set(sink);
   }
 
-  /** Stops capturing and returns what the calling thread printed since {@link #begin()}. */
-  static String end() {
-    ByteArrayOutputStream sink = SINK.get();
+  /** Stops capturing the calling thread's output. */
+  static void end() {
     SINK.remove();
-    return sink == null ? "" : sink.toString(StandardCharsets.UTF_8);
   }
 
   private static final class Router extends OutputStream {
@@ -47,17 +93,12 @@ final class OutputCapture {
 
     @Override
     public void write(int b) {
-      ByteArrayOutputStream sink = SINK.get();
-      if (sink != null) {
-        sink.write(b);
-      } else {
-        target.write(b);
-      }
+      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) {
-      ByteArrayOutputStream sink = SINK.get();
+      Sink sink = SINK.get();
       if (sink != null) {
         sink.write(b, off, len);
       } else {
