@@ -114,6 +114,32 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_failureRecordFormatChanged_appliedToTheMapping() throws Exception {
+    Path t = template("fmt");
+    String plain = Files.readString(t);
+    Files.writeString(
+        t,
+        plain.replace(
+            "    Type: AWS::Serverless::Function\n",
+            "    Type: AWS::Serverless::Function\n"
+                + "    Metadata:\n"
+                + "      Sluice:\n"
+                + "        Events:\n"
+                + "          FromEvents:\n"
+                + "            FailureRecordFormat: Lambda\n"));
+    Cli.Result first = cli("", "deploy", t.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+
+    Files.writeString(t, plain); // back to Sluice's records, with the batch
+    Cli.Result second = cli("", "deploy", t.toString());
+
+    assertThat(second.out())
+        .contains(
+            "~ mapping fmt-fn ← fmt-events: SluiceFailureRecordFormat \"Lambda\" → \"Sluice\"");
+    assertThat(cli("", "deploy", t.toString()).out()).contains("= mapping fmt-fn ← fmt-events");
+  }
+
+  @Test
   void deploy_invalidTemplate_deploysNothing() throws Exception {
     Path t = template("bad");
     Files.writeString(t, Files.readString(t).replace("ShardCount: 2", "ShardCount: 0"));

@@ -29,6 +29,11 @@ final class MappingFields {
     strings(n.putArray("Filters"), r.filterPatterns());
     n.put("Destination", r.onFailure() == null ? "" : r.onFailure());
     n.put("Enabled", r.enabled() == null || r.enabled());
+    if (r.eventSourceArn() != null) { // a Kinesis mapping: Kafka failure records are Lambda's
+      n.put(
+          "SluiceFailureRecordFormat",
+          Boolean.TRUE.equals(r.metadataOnlyFailures()) ? "Lambda" : "Sluice");
+    }
     return n;
   }
 
@@ -52,6 +57,9 @@ final class MappingFields {
     n.put(
         "Destination",
         m.path("DestinationConfig").path("OnFailure").path("Destination").asText(""));
+    if (m.has("SluiceFailureRecordFormat")) {
+      n.set("SluiceFailureRecordFormat", m.get("SluiceFailureRecordFormat"));
+    }
     String state = m.path("State").asText();
     n.put(
         "Enabled", state.equals("Enabled") || state.equals("Enabling") || state.equals("Creating"));
