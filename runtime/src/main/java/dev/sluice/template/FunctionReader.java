@@ -102,7 +102,10 @@ final class FunctionReader {
     return name;
   }
 
-  /** Globals' Environment.Variables overlaid with the function's own, key by key. */
+  /**
+   * Globals' Environment.Variables overlaid with the function's own, key by key; a function's
+   * variable set to AWS::NoValue (or null) removes the global one, as SAM merges them.
+   */
   private static Map<String, String> environment(Props p, Props globals, Scope scope) {
     Map<String, String> env = new LinkedHashMap<>();
     if (globals != null) {
@@ -120,6 +123,8 @@ final class FunctionReader {
       String value = f == null ? null : Values.string(f, scope.problems());
       if (value != null) {
         env.put(key, value);
+      } else if (f == null) {
+        env.remove(key);
       }
     }
   }

@@ -70,6 +70,19 @@ final class Parameters {
       problems.errorAtKey(path, def, "needs a value: it has no Default and no override");
       return Node.INVALID;
     }
+    boolean fromParameterStore = type != null && type.startsWith("AWS::SSM::");
+    if (fromParameterStore) {
+      type = type.substring("AWS::SSM::".length());
+    }
+    if (override == null && fromParameterStore) {
+      // CloudFormation reads the value from Parameter Store under the Default's name
+      problems.errorAtKey(
+          path,
+          def,
+          "is read from AWS Systems Manager Parameter Store, which Sluice has no access to: give"
+              + " its value with --parameter-overrides");
+      return Node.INVALID;
+    }
     if (type == null) {
       return Node.INVALID;
     }
@@ -90,11 +103,38 @@ final class Parameters {
       problems.errorAtKey(path + ".Type", def, "is required");
       return null;
     }
+    if (type.isScalar() && awsSpecific(type.text) != null) {
+      return awsSpecific(type.text);
+    }
     if (!type.isScalar() || !TYPES.contains(type.text)) {
       String shown = type.isScalar() ? type.text : "this";
-      problems.error(path + ".Type", type, shown + " is not one of " + String.join(", ", TYPES));
+      problems.error(
+          path + ".Type",
+          type,
+          shown + " is not one of " + String.join(", ", TYPES) + " or an AWS-specific type");
       return null;
     }
     return type.text;
+  }
+
+  /**
+   * How an AWS-specific parameter type is checked here: AWS::EC2::... and the like as a String,
+   * List&lt;AWS::...&gt; as a CommaDelimitedList (CloudFormation also checks that what they name
+   * exists, which Sluice cannot), AWS::SSM::Parameter::Value&lt;...&gt; by its value type, given as
+   * an override; null for any other type.
+   */
+  private static String awsSpecific(String type) {
+    if (type.startsWith("AWS::SSM::Parameter::Value<")) {
+      return type.contains("List<") || type.endsWith("CommaDelimitedList>")
+          ? "AWS::SSM::CommaDelimitedList"
+          : "AWS::SSM::String";
+    }
+    if (type.startsWith("AWS::SSM::Parameter::Name") || type.startsWith("AWS::")) {
+      return "String";
+    }
+    if (type.startsWith("List<AWS::")) {
+      return "CommaDelimitedList";
+    }
+    return null;
   }
 }

@@ -151,6 +151,17 @@ final class Resolver {
       case "AWS::StackName" -> ctx.stackName();
       case "AWS::Partition" -> "aws";
       case "AWS::URLSuffix" -> "amazonaws.com";
+      // one id per stack name, so a redeploy resolves it alike
+      case "AWS::StackId" ->
+          "arn:aws:cloudformation:"
+              + ctx.region()
+              + ":"
+              + ctx.accountId()
+              + ":stack/"
+              + ctx.stackName()
+              + "/"
+              + java.util.UUID.nameUUIDFromBytes(
+                  ctx.stackName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       default -> null;
     };
   }

@@ -32,6 +32,20 @@ class GlobalsTest {
   }
 
   @Test
+  void functionVariableSetToNoValue_removesTheGlobalOne() {
+    String yaml =
+        Inline.SAM
+            + "Globals:\n  Function:\n    CodeUri: app.jar\n    Runtime: java17\n"
+            + "    Environment:\n      Variables:\n        LOG_LEVEL: INFO\n        STAGE: dev\n"
+            + "Resources:\n  A:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      Handler: a.A\n      Environment:\n        Variables:\n"
+            + "          LOG_LEVEL: !Ref AWS::NoValue\n";
+
+    assertThat(Inline.parse(yaml).functions().get(0).environment())
+        .containsExactly(java.util.Map.entry("STAGE", "dev"));
+  }
+
+  @Test
   void badGlobalValue_isReportedOnceAtTheGlobal() {
     assertThat(Inline.errors(template("CodeUri: app.jar\nRuntime: java17\nTimeout: 0")))
         .containsExactly("Globals.Function.Timeout: 0 is below the minimum 1 (template.yaml:6:14)");

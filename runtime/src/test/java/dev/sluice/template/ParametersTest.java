@@ -30,6 +30,34 @@ class ParametersTest {
   }
 
   @Test
+  void awsSpecificTypes_readAsStringsAndParameterStoreNeedsAnOverride() {
+    assertThat(streamName("Type: AWS::EC2::VPC::Id\nDefault: vpc-1234", Map.of()))
+        .isEqualTo("vpc-1234");
+    assertThat(
+            streamName(
+                "Type: AWS::SSM::Parameter::Value<String>\nDefault: /orders/stream",
+                Map.of("Name", "orders-from-ssm")))
+        .isEqualTo("orders-from-ssm");
+    assertThat(
+            Inline.errors(
+                template("Type: AWS::SSM::Parameter::Value<String>\nDefault: /orders/stream")))
+        .singleElement()
+        .asString()
+        .contains("Parameter Store, which Sluice has no access to");
+  }
+
+  @Test
+  void stackId_resolvesTheSameForTheSameStack() {
+    String yaml =
+        "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+            + "      Name: !Select [2, !Split ['/', !Ref AWS::StackId]]\n";
+    String first = Inline.parse(yaml).streams().get(0).name();
+    assertThat(first)
+        .matches("[0-9a-f-]{36}")
+        .isEqualTo(Inline.parse(yaml).streams().get(0).name());
+  }
+
+  @Test
   void default_withoutOverride_isUsed() {
     assertThat(streamName("Type: String\nDefault: orders", Map.of())).isEqualTo("orders");
   }
@@ -94,10 +122,10 @@ class ParametersTest {
 
   @Test
   void unsupportedType_isAnError() {
-    assertThat(Inline.errors(template("Type: AWS::EC2::VPC::Id\nDefault: vpc-1")))
+    assertThat(Inline.errors(template("Type: Text\nDefault: vpc-1")))
         .containsExactly(
-            "Parameters.Name.Type: AWS::EC2::VPC::Id is not one of String, Number,"
-                + " CommaDelimitedList, List<Number> (template.yaml:3:11)");
+            "Parameters.Name.Type: Text is not one of String, Number,"
+                + " CommaDelimitedList, List<Number> or an AWS-specific type (template.yaml:3:11)");
   }
 
   @Test
