@@ -140,6 +140,25 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_serverRefusesAResource_namesItAndWhatWasApplied() throws Exception {
+    Path t = template("half");
+    Files.writeString(
+        t,
+        Files.readString(t)
+            .replace(
+                "Stream: !GetAtt Events.Arn",
+                "Stream: arn:aws:kinesis:us-east-1:000000000000:stream/nowhere"));
+
+    Cli.Result r = cli("", "deploy", t.toString());
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err())
+        .contains("the mappings of function half-fn: InvalidParameterValueException")
+        .contains("The deploy stopped there: 2 changes before it stay applied");
+    assertThat(r.out()).contains("+ stream half-events").contains("+ function half-fn");
+  }
+
+  @Test
   void deploy_invalidTemplate_deploysNothing() throws Exception {
     Path t = template("bad");
     Files.writeString(t, Files.readString(t).replace("ShardCount: 2", "ShardCount: 0"));

@@ -1,5 +1,6 @@
 package dev.sluice.cli.deploy;
 
+import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.template.FunctionResource;
 import dev.sluice.template.StreamResource;
@@ -49,15 +50,42 @@ public final class Deployer {
   public List<Change> apply(Template t, Map<String, Path> artifacts) {
     List<Change> all = new ArrayList<>();
     for (StreamResource s : t.streams()) {
-      report(all, streams.apply(s));
+      step(all, "stream " + s.name(), () -> report(all, streams.apply(s)));
     }
     for (FunctionResource f : t.functions()) {
-      report(all, functions.apply(f, artifacts.get(f.name())));
+      step(
+          all,
+          "function " + f.name(),
+          () -> report(all, functions.apply(f, artifacts.get(f.name()))));
     }
     for (FunctionResource f : t.functions()) {
-      mappings.apply(f).forEach(c -> report(all, c));
+      step(
+          all,
+          "the mappings of function " + f.name(),
+          () -> mappings.apply(f).forEach(c -> report(all, c)));
     }
     return all;
+  }
+
+  /**
+   * Runs one resource's step; a refusal from the server ends the deploy with a message that names
+   * the resource and says what was applied before it (a deploy is not a transaction).
+   */
+  private static void step(List<Change> done, String what, Runnable apply) {
+    try {
+      apply.run();
+    } catch (ClientException e) {
+      long changed = done.stream().filter(Change::changed).count();
+      throw new DeployException(
+          what
+              + ": "
+              + e.getMessage()
+              + "\nThe deploy stopped there: "
+              + (changed == 0
+                  ? "nothing was changed before it"
+                  : changed + " change" + (changed == 1 ? "" : "s") + " before it stay applied")
+              + "; the resources after it were not deployed.");
+    }
   }
 
   /** Rebuilds one function's package if its sources changed and sends it when it differs. */
