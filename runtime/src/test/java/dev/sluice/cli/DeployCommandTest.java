@@ -140,6 +140,25 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_shardCountMoreThanDoubledOrHalved_reshardsInSteps() throws Exception {
+    Path t = template("steps");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    String two = Files.readString(t);
+
+    Files.writeString(t, two.replace("ShardCount: 2", "ShardCount: 9"));
+    Cli.Result grown = cli("", "deploy", t.toString());
+    assertThat(grown.exit()).as(grown.err()).isZero();
+    assertThat(grown.out()).contains("~ stream steps-events: shards 2 → 9");
+    assertThat(cli("", "deploy", t.toString()).out()).contains("= stream steps-events");
+
+    Files.writeString(t, two);
+    Cli.Result shrunk = cli("", "deploy", t.toString());
+    assertThat(shrunk.exit()).as(shrunk.err()).isZero();
+    assertThat(shrunk.out()).contains("~ stream steps-events: shards 9 → 2");
+    assertThat(cli("", "deploy", t.toString()).out()).contains("= stream steps-events");
+  }
+
+  @Test
   void deploy_serverRefusesAResource_namesItAndWhatWasApplied() throws Exception {
     Path t = template("half");
     Files.writeString(

@@ -41,9 +41,7 @@ final class StreamDeployer {
     }
     int open = summary.path("OpenShardCount").asInt();
     if (s.shardCount() != null && open != s.shardCount()) {
-      ObjectNode body = named(s.name()).put("TargetShardCount", s.shardCount());
-      client.kinesis("UpdateShardCount", body.put("ScalingType", "UNIFORM_SCALING"));
-      waitActive(s.name());
+      reshard(s.name(), open, s.shardCount());
       done.add("shards " + open + " → " + s.shardCount());
     }
     int retention = summary.path("RetentionPeriodHours").asInt();
@@ -60,6 +58,20 @@ final class StreamDeployer {
     return done.isEmpty()
         ? new Change(Change.Action.UNCHANGED, resource, "")
         : new Change(Change.Action.UPDATED, resource, String.join(", ", done));
+  }
+
+  /**
+   * Brings the stream from {@code open} to {@code target} shards. One UpdateShardCount may at most
+   * double or halve the count, as in Kinesis, so a larger change goes in such steps.
+   */
+  private void reshard(String stream, int open, int target) {
+    for (int now = open; now != target; ) {
+      int next = target > now ? Math.min(target, 2 * now) : Math.max(target, (now + 1) / 2);
+      ObjectNode body = named(stream).put("TargetShardCount", next);
+      client.kinesis("UpdateShardCount", body.put("ScalingType", "UNIFORM_SCALING"));
+      waitActive(stream);
+      now = next;
+    }
   }
 
   private void create(StreamResource s) {
