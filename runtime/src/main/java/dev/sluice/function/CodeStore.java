@@ -185,6 +185,16 @@ final class CodeStore {
         .resolve(HexFormat.of().formatHex(raw, 0, 12));
   }
 
+  /** Deletes one unpacked package; one that cannot be is left, logged. */
+  void delete(DeployedCode code) {
+    try {
+      deleteTree(code.root());
+    } catch (UncheckedIOException e) {
+      org.jboss.logging.Logger.getLogger(CodeStore.class)
+          .warnf(e, "Cannot remove the replaced package %s", code.root());
+    }
+  }
+
   /** Deletes a function's stored packages and logs. */
   void deleteAll(String function) {
     deleteTree(functionsDir.resolve(function));

@@ -510,8 +510,35 @@ public final class FunctionService implements AutoCloseable {
       throw e;
     }
     put(next, code, runner);
-    old.runner().close();
+    retire(old);
     return next;
+  }
+
+  /**
+   * Closes a replaced version's runner and, once it has stopped, removes its code package unless
+   * the function runs that package again by then: an update loop kept every package on disk.
+   */
+  private void retire(Deployed old) {
+    old.runner().close();
+    Path root = old.code().root();
+    if (root.equals(functions.get(old.config().name()).code().root())) {
+      return; // the same package
+    }
+    old.runner()
+        .stopped()
+        .thenRunAsync(
+            () -> {
+              synchronized (this) {
+                if (!inUse(root)) {
+                  codes.delete(old.code());
+                }
+              }
+            },
+            asyncQueue);
+  }
+
+  private boolean inUse(Path root) {
+    return functions.values().stream().anyMatch(d -> d.code().root().equals(root));
   }
 
   /** A runner of {@code config}; fails as an invalid parameter when it cannot run on this node. */
@@ -682,7 +709,7 @@ public final class FunctionService implements AutoCloseable {
           return;
         }
         if (installQuietly(config) && old != null) {
-          old.runner().close();
+          retire(old);
         }
       }
     }

@@ -23,4 +23,10 @@ public interface Runner extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Completes once the runner is closed and its instances are gone, so its code is no longer in
+   * use; never, unless {@link #close()} was called.
+   */
+  CompletableFuture<Void> stopped();
 }

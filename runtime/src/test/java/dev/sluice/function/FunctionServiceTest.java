@@ -538,6 +538,40 @@ class FunctionServiceTest {
   }
 
   @Test
+  void updateCode_replacedPackage_removedOnceItsRunnerStopped() throws Exception {
+    open();
+    byte[] v1 =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.V",
+                "package fixture; public class V { public String go(String in) { return \"v1\"; } }"));
+    byte[] v2 =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.V",
+                "package fixture; public class V { public String go(String in) { return \"v2\"; } }"));
+    service.create("versions", java17("fixture.V::go"), new CodeSource.Upload(v1));
+    assertThat(call("versions", "\"x\"").asText()).isEqualTo("v1");
+    Path codeDir = dir.resolve("functions").resolve("versions").resolve("code");
+
+    service.updateCode("versions", new CodeSource.Upload(v2));
+
+    for (int i = 0; i < 250 && dirs(codeDir) > 1; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(dirs(codeDir)).as("only the package in use stays").isEqualTo(1);
+    assertThat(call("versions", "\"x\"").asText()).isEqualTo("v2");
+    service.updateCode("versions", new CodeSource.Upload(v1)); // back: unpacked again
+    assertThat(call("versions", "\"x\"").asText()).isEqualTo("v1");
+  }
+
+  private static long dirs(Path dir) throws IOException {
+    try (var list = Files.list(dir)) {
+      return list.count();
+    }
+  }
+
+  @Test
   void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
     open();
     service.create(

@@ -37,6 +37,7 @@ final class ClassLoaderRunner implements Runner {
   private final Deque<HandlerInstance> idle = new ConcurrentLinkedDeque<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean closed;
   private final AtomicBoolean warnedSlowEvents = new AtomicBoolean();
 
@@ -106,7 +107,16 @@ final class ClassLoaderRunner implements Runner {
     if (inFlight.get() == 0) {
       drained.complete(null);
     }
-    drained.whenComplete((v, e) -> closeIdle());
+    drained.whenComplete(
+        (v, e) -> {
+          closeIdle();
+          stopped.complete(null);
+        });
+  }
+
+  @Override
+  public CompletableFuture<Void> stopped() {
+    return stopped;
   }
 
   private void closeIdle() {

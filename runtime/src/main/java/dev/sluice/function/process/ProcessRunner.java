@@ -197,6 +197,11 @@ public final class ProcessRunner implements Runner, Instance.Owner {
     return terminated;
   }
 
+  @Override
+  public CompletableFuture<Void> stopped() {
+    return terminated;
+  }
+
   /** Closes and kills every instance now; invocations in flight fail as crashes. */
   void abort() {
     List<Instance> live;
