@@ -159,6 +159,21 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_functionRenamed_reportsTheOldMappingStillReadingTheStream() throws Exception {
+    Path t = template("renamed");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Files.writeString(
+        t, Files.readString(t).replace("FunctionName: renamed-fn", "FunctionName: renamed-fn2"));
+
+    Cli.Result r = cli("", "deploy", t.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("+ mapping renamed-fn2 ← renamed-events")
+        .contains("! mapping renamed-fn ← renamed-events: its function is not in this template");
+  }
+
+  @Test
   void deploy_serverRefusesAResource_namesItAndWhatWasApplied() throws Exception {
     Path t = template("half");
     Files.writeString(

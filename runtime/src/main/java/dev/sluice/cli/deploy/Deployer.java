@@ -64,6 +64,7 @@ public final class Deployer {
           "the mappings of function " + f.name(),
           () -> mappings.apply(f).forEach(c -> report(all, c)));
     }
+    mappings.strangers(t).forEach(c -> report(all, c));
     return all;
   }
 

@@ -123,6 +123,37 @@ final class MappingDeployer {
     return "mapping " + function + " ← " + streamArn.substring(streamArn.lastIndexOf('/') + 1);
   }
 
+  /**
+   * Mappings that read one of the template's streams for a function the template does not have: a
+   * function renamed or dropped from the template keeps its mappings (Sluice keeps no stack
+   * record), and they go on reading the stream beside the new ones. Reported, not deleted.
+   */
+  List<Change> strangers(dev.sluice.template.Template t) {
+    java.util.Set<String> streams = new java.util.HashSet<>();
+    t.streams().forEach(s -> streams.add(s.name()));
+    java.util.Set<String> functions = new java.util.HashSet<>();
+    t.functions().forEach(f -> functions.add(f.name()));
+    List<Change> out = new ArrayList<>();
+    for (JsonNode m :
+        client.rest("GET", "/2015-03-31/event-source-mappings", null).path("EventSourceMappings")) {
+      String arn = m.path("EventSourceArn").asText("");
+      String stream = arn.substring(arn.lastIndexOf('/') + 1);
+      String fnArn = m.path("FunctionArn").asText("");
+      String function = fnArn.substring(fnArn.lastIndexOf(':') + 1);
+      if (!arn.isEmpty() && streams.contains(stream) && !functions.contains(function)) {
+        out.add(
+            new Change(
+                Change.Action.SKIPPED,
+                label(function, arn),
+                "its function is not in this template, and it still reads the stream (delete it"
+                    + " if the function was renamed or dropped: uuid "
+                    + m.path("UUID").asText()
+                    + ")"));
+      }
+    }
+    return out;
+  }
+
   private List<JsonNode> list(String function) {
     List<JsonNode> out = new ArrayList<>();
     String path =
