@@ -99,7 +99,7 @@ final class RecordOperations {
     for (int i = 0; i < records.size(); i++) {
       Entry e = entry(records.get(i), "records." + (i + 1) + ".member.");
       entries.add(e);
-      total += e.data().length + e.partitionKey().length();
+      total += e.data().length + LogRecord.utf8Length(e.partitionKey()); // bytes, as AWS counts
     }
     if (total > MAX_PUT_RECORDS_BYTES) {
       throw KinesisException.invalid(
@@ -210,9 +210,15 @@ final class RecordOperations {
       case "LATEST":
         return CompletableFuture.completedFuture(offsets.endOffset());
       case "AT_SEQUENCE_NUMBER":
-        return CompletableFuture.completedFuture(sequenceOffset(r, shard, ref, offsets));
+        return CompletableFuture.completedFuture(
+            sequenceOffset(r, shard, ref, offsets, offsets.endOffset()));
       case "AFTER_SEQUENCE_NUMBER":
-        return CompletableFuture.completedFuture(sequenceOffset(r, shard, ref, offsets) + 1);
+        // never past the end: after a number not issued yet (say an empty shard's
+        // StartingSequenceNumber) the next record appended is the first one after it
+        return CompletableFuture.completedFuture(
+            Math.min(
+                sequenceOffset(r, shard, ref, offsets, offsets.endOffset()) + 1,
+                offsets.endOffset()));
       case "AT_TIMESTAMP":
         Long ts = r.timestampMillis("Timestamp");
         if (ts == null) {
@@ -229,14 +235,15 @@ final class RecordOperations {
     }
   }
 
-  private long sequenceOffset(KinesisRequest r, Shard shard, ShardRef ref, ShardOffsets offsets) {
+  private long sequenceOffset(
+      KinesisRequest r, Shard shard, ShardRef ref, ShardOffsets offsets, long highest) {
     String seq = r.string("StartingSequenceNumber");
     if (seq == null) {
       throw KinesisException.invalid(
           "StartingSequenceNumber must be given for iterator types AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER.");
     }
     SequenceNumbers.Decoded d = SequenceNumbers.decode(seq);
-    if (d == null || d.ordinal() != shard.ordinal() || d.offset() > offsets.endOffset()) {
+    if (d == null || d.ordinal() != shard.ordinal() || d.offset() > highest) {
       throw KinesisException.invalid(
           "StartingSequenceNumber "
               + seq

@@ -384,6 +384,28 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void getShardIterator_afterTheStartingSequenceNumberOfAnEmptyShard_getsItsFirstRecord() {
+    String name = newStream(1);
+    Shard shard = kinesis.listShards(b -> b.streamName(name)).shards().get(0);
+    String iterator =
+        kinesis
+            .getShardIterator(
+                b ->
+                    b.streamName(name)
+                        .shardId(shard.shardId())
+                        .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                        .startingSequenceNumber(
+                            shard.sequenceNumberRange().startingSequenceNumber()))
+            .shardIterator();
+    kinesis.putRecord(
+        b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("first")));
+
+    assertThat(kinesis.getRecords(b -> b.shardIterator(iterator)).records())
+        .extracting(r -> r.data().asUtf8String())
+        .containsExactly("first");
+  }
+
+  @Test
   void getShardIterator_sequenceNumberOfAnotherShard_invalidArgument() {
     String name = newStream(2);
     String seq =

@@ -83,9 +83,16 @@ final class Segment implements AutoCloseable {
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-    OffsetIndex index = openIndex(dir, baseOffset, ch);
-    index.reset();
-    return new Segment(baseOffset, logPath, ch, index, indexInterval);
+    try {
+      OffsetIndex index = openIndex(dir, baseOffset, ch);
+      index.reset();
+      return new Segment(baseOffset, logPath, ch, index, indexInterval);
+    } catch (IOException | RuntimeException e) {
+      // an empty log file left here made every later roll fail on CREATE_NEW until a restart
+      ch.close();
+      Files.deleteIfExists(logPath);
+      throw e;
+    }
   }
 
   /** Opens an existing segment; call {@link #recover} or {@link #load} next. */
