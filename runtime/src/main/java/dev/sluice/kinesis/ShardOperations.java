@@ -41,19 +41,28 @@ final class ShardOperations {
     String token = r.string("NextToken");
     String streamName;
     String after;
+    ShardFilterSpec spec;
     if (token != null) {
       if (r.node("StreamName") != null || r.node("StreamARN") != null) {
         throw KinesisException.invalid("NextToken and StreamName cannot be provided together.");
       }
+      if (r.node("ExclusiveStartShardId") != null || r.node("ShardFilter") != null) {
+        throw KinesisException.invalid(
+            "NextToken and ExclusiveStartShardId or ShardFilter cannot be provided together.");
+      }
       String[] page = tokens.readShardPage(token);
       streamName = page[0];
-      after = page[1];
+      // the token carries the filter: later pages go on listing what the first one selected
+      String[] key = page[1].split(SPEC_SEPARATOR, 2);
+      after = key[0];
+      spec = key.length > 1 ? ShardFilterSpec.decode(key[1]) : null;
     } else {
       streamName = r.streamName();
       after = r.string("ExclusiveStartShardId");
+      spec = ShardFilterSpec.of(r);
     }
     StreamMeta m = catalog.require(streamName);
-    Predicate<Shard> filter = token != null ? s -> true : filter(r, m);
+    Predicate<Shard> filter = spec == null ? s -> true : filter(spec, m);
     List<Shard> page = new ArrayList<>();
     boolean more = false;
     for (Shard s : m.shards()) {
@@ -70,54 +79,78 @@ final class ShardOperations {
     ArrayNode shards = out.putArray("Shards");
     page.forEach(s -> shards.add(Json.shard(s)));
     if (more) {
-      out.put("NextToken", tokens.shardPage(m.name(), page.get(page.size() - 1).id()));
+      String last = page.get(page.size() - 1).id();
+      String key = spec == null ? last : last + SPEC_SEPARATOR + spec.encode();
+      out.put("NextToken", tokens.shardPage(m.name(), key));
     }
     return StreamOperations.done(out);
   }
 
-  private static Predicate<Shard> filter(KinesisRequest r, StreamMeta m) {
-    ObjectNode f = r.object("ShardFilter");
-    if (f == null) {
-      return s -> true;
+  private static final String SPEC_SEPARATOR = "\u0001";
+
+  /** A ListShards ShardFilter, as the request gave it and a NextToken carries it on. */
+  record ShardFilterSpec(String type, String shardId, Long timestampMillis) {
+
+    /** The request's ShardFilter, checked; null when there is none. */
+    static ShardFilterSpec of(KinesisRequest r) {
+      ObjectNode f = r.object("ShardFilter");
+      if (f == null) {
+        return null;
+      }
+      String type = f.path("Type").asText("");
+      String id = f.path("ShardId").asText(null);
+      Long ts = null;
+      switch (type) {
+        case "AFTER_SHARD_ID" -> {
+          if (id == null) {
+            throw KinesisException.invalid("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
+          }
+        }
+        case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST" -> {}
+        case "AT_TIMESTAMP", "FROM_TIMESTAMP" -> {
+          if (f.get("Timestamp") == null || !f.get("Timestamp").isNumber()) {
+            throw KinesisException.invalid("ShardFilter of type " + type + " needs a Timestamp.");
+          }
+          ts = r.wire().timestampMillis(f.get("Timestamp"));
+        }
+        default ->
+            throw KinesisException.validation(
+                "shardFilter.type",
+                type,
+                "Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON,"
+                    + " FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
+      }
+      return new ShardFilterSpec(type, id, ts);
     }
-    String type = f.path("Type").asText("");
+
+    String encode() {
+      return type
+          + "\u0000"
+          + (shardId == null ? "" : shardId)
+          + "\u0000"
+          + (timestampMillis == null ? "" : timestampMillis);
+    }
+
+    static ShardFilterSpec decode(String text) {
+      String[] p = text.split("\u0000", -1);
+      return new ShardFilterSpec(
+          p[0], p[1].isEmpty() ? null : p[1], p[2].isEmpty() ? null : Long.parseLong(p[2]));
+    }
+  }
+
+  private static Predicate<Shard> filter(ShardFilterSpec f, StreamMeta m) {
     Set<String> ids = m.shards().stream().map(Shard::id).collect(Collectors.toSet());
     Predicate<Shard> root = s -> !ids.contains(s.parent()) && !ids.contains(s.adjacentParent());
-    switch (type) {
-      case "AFTER_SHARD_ID" -> {
-        String id = f.path("ShardId").asText(null);
-        if (id == null) {
-          throw KinesisException.invalid("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
-        }
-        return s -> s.id().compareTo(id) > 0;
-      }
-      case "AT_TRIM_HORIZON" -> {
-        return root;
-      }
-      case "FROM_TRIM_HORIZON" -> {
-        return s -> true;
-      }
-      case "AT_LATEST" -> {
-        return Shard::isOpen;
-      }
-      case "AT_TIMESTAMP", "FROM_TIMESTAMP" -> {
-        if (f.get("Timestamp") == null || !f.get("Timestamp").isNumber()) {
-          throw KinesisException.invalid("ShardFilter of type " + type + " needs a Timestamp.");
-        }
-        long ts = r.wire().timestampMillis(f.get("Timestamp"));
-        Predicate<Shard> openAfter = s -> s.isOpen() || s.closedMillis() > ts;
-        if (type.equals("FROM_TIMESTAMP")) {
-          return openAfter;
-        }
-        return openAfter.and(s -> s.createdMillis() <= ts || root.test(s));
-      }
-      default ->
-          throw KinesisException.validation(
-              "shardFilter.type",
-              type,
-              "Member must satisfy enum value set: [AFTER_SHARD_ID, AT_TRIM_HORIZON,"
-                  + " FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP]");
-    }
+    long ts = f.timestampMillis() == null ? 0 : f.timestampMillis();
+    Predicate<Shard> openAfter = s -> s.isOpen() || s.closedMillis() > ts;
+    return switch (f.type()) {
+      case "AFTER_SHARD_ID" -> s -> s.id().compareTo(f.shardId()) > 0;
+      case "AT_TRIM_HORIZON" -> root;
+      case "AT_LATEST" -> Shard::isOpen;
+      case "FROM_TIMESTAMP" -> openAfter;
+      case "AT_TIMESTAMP" -> openAfter.and(s -> s.createdMillis() <= ts || root.test(s));
+      default -> s -> true; // FROM_TRIM_HORIZON
+    };
   }
 
   private CompletionStage<ObjectNode> splitShard(KinesisRequest r) {

@@ -503,6 +503,23 @@ abstract class KinesisSdkContract {
                 f ->
                     f.type(ShardFilterType.FROM_TIMESTAMP).timestamp(Instant.now().plusSeconds(5))))
         .containsExactly("shardId-000000000001", "shardId-000000000002", "shardId-000000000003");
+
+    // a page at a time, as KCL asks: the NextToken carries the filter on
+    List<String> paged = new ArrayList<>();
+    ListShardsResponse page =
+        kinesis.listShards(
+            b ->
+                b.streamName(name)
+                    .maxResults(1)
+                    .shardFilter(f -> f.type(ShardFilterType.AT_LATEST)));
+    page.shards().forEach(s -> paged.add(s.shardId()));
+    while (page.nextToken() != null) {
+      String token = page.nextToken();
+      page = kinesis.listShards(b -> b.nextToken(token).maxResults(1));
+      page.shards().forEach(s -> paged.add(s.shardId()));
+    }
+    assertThat(paged)
+        .containsExactly("shardId-000000000001", "shardId-000000000002", "shardId-000000000003");
   }
 
   private List<String> ids(String name, java.util.function.Consumer<ShardFilter.Builder> filter) {
