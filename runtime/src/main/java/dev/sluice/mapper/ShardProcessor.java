@@ -287,6 +287,15 @@ final class ShardProcessor {
     if (waiting) {
       return;
     }
+    if (closedAt() >= 0) {
+      // read to its final end: nothing more comes, so only the batches in flight (or waiting
+      // on a retry or window timer) are left, and they pump again when they end. The watch
+      // would fire at once for a closed shard, again and again, and keep every future it made.
+      if (pending.isEmpty()) {
+        loop.execute(this::pump); // closed since maybeFinish() looked: the next pump finishes
+      }
+      return;
+    }
     waiting = true;
     CompletableFuture<Void> change = deps.catalog().watch().next(ref);
     change.thenRun(

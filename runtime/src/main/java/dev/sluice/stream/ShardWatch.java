@@ -32,6 +32,12 @@ public final class ShardWatch {
     return f;
   }
 
+  /** How many futures wait on {@code shard}: each is kept until its shard changes. */
+  public int waiting(ShardRef shard) {
+    List<CompletableFuture<Void>> l = waiters.get(shard);
+    return l == null ? 0 : l.size();
+  }
+
   /** Wakes everyone waiting on {@code shard}. */
   public void changed(ShardRef shard) {
     List<CompletableFuture<Void>> woken = waiters.remove(shard);

@@ -11,6 +11,8 @@ import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.checkpoint.CheckpointStore;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.ShardRef;
+import dev.sluice.stream.HashKeys;
+import dev.sluice.stream.StreamStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,6 +205,26 @@ class MappingServiceTest {
     await(fn, 2);
     assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("slow-1", "after");
     assertThat(h.mappings.delete(uuid).state()).isEqualTo("Deleting");
+  }
+
+  @Test
+  void split_whileTheParentsLastBatchIsInFlight_processorWaitsWithoutSpinning() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    h.mappings.create(request(fn, stream, null, null));
+    startSlowBatch(stream, fn);
+    h.catalog.split(stream, "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
+    for (int i = 0; i < 500 && h.catalog.require(stream).status() != StreamStatus.ACTIVE; i++) {
+      Thread.sleep(5);
+    }
+
+    Thread.sleep(500); // the parent is read to its final end; its batch still runs
+    assertThat(h.catalog.watch().waiting(new ShardRef(stream, "shardId-000000000000")))
+        .as("futures kept on the closed parent")
+        .isLessThanOrEqualTo(1);
+    h.put(stream, "after");
+    await(fn, 2);
+    assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("slow-1", "after");
   }
 
   /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
