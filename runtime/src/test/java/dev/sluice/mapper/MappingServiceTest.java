@@ -227,6 +227,47 @@ class MappingServiceTest {
     assertThat(delivered(fn)).extracting(l -> l.split("\\|")[1]).containsExactly("slow-1", "after");
   }
 
+  @Test
+  void batchOfManySmallRecordsWithLongKeys_cutBelowSixMegabytesAndDelivered() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    String key = "customer-" + "0".repeat(190); // the key is in every record's JSON too
+    List<dev.sluice.stream.StreamAppender.Entry> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      entries.add(
+          new dev.sluice.stream.StreamAppender.Entry(
+              key,
+              HashKeys.ofPartitionKey(key),
+              ("{\"order\":" + i + ",\"pad\":\"" + "x".repeat(60) + "\"}")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    h.appender.append(stream, entries).join();
+    MappingRequest r = request(fn, stream, null, null);
+    h.mappings.create(
+        new MappingRequest(
+            r.functionName(),
+            r.eventSourceArn(),
+            true,
+            10_000,
+            0,
+            "TRIM_HORIZON",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null));
+
+    assertThat(await(fn, 10_000))
+        .as("every record delivered, none refused as too large")
+        .hasSize(10_000);
+  }
+
   /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
   private void startSlowBatch(String stream, String fn) throws Exception {
     h.put(stream, "slow-1");
