@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.log.LogRecord;
+import dev.sluice.mapper.filter.FilterCriteria;
 import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
 import java.io.IOException;
@@ -182,11 +183,11 @@ final class EventBuilder {
 
   /**
    * What a filter pattern sees: the record's metadata with {@code data} JSON-decoded; data that is
-   * not JSON stays a string, so patterns on its fields cannot match it.
+   * not JSON matches no pattern on it ({@link FilterCriteria#decode}).
    */
   JsonNode filterView(Shard shard, LogRecord r) {
     return kinesis(SequenceNumbers.of(shard.ordinal(), r.offset()), r, null)
-        .set("data", decode(r.data()));
+        .set("data", FilterCriteria.decode(r.data()));
   }
 
   private static ObjectNode kinesis(String seq, LogRecord r, String data) {
@@ -208,16 +209,5 @@ final class EventBuilder {
 
   static String iso(long millis) {
     return Instant.ofEpochMilli(millis).toString();
-  }
-
-  private static JsonNode decode(byte[] data) {
-    try {
-      JsonNode n = MAPPER.readTree(data);
-      return n == null ? MAPPER.getNodeFactory().textNode("") : n;
-    } catch (IOException e) {
-      return MAPPER
-          .getNodeFactory()
-          .textNode(new String(data, java.nio.charset.StandardCharsets.UTF_8));
-    }
   }
 }

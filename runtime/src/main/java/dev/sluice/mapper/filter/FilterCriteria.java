@@ -15,9 +15,10 @@ import java.util.Objects;
  * object with the record's metadata fields and {@code data} decoded as JSON, e.g. {@code
  * {"kinesisSchemaVersion":"1.0","partitionKey":"order-1","sequenceNumber":"...",
  * "approximateArrivalTimestamp":1545084650.987,"data":{"type":"OrderPlaced"}}}. The caller builds
- * that node. When the data is not valid JSON the caller passes it as a plain string; a pattern that
- * looks inside {@code data} (such as {@code {"data":{"type":["OrderPlaced"]}}}) then never matches,
- * not even with {@code "exists": false}, while patterns on the other fields still apply.
+ * that node, with {@link #decode} for {@code data}. Data that is not valid JSON can't match a
+ * pattern on {@code data} (such as {@code {"data":{"type":["OrderPlaced"]}}} or {@code
+ * {"data":[{"prefix":"ERROR"}]}}), not even with {@code "exists": false}, while patterns on the
+ * other fields still apply.
  *
  * <p>Semantics follow EventBridge event patterns: fields of a pattern object are ANDed, the values
  * of a pattern array are ORed, an array in the record matches when any of its elements matches, and
@@ -43,6 +44,30 @@ public final class FilterCriteria {
   private FilterCriteria(List<String> patterns, List<ObjectPattern> compiled) {
     this.patterns = patterns;
     this.compiled = compiled;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .reader();
+
+  /**
+   * Stands for data that is not JSON: no pattern on the field matches it, not even {@code "exists":
+   * false}. Compared by identity.
+   */
+  static final JsonNode NOT_JSON = new com.fasterxml.jackson.databind.node.TextNode("(not JSON)");
+
+  /**
+   * A record's payload as filters see it: its JSON value, or {@link #NOT_JSON} when it is not
+   * exactly one JSON value (empty, text such as {@code 42 apples}, several documents).
+   */
+  public static JsonNode decode(byte[] payload) {
+    try {
+      JsonNode n = STRICT.readTree(payload);
+      return n == null || n.isMissingNode() ? NOT_JSON : n;
+    } catch (java.io.IOException e) {
+      return NOT_JSON;
+    }
   }
 
   /** A criteria without filters, which matches every record. */

@@ -52,7 +52,7 @@ final class ObjectPattern implements Pattern {
   private boolean matchesObject(JsonNode object) {
     for (Map.Entry<String, Pattern> field : fields.entrySet()) {
       JsonNode child = object == null ? null : object.get(field.getKey());
-      if (!field.getValue().matches(child)) {
+      if (child == FilterCriteria.NOT_JSON || !field.getValue().matches(child)) {
         return false;
       }
     }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.KinesisBatch;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,21 +88,15 @@ final class KafkaEvents {
     return o;
   }
 
-  /** What filter patterns see: the record with its value JSON-decoded (text when not JSON). */
+  /**
+   * What filter patterns see: the record with its value JSON-decoded; a value that is not JSON
+   * matches no pattern on it ({@link dev.sluice.mapper.filter.FilterCriteria#decode}).
+   */
   static JsonNode filterView(ConsumerRecord<byte[], byte[]> r) {
     ObjectNode o = record(r);
     if (r.value() != null) {
-      o.set("value", decode(r.value()));
+      o.set("value", dev.sluice.mapper.filter.FilterCriteria.decode(r.value()));
     }
     return o;
-  }
-
-  private static JsonNode decode(byte[] data) {
-    try {
-      JsonNode n = MAPPER.readTree(data);
-      return n == null ? MAPPER.getNodeFactory().textNode("") : n;
-    } catch (IOException e) {
-      return MAPPER.getNodeFactory().textNode(new String(data, StandardCharsets.UTF_8));
-    }
   }
 }

@@ -21,11 +21,8 @@ class FilterCriteriaMatchTest {
     record.put("partitionKey", partitionKey);
     record.put("sequenceNumber", "49590338271490256608559692538361571095921575989136588898");
     record.put("approximateArrivalTimestamp", 1545084650.987);
-    try {
-      record.set("data", JSON.readTree(dataJson));
-    } catch (Exception e) {
-      record.put("data", dataJson); // not JSON: passed as is
-    }
+    record.set(
+        "data", FilterCriteria.decode(dataJson.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return record;
   }
 
@@ -443,6 +440,21 @@ class FilterCriteriaMatchTest {
     assertThat(matches("{\"data\":{\"type\":[\"OrderPlaced\"]}}", raw)).isFalse();
     assertThat(matches("{\"data\":{\"type\":[{\"exists\":false}]}}", raw)).isFalse();
     assertThat(matches("{\"data\":{\"type\":[{\"anything-but\":\"x\"}]}}", raw)).isFalse();
+  }
+
+  @Test
+  void matches_dataThatOnlyStartsLikeJsonOrIsEmpty_noDataPatternMatches() {
+    assertThat(matches("{\"data\":[{\"numeric\":[\">\",0]}]}", order("42 apples"))).isFalse();
+    assertThat(matches("{\"data\":[true]}", order("true story"))).isFalse();
+    assertThat(
+            matches("{\"data\":{\"type\":[\"a\"]}}", order("{\"type\":\"a\"}\n{\"type\":\"b\"}")))
+        .as("two JSON documents are not JSON data")
+        .isFalse();
+    assertThat(matches("{\"data\":{\"type\":[{\"exists\":false}]}}", order(""))).isFalse();
+    assertThat(matches("{\"data\":[{\"prefix\":\"ERROR\"}]}", order("ERROR disk full")))
+        .as("non-JSON data can't match a data pattern")
+        .isFalse();
+    assertThat(matches("{\"data\":[{\"numeric\":[\">\",0]}]}", order("42"))).isTrue();
   }
 
   @Test
