@@ -646,6 +646,11 @@ public final class MappingService implements AutoCloseable {
               + onFailure
               + ".");
     }
+    if (onFailure != null && stream != null && onFailure.equals(arns.stream(stream))) {
+      // each skipped batch's record would be read back, fail, and be sent again, for ever
+      throw MappingException.invalid(
+          "DestinationConfig.OnFailure.Destination must not be the source stream " + stream + ".");
+    }
     if (onFailure != null && kafka != null && onFailure.equals("kafka://" + kafka.topic())) {
       // as in Lambda: the mapping would read its own failure records back, forever
       throw MappingException.invalid(

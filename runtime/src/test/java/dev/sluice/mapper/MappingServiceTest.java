@@ -268,6 +268,17 @@ class MappingServiceTest {
         .hasSize(10_000);
   }
 
+  @Test
+  void create_onFailureToTheSourceStream_refused() throws Exception {
+    String stream = h.stream();
+    String self = "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream;
+
+    assertThatThrownBy(() -> h.mappings.create(request(function(), stream, null, self)))
+        .isInstanceOf(MappingException.class)
+        .hasMessageContaining("must not be the source stream");
+    assertThat(h.mappings.list(null, null)).isEmpty();
+  }
+
   /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
   private void startSlowBatch(String stream, String fn) throws Exception {
     h.put(stream, "slow-1");
