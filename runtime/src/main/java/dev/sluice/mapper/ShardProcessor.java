@@ -609,7 +609,7 @@ final class ShardProcessor {
     if (exhausted(batch)) {
       skip(
           lane,
-          rest,
+          batch.from(firstFailed, batch.attempt()), // invoked attempt + 1 times, not more
           "RetryAttemptsExhausted",
           new InvocationResult.Failure(
               "BatchItemFailure",

@@ -329,6 +329,9 @@ class MappingEndToEndTest {
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(2);
     assertThat(failure.at("/requestContext/condition").asText())
         .isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt())
+        .as("the first call and one retry")
+        .isEqualTo(2);
     assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("a");
   }
 
