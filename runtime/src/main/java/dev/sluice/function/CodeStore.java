@@ -24,6 +24,9 @@ final class CodeStore {
 
   private final Path functionsDir;
 
+  /** When each package was last stored or unpacked (nanoTime), so a removal can tell. */
+  private final java.util.Map<Path, Long> placed = new java.util.concurrent.ConcurrentHashMap<>();
+
   CodeStore(Path functionsDir) {
     this.functionsDir = functionsDir;
   }
@@ -85,6 +88,7 @@ final class CodeStore {
    * refused, as other nodes could not unpack it.
    */
   private void place(Path dir, Fill fill) throws IOException {
+    placed.put(dir, System.nanoTime());
     if (Files.isDirectory(dir)) {
       return;
     }
@@ -183,6 +187,15 @@ final class CodeStore {
         .resolve(function)
         .resolve("code")
         .resolve(HexFormat.of().formatHex(raw, 0, 12));
+  }
+
+  /**
+   * Whether the package at {@code root} was stored or unpacked again at or after {@code nanos}:
+   * another node's rollback to it sends the package before the configuration that names it.
+   */
+  boolean placedSince(Path root, long nanos) {
+    Long at = placed.get(root);
+    return at != null && at - nanos >= 0;
   }
 
   /** Deletes one unpacked package; one that cannot be is left, logged. */

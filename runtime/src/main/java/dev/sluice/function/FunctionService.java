@@ -68,6 +68,12 @@ public final class FunctionService implements AutoCloseable {
   /** Lambda retries a throttled asynchronous event for up to 6 hours. */
   private static final long ASYNC_MAX_AGE_MILLIS = 6 * 3_600_000L;
 
+  /** Most payload bytes that throttled asynchronous events waiting for a retry may hold. */
+  private static final long THROTTLED_BYTES = 256L << 20;
+
+  private final java.util.concurrent.atomic.AtomicLong throttledBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final ScheduledExecutorService asyncQueue =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
 
@@ -403,9 +409,7 @@ public final class FunctionService implements AutoCloseable {
     if (cause instanceof FunctionException t
         && t.kind() == FunctionException.Kind.TOO_MANY_REQUESTS
         && clock.millis() - event.firstMillis() < ASYNC_MAX_AGE_MILLIS) {
-      long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
-      AsyncEvent next = new AsyncEvent(event.attempt(), event.throttles() + 1, event.firstMillis());
-      asyncQueue.schedule(() -> attemptAsync(name, payload, next), delay, TimeUnit.MILLISECONDS);
+      retryThrottled(name, payload, event);
       return;
     }
     if (event.attempt() < asyncRetryDelays.size()) {
@@ -417,6 +421,28 @@ public final class FunctionService implements AutoCloseable {
           "Asynchronous invocation of %s failed after %d attempts; dropped",
           name, event.attempt() + 1);
     }
+  }
+
+  /**
+   * Queues a throttled event again, backing off up to a minute. The events waiting so hold at most
+   * {@link #THROTTLED_BYTES} of payload: past that a throttled event is dropped, logged, so that a
+   * function throttled for hours cannot fill the heap.
+   */
+  private void retryThrottled(String name, byte[] payload, AsyncEvent event) {
+    if (throttledBytes.addAndGet(payload.length) > THROTTLED_BYTES) {
+      throttledBytes.addAndGet(-payload.length);
+      LOG.warnf("Asynchronous invocation of %s throttled while too many wait; dropped", name);
+      return;
+    }
+    long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
+    AsyncEvent next = new AsyncEvent(event.attempt(), event.throttles() + 1, event.firstMillis());
+    asyncQueue.schedule(
+        () -> {
+          throttledBytes.addAndGet(-payload.length);
+          attemptAsync(name, payload, next);
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 
   private CompletableFuture<InvocationReport> run(Deployed d, Invocation inv) {
@@ -499,7 +525,13 @@ public final class FunctionService implements AutoCloseable {
    */
   private FunctionConfig replace(Deployed old, FunctionConfig next, CodeStore.Stored stored) {
     DeployedCode code = stored == null ? old.code() : stored.code();
-    Runner runner = runnerFor(next, code);
+    Runner runner;
+    try {
+      runner = runnerFor(next, code);
+    } catch (RuntimeException e) {
+      discard(stored);
+      throw e;
+    }
     try {
       if (stored != null) {
         shareCode(next, stored);
@@ -507,6 +539,7 @@ public final class FunctionService implements AutoCloseable {
       persist(next, old.config().codeSha256());
     } catch (RuntimeException e) {
       runner.close();
+      discard(stored);
       throw e;
     }
     put(next, code, runner);
@@ -519,6 +552,7 @@ public final class FunctionService implements AutoCloseable {
    * the function runs that package again by then: an update loop kept every package on disk.
    */
   private void retire(Deployed old) {
+    long since = System.nanoTime();
     old.runner().close();
     Path root = old.code().root();
     if (root.equals(functions.get(old.config().name()).code().root())) {
@@ -529,12 +563,19 @@ public final class FunctionService implements AutoCloseable {
         .thenRunAsync(
             () -> {
               synchronized (this) {
-                if (!inUse(root)) {
+                if (!inUse(root) && !codes.placedSince(root, since)) {
                   codes.delete(old.code());
                 }
               }
             },
             asyncQueue);
+  }
+
+  /** Removes the package of a refused update, unless the function runs it already. */
+  private void discard(CodeStore.Stored stored) {
+    if (stored != null && !inUse(stored.code().root())) {
+      codes.delete(stored.code());
+    }
   }
 
   private boolean inUse(Path root) {

@@ -80,6 +80,12 @@ public final class MappingService implements AutoCloseable {
    */
   private final Set<String> held = new HashSet<>();
 
+  /**
+   * Mappings another node deleted whose runner here still drains: shown as Deleting, but no change
+   * may find them (an update would write a deleted mapping back). Guarded by this.
+   */
+  private final Set<String> removing = new HashSet<>();
+
   /** Starts runners once the stops before them have ended (remote changes wait for no one). */
   private final ExecutorService afterStops =
       Executors.newSingleThreadExecutor(
@@ -322,7 +328,7 @@ public final class MappingService implements AutoCloseable {
     String state;
     CompletableFuture<Void> stopped;
     synchronized (this) {
-      MappingConfig old = require(uuid);
+      MappingConfig old = requireChangeable(uuid);
       String function =
           r.functionName() == null ? old.functionName() : deps.functions().nameOf(r.functionName());
       requireFunction(function);
@@ -376,7 +382,7 @@ public final class MappingService implements AutoCloseable {
     View last;
     CompletableFuture<Void> stopped;
     synchronized (this) {
-      MappingConfig c = require(uuid);
+      MappingConfig c = requireChangeable(uuid);
       hold(uuid, MappingStates.DELETING);
       last = view(c, MappingStates.DELETING);
       stopped = stopRunner(uuid);
@@ -458,6 +464,9 @@ public final class MappingService implements AutoCloseable {
           return; // closing: no runner may start behind close()
         }
         mappings.put(c.uuid(), c);
+        if (removing.remove(c.uuid())) {
+          states.end(c.uuid()); // written again after its removal: the later write stands
+        }
         afterStop(c.uuid(), stopRunner(c.uuid()), () -> startIfDue(c.uuid()));
       }
     }
@@ -469,6 +478,7 @@ public final class MappingService implements AutoCloseable {
           return;
         }
         states.begin(uuid, MappingStates.DELETING);
+        removing.add(uuid);
         afterStop(uuid, stopRunner(uuid), () -> forgetRemoved(uuid));
       }
     }
@@ -500,8 +510,9 @@ public final class MappingService implements AutoCloseable {
 
   /** Forgets a mapping another node deleted, once no runner of it runs here any more. */
   private void forgetRemoved(String uuid) {
-    if (!mappings.containsKey(uuid)) {
-      return;
+    if (!removing.contains(uuid) || !mappings.containsKey(uuid)) {
+      removing.remove(uuid);
+      return; // gone already, or written again since
     }
     // an API change of the mapping here may have started a runner since the removal came
     CompletableFuture<Void> stopped = stopRunner(uuid);
@@ -510,6 +521,7 @@ public final class MappingService implements AutoCloseable {
       return;
     }
     states.end(uuid);
+    removing.remove(uuid);
     forget(uuid);
   }
 
@@ -521,7 +533,7 @@ public final class MappingService implements AutoCloseable {
     MappingConfig c;
     CompletableFuture<Void> stopped;
     synchronized (this) {
-      c = require(uuid);
+      c = requireChangeable(uuid);
       if (c.kafka() != null) {
         throw MappingException.invalid(
             "A Kafka mapping keeps its position in its consumer group; move the group's offsets"
@@ -856,6 +868,20 @@ public final class MappingService implements AutoCloseable {
     }
   }
 
+  /**
+   * A mapping a change may apply to: not one another node deleted, whose runner here still drains
+   * (readers see it as Deleting; a change would write it back).
+   */
+  private MappingConfig requireChangeable(String uuid) {
+    MappingConfig c = require(uuid);
+    if (removingNow(uuid)) {
+      throw new MappingException(
+          MappingException.Kind.NOT_FOUND,
+          "The resource you requested does not exist. (Event source mapping " + uuid + ")");
+    }
+    return c;
+  }
+
   private MappingConfig require(String uuid) {
     MappingConfig c = uuid == null ? null : mappings.get(uuid);
     if (c == null) {
@@ -864,6 +890,10 @@ public final class MappingService implements AutoCloseable {
           "The resource you requested does not exist. (Event source mapping " + uuid + ")");
     }
     return c;
+  }
+
+  private synchronized boolean removingNow(String uuid) {
+    return removing.contains(uuid);
   }
 
   private void requireFunction(String name) {

@@ -279,6 +279,36 @@ class MappingServiceTest {
     assertThat(h.mappings.list(null, null)).isEmpty();
   }
 
+  @Test
+  void update_ofAMappingAnotherNodeDeletedWhileItDrainsHere_notFoundAndNotWrittenBack()
+      throws Exception {
+    h.mappings.close(); // this test's node shares its mappings
+    RemoteState state = new RemoteState();
+    Path node = dir.resolve("node");
+    MappingService shared =
+        new MappingService(node, h.deps, MapperHarness.ARNS, ShardLeases.files(node), state);
+    shared.start();
+    try {
+      String stream = h.stream();
+      String fn = function();
+      String uuid = shared.create(request(fn, stream, null, null)).config().uuid();
+      startSlowBatch(stream, fn);
+
+      CompletableFuture.runAsync(() -> state.remote("mapping/" + uuid, null)); // drains 7 s
+      for (int i = 0; i < 200 && !shared.get(uuid).state().equals("Deleting"); i++) {
+        Thread.sleep(10);
+      }
+
+      assertThatThrownBy(() -> shared.update(uuid, MappingStatesTest.change(true, 7)))
+          .isInstanceOf(MappingException.class)
+          .extracting(e -> ((MappingException) e).kind())
+          .isEqualTo(MappingException.Kind.NOT_FOUND);
+      assertThat(state.values).as("the deleted mapping not written back").isEmpty();
+    } finally {
+      shared.close();
+    }
+  }
+
   /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
   private void startSlowBatch(String stream, String fn) throws Exception {
     h.put(stream, "slow-1");

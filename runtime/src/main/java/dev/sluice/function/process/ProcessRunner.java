@@ -88,16 +88,17 @@ public final class ProcessRunner implements Runner, Instance.Owner {
               ""));
       return job.future;
     }
-    dispatch(job);
+    dispatch(job, false);
     return job.future;
   }
 
-  private void dispatch(Job job) {
+  /** {@code accepted}: the invocation was taken before a close(), which lets it run still. */
+  private void dispatch(Job job, boolean accepted) {
     Instance started;
     synchronized (this) {
       // checked with the instance taken, under one lock: a close() in between would otherwise
       // let a new instance start in the directory the closed runner's factory removes
-      if (closed || aborted) {
+      if (aborted || (closed && !accepted)) {
         job.future.completeExceptionally(
             new IllegalStateException("Runner of " + config.name() + " is closed"));
         return;
@@ -152,7 +153,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
 
   @Override
   public void redispatch(Job job) {
-    dispatch(job); // allowed after close: the invocation was accepted before it
+    dispatch(job, true); // allowed after close: the invocation was accepted before it
   }
 
   @Override
