@@ -25,8 +25,9 @@ public interface Runner extends AutoCloseable {
   void close();
 
   /**
-   * Completes once the runner is closed and its instances are gone, so its code is no longer in
-   * use; never, unless {@link #close()} was called.
+   * Completes once the runner is closed, its invocations answered and its instances gone, so its
+   * code may be removed (a handler abandoned at its timeout may still run, and fail to load a
+   * class); never, unless {@link #close()} was called.
    */
   CompletableFuture<Void> stopped();
 }
