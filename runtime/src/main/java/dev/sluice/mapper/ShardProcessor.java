@@ -746,7 +746,7 @@ final class ShardProcessor {
     if (window == null || !window.isOpen() || windowTimerArmed || !lane.queue.isEmpty()) {
       return;
     }
-    long wait = window.end() - deps.clock().millis();
+    long wait = window.end() + TumblingWindow.CLOSE_GRACE_MILLIS - deps.clock().millis();
     windowTimerArmed = true;
     after(
         wait > 0 ? wait : 10, // past the end but still reading: look again shortly

@@ -112,8 +112,14 @@ final class TumblingWindow {
     if (nextWindow >= 0) {
       return nextWindow != start; // the shard's records moved past this window
     }
-    return caughtUp && now >= end(); // its end passed with no more records for it
+    // its end passed, with a grace, and no more records for it: a record stamped just before the
+    // end becomes readable only once its append is durable, and a window closed before that would
+    // open again for it alone, with a second final invoke
+    return caughtUp && now >= end() + CLOSE_GRACE_MILLIS;
   }
+
+  /** How long past its end a window waits for records stamped before the end to be readable. */
+  static final long CLOSE_GRACE_MILLIS = 1_000;
 
   /** Takes the state a successful (or partly successful) invocation of the window returned. */
   void accept(Map<String, String> newState) {
