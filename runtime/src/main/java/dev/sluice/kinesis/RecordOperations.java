@@ -196,7 +196,9 @@ final class RecordOperations {
             offset -> {
               ObjectNode out = KinesisRequest.newObject();
               out.put(
-                  "ShardIterator", tokens.iterator(new Tokens.Position(stream, shardId, offset)));
+                  "ShardIterator",
+                  tokens.iterator(
+                      new Tokens.Position(stream, meta.createdMillis(), shardId, offset)));
               return out;
             });
   }
@@ -261,6 +263,16 @@ final class RecordOperations {
     int limit = r.integer("Limit", 1, 10_000, 10_000, KinesisError.InvalidArgumentException);
     Tokens.Position pos = tokens.readIterator(iterator);
     StreamMeta meta = catalog.require(pos.stream());
+    if (meta.createdMillis() != pos.streamCreatedMillis()) {
+      throw new KinesisException(
+          KinesisError.ResourceNotFoundException,
+          "Shard "
+              + pos.shardId()
+              + " of the stream "
+              + pos.stream()
+              + " this iterator was issued for does not exist: the stream was deleted and"
+              + " created again since.");
+    }
     Shard shard = shard(meta, pos.shardId());
     ShardRef ref = new ShardRef(pos.stream(), pos.shardId());
     return engine
@@ -290,7 +302,9 @@ final class RecordOperations {
     } else {
       out.put(
           "NextShardIterator",
-          tokens.iterator(new Tokens.Position(pos.stream(), pos.shardId(), read.nextOffset())));
+          tokens.iterator(
+              new Tokens.Position(
+                  pos.stream(), pos.streamCreatedMillis(), pos.shardId(), read.nextOffset())));
     }
     long behind =
         read.atEnd() || lastArrival < 0 ? 0 : Math.max(0, read.lastArrivalMillis() - lastArrival);

@@ -33,13 +33,15 @@ final class Tokens {
    * Where a shard iterator points.
    *
    * @param stream the stream name
+   * @param streamCreatedMillis when that stream was created: a stream deleted and created again
+   *     under the name is another one, whose shards the iterator does not point into
    * @param shardId the shard
    * @param offset the offset of the next record to read
    */
-  record Position(String stream, String shardId, long offset) {}
+  record Position(String stream, long streamCreatedMillis, String shardId, long offset) {}
 
   String iterator(Position p) {
-    return encode(ITERATOR, p.stream(), p.shardId(), p.offset());
+    return encode(ITERATOR, p.stream(), p.shardId() + "/" + p.streamCreatedMillis(), p.offset());
   }
 
   /** Decodes a shard iterator; fails when it is forged, garbled or expired. */
@@ -63,7 +65,12 @@ final class Tokens {
               + ttlMillis
               + " milliseconds.");
     }
-    return new Position(d.stream, d.key, d.number);
+    int slash = d.key.lastIndexOf('/');
+    if (slash < 0) {
+      throw KinesisException.invalid("Invalid ShardIterator.");
+    }
+    return new Position(
+        d.stream, Long.parseLong(d.key.substring(slash + 1)), d.key.substring(0, slash), d.number);
   }
 
   /** A ListShards token: continue after {@code lastShardId} of {@code stream}. */

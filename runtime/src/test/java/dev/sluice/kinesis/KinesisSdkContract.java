@@ -792,6 +792,19 @@ abstract class KinesisSdkContract {
     String name = newStream(1);
     kinesis.putRecord(
         b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("old")));
+    String oldIterator =
+        kinesis
+            .getRecords(
+                b ->
+                    b.shardIterator(
+                        kinesis
+                            .getShardIterator(
+                                g ->
+                                    g.streamName(name)
+                                        .shardId("shardId-000000000000")
+                                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                            .shardIterator()))
+            .nextShardIterator();
     kinesis.deleteStream(b -> b.streamName(name));
     createWhileDeleting(name);
     // what test suites do between tests: the name must not vanish again once it was created
@@ -809,6 +822,10 @@ abstract class KinesisSdkContract {
     assertThat(readAll(name, describe(name).shards().get(0).shardId()))
         .extracting(r -> r.data().asUtf8String())
         .containsExactly("new");
+    // an iterator of the deleted stream does not read on in the new one (it skipped its records)
+    assertThatThrownBy(() -> kinesis.getRecords(b -> b.shardIterator(oldIterator)))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("deleted and created again");
   }
 
   /** Creates {@code name} as soon as its deletion lets it (an impatient client's loop). */

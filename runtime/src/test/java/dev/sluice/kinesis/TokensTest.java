@@ -13,15 +13,19 @@ class TokensTest {
 
   @Test
   void readIterator_withinFiveMinutes_returnsThePosition() {
-    String it = tokens.iterator(new Tokens.Position("orders", "shardId-000000000001", 42));
+    String it =
+        tokens.iterator(
+            new Tokens.Position("orders", 1_700_000_000_000L, "shardId-000000000001", 42));
     clock.advance(299_000);
     assertThat(tokens.readIterator(it))
-        .isEqualTo(new Tokens.Position("orders", "shardId-000000000001", 42));
+        .isEqualTo(new Tokens.Position("orders", 1_700_000_000_000L, "shardId-000000000001", 42));
   }
 
   @Test
   void readIterator_afterFiveMinutes_expiredIteratorException() {
-    String it = tokens.iterator(new Tokens.Position("orders", "shardId-000000000001", 42));
+    String it =
+        tokens.iterator(
+            new Tokens.Position("orders", 1_700_000_000_000L, "shardId-000000000001", 42));
     clock.advance(300_001);
     assertThatThrownBy(() -> tokens.readIterator(it))
         .isInstanceOfSatisfying(
@@ -32,7 +36,9 @@ class TokensTest {
   @Test
   void readIterator_signedWithAnotherKey_invalidArgument() {
     Tokens other = new Tokens(new Signer(new byte[] {1, 2, 3}), clock, 300_000);
-    String it = other.iterator(new Tokens.Position("orders", "shardId-000000000001", 42));
+    String it =
+        other.iterator(
+            new Tokens.Position("orders", 1_700_000_000_000L, "shardId-000000000001", 42));
     assertThatThrownBy(() -> tokens.readIterator(it))
         .isInstanceOfSatisfying(
             KinesisException.class,
