@@ -268,6 +268,11 @@ final class Segment implements AutoCloseable {
   void revert() throws IOException {
     pending.clear();
     log.truncate(committedSize);
+    try {
+      log.force(false); // the truncation durable when the disk lets it
+    } catch (IOException e) {
+      // best effort: the write failed already, and its error is what the appends get
+    }
     index.truncateToLogSize(committedSize);
     size = flushedSize = committedSize;
     endOffset = committedEnd;

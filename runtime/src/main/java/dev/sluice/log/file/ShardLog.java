@@ -328,6 +328,11 @@ final class ShardLog {
         segments.remove(s.baseOffset());
         s.delete();
       }
+      if (!created.isEmpty()) {
+        // the removals made durable like the truncations below: after a crash a truncated
+        // segment followed by one that should be gone would leave a gap the next start refuses
+        LogLayout.syncDir(dir);
+      }
       for (Segment s : touched) {
         if (!created.contains(s)) {
           s.revert();
