@@ -875,9 +875,7 @@ public final class MappingService implements AutoCloseable {
   private MappingConfig requireChangeable(String uuid) {
     MappingConfig c = require(uuid);
     if (removingNow(uuid)) {
-      throw new MappingException(
-          MappingException.Kind.NOT_FOUND,
-          "The resource you requested does not exist. (Event source mapping " + uuid + ")");
+      throw notFound(uuid);
     }
     return c;
   }
@@ -885,11 +883,15 @@ public final class MappingService implements AutoCloseable {
   private MappingConfig require(String uuid) {
     MappingConfig c = uuid == null ? null : mappings.get(uuid);
     if (c == null) {
-      throw new MappingException(
-          MappingException.Kind.NOT_FOUND,
-          "The resource you requested does not exist. (Event source mapping " + uuid + ")");
+      throw notFound(uuid);
     }
     return c;
+  }
+
+  private static MappingException notFound(String uuid) {
+    return new MappingException(
+        MappingException.Kind.NOT_FOUND,
+        "The resource you requested does not exist. (Event source mapping " + uuid + ")");
   }
 
   private synchronized boolean removingNow(String uuid) {

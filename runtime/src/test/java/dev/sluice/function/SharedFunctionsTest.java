@@ -3,13 +3,12 @@ package dev.sluice.function;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.cluster.StateListener;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.testing.MemoryState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -19,51 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Functions in the node state several nodes share, over a state kept in memory. */
 class SharedFunctionsTest {
-
-  /** The shared state of a single node: what it writes is the whole state. */
-  static final class MemoryState implements StateStore {
-    final Map<String, byte[]> values = new LinkedHashMap<>();
-
-    @Override
-    public synchronized Map<String, byte[]> snapshot(String prefix) {
-      Map<String, byte[]> out = new LinkedHashMap<>();
-      values.forEach(
-          (k, v) -> {
-            if (k.startsWith(prefix)) {
-              out.put(k, v);
-            }
-          });
-      return out;
-    }
-
-    @Override
-    public void listen(String prefix, StateListener listener) {}
-
-    @Override
-    public void listenAll(String prefix, StateListener listener) {}
-
-    @Override
-    public void follow() {}
-
-    @Override
-    public synchronized void put(String key, byte[] value) {
-      values.put(key, value);
-    }
-
-    /** Removals of packages fail, as with the broker going away between two writes. */
-    volatile boolean refuseCodeRemoval;
-
-    @Override
-    public synchronized void remove(String key) {
-      if (refuseCodeRemoval && key.startsWith("code/")) {
-        throw new dev.sluice.cluster.StateException("broker unreachable");
-      }
-      values.remove(key);
-    }
-
-    @Override
-    public void close() {}
-  }
 
   @TempDir Path dir;
   final MemoryState state = new MemoryState();
@@ -96,7 +50,7 @@ class SharedFunctionsTest {
     Path code = Files.createDirectories(dir.resolve("small"));
     Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
     service.create("f", FunctionServiceTest.java17("fixture.Any"), new CodeSource.Local(code));
-    state.refuseCodeRemoval = true;
+    state.refusedRemovals = "code/"; // package removals fail
 
     service.delete("f");
 

@@ -283,7 +283,7 @@ class MappingServiceTest {
   void update_ofAMappingAnotherNodeDeletedWhileItDrainsHere_notFoundAndNotWrittenBack()
       throws Exception {
     h.mappings.close(); // this test's node shares its mappings
-    RemoteState state = new RemoteState();
+    dev.sluice.testing.MemoryState state = new dev.sluice.testing.MemoryState();
     Path node = dir.resolve("node");
     MappingService shared =
         new MappingService(node, h.deps, MapperHarness.ARNS, ShardLeases.files(node), state);

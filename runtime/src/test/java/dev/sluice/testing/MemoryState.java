@@ -1,5 +1,6 @@
-package dev.sluice.mapper;
+package dev.sluice.testing;
 
+import dev.sluice.cluster.StateException;
 import dev.sluice.cluster.StateListener;
 import dev.sluice.cluster.StateStore;
 import java.util.LinkedHashMap;
@@ -11,15 +12,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The shared state of one node, in memory: what the node writes is kept (and not delivered back, as
  * a store does with a node's own writes), and a test plays another node with {@link #remote}.
  */
-final class RemoteState implements StateStore {
+public final class MemoryState implements StateStore {
 
   private record Registered(String prefix, StateListener listener) {}
 
-  final Map<String, byte[]> values = new LinkedHashMap<>();
+  /** What the state holds now, key by key. */
+  public final Map<String, byte[]> values = new LinkedHashMap<>();
+
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
 
+  /** Removals of keys starting so fail, as with the broker going away; null: none fail. */
+  public volatile String refusedRemovals;
+
   /** Another node's write ({@code value} null: its removal), delivered as a store delivers it. */
-  void remote(String key, byte[] value) {
+  public void remote(String key, byte[] value) {
     synchronized (this) {
       if (value == null) {
         values.remove(key);
@@ -66,6 +72,9 @@ final class RemoteState implements StateStore {
 
   @Override
   public synchronized void remove(String key) {
+    if (refusedRemovals != null && key.startsWith(refusedRemovals)) {
+      throw new StateException("broker unreachable");
+    }
     values.remove(key);
   }
 
