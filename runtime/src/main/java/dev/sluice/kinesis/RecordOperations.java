@@ -212,8 +212,9 @@ final class RecordOperations {
       case "LATEST":
         return CompletableFuture.completedFuture(offsets.endOffset());
       case "AT_SEQUENCE_NUMBER":
+        // the shard's StartingSequenceNumber (offset -1) is at its first record
         return CompletableFuture.completedFuture(
-            sequenceOffset(r, shard, ref, offsets, offsets.endOffset()));
+            Math.max(0, sequenceOffset(r, shard, ref, offsets, offsets.endOffset())));
       case "AFTER_SEQUENCE_NUMBER":
         // never past the end: after a number not issued yet (say an empty shard's
         // StartingSequenceNumber) the next record appended is the first one after it

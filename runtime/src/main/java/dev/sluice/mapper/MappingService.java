@@ -771,7 +771,7 @@ public final class MappingService implements AutoCloseable {
           "Sequence number " + sequenceNumber + " is not one of stream " + c.stream() + ".");
     }
     Map<String, Checkpoint> cps = new TreeMap<>(leases.load(c.uuid(), c.stream()));
-    cps.put(shard.id(), new Checkpoint(d.offset(), false));
+    cps.put(shard.id(), new Checkpoint(Math.max(0, d.offset()), false)); // -1: the shard's start
     return cps;
   }
 

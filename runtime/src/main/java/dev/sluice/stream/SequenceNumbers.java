@@ -12,10 +12,15 @@ import java.util.regex.Pattern;
  * read). Children are created after their parents and so have larger ordinals: every record of a
  * child sorts after every record of its parents, which is what Kinesis consumers expect. The offset
  * maps directly onto a Kafka offset for a Kafka-backed log.
+ *
+ * <p>A shard's StartingSequenceNumber is not a record's: it is {@code 48}, 25 zeros, the ordinal
+ * and 19 zeros, below every record's number, so that AFTER_SEQUENCE_NUMBER with it reads the shard
+ * from its first record (as in Kinesis) instead of skipping record 0, whose number it used to be.
  */
 public final class SequenceNumbers {
 
   private static final String PREFIX = "49" + "0".repeat(25);
+  private static final String START_PREFIX = "48" + "0".repeat(25);
   private static final int ORDINAL_DIGITS = 10;
   private static final int OFFSET_DIGITS = 19;
 
@@ -34,6 +39,14 @@ public final class SequenceNumbers {
     return sb.toString();
   }
 
+  /** The StartingSequenceNumber of shard number {@code ordinal}: below its first record's. */
+  public static String shardStart(int ordinal) {
+    StringBuilder sb = new StringBuilder(LENGTH).append(START_PREFIX);
+    pad(sb, Integer.toString(ordinal), ORDINAL_DIGITS);
+    pad(sb, "0", OFFSET_DIGITS);
+    return sb.toString();
+  }
+
   /** True when {@code text} has the syntax of a sequence number (any Kinesis one included). */
   public static boolean isWellFormed(String text) {
     return text != null && FORMAT.matcher(text).matches();
@@ -41,12 +54,20 @@ public final class SequenceNumbers {
 
   /**
    * Decodes a sequence number this node issued; null when the text is not one (wrong syntax, width
-   * or prefix, or an offset out of range).
+   * or prefix, or an offset out of range). A shard's {@link #shardStart} decodes to offset -1.
    */
   public static Decoded decode(String text) {
-    if (text == null || text.length() != LENGTH || !text.startsWith(PREFIX) || !digits(text)) {
+    if (text == null || text.length() != LENGTH || !digits(text)) {
       return null;
     }
+    if (text.startsWith(START_PREFIX)) {
+      Decoded d = decodeRest(text);
+      return d == null || d.offset() != 0 ? null : new Decoded(d.ordinal(), -1);
+    }
+    return text.startsWith(PREFIX) ? decodeRest(text) : null;
+  }
+
+  private static Decoded decodeRest(String text) {
     try {
       int at = PREFIX.length();
       long ordinal = Long.parseLong(text, at, at + ORDINAL_DIGITS, 10);
@@ -80,7 +101,8 @@ public final class SequenceNumbers {
    * A decoded sequence number.
    *
    * @param ordinal the shard's number within its stream
-   * @param offset the record's offset in the shard log
+   * @param offset the record's offset in the shard log; -1 for the shard's start, before its first
+   *     record
    */
   public record Decoded(int ordinal, long offset) {}
 }

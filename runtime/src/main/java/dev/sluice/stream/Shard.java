@@ -72,9 +72,9 @@ public record Shard(
     return !isOpen() && !endProvisional;
   }
 
-  /** Sequence number of the shard's first possible record. */
+  /** The shard's StartingSequenceNumber: below its first record's, as in Kinesis. */
   public String startingSequenceNumber() {
-    return SequenceNumbers.of(ordinal, 0);
+    return SequenceNumbers.shardStart(ordinal);
   }
 
   /** Sequence number of its last record once closed (of offset 0 when it never had one). */

@@ -384,6 +384,27 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void getShardIterator_atOrAfterTheStartingSequenceNumberOfAShardWithRecords_getsRecordZero() {
+    String name = newStream(1);
+    for (String v : List.of("r0", "r1")) {
+      kinesis.putRecord(b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String(v)));
+    }
+    Shard shard = kinesis.listShards(b -> b.streamName(name)).shards().get(0);
+    String start = shard.sequenceNumberRange().startingSequenceNumber();
+
+    for (ShardIteratorType type :
+        List.of(ShardIteratorType.AT_SEQUENCE_NUMBER, ShardIteratorType.AFTER_SEQUENCE_NUMBER)) {
+      assertThat(
+              first(
+                  name,
+                  shard.shardId(),
+                  b -> b.shardIteratorType(type).startingSequenceNumber(start)))
+          .as(type.toString())
+          .isEqualTo("r0");
+    }
+  }
+
+  @Test
   void getShardIterator_afterTheStartingSequenceNumberOfAnEmptyShard_getsItsFirstRecord() {
     String name = newStream(1);
     Shard shard = kinesis.listShards(b -> b.streamName(name)).shards().get(0);

@@ -32,4 +32,18 @@ class SequenceNumbersTest {
     assertThat(SequenceNumbers.decode("1")).isNull();
     assertThat(SequenceNumbers.decode("9".repeat(80))).isNull();
   }
+
+  @Test
+  void shardStart_belowTheShardsFirstRecord_decodesToOffsetMinusOne() {
+    String start = SequenceNumbers.shardStart(3);
+    assertThat(start).hasSize(SequenceNumbers.LENGTH);
+    assertThat(new BigInteger(start)).isLessThan(new BigInteger(SequenceNumbers.of(3, 0)));
+    assertThat(SequenceNumbers.decode(start)).isEqualTo(new SequenceNumbers.Decoded(3, -1));
+  }
+
+  @Test
+  void decode_shardStartFormWithAnOffset_isNull() {
+    String start = SequenceNumbers.shardStart(3);
+    assertThat(SequenceNumbers.decode(start.substring(0, start.length() - 1) + "1")).isNull();
+  }
 }
