@@ -61,14 +61,13 @@ final class LogLayout {
   }
 
   /**
-   * Syncs a directory so that files created or deleted in it survive a crash. Best effort: some
-   * platforms cannot open directories, and there is nothing better to do there.
+   * Syncs a directory so that files created or deleted in it survive a crash. A failure is thrown,
+   * not ignored: the change it was to make durable is not, and acknowledging records written into a
+   * segment whose directory entry may vanish would lose them.
    */
-  static void syncDir(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+  static void syncDir(Path dir, ChannelOpener opener) throws IOException {
+    try (FileChannel ch = opener.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // best effort, see above
     }
   }
 

@@ -78,8 +78,8 @@ final class ShardLog {
     synchronized (ctx.dirLock()) {
       Files.createDirectories(dir);
     }
-    LogLayout.syncDir(dir.getParent());
-    LogLayout.syncDir(ctx.root());
+    LogLayout.syncDir(dir.getParent(), ctx.opener());
+    LogLayout.syncDir(ctx.root(), ctx.opener());
     open();
   }
 
@@ -93,7 +93,7 @@ final class ShardLog {
     try {
       if (bases.isEmpty()) {
         opened.add(Segment.create(dir, 0, indexInterval(), ctx.opener()));
-        LogLayout.syncDir(dir);
+        LogLayout.syncDir(dir, ctx.opener());
       }
       for (long base : bases.keySet()) {
         opened.add(openSegment(base, base == bases.lastKey()));
@@ -247,7 +247,7 @@ final class ShardLog {
     segments.put(writeEnd, next);
     created.add(next);
     active = next;
-    LogLayout.syncDir(dir);
+    LogLayout.syncDir(dir, ctx.opener());
   }
 
   /** Writes the staged batches. */
@@ -331,7 +331,7 @@ final class ShardLog {
       if (!created.isEmpty()) {
         // the removals made durable like the truncations below: after a crash a truncated
         // segment followed by one that should be gone would leave a gap the next start refuses
-        LogLayout.syncDir(dir);
+        LogLayout.syncDir(dir, ctx.opener());
       }
       for (Segment s : touched) {
         if (!created.contains(s)) {
@@ -385,7 +385,7 @@ final class ShardLog {
       segments.remove(s.baseOffset());
       s.delete();
     }
-    LogLayout.syncDir(dir);
+    LogLayout.syncDir(dir, ctx.opener());
     return start;
   }
 
@@ -399,7 +399,7 @@ final class ShardLog {
     synchronized (ctx.dirLock()) {
       LogLayout.deleteIfEmpty(dir.getParent());
     }
-    LogLayout.syncDir(ctx.root());
+    LogLayout.syncDir(ctx.root(), ctx.opener());
   }
 
   /** Syncs and closes the files; pending appends must have been finished. */

@@ -33,12 +33,17 @@ class FileLogEngineFailureTest {
   @TempDir Path dir;
   private final AtomicBoolean failForce = new AtomicBoolean();
   private final AtomicBoolean failWrite = new AtomicBoolean();
+  private final AtomicBoolean failDirSync = new AtomicBoolean();
+  private final AtomicBoolean never = new AtomicBoolean();
   private FileLogEngine engine;
 
   @BeforeEach
   void open() {
     ChannelOpener faulty =
-        (path, options) -> new FaultyChannel(FileChannel.open(path, options), failForce, failWrite);
+        (path, options) ->
+            Files.isDirectory(path)
+                ? new FaultyChannel(FileChannel.open(path, options), failDirSync, never)
+                : new FaultyChannel(FileChannel.open(path, options), failForce, failWrite);
     engine =
         new FileLogEngine(
             dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE, faulty);
@@ -106,5 +111,34 @@ class FileLogEngineFailureTest {
 
     assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(24);
     assertPayloads(readAll(engine, SHARD, 0, 100), 0);
+  }
+
+  @Test
+  void append_directorySyncFailsWhenASegmentRolls_failsTheAppend() throws IOException {
+    fill(engine, SHARD, 6, 2);
+    int segments = files(dir, ".log").size();
+    failDirSync.set(true);
+    List<CompletableFuture<AppendResult>> appends = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      appends.add(engine.append(SHARD, List.of(record("k", "roll-" + i + "-" + "y".repeat(40)))));
+    }
+
+    // the first append that needs a new segment cannot make its directory entry durable
+    assertThat(appends.get(appends.size() - 1))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LogException.class);
+    long acknowledged = appends.stream().filter(f -> !f.isCompletedExceptionally()).count();
+    assertThat(acknowledged).isLessThan(appends.size());
+
+    failDirSync.set(false);
+    engine.close();
+    engine = LogFixtures.start(dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE);
+    // every acknowledged record is back; a failed one may be too (the rollback stops short of
+    // truncating when it cannot make the removal of the new segment durable first)
+    assertThat(engine.offsets(SHARD).endOffset())
+        .isBetween(12 + acknowledged, 12L + appends.size());
+    assertPayloads(readAll(engine, SHARD, 0, 100).subList(0, 12), 0);
+    assertThat(files(dir, ".log").size()).isGreaterThanOrEqualTo(segments);
   }
 }
