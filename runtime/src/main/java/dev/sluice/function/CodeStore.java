@@ -1,8 +1,6 @@
 package dev.sluice.function;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +9,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 /**
  * Unpacks deployment packages into Lambda's layout under {@code functions/NAME/code/SHA/}: a zip
@@ -74,7 +70,7 @@ final class CodeStore {
    */
   DeployedCode unpack(String function, String sha256, byte[] zip) throws IOException {
     Path dir = dirFor(function, sha256);
-    place(dir, tmp -> extract(new ByteArrayInputStream(zip), tmp));
+    place(dir, tmp -> extract(zip, tmp));
     return new DeployedCode(dir);
   }
 
@@ -157,27 +153,9 @@ final class CodeStore {
     return new Stored(new DeployedCode(dir), sha, size);
   }
 
-  private static void extract(InputStream zip, Path target) throws IOException {
-    int entries = 0;
-    try (ZipInputStream in = new ZipInputStream(zip)) {
-      for (ZipEntry e; (e = in.getNextEntry()) != null; entries++) {
-        Path out = target.resolve(e.getName()).normalize();
-        if (!out.startsWith(target)) {
-          throw new IOException("entry " + e.getName() + " points outside the package");
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-          if (out.getFileName().toString().equals("bootstrap")) {
-            out.toFile().setExecutable(true, false);
-          }
-        }
-      }
-    }
-    if (entries == 0) {
-      throw new IOException("the package is not a zip file, or is empty");
+  private static void extract(byte[] zip, Path target) throws IOException {
+    if (ZipPackages.extract(zip, target) == 0) {
+      throw new IOException("the package holds no files");
     }
   }
 

@@ -62,7 +62,7 @@ final class SharedFunctions {
   void shareCode(String name, String sha256, DeployedCode code) {
     byte[] zip;
     try {
-      zip = CodeArchive.zip(code.root());
+      zip = ZipPackages.zip(code.root());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot pack the code of " + name, e);
     }
