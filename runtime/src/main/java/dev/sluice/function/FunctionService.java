@@ -357,8 +357,17 @@ public final class FunctionService implements AutoCloseable {
 
   private CompletableFuture<Invoked> start(
       Deployed d, String name, byte[] payload, KinesisBatch batch, String clientContext) {
+    return start(d, name, payload, batch, clientContext, UUID.randomUUID().toString());
+  }
+
+  private CompletableFuture<Invoked> start(
+      Deployed d,
+      String name,
+      byte[] payload,
+      KinesisBatch batch,
+      String clientContext,
+      String requestId) {
     acquire(d);
-    String requestId = UUID.randomUUID().toString();
     long deadline = clock.millis() + d.config().timeoutSeconds() * 1000L;
     Invocation inv = new Invocation(requestId, payload, deadline, arn(name), clientContext, batch);
     CompletableFuture<InvocationReport> report;
@@ -375,25 +384,28 @@ public final class FunctionService implements AutoCloseable {
 
   /**
    * Queues an asynchronous invocation (Event): retried twice after failures, with Lambda's delays,
-   * then dropped with a log line.
+   * then dropped with a log line. Returns its request id, which every attempt runs under, as in
+   * Lambda: the id the caller got with the 202 is the one in the function's log.
    */
-  public void invokeAsync(String name, byte[] payload) {
+  public String invokeAsync(String name, byte[] payload) {
     require(name);
     checkPayload(payload);
-    AsyncEvent first = new AsyncEvent(0, 0, clock.millis());
+    AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis());
     asyncQueue.execute(() -> attemptAsync(name, payload, first));
+    return first.requestId();
   }
 
   /**
    * An asynchronous event's progress: function errors counted against Lambda's two retries;
    * throttles, which Lambda retries apart from those for up to 6 hours, counted for the backoff.
    */
-  private record AsyncEvent(int attempt, int throttles, long firstMillis) {}
+  private record AsyncEvent(String requestId, int attempt, int throttles, long firstMillis) {}
 
   private void attemptAsync(String name, byte[] payload, AsyncEvent event) {
     CompletableFuture<Invoked> f;
     try {
-      f = invoke(name, payload, null);
+      Deployed d = require(name);
+      f = start(d, name, payload, null, null, event.requestId());
     } catch (FunctionException e) {
       f = CompletableFuture.failedFuture(e);
     }
@@ -414,7 +426,9 @@ public final class FunctionService implements AutoCloseable {
     }
     if (event.attempt() < asyncRetryDelays.size()) {
       long delay = asyncRetryDelays.get(event.attempt()).toMillis();
-      AsyncEvent next = new AsyncEvent(event.attempt() + 1, event.throttles(), event.firstMillis());
+      AsyncEvent next =
+          new AsyncEvent(
+              event.requestId(), event.attempt() + 1, event.throttles(), event.firstMillis());
       asyncQueue.schedule(() -> attemptAsync(name, payload, next), delay, TimeUnit.MILLISECONDS);
     } else {
       LOG.warnf(
@@ -435,7 +449,9 @@ public final class FunctionService implements AutoCloseable {
       return;
     }
     long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
-    AsyncEvent next = new AsyncEvent(event.attempt(), event.throttles() + 1, event.firstMillis());
+    AsyncEvent next =
+        new AsyncEvent(
+            event.requestId(), event.attempt(), event.throttles() + 1, event.firstMillis());
     asyncQueue.schedule(
         () -> {
           throttledBytes.addAndGet(-payload.length);

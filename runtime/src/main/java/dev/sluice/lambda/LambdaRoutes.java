@@ -19,7 +19,6 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.UUID;
 
 /**
  * The Lambda REST API on Sluice's port, as the AWS CLI and the SDK v2 LambdaClient call it. Every
@@ -266,11 +265,8 @@ public class LambdaRoutes {
           ctx.response().setStatusCode(204).end();
         }
         case "Event" -> {
-          functions().invokeAsync(name, payload);
-          ctx.response()
-              .setStatusCode(202)
-              .putHeader("x-amzn-RequestId", UUID.randomUUID().toString())
-              .end();
+          String requestId = functions().invokeAsync(name, payload);
+          ctx.response().setStatusCode(202).putHeader("x-amzn-RequestId", requestId).end();
         }
         case "RequestResponse" -> {
           boolean tail = "Tail".equals(header(ctx, "X-Amz-Log-Type", "None"));

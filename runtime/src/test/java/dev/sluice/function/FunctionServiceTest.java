@@ -572,13 +572,13 @@ class FunctionServiceTest {
   }
 
   @Test
-  void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoes() throws Exception {
+  void invokeAsync_failingHandler_triedThreeTimesAsLambdaDoesUnderOneRequestId() throws Exception {
     open();
     service.create(
         "fails",
         java17("dev.sluice.examples.hello.FailingHandler"),
         new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
-    service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
+    String requestId = service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
     long starts = 0;
     for (int i = 0; i < 200 && starts < 3; i++) {
       Thread.sleep(20);
@@ -591,7 +591,8 @@ class FunctionServiceTest {
     Thread.sleep(200);
     assertThat(
             service.logLines("fails", 1000).stream().filter(l -> l.startsWith("START RequestId:")))
-        .hasSize(3);
+        .hasSize(3)
+        .allMatch(l -> l.startsWith("START RequestId: " + requestId + " "));
   }
 
   /** Rewrites the major class-file version of every class in a jar. */
