@@ -18,7 +18,10 @@ import java.util.Map;
  *
  * <p>Windows are aligned to multiples of their length, by the record's approximateArrivalTimestamp:
  * a window starts at {@code floor(arrival / length) * length} and ends (exclusive) one length
- * later.
+ * later. A record stamped before the open window, or inside one that closed already (clocks of
+ * nodes writing one Kafka-backed shard disagree, or a clock stepped back), joins the open window or
+ * the next one: a window never opens twice, so it never gets a second final invoke with its state
+ * started again from {@code {}}.
  *
  * <p>The open window travels with the shard's checkpoint ({@link #snapshot}, {@link #restore}), so
  * that a restart of the mapping (node restart, update, disable/enable) continues it with its state;
@@ -35,6 +38,11 @@ final class TumblingWindow {
   private boolean invoked;
   private boolean terminatedEarly;
 
+  /**
+   * No record goes into a window that starts before this: the open one's start, or a closed end.
+   */
+  private long floor = Long.MIN_VALUE;
+
   TumblingWindow(int seconds) {
     if (seconds <= 0) {
       throw new IllegalArgumentException("window length must be positive: " + seconds);
@@ -47,8 +55,9 @@ final class TumblingWindow {
     return Math.floorDiv(arrivalMillis, lengthMillis) * lengthMillis;
   }
 
+  /** The window {@code r} goes into: the one its arrival falls in, unless that one has passed. */
   long windowOf(LogRecord r) {
-    return startOf(r.arrivalMillis(), lengthMillis);
+    return Math.max(startOf(r.arrivalMillis(), lengthMillis), floor);
   }
 
   long lengthMillis() {
@@ -87,6 +96,7 @@ final class TumblingWindow {
   void enter(long windowStart) {
     if (start != windowStart) {
       start = windowStart;
+      floor = Math.max(floor, windowStart);
       state = new LinkedHashMap<>();
       invoked = false;
       terminatedEarly = false;
@@ -147,6 +157,7 @@ final class TumblingWindow {
       return;
     }
     start = saved.start();
+    floor = Math.max(floor, start);
     state = new LinkedHashMap<>(saved.state());
     invoked = true;
     terminatedEarly = saved.terminatedEarly();
@@ -154,6 +165,9 @@ final class TumblingWindow {
 
   /** The final invoke ran (or was given up): the window and its state are discarded. */
   void close() {
+    if (isOpen()) {
+      floor = Math.max(floor, end());
+    }
     start = -1;
     state = new LinkedHashMap<>();
     invoked = false;

@@ -41,6 +41,24 @@ class TumblingWindowTest {
   }
 
   @Test
+  void windowOf_recordStampedInAClosedOrBeforeTheOpenWindow_joinsALaterOneNeverReopens() {
+    TumblingWindow w = new TumblingWindow(60);
+    w.enter(w.windowOf(at(0, T0 + 5)));
+    w.accept(Map.of("sum", "1"));
+    assertThat(w.windowOf(at(1, T0 - 30_000))).as("before the open window").isEqualTo(T0);
+    w.close();
+
+    assertThat(w.windowOf(at(2, T0 + 30_000)))
+        .as("inside the closed window")
+        .isEqualTo(T0 + 60_000);
+    assertThat(w.windowOf(at(3, T0 + 150_000))).isEqualTo(T0 + 120_000);
+
+    TumblingWindow restored = new TumblingWindow(60);
+    restored.restore(new WindowState(T0, T0 + 60_000, Map.of("sum", "1"), false));
+    assertThat(restored.windowOf(at(4, T0 - 1))).as("before a restored window").isEqualTo(T0);
+  }
+
+  @Test
   void closeDue_whenTheShardMovesPastTheWindow_evenBeforeItsEndTime() {
     TumblingWindow w = new TumblingWindow(60);
     assertThat(w.closeDue(T0, true, false, clock.millis())).as("nothing open").isFalse();
