@@ -14,10 +14,11 @@ import java.util.stream.Stream;
 
 /**
  * Turns a template's CodeUri into a package to deploy. A Maven module is built with {@code mvn
- * -DskipTests package} when its newest source is newer than its package; from the reactor root with
- * {@code -am} when the module has a parent build, so sibling modules it needs come along. The
- * package is {@code target/function.zip} when there is one (Quarkus and SAM-style builds), else the
- * largest jar in {@code target/} (the shaded one).
+ * -DskipTests package} when its newest input (its sources and pom, the poms above it, and those of
+ * the reactor's modules it depends on) is newer than its package; from the reactor root with {@code
+ * -am} when the module has a parent build, so sibling modules it needs come along. The package is
+ * {@code target/function.zip} when there is one (Quarkus and SAM-style builds), else the largest
+ * jar in {@code target/} (the shaded one).
  */
 public final class Builder {
 
@@ -134,10 +135,13 @@ public final class Builder {
         && !name.endsWith("-tests.jar");
   }
 
+  /** The newest input of the module's package: see {@link ModuleInputs}. */
   private static long newestSource(Path module) {
-    long pom = modified(module.resolve("pom.xml"));
-    Path src = module.resolve("src");
-    return Math.max(pom, Files.isDirectory(src) ? newest(src) : 0);
+    long newest = 0;
+    for (Path p : ModuleInputs.of(module, reactorRoot(module))) {
+      newest = Math.max(newest, Files.isDirectory(p) ? newest(p) : modified(p));
+    }
+    return newest;
   }
 
   private static long newest(Path dir) {

@@ -111,6 +111,38 @@ class BuilderTest {
   }
 
   @Test
+  void fingerprint_siblingModuleItDependsOnEdited_changes() throws Exception {
+    Files.writeString(
+        dir.resolve("pom.xml"),
+        "<project><groupId>test</groupId><artifactId>root</artifactId><version>1</version>"
+            + "<packaging>pom</packaging><modules><module>tiny</module><module>shared</module>"
+            + "</modules></project>");
+    Path shared = Files.createDirectories(dir.resolve("shared/src/main/java/s"));
+    Files.writeString(
+        dir.resolve("shared/pom.xml"),
+        "<project><groupId>test</groupId><artifactId>shared</artifactId><version>1</version>"
+            + "</project>");
+    Path m = module("package t; class H {}");
+    Files.writeString(
+        m.resolve("pom.xml"),
+        POM.replace(
+            "<properties>",
+            "<dependencies><dependency><groupId>test</groupId><artifactId>shared</artifactId>"
+                + "</dependency></dependencies><properties>"));
+    for (Path f : List.of(dir.resolve("pom.xml"), dir.resolve("shared/pom.xml"))) {
+      age(f, 60_000);
+    }
+    age(m.resolve("pom.xml"), 60_000);
+    age(m.resolve("src/main/java/t/H.java"), 60_000);
+    CodeUri code = new CodeUri(m, CodeUri.Kind.MAVEN_MODULE);
+    long before = builder.fingerprint(code);
+
+    Files.writeString(shared.resolve("S.java"), "package s; public class S {}");
+
+    assertThat(builder.fingerprint(code)).isGreaterThan(before);
+  }
+
+  @Test
   void artifact_moduleThatDoesNotCompile_failsWithTheCompilerOutput() throws Exception {
     Path m = module("package t; public class H { broken }");
 

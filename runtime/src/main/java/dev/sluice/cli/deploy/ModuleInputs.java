@@ -1,0 +1,163 @@
+package dev.sluice.cli.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
+
+/**
+ * What a Maven module's package is built from, as far as an edit can make it stale: the module's
+ * pom and sources, the poms above it up to the reactor root, and the same for every module of that
+ * reactor it depends on, transitively (a handler module built from a shared model module, or from
+ * the functions SDK in this repository). Poms are read only for their coordinates, modules and
+ * dependencies; properties are not resolved, so a dependency whose groupId is a property matches a
+ * reactor module by artifactId alone. A pom that cannot be read adds nothing but itself.
+ */
+final class ModuleInputs {
+
+  private ModuleInputs() {}
+
+  /** The directories and files whose newest modification time tells whether to rebuild. */
+  static List<Path> of(Path module, Path reactorRoot) {
+    Path self = module.toAbsolutePath().normalize();
+    Path root = reactorRoot.toAbsolutePath().normalize();
+    Map<String, Path> reactor = root.equals(self) ? Map.of() : reactorModules(root);
+    Set<Path> modules = new LinkedHashSet<>();
+    Deque<Path> todo = new ArrayDeque<>(List.of(self));
+    while (!todo.isEmpty()) {
+      Path m = todo.pop();
+      if (modules.add(m)) {
+        for (String dep : dependencies(m)) {
+          Path found = reactor.get(dep);
+          if (found == null) {
+            found = reactor.get(":" + dep.substring(dep.indexOf(':') + 1));
+          }
+          if (found != null) {
+            todo.push(found);
+          }
+        }
+      }
+    }
+    List<Path> inputs = new ArrayList<>();
+    for (Path m : modules) {
+      inputs.add(m.resolve("pom.xml"));
+      inputs.add(m.resolve("src"));
+      for (Path p = m.getParent(); p != null && p.startsWith(root); p = p.getParent()) {
+        inputs.add(p.resolve("pom.xml"));
+      }
+    }
+    return inputs.stream().distinct().toList();
+  }
+
+  /**
+   * The reactor's modules by {@code groupId:artifactId}, and by {@code :artifactId} for matching a
+   * dependency whose groupId is a property.
+   */
+  private static Map<String, Path> reactorModules(Path root) {
+    Map<String, Path> out = new HashMap<>();
+    Deque<Path> todo = new ArrayDeque<>(List.of(root));
+    Set<Path> seen = new LinkedHashSet<>();
+    while (!todo.isEmpty()) {
+      Path m = todo.pop();
+      Element project = project(m);
+      if (!seen.add(m) || project == null) {
+        continue;
+      }
+      String artifact = text(project, "artifactId");
+      out.put(groupOf(project) + ":" + artifact, m);
+      out.putIfAbsent(":" + artifact, m);
+      for (Element sub : children(child(project, "modules"), "module")) {
+        todo.push(m.resolve(sub.getTextContent().trim()).normalize());
+      }
+    }
+    return out;
+  }
+
+  /** The {@code groupId:artifactId} of each of the module's declared dependencies. */
+  private static List<String> dependencies(Path module) {
+    Element project = project(module);
+    if (project == null) {
+      return List.of();
+    }
+    String ownGroup = groupOf(project);
+    List<String> out = new ArrayList<>();
+    for (Element d : children(child(project, "dependencies"), "dependency")) {
+      String group = text(d, "groupId");
+      if (group.startsWith("${")) {
+        group = group.equals("${project.groupId}") ? ownGroup : "";
+      }
+      out.add(group + ":" + text(d, "artifactId"));
+    }
+    return out;
+  }
+
+  private static String groupOf(Element project) {
+    String group = text(project, "groupId");
+    return group.isEmpty() ? text(child(project, "parent"), "groupId") : group;
+  }
+
+  private static Element project(Path module) {
+    Path pom = module.resolve("pom.xml");
+    if (!Files.isRegularFile(pom)) {
+      return null;
+    }
+    try {
+      Document doc = parser().parse(pom.toFile());
+      return doc.getDocumentElement();
+    } catch (IOException | SAXException | ParserConfigurationException e) {
+      return null; // Maven itself will say what is wrong with it when it builds
+    }
+  }
+
+  private static DocumentBuilder parser() throws ParserConfigurationException {
+    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+    f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    return f.newDocumentBuilder();
+  }
+
+  private static Element child(Element parent, String name) {
+    if (parent == null) {
+      return null;
+    }
+    for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && name.equals(e.getTagName())) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static List<Element> children(Element parent, String name) {
+    List<Element> out = new ArrayList<>();
+    if (parent == null) {
+      return out;
+    }
+    for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && name.equals(e.getTagName())) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static String text(Element parent, String name) {
+    Element e = child(parent, name);
+    return e == null ? "" : e.getTextContent().trim();
+  }
+}
