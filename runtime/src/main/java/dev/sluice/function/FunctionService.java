@@ -48,6 +48,9 @@ public final class FunctionService implements AutoCloseable {
       Set.of("java17", "java21", "provided", "provided.al2", "provided.al2023");
   static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
+  /** Lambda's limit for an Event (asynchronous) invocation's payload, 1 MB since 2025. */
+  static final int MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+
   private final Path dir;
   private final String arnPrefix;
   private final Map<Isolation, RunnerFactory> factories;
@@ -383,13 +386,14 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /**
-   * Queues an asynchronous invocation (Event): retried twice after failures, with Lambda's delays,
-   * then dropped with a log line. Returns its request id, which every attempt runs under, as in
-   * Lambda: the id the caller got with the 202 is the one in the function's log.
+   * Queues an asynchronous invocation (Event), of at most 1 MB as in Lambda (TOO_LARGE otherwise):
+   * retried twice after failures, with Lambda's delays, then dropped with a log line. Returns its
+   * request id, which every attempt runs under, as in Lambda: the id the caller got with the 202 is
+   * the one in the function's log.
    */
   public String invokeAsync(String name, byte[] payload) {
     require(name);
-    checkPayload(payload);
+    checkPayload(payload, MAX_ASYNC_PAYLOAD_BYTES, "Event");
     AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis());
     asyncQueue.execute(() -> attemptAsync(name, payload, first));
     return first.requestId();
@@ -524,12 +528,18 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private static void checkPayload(byte[] payload) {
-    if (payload.length > MAX_PAYLOAD_BYTES) {
+    checkPayload(payload, MAX_PAYLOAD_BYTES, "RequestResponse");
+  }
+
+  private static void checkPayload(byte[] payload, int max, String invocationType) {
+    if (payload.length > max) {
       throw new FunctionException(
           FunctionException.Kind.TOO_LARGE,
           payload.length
-              + " byte payload is too large for the RequestResponse invocation type ("
-              + MAX_PAYLOAD_BYTES
+              + " byte payload is too large for the "
+              + invocationType
+              + " invocation type ("
+              + max
               + " byte maximum)");
     }
   }

@@ -286,6 +286,16 @@ class LambdaApiTest {
                 .invoke(b -> b.functionName(name).invocationType(InvocationType.DRY_RUN))
                 .statusCode())
         .isEqualTo(204);
+    String overAMegabyte = "\"" + "x".repeat(1024 * 1024) + "\"";
+    assertThatThrownBy(
+            () ->
+                lambda.invoke(
+                    b ->
+                        b.functionName(name)
+                            .invocationType(InvocationType.EVENT)
+                            .payload(SdkBytes.fromUtf8String(overAMegabyte))))
+        .isInstanceOf(RequestTooLargeException.class)
+        .hasMessageContaining("Event invocation type");
   }
 
   @Test
