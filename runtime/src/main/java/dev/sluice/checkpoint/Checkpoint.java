@@ -12,16 +12,30 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     children may start
  * @param window the open tumbling window, whose state covers the records of it below {@code
  *     offset}; null without one
+ * @param incarnation the creation time (epoch millis, the stream's {@code createdMillis}) of the
+ *     stream the offset is in: a stream deleted and created again under its name has the same shard
+ *     ids, and offsets of the old one mean nothing in the new one. Null in checkpoints stored
+ *     before Sluice recorded it, which count as the current stream's
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Checkpoint(long offset, boolean finished, WindowState window) {
+public record Checkpoint(long offset, boolean finished, WindowState window, Long incarnation) {
 
-  /** The canonical constructor, named for Jackson since the record has two. */
+  /** The canonical constructor, named for Jackson since the record has several. */
   @JsonCreator
   public Checkpoint {}
 
-  /** A checkpoint without a tumbling window. */
+  /** A checkpoint that names no stream incarnation. */
+  public Checkpoint(long offset, boolean finished, WindowState window) {
+    this(offset, finished, window, null);
+  }
+
+  /** A checkpoint without a tumbling window that names no stream incarnation. */
   public Checkpoint(long offset, boolean finished) {
-    this(offset, finished, null);
+    this(offset, finished, null, null);
+  }
+
+  /** This checkpoint, in the stream created at {@code createdMillis}. */
+  public Checkpoint in(long createdMillis) {
+    return new Checkpoint(offset, finished, window, createdMillis);
   }
 }

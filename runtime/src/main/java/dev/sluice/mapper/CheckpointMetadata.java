@@ -12,7 +12,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
  * A {@link Checkpoint} as a committed consumer-group offset: the offset is the checkpoint's, the
- * metadata string the JSON {@code {"v":1,"finished":..,"window":{..}}}.
+ * metadata string the JSON {@code {"v":1,"finished":..,"window":{..},"incarnation":..}}. The
+ * incarnation (the stream's creation time) came later and is optional: a commit without it counts
+ * as one of the current stream, and an older Sluice ignores it.
  *
  * <p>Brokers refuse metadata longer than {@code offset.metadata.max.bytes} (4096 by default), and a
  * tumbling window's state can be larger. Such a checkpoint is not committed at all ({@link #encode}
@@ -30,14 +32,15 @@ final class CheckpointMetadata {
 
   /** The metadata's fields; the version lets later formats tell old commits apart. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Meta(int v, boolean finished, WindowState window) {}
+  record Meta(int v, boolean finished, WindowState window, Long incarnation) {}
 
   private CheckpointMetadata() {}
 
   /** The commit of a checkpoint, or empty when its metadata would be too large to commit. */
   static Optional<OffsetAndMetadata> encode(Checkpoint cp) {
     try {
-      String text = JSON.writeValueAsString(new Meta(1, cp.finished(), cp.window()));
+      String text =
+          JSON.writeValueAsString(new Meta(1, cp.finished(), cp.window(), cp.incarnation()));
       if (text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
         return Optional.empty();
       }
@@ -58,7 +61,7 @@ final class CheckpointMetadata {
     }
     try {
       Meta m = JSON.readValue(text, Meta.class);
-      return new Checkpoint(committed.offset(), m.finished(), m.window());
+      return new Checkpoint(committed.offset(), m.finished(), m.window(), m.incarnation());
     } catch (JsonProcessingException e) {
       return new Checkpoint(committed.offset(), false);
     }

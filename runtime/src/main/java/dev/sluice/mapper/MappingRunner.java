@@ -4,13 +4,13 @@ import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.log.ShardRef;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMeta;
+import dev.sluice.stream.StreamStatus;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +33,19 @@ import org.jboss.logging.Logger;
  * while this node still does. A child whose parent runs on another node waits for the parent's
  * stored checkpoint to say finished, asked on the reconcile tick. Stopping the runner drains every
  * processor the same way before the final save.
+ *
+ * <p>The checkpoints and processors belong to one incarnation of the stream, named by its creation
+ * time ({@link StreamMeta#createdMillis()}, which shard iterators name too): a stream deleted and
+ * created again under its name has the same ARN and shard ids, but its offsets start again at 0.
+ * Whenever the runner looks at the stream (at start, on the reconcile tick, and when a processor
+ * finds its stream gone) and finds another incarnation than its own, it stops the processors at
+ * once, drops the checkpoints of the old stream, stored ones included, and reads the new stream
+ * from the start of its shards: every record of it is newer than the mapping, so that is where
+ * TRIM_HORIZON and LATEST mappings start, and an AT_TIMESTAMP mapping starts at its timestamp.
+ * Nothing of the new stream is skipped, and nothing more of the old one is sent. Checkpoints that
+ * name no incarnation were stored before Sluice recorded it and count as the current stream's.
+ * While the stream does not exist (or is being deleted) no shard runs, and LastProcessingResult
+ * says so.
  */
 final class MappingRunner implements ShardProcessor.Progress, SourceRunner, ShardLeases.Owner {
 
@@ -53,6 +66,21 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   private final Set<String> finishedElsewhere = new HashSet<>();
   private final Set<String> remoteParents = new HashSet<>();
   private boolean asking;
+
+  /**
+   * The creation time of the stream incarnation the checkpoints and processors belong to; null
+   * until the runner first sees the stream.
+   */
+  private Long incarnation;
+
+  /**
+   * Shards of a new incarnation an AT_TIMESTAMP mapping starts at its timestamp rather than at
+   * their start, until their offset for it is known; those being looked up are also in {@link
+   * #lookingUp}.
+   */
+  private final Set<String> atTimestamp = new HashSet<>();
+
+  private final Set<String> lookingUp = new HashSet<>();
   private final Context context;
   private final Executor loop;
   private final EventBuilder events;
@@ -66,6 +94,10 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
 
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
   private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
+
+  /** The LastProcessingResult while the stream does not exist; this very string, so it is known. */
+  private final String missing;
+
   private boolean saving;
   private boolean dirty;
   private boolean throttled;
@@ -95,6 +127,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     this.filter = filter;
     this.failures = failures;
     this.stats = stats;
+    this.missing = "PROBLEM: Stream " + config.stream() + " not found";
   }
 
   /** Starts with the checkpoints already stored (blocking read on the caller's thread). */
@@ -190,20 +223,30 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     if (stopped || stopping) {
       return;
     }
-    Optional<StreamMeta> meta = deps.catalog().find(config.stream());
-    if (meta.isEmpty()) {
+    StreamMeta meta = deps.catalog().find(config.stream()).orElse(null);
+    if (meta == null || meta.status() == StreamStatus.DELETING) {
+      streamMissing();
       return;
     }
-    for (Shard shard : meta.get().shards()) {
+    if (meta.status() == StreamStatus.CREATING) {
+      return; // its shard logs may not exist yet
+    }
+    follow(meta);
+    stopExpired(meta);
+    for (Shard shard : meta.shards()) {
       Checkpoint cp = checkpoints.get(shard.id());
       if (!owns(shard.id())
           || processors.containsKey(shard.id())
           || draining.containsKey(shard.id())
           || (cp != null && cp.finished())
-          || !parentsDone(shard, meta.get())) {
+          || !parentsDone(shard, meta)) {
         continue;
       }
-      Checkpoint start = cp != null ? cp : new Checkpoint(startOf(shard), false);
+      if (cp == null && atTimestamp.contains(shard.id())) {
+        lookUp(shard); // starts once its offset for the timestamp is known
+        continue;
+      }
+      Checkpoint start = cp != null ? cp : new Checkpoint(startOf(shard), false).in(incarnation);
       // each shard gets an event loop of its own, so that a mapping's shards use every core
       io.vertx.core.Context own =
           ((io.vertx.core.impl.VertxInternal) deps.vertx()).createEventLoopContext();
@@ -215,6 +258,143 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
       p.start();
     }
     askRemoteParents();
+  }
+
+  /**
+   * Binds the runner to the stream's incarnation in the catalog; see the class comment. Checkpoints
+   * of another incarnation go (with Kafka storage they may come back with later assignments, and go
+   * again); the changed checkpoints are saved at once, so that a restart cannot take the old
+   * offsets for the new stream's nor mistake the legacy ones for another incarnation's.
+   */
+  private void follow(StreamMeta meta) {
+    long current = meta.createdMillis();
+    boolean renewed = incarnation != null && incarnation != current;
+    if (renewed) {
+      LOG.infof(
+          "Mapping %s: stream %s was deleted and created again; the new stream is read from its"
+              + " start",
+          config.uuid(), config.stream());
+      dropProcessors();
+      finishedElsewhere.clear(); // the old stream's parents
+      remoteParents.clear();
+      atTimestamp.clear();
+    }
+    lastResult.compareAndSet(missing, "No records processed"); // nothing of this stream yet
+    Set<String> stale = new HashSet<>();
+    boolean changed = false;
+    for (Map.Entry<String, Checkpoint> e : checkpoints.entrySet()) {
+      Long of = e.getValue().incarnation();
+      if (of == null) {
+        checkpoints.put(e.getKey(), e.getValue().in(current)); // stored before incarnations were
+        changed = true;
+      } else if (of != current) {
+        stale.add(e.getKey());
+      }
+    }
+    stale.forEach(checkpoints::remove);
+    if (!stale.isEmpty() && !renewed) {
+      LOG.infof(
+          "Mapping %s: the checkpoints of %s are of a stream %s that was deleted since; they start"
+              + " again in the new one",
+          config.uuid(), stale, config.stream());
+    }
+    if (config.startingPosition() == StartingPosition.AT_TIMESTAMP) {
+      // the whole stream is new to the mapping, or (a later assignment) one shard's checkpoint was
+      if (renewed || (incarnation == null && !stale.isEmpty())) {
+        meta.shards().forEach(s -> atTimestamp.add(s.id()));
+      } else {
+        atTimestamp.addAll(stale);
+      }
+      atTimestamp.removeAll(checkpoints.keySet());
+    }
+    incarnation = current;
+    if (changed || !stale.isEmpty()) {
+      save();
+    }
+  }
+
+  /**
+   * Stops every processor at once: their stream is gone, so no batch of it is worth waiting for.
+   */
+  private void dropProcessors() {
+    processors.forEach(
+        (id, p) -> {
+          p.stop();
+          stats.finished(id);
+        });
+    processors.clear();
+    draining.values().forEach(ShardProcessor::stop); // their hand-over completes now
+  }
+
+  /** The stream does not exist, or is being deleted: no shard runs until it is created again. */
+  private void streamMissing() {
+    if (!processors.isEmpty()) {
+      LOG.infof(
+          "Mapping %s: stream %s does not exist any more; the mapping waits for it",
+          config.uuid(), config.stream());
+      dropProcessors();
+    }
+    lastResult.set(missing);
+  }
+
+  /** Stops the processors of shards the stream no longer has: they expired with their records. */
+  private void stopExpired(StreamMeta meta) {
+    processors
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (meta.shard(e.getKey()).isPresent()) {
+                return false;
+              }
+              e.getValue().stop();
+              stats.finished(e.getKey());
+              return true;
+            });
+  }
+
+  /**
+   * Looks up where an AT_TIMESTAMP mapping starts in a shard of a new incarnation, as at its
+   * creation: at the first record at or after the timestamp, and nowhere in a shard closed before
+   * it. Reconciles again with the answer; a failed lookup is asked again on the next tick.
+   */
+  private void lookUp(Shard shard) {
+    String id = shard.id();
+    if (!lookingUp.add(id)) {
+      return;
+    }
+    long of = incarnation;
+    long at = config.startingTimestampMillis();
+    CompletableFuture<Checkpoint> start;
+    if (shard.isClosedForGood() && shard.closedMillis() < at) {
+      start = CompletableFuture.completedFuture(new Checkpoint(shard.endOffset(), true));
+    } else {
+      try {
+        start =
+            deps.engine()
+                .offsetForTimestamp(new ShardRef(config.stream(), id), at)
+                .thenApply(offset -> new Checkpoint(offset, false));
+      } catch (RuntimeException e) {
+        start = CompletableFuture.failedFuture(e);
+      }
+    }
+    start.whenComplete((cp, e) -> loop.execute(() -> lookedUp(id, of, cp, e)));
+  }
+
+  private void lookedUp(String id, long of, Checkpoint cp, Throwable e) {
+    lookingUp.remove(id);
+    if (stopped || incarnation == null || incarnation != of) {
+      return; // the stream changed again meanwhile
+    }
+    if (e != null) {
+      LOG.warnf(
+          "Mapping %s: finding %s's offset for the timestamp failed: %s", config.uuid(), id, e);
+      return;
+    }
+    if (atTimestamp.remove(id) && !checkpoints.containsKey(id)) {
+      checkpoints.put(id, cp.in(of));
+      save();
+    }
+    reconcile();
   }
 
   private boolean owns(String shardId) {
@@ -267,12 +447,20 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     boolean any = false;
     if (stored != null) {
       for (Map.Entry<String, Checkpoint> e : stored.entrySet()) {
-        any |= e.getValue().finished() && finishedElsewhere.add(e.getKey());
+        any |=
+            e.getValue().finished()
+                && ofThisStream(e.getValue())
+                && finishedElsewhere.add(e.getKey());
       }
     }
     if (any) {
       reconcile();
     }
+  }
+
+  /** Whether {@code cp} is of the incarnation the runner follows; one naming none counts as it. */
+  private boolean ofThisStream(Checkpoint cp) {
+    return cp.incarnation() == null || cp.incarnation().equals(incarnation);
   }
 
   @Override
@@ -375,6 +563,9 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     if (stopped || !(processors.containsKey(shardId) || draining.containsKey(shardId))) {
       return; // stopping, or the shard was revoked: its next owner redelivers from the last one
     }
+    if (!checkpoint.incarnation().equals(incarnation)) {
+      return; // a late report of the deleted stream's processor, whose shard id the new one has
+    }
     checkpoints.put(shardId, checkpoint);
     if (checkpoint.finished()) {
       ShardProcessor p = processors.remove(shardId);
@@ -390,6 +581,11 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   @Override
   public void result(String lastProcessingResult) {
     lastResult.set(lastProcessingResult);
+  }
+
+  @Override
+  public void streamGone(String shardId) {
+    loop.execute(this::reconcile); // sooner than the next tick
   }
 
   /** Saves that failed in a row; only the loop touches it. */

@@ -733,8 +733,13 @@ public final class MappingService implements AutoCloseable {
     }
   }
 
+  /**
+   * The checkpoints of the mapping's starting position in the stream as it is now, naming its
+   * incarnation: should it be deleted and created again before the runner starts, they are not
+   * taken for the new stream's.
+   */
   private Map<String, Checkpoint> initialCheckpoints(MappingConfig c) {
-    StreamMeta meta = deps.catalog().require(c.stream());
+    StreamMeta meta = existing(c.stream());
     Map<String, Checkpoint> out = new TreeMap<>();
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(c.stream(), s.id());
@@ -753,12 +758,23 @@ public final class MappingService implements AutoCloseable {
         }
       }
     }
+    out.replaceAll((id, cp) -> cp.in(meta.createdMillis()));
     return out;
+  }
+
+  /** The stream, which must exist: a mapping of a deleted one cannot be positioned in it. */
+  private StreamMeta existing(String stream) {
+    return deps.catalog()
+        .find(stream)
+        .orElseThrow(
+            () ->
+                MappingException.invalid(
+                    "Stream " + stream + " does not exist; create it again first."));
   }
 
   private Map<String, Checkpoint> atSequence(MappingConfig c, String sequenceNumber) {
     SequenceNumbers.Decoded d = SequenceNumbers.decode(sequenceNumber);
-    StreamMeta meta = deps.catalog().require(c.stream());
+    StreamMeta meta = existing(c.stream());
     Shard shard =
         d == null
             ? null
@@ -771,7 +787,8 @@ public final class MappingService implements AutoCloseable {
           "Sequence number " + sequenceNumber + " is not one of stream " + c.stream() + ".");
     }
     Map<String, Checkpoint> cps = new TreeMap<>(leases.load(c.uuid(), c.stream()));
-    cps.put(shard.id(), new Checkpoint(Math.max(0, d.offset()), false)); // -1: the shard's start
+    // -1: the shard's start
+    cps.put(shard.id(), new Checkpoint(Math.max(0, d.offset()), false).in(meta.createdMillis()));
     return cps;
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.checkpoint.WindowState;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
@@ -13,11 +14,13 @@ import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMeta;
+import dev.sluice.stream.StreamStatus;
 import io.vertx.core.Context;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -44,6 +47,11 @@ import org.jboss.logging.Logger;
  * every existing record read, or when the shard ends; it then gets one final invoke with no
  * records, retried like a batch, before any record of the next window runs. The open window and its
  * state go with every checkpoint reported, and come back from the one the processor starts at.
+ *
+ * <p>A processor reads one incarnation of its stream, the one its starting checkpoint names, and
+ * every checkpoint it reports names it too. Once the stream is deleted, or created again under its
+ * name (the same shard ids, offsets from 0 again), it reads and sends nothing more, not even
+ * records it read already, and tells its mapping, which stops it.
  */
 final class ShardProcessor {
 
@@ -59,11 +67,21 @@ final class ShardProcessor {
 
     /** The outcome of the latest invocation, as Lambda's LastProcessingResult. */
     void result(String lastProcessingResult);
+
+    /**
+     * The stream this processor reads was deleted, or created again under its name, since it
+     * started: it stopped reading and sending, and waits to be stopped. Told once.
+     */
+    void streamGone(String shardId);
   }
 
   private final MappingConfig config;
   private final Shard shard;
   private final ShardRef ref;
+
+  /** The creation time of the stream incarnation this processor reads. */
+  private final long incarnation;
+
   private final MapperDeps deps;
   private final Context context;
   private final Executor loop;
@@ -89,6 +107,7 @@ final class ShardProcessor {
   private boolean waiting;
   private boolean stopped;
   private boolean finished;
+  private boolean gone;
 
   /** Invocations and OnFailure sends whose outcome has not been handled yet. */
   private int invoking;
@@ -112,6 +131,8 @@ final class ShardProcessor {
     this.config = config;
     this.shard = shard;
     this.ref = new ShardRef(config.stream(), shard.id());
+    this.incarnation =
+        Objects.requireNonNull(start.incarnation(), "the start names no stream incarnation");
     this.deps = deps;
     this.context = context;
     this.loop = task -> context.runOnContext(v -> task.run());
@@ -225,7 +246,11 @@ final class ShardProcessor {
   }
 
   private void pump() {
-    if (stopped || finished || fetching || drained != null) {
+    if (stopped || finished || fetching || drained != null || gone) {
+      return;
+    }
+    if (!sameStream()) {
+      streamGone();
       return;
     }
     for (Lane lane : lanes) {
@@ -237,8 +262,11 @@ final class ShardProcessor {
     ShardOffsets o;
     try {
       o = deps.engine().offsets(ref);
-    } catch (RuntimeException gone) {
-      return; // the shard expired or the stream was deleted; the runner stops this processor
+    } catch (RuntimeException missing) {
+      if (!sameStream()) {
+        streamGone();
+      }
+      return; // else the shard expired: the runner stops this processor
     }
     readOffset = Math.max(readOffset, o.startOffset());
     if (readOffset < o.endOffset()) {
@@ -265,6 +293,11 @@ final class ShardProcessor {
     if (stopped) {
       return;
     }
+    if (!sameStream()) {
+      // read from the deleted stream's last moments, or from the new one under the same name
+      streamGone();
+      return;
+    }
     if (e != null) {
       LOG.warnf(e, "Mapping %s: reading %s failed; retrying", config.uuid(), ref);
       after(1000, this::pump);
@@ -283,6 +316,27 @@ final class ShardProcessor {
     readOffset = r.nextOffset();
     measureAge();
     pump();
+  }
+
+  /**
+   * Whether the stream is still the incarnation this processor reads: neither deleted (nor being
+   * deleted) nor created again under its name. A map lookup; cheap enough per read and per batch.
+   */
+  private boolean sameStream() {
+    StreamMeta meta = deps.catalog().find(config.stream()).orElse(null);
+    return meta != null
+        && meta.status() != StreamStatus.DELETING
+        && meta.createdMillis() == incarnation;
+  }
+
+  private void streamGone() {
+    if (gone) {
+      return;
+    }
+    gone = true;
+    LOG.debugf(
+        "Mapping %s: %s was deleted or created again; its processor ends", config.uuid(), ref);
+    progress.streamGone(shard.id());
   }
 
   private int laneOf(LogRecord rec) {
@@ -312,8 +366,17 @@ final class ShardProcessor {
                   pump();
                 }));
     // a change between the check in pump() and registering the watch must not be missed
-    if (deps.engine().offsets(ref).endOffset() > readOffset || closedAt() >= 0) {
+    if (grown() || closedAt() >= 0) {
       change.complete(null);
+    }
+  }
+
+  /** Whether records came past the read offset; true when the shard is gone (pump looks why). */
+  private boolean grown() {
+    try {
+      return deps.engine().offsets(ref).endOffset() > readOffset;
+    } catch (RuntimeException missing) {
+      return true;
     }
   }
 
@@ -342,12 +405,16 @@ final class ShardProcessor {
     }
     finished = true;
     stats.offset(end, true);
-    progress.checkpoint(shard.id(), new Checkpoint(end, true));
+    progress.checkpoint(shard.id(), checkpoint(end, true, null));
     return true;
   }
 
   private void dispatch(Lane lane) {
-    if (lane.busy || stopped || drained != null) {
+    if (lane.busy || stopped || drained != null || gone) {
+      return;
+    }
+    if (!sameStream()) {
+      streamGone(); // what was read of the deleted stream is not sent after all
       return;
     }
     Batch next = lane.retries.poll();
@@ -758,7 +825,11 @@ final class ShardProcessor {
   }
 
   private void runFinal(Lane lane, int attempt) {
-    if (stopped || drained != null) {
+    if (stopped || drained != null || gone) {
+      return;
+    }
+    if (!sameStream()) {
+      streamGone(); // the window's records were the deleted stream's
       return;
     }
     byte[] payload =
@@ -823,7 +894,7 @@ final class ShardProcessor {
     doneRetrying(lane);
     window.close();
     // the checkpoint held the window's state: a restart must not run its final invoke again
-    progress.checkpoint(shard.id(), new Checkpoint(committed, false));
+    progress.checkpoint(shard.id(), checkpoint(committed, false, null));
     lane.busy = false;
     dispatch(lane);
     pump();
@@ -907,8 +978,13 @@ final class ShardProcessor {
       stats.offset(cp, false);
       // in a window the batches run one at a time, so the state covers exactly the records below cp
       progress.checkpoint(
-          shard.id(), new Checkpoint(cp, false, window == null ? null : window.snapshot()));
+          shard.id(), checkpoint(cp, false, window == null ? null : window.snapshot()));
     }
+  }
+
+  /** A checkpoint of this processor's stream incarnation. */
+  private Checkpoint checkpoint(long offset, boolean isFinished, WindowState open) {
+    return new Checkpoint(offset, isFinished, open, incarnation);
   }
 
   /** One lane of a shard: its queued records and the batch in flight. */

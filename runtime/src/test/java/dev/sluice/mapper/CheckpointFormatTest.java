@@ -11,10 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The checkpoint file: windows saved with their shard's checkpoint, old files still loading. */
+/**
+ * The checkpoint file and the consumer-group commit: windows and the stream's incarnation saved
+ * with their shard's checkpoint, old files and commits still loading.
+ */
 class CheckpointFormatTest {
 
   @TempDir Path dir;
@@ -51,11 +55,43 @@ class CheckpointFormatTest {
   }
 
   @Test
+  void load_formatTwoFile_checkpointsNameNoIncarnation() throws Exception {
+    Path file = dir.resolve("checkpoints.json");
+    Files.writeString(
+        file,
+        "{\"version\":2,\"shards\":{\"shardId-000000000000\":{\"offset\":5,\"finished\":false,"
+            + "\"window\":{\"start\":0,\"end\":60000,\"state\":{},\"terminatedEarly\":false}}}}");
+    Checkpoint cp = new CheckpointStore(file).load().get("shardId-000000000000");
+    assertThat(cp.offset()).isEqualTo(5);
+    assertThat(cp.window().end()).isEqualTo(60_000);
+    assertThat(cp.incarnation()).isNull();
+  }
+
+  @Test
+  void saveThenLoad_incarnationKeptWithEachCheckpoint() throws Exception {
+    Path file = dir.resolve("checkpoints.json");
+    CheckpointStore store = new CheckpointStore(file);
+    store.save(Map.of("shardId-000000000000", new Checkpoint(4, false).in(1_700_000_000_000L)));
+    assertThat(store.load())
+        .containsEntry("shardId-000000000000", new Checkpoint(4, false, null, 1_700_000_000_000L));
+    assertThat(Files.readString(file)).contains("\"version\":3");
+  }
+
+  @Test
+  void metadata_incarnationRoundTrips_andACommitWithoutItNamesNone() {
+    Checkpoint cp = new Checkpoint(4, true).in(1_700_000_000_000L);
+    assertThat(CheckpointMetadata.decode(CheckpointMetadata.encode(cp).orElseThrow()))
+        .isEqualTo(cp);
+    OffsetAndMetadata older = new OffsetAndMetadata(4, "{\"v\":1,\"finished\":true}");
+    assertThat(CheckpointMetadata.decode(older)).isEqualTo(new Checkpoint(4, true));
+  }
+
+  @Test
   void load_newerFormat_refusedRatherThanMisread() throws Exception {
     Path file = dir.resolve("checkpoints.json");
-    Files.writeString(file, "{\"version\":3,\"shards\":{}}");
+    Files.writeString(file, "{\"version\":4,\"shards\":{}}");
     assertThatThrownBy(() -> new CheckpointStore(file).load())
         .isInstanceOf(UncheckedIOException.class)
-        .hasRootCauseMessage("checkpoint format 3 is newer than this Sluice's");
+        .hasRootCauseMessage("checkpoint format 4 is newer than this Sluice's");
   }
 }

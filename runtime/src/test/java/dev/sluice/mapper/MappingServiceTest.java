@@ -410,7 +410,7 @@ class MappingServiceTest {
     h.mappings.close();
     JsonNode saved =
         new ObjectMapper().readTree(dir.resolve("mappings/" + uuid + "/checkpoints.json").toFile());
-    assertThat(saved.at("/version").asInt()).isEqualTo(2);
+    assertThat(saved.at("/version").asInt()).isEqualTo(3);
     assertThat(saved.at("/shards/shardId-000000000000/window/state/sum").asText()).isEqualTo("3");
     startMappings();
     h.put(stream, "{\"amount\":4}");

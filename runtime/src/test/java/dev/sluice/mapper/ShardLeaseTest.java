@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.checkpoint.WindowState;
 import dev.sluice.stream.Shard;
+import dev.sluice.stream.StreamMode;
 import dev.sluice.testing.KafkaBroker;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -316,7 +317,71 @@ class ShardLeaseTest {
         new ByteArrayDeserializer());
   }
 
+  @Test
+  void streamDeletedAndCreatedAgain_whileTheMappingRuns_newStreamReadFromItsStart()
+      throws Exception {
+    String stream = h.stream(1);
+    String fn = h.function();
+    String shard = Shard.idOf(0);
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    IntStream.range(0, 5).forEach(i -> h.put(stream, shard, "old" + i));
+    awaitDelivered(fn, 5);
+    await().atMost(BOUND).until(() -> h.leases.load(uuid, stream).get(shard).offset() == 5);
+
+    recreate(stream, 1);
+    IntStream.range(0, 7).forEach(i -> h.put(stream, shard, "new" + i));
+
+    awaitDelivered(fn, 12);
+    Thread.sleep(1_000); // time for a record delivered twice, were there one
+    assertThat(data(fn))
+        .containsExactly(
+            "old0", "old1", "old2", "old3", "old4", "new0", "new1", "new2", "new3", "new4", "new5",
+            "new6");
+    long created = h.catalog.require(stream).createdMillis();
+    await()
+        .atMost(BOUND)
+        .until(
+            () -> {
+              Checkpoint cp = h.leases.load(uuid, stream).get(shard);
+              return cp != null
+                  && cp.offset() == 7
+                  && Long.valueOf(created).equals(cp.incarnation());
+            });
+  }
+
+  @Test
+  void start_withACommitOfTheDeletedStreamOnTheNewTopic_readsTheNewStreamFromItsStart()
+      throws Exception {
+    String stream = h.stream(1);
+    String fn = h.function();
+    String shard = Shard.idOf(0);
+    long old = h.catalog.require(stream).createdMillis();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, false)).config().uuid();
+    recreate(stream, 1);
+    IntStream.range(0, 3).forEach(i -> h.put(stream, shard, "new" + i));
+    // what a save of the old stream's checkpoint racing the deletion leaves on the new topic
+    h.leases.initialize(uuid, stream, Map.of(shard, new Checkpoint(5, false).in(old)));
+
+    a.mappings.update(uuid, enable());
+
+    awaitDelivered(fn, 3);
+    Thread.sleep(1_000);
+    assertThat(data(fn)).containsExactly("new0", "new1", "new2");
+  }
+
   // ---- helpers ----
+
+  /** Deletes the stream and creates it again under its name with {@code shards} shards. */
+  void recreate(String stream, int shards) throws Exception {
+    long before = h.catalog.require(stream).createdMillis();
+    h.catalog.delete(stream).join();
+    await().atMost(BOUND).until(() -> h.catalog.find(stream).isEmpty());
+    await().until(() -> System.currentTimeMillis() > before); // a creation time of its own
+    h.catalog.create(stream, shards, StreamMode.PROVISIONED, Map.of()).join();
+    h.awaitActive(stream);
+  }
 
   static ShardLeases.Owner holder(Set<String> owned) {
     return new ShardLeases.Owner() {
