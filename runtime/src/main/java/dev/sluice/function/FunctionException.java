@@ -14,7 +14,9 @@ public class FunctionException extends RuntimeException {
     /** A concurrency limit is reached. */
     TOO_MANY_REQUESTS,
     /** The payload is over the limit. */
-    TOO_LARGE
+    TOO_LARGE,
+    /** The RevisionId a change names is not the function's current one. */
+    PRECONDITION_FAILED
   }
 
   private final Kind kind;

@@ -212,12 +212,22 @@ public final class FunctionService implements AutoCloseable {
 
   /** Replaces a function's code; invocations in flight finish on the old code. */
   public FunctionConfig updateCode(String name, CodeSource code) {
-    awaitShared();
-    return updateCodeNow(name, code);
+    return updateCode(name, code, null);
   }
 
-  private synchronized FunctionConfig updateCodeNow(String name, CodeSource code) {
+  /**
+   * Replaces a function's code if its RevisionId is {@code revisionId} (any when null), and fails
+   * with PRECONDITION_FAILED otherwise, as Lambda's optimistic locking does.
+   */
+  public FunctionConfig updateCode(String name, CodeSource code, String revisionId) {
+    awaitShared();
+    return updateCodeNow(name, code, revisionId);
+  }
+
+  private synchronized FunctionConfig updateCodeNow(
+      String name, CodeSource code, String revisionId) {
     Deployed d = require(name);
+    requireRevision(d.config(), revisionId);
     CodeStore.Stored stored = codes.store(name, code);
     FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
     return replace(d, next, stored);
@@ -225,13 +235,23 @@ public final class FunctionService implements AutoCloseable {
 
   /** Changes a function's configuration; unset members keep their value. */
   public FunctionConfig updateConfiguration(String name, FunctionSpec spec) {
-    awaitShared();
-    return updateConfigurationNow(name, spec);
+    return updateConfiguration(name, spec, null);
   }
 
-  private synchronized FunctionConfig updateConfigurationNow(String name, FunctionSpec spec) {
+  /**
+   * Changes a function's configuration if its RevisionId is {@code revisionId} (any when null), and
+   * fails with PRECONDITION_FAILED otherwise.
+   */
+  public FunctionConfig updateConfiguration(String name, FunctionSpec spec, String revisionId) {
+    awaitShared();
+    return updateConfigurationNow(name, spec, revisionId);
+  }
+
+  private synchronized FunctionConfig updateConfigurationNow(
+      String name, FunctionSpec spec, String revisionId) {
     Deployed d = require(name);
     FunctionConfig c = d.config();
+    requireRevision(c, revisionId);
     FunctionSpec merged =
         new FunctionSpec(
             or(spec.handler(), c.handler()),
@@ -244,6 +264,15 @@ public final class FunctionService implements AutoCloseable {
     validate(merged);
     FunctionConfig next = c.withSettings(merged, clock.millis());
     return replace(d, next, null);
+  }
+
+  private static void requireRevision(FunctionConfig c, String revisionId) {
+    if (revisionId != null && !revisionId.equals(c.revisionId())) {
+      throw new FunctionException(
+          FunctionException.Kind.PRECONDITION_FAILED,
+          "The Revision Id provided does not match the latest Revision Id. Call the"
+              + " GetFunction/GetAlias API to retrieve the latest Revision Id");
+    }
   }
 
   /** Sets the function's reserved concurrency (0 throttles every invocation). */

@@ -11,6 +11,8 @@ enum LambdaError {
   TooManyRequestsException(429),
   /** What the SDK calls Lambda's 413 for an invocation payload over 6 MB. */
   RequestTooLargeException(413),
+  /** A change named a RevisionId that is not the function's current one. */
+  PreconditionFailedException(412),
   ServiceException(500);
 
   final int status;

@@ -83,6 +83,7 @@ final class LambdaHttp {
             case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
             case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
             case TOO_LARGE -> LambdaError.RequestTooLargeException;
+            case PRECONDITION_FAILED -> LambdaError.PreconditionFailedException;
           },
           f.getMessage(),
           f.reason());

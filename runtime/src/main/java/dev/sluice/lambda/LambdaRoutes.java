@@ -190,16 +190,19 @@ public class LambdaRoutes {
   }
 
   private ObjectNode updateConfiguration(RoutingContext ctx) {
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
     FunctionConfig c =
         functions()
             .updateConfiguration(
-                name(ctx), LambdaJson.spec(LambdaJson.parse(LambdaHttp.bytes(ctx))));
+                name(ctx), LambdaJson.spec(body), LambdaJson.text(body, "RevisionId"));
     return LambdaJson.configuration(c, functions().arn(c.name()));
   }
 
   private ObjectNode updateCode(RoutingContext ctx) {
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
     FunctionConfig c =
-        functions().updateCode(name(ctx), LambdaJson.code(LambdaJson.parse(LambdaHttp.bytes(ctx))));
+        functions()
+            .updateCode(name(ctx), LambdaJson.code(body), LambdaJson.text(body, "RevisionId"));
     return LambdaJson.configuration(c, functions().arn(c.name()));
   }
 

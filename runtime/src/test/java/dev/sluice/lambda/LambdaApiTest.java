@@ -152,6 +152,36 @@ class LambdaApiTest {
   }
 
   @Test
+  void updateFunction_staleRevisionId_preconditionFailedAndNothingChanged() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+    String first = lambda.getFunctionConfiguration(b -> b.functionName(name)).revisionId();
+    String second =
+        lambda
+            .updateFunctionConfiguration(b -> b.functionName(name).timeout(4).revisionId(first))
+            .revisionId();
+    assertThat(second).isNotEqualTo(first);
+
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionConfiguration(
+                    b -> b.functionName(name).timeout(5).revisionId(first)))
+        .isInstanceOf(PreconditionFailedException.class)
+        .hasMessageContaining("Revision Id");
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionCode(
+                    b ->
+                        b.functionName(name)
+                            .revisionId(first)
+                            .zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(Handlers.ECHO)))))
+        .isInstanceOf(PreconditionFailedException.class);
+    GetFunctionConfigurationResponse now =
+        lambda.getFunctionConfiguration(b -> b.functionName(name));
+    assertThat(now.timeout()).isEqualTo(4);
+    assertThat(now.revisionId()).isEqualTo(second);
+  }
+
+  @Test
   void updateFunctionCode_inFlightInvocationFinishesOnOldCode_newOnesRunNewCode() throws Exception {
     String name = deploy(Handlers.ECHO_V2, "fixture.Echo", 10);
     CompletableFuture<InvokeResponse> slow =
