@@ -563,7 +563,7 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     if (stopped || !(processors.containsKey(shardId) || draining.containsKey(shardId))) {
       return; // stopping, or the shard was revoked: its next owner redelivers from the last one
     }
-    if (!checkpoint.incarnation().equals(incarnation)) {
+    if (!java.util.Objects.equals(checkpoint.incarnation(), incarnation)) {
       return; // a late report of the deleted stream's processor, whose shard id the new one has
     }
     checkpoints.put(shardId, checkpoint);
