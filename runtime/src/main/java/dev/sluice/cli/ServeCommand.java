@@ -12,21 +12,25 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the server.")
 final class ServeCommand implements Callable<Integer> {
 
-  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
-  int port = 4566;
+  // Options left out keep what the configuration says (-Dkey, the KEY's environment variable,
+  // application.properties), so they have no defaults of their own here.
 
-  @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
-  String dataDir = ".sluice";
+  @Option(names = "--port", description = "HTTP port (default: quarkus.http.port, 4566).")
+  Integer port;
+
+  @Option(names = "--data-dir", description = "Data directory (default: sluice.data-dir, .sluice).")
+  String dataDir;
 
   @Option(
       names = "--bind",
-      description = "Address to listen on (default: ${DEFAULT-VALUE}, loopback only).")
-  String bind = "127.0.0.1";
+      description = "Address to listen on (default: quarkus.http.host, 127.0.0.1: loopback only).")
+  String bind;
 
   @Option(
       names = "--storage",
-      description = "Where stream records live: file or kafka (default: ${DEFAULT-VALUE}).")
-  String storage = "file";
+      description =
+          "Where stream records live: file or kafka (default: sluice.storage.type, file).")
+  String storage;
 
   @Option(
       names = "--kafka-bootstrap",
@@ -58,35 +62,52 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!storage.equals("file") && !storage.equals("kafka")) {
+    String type = or(storage, configured("sluice.storage.type"), "file");
+    if (!type.equals("file") && !type.equals("kafka")) {
       throw new ParameterException(spec.commandLine(), "--storage must be file or kafka");
     }
-    if (storage.equals("kafka") && kafkaBootstrap == null) {
+    if (type.equals("kafka")
+        && or(kafkaBootstrap, configured("sluice.storage.kafka.bootstrap"), null) == null) {
       throw new ParameterException(spec.commandLine(), "--storage kafka needs --kafka-bootstrap");
     }
-    if (kafkaClientConfig != null && !storage.equals("kafka")) {
+    if (kafkaClientConfig != null && !type.equals("kafka")) {
       throw new ParameterException(
           spec.commandLine(), "--kafka-client-config needs --storage kafka");
     }
     // Quarkus reads these when it starts; they cannot change afterwards.
-    System.setProperty("quarkus.http.port", Integer.toString(port));
-    System.setProperty("quarkus.http.host", bind);
-    System.setProperty("sluice.data-dir", dataDir);
-    System.setProperty("sluice.storage.type", storage);
-    if (kafkaBootstrap != null) {
-      System.setProperty("sluice.storage.kafka.bootstrap", kafkaBootstrap);
-    }
-    if (kafkaTopicPrefix != null) {
-      System.setProperty("sluice.storage.kafka.topic-prefix", kafkaTopicPrefix);
-    }
-    if (kafkaClientConfig != null) {
-      System.setProperty("sluice.storage.kafka.client-config", kafkaClientConfig);
-    }
+    set("quarkus.http.port", port == null ? null : port.toString());
+    set("quarkus.http.host", bind);
+    set("sluice.data-dir", dataDir);
+    set("sluice.storage.type", storage);
+    set("sluice.storage.kafka.bootstrap", kafkaBootstrap);
+    set("sluice.storage.kafka.topic-prefix", kafkaTopicPrefix);
+    set("sluice.storage.kafka.client-config", kafkaClientConfig);
     if (parentPid != null) {
       watchParent(parentPid);
     }
     Quarkus.run();
     return 0;
+  }
+
+  /** Makes an option given on the command line win over the configuration; null leaves it. */
+  private static void set(String key, String value) {
+    if (value != null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  /**
+   * What the configuration says for {@code key} before Quarkus starts: a system property, else the
+   * environment variable MicroProfile Config maps it to ({@code sluice.storage.type} → {@code
+   * SLUICE_STORAGE_TYPE}).
+   */
+  static String configured(String key) {
+    String v = System.getProperty(key);
+    return v != null ? v : System.getenv(key.toUpperCase().replaceAll("[^A-Z0-9]", "_"));
+  }
+
+  private static String or(String option, String configured, String dflt) {
+    return option != null ? option : configured != null ? configured : dflt;
   }
 
   /**

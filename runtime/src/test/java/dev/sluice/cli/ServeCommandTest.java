@@ -16,6 +16,32 @@ class ServeCommandTest {
   }
 
   @Test
+  void storageKafkaFromTheConfiguration_isNotOverriddenByTheFileDefault() {
+    System.setProperty("sluice.storage.type", "kafka");
+    try {
+      Cli.Result r = Cli.run("", "serve");
+
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("--storage kafka needs --kafka-bootstrap");
+    } finally {
+      System.clearProperty("sluice.storage.type");
+    }
+  }
+
+  @Test
+  void configured_systemPropertyElseItsEnvironmentVariable() {
+    assertThat(ServeCommand.configured("sluice.no-such.key-" + System.nanoTime())).isNull();
+    System.setProperty("sluice.test.key", "v");
+    try {
+      assertThat(ServeCommand.configured("sluice.test.key")).isEqualTo("v");
+    } finally {
+      System.clearProperty("sluice.test.key");
+    }
+    String path = System.getenv("PATH");
+    assertThat(ServeCommand.configured("path")).isEqualTo(path);
+  }
+
+  @Test
   void unknownStorage_isAUsageError() {
     Cli.Result r = Cli.run("", "serve", "--storage", "s3");
 
