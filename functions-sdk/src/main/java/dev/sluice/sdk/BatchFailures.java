@@ -75,12 +75,13 @@ public final class BatchFailures {
   }
 
   /**
-   * Runs {@code processor} over every record of {@code event}, in order, and reports each record
-   * for which it threw as a batch item failure.
+   * Runs {@code processor} over the records of {@code event}, in order, until one throws; that one
+   * is reported as the batch item failure and the records after it are left alone.
    *
-   * <p>Every record is processed even after a failure, and every failure is reported. Keep in mind
-   * that Lambda delivers again from the lowest failed sequence number, so records after the first
-   * failure that did succeed will be processed a second time: the processor should be idempotent.
+   * <p>Lambda delivers the shard again from the lowest failed sequence number, so the records after
+   * a failure come back anyway: processing them now would only do their work twice, and worse,
+   * before the failed record's retry, so that a later event of the same key (an order's Shipped)
+   * would take effect before an earlier one (its Placed). Stopping keeps the shard's order.
    *
    * @return {@link #none()} if every record succeeded (or the event has no records)
    */
@@ -89,7 +90,7 @@ public final class BatchFailures {
   }
 
   /**
-   * Like {@link #forEach(KinesisEvent, RecordProcessor)}, and calls {@code onFailure} for each
+   * Like {@link #forEach(KinesisEvent, RecordProcessor)}, and calls {@code onFailure} for the
    * failed record, e.g. to log it with {@code context.getLogger()}.
    */
   public static StreamsEventResponse forEach(
@@ -97,16 +98,15 @@ public final class BatchFailures {
     if (event == null || event.getRecords() == null) {
       return none();
     }
-    List<KinesisEventRecord> failed = new ArrayList<>();
     for (KinesisEventRecord record : event.getRecords()) {
       try {
         processor.process(record);
       } catch (Exception e) {
-        failed.add(record);
         onFailure.failed(record, e);
+        return of(record);
       }
     }
-    return of(failed);
+    return none();
   }
 
   /** Processes one record; throwing marks it failed. */

@@ -205,9 +205,9 @@ class FunctionServiceTest {
         java.nio.file.Files.readString(
             EXAMPLES.resolve("quarkus-lambda/src/test/resources/kinesis-event.json"));
     JsonNode first = call("quarkus-orders", event);
-    assertThat(first.get("batchItemFailures")).as("response %s", first).hasSize(2);
+    assertThat(first.get("batchItemFailures")).as("response %s", first).hasSize(1);
     JsonNode second = call("quarkus-orders", event);
-    assertThat(second.get("batchItemFailures")).hasSize(2);
+    assertThat(second).isEqualTo(first);
   }
 
   @Test

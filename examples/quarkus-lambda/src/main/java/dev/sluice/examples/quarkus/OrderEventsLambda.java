@@ -24,9 +24,10 @@ import java.util.Map;
  * boots the application and delegates to the bean named by {@code quarkus.lambda.handler}; the
  * event is read and the response written with Quarkus' own Jackson mapper.
  *
- * <p>Logs one line per record and a summary per batch. A record whose data is not a JSON object
- * with a known {@code type} is reported in {@code batchItemFailures} (the event-source mapping
- * needs {@code FunctionResponseTypes: [ReportBatchItemFailures]}).
+ * <p>Logs one line per record and a summary per batch. The first record whose data is not a JSON
+ * object with a known {@code type} is reported in {@code batchItemFailures} (the event-source
+ * mapping needs {@code FunctionResponseTypes: [ReportBatchItemFailures]}), and the batch stops
+ * there, so that an order's events never take effect out of order.
  */
 @Named("orders")
 public class OrderEventsLambda implements RequestHandler<KinesisEvent, StreamsEventResponse> {
@@ -67,6 +68,8 @@ public class OrderEventsLambda implements RequestHandler<KinesisEvent, StreamsEv
         line(
             log, "FAILED seq=" + seq + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
         failures.add(BatchItemFailure.builder().withItemIdentifier(seq).build());
+        // Lambda delivers again from here: the records after it would run twice, and before it
+        break;
       }
     }
     line(

@@ -40,7 +40,7 @@ class OrderEventsLambdaTest {
   }
 
   @Test
-  void malformedRecordsAreReportedAsBatchItemFailures() throws IOException {
+  void firstMalformedRecordIsReportedAndTheBatchStopsThere() throws IOException {
     Map<String, Long> before = counts.snapshot();
 
     given()
@@ -50,13 +50,13 @@ class OrderEventsLambdaTest {
         .post(invokeUrl())
         .then()
         .statusCode(200)
-        // record 3 is not JSON, record 5 has an unknown type (OrderCancelled)
-        .body("batchItemFailures.itemIdentifier", contains(SEQ + "03", SEQ + "05"));
+        // record 3 is not JSON: Lambda delivers again from it, so 4 to 6 wait for that
+        .body("batchItemFailures.itemIdentifier", contains(SEQ + "03"));
 
     Map<String, Long> after = counts.snapshot();
-    assertEquals(before.get("OrderPlaced") + 2, after.get("OrderPlaced"));
+    assertEquals(before.get("OrderPlaced") + 1, after.get("OrderPlaced"));
     assertEquals(before.get("OrderShipped") + 1, after.get("OrderShipped"));
-    assertEquals(before.get("OrderDelivered") + 1, after.get("OrderDelivered"));
+    assertEquals(before.get("OrderDelivered"), after.get("OrderDelivered"));
   }
 
   @Test
