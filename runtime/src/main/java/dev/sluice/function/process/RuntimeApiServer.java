@@ -39,6 +39,9 @@ final class RuntimeApiServer {
     void initError(HttpServerRequest request, Buffer body, String errorType);
   }
 
+  /** Room for headers as Lambda allows them: about 1 MB. */
+  static final int MAX_HEADER_BYTES = 1024 * 1024 + 64 * 1024;
+
   private final HttpServer server;
 
   private RuntimeApiServer(HttpServer server) {
@@ -49,7 +52,14 @@ final class RuntimeApiServer {
   static Future<RuntimeApiServer> listen(Vertx vertx, Api api) {
     HttpServer server =
         vertx.createHttpServer(
-            new HttpServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true));
+            new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(0)
+                .setTcpNoDelay(true)
+                // the Java runtime client sends an error's whole stack trace in an X-Ray header
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                // curl asks before sending a body over 1 MiB, and waits a second for no answer
+                .setHandle100ContinueAutomatically(true));
     server.requestHandler(request -> route(request, api));
     return server.listen().map(RuntimeApiServer::new);
   }

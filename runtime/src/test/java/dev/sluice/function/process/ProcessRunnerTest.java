@@ -136,6 +136,44 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void invoke_handlerThrowsWithADeepStack_failsWithItsTypeAndInstanceStaysWarm() {
+    ProcessRunner runner = runner("deep", 10);
+    long first = pid(call(runner, "deep", Map.of()));
+
+    // the runtime client sends the whole trace in an X-Ray header too: far over 8 KiB
+    InvocationReport report = call(runner, "deep", Map.of("action", "deepThrow", "depth", 600));
+
+    Failure f = failure(report);
+    assertThat(f.errorType()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(f.errorMessage()).isEqualTo("deep down");
+    assertThat(pid(call(runner, "deep", Map.of()))).isEqualTo(first);
+  }
+
+  @Test
+  void runtimeApi_expectContinue_answeredBeforeTheBody() throws Exception {
+    ProcessRunner runner = runner("continue", 10);
+    call(runner, "continue", Map.of());
+    int port = runner.runtimeApiPorts().get(0);
+
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+      s.setSoTimeout(5_000);
+      s.getOutputStream()
+          .write(
+              ("POST /2018-06-01/runtime/invocation/no-such-id/response HTTP/1.1\r\n"
+                      + "Host: 127.0.0.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+              .readLine();
+
+      // curl waits a second for this before it sends a body over 1 MiB
+      assertThat(status).isEqualTo("HTTP/1.1 100 Continue");
+    }
+  }
+
+  @Test
   void invoke_systemExit_failsAndNextInvocationGetsFreshInstance() {
     ProcessRunner runner = runner("exiter", 10);
     long first = pid(call(runner, "exiter", Map.of()));
