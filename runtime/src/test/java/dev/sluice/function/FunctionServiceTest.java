@@ -368,6 +368,48 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_initOutlastingItsLimit_timesOutAndTheHandlerNeverRunsLate() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.EndlessInit",
+                """
+        package fixture;
+        public class EndlessInit {
+          static {
+            long until = System.currentTimeMillis() + 11_500; // past 10 s + the 1 s timeout
+            while (System.currentTimeMillis() < until) {
+              try {
+                Thread.sleep(100);
+              } catch (InterruptedException e) {
+                // an init that does not stop when told
+              }
+            }
+          }
+          public String go(String in) {
+            System.setProperty("sluice.test.late-handler", in);
+            return in;
+          }
+        }
+        """));
+    service.create(
+        "endless-init",
+        new FunctionSpec(
+            "fixture.EndlessInit::go", "java17", 256, 1, Map.of(), "", Isolation.CLASSLOADER),
+        new CodeSource.Upload(jar));
+
+    FunctionService.Invoked r =
+        service
+            .invoke("endless-init", "\"late\"".getBytes(StandardCharsets.UTF_8), null)
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Thread.sleep(1_500); // the init ends meanwhile
+
+    assertThat(r.report().result()).isInstanceOf(InvocationResult.Failure.class);
+    assertThat(System.getProperty("sluice.test.late-handler")).isNull();
+  }
+
+  @Test
   void invoke_responseOverSixMegabytes_failsAsLambdaDoes() throws Exception {
     open();
     byte[] jar =

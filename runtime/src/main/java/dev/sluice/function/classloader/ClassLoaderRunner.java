@@ -163,6 +163,11 @@ final class ClassLoaderRunner implements Runner {
           initialized();
         }
         instance = i;
+        if (result.isDone()) {
+          // init outlasted its limit: the invocation timed out, and may be running elsewhere by
+          // now (a mapping retries its batch), so the handler must not run it here as well
+          throw new IllegalStateException("the invocation timed out during init");
+        }
         byte[] out = i.invoke(invocation, config, logStream(), log::line);
         outcome =
             out != null && out.length > InvocationResult.Failure.MAX_RESPONSE_BYTES
