@@ -396,7 +396,11 @@ final class Instance implements RuntimeApiServer.Api {
   }
 
   private void onInitTimeout(long limitMillis) {
-    Held held = markDead();
+    Held held;
+    synchronized (this) {
+      // a /next that took the lock first ended init, and its job runs under its own timer
+      held = state == State.STARTING ? markDead() : null;
+    }
     if (held != null) {
       teardown(
           held,
