@@ -114,6 +114,10 @@ record LaunchSpec(
     env.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
     env.put("LANG", "en_US.UTF-8");
     env.put("TZ", ":UTC");
+    // Lambda's default, as far as it names the package: a provided binary's shared objects, or a
+    // JNI library System.loadLibrary finds, in the package or its lib/ (a function may set its own)
+    Path root = code.root();
+    env.put("LD_LIBRARY_PATH", root + ":" + root.resolve("lib") + ":/opt/lib");
     config
         .environment()
         .forEach(

@@ -341,6 +341,7 @@ class ProcessRunnerTest {
         .containsEntry("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/envy")
         .containsEntry("AWS_EXECUTION_ENV", "AWS_Lambda_java17")
         .containsEntry("LAMBDA_TASK_ROOT", root)
+        .containsEntry("LD_LIBRARY_PATH", root + ":" + root + "/lib:/opt/lib")
         .containsEntry("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + runner.runtimeApiPorts().get(0));
     assertThat(env.get("AWS_LAMBDA_LOG_STREAM_NAME"))
         .matches("\\d{4}/\\d\\d/\\d\\d/\\[\\$LATEST][0-9a-f]{32}")
@@ -350,6 +351,7 @@ class ProcessRunnerTest {
         .isSubsetOf(
             Set.of(
                 "PATH",
+                "LD_LIBRARY_PATH",
                 "LANG",
                 "TZ",
                 "FOO",
