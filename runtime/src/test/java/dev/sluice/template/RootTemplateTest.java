@@ -27,8 +27,8 @@ class RootTemplateTest {
     assertThat(t.functions())
         .extracting(FunctionResource::name, FunctionResource::isolation, FunctionResource::runtime)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("OrderProcessor", "process", "java21"),
-            org.assertj.core.groups.Tuple.tuple("NotificationSender", "process", "java21"));
+            org.assertj.core.groups.Tuple.tuple("OrderProcessor", "process", "java17"),
+            org.assertj.core.groups.Tuple.tuple("NotificationSender", "process", "java17"));
     FunctionResource processor = t.functions().get(0);
     assertThat(processor.code().kind()).isEqualTo(CodeUri.Kind.MAVEN_MODULE);
     assertThat(processor.code().path()).endsWith(Path.of("examples", "order-pipeline"));

@@ -31,24 +31,33 @@ public final class JavaHomes {
     this.jdks = List.copyOf(jdks);
   }
 
-  /** The JDK running Sluice plus every JDK under {@code /usr/lib/jvm}. */
+  /**
+   * The JDK running Sluice, the one {@code $JAVA_HOME} names (Sluice may run on another) and every
+   * JDK under {@code /usr/lib/jvm}.
+   */
   public static JavaHomes installed() {
-    return of(Path.of("/usr/lib/jvm"));
+    return of(Path.of("/usr/lib/jvm"), System.getenv("JAVA_HOME"));
   }
 
   /** The JDK running Sluice plus every JDK directly under {@code jvmDir} (which may not exist). */
   public static JavaHomes of(Path jvmDir) {
+    return of(jvmDir, null);
+  }
+
+  /**
+   * The JDK running Sluice, the JDK at {@code javaHome} (null, blank or not a JDK: none) and every
+   * JDK directly under {@code jvmDir} (which may not exist), in that order of preference.
+   */
+  static JavaHomes of(Path jvmDir, String javaHome) {
     Path current = Path.of(System.getProperty("java.home"));
     Map<Path, Jdk> found = new LinkedHashMap<>();
     found.put(realPath(current), new Jdk(current, Runtime.version().feature()));
+    if (javaHome != null && !javaHome.isBlank()) {
+      addIfJdk(found, Path.of(javaHome));
+    }
     if (Files.isDirectory(jvmDir)) {
       try (Stream<Path> dirs = Files.list(jvmDir)) {
-        dirs.sorted()
-            .forEach(
-                dir ->
-                    feature(dir)
-                        .filter(f -> Files.isExecutable(dir.resolve("bin/java")))
-                        .ifPresent(f -> found.putIfAbsent(realPath(dir), new Jdk(dir, f))));
+        dirs.sorted().forEach(dir -> addIfJdk(found, dir));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -57,9 +66,19 @@ public final class JavaHomes {
   }
 
   /**
+   * Adds {@code home} when it is a JDK with a readable version not found yet under its real path.
+   */
+  private static void addIfJdk(Map<Path, Jdk> found, Path home) {
+    feature(home)
+        .filter(f -> Files.isExecutable(home.resolve("bin/java")))
+        .ifPresent(f -> found.putIfAbsent(realPath(home), new Jdk(home, f)));
+  }
+
+  /**
    * The home of the JDK for {@code runtime} ({@code java17}, {@code java21}) whose handler class
    * files need at least Java {@code classFeature}: the oldest JDK new enough for both, the one
-   * running Sluice when it ties, as Lambda runs each runtime on its own Java version.
+   * running Sluice when it ties, else the first found, as Lambda runs each runtime on its own Java
+   * version.
    *
    * @throws RuntimeUnavailableException when no installed JDK is new enough
    */

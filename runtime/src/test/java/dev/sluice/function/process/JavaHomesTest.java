@@ -15,9 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 class JavaHomesTest {
 
   @TempDir Path jvm;
+  @TempDir Path elsewhere;
 
   private Path fakeJdk(String name, String version) throws IOException {
-    Path home = jvm.resolve(name);
+    return fakeJdk(jvm, name, version);
+  }
+
+  private static Path fakeJdk(Path parent, String name, String version) throws IOException {
+    Path home = parent.resolve(name);
     Files.createDirectories(home.resolve("bin"));
     Files.writeString(
         home.resolve("release"), "IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"" + version + "\"\n");
@@ -53,6 +58,35 @@ class JavaHomesTest {
     fakeJdk("broken", "not a version");
 
     assertThat(JavaHomes.of(jvm).choose("java21", 17)).isEqualTo(jdk25);
+  }
+
+  @Test
+  void choose_javaHomeOutsideTheJvmDir_isACandidate() throws IOException {
+    Path javaHome = fakeJdk(elsewhere, "jdk-99", "99.0.1");
+
+    assertThat(JavaHomes.of(jvm, javaHome.toString()).choose("java21", 99)).isEqualTo(javaHome);
+    assertThatThrownBy(() -> JavaHomes.of(jvm).choose("java21", 99))
+        .isInstanceOf(RuntimeUnavailableException.class);
+  }
+
+  @Test
+  void choose_javaHomeTiesWithAJdkInTheJvmDir_javaHomeWins() throws IOException {
+    fakeJdk("jdk-99", "99");
+    Path javaHome = fakeJdk(elsewhere, "jdk-99", "99");
+
+    assertThat(JavaHomes.of(jvm, javaHome.toString()).choose("java17", 99)).isEqualTo(javaHome);
+  }
+
+  @Test
+  void of_javaHomeUnsetBlankOrNotAJdk_ignored() throws IOException {
+    Files.createDirectories(elsewhere.resolve("not-a-jdk/bin"));
+    int plain = JavaHomes.of(jvm).jdks().size();
+
+    assertThat(JavaHomes.of(jvm, null).jdks()).hasSize(plain);
+    assertThat(JavaHomes.of(jvm, " ").jdks()).hasSize(plain);
+    assertThat(JavaHomes.of(jvm, elsewhere.resolve("not-a-jdk").toString()).jdks()).hasSize(plain);
+    assertThat(JavaHomes.of(jvm, elsewhere.resolve("missing").toString()).jdks()).hasSize(plain);
+    assertThat(JavaHomes.of(jvm, System.getProperty("java.home")).jdks()).hasSize(plain);
   }
 
   @Test
