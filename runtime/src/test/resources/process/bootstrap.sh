@@ -17,5 +17,8 @@ while true; do
   else
     curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" \
       -d "{\"pid\":$$,\"handler\":\"$_HANDLER\",\"deadline\":$DEADLINE,\"event\":$EVENT}"
+    if [[ "$EVENT" == *'"linger"'* ]]; then
+      sleep 60 # work after the response, longer than the timeout
+    fi
   fi
 done

@@ -80,6 +80,17 @@ final class Instance implements RuntimeApiServer.Api {
   private HttpServerRequest parked;
   private Job pending;
   private Job current;
+
+  /**
+   * The invocation whose result the runtime posted, until it asks for the next one. Its timeout
+   * still runs meanwhile, as in Lambda: a runtime that works on after the response and overruns it
+   * is killed, and the invocation it was handed meanwhile ({@code pending}) runs elsewhere, instead
+   * of waiting for a {@code /next} that may never come. The instance counts as free at the
+   * response, so that a caller's next invocation, which usually arrives a moment before the
+   * runtime's {@code /next}, finds it warm.
+   */
+  private Job lingering;
+
   private Finishing finishing;
   private long initTimer = -1;
   private boolean released;
@@ -235,6 +246,10 @@ final class Instance implements RuntimeApiServer.Api {
             request, "next called while invocation " + current.requestId() + " is in progress");
         return;
       }
+      if (lingering != null) {
+        vertx.cancelTimer(lingering.timerId);
+        lingering = null;
+      }
       if (state == State.STARTING) {
         state = State.RUNNING;
         initNanos = System.nanoTime() - startNanos;
@@ -244,11 +259,13 @@ final class Instance implements RuntimeApiServer.Api {
       pending = null;
       if (job == null) {
         parked = request; // long poll: answered by assign(), no thread waits
-        return;
+      } else {
+        deliverLocked(job);
       }
-      deliverLocked(job);
     }
-    write(request, job);
+    if (job != null) {
+      write(request, job);
+    }
   }
 
   private void deliverLocked(Job job) {
@@ -385,10 +402,19 @@ final class Instance implements RuntimeApiServer.Api {
   private void onTimeout(Job job) {
     Held held;
     synchronized (this) {
-      if (current != job) {
-        return; // answered in the meantime
+      if (lingering == job) {
+        // answered, but its work after the answer overran the timeout: Lambda resets the sandbox
+        held = markDead();
+      } else if (current == job) {
+        held = markDead();
+      } else {
+        return; // answered, and the runtime asked for the next one in the meantime
       }
-      held = markDead();
+    }
+    if (held != null && held.current == null) {
+      // the caller had its answer; a job handed over meanwhile runs on another instance
+      teardown(held, false, System.nanoTime(), null, null);
+      return;
     }
     InvocationResult failure =
         LambdaErrors.timedOut(clock.instant(), job.requestId(), timeoutSeconds);
@@ -457,6 +483,10 @@ final class Instance implements RuntimeApiServer.Api {
     if (current != null && current.timerId >= 0) {
       vertx.cancelTimer(current.timerId);
     }
+    if (lingering != null) {
+      vertx.cancelTimer(lingering.timerId);
+      lingering = null;
+    }
     Held held = new Held(current, pending, served, takeFinishing());
     current = null;
     pending = null;
@@ -516,7 +546,7 @@ final class Instance implements RuntimeApiServer.Api {
         return null;
       }
       current = null;
-      vertx.cancelTimer(job.timerId);
+      lingering = job; // its timer runs on until the runtime asks for the next invocation
       return new Ended(job, System.nanoTime(), log.size());
     }
   }

@@ -82,6 +82,31 @@ class ProvidedRuntimeTest {
   }
 
   @Test
+  void invoke_workAfterTheResponseOverrunsTheTimeout_nextGoesElsewhereAndTheInstanceIsKilled()
+      throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 2, Map.of()),
+            Fixtures.bootstrapCode());
+
+    long lingering = pid(call(runner, Map.of("linger", true)));
+    long next = pid(call(runner, Map.of("n", 2)));
+
+    // killed once its timeout passes without a /next: the second invocation, handed to it at its
+    // response, runs on another instance instead of waiting for ever
+    assertThat(next).isNotEqualTo(lingering);
+    ProcessHandle old = ProcessHandle.of(lingering).orElse(null);
+    if (old != null) {
+      assertThat(old.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10));
+    }
+    assertThat(pid(call(runner, Map.of("n", 3)))).isEqualTo(next);
+  }
+
+  private static long pid(InvocationReport report) {
+    return ((Number) payload(report).get("pid")).longValue();
+  }
+
+  @Test
   void invoke_providedRuntimeError_carriesPostedType() throws Exception {
     ProcessRunner runner =
         factory.create(
