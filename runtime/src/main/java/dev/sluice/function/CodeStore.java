@@ -191,6 +191,36 @@ final class CodeStore {
     deleteTree(functionsDir.resolve(function));
   }
 
+  /**
+   * Deletes what a function's directory holds besides its packages (its definition, its logs): the
+   * packages may still serve invocations in flight, and go with {@link #delete} once they ended.
+   */
+  void deleteAllButPackages(String function) {
+    Path root = functionsDir.resolve(function);
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(root)) {
+      entries
+          .filter(p -> !p.getFileName().toString().equals("code"))
+          .forEach(CodeStore::deleteTree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Removes a function's directory if no package (nor anything else) is left in it. */
+  void deleteIfEmpty(String function) {
+    Path root = functionsDir.resolve(function);
+    for (Path dir : List.of(root.resolve("code"), root)) {
+      try {
+        Files.deleteIfExists(dir);
+      } catch (IOException e) {
+        return; // not empty: a package of the function created again under the name
+      }
+    }
+  }
+
   private static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;

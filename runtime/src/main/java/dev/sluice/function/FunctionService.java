@@ -307,12 +307,33 @@ public final class FunctionService implements AutoCloseable {
     forget(d);
   }
 
+  /**
+   * Drops a deleted function. Its definition and logs go at once, so that a restart does not bring
+   * it back; its package only once the invocations in flight ended, as they may still load classes
+   * or run files from it (and not if the function was created again with the same package).
+   */
   private void forget(Deployed d) {
     String name = d.config().name();
+    long since = System.nanoTime();
     functions.remove(name);
     d.runner().close();
     closeLog(name);
-    codes.deleteAll(name);
+    codes.deleteAllButPackages(name);
+    Path root = d.code().root();
+    d.runner()
+        .stopped()
+        .thenRunAsync(
+            () -> {
+              synchronized (this) {
+                if (!inUse(root) && !codes.placedSince(root, since)) {
+                  codes.delete(d.code());
+                }
+                if (!functions.containsKey(name)) {
+                  codes.deleteIfEmpty(name);
+                }
+              }
+            },
+            asyncQueue);
   }
 
   /**

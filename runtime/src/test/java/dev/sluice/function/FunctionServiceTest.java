@@ -115,13 +115,60 @@ class FunctionServiceTest {
     FunctionService.Invoked late = running.join();
 
     assertThat(late.log()).contains("END RequestId: " + late.requestId());
-    assertThat(dir.resolve("functions").resolve("slow")).doesNotExist();
+    awaitGone(dir.resolve("functions").resolve("slow")); // the package goes once the runner stopped
     service.create(
         "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(slow)));
     call("slow", "{\"ms\":0}");
     assertThat(Files.readString(dir.resolve("functions/slow/logs/function.log")))
         .doesNotContain(late.requestId())
         .contains("END RequestId:");
+  }
+
+  @Test
+  void delete_invocationInFlight_finishesWithItsPackageWhichGoesAfterwards() throws Exception {
+    open();
+    Map<String, String> lazy =
+        Map.of(
+            "fixture.Lazy",
+            """
+            package fixture;
+            public class Lazy {
+              public String handle(String in) throws Exception {
+                Thread.sleep(700);
+                return new Helper().help(in); // Helper's class file is read only now
+              }
+            }
+            """,
+            "fixture.Helper",
+            """
+            package fixture;
+            public class Helper {
+              public String help(String in) {
+                return "helped " + in;
+              }
+            }
+            """);
+    service.create(
+        "lazy", java17("fixture.Lazy::handle"), new CodeSource.Upload(HandlerJars.lambdaZip(lazy)));
+    java.util.concurrent.CompletableFuture<FunctionService.Invoked> running =
+        service.invoke("lazy", "\"x\"".getBytes(StandardCharsets.UTF_8), null);
+    Thread.sleep(200);
+
+    service.delete("lazy");
+    FunctionService.Invoked r = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(r.report().result()).isInstanceOf(InvocationResult.Success.class);
+    assertThat(new String(((InvocationResult.Success) r.report().result()).payload()))
+        .isEqualTo("\"helped x\"");
+    assertThat(dir.resolve("functions/lazy/function.json")).doesNotExist();
+    awaitGone(dir.resolve("functions").resolve("lazy"));
+  }
+
+  private static void awaitGone(Path p) throws InterruptedException {
+    for (int i = 0; i < 100 && Files.exists(p); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(p).doesNotExist();
   }
 
   @Test
