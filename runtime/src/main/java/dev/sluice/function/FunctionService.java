@@ -71,10 +71,13 @@ public final class FunctionService implements AutoCloseable {
   /** Lambda retries a throttled asynchronous event for up to 6 hours. */
   private static final long ASYNC_MAX_AGE_MILLIS = 6 * 3_600_000L;
 
-  /** Most payload bytes that throttled asynchronous events waiting for a retry may hold. */
-  private static final long THROTTLED_BYTES = 256L << 20;
+  /**
+   * Most payload bytes that asynchronous events waiting for a retry (after a throttle or a function
+   * error) may hold together.
+   */
+  private static final long WAITING_BYTES = 256L << 20;
 
-  private final java.util.concurrent.atomic.AtomicLong throttledBytes =
+  private final java.util.concurrent.atomic.AtomicLong waitingBytes =
       new java.util.concurrent.atomic.AtomicLong();
 
   private final ScheduledExecutorService asyncQueue =
@@ -483,7 +486,7 @@ public final class FunctionService implements AutoCloseable {
       AsyncEvent next =
           new AsyncEvent(
               event.requestId(), event.attempt() + 1, event.throttles(), event.firstMillis());
-      asyncQueue.schedule(() -> attemptAsync(name, payload, next), delay, TimeUnit.MILLISECONDS);
+      later(name, payload, next, delay, "failed");
     } else {
       LOG.warnf(
           "Asynchronous invocation of %s failed after %d attempts; dropped",
@@ -491,27 +494,33 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  /**
-   * Queues a throttled event again, backing off up to a minute. The events waiting so hold at most
-   * {@link #THROTTLED_BYTES} of payload: past that a throttled event is dropped, logged, so that a
-   * function throttled for hours cannot fill the heap.
-   */
+  /** Queues a throttled event again, backing off up to a minute. */
   private void retryThrottled(String name, byte[] payload, AsyncEvent event) {
-    if (throttledBytes.addAndGet(payload.length) > THROTTLED_BYTES) {
-      throttledBytes.addAndGet(-payload.length);
-      LOG.warnf("Asynchronous invocation of %s throttled while too many wait; dropped", name);
-      return;
-    }
     long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
     AsyncEvent next =
         new AsyncEvent(
             event.requestId(), event.attempt(), event.throttles() + 1, event.firstMillis());
+    later(name, payload, next, delay, "throttled");
+  }
+
+  /**
+   * Runs {@code event} again after {@code delayMillis}. The events waiting so hold at most {@link
+   * #WAITING_BYTES} of payload: past that one is dropped, logged, so that a function failing or
+   * throttled for hours under a stream of events cannot fill the heap.
+   */
+  private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
+    if (waitingBytes.addAndGet(payload.length) > WAITING_BYTES) {
+      waitingBytes.addAndGet(-payload.length);
+      LOG.warnf(
+          "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);
+      return;
+    }
     asyncQueue.schedule(
         () -> {
-          throttledBytes.addAndGet(-payload.length);
-          attemptAsync(name, payload, next);
+          waitingBytes.addAndGet(-payload.length);
+          attemptAsync(name, payload, event);
         },
-        delay,
+        delayMillis,
         TimeUnit.MILLISECONDS);
   }
 
