@@ -12,9 +12,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -24,9 +26,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * Runs one function version in child processes that speak the Lambda Runtime API. Each instance
  * serves one invocation at a time; a free warm instance is reused (the most recently used first, so
  * surplus instances stay cold), and a new one is started when all are busy. An instance that
- * crashes, times out or fails its init is killed and never reused.
+ * crashes, times out or fails its init is killed and never reused. One left idle for {@link
+ * #IDLE_MILLIS} is stopped, as Lambda reclaims idle execution environments: a burst at a high
+ * concurrency does not leave its JVMs running for ever.
  */
 public final class ProcessRunner implements Runner, Instance.Owner {
+
+  /** How long an instance may stay idle before it is stopped. */
+  static final long IDLE_MILLIS = 5 * 60_000;
+
+  /** How often idle instances are looked for. */
+  private static final long REAP_EVERY_MILLIS = 30_000;
 
   private static final DateTimeFormatter STREAM_DATE =
       DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
@@ -42,7 +52,12 @@ public final class ProcessRunner implements Runner, Instance.Owner {
   // Guarded by this.
   private final Set<Instance> all = new LinkedHashSet<>();
   private final Deque<Instance> free = new ArrayDeque<>();
+
+  /** When each instance in {@link #free} was freed, by the clock. */
+  private final Map<Instance, Long> freedAt = new HashMap<>();
+
   private int instanceSeq;
+  private long reaper = -1;
   private boolean closed;
   private boolean aborted;
 
@@ -54,6 +69,24 @@ public final class ProcessRunner implements Runner, Instance.Owner {
     this.vertx = vertx;
     this.worker = worker;
     this.clock = clock;
+    this.reaper = vertx.setPeriodic(REAP_EVERY_MILLIS, id -> reapIdle());
+  }
+
+  /** Stops the instances idle for longer than {@link #IDLE_MILLIS}; never blocks. */
+  void reapIdle() {
+    List<Instance> idle = new ArrayList<>();
+    synchronized (this) {
+      long now = clock.millis();
+      // the least recently freed are at the tail
+      for (Instance i = free.peekLast();
+          i != null && now - freedAt.getOrDefault(i, now) >= IDLE_MILLIS;
+          i = free.peekLast()) {
+        free.pollLast();
+        freedAt.remove(i);
+        idle.add(i);
+      }
+    }
+    idle.forEach(Instance::stop);
   }
 
   /** Where its instance logs and scratch files are. */
@@ -104,6 +137,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
         return;
       }
       for (Instance i = free.pollFirst(); i != null; i = free.pollFirst()) {
+        freedAt.remove(i);
         if (i.assign(job)) {
           return;
         }
@@ -144,6 +178,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
       stop = closed;
       if (!stop && all.contains(instance)) {
         free.addFirst(instance);
+        freedAt.put(instance, clock.millis());
       }
     }
     if (stop) {
@@ -162,6 +197,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
     synchronized (this) {
       all.remove(instance);
       free.remove(instance);
+      freedAt.remove(instance);
       done = closed && all.isEmpty();
     }
     if (done) {
@@ -185,8 +221,10 @@ public final class ProcessRunner implements Runner, Instance.Owner {
       closed = true;
       idle = new ArrayList<>(free);
       free.clear();
+      freedAt.clear();
       done = all.isEmpty();
     }
+    vertx.cancelTimer(reaper);
     idle.forEach(Instance::stop);
     if (done) {
       terminated.complete(null);

@@ -463,6 +463,31 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void reapIdle_instanceIdleForLongerThanTheLimit_isStopped() throws Exception {
+    dev.sluice.testing.TestClock clock =
+        new dev.sluice.testing.TestClock(System.currentTimeMillis());
+    factory.close();
+    factory = new ProcessRunnerFactory(vertx, work, Fixtures.REGION, JavaHomes.installed(), clock);
+    ProcessRunner runner = runner("idler", 10);
+    long pid = pid(call(runner, "idler", Map.of()));
+
+    clock.advance(ProcessRunner.IDLE_MILLIS - 1_000);
+    runner.reapIdle();
+    assertThat(alive(pid)).as("idle for less than the limit").isTrue();
+
+    clock.advance(2_000);
+    runner.reapIdle();
+    ProcessHandle p = ProcessHandle.of(pid).orElse(null);
+    if (p != null) {
+      assertThat(p.onExit()).succeedsWithin(Duration.ofSeconds(10));
+    }
+    for (int i = 0; i < 100 && runner.liveInstances() > 0; i++) {
+      Thread.sleep(50);
+    }
+    assertThat(runner.liveInstances()).isZero();
+  }
+
+  @Test
   void close_idleInstancesStopAndTerminatedCompletes() throws Exception {
     ProcessRunner runner = runner("idle", 10);
     long pid = pid(call(runner, "idle", Map.of()));
