@@ -40,6 +40,10 @@ final class ClassLoaderRunner implements Runner {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean closed;
   private final AtomicBoolean warnedSlowEvents = new AtomicBoolean();
+  private final ScheduledFuture<?> reaper;
+
+  /** How long an instance may stay idle before it is closed, as Lambda reclaims environments. */
+  static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(5);
 
   ClassLoaderRunner(
       FunctionConfig config,
@@ -52,6 +56,28 @@ final class ClassLoaderRunner implements Runner {
     this.platform = platform;
     this.handlers = handlers;
     this.timers = timers;
+    this.reaper =
+        timers.scheduleWithFixedDelay(() -> reapIdle(System.nanoTime()), 30, 30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Closes the instances idle for longer than {@link #IDLE_NANOS} at {@code now}: a burst at a high
+   * concurrency does not keep its threads and class loaders for ever. The least recently used are
+   * at the tail; one an invocation takes meanwhile is left to it.
+   */
+  void reapIdle(long now) {
+    for (HandlerInstance i = idle.peekLast();
+        i != null && now - i.idleSince >= IDLE_NANOS;
+        i = idle.peekLast()) {
+      if (idle.removeLastOccurrence(i)) {
+        i.close();
+      }
+    }
+  }
+
+  /** Instances waiting for an invocation (for tests). */
+  int idleInstances() {
+    return idle.size();
   }
 
   /**
@@ -107,6 +133,7 @@ final class ClassLoaderRunner implements Runner {
     if (inFlight.get() == 0) {
       drained.complete(null);
     }
+    reaper.cancel(false);
     drained.whenComplete(
         (v, e) -> {
           closeIdle();
@@ -194,6 +221,7 @@ final class ClassLoaderRunner implements Runner {
         if (closed || timedOut) {
           instance.close();
         } else {
+          instance.idleSince = System.nanoTime();
           idle.offerFirst(instance);
         }
       }

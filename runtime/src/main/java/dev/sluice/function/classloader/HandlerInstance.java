@@ -27,6 +27,9 @@ final class HandlerInstance implements AutoCloseable {
 
   final long initNanos;
 
+  /** When it last went back to its runner's idle instances (System.nanoTime). */
+  volatile long idleSince;
+
   private HandlerInstance(
       FunctionLoader loader,
       Object bridge,
