@@ -17,11 +17,12 @@ import java.util.SortedSet;
  * named by {@code NOTIFICATIONS_STREAM} (default {@code notifications}) with the order id as
  * partition key.
  *
- * <p>Notifications a write could not store, even after retries, fail the batch from the earliest
- * record they came from (a batch item failure: the mapping needs {@code FunctionResponseTypes:
- * [ReportBatchItemFailures]}). A record that is not an order event gets no notification and is
- * logged, but does not fail the batch: retrying garbage cannot help, and the {@link OrderProcessor}
- * is the function that reports bad data.
+ * <p>Each order's notifications are written in order (see {@link RetryingPublisher}). Those not
+ * written, even after retries (a refused one, and those still held back when writing stopped), fail
+ * the batch from the earliest record they came from (a batch item failure: the mapping needs {@code
+ * FunctionResponseTypes: [ReportBatchItemFailures]}). A record that is not an order event gets no
+ * notification and is logged, but does not fail the batch: retrying garbage cannot help, and the
+ * {@link OrderProcessor} is the function that reports bad data.
  *
  * <p>Redeliveries produce the same notification again; its {@code notificationId} (the event id)
  * lets the consumer drop the copies.

@@ -12,7 +12,10 @@ import dev.sluice.sdk.testing.TestContext;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class NotificationSenderTest {
@@ -29,20 +32,26 @@ class NotificationSenderTest {
     StreamsEventResponse response = sender.handleRequest(event, TestContext.create());
 
     assertThat(response.getBatchItemFailures()).isEmpty();
-    assertThat(publisher.stored)
-        .extracting(NotificationPublisher.Entry::partitionKey)
-        .containsExactly(
-            "o-000123", "o-000124", "o-000123", "o-000123", "o-000124", "o-000123", "o-000124");
-    assertThat(publisher.storedJson())
-        .extracting(n -> n.get("message").asText())
+    assertThat(messagesOf("o-000123"))
         .containsExactly(
             "Order o-000123 has been placed, total 52.48",
+            "Order o-000123 has shipped via UPS",
+            "Order o-000123 has shipped via UPS",
+            "Order o-000123 has been delivered, signed by Ana Costa");
+    assertThat(messagesOf("o-000124"))
+        .containsExactly(
             "Order o-000124 has been placed, total 89.0",
-            "Order o-000123 has shipped via UPS",
-            "Order o-000123 has shipped via UPS",
             "Order o-000124 has shipped via DHL",
-            "Order o-000123 has been delivered, signed by Ana Costa",
             "Order o-000124 has been delivered, signed by Neighbour");
+    // one notification per order and request: the orders' 4 and 3 events take 4 requests
+    assertThat(publisher.requestSizes()).containsExactly(2, 2, 2, 1);
+  }
+
+  private List<String> messagesOf(String orderId) {
+    return publisher.storedJson().stream()
+        .filter(n -> n.get("orderId").asText().equals(orderId))
+        .map(n -> n.get("message").asText())
+        .toList();
   }
 
   @Test
@@ -50,7 +59,11 @@ class NotificationSenderTest {
       throws IOException {
     sender.handleRequest(Fixtures.event("order-flow.json"), TestContext.create());
 
-    JsonNode shipped = publisher.storedJson().get(2);
+    JsonNode shipped =
+        publisher.storedJson().stream()
+            .filter(n -> n.get("eventId").asText().equals("c41d8e2a-6f7b-4a19-b3e5-0d9c2f8a7e32"))
+            .findFirst()
+            .orElseThrow();
     assertThat(shipped.toString())
         .isEqualTo(
             "{\"notificationId\":\"c41d8e2a-6f7b-4a19-b3e5-0d9c2f8a7e32\","
@@ -96,7 +109,8 @@ class NotificationSenderTest {
     StreamsEventResponse response = sender.handleRequest(event, TestContext.create());
 
     assertThat(response.getBatchItemFailures()).isEmpty();
-    assertThat(publisher.requestSizes()).containsExactly(3, 1, 1);
+    // e3 goes with e2's first retry: it is o-1's, whose e1 is written
+    assertThat(publisher.requestSizes()).containsExactly(2, 2, 1);
     assertThat(publisher.storedJson())
         .extracting(n -> n.get("eventId").asText())
         .containsExactly("e1", "e3", "e2");
@@ -119,9 +133,66 @@ class NotificationSenderTest {
 
     // record 0 has no notification, so notification 1 (e2) comes from record 2
     assertThat(failedIds(response)).containsExactly(seq(event, 2));
-    assertThat(publisher.requestSizes()).containsExactly(4, 2, 2, 2);
+    // e4 waits behind e2, its order's earlier notification, and is never sent
+    assertThat(publisher.requestSizes()).containsExactly(2, 2, 2, 2);
+    assertThat(publisher.storedJson())
+        .extracting(n -> n.get("eventId").asText())
+        .containsExactly("e1");
     assertThat(pauses).containsExactly(50L, 100L, 200L);
-    assertThat(context.logText()).contains("FAILED to send 2 notification(s)");
+    assertThat(context.logText()).contains("FAILED to send 3 notification(s)");
+  }
+
+  @Test
+  void handleRequest_earlierNotificationOfAnOrderRefused_laterOnesOfTheOrderWaitForIt() {
+    KinesisEvent event =
+        KinesisEvents.of(
+            Events.placed("e1", "o-1"),
+            Events.shipped("e2", "o-1"),
+            Events.placed("e3", "o-2"),
+            Events.delivered("e4", "o-1"));
+    publisher.refuse("e1", 1);
+
+    StreamsEventResponse response = sender.handleRequest(event, TestContext.create());
+
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    assertThat(publisher.storedJson())
+        .extracting(n -> n.get("eventId").asText())
+        .containsExactly("e3", "e1", "e2", "e4");
+    assertThat(publisher.requestSizes()).containsExactly(2, 1, 1, 1);
+    assertThat(pauses).containsExactly(50L);
+  }
+
+  @Test
+  void handleRequest_manyEventsPerOrderSomeRefused_eachOrdersNotificationsInOrder() {
+    Random random = new Random(7);
+    List<String> data = new ArrayList<>();
+    Map<String, List<String>> sent = new HashMap<>();
+    for (int i = 0; i < 600; i++) {
+      String eventId = "e" + i;
+      String orderId = "o-" + random.nextInt(40);
+      data.add(Events.shipped(eventId, orderId));
+      sent.computeIfAbsent(orderId, k -> new ArrayList<>()).add(eventId);
+      if (random.nextInt(5) == 0) {
+        publisher.refuse(eventId, 1 + random.nextInt(3));
+      }
+    }
+
+    StreamsEventResponse response =
+        sender.handleRequest(KinesisEvents.of(data), TestContext.create());
+
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    for (List<NotificationPublisher.Entry> request : publisher.requests) {
+      assertThat(request)
+          .extracting(NotificationPublisher.Entry::partitionKey)
+          .doesNotHaveDuplicates();
+    }
+    Map<String, List<String>> stored = new HashMap<>();
+    for (NotificationPublisher.Entry entry : publisher.stored) {
+      stored
+          .computeIfAbsent(entry.partitionKey(), k -> new ArrayList<>())
+          .add(FakePublisher.json(entry).get("eventId").asText());
+    }
+    assertThat(stored).isEqualTo(sent);
   }
 
   @Test
