@@ -181,6 +181,7 @@ final class Instance implements RuntimeApiServer.Api {
       }
       return;
     }
+    Orphans.record(pidFile(), p);
     synchronized (this) {
       process = p;
       if (state != State.DEAD) {
@@ -626,11 +627,23 @@ final class Instance implements RuntimeApiServer.Api {
       s = server;
     }
     log.delete();
+    try {
+      java.nio.file.Files.deleteIfExists(pidFile());
+    } catch (IOException e) {
+      // the runner's directory goes with it anyway
+    }
     if (s == null) {
       owner.terminated(this);
     } else {
       s.close().onComplete(ar -> owner.terminated(this));
     }
+  }
+
+  /** Where the process id is kept while it lives, for {@link Orphans}: beside the log. */
+  private java.nio.file.Path pidFile() {
+    java.nio.file.Path logFile = log.file();
+    String name = logFile.getFileName().toString().replaceFirst("\\.log$", "");
+    return logFile.resolveSibling(name + ".pid");
   }
 
   /** An X-Ray trace header, as Lambda passes one with every event. */

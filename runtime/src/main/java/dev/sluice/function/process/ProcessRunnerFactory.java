@@ -79,6 +79,7 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     this.region = region;
     this.javaHomes = javaHomes;
     this.clock = clock;
+    Orphans.sweep(workDir, "jni"); // what a crash of the last run left
     AtomicInteger threads = new AtomicInteger();
     this.worker =
         Executors.newCachedThreadPool(

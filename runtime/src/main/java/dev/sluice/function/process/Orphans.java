@@ -1,0 +1,98 @@
+package dev.sluice.function.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Instances a node that crashed left running. Every instance's process id and start time go into a
+ * {@code .pid} file beside its log while it lives; a node starting finds the files a crash left,
+ * kills the processes still running under them (with their children: a bash bootstrap polls a
+ * Runtime API that is gone for ever), and removes the scratch directories. The start time tells a
+ * process of ours from one that got the same id since. Blocking.
+ */
+final class Orphans {
+
+  private static final Logger LOG = Logger.getLogger(Orphans.class);
+
+  private Orphans() {}
+
+  /** Records {@code process} in {@code file}; best effort, as losing it only loses the cleanup. */
+  static void record(Path file, Process process) {
+    Optional<Instant> started = process.toHandle().info().startInstant();
+    try {
+      Files.writeString(
+          file,
+          process.pid() + " " + started.map(Instant::toEpochMilli).orElse(-1L),
+          StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      LOG.debugf(e, "Cannot record instance process %d", process.pid());
+    }
+  }
+
+  /**
+   * Kills what the {@code .pid} files under {@code workDir}'s runner directories name, then removes
+   * those directories ({@code keep} aside).
+   */
+  static void sweep(Path workDir, String keep) {
+    if (!Files.isDirectory(workDir)) {
+      return;
+    }
+    try (Stream<Path> dirs = Files.list(workDir)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        if (!dir.getFileName().toString().equals(keep)) {
+          killRecorded(dir);
+          deleteTree(dir);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warnf(e, "Cannot clean up %s after the last run", workDir);
+    }
+  }
+
+  private static void killRecorded(Path dir) throws IOException {
+    List<Path> pids;
+    try (Stream<Path> files = Files.list(dir)) {
+      pids = files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList();
+    }
+    for (Path f : pids) {
+      String[] parts = Files.readString(f, StandardCharsets.US_ASCII).trim().split(" ");
+      try {
+        kill(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+        // torn by the crash: nothing to go by
+      }
+    }
+  }
+
+  private static void kill(long pid, long startedMillis) {
+    ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(
+            p ->
+                startedMillis >= 0
+                    && p.info()
+                        .startInstant()
+                        .map(s -> Math.abs(s.toEpochMilli() - startedMillis) < 1_000)
+                        .orElse(false))
+        .ifPresent(
+            p -> {
+              LOG.infof("Stopping instance process %d left by the last run", pid);
+              p.descendants().forEach(ProcessHandle::destroyForcibly);
+              p.destroyForcibly();
+            });
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

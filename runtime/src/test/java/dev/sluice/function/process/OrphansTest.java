@@ -1,0 +1,54 @@
+package dev.sluice.function.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a crashed node's instances left, cleaned up by the next start: real processes. */
+class OrphansTest {
+
+  @TempDir Path work;
+
+  @Test
+  void sweep_processRecordedByALastRun_killedWithItsChildrenAndItsDirectoryRemoved()
+      throws Exception {
+    Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
+    // a bootstrap that outlived its node: a shell with a child of its own
+    Process orphan = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan);
+    Files.writeString(runnerDir.resolve("instance-1.log"), "old output");
+    Files.createDirectories(work.resolve("jni"));
+    Thread.sleep(200); // let the shell start its child
+    var children = orphan.toHandle().descendants().toList();
+
+    Orphans.sweep(work, "jni");
+
+    assertThat(orphan.onExit()).succeedsWithin(Duration.ofSeconds(10));
+    children.forEach(c -> assertThat(c.onExit()).succeedsWithin(Duration.ofSeconds(10)));
+    assertThat(runnerDir).doesNotExist();
+    assertThat(work.resolve("jni")).isDirectory();
+  }
+
+  @Test
+  void sweep_processIdTakenByAnotherProcessSince_leftAlone() throws Exception {
+    Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
+    Process other = new ProcessBuilder("sleep", "300").start();
+    try {
+      long started = other.toHandle().info().startInstant().orElseThrow().toEpochMilli();
+      // the same pid, recorded for a process that started an hour earlier
+      Files.writeString(
+          runnerDir.resolve("instance-1.pid"), other.pid() + " " + (started - 3_600_000));
+
+      Orphans.sweep(work, "jni");
+
+      assertThat(other.isAlive()).isTrue();
+      assertThat(runnerDir).doesNotExist();
+    } finally {
+      other.destroyForcibly();
+    }
+  }
+}
