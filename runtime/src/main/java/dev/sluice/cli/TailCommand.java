@@ -3,11 +3,16 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cli.client.SluiceClient;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.TypeConversionException;
 
 /** Prints a stream's records as they arrive, across every shard and through reshards. */
 @Command(
@@ -45,8 +50,9 @@ final class TailCommand implements Callable<Integer> {
   @Option(
       names = "--format",
       paramLabel = "text|data|json",
+      converter = FormatConverter.class,
       description = "text (default), data (the data alone) or json (one object a line).")
-  String format = "text";
+  Format format = Format.TEXT;
 
   @Option(names = "--limit", paramLabel = "N", description = "Stop after N records.")
   long limit = Long.MAX_VALUE;
@@ -59,13 +65,12 @@ final class TailCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     SluiceClient client = endpoint.client();
-    Format f = Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
     ShardCursors cursors = ShardCursors.open(client, stream, from == From.TRIM_HORIZON);
     long printed = 0;
     while (printed < limit) {
       ShardCursors.Poll poll = cursors.poll();
       for (JsonNode r : poll.records()) {
-        System.out.println(line(f, poll.shardId(), r));
+        System.out.println(line(format, poll.shardId(), r));
         if (++printed >= limit) {
           break;
         }
@@ -105,10 +110,49 @@ final class TailCommand implements Callable<Integer> {
     };
   }
 
-  static final class FromConverter implements picocli.CommandLine.ITypeConverter<From> {
+  /**
+   * Reads an option value naming a constant in lower case with hyphens ({@code trim-horizon}), in
+   * any case and with underscores too. An unknown value is a usage error (exit code 2) that names
+   * the allowed ones, not a stack trace.
+   */
+  abstract static class OptionConverter<E extends Enum<E>> implements ITypeConverter<E> {
+    private final Class<E> type;
+
+    OptionConverter(Class<E> type) {
+      this.type = type;
+    }
+
     @Override
-    public From convert(String value) {
-      return From.valueOf(value.replace('-', '_').toUpperCase(java.util.Locale.ROOT));
+    public E convert(String value) {
+      for (E constant : type.getEnumConstants()) {
+        if (name(constant).equalsIgnoreCase(value.replace('_', '-'))) { // TRIM_HORIZON too
+          return constant;
+        }
+      }
+      throw new TypeConversionException(
+          "expected one of "
+              + Arrays.stream(type.getEnumConstants())
+                  .map(OptionConverter::name)
+                  .collect(Collectors.joining(", "))
+              + " but was '"
+              + value
+              + "'");
+    }
+
+    private static String name(Enum<?> constant) {
+      return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  static final class FromConverter extends OptionConverter<From> {
+    FromConverter() {
+      super(From.class);
+    }
+  }
+
+  static final class FormatConverter extends OptionConverter<Format> {
+    FormatConverter() {
+      super(Format.class);
     }
   }
 }
