@@ -168,7 +168,8 @@ public final class ProcessRunner implements Runner, Instance.Owner {
         new InstanceLog(dir.resolve("instance-" + n + ".log")),
         clock,
         stream,
-        config.timeoutSeconds());
+        config.timeoutSeconds(),
+        config.memorySize());
   }
 
   @Override
