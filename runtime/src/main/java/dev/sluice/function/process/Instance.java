@@ -429,8 +429,7 @@ final class Instance implements RuntimeApiServer.Api {
       teardown(held, false, System.nanoTime(), null, null);
       return;
     }
-    InvocationResult failure =
-        LambdaErrors.timedOut(clock.instant(), job.requestId(), timeoutSeconds);
+    InvocationResult failure = LambdaErrors.timedOut(job.requestId(), timeoutSeconds);
     teardown(held, false, System.nanoTime(), j -> failure, null);
   }
 
@@ -446,7 +445,7 @@ final class Instance implements RuntimeApiServer.Api {
           false,
           System.nanoTime(),
           null,
-          job -> LambdaErrors.timedOut(clock.instant(), job.requestId(), limitMillis / 1000.0));
+          job -> LambdaErrors.timedOut(job.requestId(), timeoutSeconds));
     }
   }
 

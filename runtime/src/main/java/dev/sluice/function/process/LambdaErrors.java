@@ -5,17 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.function.InvocationResult.Failure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** The failures Lambda reports when a runtime times out, exits or fails, worded as Lambda does. */
 final class LambdaErrors {
 
-  static final String TIMED_OUT = "Sandbox.Timedout";
   static final String EXIT_ERROR = "Runtime.ExitError";
   static final String INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint";
   static final String UNKNOWN = "Runtime.Unknown";
@@ -24,21 +19,15 @@ final class LambdaErrors {
   static final int MAX_RESPONSE_BYTES = Failure.MAX_RESPONSE_BYTES;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private LambdaErrors() {}
 
-  /** {@code 2024-05-01T10:00:00.000Z <id> Task timed out after 2.00 seconds}. */
-  static Failure timedOut(Instant at, String requestId, double seconds) {
-    return new Failure(
-        TIMED_OUT,
-        TIMESTAMP.format(at)
-            + " "
-            + requestId
-            + String.format(Locale.ROOT, " Task timed out after %.2f seconds", seconds),
-        List.of(),
-        true);
+  /**
+   * {@code RequestId: <id> Error: Task timed out after 2.00 seconds}, as Lambda answers and as
+   * classloader isolation words it too.
+   */
+  static Failure timedOut(String requestId, int timeoutSeconds) {
+    return Failure.timeout(requestId, timeoutSeconds);
   }
 
   /** {@code RequestId: <id> Error: Runtime exited with error: exit status 3}. */

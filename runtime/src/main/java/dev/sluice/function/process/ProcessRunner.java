@@ -113,8 +113,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
       // Already past its deadline: failing it here spares an instance a pointless kill.
       job.future.complete(
           new InvocationReport(
-              LambdaErrors.timedOut(
-                  clock.instant(), invocation.requestId(), config.timeoutSeconds()),
+              LambdaErrors.timedOut(invocation.requestId(), config.timeoutSeconds()),
               0,
               -1,
               -1,
