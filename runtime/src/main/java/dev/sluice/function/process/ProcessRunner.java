@@ -120,6 +120,20 @@ public final class ProcessRunner implements Runner, Instance.Owner {
               ""));
       return job.future;
     }
+    if (invocation.kinesis() != null) {
+      // a batch's JSON (up to 6 MB) is built here on the worker: otherwise it was built under this
+      // runner's lock, or on a Runtime API event loop when the instance asked for it
+      CompletableFuture.runAsync(invocation::payload, worker)
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  job.future.completeExceptionally(e);
+                } else {
+                  dispatch(job, false);
+                }
+              });
+      return job.future;
+    }
     dispatch(job, false);
     return job.future;
   }
