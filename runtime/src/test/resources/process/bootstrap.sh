@@ -10,10 +10,6 @@ while true; do
   DEADLINE="$(grep -i '^Lambda-Runtime-Deadline-Ms:' "$HEADERS" | cut -d: -f2 | tr -d '[:space:]')"
   rm -f "$HEADERS"
   echo "bootstrap handling $ID"
-  if [[ "$EVENT" == *'"hog"'* ]]; then
-    HOG="$(head -c 400000000 /dev/zero | tr '\0' a)" # far more than the function's memory
-    sleep 30
-  fi
   if [[ "$EVENT" == *'"fail"'* ]]; then
     curl -sS -o /dev/null -X POST -H 'Lambda-Runtime-Function-Error-Type: Custom.Failed' \
       "$API/invocation/$ID/error" \

@@ -30,9 +30,6 @@ import java.util.function.Function;
  */
 final class Instance implements RuntimeApiServer.Api {
 
-  private static final org.jboss.logging.Logger LOG =
-      org.jboss.logging.Logger.getLogger(Instance.class);
-
   /** The runner's side of an instance. */
   interface Owner {
     /** The instance answered its invocation and can take another. */
@@ -71,7 +68,6 @@ final class Instance implements RuntimeApiServer.Api {
   private final Clock clock;
   private final String logStreamName;
   private final int timeoutSeconds;
-  private final int memoryMb;
   private final Executor serial;
 
   // Guarded by this.
@@ -97,7 +93,6 @@ final class Instance implements RuntimeApiServer.Api {
 
   private Finishing finishing;
   private long initTimer = -1;
-  private long memoryTimer = -1;
   private boolean released;
 
   Instance(
@@ -109,8 +104,7 @@ final class Instance implements RuntimeApiServer.Api {
       InstanceLog log,
       Clock clock,
       String logStreamName,
-      int timeoutSeconds,
-      int memoryMb) {
+      int timeoutSeconds) {
     this.number = number;
     this.owner = owner;
     this.vertx = vertx;
@@ -119,7 +113,6 @@ final class Instance implements RuntimeApiServer.Api {
     this.clock = clock;
     this.logStreamName = logStreamName;
     this.timeoutSeconds = timeoutSeconds;
-    this.memoryMb = memoryMb;
     this.serial = new SerialExecutor(worker);
   }
 
@@ -194,11 +187,6 @@ final class Instance implements RuntimeApiServer.Api {
       if (state != State.DEAD) {
         long limit = INIT_LIMIT_MILLIS + timeoutSeconds * 1000L;
         initTimer = vertx.setTimer(limit, id -> onInitTimeout(limit));
-        if (spec.forks()) {
-          // a JVM keeps to its -Xmx; any other runtime only to this
-          memoryTimer =
-              vertx.setPeriodic(MEMORY_CHECK_MILLIS, id -> serial.execute(this::checkMemory));
-        }
       }
     }
     // Queued behind this task, so a teardown queued meanwhile still sees the process and kills it.
@@ -473,31 +461,6 @@ final class Instance implements RuntimeApiServer.Api {
     }
   }
 
-  /**
-   * Kills an instance whose processes hold more memory than the function has, as Lambda does: its
-   * invocation fails as a runtime killed by a signal. Runs on the serial executor.
-   */
-  private void checkMemory() {
-    Process p;
-    synchronized (this) {
-      p = state == State.DEAD ? null : process;
-    }
-    if (p == null || !p.isAlive()) {
-      return;
-    }
-    List<ProcessHandle> tree = new ArrayList<>();
-    tree.add(p.toHandle());
-    p.descendants().forEach(tree::add);
-    long used = ProcStatus.residentMb(tree);
-    if (used > memoryMb) {
-      LOG.infof("Instance %d uses %d MB of its %d MB: killed", number, used, memoryMb);
-      kill();
-    }
-  }
-
-  /** How often a non-Java runtime's memory is looked at. */
-  private static final long MEMORY_CHECK_MILLIS = 1_000;
-
   /** Kills at once; an invocation in flight fails as a crash would. Never blocks. */
   void kill() {
     Held held = markDead();
@@ -517,10 +480,6 @@ final class Instance implements RuntimeApiServer.Api {
     boolean served = state == State.RUNNING;
     state = State.DEAD;
     cancelInitTimer();
-    if (memoryTimer >= 0) {
-      vertx.cancelTimer(memoryTimer);
-      memoryTimer = -1;
-    }
     if (current != null && current.timerId >= 0) {
       vertx.cancelTimer(current.timerId);
     }

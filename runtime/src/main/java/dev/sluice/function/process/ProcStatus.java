@@ -27,32 +27,11 @@ final class ProcStatus {
     return any ? (kb + 1023) / 1024 : -1;
   }
 
-  /**
-   * The sum of VmRSS (resident set now) over the given processes in megabytes, rounded up, or -1
-   * when none could be read.
-   */
-  static long residentMb(List<ProcessHandle> processes) {
-    long kb = 0;
-    boolean any = false;
-    for (ProcessHandle p : processes) {
-      long v = field(p.pid(), "VmRSS:");
-      if (v >= 0) {
-        kb += v;
-        any = true;
-      }
-    }
-    return any ? (kb + 1023) / 1024 : -1;
-  }
-
   static long vmHwmKb(long pid) {
-    return field(pid, "VmHWM:");
-  }
-
-  private static long field(long pid, String name) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith(name)) {
-          return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -181,8 +181,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
         new InstanceLog(dir.resolve("instance-" + n + ".log")),
         clock,
         stream,
-        config.timeoutSeconds(),
-        config.memorySize());
+        config.timeoutSeconds());
   }
 
   @Override

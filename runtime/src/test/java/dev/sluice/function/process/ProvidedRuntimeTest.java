@@ -107,21 +107,6 @@ class ProvidedRuntimeTest {
   }
 
   @Test
-  void invoke_runtimeUsingMoreMemoryThanTheFunctionHas_killedAsInLambda() throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 20, Map.of()),
-            Fixtures.bootstrapCode());
-    long first = pid(call(runner, Map.of("n", 1)));
-
-    Failure f = failure(call(runner, Map.of("hog", true))); // 400 MB in a 128 MB function
-
-    assertThat(f.errorType()).isEqualTo("Runtime.ExitError");
-    assertThat(f.errorMessage()).contains("signal: killed");
-    assertThat(pid(call(runner, Map.of("n", 2)))).isNotEqualTo(first);
-  }
-
-  @Test
   void invoke_providedRuntimeError_carriesPostedType() throws Exception {
     ProcessRunner runner =
         factory.create(
