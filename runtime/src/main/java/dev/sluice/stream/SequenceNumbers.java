@@ -13,14 +13,18 @@ import java.util.regex.Pattern;
  * child sorts after every record of its parents, which is what Kinesis consumers expect. The offset
  * maps directly onto a Kafka offset for a Kafka-backed log.
  *
- * <p>A shard's StartingSequenceNumber is not a record's: it is {@code 48}, 25 zeros, the ordinal
- * and 19 zeros, below every record's number, so that AFTER_SEQUENCE_NUMBER with it reads the shard
- * from its first record (as in Kinesis) instead of skipping record 0, whose number it used to be.
+ * <p>A shard's StartingSequenceNumber is not a record's: it is the largest number of the ordinal
+ * before it (offset digits all 9, above any offset a log can reach), so that it sorts below the
+ * shard's first record and above every record of its parents, as in Kinesis, and
+ * AFTER_SEQUENCE_NUMBER with it reads the shard from its first record instead of skipping record 0,
+ * whose number it used to be. Shard 0 has no ordinal before it: its start is {@code 48} and 54
+ * zeros.
  */
 public final class SequenceNumbers {
 
   private static final String PREFIX = "49" + "0".repeat(25);
   private static final String START_PREFIX = "48" + "0".repeat(25);
+  private static final String ALL_NINES = "9".repeat(19);
   private static final int ORDINAL_DIGITS = 10;
   private static final int OFFSET_DIGITS = 19;
 
@@ -41,10 +45,12 @@ public final class SequenceNumbers {
 
   /** The StartingSequenceNumber of shard number {@code ordinal}: below its first record's. */
   public static String shardStart(int ordinal) {
-    StringBuilder sb = new StringBuilder(LENGTH).append(START_PREFIX);
-    pad(sb, Integer.toString(ordinal), ORDINAL_DIGITS);
-    pad(sb, "0", OFFSET_DIGITS);
-    return sb.toString();
+    if (ordinal == 0) {
+      return START_PREFIX + "0".repeat(ORDINAL_DIGITS + OFFSET_DIGITS);
+    }
+    StringBuilder sb = new StringBuilder(LENGTH).append(PREFIX);
+    pad(sb, Integer.toString(ordinal - 1), ORDINAL_DIGITS);
+    return sb.append(ALL_NINES).toString();
   }
 
   /** True when {@code text} has the syntax of a sequence number (any Kinesis one included). */
@@ -62,7 +68,13 @@ public final class SequenceNumbers {
     }
     if (text.startsWith(START_PREFIX)) {
       Decoded d = decodeRest(text);
-      return d == null || d.offset() != 0 ? null : new Decoded(d.ordinal(), -1);
+      return d == null || d.offset() != 0 || d.ordinal() != 0 ? null : new Decoded(0, -1);
+    }
+    if (text.startsWith(PREFIX) && text.endsWith(ALL_NINES)) {
+      Decoded before = decodeRest(text.substring(0, LENGTH - OFFSET_DIGITS) + "0".repeat(19));
+      return before == null || before.ordinal() == Integer.MAX_VALUE
+          ? null
+          : new Decoded(before.ordinal() + 1, -1); // the start of the next shard
     }
     return text.startsWith(PREFIX) ? decodeRest(text) : null;
   }

@@ -34,16 +34,22 @@ class SequenceNumbersTest {
   }
 
   @Test
-  void shardStart_belowTheShardsFirstRecord_decodesToOffsetMinusOne() {
-    String start = SequenceNumbers.shardStart(3);
-    assertThat(start).hasSize(SequenceNumbers.LENGTH);
-    assertThat(new BigInteger(start)).isLessThan(new BigInteger(SequenceNumbers.of(3, 0)));
-    assertThat(SequenceNumbers.decode(start)).isEqualTo(new SequenceNumbers.Decoded(3, -1));
+  void shardStart_belowTheShardsFirstRecordAndAboveItsParents_decodesToOffsetMinusOne() {
+    for (int ordinal : new int[] {0, 1, 3}) {
+      String start = SequenceNumbers.shardStart(ordinal);
+      assertThat(start).hasSize(SequenceNumbers.LENGTH);
+      assertThat(new BigInteger(start)).isLessThan(new BigInteger(SequenceNumbers.of(ordinal, 0)));
+      assertThat(SequenceNumbers.decode(start)).isEqualTo(new SequenceNumbers.Decoded(ordinal, -1));
+    }
+    // a child (ordinal 3) starts above every record a parent (ordinals 1, 2) can hold
+    assertThat(new BigInteger(SequenceNumbers.shardStart(3)))
+        .isGreaterThan(new BigInteger(SequenceNumbers.of(2, Long.MAX_VALUE)))
+        .isGreaterThan(new BigInteger(SequenceNumbers.of(1, 12)));
   }
 
   @Test
   void decode_shardStartFormWithAnOffset_isNull() {
-    String start = SequenceNumbers.shardStart(3);
+    String start = SequenceNumbers.shardStart(0);
     assertThat(SequenceNumbers.decode(start.substring(0, start.length() - 1) + "1")).isNull();
   }
 }
