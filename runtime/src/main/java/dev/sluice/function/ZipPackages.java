@@ -5,6 +5,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,8 @@ final class ZipPackages {
         throw new IOException("entry " + entry + " points outside the package");
       }
       Files.createDirectories(out.getParent());
-      Files.copy(entry, out);
+      // as before: a later entry of the same name wins (names differing only in case, on macOS)
+      Files.copy(entry, out, StandardCopyOption.REPLACE_EXISTING);
       if (executable(entry) || out.getFileName().toString().equals("bootstrap")) {
         out.toFile().setExecutable(true, false);
       }

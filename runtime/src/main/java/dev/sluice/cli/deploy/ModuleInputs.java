@@ -43,10 +43,8 @@ final class ModuleInputs {
       Path m = todo.pop();
       if (modules.add(m)) {
         for (String dep : dependencies(m)) {
+          // a dependency whose groupId is a property (or missing) matches by artifactId alone
           Path found = reactor.get(dep);
-          if (found == null) {
-            found = reactor.get(":" + dep.substring(dep.indexOf(':') + 1));
-          }
           if (found != null) {
             todo.push(found);
           }
@@ -98,8 +96,10 @@ final class ModuleInputs {
     List<String> out = new ArrayList<>();
     for (Element d : children(child(project, "dependencies"), "dependency")) {
       String group = text(d, "groupId");
-      if (group.startsWith("${")) {
-        group = group.equals("${project.groupId}") ? ownGroup : "";
+      if (group.equals("${project.groupId}")) {
+        group = ownGroup;
+      } else if (group.startsWith("${")) {
+        group = ""; // unresolved: ":" + artifactId, the reactor's by-artifactId entry
       }
       out.add(group + ":" + text(d, "artifactId"));
     }

@@ -186,7 +186,7 @@ final class Instance implements RuntimeApiServer.Api {
       process = p;
       if (state != State.DEAD) {
         long limit = INIT_LIMIT_MILLIS + timeoutSeconds * 1000L;
-        initTimer = vertx.setTimer(limit, id -> onInitTimeout(limit));
+        initTimer = vertx.setTimer(limit, id -> onInitTimeout());
       }
     }
     // Queued behind this task, so a teardown queued meanwhile still sees the process and kills it.
@@ -421,7 +421,7 @@ final class Instance implements RuntimeApiServer.Api {
     teardown(held, false, System.nanoTime(), j -> failure, null);
   }
 
-  private void onInitTimeout(long limitMillis) {
+  private void onInitTimeout() {
     Held held;
     synchronized (this) {
       // a /next that took the lock first ended init, and its job runs under its own timer

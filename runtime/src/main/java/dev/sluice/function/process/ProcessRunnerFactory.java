@@ -132,6 +132,7 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     ProcessRunner runner = new ProcessRunner(config, spec, dir, vertx, worker, clock);
     synchronized (this) {
       if (closed) {
+        runner.close(); // its idle-instance timer must not outlive it
         throw new IllegalStateException("The process runner factory is closed");
       }
       runners.add(runner);
