@@ -425,14 +425,15 @@ class FunctionServiceTest {
         package fixture;
         public class EndlessInit {
           static {
-            long until = System.currentTimeMillis() + 11_500; // past 10 s + the 1 s timeout
-            while (System.currentTimeMillis() < until) {
+            // past init's 10 s and the 1 s timeout: until the test lets it end
+            while (System.getProperty("sluice.test.end-init") == null) {
               try {
-                Thread.sleep(100);
+                Thread.sleep(20);
               } catch (InterruptedException e) {
                 // an init that does not stop when told
               }
             }
+            System.setProperty("sluice.test.init-ended", "yes");
           }
           public String go(String in) {
             System.setProperty("sluice.test.late-handler", in);
@@ -446,12 +447,22 @@ class FunctionServiceTest {
             "fixture.EndlessInit::go", "java17", 256, 1, Map.of(), "", Isolation.CLASSLOADER),
         new CodeSource.Upload(jar));
 
-    FunctionService.Invoked r =
-        service
-            .invoke("endless-init", "\"late\"".getBytes(StandardCharsets.UTF_8), null)
-            .get(30, java.util.concurrent.TimeUnit.SECONDS);
-    Thread.sleep(1_500); // the init ends meanwhile
+    FunctionService.Invoked r;
+    try {
+      r =
+          service
+              .invoke("endless-init", "\"late\"".getBytes(StandardCharsets.UTF_8), null)
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      System.setProperty("sluice.test.end-init", "now");
+      for (int i = 0; i < 500 && System.getProperty("sluice.test.init-ended") == null; i++) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(300); // a handler run after init would run right now
+    } finally {
+      System.clearProperty("sluice.test.end-init");
+    }
 
+    assertThat(System.getProperty("sluice.test.init-ended")).isEqualTo("yes");
     assertThat(r.report().result()).isInstanceOf(InvocationResult.Failure.class);
     assertThat(System.getProperty("sluice.test.late-handler")).isNull();
   }

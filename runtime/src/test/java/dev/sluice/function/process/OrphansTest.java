@@ -22,8 +22,12 @@ class OrphansTest {
     Orphans.record(runnerDir.resolve("instance-1.pid"), orphan);
     Files.writeString(runnerDir.resolve("instance-1.log"), "old output");
     Files.createDirectories(work.resolve("jni"));
-    Thread.sleep(200); // let the shell start its child
     var children = orphan.toHandle().descendants().toList();
+    for (int i = 0; i < 200 && children.isEmpty(); i++) {
+      Thread.sleep(25); // until the shell started its child
+      children = orphan.toHandle().descendants().toList();
+    }
+    assertThat(children).isNotEmpty();
 
     Orphans.sweep(work, "jni");
 
