@@ -13,8 +13,8 @@ import java.util.Set;
  * Reads order events from a Kinesis stream: each record is JSON {@code {"orderId": "...", "type":
  * "OrderPlaced" | "OrderShipped" | "OrderDelivered"}}.
  *
- * <p>Logs one line per record. A record that is not a JSON object or has no known {@code type} is
- * reported as a batch item failure (the event-source mapping needs {@code FunctionResponseTypes:
+ * <p>Logs one line per record. The first record that is not a JSON object or has no known {@code
+ * type} is reported as the batch item failure, and the batch stops there (the event-source mapping needs {@code FunctionResponseTypes:
  * [ReportBatchItemFailures]}).
  */
 public class OrderEventsHandler implements RequestHandler<KinesisEvent, StreamsEventResponse> {
