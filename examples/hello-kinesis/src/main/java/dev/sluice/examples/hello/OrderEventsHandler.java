@@ -14,8 +14,8 @@ import java.util.Set;
  * "OrderPlaced" | "OrderShipped" | "OrderDelivered"}}.
  *
  * <p>Logs one line per record. The first record that is not a JSON object or has no known {@code
- * type} is reported as the batch item failure, and the batch stops there (the event-source mapping needs {@code FunctionResponseTypes:
- * [ReportBatchItemFailures]}).
+ * type} is reported as the batch item failure, and the batch stops there (the event-source mapping
+ * needs {@code FunctionResponseTypes: [ReportBatchItemFailures]}).
  */
 public class OrderEventsHandler implements RequestHandler<KinesisEvent, StreamsEventResponse> {
   static final Set<String> TYPES = Set.of("OrderPlaced", "OrderShipped", "OrderDelivered");
