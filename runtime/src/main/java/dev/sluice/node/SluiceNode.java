@@ -55,6 +55,7 @@ public class SluiceNode {
   private ExecutorService mapperIo;
   private StateStore state;
   private TokenKey tokenKey;
+  private DataDirLock dataDirLock;
 
   SluiceNode(SluiceConfig config, Clock clock, MeterRegistry registry, Vertx vertx) {
     this.config = config;
@@ -68,6 +69,7 @@ public class SluiceNode {
 
   @PostConstruct
   void start() {
+    dataDirLock = DataDirLock.acquire(dataDir);
     SluiceConfig.Log log = config.log();
     EngineEvents events = new EngineEvents(metrics);
     engine = StorageEngines.create(config, dataDir, clock, events);
@@ -156,6 +158,7 @@ public class SluiceNode {
     processRunners.close();
     catalog.close();
     engine.close();
+    dataDirLock.close();
     LOG.info("Sluice node stopped; every acknowledged record is stored");
   }
 
