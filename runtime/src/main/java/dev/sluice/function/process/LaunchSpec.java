@@ -104,6 +104,28 @@ record LaunchSpec(
    */
   record Sandbox(String region, String endpoint) {}
 
+  /** The host's library directories that exist, each followed by ':'. */
+  private static final String SYSTEM_LIBS = systemLibs();
+
+  private static String systemLibs() {
+    String arch = System.getProperty("os.arch", "");
+    String triplet =
+        switch (arch) {
+          case "amd64", "x86_64" -> "x86_64-linux-gnu";
+          case "aarch64", "arm64" -> "aarch64-linux-gnu";
+          default -> arch + "-linux-gnu";
+        };
+    StringBuilder sb = new StringBuilder();
+    for (String d :
+        List.of(
+            "/lib64", "/usr/lib64", "/lib/" + triplet, "/usr/lib/" + triplet, "/lib", "/usr/lib")) {
+      if (java.nio.file.Files.isDirectory(Path.of(d))) {
+        sb.append(d).append(':');
+      }
+    }
+    return sb.toString();
+  }
+
   private static Map<String, String> environment(
       FunctionConfig config, DeployedCode code, Sandbox sandbox) {
     String region = sandbox.region();
@@ -114,10 +136,11 @@ record LaunchSpec(
     env.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
     env.put("LANG", "en_US.UTF-8");
     env.put("TZ", ":UTC");
-    // Lambda's default, as far as it names the package: a provided binary's shared objects, or a
-    // JNI library System.loadLibrary finds, in the package or its lib/ (a function may set its own)
+    // As Lambda's: the system's library directories first, then the package and its lib/ (a
+    // provided binary's shared objects, a JNI library), so that a bundled libssl cannot replace
+    // the one the host's curl needs. A function may set its own.
     Path root = code.root();
-    env.put("LD_LIBRARY_PATH", root + ":" + root.resolve("lib") + ":/opt/lib");
+    env.put("LD_LIBRARY_PATH", SYSTEM_LIBS + root + ":" + root.resolve("lib") + ":/opt/lib");
     config
         .environment()
         .forEach(

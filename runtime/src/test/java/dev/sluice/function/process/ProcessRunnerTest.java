@@ -338,8 +338,10 @@ class ProcessRunnerTest {
         .containsEntry("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/envy")
         .containsEntry("AWS_EXECUTION_ENV", "AWS_Lambda_java17")
         .containsEntry("LAMBDA_TASK_ROOT", root)
-        .containsEntry("LD_LIBRARY_PATH", root + ":" + root + "/lib:/opt/lib")
         .containsEntry("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + runner.runtimeApiPorts().get(0));
+    // the system's libraries first, as on Lambda, then the package's
+    assertThat(env.get("LD_LIBRARY_PATH")).endsWith(":" + root + ":" + root + "/lib:/opt/lib");
+    assertThat(env.get("LD_LIBRARY_PATH")).startsWith("/");
     assertThat(env.get("AWS_LAMBDA_LOG_STREAM_NAME"))
         .matches("\\d{4}/\\d\\d/\\d\\d/\\[\\$LATEST][0-9a-f]{32}")
         .isEqualTo(out.get("logStream"));
