@@ -209,6 +209,19 @@ final class CodeStore {
     }
   }
 
+  /** Deletes the function's stored packages other than {@code kept}. */
+  void deleteOtherPackages(String function, DeployedCode kept) {
+    Path packages = functionsDir.resolve(function).resolve("code");
+    if (!Files.isDirectory(packages)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(packages)) {
+      entries.filter(p -> !p.equals(kept.root())).forEach(CodeStore::deleteTree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Removes a function's directory if no package (nor anything else) is left in it. */
   void deleteIfEmpty(String function) {
     Path root = functionsDir.resolve(function);

@@ -140,8 +140,28 @@ public final class FunctionService implements AutoCloseable {
           installQuietly(mapper.readValue(f.toFile(), FunctionConfig.class));
         }
       }
+      removeUnused();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load functions from " + dir, e);
+    }
+  }
+
+  /**
+   * Removes the packages no function uses and the directories of functions no longer defined: a
+   * removal waits for the runner to stop, and a node stopping or crashing first cut it short.
+   * Directories starting with a dot are packages being placed, by this start no one.
+   */
+  private synchronized void removeUnused() throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path fn : entries.filter(Files::isDirectory).toList()) {
+        String name = fn.getFileName().toString();
+        Deployed d = functions.get(name);
+        if (d != null) {
+          codes.deleteOtherPackages(name, d.code());
+        } else if (!Files.exists(fn.resolve("function.json"))) {
+          codes.deleteAll(name); // deleted: its definition went first (one that cannot run stays)
+        }
+      }
     }
   }
 
@@ -322,21 +342,7 @@ public final class FunctionService implements AutoCloseable {
     d.runner().close();
     closeLog(name);
     codes.deleteAllButPackages(name);
-    Path root = d.code().root();
-    d.runner()
-        .stopped()
-        .thenRunAsync(
-            () -> {
-              synchronized (this) {
-                if (!inUse(root) && !codes.placedSince(root, since)) {
-                  codes.delete(d.code());
-                }
-                if (!functions.containsKey(name)) {
-                  codes.deleteIfEmpty(name);
-                }
-              }
-            },
-            asyncQueue);
+    removeWhenStopped(d, since);
   }
 
   /**
@@ -643,6 +649,18 @@ public final class FunctionService implements AutoCloseable {
     if (root.equals(functions.get(old.config().name()).code().root())) {
       return; // the same package
     }
+    removeWhenStopped(old, since);
+  }
+
+  /**
+   * Removes {@code old}'s package once its runner stopped (invocations in flight may still read
+   * it), unless a function uses it by then or it was stored again since {@code since}; and the
+   * function's directory when nothing of it is left. What a stop or crash cuts short is removed at
+   * the next start ({@link #removeUnused}).
+   */
+  private void removeWhenStopped(Deployed old, long since) {
+    Path root = old.code().root();
+    String name = old.config().name();
     old.runner()
         .stopped()
         .thenRunAsync(
@@ -650,6 +668,9 @@ public final class FunctionService implements AutoCloseable {
               synchronized (this) {
                 if (!inUse(root) && !codes.placedSince(root, since)) {
                   codes.delete(old.code());
+                }
+                if (!functions.containsKey(name)) {
+                  codes.deleteIfEmpty(name);
                 }
               }
             },

@@ -164,6 +164,44 @@ class FunctionServiceTest {
     awaitGone(dir.resolve("functions").resolve("lazy"));
   }
 
+  @Test
+  void start_packagesADeleteOrAnUpdateLeftBehind_removedFunctionsKept() throws Exception {
+    open();
+    service.create(
+        "kept", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(SLOW)));
+    Path functions = dir.resolve("functions");
+    // what a node stopping before its runners stopped leaves: a deleted function's package, an
+    // older package of a live function, a half-placed package
+    Path deleted = Files.createDirectories(functions.resolve("gone/code/0123456789abcdef01234567"));
+    Files.writeString(deleted.resolve("handler.jar"), "old");
+    Path older = Files.createDirectories(functions.resolve("kept/code/00000000000000000000aaaa"));
+    Files.writeString(older.resolve("handler.jar"), "old");
+    Path placing = Files.createDirectories(functions.resolve(".unpack-123"));
+    service.close();
+
+    open();
+
+    assertThat(functions.resolve("gone")).doesNotExist();
+    assertThat(older).doesNotExist();
+    assertThat(placing).doesNotExist();
+    assertThat(functions.resolve("kept/function.json")).exists();
+    assertThat(call("kept", "{\"ms\":0}").asText()).isEqualTo("done");
+  }
+
+  static final Map<String, String> SLOW =
+      Map.of(
+          "fixture.Slow",
+          """
+          package fixture;
+          import java.util.*;
+          public class Slow {
+            public String handle(Map<String, Object> in) throws Exception {
+              Thread.sleep(((Number) in.get("ms")).longValue());
+              return "done";
+            }
+          }
+          """);
+
   private static void awaitGone(Path p) throws InterruptedException {
     for (int i = 0; i < 100 && Files.exists(p); i++) {
       Thread.sleep(50);
