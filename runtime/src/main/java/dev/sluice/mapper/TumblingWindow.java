@@ -20,8 +20,10 @@ import java.util.Map;
  * a window starts at {@code floor(arrival / length) * length} and ends (exclusive) one length
  * later. A record stamped before the open window, or inside one that closed already (clocks of
  * nodes writing one Kafka-backed shard disagree, or a clock stepped back), joins the open window or
- * the next one: a window never opens twice, so it never gets a second final invoke with its state
- * started again from {@code {}}.
+ * the next one: a window never opens twice while its processor runs, so it never gets a second
+ * final invoke with its state started again from {@code {}}. The bound is not in the checkpoint: a
+ * late record that comes only after the processor started again (a restart, a rebalance) can still
+ * open a closed window.
  *
  * <p>The open window travels with the shard's checkpoint ({@link #snapshot}, {@link #restore}), so
  * that a restart of the mapping (node restart, update, disable/enable) continues it with its state;
