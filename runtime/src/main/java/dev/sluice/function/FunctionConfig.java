@@ -8,7 +8,7 @@ import java.util.Map;
  * @param name the function name
  * @param handler {@code package.Class::method} or {@code package.Class}; for {@code provided},
  *     whatever the bootstrap expects
- * @param runtime {@code java17}, {@code java21} or {@code provided}
+ * @param runtime {@code java17}, {@code java21}, {@code java25} or {@code provided}
  * @param memorySize megabytes (128–10,240); also the instance's heap limit in process mode
  * @param timeoutSeconds 1–900
  * @param environment environment variables the handler sees

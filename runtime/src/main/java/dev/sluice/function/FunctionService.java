@@ -45,7 +45,7 @@ public final class FunctionService implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]{1,64}");
   private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]*");
   private static final Set<String> RUNTIMES =
-      Set.of("java17", "java21", "provided", "provided.al2", "provided.al2023");
+      Set.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
   static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
   /** Lambda's limit for an Event (asynchronous) invocation's payload, 1 MB since 2025. */

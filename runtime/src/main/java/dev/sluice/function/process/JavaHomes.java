@@ -75,10 +75,10 @@ public final class JavaHomes {
   }
 
   /**
-   * The home of the JDK for {@code runtime} ({@code java17}, {@code java21}) whose handler class
-   * files need at least Java {@code classFeature}: the oldest JDK new enough for both, the one
-   * running Sluice when it ties, else the first found, as Lambda runs each runtime on its own Java
-   * version.
+   * The home of the JDK for {@code runtime} ({@code java17}, {@code java21}, {@code java25}) whose
+   * handler class files need at least Java {@code classFeature}: the oldest JDK new enough for
+   * both, the one running Sluice when it ties, else the first found, as Lambda runs each runtime on
+   * its own Java version.
    *
    * @throws RuntimeUnavailableException when no installed JDK is new enough
    */
@@ -87,6 +87,7 @@ public final class JavaHomes {
         switch (runtime) {
           case "java17" -> 17;
           case "java21" -> 21;
+          case "java25" -> 25;
           default -> throw new RuntimeUnavailableException("Unsupported runtime: " + runtime);
         };
     int needed = Math.max(runtimeFeature, classFeature);

@@ -115,7 +115,7 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     }
     LaunchSpec spec =
         switch (config.runtime()) {
-          case "java17", "java21" -> {
+          case "java17", "java21", "java25" -> {
             OptionalInt needed =
                 ClassFiles.requiredFeature(code, ClassFiles.handlerClass(config.handler()));
             Path javaHome = javaHomes.choose(config.runtime(), needed.orElse(0));

@@ -61,6 +61,18 @@ class JavaHomesTest {
   }
 
   @Test
+  void choose_java25_takesAJdk25OrNewerAndSaysWhenThereIsNone() throws IOException {
+    fakeJdk("jdk-21", "21.0.2");
+    Path jdk25 = fakeJdk("jdk-25", "25.0.1");
+
+    assertThat(JavaHomes.of(jvm).choose("java25", 17)).isEqualTo(jdk25);
+    java.nio.file.Files.delete(jdk25.resolve("release"));
+    assertThatThrownBy(() -> JavaHomes.of(jvm).choose("java25", 0))
+        .isInstanceOf(RuntimeUnavailableException.class)
+        .hasMessageContaining("needs a JDK 25 or newer");
+  }
+
+  @Test
   void choose_javaHomeOutsideTheJvmDir_isACandidate() throws IOException {
     Path javaHome = fakeJdk(elsewhere, "jdk-99", "99.0.1");
 

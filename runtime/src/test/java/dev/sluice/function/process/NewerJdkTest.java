@@ -45,6 +45,27 @@ class NewerJdkTest {
   }
 
   @Test
+  void create_java25Runtime_runsOnAJdk25OrNewer() throws Exception {
+    Optional<JavaHomes.Jdk> jdk25 =
+        JavaHomes.installed().jdks().stream().filter(j -> j.feature() >= 25).findFirst();
+    Assumptions.assumeTrue(jdk25.isPresent(), "no JDK 25 or newer is installed");
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("j25", "fixture.Actions::handleRequest", "java25", 10, Map.of()),
+            Fixtures.handlers());
+
+    Map<String, Object> out =
+        payload(
+            runner
+                .invoke(invocation("j25", Map.of("action", "env"), 10_000))
+                .get(30, TimeUnit.SECONDS));
+
+    assertThat((Integer) out.get("java")).isGreaterThanOrEqualTo(25);
+    assertThat(((Map<?, ?>) out.get("env")).get("AWS_EXECUTION_ENV"))
+        .isEqualTo("AWS_Lambda_java25");
+  }
+
+  @Test
   void create_handlerCompiledForNewerJava_runsOnNewerJdk() throws Exception {
     Optional<JavaHomes.Jdk> newer = newerJdk();
     Assumptions.assumeTrue(newer.isPresent(), "no JDK newer than the current one is installed");
