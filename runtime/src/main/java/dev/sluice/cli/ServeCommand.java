@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
   // Options left out keep what the configuration says (-Dkey, the KEY's environment variable,
-  // application.properties), so they have no defaults of their own here.
+  // application.properties), so they have no defaults of their own here. The storage checks below
+  // see system properties and environment variables only: what application.properties sets is
+  // checked by the node as it starts.
 
   @Option(names = "--port", description = "HTTP port (default: quarkus.http.port, 4566).")
   Integer port;
