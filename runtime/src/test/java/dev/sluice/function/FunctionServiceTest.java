@@ -92,21 +92,8 @@ class FunctionServiceTest {
   @Test
   void delete_invocationEndingAfterIt_leavesNoLogFileBehind() throws Exception {
     open();
-    Map<String, String> slow =
-        Map.of(
-            "fixture.Slow",
-            """
-            package fixture;
-            import java.util.*;
-            public class Slow {
-              public String handle(Map<String, Object> in) throws Exception {
-                Thread.sleep(((Number) in.get("ms")).longValue());
-                return "done";
-              }
-            }
-            """);
     service.create(
-        "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(slow)));
+        "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(SLOW)));
     call("slow", "{\"ms\":0}"); // its log file is open now
     java.util.concurrent.CompletableFuture<FunctionService.Invoked> running =
         service.invoke("slow", "{\"ms\":500}".getBytes(StandardCharsets.UTF_8), null);
@@ -117,7 +104,7 @@ class FunctionServiceTest {
     assertThat(late.log()).contains("END RequestId: " + late.requestId());
     awaitGone(dir.resolve("functions").resolve("slow")); // the package goes once the runner stopped
     service.create(
-        "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(slow)));
+        "slow", java17("fixture.Slow::handle"), new CodeSource.Upload(HandlerJars.jar(SLOW)));
     call("slow", "{\"ms\":0}");
     assertThat(Files.readString(dir.resolve("functions/slow/logs/function.log")))
         .doesNotContain(late.requestId())

@@ -1,11 +1,11 @@
 package dev.sluice.function.process;
 
+import dev.sluice.files.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -49,10 +49,10 @@ final class Orphans {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
         if (!dir.getFileName().toString().equals(keep)) {
           killRecorded(dir);
-          deleteTree(dir);
+          FileTrees.delete(dir);
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       LOG.warnf(e, "Cannot clean up %s after the last run", workDir);
     }
   }
@@ -88,11 +88,5 @@ final class Orphans {
               p.descendants().forEach(ProcessHandle::destroyForcibly);
               p.destroyForcibly();
             });
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.function.process;
 
+import dev.sluice.files.FileTrees;
 import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.RunnerFactory;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * Makes {@link ProcessRunner}s: runners whose instances are child processes speaking the Lambda
@@ -150,9 +149,9 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     synchronized (this) {
       runners.remove(runner);
     }
-    try (Stream<Path> files = Files.walk(runner.dir())) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      FileTrees.delete(runner.dir());
+    } catch (UncheckedIOException e) {
       // best effort: it is scratch space under the work directory
     }
   }

@@ -3,10 +3,8 @@ package dev.sluice.function.classloader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.function.DeployedCode;
-import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Invocation;
 import dev.sluice.function.InvocationResult;
-import dev.sluice.function.Isolation;
 import dev.sluice.testing.HandlerJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,22 +36,8 @@ class ClassLoaderRunnerTest {
                 "fixture.Echo",
                 "package fixture; public class Echo {"
                     + " public String go(String in) { return in; } }")));
-    FunctionConfig config =
-        new FunctionConfig(
-            "f",
-            "fixture.Echo::go",
-            "java17",
-            256,
-            10,
-            Map.of(),
-            null,
-            "",
-            Isolation.CLASSLOADER,
-            "sha",
-            0,
-            0,
-            "rev");
-    return (ClassLoaderRunner) factory.create(config, new DeployedCode(dir));
+    return (ClassLoaderRunner)
+        factory.create(HandlerInstanceTest.config("fixture.Echo::go"), new DeployedCode(dir));
   }
 
   private static InvocationResult call(ClassLoaderRunner runner) {

@@ -56,22 +56,26 @@ class HandlerInstanceTest {
     if (withEventsLibrary) {
       Files.copy(FunctionLoaderTest.eventsJar(), dir.resolve("lib/events.jar"));
     }
-    FunctionConfig config =
-        new FunctionConfig(
-            "f",
-            "fixture.Kafka::handleRequest",
-            "java17",
-            256,
-            10,
-            Map.of(),
-            null,
-            "",
-            Isolation.CLASSLOADER,
-            "sha",
-            0,
-            0,
-            "rev");
-    return HandlerInstance.start(config, new DeployedCode(dir), new PlatformLoader());
+    return HandlerInstance.start(
+        config("fixture.Kafka::handleRequest"), new DeployedCode(dir), new PlatformLoader());
+  }
+
+  /** Function {@code f} in classloader isolation, with {@code handler}. */
+  static FunctionConfig config(String handler) {
+    return new FunctionConfig(
+        "f",
+        handler,
+        "java17",
+        256,
+        10,
+        Map.of(),
+        null,
+        "",
+        Isolation.CLASSLOADER,
+        "sha",
+        0,
+        0,
+        "rev");
   }
 
   @Test

@@ -46,23 +46,7 @@ class NewerJdkTest {
 
   @Test
   void create_java25Runtime_runsOnAJdk25OrNewer() throws Exception {
-    Optional<JavaHomes.Jdk> jdk25 =
-        JavaHomes.installed().jdks().stream().filter(j -> j.feature() >= 25).findFirst();
-    Assumptions.assumeTrue(jdk25.isPresent(), "no JDK 25 or newer is installed");
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("j25", "fixture.Actions::handleRequest", "java25", 10, Map.of()),
-            Fixtures.handlers());
-
-    Map<String, Object> out =
-        payload(
-            runner
-                .invoke(invocation("j25", Map.of("action", "env"), 10_000))
-                .get(30, TimeUnit.SECONDS));
-
-    assertThat((Integer) out.get("java")).isGreaterThanOrEqualTo(25);
-    assertThat(((Map<?, ?>) out.get("env")).get("AWS_EXECUTION_ENV"))
-        .isEqualTo("AWS_Lambda_java25");
+    assertRunsOnAJdkOfItsVersion("java25", 25);
   }
 
   @Test
@@ -82,22 +66,27 @@ class NewerJdkTest {
 
   @Test
   void create_java21Runtime_runsOnJdk21OrNewer() throws Exception {
+    assertRunsOnAJdkOfItsVersion("java21", 21);
+  }
+
+  /** A function of {@code runtime} runs on a JDK {@code feature} or newer, as that runtime. */
+  private void assertRunsOnAJdkOfItsVersion(String runtime, int feature) throws Exception {
     Assumptions.assumeTrue(
-        JavaHomes.installed().jdks().stream().anyMatch(j -> j.feature() >= 21),
-        "no JDK 21+ installed");
+        JavaHomes.installed().jdks().stream().anyMatch(j -> j.feature() >= feature),
+        "no JDK " + feature + "+ installed");
     ProcessRunner runner =
         factory.create(
-            Fixtures.config("j21", "fixture.Actions::handleRequest", "java21", 10, Map.of()),
+            Fixtures.config("j", "fixture.Actions::handleRequest", runtime, 10, Map.of()),
             Fixtures.handlers());
 
     Map<String, Object> out =
         payload(
             runner
-                .invoke(invocation("j21", Map.of("action", "env"), 10_000))
+                .invoke(invocation("j", Map.of("action", "env"), 10_000))
                 .get(30, TimeUnit.SECONDS));
 
-    assertThat((Integer) out.get("java")).isGreaterThanOrEqualTo(21);
+    assertThat((Integer) out.get("java")).isGreaterThanOrEqualTo(feature);
     assertThat(((Map<?, ?>) out.get("env")).get("AWS_EXECUTION_ENV"))
-        .isEqualTo("AWS_Lambda_java21");
+        .isEqualTo("AWS_Lambda_" + runtime);
   }
 }
