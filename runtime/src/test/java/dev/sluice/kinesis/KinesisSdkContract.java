@@ -650,6 +650,34 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void splitShard_childStartingSequenceNumber_sortsAfterTheParentAndReadsTheChildFromItsStart() {
+    String name = newStream(1);
+    List<String> before = putN(name, 3, "parent");
+    kinesis.splitShard(
+        b ->
+            b.streamName(name)
+                .shardToSplit("shardId-000000000000")
+                .newStartingHashKey(HashKeys.MAX.shiftRight(1).toString()));
+    awaitActive(name);
+    Shard child = describe(name).shards().get(1);
+    String start = child.sequenceNumberRange().startingSequenceNumber();
+    List<String> after = putN(name, 2, "child");
+
+    assertThat(new BigInteger(start)).isGreaterThan(new BigInteger(before.get(2)));
+    assertThat(new BigInteger(start)).isLessThan(new BigInteger(after.get(0)));
+    for (ShardIteratorType type :
+        List.of(ShardIteratorType.AT_SEQUENCE_NUMBER, ShardIteratorType.AFTER_SEQUENCE_NUMBER)) {
+      assertThat(
+              first(
+                  name,
+                  child.shardId(),
+                  b -> b.shardIteratorType(type).startingSequenceNumber(start)))
+          .as(type.toString())
+          .isEqualTo("child0");
+    }
+  }
+
+  @Test
   void mergeShards_childNamesBothParents() {
     String name = newStream(2);
     putN(name, 10, "m");
