@@ -23,8 +23,10 @@ import org.apache.kafka.common.utils.Time;
  * JVM: {@link #bootstrapServers()} starts it on first use, and a shutdown hook stops it and deletes
  * its directory. The address is also kept in a system property, so that test classes loaded by
  * another class loader (Quarkus tests) reuse the same broker. Besides its PLAINTEXT listener it has
- * a SASL_PLAINTEXT one with SCRAM-SHA-512 ({@link #saslBootstrapServers()}); users are added with
- * the Admin API.
+ * a SASL_PLAINTEXT one with SCRAM-SHA-512 ({@link #saslBootstrapServers()}) and a SASL_SSL one with
+ * SCRAM-SHA-512 ({@link #saslSslBootstrapServers()}) whose certificate, made by the JDK's keytool
+ * for 127.0.0.1 and signed by itself, is {@link #certificatePem()}; users are added with the Admin
+ * API.
  */
 public final class KafkaBroker {
 
@@ -32,6 +34,9 @@ public final class KafkaBroker {
   // and a broker started by a Quarkus test resource exists before the application reads them.
   private static final String PROPERTY = "sluice-test.kafka.bootstrap";
   private static final String SASL_PROPERTY = "sluice-test.kafka.sasl";
+  private static final String SASL_SSL_PROPERTY = "sluice-test.kafka.sasl-ssl";
+  private static final String CERTIFICATE_PROPERTY = "sluice-test.kafka.certificate";
+  private static final String STORE_PASSWORD = "broker-store";
 
   private KafkaBroker() {}
 
@@ -49,14 +54,30 @@ public final class KafkaBroker {
     return System.getProperty(SASL_PROPERTY);
   }
 
+  /** host:port of the shared broker's SASL_SSL (SCRAM-SHA-512) listener. */
+  public static synchronized String saslSslBootstrapServers() {
+    bootstrapServers();
+    return System.getProperty(SASL_SSL_PROPERTY);
+  }
+
+  /** The SASL_SSL listener's self-signed certificate, PEM. */
+  public static synchronized String certificatePem() {
+    bootstrapServers();
+    return System.getProperty(CERTIFICATE_PROPERTY);
+  }
+
   private static void start() {
     try {
       Path dir = Files.createTempDirectory("sluice-kafka-");
       int port = freePort();
       int sasl = freePort();
+      int saslSsl = freePort();
       int controller = freePort();
+      Path keystore = dir.resolve("broker.p12");
+      String certificate = selfSignedKeystore(keystore);
       Path config = dir.resolve("server.properties");
       Properties p = properties(dir.resolve("logs"), port, sasl, controller);
+      saslSslListener(p, saslSsl, keystore);
       try (var out = Files.newOutputStream(config)) {
         p.store(out, null);
       }
@@ -72,6 +93,8 @@ public final class KafkaBroker {
                     deleteTree(dir);
                   }));
       System.setProperty(SASL_PROPERTY, "127.0.0.1:" + sasl);
+      System.setProperty(SASL_SSL_PROPERTY, "127.0.0.1:" + saslSsl);
+      System.setProperty(CERTIFICATE_PROPERTY, certificate);
       System.setProperty(PROPERTY, "127.0.0.1:" + port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -107,6 +130,81 @@ public final class KafkaBroker {
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "true");
     return p;
+  }
+
+  /** Adds the SASL_SSL listener to the PLAINTEXT and SASL ones {@link #properties} set. */
+  private static void saslSslListener(Properties p, int port, Path keystore) {
+    String listener = ",SASLSSL://127.0.0.1:" + port;
+    p.put("listeners", p.getProperty("listeners") + listener);
+    p.put("advertised.listeners", p.getProperty("advertised.listeners") + listener);
+    p.put(
+        "listener.security.protocol.map",
+        p.getProperty("listener.security.protocol.map") + ",SASLSSL:SASL_SSL");
+    p.put("listener.name.saslssl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    p.put(
+        "listener.name.saslssl.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.put("listener.name.saslssl.ssl.keystore.type", "PKCS12");
+    p.put("listener.name.saslssl.ssl.keystore.location", keystore.toString());
+    p.put("listener.name.saslssl.ssl.keystore.password", STORE_PASSWORD);
+    p.put("listener.name.saslssl.ssl.key.password", STORE_PASSWORD);
+  }
+
+  /**
+   * A key pair and a certificate for 127.0.0.1 signed by itself, made with the JDK's keytool (the
+   * JDK has no public API that signs a certificate); the certificate as PEM.
+   */
+  private static String selfSignedKeystore(Path keystore) throws IOException {
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    String store = keystore.toString();
+    keytool(
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "broker",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-validity",
+        "30",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=IP:127.0.0.1,DNS:localhost",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        store,
+        "-storepass",
+        STORE_PASSWORD);
+    Path pem = keystore.resolveSibling("broker.pem");
+    keytool(
+        keytool,
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "broker",
+        "-keystore",
+        store,
+        "-storepass",
+        STORE_PASSWORD,
+        "-file",
+        pem.toString());
+    return Files.readString(pem);
+  }
+
+  private static void keytool(String... command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException("keytool failed: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while keytool ran", e);
+    }
   }
 
   private static void format(Path config) {

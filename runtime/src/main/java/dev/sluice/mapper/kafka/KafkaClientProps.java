@@ -16,6 +16,11 @@ import java.util.Properties;
  * members as Lambda's secret: {@code {"username", "password"}} for SASL, {@code {"certificate",
  * "privateKey", "privateKeyPassword"}} (PEM text) for a client certificate, and {@code
  * {"certificate"}} (PEM text) for the server's root CA. VPC entries do not apply and are ignored.
+ *
+ * <p>As on Lambda, SASL (SCRAM or PLAIN) always runs over TLS (SASL_SSL): Lambda has no
+ * SASL_PLAINTEXT, and a template written for it names no TLS entry when the brokers' certificates
+ * come from a public CA. The server's certificate is then checked against the JVM's trusted CAs, or
+ * against the root CA entry when there is one.
  */
 public final class KafkaClientProps {
 
@@ -95,7 +100,7 @@ public final class KafkaClientProps {
       }
     }
     if (sasl != null) {
-      p.put("security.protocol", tls ? "SASL_SSL" : "SASL_PLAINTEXT");
+      p.put("security.protocol", "SASL_SSL");
     } else if (tls) {
       p.put("security.protocol", "SSL");
     }

@@ -55,10 +55,11 @@ class KafkaClientPropsTest {
   }
 
   @Test
-  void of_basicAuthAlone_saslPlaintextWithPlainLogin() throws Exception {
+  void of_basicAuthAlone_saslSslWithPlainLoginAndTheJvmsTrustedCas() throws Exception {
     String login = secret("login.json", "{\"username\":\"bob\",\"password\":\"pw\"}");
     Properties p = props(new KafkaSource.Access("BASIC_AUTH", login));
-    assertThat(p.getProperty("security.protocol")).isEqualTo("SASL_PLAINTEXT");
+    assertThat(p.getProperty("security.protocol")).isEqualTo("SASL_SSL");
+    assertThat(p.getProperty("ssl.truststore.certificates")).isNull();
     assertThat(p.getProperty("sasl.mechanism")).isEqualTo("PLAIN");
     assertThat(p.getProperty("sasl.jaas.config"))
         .startsWith("org.apache.kafka.common.security.plain.PlainLoginModule required");

@@ -14,6 +14,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -633,25 +634,23 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
-  void kafkaMapping_saslScram512WithFileSecret_consumesThroughTheSaslListener() throws Exception {
+  void kafkaMapping_saslScram512WithRootCaSecret_consumesThroughTheSaslSslListener()
+      throws Exception {
     String user = ScramUsers.create("pw-1");
-    Path secret = Files.createTempFile("kafka-secret", ".json");
-    Files.writeString(secret, "{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    Path ca = secret(JSON.createObjectNode().put("certificate", KafkaBroker.certificatePem()));
     String topic = topic(1);
     String fn = function();
     send(topic, "k", "secured-0");
-    String sasl = KafkaBroker.saslBootstrapServers();
     String uuid =
         map(
             fn,
             topic,
             b ->
-                b.selfManagedEventSource(
-                        s ->
-                            s.endpoints(
-                                Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(sasl))))
+                saslSsl(b)
                     .sourceAccessConfigurations(
-                        a -> a.type("SASL_SCRAM_512_AUTH").uri(secret.toUri().toString())));
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString()),
+                        a -> a.type("SERVER_ROOT_CA_CERTIFICATE").uri(ca.toUri().toString())));
     assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("secured-0");
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
     assertThat(
@@ -660,7 +659,44 @@ class KafkaMappingEndToEndTest {
                 .sourceAccessConfigurations()
                 .get(0)
                 .uri())
-        .isEqualTo(secret.toUri().toString());
+        .isEqualTo(login.toUri().toString());
+  }
+
+  @Test
+  void kafkaMapping_saslWithoutRootCaForASelfSignedBroker_reportsTheTlsFailureAndDeliversNothing()
+      throws Exception {
+    String user = ScramUsers.create("pw-1");
+    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "untrusted-0");
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                saslSsl(b)
+                    .sourceAccessConfigurations(
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString())));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
+            r -> r.startsWith("PROBLEM: Kafka consumer failed") && r.contains("SSL"));
+    assertThat(lines(fn, ".log")).isEmpty();
+  }
+
+  private static CreateEventSourceMappingRequest.Builder saslSsl(
+      CreateEventSourceMappingRequest.Builder b) {
+    String servers = KafkaBroker.saslSslBootstrapServers();
+    return b.selfManagedEventSource(
+        s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(servers))));
+  }
+
+  private static Path secret(Object json) throws IOException {
+    Path file = Files.createTempFile("kafka-secret", ".json");
+    Files.writeString(file, json.toString());
+    return file;
   }
 
   @Test
