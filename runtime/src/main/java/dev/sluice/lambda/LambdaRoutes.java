@@ -1,5 +1,7 @@
 package dev.sluice.lambda;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.FunctionConfig;
@@ -16,6 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -32,6 +35,9 @@ public class LambdaRoutes {
   private static final String V = "/2015-03-31/functions";
   private static final long MAX_DEPLOY_BYTES = 80L * 1024 * 1024;
   private static final int LOG_TAIL_BYTES = 4096;
+
+  /** Lambda's limit for Invoke's client context, in bytes of base64. */
+  static final int MAX_CLIENT_CONTEXT_BYTES = 3583;
 
   private final SluiceNode node;
 
@@ -261,6 +267,7 @@ public class LambdaRoutes {
     try {
       String name = name(ctx);
       byte[] payload = LambdaHttp.bytes(ctx);
+      String clientContext = clientContext(ctx);
       String type = header(ctx, "X-Amz-Invocation-Type", "RequestResponse");
       switch (type) {
         case "DryRun" -> {
@@ -274,7 +281,7 @@ public class LambdaRoutes {
         case "RequestResponse" -> {
           boolean tail = "Tail".equals(header(ctx, "X-Amz-Log-Type", "None"));
           functions()
-              .invoke(name, payload, ctx.request().getHeader("X-Amz-Client-Context"))
+              .invoke(name, payload, clientContext)
               .whenComplete((r, e) -> context.runOnContext(v -> answerInvoke(ctx, r, e, tail)));
         }
         default ->
@@ -362,6 +369,45 @@ public class LambdaRoutes {
     String rest = fn >= 0 ? name.substring(fn + ":function:".length()) : name;
     int q = rest.indexOf(':');
     return q >= 0 ? rest.substring(q + 1) : null;
+  }
+
+  /**
+   * Invoke's X-Amz-Client-Context, checked for every invocation type: at most 3,583 bytes of base64
+   * of JSON (Lambda's documented limit; InvalidRequestContentException otherwise, with Lambda's
+   * message for a bad value); null when absent. Both isolation modes then only see a context Lambda
+   * would pass on.
+   */
+  static String clientContext(RoutingContext ctx) {
+    String value = ctx.request().getHeader("X-Amz-Client-Context");
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_CLIENT_CONTEXT_BYTES) {
+      throw new LambdaException(
+          LambdaError.InvalidRequestContentException,
+          "Client context must be at most "
+              + MAX_CLIENT_CONTEXT_BYTES
+              + " bytes of base64, not "
+              + bytes
+              + ".");
+    }
+    JsonNode json;
+    try {
+      json =
+          LambdaJson.MAPPER
+              .reader()
+              .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+              .readTree(Base64.getDecoder().decode(value));
+    } catch (IllegalArgumentException | IOException e) {
+      json = null;
+    }
+    if (json == null || json.isMissingNode()) {
+      throw new LambdaException(
+          LambdaError.InvalidRequestContentException,
+          "Client context must be a valid Base64-encoded JSON object.");
+    }
+    return value;
   }
 
   private static String header(RoutingContext ctx, String name, String dflt) {

@@ -109,6 +109,42 @@ final class Handlers {
           }
           """);
 
+  /** Echoes the ClientContext it got: {"present": false} without one. */
+  static final Map<String, String> CLIENT_CONTEXT =
+      Map.of(
+          "fixture.ClientContextEcho",
+          """
+          package fixture;
+          import com.amazonaws.services.lambda.runtime.Client;
+          import com.amazonaws.services.lambda.runtime.ClientContext;
+          import com.amazonaws.services.lambda.runtime.Context;
+          import com.amazonaws.services.lambda.runtime.RequestHandler;
+          import java.util.Map;
+          import java.util.TreeMap;
+          public class ClientContextEcho implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+            public Map<String, Object> handleRequest(Map<String, Object> in, Context ctx) {
+              Map<String, Object> out = new TreeMap<>();
+              ClientContext cc = ctx.getClientContext();
+              out.put("present", cc != null);
+              if (cc != null) {
+                Client c = cc.getClient();
+                if (c != null) {
+                  Map<String, String> client = new TreeMap<>();
+                  client.put("installationId", String.valueOf(c.getInstallationId()));
+                  client.put("appTitle", String.valueOf(c.getAppTitle()));
+                  client.put("appVersionName", String.valueOf(c.getAppVersionName()));
+                  client.put("appVersionCode", String.valueOf(c.getAppVersionCode()));
+                  client.put("appPackageName", String.valueOf(c.getAppPackageName()));
+                  out.put("client", client);
+                }
+                out.put("custom", cc.getCustom() == null ? "none" : cc.getCustom());
+                out.put("environment", cc.getEnvironment() == null ? "none" : cc.getEnvironment());
+              }
+              return out;
+            }
+          }
+          """);
+
   static final Map<String, String> STREAM =
       Map.of(
           "fixture.Upper",

@@ -84,6 +84,23 @@ class LambdaApiTest {
     return name;
   }
 
+  /** A function in process isolation, which runs the handler on Lambda's own Java runtime. */
+  String deployInProcess(Map<String, String> sources, String handler, int timeout) {
+    String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                .role("arn:aws:iam::000000000000:role/any")
+                .handler(handler)
+                .timeout(timeout)
+                .memorySize(256)
+                .tags(Map.of(LambdaJson.ISOLATION_TAG, "process"))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
+    created.add(name);
+    return name;
+  }
+
   InvokeResponse invoke(String name, String payload) {
     return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
   }
@@ -250,6 +267,101 @@ class LambdaApiTest {
     assertThat(out.get(1).asText())
         .startsWith("{\"type\":\"OrderShipped\"")
         .contains("|1545084711166|");
+  }
+
+  static final String MOBILE_CONTEXT =
+      """
+      {"client": {"installation_id": "install-7", "app_title": "Orders",
+                  "app_version_name": "2.1", "app_version_code": "21",
+                  "app_package_name": "dev.sluice.orders"},
+       "custom": {"tenant": "acme", "flag": "on"},
+       "env": {"platform": "Android", "locale": "en_GB"}}
+      """;
+
+  static String base64(String json) {
+    return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  InvokeResponse invokeWithContext(String name, String clientContext) {
+    return lambda.invoke(
+        b ->
+            b.functionName(name)
+                .clientContext(clientContext)
+                .payload(SdkBytes.fromUtf8String("{}")));
+  }
+
+  @Test
+  void invoke_clientContext_handlerSeesItsClientCustomAndEnvironment() throws Exception {
+    String name = deploy(Handlers.CLIENT_CONTEXT, "fixture.ClientContextEcho", 10);
+
+    JsonNode out = json(invokeWithContext(name, base64(MOBILE_CONTEXT)));
+
+    assertThat(out.get("present").asBoolean()).as("handler output %s", out).isTrue();
+    assertThat(out.get("client"))
+        .isEqualTo(
+            JSON.readTree(
+                """
+                {"installationId": "install-7", "appTitle": "Orders", "appVersionName": "2.1",
+                 "appVersionCode": "21", "appPackageName": "dev.sluice.orders"}
+                """));
+    assertThat(out.get("custom")).isEqualTo(JSON.readTree("{\"tenant\":\"acme\",\"flag\":\"on\"}"));
+    assertThat(out.get("environment"))
+        .isEqualTo(JSON.readTree("{\"platform\":\"Android\",\"locale\":\"en_GB\"}"));
+    assertThat(json(invoke(name, "{}")).get("present").asBoolean())
+        .as("no client context: null")
+        .isFalse();
+  }
+
+  @Test
+  void invoke_clientContext_processAndClassloaderIsolationSeeTheSame() throws Exception {
+    String inServer = deploy(Handlers.CLIENT_CONTEXT, "fixture.ClientContextEcho", 30);
+    String inProcess = deployInProcess(Handlers.CLIENT_CONTEXT, "fixture.ClientContextEcho", 30);
+
+    for (String context :
+        List.of(MOBILE_CONTEXT, "{\"custom\":{\"only\":\"this\"},\"extra\":1}", "{}", "null")) {
+      JsonNode expected = json(invokeWithContext(inProcess, base64(context)));
+      assertThat(expected.has("present")).as("process output %s", expected).isTrue();
+      assertThat(json(invokeWithContext(inServer, base64(context))))
+          .as("client context %s", context)
+          .isEqualTo(expected);
+    }
+    assertThat(json(invoke(inServer, "{}"))).isEqualTo(json(invoke(inProcess, "{}")));
+
+    // valid JSON that Lambda's Java runtime cannot read as a ClientContext fails the invocation
+    String nested = base64("{\"custom\":{\"k\":{\"deeper\":\"v\"}}}");
+    InvokeResponse p = invokeWithContext(inProcess, nested);
+    InvokeResponse c = invokeWithContext(inServer, nested);
+    assertThat(p.functionError()).isEqualTo("Unhandled");
+    assertThat(c.functionError()).isEqualTo("Unhandled");
+    assertThat(json(p).path("errorType").asText()).endsWith(".JsonSyntaxException");
+    assertThat(json(c).path("errorType")).isEqualTo(json(p).path("errorType"));
+  }
+
+  @Test
+  void invoke_clientContextNotBase64JsonOrTooLong_invalidRequestContent() throws Exception {
+    String name = deploy(Handlers.CLIENT_CONTEXT, "fixture.ClientContextEcho", 10);
+    String atLimit = base64("{\"custom\":{\"k\":\"" + "v".repeat(2685 - 19) + "\"}}");
+    String overLimit = base64("{\"custom\":{\"k\":\"" + "v".repeat(2688 - 19) + "\"}}");
+    assertThat(atLimit).hasSize(3580);
+    assertThat(overLimit).hasSize(3584);
+
+    assertThat(json(invokeWithContext(name, atLimit)).get("custom").get("k").asText())
+        .hasSize(2685 - 19);
+    for (String bad : List.of("not base64!", base64("not json"), base64("{} {}"), overLimit)) {
+      assertThatThrownBy(() -> invokeWithContext(name, bad))
+          .as("client context %s", bad)
+          .isInstanceOf(InvalidRequestContentException.class)
+          .hasMessageContaining("Client context must be");
+      assertThatThrownBy(
+              () ->
+                  lambda.invoke(
+                      b ->
+                          b.functionName(name)
+                              .invocationType(InvocationType.EVENT)
+                              .clientContext(bad)
+                              .payload(SdkBytes.fromUtf8String("{}"))))
+          .isInstanceOf(InvalidRequestContentException.class);
+    }
   }
 
   @Test

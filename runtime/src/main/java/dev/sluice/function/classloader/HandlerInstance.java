@@ -72,6 +72,7 @@ final class HandlerInstance implements AutoCloseable {
               long.class,
               String.class,
               String.class,
+              String.class,
               Consumer.class);
       String direct = (String) type.getMethod("directEventType").invoke(bridge);
       String builder = (String) type.getMethod("eventBuilder").invoke(bridge);
@@ -118,6 +119,7 @@ final class HandlerInstance implements AutoCloseable {
               invocation.deadlineMillis(),
               "/aws/lambda/" + config.name(),
               logStream,
+              invocation.clientContextJson(),
               log);
     } catch (InvocationTargetException e) {
       throw e.getCause();

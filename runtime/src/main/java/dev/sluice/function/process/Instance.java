@@ -1,5 +1,6 @@
 package dev.sluice.function.process;
 
+import dev.sluice.function.Invocation;
 import dev.sluice.function.InvocationReport;
 import dev.sluice.function.InvocationResult;
 import io.vertx.core.Vertx;
@@ -8,10 +9,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -292,7 +291,7 @@ final class Instance implements RuntimeApiServer.Api {
     if (inv.functionArn() != null) {
       r.putHeader(RuntimeApiServer.FUNCTION_ARN, inv.functionArn());
     }
-    String clientContext = clientContext(inv.clientContext());
+    String clientContext = clientContext(inv);
     if (clientContext != null) {
       r.putHeader(RuntimeApiServer.CLIENT_CONTEXT, clientContext);
     }
@@ -660,16 +659,8 @@ final class Instance implements RuntimeApiServer.Api {
    * Lambda's Invoke takes the client context as base64, the Runtime API hands it on as JSON. A
    * header is one line, and JSON needs no raw line breaks, so they are flattened.
    */
-  static String clientContext(String base64) {
-    if (base64 == null || base64.isEmpty()) {
-      return null;
-    }
-    String json;
-    try {
-      json = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      json = base64;
-    }
-    return json.replace('\r', ' ').replace('\n', ' ');
+  static String clientContext(Invocation inv) {
+    String json = inv.clientContextJson();
+    return json == null ? null : json.replace('\r', ' ').replace('\n', ' ');
   }
 }

@@ -18,6 +18,7 @@ final class BridgeContext implements Context, LambdaLogger {
   private final long deadlineMillis;
   private final String logGroup;
   private final String logStream;
+  private final ClientContext clientContext;
   private final Consumer<String> log;
 
   BridgeContext(
@@ -29,6 +30,7 @@ final class BridgeContext implements Context, LambdaLogger {
       long deadlineMillis,
       String logGroup,
       String logStream,
+      ClientContext clientContext,
       Consumer<String> log) {
     this.requestId = requestId;
     this.functionName = functionName;
@@ -38,6 +40,7 @@ final class BridgeContext implements Context, LambdaLogger {
     this.deadlineMillis = deadlineMillis;
     this.logGroup = logGroup;
     this.logStream = logStream;
+    this.clientContext = clientContext;
     this.log = log;
   }
 
@@ -78,7 +81,7 @@ final class BridgeContext implements Context, LambdaLogger {
 
   @Override
   public ClientContext getClientContext() {
-    return null;
+    return clientContext;
   }
 
   @Override

@@ -80,7 +80,9 @@ public final class HandlerBridge {
 
   /**
    * Runs the handler on one event: {@code batch} when it is given (only laid out for {@link
-   * #directEventType}), the JSON {@code event} otherwise. Whatever the handler throws is thrown
+   * #directEventType}), the JSON {@code event} otherwise. {@code clientContext} is Invoke's client
+   * context as JSON (null: none); JSON the Java runtime cannot read as a ClientContext fails the
+   * invocation before the handler runs, as in Lambda. Whatever the handler throws is thrown
    * unchanged; Sluice turns it into Lambda's error body.
    */
   public byte[] invoke(
@@ -94,6 +96,7 @@ public final class HandlerBridge {
       long deadlineMillis,
       String logGroup,
       String logStream,
+      String clientContext,
       Consumer<String> log)
       throws Throwable {
     Context context =
@@ -106,6 +109,7 @@ public final class HandlerBridge {
             deadlineMillis,
             logGroup,
             logStream,
+            BridgeClientContext.parse(clientContext),
             log);
     try {
       return call(event, batch, context);
