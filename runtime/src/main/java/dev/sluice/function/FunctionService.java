@@ -73,9 +73,11 @@ public final class FunctionService implements AutoCloseable {
 
   /**
    * Most payload bytes that asynchronous events waiting for a retry (after a throttle or a function
-   * error) may hold together.
+   * error) may hold together, unless a test sets another.
    */
-  private static final long WAITING_BYTES = 256L << 20;
+  static final long WAITING_BYTES = 256L << 20;
+
+  private final long maxWaitingBytes;
 
   private final java.util.concurrent.atomic.AtomicLong waitingBytes =
       new java.util.concurrent.atomic.AtomicLong();
@@ -110,6 +112,30 @@ public final class FunctionService implements AutoCloseable {
       List<Duration> asyncRetryDelays,
       Clock clock,
       StateStore state) {
+    this(
+        dataDir,
+        region,
+        accountId,
+        factories,
+        globalConcurrency,
+        asyncRetryDelays,
+        clock,
+        state,
+        WAITING_BYTES);
+  }
+
+  /** As the public constructor, with another budget for asynchronous events awaiting a retry. */
+  FunctionService(
+      Path dataDir,
+      String region,
+      String accountId,
+      Map<Isolation, RunnerFactory> factories,
+      int globalConcurrency,
+      List<Duration> asyncRetryDelays,
+      Clock clock,
+      StateStore state,
+      long maxWaitingBytes) {
+    this.maxWaitingBytes = maxWaitingBytes;
     this.dir = dataDir.resolve("functions");
     this.arnPrefix = "arn:aws:lambda:" + region + ":" + accountId + ":function:";
     this.factories = factories;
@@ -515,7 +541,7 @@ public final class FunctionService implements AutoCloseable {
    * throttled for hours under a stream of events cannot fill the heap.
    */
   private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
-    if (waitingBytes.addAndGet(payload.length) > WAITING_BYTES) {
+    if (waitingBytes.addAndGet(payload.length) > maxWaitingBytes) {
       waitingBytes.addAndGet(-payload.length);
       LOG.warnf(
           "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);

@@ -720,6 +720,67 @@ class FunctionServiceTest {
         .allMatch(l -> l.startsWith("START RequestId: " + requestId + " "));
   }
 
+  @Test
+  void invokeAsync_failedEventsOverTheWaitingBudget_droppedInsteadOfRetried() throws Exception {
+    // The first retry follows at once, the second after an hour that this test never waits out:
+    // an event failing twice then holds its payload against the budget for the rest of the test.
+    runners = new ClassLoaderRunnerFactory();
+    service =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            16,
+            List.of(Duration.ZERO, Duration.ofHours(1)),
+            java.time.Clock.systemUTC(),
+            null,
+            150);
+    service.start();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.AlwaysFails",
+                """
+        package fixture;
+        public class AlwaysFails {
+          public String go(String in) { throw new IllegalStateException("no"); }
+        }
+        """));
+    service.create("fails", java17("fixture.AlwaysFails::go"), new CodeSource.Upload(jar));
+
+    String holding = service.invokeAsync("fails", jsonString(100));
+    awaitStarts(holding, 2); // failed twice: waits an hour with its 100 bytes
+
+    String tooBig = service.invokeAsync("fails", jsonString(100)); // 200 bytes would wait
+    awaitStarts(tooBig, 1);
+    String fits = service.invokeAsync("fails", jsonString(40)); // 140 bytes may wait
+    awaitStarts(fits, 2);
+
+    assertThat(starts(tooBig))
+        .as("dropped after its first failure, although a retry was due at once")
+        .isEqualTo(1);
+    assertThat(starts(holding)).isEqualTo(2);
+  }
+
+  /** A JSON string payload of exactly {@code bytes} bytes. */
+  private static byte[] jsonString(int bytes) {
+    return ("\"" + "a".repeat(bytes - 2) + "\"").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private long starts(String requestId) {
+    return service.logLines("fails", 1000).stream()
+        .filter(l -> l.startsWith("START RequestId: " + requestId + " "))
+        .count();
+  }
+
+  private void awaitStarts(String requestId, long n) throws InterruptedException {
+    for (int i = 0; i < 500 && starts(requestId) < n; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(starts(requestId)).as("attempts of %s", requestId).isEqualTo(n);
+  }
+
   /** Rewrites the major class-file version of every class in a jar. */
   private static byte[] withClassVersion(byte[] jar, int major) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
