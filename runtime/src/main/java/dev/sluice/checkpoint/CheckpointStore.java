@@ -16,15 +16,16 @@ import java.util.TreeMap;
  * that is replaced atomically and durably on every change, so that after SIGKILL it holds the last
  * checkpoint whose save completed, never a torn one. Blocking; call from a worker thread.
  *
- * <p>Format 3 is {@code {"version":3,"shards":{id: checkpoint}}}, a checkpoint carrying its open
- * tumbling window and the stream incarnation it belongs to ({@link Checkpoint#incarnation()}).
- * Older files still load, their checkpoints naming no incarnation: format 2 (the same without it)
- * and format 1 (the bare {@code {id: checkpoint}} map, no windows). An older Sluice refuses format
- * 3 by its version rather than failing on the field it does not know.
+ * <p>Format 4 is {@code {"version":4,"shards":{id: checkpoint}}}, a checkpoint carrying its open
+ * tumbling window, the windows' floor ({@link Checkpoint#windowFloor()}) and the stream incarnation
+ * it belongs to ({@link Checkpoint#incarnation()}). Older files still load, their checkpoints
+ * without a floor: format 3 (the same without it), format 2 (naming no incarnation either) and
+ * format 1 (the bare {@code {id: checkpoint}} map, no windows). An older Sluice refuses format 4 by
+ * its version rather than failing on the field it does not know.
  */
 public final class CheckpointStore {
 
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   private static final TypeReference<TreeMap<String, Checkpoint>> TYPE = new TypeReference<>() {};
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.checkpoint.WindowFloor;
 import dev.sluice.checkpoint.WindowState;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -12,9 +13,11 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
  * A {@link Checkpoint} as a committed consumer-group offset: the offset is the checkpoint's, the
- * metadata string the JSON {@code {"v":1,"finished":..,"window":{..},"incarnation":..}}. The
- * incarnation (the stream's creation time) came later and is optional: a commit without it counts
- * as one of the current stream, and an older Sluice ignores it.
+ * metadata string the JSON {@code
+ * {"v":1,"finished":..,"window":{..},"incarnation":..,"windowFloor":{..}}}. The incarnation (the
+ * stream's creation time) and the tumbling windows' floor came later and are optional: a commit
+ * without the incarnation counts as one of the current stream, one without the floor has none, and
+ * an older Sluice ignores both.
  *
  * <p>Brokers refuse metadata longer than {@code offset.metadata.max.bytes} (4096 by default), and a
  * tumbling window's state can be larger. Such a checkpoint is not committed at all ({@link #encode}
@@ -32,7 +35,8 @@ final class CheckpointMetadata {
 
   /** The metadata's fields; the version lets later formats tell old commits apart. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Meta(int v, boolean finished, WindowState window, Long incarnation) {}
+  record Meta(
+      int v, boolean finished, WindowState window, Long incarnation, WindowFloor windowFloor) {}
 
   private CheckpointMetadata() {}
 
@@ -40,7 +44,8 @@ final class CheckpointMetadata {
   static Optional<OffsetAndMetadata> encode(Checkpoint cp) {
     try {
       String text =
-          JSON.writeValueAsString(new Meta(1, cp.finished(), cp.window(), cp.incarnation()));
+          JSON.writeValueAsString(
+              new Meta(1, cp.finished(), cp.window(), cp.incarnation(), cp.windowFloor()));
       if (text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
         return Optional.empty();
       }
@@ -61,7 +66,8 @@ final class CheckpointMetadata {
     }
     try {
       Meta m = JSON.readValue(text, Meta.class);
-      return new Checkpoint(committed.offset(), m.finished(), m.window(), m.incarnation());
+      return new Checkpoint(
+          committed.offset(), m.finished(), m.window(), m.incarnation(), m.windowFloor());
     } catch (JsonProcessingException e) {
       return new Checkpoint(committed.offset(), false);
     }

@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.checkpoint.WindowFloor;
 import dev.sluice.checkpoint.WindowState;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
@@ -46,7 +47,8 @@ import org.jboss.logging.Logger;
  * when the shard's records move past it, when its end time passed (by the injected clock) with
  * every existing record read, or when the shard ends; it then gets one final invoke with no
  * records, retried like a batch, before any record of the next window runs. The open window and its
- * state go with every checkpoint reported, and come back from the one the processor starts at.
+ * state go with every checkpoint reported, and so does the bound that keeps a closed window from
+ * opening again; both come back from the checkpoint the processor starts at.
  *
  * <p>A processor reads one incarnation of its stream, the one its starting checkpoint names, and
  * every checkpoint it reports names it too. Once the stream is deleted, or created again under its
@@ -149,6 +151,7 @@ final class ShardProcessor {
             ? new TumblingWindow(config.tumblingWindowSeconds())
             : null;
     if (window != null) {
+      window.restoreFloor(start.windowFloor());
       window.restore(start.window());
     }
     this.lanes = new Lane[window != null ? 1 : config.parallelizationFactor()];
@@ -982,9 +985,10 @@ final class ShardProcessor {
     }
   }
 
-  /** A checkpoint of this processor's stream incarnation. */
+  /** A checkpoint of this processor's stream incarnation, with its windows' floor. */
   private Checkpoint checkpoint(long offset, boolean isFinished, WindowState open) {
-    return new Checkpoint(offset, isFinished, open, incarnation);
+    WindowFloor floor = window == null ? null : window.floorSnapshot();
+    return new Checkpoint(offset, isFinished, open, incarnation, floor);
   }
 
   /** One lane of a shard: its queued records and the batch in flight. */

@@ -2,6 +2,7 @@ package dev.sluice.mapper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.checkpoint.WindowFloor;
 import dev.sluice.checkpoint.WindowState;
 import dev.sluice.log.LogRecord;
 import java.io.IOException;
@@ -20,14 +21,14 @@ import java.util.Map;
  * a window starts at {@code floor(arrival / length) * length} and ends (exclusive) one length
  * later. A record stamped before the open window, or inside one that closed already (clocks of
  * nodes writing one Kafka-backed shard disagree, or a clock stepped back), joins the open window or
- * the next one: a window never opens twice while its processor runs, so it never gets a second
- * final invoke with its state started again from {@code {}}. The bound is not in the checkpoint: a
- * late record that comes only after the processor started again (a restart, a rebalance) can still
- * open a closed window.
+ * the next one: a window never opens twice, so it never gets a second final invoke with its state
+ * started again from {@code {}}.
  *
  * <p>The open window travels with the shard's checkpoint ({@link #snapshot}, {@link #restore}), so
- * that a restart of the mapping (node restart, update, disable/enable) continues it with its state;
- * a rewind, or a new window length, starts again from {@code {}}.
+ * that a restart of the mapping (node restart, update, disable/enable, the shard moving to another
+ * node) continues it with its state. So does that bound ({@link #floorSnapshot}, {@link
+ * #restoreFloor}), also once no window is open, so that a late record coming only after the restart
+ * cannot open a closed window either. A rewind, or a new window length, starts both afresh.
  */
 final class TumblingWindow {
 
@@ -163,6 +164,24 @@ final class TumblingWindow {
     state = new LinkedHashMap<>(saved.state());
     invoked = true;
     terminatedEarly = saved.terminatedEarly();
+  }
+
+  /**
+   * The bound no record's window may start before, as a checkpoint keeps it, or null before any
+   * window opened.
+   */
+  WindowFloor floorSnapshot() {
+    return floor == Long.MIN_VALUE ? null : new WindowFloor(floor, lengthMillis);
+  }
+
+  /**
+   * Takes the bound a checkpoint kept; ignored when it is null or of another window length, whose
+   * windows do not line up with this one's.
+   */
+  void restoreFloor(WindowFloor saved) {
+    if (saved != null && saved.lengthMillis() == lengthMillis) {
+      floor = Math.max(floor, saved.floor());
+    }
   }
 
   /** The final invoke ran (or was given up): the window and its state are discarded. */

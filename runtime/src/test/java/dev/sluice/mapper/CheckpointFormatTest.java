@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.checkpoint.CheckpointStore;
+import dev.sluice.checkpoint.WindowFloor;
 import dev.sluice.checkpoint.WindowState;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checkpoint file and the consumer-group commit: windows and the stream's incarnation saved
- * with their shard's checkpoint, old files and commits still loading.
+ * The checkpoint file and the consumer-group commit: windows, their floor and the stream's
+ * incarnation saved with their shard's checkpoint, old files and commits still loading.
  */
 class CheckpointFormatTest {
 
@@ -74,7 +75,7 @@ class CheckpointFormatTest {
     store.save(Map.of("shardId-000000000000", new Checkpoint(4, false).in(1_700_000_000_000L)));
     assertThat(store.load())
         .containsEntry("shardId-000000000000", new Checkpoint(4, false, null, 1_700_000_000_000L));
-    assertThat(Files.readString(file)).contains("\"version\":3");
+    assertThat(Files.readString(file)).contains("\"version\":4");
   }
 
   @Test
@@ -87,11 +88,22 @@ class CheckpointFormatTest {
   }
 
   @Test
+  void metadata_windowFloorRoundTrips_andACommitWithoutItHasNone() {
+    Checkpoint cp =
+        new Checkpoint(4, false, null, 1_700_000_000_000L, new WindowFloor(120_000, 60_000));
+    assertThat(CheckpointMetadata.decode(CheckpointMetadata.encode(cp).orElseThrow()))
+        .isEqualTo(cp);
+    OffsetAndMetadata older =
+        new OffsetAndMetadata(4, "{\"v\":1,\"finished\":false,\"incarnation\":1700000000000}");
+    assertThat(CheckpointMetadata.decode(older).windowFloor()).isNull();
+  }
+
+  @Test
   void load_newerFormat_refusedRatherThanMisread() throws Exception {
     Path file = dir.resolve("checkpoints.json");
-    Files.writeString(file, "{\"version\":4,\"shards\":{}}");
+    Files.writeString(file, "{\"version\":5,\"shards\":{}}");
     assertThatThrownBy(() -> new CheckpointStore(file).load())
         .isInstanceOf(UncheckedIOException.class)
-        .hasRootCauseMessage("checkpoint format 4 is newer than this Sluice's");
+        .hasRootCauseMessage("checkpoint format 5 is newer than this Sluice's");
   }
 }

@@ -410,7 +410,7 @@ class MappingServiceTest {
     h.mappings.close();
     JsonNode saved =
         new ObjectMapper().readTree(dir.resolve("mappings/" + uuid + "/checkpoints.json").toFile());
-    assertThat(saved.at("/version").asInt()).isEqualTo(3);
+    assertThat(saved.at("/version").asInt()).isEqualTo(4);
     assertThat(saved.at("/shards/shardId-000000000000/window/state/sum").asText()).isEqualTo("3");
     startMappings();
     h.put(stream, "{\"amount\":4}");
@@ -447,6 +447,44 @@ class MappingServiceTest {
     assertThat(lines).hasSize(4);
     assertThat(lines.get(2)).startsWith("batch|");
     assertThat(lines.get(3).split("\\|")[3]).as("only the new window's final").isEqualTo("8");
+  }
+
+  @Test
+  void restart_lateRecordStampedInAClosedWindow_joinsTheNextWindowWithoutASecondFinalInvoke()
+      throws Exception {
+    String stream = h.stream();
+    String fn = h.function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    String uuid =
+        h.mappings.create(withTumblingWindow(request(fn, stream, null, null), 60)).config().uuid();
+    long firstPut = h.clock.millis();
+    h.put(stream, "{\"amount\":1}");
+    awaitWindowState(uuid);
+    h.timers.awaitPending();
+    h.clock.advance(60_000);
+    String[] closed = await(fn, 2).get(1).split("\\|");
+    assertThat(closed[0]).isEqualTo("final");
+    awaitWindowClosed(uuid);
+
+    h.mappings.close();
+    JsonNode saved =
+        new ObjectMapper().readTree(dir.resolve("mappings/" + uuid + "/checkpoints.json").toFile());
+    assertThat(saved.at("/shards/shardId-000000000000/windowFloor/floor").asText())
+        .as("the closed window's end")
+        .isEqualTo(closed[2]);
+    h.clock.set(firstPut + 10_000); // stepped back: the next record is stamped in the closed window
+    startMappings();
+    h.put(stream, "{\"amount\":8}");
+    String[] late = await(fn, 3).get(2).split("\\|");
+    assertThat(late[0]).isEqualTo("batch");
+    assertThat(late[1]).as("the window after the closed one").isEqualTo(closed[2]);
+    h.timers.awaitPending();
+    h.clock.advance(120_000);
+    List<String> lines = await(fn, 4);
+    assertThat(lines).hasSize(4);
+    String[] last = lines.get(3).split("\\|");
+    assertThat(last[0]).isEqualTo("final");
+    assertThat(last[1]).as("not the closed window again").isEqualTo(closed[2]);
+    assertThat(last[3]).isEqualTo("8");
   }
 
   private void awaitWindowClosed(String uuid) throws InterruptedException {

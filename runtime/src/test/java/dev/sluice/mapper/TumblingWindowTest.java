@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.checkpoint.WindowFloor;
 import dev.sluice.checkpoint.WindowState;
 import dev.sluice.log.LogRecord;
 import dev.sluice.stream.HashKeyRange;
@@ -197,6 +198,36 @@ class TumblingWindowTest {
     assertThat(w.isOpen()).as("the window length changed").isFalse();
     w.restore(null);
     assertThat(w.isOpen()).isFalse();
+  }
+
+  @Test
+  void floorSnapshot_noWindowOpenAfterAClose_keepsTheClosedWindowsEnd() {
+    TumblingWindow w = new TumblingWindow(60);
+    assertThat(w.floorSnapshot()).as("no window yet").isNull();
+    w.enter(T0);
+    assertThat(w.floorSnapshot()).as("the open window").isEqualTo(new WindowFloor(T0, 60_000));
+    w.accept(Map.of("sum", "3"));
+    w.close();
+    assertThat(w.snapshot()).isNull();
+    assertThat(w.floorSnapshot()).isEqualTo(new WindowFloor(T0 + 60_000, 60_000));
+  }
+
+  @Test
+  void restoreFloor_sameLength_lateRecordJoinsTheWindowAfterTheClosedOne() {
+    TumblingWindow w = new TumblingWindow(60);
+    w.restoreFloor(new WindowFloor(T0 + 60_000, 60_000));
+    assertThat(w.isOpen()).isFalse();
+    assertThat(w.windowOf(at(0, T0 + 30_000))).isEqualTo(T0 + 60_000);
+    assertThat(w.windowOf(at(1, T0 + 150_000))).isEqualTo(T0 + 120_000);
+  }
+
+  @Test
+  void restoreFloor_otherLengthOrNothing_startsAfresh() {
+    TumblingWindow w = new TumblingWindow(60);
+    w.restoreFloor(new WindowFloor(T0 + 120_000, 120_000));
+    w.restoreFloor(null);
+    assertThat(w.windowOf(at(0, T0 + 30_000))).isEqualTo(T0);
+    assertThat(w.floorSnapshot()).isNull();
   }
 
   private static byte[] bytes(String s) {
