@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
@@ -33,6 +34,16 @@ public class KinesisRoutes {
   private static final String TARGET_PREFIX = "Kinesis_20131202.";
 
   private final Map<String, Operation> operations = new HashMap<>();
+
+  /** Enhanced fan-out: KCL 2.x uses it unless told to poll, so its operations get a hint. */
+  private static final Set<String> FAN_OUT =
+      Set.of(
+          "RegisterStreamConsumer",
+          "DeregisterStreamConsumer",
+          "DescribeStreamConsumer",
+          "ListStreamConsumers",
+          "SubscribeToShard");
+
   private final SluiceNode node;
   private final long maxRequestBytes;
 
@@ -44,7 +55,8 @@ public class KinesisRoutes {
             new Signer(node.tokenKey()), node.clock(), config.kinesis().iteratorTtl().toMillis());
     new StreamOperations(node.catalog(), node.arns(), tokens).register(operations);
     new ShardOperations(node.catalog(), node.arns(), tokens).register(operations);
-    new RecordOperations(node.catalog(), node.appender(), node.engine(), tokens, node.metrics())
+    new RecordOperations(
+            node.catalog(), node.appender(), node.engine(), tokens, node.metrics(), node.clock())
         .register(operations);
   }
 
@@ -80,9 +92,16 @@ public class KinesisRoutes {
             ? operations.get(target.substring(TARGET_PREFIX.length()))
             : null;
     if (op == null) {
+      String name = target == null ? null : target.substring(target.lastIndexOf('.') + 1);
       throw new KinesisException(
           KinesisError.UnknownOperationException,
-          "Unknown operation " + (target == null ? "(no X-Amz-Target header)" : target) + ".");
+          name != null && FAN_OUT.contains(name)
+              ? name
+                  + " is not supported: Sluice has no enhanced fan-out consumers. Read with"
+                  + " GetRecords (with the KCL: a PollingConfig retrieval)."
+              : "Unknown operation "
+                  + (target == null ? "(no X-Amz-Target header)" : target)
+                  + ".");
     }
     return op;
   }

@@ -19,11 +19,14 @@ import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMeta;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 /** Writing and reading records: PutRecord, PutRecords, GetShardIterator, GetRecords. */
 final class RecordOperations {
@@ -33,23 +36,29 @@ final class RecordOperations {
   static final int MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
   static final long MAX_GET_BYTES = 10L * 1024 * 1024;
 
+  /** Kinesis's model pattern for a sequence number in a request. */
+  private static final Pattern SEQUENCE_PATTERN = Pattern.compile("0|[1-9]\\d{0,128}");
+
   private final StreamCatalog catalog;
   private final StreamAppender appender;
   private final LogEngine engine;
   private final Tokens tokens;
   private final RecordMetrics metrics;
+  private final Clock clock;
 
   RecordOperations(
       StreamCatalog catalog,
       StreamAppender appender,
       LogEngine engine,
       Tokens tokens,
-      RecordMetrics metrics) {
+      RecordMetrics metrics,
+      Clock clock) {
     this.catalog = catalog;
     this.appender = appender;
     this.engine = engine;
     this.tokens = tokens;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   void register(Map<String, Operation> ops) {
@@ -165,12 +174,29 @@ final class RecordOperations {
           "java.nio.HeapByteBuffer[pos=0 lim=" + data.length + "]",
           "Member must have length less than or equal to " + MAX_RECORD_BYTES);
     }
+    int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+    if (data.length + keyBytes > MAX_RECORD_BYTES) {
+      throw KinesisException.invalid(
+          "The size of "
+              + (prefix.isEmpty() ? "the record" : prefix + "record")
+              + ", its data and partition key together ("
+              + (data.length + keyBytes)
+              + " bytes), exceeds the limit of "
+              + MAX_RECORD_BYTES
+              + " bytes.");
+    }
     return new Entry(key, hashKey(n.get("ExplicitHashKey"), key, prefix), data);
   }
 
   private static BigInteger hashKey(JsonNode explicit, String partitionKey, String prefix) {
     if (explicit == null || explicit.isNull()) {
       return HashKeys.ofPartitionKey(partitionKey);
+    }
+    if (!HashKeys.isDecimal(explicit.asText())) {
+      throw KinesisException.validation(
+          prefix + "explicitHashKey",
+          explicit.asText(),
+          "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
     }
     BigInteger key = HashKeys.parse(explicit.asText());
     if (key == null) {
@@ -228,6 +254,15 @@ final class RecordOperations {
           throw KinesisException.invalid(
               "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
         }
+        long now = clock.millis();
+        if (ts > now) {
+          throw KinesisException.invalid(
+              "The timestampInMillis parameter cannot be greater than the"
+                  + " currentTimestampInMillis. timestampInMillis: "
+                  + ts
+                  + ", currentTimestampInMillis: "
+                  + now);
+        }
         return engine.offsetForTimestamp(ref, ts);
       default:
         throw KinesisException.validation(
@@ -244,6 +279,12 @@ final class RecordOperations {
     if (seq == null) {
       throw KinesisException.invalid(
           "StartingSequenceNumber must be given for iterator types AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER.");
+    }
+    if (!SEQUENCE_PATTERN.matcher(seq).matches()) {
+      throw KinesisException.validation(
+          "startingSequenceNumber",
+          seq,
+          "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
     }
     SequenceNumbers.Decoded d = SequenceNumbers.decode(seq);
     if (d == null || d.ordinal() != shard.ordinal() || d.offset() > highest) {

@@ -7,6 +7,7 @@ import dev.sluice.stream.HashKeys;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamMeta;
+import dev.sluice.stream.StreamMode;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,6 +165,7 @@ final class ShardOperations {
           key,
           "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
     }
+    requireProvisioned(name, "SplitShard");
     return StreamOperations.empty(catalog.split(name, shard, start));
   }
 
@@ -171,7 +173,22 @@ final class ShardOperations {
     String name = r.streamName();
     String a = r.string("ShardToMerge", 1, 128, true);
     String b = r.string("AdjacentShardToMerge", 1, 128, true);
+    requireProvisioned(name, "MergeShards");
     return StreamOperations.empty(catalog.merge(name, a, b));
+  }
+
+  /**
+   * Kinesis reshards ON_DEMAND streams itself and refuses to be asked; Sluice keeps their shards as
+   * created, and refuses the same way so that a script that works here works there.
+   */
+  private void requireProvisioned(String name, String operation) {
+    if (catalog.require(name).mode() == StreamMode.ON_DEMAND) {
+      throw KinesisException.invalid(
+          operation
+              + " is only supported for streams in PROVISIONED mode; stream "
+              + name
+              + " is ON_DEMAND.");
+    }
   }
 
   private CompletionStage<ObjectNode> updateShardCount(KinesisRequest r) {
@@ -186,6 +203,7 @@ final class ShardOperations {
       throw KinesisException.validation(
           "scalingType", scaling, "Member must satisfy enum value set: [UNIFORM_SCALING]");
     }
+    requireProvisioned(name, "UpdateShardCount");
     int current = catalog.require(name).openShards().size();
     return catalog
         .updateShardCount(name, target)

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
 /** Stream administration: create, delete, list, describe, retention, tags and limits. */
 final class StreamOperations {
 
-  private static final int MAX_TAGS_PER_CALL = 10;
+  private static final int MAX_TAGS_PER_CALL = 50;
 
   private final StreamCatalog catalog;
   private final Arns arns;

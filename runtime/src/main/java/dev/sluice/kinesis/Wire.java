@@ -1,6 +1,7 @@
 package dev.sluice.kinesis;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -14,8 +15,8 @@ import java.io.IOException;
  * Java sends by default), blobs are byte strings and timestamps are epoch milliseconds.
  */
 enum Wire {
-  JSON("application/x-amz-json-1.1", new ObjectMapper()),
-  CBOR("application/x-amz-cbor-1.1", new CBORMapper());
+  JSON("application/x-amz-json-1.1", strict(new ObjectMapper())),
+  CBOR("application/x-amz-cbor-1.1", strict(new CBORMapper()));
 
   private final String contentType;
   private final ObjectMapper mapper;
@@ -23,6 +24,11 @@ enum Wire {
   Wire(String contentType, ObjectMapper mapper) {
     this.contentType = contentType;
     this.mapper = mapper;
+  }
+
+  /** A body with anything after its one value is malformed, not that value. */
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    return mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /** The encoding a request's Content-Type names; JSON unless it names CBOR. */

@@ -23,6 +23,11 @@ public final class HashKeys {
     return new BigInteger(1, md5().digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** Whether {@code text} has the form of a hash key (Kinesis's pattern), in range or not. */
+  public static boolean isDecimal(String text) {
+    return text != null && DECIMAL.matcher(text).matches();
+  }
+
   /** Parses an explicit hash key; null when it is not a decimal number within the space. */
   public static BigInteger parse(String text) {
     if (text == null || !DECIMAL.matcher(text).matches()) {

@@ -973,7 +973,89 @@ abstract class KinesisSdkContract {
                             .shardId("shardId-000000000000")
                             .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
                             .startingSequenceNumber("12x")))
+        .isInstanceOf(ValidationException.class);
+  }
+
+  @Test
+  void errors_limitsTheServiceChecks_getKinesissOwnErrors() {
+    String name = newStream(1);
+    assertThatThrownBy(
+            () ->
+                kinesis.putRecord(
+                    b ->
+                        b.streamName(name)
+                            .partitionKey("kk")
+                            .data(SdkBytes.fromByteArray(new byte[1024 * 1024 - 1]))))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("partition key");
+    kinesis.putRecord(
+        b ->
+            b.streamName(name)
+                .partitionKey("k")
+                .data(SdkBytes.fromByteArray(new byte[1024 * 1024 - 1])));
+    assertThatThrownBy(
+            () ->
+                kinesis.putRecord(
+                    b ->
+                        b.streamName(name)
+                            .partitionKey("k")
+                            .explicitHashKey("abc")
+                            .data(SdkBytes.fromUtf8String("v"))))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("explicitHashKey");
+    Instant future = Instant.now().plus(Duration.ofHours(1));
+    assertThatThrownBy(
+            () ->
+                kinesis.getShardIterator(
+                    b ->
+                        b.streamName(name)
+                            .shardId("shardId-000000000000")
+                            .shardIteratorType(ShardIteratorType.AT_TIMESTAMP)
+                            .timestamp(future)))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("currentTimestampInMillis");
+  }
+
+  @Test
+  void reshard_onDemandStream_invalidArgumentAsKinesisReshardsItself() {
+    String name = "od-" + UUID.randomUUID().toString().substring(0, 8);
+    kinesis.createStream(
+        b -> b.streamName(name).streamModeDetails(m -> m.streamMode(StreamMode.ON_DEMAND)));
+    created.add(name);
+    awaitActive(name);
+    assertThatThrownBy(
+            () ->
+                kinesis.updateShardCount(
+                    b ->
+                        b.streamName(name)
+                            .targetShardCount(8)
+                            .scalingType(ScalingType.UNIFORM_SCALING)))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("PROVISIONED");
+    assertThatThrownBy(
+            () ->
+                kinesis.splitShard(
+                    b ->
+                        b.streamName(name)
+                            .shardToSplit("shardId-000000000000")
+                            .newStartingHashKey("1")))
         .isInstanceOf(InvalidArgumentException.class);
+    assertThat(describe(name).shards()).hasSize(4);
+  }
+
+  @Test
+  void tags_fiftyInOneCall_acceptedAndFiftyOneRefused() {
+    String name = newStream(1);
+    Map<String, String> fifty = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      fifty.put("k" + i, "v" + i);
+    }
+    kinesis.addTagsToStream(b -> b.streamName(name).tags(fifty));
+    assertThat(kinesis.listTagsForStream(b -> b.streamName(name)).tags()).hasSize(50);
+    Map<String, String> fiftyOne = new HashMap<>(fifty);
+    fiftyOne.put("k50", "v50");
+    assertThatThrownBy(() -> kinesis.addTagsToStream(b -> b.streamName(name).tags(fiftyOne)))
+        .isInstanceOf(ValidationException.class);
   }
 
   @Test

@@ -138,6 +138,25 @@ class KinesisWireTest {
   }
 
   @Test
+  void trailingBytesAfterTheBody_serializationException() {
+    json("ListStreams", "{\"Limit\": 1} {\"Limit\": 2}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("SerializationException"));
+  }
+
+  @Test
+  void enhancedFanOutOperation_unknownOperationNamingPolling() {
+    json("RegisterStreamConsumer", "{\"StreamARN\":\"arn\",\"ConsumerName\":\"c\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("UnknownOperationException"))
+        .body("message", containsString("PollingConfig"));
+  }
+
+  @Test
   void wrongMemberType_serializationException() {
     json("ListStreams", "{\"Limit\":\"ten\"}")
         .then()
