@@ -52,6 +52,14 @@ public interface SluiceConfig {
      */
     @WithDefault("5m")
     Duration stuckRetryAfter();
+
+    /**
+     * A Kafka mapping whose consumer has not joined its group this long after it started says so in
+     * LastProcessingResult (unreachable brokers, or security settings that do not match the
+     * listener): kafka-clients itself keeps retrying without an error.
+     */
+    @WithDefault("30s")
+    Duration kafkaJoinTimeout();
   }
 
   /** Settings of the function runtime. */

@@ -27,6 +27,8 @@ import java.util.concurrent.Executor;
  * @param retryMax longest retry delay
  * @param stuckRetryAfter a shard retrying one batch for longer than this (on {@code clock}) is
  *     stuck
+ * @param kafkaJoinTimeout a Kafka mapping not in its group this long after it started (on {@code
+ *     clock}) reports a connection problem
  * @param meters where each shard's meters are registered
  * @param region region named in events
  * @param accountId account named in events
@@ -43,6 +45,7 @@ record MapperDeps(
     Duration retryBase,
     Duration retryMax,
     Duration stuckRetryAfter,
+    Duration kafkaJoinTimeout,
     MeterRegistry meters,
     String region,
     String accountId) {

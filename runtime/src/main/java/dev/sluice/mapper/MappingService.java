@@ -163,7 +163,8 @@ public final class MappingService implements AutoCloseable {
             deps.blocking(),
             deps.clock(),
             deps.retryBase(),
-            deps.retryMax());
+            deps.retryMax(),
+            deps.kafkaJoinTimeout());
   }
 
   /**
@@ -180,9 +181,7 @@ public final class MappingService implements AutoCloseable {
       dev.sluice.function.FunctionService functions,
       java.util.concurrent.Executor blocking,
       java.time.Clock clock,
-      java.time.Duration retryBase,
-      java.time.Duration retryMax,
-      java.time.Duration stuckRetryAfter,
+      dev.sluice.config.SluiceConfig.Mapper settings,
       io.micrometer.core.instrument.MeterRegistry meters,
       Arns arns,
       ShardLeases leases,
@@ -197,9 +196,10 @@ public final class MappingService implements AutoCloseable {
             blocking,
             clock,
             new VertxTimers(vertx),
-            retryBase,
-            retryMax,
-            stuckRetryAfter,
+            settings.retryBase(),
+            settings.retryMax(),
+            settings.stuckRetryAfter(),
+            settings.kafkaJoinTimeout(),
             meters,
             arns.region(),
             arns.accountId());

@@ -161,6 +161,7 @@ final class LeaseHarness implements AutoCloseable {
             Duration.ofMillis(50),
             Duration.ofMillis(200),
             Duration.ofMinutes(5),
+            Duration.ofSeconds(30),
             new SimpleMeterRegistry(),
             ARNS.region(),
             ARNS.accountId());

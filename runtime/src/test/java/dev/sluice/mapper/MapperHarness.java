@@ -99,6 +99,7 @@ final class MapperHarness implements AutoCloseable {
             retryBase,
             retryMax,
             stuck,
+            Duration.ofSeconds(30),
             meters,
             ARNS.region(),
             ARNS.accountId());

@@ -17,6 +17,8 @@ import java.util.concurrent.Executor;
  * @param clock record ages and batching windows
  * @param retryBase first retry delay; each retry doubles it
  * @param retryMax longest retry delay
+ * @param joinTimeout how long after its start a consumer may be out of its group before the mapping
+ *     reports a connection problem
  */
 public record KafkaDeps(
     FunctionService functions,
@@ -25,7 +27,8 @@ public record KafkaDeps(
     Executor blocking,
     Clock clock,
     Duration retryBase,
-    Duration retryMax) {
+    Duration retryMax,
+    Duration joinTimeout) {
 
   long backoffMillis(int attempt) {
     long base = retryBase.toMillis();

@@ -76,6 +76,17 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private int commitsInFlight;
 
   /**
+   * When the running consumer must be in its group by (clock millis), or -1 once it joined or the
+   * problem was reported; only the poll thread uses it.
+   */
+  private long joinDeadline = -1;
+
+  /** The connection problem LastProcessingResult shows, and what it showed before; poll thread. */
+  private String joinProblem;
+
+  private String beforeJoinProblem;
+
+  /**
    * A runner for {@code config} (a mapping with a Kafka source).
    *
    * @param filter the compiled FilterCriteria over {@link KafkaEvents#filterView}, or null
@@ -179,6 +190,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       works.clear();
       commitsInFlight = 0; // a closed consumer's answers do not come
       c.subscribe(List.of(config.kafka().topic()), new Rebalance());
+      joinDeadline = deps.clock().millis() + deps.joinTimeout().toMillis();
       try {
         while (!stopped) {
           step(c);
@@ -230,6 +242,37 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       if (w != null) {
         w.add(fetched.records(tp), at);
       }
+    }
+    reportIfNotJoined();
+  }
+
+  /**
+   * kafka-clients retries unreachable brokers, and a TLS client on a plaintext listener, for ever
+   * without an error; a consumer still outside its group after the join timeout is the sign.
+   */
+  private void reportIfNotJoined() {
+    if (joinDeadline < 0 || deps.clock().millis() < joinDeadline) {
+      return;
+    }
+    joinDeadline = -1;
+    joinProblem =
+        "PROBLEM: Connection error. The consumer has not joined group "
+            + config.kafka().consumerGroupId()
+            + " at "
+            + String.join(",", config.kafka().bootstrapServers())
+            + " within "
+            + deps.joinTimeout().toSeconds()
+            + " s: check the bootstrap servers and SourceAccessConfigurations (SASL and client"
+            + " certificates connect with TLS, as on Lambda).";
+    beforeJoinProblem = lastResult.getAndSet(joinProblem);
+  }
+
+  /** The consumer is in its group: a connection problem reported before is over. */
+  private void joined() {
+    joinDeadline = -1;
+    if (joinProblem != null) {
+      lastResult.compareAndSet(joinProblem, beforeJoinProblem);
+      joinProblem = null;
     }
   }
 
@@ -509,6 +552,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      joined();
       KafkaConsumer<byte[], byte[]> c = consumer;
       Map<TopicPartition, OffsetAndMetadata> committed =
           unwoken(() -> c.committed(new HashSet<>(partitions)));

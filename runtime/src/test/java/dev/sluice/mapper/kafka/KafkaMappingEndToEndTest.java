@@ -686,6 +686,31 @@ class KafkaMappingEndToEndTest {
     assertThat(lines(fn, ".log")).isEmpty();
   }
 
+  @Test
+  void kafkaMapping_saslAgainstASaslPlaintextListener_reportsAConnectionError() throws Exception {
+    String user = ScramUsers.create("pw-1");
+    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    String topic = topic(1);
+    String fn = function();
+    String plaintext = KafkaBroker.saslBootstrapServers();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.selfManagedEventSource(
+                        s ->
+                            s.endpoints(
+                                Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(plaintext))))
+                    .sourceAccessConfigurations(
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString())));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
+            r -> r.startsWith("PROBLEM: Connection error") && r.contains(plaintext));
+  }
+
   private static CreateEventSourceMappingRequest.Builder saslSsl(
       CreateEventSourceMappingRequest.Builder b) {
     String servers = KafkaBroker.saslSslBootstrapServers();
