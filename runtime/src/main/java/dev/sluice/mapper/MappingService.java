@@ -255,6 +255,7 @@ public final class MappingService implements AutoCloseable {
       return createKafka(function, r);
     }
     String stream = streamOf(r.eventSourceArn());
+    requireNoTwin(function, stream, r.eventSourceArn());
     StartingPosition position = MappingValidation.position(r.startingPosition());
     if (position == StartingPosition.AT_TIMESTAMP && r.startingTimestampMillis() == null) {
       throw MappingException.invalid(
@@ -289,6 +290,26 @@ public final class MappingService implements AutoCloseable {
         KafkaValidation.position(r.startingPosition(), r.startingTimestampMillis());
     return started(
         settle(uuid, function, null, position, r.startingTimestampMillis(), r, null, source));
+  }
+
+  /**
+   * As in Lambda: a second mapping of one stream to one function would deliver every record to it
+   * twice (a retried create script, say); Lambda refuses it and names the existing one.
+   */
+  private void requireNoTwin(String function, String stream, String arn) {
+    for (MappingConfig other : mappings.values()) {
+      if (stream.equals(other.stream()) && function.equals(other.functionName())) {
+        throw new MappingException(
+            MappingException.Kind.CONFLICT,
+            "The event source arn ("
+                + arn
+                + ") and function ("
+                + function
+                + ") provided mapping already exists. Please update or delete the existing"
+                + " mapping with UUID "
+                + other.uuid());
+      }
+    }
   }
 
   /** As in Lambda: two mappings in one group would each get only some of the partitions. */

@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResp
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
@@ -252,6 +253,21 @@ class MappingEndToEndTest {
     }
     assertThat(received(a, 10)).hasSize(10);
     assertThat(received(b, 10)).hasSize(10);
+  }
+
+  @Test
+  void createMapping_sameStreamAndFunctionAgain_conflictNamingTheExistingMapping()
+      throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String first = map(fn, stream, x -> {});
+    assertThatThrownBy(() -> map(fn, stream, b -> b.batchSize(5)))
+        .isInstanceOf(ResourceConflictException.class)
+        .hasMessageContaining("already exists")
+        .hasMessageContaining(first);
+    assertThat(lambda.listEventSourceMappings(b -> b.functionName(fn)).eventSourceMappings())
+        .extracting(m -> m.uuid())
+        .containsExactly(first);
   }
 
   @Test
