@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,6 +52,7 @@ public final class KafkaStateStore implements StateStore {
   private static final long WRITE_TIMEOUT_SECONDS = 30;
   private static final String ORIGIN = "origin";
   private static final long CURRENT_WAIT_MILLIS = 5_000;
+  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -133,12 +135,25 @@ public final class KafkaStateStore implements StateStore {
     consumer.assign(List.of(tp));
     consumer.seekToBeginning(List.of(tp));
     long end = consumer.endOffsets(List.of(tp)).get(tp);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // a large state (function packages) may take long to read; only a read that stopped moving
+    // fails the start
+    long deadline = System.nanoTime() + STALL_NANOS;
     while (consumer.position(tp) < end) {
       if (System.nanoTime() > deadline) {
-        throw new StateException("timed out reading the node state in " + topic);
+        throw new StateException(
+            "reading the node state in "
+                + topic
+                + " made no progress for 60 s (at offset "
+                + consumer.position(tp)
+                + " of "
+                + end
+                + ")");
       }
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+      ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
+      if (!polled.isEmpty()) {
+        deadline = System.nanoTime() + STALL_NANOS;
+      }
+      for (ConsumerRecord<byte[], byte[]> r : polled) {
         String key = new String(r.key(), StandardCharsets.UTF_8);
         snapshot.remove(key); // re-inserted last: the snapshot keeps the order of last writes
         if (r.value() != null) {
