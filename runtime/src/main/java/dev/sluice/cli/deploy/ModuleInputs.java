@@ -22,11 +22,12 @@ import org.xml.sax.SAXException;
 
 /**
  * What a Maven module's package is built from, as far as an edit can make it stale: the module's
- * pom and sources, the poms above it up to the reactor root, and the same for every module of that
- * reactor it depends on, transitively (a handler module built from a shared model module, or from
- * the functions SDK in this repository). Poms are read only for their coordinates, modules and
- * dependencies; properties are not resolved, so a dependency whose groupId is a property matches a
- * reactor module by artifactId alone. A pom that cannot be read adds nothing but itself.
+ * pom and sources, the poms above it up to the reactor root and the parent poms its {@code
+ * relativePath} chain reaches, and the same for every module of that reactor it depends on,
+ * transitively (a handler module built from a shared model module, or from the functions SDK in
+ * this repository). Poms are read only for their coordinates, modules and dependencies; properties
+ * are not resolved, so a dependency whose groupId is a property matches a reactor module by
+ * artifactId alone. A pom that cannot be read adds nothing but itself.
  */
 final class ModuleInputs {
 
@@ -58,8 +59,41 @@ final class ModuleInputs {
       for (Path p = m.getParent(); p != null && p.startsWith(root); p = p.getParent()) {
         inputs.add(p.resolve("pom.xml"));
       }
+      inputs.addAll(parentPoms(m));
     }
     return inputs.stream().distinct().toList();
+  }
+
+  /**
+   * The poms a module inherits from through {@code <parent><relativePath>} (default {@code
+   * ../pom.xml}), which need not be in a directory above it (a sibling {@code parent/} module,
+   * say).
+   */
+  private static List<Path> parentPoms(Path module) {
+    List<Path> out = new ArrayList<>();
+    Set<Path> seen = new LinkedHashSet<>();
+    Path dir = module;
+    while (seen.add(dir)) {
+      Element parent = child(project(dir), "parent");
+      if (parent == null) {
+        break;
+      }
+      Element rel = child(parent, "relativePath");
+      String path = rel == null ? "../pom.xml" : rel.getTextContent().trim();
+      if (path.isEmpty()) {
+        break; // an empty relativePath means: from a repository, not from this tree
+      }
+      Path pom = dir.resolve(path).normalize();
+      if (Files.isDirectory(pom)) {
+        pom = pom.resolve("pom.xml");
+      }
+      if (!Files.isRegularFile(pom)) {
+        break;
+      }
+      out.add(pom);
+      dir = pom.getParent();
+    }
+    return out;
   }
 
   /**

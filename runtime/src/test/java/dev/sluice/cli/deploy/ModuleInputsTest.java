@@ -67,6 +67,31 @@ class ModuleInputsTest {
   }
 
   @Test
+  void of_parentReachedThroughRelativePath_includesItsPomAndItsParents() throws Exception {
+    Path root =
+        pom(
+            ".",
+            "<groupId>org.demo</groupId><artifactId>demo</artifactId><version>1</version>"
+                + "<modules><module>build-parent</module><module>fns/orders</module></modules>");
+    Path buildParent =
+        pom(
+            "build-parent",
+            parent() + "<artifactId>build-parent</artifactId><packaging>pom</packaging>");
+    Path orders =
+        pom(
+            "fns/orders",
+            "<parent><groupId>org.demo</groupId><artifactId>build-parent</artifactId>"
+                + "<version>1</version><relativePath>../../build-parent</relativePath></parent>"
+                + "<artifactId>orders</artifactId>");
+
+    List<Path> inputs = ModuleInputs.of(orders, root);
+
+    assertThat(inputs)
+        .contains(buildParent.resolve("pom.xml"), root.resolve("pom.xml"))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void of_standaloneModuleOrUnreadablePom_isItsOwnSourcesAndPom() throws Exception {
     Path alone = pom("alone", "<artifactId>alone</artifactId><dependencies>");
 
