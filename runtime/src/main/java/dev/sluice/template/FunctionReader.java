@@ -47,6 +47,31 @@ final class FunctionReader {
           "PropagateTags",
           "SourceKMSKeyArn");
 
+  static final List<String> SUPPORTED_EVENTS = List.of("Kinesis", "SelfManagedKafka");
+
+  /** Every event type SAM takes. */
+  static final List<String> SAM_EVENTS =
+      List.of(
+          "AlexaSkill",
+          "Api",
+          "CloudWatchEvent",
+          "CloudWatchLogs",
+          "Cognito",
+          "DocumentDB",
+          "DynamoDB",
+          "EventBridgeRule",
+          "HttpApi",
+          "IoTRule",
+          "Kinesis",
+          "MQ",
+          "MSK",
+          "S3",
+          "SNS",
+          "SQS",
+          "Schedule",
+          "ScheduleV2",
+          "SelfManagedKafka");
+
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
   private FunctionReader() {}
@@ -180,16 +205,28 @@ final class FunctionReader {
     }
   }
 
+  /**
+   * The event's type when Sluice runs it; null after an error, or after a warning for a type SAM
+   * takes that Sluice skips: the rest of the template still runs here, and AWS still gets it.
+   */
   private static String eventType(Props event, Problems problems) {
     Field f = event.required("Type");
     String type = f == null ? null : Values.string(f, problems);
-    if (type != null && !type.equals("Kinesis") && !type.equals("SelfManagedKafka")) {
-      problems.error(
+    if (type == null || SUPPORTED_EVENTS.contains(type)) {
+      return type;
+    }
+    if (SAM_EVENTS.contains(type)) {
+      problems.warn(
           f.path(),
           f.node(),
-          "event type " + type + " is not supported by Sluice (Kinesis, SelfManagedKafka)");
-      return null;
+          "event type "
+              + type
+              + " is not supported by Sluice (skipped; it runs "
+              + String.join(" and ", SUPPORTED_EVENTS)
+              + ")");
+    } else {
+      problems.error(f.path(), f.node(), type + " is not one of " + String.join(", ", SAM_EVENTS));
     }
-    return type;
+    return null;
   }
 }

@@ -35,6 +35,11 @@ final class Problems {
     errors.add(new TemplateError(path, message, file, line, column));
   }
 
+  /** A warning at the value {@code at}. */
+  void warn(String path, Node at, String message) {
+    warnings.add(new TemplateError(path, message, file, at.line, at.column));
+  }
+
   void warnAtKey(String path, Node at, String message) {
     warnings.add(new TemplateError(path, message, file, at.keyLine, at.keyColumn));
   }

@@ -139,7 +139,9 @@ final class Resolver {
     }
     if (resources.has(name)) {
       String resourceName = resources.name(name, this, at, path);
-      return resourceName == null ? Node.INVALID : Node.scalar(resourceName, Node.Type.STRING, at);
+      return resourceName == null
+          ? Node.INVALID
+          : Node.scalar(resources.ref(name, resourceName, ctx), Node.Type.STRING, at);
     }
     return fail(path, at, "unknown reference " + name);
   }
@@ -181,7 +183,10 @@ final class Resolver {
     return arg.isInvalid() ? arg : fail(path, arg, "Fn::GetAtt needs Resource.Attribute");
   }
 
-  /** {@code id.attribute}; only the Arn of streams and functions is known. */
+  /**
+   * {@code id.attribute}: the Arn of a stream or function, or a stand-in for an attribute of a
+   * resource Sluice does not deploy.
+   */
   Node attribute(String id, String attribute, Node at, String path) {
     if (!resources.has(id)) {
       return fail(path, at, "unknown reference " + id);
@@ -192,15 +197,32 @@ final class Resolver {
     if (!resources.usable(id, at, path, problems)) {
       return Node.INVALID;
     }
-    if (!attribute.equals("Arn")) {
-      return fail(path, at, "unknown attribute " + attribute + " of " + id + " (only Arn)");
+    List<String> known = resources.attributes(id);
+    if (!known.contains(attribute)) {
+      return fail(path, at, unknownAttribute(id, attribute, known));
     }
     String name = resources.name(id, this, at, path);
     if (name == null) {
       return Node.INVALID;
     }
-    String arn = resources.arn(id, name, ctx);
-    return Node.scalar(arn, Node.Type.STRING, at);
+    return Node.scalar(resources.attribute(id, attribute, name, ctx), Node.Type.STRING, at);
+  }
+
+  private String unknownAttribute(String id, String attribute, List<String> known) {
+    Resources.Resource r = resources.get(id);
+    if (r.supported()) {
+      return "unknown attribute " + attribute + " of " + id + " (only Arn)";
+    }
+    String which = known.isEmpty() ? "none" : String.join(", ", known);
+    return "Sluice does not deploy "
+        + id
+        + " ("
+        + r.type()
+        + ") and has no stand-in for its attribute "
+        + attribute
+        + " (it has: "
+        + which
+        + ")";
   }
 
   private Node join(Node arg, String path) {

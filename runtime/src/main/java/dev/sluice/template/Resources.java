@@ -42,6 +42,7 @@ final class Resources {
   private final Map<String, Boolean> created = new HashMap<>();
   private final Map<String, String> names = new HashMap<>();
   private final Set<String> naming = new LinkedHashSet<>();
+  private final Map<String, Set<String>> standIns = new HashMap<>();
 
   Resources(Node section, Node root, Problems problems) {
     if (section == null || section.type == Node.Type.NULL) {
@@ -119,7 +120,7 @@ final class Resources {
     return all.values().stream().anyMatch(r -> type.equals(r.type));
   }
 
-  /** Whether {@code id} is a created stream or function; reports why not otherwise. */
+  /** Whether {@code id} is created; reports why not otherwise. */
   boolean usable(String id, Node at, String path, Problems problems) {
     Resource r = all.get(id);
     if (r.type == null || !created.containsKey(id)) {
@@ -130,16 +131,12 @@ final class Resources {
           path, at, id + " is not created: its condition " + conditionOf.get(id) + " is false");
       return false;
     }
-    if (!r.supported()) {
-      problems.error(path, at, id + " is a " + r.type + ", which Sluice does not deploy");
-      return false;
-    }
     return true;
   }
 
   /**
-   * The name of stream or function {@code id}: its Name or FunctionName, else the logical id. Null
-   * after an error, including a reference cycle through names.
+   * The name of resource {@code id}: its name property (Name, FunctionName, TableName...), else the
+   * logical id. Null after an error, including a reference cycle through names.
    */
   String name(String id, Resolver resolver, Node at, String path) {
     if (!usable(id, at, path, resolver.problems())) {
@@ -162,9 +159,9 @@ final class Resources {
   }
 
   private String resolveName(Resource r, Resolver resolver) {
-    String key = STREAM.equals(r.type) ? "Name" : "FunctionName";
+    String key = nameProperty(r.type);
     Node props = r.node.entries.get("Properties");
-    Node raw = props != null && props.isMap() ? props.entries.get(key) : null;
+    Node raw = key != null && props != null && props.isMap() ? props.entries.get(key) : null;
     if (raw == null) {
       return r.id;
     }
@@ -175,11 +172,59 @@ final class Resources {
     return n.isScalar() ? n.text : null;
   }
 
-  /** The ARN of created stream or function {@code id} called {@code name}. */
-  String arn(String id, String name, TemplateContext ctx) {
-    if (STREAM.equals(all.get(id).type)) {
+  private static String nameProperty(String type) {
+    return switch (type) {
+      case STREAM -> "Name";
+      case FUNCTION -> "FunctionName";
+      default -> Placeholders.nameProperty(type);
+    };
+  }
+
+  /**
+   * What Ref of created resource {@code id} called {@code name} gives: the name of a stream or
+   * function, else a stand-in, which is remembered for the resource's warning.
+   */
+  String ref(String id, String name, TemplateContext ctx) {
+    Resource r = all.get(id);
+    return r.supported() ? name : standIn(id, Placeholders.ref(r.type, name, ctx));
+  }
+
+  /** The attributes Fn::GetAtt can give of resource {@code id}. */
+  List<String> attributes(String id) {
+    Resource r = all.get(id);
+    return r.supported() ? List.of("Arn") : Placeholders.attributes(r.type);
+  }
+
+  /** Attribute {@code attribute} (one of {@link #attributes}) of created resource {@code id}. */
+  String attribute(String id, String attribute, String name, TemplateContext ctx) {
+    Resource r = all.get(id);
+    if (STREAM.equals(r.type)) {
       return new Arns(ctx.region(), ctx.accountId()).stream(name);
     }
-    return "arn:aws:lambda:" + ctx.region() + ":" + ctx.accountId() + ":function:" + name;
+    if (FUNCTION.equals(r.type)) {
+      return "arn:aws:lambda:" + ctx.region() + ":" + ctx.accountId() + ":function:" + name;
+    }
+    return standIn(id, Placeholders.attribute(r.type, attribute, name, ctx));
+  }
+
+  private String standIn(String id, String value) {
+    standIns.computeIfAbsent(id, k -> new LinkedHashSet<>()).add(value);
+    return value;
+  }
+
+  /**
+   * Warns once about each created resource Sluice does not deploy, naming the stand-ins that
+   * references to it were given, so the user can see what a function receives instead.
+   */
+  void warnNotDeployed(Problems problems) {
+    for (Resource r : created()) {
+      if (r.type == null || r.supported()) {
+        continue;
+      }
+      Set<String> values = standIns.get(r.id);
+      String more =
+          values == null ? "" : "; references to it stand for " + String.join(", ", values);
+      problems.warnAtKey(r.path, r.node, r.type + " is not deployed by Sluice" + more);
+    }
   }
 }

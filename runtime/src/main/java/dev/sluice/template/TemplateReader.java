@@ -75,10 +75,9 @@ final class TemplateReader {
         streams.add(StreamReader.read(r, scope));
       } else if (Resources.FUNCTION.equals(r.type())) {
         functions.add(FunctionReader.read(r, globals, scope));
-      } else if (r.type() != null) {
-        problems.warnAtKey(r.path(), r.node(), r.type() + " is not deployed by Sluice");
       }
     }
+    resources.warnNotDeployed(problems);
     checkUniqueNames(resources, streams, functions);
     return new Template(
         problems.file(),

@@ -122,6 +122,26 @@ class FunctionsTest {
   }
 
   @Test
+  void event_ofATypeSluiceDoesNotRun_isSkippedWithAWarning() {
+    String events =
+        "Events:\n"
+            + "  Api:\n    Type: Api\n    Properties:\n      Path: /x\n      Method: get\n"
+            + "  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n";
+
+    Template t = Inline.parse(function(events));
+
+    assertThat(t.functions().get(0).kinesisEvents())
+        .extracting(KinesisEventSource::logicalId)
+        .containsExactly("E");
+    assertThat(t.warnings())
+        .containsExactly(
+            "Resources.Fn.Properties.Events.Api.Type: event type Api is not supported by Sluice"
+                + " (skipped; it runs Kinesis and SelfManagedKafka) (template.yaml:11:17)");
+  }
+
+  @Test
   void sluiceMetadata_failureRecordFormatSluice_meansFullRecords() {
     String yaml =
         function(

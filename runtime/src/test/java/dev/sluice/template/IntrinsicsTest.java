@@ -54,12 +54,57 @@ class IntrinsicsTest {
                 + " (template.yaml:15:14)");
   }
 
+  private static String awsOnly(String variables) {
+    return Inline.SAM
+        + "Resources:\n"
+        + "  Table:\n"
+        + "    Type: AWS::DynamoDB::Table\n"
+        + "    Properties:\n"
+        + "      TableName: !Sub '${AWS::StackName}-orders'\n"
+        + "  Queue:\n"
+        + "    Type: AWS::SQS::Queue\n"
+        + "  Key:\n"
+        + "    Type: AWS::KMS::Key\n"
+        + Inline.function("Fn", "Environment:\n  Variables:\n" + variables.indent(4));
+  }
+
   @Test
-  void getAtt_ofResourceSluiceDoesNotDeploy_isAnError() {
-    assertThat(Inline.errors(env("Q: !GetAtt Queue.Arn\n")))
+  void refAndGetAtt_ofResourcesSluiceDoesNotDeploy_standInAndWarnOncePerResource() {
+    Template t =
+        Inline.parse(
+            awsOnly(
+                "TABLE: !Ref Table\nTABLE_ARN: !GetAtt Table.Arn\nQUEUE: !Ref Queue\n"
+                    + "QUEUE_ARN: !Sub '${Queue.Arn}'\nQUEUE_NAME: !GetAtt [Queue, QueueName]\n"
+                    + "KEY: !Sub '${Key}=${Key.Arn}'\nAGAIN: !Ref Table\n"));
+
+    assertThat(t.functions().get(0).environment())
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.Q: Queue is a AWS::SQS::Queue,"
-                + " which Sluice does not deploy (template.yaml:15:14)");
+            entry("TABLE", "shop-orders"),
+            entry("TABLE_ARN", "arn:aws:dynamodb:eu-west-1:123456789012:table/shop-orders"),
+            entry("QUEUE", "https://sqs.eu-west-1.amazonaws.com/123456789012/Queue"),
+            entry("QUEUE_ARN", "arn:aws:sqs:eu-west-1:123456789012:Queue"),
+            entry("QUEUE_NAME", "Queue"),
+            entry("KEY", "Key=arn:aws:kms:eu-west-1:123456789012:key/Key"),
+            entry("AGAIN", "shop-orders"));
+    assertThat(t.warnings())
+        .containsExactly(
+            "Resources.Table: AWS::DynamoDB::Table is not deployed by Sluice; references to it"
+                + " stand for shop-orders, arn:aws:dynamodb:eu-west-1:123456789012:table/shop-orders"
+                + " (template.yaml:3:3)",
+            "Resources.Queue: AWS::SQS::Queue is not deployed by Sluice; references to it stand"
+                + " for https://sqs.eu-west-1.amazonaws.com/123456789012/Queue,"
+                + " arn:aws:sqs:eu-west-1:123456789012:Queue, Queue (template.yaml:7:3)",
+            "Resources.Key: AWS::KMS::Key is not deployed by Sluice; references to it stand for"
+                + " Key, arn:aws:kms:eu-west-1:123456789012:key/Key (template.yaml:9:3)");
+  }
+
+  @Test
+  void getAtt_ofResourceSluiceDoesNotDeploy_unknownAttributeIsAnErrorListingTheKnownOnes() {
+    assertThat(Inline.errors(awsOnly("S: !GetAtt Table.LatestStreamLabel\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.S: Sluice does not deploy Table"
+                + " (AWS::DynamoDB::Table) and has no stand-in for its attribute LatestStreamLabel"
+                + " (it has: Arn, StreamArn) (template.yaml:19:14)");
   }
 
   @Test
