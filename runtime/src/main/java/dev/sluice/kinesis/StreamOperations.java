@@ -44,6 +44,7 @@ final class StreamOperations {
     ops.put("ListTagsForStream", this::listTags);
     ops.put("RemoveTagsFromStream", this::removeTags);
     ops.put("DescribeLimits", this::describeLimits);
+    ops.put("UpdateStreamMode", this::updateStreamMode);
   }
 
   private CompletionStage<ObjectNode> createStream(KinesisRequest r) {
@@ -79,6 +80,20 @@ final class StreamOperations {
           mode.asText(),
           "Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]");
     }
+  }
+
+  /** Takes StreamARN only, as Kinesis does; StreamModeDetails is required. */
+  private CompletionStage<ObjectNode> updateStreamMode(KinesisRequest r) {
+    String arn = r.requireString("StreamARN");
+    String name = arns.streamName(arn);
+    if (name == null) {
+      throw KinesisException.invalid(
+          "StreamARN " + arn + " is not a stream ARN of this account and region.");
+    }
+    if (r.object("StreamModeDetails") == null) {
+      throw KinesisException.validation("streamModeDetails", "null", "Member must not be null");
+    }
+    return empty(catalog.setMode(name, mode(r)));
   }
 
   private CompletionStage<ObjectNode> deleteStream(KinesisRequest r) {

@@ -245,6 +245,26 @@ public final class StreamCatalog implements AutoCloseable {
         });
   }
 
+  /**
+   * Switches the capacity mode; the shards stay as they are (Kinesis keeps them too, and then
+   * scales an ON_DEMAND stream itself, which Sluice does not). Also refused while resharding.
+   */
+  public CompletableFuture<Void> setMode(String name, StreamMode mode) {
+    return update(
+        name,
+        meta -> {
+          if (meta.status() != StreamStatus.ACTIVE) {
+            throw StreamException.inUse("Stream " + name + " is " + meta.status() + ".");
+          }
+          if (mode == StreamMode.ON_DEMAND
+              && meta.mode() != mode
+              && onDemandStreamCount() >= limits.onDemandStreamLimit()) {
+            throw StreamException.limit("Too many ON_DEMAND streams.");
+          }
+          return meta.withMode(mode);
+        });
+  }
+
   /** Adds or overwrites tags. */
   public CompletableFuture<Void> addTags(String name, Map<String, String> tags) {
     return update(

@@ -73,6 +73,11 @@ public record StreamMeta(
         name, status, mode, hours, createdMillis, shards, tags, nextOrdinal, version);
   }
 
+  StreamMeta withMode(StreamMode newMode) {
+    return new StreamMeta(
+        name, status, newMode, retentionHours, createdMillis, shards, tags, nextOrdinal, version);
+  }
+
   StreamMeta withTags(Map<String, String> newTags) {
     return new StreamMeta(
         name, status, mode, retentionHours, createdMillis, shards, newTags, nextOrdinal, version);

@@ -159,6 +159,27 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_streamModeChanged_switchedInPlaceKeepingTheShards() throws Exception {
+    Path t = template("modes");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    String provisioned = Files.readString(t);
+
+    Files.writeString(
+        t,
+        provisioned.replace("ShardCount: 2", "StreamModeDetails:\n        StreamMode: ON_DEMAND"));
+    Cli.Result onDemand = cli("", "deploy", t.toString());
+    assertThat(onDemand.exit()).as(onDemand.err()).isZero();
+    assertThat(onDemand.out()).contains("~ stream modes-events: mode PROVISIONED → ON_DEMAND");
+    assertThat(cli("", "deploy", t.toString()).out()).contains("= stream modes-events");
+
+    Files.writeString(t, provisioned.replace("ShardCount: 2", "ShardCount: 3"));
+    Cli.Result back = cli("", "deploy", t.toString());
+    assertThat(back.exit()).as(back.err()).isZero();
+    assertThat(back.out())
+        .contains("~ stream modes-events: mode ON_DEMAND → PROVISIONED, shards 2 → 3");
+  }
+
+  @Test
   void deploy_functionRenamed_reportsTheOldMappingStillReadingTheStream() throws Exception {
     Path t = template("renamed");
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();

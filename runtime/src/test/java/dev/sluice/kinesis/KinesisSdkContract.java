@@ -1044,6 +1044,41 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void updateStreamMode_toOnDemandAndBack_keepsTheShardsAndGatesResharding() {
+    String name = newStream(2);
+    String arn = describe(name).streamARN();
+
+    kinesis.updateStreamMode(
+        b -> b.streamARN(arn).streamModeDetails(m -> m.streamMode(StreamMode.ON_DEMAND)));
+    awaitActive(name);
+    var summary = kinesis.describeStreamSummary(b -> b.streamName(name));
+    assertThat(summary.streamDescriptionSummary().streamModeDetails().streamMode())
+        .isEqualTo(StreamMode.ON_DEMAND);
+    assertThat(summary.streamDescriptionSummary().openShardCount()).isEqualTo(2);
+    assertThatThrownBy(
+            () ->
+                kinesis.updateShardCount(
+                    b ->
+                        b.streamName(name)
+                            .targetShardCount(3)
+                            .scalingType(ScalingType.UNIFORM_SCALING)))
+        .isInstanceOf(InvalidArgumentException.class);
+
+    kinesis.updateStreamMode(
+        b -> b.streamARN(arn).streamModeDetails(m -> m.streamMode(StreamMode.PROVISIONED)));
+    awaitActive(name);
+    kinesis.updateShardCount(
+        b -> b.streamName(name).targetShardCount(3).scalingType(ScalingType.UNIFORM_SCALING));
+    awaitActive(name);
+    assertThat(
+            kinesis
+                .describeStreamSummary(b -> b.streamName(name))
+                .streamDescriptionSummary()
+                .openShardCount())
+        .isEqualTo(3);
+  }
+
+  @Test
   void tags_fiftyInOneCall_acceptedAndFiftyOneRefused() {
     String name = newStream(1);
     Map<String, String> fifty = new HashMap<>();

@@ -34,10 +34,12 @@ final class StreamDeployer {
     List<String> done = new ArrayList<>();
     String mode = summary.path("StreamModeDetails").path("StreamMode").asText("PROVISIONED");
     if (!mode.equals(s.mode())) {
-      return new Change(
-          Change.Action.SKIPPED,
-          resource,
-          "is " + mode + ", the template says " + s.mode() + "; delete the stream to change it");
+      // in place, as CloudFormation does: the shards stay until a ShardCount changes them
+      ObjectNode body = SluiceClient.object().put("StreamARN", summary.path("StreamARN").asText());
+      body.putObject("StreamModeDetails").put("StreamMode", s.mode());
+      client.kinesis("UpdateStreamMode", body);
+      waitActive(s.name());
+      done.add("mode " + mode + " → " + s.mode());
     }
     int open = summary.path("OpenShardCount").asInt();
     if (s.shardCount() != null && open != s.shardCount()) {
