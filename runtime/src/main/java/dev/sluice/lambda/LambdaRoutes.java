@@ -10,12 +10,12 @@ import dev.sluice.function.InvocationResult;
 import dev.sluice.function.LogPage;
 import dev.sluice.node.SluiceNode;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -46,10 +46,10 @@ public class LambdaRoutes {
   }
 
   void install(@Observes Router router) {
-    BodyHandler deploy = BodyHandler.create(false).setBodyLimit(MAX_DEPLOY_BYTES);
+    Handler<RoutingContext> deploy = LambdaHttp.rawBody(MAX_DEPLOY_BYTES);
     // Payloads a little over 6 MB are read and answered with RequestTooLargeException by the
     // service; only far larger ones are cut off.
-    BodyHandler invoke = BodyHandler.create(false).setBodyLimit(16L * 1024 * 1024);
+    Handler<RoutingContext> invoke = LambdaHttp.rawBody(16L * 1024 * 1024);
     router
         .post(V + "/:name/invocations")
         .handler(invoke)

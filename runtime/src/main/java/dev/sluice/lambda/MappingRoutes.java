@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.mapper.MappingService;
 import dev.sluice.node.SluiceNode;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -29,7 +29,7 @@ public class MappingRoutes {
   }
 
   void install(@Observes Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(1024 * 1024);
+    Handler<RoutingContext> body = LambdaHttp.rawBody(1024 * 1024);
     router.routeWithRegex("^" + V + "/?$").handler(body).handler(this::collection);
     router.get(V + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> view(ctx, false)));
     router

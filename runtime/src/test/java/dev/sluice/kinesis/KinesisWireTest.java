@@ -247,6 +247,27 @@ class KinesisWireTest {
   }
 
   @Test
+  void putRecord_curlsDefaultFormContentTypeAnd10KbBody_readAsJson() throws Exception {
+    String name = createStream();
+    byte[] data = new byte[7500];
+    new java.util.Random(7).nextBytes(data);
+    String base64 = java.util.Base64.getEncoder().encodeToString(data);
+    assertThat(base64).contains("+").contains("/");
+
+    given()
+        .header("X-Amz-Target", "Kinesis_20131202.PutRecord")
+        .contentType("application/x-www-form-urlencoded")
+        .body(
+            "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"" + base64 + "\"}")
+        .post("/")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(200)
+        .contentType(JSON)
+        .body("SequenceNumber", notNullValue());
+  }
+
+  @Test
   void putRecords_overFiveMiB_invalidArgument() throws Exception {
     String name = createStream();
     String data = java.util.Base64.getEncoder().encodeToString(new byte[1024 * 1024]);

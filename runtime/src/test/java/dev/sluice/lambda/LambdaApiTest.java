@@ -440,6 +440,76 @@ class LambdaApiTest {
         .hasMessageContaining("Event invocation type");
   }
 
+  /** What {@code curl -d} sends: a JSON body labelled as a form, as Lambda's emulator users do. */
+  static final String CURL_DEFAULT_TYPE = "application/x-www-form-urlencoded";
+
+  @Test
+  void invoke_curlsDefaultFormContentTypeAndA10KbBody_readsTheRawPayload() throws Exception {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    String big = "{\"orderId\":\"order-1\",\"note\":\"" + "x&y=%zz ".repeat(1280) + "\"}";
+    assertThat(big.length()).isGreaterThan(10_000);
+
+    io.restassured.response.Response r =
+        io.restassured.RestAssured.given()
+            .contentType(CURL_DEFAULT_TYPE)
+            .body(big)
+            .post("/2015-03-31/functions/" + name + "/invocations");
+
+    assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+    JsonNode out = JSON.readTree(r.asByteArray());
+    assertThat(out.get("orderId").asText()).isEqualTo("order-1");
+    assertThat(out.get("note").asText()).isEqualTo("x&y=%zz ".repeat(1280));
+    assertThat(
+            io.restassured.RestAssured.given()
+                .contentType(CURL_DEFAULT_TYPE)
+                .header("X-Amz-Invocation-Type", "Event")
+                .body(big)
+                .post("/2015-03-31/functions/" + name + "/invocations")
+                .statusCode())
+        .isEqualTo(202);
+  }
+
+  @Test
+  void updateFunctionConfiguration_curlsDefaultFormContentType_readsTheJsonBody() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    String body =
+        "{\"Description\":\""
+            + "d".repeat(200)
+            + "\",\"Environment\":{\"Variables\":{\"BIG\":\""
+            + "v".repeat(3000)
+            + "\"}}}";
+
+    io.restassured.response.Response r =
+        io.restassured.RestAssured.given()
+            .contentType(CURL_DEFAULT_TYPE)
+            .body(body)
+            .put("/2015-03-31/functions/" + name + "/configuration");
+
+    assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+    assertThat(
+            lambda
+                .getFunctionConfiguration(b -> b.functionName(name))
+                .environment()
+                .variables()
+                .get("BIG"))
+        .hasSize(3000);
+  }
+
+  @Test
+  void invoke_curlsDefaultFormContentTypeOverSixMegabytes_requestTooLarge() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    String big = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
+
+    io.restassured.response.Response r =
+        io.restassured.RestAssured.given()
+            .contentType(CURL_DEFAULT_TYPE)
+            .body(big)
+            .post("/2015-03-31/functions/" + name + "/invocations");
+
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(r.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
+  }
+
   @Test
   void errors_inLambdasShape() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
