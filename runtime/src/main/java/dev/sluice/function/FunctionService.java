@@ -420,6 +420,11 @@ public final class FunctionService implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> logs.tail(name, max), logThread).join();
   }
 
+  /** The largest payload of a synchronous or an asynchronous (Event) invocation, as in Lambda. */
+  public static int maxPayloadBytes(boolean async) {
+    return async ? MAX_ASYNC_PAYLOAD_BYTES : MAX_PAYLOAD_BYTES;
+  }
+
   /**
    * Invokes the function and waits for its answer (RequestResponse). Fails with TOO_MANY_REQUESTS
    * when a concurrency limit is reached and TOO_LARGE for a payload over 6 MB.

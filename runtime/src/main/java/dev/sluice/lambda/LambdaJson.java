@@ -1,5 +1,9 @@
 package dev.sluice.lambda;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,6 +53,41 @@ final class LambdaJson {
     }
     throw new LambdaException(
         LambdaError.InvalidRequestContentException, "The request body must be a JSON object.");
+  }
+
+  /**
+   * Refuses an Invoke payload that is not exactly one JSON value, as Lambda does before it invokes
+   * anything, with Lambda's message. The payload is only scanned, never built into a tree; an empty
+   * one is allowed.
+   */
+  static void checkPayload(byte[] payload) {
+    if (payload.length == 0) {
+      return;
+    }
+    try (JsonParser p = MAPPER.getFactory().createParser(payload)) {
+      if (p.nextToken() == null) {
+        throw new JsonParseException(p, "No content to map due to end-of-input");
+      }
+      p.skipChildren();
+      JsonToken trailing = p.nextToken();
+      if (trailing != null) {
+        throw new JsonParseException(
+            p, "Trailing token (of type " + trailing + ") found after the JSON value");
+      }
+    } catch (IOException e) {
+      String reason = e.getMessage();
+      if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+        reason =
+            j.getOriginalMessage()
+                + " at line "
+                + j.getLocation().getLineNr()
+                + ", column "
+                + j.getLocation().getColumnNr();
+      }
+      throw new LambdaException(
+          LambdaError.InvalidRequestContentException,
+          "Could not parse request body into json: Could not parse payload into json: " + reason);
+    }
   }
 
   static ObjectNode configuration(FunctionConfig c, String arn) {

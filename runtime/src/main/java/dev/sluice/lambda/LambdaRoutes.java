@@ -269,6 +269,10 @@ public class LambdaRoutes {
       byte[] payload = LambdaHttp.bytes(ctx);
       String clientContext = clientContext(ctx);
       String type = header(ctx, "X-Amz-Invocation-Type", "RequestResponse");
+      // a payload over its type's limit is refused as too large by the service, unread
+      if (payload.length <= FunctionService.maxPayloadBytes("Event".equals(type))) {
+        LambdaJson.checkPayload(payload);
+      }
       switch (type) {
         case "DryRun" -> {
           functions().get(name);

@@ -510,6 +510,48 @@ class LambdaApiTest {
     assertThat(r.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
   }
 
+  /** The function's log lines, through Sluice's log extension. */
+  List<String> logLines(String name) throws IOException {
+    JsonNode lines =
+        JSON.readTree(
+                io.restassured.RestAssured.get("/sluice/v1/functions/" + name + "/logs")
+                    .asByteArray())
+            .get("Lines");
+    List<String> out = new ArrayList<>();
+    lines.forEach(l -> out.add(l.asText()));
+    return out;
+  }
+
+  @Test
+  void invoke_payloadNotOneJsonValue_invalidRequestContentAndTheFunctionIsNotInvoked()
+      throws Exception {
+    String name = deploy(Handlers.STREAM, "fixture.Upper", 5);
+
+    for (String bad : List.of("hello", "{\"a\":1} {}", "{\"a\":", "[1,]", "\"x\" y", "  ")) {
+      assertThatThrownBy(() -> invoke(name, bad))
+          .as("payload '%s'", bad)
+          .isInstanceOf(InvalidRequestContentException.class)
+          .hasMessageContaining(
+              "Could not parse request body into json: Could not parse payload into json: ");
+      assertThatThrownBy(
+              () ->
+                  lambda.invoke(
+                      b ->
+                          b.functionName(name)
+                              .invocationType(InvocationType.EVENT)
+                              .payload(SdkBytes.fromUtf8String(bad))))
+          .as("Event payload '%s'", bad)
+          .isInstanceOf(InvalidRequestContentException.class);
+    }
+    Thread.sleep(500); // an accepted Event would have run, and been retried, by now
+    assertThat(logLines(name)).noneMatch(l -> l.contains("START RequestId"));
+
+    assertThat(invoke(name, " \"shout\"\n").payload().asUtf8String()).isEqualTo(" \"SHOUT\"\n");
+    assertThat(lambda.invoke(b -> b.functionName(name)).functionError())
+        .as("an empty payload is allowed")
+        .isNull();
+  }
+
   @Test
   void errors_inLambdasShape() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
