@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies intrinsic functions (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::If, Fn::Select, Fn::Split)
- * to a value. Results take the position of the function so later errors point at it.
+ * Applies intrinsic functions (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::If, Fn::Select, Fn::Split,
+ * Fn::FindInMap) to a value. Results take the position of the function so later errors point at it.
  */
 final class Resolver {
 
@@ -19,18 +19,21 @@ final class Resolver {
   private final Map<String, Node> parameters;
   private final Conditions conditions;
   private final Resources resources;
+  private final Mappings mappings;
 
   Resolver(
       TemplateContext ctx,
       Problems problems,
       Map<String, Node> parameters,
       Conditions conditions,
-      Resources resources) {
+      Resources resources,
+      Mappings mappings) {
     this.ctx = ctx;
     this.problems = problems;
     this.parameters = parameters;
     this.conditions = conditions;
     this.resources = resources;
+    this.mappings = mappings;
   }
 
   Problems problems() {
@@ -81,6 +84,7 @@ final class Resolver {
           case "Fn::If" -> ifThen(arg, path);
           case "Fn::Select" -> select(arg, path);
           case "Fn::Split" -> split(arg, path);
+          case "Fn::FindInMap" -> findInMap(arg, path);
           case "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or" ->
               fail(path, n, name + " can only be used in Conditions");
           default -> fail(path, n, name + " is not supported by Sluice");
@@ -299,6 +303,21 @@ final class Resolver {
       items.add(Node.scalar(part, Node.Type.STRING, arg));
     }
     return Node.list(items, arg);
+  }
+
+  private Node findInMap(Node arg, String path) {
+    String usage = "Fn::FindInMap needs [map name, top-level key, second-level key]";
+    List<Node> args = arguments(arg, 3, usage, path);
+    if (args == null) {
+      return Node.INVALID;
+    }
+    for (Node key : args) {
+      if (!key.isScalar()) {
+        return fail(path, key, "Fn::FindInMap keys must be strings");
+      }
+    }
+    Node value = mappings.find(args.get(0), args.get(1), args.get(2), path, problems);
+    return value == null ? Node.INVALID : value;
   }
 
   /** The resolved items of a list of {@code count} arguments; null after an error. */

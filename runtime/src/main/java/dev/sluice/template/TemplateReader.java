@@ -22,8 +22,9 @@ final class TemplateReader {
           "Globals",
           "Resources",
           "Outputs",
-          "Metadata");
-  private static final Set<String> TOP_IGNORED = Set.of("Mappings", "Rules");
+          "Metadata",
+          "Mappings");
+  private static final Set<String> TOP_IGNORED = Set.of("Rules");
 
   private final Problems problems;
   private final TemplateContext ctx;
@@ -60,7 +61,8 @@ final class TemplateReader {
     Map<String, Node> parameters = Parameters.resolve(top.get("Parameters"), root, ctx, problems);
     Conditions conditions = new Conditions(top.get("Conditions"), problems);
     Resources resources = new Resources(top.get("Resources"), root, problems);
-    Resolver resolver = new Resolver(ctx, problems, parameters, conditions, resources);
+    Mappings mappings = new Mappings(top.get("Mappings"), problems);
+    Resolver resolver = new Resolver(ctx, problems, parameters, conditions, resources, mappings);
     conditions.evaluateAll(resolver);
     resources.applyConditions(conditions, resolver, problems);
     Scope scope = new Scope(ctx, problems, resolver, baseDir);

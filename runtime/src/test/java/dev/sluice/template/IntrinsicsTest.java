@@ -153,10 +153,92 @@ class IntrinsicsTest {
 
   @Test
   void unsupportedFunction_isAnErrorNamingIt() {
-    assertThat(Inline.errors(env("X: !FindInMap [M, a, b]\n")))
+    assertThat(Inline.errors(env("X: !ImportValue other-stack-export\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: Fn::FindInMap is not supported by"
+            "Resources.Fn.Properties.Environment.Variables.X: Fn::ImportValue is not supported by"
                 + " Sluice (template.yaml:15:14)");
+  }
+
+  private static final String MAPPINGS =
+      "Mappings:\n"
+          + "  Stages:\n"
+          + "    dev:\n      Shards: 1\n      Brokers: [b1:9092, b2:9092]\n"
+          + "    prod:\n      Shards: 4\n      Brokers: [p1:9092]\n"
+          + "  Regions:\n"
+          + "    eu-west-1:\n      Stage: prod\n";
+
+  private static String mapped(String variables) {
+    return Inline.SAM
+        + MAPPINGS
+        + "Resources:\n"
+        + Inline.function("Fn", "Environment:\n  Variables:\n" + variables.indent(4));
+  }
+
+  @Test
+  void findInMap_withRefAndFindInMapKeys_readsTheMapping() {
+    String yaml =
+        Inline.SAM
+            + MAPPINGS
+            + "Parameters:\n  Stage:\n    Type: String\n    Default: dev\n"
+            + "Conditions:\n  ProdRegion: !Equals [!FindInMap [Regions, !Ref AWS::Region, Stage],"
+            + " prod]\n"
+            + "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+            + "      ShardCount: !FindInMap [Stages, !Ref Stage, Shards]\n"
+            + Inline.function(
+                "Fn",
+                "Environment:\n  Variables:\n"
+                    + "    BROKER: !Select [1, !FindInMap [Stages, dev, Brokers]]\n"
+                    + "    SHARDS: !FindInMap [Stages, !FindInMap [Regions, !Ref AWS::Region, Stage],"
+                    + " Shards]\n"
+                    + "    PROD: !If [ProdRegion, 'yes', 'no']\n"
+                    + "    LONG: {'Fn::FindInMap': [Regions, eu-west-1, Stage]}\n");
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.streams().get(0).shardCount()).isEqualTo(1);
+    assertThat(t.functions().get(0).environment())
+        .containsExactly(
+            entry("BROKER", "b2:9092"),
+            entry("SHARDS", "4"),
+            entry("PROD", "yes"),
+            entry("LONG", "prod"));
+  }
+
+  @Test
+  void findInMap_missingMapOrKey_isAnErrorAtTheArgumentNamingIt() {
+    assertThat(
+            Inline.errors(
+                mapped(
+                    "X: !FindInMap [Stages, test, Shards]\nY: !FindInMap [Stages, dev, Size]\n"
+                        + "Z: !FindInMap [Nope, a, b]\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: Fn::FindInMap: mapping Stages has no"
+                + " key test (template.yaml:22:34)",
+            "Resources.Fn.Properties.Environment.Variables.Y: Fn::FindInMap: mapping Stages has no"
+                + " key Size under dev (template.yaml:23:39)",
+            "Resources.Fn.Properties.Environment.Variables.Z: Fn::FindInMap: there is no mapping"
+                + " Nope (template.yaml:24:26)");
+  }
+
+  @Test
+  void findInMap_wrongArgumentCount_isAnError() {
+    assertThat(Inline.errors(mapped("X: !FindInMap [Stages, dev]\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.X: Fn::FindInMap needs [map name,"
+                + " top-level key, second-level key] (template.yaml:22:14)");
+  }
+
+  @Test
+  void mappings_holdingAnIntrinsicOrMissingALevel_areErrors() {
+    String yaml =
+        "Mappings:\n  M:\n    a:\n      b: !Ref AWS::Region\n  N:\n    flat: 1\n"
+            + "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Mappings.M.a.b: Mappings hold literal values; Ref is not allowed"
+                + " (template.yaml:4:10)",
+            "Mappings.N.flat: expected a mapping of keys to values (template.yaml:6:11)");
   }
 
   @Test

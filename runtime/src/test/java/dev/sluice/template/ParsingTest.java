@@ -58,11 +58,11 @@ class ParsingTest {
   }
 
   @Test
-  void topLevelKeys_unknownIsAnErrorAndMappingsAWarning() {
+  void topLevelKeys_unknownIsAnErrorAndRulesAWarning() {
     assertThat(Inline.errors("Resorces: {}\n" + STREAM))
         .containsExactly("Resorces: unknown property (template.yaml:1:1)");
-    assertThat(Inline.parse("Mappings: {}\n" + STREAM).warnings())
-        .containsExactly("Mappings: not used by Sluice (ignored) (template.yaml:1:1)");
+    assertThat(Inline.parse("Rules: {}\n" + STREAM).warnings())
+        .containsExactly("Rules: not used by Sluice (ignored) (template.yaml:1:1)");
   }
 
   @Test
