@@ -45,7 +45,13 @@ final class FunctionReader {
           "VersionDescription",
           "PackageType",
           "PropagateTags",
-          "SourceKMSKeyArn");
+          "SourceKMSKeyArn",
+          "CapacityProviderConfig",
+          "FunctionScalingConfig",
+          "VersionDeletionPolicy",
+          "PublishToLatestPublished",
+          "TenancyConfig",
+          "DurableConfig");
 
   static final List<String> SUPPORTED_EVENTS = List.of("Kinesis", "SelfManagedKafka");
 

@@ -1,5 +1,6 @@
 package dev.sluice.template;
 
+import java.util.HashSet;
 import java.util.Set;
 
 /** The template's Globals section; only Globals.Function matters to Sluice. */
@@ -15,8 +16,33 @@ final class Globals {
           "Environment",
           "ReservedConcurrentExecutions",
           "Description");
+
+  /**
+   * Function properties that SAM refuses in Globals.Function: everything else a function has may be
+   * given there.
+   */
+  private static final Set<String> NOT_GLOBAL =
+      Set.of(
+          "FunctionName",
+          "Events",
+          "Role",
+          "Policies",
+          "PackageType",
+          "InlineCode",
+          "ImageUri",
+          "ImageConfig",
+          "AutoPublishCodeSha256",
+          "VersionDescription");
+
   private static final Set<String> OTHER_SECTIONS =
-      Set.of("Api", "HttpApi", "SimpleTable", "LayerVersion", "StateMachine", "CapacityProvider");
+      Set.of(
+          "Api",
+          "HttpApi",
+          "WebSocketApi",
+          "SimpleTable",
+          "LayerVersion",
+          "StateMachine",
+          "CapacityProvider");
 
   private Globals() {}
 
@@ -25,7 +51,23 @@ final class Globals {
     Props globals = Props.of(section, "Globals", root, scope);
     globals.checkKeys(Set.of("Function"), OTHER_SECTIONS);
     Props function = globals.child("Function");
-    function.checkKeys(FUNCTION_KEYS, FunctionReader.IGNORED);
-    return function;
+    Set<String> refused = new HashSet<>();
+    for (String key : function.keys()) {
+      if (NOT_GLOBAL.contains(key)) {
+        refused.add(key);
+        scope
+            .problems()
+            .errorAtKey(
+                function.path() + "." + key,
+                function.raw(key),
+                "SAM does not take " + key + " in Globals; set it on each function");
+      }
+    }
+    Set<String> ignored = new HashSet<>(FunctionReader.IGNORED);
+    ignored.removeAll(NOT_GLOBAL);
+    Set<String> known = new HashSet<>(FUNCTION_KEYS);
+    known.addAll(refused);
+    function.checkKeys(known, ignored);
+    return function.without(refused);
   }
 }

@@ -83,6 +83,16 @@ final class KafkaEventReader {
   private static List<KafkaEventSource.SourceAccess> sourceAccess(Props props, Scope scope) {
     Field f = props.field("SourceAccessConfigurations");
     List<Field> items = f == null ? List.of() : Values.items(f, scope.problems());
+    if (items != null && items.isEmpty()) {
+      // common for a local broker without authentication, so Sluice runs it
+      scope
+          .problems()
+          .warnAtKey(
+              props.path() + ".SourceAccessConfigurations",
+              f == null ? props.holder() : f.node(),
+              "none given: sam deploy refuses a SelfManagedKafka event without one (\"No"
+                  + " SourceAccessConfigurations for self managed kafka event provided.\")");
+    }
     List<KafkaEventSource.SourceAccess> out = new ArrayList<>();
     for (Field item : items == null ? List.<Field>of() : items) {
       Props access = Props.of(item.node(), item.path(), item.node(), scope);

@@ -1,6 +1,7 @@
 package dev.sluice.template;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,13 @@ final class Props {
 
   static Props of(Node raw, String path, Node holder, Scope scope) {
     return of(raw, path, holder, scope, null);
+  }
+
+  /** These properties less {@code keys}, e.g. Globals a function must not inherit. */
+  Props without(Set<String> keys) {
+    Map<String, Node> kept = new LinkedHashMap<>(entries);
+    kept.keySet().removeAll(keys);
+    return new Props(kept, path, holder, scope, fallback);
   }
 
   String path() {

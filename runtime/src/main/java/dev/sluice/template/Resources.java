@@ -79,6 +79,30 @@ final class Resources {
     }
   }
 
+  /**
+   * Reports DependsOn entries that name no resource, which CloudFormation refuses; Sluice has no
+   * other use for DependsOn.
+   */
+  void checkDependsOn(Problems problems) {
+    for (Resource r : all.values()) {
+      Node dependsOn = r.node.isMap() ? r.node.entries.get("DependsOn") : null;
+      if (dependsOn == null) {
+        continue;
+      }
+      String path = r.path + ".DependsOn";
+      List<Node> names = dependsOn.isList() ? dependsOn.items : List.of(dependsOn);
+      for (int i = 0; i < names.size(); i++) {
+        Node name = names.get(i);
+        String at = dependsOn.isList() ? path + "[" + i + "]" : path;
+        if (!name.isScalar() || name.type != Node.Type.STRING) {
+          problems.error(at, name, "expected a resource's logical id");
+        } else if (!all.containsKey(name.text)) {
+          problems.error(at, name, "there is no resource " + name.text);
+        }
+      }
+    }
+  }
+
   /** Decides which resources are created, from their Condition. */
   void applyConditions(Conditions conditions, Resolver resolver, Problems problems) {
     for (Resource r : all.values()) {

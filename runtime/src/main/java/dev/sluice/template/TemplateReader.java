@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Reads one template: parse, check the top level, resolve, then read each resource. */
 final class TemplateReader {
@@ -25,6 +26,10 @@ final class TemplateReader {
           "Metadata",
           "Mappings");
   private static final Set<String> TOP_IGNORED = Set.of("Rules");
+
+  private static final List<String> LOGICAL_ID_SECTIONS =
+      List.of("Parameters", "Mappings", "Resources", "Outputs");
+  private static final Pattern LOGICAL_ID = Pattern.compile("[A-Za-z0-9]+");
 
   private final Problems problems;
   private final TemplateContext ctx;
@@ -61,6 +66,8 @@ final class TemplateReader {
     Map<String, Node> parameters = Parameters.resolve(top.get("Parameters"), root, ctx, problems);
     Conditions conditions = new Conditions(top.get("Conditions"), problems);
     Resources resources = new Resources(top.get("Resources"), root, problems);
+    resources.checkDependsOn(problems);
+    checkLogicalIds(root, parameters.keySet());
     Mappings mappings = new Mappings(top.get("Mappings"), problems);
     Resolver resolver = new Resolver(ctx, problems, parameters, conditions, resources, mappings);
     conditions.evaluateAll(resolver);
@@ -103,6 +110,28 @@ final class TemplateReader {
       problems.error("AWSTemplateFormatVersion", version, shown + " is not 2010-09-09");
     }
     checkTransform(root.entries.get("Transform"));
+  }
+
+  /**
+   * CloudFormation refuses logical ids that are not alphanumeric, and a parameter and a resource of
+   * the same id (Ref could not tell them apart).
+   */
+  private void checkLogicalIds(Node root, Set<String> parameters) {
+    for (String section : LOGICAL_ID_SECTIONS) {
+      Node n = root.entries.get(section);
+      if (n == null || !n.isMap()) {
+        continue;
+      }
+      for (Map.Entry<String, Node> e : n.entries.entrySet()) {
+        String path = section + "." + e.getKey();
+        if (!LOGICAL_ID.matcher(e.getKey()).matches()) {
+          problems.errorAtKey(path, e.getValue(), "logical ids must be alphanumeric (A-Z a-z 0-9)");
+        } else if (section.equals("Resources") && parameters.contains(e.getKey())) {
+          problems.errorAtKey(
+              path, e.getValue(), "a parameter has this logical id too; they must be unique");
+        }
+      }
+    }
   }
 
   private void checkTransform(Node transform) {

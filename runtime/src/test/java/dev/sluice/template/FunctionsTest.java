@@ -219,6 +219,24 @@ class FunctionsTest {
   }
 
   @Test
+  void kafkaEvent_withoutSourceAccessConfigurations_loadsWithAWarningThatSamRefusesIt() {
+    String yaml =
+        function(
+            "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [t]\n");
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.functions().get(0).kafkaEvents().get(0).sourceAccess()).isEmpty();
+    assertThat(t.warnings())
+        .containsExactly(
+            "Resources.Fn.Properties.Events.K.Properties.SourceAccessConfigurations: none given:"
+                + " sam deploy refuses a SelfManagedKafka event without one (\"No"
+                + " SourceAccessConfigurations for self managed kafka event provided.\")"
+                + " (template.yaml:12:11)");
+  }
+
+  @Test
   void kafkaEvent_missingRequiredLists_areReported() {
     String yaml =
         function(

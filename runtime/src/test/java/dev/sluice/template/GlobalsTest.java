@@ -53,7 +53,33 @@ class GlobalsTest {
 
   @Test
   void unknownGlobalProperty_isAnError() {
-    assertThat(Inline.errors(template("CodeUri: app.jar\nRuntime: java17\nEvents: {}")))
-        .containsExactly("Globals.Function.Events: unknown property (template.yaml:6:5)");
+    assertThat(Inline.errors(template("CodeUri: app.jar\nRuntime: java17\nRuntim: java21")))
+        .containsExactly("Globals.Function.Runtim: unknown property (template.yaml:6:5)");
+  }
+
+  @Test
+  void globals_functionPropertiesSamRefusesThere_areErrorsAndTheOthersWarnings() {
+    String globals =
+        "CodeUri: app.jar\nRuntime: java17\nEvents: {}\nRole: arn:aws:iam::1:role/r\n"
+            + "Policies: [AWSLambdaBasicExecutionRole]\nFunctionName: shared\nPackageType: Zip\n"
+            + "Layers: [arn:aws:lambda:eu-west-1:1:layer:l:1]";
+
+    assertThat(Inline.errors(template(globals)))
+        .containsExactly(
+            "Globals.Function.Events: SAM does not take Events in Globals; set it on each function"
+                + " (template.yaml:6:5)",
+            "Globals.Function.Role: SAM does not take Role in Globals; set it on each function"
+                + " (template.yaml:7:5)",
+            "Globals.Function.Policies: SAM does not take Policies in Globals; set it on each"
+                + " function (template.yaml:8:5)",
+            "Globals.Function.FunctionName: SAM does not take FunctionName in Globals; set it on"
+                + " each function (template.yaml:9:5)",
+            "Globals.Function.PackageType: SAM does not take PackageType in Globals; set it on each"
+                + " function (template.yaml:10:5)");
+    assertThat(
+            Inline.parse(template("CodeUri: app.jar\nRuntime: java17\nDurableConfig: {}"))
+                .warnings())
+        .containsExactly(
+            "Globals.Function.DurableConfig: not used by Sluice (ignored) (template.yaml:6:5)");
   }
 }
