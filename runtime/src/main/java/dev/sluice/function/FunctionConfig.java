@@ -1,6 +1,7 @@
 package dev.sluice.function;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A function's configuration, as Lambda's GetFunctionConfiguration describes it.
@@ -34,6 +35,34 @@ public record FunctionConfig(
     long codeSize,
     long lastModifiedMillis,
     String revisionId) {
+
+  /**
+   * Environment variables a function may not set: those Lambda documents as reserved, and two that
+   * would break the one-invocation-per-instance contract or divert the runtime client's logs. The
+   * API refuses them; an instance never gets them from a function's Environment.
+   */
+  public static final Set<String> RESERVED_ENVIRONMENT =
+      Set.of(
+          "_HANDLER",
+          "_X_AMZN_TRACE_ID",
+          "AWS_DEFAULT_REGION",
+          "AWS_REGION",
+          "AWS_EXECUTION_ENV",
+          "AWS_LAMBDA_FUNCTION_NAME",
+          "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+          "AWS_LAMBDA_FUNCTION_VERSION",
+          "AWS_LAMBDA_INITIALIZATION_TYPE",
+          "AWS_LAMBDA_LOG_GROUP_NAME",
+          "AWS_LAMBDA_LOG_STREAM_NAME",
+          "AWS_ACCESS_KEY",
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "AWS_LAMBDA_RUNTIME_API",
+          "LAMBDA_TASK_ROOT",
+          "LAMBDA_RUNTIME_DIR",
+          "AWS_LAMBDA_MAX_CONCURRENCY",
+          "_LAMBDA_TELEMETRY_LOG_FD");
 
   /** The longest timeout a function may have, in seconds, as in Lambda. */
   public static final int MAX_TIMEOUT_SECONDS = 900;

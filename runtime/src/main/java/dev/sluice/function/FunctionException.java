@@ -11,6 +11,8 @@ public class FunctionException extends RuntimeException {
     CONFLICT,
     /** A parameter is not acceptable. */
     INVALID_PARAMETER,
+    /** A parameter breaks a constraint of the API's model (Lambda's ValidationException). */
+    VALIDATION,
     /** A concurrency limit is reached. */
     TOO_MANY_REQUESTS,
     /** The payload is over the limit. */
@@ -50,5 +52,10 @@ public class FunctionException extends RuntimeException {
 
   static FunctionException invalid(String message) {
     return new FunctionException(Kind.INVALID_PARAMETER, message);
+  }
+
+  /** A constraint failure, with Lambda's "1 validation error detected: ..." message. */
+  static FunctionException validation(String constraint) {
+    return new FunctionException(Kind.VALIDATION, "1 validation error detected: " + constraint);
   }
 }

@@ -43,7 +43,10 @@ public final class FunctionService implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(FunctionService.class);
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]{1,64}");
-  private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]*");
+
+  /** Lambda's pattern for an environment variable's name: a letter, then at least one more. */
+  private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])+");
+
   private static final Set<String> RUNTIMES =
       Set.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
   static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -222,6 +225,7 @@ public final class FunctionService implements AutoCloseable {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + name);
     }
+    checkEnvironmentNames(spec.environment());
     FunctionSpec s = withDefaults(spec);
     validate(s);
     CodeStore.Stored stored = codes.store(name, code);
@@ -301,6 +305,7 @@ public final class FunctionService implements AutoCloseable {
     Deployed d = require(name);
     FunctionConfig c = d.config();
     requireRevision(c, revisionId);
+    checkEnvironmentNames(spec.environment());
     FunctionSpec merged =
         new FunctionSpec(
             or(spec.handler(), c.handler()),
@@ -836,10 +841,6 @@ public final class FunctionService implements AutoCloseable {
     }
     int envSize = 0;
     for (Map.Entry<String, String> e : s.environment().entrySet()) {
-      if (!ENV_KEY.matcher(e.getKey()).matches()) {
-        throw FunctionException.invalid(
-            "Environment variable name " + e.getKey() + " is not valid.");
-      }
       if (String.valueOf(e.getValue()).indexOf('\u0000') >= 0) {
         throw FunctionException.invalid(
             "Environment variable " + e.getKey() + " holds a NUL character.");
@@ -848,6 +849,37 @@ public final class FunctionService implements AutoCloseable {
     }
     if (envSize > 4096) {
       throw FunctionException.invalid("Environment variables exceed 4 KB (" + envSize + " bytes).");
+    }
+  }
+
+  /**
+   * The names of the environment a request sets (null: it sets none), checked as Lambda checks
+   * them: its name pattern first, then its reserved names. Only the request's own names are
+   * checked, so that a definition stored before these checks can still be changed in other ways.
+   */
+  private static void checkEnvironmentNames(Map<String, String> environment) {
+    if (environment == null) {
+      return;
+    }
+    for (String key : environment.keySet()) {
+      if (!ENV_KEY.matcher(key).matches()) {
+        throw FunctionException.validation(
+            "Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy"
+                + " constraint: [Member must satisfy regular expression pattern:"
+                + " [a-zA-Z]([a-zA-Z0-9_])+]");
+      }
+    }
+    List<String> reserved =
+        environment.keySet().stream()
+            .filter(FunctionConfig.RESERVED_ENVIRONMENT::contains)
+            .sorted()
+            .toList();
+    if (!reserved.isEmpty()) {
+      throw FunctionException.invalid(
+          "Lambda was unable to configure your environment variables because the environment"
+              + " variables you have provided contains reserved keys that are currently not"
+              + " supported for modification. Reserved keys used in this request: "
+              + String.join(", ", reserved));
     }
   }
 

@@ -6,6 +6,8 @@ enum LambdaError {
   ResourceConflictException(409),
   InvalidParameterValueException(400),
   InvalidRequestContentException(400),
+  /** A request that breaks a constraint of Lambda's API model (a pattern, a length). */
+  ValidationException(400),
   /** A mapping still in a transitional state (Creating, Updating, Deleting...). */
   ResourceInUseException(400),
   TooManyRequestsException(429),

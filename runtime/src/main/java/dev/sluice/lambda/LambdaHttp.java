@@ -86,6 +86,7 @@ final class LambdaHttp {
             case NOT_FOUND -> LambdaError.ResourceNotFoundException;
             case CONFLICT -> LambdaError.ResourceConflictException;
             case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
+            case VALIDATION -> LambdaError.ValidationException;
             case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
             case TOO_LARGE -> LambdaError.RequestTooLargeException;
             case PRECONDITION_FAILED -> LambdaError.PreconditionFailedException;

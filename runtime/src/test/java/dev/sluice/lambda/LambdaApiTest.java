@@ -552,6 +552,80 @@ class LambdaApiTest {
         .isNull();
   }
 
+  void createWithEnvironment(String name, Map<String, String> variables) {
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                .role("arn:aws:iam::000000000000:role/any")
+                .handler("fixture.Echo")
+                .environment(e -> e.variables(variables))
+                .code(
+                    c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(Handlers.ECHO)))));
+    created.add(name);
+  }
+
+  @Test
+  void createFunction_reservedEnvironmentName_invalidParameterValueAndNoFunction() {
+    String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+
+    assertThatThrownBy(
+            () -> createWithEnvironment(name, Map.of("STAGE", "test", "AWS_REGION", "eu-west-1")))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining(
+            "Lambda was unable to configure your environment variables because the environment"
+                + " variables you have provided contains reserved keys that are currently not"
+                + " supported for modification. Reserved keys used in this request: AWS_REGION");
+    assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(name)))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
+  void updateFunctionConfiguration_reservedEnvironmentNames_invalidParameterValueAndUnchanged() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionConfiguration(
+                    b ->
+                        b.functionName(name)
+                            .timeout(9)
+                            .environment(
+                                e ->
+                                    e.variables(
+                                        Map.of(
+                                            "LAMBDA_RUNTIME_DIR", "/x", "AWS_ACCESS_KEY", "k")))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining(
+            "Reserved keys used in this request: AWS_ACCESS_KEY, LAMBDA_RUNTIME_DIR");
+    GetFunctionConfigurationResponse c = lambda.getFunctionConfiguration(b -> b.functionName(name));
+    assertThat(c.timeout()).isEqualTo(5);
+    assertThat(c.environment().variables()).isEmpty();
+  }
+
+  @Test
+  void createFunction_environmentNameNotLambdasPattern_validationException() {
+    for (String key : List.of("A", "1ST", "MY-VAR", "_PRIVATE")) {
+      String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+      assertThatThrownBy(() -> createWithEnvironment(name, Map.of(key, "v")))
+          .as("key %s", key)
+          .isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class)
+          .hasMessageContaining(
+              "Map keys must satisfy constraint: [Member must satisfy regular"
+                  + " expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
+          .satisfies(
+              e -> {
+                var l = (software.amazon.awssdk.services.lambda.model.LambdaException) e;
+                assertThat(l.statusCode()).isEqualTo(400);
+                assertThat(l.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+              });
+    }
+    String two = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+    createWithEnvironment(two, Map.of("AB", "v"));
+    assertThat(lambda.getFunctionConfiguration(b -> b.functionName(two)).environment().variables())
+        .containsEntry("AB", "v");
+  }
+
   @Test
   void errors_inLambdasShape() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -24,32 +23,6 @@ import java.util.stream.Collectors;
  */
 record LaunchSpec(
     List<String> command, Path workingDir, Map<String, String> baseEnvironment, boolean forks) {
-
-  /**
-   * Names a function's Environment may not set: Lambda's reserved variables, plus two that would
-   * break the one-invocation-per-instance contract or divert the RIC's logs.
-   */
-  static final Set<String> RESERVED =
-      Set.of(
-          "_HANDLER",
-          "_X_AMZN_TRACE_ID",
-          "AWS_DEFAULT_REGION",
-          "AWS_REGION",
-          "AWS_EXECUTION_ENV",
-          "AWS_LAMBDA_FUNCTION_NAME",
-          "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-          "AWS_LAMBDA_FUNCTION_VERSION",
-          "AWS_LAMBDA_INITIALIZATION_TYPE",
-          "AWS_LAMBDA_LOG_GROUP_NAME",
-          "AWS_LAMBDA_LOG_STREAM_NAME",
-          "AWS_ACCESS_KEY_ID",
-          "AWS_SECRET_ACCESS_KEY",
-          "AWS_SESSION_TOKEN",
-          "AWS_LAMBDA_RUNTIME_API",
-          "LAMBDA_TASK_ROOT",
-          "LAMBDA_RUNTIME_DIR",
-          "AWS_LAMBDA_MAX_CONCURRENCY",
-          "_LAMBDA_TELEMETRY_LOG_FD");
 
   static final String VERSION = "$LATEST";
 
@@ -145,7 +118,8 @@ record LaunchSpec(
         .environment()
         .forEach(
             (k, v) -> {
-              if (!RESERVED.contains(k)) {
+              // the API refuses these; a definition stored before it did still has them
+              if (!FunctionConfig.RESERVED_ENVIRONMENT.contains(k)) {
                 env.put(k, v);
               }
             });
