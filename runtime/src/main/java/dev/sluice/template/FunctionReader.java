@@ -78,15 +78,25 @@ final class FunctionReader {
           "ScheduleV2",
           "SelfManagedKafka");
 
+  /** SAM function properties that give code in other forms, and what they are called. */
+  private static final Map<String, String> OTHER_CODE =
+      Map.of(
+          "InlineCode", "InlineCode is",
+          "ImageUri", "container images are",
+          "ImageConfig", "container images are");
+
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
   private FunctionReader() {}
 
-  static FunctionResource read(Resources.Resource r, Props globals, Scope scope) {
+  /** Function {@code r}, inheriting from {@code allGlobals} (null for none). */
+  static FunctionResource read(Resources.Resource r, Props allGlobals, Scope scope) {
+    Props globals = Globals.forFunction(r, allGlobals, scope.problems());
     Node props = r.node().entries.get("Properties");
     Props p = Props.of(props, r.path() + ".Properties", r.node(), scope, globals);
     String name = name(r.id(), p, scope.problems());
-    Field code = p.required("CodeUri");
+    boolean otherCode = p.keys().stream().anyMatch(OTHER_CODE::containsKey);
+    Field code = otherCode ? p.field("CodeUri") : p.required("CodeUri");
     CodeUri codeUri =
         code == null ? null : CodeUris.resolve(code, scope.baseDir(), scope.problems());
     String runtime = p.requiredOneOf("Runtime", RUNTIMES);
@@ -103,6 +113,7 @@ final class FunctionReader {
     Props events = p.child("Events");
     events(events, name, meta, scope, kinesis, kafka);
     meta.checkEvents(events.keys(), scope.problems());
+    refuseOtherCode(p, scope.problems());
     p.finish(IGNORED);
     return new FunctionResource(
         r.id(),
@@ -118,6 +129,20 @@ final class FunctionReader {
         meta.isolation(runtime),
         List.copyOf(kinesis),
         List.copyOf(kafka));
+  }
+
+  /** SAM's other ways to give code, which Sluice cannot run; it runs CodeUri only. */
+  private static void refuseOtherCode(Props p, Problems problems) {
+    for (Map.Entry<String, String> e : OTHER_CODE.entrySet()) {
+      if (p.keys().contains(e.getKey())) {
+        problems.errorAtKey(
+            p.path() + "." + e.getKey(),
+            p.raw(e.getKey()),
+            e.getValue()
+                + " not supported by Sluice; give the code as CodeUri (a jar, a zip or a"
+                + " directory)");
+      }
+    }
   }
 
   private static String name(String id, Props p, Problems problems) {

@@ -46,10 +46,16 @@ final class Globals {
 
   private Globals() {}
 
-  /** Globals.Function, checked; functions fall back on it for keys they don't set. */
+  /**
+   * Globals.Function, checked; functions fall back on it for keys they don't set. Null when the
+   * template has none, which matters to IgnoreGlobals.
+   */
   static Props read(Node section, Node root, Scope scope) {
     Props globals = Props.of(section, "Globals", root, scope);
     globals.checkKeys(Set.of("Function"), OTHER_SECTIONS);
+    if (!globals.has("Function")) {
+      return null;
+    }
     Props function = globals.child("Function");
     Set<String> refused = new HashSet<>();
     for (String key : function.keys()) {
@@ -69,5 +75,36 @@ final class Globals {
     known.addAll(refused);
     function.checkKeys(known, ignored);
     return function.without(refused);
+  }
+
+  /**
+   * The Globals.Function properties function {@code r} inherits: all of {@code function} less those
+   * its IgnoreGlobals names ("*" for all). As in SAM, IgnoreGlobals is checked only when there is a
+   * Globals.Function, and may name only properties it sets.
+   */
+  static Props forFunction(Resources.Resource r, Props function, Problems problems) {
+    Node ignore = r.node().entries.get("IgnoreGlobals");
+    if (ignore == null || function == null) {
+      return function;
+    }
+    String path = r.path() + ".IgnoreGlobals";
+    if (ignore.isScalar() && ignore.text.equals("*")) {
+      return null;
+    }
+    if (!ignore.isList()) {
+      problems.error(path, ignore, "expected \"*\" or a list of Globals.Function properties");
+      return function;
+    }
+    Set<String> ignored = new HashSet<>();
+    for (int i = 0; i < ignore.items.size(); i++) {
+      Node item = ignore.items.get(i);
+      if (item.isScalar() && function.keys().contains(item.text)) {
+        ignored.add(item.text);
+      } else {
+        String shown = item.isScalar() ? item.text : "this";
+        problems.error(path + "[" + i + "]", item, "Globals.Function does not set " + shown);
+      }
+    }
+    return function.without(ignored);
   }
 }

@@ -48,8 +48,24 @@ final class KafkaEventReader {
             EventCommon.onFailure(props, id, sluiceOnFailure, scope.problems()),
             sourceAccess(props, scope),
             enabled == null || enabled);
+    refuseParallelization(props, problems);
     props.finish(IGNORED);
     return source;
+  }
+
+  /**
+   * SAM passes ParallelizationFactor on to Lambda, which takes it for Kinesis and DynamoDB streams
+   * only, so a Kafka event with it would not deploy to AWS.
+   */
+  private static void refuseParallelization(Props props, Problems problems) {
+    Node raw = props.raw("ParallelizationFactor");
+    if (raw != null) {
+      problems.errorAtKey(
+          props.path() + ".ParallelizationFactor",
+          raw,
+          "Lambda takes it for Kinesis and DynamoDB streams only, so AWS would refuse this"
+              + " event");
+    }
   }
 
   private static List<String> nonEmpty(Props props, String key, Problems problems) {

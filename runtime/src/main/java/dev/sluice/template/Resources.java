@@ -72,7 +72,8 @@ final class Resources {
     if (r.supported()) {
       node.entries.forEach(
           (key, value) -> {
-            if (!RESOURCE_KEYS.contains(key)) {
+            boolean samAttribute = key.equals("IgnoreGlobals") && FUNCTION.equals(r.type);
+            if (!RESOURCE_KEYS.contains(key) && !samAttribute) {
               problems.errorAtKey(path + "." + key, value, "unknown property");
             }
           });

@@ -116,8 +116,14 @@ final class YamlTree {
     return scalar(s, line, column);
   }
 
+  /**
+   * The entries of {@code map}, with YAML merge keys ({@code <<: *anchor} or a list of them)
+   * flattened as SAM's YAML reader does: the mapping's own keys win, then earlier merged mappings
+   * over later ones. Merged values keep the positions where they were written.
+   */
   private Map<String, Node> entries(MappingNode map, String path, int depth) {
-    Map<String, Node> entries = new LinkedHashMap<>();
+    Map<String, Node> own = new LinkedHashMap<>();
+    List<Map<String, Node>> merged = new ArrayList<>();
     for (NodeTuple t : map.getValue()) {
       Mark km = t.getKeyNode().getStartMark();
       int keyLine = km.getLine() + 1;
@@ -127,14 +133,41 @@ final class YamlTree {
         continue;
       }
       String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
-      if (entries.containsKey(key.getValue())) {
+      if (key.getTag().equals(Tag.MERGE)) {
+        merged.addAll(mergeSources(t.getValueNode(), childPath, depth + 1));
+        continue;
+      }
+      if (own.containsKey(key.getValue())) {
         problems.error(childPath, keyLine, keyColumn, "duplicate key");
         continue;
       }
       Node value = convert(t.getValueNode(), childPath, depth + 1);
-      entries.put(key.getValue(), value.underKey(keyLine, keyColumn));
+      own.put(key.getValue(), value.underKey(keyLine, keyColumn));
     }
+    if (merged.isEmpty()) {
+      return own;
+    }
+    Map<String, Node> entries = new LinkedHashMap<>();
+    merged.forEach(m -> m.forEach(entries::putIfAbsent));
+    entries.putAll(own);
     return entries;
+  }
+
+  /** The mappings a merge key's value names: one mapping or a list of them. */
+  private List<Map<String, Node>> mergeSources(
+      org.yaml.snakeyaml.nodes.Node value, String path, int depth) {
+    List<org.yaml.snakeyaml.nodes.Node> sources =
+        value instanceof SequenceNode seq ? seq.getValue() : List.of(value);
+    List<Map<String, Node>> out = new ArrayList<>();
+    for (org.yaml.snakeyaml.nodes.Node source : sources) {
+      Node n = convert(source, path, depth);
+      if (n.isMap() && n.functionName() == null) {
+        out.add(n.entries);
+      } else if (!n.isInvalid()) {
+        problems.error(path, n, "a merge key (<<) takes a mapping or a list of mappings");
+      }
+    }
+    return out;
   }
 
   private static Node scalar(ScalarNode s, int line, int column) {

@@ -237,6 +237,35 @@ class FunctionsTest {
   }
 
   @Test
+  void inlineCode_isAnErrorSayingSluiceDoesNotSupportIt() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      InlineCode: 'print(1)'\n      Handler: index.handler\n      Runtime: java21\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.InlineCode: InlineCode is not supported by Sluice; give the"
+                + " code as CodeUri (a jar, a zip or a directory) (template.yaml:6:7)");
+  }
+
+  @Test
+  void kafkaEvent_parallelizationFactor_isAnErrorSinceLambdaRefusesIt() {
+    String yaml =
+        function(
+            "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [t]\n"
+                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
+                + "      ParallelizationFactor: 2\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Events.K.Properties.ParallelizationFactor: Lambda takes it"
+                + " for Kinesis and DynamoDB streams only, so AWS would refuse this event"
+                + " (template.yaml:16:13)");
+  }
+
+  @Test
   void kafkaEvent_missingRequiredLists_areReported() {
     String yaml =
         function(

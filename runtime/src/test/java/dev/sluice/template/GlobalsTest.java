@@ -82,4 +82,45 @@ class GlobalsTest {
         .containsExactly(
             "Globals.Function.DurableConfig: not used by Sluice (ignored) (template.yaml:6:5)");
   }
+
+  @Test
+  void ignoreGlobals_starOrAList_keepsThoseGlobalsFromTheFunction() {
+    String yaml =
+        Inline.SAM
+            + "Globals:\n  Function:\n    CodeUri: app.jar\n    Runtime: java17\n"
+            + "    MemorySize: 256\n    Environment:\n      Variables:\n        STAGE: dev\n"
+            + "Resources:\n"
+            + "  A:\n    Type: AWS::Serverless::Function\n"
+            + "    IgnoreGlobals: [MemorySize, Environment]\n    Properties:\n      Handler: a.A\n"
+            + "  B:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: '*'\n"
+            + "    Properties:\n      Handler: b.B\n      CodeUri: b.jar\n      Runtime: java21\n"
+            + "  C:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: c.C\n";
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.functions())
+        .extracting(FunctionResource::runtime, FunctionResource::memorySize)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("java17", 128),
+            org.assertj.core.groups.Tuple.tuple("java21", 128),
+            org.assertj.core.groups.Tuple.tuple("java17", 256));
+    assertThat(t.functions().get(0).environment()).isEmpty();
+    assertThat(t.functions().get(1).environment()).isEmpty();
+    assertThat(t.functions().get(2).environment()).containsEntry("STAGE", "dev");
+  }
+
+  @Test
+  void ignoreGlobals_namingAPropertyGlobalsDoNotSet_isAnError() {
+    String yaml =
+        Inline.SAM
+            + "Globals:\n  Function:\n    CodeUri: app.jar\n    Runtime: java17\n"
+            + "Resources:\n  A:\n    Type: AWS::Serverless::Function\n"
+            + "    IgnoreGlobals: [Runtime, Timeout]\n    Properties:\n      Handler: a.A\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.A.IgnoreGlobals[1]: Globals.Function does not set Timeout"
+                + " (template.yaml:9:30)",
+            "Resources.A.Properties.Runtime: is required (template.yaml:10:5)");
+  }
 }

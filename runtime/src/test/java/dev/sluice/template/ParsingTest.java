@@ -105,6 +105,42 @@ class ParsingTest {
   }
 
   @Test
+  void mergeKeys_areFlattenedWithTheMappingsOwnKeysWinning() {
+    Template t =
+        Inline.parse(
+            "Resources:\n"
+                + "  A:\n    Type: AWS::Kinesis::Stream\n    Properties: &common\n"
+                + "      ShardCount: 2\n      RetentionPeriodHours: 48\n"
+                + "  B:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+                + "      <<: *common\n      ShardCount: 3\n"
+                + "  C:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+                + "      Name: c\n      <<: [{ShardCount: 5}, *common]\n");
+
+    assertThat(t.streams())
+        .extracting(
+            StreamResource::name, StreamResource::shardCount, StreamResource::retentionHours)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("A", 2, 48),
+            org.assertj.core.groups.Tuple.tuple("B", 3, 48),
+            org.assertj.core.groups.Tuple.tuple("c", 5, 48));
+  }
+
+  @Test
+  void mergeKeys_errorsInAMergedValue_pointWhereItIsWritten() {
+    String yaml =
+        "Metadata:\n  Shared: &shared\n    ShardCount: 0\n"
+            + "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+            + "      <<: *shared\n      RetentionPeriodHours: 48\n"
+            + "  T:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      <<: 5\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.S.Properties.ShardCount: 0 is below the minimum 1 (template.yaml:3:17)",
+            "Resources.T.Properties.<<: a merge key (<<) takes a mapping or a list of mappings"
+                + " (template.yaml:13:11)");
+  }
+
+  @Test
   void load_missingFile_isAnErrorNamingIt() {
     Path file = Path.of("no/such/template.yaml");
 
