@@ -20,6 +20,8 @@ import java.util.Set;
  * @param codeSize bytes of the deployment package
  * @param lastModifiedMillis when the configuration or code last changed
  * @param revisionId changes with every update
+ * @param role the execution role's ARN as given, or null when none was (a definition stored before
+ *     Sluice kept roles, or one deployed without a role)
  */
 public record FunctionConfig(
     String name,
@@ -34,7 +36,8 @@ public record FunctionConfig(
     String codeSha256,
     long codeSize,
     long lastModifiedMillis,
-    String revisionId) {
+    String revisionId,
+    String role) {
 
   /**
    * Environment variables a function may not set: those Lambda documents as reserved, and two that
@@ -87,7 +90,8 @@ public record FunctionConfig(
         sha256,
         size,
         nowMillis,
-        newRevision());
+        newRevision(),
+        role);
   }
 
   /** This function with the settings of {@code spec}, every member of which must be set. */
@@ -105,7 +109,8 @@ public record FunctionConfig(
         codeSha256,
         codeSize,
         nowMillis,
-        newRevision());
+        newRevision(),
+        spec.role());
   }
 
   /** This function with another reserved concurrency (null: none). */
@@ -123,7 +128,8 @@ public record FunctionConfig(
         codeSha256,
         codeSize,
         lastModifiedMillis,
-        newRevision());
+        newRevision(),
+        role);
   }
 
   private static String newRevision() {

@@ -44,6 +44,10 @@ public final class FunctionService implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(FunctionService.class);
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]{1,64}");
 
+  /** Lambda's pattern for an execution role's ARN. */
+  private static final Pattern ROLE =
+      Pattern.compile("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+
   /** Lambda's pattern for an environment variable's name: a letter, then at least one more. */
   private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])+");
 
@@ -221,11 +225,11 @@ public final class FunctionService implements AutoCloseable {
               + "' at 'functionName' failed to satisfy constraint: Member must satisfy"
               + " regular expression pattern: [a-zA-Z0-9-_]{1,64}");
     }
+    checkRequest(spec);
     if (functions.containsKey(name)) {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + name);
     }
-    checkEnvironmentNames(spec.environment());
     FunctionSpec s = withDefaults(spec);
     validate(s);
     CodeStore.Stored stored = codes.store(name, code);
@@ -243,7 +247,8 @@ public final class FunctionService implements AutoCloseable {
             stored.sha256(),
             stored.size(),
             clock.millis(),
-            UUID.randomUUID().toString());
+            UUID.randomUUID().toString(),
+            s.role());
     Runner runner;
     try {
       runner = runnerFor(config, stored.code()); // first: nothing is kept of one that cannot run
@@ -305,7 +310,7 @@ public final class FunctionService implements AutoCloseable {
     Deployed d = require(name);
     FunctionConfig c = d.config();
     requireRevision(c, revisionId);
-    checkEnvironmentNames(spec.environment());
+    checkRequest(spec);
     FunctionSpec merged =
         new FunctionSpec(
             or(spec.handler(), c.handler()),
@@ -314,7 +319,8 @@ public final class FunctionService implements AutoCloseable {
             or(spec.timeoutSeconds(), c.timeoutSeconds()),
             or(spec.environment(), c.environment()),
             or(spec.description(), c.description()),
-            or(spec.isolation(), c.isolation()));
+            or(spec.isolation(), c.isolation()),
+            or(spec.role(), c.role()));
     validate(merged);
     FunctionConfig next = c.withSettings(merged, clock.millis());
     return replace(d, next, null);
@@ -803,7 +809,8 @@ public final class FunctionService implements AutoCloseable {
             s.isolation(),
             s.runtime() != null && s.runtime().startsWith("provided")
                 ? Isolation.PROCESS
-                : Isolation.CLASSLOADER));
+                : Isolation.CLASSLOADER),
+        s.role());
   }
 
   private static void validate(FunctionSpec s) {
@@ -853,11 +860,21 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /**
-   * The names of the environment a request sets (null: it sets none), checked as Lambda checks
-   * them: its name pattern first, then its reserved names. Only the request's own names are
-   * checked, so that a definition stored before these checks can still be changed in other ways.
+   * What a create or update request sets itself, checked as Lambda checks it: the role's ARN, then
+   * the environment's names (their pattern first, then the reserved ones). Only the request's own
+   * values are checked, so that a definition stored before these checks can still be changed in
+   * other ways.
    */
-  private static void checkEnvironmentNames(Map<String, String> environment) {
+  private static void checkRequest(FunctionSpec spec) {
+    if (spec.role() != null && !ROLE.matcher(spec.role()).matches()) {
+      throw FunctionException.validation(
+          "Value '"
+              + spec.role()
+              + "' at 'role' failed to satisfy constraint: Member must satisfy regular expression"
+              + " pattern: "
+              + ROLE.pattern());
+    }
+    Map<String, String> environment = spec.environment();
     if (environment == null) {
       return;
     }

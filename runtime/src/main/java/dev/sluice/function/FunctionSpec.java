@@ -13,6 +13,7 @@ import java.util.Map;
  * @param environment environment variables
  * @param description free text
  * @param isolation classloader or process
+ * @param role the execution role's ARN, which Sluice only stores and reports
  */
 public record FunctionSpec(
     String handler,
@@ -21,4 +22,18 @@ public record FunctionSpec(
     Integer timeoutSeconds,
     Map<String, String> environment,
     String description,
-    Isolation isolation) {}
+    Isolation isolation,
+    String role) {
+
+  /** A request that gives no role: a new function reports Sluice's default, a change keeps it. */
+  public FunctionSpec(
+      String handler,
+      String runtime,
+      Integer memorySize,
+      Integer timeoutSeconds,
+      Map<String, String> environment,
+      String description,
+      Isolation isolation) {
+    this(handler, runtime, memorySize, timeoutSeconds, environment, description, isolation, null);
+  }
+}

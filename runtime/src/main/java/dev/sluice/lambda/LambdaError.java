@@ -15,6 +15,8 @@ enum LambdaError {
   RequestTooLargeException(413),
   /** A change named a RevisionId that is not the function's current one. */
   PreconditionFailedException(412),
+  /** A path and method that name no operation. */
+  UnknownOperationException(404),
   ServiceException(500);
 
   final int status;

@@ -28,6 +28,12 @@ final class LambdaJson {
   /** S3Bucket that makes S3Key a local path: Sluice's extension for large packages. */
   static final String LOCAL_BUCKET = "sluice-local";
 
+  /**
+   * The Role reported for a function deployed without one (Lambda requires one; Sluice's own
+   * deploys from templates send none).
+   */
+  static final String DEFAULT_ROLE = "arn:aws:iam::000000000000:role/sluice";
+
   /** Tag that selects the isolation mode at creation (SAM and AWS ignore it). */
   static final String ISOLATION_TAG = "sluice:isolation";
 
@@ -95,7 +101,7 @@ final class LambdaJson {
     n.put("FunctionName", c.name());
     n.put("FunctionArn", arn);
     n.put("Runtime", c.runtime());
-    n.put("Role", "arn:aws:iam::000000000000:role/sluice");
+    n.put("Role", c.role() != null ? c.role() : DEFAULT_ROLE);
     n.put("Handler", c.handler());
     n.put("CodeSize", c.codeSize());
     n.put("Description", c.description());
@@ -135,7 +141,8 @@ final class LambdaJson {
         integer(body, "Timeout"),
         vars,
         text(body, "Description"),
-        isolation(body.path("Tags").path(ISOLATION_TAG)));
+        isolation(body.path("Tags").path(ISOLATION_TAG)),
+        text(body, "Role"));
   }
 
   private static Isolation isolation(JsonNode tag) {

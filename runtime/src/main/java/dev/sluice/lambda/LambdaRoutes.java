@@ -96,6 +96,16 @@ public class LambdaRoutes {
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> getConcurrency(ctx)))
         .failureHandler(this::failure);
     router
+        .get("/2020-06-30/functions/:name/code-signing-config")
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> codeSigningConfig(ctx)))
+        .failureHandler(this::failure);
+    // Last: a path or method under the API's prefixes that no route takes answers in Lambda's
+    // error shape, which SDKs and Terraform can read, rather than Vert.x's HTML page.
+    router
+        .routeWithRegex("^(/\\d{4}-\\d{2}-\\d{2}|/sluice/v1)/.*")
+        .last()
+        .handler(LambdaRoutes::unknownOperation);
+    router
         .get("/sluice/v1/node")
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, this::nodeInfo))
         .failureHandler(this::failure);
@@ -169,6 +179,30 @@ public class LambdaRoutes {
     out.putObject("Tags")
         .put(LambdaJson.ISOLATION_TAG, c.isolation().name().toLowerCase(java.util.Locale.ROOT));
     return out;
+  }
+
+  /**
+   * GetFunctionCodeSigningConfig, which the Terraform provider reads for every function: Sluice
+   * never checks signatures, so no function has a configuration.
+   */
+  private ObjectNode codeSigningConfig(RoutingContext ctx) {
+    FunctionConfig c = functions().get(ctx.pathParam("name"));
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    out.put("CodeSigningConfigArn", "");
+    out.put("FunctionName", c.name());
+    return out;
+  }
+
+  private static void unknownOperation(RoutingContext ctx) {
+    LambdaHttp.error(
+        ctx,
+        new LambdaException(
+            LambdaError.UnknownOperationException,
+            "Unknown operation: "
+                + ctx.request().method()
+                + " "
+                + ctx.request().path()
+                + " is not an operation Sluice's Lambda API has."));
   }
 
   /** Sluice's extension: what a client needs to resolve ARNs the way this node does. */

@@ -90,6 +90,40 @@ class FunctionServiceTest {
   }
 
   @Test
+  void restart_roleGivenAtCreation_keptAndADefinitionStoredWithoutOneStillLoads() throws Exception {
+    open();
+    Path code = Files.createDirectories(dir.resolve("small"));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+    String role = "arn:aws:iam::123456789012:role/orders";
+    FunctionSpec plain = java17("fixture.Any");
+    FunctionSpec withRole =
+        new FunctionSpec(
+            plain.handler(),
+            plain.runtime(),
+            plain.memorySize(),
+            plain.timeoutSeconds(),
+            plain.environment(),
+            plain.description(),
+            plain.isolation(),
+            role);
+    service.create("with-role", withRole, new CodeSource.Local(code));
+    service.create("old", plain, new CodeSource.Local(code));
+    close();
+    // what a node before roles were kept wrote
+    Path old = dir.resolve("functions/old/function.json");
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(old.toFile());
+    json.remove("role");
+    Files.write(old, JSON.writeValueAsBytes(json));
+
+    open();
+
+    assertThat(service.get("with-role").role()).isEqualTo(role);
+    assertThat(service.get("old").role()).isNull();
+    assertThat(service.get("old").handler()).isEqualTo("fixture.Any");
+  }
+
+  @Test
   void delete_invocationEndingAfterIt_leavesNoLogFileBehind() throws Exception {
     open();
     service.create(

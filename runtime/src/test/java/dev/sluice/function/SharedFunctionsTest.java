@@ -45,6 +45,44 @@ class SharedFunctionsTest {
   }
 
   @Test
+  void create_withRole_anotherNodeReadsTheRole() throws Exception {
+    open();
+    Path code = Files.createDirectories(dir.resolve("small"));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+    String role = "arn:aws:iam::123456789012:role/service-role/orders";
+    FunctionSpec spec = FunctionServiceTest.java17("fixture.Any");
+    service.create(
+        "f",
+        new FunctionSpec(
+            spec.handler(),
+            spec.runtime(),
+            spec.memorySize(),
+            spec.timeoutSeconds(),
+            spec.environment(),
+            spec.description(),
+            spec.isolation(),
+            role),
+        new CodeSource.Local(code));
+
+    FunctionService other =
+        new FunctionService(
+            dir.resolve("other"),
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            4,
+            List.of(),
+            Clock.systemUTC(),
+            state);
+    try {
+      other.start();
+      assertThat(other.get("f").role()).isEqualTo(role);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
   void delete_whenRemovingThePackageFails_functionIsGoneHereAsEverywhere() throws Exception {
     open();
     Path code = Files.createDirectories(dir.resolve("small"));

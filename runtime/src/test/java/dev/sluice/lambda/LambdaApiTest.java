@@ -627,6 +627,133 @@ class LambdaApiTest {
   }
 
   @Test
+  void createFunction_role_storedAndEchoedAndChangedByUpdate() {
+    String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+    String role = "arn:aws:iam::123456789012:role/service-role/orders-processor";
+    CreateFunctionResponse c =
+        lambda.createFunction(
+            b ->
+                b.functionName(name)
+                    .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                    .role(role)
+                    .handler("fixture.Echo")
+                    .code(
+                        x ->
+                            x.zipFile(
+                                SdkBytes.fromByteArray(HandlerJars.lambdaZip(Handlers.ECHO)))));
+    created.add(name);
+    assertThat(c.role()).isEqualTo(role);
+    assertThat(lambda.getFunction(b -> b.functionName(name)).configuration().role())
+        .isEqualTo(role);
+    assertThat(lambda.updateFunctionConfiguration(b -> b.functionName(name).timeout(4)).role())
+        .as("an update without Role keeps it")
+        .isEqualTo(role);
+
+    String next = "arn:aws-us-gov:iam::123456789012:role/next";
+    assertThat(lambda.updateFunctionConfiguration(b -> b.functionName(name).role(next)).role())
+        .isEqualTo(next);
+    assertThat(lambda.getFunctionConfiguration(b -> b.functionName(name)).role()).isEqualTo(next);
+  }
+
+  @Test
+  void createFunction_withoutRole_reportsSluicesDefaultRole() throws Exception {
+    String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+    String zip = Base64.getEncoder().encodeToString(HandlerJars.lambdaZip(Handlers.ECHO));
+    io.restassured.response.Response r =
+        io.restassured.RestAssured.given()
+            .contentType("application/json")
+            .body(
+                "{\"FunctionName\":\""
+                    + name
+                    + "\",\"Runtime\":\"java17\",\"Handler\":\"fixture.Echo\",\"Code\":{\"ZipFile\":\""
+                    + zip
+                    + "\"}}")
+            .post("/2015-03-31/functions");
+    created.add(name);
+    assertThat(r.statusCode()).as(r.asString()).isEqualTo(201);
+    assertThat(JSON.readTree(r.asByteArray()).get("Role").asText())
+        .isEqualTo("arn:aws:iam::000000000000:role/sluice");
+  }
+
+  @Test
+  void createOrUpdateFunction_roleNotAnIamRoleArn_validationExceptionAndNothingChanged() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    for (String role :
+        List.of("r", "arn:aws:iam::000000000000:user/bob", "arn:aws:iam::0000:role/short")) {
+      String other = "fn-" + UUID.randomUUID().toString().substring(0, 8);
+      assertThatThrownBy(
+              () ->
+                  lambda.createFunction(
+                      b ->
+                          b.functionName(other)
+                              .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                              .role(role)
+                              .handler("fixture.Echo")
+                              .code(
+                                  c ->
+                                      c.zipFile(
+                                          SdkBytes.fromByteArray(
+                                              HandlerJars.lambdaZip(Handlers.ECHO))))))
+          .as("role %s", role)
+          .isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class)
+          .hasMessageContaining(
+              "1 validation error detected: Value '"
+                  + role
+                  + "' at 'role' failed to satisfy constraint: Member must satisfy regular"
+                  + " expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
+          .extracting(
+              e ->
+                  ((software.amazon.awssdk.services.lambda.model.LambdaException) e)
+                      .awsErrorDetails()
+                      .errorCode())
+          .isEqualTo("ValidationException");
+      assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(other)))
+          .isInstanceOf(ResourceNotFoundException.class);
+      assertThatThrownBy(
+              () -> lambda.updateFunctionConfiguration(b -> b.functionName(name).role(role)))
+          .isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class)
+          .hasMessageContaining("at 'role' failed to satisfy constraint");
+    }
+    assertThat(lambda.getFunctionConfiguration(b -> b.functionName(name)).role())
+        .isEqualTo("arn:aws:iam::000000000000:role/any");
+  }
+
+  @Test
+  void getFunctionCodeSigningConfig_noConfigForAFunction_resourceNotFoundForNone() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+
+    GetFunctionCodeSigningConfigResponse r =
+        lambda.getFunctionCodeSigningConfig(b -> b.functionName(name));
+
+    assertThat(r.codeSigningConfigArn()).isEmpty();
+    assertThat(r.functionName()).isEqualTo(name);
+    assertThatThrownBy(
+            () -> lambda.getFunctionCodeSigningConfig(b -> b.functionName("no-such-function")))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
+  void unknownPathOrMethod_underTheApiPrefixes_lambdasJsonErrorNotHtml() throws Exception {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    for (String[] call :
+        List.of(
+            new String[] {"GET", "/2015-03-31/no-such-collection"},
+            new String[] {"GET", "/2021-10-31/functions/" + name + "/url"},
+            new String[] {"PATCH", "/2015-03-31/functions/" + name},
+            new String[] {"GET", "/2015-03-31/functions/" + name + "/invocations"},
+            new String[] {"GET", "/sluice/v1/nothing"})) {
+      io.restassured.response.Response r =
+          io.restassured.RestAssured.given().request(call[0], call[1]);
+      assertThat(r.statusCode()).as("%s %s", call[0], call[1]).isEqualTo(404);
+      assertThat(r.header("x-amzn-ErrorType")).isEqualTo("UnknownOperationException");
+      assertThat(r.contentType()).startsWith("application/json");
+      JsonNode body = JSON.readTree(r.asByteArray());
+      assertThat(body.get("Type").asText()).isEqualTo("User");
+      assertThat(body.get("message").asText()).contains(call[1]);
+    }
+  }
+
+  @Test
   void errors_inLambdasShape() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
     assertThatThrownBy(() -> deployNamed(name)).isInstanceOf(ResourceConflictException.class);
@@ -641,7 +768,7 @@ class LambdaApiTest {
                         b.functionName("bad-runtime")
                             .runtime("cobol85")
                             .handler("x")
-                            .role("r")
+                            .role("arn:aws:iam::000000000000:role/any")
                             .code(
                                 c ->
                                     c.zipFile(
@@ -665,7 +792,7 @@ class LambdaApiTest {
                         b.functionName("not-a-zip")
                             .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
                             .handler("x")
-                            .role("r")
+                            .role("arn:aws:iam::000000000000:role/any")
                             .code(c -> c.zipFile(SdkBytes.fromUtf8String("not a zip")))))
         .isInstanceOf(InvalidParameterValueException.class);
   }
@@ -676,7 +803,7 @@ class LambdaApiTest {
             b.functionName(name)
                 .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
                 .handler("fixture.Echo")
-                .role("r")
+                .role("arn:aws:iam::000000000000:role/any")
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.jar(Handlers.ECHO)))));
   }
 

@@ -75,7 +75,8 @@ class HandlerInstanceTest {
         "sha",
         0,
         0,
-        "rev");
+        "rev",
+        null);
   }
 
   @Test

@@ -144,7 +144,8 @@ final class Fixtures {
         "sha",
         0,
         0,
-        "rev");
+        "rev",
+        null);
   }
 
   static FunctionConfig actions(String name, int timeoutSeconds) {
