@@ -159,21 +159,46 @@ final class FunctionReader {
   }
 
   /**
-   * Globals' Environment.Variables overlaid with the function's own, key by key; a function's
-   * variable set to AWS::NoValue (or null) removes the global one, as SAM merges them.
+   * Environment, merged with Globals' as SAM merges: two mappings key by key, anything else
+   * replacing the global value whole. An intrinsic function counts as a plain value there, so a
+   * function's {@code Environment: !If [...]} replaces the global Environment, and a function's
+   * variable set to AWS::NoValue (or null) removes the global one.
    */
   private static Map<String, String> environment(Props p, Props globals, Scope scope) {
     Map<String, String> env = new LinkedHashMap<>();
-    if (globals != null) {
-      variables(globals.child("Environment"), env, scope);
+    Props local = p.child("Environment");
+    Props global = inherited(globals, p, "Environment");
+    Props globalVariables = inherited(global, local, "Variables");
+    if (globalVariables != null) {
+      variables(globalVariables, env, scope);
     }
-    variables(p.child("Environment"), env, scope);
+    if (global != null) {
+      global.finish(Set.of());
+    }
+    variables(local.child("Variables"), env, scope);
+    local.finish(Set.of());
     return env;
   }
 
-  private static void variables(Props environment, Map<String, String> env, Scope scope) {
-    Props vars = environment.child("Variables");
-    environment.finish(Set.of());
+  /**
+   * The mapping {@code key} of {@code globals} when the function's own value (in {@code local})
+   * merges into it, as it does when absent or a mapping too; null when there is none or the
+   * function's value replaces it.
+   */
+  private static Props inherited(Props globals, Props local, String key) {
+    Node global = globals == null ? null : globals.raw(key);
+    Node own = local.raw(key);
+    if (global == null || (own != null && !(plainMap(global) && plainMap(own)))) {
+      return null;
+    }
+    return globals.child(key);
+  }
+
+  private static boolean plainMap(Node n) {
+    return n.isMap() && n.functionName() == null;
+  }
+
+  private static void variables(Props vars, Map<String, String> env, Scope scope) {
     for (String key : vars.keys()) {
       Field f = vars.field(key);
       String value = f == null ? null : Values.string(f, scope.problems());

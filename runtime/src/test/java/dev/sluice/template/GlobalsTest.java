@@ -46,6 +46,32 @@ class GlobalsTest {
   }
 
   @Test
+  void functionEnvironmentAsAnIntrinsic_replacesTheGlobalOneWhole() {
+    String yaml =
+        Inline.SAM
+            + "Conditions:\n  IsProd: !Equals [a, b]\n"
+            + "Globals:\n  Function:\n    CodeUri: app.jar\n    Runtime: java17\n"
+            + "    Environment:\n      Variables:\n        LOG_LEVEL: INFO\n        STAGE: dev\n"
+            + "Resources:\n"
+            + "  A:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.A\n"
+            + "      Environment: !If [IsProd, {Variables: {X: prod}}, {Variables: {X: dev}}]\n"
+            + "  B:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: b.B\n"
+            + "      Environment:\n        Variables: !If [IsProd, {Y: prod}, {Y: dev}]\n"
+            + "  C:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: c.C\n"
+            + "      Environment:\n        Variables:\n          Z: z\n";
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.functions().get(0).environment()).containsExactly(java.util.Map.entry("X", "dev"));
+    assertThat(t.functions().get(1).environment()).containsExactly(java.util.Map.entry("Y", "dev"));
+    assertThat(t.functions().get(2).environment())
+        .containsExactly(
+            java.util.Map.entry("LOG_LEVEL", "INFO"),
+            java.util.Map.entry("STAGE", "dev"),
+            java.util.Map.entry("Z", "z"));
+  }
+
+  @Test
   void badGlobalValue_isReportedOnceAtTheGlobal() {
     assertThat(Inline.errors(template("CodeUri: app.jar\nRuntime: java17\nTimeout: 0")))
         .containsExactly("Globals.Function.Timeout: 0 is below the minimum 1 (template.yaml:6:14)");
