@@ -64,7 +64,7 @@ record ParameterValue(String text, String path, Node at, String prefix) {
     if (ok && allowed != null && allowed.isList()) {
       List<String> values = allowed.items.stream().map(n -> n.text).toList();
       if (!values.contains(item)) {
-        return fail(problems, item + " is not one of " + String.join(", ", values));
+        return violates(problems, def, item, "is not one of " + String.join(", ", values));
       }
     }
     return ok;
@@ -75,15 +75,15 @@ record ParameterValue(String text, String path, Node at, String prefix) {
     try {
       v = new BigDecimal(item);
     } catch (NumberFormatException e) {
-      return fail(problems, item + " is not a number");
+      return fail(problems, shown(item, def) + " is not a number");
     }
     BigDecimal min = bound(def, "MinValue", problems);
     BigDecimal max = bound(def, "MaxValue", problems);
     if (min != null && v.compareTo(min) < 0) {
-      return fail(problems, item + " is below the minimum " + min.toPlainString());
+      return violates(problems, def, item, "is below the minimum " + min.toPlainString());
     }
     if (max != null && v.compareTo(max) > 0) {
-      return fail(problems, item + " is above the maximum " + max.toPlainString());
+      return violates(problems, def, item, "is above the maximum " + max.toPlainString());
     }
     return true;
   }
@@ -93,16 +93,18 @@ record ParameterValue(String text, String path, Node at, String prefix) {
     BigDecimal max = bound(def, "MaxLength", problems);
     int length = item.codePointCount(0, item.length());
     if (min != null && length < min.intValue()) {
-      return fail(problems, item + " is shorter than the minimum length " + min.toPlainString());
+      return violates(
+          problems, def, item, "is shorter than the minimum length " + min.toPlainString());
     }
     if (max != null && length > max.intValue()) {
-      return fail(problems, item + " is longer than the maximum length " + max.toPlainString());
+      return violates(
+          problems, def, item, "is longer than the maximum length " + max.toPlainString());
     }
     Node pattern = def.entries.get("AllowedPattern");
     if (pattern != null && pattern.isScalar()) {
       try {
         if (!Pattern.compile(pattern.text).matcher(item).matches()) {
-          return fail(problems, item + " does not match the pattern " + pattern.text);
+          return violates(problems, def, item, "does not match the pattern " + pattern.text);
         }
       } catch (PatternSyntaxException e) {
         problems.error(parameterPath() + ".AllowedPattern", pattern, "not a valid pattern");
@@ -128,6 +130,26 @@ record ParameterValue(String text, String path, Node at, String prefix) {
   /** The parameter's own path, without a trailing {@code .Default}. */
   private String parameterPath() {
     return path.endsWith(".Default") ? path.substring(0, path.length() - 8) : path;
+  }
+
+  /**
+   * Reports a value that breaks one of the parameter's constraints: with the parameter's
+   * ConstraintDescription in place of Sluice's own wording when it has one, as CloudFormation does.
+   */
+  private boolean violates(Problems problems, Node def, String item, String what) {
+    Node description = def.entries.get("ConstraintDescription");
+    String why =
+        description != null && description.isScalar()
+            ? "fails its constraint: " + description.text
+            : what;
+    return fail(problems, shown(item, def) + " " + why);
+  }
+
+  /** {@code item}, or asterisks for a NoEcho parameter, whose value must never be shown. */
+  private static String shown(String item, Node def) {
+    Node noEcho = def.entries.get("NoEcho");
+    boolean hidden = noEcho != null && noEcho.isScalar() && noEcho.text.equalsIgnoreCase("true");
+    return hidden ? "****" : item;
   }
 
   private boolean fail(Problems problems, String message) {

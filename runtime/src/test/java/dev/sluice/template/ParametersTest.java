@@ -80,6 +80,34 @@ class ParametersTest {
   }
 
   @Test
+  void noEcho_valueIsNeverShownInErrors() {
+    assertThat(Inline.errors(template("Type: String\nNoEcho: true\nMinLength: 8\nDefault: short")))
+        .containsExactly(
+            "Parameters.Name.Default: **** is shorter than the minimum length 8"
+                + " (template.yaml:6:14)");
+    assertThat(
+            Inline.errors(
+                template("Type: Number\nNoEcho: 'true'\nDefault: 1"),
+                Map.of("Name", "s3cret"),
+                Path.of(".")))
+        .containsExactly("Parameters.Name: override **** is not a number (template.yaml:2:3)");
+  }
+
+  @Test
+  void constraintDescription_isTheMessageWhenAConstraintFails() {
+    assertThat(
+            Inline.errors(
+                template(
+                    "Type: String\nAllowedPattern: '[a-z]+'\n"
+                        + "ConstraintDescription: lower-case letters only\nDefault: orders"),
+                Map.of("Name", "Orders1"),
+                Path.of(".")))
+        .containsExactly(
+            "Parameters.Name: override Orders1 fails its constraint: lower-case letters only"
+                + " (template.yaml:2:3)");
+  }
+
+  @Test
   void default_violatingLengths_isAnErrorAtTheDefault() {
     assertThat(Inline.errors(template("Type: String\nMinLength: 3\nDefault: ab")))
         .containsExactly(
