@@ -190,9 +190,15 @@ final class Resources {
     if (raw == null) {
       return r.id;
     }
-    Node n = resolver.resolve(raw, r.path + ".Properties." + key);
+    String path = r.path + ".Properties." + key;
+    Node n = resolver.resolve(raw, path);
     if (n.kind == Node.Kind.NO_VALUE || n.type == Node.Type.NULL) {
       return r.id;
+    }
+    if (!n.isScalar() && !n.isInvalid()) {
+      // the same error a stream or function reader reports, listed once; nothing else reads
+      // the name of a resource Sluice does not deploy
+      resolver.problems().error(path, n, "expected a string");
     }
     return n.isScalar() ? n.text : null;
   }

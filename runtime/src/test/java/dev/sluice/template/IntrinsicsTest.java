@@ -108,6 +108,19 @@ class IntrinsicsTest {
   }
 
   @Test
+  void ref_ofResourceSluiceDoesNotDeployWithAListForName_isAnErrorAtTheName() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+            + "      TableName: [a, b]\n"
+            + Inline.function("Fn", "Environment:\n  Variables:\n    T: !Ref Table\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Table.Properties.TableName: expected a string (template.yaml:6:18)");
+  }
+
+  @Test
   void getAtt_longFormWithDottedString_resolvesTheArn() {
     Template t = Inline.parse(env("C: {\"Fn::GetAtt\": \"Clicks.Arn\"}\n"));
 
