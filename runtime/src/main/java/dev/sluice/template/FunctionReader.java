@@ -230,6 +230,7 @@ final class FunctionReader {
         continue;
       }
       if (type.equals("Kinesis")) {
+        meta.requireKafka(id, scope.problems());
         KinesisEventSource read =
             KinesisEventReader.read(
                 id, props, functionName, meta.metadataOnly(id), meta.onFailure(id), scope);
@@ -237,7 +238,8 @@ final class FunctionReader {
         kinesis.add(read);
       } else {
         meta.requireKinesis(id, scope.problems());
-        kafka.add(KafkaEventReader.read(id, props, meta.onFailure(id), scope));
+        kafka.add(
+            KafkaEventReader.read(id, props, meta.onFailure(id), meta.parallelization(id), scope));
       }
     }
   }

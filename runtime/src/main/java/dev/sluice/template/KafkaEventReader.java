@@ -23,7 +23,8 @@ final class KafkaEventReader {
 
   private KafkaEventReader() {}
 
-  static KafkaEventSource read(String id, Props props, String sluiceOnFailure, Scope scope) {
+  static KafkaEventSource read(
+      String id, Props props, String sluiceOnFailure, Integer parallelization, Scope scope) {
     Problems problems = scope.problems();
     List<String> servers = nonEmpty(props, "KafkaBootstrapServers", problems);
     List<String> topics = topics(props, problems);
@@ -47,8 +48,9 @@ final class KafkaEventReader {
             EventCommon.responseTypes(props, problems),
             EventCommon.onFailure(props, id, sluiceOnFailure, scope.problems()),
             sourceAccess(props, scope),
+            parallelization,
             enabled == null || enabled);
-    refuseParallelization(props, problems);
+    refuseParallelization(id, props, problems);
     props.finish(IGNORED);
     return source;
   }
@@ -57,14 +59,16 @@ final class KafkaEventReader {
    * SAM passes ParallelizationFactor on to Lambda, which takes it for Kinesis and DynamoDB streams
    * only, so a Kafka event with it would not deploy to AWS.
    */
-  private static void refuseParallelization(Props props, Problems problems) {
+  private static void refuseParallelization(String id, Props props, Problems problems) {
     Node raw = props.raw("ParallelizationFactor");
     if (raw != null) {
       problems.errorAtKey(
           props.path() + ".ParallelizationFactor",
           raw,
           "Lambda takes it for Kinesis and DynamoDB streams only, so AWS would refuse this"
-              + " event");
+              + " event; give it as the function's Metadata.Sluice.Events."
+              + id
+              + ".ParallelizationFactor, which AWS ignores");
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.List;
  * @param functionResponseTypes empty or [ReportBatchItemFailures], or null
  * @param onFailure the failure destination, or null
  * @param sourceAccess authentication and network settings
+ * @param parallelizationFactor lanes per partition (Metadata.Sluice, beyond Lambda), or null
  * @param enabled whether the mapping runs
  */
 public record KafkaEventSource(
@@ -39,6 +40,7 @@ public record KafkaEventSource(
     List<String> functionResponseTypes,
     String onFailure,
     List<SourceAccess> sourceAccess,
+    Integer parallelizationFactor,
     boolean enabled) {
 
   /**

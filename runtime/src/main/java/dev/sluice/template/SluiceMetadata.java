@@ -17,6 +17,7 @@ final class SluiceMetadata {
   private final String isolation;
   private final Map<String, String> failureFormats = new HashMap<>();
   private final Map<String, String> onFailures = new HashMap<>();
+  private final Map<String, Integer> parallelization = new HashMap<>();
   private final Map<String, Node> eventNodes = new HashMap<>();
   private final String eventsPath;
 
@@ -37,7 +38,11 @@ final class SluiceMetadata {
       meta.eventNodes.put(id, events.raw(id));
       String format = event.oneOf("FailureRecordFormat", FAILURE_FORMATS);
       String onFailure = event.string("OnFailure");
+      Integer factor = event.integer("ParallelizationFactor", 1, 10);
       event.finish(Set.of());
+      if (factor != null) {
+        meta.parallelization.put(id, factor);
+      }
       if (format != null) {
         meta.failureFormats.put(id, format);
       }
@@ -74,6 +79,25 @@ final class SluiceMetadata {
    */
   String onFailure(String id) {
     return onFailures.get(id);
+  }
+
+  /**
+   * Lanes per partition of Kafka event {@code id}, which Sluice offers beyond Lambda (Lambda takes
+   * ParallelizationFactor for streams only, so it cannot be in the event's properties); null:
+   * unset.
+   */
+  Integer parallelization(String id) {
+    return parallelization.get(id);
+  }
+
+  /** Reports a ParallelizationFactor given here for a Kinesis event, which has its own. */
+  void requireKafka(String id, Problems problems) {
+    if (parallelization.containsKey(id)) {
+      problems.errorAtKey(
+          eventsPath + "." + id,
+          eventNodes.get(id),
+          "a Kinesis event takes ParallelizationFactor in its Properties, as Lambda does");
+    }
   }
 
   /** Reports a FailureRecordFormat given for a Kafka event, whose records are Lambda's. */

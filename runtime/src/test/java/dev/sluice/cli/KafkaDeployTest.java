@@ -139,6 +139,20 @@ class KafkaDeployTest {
       assertThat(third.out())
           .contains("~ mapping " + topic + "-fn ← kafka " + topic + ": BatchSize 100 → 5");
 
+      // beyond Lambda, so in Metadata.Sluice, which sam deploy ignores
+      String lanesOfOne = Files.readString(t);
+      Files.writeString(
+          t,
+          lanesOfOne.replace(
+              "    Properties:\n      FunctionName",
+              "    Metadata:\n      Sluice:\n        Events:\n          Payments:\n"
+                  + "            ParallelizationFactor: 3\n    Properties:\n"
+                  + "      FunctionName"));
+      assertThat(cli("deploy", t.toString()).out()).contains(label + "ParallelizationFactor 1 → 3");
+      assertThat(node.mappings().get(uuid).config().parallelizationFactor()).isEqualTo(3);
+      Files.writeString(t, lanesOfOne);
+      assertThat(cli("deploy", t.toString()).out()).contains(label + "ParallelizationFactor 3 → 1");
+
       // another topic, the same ConsumerGroupId: the old mapping goes before the new one comes
       String moved = topic + "-v2";
       Files.writeString(

@@ -157,6 +157,37 @@ class FunctionsTest {
   }
 
   @Test
+  void sluiceMetadata_parallelizationFactorOfAKafkaEvent_isTheEvents() {
+    String yaml =
+        function(
+                "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                    + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [t]\n"
+                    + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n")
+            + "    Metadata:\n      Sluice:\n        Events:\n          K:\n"
+            + "            ParallelizationFactor: 3\n";
+
+    KafkaEventSource kafka = Inline.parse(yaml).functions().get(0).kafkaEvents().get(0);
+
+    assertThat(kafka.parallelizationFactor()).isEqualTo(3);
+  }
+
+  @Test
+  void sluiceMetadata_parallelizationFactorOfAKinesisEvent_isAnError() {
+    String yaml =
+        function(
+                "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+                    + STREAM_ARN
+                    + "\n      StartingPosition: LATEST\n")
+            + "    Metadata:\n      Sluice:\n        Events:\n          E:\n"
+            + "            ParallelizationFactor: 2\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Metadata.Sluice.Events.E: a Kinesis event takes ParallelizationFactor"
+                + " in its Properties, as Lambda does (template.yaml:18:11)");
+  }
+
+  @Test
   void sluiceMetadata_forAnEventTheFunctionLacks_isAnError() {
     String yaml =
         function("")
@@ -261,8 +292,9 @@ class FunctionsTest {
     assertThat(Inline.errors(yaml))
         .containsExactly(
             "Resources.Fn.Properties.Events.K.Properties.ParallelizationFactor: Lambda takes it"
-                + " for Kinesis and DynamoDB streams only, so AWS would refuse this event"
-                + " (template.yaml:16:13)");
+                + " for Kinesis and DynamoDB streams only, so AWS would refuse this event; give it"
+                + " as the function's Metadata.Sluice.Events.K.ParallelizationFactor, which AWS"
+                + " ignores (template.yaml:16:13)");
   }
 
   @Test

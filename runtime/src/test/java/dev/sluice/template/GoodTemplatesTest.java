@@ -215,6 +215,7 @@ class GoodTemplatesTest {
                     new KafkaEventSource.SourceAccess(
                         "SERVER_ROOT_CA_CERTIFICATE",
                         "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ca")),
+                4,
                 false));
     MappingRequest r = f.kinesisEvents().get(0).request();
     assertThat(r.eventSourceArn()).isEqualTo(ARN_PREFIX + "refunds");

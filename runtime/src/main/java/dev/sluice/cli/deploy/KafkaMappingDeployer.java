@@ -147,7 +147,7 @@ final class KafkaMappingDeployer {
         e.maxBatchingWindowSeconds(),
         e.startingPosition(),
         e.startingTimestampMillis(),
-        null,
+        e.parallelizationFactor(),
         e.bisectOnError(),
         e.maxRetryAttempts(),
         e.maxRecordAgeSeconds(),
