@@ -1,5 +1,6 @@
 package dev.sluice.template;
 
+import dev.sluice.function.FunctionConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -200,6 +201,7 @@ final class FunctionReader {
 
   private static void variables(Props vars, Map<String, String> env, Scope scope) {
     for (String key : vars.keys()) {
+      checkVariableName(vars, key, scope.problems());
       Field f = vars.field(key);
       String value = f == null ? null : Values.string(f, scope.problems());
       if (value != null) {
@@ -207,6 +209,17 @@ final class FunctionReader {
       } else if (f == null) {
         env.remove(key);
       }
+    }
+  }
+
+  /**
+   * Lambda refuses reserved names when the function is deployed; a template error says where they
+   * are. (Its name pattern is left to the API's error: one-letter names in a template are rare.)
+   */
+  private static void checkVariableName(Props vars, String key, Problems problems) {
+    if (FunctionConfig.RESERVED_ENVIRONMENT.contains(key)) {
+      problems.errorAtKey(
+          vars.path() + "." + key, vars.raw(key), "is reserved by Lambda and cannot be set");
     }
   }
 

@@ -203,6 +203,16 @@ class FunctionsTest {
   }
 
   @Test
+  void environment_reservedName_isAnErrorAtItsKey() {
+    String yaml = function("Environment:\n  Variables:\n    AWS_REGION: eu-west-1\n    X: 1\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.AWS_REGION: is reserved by Lambda and"
+                + " cannot be set (template.yaml:11:11)");
+  }
+
+  @Test
   void environment_numbersAndBooleans_areStringified() {
     FunctionResource f =
         Inline.parse(function("Environment:\n  Variables:\n    N: 1.50\n    B: yes\n    S: 'x'\n"))
