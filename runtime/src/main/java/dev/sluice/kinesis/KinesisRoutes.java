@@ -2,23 +2,20 @@ package dev.sluice.kinesis;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.http.RawBody;
 import dev.sluice.log.LogException;
 import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.node.SluiceNode;
 import dev.sluice.stream.StreamException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -64,29 +61,12 @@ public class KinesisRoutes {
   }
 
   void install(@Observes Router router) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxRequestBytes);
+    // a form Content-Type (curl -d) is read as JSON by Wire, as any type other than CBOR
     router
         .post("/")
-        .handler(ctx -> rawBody(ctx, body))
+        .handler(RawBody.handler(maxRequestBytes))
         .handler(this::handle)
         .failureHandler(this::failure);
-  }
-
-  /**
-   * Has {@code body} read the request raw whatever its Content-Type. A form type (curl's default
-   * for {@code -d}) would make BodyHandler decode a form instead, failing on a body over 2 KB or on
-   * base64's '+' and '/'; Wire reads such a body as JSON, as it does any type other than CBOR.
-   */
-  private static void rawBody(RoutingContext ctx, BodyHandler body) {
-    MultiMap headers = ctx.request().headers();
-    String type = headers.get(HttpHeaders.CONTENT_TYPE);
-    if (type != null) {
-      String lower = type.trim().toLowerCase(Locale.ROOT);
-      if (lower.startsWith("application/x-www-form-urlencoded") || lower.startsWith("multipart/")) {
-        headers.remove(HttpHeaders.CONTENT_TYPE);
-      }
-    }
-    body.handle(ctx);
   }
 
   private void handle(RoutingContext ctx) {

@@ -4,13 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.FunctionException;
 import dev.sluice.mapper.MappingException;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -96,30 +91,6 @@ final class LambdaHttp {
     }
     LOG.error("Unexpected failure in a Lambda API request", e);
     return new LambdaException(LambdaError.ServiceException, "Internal failure: " + e.getMessage());
-  }
-
-  /**
-   * Reads a request's body as raw bytes, whatever its Content-Type, failing with 413 past {@code
-   * limit} bytes. Lambda does the same: curl's {@code -d} labels a JSON payload as a form, and
-   * BodyHandler would decode a form instead (failing on a field over 2 KB, or on a '%' that starts
-   * no escape), so the form type is dropped before it looks.
-   */
-  static Handler<RoutingContext> rawBody(long limit) {
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(limit);
-    return ctx -> {
-      MultiMap headers = ctx.request().headers();
-      String type = headers.get(HttpHeaders.CONTENT_TYPE);
-      if (type != null && isForm(type)) {
-        headers.remove(HttpHeaders.CONTENT_TYPE);
-      }
-      body.handle(ctx);
-    };
-  }
-
-  /** The content types BodyHandler (and Vert.x under it) decode as a form. */
-  private static boolean isForm(String contentType) {
-    String type = contentType.trim().toLowerCase(Locale.ROOT);
-    return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/");
   }
 
   static byte[] bytes(RoutingContext ctx) {

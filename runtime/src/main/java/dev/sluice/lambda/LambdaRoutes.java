@@ -8,6 +8,7 @@ import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.function.LogPage;
+import dev.sluice.http.RawBody;
 import dev.sluice.node.SluiceNode;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -46,10 +47,10 @@ public class LambdaRoutes {
   }
 
   void install(@Observes Router router) {
-    Handler<RoutingContext> deploy = LambdaHttp.rawBody(MAX_DEPLOY_BYTES);
+    Handler<RoutingContext> deploy = RawBody.handler(MAX_DEPLOY_BYTES);
     // Payloads a little over 6 MB are read and answered with RequestTooLargeException by the
     // service; only far larger ones are cut off.
-    Handler<RoutingContext> invoke = LambdaHttp.rawBody(16L * 1024 * 1024);
+    Handler<RoutingContext> invoke = RawBody.handler(16L * 1024 * 1024);
     router
         .post(V + "/:name/invocations")
         .handler(invoke)

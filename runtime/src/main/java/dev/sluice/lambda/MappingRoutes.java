@@ -2,6 +2,7 @@ package dev.sluice.lambda;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.http.RawBody;
 import dev.sluice.mapper.MappingService;
 import dev.sluice.node.SluiceNode;
 import io.vertx.core.Handler;
@@ -29,7 +30,7 @@ public class MappingRoutes {
   }
 
   void install(@Observes Router router) {
-    Handler<RoutingContext> body = LambdaHttp.rawBody(1024 * 1024);
+    Handler<RoutingContext> body = RawBody.handler(1024 * 1024);
     router.routeWithRegex("^" + V + "/?$").handler(body).handler(this::collection);
     router.get(V + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> view(ctx, false)));
     router
