@@ -94,7 +94,8 @@ public class InvokeBenchmark {
             "sha",
             0,
             0,
-            "rev");
+            "rev",
+            null);
     code = new DeployedCode(dir);
     warm = factory.create(config, code);
     warm.invoke(invocation()).join();
