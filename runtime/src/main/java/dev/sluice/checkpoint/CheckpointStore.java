@@ -72,10 +72,19 @@ public final class CheckpointStore {
     }
   }
 
+  /**
+   * The oldest format that holds {@code checkpoints}: without a window floor, format 3 is the same
+   * bytes, and a Sluice from before the floor can still read the file after a downgrade.
+   */
+  private static int versionFor(Map<String, Checkpoint> checkpoints) {
+    boolean floors = checkpoints.values().stream().anyMatch(c -> c.windowFloor() != null);
+    return floors ? VERSION : VERSION - 1;
+  }
+
   /** Replaces every checkpoint with {@code checkpoints}. */
   public void save(Map<String, Checkpoint> checkpoints) {
     try {
-      Stored stored = new Stored(VERSION, new TreeMap<>(checkpoints));
+      Stored stored = new Stored(versionFor(checkpoints), new TreeMap<>(checkpoints));
       AtomicFiles.write(file, MAPPER.writeValueAsBytes(stored));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoints " + file, e);

@@ -143,14 +143,18 @@ public final class KafkaStateStore implements StateStore {
         throw new StateException(
             "reading the node state in "
                 + topic
-                + " made no progress for 60 s (at offset "
+                + " made no progress for "
+                + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS)
+                + " s (at offset "
                 + consumer.position(tp)
                 + " of "
                 + end
                 + ")");
       }
+      long before = consumer.position(tp);
       ConsumerRecords<byte[], byte[]> polled = consumer.poll(POLL);
-      if (!polled.isEmpty()) {
+      // compacted-away offsets and transaction markers move the position without records
+      if (consumer.position(tp) > before) {
         deadline = System.nanoTime() + STALL_NANOS;
       }
       for (ConsumerRecord<byte[], byte[]> r : polled) {

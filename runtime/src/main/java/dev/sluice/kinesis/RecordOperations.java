@@ -19,7 +19,6 @@ import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMeta;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,11 +173,11 @@ final class RecordOperations {
           "java.nio.HeapByteBuffer[pos=0 lim=" + data.length + "]",
           "Member must have length less than or equal to " + MAX_RECORD_BYTES);
     }
-    int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+    int keyBytes = LogRecord.utf8Length(key);
     if (data.length + keyBytes > MAX_RECORD_BYTES) {
       throw KinesisException.invalid(
           "The size of "
-              + (prefix.isEmpty() ? "the record" : prefix + "record")
+              + (prefix.isEmpty() ? "the record" : "record " + prefix.replaceAll("\\D", ""))
               + ", its data and partition key together ("
               + (data.length + keyBytes)
               + " bytes), exceeds the limit of "

@@ -90,8 +90,14 @@ final class StreamOperations {
       throw KinesisException.invalid(
           "StreamARN " + arn + " is not a stream ARN of this account and region.");
     }
-    if (r.object("StreamModeDetails") == null) {
+    ObjectNode details = r.object("StreamModeDetails");
+    if (details == null) {
       throw KinesisException.validation("streamModeDetails", "null", "Member must not be null");
+    }
+    if (!details.hasNonNull("StreamMode")) {
+      // CreateStream defaults a missing mode to PROVISIONED; a switch must name one
+      throw KinesisException.validation(
+          "streamModeDetails.streamMode", "null", "Member must not be null");
     }
     return empty(catalog.setMode(name, mode(r)));
   }

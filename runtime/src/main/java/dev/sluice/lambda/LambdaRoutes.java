@@ -297,17 +297,47 @@ public class LambdaRoutes {
     return out;
   }
 
+  /** Payloads up to this size are checked for JSON on the event loop: microseconds. */
+  private static final int INLINE_CHECK_BYTES = 64 * 1024;
+
   private void invoke(RoutingContext ctx) {
     Context context = Vertx.currentContext();
     try {
-      String name = name(ctx);
       byte[] payload = LambdaHttp.bytes(ctx);
-      String clientContext = clientContext(ctx);
       String type = header(ctx, "X-Amz-Invocation-Type", "RequestResponse");
       // a payload over its type's limit is refused as too large by the service, unread
-      if (payload.length <= FunctionService.maxPayloadBytes("Event".equals(type))) {
+      if (payload.length > FunctionService.maxPayloadBytes("Event".equals(type))) {
+        dispatch(ctx, context, payload, type);
+      } else if (payload.length <= INLINE_CHECK_BYTES) {
         LambdaJson.checkPayload(payload);
+        dispatch(ctx, context, payload, type);
+      } else {
+        // up to 6 MB of JSON to scan: not on the event loop
+        context
+            .<Void>executeBlocking(
+                () -> {
+                  LambdaJson.checkPayload(payload);
+                  return null;
+                },
+                false)
+            .onComplete(
+                checked -> {
+                  if (checked.failed()) {
+                    LambdaHttp.error(ctx, checked.cause());
+                  } else {
+                    dispatch(ctx, context, payload, type);
+                  }
+                });
       }
+    } catch (RuntimeException e) {
+      LambdaHttp.error(ctx, e);
+    }
+  }
+
+  private void dispatch(RoutingContext ctx, Context context, byte[] payload, String type) {
+    try {
+      String name = name(ctx);
+      String clientContext = clientContext(ctx);
       switch (type) {
         case "DryRun" -> {
           functions().get(name);

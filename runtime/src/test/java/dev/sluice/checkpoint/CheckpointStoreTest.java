@@ -27,6 +27,15 @@ class CheckpointStoreTest {
   }
 
   @Test
+  void save_noWindowFloor_writesFormatThreeThatOlderNodesRead() throws Exception {
+    Path file = dir.resolve("checkpoints.json");
+    Checkpoint cp = new Checkpoint(6, false, null, 1_700_000_000_000L, null);
+    new CheckpointStore(file).save(Map.of(SHARD, cp));
+    assertThat(Files.readString(file)).contains("\"version\":3").doesNotContain("windowFloor");
+    assertThat(new CheckpointStore(file).load()).containsExactlyEntriesOf(Map.of(SHARD, cp));
+  }
+
+  @Test
   void load_formatThreeFile_checkpointsWithoutAFloor() throws Exception {
     Path file = dir.resolve("checkpoints.json");
     Files.writeString(

@@ -1079,6 +1079,23 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void updateStreamMode_withoutAMode_validationExceptionAndTheModeStays() {
+    String name = newStream(1);
+    String arn = describe(name).streamARN();
+    assertThatThrownBy(
+            () -> kinesis.updateStreamMode(b -> b.streamARN(arn).streamModeDetails(m -> {})))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("streamMode");
+    assertThat(
+            kinesis
+                .describeStreamSummary(b -> b.streamName(name))
+                .streamDescriptionSummary()
+                .streamModeDetails()
+                .streamMode())
+        .isEqualTo(StreamMode.PROVISIONED);
+  }
+
+  @Test
   void tags_fiftyInOneCall_acceptedAndFiftyOneRefused() {
     String name = newStream(1);
     Map<String, String> fifty = new HashMap<>();

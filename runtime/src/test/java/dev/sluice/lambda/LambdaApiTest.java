@@ -527,9 +527,12 @@ class LambdaApiTest {
       throws Exception {
     String name = deploy(Handlers.STREAM, "fixture.Upper", 5);
 
-    for (String bad : List.of("hello", "{\"a\":1} {}", "{\"a\":", "[1,]", "\"x\" y", "  ")) {
+    // the last two are over the size checked on the event loop, so a worker checks them
+    String large = "[" + "1,".repeat(50_000);
+    for (String bad :
+        List.of("hello", "{\"a\":1} {}", "{\"a\":", "[1,]", "\"x\" y", "  ", large + "]", large)) {
       assertThatThrownBy(() -> invoke(name, bad))
-          .as("payload '%s'", bad)
+          .as("payload '%.20s'", bad)
           .isInstanceOf(InvalidRequestContentException.class)
           .hasMessageContaining(
               "Could not parse request body into json: Could not parse payload into json: ");
@@ -540,13 +543,15 @@ class LambdaApiTest {
                           b.functionName(name)
                               .invocationType(InvocationType.EVENT)
                               .payload(SdkBytes.fromUtf8String(bad))))
-          .as("Event payload '%s'", bad)
+          .as("Event payload '%.20s'", bad)
           .isInstanceOf(InvalidRequestContentException.class);
     }
     Thread.sleep(500); // an accepted Event would have run, and been retried, by now
     assertThat(logLines(name)).noneMatch(l -> l.contains("START RequestId"));
 
     assertThat(invoke(name, " \"shout\"\n").payload().asUtf8String()).isEqualTo(" \"SHOUT\"\n");
+    String big = "\"" + "a".repeat(100_000) + "\"";
+    assertThat(invoke(name, big).payload().asUtf8String()).isEqualTo(big.toUpperCase());
     assertThat(lambda.invoke(b -> b.functionName(name)).functionError())
         .as("an empty payload is allowed")
         .isNull();

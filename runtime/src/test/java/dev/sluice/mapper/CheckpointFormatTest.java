@@ -75,7 +75,7 @@ class CheckpointFormatTest {
     store.save(Map.of("shardId-000000000000", new Checkpoint(4, false).in(1_700_000_000_000L)));
     assertThat(store.load())
         .containsEntry("shardId-000000000000", new Checkpoint(4, false, null, 1_700_000_000_000L));
-    assertThat(Files.readString(file)).contains("\"version\":4");
+    assertThat(Files.readString(file)).contains("\"version\":3");
   }
 
   @Test

@@ -72,9 +72,9 @@ final class ModuleInputs {
   private static List<Path> parentPoms(Path module) {
     List<Path> out = new ArrayList<>();
     Set<Path> seen = new LinkedHashSet<>();
-    Path dir = module;
-    while (seen.add(dir)) {
-      Element parent = child(project(dir), "parent");
+    Path current = module.resolve("pom.xml");
+    while (seen.add(current)) {
+      Element parent = child(parse(current), "parent");
       if (parent == null) {
         break;
       }
@@ -83,7 +83,7 @@ final class ModuleInputs {
       if (path.isEmpty()) {
         break; // an empty relativePath means: from a repository, not from this tree
       }
-      Path pom = dir.resolve(path).normalize();
+      Path pom = current.getParent().resolve(path).normalize();
       if (Files.isDirectory(pom)) {
         pom = pom.resolve("pom.xml");
       }
@@ -91,7 +91,7 @@ final class ModuleInputs {
         break;
       }
       out.add(pom);
-      dir = pom.getParent();
+      current = pom;
     }
     return out;
   }
@@ -146,7 +146,10 @@ final class ModuleInputs {
   }
 
   private static Element project(Path module) {
-    Path pom = module.resolve("pom.xml");
+    return parse(module.resolve("pom.xml"));
+  }
+
+  private static Element parse(Path pom) {
     if (!Files.isRegularFile(pom)) {
       return null;
     }

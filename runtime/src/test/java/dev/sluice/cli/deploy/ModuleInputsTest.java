@@ -81,7 +81,8 @@ class ModuleInputsTest {
         pom(
             "fns/orders",
             "<parent><groupId>org.demo</groupId><artifactId>build-parent</artifactId>"
-                + "<version>1</version><relativePath>../../build-parent</relativePath></parent>"
+                + "<version>1</version><relativePath>../../build-parent/pom.xml</relativePath>"
+                + "</parent>"
                 + "<artifactId>orders</artifactId>");
 
     List<Path> inputs = ModuleInputs.of(orders, root);
