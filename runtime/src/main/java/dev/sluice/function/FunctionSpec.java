@@ -36,4 +36,10 @@ public record FunctionSpec(
       Isolation isolation) {
     this(handler, runtime, memorySize, timeoutSeconds, environment, description, isolation, null);
   }
+
+  /** This request, giving {@code newRole} as the execution role. */
+  public FunctionSpec withRole(String newRole) {
+    return new FunctionSpec(
+        handler, runtime, memorySize, timeoutSeconds, environment, description, isolation, newRole);
+  }
 }

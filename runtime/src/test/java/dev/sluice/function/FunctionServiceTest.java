@@ -96,17 +96,7 @@ class FunctionServiceTest {
     Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
     String role = "arn:aws:iam::123456789012:role/orders";
     FunctionSpec plain = java17("fixture.Any");
-    FunctionSpec withRole =
-        new FunctionSpec(
-            plain.handler(),
-            plain.runtime(),
-            plain.memorySize(),
-            plain.timeoutSeconds(),
-            plain.environment(),
-            plain.description(),
-            plain.isolation(),
-            role);
-    service.create("with-role", withRole, new CodeSource.Local(code));
+    service.create("with-role", plain.withRole(role), new CodeSource.Local(code));
     service.create("old", plain, new CodeSource.Local(code));
     close();
     // what a node before roles were kept wrote

@@ -50,19 +50,8 @@ class SharedFunctionsTest {
     Path code = Files.createDirectories(dir.resolve("small"));
     Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
     String role = "arn:aws:iam::123456789012:role/service-role/orders";
-    FunctionSpec spec = FunctionServiceTest.java17("fixture.Any");
     service.create(
-        "f",
-        new FunctionSpec(
-            spec.handler(),
-            spec.runtime(),
-            spec.memorySize(),
-            spec.timeoutSeconds(),
-            spec.environment(),
-            spec.description(),
-            spec.isolation(),
-            role),
-        new CodeSource.Local(code));
+        "f", FunctionServiceTest.java17("fixture.Any").withRole(role), new CodeSource.Local(code));
 
     FunctionService other =
         new FunctionService(

@@ -70,22 +70,16 @@ class LambdaApiTest {
   }
 
   String deploy(Map<String, String> sources, String handler, int timeout) {
-    String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
-    lambda.createFunction(
-        b ->
-            b.functionName(name)
-                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
-                .role("arn:aws:iam::000000000000:role/any")
-                .handler(handler)
-                .timeout(timeout)
-                .memorySize(256)
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
-    created.add(name);
-    return name;
+    return deploy(sources, handler, timeout, Map.of());
   }
 
   /** A function in process isolation, which runs the handler on Lambda's own Java runtime. */
   String deployInProcess(Map<String, String> sources, String handler, int timeout) {
+    return deploy(sources, handler, timeout, Map.of(LambdaJson.ISOLATION_TAG, "process"));
+  }
+
+  String deploy(
+      Map<String, String> sources, String handler, int timeout, Map<String, String> tags) {
     String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
     lambda.createFunction(
         b ->
@@ -95,7 +89,7 @@ class LambdaApiTest {
                 .handler(handler)
                 .timeout(timeout)
                 .memorySize(256)
-                .tags(Map.of(LambdaJson.ISOLATION_TAG, "process"))
+                .tags(tags)
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
     created.add(name);
     return name;
