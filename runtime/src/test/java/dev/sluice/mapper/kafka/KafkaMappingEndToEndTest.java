@@ -10,6 +10,7 @@ import dev.sluice.testing.FreshDataDir;
 import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.KafkaBroker;
 import dev.sluice.testing.ScramUsers;
+import dev.sluice.testing.TcpForwarder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -709,6 +710,38 @@ class KafkaMappingEndToEndTest {
         .until(
             () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
             r -> r.startsWith("PROBLEM: Connection error") && r.contains(plaintext));
+  }
+
+  @Test
+  void kafkaMapping_brokersReachableOnlyAfterTheJoinTimeout_connectionErrorGoesOnceItJoins()
+      throws Exception {
+    int port = TcpForwarder.freePort();
+    String later = "127.0.0.1:" + port;
+    String topic = topic(1);
+    String fn = function();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.selfManagedEventSource(
+                    s ->
+                        s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(later)))));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
+            r -> r.startsWith("PROBLEM: Connection error") && r.contains(later));
+
+    try (TcpForwarder reachable = TcpForwarder.start(port, servers)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
+              "No records processed"::equals);
+      send(topic, "k", "late-0");
+      assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("late-0");
+    }
   }
 
   private static CreateEventSourceMappingRequest.Builder saslSsl(
