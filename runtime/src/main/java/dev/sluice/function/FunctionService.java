@@ -219,7 +219,8 @@ public final class FunctionService implements AutoCloseable {
 
   private synchronized FunctionConfig createNow(String name, FunctionSpec spec, CodeSource code) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw FunctionException.invalid(
+      // a model constraint: ValidationException, as Lambda answers it
+      throw FunctionException.validation(
           "Value '"
               + name
               + "' at 'functionName' failed to satisfy constraint: Member must satisfy"

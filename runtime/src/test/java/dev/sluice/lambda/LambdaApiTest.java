@@ -626,6 +626,22 @@ class LambdaApiTest {
   }
 
   @Test
+  void createFunction_nameNotLambdasPattern_validationException() {
+    for (String name : List.of("has space", "x".repeat(65), "semi;colon")) {
+      assertThatThrownBy(() -> createWithEnvironment(name, Map.of()))
+          .as("name %s", name)
+          .isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class)
+          .hasMessageContaining(
+              "1 validation error detected: Value '" + name + "' at 'functionName'")
+          .satisfies(
+              e -> {
+                var l = (software.amazon.awssdk.services.lambda.model.LambdaException) e;
+                assertThat(l.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+              });
+    }
+  }
+
+  @Test
   void createFunction_role_storedAndEchoedAndChangedByUpdate() {
     String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
     String role = "arn:aws:iam::123456789012:role/service-role/orders-processor";
