@@ -236,17 +236,8 @@ final class RecordOperations {
         return CompletableFuture.completedFuture(offsets.startOffset());
       case "LATEST":
         return CompletableFuture.completedFuture(offsets.endOffset());
-      case "AT_SEQUENCE_NUMBER":
-        // the shard's StartingSequenceNumber (offset -1) is at its first record
-        return CompletableFuture.completedFuture(
-            Math.max(0, sequenceOffset(r, shard, ref, offsets, offsets.endOffset())));
-      case "AFTER_SEQUENCE_NUMBER":
-        // never past the end: after a number not issued yet (say an empty shard's
-        // StartingSequenceNumber) the next record appended is the first one after it
-        return CompletableFuture.completedFuture(
-            Math.min(
-                sequenceOffset(r, shard, ref, offsets, offsets.endOffset()) + 1,
-                offsets.endOffset()));
+      case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
+        return sequenceStart(r, type.equals("AFTER_SEQUENCE_NUMBER"), shard, ref, offsets);
       case "AT_TIMESTAMP":
         Long ts = r.timestampMillis("Timestamp");
         if (ts == null) {
@@ -272,9 +263,33 @@ final class RecordOperations {
     }
   }
 
-  private long sequenceOffset(
-      KinesisRequest r, Shard shard, ShardRef ref, ShardOffsets offsets, long highest) {
+  /**
+   * Where an AT or AFTER_SEQUENCE_NUMBER iterator starts. A number past this node's view of the end
+   * may have come from another node sharing Kafka storage (a put through it, say behind a load
+   * balancer): the end is then asked for before the number is refused as not from this shard.
+   */
+  private CompletionStage<Long> sequenceStart(
+      KinesisRequest r, boolean after, Shard shard, ShardRef ref, ShardOffsets offsets) {
     String seq = r.string("StartingSequenceNumber");
+    long offset = sequenceOffset(seq, shard, ref);
+    CompletionStage<ShardOffsets> known =
+        offset < offsets.endOffset()
+            ? CompletableFuture.completedFuture(offsets)
+            : engine.currentOffsets(ref);
+    return known.thenApply(
+        o -> {
+          if (offset > o.endOffset()) {
+            throw notFromShard(seq, shard, ref);
+          }
+          // AT the shard's StartingSequenceNumber (offset -1) is its first record; AFTER is never
+          // past the end: after a number not issued yet (an empty shard's StartingSequenceNumber)
+          // the next record appended is the first one after it
+          return after ? Math.min(offset + 1, o.endOffset()) : Math.max(0, offset);
+        });
+  }
+
+  /** The offset {@code seq} names in {@code shard}, checked for form and shard. */
+  private static long sequenceOffset(String seq, Shard shard, ShardRef ref) {
     if (seq == null) {
       throw KinesisException.invalid(
           "StartingSequenceNumber must be given for iterator types AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER.");
@@ -286,17 +301,21 @@ final class RecordOperations {
           "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
     }
     SequenceNumbers.Decoded d = SequenceNumbers.decode(seq);
-    if (d == null || d.ordinal() != shard.ordinal() || d.offset() > highest) {
-      throw KinesisException.invalid(
-          "StartingSequenceNumber "
-              + seq
-              + " used in GetShardIterator on shard "
-              + shard.id()
-              + " in stream "
-              + ref.stream()
-              + " is invalid because it did not come from this shard.");
+    if (d == null || d.ordinal() != shard.ordinal()) {
+      throw notFromShard(seq, shard, ref);
     }
     return d.offset();
+  }
+
+  private static KinesisException notFromShard(String seq, Shard shard, ShardRef ref) {
+    return KinesisException.invalid(
+        "StartingSequenceNumber "
+            + seq
+            + " used in GetShardIterator on shard "
+            + shard.id()
+            + " in stream "
+            + ref.stream()
+            + " is invalid because it did not come from this shard.");
   }
 
   private CompletionStage<ObjectNode> getRecords(KinesisRequest r) {

@@ -55,6 +55,19 @@ public interface LogEngine extends AutoCloseable {
   ShardOffsets offsets(ShardRef shard);
 
   /**
+   * The shard's offsets counting every append acknowledged so far, also other nodes' where storage
+   * is shared (there {@link #offsets} may lag them by a refresh interval); {@link #offsets} where
+   * only this node writes.
+   */
+  default CompletableFuture<ShardOffsets> currentOffsets(ShardRef shard) {
+    try {
+      return CompletableFuture.completedFuture(offsets(shard));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
    * Seals the shard after every append called before this one; completes with its end offset.
    * Sealing is not persisted by the engine: the stream catalog re-seals closed shards at start.
    */

@@ -167,6 +167,17 @@ public final class KafkaLogEngine implements LogEngine {
     return state(shard).offsets();
   }
 
+  /** Asks the broker for the end now, rather than waiting for the next refresh round. */
+  @Override
+  public CompletableFuture<ShardOffsets> currentOffsets(ShardRef shard) {
+    try {
+      ShardState s = state(shard);
+      return refresher.ask(List.of(s)).thenApply(v -> s.offsets());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   @Override
   public CompletableFuture<Long> seal(ShardRef shard) {
     try {

@@ -101,6 +101,19 @@ public record KafkaLogOptions(
     return connection.bootstrap();
   }
 
+  /** These options with another refresh interval. */
+  public KafkaLogOptions withRefreshInterval(Duration interval) {
+    return new KafkaLogOptions(
+        connection,
+        topicPrefix,
+        replicationFactor,
+        flushEachRecord,
+        writerThreads,
+        readerThreads,
+        interval,
+        sealGrace);
+  }
+
   /** These options with another seal grace. */
   public KafkaLogOptions withSealGrace(Duration grace) {
     return new KafkaLogOptions(

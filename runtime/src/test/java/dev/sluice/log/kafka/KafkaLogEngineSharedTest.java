@@ -85,6 +85,19 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void currentOffsets_beforeTheNextRefresh_countTheOtherEnginesAppends() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options.withRefreshInterval(Duration.ofMinutes(5)), LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+
+    join(a.append(S0, List.of(rec("k", "x"), rec("k", "y"))));
+
+    assertThat(b.offsets(S0).endOffset()).as("b's view, refreshed every 5 min").isZero();
+    assertThat(join(b.currentOffsets(S0)).endOffset()).isEqualTo(2);
+  }
+
+  @Test
   void createShard_ofAPartitionAnotherEngineCreated_attachesWithItsOffsets() {
     KafkaLogEngine b = open(options, LogListener.NONE);
     KafkaLogEngine a = open(options, LogListener.NONE);
