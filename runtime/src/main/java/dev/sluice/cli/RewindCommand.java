@@ -57,10 +57,18 @@ final class RewindCommand implements Callable<Integer> {
       return b.put("SequenceNumber", to);
     }
     if (to.matches("\\d+(\\.\\d+)?")) {
-      return b.put("Timestamp", Double.parseDouble(to));
+      double seconds = Double.parseDouble(to);
+      if (seconds >= 100_000_000_000.0) {
+        throw new CliException(
+            "--to "
+                + to
+                + " looks like epoch milliseconds; give epoch seconds or an ISO-8601 time");
+      }
+      return b.put("To", "AT_TIMESTAMP").put("Timestamp", seconds);
     }
     try {
-      return b.put("Timestamp", Instant.parse(to).toEpochMilli() / 1000.0);
+      return b.put("To", "AT_TIMESTAMP")
+          .put("Timestamp", Instant.parse(to).toEpochMilli() / 1000.0);
     } catch (DateTimeParseException e) {
       throw new CliException(
           "--to must be trim-horizon, latest, an ISO-8601 time, epoch seconds or a sequence"

@@ -81,11 +81,13 @@ public class MappingRoutes {
     ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
     Long ts =
         body.hasNonNull("Timestamp") ? Math.round(body.get("Timestamp").asDouble() * 1000) : null;
+    String to = LambdaJson.text(body, "To");
+    // a Timestamp alone can only mean AT_TIMESTAMP
     MappingService.View v =
         mappings()
             .rewind(
                 uuid(ctx),
-                LambdaJson.text(body, "To"),
+                to == null && ts != null ? "AT_TIMESTAMP" : to,
                 ts,
                 LambdaJson.text(body, "SequenceNumber"));
     return MappingJson.status(v, mappings());

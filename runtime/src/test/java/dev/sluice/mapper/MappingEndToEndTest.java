@@ -419,6 +419,35 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void rewind_toATimestamp_deliversAgainOnlyWhatArrivedFromThen() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid = map(fn, stream, b -> {});
+    for (int i = 0; i < 3; i++) {
+      put(stream, "k", "before" + i);
+    }
+    assertThat(received(fn, 3)).hasSize(3);
+    Thread.sleep(50); // arrival stamps are milliseconds: the cut falls between the two groups
+    double cut = System.currentTimeMillis() / 1000.0;
+    Thread.sleep(50);
+    put(stream, "k", "after0");
+    put(stream, "k", "after1");
+    assertThat(received(fn, 5)).hasSize(5);
+
+    RestAssured.given()
+        .contentType("application/json")
+        .body(("{\"Timestamp\":" + cut + "}").getBytes())
+        .post("/sluice/v1/event-source-mappings/" + uuid + "/rewind")
+        .then()
+        .statusCode(200);
+
+    List<String> all = received(fn, 7);
+    assertThat(all.subList(5, all.size()))
+        .allSatisfy(l -> assertThat(l).contains("after"))
+        .hasSize(2);
+  }
+
+  @Test
   void createMapping_outOfRangeValues_invalidParameterNamingFieldAndRange() throws Exception {
     String stream = stream(1);
     String fn = function();
