@@ -33,10 +33,11 @@ final class LogsCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     LogFollower follower = new LogFollower(endpoint.client(), function);
     follower.newLines(lines).forEach(System.out::println);
-    while (follow) {
+    // A PrintStream swallows the IOException of a closed pipe ('logs -f fn | head'); without this
+    // check --follow would poll for ever with nobody reading its output.
+    while (follow && !System.out.checkError()) {
       Thread.sleep(500);
       follower.newLines(10_000).forEach(System.out::println);
-      System.out.flush();
     }
     return 0;
   }

@@ -75,7 +75,11 @@ final class TailCommand implements Callable<Integer> {
           break;
         }
       }
-      System.out.flush();
+      // A PrintStream swallows the IOException of a closed pipe ('tail s | head -2'); without
+      // this check a following tail would read on for ever with nobody reading its output.
+      if (System.out.checkError()) {
+        return 0;
+      }
       if (poll.idleRound()) {
         if (noFollow) {
           break;

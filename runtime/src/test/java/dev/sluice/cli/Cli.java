@@ -2,7 +2,9 @@ package dev.sluice.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,19 +18,29 @@ final class Cli {
 
   private Cli() {}
 
-  static synchronized Result run(String stdin, String... args) {
+  static Result run(String stdin, String... args) {
+    return run(new ByteArrayOutputStream(), stdin, args);
+  }
+
+  /**
+   * Runs with standard output going to {@code out}, such as one that fails like a closed pipe;
+   * {@link Result#out} is what {@code out} holds, or its {@code toString()}.
+   */
+  static synchronized Result run(OutputStream out, String stdin, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     InputStream oldIn = System.in;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
       int exit = Main.commandLine().execute(args);
-      return new Result(
-          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      String printed =
+          out instanceof ByteArrayOutputStream b
+              ? b.toString(StandardCharsets.UTF_8)
+              : out.toString();
+      return new Result(exit, printed, err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -38,10 +50,42 @@ final class Cli {
 
   /** Runs a subcommand against the server at {@code endpoint}. */
   static Result against(String endpoint, String stdin, String... args) {
+    return against(endpoint, new ByteArrayOutputStream(), stdin, args);
+  }
+
+  /** Runs a subcommand against {@code endpoint} with standard output going to {@code out}. */
+  static Result against(String endpoint, OutputStream out, String stdin, String... args) {
     String[] all = Arrays.copyOf(args, args.length + 2);
     all[args.length] = "--endpoint";
     all[args.length + 1] = endpoint;
-    return run(stdin, all);
+    return run(out, stdin, all);
+  }
+
+  /**
+   * Standard output that takes {@code bytes} bytes and then fails every write, as a pipe does once
+   * its reader ({@code head -2}) has exited; {@link #toString} is what it took.
+   */
+  static OutputStream closingAfter(int bytes) {
+    ByteArrayOutputStream taken = new ByteArrayOutputStream();
+    return new OutputStream() {
+      @Override
+      public synchronized void write(byte[] b, int off, int len) throws IOException {
+        if (taken.size() + len > bytes) {
+          throw new IOException("Broken pipe");
+        }
+        taken.write(b, off, len);
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public String toString() {
+        return taken.toString(StandardCharsets.UTF_8);
+      }
+    };
   }
 
   /** A template with one function running hello-kinesis's EchoHandler from {@code code}. */

@@ -8,10 +8,17 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -156,6 +163,51 @@ class CliCommandsTest {
         .statusCode(400)
         .header("x-amzn-ErrorType", "InvalidParameterValueException")
         .body("message", org.hamcrest.Matchers.containsString("after must be a NextToken"));
+  }
+
+  @Test
+  void tailFollow_stdoutClosed_returnsAfterTheFailedWrite() throws Exception {
+    createStream("cli-pipe", 1);
+    assertThat(cli("a\nb\nc\n", "put", "cli-pipe", "--partition-key", "k").exit()).isZero();
+
+    // One text line is about 90 bytes: the second fails, as after 'tail cli-pipe | head -1'.
+    Cli.Result r =
+        within(
+            Duration.ofSeconds(30),
+            () ->
+                Cli.against(
+                    root, Cli.closingAfter(100), "", "tail", "cli-pipe", "--from", "trim-horizon"));
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().lines()).hasSize(1);
+  }
+
+  @Test
+  void logsFollow_stdoutClosed_returnsAfterTheFailedWrite() throws Exception {
+    assertThat(cli("", "deploy", Cli.echoTemplate("cli-logpipe", HELLO).toString()).exit())
+        .isZero();
+    assertThat(cli("", "invoke", "cli-logpipe").exit()).isZero();
+
+    Cli.Result r =
+        within(
+            Duration.ofSeconds(30),
+            () -> Cli.against(root, Cli.closingAfter(10), "", "logs", "cli-logpipe", "--follow"));
+
+    assertThat(r.exit()).isZero();
+  }
+
+  /** Runs {@code c}, failing (and interrupting it) if it has not returned within {@code d}. */
+  private static <T> T within(Duration d, Callable<T> c) throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    Future<T> f = pool.submit(c);
+    try {
+      return f.get(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("still running after " + d);
+    } finally {
+      f.cancel(true); // interrupts a command that never returns, so it frees the Cli lock
+      pool.shutdownNow();
+    }
   }
 
   @Test
