@@ -9,7 +9,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the state topic: one partition (one order for every node), compacted. */
 final class StateTopic {
@@ -30,6 +32,11 @@ final class StateTopic {
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
     try (Admin admin = Admin.create(config)) {
+      if (exists(admin, topic, bootstrap)) {
+        // a cluster whose operators created it may not grant CREATE, which createTopics needs
+        // even for a topic that exists
+        return;
+      }
       Optional<Short> rf =
           replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
       NewTopic t =
@@ -54,6 +61,27 @@ final class StateTopic {
       // another node created it first
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw new StateException("no Kafka cluster answers at " + bootstrap, e);
+    } catch (TopicAuthorizationException e) {
+      throw new StateException(
+          "not authorized for the node state topic "
+              + topic
+              + " at "
+              + bootstrap
+              + ": grant DESCRIBE, READ and WRITE on it, and CREATE unless it is created"
+              + " beforehand",
+          e);
+    }
+  }
+
+  private static boolean exists(Admin admin, String topic, String bootstrap) {
+    try {
+      KafkaCalls.await(
+          admin.describeTopics(List.of(topic)).allTopicNames(),
+          TIMEOUT_SECONDS,
+          (message, cause) -> new StateException(message + " at " + bootstrap, cause));
+      return true;
+    } catch (UnknownTopicOrPartitionException e) {
+      return false;
     }
   }
 }

@@ -1,0 +1,41 @@
+package dev.sluice.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.log.kafka.KafkaConnection;
+import dev.sluice.testing.KafkaBroker;
+import dev.sluice.testing.TcpForwarder;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+
+/** The state topic's creation against a real broker, and against none. */
+class StateTopicTest {
+
+  @Test
+  void ensure_twiceOnOneCluster_createsTheTopicOnceWithOnePartition() throws Exception {
+    String topic = "state-" + UUID.randomUUID();
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+
+    StateTopic.ensure(c, topic, 1);
+    StateTopic.ensure(c, topic, 1); // described first: no CreateTopics for a topic that exists
+
+    try (Admin admin = Admin.create(c.clientConfig("state-topic-test"))) {
+      var described = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      assertThat(described.partitions()).hasSize(1);
+    }
+  }
+
+  @Test
+  void ensure_noBrokerAtTheAddress_stateExceptionNamingItWithinSeconds() {
+    String nowhere = "127.0.0.1:" + TcpForwarder.freePort();
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> StateTopic.ensure(KafkaConnection.of(nowhere), "state-x", 1))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining(nowhere);
+    assertThat((System.nanoTime() - start) / 1_000_000_000).isLessThan(30);
+  }
+}
