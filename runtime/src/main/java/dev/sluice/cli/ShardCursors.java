@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.Set;
 /**
  * One shard iterator per readable shard, visited round-robin. A closed shard hands over to its
  * children only once all of the child's parents are read to the end, so each key's records print in
- * order across a reshard, as a Kinesis consumer must.
+ * order across a reshard, as a Kinesis consumer must. An iterator that expired while the reader was
+ * stopped (Ctrl-Z, a sleeping laptop) is renewed after the last record read from its shard.
  */
 final class ShardCursors {
 
@@ -26,7 +28,7 @@ final class ShardCursors {
   private final Map<String, List<String>> parents = new HashMap<>();
   private final Set<String> finished = new HashSet<>();
   private final Set<String> started = new HashSet<>();
-  private final Deque<String[]> cursors = new ArrayDeque<>();
+  private final Deque<Cursor> cursors = new ArrayDeque<>();
   private int quietInRound;
 
   private ShardCursors(SluiceClient client, String stream) {
@@ -62,17 +64,30 @@ final class ShardCursors {
     if (cursors.isEmpty()) {
       return new Poll("", List.of(), true);
     }
-    String[] cursor = cursors.pollFirst();
-    JsonNode r =
-        client.kinesis(
-            "GetRecords", SluiceClient.object().put("ShardIterator", cursor[1]).put("Limit", 1000));
+    Cursor cursor = cursors.pollFirst();
+    JsonNode r;
+    try {
+      r = getRecords(cursor);
+    } catch (ClientException e) {
+      if (!"ExpiredIteratorException".equals(e.type())) {
+        throw e;
+      }
+      // Iterators live sluice.kinesis.iterator-ttl (5 min) on the server: a reader stopped longer
+      // carries on from its last record rather than dying.
+      cursor.iterator = iterator(cursor);
+      r = getRecords(cursor);
+    }
     List<JsonNode> records = new ArrayList<>();
     r.path("Records").forEach(records::add);
+    if (!records.isEmpty()) {
+      cursor.lastSequence = records.get(records.size() - 1).path("SequenceNumber").asText();
+    }
     String next = r.path("NextShardIterator").asText(null);
     if (next == null || r.path("NextShardIterator").isNull()) {
-      finish(cursor[0], r.path("ChildShards"));
+      finish(cursor.shardId, r.path("ChildShards"));
     } else {
-      cursors.addLast(new String[] {cursor[0], next});
+      cursor.iterator = next;
+      cursors.addLast(cursor);
     }
     boolean caughtUp = records.isEmpty() && r.path("MillisBehindLatest").asLong(0) == 0;
     quietInRound = caughtUp ? quietInRound + 1 : 0;
@@ -80,7 +95,13 @@ final class ShardCursors {
     if (idle) {
       quietInRound = 0;
     }
-    return new Poll(cursor[0], records, idle);
+    return new Poll(cursor.shardId, records, idle);
+  }
+
+  private JsonNode getRecords(Cursor cursor) {
+    return client.kinesis(
+        "GetRecords",
+        SluiceClient.object().put("ShardIterator", cursor.iterator).put("Limit", 1000));
   }
 
   private void finish(String shardId, JsonNode children) {
@@ -102,10 +123,34 @@ final class ShardCursors {
 
   private void start(String shardId, String type) {
     started.add(shardId);
-    ObjectNode body = SluiceClient.object().put("StreamName", stream);
-    body.put("ShardId", shardId).put("ShardIteratorType", type);
-    String it = client.kinesis("GetShardIterator", body).path("ShardIterator").asText();
-    cursors.addLast(new String[] {shardId, it});
+    Cursor c = new Cursor(shardId, type);
+    c.iterator = iterator(c);
+    cursors.addLast(c);
+  }
+
+  /** A new iterator just after the cursor's last record, or where it started if it read none. */
+  private String iterator(Cursor c) {
+    ObjectNode body = SluiceClient.object().put("StreamName", stream).put("ShardId", c.shardId);
+    if (c.lastSequence == null) {
+      body.put("ShardIteratorType", c.startType);
+    } else {
+      body.put("ShardIteratorType", "AFTER_SEQUENCE_NUMBER");
+      body.put("StartingSequenceNumber", c.lastSequence);
+    }
+    return client.kinesis("GetShardIterator", body).path("ShardIterator").asText();
+  }
+
+  /** One shard's reading position. */
+  private static final class Cursor {
+    final String shardId;
+    final String startType;
+    String iterator;
+    String lastSequence;
+
+    Cursor(String shardId, String startType) {
+      this.shardId = shardId;
+      this.startType = startType;
+    }
   }
 
   private List<JsonNode> listShards() {
