@@ -137,6 +137,16 @@ public final class SluiceClient {
 
   private static JsonNode json(HttpResponse<byte[]> r, String typeField) {
     JsonNode body = parse(r.body());
+    if (body == null) {
+      // Every answer of a Sluice server is JSON: this is another server (a web page, a proxy's
+      // error), whose whole page would bury the point.
+      String text = new String(r.body(), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
+      throw new ClientException(
+          "HTTP " + r.statusCode() + " from " + r.uri(),
+          "not a Sluice server? check --endpoint"
+              + (text.isEmpty() ? "" : " (it answered: " + cut(text, 200) + ")"),
+          r.statusCode());
+    }
     if (r.statusCode() < 300) {
       return body;
     }
@@ -148,14 +158,21 @@ public final class SluiceClient {
     throw new ClientException(type.replaceFirst(".*#", ""), message, r.statusCode());
   }
 
+  /** The JSON body of an answer, empty for none, null when it is not JSON. */
   private static JsonNode parse(byte[] body) {
     if (body == null || body.length == 0) {
       return JSON.createObjectNode();
     }
     try {
-      return JSON.readTree(body);
+      JsonNode node = JSON.readTree(body);
+      // Sluice answers with objects; "404 page not found" would otherwise read as the number 404.
+      return node != null && node.isObject() ? node : null;
     } catch (IOException e) {
-      return JSON.createObjectNode().put("message", new String(body, StandardCharsets.UTF_8));
+      return null;
     }
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() > max ? s.substring(0, max) + "..." : s;
   }
 }
