@@ -609,7 +609,11 @@ public final class StreamCatalog implements AutoCloseable {
       }
       local.remove(name);
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
-      return null; // made from an older state, or tied and later in the order: it lost
+      // made from an older state, or tied and later in the order: it lost
+      if (own) {
+        republishWinner(name, meta.version());
+      }
+      return null;
     } else {
       ordered.put(name, meta.version());
       if (meta.version() < local.getOrDefault(name, -1L)) {
@@ -862,6 +866,24 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /** Persists first: a change readers can see is a change that survives a crash. */
+  /**
+   * This node's change lost, yet its record is now the key's last in the shared order: compaction
+   * would keep it, and a node starting later would load the loser. Writing the winner again, one
+   * version up, makes it last. Only the loser's own node does this, so winners do not race again.
+   */
+  private void republishWinner(String name, long lostVersion) {
+    thread.execute(
+        () ->
+            guarded(
+                "republish " + name,
+                () -> {
+                  StreamMeta winner = streams.get(name);
+                  if (winner != null && winner.version() >= lostVersion) {
+                    publish(winner);
+                  }
+                }));
+  }
+
   private void install(Map<String, StreamMeta> next, String changed) {
     store.save(next.values(), changed);
     show(next);

@@ -245,6 +245,14 @@ class SharedStateTest {
         .atMost(SOON)
         .untilAsserted(
             () -> assertThat(a.catalog.require("busy")).isEqualTo(b.catalog.require("busy")));
+
+    // a node starting now loads what the topic holds last for the stream: the winner too, since
+    // a node whose change lost writes the winner again
+    Node c = node("c");
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () -> assertThat(c.catalog.require("busy")).isEqualTo(a.catalog.require("busy")));
   }
 
   private static StreamMeta copy(StreamMeta m, String name, int retentionHours, long version) {
