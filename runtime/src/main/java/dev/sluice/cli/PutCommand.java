@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,6 +34,8 @@ final class PutCommand implements Callable<Integer> {
   // PutRecords takes at most 500 records and 5 MiB a call.
   static final int MAX_RECORDS = 500;
   static final int MAX_BYTES = 5 * 1024 * 1024;
+  // A record's data and partition key together.
+  static final int MAX_RECORD_BYTES = 1024 * 1024;
 
   @Mixin EndpointOption endpoint;
 
@@ -71,60 +74,138 @@ final class PutCommand implements Callable<Integer> {
       return 0;
     }
     Progress progress = Progress.forStdin(System.err);
-    long count = 0;
+    Batch batch = new Batch(client);
+    try {
+      putLines(batch, progress);
+    } catch (CliException e) {
+      progress.done(batch.put); // ends the progress line before the message
+      throw e;
+    }
+    progress.done(batch.put);
+    System.out.println("put " + batch.put + " records into " + stream);
+    return 0;
+  }
+
+  private void putLines(Batch batch, Progress progress) throws IOException {
     try (BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-      List<String> batch = new ArrayList<>();
-      int bytes = 0;
+      long lineNo = 0;
       for (String line; (line = in.readLine()) != null; ) {
+        lineNo++;
         progress.read(line.length() + 1L);
         if (line.isEmpty()) {
           continue;
         }
-        int size = line.getBytes(StandardCharsets.UTF_8).length + 256;
-        if (batch.size() == MAX_RECORDS || bytes + size > MAX_BYTES) {
-          count += putAll(client, batch);
-          progress.records(count);
-          batch.clear();
-          bytes = 0;
+        // Checked as each line is read, so a bad line stops the put before any batch holding it
+        // is sent, and the message can say where it is and how much is already stored.
+        Entry e;
+        try {
+          e = entry(lineNo, line);
+        } catch (CliException ex) {
+          throw batch.failedAt(lineNo, ex.getMessage());
         }
-        batch.add(line);
-        bytes += size;
+        if (batch.full(e)) {
+          batch.send();
+          progress.records(batch.put);
+        }
+        batch.add(e);
       }
-      count += putAll(client, batch);
+      batch.send();
     }
-    progress.done(count);
-    System.out.println("put " + count + " records into " + stream);
-    return 0;
   }
 
-  private int putAll(SluiceClient client, List<String> lines) {
-    List<String> pending = lines;
-    for (int attempt = 0; !pending.isEmpty(); attempt++) {
-      if (attempt == 6) {
-        throw new CliException(pending.size() + " records were refused six times; stopped.");
-      }
-      pause(attempt);
-      pending = putOnce(client, pending);
+  /** One stdin line as a record: its line number, partition key, data and size. */
+  private record Entry(long lineNo, String key, byte[] data) {
+    int bytes() {
+      return data.length + key.getBytes(StandardCharsets.UTF_8).length;
     }
-    return lines.size();
   }
 
-  private List<String> putOnce(SluiceClient client, List<String> lines) {
+  private Entry entry(long lineNo, String line) {
+    String k = keyOf(line);
+    if (k.codePointCount(0, k.length()) > 256) {
+      throw new CliException("partition key is longer than Kinesis's 256 characters: " + cut(k));
+    }
+    Entry e = new Entry(lineNo, k, line.getBytes(StandardCharsets.UTF_8));
+    if (e.bytes() > MAX_RECORD_BYTES) {
+      throw new CliException(
+          "the record (data and partition key) is "
+              + e.bytes()
+              + " bytes, over Kinesis's limit of "
+              + MAX_RECORD_BYTES);
+    }
+    return e;
+  }
+
+  /** Lines waiting to be sent in one PutRecords call, and how many records are stored so far. */
+  private final class Batch {
+    private final SluiceClient client;
+    private final List<Entry> entries = new ArrayList<>();
+    private int bytes;
+    long put;
+
+    Batch(SluiceClient client) {
+      this.client = client;
+    }
+
+    boolean full(Entry e) {
+      return entries.size() == MAX_RECORDS || bytes + e.bytes() + 256 > MAX_BYTES;
+    }
+
+    void add(Entry e) {
+      entries.add(e);
+      bytes += e.bytes() + 256;
+    }
+
+    /** Sends the batch, retrying refused entries in their order; fails naming the first line. */
+    void send() {
+      List<Entry> pending = entries;
+      for (int attempt = 0; !pending.isEmpty(); attempt++) {
+        if (attempt == 6) {
+          // Entries after the first refused one may be stored: say so rather than "before it".
+          throw new CliException(
+              "line "
+                  + pending.get(0).lineNo()
+                  + ": refused six times, with "
+                  + (pending.size() - 1)
+                  + " later lines of its batch; "
+                  + put
+                  + " other records were put");
+        }
+        pause(attempt);
+        int before = pending.size();
+        try {
+          pending = putOnce(client, pending);
+        } catch (ClientException ex) {
+          throw failedAt(pending.get(0).lineNo(), ex.getMessage());
+        }
+        put += before - pending.size();
+      }
+      entries.clear();
+      bytes = 0;
+    }
+
+    CliException failedAt(long lineNo, String reason) {
+      return new CliException(
+          "line " + lineNo + ": " + reason + "; " + put + " records were put before it");
+    }
+  }
+
+  private List<Entry> putOnce(SluiceClient client, List<Entry> entries) {
     ObjectNode body = SluiceClient.object().put("StreamName", stream);
     ArrayNode records = body.putArray("Records");
-    for (String line : lines) {
-      records.addObject().put("PartitionKey", keyOf(line)).put("Data", base64(line));
+    for (Entry e : entries) {
+      records.addObject().put("PartitionKey", e.key()).put("Data", base64(e.data()));
     }
     JsonNode r = client.kinesis("PutRecords", body);
     if (r.path("FailedRecordCount").asInt() == 0) {
       return List.of();
     }
-    List<String> failed = new ArrayList<>();
+    List<Entry> failed = new ArrayList<>();
     JsonNode results = r.path("Records");
-    for (int i = 0; i < lines.size(); i++) {
+    for (int i = 0; i < entries.size(); i++) {
       if (results.path(i).hasNonNull("ErrorCode")) {
-        failed.add(lines.get(i));
+        failed.add(entries.get(i));
       }
     }
     return failed;
@@ -141,7 +222,15 @@ final class PutCommand implements Callable<Integer> {
   }
 
   private static String base64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return base64(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String base64(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  private static String cut(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "..." : s;
   }
 
   private static void pause(int attempt) {

@@ -101,6 +101,39 @@ class CliCommandsTest {
   }
 
   @Test
+  void put_badLineAfterTwoBatches_failsNamingTheLineAndWhatWasPut() throws Exception {
+    createStream("cli-partial", 1);
+    List<String> lines = new ArrayList<>();
+    IntStream.range(0, 1100).forEach(i -> lines.add("{\"id\":\"k\",\"n\":" + i + "}"));
+    lines.add("{\"x\":1}");
+    IntStream.range(0, 50).forEach(i -> lines.add("{\"id\":\"k\",\"after\":" + i + "}"));
+
+    Cli.Result r = cli(String.join("\n", lines), "put", "cli-partial", "--key-field", "id");
+    Cli.Result tail = cli("", "tail", "cli-partial", "--from", "trim-horizon", "--no-follow");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("line 1101: no field 'id' in line: {\"x\":1}; 1000 records were put before it");
+    assertThat(tail.out().lines()).hasSize(1000);
+  }
+
+  @Test
+  void put_lineOverOneMiB_failsNamingTheLineBeforeSendingItsBatch() throws Exception {
+    createStream("cli-big", 1);
+    String big = "x".repeat(1024 * 1024);
+
+    Cli.Result r = cli("a\n\n" + big + "\nc\n", "put", "cli-big", "--partition-key", "k");
+    Cli.Result tail = cli("", "tail", "cli-big", "--from", "trim-horizon", "--no-follow");
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .contains(
+            "line 3: the record (data and partition key) is 1048577 bytes, over Kinesis's limit"
+                + " of 1048576; 0 records were put before it");
+    assertThat(tail.out()).isEmpty();
+  }
+
+  @Test
   void put_unknownStream_failsWithKinesisError() {
     Cli.Result r = cli("", "put", "cli-missing", "x");
 
