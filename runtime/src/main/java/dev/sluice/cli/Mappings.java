@@ -34,8 +34,21 @@ final class Mappings {
         "GET", "/sluice/v1/event-source-mappings/" + SluiceClient.encode(uuid), null);
   }
 
-  /** The UUID a full id or a unique prefix names. */
+  /** Shortest prefix taken: fewer characters name a mapping by accident, not by choice. */
+  static final int MIN_PREFIX = 4;
+
+  /** The UUID a full id or a unique prefix of at least {@value #MIN_PREFIX} characters names. */
   static String resolve(SluiceClient client, String idOrPrefix) {
+    if (idOrPrefix.length() < MIN_PREFIX) {
+      // '' is a prefix of every UUID: with one mapping, 'rewind "$UNSET" ...' would rewind it.
+      throw new CliException(
+          "a mapping id or prefix needs at least "
+              + MIN_PREFIX
+              + " characters, not '"
+              + idOrPrefix
+              + "' (see './sluice mappings')",
+          2);
+    }
     List<String> matches = new ArrayList<>();
     for (JsonNode m : list(client, null)) {
       String uuid = m.path("UUID").asText();

@@ -244,6 +244,47 @@ class CliCommandsTest {
   }
 
   @Test
+  void rewind_prefixShorterThanFourCharacters_usageErrorRewindingNothing() throws Exception {
+    Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
+    Files.writeString(
+        t,
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          S:
+            Type: AWS::Kinesis::Stream
+            Properties:
+              Name: cli-rewind-s
+          Echo:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: cli-rewind
+              CodeUri: %s
+              Runtime: java17
+              Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+              Events:
+                FromS:
+                  Type: Kinesis
+                  Properties:
+                    Stream: !GetAtt S.Arn
+                    StartingPosition: TRIM_HORIZON
+        """
+            .formatted(HELLO));
+    Cli.Result deployed = cli("", "deploy", t.toString());
+    assertThat(deployed.exit()).as(deployed.err()).isZero();
+
+    for (String prefix : List.of("", "a", "abc")) {
+      Cli.Result r = cli("", "rewind", prefix, "--to", "latest");
+
+      assertThat(r.exit()).as(prefix).isEqualTo(2);
+      assertThat(r.err())
+          .as(prefix)
+          .contains("a mapping id or prefix needs at least 4 characters, not '" + prefix + "'");
+      assertThat(r.out()).as(prefix).isEmpty();
+    }
+  }
+
+  @Test
   void help_everySubcommand_describesItself() {
     for (String sub :
         List.of("up", "serve", "deploy", "invoke", "put", "tail", "logs", "mappings", "rewind")) {
