@@ -1,6 +1,14 @@
 package dev.sluice.cli;
 
 import io.quarkus.runtime.Quarkus;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,6 +84,15 @@ final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--kafka-client-config needs --storage kafka");
     }
+    if (port != null && (port < 0 || port > 65535)) {
+      throw new ParameterException(
+          spec.commandLine(), "--port must be between 0 and 65535, not " + port);
+    }
+    String dirProblem =
+        dataDirProblem(Path.of(or(dataDir, configured("sluice.data-dir"), ".sluice")));
+    if (dirProblem != null) {
+      throw new ParameterException(spec.commandLine(), dirProblem);
+    }
     // Quarkus reads these when it starts; they cannot change afterwards.
     set("quarkus.http.port", port == null ? null : port.toString());
     set("quarkus.http.host", bind);
@@ -89,6 +106,51 @@ final class ServeCommand implements Callable<Integer> {
     }
     Quarkus.run();
     return 0;
+  }
+
+  /**
+   * Why the node could not take {@code dir}, or null. Checked here because the node's own failure
+   * comes out of Quarkus's start as a 60-line stack trace; the node still checks (and locks) it.
+   */
+  static String dataDirProblem(Path dir) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      return "--data-dir " + dir + " is not a directory";
+    }
+    if (!Files.exists(dir)) {
+      Path existing = dir.toAbsolutePath().getParent();
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing != null && (!Files.isDirectory(existing) || !Files.isWritable(existing))) {
+        return "cannot create --data-dir " + dir + ": " + existing + " is not a writable directory";
+      }
+      return null;
+    }
+    Path lockFile = dir.resolve("node.lock"); // as dev.sluice.node.DataDirLock names it
+    if (!Files.exists(lockFile)) {
+      return null;
+    }
+    try (FileChannel ch =
+        FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null; // held by a node in this JVM
+      }
+      if (lock != null) {
+        lock.release();
+        return null;
+      }
+      String holder = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
+      return "the data directory "
+          + dir
+          + " is in use by another Sluice node"
+          + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+          + "; give this one its own --data-dir";
+    } catch (IOException e) {
+      return "cannot use --data-dir " + dir + ": " + e;
+    }
   }
 
   /** Makes an option given on the command line win over the configuration; null leaves it. */

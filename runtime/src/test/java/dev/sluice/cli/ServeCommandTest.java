@@ -2,6 +2,11 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 
 /** {@code sluice serve} refuses storage options that cannot work, before starting anything. */
@@ -55,6 +60,55 @@ class ServeCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("--kafka-client-config needs --storage kafka");
+  }
+
+  @Test
+  void port_outOfRange_usageErrorWithoutATrace() {
+    Cli.Result r = Cli.run("", "serve", "--port", "70000");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("--port must be between 0 and 65535, not 70000")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void dataDir_aFile_usageErrorWithoutATrace() throws Exception {
+    Path file = Files.createTempFile("not-a-dir-", ".txt");
+
+    Cli.Result r = Cli.run("", "serve", "--data-dir", file.toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--data-dir " + file + " is not a directory");
+  }
+
+  @Test
+  void dataDir_underAFile_usageErrorWithoutATrace() throws Exception {
+    Path file = Files.createTempFile("not-a-dir-", ".txt");
+
+    Cli.Result r = Cli.run("", "serve", "--data-dir", file.resolve("data").toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("cannot create --data-dir " + file.resolve("data"))
+        .contains(file + " is not a writable directory");
+  }
+
+  @Test
+  void dataDir_lockedByAnotherNode_usageErrorNamingItsPid() throws Exception {
+    Path dir = Files.createTempDirectory("locked-");
+    Path lockFile = dir.resolve("node.lock");
+    Files.writeString(lockFile, "4242");
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        FileLock held = ch.lock()) {
+
+      Cli.Result r = Cli.run("", "serve", "--data-dir", dir.toString());
+
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("the data directory " + dir + " is in use by another Sluice node (pid 4242)")
+          .doesNotContain("\tat ");
+    }
   }
 
   @Test
