@@ -1,14 +1,10 @@
 package dev.sluice.cli;
 
+import dev.sluice.node.DataDirLock;
 import io.quarkus.runtime.Quarkus;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -126,30 +122,10 @@ final class ServeCommand implements Callable<Integer> {
       }
       return null;
     }
-    Path lockFile = dir.resolve("node.lock"); // as dev.sluice.node.DataDirLock names it
-    if (!Files.exists(lockFile)) {
-      return null;
-    }
-    try (FileChannel ch =
-        FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      FileLock lock;
-      try {
-        lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null; // held by a node in this JVM
-      }
-      if (lock != null) {
-        lock.release();
-        return null;
-      }
-      String holder = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
-      return "the data directory "
-          + dir
-          + " is in use by another Sluice node"
-          + (holder.isEmpty() ? "" : " (pid " + holder + ")")
-          + "; give this one its own --data-dir";
-    } catch (IOException e) {
-      return "cannot use --data-dir " + dir + ": " + e;
+    try {
+      return DataDirLock.inUse(dir);
+    } catch (UncheckedIOException e) {
+      return "cannot use --data-dir " + dir + ": " + e.getCause();
     }
   }
 

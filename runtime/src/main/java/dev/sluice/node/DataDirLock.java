@@ -15,7 +15,9 @@ import java.nio.file.StandardOpenOption;
  * start would take the first node's running function instances for ones a crash left and kill them.
  * Held with an OS file lock, which the OS releases when the process dies, even by SIGKILL.
  */
-final class DataDirLock implements AutoCloseable {
+public final class DataDirLock implements AutoCloseable {
+
+  private static final String FILE = "node.lock";
 
   private final FileChannel channel;
   private final FileLock lock;
@@ -33,25 +35,14 @@ final class DataDirLock implements AutoCloseable {
   static DataDirLock acquire(Path dataDir) {
     try {
       Files.createDirectories(dataDir);
-      Path file = dataDir.resolve("node.lock");
+      Path file = dataDir.resolve(FILE);
       FileChannel ch =
           FileChannel.open(
               file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      FileLock lock;
-      try {
-        lock = ch.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null; // held by this process already: another node in this JVM
-      }
+      FileLock lock = tryLock(ch);
       if (lock == null) {
-        String holder = Files.readString(file, StandardCharsets.US_ASCII).trim();
         ch.close();
-        throw new IllegalStateException(
-            "The data directory "
-                + dataDir
-                + " is in use by another Sluice node"
-                + (holder.isEmpty() ? "" : " (pid " + holder + ")")
-                + "; give this one its own --data-dir");
+        throw new IllegalStateException(inUseMessage(dataDir, file));
       }
       ch.truncate(0);
       ch.write(
@@ -61,6 +52,47 @@ final class DataDirLock implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot lock the data directory " + dataDir, e);
     }
+  }
+
+  /**
+   * Why a node could not take {@code dataDir} now (another node holds it), or null; looks without
+   * keeping the lock or creating anything, so that a command can say so before starting a node.
+   *
+   * @throws UncheckedIOException when the lock file cannot be read
+   */
+  public static String inUse(Path dataDir) {
+    Path file = dataDir.resolve(FILE);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock lock = tryLock(ch);
+      if (lock == null) {
+        return inUseMessage(dataDir, file);
+      }
+      lock.release();
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static FileLock tryLock(FileChannel ch) throws IOException {
+    try {
+      return ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null; // held by this process already: another node in this JVM
+    }
+  }
+
+  private static String inUseMessage(Path dataDir, Path file) throws IOException {
+    String holder = Files.readString(file, StandardCharsets.US_ASCII).trim();
+    return "The data directory "
+        + dataDir
+        + " is in use by another Sluice node"
+        + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+        + "; give this one its own --data-dir";
   }
 
   /** Releases the directory for the next node. */

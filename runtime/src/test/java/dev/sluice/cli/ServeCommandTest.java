@@ -106,7 +106,7 @@ class ServeCommandTest {
 
       assertThat(r.exit()).isEqualTo(2);
       assertThat(r.err())
-          .contains("the data directory " + dir + " is in use by another Sluice node (pid 4242)")
+          .contains("The data directory " + dir + " is in use by another Sluice node (pid 4242)")
           .doesNotContain("\tat ");
     }
   }
