@@ -1,5 +1,7 @@
 package dev.sluice.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -106,5 +108,23 @@ final class Cli {
         """
             .formatted(functionName, code));
     return t;
+  }
+
+  /** Creates a PROVISIONED stream through `sluice deploy` of a one-stream template. */
+  static void createStream(String root, String name, int shards) throws IOException {
+    Path t = Files.createTempFile("stream-", ".yaml");
+    Files.writeString(
+        t,
+        """
+        Resources:
+          S:
+            Type: AWS::Kinesis::Stream
+            Properties:
+              Name: %s
+              ShardCount: %d
+        """
+            .formatted(name, shards));
+    Result r = against(root, "", "deploy", t.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
   }
 }

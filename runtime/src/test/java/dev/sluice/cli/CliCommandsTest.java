@@ -38,19 +38,7 @@ class CliCommandsTest {
   }
 
   private void createStream(String name, int shards) throws Exception {
-    Path t = Files.createTempFile("stream-", ".yaml");
-    Files.writeString(
-        t,
-        """
-        Resources:
-          S:
-            Type: AWS::Kinesis::Stream
-            Properties:
-              Name: %s
-              ShardCount: %d
-        """
-            .formatted(name, shards));
-    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Cli.createStream(root, name, shards);
   }
 
   @Test

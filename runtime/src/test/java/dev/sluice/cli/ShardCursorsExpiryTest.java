@@ -11,8 +11,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,18 +79,6 @@ class ShardCursorsExpiryTest {
   }
 
   private void createStream(String name, int shards) throws Exception {
-    Path t = Files.createTempFile("stream-", ".yaml");
-    Files.writeString(
-        t,
-        """
-        Resources:
-          S:
-            Type: AWS::Kinesis::Stream
-            Properties:
-              Name: %s
-              ShardCount: %d
-        """
-            .formatted(name, shards));
-    assertThat(Cli.against(root, "", "deploy", t.toString()).exit()).isZero();
+    Cli.createStream(root, name, shards);
   }
 }

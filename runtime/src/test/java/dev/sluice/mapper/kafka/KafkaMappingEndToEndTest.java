@@ -679,11 +679,7 @@ class KafkaMappingEndToEndTest {
                 saslSsl(b)
                     .sourceAccessConfigurations(
                         a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString())));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
-            r -> r.startsWith("PROBLEM: Kafka consumer failed") && r.contains("SSL"));
+    awaitResult(uuid, r -> r.startsWith("PROBLEM: Kafka consumer failed") && r.contains("SSL"));
     assertThat(lines(fn, ".log")).isEmpty();
   }
 
@@ -699,17 +695,10 @@ class KafkaMappingEndToEndTest {
             fn,
             topic,
             b ->
-                b.selfManagedEventSource(
-                        s ->
-                            s.endpoints(
-                                Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(plaintext))))
+                at(b, plaintext)
                     .sourceAccessConfigurations(
                         a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString())));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
-            r -> r.startsWith("PROBLEM: Connection error") && r.contains(plaintext));
+    awaitResult(uuid, r -> r.startsWith("PROBLEM: Connection error") && r.contains(plaintext));
   }
 
   @Test
@@ -719,26 +708,11 @@ class KafkaMappingEndToEndTest {
     String later = "127.0.0.1:" + port;
     String topic = topic(1);
     String fn = function();
-    String uuid =
-        map(
-            fn,
-            topic,
-            b ->
-                b.selfManagedEventSource(
-                    s ->
-                        s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(later)))));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
-            r -> r.startsWith("PROBLEM: Connection error") && r.contains(later));
+    String uuid = map(fn, topic, b -> at(b, later));
+    awaitResult(uuid, r -> r.startsWith("PROBLEM: Connection error") && r.contains(later));
 
     try (TcpForwarder reachable = TcpForwarder.start(port, servers)) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(
-              () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(),
-              "No records processed"::equals);
+      awaitResult(uuid, "No records processed"::equals);
       send(topic, "k", "late-0");
       assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("late-0");
     }
@@ -746,9 +720,22 @@ class KafkaMappingEndToEndTest {
 
   private static CreateEventSourceMappingRequest.Builder saslSsl(
       CreateEventSourceMappingRequest.Builder b) {
-    String servers = KafkaBroker.saslSslBootstrapServers();
+    return at(b, KafkaBroker.saslSslBootstrapServers());
+  }
+
+  /** The mapping's bootstrap servers: {@code servers} instead of the plain listener. */
+  private static CreateEventSourceMappingRequest.Builder at(
+      CreateEventSourceMappingRequest.Builder b, String servers) {
     return b.selfManagedEventSource(
         s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, List.of(servers))));
+  }
+
+  /** Waits until the mapping's LastProcessingResult is one {@code expected} accepts. */
+  private void awaitResult(String uuid, java.util.function.Predicate<String> expected) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(), expected);
   }
 
   private static Path secret(Object json) throws IOException {
