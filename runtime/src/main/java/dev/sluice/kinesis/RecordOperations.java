@@ -177,7 +177,9 @@ final class RecordOperations {
     if (data.length + keyBytes > MAX_RECORD_BYTES) {
       throw KinesisException.invalid(
           "The size of "
-              + (prefix.isEmpty() ? "the record" : "record " + prefix.replaceAll("\\D", ""))
+              + (prefix.isEmpty()
+                  ? "the record"
+                  : "the record at " + prefix.replaceFirst("\\.$", ""))
               + ", its data and partition key together ("
               + (data.length + keyBytes)
               + " bytes), exceeds the limit of "

@@ -637,8 +637,7 @@ class KafkaMappingEndToEndTest {
   @Test
   void kafkaMapping_saslScram512WithRootCaSecret_consumesThroughTheSaslSslListener()
       throws Exception {
-    String user = ScramUsers.create("pw-1");
-    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    Path login = scramLogin();
     Path ca = secret(JSON.createObjectNode().put("certificate", KafkaBroker.certificatePem()));
     String topic = topic(1);
     String fn = function();
@@ -666,8 +665,7 @@ class KafkaMappingEndToEndTest {
   @Test
   void kafkaMapping_saslWithoutRootCaForASelfSignedBroker_reportsTheTlsFailureAndDeliversNothing()
       throws Exception {
-    String user = ScramUsers.create("pw-1");
-    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    Path login = scramLogin();
     String topic = topic(1);
     String fn = function();
     send(topic, "k", "untrusted-0");
@@ -685,8 +683,7 @@ class KafkaMappingEndToEndTest {
 
   @Test
   void kafkaMapping_saslAgainstASaslPlaintextListener_reportsAConnectionError() throws Exception {
-    String user = ScramUsers.create("pw-1");
-    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+    Path login = scramLogin();
     String topic = topic(1);
     String fn = function();
     String plaintext = KafkaBroker.saslBootstrapServers();
@@ -736,6 +733,12 @@ class KafkaMappingEndToEndTest {
         .atMost(Duration.ofSeconds(30))
         .until(
             () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)).lastProcessingResult(), expected);
+  }
+
+  /** A new SCRAM user of the test broker, as a file:// secret a mapping can name. */
+  private static Path scramLogin() throws Exception {
+    String user = ScramUsers.create("pw-1");
+    return secret("{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
   }
 
   private static Path secret(Object json) throws IOException {
