@@ -21,18 +21,25 @@ final class LogsCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The function name.")
   String function;
 
-  @Option(names = "--lines", paramLabel = "N", description = "Lines to show (default: 50).")
-  int lines = 50;
+  @Option(
+      names = "--lines",
+      paramLabel = "N",
+      converter = Numbers.Count.class,
+      description = "Lines to show first, at most 100,000 (default: 50).")
+  long lines = 50;
 
   @Option(
       names = {"-f", "--follow"},
       description = "Keep printing new lines until Ctrl-C.")
   boolean follow;
 
+  /** The most lines the server returns at once. */
+  static final int MAX_LINES = 100_000;
+
   @Override
   public Integer call() throws InterruptedException {
     LogFollower follower = new LogFollower(endpoint.client(), function);
-    follower.newLines(lines).forEach(System.out::println);
+    follower.newLines((int) Math.min(lines, MAX_LINES)).forEach(System.out::println);
     // A PrintStream swallows the IOException of a closed pipe ('logs -f fn | head'); without this
     // check --follow would poll for ever with nobody reading its output.
     while (follow && !System.out.checkError()) {

@@ -36,14 +36,18 @@ public class Main implements Callable<Integer> {
     }
   }
 
-  /** The command tree, with errors from the server printed as one line rather than a trace. */
+  /**
+   * The command tree, with errors from the server printed as one line rather than a trace. Exit
+   * codes: 0 done, 1 the operation failed (the server refused it or did not answer, a function
+   * error, a bad input line), 2 a usage error (picocli's own), so scripts can tell them apart.
+   */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof ClientException || e instanceof CliException) {
             cmd.getErr().println("sluice: " + e.getMessage());
-            return e instanceof CliException c ? c.exitCode() : 2;
+            return e instanceof CliException c ? c.exitCode() : 1;
           }
           throw e;
         });

@@ -21,7 +21,10 @@ final class ServeCommand implements Callable<Integer> {
   // see system properties and environment variables only: what application.properties sets is
   // checked by the node as it starts.
 
-  @Option(names = "--port", description = "HTTP port (default: quarkus.http.port, 4566).")
+  @Option(
+      names = "--port",
+      converter = Numbers.Port.class,
+      description = "HTTP port (default: quarkus.http.port, 4566).")
   Integer port;
 
   @Option(names = "--data-dir", description = "Data directory (default: sluice.data-dir, .sluice).")
@@ -79,10 +82,6 @@ final class ServeCommand implements Callable<Integer> {
     if (kafkaClientConfig != null && !type.equals("kafka")) {
       throw new ParameterException(
           spec.commandLine(), "--kafka-client-config needs --storage kafka");
-    }
-    if (port != null && (port < 0 || port > 65535)) {
-      throw new ParameterException(
-          spec.commandLine(), "--port must be between 0 and 65535, not " + port);
     }
     String dirProblem =
         dataDirProblem(Path.of(or(dataDir, configured("sluice.data-dir"), ".sluice")));

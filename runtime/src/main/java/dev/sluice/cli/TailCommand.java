@@ -54,7 +54,11 @@ final class TailCommand implements Callable<Integer> {
       description = "text (default), data (the data alone) or json (one object a line).")
   Format format = Format.TEXT;
 
-  @Option(names = "--limit", paramLabel = "N", description = "Stop after N records.")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      converter = Numbers.Count.class,
+      description = "Stop after N records (N >= 1).")
   long limit = Long.MAX_VALUE;
 
   @Option(

@@ -34,7 +34,10 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin TemplateOptions template;
 
-  @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      converter = Numbers.Port.class,
+      description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int port = 4566;
 
   @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")

@@ -125,7 +125,7 @@ class CliCommandsTest {
   void put_unknownStream_failsWithKinesisError() {
     Cli.Result r = cli("", "put", "cli-missing", "x");
 
-    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("ResourceNotFoundException");
   }
 
@@ -133,7 +133,7 @@ class CliCommandsTest {
   void anyCommand_noServer_saysSoWithoutStartingOne() {
     Cli.Result r = Cli.run("", "mappings", "--endpoint", "http://127.0.0.1:9");
 
-    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).contains("no Sluice server answers at http://127.0.0.1:9");
   }
 

@@ -53,7 +53,7 @@ class EndpointOptionTest {
 
       Cli.Result r = Cli.run("", "mappings", "--endpoint", url);
 
-      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.exit()).isEqualTo(1);
       assertThat(r.err())
           .startsWith(
               "sluice: HTTP 404 from "
@@ -82,7 +82,7 @@ class EndpointOptionTest {
       Cli.Result r =
           Cli.run("", "tail", "s", "--endpoint", "http://127.0.0.1:" + web.getAddress().getPort());
 
-      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.exit()).isEqualTo(1);
       assertThat(r.err()).contains("not a Sluice server? check --endpoint (it answered: 404 page");
     } finally {
       web.stop(0);

@@ -68,7 +68,7 @@ class ServeCommandTest {
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
-        .contains("--port must be between 0 and 65535, not 70000")
+        .contains("Invalid value for option '--port': must be between 0 and 65535, not 70000")
         .doesNotContain("\tat ");
   }
 

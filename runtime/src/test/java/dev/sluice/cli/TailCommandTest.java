@@ -33,6 +33,40 @@ class TailCommandTest {
   }
 
   @Test
+  void limit_zeroNegativeOrNotANumber_usageErrorNamingTheRange() {
+    for (String bad : new String[] {"0", "-1"}) {
+      Cli.Result r =
+          Cli.run("", "tail", "orders", "--limit", bad, "--endpoint", "http://127.0.0.1:1");
+
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("Invalid value for option '--limit': must be at least 1, not " + bad)
+          .doesNotContain("\tat ");
+    }
+    Cli.Result r =
+        Cli.run("", "tail", "orders", "--limit", "ten", "--endpoint", "http://127.0.0.1:1");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("'ten' is not a whole number");
+  }
+
+  @Test
+  void logsLines_zero_usageError() {
+    Cli.Result r = Cli.run("", "logs", "fn", "--lines", "0", "--endpoint", "http://127.0.0.1:1");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("Invalid value for option '--lines': must be at least 1, not 0");
+  }
+
+  @Test
+  void upPort_outOfRange_usageErrorBeforeReadingTheTemplate() {
+    Cli.Result r = Cli.run("", "up", "/nonexistent.yaml", "--port", "65536");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("Invalid value for option '--port': must be between 0 and 65535, not 65536");
+  }
+
+  @Test
   void formatAndFrom_anyCase_accepted() {
     assertThat(new TailCommand.FormatConverter().convert("JSON"))
         .isEqualTo(TailCommand.Format.JSON);
