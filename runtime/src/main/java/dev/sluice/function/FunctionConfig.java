@@ -2,6 +2,7 @@ package dev.sluice.function;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A function's configuration, as Lambda's GetFunctionConfiguration describes it.
@@ -38,6 +39,9 @@ public record FunctionConfig(
     long lastModifiedMillis,
     String revisionId,
     String role) {
+
+  /** Lambda's pattern for an environment variable's name: a letter, then one or more more. */
+  public static final Pattern ENVIRONMENT_NAME = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])+");
 
   /**
    * Environment variables a function may not set: those Lambda documents as reserved, and two that

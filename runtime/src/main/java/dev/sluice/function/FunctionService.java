@@ -49,10 +49,9 @@ public final class FunctionService implements AutoCloseable {
       Pattern.compile("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
 
   /** Lambda's pattern for an environment variable's name: a letter, then at least one more. */
-  private static final Pattern ENV_KEY = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])+");
-
   private static final Set<String> RUNTIMES =
       Set.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
+
   static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
   /** Lambda's limit for an Event (asynchronous) invocation's payload, 1 MB since 2025. */
@@ -880,7 +879,7 @@ public final class FunctionService implements AutoCloseable {
       return;
     }
     for (String key : environment.keySet()) {
-      if (!ENV_KEY.matcher(key).matches()) {
+      if (!FunctionConfig.ENVIRONMENT_NAME.matcher(key).matches()) {
         throw FunctionException.validation(
             "Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy"
                 + " constraint: [Member must satisfy regular expression pattern:"

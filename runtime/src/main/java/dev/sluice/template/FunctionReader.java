@@ -213,11 +213,17 @@ final class FunctionReader {
   }
 
   /**
-   * Lambda refuses reserved names when the function is deployed; a template error says where they
-   * are. (Its name pattern is left to the API's error: one-letter names in a template are rare.)
+   * Lambda refuses these names when the function is deployed, without saying where they came from;
+   * a template error says where they are.
    */
   private static void checkVariableName(Props vars, String key, Problems problems) {
-    if (FunctionConfig.RESERVED_ENVIRONMENT.contains(key)) {
+    if (!FunctionConfig.ENVIRONMENT_NAME.matcher(key).matches()) {
+      problems.errorAtKey(
+          vars.path() + "." + key,
+          vars.raw(key),
+          "is not a valid Lambda environment variable name: it must be a letter followed by one"
+              + " or more letters, digits or underscores");
+    } else if (FunctionConfig.RESERVED_ENVIRONMENT.contains(key)) {
       problems.errorAtKey(
           vars.path() + "." + key, vars.raw(key), "is reserved by Lambda and cannot be set");
     }

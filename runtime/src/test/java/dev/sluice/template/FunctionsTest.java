@@ -204,7 +204,7 @@ class FunctionsTest {
 
   @Test
   void environment_reservedName_isAnErrorAtItsKey() {
-    String yaml = function("Environment:\n  Variables:\n    AWS_REGION: eu-west-1\n    X: 1\n");
+    String yaml = function("Environment:\n  Variables:\n    AWS_REGION: eu-west-1\n    XY: 1\n");
 
     assertThat(Inline.errors(yaml))
         .containsExactly(
@@ -213,14 +213,33 @@ class FunctionsTest {
   }
 
   @Test
+  void environment_nameNotMatchingLambdasPattern_isAnErrorAtItsKey() {
+    String yaml =
+        function("Environment:\n  Variables:\n    MY-VAR: a\n    X: b\n    _X: c\n    OK_1: d\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.MY-VAR: is not a valid Lambda environment"
+                + " variable name: it must be a letter followed by one or more letters, digits or"
+                + " underscores (template.yaml:11:11)",
+            "Resources.Fn.Properties.Environment.Variables.X: is not a valid Lambda environment"
+                + " variable name: it must be a letter followed by one or more letters, digits or"
+                + " underscores (template.yaml:12:11)",
+            "Resources.Fn.Properties.Environment.Variables._X: is not a valid Lambda environment"
+                + " variable name: it must be a letter followed by one or more letters, digits or"
+                + " underscores (template.yaml:13:11)");
+  }
+
+  @Test
   void environment_numbersAndBooleans_areStringified() {
     FunctionResource f =
-        Inline.parse(function("Environment:\n  Variables:\n    N: 1.50\n    B: yes\n    S: 'x'\n"))
+        Inline.parse(
+                function("Environment:\n  Variables:\n    NN: 1.50\n    BB: yes\n    SS: 'x'\n"))
             .functions()
             .get(0);
 
     assertThat(f.environment())
-        .containsExactly(entry("N", "1.50"), entry("B", "true"), entry("S", "x"));
+        .containsExactly(entry("NN", "1.50"), entry("BB", "true"), entry("SS", "x"));
   }
 
   @Test

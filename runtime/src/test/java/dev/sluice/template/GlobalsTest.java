@@ -54,21 +54,23 @@ class GlobalsTest {
             + "    Environment:\n      Variables:\n        LOG_LEVEL: INFO\n        STAGE: dev\n"
             + "Resources:\n"
             + "  A:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: a.A\n"
-            + "      Environment: !If [IsProd, {Variables: {X: prod}}, {Variables: {X: dev}}]\n"
+            + "      Environment: !If [IsProd, {Variables: {XX: prod}}, {Variables: {XX: dev}}]\n"
             + "  B:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: b.B\n"
-            + "      Environment:\n        Variables: !If [IsProd, {Y: prod}, {Y: dev}]\n"
+            + "      Environment:\n        Variables: !If [IsProd, {YY: prod}, {YY: dev}]\n"
             + "  C:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: c.C\n"
-            + "      Environment:\n        Variables:\n          Z: z\n";
+            + "      Environment:\n        Variables:\n          ZZ: z\n";
 
     Template t = Inline.parse(yaml);
 
-    assertThat(t.functions().get(0).environment()).containsExactly(java.util.Map.entry("X", "dev"));
-    assertThat(t.functions().get(1).environment()).containsExactly(java.util.Map.entry("Y", "dev"));
+    assertThat(t.functions().get(0).environment())
+        .containsExactly(java.util.Map.entry("XX", "dev"));
+    assertThat(t.functions().get(1).environment())
+        .containsExactly(java.util.Map.entry("YY", "dev"));
     assertThat(t.functions().get(2).environment())
         .containsExactly(
             java.util.Map.entry("LOG_LEVEL", "INFO"),
             java.util.Map.entry("STAGE", "dev"),
-            java.util.Map.entry("Z", "z"));
+            java.util.Map.entry("ZZ", "z"));
   }
 
   @Test

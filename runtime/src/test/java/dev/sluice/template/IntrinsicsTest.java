@@ -22,36 +22,36 @@ class IntrinsicsTest {
     Template t =
         Inline.parse(
             env(
-                "R: !Ref AWS::Region\nA: !Ref AWS::AccountId\nS: !Ref AWS::StackName\n"
-                    + "P: !Ref AWS::Partition\nU: !Ref AWS::URLSuffix\n"));
+                "RR: !Ref AWS::Region\nAA: !Ref AWS::AccountId\nSS: !Ref AWS::StackName\n"
+                    + "PP: !Ref AWS::Partition\nUU: !Ref AWS::URLSuffix\n"));
 
     assertThat(t.functions().get(0).environment())
         .containsExactly(
-            entry("R", "eu-west-1"),
-            entry("A", "123456789012"),
-            entry("S", "shop"),
-            entry("P", "aws"),
-            entry("U", "amazonaws.com"));
+            entry("RR", "eu-west-1"),
+            entry("AA", "123456789012"),
+            entry("SS", "shop"),
+            entry("PP", "aws"),
+            entry("UU", "amazonaws.com"));
   }
 
   @Test
   void sub_listFormWithVariables_prefersVariablesOverResources() {
     Template t =
         Inline.parse(
-            env("X: !Sub ['${Clicks}/${Fn.Arn}', {Clicks: mine}]\nY: !Sub '${!Clicks}'\n"));
+            env("XX: !Sub ['${Clicks}/${Fn.Arn}', {Clicks: mine}]\nYY: !Sub '${!Clicks}'\n"));
 
     assertThat(t.functions().get(0).environment())
         .containsExactly(
-            entry("X", "mine/arn:aws:lambda:eu-west-1:123456789012:function:Fn"),
-            entry("Y", "${Clicks}"));
+            entry("XX", "mine/arn:aws:lambda:eu-west-1:123456789012:function:Fn"),
+            entry("YY", "${Clicks}"));
   }
 
   @Test
   void sub_unclosedVariable_isAnError() {
-    assertThat(Inline.errors(env("X: !Sub 'a-${Clicks'\n")))
+    assertThat(Inline.errors(env("XX: !Sub 'a-${Clicks'\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: unclosed ${ in Fn::Sub"
-                + " (template.yaml:15:14)");
+            "Resources.Fn.Properties.Environment.Variables.XX: unclosed ${ in Fn::Sub"
+                + " (template.yaml:15:15)");
   }
 
   private static String awsOnly(String variables) {
@@ -100,11 +100,11 @@ class IntrinsicsTest {
 
   @Test
   void getAtt_ofResourceSluiceDoesNotDeploy_unknownAttributeIsAnErrorListingTheKnownOnes() {
-    assertThat(Inline.errors(awsOnly("S: !GetAtt Table.LatestStreamLabel\n")))
+    assertThat(Inline.errors(awsOnly("SS: !GetAtt Table.LatestStreamLabel\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.S: Sluice does not deploy Table"
+            "Resources.Fn.Properties.Environment.Variables.SS: Sluice does not deploy Table"
                 + " (AWS::DynamoDB::Table) and has no stand-in for its attribute LatestStreamLabel"
-                + " (it has: Arn, StreamArn) (template.yaml:19:14)");
+                + " (it has: Arn, StreamArn) (template.yaml:19:15)");
   }
 
   @Test
@@ -113,7 +113,7 @@ class IntrinsicsTest {
         Inline.SAM
             + "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
             + "      TableName: [a, b]\n"
-            + Inline.function("Fn", "Environment:\n  Variables:\n    T: !Ref Table\n");
+            + Inline.function("Fn", "Environment:\n  Variables:\n    TT: !Ref Table\n");
 
     assertThat(Inline.errors(yaml))
         .containsExactly(
@@ -122,10 +122,10 @@ class IntrinsicsTest {
 
   @Test
   void getAtt_longFormWithDottedString_resolvesTheArn() {
-    Template t = Inline.parse(env("C: {\"Fn::GetAtt\": \"Clicks.Arn\"}\n"));
+    Template t = Inline.parse(env("CC: {\"Fn::GetAtt\": \"Clicks.Arn\"}\n"));
 
     assertThat(t.functions().get(0).environment())
-        .containsEntry("C", "arn:aws:kinesis:eu-west-1:123456789012:stream/Clicks");
+        .containsEntry("CC", "arn:aws:kinesis:eu-west-1:123456789012:stream/Clicks");
   }
 
   @Test
@@ -142,34 +142,34 @@ class IntrinsicsTest {
 
   @Test
   void select_indexOutOfRange_isAnError() {
-    assertThat(Inline.errors(env("X: !Select [2, [a, b]]\n")))
+    assertThat(Inline.errors(env("XX: !Select [2, [a, b]]\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: index 2 is out of range (2 items)"
-                + " (template.yaml:15:23)");
+            "Resources.Fn.Properties.Environment.Variables.XX: index 2 is out of range (2 items)"
+                + " (template.yaml:15:24)");
   }
 
   @Test
   void join_ofAMapping_isAnError() {
-    assertThat(Inline.errors(env("X: !Join ['-', [a, {b: c}]]\n")))
+    assertThat(Inline.errors(env("XX: !Join ['-', [a, {b: c}]]\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: Fn::Join values must be strings"
-                + " (template.yaml:15:30)");
+            "Resources.Fn.Properties.Environment.Variables.XX: Fn::Join values must be strings"
+                + " (template.yaml:15:31)");
   }
 
   @Test
   void conditionFunctionOutsideConditions_isAnError() {
-    assertThat(Inline.errors(env("X: !Equals [a, a]\n")))
+    assertThat(Inline.errors(env("XX: !Equals [a, a]\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: Fn::Equals can only be used in"
-                + " Conditions (template.yaml:15:14)");
+            "Resources.Fn.Properties.Environment.Variables.XX: Fn::Equals can only be used in"
+                + " Conditions (template.yaml:15:15)");
   }
 
   @Test
   void unsupportedFunction_isAnErrorNamingIt() {
-    assertThat(Inline.errors(env("X: !ImportValue other-stack-export\n")))
+    assertThat(Inline.errors(env("XX: !ImportValue other-stack-export\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: Fn::ImportValue is not supported by"
-                + " Sluice (template.yaml:15:14)");
+            "Resources.Fn.Properties.Environment.Variables.XX: Fn::ImportValue is not supported by"
+                + " Sluice (template.yaml:15:15)");
   }
 
   private static final String MAPPINGS =
@@ -222,23 +222,23 @@ class IntrinsicsTest {
     assertThat(
             Inline.errors(
                 mapped(
-                    "X: !FindInMap [Stages, test, Shards]\nY: !FindInMap [Stages, dev, Size]\n"
-                        + "Z: !FindInMap [Nope, a, b]\n")))
+                    "XX: !FindInMap [Stages, test, Shards]\nYY: !FindInMap [Stages, dev, Size]\n"
+                        + "ZZ: !FindInMap [Nope, a, b]\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: Fn::FindInMap: mapping Stages has no"
-                + " key test (template.yaml:22:34)",
-            "Resources.Fn.Properties.Environment.Variables.Y: Fn::FindInMap: mapping Stages has no"
-                + " key Size under dev (template.yaml:23:39)",
-            "Resources.Fn.Properties.Environment.Variables.Z: Fn::FindInMap: there is no mapping"
-                + " Nope (template.yaml:24:26)");
+            "Resources.Fn.Properties.Environment.Variables.XX: Fn::FindInMap: mapping Stages has no"
+                + " key test (template.yaml:22:35)",
+            "Resources.Fn.Properties.Environment.Variables.YY: Fn::FindInMap: mapping Stages has no"
+                + " key Size under dev (template.yaml:23:40)",
+            "Resources.Fn.Properties.Environment.Variables.ZZ: Fn::FindInMap: there is no mapping"
+                + " Nope (template.yaml:24:27)");
   }
 
   @Test
   void findInMap_wrongArgumentCount_isAnError() {
-    assertThat(Inline.errors(mapped("X: !FindInMap [Stages, dev]\n")))
+    assertThat(Inline.errors(mapped("XX: !FindInMap [Stages, dev]\n")))
         .containsExactly(
-            "Resources.Fn.Properties.Environment.Variables.X: Fn::FindInMap needs [map name,"
-                + " top-level key, second-level key] (template.yaml:22:14)");
+            "Resources.Fn.Properties.Environment.Variables.XX: Fn::FindInMap needs [map name,"
+                + " top-level key, second-level key] (template.yaml:22:15)");
   }
 
   @Test
@@ -267,7 +267,7 @@ class IntrinsicsTest {
   @Test
   void ignoredProperty_mayHoldIntrinsicsSluiceCannotResolve() {
     Template t =
-        Inline.parse(env("A: b\n") + "      Policies:\n        - !GetAtt Queue.QueueName\n");
+        Inline.parse(env("AA: b\n") + "      Policies:\n        - !GetAtt Queue.QueueName\n");
 
     assertThat(t.functions()).hasSize(1);
     assertThat(t.warnings()).anyMatch(w -> w.startsWith("Resources.Fn.Properties.Policies:"));
