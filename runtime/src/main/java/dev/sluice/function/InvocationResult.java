@@ -51,6 +51,18 @@ public sealed interface InvocationResult {
           true);
     }
 
+    /**
+     * Lambda's answer when the runtime ended during an invocation: {@code RequestId: <id> Error:
+     * Runtime exited with error: exit status 3}.
+     */
+    public static Failure exited(String requestId, String reason) {
+      return new Failure(
+          "Runtime.ExitError",
+          "RequestId: " + requestId + " Error: Runtime exited with error: " + reason,
+          List.of(),
+          true);
+    }
+
     /** Lambda's limit for a synchronous response, in bytes. */
     public static final int MAX_RESPONSE_BYTES = 6_291_556;
 

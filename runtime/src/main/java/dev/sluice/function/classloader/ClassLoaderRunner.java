@@ -102,7 +102,7 @@ final class ClassLoaderRunner implements Runner {
     }
     inFlight.incrementAndGet();
     CompletableFuture<InvocationReport> result = new CompletableFuture<>();
-    HandlerInstance warm = idle.pollFirst();
+    HandlerInstance warm = warmInstance();
     Attempt attempt = new Attempt(invocation, result, warm);
     long delay = Math.max(0, invocation.deadlineMillis() - System.currentTimeMillis());
     // a cold start's init does not count against the timeout, as in Lambda; it has 10 s of its
@@ -119,6 +119,20 @@ final class ClassLoaderRunner implements Runner {
       handlers.execute(attempt::run); // a cold start
     }
     return result;
+  }
+
+  /**
+   * An idle instance, most recently used first; one that a thread of its handler asked to exit
+   * while it was idle is closed on the way, as Lambda's next invocation gets a fresh sandbox.
+   */
+  private HandlerInstance warmInstance() {
+    for (HandlerInstance i; (i = idle.pollFirst()) != null; ) {
+      if (i.exitStatus() < 0) {
+        return i;
+      }
+      i.close();
+    }
+    return null;
   }
 
   private void finished() {
@@ -206,9 +220,20 @@ final class ClassLoaderRunner implements Runner {
           instance.close();
           instance = null;
         }
+        int status = HandlerInstance.exitStatus(t);
+        if (status >= 0) {
+          outcome = exited(status);
+        }
       } finally {
         OutputCapture.end();
         thread = null;
+      }
+      if (instance != null && instance.exitStatus() >= 0) {
+        // the handler asked to end its process, and may have caught the trap's error: the
+        // invocation fails as Lambda's does when the runtime exits, and the instance goes
+        outcome = exited(instance.exitStatus());
+        instance.close();
+        instance = null;
       }
       long usedMb = (allocatedBytes() - allocated0) >> 20;
       long duration = System.nanoTime() - started - Math.max(0, initNanos);
@@ -226,6 +251,10 @@ final class ClassLoaderRunner implements Runner {
         }
       }
       result.complete(new InvocationReport(outcome, duration, initNanos, usedMb, log.text()));
+    }
+
+    private InvocationResult exited(int status) {
+      return InvocationResult.Failure.exited(invocation.requestId(), "exit status " + status);
     }
 
     /** (Re)starts the timeout: {@code delayMillis} from now. */

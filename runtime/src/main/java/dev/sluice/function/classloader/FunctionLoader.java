@@ -1,11 +1,17 @@
 package dev.sluice.function.classloader;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.security.CodeSigner;
+import java.security.CodeSource;
 import java.util.List;
+import java.util.jar.Manifest;
 
 /**
  * One handler instance's classes, child-first: the function's own jars win over anything below, so
@@ -42,7 +48,8 @@ final class FunctionLoader extends URLClassLoader {
   }
 
   private Class<?> loadUnloaded(String name) throws ClassNotFoundException {
-    if (name.startsWith(PlatformLoader.EVENTS_PACKAGE)) {
+    if (name.startsWith(PlatformLoader.EVENTS_PACKAGE)
+        || name.startsWith(PlatformLoader.TRAP_PACKAGE)) {
       byte[] bytes = PlatformLoader.sluiceClassBytes(name);
       return defineClass(name, bytes, 0, bytes.length);
     }
@@ -54,6 +61,95 @@ final class FunctionLoader extends URLClassLoader {
       return findClass(name);
     } catch (ClassNotFoundException notOurs) {
       return getParent().loadClass(name);
+    }
+  }
+
+  /**
+   * Defines one of the function's own classes, with its exit calls rewritten (see {@link
+   * ExitCalls}). The bytes are read here because URLClassLoader has no hook between reading and
+   * defining; packages get their jar's manifest, as URLClassLoader gives them.
+   */
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    String path = name.replace('.', '/') + ".class";
+    URL url = findResource(path);
+    if (url == null) {
+      throw new ClassNotFoundException(name);
+    }
+    byte[] bytes;
+    try (InputStream in = getResourceAsStream(path)) { // registers the jar for close()
+      if (in == null) {
+        throw new ClassNotFoundException(name);
+      }
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name, e);
+    }
+    if (ExitCalls.mayExit(bytes)) {
+      bytes = ExitCalls.rewrite(bytes);
+    }
+    URL base = codeBase(url, path);
+    definePackageOf(name, url, base);
+    return defineClass(name, bytes, 0, bytes.length, new CodeSource(base, (CodeSigner[]) null));
+  }
+
+  /**
+   * The status the handler's first exit call asked for, or -1 when it made none: the trap class is
+   * only loaded once such a call runs, so an instance that never exits pays a lookup.
+   */
+  int exitStatus() {
+    Class<?> trap = findLoadedClass(PlatformLoader.TRAP_PACKAGE + "ExitTrap");
+    if (trap == null) {
+      return -1;
+    }
+    try {
+      return (int) trap.getMethod("status").invoke(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Sluice's exit trap cannot be read", e);
+    }
+  }
+
+  private void definePackageOf(String className, URL resource, URL base) {
+    int dot = className.lastIndexOf('.');
+    if (dot < 0) {
+      return;
+    }
+    String pkg = className.substring(0, dot);
+    if (getDefinedPackage(pkg) != null) {
+      return;
+    }
+    try {
+      Manifest manifest = manifestOf(resource);
+      if (manifest != null) {
+        definePackage(pkg, manifest, base);
+      } else {
+        definePackage(pkg, null, null, null, null, null, null, null);
+      }
+    } catch (IllegalArgumentException definedMeanwhile) {
+      // another thread defined it first: the package is there, which is all that matters
+    }
+  }
+
+  private static Manifest manifestOf(URL resource) {
+    try {
+      return resource.openConnection() instanceof JarURLConnection jar ? jar.getManifest() : null;
+    } catch (IOException e) {
+      return null; // a package without manifest attributes, not a class that fails to load
+    }
+  }
+
+  /**
+   * The jar ({@code jar:file:/a.jar!/p/C.class} → {@code file:/a.jar}) or directory a class is in.
+   */
+  private static URL codeBase(URL resource, String path) {
+    String s = resource.toString();
+    try {
+      if (s.startsWith("jar:")) {
+        return new URL(s.substring("jar:".length(), s.lastIndexOf("!/")));
+      }
+      return new URL(s.substring(0, s.length() - path.length()));
+    } catch (MalformedURLException e) {
+      return resource;
     }
   }
 

@@ -143,6 +143,31 @@ final class HandlerInstance implements AutoCloseable {
     return t;
   }
 
+  /**
+   * The status of the handler's first {@code System.exit}-like call on this instance (from any of
+   * its threads), or -1: an instance that asked to exit is never used again.
+   */
+  int exitStatus() {
+    return loader.exitStatus();
+  }
+
+  /**
+   * The status of an exit call that {@code t} (or a cause of it) unwound, or -1: how an exit during
+   * a cold start, whose instance never came to be, is told apart from other init failures.
+   */
+  static int exitStatus(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getClass().getName().equals(PlatformLoader.TRAP_PACKAGE + "ExitTrap$Exit")) {
+        try {
+          return (int) c.getClass().getMethod("status").invoke(c);
+        } catch (ReflectiveOperationException e) {
+          return 1;
+        }
+      }
+    }
+    return -1;
+  }
+
   /** Runs {@code task} on this instance's own thread. */
   void post(Runnable task) {
     worker.post(task);

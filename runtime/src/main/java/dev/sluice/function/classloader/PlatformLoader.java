@@ -26,6 +26,9 @@ final class PlatformLoader extends URLClassLoader {
    */
   static final String EVENTS_PACKAGE = "dev.sluice.function.classloader.events.";
 
+  /** Sluice's exit trap, which each function's loader defines for itself (see ExitCalls). */
+  static final String TRAP_PACKAGE = "dev.sluice.function.classloader.trap.";
+
   static {
     registerAsParallelCapable();
   }

@@ -28,23 +28,52 @@ class ClassLoaderRunnerTest {
   }
 
   private ClassLoaderRunner runner() throws Exception {
+    return runner(
+        "fixture.Echo",
+        "package fixture; public class Echo { public String go(String in) { return in; } }");
+  }
+
+  /** A runner of {@code className}'s {@code String go(String)}, compiled from {@code source}. */
+  private ClassLoaderRunner runner(String className, String source) throws Exception {
     Files.createDirectories(dir.resolve("lib"));
-    Files.write(
-        dir.resolve("lib/handler.jar"),
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Echo",
-                "package fixture; public class Echo {"
-                    + " public String go(String in) { return in; } }")));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of(className, source)));
     return (ClassLoaderRunner)
-        factory.create(HandlerInstanceTest.config("fixture.Echo::go"), new DeployedCode(dir));
+        factory.create(HandlerInstanceTest.config(className + "::go"), new DeployedCode(dir));
+  }
+
+  /**
+   * A handler counting its invocations in a static field (so a fresh instance says 1), which ends
+   * its process as {@code exitCall} does when the input is "exit".
+   */
+  private ClassLoaderRunner exiting(String exitCall) throws Exception {
+    return runner(
+        "fixture.Quit",
+        "package fixture; public class Quit { static int calls;"
+            + " public String go(String in) {"
+            + "   calls++;"
+            + "   if (in.equals(\"exit\")) { "
+            + exitCall
+            + " }"
+            + "   return \"call \" + calls; } }");
+  }
+
+  private static void assertExited(InvocationResult r, int status) {
+    assertThat(r).isInstanceOf(InvocationResult.Failure.class);
+    InvocationResult.Failure f = (InvocationResult.Failure) r;
+    assertThat(f.errorType()).isEqualTo("Runtime.ExitError");
+    assertThat(f.errorMessage())
+        .endsWith("Error: Runtime exited with error: exit status " + status);
   }
 
   private static InvocationResult call(ClassLoaderRunner runner) {
+    return call(runner, "hi");
+  }
+
+  private static InvocationResult call(ClassLoaderRunner runner, String input) {
     Invocation inv =
         new Invocation(
             UUID.randomUUID().toString(),
-            "\"hi\"".getBytes(StandardCharsets.UTF_8),
+            ("\"" + input + "\"").getBytes(StandardCharsets.UTF_8),
             System.currentTimeMillis() + 10_000,
             "arn:aws:lambda:us-east-1:000000000000:function:f",
             null);
@@ -65,5 +94,71 @@ class ClassLoaderRunnerTest {
     assertThat(runner.idleInstances()).isZero();
     assertThat(call(runner)).isInstanceOf(InvocationResult.Success.class);
     assertThat(runner.idleInstances()).isEqualTo(1);
+  }
+
+  @Test
+  void invoke_handlerCallsSystemExit_exitErrorTheNodeLivesAndTheNextCallGetsAFreshInstance()
+      throws Exception {
+    ClassLoaderRunner runner = exiting("System.exit(3);");
+    assertThat(text(call(runner))).isEqualTo("\"call 1\"");
+
+    assertExited(call(runner, "exit"), 3);
+
+    assertThat(text(call(runner))).as("a fresh instance").isEqualTo("\"call 1\"");
+  }
+
+  @Test
+  void invoke_handlerCatchesTheExit_stillAnExitErrorAndTheInstanceIsDropped() throws Exception {
+    ClassLoaderRunner runner =
+        exiting(
+            "try { Runtime.getRuntime().exit(260); } catch (Throwable t) { return \"caught\"; }");
+
+    assertExited(call(runner, "exit"), 4); // 260 & 0xff, as a process's parent sees it
+
+    assertThat(text(call(runner))).isEqualTo("\"call 1\"");
+  }
+
+  @Test
+  void invoke_handlerHalts_exitError() throws Exception {
+    assertExited(call(exiting("Runtime.getRuntime().halt(5);"), "exit"), 5);
+  }
+
+  @Test
+  void invoke_exitDuringInit_exitError() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Init",
+            "package fixture; public class Init { static { if (true) System.exit(7); }"
+                + " public String go(String in) { return in; } }");
+
+    assertExited(call(runner), 7);
+  }
+
+  @Test
+  void invoke_aThreadOfTheHandlerExitsDuringTheCall_exitError() throws Exception {
+    ClassLoaderRunner runner =
+        exiting(
+            "Thread t = new Thread(() -> System.exit(6)); t.start();"
+                + " try { t.join(); } catch (InterruptedException e) { }");
+
+    assertExited(call(runner, "exit"), 6);
+    assertThat(text(call(runner))).isEqualTo("\"call 1\"");
+  }
+
+  @Test
+  void invoke_aThreadOfTheHandlerExitedWhileIdle_theNextCallGetsAFreshInstance() throws Exception {
+    ClassLoaderRunner runner =
+        exiting(
+            "new Thread(() -> { try { Thread.sleep(50); } catch (InterruptedException e) { }"
+                + " System.exit(6); }).start(); return \"armed\";");
+    assertThat(text(call(runner, "exit"))).isEqualTo("\"armed\"");
+    Thread.sleep(500); // the thread exits while the instance is idle
+
+    assertThat(text(call(runner))).as("a fresh instance").isEqualTo("\"call 1\"");
+  }
+
+  private static String text(InvocationResult r) {
+    assertThat(r).isInstanceOf(InvocationResult.Success.class);
+    return new String(((InvocationResult.Success) r).payload(), StandardCharsets.UTF_8);
   }
 }
