@@ -31,11 +31,52 @@ public sealed interface InvocationResult {
       stackTrace = List.copyOf(stackTrace);
     }
 
-    /** A failure from a throwable, with Lambda's stack trace format. */
+    /**
+     * A failure from a throwable, as Lambda's Java runtime reports one: the class name stands in
+     * for a missing message, and the frames end at the handler's own, without the frames of
+     * Sluice's bridge that called it or the instance's class loader name.
+     */
     public static Failure of(Throwable t) {
-      List<String> frames =
-          java.util.Arrays.stream(t.getStackTrace()).map(StackTraceElement::toString).toList();
-      return new Failure(t.getClass().getName(), String.valueOf(t.getMessage()), frames, true);
+      String message = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
+      return new Failure(t.getClass().getName(), message, handlerFrames(t), true);
+    }
+
+    private static final String BRIDGE = "dev.sluice.function.classloader.bridge.";
+
+    private static List<String> handlerFrames(Throwable t) {
+      StackTraceElement[] all = t.getStackTrace();
+      int end = all.length;
+      for (int i = 0; i < all.length; i++) {
+        if (all[i].getClassName().startsWith(BRIDGE)) {
+          end = i;
+          break;
+        }
+      }
+      while (end > 0 && reflective(all[end - 1].getClassName())) {
+        end--; // the reflective call from the bridge into the handler
+      }
+      List<String> frames = new java.util.ArrayList<>(end);
+      for (int i = 0; i < end; i++) {
+        StackTraceElement e = all[i];
+        // rebuilt without the class loader's name, which toString() puts first ("fn-x//a.B.m")
+        frames.add(
+            new StackTraceElement(
+                    null,
+                    e.getModuleName(),
+                    e.getModuleVersion(),
+                    e.getClassName(),
+                    e.getMethodName(),
+                    e.getFileName(),
+                    e.getLineNumber())
+                .toString());
+      }
+      return frames;
+    }
+
+    private static boolean reflective(String className) {
+      return className.startsWith("jdk.internal.reflect.")
+          || className.startsWith("java.lang.reflect.")
+          || className.startsWith("java.lang.invoke.");
     }
 
     /** Lambda's answer to an invocation that ran past the function's timeout. */
@@ -79,14 +120,23 @@ public sealed interface InvocationResult {
           true);
     }
 
+    private boolean platformError() {
+      return stackTrace.isEmpty()
+          && (errorType.startsWith("Runtime.")
+              || errorType.startsWith("Sandbox.")
+              || errorType.startsWith("Function."));
+    }
+
     /** Lambda's error body: {@code {"errorMessage", "errorType", "stackTrace"}}. */
     public byte[] toPayload() {
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode body = mapper.createObjectNode();
       body.put("errorMessage", errorMessage);
       body.put("errorType", errorType);
-      ArrayNode frames = body.putArray("stackTrace");
-      stackTrace.forEach(frames::add);
+      if (!platformError()) { // Lambda's own errors (timeouts, exits, sizes) carry no frames
+        ArrayNode frames = body.putArray("stackTrace");
+        stackTrace.forEach(frames::add);
+      }
       return body.toString().getBytes(StandardCharsets.UTF_8);
     }
   }

@@ -215,7 +215,10 @@ class LambdaApiTest {
     JsonNode error = json(r);
     assertThat(error.get("errorType").asText()).isEqualTo("java.lang.IllegalStateException");
     assertThat(error.get("errorMessage").asText()).isEqualTo("boom: order-9");
-    assertThat(error.get("stackTrace").get(0).asText()).contains("fixture.Failing.handleRequest");
+    assertThat(error.get("stackTrace").get(0).asText())
+        .startsWith("fixture.Failing.handleRequest(");
+    // the handler's frames alone, as Lambda's Java runtime lists them
+    error.get("stackTrace").forEach(f -> assertThat(f.asText()).doesNotContain("sluice", "//"));
   }
 
   @Test
