@@ -10,7 +10,6 @@ import java.lang.management.ManagementFactory;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,11 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Runs a function version in this JVM, each instance in its own child-first class loader. Handler
- * code runs on the factory's handler threads, never on the caller's. A timed-out invocation
- * completes with Lambda's timeout error at its deadline; its instance is abandoned (its thread
- * interrupted and never reused), so a handler that ignores interruption costs a thread but never
- * blocks the runtime.
+ * Runs a function version in this JVM, each instance in its own child-first class loader and on its
+ * own thread (in a thread group of its own that the handler's threads join), never on the caller's.
+ * A timed-out invocation completes with Lambda's timeout error at its deadline; its instance is
+ * abandoned: its thread is interrupted, never reused, and stopped if it still runs {@link
+ * #STOP_GRACE_MILLIS} later. A handler's exit call ends its instance, not the JVM ({@link
+ * ExitCalls}).
  */
 final class ClassLoaderRunner implements Runner {
 
@@ -32,7 +32,6 @@ final class ClassLoaderRunner implements Runner {
   private final FunctionConfig config;
   private final DeployedCode code;
   private final PlatformLoader platform;
-  private final ExecutorService handlers;
   private final ScheduledExecutorService timers;
   private final Deque<HandlerInstance> idle = new ConcurrentLinkedDeque<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -49,12 +48,10 @@ final class ClassLoaderRunner implements Runner {
       FunctionConfig config,
       DeployedCode code,
       PlatformLoader platform,
-      ExecutorService handlers,
       ScheduledExecutorService timers) {
     this.config = config;
     this.code = code;
     this.platform = platform;
-    this.handlers = handlers;
     this.timers = timers;
     this.reaper =
         timers.scheduleWithFixedDelay(() -> reapIdle(System.nanoTime()), 30, 30, TimeUnit.SECONDS);
@@ -116,7 +113,7 @@ final class ClassLoaderRunner implements Runner {
     if (warm != null) {
       warm.post(attempt::run); // a warm instance runs on its own, likely still spinning, thread
     } else {
-      handlers.execute(attempt::run); // a cold start
+      attempt.coldStart(); // on the new instance's own thread, which its invocations keep
     }
     return result;
   }
@@ -166,6 +163,9 @@ final class ClassLoaderRunner implements Runner {
     }
   }
 
+  /** How long a timed-out handler may go on ignoring its interruption before it is stopped. */
+  static final long STOP_GRACE_MILLIS = 2_000;
+
   /** Lambda's limit for a cold start's init, on top of the function's timeout. */
   private static final long INIT_LIMIT_MILLIS = 10_000;
 
@@ -177,6 +177,8 @@ final class ClassLoaderRunner implements Runner {
     private volatile Thread thread;
     private volatile HandlerInstance instance;
     private ScheduledFuture<?> timer; // guarded by this
+    private InstanceThreads coldThreads;
+    private InstanceWorker coldWorker;
 
     /** What the handler printed; a timeout reports what it holds by then. */
     private final OutputCapture.Sink output = new OutputCapture.Sink();
@@ -186,6 +188,13 @@ final class ClassLoaderRunner implements Runner {
       this.invocation = invocation;
       this.result = result;
       this.instance = warm;
+    }
+
+    /** Starts a new instance's thread, in a new group, and the cold start on it. */
+    void coldStart() {
+      coldThreads = new InstanceThreads(config.name());
+      coldWorker = new InstanceWorker(HandlerInstance.workerName(config), coldThreads.group());
+      coldWorker.post(this::run);
     }
 
     void run() {
@@ -198,7 +207,7 @@ final class ClassLoaderRunner implements Runner {
       try {
         HandlerInstance i = instance;
         if (i == null) {
-          i = HandlerInstance.start(config, code, platform);
+          i = HandlerInstance.start(config, code, platform, coldWorker, coldThreads);
           initNanos = i.initNanos;
           warnOnceIfSlowEvents(i);
           initialized();
@@ -227,6 +236,10 @@ final class ClassLoaderRunner implements Runner {
       } finally {
         OutputCapture.end();
         thread = null;
+      }
+      if (instance == null && coldWorker != null) { // the cold start failed: nothing is kept
+        coldWorker.close();
+        coldThreads.interruptOthers();
       }
       if (instance != null && instance.exitStatus() >= 0) {
         // the handler asked to end its process, and may have caught the trap's error: the
@@ -288,7 +301,33 @@ final class ClassLoaderRunner implements Runner {
         Thread t = thread;
         if (t != null) {
           t.interrupt(); // the instance is abandoned either way: it is never offered back
+          timers.schedule(this::stopIfStillRunning, STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         }
+      }
+    }
+
+    /**
+     * A handler still running {@link #STOP_GRACE_MILLIS} after its timeout ignores interruption; in
+     * Lambda the sandbox would be gone, so its threads are stopped rather than left to spin on (a
+     * mapping retrying a batch that loops would add one on every attempt).
+     */
+    private void stopIfStillRunning() {
+      if (thread == null) {
+        return;
+      }
+      HandlerInstance i = instance;
+      InstanceThreads threads = i != null ? i.threads() : coldThreads;
+      if (threads.stopOthers()) {
+        LOG.warnf(
+            "Function %s: invocation %s was still running %d ms after its timeout; its instance's"
+                + " threads were stopped",
+            config.name(), invocation.requestId(), STOP_GRACE_MILLIS);
+      } else {
+        LOG.warnf(
+            "Function %s: invocation %s is still running after its timeout and ignores"
+                + " interruption; this Java cannot stop threads, so it runs on until it returns"
+                + " (process isolation ends it)",
+            config.name(), invocation.requestId());
       }
     }
   }

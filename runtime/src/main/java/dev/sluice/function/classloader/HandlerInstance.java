@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * A warm instance: its own class loader (so static state is per instance, as in a Lambda sandbox)
@@ -16,8 +18,11 @@ import java.util.function.Consumer;
  */
 final class HandlerInstance implements AutoCloseable {
 
+  private static final Logger LOG = Logger.getLogger(HandlerInstance.class);
+
   private final FunctionLoader loader;
   private final InstanceWorker worker;
+  private final InstanceThreads threads;
   private final Object bridge;
   private final Method invoke;
   private final String directEventType;
@@ -32,6 +37,8 @@ final class HandlerInstance implements AutoCloseable {
 
   private HandlerInstance(
       FunctionLoader loader,
+      InstanceWorker worker,
+      InstanceThreads threads,
       Object bridge,
       Method invoke,
       String direct,
@@ -43,11 +50,34 @@ final class HandlerInstance implements AutoCloseable {
     this.directEventType = direct;
     this.eventBuilder = eventBuilder;
     this.initNanos = initNanos;
-    this.worker = new InstanceWorker(loader.getName() + "-worker");
+    this.worker = worker;
+    this.threads = threads;
   }
 
-  /** Loads and initialises the handler: the cold start. Throws what the handler's init threw. */
+  /** A cold start on the calling thread, for an instance whose later invocations get a worker. */
   static HandlerInstance start(FunctionConfig config, DeployedCode code, PlatformLoader platform)
+      throws Throwable {
+    InstanceThreads threads = new InstanceThreads(config.name());
+    return start(
+        config, code, platform, new InstanceWorker(workerName(config), threads.group()), threads);
+  }
+
+  /** The name of an instance's worker thread, which says whose handler it runs. */
+  static String workerName(FunctionConfig config) {
+    return "sluice-fn-" + config.name();
+  }
+
+  /**
+   * Loads and initialises the handler: the cold start, normally on {@code worker}'s thread, so that
+   * what the init leaves in thread-locals is there for the invocations. Throws what the handler's
+   * init threw.
+   */
+  static HandlerInstance start(
+      FunctionConfig config,
+      DeployedCode code,
+      PlatformLoader platform,
+      InstanceWorker worker,
+      InstanceThreads threads)
       throws Throwable {
     long t0 = System.nanoTime();
     FunctionLoader loader = new FunctionLoader("fn-" + config.name(), code.classpath(), platform);
@@ -76,7 +106,8 @@ final class HandlerInstance implements AutoCloseable {
               Consumer.class);
       String direct = (String) type.getMethod("directEventType").invoke(bridge);
       String builder = (String) type.getMethod("eventBuilder").invoke(bridge);
-      return new HandlerInstance(loader, bridge, invoke, direct, builder, System.nanoTime() - t0);
+      return new HandlerInstance(
+          loader, worker, threads, bridge, invoke, direct, builder, System.nanoTime() - t0);
     } catch (InvocationTargetException e) {
       loader.close();
       throw explain(e.getCause(), config);
@@ -168,14 +199,29 @@ final class HandlerInstance implements AutoCloseable {
     return -1;
   }
 
+  InstanceThreads threads() {
+    return threads;
+  }
+
   /** Runs {@code task} on this instance's own thread. */
   void post(Runnable task) {
     worker.post(task);
   }
 
+  /**
+   * Ends the instance: its worker, once idle; the threads its handler started are interrupted
+   * (those that ignore it are named in a warning, as they keep the instance's classes alive).
+   */
   @Override
   public void close() {
     worker.close();
+    List<Thread> left = threads.interruptOthers();
+    left.remove(worker.thread());
+    if (!left.isEmpty()) {
+      LOG.debugf(
+          "Instance %s closed; interrupted the threads its handler started: %s",
+          loader.getName(), left);
+    }
     try {
       loader.close();
     } catch (IOException e) {

@@ -26,9 +26,18 @@ final class InstanceWorker {
   private volatile boolean closed;
 
   InstanceWorker(String name) {
-    thread = new Thread(this::loop, name);
+    this(name, Thread.currentThread().getThreadGroup());
+  }
+
+  /** A worker whose thread, and so every thread its tasks start, belongs to {@code group}. */
+  InstanceWorker(String name, ThreadGroup group) {
+    thread = new Thread(group, this::loop, name);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  Thread thread() {
+    return thread;
   }
 
   /** Runs {@code task} on this instance's thread; the instance must be idle. */

@@ -3,15 +3,25 @@ package dev.sluice.function.classloader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Lets what a handler prints to System.out and System.err land in its own invocation's log, as in
  * Lambda, although every function shares this JVM's standard streams: while a handler thread has a
- * sink registered, its writes go there; every other thread writes through unchanged.
+ * sink registered, its writes go there, and so do those of the threads its handler started while
+ * the invocation runs; every other thread writes through unchanged.
  */
 final class OutputCapture {
 
   private static final ThreadLocal<Sink> SINK = new ThreadLocal<>();
+
+  /**
+   * The sink of each instance group's running invocation: threads the handler started write to its
+   * log too, as everything a Lambda sandbox prints does.
+   */
+  private static final Map<ThreadGroup, Sink> GROUPS = new ConcurrentHashMap<>();
+
   private static boolean installed;
 
   private OutputCapture() {}
@@ -74,14 +84,35 @@ final class OutputCapture {
     }
   }
 
-  /** Starts capturing the calling thread's output into {@code sink}. */
+  /**
+   * Starts capturing the calling thread's output into {@code sink}, and that of the other threads
+   * of its instance's group.
+   */
   static void begin(Sink sink) {
     SINK.set(sink);
+    ThreadGroup g = Thread.currentThread().getThreadGroup();
+    if (g != null && g.getName().startsWith("sluice-fn-")) {
+      GROUPS.put(g, sink);
+    }
   }
 
-  /** Stops capturing the calling thread's output. */
+  /** Stops capturing the calling thread's output, and its group's. */
   static void end() {
+    Sink sink = SINK.get();
     SINK.remove();
+    ThreadGroup g = Thread.currentThread().getThreadGroup();
+    if (sink != null && g != null) {
+      GROUPS.remove(g, sink);
+    }
+  }
+
+  private static Sink sink() {
+    Sink own = SINK.get();
+    if (own != null || GROUPS.isEmpty()) {
+      return own;
+    }
+    ThreadGroup g = Thread.currentThread().getThreadGroup();
+    return g == null ? null : GROUPS.get(g);
   }
 
   private static final class Router extends OutputStream {
@@ -98,7 +129,7 @@ final class OutputCapture {
 
     @Override
     public void write(byte[] b, int off, int len) {
-      Sink sink = SINK.get();
+      Sink sink = sink();
       if (sink != null) {
         sink.write(b, off, len);
       } else {

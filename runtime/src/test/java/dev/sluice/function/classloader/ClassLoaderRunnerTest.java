@@ -3,8 +3,11 @@ package dev.sluice.function.classloader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.function.DeployedCode;
+import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Invocation;
+import dev.sluice.function.InvocationReport;
 import dev.sluice.function.InvocationResult;
+import dev.sluice.function.Isolation;
 import dev.sluice.testing.HandlerJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,6 +73,10 @@ class ClassLoaderRunnerTest {
   }
 
   private static InvocationResult call(ClassLoaderRunner runner, String input) {
+    return report(runner, input).result();
+  }
+
+  private static InvocationReport report(ClassLoaderRunner runner, String input) {
     Invocation inv =
         new Invocation(
             UUID.randomUUID().toString(),
@@ -77,7 +84,7 @@ class ClassLoaderRunnerTest {
             System.currentTimeMillis() + 10_000,
             "arn:aws:lambda:us-east-1:000000000000:function:f",
             null);
-    return runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join().result();
+    return runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join();
   }
 
   @Test
@@ -155,6 +162,94 @@ class ClassLoaderRunnerTest {
     Thread.sleep(500); // the thread exits while the instance is idle
 
     assertThat(text(call(runner))).as("a fresh instance").isEqualTo("\"call 1\"");
+  }
+
+  @Test
+  void invoke_threadTheHandlerStarts_itsOutputIsInTheInvocationsLog() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Spawn",
+            "package fixture; public class Spawn { public String go(String in) throws Exception {"
+                + " Thread t = new Thread(() -> System.out.println(\"from-thread\"));"
+                + " t.start(); t.join(); return in; } }");
+
+    assertThat(report(runner, "x").log()).contains("from-thread");
+  }
+
+  @Test
+  void reapIdle_threadTheHandlerStarted_isInterruptedWithItsInstance() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Sleeper",
+            "package fixture; public class Sleeper { public String go(String in) {"
+                + " Thread t = new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); }"
+                + " catch (InterruptedException e) { } }, \"fixture-sleeper\");"
+                + " t.setDaemon(true); t.start(); return in; } }");
+    call(runner);
+    Thread sleeper = thread("fixture-sleeper");
+    assertThat(sleeper.isAlive()).isTrue();
+
+    runner.reapIdle(System.nanoTime() + ClassLoaderRunner.IDLE_NANOS + 1_000_000_000L);
+
+    sleeper.join(10_000);
+    assertThat(sleeper.isAlive()).as("interrupted when its instance closed").isFalse();
+  }
+
+  @Test
+  void invoke_whatTheInitLeavesInAThreadLocal_isThereForLaterInvocations() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Local",
+            "package fixture; public class Local {"
+                + " static final ThreadLocal<String> SET = new ThreadLocal<>();"
+                + " public Local() { SET.set(\"from-init\"); }"
+                + " public String go(String in) { return String.valueOf(SET.get()); } }");
+
+    assertThat(text(call(runner))).isEqualTo("\"from-init\"");
+    assertThat(text(call(runner))).as("a warm invocation").isEqualTo("\"from-init\"");
+  }
+
+  @Test
+  void invoke_timedOutHandlerIgnoringInterruption_itsThreadIsStopped() throws Exception {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Spin",
+                "package fixture; public class Spin { static volatile long n;"
+                    + " public String go(String in) { while (true) { n++; } } }")));
+    FunctionConfig spin =
+        new FunctionConfig(
+            "spinner",
+            "fixture.Spin::go",
+            "java17",
+            256,
+            1,
+            Map.of(),
+            null,
+            "",
+            Isolation.CLASSLOADER,
+            "sha",
+            0,
+            0,
+            "rev",
+            null);
+    ClassLoaderRunner runner = (ClassLoaderRunner) factory.create(spin, new DeployedCode(dir));
+
+    InvocationResult r = call(runner);
+    assertThat(((InvocationResult.Failure) r).errorType()).isEqualTo("Sandbox.Timedout");
+    Thread worker = thread("sluice-fn-spinner");
+
+    worker.join(ClassLoaderRunner.STOP_GRACE_MILLIS + 10_000);
+    assertThat(worker.isAlive()).as("stopped after the grace period").isFalse();
+  }
+
+  private static Thread thread(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no thread " + name));
   }
 
   private static String text(InvocationResult r) {
