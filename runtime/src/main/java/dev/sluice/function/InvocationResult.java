@@ -22,13 +22,26 @@ public sealed interface InvocationResult {
    * @param errorMessage the message
    * @param stackTrace the frames, as Lambda lists them
    * @param unhandled true for errors Lambda reports as {@code Unhandled} (all in Java runtimes)
+   * @param posted the error body exactly as a runtime posted it, which Lambda answers Invoke with;
+   *     null when the payload is built from the fields
    */
-  record Failure(String errorType, String errorMessage, List<String> stackTrace, boolean unhandled)
+  record Failure(
+      String errorType,
+      String errorMessage,
+      List<String> stackTrace,
+      boolean unhandled,
+      byte[] posted)
       implements InvocationResult {
 
     /** Copies the frames. */
     public Failure {
       stackTrace = List.copyOf(stackTrace);
+    }
+
+    /** A failure whose payload is built from its fields. */
+    public Failure(
+        String errorType, String errorMessage, List<String> stackTrace, boolean unhandled) {
+      this(errorType, errorMessage, stackTrace, unhandled, null);
     }
 
     /**
@@ -127,8 +140,14 @@ public sealed interface InvocationResult {
               || errorType.startsWith("Function."));
     }
 
-    /** Lambda's error body: {@code {"errorMessage", "errorType", "stackTrace"}}. */
+    /**
+     * The Invoke payload: the body a runtime posted, as is, or else Lambda's error body: {@code
+     * {"errorMessage", "errorType", "stackTrace"}}.
+     */
     public byte[] toPayload() {
+      if (posted != null) {
+        return posted;
+      }
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode body = mapper.createObjectNode();
       body.put("errorMessage", errorMessage);

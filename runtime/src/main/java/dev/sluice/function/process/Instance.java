@@ -91,6 +91,15 @@ final class Instance implements RuntimeApiServer.Api {
   private Job lingering;
 
   private Finishing finishing;
+
+  /**
+   * Where the output not yet handed to any report begins in the log. The next delivered invocation
+   * reads from here, so that nothing the runtime prints is dropped: what it prints during init goes
+   * to its first invocation, and what it prints after a response and before its next {@code /next}
+   * to the invocation after that.
+   */
+  private long logMark;
+
   private long initTimer = -1;
   private boolean released;
 
@@ -239,6 +248,7 @@ final class Instance implements RuntimeApiServer.Api {
       done = takeFinishing();
       if (done != null) {
         done.logEnd = log.size();
+        logMark = done.logEnd;
         serial.execute(() -> finish(done));
       }
       if (current != null) {
@@ -273,7 +283,10 @@ final class Instance implements RuntimeApiServer.Api {
     job.delivered = true;
     job.deliveredNanos = System.nanoTime();
     job.deadlineMillis = clock.millis() + job.budgetMillis;
-    job.logStart = log.size();
+    // Lambda shows init output ahead of the first START, and output between invocations between
+    // their lines. A report's log only lands between its START and END, so both go at the start
+    // of the next invocation's log instead of being lost: the first one's log begins with init's.
+    job.logStart = logMark;
     if (!initReported) {
       initReported = true;
       job.initNanos = initNanos;
@@ -318,14 +331,16 @@ final class Instance implements RuntimeApiServer.Api {
   }
 
   @Override
-  public void error(HttpServerRequest request, String requestId, Buffer body, String errorType) {
+  public void error(
+      HttpServerRequest request, String requestId, Buffer body, long size, String errorType) {
     Ended ended = end(requestId);
     if (ended == null) {
       RuntimeApiServer.invalidRequestId(request);
       return;
     }
     RuntimeApiServer.accepted(request);
-    InvocationResult result = LambdaErrors.fromPosted(body.getBytes(), errorType, "Unhandled");
+    InvocationResult result =
+        LambdaErrors.fromPosted(body.getBytes(), size, errorType, "Unhandled");
     // Completed at the runtime's next /next (or its exit, or after a short wait), not now.
     Finishing f = new Finishing(ended.job(), result, ended.endNanos());
     synchronized (this) {
@@ -374,6 +389,9 @@ final class Instance implements RuntimeApiServer.Api {
         return;
       }
       finishing = null;
+      // what comes after belongs to the next invocation, as after a response
+      f.logEnd = log.size();
+      logMark = f.logEnd;
     }
     serial.execute(() -> finish(f));
   }
@@ -383,7 +401,7 @@ final class Instance implements RuntimeApiServer.Api {
   }
 
   @Override
-  public void initError(HttpServerRequest request, Buffer body, String errorType) {
+  public void initError(HttpServerRequest request, Buffer body, long size, String errorType) {
     synchronized (this) {
       if (state != State.STARTING) {
         RuntimeApiServer.invalidState(request, "init/error is only allowed during init");
@@ -392,7 +410,7 @@ final class Instance implements RuntimeApiServer.Api {
     }
     RuntimeApiServer.accepted(request);
     InvocationResult failure =
-        LambdaErrors.fromPosted(body.getBytes(), errorType, LambdaErrors.UNKNOWN);
+        LambdaErrors.fromPosted(body.getBytes(), size, errorType, LambdaErrors.UNKNOWN);
     Held held = markDead(); // Lambda discards an instance whose init failed
     if (held != null) {
       teardown(held, false, System.nanoTime(), null, job -> failure);
@@ -546,7 +564,9 @@ final class Instance implements RuntimeApiServer.Api {
       }
       current = null;
       lingering = job; // its timer runs on until the runtime asks for the next invocation
-      return new Ended(job, System.nanoTime(), log.size());
+      long logEnd = log.size();
+      logMark = logEnd; // an error's report may read on: see next() and finishLate()
+      return new Ended(job, System.nanoTime(), logEnd);
     }
   }
 
@@ -562,6 +582,7 @@ final class Instance implements RuntimeApiServer.Api {
       synchronized (this) {
         if (state != State.DEAD && current == null && finishing == null) {
           log.truncate(); // rare (every 64 MiB of output) and short, so done under the lock
+          logMark = 0; // what was printed since the last report is lost with it
         }
       }
     }

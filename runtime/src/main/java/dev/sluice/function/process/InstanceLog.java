@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * An instance's stdout and stderr, which the process writes straight into this file. A write the
  * process made before it posted its response is in the file when the post arrives, so the bytes
- * between two offsets taken at delivery and at the post are exactly what the invocation printed.
+ * between the offset where the previous report stopped (0 for the first) and the offset at the post
+ * are what the runtime printed since: during init or between invocations, then in the invocation.
  */
 final class InstanceLog {
 

@@ -23,7 +23,10 @@ final class Job {
   boolean delivered;
   long deliveredNanos;
   long deadlineMillis;
+
+  /** Where its log begins: where the previous report's ended, so that init output is in it. */
   long logStart;
+
   long timerId = -1;
   long initNanos = -1;
 

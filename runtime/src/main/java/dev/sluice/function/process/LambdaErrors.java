@@ -11,7 +11,6 @@ import java.util.List;
 /** The failures Lambda reports when a runtime times out, exits or fails, worded as Lambda does. */
 final class LambdaErrors {
 
-  static final String EXIT_ERROR = "Runtime.ExitError";
   static final String INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint";
   static final String UNKNOWN = "Runtime.Unknown";
 
@@ -32,11 +31,7 @@ final class LambdaErrors {
 
   /** {@code RequestId: <id> Error: Runtime exited with error: exit status 3}. */
   static Failure exited(String requestId, int exitValue) {
-    return new Failure(
-        EXIT_ERROR,
-        "RequestId: " + requestId + " Error: Runtime exited with error: " + exitReason(exitValue),
-        List.of(),
-        true);
+    return Failure.exited(requestId, exitReason(exitValue));
   }
 
   /** Go's wording, which Lambda uses: a signal shows as {@code signal: killed}. */
@@ -66,12 +61,17 @@ final class LambdaErrors {
   }
 
   /**
-   * A failure from what a runtime posted to {@code /error} or {@code /init/error}: the body is
-   * {@code {errorMessage, errorType, stackTrace}} but any runtime may send anything, so the type
-   * falls back to the {@code Lambda-Runtime-Function-Error-Type} header, then to {@code
-   * fallbackType}.
+   * A failure from what a runtime posted to {@code /error} or {@code /init/error}. In Lambda the
+   * Invoke payload is exactly the posted body, whatever it holds (Node's {@code trace}, a {@code
+   * cause}, or no JSON at all), so the failure keeps those bytes for the caller. Its type and
+   * message, for Sluice's log lines, failure records and mappings, come from the body's {@code
+   * errorType} and {@code errorMessage} when it is Lambda's error JSON; the type falls back to the
+   * {@code Lambda-Runtime-Function-Error-Type} header, then to {@code fallbackType}.
+   *
+   * @param body what was read of the body: at most {@link #MAX_RESPONSE_BYTES}
+   * @param size the full length of the body as posted
    */
-  static Failure fromPosted(byte[] body, String typeHeader, String fallbackType) {
+  static Failure fromPosted(byte[] body, long size, String typeHeader, String fallbackType) {
     String type = null;
     String message = null;
     List<String> frames = new ArrayList<>();
@@ -91,7 +91,10 @@ final class LambdaErrors {
     if (type == null || type.isEmpty()) {
       type = typeHeader != null && !typeHeader.isEmpty() ? typeHeader : fallbackType;
     }
-    return new Failure(type, message == null ? "" : message, frames, true);
+    // Lambda builds the error from the header when no body was posted; a body cut at the size
+    // limit is no longer what was posted, so that one is answered in Lambda's shape too.
+    byte[] posted = body.length == 0 || size > body.length ? null : body;
+    return new Failure(type, message == null ? "" : message, frames, true, posted);
   }
 
   private static String text(JsonNode n) {

@@ -32,11 +32,12 @@ final class RuntimeApiServer {
     /** {@code POST invocation/{id}/response}; {@code size} is the full body length. */
     void response(HttpServerRequest request, String requestId, Buffer body, long size);
 
-    /** {@code POST invocation/{id}/error}. */
-    void error(HttpServerRequest request, String requestId, Buffer body, String errorType);
+    /** {@code POST invocation/{id}/error}; {@code size} is the full body length. */
+    void error(
+        HttpServerRequest request, String requestId, Buffer body, long size, String errorType);
 
-    /** {@code POST init/error}. */
-    void initError(HttpServerRequest request, Buffer body, String errorType);
+    /** {@code POST init/error}; {@code size} is the full body length. */
+    void initError(HttpServerRequest request, Buffer body, long size, String errorType);
   }
 
   /** Room for headers as Lambda allows them: about 1 MB. */
@@ -101,7 +102,7 @@ final class RuntimeApiServer {
       readBody(
           request,
           LambdaErrors.MAX_RESPONSE_BYTES,
-          (body, size) -> api.initError(request, body, errorType));
+          (body, size) -> api.initError(request, body, size, errorType));
       return;
     }
     if (rest.startsWith("invocation/")) {
@@ -121,7 +122,7 @@ final class RuntimeApiServer {
           readBody(
               request,
               LambdaErrors.MAX_RESPONSE_BYTES,
-              (body, size) -> api.error(request, id, body, errorType));
+              (body, size) -> api.error(request, id, body, size, errorType));
           return;
         }
       }

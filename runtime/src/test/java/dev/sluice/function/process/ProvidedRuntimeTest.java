@@ -9,6 +9,8 @@ import dev.sluice.function.DeployedCode;
 import dev.sluice.function.InvocationReport;
 import dev.sluice.function.InvocationResult.Failure;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -131,5 +133,105 @@ class ProvidedRuntimeTest {
 
     assertThat(f.errorType()).isEqualTo("Runtime.InvalidEntrypoint");
     assertThat(f.errorMessage()).contains("bootstrap");
+  }
+
+  /**
+   * The head of a bash and curl bootstrap: {@code next} waits for an invocation and sets {@code ID}
+   * and {@code EVENT}.
+   */
+  private static final String BOOTSTRAP_HEAD =
+      """
+      #!/bin/bash
+      set -eu
+      API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+      next() {
+        local headers
+        headers="$(mktemp)"
+        EVENT="$(curl -sS -D "$headers" "$API/invocation/next")"
+        ID="$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d: -f2 | tr -d '[:space:]')"
+        rm -f "$headers"
+      }
+      """;
+
+  /** A code root whose bootstrap is {@link #BOOTSTRAP_HEAD} and then {@code body}. */
+  private static DeployedCode bootstrap(String body) throws IOException {
+    Path root = Files.createTempDirectory("sluice-provided");
+    Files.writeString(root.resolve("bootstrap"), BOOTSTRAP_HEAD + body);
+    return new DeployedCode(root);
+  }
+
+  @Test
+  void invoke_outputBeforeFirstNextAndAfterAResponse_isInTheNextInvocationsLog() throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
+            bootstrap(
+                """
+                echo "init-line"
+                while true; do
+                  next
+                  echo "handling $ID"
+                  curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d '{}'
+                  echo "between-line"
+                done
+                """));
+
+    InvocationReport first = call(runner, Map.of("n", 1));
+    InvocationReport second = call(runner, Map.of("n", 2));
+
+    // Lambda logs init output ahead of the first START: here it leads the first invocation's log
+    assertThat(first.log()).contains("init-line", "handling").doesNotContain("between-line");
+    assertThat(first.log().indexOf("init-line")).isLessThan(first.log().indexOf("handling"));
+    assertThat(second.log()).contains("between-line", "handling").doesNotContain("init-line");
+    assertThat(second.log().indexOf("between-line")).isLessThan(second.log().indexOf("handling"));
+  }
+
+  private static final String ERROR_BOOTSTRAP =
+      """
+      while true; do
+        next
+        if [[ "$EVENT" == *'"json"'* ]]; then
+          BODY='{"errorMessage":"m","errorType":"T","stackTrace":["a"],"cause":{"errorMessage":"c"}}'
+          TYPE=''
+        else
+          BODY='plain failure, not JSON'
+          TYPE='Custom.Plain'
+        fi
+        curl -sS -o /dev/null -X POST -H "Lambda-Runtime-Function-Error-Type: $TYPE" \\
+          --data-binary "$BODY" "$API/invocation/$ID/error"
+      done
+      """;
+
+  @Test
+  void invoke_runtimePostsErrorJsonWithMoreFields_payloadIsThePostedBytes() throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
+            bootstrap(ERROR_BOOTSTRAP));
+
+    Failure f = failure(call(runner, Map.of("json", true)));
+
+    assertThat(new String(f.toPayload(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"errorMessage\":\"m\",\"errorType\":\"T\",\"stackTrace\":[\"a\"],"
+                + "\"cause\":{\"errorMessage\":\"c\"}}");
+    assertThat(f.errorType()).isEqualTo("T");
+    assertThat(f.errorMessage()).isEqualTo("m");
+    assertThat(f.stackTrace()).containsExactly("a");
+  }
+
+  @Test
+  void invoke_runtimePostsAnErrorThatIsNoJson_payloadIsThePostedBytes() throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
+            bootstrap(ERROR_BOOTSTRAP));
+
+    Failure f = failure(call(runner, Map.of("plain", true)));
+
+    assertThat(new String(f.toPayload(), StandardCharsets.UTF_8))
+        .isEqualTo("plain failure, not JSON");
+    assertThat(f.errorType()).isEqualTo("Custom.Plain");
+    assertThat(f.errorMessage()).isEqualTo("plain failure, not JSON");
   }
 }
