@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param revisionId changes with every update
  * @param role the execution role's ARN as given, or null when none was (a definition stored before
  *     Sluice kept roles, or one deployed without a role)
+ * @param tags the function's tags (TagResource), empty when none; Sluice's {@code sluice:isolation}
+ *     is not among them: it is {@code isolation}
  */
 public record FunctionConfig(
     String name,
@@ -38,7 +40,8 @@ public record FunctionConfig(
     long codeSize,
     long lastModifiedMillis,
     String revisionId,
-    String role) {
+    String role,
+    Map<String, String> tags) {
 
   /** Lambda's pattern for an environment variable's name: a letter, then one or more more. */
   public static final Pattern ENVIRONMENT_NAME = Pattern.compile("[a-zA-Z]([a-zA-Z0-9_])+");
@@ -74,9 +77,33 @@ public record FunctionConfig(
   /** The longest timeout a function may have, in seconds, as in Lambda. */
   public static final int MAX_TIMEOUT_SECONDS = 900;
 
-  /** Copies the environment so the value cannot change under its readers. */
+  /** Copies the environment and tags so the value cannot change under its readers. */
   public FunctionConfig {
     environment = Map.copyOf(environment);
+    tags = tags == null ? Map.of() : Map.copyOf(tags); // null: stored before Sluice kept tags
+  }
+
+  /** The most tags a function may have, as in Lambda. */
+  public static final int MAX_TAGS = 50;
+
+  /** This function with other tags; tags are not configuration, so the revision stays. */
+  public FunctionConfig withTags(Map<String, String> next) {
+    return new FunctionConfig(
+        name,
+        handler,
+        runtime,
+        memorySize,
+        timeoutSeconds,
+        environment,
+        reservedConcurrency,
+        description,
+        isolation,
+        codeSha256,
+        codeSize,
+        lastModifiedMillis,
+        revisionId,
+        role,
+        next);
   }
 
   /** This function with a new deployment package. */
@@ -95,7 +122,8 @@ public record FunctionConfig(
         size,
         nowMillis,
         newRevision(),
-        role);
+        role,
+        tags);
   }
 
   /** This function with the settings of {@code spec}, every member of which must be set. */
@@ -114,7 +142,8 @@ public record FunctionConfig(
         codeSize,
         nowMillis,
         newRevision(),
-        spec.role());
+        spec.role(),
+        tags);
   }
 
   /** This function with another reserved concurrency (null: none). */
@@ -133,7 +162,8 @@ public record FunctionConfig(
         codeSize,
         lastModifiedMillis,
         newRevision(),
-        role);
+        role,
+        tags);
   }
 
   private static String newRevision() {

@@ -212,11 +212,18 @@ public final class FunctionService implements AutoCloseable {
 
   /** Deploys a new function. */
   public FunctionConfig create(String name, FunctionSpec spec, CodeSource code) {
-    awaitShared();
-    return createNow(name, spec, code);
+    return create(name, spec, code, Map.of());
   }
 
-  private synchronized FunctionConfig createNow(String name, FunctionSpec spec, CodeSource code) {
+  /** Deploys a new function with {@code tags} (CreateFunction's Tags). */
+  public FunctionConfig create(
+      String name, FunctionSpec spec, CodeSource code, Map<String, String> tags) {
+    awaitShared();
+    return createNow(name, spec, code, tags);
+  }
+
+  private synchronized FunctionConfig createNow(
+      String name, FunctionSpec spec, CodeSource code, Map<String, String> tags) {
     if (name == null || !NAME.matcher(name).matches()) {
       // a model constraint: ValidationException, as Lambda answers it
       throw FunctionException.validation(
@@ -226,6 +233,7 @@ public final class FunctionService implements AutoCloseable {
               + " regular expression pattern: [a-zA-Z0-9-_]{1,64}");
     }
     checkRequest(spec);
+    FunctionTags.check(Map.of(), tags, List.of());
     if (functions.containsKey(name)) {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + name);
@@ -248,7 +256,8 @@ public final class FunctionService implements AutoCloseable {
             stored.size(),
             clock.millis(),
             UUID.randomUUID().toString(),
-            s.role());
+            s.role(),
+            tags);
     Runner runner;
     try {
       runner = runnerFor(config, stored.code()); // first: nothing is kept of one that cannot run
@@ -351,6 +360,25 @@ public final class FunctionService implements AutoCloseable {
     persist(next, null);
     functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(name, reserved)));
     return next;
+  }
+
+  /**
+   * Adds or replaces tags (TagResource) and removes those named in {@code remove} (UntagResource);
+   * the function's configuration and revision stay as they are.
+   */
+  public FunctionConfig retag(String nameOrArn, Map<String, String> add, List<String> remove) {
+    awaitShared();
+    return retagNow(nameOf(nameOrArn), add, remove);
+  }
+
+  private synchronized FunctionConfig retagNow(
+      String name, Map<String, String> add, List<String> remove) {
+    Deployed d = require(name);
+    Map<String, String> next = FunctionTags.check(d.config().tags(), add, remove);
+    FunctionConfig config = d.config().withTags(next);
+    persist(config, null);
+    functions.put(name, new Deployed(config, d.code(), d.runner(), d.reserved()));
+    return config;
   }
 
   /** Deletes a function, its code and its logs. */

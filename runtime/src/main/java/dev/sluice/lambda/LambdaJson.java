@@ -35,7 +35,7 @@ final class LambdaJson {
   static final String DEFAULT_ROLE = "arn:aws:iam::000000000000:role/sluice";
 
   /** Tag that selects the isolation mode at creation (SAM and AWS ignore it). */
-  static final String ISOLATION_TAG = "sluice:isolation";
+  static final String ISOLATION_TAG = dev.sluice.function.FunctionTags.ISOLATION;
 
   private static final DateTimeFormatter LAST_MODIFIED =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
@@ -143,6 +143,46 @@ final class LambdaJson {
         text(body, "Description"),
         isolation(body.path("Tags").path(ISOLATION_TAG)),
         text(body, "Role"));
+  }
+
+  /**
+   * A request's {@code Tags} map (CreateFunction, TagResource), without the isolation tag, which is
+   * a setting; values must be strings, as in Lambda's model.
+   */
+  static Map<String, String> tags(JsonNode body) {
+    Map<String, String> tags = allTags(body);
+    tags.remove(ISOLATION_TAG);
+    return tags;
+  }
+
+  /** A request's {@code Tags} map as given. */
+  static Map<String, String> allTags(JsonNode body) {
+    JsonNode tags = body.path("Tags");
+    if (tags.isMissingNode() || tags.isNull()) {
+      return new LinkedHashMap<>();
+    }
+    if (!tags.isObject()) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException, "Tags must be a map of strings.");
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) tags::fields) {
+      if (!e.getValue().isTextual()) {
+        throw new LambdaException(
+            LambdaError.InvalidParameterValueException,
+            "Tag " + e.getKey() + " must have a string value.");
+      }
+      out.put(e.getKey(), e.getValue().asText());
+    }
+    return out;
+  }
+
+  /** A function's tags as GetFunction and ListTags report them: its own plus its isolation. */
+  static ObjectNode tags(FunctionConfig c) {
+    ObjectNode out = MAPPER.createObjectNode();
+    c.tags().forEach(out::put);
+    out.put(ISOLATION_TAG, c.isolation().name().toLowerCase(java.util.Locale.ROOT));
+    return out;
   }
 
   private static Isolation isolation(JsonNode tag) {

@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The Lambda REST API on Sluice's port, as the AWS CLI and the SDK v2 LambdaClient call it. Every
@@ -97,6 +99,19 @@ public class LambdaRoutes {
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> getConcurrency(ctx)))
         .failureHandler(this::failure);
     router
+        .get(TAGS + "/:arn")
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> listTags(ctx)))
+        .failureHandler(this::failure);
+    router
+        .post(TAGS + "/:arn")
+        .handler(deploy)
+        .handler(ctx -> LambdaHttp.blocking(ctx, 204, () -> tagResource(ctx)))
+        .failureHandler(this::failure);
+    router
+        .delete(TAGS + "/:arn")
+        .handler(ctx -> LambdaHttp.blocking(ctx, 204, () -> untagResource(ctx)))
+        .failureHandler(this::failure);
+    router
         .get("/2020-06-30/functions/:name/code-signing-config")
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> codeSigningConfig(ctx)))
         .failureHandler(this::failure);
@@ -114,6 +129,51 @@ public class LambdaRoutes {
         .get("/sluice/v1/functions/:name/logs")
         .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> logs(ctx)))
         .failureHandler(this::failure);
+  }
+
+  /** ListTags, TagResource and UntagResource, which name the function by its ARN. */
+  private static final String TAGS = "/2017-03-31/tags";
+
+  private ObjectNode listTags(RoutingContext ctx) {
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    out.set("Tags", LambdaJson.tags(functions().get(taggedFunction(ctx))));
+    return out;
+  }
+
+  private ObjectNode tagResource(RoutingContext ctx) {
+    ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
+    if (!body.path("Tags").isObject()) {
+      throw new LambdaException(LambdaError.InvalidParameterValueException, "Tags is required.");
+    }
+    // with the isolation tag, which the function service refuses as a tag to change
+    functions().retag(taggedFunction(ctx), LambdaJson.allTags(body), List.of());
+    return null;
+  }
+
+  private ObjectNode untagResource(RoutingContext ctx) {
+    List<String> keys = ctx.queryParam("tagKeys");
+    if (keys.isEmpty()) {
+      throw new LambdaException(LambdaError.InvalidParameterValueException, "tagKeys is required.");
+    }
+    functions().retag(taggedFunction(ctx), Map.of(), keys);
+    return null;
+  }
+
+  /**
+   * The function a tagging call names by ARN. Lambda tags other resources too (event-source
+   * mappings, code-signing configurations); Sluice keeps tags on functions only.
+   */
+  private String taggedFunction(RoutingContext ctx) {
+    String arn = ctx.pathParam("arn");
+    if (arn == null || !arn.startsWith("arn:") || !arn.contains(":function:")) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "Sluice keeps tags on functions only; name one by its ARN"
+              + " (arn:aws:lambda:REGION:ACCOUNT:function:NAME), not '"
+              + arn
+              + "'.");
+    }
+    return functions().nameOf(arn);
   }
 
   private FunctionService functions() {
@@ -139,7 +199,8 @@ public class LambdaRoutes {
             .create(
                 name == null ? null : functions().nameOf(name),
                 LambdaJson.spec(body),
-                LambdaJson.code(body.get("Code")));
+                LambdaJson.code(body.get("Code")),
+                LambdaJson.tags(body));
     return LambdaJson.configuration(c, functions().arn(c.name()));
   }
 
@@ -177,8 +238,7 @@ public class LambdaRoutes {
     if (c.reservedConcurrency() != null) {
       out.putObject("Concurrency").put("ReservedConcurrentExecutions", c.reservedConcurrency());
     }
-    out.putObject("Tags")
-        .put(LambdaJson.ISOLATION_TAG, c.isolation().name().toLowerCase(java.util.Locale.ROOT));
+    out.set("Tags", LambdaJson.tags(c));
     return out;
   }
 

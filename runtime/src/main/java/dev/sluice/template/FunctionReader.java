@@ -4,6 +4,7 @@ import dev.sluice.function.FunctionConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -26,7 +27,6 @@ final class FunctionReader {
           "AutoPublishAliasAllProperties",
           "AutoPublishCodeSha256",
           "VpcConfig",
-          "Tags",
           "DeadLetterQueue",
           "DeploymentPreference",
           "EphemeralStorage",
@@ -106,6 +106,7 @@ final class FunctionReader {
     Integer memory = p.integer("MemorySize", 128, 10_240);
     Integer timeout = p.integer("Timeout", 1, 900);
     Map<String, String> env = environment(p, globals, scope);
+    Map<String, String> tags = tags(p, globals, scope);
     Integer reserved = p.integer("ReservedConcurrentExecutions", 0, Integer.MAX_VALUE);
     String description = p.string("Description");
     SluiceMetadata meta = SluiceMetadata.read(r, scope);
@@ -129,7 +130,8 @@ final class FunctionReader {
         description,
         meta.isolation(runtime),
         List.copyOf(kinesis),
-        List.copyOf(kafka));
+        List.copyOf(kafka),
+        tags);
   }
 
   /** SAM's other ways to give code, which Sluice cannot run; it runs CodeUri only. */
@@ -179,6 +181,45 @@ final class FunctionReader {
     variables(local.child("Variables"), env, scope);
     local.finish(Set.of());
     return env;
+  }
+
+  /**
+   * Tags, Globals' merged key by key as SAM merges maps, plus the {@code lambda:createdBy: SAM} tag
+   * SAM adds. A key Lambda would refuse (empty, over 128 characters, {@code aws:...}) or a value
+   * over 256 characters is an error at its key.
+   */
+  private static Map<String, String> tags(Props p, Props globals, Scope scope) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    Props global = inherited(globals, p, "Tags");
+    if (global != null) {
+      tagValues(global, tags, scope.problems());
+      global.finish(Set.of());
+    }
+    Props local = p.child("Tags");
+    tagValues(local, tags, scope.problems());
+    local.finish(Set.of());
+    tags.put(FunctionResource.CREATED_BY.getKey(), FunctionResource.CREATED_BY.getValue());
+    return tags;
+  }
+
+  private static void tagValues(Props props, Map<String, String> tags, Problems problems) {
+    for (String key : props.keys()) {
+      Field f = props.field(key);
+      String value = f == null ? null : Values.string(f, problems);
+      String where = props.path() + "." + key;
+      if (key.isEmpty() || key.length() > 128 || key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
+        problems.errorAtKey(
+            where,
+            props.raw(key),
+            "is not a tag key Lambda takes: 1 to 128 characters, not starting with aws:");
+      } else if (value != null && value.length() > 256) {
+        problems.error(where, f.node(), "is longer than the 256 characters a tag value may have");
+      } else if (value != null) {
+        tags.put(key, value);
+      } else if (f == null) {
+        tags.remove(key); // AWS::NoValue removes a global tag
+      }
+    }
   }
 
   /**

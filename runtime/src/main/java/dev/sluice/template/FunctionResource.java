@@ -19,6 +19,7 @@ import java.util.Map;
  * @param isolation classloader or process
  * @param kinesisEvents the Kinesis event sources
  * @param kafkaEvents the self-managed Kafka event sources
+ * @param tags the function's tags (Globals' merged in), with SAM's {@code lambda:createdBy: SAM}
  */
 public record FunctionResource(
     String logicalId,
@@ -33,4 +34,9 @@ public record FunctionResource(
     String description,
     String isolation,
     List<KinesisEventSource> kinesisEvents,
-    List<KafkaEventSource> kafkaEvents) {}
+    List<KafkaEventSource> kafkaEvents,
+    Map<String, String> tags) {
+
+  /** The tag SAM puts on every function it creates, which Sluice's deploy puts there too. */
+  public static final Map.Entry<String, String> CREATED_BY = Map.entry("lambda:createdBy", "SAM");
+}

@@ -15,7 +15,8 @@ final class Globals {
           "CodeUri",
           "Environment",
           "ReservedConcurrentExecutions",
-          "Description");
+          "Description",
+          "Tags");
 
   /**
    * Function properties that SAM refuses in Globals.Function: everything else a function has may be

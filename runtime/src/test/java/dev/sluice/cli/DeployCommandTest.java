@@ -93,6 +93,62 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_functionTags_setThenMadeTheTemplatesOnRedeploy() throws Exception {
+    Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
+    String yaml =
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function:
+            Tags:
+              team: orders
+        Resources:
+          Echo:
+            Type: AWS::Serverless::Function
+            Properties:
+              FunctionName: tagged-fn
+              CodeUri: %s
+              Runtime: java17
+              Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+              Tags:
+                stage: dev
+        """;
+    Files.writeString(t, yaml.formatted(CliCommandsTest.HELLO));
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    assertThat(tags("tagged-fn"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "team", "orders",
+                "stage", "dev",
+                "lambda:createdBy", "SAM",
+                "sluice:isolation", "classloader"));
+
+    Files.writeString(t, yaml.formatted(CliCommandsTest.HELLO).replace("stage: dev", "owner: ana"));
+    Cli.Result changed = cli("", "deploy", t.toString());
+    Cli.Result again = cli("", "deploy", t.toString());
+
+    assertThat(changed.out()).contains("~ function tagged-fn: Tags");
+    assertThat(tags("tagged-fn"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "team", "orders",
+                "owner", "ana",
+                "lambda:createdBy", "SAM",
+                "sluice:isolation", "classloader"));
+    assertThat(again.out()).contains("= function tagged-fn");
+  }
+
+  private Map<String, String> tags(String function) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    new SluiceClient(URI.create(root))
+        .rest("GET", "/2015-03-31/functions/" + function, null)
+        .path("Tags")
+        .fields()
+        .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
+  @Test
   void deploy_changedTemplate_updatesOnlyWhatDiffers() throws Exception {
     Path t = template("diff");
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();

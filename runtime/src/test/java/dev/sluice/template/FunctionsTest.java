@@ -231,6 +231,26 @@ class FunctionsTest {
   }
 
   @Test
+  void tags_givenAndMerged_withSamsCreatedByTag() {
+    FunctionResource f =
+        Inline.parse(function("Tags:\n  team: orders\n  cost: 12\n")).functions().get(0);
+
+    assertThat(f.tags())
+        .containsExactly(
+            entry("team", "orders"), entry("cost", "12"), entry("lambda:createdBy", "SAM"));
+  }
+
+  @Test
+  void tags_reservedOrTooLongKey_isAnErrorAtItsKey() {
+    String yaml = function("Tags:\n  aws:owner: x\n  ok: y\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Tags.aws:owner: is not a tag key Lambda takes: 1 to 128"
+                + " characters, not starting with aws: (template.yaml:10:9)");
+  }
+
+  @Test
   void environment_numbersAndBooleans_areStringified() {
     FunctionResource f =
         Inline.parse(

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.function.CodeDigest;
+import dev.sluice.function.FunctionTags;
 import dev.sluice.template.FunctionResource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Brings one function to what the template says, through Lambda's API. Code goes by local path
@@ -19,8 +22,9 @@ import java.util.Objects;
 final class FunctionDeployer {
 
   static final String LOCAL_BUCKET = "sluice-local";
-  static final String ISOLATION_TAG = "sluice:isolation";
+  static final String ISOLATION_TAG = FunctionTags.ISOLATION;
   private static final String FUNCTIONS = "/2015-03-31/functions/";
+  private static final String TAGS = "/2017-03-31/tags/";
   private final SluiceClient client;
 
   FunctionDeployer(SluiceClient client) {
@@ -44,6 +48,9 @@ final class FunctionDeployer {
     if (!CodeDigest.of(artifact).equals(c.path("CodeSha256").asText())) {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
       done.add(0, "code");
+    }
+    if (retag(f, c.path("FunctionArn").asText(), current.path("Tags"))) {
+      done.add("Tags");
     }
     JsonNode reserved = current.path("Concurrency").path("ReservedConcurrentExecutions");
     if (concurrency(f, reserved.isMissingNode() ? null : reserved.asInt())) {
@@ -69,8 +76,38 @@ final class FunctionDeployer {
     ObjectNode body = settings(f);
     body.put("FunctionName", f.name());
     body.set("Code", code(artifact));
-    body.putObject("Tags").put(ISOLATION_TAG, f.isolation());
+    ObjectNode tags = body.putObject("Tags");
+    f.tags().forEach(tags::put);
+    tags.put(ISOLATION_TAG, f.isolation());
     client.rest("POST", "/2015-03-31/functions", body);
+  }
+
+  /**
+   * Makes the function's tags the template's, as CloudFormation does: changed and new ones through
+   * TagResource, those the template no longer has through UntagResource. Answers whether any
+   * changed.
+   */
+  private boolean retag(FunctionResource f, String arn, JsonNode current) {
+    Map<String, String> have = new TreeMap<>();
+    current.fields().forEachRemaining(e -> have.put(e.getKey(), e.getValue().asText()));
+    have.remove(ISOLATION_TAG);
+    Map<String, String> want = new TreeMap<>(f.tags());
+    String path = TAGS + SluiceClient.encode(arn);
+    List<String> gone = have.keySet().stream().filter(k -> !want.containsKey(k)).toList();
+    if (!gone.isEmpty()) {
+      StringBuilder q = new StringBuilder(path);
+      for (int i = 0; i < gone.size(); i++) {
+        q.append(i == 0 ? '?' : '&').append("tagKeys=").append(SluiceClient.encode(gone.get(i)));
+      }
+      client.rest("DELETE", q.toString(), null);
+    }
+    want.entrySet().removeIf(e -> e.getValue().equals(have.get(e.getKey())));
+    if (!want.isEmpty()) {
+      ObjectNode body = SluiceClient.object();
+      want.forEach(body.putObject("Tags")::put);
+      client.rest("POST", path, body);
+    }
+    return !gone.isEmpty() || !want.isEmpty();
   }
 
   private ObjectNode settingsDiff(

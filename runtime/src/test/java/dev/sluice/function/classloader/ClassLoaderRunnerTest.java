@@ -234,6 +234,7 @@ class ClassLoaderRunnerTest {
             0,
             0,
             "rev",
+            null,
             null);
     ClassLoaderRunner runner = (ClassLoaderRunner) factory.create(spin, new DeployedCode(dir));
 

@@ -76,6 +76,7 @@ class HandlerInstanceTest {
         0,
         0,
         "rev",
+        null,
         null);
   }
 

@@ -145,6 +145,7 @@ final class Fixtures {
         0,
         0,
         "rev",
+        null,
         null);
   }
 

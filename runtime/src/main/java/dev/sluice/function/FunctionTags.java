@@ -1,0 +1,70 @@
+package dev.sluice.function;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Lambda's rules for a function's tags, applied when they are set and when they change. */
+public final class FunctionTags {
+
+  /**
+   * The tag that picks a function's isolation at creation ({@code classloader} or {@code process}).
+   * It is a setting, not a stored tag: GetFunction and ListTags report it from the configuration.
+   */
+  public static final String ISOLATION = "sluice:isolation";
+
+  private FunctionTags() {}
+
+  /**
+   * The tags after {@code remove} and then {@code add} are applied to {@code current}, or
+   * InvalidParameterValueException when a key or value breaks Lambda's limits (keys of 1–128
+   * characters, not starting with {@code aws:}; values of at most 256; at most 50 tags).
+   */
+  static Map<String, String> check(
+      Map<String, String> current, Map<String, String> add, List<String> remove) {
+    Map<String, String> next = new TreeMap<>(current);
+    for (String key : remove) {
+      checkKey(key);
+      next.remove(key);
+    }
+    add.forEach(
+        (key, value) -> {
+          checkKey(key);
+          if (value == null || value.length() > 256) {
+            throw FunctionException.invalid(
+                "Tag value of "
+                    + key
+                    + " must be a string of at most 256 characters"
+                    + (value == null ? ", not null." : "."));
+          }
+          next.put(key, value);
+        });
+    if (next.size() > FunctionConfig.MAX_TAGS) {
+      throw FunctionException.invalid(
+          "A function can have at most "
+              + FunctionConfig.MAX_TAGS
+              + " tags; this change would give it "
+              + next.size()
+              + ".");
+    }
+    return next;
+  }
+
+  private static void checkKey(String key) {
+    if (key == null || key.isEmpty() || key.length() > 128) {
+      throw FunctionException.invalid("Tag keys must be 1 to 128 characters long: '" + key + "'.");
+    }
+    if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
+      throw FunctionException.invalid(
+          "Tag keys starting with 'aws:' are reserved for AWS use: '" + key + "'.");
+    }
+    if (key.equals(ISOLATION)) {
+      throw FunctionException.invalid(
+          "Tag "
+              + ISOLATION
+              + " chooses the isolation when the function is created; change it with"
+              + " UpdateFunctionConfiguration's Tags, not as a tag.");
+    }
+  }
+}
