@@ -29,7 +29,34 @@ final class StreamReader {
     Integer retention = props.integer("RetentionPeriodHours", 24, 8760);
     Map<String, String> tags = tags(props, scope);
     props.finish(IGNORED);
-    return new StreamResource(r.id(), name, shards, retention == null ? 24 : retention, mode, tags);
+    return new StreamResource(
+        r.id(),
+        name,
+        shards,
+        retention == null ? 24 : retention,
+        mode,
+        tags,
+        retained(r, scope.problems()));
+  }
+
+  /** CloudFormation's DeletionPolicy: whether the stream outlives its removal from the stack. */
+  private static boolean retained(Resources.Resource r, Problems problems) {
+    Node policy = r.node().entries.get("DeletionPolicy");
+    if (policy == null) {
+      return false;
+    }
+    String text = policy.isScalar() ? policy.text : null;
+    if ("Delete".equals(text)) {
+      return false;
+    }
+    if ("Retain".equals(text) || "RetainExceptOnCreate".equals(text)) {
+      return true;
+    }
+    problems.error(
+        r.path() + ".DeletionPolicy",
+        policy,
+        "expected Delete, Retain or RetainExceptOnCreate (a Kinesis stream has no Snapshot)");
+    return false;
   }
 
   private static String name(String id, Props props, Problems problems) {

@@ -11,6 +11,8 @@ import java.util.Map;
  * @param retentionHours 24–8,760
  * @param mode PROVISIONED or ON_DEMAND
  * @param tags the stream's tags
+ * @param retain whether its DeletionPolicy keeps it when a later deploy of the stack no longer has
+ *     it ({@code Retain}, {@code RetainExceptOnCreate})
  */
 public record StreamResource(
     String logicalId,
@@ -18,4 +20,17 @@ public record StreamResource(
     Integer shardCount,
     int retentionHours,
     String mode,
-    Map<String, String> tags) {}
+    Map<String, String> tags,
+    boolean retain) {
+
+  /** A stream that a later deploy without it deletes (DeletionPolicy Delete, the default). */
+  public StreamResource(
+      String logicalId,
+      String name,
+      Integer shardCount,
+      int retentionHours,
+      String mode,
+      Map<String, String> tags) {
+    this(logicalId, name, shardCount, retentionHours, mode, tags, false);
+  }
+}

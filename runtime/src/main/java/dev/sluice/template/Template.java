@@ -11,10 +11,12 @@ import java.util.List;
  * @param streams the Kinesis streams, in template order
  * @param functions the functions, in template order
  * @param warnings things in the template that Sluice ignores, one line each
+ * @param stackName AWS::StackName, which a deploy marks the resources it makes with
  */
 public record Template(
     String file,
     Path baseDir,
     List<StreamResource> streams,
     List<FunctionResource> functions,
-    List<String> warnings) {}
+    List<String> warnings,
+    String stackName) {}

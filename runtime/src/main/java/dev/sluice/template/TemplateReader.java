@@ -93,7 +93,8 @@ final class TemplateReader {
         baseDir,
         List.copyOf(streams),
         List.copyOf(functions),
-        problems.warnings());
+        problems.warnings(),
+        ctx.stackName());
   }
 
   private void checkTopLevel(Node root) {

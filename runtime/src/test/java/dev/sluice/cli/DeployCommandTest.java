@@ -2,6 +2,7 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.cli.deploy.Builder;
 import dev.sluice.cli.deploy.Deployer;
@@ -121,7 +122,8 @@ class DeployCommandTest {
                 "team", "orders",
                 "stage", "dev",
                 "lambda:createdBy", "SAM",
-                "sluice:isolation", "classloader"));
+                "sluice:isolation", "classloader",
+                "sluice:stack", t.getParent().getFileName().toString()));
 
     Files.writeString(t, yaml.formatted(CliCommandsTest.HELLO).replace("stage: dev", "owner: ana"));
     Cli.Result changed = cli("", "deploy", t.toString());
@@ -134,8 +136,82 @@ class DeployCommandTest {
                 "team", "orders",
                 "owner", "ana",
                 "lambda:createdBy", "SAM",
-                "sluice:isolation", "classloader"));
+                "sluice:isolation", "classloader",
+                "sluice:stack", t.getParent().getFileName().toString()));
     assertThat(again.out()).contains("= function tagged-fn");
+  }
+
+  static final String STACK =
+      """
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Keep:
+          Type: AWS::Kinesis::Stream
+          Properties: {Name: %1$s-keep, ShardCount: 1, Tags: [{Key: team, Value: orders}]}
+        Drop:
+          Type: AWS::Kinesis::Stream
+          Properties: {Name: %1$s-drop, ShardCount: 1}
+        Kept:
+          Type: AWS::Kinesis::Stream
+          DeletionPolicy: Retain
+          Properties: {Name: %1$s-kept, ShardCount: 1}
+        KeepFn:
+          Type: AWS::Serverless::Function
+          Properties:
+            FunctionName: %1$s-keep-fn
+            CodeUri: %2$s
+            Runtime: java17
+            Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+        DropFn:
+          Type: AWS::Serverless::Function
+          Properties:
+            FunctionName: %1$s-drop-fn
+            CodeUri: %2$s
+            Runtime: java17
+            Handler: dev.sluice.examples.hello.OrderEventsHandler::handleRequest
+            Events:
+              FromKeep:
+                Type: Kinesis
+                Properties: {Stream: !GetAtt Keep.Arn, StartingPosition: LATEST}
+      """;
+
+  @Test
+  void deploy_resourcesDroppedFromTheStack_deletedUnlessRetainedOrAnotherStacks() throws Exception {
+    Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
+    Files.writeString(t, STACK.formatted("prune", CliCommandsTest.HELLO));
+    assertThat(cli("", "deploy", "--stack-name", "shop", t.toString()).exit()).isZero();
+    Path other = Files.createTempDirectory("tpl-").resolve("template.yaml");
+    Files.writeString(other, STACK.formatted("other", CliCommandsTest.HELLO));
+    assertThat(cli("", "deploy", "--stack-name", "other-shop", other.toString()).exit()).isZero();
+    String kept = STACK.formatted("prune", CliCommandsTest.HELLO);
+    kept =
+        kept.substring(0, kept.indexOf("  Drop:\n"))
+            + kept.substring(kept.indexOf("  KeepFn:\n"), kept.indexOf("  DropFn:\n"));
+    Files.writeString(t, kept);
+
+    Cli.Result r = cli("", "deploy", "--stack-name", "shop", t.toString());
+    Cli.Result again = cli("", "deploy", "--stack-name", "shop", t.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("- mapping prune-drop-fn ← prune-keep: its function is no longer in the template")
+        .contains("- function prune-drop-fn: no longer in the template")
+        .contains("- stream prune-drop: no longer in the template")
+        .contains("! stream prune-kept: no longer in the template; kept, as its DeletionPolicy is")
+        .doesNotContain("other-");
+    assertThat(again.out()).doesNotContain("- ").doesNotContain("! stream");
+    SluiceClient client = new SluiceClient(URI.create(root));
+    JsonNode streams = client.kinesis("ListStreams", SluiceClient.object()).path("StreamNames");
+    assertThat(streams.toString())
+        .contains("\"prune-keep\"", "\"prune-kept\"", "\"other-drop\"", "\"other-kept\"")
+        .doesNotContain("\"prune-drop\"");
+    assertThat(
+            client
+                .kinesis("ListTagsForStream", SluiceClient.object().put("StreamName", "prune-kept"))
+                .path("Tags")
+                .toString())
+        .doesNotContain("sluice:stack");
+    assertThat(tags("other-drop-fn")).containsEntry("sluice:stack", "other-shop");
   }
 
   private Map<String, String> tags(String function) {
@@ -236,7 +312,7 @@ class DeployCommandTest {
   }
 
   @Test
-  void deploy_functionRenamed_reportsTheOldMappingStillReadingTheStream() throws Exception {
+  void deploy_functionRenamed_theOldOneAndItsMappingAreDeleted() throws Exception {
     Path t = template("renamed");
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();
     Files.writeString(
@@ -247,7 +323,25 @@ class DeployCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("+ mapping renamed-fn2 ← renamed-events")
-        .contains("! mapping renamed-fn ← renamed-events: its function is not in this template");
+        .contains(
+            "- mapping renamed-fn ← renamed-events: its function is no longer in the template")
+        .contains("- function renamed-fn: no longer in the template");
+  }
+
+  @Test
+  void deploy_anotherStacksFunctionReadsTheStream_reportedNotDeleted() throws Exception {
+    Path t = template("foreign");
+    assertThat(cli("", "deploy", "--stack-name", "first", t.toString()).exit()).isZero();
+    Files.writeString(
+        t, Files.readString(t).replace("FunctionName: foreign-fn", "FunctionName: foreign-fn2"));
+
+    Cli.Result r = cli("", "deploy", "--stack-name", "second", t.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("+ mapping foreign-fn2 ← foreign-events")
+        .contains("! mapping foreign-fn ← foreign-events: its function is not in this template")
+        .doesNotContain("- function");
   }
 
   @Test

@@ -12,6 +12,19 @@ class ParsingTest {
   private static final String STREAM = "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n";
 
   @Test
+  void deletionPolicy_retainOrDelete_readAndAnythingElseIsAnError() {
+    assertThat(Inline.parse(STREAM + "    DeletionPolicy: Retain\n").streams().get(0).retain())
+        .isTrue();
+    assertThat(Inline.parse(STREAM + "    DeletionPolicy: Delete\n").streams().get(0).retain())
+        .isFalse();
+    assertThat(Inline.parse(STREAM).streams().get(0).retain()).isFalse();
+    assertThat(Inline.errors(STREAM + "    DeletionPolicy: Snapshot\n"))
+        .containsExactly(
+            "Resources.S.DeletionPolicy: expected Delete, Retain or RetainExceptOnCreate (a Kinesis"
+                + " stream has no Snapshot) (template.yaml:4:21)");
+  }
+
+  @Test
   void templateError_toString_namesPathMessageAndPosition() {
     TemplateError e = new TemplateError("Resources.S", "unknown property", "dir/t.yaml", 3, 7);
 

@@ -16,9 +16,9 @@ import java.util.function.Consumer;
 /**
  * Applies a resolved template to a running server through its public APIs, creating what is missing
  * and updating only what differs, so a second deploy of the same template changes nothing. Streams
- * go first, then functions, then mappings, because each needs the one before. Resources dropped
- * from a template are not deleted (Sluice keeps no stack record yet), except a template function's
- * mappings, which the template owns.
+ * go first, then functions, then mappings, because each needs the one before. Every function and
+ * stream is tagged with the stack's name, so that a later deploy of the stack deletes those its
+ * template dropped ({@link StackPruner}), and a template function's mappings whose event is gone.
  */
 public final class Deployer {
 
@@ -27,6 +27,7 @@ public final class Deployer {
   private final StreamDeployer streams;
   private final FunctionDeployer functions;
   private final MappingDeployer mappings;
+  private final StackPruner pruner;
 
   /** A deployer against {@code client} that reports each change as it happens. */
   public Deployer(SluiceClient client, Builder builder, Consumer<Change> progress) {
@@ -35,6 +36,7 @@ public final class Deployer {
     this.streams = new StreamDeployer(client, new Waiter(Duration.ofSeconds(60)));
     this.functions = new FunctionDeployer(client);
     this.mappings = new MappingDeployer(client);
+    this.pruner = new StackPruner(client, mappings);
   }
 
   /** Builds every function's package that needs it; returns function name → package. */
@@ -50,19 +52,25 @@ public final class Deployer {
   public List<Change> apply(Template t, Map<String, Path> artifacts) {
     List<Change> all = new ArrayList<>();
     for (StreamResource s : t.streams()) {
-      step(all, "stream " + s.name(), () -> report(all, streams.apply(s)));
+      step(all, "stream " + s.name(), () -> report(all, streams.apply(s, t.stackName())));
     }
     for (FunctionResource f : t.functions()) {
       step(
           all,
           "function " + f.name(),
-          () -> report(all, functions.apply(f, artifacts.get(f.name()))));
+          () -> report(all, functions.apply(f, artifacts.get(f.name()), t.stackName())));
     }
     for (FunctionResource f : t.functions()) {
       step(
           all,
           "the mappings of function " + f.name(),
           () -> mappings.apply(f).forEach(c -> report(all, c)));
+    }
+    if (t.stackName() != null) {
+      step(
+          all,
+          "removing what the stack no longer has",
+          () -> pruner.prune(t).forEach(c -> report(all, c)));
     }
     mappings.strangers(t).forEach(c -> report(all, c));
     return all;

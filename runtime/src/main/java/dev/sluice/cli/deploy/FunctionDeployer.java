@@ -31,11 +31,12 @@ final class FunctionDeployer {
     this.client = client;
   }
 
-  Change apply(FunctionResource f, Path artifact) {
+  /** Creates or updates {@code f}, marked as part of {@code stack}. */
+  Change apply(FunctionResource f, Path artifact, String stack) {
     String resource = "function " + f.name();
     JsonNode current = get(f.name());
     if (current == null) {
-      create(f, artifact);
+      create(f, artifact, stack);
       concurrency(f, null);
       return new Change(Change.Action.CREATED, resource, f.runtime() + ", " + f.isolation());
     }
@@ -49,7 +50,7 @@ final class FunctionDeployer {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
       done.add(0, "code");
     }
-    if (retag(f, c.path("FunctionArn").asText(), current.path("Tags"))) {
+    if (retag(wantedTags(f, stack), c.path("FunctionArn").asText(), current.path("Tags"))) {
       done.add("Tags");
     }
     JsonNode reserved = current.path("Concurrency").path("ReservedConcurrentExecutions");
@@ -72,12 +73,12 @@ final class FunctionDeployer {
     return true;
   }
 
-  private void create(FunctionResource f, Path artifact) {
+  private void create(FunctionResource f, Path artifact, String stack) {
     ObjectNode body = settings(f);
     body.put("FunctionName", f.name());
     body.set("Code", code(artifact));
     ObjectNode tags = body.putObject("Tags");
-    f.tags().forEach(tags::put);
+    wantedTags(f, stack).forEach(tags::put);
     tags.put(ISOLATION_TAG, f.isolation());
     client.rest("POST", "/2015-03-31/functions", body);
   }
@@ -87,11 +88,19 @@ final class FunctionDeployer {
    * TagResource, those the template no longer has through UntagResource. Answers whether any
    * changed.
    */
-  private boolean retag(FunctionResource f, String arn, JsonNode current) {
+  private static Map<String, String> wantedTags(FunctionResource f, String stack) {
+    Map<String, String> want = new TreeMap<>(f.tags());
+    if (stack != null) {
+      want.put(StackPruner.STACK, stack);
+    }
+    return want;
+  }
+
+  private boolean retag(Map<String, String> wanted, String arn, JsonNode current) {
     Map<String, String> have = new TreeMap<>();
     current.fields().forEachRemaining(e -> have.put(e.getKey(), e.getValue().asText()));
     have.remove(ISOLATION_TAG);
-    Map<String, String> want = new TreeMap<>(f.tags());
+    Map<String, String> want = new TreeMap<>(wanted);
     String path = TAGS + SluiceClient.encode(arn);
     List<String> gone = have.keySet().stream().filter(k -> !want.containsKey(k)).toList();
     if (!gone.isEmpty()) {

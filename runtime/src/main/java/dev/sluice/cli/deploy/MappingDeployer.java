@@ -125,8 +125,9 @@ final class MappingDeployer {
 
   /**
    * Mappings that read one of the template's streams for a function the template does not have: a
-   * function renamed or dropped from the template keeps its mappings (Sluice keeps no stack
-   * record), and they go on reading the stream beside the new ones. Reported, not deleted.
+   * function renamed or dropped from another stack's template, or deployed before Sluice marked
+   * resources with their stack, keeps its mappings, and they go on reading the stream beside the
+   * new ones. Reported, not deleted.
    */
   List<Change> strangers(dev.sluice.template.Template t) {
     java.util.Set<String> streams = new java.util.HashSet<>();
@@ -150,6 +151,21 @@ final class MappingDeployer {
                     + m.path("UUID").asText()
                     + ")"));
       }
+    }
+    return out;
+  }
+
+  /** Deletes every mapping of {@code function}, whose function the stack no longer has. */
+  List<Change> deleteAll(String function) {
+    List<Change> out = new ArrayList<>();
+    for (JsonNode m : list(function)) {
+      client.rest("DELETE", MAPPINGS + m.path("UUID").asText(), null);
+      String kafkaKey = KafkaMappingDeployer.key(m);
+      String what =
+          kafkaKey != null
+              ? "mapping " + function + " ← kafka " + m.path("Topics").get(0).asText()
+              : label(function, m.path("EventSourceArn").asText());
+      out.add(new Change(Change.Action.DELETED, what, "its function is no longer in the template"));
     }
     return out;
   }

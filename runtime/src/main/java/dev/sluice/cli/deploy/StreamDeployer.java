@@ -8,6 +8,7 @@ import dev.sluice.template.StreamResource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Brings one stream to what the template says, through the Kinesis API. */
 final class StreamDeployer {
@@ -20,11 +21,12 @@ final class StreamDeployer {
     this.waiter = waiter;
   }
 
-  Change apply(StreamResource s) {
+  /** Creates or updates {@code s}, marked as part of {@code stack}. */
+  Change apply(StreamResource s, String stack) {
     String resource = "stream " + s.name();
     JsonNode summary = describe(s.name());
     if (summary == null) {
-      create(s);
+      create(s, stack);
       String size =
           s.shardCount() == null
               ? "on-demand"
@@ -54,7 +56,7 @@ final class StreamDeployer {
           named(s.name()).put("RetentionPeriodHours", s.retentionHours()));
       done.add("retention " + retention + " h → " + s.retentionHours() + " h");
     }
-    if (addTags(s)) {
+    if (retag(s, stack)) {
       done.add("tags");
     }
     return done.isEmpty()
@@ -76,7 +78,7 @@ final class StreamDeployer {
     }
   }
 
-  private void create(StreamResource s) {
+  private void create(StreamResource s, String stack) {
     ObjectNode body = named(s.name());
     if (s.shardCount() != null) {
       body.put("ShardCount", s.shardCount());
@@ -89,36 +91,36 @@ final class StreamDeployer {
           "IncreaseStreamRetentionPeriod",
           named(s.name()).put("RetentionPeriodHours", s.retentionHours()));
     }
-    addTags(s);
+    retag(s, stack);
   }
 
-  private boolean addTags(StreamResource s) {
-    if (s.tags().isEmpty()) {
-      return false;
+  /**
+   * Makes the stream's tags the template's plus the stack's marks, as CloudFormation does: new and
+   * changed ones through AddTagsToStream, those no longer wanted through RemoveTagsFromStream.
+   */
+  private boolean retag(StreamResource s, String stack) {
+    Map<String, String> want = new TreeMap<>(s.tags());
+    if (stack != null) {
+      want.putAll(StackPruner.streamMarks(s, stack));
     }
-    JsonNode current = client.kinesis("ListTagsForStream", named(s.name())).path("Tags");
-    ObjectNode missing = SluiceClient.object();
-    for (Map.Entry<String, String> t : s.tags().entrySet()) {
-      if (!t.getValue().equals(valueOf(current, t.getKey()))) {
-        missing.put(t.getKey(), t.getValue());
-      }
+    Map<String, String> have = new TreeMap<>();
+    client
+        .kinesis("ListTagsForStream", named(s.name()).put("Limit", 50))
+        .path("Tags")
+        .forEach(t -> have.put(t.path("Key").asText(), t.path("Value").asText()));
+    List<String> gone = have.keySet().stream().filter(k -> !want.containsKey(k)).toList();
+    if (!gone.isEmpty()) {
+      ObjectNode body = named(s.name());
+      gone.forEach(body.putArray("TagKeys")::add);
+      client.kinesis("RemoveTagsFromStream", body);
     }
-    if (missing.isEmpty()) {
-      return false;
+    want.entrySet().removeIf(e -> e.getValue().equals(have.get(e.getKey())));
+    if (!want.isEmpty()) {
+      ObjectNode body = named(s.name());
+      want.forEach(body.putObject("Tags")::put);
+      client.kinesis("AddTagsToStream", body);
     }
-    ObjectNode body = named(s.name());
-    body.set("Tags", missing);
-    client.kinesis("AddTagsToStream", body);
-    return true;
-  }
-
-  private static String valueOf(JsonNode tags, String key) {
-    for (JsonNode t : tags) {
-      if (key.equals(t.path("Key").asText())) {
-        return t.path("Value").asText();
-      }
-    }
-    return null;
+    return !gone.isEmpty() || !want.isEmpty();
   }
 
   private JsonNode describe(String name) {

@@ -1,0 +1,156 @@
+package dev.sluice.cli.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.client.ClientException;
+import dev.sluice.cli.client.SluiceClient;
+import dev.sluice.template.FunctionResource;
+import dev.sluice.template.StreamResource;
+import dev.sluice.template.Template;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Removes what a stack's earlier deploys made and its template no longer has, as CloudFormation
+ * does when a resource leaves a template: functions (with their mappings) and streams that carry
+ * the stack's {@link #STACK} tag. Resources without it (made by hand, by another stack, or before
+ * Sluice marked them) are never touched, and a stream whose DeletionPolicy was Retain is kept and
+ * released from the stack.
+ */
+final class StackPruner {
+
+  /** The tag a deploy puts on every function and stream it makes: the stack's name. */
+  static final String STACK = "sluice:stack";
+
+  /** On a stream whose DeletionPolicy is Retain (or RetainExceptOnCreate): {@code Retain}. */
+  static final String DELETION_POLICY = "sluice:deletion-policy";
+
+  private static final String FUNCTIONS = "/2015-03-31/functions/";
+
+  private final SluiceClient client;
+  private final MappingDeployer mappings;
+
+  StackPruner(SluiceClient client, MappingDeployer mappings) {
+    this.client = client;
+    this.mappings = mappings;
+  }
+
+  /** The tags a deploy of {@code stack} puts on a stream besides the template's own. */
+  static Map<String, String> streamMarks(StreamResource s, String stack) {
+    Map<String, String> marks = new LinkedHashMap<>();
+    marks.put(STACK, stack);
+    if (s.retain()) {
+      marks.put(DELETION_POLICY, "Retain");
+    }
+    return marks;
+  }
+
+  /**
+   * Deletes the stack's functions and streams that {@code t} no longer has; returns the changes.
+   */
+  List<Change> prune(Template t) {
+    List<Change> out = new ArrayList<>();
+    Set<String> functions =
+        t.functions().stream().map(FunctionResource::name).collect(Collectors.toSet());
+    for (String fn : functionNames()) {
+      if (!functions.contains(fn) && t.stackName().equals(functionStack(fn))) {
+        out.addAll(mappings.deleteAll(fn));
+        client.rest("DELETE", FUNCTIONS + SluiceClient.encode(fn), null);
+        out.add(new Change(Change.Action.DELETED, "function " + fn, "no longer in the template"));
+      }
+    }
+    Set<String> streams =
+        t.streams().stream().map(StreamResource::name).collect(Collectors.toSet());
+    for (String stream : streamNames()) {
+      if (!streams.contains(stream)) {
+        Map<String, String> tags = streamTags(stream);
+        if (t.stackName().equals(tags.get(STACK))) {
+          out.add(removeStream(stream, "Retain".equals(tags.get(DELETION_POLICY))));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Change removeStream(String stream, boolean retain) {
+    String resource = "stream " + stream;
+    if (retain) {
+      ObjectNode body = named(stream);
+      ArrayNode keys = body.putArray("TagKeys");
+      keys.add(STACK).add(DELETION_POLICY);
+      client.kinesis("RemoveTagsFromStream", body);
+      return new Change(
+          Change.Action.SKIPPED,
+          resource,
+          "no longer in the template; kept, as its DeletionPolicy is Retain, and no longer part"
+              + " of the stack");
+    }
+    client.kinesis("DeleteStream", named(stream).put("EnforceConsumerDeletion", true));
+    return new Change(Change.Action.DELETED, resource, "no longer in the template");
+  }
+
+  private List<String> functionNames() {
+    List<String> names = new ArrayList<>();
+    String marker = null;
+    do {
+      Map<String, String> q = new HashMap<>();
+      q.put("Marker", marker);
+      JsonNode page = client.rest("GET", SluiceClient.query(FUNCTIONS, q), null);
+      page.path("Functions").forEach(f -> names.add(f.path("FunctionName").asText()));
+      marker = page.path("NextMarker").asText(null);
+    } while (marker != null);
+    return names;
+  }
+
+  private String functionStack(String function) {
+    try {
+      JsonNode f = client.rest("GET", FUNCTIONS + SluiceClient.encode(function), null);
+      return f.path("Tags").path(STACK).asText(null);
+    } catch (ClientException e) {
+      if (e.notFound()) {
+        return null; // deleted meanwhile
+      }
+      throw e;
+    }
+  }
+
+  private List<String> streamNames() {
+    List<String> names = new ArrayList<>();
+    boolean more = true;
+    while (more) {
+      ObjectNode body = SluiceClient.object().put("Limit", 100);
+      if (!names.isEmpty()) {
+        body.put("ExclusiveStartStreamName", names.get(names.size() - 1));
+      }
+      JsonNode page = client.kinesis("ListStreams", body);
+      page.path("StreamNames").forEach(n -> names.add(n.asText()));
+      more = page.path("HasMoreStreams").asBoolean(false) && page.path("StreamNames").size() > 0;
+    }
+    return names;
+  }
+
+  private Map<String, String> streamTags(String stream) {
+    Map<String, String> tags = new HashMap<>();
+    try {
+      client
+          .kinesis("ListTagsForStream", named(stream).put("Limit", 50))
+          .path("Tags")
+          .forEach(t -> tags.put(t.path("Key").asText(), t.path("Value").asText()));
+    } catch (ClientException e) {
+      if (!e.notFound()) {
+        throw e;
+      }
+    }
+    return tags;
+  }
+
+  private static ObjectNode named(String stream) {
+    return SluiceClient.object().put("StreamName", stream);
+  }
+}
