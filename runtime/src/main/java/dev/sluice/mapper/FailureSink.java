@@ -45,13 +45,14 @@ final class FailureSink {
       Batch batch,
       String condition,
       InvocationResult.Failure failure,
+      int invokes,
       EventBuilder events) {
     List<LogRecord> records = batch.records();
     ObjectNode n =
         FailureRecords.envelope(
             functionArnPrefix + config.functionName(),
             condition,
-            batch.attempt() + 1,
+            invokes,
             failure,
             System.currentTimeMillis());
     ObjectNode info = n.putObject("KinesisBatchInfo");

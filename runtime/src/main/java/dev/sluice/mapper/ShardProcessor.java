@@ -259,7 +259,8 @@ final class ShardProcessor {
     for (Lane lane : lanes) {
       dispatch(lane);
     }
-    if (pending.size() >= maxBuffered()) {
+    if (pending.size() >= maxBuffered()
+        || queuedBytes() >= MAX_QUEUED_BYTES_PER_LANE * lanes.length) {
       return; // back-pressure: completions pump again
     }
     ShardOffsets o;
@@ -289,6 +290,21 @@ final class ShardProcessor {
 
   private int maxBuffered() {
     return config.batchSize() * lanes.length * 2;
+  }
+
+  /**
+   * What a lane may hold queued beyond the batch it sends: one more batch's worth. A count bound
+   * alone let large records pile up (BatchSize 10,000 of 1 MiB records is 10 GB) while a batch can
+   * only ever carry 6 MB.
+   */
+  private static final long MAX_QUEUED_BYTES_PER_LANE = 2L * MAX_PAYLOAD_BYTES;
+
+  private long queuedBytes() {
+    long total = 0;
+    for (Lane lane : lanes) {
+      total += lane.queuedBytes;
+    }
+    return total;
   }
 
   private void fetched(ReadResult r, Throwable e) {
@@ -516,8 +532,7 @@ final class ShardProcessor {
       stats.batches.increment();
     }
     lane.current = batch;
-    if (tooOld(batch)) {
-      skip(lane, batch, "RecordAgeExceeded", null);
+    if (skipExpired(lane, batch, null)) {
       return;
     }
     Batch current = batch;
@@ -549,7 +564,9 @@ final class ShardProcessor {
           payload instanceof KinesisBatch b
               ? deps.functions().invoke(config.functionName(), b)
               : deps.functions().invoke(config.functionName(), (byte[]) payload, null);
-    } catch (FunctionException e) {
+    } catch (RuntimeException e) {
+      // a throttle (FunctionException), or anything else going wrong before the call: either way
+      // it must take the retry path, or the lane would stay busy for ever
       call = CompletableFuture.failedFuture(e);
     }
     return call.whenComplete(
@@ -586,10 +603,35 @@ final class ShardProcessor {
     return out;
   }
 
-  private boolean tooOld(Batch batch) {
-    return config.maxRecordAgeSeconds() >= 0
-        && deps.clock().millis() - batch.records().get(0).arrivalMillis()
-            > config.maxRecordAgeSeconds() * 1000L;
+  /**
+   * Skips the batch's records older than MaximumRecordAgeInSeconds, which Lambda never sends to the
+   * function, and queues the younger rest to run next; returns whether it skipped any. A shard's
+   * records arrive in order, so the expired ones are a prefix.
+   */
+  private boolean skipExpired(Lane lane, Batch batch, InvocationResult.Failure last) {
+    int n = expired(batch);
+    if (n == 0) {
+      return false;
+    }
+    if (n < batch.records().size()) {
+      lane.retries.addFirst(batch.from(n, batch.attempt()));
+    }
+    Batch old = new Batch(batch.records().subList(0, n), batch.attempt(), true);
+    skip(lane, old, "RecordAgeExceeded", last, batch.attempt()); // invoked attempt() times
+    return true;
+  }
+
+  private int expired(Batch batch) {
+    if (config.maxRecordAgeSeconds() < 0) {
+      return 0;
+    }
+    long bornAfter = deps.clock().millis() - config.maxRecordAgeSeconds() * 1000L;
+    List<LogRecord> records = batch.records();
+    int n = 0;
+    while (n < records.size() && records.get(n).arrivalMillis() < bornAfter) {
+      n++;
+    }
+    return n;
   }
 
   private void invoked(Lane lane, Batch batch, FunctionService.Invoked inv, Throwable e) {
@@ -612,7 +654,8 @@ final class ShardProcessor {
       Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
       progress.result("PROBLEM: Function call failed: " + cause.getMessage());
       retrying(lane);
-      later(lane, batch, batch.attempt());
+      lane.throttles++;
+      laterThrottled(lane, batch);
       return;
     }
     if (inv.report().result() instanceof InvocationResult.Failure f) {
@@ -679,19 +722,21 @@ final class ShardProcessor {
     if (exhausted(batch)) {
       skip(
           lane,
-          batch.from(firstFailed, batch.attempt()), // invoked attempt + 1 times, not more
+          batch.from(firstFailed, batch.attempt()),
           "RetryAttemptsExhausted",
           new InvocationResult.Failure(
               "BatchItemFailure",
               "the function reported these records as failed",
               List.of(),
-              false));
+              false),
+          batch.attempt() + 1);
     } else {
       later(lane, rest, rest.attempt());
     }
   }
 
   private void failed(Lane lane, Batch batch, InvocationResult.Failure f, String requestId) {
+    lane.throttles = 0; // the call reached the function
     stats.functionErrors.increment();
     progress.result("PROBLEM: Function call failed");
     retrying(lane);
@@ -706,7 +751,7 @@ final class ShardProcessor {
       return;
     }
     if (exhausted(batch)) {
-      skip(lane, batch, "RetryAttemptsExhausted", f);
+      skip(lane, batch, "RetryAttemptsExhausted", f, batch.attempt() + 1);
     } else {
       lane.lastFailure = f;
       later(lane, batch.retry(), batch.attempt() + 1);
@@ -723,12 +768,23 @@ final class ShardProcessor {
   }
 
   private void later(Lane lane, Batch batch, int attempt) {
+    retryAfter(lane, batch, deps.backoffMillis(Math.max(0, attempt - 1)));
+  }
+
+  /**
+   * Retries a batch whose call never reached the function: it counts no attempt, but its backoff
+   * grows with the refusals in a row, as Lambda backs off throttles, up to the usual maximum.
+   */
+  private void laterThrottled(Lane lane, Batch batch) {
+    retryAfter(lane, batch, deps.backoffMillis(Math.min(lane.throttles - 1, 30)));
+  }
+
+  private void retryAfter(Lane lane, Batch batch, long delayMillis) {
     stats.retries.increment();
     after(
-        deps.backoffMillis(Math.max(0, attempt - 1)),
+        delayMillis,
         () -> {
-          if (tooOld(batch)) {
-            skip(lane, batch, "RecordAgeExceeded", lane.lastFailure);
+          if (skipExpired(lane, batch, lane.lastFailure)) {
             return;
           }
           lane.retries.addFirst(batch);
@@ -737,29 +793,36 @@ final class ShardProcessor {
         });
   }
 
-  private void skip(Lane lane, Batch batch, String condition, InvocationResult.Failure f) {
+  /**
+   * Sends {@code batch}'s OnFailure record, then checkpoints past it; it was invoked {@code
+   * invokes} times.
+   */
+  private void skip(
+      Lane lane, Batch batch, String condition, InvocationResult.Failure f, int invokes) {
     LOG.warnf(
         "Mapping %s: skipping %d records of %s from offset %d (%s) after %d attempts",
-        config.uuid(),
-        batch.records().size(),
-        ref,
-        batch.firstOffset(),
-        condition,
-        batch.attempt() + 1);
-    ObjectNode record = failures.failureRecord(config, shard, batch, condition, f, events);
+        config.uuid(), batch.records().size(), ref, batch.firstOffset(), condition, invokes);
+    ObjectNode record = failures.failureRecord(config, shard, batch, condition, f, invokes, events);
     // a send in flight holds a drain too: its records checkpoint when it lands
-    inFlight(failures.send(config, shard, record), (v, e) -> sent(lane, batch, condition, f, e));
+    inFlight(
+        failures.send(config, shard, record),
+        (v, e) -> sent(lane, batch, condition, f, invokes, e));
   }
 
   private void sent(
-      Lane lane, Batch batch, String condition, InvocationResult.Failure f, Throwable e) {
+      Lane lane,
+      Batch batch,
+      String condition,
+      InvocationResult.Failure f,
+      int invokes,
+      Throwable e) {
     if (stopped) {
       return; // handed over: the next owner skips them again
     }
     if (e != null) {
       LOG.errorf(e, "Mapping %s: cannot deliver the failure record; retrying", config.uuid());
       if (drained == null) {
-        after(deps.backoffMillis(3), () -> skip(lane, batch, condition, f));
+        after(deps.backoffMillis(3), () -> skip(lane, batch, condition, f, invokes));
       }
       return;
     }
@@ -856,7 +919,9 @@ final class ShardProcessor {
       Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
       progress.result("PROBLEM: Function call failed: " + cause.getMessage());
       retrying(lane);
-      retryFinal(lane, attempt, attempt);
+      lane.throttles++;
+      stats.retries.increment();
+      after(deps.backoffMillis(Math.min(lane.throttles - 1, 30)), () -> runFinal(lane, attempt));
       return;
     }
     if (inv.report().result() instanceof InvocationResult.Failure f) {
@@ -894,6 +959,7 @@ final class ShardProcessor {
   }
 
   private void windowClosed(Lane lane) {
+    lane.throttles = 0;
     doneRetrying(lane);
     window.close();
     // the checkpoint held the window's state: a restart must not run its final invoke again
@@ -915,6 +981,7 @@ final class ShardProcessor {
     lane.busy = false;
     lane.current = null;
     lane.lastFailure = null;
+    lane.throttles = 0;
     doneRetrying(lane);
     if (!records.isEmpty()) {
       lastDelivered = records.get(records.size() - 1).arrivalMillis();
@@ -1000,6 +1067,7 @@ final class ShardProcessor {
     boolean busy;
     boolean timerArmed;
     InvocationResult.Failure lastFailure;
+    int throttles; // calls refused in a row (throttled, function gone): their backoff grows
     Batch current; // in flight or waiting for its retry
     long retryingSince = -1; // when the batch of this lane first failed; -1 when it did not
 

@@ -196,10 +196,12 @@ final class TumblingWindow {
   }
 
   /**
-   * The {@code state} of a TimeWindowEventResponse: a missing or null member (or no response) is
-   * {@code {}}; an object's values must be strings (other scalars are taken as their JSON text).
+   * The {@code state} of a TimeWindowEventResponse; an object's values must be strings (other
+   * scalars are taken as their JSON text). Lambda counts a response without a state (no response,
+   * no member, null) as a failed invocation, so that a handler that forgets it fails here as it
+   * would there; {@code "state": {}} is an empty state.
    *
-   * @throws IllegalArgumentException if the response is not JSON or state is not an object
+   * @throws IllegalArgumentException if the response is not JSON or has no state object
    */
   static Map<String, String> parseState(byte[] response) {
     JsonNode root;
@@ -211,7 +213,9 @@ final class TumblingWindow {
     Map<String, String> out = new LinkedHashMap<>();
     JsonNode s = root == null || !root.isObject() ? null : root.get("state");
     if (s == null || s.isNull()) {
-      return out;
+      throw new IllegalArgumentException(
+          "the response has no state, which a function with a tumbling window must return (an"
+              + " empty object will do)");
     }
     if (!s.isObject()) {
       throw new IllegalArgumentException("state is not a JSON object of strings");

@@ -113,7 +113,46 @@ class MappingTimersTest {
     JsonNode failure = awaitFailureRecord(failures);
     assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(3);
     assertThat(delivered(fn)).as("no call once the record was too old").hasSize(3);
+  }
+
+  @Test
+  void batch_onlyItsFirstRecordsPastMaximumRecordAge_thoseSkippedAndTheYoungerOnesInvoked()
+      throws Exception {
+    h.startMappings(Duration.ofSeconds(1), Duration.ofSeconds(8));
+    Path failures = Files.createTempDirectory("sluice-age-prefix");
+    h.put(stream, "old-1");
+    h.clock.advance(61_000);
+    h.put(stream, "young-1", "young-2");
+
+    h.mappings.create(request(10, 0, -1, 60, failures.toUri().toString()));
+
+    assertThat(await(fn, 1)).containsExactly("2|young-1,young-2");
+    JsonNode failure = awaitFailureRecord(failures);
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+    assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt())
+        .as("never invoked")
+        .isZero();
+  }
+
+  @Test
+  void throttledCalls_retryDelaysGrowWithoutCountingAttempts() throws Exception {
+    h.startMappings(Duration.ofSeconds(1), Duration.ofSeconds(8));
+    h.functions.putConcurrency(fn, 0); // every call is throttled
+    h.put(stream, "a");
+    h.mappings.create(request(10, 0, 0, -1, null)); // no retries: throttles must not use them up
+
+    for (long delay : new long[] {1000, 2000, 4000, 8000, 8000}) {
+      assertThat(h.timers.awaitPending()).as("backoff after a throttle").isEqualTo(delay);
+      h.clock.advance(delay);
+    }
+    h.functions.putConcurrency(fn, null);
+    assertThat(h.timers.awaitPending()).isEqualTo(8000);
+    h.clock.advance(8000);
+
+    assertThat(await(fn, 1)).containsExactly("1|a");
   }
 
   @Test

@@ -127,10 +127,13 @@ class TumblingWindowTest {
 
   @Test
   void parseState_readsTimeWindowEventResponse() {
-    assertThat(TumblingWindow.parseState(new byte[0])).isEmpty();
-    assertThat(TumblingWindow.parseState(bytes("null"))).isEmpty();
-    assertThat(TumblingWindow.parseState(bytes("{\"batchItemFailures\":[]}"))).isEmpty();
-    assertThat(TumblingWindow.parseState(bytes("{\"state\":null}"))).isEmpty();
+    for (String noState :
+        new String[] {"", "null", "{\"batchItemFailures\":[]}", "{\"state\":null}"}) {
+      assertThatThrownBy(() -> TumblingWindow.parseState(bytes(noState)))
+          .as(noState)
+          .hasMessageContaining("has no state");
+    }
+    assertThat(TumblingWindow.parseState(bytes("{\"state\":{}}"))).isEmpty();
     assertThat(TumblingWindow.parseState(bytes("{\"state\":{\"a\":\"1\",\"b\":2}}")))
         .containsExactly(Map.entry("a", "1"), Map.entry("b", "2"));
     assertThatThrownBy(() -> TumblingWindow.parseState(bytes("{\"state\":[1]}")))
