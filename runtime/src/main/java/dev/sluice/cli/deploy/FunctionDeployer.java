@@ -83,11 +83,6 @@ final class FunctionDeployer {
     client.rest("POST", "/2015-03-31/functions", body);
   }
 
-  /**
-   * Makes the function's tags the template's, as CloudFormation does: changed and new ones through
-   * TagResource, those the template no longer has through UntagResource. Answers whether any
-   * changed.
-   */
   private static Map<String, String> wantedTags(FunctionResource f, String stack) {
     Map<String, String> want = new TreeMap<>(f.tags());
     if (stack != null) {
@@ -96,27 +91,30 @@ final class FunctionDeployer {
     return want;
   }
 
+  /**
+   * Makes the function's tags {@code wanted}: changed and new ones through TagResource, others
+   * through UntagResource (its isolation is a setting, not a tag). Answers whether any changed.
+   */
   private boolean retag(Map<String, String> wanted, String arn, JsonNode current) {
     Map<String, String> have = new TreeMap<>();
     current.fields().forEachRemaining(e -> have.put(e.getKey(), e.getValue().asText()));
     have.remove(ISOLATION_TAG);
-    Map<String, String> want = new TreeMap<>(wanted);
+    TagDiff diff = TagDiff.of(have, wanted);
     String path = TAGS + SluiceClient.encode(arn);
-    List<String> gone = have.keySet().stream().filter(k -> !want.containsKey(k)).toList();
-    if (!gone.isEmpty()) {
+    if (!diff.gone().isEmpty()) {
       StringBuilder q = new StringBuilder(path);
-      for (int i = 0; i < gone.size(); i++) {
-        q.append(i == 0 ? '?' : '&').append("tagKeys=").append(SluiceClient.encode(gone.get(i)));
+      for (int i = 0; i < diff.gone().size(); i++) {
+        q.append(i == 0 ? '?' : '&').append("tagKeys=");
+        q.append(SluiceClient.encode(diff.gone().get(i)));
       }
       client.rest("DELETE", q.toString(), null);
     }
-    want.entrySet().removeIf(e -> e.getValue().equals(have.get(e.getKey())));
-    if (!want.isEmpty()) {
+    if (!diff.set().isEmpty()) {
       ObjectNode body = SluiceClient.object();
-      want.forEach(body.putObject("Tags")::put);
+      diff.set().forEach(body.putObject("Tags")::put);
       client.rest("POST", path, body);
     }
-    return !gone.isEmpty() || !want.isEmpty();
+    return diff.changes();
   }
 
   private ObjectNode settingsDiff(

@@ -108,19 +108,18 @@ final class StreamDeployer {
         .kinesis("ListTagsForStream", named(s.name()).put("Limit", 50))
         .path("Tags")
         .forEach(t -> have.put(t.path("Key").asText(), t.path("Value").asText()));
-    List<String> gone = have.keySet().stream().filter(k -> !want.containsKey(k)).toList();
-    if (!gone.isEmpty()) {
+    TagDiff diff = TagDiff.of(have, want);
+    if (!diff.gone().isEmpty()) {
       ObjectNode body = named(s.name());
-      gone.forEach(body.putArray("TagKeys")::add);
+      diff.gone().forEach(body.putArray("TagKeys")::add);
       client.kinesis("RemoveTagsFromStream", body);
     }
-    want.entrySet().removeIf(e -> e.getValue().equals(have.get(e.getKey())));
-    if (!want.isEmpty()) {
+    if (!diff.set().isEmpty()) {
       ObjectNode body = named(s.name());
-      want.forEach(body.putObject("Tags")::put);
+      diff.set().forEach(body.putObject("Tags")::put);
       client.kinesis("AddTagsToStream", body);
     }
-    return !gone.isEmpty() || !want.isEmpty();
+    return diff.changes();
   }
 
   private JsonNode describe(String name) {
