@@ -22,7 +22,7 @@ import java.util.Map;
  * later. A record stamped before the open window, or inside one that closed already (clocks of
  * nodes writing one Kafka-backed shard disagree, or a clock stepped back), joins the open window or
  * the next one: a window never opens twice, so it never gets a second final invoke with its state
- * started again from {@code {}}.
+ * started again from {@code {}} (unless it terminated early, when Lambda continues it that way).
  *
  * <p>The open window travels with the shard's checkpoint ({@link #snapshot}, {@link #restore}), so
  * that a restart of the mapping (node restart, update, disable/enable, the shard moving to another
@@ -184,10 +184,14 @@ final class TumblingWindow {
     }
   }
 
-  /** The final invoke ran (or was given up): the window and its state are discarded. */
+  /**
+   * The final invoke ran (or was given up): the window and its state are discarded. A window that
+   * terminated early is not over, though: as in Lambda, its remaining records continue the same
+   * window with a fresh state, so only a window that ran its course moves the floor past it.
+   */
   void close() {
     if (isOpen()) {
-      floor = Math.max(floor, end());
+      floor = Math.max(floor, terminatedEarly ? start : end());
     }
     start = -1;
     state = new LinkedHashMap<>();

@@ -29,6 +29,23 @@ class TumblingWindowTest {
   }
 
   @Test
+  void close_windowTerminatedEarly_itsRemainingRecordsContinueItWithAFreshState() {
+    TumblingWindow w = new TumblingWindow(60);
+    w.enter(w.windowOf(at(0, T0 + 5)));
+    w.accept(Map.of("big", "x".repeat((int) TumblingWindow.MAX_STATE_BYTES)));
+    assertThat(w.terminatedEarly()).isTrue();
+
+    w.close();
+    long next = w.windowOf(at(1, T0 + 10));
+    w.enter(next);
+
+    assertThat(next).as("the same window").isEqualTo(T0);
+    assertThat(w.state()).isEmpty();
+    assertThat(w.terminatedEarly()).isFalse();
+    assertThat(w.windowOf(at(2, T0 - 1))).as("never before it").isEqualTo(T0);
+  }
+
+  @Test
   void windowOf_alignsToMultiplesOfTheLength() {
     TumblingWindow w = new TumblingWindow(60);
     assertThat(w.windowOf(at(0, T0))).isEqualTo(T0);
