@@ -22,7 +22,8 @@ final class BatchFormat {
   static final int HEADER_SIZE = 29;
   static final int MAX_KEY_BYTES = 0xFFFF;
 
-  private static final int RECORD_OVERHEAD = 6;
+  /** Bytes a record takes besides its key and data. */
+  static final int RECORD_OVERHEAD = 6;
 
   private BatchFormat() {}
 
@@ -80,9 +81,14 @@ final class BatchFormat {
         b.getLong(ARRIVAL_AT));
   }
 
+  /** True when the CRC stored in a whole batch matches its bytes. */
+  static boolean crcMatches(ByteBuffer batch) {
+    return batch.getInt(CRC_AT) == crc(batch);
+  }
+
   /** True when the whole batch in {@code batch} has a matching CRC and well-formed records. */
   static boolean isIntact(ByteBuffer batch, BatchHeader h) {
-    if (batch.getInt(CRC_AT) != crc(batch)) {
+    if (!crcMatches(batch)) {
       return false;
     }
     int pos = HEADER_SIZE;

@@ -36,6 +36,14 @@ final class BatchScanner {
     return BatchFormat.header(position, bytes(position, BatchFormat.HEADER_SIZE));
   }
 
+  /** The byte at {@code position}, which must lie below the limit. */
+  byte byteAt(long position) throws IOException {
+    if (window == null || position < windowStart || position >= windowStart + window.limit()) {
+      fill(position, 1);
+    }
+    return window.get((int) (position - windowStart));
+  }
+
   /**
    * The whole batch (length field first) as a buffer valid until the next call; the header must be
    * plausible for this scanner's limit.

@@ -44,6 +44,7 @@ public final class FileLogEngine implements LogEngine {
     CLOSED
   }
 
+  private static final System.Logger LOG = System.getLogger(FileLogEngine.class.getName());
   private static final String READER_THREAD = "sluice-log-reader-";
   private static final String WRITER_THREAD = "sluice-log-writer-";
 
@@ -91,7 +92,11 @@ public final class FileLogEngine implements LogEngine {
     };
   }
 
-  /** Opens every shard found below the directory, recovering torn writes, then starts threads. */
+  /**
+   * Opens every shard found below the directory, recovering torn writes, then starts threads. A
+   * shard that cannot be opened (a corrupt segment, say) is logged and kept as unusable: its
+   * operations fail with the cause, while the other shards work.
+   */
   @Override
   public synchronized void start() {
     if (state != State.NEW) {
@@ -126,12 +131,29 @@ public final class FileLogEngine implements LogEngine {
       for (Path shardDir : shards.toList()) {
         ShardRef ref = LogLayout.shardOf(streamDir, shardDir);
         if (ref != null) {
-          ShardLog log = new ShardLog(ref, shardDir, ctx);
-          log.open();
-          logs.put(ref, log);
+          logs.put(ref, openShard(ref, shardDir));
         }
       }
     }
+  }
+
+  /**
+   * Opens one shard; one that fails is kept as unusable, so that a damaged shard neither keeps the
+   * node from starting nor takes the other shards down with it.
+   */
+  private ShardLog openShard(ShardRef ref, Path shardDir) {
+    ShardLog log = new ShardLog(ref, shardDir, ctx);
+    try {
+      log.open();
+    } catch (IOException | RuntimeException e) {
+      // the exception, printed with the message, names the file and the position
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "shard " + ref + " cannot be opened; its appends and reads fail until it is deleted",
+          e);
+      log.markUnusable(e);
+    }
+    return log;
   }
 
   @Override

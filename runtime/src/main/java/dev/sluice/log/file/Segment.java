@@ -35,8 +35,18 @@ import java.util.List;
  * reverts, recovers and deletes. Reader threads use only positional reads, the index lookups and
  * the {@code committed*} fields, which the writer raises after the data below them is synced; so
  * readers never see bytes that are not durable. Only the active (last) segment of a shard changes;
- * the writer syncs a segment completely before it creates the next one, which is why recovery only
- * has to scan the last segment.
+ * the writer syncs a segment completely before it creates the next one, which is why only the last
+ * segment can end in a torn write.
+ *
+ * <p>What recovery changes: {@link #recover} (last segment only) truncates a torn tail, and nothing
+ * else. A tail is torn when, from the first batch that fails its checks to the end of the file, no
+ * intact batch remains: a batch is intact when its header is plausible, its offsets lie where the
+ * bad bytes could have taken them and its CRC32C matches. If an intact batch follows the bad one,
+ * the bad bytes are corruption inside data that may have been acknowledged: recovery then fails and
+ * leaves the log file untouched (the index may be rewritten), so the shard is not opened and no
+ * offset is handed out twice. {@link #load} (earlier segments) never changes the log file; it fails
+ * when the batch headers do not chain to the end of the file. Batch CRCs of earlier segments are
+ * checked when readers read the batches, not at start.
  */
 final class Segment implements AutoCloseable {
 
@@ -126,19 +136,24 @@ final class Segment implements AutoCloseable {
    * Repairs the segment after an unclean stop. Scans the log file from position 0 and keeps the
    * longest prefix of valid batches: each must fit in the file with a length of at least a header,
    * carry magic 1, a matching CRC32C and well-formed records, and continue the offsets of the one
-   * before it (the first one starting at this segment's base offset). Everything after the last
-   * valid batch — a torn write, a corrupt batch together with every batch behind it, or trailing
-   * garbage — is cut off by truncating the log file at the end of that batch. The index file is
-   * then rewritten from the scan, and both files are synced.
+   * before it (the first one starting at this segment's base offset). What follows the last valid
+   * batch is cut off by truncating the log file there, but only when it is a torn tail: no intact
+   * batch may start anywhere in it. The index file is then rewritten from the scan, and both files
+   * are synced.
    *
-   * @return the number of bytes truncated from the log file
+   * @return what was cut off, or null when the whole file was valid
+   * @throws LogException when an intact batch follows a bad one; the log file is left as it is
    */
-  long recover() throws IOException {
+  Cut recover() throws IOException {
     long fileSize = log.size();
+    BatchScanner scanner = new BatchScanner(log, fileSize);
     index.reset();
     resetTracking();
-    long valid = scan(new BatchScanner(log, fileSize), 0, true);
+    long valid = scan(scanner, 0, true);
+    Cut cut = null;
     if (valid < fileSize) {
+      refuseUnlessTorn(scanner, valid);
+      cut = new Cut(logPath, valid, fileSize - valid, endOffset, claimedEnd(scanner, valid));
       log.truncate(valid);
     }
     index.flush();
@@ -146,13 +161,107 @@ final class Segment implements AutoCloseable {
     index.force();
     size = flushedSize = valid;
     publish();
-    return fileSize - valid;
+    return cut;
   }
 
   /**
-   * Opens a segment that is not the last of its shard, trusting its size: resumes indexing from the
-   * last index entry (adding entries a crash may have cost), or rewrites the whole index when it
-   * does not match the log.
+   * What {@link #recover} cut off the end of a log file.
+   *
+   * @param position where the file now ends
+   * @param fromOffset the first offset cut, which the next append gets again
+   * @param claimedEnd the offset after the last record that the (unverified) batch headers in the
+   *     cut bytes claim; {@code fromOffset} when none of them is readable
+   */
+  record Cut(Path file, long position, long bytes, long fromOffset, long claimedEnd) {
+
+    /** One line for the log: the file, the bytes and the offsets cut. */
+    String describe() {
+      String offsets =
+          claimedEnd > fromOffset
+              ? "offsets " + fromOffset + " to " + (claimedEnd - 1)
+              : "the records from offset " + fromOffset + " on (no batch header was readable)";
+      return String.format(
+          "cut %,d bytes of torn log at position %d of %s, holding %s, which were never"
+              + " acknowledged; the next append gets offset %d",
+          bytes, position, file, offsets, fromOffset);
+    }
+  }
+
+  /**
+   * Throws when an intact batch lies behind the bad bytes at {@code bad}: they are then corruption
+   * in the middle of the log rather than a torn tail, and cutting there would drop batches that
+   * were acknowledged and hand their offsets out again.
+   */
+  private void refuseUnlessTorn(BatchScanner scanner, long bad) throws IOException {
+    BatchHeader next = intactAfter(scanner, bad);
+    if (next == null) {
+      return;
+    }
+    String lost =
+        next.baseOffset() > endOffset
+            ? "offsets " + endOffset + " to " + (next.baseOffset() - 1) + " cannot be read"
+            : "no offsets are missing";
+    throw new LogException(
+        "segment "
+            + logPath
+            + " is corrupt at position "
+            + bad
+            + ": the batch expected there (from offset "
+            + endOffset
+            + ") is damaged, yet an intact batch follows at position "
+            + next.position()
+            + " (offsets "
+            + next.baseOffset()
+            + " to "
+            + (next.nextOffset() - 1)
+            + "); "
+            + lost
+            + ". The log file is left as it is");
+  }
+
+  /**
+   * The first intact batch after the bad bytes at {@code bad}, searched byte by byte since the bad
+   * bytes may include the length field. Records take {@link BatchFormat#RECORD_OVERHEAD} bytes at
+   * least, which bounds the offsets a batch found so far on can start at; together with the CRC
+   * this makes it practically impossible to take bytes inside a record for a batch.
+   */
+  private BatchHeader intactAfter(BatchScanner scanner, long bad) throws IOException {
+    for (long pos = bad + 1; pos + BatchFormat.HEADER_SIZE <= scanner.limit(); pos++) {
+      if (scanner.byteAt(pos + BatchFormat.MAGIC_AT) != BatchFormat.MAGIC) {
+        continue;
+      }
+      BatchHeader h = scanner.header(pos);
+      long maxBase = endOffset + (pos - bad) / BatchFormat.RECORD_OVERHEAD;
+      if (h.isPlausible(scanner.limit())
+          && h.baseOffset() >= endOffset
+          && h.baseOffset() <= maxBase
+          && BatchFormat.isIntact(scanner.batch(h), h)) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** The offset after the last record the chained batch headers from {@code position} claim. */
+  private long claimedEnd(BatchScanner scanner, long position) throws IOException {
+    long end = endOffset;
+    long pos = position;
+    // a torn batch may run past the end of the file, hence no limit on its length
+    for (BatchHeader h = scanner.header(pos);
+        h != null && h.isPlausible(Long.MAX_VALUE) && h.baseOffset() == end;
+        h = scanner.header(pos)) {
+      end = h.nextOffset();
+      pos = h.nextPosition();
+    }
+    return end;
+  }
+
+  /**
+   * Opens a segment that is not the last of its shard, trusting its size: resumes indexing after
+   * the batch of the last index entry (adding entries a crash may have cost), or rewrites the whole
+   * index when it does not match the log. The log file is not changed.
+   *
+   * @throws LogException when the batch headers do not chain up to the end of the file
    */
   void load() throws IOException {
     long fileSize = log.size();
@@ -169,15 +278,27 @@ final class Segment implements AutoCloseable {
     resetTracking();
     long from = 0;
     if (usable) {
-      from = last.position();
-      endOffset = atLast.baseOffset();
-      maxTimestamp = last.maxTimestamp();
+      // The batch of the last entry is indexed already; scanning it again staged its entry a
+      // second time whenever that entry was the one at position 0.
+      from = atLast.nextPosition();
+      endOffset = atLast.nextOffset();
+      maxTimestamp = Math.max(last.maxTimestamp(), atLast.arrivalMillis());
+      bytesSinceIndex = atLast.size();
     } else {
       index.reset();
     }
     long end = scan(scanner, from, false);
     if (end != fileSize) {
-      throw new LogException("segment " + logPath + " is corrupt at position " + end);
+      throw new LogException(
+          "segment "
+              + logPath
+              + " is corrupt at position "
+              + end
+              + ": no valid batch with offset "
+              + endOffset
+              + " starts there, so offsets from "
+              + endOffset
+              + " up to the next segment cannot be read");
     }
     index.flush();
     index.force();

@@ -36,6 +36,7 @@ final class ShardLog {
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private volatile ShardOffsets offsets = new ShardOffsets(0, 0, -1, false);
   private volatile boolean deleted;
+  private volatile LogException unusable;
 
   // Writer thread only.
   private Segment active;
@@ -63,8 +64,33 @@ final class ShardLog {
     return ready;
   }
 
+  /**
+   * The shard's offsets.
+   *
+   * @throws LogException when the shard's files could not be opened
+   */
   ShardOffsets offsets() {
+    checkUsable();
     return offsets;
+  }
+
+  /**
+   * Keeps a shard whose files failed to open known to the engine but unusable: every operation but
+   * deletion fails, naming the cause, so that one damaged shard does not stop the others.
+   */
+  void markUnusable(Exception cause) {
+    unusable =
+        new LogException(
+            "shard " + ref + " is unusable: its log failed to open: " + cause.getMessage(), cause);
+    ready.complete(null);
+  }
+
+  private void checkUsable() {
+    LogException u = unusable;
+    if (u != null) {
+      // a fresh exception per call, so that each failure carries its own stack
+      throw new LogException(u.getMessage(), u.getCause());
+    }
   }
 
   boolean isDeleted() {
@@ -123,9 +149,9 @@ final class ShardLog {
         s.load();
         return s;
       }
-      long cut = s.recover();
-      if (cut > 0) {
-        LOG.log(System.Logger.Level.WARNING, "{0}: cut {1} bytes of torn or corrupt log", s, cut);
+      Segment.Cut cut = s.recover();
+      if (cut != null) {
+        LOG.log(System.Logger.Level.WARNING, "shard {0}: {1}", ref, cut.describe());
       }
       return s;
     } catch (IOException | RuntimeException e) {
@@ -212,6 +238,9 @@ final class ShardLog {
   private LogException rejection() {
     if (deleted) {
       return new ShardNotFoundException(ref);
+    }
+    if (unusable != null) {
+      return new LogException(unusable.getMessage(), unusable.getCause());
     }
     if (sealed) {
       return new ShardSealedException(ref);
@@ -353,6 +382,7 @@ final class ShardLog {
     if (deleted) {
       throw new ShardNotFoundException(ref);
     }
+    checkUsable();
     sealed = true;
     ShardOffsets o = offsets;
     offsets = new ShardOffsets(o.startOffset(), o.endOffset(), o.lastArrivalMillis(), true);
@@ -361,11 +391,15 @@ final class ShardLog {
 
   /**
    * Deletes the oldest segments, other than the active one, whose records all arrived before the
-   * cutoff; returns the new start offset.
+   * cutoff; returns the new start offset. An unusable shard keeps its files and returns 0: failing
+   * here failed the retention pass over every stream, not just this shard.
    */
   long trim(long cutoffMillis) throws IOException {
     if (deleted) {
       throw new ShardNotFoundException(ref);
+    }
+    if (unusable != null) {
+      return 0;
     }
     List<Segment> expired = new ArrayList<>();
     for (Segment s : segments.values()) {

@@ -16,6 +16,11 @@ import java.util.List;
  * taken when the read starts, and within each segment below its committed size, so only durable
  * data is returned. Retention or deletion may close a segment under a reader; the read is then
  * retried against the shard's new state.
+ *
+ * <p>Every batch read from disk has its CRC32C checked before its records are returned (segments
+ * other than the last are not checked at start), and a batch header that cannot be valid stops the
+ * read: corrupt data fails the read with an error naming the shard, segment and offset, rather than
+ * being served.
  */
 final class ShardReader {
 
@@ -99,10 +104,12 @@ final class ShardReader {
         pos = 0;
         continue;
       }
+      checkHeader(log, seg, h, scanner.limit(), "offset " + offset);
       // A hint or trim may put us before or after the requested offset.
       offset = Math.max(offset, h.baseOffset());
       if (h.nextOffset() > offset) {
         ByteBuffer batch = scanner.batch(h);
+        checkCrc(log, seg, h, batch);
         offset = BatchFormat.decode(batch, h, offset, out, budget);
       }
       if (offset < h.nextOffset()) {
@@ -116,6 +123,40 @@ final class ShardReader {
     return offset;
   }
 
+  /**
+   * Fails the read when the header cannot be that of a batch ending below {@code limit}; {@code
+   * reading} says what was being read, since the header's own offsets are not to be trusted.
+   */
+  private static void checkHeader(
+      ShardLog log, Segment seg, BatchHeader h, long limit, String reading) {
+    if (!h.isPlausible(limit)) {
+      throw corrupt(log, seg, h.position(), reading, "has no valid batch header");
+    }
+  }
+
+  /** Fails the read when the batch's bytes do not match its CRC32C. */
+  private static void checkCrc(ShardLog log, Segment seg, BatchHeader h, ByteBuffer batch) {
+    if (!BatchFormat.crcMatches(batch)) {
+      String offsets = "offsets " + h.baseOffset() + " to " + (h.nextOffset() - 1);
+      throw corrupt(log, seg, h.position(), offsets, "fails its CRC check");
+    }
+  }
+
+  private static LogException corrupt(
+      ShardLog log, Segment seg, long position, String context, String what) {
+    return new LogException(
+        "shard "
+            + log
+            + " is corrupt: the batch at position "
+            + position
+            + " of "
+            + seg
+            + " ("
+            + context
+            + ") "
+            + what);
+  }
+
   private long offsetForTimestampOnce(ShardLog log, long timestampMillis) throws IOException {
     ShardOffsets o = log.offsets();
     for (Segment seg : log.segments()) {
@@ -125,6 +166,7 @@ final class ShardReader {
       BatchScanner scanner = new BatchScanner(seg.channel(), seg.committedSize());
       long pos = seg.index().positionBefore(timestampMillis);
       for (BatchHeader h = scanner.header(pos); h != null; h = scanner.header(pos)) {
+        checkHeader(log, seg, h, scanner.limit(), "a timestamp lookup");
         if (h.baseOffset() >= o.endOffset()) {
           break;
         }

@@ -3,9 +3,11 @@ package dev.sluice.log.file;
 import static dev.sluice.log.file.LogFixtures.SHARD;
 import static dev.sluice.log.file.LogFixtures.assertPayloads;
 import static dev.sluice.log.file.LogFixtures.await;
+import static dev.sluice.log.file.LogFixtures.batchEnds;
 import static dev.sluice.log.file.LogFixtures.batchSize;
 import static dev.sluice.log.file.LogFixtures.files;
 import static dev.sluice.log.file.LogFixtures.fill;
+import static dev.sluice.log.file.LogFixtures.flip;
 import static dev.sluice.log.file.LogFixtures.readAll;
 import static dev.sluice.log.file.LogFixtures.record;
 import static dev.sluice.log.file.LogFixtures.small;
@@ -13,18 +15,20 @@ import static dev.sluice.log.file.LogFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ShardRef;
 import dev.sluice.testing.TestClock;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,19 +132,47 @@ class FileLogEngineRecoveryTest {
   }
 
   @Test
-  void recover_corruptBatchInsideLastSegment_dropsItAndEverythingAfter() throws IOException {
+  void recover_corruptBatchInsideLastSegment_leavesTheFileAndFailsTheShard() throws IOException {
     writeAndClose();
     Path segment = lastSegment();
-    long base = Long.parseLong(segment.getFileName().toString().substring(0, 20));
     List<Long> ends = batchEnds(segment);
-    int corrupt = ends.size() >= 2 ? 1 : 0;
-    long corruptStart = corrupt == 0 ? 0 : ends.get(0);
-    flip(segment, corruptStart + 12);
+    assertThat(ends).hasSizeGreaterThan(2);
+    long length = Files.size(segment);
+    flip(segment, ends.get(0) + 12);
 
     reopen();
 
-    assertThat(Files.size(segment)).isEqualTo(corruptStart);
-    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(base + (long) PER_BATCH * corrupt);
+    assertThat(Files.size(segment)).isEqualTo(length);
+    assertThat(engine.append(SHARD, List.of(record("k", "v"))))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class)
+        .havingCause()
+        .isExactlyInstanceOf(LogException.class)
+        .withMessageContaining("is corrupt at position " + ends.get(0));
+  }
+
+  @Test
+  void restart_oldSegmentsIndexedOnlyAtPositionZero_indexSizeUnchanged() throws IOException {
+    FileLogOptions options =
+        FileLogOptions.defaults().withSegmentBytes(1_000).withIndexIntervalBytes(1 << 20);
+    engine = start(dir, options, clock, LogListener.NONE);
+    await(engine.createShard(SHARD));
+    fill(engine, SHARD, BATCHES, PER_BATCH);
+    engine.close();
+    List<Path> indexes = files(dir, ".index");
+    assertThat(indexes).hasSizeGreaterThan(2);
+    long firstSize = Files.size(indexes.get(0));
+    assertThat(firstSize).isEqualTo(OffsetIndex.ENTRY_SIZE);
+
+    for (int i = 0; i < 3; i++) {
+      engine = start(dir, options, clock, LogListener.NONE);
+      engine.close();
+    }
+
+    for (Path index : indexes) {
+      assertThat(Files.size(index)).as("%s", index).isEqualTo(OffsetIndex.ENTRY_SIZE);
+    }
+    engine = start(dir, options, clock, LogListener.NONE);
     assertPayloads(readAll(engine, SHARD, 0, 1_000), 0);
   }
 
@@ -223,28 +255,5 @@ class FileLogEngineRecoveryTest {
     reopen();
     assertPayloads(readAll(engine, SHARD, 0, 1_000), 0);
     assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(200);
-  }
-
-  /** End positions of the batches in a segment file, walking the length fields. */
-  private static List<Long> batchEnds(Path segment) throws IOException {
-    List<Long> ends = new ArrayList<>();
-    try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "r")) {
-      long pos = 0;
-      while (pos < raf.length()) {
-        raf.seek(pos);
-        pos += 4 + raf.readInt();
-        ends.add(pos);
-      }
-    }
-    return ends;
-  }
-
-  private static void flip(Path file, long position) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.seek(position);
-      int b = raf.read();
-      raf.seek(position);
-      raf.write(b ^ 0x5A);
-    }
   }
 }

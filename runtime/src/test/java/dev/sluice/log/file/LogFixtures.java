@@ -9,6 +9,7 @@ import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardRef;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,5 +109,29 @@ final class LogFixtures {
       size += 6 + r.partitionKey().getBytes(StandardCharsets.UTF_8).length + r.data().length;
     }
     return size;
+  }
+
+  /** End positions of the batches in a segment file, walking the length fields. */
+  static List<Long> batchEnds(Path segment) throws IOException {
+    List<Long> ends = new ArrayList<>();
+    try (RandomAccessFile raf = new RandomAccessFile(segment.toFile(), "r")) {
+      long pos = 0;
+      while (pos < raf.length()) {
+        raf.seek(pos);
+        pos += 4 + raf.readInt();
+        ends.add(pos);
+      }
+    }
+    return ends;
+  }
+
+  /** Changes the byte at {@code position}, as bit rot would. */
+  static void flip(Path file, long position) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.seek(position);
+      int b = raf.read();
+      raf.seek(position);
+      raf.write(b ^ 0x5A);
+    }
   }
 }
