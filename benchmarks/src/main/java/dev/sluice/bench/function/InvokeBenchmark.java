@@ -95,6 +95,7 @@ public class InvokeBenchmark {
             0,
             0,
             "rev",
+            null,
             null);
     code = new DeployedCode(dir);
     warm = factory.create(config, code);
