@@ -2,6 +2,7 @@ package dev.sluice.stream;
 
 import dev.sluice.cluster.StateStore;
 import dev.sluice.log.LogEngine;
+import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -358,9 +360,13 @@ public final class StreamCatalog implements AutoCloseable {
     return call(
         () -> {
           long now = clock.millis();
-          for (StreamMeta meta : streams.values()) {
-            if (meta.status() != StreamStatus.CREATING && meta.status() != StreamStatus.DELETING) {
-              expire(meta, now - meta.retentionHours() * 3_600_000L);
+          for (StreamMeta meta : List.copyOf(streams.values())) {
+            // only ACTIVE ones: a reshard in progress publishes its plan's shard list when it
+            // ends, which would bring back a shard deleted here meanwhile
+            if (meta.status() == StreamStatus.ACTIVE) {
+              guarded(
+                  "retention of " + meta.name(),
+                  () -> expire(meta, now - meta.retentionHours() * 3_600_000L));
             }
           }
           return null;
@@ -392,7 +398,7 @@ public final class StreamCatalog implements AutoCloseable {
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(meta.name(), s.id());
       if (!s.isOpen() && s.closedMillis() < cutoff) {
-        engine.deleteShard(ref).join();
+        deleteExpired(ref);
       } else {
         engine.trim(ref, cutoff).join();
         kept.add(s);
@@ -401,6 +407,17 @@ public final class StreamCatalog implements AutoCloseable {
     if (kept.size() != meta.shards().size()) {
       StreamMeta now = streams.get(meta.name());
       publish(now.withShards(kept, now.nextOrdinal()));
+    }
+  }
+
+  /** Deletes an expired shard's log; one already gone (an earlier pass, a crash) is fine. */
+  private void deleteExpired(ShardRef ref) {
+    try {
+      engine.deleteShard(ref).join();
+    } catch (CompletionException e) {
+      if (!(e.getCause() instanceof ShardNotFoundException)) {
+        throw e;
+      }
     }
   }
 
@@ -586,6 +603,13 @@ public final class StreamCatalog implements AutoCloseable {
         attachShards(meta);
         // a reshard whose closed shards still settle ends when they do (attachShards saw to it)
         if (meta.status() == StreamStatus.UPDATING && !hasProvisionalEnds(meta)) {
+          // the plan is not kept: one that had not taken effect before the stop is dropped, and
+          // the caller was told it was accepted, so say so
+          LOG.warnf(
+              "Stream %s was being resharded when the node stopped; it is ACTIVE again with the"
+                  + " shards it has now. A reshard that had not taken effect (see ListShards) must"
+                  + " be asked for again.",
+              meta.name());
           publish(meta.withStatus(StreamStatus.ACTIVE));
         }
       }

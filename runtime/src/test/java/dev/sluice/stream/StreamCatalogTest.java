@@ -176,6 +176,24 @@ class StreamCatalogTest {
   }
 
   @Test
+  void applyRetention_expiredShardsLogAlreadyGone_forgottenAndOtherStreamsStillTrimmed()
+      throws Exception {
+    open();
+    catalog.create("gone", 1, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("gone", StreamStatus.ACTIVE);
+    catalog.split("gone", "shardId-000000000000", BigInteger.TEN).join();
+    awaitStatus("gone", StreamStatus.ACTIVE);
+    engine.deleteShard(new ShardRef("gone", "shardId-000000000000")).join(); // a crash, say
+    clock.advance(25 * HOUR);
+
+    catalog.applyRetention().join();
+
+    assertThat(catalog.require("gone").shards())
+        .extracting(Shard::id)
+        .containsExactly("shardId-000000000001", "shardId-000000000002");
+  }
+
+  @Test
   void create_overShardLimit_limitExceeded() {
     open();
     assertThatThrownBy(() -> catalog.create("big", 21, StreamMode.PROVISIONED, Map.of()).join())
