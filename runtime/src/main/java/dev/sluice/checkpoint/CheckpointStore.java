@@ -66,7 +66,9 @@ public final class CheckpointStore {
   /** Removes the file; nothing is stored afterwards. */
   public void delete() {
     try {
-      Files.deleteIfExists(file);
+      if (Files.deleteIfExists(file)) {
+        AtomicFiles.syncDirectory(file.getParent()); // or a crash could bring the file back
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete checkpoints " + file, e);
     }

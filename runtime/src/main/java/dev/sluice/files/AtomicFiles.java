@@ -22,7 +22,7 @@ public final class AtomicFiles {
   public static void write(Path file, byte[] bytes) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
-      Files.createDirectories(file.getParent());
+      createDirectories(file.getParent());
       try (FileChannel ch =
           FileChannel.open(
               tmp,
@@ -39,6 +39,32 @@ public final class AtomicFiles {
       syncDirectory(file.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents durably: each new directory's entry is fsync'd in
+   * its parent, or a crash could take away a new directory with the files just written in it (the
+   * first checkpoint of a new mapping, say).
+   */
+  public static void createDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) {
+      createDirectories(parent);
+    }
+    try {
+      Files.createDirectory(dir);
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      if (!Files.isDirectory(dir)) {
+        throw raced;
+      }
+      return; // made meanwhile by another thread, which syncs it
+    }
+    if (parent != null) {
+      syncDirectory(parent);
     }
   }
 
