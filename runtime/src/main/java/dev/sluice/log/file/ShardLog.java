@@ -390,9 +390,10 @@ final class ShardLog {
   }
 
   /**
-   * Deletes the oldest segments, other than the active one, whose records all arrived before the
-   * cutoff; returns the new start offset. An unusable shard keeps its files and returns 0: failing
-   * here failed the retention pass over every stream, not just this shard.
+   * Deletes the oldest segments whose records all arrived before the cutoff, the active one too
+   * when that is so for all of its records (it is rolled first); returns the new start offset. An
+   * unusable shard keeps its files and returns 0: failing here failed the retention pass over every
+   * stream, not just this shard.
    */
   long trim(long cutoffMillis) throws IOException {
     if (deleted) {
@@ -400,6 +401,13 @@ final class ShardLog {
     }
     if (unusable != null) {
       return 0;
+    }
+    if (active.size() > 0 && active.committedMaxTimestamp() < cutoffMillis) {
+      // every record of the active segment is past retention: segments roll by size only, so
+      // on a shard written to no more they would stay readable for ever unless it rolls here
+      // (nothing is staged between group commits, so the roll is complete at once)
+      roll();
+      created.clear();
     }
     List<Segment> expired = new ArrayList<>();
     for (Segment s : segments.values()) {

@@ -11,7 +11,6 @@ import static dev.sluice.log.file.LogFixtures.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.log.LogListener;
-import dev.sluice.log.LogRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.testing.TestClock;
 import java.io.IOException;
@@ -84,25 +83,42 @@ class FileLogEngineRetentionTest {
   }
 
   @Test
-  void trim_neverDeletesTheActiveSegment_andSurvivesRestart() throws IOException {
+  void trim_activeSegmentPartlyExpired_keepsIt() throws IOException {
     open();
     fill(engine, SHARD, 20, 2);
     List<Path> before = files(dir, ".log");
     long activeBase = base(before.get(before.size() - 1));
+    clock.set(5_000);
+    fill(engine, SHARD, 1, 2); // a younger record in the active segment
+
+    long start = await(engine.trim(SHARD, 2_000));
+
+    assertThat(start).isLessThanOrEqualTo(activeBase);
+    assertThat(readAll(engine, SHARD, 0, 100)).hasSize((int) (42 - start));
+  }
+
+  @Test
+  void trim_everyRecordOfTheActiveSegmentExpired_emptiesTheShardAndSurvivesRestart()
+      throws IOException {
+    open();
+    fill(engine, SHARD, 20, 2);
 
     long start = await(engine.trim(SHARD, Long.MAX_VALUE));
 
-    assertThat(start).isEqualTo(activeBase);
+    assertThat(start).as("TRIM_HORIZON moved to the end").isEqualTo(40);
     assertThat(files(dir, ".log"))
         .extracting(FileLogEngineRetentionTest::base)
-        .containsExactly(activeBase);
-    List<LogRecord> rest = readAll(engine, SHARD, 0, 100);
-    assertThat(rest).hasSize((int) (40 - activeBase));
-    assertPayloads(rest, activeBase);
+        .containsExactly(40L);
+    assertThat(readAll(engine, SHARD, 0, 100)).isEmpty();
+    assertThat(await(engine.trim(SHARD, Long.MAX_VALUE)))
+        .as("an empty segment stays")
+        .isEqualTo(40);
 
     engine.close();
     engine = start(dir, small(400), clock, LogListener.NONE);
-    assertThat(engine.offsets(SHARD).startOffset()).isEqualTo(activeBase);
+    assertThat(engine.offsets(SHARD).startOffset()).isEqualTo(40);
     assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(40);
+    fill(engine, SHARD, 1, 2);
+    assertPayloads(readAll(engine, SHARD, 0, 100), 40);
   }
 }
