@@ -20,6 +20,8 @@ public enum KinesisError {
   SerializationException,
   /** The X-Amz-Target names no Kinesis operation. */
   UnknownOperationException,
+  /** A shard takes writes slower than they come (its disk syncs are backed up); retry later. */
+  ProvisionedThroughputExceededException,
   /** Something failed inside Sluice. */
   InternalFailureException
 }

@@ -80,7 +80,11 @@ final class RecordOperations {
             outcomes -> {
               Outcome o = outcomes.get(0);
               if (!o.ok()) {
-                throw new KinesisException(KinesisError.InternalFailureException, o.errorMessage());
+                throw new KinesisException(
+                    StreamAppender.THROUGHPUT_EXCEEDED.equals(o.errorCode())
+                        ? KinesisError.ProvisionedThroughputExceededException
+                        : KinesisError.InternalFailureException,
+                    o.errorMessage());
               }
               ObjectNode out = KinesisRequest.newObject();
               out.put("ShardId", o.shardId());

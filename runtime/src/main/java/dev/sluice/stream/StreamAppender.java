@@ -1,6 +1,7 @@
 package dev.sluice.stream;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ShardRef;
@@ -56,6 +57,9 @@ public final class StreamAppender {
    * @param errorCode null when written, else a PutRecords error code
    * @param errorMessage null when written, else why not
    */
+  /** The error code of a record refused because its shard's writes are backed up. */
+  public static final String THROUGHPUT_EXCEEDED = "ProvisionedThroughputExceededException";
+
   public record Outcome(
       String shardId, String sequenceNumber, String errorCode, String errorMessage) {
 
@@ -128,6 +132,18 @@ public final class StreamAppender {
       int[] again = indexes.stream().mapToInt(Integer::intValue).toArray();
       return CompletableFuture.supplyAsync(() -> null, REROUTE_DELAY)
           .thenCompose(v -> appendSome(stream, entries, again, outcomes, attempt + 1));
+    }
+    if (cause instanceof LogBusyException) {
+      // Kinesis's answer to a shard written faster than it takes: clients back off and retry
+      for (int i : indexes) {
+        outcomes[i] =
+            new Outcome(
+                null,
+                null,
+                THROUGHPUT_EXCEEDED,
+                "Rate exceeded for shard " + shard.id() + " in stream " + stream + ".");
+      }
+      return CompletableFuture.completedFuture(null);
     }
     LOG.warnf(cause, "Append to %s/%s failed", stream, shard.id());
     for (int i : indexes) {

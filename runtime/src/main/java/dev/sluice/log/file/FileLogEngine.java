@@ -1,6 +1,7 @@
 package dev.sluice.log.file;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
@@ -205,7 +206,12 @@ public final class FileLogEngine implements LogEngine {
       }
       List<NewRecord> copy = List.copyOf(records);
       AppendTask task = new AppendTask(log, BatchFormat.encode(copy), copy);
-      if (!writerFor(shard).submit(task)) {
+      LogWriter writer = writerFor(shard);
+      if (!writer.admit(task.bytes())) {
+        throw new LogBusyException(shard, writer.queuedBytes());
+      }
+      if (!writer.submit(task)) {
+        writer.release(task.bytes());
         throw closed();
       }
       return task.future;

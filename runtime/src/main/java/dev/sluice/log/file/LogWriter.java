@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A writer thread serving the shards hashed to it. It takes everything queued at once and
@@ -21,7 +22,15 @@ final class LogWriter implements Runnable {
   private static final System.Logger LOG = System.getLogger(LogWriter.class.getName());
   private static final Object STOP = new Object();
 
+  /**
+   * The most bytes of appends that may wait for this writer: beyond it appends are refused (as a
+   * throughput limit, which clients retry), so that a disk that syncs slowly, or not at all, does
+   * not let them pile up until the heap is full.
+   */
+  static final long MAX_QUEUED_BYTES = 128L << 20;
+
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final Set<ShardLog> group = new LinkedHashSet<>();
   private final Thread thread;
   private boolean accepting = true;
@@ -33,6 +42,28 @@ final class LogWriter implements Runnable {
 
   void start() {
     thread.start();
+  }
+
+  /**
+   * Counts an append of {@code bytes} against {@link #MAX_QUEUED_BYTES}; false, counting nothing,
+   * when the queue is over it (an append alone larger than the bound is always let in).
+   */
+  boolean admit(long bytes) {
+    long now = queuedBytes.addAndGet(bytes);
+    if (now > MAX_QUEUED_BYTES && now != bytes) {
+      queuedBytes.addAndGet(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back what {@link #admit} counted for an append that was not queued after all. */
+  void release(long bytes) {
+    queuedBytes.addAndGet(-bytes);
+  }
+
+  long queuedBytes() {
+    return queuedBytes.get();
   }
 
   /** Queues an {@link AppendTask} or a {@link ControlTask}; false once the writer is stopping. */
@@ -94,6 +125,11 @@ final class LogWriter implements Runnable {
   }
 
   private void process(List<Object> tasks) {
+    for (Object task : tasks) {
+      if (task instanceof AppendTask append) {
+        queuedBytes.addAndGet(-append.bytes()); // taken off the queue, whatever happens next
+      }
+    }
     for (Object task : tasks) {
       if (task instanceof AppendTask append) {
         stage(append);

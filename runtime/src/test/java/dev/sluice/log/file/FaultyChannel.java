@@ -16,6 +16,14 @@ final class FaultyChannel extends FileChannel {
   private final AtomicBoolean failForce;
   private final AtomicBoolean failWrite;
 
+  /** Runs before every force: a test's hook to hold syncs (a stalled disk). */
+  private Runnable beforeForce = () -> {};
+
+  FaultyChannel beforeForce(Runnable hook) {
+    this.beforeForce = hook;
+    return this;
+  }
+
   FaultyChannel(FileChannel delegate, AtomicBoolean failForce, AtomicBoolean failWrite) {
     this.delegate = delegate;
     this.failForce = failForce;
@@ -24,6 +32,7 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
+    beforeForce.run();
     if (failForce.get()) {
       throw new IOException("injected fsync failure");
     }
