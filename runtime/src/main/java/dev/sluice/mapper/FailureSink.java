@@ -26,7 +26,11 @@ final class FailureSink {
   private final Executor blocking;
   private final String functionArnPrefix;
 
-  FailureSink(StreamAppender appender, Arns arns, Executor blocking) {
+  /** Stamps failure records and names their files: the mapper's clock, so tests control it. */
+  private final java.time.Clock clock;
+
+  FailureSink(StreamAppender appender, Arns arns, Executor blocking, java.time.Clock clock) {
+    this.clock = clock;
     this.appender = appender;
     this.arns = arns;
     this.blocking = blocking;
@@ -50,11 +54,7 @@ final class FailureSink {
     List<LogRecord> records = batch.records();
     ObjectNode n =
         FailureRecords.envelope(
-            functionArnPrefix + config.functionName(),
-            condition,
-            invokes,
-            failure,
-            System.currentTimeMillis());
+            functionArnPrefix + config.functionName(), condition, invokes, failure, clock.millis());
     ObjectNode info = n.putObject("KinesisBatchInfo");
     info.put("shardId", shard.id());
     info.put("startSequenceNumber", SequenceNumbers.of(shard.ordinal(), records.get(0).offset()));
@@ -95,7 +95,7 @@ final class FailureSink {
               + "-"
               + shard.id()
               + "-"
-              + System.currentTimeMillis()
+              + clock.millis()
               + "-"
               + UUID.randomUUID()
               + ".json";

@@ -154,7 +154,7 @@ public final class MappingService implements AutoCloseable {
         state == null ? null : new SharedRecords<>(state, "mapping/", MappingConfig.class);
     this.deps = deps;
     this.arns = arns;
-    this.failures = new FailureSink(deps.appender(), arns, deps.blocking());
+    this.failures = new FailureSink(deps.appender(), arns, deps.blocking(), deps.clock());
     this.kafkaDeps =
         new KafkaDeps(
             deps.functions(),

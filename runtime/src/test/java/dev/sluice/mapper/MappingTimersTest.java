@@ -93,6 +93,9 @@ class MappingTimersTest {
     assertThat(failure.at("/requestContext/condition").asText())
         .isEqualTo("RetryAttemptsExhausted");
     assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(6);
+    assertThat(failure.at("/timestamp").asText())
+        .as("the mapper's clock")
+        .isEqualTo(java.time.Instant.ofEpochMilli(h.clock.millis()).toString());
     assertThat(delivered(fn)).as("1 call and 5 retries").hasSize(6);
     assertThat(h.timers.pending()).isEmpty();
   }
