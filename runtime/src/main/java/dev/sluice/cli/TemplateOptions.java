@@ -75,9 +75,16 @@ final class TemplateOptions {
       throw new CliException("no template " + file.toAbsolutePath());
     }
     try {
-      return TemplateLoader.load(
-          file,
-          new TemplateContext(region, account, stack(file), ParameterOverrides.parse(overrides)));
+      Template t =
+          TemplateLoader.load(
+              file,
+              new TemplateContext(
+                  region, account, stack(file), ParameterOverrides.parse(overrides)));
+      // Only a stack named on purpose is tracked and pruned: two projects whose templates sit in
+      // directories of the same name would otherwise delete each other's resources.
+      return stackName != null
+          ? t
+          : new Template(t.file(), t.baseDir(), t.streams(), t.functions(), t.warnings(), null);
     } catch (TemplateException e) {
       throw new CliException(
           "the template is invalid; nothing was deployed:\n" + e.getMessage(), 1);

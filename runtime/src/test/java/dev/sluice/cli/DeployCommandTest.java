@@ -122,8 +122,7 @@ class DeployCommandTest {
                 "team", "orders",
                 "stage", "dev",
                 "lambda:createdBy", "SAM",
-                "sluice:isolation", "classloader",
-                "sluice:stack", t.getParent().getFileName().toString()));
+                "sluice:isolation", "classloader"));
 
     Files.writeString(t, yaml.formatted(CliCommandsTest.HELLO).replace("stage: dev", "owner: ana"));
     Cli.Result changed = cli("", "deploy", t.toString());
@@ -136,8 +135,7 @@ class DeployCommandTest {
                 "team", "orders",
                 "owner", "ana",
                 "lambda:createdBy", "SAM",
-                "sluice:isolation", "classloader",
-                "sluice:stack", t.getParent().getFileName().toString()));
+                "sluice:isolation", "classloader"));
     assertThat(again.out()).contains("= function tagged-fn");
   }
 
@@ -314,11 +312,11 @@ class DeployCommandTest {
   @Test
   void deploy_functionRenamed_theOldOneAndItsMappingAreDeleted() throws Exception {
     Path t = template("renamed");
-    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    assertThat(cli("", "deploy", "--stack-name", "renamed", t.toString()).exit()).isZero();
     Files.writeString(
         t, Files.readString(t).replace("FunctionName: renamed-fn", "FunctionName: renamed-fn2"));
 
-    Cli.Result r = cli("", "deploy", t.toString());
+    Cli.Result r = cli("", "deploy", "--stack-name", "renamed", t.toString());
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out())
@@ -326,6 +324,21 @@ class DeployCommandTest {
         .contains(
             "- mapping renamed-fn ← renamed-events: its function is no longer in the template")
         .contains("- function renamed-fn: no longer in the template");
+  }
+
+  @Test
+  void deploy_withoutAStackName_tracksAndDeletesNothing() throws Exception {
+    Path t = template("nameless");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Files.writeString(
+        t, Files.readString(t).replace("FunctionName: nameless-fn", "FunctionName: nameless-fn2"));
+
+    Cli.Result r = cli("", "deploy", t.toString());
+
+    assertThat(r.out())
+        .contains("! mapping nameless-fn ← nameless-events")
+        .doesNotContain("- function");
+    assertThat(tags("nameless-fn2")).doesNotContainKey("sluice:stack");
   }
 
   @Test

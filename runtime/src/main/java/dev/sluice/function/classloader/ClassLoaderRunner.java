@@ -263,7 +263,12 @@ final class ClassLoaderRunner implements Runner {
           idle.offerFirst(instance);
         }
       }
-      result.complete(new InvocationReport(outcome, duration, initNanos, usedMb, log.text()));
+      InvocationReport report =
+          new InvocationReport(outcome, duration, initNanos, usedMb, log.text());
+      // completed off the instance's thread: what the caller chains on the result (and the pool
+      // threads it starts) must not run in, or join, the instance's thread group, whose threads
+      // are interrupted and stopped with the instance
+      timers.execute(() -> result.complete(report));
     }
 
     private InvocationResult exited(int status) {

@@ -211,6 +211,8 @@ class ClassLoaderRunnerTest {
 
   @Test
   void invoke_timedOutHandlerIgnoringInterruption_itsThreadIsStopped() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Runtime.version().feature() < 20, "Thread.stop works on Java 17 to 19 only");
     Files.createDirectories(dir.resolve("lib"));
     Files.write(
         dir.resolve("lib/handler.jar"),
