@@ -7,7 +7,6 @@ import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Invocation;
 import dev.sluice.function.InvocationReport;
 import dev.sluice.function.InvocationResult;
-import dev.sluice.function.Isolation;
 import dev.sluice.testing.HandlerJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -221,23 +220,7 @@ class ClassLoaderRunnerTest {
                 "fixture.Spin",
                 "package fixture; public class Spin { static volatile long n;"
                     + " public String go(String in) { while (true) { n++; } } }")));
-    FunctionConfig spin =
-        new FunctionConfig(
-            "spinner",
-            "fixture.Spin::go",
-            "java17",
-            256,
-            1,
-            Map.of(),
-            null,
-            "",
-            Isolation.CLASSLOADER,
-            "sha",
-            0,
-            0,
-            "rev",
-            null,
-            null);
+    FunctionConfig spin = HandlerInstanceTest.config("spinner", "fixture.Spin::go", 1);
     ClassLoaderRunner runner = (ClassLoaderRunner) factory.create(spin, new DeployedCode(dir));
 
     InvocationResult r = call(runner);

@@ -62,12 +62,17 @@ class HandlerInstanceTest {
 
   /** Function {@code f} in classloader isolation, with {@code handler}. */
   static FunctionConfig config(String handler) {
+    return config("f", handler, 10);
+  }
+
+  /** Function {@code name} in classloader isolation, with {@code handler} and a timeout. */
+  static FunctionConfig config(String name, String handler, int timeoutSeconds) {
     return new FunctionConfig(
-        "f",
+        name,
         handler,
         "java17",
         256,
-        10,
+        timeoutSeconds,
         Map.of(),
         null,
         "",
