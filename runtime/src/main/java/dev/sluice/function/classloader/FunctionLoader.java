@@ -3,12 +3,10 @@ package dev.sluice.function.classloader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.JarURLConnection;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
-import java.security.CodeSigner;
 import java.security.CodeSource;
 import java.util.List;
 import java.util.jar.Manifest;
@@ -28,6 +26,8 @@ final class FunctionLoader extends URLClassLoader {
   static {
     registerAsParallelCapable();
   }
+
+  private final OwnJars jars = new OwnJars();
 
   FunctionLoader(String name, List<Path> classpath, ClassLoader platform) {
     super(name, urls(classpath), platform);
@@ -67,7 +67,8 @@ final class FunctionLoader extends URLClassLoader {
   /**
    * Defines one of the function's own classes, with its exit calls rewritten (see {@link
    * ExitCalls}). The bytes are read here because URLClassLoader has no hook between reading and
-   * defining; packages get their jar's manifest, as URLClassLoader gives them.
+   * defining; packages get their jar's manifest, and classes their jar's signers, as URLClassLoader
+   * gives them.
    */
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
@@ -76,21 +77,59 @@ final class FunctionLoader extends URLClassLoader {
     if (url == null) {
       throw new ClassNotFoundException(name);
     }
-    byte[] bytes;
-    try (InputStream in = getResourceAsStream(path)) { // registers the jar for close()
-      if (in == null) {
-        throw new ClassNotFoundException(name);
-      }
-      bytes = in.readAllBytes();
+    URL base = codeBase(url, path);
+    OwnJars.Entry entry;
+    try {
+      entry = read(url, base, path);
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }
+    byte[] bytes = entry.bytes();
     if (ExitCalls.mayExit(bytes)) {
       bytes = ExitCalls.rewrite(bytes);
     }
-    URL base = codeBase(url, path);
-    definePackageOf(name, url, base);
-    return defineClass(name, bytes, 0, bytes.length, new CodeSource(base, (CodeSigner[]) null));
+    definePackageOf(name, entry.manifest(), base);
+    return defineClass(name, bytes, 0, bytes.length, new CodeSource(base, entry.signers()));
+  }
+
+  private OwnJars.Entry read(URL url, URL base, String path) throws IOException {
+    if (isJar(url)) {
+      return jars.read(base, path);
+    }
+    try (InputStream in = url.openStream()) { // a file of the deployment's root directory
+      return new OwnJars.Entry(in.readAllBytes(), null, null);
+    }
+  }
+
+  /**
+   * The function's own resources come from this loader's own jar handles (see {@link OwnJars}), so
+   * that a stream stays readable while other instances of the function come and go.
+   */
+  @Override
+  public InputStream getResourceAsStream(String name) {
+    URL own = findResource(name);
+    if (own == null) {
+      return getParent().getResourceAsStream(name);
+    }
+    try {
+      return isJar(own) ? jars.stream(codeBase(own, name), name) : own.openStream();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Closes the function's jars; classes already loaded keep working, new ones cannot load. */
+  @Override
+  public void close() throws IOException {
+    try {
+      super.close();
+    } finally {
+      jars.close();
+    }
+  }
+
+  private static boolean isJar(URL url) {
+    return url.getProtocol().equals("jar");
   }
 
   /**
@@ -109,7 +148,7 @@ final class FunctionLoader extends URLClassLoader {
     }
   }
 
-  private void definePackageOf(String className, URL resource, URL base) {
+  private void definePackageOf(String className, Manifest manifest, URL base) {
     int dot = className.lastIndexOf('.');
     if (dot < 0) {
       return;
@@ -119,7 +158,6 @@ final class FunctionLoader extends URLClassLoader {
       return;
     }
     try {
-      Manifest manifest = manifestOf(resource);
       if (manifest != null) {
         definePackage(pkg, manifest, base);
       } else {
@@ -127,14 +165,6 @@ final class FunctionLoader extends URLClassLoader {
       }
     } catch (IllegalArgumentException definedMeanwhile) {
       // another thread defined it first: the package is there, which is all that matters
-    }
-  }
-
-  private static Manifest manifestOf(URL resource) {
-    try {
-      return resource.openConnection() instanceof JarURLConnection jar ? jar.getManifest() : null;
-    } catch (IOException e) {
-      return null; // a package without manifest attributes, not a class that fails to load
     }
   }
 

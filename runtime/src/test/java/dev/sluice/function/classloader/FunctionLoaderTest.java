@@ -3,7 +3,9 @@ package dev.sluice.function.classloader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import dev.sluice.function.classloader.bridge.KafkaLayout;
+import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.net.URL;
@@ -68,6 +70,27 @@ class FunctionLoaderTest {
       assertThat(call(factory, "direct", new Class<?>[0])).isEqualTo(true);
       assertThat(event.getClass()).isSameAs(eventA);
       assertThat(event.toString()).contains("value=AQID", "offset=7", "t-1");
+    }
+  }
+
+  @Test
+  void close_anotherLoaderOfTheSameJar_leavesThisOnesStreamsAndClassesWorking() throws Exception {
+    PlatformLoader platform = new PlatformLoader();
+    String resource = KafkaEvent.class.getName().replace('.', '/') + ".class";
+    try (FunctionLoader survivor = new FunctionLoader("b", List.of(eventsJar()), platform)) {
+      InputStream opened;
+      try (FunctionLoader retired = new FunctionLoader("a", List.of(eventsJar()), platform)) {
+        retired.loadClass(KafkaEvent.class.getName());
+        opened = survivor.getResourceAsStream(resource);
+      }
+
+      try (InputStream in = opened) {
+        assertThat(in.readAllBytes()).startsWith(0xCA, 0xFE, 0xBA, 0xBE);
+      }
+      Class<?> loaded = survivor.loadClass(KinesisEvent.class.getName());
+      assertThat(loaded.getClassLoader()).isSameAs(survivor);
+      assertThat(loaded.getPackage().getImplementationTitle())
+          .isEqualTo(KinesisEvent.class.getPackage().getImplementationTitle());
     }
   }
 
