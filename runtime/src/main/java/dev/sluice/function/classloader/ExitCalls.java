@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -12,8 +13,9 @@ import org.objectweb.asm.Opcodes;
  * {@code Runtime.halt(int)} into calls to the instance's {@code ExitTrap}: in classloader isolation
  * the handler shares the node's JVM, and one exit would stop every stream, mapping and function on
  * it. The replacements take the same operands and return nothing, so the stack and its frames stay
- * as they were and nothing needs recomputing. Calls made through reflection or method handles are
- * not caught.
+ * as they were and nothing needs recomputing. Method references and method-handle constants to them
+ * are redirected too; calls made through reflection or handles looked up at run time are not
+ * caught.
  */
 final class ExitCalls {
 
@@ -77,7 +79,45 @@ final class ExitCalls {
           changed = true;
           super.visitMethodInsn(Opcodes.INVOKESTATIC, TRAP, method, trapped, false);
         }
+
+        @Override
+        public void visitInvokeDynamicInsn(
+            String name, String desc, Handle bootstrap, Object... bootstrapArgs) {
+          Object[] args = bootstrapArgs.clone();
+          for (int i = 0; i < args.length; i++) {
+            args[i] = handleOrSame(args[i]);
+          }
+          super.visitInvokeDynamicInsn(name, desc, bootstrap, args);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+          super.visitLdcInsn(handleOrSame(value));
+        }
       };
+    }
+
+    /**
+     * A method reference ({@code System::exit}, {@code runtime::halt}) or handle constant to an
+     * exit call, turned into one to the trap. The metafactory passes a bound receiver to a static
+     * method as its first argument, which is what the trap's Runtime variants take.
+     */
+    private Object handleOrSame(Object value) {
+      if (!(value instanceof Handle h)) {
+        return value;
+      }
+      int opcode =
+          switch (h.getTag()) {
+            case Opcodes.H_INVOKESTATIC -> Opcodes.INVOKESTATIC;
+            case Opcodes.H_INVOKEVIRTUAL -> Opcodes.INVOKEVIRTUAL;
+            default -> -1;
+          };
+      String trapped = trapped(opcode, h.getOwner(), h.getName(), h.getDesc());
+      if (trapped == null) {
+        return value;
+      }
+      changed = true;
+      return new Handle(Opcodes.H_INVOKESTATIC, TRAP, h.getName(), trapped, false);
     }
 
     /** The trap's descriptor for an exit call, or null for any other call. */

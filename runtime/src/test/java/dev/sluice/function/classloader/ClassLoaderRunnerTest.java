@@ -130,6 +130,17 @@ class ClassLoaderRunnerTest {
   }
 
   @Test
+  void invoke_handlerExitsThroughMethodReferences_exitError() throws Exception {
+    assertExited(
+        call(exiting("java.util.function.IntConsumer c = System::exit; c.accept(8);"), "exit"), 8);
+    assertExited(
+        call(
+            exiting("java.util.function.IntConsumer c = Runtime.getRuntime()::halt; c.accept(9);"),
+            "exit"),
+        9);
+  }
+
+  @Test
   void invoke_exitDuringInit_exitError() throws Exception {
     ClassLoaderRunner runner =
         runner(
