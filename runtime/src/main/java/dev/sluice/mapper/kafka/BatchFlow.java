@@ -129,8 +129,7 @@ final class BatchFlow {
       }
     }
     lane.owned = batch;
-    if (tooOld(batch)) {
-      skip(work, lane, batch, "RecordAgeExceeded", lane.lastFailure);
+    if (skipExpired(work, lane, batch)) {
       return;
     }
     KafkaBatch current = batch;
@@ -175,11 +174,40 @@ final class BatchFlow {
     return kept.isEmpty() ? null : new KafkaBatch(kept, 0, true);
   }
 
-  private boolean tooOld(KafkaBatch batch) {
-    long ts = batch.first().timestamp();
-    return config.maxRecordAgeSeconds() >= 0
-        && ts >= 0
-        && deps.clock().millis() - ts > config.maxRecordAgeSeconds() * 1000L;
+  /**
+   * Skips the batch's leading records older than MaximumRecordAgeInSeconds, which never reach the
+   * function, and queues the younger rest to run next; returns whether it skipped any. Producers
+   * set CreateTime, so a partition's timestamps need not rise: only the expired prefix is skipped,
+   * which keeps the skipped offsets contiguous and the commit point moving in order.
+   */
+  private boolean skipExpired(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch) {
+    int n = expired(batch);
+    if (n == 0) {
+      return false;
+    }
+    if (n < batch.records().size()) {
+      lane.retries.addFirst(batch.from(n, batch.attempt()));
+    }
+    KafkaBatch old = new KafkaBatch(batch.records().subList(0, n), batch.attempt(), true);
+    skip(work, lane, old, "RecordAgeExceeded", lane.lastFailure);
+    return true;
+  }
+
+  private int expired(KafkaBatch batch) {
+    if (config.maxRecordAgeSeconds() < 0) {
+      return 0;
+    }
+    long bornBefore = deps.clock().millis() - config.maxRecordAgeSeconds() * 1000L;
+    List<ConsumerRecord<byte[], byte[]>> records = batch.records();
+    int n = 0;
+    while (n < records.size() && isBefore(records.get(n), bornBefore)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static boolean isBefore(ConsumerRecord<byte[], byte[]> r, long millis) {
+    return r.timestamp() >= 0 && r.timestamp() < millis; // -1: the record has no timestamp
   }
 
   private void invoked(
@@ -192,12 +220,15 @@ final class BatchFlow {
       return;
     }
     if (e != null) {
-      // throttled, or the function is gone: not the batch's fault, so no retry is counted
+      // throttled, or the function is gone: not the batch's fault, so no retry is counted, and
+      // the wait grows with the refusals in a row, as Lambda backs off throttles
       Throwable cause = e instanceof CompletionException ? e.getCause() : e;
       progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
-      later(work, lane, batch, batch.attempt());
+      lane.throttles++;
+      later(work, lane, batch, Math.min(lane.throttles, 30));
       return;
     }
+    lane.throttles = 0; // the call reached the function
     if (inv.report().result() instanceof InvocationResult.Failure f) {
       failed(work, lane, batch, f);
       return;
@@ -283,9 +314,7 @@ final class BatchFlow {
         lane,
         deps.backoffMillis(Math.max(0, attempt - 1)),
         () -> {
-          if (tooOld(batch)) {
-            skip(work, lane, batch, "RecordAgeExceeded", lane.lastFailure);
-          } else {
+          if (!skipExpired(work, lane, batch)) {
             run(work, lane, batch);
           }
         });

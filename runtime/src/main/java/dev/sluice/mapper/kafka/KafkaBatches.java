@@ -83,7 +83,7 @@ final class KafkaBatches {
             + base64Length(r.serializedKeySize(), r.key())
             + base64Length(r.serializedValueSize(), r.value());
     for (Header h : r.headers().toArray()) { // no iterator made for a record without headers
-      max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 4L * h.value().length);
+      max += 10 + 6L * h.key().length() + (h.value() == null ? 0 : 5L * h.value().length);
     }
     return max;
   }

@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
  * @param functions invokes functions
  * @param appender writes failure records to destination streams
  * @param arns names functions and streams
- * @param blocking runs file writes of failure records
+ * @param blocking writes failure records to files and Kafka topics (calls that may wait)
  * @param clock record ages and batching windows
  * @param retryBase first retry delay; each retry doubles it
  * @param retryMax longest retry delay

@@ -115,7 +115,7 @@ final class KafkaEventBytes {
       g.writeArrayFieldStart(h.key());
       if (h.value() != null) {
         for (byte b : h.value()) {
-          g.writeNumber(b & 0xff);
+          g.writeNumber(b); // signed, as in Lambda's events
         }
       }
       g.writeEndArray();

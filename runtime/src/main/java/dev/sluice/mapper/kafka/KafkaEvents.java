@@ -14,7 +14,8 @@ import org.apache.kafka.common.header.Header;
  * Lambda's SelfManagedKafka event: {@code {"eventSource": "SelfManagedKafka", "bootstrapServers",
  * "records": {"topic-partition": [record, ...]}}}, each record with its topic, partition, offset,
  * timestamp, timestampType, base64 key and value, and headers as {@code [{"name": [byte, ...]}]}.
- * Header bytes are written unsigned (0–255), which every Lambda event library reads back.
+ * Header bytes are written signed (-128–127), as Lambda writes them (a Java {@code byte[]}); the
+ * Lambda event libraries of other languages read them as signed bytes since 2023.
  */
 final class KafkaEvents {
 
@@ -81,7 +82,7 @@ final class KafkaEvents {
       ArrayNode bytes = headers.addObject().putArray(h.key());
       if (h.value() != null) {
         for (byte b : h.value()) {
-          bytes.add(b & 0xff);
+          bytes.add(b);
         }
       }
     }

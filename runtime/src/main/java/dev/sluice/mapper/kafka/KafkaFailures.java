@@ -34,6 +34,7 @@ final class KafkaFailures implements AutoCloseable {
   private final KafkaDeps deps;
   private final KafkaEvents events;
   private KafkaProducer<byte[], byte[]> producer;
+  private boolean closed;
 
   KafkaFailures(MappingConfig config, KafkaDeps deps, KafkaEvents events) {
     this.config = config;
@@ -63,6 +64,15 @@ final class KafkaFailures implements AutoCloseable {
       return send(destination, batch, record(batch, condition, failure));
     }
     String topic = destination.substring("kafka://".length());
+    // KafkaProducer.send waits up to max.block.ms for the topic's metadata (a broker down, a topic
+    // not there yet): that wait must not hold the poll thread, which serves every partition
+    return CompletableFuture.supplyAsync(
+            () -> toTopic(topic, batch, condition, failure), deps.blocking())
+        .thenCompose(sent -> sent);
+  }
+
+  private CompletableFuture<Void> toTopic(
+      String topic, KafkaBatch batch, String condition, InvocationResult.Failure failure) {
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
       ObjectNode one =
@@ -186,8 +196,12 @@ final class KafkaFailures implements AutoCloseable {
     return done;
   }
 
-  /** Made on first use, on the poll thread: most mappings never skip a batch. */
+  /** Made on first use, on a blocking thread: most mappings never skip a batch. */
   private synchronized KafkaProducer<byte[], byte[]> producer() {
+    if (closed) {
+      // a send queued before the mapping stopped: a producer made now would never be closed
+      throw new IllegalStateException("The mapping " + config.uuid() + " is stopped");
+    }
     if (producer == null) {
       var props = KafkaClientProps.of(config.kafka());
       props.put("acks", "all");
@@ -199,6 +213,7 @@ final class KafkaFailures implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closed = true;
     if (producer != null) {
       producer.close(java.time.Duration.ofSeconds(5));
     }

@@ -54,6 +54,16 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    */
   private static final long COMMIT_INTERVAL_NANOS = 10_000_000;
 
+  /**
+   * The longest a synchronous commit or the consumer's close waits for the brokers (the client's
+   * defaults are 60 s and 30 s): a mapping disabled or deleted while its cluster is down stops in
+   * seconds, and a commit that timed out is made again by the next loop or owner.
+   */
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(5);
+
+  /** The most fetched records (as JSON bounds) a mapping keeps queued over all its partitions. */
+  static final long MAX_QUEUED_BOUNDS = 256L * 1024 * 1024;
+
   private final MappingConfig config;
   private final KafkaDeps deps;
   private final KafkaFailures failures;
@@ -183,9 +193,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   private void consume() {
-    try (KafkaConsumer<byte[], byte[]> c =
+    KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(
-            props(config), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            props(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    try {
       consumer = c;
       works.clear();
       commitsInFlight = 0; // a closed consumer's answers do not come
@@ -203,6 +214,18 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       }
     } finally {
       consumer = null;
+      closeQuietly(c);
+    }
+  }
+
+  /**
+   * Leaves the group; with the brokers gone, gives up after a while instead of the default 30 s.
+   */
+  private void closeQuietly(KafkaConsumer<byte[], byte[]> c) {
+    try {
+      c.close(SYNC_TIMEOUT);
+    } catch (RuntimeException e) {
+      LOG.debugf(e, "Mapping %s: the consumer did not close cleanly", config.uuid());
     }
   }
 
@@ -314,8 +337,14 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   /** Back-pressure: a partition with enough records waiting is not fetched until they are done. */
   private void pauseOrResume(KafkaConsumer<byte[], byte[]> c) {
     int limit = config.batchSize() * config.parallelizationFactor() * 2;
+    long queued = 0;
     for (PartitionWork w : works.values()) {
-      boolean full = w.buffered() >= limit;
+      queued += w.queuedBounds();
+    }
+    // partitions with nothing queued keep fetching, so that none starves behind the others
+    boolean overBudget = queued >= MAX_QUEUED_BOUNDS;
+    for (PartitionWork w : works.values()) {
+      boolean full = w.full(limit, overBudget);
       if (full && !w.paused) {
         c.pause(List.of(w.tp));
       } else if (!full && w.paused) {
@@ -393,7 +422,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     try {
       unwoken(
           () -> {
-            c.commitSync(due);
+            c.commitSync(due, SYNC_TIMEOUT);
             return null;
           });
     } catch (WakeupException e) {

@@ -97,6 +97,27 @@ final class PartitionWork {
     return buffered;
   }
 
+  /** The JSON bounds of the records waiting in the lanes' queues: a measure of their memory. */
+  long queuedBounds() {
+    long sum = 0;
+    for (Lane lane : lanes) {
+      sum += lane.queue.bounds();
+    }
+    return sum;
+  }
+
+  /**
+   * Whether the partition should stop fetching: {@code recordLimit} records not done yet, or two
+   * full batches (2 × 6 MB) waiting per lane, or anything waiting while the whole mapping is over
+   * its memory budget. A count alone would let a topic of 1 MB records hold gigabytes.
+   */
+  boolean full(int recordLimit, boolean mappingOverBudget) {
+    long queued = queuedBounds();
+    return buffered >= recordLimit
+        || queued >= 2 * BatchFlow.MAX_PAYLOAD_BYTES * lanes.length
+        || (mappingOverBudget && queued > 0);
+  }
+
   /** One lane: its queued records, the batch in flight, and what runs after a delay. */
   static final class Lane {
     final LaneQueue queue = new LaneQueue();
@@ -113,6 +134,9 @@ final class PartitionWork {
     Runnable resume;
     long notBefore;
     InvocationResult.Failure lastFailure;
+
+    /** Calls refused in a row (throttled, function gone): their backoff grows. */
+    int throttles;
 
     /** The lane's lowest offset not done yet, or {@code none} when every record is done. */
     long firstUndone(long none) {

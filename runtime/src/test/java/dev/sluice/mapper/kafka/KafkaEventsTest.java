@@ -96,9 +96,14 @@ class KafkaEventsTest {
   }
 
   @Test
-  void record_headerBytes_writtenUnsigned() {
-    assertThat(KafkaEvents.record(record(0, 1, "k", "v")).at("/headers/0/h").toString())
-        .isEqualTo("[104,200]");
+  void record_headerBytes_writtenSignedAsLambdaDoes() {
+    ConsumerRecord<byte[], byte[]> r = record(0, 1, "k", "v");
+    KafkaEvents events = new KafkaEvents(List.of("b1:9092"));
+
+    String streamed = new String(events.eventBytes(List.of(r)), StandardCharsets.UTF_8);
+
+    assertThat(KafkaEvents.record(r).at("/headers/0/h").toString()).isEqualTo("[104,-56]");
+    assertThat(streamed).contains("\"headers\":[{\"h\":[104,-56]}]");
   }
 
   @Test

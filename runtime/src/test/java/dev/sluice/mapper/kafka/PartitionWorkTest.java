@@ -59,6 +59,31 @@ class PartitionWorkTest {
     assertThat(w.commitPoint()).isEqualTo(42);
   }
 
+  @Test
+  void full_fewButLargeRecordsQueued_fullByTheirBytesPerLane() {
+    PartitionWork one = new PartitionWork(TP, 1, 0, -1);
+    PartitionWork two = new PartitionWork(TP, 2, 0, -1);
+    List<ConsumerRecord<byte[], byte[]>> large = records(0, 12, 1024 * 1024);
+
+    one.add(large, 0);
+    two.add(large, 0);
+
+    assertThat(one.full(10_000, false)).as("12 MB for one lane").isTrue();
+    assertThat(two.full(10_000, false)).as("12 MB spread over two lanes").isFalse();
+    assertThat(two.full(12, false)).as("by count").isTrue();
+  }
+
+  @Test
+  void full_mappingOverItsBudget_onlyPartitionsWithRecordsQueued() {
+    PartitionWork busy = new PartitionWork(TP, 1, 0, -1);
+    PartitionWork idle = new PartitionWork(new TopicPartition("orders", 4), 1, 0, -1);
+    busy.add(records(0, 1), 0);
+
+    assertThat(busy.full(10_000, true)).isTrue();
+    assertThat(idle.full(10_000, true)).isFalse();
+    assertThat(busy.full(10_000, false)).isFalse();
+  }
+
   private static KafkaBatch take(PartitionWork.Lane lane) {
     LaneQueue.Taken t = lane.queue.take(100, Long.MAX_VALUE);
     KafkaBatch batch = new KafkaBatch(t.records(), 0, true, t.bounds());
@@ -76,10 +101,15 @@ class PartitionWorkTest {
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> records(long from, int n) {
+    return records(from, n, 1);
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> records(long from, int n, int valueBytes) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       byte[] key = ("order-" + i).getBytes(StandardCharsets.UTF_8);
-      out.add(new ConsumerRecord<>(TP.topic(), TP.partition(), from + i, key, new byte[] {1}));
+      out.add(
+          new ConsumerRecord<>(TP.topic(), TP.partition(), from + i, key, new byte[valueBytes]));
     }
     return out;
   }
