@@ -166,6 +166,31 @@ public record FunctionConfig(
         tags);
   }
 
+  /**
+   * Whether {@code other} differs from this function at most in what its runner never reads: the
+   * tags, the reserved concurrency and the revision they changed. A change of only those keeps the
+   * function's warm instances.
+   */
+  public boolean runsAs(FunctionConfig other) {
+    return new FunctionConfig(
+            name,
+            handler,
+            runtime,
+            memorySize,
+            timeoutSeconds,
+            environment,
+            other.reservedConcurrency,
+            description,
+            isolation,
+            codeSha256,
+            codeSize,
+            lastModifiedMillis,
+            other.revisionId,
+            role,
+            other.tags)
+        .equals(other);
+  }
+
   private static String newRevision() {
     return java.util.UUID.randomUUID().toString();
   }

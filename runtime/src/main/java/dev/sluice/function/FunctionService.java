@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -961,6 +962,15 @@ public final class FunctionService implements AutoCloseable {
       synchronized (FunctionService.this) {
         Deployed old = functions.get(config.name());
         if (old != null && old.config().equals(config)) {
+          return;
+        }
+        if (old != null && old.config().runsAs(config)) {
+          // tags or reserved concurrency only: the instances stay warm, as on the changing node
+          ReservedLimit reserved =
+              Objects.equals(old.config().reservedConcurrency(), config.reservedConcurrency())
+                  ? old.reserved()
+                  : limiter(name, config.reservedConcurrency());
+          functions.put(name, new Deployed(config, old.code(), old.runner(), reserved));
           return;
         }
         if (installQuietly(config) && old != null) {

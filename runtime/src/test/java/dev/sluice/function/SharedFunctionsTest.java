@@ -1,10 +1,12 @@
 package dev.sluice.function;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.cluster.StateStore;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.MemoryState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,50 @@ class SharedFunctionsTest {
     service.create(
         "f", FunctionServiceTest.java17("fixture.Any").withRole(role), new CodeSource.Local(code));
 
+    FunctionService other = otherNode();
+    try {
+      assertThat(other.get("f").role()).isEqualTo(role);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void retag_onAnotherNode_thisNodeSeesTheTagsAndKeepsItsWarmInstance() throws Exception {
+    open();
+    String counter =
+        "package fixture; public class Count { static int calls;"
+            + " public String handle(String in) { return \"call \" + (++calls); } }";
+    service.create(
+        "f",
+        FunctionServiceTest.java17("fixture.Count::handle"),
+        new CodeSource.Upload(HandlerJars.jar(Map.of("fixture.Count", counter))));
+    FunctionService other = otherNode();
+    try {
+      assertThat(result(other.invoke("f", "\"x\"".getBytes(UTF_8), null).join()))
+          .isEqualTo("\"call 1\"");
+
+      service.retag("f", Map.of("team", "orders"), List.of());
+      deliver("function/f");
+      service.putConcurrency("f", 5);
+      deliver("function/f");
+
+      assertThat(other.get("f").tags()).containsEntry("team", "orders");
+      assertThat(other.get("f").reservedConcurrency()).isEqualTo(5);
+      assertThat(result(other.invoke("f", "\"x\"".getBytes(UTF_8), null).join()))
+          .as("the same instance, not a cold start")
+          .isEqualTo("\"call 2\"");
+    } finally {
+      other.close();
+    }
+  }
+
+  /** Delivers this node's write of {@code key} to every listener, as the store does to others. */
+  private void deliver(String key) {
+    state.remote(key, state.values.get(key));
+  }
+
+  private FunctionService otherNode() {
     FunctionService other =
         new FunctionService(
             dir.resolve("other"),
@@ -63,12 +109,12 @@ class SharedFunctionsTest {
             List.of(),
             Clock.systemUTC(),
             state);
-    try {
-      other.start();
-      assertThat(other.get("f").role()).isEqualTo(role);
-    } finally {
-      other.close();
-    }
+    other.start();
+    return other;
+  }
+
+  private static String result(FunctionService.Invoked r) {
+    return new String(((InvocationResult.Success) r.report().result()).payload(), UTF_8);
   }
 
   @Test
