@@ -750,19 +750,28 @@ public final class StreamCatalog implements AutoCloseable {
     return recreated.remove(name);
   }
 
-  /** Makes sure the engine holds every shard of {@code meta}, closed ones sealed. */
+  /**
+   * Makes sure the engine holds every shard of {@code meta}, closed ones sealed. A shard the engine
+   * fails (a damaged log, a partition it cannot reach) is logged and fails alone: seals are not
+   * stored, so stopping at it left the closed shards after it open, and their readers never reached
+   * the children.
+   */
   private void attachShards(StreamMeta meta) {
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(meta.name(), s.id());
-      engine.createShard(ref).join(); // with shared storage: attaches to the existing partition
-      if (!s.isOpen() && !engine.offsets(ref).sealed()) {
-        engine.seal(ref).join();
-      }
-      if (s.endProvisional()) {
-        settleLater(ref, s.closedMillis()); // the closing node does this too; first one wins
-      } else if (!s.isOpen()) {
-        engine.settledAt(ref, s.endOffset()); // its end here may have been fixed earlier
-      }
+      guarded("attach " + ref, () -> attachShard(ref, s));
+    }
+  }
+
+  private void attachShard(ShardRef ref, Shard s) {
+    engine.createShard(ref).join(); // with shared storage: attaches to the existing partition
+    if (!s.isOpen() && !engine.offsets(ref).sealed()) {
+      engine.seal(ref).join();
+    }
+    if (s.endProvisional()) {
+      settleLater(ref, s.closedMillis()); // the closing node does this too; first one wins
+    } else if (!s.isOpen()) {
+      engine.settledAt(ref, s.endOffset()); // its end here may have been fixed earlier
     }
   }
 

@@ -155,6 +155,36 @@ class StreamCatalogTest {
   }
 
   @Test
+  void start_firstClosedShardsLogDamaged_laterClosedShardsStillSealed() throws Exception {
+    open();
+    catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus("s", StreamStatus.ACTIVE);
+    put("s", "k", "x".repeat(200));
+    put("s", "k", "y".repeat(200)); // a second batch: intact behind the damaged first one
+    catalog.split("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
+    awaitStatus("s", StreamStatus.ACTIVE);
+    catalog.split("s", "shardId-000000000001", HashKeys.MAX.shiftRight(2)).join();
+    awaitStatus("s", StreamStatus.ACTIVE);
+    close();
+    Path log = dir.resolve("log").resolve(STREAM_DIR + "s").resolve("shardId-000000000000");
+    try (var files = java.nio.file.Files.list(log)) {
+      Path segment = files.filter(f -> f.toString().endsWith(".log")).findFirst().orElseThrow();
+      byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+      bytes[100] ^= 0x5a; // inside the first batch's data
+      java.nio.file.Files.write(segment, bytes);
+    }
+
+    open();
+
+    assertThatThrownBy(() -> engine.offsets(new ShardRef("s", "shardId-000000000000")))
+        .hasMessageContaining("unusable");
+    assertThat(engine.offsets(new ShardRef("s", "shardId-000000000001")).sealed())
+        .as("closed, after the damaged one in the stream's list")
+        .isTrue();
+    assertThat(catalog.require("s").status()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
   void applyRetention_closedShardPastRetention_isForgottenAndItsLogDeleted() throws Exception {
     open();
     catalog.create("r", 1, StreamMode.PROVISIONED, Map.of()).join();
