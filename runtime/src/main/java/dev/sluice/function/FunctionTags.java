@@ -14,12 +14,19 @@ public final class FunctionTags {
    */
   public static final String ISOLATION = "sluice:isolation";
 
+  /**
+   * The prefix of Sluice's own tags (a deploy's stack marks), which do not count against Lambda's
+   * 50: a function deployed to AWS does not carry them, so its own 50 must still fit here.
+   */
+  private static final String SLUICE = "sluice:";
+
   private FunctionTags() {}
 
   /**
    * The tags after {@code remove} and then {@code add} are applied to {@code current}, or
    * InvalidParameterValueException when a key or value breaks Lambda's limits (keys of 1–128
-   * characters, not starting with {@code aws:}; values of at most 256; at most 50 tags).
+   * characters, not starting with {@code aws:}; values of at most 256; at most 50 tags besides
+   * Sluice's own {@code sluice:} ones).
    */
   static Map<String, String> check(
       Map<String, String> current, Map<String, String> add, List<String> remove) {
@@ -40,12 +47,13 @@ public final class FunctionTags {
           }
           next.put(key, value);
         });
-    if (next.size() > FunctionConfig.MAX_TAGS) {
+    long counted = next.keySet().stream().filter(k -> !k.startsWith(SLUICE)).count();
+    if (counted > FunctionConfig.MAX_TAGS) {
       throw FunctionException.invalid(
           "A function can have at most "
               + FunctionConfig.MAX_TAGS
-              + " tags; this change would give it "
-              + next.size()
+              + " tags (Sluice's own sluice: tags aside); this change would give it "
+              + counted
               + ".");
     }
     return next;

@@ -199,7 +199,26 @@ final class FunctionReader {
     tagValues(local, tags, scope.problems());
     local.finish(Set.of());
     tags.put(FunctionResource.CREATED_BY.getKey(), FunctionResource.CREATED_BY.getValue());
+    checkTagCount(p, tags, scope.problems());
     return tags;
+  }
+
+  /** SAM's own tag counts against Lambda's limit, so a template may give a function one less. */
+  private static void checkTagCount(Props p, Map<String, String> tags, Problems problems) {
+    if (tags.size() <= FunctionConfig.MAX_TAGS) {
+      return;
+    }
+    Node at = p.raw("Tags") != null ? p.raw("Tags") : p.holder();
+    problems.errorAtKey(
+        p.path() + ".Tags",
+        at,
+        "gives the function "
+            + (tags.size() - 1)
+            + " tags; Lambda takes "
+            + FunctionConfig.MAX_TAGS
+            + ", and SAM adds lambda:createdBy, so at most "
+            + (FunctionConfig.MAX_TAGS - 1)
+            + " (Globals' included)");
   }
 
   private static void tagValues(Props props, Map<String, String> tags, Problems problems) {

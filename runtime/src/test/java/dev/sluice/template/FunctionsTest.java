@@ -251,6 +251,21 @@ class FunctionsTest {
   }
 
   @Test
+  void tags_moreThanLambdaTakesWithSamsOwn_isAnErrorAtTheTagsKey() {
+    StringBuilder tags = new StringBuilder("Tags:\n");
+    for (int i = 0; i < 50; i++) {
+      tags.append("  t").append(i).append(": v\n");
+    }
+
+    assertThat(Inline.errors(function(tags.toString())))
+        .containsExactly(
+            "Resources.Fn.Properties.Tags: gives the function 50 tags; Lambda takes 50, and SAM"
+                + " adds lambda:createdBy, so at most 49 (Globals' included) (template.yaml:9:7)");
+    String fewer = tags.toString().replace("  t49: v\n", "");
+    assertThat(Inline.parse(function(fewer)).functions().get(0).tags()).hasSize(50);
+  }
+
+  @Test
   void environment_numbersAndBooleans_areStringified() {
     FunctionResource f =
         Inline.parse(
