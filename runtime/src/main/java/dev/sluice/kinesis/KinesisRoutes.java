@@ -131,11 +131,20 @@ public class KinesisRoutes {
       send(ctx, wire, 413, errorBody(e)).onComplete(v -> ctx.request().connection().close());
       return;
     }
-    answer(
-        ctx,
-        wire,
-        null,
-        ctx.failure() != null ? ctx.failure() : new IllegalStateException("request failed"));
+    answer(ctx, wire, null, ctx.failure() != null ? ctx.failure() : bodyFailure(ctx.statusCode()));
+  }
+
+  /**
+   * What a request that failed without an exception gets: the body handler refuses a body it cannot
+   * read with a 4xx status, which is the client's to fix, not an internal failure to retry.
+   */
+  private static Throwable bodyFailure(int status) {
+    if (status >= 400 && status < 500) {
+      return new KinesisException(
+          KinesisError.SerializationException,
+          "The request body could not be read (HTTP " + status + ").");
+    }
+    return new IllegalStateException("request failed with HTTP " + status);
   }
 
   private static KinesisException translate(Throwable error) {

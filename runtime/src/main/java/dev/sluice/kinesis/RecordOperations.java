@@ -237,11 +237,20 @@ final class RecordOperations {
   private CompletionStage<Long> startOffset(
       KinesisRequest r, String type, Shard shard, ShardRef ref) {
     ShardOffsets offsets = engine.offsets(ref);
+    if (!type.endsWith("_SEQUENCE_NUMBER") && r.node("StartingSequenceNumber") != null) {
+      throw KinesisException.invalid(
+          "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and"
+              + " StartingSequenceNumber or (2) TRIM_HORIZON or LATEST or AT_TIMESTAMP and no"
+              + " StartingSequenceNumber. Request specified "
+              + type
+              + " and also a StartingSequenceNumber.");
+    }
     switch (type) {
       case "TRIM_HORIZON":
         return CompletableFuture.completedFuture(offsets.startOffset());
       case "LATEST":
-        return CompletableFuture.completedFuture(offsets.endOffset());
+        // asked of the storage: with Kafka storage other nodes' appends may be past this view
+        return engine.currentOffsets(ref).thenApply(ShardOffsets::endOffset);
       case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
         return sequenceStart(r, type.equals("AFTER_SEQUENCE_NUMBER"), shard, ref, offsets);
       case "AT_TIMESTAMP":

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Shard listing and resharding: ListShards, SplitShard, MergeShards, UpdateShardCount. */
@@ -88,6 +89,7 @@ final class ShardOperations {
   }
 
   private static final String SPEC_SEPARATOR = "\u0001";
+  private static final Pattern SHARD_ID = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
 
   /** A ListShards ShardFilter, as the request gave it and a NextToken carries it on. */
   record ShardFilterSpec(String type, String shardId, Long timestampMillis) {
@@ -105,6 +107,13 @@ final class ShardOperations {
         case "AFTER_SHARD_ID" -> {
           if (id == null) {
             throw KinesisException.invalid("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
+          }
+          if (!SHARD_ID.matcher(id).matches()) {
+            throw KinesisException.validation(
+                "shardFilter.shardId",
+                id,
+                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length"
+                    + " between 1 and 128");
           }
         }
         case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST" -> {}
@@ -148,7 +157,7 @@ final class ShardOperations {
       case "AFTER_SHARD_ID" -> s -> s.id().compareTo(f.shardId()) > 0;
       case "AT_TRIM_HORIZON" -> root;
       case "AT_LATEST" -> Shard::isOpen;
-      case "FROM_TIMESTAMP" -> openAfter;
+      case "FROM_TIMESTAMP" -> s -> s.isOpen() || s.closedMillis() >= ts; // AWS: "or equal"
       case "AT_TIMESTAMP" -> openAfter.and(s -> s.createdMillis() <= ts || root.test(s));
       default -> s -> true; // FROM_TRIM_HORIZON
     };

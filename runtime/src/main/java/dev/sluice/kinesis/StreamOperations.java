@@ -48,10 +48,10 @@ final class StreamOperations {
   }
 
   private CompletionStage<ObjectNode> createStream(KinesisRequest r) {
-    String name = r.streamName();
-    if (r.string("StreamName") == null) {
+    if (r.string("StreamName") == null) { // CreateStream takes no StreamARN
       throw KinesisException.validation("streamName", "null", "Member must not be null");
     }
+    String name = r.streamName();
     StreamMode mode = mode(r);
     Integer count = r.integer("ShardCount");
     if (count != null && count < 1) {

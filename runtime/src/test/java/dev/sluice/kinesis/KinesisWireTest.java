@@ -198,6 +198,60 @@ class KinesisWireTest {
   }
 
   @Test
+  void createStream_noStreamName_validationExceptionNamingIt() {
+    json("CreateStream", "{\"ShardCount\":1}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ValidationException"))
+        .body("message", containsString("at 'streamName' failed to satisfy constraint"));
+  }
+
+  @Test
+  void getShardIterator_sequenceNumberWithTrimHorizon_invalidArgument() throws Exception {
+    String name = createStream();
+    String seq =
+        json(
+                "PutRecord",
+                "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"AA==\"}")
+            .then()
+            .parser(JSON, Parser.JSON)
+            .extract()
+            .path("SequenceNumber");
+
+    json(
+            "GetShardIterator",
+            "{\"StreamName\":\""
+                + name
+                + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\","
+                + "\"StartingSequenceNumber\":\""
+                + seq
+                + "\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("InvalidArgumentException"))
+        .body("message", containsString("TRIM_HORIZON and also a StartingSequenceNumber"));
+  }
+
+  @Test
+  void listShards_filterShardIdThatIsNoShardId_validationExceptionNot500() throws Exception {
+    String name = createStream();
+
+    json(
+            "ListShards",
+            "{\"StreamName\":\""
+                + name
+                + "\",\"MaxResults\":1,\"ShardFilter\":{\"Type\":\"AFTER_SHARD_ID\","
+                + "\"ShardId\":\"a\\u0000b\"}}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ValidationException"))
+        .body("message", containsString("shardFilter.shardId"));
+  }
+
+  @Test
   void putRecord_invalidBase64_serializationException() throws Exception {
     String name = createStream();
     json("PutRecord", "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"!!!\"}")
