@@ -22,6 +22,11 @@ final class StateClients {
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // within KafkaStateStore's 30 s wait for a write: a write reported failed has given up by
+    // then, rather than landing a minute later behind a caller that undid its side of it
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
     // a function package is one record; the buffer must hold one whole
     c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, StateTopic.MAX_VALUE_BYTES + (1 << 20));
     c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * StateTopic.MAX_VALUE_BYTES);

@@ -139,7 +139,10 @@ class KafkaStorageMappingTest {
               .data(SdkBytes.fromUtf8String("event-" + i))
               .build());
     }
-    kinesis.putRecords(b -> b.streamName(stream).records(entries));
+    var out = kinesis.putRecords(b -> b.streamName(stream).records(entries));
+    assertThat(out.records())
+        .as("PutRecords outcomes")
+        .allSatisfy(r -> assertThat(r.errorMessage()).isNull());
   }
 
   /** The lines the function recorded, waiting until there are at least {@code n}. */

@@ -12,12 +12,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * The engine's threads: single-threaded writers (one per shard, by hash, so a shard's appends and
  * seals keep their order), one admin thread, and readers that each own a {@link PartitionReader}.
  */
 final class EngineThreads {
+
+  private static final Logger LOG = Logger.getLogger(EngineThreads.class);
 
   /** Work done with the calling reader thread's consumer. */
   @FunctionalInterface
@@ -124,8 +127,20 @@ final class EngineThreads {
     drain(admin);
     drain(readers);
     synchronized (readerClients) {
-      readerClients.forEach(PartitionReader::close);
+      readerClients.forEach(EngineThreads::closeQuietly);
       readerClients.clear();
+    }
+  }
+
+  /**
+   * A reader still busy past the drain (a long offsetsForTimes, say) makes its consumer refuse the
+   * close from this thread: that must not skip the rest of the engine's close.
+   */
+  private static void closeQuietly(PartitionReader reader) {
+    try {
+      reader.close();
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "A Kafka reader did not close cleanly");
     }
   }
 

@@ -311,10 +311,13 @@ public final class KafkaLogEngine implements LogEngine {
       return;
     }
     state = State.CLOSED;
-    threads.stop();
-    // a seal whose grace had not passed stays unsettled here; another node settles it
-    states.values().forEach(st -> st.finalEnd.completeExceptionally(closed()));
-    closeClients();
+    try {
+      threads.stop();
+    } finally {
+      // a seal whose grace had not passed stays unsettled here; another node settles it
+      states.values().forEach(st -> st.finalEnd.completeExceptionally(closed()));
+      closeClients();
+    }
   }
 
   private void closeClients() {
