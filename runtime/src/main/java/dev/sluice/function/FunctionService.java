@@ -292,6 +292,18 @@ public final class FunctionService implements AutoCloseable {
     return updateCodeNow(name, code, revisionId);
   }
 
+  /**
+   * UpdateFunctionCode's DryRun: checks the function, its RevisionId and the package (unpacked,
+   * then removed unless the function runs it) as an update would, and returns the configuration as
+   * it is: nothing changes.
+   */
+  public synchronized FunctionConfig checkCode(String name, CodeSource code, String revisionId) {
+    Deployed d = require(name);
+    requireRevision(d.config(), revisionId);
+    discard(codes.store(name, code));
+    return d.config();
+  }
+
   private synchronized FunctionConfig updateCodeNow(
       String name, CodeSource code, String revisionId) {
     Deployed d = require(name);
@@ -663,7 +675,8 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  private static void checkPayload(byte[] payload) {
+  /** Fails as TOO_LARGE when {@code payload} is over the limit of a synchronous invocation. */
+  public static void checkPayload(byte[] payload) {
     checkPayload(payload, MAX_PAYLOAD_BYTES, "RequestResponse");
   }
 

@@ -32,6 +32,10 @@ public final class FunctionTags {
       Map<String, String> current, Map<String, String> add, List<String> remove) {
     Map<String, String> next = new TreeMap<>(current);
     for (String key : remove) {
+      if (key.equals(ISOLATION)) {
+        // reported with the tags, so tools that sync tags remove it: a setting stays as it is
+        continue;
+      }
       checkKey(key);
       next.remove(key);
     }

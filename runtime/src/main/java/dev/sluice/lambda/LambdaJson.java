@@ -242,9 +242,9 @@ final class LambdaJson {
     if (v == null || v.isNull()) {
       return null;
     }
-    if (!v.isIntegralNumber()) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) { // 2^32 + 100 must not pass as 100
       throw new LambdaException(
-          LambdaError.InvalidParameterValueException, field + " must be an integer.");
+          LambdaError.InvalidParameterValueException, field + " must be a 32-bit integer.");
     }
     return v.intValue();
   }

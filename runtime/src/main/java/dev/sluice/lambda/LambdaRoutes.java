@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.function.CodeSource;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
@@ -301,9 +302,12 @@ public class LambdaRoutes {
 
   private ObjectNode updateCode(RoutingContext ctx) {
     ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
+    CodeSource code = LambdaJson.code(body);
+    String revision = LambdaJson.text(body, "RevisionId");
     FunctionConfig c =
-        functions()
-            .updateCode(name(ctx), LambdaJson.code(body), LambdaJson.text(body, "RevisionId"));
+        body.path("DryRun").asBoolean(false) // checks the package, changes nothing
+            ? functions().checkCode(name(ctx), code, revision)
+            : functions().updateCode(name(ctx), code, revision);
     return LambdaJson.configuration(c, functions().arn(c.name()));
   }
 
@@ -401,6 +405,7 @@ public class LambdaRoutes {
       switch (type) {
         case "DryRun" -> {
           functions().get(name);
+          FunctionService.checkPayload(payload); // a call that would be refused fails here too
           ctx.response().setStatusCode(204).end();
         }
         case "Event" -> {
@@ -490,14 +495,20 @@ public class LambdaRoutes {
   /** The qualifier of the request: the Qualifier parameter, or one in the path's name or ARN. */
   private static String qualifier(RoutingContext ctx) {
     String given = ctx.request().getParam("Qualifier");
-    if (given != null && !given.isEmpty()) {
-      return given;
-    }
     String name = ctx.pathParam("name");
     int fn = name.lastIndexOf(":function:");
     String rest = fn >= 0 ? name.substring(fn + ":function:".length()) : name;
     int q = rest.indexOf(':');
-    return q >= 0 ? rest.substring(q + 1) : null;
+    String inName = q >= 0 ? rest.substring(q + 1) : null;
+    if (given == null || given.isEmpty()) {
+      return inName;
+    }
+    if (inName != null && !inName.equals(given)) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "The derived qualifier from the function name does not match the specified qualifier.");
+    }
+    return given;
   }
 
   /**

@@ -353,6 +353,10 @@ public final class MappingService implements AutoCloseable {
       String function =
           r.functionName() == null ? old.functionName() : deps.functions().nameOf(r.functionName());
       requireFunction(function);
+      if (old.kafka() == null && !function.equals(old.functionName())) {
+        // moved onto a function the stream already feeds: it would get every record twice
+        requireNoTwin(function, old.stream(), arns.stream(old.stream()));
+      }
       c =
           settle(
               uuid,

@@ -193,6 +193,47 @@ class LambdaApiTest {
   }
 
   @Test
+  void putFunctionConcurrency_numberOverflowingAnInt_invalidParameterValue() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+
+    io.restassured.RestAssured.given()
+        .baseUri(root)
+        .body("{\"ReservedConcurrentExecutions\":4294967297}")
+        .put("/2017-10-31/functions/" + name + "/concurrency")
+        .then()
+        .statusCode(400)
+        .header("x-amzn-ErrorType", "InvalidParameterValueException");
+    assertThat(
+            lambda.getFunctionConcurrency(b -> b.functionName(name)).reservedConcurrentExecutions())
+        .isNull();
+  }
+
+  @Test
+  void updateFunctionCode_dryRun_checksThePackageAndChangesNothing() throws Exception {
+    String name = deploy(Handlers.ECHO_V2, "fixture.Echo", 10);
+    var before = lambda.getFunctionConfiguration(b -> b.functionName(name));
+
+    var dry =
+        lambda.updateFunctionCode(
+            b ->
+                b.functionName(name)
+                    .dryRun(true)
+                    .zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(Handlers.ECHO))));
+
+    assertThat(dry.codeSha256()).isEqualTo(before.codeSha256());
+    assertThat(dry.revisionId()).isEqualTo(before.revisionId());
+    assertThat(json(invoke(name, "{}")).get("version").asText()).isEqualTo("v2");
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionCode(
+                    b ->
+                        b.functionName(name)
+                            .dryRun(true)
+                            .zipFile(SdkBytes.fromUtf8String("not a zip"))))
+        .isInstanceOf(InvalidParameterValueException.class);
+  }
+
+  @Test
   void updateFunctionCode_inFlightInvocationFinishesOnOldCode_newOnesRunNewCode() throws Exception {
     String name = deploy(Handlers.ECHO_V2, "fixture.Echo", 10);
     CompletableFuture<InvokeResponse> slow =
@@ -425,6 +466,25 @@ class LambdaApiTest {
                 .invoke(b -> b.functionName(name).invocationType(InvocationType.DRY_RUN))
                 .statusCode())
         .isEqualTo(204);
+    String overSixMegabytes = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
+    assertThatThrownBy(
+            () ->
+                lambda.invoke(
+                    b ->
+                        b.functionName(name)
+                            .invocationType(InvocationType.DRY_RUN)
+                            .payload(SdkBytes.fromUtf8String(overSixMegabytes))))
+        .as("a dry run is refused as the call would be")
+        .isInstanceOf(RequestTooLargeException.class);
+    assertThatThrownBy(
+            () ->
+                lambda.invoke(
+                    b ->
+                        b.functionName(name + ":$LATEST")
+                            .qualifier("1")
+                            .invocationType(InvocationType.DRY_RUN)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("does not match the specified qualifier");
     String overAMegabyte = "\"" + "x".repeat(1024 * 1024) + "\"";
     assertThatThrownBy(
             () ->

@@ -120,6 +120,10 @@ class LambdaTagsTest {
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("UpdateFunctionConfiguration");
     assertThat(lambda.listTags(b -> b.resource(arn)).tags()).hasSize(3); // nothing changed
+    // tools that sync tags remove the reported setting: that is no error, and it stays
+    lambda.untagResource(b -> b.resource(arn).tagKeys("sluice:isolation"));
+    assertThat(lambda.listTags(b -> b.resource(arn)).tags())
+        .containsEntry("sluice:isolation", "classloader");
 
     many.remove("t0");
     many.put("sluice:stack", "orders"); // a deploy's mark, which AWS never sees

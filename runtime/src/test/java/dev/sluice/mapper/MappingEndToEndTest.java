@@ -271,6 +271,20 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void updateMapping_ontoAFunctionTheStreamFeedsAlready_conflictAndUnchanged() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String other = function();
+    String first = map(fn, stream, x -> {});
+    String second = map(other, stream, x -> {});
+
+    assertThatThrownBy(() -> lambda.updateEventSourceMapping(b -> b.uuid(second).functionName(fn)))
+        .isInstanceOf(ResourceConflictException.class)
+        .hasMessageContaining(first);
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(second)).functionArn()).endsWith(other);
+  }
+
+  @Test
   void mapping_poisonRecord_bisectedRetriedThenSentToOnFailureWithItsData() throws Exception {
     String stream = stream(1);
     String fn = function();
