@@ -205,10 +205,21 @@ public final class FunctionService implements AutoCloseable {
 
   /** The function name in a name, a partial ARN or a full ARN; the input when it is none. */
   public String nameOf(String nameOrArn) {
-    int i = nameOrArn.lastIndexOf(":function:");
-    String rest = i >= 0 ? nameOrArn.substring(i + ":function:".length()) : nameOrArn;
+    String rest = afterFunction(nameOrArn);
     int q = rest.indexOf(':');
     return q >= 0 ? rest.substring(0, q) : rest;
+  }
+
+  /** The version or alias in a name or ARN ({@code name:qualifier}), or null when it has none. */
+  public static String qualifierOf(String nameOrArn) {
+    String rest = afterFunction(nameOrArn);
+    int q = rest.indexOf(':');
+    return q >= 0 ? rest.substring(q + 1) : null;
+  }
+
+  private static String afterFunction(String nameOrArn) {
+    int i = nameOrArn.lastIndexOf(":function:");
+    return i >= 0 ? nameOrArn.substring(i + ":function:".length()) : nameOrArn;
   }
 
   /** Deploys a new function. */

@@ -495,11 +495,7 @@ public class LambdaRoutes {
   /** The qualifier of the request: the Qualifier parameter, or one in the path's name or ARN. */
   private static String qualifier(RoutingContext ctx) {
     String given = ctx.request().getParam("Qualifier");
-    String name = ctx.pathParam("name");
-    int fn = name.lastIndexOf(":function:");
-    String rest = fn >= 0 ? name.substring(fn + ":function:".length()) : name;
-    int q = rest.indexOf(':');
-    String inName = q >= 0 ? rest.substring(q + 1) : null;
+    String inName = FunctionService.qualifierOf(ctx.pathParam("name"));
     if (given == null || given.isEmpty()) {
       return inName;
     }

@@ -7,6 +7,7 @@ import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
 import dev.sluice.function.FunctionException;
+import dev.sluice.function.FunctionService;
 import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import dev.sluice.mapper.filter.FilterCriteria;
@@ -249,7 +250,7 @@ public final class MappingService implements AutoCloseable {
   }
 
   private synchronized View createNow(MappingRequest r) {
-    String function = deps.functions().nameOf(Objects.requireNonNullElse(r.functionName(), ""));
+    String function = functionNameOf(Objects.requireNonNullElse(r.functionName(), ""));
     requireFunction(function);
     if (r.kafka() != null) {
       return createKafka(function, r);
@@ -351,7 +352,7 @@ public final class MappingService implements AutoCloseable {
     synchronized (this) {
       MappingConfig old = requireChangeable(uuid);
       String function =
-          r.functionName() == null ? old.functionName() : deps.functions().nameOf(r.functionName());
+          r.functionName() == null ? old.functionName() : functionNameOf(r.functionName());
       requireFunction(function);
       if (old.kafka() == null && !function.equals(old.functionName())) {
         // moved onto a function the stream already feeds: it would get every record twice
@@ -596,7 +597,7 @@ public final class MappingService implements AutoCloseable {
 
   /** Mappings, optionally only those of a function and/or a stream ARN, sorted by UUID. */
   public List<View> list(String functionName, String eventSourceArn) {
-    String function = functionName == null ? null : deps.functions().nameOf(functionName);
+    String function = functionName == null ? null : functionNameOf(functionName);
     String stream = eventSourceArn == null ? null : arns.streamName(eventSourceArn);
     List<View> out = new ArrayList<>();
     mappings.values().stream()
@@ -938,6 +939,22 @@ public final class MappingService implements AutoCloseable {
 
   private synchronized boolean removingNow(String uuid) {
     return removing.contains(uuid);
+  }
+
+  /**
+   * The function a request names. Sluice has only $LATEST: another version or alias ({@code
+   * orders:live}) names a function that does not exist, as Lambda answers; mapping $LATEST instead
+   * silently left the caller's alias out.
+   */
+  private String functionNameOf(String nameOrArn) {
+    String name = deps.functions().nameOf(nameOrArn);
+    String qualifier = FunctionService.qualifierOf(nameOrArn);
+    if (qualifier != null && !qualifier.equals("$LATEST")) {
+      throw new MappingException(
+          MappingException.Kind.NOT_FOUND,
+          "Function not found: " + deps.functions().arn(name) + ":" + qualifier);
+    }
+    return name;
   }
 
   private void requireFunction(String name) {

@@ -271,6 +271,18 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void createMapping_aliasOrVersionSluiceLacks_resourceNotFoundNotLatest() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+
+    assertThatThrownBy(() -> map(fn + ":live", stream, x -> {}))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining(fn + ":live");
+    String latest = map(fn + ":$LATEST", stream, x -> {});
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(latest)).functionArn()).endsWith(fn);
+  }
+
+  @Test
   void updateMapping_ontoAFunctionTheStreamFeedsAlready_conflictAndUnchanged() throws Exception {
     String stream = stream(1);
     String fn = function();
