@@ -41,6 +41,24 @@ final class LambdaHttp {
             });
   }
 
+  /**
+   * Answers a request that failed before its handler answered: a body over the route's limit (413,
+   * answered with {@code tooLarge}, then the connection is dropped since the client may still be
+   * sending) or an unexpected failure, both in Lambda's error shape rather than Vert.x's page.
+   */
+  static void failed(RoutingContext ctx, String tooLarge) {
+    if (ctx.statusCode() == 413) {
+      error(ctx, new LambdaException(LambdaError.RequestTooLargeException, tooLarge))
+          .onComplete(v -> ctx.request().connection().close());
+      return;
+    }
+    error(
+        ctx,
+        ctx.failure() != null
+            ? ctx.failure()
+            : new IllegalStateException("status " + ctx.statusCode()));
+  }
+
   static Future<Void> error(RoutingContext ctx, Throwable error) {
     LambdaException e = translate(error);
     if (ctx.response().ended()) {

@@ -454,25 +454,14 @@ public class LambdaRoutes {
   }
 
   private void failure(RoutingContext ctx) {
-    if (ctx.statusCode() == 413) {
-      boolean invoke = ctx.request().path().endsWith("/invocations");
-      LambdaException tooLarge =
-          new LambdaException(
-              LambdaError.RequestTooLargeException,
-              "Request must be smaller than "
-                  + (invoke ? 16L * 1024 * 1024 : MAX_DEPLOY_BYTES)
-                  + " bytes for the "
-                  + (invoke ? "InvokeFunction" : "deploy")
-                  + " operation");
-      // the client may still be sending: answer, then drop the connection
-      LambdaHttp.error(ctx, tooLarge).onComplete(v -> ctx.request().connection().close());
-      return;
-    }
-    LambdaHttp.error(
+    boolean invoke = ctx.request().path().endsWith("/invocations");
+    LambdaHttp.failed(
         ctx,
-        ctx.failure() != null
-            ? ctx.failure()
-            : new IllegalStateException("status " + ctx.statusCode()));
+        "Request must be smaller than "
+            + (invoke ? 16L * 1024 * 1024 : MAX_DEPLOY_BYTES)
+            + " bytes for the "
+            + (invoke ? "InvokeFunction" : "deploy")
+            + " operation");
   }
 
   /**

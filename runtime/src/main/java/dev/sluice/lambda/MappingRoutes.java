@@ -23,6 +23,9 @@ public class MappingRoutes {
   private static final String V = "/2015-03-31/event-source-mappings";
   private static final String X = "/sluice/v1/event-source-mappings";
 
+  /** Mapping requests are small: a FilterCriteria of five 4 KB patterns is the largest part. */
+  private static final int MAX_BODY_BYTES = 1024 * 1024;
+
   private final SluiceNode node;
 
   MappingRoutes(SluiceNode node) {
@@ -30,19 +33,33 @@ public class MappingRoutes {
   }
 
   void install(@Observes Router router) {
-    Handler<RoutingContext> body = RawBody.handler(1024 * 1024);
-    router.routeWithRegex("^" + V + "/?$").handler(body).handler(this::collection);
+    Handler<RoutingContext> body = RawBody.handler(MAX_BODY_BYTES);
+    router
+        .routeWithRegex("^" + V + "/?$")
+        .handler(body)
+        .handler(this::collection)
+        .failureHandler(MappingRoutes::failure);
     router.get(V + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> view(ctx, false)));
     router
         .put(V + "/:uuid")
         .handler(body)
-        .handler(ctx -> LambdaHttp.blocking(ctx, 202, () -> update(ctx)));
+        .handler(ctx -> LambdaHttp.blocking(ctx, 202, () -> update(ctx)))
+        .failureHandler(MappingRoutes::failure);
     router.delete(V + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 202, () -> delete(ctx)));
     router.get(X + "/:uuid").handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> view(ctx, true)));
     router
         .post(X + "/:uuid/rewind")
         .handler(body)
-        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> rewind(ctx)));
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> rewind(ctx)))
+        .failureHandler(MappingRoutes::failure);
+  }
+
+  private static void failure(RoutingContext ctx) {
+    LambdaHttp.failed(
+        ctx,
+        "Request must be smaller than "
+            + MAX_BODY_BYTES
+            + " bytes for the event source mapping operations");
   }
 
   private MappingService mappings() {

@@ -193,6 +193,18 @@ class LambdaApiTest {
   }
 
   @Test
+  void createEventSourceMapping_bodyOverAMegabyte_requestTooLargeInLambdasShape() {
+    io.restassured.RestAssured.given()
+        .baseUri(root)
+        .body("{\"FunctionName\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}")
+        .post("/2015-03-31/event-source-mappings/")
+        .then()
+        .statusCode(413)
+        .header("x-amzn-ErrorType", "RequestTooLargeException")
+        .body("message", org.hamcrest.Matchers.containsString("event source mapping"));
+  }
+
+  @Test
   void putFunctionConcurrency_numberOverflowingAnInt_invalidParameterValue() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 
