@@ -72,8 +72,10 @@ final class RecordOperations {
     Entry entry = entry(r.body(), "");
     String ordering = r.string("SequenceNumberForOrdering");
     if (ordering != null && !SequenceNumbers.isWellFormed(ordering)) {
-      throw KinesisException.invalid(
-          "SequenceNumberForOrdering " + ordering + " is not a sequence number.");
+      throw KinesisException.validation(
+          "sequenceNumberForOrdering",
+          ordering,
+          "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
     }
     return append(stream, List.of(entry), r)
         .thenApply(
@@ -162,7 +164,11 @@ final class RecordOperations {
     if (keyNode == null || keyNode.isNull()) {
       throw KinesisException.validation(prefix + "partitionKey", "null", "Member must not be null");
     }
-    String key = keyNode.asText();
+    if (!keyNode.isTextual()) { // a number or an object is no string to AWS either
+      throw new KinesisException(
+          KinesisError.SerializationException, "Expected PartitionKey to be a string.");
+    }
+    String key = keyNode.textValue();
     if (key.isEmpty() || key.codePointCount(0, key.length()) > 256) {
       throw KinesisException.validation(
           prefix + "partitionKey", key, "Member must have length between 1 and 256");
@@ -196,6 +202,10 @@ final class RecordOperations {
   private static BigInteger hashKey(JsonNode explicit, String partitionKey, String prefix) {
     if (explicit == null || explicit.isNull()) {
       return HashKeys.ofPartitionKey(partitionKey);
+    }
+    if (!explicit.isTextual()) {
+      throw new KinesisException(
+          KinesisError.SerializationException, "Expected ExplicitHashKey to be a string.");
     }
     if (!HashKeys.isDecimal(explicit.asText())) {
       throw KinesisException.validation(

@@ -167,12 +167,16 @@ final class ShardOperations {
     String name = r.streamName();
     String shard = r.string("ShardToSplit", 1, 128, true);
     String key = r.requireString("NewStartingHashKey");
-    BigInteger start = HashKeys.parse(key);
-    if (start == null) {
+    if (!HashKeys.isDecimal(key)) {
       throw KinesisException.validation(
           "newStartingHashKey",
           key,
           "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})");
+    }
+    BigInteger start = HashKeys.parse(key);
+    if (start == null) { // the pattern's 39 digits reach past 2^128 - 1
+      throw KinesisException.invalid(
+          "NewStartingHashKey " + key + " must be an integer in the range [0, 2^128-1].");
     }
     requireProvisioned(name, "SplitShard");
     return StreamOperations.empty(catalog.split(name, shard, start));

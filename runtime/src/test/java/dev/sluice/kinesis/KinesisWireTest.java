@@ -208,6 +208,45 @@ class KinesisWireTest {
   }
 
   @Test
+  void putRecord_partitionKeyNotAString_serializationException() throws Exception {
+    String name = createStream();
+
+    json("PutRecord", "{\"StreamName\":\"" + name + "\",\"PartitionKey\":123,\"Data\":\"AA==\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("SerializationException"));
+    json(
+            "PutRecord",
+            "{\"StreamName\":\""
+                + name
+                + "\",\"PartitionKey\":\"k\",\"Data\":\"AA==\",\"SequenceNumberForOrdering\":\"x1\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("ValidationException"))
+        .body("message", containsString("sequenceNumberForOrdering"));
+  }
+
+  @Test
+  void splitShard_hashKeyPast2To128_invalidArgumentNotAPatternError() throws Exception {
+    String name = createStream();
+
+    json(
+            "SplitShard",
+            "{\"StreamName\":\""
+                + name
+                + "\",\"ShardToSplit\":\"shardId-000000000000\",\"NewStartingHashKey\":\""
+                + "9".repeat(39)
+                + "\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(400)
+        .body("__type", equalTo("InvalidArgumentException"))
+        .body("message", containsString("[0, 2^128-1]"));
+  }
+
+  @Test
   void getShardIterator_sequenceNumberWithTrimHorizon_invalidArgument() throws Exception {
     String name = createStream();
     String seq =
