@@ -131,7 +131,12 @@ final class LambdaJson {
     if (env.isObject()) {
       vars = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) env::fields) {
-        vars.put(e.getKey(), e.getValue().asText());
+        if (!e.getValue().isTextual()) { // a number was stringified, an object became ""
+          throw new LambdaException(
+              LambdaError.InvalidParameterValueException,
+              "Environment variable " + e.getKey() + " must have a string value.");
+        }
+        vars.put(e.getKey(), e.getValue().textValue());
       }
     }
     return new FunctionSpec(

@@ -258,9 +258,16 @@ public final class MappingService implements AutoCloseable {
     String stream = streamOf(r.eventSourceArn());
     requireNoTwin(function, stream, r.eventSourceArn());
     StartingPosition position = MappingValidation.position(r.startingPosition());
-    if (position == StartingPosition.AT_TIMESTAMP && r.startingTimestampMillis() == null) {
+    Long at = r.startingTimestampMillis();
+    if (position == StartingPosition.AT_TIMESTAMP && at == null) {
       throw MappingException.invalid(
           "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.");
+    }
+    if (at != null && (at < 0 || position != StartingPosition.AT_TIMESTAMP)) {
+      // it was stored and echoed back, though nothing read it
+      throw MappingException.invalid(
+          "StartingPositionTimestamp is only allowed with StartingPosition AT_TIMESTAMP, and not"
+              + " before 1970.");
     }
     MappingConfig c =
         settle(
@@ -599,6 +606,10 @@ public final class MappingService implements AutoCloseable {
   public List<View> list(String functionName, String eventSourceArn) {
     String function = functionName == null ? null : functionNameOf(functionName);
     String stream = eventSourceArn == null ? null : arns.streamName(eventSourceArn);
+    if (eventSourceArn != null && stream == null && !eventSourceArn.startsWith("arn:")) {
+      // no ARN at all is a mistake to point out, not a filter that quietly matches nothing
+      throw MappingException.invalid("EventSourceArn " + eventSourceArn + " is not an ARN.");
+    }
     List<View> out = new ArrayList<>();
     mappings.values().stream()
         .filter(c -> function == null || c.functionName().equals(function))

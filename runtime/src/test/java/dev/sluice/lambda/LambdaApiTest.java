@@ -205,6 +205,20 @@ class LambdaApiTest {
   }
 
   @Test
+  void updateFunctionConfiguration_environmentValueNotAString_invalidParameterValue() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+
+    io.restassured.RestAssured.given()
+        .baseUri(root)
+        .body("{\"Environment\":{\"Variables\":{\"PORT\":8080}}}")
+        .put("/2015-03-31/functions/" + name + "/configuration")
+        .then()
+        .statusCode(400)
+        .header("x-amzn-ErrorType", "InvalidParameterValueException")
+        .body("message", org.hamcrest.Matchers.containsString("PORT"));
+  }
+
+  @Test
   void putFunctionConcurrency_numberOverflowingAnInt_invalidParameterValue() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 

@@ -271,6 +271,20 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void createMapping_timestampWithTrimHorizonOrNoArnToList_invalidParameterValue()
+      throws Exception {
+    String stream = stream(1);
+    String fn = function();
+
+    assertThatThrownBy(
+            () -> map(fn, stream, b -> b.startingPositionTimestamp(java.time.Instant.EPOCH)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("only allowed with StartingPosition AT_TIMESTAMP");
+    assertThatThrownBy(() -> lambda.listEventSourceMappings(b -> b.eventSourceArn("orders-stream")))
+        .isInstanceOf(InvalidParameterValueException.class);
+  }
+
+  @Test
   void createMapping_aliasOrVersionSluiceLacks_resourceNotFoundNotLatest() throws Exception {
     String stream = stream(1);
     String fn = function();
