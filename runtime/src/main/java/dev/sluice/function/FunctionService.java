@@ -63,6 +63,7 @@ public final class FunctionService implements AutoCloseable {
   private final Map<Isolation, RunnerFactory> factories;
   private final Clock clock;
   private final Semaphore global;
+  private final int globalConcurrency;
   private final List<Duration> asyncRetryDelays;
   private final CodeStore codes;
   private final FunctionLogs logs;
@@ -148,6 +149,7 @@ public final class FunctionService implements AutoCloseable {
     this.factories = factories;
     this.clock = clock;
     this.global = new Semaphore(globalConcurrency);
+    this.globalConcurrency = globalConcurrency;
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
     this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
@@ -380,10 +382,38 @@ public final class FunctionService implements AutoCloseable {
       throw FunctionException.invalid(
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
     }
+    requireRoomFor(name, reserved);
     FunctionConfig next = d.config().withReservedConcurrency(reserved);
     persist(next, null);
     functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(name, reserved)));
     return next;
+  }
+
+  /**
+   * As Lambda keeps reservations within the account's limit: here, with the other functions'
+   * reservations, within the node's concurrency, which a reservation beyond could never reach.
+   */
+  private void requireRoomFor(String name, Integer reserved) {
+    if (reserved == null) {
+      return;
+    }
+    int others =
+        functions.values().stream()
+            .filter(f -> !f.config().name().equals(name))
+            .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
+            .sum();
+    if (others + reserved > globalConcurrency) {
+      throw FunctionException.invalid(
+          "Specified ReservedConcurrentExecutions for function "
+              + name
+              + " ("
+              + reserved
+              + ") and the "
+              + others
+              + " reserved by other functions exceed this node's concurrency of "
+              + globalConcurrency
+              + " (sluice.function.max-concurrency).");
+    }
   }
 
   /**

@@ -80,11 +80,11 @@ class SharedFunctionsTest {
 
       service.retag("f", Map.of("team", "orders"), List.of());
       deliver("function/f");
-      service.putConcurrency("f", 5);
+      service.putConcurrency("f", 3);
       deliver("function/f");
 
       assertThat(other.get("f").tags()).containsEntry("team", "orders");
-      assertThat(other.get("f").reservedConcurrency()).isEqualTo(5);
+      assertThat(other.get("f").reservedConcurrency()).isEqualTo(3);
       assertThat(result(other.invoke("f", "\"x\"".getBytes(UTF_8), null).join()))
           .as("the same instance, not a cold start")
           .isEqualTo("\"call 2\"");

@@ -454,6 +454,21 @@ class LambdaApiTest {
   }
 
   @Test
+  void putFunctionConcurrency_moreThanTheNodeRuns_invalidParameterValueAndUnchanged() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+
+    assertThatThrownBy(
+            () ->
+                lambda.putFunctionConcurrency(
+                    b -> b.functionName(name).reservedConcurrentExecutions(257)))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("this node's concurrency of 256");
+    assertThat(
+            lambda.getFunctionConcurrency(b -> b.functionName(name)).reservedConcurrentExecutions())
+        .isNull();
+  }
+
+  @Test
   void reservedConcurrency_limitReached_tooManyRequests() throws Exception {
     String name = deploy(Handlers.SLOW, "fixture.Slow::handle", 10);
     lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(1));
