@@ -1023,8 +1023,8 @@ public final class FunctionService implements AutoCloseable {
           ReservedLimit reserved =
               Objects.equals(old.config().reservedConcurrency(), config.reservedConcurrency())
                   ? old.reserved()
-                  : limiter(name, config.reservedConcurrency());
-          functions.put(name, new Deployed(config, old.code(), old.runner(), reserved));
+                  : limiter(config.name(), config.reservedConcurrency());
+          functions.put(config.name(), new Deployed(config, old.code(), old.runner(), reserved));
           return;
         }
         if (installQuietly(config) && old != null) {
