@@ -14,6 +14,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.parsing.Parser;
 import io.restassured.response.Response;
+import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,6 +69,11 @@ class KinesisWireTest {
     throw new AssertionError("stream never became ACTIVE");
   }
 
+  /** Checks a JSON error answer (HTTP 400, {@code type} as its __type); returns it for more. */
+  static ValidatableResponse rejected(Response r, String type) {
+    return r.then().parser(JSON, Parser.JSON).statusCode(400).body("__type", equalTo(type));
+  }
+
   @Inject dev.sluice.node.SluiceNode node;
 
   @Test
@@ -77,15 +83,13 @@ class KinesisWireTest {
     // what a reader meets while a deletion removes the stream's logs before the catalog forgets it
     node.engine().deleteShard(new dev.sluice.log.ShardRef(name, "shardId-000000000000")).join();
 
-    json(
+    rejected(
+        json(
             "GetShardIterator",
             "{\"StreamName\":\""
                 + name
-                + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ResourceNotFoundException"));
+                + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}"),
+        "ResourceNotFoundException");
   }
 
   @Test
@@ -112,11 +116,7 @@ class KinesisWireTest {
 
   @Test
   void malformedJson_serializationException() {
-    json("ListStreams", "{\"Limit\": 1,")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("SerializationException"));
+    rejected(json("ListStreams", "{\"Limit\": 1,"), "SerializationException");
   }
 
   @Test
@@ -130,48 +130,30 @@ class KinesisWireTest {
 
   @Test
   void bodyNotAnObject_serializationException() {
-    json("ListStreams", "[1,2]")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("SerializationException"));
+    rejected(json("ListStreams", "[1,2]"), "SerializationException");
   }
 
   @Test
   void trailingBytesAfterTheBody_serializationException() {
-    json("ListStreams", "{\"Limit\": 1} {\"Limit\": 2}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("SerializationException"));
+    rejected(json("ListStreams", "{\"Limit\": 1} {\"Limit\": 2}"), "SerializationException");
   }
 
   @Test
   void enhancedFanOutOperation_unknownOperationNamingPolling() {
-    json("RegisterStreamConsumer", "{\"StreamARN\":\"arn\",\"ConsumerName\":\"c\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("UnknownOperationException"))
+    rejected(
+            json("RegisterStreamConsumer", "{\"StreamARN\":\"arn\",\"ConsumerName\":\"c\"}"),
+            "UnknownOperationException")
         .body("message", containsString("PollingConfig"));
   }
 
   @Test
   void wrongMemberType_serializationException() {
-    json("ListStreams", "{\"Limit\":\"ten\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("SerializationException"));
+    rejected(json("ListStreams", "{\"Limit\":\"ten\"}"), "SerializationException");
   }
 
   @Test
   void unknownOperation_unknownOperationException() {
-    json("FlyToTheMoon", "{}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("UnknownOperationException"));
+    rejected(json("FlyToTheMoon", "{}"), "UnknownOperationException");
     given()
         .contentType(JSON)
         .body("{}".getBytes(StandardCharsets.UTF_8))
@@ -184,26 +166,18 @@ class KinesisWireTest {
 
   @Test
   void invalidStreamName_validationException() {
-    json("CreateStream", "{\"StreamName\":\"a/b\",\"ShardCount\":1}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ValidationException"))
+    rejected(
+            json("CreateStream", "{\"StreamName\":\"a/b\",\"ShardCount\":1}"),
+            "ValidationException")
         .body("message", containsString("[a-zA-Z0-9_.-]+"));
-    json("CreateStream", "{\"StreamName\":\"" + "a".repeat(129) + "\",\"ShardCount\":1}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ValidationException"));
+    rejected(
+        json("CreateStream", "{\"StreamName\":\"" + "a".repeat(129) + "\",\"ShardCount\":1}"),
+        "ValidationException");
   }
 
   @Test
   void createStream_noStreamName_validationExceptionNamingIt() {
-    json("CreateStream", "{\"ShardCount\":1}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ValidationException"))
+    rejected(json("CreateStream", "{\"ShardCount\":1}"), "ValidationException")
         .body("message", containsString("at 'streamName' failed to satisfy constraint"));
   }
 
@@ -211,20 +185,18 @@ class KinesisWireTest {
   void putRecord_partitionKeyNotAString_serializationException() throws Exception {
     String name = createStream();
 
-    json("PutRecord", "{\"StreamName\":\"" + name + "\",\"PartitionKey\":123,\"Data\":\"AA==\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("SerializationException"));
-    json(
+    rejected(
+        json(
             "PutRecord",
-            "{\"StreamName\":\""
-                + name
-                + "\",\"PartitionKey\":\"k\",\"Data\":\"AA==\",\"SequenceNumberForOrdering\":\"x1\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ValidationException"))
+            "{\"StreamName\":\"" + name + "\",\"PartitionKey\":123,\"Data\":\"AA==\"}"),
+        "SerializationException");
+    rejected(
+            json(
+                "PutRecord",
+                "{\"StreamName\":\""
+                    + name
+                    + "\",\"PartitionKey\":\"k\",\"Data\":\"AA==\",\"SequenceNumberForOrdering\":\"x1\"}"),
+            "ValidationException")
         .body("message", containsString("sequenceNumberForOrdering"));
   }
 
@@ -232,17 +204,15 @@ class KinesisWireTest {
   void splitShard_hashKeyPast2To128_invalidArgumentNotAPatternError() throws Exception {
     String name = createStream();
 
-    json(
-            "SplitShard",
-            "{\"StreamName\":\""
-                + name
-                + "\",\"ShardToSplit\":\"shardId-000000000000\",\"NewStartingHashKey\":\""
-                + "9".repeat(39)
-                + "\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("InvalidArgumentException"))
+    rejected(
+            json(
+                "SplitShard",
+                "{\"StreamName\":\""
+                    + name
+                    + "\",\"ShardToSplit\":\"shardId-000000000000\",\"NewStartingHashKey\":\""
+                    + "9".repeat(39)
+                    + "\"}"),
+            "InvalidArgumentException")
         .body("message", containsString("[0, 2^128-1]"));
   }
 
@@ -258,18 +228,16 @@ class KinesisWireTest {
             .extract()
             .path("SequenceNumber");
 
-    json(
-            "GetShardIterator",
-            "{\"StreamName\":\""
-                + name
-                + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\","
-                + "\"StartingSequenceNumber\":\""
-                + seq
-                + "\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("InvalidArgumentException"))
+    rejected(
+            json(
+                "GetShardIterator",
+                "{\"StreamName\":\""
+                    + name
+                    + "\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\","
+                    + "\"StartingSequenceNumber\":\""
+                    + seq
+                    + "\"}"),
+            "InvalidArgumentException")
         .body("message", containsString("TRIM_HORIZON and also a StartingSequenceNumber"));
   }
 
@@ -277,27 +245,25 @@ class KinesisWireTest {
   void listShards_filterShardIdThatIsNoShardId_validationExceptionNot500() throws Exception {
     String name = createStream();
 
-    json(
-            "ListShards",
-            "{\"StreamName\":\""
-                + name
-                + "\",\"MaxResults\":1,\"ShardFilter\":{\"Type\":\"AFTER_SHARD_ID\","
-                + "\"ShardId\":\"a\\u0000b\"}}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ValidationException"))
+    rejected(
+            json(
+                "ListShards",
+                "{\"StreamName\":\""
+                    + name
+                    + "\",\"MaxResults\":1,\"ShardFilter\":{\"Type\":\"AFTER_SHARD_ID\","
+                    + "\"ShardId\":\"a\\u0000b\"}}"),
+            "ValidationException")
         .body("message", containsString("shardFilter.shardId"));
   }
 
   @Test
   void putRecord_invalidBase64_serializationException() throws Exception {
     String name = createStream();
-    json("PutRecord", "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"!!!\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("SerializationException"));
+    rejected(
+        json(
+            "PutRecord",
+            "{\"StreamName\":\"" + name + "\",\"PartitionKey\":\"k\",\"Data\":\"!!!\"}"),
+        "SerializationException");
   }
 
   @Test
@@ -372,11 +338,7 @@ class KinesisWireTest {
           .append("\"}");
     }
     body.append("]}");
-    json("PutRecords", body.toString())
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("InvalidArgumentException"));
+    rejected(json("PutRecords", body.toString()), "InvalidArgumentException");
   }
 
   @Test
@@ -401,21 +363,13 @@ class KinesisWireTest {
 
   @Test
   void getRecords_forgedOrGarbledIterator_invalidArgument() {
-    json("GetRecords", "{\"ShardIterator\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("InvalidArgumentException"));
-    json("GetRecords", "{\"ShardIterator\":\"%%%\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("InvalidArgumentException"));
-    json("GetRecords", "{\"ShardIterator\":\"" + "A".repeat(600) + "\"}")
-        .then()
-        .parser(JSON, Parser.JSON)
-        .statusCode(400)
-        .body("__type", equalTo("ValidationException"));
+    rejected(
+        json("GetRecords", "{\"ShardIterator\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"),
+        "InvalidArgumentException");
+    rejected(json("GetRecords", "{\"ShardIterator\":\"%%%\"}"), "InvalidArgumentException");
+    rejected(
+        json("GetRecords", "{\"ShardIterator\":\"" + "A".repeat(600) + "\"}"),
+        "ValidationException");
   }
 
   @Test

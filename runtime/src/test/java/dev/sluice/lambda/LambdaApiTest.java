@@ -95,6 +95,11 @@ class LambdaApiTest {
     return name;
   }
 
+  /** A PUT with a body no SDK would send, for its raw answer. */
+  io.restassured.response.ValidatableResponse rawPut(String path, String body) {
+    return io.restassured.RestAssured.given().baseUri(root).body(body).put(path).then();
+  }
+
   InvokeResponse invoke(String name, String payload) {
     return lambda.invoke(b -> b.functionName(name).payload(SdkBytes.fromUtf8String(payload)));
   }
@@ -208,11 +213,9 @@ class LambdaApiTest {
   void updateFunctionConfiguration_environmentValueNotAString_invalidParameterValue() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 
-    io.restassured.RestAssured.given()
-        .baseUri(root)
-        .body("{\"Environment\":{\"Variables\":{\"PORT\":8080}}}")
-        .put("/2015-03-31/functions/" + name + "/configuration")
-        .then()
+    rawPut(
+            "/2015-03-31/functions/" + name + "/configuration",
+            "{\"Environment\":{\"Variables\":{\"PORT\":8080}}}")
         .statusCode(400)
         .header("x-amzn-ErrorType", "InvalidParameterValueException")
         .body("message", org.hamcrest.Matchers.containsString("PORT"));
@@ -222,11 +225,9 @@ class LambdaApiTest {
   void putFunctionConcurrency_numberOverflowingAnInt_invalidParameterValue() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 
-    io.restassured.RestAssured.given()
-        .baseUri(root)
-        .body("{\"ReservedConcurrentExecutions\":4294967297}")
-        .put("/2017-10-31/functions/" + name + "/concurrency")
-        .then()
+    rawPut(
+            "/2017-10-31/functions/" + name + "/concurrency",
+            "{\"ReservedConcurrentExecutions\":4294967297}")
         .statusCode(400)
         .header("x-amzn-ErrorType", "InvalidParameterValueException");
     assertThat(

@@ -66,6 +66,17 @@ class StreamCatalogTest {
     assertThat(catalog.require(name).status()).isEqualTo(status);
   }
 
+  void createActive(String name, int shards) throws InterruptedException {
+    catalog.create(name, shards, StreamMode.PROVISIONED, Map.of()).join();
+    awaitStatus(name, StreamStatus.ACTIVE);
+  }
+
+  void splitActive(String name, String shard, BigInteger startingHashKey)
+      throws InterruptedException {
+    catalog.split(name, shard, startingHashKey).join();
+    awaitStatus(name, StreamStatus.ACTIVE);
+  }
+
   List<StreamAppender.Outcome> put(String stream, String key, String data) {
     return appender
         .append(
@@ -99,8 +110,7 @@ class StreamCatalogTest {
   @Test
   void delete_someShardLogsGoneAlready_finishesAndTheNodeRestarts() throws Exception {
     open();
-    catalog.create("d", 2, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("d", StreamStatus.ACTIVE);
+    createActive("d", 2);
     // what a crash between the shard deletions and the catalog's write leaves behind
     engine.deleteShard(new ShardRef("d", "shardId-000000000000")).join();
 
@@ -133,18 +143,15 @@ class StreamCatalogTest {
     reopen();
     assertThat(catalog.find("refused")).isEmpty();
     java.nio.file.Files.delete(streamDir.resolve("shardId-000000000001"));
-    catalog.create("refused", 2, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("refused", StreamStatus.ACTIVE);
+    createActive("refused", 2);
   }
 
   @Test
   void split_thenRestart_parentStaysSealedAndWritesGoToChildren() throws Exception {
     open();
-    catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("s", StreamStatus.ACTIVE);
+    createActive("s", 1);
     put("s", "k", "one");
-    catalog.split("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
-    awaitStatus("s", StreamStatus.ACTIVE);
+    splitActive("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1));
     reopen();
     Shard parent = catalog.require("s").shard("shardId-000000000000").orElseThrow();
     assertThat(parent.isOpen()).isFalse();
@@ -157,14 +164,11 @@ class StreamCatalogTest {
   @Test
   void start_firstClosedShardsLogDamaged_laterClosedShardsStillSealed() throws Exception {
     open();
-    catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("s", StreamStatus.ACTIVE);
+    createActive("s", 1);
     put("s", "k", "x".repeat(200));
     put("s", "k", "y".repeat(200)); // a second batch: intact behind the damaged first one
-    catalog.split("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
-    awaitStatus("s", StreamStatus.ACTIVE);
-    catalog.split("s", "shardId-000000000001", HashKeys.MAX.shiftRight(2)).join();
-    awaitStatus("s", StreamStatus.ACTIVE);
+    splitActive("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1));
+    splitActive("s", "shardId-000000000001", HashKeys.MAX.shiftRight(2));
     close();
     Path log = dir.resolve("log").resolve(STREAM_DIR + "s").resolve("shardId-000000000000");
     try (var files = java.nio.file.Files.list(log)) {
@@ -187,13 +191,11 @@ class StreamCatalogTest {
   @Test
   void applyRetention_closedShardPastRetention_isForgottenAndItsLogDeleted() throws Exception {
     open();
-    catalog.create("r", 1, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("r", StreamStatus.ACTIVE);
+    createActive("r", 1);
     for (int i = 0; i < 50; i++) {
       put("r", "k" + i, "x".repeat(200));
     }
-    catalog.split("r", "shardId-000000000000", BigInteger.TEN).join();
-    awaitStatus("r", StreamStatus.ACTIVE);
+    splitActive("r", "shardId-000000000000", BigInteger.TEN);
     clock.advance(23 * HOUR);
     catalog.applyRetention().join();
     assertThat(catalog.require("r").shards()).hasSize(3);
@@ -209,10 +211,8 @@ class StreamCatalogTest {
   void applyRetention_expiredShardsLogAlreadyGone_forgottenAndOtherStreamsStillTrimmed()
       throws Exception {
     open();
-    catalog.create("gone", 1, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("gone", StreamStatus.ACTIVE);
-    catalog.split("gone", "shardId-000000000000", BigInteger.TEN).join();
-    awaitStatus("gone", StreamStatus.ACTIVE);
+    createActive("gone", 1);
+    splitActive("gone", "shardId-000000000000", BigInteger.TEN);
     engine.deleteShard(new ShardRef("gone", "shardId-000000000000")).join(); // a crash, say
     clock.advance(25 * HOUR);
 
@@ -238,8 +238,7 @@ class StreamCatalogTest {
   @Test
   void delete_thenRestart_streamAndLogsAreGone() throws Exception {
     open();
-    catalog.create("d", 2, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("d", StreamStatus.ACTIVE);
+    createActive("d", 2);
     put("d", "k", "v");
     catalog.delete("d").join();
     for (int i = 0; i < 500 && catalog.find("d").isPresent(); i++) {
@@ -254,8 +253,7 @@ class StreamCatalogTest {
   void updateShardCount_intermediateShards_haveSealedLogsAndTheStreamDeletesCleanly()
       throws Exception {
     open();
-    catalog.create("u", 3, StreamMode.PROVISIONED, Map.of()).join();
-    awaitStatus("u", StreamStatus.ACTIVE);
+    createActive("u", 3);
     put("u", "k", "v");
 
     catalog.updateShardCount("u", 5).join();
