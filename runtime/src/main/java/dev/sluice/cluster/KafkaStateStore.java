@@ -41,18 +41,22 @@ import org.jboss.logging.Logger;
  * records are delivered from then on, since the component never applied it.
  *
  * <p>Threads: {@link #put} and {@link #remove} block their caller until the broker acknowledged the
- * record on every in-sync replica. Opening reads the topic to its end on the caller's thread; after
- * {@link #follow()} the thread {@code sluice-state-reader} owns the consumer and calls the
- * listeners.
+ * record on every in-sync replica. Opening reads the topic to its end on the caller's thread. After
+ * {@link #follow()} the thread {@code sluice-state-reader} owns the consumer: it calls the {@link
+ * #peek peekers} and queues each record for the thread {@code sluice-state-applier}, which calls
+ * the listeners. So a listener that takes seconds (a package unzipped) does not hold back the
+ * reader, and {@link #viewAgeNanos} measures how far behind the log the reader is, which the log
+ * engine's write fence depends on; the queue holds at most {@code 2 * MAX_VALUE_BYTES} of records.
  */
 public final class KafkaStateStore implements StateStore {
 
   private static final Logger LOG = Logger.getLogger(KafkaStateStore.class);
-  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration POLL = Duration.ofMillis(100);
   private static final long WRITE_TIMEOUT_SECONDS = 30;
   private static final String ORIGIN = "origin";
   private static final long CURRENT_WAIT_MILLIS = 5_000;
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
+  private static final long NEVER = Long.MIN_VALUE;
 
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
@@ -63,8 +67,22 @@ public final class KafkaStateStore implements StateStore {
 
   private final Object progress = new Object();
 
-  /** The offset after the last record the reader has applied. Guarded by {@link #progress}. */
+  /** The offset after the last record the applier has applied. Guarded by {@link #progress}. */
   private long applied;
+
+  private final ApplyQueue queue = new ApplyQueue(2L * MAX_VALUE_BYTES);
+
+  /**
+   * When the reader last knew it had read and peeked every record in the log ({@link
+   * System#nanoTime}), or {@link #NEVER}; written by the reader (by the opening thread before).
+   */
+  private volatile long currentSinceNanos = NEVER;
+
+  /** When the reader's previous poll began, or {@link #NEVER}; the reader's own. */
+  private long previousPoll = NEVER;
+
+  /** The position the reader last queued; the reader's own. */
+  private long queuedPosition;
 
   private final String origin = UUID.randomUUID().toString();
   private final byte[] originBytes = origin.getBytes(StandardCharsets.UTF_8);
@@ -76,9 +94,11 @@ public final class KafkaStateStore implements StateStore {
   private final Set<String> overtaken = ConcurrentHashMap.newKeySet();
 
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
+  private final List<Registered> peekers = new CopyOnWriteArrayList<>();
   private volatile Map<String, byte[]> snapshot = new LinkedHashMap<>();
   private volatile boolean closed;
   private Thread reader;
+  private Thread applier;
 
   private record Registered(String prefix, StateListener listener, boolean ownToo) {}
 
@@ -134,6 +154,7 @@ public final class KafkaStateStore implements StateStore {
     TopicPartition tp = new TopicPartition(topic, 0);
     consumer.assign(List.of(tp));
     consumer.seekToBeginning(List.of(tp));
+    long asked = System.nanoTime();
     long end = consumer.endOffsets(List.of(tp)).get(tp);
     // a large state (function packages) may take long to read; only a read that stopped moving
     // fails the start
@@ -165,7 +186,9 @@ public final class KafkaStateStore implements StateStore {
         }
       }
     }
-    advanced(consumer.position(tp));
+    queuedPosition = consumer.position(tp);
+    advanced(queuedPosition);
+    currentSinceNanos = asked;
   }
 
   private void advanced(long position) {
@@ -234,11 +257,25 @@ public final class KafkaStateStore implements StateStore {
   }
 
   @Override
+  public void peek(String prefix, StateListener peeker) {
+    peekers.add(new Registered(prefix, peeker, true));
+  }
+
+  @Override
+  public long viewAgeNanos() {
+    long since = currentSinceNanos;
+    return since == NEVER ? Long.MAX_VALUE : System.nanoTime() - since;
+  }
+
+  @Override
   public synchronized void follow() {
     if (reader != null) {
       return;
     }
     snapshot = null;
+    applier = new Thread(this::applyLoop, "sluice-state-applier");
+    applier.setDaemon(true);
+    applier.start();
     reader = new Thread(this::readLoop, "sluice-state-reader");
     reader.setDaemon(true);
     reader.start();
@@ -278,13 +315,28 @@ public final class KafkaStateStore implements StateStore {
   }
 
   private void readLoop() {
+    TopicPartition tp = new TopicPartition(topic, 0);
     while (!closed) {
       try {
+        long started = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-          read(new String(r.key(), StandardCharsets.UTF_8), r);
+          peek(r);
+          queue.put(new ApplyQueue.Item(r, r.offset() + 1));
+          queuedPosition = r.offset() + 1;
         }
-        advanced(consumer.position(new TopicPartition(topic, 0)));
-      } catch (WakeupException e) {
+        long position = consumer.position(tp);
+        if (position > queuedPosition) { // compacted-away offsets, transaction markers
+          queue.put(new ApplyQueue.Item(null, position));
+          queuedPosition = position;
+        }
+        // Read up to the end the latest fetch reported. The consumer sends fetches inside polls
+        // and may answer from one sent during the poll before: the view was current when that
+        // poll began, at the latest.
+        if (previousPoll != NEVER && consumer.currentLag(tp).orElse(-1) == 0) {
+          currentSinceNanos = previousPoll;
+        }
+        previousPoll = started;
+      } catch (WakeupException | InterruptedException e) {
         return; // closing
       } catch (RuntimeException e) {
         // a failed poll leaves the position where it was: nothing is skipped
@@ -302,9 +354,45 @@ public final class KafkaStateStore implements StateStore {
     }
   }
 
-  private void read(String key, ConsumerRecord<byte[], byte[]> r) {
+  private void peek(ConsumerRecord<byte[], byte[]> r) {
+    String key = new String(r.key(), StandardCharsets.UTF_8);
+    boolean own = isOwn(r);
+    for (Registered p : peekers) {
+      if (key.startsWith(p.prefix())) {
+        try {
+          p.listener().changed(key, r.value(), own);
+        } catch (RuntimeException e) {
+          LOG.errorf(e, "Could not look at the change of %s", key);
+        }
+      }
+    }
+  }
+
+  private boolean isOwn(ConsumerRecord<byte[], byte[]> r) {
     Header h = r.headers().lastHeader(ORIGIN);
-    if (h != null && Arrays.equals(h.value(), originBytes)) {
+    return h != null && Arrays.equals(h.value(), originBytes);
+  }
+
+  private void applyLoop() {
+    while (true) {
+      ApplyQueue.Item item;
+      try {
+        item = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (item == null) {
+        return; // closing
+      }
+      if (item.record() != null) {
+        read(new String(item.record().key(), StandardCharsets.UTF_8), item.record());
+      }
+      advanced(item.position());
+    }
+  }
+
+  private void read(String key, ConsumerRecord<byte[], byte[]> r) {
+    if (isOwn(r)) {
       boolean last = pending.merge(key, -1, Integer::sum) <= 0;
       if (last) {
         pending.remove(key);
@@ -336,22 +424,31 @@ public final class KafkaStateStore implements StateStore {
   public void close() {
     closed = true;
     consumer.wakeup();
+    queue.close();
     Thread r;
+    Thread a;
     synchronized (this) {
       r = reader;
+      a = applier;
     }
-    if (r != null) {
-      try {
-        r.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    join(r);
+    join(a);
     closeQuietly(consumer);
     synchronized (probe) {
       closeQuietly(probe);
     }
     closeQuietly(producer);
+  }
+
+  private static void join(Thread t) {
+    if (t == null) {
+      return;
+    }
+    try {
+      t.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -73,6 +73,14 @@ public final class SharedRecords<T> {
     state.listenAll(prefix, listener(remote));
   }
 
+  /**
+   * Calls {@code remote} for every record as soon as it is read, before it is applied ({@link
+   * StateStore#peek}): it must return quickly and take no lock.
+   */
+  public void peek(Remote<T> remote) {
+    state.peek(prefix, listener(remote));
+  }
+
   private StateListener listener(Remote<T> remote) {
     return new StateListener() {
       @Override

@@ -6,7 +6,8 @@ public interface StateListener {
 
   /**
    * {@code key} now holds {@code value}, or was removed when {@code value} is null. Runs on the
-   * store's reader thread: a slow listener delays every later change.
+   * store's applying thread: a slow listener delays every later change (but not the {@link
+   * StateStore#peek peekers}).
    */
   void changed(String key, byte[] value);
 

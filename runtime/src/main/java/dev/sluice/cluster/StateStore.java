@@ -38,6 +38,24 @@ public interface StateStore extends AutoCloseable {
    */
   void listenAll(String prefix, StateListener listener);
 
+  /**
+   * Calls {@code peeker} for every record of keys starting with {@code prefix}, this node's own
+   * included, as soon as it is read: before the listeners apply it, and while they may still be
+   * applying earlier ones. For what must take effect at once whatever the listeners are busy with
+   * (another node closed a shard this node writes to); a peeker must return quickly and take no
+   * lock a listener or writer may hold. A store that no other node writes peeks nothing.
+   */
+  default void peek(String prefix, StateListener peeker) {}
+
+  /**
+   * Nanoseconds since this node last had read, and peeked, every change the shared log held, or
+   * {@link Long#MAX_VALUE} while it never has: a change another node wrote longer ago than that has
+   * reached the peekers here. 0 for a store that no other node writes.
+   */
+  default long viewAgeNanos() {
+    return 0;
+  }
+
   /** Starts delivering changes to the listeners, from where the snapshot ended. */
   void follow();
 

@@ -170,10 +170,13 @@ public interface SluiceConfig {
 
       /**
        * How long a shard closed by resharding still takes the records other nodes append to it
-       * before they learn of the reshard (through the state topic, normally within a second). Its
-       * readers, and the mappings' child shards, wait this long before the shard counts as read to
-       * its end. A record appended to it later than this, by a node that still has not learned of
-       * the reshard, is not delivered.
+       * before they learn of the reshard (through the state topic, normally within a fraction of a
+       * second), counted from when the reshard is in the state topic. Its readers, and the
+       * mappings' child shards, wait this long before the shard counts as read to its end. So that
+       * no acknowledged record lies past that end, a node refuses appends (as a throughput limit,
+       * which clients retry) while its view of the state topic is more than half this old, and
+       * fails an append the broker acknowledged more than half this after it was sent. Keep it at 1
+       * s or more: the state reader polls every 100 ms.
        */
       @WithDefault("5s")
       Duration sealGrace();

@@ -102,7 +102,7 @@ final class CodeStore {
       if (!Files.isDirectory(dir)) {
         throw e;
       }
-      // another thread placed the same package meanwhile (the shared state's reader, an API call)
+      // another thread placed the same package meanwhile (the shared state's applier, an API call)
     } finally {
       deleteTree(tmp);
     }

@@ -836,7 +836,7 @@ public final class FunctionService implements AutoCloseable {
   /**
    * With shared state, first applies what other nodes changed up to now: a change computed from a
    * stale view would undo theirs, and could name a code package they already removed. Not under the
-   * service's lock, which the shared state's reader takes to apply changes.
+   * service's lock, which the shared state's applier takes to apply changes.
    */
   private void awaitShared() {
     if (shared != null) {

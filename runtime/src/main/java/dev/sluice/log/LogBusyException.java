@@ -18,4 +18,9 @@ public final class LogBusyException extends LogException {
             + queuedBytes
             + " bytes of appends waiting to be written; try again later");
   }
+
+  /** For an append refused, or not acknowledged, for {@code reason}; retrying may succeed. */
+  public LogBusyException(String reason) {
+    super(reason);
+  }
 }

@@ -3,6 +3,7 @@ package dev.sluice.log;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * The storage engine under streams: one append-only log per shard, addressed by offset.
@@ -74,9 +75,18 @@ public interface LogEngine extends AutoCloseable {
   CompletableFuture<Long> seal(ShardRef shard);
 
   /**
+   * Whether a seal is final as soon as it completes: where only this node writes. Otherwise {@link
+   * #finalEnd} settles the end later.
+   */
+  default boolean sealsAtOnce() {
+    return true;
+  }
+
+  /**
    * The end of a sealed shard once no writer can add to it any more. A seal is final at once on
    * storage only this node writes to; where other nodes write too and may not know of the seal yet,
-   * their late appends still count for a grace period, and this completes after it.
+   * their late appends still count for a grace period from the first call of this, which completes
+   * after it: so call it once every node can learn of the seal (it is in the shared node state).
    */
   default CompletableFuture<Long> finalEnd(ShardRef shard) {
     return CompletableFuture.completedFuture(offsets(shard).endOffset());
@@ -88,6 +98,21 @@ public interface LogEngine extends AutoCloseable {
    * where the seal is final at once.
    */
   default void settledAt(ShardRef shard, long endOffset) {}
+
+  /**
+   * Another node closed the shard: appends called from now on fail with {@link
+   * ShardSealedException}, ahead of the seal this node makes once it has applied the change.
+   * Nothing to do where only this node writes.
+   */
+  default void fence(ShardRef shard) {}
+
+  /**
+   * Keeps this node from acknowledging appends that a seal made by another node may leave past the
+   * shard's end: {@code viewAgeNanos} tells how old this node's view of the shared node state is,
+   * through which it learns of such seals (see {@code StateStore.viewAgeNanos}). Nothing to do
+   * where only this node writes.
+   */
+  default void fenceWrites(LongSupplier viewAgeNanos) {}
 
   /**
    * Deletes whole stored units (segments) all of whose records arrived before {@code cutoffMillis},

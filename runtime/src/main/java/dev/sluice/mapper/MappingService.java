@@ -51,9 +51,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Threads: changes take the service's lock to change its maps, but wait for a stopping runner's
  * batches in flight without it, so that a slow drain holds up neither the other mappings' changes
- * nor the node's reader of shared state. A mapping's next runner starts only once every stop of its
- * runners before has ended (they save the checkpoints it starts from); a change of a mapping while
- * another change of it still waits is refused as Lambda's ResourceInUseException.
+ * nor the node's applier of shared state. A mapping's next runner starts only once every stop of
+ * its runners before has ended (they save the checkpoints it starts from); a change of a mapping
+ * while another change of it still waits is refused as Lambda's ResourceInUseException.
  */
 public final class MappingService implements AutoCloseable {
 
@@ -241,7 +241,7 @@ public final class MappingService implements AutoCloseable {
 
   /**
    * With shared state, first applies what other nodes changed up to now: a change computed from a
-   * stale view would undo theirs. Not under the service's lock, which the state's reader takes.
+   * stale view would undo theirs. Not under the service's lock, which the state's applier takes.
    */
   private void awaitShared() {
     if (shared != null) {

@@ -75,6 +75,9 @@ public class SluiceNode {
     engine = StorageEngines.create(config, dataDir, clock, events);
     engine.start();
     state = StorageEngines.sharedState(config);
+    if (state != null) {
+      engine.fenceWrites(state::viewAgeNanos); // other nodes may reshard the streams it writes
+    }
     StreamLimits limits =
         new StreamLimits(config.kinesis().shardLimit(), config.kinesis().onDemandStreamLimit());
     catalog =

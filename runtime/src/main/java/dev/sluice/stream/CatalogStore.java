@@ -36,6 +36,13 @@ interface CatalogStore {
   default void onRemote(Change change) {}
 
   /**
+   * Reports every change in the shared order as soon as it is read, ahead of {@link #onRemote},
+   * which may still be applying earlier ones: the callback must be quick and take no lock. A store
+   * only this node writes reports nothing.
+   */
+  default void onRead(Change change) {}
+
+  /**
    * Whether this node alone uses the log engine's shards, so that a shard no stream names is a
    * leftover to delete. With a shared store another node may have just created it.
    */

@@ -35,28 +35,36 @@ final class SharedCatalogStore implements CatalogStore {
 
   @Override
   public void onRemote(Change change) {
-    streams.listenAll(
-        new SharedRecords.Remote<>() {
-          @Override
-          public void changed(String name, StreamMeta meta) {
-            changed(name, meta, false);
-          }
+    streams.listenAll(remote(change));
+  }
 
-          @Override
-          public void changed(String name, StreamMeta meta, boolean own) {
-            change.apply(name, meta, own);
-          }
+  private static SharedRecords.Remote<StreamMeta> remote(Change change) {
+    return new SharedRecords.Remote<>() {
+      @Override
+      public void changed(String name, StreamMeta meta) {
+        changed(name, meta, false);
+      }
 
-          @Override
-          public void removed(String name) {
-            removed(name, false);
-          }
+      @Override
+      public void changed(String name, StreamMeta meta, boolean own) {
+        change.apply(name, meta, own);
+      }
 
-          @Override
-          public void removed(String name, boolean own) {
-            change.apply(name, null, own);
-          }
-        });
+      @Override
+      public void removed(String name) {
+        removed(name, false);
+      }
+
+      @Override
+      public void removed(String name, boolean own) {
+        change.apply(name, null, own);
+      }
+    };
+  }
+
+  @Override
+  public void onRead(Change change) {
+    streams.peek(remote(change));
   }
 
   @Override

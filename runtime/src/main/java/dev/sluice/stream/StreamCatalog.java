@@ -109,11 +109,30 @@ public final class StreamCatalog implements AutoCloseable {
   /** Loads the catalog and brings the log engine in line with it. Blocks; call once. */
   public void start() {
     call(this::reconcile).join();
+    // store.onRead(this::fenceClosed);
     store.onRemote(
         (name, meta, own) ->
             call(() -> applyRemote(name, meta, own))
                 .exceptionally(e -> logFailure("apply the change of " + name, e))
                 .join()); // applied before the store reads on: see StateStore
+  }
+
+  /**
+   * Stops appends to the shards another node closed as soon as this node reads of it, ahead of
+   * applying the change (which may wait behind others): that node fixes their ends a grace period
+   * after it published the change. Only for the stream this node knows, not an older one of the
+   * same name. Runs on the state reader's thread.
+   */
+  private void fenceClosed(String name, StreamMeta meta, boolean own) {
+    StreamMeta known = streams.get(name);
+    if (own || meta == null || known == null || known.createdMillis() != meta.createdMillis()) {
+      return;
+    }
+    for (Shard s : meta.shards()) {
+      if (!s.isOpen()) {
+        engine.fence(new ShardRef(name, s.id()));
+      }
+    }
   }
 
   /** The stream named {@code name}, unless it does not exist. */
@@ -461,7 +480,7 @@ public final class StreamCatalog implements AutoCloseable {
       for (String id : plan.toSeal()) {
         ShardRef ref = new ShardRef(name, id);
         ends.put(id, engine.seal(ref).join());
-        if (!engine.finalEnd(ref).isDone()) {
+        if (!engine.sealsAtOnce()) {
           provisional.add(id); // other nodes may still append until they learn of this
         }
       }

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -101,6 +103,64 @@ class KafkaStateStoreTest {
             new Change("function/f", "code v2"),
             new Change("function/f", "code v3"),
             new Change("function/g", "new"));
+  }
+
+  @Test
+  void peek_whileAListenerTakesSeconds_seesLaterRecordsAtOnceAndTheViewStaysCurrent()
+      throws Exception {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    CountDownLatch release = new CountDownLatch(1);
+    List<Change> applied = new CopyOnWriteArrayList<>();
+    List<Change> peeked = new CopyOnWriteArrayList<>();
+    b.listen(
+        "function/",
+        (k, v) -> {
+          awaitQuietly(release); // a package that takes long to unzip
+          applied.add(new Change(k, text(v)));
+        });
+    b.listen("stream/", (k, v) -> applied.add(new Change(k, text(v))));
+    b.peek("stream/", (k, v) -> peeked.add(new Change(k, text(v))));
+    b.follow();
+
+    a.put("function/f", bytes("code"));
+    a.put("stream/orders", bytes("resharded"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> peeked.contains(new Change("stream/orders", "resharded")));
+    Thread.sleep(1_500); // the listener is still busy; the reader goes on reading
+    assertThat(applied).isEmpty();
+    assertThat(b.viewAgeNanos()).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    release.countDown();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(applied)
+                    .containsExactly(
+                        new Change("function/f", "code"),
+                        new Change("stream/orders", "resharded")));
+  }
+
+  @Test
+  void viewAgeNanos_untilFollowing_growsAndOnceFollowingStaysSmall() throws Exception {
+    KafkaStateStore b = node();
+    Thread.sleep(1_000); // opened: read to the end once, then nothing more until it follows
+
+    assertThat(b.viewAgeNanos()).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+    b.follow();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> b.viewAgeNanos() < TimeUnit.MILLISECONDS.toNanos(500));
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

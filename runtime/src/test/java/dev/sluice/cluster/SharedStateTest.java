@@ -15,6 +15,7 @@ import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ShardRef;
+import dev.sluice.log.ShardSealedException;
 import dev.sluice.log.kafka.KafkaLogEngine;
 import dev.sluice.log.kafka.KafkaLogOptions;
 import dev.sluice.stream.Shard;
@@ -37,6 +38,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -192,6 +196,44 @@ class SharedStateTest {
           .containsExactly("order-1", "order-2");
     } finally {
       unaware.close();
+    }
+  }
+
+  @Test
+  void split_readByANodeStillApplyingEarlierChanges_stopsItsAppendsToTheParentAtOnce()
+      throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("busy", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(a, "busy") && active(b, "busy"));
+    ShardRef parent = new ShardRef("busy", a.catalog.require("busy").shards().get(0).id());
+    CountDownLatch release = new CountDownLatch(1);
+    b.state.listen("test/", (k, v) -> awaitQuietly(release)); // say, a package being unzipped
+    a.state.put("test/slow", new byte[] {1});
+
+    a.catalog.split("busy", parent.shard(), BigInteger.TWO.pow(127)).join();
+
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () ->
+                assertThat(b.engine.append(parent, List.of(record("order-1"))))
+                    .failsWithin(SOON)
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(ShardSealedException.class));
+    assertThat(shard(b, parent).isOpen()).as("b has not applied the split yet").isTrue();
+    assertThat(b.state.viewAgeNanos()).isLessThan(TimeUnit.SECONDS.toNanos(1));
+    release.countDown();
+    await().atMost(SOON).until(() -> b.catalog.require("busy").openShards().size() == 2);
+    await().atMost(SOON).until(() -> shard(a, parent).isClosedForGood());
+    assertThat(shard(a, parent).endOffset()).isZero();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -17,8 +17,9 @@ public class KafkaStorage extends FreshDataDir {
     config.put("sluice.storage.kafka.bootstrap", KafkaBroker.bootstrapServers());
     String prefix = "sluice-test-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     config.put("sluice.storage.kafka.topic-prefix", prefix);
-    // a closed parent's end settles this long after a reshard: short, but the path is the same
-    config.put("sluice.storage.kafka.seal-grace", "500ms");
+    // a closed parent's end settles this long after a reshard: short, but the path is the same;
+    // half of it bounds how old the node's view of the state topic may be when it takes records
+    config.put("sluice.storage.kafka.seal-grace", "2s");
     return config;
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.log.kafka;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.NewRecord;
@@ -24,14 +25,16 @@ final class AppendSend {
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final LogListener listener;
+  private final WriteFence fence;
 
-  AppendSend(KafkaProducer<byte[], byte[]> producer, LogListener listener) {
+  AppendSend(KafkaProducer<byte[], byte[]> producer, LogListener listener, WriteFence fence) {
     this.producer = producer;
     this.listener = listener;
+    this.fence = fence;
   }
 
   void send(ShardState shard, List<NewRecord> records, CompletableFuture<AppendResult> result) {
-    if (shard.isSealed()) {
+    if (shard.refusesAppends()) {
       result.completeExceptionally(new ShardSealedException(shard.ref));
       return;
     }
@@ -39,6 +42,12 @@ final class AppendSend {
       result.completeExceptionally(new LogException("shard " + shard.ref + " was deleted"));
       return;
     }
+    String stale = fence.refusal();
+    if (stale != null) {
+      result.completeExceptionally(new LogBusyException("shard " + shard.ref + ": " + stale));
+      return;
+    }
+    long sent = fence.now();
     @SuppressWarnings("unchecked")
     CompletableFuture<RecordMetadata>[] acks = new CompletableFuture[records.size()];
     long bytes = 0;
@@ -55,7 +64,7 @@ final class AppendSend {
     long size = bytes;
     CompletableFuture<Void> all = CompletableFuture.allOf(acks);
     shard.tail = all;
-    all.whenComplete((v, e) -> complete(shard, acks, size, e, result));
+    all.whenComplete((v, e) -> complete(shard, acks, size, sent, e, result));
   }
 
   private CompletableFuture<RecordMetadata> sendOne(ShardState shard, NewRecord r) {
@@ -79,6 +88,7 @@ final class AppendSend {
       ShardState shard,
       CompletableFuture<RecordMetadata>[] acks,
       long bytes,
+      long sent,
       Throwable error,
       CompletableFuture<AppendResult> result) {
     if (error != null) {
@@ -93,6 +103,15 @@ final class AppendSend {
       listener.onAppend(shard.ref, acks.length, bytes, last.offset());
     } catch (RuntimeException ignored) {
       // listeners must not break appends
+    }
+    if (fence.tooLate(sent)) {
+      result.completeExceptionally(
+          new LogBusyException(
+              "append to "
+                  + shard.ref
+                  + " was acknowledged too late to be sure it is inside the shard, should another"
+                  + " node have sealed it meanwhile; it may be stored: try again"));
+      return;
     }
     result.complete(
         new AppendResult(first.offset(), acks.length, first.timestamp(), offsets(acks)));

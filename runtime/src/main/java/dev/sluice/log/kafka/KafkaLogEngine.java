@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
@@ -38,9 +39,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * Creating a shard whose partition exists attaches to it; deleting one whose topic or records are
  * gone already succeeds. A seal is local: the node that seals asks the broker for the end offset
  * first, and a node that has not learned of the seal yet can still append after it. So the sealed
- * shard's end keeps following the broker for {@link KafkaLogOptions#sealGrace} before it is fixed
- * ({@link #finalEnd}); a record a node appends later than that, still not knowing of the seal, lies
- * past the end and is not read.
+ * shard's end keeps following the broker for {@link KafkaLogOptions#sealGrace} from the first
+ * {@link #finalEnd} call (made once the seal is in the shared node state) before it is fixed. A
+ * record a node appended later than that lies past the end and is never read, so no node may
+ * acknowledge one: the {@link WriteFence} fails appends while the node's view of the shared state
+ * is more than half the grace old, or acknowledged more than half the grace after they were sent,
+ * and {@link #fence} refuses them as soon as the node reads of the seal.
  *
  * <p>Durability: one shared idempotent producer with {@code acks=all}; an append completes once the
  * partition's in-sync replicas have it. With replication factor 1 (a single broker) that means the
@@ -73,6 +77,7 @@ public final class KafkaLogEngine implements LogEngine {
   private final EngineThreads threads;
   private KafkaProducer<byte[], byte[]> producer;
   private AppendSend appends;
+  private final WriteFence fence;
   private TopicAdmin admin;
   private ShardAdmin shards;
   private EndRefresher refresher;
@@ -85,6 +90,16 @@ public final class KafkaLogEngine implements LogEngine {
     this.listener = listener;
     this.layout = new TopicLayout(options.topicPrefix());
     this.threads = new EngineThreads(options);
+    this.fence = new WriteFence(options.sealGrace());
+  }
+
+  /**
+   * Fences appends by the age of this node's view of the shared node state (see {@link
+   * WriteFence}).
+   */
+  @Override
+  public void fenceWrites(LongSupplier viewAgeNanos) {
+    fence.follow(viewAgeNanos);
   }
 
   /** Connects and loads the offsets of every partition of this engine's topics. */
@@ -98,7 +113,7 @@ public final class KafkaLogEngine implements LogEngine {
       shards = new ShardAdmin(admin, layout, states);
       shards.load();
       producer = KafkaClients.producer(options);
-      appends = new AppendSend(producer, listener);
+      appends = new AppendSend(producer, listener, fence);
       refresher = new EndRefresher(admin, states, clock, listener);
       threads.refreshEvery(options.refreshInterval(), refresher);
     } catch (RuntimeException e) {
@@ -205,25 +220,23 @@ public final class KafkaLogEngine implements LogEngine {
   }
 
   /**
-   * Completes the seal with the end the broker reports now, and keeps following the broker for the
-   * grace period before the end is fixed: another node appends to the shard until it learns of the
-   * reshard, and its records must not end up past the end.
+   * Completes the seal with the end the broker reports now. The end keeps following the broker
+   * until the grace that {@link #finalEnd} starts has passed: another node appends to the shard
+   * until it learns of the reshard, and its records must not end up past the end.
    */
   private void sealedEnd(ShardState s, CompletableFuture<Long> result) {
     refresher
         .ask(List.of(s))
         .whenComplete(
             (v, e) -> {
-              graceThenFinish(s);
+              if (options.sealGrace().isZero()) {
+                finish(s);
+              }
               result.complete(s.offsets().endOffset());
             });
   }
 
   private void graceThenFinish(ShardState s) {
-    if (options.sealGrace().isZero()) {
-      finish(s);
-      return;
-    }
     try {
       threads.after(options.sealGrace(), () -> lastLook(s, FINAL_ASK_TRIES));
     } catch (RejectedExecutionException e) {
@@ -258,6 +271,14 @@ public final class KafkaLogEngine implements LogEngine {
   }
 
   @Override
+  public void fence(ShardRef shard) {
+    ShardState s = states.get(shard);
+    if (s != null) {
+      s.fence();
+    }
+  }
+
+  @Override
   public void settledAt(ShardRef shard, long endOffset) {
     ShardState s = states.get(shard);
     if (s != null && s.isSealed()) {
@@ -265,7 +286,15 @@ public final class KafkaLogEngine implements LogEngine {
     }
   }
 
-  /** Completes once the shard's seal is final: after the grace period that follows the seal. */
+  @Override
+  public boolean sealsAtOnce() {
+    return options.sealGrace().isZero();
+  }
+
+  /**
+   * Completes once the shard's seal is final: the grace period starts with the first call, which
+   * must come after the seal and once other nodes can learn of it.
+   */
   @Override
   public CompletableFuture<Long> finalEnd(ShardRef shard) {
     try {
@@ -273,6 +302,9 @@ public final class KafkaLogEngine implements LogEngine {
       if (!s.isSealed()) {
         return CompletableFuture.failedFuture(
             new LogException("shard " + shard + " is not sealed"));
+      }
+      if (!sealsAtOnce() && s.startGrace()) {
+        graceThenFinish(s);
       }
       return s.finalEnd.copy();
     } catch (LogException e) {

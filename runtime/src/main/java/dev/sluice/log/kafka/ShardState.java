@@ -17,6 +17,8 @@ final class ShardState {
   private long end;
   private long lastArrival;
   private boolean sealed;
+  private boolean fenced;
+  private boolean graceStarted;
   private boolean frozen;
   private boolean deleted;
 
@@ -89,6 +91,23 @@ final class ShardState {
 
   synchronized boolean isSealed() {
     return sealed;
+  }
+
+  /** Another node closed the shard; this one refuses appends before it seals the shard too. */
+  synchronized void fence() {
+    fenced = true;
+  }
+
+  /** Whether appends are refused: sealed here, or fenced. */
+  synchronized boolean refusesAppends() {
+    return sealed || fenced;
+  }
+
+  /** True the first time only: the seal's grace starts once. */
+  synchronized boolean startGrace() {
+    boolean first = !graceStarted;
+    graceStarted = true;
+    return first;
   }
 
   synchronized void markDeleted() {

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;
 import dev.sluice.log.ShardRef;
+import dev.sluice.log.ShardSealedException;
 import dev.sluice.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -19,7 +21,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -304,6 +308,56 @@ class KafkaLogEngineSharedTest {
 
     assertThat(join(a.seal(S0))).isEqualTo(1);
     assertThat(a.finalEnd(S0)).isCompletedWithValue(1L);
+  }
+
+  @Test
+  void finalEnd_graceStartsAtTheFirstCall_notAtTheSeal() throws Exception {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ofMillis(500)), LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    assertThat(join(a.seal(S0))).isZero();
+    // the seal took longer than the grace to reach the shared state: b has not learned of it
+    Thread.sleep(800);
+    join(b.append(S0, List.of(rec("k", "late"))));
+
+    assertThat(join(a.finalEnd(S0))).as("the late append counts").isEqualTo(1);
+  }
+
+  @Test
+  void append_fencedShard_failsAsSealedWhileTheOtherEngineAppends() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+
+    b.fence(S0);
+
+    assertThat(b.append(S0, List.of(rec("k", "x"))))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(ShardSealedException.class);
+    assertThat(b.offsets(S0).sealed())
+        .as("fenced, not sealed: the seal is still to come")
+        .isFalse();
+    assertThat(join(b.seal(S0))).isZero();
+    assertThat(join(a.append(S0, List.of(rec("k", "y")))).baseOffset()).isZero();
+  }
+
+  @Test
+  void append_viewOfTheSharedStateOlderThanHalfTheGrace_failsAsBusyUntilItCatchesUp() {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ofSeconds(4)), LogListener.NONE);
+    join(a.createShard(S0));
+    AtomicLong age = new AtomicLong(TimeUnit.SECONDS.toNanos(3));
+    a.fenceWrites(age::get);
+
+    assertThat(a.append(S0, List.of(rec("k", "x"))))
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LogBusyException.class)
+        .withMessageContaining("3000 ms");
+    age.set(TimeUnit.SECONDS.toNanos(1));
+    assertThat(join(a.append(S0, List.of(rec("k", "y")))).baseOffset()).isZero();
   }
 
   static <T> T join(CompletableFuture<T> f) {

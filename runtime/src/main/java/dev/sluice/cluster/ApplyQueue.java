@@ -1,0 +1,72 @@
+package dev.sluice.cluster;
+
+import java.util.ArrayDeque;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Records the state reader has read and the applier has not applied yet, in the shared order,
+ * bounded by their bytes: a slow applier (a function package unzipped) then stops the reader, and
+ * the node's view ages instead of its memory growing. One item always fits, however large.
+ *
+ * <p>Threads: one reader puts, one applier takes; both may wait here.
+ */
+final class ApplyQueue {
+
+  /**
+   * A record read, or ({@code record} null) the reader's position moved past offsets without
+   * records (compacted away, transaction markers); {@code position} is the offset after either.
+   */
+  record Item(ConsumerRecord<byte[], byte[]> record, long position) {
+
+    long bytes() {
+      if (record == null) {
+        return 0;
+      }
+      return (record.key() == null ? 0 : record.key().length)
+          + (record.value() == null ? 0 : record.value().length);
+    }
+  }
+
+  private final ArrayDeque<Item> items = new ArrayDeque<>();
+  private final long maxBytes;
+  private long bytes;
+  private boolean closed;
+
+  ApplyQueue(long maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Adds {@code item} once it fits; drops it once the queue is closed. */
+  synchronized void put(Item item) throws InterruptedException {
+    while (!closed && !items.isEmpty() && bytes + item.bytes() > maxBytes) {
+      wait();
+    }
+    if (closed) {
+      return;
+    }
+    items.add(item);
+    bytes += item.bytes();
+    notifyAll();
+  }
+
+  /** The oldest item, waiting for one as long as it takes; null once the queue is closed. */
+  synchronized Item take() throws InterruptedException {
+    while (!closed && items.isEmpty()) {
+      wait();
+    }
+    if (closed) {
+      return null;
+    }
+    Item item = items.poll();
+    bytes -= item.bytes();
+    notifyAll();
+    return item;
+  }
+
+  /** Wakes both sides for good; what was not applied yet is dropped. */
+  synchronized void close() {
+    closed = true;
+    items.clear();
+    notifyAll();
+  }
+}
