@@ -109,7 +109,7 @@ public final class StreamCatalog implements AutoCloseable {
   /** Loads the catalog and brings the log engine in line with it. Blocks; call once. */
   public void start() {
     call(this::reconcile).join();
-    // store.onRead(this::fenceClosed);
+    store.onRead(this::fenceClosed);
     store.onRemote(
         (name, meta, own) ->
             call(() -> applyRemote(name, meta, own))

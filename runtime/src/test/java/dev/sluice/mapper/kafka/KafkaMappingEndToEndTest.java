@@ -302,6 +302,47 @@ class KafkaMappingEndToEndTest {
         .isEqualTo("poison-1");
   }
 
+  @Test
+  void kafkaMapping_functionThrottledToZero_holdsItsOffsetCountingNoRetryThenDeliversAll()
+      throws Exception {
+    String topic = topic(1);
+    String dlq = topic(1);
+    String fn = function();
+    lambda.putFunctionConcurrency(b -> b.functionName(fn).reservedConcurrentExecutions(0));
+    for (int i = 0; i < 3; i++) {
+      send(topic, "k", "event-" + i);
+    }
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(1)
+                    .maximumRetryAttempts(0)
+                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+
+    // a throttle is not the batch's failure: no retry counted, nothing skipped, nothing committed
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                lambda
+                    .getEventSourceMapping(b -> b.uuid(uuid))
+                    .lastProcessingResult()
+                    .startsWith("PROBLEM: Function call failed"));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> lines(fn, ".log").isEmpty() && committed(uuid).getOrDefault(0, 0L) == 0);
+    lambda.deleteFunctionConcurrency(b -> b.functionName(fn));
+
+    assertThat(received(fn, 3))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("event-0", "event-1", "event-2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
+    assertThat(ends(dlq, 1)).as("nothing sent to the failure destination").isEqualTo(Map.of(0, 0L));
+  }
+
   /** The first {@code n} messages of {@code topic}, in partition 0's order. */
   List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
     Properties p = new Properties();
