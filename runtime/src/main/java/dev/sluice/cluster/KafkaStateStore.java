@@ -78,8 +78,11 @@ public final class KafkaStateStore implements StateStore {
    */
   private volatile long currentSinceNanos = NEVER;
 
-  /** When the reader's previous poll began, or {@link #NEVER}; the reader's own. */
-  private long previousPoll = NEVER;
+  /**
+   * When the reader's previous two polls began, the older first, or {@link #NEVER}; the reader's
+   * own.
+   */
+  private final long[] pollStarts = {NEVER, NEVER};
 
   /** The position the reader last queued; the reader's own. */
   private long queuedPosition;
@@ -329,13 +332,15 @@ public final class KafkaStateStore implements StateStore {
           queue.put(new ApplyQueue.Item(null, position));
           queuedPosition = position;
         }
-        // Read up to the end the latest fetch reported. The consumer sends fetches inside polls
-        // and may answer from one sent during the poll before: the view was current when that
-        // poll began, at the latest.
-        if (previousPoll != NEVER && consumer.currentLag(tp).orElse(-1) == 0) {
-          currentSinceNanos = previousPoll;
+        // Read up to the end that the latest fetch answer reported. The consumer sends fetches
+        // inside polls; the answer it has may come from a fetch sent in the poll before, or in
+        // the one before that when the last poll ended before a newer answer came. The broker
+        // made it after the fetch was sent: the view was current when that poll began.
+        if (pollStarts[0] != NEVER && consumer.currentLag(tp).orElse(-1) == 0) {
+          currentSinceNanos = pollStarts[0];
         }
-        previousPoll = started;
+        pollStarts[0] = pollStarts[1];
+        pollStarts[1] = started;
       } catch (WakeupException | InterruptedException e) {
         return; // closing
       } catch (RuntimeException e) {

@@ -28,6 +28,7 @@ class FileLogEngineBackpressureTest {
   @TempDir Path dir;
   private final CountDownLatch disk = new CountDownLatch(1);
   private final AtomicBoolean stalled = new AtomicBoolean();
+  private final CountDownLatch inForce = new CountDownLatch(1);
   private FileLogEngine engine;
 
   @AfterEach
@@ -51,6 +52,9 @@ class FileLogEngineBackpressureTest {
     await(engine.createShard(SHARD));
     stalled.set(true);
     List<NewRecord> mib = List.of(record("k", "x".repeat(1 << 20)));
+    // the writer takes this one off its queue and stalls syncing it; the rest waits in the queue
+    CompletableFuture<AppendResult> syncing = engine.append(SHARD, mib);
+    assertThat(inForce.await(30, TimeUnit.SECONDS)).isTrue();
 
     List<CompletableFuture<AppendResult>> queued = new ArrayList<>();
     CompletableFuture<AppendResult> refused = null;
@@ -65,9 +69,10 @@ class FileLogEngineBackpressureTest {
 
     assertThat(refused).as("refused before 200 MiB were queued").isNotNull();
     assertThat(refused.handle((r, e) -> e).get()).isInstanceOf(LogBusyException.class);
-    assertThat(queued.size()).isBetween(100, 140); // the 128 MiB bound, give or take a batch
+    assertThat(queued.size()).isBetween(127, 128); // the 128 MiB bound, records' own bytes aside
     stalled.set(false);
     disk.countDown();
+    assertThat(syncing.get(60, TimeUnit.SECONDS).count()).isEqualTo(1);
     for (CompletableFuture<AppendResult> f : queued) {
       assertThat(f.get(60, TimeUnit.SECONDS).count()).isEqualTo(1);
     }
@@ -78,6 +83,7 @@ class FileLogEngineBackpressureTest {
     if (!stalled.get()) {
       return;
     }
+    inForce.countDown();
     try {
       disk.await(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
