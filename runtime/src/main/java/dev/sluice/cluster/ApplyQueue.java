@@ -12,17 +12,22 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class ApplyQueue {
 
+  /** Bytes counted per item besides its key and value, so many small ones are bounded too. */
+  private static final long OVERHEAD = 256;
+
   /**
    * A record read, or ({@code record} null) the reader's position moved past offsets without
    * records (compacted away, transaction markers); {@code position} is the offset after either.
    */
   record Item(ConsumerRecord<byte[], byte[]> record, long position) {
 
+    /** What the item holds in memory, roughly: its key and value and the objects around them. */
     long bytes() {
       if (record == null) {
-        return 0;
+        return OVERHEAD;
       }
-      return (record.key() == null ? 0 : record.key().length)
+      return OVERHEAD
+          + (record.key() == null ? 0 : record.key().length)
           + (record.value() == null ? 0 : record.value().length);
     }
   }

@@ -398,10 +398,8 @@ public final class KafkaStateStore implements StateStore {
 
   private void read(String key, ConsumerRecord<byte[], byte[]> r) {
     if (isOwn(r)) {
-      boolean last = pending.merge(key, -1, Integer::sum) <= 0;
-      if (last) {
-        pending.remove(key);
-      }
+      // one atomic step: a write of the key starting meanwhile must keep its count
+      boolean last = pending.compute(key, (k, n) -> n == null || n <= 1 ? null : n - 1) == null;
       boolean restore = last ? overtaken.remove(key) : overtaken.contains(key);
       // restore: another node's older value was applied over this one
       deliver(key, r.value(), true, !restore);

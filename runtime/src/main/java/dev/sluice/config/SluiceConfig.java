@@ -176,7 +176,8 @@ public interface SluiceConfig {
        * no acknowledged record lies past that end, a node refuses appends (as a throughput limit,
        * which clients retry) while its view of the state topic is more than half this old, and
        * fails an append the broker acknowledged more than half this after it was sent. Keep it at 1
-       * s or more: the state reader polls every 100 ms.
+       * s or more: the state reader polls every 100 ms. 0 makes seals final at once and turns the
+       * fence off: for a single node only, since another node's late records are then lost.
        */
       @WithDefault("5s")
       Duration sealGrace();

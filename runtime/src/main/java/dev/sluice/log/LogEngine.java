@@ -107,6 +107,12 @@ public interface LogEngine extends AutoCloseable {
   default void fence(ShardRef shard) {}
 
   /**
+   * Lifts a {@link #fence}: the change that closed the shard lost to another in the shared order,
+   * and the shard is open after all.
+   */
+  default void unfence(ShardRef shard) {}
+
+  /**
    * Keeps this node from acknowledging appends that a seal made by another node may leave past the
    * shard's end: {@code viewAgeNanos} tells how old this node's view of the shared node state is,
    * through which it learns of such seals (see {@code StateStore.viewAgeNanos}). Nothing to do

@@ -133,8 +133,10 @@ public final class StreamAppender {
       return CompletableFuture.supplyAsync(() -> null, REROUTE_DELAY)
           .thenCompose(v -> appendSome(stream, entries, again, outcomes, attempt + 1));
     }
-    if (cause instanceof LogBusyException) {
-      // Kinesis's answer to a shard written faster than it takes: clients back off and retry
+    if (cause instanceof LogBusyException || cause instanceof ShardSealedException) {
+      // Kinesis's answer to a shard written faster than it takes: clients back off and retry.
+      // Also for a shard still sealed after the reroutes: another node closed it, and this one
+      // has not applied the change yet, so the children are not known here
       for (int i : indexes) {
         outcomes[i] =
             new Outcome(

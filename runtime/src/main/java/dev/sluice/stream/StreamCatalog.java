@@ -59,6 +59,15 @@ public final class StreamCatalog implements AutoCloseable {
   /** Streams whose reshard this node is carrying out; only the catalog's thread touches it. */
   private final Set<String> resharding = new HashSet<>();
 
+  /** A shard of one generation of a stream (told apart by its creation time). */
+  private record FenceKey(String stream, long createdMillis, String shard) {}
+
+  /**
+   * Shards another node closed, read ahead of being applied, with the highest version of a change
+   * that closes them: the state reader adds, the catalog's thread settles them.
+   */
+  private final Map<FenceKey, Long> fences = new ConcurrentHashMap<>();
+
   private volatile Map<String, StreamMeta> streams = Map.of();
   private volatile Map<String, ShardRouter> routers = Map.of();
 
@@ -114,23 +123,53 @@ public final class StreamCatalog implements AutoCloseable {
         (name, meta, own) ->
             call(() -> applyRemote(name, meta, own))
                 .exceptionally(e -> logFailure("apply the change of " + name, e))
-                .join()); // applied before the store reads on: see StateStore
+                .join()); // applied before the next change is: see StateStore
   }
 
   /**
    * Stops appends to the shards another node closed as soon as this node reads of it, ahead of
    * applying the change (which may wait behind others): that node fixes their ends a grace period
-   * after it published the change. Only for the stream this node knows, not an older one of the
-   * same name. Runs on the state reader's thread.
+   * after it published the change. A shard of a stream this node does not know yet, or of another
+   * generation of it, is fenced once the catalog attaches it ({@link #settleFences}). Runs on the
+   * state reader's thread.
    */
   private void fenceClosed(String name, StreamMeta meta, boolean own) {
-    StreamMeta known = streams.get(name);
-    if (own || meta == null || known == null || known.createdMillis() != meta.createdMillis()) {
+    if (own || meta == null) {
       return;
     }
+    StreamMeta known = streams.get(name);
+    boolean same = known != null && known.createdMillis() == meta.createdMillis();
     for (Shard s : meta.shards()) {
       if (!s.isOpen()) {
-        engine.fence(new ShardRef(name, s.id()));
+        fences.merge(new FenceKey(name, meta.createdMillis(), s.id()), meta.version(), Math::max);
+        if (same) {
+          engine.fence(new ShardRef(name, s.id()));
+        }
+      }
+    }
+  }
+
+  /**
+   * Once {@code meta} is what this node shows, settles the fences read ahead of it: a shard the
+   * fencing change closes is fenced here if the catalog attached it only now; once that change is
+   * applied, or lost to {@code meta}, the fence goes, and a shard still open takes records again.
+   * Catalog's thread.
+   */
+  private void settleFences(StreamMeta meta) {
+    for (Shard s : meta.shards()) {
+      FenceKey key = new FenceKey(meta.name(), meta.createdMillis(), s.id());
+      Long version = fences.get(key);
+      if (version == null) {
+        continue;
+      }
+      ShardRef ref = new ShardRef(meta.name(), s.id());
+      if (meta.version() < version) {
+        engine.fence(ref); // the change that closes it is still to be applied
+      } else {
+        fences.remove(key, version);
+        if (s.isOpen()) {
+          engine.unfence(ref); // the change that closed it lost in the shared order
+        }
       }
     }
   }
@@ -656,15 +695,18 @@ public final class StreamCatalog implements AutoCloseable {
       if (own) {
         republishWinner(name, meta.version());
       }
+      settleFencesOfShown(name);
       return null;
     } else {
       ordered.put(name, meta.version());
       if (meta.version() < local.getOrDefault(name, -1L)) {
+        settleFencesOfShown(name);
         return null; // this node's newer change (or deletion) comes after it
       }
     }
     StreamMeta current = streams.get(name);
     if (Objects.equals(current, meta)) {
+      settleFences(meta);
       return null;
     }
     if (meta != null) {
@@ -674,6 +716,9 @@ public final class StreamCatalog implements AutoCloseable {
         && meta.status() != StreamStatus.CREATING
         && meta.status() != StreamStatus.DELETING) {
       attachShards(meta);
+    }
+    if (meta != null) {
+      settleFences(meta);
     }
     forgetRemoved(current, meta);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
@@ -688,6 +733,13 @@ public final class StreamCatalog implements AutoCloseable {
       finishLanded(meta);
     }
     return null;
+  }
+
+  private void settleFencesOfShown(String name) {
+    StreamMeta shown = streams.get(name);
+    if (shown != null) {
+      settleFences(shown);
+    }
   }
 
   /**

@@ -226,6 +226,72 @@ class SharedStateTest {
         .isEqualTo(acknowledged.get());
   }
 
+  @Test
+  void split_readBeforeTheNodeKnewTheStream_fencesTheParentOnceItIsAttached() throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    CountDownLatch first = new CountDownLatch(1);
+    CountDownLatch second = new CountDownLatch(1);
+    b.state.listen("test/", (k, v) -> awaitQuietly(k.endsWith("1") ? first : second));
+    a.state.put("test/1", new byte[] {1}); // b applies nothing after this until released
+    a.catalog.create("fresh", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(a, "fresh"));
+    a.state.put("test/2", new byte[] {2});
+    ShardRef parent = new ShardRef("fresh", a.catalog.require("fresh").shards().get(0).id());
+    a.catalog.split("fresh", parent.shard(), BigInteger.TWO.pow(127)).join();
+    await().atMost(SOON).until(() -> !shard(a, parent).isOpen());
+    await().atMost(SOON).until(() -> b.state.viewAgeNanos() < TimeUnit.SECONDS.toNanos(1));
+
+    first.countDown(); // b creates and attaches the stream, then waits before the split
+    await().atMost(SOON).until(() -> active(b, "fresh"));
+
+    assertThat(shard(b, parent).isOpen()).as("b has not applied the split yet").isTrue();
+    assertThat(b.engine.append(parent, List.of(record("order-1"))))
+        .failsWithin(SOON)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(ShardSealedException.class);
+    second.countDown();
+    await().atMost(SOON).until(() -> b.catalog.require("fresh").openShards().size() == 2);
+  }
+
+  @Test
+  void closingChangeThatLostInTheSharedOrder_liftsItsFenceAndTheShardTakesRecords()
+      throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("tie", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(a, "tie") && active(b, "tie"));
+    StreamMeta shown = b.catalog.require("tie");
+    ShardRef only = new ShardRef("tie", shown.shards().get(0).id());
+    Shard closed = shown.shards().get(0).close(System.currentTimeMillis(), 0);
+
+    // a change that closes the shard, made from the same version as the one shown: it loses
+    ObjectMapper json = new ObjectMapper();
+    try (KafkaStateStore other = KafkaStateStore.open(KafkaBroker.bootstrapServers(), topic, 1)) {
+      StreamMeta lost =
+          new StreamMeta(
+              "tie",
+              shown.status(),
+              shown.mode(),
+              shown.retentionHours(),
+              shown.createdMillis(),
+              List.of(closed),
+              shown.tags(),
+              shown.nextOrdinal(),
+              shown.version());
+      other.put("stream/tie", json.writeValueAsBytes(lost));
+      other.put("stream/marker", json.writeValueAsBytes(copy(shown, "marker", 24, 1)));
+    }
+    await().atMost(SOON).until(() -> b.catalog.find("marker").isPresent());
+
+    assertThat(shard(b, only).isOpen()).isTrue();
+    assertThat(join(b.engine.append(only, List.of(record("order-1")))).count()).isEqualTo(1);
+  }
+
+  private static <T> T join(CompletableFuture<T> f) throws Exception {
+    return f.get(15, TimeUnit.SECONDS);
+  }
+
   /** Appends a record through {@code n}: true when acknowledged, false when refused as sealed. */
   private static boolean appended(Node n, ShardRef shard, AtomicInteger acknowledged)
       throws Exception {

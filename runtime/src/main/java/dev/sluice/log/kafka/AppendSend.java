@@ -34,6 +34,9 @@ final class AppendSend {
   }
 
   void send(ShardState shard, List<NewRecord> records, CompletableFuture<AppendResult> result) {
+    // in this order: a change read before the view counts as current fenced the shard already
+    long sent = fence.now();
+    String stale = fence.refusal();
     if (shard.refusesAppends()) {
       result.completeExceptionally(new ShardSealedException(shard.ref));
       return;
@@ -42,12 +45,10 @@ final class AppendSend {
       result.completeExceptionally(new LogException("shard " + shard.ref + " was deleted"));
       return;
     }
-    String stale = fence.refusal();
     if (stale != null) {
       result.completeExceptionally(new LogBusyException("shard " + shard.ref + ": " + stale));
       return;
     }
-    long sent = fence.now();
     @SuppressWarnings("unchecked")
     CompletableFuture<RecordMetadata>[] acks = new CompletableFuture[records.size()];
     long bytes = 0;
@@ -104,7 +105,7 @@ final class AppendSend {
     } catch (RuntimeException ignored) {
       // listeners must not break appends
     }
-    if (fence.tooLate(sent)) {
+    if (tooLate(shard, sent)) {
       result.completeExceptionally(
           new LogBusyException(
               "append to "
@@ -115,6 +116,20 @@ final class AppendSend {
     }
     result.complete(
         new AppendResult(first.offset(), acks.length, first.timestamp(), offsets(acks)));
+  }
+
+  /**
+   * Whether an append sent at {@code sent} was acknowledged too late to be sure it lies inside the
+   * shard's end. Late by the fence's clock, it is still fine while this node's view is current now
+   * and it knows of no seal of the shard: a seal published over half the grace ago would be known,
+   * and a later one fixes the end more than half the grace from now.
+   */
+  private boolean tooLate(ShardState shard, long sent) {
+    if (!fence.tooLate(sent)) {
+      return false;
+    }
+    String stale = fence.refusal();
+    return stale != null || shard.refusesAppends();
   }
 
   /**

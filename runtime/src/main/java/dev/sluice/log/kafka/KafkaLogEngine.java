@@ -203,7 +203,7 @@ public final class KafkaLogEngine implements LogEngine {
           .execute(
               () -> {
                 if (s.isSealed()) {
-                  result.complete(s.offsets().endOffset()); // the first seal's grace goes on
+                  result.complete(s.offsets().endOffset()); // sealed before: nothing changes
                   return;
                 }
                 s.seal();
@@ -275,6 +275,14 @@ public final class KafkaLogEngine implements LogEngine {
     ShardState s = states.get(shard);
     if (s != null) {
       s.fence();
+    }
+  }
+
+  @Override
+  public void unfence(ShardRef shard) {
+    ShardState s = states.get(shard);
+    if (s != null) {
+      s.unfence();
     }
   }
 

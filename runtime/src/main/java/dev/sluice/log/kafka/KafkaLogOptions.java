@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param readerThreads threads that read, each with a consumer of its own
  * @param refreshInterval how often the end offsets of every held partition are fetched, so that
  *     records other writers (other nodes) appended become readable and wake their consumers
- * @param sealGrace how long a sealed shard's end still follows the broker: other nodes append to
- *     the shard until they learn of the reshard through the shared state, and those records count
- *     (see {@link dev.sluice.log.LogEngine#finalEnd})
+ * @param sealGrace how long a sealed shard's end still follows the broker, counted from the first
+ *     {@link dev.sluice.log.LogEngine#finalEnd} call: other nodes append to the shard until they
+ *     learn of the reshard through the shared state, and those records count; half of it bounds how
+ *     old a node's view of that state may be when it takes records ({@link WriteFence}). Zero makes
+ *     seals final at once, for storage no other node writes to
  */
 public record KafkaLogOptions(
     KafkaConnection connection,

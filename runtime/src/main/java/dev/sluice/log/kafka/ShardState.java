@@ -42,6 +42,9 @@ final class ShardState {
 
   /** Records an acknowledged append; acknowledgements of one partition arrive in order. */
   synchronized void appended(long lastOffset, long arrivalMillis) {
+    if (frozen) {
+      return; // acknowledged after the end was fixed: past it, and never read
+    }
     end = Math.max(end, lastOffset + 1);
     lastArrival = Math.max(lastArrival, arrivalMillis);
   }
@@ -96,6 +99,10 @@ final class ShardState {
   /** Another node closed the shard; this one refuses appends before it seals the shard too. */
   synchronized void fence() {
     fenced = true;
+  }
+
+  synchronized void unfence() {
+    fenced = false;
   }
 
   /** Whether appends are refused: sealed here, or fenced. */

@@ -12,8 +12,9 @@ import java.util.function.LongSupplier;
  * only while this node's view of the shared state is at most half the grace old, and acknowledged
  * only when the broker took it within the other half: a record acknowledged here was written before
  * any end that a change this node had not read yet could fix. Otherwise the append fails as
- * retryable, perhaps stored (as a failed Kinesis put may be). Until {@link #follow} is called (one
- * node, no shared state) nothing is fenced.
+ * retryable, perhaps stored (as a failed Kinesis put may be). Until {@link #follow} is called
+ * (storage without shared node state), or with no grace, nothing is fenced: a seal is then final at
+ * once, and a record another node appends after it is not read.
  *
  * <p>Thread-safe; time comes from the injected ticker ({@link System#nanoTime} in production).
  */
