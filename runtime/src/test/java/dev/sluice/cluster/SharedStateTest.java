@@ -154,8 +154,7 @@ class SharedStateTest {
   void split_throughOneNode_otherNodeSealsTheParentAndRoutesToChildren() {
     Node a = node("a");
     Node b = node("b");
-    a.catalog.create("s", 1, StreamMode.PROVISIONED, Map.of()).join();
-    await().atMost(SOON).until(() -> active(a, "s") && active(b, "s"));
+    createOnBoth(a, b, "s");
     String parent = a.catalog.require("s").shards().get(0).id();
 
     a.catalog.split("s", parent, BigInteger.TWO.pow(127)).join();
@@ -169,8 +168,7 @@ class SharedStateTest {
   void split_appendFromANodeThatHasNotLearnedOfIt_isInTheParentsSettledEnd() {
     Node a = node("a");
     Node b = node("b");
-    a.catalog.create("late", 1, StreamMode.PROVISIONED, Map.of()).join();
-    await().atMost(SOON).until(() -> active(a, "late") && active(b, "late"));
+    createOnBoth(a, b, "late");
     ShardRef parent = new ShardRef("late", a.catalog.require("late").shards().get(0).id());
     a.engine.append(parent, List.of(record("order-1"))).join();
     // a third writer on the same topics that never follows the shared state: a node that has not
@@ -205,8 +203,7 @@ class SharedStateTest {
       throws Exception {
     Node a = node("a");
     Node b = node("b");
-    a.catalog.create("busy", 1, StreamMode.PROVISIONED, Map.of()).join();
-    await().atMost(SOON).until(() -> active(a, "busy") && active(b, "busy"));
+    createOnBoth(a, b, "busy");
     ShardRef parent = new ShardRef("busy", a.catalog.require("busy").shards().get(0).id());
     CountDownLatch release = new CountDownLatch(1);
     b.state.listen("test/", (k, v) -> awaitQuietly(release)); // say, a package being unzipped
@@ -259,8 +256,7 @@ class SharedStateTest {
       throws Exception {
     Node a = node("a");
     Node b = node("b");
-    a.catalog.create("tie", 1, StreamMode.PROVISIONED, Map.of()).join();
-    await().atMost(SOON).until(() -> active(a, "tie") && active(b, "tie"));
+    createOnBoth(a, b, "tie");
     StreamMeta shown = b.catalog.require("tie");
     ShardRef only = new ShardRef("tie", shown.shards().get(0).id());
     Shard closed = shown.shards().get(0).close(System.currentTimeMillis(), 0);
@@ -523,6 +519,12 @@ class SharedStateTest {
         assertThat(System.nanoTime()).isLessThan(until);
       }
     }
+  }
+
+  /** Creates a one-shard stream through {@code a} and waits until both nodes show it ACTIVE. */
+  private static void createOnBoth(Node a, Node b, String stream) {
+    a.catalog.create(stream, 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(a, stream) && active(b, stream));
   }
 
   private static boolean active(Node n, String stream) {

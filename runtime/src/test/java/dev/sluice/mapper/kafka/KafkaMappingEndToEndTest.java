@@ -146,6 +146,19 @@ class KafkaMappingEndToEndTest {
     return uuid;
   }
 
+  /**
+   * Maps {@code topic} to {@code function} a record at a time, failures going to topic {@code dlq}.
+   */
+  String oneByOne(String function, String topic, int retries, String dlq) {
+    return map(
+        function,
+        topic,
+        b ->
+            b.batchSize(1)
+                .maximumRetryAttempts(retries)
+                .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+  }
+
   void send(String topic, String key, String value) throws Exception {
     ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
     r.headers().add("h", ("hv-" + value).getBytes(StandardCharsets.UTF_8));
@@ -270,14 +283,7 @@ class KafkaMappingEndToEndTest {
     send(topic, "k", "ok-0");
     send(topic, "k", "poison-1");
     send(topic, "k", "ok-2");
-    String uuid =
-        map(
-            fn,
-            topic,
-            b ->
-                b.batchSize(1)
-                    .maximumRetryAttempts(4)
-                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+    String uuid = oneByOne(fn, topic, 4, dlq);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -312,14 +318,7 @@ class KafkaMappingEndToEndTest {
     for (int i = 0; i < 3; i++) {
       send(topic, "k", "event-" + i);
     }
-    String uuid =
-        map(
-            fn,
-            topic,
-            b ->
-                b.batchSize(1)
-                    .maximumRetryAttempts(0)
-                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+    String uuid = oneByOne(fn, topic, 0, dlq);
 
     // a throttle is not the batch's failure: no retry counted, nothing skipped, nothing committed
     await()
