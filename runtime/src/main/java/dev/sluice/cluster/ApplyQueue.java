@@ -1,7 +1,6 @@
 package dev.sluice.cluster;
 
 import java.util.ArrayDeque;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Records the state reader has read and the applier has not applied yet, in the shared order,
@@ -16,19 +15,20 @@ final class ApplyQueue {
   private static final long OVERHEAD = 256;
 
   /**
-   * A record read, or ({@code record} null) the reader's position moved past offsets without
-   * records (compacted away, transaction markers); {@code position} is the offset after either.
+   * A record read, as the reader decoded it ({@code own}: this node wrote it), or ({@code key}
+   * null) the reader's position moved past offsets without records (compacted away, transaction
+   * markers); {@code position} is the offset after either.
    */
-  record Item(ConsumerRecord<byte[], byte[]> record, long position) {
+  record Item(String key, byte[] value, boolean own, long position) {
+
+    /** The reader moved to {@code position} without a record. */
+    static Item moved(long position) {
+      return new Item(null, null, false, position);
+    }
 
     /** What the item holds in memory, roughly: its key and value and the objects around them. */
     long bytes() {
-      if (record == null) {
-        return OVERHEAD;
-      }
-      return OVERHEAD
-          + (record.key() == null ? 0 : record.key().length)
-          + (record.value() == null ? 0 : record.value().length);
+      return OVERHEAD + (key == null ? 0 : key.length()) + (value == null ? 0 : value.length);
     }
   }
 

@@ -323,13 +323,16 @@ public final class KafkaStateStore implements StateStore {
       try {
         long started = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-          peek(r);
-          queue.put(new ApplyQueue.Item(r, r.offset() + 1));
+          ApplyQueue.Item item =
+              new ApplyQueue.Item(
+                  new String(r.key(), StandardCharsets.UTF_8), r.value(), isOwn(r), r.offset() + 1);
+          peek(item);
+          queue.put(item);
           queuedPosition = r.offset() + 1;
         }
         long position = consumer.position(tp);
         if (position > queuedPosition) { // compacted-away offsets, transaction markers
-          queue.put(new ApplyQueue.Item(null, position));
+          queue.put(ApplyQueue.Item.moved(position));
           queuedPosition = position;
         }
         // Read up to the end that the latest fetch answer reported. The consumer sends fetches
@@ -359,15 +362,13 @@ public final class KafkaStateStore implements StateStore {
     }
   }
 
-  private void peek(ConsumerRecord<byte[], byte[]> r) {
-    String key = new String(r.key(), StandardCharsets.UTF_8);
-    boolean own = isOwn(r);
+  private void peek(ApplyQueue.Item item) {
     for (Registered p : peekers) {
-      if (key.startsWith(p.prefix())) {
+      if (item.key().startsWith(p.prefix())) {
         try {
-          p.listener().changed(key, r.value(), own);
+          p.listener().changed(item.key(), item.value(), item.own());
         } catch (RuntimeException e) {
-          LOG.errorf(e, "Could not look at the change of %s", key);
+          LOG.errorf(e, "Could not look at the change of %s", item.key());
         }
       }
     }
@@ -389,23 +390,23 @@ public final class KafkaStateStore implements StateStore {
       if (item == null) {
         return; // closing
       }
-      if (item.record() != null) {
-        read(new String(item.record().key(), StandardCharsets.UTF_8), item.record());
+      if (item.key() != null) {
+        apply(item.key(), item.value(), item.own());
       }
       advanced(item.position());
     }
   }
 
-  private void read(String key, ConsumerRecord<byte[], byte[]> r) {
-    if (isOwn(r)) {
+  private void apply(String key, byte[] value, boolean own) {
+    if (own) {
       // one atomic step: a write of the key starting meanwhile must keep its count
       boolean last = pending.compute(key, (k, n) -> n == null || n <= 1 ? null : n - 1) == null;
       boolean restore = last ? overtaken.remove(key) : overtaken.contains(key);
       // restore: another node's older value was applied over this one
-      deliver(key, r.value(), true, !restore);
+      deliver(key, value, true, !restore);
       return;
     }
-    deliver(key, r.value(), false, false);
+    deliver(key, value, false, false);
     if (pending.containsKey(key)) {
       overtaken.add(key); // checked after applying: the write in flight now comes later
     }

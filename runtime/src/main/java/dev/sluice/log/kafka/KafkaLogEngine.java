@@ -229,7 +229,7 @@ public final class KafkaLogEngine implements LogEngine {
         .ask(List.of(s))
         .whenComplete(
             (v, e) -> {
-              if (options.sealGrace().isZero()) {
+              if (sealsAtOnce()) {
                 finish(s);
               }
               result.complete(s.offsets().endOffset());
