@@ -2,7 +2,6 @@ package dev.sluice.function;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
 import java.io.IOException;
@@ -27,6 +26,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -93,6 +94,23 @@ public final class FunctionService implements AutoCloseable {
   private final ScheduledExecutorService asyncQueue =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
 
+  /** With shared state: one change of this node's at a time, held until its outcome. */
+  private final ReentrantLock changeLock = new ReentrantLock();
+
+  /** The change this node shared and awaits; under the service's lock. */
+  private Staged staged;
+
+  /**
+   * A change shared and not yet judged in the shared order.
+   *
+   * @param proposal the change
+   * @param uploaded the key of the package it shared, or null
+   * @param runner a runner made for it, which the applier installs; null: keep the running one
+   * @param code the package it runs
+   */
+  private record Staged(
+      SharedFunctions.Proposal proposal, String uploaded, Runner runner, DeployedCode code) {}
+
   /** A function as it runs now: configuration, code, runner and concurrency limit. */
   private record Deployed(
       FunctionConfig config, DeployedCode code, Runner runner, ReservedLimit reserved) {}
@@ -153,7 +171,7 @@ public final class FunctionService implements AutoCloseable {
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
     this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
-    this.shared = state == null ? null : new SharedFunctions(state, codes);
+    this.shared = state == null ? null : new SharedFunctions(state, codes, this);
   }
 
   /**
@@ -165,7 +183,7 @@ public final class FunctionService implements AutoCloseable {
       for (FunctionConfig config : shared.load()) {
         installQuietly(config);
       }
-      shared.listen(new RemoteChanges());
+      shared.listen(new SharedChanges());
       return;
     }
     try {
@@ -232,8 +250,7 @@ public final class FunctionService implements AutoCloseable {
   /** Deploys a new function with {@code tags} (CreateFunction's Tags). */
   public FunctionConfig create(
       String name, FunctionSpec spec, CodeSource code, Map<String, String> tags) {
-    awaitShared();
-    return createNow(name, spec, code, tags);
+    return change(() -> createNow(name, spec, code, tags));
   }
 
   private synchronized FunctionConfig createNow(
@@ -280,8 +297,11 @@ public final class FunctionService implements AutoCloseable {
       throw e;
     }
     try {
-      shareCode(config, stored);
-      persist(config, null);
+      if (shared != null) {
+        stage(null, config, stored, runner);
+        return config;
+      }
+      persist(config);
     } catch (RuntimeException e) {
       runner.close();
       codes.deleteAll(name);
@@ -301,8 +321,7 @@ public final class FunctionService implements AutoCloseable {
    * with PRECONDITION_FAILED otherwise, as Lambda's optimistic locking does.
    */
   public FunctionConfig updateCode(String name, CodeSource code, String revisionId) {
-    awaitShared();
-    return updateCodeNow(name, code, revisionId);
+    return change(() -> updateCodeNow(name, code, revisionId));
   }
 
   /**
@@ -336,8 +355,7 @@ public final class FunctionService implements AutoCloseable {
    * fails with PRECONDITION_FAILED otherwise.
    */
   public FunctionConfig updateConfiguration(String name, FunctionSpec spec, String revisionId) {
-    awaitShared();
-    return updateConfigurationNow(name, spec, revisionId);
+    return change(() -> updateConfigurationNow(name, spec, revisionId));
   }
 
   private synchronized FunctionConfig updateConfigurationNow(
@@ -372,8 +390,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** Sets the function's reserved concurrency (0 throttles every invocation). */
   public FunctionConfig putConcurrency(String name, Integer reserved) {
-    awaitShared();
-    return putConcurrencyNow(name, reserved);
+    return change(() -> putConcurrencyNow(name, reserved));
   }
 
   private synchronized FunctionConfig putConcurrencyNow(String name, Integer reserved) {
@@ -384,7 +401,11 @@ public final class FunctionService implements AutoCloseable {
     }
     requireRoomFor(name, reserved);
     FunctionConfig next = d.config().withReservedConcurrency(reserved);
-    persist(next, null);
+    if (shared != null) {
+      stage(d, next, null, null);
+      return next;
+    }
+    persist(next);
     functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(name, reserved)));
     return next;
   }
@@ -421,8 +442,7 @@ public final class FunctionService implements AutoCloseable {
    * the function's configuration and revision stay as they are.
    */
   public FunctionConfig retag(String nameOrArn, Map<String, String> add, List<String> remove) {
-    awaitShared();
-    return retagNow(nameOf(nameOrArn), add, remove);
+    return change(() -> retagNow(nameOf(nameOrArn), add, remove));
   }
 
   private synchronized FunctionConfig retagNow(
@@ -430,23 +450,29 @@ public final class FunctionService implements AutoCloseable {
     Deployed d = require(name);
     Map<String, String> next = FunctionTags.check(d.config().tags(), add, remove);
     FunctionConfig config = d.config().withTags(next);
-    persist(config, null);
+    if (shared != null) {
+      stage(d, config, null, null);
+      return config;
+    }
+    persist(config);
     functions.put(name, new Deployed(config, d.code(), d.runner(), d.reserved()));
     return config;
   }
 
   /** Deletes a function, its code and its logs. */
   public void delete(String name) {
-    awaitShared();
-    deleteNow(name);
+    change(() -> deleteNow(name));
   }
 
-  private synchronized void deleteNow(String name) {
+  private synchronized FunctionConfig deleteNow(String name) {
     Deployed d = require(name);
     if (shared != null) {
-      shared.delete(d.config());
+      staged = new Staged(shared.proposeDeletion(d.config().name()), null, null, null);
+      writeStaged();
+      return d.config();
     }
     forget(d);
+    return d.config();
   }
 
   /**
@@ -749,10 +775,11 @@ public final class FunctionService implements AutoCloseable {
       throw e;
     }
     try {
-      if (stored != null) {
-        shareCode(next, stored);
+      if (shared != null) {
+        stage(old, next, stored, runner);
+        return next;
       }
-      persist(next, old.config().codeSha256());
+      persist(next);
     } catch (RuntimeException e) {
       runner.close();
       discard(stored);
@@ -834,28 +861,114 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /**
-   * With shared state, first applies what other nodes changed up to now: a change computed from a
-   * stale view would undo theirs, and could name a code package they already removed. Not under the
-   * service's lock, which the shared state's applier takes to apply changes.
+   * Runs a change. With shared state, first applies what other nodes changed up to now (a change
+   * computed from a stale view loses in the shared order anyway), and returns only once the change
+   * took effect there, one change of this node's at a time: the shared state's applier takes the
+   * service's lock, so the wait is outside it.
    */
-  private void awaitShared() {
-    if (shared != null) {
+  private FunctionConfig change(Supplier<FunctionConfig> now) {
+    if (shared == null) {
+      return now.get();
+    }
+    changeLock.lock();
+    try {
       shared.awaitCurrent();
+      FunctionConfig next = now.get();
+      settle();
+      return next;
+    } finally {
+      changeLock.unlock();
     }
   }
 
-  private void shareCode(FunctionConfig config, CodeStore.Stored stored) {
-    if (shared != null) {
-      shared.shareCode(config.name(), stored.sha256(), stored.code());
+  /**
+   * Shares a change ({@code stored}: a new package; {@code runner}: one made for it, or null to
+   * keep the running one); the shared state's applier installs it when the shared order accepts it.
+   */
+  private void stage(Deployed old, FunctionConfig next, CodeStore.Stored stored, Runner runner) {
+    String uploaded =
+        stored == null ? null : shared.shareCode(next.name(), stored.sha256(), stored.code());
+    try {
+      SharedFunctions.Proposal p = shared.propose(next, old == null, uploaded);
+      DeployedCode code = stored != null ? stored.code() : old.code();
+      staged = new Staged(p, uploaded, runner, code);
+      writeStaged();
+    } catch (RuntimeException e) {
+      if (uploaded != null) {
+        shared.removePackage(uploaded);
+      }
+      throw e;
     }
   }
 
-  /** Stores a configuration; {@code replacedSha256} is the package it replaces, if any. */
-  private void persist(FunctionConfig config, String replacedSha256) {
-    if (shared != null) {
-      shared.shareConfig(config, replacedSha256);
+  private void writeStaged() {
+    try {
+      shared.write(staged.proposal());
+    } catch (RuntimeException e) {
+      staged = null;
+      throw e;
+    }
+  }
+
+  /**
+   * Waits for the staged change's outcome: a loser's package goes and the caller learns of the
+   * conflict, as from Lambda during another update; a winner's replaced package goes.
+   */
+  private void settle() {
+    Staged s;
+    synchronized (this) {
+      s = staged;
+    }
+    if (s == null) {
       return;
     }
+    SharedFunctions.Outcome outcome;
+    try {
+      outcome = shared.await(s.proposal());
+    } finally {
+      dropStaged(s);
+    }
+    SharedFunctions.Versioned record = s.proposal().record();
+    if (!outcome.accepted()) {
+      if (s.uploaded() != null) {
+        shared.removePackage(s.uploaded());
+      }
+      throw lostConflict(s.proposal());
+    }
+    String replaced = outcome.replacedPackage();
+    if (replaced != null && (record == null || !replaced.equals(record.packageKey()))) {
+      shared.removePackage(replaced);
+    }
+  }
+
+  /** Closes the staged runner and removes its package when the applier did not take them. */
+  private synchronized void dropStaged(Staged s) {
+    Staged current = staged;
+    if (current == null || current.proposal() != s.proposal()) {
+      return;
+    }
+    staged = null;
+    if (current.runner() != null) {
+      current.runner().close();
+      if (!inUse(current.code().root())) {
+        codes.delete(current.code());
+      }
+    }
+  }
+
+  private FunctionException lostConflict(SharedFunctions.Proposal p) {
+    if (p.record() != null && p.record().creation()) {
+      return new FunctionException(
+          FunctionException.Kind.CONFLICT, "Function already exist: " + p.name());
+    }
+    return new FunctionException(
+        FunctionException.Kind.CONFLICT,
+        "The operation cannot be performed at this time. An update is in progress for resource: "
+            + arn(p.name()));
+  }
+
+  /** Stores a configuration in the data directory. */
+  private void persist(FunctionConfig config) {
     try {
       AtomicFiles.write(
           dir.resolve(config.name()).resolve("function.json"), mapper.writeValueAsBytes(config));
@@ -1008,38 +1121,44 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  /** Applies, in the shared order, what other nodes changed. */
-  private final class RemoteChanges implements SharedRecords.Remote<FunctionConfig> {
+  /** Applies what takes effect in the shared order, this node's own changes included. */
+  private final class SharedChanges implements SharedFunctions.Applier {
 
     @Override
-    public void changed(String name, FunctionConfig config) {
-      synchronized (FunctionService.this) {
-        Deployed old = functions.get(config.name());
-        if (old != null && old.config().equals(config)) {
-          return;
-        }
-        if (old != null && old.config().runsAs(config)) {
-          // tags or reserved concurrency only: the instances stay warm, as on the changing node
-          ReservedLimit reserved =
-              Objects.equals(old.config().reservedConcurrency(), config.reservedConcurrency())
-                  ? old.reserved()
-                  : limiter(config.name(), config.reservedConcurrency());
-          functions.put(config.name(), new Deployed(config, old.code(), old.runner(), reserved));
-          return;
-        }
-        if (installQuietly(config) && old != null) {
+    public void show(FunctionConfig config, boolean own, long version) {
+      Deployed old = functions.get(config.name());
+      Staged s = staged;
+      if (own && s != null && s.runner() != null && s.proposal().version() == version) {
+        // taken: the writer's settle finds no runner to drop
+        staged = new Staged(s.proposal(), s.uploaded(), null, s.code());
+        put(config, s.code(), s.runner());
+        if (old != null) {
           retire(old);
         }
+        return;
+      }
+      if (old != null && old.config().equals(config)) {
+        return;
+      }
+      if (old != null && old.config().runsAs(config)) {
+        // tags or reserved concurrency only: the instances stay warm
+        ReservedLimit reserved =
+            Objects.equals(old.config().reservedConcurrency(), config.reservedConcurrency())
+                ? old.reserved()
+                : limiter(config.name(), config.reservedConcurrency());
+        functions.put(config.name(), new Deployed(config, old.code(), old.runner(), reserved));
+        return;
+      }
+      if (installQuietly(config) && old != null) {
+        retire(old);
       }
     }
 
     @Override
-    public void removed(String name) {
-      synchronized (FunctionService.this) {
-        Deployed d = functions.get(name);
-        if (d != null) {
-          forget(d);
-        }
+    public void drop(String name) {
+      Deployed d = functions.get(name);
+      if (d != null) {
+        forget(d);
       }
     }
   }
@@ -1047,6 +1166,9 @@ public final class FunctionService implements AutoCloseable {
   /** Stops every runner and the service's threads. */
   @Override
   public void close() {
+    if (shared != null) {
+      shared.close();
+    }
     functions.values().forEach(d -> d.runner().close());
     asyncQueue.shutdownNow();
     try {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.function.CodeSource;
+import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.FunctionException;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.FunctionSpec;
@@ -42,6 +43,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -481,6 +487,72 @@ class SharedStateTest {
     assertThat(a.answer("greeter")).isEqualTo("\"v2\"");
     Node fresh = node("fresh"); // the package the configuration names is still shared
     assertThat(fresh.answer("greeter")).isEqualTo("\"v2\"");
+  }
+
+  @Test
+  void functionChange_fromAViewAnotherNodesChangeOvertook_conflictsAndEveryNodeKeepsTheWinner()
+      throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    FunctionConfig first =
+        a.functions.create("greeter", spec(), new CodeSource.Upload(handler("v0")));
+    await().atMost(SOON).until(() -> b.functions.list().size() == 1);
+    // a reads what b writes from now on only after 7 s: its view stays stale past its 5 s wait
+    a.state.listen("marker/", (key, value) -> pause(7_000));
+    b.state.put("marker/slow", new byte[] {1});
+    FunctionSpec more = new FunctionSpec(null, null, 512, null, null, null, null);
+    FunctionConfig winner = b.functions.updateConfiguration("greeter", more);
+
+    assertThatThrownBy(
+            () -> a.functions.updateCode("greeter", new CodeSource.Upload(handler("lost"))))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("An update is in progress for resource")
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.CONFLICT);
+
+    assertThat(a.functions.get("greeter")).isEqualTo(winner);
+    assertThat(a.answer("greeter")).isEqualTo("\"v0\"");
+    assertThat(b.functions.get("greeter")).isEqualTo(winner);
+    assertThat(winner.codeSha256()).isEqualTo(first.codeSha256());
+    // the loser's record was its key's last: its node wrote the winner again after it
+    await()
+        .atMost(SOON)
+        .until(
+            () ->
+                new String(sharedState().get("function/greeter"), StandardCharsets.UTF_8)
+                    .contains("\"memorySize\":512"));
+    assertThat(sharedState().keySet().stream().filter(k -> k.startsWith("code/")))
+        .as("the loser's package removed")
+        .hasSize(1);
+    Node fresh = node("fresh");
+    assertThat(fresh.functions.get("greeter")).isEqualTo(winner);
+    assertThat(fresh.answer("greeter")).isEqualTo("\"v0\"");
+  }
+
+  /** What the state topic holds now: each key's last value, removed keys left out. */
+  private Map<String, byte[]> sharedState() {
+    Map<String, byte[]> keys = new java.util.HashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers",
+                KafkaBroker.bootstrapServers(),
+                "key.deserializer",
+                StringDeserializer.class.getName(),
+                "value.deserializer",
+                ByteArrayDeserializer.class.getName()))) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          keys.put(r.key(), r.value());
+        }
+      }
+    }
+    keys.values().removeIf(java.util.Objects::isNull);
+    return keys;
   }
 
   @Test

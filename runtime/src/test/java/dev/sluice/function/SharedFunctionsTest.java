@@ -3,6 +3,7 @@ package dev.sluice.function;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.cluster.StateStore;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
@@ -11,6 +12,7 @@ import dev.sluice.testing.MemoryState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -79,9 +81,7 @@ class SharedFunctionsTest {
           .isEqualTo("\"call 1\"");
 
       service.retag("f", Map.of("team", "orders"), List.of());
-      deliver("function/f");
       service.putConcurrency("f", 3);
-      deliver("function/f");
 
       assertThat(other.get("f").tags()).containsEntry("team", "orders");
       assertThat(other.get("f").reservedConcurrency()).isEqualTo(3);
@@ -93,9 +93,157 @@ class SharedFunctionsTest {
     }
   }
 
-  /** Delivers this node's write of {@code key} to every listener, as the store does to others. */
-  private void deliver(String key) {
-    state.remote(key, state.values.get(key));
+  static FunctionSpec memory(int mb) {
+    return new FunctionSpec(null, null, mb, null, null, null, null);
+  }
+
+  private void createSmall(String name) throws Exception {
+    Path code = Files.createDirectories(dir.resolve("small-" + name));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+    service.create(name, FunctionServiceTest.java17("fixture.Any"), new CodeSource.Local(code));
+  }
+
+  private List<String> packagesOf(String name) {
+    return state.values.keySet().stream().filter(k -> k.startsWith("code/" + name + "/")).toList();
+  }
+
+  private static FunctionException conflict(Runnable change) {
+    try {
+      change.run();
+    } catch (FunctionException e) {
+      assertThat(e.kind()).isEqualTo(FunctionException.Kind.CONFLICT);
+      return e;
+    }
+    throw new AssertionError("the change did not lose");
+  }
+
+  @Test
+  void updateConfiguration_anotherNodeChangedItMeanwhile_losesAndBothNodesKeepTheWinner()
+      throws Exception {
+    open();
+    createSmall("f");
+    FunctionService other = otherNode();
+    try {
+      String before = state.values.keySet().toString();
+      // the other node's change lands between this node's view and its write
+      state.beforeNextWrite("function/f", () -> other.updateConfiguration("f", memory(512), null));
+
+      FunctionException lost = conflict(() -> service.updateConfiguration("f", memory(1024), null));
+
+      assertThat(lost.getMessage()).contains("An update is in progress for resource");
+      assertThat(service.get("f").memorySize()).isEqualTo(512);
+      assertThat(other.get("f").memorySize()).isEqualTo(512);
+      assertThat(state.values.keySet().toString()).isEqualTo(before);
+      // the loser's record came last; its node wrote the winner again after it
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(new String(state.values.get("function/f"), UTF_8))
+                      .contains("\"memorySize\":512"));
+
+      FunctionConfig next = service.updateConfiguration("f", memory(2048), null);
+      assertThat(next.memorySize()).isEqualTo(2048);
+      assertThat(other.get("f").memorySize()).isEqualTo(2048);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void updateCode_anotherNodeChangedItMeanwhile_losesRemovesItsPackageAndTheWinnersStays()
+      throws Exception {
+    open();
+    createSmall("f");
+    List<String> first = packagesOf("f");
+    FunctionService other = otherNode();
+    try {
+      Path v2 = Files.createDirectories(dir.resolve("v2"));
+      Files.writeString(v2.resolve("handler.txt"), "version 2");
+      state.beforeNextWrite("function/f", () -> other.updateConfiguration("f", memory(512), null));
+
+      conflict(() -> service.updateCode("f", new CodeSource.Local(v2)));
+
+      assertThat(packagesOf("f")).as("the loser's package removed").isEqualTo(first);
+      String sha = other.get("f").codeSha256();
+      assertThat(service.get("f").codeSha256()).isEqualTo(sha);
+      assertThat(service.invoke("f", "{}".getBytes(UTF_8), null).join().report().result())
+          .as("runs with the winner's package")
+          .isNotNull();
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void update_functionDeletedByAnotherNodeMeanwhile_losesAndStaysDeletedEverywhere()
+      throws Exception {
+    open();
+    createSmall("f");
+    FunctionService other = otherNode();
+    try {
+      state.beforeNextWrite("function/f", () -> other.delete("f"));
+
+      conflict(() -> service.putConcurrency("f", 2));
+
+      assertThat(service.list()).isEmpty();
+      assertThat(other.list()).isEmpty();
+      assertThat(packagesOf("f")).isEmpty();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(state.values).doesNotContainKey("function/f"));
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void create_anotherNodeCreatedTheNameMeanwhile_answersThatItExistsAndKeepsTheOther()
+      throws Exception {
+    open();
+    FunctionService other = otherNode();
+    try {
+      Path theirs = Files.createDirectories(dir.resolve("theirs"));
+      Files.writeString(theirs.resolve("handler.txt"), "theirs");
+      Path mine = Files.createDirectories(dir.resolve("mine"));
+      Files.writeString(mine.resolve("handler.txt"), "mine");
+      state.beforeNextWrite(
+          "function/f",
+          () ->
+              other.create(
+                  "f", FunctionServiceTest.java17("fixture.Theirs"), new CodeSource.Local(theirs)));
+
+      FunctionException lost =
+          conflict(
+              () ->
+                  service.create(
+                      "f", FunctionServiceTest.java17("fixture.Mine"), new CodeSource.Local(mine)));
+
+      assertThat(lost.getMessage()).isEqualTo("Function already exist: f");
+      assertThat(service.get("f").handler()).isEqualTo("fixture.Theirs");
+      assertThat(packagesOf("f")).hasSize(1);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void updateCode_wins_replacedPackageRemovedFromTheSharedState() throws Exception {
+    open();
+    createSmall("f");
+    List<String> first = packagesOf("f");
+    Path v2 = Files.createDirectories(dir.resolve("v2"));
+    Files.writeString(v2.resolve("handler.txt"), "version 2");
+
+    service.updateCode("f", new CodeSource.Local(v2));
+
+    assertThat(packagesOf("f")).hasSize(1).doesNotContainAnyElementsOf(first);
+    FunctionService restarted = otherNode();
+    try {
+      assertThat(restarted.get("f").codeSha256()).isEqualTo(service.get("f").codeSha256());
+    } finally {
+      restarted.close();
+    }
   }
 
   private FunctionService otherNode() {
@@ -108,7 +256,7 @@ class SharedFunctionsTest {
             4,
             List.of(),
             Clock.systemUTC(),
-            state);
+            state.otherNode());
     other.start();
     return other;
   }

@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The shared state of one node, in memory: what the node writes is kept (and not delivered back, as
- * a store does with a node's own writes), and a test plays another node with {@link #remote}.
+ * The shared state of one node, in memory, delivering synchronously on the writer's thread: what
+ * the node writes is kept and reaches its own {@link #listenAll} listeners (as a store delivers a
+ * node's own writes) and the listeners of the nodes made with {@link #otherNode}; a test plays
+ * another node's write with {@link #remote}.
  */
 public final class MemoryState implements StateStore {
 
-  private record Registered(String prefix, StateListener listener) {}
+  private record Registered(StateStore owner, String prefix, StateListener listener, boolean all) {}
 
   /** What the state holds now, key by key. */
   public final Map<String, byte[]> values = new LinkedHashMap<>();
@@ -24,18 +26,45 @@ public final class MemoryState implements StateStore {
   /** Removals of keys starting so fail, as with the broker going away; null: none fail. */
   public volatile String refusedRemovals;
 
+  private final Map<String, Runnable> beforeWrites = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Runs {@code action} once, on the writer's thread, just before the next write of {@code key}:
+   * for another node's change that lands between a node's view and its write.
+   */
+  public void beforeNextWrite(String key, Runnable action) {
+    beforeWrites.put(key, action);
+  }
+
   /** Another node's write ({@code value} null: its removal), delivered as a store delivers it. */
   public void remote(String key, byte[] value) {
+    write(null, key, value);
+  }
+
+  /** Another node sharing this state: each one's writes reach the other's listeners. */
+  public StateStore otherNode() {
+    return new Node();
+  }
+
+  private void write(StateStore writer, String key, byte[] value) {
+    Runnable before = beforeWrites.remove(key);
+    if (before != null) {
+      before.run();
+    }
     synchronized (this) {
       if (value == null) {
+        if (refusedRemovals != null && writer != null && key.startsWith(refusedRemovals)) {
+          throw new StateException("broker unreachable");
+        }
         values.remove(key);
       } else {
         values.put(key, value);
       }
     }
     for (Registered r : listeners) {
-      if (key.startsWith(r.prefix())) {
-        r.listener().changed(key, value);
+      boolean own = r.owner() == writer;
+      if (key.startsWith(r.prefix()) && (!own || r.all())) {
+        r.listener().changed(key, value, own);
       }
     }
   }
@@ -54,30 +83,62 @@ public final class MemoryState implements StateStore {
 
   @Override
   public void listen(String prefix, StateListener listener) {
-    listeners.add(new Registered(prefix, listener));
+    listeners.add(new Registered(this, prefix, listener, false));
   }
 
   @Override
   public void listenAll(String prefix, StateListener listener) {
-    listeners.add(new Registered(prefix, listener));
+    listeners.add(new Registered(this, prefix, listener, true));
   }
 
   @Override
   public void follow() {}
 
   @Override
-  public synchronized void put(String key, byte[] value) {
-    values.put(key, value);
+  public void put(String key, byte[] value) {
+    write(this, key, value);
   }
 
   @Override
-  public synchronized void remove(String key) {
-    if (refusedRemovals != null && key.startsWith(refusedRemovals)) {
-      throw new StateException("broker unreachable");
-    }
-    values.remove(key);
+  public void remove(String key) {
+    write(this, key, null);
   }
 
   @Override
   public void close() {}
+
+  /** Another node's view of the same state. */
+  private final class Node implements StateStore {
+
+    @Override
+    public Map<String, byte[]> snapshot(String prefix) {
+      return MemoryState.this.snapshot(prefix);
+    }
+
+    @Override
+    public void listen(String prefix, StateListener listener) {
+      listeners.add(new Registered(this, prefix, listener, false));
+    }
+
+    @Override
+    public void listenAll(String prefix, StateListener listener) {
+      listeners.add(new Registered(this, prefix, listener, true));
+    }
+
+    @Override
+    public void follow() {}
+
+    @Override
+    public void put(String key, byte[] value) {
+      write(this, key, value);
+    }
+
+    @Override
+    public void remove(String key) {
+      write(this, key, null);
+    }
+
+    @Override
+    public void close() {}
+  }
 }
