@@ -18,7 +18,12 @@ public class FunctionException extends RuntimeException {
     /** The payload is over the limit. */
     TOO_LARGE,
     /** The RevisionId a change names is not the function's current one. */
-    PRECONDITION_FAILED
+    PRECONDITION_FAILED,
+    /**
+     * The service cannot tell how the request ended (a change written to the shared state but not
+     * read back in time): it may still take effect.
+     */
+    SERVICE
   }
 
   private final Kind kind;

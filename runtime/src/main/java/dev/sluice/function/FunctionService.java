@@ -107,9 +107,22 @@ public final class FunctionService implements AutoCloseable {
    * @param uploaded the key of the package it shared, or null
    * @param runner a runner made for it, which the applier installs; null: keep the running one
    * @param code the package it runs
+   * @param stored the package it stored on this node, or null
+   * @param conditional whether it named the RevisionId it was made from
    */
   private record Staged(
-      SharedFunctions.Proposal proposal, String uploaded, Runner runner, DeployedCode code) {}
+      SharedFunctions.Proposal proposal,
+      String uploaded,
+      Runner runner,
+      DeployedCode code,
+      CodeStore.Stored stored,
+      boolean conditional) {
+
+    /** The same change once the applier installed its runner. */
+    Staged taken() {
+      return new Staged(proposal, uploaded, null, code, null, conditional);
+    }
+  }
 
   /** A function as it runs now: configuration, code, runner and concurrency limit. */
   private record Deployed(
@@ -298,13 +311,15 @@ public final class FunctionService implements AutoCloseable {
     }
     try {
       if (shared != null) {
-        stage(null, config, stored, runner);
+        stage(null, config, stored, runner, false);
         return config;
       }
       persist(config);
     } catch (RuntimeException e) {
       runner.close();
-      codes.deleteAll(name);
+      if (!unknownOutcome(e)) {
+        codes.deleteAll(name);
+      }
       throw e;
     }
     put(config, stored.code(), runner);
@@ -342,7 +357,7 @@ public final class FunctionService implements AutoCloseable {
     requireRevision(d.config(), revisionId);
     CodeStore.Stored stored = codes.store(name, code);
     FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
-    return replace(d, next, stored);
+    return replace(d, next, stored, revisionId != null);
   }
 
   /** Changes a function's configuration; unset members keep their value. */
@@ -376,7 +391,7 @@ public final class FunctionService implements AutoCloseable {
             or(spec.role(), c.role()));
     validate(merged);
     FunctionConfig next = c.withSettings(merged, clock.millis());
-    return replace(d, next, null);
+    return replace(d, next, null, revisionId != null);
   }
 
   private static void requireRevision(FunctionConfig c, String revisionId) {
@@ -402,7 +417,7 @@ public final class FunctionService implements AutoCloseable {
     requireRoomFor(name, reserved);
     FunctionConfig next = d.config().withReservedConcurrency(reserved);
     if (shared != null) {
-      stage(d, next, null, null);
+      stage(d, next, null, null, false);
       return next;
     }
     persist(next);
@@ -451,7 +466,7 @@ public final class FunctionService implements AutoCloseable {
     Map<String, String> next = FunctionTags.check(d.config().tags(), add, remove);
     FunctionConfig config = d.config().withTags(next);
     if (shared != null) {
-      stage(d, config, null, null);
+      stage(d, config, null, null, false);
       return config;
     }
     persist(config);
@@ -467,7 +482,7 @@ public final class FunctionService implements AutoCloseable {
   private synchronized FunctionConfig deleteNow(String name) {
     Deployed d = require(name);
     if (shared != null) {
-      staged = new Staged(shared.proposeDeletion(d.config().name()), null, null, null);
+      staged = new Staged(shared.proposeDeletion(d.config().name()), null, null, null, null, false);
       writeStaged();
       return d.config();
     }
@@ -765,7 +780,8 @@ public final class FunctionService implements AutoCloseable {
    * is. The new runner is made before anything is stored, so a change that cannot run here (a
    * runtime or isolation this node lacks) is refused and leaves the function as it was.
    */
-  private FunctionConfig replace(Deployed old, FunctionConfig next, CodeStore.Stored stored) {
+  private FunctionConfig replace(
+      Deployed old, FunctionConfig next, CodeStore.Stored stored, boolean conditional) {
     DeployedCode code = stored == null ? old.code() : stored.code();
     Runner runner;
     try {
@@ -776,13 +792,15 @@ public final class FunctionService implements AutoCloseable {
     }
     try {
       if (shared != null) {
-        stage(old, next, stored, runner);
+        stage(old, next, stored, runner, conditional);
         return next;
       }
       persist(next);
     } catch (RuntimeException e) {
       runner.close();
-      discard(stored);
+      if (!unknownOutcome(e)) {
+        discard(stored);
+      }
       throw e;
     }
     put(next, code, runner);
@@ -885,16 +903,21 @@ public final class FunctionService implements AutoCloseable {
    * Shares a change ({@code stored}: a new package; {@code runner}: one made for it, or null to
    * keep the running one); the shared state's applier installs it when the shared order accepts it.
    */
-  private void stage(Deployed old, FunctionConfig next, CodeStore.Stored stored, Runner runner) {
+  private void stage(
+      Deployed old,
+      FunctionConfig next,
+      CodeStore.Stored stored,
+      Runner runner,
+      boolean conditional) {
     String uploaded =
         stored == null ? null : shared.shareCode(next.name(), stored.sha256(), stored.code());
     try {
       SharedFunctions.Proposal p = shared.propose(next, old == null, uploaded);
       DeployedCode code = stored != null ? stored.code() : old.code();
-      staged = new Staged(p, uploaded, runner, code);
+      staged = new Staged(p, uploaded, runner, code, stored, conditional);
       writeStaged();
     } catch (RuntimeException e) {
-      if (uploaded != null) {
+      if (uploaded != null && !unknownOutcome(e)) {
         shared.removePackage(uploaded);
       }
       throw e;
@@ -910,9 +933,15 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
+  /** Whether {@code e} leaves a shared change's outcome open: its packages must stay. */
+  private static boolean unknownOutcome(RuntimeException e) {
+    return e instanceof FunctionException f && f.kind() == FunctionException.Kind.SERVICE;
+  }
+
   /**
-   * Waits for the staged change's outcome: a loser's package goes and the caller learns of the
-   * conflict, as from Lambda during another update; a winner's replaced package goes.
+   * Waits for the staged change's outcome: a loser's package goes and the caller learns why, as
+   * from Lambda; a winner's replaced package goes. When the outcome stays unknown, the packages
+   * stay, for the change may still take effect.
    */
   private void settle() {
     Staged s;
@@ -925,24 +954,29 @@ public final class FunctionService implements AutoCloseable {
     SharedFunctions.Outcome outcome;
     try {
       outcome = shared.await(s.proposal());
-    } finally {
-      dropStaged(s);
+    } catch (RuntimeException e) {
+      dropStaged(s, true);
+      throw e;
     }
-    SharedFunctions.Versioned record = s.proposal().record();
+    dropStaged(s, outcome.accepted());
     if (!outcome.accepted()) {
       if (s.uploaded() != null) {
         shared.removePackage(s.uploaded());
       }
-      throw lostConflict(s.proposal());
+      throw lost(s, outcome);
     }
+    SharedFunctions.Versioned record = s.proposal().record();
     String replaced = outcome.replacedPackage();
     if (replaced != null && (record == null || !replaced.equals(record.packageKey()))) {
       shared.removePackage(replaced);
     }
   }
 
-  /** Closes the staged runner and removes its package when the applier did not take them. */
-  private synchronized void dropStaged(Staged s) {
+  /**
+   * Closes the staged runner if the applier did not take it, and removes the package this change
+   * stored unless {@code keepPackage} or a function runs it.
+   */
+  private synchronized void dropStaged(Staged s, boolean keepPackage) {
     Staged current = staged;
     if (current == null || current.proposal() != s.proposal()) {
       return;
@@ -950,17 +984,32 @@ public final class FunctionService implements AutoCloseable {
     staged = null;
     if (current.runner() != null) {
       current.runner().close();
-      if (!inUse(current.code().root())) {
-        codes.delete(current.code());
-      }
+    }
+    if (!keepPackage && current.stored() != null) {
+      discard(current.stored());
     }
   }
 
-  private FunctionException lostConflict(SharedFunctions.Proposal p) {
+  private FunctionException lost(Staged s, SharedFunctions.Outcome outcome) {
+    SharedFunctions.Proposal p = s.proposal();
     if (p.record() != null && p.record().creation()) {
       return new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + p.name());
     }
+    if (outcome.gone()) {
+      return new FunctionException(
+          FunctionException.Kind.NOT_FOUND, "Function not found: " + arn(p.name()));
+    }
+    if (s.conditional()) {
+      return new FunctionException(
+          FunctionException.Kind.PRECONDITION_FAILED,
+          "The Revision Id provided does not match the latest Revision Id. Call the"
+              + " GetFunction/GetAlias API to retrieve the latest Revision Id");
+    }
+    return lostConflict(p);
+  }
+
+  private FunctionException lostConflict(SharedFunctions.Proposal p) {
     return new FunctionException(
         FunctionException.Kind.CONFLICT,
         "The operation cannot be performed at this time. An update is in progress for resource: "
@@ -1130,7 +1179,7 @@ public final class FunctionService implements AutoCloseable {
       Staged s = staged;
       if (own && s != null && s.runner() != null && s.proposal().version() == version) {
         // taken: the writer's settle finds no runner to drop
-        staged = new Staged(s.proposal(), s.uploaded(), null, s.code());
+        staged = s.taken();
         put(config, s.code(), s.runner());
         if (old != null) {
           retire(old);

@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -31,58 +31,73 @@ import org.jboss.logging.Logger;
  *
  * <p>Concurrent changes: a node does not apply its own change when it writes it, but when it reads
  * it back in the shared order, as every node does, and every node judges each change the same way
- * there ({@link #judge}): a change made from a state another change replaced meanwhile loses, and
- * its writer answers ResourceConflictException, as Lambda does while another update is in progress.
- * So no change is lost silently, and no configuration names a package the change it overtook
- * removed. A loser's record may be its key's last, which compaction would keep: its own node then
- * writes the winner again ({@link #restore}).
+ * there ({@link #judge}): a change wins only if it was made from the change in effect, so one made
+ * from a state another change replaced meanwhile loses, and its writer answers
+ * ResourceConflictException, as Lambda does while another update is in progress. No change is lost
+ * silently, and no configuration names a package that the change it overtook removed. A loser's
+ * record may be its key's last, which compaction would keep: the change in effect is then written
+ * again ({@link #restore}), at once by the loser's node, after {@link #OTHERS_RESTORE_MILLIS} by
+ * any node if it is still last then (its writer died).
  *
  * <p>Thread model: judging runs on the store's applying thread under the service's lock, which
  * writers hold too while they prepare a change ({@link #propose}); they wait for its outcome
- * ({@link #await}) without it.
+ * ({@link #await}) without it. Restores run on a thread of their own.
  */
 final class SharedFunctions {
 
   private static final Logger LOG = Logger.getLogger(SharedFunctions.class);
   private static final String CODE = "code/";
+  private static final String TOMBSTONE = "";
   private static final long OUTCOME_WAIT_SECONDS = 30;
+  private static final long OTHERS_RESTORE_MILLIS = 5_000;
+  private static final long RESTORE_RETRY_MILLIS = 1_000;
 
   /**
    * A function's configuration as shared.
    *
    * @param config the configuration
-   * @param version above every version of the name read before it was written; a change wins only
-   *     over a smaller one
-   * @param incarnation one per creation of the name, kept by its changes: a change of a function
-   *     deleted (and perhaps created again) meanwhile loses
+   * @param version above every version of the name its writer had read
+   * @param base the version of the change in effect it was made from (0 for a creation); it wins
+   *     only while that one is in effect
+   * @param incarnation one per creation of the name, kept by its changes
    * @param creation whether this creates the function, which wins only where it does not exist
+   * @param restore whether this writes the change in effect again after a loser (see {@link #wins})
    * @param packageKey the key of the package it runs
+   * @param changeId unique to this record, so that its writer knows it when it reads it back
    */
   record Versioned(
       FunctionConfig config,
       long version,
+      long base,
       String incarnation,
       boolean creation,
-      String packageKey) {}
+      boolean restore,
+      String packageKey,
+      String changeId) {}
 
   /**
    * How a change of this node's ended in the shared order.
    *
    * @param accepted whether it took effect
+   * @param gone whether the function did not exist when it was judged
    * @param replacedPackage the package key of the configuration it replaced, or null
    */
-  record Outcome(boolean accepted, String replacedPackage) {}
+  record Outcome(boolean accepted, boolean gone, String replacedPackage) {}
 
   /**
    * A change written, or about to be, and its outcome to come.
    *
    * @param name the function
-   * @param version its version (0 for a deletion)
    * @param record the record, or null for a deletion
    * @param outcome completed when the change is read back and judged
    */
-  record Proposal(
-      String name, long version, Versioned record, CompletableFuture<Outcome> outcome) {}
+  record Proposal(String name, Versioned record, CompletableFuture<Outcome> outcome) {
+
+    /** The version of the change, 0 for a deletion. */
+    long version() {
+      return record == null ? 0 : record.version();
+    }
+  }
 
   /** Applies what the shared order decided; called under the service's lock. */
   interface Applier {
@@ -100,8 +115,8 @@ final class SharedFunctions {
   private final SharedRecords<Versioned> configs;
   private final CodeStore codes;
   private final Object lock;
-  private final ExecutorService restorer =
-      Executors.newSingleThreadExecutor(
+  private final ScheduledExecutorService restorer =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "sluice-function-restore");
             t.setDaemon(true);
@@ -111,6 +126,7 @@ final class SharedFunctions {
   // all under lock
   private final Map<String, Head> heads = new HashMap<>();
   private final Map<String, Long> seen = new HashMap<>();
+  private final Map<String, String> lastRead = new HashMap<>();
   private final Map<String, Proposal> pending = new HashMap<>();
 
   /** Functions in {@code state}; {@code lock} is the service's, which judging takes. */
@@ -124,8 +140,8 @@ final class SharedFunctions {
   /**
    * Unpacks every shared package not cached yet and returns every function's configuration. A
    * package that cannot be unpacked is logged: its function fails to start here, the others run.
-   * The records loaded are their keys' last ones, which were judged before this node read them:
-   * taken as they are, unverified (see {@link #judge}).
+   * The records loaded are their keys' last ones, judged before this node read them: taken as they
+   * are, unverified (see {@link #wins}).
    */
   List<FunctionConfig> load() {
     state.snapshot(CODE).forEach(this::unpackQuietly);
@@ -138,6 +154,7 @@ final class SharedFunctions {
         String name = v.config().name();
         heads.put(name, new Head(v, false));
         seen.merge(name, v.version(), Math::max);
+        lastRead.put(name, v.changeId());
         out.add(v.config());
       }
     }
@@ -206,27 +223,33 @@ final class SharedFunctions {
   }
 
   /**
-   * A change to {@code config}, one version above every one read of the name; {@code packageKey}
-   * null keeps the package of the configuration in effect. Call under the service's lock, then
-   * {@link #write} it.
+   * A change to {@code config} made from the change in effect; {@code packageKey} null keeps that
+   * one's package. Call under the service's lock, then {@link #write} it.
    */
   Proposal propose(FunctionConfig config, boolean creation, String packageKey) {
     String name = config.name();
     Head head = heads.get(name);
-    long version = seen.getOrDefault(name, 0L) + 1;
+    Versioned h = head == null ? null : head.record();
     Versioned record =
         new Versioned(
             config,
-            version,
-            creation || head == null ? UUID.randomUUID().toString() : head.record().incarnation(),
+            nextVersion(name),
+            h == null ? 0 : h.version(),
+            creation || h == null ? UUID.randomUUID().toString() : h.incarnation(),
             creation,
-            packageKey != null || head == null ? packageKey : head.record().packageKey());
-    return track(new Proposal(name, version, record, new CompletableFuture<>()));
+            false,
+            packageKey != null || h == null ? packageKey : h.packageKey(),
+            UUID.randomUUID().toString());
+    return track(new Proposal(name, record, new CompletableFuture<>()));
   }
 
   /** The deletion of {@code name}; {@link #write} it. */
   Proposal proposeDeletion(String name) {
-    return track(new Proposal(name, 0, null, new CompletableFuture<>()));
+    return track(new Proposal(name, null, new CompletableFuture<>()));
+  }
+
+  private long nextVersion(String name) {
+    return seen.merge(name, 1L, Long::sum);
   }
 
   private Proposal track(Proposal p) {
@@ -234,7 +257,10 @@ final class SharedFunctions {
     return p;
   }
 
-  /** Writes a proposal; blocking, durable when it returns. Its outcome follows ({@link #await}). */
+  /**
+   * Writes a proposal; blocking, durable when it returns. Its outcome follows ({@link #await}). A
+   * failed write may still land: it fails as {@link FunctionException.Kind#SERVICE}.
+   */
   void write(Proposal p) {
     try {
       if (p.record() == null) {
@@ -246,30 +272,25 @@ final class SharedFunctions {
       synchronized (lock) {
         pending.remove(p.name(), p);
       }
-      throw e;
+      throw unknown(p.name(), "could not be written (" + e.getMessage() + ")", e);
     }
   }
 
   /**
-   * Waits for a written proposal's outcome; fails as a conflict when this node did not read it back
-   * in time (it may still take effect). Not under the service's lock.
+   * Waits for a written proposal's outcome; fails as {@link FunctionException.Kind#SERVICE} when
+   * this node did not read it back in time or is closing (it may still take effect). Not under the
+   * service's lock.
    */
   Outcome await(Proposal p) {
     try {
       return p.outcome().get(OUTCOME_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      throw new FunctionException(
-          FunctionException.Kind.CONFLICT,
-          "The change of "
-              + p.name()
-              + " is written, but this node has not read it back within "
-              + OUTCOME_WAIT_SECONDS
-              + " s; GetFunction shows whether it took effect.");
+      throw unknown(p.name(), "is not read back after " + OUTCOME_WAIT_SECONDS + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for a function change", e);
+      throw unknown(p.name(), "was interrupted", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
+      throw unknown(p.name(), "was cut short: " + e.getCause().getMessage(), e);
     } finally {
       synchronized (lock) {
         pending.remove(p.name(), p);
@@ -277,10 +298,17 @@ final class SharedFunctions {
     }
   }
 
-  /** The package key of the configuration in effect, or null. Under the service's lock. */
-  String packageOf(String name) {
-    Head head = heads.get(name);
-    return head == null ? null : head.record().packageKey();
+  private static FunctionException unknown(String name, String what, Exception cause) {
+    FunctionException e =
+        new FunctionException(
+            FunctionException.Kind.SERVICE,
+            "The change of "
+                + name
+                + " "
+                + what
+                + "; it may still take effect: GetFunction shows whether it did.");
+    e.initCause(cause);
+    return e;
   }
 
   /** Removes a package no configuration names any more; a failure only leaves it behind. */
@@ -292,16 +320,21 @@ final class SharedFunctions {
     }
   }
 
-  /** Stops writing winners again. */
+  /** Ends the waits of changes in flight and stops writing winners again. */
   void close() {
+    synchronized (lock) {
+      pending.values().forEach(p -> p.outcome().completeExceptionally(closing()));
+    }
     restorer.shutdownNow();
   }
 
+  private static IllegalStateException closing() {
+    return new IllegalStateException("the node is closing");
+  }
+
   /**
-   * Decides whether a record read in the shared order takes effect, as every node does: a deletion
-   * always does; a creation only where the name has no function; a change only with a version above
-   * the one in effect and the same incarnation (any incarnation while that one was loaded, not
-   * judged here). This node's own losing record is followed by the winner again.
+   * Decides whether a record read in the shared order takes effect, as every node does; a record
+   * that loses is followed by the change in effect again.
    */
   private void judge(String name, Versioned record, boolean own, Applier applier) {
     if (record != null && unreadable(record)) {
@@ -309,77 +342,94 @@ final class SharedFunctions {
     }
     synchronized (lock) {
       Head head = heads.get(name);
-      boolean accepted;
-      if (record == null) {
-        accepted = true;
-        heads.remove(name);
-        applier.drop(name);
-      } else {
-        seen.merge(name, record.version(), Math::max);
-        accepted = wins(record, head);
-        if (accepted) {
-          heads.put(name, new Head(record, true));
-          applier.show(record.config(), own, record.version());
+      boolean accepted = record == null || wins(record, head);
+      String id = record == null ? TOMBSTONE : record.changeId();
+      lastRead.put(name, id);
+      try {
+        apply(name, record, accepted, own, applier);
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "Could not apply a change of function %s on this node", name);
+      } finally {
+        if (own) {
+          settle(name, record, accepted, head);
         }
-      }
-      if (own) {
-        settle(name, record, accepted, head);
+        if (!accepted) {
+          restoreLater(name, id, own ? 0 : OTHERS_RESTORE_MILLIS);
+        }
       }
     }
   }
 
+  private void apply(
+      String name, Versioned record, boolean accepted, boolean own, Applier applier) {
+    if (record == null) {
+      heads.remove(name);
+      applier.drop(name);
+      return;
+    }
+    seen.merge(name, record.version(), Math::max);
+    if (accepted) {
+      heads.put(name, new Head(record, true));
+      applier.show(record.config(), own, record.version());
+    }
+  }
+
+  /**
+   * A deletion always takes effect; a creation only where the name has no function; a change only
+   * if made from the change in effect (its base and incarnation). A head loaded from the snapshot
+   * may be a loser whose winner compaction dropped, so there a restore takes effect when its
+   * version is above the head's.
+   */
   private static boolean wins(Versioned record, Head head) {
     if (head == null) {
       return record.creation();
     }
     Versioned current = head.record();
-    return !record.creation()
-        && record.version() > current.version()
-        && (!head.verified() || current.incarnation().equals(record.incarnation()));
+    if (record.creation()) {
+      return false;
+    }
+    if (!head.verified() && record.restore()) {
+      return record.version() > current.version();
+    }
+    return record.base() == current.version() && current.incarnation().equals(record.incarnation());
   }
 
   private void settle(String name, Versioned record, boolean accepted, Head replaced) {
     Proposal p = pending.get(name);
-    long version = record == null ? 0 : record.version();
-    if (p != null && p.version() == version) {
-      String replacedKey = accepted && replaced != null ? replaced.record().packageKey() : null;
-      p.outcome().complete(new Outcome(accepted, replacedKey));
+    if (p == null) {
+      return;
     }
-    if (!accepted) {
-      try {
-        restorer.execute(() -> restore(name));
-      } catch (RejectedExecutionException e) {
-        // the node is closing; the next change of the function makes a record last again
-      }
+    boolean mine =
+        record == null
+            ? p.record() == null
+            : p.record() != null && p.record().changeId().equals(record.changeId());
+    if (mine) {
+      String replacedKey = accepted && replaced != null ? replaced.record().packageKey() : null;
+      p.outcome().complete(new Outcome(accepted, replaced == null, replacedKey));
     }
   }
 
-  /** A record without a configuration: written by a version of Sluice before versions. */
-  private static boolean unreadable(Versioned v) {
-    if (v.config() == null) {
-      LOG.warnf("Skipping a function record without versions in the node state: %s", v);
-      return true;
+  private void restoreLater(String name, String lostId, long delayMillis) {
+    try {
+      restorer.schedule(() -> restore(name, lostId), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // the node is closing; another node writes the winner again if the loser stays last
     }
-    return false;
   }
 
   /**
-   * This node's change lost, yet its record may be its key's last in the shared order: compaction
-   * would keep it, and a node starting later would load the loser. Writing what is in effect again,
-   * one version up (or the deletion again), makes it last. Only the loser's own node does this, so
-   * winners do not race again; a restore that loses in turn is restored again.
+   * A record that lost may be its key's last in the shared order: compaction would keep it, and a
+   * node starting later would load the loser. While it is still the last one read here, writes the
+   * change in effect again (or the deletion); a write that fails is tried again.
    */
-  private void restore(String name) {
+  private void restore(String name, String lostId) {
     Versioned again;
     synchronized (lock) {
-      Head head = heads.get(name);
-      if (head == null) {
-        again = null;
-      } else {
-        Versioned h = head.record();
-        long version = seen.getOrDefault(name, 0L) + 1;
-        again = new Versioned(h.config(), version, h.incarnation(), false, h.packageKey());
+      if (!lostId.equals(lastRead.get(name))) {
+        return; // a later record follows it
       }
+      Head head = heads.get(name);
+      again = head == null ? null : restoreOf(head.record(), nextVersion(name));
     }
     try {
       if (again == null) {
@@ -389,7 +439,29 @@ final class SharedFunctions {
       }
     } catch (RuntimeException e) {
       LOG.warnf("Could not write function %s again after a lost change: %s", name, e.getMessage());
+      restoreLater(name, lostId, RESTORE_RETRY_MILLIS);
     }
+  }
+
+  private static Versioned restoreOf(Versioned head, long version) {
+    return new Versioned(
+        head.config(),
+        version,
+        head.version(),
+        head.incarnation(),
+        false,
+        true,
+        head.packageKey(),
+        UUID.randomUUID().toString());
+  }
+
+  /** A record without a configuration or an id: written by a version of Sluice before versions. */
+  private static boolean unreadable(Versioned v) {
+    if (v.config() == null || v.changeId() == null) {
+      LOG.warnf("Skipping a function record without versions in the node state: %s", v);
+      return true;
+    }
+    return false;
   }
 
   private void unpackQuietly(String key, byte[] zip) {

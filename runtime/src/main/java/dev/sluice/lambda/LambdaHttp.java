@@ -103,6 +103,7 @@ final class LambdaHttp {
             case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
             case TOO_LARGE -> LambdaError.RequestTooLargeException;
             case PRECONDITION_FAILED -> LambdaError.PreconditionFailedException;
+            case SERVICE -> LambdaError.ServiceException;
           },
           f.getMessage(),
           f.reason());

@@ -706,7 +706,9 @@ public final class StreamCatalog implements AutoCloseable {
     }
     StreamMeta current = streams.get(name);
     if (Objects.equals(current, meta)) {
-      settleFences(meta);
+      if (meta != null) { // a deletion of a stream this node never showed changes nothing
+        settleFences(meta);
+      }
       return null;
     }
     if (meta != null) {

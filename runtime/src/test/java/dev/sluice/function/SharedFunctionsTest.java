@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.testing.HandlerJars;
@@ -22,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Functions in the node state several nodes share, over a state kept in memory. */
 class SharedFunctionsTest {
+
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   @TempDir Path dir;
   final MemoryState state = new MemoryState();
@@ -108,10 +113,14 @@ class SharedFunctionsTest {
   }
 
   private static FunctionException conflict(Runnable change) {
+    return lost(change, FunctionException.Kind.CONFLICT);
+  }
+
+  private static FunctionException lost(Runnable change, FunctionException.Kind kind) {
     try {
       change.run();
     } catch (FunctionException e) {
-      assertThat(e.kind()).isEqualTo(FunctionException.Kind.CONFLICT);
+      assertThat(e.kind()).isEqualTo(kind);
       return e;
     }
     throw new AssertionError("the change did not lose");
@@ -176,7 +185,7 @@ class SharedFunctionsTest {
   }
 
   @Test
-  void update_functionDeletedByAnotherNodeMeanwhile_losesAndStaysDeletedEverywhere()
+  void update_functionDeletedByAnotherNodeMeanwhile_notFoundAndStaysDeletedEverywhere()
       throws Exception {
     open();
     createSmall("f");
@@ -184,7 +193,10 @@ class SharedFunctionsTest {
     try {
       state.beforeNextWrite("function/f", () -> other.delete("f"));
 
-      conflict(() -> service.putConcurrency("f", 2));
+      FunctionException lost =
+          lost(() -> service.putConcurrency("f", 2), FunctionException.Kind.NOT_FOUND);
+
+      assertThat(lost.getMessage()).startsWith("Function not found: arn:aws:lambda:");
 
       assertThat(service.list()).isEmpty();
       assertThat(other.list()).isEmpty();
@@ -194,6 +206,65 @@ class SharedFunctionsTest {
           .untilAsserted(() -> assertThat(state.values).doesNotContainKey("function/f"));
     } finally {
       other.close();
+    }
+  }
+
+  @Test
+  void updateConfiguration_withTheRevisionIdAnotherNodesChangeReplaced_preconditionFailed()
+      throws Exception {
+    open();
+    createSmall("f");
+    FunctionService other = otherNode();
+    try {
+      String revision = service.get("f").revisionId();
+      state.beforeNextWrite("function/f", () -> other.updateConfiguration("f", memory(512), null));
+
+      lost(
+          () -> service.updateConfiguration("f", memory(1024), revision),
+          FunctionException.Kind.PRECONDITION_FAILED);
+
+      assertThat(service.get("f").memorySize()).isEqualTo(512);
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
+  void losingRecordLeftLastByANodeThatDied_anotherNodeWritesTheWinnerAgainAndNewNodesTakeIt()
+      throws Exception {
+    open();
+    createSmall("f");
+    byte[] winner = state.values.get("function/f");
+    SharedFunctions.Versioned w = MAPPER.readValue(winner, SharedFunctions.Versioned.class);
+    FunctionConfig stale = w.config().withReservedConcurrency(7);
+    // made from a version before the one in effect, by a node that died before writing it again
+    SharedFunctions.Versioned loser =
+        new SharedFunctions.Versioned(
+            stale,
+            w.version() + 1,
+            w.version() - 1,
+            w.incarnation(),
+            false,
+            false,
+            w.packageKey(),
+            "dead-node-change");
+
+    state.remote("function/f", MAPPER.writeValueAsBytes(loser));
+    FunctionService fresh = otherNode(); // loads the loser: it cannot tell
+    try {
+      assertThat(service.get("f").reservedConcurrency()).isNull();
+      assertThat(fresh.get("f").reservedConcurrency()).isEqualTo(7);
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(fresh.get("f").reservedConcurrency()).isNull());
+      SharedFunctions.Versioned last =
+          MAPPER.readValue(state.values.get("function/f"), SharedFunctions.Versioned.class);
+      assertThat(last.config()).isEqualTo(w.config());
+      assertThat(last.restore()).isTrue();
+      assertThat(service.get("f")).isEqualTo(w.config());
+    } finally {
+      fresh.close();
     }
   }
 
