@@ -960,10 +960,7 @@ public final class FunctionService implements AutoCloseable {
     }
     dropStaged(s, outcome.accepted());
     if (!outcome.accepted()) {
-      if (s.uploaded() != null) {
-        shared.removePackage(s.uploaded());
-      }
-      throw lost(s, outcome);
+      throw lost(s, outcome); // its shared package goes once the winner is last again
     }
     SharedFunctions.Versioned record = s.proposal().record();
     String replaced = outcome.replacedPackage();

@@ -89,9 +89,11 @@ final class SharedFunctions {
    *
    * @param name the function
    * @param record the record, or null for a deletion
+   * @param uploaded the key of the package this change shared, or null
    * @param outcome completed when the change is read back and judged
    */
-  record Proposal(String name, Versioned record, CompletableFuture<Outcome> outcome) {
+  record Proposal(
+      String name, Versioned record, String uploaded, CompletableFuture<Outcome> outcome) {
 
     /** The version of the change, 0 for a deletion. */
     long version() {
@@ -240,12 +242,12 @@ final class SharedFunctions {
             false,
             packageKey != null || h == null ? packageKey : h.packageKey(),
             UUID.randomUUID().toString());
-    return track(new Proposal(name, record, new CompletableFuture<>()));
+    return track(new Proposal(name, record, packageKey, new CompletableFuture<>()));
   }
 
   /** The deletion of {@code name}; {@link #write} it. */
   Proposal proposeDeletion(String name) {
-    return track(new Proposal(name, null, new CompletableFuture<>()));
+    return track(new Proposal(name, null, null, new CompletableFuture<>()));
   }
 
   private long nextVersion(String name) {
@@ -350,11 +352,9 @@ final class SharedFunctions {
       } catch (RuntimeException e) {
         LOG.errorf(e, "Could not apply a change of function %s on this node", name);
       } finally {
-        if (own) {
-          settle(name, record, accepted, head);
-        }
+        String lostPackage = own ? settle(name, record, accepted, head) : null;
         if (!accepted) {
-          restoreLater(name, id, own ? 0 : OTHERS_RESTORE_MILLIS);
+          restoreLater(name, id, lostPackage, own ? 0 : OTHERS_RESTORE_MILLIS);
         }
       }
     }
@@ -394,24 +394,31 @@ final class SharedFunctions {
     return record.base() == current.version() && current.incarnation().equals(record.incarnation());
   }
 
-  private void settle(String name, Versioned record, boolean accepted, Head replaced) {
+  /**
+   * Completes the outcome of the proposal {@code record} is, if it is one; returns the package a
+   * losing one shared, which goes once it no longer is its key's last record.
+   */
+  private String settle(String name, Versioned record, boolean accepted, Head replaced) {
     Proposal p = pending.get(name);
     if (p == null) {
-      return;
+      return null;
     }
     boolean mine =
         record == null
             ? p.record() == null
             : p.record() != null && p.record().changeId().equals(record.changeId());
-    if (mine) {
-      String replacedKey = accepted && replaced != null ? replaced.record().packageKey() : null;
-      p.outcome().complete(new Outcome(accepted, replaced == null, replacedKey));
+    if (!mine) {
+      return null;
     }
+    String replacedKey = accepted && replaced != null ? replaced.record().packageKey() : null;
+    p.outcome().complete(new Outcome(accepted, replaced == null, replacedKey));
+    return accepted ? null : p.uploaded();
   }
 
-  private void restoreLater(String name, String lostId, long delayMillis) {
+  private void restoreLater(String name, String lostId, String lostPackage, long delayMillis) {
     try {
-      restorer.schedule(() -> restore(name, lostId), delayMillis, TimeUnit.MILLISECONDS);
+      restorer.schedule(
+          () -> restore(name, lostId, lostPackage), delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // the node is closing; another node writes the winner again if the loser stays last
     }
@@ -420,12 +427,14 @@ final class SharedFunctions {
   /**
    * A record that lost may be its key's last in the shared order: compaction would keep it, and a
    * node starting later would load the loser. While it is still the last one read here, writes the
-   * change in effect again (or the deletion); a write that fails is tried again.
+   * change in effect again (or the deletion); a write that fails is tried again. The package the
+   * loser shared goes only then, so a loser left last never names a removed package.
    */
-  private void restore(String name, String lostId) {
+  private void restore(String name, String lostId, String lostPackage) {
     Versioned again;
     synchronized (lock) {
       if (!lostId.equals(lastRead.get(name))) {
+        removeLost(lostPackage);
         return; // a later record follows it
       }
       Head head = heads.get(name);
@@ -437,9 +446,16 @@ final class SharedFunctions {
       } else {
         configs.put(name, again);
       }
+      removeLost(lostPackage);
     } catch (RuntimeException e) {
       LOG.warnf("Could not write function %s again after a lost change: %s", name, e.getMessage());
-      restoreLater(name, lostId, RESTORE_RETRY_MILLIS);
+      restoreLater(name, lostId, lostPackage, RESTORE_RETRY_MILLIS);
+    }
+  }
+
+  private void removeLost(String lostPackage) {
+    if (lostPackage != null) {
+      removePackage(lostPackage);
     }
   }
 

@@ -109,7 +109,7 @@ class SharedFunctionsTest {
   }
 
   private List<String> packagesOf(String name) {
-    return state.values.keySet().stream().filter(k -> k.startsWith("code/" + name + "/")).toList();
+    return List.copyOf(state.snapshot("code/" + name + "/").keySet()); // restores write meanwhile
   }
 
   private static FunctionException conflict(Runnable change) {
@@ -133,7 +133,7 @@ class SharedFunctionsTest {
     createSmall("f");
     FunctionService other = otherNode();
     try {
-      String before = state.values.keySet().toString();
+      String before = state.snapshot("").keySet().toString();
       // the other node's change lands between this node's view and its write
       state.beforeNextWrite("function/f", () -> other.updateConfiguration("f", memory(512), null));
 
@@ -142,13 +142,13 @@ class SharedFunctionsTest {
       assertThat(lost.getMessage()).contains("An update is in progress for resource");
       assertThat(service.get("f").memorySize()).isEqualTo(512);
       assertThat(other.get("f").memorySize()).isEqualTo(512);
-      assertThat(state.values.keySet().toString()).isEqualTo(before);
+      assertThat(state.snapshot("").keySet().toString()).isEqualTo(before);
       // the loser's record came last; its node wrote the winner again after it
       await()
           .atMost(Duration.ofSeconds(5))
           .untilAsserted(
               () ->
-                  assertThat(new String(state.values.get("function/f"), UTF_8))
+                  assertThat(new String(state.snapshot("function/f").get("function/f"), UTF_8))
                       .contains("\"memorySize\":512"));
 
       FunctionConfig next = service.updateConfiguration("f", memory(2048), null);
@@ -173,7 +173,11 @@ class SharedFunctionsTest {
 
       conflict(() -> service.updateCode("f", new CodeSource.Local(v2)));
 
-      assertThat(packagesOf("f")).as("the loser's package removed").isEqualTo(first);
+      // once the winner is the key's last record again
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> assertThat(packagesOf("f")).as("the loser's package removed").isEqualTo(first));
       String sha = other.get("f").codeSha256();
       assertThat(service.get("f").codeSha256()).isEqualTo(sha);
       assertThat(service.invoke("f", "{}".getBytes(UTF_8), null).join().report().result())
@@ -203,7 +207,8 @@ class SharedFunctionsTest {
       assertThat(packagesOf("f")).isEmpty();
       await()
           .atMost(Duration.ofSeconds(5))
-          .untilAsserted(() -> assertThat(state.values).doesNotContainKey("function/f"));
+          .untilAsserted(
+              () -> assertThat(state.snapshot("function/")).doesNotContainKey("function/f"));
     } finally {
       other.close();
     }
@@ -259,7 +264,8 @@ class SharedFunctionsTest {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertThat(fresh.get("f").reservedConcurrency()).isNull());
       SharedFunctions.Versioned last =
-          MAPPER.readValue(state.values.get("function/f"), SharedFunctions.Versioned.class);
+          MAPPER.readValue(
+              state.snapshot("function/f").get("function/f"), SharedFunctions.Versioned.class);
       assertThat(last.config()).isEqualTo(w.config());
       assertThat(last.restore()).isTrue();
       assertThat(service.get("f")).isEqualTo(w.config());
@@ -292,7 +298,7 @@ class SharedFunctionsTest {
 
       assertThat(lost.getMessage()).isEqualTo("Function already exist: f");
       assertThat(service.get("f").handler()).isEqualTo("fixture.Theirs");
-      assertThat(packagesOf("f")).hasSize(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> packagesOf("f").size() == 1);
     } finally {
       other.close();
     }
