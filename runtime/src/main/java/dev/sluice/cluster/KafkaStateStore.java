@@ -3,6 +3,7 @@ package dev.sluice.cluster;
 import dev.sluice.log.kafka.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,6 +100,10 @@ public final class KafkaStateStore implements StateStore {
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
   private final List<Registered> peekers = new CopyOnWriteArrayList<>();
   private volatile Map<String, byte[]> snapshot = new LinkedHashMap<>();
+
+  /** The records read when opening, small ones only (see {@link #history}); gone once following. */
+  private volatile List<Map.Entry<String, byte[]>> history = new ArrayList<>();
+
   private volatile boolean closed;
   private Thread reader;
   private Thread applier;
@@ -187,6 +192,9 @@ public final class KafkaStateStore implements StateStore {
         if (r.value() != null) {
           snapshot.put(key, r.value());
         }
+        if (r.value() == null || r.value().length <= HISTORY_VALUE_BYTES) {
+          history.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, r.value()));
+        }
       }
     }
     queuedPosition = consumer.position(tp);
@@ -250,6 +258,15 @@ public final class KafkaStateStore implements StateStore {
   }
 
   @Override
+  public List<Map.Entry<String, byte[]>> history(String prefix) {
+    List<Map.Entry<String, byte[]>> all = history;
+    if (all == null) {
+      throw new IllegalStateException("the history is gone once the store follows");
+    }
+    return all.stream().filter(e -> e.getKey().startsWith(prefix)).toList();
+  }
+
+  @Override
   public void listen(String prefix, StateListener listener) {
     listeners.add(new Registered(prefix, listener, false));
   }
@@ -276,6 +293,7 @@ public final class KafkaStateStore implements StateStore {
       return;
     }
     snapshot = null;
+    history = null;
     applier = new Thread(this::applyLoop, "sluice-state-applier");
     applier.setDaemon(true);
     applier.start();

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One kind of record in the shared node state, as JSON: the value of key {@code PREFIX + id} is the
@@ -56,6 +58,20 @@ public final class SharedRecords<T> {
     List<T> out = new ArrayList<>();
     for (byte[] value : state.snapshot(prefix).values()) {
       out.add(read(value));
+    }
+    return out;
+  }
+
+  /**
+   * Every record the store still held when it opened ({@link StateStore#history}), in order, as
+   * (id, value) with null values for removals; only before the store follows.
+   */
+  public List<Map.Entry<String, T>> history() {
+    List<Map.Entry<String, T>> out = new ArrayList<>();
+    for (Map.Entry<String, byte[]> e : state.history(prefix)) {
+      String id = e.getKey().substring(prefix.length());
+      T value = e.getValue() == null ? null : read(e.getValue());
+      out.add(new AbstractMap.SimpleEntry<>(id, value));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package dev.sluice.cluster;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +28,20 @@ public interface StateStore extends AutoCloseable {
    * written. Only meaningful before {@link #follow()}.
    */
   Map<String, byte[]> snapshot(String prefix);
+
+  /**
+   * Every record of keys starting with {@code prefix} that the topic still held when the store
+   * opened, in its order, removals as null values: for a component that judges records in order
+   * ({@link #listenAll}) to judge those before it follows as every other node did. Records of more
+   * than {@link #HISTORY_VALUE_BYTES} (function packages) are left out. Only meaningful before
+   * {@link #follow()}; by default, the snapshot's records.
+   */
+  default List<Map.Entry<String, byte[]>> history(String prefix) {
+    return List.copyOf(snapshot(prefix).entrySet());
+  }
+
+  /** The largest value {@link #history} holds. */
+  int HISTORY_VALUE_BYTES = 256 << 10;
 
   /** Calls {@code listener} for changes to keys starting with {@code prefix}, once following. */
   void listen(String prefix, StateListener listener);

@@ -109,6 +109,7 @@ public final class FunctionService implements AutoCloseable {
    * @param code the package it runs
    * @param stored the package it stored on this node, or null
    * @param conditional whether it named the RevisionId it was made from
+   * @param since when it was staged (nanoTime)
    */
   private record Staged(
       SharedFunctions.Proposal proposal,
@@ -116,11 +117,12 @@ public final class FunctionService implements AutoCloseable {
       Runner runner,
       DeployedCode code,
       CodeStore.Stored stored,
-      boolean conditional) {
+      boolean conditional,
+      long since) {
 
     /** The same change once the applier installed its runner. */
     Staged taken() {
-      return new Staged(proposal, uploaded, null, code, null, conditional);
+      return new Staged(proposal, uploaded, null, code, null, conditional, since);
     }
   }
 
@@ -482,7 +484,15 @@ public final class FunctionService implements AutoCloseable {
   private synchronized FunctionConfig deleteNow(String name) {
     Deployed d = require(name);
     if (shared != null) {
-      staged = new Staged(shared.proposeDeletion(d.config().name()), null, null, null, null, false);
+      staged =
+          new Staged(
+              shared.proposeDeletion(d.config().name()),
+              null,
+              null,
+              null,
+              null,
+              false,
+              System.nanoTime());
       writeStaged();
       return d.config();
     }
@@ -914,7 +924,7 @@ public final class FunctionService implements AutoCloseable {
     try {
       SharedFunctions.Proposal p = shared.propose(next, old == null, uploaded);
       DeployedCode code = stored != null ? stored.code() : old.code();
-      staged = new Staged(p, uploaded, runner, code, stored, conditional);
+      staged = new Staged(p, uploaded, runner, code, stored, conditional, System.nanoTime());
       writeStaged();
     } catch (RuntimeException e) {
       if (uploaded != null && !unknownOutcome(e)) {
@@ -982,8 +992,12 @@ public final class FunctionService implements AutoCloseable {
     if (current.runner() != null) {
       current.runner().close();
     }
-    if (!keepPackage && current.stored() != null) {
-      discard(current.stored());
+    CodeStore.Stored stored = current.stored();
+    // another node's change may have placed the same package since: it may be about to run it
+    if (!keepPackage
+        && stored != null
+        && !codes.placedSince(stored.code().root(), current.since())) {
+      discard(stored);
     }
   }
 
@@ -1206,6 +1220,16 @@ public final class FunctionService implements AutoCloseable {
       if (d != null) {
         forget(d);
       }
+    }
+  }
+
+  /**
+   * With shared state, fails the changes still awaiting their outcome and stops writing winners
+   * again: call before closing the shared state, whose applier would no longer settle them.
+   */
+  public void closeShared() {
+    if (shared != null) {
+      shared.close();
     }
   }
 

@@ -17,27 +17,30 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * Shares functions through the node state, so that a function deployed through any node runs on
- * every node: {@code function/NAME} holds a {@link Versioned} configuration as JSON, {@code
- * code/NAME/HEX/ID} a package (the unpacked files zipped again; HEX is the hex of its CodeSha256,
- * ID tells uploads of the same package apart, so that removing one never removes another's). A
- * package is written before the configuration that names it, so a node reading in order always has
- * the code first; the data directory only caches unpacked packages.
+ * every node: {@code function/NAME} holds a {@link Versioned} configuration as JSON (or a deletion
+ * marker), {@code code/NAME/HEX/ID} a package (the unpacked files zipped again; HEX is the hex of
+ * its CodeSha256, ID tells uploads of the same package apart, so that removing one never removes
+ * another's). A package is written before the configuration that names it, so a node reading in
+ * order always has the code first; the data directory only caches unpacked packages.
  *
  * <p>Concurrent changes: a node does not apply its own change when it writes it, but when it reads
- * it back in the shared order, as every node does, and every node judges each change the same way
- * there ({@link #judge}): a change wins only if it was made from the change in effect, so one made
- * from a state another change replaced meanwhile loses, and its writer answers
- * ResourceConflictException, as Lambda does while another update is in progress. No change is lost
- * silently, and no configuration names a package that the change it overtook removed. A loser's
+ * it back in the shared order, and every node judges each record the same way there ({@link
+ * #wins}): a change, deletions included, wins only if made from the change in effect, so one made
+ * from a state another change replaced meanwhile loses, and its writer answers as Lambda does
+ * (ResourceConflictException while another update is in progress). No change is lost silently, and
+ * no configuration names a package that the change it overtook removed. Deletions are markers, not
+ * tombstones, so that they are judged like any change (a marker per deleted name stays). A loser's
  * record may be its key's last, which compaction would keep: the change in effect is then written
- * again ({@link #restore}), at once by the loser's node, after {@link #OTHERS_RESTORE_MILLIS} by
- * any node if it is still last then (its writer died).
+ * again ({@link #restore}), at once by the loser's node, and by any node some seconds later if the
+ * loser is still last (its writer died). A node starting judges every record the topic still holds,
+ * in order ({@link #load}), so it agrees with the others.
  *
  * <p>Thread model: judging runs on the store's applying thread under the service's lock, which
  * writers hold too while they prepare a change ({@link #propose}); they wait for its outcome
@@ -47,21 +50,24 @@ final class SharedFunctions {
 
   private static final Logger LOG = Logger.getLogger(SharedFunctions.class);
   private static final String CODE = "code/";
-  private static final String TOMBSTONE = "";
+  private static final String REMOVED = "";
   private static final long OUTCOME_WAIT_SECONDS = 30;
   private static final long OTHERS_RESTORE_MILLIS = 5_000;
+  private static final int OTHERS_RESTORE_JITTER_MILLIS = 2_000;
   private static final long RESTORE_RETRY_MILLIS = 1_000;
 
   /**
    * A function's configuration as shared.
    *
-   * @param config the configuration
+   * @param config the configuration, or null for a deletion
    * @param version above every version of the name its writer had read
    * @param base the version of the change in effect it was made from (0 for a creation); it wins
    *     only while that one is in effect
    * @param incarnation one per creation of the name, kept by its changes
    * @param creation whether this creates the function, which wins only where it does not exist
-   * @param restore whether this writes the change in effect again after a loser (see {@link #wins})
+   * @param deleted whether this deletes the function
+   * @param follows for a restore, the id of the losing record it writes the change in effect after;
+   *     null otherwise
    * @param packageKey the key of the package it runs
    * @param changeId unique to this record, so that its writer knows it when it reads it back
    */
@@ -71,7 +77,8 @@ final class SharedFunctions {
       long base,
       String incarnation,
       boolean creation,
-      boolean restore,
+      boolean deleted,
+      String follows,
       String packageKey,
       String changeId) {}
 
@@ -88,16 +95,16 @@ final class SharedFunctions {
    * A change written, or about to be, and its outcome to come.
    *
    * @param name the function
-   * @param record the record, or null for a deletion
+   * @param record the record
    * @param uploaded the key of the package this change shared, or null
    * @param outcome completed when the change is read back and judged
    */
   record Proposal(
       String name, Versioned record, String uploaded, CompletableFuture<Outcome> outcome) {
 
-    /** The version of the change, 0 for a deletion. */
+    /** The version of the change. */
     long version() {
-      return record == null ? 0 : record.version();
+      return record.version();
     }
   }
 
@@ -110,7 +117,10 @@ final class SharedFunctions {
     void drop(String name);
   }
 
-  /** The change in effect for a name; {@code verified} once judged in order here. */
+  /**
+   * The change in effect for a name; {@code verified} unless it is the first record of the name the
+   * topic still held when this node started (compaction dropped the ones before it).
+   */
   private record Head(Versioned record, boolean verified) {}
 
   private final StateStore state;
@@ -140,27 +150,45 @@ final class SharedFunctions {
   }
 
   /**
-   * Unpacks every shared package not cached yet and returns every function's configuration. A
-   * package that cannot be unpacked is logged: its function fails to start here, the others run.
-   * The records loaded are their keys' last ones, judged before this node read them: taken as they
-   * are, unverified (see {@link #wins}).
+   * Unpacks every shared package not cached yet, judges every function record the topic holds in
+   * order, as the nodes that read them did, and returns the configurations in effect. A package
+   * that cannot be unpacked is logged: its function fails to start here, the others run.
    */
   List<FunctionConfig> load() {
     state.snapshot(CODE).forEach(this::unpackQuietly);
-    List<FunctionConfig> out = new ArrayList<>();
     synchronized (lock) {
-      for (Versioned v : configs.load()) {
-        if (unreadable(v)) {
+      Map<String, Boolean> lostLast = new HashMap<>();
+      for (Map.Entry<String, Versioned> e : configs.history()) {
+        String name = e.getKey();
+        Versioned v = e.getValue();
+        if (v != null && unreadable(v)) {
           continue;
         }
-        String name = v.config().name();
-        heads.put(name, new Head(v, false));
-        seen.merge(name, v.version(), Math::max);
-        lastRead.put(name, v.changeId());
-        out.add(v.config());
+        boolean first = !lastRead.containsKey(name);
+        // the first record left of a name is taken as it is: those it was judged against are gone
+        boolean accepted = v == null || first || wins(v, heads.get(name));
+        lastRead.put(name, v == null ? REMOVED : v.changeId());
+        lostLast.put(name, !accepted);
+        if (v == null || (accepted && v.deleted())) {
+          heads.remove(name);
+        } else {
+          seen.merge(name, v.version(), Math::max);
+          if (accepted) {
+            heads.put(name, new Head(v, !first));
+          }
+        }
       }
+      // a loser last when this node started: its writer died, or has not written the winner yet
+      lostLast.forEach(
+          (name, lost) -> {
+            if (lost) {
+              restoreLater(name, lastRead.get(name), null, othersDelay());
+            }
+          });
+      List<FunctionConfig> out = new ArrayList<>();
+      heads.values().forEach(h -> out.add(h.record().config()));
+      return out;
     }
-    return out;
   }
 
   /** Calls {@code applier} for each change that takes effect from now on, in the shared order. */
@@ -240,14 +268,28 @@ final class SharedFunctions {
             creation || h == null ? UUID.randomUUID().toString() : h.incarnation(),
             creation,
             false,
+            null,
             packageKey != null || h == null ? packageKey : h.packageKey(),
             UUID.randomUUID().toString());
     return track(new Proposal(name, record, packageKey, new CompletableFuture<>()));
   }
 
-  /** The deletion of {@code name}; {@link #write} it. */
+  /** The deletion of {@code name}, made from the change in effect; {@link #write} it. */
   Proposal proposeDeletion(String name) {
-    return track(new Proposal(name, null, null, new CompletableFuture<>()));
+    Head head = heads.get(name);
+    Versioned h = head == null ? null : head.record();
+    Versioned record =
+        new Versioned(
+            null,
+            nextVersion(name),
+            h == null ? 0 : h.version(),
+            h == null ? null : h.incarnation(),
+            false,
+            true,
+            null,
+            null,
+            UUID.randomUUID().toString());
+    return track(new Proposal(name, record, null, new CompletableFuture<>()));
   }
 
   private long nextVersion(String name) {
@@ -265,11 +307,7 @@ final class SharedFunctions {
    */
   void write(Proposal p) {
     try {
-      if (p.record() == null) {
-        configs.remove(p.name());
-      } else {
-        configs.put(p.name(), p.record());
-      }
+      configs.put(p.name(), p.record());
     } catch (RuntimeException e) {
       synchronized (lock) {
         pending.remove(p.name(), p);
@@ -322,7 +360,7 @@ final class SharedFunctions {
     }
   }
 
-  /** Ends the waits of changes in flight and stops writing winners again. */
+  /** Ends the waits of changes in flight and stops writing winners again; idempotent. */
   void close() {
     synchronized (lock) {
       pending.values().forEach(p -> p.outcome().completeExceptionally(closing()));
@@ -335,8 +373,8 @@ final class SharedFunctions {
   }
 
   /**
-   * Decides whether a record read in the shared order takes effect, as every node does; a record
-   * that loses is followed by the change in effect again.
+   * Judges a record read in the shared order, as every node does; a record that loses is followed
+   * by the change in effect again. A removal (of an older Sluice's) takes effect.
    */
   private void judge(String name, Versioned record, boolean own, Applier applier) {
     if (record != null && unreadable(record)) {
@@ -345,16 +383,16 @@ final class SharedFunctions {
     synchronized (lock) {
       Head head = heads.get(name);
       boolean accepted = record == null || wins(record, head);
-      String id = record == null ? TOMBSTONE : record.changeId();
+      String id = record == null ? REMOVED : record.changeId();
       lastRead.put(name, id);
       try {
         apply(name, record, accepted, own, applier);
       } catch (RuntimeException e) {
         LOG.errorf(e, "Could not apply a change of function %s on this node", name);
       } finally {
-        String lostPackage = own ? settle(name, record, accepted, head) : null;
+        String lostPackage = own && record != null ? settle(name, record, accepted, head) : null;
         if (!accepted) {
-          restoreLater(name, id, lostPackage, own ? 0 : OTHERS_RESTORE_MILLIS);
+          restoreLater(name, id, lostPackage, own ? 0 : othersDelay());
         }
       }
     }
@@ -362,34 +400,38 @@ final class SharedFunctions {
 
   private void apply(
       String name, Versioned record, boolean accepted, boolean own, Applier applier) {
-    if (record == null) {
-      heads.remove(name);
-      applier.drop(name);
+    if (record != null) {
+      seen.merge(name, record.version(), Math::max);
+    }
+    if (!accepted) {
       return;
     }
-    seen.merge(name, record.version(), Math::max);
-    if (accepted) {
-      heads.put(name, new Head(record, true));
-      applier.show(record.config(), own, record.version());
+    if (record == null || record.deleted()) {
+      if (heads.remove(name) != null) {
+        applier.drop(name);
+      }
+      return;
     }
+    heads.put(name, new Head(record, true));
+    applier.show(record.config(), own, record.version());
   }
 
   /**
-   * A deletion always takes effect; a creation only where the name has no function; a change only
-   * if made from the change in effect (its base and incarnation). A head loaded from the snapshot
-   * may be a loser whose winner compaction dropped, so there a restore takes effect when its
-   * version is above the head's.
+   * A creation wins only where the name has no function; any other change, deletions included, only
+   * if made from the change in effect (its base version and incarnation); a restore of a deletion
+   * where there is none changes nothing and wins. A head that is the first record left of its name
+   * may be a loser whose winner compaction dropped: a restore following it wins there.
    */
   private static boolean wins(Versioned record, Head head) {
     if (head == null) {
-      return record.creation();
+      return record.creation() || (record.deleted() && record.follows() != null);
     }
     Versioned current = head.record();
     if (record.creation()) {
       return false;
     }
-    if (!head.verified() && record.restore()) {
-      return record.version() > current.version();
+    if (!head.verified() && current.changeId().equals(record.follows())) {
+      return true;
     }
     return record.base() == current.version() && current.incarnation().equals(record.incarnation());
   }
@@ -400,19 +442,18 @@ final class SharedFunctions {
    */
   private String settle(String name, Versioned record, boolean accepted, Head replaced) {
     Proposal p = pending.get(name);
-    if (p == null) {
-      return null;
-    }
-    boolean mine =
-        record == null
-            ? p.record() == null
-            : p.record() != null && p.record().changeId().equals(record.changeId());
-    if (!mine) {
+    if (p == null || !p.record().changeId().equals(record.changeId())) {
       return null;
     }
     String replacedKey = accepted && replaced != null ? replaced.record().packageKey() : null;
     p.outcome().complete(new Outcome(accepted, replaced == null, replacedKey));
     return accepted ? null : p.uploaded();
+  }
+
+  /** When other nodes write the winner again after a loser: spread, so that one of them does. */
+  private static long othersDelay() {
+    return OTHERS_RESTORE_MILLIS
+        + ThreadLocalRandom.current().nextInt(OTHERS_RESTORE_JITTER_MILLIS);
   }
 
   private void restoreLater(String name, String lostId, String lostPackage, long delayMillis) {
@@ -426,9 +467,10 @@ final class SharedFunctions {
 
   /**
    * A record that lost may be its key's last in the shared order: compaction would keep it, and a
-   * node starting later would load the loser. While it is still the last one read here, writes the
-   * change in effect again (or the deletion); a write that fails is tried again. The package the
-   * loser shared goes only then, so a loser left last never names a removed package.
+   * node starting later might take it for the change in effect. While it is still the last one read
+   * here, writes the change in effect again (or a deletion where there is none); a write that fails
+   * is tried again. The package the loser shared goes only then, so a loser left last never names a
+   * removed package.
    */
   private void restore(String name, String lostId, String lostPackage) {
     Versioned again;
@@ -438,14 +480,10 @@ final class SharedFunctions {
         return; // a later record follows it
       }
       Head head = heads.get(name);
-      again = head == null ? null : restoreOf(head.record(), nextVersion(name));
+      again = restoreOf(head == null ? null : head.record(), nextVersion(name), lostId);
     }
     try {
-      if (again == null) {
-        configs.remove(name);
-      } else {
-        configs.put(name, again);
-      }
+      configs.put(name, again);
       removeLost(lostPackage);
     } catch (RuntimeException e) {
       LOG.warnf("Could not write function %s again after a lost change: %s", name, e.getMessage());
@@ -459,21 +497,26 @@ final class SharedFunctions {
     }
   }
 
-  private static Versioned restoreOf(Versioned head, long version) {
+  private static Versioned restoreOf(Versioned head, long version, String lostId) {
+    String id = UUID.randomUUID().toString();
+    if (head == null) {
+      return new Versioned(null, version, 0, null, false, true, lostId, null, id);
+    }
     return new Versioned(
         head.config(),
         version,
         head.version(),
         head.incarnation(),
         false,
-        true,
+        false,
+        lostId,
         head.packageKey(),
-        UUID.randomUUID().toString());
+        id);
   }
 
-  /** A record without a configuration or an id: written by a version of Sluice before versions. */
+  /** A record without an id, or a change without a configuration: not one this Sluice writes. */
   private static boolean unreadable(Versioned v) {
-    if (v.config() == null || v.changeId() == null) {
+    if (v.changeId() == null || (v.config() == null && !v.deleted())) {
       LOG.warnf("Skipping a function record without versions in the node state: %s", v);
       return true;
     }

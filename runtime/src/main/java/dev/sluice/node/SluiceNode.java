@@ -150,6 +150,7 @@ public class SluiceNode {
   @PreDestroy
   void stop() {
     if (state != null) {
+      functions.closeShared(); // its changes in flight end now, not after a 30 s wait
       state.close(); // first: no change from another node may start a runner while stopping
     }
     mappings.close();

@@ -77,6 +77,37 @@ class KafkaStateStoreTest {
   }
 
   @Test
+  void history_atOpen_holdsEveryRecordInOrderWithRemovalsButNotLargeValues() {
+    KafkaStateStore a = node();
+    a.put("function/f", bytes("v1"));
+    a.put("function/g", bytes("g1"));
+    a.put("function/f", bytes("v2"));
+    a.remove("function/g");
+    a.put("code/f/1", new byte[StateStore.HISTORY_VALUE_BYTES + 1]);
+    a.put("stream/s", bytes("another prefix"));
+
+    KafkaStateStore b = node();
+
+    List<Change> history = new ArrayList<>();
+    b.history("function/")
+        .forEach(
+            e ->
+                history.add(
+                    new Change(e.getKey(), e.getValue() == null ? null : text(e.getValue()))));
+    assertThat(history)
+        .containsExactly(
+            new Change("function/f", "v1"),
+            new Change("function/g", "g1"),
+            new Change("function/f", "v2"),
+            new Change("function/g", null));
+    assertThat(b.history("code/")).as("too large to keep").isEmpty();
+    assertThat(b.snapshot("code/")).containsKey("code/f/1");
+    b.follow();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.history("function/"))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void awaitCurrent_afterAnotherNodesWrites_returnsOnceThisNodeAppliedThem() {
     KafkaStateStore a = node();
     KafkaStateStore b = node();

@@ -150,6 +150,7 @@ class SharedFunctionsTest {
               () ->
                   assertThat(new String(state.snapshot("function/f").get("function/f"), UTF_8))
                       .contains("\"memorySize\":512"));
+      await().atMost(Duration.ofSeconds(5)).until(state::quiet); // both nodes read the restore
 
       FunctionConfig next = service.updateConfiguration("f", memory(2048), null);
       assertThat(next.memorySize()).isEqualTo(2048);
@@ -205,10 +206,11 @@ class SharedFunctionsTest {
       assertThat(service.list()).isEmpty();
       assertThat(other.list()).isEmpty();
       assertThat(packagesOf("f")).isEmpty();
+      // the loser's record came last: its node wrote the deletion again after it
       await()
           .atMost(Duration.ofSeconds(5))
-          .untilAsserted(
-              () -> assertThat(state.snapshot("function/")).doesNotContainKey("function/f"));
+          .untilAsserted(() -> assertThat(lastRecord().deleted()).isTrue());
+      assertThat(lastRecord().follows()).isNotNull();
     } finally {
       other.close();
     }
@@ -234,43 +236,94 @@ class SharedFunctionsTest {
     }
   }
 
-  @Test
-  void losingRecordLeftLastByANodeThatDied_anotherNodeWritesTheWinnerAgainAndNewNodesTakeIt()
-      throws Exception {
-    open();
-    createSmall("f");
-    byte[] winner = state.values.get("function/f");
-    SharedFunctions.Versioned w = MAPPER.readValue(winner, SharedFunctions.Versioned.class);
-    FunctionConfig stale = w.config().withReservedConcurrency(7);
-    // made from a version before the one in effect, by a node that died before writing it again
+  /** A record made from a version before the one in effect, by a node that died at once. */
+  private SharedFunctions.Versioned injectLoser(SharedFunctions.Versioned w) throws Exception {
     SharedFunctions.Versioned loser =
         new SharedFunctions.Versioned(
-            stale,
+            w.config().withReservedConcurrency(7),
             w.version() + 1,
             w.version() - 1,
             w.incarnation(),
             false,
             false,
+            null,
             w.packageKey(),
             "dead-node-change");
-
     state.remote("function/f", MAPPER.writeValueAsBytes(loser));
-    FunctionService fresh = otherNode(); // loads the loser: it cannot tell
+    return loser;
+  }
+
+  private SharedFunctions.Versioned lastRecord() throws Exception {
+    return MAPPER.readValue(
+        state.snapshot("function/f").get("function/f"), SharedFunctions.Versioned.class);
+  }
+
+  @Test
+  void start_losingRecordLeftLastByANodeThatDied_newNodeJudgesItAndAnotherWritesTheWinnerAgain()
+      throws Exception {
+    open();
+    createSmall("f");
+    SharedFunctions.Versioned w = lastRecord();
+    injectLoser(w);
+
+    FunctionService fresh = otherNode(); // judges the topic's records in order, as others did
     try {
+      assertThat(fresh.get("f")).isEqualTo(w.config());
+      assertThat(service.get("f")).isEqualTo(w.config());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(lastRecord().follows()).isEqualTo("dead-node-change"));
+      assertThat(lastRecord().config()).isEqualTo(w.config());
+    } finally {
+      fresh.close();
+    }
+  }
+
+  @Test
+  void start_compactedToALoserLeftLast_newNodeTakesItUntilTheWinnerIsWrittenAgain()
+      throws Exception {
+    open();
+    createSmall("f");
+    SharedFunctions.Versioned w = lastRecord();
+    injectLoser(w);
+    state.compact(); // the winner's record is gone: only the loser is left of the name
+
+    FunctionService fresh = otherNode();
+    try {
+      assertThat(fresh.get("f").reservedConcurrency()).as("it cannot tell").isEqualTo(7);
       assertThat(service.get("f").reservedConcurrency()).isNull();
-      assertThat(fresh.get("f").reservedConcurrency()).isEqualTo(7);
 
       await()
           .atMost(Duration.ofSeconds(10))
-          .untilAsserted(() -> assertThat(fresh.get("f").reservedConcurrency()).isNull());
-      SharedFunctions.Versioned last =
-          MAPPER.readValue(
-              state.snapshot("function/f").get("function/f"), SharedFunctions.Versioned.class);
-      assertThat(last.config()).isEqualTo(w.config());
-      assertThat(last.restore()).isTrue();
+          .untilAsserted(() -> assertThat(fresh.get("f")).isEqualTo(w.config()));
       assertThat(service.get("f")).isEqualTo(w.config());
+      FunctionConfig next = fresh.putConcurrency("f", 2); // both judge it the same way now
+      assertThat(service.get("f")).isEqualTo(next);
     } finally {
       fresh.close();
+    }
+  }
+
+  @Test
+  void delete_fromAViewAnotherNodesChangeOvertook_conflictsAndTheFunctionStays() throws Exception {
+    open();
+    createSmall("f");
+    FunctionService other = otherNode();
+    try {
+      state.beforeNextWrite("function/f", () -> other.updateConfiguration("f", memory(512), null));
+
+      conflict(() -> service.delete("f"));
+
+      assertThat(service.get("f").memorySize()).isEqualTo(512);
+      assertThat(other.get("f").memorySize()).isEqualTo(512);
+      assertThat(packagesOf("f")).hasSize(1);
+      other.delete("f");
+      assertThat(service.list()).isEmpty();
+      assertThat(packagesOf("f")).isEmpty();
+      createSmall("f"); // a deleted name is free again on every node
+      assertThat(other.get("f").name()).isEqualTo("f");
+    } finally {
+      other.close();
     }
   }
 
@@ -353,7 +406,7 @@ class SharedFunctionsTest {
     service.delete("f");
 
     assertThat(service.list()).isEmpty();
-    assertThat(state.values.keySet()).noneMatch(k -> k.startsWith("function/"));
+    assertThat(lastRecord().deleted()).as("a deletion marker, judged like any change").isTrue();
   }
 
   @Test

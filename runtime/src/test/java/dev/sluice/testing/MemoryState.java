@@ -23,6 +23,23 @@ public final class MemoryState implements StateStore {
 
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
 
+  /** Every write in order, as a topic keeps them until compaction ({@link #compact}). */
+  private final List<Map.Entry<String, byte[]>> log = new java.util.ArrayList<>();
+
+  private final java.util.concurrent.atomic.AtomicInteger delivering =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Drops every write but each key's last, as Kafka's compaction does (removals included). */
+  public synchronized void compact() {
+    log.clear();
+    values.forEach((k, v) -> log.add(new java.util.AbstractMap.SimpleImmutableEntry<>(k, v)));
+  }
+
+  /** Whether no write is being delivered to listeners now. */
+  public boolean quiet() {
+    return delivering.get() == 0;
+  }
+
   /** Removals of keys starting so fail, as with the broker going away; null: none fail. */
   public volatile String refusedRemovals;
 
@@ -51,21 +68,27 @@ public final class MemoryState implements StateStore {
     if (before != null) {
       before.run();
     }
-    synchronized (this) {
-      if (value == null) {
-        if (refusedRemovals != null && writer != null && key.startsWith(refusedRemovals)) {
-          throw new StateException("broker unreachable");
+    delivering.incrementAndGet();
+    try {
+      synchronized (this) {
+        if (value == null) {
+          if (refusedRemovals != null && writer != null && key.startsWith(refusedRemovals)) {
+            throw new StateException("broker unreachable");
+          }
+          values.remove(key);
+        } else {
+          values.put(key, value);
         }
-        values.remove(key);
-      } else {
-        values.put(key, value);
+        log.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, value));
       }
-    }
-    for (Registered r : listeners) {
-      boolean own = r.owner() == writer;
-      if (key.startsWith(r.prefix()) && (!own || r.all())) {
-        r.listener().changed(key, value, own);
+      for (Registered r : listeners) {
+        boolean own = r.owner() == writer;
+        if (key.startsWith(r.prefix()) && (!own || r.all())) {
+          r.listener().changed(key, value, own);
+        }
       }
+    } finally {
+      delivering.decrementAndGet();
     }
   }
 
@@ -79,6 +102,11 @@ public final class MemoryState implements StateStore {
           }
         });
     return out;
+  }
+
+  @Override
+  public synchronized List<Map.Entry<String, byte[]>> history(String prefix) {
+    return log.stream().filter(e -> e.getKey().startsWith(prefix)).toList();
   }
 
   @Override
@@ -113,6 +141,11 @@ public final class MemoryState implements StateStore {
     @Override
     public Map<String, byte[]> snapshot(String prefix) {
       return MemoryState.this.snapshot(prefix);
+    }
+
+    @Override
+    public List<Map.Entry<String, byte[]>> history(String prefix) {
+      return MemoryState.this.history(prefix);
     }
 
     @Override
