@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -94,11 +95,14 @@ public final class FunctionService implements AutoCloseable {
   private final ScheduledExecutorService asyncQueue =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
 
-  /** With shared state: one change of this node's at a time, held until its outcome. */
-  private final ReentrantLock changeLock = new ReentrantLock();
+  /**
+   * With shared state: one change of a function at a time from this node, held until its outcome
+   * (one lock per name ever changed here).
+   */
+  private final Map<String, ReentrantLock> changeLocks = new ConcurrentHashMap<>();
 
-  /** The change this node shared and awaits; under the service's lock. */
-  private Staged staged;
+  /** Per function, the change this node shared and awaits; under the service's lock. */
+  private final Map<String, Staged> staged = new HashMap<>();
 
   /**
    * A change shared and not yet judged in the shared order.
@@ -265,7 +269,7 @@ public final class FunctionService implements AutoCloseable {
   /** Deploys a new function with {@code tags} (CreateFunction's Tags). */
   public FunctionConfig create(
       String name, FunctionSpec spec, CodeSource code, Map<String, String> tags) {
-    return change(() -> createNow(name, spec, code, tags));
+    return change(name, () -> createNow(name, spec, code, tags));
   }
 
   private synchronized FunctionConfig createNow(
@@ -338,7 +342,7 @@ public final class FunctionService implements AutoCloseable {
    * with PRECONDITION_FAILED otherwise, as Lambda's optimistic locking does.
    */
   public FunctionConfig updateCode(String name, CodeSource code, String revisionId) {
-    return change(() -> updateCodeNow(name, code, revisionId));
+    return change(name, () -> updateCodeNow(name, code, revisionId));
   }
 
   /**
@@ -372,7 +376,7 @@ public final class FunctionService implements AutoCloseable {
    * fails with PRECONDITION_FAILED otherwise.
    */
   public FunctionConfig updateConfiguration(String name, FunctionSpec spec, String revisionId) {
-    return change(() -> updateConfigurationNow(name, spec, revisionId));
+    return change(name, () -> updateConfigurationNow(name, spec, revisionId));
   }
 
   private synchronized FunctionConfig updateConfigurationNow(
@@ -407,7 +411,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** Sets the function's reserved concurrency (0 throttles every invocation). */
   public FunctionConfig putConcurrency(String name, Integer reserved) {
-    return change(() -> putConcurrencyNow(name, reserved));
+    return change(name, () -> putConcurrencyNow(name, reserved));
   }
 
   private synchronized FunctionConfig putConcurrencyNow(String name, Integer reserved) {
@@ -459,7 +463,7 @@ public final class FunctionService implements AutoCloseable {
    * the function's configuration and revision stay as they are.
    */
   public FunctionConfig retag(String nameOrArn, Map<String, String> add, List<String> remove) {
-    return change(() -> retagNow(nameOf(nameOrArn), add, remove));
+    return change(nameOrArn, () -> retagNow(nameOf(nameOrArn), add, remove));
   }
 
   private synchronized FunctionConfig retagNow(
@@ -478,22 +482,18 @@ public final class FunctionService implements AutoCloseable {
 
   /** Deletes a function, its code and its logs. */
   public void delete(String name) {
-    change(() -> deleteNow(name));
+    change(name, () -> deleteNow(name));
   }
 
   private synchronized FunctionConfig deleteNow(String name) {
     Deployed d = require(name);
     if (shared != null) {
-      staged =
+      String canonical = d.config().name();
+      staged.put(
+          canonical,
           new Staged(
-              shared.proposeDeletion(d.config().name()),
-              null,
-              null,
-              null,
-              null,
-              false,
-              System.nanoTime());
-      writeStaged();
+              shared.proposeDeletion(canonical), null, null, null, null, false, System.nanoTime()));
+      writeStaged(canonical);
       return d.config();
     }
     forget(d);
@@ -891,21 +891,23 @@ public final class FunctionService implements AutoCloseable {
   /**
    * Runs a change. With shared state, first applies what other nodes changed up to now (a change
    * computed from a stale view loses in the shared order anyway), and returns only once the change
-   * took effect there, one change of this node's at a time: the shared state's applier takes the
-   * service's lock, so the wait is outside it.
+   * took effect there, one change of a function at a time on this node: the shared state's applier
+   * takes the service's lock, so the wait is outside it.
    */
-  private FunctionConfig change(Supplier<FunctionConfig> now) {
+  private FunctionConfig change(String nameOrArn, Supplier<FunctionConfig> now) {
     if (shared == null) {
       return now.get();
     }
-    changeLock.lock();
+    String name = nameOf(Objects.requireNonNullElse(nameOrArn, ""));
+    ReentrantLock lock = changeLocks.computeIfAbsent(name, n -> new ReentrantLock());
+    lock.lock();
     try {
       shared.awaitCurrent();
       FunctionConfig next = now.get();
-      settle();
+      settle(name);
       return next;
     } finally {
-      changeLock.unlock();
+      lock.unlock();
     }
   }
 
@@ -924,8 +926,10 @@ public final class FunctionService implements AutoCloseable {
     try {
       SharedFunctions.Proposal p = shared.propose(next, old == null, uploaded);
       DeployedCode code = stored != null ? stored.code() : old.code();
-      staged = new Staged(p, uploaded, runner, code, stored, conditional, System.nanoTime());
-      writeStaged();
+      staged.put(
+          next.name(),
+          new Staged(p, uploaded, runner, code, stored, conditional, System.nanoTime()));
+      writeStaged(next.name());
     } catch (RuntimeException e) {
       if (uploaded != null && !unknownOutcome(e)) {
         shared.removePackage(uploaded);
@@ -934,11 +938,11 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  private void writeStaged() {
+  private void writeStaged(String name) {
     try {
-      shared.write(staged.proposal());
+      shared.write(staged.get(name).proposal());
     } catch (RuntimeException e) {
-      staged = null;
+      staged.remove(name);
       throw e;
     }
   }
@@ -953,10 +957,10 @@ public final class FunctionService implements AutoCloseable {
    * from Lambda; a winner's replaced package goes. When the outcome stays unknown, the packages
    * stay, for the change may still take effect.
    */
-  private void settle() {
+  private void settle(String name) {
     Staged s;
     synchronized (this) {
-      s = staged;
+      s = staged.get(name);
     }
     if (s == null) {
       return;
@@ -984,11 +988,12 @@ public final class FunctionService implements AutoCloseable {
    * stored unless {@code keepPackage} or a function runs it.
    */
   private synchronized void dropStaged(Staged s, boolean keepPackage) {
-    Staged current = staged;
+    String name = s.proposal().name();
+    Staged current = staged.get(name);
     if (current == null || current.proposal() != s.proposal()) {
       return;
     }
-    staged = null;
+    staged.remove(name);
     if (current.runner() != null) {
       current.runner().close();
     }
@@ -1187,10 +1192,10 @@ public final class FunctionService implements AutoCloseable {
     @Override
     public void show(FunctionConfig config, boolean own, long version) {
       Deployed old = functions.get(config.name());
-      Staged s = staged;
+      Staged s = staged.get(config.name());
       if (own && s != null && s.runner() != null && s.proposal().version() == version) {
         // taken: the writer's settle finds no runner to drop
-        staged = s.taken();
+        staged.put(config.name(), s.taken());
         put(config, s.code(), s.runner());
         if (old != null) {
           retire(old);

@@ -480,7 +480,7 @@ final class SharedFunctions {
         return; // a later record follows it
       }
       Head head = heads.get(name);
-      again = restoreOf(head == null ? null : head.record(), nextVersion(name), lostId);
+      again = head == null ? deletedAgain(nextVersion(name), lostId) : restoreOf(head, lostId);
     }
     try {
       configs.put(name, again);
@@ -497,21 +497,27 @@ final class SharedFunctions {
     }
   }
 
-  private static Versioned restoreOf(Versioned head, long version, String lostId) {
-    String id = UUID.randomUUID().toString();
-    if (head == null) {
-      return new Versioned(null, version, 0, null, false, true, lostId, null, id);
-    }
+  private static Versioned deletedAgain(long version, String lostId) {
     return new Versioned(
-        head.config(),
-        version,
-        head.version(),
-        head.incarnation(),
+        null, version, 0, null, false, true, lostId, null, UUID.randomUUID().toString());
+  }
+
+  /**
+   * The change in effect again, with its own version: a change made from it meanwhile, which names
+   * that version as its base, still wins after the restore.
+   */
+  private static Versioned restoreOf(Head head, String lostId) {
+    Versioned h = head.record();
+    return new Versioned(
+        h.config(),
+        h.version(),
+        h.version(),
+        h.incarnation(),
         false,
         false,
         lostId,
-        head.packageKey(),
-        id);
+        h.packageKey(),
+        UUID.randomUUID().toString());
   }
 
   /** A record without an id, or a change without a configuration: not one this Sluice writes. */

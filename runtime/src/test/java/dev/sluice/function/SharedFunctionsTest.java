@@ -151,6 +151,13 @@ class SharedFunctionsTest {
                   assertThat(new String(state.snapshot("function/f").get("function/f"), UTF_8))
                       .contains("\"memorySize\":512"));
       await().atMost(Duration.ofSeconds(5)).until(state::quiet); // both nodes read the restore
+      SharedFunctions.Versioned restore = lastRecord();
+      assertThat(restore.follows()).isNotNull();
+      // the same version again: a change made from the winner before the restore still wins
+      assertThat(restore.version()).isEqualTo(restore.base());
+      injectChange(restore.version(), restore.incarnation(), 3);
+      assertThat(service.get("f").reservedConcurrency()).isEqualTo(3);
+      assertThat(other.get("f").reservedConcurrency()).isEqualTo(3);
 
       FunctionConfig next = service.updateConfiguration("f", memory(2048), null);
       assertThat(next.memorySize()).isEqualTo(2048);
@@ -251,6 +258,23 @@ class SharedFunctionsTest {
             "dead-node-change");
     state.remote("function/f", MAPPER.writeValueAsBytes(loser));
     return loser;
+  }
+
+  /** Another node's change of f, made from version {@code base}: its reserved concurrency. */
+  private void injectChange(long base, String incarnation, int reserved) throws Exception {
+    SharedFunctions.Versioned head = lastRecord();
+    SharedFunctions.Versioned change =
+        new SharedFunctions.Versioned(
+            head.config().withReservedConcurrency(reserved),
+            head.version() + 100,
+            base,
+            incarnation,
+            false,
+            false,
+            null,
+            head.packageKey(),
+            "remote-" + reserved);
+    state.remote("function/f", MAPPER.writeValueAsBytes(change));
   }
 
   private SharedFunctions.Versioned lastRecord() throws Exception {
