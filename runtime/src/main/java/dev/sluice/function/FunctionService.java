@@ -108,7 +108,6 @@ public final class FunctionService implements AutoCloseable {
    * A change shared and not yet judged in the shared order.
    *
    * @param proposal the change
-   * @param uploaded the key of the package it shared, or null
    * @param runner a runner made for it, which the applier installs; null: keep the running one
    * @param code the package it runs
    * @param stored the package it stored on this node, or null
@@ -117,7 +116,6 @@ public final class FunctionService implements AutoCloseable {
    */
   private record Staged(
       SharedFunctions.Proposal proposal,
-      String uploaded,
       Runner runner,
       DeployedCode code,
       CodeStore.Stored stored,
@@ -126,7 +124,7 @@ public final class FunctionService implements AutoCloseable {
 
     /** The same change once the applier installed its runner. */
     Staged taken() {
-      return new Staged(proposal, uploaded, null, code, null, conditional, since);
+      return new Staged(proposal, null, code, null, conditional, since);
     }
   }
 
@@ -492,7 +490,7 @@ public final class FunctionService implements AutoCloseable {
       staged.put(
           canonical,
           new Staged(
-              shared.proposeDeletion(canonical), null, null, null, null, false, System.nanoTime()));
+              shared.proposeDeletion(canonical), null, null, null, false, System.nanoTime()));
       writeStaged(canonical);
       return d.config();
     }
@@ -926,9 +924,7 @@ public final class FunctionService implements AutoCloseable {
     try {
       SharedFunctions.Proposal p = shared.propose(next, old == null, uploaded);
       DeployedCode code = stored != null ? stored.code() : old.code();
-      staged.put(
-          next.name(),
-          new Staged(p, uploaded, runner, code, stored, conditional, System.nanoTime()));
+      staged.put(next.name(), new Staged(p, runner, code, stored, conditional, System.nanoTime()));
       writeStaged(next.name());
     } catch (RuntimeException e) {
       if (uploaded != null && !unknownOutcome(e)) {
@@ -978,7 +974,7 @@ public final class FunctionService implements AutoCloseable {
     }
     SharedFunctions.Versioned record = s.proposal().record();
     String replaced = outcome.replacedPackage();
-    if (replaced != null && (record == null || !replaced.equals(record.packageKey()))) {
+    if (replaced != null && !replaced.equals(record.packageKey())) {
       shared.removePackage(replaced);
     }
   }
@@ -1008,7 +1004,7 @@ public final class FunctionService implements AutoCloseable {
 
   private FunctionException lost(Staged s, SharedFunctions.Outcome outcome) {
     SharedFunctions.Proposal p = s.proposal();
-    if (p.record() != null && p.record().creation()) {
+    if (p.record().creation()) {
       return new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + p.name());
     }
@@ -1022,10 +1018,6 @@ public final class FunctionService implements AutoCloseable {
           "The Revision Id provided does not match the latest Revision Id. Call the"
               + " GetFunction/GetAlias API to retrieve the latest Revision Id");
     }
-    return lostConflict(p);
-  }
-
-  private FunctionException lostConflict(SharedFunctions.Proposal p) {
     return new FunctionException(
         FunctionException.Kind.CONFLICT,
         "The operation cannot be performed at this time. An update is in progress for resource: "
@@ -1241,9 +1233,7 @@ public final class FunctionService implements AutoCloseable {
   /** Stops every runner and the service's threads. */
   @Override
   public void close() {
-    if (shared != null) {
-      shared.close();
-    }
+    closeShared();
     functions.values().forEach(d -> d.runner().close());
     asyncQueue.shutdownNow();
     try {

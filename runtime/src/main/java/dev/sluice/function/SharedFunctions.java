@@ -60,7 +60,8 @@ final class SharedFunctions {
    * A function's configuration as shared.
    *
    * @param config the configuration, or null for a deletion
-   * @param version above every version of the name its writer had read
+   * @param version above every version of the name its writer had read; a restore keeps the version
+   *     of the change it writes again
    * @param base the version of the change in effect it was made from (0 for a creation); it wins
    *     only while that one is in effect
    * @param incarnation one per creation of the name, kept by its changes
