@@ -258,46 +258,38 @@ final class SharedFunctions {
    * one's package. Call under the service's lock, then {@link #write} it.
    */
   Proposal propose(FunctionConfig config, boolean creation, String packageKey) {
-    String name = config.name();
-    Head head = heads.get(name);
-    Versioned h = head == null ? null : head.record();
-    Versioned record =
-        new Versioned(
-            config,
-            nextVersion(name),
-            h == null ? 0 : h.version(),
-            creation || h == null ? UUID.randomUUID().toString() : h.incarnation(),
-            creation,
-            false,
-            null,
-            packageKey != null || h == null ? packageKey : h.packageKey(),
-            UUID.randomUUID().toString());
-    return track(new Proposal(name, record, packageKey, new CompletableFuture<>()));
+    return track(config.name(), fromHead(config.name(), config, creation, packageKey), packageKey);
   }
 
   /** The deletion of {@code name}, made from the change in effect; {@link #write} it. */
   Proposal proposeDeletion(String name) {
+    return track(name, fromHead(name, null, false, null), null);
+  }
+
+  /** A record made from the change in effect: {@code config} null deletes. */
+  private Versioned fromHead(
+      String name, FunctionConfig config, boolean creation, String packageKey) {
     Head head = heads.get(name);
     Versioned h = head == null ? null : head.record();
-    Versioned record =
-        new Versioned(
-            null,
-            nextVersion(name),
-            h == null ? 0 : h.version(),
-            h == null ? null : h.incarnation(),
-            false,
-            true,
-            null,
-            null,
-            UUID.randomUUID().toString());
-    return track(new Proposal(name, record, null, new CompletableFuture<>()));
+    boolean fresh = creation || h == null;
+    return new Versioned(
+        config,
+        nextVersion(name),
+        h == null ? 0 : h.version(),
+        fresh ? UUID.randomUUID().toString() : h.incarnation(),
+        creation,
+        config == null,
+        null,
+        config == null || packageKey != null || h == null ? packageKey : h.packageKey(),
+        UUID.randomUUID().toString());
   }
 
   private long nextVersion(String name) {
     return seen.merge(name, 1L, Long::sum);
   }
 
-  private Proposal track(Proposal p) {
+  private Proposal track(String name, Versioned record, String uploaded) {
+    Proposal p = new Proposal(name, record, uploaded, new CompletableFuture<>());
     pending.put(p.name(), p);
     return p;
   }

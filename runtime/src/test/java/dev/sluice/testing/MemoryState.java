@@ -14,7 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * node's own writes) and the listeners of the nodes made with {@link #otherNode}; a test plays
  * another node's write with {@link #remote}.
  */
-public final class MemoryState implements StateStore {
+public final class MemoryState extends MemoryNode {
+
+  /** A state with no write yet; it is its first node. */
+  public MemoryState() {
+    super(null);
+  }
 
   private record Registered(StateStore owner, String prefix, StateListener listener, boolean all) {}
 
@@ -60,10 +65,14 @@ public final class MemoryState implements StateStore {
 
   /** Another node sharing this state: each one's writes reach the other's listeners. */
   public StateStore otherNode() {
-    return new Node();
+    return new MemoryNode(this);
   }
 
-  private void write(StateStore writer, String key, byte[] value) {
+  void register(StateStore owner, String prefix, StateListener listener, boolean all) {
+    listeners.add(new Registered(owner, prefix, listener, all));
+  }
+
+  void write(StateStore writer, String key, byte[] value) {
     Runnable before = beforeWrites.remove(key);
     if (before != null) {
       before.run();
@@ -92,8 +101,7 @@ public final class MemoryState implements StateStore {
     }
   }
 
-  @Override
-  public synchronized Map<String, byte[]> snapshot(String prefix) {
+  synchronized Map<String, byte[]> snapshotOf(String prefix) {
     Map<String, byte[]> out = new LinkedHashMap<>();
     values.forEach(
         (k, v) -> {
@@ -104,74 +112,7 @@ public final class MemoryState implements StateStore {
     return out;
   }
 
-  @Override
-  public synchronized List<Map.Entry<String, byte[]>> history(String prefix) {
+  synchronized List<Map.Entry<String, byte[]>> historyOf(String prefix) {
     return log.stream().filter(e -> e.getKey().startsWith(prefix)).toList();
-  }
-
-  @Override
-  public void listen(String prefix, StateListener listener) {
-    listeners.add(new Registered(this, prefix, listener, false));
-  }
-
-  @Override
-  public void listenAll(String prefix, StateListener listener) {
-    listeners.add(new Registered(this, prefix, listener, true));
-  }
-
-  @Override
-  public void follow() {}
-
-  @Override
-  public void put(String key, byte[] value) {
-    write(this, key, value);
-  }
-
-  @Override
-  public void remove(String key) {
-    write(this, key, null);
-  }
-
-  @Override
-  public void close() {}
-
-  /** Another node's view of the same state. */
-  private final class Node implements StateStore {
-
-    @Override
-    public Map<String, byte[]> snapshot(String prefix) {
-      return MemoryState.this.snapshot(prefix);
-    }
-
-    @Override
-    public List<Map.Entry<String, byte[]>> history(String prefix) {
-      return MemoryState.this.history(prefix);
-    }
-
-    @Override
-    public void listen(String prefix, StateListener listener) {
-      listeners.add(new Registered(this, prefix, listener, false));
-    }
-
-    @Override
-    public void listenAll(String prefix, StateListener listener) {
-      listeners.add(new Registered(this, prefix, listener, true));
-    }
-
-    @Override
-    public void follow() {}
-
-    @Override
-    public void put(String key, byte[] value) {
-      write(this, key, value);
-    }
-
-    @Override
-    public void remove(String key) {
-      write(this, key, null);
-    }
-
-    @Override
-    public void close() {}
   }
 }
