@@ -1157,7 +1157,8 @@ public final class FunctionService implements AutoCloseable {
     return value != null ? value : fallback;
   }
 
-  private static Thread daemon(Runnable r, String name) {
+  /** A daemon thread named {@code name}: none of the service's threads holds the JVM up. */
+  static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;

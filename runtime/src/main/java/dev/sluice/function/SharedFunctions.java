@@ -130,11 +130,7 @@ final class SharedFunctions {
   private final Object lock;
   private final ScheduledExecutorService restorer =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "sluice-function-restore");
-            t.setDaemon(true);
-            return t;
-          });
+          r -> FunctionService.daemon(r, "sluice-function-restore"));
 
   // all under lock
   private final Map<String, Head> heads = new HashMap<>();
