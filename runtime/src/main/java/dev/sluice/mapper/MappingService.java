@@ -71,7 +71,7 @@ public final class MappingService implements AutoCloseable {
   private final Map<String, MappingStats> stats = new ConcurrentHashMap<>();
   private final KafkaDeps kafkaDeps;
   private final MappingStates states = new MappingStates();
-  private final SharedRecords<MappingConfig> shared;
+  private final SharedMappings shared;
 
   /** Per mapping, the stops of its runners not yet known to have ended. Guarded by this. */
   private final Map<String, CompletableFuture<Void>> stopping = new HashMap<>();
@@ -151,8 +151,7 @@ public final class MappingService implements AutoCloseable {
   MappingService(Path dataDir, MapperDeps deps, Arns arns, ShardLeases leases, StateStore state) {
     this.leases = leases;
     this.dir = dataDir.resolve("mappings");
-    this.shared =
-        state == null ? null : new SharedRecords<>(state, "mapping/", MappingConfig.class);
+    this.shared = state == null ? null : new SharedMappings(state, deps.clock());
     this.deps = deps;
     this.arns = arns;
     this.failures = new FailureSink(deps.appender(), arns, deps.blocking(), deps.clock());
@@ -426,7 +425,7 @@ public final class MappingService implements AutoCloseable {
         stopped,
         () -> {
           if (shared != null) {
-            shared.remove(uuid);
+            shared.delete(uuid);
           }
           forget(uuid);
         });
@@ -498,7 +497,8 @@ public final class MappingService implements AutoCloseable {
         }
         mappings.put(c.uuid(), c);
         if (removing.remove(c.uuid())) {
-          states.end(c.uuid()); // written again after its removal: the later write stands
+          // removed without a marker (by hand), then written again: the later write stands
+          states.end(c.uuid());
         }
         afterStop(c.uuid(), stopRunner(c.uuid()), () -> startIfDue(c.uuid()));
       }
@@ -507,8 +507,8 @@ public final class MappingService implements AutoCloseable {
     @Override
     public void removed(String uuid) {
       synchronized (MappingService.this) {
-        if (closed || !mappings.containsKey(uuid)) {
-          return;
+        if (closed || !mappings.containsKey(uuid) || removing.contains(uuid)) {
+          return; // its marker came first: the removal of its configuration changes nothing
         }
         states.begin(uuid, MappingStates.DELETING);
         removing.add(uuid);
@@ -912,7 +912,7 @@ public final class MappingService implements AutoCloseable {
 
   private void persist(MappingConfig c) {
     if (shared != null) {
-      shared.put(c.uuid(), c);
+      shared.put(c);
       return;
     }
     try {
@@ -1024,5 +1024,8 @@ public final class MappingService implements AutoCloseable {
       stats.keySet().forEach(this::closeStats);
     }
     afterStops.shutdown();
+    if (shared != null) {
+      shared.close();
+    }
   }
 }

@@ -309,6 +309,81 @@ class MappingServiceTest {
     }
   }
 
+  @Test
+  void change_writtenAfterAnotherNodesDeletionFromAStaleView_ignoredAndItsRecordRemoved()
+      throws Exception {
+    h.mappings.close(); // this test's node shares its mappings
+    dev.sluice.testing.MemoryState state = new dev.sluice.testing.MemoryState();
+    MappingService shared = sharedNode(state, "node");
+    try {
+      String uuid = shared.create(request(function(), h.stream(), null, null)).config().uuid();
+      byte[] config = state.values.get("mapping/" + uuid);
+
+      // node b deletes it; node c, whose view did not have that yet, writes an update after it
+      state.remote("mapping-deleted/" + uuid, grave(uuid));
+      state.remote("mapping/" + uuid, null);
+      awaitGone(shared, uuid);
+      state.remote("mapping/" + uuid, config);
+
+      Thread.sleep(200); // a resurrected mapping would show at once: delivery is synchronous
+      assertThat(shared.list(null, null)).as("not brought back").isEmpty();
+      for (int i = 0; i < 500 && state.values.containsKey("mapping/" + uuid); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(state.values)
+          .as("the stale record removed again")
+          .doesNotContainKey("mapping/" + uuid);
+    } finally {
+      shared.close();
+    }
+  }
+
+  @Test
+  void start_configurationOfADeletedMappingStillInTheState_notLoadedAndRemoved() throws Exception {
+    h.mappings.close(); // this test's node shares its mappings
+    dev.sluice.testing.MemoryState state = new dev.sluice.testing.MemoryState();
+    MappingService first = sharedNode(state, "first");
+    String uuid;
+    try {
+      uuid = first.create(request(function(), h.stream(), null, null)).config().uuid();
+    } finally {
+      first.close();
+    }
+    byte[] config = state.values.get("mapping/" + uuid);
+    state.remote("mapping-deleted/" + uuid, grave(uuid));
+    state.remote("mapping/" + uuid, config); // written after the deletion; compaction keeps it
+
+    MappingService later = sharedNode(state.otherNode(), "later");
+    try {
+      assertThat(later.list(null, null)).as("the deleted mapping not loaded").isEmpty();
+      for (int i = 0; i < 500 && state.values.containsKey("mapping/" + uuid); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(state.values).doesNotContainKey("mapping/" + uuid);
+    } finally {
+      later.close();
+    }
+  }
+
+  private MappingService sharedNode(dev.sluice.cluster.StateStore state, String name) {
+    Path node = dir.resolve(name);
+    MappingService s =
+        new MappingService(node, h.deps, MapperHarness.ARNS, ShardLeases.files(node), state);
+    s.start();
+    return s;
+  }
+
+  private static byte[] grave(String uuid) {
+    return ("{\"uuid\":\"" + uuid + "\",\"deletedMillis\":1}").getBytes();
+  }
+
+  private static void awaitGone(MappingService s, String uuid) throws InterruptedException {
+    for (int i = 0; i < 500 && !s.list(null, null).isEmpty(); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(s.list(null, null)).as("mapping %s deleted", uuid).isEmpty();
+  }
+
   /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
   private void startSlowBatch(String stream, String fn) throws Exception {
     h.put(stream, "slow-1");
