@@ -115,12 +115,19 @@ final class SharedMappings {
 
   /**
    * Deletes a mapping for good: its marker first, so that no node takes a configuration written
-   * after it; then its configuration. Blocking, durable when it returns.
+   * after it; then its configuration. Blocking; the deletion is durable when it returns, and fails
+   * only if the marker could not be written.
    */
   void delete(String uuid) {
     graves.put(uuid, new Grave(uuid, clock.millis()));
     buried.add(uuid);
-    configs.remove(uuid);
+    try {
+      configs.remove(uuid);
+    } catch (RuntimeException e) {
+      // the marker decided it on every node: failing now would keep the mapping here alone
+      LOG.warnf("Mapping %s: deleted, its configuration removed later: %s", uuid, e.getMessage());
+      sweep(uuid);
+    }
   }
 
   /** Stops removing stale configurations; another node or the next start does it. */

@@ -365,6 +365,40 @@ class MappingServiceTest {
     }
   }
 
+  @Test
+  void delete_whenTheConfigurationCannotBeRemoved_deletedAndRemovedByTheNextStart()
+      throws Exception {
+    h.mappings.close(); // this test's node shares its mappings
+    dev.sluice.testing.MemoryState state = new dev.sluice.testing.MemoryState();
+    MappingService node = sharedNode(state, "node");
+    MappingService other = sharedNode(state.otherNode(), "other");
+    String uuid;
+    try {
+      uuid = node.create(request(function(), h.stream(), null, null)).config().uuid();
+      state.refusedRemovals = "mapping/"; // the marker is written, the removal fails
+
+      node.delete(uuid);
+
+      assertThat(node.list(null, null)).as("gone on the deleting node").isEmpty();
+      awaitGone(other, uuid); // its runner drains first
+      assertThat(state.values).containsKey("mapping-deleted/" + uuid);
+    } finally {
+      node.close();
+      other.close();
+    }
+    state.refusedRemovals = null;
+    MappingService later = sharedNode(state.otherNode(), "later");
+    try {
+      for (int i = 0; i < 500 && state.values.containsKey("mapping/" + uuid); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(state.values).doesNotContainKey("mapping/" + uuid);
+      assertThat(later.list(null, null)).isEmpty();
+    } finally {
+      later.close();
+    }
+  }
+
   private MappingService sharedNode(dev.sluice.cluster.StateStore state, String name) {
     Path node = dir.resolve(name);
     MappingService s =
