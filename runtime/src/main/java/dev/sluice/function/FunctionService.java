@@ -491,7 +491,6 @@ public final class FunctionService implements AutoCloseable {
           canonical,
           new Staged(
               shared.proposeDeletion(canonical), null, null, null, false, System.nanoTime()));
-      writeStaged(canonical);
       return d.config();
     }
     forget(d);
@@ -902,6 +901,7 @@ public final class FunctionService implements AutoCloseable {
     try {
       shared.awaitCurrent();
       FunctionConfig next = now.get();
+      send(name);
       settle(name);
       return next;
     } finally {
@@ -919,27 +919,52 @@ public final class FunctionService implements AutoCloseable {
       CodeStore.Stored stored,
       Runner runner,
       boolean conditional) {
-    String uploaded =
-        stored == null ? null : shared.shareCode(next.name(), stored.sha256(), stored.code());
+    String key = stored == null ? null : shared.packageKey(next.name(), stored.sha256());
+    SharedFunctions.Proposal p = shared.propose(next, old == null, key);
+    DeployedCode code = stored != null ? stored.code() : old.code();
+    staged.put(next.name(), new Staged(p, runner, code, stored, conditional, System.nanoTime()));
+  }
+
+  /**
+   * Shares the staged change: its package first, then its record. Not under the service's lock: a
+   * package of up to 64 MB takes seconds to zip and write, and the shared state's applier, which
+   * takes the lock, would stall meanwhile.
+   */
+  private void send(String name) {
+    Staged s;
+    synchronized (this) {
+      s = staged.get(name);
+    }
+    if (s == null) {
+      return;
+    }
+    SharedFunctions.Proposal p = s.proposal();
+    boolean uploading = false;
     try {
-      SharedFunctions.Proposal p = shared.propose(next, old == null, uploaded);
-      DeployedCode code = stored != null ? stored.code() : old.code();
-      staged.put(next.name(), new Staged(p, runner, code, stored, conditional, System.nanoTime()));
-      writeStaged(next.name());
+      if (p.uploaded() != null) {
+        byte[] zip = shared.pack(name, s.code());
+        uploading = true;
+        shared.upload(p.uploaded(), zip);
+      }
+      shared.write(p);
     } catch (RuntimeException e) {
-      if (uploaded != null && !unknownOutcome(e)) {
-        shared.removePackage(uploaded);
+      boolean unknown = unknownOutcome(e);
+      shared.abandon(p);
+      dropStaged(s, unknown);
+      if (uploading && !unknown) {
+        shared.removePackage(p.uploaded()); // it may have landed
+      }
+      if (!unknown && p.record().creation()) {
+        forgetRefused(name);
       }
       throw e;
     }
   }
 
-  private void writeStaged(String name) {
-    try {
-      shared.write(staged.get(name).proposal());
-    } catch (RuntimeException e) {
-      staged.remove(name);
-      throw e;
+  /** Removes what a refused creation left in the data directory, unless the name exists here. */
+  private synchronized void forgetRefused(String name) {
+    if (!functions.containsKey(name)) {
+      codes.deleteAll(name);
     }
   }
 

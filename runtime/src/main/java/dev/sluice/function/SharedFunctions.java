@@ -43,8 +43,8 @@ import org.jboss.logging.Logger;
  * in order ({@link #load}), so it agrees with the others.
  *
  * <p>Thread model: judging runs on the store's applying thread under the service's lock, which
- * writers hold too while they prepare a change ({@link #propose}); they wait for its outcome
- * ({@link #await}) without it. Restores run on a thread of their own.
+ * writers hold too while they prepare a change ({@link #propose}); they share its package, write it
+ * and wait for its outcome ({@link #await}) without it. Restores run on a thread of their own.
  */
 final class SharedFunctions {
 
@@ -226,8 +226,16 @@ final class SharedFunctions {
     state.awaitCurrent();
   }
 
-  /** Shares a package and returns its key; call before proposing the configuration naming it. */
-  String shareCode(String name, String sha256, DeployedCode code) {
+  /** A new key to share a package of {@code name} under, unique to this upload. */
+  String packageKey(String name, String sha256) {
+    return CODE + name + "/" + hex(sha256) + "/" + UUID.randomUUID();
+  }
+
+  /**
+   * A package zipped for sharing; fails as {@link FunctionException.Kind#INVALID_PARAMETER} when it
+   * is larger than the shared state takes. Long for a large package: not under the service's lock.
+   */
+  byte[] pack(String name, DeployedCode code) {
     byte[] zip;
     try {
       zip = ZipPackages.zip(code.root());
@@ -244,9 +252,15 @@ final class SharedFunctions {
               + StateStore.MAX_VALUE_BYTES
               + " bytes.");
     }
-    String key = CODE + name + "/" + hex(sha256) + "/" + UUID.randomUUID();
+    return zip;
+  }
+
+  /**
+   * Shares a package under {@code key}; call before writing the configuration naming it. Blocking,
+   * durable when it returns; not under the service's lock.
+   */
+  void upload(String key, byte[] zip) {
     state.put(key, zip);
-    return key;
   }
 
   /**
@@ -288,6 +302,13 @@ final class SharedFunctions {
     Proposal p = new Proposal(name, record, uploaded, new CompletableFuture<>());
     pending.put(p.name(), p);
     return p;
+  }
+
+  /** Forgets a proposal that will not be written. */
+  void abandon(Proposal p) {
+    synchronized (lock) {
+      pending.remove(p.name(), p);
+    }
   }
 
   /**

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,6 +167,50 @@ class SharedFunctionsTest {
       assertThat(other.get("f").memorySize()).isEqualTo(2048);
     } finally {
       other.close();
+    }
+  }
+
+  @Test
+  void updateCode_whileItsPackageIsWritten_anotherNodesChangeStillAppliesHere() throws Exception {
+    open();
+    createSmall("f");
+    createSmall("g");
+    FunctionService other = otherNode();
+    CountDownLatch uploading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      Path v2 = Files.createDirectories(dir.resolve("v2"));
+      Files.writeString(v2.resolve("handler.txt"), "version 2");
+      state.beforeNextWriteUnder(
+          "code/f/",
+          () -> {
+            uploading.countDown();
+            awaitQuietly(release); // a large package on its way to the broker
+          });
+      CompletableFuture<FunctionConfig> update =
+          CompletableFuture.supplyAsync(() -> service.updateCode("f", new CodeSource.Local(v2)));
+      assertThat(uploading.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // delivered to this node on the writer's thread, as its applier would apply it
+      CompletableFuture.runAsync(() -> other.updateConfiguration("g", memory(512), null))
+          .get(5, TimeUnit.SECONDS);
+
+      assertThat(service.get("g").memorySize()).isEqualTo(512);
+      release.countDown();
+      assertThat(update.get(10, TimeUnit.SECONDS).codeSha256())
+          .isNotEqualTo(other.get("g").codeSha256())
+          .isEqualTo(other.get("f").codeSha256());
+    } finally {
+      release.countDown();
+      other.close();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

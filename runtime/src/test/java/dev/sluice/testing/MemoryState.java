@@ -58,6 +58,14 @@ public final class MemoryState extends MemoryNode {
     beforeWrites.put(key, action);
   }
 
+  private final Map<String, Runnable> beforePrefixWrites =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** As {@link #beforeNextWrite}, for the next write of a key starting with {@code prefix}. */
+  public void beforeNextWriteUnder(String prefix, Runnable action) {
+    beforePrefixWrites.put(prefix, action);
+  }
+
   /** Another node's write ({@code value} null: its removal), delivered as a store delivers it. */
   public void remote(String key, byte[] value) {
     write(null, key, value);
@@ -76,6 +84,12 @@ public final class MemoryState extends MemoryNode {
     Runnable before = beforeWrites.remove(key);
     if (before != null) {
       before.run();
+    }
+    for (String prefix : List.copyOf(beforePrefixWrites.keySet())) {
+      Runnable action = key.startsWith(prefix) ? beforePrefixWrites.remove(prefix) : null;
+      if (action != null) {
+        action.run();
+      }
     }
     delivering.incrementAndGet();
     try {
