@@ -70,6 +70,18 @@ public final class FilterCriteria {
     }
   }
 
+  /**
+   * A payload as filters see it where plain strings are filtered as strings (Kafka messages): its
+   * JSON value, or its UTF-8 text when it is not JSON.
+   */
+  public static JsonNode decodeOrText(byte[] payload) {
+    JsonNode n = decode(payload);
+    return n == NOT_JSON
+        ? com.fasterxml.jackson.databind.node.TextNode.valueOf(
+            new String(payload, java.nio.charset.StandardCharsets.UTF_8))
+        : n;
+  }
+
   /** A criteria without filters, which matches every record. */
   public static FilterCriteria empty() {
     return EMPTY;

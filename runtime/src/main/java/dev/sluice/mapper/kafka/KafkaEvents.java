@@ -90,13 +90,14 @@ final class KafkaEvents {
   }
 
   /**
-   * What filter patterns see: the record with its value JSON-decoded; a value that is not JSON
-   * matches no pattern on it ({@link dev.sluice.mapper.filter.FilterCriteria#decode}).
+   * What filter patterns see: the record with its value JSON-decoded, or, when it is not JSON, as
+   * its UTF-8 text: Lambda filters Kafka messages that are plain strings too (e.g. {@code {"value":
+   * [{"anything-but": ["error"]}]}}), unlike Kinesis data.
    */
   static JsonNode filterView(ConsumerRecord<byte[], byte[]> r) {
     ObjectNode o = record(r);
     if (r.value() != null) {
-      o.set("value", dev.sluice.mapper.filter.FilterCriteria.decode(r.value()));
+      o.set("value", dev.sluice.mapper.filter.FilterCriteria.decodeOrText(r.value()));
     }
     return o;
   }

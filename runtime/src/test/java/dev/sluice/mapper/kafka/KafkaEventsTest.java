@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.KafkaEvent;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.mapper.filter.FilterCriteria;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -107,21 +108,21 @@ class KafkaEventsTest {
   }
 
   @Test
-  void filterView_jsonValueDecoded_plainTextMatchesNoValuePattern() {
+  void filterView_jsonValueDecoded_plainTextValueFilteredAsAString() {
     assertThat(KafkaEvents.filterView(record(0, 1, "k", "{\"a\":1}")).at("/value/a").asInt())
         .isEqualTo(1);
-    // a value that is not JSON matches no pattern on it, as Lambda's filtering has it
-    var plain = KafkaEvents.filterView(record(0, 1, "k", "plain"));
+    // Lambda's own example for Kafka messages that are plain strings
+    FilterCriteria notErrors =
+        FilterCriteria.parse(List.of("{\"value\":[{\"anything-but\":[\"error\"]}]}"));
+    assertThat(notErrors.matches(KafkaEvents.filterView(record(0, 1, "k", "hello")))).isTrue();
+    assertThat(notErrors.matches(KafkaEvents.filterView(record(0, 2, "k", "error")))).isFalse();
+    var plain = KafkaEvents.filterView(record(0, 3, "k", "plain text"));
     assertThat(
-            dev.sluice.mapper.filter.FilterCriteria.parse(
-                    java.util.List.of("{\"value\":[{\"prefix\":\"pl\"}]}"))
-                .matches(plain))
-        .isFalse();
-    assertThat(
-            dev.sluice.mapper.filter.FilterCriteria.parse(
-                    java.util.List.of("{\"key\":[{\"exists\":true}]}"))
-                .matches(plain))
+            FilterCriteria.parse(List.of("{\"value\":[{\"prefix\":\"plain \"}]}")).matches(plain))
         .isTrue();
+    assertThat(FilterCriteria.parse(List.of("{\"value\":{\"a\":[1]}}")).matches(plain))
+        .as("a pattern on JSON fields never matches a plain string")
+        .isFalse();
   }
 
   @Test
