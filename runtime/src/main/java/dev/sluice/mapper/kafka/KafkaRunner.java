@@ -91,6 +91,12 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    */
   private long joinDeadline = -1;
 
+  /**
+   * Consumer failures since its consumer last joined the group, for the backoff before the next
+   * start: an outage days after the last one starts from the shortest wait again. Runner thread.
+   */
+  private int failuresInARow;
+
   /** The connection problem LastProcessingResult shows, and what it showed before; poll thread. */
   private String joinProblem;
 
@@ -172,7 +178,6 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   private void run() {
-    int failuresInARow = 0;
     try {
       while (!stopped) {
         try {
@@ -293,6 +298,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   /** The consumer is in its group: a connection problem reported before is over. */
   private void joined() {
     joinDeadline = -1;
+    failuresInARow = 0;
     if (joinProblem != null) {
       lastResult.compareAndSet(joinProblem, beforeJoinProblem);
       joinProblem = null;
@@ -464,13 +470,14 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   /**
-   * When stopping, waits (within {@link Drain#onStop}) for the batches in flight to be answered,
-   * starting no new one and fetching nothing, so that their offsets are committed and the mapping's
-   * next consumer does not deliver them again while they still run. The group membership stays
+   * When stopping, or when the consumer failed and starts again, waits (within {@link
+   * Drain#onStop}) for the batches in flight to be answered, starting no new one and fetching
+   * nothing, so that their offsets are committed and the next consumer does not deliver them again
+   * while they still run (a key's next batch would then overtake them). The group membership stays
    * alive meanwhile; a revocation inside poll commits and drops partitions as usual.
    */
   private void drainQuietly(KafkaConsumer<byte[], byte[]> c) {
-    if (!stopped || !busy(works.values())) {
+    if (!busy(works.values())) {
       return;
     }
     long until = drainDeadline();
