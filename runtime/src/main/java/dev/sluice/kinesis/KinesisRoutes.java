@@ -167,6 +167,11 @@ public class KinesisRoutes {
       // the stream is being deleted: its logs go before the catalog forgets it
       return new KinesisException(KinesisError.ResourceNotFoundException, e.getMessage());
     }
+    if (e instanceof dev.sluice.log.LogBusyException) {
+      // storage that cannot take or confirm it now (a broker not answering): a limit to retry
+      return new KinesisException(
+          KinesisError.ProvisionedThroughputExceededException, e.getMessage());
+    }
     if (!(e instanceof LogException)) {
       LOG.error("Unexpected failure in a Kinesis request", e);
     }

@@ -1,5 +1,6 @@
 package dev.sluice.log.kafka;
 
+import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import java.time.Clock;
@@ -69,31 +70,55 @@ final class EndRefresher implements Runnable {
    * shard has its answer applied, or failed to get one.
    */
   CompletableFuture<Void> ask(Collection<ShardState> shards) {
-    return ask(shards, s -> {});
+    return ask(shards, s -> {}).thenApply(answered -> null);
   }
 
-  /** As {@link #ask(Collection)}, calling {@code answered} for each shard once it is settled. */
-  private CompletableFuture<Void> ask(
+  /**
+   * As {@link #ask(Collection)}, but fails with a {@link LogBusyException} when a shard got no
+   * answer: for callers that must not go on from a stale end.
+   */
+  CompletableFuture<Void> confirm(Collection<ShardState> shards) {
+    return ask(shards, s -> {})
+        .thenApply(
+            answered -> {
+              if (!answered) {
+                throw new LogBusyException(
+                    "the broker did not answer for the end of " + shards.size() + " shard(s)");
+              }
+              return null;
+            });
+  }
+
+  /**
+   * As {@link #ask(Collection)}, calling {@code answered} for each shard once it is settled;
+   * completes with whether every shard got its answer.
+   */
+  private CompletableFuture<Boolean> ask(
       Collection<ShardState> shards, Consumer<ShardState> answered) {
     if (shards.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(true);
     }
     Map<TopicPartition, CompletableFuture<Long>> ends;
     try {
       ends = admin.endOffsets(shards.stream().map(s -> s.partition).toList(), REQUEST_TIMEOUT_MS);
     } catch (RuntimeException e) {
       shards.forEach(answered);
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(false);
     }
-    List<CompletableFuture<?>> applied = new ArrayList<>();
+    List<CompletableFuture<Boolean>> applied = new ArrayList<>();
     for (ShardState s : shards) {
       applied.add(
           ends.get(s.partition)
-              .thenAccept(end -> apply(s, end))
-              .exceptionally(e -> null)
+              .thenApply(
+                  end -> {
+                    apply(s, end);
+                    return true;
+                  })
+              .exceptionally(e -> false)
               .whenComplete((v, e) -> answered.accept(s)));
     }
-    return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new))
+        .thenApply(v -> applied.stream().allMatch(CompletableFuture::join));
   }
 
   private void apply(ShardState s, long end) {

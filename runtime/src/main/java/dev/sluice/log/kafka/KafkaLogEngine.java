@@ -182,12 +182,15 @@ public final class KafkaLogEngine implements LogEngine {
     return state(shard).offsets();
   }
 
-  /** Asks the broker for the end now, rather than waiting for the next refresh round. */
+  /**
+   * Asks the broker for the end now, rather than waiting for the next refresh round; fails with a
+   * {@link dev.sluice.log.LogBusyException} when it does not answer, rather than give a stale end.
+   */
   @Override
   public CompletableFuture<ShardOffsets> currentOffsets(ShardRef shard) {
     try {
       ShardState s = state(shard);
-      return refresher.ask(List.of(s)).thenApply(v -> s.offsets());
+      return refresher.confirm(List.of(s)).thenApply(v -> s.offsets());
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -250,7 +253,7 @@ public final class KafkaLogEngine implements LogEngine {
    */
   private void lastLook(ShardState s, int triesLeft) {
     refresher
-        .ask(List.of(s))
+        .confirm(List.of(s))
         .whenComplete(
             (v, e) -> {
               if (e == null || triesLeft <= 1) {
