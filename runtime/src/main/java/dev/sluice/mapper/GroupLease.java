@@ -117,6 +117,8 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) session);
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(1, session / 3));
     c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
+    // its metadata requests must not bring back the topic of a stream deleted meanwhile
+    c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     // offsets are checkpoints, committed only when the runner says so
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // nothing is fetched; a reset policy only keeps the consumer from failing on missing offsets

@@ -3,6 +3,7 @@ package dev.sluice.mapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.KafkaBroker;
 import dev.sluice.testing.SecuredKafkaStorage;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -15,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +43,9 @@ class KafkaStorageMappingTest {
 
   @TestHTTPResource("/")
   String root;
+
+  @ConfigProperty(name = "sluice.storage.kafka.topic-prefix")
+  String topicPrefix;
 
   KinesisClient kinesis;
   LambdaClient lambda;
@@ -110,6 +116,46 @@ class KafkaStorageMappingTest {
       int n = Integer.parseInt(p[1].substring("event-".length()));
       Integer prev = last.put(p[0], n);
       assertThat(prev == null || prev < n).as("order of %s", p[0]).isTrue();
+    }
+  }
+
+  @Test
+  void deleteStream_whileAMappingReadsIt_itsTopicStaysDeleted() throws Exception {
+    String stream = activeStream(1);
+    String fn = "rec-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(fn)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.Recorder")
+                .timeout(10)
+                .code(
+                    c ->
+                        c.zipFile(
+                            SdkBytes.fromByteArray(
+                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+    mapping =
+        lambda
+            .createEventSourceMapping(
+                b ->
+                    b.functionName(fn)
+                        .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
+                        .startingPosition(EventSourcePosition.TRIM_HORIZON))
+            .uuid();
+    putRecords(stream, 0, 5);
+    assertThat(received(fn, 5)).hasSize(5); // the mapping's shard lease runs
+
+    kinesis.deleteStream(b -> b.streamName(stream));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      String topic = topicPrefix + stream;
+      for (int i = 0; i < 500 && admin.listTopics().names().get().contains(topic); i++) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(5_000); // the lease's consumer refreshes its metadata every 2 s
+      assertThat(admin.listTopics().names().get())
+          .as("the deleted stream's topic not created again by the broker")
+          .doesNotContain(topic);
     }
   }
 
