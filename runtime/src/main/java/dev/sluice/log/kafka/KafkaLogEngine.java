@@ -174,7 +174,9 @@ public final class KafkaLogEngine implements LogEngine {
 
   @Override
   public CompletableFuture<Long> offsetForTimestamp(ShardRef shard, long timestampMillis) {
-    return onReader(shard, (r, s) -> r.offsetForTimestamp(s, timestampMillis));
+    // the end first: the cached one may lag other nodes' appends, all older than the time
+    return currentOffsets(shard)
+        .thenCompose(o -> onReader(shard, (r, s) -> r.offsetForTimestamp(s, timestampMillis)));
   }
 
   @Override

@@ -102,6 +102,21 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void offsetForTimestamp_afterTheOtherEnginesAppendsBeforeTheNextRefresh_startsAfterThem() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options.withRefreshInterval(Duration.ofMinutes(5)), LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    join(a.append(S0, List.of(rec("k", "x"), rec("k", "y"))));
+
+    long after = System.currentTimeMillis() + 1;
+
+    assertThat(join(b.offsetForTimestamp(S0, after)))
+        .as("not at b's view of the end, before records older than the time")
+        .isEqualTo(2);
+  }
+
+  @Test
   void createShard_ofAPartitionAnotherEngineCreated_attachesWithItsOffsets() {
     KafkaLogEngine b = open(options, LogListener.NONE);
     KafkaLogEngine a = open(options, LogListener.NONE);
