@@ -23,7 +23,9 @@ final class Json {
     n.set("HashKeyRange", hashKeyRange(s));
     ObjectNode seq = n.putObject("SequenceNumberRange");
     seq.put("StartingSequenceNumber", s.startingSequenceNumber());
-    if (!s.isOpen()) {
+    // not while the end may still grow (a reshard's grace with shared storage): Kinesis never
+    // moves a shown EndingSequenceNumber, and readers stop there
+    if (s.isClosedForGood()) {
       seq.put("EndingSequenceNumber", s.endingSequenceNumber());
     }
     return n;
