@@ -35,7 +35,7 @@ final class ObjectPattern implements Pattern {
     if (value.isArray()) {
       List<JsonNode> elements = new ArrayList<>();
       flatten(value, elements);
-      if (elements.isEmpty()) {
+      if (elements.stream().noneMatch(JsonNode::isObject)) {
         return matchesObject(null);
       }
       for (JsonNode element : elements) {
@@ -45,7 +45,9 @@ final class ObjectPattern implements Pattern {
       }
       return false;
     }
-    return false;
+    // a plain value or null has no fields below it: as EventBridge's flattened paths, they are
+    // absent (so "exists": false matches)
+    return matchesObject(null);
   }
 
   /** Matches against one object, or against absence when {@code object} is null. */

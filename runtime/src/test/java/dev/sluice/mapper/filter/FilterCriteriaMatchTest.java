@@ -353,6 +353,18 @@ class FilterCriteriaMatchTest {
     assertThat(matchesData("{\"customer\":{\"id\":[{\"exists\":false}]}}", ORDER_PLACED)).isTrue();
   }
 
+  @Test
+  void matches_nestedPatternUnderAPlainValue_fieldsBelowItAreAbsent() {
+    String absent = "{\"customer\":{\"id\":[{\"exists\":false}]}}";
+    assertThat(matchesData(absent, "{\"customer\":5}")).isTrue();
+    assertThat(matchesData(absent, "{\"customer\":null}")).isTrue();
+    assertThat(matchesData(absent, "{\"customer\":[1,2]}")).isTrue();
+    assertThat(matchesData("{\"customer\":{\"id\":[\"c-1\"]}}", "{\"customer\":\"c-1\"}"))
+        .isFalse();
+    assertThat(matchesData("{\"customer\":{\"id\":[{\"exists\":true}]}}", "{\"customer\":5}"))
+        .isFalse();
+  }
+
   // --- nesting, arrays, OR --------------------------------------------------------------------
 
   @Test
