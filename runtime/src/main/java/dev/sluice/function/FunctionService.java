@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -64,7 +63,15 @@ public final class FunctionService implements AutoCloseable {
   private final String arnPrefix;
   private final Map<Isolation, RunnerFactory> factories;
   private final Clock clock;
-  private final Semaphore global;
+
+  /**
+   * What reservations leave of the node's concurrency, shared by the functions without one: as in
+   * Lambda, a reservation is capacity no other function can take. Resized under {@link
+   * #unreservedLock} whenever a reservation changes.
+   */
+  private final ReservedLimit unreserved;
+
+  private final Object unreservedLock = new Object();
   private final int globalConcurrency;
   private final List<Duration> asyncRetryDelays;
   private final CodeStore codes;
@@ -183,7 +190,7 @@ public final class FunctionService implements AutoCloseable {
     this.arnPrefix = "arn:aws:lambda:" + region + ":" + accountId + ":function:";
     this.factories = factories;
     this.clock = clock;
-    this.global = new Semaphore(globalConcurrency);
+    this.unreserved = new ReservedLimit(globalConcurrency);
     this.globalConcurrency = globalConcurrency;
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
@@ -351,7 +358,7 @@ public final class FunctionService implements AutoCloseable {
   public synchronized FunctionConfig checkCode(String name, CodeSource code, String revisionId) {
     Deployed d = require(name);
     requireRevision(d.config(), revisionId);
-    discard(codes.store(name, code));
+    discard(codes.store(d.config().name(), code));
     return d.config();
   }
 
@@ -359,7 +366,7 @@ public final class FunctionService implements AutoCloseable {
       String name, CodeSource code, String revisionId) {
     Deployed d = require(name);
     requireRevision(d.config(), revisionId);
-    CodeStore.Stored stored = codes.store(name, code);
+    CodeStore.Stored stored = codes.store(d.config().name(), code); // the name, not an ARN
     FunctionConfig next = d.config().withCode(stored.sha256(), stored.size(), clock.millis());
     return replace(d, next, stored, revisionId != null);
   }
@@ -412,8 +419,9 @@ public final class FunctionService implements AutoCloseable {
     return change(name, () -> putConcurrencyNow(name, reserved));
   }
 
-  private synchronized FunctionConfig putConcurrencyNow(String name, Integer reserved) {
-    Deployed d = require(name);
+  private synchronized FunctionConfig putConcurrencyNow(String nameOrArn, Integer reserved) {
+    Deployed d = require(nameOrArn);
+    String name = d.config().name(); // the registry's key, not an ARN
     if (reserved != null && (reserved < 0 || reserved > 1000)) {
       throw FunctionException.invalid(
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
@@ -426,6 +434,7 @@ public final class FunctionService implements AutoCloseable {
     }
     persist(next);
     functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(name, reserved)));
+    resizeUnreserved();
     return next;
   }
 
@@ -506,6 +515,7 @@ public final class FunctionService implements AutoCloseable {
     String name = d.config().name();
     long since = System.nanoTime();
     functions.remove(name);
+    resizeUnreserved();
     d.runner().close();
     closeLog(name);
     codes.deleteAllButPackages(name);
@@ -541,8 +551,8 @@ public final class FunctionService implements AutoCloseable {
    * Lines of a function's log from a position on (see {@link LogPage}); {@code after} null means
    * the last {@code max} lines. Follow a log by passing each page's {@code next} back.
    */
-  public LogPage logPage(String name, Long after, int max) {
-    require(name);
+  public LogPage logPage(String nameOrArn, Long after, int max) {
+    String name = require(nameOrArn).config().name();
     return CompletableFuture.supplyAsync(
             () -> {
               if (after == null) {
@@ -556,8 +566,8 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** The last {@code max} lines of the function's log. Blocking. */
-  public List<String> logLines(String name, int max) {
-    require(name);
+  public List<String> logLines(String nameOrArn, int max) {
+    String name = require(nameOrArn).config().name();
     return CompletableFuture.supplyAsync(() -> logs.tail(name, max), logThread).join();
   }
 
@@ -570,10 +580,10 @@ public final class FunctionService implements AutoCloseable {
    * Invokes the function and waits for its answer (RequestResponse). Fails with TOO_MANY_REQUESTS
    * when a concurrency limit is reached and TOO_LARGE for a payload over 6 MB.
    */
-  public CompletableFuture<Invoked> invoke(String name, byte[] payload, String clientContext) {
-    Deployed d = require(name);
+  public CompletableFuture<Invoked> invoke(String nameOrArn, byte[] payload, String clientContext) {
+    Deployed d = require(nameOrArn);
     checkPayload(payload);
-    return start(d, name, payload, null, clientContext);
+    return start(d, d.config().name(), payload, null, clientContext);
   }
 
   /**
@@ -581,12 +591,12 @@ public final class FunctionService implements AutoCloseable {
    * #invoke(String, byte[], String)} with its JSON; the JSON is only built when the function needs
    * it or when the batch might exceed the 6 MB limit.
    */
-  public CompletableFuture<Invoked> invoke(String name, KinesisBatch batch) {
-    Deployed d = require(name);
+  public CompletableFuture<Invoked> invoke(String nameOrArn, KinesisBatch batch) {
+    Deployed d = require(nameOrArn);
     if (batch.maxJsonBytes() > MAX_PAYLOAD_BYTES) {
       checkPayload(batch.json());
     }
-    return start(d, name, null, batch, null);
+    return start(d, d.config().name(), null, batch, null);
   }
 
   private CompletableFuture<Invoked> start(
@@ -622,8 +632,8 @@ public final class FunctionService implements AutoCloseable {
    * request id, which every attempt runs under, as in Lambda: the id the caller got with the 202 is
    * the one in the function's log.
    */
-  public String invokeAsync(String name, byte[] payload) {
-    require(name);
+  public String invokeAsync(String nameOrArn, byte[] payload) {
+    String name = require(nameOrArn).config().name(); // retries look it up by this name
     checkPayload(payload, MAX_ASYNC_PAYLOAD_BYTES, "Event");
     AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis());
     asyncQueue.execute(() -> attemptAsync(name, payload, first));
@@ -737,30 +747,41 @@ public final class FunctionService implements AutoCloseable {
     return new Invoked(requestId, report, text);
   }
 
+  /** A function with a reservation runs within it alone; the others share the unreserved pool. */
   private void acquire(Deployed d) {
-    if (d.reserved() != null && !d.reserved().tryAcquire()) {
-      throw FunctionException.throttled(
-          "ReservedFunctionConcurrentInvocationLimitExceeded",
-          "Rate Exceeded. Function "
-              + d.config().name()
-              + " is at its reserved concurrency ("
-              + d.config().reservedConcurrency()
-              + ").");
-    }
-    if (!global.tryAcquire()) {
-      if (d.reserved() != null) {
-        d.reserved().release();
+    if (d.reserved() != null) {
+      if (!d.reserved().tryAcquire()) {
+        throw FunctionException.throttled(
+            "ReservedFunctionConcurrentInvocationLimitExceeded",
+            "Rate Exceeded. Function "
+                + d.config().name()
+                + " is at its reserved concurrency ("
+                + d.config().reservedConcurrency()
+                + ").");
       }
+      return;
+    }
+    if (!unreserved.tryAcquire()) {
       throw FunctionException.throttled(
           "ConcurrentInvocationLimitExceeded",
-          "Rate Exceeded. The node's concurrency limit is reached.");
+          "Rate Exceeded. The node's unreserved concurrency is in use.");
     }
   }
 
+  /** Gives back what {@link #acquire} took for {@code d}, the same Deployed. */
   private void release(Deployed d) {
-    global.release();
-    if (d.reserved() != null) {
-      d.reserved().release();
+    (d.reserved() != null ? d.reserved() : unreserved).release();
+  }
+
+  /** Sizes the unreserved pool to what the functions' reservations leave. */
+  private void resizeUnreserved() {
+    synchronized (unreservedLock) {
+      int reserved =
+          functions.values().stream()
+              .filter(f -> f.reserved() != null)
+              .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
+              .sum();
+      unreserved.resize(Math.max(0, globalConcurrency - reserved));
     }
   }
 
@@ -883,6 +904,7 @@ public final class FunctionService implements AutoCloseable {
     functions.put(
         config.name(),
         new Deployed(config, code, runner, limiter(config.name(), config.reservedConcurrency())));
+    resizeUnreserved();
   }
 
   /**
@@ -1230,6 +1252,7 @@ public final class FunctionService implements AutoCloseable {
                 ? old.reserved()
                 : limiter(config.name(), config.reservedConcurrency());
         functions.put(config.name(), new Deployed(config, old.code(), old.runner(), reserved));
+        resizeUnreserved();
         return;
       }
       if (installQuietly(config) && old != null) {

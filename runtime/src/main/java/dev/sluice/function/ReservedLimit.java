@@ -3,9 +3,10 @@ package dev.sluice.function;
 import java.util.concurrent.Semaphore;
 
 /**
- * A function's reserved concurrency: permits that one object keeps across the function's changes,
- * so that invocations admitted before a code, configuration or concurrency change still count
- * against the limit after it (a new semaphore per change let them run beside as many new ones).
+ * A concurrency limit that can be resized while invocations hold permits: a function's reserved
+ * concurrency, which one object keeps across the function's changes, so that invocations admitted
+ * before a code, configuration or concurrency change still count against the limit after it (a new
+ * semaphore per change let them run beside as many new ones); and the node's unreserved pool.
  */
 final class ReservedLimit extends Semaphore {
 
@@ -28,7 +29,8 @@ final class ReservedLimit extends Semaphore {
     return current;
   }
 
-  private synchronized void resize(int next) {
+  /** Resizes to {@code next} permits; those held meanwhile count against the new size. */
+  synchronized void resize(int next) {
     if (next > size) {
       release(next - size);
     } else if (next < size) {

@@ -540,6 +540,90 @@ class FunctionServiceTest {
   }
 
   @Test
+  void changesAndInvokes_namingTheFunctionByArn_actOnTheFunctionItself() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Arn",
+                """
+        package fixture;
+        import com.amazonaws.services.lambda.runtime.Context;
+        public class Arn {
+          public String go(String in, Context context) {
+            return context.getInvokedFunctionArn();
+          }
+        }
+        """));
+    service.create("named", java17("fixture.Arn::go"), new CodeSource.Upload(jar));
+    String arn = service.arn("named");
+
+    assertThat(call(arn, "\"x\"").asText()).isEqualTo(arn);
+    service.updateCode(arn + ":$LATEST", new CodeSource.Upload(jar));
+    service.putConcurrency(arn, 0);
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("named");
+    assertThatThrownBy(
+            () -> service.invoke("named", "\"y\"".getBytes(StandardCharsets.UTF_8), null))
+        .as("throttled by the reservation put through the ARN")
+        .isInstanceOf(FunctionException.class)
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.TOO_MANY_REQUESTS);
+    try (var functionDirs = Files.list(dir.resolve("functions"))) {
+      assertThat(functionDirs.map(p -> p.getFileName().toString())).containsExactly("named");
+    }
+
+    close();
+    open();
+
+    assertThat(service.get("named").reservedConcurrency()).isZero();
+    service.putConcurrency(arn, null);
+    assertThat(call("named", "\"z\"").asText()).as("runs after a restart").isEqualTo(arn);
+    assertThat(service.logPage(arn, null, 100).lines()).isNotEmpty();
+  }
+
+  @Test
+  void invoke_othersUseAllTheUnreservedConcurrency_aReservedFunctionStillRuns() throws Exception {
+    open(); // 16 at once on this node
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Nap",
+                """
+        package fixture;
+        public class Nap {
+          public String go(String in) throws InterruptedException {
+            Thread.sleep(1_500);
+            return in;
+          }
+        }
+        """));
+    service.create("busy", java17("fixture.Nap::go"), new CodeSource.Upload(jar));
+    service.create("kept", java17("fixture.Nap::go"), new CodeSource.Upload(jar));
+    service.putConcurrency("kept", 1);
+    byte[] in = "\"a\"".getBytes(StandardCharsets.UTF_8);
+    List<java.util.concurrent.CompletableFuture<FunctionService.Invoked>> running =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      running.add(service.invoke("busy", in, null));
+    }
+
+    assertThatThrownBy(() -> service.invoke("busy", in, null))
+        .as("the 16th is kept for the reservation")
+        .isInstanceOf(FunctionException.class)
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.TOO_MANY_REQUESTS);
+    var kept = service.invoke("kept", in, null);
+    running.forEach(java.util.concurrent.CompletableFuture::join);
+    assertThat(kept.join().report().result()).isInstanceOf(InvocationResult.Success.class);
+    service.putConcurrency("kept", null);
+    running.clear();
+    for (int i = 0; i < 16; i++) {
+      running.add(service.invoke("busy", in, null)); // the reservation is given back
+    }
+    running.forEach(java.util.concurrent.CompletableFuture::join);
+  }
+
+  @Test
   void invoke_duringAConfigurationChange_reservedConcurrencyStillHolds() throws Exception {
     open();
     byte[] jar =
