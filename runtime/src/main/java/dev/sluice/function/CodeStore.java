@@ -43,7 +43,8 @@ final class CodeStore {
         return unzip(function, u.bytes());
       }
       return local(function, ((CodeSource.Local) source).path());
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // digests and directory walks wrap theirs: an unreadable S3Key path is bad input too
       throw FunctionException.invalid("Could not unpack the deployment package: " + e.getMessage());
     }
   }

@@ -23,7 +23,18 @@ import java.util.Map;
 /** Lambda's JSON shapes: requests in, FunctionConfiguration and friends out. */
 final class LambdaJson {
 
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Takes strings as long as a request body may be: Jackson's default of 20 M characters refused
+   * the base64 ZipFile of a package over about 15 MB, which Lambda takes up to 50 MB.
+   */
+  static final ObjectMapper MAPPER =
+      new ObjectMapper(
+          com.fasterxml.jackson.core.JsonFactory.builder()
+              .streamReadConstraints(
+                  com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                      .maxStringLength(Integer.MAX_VALUE)
+                      .build())
+              .build());
 
   /** S3Bucket that makes S3Key a local path: Sluice's extension for large packages. */
   static final String LOCAL_BUCKET = "sluice-local";
@@ -220,7 +231,12 @@ final class LambdaJson {
     }
     String bucket = text(code, "S3Bucket");
     if (LOCAL_BUCKET.equals(bucket) && text(code, "S3Key") != null) {
-      return new CodeSource.Local(Path.of(text(code, "S3Key")));
+      try {
+        return new CodeSource.Local(Path.of(text(code, "S3Key")));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new LambdaException(
+            LambdaError.InvalidParameterValueException, "S3Key is not a path: " + e.getMessage());
+      }
     }
     throw new LambdaException(
         LambdaError.InvalidParameterValueException,

@@ -953,6 +953,54 @@ class LambdaApiTest {
   }
 
   @Test
+  void createFunction_zipFileOfSixteenMegabytes_deploysAndRuns() throws Exception {
+    // over 20 M characters of base64: Jackson's default limit for one string
+    byte[] blob = new byte[16 << 20];
+    new java.util.Random(3).nextBytes(blob);
+    java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+    try (var in =
+            new java.util.zip.ZipInputStream(
+                new java.io.ByteArrayInputStream(HandlerJars.jar(Handlers.ECHO)));
+        var out = new java.util.zip.ZipOutputStream(zip)) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+        in.transferTo(out);
+      }
+      out.putNextEntry(new java.util.zip.ZipEntry("blob.bin"));
+      out.write(blob);
+    }
+    String name = "big-" + UUID.randomUUID().toString().substring(0, 8);
+
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                .handler("fixture.Echo")
+                .role("arn:aws:iam::000000000000:role/any")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.toByteArray()))));
+    created.add(name);
+
+    assertThat(lambda.getFunction(b -> b.functionName(name)).configuration().codeSize())
+        .isEqualTo(zip.size());
+    assertThat(json(invoke(name, "{\"a\":1}")).get("a").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void createFunction_localPathThatIsNoPath_invalidParameter() {
+    assertThatThrownBy(
+            () ->
+                lambda.createFunction(
+                    b ->
+                        b.functionName("nopath-" + UUID.randomUUID().toString().substring(0, 8))
+                            .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                            .handler("fixture.Echo")
+                            .role("arn:aws:iam::000000000000:role/any")
+                            .code(c -> c.s3Bucket("sluice-local").s3Key("/tmp/a\u0000b.jar"))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("S3Key");
+  }
+
+  @Test
   void qualifiedRequests_forAVersionSluiceLacks_resourceNotFoundAndNothingDeleted() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
 
