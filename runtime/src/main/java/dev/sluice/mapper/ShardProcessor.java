@@ -621,17 +621,33 @@ final class ShardProcessor {
     return true;
   }
 
+  /**
+   * How many of the batch's first records are too old: past MaximumRecordAgeInSeconds, or no longer
+   * in the stream (its retention trimmed them), which ends the retries of a failing batch even with
+   * Lambda's defaults (-1 and -1: retried until the records expire).
+   */
   private int expired(Batch batch) {
-    if (config.maxRecordAgeSeconds() < 0) {
-      return 0;
-    }
-    long bornAfter = deps.clock().millis() - config.maxRecordAgeSeconds() * 1000L;
+    long bornAfter =
+        config.maxRecordAgeSeconds() < 0
+            ? Long.MIN_VALUE
+            : deps.clock().millis() - config.maxRecordAgeSeconds() * 1000L;
+    long start = trimmedBelow();
     List<LogRecord> records = batch.records();
     int n = 0;
-    while (n < records.size() && records.get(n).arrivalMillis() < bornAfter) {
+    while (n < records.size()
+        && (records.get(n).arrivalMillis() < bornAfter || records.get(n).offset() < start)) {
       n++;
     }
     return n;
+  }
+
+  /** The stream's first offset; none when the shard is gone (the runner stops this processor). */
+  private long trimmedBelow() {
+    try {
+      return deps.engine().offsets(ref).startOffset();
+    } catch (RuntimeException missing) {
+      return Long.MIN_VALUE;
+    }
   }
 
   private void invoked(Lane lane, Batch batch, FunctionService.Invoked inv, Throwable e) {

@@ -121,6 +121,29 @@ class MappingTimersTest {
   }
 
   @Test
+  void failingBatch_trimmedByTheStreamsRetentionWhileRetried_skippedWithLambdasDefaults()
+      throws Exception {
+    h.startMappings(Duration.ofSeconds(10), Duration.ofSeconds(40));
+    Path failures = Files.createTempDirectory("sluice-trimmed");
+    h.put(stream, "poison-1");
+    h.mappings.create(request(10, 0, -1, -1, failures.toUri().toString()));
+    assertThat(await(fn, 1)).hasSize(1);
+    long delay = h.timers.awaitPending();
+
+    long start =
+        h.engine
+            .trim(new dev.sluice.log.ShardRef(stream, "shardId-000000000000"), h.clock.millis() + 1)
+            .join();
+    assertThat(start).as("the record left the stream").isEqualTo(1);
+    h.clock.advance(delay);
+
+    JsonNode failure = awaitFailureRecord(failures);
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(1);
+    assertThat(delivered(fn)).as("not retried once it was trimmed").hasSize(1);
+  }
+
+  @Test
   void batch_onlyItsFirstRecordsPastMaximumRecordAge_thoseSkippedAndTheYoungerOnesInvoked()
       throws Exception {
     h.startMappings(Duration.ofSeconds(1), Duration.ofSeconds(8));
