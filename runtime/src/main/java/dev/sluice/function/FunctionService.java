@@ -80,6 +80,13 @@ public final class FunctionService implements AutoCloseable {
   private final ObjectMapper mapper =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, Deployed> functions = new ConcurrentHashMap<>();
+
+  /**
+   * Each function's reserved-concurrency limit, kept while its reservation is removed: invocations
+   * admitted under it may still run when a reservation is put again, and must count against it.
+   */
+  private final Map<String, ReservedLimit> limits = new ConcurrentHashMap<>();
+
   private static final long CLOSE_WAIT_SECONDS = 10;
 
   private final ExecutorService logThread =
@@ -515,6 +522,7 @@ public final class FunctionService implements AutoCloseable {
     String name = d.config().name();
     long since = System.nanoTime();
     functions.remove(name);
+    limits.remove(name);
     resizeUnreserved();
     d.runner().close();
     closeLog(name);
@@ -1092,8 +1100,10 @@ public final class FunctionService implements AutoCloseable {
 
   /** The function's limit, resized: the same one across its changes (see ReservedLimit). */
   private ReservedLimit limiter(String name, Integer reserved) {
-    Deployed now = functions.get(name);
-    return ReservedLimit.resized(now == null ? null : now.reserved(), reserved);
+    if (reserved == null) {
+      return null;
+    }
+    return limits.compute(name, (n, current) -> ReservedLimit.resized(current, reserved));
   }
 
   private static FunctionSpec withDefaults(FunctionSpec s) {

@@ -655,6 +655,38 @@ class FunctionServiceTest {
   }
 
   @Test
+  void putConcurrency_removedAndPutAgainWhileAnInvocationRuns_itStillCounts() throws Exception {
+    open();
+    byte[] jar =
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Doze",
+                """
+        package fixture;
+        public class Doze {
+          public String go(String in) throws InterruptedException {
+            Thread.sleep(1_500);
+            return in;
+          }
+        }
+        """));
+    service.create("mutex", java17("fixture.Doze::go"), new CodeSource.Upload(jar));
+    service.putConcurrency("mutex", 1);
+    var first = service.invoke("mutex", "\"a\"".getBytes(StandardCharsets.UTF_8), null);
+
+    service.putConcurrency("mutex", null);
+    service.putConcurrency("mutex", 1);
+
+    assertThatThrownBy(
+            () -> service.invoke("mutex", "\"b\"".getBytes(StandardCharsets.UTF_8), null))
+        .isInstanceOf(FunctionException.class)
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.TOO_MANY_REQUESTS);
+    first.join();
+    assertThat(call("mutex", "\"c\"").asText()).isEqualTo("c");
+  }
+
+  @Test
   void create_osOnlyRuntime_needsProcessIsolation() {
     open();
     FunctionSpec inClassLoader =
