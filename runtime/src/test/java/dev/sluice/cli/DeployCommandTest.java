@@ -342,9 +342,9 @@ class DeployCommandTest {
   }
 
   @Test
-  void deploy_anotherStacksFunctionReadsTheStream_reportedNotDeleted() throws Exception {
+  void deploy_aFunctionOutsideTheStackReadsTheStream_reportedNotDeleted() throws Exception {
     Path t = template("foreign");
-    assertThat(cli("", "deploy", "--stack-name", "first", t.toString()).exit()).isZero();
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero(); // no stack: nothing tracked
     Files.writeString(
         t, Files.readString(t).replace("FunctionName: foreign-fn", "FunctionName: foreign-fn2"));
 
@@ -355,6 +355,38 @@ class DeployCommandTest {
         .contains("+ mapping foreign-fn2 ← foreign-events")
         .contains("! mapping foreign-fn ← foreign-events: its function is not in this template")
         .doesNotContain("- function");
+  }
+
+  @Test
+  void deploy_namesAnotherStacksResources_refusedBeforeChangingAnything() throws Exception {
+    Path t = template("owned");
+    assertThat(cli("", "deploy", "--stack-name", "first", t.toString()).exit()).isZero();
+    Files.writeString(t, Files.readString(t).replace("Default: 10", "Default: 20"));
+
+    Cli.Result r = cli("", "deploy", "--stack-name", "second", t.toString());
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err())
+        .contains("stream owned-events belongs to stack first")
+        .contains("Nothing was changed");
+    Cli.Result again = cli("", "deploy", "--stack-name", "first", t.toString());
+    assertThat(again.out())
+        .as("still stack first's, with its mapping, which the refused deploy did not touch")
+        .contains("= stream owned-events")
+        .contains("= function owned-fn")
+        .contains("~ mapping owned-fn ← owned-events");
+  }
+
+  @Test
+  void deploy_withoutAStackName_keepsTheStacksMarks() throws Exception {
+    Path t = template("kept");
+    assertThat(cli("", "deploy", "--stack-name", "shop", t.toString()).exit()).isZero();
+
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Cli.Result r = cli("", "deploy", "--stack-name", "shop", t.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).as("the marks stayed: nothing to tag again").contains(": no changes");
   }
 
   @Test

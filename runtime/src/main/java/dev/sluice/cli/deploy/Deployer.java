@@ -50,6 +50,7 @@ public final class Deployer {
 
   /** Applies {@code t} with packages from {@link #build}; returns every change in order. */
   public List<Change> apply(Template t, Map<String, Path> artifacts) {
+    requireOwnNames(t);
     List<Change> all = new ArrayList<>();
     for (StreamResource s : t.streams()) {
       step(all, "stream " + s.name(), () -> report(all, streams.apply(s, t.stackName())));
@@ -74,6 +75,38 @@ public final class Deployer {
     }
     mappings.strangers(t).forEach(c -> report(all, c));
     return all;
+  }
+
+  /**
+   * Refuses, before changing anything, a template of a stack that names another stack's function or
+   * stream: as CloudFormation refuses a named resource that exists, a stack never takes over
+   * another's (it would change it, delete its mappings, and later delete it). Resources that no
+   * stack made are taken into the stack.
+   */
+  private void requireOwnNames(Template t) {
+    String stack = t.stackName();
+    if (stack == null) {
+      return;
+    }
+    for (StreamResource s : t.streams()) {
+      requireOwn("stream " + s.name(), stack, streams.stackOf(s.name()));
+    }
+    for (FunctionResource f : t.functions()) {
+      requireOwn("function " + f.name(), stack, functions.stackOf(f.name()));
+    }
+  }
+
+  private static void requireOwn(String resource, String stack, String owner) {
+    if (owner != null && !owner.equals(stack)) {
+      throw new DeployException(
+          resource
+              + " belongs to stack "
+              + owner
+              + ": a stack does not take over another stack's resources. Give it another name in"
+              + " this template, or remove it from stack "
+              + owner
+              + " first. Nothing was changed.");
+    }
   }
 
   /**

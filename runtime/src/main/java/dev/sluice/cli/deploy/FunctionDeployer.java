@@ -50,7 +50,12 @@ final class FunctionDeployer {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
       done.add(0, "code");
     }
-    if (retag(wantedTags(f, stack), c.path("FunctionArn").asText(), current.path("Tags"))) {
+    Map<String, String> want = wantedTags(f, stack);
+    JsonNode owner = current.path("Tags").path(StackPruner.STACK);
+    if (stack == null && owner.isTextual()) {
+      want.put(StackPruner.STACK, owner.asText()); // a deploy without a stack untracks nothing
+    }
+    if (retag(want, c.path("FunctionArn").asText(), current.path("Tags"))) {
       done.add("Tags");
     }
     JsonNode reserved = current.path("Concurrency").path("ReservedConcurrentExecutions");
@@ -60,6 +65,13 @@ final class FunctionDeployer {
     return done.isEmpty()
         ? new Change(Change.Action.UNCHANGED, resource, "")
         : new Change(Change.Action.UPDATED, resource, String.join(", ", done));
+  }
+
+  /** The stack whose deploys made the function, or null (none, or no such function). */
+  String stackOf(String function) {
+    JsonNode current = get(function);
+    JsonNode stack = current == null ? null : current.path("Tags").path(StackPruner.STACK);
+    return stack != null && stack.isTextual() ? stack.asText() : null;
   }
 
   /** Sends new code only, for {@code --watch}; answers whether the code changed. */

@@ -103,11 +103,16 @@ final class StreamDeployer {
     if (stack != null) {
       want.putAll(StackPruner.streamMarks(s, stack));
     }
-    Map<String, String> have = new TreeMap<>();
-    client
-        .kinesis("ListTagsForStream", named(s.name()).put("Limit", 50))
-        .path("Tags")
-        .forEach(t -> have.put(t.path("Key").asText(), t.path("Value").asText()));
+    Map<String, String> have = tagsOf(s.name());
+    if (stack == null) {
+      // a deploy without a stack untracks nothing: the marks of an earlier stack deploy stay
+      have.forEach(
+          (k, v) -> {
+            if (k.equals(StackPruner.STACK) || k.equals(StackPruner.DELETION_POLICY)) {
+              want.put(k, v);
+            }
+          });
+    }
     TagDiff diff = TagDiff.of(have, want);
     if (!diff.gone().isEmpty()) {
       ObjectNode body = named(s.name());
@@ -120,6 +125,20 @@ final class StreamDeployer {
       client.kinesis("AddTagsToStream", body);
     }
     return diff.changes();
+  }
+
+  private Map<String, String> tagsOf(String stream) {
+    Map<String, String> have = new TreeMap<>();
+    client
+        .kinesis("ListTagsForStream", named(stream).put("Limit", 50))
+        .path("Tags")
+        .forEach(t -> have.put(t.path("Key").asText(), t.path("Value").asText()));
+    return have;
+  }
+
+  /** The stack whose deploys made the stream, or null (none, or no such stream). */
+  String stackOf(String stream) {
+    return describe(stream) == null ? null : tagsOf(stream).get(StackPruner.STACK);
   }
 
   private JsonNode describe(String name) {
