@@ -317,10 +317,42 @@ final class FunctionReader {
         kinesis.add(read);
       } else {
         meta.requireKinesis(id, scope.problems());
-        kafka.add(
-            KafkaEventReader.read(id, props, meta.onFailure(id), meta.parallelization(id), scope));
+        KafkaEventSource read =
+            KafkaEventReader.read(id, props, meta.onFailure(id), meta.parallelization(id), scope);
+        requireOtherTopic(read, kafka, props, scope.problems());
+        kafka.add(read);
       }
     }
+  }
+
+  /**
+   * A deploy tells a function's Kafka mappings apart by bootstrap servers and topic: a second event
+   * on the same ones would be created again at every deploy (or refused for its consumer group).
+   */
+  private static void requireOtherTopic(
+      KafkaEventSource read, List<KafkaEventSource> before, Props props, Problems problems) {
+    for (KafkaEventSource other : before) {
+      if (sameSource(read, other)) {
+        problems.error(
+            props.path() + ".Topics",
+            props.raw("Topics"),
+            "event "
+                + other.logicalId()
+                + " of this function reads this topic from these bootstrap servers already: give"
+                + " the function one event per topic");
+      }
+    }
+  }
+
+  private static boolean sameSource(KafkaEventSource a, KafkaEventSource b) {
+    return a.topics() != null
+        && b.topics() != null
+        && !a.topics().isEmpty()
+        && a.topics().equals(b.topics())
+        && a.bootstrapServers() != null
+        && b.bootstrapServers() != null
+        && new java.util.TreeSet<>(a.bootstrapServers())
+            .equals(new java.util.TreeSet<>(b.bootstrapServers()));
   }
 
   /**

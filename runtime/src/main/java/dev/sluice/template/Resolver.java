@@ -85,6 +85,7 @@ final class Resolver {
           case "Fn::Select" -> select(arg, path);
           case "Fn::Split" -> split(arg, path);
           case "Fn::FindInMap" -> findInMap(arg, path);
+          case "Fn::Base64" -> base64(arg, path);
           case "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or" ->
               fail(path, n, name + " can only be used in Conditions");
           default -> fail(path, n, name + " is not supported by Sluice");
@@ -303,6 +304,21 @@ final class Resolver {
       items.add(Node.scalar(part, Node.Type.STRING, arg));
     }
     return Node.list(items, arg);
+  }
+
+  /** The string's UTF-8 bytes in base64, as CloudFormation encodes them. */
+  private Node base64(Node arg, String path) {
+    Node value = resolve(arg, path);
+    if (value.isInvalid()) {
+      return value;
+    }
+    if (!value.isScalar()) {
+      return fail(path, arg, "Fn::Base64 needs a string");
+    }
+    String encoded =
+        java.util.Base64.getEncoder()
+            .encodeToString(value.text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return Node.scalar(encoded, Node.Type.STRING, arg);
   }
 
   private Node findInMap(Node arg, String path) {

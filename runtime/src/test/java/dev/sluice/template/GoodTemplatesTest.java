@@ -143,7 +143,12 @@ class GoodTemplatesTest {
             entry("ANY", "any"),
             entry("LONG", "not-dev"),
             entry("ZONE", "eu-west-1/shop/shop"),
-            entry("JOINED", "ab"));
+            entry("JOINED", "ab"),
+            entry("CONFIG", "eyJhIjoxfQ=="),
+            entry(
+                "ENCODED",
+                java.util.Base64.getEncoder()
+                    .encodeToString("shop-é".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     MappingRequest r = f.kinesisEvents().get(0).request();
     assertThat(r.eventSourceArn()).isEqualTo(ARN_PREFIX + "shop-clicks-prod");
     assertThat(r.startingPosition()).isEqualTo("AT_TIMESTAMP");
