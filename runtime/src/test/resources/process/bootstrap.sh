@@ -20,5 +20,8 @@ while true; do
     if [[ "$EVENT" == *'"linger"'* ]]; then
       sleep 60 # work after the response, longer than the timeout
     fi
+    if [[ "$EVENT" == *'"pause"'* ]]; then
+      sleep 3 # work after the response, within the timeout
+    fi
   fi
 done

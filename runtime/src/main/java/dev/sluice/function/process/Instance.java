@@ -213,6 +213,15 @@ final class Instance implements RuntimeApiServer.Api {
     return pb;
   }
 
+  /** Whether its runtime waits in {@code /next} with nothing to run: it takes a job at once. */
+  synchronized boolean asking() {
+    return state == State.RUNNING
+        && pending == null
+        && current == null
+        && parked != null
+        && !parked.response().closed();
+  }
+
   /**
    * Takes {@code job} if this instance is alive and free: delivers it to a waiting {@code /next},
    * or keeps it for the next one.
@@ -402,18 +411,20 @@ final class Instance implements RuntimeApiServer.Api {
 
   @Override
   public void initError(HttpServerRequest request, Buffer body, long size, String errorType) {
+    Held held;
     synchronized (this) {
       if (state != State.STARTING) {
         RuntimeApiServer.invalidState(request, "init/error is only allowed during init");
         return;
       }
+      // checked and marked under one lock: a /next in between would deliver the job first
+      held = markDead(); // Lambda discards an instance whose init failed
     }
     RuntimeApiServer.accepted(request);
     InvocationResult failure =
         LambdaErrors.fromPosted(body.getBytes(), size, errorType, LambdaErrors.UNKNOWN);
-    Held held = markDead(); // Lambda discards an instance whose init failed
     if (held != null) {
-      teardown(held, false, System.nanoTime(), null, job -> failure);
+      teardown(held, false, System.nanoTime(), job -> failure, job -> failure);
     }
   }
 

@@ -149,6 +149,10 @@ public final class ProcessRunner implements Runner, Instance.Owner {
             new IllegalStateException("Runner of " + config.name() + " is closed"));
         return;
       }
+      Instance asking = takeAsking();
+      if (asking != null && asking.assign(job)) {
+        return;
+      }
       for (Instance i = free.pollFirst(); i != null; i = free.pollFirst()) {
         freedAt.remove(i);
         if (i.assign(job)) {
@@ -160,6 +164,23 @@ public final class ProcessRunner implements Runner, Instance.Owner {
       started.assign(job); // a new instance always takes it
     }
     started.start();
+  }
+
+  /**
+   * Takes the most recently freed instance whose runtime waits in {@code /next} already: as in
+   * Lambda, an event goes to an environment that asked for one, not to one still working after its
+   * response (it waits there until that runtime asks, up to its timeout). Caller holds the lock.
+   */
+  private Instance takeAsking() {
+    for (java.util.Iterator<Instance> it = free.iterator(); it.hasNext(); ) {
+      Instance i = it.next();
+      if (i.asking()) {
+        it.remove();
+        freedAt.remove(i);
+        return i;
+      }
+    }
+    return null;
   }
 
   private Instance newInstance() {

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +104,27 @@ class ProvidedRuntimeTest {
       assertThat(old.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10));
     }
     assertThat(pid(call(runner, Map.of("n", 3)))).isEqualTo(next);
+  }
+
+  @Test
+  void invoke_anInstanceStillWorksAfterItsResponse_goesToOneWaitingInNext() throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 10, Map.of()),
+            Fixtures.bootstrapCode());
+    CompletableFuture<InvocationReport> a =
+        runner.invoke(invocation("custom", Map.of("n", 1), 10_000));
+    CompletableFuture<InvocationReport> b =
+        runner.invoke(invocation("custom", Map.of("n", 2), 10_000));
+    long one = pid(a.orTimeout(30, TimeUnit.SECONDS).join());
+    long two = pid(b.orTimeout(30, TimeUnit.SECONDS).join());
+    assertThat(one).as("two warm instances").isNotEqualTo(two);
+
+    long working = pid(call(runner, Map.of("pause", true))); // works 3 s after its response
+    long next = pid(call(runner, Map.of("n", 3)));
+
+    assertThat(next).as("not queued behind the working one").isNotEqualTo(working);
+    assertThat(List.of(one, two)).contains(next);
   }
 
   private static long pid(InvocationReport report) {
