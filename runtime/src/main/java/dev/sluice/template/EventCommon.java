@@ -128,13 +128,29 @@ final class EventCommon {
     try {
       JsonNode parsed = JSON.readTree(text);
       if (parsed != null && parsed.isObject()) {
-        return text;
+        return grammatical(text, f, problems);
       }
     } catch (JsonProcessingException e) {
       // reported below
     }
     problems.error(f.path(), f.node(), "is not a JSON object");
     return null;
+  }
+
+  /**
+   * The pattern, if the server's own parser takes it: one it refuses would fail the deploy halfway,
+   * after streams and functions changed, without a place in the template.
+   */
+  private static String grammatical(String text, Field f, Problems problems) {
+    try {
+      dev.sluice.mapper.filter.FilterCriteria.parse(List.of(text));
+      return text;
+    } catch (dev.sluice.mapper.filter.InvalidFilterException e) {
+      // the path is the template's here, not the API's
+      problems.error(
+          f.path(), f.node(), e.getMessage().replaceFirst("^Filters\\[\\d+]\\.Pattern: ", ""));
+      return null;
+    }
   }
 
   /** StartingPositionTimestamp (epoch seconds) in milliseconds; only with AT_TIMESTAMP. */
