@@ -10,7 +10,11 @@ while true; do
   DEADLINE="$(grep -i '^Lambda-Runtime-Deadline-Ms:' "$HEADERS" | cut -d: -f2 | tr -d '[:space:]')"
   rm -f "$HEADERS"
   echo "bootstrap handling $ID"
-  if [[ "$EVENT" == *'"fail"'* ]]; then
+  if [[ "$EVENT" == *'"spawn"'* ]]; then
+    sleep 600 &
+    curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d "{\"pid\":$$,\"child\":$!}"
+    exit 3 # the runtime dies; its child must not outlive it
+  elif [[ "$EVENT" == *'"fail"'* ]]; then
     curl -sS -o /dev/null -X POST -H 'Lambda-Runtime-Function-Error-Type: Custom.Failed' \
       "$API/invocation/$ID/error" \
       -d '{"errorMessage":"asked to fail","errorType":"Custom.Failed","stackTrace":[]}'

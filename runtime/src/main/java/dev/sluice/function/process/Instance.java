@@ -203,7 +203,7 @@ final class Instance implements RuntimeApiServer.Api {
 
   private ProcessBuilder builder(int port) {
     ProcessBuilder pb =
-        new ProcessBuilder(spec.command())
+        new ProcessBuilder(ProcessGroups.own(spec.command()))
             .directory(spec.workingDir().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.file().toFile()))
@@ -624,6 +624,15 @@ final class Instance implements RuntimeApiServer.Api {
     return ProcStatus.peakMb(all);
   }
 
+  /** What is left of the process's group (it leads one); none where groups cannot be read. */
+  private static List<ProcessHandle> groupOf(Process p) {
+    try {
+      return ProcessGroups.members(p.pid());
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+  }
+
   /** Ends the process tree and waits for it. Blocks: worker only. */
   private void killTree(boolean graceful) {
     Process p;
@@ -633,8 +642,11 @@ final class Instance implements RuntimeApiServer.Api {
     if (p == null) {
       return;
     }
-    // Listed first: once the parent is gone its children are re-parented and out of reach.
-    List<ProcessHandle> tree = p.descendants().toList();
+    // Listed first: once the parent is gone its children are re-parented, but stay in its group.
+    java.util.Set<ProcessHandle> tree = new java.util.LinkedHashSet<>();
+    p.descendants().forEach(tree::add);
+    tree.addAll(groupOf(p));
+    tree.remove(p.toHandle());
     try {
       if (graceful && p.isAlive()) {
         p.destroy();

@@ -127,6 +127,22 @@ class ProvidedRuntimeTest {
     assertThat(List.of(one, two)).contains(next);
   }
 
+  @Test
+  void invoke_runtimeExitsLeavingAChild_theChildIsKilledWithIt() throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 10, Map.of()),
+            Fixtures.bootstrapCode());
+
+    long child = ((Number) payload(call(runner, Map.of("spawn", true))).get("child")).longValue();
+
+    ProcessHandle orphan = ProcessHandle.of(child).orElse(null);
+    if (orphan != null) { // already gone is fine too
+      assertThat(orphan.onExit()).succeedsWithin(java.time.Duration.ofSeconds(15));
+    }
+    assertThat(payload(call(runner, Map.of("n", 2))).get("event")).isEqualTo(Map.of("n", 2));
+  }
+
   private static long pid(InvocationReport report) {
     return ((Number) payload(report).get("pid")).longValue();
   }
