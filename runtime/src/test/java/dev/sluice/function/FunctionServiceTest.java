@@ -56,6 +56,24 @@ class FunctionServiceTest {
     }
   }
 
+  /** A handler that answers its input after 1.5 s: invocations that overlap. */
+  static final String SLEEPER = "fixture.Sleeper::go";
+
+  static byte[] sleeperJar() {
+    return HandlerJars.jar(
+        Map.of(
+            "fixture.Sleeper",
+            """
+            package fixture;
+            public class Sleeper {
+              public String go(String in) throws InterruptedException {
+                Thread.sleep(1_500);
+                return in;
+              }
+            }
+            """));
+  }
+
   static FunctionSpec java17(String handler) {
     return new FunctionSpec(handler, "java17", 256, 10, Map.of(), "", Isolation.CLASSLOADER);
   }
@@ -584,21 +602,9 @@ class FunctionServiceTest {
   @Test
   void invoke_othersUseAllTheUnreservedConcurrency_aReservedFunctionStillRuns() throws Exception {
     open(); // 16 at once on this node
-    byte[] jar =
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Nap",
-                """
-        package fixture;
-        public class Nap {
-          public String go(String in) throws InterruptedException {
-            Thread.sleep(1_500);
-            return in;
-          }
-        }
-        """));
-    service.create("busy", java17("fixture.Nap::go"), new CodeSource.Upload(jar));
-    service.create("kept", java17("fixture.Nap::go"), new CodeSource.Upload(jar));
+    byte[] jar = sleeperJar();
+    service.create("busy", java17(SLEEPER), new CodeSource.Upload(jar));
+    service.create("kept", java17(SLEEPER), new CodeSource.Upload(jar));
     service.putConcurrency("kept", 1);
     byte[] in = "\"a\"".getBytes(StandardCharsets.UTF_8);
     List<java.util.concurrent.CompletableFuture<FunctionService.Invoked>> running =
@@ -626,20 +632,8 @@ class FunctionServiceTest {
   @Test
   void invoke_duringAConfigurationChange_reservedConcurrencyStillHolds() throws Exception {
     open();
-    byte[] jar =
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Sleepy",
-                """
-        package fixture;
-        public class Sleepy {
-          public String go(String in) throws InterruptedException {
-            Thread.sleep(1_500);
-            return in;
-          }
-        }
-        """));
-    service.create("mutex", java17("fixture.Sleepy::go"), new CodeSource.Upload(jar));
+    byte[] jar = sleeperJar();
+    service.create("mutex", java17(SLEEPER), new CodeSource.Upload(jar));
     service.putConcurrency("mutex", 1); // used as a mutex
     var first = service.invoke("mutex", "\"a\"".getBytes(StandardCharsets.UTF_8), null);
 
@@ -657,20 +651,8 @@ class FunctionServiceTest {
   @Test
   void putConcurrency_removedAndPutAgainWhileAnInvocationRuns_itStillCounts() throws Exception {
     open();
-    byte[] jar =
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Doze",
-                """
-        package fixture;
-        public class Doze {
-          public String go(String in) throws InterruptedException {
-            Thread.sleep(1_500);
-            return in;
-          }
-        }
-        """));
-    service.create("mutex", java17("fixture.Doze::go"), new CodeSource.Upload(jar));
+    byte[] jar = sleeperJar();
+    service.create("mutex", java17(SLEEPER), new CodeSource.Upload(jar));
     service.putConcurrency("mutex", 1);
     var first = service.invoke("mutex", "\"a\"".getBytes(StandardCharsets.UTF_8), null);
 

@@ -82,19 +82,7 @@ class KafkaStorageMappingTest {
   @Test
   void mapping_onKafkaStorage_deliversEveryRecordOnceInPerKeyOrder() throws Exception {
     String stream = activeStream(2);
-    String fn = "rec-" + UUID.randomUUID().toString().substring(0, 8);
-    lambda.createFunction(
-        b ->
-            b.functionName(fn)
-                .runtime("java17")
-                .role("arn:aws:iam::000000000000:role/r")
-                .handler("fixture.Recorder")
-                .timeout(10)
-                .code(
-                    c ->
-                        c.zipFile(
-                            SdkBytes.fromByteArray(
-                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+    String fn = recorder();
     putRecords(stream, 0, 30);
     mapping =
         lambda
@@ -122,19 +110,7 @@ class KafkaStorageMappingTest {
   @Test
   void deleteStream_whileAMappingReadsIt_itsTopicStaysDeleted() throws Exception {
     String stream = activeStream(1);
-    String fn = "rec-" + UUID.randomUUID().toString().substring(0, 8);
-    lambda.createFunction(
-        b ->
-            b.functionName(fn)
-                .runtime("java17")
-                .role("arn:aws:iam::000000000000:role/r")
-                .handler("fixture.Recorder")
-                .timeout(10)
-                .code(
-                    c ->
-                        c.zipFile(
-                            SdkBytes.fromByteArray(
-                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+    String fn = recorder();
     mapping =
         lambda
             .createEventSourceMapping(
@@ -157,6 +133,24 @@ class KafkaStorageMappingTest {
           .as("the deleted stream's topic not created again by the broker")
           .doesNotContain(topic);
     }
+  }
+
+  /** Deploys a function that records what it receives; returns its name. */
+  private String recorder() {
+    String fn = "rec-" + UUID.randomUUID().toString().substring(0, 8);
+    lambda.createFunction(
+        b ->
+            b.functionName(fn)
+                .runtime("java17")
+                .role("arn:aws:iam::000000000000:role/r")
+                .handler("fixture.Recorder")
+                .timeout(10)
+                .code(
+                    c ->
+                        c.zipFile(
+                            SdkBytes.fromByteArray(
+                                HandlerJars.lambdaZip(RecordingHandler.SOURCES)))));
+    return fn;
   }
 
   private String activeStream(int shards) throws InterruptedException {
