@@ -18,10 +18,7 @@ final class ReservedLimit extends Semaphore {
   }
 
   /** This limit resized to {@code next} permits, or a new one when {@code current} is null. */
-  static ReservedLimit resized(ReservedLimit current, Integer next) {
-    if (next == null) {
-      return null;
-    }
+  static ReservedLimit resized(ReservedLimit current, int next) {
     if (current == null) {
       return new ReservedLimit(next);
     }

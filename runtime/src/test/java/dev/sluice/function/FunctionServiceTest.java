@@ -56,10 +56,14 @@ class FunctionServiceTest {
     }
   }
 
-  /** A handler that answers its input after 1.5 s: invocations that overlap. */
+  /** A handler that answers its input after a while: invocations that overlap. */
   static final String SLEEPER = "fixture.Sleeper::go";
 
   static byte[] sleeperJar() {
+    return sleeperJar(1_500);
+  }
+
+  static byte[] sleeperJar(int millis) {
     return HandlerJars.jar(
         Map.of(
             "fixture.Sleeper",
@@ -67,11 +71,12 @@ class FunctionServiceTest {
             package fixture;
             public class Sleeper {
               public String go(String in) throws InterruptedException {
-                Thread.sleep(1_500);
+                Thread.sleep(%d);
                 return in;
               }
             }
-            """));
+            """
+                .formatted(millis)));
   }
 
   static FunctionSpec java17(String handler) {
@@ -687,20 +692,7 @@ class FunctionServiceTest {
   @Test
   void invokeAsync_throttledByReservedConcurrency_runsOnceThereIsRoom() throws Exception {
     open();
-    byte[] jar =
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Busy",
-                """
-        package fixture;
-        public class Busy {
-          public String go(String in) throws InterruptedException {
-            Thread.sleep(400);
-            return in;
-          }
-        }
-        """));
-    service.create("busy", java17("fixture.Busy::go"), new CodeSource.Upload(jar));
+    service.create("busy", java17(SLEEPER), new CodeSource.Upload(sleeperJar(400)));
     service.putConcurrency("busy", 1);
     for (int i = 0; i < 3; i++) { // two of them are throttled at first
       service.invokeAsync("busy", ("\"e" + i + "\"").getBytes(StandardCharsets.UTF_8));

@@ -80,6 +80,11 @@ class LambdaApiTest {
 
   String deploy(
       Map<String, String> sources, String handler, int timeout, Map<String, String> tags) {
+    return deployZip(HandlerJars.lambdaZip(sources), handler, timeout, tags);
+  }
+
+  /** Deploys {@code zip} as a new java17 function; returns its name. */
+  String deployZip(byte[] zip, String handler, int timeout, Map<String, String> tags) {
     String name = "fn-" + UUID.randomUUID().toString().substring(0, 8);
     lambda.createFunction(
         b ->
@@ -90,7 +95,7 @@ class LambdaApiTest {
                 .timeout(timeout)
                 .memorySize(256)
                 .tags(tags)
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
     created.add(name);
     return name;
   }
@@ -969,16 +974,8 @@ class LambdaApiTest {
       out.putNextEntry(new java.util.zip.ZipEntry("blob.bin"));
       out.write(blob);
     }
-    String name = "big-" + UUID.randomUUID().toString().substring(0, 8);
 
-    lambda.createFunction(
-        b ->
-            b.functionName(name)
-                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
-                .handler("fixture.Echo")
-                .role("arn:aws:iam::000000000000:role/any")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip.toByteArray()))));
-    created.add(name);
+    String name = deployZip(zip.toByteArray(), "fixture.Echo", 10, Map.of());
 
     assertThat(lambda.getFunction(b -> b.functionName(name)).configuration().codeSize())
         .isEqualTo(zip.size());

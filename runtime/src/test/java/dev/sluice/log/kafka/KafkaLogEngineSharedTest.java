@@ -88,14 +88,19 @@ class KafkaLogEngineSharedTest {
     assertThat(remoteOnB.stream().mapToInt(Remote::records).sum()).isEqualTo(3);
   }
 
-  @Test
-  void currentOffsets_beforeTheNextRefresh_countTheOtherEnginesAppends() {
+  /** An engine refreshing every 5 min, after another engine appended two records it missed. */
+  KafkaLogEngine behindTwoAppends() {
     KafkaLogEngine a = open(options, LogListener.NONE);
     KafkaLogEngine b = open(options.withRefreshInterval(Duration.ofMinutes(5)), LogListener.NONE);
     join(a.createShard(S0));
     join(b.createShard(S0));
-
     join(a.append(S0, List.of(rec("k", "x"), rec("k", "y"))));
+    return b;
+  }
+
+  @Test
+  void currentOffsets_beforeTheNextRefresh_countTheOtherEnginesAppends() {
+    KafkaLogEngine b = behindTwoAppends();
 
     assertThat(b.offsets(S0).endOffset()).as("b's view, refreshed every 5 min").isZero();
     assertThat(join(b.currentOffsets(S0)).endOffset()).isEqualTo(2);
@@ -103,12 +108,7 @@ class KafkaLogEngineSharedTest {
 
   @Test
   void offsetForTimestamp_afterTheOtherEnginesAppendsBeforeTheNextRefresh_startsAfterThem() {
-    KafkaLogEngine a = open(options, LogListener.NONE);
-    KafkaLogEngine b = open(options.withRefreshInterval(Duration.ofMinutes(5)), LogListener.NONE);
-    join(a.createShard(S0));
-    join(b.createShard(S0));
-    join(a.append(S0, List.of(rec("k", "x"), rec("k", "y"))));
-
+    KafkaLogEngine b = behindTwoAppends();
     long after = System.currentTimeMillis() + 1;
 
     assertThat(join(b.offsetForTimestamp(S0, after)))
