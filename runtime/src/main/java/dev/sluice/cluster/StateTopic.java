@@ -2,6 +2,7 @@ package dev.sluice.cluster;
 
 import dev.sluice.log.kafka.KafkaCalls;
 import dev.sluice.log.kafka.KafkaConnection;
+import dev.sluice.log.kafka.KafkaLogOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,20 +40,16 @@ final class StateTopic {
       }
       Optional<Short> rf =
           replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
-      NewTopic t =
-          new NewTopic(topic, Optional.of(1), rf)
-              .configs(
-                  Map.of(
-                      TopicConfig.CLEANUP_POLICY_CONFIG,
-                      TopicConfig.CLEANUP_POLICY_COMPACT,
-                      TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                      String.valueOf(MAX_VALUE_BYTES),
-                      // compaction skips the active segment: with Kafka's 1 GB or 7 days, every
-                      // replaced package stayed, and each node start read them all
-                      TopicConfig.SEGMENT_BYTES_CONFIG,
-                      String.valueOf(2 * MAX_VALUE_BYTES),
-                      TopicConfig.SEGMENT_MS_CONFIG,
-                      String.valueOf(SEGMENT_MILLIS)));
+      Map<String, String> configs = new java.util.HashMap<>();
+      configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_VALUE_BYTES));
+      // compaction skips the active segment: with Kafka's 1 GB or 7 days, every replaced package
+      // stayed, and each node start read them all
+      configs.put(TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(2 * MAX_VALUE_BYTES));
+      configs.put(TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(SEGMENT_MILLIS));
+      KafkaLogOptions.minInsyncReplicas(replicationFactor)
+          .ifPresent(n -> configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, n.toString()));
+      NewTopic t = new NewTopic(topic, Optional.of(1), rf).configs(configs);
       KafkaCalls.await(
           admin.createTopics(List.of(t)).all(),
           TIMEOUT_SECONDS,

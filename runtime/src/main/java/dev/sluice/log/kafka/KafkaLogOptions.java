@@ -128,4 +128,14 @@ public record KafkaLogOptions(
         refreshInterval,
         grace);
   }
+
+  /**
+   * The {@code min.insync.replicas} that goes with a replication factor Sluice sets: with three
+   * replicas or more, an acknowledged append must be on two, so that losing the leader right after
+   * it loses nothing (Kafka's default of one would let a lone leader acknowledge). With fewer, or
+   * the broker's default factor, the broker's setting stays.
+   */
+  public static java.util.Optional<Integer> minInsyncReplicas(int replicationFactor) {
+    return replicationFactor >= 3 ? java.util.Optional.of(2) : java.util.Optional.empty();
+  }
 }

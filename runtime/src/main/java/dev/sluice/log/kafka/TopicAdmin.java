@@ -59,8 +59,24 @@ final class TopicAdmin {
    * had before this call added any (0 when it did not exist), so callers know which ones are new.
    */
   int ensurePartitions(String topic, int partitions) {
-    int before = partitionCounts.getOrDefault(topic, 0);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        return ensureOnce(topic, partitions, deadline);
+      } catch (UnknownTopicOrPartitionException e) {
+        // described while another node's deletion of it was still reaching this broker: the topic
+        // went between two calls, so what was learned of it is void
+        forgetTopic(topic);
+        if (System.nanoTime() > deadline) {
+          throw new LogException("topic " + topic + " kept vanishing while it was set up", e);
+        }
+        pause();
+      }
+    }
+  }
+
+  private int ensureOnce(String topic, int partitions, long deadline) {
+    int before = partitionCounts.getOrDefault(topic, 0);
     while (partitionCounts.getOrDefault(topic, 0) < partitions) {
       Integer now = describe(topic);
       before = now == null ? 0 : now;
@@ -131,7 +147,7 @@ final class TopicAdmin {
     }
   }
 
-  private Map<String, String> topicConfig() {
+  Map<String, String> topicConfig() {
     Map<String, String> c = new HashMap<>();
     // arrival times come from the broker, so they are the broker's append times
     c.put("message.timestamp.type", "LogAppendTime");
@@ -143,6 +159,8 @@ final class TopicAdmin {
     if (options.flushEachRecord()) {
       c.put("flush.messages", "1");
     }
+    KafkaLogOptions.minInsyncReplicas(options.replicationFactor())
+        .ifPresent(n -> c.put("min.insync.replicas", Integer.toString(n)));
     return c;
   }
 
