@@ -238,6 +238,11 @@ final class Instance implements RuntimeApiServer.Api {
       parked = null;
       if (next == null || next.response().closed()) {
         pending = job; // the runtime will ask, or die and hand the job back
+        if (state == State.RUNNING && lingering == null) {
+          // its poll dropped, and no init or lingering timer bounds the wait: a runtime that stays
+          // alive without asking again must not hold the job (and its concurrency) for ever
+          job.timerId = vertx.setTimer(Math.max(1, job.budgetMillis), id -> onTimeout(job));
+        }
         return true;
       }
       deliverLocked(job);
@@ -279,6 +284,7 @@ final class Instance implements RuntimeApiServer.Api {
       if (job == null) {
         parked = request; // long poll: answered by assign(), no thread waits
       } else {
+        cancelTimer(job); // asked again after all: the handler's own timer starts now
         deliverLocked(job);
       }
     }
@@ -430,23 +436,39 @@ final class Instance implements RuntimeApiServer.Api {
 
   private void onTimeout(Job job) {
     Held held;
+    boolean undelivered;
     synchronized (this) {
-      if (lingering == job) {
-        // answered, but its work after the answer overran the timeout: Lambda resets the sandbox
-        held = markDead();
-      } else if (current == job) {
-        held = markDead();
-      } else {
+      // pending: its runtime dropped its poll and did not ask again within the job's time;
+      // lingering: answered, but its work after the answer overran the timeout, and Lambda resets
+      // the sandbox then
+      undelivered = pending == job;
+      if (!undelivered && lingering != job && current != job) {
         return; // answered, and the runtime asked for the next one in the meantime
       }
+      held = markDead();
     }
-    if (held != null && held.current == null) {
-      // the caller had its answer; a job handed over meanwhile runs on another instance
-      teardown(held, false, System.nanoTime(), null, null);
+    if (held == null) {
       return;
     }
-    InvocationResult failure = LambdaErrors.timedOut(job.requestId(), timeoutSeconds);
-    teardown(held, false, System.nanoTime(), j -> failure, null);
+    if (undelivered) {
+      teardown(held, false, System.nanoTime(), null, this::timedOut);
+    } else if (held.current == null) {
+      // the caller had its answer; a job handed over meanwhile runs on another instance
+      teardown(held, false, System.nanoTime(), null, null);
+    } else {
+      teardown(held, false, System.nanoTime(), this::timedOut, null);
+    }
+  }
+
+  private InvocationResult timedOut(Job job) {
+    return LambdaErrors.timedOut(job.requestId(), timeoutSeconds);
+  }
+
+  private void cancelTimer(Job job) {
+    if (job.timerId >= 0) {
+      vertx.cancelTimer(job.timerId);
+      job.timerId = -1;
+    }
   }
 
   private void onInitTimeout() {
@@ -456,12 +478,7 @@ final class Instance implements RuntimeApiServer.Api {
       held = state == State.STARTING ? markDead() : null;
     }
     if (held != null) {
-      teardown(
-          held,
-          false,
-          System.nanoTime(),
-          null,
-          job -> LambdaErrors.timedOut(job.requestId(), timeoutSeconds));
+      teardown(held, false, System.nanoTime(), null, this::timedOut);
     }
   }
 
@@ -510,6 +527,9 @@ final class Instance implements RuntimeApiServer.Api {
     cancelInitTimer();
     if (current != null && current.timerId >= 0) {
       vertx.cancelTimer(current.timerId);
+    }
+    if (pending != null) {
+      cancelTimer(pending); // handed on to another instance, which times it afresh
     }
     if (lingering != null) {
       vertx.cancelTimer(lingering.timerId);

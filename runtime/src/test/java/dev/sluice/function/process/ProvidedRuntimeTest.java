@@ -128,6 +128,34 @@ class ProvidedRuntimeTest {
   }
 
   @Test
+  void invoke_runtimeDropsItsWaitingNextAndNeverAsksAgain_timesOutAndTheInstanceIsKilled()
+      throws Exception {
+    ProcessRunner runner =
+        factory.create(
+            Fixtures.config("custom", "my.handler", "provided", 2, Map.of()),
+            bootstrap(
+                """
+                next
+                curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d "{\\"pid\\":$$}"
+                curl -sS --max-time 1 "$API/invocation/next" || true # waits, then hangs up
+                sleep 600 # alive, and never asks again
+                """));
+    long first = pid(call(runner, Map.of("n", 1)));
+    Thread.sleep(2_000); // its second /next waited and was dropped
+
+    InvocationReport r =
+        runner
+            .invoke(invocation("custom", Map.of("n", 2), 3_000))
+            .orTimeout(20, TimeUnit.SECONDS)
+            .join();
+
+    assertThat(failure(r).errorType()).isEqualTo("Sandbox.Timedout");
+    ProcessHandle.of(first)
+        .ifPresent(p -> assertThat(p.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10)));
+    assertThat(pid(call(runner, Map.of("n", 3)))).isNotEqualTo(first);
+  }
+
+  @Test
   void invoke_runtimeExitsLeavingAChild_theChildIsKilledWithIt() throws Exception {
     ProcessRunner runner =
         factory.create(
