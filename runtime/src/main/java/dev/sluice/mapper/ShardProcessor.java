@@ -565,8 +565,8 @@ final class ShardProcessor {
               ? deps.functions().invoke(config.functionName(), b)
               : deps.functions().invoke(config.functionName(), (byte[]) payload, null);
     } catch (RuntimeException e) {
-      // a throttle (FunctionException), or anything else going wrong before the call: either way
-      // it must take the retry path, or the lane would stay busy for ever
+      // a throttle or a payload over the limit (FunctionException), or anything else going wrong
+      // before the call: either way it must take a failure path, or the lane would stay busy
       call = CompletableFuture.failedFuture(e);
     }
     return call.whenComplete(
@@ -931,6 +931,10 @@ final class ShardProcessor {
     if (stopped) {
       return;
     }
+    if (e != null && tooLarge(e)) {
+      finalTooLarge(lane, e);
+      return;
+    }
     if (e != null) {
       Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
       progress.result("PROBLEM: Function call failed: " + cause.getMessage());
@@ -966,6 +970,26 @@ final class ShardProcessor {
       return;
     }
     progress.result("OK");
+    windowClosed(lane);
+  }
+
+  /**
+   * Gives up a final invoke over the request limit at once: it carries the same state every time,
+   * so no retry could make it fit, and retried as a throttle it held the shard for ever. The
+   * window's records are checkpointed already; only its state is lost, as after exhausted retries.
+   */
+  private void finalTooLarge(Lane lane, Throwable e) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+    stats.functionErrors.increment();
+    progress.result("PROBLEM: Function call failed: " + cause.getMessage());
+    LOG.errorf(
+        "Mapping %s: the final invoke of the window %s–%s of %s is over the request limit (%s);"
+            + " its state is discarded",
+        config.uuid(),
+        EventBuilder.iso(window.start()),
+        EventBuilder.iso(window.end()),
+        ref,
+        cause.getMessage());
     windowClosed(lane);
   }
 

@@ -596,6 +596,28 @@ class MappingServiceTest {
     assertThat(last[3]).isEqualTo("8");
   }
 
+  @Test
+  void finalWindowInvoke_overTheRequestLimit_stateDiscardedAndTheShardMovesOn() throws Exception {
+    String stream = h.stream();
+    String fn = h.function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    String uuid =
+        h.mappings.create(withTumblingWindow(request(fn, stream, null, null), 60)).config().uuid();
+    // a state the response limit lets through, but the final event around it is over 6 MiB; over
+    // 1 MB, it also ends the window early, so the final invoke comes at once
+    h.put(stream, "{\"amount\":1,\"pad\":6291400}");
+    assertThat(await(fn, 1).get(0)).startsWith("batch|");
+    awaitWindowClosed(uuid);
+
+    h.put(stream, "{\"amount\":2}"); // joins the next window
+    h.timers.awaitPending();
+    h.clock.advance(120_000);
+    List<String> lines = await(fn, 3);
+    assertThat(lines.get(1)).startsWith("batch|");
+    String[] last = lines.get(2).split("\\|");
+    assertThat(last[0]).isEqualTo("final");
+    assertThat(last[3]).as("the new window's sum only").isEqualTo("2");
+  }
+
   private void awaitWindowClosed(String uuid) throws InterruptedException {
     for (int i = 0; i < 1000; i++) {
       Checkpoint cp = h.mappings.get(uuid).checkpoints().get("shardId-000000000000");

@@ -16,7 +16,7 @@ final class WindowSumHandler {
    * and on the final invoke: {@code final|windowStart|windowEnd|sum|invokes|records|terminatedEarly
    * |shardId|eventSourceARN}. A record whose data contains {@code "flaky"} is reported as a batch
    * item failure the first time it is seen; the state returned then covers only the records before
-   * it.
+   * it. A record with {@code "pad": N} puts N characters into the state ({@code pad}).
    */
   static final Map<String, String> SOURCES =
       Map.of(
@@ -35,6 +35,7 @@ final class WindowSumHandler {
           import java.util.regex.*;
           public class WindowSum implements RequestHandler<KinesisTimeWindowEvent, TimeWindowEventResponse> {
             private static final Pattern AMOUNT = Pattern.compile("\\"amount\\"\\\\s*:\\\\s*(-?\\\\d+)");
+            private static final Pattern PAD = Pattern.compile("\\"pad\\"\\\\s*:\\\\s*(\\\\d+)");
             public TimeWindowEventResponse handleRequest(KinesisTimeWindowEvent event, Context ctx) {
               try {
                 Path dir = Paths.get(System.getProperty("java.io.tmpdir"), "sluice-mapper-test");
@@ -67,6 +68,10 @@ final class WindowSumHandler {
                     Matcher m = AMOUNT.matcher(data);
                     if (m.find()) {
                       sum += Long.parseLong(m.group(1));
+                    }
+                    Matcher pad = PAD.matcher(data);
+                    if (pad.find()) {
+                      state.put("pad", "x".repeat(Integer.parseInt(pad.group(1))));
                     }
                     long at = r.getKinesis().getApproximateArrivalTimestamp().getTime();
                     inWindow &= at >= start && at < end;
