@@ -446,8 +446,10 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /**
-   * As Lambda keeps reservations within the account's limit: here, with the other functions'
-   * reservations, within the node's concurrency, which a reservation beyond could never reach.
+   * As Lambda keeps reservations within the account's limit and leaves a tenth of it (100 of 1,000)
+   * to the functions without one: here within the node's concurrency, with at least a tenth of it
+   * (one at least, 100 at most) left unreserved, so that reservations cannot throttle every other
+   * function to nothing.
    */
   private void requireRoomFor(String name, Integer reserved) {
     if (reserved == null) {
@@ -458,15 +460,16 @@ public final class FunctionService implements AutoCloseable {
             .filter(f -> !f.config().name().equals(name))
             .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
             .sum();
-    if (others + reserved > globalConcurrency) {
+    int minUnreserved = Math.min(100, Math.max(1, globalConcurrency / 10));
+    if (others + reserved > globalConcurrency - minUnreserved) {
       throw FunctionException.invalid(
           "Specified ReservedConcurrentExecutions for function "
               + name
-              + " ("
-              + reserved
-              + ") and the "
+              + " decreases the node's UnreservedConcurrentExecution below its minimum value of ["
+              + minUnreserved
+              + "]: "
               + others
-              + " reserved by other functions exceed this node's concurrency of "
+              + " are reserved by other functions, of this node's "
               + globalConcurrency
               + " (sluice.function.max-concurrency).");
     }

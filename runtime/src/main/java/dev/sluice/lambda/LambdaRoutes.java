@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The Lambda REST API on Sluice's port, as the AWS CLI and the SDK v2 LambdaClient call it. Every
@@ -35,6 +36,12 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class LambdaRoutes {
+
+  /** Lambda's model for a function name, partial ARN or ARN, with an optional qualifier. */
+  private static final Pattern FUNCTION_NAME =
+      Pattern.compile(
+          "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?"
+              + "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
 
   private static final String V = "/2015-03-31/functions";
   private static final long MAX_DEPLOY_BYTES = 80L * 1024 * 1024;
@@ -472,6 +479,7 @@ public class LambdaRoutes {
    */
   private String name(RoutingContext ctx) {
     String name = ctx.pathParam("name");
+    checkFunctionName(name);
     String qualifier = qualifier(ctx);
     if (qualifier != null && !qualifier.equals("$LATEST")) {
       throw new LambdaException(
@@ -479,6 +487,30 @@ public class LambdaRoutes {
           "Function not found: " + functions().arn(functions().nameOf(name)) + ":" + qualifier);
     }
     return name;
+  }
+
+  /**
+   * Lambda checks a function name or ARN in a path against its model before looking it up: a name
+   * that could never exist ({@code my fn}, {@code a/b}) is a ValidationException, not a 404.
+   */
+  static void checkFunctionName(String name) {
+    if (name == null || name.isEmpty() || name.length() > 170) {
+      throw new LambdaException(
+          LambdaError.ValidationException,
+          "1 validation error detected: Value '"
+              + name
+              + "' at 'functionName' failed to satisfy constraint: Member must have length less"
+              + " than or equal to 170");
+    }
+    if (!FUNCTION_NAME.matcher(name).matches()) {
+      throw new LambdaException(
+          LambdaError.ValidationException,
+          "1 validation error detected: Value '"
+              + name
+              + "' at 'functionName' failed to satisfy constraint: Member must satisfy regular"
+              + " expression pattern: "
+              + FUNCTION_NAME.pattern());
+    }
   }
 
   /** The qualifier of the request: the Qualifier parameter, or one in the path's name or ARN. */

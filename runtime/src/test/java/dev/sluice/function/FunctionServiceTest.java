@@ -654,6 +654,26 @@ class FunctionServiceTest {
   }
 
   @Test
+  void putConcurrency_leavingNothingUnreserved_refusedAsLambdaKeepsAMinimum() throws Exception {
+    open(); // 16 at once on this node: at least 1 stays unreserved
+    byte[] jar = sleeperJar();
+    service.create("first", java17(SLEEPER), new CodeSource.Upload(jar));
+    service.create("second", java17(SLEEPER), new CodeSource.Upload(jar));
+
+    assertThatThrownBy(() -> service.putConcurrency("first", 16))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("below its minimum value of [1]");
+    service.putConcurrency("first", 14);
+    service.putConcurrency("second", 1);
+    assertThatThrownBy(() -> service.putConcurrency("second", 2))
+        .isInstanceOf(FunctionException.class)
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.INVALID_PARAMETER);
+    assertThat(service.get("second").reservedConcurrency()).isEqualTo(1);
+    assertThat(call("second", "\"a\"").asText()).isEqualTo("a");
+  }
+
+  @Test
   void putConcurrency_removedAndPutAgainWhileAnInvocationRuns_itStillCounts() throws Exception {
     open();
     byte[] jar = sleeperJar();

@@ -460,7 +460,7 @@ class LambdaApiTest {
   }
 
   @Test
-  void putFunctionConcurrency_moreThanTheNodeRuns_invalidParameterValueAndUnchanged() {
+  void putFunctionConcurrency_leavingLessThanATenthUnreserved_invalidParameterValueAndUnchanged() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 
     assertThatThrownBy(
@@ -468,7 +468,14 @@ class LambdaApiTest {
                 lambda.putFunctionConcurrency(
                     b -> b.functionName(name).reservedConcurrentExecutions(257)))
         .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("this node's concurrency of 256");
+        .hasMessageContaining("minimum value of [25]")
+        .hasMessageContaining("of this node's 256");
+    assertThatThrownBy(
+            () ->
+                lambda.putFunctionConcurrency(
+                    b -> b.functionName(name).reservedConcurrentExecutions(232)))
+        .as("256 less the 25 Lambda would leave unreserved")
+        .isInstanceOf(InvalidParameterValueException.class);
     assertThat(
             lambda.getFunctionConcurrency(b -> b.functionName(name)).reservedConcurrentExecutions())
         .isNull();
@@ -749,6 +756,40 @@ class LambdaApiTest {
                 assertThat(l.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
               });
     }
+  }
+
+  @Test
+  void getFunction_nameNoFunctionCouldHave_validationExceptionNotNotFound() {
+    for (String name : List.of("has space", "semi;colon", "x".repeat(171))) {
+      assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(name)))
+          .as("name %s", name)
+          .isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class)
+          .hasMessageContaining("1 validation error detected: Value '")
+          .satisfies(
+              e -> {
+                var l = (software.amazon.awssdk.services.lambda.model.LambdaException) e;
+                assertThat(l.statusCode()).isEqualTo(400);
+                assertThat(l.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+              });
+    }
+    assertThatThrownBy(
+            () ->
+                lambda.invoke(
+                    b -> b.functionName("has space").payload(SdkBytes.fromUtf8String("{}"))))
+        .isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class)
+        .extracting(
+            e ->
+                ((software.amazon.awssdk.awscore.exception.AwsServiceException) e)
+                    .awsErrorDetails()
+                    .errorCode())
+        .isEqualTo("ValidationException");
+    assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName("well-formed-but-absent")))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(
+            () ->
+                lambda.getFunction(
+                    b -> b.functionName("arn:aws:lambda:us-east-1:000000000000:function:absent:1")))
+        .isInstanceOf(ResourceNotFoundException.class);
   }
 
   @Test
