@@ -2,6 +2,11 @@ package dev.sluice.cli;
 
 import dev.sluice.cli.client.ClientException;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,9 +54,35 @@ public class Main implements Callable<Integer> {
             cmd.getErr().println("sluice: " + e.getMessage());
             return e instanceof CliException c ? c.exitCode() : 1;
           }
+          IOException io = ioFailure(e);
+          if (io != null) {
+            cmd.getErr().println("sluice: " + describe(io));
+            return 1;
+          }
           throw e;
         });
     return cl;
+  }
+
+  /** The file error behind {@code e}, or null: a local file the command needed failed it. */
+  static IOException ioFailure(Exception e) {
+    if (e instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    return e instanceof IOException io ? io : null;
+  }
+
+  /** One line for a file error, without the exception's class name where Java has a plain one. */
+  static String describe(IOException e) {
+    String file = e instanceof FileSystemException f ? f.getFile() : null;
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory: " + file;
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied: " + file;
+    }
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return "I/O error: " + message;
   }
 
   @Override

@@ -7,16 +7,6 @@ import java.util.Set;
 /** Lambda's rules for a SelfManagedKafka source, with the field each error names. */
 final class KafkaValidation {
 
-  /** Lambda's pattern: at least two characters, the first not a dot. */
-  private static final java.util.regex.Pattern TOPIC =
-      java.util.regex.Pattern.compile("[a-zA-Z0-9_-][a-zA-Z0-9._-]{1,248}");
-
-  private static final int MAX_SERVERS = 10;
-  private static final java.util.regex.Pattern GROUP =
-      java.util.regex.Pattern.compile("[a-zA-Z0-9\\-/*:_+=.@]{1,200}");
-  private static final java.util.regex.Pattern SERVER =
-      java.util.regex.Pattern.compile("[^\\s,:]+:[0-9]{1,5}");
-
   private KafkaValidation() {}
 
   /** The source of a new mapping, its group defaulting to the mapping's UUID as in Lambda. */
@@ -27,38 +17,28 @@ final class KafkaValidation {
           "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS must list at least one"
               + " host:port.");
     }
-    if (servers.size() > MAX_SERVERS) {
+    if (servers.size() > KafkaNames.MAX_SERVERS) {
       throw MappingException.invalid(
           "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS lists "
               + servers.size()
               + " servers; at most "
-              + MAX_SERVERS
+              + KafkaNames.MAX_SERVERS
               + " are allowed.");
     }
     for (String s : servers) {
-      if (s == null || !SERVER.matcher(s).matches()) {
-        throw MappingException.invalid(
-            "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS entry "
-                + s
-                + " is not host:port.");
-      }
+      refuse(
+          "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS ", KafkaNames.serverProblem(s));
     }
-    if (k.topic() == null || !TOPIC.matcher(k.topic()).matches()) {
-      throw MappingException.invalid(
-          "Topics must name exactly one topic of 2–249 characters [a-zA-Z0-9._-], not starting"
-              + " with '.', not "
-              + k.topic()
-              + ".");
-    }
+    refuse("Topics ", KafkaNames.topicProblem(k.topic()));
     String group = k.consumerGroupId() == null ? uuid : k.consumerGroupId();
-    if (!GROUP.matcher(group).matches()) {
-      throw MappingException.invalid(
-          "SelfManagedKafkaEventSourceConfig.ConsumerGroupId must be 1–200 characters of"
-              + " [a-zA-Z0-9-/*:_+=.@], not "
-              + group
-              + ".");
-    }
+    refuse("SelfManagedKafkaEventSourceConfig.ConsumerGroupId ", KafkaNames.groupProblem(group));
     return new KafkaSource(List.copyOf(servers), k.topic(), group, access(k.sourceAccess()));
+  }
+
+  private static void refuse(String field, String problem) {
+    if (problem != null) {
+      throw MappingException.invalid(field + problem);
+    }
   }
 
   /**

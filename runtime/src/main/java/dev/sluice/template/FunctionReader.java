@@ -131,7 +131,8 @@ final class FunctionReader {
         meta.isolation(runtime),
         List.copyOf(kinesis),
         List.copyOf(kafka),
-        tags);
+        tags,
+        Resources.retained(r, "a function", scope.problems()));
   }
 
   /** SAM's other ways to give code, which Sluice cannot run; it runs CodeUri only. */

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param kinesisEvents the Kinesis event sources
  * @param kafkaEvents the self-managed Kafka event sources
  * @param tags the function's tags (Globals' merged in), with SAM's {@code lambda:createdBy: SAM}
+ * @param retain whether its DeletionPolicy keeps it (and its event-source mappings) when a later
+ *     deploy of the stack no longer has it ({@code Retain}, {@code RetainExceptOnCreate})
  */
 public record FunctionResource(
     String logicalId,
@@ -35,7 +37,8 @@ public record FunctionResource(
     String isolation,
     List<KinesisEventSource> kinesisEvents,
     List<KafkaEventSource> kafkaEvents,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    boolean retain) {
 
   /** The tag SAM puts on every function it creates, which Sluice's deploy puts there too. */
   public static final Map.Entry<String, String> CREATED_BY = Map.entry("lambda:createdBy", "SAM");

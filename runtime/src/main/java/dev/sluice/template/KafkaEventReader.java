@@ -1,5 +1,6 @@
 package dev.sluice.template;
 
+import dev.sluice.mapper.KafkaNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,7 @@ final class KafkaEventReader {
   static KafkaEventSource read(
       String id, Props props, String sluiceOnFailure, Integer parallelization, Scope scope) {
     Problems problems = scope.problems();
-    List<String> servers = nonEmpty(props, "KafkaBootstrapServers", problems);
+    List<String> servers = servers(props, problems);
     List<String> topics = topics(props, problems);
     Boolean enabled = props.bool("Enabled");
     String position = props.oneOf("StartingPosition", POSITIONS);
@@ -81,11 +82,42 @@ final class KafkaEventReader {
     return values;
   }
 
+  /** The servers, checked as the server checks them, so a bad one fails here and not midway. */
+  private static List<String> servers(Props props, Problems problems) {
+    List<String> servers = nonEmpty(props, "KafkaBootstrapServers", problems);
+    if (servers == null) {
+      return null;
+    }
+    Field f = props.field("KafkaBootstrapServers");
+    if (servers.size() > KafkaNames.MAX_SERVERS) {
+      problems.error(
+          f.path(),
+          f.node(),
+          "lists "
+              + servers.size()
+              + " servers; at most "
+              + KafkaNames.MAX_SERVERS
+              + " are allowed");
+    }
+    for (String server : servers) {
+      String problem = KafkaNames.serverProblem(server);
+      if (problem != null) {
+        problems.error(f.path(), f.node(), problem);
+      }
+    }
+    return servers;
+  }
+
   private static List<String> topics(Props props, Problems problems) {
     List<String> topics = nonEmpty(props, "Topics", problems);
+    Field f = props.field("Topics");
     if (topics != null && topics.size() > 1) {
-      Field f = props.field("Topics");
       problems.error(f.path(), f.node(), "has " + topics.size() + " topics; exactly 1 is allowed");
+    } else if (topics != null && topics.size() == 1) {
+      String problem = KafkaNames.topicProblem(topics.get(0));
+      if (problem != null) {
+        problems.error(f.path(), f.node(), problem);
+      }
     }
     return topics;
   }
@@ -93,8 +125,9 @@ final class KafkaEventReader {
   private static String groupId(Props props, Problems problems) {
     Field f = props.field("ConsumerGroupId");
     String id = f == null ? null : Values.string(f, problems);
-    if (id != null && (id.isEmpty() || id.length() > 200)) {
-      problems.error(f.path(), f.node(), "must be 1 to 200 characters");
+    String problem = id == null ? null : KafkaNames.groupProblem(id);
+    if (problem != null) {
+      problems.error(f.path(), f.node(), problem);
       return null;
     }
     return id;

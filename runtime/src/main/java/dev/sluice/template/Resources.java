@@ -258,4 +258,28 @@ final class Resources {
       problems.warnAtKey(r.path, r.node, r.type + " is not deployed by Sluice" + more);
     }
   }
+
+  /**
+   * CloudFormation's DeletionPolicy of {@code r}: whether the resource outlives its removal from
+   * the stack ({@code Retain}, {@code RetainExceptOnCreate}) or not ({@code Delete}, the default).
+   * {@code what} names the resource type in the error for any other value.
+   */
+  static boolean retained(Resource r, String what, Problems problems) {
+    Node policy = r.node().entries.get("DeletionPolicy");
+    if (policy == null) {
+      return false;
+    }
+    String text = policy.isScalar() ? policy.text : null;
+    if ("Delete".equals(text)) {
+      return false;
+    }
+    if ("Retain".equals(text) || "RetainExceptOnCreate".equals(text)) {
+      return true;
+    }
+    problems.error(
+        r.path() + ".DeletionPolicy",
+        policy,
+        "expected Delete, Retain or RetainExceptOnCreate (" + what + " has no Snapshot)");
+    return false;
+  }
 }

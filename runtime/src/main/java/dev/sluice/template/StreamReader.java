@@ -36,27 +36,7 @@ final class StreamReader {
         retention == null ? 24 : retention,
         mode,
         tags,
-        retained(r, scope.problems()));
-  }
-
-  /** CloudFormation's DeletionPolicy: whether the stream outlives its removal from the stack. */
-  private static boolean retained(Resources.Resource r, Problems problems) {
-    Node policy = r.node().entries.get("DeletionPolicy");
-    if (policy == null) {
-      return false;
-    }
-    String text = policy.isScalar() ? policy.text : null;
-    if ("Delete".equals(text)) {
-      return false;
-    }
-    if ("Retain".equals(text) || "RetainExceptOnCreate".equals(text)) {
-      return true;
-    }
-    problems.error(
-        r.path() + ".DeletionPolicy",
-        policy,
-        "expected Delete, Retain or RetainExceptOnCreate (a Kinesis stream has no Snapshot)");
-    return false;
+        Resources.retained(r, "a Kinesis stream", scope.problems()));
   }
 
   private static String name(String id, Props props, Problems problems) {

@@ -171,6 +171,18 @@ class DeployCommandTest {
               FromKeep:
                 Type: Kinesis
                 Properties: {Stream: !GetAtt Keep.Arn, StartingPosition: LATEST}
+        KeptFn:
+          Type: AWS::Serverless::Function
+          DeletionPolicy: Retain
+          Properties:
+            FunctionName: %1$s-kept-fn
+            CodeUri: %2$s
+            Runtime: java17
+            Handler: dev.sluice.examples.hello.OrderEventsHandler::handleRequest
+            Events:
+              FromKeep:
+                Type: Kinesis
+                Properties: {Stream: !GetAtt Keep.Arn, StartingPosition: LATEST}
       """;
 
   @Test
@@ -196,8 +208,13 @@ class DeployCommandTest {
         .contains("- function prune-drop-fn: no longer in the template")
         .contains("- stream prune-drop: no longer in the template")
         .contains("! stream prune-kept: no longer in the template; kept, as its DeletionPolicy is")
+        .contains("! function prune-kept-fn: no longer in the template; kept with its event-source")
+        .doesNotContain("- mapping prune-kept-fn")
         .doesNotContain("other-");
-    assertThat(again.out()).doesNotContain("- ").doesNotContain("! stream");
+    assertThat(again.out())
+        .doesNotContain("- ")
+        .doesNotContain("! stream")
+        .doesNotContain("! function");
     SluiceClient client = new SluiceClient(URI.create(root));
     JsonNode streams = client.kinesis("ListStreams", SluiceClient.object()).path("StreamNames");
     assertThat(streams.toString())
@@ -210,6 +227,15 @@ class DeployCommandTest {
                 .toString())
         .doesNotContain("sluice:stack");
     assertThat(tags("other-drop-fn")).containsEntry("sluice:stack", "other-shop");
+    assertThat(tags("prune-kept-fn"))
+        .doesNotContainKeys("sluice:stack", "sluice:deletion-policy")
+        .containsEntry("lambda:createdBy", "SAM");
+    assertThat(
+            client
+                .rest("GET", "/2015-03-31/event-source-mappings/?FunctionName=prune-kept-fn", null)
+                .path("EventSourceMappings"))
+        .as("the retained function's mapping runs on")
+        .hasSize(1);
   }
 
   private Map<String, String> tags(String function) {

@@ -161,7 +161,7 @@ class FunctionsTest {
     String yaml =
         function(
                 "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
-                    + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [t]\n"
+                    + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
                     + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n")
             + "    Metadata:\n      Sluice:\n        Events:\n          K:\n"
             + "            ParallelizationFactor: 3\n";
@@ -318,7 +318,7 @@ class FunctionsTest {
     String yaml =
         function(
             "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
-                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [t]\n");
+                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n");
 
     Template t = Inline.parse(yaml);
 
@@ -349,7 +349,7 @@ class FunctionsTest {
     String yaml =
         function(
             "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
-                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [t]\n"
+                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
                 + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
                 + "      ParallelizationFactor: 2\n");
 
@@ -372,5 +372,26 @@ class FunctionsTest {
             "Resources.Fn.Properties.Events.K.Properties.KafkaBootstrapServers: is required"
                 + " (template.yaml:12:11)",
             "Resources.Fn.Properties.Events.K.Properties.Topics: is required (template.yaml:12:11)");
+  }
+
+  @Test
+  void kafkaEvent_serversTopicOrGroupTheServerWouldRefuse_errorsAtTheirLines() {
+    String yaml =
+        function(
+            "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                + "      KafkaBootstrapServers: [localhost:9092, 'broker two']\n"
+                + "      Topics: [.hidden]\n"
+                + "      ConsumerGroupId: 'has space'\n"
+                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Events.K.Properties.KafkaBootstrapServers: entry broker two is"
+                + " not host:port. (template.yaml:13:36)",
+            "Resources.Fn.Properties.Events.K.Properties.Topics: must name exactly one topic of"
+                + " 2–249 characters [a-zA-Z0-9._-], not starting with '.', not .hidden."
+                + " (template.yaml:14:21)",
+            "Resources.Fn.Properties.Events.K.Properties.ConsumerGroupId: must be 1–200"
+                + " characters of [a-zA-Z0-9-/*:_+=.@], not has space. (template.yaml:15:30)");
   }
 }

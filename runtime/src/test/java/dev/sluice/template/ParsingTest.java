@@ -25,6 +25,21 @@ class ParsingTest {
   }
 
   @Test
+  void deletionPolicy_onAFunction_readAndSnapshotIsAnError() {
+    String fn =
+        Inline.SAM
+            + "Resources:\n  F:\n    Type: AWS::Serverless::Function\n"
+            + "    Properties: {CodeUri: app.jar, Runtime: java17, Handler: a.B::handle}\n";
+    assertThat(Inline.parse(fn + "    DeletionPolicy: Retain\n").functions().get(0).retain())
+        .isTrue();
+    assertThat(Inline.parse(fn).functions().get(0).retain()).isFalse();
+    assertThat(Inline.errors(fn + "    DeletionPolicy: Snapshot\n"))
+        .containsExactly(
+            "Resources.F.DeletionPolicy: expected Delete, Retain or RetainExceptOnCreate (a"
+                + " function has no Snapshot) (template.yaml:6:21)");
+  }
+
+  @Test
   void templateError_toString_namesPathMessageAndPosition() {
     TemplateError e = new TemplateError("Resources.S", "unknown property", "dir/t.yaml", 3, 7);
 

@@ -51,9 +51,13 @@ final class FunctionDeployer {
       done.add(0, "code");
     }
     Map<String, String> want = wantedTags(f, stack);
-    JsonNode owner = current.path("Tags").path(StackPruner.STACK);
-    if (stack == null && owner.isTextual()) {
-      want.put(StackPruner.STACK, owner.asText()); // a deploy without a stack untracks nothing
+    if (stack == null) { // a deploy without a stack untracks nothing: an earlier stack's marks stay
+      for (String mark : List.of(StackPruner.STACK, StackPruner.DELETION_POLICY)) {
+        JsonNode had = current.path("Tags").path(mark);
+        if (had.isTextual()) {
+          want.put(mark, had.asText());
+        }
+      }
     }
     if (retag(want, c.path("FunctionArn").asText(), current.path("Tags"))) {
       done.add("Tags");
@@ -99,6 +103,9 @@ final class FunctionDeployer {
     Map<String, String> want = new TreeMap<>(f.tags());
     if (stack != null) {
       want.put(StackPruner.STACK, stack);
+      if (f.retain()) {
+        want.put(StackPruner.DELETION_POLICY, "Retain");
+      }
     }
     return want;
   }

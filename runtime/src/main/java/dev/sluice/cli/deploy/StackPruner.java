@@ -20,18 +20,22 @@ import java.util.stream.Collectors;
  * Removes what a stack's earlier deploys made and its template no longer has, as CloudFormation
  * does when a resource leaves a template: functions (with their mappings) and streams that carry
  * the stack's {@link #STACK} tag. Resources without it (made by hand, by another stack, or before
- * Sluice marked them) are never touched, and a stream whose DeletionPolicy was Retain is kept and
- * released from the stack.
+ * Sluice marked them) are never touched, and a function or stream whose DeletionPolicy was Retain
+ * is kept and released from the stack.
  */
 final class StackPruner {
 
   /** The tag a deploy puts on every function and stream it makes: the stack's name. */
   static final String STACK = "sluice:stack";
 
-  /** On a stream whose DeletionPolicy is Retain (or RetainExceptOnCreate): {@code Retain}. */
+  /**
+   * On a function or stream whose DeletionPolicy is Retain (or RetainExceptOnCreate): {@code
+   * Retain}.
+   */
   static final String DELETION_POLICY = "sluice:deletion-policy";
 
   private static final String FUNCTIONS = "/2015-03-31/functions/";
+  private static final String TAGS = "/2017-03-31/tags/";
 
   private final SluiceClient client;
   private final MappingDeployer mappings;
@@ -59,10 +63,13 @@ final class StackPruner {
     Set<String> functions =
         t.functions().stream().map(FunctionResource::name).collect(Collectors.toSet());
     for (String fn : functionNames()) {
-      if (!functions.contains(fn) && t.stackName().equals(functionStack(fn))) {
-        out.addAll(mappings.deleteAll(fn));
-        client.rest("DELETE", FUNCTIONS + SluiceClient.encode(fn), null);
-        out.add(new Change(Change.Action.DELETED, "function " + fn, "no longer in the template"));
+      if (functions.contains(fn)) {
+        continue;
+      }
+      JsonNode f = function(fn);
+      JsonNode tags = f == null ? null : f.path("Tags");
+      if (tags != null && t.stackName().equals(tags.path(STACK).asText(null))) {
+        out.addAll(removeFunction(fn, f, "Retain".equals(tags.path(DELETION_POLICY).asText())));
       }
     }
     Set<String> streams =
@@ -75,6 +82,35 @@ final class StackPruner {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * Deletes a function the stack no longer has, with its mappings; one whose DeletionPolicy was
+   * Retain keeps running as it is, mappings included, and only leaves the stack.
+   */
+  private List<Change> removeFunction(String fn, JsonNode f, boolean retain) {
+    String resource = "function " + fn;
+    if (retain) {
+      String arn = f.path("Configuration").path("FunctionArn").asText();
+      String untag =
+          TAGS
+              + SluiceClient.encode(arn)
+              + "?tagKeys="
+              + SluiceClient.encode(STACK)
+              + "&tagKeys="
+              + SluiceClient.encode(DELETION_POLICY);
+      client.rest("DELETE", untag, null);
+      return List.of(
+          new Change(
+              Change.Action.SKIPPED,
+              resource,
+              "no longer in the template; kept with its event-source mappings, as its"
+                  + " DeletionPolicy is Retain, and no longer part of the stack"));
+    }
+    List<Change> out = new ArrayList<>(mappings.deleteAll(fn));
+    client.rest("DELETE", FUNCTIONS + SluiceClient.encode(fn), null);
+    out.add(new Change(Change.Action.DELETED, resource, "no longer in the template"));
     return out;
   }
 
@@ -108,13 +144,13 @@ final class StackPruner {
     return names;
   }
 
-  private String functionStack(String function) {
+  /** GetFunction's answer for {@code function}, or null when it was deleted meanwhile. */
+  private JsonNode function(String function) {
     try {
-      JsonNode f = client.rest("GET", FUNCTIONS + SluiceClient.encode(function), null);
-      return f.path("Tags").path(STACK).asText(null);
+      return client.rest("GET", FUNCTIONS + SluiceClient.encode(function), null);
     } catch (ClientException e) {
       if (e.notFound()) {
-        return null; // deleted meanwhile
+        return null;
       }
       throw e;
     }

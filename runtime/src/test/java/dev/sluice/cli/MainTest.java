@@ -1,0 +1,52 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void ioFailure_fileErrorWrappedOnTheWay_oneLineNamingTheFile() {
+    Path missing = dir.resolve("module/target");
+    IOException cause = catchIo(() -> Files.list(missing).close());
+
+    IOException found = Main.ioFailure(new UncheckedIOException(cause));
+
+    assertThat(found).isSameAs(cause);
+    assertThat(Main.describe(found)).isEqualTo("no such file or directory: " + missing);
+  }
+
+  @Test
+  void ioFailure_notAFileError_leftToPicocli() {
+    assertThat(Main.ioFailure(new IllegalStateException("bug"))).isNull();
+  }
+
+  @Test
+  void describe_otherFileErrors_keepTheirMessage() throws IOException {
+    Path file = Files.writeString(dir.resolve("plain"), "x");
+    IOException notADir = catchIo(() -> Files.list(file).close());
+
+    assertThat(Main.describe(notADir)).startsWith("I/O error: ").contains(file.toString());
+  }
+
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  private static IOException catchIo(IoAction action) {
+    try {
+      action.run();
+    } catch (IOException e) {
+      return e;
+    }
+    throw new AssertionError("the action should have failed");
+  }
+}
