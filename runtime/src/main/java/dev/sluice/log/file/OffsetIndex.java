@@ -38,11 +38,16 @@ final class OffsetIndex implements AutoCloseable {
     FileChannel ch =
         FileChannel.open(
             path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    long whole = ch.size() / ENTRY_SIZE;
-    if (whole * ENTRY_SIZE != ch.size()) {
-      ch.truncate(whole * ENTRY_SIZE);
+    try {
+      long whole = ch.size() / ENTRY_SIZE;
+      if (whole * ENTRY_SIZE != ch.size()) {
+        ch.truncate(whole * ENTRY_SIZE);
+      }
+      return new OffsetIndex(path, ch, (int) whole);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
     }
-    return new OffsetIndex(path, ch, (int) whole);
   }
 
   int entries() {

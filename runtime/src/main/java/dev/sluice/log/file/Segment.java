@@ -93,14 +93,19 @@ final class Segment implements AutoCloseable {
             StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
+    OffsetIndex index = null;
     try {
-      OffsetIndex index = openIndex(dir, baseOffset, ch);
+      index = openIndex(dir, baseOffset, ch);
       index.reset();
       return new Segment(baseOffset, logPath, ch, index, indexInterval);
     } catch (IOException | RuntimeException e) {
       // an empty log file left here made every later roll fail on CREATE_NEW until a restart
       ch.close();
       Files.deleteIfExists(logPath);
+      if (index != null) { // its channel too, and the file, which the next roll creates anew
+        index.close();
+        Files.deleteIfExists(dir.resolve(LogLayout.segmentFile(baseOffset, INDEX_SUFFIX)));
+      }
       throw e;
     }
   }

@@ -392,14 +392,16 @@ final class ShardLog {
   /**
    * Deletes the oldest segments whose records all arrived before the cutoff, the active one too
    * when that is so for all of its records (it is rolled first); returns the new start offset. An
-   * unusable shard keeps its files and returns 0: failing here failed the retention pass over every
-   * stream, not just this shard.
+   * unusable shard, or one broken by a failed write, keeps its files and returns 0: failing here
+   * failed the retention pass over every stream, not just this shard.
    */
   long trim(long cutoffMillis) throws IOException {
     if (deleted) {
       throw new ShardNotFoundException(ref);
     }
-    if (unusable != null) {
+    if (unusable != null || broken != null) {
+      // broken: the active segment still holds a failed batch that a roll would make durable,
+      // and the next segment would start after offsets never acknowledged
       return 0;
     }
     if (active.size() > 0 && active.committedMaxTimestamp() < cutoffMillis) {

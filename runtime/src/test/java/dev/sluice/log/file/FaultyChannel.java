@@ -24,6 +24,14 @@ final class FaultyChannel extends FileChannel {
     return this;
   }
 
+  /** Truncations fail while {@code fail} is on: a rollback that cannot undo a failed write. */
+  private AtomicBoolean failTruncate = new AtomicBoolean();
+
+  FaultyChannel failTruncate(AtomicBoolean fail) {
+    this.failTruncate = fail;
+    return this;
+  }
+
   FaultyChannel(FileChannel delegate, AtomicBoolean failForce, AtomicBoolean failWrite) {
     this.delegate = delegate;
     this.failForce = failForce;
@@ -84,6 +92,9 @@ final class FaultyChannel extends FileChannel {
 
   @Override
   public FileChannel truncate(long size) throws IOException {
+    if (failTruncate.get()) {
+      throw new IOException("injected truncate failure");
+    }
     delegate.truncate(size);
     return this;
   }

@@ -34,7 +34,9 @@ class FileLogEngineFailureTest {
   private final AtomicBoolean failForce = new AtomicBoolean();
   private final AtomicBoolean failWrite = new AtomicBoolean();
   private final AtomicBoolean failDirSync = new AtomicBoolean();
+  private final AtomicBoolean failTruncate = new AtomicBoolean();
   private final AtomicBoolean never = new AtomicBoolean();
+  private final TestClock clock = new TestClock(1_000);
   private FileLogEngine engine;
 
   @BeforeEach
@@ -43,10 +45,9 @@ class FileLogEngineFailureTest {
         (path, options) ->
             Files.isDirectory(path)
                 ? new FaultyChannel(FileChannel.open(path, options), failDirSync, never)
-                : new FaultyChannel(FileChannel.open(path, options), failForce, failWrite);
-    engine =
-        new FileLogEngine(
-            dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE, faulty);
+                : new FaultyChannel(FileChannel.open(path, options), failForce, failWrite)
+                    .failTruncate(failTruncate);
+    engine = new FileLogEngine(dir, LogFixtures.small(600), clock, LogListener.NONE, faulty);
     engine.start();
     await(engine.createShard(SHARD));
   }
@@ -143,5 +144,27 @@ class FileLogEngineFailureTest {
         .isBetween(12 + acknowledged, 12L + appends.size());
     assertPayloads(readAll(engine, SHARD, 0, 100).subList(0, 12), 0);
     assertThat(files(dir, ".log").size()).isGreaterThanOrEqualTo(segments);
+  }
+
+  @Test
+  void trim_shardBrokenByAFailedRollback_keepsItsFilesAndRollsNothing() throws IOException {
+    fill(engine, SHARD, 2, 1);
+    failForce.set(true);
+    failTruncate.set(true); // the rollback of the failed batch fails too: the shard is broken
+    assertThat(engine.append(SHARD, List.of(record("k", "never-acknowledged"))))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(LogException.class);
+    failForce.set(false);
+    failTruncate.set(false);
+    List<Path> before = files(dir, ".log");
+    clock.advance(Duration.ofDays(2).toMillis());
+
+    long start = await(engine.trim(SHARD, clock.millis() - 1));
+
+    assertThat(start).isZero();
+    assertThat(files(dir, ".log"))
+        .as("no roll would make the failed batch durable")
+        .containsExactlyElementsOf(before);
   }
 }
