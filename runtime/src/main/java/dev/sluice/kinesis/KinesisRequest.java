@@ -59,7 +59,31 @@ final class KinesisRequest {
     if (!n.isTextual()) {
       throw wrongType(field, "a string");
     }
-    return n.textValue();
+    return unicode(n.textValue(), field);
+  }
+
+  /**
+   * {@code s} if it is well-formed UTF-16: a JSON escape can carry a lone surrogate (U+D800, say),
+   * which no UTF-8 or CBOR answer can hold, so a key or tag made of one would fail every later read
+   * of it.
+   */
+  static String unicode(String s, String field) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new KinesisException(
+            KinesisError.SerializationException,
+            field
+                + " is not valid Unicode: it holds an unpaired surrogate at character "
+                + i
+                + ".");
+      }
+    }
+    return s;
   }
 
   String requireString(String field) {

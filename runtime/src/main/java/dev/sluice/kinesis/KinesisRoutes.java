@@ -107,14 +107,26 @@ public class KinesisRoutes {
     return op;
   }
 
+  /**
+   * Answers every request, even one whose answer cannot be encoded (say a string CBOR refuses):
+   * thrown on the event loop, that failure would leave the client waiting until its timeout.
+   */
   private void answer(RoutingContext ctx, Wire wire, ObjectNode response, Throwable error) {
-    if (error == null) {
-      send(ctx, wire, 200, response);
-      return;
+    try {
+      if (error == null) {
+        send(ctx, wire, 200, response);
+        return;
+      }
+      KinesisException e = translate(error);
+      int status = e.type() == KinesisError.InternalFailureException ? 500 : 400;
+      send(ctx, wire, status, errorBody(e));
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "The answer to a Kinesis request could not be encoded");
+      KinesisException failure =
+          new KinesisException(
+              KinesisError.InternalFailureException, "The answer could not be encoded.");
+      send(ctx, wire, 500, errorBody(failure));
     }
-    KinesisException e = translate(error);
-    int status = e.type() == KinesisError.InternalFailureException ? 500 : 400;
-    send(ctx, wire, status, errorBody(e));
   }
 
   private void failure(RoutingContext ctx) {

@@ -168,7 +168,7 @@ final class RecordOperations {
       throw new KinesisException(
           KinesisError.SerializationException, "Expected PartitionKey to be a string.");
     }
-    String key = keyNode.textValue();
+    String key = KinesisRequest.unicode(keyNode.textValue(), "PartitionKey");
     if (key.isEmpty() || key.codePointCount(0, key.length()) > 256) {
       throw KinesisException.validation(
           prefix + "partitionKey", key, "Member must have length between 1 and 256");
@@ -391,8 +391,9 @@ final class RecordOperations {
               new Tokens.Position(
                   pos.stream(), pos.streamCreatedMillis(), pos.shardId(), read.nextOffset())));
     }
-    long behind =
-        read.atEnd() || lastArrival < 0 ? 0 : Math.max(0, read.lastArrivalMillis() - lastArrival);
+    // as Kinesis: how far behind the current time the last record returned is, so a consumer of
+    // an old backlog sees its lag although nothing new arrives; 0 once it is caught up
+    long behind = read.atEnd() || lastArrival < 0 ? 0 : Math.max(0, clock.millis() - lastArrival);
     out.put("MillisBehindLatest", behind);
     metrics.recordsOut(pos.stream(), read.records().size());
     return out;

@@ -48,9 +48,12 @@ final class ShardOperations {
       if (r.node("StreamName") != null || r.node("StreamARN") != null) {
         throw KinesisException.invalid("NextToken and StreamName cannot be provided together.");
       }
-      if (r.node("ExclusiveStartShardId") != null || r.node("ShardFilter") != null) {
+      if (r.node("ExclusiveStartShardId") != null
+          || r.node("ShardFilter") != null
+          || r.node("StreamCreationTimestamp") != null) {
         throw KinesisException.invalid(
-            "NextToken and ExclusiveStartShardId or ShardFilter cannot be provided together.");
+            "NextToken and ExclusiveStartShardId, ShardFilter or StreamCreationTimestamp cannot be"
+                + " provided together.");
       }
       String[] page = tokens.readShardPage(token);
       streamName = page[0];
@@ -64,6 +67,12 @@ final class ShardOperations {
       spec = ShardFilterSpec.of(r);
     }
     StreamMeta m = catalog.require(streamName);
+    Long created = token == null ? r.timestampMillis("StreamCreationTimestamp") : null;
+    if (created != null && created != m.createdMillis()) {
+      // it tells apart streams that had the name one after the other: that one is gone
+      throw KinesisException.notFound(
+          "Stream " + streamName + " with creation timestamp " + created + " ms not found.");
+    }
     Predicate<Shard> filter = spec == null ? s -> true : filter(spec, m);
     List<Shard> page = new ArrayList<>();
     boolean more = false;
@@ -152,12 +161,14 @@ final class ShardOperations {
     Set<String> ids = m.shards().stream().map(Shard::id).collect(Collectors.toSet());
     Predicate<Shard> root = s -> !ids.contains(s.parent()) && !ids.contains(s.adjacentParent());
     long ts = f.timestampMillis() == null ? 0 : f.timestampMillis();
-    Predicate<Shard> openAfter = s -> s.isOpen() || s.closedMillis() > ts;
+    // at or after the timestamp, as Kinesis has it; a shard whose end another node may still
+    // extend takes records yet, whatever its closing time says
+    Predicate<Shard> openAfter = s -> !s.isClosedForGood() || s.closedMillis() >= ts;
     return switch (f.type()) {
       case "AFTER_SHARD_ID" -> s -> s.id().compareTo(f.shardId()) > 0;
       case "AT_TRIM_HORIZON" -> root;
       case "AT_LATEST" -> Shard::isOpen;
-      case "FROM_TIMESTAMP" -> s -> s.isOpen() || s.closedMillis() >= ts; // AWS: "or equal"
+      case "FROM_TIMESTAMP" -> openAfter;
       case "AT_TIMESTAMP" -> openAfter.and(s -> s.createdMillis() <= ts || root.test(s));
       default -> s -> true; // FROM_TRIM_HORIZON
     };

@@ -200,6 +200,9 @@ final class StreamOperations {
     if (given == null) {
       throw KinesisException.validation("tags", "null", "Member must not be null");
     }
+    if (given.isEmpty()) {
+      throw KinesisException.validation("tags", "{}", "Member must have at least 1 entry");
+    }
     return empty(catalog.addTags(name, tags(given, "Tags", MAX_TAGS_PER_CALL)));
   }
 
@@ -213,7 +216,13 @@ final class StreamOperations {
           "Member must have length between 1 and " + MAX_TAGS_PER_CALL);
     }
     List<String> list = new ArrayList<>();
-    keys.forEach(k -> list.add(k.asText()));
+    for (JsonNode k : keys) {
+      if (!k.isTextual()) {
+        throw new KinesisException(
+            KinesisError.SerializationException, "Expected TagKeys to hold strings.");
+      }
+      list.add(KinesisRequest.unicode(k.textValue(), "TagKeys"));
+    }
     return empty(catalog.removeTags(name, list));
   }
 
@@ -260,8 +269,14 @@ final class StreamOperations {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      String key = e.getKey();
-      String value = e.getValue().isNull() ? "" : e.getValue().asText();
+      String key = KinesisRequest.unicode(e.getKey(), field);
+      JsonNode v = e.getValue();
+      if (!v.isNull() && !v.isTextual()) {
+        throw new KinesisException(
+            KinesisError.SerializationException,
+            "Expected the values of " + field + " to be strings.");
+      }
+      String value = v.isNull() ? "" : KinesisRequest.unicode(v.textValue(), field);
       if (key.isEmpty() || key.length() > 128 || value.length() > 256) {
         throw KinesisException.invalid(
             "Tag keys must be 1 to 128 characters and values at most 256 characters: " + key);

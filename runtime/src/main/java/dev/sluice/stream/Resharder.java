@@ -111,13 +111,16 @@ final class Resharder {
 
   /**
    * The stream after the plan, given the end offsets the sealed shards closed at, of which those in
-   * {@code provisional} may still grow.
+   * {@code provisional} may still grow, and when their seals were done: they took records until
+   * then, so that is their closing time.
    */
-  StreamMeta apply(StreamMeta meta, Map<String, Long> sealedEndOffsets, Set<String> provisional) {
+  StreamMeta apply(
+      StreamMeta meta, Map<String, Long> sealedEndOffsets, Set<String> provisional, long sealedAt) {
     List<Shard> result = new ArrayList<>();
     for (Shard s : shards.values()) {
       Long end = sealedEndOffsets.get(s.id());
-      result.add(end == null ? s : s.close(now, end, provisional.contains(s.id())));
+      result.add(
+          end == null ? s : s.close(Math.max(now, sealedAt), end, provisional.contains(s.id())));
     }
     return meta.withShards(result, nextOrdinal);
   }

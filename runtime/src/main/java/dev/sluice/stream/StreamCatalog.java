@@ -547,7 +547,8 @@ public final class StreamCatalog implements AutoCloseable {
     // takes a while: its new shards take records at once, and ACTIVE means the parents are done
     StreamStatus status = provisional.isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
     try {
-      publish(plan.apply(meta, ends, provisional).withStatus(status));
+      // closed now that the seals are done: the parents took records until then
+      publish(plan.apply(meta, ends, provisional, clock.millis()).withStatus(status));
     } catch (RuntimeException e) {
       LOG.warnf("Cannot publish the reshard of %s yet (%s); trying again", name, e.getMessage());
       thread.schedule(

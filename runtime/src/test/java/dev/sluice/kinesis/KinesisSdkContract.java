@@ -291,6 +291,33 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void getRecords_backlogOfOldRecords_millisBehindLatestIsTheirAgeNotTheGapToTheNewest()
+      throws InterruptedException {
+    String name = newStream(1);
+    for (int i = 0; i < 2; i++) {
+      kinesis.putRecord(
+          b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("x")));
+    }
+    Thread.sleep(400); // the server's own clock: the records age while nothing new arrives
+    String it =
+        kinesis
+            .getShardIterator(
+                b ->
+                    b.streamName(name)
+                        .shardId("shardId-000000000000")
+                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+            .shardIterator();
+
+    GetRecordsResponse first = kinesis.getRecords(b -> b.shardIterator(it).limit(1));
+    GetRecordsResponse rest =
+        kinesis.getRecords(b -> b.shardIterator(first.nextShardIterator()).limit(10));
+
+    assertThat(first.millisBehindLatest()).isGreaterThanOrEqualTo(400);
+    assertThat(rest.records()).hasSize(1);
+    assertThat(rest.millisBehindLatest()).as("caught up").isZero();
+  }
+
+  @Test
   void sequenceNumbers_growStrictlyAsBigIntegers() {
     String name = newStream(1);
     BigInteger prev = BigInteger.valueOf(-1);
@@ -499,6 +526,25 @@ abstract class KinesisSdkContract {
     assertThat(p2.nextToken()).isNull();
     assertThatThrownBy(() -> kinesis.listShards(b -> b.streamName(name).nextToken(p1.nextToken())))
         .isInstanceOf(InvalidArgumentException.class);
+    Instant created =
+        kinesis
+            .describeStreamSummary(b -> b.streamName(name))
+            .streamDescriptionSummary()
+            .streamCreationTimestamp();
+    assertThatThrownBy(
+            () ->
+                kinesis.listShards(
+                    b -> b.nextToken(p1.nextToken()).streamCreationTimestamp(created)))
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThat(
+            kinesis.listShards(b -> b.streamName(name).streamCreationTimestamp(created)).shards())
+        .hasSize(3);
+    assertThatThrownBy(
+            () ->
+                kinesis.listShards(
+                    b -> b.streamName(name).streamCreationTimestamp(created.minusSeconds(60))))
+        .as("an earlier stream of the name")
+        .isInstanceOf(ResourceNotFoundException.class);
   }
 
   @Test

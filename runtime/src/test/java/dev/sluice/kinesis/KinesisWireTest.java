@@ -201,6 +201,44 @@ class KinesisWireTest {
   }
 
   @Test
+  void putRecordAndTags_loneSurrogateEscape_serializationExceptionAndNothingStored()
+      throws Exception {
+    String name = createStream();
+    String lone = "\\" + "ud800"; // a JSON escape no UTF-8 or CBOR answer could carry
+
+    rejected(
+            json(
+                "PutRecord",
+                "{\"StreamName\":\""
+                    + name
+                    + "\",\"PartitionKey\":\""
+                    + lone
+                    + "\",\"Data\":\"AA==\"}"),
+            "SerializationException")
+        .body("message", containsString("PartitionKey is not valid Unicode"));
+    rejected(
+        json(
+            "AddTagsToStream",
+            "{\"StreamName\":\"" + name + "\",\"Tags\":{\"k" + lone + "\":\"v\"}}"),
+        "SerializationException");
+    rejected(
+        json("AddTagsToStream", "{\"StreamName\":\"" + name + "\",\"Tags\":{\"k\":{\"x\":1}}}"),
+        "SerializationException");
+    rejected(
+        json("AddTagsToStream", "{\"StreamName\":\"" + name + "\",\"Tags\":{}}"),
+        "ValidationException");
+    rejected(
+        json("RemoveTagsFromStream", "{\"StreamName\":\"" + name + "\",\"TagKeys\":[{}]}"),
+        "SerializationException");
+
+    json("ListTagsForStream", "{\"StreamName\":\"" + name + "\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(200)
+        .body("Tags", org.hamcrest.Matchers.empty());
+  }
+
+  @Test
   void splitShard_hashKeyPast2To128_invalidArgumentNotAPatternError() throws Exception {
     String name = createStream();
 

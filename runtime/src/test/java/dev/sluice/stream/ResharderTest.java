@@ -31,7 +31,7 @@ class ResharderTest {
     plan.uniform(meta.openShards(), to);
     Map<String, Long> ends = new HashMap<>();
     plan.toSeal().forEach(id -> ends.put(id, 10L));
-    StreamMeta after = plan.apply(meta, ends, Set.of());
+    StreamMeta after = plan.apply(meta, ends, Set.of(), 7);
 
     List<HashKeyRange> open = after.openShards().stream().map(Shard::range).toList();
     assertThat(open).containsExactlyElementsOf(HashKeys.split(to));
@@ -50,6 +50,9 @@ class ResharderTest {
       }
       if (!s.isOpen()) {
         assertThat(s.endOffset()).isGreaterThanOrEqualTo(0);
+        if (plan.toSeal().contains(s.id())) {
+          assertThat(s.closedMillis()).as("closed when its seal was done").isEqualTo(7);
+        }
       }
     }
   }
