@@ -276,14 +276,7 @@ abstract class KinesisSdkContract {
       assertThat(kinesis.putRecords(b -> b.streamName(name).records(entries)).failedRecordCount())
           .isZero();
     }
-    String it =
-        kinesis
-            .getShardIterator(
-                b ->
-                    b.streamName(name)
-                        .shardId("shardId-000000000000")
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
-            .shardIterator();
+    String it = trimHorizon(name);
     GetRecordsResponse r = kinesis.getRecords(b -> b.shardIterator(it).limit(10_000));
     assertThat(r.records()).hasSize(400);
     assertThat(r.records()).allMatch(rec -> rec.data().asByteArray().length == 10_000);
@@ -299,14 +292,7 @@ abstract class KinesisSdkContract {
           b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("x")));
     }
     Thread.sleep(400); // the server's own clock: the records age while nothing new arrives
-    String it =
-        kinesis
-            .getShardIterator(
-                b ->
-                    b.streamName(name)
-                        .shardId("shardId-000000000000")
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
-            .shardIterator();
+    String it = trimHorizon(name);
 
     GetRecordsResponse first = kinesis.getRecords(b -> b.shardIterator(it).limit(1));
     GetRecordsResponse rest =
@@ -587,6 +573,17 @@ abstract class KinesisSdkContract {
     }
     assertThat(paged)
         .containsExactly("shardId-000000000001", "shardId-000000000002", "shardId-000000000003");
+  }
+
+  /** A TRIM_HORIZON iterator of the stream's first shard. */
+  private String trimHorizon(String stream) {
+    return kinesis
+        .getShardIterator(
+            b ->
+                b.streamName(stream)
+                    .shardId("shardId-000000000000")
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+        .shardIterator();
   }
 
   private List<String> ids(String name, java.util.function.Consumer<ShardFilter.Builder> filter) {
@@ -988,14 +985,7 @@ abstract class KinesisSdkContract {
     assertThatThrownBy(() -> kinesis.putRecords(b -> b.streamName(name).records(tooMany)))
         .isInstanceOf(software.amazon.awssdk.services.kinesis.model.KinesisException.class)
         .hasMessageContaining("500");
-    String it =
-        kinesis
-            .getShardIterator(
-                b ->
-                    b.streamName(name)
-                        .shardId("shardId-000000000000")
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
-            .shardIterator();
+    String it = trimHorizon(name);
     assertThatThrownBy(() -> kinesis.getRecords(b -> b.shardIterator(it).limit(10_001)))
         .isInstanceOf(InvalidArgumentException.class);
     assertThatThrownBy(() -> kinesis.getRecords(b -> b.shardIterator(it).limit(0)))

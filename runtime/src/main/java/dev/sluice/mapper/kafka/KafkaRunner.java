@@ -192,8 +192,13 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
         }
       }
     } finally {
-      failures.close();
-      done.complete(null);
+      try {
+        failures.close();
+      } catch (RuntimeException e) { // an interrupt, say: the stop must still complete
+        LOG.debugf(e, "Mapping %s: the failure destination did not close cleanly", config.uuid());
+      } finally {
+        done.complete(null);
+      }
     }
   }
 
@@ -506,9 +511,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    * thread keeps the membership, and the group's rebalance waits for this member meanwhile.
    */
   private void awaitInFlight(Collection<PartitionWork> leaving) {
-    if (stopped) {
-      return; // the stop drains on its own, once; the consumer's close revokes too
-    }
+    // also while stopping: a revocation inside the stop's draining poll drops the partitions, and
+    // the drain then finds nothing busy; the consumer's close revokes with no consumer set
     long until = drainDeadline();
     while (busy(leaving) && System.nanoTime() < until) {
       runInbox();

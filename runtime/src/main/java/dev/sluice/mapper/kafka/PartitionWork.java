@@ -48,6 +48,14 @@ final class PartitionWork {
     if (records.isEmpty()) {
       return;
     }
+    if (records.get(0).offset() < nextOffset && buffered == 0) {
+      // the consumer went back with nothing outstanding: the stored position was past the log's
+      // end (the topic made again, an unclean election), and it reset. Committing resumes from
+      // here; else nothing was committed until the log grew past that position again, and every
+      // rebalance delivered it all once more.
+      nextOffset = records.get(0).offset();
+      committed = -1;
+    }
     buffered += records.size();
     nextOffset = Math.max(nextOffset, records.get(records.size() - 1).offset() + 1);
     if (lanes.length == 1) {

@@ -53,6 +53,21 @@ class PartitionWorkTest {
   }
 
   @Test
+  void commitPoint_consumerResetBelowAStoredOffsetPastTheEnd_followsTheRecordsDone() {
+    PartitionWork w = new PartitionWork(TP, 2, 500, 500); // stored 500; the log ends at 5 now
+    w.add(records(0, 5), 0); // the consumer reset to the earliest offset
+    PartitionWork.Lane[] lanes = w.lanes;
+    for (PartitionWork.Lane lane : lanes) {
+      if (!lane.queue.isEmpty()) {
+        finish(w, lanes, take(lane));
+      }
+    }
+
+    assertThat(w.commitPoint()).isEqualTo(5);
+    assertThat(w.commitPoint()).as("worth committing").isGreaterThan(w.committed);
+  }
+
+  @Test
   void commitPoint_nothingFetched_isThePosition() {
     PartitionWork w = new PartitionWork(TP, 3, 42, 40);
 
