@@ -12,8 +12,9 @@ import java.nio.file.StandardOpenOption;
  * filePosition | int64 maxTimestampSoFar}, ascending in all three fields. Lookups binary-search the
  * file with positional reads, so the heap does not grow with the index.
  *
- * <p>The writer thread stages and flushes entries; readers see only entries counted in the volatile
- * entry count, which is raised after their bytes are written.
+ * <p>The writer thread stages, flushes and publishes entries; readers search only the published
+ * ones, which the segment publishes once their batches are synced, so a rollback never shrinks what
+ * a reader searches.
  */
 final class OffsetIndex implements AutoCloseable {
 
@@ -25,12 +26,26 @@ final class OffsetIndex implements AutoCloseable {
   private final Path path;
   private final FileChannel channel;
   private volatile int entries;
+
+  /**
+   * The entries readers search: those of synced and published batches. A failed sync's rollback
+   * shrinks {@link #entries} and the file, which a reader searching a count taken before then would
+   * run past, failing the read.
+   */
+  private volatile int published;
+
   private ByteBuffer pending = ByteBuffer.allocate(ENTRY_SIZE * 16);
 
   private OffsetIndex(Path path, FileChannel channel, int entries) {
     this.path = path;
     this.channel = channel;
     this.entries = entries;
+    this.published = entries;
+  }
+
+  /** Lets readers search every entry written so far; call once its batches are synced. */
+  void publish() {
+    published = entries;
   }
 
   /** Opens or creates the index file; a torn last entry is dropped. */
@@ -86,6 +101,7 @@ final class OffsetIndex implements AutoCloseable {
   void reset() throws IOException {
     pending.clear();
     entries = 0;
+    published = 0;
     channel.truncate(0);
   }
 
@@ -103,6 +119,7 @@ final class OffsetIndex implements AutoCloseable {
       }
     }
     entries = lo;
+    published = Math.min(published, lo);
     channel.truncate((long) lo * ENTRY_SIZE);
   }
 
@@ -139,7 +156,7 @@ final class OffsetIndex implements AutoCloseable {
   /** Binary search for the last entry passing a test that holds for a prefix of the entries. */
   private int lastWhere(EntryTest test) throws IOException {
     int lo = 0;
-    int hi = entries - 1;
+    int hi = published - 1;
     int found = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;

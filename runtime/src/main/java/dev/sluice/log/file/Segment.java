@@ -388,6 +388,7 @@ final class Segment implements AutoCloseable {
     committedEnd = endOffset;
     committedMaxTimestamp = maxTimestamp;
     committedSize = size;
+    index.publish();
   }
 
   /** Drops what was staged or written since the last {@link #publish}, truncating the files. */

@@ -19,6 +19,7 @@ class OffsetIndexTest {
       index.stage(10 * i, 1000 * i, 50L * i);
     }
     index.flush();
+    index.publish();
     return index;
   }
 
@@ -51,6 +52,24 @@ class OffsetIndexTest {
       assertThat(index.entries()).isEqualTo(50);
       assertThat(Files.size(dir.resolve("0.index"))).isEqualTo(50L * OffsetIndex.ENTRY_SIZE);
       assertThat(index.last().position()).isEqualTo(49_000);
+    }
+  }
+
+  @Test
+  void positionFor_entriesFlushedButNotPublished_searchesOnlyThePublishedOnes() throws IOException {
+    try (OffsetIndex index = filled()) {
+      index.stage(1_000, 100_000, 5_000); // a batch written, its sync not done yet
+      index.flush();
+
+      assertThat(index.positionFor(2_000)).isEqualTo(99_000);
+      assertThat(index.positionBefore(Long.MAX_VALUE)).isEqualTo(99_000);
+      index.truncateToLogSize(100_000); // the sync failed: rolled back
+      assertThat(index.positionFor(2_000)).isEqualTo(99_000);
+
+      index.stage(1_000, 100_000, 5_000);
+      index.flush();
+      index.publish();
+      assertThat(index.positionFor(2_000)).isEqualTo(100_000);
     }
   }
 
