@@ -107,8 +107,21 @@ public sealed interface InvocationResult {
 
     /**
      * Lambda's answer when the runtime ended during an invocation: {@code RequestId: <id> Error:
-     * Runtime exited with error: exit status 3}.
+     * Runtime exited with error: exit status 3}, or for status 0 {@code Runtime exited without
+     * providing a reason}.
      */
+    public static Failure exited(String requestId, int status, String reason) {
+      if (status == 0) { // Lambda's words for a runtime that ended without an error status
+        return new Failure(
+            "Runtime.ExitError",
+            "RequestId: " + requestId + " Error: Runtime exited without providing a reason",
+            List.of(),
+            true);
+      }
+      return exited(requestId, reason);
+    }
+
+    /** As {@link #exited(String, int, String)}, for an exit that was not a plain 0. */
     public static Failure exited(String requestId, String reason) {
       return new Failure(
           "Runtime.ExitError",

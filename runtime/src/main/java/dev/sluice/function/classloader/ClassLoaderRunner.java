@@ -94,10 +94,13 @@ final class ClassLoaderRunner implements Runner {
 
   @Override
   public CompletableFuture<InvocationReport> invoke(Invocation invocation) {
+    // counted before the check: a close() between a check and the count saw no invocation, and
+    // the package could be removed under the cold start that followed
+    inFlight.incrementAndGet();
     if (closed) {
+      finished();
       return CompletableFuture.failedFuture(new IllegalStateException("runner closed"));
     }
-    inFlight.incrementAndGet();
     CompletableFuture<InvocationReport> result = new CompletableFuture<>();
     HandlerInstance warm = warmInstance();
     Attempt attempt = new Attempt(invocation, result, warm);
@@ -272,7 +275,8 @@ final class ClassLoaderRunner implements Runner {
     }
 
     private InvocationResult exited(int status) {
-      return InvocationResult.Failure.exited(invocation.requestId(), "exit status " + status);
+      return InvocationResult.Failure.exited(
+          invocation.requestId(), status, "exit status " + status);
     }
 
     /** (Re)starts the timeout: {@code delayMillis} from now. */

@@ -31,7 +31,7 @@ final class LambdaErrors {
 
   /** {@code RequestId: <id> Error: Runtime exited with error: exit status 3}. */
   static Failure exited(String requestId, int exitValue) {
-    return Failure.exited(requestId, exitReason(exitValue));
+    return Failure.exited(requestId, exitValue, exitReason(exitValue));
   }
 
   /** Go's wording, which Lambda uses: a signal shows as {@code signal: killed}. */

@@ -114,6 +114,16 @@ class ClassLoaderRunnerTest {
   }
 
   @Test
+  void invoke_handlerExitsWithStatusZero_lambdasNoReasonMessage() throws Exception {
+    InvocationResult r = call(exiting("System.exit(0);"), "exit");
+
+    assertThat(r).isInstanceOf(InvocationResult.Failure.class);
+    InvocationResult.Failure f = (InvocationResult.Failure) r;
+    assertThat(f.errorType()).isEqualTo("Runtime.ExitError");
+    assertThat(f.errorMessage()).endsWith("Error: Runtime exited without providing a reason");
+  }
+
+  @Test
   void invoke_handlerCatchesTheExit_stillAnExitErrorAndTheInstanceIsDropped() throws Exception {
     ClassLoaderRunner runner =
         exiting(
@@ -240,6 +250,66 @@ class ClassLoaderRunnerTest {
 
     worker.join(ClassLoaderRunner.STOP_GRACE_MILLIS + 10_000);
     assertThat(worker.isAlive()).as("stopped after the grace period").isFalse();
+  }
+
+  @Test
+  void invoke_requestHandlerTypeBoundThroughAGenericBaseClass_getsTheLambdaEvent()
+      throws Exception {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Base",
+                "package fixture; import com.amazonaws.services.lambda.runtime.*;"
+                    + " public abstract class Base<I> implements RequestHandler<I, String> {"
+                    + "   public String handleRequest(I in, Context c) { return describe(in); }"
+                    + "   protected abstract String describe(I in); }",
+                "fixture.Keys",
+                "package fixture;"
+                    + " import com.amazonaws.services.lambda.runtime.events.KinesisEvent;"
+                    + " public class Keys extends Base<KinesisEvent> {"
+                    + "   protected String describe(KinesisEvent e) {"
+                    + "     return e.getRecords().get(0).getKinesis().getPartitionKey(); } }")));
+    // the events library in lib/, as a Lambda package carries it
+    Files.copy(
+        HandlerJars.jarOf(com.amazonaws.services.lambda.runtime.events.KinesisEvent.class),
+        dir.resolve("lib/events.jar"));
+    Files.copy(HandlerJars.jarOf(org.joda.time.DateTime.class), dir.resolve("lib/joda.jar"));
+    ClassLoaderRunner runner =
+        (ClassLoaderRunner)
+            factory.create(HandlerInstanceTest.config("fixture.Keys"), new DeployedCode(dir));
+    String event =
+        "{\"Records\":[{\"kinesis\":{\"partitionKey\":\"order-7\",\"data\":\"aGk=\","
+            + "\"sequenceNumber\":\"1\",\"approximateArrivalTimestamp\":1545084650.987},"
+            + "\"eventSource\":\"aws:kinesis\"}]}";
+    Invocation inv =
+        new Invocation(
+            UUID.randomUUID().toString(),
+            event.getBytes(StandardCharsets.UTF_8),
+            System.currentTimeMillis() + 10_000,
+            "arn:aws:lambda:us-east-1:000000000000:function:f",
+            null);
+
+    InvocationResult r = runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join().result();
+
+    assertThat(text(r))
+        .as("I resolved to KinesisEvent, read with Lambda's mixins")
+        .isEqualTo("\"order-7\"");
+  }
+
+  @Test
+  void invoke_methodOverloadedByAHelperWithMoreParameters_theHandlerShapedOneRuns()
+      throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Over",
+            "package fixture; import com.amazonaws.services.lambda.runtime.Context;"
+                + " public class Over {"
+                + "   public String go(String in, Context c) { return in + \"!\"; }"
+                + "   public String go(String a, String b, String c) { return a + b + c; } }");
+
+    assertThat(text(call(runner, "hi"))).isEqualTo("\"hi!\"");
   }
 
   private static Thread thread(String name) {

@@ -8,15 +8,19 @@ import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The method a handler string names, chosen with Lambda's rules: {@code Class} alone must implement
  * RequestHandler or RequestStreamHandler; {@code Class::method} names a public method, and among
- * overloads the one with the most parameters wins, ties going to the one whose last parameter is a
- * Context.
+ * overloads with a handler's signature the one with the most parameters wins, ties going to the one
+ * whose last parameter is a Context.
  */
 record HandlerMethod(
     Class<?> handlerClass,
@@ -75,12 +79,22 @@ record HandlerMethod(
       throw new NoSuchMethodException(
           "No public method named " + name + " found on class " + c.getName());
     }
-    Method m = candidates.get(0);
+    // an overload that cannot be a handler (a helper with three strings, say) is passed over, as
+    // Lambda's runtime client passes it over, for the next that can
+    Method m =
+        candidates.stream()
+            .filter(k -> fits(k, HandlerBridge.Shape.of(k)))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new NoSuchMethodException(
+                        "Method "
+                            + c.getName()
+                            + "::"
+                            + name
+                            + " does not have a handler signature: "
+                            + candidates.get(0)));
     HandlerBridge.Shape shape = HandlerBridge.Shape.of(m);
-    if (!fits(m, shape)) {
-      throw new NoSuchMethodException(
-          "Method " + c.getName() + "::" + name + " does not have a handler signature: " + m);
-    }
     Type in = shape.takesEvent() ? m.getGenericParameterTypes()[0] : null;
     return new HandlerMethod(c, m, shape, in, m.getGenericReturnType());
   }
@@ -99,17 +113,53 @@ record HandlerMethod(
     };
   }
 
-  /** The I and O of RequestHandler<I, O> as the class binds them; Object where it does not. */
+  /**
+   * The I and O of RequestHandler<I, O> as the class binds them, through generic superclasses and
+   * interfaces ({@code H extends Base<SQSEvent>} with {@code Base<I> implements RequestHandler<I,
+   * Void>}), as Lambda's runtime client resolves them; Object where nothing binds them.
+   */
   private static Type[] requestHandlerTypes(Class<?> c) {
-    for (Class<?> k = c; k != null; k = k.getSuperclass()) {
-      for (Type t : k.getGenericInterfaces()) {
-        if (t instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {
-          Type[] args = p.getActualTypeArguments();
-          return new Type[] {concrete(args[0]), concrete(args[1])};
-        }
+    Type[] found = bound(c, Map.of());
+    return found == null
+        ? new Type[] {Object.class, Object.class}
+        : new Type[] {concrete(found[0]), concrete(found[1])};
+  }
+
+  /** RequestHandler's type arguments as {@code c}'s supertypes bind them under {@code env}. */
+  private static Type[] bound(Class<?> c, Map<TypeVariable<?>, Type> env) {
+    List<Type> supers = new ArrayList<>(Arrays.asList(c.getGenericInterfaces()));
+    if (c.getGenericSuperclass() != null) {
+      supers.add(c.getGenericSuperclass());
+    }
+    for (Type t : supers) {
+      Type[] found = boundIn(t, env);
+      if (found != null) {
+        return found;
       }
     }
-    return new Type[] {Object.class, Object.class};
+    return null;
+  }
+
+  private static Type[] boundIn(Type t, Map<TypeVariable<?>, Type> env) {
+    if (t instanceof Class<?> raw) {
+      return raw == RequestHandler.class ? null : bound(raw, Map.of());
+    }
+    if (!(t instanceof ParameterizedType p) || !(p.getRawType() instanceof Class<?> raw)) {
+      return null;
+    }
+    Type[] args = p.getActualTypeArguments().clone();
+    for (int i = 0; i < args.length; i++) {
+      args[i] = args[i] instanceof TypeVariable<?> v ? env.getOrDefault(v, v) : args[i];
+    }
+    if (raw == RequestHandler.class) {
+      return args;
+    }
+    Map<TypeVariable<?>, Type> inner = new HashMap<>();
+    TypeVariable<?>[] params = raw.getTypeParameters();
+    for (int i = 0; i < params.length && i < args.length; i++) {
+      inner.put(params[i], args[i]);
+    }
+    return bound(raw, inner);
   }
 
   private static Type concrete(Type t) {
