@@ -3,9 +3,7 @@ package dev.sluice.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cli.client.SluiceClient;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Reads event-source mappings and their status from a server. */
 final class Mappings {
@@ -14,18 +12,7 @@ final class Mappings {
 
   /** Every mapping, optionally only those of one function. */
   static List<JsonNode> list(SluiceClient client, String function) {
-    List<JsonNode> out = new ArrayList<>();
-    String marker = null;
-    do {
-      Map<String, String> q = new LinkedHashMap<>();
-      q.put("FunctionName", function);
-      q.put("Marker", marker);
-      JsonNode r =
-          client.rest("GET", SluiceClient.query("/2015-03-31/event-source-mappings", q), null);
-      r.path("EventSourceMappings").forEach(out::add);
-      marker = r.hasNonNull("NextMarker") ? r.get("NextMarker").asText() : null;
-    } while (marker != null);
-    return out;
+    return client.mappings(function);
   }
 
   /** Sluice's status view of one mapping: configuration, progress and per-shard figures. */

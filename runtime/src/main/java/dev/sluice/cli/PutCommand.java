@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -87,13 +88,14 @@ final class PutCommand implements Callable<Integer> {
   }
 
   private void putLines(Batch batch, Progress progress) throws IOException {
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+    // bytes, not text: a record's data goes as it came (binary, a lone CR), split only at LF
+    try (InputStream in = new BufferedInputStream(System.in)) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
       long lineNo = 0;
-      for (String line; (line = in.readLine()) != null; ) {
+      for (byte[] line; (line = nextLine(in, buf)) != null; ) {
         lineNo++;
-        progress.read(line.length() + 1L);
-        if (line.isEmpty()) {
+        progress.read(line.length + 1L);
+        if (line.length == 0) {
           continue;
         }
         // Checked as each line is read, so a bad line stops the put before any batch holding it
@@ -114,6 +116,25 @@ final class PutCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The next line's bytes without its LF (and without the CR of a CRLF), or null at the end; a last
+   * line without LF counts.
+   */
+  private static byte[] nextLine(InputStream in, ByteArrayOutputStream buf) throws IOException {
+    buf.reset();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n') {
+      buf.write(b);
+    }
+    if (b < 0 && buf.size() == 0) {
+      return null;
+    }
+    byte[] line = buf.toByteArray();
+    return line.length > 0 && line[line.length - 1] == '\r'
+        ? java.util.Arrays.copyOf(line, line.length - 1)
+        : line;
+  }
+
   /** One stdin line as a record: its line number, partition key, data and size. */
   private record Entry(long lineNo, String key, byte[] data) {
     int bytes() {
@@ -121,12 +142,13 @@ final class PutCommand implements Callable<Integer> {
     }
   }
 
-  private Entry entry(long lineNo, String line) {
-    String k = keyOf(line);
+  private Entry entry(long lineNo, byte[] line) {
+    // only a key field needs the line as text (JSON); the data stays the bytes read
+    String k = keyOf(key.field == null ? "" : new String(line, StandardCharsets.UTF_8));
     if (k.codePointCount(0, k.length()) > 256) {
       throw new CliException("partition key is longer than Kinesis's 256 characters: " + cut(k));
     }
-    Entry e = new Entry(lineNo, k, line.getBytes(StandardCharsets.UTF_8));
+    Entry e = new Entry(lineNo, k, line);
     if (e.bytes() > MAX_RECORD_BYTES) {
       throw new CliException(
           "the record (data and partition key) is "

@@ -28,7 +28,12 @@ final class Cli {
    * Runs with standard output going to {@code out}, such as one that fails like a closed pipe;
    * {@link Result#out} is what {@code out} holds, or its {@code toString()}.
    */
-  static synchronized Result run(OutputStream out, String stdin, String... args) {
+  static Result run(OutputStream out, String stdin, String... args) {
+    return run(out, stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  /** Runs with {@code stdin} as standard input's bytes, such as binary data. */
+  static synchronized Result run(OutputStream out, byte[] stdin, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     InputStream oldIn = System.in;
@@ -36,7 +41,7 @@ final class Cli {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      System.setIn(new ByteArrayInputStream(stdin));
       int exit = Main.commandLine().execute(args);
       String printed =
           out instanceof ByteArrayOutputStream b
@@ -57,6 +62,11 @@ final class Cli {
 
   /** Runs a subcommand against {@code endpoint} with standard output going to {@code out}. */
   static Result against(String endpoint, OutputStream out, String stdin, String... args) {
+    return against(endpoint, stdin.getBytes(StandardCharsets.UTF_8), out, args);
+  }
+
+  /** Runs a subcommand against {@code endpoint} with {@code stdin} as standard input's bytes. */
+  static Result against(String endpoint, byte[] stdin, OutputStream out, String... args) {
     String[] all = Arrays.copyOf(args, args.length + 2);
     all[args.length] = "--endpoint";
     all[args.length + 1] = endpoint;

@@ -2,10 +2,12 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.testing.FreshDataDir;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +66,47 @@ class CliCommandsTest {
       perKey.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
     }
     perKey.values().forEach(ns -> assertThat(ns).isSorted());
+  }
+
+  @Test
+  void put_stdinBinaryAndCarriageReturns_storedByteForByteSplitAtLineFeeds() throws Exception {
+    createStream("cli-bytes", 1);
+    byte[] in = {(byte) 0xff, (byte) 0xfe, 'a', '\r', 'b', '\n', 'c', '\r', '\n', 'd'};
+
+    Cli.Result put =
+        Cli.against(
+            root,
+            in,
+            new java.io.ByteArrayOutputStream(),
+            "put",
+            "cli-bytes",
+            "--partition-key",
+            "k");
+
+    assertThat(put.exit()).as(put.err()).isZero();
+    SluiceClient client = new SluiceClient(URI.create(root));
+    String it =
+        client
+            .kinesis(
+                "GetShardIterator",
+                SluiceClient.object()
+                    .put("StreamName", "cli-bytes")
+                    .put("ShardId", "shardId-000000000000")
+                    .put("ShardIteratorType", "TRIM_HORIZON"))
+            .path("ShardIterator")
+            .asText();
+    List<String> data = new ArrayList<>();
+    client
+        .kinesis("GetRecords", SluiceClient.object().put("ShardIterator", it))
+        .path("Records")
+        .forEach(r -> data.add(r.path("Data").asText()));
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    assertThat(data)
+        .as("a lone CR stays; a CRLF ends a line; the last line needs no LF")
+        .containsExactly(
+            b64.encodeToString(new byte[] {(byte) 0xff, (byte) 0xfe, 'a', '\r', 'b'}),
+            b64.encodeToString(new byte[] {'c'}),
+            b64.encodeToString(new byte[] {'d'}));
   }
 
   @Test

@@ -102,6 +102,24 @@ public final class SluiceClient {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  /**
+   * Every event-source mapping, or only those of {@code function} (null for all), reading every
+   * page: the server pages ListEventSourceMappings as Lambda does.
+   */
+  public java.util.List<JsonNode> mappings(String function) {
+    java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    String marker = null;
+    do {
+      Map<String, String> q = new java.util.LinkedHashMap<>();
+      q.put("FunctionName", function);
+      q.put("Marker", marker);
+      JsonNode r = rest("GET", query("/2015-03-31/event-source-mappings", q), null);
+      r.path("EventSourceMappings").forEach(out::add);
+      marker = r.hasNonNull("NextMarker") ? r.get("NextMarker").asText() : null;
+    } while (marker != null);
+    return out;
+  }
+
   /** Builds {@code path?k=v&...} with encoded values. */
   public static String query(String path, Map<String, String> params) {
     StringBuilder sb = new StringBuilder(path);

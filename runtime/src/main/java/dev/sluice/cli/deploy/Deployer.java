@@ -1,6 +1,5 @@
 package dev.sluice.cli.deploy;
 
-import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.template.FunctionResource;
 import dev.sluice.template.StreamResource;
@@ -73,7 +72,10 @@ public final class Deployer {
           "removing what the stack no longer has",
           () -> pruner.prune(t).forEach(c -> report(all, c)));
     }
-    mappings.strangers(t).forEach(c -> report(all, c));
+    step(
+        all,
+        "looking for other functions' mappings of these streams",
+        () -> mappings.strangers(t).forEach(c -> report(all, c)));
     return all;
   }
 
@@ -116,12 +118,14 @@ public final class Deployer {
   private static void step(List<Change> done, String what, Runnable apply) {
     try {
       apply.run();
-    } catch (ClientException e) {
+    } catch (RuntimeException e) {
+      // a refusal, a wait that timed out, a file that could not be read: whatever stops a step,
+      // the user must learn what stays applied
       long changed = done.stream().filter(Change::changed).count();
       throw new DeployException(
           what
               + ": "
-              + e.getMessage()
+              + reason(e)
               + "\nThe deploy stopped there: "
               + (changed == 0
                   ? "nothing was changed before it"
@@ -138,5 +142,12 @@ public final class Deployer {
   private void report(List<Change> all, Change c) {
     all.add(c);
     progress.accept(c);
+  }
+
+  private static String reason(RuntimeException e) {
+    if (e instanceof java.io.UncheckedIOException io) {
+      return "cannot read " + io.getCause().getMessage();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.toString();
   }
 }

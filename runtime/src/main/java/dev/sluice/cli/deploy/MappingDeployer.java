@@ -135,8 +135,7 @@ final class MappingDeployer {
     java.util.Set<String> functions = new java.util.HashSet<>();
     t.functions().forEach(f -> functions.add(f.name()));
     List<Change> out = new ArrayList<>();
-    for (JsonNode m :
-        client.rest("GET", "/2015-03-31/event-source-mappings", null).path("EventSourceMappings")) {
+    for (JsonNode m : client.mappings(null)) {
       String arn = m.path("EventSourceArn").asText("");
       String stream = arn.substring(arn.lastIndexOf('/') + 1);
       String fnArn = m.path("FunctionArn").asText("");
@@ -171,10 +170,6 @@ final class MappingDeployer {
   }
 
   private List<JsonNode> list(String function) {
-    List<JsonNode> out = new ArrayList<>();
-    String path =
-        SluiceClient.query("/2015-03-31/event-source-mappings", Map.of("FunctionName", function));
-    client.rest("GET", path, null).path("EventSourceMappings").forEach(out::add);
-    return out;
+    return client.mappings(function);
   }
 }

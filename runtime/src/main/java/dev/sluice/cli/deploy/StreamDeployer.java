@@ -155,7 +155,13 @@ final class StreamDeployer {
   private void waitActive(String name) {
     waiter.until(
         "stream " + name + " to become ACTIVE",
-        () -> "ACTIVE".equals(describe(name).path("StreamStatus").asText()));
+        () -> {
+          JsonNode d = describe(name);
+          if (d == null) {
+            throw new DeployException("stream " + name + " was deleted while the deploy waited");
+          }
+          return "ACTIVE".equals(d.path("StreamStatus").asText());
+        });
   }
 
   private static ObjectNode named(String name) {
