@@ -106,6 +106,9 @@ public final class FunctionService implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong waitingBytes =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /** The accepted asynchronous events not finished yet, so that a restart runs them. */
+  private final AsyncJournal journal;
+
   private final ScheduledExecutorService asyncQueue =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
 
@@ -203,6 +206,7 @@ public final class FunctionService implements AutoCloseable {
     this.codes = new CodeStore(dir);
     this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
     this.shared = state == null ? null : new SharedFunctions(state, codes, this);
+    this.journal = state == null ? new AsyncJournal(dataDir.resolve("async")) : AsyncJournal.NONE;
   }
 
   /**
@@ -227,6 +231,22 @@ public final class FunctionService implements AutoCloseable {
       removeUnused();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load functions from " + dir, e);
+    }
+    resumeAsync();
+  }
+
+  /** Runs again the asynchronous events a stop or crash left unfinished. */
+  private void resumeAsync() {
+    for (AsyncJournal.Entry e : journal.pending()) {
+      if (!functions.containsKey(e.function())) {
+        LOG.warnf(
+            "Asynchronous event %s of %s dropped: the function is gone",
+            e.requestId(), e.function());
+        journal.remove(e.requestId());
+        continue;
+      }
+      AsyncEvent event = new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis());
+      asyncQueue.execute(() -> attemptAsync(e.function(), e.payload(), event));
     }
   }
 
@@ -647,6 +667,12 @@ public final class FunctionService implements AutoCloseable {
     String name = require(nameOrArn).config().name(); // retries look it up by this name
     checkPayload(payload, MAX_ASYNC_PAYLOAD_BYTES, "Event");
     AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis());
+    try {
+      journal.put(first.entry(name, payload)); // before the 202: a restart runs it
+    } catch (UncheckedIOException e) {
+      throw new FunctionException(
+          FunctionException.Kind.SERVICE, "The event could not be queued: " + e.getMessage());
+    }
     asyncQueue.execute(() -> attemptAsync(name, payload, first));
     return first.requestId();
   }
@@ -655,7 +681,12 @@ public final class FunctionService implements AutoCloseable {
    * An asynchronous event's progress: function errors counted against Lambda's two retries;
    * throttles, which Lambda retries apart from those for up to 6 hours, counted for the backoff.
    */
-  private record AsyncEvent(String requestId, int attempt, int throttles, long firstMillis) {}
+  private record AsyncEvent(String requestId, int attempt, int throttles, long firstMillis) {
+
+    AsyncJournal.Entry entry(String function, byte[] payload) {
+      return new AsyncJournal.Entry(requestId, function, payload, attempt, throttles, firstMillis);
+    }
+  }
 
   private void attemptAsync(String name, byte[] payload, AsyncEvent event) {
     CompletableFuture<Invoked> f;
@@ -665,12 +696,14 @@ public final class FunctionService implements AutoCloseable {
     } catch (FunctionException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    f.whenComplete((r, e) -> afterAsync(name, payload, event, r, e));
+    // on the queue's thread: what follows writes the journal, which no event loop may wait for
+    f.whenCompleteAsync((r, e) -> afterAsync(name, payload, event, r, e), asyncQueue);
   }
 
   private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
     boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
     if (!failed || !functions.containsKey(name)) {
+      journal.remove(event.requestId());
       return;
     }
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -690,6 +723,7 @@ public final class FunctionService implements AutoCloseable {
       LOG.warnf(
           "Asynchronous invocation of %s failed after %d attempts; dropped",
           name, event.attempt() + 1);
+      journal.remove(event.requestId());
     }
   }
 
@@ -712,7 +746,13 @@ public final class FunctionService implements AutoCloseable {
       waitingBytes.addAndGet(-payload.length);
       LOG.warnf(
           "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);
+      journal.remove(event.requestId());
       return;
+    }
+    try {
+      journal.put(event.entry(name, payload)); // a restart retries it from here
+    } catch (UncheckedIOException e) {
+      LOG.warnf("Asynchronous event %s: its retry state not saved (%s)", event.requestId(), e);
     }
     asyncQueue.schedule(
         () -> {

@@ -855,6 +855,57 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invokeAsync_retryPendingAtARestart_runsAfterItWithTheAttemptsCountedSoFar()
+      throws Exception {
+    // the second retry is an hour away: the event is still queued when the node stops
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ofHours(1)));
+    service.create(
+        "fails",
+        java17("dev.sluice.examples.hello.FailingHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    String requestId = service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(awaitStarts("fails", requestId, 2)).isEqualTo(2);
+    close();
+
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
+
+    assertThat(awaitStarts("fails", requestId, 3))
+        .as("its last retry, after the restart")
+        .isEqualTo(3);
+    Thread.sleep(300);
+    assertThat(awaitStarts("fails", requestId, 4)).as("Lambda's two retries, no more").isEqualTo(3);
+    assertThat(dir.resolve("async")).isEmptyDirectory();
+  }
+
+  private void openWithRetryDelays(List<Duration> delays) {
+    runners = new ClassLoaderRunnerFactory();
+    service =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            16,
+            delays,
+            java.time.Clock.systemUTC(),
+            null);
+    service.start();
+  }
+
+  /** How many invocations under {@code requestId} started, waiting up to 4 s for {@code n}. */
+  private long awaitStarts(String function, String requestId, int n) throws InterruptedException {
+    long starts = 0;
+    for (int i = 0; i < 200 && starts < n; i++) {
+      Thread.sleep(20);
+      starts =
+          service.logLines(function, 1000).stream()
+              .filter(l -> l.startsWith("START RequestId: " + requestId + " "))
+              .count();
+    }
+    return starts;
+  }
+
+  @Test
   void invokeAsync_failedEventsOverTheWaitingBudget_droppedInsteadOfRetried() throws Exception {
     // The first retry follows at once, the second after an hour that this test never waits out:
     // an event failing twice then holds its payload against the budget for the rest of the test.
