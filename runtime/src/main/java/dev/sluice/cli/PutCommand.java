@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -131,7 +132,7 @@ final class PutCommand implements Callable<Integer> {
     }
     byte[] line = buf.toByteArray();
     return line.length > 0 && line[line.length - 1] == '\r'
-        ? java.util.Arrays.copyOf(line, line.length - 1)
+        ? Arrays.copyOf(line, line.length - 1)
         : line;
   }
 

@@ -415,10 +415,21 @@ public class LambdaRoutes {
           FunctionService.checkPayload(payload); // a call that would be refused fails here too
           ctx.response().setStatusCode(204).end();
         }
-        case "Event" -> {
-          String requestId = functions().invokeAsync(name, payload);
-          ctx.response().setStatusCode(202).putHeader("x-amzn-RequestId", requestId).end();
-        }
+        case "Event" ->
+            // off the event loop: the event is written durably before the 202
+            context
+                .<String>executeBlocking(() -> functions().invokeAsync(name, payload), false)
+                .onComplete(
+                    queued -> {
+                      if (queued.failed()) {
+                        LambdaHttp.error(ctx, queued.cause());
+                      } else {
+                        ctx.response()
+                            .setStatusCode(202)
+                            .putHeader("x-amzn-RequestId", queued.result())
+                            .end();
+                      }
+                    });
         case "RequestResponse" -> {
           boolean tail = "Tail".equals(header(ctx, "X-Amz-Log-Type", "None"));
           functions()

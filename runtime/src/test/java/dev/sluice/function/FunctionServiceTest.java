@@ -34,6 +34,11 @@ class FunctionServiceTest {
   FunctionService service;
 
   void open() {
+    openWithRetryDelays(List.of(Duration.ofMillis(50), Duration.ofMillis(50)));
+  }
+
+  /** A node on {@code dir} whose asynchronous retries wait {@code delays}. */
+  void openWithRetryDelays(List<Duration> delays) {
     runners = new ClassLoaderRunnerFactory();
     service =
         new FunctionService(
@@ -42,7 +47,7 @@ class FunctionServiceTest {
             "000000000000",
             Map.of(Isolation.CLASSLOADER, runners),
             16,
-            List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
+            delays,
             java.time.Clock.systemUTC(),
             null);
     service.start();
@@ -875,21 +880,6 @@ class FunctionServiceTest {
     Thread.sleep(300);
     assertThat(awaitStarts("fails", requestId, 4)).as("Lambda's two retries, no more").isEqualTo(3);
     assertThat(dir.resolve("async")).isEmptyDirectory();
-  }
-
-  private void openWithRetryDelays(List<Duration> delays) {
-    runners = new ClassLoaderRunnerFactory();
-    service =
-        new FunctionService(
-            dir,
-            "us-east-1",
-            "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
-            16,
-            delays,
-            java.time.Clock.systemUTC(),
-            null);
-    service.start();
   }
 
   /** How many invocations under {@code requestId} started, waiting up to 4 s for {@code n}. */

@@ -12,6 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -106,11 +109,11 @@ public final class SluiceClient {
    * Every event-source mapping, or only those of {@code function} (null for all), reading every
    * page: the server pages ListEventSourceMappings as Lambda does.
    */
-  public java.util.List<JsonNode> mappings(String function) {
-    java.util.List<JsonNode> out = new java.util.ArrayList<>();
+  public List<JsonNode> mappings(String function) {
+    List<JsonNode> out = new ArrayList<>();
     String marker = null;
     do {
-      Map<String, String> q = new java.util.LinkedHashMap<>();
+      Map<String, String> q = new LinkedHashMap<>();
       q.put("FunctionName", function);
       q.put("Marker", marker);
       JsonNode r = rest("GET", query("/2015-03-31/event-source-mappings", q), null);

@@ -4,6 +4,7 @@ import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.template.FunctionResource;
 import dev.sluice.template.StreamResource;
 import dev.sluice.template.Template;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,7 +146,7 @@ public final class Deployer {
   }
 
   private static String reason(RuntimeException e) {
-    if (e instanceof java.io.UncheckedIOException io) {
+    if (e instanceof UncheckedIOException io) {
       return "cannot read " + io.getCause().getMessage();
     }
     return e.getMessage() != null ? e.getMessage() : e.toString();

@@ -1,6 +1,7 @@
 package dev.sluice.log.kafka;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Settings of a {@link KafkaLogEngine}.
@@ -135,7 +136,7 @@ public record KafkaLogOptions(
    * it loses nothing (Kafka's default of one would let a lone leader acknowledge). With fewer, or
    * the broker's default factor, the broker's setting stays.
    */
-  public static java.util.Optional<Integer> minInsyncReplicas(int replicationFactor) {
-    return replicationFactor >= 3 ? java.util.Optional.of(2) : java.util.Optional.empty();
+  public static Optional<Integer> minInsyncReplicas(int replicationFactor) {
+    return replicationFactor >= 3 ? Optional.of(2) : Optional.empty();
   }
 }

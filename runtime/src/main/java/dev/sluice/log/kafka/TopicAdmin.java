@@ -147,7 +147,7 @@ final class TopicAdmin {
     }
   }
 
-  Map<String, String> topicConfig() {
+  private Map<String, String> topicConfig() {
     Map<String, String> c = new HashMap<>();
     // arrival times come from the broker, so they are the broker's append times
     c.put("message.timestamp.type", "LogAppendTime");
