@@ -79,21 +79,30 @@ class KafkaStorageMappingTest {
     lambda.close();
   }
 
+  /** A mapping of {@code stream} to {@code fn} from TRIM_HORIZON, with {@code more} settings. */
+  private String map(
+      String fn,
+      String stream,
+      java.util.function.Consumer<
+              software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest.Builder>
+          more) {
+    return lambda
+        .createEventSourceMapping(
+            b -> {
+              b.functionName(fn)
+                  .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
+                  .startingPosition(EventSourcePosition.TRIM_HORIZON);
+              more.accept(b);
+            })
+        .uuid();
+  }
+
   @Test
   void mapping_onKafkaStorage_deliversEveryRecordOnceInPerKeyOrder() throws Exception {
     String stream = activeStream(2);
     String fn = recorder();
     putRecords(stream, 0, 30);
-    mapping =
-        lambda
-            .createEventSourceMapping(
-                b ->
-                    b.functionName(fn)
-                        .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
-                        .startingPosition(EventSourcePosition.TRIM_HORIZON)
-                        .batchSize(10)
-                        .parallelizationFactor(2))
-            .uuid();
+    mapping = map(fn, stream, b -> b.batchSize(10).parallelizationFactor(2));
     putRecords(stream, 30, 60);
 
     List<String> lines = received(fn, 60);
@@ -111,14 +120,7 @@ class KafkaStorageMappingTest {
   void deleteStream_whileAMappingReadsIt_itsTopicStaysDeleted() throws Exception {
     String stream = activeStream(1);
     String fn = recorder();
-    mapping =
-        lambda
-            .createEventSourceMapping(
-                b ->
-                    b.functionName(fn)
-                        .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
-                        .startingPosition(EventSourcePosition.TRIM_HORIZON))
-            .uuid();
+    mapping = map(fn, stream, b -> {});
     putRecords(stream, 0, 5);
     assertThat(received(fn, 5)).hasSize(5); // the mapping's shard lease runs
 

@@ -67,8 +67,7 @@ class ProvidedRuntimeTest {
   @Test
   void invoke_providedRuntime_bootstrapScriptServes() throws Exception {
     DeployedCode code = Fixtures.bootstrapCode();
-    ProcessRunner runner =
-        factory.create(Fixtures.config("custom", "my.handler", "provided", 5, Map.of()), code);
+    ProcessRunner runner = provided(5, code);
 
     InvocationReport first = call(runner, Map.of("n", 1));
     InvocationReport second = call(runner, Map.of("n", 2));
@@ -88,10 +87,7 @@ class ProvidedRuntimeTest {
   @Test
   void invoke_workAfterTheResponseOverrunsTheTimeout_nextGoesElsewhereAndTheInstanceIsKilled()
       throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 2, Map.of()),
-            Fixtures.bootstrapCode());
+    ProcessRunner runner = provided(2, Fixtures.bootstrapCode());
 
     long lingering = pid(call(runner, Map.of("linger", true)));
     long next = pid(call(runner, Map.of("n", 2)));
@@ -108,10 +104,7 @@ class ProvidedRuntimeTest {
 
   @Test
   void invoke_anInstanceStillWorksAfterItsResponse_goesToOneWaitingInNext() throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 10, Map.of()),
-            Fixtures.bootstrapCode());
+    ProcessRunner runner = provided(10, Fixtures.bootstrapCode());
     CompletableFuture<InvocationReport> a =
         runner.invoke(invocation("custom", Map.of("n", 1), 10_000));
     CompletableFuture<InvocationReport> b =
@@ -131,8 +124,8 @@ class ProvidedRuntimeTest {
   void invoke_runtimeDropsItsWaitingNextAndNeverAsksAgain_timesOutAndTheInstanceIsKilled()
       throws Exception {
     ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 2, Map.of()),
+        provided(
+            2,
             bootstrap(
                 """
                 next
@@ -157,10 +150,7 @@ class ProvidedRuntimeTest {
 
   @Test
   void invoke_runtimeExitsLeavingAChild_theChildIsKilledWithIt() throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 10, Map.of()),
-            Fixtures.bootstrapCode());
+    ProcessRunner runner = provided(10, Fixtures.bootstrapCode());
 
     long child = ((Number) payload(call(runner, Map.of("spawn", true))).get("child")).longValue();
 
@@ -171,16 +161,19 @@ class ProvidedRuntimeTest {
     assertThat(payload(call(runner, Map.of("n", 2))).get("event")).isEqualTo(Map.of("n", 2));
   }
 
+  /** A runner of a {@code provided} function "custom" with a timeout of {@code seconds}. */
+  private ProcessRunner provided(int seconds, DeployedCode code) {
+    return factory.create(
+        Fixtures.config("custom", "my.handler", "provided", seconds, Map.of()), code);
+  }
+
   private static long pid(InvocationReport report) {
     return ((Number) payload(report).get("pid")).longValue();
   }
 
   @Test
   void invoke_providedRuntimeError_carriesPostedType() throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
-            Fixtures.bootstrapCode());
+    ProcessRunner runner = provided(5, Fixtures.bootstrapCode());
 
     Failure f = failure(call(runner, Map.of("fail", true)));
 
@@ -191,10 +184,7 @@ class ProvidedRuntimeTest {
 
   @Test
   void invoke_providedRuntimeWithoutBootstrap_failsWithInvalidEntrypoint(@TempDir Path empty) {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
-            new DeployedCode(empty));
+    ProcessRunner runner = provided(5, new DeployedCode(empty));
 
     Failure f = failure(call(runner, Map.of()));
 
@@ -230,8 +220,8 @@ class ProvidedRuntimeTest {
   @Test
   void invoke_outputBeforeFirstNextAndAfterAResponse_isInTheNextInvocationsLog() throws Exception {
     ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
+        provided(
+            5,
             bootstrap(
                 """
                 echo "init-line"
@@ -271,10 +261,7 @@ class ProvidedRuntimeTest {
 
   @Test
   void invoke_runtimePostsErrorJsonWithMoreFields_payloadIsThePostedBytes() throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
-            bootstrap(ERROR_BOOTSTRAP));
+    ProcessRunner runner = provided(5, bootstrap(ERROR_BOOTSTRAP));
 
     Failure f = failure(call(runner, Map.of("json", true)));
 
@@ -289,10 +276,7 @@ class ProvidedRuntimeTest {
 
   @Test
   void invoke_runtimePostsAnErrorThatIsNoJson_payloadIsThePostedBytes() throws Exception {
-    ProcessRunner runner =
-        factory.create(
-            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
-            bootstrap(ERROR_BOOTSTRAP));
+    ProcessRunner runner = provided(5, bootstrap(ERROR_BOOTSTRAP));
 
     Failure f = failure(call(runner, Map.of("plain", true)));
 
