@@ -77,7 +77,15 @@ public final class StreamAppender {
     Outcome[] outcomes = new Outcome[entries.size()];
     int[] all = new int[entries.size()];
     Arrays.setAll(all, i -> i);
-    return appendSome(stream, entries, all, outcomes, 0).thenApply(v -> Arrays.asList(outcomes));
+    CompletableFuture<Void> done;
+    try {
+      done = appendSome(stream, entries, all, outcomes, 0);
+    } catch (RuntimeException e) {
+      // routing throws when the stream is gone: callers (a mapping's OnFailure send on an event
+      // loop) handle a failed future, and an exception thrown at them escaped their callbacks
+      return CompletableFuture.failedFuture(e);
+    }
+    return done.thenApply(v -> Arrays.asList(outcomes));
   }
 
   private CompletableFuture<Void> appendSome(

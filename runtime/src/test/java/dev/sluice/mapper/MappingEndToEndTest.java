@@ -26,7 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
@@ -389,6 +391,62 @@ class MappingEndToEndTest {
         .as("the first call and one retry")
         .isEqualTo(2);
     assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("a");
+  }
+
+  @Test
+  void mapping_onFailureStreamCreatedLater_failureRecordArrivesAndTheShardMovesOn()
+      throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String dlq = "dlq-" + UUID.randomUUID().toString().substring(0, 8);
+    put(stream, "k", "poison-1");
+    String uuid =
+        map(
+            fn,
+            stream,
+            b ->
+                b.maximumRetryAttempts(0)
+                    .destinationConfig(d -> d.onFailure(f -> f.destination(arn(dlq)))));
+    for (int i = 0; i < 500 && !failedOnce(uuid); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(failedOnce(uuid)).as("the batch failed, so its send to the missing stream").isTrue();
+    kinesis.createStream(b -> b.streamName(dlq).shardCount(1));
+    put(stream, "k", "ok-2");
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("ok-2");
+    List<software.amazon.awssdk.services.kinesis.model.Record> sent = readAll(dlq, 1);
+    assertThat(sent).hasSize(1);
+    JsonNode failure = new ObjectMapper().readTree(sent.get(0).data().asByteArray());
+    assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
+  }
+
+  private boolean failedOnce(String uuid) {
+    return lambda
+        .getEventSourceMapping(b -> b.uuid(uuid))
+        .lastProcessingResult()
+        .startsWith("PROBLEM");
+  }
+
+  /** The records of {@code stream}'s first shard, waiting until there are at least {@code n}. */
+  private List<software.amazon.awssdk.services.kinesis.model.Record> readAll(String stream, int n)
+      throws InterruptedException {
+    String it =
+        kinesis
+            .getShardIterator(
+                b ->
+                    b.streamName(stream)
+                        .shardId("shardId-000000000000")
+                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+            .shardIterator();
+    List<software.amazon.awssdk.services.kinesis.model.Record> out = new ArrayList<>();
+    for (int i = 0; i < 500 && out.size() < n; i++) {
+      String from = it;
+      GetRecordsResponse r = kinesis.getRecords(b -> b.shardIterator(from));
+      out.addAll(r.records());
+      it = r.nextShardIterator();
+      Thread.sleep(10);
+    }
+    return out;
   }
 
   @Test
