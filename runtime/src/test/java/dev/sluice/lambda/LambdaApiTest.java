@@ -452,8 +452,8 @@ class LambdaApiTest {
     String log = new String(Base64.getDecoder().decode(r.logResult()), StandardCharsets.UTF_8);
     assertThat(log)
         .contains("START RequestId: ")
-        .contains("echoing 1 fields")
-        .contains("printed to stdout")
+        .as("a logger call is a line of its own, as it is a log event of its own in Lambda")
+        .contains("echoing 1 fields\nprinted to stdout\n")
         .contains("END RequestId: ")
         .containsPattern(
             "REPORT RequestId: \\S+\tDuration: [\\d.]+ ms\tBilled Duration: \\d+ ms\tMemory Size: 256 MB\tMax Memory Used: \\d+ MB\tInit Duration: [\\d.]+ ms");

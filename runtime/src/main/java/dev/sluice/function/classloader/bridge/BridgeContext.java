@@ -99,13 +99,18 @@ final class BridgeContext implements Context, LambdaLogger {
     return this;
   }
 
+  /**
+   * Writes {@code message} as a line of its own: in Lambda each call is a log event of its own, so
+   * two calls never run together into one line, whether or not the message ends in a newline.
+   */
   @Override
   public void log(String message) {
-    log.accept(message);
+    String text = String.valueOf(message);
+    log.accept(text.endsWith("\n") ? text : text + "\n");
   }
 
   @Override
   public void log(byte[] message) {
-    log.accept(new String(message, StandardCharsets.UTF_8));
+    log(new String(message, StandardCharsets.UTF_8));
   }
 }
