@@ -68,8 +68,18 @@ final class Props {
     return holder;
   }
 
+  /**
+   * Whether {@code key} is set here or in the fallback. A value that resolves to AWS::NoValue (say
+   * the false branch of an {@code !If}) or null is no value, as CloudFormation drops the property.
+   */
   boolean has(String key) {
-    return entries.containsKey(key) || (fallback != null && fallback.has(key));
+    Node raw = entries.get(key);
+    if (raw == null) {
+      return fallback != null && fallback.has(key);
+    }
+    used.add(key); // dropped by a NoValue is not unknown
+    Node n = raw.functionName() != null ? scope.resolve(raw, path + "." + key) : raw;
+    return n.kind != Node.Kind.NO_VALUE && n.type != Node.Type.NULL;
   }
 
   Set<String> keys() {

@@ -95,4 +95,49 @@ class ConditionsTest {
         .containsExactly(
             "Resources.S.Properties.ShardCount: unknown condition Big (template.yaml:5:24)");
   }
+
+  @Test
+  void streamModeDetailsNoValueInTheUntakenBranch_aProvisionedStream() {
+    String yaml =
+        PARAMS
+            + "Conditions:\n  Prod: !Equals [!Ref Stage, prod]\n"
+            + "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+            + "      StreamModeDetails: !If [Prod, {StreamMode: ON_DEMAND}, !Ref AWS::NoValue]\n"
+            + "      ShardCount: !If [Prod, !Ref AWS::NoValue, 2]\n";
+
+    StreamResource dev = Inline.parse(yaml).streams().get(0);
+    StreamResource prod =
+        Inline.parse(yaml, Map.of("Stage", "prod"), Path.of(".")).streams().get(0);
+
+    assertThat(dev.mode()).isEqualTo("PROVISIONED");
+    assertThat(dev.shardCount()).isEqualTo(2);
+    assertThat(prod.mode()).isEqualTo("ON_DEMAND");
+    assertThat(prod.shardCount()).isNull();
+  }
+
+  @Test
+  void destinationConfigNoValueInTheUntakenBranch_noOnFailure() {
+    String yaml =
+        Inline.SAM
+            + PARAMS
+            + "Conditions:\n  Prod: !Equals [!Ref Stage, prod]\n"
+            + "Resources:\n"
+            + Inline.function(
+                "Fn",
+                "Events:\n  E:\n    Type: Kinesis\n    Properties:\n"
+                    + "      Stream: arn:aws:kinesis:eu-west-1:123456789012:stream/s\n"
+                    + "      StartingPosition: LATEST\n"
+                    + "      DestinationConfig: !If\n"
+                    + "        - Prod\n"
+                    + "        - OnFailure: {Destination: 'file:///tmp/failures'}\n"
+                    + "        - !Ref AWS::NoValue\n");
+
+    assertThat(onFailure(Inline.parse(yaml))).isNull();
+    assertThat(onFailure(Inline.parse(yaml, Map.of("Stage", "prod"), Path.of("."))))
+        .isEqualTo("file:///tmp/failures");
+  }
+
+  private static String onFailure(Template t) {
+    return t.functions().get(0).kinesisEvents().get(0).request().onFailure();
+  }
 }
