@@ -341,7 +341,6 @@ final class Instance implements RuntimeApiServer.Api {
       RuntimeApiServer.accepted(request);
       result = new InvocationResult.Success(body.getBytes());
     }
-    owner.free(this);
     serial.execute(() -> finish(ended, result));
   }
 
@@ -601,14 +600,30 @@ final class Instance implements RuntimeApiServer.Api {
     }
   }
 
+  /**
+   * Reports an answered invocation and frees the instance: after the report is read, since freeing
+   * an instance of a closed runner tears it down, which ends the process and deletes its log; and
+   * before the caller learns of it, so that its next call finds the instance warm.
+   */
   private void finish(Ended ended, InvocationResult result) {
-    complete(ended.job(), result, ended.endNanos(), ended.logEnd(), peakMemoryMb());
+    Job job = ended.job();
+    InvocationReport report = report(job, result, ended.endNanos(), ended.logEnd(), peakMemoryMb());
+    owner.free(this);
+    deliver(job, report);
   }
 
   private void complete(Job job, InvocationResult result, long endNanos, long logEnd, long memMb) {
+    deliver(job, report(job, result, endNanos, logEnd, memMb));
+  }
+
+  private InvocationReport report(
+      Job job, InvocationResult result, long endNanos, long logEnd, long memMb) {
     String text = log.read(job.logStart, logEnd);
-    job.future.complete(
-        new InvocationReport(result, endNanos - job.deliveredNanos, job.initNanos, memMb, text));
+    return new InvocationReport(result, endNanos - job.deliveredNanos, job.initNanos, memMb, text);
+  }
+
+  private void deliver(Job job, InvocationReport report) {
+    job.future.complete(report);
     if (log.size() > InstanceLog.MAX_FILE_BYTES) {
       synchronized (this) {
         if (state != State.DEAD && current == null && finishing == null) {

@@ -442,7 +442,10 @@ class ProcessRunnerTest {
     CompletableFuture<InvocationReport> refused =
         runner.invoke(invocation("closing", Map.of(), 10_000));
 
-    assertThat(pid(inFlight.orTimeout(30, TimeUnit.SECONDS).join())).isEqualTo(warmPid);
+    InvocationReport report = inFlight.orTimeout(30, TimeUnit.SECONDS).join();
+    assertThat(pid(report)).isEqualTo(warmPid);
+    assertThat(report.log()).as("what it printed before the close").contains("sleeping 800");
+    assertThat(report.maxMemoryUsedMb()).as("measured before the process went").isPositive();
     assertThatThrownBy(() -> refused.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .hasCauseInstanceOf(IllegalStateException.class);
