@@ -258,6 +258,23 @@ final class LambdaJson {
     return v.textValue();
   }
 
+  /**
+   * An epoch-seconds timestamp (a number, fractions allowed) in milliseconds, or null when absent;
+   * text (an ISO date, say) is refused rather than read as 0, which is 1970.
+   */
+  static Long epochMillis(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          field + " must be a number of seconds since the epoch.");
+    }
+    return Math.round(v.asDouble() * 1000);
+  }
+
   static Integer integer(JsonNode n, String field) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {

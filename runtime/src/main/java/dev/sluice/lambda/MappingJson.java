@@ -18,7 +18,6 @@ final class MappingJson {
   private MappingJson() {}
 
   static MappingRequest request(ObjectNode b) {
-    JsonNode ts = b.get("StartingPositionTimestamp");
     JsonNode dest = b.path("DestinationConfig").path("OnFailure").path("Destination");
     return new MappingRequest(
         LambdaJson.text(b, "FunctionName"),
@@ -27,7 +26,7 @@ final class MappingJson {
         LambdaJson.integer(b, "BatchSize"),
         LambdaJson.integer(b, "MaximumBatchingWindowInSeconds"),
         LambdaJson.text(b, "StartingPosition"),
-        ts == null || ts.isNull() ? null : Math.round(ts.asDouble() * 1000),
+        LambdaJson.epochMillis(b, "StartingPositionTimestamp"),
         LambdaJson.integer(b, "ParallelizationFactor"),
         bool(b, "BisectBatchOnFunctionError"),
         LambdaJson.integer(b, "MaximumRetryAttempts"),

@@ -96,8 +96,7 @@ public class MappingRoutes {
 
   private ObjectNode rewind(RoutingContext ctx) {
     ObjectNode body = LambdaJson.parse(LambdaHttp.bytes(ctx));
-    Long ts =
-        body.hasNonNull("Timestamp") ? Math.round(body.get("Timestamp").asDouble() * 1000) : null;
+    Long ts = LambdaJson.epochMillis(body, "Timestamp");
     String to = LambdaJson.text(body, "To");
     // a Timestamp alone can only mean AT_TIMESTAMP
     MappingService.View v =

@@ -79,9 +79,30 @@ public final class FailureRecords {
    */
   public static CompletableFuture<Void> toFile(
       String destination, String name, ObjectNode record, Executor blocking) {
-    Path dir = Path.of(URI.create(destination));
+    Path dir = directory(destination);
+    if (dir == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("not a file:// directory: " + destination));
+    }
     return CompletableFuture.runAsync(
         () -> AtomicFiles.write(dir.resolve(name), json(record)), blocking);
+  }
+
+  /**
+   * The directory a {@code file://} destination names, or null when it names none: {@code
+   * file://./dir} and {@code file://dir} have a host part, a space must be {@code %20}, and the
+   * path must be absolute.
+   */
+  public static Path directory(String destination) {
+    if (!destination.startsWith("file://")) {
+      return null;
+    }
+    try {
+      Path dir = Path.of(URI.create(destination));
+      return dir.isAbsolute() ? dir : null;
+    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      return null;
+    }
   }
 
   /**

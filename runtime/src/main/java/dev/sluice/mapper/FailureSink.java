@@ -40,7 +40,7 @@ final class FailureSink {
 
   /** Whether {@code destination} is one this sink can deliver to. */
   boolean accepts(String destination) {
-    return destination.startsWith("file://") || arns.streamName(destination) != null;
+    return FailureRecords.directory(destination) != null || arns.streamName(destination) != null;
   }
 
   ObjectNode failureRecord(
@@ -84,7 +84,19 @@ final class FailureSink {
     records.forEach(r -> out.add(events.record(shard, r)));
   }
 
+  /**
+   * Sends {@code record} to the mapping's OnFailure destination. Never throws: a shard processor
+   * waits for the future, and an exception thrown at it would leave its lane busy for good.
+   */
   CompletableFuture<Void> send(MappingConfig config, Shard shard, ObjectNode record) {
+    try {
+      return sendTo(config, shard, record);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<Void> sendTo(MappingConfig config, Shard shard, ObjectNode record) {
     String destination = config.onFailure();
     if (destination == null) {
       return CompletableFuture.completedFuture(null);

@@ -18,6 +18,7 @@ import dev.sluice.stream.Arns;
 import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMeta;
+import dev.sluice.stream.StreamStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -779,6 +780,11 @@ public final class MappingService implements AutoCloseable {
     StreamMeta meta = existing(c.stream());
     Map<String, Checkpoint> out = new TreeMap<>();
     for (Shard s : meta.shards()) {
+      if (meta.status() == StreamStatus.CREATING) {
+        // its shard logs may not be there yet, and hold nothing: every position is the start
+        out.put(s.id(), new Checkpoint(0, false));
+        continue;
+      }
       ShardRef ref = new ShardRef(c.stream(), s.id());
       ShardOffsets o = deps.engine().offsets(ref);
       switch (c.startingPosition()) {
@@ -801,12 +807,17 @@ public final class MappingService implements AutoCloseable {
 
   /** The stream, which must exist: a mapping of a deleted one cannot be positioned in it. */
   private StreamMeta existing(String stream) {
-    return deps.catalog()
-        .find(stream)
-        .orElseThrow(
-            () ->
-                MappingException.invalid(
-                    "Stream " + stream + " does not exist; create it again first."));
+    StreamMeta meta =
+        deps.catalog()
+            .find(stream)
+            .orElseThrow(
+                () ->
+                    MappingException.invalid(
+                        "Stream " + stream + " does not exist; create it again first."));
+    if (meta.status() == StreamStatus.DELETING) {
+      throw MappingException.invalid("Stream " + stream + " is being deleted.");
+    }
+    return meta;
   }
 
   private Map<String, Checkpoint> atSequence(MappingConfig c, String sequenceNumber) {

@@ -215,6 +215,25 @@ class LambdaApiTest {
   }
 
   @Test
+  void createEventSourceMapping_timestampAsText_invalidParameterValueNot1970() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+
+    io.restassured.RestAssured.given()
+        .baseUri(root)
+        .body(
+            "{\"FunctionName\":\""
+                + name
+                + "\",\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/none\","
+                + "\"StartingPosition\":\"AT_TIMESTAMP\","
+                + "\"StartingPositionTimestamp\":\"2024-01-01T00:00:00Z\"}")
+        .post("/2015-03-31/event-source-mappings/")
+        .then()
+        .statusCode(400)
+        .header("x-amzn-ErrorType", "InvalidParameterValueException")
+        .body("message", org.hamcrest.Matchers.containsString("StartingPositionTimestamp"));
+  }
+
+  @Test
   void updateFunctionConfiguration_environmentValueNotAString_invalidParameterValue() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 

@@ -5,6 +5,7 @@ import dev.sluice.function.FunctionService;
 import dev.sluice.function.FunctionSpec;
 import dev.sluice.function.Isolation;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
@@ -19,6 +20,9 @@ import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,14 +61,26 @@ final class MapperHarness implements AutoCloseable {
   MappingService mappings;
   private volatile CountDownLatch hold;
 
+  /** What the catalog, appender and mapper use: {@link #engine}, or it behind a gate. */
+  final LogEngine storage;
+
   MapperHarness(Path dir) {
+    this(dir, null);
+  }
+
+  /**
+   * A harness whose shard creations wait until {@code createGate} opens (when not null), so that a
+   * new stream stays CREATING meanwhile.
+   */
+  MapperHarness(Path dir, CountDownLatch createGate) {
     this.dir = dir;
     engine =
         new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults(), clock, LogListener.NONE);
     engine.start();
-    catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(100, 10));
+    storage = createGate == null ? engine : gated(engine, createGate);
+    catalog = new StreamCatalog(dir, storage, clock, new StreamLimits(100, 10));
     catalog.start();
-    appender = new StreamAppender(catalog, engine);
+    appender = new StreamAppender(catalog, storage);
     functions =
         new FunctionService(
             dir,
@@ -78,6 +94,23 @@ final class MapperHarness implements AutoCloseable {
     functions.start();
   }
 
+  private static LogEngine gated(LogEngine engine, CountDownLatch gate) {
+    InvocationHandler h =
+        (proxy, method, args) -> {
+          if (method.getName().equals("createShard")) {
+            gate.await();
+          }
+          try {
+            return method.invoke(engine, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return (LogEngine)
+        Proxy.newProxyInstance(
+            LogEngine.class.getClassLoader(), new Class<?>[] {LogEngine.class}, h);
+  }
+
   /** Starts a mapping service on the data directory, with this retry backoff. */
   MapperHarness startMappings(Duration retryBase, Duration retryMax) {
     return startMappings(retryBase, retryMax, Duration.ofMinutes(5));
@@ -89,7 +122,7 @@ final class MapperHarness implements AutoCloseable {
     deps =
         new MapperDeps(
             vertx,
-            engine,
+            storage,
             catalog,
             appender,
             functions,

@@ -565,6 +565,23 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void createMapping_fileDestinationThatNamesNoDirectory_invalidParameterValue() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    for (String bad : List.of("file://./failures", "file://failures", "file:///tmp/a b")) {
+      assertThatThrownBy(
+              () ->
+                  map(
+                      fn,
+                      stream,
+                      b -> b.destinationConfig(d -> d.onFailure(f -> f.destination(bad)))))
+          .as(bad)
+          .isInstanceOf(InvalidParameterValueException.class)
+          .hasMessageContaining("file:// directory");
+    }
+  }
+
+  @Test
   void mappingApi_getListUpdateDelete_roundTrip() throws Exception {
     String stream = stream(1);
     String fn = function();

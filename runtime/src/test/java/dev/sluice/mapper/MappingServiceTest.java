@@ -12,6 +12,7 @@ import dev.sluice.checkpoint.CheckpointStore;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.ShardRef;
 import dev.sluice.stream.HashKeys;
+import dev.sluice.stream.StreamMode;
 import dev.sluice.stream.StreamStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -99,6 +101,32 @@ class MappingServiceTest {
     h.clock.advance(1000);
     h.put(stream, "fresh");
     assertThat(await(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("fresh");
+  }
+
+  @Test
+  void createMapping_streamStillCreating_deliversOnceTheStreamIsActive() throws Exception {
+    h.close();
+    CountDownLatch gate = new CountDownLatch(1);
+    h = new MapperHarness(dir.resolve("gated"), gate);
+    startMappings();
+    String fn = function();
+    String stream = "s-creating";
+    h.catalog.create(stream, 1, StreamMode.PROVISIONED, Map.of()).join();
+    assertThat(h.catalog.require(stream).status()).isEqualTo(StreamStatus.CREATING);
+
+    h.mappings.create(request(fn, stream, null, null));
+    gate.countDown();
+    for (int i = 0; i < 500 && h.catalog.require(stream).status() != StreamStatus.ACTIVE; i++) {
+      Thread.sleep(5);
+    }
+    h.put(stream, "first");
+    List<String> lines = delivered(fn);
+    for (int i = 0; i < 500 && lines.isEmpty(); i++) {
+      h.clock.advance(100); // the processor looks for its shard's log again on a timer
+      Thread.sleep(10);
+      lines = delivered(fn);
+    }
+    assertThat(lines).extracting(l -> l.split("\\|")[1]).containsExactly("first");
   }
 
   @Test

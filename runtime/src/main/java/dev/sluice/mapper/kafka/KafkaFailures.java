@@ -44,7 +44,7 @@ final class KafkaFailures implements AutoCloseable {
 
   /** Whether {@code destination} is one a Kafka mapping can deliver to. */
   static boolean accepts(String destination, Arns arns) {
-    return destination.startsWith("file://")
+    return FailureRecords.directory(destination) != null
         || (destination.startsWith("kafka://") && destination.length() > "kafka://".length())
         || arns.streamName(destination) != null;
   }
