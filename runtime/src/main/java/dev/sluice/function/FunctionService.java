@@ -648,7 +648,7 @@ public final class FunctionService implements AutoCloseable {
     CompletableFuture<InvocationReport> report;
     try {
       report = run(d, inv);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: no thread left for an instance, say
       release(d);
       throw e;
     }

@@ -668,6 +668,54 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invoke_runnerThrowsAnError_thePermitIsReleased() throws Exception {
+    runners = new ClassLoaderRunnerFactory();
+    java.util.concurrent.atomic.AtomicBoolean fail =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    RunnerFactory failing =
+        (config, code) -> {
+          Runner real = runners.create(config, code);
+          return new Runner() {
+            @Override
+            public java.util.concurrent.CompletableFuture<InvocationReport> invoke(
+                Invocation invocation) {
+              if (fail.getAndSet(false)) {
+                throw new OutOfMemoryError("unable to create native thread"); // no thread left
+              }
+              return real.invoke(invocation);
+            }
+
+            @Override
+            public void close() {
+              real.close();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> stopped() {
+              return real.stopped();
+            }
+          };
+        };
+    service =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, failing),
+            16,
+            List.of(),
+            java.time.Clock.systemUTC(),
+            null);
+    service.start();
+    service.create("mutex", java17(SLEEPER), new CodeSource.Upload(sleeperJar()));
+    service.putConcurrency("mutex", 1);
+    fail.set(true);
+
+    assertThatThrownBy(() -> call("mutex", "\"a\"")).isInstanceOf(OutOfMemoryError.class);
+    assertThat(call("mutex", "\"b\"").asText()).as("the one permit is free again").isEqualTo("b");
+  }
+
+  @Test
   void putConcurrency_leavingNothingUnreserved_refusedAsLambdaKeepsAMinimum() throws Exception {
     open(); // 16 at once on this node: at least 1 stays unreserved
     byte[] jar = sleeperJar();

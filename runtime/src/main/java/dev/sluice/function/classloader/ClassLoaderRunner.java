@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -221,7 +222,7 @@ final class ClassLoaderRunner implements Runner {
           // now (a mapping retries its batch), so the handler must not run it here as well
           throw new IllegalStateException("the invocation timed out during init");
         }
-        byte[] out = i.invoke(invocation, config, logStream(), log::line);
+        byte[] out = i.invoke(invocation, config, i.logStream, log::line);
         outcome =
             out != null && out.length > InvocationResult.Failure.MAX_RESPONSE_BYTES
                 ? InvocationResult.Failure.responseTooLarge(out.length)
@@ -271,7 +272,12 @@ final class ClassLoaderRunner implements Runner {
       // completed off the instance's thread: what the caller chains on the result (and the pool
       // threads it starts) must not run in, or join, the instance's thread group, whose threads
       // are interrupted and stopped with the instance
-      timers.execute(() -> result.complete(report));
+      try {
+        timers.execute(() -> result.complete(report));
+      } catch (RejectedExecutionException stopping) {
+        // the node is stopping and its timers are gone: an answer on this thread beats none
+        result.complete(report);
+      }
     }
 
     private InvocationResult exited(int status) {
@@ -339,10 +345,6 @@ final class ClassLoaderRunner implements Runner {
             config.name(), invocation.requestId());
       }
     }
-  }
-
-  private String logStream() {
-    return "sluice/[$LATEST]" + Integer.toHexString(System.identityHashCode(this));
   }
 
   private static long allocatedBytes() {

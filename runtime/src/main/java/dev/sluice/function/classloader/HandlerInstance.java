@@ -4,10 +4,12 @@ import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Invocation;
 import dev.sluice.function.KinesisBatch;
+import dev.sluice.function.LogStreamNames;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -31,6 +33,9 @@ final class HandlerInstance implements AutoCloseable {
   final String eventBuilder;
 
   final long initNanos;
+
+  /** This environment's log stream, as Context.getLogStreamName() gives it. */
+  final String logStream = LogStreamNames.next(Instant.now(), "$LATEST");
 
   /** When it last went back to its runner's idle instances (System.nanoTime). */
   volatile long idleSince;

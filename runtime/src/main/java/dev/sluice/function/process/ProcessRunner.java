@@ -3,24 +3,21 @@ package dev.sluice.function.process;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Invocation;
 import dev.sluice.function.InvocationReport;
+import dev.sluice.function.LogStreamNames;
 import dev.sluice.function.Runner;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Runs one function version in child processes that speak the Lambda Runtime API. Each instance
@@ -37,9 +34,6 @@ public final class ProcessRunner implements Runner, Instance.Owner {
 
   /** How often idle instances are looked for. */
   private static final long REAP_EVERY_MILLIS = 30_000;
-
-  private static final DateTimeFormatter STREAM_DATE =
-      DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
   private final FunctionConfig config;
   private final LaunchSpec spec;
@@ -185,14 +179,7 @@ public final class ProcessRunner implements Runner, Instance.Owner {
 
   private Instance newInstance() {
     int n = ++instanceSeq;
-    byte[] id = new byte[16];
-    ThreadLocalRandom.current().nextBytes(id);
-    String stream =
-        STREAM_DATE.format(clock.instant())
-            + "/["
-            + LaunchSpec.VERSION
-            + "]"
-            + HexFormat.of().formatHex(id);
+    String stream = LogStreamNames.next(clock.instant(), LaunchSpec.VERSION);
     return new Instance(
         n,
         this,

@@ -11,6 +11,7 @@ import dev.sluice.testing.HandlerJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -76,14 +77,53 @@ class ClassLoaderRunnerTest {
   }
 
   private static InvocationReport report(ClassLoaderRunner runner, String input) {
-    Invocation inv =
-        new Invocation(
-            UUID.randomUUID().toString(),
-            ("\"" + input + "\"").getBytes(StandardCharsets.UTF_8),
-            System.currentTimeMillis() + 10_000,
-            "arn:aws:lambda:us-east-1:000000000000:function:f",
-            null);
-    return runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join();
+    return runner.invoke(invocation(input)).orTimeout(30, TimeUnit.SECONDS).join();
+  }
+
+  /** An invocation with {@code input} as a JSON string and 10 s to run. */
+  private static Invocation invocation(String input) {
+    return new Invocation(
+        UUID.randomUUID().toString(),
+        ("\"" + input + "\"").getBytes(StandardCharsets.UTF_8),
+        System.currentTimeMillis() + 10_000,
+        "arn:aws:lambda:us-east-1:000000000000:function:f",
+        null);
+  }
+
+  @Test
+  void invoke_factoryClosedWhileTheHandlerRuns_theInvocationStillCompletes() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Slow",
+            "package fixture; public class Slow { public String go(String in) throws Exception {"
+                + " Thread.sleep(500); return in; } }");
+    report(runner, "warm"); // a cold start's init could outlast the wait below
+    var running = runner.invoke(invocation("late"));
+    Thread.sleep(200); // in the handler
+    factory.close(); // what a stopping node does
+
+    InvocationResult r = running.orTimeout(10, TimeUnit.SECONDS).join().result();
+    assertThat(r).isInstanceOf(InvocationResult.Success.class);
+  }
+
+  @Test
+  void logStreamName_lambdasFormatAndOnePerInstance() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Stream",
+            "package fixture; public class Stream { public String go(String in,"
+                + " com.amazonaws.services.lambda.runtime.Context c) throws Exception {"
+                + " Thread.sleep(300); return c.getLogStreamName(); } }");
+    var first = runner.invoke(invocation("a"));
+    var second = runner.invoke(invocation("b")); // overlaps the first: a second instance
+
+    String a = text(first.get(30, TimeUnit.SECONDS).result());
+    String b = text(second.get(30, TimeUnit.SECONDS).result());
+    assertThat(List.of(a, b))
+        .allMatch(
+            n -> n.matches("\"\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST]\\p{XDigit}{32}\""),
+            "like Lambda's");
+    assertThat(a).isNotEqualTo(b);
   }
 
   @Test
