@@ -82,6 +82,13 @@ public final class FunctionService implements AutoCloseable {
   private final Map<String, Deployed> functions = new ConcurrentHashMap<>();
 
   /**
+   * Packages of replaced runners that have not stopped yet, with how many: their invocations in
+   * flight may still load classes from them, so nothing else (a DryRun of the same code) removes
+   * them. Guarded by this.
+   */
+  private final Map<Path, Integer> retiring = new java.util.HashMap<>();
+
+  /**
    * Each function's reserved-concurrency limit, kept while its reservation is removed: invocations
    * admitted under it may still run when a reservation is put again, and must count against it.
    */
@@ -910,11 +917,15 @@ public final class FunctionService implements AutoCloseable {
   private void removeWhenStopped(Deployed old, long since) {
     Path root = old.code().root();
     String name = old.config().name();
+    synchronized (this) {
+      retiring.merge(root, 1, Integer::sum);
+    }
     old.runner()
         .stopped()
         .thenRunAsync(
             () -> {
               synchronized (this) {
+                retiring.computeIfPresent(root, (r, n) -> n == 1 ? null : n - 1);
                 if (!inUse(root) && !codes.placedSince(root, since)) {
                   codes.delete(old.code());
                 }
@@ -933,8 +944,10 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
+  /** Whether a function runs the package at {@code root}, or a replaced runner still may. */
   private boolean inUse(Path root) {
-    return functions.values().stream().anyMatch(d -> d.code().root().equals(root));
+    return retiring.containsKey(root)
+        || functions.values().stream().anyMatch(d -> d.code().root().equals(root));
   }
 
   /** A runner of {@code config}; fails as an invalid parameter when it cannot run on this node. */

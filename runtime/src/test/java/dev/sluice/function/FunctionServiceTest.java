@@ -716,6 +716,26 @@ class FunctionServiceTest {
   }
 
   @Test
+  void checkCode_packageAReplacedRunnerStillRuns_keepsIt() throws Exception {
+    open();
+    byte[] first = sleeperJar(1_500);
+    service.create("f", java17(SLEEPER), new CodeSource.Upload(first));
+    Path packages = dir.resolve("functions/f/code");
+    Path old;
+    try (var list = Files.list(packages)) {
+      old = list.findFirst().orElseThrow();
+    }
+    var inFlight = service.invoke("f", "\"a\"".getBytes(StandardCharsets.UTF_8), null);
+    Thread.sleep(200); // running on the first package
+    service.updateCode("f", new CodeSource.Upload(sleeperJar(1_400)), null);
+
+    service.checkCode("f", new CodeSource.Upload(first), null); // a DryRun of the old code
+
+    assertThat(old).as("still used by the invocation in flight").isDirectory();
+    assertThat(inFlight.join().report().result()).isInstanceOf(InvocationResult.Success.class);
+  }
+
+  @Test
   void putConcurrency_leavingNothingUnreserved_refusedAsLambdaKeepsAMinimum() throws Exception {
     open(); // 16 at once on this node: at least 1 stays unreserved
     byte[] jar = sleeperJar();
