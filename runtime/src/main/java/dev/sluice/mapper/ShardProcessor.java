@@ -323,8 +323,13 @@ final class ShardProcessor {
       return;
     }
     long now = deps.clock().millis();
+    List<LogRecord> dropped = new ArrayList<>(0);
     for (LogRecord rec : r.records()) {
       pending.add(rec.offset());
+      if (filter != null && !filter.matches(events.filterView(shard, rec))) {
+        dropped.add(rec); // filtered before batching, as in Lambda: it takes no room in a batch
+        continue;
+      }
       Lane lane = lanes[laneOf(rec)];
       if (lane.queue.isEmpty()) {
         lane.windowStart = now;
@@ -333,6 +338,9 @@ final class ShardProcessor {
       lane.queuedBytes += cost(rec);
     }
     readOffset = r.nextOffset();
+    if (!dropped.isEmpty()) {
+      completeRecords(dropped); // checkpointed past once the records before them are done
+    }
     measureAge();
     pump();
   }
@@ -519,16 +527,8 @@ final class ShardProcessor {
   }
 
   private void run(Lane lane, Batch batch) {
-    if (!batch.filtered()) {
-      List<LogRecord> kept = filter == null ? batch.records() : matching(batch.records());
-      if (kept.size() < batch.records().size()) {
-        completeRecords(dropped(batch.records(), kept)); // filtered out: checkpointed past
-      }
-      if (kept.isEmpty()) {
-        complete(lane, List.of());
-        return;
-      }
-      batch = new Batch(kept, 0, true);
+    if (!batch.filtered()) { // a new batch (its records passed the filter when fetched)
+      batch = new Batch(batch.records(), 0, true);
       stats.batches.increment();
     }
     lane.current = batch;
@@ -576,31 +576,6 @@ final class ShardProcessor {
             stats.invocations.increment(); // a throttled call never reached the function
           }
         });
-  }
-
-  /** Without filter criteria no record is decoded: JSON-parsing every record is not free. */
-  private List<LogRecord> matching(List<LogRecord> records) {
-    List<LogRecord> kept = new ArrayList<>();
-    for (LogRecord r : records) {
-      if (filter.matches(events.filterView(shard, r))) {
-        kept.add(r);
-      }
-    }
-    return kept;
-  }
-
-  /** The records of {@code all} not in {@code kept}, which keeps their order: one pass. */
-  private static List<LogRecord> dropped(List<LogRecord> all, List<LogRecord> kept) {
-    List<LogRecord> out = new ArrayList<>(all.size() - kept.size());
-    int k = 0;
-    for (LogRecord r : all) {
-      if (k < kept.size() && kept.get(k) == r) {
-        k++;
-      } else {
-        out.add(r);
-      }
-    }
-    return out;
   }
 
   /**

@@ -216,6 +216,41 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void mapping_filter_recordsItDropsTakeNoRoomInABatch() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    List<PutRecordsRequestEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String data = i == 0 || i == 9 ? "{\"keep\":true}" : "{\"keep\":false}";
+      entries.add(
+          PutRecordsRequestEntry.builder()
+              .partitionKey("k")
+              .data(SdkBytes.fromUtf8String(data))
+              .build());
+    }
+    kinesis.putRecords(b -> b.streamName(stream).records(entries));
+    String uuid =
+        map(
+            fn,
+            stream,
+            b ->
+                b.batchSize(2)
+                    .maximumBatchingWindowInSeconds(5) // a full batch goes at once
+                    .filterCriteria(
+                        f -> f.filters(x -> x.pattern("{\"data\":{\"keep\":[true]}}"))));
+
+    assertThat(received(fn, 2)).hasSize(2);
+    int invocations =
+        RestAssured.given()
+            .get("/sluice/v1/event-source-mappings/" + uuid)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("Invocations");
+    assertThat(invocations).as("the two kept records fill one batch of 2").isEqualTo(1);
+  }
+
+  @Test
   void mapping_disableThenEnable_resumesWhereItStopped() throws Exception {
     String stream = stream(1);
     String fn = function();

@@ -6,7 +6,6 @@ import dev.sluice.function.FunctionService;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.PartialFailures;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -120,15 +119,6 @@ final class BatchFlow {
   private void run(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch) {
     // owned from the start: should anything below throw, the commit point stays before the batch
     lane.owned = batch;
-    if (!batch.filtered()) {
-      batch = filtered(work, batch);
-      if (batch == null) {
-        lane.owned = null;
-        lane.busy = false;
-        return;
-      }
-    }
-    lane.owned = batch;
     if (skipExpired(work, lane, batch)) {
       return;
     }
@@ -158,20 +148,11 @@ final class BatchFlow {
   }
 
   /**
-   * The batch's records that match the filter criteria, the others done (committed past); null when
-   * none match. Without criteria no value is decoded: JSON-parsing every record is not free.
+   * Which fetched records go to the function, by the filter criteria; null when every record does.
+   * Without criteria no value is decoded: JSON-parsing every record is not free.
    */
-  private KafkaBatch filtered(PartitionWork work, KafkaBatch batch) {
-    if (filter == null) {
-      return batch;
-    }
-    List<ConsumerRecord<byte[], byte[]>> kept = new ArrayList<>();
-    List<ConsumerRecord<byte[], byte[]>> dropped = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      (filter.test(KafkaEvents.filterView(r)) ? kept : dropped).add(r);
-    }
-    work.done(dropped);
-    return kept.isEmpty() ? null : new KafkaBatch(kept, 0, true);
+  Predicate<ConsumerRecord<byte[], byte[]>> keep() {
+    return filter == null ? null : r -> filter.test(KafkaEvents.filterView(r));
   }
 
   /**

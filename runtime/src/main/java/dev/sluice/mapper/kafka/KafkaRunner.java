@@ -23,6 +23,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -68,6 +69,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private final KafkaDeps deps;
   private final KafkaFailures failures;
   private final BatchFlow flow;
+
+  /** Which fetched records the filter criteria keep; null for all. */
+  private final Predicate<ConsumerRecord<byte[], byte[]>> keep;
+
   private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
   private final Map<TopicPartition, PartitionWork> works = new HashMap<>();
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
@@ -113,6 +118,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     KafkaEvents events = new KafkaEvents(config.kafka().bootstrapServers());
     this.failures = new KafkaFailures(config, deps, events);
     this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
+    this.keep = flow.keep();
   }
 
   /** Whether a Kafka mapping can send failure records to {@code destination}. */
@@ -273,7 +279,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     for (TopicPartition tp : fetched.partitions()) {
       PartitionWork w = works.get(tp);
       if (w != null) {
-        w.add(fetched.records(tp), at);
+        w.add(fetched.records(tp), at, keep);
       }
     }
     reportIfNotJoined();

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -43,8 +44,15 @@ final class PartitionWork {
     this.committed = committed;
   }
 
-  /** Queues one poll's records of this partition, in offset order, at {@code now}. */
-  void add(List<ConsumerRecord<byte[], byte[]>> records, long now) {
+  /**
+   * Queues one poll's records of this partition, in offset order, at {@code now}: those {@code
+   * keep} takes (all when it is null). The others are done at once: filtered before batching, as
+   * Lambda does, they take no room in a batch and no time in a batching window.
+   */
+  void add(
+      List<ConsumerRecord<byte[], byte[]>> records,
+      long now,
+      Predicate<ConsumerRecord<byte[], byte[]>> keep) {
     if (records.isEmpty()) {
       return;
     }
@@ -56,22 +64,38 @@ final class PartitionWork {
       nextOffset = records.get(0).offset();
       committed = -1;
     }
-    buffered += records.size();
     nextOffset = Math.max(nextOffset, records.get(records.size() - 1).offset() + 1);
+    List<ConsumerRecord<byte[], byte[]>> kept = keep == null ? records : kept(records, keep);
+    buffered += kept.size();
+    if (kept.isEmpty()) {
+      return;
+    }
     if (lanes.length == 1) {
-      queue(lanes[0], records, now); // no key to hash when there is one lane
+      queue(lanes[0], kept, now); // no key to hash when there is one lane
       return;
     }
     List<List<ConsumerRecord<byte[], byte[]>>> split = new ArrayList<>(lanes.length);
     for (int i = 0; i < lanes.length; i++) {
       split.add(new ArrayList<>());
     }
-    for (ConsumerRecord<byte[], byte[]> r : records) {
+    for (ConsumerRecord<byte[], byte[]> r : kept) {
       split.get(laneOf(r)).add(r);
     }
     for (int i = 0; i < lanes.length; i++) {
       queue(lanes[i], split.get(i), now);
     }
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> kept(
+      List<ConsumerRecord<byte[], byte[]>> records,
+      Predicate<ConsumerRecord<byte[], byte[]>> keep) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (keep.test(r)) {
+        out.add(r);
+      }
+    }
+    return out;
   }
 
   private static void queue(Lane lane, List<ConsumerRecord<byte[], byte[]>> records, long now) {

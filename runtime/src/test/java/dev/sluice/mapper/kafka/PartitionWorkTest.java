@@ -16,7 +16,7 @@ class PartitionWorkTest {
   @Test
   void commitPoint_lanesFinishingOutOfOrder_staysAtTheLowestUndoneOffset() {
     PartitionWork w = new PartitionWork(TP, 2, 100, -1);
-    w.add(records(100, 10), 0);
+    w.add(records(100, 10), 0, null);
     PartitionWork.Lane[] lanes = w.lanes;
     KafkaBatch a = take(lanes[0]);
     KafkaBatch b = take(lanes[1]);
@@ -36,7 +36,7 @@ class PartitionWorkTest {
   @Test
   void commitPoint_bisectedHalvesAndQueuedRecords_holdAtTheFirstHalf() {
     PartitionWork w = new PartitionWork(TP, 1, 0, -1);
-    w.add(records(0, 6), 0);
+    w.add(records(0, 6), 0, null);
     PartitionWork.Lane lane = w.lanes[0];
     KafkaBatch batch = new KafkaBatch(lane.queue.take(4, Long.MAX_VALUE).records(), 0, true);
     lane.retries.addFirst(new KafkaBatch(batch.records().subList(2, 4), 0, true));
@@ -55,7 +55,7 @@ class PartitionWorkTest {
   @Test
   void commitPoint_consumerResetBelowAStoredOffsetPastTheEnd_followsTheRecordsDone() {
     PartitionWork w = new PartitionWork(TP, 2, 500, 500); // stored 500; the log ends at 5 now
-    w.add(records(0, 5), 0); // the consumer reset to the earliest offset
+    w.add(records(0, 5), 0, null); // the consumer reset to the earliest offset
     PartitionWork.Lane[] lanes = w.lanes;
     for (PartitionWork.Lane lane : lanes) {
       if (!lane.queue.isEmpty()) {
@@ -80,8 +80,8 @@ class PartitionWorkTest {
     PartitionWork two = new PartitionWork(TP, 2, 0, -1);
     List<ConsumerRecord<byte[], byte[]>> large = records(0, 12, 1024 * 1024);
 
-    one.add(large, 0);
-    two.add(large, 0);
+    one.add(large, 0, null);
+    two.add(large, 0, null);
 
     assertThat(one.full(10_000, false)).as("12 MB for one lane").isTrue();
     assertThat(two.full(10_000, false)).as("12 MB spread over two lanes").isFalse();
@@ -92,11 +92,29 @@ class PartitionWorkTest {
   void full_mappingOverItsBudget_onlyPartitionsWithRecordsQueued() {
     PartitionWork busy = new PartitionWork(TP, 1, 0, -1);
     PartitionWork idle = new PartitionWork(new TopicPartition("orders", 4), 1, 0, -1);
-    busy.add(records(0, 1), 0);
+    busy.add(records(0, 1), 0, null);
 
     assertThat(busy.full(10_000, true)).isTrue();
     assertThat(idle.full(10_000, true)).isFalse();
     assertThat(busy.full(10_000, false)).isFalse();
+  }
+
+  @Test
+  void add_recordsTheFilterDrops_neverQueuedAndDoneOnceTheRecordsBeforeThemAre() {
+    PartitionWork w = new PartitionWork(TP, 1, 0, -1);
+    PartitionWork.Lane lane = w.lanes[0];
+
+    w.add(records(0, 6), 0, r -> r.offset() % 3 == 0); // keeps 0 and 3
+
+    assertThat(lane.queue.size()).as("dropped before batching").isEqualTo(2);
+    assertThat(w.buffered()).isEqualTo(2);
+    assertThat(w.commitPoint()).isZero();
+    KafkaBatch both = take(lane);
+    assertThat(both.records()).extracting(ConsumerRecord::offset).containsExactly(0L, 3L);
+    finish(w, w.lanes, both);
+    assertThat(w.commitPoint()).isEqualTo(6);
+    w.add(records(6, 2), 0, r -> false);
+    assertThat(w.commitPoint()).as("a poll the filter drops entirely").isEqualTo(8);
   }
 
   private static KafkaBatch take(PartitionWork.Lane lane) {
