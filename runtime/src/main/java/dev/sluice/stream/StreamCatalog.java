@@ -332,9 +332,15 @@ public final class StreamCatalog implements AutoCloseable {
         meta -> {
           Map<String, String> merged = new TreeMap<>(meta.tags());
           merged.putAll(tags);
-          if (merged.size() > StreamLimits.MAX_TAGS) {
+          long counted =
+              merged.keySet().stream()
+                  .filter(k -> !k.startsWith(StreamLimits.SLUICE_TAG_PREFIX))
+                  .count();
+          if (counted > StreamLimits.MAX_TAGS) {
             throw StreamException.limit(
-                "A stream can have at most " + StreamLimits.MAX_TAGS + " tags.");
+                "A stream can have at most "
+                    + StreamLimits.MAX_TAGS
+                    + " tags (Sluice's own sluice: tags aside).");
           }
           return meta.withTags(merged);
         });

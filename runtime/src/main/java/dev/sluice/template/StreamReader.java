@@ -1,5 +1,6 @@
 package dev.sluice.template;
 
+import dev.sluice.stream.StreamLimits;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,10 +83,34 @@ final class StreamReader {
       String key = tag.requiredString("Key");
       String value = tag.requiredString("Value");
       tag.finish(Set.of());
-      if (key != null && value != null) {
+      if (key != null && value != null && validTag(key, value, item, scope.problems())) {
         tags.put(key, value);
       }
     }
+    if (tags.size() > StreamLimits.MAX_TAGS) {
+      scope
+          .problems()
+          .error(
+              f.path(),
+              f.node(),
+              tags.size() + " tags is above a stream's maximum of " + StreamLimits.MAX_TAGS);
+    }
     return tags;
+  }
+
+  /** Kinesis's bounds, checked here so that a deploy does not stop half way on them. */
+  private static boolean validTag(String key, String value, Field item, Problems problems) {
+    String problem =
+        key.isEmpty() || key.length() > 128
+            ? "a tag key must be 1 to 128 characters"
+            : value.length() > 256
+                ? "a tag value must be at most 256 characters"
+                : key.startsWith(StreamLimits.SLUICE_TAG_PREFIX)
+                    ? "tag keys starting with sluice: are Sluice's own"
+                    : null;
+    if (problem != null) {
+      problems.error(item.path(), item.node(), problem);
+    }
+    return problem == null;
   }
 }

@@ -315,6 +315,23 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_streamWithFiftyTagsInAStack_deployedAndThenUnchanged() throws Exception {
+    Path t = template("tags50");
+    StringBuilder tags = new StringBuilder("ShardCount: 2\n      Tags:\n");
+    for (int i = 0; i < 50; i++) {
+      tags.append("        - {Key: k").append(i).append(", Value: v").append(i).append("}\n");
+    }
+    Files.writeString(t, Files.readString(t).replace("ShardCount: 2\n", tags.toString()));
+
+    Cli.Result first = cli("", "deploy", "--stack-name", "tags50", t.toString());
+    Cli.Result second = cli("", "deploy", "--stack-name", "tags50", t.toString());
+
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(second.exit()).as(second.err()).isZero();
+    assertThat(second.out()).contains("= stream tags50-events").contains(": no changes");
+  }
+
+  @Test
   void deploy_streamModeChanged_switchedInPlaceKeepingTheShards() throws Exception {
     Path t = template("modes");
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();

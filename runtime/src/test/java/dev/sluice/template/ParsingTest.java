@@ -25,6 +25,28 @@ class ParsingTest {
   }
 
   @Test
+  void streamTags_overKinesisBounds_errorsAtTheTag() {
+    String tags = STREAM + "    Properties:\n      Tags:\n";
+    assertThat(Inline.errors(tags + "        - {Key: k, Value: " + "v".repeat(257) + "}\n"))
+        .singleElement()
+        .asString()
+        .startsWith("Resources.S.Properties.Tags[0]: a tag value must be at most 256 characters")
+        .contains("template.yaml:6:");
+    assertThat(Inline.errors(tags + "        - {Key: 'sluice:stack', Value: x}\n"))
+        .singleElement()
+        .asString()
+        .contains("sluice: are Sluice's own");
+    StringBuilder many = new StringBuilder(tags);
+    for (int i = 0; i < 51; i++) {
+      many.append("        - {Key: k").append(i).append(", Value: v}\n");
+    }
+    assertThat(Inline.errors(many.toString()))
+        .singleElement()
+        .asString()
+        .contains("51 tags is above a stream's maximum of 50");
+  }
+
+  @Test
   void deletionPolicy_onAFunction_readAndSnapshotIsAnError() {
     String fn =
         Inline.SAM

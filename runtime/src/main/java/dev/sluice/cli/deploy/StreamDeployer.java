@@ -13,6 +13,9 @@ import java.util.TreeMap;
 /** Brings one stream to what the template says, through the Kinesis API. */
 final class StreamDeployer {
 
+  /** Kinesis takes at most 50 tags in one call, and lists at most 50 in one page. */
+  private static final int TAGS_PER_CALL = 50;
+
   private final SluiceClient client;
   private final Waiter waiter;
 
@@ -114,25 +117,46 @@ final class StreamDeployer {
           });
     }
     TagDiff diff = TagDiff.of(have, want);
-    if (!diff.gone().isEmpty()) {
+    // at most 50 keys a call: the template's 50 and the stack's marks make more
+    for (List<String> keys : chunks(new ArrayList<>(diff.gone()))) {
       ObjectNode body = named(s.name());
-      diff.gone().forEach(body.putArray("TagKeys")::add);
+      keys.forEach(body.putArray("TagKeys")::add);
       client.kinesis("RemoveTagsFromStream", body);
     }
-    if (!diff.set().isEmpty()) {
+    for (List<String> keys : chunks(new ArrayList<>(diff.set().keySet()))) {
       ObjectNode body = named(s.name());
-      diff.set().forEach(body.putObject("Tags")::put);
+      ObjectNode tags = body.putObject("Tags");
+      keys.forEach(k -> tags.put(k, diff.set().get(k)));
       client.kinesis("AddTagsToStream", body);
     }
     return diff.changes();
   }
 
+  private static List<List<String>> chunks(List<String> keys) {
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i += TAGS_PER_CALL) {
+      out.add(keys.subList(i, Math.min(keys.size(), i + TAGS_PER_CALL)));
+    }
+    return out;
+  }
+
+  /** Every tag of the stream, page by page: with the stack's marks there can be over 50. */
   private Map<String, String> tagsOf(String stream) {
     Map<String, String> have = new TreeMap<>();
-    client
-        .kinesis("ListTagsForStream", named(stream).put("Limit", 50))
-        .path("Tags")
-        .forEach(t -> have.put(t.path("Key").asText(), t.path("Value").asText()));
+    String after = null;
+    boolean more = true;
+    while (more) {
+      ObjectNode request = named(stream).put("Limit", TAGS_PER_CALL);
+      if (after != null) {
+        request.put("ExclusiveStartTagKey", after);
+      }
+      JsonNode page = client.kinesis("ListTagsForStream", request);
+      for (JsonNode t : page.path("Tags")) {
+        after = t.path("Key").asText();
+        have.put(after, t.path("Value").asText());
+      }
+      more = page.path("HasMoreTags").asBoolean() && page.path("Tags").size() > 0;
+    }
     return have;
   }
 
