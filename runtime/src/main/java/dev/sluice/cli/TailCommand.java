@@ -94,6 +94,37 @@ final class TailCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * {@code text} on one line of its own: a newline, tab or other control character in a record
+   * (pretty-printed JSON, say) would look like another record or move the terminal's cursor, so it
+   * is written as an escape ({@code \\n}, {@code \\t}, {@code \\u001b}); a backslash doubles.
+   */
+  static String escaped(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      String esc =
+          switch (c) {
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            case '\\' -> "\\\\";
+            default -> Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : null;
+          };
+      if (esc != null && out == null) {
+        out = new StringBuilder(text.length() + 8).append(text, 0, i);
+      }
+      if (out != null) {
+        if (esc != null) {
+          out.append(esc);
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out == null ? text : out.toString();
+  }
+
   static String line(Format f, String shard, JsonNode r) {
     String data = RecordData.text(r.path("Data").asText());
     return switch (f) {
@@ -103,9 +134,9 @@ final class TailCommand implements Callable<Integer> {
               + "\t"
               + r.path("SequenceNumber").asText()
               + "\t"
-              + r.path("PartitionKey").asText()
+              + escaped(r.path("PartitionKey").asText())
               + "\t"
-              + data;
+              + escaped(data);
       case JSON -> {
         ObjectNode o = SluiceClient.object();
         o.put("shardId", shard);

@@ -72,13 +72,24 @@ final class UpCommand implements Callable<Integer> {
       description = "Print log lines and periodic status lines instead of redrawing the screen.")
   boolean noView;
 
+  /**
+   * Where this command reaches the server it starts on {@code bind}: a wildcard address is reached
+   * on loopback, and an IPv6 literal needs brackets in a URI.
+   */
+  static URI clientUri(String bind, int port) {
+    String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind.equals("::") ? "::1" : bind;
+    if (host.contains(":") && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + port + "/");
+  }
+
   private volatile ServerProcess server;
   private volatile boolean stopping;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
-    String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
-    SluiceClient client = new SluiceClient(URI.create("http://" + host + ":" + port + "/"));
+    SluiceClient client = new SluiceClient(clientUri(bind, port));
     Template checked =
         template.load(TemplateOptions.DEFAULT_REGION, TemplateOptions.DEFAULT_ACCOUNT);
     System.out.println("template " + checked.file() + ": " + summary(checked));

@@ -2,10 +2,32 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.cli.client.SluiceClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-/** {@code sluice tail} refuses option values it does not know before reaching any server. */
+/** {@code sluice tail}'s lines, and option values it refuses before reaching any server. */
 class TailCommandTest {
+
+  @Test
+  void line_textFormatWithNewlinesTabsAndEscapes_oneLineWithEscapes() {
+    ObjectNode r = SluiceClient.object();
+    r.put("SequenceNumber", "49");
+    r.put("PartitionKey", "k\tey");
+    r.put(
+        "Data",
+        Base64.getEncoder()
+            .encodeToString("{\n  \"a\": 1\r\n}\u001b[2J\\".getBytes(StandardCharsets.UTF_8)));
+
+    String line = TailCommand.line(TailCommand.Format.TEXT, "shardId-0", r);
+
+    assertThat(line).isEqualTo("shardId-0\t49\tk\\tey\t{\\n  \"a\": 1\\r\\n}\\u001b[2J\\\\");
+    assertThat(TailCommand.line(TailCommand.Format.DATA, "shardId-0", r))
+        .as("the data format stays byte for byte")
+        .contains("\n");
+  }
 
   @Test
   void format_unknownValue_usageErrorNamingTheAllowedValues() {
