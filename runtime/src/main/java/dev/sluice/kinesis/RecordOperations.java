@@ -30,6 +30,10 @@ import java.util.regex.Pattern;
 /** Writing and reading records: PutRecord, PutRecords, GetShardIterator, GetRecords. */
 final class RecordOperations {
 
+  private static final java.util.Set<String> ITERATOR_TYPES =
+      java.util.Set.of(
+          "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "AT_TIMESTAMP", "TRIM_HORIZON", "LATEST");
+
   static final int MAX_RECORD_BYTES = StreamLimits.MAX_RECORD_BYTES;
   static final int MAX_PUT_RECORDS = 500;
   static final int MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
@@ -229,6 +233,13 @@ final class RecordOperations {
     String stream = r.streamName();
     String shardId = r.string("ShardId", 1, 128, true);
     String type = r.requireString("ShardIteratorType");
+    if (!ITERATOR_TYPES.contains(type)) { // AWS checks the request before looking anything up
+      throw KinesisException.validation(
+          "shardIteratorType",
+          type,
+          "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER,"
+              + " AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
+    }
     StreamMeta meta = catalog.require(stream);
     Shard shard = shard(meta, shardId);
     ShardRef ref = new ShardRef(stream, shardId);
@@ -280,11 +291,7 @@ final class RecordOperations {
         }
         return engine.offsetForTimestamp(ref, ts);
       default:
-        throw KinesisException.validation(
-            "shardIteratorType",
-            type,
-            "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER,"
-                + " AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
+        throw new IllegalStateException("unchecked iterator type " + type);
     }
   }
 

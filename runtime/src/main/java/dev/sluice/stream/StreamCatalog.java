@@ -457,20 +457,28 @@ public final class StreamCatalog implements AutoCloseable {
     }
   }
 
+  /**
+   * Trims the stream's shards to {@code cutoff} and drops its closed shards wholly past it: out of
+   * the catalog first, then their logs. A crash in between leaves a stray log, which the next start
+   * removes; the other order left a listed shard whose log came back empty, and readers of it never
+   * reached its children.
+   */
   private void expire(StreamMeta meta, long cutoff) {
     List<Shard> kept = new ArrayList<>();
+    List<ShardRef> expired = new ArrayList<>();
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(meta.name(), s.id());
       if (!s.isOpen() && s.closedMillis() < cutoff) {
-        deleteExpired(ref);
+        expired.add(ref);
       } else {
         engine.trim(ref, cutoff).join();
         kept.add(s);
       }
     }
-    if (kept.size() != meta.shards().size()) {
+    if (!expired.isEmpty()) {
       StreamMeta now = streams.get(meta.name());
       publish(now.withShards(kept, now.nextOrdinal()));
+      expired.forEach(this::deleteExpired);
     }
   }
 

@@ -176,6 +176,17 @@ class KinesisWireTest {
   }
 
   @Test
+  void getShardIterator_unknownTypeOnAMissingStream_validationExceptionBeforeTheLookup() {
+    rejected(
+            json(
+                "GetShardIterator",
+                "{\"StreamName\":\"no-such-stream\",\"ShardId\":\"shardId-000000000000\","
+                    + "\"ShardIteratorType\":\"OLDEST\"}"),
+            "ValidationException")
+        .body("message", containsString("shardIteratorType"));
+  }
+
+  @Test
   void createStream_noStreamName_validationExceptionNamingIt() {
     rejected(json("CreateStream", "{\"ShardCount\":1}"), "ValidationException")
         .body("message", containsString("at 'streamName' failed to satisfy constraint"));
