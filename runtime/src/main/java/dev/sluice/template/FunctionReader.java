@@ -128,11 +128,16 @@ final class FunctionReader {
         env,
         reserved,
         description,
-        meta.isolation(runtime),
+        isolation(meta, runtime, scope.problems()),
         List.copyOf(kinesis),
         List.copyOf(kafka),
         tags,
         Resources.retained(r, "a function", scope.problems()));
+  }
+
+  private static String isolation(SluiceMetadata meta, String runtime, Problems problems) {
+    meta.checkIsolation(runtime, problems);
+    return meta.isolation(runtime);
   }
 
   /** SAM's other ways to give code, which Sluice cannot run; it runs CodeUri only. */

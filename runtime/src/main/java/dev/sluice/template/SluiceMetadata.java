@@ -15,6 +15,11 @@ final class SluiceMetadata {
   static final List<String> FAILURE_FORMATS = List.of("Lambda", "Sluice");
 
   private final String isolation;
+
+  /** Where the Isolation setting is written, for errors about it; null when absent. */
+  private Node isolationNode;
+
+  private String isolationPath;
   private final Map<String, String> failureFormats = new HashMap<>();
   private final Map<String, String> onFailures = new HashMap<>();
   private final Map<String, Integer> parallelization = new HashMap<>();
@@ -32,6 +37,8 @@ final class SluiceMetadata {
     Props sluice = metadata.child("Sluice");
     String isolation = sluice.oneOf("Isolation", ISOLATIONS);
     SluiceMetadata meta = new SluiceMetadata(isolation, sluice.path() + ".Events");
+    meta.isolationNode = sluice.raw("Isolation");
+    meta.isolationPath = sluice.path() + ".Isolation";
     Props events = sluice.child("Events");
     for (String id : events.keys()) {
       Props event = events.child(id);
@@ -59,10 +66,21 @@ final class SluiceMetadata {
    * bootstrap, the class loader for Java.
    */
   String isolation(String runtime) {
+    boolean os = runtime != null && runtime.startsWith("provided");
     if (isolation != null) {
       return isolation;
     }
-    return runtime != null && runtime.startsWith("provided") ? "process" : "classloader";
+    return os ? "process" : "classloader";
+  }
+
+  /** Reports class-loader isolation asked for a runtime whose bootstrap only a process runs. */
+  void checkIsolation(String runtime, Problems problems) {
+    if ("classloader".equals(isolation) && runtime != null && runtime.startsWith("provided")) {
+      problems.error(
+          isolationPath,
+          isolationNode,
+          "runtime " + runtime + " runs its bootstrap as a process: it needs Isolation process");
+    }
   }
 
   /**
@@ -90,13 +108,24 @@ final class SluiceMetadata {
     return parallelization.get(id);
   }
 
-  /** Reports a ParallelizationFactor given here for a Kinesis event, which has its own. */
+  /**
+   * Reports settings given here that a Kinesis event cannot take: a ParallelizationFactor (it has
+   * its own in its Properties) and a kafka:// OnFailure.
+   */
   void requireKafka(String id, Problems problems) {
     if (parallelization.containsKey(id)) {
       problems.errorAtKey(
           eventsPath + "." + id,
           eventNodes.get(id),
           "a Kinesis event takes ParallelizationFactor in its Properties, as Lambda does");
+    }
+    String onFailure = onFailures.get(id);
+    if (onFailure != null && onFailure.startsWith("kafka://")) {
+      problems.errorAtKey(
+          eventsPath + "." + id + ".OnFailure",
+          eventNodes.get(id),
+          "a Kinesis event sends failure records to a stream ARN or a file:// directory;"
+              + " kafka:// topics are for Kafka events");
     }
   }
 

@@ -89,6 +89,37 @@ class FunctionsTest {
   }
 
   @Test
+  void providedRuntime_classloaderIsolation_anErrorAtTheIsolation() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Os:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      CodeUri: app.zip\n      Handler: bootstrap\n      Runtime: provided.al2023\n"
+            + "    Metadata:\n      Sluice:\n        Isolation: classloader\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Os.Metadata.Sluice.Isolation: runtime provided.al2023 runs its bootstrap as"
+                + " a process: it needs Isolation process (template.yaml:11:20)");
+  }
+
+  @Test
+  void sluiceMetadata_kafkaOnFailureForAKinesisEvent_anError() {
+    String yaml =
+        function(
+                "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+                    + STREAM_ARN
+                    + "\n      StartingPosition: LATEST\n")
+            + "    Metadata:\n      Sluice:\n        Events:\n          E:\n"
+            + "            OnFailure: kafka://failures\n";
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith("Resources.Fn.Metadata.Sluice.Events.E.OnFailure: a Kinesis event sends")
+        .contains("kafka:// topics are for Kafka events");
+  }
+
+  @Test
   void kinesisEvent_withOnlyRequiredProperties_getsMappingDefaults() {
     String events =
         "Events:\n  E:\n    Type: Kinesis\n    Properties:\n"
