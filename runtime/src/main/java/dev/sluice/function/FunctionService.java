@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
+import dev.sluice.files.CaseFolding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -80,6 +81,12 @@ public final class FunctionService implements AutoCloseable {
   private final ObjectMapper mapper =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final Map<String, Deployed> functions = new ConcurrentHashMap<>();
+
+  /**
+   * Whether the functions' directory tells names apart by case: when not, two functions whose names
+   * differ only by case would share their code, logs and queued events.
+   */
+  private volatile boolean foldsCase;
 
   /**
    * Packages of replaced runners that have not stopped yet, with how many: their invocations in
@@ -214,6 +221,15 @@ public final class FunctionService implements AutoCloseable {
     this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
     this.shared = state == null ? null : new SharedFunctions(state, codes, this);
     this.journal = state == null ? new AsyncJournal(dataDir.resolve("async")) : AsyncJournal.NONE;
+    this.foldsCase = CaseFolding.ignoresCase(dir);
+  }
+
+  /**
+   * Treats the data directory as one whose file system ignores case, as macOS's usually does; for
+   * tests, which run where it does not.
+   */
+  void assumeCaseFolding() {
+    foldsCase = true;
   }
 
   /**
@@ -326,6 +342,17 @@ public final class FunctionService implements AutoCloseable {
     if (functions.containsKey(name)) {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + name);
+    }
+    String clash = foldsCase ? CaseFolding.clash(name, functions.keySet()) : null;
+    if (clash != null) {
+      throw new FunctionException(
+          FunctionException.Kind.CONFLICT,
+          "Function "
+              + name
+              + " differs from function "
+              + clash
+              + " only by case, and this node's data directory is on a file system that ignores"
+              + " case: the two would share their files.");
     }
     FunctionSpec s = withDefaults(spec);
     validate(s);

@@ -1,6 +1,7 @@
 package dev.sluice.stream;
 
 import dev.sluice.cluster.StateStore;
+import dev.sluice.files.CaseFolding;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
@@ -96,7 +97,17 @@ public final class StreamCatalog implements AutoCloseable {
 
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
+    this(directory, engine, clock, limits, CaseFolding.ignoresCase(directory));
+  }
+
+  /**
+   * A catalog stored in {@code directory}, whose file system {@code foldsCase} or not: then no two
+   * streams may differ only by case, since their shard files would be the same.
+   */
+  StreamCatalog(
+      Path directory, LogEngine engine, Clock clock, StreamLimits limits, boolean foldsCase) {
     this(new FileCatalogStore(directory), engine, clock, limits);
+    this.foldsCase = foldsCase;
   }
 
   /**
@@ -107,6 +118,9 @@ public final class StreamCatalog implements AutoCloseable {
       StateStore state, LogEngine engine, Clock clock, StreamLimits limits) {
     return new StreamCatalog(new SharedCatalogStore(state), engine, clock, limits);
   }
+
+  /** Whether stream names differing only by case would share files (the file log's). */
+  private boolean foldsCase;
 
   private StreamCatalog(CatalogStore store, LogEngine engine, Clock clock, StreamLimits limits) {
     this.store = store;
@@ -233,6 +247,16 @@ public final class StreamCatalog implements AutoCloseable {
         () -> {
           if (streams.containsKey(name)) {
             throw StreamException.inUse("Stream " + name + " already exists.");
+          }
+          String clash = foldsCase ? CaseFolding.clash(name, streams.keySet()) : null;
+          if (clash != null) {
+            throw StreamException.inUse(
+                "Stream "
+                    + name
+                    + " differs from stream "
+                    + clash
+                    + " only by case, and this node's data directory is on a file system that"
+                    + " ignores case: the two would share their files.");
           }
           checkNewShards(shardCount);
           if (mode == StreamMode.ON_DEMAND

@@ -736,6 +736,20 @@ class FunctionServiceTest {
   }
 
   @Test
+  void create_nameDifferingOnlyByCaseOnACaseFoldingFileSystem_conflict() throws Exception {
+    open();
+    service.assumeCaseFolding();
+    byte[] jar = sleeperJar();
+    service.create("Orders", java17(SLEEPER), new CodeSource.Upload(jar));
+
+    assertThatThrownBy(() -> service.create("orders", java17(SLEEPER), new CodeSource.Upload(jar)))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("differs from function Orders only by case")
+        .extracting(e -> ((FunctionException) e).kind())
+        .isEqualTo(FunctionException.Kind.CONFLICT);
+  }
+
+  @Test
   void putConcurrency_leavingNothingUnreserved_refusedAsLambdaKeepsAMinimum() throws Exception {
     open(); // 16 at once on this node: at least 1 stays unreserved
     byte[] jar = sleeperJar();

@@ -88,6 +88,30 @@ class StreamCatalogTest {
   }
 
   @Test
+  void create_nameDifferingOnlyByCaseOnACaseFoldingFileSystem_resourceInUse() throws Exception {
+    open();
+    catalog.close();
+    catalog = new StreamCatalog(dir, engine, clock, new StreamLimits(20, 2), true);
+    catalog.start();
+    createActive("Orders", 1);
+
+    assertThatThrownBy(() -> catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join())
+        .hasCauseInstanceOf(StreamException.class)
+        .hasMessageContaining("differs from stream Orders only by case");
+    assertThat(catalog.find("orders")).isEmpty();
+  }
+
+  @Test
+  void create_nameDifferingOnlyByCaseOnThisFileSystem_bothStreams() throws Exception {
+    open(); // Linux tells names apart by case
+    createActive("Orders", 1);
+    createActive("orders", 1);
+
+    assertThat(catalog.require("Orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
   void create_thenRestart_streamShardsTagsAndRecordsSurvive() throws Exception {
     open();
     catalog.create("orders", 2, StreamMode.PROVISIONED, Map.of("team", "a")).join();
