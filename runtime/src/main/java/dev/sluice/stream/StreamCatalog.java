@@ -547,6 +547,11 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, Long> ends = new HashMap<>();
     Set<String> provisional = new HashSet<>();
     try {
+      // a parent that cannot be sealed (its log is unusable) must fail the reshard before any
+      // other parent is sealed: a sealed parent the catalog still routes to takes no records
+      for (String id : plan.toSeal()) {
+        engine.offsets(new ShardRef(name, id));
+      }
       for (String id : plan.createdOpen()) {
         engine.createShard(new ShardRef(name, id)).join();
       }

@@ -112,6 +112,42 @@ class StreamCatalogTest {
   }
 
   @Test
+  void updateShardCount_aParentsLogUnusable_refusedWithTheOtherShardsStillTakingRecords()
+      throws Exception {
+    open();
+    createActive("r", 2);
+    String inShard1 = keyIn("r", "shardId-000000000001");
+    for (int i = 0; i < 3; i++) {
+      put("r", inShard1, "batch-" + i + "-" + "x".repeat(200));
+    }
+    close();
+    Path segment = dir.resolve("log/s-r/shardId-000000000001/00000000000000000000.log");
+    byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+    bytes[bytes.length / 4] ^=
+        0x5a; // inside the first batch: recovery keeps the file, fails the shard
+    java.nio.file.Files.write(segment, bytes);
+    open();
+
+    catalog.updateShardCount("r", 4).join();
+    awaitStatus("r", StreamStatus.ACTIVE);
+    Thread.sleep(100); // the failed reshard has run by now
+
+    assertThat(catalog.require("r").shards()).hasSize(2);
+    String inShard0 = keyIn("r", "shardId-000000000000");
+    assertThat(put("r", inShard0, "after").get(0).ok()).as("shard 0 was not sealed").isTrue();
+  }
+
+  /** A partition key that routes to {@code shardId}. */
+  private String keyIn(String stream, String shardId) {
+    for (int i = 0; ; i++) {
+      String key = "key-" + i;
+      if (catalog.route(stream, HashKeys.ofPartitionKey(key)).id().equals(shardId)) {
+        return key;
+      }
+    }
+  }
+
+  @Test
   void create_thenRestart_streamShardsTagsAndRecordsSurvive() throws Exception {
     open();
     catalog.create("orders", 2, StreamMode.PROVISIONED, Map.of("team", "a")).join();
