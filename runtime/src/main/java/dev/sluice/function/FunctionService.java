@@ -648,7 +648,11 @@ public final class FunctionService implements AutoCloseable {
   public CompletableFuture<Invoked> invoke(String nameOrArn, byte[] payload, String clientContext) {
     Deployed d = require(nameOrArn);
     checkPayload(payload);
-    return start(d, d.config().name(), payload, null, clientContext);
+    // invoked as name:$LATEST, the handler's Context.getInvokedFunctionArn() ends in it, as in
+    // Lambda
+    String q = qualifierOf(nameOrArn);
+    String invoked = q == null ? d.config().name() : d.config().name() + ":" + q;
+    return start(d, invoked, payload, null, clientContext);
   }
 
   /**

@@ -433,7 +433,7 @@ public class LambdaRoutes {
         case "RequestResponse" -> {
           boolean tail = "Tail".equals(header(ctx, "X-Amz-Log-Type", "None"));
           functions()
-              .invoke(name, payload, clientContext)
+              .invoke(qualified(ctx, name), payload, clientContext)
               .whenComplete((r, e) -> context.runOnContext(v -> answerInvoke(ctx, r, e, tail)));
         }
         default ->
@@ -522,6 +522,12 @@ public class LambdaRoutes {
               + " expression pattern: "
               + FUNCTION_NAME.pattern());
     }
+  }
+
+  /** {@code name} with the request's qualifier, when the Qualifier parameter gave it. */
+  private static String qualified(RoutingContext ctx, String name) {
+    String q = qualifier(ctx);
+    return q == null || FunctionService.qualifierOf(name) != null ? name : name + ":" + q;
   }
 
   /** The qualifier of the request: the Qualifier parameter, or one in the path's name or ARN. */

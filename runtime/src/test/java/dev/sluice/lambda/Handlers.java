@@ -33,6 +33,22 @@ final class Handlers {
           }
           """);
 
+  /** Answers the ARN it was invoked by. */
+  static final Map<String, String> ARN =
+      Map.of(
+          "fixture.Arn",
+          """
+          package fixture;
+          import com.amazonaws.services.lambda.runtime.Context;
+          import com.amazonaws.services.lambda.runtime.RequestHandler;
+          import java.util.Map;
+          public class Arn implements RequestHandler<Map<String, Object>, String> {
+            public String handleRequest(Map<String, Object> in, Context ctx) {
+              return ctx.getInvokedFunctionArn();
+            }
+          }
+          """);
+
   static final Map<String, String> ECHO_V2 =
       Map.of(
           "fixture.Echo",

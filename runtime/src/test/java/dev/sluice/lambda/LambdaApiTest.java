@@ -454,6 +454,26 @@ class LambdaApiTest {
   }
 
   @Test
+  void invoke_qualifiedOrNot_contextGivesTheArnItWasInvokedBy() {
+    String name = deploy(Handlers.ARN, "fixture.Arn", 5);
+    String arn = "arn:aws:lambda:us-east-1:000000000000:function:" + name;
+
+    assertThat(invoke(name, "{}").payload().asUtf8String()).isEqualTo("\"" + arn + "\"");
+    assertThat(invoke(name + ":$LATEST", "{}").payload().asUtf8String())
+        .isEqualTo("\"" + arn + ":$LATEST\"");
+    assertThat(
+            lambda
+                .invoke(
+                    b ->
+                        b.functionName(name)
+                            .qualifier("$LATEST")
+                            .payload(SdkBytes.fromUtf8String("{}")))
+                .payload()
+                .asUtf8String())
+        .isEqualTo("\"" + arn + ":$LATEST\"");
+  }
+
+  @Test
   void invoke_streamHandler_getsAndWritesRawBytes() {
     String name = deploy(Handlers.STREAM, "fixture.Upper", 5);
     assertThat(invoke(name, "\"shout\"").payload().asUtf8String()).isEqualTo("\"SHOUT\"");
