@@ -37,7 +37,19 @@ final class Progress {
     } catch (IOException | RuntimeException e) {
       // A pipe or a platform without /dev/stdin: show counts only.
     }
-    return new Progress(out, size, System.console() != null);
+    return new Progress(out, size, interactive(System.getProperty(STDERR_TTY)));
+  }
+
+  /**
+   * Set by the launcher to whether standard error is a terminal ({@code [ -t 2 ]}): the bar is
+   * drawn there. Java cannot tell by itself: {@code System.console()} is null whenever standard
+   * input is redirected, which it always is for {@code put}'s bulk mode.
+   */
+  static final String STDERR_TTY = "sluice.stderr.tty";
+
+  /** Whether to draw the bar, given the launcher's {@link #STDERR_TTY} (null: not launched so). */
+  static boolean interactive(String stderrTty) {
+    return stderrTty != null ? Boolean.parseBoolean(stderrTty) : System.console() != null;
   }
 
   void read(long bytes) {

@@ -74,7 +74,7 @@ final class ShardCursors {
       }
       // Iterators live sluice.kinesis.iterator-ttl (5 min) on the server: a reader stopped longer
       // carries on from its last record rather than dying.
-      cursor.iterator = iterator(cursor);
+      cursor.iterator = renewed(cursor);
       r = getRecords(cursor);
     }
     List<JsonNode> records = new ArrayList<>();
@@ -123,21 +123,33 @@ final class ShardCursors {
 
   private void start(String shardId, String type) {
     started.add(shardId);
-    Cursor c = new Cursor(shardId, type);
-    c.iterator = iterator(c);
+    Cursor c = new Cursor(shardId, type, System.currentTimeMillis());
+    ObjectNode body = SluiceClient.object().put("StreamName", stream).put("ShardId", shardId);
+    c.iterator = iterator(body.put("ShardIteratorType", type));
     cursors.addLast(c);
   }
 
-  /** A new iterator just after the cursor's last record, or where it started if it read none. */
-  private String iterator(Cursor c) {
+  /**
+   * A new iterator just after the cursor's last record; if it read none, where it started: for a
+   * LATEST start, the records that arrived since it opened (a LATEST iterator asked for now would
+   * skip what was put during the pause).
+   */
+  private String renewed(Cursor c) {
     ObjectNode body = SluiceClient.object().put("StreamName", stream).put("ShardId", c.shardId);
-    if (c.lastSequence == null) {
+    if (c.lastSequence == null && c.startType.equals("LATEST")) {
+      body.put("ShardIteratorType", "AT_TIMESTAMP");
+      body.put("Timestamp", c.openedMillis / 1000.0);
+    } else if (c.lastSequence == null) {
       body.put("ShardIteratorType", c.startType);
     } else {
       body.put("ShardIteratorType", "AFTER_SEQUENCE_NUMBER");
       body.put("StartingSequenceNumber", c.lastSequence);
     }
-    return client.kinesis("GetShardIterator", body).path("ShardIterator").asText();
+    return iterator(body);
+  }
+
+  private String iterator(ObjectNode getShardIterator) {
+    return client.kinesis("GetShardIterator", getShardIterator).path("ShardIterator").asText();
   }
 
   /** One shard's reading position. */
@@ -147,9 +159,13 @@ final class ShardCursors {
     String iterator;
     String lastSequence;
 
-    Cursor(String shardId, String startType) {
+    /** When it was opened, by this machine's clock: where a LATEST start began. */
+    final long openedMillis;
+
+    Cursor(String shardId, String startType, long openedMillis) {
       this.shardId = shardId;
       this.startType = startType;
+      this.openedMillis = openedMillis;
     }
   }
 

@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Brings a template's pipeline up: builds, starts a server (or uses the one already answering on
@@ -84,11 +87,18 @@ final class UpCommand implements Callable<Integer> {
     return URI.create("http://" + host + ":" + port + "/");
   }
 
+  @Spec CommandSpec spec;
+
   private volatile ServerProcess server;
   private volatile boolean stopping;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
+    if (kafkaClientConfig != null && kafkaBootstrap == null) {
+      // a usage error, found before any build or server start
+      throw new ParameterException(
+          spec.commandLine(), "--kafka-client-config needs --kafka-bootstrap");
+    }
     SluiceClient client = new SluiceClient(clientUri(bind, port));
     Template checked =
         template.load(TemplateOptions.DEFAULT_REGION, TemplateOptions.DEFAULT_ACCOUNT);
@@ -109,9 +119,6 @@ final class UpCommand implements Callable<Integer> {
   /** The serve options that put the server on Kafka storage, if asked for. */
   private List<String> storageOptions() {
     if (kafkaBootstrap == null) {
-      if (kafkaClientConfig != null) {
-        throw new CliException("--kafka-client-config needs --kafka-bootstrap");
-      }
       return List.of();
     }
     List<String> options =

@@ -61,6 +61,19 @@ class ShardCursorsExpiryTest {
     assertThat(data(cursors.poll())).containsExactly("a");
   }
 
+  @Test
+  void poll_latestIteratorExpiredBeforeAnyRecord_readsWhatArrivedDuringThePause() throws Exception {
+    createStream("expiry-latest", 1);
+    put("expiry-latest", "before\n");
+    ShardCursors cursors = ShardCursors.open(client(), "expiry-latest", false);
+    assertThat(data(cursors.poll())).isEmpty();
+
+    Thread.sleep(2_500);
+    put("expiry-latest", "during\n");
+
+    assertThat(data(cursors.poll())).containsExactly("during");
+  }
+
   private SluiceClient client() {
     return new SluiceClient(URI.create(root));
   }
