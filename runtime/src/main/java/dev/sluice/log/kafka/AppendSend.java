@@ -9,6 +9,7 @@ import dev.sluice.log.ShardSealedException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -56,6 +57,13 @@ final class AppendSend {
       for (int i = 0; i < acks.length; i++) {
         acks[i] = sendOne(shard, records.get(i));
         bytes += records.get(i).size();
+        if (acks[i].isCompletedExceptionally()) {
+          // refused at once (no metadata in time, say): the rest would wait as long each
+          for (int j = i + 1; j < acks.length; j++) {
+            acks[j] = acks[i];
+          }
+          break;
+        }
       }
     } catch (RuntimeException e) {
       // e.g. metadata not available in time: nothing more is sent for this append
@@ -93,8 +101,11 @@ final class AppendSend {
       Throwable error,
       CompletableFuture<AppendResult> result) {
     if (error != null) {
+      Throwable cause = error instanceof CompletionException c ? c.getCause() : error;
       result.completeExceptionally(
-          new LogException("append to " + shard.ref + " failed", KafkaLogEngine.wrap(error)));
+          cause instanceof org.apache.kafka.common.errors.TimeoutException
+              ? new LogBusyException("append to " + shard.ref + " timed out: " + cause.getMessage())
+              : new LogException("append to " + shard.ref + " failed", KafkaLogEngine.wrap(error)));
       return;
     }
     RecordMetadata first = acks[0].join();

@@ -18,6 +18,9 @@ final class KafkaClients {
   /** Kinesis GetRecords returns at most 10,000 records; one poll may serve them all. */
   private static final int MAX_POLL_RECORDS = 10_000;
 
+  /** How long a producer send may block the writer thread. */
+  static final int MAX_BLOCK_MS = 3_000;
+
   private KafkaClients() {}
 
   static Admin admin(KafkaLogOptions o) {
@@ -34,6 +37,10 @@ final class KafkaClients {
     c.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20);
+    // a send waits this long at most for a partition's metadata (or buffer room) on the writer
+    // thread, which every append of the node shares: a topic another node just deleted held it
+    // 60 s (the default) for each record
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaProducer<>(c);

@@ -150,6 +150,28 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void append_toAShardWhoseTopicAnotherEngineDeleted_failsFastAndOtherStreamsGoOn() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    ShardRef other = new ShardRef("payments", "shardId-000000000000");
+    for (KafkaLogEngine e : List.of(a, b)) {
+      join(e.createShard(S0));
+      join(e.createShard(S1));
+    }
+    join(a.createShard(other)); // a never sent to the stream: its producer has no metadata of it
+    join(b.deleteShard(S1));
+    join(b.deleteShard(S0)); // the stream's last shard: the topic goes
+
+    CompletableFuture<AppendResult> gone =
+        a.append(S1, List.of(rec("k", "1"), rec("k", "2"), rec("k", "3")));
+    CompletableFuture<AppendResult> next = a.append(other, List.of(rec("k", "on")));
+
+    assertThat(next.orTimeout(20, TimeUnit.SECONDS).join().count())
+        .as("behind one wait for metadata, not one a record of 60 s")
+        .isEqualTo(1);
+  }
+
+  @Test
   void forgetShard_ofAStreamAnotherEngineKeeps_leavesItsTopicAndRecords() {
     KafkaLogEngine a = open(options, LogListener.NONE);
     KafkaLogEngine b = open(options, LogListener.NONE);
