@@ -14,6 +14,18 @@ class FunctionsTest {
     return Inline.SAM + "Resources:\n" + Inline.function("Fn", more);
   }
 
+  /** A function with Kinesis event E and {@code setting} in its Metadata.Sluice.Events.E. */
+  private static String kinesisEventWithMetadata(String setting) {
+    return function(
+            "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+                + STREAM_ARN
+                + "\n      StartingPosition: LATEST\n")
+        + "    Metadata:\n      Sluice:\n        Events:\n          E:\n"
+        + "            "
+        + setting
+        + "\n";
+  }
+
   @Test
   void function_withOnlyRequiredProperties_getsLambdaDefaults() {
     FunctionResource f = Inline.parse(function("")).functions().get(0);
@@ -104,13 +116,7 @@ class FunctionsTest {
 
   @Test
   void sluiceMetadata_kafkaOnFailureForAKinesisEvent_anError() {
-    String yaml =
-        function(
-                "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
-                    + STREAM_ARN
-                    + "\n      StartingPosition: LATEST\n")
-            + "    Metadata:\n      Sluice:\n        Events:\n          E:\n"
-            + "            OnFailure: kafka://failures\n";
+    String yaml = kinesisEventWithMetadata("OnFailure: kafka://failures");
 
     assertThat(Inline.errors(yaml))
         .singleElement()
@@ -174,13 +180,7 @@ class FunctionsTest {
 
   @Test
   void sluiceMetadata_failureRecordFormatSluice_meansFullRecords() {
-    String yaml =
-        function(
-                "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
-                    + STREAM_ARN
-                    + "\n      StartingPosition: LATEST\n")
-            + "    Metadata:\n      Sluice:\n        Events:\n          E:\n"
-            + "            FailureRecordFormat: Sluice\n";
+    String yaml = kinesisEventWithMetadata("FailureRecordFormat: Sluice");
 
     MappingRequest r = Inline.parse(yaml).functions().get(0).kinesisEvents().get(0).request();
 
