@@ -43,9 +43,10 @@ final class Progress {
   /**
    * Set by the launcher to whether standard error is a terminal ({@code [ -t 2 ]}): the bar is
    * drawn there. Java cannot tell by itself: {@code System.console()} is null whenever standard
-   * input is redirected, which it always is for {@code put}'s bulk mode.
+   * input is redirected, which it always is for {@code put}'s bulk mode. Outside the {@code
+   * sluice.} prefix: the server refuses properties there that its configuration does not have.
    */
-  static final String STDERR_TTY = "sluice.stderr.tty";
+  static final String STDERR_TTY = "dev.sluice.stderr-tty";
 
   /** Whether to draw the bar, given the launcher's {@link #STDERR_TTY} (null: not launched so). */
   static boolean interactive(String stderrTty) {
