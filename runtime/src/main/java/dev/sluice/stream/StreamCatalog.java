@@ -95,6 +95,12 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private final Set<String> recreated = new HashSet<>();
 
+  /**
+   * Names whose last record in the shared order was a deletion: only a creation may follow it.
+   * Catalog's thread only.
+   */
+  private final Set<String> deletedInOrder = new HashSet<>();
+
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
     this(directory, engine, clock, limits, CaseFolding.ignoresCase(directory));
@@ -730,10 +736,19 @@ public final class StreamCatalog implements AutoCloseable {
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
+      deletedInOrder.add(name);
       if (aheadOf(name, own)) {
         return null;
       }
       local.remove(name);
+    } else if (deletedInOrder.contains(name) && meta.status() != StreamStatus.CREATING) {
+      // this node's own older write, superseded here since (say by a creation again), is moot
+      if (own && meta.version() >= local.getOrDefault(name, -1L)) {
+        staleAfterDeletion(name);
+      } else if (!own) {
+        LOG.warnf("A change of stream %s made before its deletion came after it: dropped", name);
+      }
+      return null;
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
       // made from an older state, or tied and later in the order: it lost
       if (own) {
@@ -742,6 +757,7 @@ public final class StreamCatalog implements AutoCloseable {
       settleFencesOfShown(name);
       return null;
     } else {
+      deletedInOrder.remove(name);
       ordered.put(name, meta.version());
       if (meta.version() < local.getOrDefault(name, -1L)) {
         settleFencesOfShown(name);
@@ -779,6 +795,31 @@ public final class StreamCatalog implements AutoCloseable {
       finishLanded(meta);
     }
     return null;
+  }
+
+  /**
+   * A change of a stream made before its deletion (on a node that had not read it yet) and read
+   * after it: only a creation brings a deleted name back, else the change would revive the deleted
+   * stream on every node, with its old creation time (mappings would keep their old checkpoints)
+   * and its sequence numbers issued again. Every node drops it; the node that wrote it, whose view
+   * shows that change, deletes the stream again, so that the compacted state ends in a deletion and
+   * a node starting later does not load it either.
+   */
+  private void staleAfterDeletion(String name) {
+    LOG.warnf(
+        "A change of stream %s this node made before its deletion came after it: deleted again",
+        name);
+    local.remove(name);
+    Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
+    StreamMeta shown = next.remove(name);
+    install(next, name); // the name's last record: a deletion again
+    // read back like finishDelete's tombstone: it must not undo a creation made meanwhile
+    unreadTombstones.merge(name, 1, Integer::sum);
+    recreated.remove(name);
+    forgetRemoved(shown, null);
+    if (shown != null) {
+      watch.streamChanged(name);
+    }
   }
 
   private void settleFencesOfShown(String name) {

@@ -348,6 +348,32 @@ class SharedStateTest {
   }
 
   @Test
+  void change_madeBeforeADeletionLandedAfterIt_doesNotBringTheStreamBack() throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("doomed", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "doomed"));
+    StreamMeta seen = a.catalog.require("doomed");
+    a.catalog.delete("doomed").join();
+    await()
+        .atMost(SOON)
+        .until(() -> a.catalog.find("doomed").isEmpty() && b.catalog.find("doomed").isEmpty());
+
+    // a node that had not read the deletion yet changes the stream as it knew it
+    ObjectMapper json = new ObjectMapper();
+    try (KafkaStateStore stale = KafkaStateStore.open(KafkaBroker.bootstrapServers(), topic, 1)) {
+      stale.put(
+          "stream/doomed", json.writeValueAsBytes(copy(seen, "doomed", 48, seen.version() + 1)));
+      stale.put("stream/marker2", json.writeValueAsBytes(copy(seen, "marker2", 24, 1)));
+    }
+
+    await().atMost(SOON).until(() -> b.catalog.find("marker2").isPresent());
+    await().atMost(SOON).until(() -> a.catalog.find("marker2").isPresent());
+    assertThat(a.catalog.find("doomed")).isEmpty();
+    assertThat(b.catalog.find("doomed")).isEmpty();
+  }
+
+  @Test
   void concurrentChanges_throughTwoNodes_leaveBothWithTheSameStream() {
     Node a = node("a");
     Node b = node("b");

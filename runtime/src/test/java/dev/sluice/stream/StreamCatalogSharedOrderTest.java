@@ -80,6 +80,21 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
+  void ownChange_madeBeforeAnotherNodesDeletionAndReadAfterIt_deletedAgain() throws Exception {
+    created();
+    state.readBackAll();
+    catalog.addTags("orders", Map.of("late", "yes")).join(); // written, not read back yet
+    state.fromAnotherNode(KEY, null); // another node deleted the stream, and came first
+
+    assertThat(catalog.find("orders")).isEmpty();
+    assertThat(state.readBack()).as("the tag change").isFalse();
+    assertThat(catalog.find("orders")).as("not brought back by the stale change").isEmpty();
+    assertThat(state.held()).isEqualTo(1);
+    assertThat(state.readBack()).as("the stream deleted again, its last record").isTrue();
+    assertThat(catalog.find("orders")).isEmpty();
+  }
+
+  @Test
   void readBack_ofDeleteCreateDelete_neverShowsTheStreamAgain() throws Exception {
     created();
     deleted();
