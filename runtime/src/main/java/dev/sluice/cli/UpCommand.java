@@ -75,6 +75,8 @@ final class UpCommand implements Callable<Integer> {
       description = "Print log lines and periodic status lines instead of redrawing the screen.")
   boolean noView;
 
+  @Spec CommandSpec spec;
+
   /**
    * Where this command reaches the server it starts on {@code bind}: a wildcard address is reached
    * on loopback, and an IPv6 literal needs brackets in a URI.
@@ -86,8 +88,6 @@ final class UpCommand implements Callable<Integer> {
     }
     return URI.create("http://" + host + ":" + port + "/");
   }
-
-  @Spec CommandSpec spec;
 
   private volatile ServerProcess server;
   private volatile boolean stopping;

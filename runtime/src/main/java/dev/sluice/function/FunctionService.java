@@ -93,7 +93,7 @@ public final class FunctionService implements AutoCloseable {
    * flight may still load classes from them, so nothing else (a DryRun of the same code) removes
    * them. Guarded by this.
    */
-  private final Map<Path, Integer> retiring = new java.util.HashMap<>();
+  private final Map<Path, Integer> retiring = new HashMap<>();
 
   /**
    * Each function's reserved-concurrency limit, kept while its reservation is removed: invocations

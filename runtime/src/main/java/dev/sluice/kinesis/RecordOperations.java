@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
@@ -30,8 +31,8 @@ import java.util.regex.Pattern;
 /** Writing and reading records: PutRecord, PutRecords, GetShardIterator, GetRecords. */
 final class RecordOperations {
 
-  private static final java.util.Set<String> ITERATOR_TYPES =
-      java.util.Set.of(
+  private static final Set<String> ITERATOR_TYPES =
+      Set.of(
           "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "AT_TIMESTAMP", "TRIM_HORIZON", "LATEST");
 
   static final int MAX_RECORD_BYTES = StreamLimits.MAX_RECORD_BYTES;

@@ -118,12 +118,12 @@ final class StreamDeployer {
     }
     TagDiff diff = TagDiff.of(have, want);
     // at most 50 keys a call: the template's 50 and the stack's marks make more
-    for (List<String> keys : chunks(new ArrayList<>(diff.gone()))) {
+    for (List<String> keys : chunks(diff.gone())) {
       ObjectNode body = named(s.name());
       keys.forEach(body.putArray("TagKeys")::add);
       client.kinesis("RemoveTagsFromStream", body);
     }
-    for (List<String> keys : chunks(new ArrayList<>(diff.set().keySet()))) {
+    for (List<String> keys : chunks(List.copyOf(diff.set().keySet()))) {
       ObjectNode body = named(s.name());
       ObjectNode tags = body.putObject("Tags");
       keys.forEach(k -> tags.put(k, diff.set().get(k)));

@@ -86,7 +86,7 @@ final class BatchFlow {
         return false;
       }
       LaneQueue.Taken taken = lane.queue.take(config.batchSize(), recordRoom);
-      next = new KafkaBatch(taken.records(), 0, false, taken.bounds());
+      next = new KafkaBatch(taken.records(), 0, taken.bounds());
     }
     lane.busy = true;
     run(work, lane, next);
@@ -169,7 +169,7 @@ final class BatchFlow {
     if (n < batch.records().size()) {
       lane.retries.addFirst(batch.from(n, batch.attempt()));
     }
-    KafkaBatch old = new KafkaBatch(batch.records().subList(0, n), batch.attempt(), true);
+    KafkaBatch old = new KafkaBatch(batch.records().subList(0, n), batch.attempt());
     skip(work, lane, old, "RecordAgeExceeded", lane.lastFailure);
     return true;
   }
@@ -267,8 +267,8 @@ final class BatchFlow {
       int half = batch.records().size() / 2;
       List<ConsumerRecord<byte[], byte[]>> all = batch.records();
       // splitting does not count as a retry
-      lane.retries.addFirst(new KafkaBatch(all.subList(half, all.size()), batch.attempt(), true));
-      lane.retries.addFirst(new KafkaBatch(all.subList(0, half), batch.attempt(), true));
+      lane.retries.addFirst(new KafkaBatch(all.subList(half, all.size()), batch.attempt()));
+      lane.retries.addFirst(new KafkaBatch(all.subList(0, half), batch.attempt()));
       lane.owned = null;
       lane.busy = false;
       return;

@@ -75,8 +75,7 @@ final class KafkaFailures implements AutoCloseable {
       String topic, KafkaBatch batch, String condition, InvocationResult.Failure failure) {
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      ObjectNode one =
-          perRecord(new KafkaBatch(List.of(r), batch.attempt(), true), condition, failure);
+      ObjectNode one = perRecord(new KafkaBatch(List.of(r), batch.attempt()), condition, failure);
       sent.add(
           toTopic(topic, r.key(), json(one))
               .exceptionallyCompose(

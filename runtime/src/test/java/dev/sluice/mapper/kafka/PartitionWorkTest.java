@@ -38,9 +38,9 @@ class PartitionWorkTest {
     PartitionWork w = new PartitionWork(TP, 1, 0, -1);
     w.add(records(0, 6), 0, null);
     PartitionWork.Lane lane = w.lanes[0];
-    KafkaBatch batch = new KafkaBatch(lane.queue.take(4, Long.MAX_VALUE).records(), 0, true);
-    lane.retries.addFirst(new KafkaBatch(batch.records().subList(2, 4), 0, true));
-    lane.retries.addFirst(new KafkaBatch(batch.records().subList(0, 2), 0, true));
+    KafkaBatch batch = new KafkaBatch(lane.queue.take(4, Long.MAX_VALUE).records(), 0);
+    lane.retries.addFirst(new KafkaBatch(batch.records().subList(2, 4), 0));
+    lane.retries.addFirst(new KafkaBatch(batch.records().subList(0, 2), 0));
 
     assertThat(w.commitPoint()).isZero();
     KafkaBatch first = lane.retries.poll();
@@ -119,7 +119,7 @@ class PartitionWorkTest {
 
   private static KafkaBatch take(PartitionWork.Lane lane) {
     LaneQueue.Taken t = lane.queue.take(100, Long.MAX_VALUE);
-    KafkaBatch batch = new KafkaBatch(t.records(), 0, true, t.bounds());
+    KafkaBatch batch = new KafkaBatch(t.records(), 0, t.bounds());
     lane.owned = batch;
     return batch;
   }
