@@ -929,15 +929,9 @@ final class ShardProcessor {
               && deps.clock().millis() - window.end() > config.maxRecordAgeSeconds() * 1000L;
       if (exhausted || expired) {
         LOG.errorf(
-            "Mapping %s: giving up the final invoke of the window %s–%s of %s after %d attempts"
-                + " (%s: %s); its state is discarded",
-            config.uuid(),
-            EventBuilder.iso(window.start()),
-            EventBuilder.iso(window.end()),
-            ref,
-            attempt + 1,
-            f.errorType(),
-            f.errorMessage());
+            "Mapping %s: giving up the final invoke of %s after %d attempts (%s: %s); its state is"
+                + " discarded",
+            config.uuid(), openWindow(), attempt + 1, f.errorType(), f.errorMessage());
         windowClosed(lane);
       } else {
         retryFinal(lane, attempt, attempt + 1);
@@ -958,14 +952,19 @@ final class ShardProcessor {
     stats.functionErrors.increment();
     progress.result("PROBLEM: Function call failed: " + cause.getMessage());
     LOG.errorf(
-        "Mapping %s: the final invoke of the window %s–%s of %s is over the request limit (%s);"
-            + " its state is discarded",
-        config.uuid(),
-        EventBuilder.iso(window.start()),
-        EventBuilder.iso(window.end()),
-        ref,
-        cause.getMessage());
+        "Mapping %s: the final invoke of %s is over the request limit (%s); its state is discarded",
+        config.uuid(), openWindow(), cause.getMessage());
     windowClosed(lane);
+  }
+
+  /** The open window, for log lines: "the window START–END of STREAM/SHARD". */
+  private String openWindow() {
+    return "the window "
+        + EventBuilder.iso(window.start())
+        + "–"
+        + EventBuilder.iso(window.end())
+        + " of "
+        + ref;
   }
 
   private void retryFinal(Lane lane, int attempt, int next) {
