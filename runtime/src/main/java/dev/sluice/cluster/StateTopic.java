@@ -8,8 +8,13 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -33,9 +38,11 @@ final class StateTopic {
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
     try (Admin admin = Admin.create(config)) {
-      if (exists(admin, topic, bootstrap)) {
+      Optional<TopicDescription> existing = describe(admin, topic, bootstrap);
+      if (existing.isPresent()) {
         // a cluster whose operators created it may not grant CREATE, which createTopics needs
         // even for a topic that exists
+        check(admin, existing.get(), bootstrap);
         return;
       }
       Optional<Short> rf =
@@ -70,15 +77,66 @@ final class StateTopic {
     }
   }
 
-  private static boolean exists(Admin admin, String topic, String bootstrap) {
+  private static Optional<TopicDescription> describe(Admin admin, String topic, String bootstrap) {
     try {
-      KafkaCalls.await(
-          admin.describeTopics(List.of(topic)).allTopicNames(),
-          TIMEOUT_SECONDS,
-          (message, cause) -> new StateException(message + " at " + bootstrap, cause));
-      return true;
+      return Optional.of(
+          KafkaCalls.await(
+                  admin.describeTopics(List.of(topic)).allTopicNames(),
+                  TIMEOUT_SECONDS,
+                  (message, cause) -> new StateException(message + " at " + bootstrap, cause))
+              .get(topic));
     } catch (UnknownTopicOrPartitionException e) {
-      return false;
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Refuses a state topic made beforehand that would lose or reorder state, as Kafka Connect
+   * refuses its config topic: with several partitions the nodes' changes have no one order, and
+   * without compaction retention deletes function code and mappings that were never replaced. Its
+   * policy goes unchecked where DESCRIBE_CONFIGS is not granted.
+   */
+  private static void check(Admin admin, TopicDescription topic, String bootstrap) {
+    String name = topic.name();
+    if (topic.partitions().size() != 1) {
+      throw new StateException(
+          "the node state topic "
+              + name
+              + " at "
+              + bootstrap
+              + " has "
+              + topic.partitions().size()
+              + " partitions; it needs exactly 1, so that every node reads the changes in one"
+              + " order");
+    }
+    String policy = cleanupPolicy(admin, name, bootstrap);
+    if (policy != null && !policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+      throw new StateException(
+          "the node state topic "
+              + name
+              + " at "
+              + bootstrap
+              + " has cleanup.policy="
+              + policy
+              + "; it needs cleanup.policy=compact, or retention deletes state that was never"
+              + " replaced");
+    }
+  }
+
+  /** The topic's cleanup.policy, or null when this client may not read its configuration. */
+  private static String cleanupPolicy(Admin admin, String topic, String bootstrap) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try {
+      Config config =
+          KafkaCalls.await(
+                  admin.describeConfigs(List.of(resource)).all(),
+                  TIMEOUT_SECONDS,
+                  (message, cause) -> new StateException(message + " at " + bootstrap, cause))
+              .get(resource);
+      ConfigEntry entry = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      return entry == null ? null : entry.value();
+    } catch (TopicAuthorizationException | ClusterAuthorizationException e) {
+      return null;
     }
   }
 }

@@ -7,8 +7,10 @@ import dev.sluice.log.kafka.KafkaConnection;
 import dev.sluice.testing.KafkaBroker;
 import dev.sluice.testing.TcpForwarder;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 
 /** The state topic's creation against a real broker, and against none. */
@@ -25,6 +27,51 @@ class StateTopicTest {
     try (Admin admin = Admin.create(c.clientConfig("state-topic-test"))) {
       var described = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
       assertThat(described.partitions()).hasSize(1);
+    }
+  }
+
+  @Test
+  void ensure_existingTopicWithDeletePolicy_stateExceptionNamingThePolicy() throws Exception {
+    String topic = "state-" + UUID.randomUUID();
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    create(c, new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "delete")));
+
+    assertThatThrownBy(() -> StateTopic.ensure(c, topic, 1))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining(topic)
+        .hasMessageContaining("cleanup.policy=delete")
+        .hasMessageContaining("needs cleanup.policy=compact");
+  }
+
+  @Test
+  void ensure_existingTopicWithThreePartitions_stateExceptionNamingTheCount() throws Exception {
+    String topic = "state-" + UUID.randomUUID();
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    create(c, new NewTopic(topic, 3, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+
+    assertThatThrownBy(() -> StateTopic.ensure(c, topic, 1))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("has 3 partitions; it needs exactly 1");
+  }
+
+  @Test
+  void ensure_existingCompactedTopicMadeByOperators_accepted() throws Exception {
+    String topic = "state-" + UUID.randomUUID();
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    create(
+        c, new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact,delete")));
+
+    StateTopic.ensure(c, topic, 1);
+
+    try (Admin admin = Admin.create(c.clientConfig("state-topic-test"))) {
+      var described = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      assertThat(described.partitions()).hasSize(1);
+    }
+  }
+
+  private static void create(KafkaConnection c, NewTopic topic) throws Exception {
+    try (Admin admin = Admin.create(c.clientConfig("state-topic-test"))) {
+      admin.createTopics(List.of(topic)).all().get();
     }
   }
 
