@@ -3,6 +3,7 @@ package dev.sluice.template;
 import dev.sluice.stream.Arns;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +44,9 @@ final class Resources {
   private final Map<String, String> names = new HashMap<>();
   private final Set<String> naming = new LinkedHashSet<>();
   private final Map<String, Set<String>> standIns = new HashMap<>();
+
+  /** The members of the reference cycles through names already reported. */
+  private final Set<Set<String>> nameCycles = new HashSet<>();
 
   Resources(Node section, Node root, Problems problems) {
     if (section == null || section.type == Node.Type.NULL) {
@@ -102,6 +106,11 @@ final class Resources {
         }
       }
     }
+  }
+
+  /** Reports resources depending on each other in a circle, but not a cycle through names again. */
+  void checkCycles(Set<String> parameters, Problems problems) {
+    new DependencyCycles(all, parameters, nameCycles, problems).check();
   }
 
   /** Decides which resources are created, from their Condition. */
@@ -172,6 +181,7 @@ final class Resources {
     }
     if (naming.contains(id)) {
       List<String> cycle = new ArrayList<>(naming);
+      nameCycles.add(Set.copyOf(cycle.subList(cycle.indexOf(id), cycle.size())));
       cycle.add(id);
       resolver.problems().error(path, at, "reference cycle " + String.join(" -> ", cycle));
       return null;

@@ -87,6 +87,7 @@ final class TemplateReader {
       }
     }
     resources.warnNotDeployed(problems);
+    resources.checkCycles(parameters.keySet(), problems);
     checkUniqueNames(resources, streams, functions);
     return new Template(
         problems.file(),

@@ -134,8 +134,7 @@ class GoodTemplatesTest {
         .containsExactly(
             entry("CLICKS_ARN", ARN_PREFIX + "shop-clicks-prod"),
             entry("SESSIONS", "shop-sessions"),
-            entry("SELF", "shop-counter"),
-            entry("SELF_ARN", "arn:aws:lambda:eu-west-1:123456789012:function:shop-counter"),
+            entry("SESSIONS_ARN", ARN_PREFIX + "shop-sessions"),
             entry("BROKER", "b2:9092"),
             entry("FIRST_PORT", "9092"),
             entry("BROKERS", "b1:9092,b2:9092"),

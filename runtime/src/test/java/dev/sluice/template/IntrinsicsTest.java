@@ -38,12 +38,20 @@ class IntrinsicsTest {
   void sub_listFormWithVariables_prefersVariablesOverResources() {
     Template t =
         Inline.parse(
-            env("XX: !Sub ['${Clicks}/${Fn.Arn}', {Clicks: mine}]\nYY: !Sub '${!Clicks}'\n"));
+            env("XX: !Sub ['${Clicks}/${Clicks.Arn}', {Clicks: mine}]\nYY: !Sub '${!Clicks}'\n"));
 
     assertThat(t.functions().get(0).environment())
         .containsExactly(
-            entry("XX", "mine/arn:aws:lambda:eu-west-1:123456789012:function:Fn"),
+            entry("XX", "mine/arn:aws:kinesis:eu-west-1:123456789012:stream/Clicks"),
             entry("YY", "${Clicks}"));
+  }
+
+  @Test
+  void ref_functionsOwnArnInItsEnvironment_circularDependencyAsCloudFormationSays() {
+    assertThat(Inline.errors(env("SELF: !GetAtt Fn.Arn\n")))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment.Variables.SELF: circular dependency between"
+                + " resources Fn -> Fn, which CloudFormation refuses (template.yaml:15:17)");
   }
 
   @Test
