@@ -53,6 +53,10 @@ public final class KafkaStateStore implements StateStore {
 
   private static final Logger LOG = Logger.getLogger(KafkaStateStore.class);
   private static final Duration POLL = Duration.ofMillis(100);
+
+  /** How long the reader waits for the log's end before it polls anyway, still not current. */
+  private static final Duration END_TIMEOUT = Duration.ofSeconds(1);
+
   private static final long WRITE_TIMEOUT_SECONDS = 30;
   private static final String ORIGIN = "origin";
   private static final long CURRENT_WAIT_MILLIS = 5_000;
@@ -78,12 +82,6 @@ public final class KafkaStateStore implements StateStore {
    * System#nanoTime}), or {@link #NEVER}; written by the reader (by the opening thread before).
    */
   private volatile long currentSinceNanos = NEVER;
-
-  /**
-   * When the reader's previous two polls began, the older first, or {@link #NEVER}; the reader's
-   * own.
-   */
-  private final long[] pollStarts = {NEVER, NEVER};
 
   /** The position the reader last queued; the reader's own. */
   private long queuedPosition;
@@ -337,9 +335,14 @@ public final class KafkaStateStore implements StateStore {
 
   private void readLoop() {
     TopicPartition tp = new TopicPartition(topic, 0);
+    long asked = NEVER;
+    long end = -1;
     while (!closed) {
       try {
-        long started = System.nanoTime();
+        if (end < 0) {
+          asked = System.nanoTime();
+          end = endOffset(tp);
+        }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           ApplyQueue.Item item =
               new ApplyQueue.Item(
@@ -353,22 +356,31 @@ public final class KafkaStateStore implements StateStore {
           queue.put(ApplyQueue.Item.moved(position));
           queuedPosition = position;
         }
-        // Read up to the end that the latest fetch answer reported. The consumer sends fetches
-        // inside polls; the answer it has may come from a fetch sent in the poll before, or in
-        // the one before that when the last poll ended before a newer answer came. The broker
-        // made it after the fetch was sent: the view was current when that poll began.
-        if (pollStarts[0] != NEVER && consumer.currentLag(tp).orElse(-1) == 0) {
-          currentSinceNanos = pollStarts[0];
+        // Every record acknowledged before `asked` lies below the end the broker answered after
+        // it: read to there, the view was current then. Only an answer counts; the end a fetch
+        // answer left in the consumer stays as it was while the leader's connection hangs (a
+        // network partition), which used to keep a cut-off node's view "current".
+        if (end >= 0 && position >= end) {
+          currentSinceNanos = Math.max(currentSinceNanos, asked);
+          end = -1;
         }
-        pollStarts[0] = pollStarts[1];
-        pollStarts[1] = started;
       } catch (WakeupException | InterruptedException e) {
         return; // closing
       } catch (RuntimeException e) {
         // a failed poll leaves the position where it was: nothing is skipped
         LOG.errorf(e, "Reading the node state in %s failed; retrying in 1 s", topic);
+        end = -1;
         pause();
       }
+    }
+  }
+
+  /** The partition's end as the broker answers now, or -1 when it does not answer in time. */
+  private long endOffset(TopicPartition tp) {
+    try {
+      return consumer.endOffsets(List.of(tp), END_TIMEOUT).get(tp);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      return -1;
     }
   }
 

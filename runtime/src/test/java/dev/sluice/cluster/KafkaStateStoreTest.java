@@ -188,6 +188,32 @@ class KafkaStateStoreTest {
         .until(() -> b.viewAgeNanos() < TimeUnit.MILLISECONDS.toNanos(500));
   }
 
+  @Test
+  void viewAgeNanos_brokerHangsForTheNode_growsUntilItAnswersAgain() throws Exception {
+    try (KafkaBroker.Relayed broker = KafkaBroker.startRelayed()) {
+      KafkaStateStore b = KafkaStateStore.open(broker.bootstrapServers(), topic, 1);
+      try {
+        b.follow();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> b.viewAgeNanos() < TimeUnit.MILLISECONDS.toNanos(500));
+
+        // no reset, no refusal: the connection just stops answering, as in a network partition
+        broker.relay().freeze();
+
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> b.viewAgeNanos() > TimeUnit.SECONDS.toNanos(3));
+        broker.relay().thaw();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> b.viewAgeNanos() < TimeUnit.SECONDS.toNanos(1));
+      } finally {
+        b.close();
+      }
+    }
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(30, TimeUnit.SECONDS);

@@ -66,6 +66,54 @@ public final class KafkaBroker {
     return System.getProperty(CERTIFICATE_PROPERTY);
   }
 
+  /**
+   * A broker of its own, apart from the shared one, whose clients reach it only through {@link
+   * Relayed#relay}: it advertises the relay's port, so that a test can make the broker hang for its
+   * clients ({@link TcpForwarder#freeze}). Closing it stops the broker and deletes its files.
+   */
+  public static Relayed startRelayed() {
+    try {
+      Path dir = Files.createTempDirectory("sluice-kafka-relayed-");
+      int port = freePort();
+      int relayPort = freePort();
+      int controller = freePort();
+      Properties p = properties(dir.resolve("logs"), port, freePort(), controller);
+      p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller);
+      p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + relayPort);
+      p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      Path config = dir.resolve("server.properties");
+      try (var out = Files.newOutputStream(config)) {
+        p.store(out, null);
+      }
+      format(config);
+      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
+      server.startup();
+      TcpForwarder relay = TcpForwarder.start(relayPort, "127.0.0.1:" + port);
+      return new Relayed("127.0.0.1:" + relayPort, relay, server, dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A broker reached through {@code relay}.
+   *
+   * @param bootstrapServers the relay's address, the only one its clients learn
+   */
+  public record Relayed(
+      String bootstrapServers, TcpForwarder relay, KafkaRaftServer server, Path dir)
+      implements AutoCloseable {
+
+    @Override
+    public void close() throws IOException {
+      relay.thaw();
+      server.shutdown();
+      server.awaitShutdown();
+      relay.close();
+      deleteTree(dir);
+    }
+  }
+
   private static void start() {
     try {
       Path dir = Files.createTempDirectory("sluice-kafka-");

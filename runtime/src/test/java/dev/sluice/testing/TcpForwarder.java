@@ -19,6 +19,7 @@ public final class TcpForwarder implements AutoCloseable {
 
   private final ServerSocket server;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile boolean frozen;
 
   private TcpForwarder(ServerSocket server) {
     this.server = server;
@@ -63,12 +64,34 @@ public final class TcpForwarder implements AutoCloseable {
     }
   }
 
-  private static void pump(Socket from, Socket to) {
+  /**
+   * Holds every byte from now on, both ways, with the connections left open: to the clients the
+   * other side hangs, as it does behind a network partition (no reset, no refusal).
+   */
+  public void freeze() {
+    frozen = true;
+  }
+
+  /** Passes bytes again, those held first. */
+  public void thaw() {
+    frozen = false;
+  }
+
+  private void pump(Socket from, Socket to) {
+    byte[] buffer = new byte[64 * 1024];
     try (InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream()) {
-      in.transferTo(out);
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        while (frozen) {
+          Thread.sleep(10);
+        }
+        out.write(buffer, 0, n);
+        out.flush();
+      }
     } catch (IOException e) {
       // either side closed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       closeQuietly(from);
       closeQuietly(to);
