@@ -132,7 +132,7 @@ final class BatchFlow {
       if (e.kind() == FunctionException.Kind.TOO_LARGE) {
         // a record whose event alone is over 6 MB (batches are cut below that): no retry makes it
         // fit, so it goes to OnFailure at once, as in Lambda, instead of holding the partition
-        skip(work, lane, batch, "MaximumPayloadSizeExceeded", tooLarge(e));
+        skip(work, lane, batch, "MaximumPayloadSizeExceeded", tooLarge(e), batch.attempt() + 1);
         return;
       }
       call = CompletableFuture.failedFuture(e);
@@ -170,7 +170,13 @@ final class BatchFlow {
       lane.retries.addFirst(batch.from(n, batch.attempt()));
     }
     KafkaBatch old = new KafkaBatch(batch.records().subList(0, n), batch.attempt());
-    skip(work, lane, old, "RecordAgeExceeded", lane.lastFailure);
+    skip(
+        work,
+        lane,
+        old,
+        "RecordAgeExceeded",
+        lane.lastFailure,
+        batch.attempt()); // invoked so often
     return true;
   }
 
@@ -247,13 +253,14 @@ final class BatchFlow {
       skip(
           work,
           lane,
-          rest,
+          batch.from(firstFailed, batch.attempt()),
           "RetryAttemptsExhausted",
           new InvocationResult.Failure(
               "BatchItemFailure",
               "the function reported these records as failed",
               List.of(),
-              false));
+              false),
+          batch.attempt() + 1);
     } else {
       later(work, lane, rest, rest.attempt());
     }
@@ -274,7 +281,7 @@ final class BatchFlow {
       return;
     }
     if (exhausted(batch)) {
-      skip(work, lane, batch, "RetryAttemptsExhausted", f);
+      skip(work, lane, batch, "RetryAttemptsExhausted", f, batch.attempt() + 1);
     } else {
       later(work, lane, batch.retry(), batch.attempt() + 1);
     }
@@ -308,12 +315,14 @@ final class BatchFlow {
     lane.busy = false;
   }
 
+  /** Skips {@code batch}, whose records the function got {@code invokes} times, to OnFailure. */
   private void skip(
       PartitionWork work,
       PartitionWork.Lane lane,
       KafkaBatch batch,
       String condition,
-      InvocationResult.Failure f) {
+      InvocationResult.Failure f,
+      int invokes) {
     lane.owned = batch;
     LOG.warnf(
         "Mapping %s: skipping %d records of %s from offset %d (%s) after %d attempts",
@@ -322,10 +331,24 @@ final class BatchFlow {
         work.name,
         batch.first().offset(),
         condition,
-        batch.attempt() + 1);
+        invokes);
+    deliver(work, lane, batch, batch, new KafkaFailures.Skip(condition, f, invokes));
+  }
+
+  /**
+   * Sends the failure record of {@code unsent}, the part of skipped {@code batch} whose messages
+   * are not sent yet, until it is; then {@code batch} is done. A retry sends only what a failed
+   * attempt left, so a topic destination gets no duplicates of the messages that went through.
+   */
+  private void deliver(
+      PartitionWork work,
+      PartitionWork.Lane lane,
+      KafkaBatch batch,
+      KafkaBatch unsent,
+      KafkaFailures.Skip why) {
     CompletableFuture<Void> sent;
     try {
-      sent = failures.skipped(batch, condition, f);
+      sent = failures.skipped(unsent, why);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
@@ -341,7 +364,8 @@ final class BatchFlow {
                         e,
                         "Mapping %s: cannot deliver the failure record; retrying",
                         config.uuid());
-                    after(lane, deps.backoffMillis(3), () -> skip(work, lane, batch, condition, f));
+                    KafkaBatch left = KafkaFailures.unsent(e, unsent);
+                    after(lane, deps.backoffMillis(3), () -> deliver(work, lane, batch, left, why));
                     return;
                   }
                   complete(work, lane, batch.records());

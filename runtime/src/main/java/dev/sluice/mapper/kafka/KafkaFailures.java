@@ -50,32 +50,62 @@ final class KafkaFailures implements AutoCloseable {
   }
 
   /**
-   * Sends the failure record of {@code batch}, skipped for {@code condition}, to the OnFailure
-   * destination (nothing without one): one record for the batch, or for a Kafka topic, as Lambda
-   * does, one message per skipped record with that record's key.
+   * Why a batch is skipped.
+   *
+   * @param condition RetryAttemptsExhausted or RecordAgeExceeded
+   * @param failure the function's last error, or null
+   * @param invokes how many times the function got the records (approximateInvokeCount)
    */
-  CompletableFuture<Void> skipped(
-      KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+  record Skip(String condition, InvocationResult.Failure failure, int invokes) {}
+
+  /**
+   * Some of a batch's messages to a Kafka topic were not sent; those that were must not be sent
+   * again.
+   *
+   * @param unsent the records whose messages were not sent
+   */
+  static final class PartlySent extends RuntimeException {
+    final KafkaBatch unsent;
+
+    PartlySent(KafkaBatch unsent, int of, Throwable cause) {
+      super(
+          unsent.records().size() + " of " + of + " failure messages were not sent: " + cause,
+          cause);
+      this.unsent = unsent;
+    }
+  }
+
+  /** What of {@code tried} is still to send after {@code failure}: all but what was sent. */
+  static KafkaBatch unsent(Throwable failure, KafkaBatch tried) {
+    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+    return cause instanceof PartlySent p ? p.unsent : tried;
+  }
+
+  /**
+   * Sends the failure record of {@code batch}, skipped as {@code why} says, to the OnFailure
+   * destination (nothing without one): one record for the batch, or for a Kafka topic, as Lambda
+   * does, one message per skipped record with that record's key; when only some of those are sent,
+   * the future fails with {@link PartlySent}.
+   */
+  CompletableFuture<Void> skipped(KafkaBatch batch, Skip why) {
     String destination = config.onFailure();
     if (destination == null) {
       return CompletableFuture.completedFuture(null);
     }
     if (!destination.startsWith("kafka://")) {
-      return send(destination, batch, record(batch, condition, failure));
+      return send(destination, batch, record(batch, why));
     }
     String topic = destination.substring("kafka://".length());
     // KafkaProducer.send waits up to max.block.ms for the topic's metadata (a broker down, a topic
     // not there yet): that wait must not hold the poll thread, which serves every partition
-    return CompletableFuture.supplyAsync(
-            () -> toTopic(topic, batch, condition, failure), deps.blocking())
+    return CompletableFuture.supplyAsync(() -> toTopic(topic, batch, why), deps.blocking())
         .thenCompose(sent -> sent);
   }
 
-  private CompletableFuture<Void> toTopic(
-      String topic, KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+  private CompletableFuture<Void> toTopic(String topic, KafkaBatch batch, Skip why) {
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      ObjectNode one = perRecord(new KafkaBatch(List.of(r), batch.attempt()), condition, failure);
+      ObjectNode one = perRecord(new KafkaBatch(List.of(r), batch.attempt()), why);
       sent.add(
           toTopic(topic, r.key(), json(one))
               .exceptionallyCompose(
@@ -84,7 +114,20 @@ final class KafkaFailures implements AutoCloseable {
                           ? toTopic(topic, r.key(), without(one, "payload"))
                           : CompletableFuture.failedFuture(e)));
     }
-    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(partly(batch, sent)));
+  }
+
+  private static PartlySent partly(KafkaBatch batch, List<CompletableFuture<Void>> sent) {
+    List<ConsumerRecord<byte[], byte[]>> unsent = new ArrayList<>();
+    Throwable first = null;
+    for (int i = 0; i < sent.size(); i++) {
+      if (sent.get(i).isCompletedExceptionally()) {
+        unsent.add(batch.records().get(i));
+        first = first != null ? first : sent.get(i).handle((v, e) -> e).join();
+      }
+    }
+    return new PartlySent(new KafkaBatch(unsent, batch.attempt()), sent.size(), first);
   }
 
   /**
@@ -93,9 +136,9 @@ final class KafkaFailures implements AutoCloseable {
    * for the metadata-only format, the error and the batch as the event the function got ({@code
    * payload}).
    */
-  private ObjectNode record(KafkaBatch batch, String condition, InvocationResult.Failure failure) {
+  private ObjectNode record(KafkaBatch batch, Skip why) {
     ObjectNode payload = events.event(batch.records());
-    ObjectNode n = envelope(batch, condition, failure, payload);
+    ObjectNode n = envelope(batch, why, payload);
     ObjectNode ranges = ((ObjectNode) n.get("KafkaBatchInfo")).putObject("recordsInfo");
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
       String tp = r.topic() + "-" + r.partition();
@@ -108,29 +151,28 @@ final class KafkaFailures implements AutoCloseable {
       range.put("lastRecordOffset", String.valueOf(r.offset()));
       range.put("lastRecordTimestamp", iso(r.timestamp()));
     }
-    withError(n, failure, payload, config.metadataOnlyFailures());
+    withError(n, why.failure(), payload, config.metadataOnlyFailures());
     return n;
   }
 
   /** The message for a Kafka topic destination: one record, which its payload always carries. */
-  private ObjectNode perRecord(KafkaBatch one, String condition, InvocationResult.Failure failure) {
+  private ObjectNode perRecord(KafkaBatch one, Skip why) {
     ObjectNode payload = events.event(one.records());
-    ObjectNode n = envelope(one, condition, failure, payload);
+    ObjectNode n = envelope(one, why, payload);
     ObjectNode info = ((ObjectNode) n.get("KafkaBatchInfo")).putObject("recordInfo");
     info.put("offset", String.valueOf(one.first().offset()));
     info.put("timestamp", iso(one.first().timestamp()));
-    withError(n, failure, payload, false);
+    withError(n, why.failure(), payload, false);
     return n;
   }
 
-  private ObjectNode envelope(
-      KafkaBatch batch, String condition, InvocationResult.Failure failure, ObjectNode payload) {
+  private ObjectNode envelope(KafkaBatch batch, Skip why, ObjectNode payload) {
     ObjectNode n =
         FailureRecords.envelope(
             deps.functions().arn(config.functionName()),
-            condition,
-            batch.attempt() + 1,
-            failure,
+            why.condition(),
+            why.invokes(),
+            why.failure(),
             deps.clock().millis());
     ObjectNode info = n.putObject("KafkaBatchInfo");
     info.put("batchSize", batch.records().size());

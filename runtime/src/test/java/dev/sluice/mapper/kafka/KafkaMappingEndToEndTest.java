@@ -29,6 +29,8 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -395,6 +398,80 @@ class KafkaMappingEndToEndTest {
       assertThat(records).hasSize(1);
       assertThat(records.get(0).path("offset").asLong()).isEqualTo(i);
     }
+  }
+
+  @Test
+  void kafkaMapping_failureMessagesPartlySent_retriesSendOnlyTheUnsentOnes() throws Exception {
+    String topic = topic(1);
+    String dlq = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    ConfigResource dlqConfig = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
+    admin
+        .createTopics(
+            // above the producer's 16 KB batch size, which it splits a refused batch by
+            List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", "20000"))))
+        .all()
+        .get();
+    String fn = function();
+    String bigKey = "b".repeat(30_000); // over the destination's limit even without the payload
+    send(topic, "k0", "poison-0");
+    send(topic, bigKey, "poison-1");
+    send(topic, "k2", "poison-2");
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(3)
+                    .maximumBatchingWindowInSeconds(1)
+                    .maximumRetryAttempts(0)
+                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+    read(dlq, 2);
+    Thread.sleep(2_000); // the third message is tried again every 160 ms meanwhile
+    assertThat(committed(uuid)).doesNotContainEntry(0, 3L);
+
+    admin
+        .incrementalAlterConfigs(
+            Map.of(
+                dlqConfig,
+                List.of(
+                    new AlterConfigOp(
+                        new ConfigEntry("max.message.bytes", "1000000"),
+                        AlterConfigOp.OpType.SET))))
+        .all()
+        .get();
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 3L)));
+
+    assertThat(read(dlq, 3))
+        .extracting(m -> new String(m.key(), StandardCharsets.UTF_8))
+        .containsExactly("k0", "k2", bigKey);
+  }
+
+  @Test
+  void kafkaMapping_itemFailuresUntilRetriesRunOut_approximateInvokeCountIsTheInvocations()
+      throws Exception {
+    String topic = topic(1);
+    String dlq = topic(1);
+    String fn = function();
+    send(topic, "k", "ok-0");
+    send(topic, "k", "broken-1");
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.batchSize(2)
+                    .maximumBatchingWindowInSeconds(1)
+                    .maximumRetryAttempts(1)
+                    .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+                    .destinationConfig(d -> d.onFailure(f -> f.destination("kafka://" + dlq))));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+
+    assertThat(lines(fn, ".attempts")).containsExactly("ok-0", "broken-1", "broken-1");
+    JsonNode failure = JSON.readTree(read(dlq, 1).get(0).value());
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(2);
+    assertThat(failure.at("/KafkaBatchInfo/recordInfo/offset").asText()).isEqualTo("1");
   }
 
   @Test

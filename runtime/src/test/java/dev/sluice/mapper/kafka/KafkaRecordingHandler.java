@@ -11,9 +11,9 @@ public final class KafkaRecordingHandler {
    * Appends {@code key|value|topic-partition|offset|timestampType|header h} per record to {@code
    * $TMP/sluice-kafka-test/FUNCTION.log}, and {@code value} of every record it is given to {@code
    * FUNCTION.attempts}. A value {@code poison…} fails the whole batch; a value {@code flaky…} is
-   * reported as a batch item failure (Kafka's object itemIdentifier) the first time it is seen; a
-   * value {@code slow…} takes 4 s, with {@code value|begin} and {@code value|end} lines in {@code
-   * FUNCTION.spans} around the wait.
+   * reported as a batch item failure (Kafka's object itemIdentifier) the first time it is seen, a
+   * value {@code broken…} every time; a value {@code slow…} takes 4 s, with {@code value|begin} and
+   * {@code value|end} lines in {@code FUNCTION.spans} around the wait.
    */
   public static final Map<String, String> SOURCES =
       Map.of(
@@ -62,7 +62,7 @@ public final class KafkaRecordingHandler {
                       Files.writeString(attempts, tried, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                       throw new IllegalStateException("poison record " + id);
                     }
-                    if (value.startsWith("flaky") && (!Files.exists(seen) || !Files.readString(seen).contains(id + "\\n"))) {
+                    if (value.startsWith("broken") || value.startsWith("flaky") && (!Files.exists(seen) || !Files.readString(seen).contains(id + "\\n"))) {
                       Files.writeString(seen, id + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                       failures.add(Map.of("itemIdentifier", Map.of("topic-partition", e.getKey(), "offset", r.getOffset())));
                       break;
