@@ -564,9 +564,10 @@ final class ShardProcessor {
           payload instanceof KinesisBatch b
               ? deps.functions().invoke(config.functionName(), b)
               : deps.functions().invoke(config.functionName(), (byte[]) payload, null);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       // a throttle or a payload over the limit (FunctionException), or anything else going wrong
-      // before the call: either way it must take a failure path, or the lane would stay busy
+      // before the call, an OutOfMemoryError for want of a thread too: either way it must take a
+      // failure path, or the lane would stay busy for good
       call = CompletableFuture.failedFuture(e);
     }
     return call.whenComplete(

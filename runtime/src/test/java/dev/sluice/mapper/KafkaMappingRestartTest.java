@@ -106,4 +106,45 @@ class KafkaMappingRestartTest {
     assertThat(c.parallelizationFactor()).isEqualTo(2);
     assertThat(c.stream()).isNull();
   }
+
+  @Test
+  void invoke_startThrowsAnError_batchRetriedAndTheMappingGoesOn() throws Exception {
+    String topic = "r-" + UUID.randomUUID().toString().substring(0, 8);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    String fn = h.function("fixture.KafkaRecorder", KafkaRecordingHandler.SOURCES);
+    KafkaSource source =
+        new KafkaSource(List.of(KafkaBroker.bootstrapServers()), topic, null, null);
+    h.failNextStart.set(true); // no thread left for the first invocation
+    h.mappings.create(
+        new MappingRequest(
+            fn,
+            null,
+            null,
+            1,
+            null,
+            "TRIM_HORIZON",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            source));
+    producer.send(new ProducerRecord<>(topic, "k", "first")).get();
+
+    Path log = OUT.resolve(fn + ".log");
+    for (int i = 0; i < 1000 && !Files.exists(log); i++) {
+      h.clock.advance(100); // the retry waits on the mapper's clock
+      Thread.sleep(10);
+    }
+    assertThat(h.failNextStart).as("the failing start happened").isFalse();
+    producer.send(new ProducerRecord<>(topic, "k", "second")).get();
+    assertThat(values(fn, 2)).containsExactly("first", "second");
+  }
 }

@@ -3,7 +3,11 @@ package dev.sluice.mapper;
 import dev.sluice.function.CodeSource;
 import dev.sluice.function.FunctionService;
 import dev.sluice.function.FunctionSpec;
+import dev.sluice.function.Invocation;
+import dev.sluice.function.InvocationReport;
 import dev.sluice.function.Isolation;
+import dev.sluice.function.Runner;
+import dev.sluice.function.RunnerFactory;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
@@ -31,10 +35,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A mapping service over real parts (file log, catalog, classloader runner, Vert.x) with a {@link
@@ -55,6 +61,10 @@ final class MapperHarness implements AutoCloseable {
   final StreamCatalog catalog;
   final StreamAppender appender;
   final ClassLoaderRunnerFactory runners = new ClassLoaderRunnerFactory();
+
+  /** Set: the next invocation's start throws an OutOfMemoryError, as with no thread left. */
+  final AtomicBoolean failNextStart = new AtomicBoolean();
+
   final FunctionService functions;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   MapperDeps deps;
@@ -86,12 +96,38 @@ final class MapperHarness implements AutoCloseable {
             dir,
             "us-east-1",
             "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
+            Map.of(Isolation.CLASSLOADER, failingOnce()),
             16,
             List.of(),
             Clock.systemUTC(),
             null);
     functions.start();
+  }
+
+  /** {@link #runners}, but a start throws when {@link #failNextStart} is set. */
+  private RunnerFactory failingOnce() {
+    return (config, code) -> {
+      Runner real = runners.create(config, code);
+      return new Runner() {
+        @Override
+        public CompletableFuture<InvocationReport> invoke(Invocation invocation) {
+          if (failNextStart.getAndSet(false)) {
+            throw new OutOfMemoryError("unable to create native thread");
+          }
+          return real.invoke(invocation);
+        }
+
+        @Override
+        public void close() {
+          real.close();
+        }
+
+        @Override
+        public CompletableFuture<Void> stopped() {
+          return real.stopped();
+        }
+      };
+    };
   }
 
   private static LogEngine gated(LogEngine engine, CountDownLatch gate) {

@@ -104,6 +104,24 @@ class MappingServiceTest {
   }
 
   @Test
+  void invoke_startThrowsAnError_batchRetriedAndDelivered() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    h.failNextStart.set(true); // no thread left for the first invocation
+    h.mappings.create(request(fn, stream, null, null));
+    h.put(stream, "first");
+
+    List<String> lines = delivered(fn);
+    for (int i = 0; i < 500 && lines.isEmpty(); i++) {
+      h.clock.advance(100); // the retry waits on the mapper's clock
+      Thread.sleep(10);
+      lines = delivered(fn);
+    }
+    assertThat(h.failNextStart).as("the failing start happened").isFalse();
+    assertThat(lines).extracting(l -> l.split("\\|")[1]).containsExactly("first");
+  }
+
+  @Test
   void createMapping_streamStillCreating_deliversOnceTheStreamIsActive() throws Exception {
     h.close();
     CountDownLatch gate = new CountDownLatch(1);

@@ -136,7 +136,9 @@ final class BatchFlow {
         return;
       }
       call = CompletableFuture.failedFuture(e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an OutOfMemoryError for want of a thread too: thrown on, it would end the poll thread
+      // and with it the mapping, which would still read as Enabled
       call = CompletableFuture.failedFuture(e);
     }
     call.whenComplete((inv, e) -> post.accept(() -> invoked(work, lane, current, inv, e)));
