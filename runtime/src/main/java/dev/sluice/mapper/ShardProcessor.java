@@ -277,7 +277,7 @@ final class ShardProcessor {
       fetching = true;
       deps.engine()
           .read(ref, readOffset, maxBuffered() - pending.size(), MAX_PAYLOAD_BYTES * lanes.length)
-          .whenComplete((r, e) -> loop.execute(() -> fetched(r, e)));
+          .whenComplete(this::filter);
     } else {
       if (pending.isEmpty()) {
         stats.caughtUp();
@@ -307,7 +307,35 @@ final class ShardProcessor {
     return total;
   }
 
-  private void fetched(ReadResult r, Throwable e) {
+  /**
+   * Tests the fetched records against the filters on a worker thread, then goes on on the event
+   * loop: decoding every record's data as JSON for a read of up to 6 MB a lane would hold the loop
+   * for too long.
+   */
+  private void filter(ReadResult r, Throwable e) {
+    if (e != null || filter == null || r.records().isEmpty()) {
+      loop.execute(() -> fetched(r, null, e));
+      return;
+    }
+    context
+        .executeBlocking(() -> matches(r), false)
+        .onComplete(ar -> fetched(r, ar.result(), ar.cause()));
+  }
+
+  /** Which of the read's records the filters let through, by index. */
+  private boolean[] matches(ReadResult r) {
+    List<LogRecord> records = r.records();
+    boolean[] keep = new boolean[records.size()];
+    for (int i = 0; i < keep.length; i++) {
+      keep[i] = filter.matches(events.filterView(shard, records.get(i)));
+    }
+    return keep;
+  }
+
+  /**
+   * Queues a read's records in their lanes; {@code keep} says which pass the filters (null: all).
+   */
+  private void fetched(ReadResult r, boolean[] keep, Throwable e) {
     fetching = false;
     if (stopped) {
       return;
@@ -324,9 +352,11 @@ final class ShardProcessor {
     }
     long now = deps.clock().millis();
     List<LogRecord> dropped = new ArrayList<>(0);
-    for (LogRecord rec : r.records()) {
+    List<LogRecord> records = r.records();
+    for (int i = 0; i < records.size(); i++) {
+      LogRecord rec = records.get(i);
       pending.add(rec.offset());
-      if (filter != null && !filter.matches(events.filterView(shard, rec))) {
+      if (keep != null && !keep[i]) {
         dropped.add(rec); // filtered before batching, as in Lambda: it takes no room in a batch
         continue;
       }
