@@ -35,7 +35,9 @@ public class Main implements Callable<Integer> {
 
   /** Parses the command line and runs the chosen subcommand. */
   public static void main(String... args) {
-    int code = commandLine().execute(args);
+    CommandLine cl = commandLine();
+    ConsoleCharset.install(cl);
+    int code = cl.execute(args);
     if (code != 0) {
       System.exit(code);
     }
