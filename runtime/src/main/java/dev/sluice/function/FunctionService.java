@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -343,7 +344,7 @@ public final class FunctionService implements AutoCloseable {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + name);
     }
-    String clash = foldsCase ? CaseFolding.clash(name, functions.keySet()) : null;
+    String clash = foldsCase ? CaseFolding.clash(name, namesOnDisk()) : null;
     if (clash != null) {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT,
@@ -966,6 +967,19 @@ public final class FunctionService implements AutoCloseable {
               }
             },
             asyncQueue);
+  }
+
+  /**
+   * The functions with files in the functions directory: those deployed, and those deleted whose
+   * package waits for invocations in flight before it is removed. A name differing from one of them
+   * only by case would get its files, and lose them when they are removed.
+   */
+  private Set<String> namesOnDisk() {
+    Set<String> names = new HashSet<>(functions.keySet());
+    for (Path root : retiring.keySet()) {
+      names.add(root.getParent().getParent().getFileName().toString()); // NAME/code/DIGEST
+    }
+    return names;
   }
 
   /** Removes the package of a refused update, unless the function runs it already. */

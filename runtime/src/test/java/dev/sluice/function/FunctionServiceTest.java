@@ -750,6 +750,36 @@ class FunctionServiceTest {
   }
 
   @Test
+  void create_nameDifferingOnlyByCaseFromADeletedFunctionStillRunning_conflictUntilItsFilesGo()
+      throws Exception {
+    open();
+    service.assumeCaseFolding();
+    byte[] jar = HandlerJars.jar(SLOW);
+    service.create("Slow", java17("fixture.Slow::handle"), new CodeSource.Upload(jar));
+    java.util.concurrent.CompletableFuture<FunctionService.Invoked> running =
+        service.invoke("Slow", "{\"ms\":1500}".getBytes(StandardCharsets.UTF_8), null);
+    Thread.sleep(200); // started
+    service.delete("Slow");
+
+    // on a case-folding disk "slow" would share Slow's package, removed once the call ends
+    assertThatThrownBy(
+            () ->
+                service.create("slow", java17("fixture.Slow::handle"), new CodeSource.Upload(jar)))
+        .isInstanceOf(FunctionException.class)
+        .hasMessageContaining("differs from function Slow only by case");
+    running.join();
+    awaitGone(dir.resolve("functions").resolve("Slow"));
+    service.create("slow", java17("fixture.Slow::handle"), new CodeSource.Upload(jar));
+    assertThat(
+            service
+                .invoke("slow", "{\"ms\":0}".getBytes(StandardCharsets.UTF_8), null)
+                .join()
+                .report()
+                .result())
+        .isInstanceOf(InvocationResult.Success.class);
+  }
+
+  @Test
   void putConcurrency_leavingNothingUnreserved_refusedAsLambdaKeepsAMinimum() throws Exception {
     open(); // 16 at once on this node: at least 1 stays unreserved
     byte[] jar = sleeperJar();
