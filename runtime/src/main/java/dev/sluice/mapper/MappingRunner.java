@@ -93,7 +93,9 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
   private final Map<String, ShardProcessor> draining = new HashMap<>();
 
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
-  private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
+
+  /** The mapping's, kept across its runners. */
+  private final AtomicReference<String> lastResult;
 
   /** The LastProcessingResult while the stream does not exist; this very string, so it is known. */
   private final String missing;
@@ -116,8 +118,10 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
       EventBuilder events,
       ShardProcessor.RecordFilter filter,
       FailureSink failures,
-      MappingStats stats) {
+      MappingStats stats,
+      RunTotals totals) {
     this.config = config;
+    this.lastResult = totals.lastResult();
     this.deps = deps;
     this.lease = lease;
     this.ownsAll = lease.exclusive();
@@ -195,16 +199,6 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
                 done.completeExceptionally(failed);
               }
             });
-  }
-
-  @Override
-  public long recordsProcessed() {
-    return stats.records();
-  }
-
-  @Override
-  public String lastProcessingResult() {
-    return lastResult.get();
   }
 
   @Override

@@ -70,6 +70,10 @@ public final class MappingService implements AutoCloseable {
   private final Map<String, MappingConfig> mappings = new ConcurrentHashMap<>();
   private final Map<String, SourceRunner> runners = new ConcurrentHashMap<>();
   private final Map<String, MappingStats> stats = new ConcurrentHashMap<>();
+
+  /** Records processed and the last result per mapping, across its runners since the start. */
+  private final Map<String, RunTotals> totals = new ConcurrentHashMap<>();
+
   private final KafkaDeps kafkaDeps;
   private final MappingStates states = new MappingStates();
   private final SharedMappings shared;
@@ -656,15 +660,16 @@ public final class MappingService implements AutoCloseable {
     SourceRunner r = runners.get(c.uuid());
     Map<String, Checkpoint> cps = r != null ? r.checkpoints() : Map.of();
     MappingStats s = stats.get(c.uuid());
+    RunTotals t = totals.get(c.uuid());
     return new View(
         c,
         state,
-        r == null ? "No records processed" : r.lastProcessingResult(),
+        t == null ? "No records processed" : t.lastResult().get(),
         cps,
         s == null ? Map.of() : s.statuses(cps),
-        // A stream's count is the shards' sum; only a Kafka runner, which has no shard
-        // statistics, is asked for its own.
-        s == null && r != null ? r.recordsProcessed() : 0);
+        // A stream's count is the shards' sum; only a Kafka mapping, which has no shard
+        // statistics, counts its own.
+        s == null && t != null ? t.processed() : 0);
   }
 
   private MappingConfig settle(
@@ -843,7 +848,9 @@ public final class MappingService implements AutoCloseable {
   private void startRunner(MappingConfig c) {
     FilterCriteria filter = compileFilter(c.filterPatterns());
     if (c.kafka() != null) {
-      SourceRunner kafka = new KafkaRunner(c, kafkaDeps, filter.isEmpty() ? null : filter::matches);
+      SourceRunner kafka =
+          new KafkaRunner(
+              c, kafkaDeps, filter.isEmpty() ? null : filter::matches, totalsOf(c.uuid()));
       runners.put(c.uuid(), kafka);
       kafka.start();
       return;
@@ -863,7 +870,8 @@ public final class MappingService implements AutoCloseable {
             events,
             filter.isEmpty() ? null : filter::matches,
             failures,
-            stats.computeIfAbsent(c.uuid(), u -> new MappingStats(u, c.stream(), deps)));
+            stats.computeIfAbsent(c.uuid(), u -> new MappingStats(u, c.stream(), deps)),
+            totalsOf(c.uuid()));
     runners.put(c.uuid(), runner);
     runner.start();
   }
@@ -914,7 +922,12 @@ public final class MappingService implements AutoCloseable {
     }
   }
 
+  private RunTotals totalsOf(String uuid) {
+    return totals.computeIfAbsent(uuid, u -> new RunTotals());
+  }
+
   private void closeStats(String uuid) {
+    totals.remove(uuid);
     MappingStats s = stats.remove(uuid);
     if (s != null) {
       s.close(); // a deleted mapping leaves no meters behind

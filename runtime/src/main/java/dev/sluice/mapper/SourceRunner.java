@@ -13,12 +13,6 @@ public interface SourceRunner {
   /** Stops; completes once the position reached so far is stored. */
   CompletableFuture<Void> stop();
 
-  /** Records delivered successfully since the runner started. */
-  long recordsProcessed();
-
-  /** "No records processed", "OK" or "PROBLEM: ...". */
-  String lastProcessingResult();
-
   /** Shard id (or topic-partition) → the position stored for it. */
   Map<String, Checkpoint> checkpoints();
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.mapper.Drain;
 import dev.sluice.mapper.MappingConfig;
+import dev.sluice.mapper.RunTotals;
 import dev.sluice.mapper.SourceRunner;
 import dev.sluice.mapper.StartingPosition;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -76,8 +76,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
   private final Map<TopicPartition, PartitionWork> works = new HashMap<>();
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
-  private final AtomicLong processed = new AtomicLong();
-  private final AtomicReference<String> lastResult = new AtomicReference<>("No records processed");
+  private final RunTotals totals;
+  private final AtomicReference<String> lastResult;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean stopped;
@@ -112,9 +112,12 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    *
    * @param filter the compiled FilterCriteria over {@link KafkaEvents#filterView}, or null
    */
-  public KafkaRunner(MappingConfig config, KafkaDeps deps, Predicate<JsonNode> filter) {
+  public KafkaRunner(
+      MappingConfig config, KafkaDeps deps, Predicate<JsonNode> filter, RunTotals totals) {
     this.config = config;
     this.deps = deps;
+    this.totals = totals;
+    this.lastResult = totals.lastResult();
     KafkaEvents events = new KafkaEvents(config.kafka().bootstrapServers());
     this.failures = new KafkaFailures(config, deps, events);
     this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
@@ -158,24 +161,13 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   @Override
-  public long recordsProcessed() {
-    return processed.get();
-  }
-
-  @Override
-  public String lastProcessingResult() {
-    return lastResult.get();
-  }
-
-  @Override
   public Map<String, Checkpoint> checkpoints() {
     return Map.copyOf(checkpoints);
   }
 
   @Override
   public void processed(int records, String lastProcessingResult) {
-    processed.addAndGet(records);
-    lastResult.set(lastProcessingResult);
+    totals.processed(records, lastProcessingResult);
   }
 
   @Override

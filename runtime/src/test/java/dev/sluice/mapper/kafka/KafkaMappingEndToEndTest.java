@@ -401,6 +401,35 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_updatedThenDisabled_keepsRecordsProcessedAndLastResult() throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "a-0");
+    send(topic, "k", "b-1");
+    String uuid = map(fn, topic, b -> b.batchSize(10).maximumBatchingWindowInSeconds(0));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).batchSize(5)); // a new runner
+    send(topic, "k", "c-2");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> status(uuid).path("RecordsProcessed").asLong() == 3);
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> status(uuid).path("State").asText().equals("Disabled"));
+
+    JsonNode status = status(uuid);
+    assertThat(status.path("RecordsProcessed").asLong()).isEqualTo(3);
+    assertThat(status.path("LastProcessingResult").asText()).isEqualTo("OK");
+  }
+
+  JsonNode status(String uuid) throws Exception {
+    return JSON.readTree(
+        RestAssured.get(root + "sluice/v1/event-source-mappings/" + uuid).asByteArray());
+  }
+
+  @Test
   void kafkaMapping_failureMessagesPartlySent_retriesSendOnlyTheUnsentOnes() throws Exception {
     String topic = topic(1);
     String dlq = "t-" + UUID.randomUUID().toString().substring(0, 8);
