@@ -109,6 +109,24 @@ final class KinesisRequest {
     return s;
   }
 
+  /**
+   * A shard id member: 1 to 128 characters of the stream name's alphabet, as Kinesis's model
+   * requires; anything else is a ValidationException, not a shard that is not found.
+   */
+  String shardId(String field, boolean required) {
+    String id = string(field, 1, 128, required);
+    if (id != null && !STREAM_NAME.matcher(id).matches()) {
+      throw KinesisException.validation(
+          lower(field), id, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    return id;
+  }
+
+  /** A NextToken: at least one character (an empty one is a ValidationException), or null. */
+  String nextToken() {
+    return string("NextToken", 1, 1_048_576, false);
+  }
+
   Integer integer(String field) {
     JsonNode n = node(field);
     if (n == null) {

@@ -232,7 +232,7 @@ final class RecordOperations {
 
   private CompletionStage<ObjectNode> getShardIterator(KinesisRequest r) {
     String stream = r.streamName();
-    String shardId = r.string("ShardId", 1, 128, true);
+    String shardId = r.shardId("ShardId", true);
     String type = r.requireString("ShardIteratorType");
     if (!ITERATOR_TYPES.contains(type)) { // AWS checks the request before looking anything up
       throw KinesisException.validation(

@@ -38,9 +38,20 @@ final class ShardOperations {
     ops.put("UpdateShardCount", this::updateShardCount);
   }
 
+  /**
+   * Whether a StreamCreationTimestamp names the stream created at {@code createdMillis}: to the
+   * millisecond, or to the second as the AWS CLI and boto3 send it (whole seconds), though the
+   * responses carry milliseconds.
+   */
+  static boolean sameCreation(long given, long createdMillis) {
+    return given == createdMillis || given == createdMillis / 1000 * 1000;
+  }
+
   private CompletionStage<ObjectNode> listShards(KinesisRequest r) {
-    int max = r.integer("MaxResults", 1, 10_000, 1000, KinesisError.ValidationException);
-    String token = r.string("NextToken");
+    // AWS takes up to 10,000 and returns at most 1,000
+    int max =
+        Math.min(1000, r.integer("MaxResults", 1, 10_000, 1000, KinesisError.ValidationException));
+    String token = r.nextToken();
     String streamName;
     String after;
     ShardFilterSpec spec;
@@ -63,12 +74,12 @@ final class ShardOperations {
       spec = key.length > 1 ? ShardFilterSpec.decode(key[1]) : null;
     } else {
       streamName = r.streamName();
-      after = r.string("ExclusiveStartShardId");
+      after = r.shardId("ExclusiveStartShardId", false);
       spec = ShardFilterSpec.of(r);
     }
     StreamMeta m = catalog.require(streamName);
     Long created = token == null ? r.timestampMillis("StreamCreationTimestamp") : null;
-    if (created != null && created != m.createdMillis()) {
+    if (created != null && !sameCreation(created, m.createdMillis())) {
       // it tells apart streams that had the name one after the other: that one is gone
       throw KinesisException.notFound(
           "Stream " + streamName + " with creation timestamp " + created + " ms not found.");
@@ -176,7 +187,7 @@ final class ShardOperations {
 
   private CompletionStage<ObjectNode> splitShard(KinesisRequest r) {
     String name = r.streamName();
-    String shard = r.string("ShardToSplit", 1, 128, true);
+    String shard = r.shardId("ShardToSplit", true);
     String key = r.requireString("NewStartingHashKey");
     if (!HashKeys.isDecimal(key)) {
       throw KinesisException.validation(
@@ -195,8 +206,8 @@ final class ShardOperations {
 
   private CompletionStage<ObjectNode> mergeShards(KinesisRequest r) {
     String name = r.streamName();
-    String a = r.string("ShardToMerge", 1, 128, true);
-    String b = r.string("AdjacentShardToMerge", 1, 128, true);
+    String a = r.shardId("ShardToMerge", true);
+    String b = r.shardId("AdjacentShardToMerge", true);
     requireProvisioned(name, "MergeShards");
     return StreamOperations.empty(catalog.merge(name, a, b));
   }

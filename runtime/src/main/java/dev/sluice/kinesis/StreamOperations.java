@@ -107,8 +107,9 @@ final class StreamOperations {
   }
 
   private CompletionStage<ObjectNode> listStreams(KinesisRequest r) {
-    int limit = r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException);
-    String token = r.string("NextToken");
+    // AWS takes up to 10,000 and returns at most 100
+    int limit = Math.min(100, r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException));
+    String token = r.nextToken();
     String after =
         token != null ? tokens.readStreamPage(token) : r.string("ExclusiveStartStreamName");
     List<StreamMeta> page = new ArrayList<>();
@@ -144,8 +145,8 @@ final class StreamOperations {
 
   private CompletionStage<ObjectNode> describeStream(KinesisRequest r) {
     StreamMeta m = catalog.require(r.streamName());
-    int limit = r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException);
-    String after = r.string("ExclusiveStartShardId");
+    int limit = Math.min(100, r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException));
+    String after = r.shardId("ExclusiveStartShardId", false);
     ObjectNode d = Json.streamBasics(m, arns, r.wire());
     ArrayNode shards = d.putArray("Shards");
     boolean more = false;

@@ -1022,7 +1022,7 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private void checkNewShards(int added) {
-    if (openShardCount() + added > limits.shardLimit()) {
+    if ((long) openShardCount() + added > limits.shardLimit()) { // ShardCount up to 2^31 - 1
       throw StreamException.limit(
           "This request would exceed the shard limit for the account ("
               + limits.shardLimit()

@@ -534,6 +534,82 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void listShards_creationTimestampInWholeSeconds_asTheAwsCliSendsIt_matches() {
+    String name = newStream(2);
+    Instant created =
+        kinesis
+            .describeStreamSummary(b -> b.streamName(name))
+            .streamDescriptionSummary()
+            .streamCreationTimestamp();
+
+    Instant seconds = created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    assertThat(
+            kinesis.listShards(b -> b.streamName(name).streamCreationTimestamp(seconds)).shards())
+        .hasSize(2);
+    assertThatThrownBy(
+            () ->
+                kinesis.listShards(
+                    b -> b.streamName(name).streamCreationTimestamp(seconds.minusSeconds(1))))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
+  void describeStream_limitOver100_returnsAt100AsKinesisDoes() {
+    String name = newStream(101);
+    try {
+      StreamDescription first =
+          kinesis.describeStream(b -> b.streamName(name).limit(500)).streamDescription();
+      assertThat(first.shards()).hasSize(100);
+      assertThat(first.hasMoreShards()).isTrue();
+      assertThat(kinesis.listShards(b -> b.streamName(name).maxResults(5000)).shards())
+          .hasSize(101);
+    } finally {
+      kinesis.deleteStream(b -> b.streamName(name));
+    }
+  }
+
+  @Test
+  void createStream_shardCountOfIntMax_limitExceeded() {
+    newStream(1); // an open shard: the sum used to wrap round and pass the limit
+
+    assertThatThrownBy(
+            () ->
+                kinesis.createStream(
+                    b -> b.streamName("huge-" + UUID.randomUUID()).shardCount(Integer.MAX_VALUE)))
+        .isInstanceOf(LimitExceededException.class);
+  }
+
+  @Test
+  void shardIdMembers_outsideThePattern_validationException() {
+    String name = newStream(1);
+
+    assertThatThrownBy(
+            () ->
+                kinesis.getShardIterator(
+                    b ->
+                        b.streamName(name)
+                            .shardId("bad id!")
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
+        .isInstanceOf(software.amazon.awssdk.services.kinesis.model.KinesisException.class)
+        .extracting(
+            e ->
+                ((software.amazon.awssdk.services.kinesis.model.KinesisException) e)
+                    .awsErrorDetails()
+                    .errorCode())
+        .isEqualTo("ValidationException");
+    assertThatThrownBy(
+            () ->
+                kinesis.splitShard(
+                    b -> b.streamName(name).shardToSplit("x/y").newStartingHashKey("1")))
+        .extracting(
+            e ->
+                ((software.amazon.awssdk.services.kinesis.model.KinesisException) e)
+                    .awsErrorDetails()
+                    .errorCode())
+        .isEqualTo("ValidationException");
+  }
+
+  @Test
   void listShards_shardFilters_selectLikeKinesis() {
     String name = newStream(2);
     kinesis.splitShard(

@@ -187,6 +187,13 @@ class KinesisWireTest {
   }
 
   @Test
+  void listShardsAndListStreams_emptyNextToken_validationException() {
+    rejected(json("ListShards", "{\"NextToken\":\"\"}"), "ValidationException")
+        .body("message", containsString("nextToken"));
+    rejected(json("ListStreams", "{\"NextToken\":\"\"}"), "ValidationException");
+  }
+
+  @Test
   void createStream_noStreamName_validationExceptionNamingIt() {
     rejected(json("CreateStream", "{\"ShardCount\":1}"), "ValidationException")
         .body("message", containsString("at 'streamName' failed to satisfy constraint"));
