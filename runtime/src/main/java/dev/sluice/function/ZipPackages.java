@@ -1,12 +1,14 @@
 package dev.sluice.function;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,33 +32,53 @@ final class ZipPackages {
    * has none). Returns how many files it wrote.
    */
   static int extract(byte[] zip, Path target) throws IOException {
+    Set<String> links = ZipSymlinks.names(zip);
     Path file = Files.createTempFile(target.getParent(), ".package-", ".zip");
     try {
       Files.write(file, zip);
       try (FileSystem fs = FileSystems.newFileSystem(file, Map.of())) {
-        return extract(fs.getPath("/"), target);
+        return extract(fs.getPath("/"), target, links);
       }
     } finally {
       Files.deleteIfExists(file);
     }
   }
 
-  private static int extract(Path root, Path target) throws IOException {
+  private static int extract(Path root, Path target, Set<String> links) throws IOException {
     int files = 0;
     for (Path entry : regularFiles(root)) {
-      Path out = target.resolve(root.relativize(entry).toString()).normalize();
+      String name = root.relativize(entry).toString();
+      Path out = target.resolve(name).normalize();
       if (!out.startsWith(target)) {
         throw new IOException("entry " + entry + " points outside the package");
       }
       Files.createDirectories(out.getParent());
       // as before: a later entry of the same name wins (names differing only in case, on macOS)
-      Files.copy(entry, out, StandardCopyOption.REPLACE_EXISTING);
-      if (executable(entry) || out.getFileName().toString().equals("bootstrap")) {
-        out.toFile().setExecutable(true, false);
+      if (links.contains(name)) {
+        link(out, Files.readString(entry, StandardCharsets.UTF_8), target);
+      } else {
+        Files.copy(entry, out, StandardCopyOption.REPLACE_EXISTING);
+        if (executable(entry) || out.getFileName().toString().equals("bootstrap")) {
+          out.toFile().setExecutable(true, false);
+        }
       }
       files++;
     }
     return files;
+  }
+
+  /**
+   * Makes {@code out} a symbolic link to {@code to}, as Lambda unpacks one (a library's {@code
+   * libfoo.so -> libfoo.so.1}); one leading out of the package is refused, as an entry is.
+   */
+  private static void link(Path out, String to, Path target) throws IOException {
+    Path resolved = out.getParent().resolve(to).normalize();
+    if (to.isEmpty() || Path.of(to).isAbsolute() || !resolved.startsWith(target)) {
+      throw new IOException(
+          "entry " + target.relativize(out) + " is a link to " + to + ", outside the package");
+    }
+    Files.deleteIfExists(out);
+    Files.createSymbolicLink(out, Path.of(to));
   }
 
   private static boolean executable(Path entry) throws IOException {
@@ -72,21 +94,38 @@ final class ZipPackages {
   /** The files under {@code root} as a zip, entries named by their path relative to it. */
   static byte[] zip(Path root) throws IOException {
     Path file = Files.createTempFile(".package-", ".zip");
+    Set<String> links = new HashSet<>();
     try {
       Files.delete(file); // the zip file system creates it
       try (FileSystem fs = FileSystems.newFileSystem(file, Map.of("create", "true"))) {
-        for (Path f : regularFiles(root)) {
-          Path entry = fs.getPath(root.relativize(f).toString().replace('\\', '/'));
+        for (Path f : entries(root)) {
+          String name = root.relativize(f).toString().replace('\\', '/');
+          Path entry = fs.getPath(name);
           if (entry.getParent() != null) {
             Files.createDirectories(entry.getParent());
+          }
+          if (Files.isSymbolicLink(f)) {
+            // stored as the link it is, as an upload had it (ZipSymlinks marks it below)
+            Files.writeString(entry, Files.readSymbolicLink(f).toString(), StandardCharsets.UTF_8);
+            links.add(name);
+            continue;
           }
           Files.copy(f, entry);
           Files.setAttribute(entry, PERMISSIONS, modeOf(f));
         }
       }
-      return Files.readAllBytes(file);
+      byte[] zip = Files.readAllBytes(file);
+      ZipSymlinks.mark(zip, links);
+      return zip;
     } finally {
       Files.deleteIfExists(file);
+    }
+  }
+
+  /** The regular files and symbolic links under {@code root}, links not followed. */
+  private static List<Path> entries(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(p -> Files.isSymbolicLink(p) || Files.isRegularFile(p)).sorted().toList();
     }
   }
 

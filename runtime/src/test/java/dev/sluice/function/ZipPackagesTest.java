@@ -1,6 +1,7 @@
 package dev.sluice.function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +51,63 @@ class ZipPackagesTest {
     assertThat(Files.isExecutable(root.resolve("bin/tool"))).isTrue();
     assertThat(Files.isExecutable(root.resolve("data.txt"))).isFalse();
     assertThat(Files.readString(root.resolve("bin/tool"))).isEqualTo("#!/bin/sh\necho hi\n");
+  }
+
+  @Test
+  void store_uploadedZipWithASymlink_unpacksItAsALink() throws Exception {
+    byte[] zip =
+        linkZip(Map.of("lib/libfoo.so.1", "ELF", "lib/libfoo.so", "libfoo.so.1"), "lib/libfoo.so");
+    CodeStore store = new CodeStore(dir.resolve("functions"));
+
+    Path root = store.store("f", new CodeSource.Upload(zip)).code().root();
+
+    Path link = root.resolve("lib/libfoo.so");
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("libfoo.so.1"));
+    assertThat(Files.readString(link)).isEqualTo("ELF");
+  }
+
+  @Test
+  void store_uploadedZipWithALinkLeavingThePackage_refused() throws Exception {
+    byte[] zip = linkZip(Map.of("handler.jar", "PK", "escape", "../../../etc/passwd"), "escape");
+    CodeStore store = new CodeStore(dir.resolve("functions"));
+
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(zip)))
+        .hasMessageContaining("escape is a link to ../../../etc/passwd, outside the package");
+  }
+
+  @Test
+  void zip_packageWithASymlink_unpacksOnAnotherNodeWithTheLink() throws Exception {
+    byte[] upload =
+        linkZip(Map.of("lib/libfoo.so.1", "ELF", "lib/libfoo.so", "libfoo.so.1"), "lib/libfoo.so");
+    CodeStore node1 = new CodeStore(dir.resolve("node1"));
+    CodeStore.Stored stored = node1.store("f", new CodeSource.Upload(upload));
+
+    byte[] shared = ZipPackages.zip(stored.code().root());
+    Path root = new CodeStore(dir.resolve("node2")).unpack("f", stored.sha256(), shared).root();
+
+    assertThat(Files.readSymbolicLink(root.resolve("lib/libfoo.so")))
+        .isEqualTo(Path.of("libfoo.so.1"));
+    assertThat(Files.readString(root.resolve("lib/libfoo.so"))).isEqualTo("ELF");
+  }
+
+  /** A zip of {@code files} (name → content) whose entry {@code link} is a symbolic link. */
+  private byte[] linkZip(Map<String, String> files, String link) throws Exception {
+    Path zip = dir.resolve("links-" + files.hashCode() + ".zip");
+    try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        Path entry = fs.getPath(f.getKey());
+        if (entry.getParent() != null) {
+          Files.createDirectories(entry.getParent());
+        }
+        write(entry, f.getValue(), "rw-r--r--");
+      }
+    }
+    byte[] bytes = Files.readAllBytes(zip);
+    assertThat(ZipSymlinks.names(bytes)).isEmpty();
+    ZipSymlinks.mark(bytes, Set.of(link)); // what zip -y writes for a link
+    assertThat(ZipSymlinks.names(bytes)).containsExactly(link);
+    return bytes;
   }
 
   private static void write(Path entry, String text, String mode) throws Exception {
