@@ -93,8 +93,9 @@ final class StateTopic {
   /**
    * Refuses a state topic made beforehand that would lose or reorder state, as Kafka Connect
    * refuses its config topic: with several partitions the nodes' changes have no one order, and
-   * without compaction retention deletes function code and mappings that were never replaced. Its
-   * policy goes unchecked where DESCRIBE_CONFIGS is not granted.
+   * with any policy but compact alone ({@code compact,delete} too) retention deletes function code
+   * and mappings that were never replaced. Its policy goes unchecked where DESCRIBE_CONFIGS is not
+   * granted.
    */
   private static void check(Admin admin, TopicDescription topic, String bootstrap) {
     String name = topic.name();
@@ -110,7 +111,7 @@ final class StateTopic {
               + " order");
     }
     String policy = cleanupPolicy(admin, name, bootstrap);
-    if (policy != null && !policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+    if (policy != null && !policy.strip().equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
       throw new StateException(
           "the node state topic "
               + name

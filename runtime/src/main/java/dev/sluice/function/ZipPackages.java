@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -46,39 +47,54 @@ final class ZipPackages {
 
   private static int extract(Path root, Path target, Set<String> links) throws IOException {
     int files = 0;
+    Map<Path, String> linksOut = new TreeMap<>();
     for (Path entry : regularFiles(root)) {
       String name = root.relativize(entry).toString();
       Path out = target.resolve(name).normalize();
       if (!out.startsWith(target)) {
         throw new IOException("entry " + entry + " points outside the package");
       }
+      files++;
+      if (links.contains(name)) {
+        linksOut.put(out, Files.readString(entry, StandardCharsets.UTF_8));
+        continue; // made after every file, so that no file is written through a link
+      }
       Files.createDirectories(out.getParent());
       // as before: a later entry of the same name wins (names differing only in case, on macOS)
-      if (links.contains(name)) {
-        link(out, Files.readString(entry, StandardCharsets.UTF_8), target);
-      } else {
-        Files.copy(entry, out, StandardCopyOption.REPLACE_EXISTING);
-        if (executable(entry) || out.getFileName().toString().equals("bootstrap")) {
-          out.toFile().setExecutable(true, false);
-        }
+      Files.copy(entry, out, StandardCopyOption.REPLACE_EXISTING);
+      if (executable(entry) || out.getFileName().toString().equals("bootstrap")) {
+        out.toFile().setExecutable(true, false);
       }
-      files++;
+    }
+    for (Map.Entry<Path, String> l : linksOut.entrySet()) {
+      Files.createDirectories(l.getKey().getParent());
+      Files.deleteIfExists(l.getKey());
+      Files.createSymbolicLink(l.getKey(), Path.of(l.getValue()));
+    }
+    for (Map.Entry<Path, String> l : linksOut.entrySet()) {
+      checkInside(l.getKey(), l.getValue(), target);
     }
     return files;
   }
 
   /**
-   * Makes {@code out} a symbolic link to {@code to}, as Lambda unpacks one (a library's {@code
-   * libfoo.so -> libfoo.so.1}); one leading out of the package is refused, as an entry is.
+   * Refuses a link that leads out of the package or to nothing, once every link is made: one link
+   * can lead through another ({@code a/up -> ..}, then {@code b -> a/up/..}), so only the path the
+   * file system resolves tells. Lambda unpacks links as they are (a library's {@code libfoo.so ->
+   * libfoo.so.1}).
    */
-  private static void link(Path out, String to, Path target) throws IOException {
-    Path resolved = out.getParent().resolve(to).normalize();
-    if (to.isEmpty() || Path.of(to).isAbsolute() || !resolved.startsWith(target)) {
+  private static void checkInside(Path link, String to, Path target) throws IOException {
+    String entry = target.relativize(link).toString();
+    Path real;
+    try {
+      real = link.toRealPath();
+    } catch (IOException e) {
       throw new IOException(
-          "entry " + target.relativize(out) + " is a link to " + to + ", outside the package");
+          "entry " + entry + " is a link to " + to + ", which leads to nothing in the package");
     }
-    Files.deleteIfExists(out);
-    Files.createSymbolicLink(out, Path.of(to));
+    if (!real.startsWith(target.toRealPath())) {
+      throw new IOException("entry " + entry + " is a link to " + to + ", outside the package");
+    }
   }
 
   private static boolean executable(Path entry) throws IOException {

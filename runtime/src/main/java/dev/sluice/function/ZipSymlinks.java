@@ -25,16 +25,23 @@ final class ZipSymlinks {
 
   private ZipSymlinks() {}
 
-  /** The names of the entries of {@code zip} that are symbolic links. */
+  /**
+   * The names of the entries of {@code zip} that are symbolic links; none when its central
+   * directory cannot be read (the zip file system then says what is wrong with it).
+   */
   static Set<String> names(byte[] zip) {
     Set<String> links = new HashSet<>();
-    visit(
-        zip,
-        (buf, at, name) -> {
-          if (isLink(buf, at)) {
-            links.add(name);
-          }
-        });
+    try {
+      visit(
+          zip,
+          (buf, at, name) -> {
+            if (isLink(buf, at)) {
+              links.add(name);
+            }
+          });
+    } catch (IndexOutOfBoundsException e) {
+      return Set.of(); // offsets or lengths past the end: not a central directory to trust
+    }
     return links;
   }
 
@@ -73,8 +80,11 @@ final class ZipSymlinks {
     if (count == 0xffff || start == 0xffffffffL) {
       return; // zip64
     }
+    if (start > end) {
+      return;
+    }
     int at = (int) start;
-    for (int i = 0; i < count && at + HEADER_SIZE <= zip.length; i++) {
+    for (int i = 0; i < count && at + HEADER_SIZE <= end; i++) {
       if (buf.getInt(at) != HEADER_SIGNATURE) {
         return;
       }

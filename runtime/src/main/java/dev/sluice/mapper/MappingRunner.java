@@ -273,7 +273,8 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
       remoteParents.clear();
       atTimestamp.clear();
     }
-    lastResult.compareAndSet(missing, "No records processed"); // nothing of this stream yet
+    // nothing of this stream yet; by value: an earlier runner of the mapping set its own string
+    lastResult.updateAndGet(v -> v.equals(missing) ? "No records processed" : v);
     Set<String> stale = new HashSet<>();
     boolean changed = false;
     for (Map.Entry<String, Checkpoint> e : checkpoints.entrySet()) {

@@ -17,6 +17,8 @@ import java.util.Set;
  */
 final class DependencyCycles {
 
+  private static final String SAM = "AWS::Serverless::";
+
   /** A dependency and where the first reference to it is written. */
   private record Edge(String to, String path, Node at) {}
 
@@ -58,8 +60,15 @@ final class DependencyCycles {
     Map<String, Edge> out = new LinkedHashMap<>();
     if (r.node().isMap()) {
       Node props = r.node().entries.get("Properties");
-      if (props != null) {
-        walk(props, r.path() + ".Properties", out);
+      if (props != null && props.isMap()) {
+        props.entries.forEach(
+            (key, value) -> {
+              // SAM turns each event into resources of its own (a mapping, a permission) that
+              // depend on the function; the function does not depend on what they name
+              if (!(key.equals("Events") && r.type() != null && r.type().startsWith(SAM))) {
+                walk(value, r.path() + ".Properties." + key, out);
+              }
+            });
       }
       Node dependsOn = r.node().entries.get("DependsOn");
       if (dependsOn != null) {

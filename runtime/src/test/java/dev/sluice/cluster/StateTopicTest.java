@@ -55,11 +55,23 @@ class StateTopicTest {
   }
 
   @Test
-  void ensure_existingCompactedTopicMadeByOperators_accepted() throws Exception {
+  void ensure_existingTopicCompactedAndDeleted_stateExceptionAsRetentionStillDeletes()
+      throws Exception {
     String topic = "state-" + UUID.randomUUID();
     KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
     create(
         c, new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact,delete")));
+
+    assertThatThrownBy(() -> StateTopic.ensure(c, topic, 1))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("cleanup.policy=compact,delete");
+  }
+
+  @Test
+  void ensure_existingCompactedTopicMadeByOperators_accepted() throws Exception {
+    String topic = "state-" + UUID.randomUUID();
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    create(c, new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
 
     StateTopic.ensure(c, topic, 1);
 

@@ -73,7 +73,31 @@ class ZipPackagesTest {
     CodeStore store = new CodeStore(dir.resolve("functions"));
 
     assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(zip)))
-        .hasMessageContaining("escape is a link to ../../../etc/passwd, outside the package");
+        .hasMessageContaining("escape is a link to ../../../etc/passwd,");
+  }
+
+  @Test
+  void store_linkLeavingThePackageThroughAnotherLink_refused() throws Exception {
+    byte[] zip = linkZip(Map.of("a/keep.txt", "x", "a/up", "..", "b", "a/up/.."), "a/up", "b");
+    CodeStore store = new CodeStore(dir.resolve("functions"));
+
+    // "a/up/.." reads as the package's "a", but a/up is the package root: b is its parent
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(zip)))
+        .hasMessageContaining("b is a link to a/up/.., outside the package");
+  }
+
+  @Test
+  void names_centralDirectoryOffsetPastTheEnd_noLinksAndNoException() throws Exception {
+    byte[] zip =
+        linkZip(Map.of("lib/libfoo.so", "libfoo.so.1", "lib/libfoo.so.1", "ELF"), "lib/libfoo.so");
+    // the end record's central directory offset, 16 bytes into the last 22 (no comment)
+    int end = zip.length - 22;
+    java.nio.ByteBuffer.wrap(zip)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(end + 16, 0x7fff_fff0);
+
+    assertThat(ZipSymlinks.names(zip)).isEmpty();
+    assertThat(ZipSymlinks.names(new byte[] {1, 2, 3})).isEmpty();
   }
 
   @Test
@@ -91,8 +115,8 @@ class ZipPackagesTest {
     assertThat(Files.readString(root.resolve("lib/libfoo.so"))).isEqualTo("ELF");
   }
 
-  /** A zip of {@code files} (name → content) whose entry {@code link} is a symbolic link. */
-  private byte[] linkZip(Map<String, String> files, String link) throws Exception {
+  /** A zip of {@code files} (name → content) whose entries {@code links} are symbolic links. */
+  private byte[] linkZip(Map<String, String> files, String... links) throws Exception {
     Path zip = dir.resolve("links-" + files.hashCode() + ".zip");
     try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
       for (Map.Entry<String, String> f : files.entrySet()) {
@@ -105,8 +129,8 @@ class ZipPackagesTest {
     }
     byte[] bytes = Files.readAllBytes(zip);
     assertThat(ZipSymlinks.names(bytes)).isEmpty();
-    ZipSymlinks.mark(bytes, Set.of(link)); // what zip -y writes for a link
-    assertThat(ZipSymlinks.names(bytes)).containsExactly(link);
+    ZipSymlinks.mark(bytes, Set.of(links)); // what zip -y writes for a link
+    assertThat(ZipSymlinks.names(bytes)).containsExactlyInAnyOrder(links);
     return bytes;
   }
 

@@ -15,13 +15,16 @@ class ConsoleCharsetIT {
   void main_asciiDefaultCharset_printsUtf8() throws Exception {
     String jar = System.getProperty("sluice.runner.jar", "target/quarkus-app/quarkus-run.jar");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // file.encoding ASCII: what Java 17 takes from a locale that is unset (C/POSIX); the
-    // arguments themselves are decoded by the process locale, UTF-8 here
+    // file.encoding ASCII: what Java 17 takes from a locale that is unset (C/POSIX); from Java 19
+    // the standard streams have properties of their own, set alike. The arguments themselves are
+    // decoded by the process locale, UTF-8 here
     ProcessBuilder pb =
         new ProcessBuilder(
             List.of(
                 java,
                 "-Dfile.encoding=ANSI_X3.4-1968",
+                "-Dstdout.encoding=US-ASCII",
+                "-Dstderr.encoding=US-ASCII",
                 "-jar",
                 jar,
                 "tail",

@@ -90,6 +90,21 @@ class RecreatedStreamTest {
   }
 
   @Test
+  void reenabled_afterTheStreamCameBackWhileDisabled_noLongerReportsItMissing() throws Exception {
+    String stream = h.stream();
+    String uuid =
+        h.mappings.create(request(function(), stream, "TRIM_HORIZON", null)).config().uuid();
+    h.catalog.delete(stream).join();
+    awaitResult(uuid, "PROBLEM: Stream " + stream + " not found");
+    h.mappings.update(uuid, MappingStatesTest.change(false, null));
+
+    create(stream);
+    h.mappings.update(uuid, MappingStatesTest.change(true, null)); // a runner of its own
+
+    awaitResult(uuid, "No records processed");
+  }
+
+  @Test
   void rewind_whileTheStreamDoesNotExist_refusedAsInvalid() throws Exception {
     String stream = h.stream();
     String uuid =

@@ -55,6 +55,31 @@ class IntrinsicsTest {
   }
 
   @Test
+  void ref_streamNamingTheFunctionThatHasAnEventOnIt_noCycleAsSamMakesTheEventAResource() {
+    Template t =
+        Inline.parse(
+            Inline.SAM
+                + "Resources:\n"
+                + "  Clicks:\n"
+                + "    Type: AWS::Kinesis::Stream\n"
+                + "    Properties:\n"
+                + "      Tags:\n"
+                + "        - Key: consumer\n"
+                + "          Value: !Ref Fn\n"
+                + Inline.function(
+                    "Fn",
+                    "Events:\n"
+                        + "  Clicks:\n"
+                        + "    Type: Kinesis\n"
+                        + "    Properties:\n"
+                        + "      Stream: !GetAtt Clicks.Arn\n"
+                        + "      StartingPosition: LATEST\n"));
+
+    assertThat(t.streams()).hasSize(1);
+    assertThat(t.functions()).hasSize(1);
+  }
+
+  @Test
   void sub_unclosedVariable_isAnError() {
     assertThat(Inline.errors(env("XX: !Sub 'a-${Clicks'\n")))
         .containsExactly(
