@@ -67,6 +67,16 @@ final class ZipPackages {
       }
     }
     for (Map.Entry<Path, String> l : linksOut.entrySet()) {
+      for (Path up = l.getKey().getParent(); !up.equals(target); up = up.getParent()) {
+        if (linksOut.containsKey(up)) {
+          // made through that link, it could land anywhere, before any check
+          throw new IOException(
+              "entry "
+                  + target.relativize(l.getKey())
+                  + " lies under the link "
+                  + target.relativize(up));
+        }
+      }
       Files.createDirectories(l.getKey().getParent());
       Files.deleteIfExists(l.getKey());
       Files.createSymbolicLink(l.getKey(), Path.of(l.getValue()));

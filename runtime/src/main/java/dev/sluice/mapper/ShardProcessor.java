@@ -277,7 +277,7 @@ final class ShardProcessor {
       fetching = true;
       deps.engine()
           .read(ref, readOffset, maxBuffered() - pending.size(), MAX_PAYLOAD_BYTES * lanes.length)
-          .whenComplete(this::filter);
+          .whenComplete(this::screen);
     } else {
       if (pending.isEmpty()) {
         stats.caughtUp();
@@ -312,7 +312,7 @@ final class ShardProcessor {
    * loop: decoding every record's data as JSON for a read of up to 6 MB a lane would hold the loop
    * for too long.
    */
-  private void filter(ReadResult r, Throwable e) {
+  private void screen(ReadResult r, Throwable e) {
     if (e != null || filter == null || r.records().isEmpty()) {
       loop.execute(() -> fetched(r, null, e));
       return;

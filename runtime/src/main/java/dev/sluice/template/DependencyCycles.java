@@ -13,7 +13,8 @@ import java.util.Set;
  * dependency between resources") although Sluice, knowing every name beforehand, could deploy them:
  * the same template must deploy to AWS. A resource depends on every resource its Properties name
  * through Ref, Fn::GetAtt or Fn::Sub (in every branch of an Fn::If, as CloudFormation counts them)
- * and on those in its DependsOn.
+ * and on those in its DependsOn; a SAM resource's Events are left out, as SAM makes each event a
+ * resource of its own.
  */
 final class DependencyCycles {
 
@@ -30,7 +31,6 @@ final class DependencyCycles {
   private final Map<String, Map<String, Edge>> edges = new LinkedHashMap<>();
   private final Map<String, Integer> state = new HashMap<>();
   private final List<String> stack = new ArrayList<>();
-  private final List<Edge> via = new ArrayList<>();
   private final Set<Set<String>> reported;
   private final Problems problems;
 
@@ -146,9 +146,7 @@ final class DependencyCycles {
     for (Edge e : edges.get(id).values()) {
       Integer s = state.get(e.to());
       if (s == null) {
-        via.add(e);
         visit(e.to());
-        via.remove(via.size() - 1);
       } else if (s == 1) {
         report(e);
       }

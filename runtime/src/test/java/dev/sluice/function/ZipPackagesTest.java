@@ -87,6 +87,29 @@ class ZipPackagesTest {
   }
 
   @Test
+  void store_linkUnderAnotherLink_refusedBeforeAnythingIsMadeThroughIt() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    // entries "a" and "a/b" side by side: java.util.zip writes any names, as a hostile zip may
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+      for (String[] e : new String[][] {{"a", outside.toString()}, {"a/b", "x"}, {"h.jar", "PK"}}) {
+        out.putNextEntry(new java.util.zip.ZipEntry(e[0]));
+        out.write(e[1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    byte[] zip = bytes.toByteArray();
+    ZipSymlinks.mark(zip, Set.of("a", "a/b"));
+    CodeStore store = new CodeStore(dir.resolve("functions"));
+
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(zip)))
+        .isInstanceOf(FunctionException.class);
+    try (var made = Files.list(outside)) {
+      assertThat(made).as("nothing made through the link").isEmpty();
+    }
+  }
+
+  @Test
   void names_centralDirectoryOffsetPastTheEnd_noLinksAndNoException() throws Exception {
     byte[] zip =
         linkZip(Map.of("lib/libfoo.so", "libfoo.so.1", "lib/libfoo.so.1", "ELF"), "lib/libfoo.so");

@@ -58,38 +58,45 @@ class KafkaMappingRestartTest {
     throw new AssertionError("fewer than " + n + " records delivered");
   }
 
-  @Test
-  void restart_kafkaMapping_reloadsItsSourceAndResumesFromCommittedOffsets() throws Exception {
+  static String topic() throws Exception {
     String topic = "r-" + UUID.randomUUID().toString().substring(0, 8);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
     }
-    String fn = h.function("fixture.KafkaRecorder", KafkaRecordingHandler.SOURCES);
+    return topic;
+  }
+
+  /** A mapping of {@code topic} to {@code fn} from TRIM_HORIZON, batches of 1; its UUID. */
+  String map(String fn, String topic, Integer parallelization) {
     KafkaSource source =
         new KafkaSource(List.of(KafkaBroker.bootstrapServers()), topic, null, null);
-    String uuid =
-        h.mappings
-            .create(
-                new MappingRequest(
-                    fn,
-                    null,
-                    null,
-                    1,
-                    null,
-                    "TRIM_HORIZON",
-                    null,
-                    2,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    source))
-            .config()
-            .uuid();
+    MappingRequest r =
+        new MappingRequest(
+            fn,
+            null,
+            null,
+            1,
+            null,
+            "TRIM_HORIZON",
+            null,
+            parallelization,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            source);
+    return h.mappings.create(r).config().uuid();
+  }
+
+  @Test
+  void restart_kafkaMapping_reloadsItsSourceAndResumesFromCommittedOffsets() throws Exception {
+    String topic = topic();
+    String fn = h.function("fixture.KafkaRecorder", KafkaRecordingHandler.SOURCES);
+    String uuid = map(fn, topic, 2);
     for (int i = 0; i < 3; i++) {
       producer.send(new ProducerRecord<>(topic, "k", "before-" + i)).get();
     }
@@ -109,33 +116,10 @@ class KafkaMappingRestartTest {
 
   @Test
   void invoke_startThrowsAnError_batchRetriedAndTheMappingGoesOn() throws Exception {
-    String topic = "r-" + UUID.randomUUID().toString().substring(0, 8);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-    }
+    String topic = topic();
     String fn = h.function("fixture.KafkaRecorder", KafkaRecordingHandler.SOURCES);
-    KafkaSource source =
-        new KafkaSource(List.of(KafkaBroker.bootstrapServers()), topic, null, null);
     h.failNextStart.set(true); // no thread left for the first invocation
-    h.mappings.create(
-        new MappingRequest(
-            fn,
-            null,
-            null,
-            1,
-            null,
-            "TRIM_HORIZON",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            source));
+    map(fn, topic, null);
     producer.send(new ProducerRecord<>(topic, "k", "first")).get();
 
     Path log = OUT.resolve(fn + ".log");

@@ -81,13 +81,7 @@ public final class KafkaBroker {
       p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller);
       p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + relayPort);
       p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-      Path config = dir.resolve("server.properties");
-      try (var out = Files.newOutputStream(config)) {
-        p.store(out, null);
-      }
-      format(config);
-      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
-      server.startup();
+      KafkaRaftServer server = startServer(dir, p);
       TcpForwarder relay = TcpForwarder.start(relayPort, "127.0.0.1:" + port);
       return new Relayed("127.0.0.1:" + relayPort, relay, server, dir);
     } catch (IOException e) {
@@ -123,15 +117,9 @@ public final class KafkaBroker {
       int controller = freePort();
       Path keystore = dir.resolve("broker.p12");
       String certificate = selfSignedKeystore(keystore);
-      Path config = dir.resolve("server.properties");
       Properties p = properties(dir.resolve("logs"), port, sasl, controller);
       saslSslListener(p, saslSsl, keystore);
-      try (var out = Files.newOutputStream(config)) {
-        p.store(out, null);
-      }
-      format(config);
-      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
-      server.startup();
+      KafkaRaftServer server = startServer(dir, p);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
@@ -147,6 +135,18 @@ public final class KafkaBroker {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Formats a log directory for {@code p}, its config kept in {@code dir}, and starts a broker. */
+  private static KafkaRaftServer startServer(Path dir, Properties p) throws IOException {
+    Path config = dir.resolve("server.properties");
+    try (var out = Files.newOutputStream(config)) {
+      p.store(out, null);
+    }
+    format(config);
+    KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
+    server.startup();
+    return server;
   }
 
   private static Properties properties(Path logs, int port, int sasl, int controller) {

@@ -172,13 +172,8 @@ final class BatchFlow {
       lane.retries.addFirst(batch.from(n, batch.attempt()));
     }
     KafkaBatch old = new KafkaBatch(batch.records().subList(0, n), batch.attempt());
-    skip(
-        work,
-        lane,
-        old,
-        "RecordAgeExceeded",
-        lane.lastFailure,
-        batch.attempt()); // invoked so often
+    // attempt() calls so far: this retry has not run
+    skip(work, lane, old, "RecordAgeExceeded", lane.lastFailure, batch.attempt());
     return true;
   }
 
@@ -317,7 +312,7 @@ final class BatchFlow {
     lane.busy = false;
   }
 
-  /** Skips {@code batch}, whose records the function got {@code invokes} times, to OnFailure. */
+  /** Skips {@code batch} to OnFailure after {@code invokes} attempts (approximateInvokeCount). */
   private void skip(
       PartitionWork work,
       PartitionWork.Lane lane,

@@ -52,9 +52,10 @@ final class KafkaFailures implements AutoCloseable {
   /**
    * Why a batch is skipped.
    *
-   * @param condition RetryAttemptsExhausted or RecordAgeExceeded
+   * @param condition RetryAttemptsExhausted, RecordAgeExceeded or MaximumPayloadSizeExceeded
    * @param failure the function's last error, or null
-   * @param invokes how many times the function got the records (approximateInvokeCount)
+   * @param invokes approximateInvokeCount: the batch's attempts as MaximumRetryAttempts counts them
+   *     (a bisected half goes on from its batch's count)
    */
   record Skip(String condition, InvocationResult.Failure failure, int invokes) {}
 
