@@ -18,6 +18,15 @@ interface CatalogStore {
    */
   void save(Collection<StreamMeta> streams, String changed);
 
+  /**
+   * Writes, after everything this node wrote, that {@code stale}'s stream is gone, as a record that
+   * a later creation of the name overrides (a {@link StreamStatus#GONE} one); {@link #load} skips
+   * it. Only a shared store gets here: a store only this node writes has no stale records.
+   */
+  default void markGone(StreamMeta stale) {
+    throw new UnsupportedOperationException("no shared order");
+  }
+
   /** A change read back from the shared order. */
   @FunctionalInterface
   interface Change {

@@ -101,6 +101,13 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private final Set<String> deletedInOrder = new HashSet<>();
 
+  /**
+   * Per stream, the creation time of the generation its last accepted record in the shared order is
+   * of: a change of an older generation (the stream deleted and created again meanwhile) is moot.
+   * Catalog's thread only.
+   */
+  private final Map<String, Long> orderedGeneration = new HashMap<>();
+
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
     this(directory, engine, clock, limits, CaseFolding.ignoresCase(directory));
@@ -663,6 +670,7 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, StreamMeta> loaded = new LinkedHashMap<>();
     store.load().forEach(m -> loaded.put(m.name(), m));
     loaded.values().forEach(m -> ordered.put(m.name(), m.version()));
+    loaded.values().forEach(m -> orderedGeneration.put(m.name(), m.createdMillis()));
     loaded.values().forEach(m -> local.put(m.name(), m.version()));
     routers = routersOf(loaded);
     streams = Collections.unmodifiableMap(loaded);
@@ -734,8 +742,16 @@ public final class StreamCatalog implements AutoCloseable {
    * that comes back as a change is finished here ({@link #finishLanded}).
    */
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
+    if (meta != null && meta.status() == StreamStatus.GONE) {
+      // it repeats a deletion every node read already; it matters only if the name came back
+      if (own && !deletedInOrder.contains(name)) {
+        republishCurrent(name);
+      }
+      return null;
+    }
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
+      orderedGeneration.remove(name);
       deletedInOrder.add(name);
       if (aheadOf(name, own)) {
         return null;
@@ -744,9 +760,18 @@ public final class StreamCatalog implements AutoCloseable {
     } else if (deletedInOrder.contains(name) && meta.status() != StreamStatus.CREATING) {
       // this node's own older write, superseded here since (say by a creation again), is moot
       if (own && meta.version() >= local.getOrDefault(name, -1L)) {
-        staleAfterDeletion(name);
+        staleAfterDeletion(meta);
       } else if (!own) {
         LOG.warnf("A change of stream %s made before its deletion came after it: dropped", name);
+      }
+      return null;
+    } else if (olderGeneration(meta)) {
+      LOG.warnf(
+          "A change of stream %s made before it was deleted and created again came after that:"
+              + " dropped",
+          name);
+      if (own) {
+        republishCurrent(name);
       }
       return null;
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
@@ -759,6 +784,7 @@ public final class StreamCatalog implements AutoCloseable {
     } else {
       deletedInOrder.remove(name);
       ordered.put(name, meta.version());
+      orderedGeneration.put(name, meta.createdMillis());
       if (meta.version() < local.getOrDefault(name, -1L)) {
         settleFencesOfShown(name);
         return null; // this node's newer change (or deletion) comes after it
@@ -801,25 +827,55 @@ public final class StreamCatalog implements AutoCloseable {
    * A change of a stream made before its deletion (on a node that had not read it yet) and read
    * after it: only a creation brings a deleted name back, else the change would revive the deleted
    * stream on every node, with its old creation time (mappings would keep their old checkpoints)
-   * and its sequence numbers issued again. Every node drops it; the node that wrote it, whose view
-   * shows that change, deletes the stream again, so that the compacted state ends in a deletion and
-   * a node starting later does not load it either.
+   * and its sequence numbers issued again. Every node drops it. The node that wrote it, whose view
+   * may show that change, drops it there too and writes a {@link StreamStatus#GONE} record after
+   * it, so that the compacted state ends in a deletion and a node starting later does not load it
+   * either. Not a tombstone: the name may have been created again by now, and a tombstone landing
+   * after that creation would delete the new stream on every node; the GONE record is moot then.
    */
-  private void staleAfterDeletion(String name) {
+  private void staleAfterDeletion(StreamMeta stale) {
+    String name = stale.name();
     LOG.warnf(
-        "A change of stream %s this node made before its deletion came after it: deleted again",
+        "A change of stream %s this node made before its deletion came after it: marked gone again",
         name);
     local.remove(name);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     StreamMeta shown = next.remove(name);
-    install(next, name); // the name's last record: a deletion again
-    // read back like finishDelete's tombstone: it must not undo a creation made meanwhile
-    unreadTombstones.merge(name, 1, Integer::sum);
-    recreated.remove(name);
+    store.markGone(stale);
+    show(next);
     forgetRemoved(shown, null);
     if (shown != null) {
       watch.streamChanged(name);
     }
+  }
+
+  /** Whether {@code meta} is of an earlier generation of its stream than the shared order's. */
+  private boolean olderGeneration(StreamMeta meta) {
+    Long current = orderedGeneration.get(meta.name());
+    return meta.status() != StreamStatus.CREATING
+        && current != null
+        && current != meta.createdMillis();
+  }
+
+  /**
+   * This node's record of an earlier generation of stream {@code name} landed after the newer
+   * one's: compaction would keep it as the name's last record, and a node starting later would load
+   * it. So the stream's state is written again after it, when that state is an ACTIVE one already
+   * in the order; a creation, change or deletion under way writes its next record later anyway.
+   */
+  private void republishCurrent(String name) {
+    thread.execute(
+        () ->
+            guarded(
+                "republish " + name,
+                () -> {
+                  StreamMeta shown = streams.get(name);
+                  if (shown != null
+                      && shown.status() == StreamStatus.ACTIVE
+                      && shown.version() == ordered.getOrDefault(name, -1L)) {
+                    publish(shown);
+                  }
+                }));
   }
 
   private void settleFencesOfShown(String name) {

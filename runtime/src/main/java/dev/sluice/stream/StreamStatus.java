@@ -9,5 +9,10 @@ public enum StreamStatus {
   /** Resharding or changing settings; reads and writes go on. */
   UPDATING,
   /** Being deleted; nothing more can be done with it. */
-  DELETING
+  DELETING,
+  /**
+   * Only in the node state several nodes share, never shown: the name's stream is deleted, written
+   * where a tombstone could remove a stream created again meanwhile (see {@code StreamCatalog}).
+   */
+  GONE
 }

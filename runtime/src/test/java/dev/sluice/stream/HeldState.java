@@ -6,8 +6,10 @@ import dev.sluice.cluster.StateStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The shared node state of one node, in memory, whose order the test decides: what the node writes
@@ -25,9 +27,19 @@ final class HeldState implements StateStore {
   private final Deque<Written> held = new ArrayDeque<>();
   private final List<Registered> listeners = new ArrayList<>();
 
+  /** Each key's last record delivered, as compaction leaves them for a node starting later. */
+  private final Map<String, byte[]> compacted = new ConcurrentHashMap<>();
+
   @Override
   public Map<String, byte[]> snapshot(String prefix) {
-    return Map.of();
+    Map<String, byte[]> out = new HashMap<>();
+    compacted.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k, v);
+          }
+        });
+    return out;
   }
 
   @Override
@@ -104,6 +116,11 @@ final class HeldState implements StateStore {
   }
 
   private void deliver(String key, byte[] value, boolean own) {
+    if (value == null) {
+      compacted.remove(key);
+    } else {
+      compacted.put(key, value);
+    }
     for (Registered r : listeners) {
       if (key.startsWith(r.prefix()) && (r.ownToo() || !own)) {
         r.listener().changed(key, value, own);

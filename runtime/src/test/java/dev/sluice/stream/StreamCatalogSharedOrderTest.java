@@ -3,6 +3,7 @@ package dev.sluice.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cluster.StateException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
@@ -11,6 +12,7 @@ import dev.sluice.log.file.FileLogOptions;
 import dev.sluice.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamCatalogSharedOrderTest {
 
   static final String KEY = "stream/orders";
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   final TestClock clock = new TestClock(1_700_000_000_000L);
@@ -33,6 +36,7 @@ class StreamCatalogSharedOrderTest {
   FileLogEngine engine;
   StreamCatalog catalog;
   StreamAppender appender;
+  final List<StreamCatalog> startedLater = new ArrayList<>();
 
   @BeforeEach
   void open() {
@@ -45,6 +49,7 @@ class StreamCatalogSharedOrderTest {
 
   @AfterEach
   void close() {
+    startedLater.forEach(StreamCatalog::close);
     catalog.close();
     engine.close();
   }
@@ -80,7 +85,7 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
-  void ownChange_madeBeforeAnotherNodesDeletionAndReadAfterIt_deletedAgain() throws Exception {
+  void ownChange_madeBeforeAnotherNodesDeletionAndReadAfterIt_markedGoneAgain() throws Exception {
     created();
     state.readBackAll();
     catalog.addTags("orders", Map.of("late", "yes")).join(); // written, not read back yet
@@ -89,9 +94,56 @@ class StreamCatalogSharedOrderTest {
     assertThat(catalog.find("orders")).isEmpty();
     assertThat(state.readBack()).as("the tag change").isFalse();
     assertThat(catalog.find("orders")).as("not brought back by the stale change").isEmpty();
-    assertThat(state.held()).isEqualTo(1);
-    assertThat(state.readBack()).as("the stream deleted again, its last record").isTrue();
+    assertThat(state.held()).as("the stream's last record: gone again").isEqualTo(1);
+    state.readBack();
     assertThat(catalog.find("orders")).isEmpty();
+    assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+  }
+
+  @Test
+  void ownChange_madeBeforeAnotherNodeDeletedAndCreatedTheStreamAgain_doesNotReviveTheOldOne()
+      throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    catalog.addTags("orders", Map.of("late", "yes")).join(); // written, not read back yet
+    state.fromAnotherNode(KEY, null); // another node deleted the stream and created it again
+    StreamMeta again = createdByAnotherNode(old);
+
+    state.readBack(); // the tag change, of the deleted generation
+
+    assertThat(catalog.require("orders")).isEqualTo(again);
+    awaitHeld(1); // the new generation again, after the stale change
+    state.readBack();
+    assertThat(catalog.require("orders").createdMillis()).isEqualTo(again.createdMillis());
+    assertThat(catalog.require("orders").tags()).doesNotContainKey("late");
+    assertThat(startedLater().require("orders").createdMillis())
+        .as("a node starting later")
+        .isEqualTo(again.createdMillis());
+  }
+
+  @Test
+  void goneRecord_readBackAfterAnotherNodeCreatedTheStreamAgain_keepsTheNewStream()
+      throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    catalog.addTags("orders", Map.of("late", "yes")).join();
+    state.fromAnotherNode(KEY, null); // another node deleted the stream
+    state.readBack(); // the stale tag change: this node marks the stream gone again
+    awaitHeld(1);
+    StreamMeta again = createdByAnotherNode(old); // before that record lands
+
+    state.readBack(); // the gone record
+
+    assertThat(catalog.require("orders")).isEqualTo(again);
+    awaitHeld(1); // the new generation again, after the gone record
+    state.readBack();
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(catalog.require("orders").createdMillis()).isEqualTo(again.createdMillis());
+    assertThat(startedLater().require("orders").createdMillis())
+        .as("a node starting later")
+        .isEqualTo(again.createdMillis());
   }
 
   @Test
@@ -230,6 +282,36 @@ class StreamCatalogSharedOrderTest {
     assertThat(meta.openShards()).hasSize(2);
     assertThat(meta.tags()).containsEntry("team", "a");
     put("x");
+  }
+
+  /**
+   * Plays another node creating stream "orders" again, as a new generation of {@code old} with its
+   * shards: its CREATING and ACTIVE records; returns the ACTIVE one.
+   */
+  private StreamMeta createdByAnotherNode(StreamMeta old) throws Exception {
+    StreamMeta creating =
+        new StreamMeta(
+            "orders",
+            StreamStatus.CREATING,
+            old.mode(),
+            old.retentionHours(),
+            old.createdMillis() + 60_000,
+            old.shards(),
+            Map.of(),
+            old.nextOrdinal(),
+            1);
+    StreamMeta active = creating.withStatus(StreamStatus.ACTIVE).withVersion(2);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creating));
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(active));
+    return active;
+  }
+
+  /** A catalog of a node that starts now over the same state: it loads what compaction kept. */
+  private StreamCatalog startedLater() {
+    StreamCatalog later = StreamCatalog.shared(state, engine, clock, new StreamLimits(20, 2));
+    startedLater.add(later);
+    later.start();
+    return later;
   }
 
   private void awaitHeld(int writes) throws InterruptedException {
