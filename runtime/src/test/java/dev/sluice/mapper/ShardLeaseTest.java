@@ -8,6 +8,7 @@ import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.checkpoint.WindowState;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamMode;
+import dev.sluice.stream.StreamStatus;
 import dev.sluice.testing.KafkaBroker;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -194,6 +195,24 @@ class ShardLeaseTest {
     await().atMost(BOUND).until(() -> !data(fn).isEmpty());
     assertThat(data(fn)).isSubsetOf("c1", "c2").doesNotContain("p0");
     otherLease.close();
+  }
+
+  @Test
+  void create_onAStreamStillBeingCreated_deliversOnceItIsActive() throws Exception {
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String stream = "s-" + UUID.randomUUID().toString().substring(0, 8);
+    h.catalog.create(stream, 2, StreamMode.PROVISIONED, Map.of()).join();
+    // its topic is made after this returns: the group offsets cannot name its partitions yet
+    assertThat(h.catalog.require(stream).status()).isEqualTo(StreamStatus.CREATING);
+
+    a.mappings.create(LeaseHarness.request(fn, stream, true));
+    h.awaitActive(stream);
+    h.put(stream, Shard.idOf(0), "c0");
+    h.put(stream, Shard.idOf(1), "c1");
+
+    awaitDelivered(fn, 2);
+    assertThat(data(fn)).containsExactlyInAnyOrder("c0", "c1");
   }
 
   @Test

@@ -71,9 +71,10 @@ final class AppendSend {
       return;
     }
     long size = bytes;
+    long end = shard.offsets().endOffset();
     CompletableFuture<Void> all = CompletableFuture.allOf(acks);
     shard.tail = all;
-    all.whenComplete((v, e) -> complete(shard, acks, size, sent, e, result));
+    all.whenComplete((v, e) -> complete(shard, acks, new Sent(size, sent, end), e, result));
   }
 
   private CompletableFuture<RecordMetadata> sendOne(ShardState shard, NewRecord r) {
@@ -93,11 +94,16 @@ final class AppendSend {
     return ack;
   }
 
+  /**
+   * What an append was sent with: its size, the fence's time and the shard's end as this node knew
+   * it then.
+   */
+  private record Sent(long bytes, long at, long knownEnd) {}
+
   private void complete(
       ShardState shard,
       CompletableFuture<RecordMetadata>[] acks,
-      long bytes,
-      long sent,
+      Sent sent,
       Throwable error,
       CompletableFuture<AppendResult> result) {
     if (error != null) {
@@ -110,13 +116,25 @@ final class AppendSend {
     }
     RecordMetadata first = acks[0].join();
     RecordMetadata last = acks[acks.length - 1].join();
+    if (first.offset() < sent.knownEnd()) {
+      // a partition's offsets never go back: this is another partition of the same name, which
+      // a broker with auto.create.topics.enable made when the producer asked for the deleted one;
+      // its offsets would be sequence numbers issued already
+      result.completeExceptionally(
+          new LogException(
+              "shard "
+                  + shard.ref
+                  + " was deleted: its topic was made again by the broker's topic"
+                  + " auto-creation (auto.create.topics.enable)"));
+      return;
+    }
     shard.appended(last.offset(), last.timestamp());
     try {
-      listener.onAppend(shard.ref, acks.length, bytes, last.offset());
+      listener.onAppend(shard.ref, acks.length, sent.bytes(), last.offset());
     } catch (RuntimeException ignored) {
       // listeners must not break appends
     }
-    if (tooLate(shard, sent)) {
+    if (tooLate(shard, sent.at())) {
       result.completeExceptionally(
           new LogBusyException(
               "append to "

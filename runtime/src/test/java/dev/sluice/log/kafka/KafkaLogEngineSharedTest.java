@@ -1,10 +1,12 @@
 package dev.sluice.log.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogBusyException;
+import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
@@ -169,6 +171,25 @@ class KafkaLogEngineSharedTest {
     assertThat(next.orTimeout(20, TimeUnit.SECONDS).join().count())
         .as("behind one wait for metadata, not one a record of 60 s")
         .isEqualTo(1);
+  }
+
+  @Test
+  void append_afterAnotherEngineDeletedTheTopic_isRefusedRatherThanGivenAnIssuedOffset() {
+    KafkaLogEngine a = open(options, LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(b.createShard(S0));
+    join(a.append(S0, List.of(rec("k", "1"), rec("k", "2"), rec("k", "3"))));
+    join(b.deleteShard(S0)); // the stream's last shard: the topic goes
+
+    // the test broker creates topics on demand, as a broker does by default: the producer's
+    // metadata request for the deleted topic makes it again, with offsets from 0
+    CompletableFuture<AppendResult> late = a.append(S0, List.of(rec("k", "late")));
+
+    assertThatThrownBy(() -> late.orTimeout(20, TimeUnit.SECONDS).join())
+        .hasCauseInstanceOf(LogException.class)
+        .hasMessageContaining("was deleted");
+    assertThat(a.offsets(S0).endOffset()).as("the shard's end kept").isEqualTo(3);
   }
 
   @Test
