@@ -14,7 +14,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -245,9 +247,12 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     p.put("group.id", config.kafka().consumerGroupId());
     p.put("client.id", "sluice-" + config.uuid());
     p.put("enable.auto.commit", "false");
-    p.put(
-        "auto.offset.reset",
-        config.startingPosition() == StartingPosition.LATEST ? "latest" : "earliest");
+    // not "latest" for a LATEST mapping: the consumer resets that way whenever it has no valid
+    // offset, so a committed offset that retention overtook, or a partition added to the topic
+    // later, would skip records still in the log; the mapping's first start seeks to the end itself
+    p.put("auto.offset.reset", "earliest");
+    // a mapping naming a topic that is not there must not make it (brokers auto-create by default)
+    p.put("allow.auto.create.topics", "false");
     p.putAll(FetchSettings.of());
     // Several Sluice nodes run the mapping as members of its group: a killed node's partitions
     // move to the others after this, not after the client's default 45 s.
@@ -596,8 +601,14 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       KafkaConsumer<byte[], byte[]> c = consumer;
       Map<TopicPartition, OffsetAndMetadata> committed =
           unwoken(() -> c.committed(new HashSet<>(partitions)));
+      List<TopicPartition> fresh =
+          partitions.stream().filter(tp -> committed.get(tp) == null).toList();
       if (config.startingPosition() == StartingPosition.AT_TIMESTAMP) {
-        seekToTimestamp(c, partitions.stream().filter(tp -> committed.get(tp) == null).toList());
+        seekToTimestamp(c, fresh);
+      } else if (config.startingPosition() == StartingPosition.LATEST
+          && !fresh.isEmpty()
+          && firstStart(c, committed)) {
+        c.seekToEnd(fresh);
       }
       for (TopicPartition tp : partitions) {
         OffsetAndMetadata stored = committed.get(tp);
@@ -615,6 +626,24 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
           checkpoints.put(w.name, new Checkpoint(stored.offset(), false));
         }
       }
+    }
+
+    /**
+     * Whether the group has no committed offset for any partition of the topic, so that this is the
+     * mapping's first start, where LATEST means the end. Otherwise a partition without one was
+     * added to the topic since, and starts at its beginning: its records came after the mapping's
+     * start. (Every assigned partition gets its starting position committed at once.)
+     */
+    private boolean firstStart(
+        KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> assigned) {
+      if (assigned.values().stream().anyMatch(Objects::nonNull)) {
+        return false;
+      }
+      String topic = config.kafka().topic();
+      Set<TopicPartition> all = new HashSet<>();
+      unwoken(() -> c.partitionsFor(topic))
+          .forEach(p -> all.add(new TopicPartition(topic, p.partition())));
+      return unwoken(() -> c.committed(all)).values().stream().allMatch(Objects::isNull);
     }
 
     /**

@@ -31,8 +31,10 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -166,6 +168,10 @@ class KafkaMappingEndToEndTest {
     ProducerRecord<String, String> r = new ProducerRecord<>(topic, key, value);
     r.headers().add("h", ("hv-" + value).getBytes(StandardCharsets.UTF_8));
     producer.send(r).get();
+  }
+
+  void sendTo(String topic, int partition, String key, String value) throws Exception {
+    producer.send(new ProducerRecord<>(topic, partition, key, value)).get();
   }
 
   List<String> lines(String function, String suffix) throws Exception {
@@ -782,6 +788,66 @@ class KafkaMappingEndToEndTest {
         .extracting(l -> l.split("\\|")[1])
         .containsExactly("second-5", "third-6", "third-7", "third-8");
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 9L)));
+  }
+
+  @Test
+  void kafkaMapping_latestWhoseCommittedOffsetRetentionOvertook_resumesAtTheOldestRecordLeft()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "before-0");
+    String uuid = map(fn, topic, b -> b.startingPosition(EventSourcePosition.LATEST));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    for (int i = 1; i < 6; i++) {
+      send(topic, "k", "while-" + i);
+    }
+    TopicPartition tp = new TopicPartition(topic, 0);
+    admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(3))).all().get();
+
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true));
+
+    assertThat(received(fn, 3))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactly("while-3", "while-4", "while-5");
+    await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 6L)));
+  }
+
+  @Test
+  void kafkaMapping_latestOnATopicThatGainsAPartition_deliversTheNewPartitionFromItsStart()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    send(topic, "k", "before-0");
+    String uuid = map(fn, topic, b -> b.startingPosition(EventSourcePosition.LATEST));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all().get();
+    sendTo(topic, 1, "k", "new-partition");
+
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true));
+
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("new-partition");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> committed(uuid).equals(Map.of(0, 1L, 1, 1L)));
+  }
+
+  @Test
+  void kafkaMapping_onATopicThatIsNotThere_doesNotCreateIt() throws Exception {
+    String missing = "t-missing-" + UUID.randomUUID();
+    String fn = function();
+
+    String uuid = map(fn, missing, b -> {});
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> status(uuid).path("State").asText().equals("Enabled"));
+
+    // the test broker creates topics on demand, as brokers do by default
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> !admin.listTopics().names().get().contains(missing));
   }
 
   @Test
