@@ -1,5 +1,6 @@
 package dev.sluice.log;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,15 @@ public interface LogEngine extends AutoCloseable {
 
   /** Creates an empty log for the shard; does nothing when it exists already. */
   CompletableFuture<Void> createShard(ShardRef shard);
+
+  /**
+   * Why a stream named {@code name} cannot be stored beside the streams named {@code existing}, or
+   * null when it can: Kafka, say, takes topic names that differ only by '.' and '_' for one. May
+   * block; not on an event loop.
+   */
+  default String nameClash(String name, Collection<String> existing) {
+    return null;
+  }
 
   /**
    * Appends records to the shard, in list order, as one durable unit that gets one arrival time.

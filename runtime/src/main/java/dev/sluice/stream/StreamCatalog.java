@@ -271,6 +271,10 @@ public final class StreamCatalog implements AutoCloseable {
                     + " only by case, and this node's data directory is on a file system that"
                     + " ignores case: the two would share their files.");
           }
+          String stored = engine.nameClash(name, streams.keySet());
+          if (stored != null) {
+            throw StreamException.inUse(stored + ".");
+          }
           checkNewShards(shardCount);
           if (mode == StreamMode.ON_DEMAND
               && onDemandStreamCount() >= limits.onDemandStreamLimit()) {

@@ -11,6 +11,7 @@ import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.ShardSealedException;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -139,6 +140,41 @@ public final class KafkaLogEngine implements LogEngine {
           shards.create(shard);
           return null;
         });
+  }
+
+  /**
+   * Kafka refuses a topic whose name equals an existing one's once '.' and '_' are taken for one
+   * character (their metric names would be the same); the cluster's other topics count too.
+   */
+  @Override
+  public String nameClash(String name, Collection<String> existing) {
+    String topic = layout.topic(name);
+    for (String other : existing) {
+      if (!other.equals(name) && collide(topic, layout.topic(other))) {
+        return "Stream " + name + " cannot be stored beside stream " + other + ": " + why(topic);
+      }
+    }
+    for (String other : onAdmin(admin::topics).join()) {
+      if (!other.equals(topic) && collide(topic, other)) {
+        return "Stream "
+            + name
+            + " cannot be stored beside Kafka topic "
+            + other
+            + ": "
+            + why(topic);
+      }
+    }
+    return null;
+  }
+
+  private static boolean collide(String a, String b) {
+    return a.replace('.', '_').equals(b.replace('.', '_'));
+  }
+
+  private static String why(String topic) {
+    return "its topic "
+        + topic
+        + " would collide with it, as Kafka does not tell '.' from '_' in topic names";
   }
 
   @Override

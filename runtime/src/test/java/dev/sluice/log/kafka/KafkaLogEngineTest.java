@@ -227,6 +227,26 @@ class KafkaLogEngineTest {
   }
 
   @Test
+  void nameClash_withAStreamOrATopicDifferingOnlyByDotAndUnderscore_namesIt() throws Exception {
+    String clusterTopic = options.topicPrefix() + "other_app";
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBroker.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(new org.apache.kafka.clients.admin.NewTopic(clusterTopic, 1, (short) 1)))
+          .all()
+          .get();
+    }
+
+    assertThat(engine.nameClash("orders.v1", List.of("orders_v1", "payments")))
+        .contains("stream orders_v1");
+    assertThat(engine.nameClash("other.app", List.of())).contains("Kafka topic " + clusterTopic);
+    assertThat(engine.nameClash("orders.v1", List.of("orders.v1", "orders-v1"))).isNull();
+    assertThat(engine.nameClash("other_app", List.of())).as("its own topic, left over").isNull();
+  }
+
+  @Test
   void createShard_onATopicTheBrokerCreatedWithItsDefaults_givesItTheEnginesSettings()
       throws Exception {
     // what a producer's metadata request leaves behind after a stream's topic was deleted
