@@ -561,6 +561,9 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     if (!java.util.Objects.equals(checkpoint.incarnation(), incarnation)) {
       return; // a late report of the deleted stream's processor, whose shard id the new one has
     }
+    if (behindReassigned(shardId, checkpoint)) {
+      return;
+    }
     checkpoints.put(shardId, checkpoint);
     if (checkpoint.finished()) {
       ShardProcessor p = processors.remove(shardId);
@@ -571,6 +574,19 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
       reconcile();
     }
     save();
+  }
+
+  /**
+   * Whether {@code checkpoint} comes from a processor still draining a shard that was assigned back
+   * meanwhile (a lost membership rejoined at once) and lies behind the checkpoint it came back
+   * with: another node went further while it was away, and the shard must not go back there.
+   */
+  private boolean behindReassigned(String shardId, Checkpoint checkpoint) {
+    Checkpoint now = checkpoints.get(shardId);
+    return draining.containsKey(shardId)
+        && owned.contains(shardId)
+        && now != null
+        && checkpoint.offset() < now.offset();
   }
 
   @Override

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -465,6 +466,54 @@ class MappingServiceTest {
   }
 
   /** Puts a record the handler takes 7 s over, and waits until its batch is in flight. */
+  @Test
+  void assigned_backWhileItsShardStillDrains_theDrainingBatchDoesNotMoveTheCheckpointBack()
+      throws Exception {
+    h.mappings.close(); // this test's node takes its shards as the test says
+    ScriptedLeases leases = new ScriptedLeases();
+    Path node = dir.resolve("scripted");
+    MappingService scripted = new MappingService(node, h.deps, MapperHarness.ARNS, leases, null);
+    scripted.start();
+    try {
+      String stream = h.stream();
+      String fn = function();
+      String shard = h.catalog.require(stream).shards().get(0).id();
+      long incarnation = h.catalog.require(stream).createdMillis();
+      scripted.create(request(fn, stream, null, null));
+      for (int i = 0; i < 500 && leases.owner == null; i++) {
+        Thread.sleep(10);
+      }
+      leases.owner.assigned(Set.of(shard), Map.of());
+      startSlowBatch(stream, fn); // offset 0, 7 s
+      h.put(stream, "x", "y"); // offsets 1 and 2
+
+      // the shard is lost (its batch drains on), another node delivers "x", then it comes back
+      leases.owner.revoked(Set.of(shard));
+      leases.owner.assigned(Set.of(shard), Map.of(shard, new Checkpoint(2, false).in(incarnation)));
+
+      await(fn, 2); // "y", from the other node's checkpoint; "slow-1" still runs
+      Path spans = MapperHarness.OUT.resolve(fn + ".spans");
+      for (int i = 0; i < 1000 && Files.readAllLines(spans).size() < 2; i++) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(500); // time for the drained batch's report and a save
+      List<Long> saved =
+          leases.saves.stream()
+              .map(cps -> cps.get(shard))
+              .filter(java.util.Objects::nonNull)
+              .map(Checkpoint::offset)
+              .toList();
+      assertThat(saved).as("never behind the checkpoint it came back with").allMatch(o -> o >= 2);
+      assertThat(saved).last().isEqualTo(3L);
+      assertThat(MapperHarness.delivered(fn))
+          .extracting(l -> l.split("\\|")[1])
+          .as("x, which the other node delivered, not again")
+          .containsExactlyInAnyOrder("slow-1", "y");
+    } finally {
+      scripted.close();
+    }
+  }
+
   private void startSlowBatch(String stream, String fn) throws Exception {
     h.put(stream, "slow-1");
     Path spans = MapperHarness.OUT.resolve(fn + ".spans");
