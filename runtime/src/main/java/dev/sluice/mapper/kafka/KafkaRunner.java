@@ -20,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -79,7 +78,6 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private final Map<TopicPartition, PartitionWork> works = new HashMap<>();
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
   private final RunTotals totals;
-  private final AtomicReference<String> lastResult;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile boolean stopped;
@@ -104,11 +102,6 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    */
   private int failuresInARow;
 
-  /** The connection problem LastProcessingResult shows, and what it showed before; poll thread. */
-  private String joinProblem;
-
-  private String beforeJoinProblem;
-
   /**
    * A runner for {@code config} (a mapping with a Kafka source).
    *
@@ -119,7 +112,6 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     this.config = config;
     this.deps = deps;
     this.totals = totals;
-    this.lastResult = totals.lastResult();
     KafkaEvents events = new KafkaEvents(config.kafka().bootstrapServers());
     this.failures = new KafkaFailures(config, deps, events);
     this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
@@ -189,7 +181,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
           // still read as Enabled
           failuresInARow++;
           LOG.warnf(e, "Mapping %s: the Kafka consumer failed; starting it again", config.uuid());
-          lastResult.set("PROBLEM: Kafka consumer failed: " + e.getMessage());
+          totals.connectionProblem("PROBLEM: Kafka consumer failed: " + e.getMessage());
           pause(deps.backoffMillis(failuresInARow));
         }
       }
@@ -293,7 +285,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       return;
     }
     joinDeadline = -1;
-    joinProblem =
+    totals.connectionProblem(
         "PROBLEM: Connection error. The consumer has not joined group "
             + config.kafka().consumerGroupId()
             + " at "
@@ -301,18 +293,17 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
             + " within "
             + deps.joinTimeout().toSeconds()
             + " s: check the bootstrap servers and SourceAccessConfigurations (SASL and client"
-            + " certificates connect with TLS, as on Lambda).";
-    beforeJoinProblem = lastResult.getAndSet(joinProblem);
+            + " certificates connect with TLS, as on Lambda).");
   }
 
-  /** The consumer is in its group: a connection problem reported before is over. */
+  /**
+   * The consumer is in its group: a connection problem or consumer failure reported before, by this
+   * runner or an earlier one of the mapping, is over.
+   */
   private void joined() {
     joinDeadline = -1;
     failuresInARow = 0;
-    if (joinProblem != null) {
-      lastResult.compareAndSet(joinProblem, beforeJoinProblem);
-      joinProblem = null;
-    }
+    totals.connected();
   }
 
   /**

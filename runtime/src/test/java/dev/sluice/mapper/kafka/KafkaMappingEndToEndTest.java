@@ -879,6 +879,30 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_wrongPasswordThenFixed_consumerFailureGoesOnceItJoinsWithNoRecords()
+      throws Exception {
+    String user = ScramUsers.create("pw-1");
+    Path login = secret("{\"username\":\"" + user + "\",\"password\":\"wrong\"}");
+    Path ca = secret(JSON.createObjectNode().put("certificate", KafkaBroker.certificatePem()));
+    String topic = topic(1);
+    String uuid =
+        map(
+            function(),
+            topic,
+            b ->
+                saslSsl(b)
+                    .sourceAccessConfigurations(
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString()),
+                        a -> a.type("SERVER_ROOT_CA_CERTIFICATE").uri(ca.toUri().toString())));
+    awaitResult(uuid, r -> r.startsWith("PROBLEM: Kafka consumer failed"));
+
+    // the secret fixed: the consumer the runner starts next logs in; nothing is sent
+    Files.writeString(login, "{\"username\":\"" + user + "\",\"password\":\"pw-1\"}");
+
+    awaitResult(uuid, "No records processed"::equals);
+  }
+
+  @Test
   void kafkaMapping_saslWithoutRootCaForASelfSignedBroker_reportsTheTlsFailureAndDeliversNothing()
       throws Exception {
     Path login = scramLogin();
