@@ -23,6 +23,9 @@ final class KafkaClients {
 
   private KafkaClients() {}
 
+  /** The producer's buffer for records not yet sent. */
+  static final long PRODUCER_BUFFER_BYTES = 64L << 20;
+
   static Admin admin(KafkaLogOptions o) {
     return Admin.create(o.connection().clientConfig("sluice-log-admin"));
   }
@@ -41,6 +44,8 @@ final class KafkaClients {
     // thread, which every append of the node shares: a topic another node just deleted held it
     // 60 s (the default) for each record
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+    // set, not left to a client-config file: AppendBudget keeps appends well below it
+    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, PRODUCER_BUFFER_BYTES);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaProducer<>(c);

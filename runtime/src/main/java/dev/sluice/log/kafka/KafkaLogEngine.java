@@ -1,6 +1,7 @@
 package dev.sluice.log.kafka;
 
 import dev.sluice.log.AppendResult;
+import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
@@ -76,6 +77,7 @@ public final class KafkaLogEngine implements LogEngine {
   private final TopicLayout layout;
   private final ConcurrentHashMap<ShardRef, ShardState> states = new ConcurrentHashMap<>();
   private final EngineThreads threads;
+  private final AppendBudget budget = new AppendBudget();
   private KafkaProducer<byte[], byte[]> producer;
   private AppendSend appends;
   private final WriteFence fence;
@@ -190,8 +192,24 @@ public final class KafkaLogEngine implements LogEngine {
         return CompletableFuture.completedFuture(new AppendResult(o.endOffset(), 0, arrival));
       }
       List<NewRecord> copy = List.copyOf(records);
+      long bytes = copy.stream().mapToLong(NewRecord::size).sum();
+      if (!budget.admit(s, bytes)) {
+        throw new LogBusyException(
+            "shard "
+                + shard
+                + " has "
+                + s.unacknowledged.get()
+                + " bytes of appends ("
+                + budget.total()
+                + " on this node) not acknowledged by Kafka yet; try again later");
+      }
       CompletableFuture<AppendResult> result = new CompletableFuture<>();
-      threads.writer(shard).execute(() -> appends.send(s, copy, result));
+      result.whenComplete((r, e) -> budget.release(s, bytes));
+      try {
+        threads.writer(shard).execute(() -> appends.send(s, copy, result));
+      } catch (RejectedExecutionException e) {
+        result.completeExceptionally(closed());
+      }
       return result;
     } catch (LogException e) {
       return CompletableFuture.failedFuture(e);

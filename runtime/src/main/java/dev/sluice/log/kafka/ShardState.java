@@ -3,6 +3,7 @@ package dev.sluice.log.kafka;
 import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -21,6 +22,9 @@ final class ShardState {
   private boolean graceStarted;
   private boolean frozen;
   private boolean deleted;
+
+  /** Bytes of this shard's appends not acknowledged yet ({@link AppendBudget}). */
+  final AtomicLong unacknowledged = new AtomicLong();
 
   /** Completes with the end once the seal is final (see {@link KafkaLogOptions#sealGrace}). */
   final CompletableFuture<Long> finalEnd = new CompletableFuture<>();

@@ -76,6 +76,50 @@ class KafkaLogEngineTest {
   }
 
   @Test
+  void append_pastTheShardsUnacknowledgedBound_isRefusedAtOnceAsBusyAndTakenAgainOnceAcknowledged()
+      throws Exception {
+    try (KafkaBroker.Relayed broker = KafkaBroker.startRelayed()) {
+      KafkaLogEngine e =
+          new KafkaLogEngine(
+              KafkaLogOptions.defaults(broker.bootstrapServers())
+                  .withTopicPrefix(options.topicPrefix()),
+              Clock.systemUTC(),
+              LogListener.NONE);
+      e.start();
+      try {
+        ShardRef other = new ShardRef("payments", S0.shard());
+        await(e.createShard(S0));
+        await(e.createShard(other));
+        await(e.append(S0, List.of(rec("k", "warm"))));
+        await(e.append(other, List.of(rec("k", "warm"))));
+        broker.relay().freeze(); // the broker stops answering, as an unreachable leader does
+
+        byte[] mb = new byte[1 << 20];
+        List<CompletableFuture<AppendResult>> held = new ArrayList<>();
+        for (int i = 0; i < 15; i++) { // 15 MB, under the shard's 16 MB
+          held.add(e.append(S0, List.of(new NewRecord("k", mb))));
+        }
+        CompletableFuture<AppendResult> over = e.append(S0, List.of(new NewRecord("k", mb)));
+        CompletableFuture<AppendResult> elsewhere = e.append(other, List.of(rec("k", "x")));
+
+        assertThat(held).noneMatch(CompletableFuture::isDone);
+        assertThatThrownBy(over::join)
+            .as("refused at once, not queued")
+            .hasCauseInstanceOf(dev.sluice.log.LogBusyException.class)
+            .hasMessageContaining("not acknowledged");
+        assertThat(elsewhere.isCompletedExceptionally()).as("another shard goes on").isFalse();
+
+        broker.relay().thaw();
+        held.forEach(KafkaLogEngineTest::await);
+        await(elsewhere);
+        assertThat(await(e.append(S0, List.of(new NewRecord("k", mb)))).count()).isOne();
+      } finally {
+        e.close();
+      }
+    }
+  }
+
+  @Test
   void appends_keepCallOrderPerShard_andReadsHonourLimits() {
     await(engine.createShard(S0));
     List<CompletableFuture<AppendResult>> pending = new ArrayList<>();
