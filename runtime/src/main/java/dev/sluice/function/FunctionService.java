@@ -7,6 +7,7 @@ import dev.sluice.files.AtomicFiles;
 import dev.sluice.files.CaseFolding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -460,7 +461,7 @@ public final class FunctionService implements AutoCloseable {
             or(spec.timeoutSeconds(), c.timeoutSeconds()),
             or(spec.environment(), c.environment()),
             or(spec.description(), c.description()),
-            or(spec.isolation(), c.isolation()),
+            or(spec.isolation(), isolationFor(or(spec.runtime(), c.runtime()), c.isolation())),
             or(spec.role(), c.role()));
     validate(merged);
     FunctionConfig next = c.withSettings(merged, clock.millis());
@@ -648,6 +649,7 @@ public final class FunctionService implements AutoCloseable {
    */
   public CompletableFuture<Invoked> invoke(String nameOrArn, byte[] payload, String clientContext) {
     Deployed d = require(nameOrArn);
+    payload = eventOf(payload);
     checkPayload(payload);
     // invoked as name:$LATEST, the handler's Context.getInvokedFunctionArn() ends in it, as in
     // Lambda
@@ -704,16 +706,24 @@ public final class FunctionService implements AutoCloseable {
    */
   public String invokeAsync(String nameOrArn, byte[] payload) {
     String name = require(nameOrArn).config().name(); // retries look it up by this name
-    checkPayload(payload, MAX_ASYNC_PAYLOAD_BYTES, "Event");
+    byte[] event = eventOf(payload);
+    checkPayload(event, MAX_ASYNC_PAYLOAD_BYTES, "Event");
     AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis());
     try {
-      journal.put(first.entry(name, payload)); // before the 202: a restart runs it
+      journal.put(first.entry(name, event)); // before the 202: a restart runs it
     } catch (UncheckedIOException e) {
       throw new FunctionException(
           FunctionException.Kind.SERVICE, "The event could not be queued: " + e.getMessage());
     }
-    asyncQueue.execute(() -> attemptAsync(name, payload, first));
+    asyncQueue.execute(() -> attemptAsync(name, event, first));
     return first.requestId();
+  }
+
+  /** An invocation without a payload gets the empty JSON object as its event, as in Lambda. */
+  private static byte[] eventOf(byte[] payload) {
+    return payload == null || payload.length == 0
+        ? "{}".getBytes(StandardCharsets.US_ASCII)
+        : payload;
   }
 
   /**
@@ -732,7 +742,9 @@ public final class FunctionService implements AutoCloseable {
     try {
       Deployed d = require(name);
       f = start(d, name, payload, null, null, event.requestId());
-    } catch (FunctionException e) {
+    } catch (RuntimeException | Error e) {
+      // not only FunctionException: anything else thrown here would end in the executor's
+      // future, the event neither retried nor dropped until a restart
       f = CompletableFuture.failedFuture(e);
     }
     // on the queue's thread: what follows writes the journal, which no event loop may wait for
@@ -1205,6 +1217,15 @@ public final class FunctionService implements AutoCloseable {
       return null;
     }
     return limits.compute(name, (n, current) -> ReservedLimit.resized(current, reserved));
+  }
+
+  /**
+   * The isolation a function keeps when an update names none: an OS-only runtime's bootstrap is a
+   * program, so a move to one takes process isolation, as a creation with it does (the AWS tools
+   * cannot send Sluice's isolation tag).
+   */
+  private static Isolation isolationFor(String runtime, Isolation current) {
+    return runtime != null && runtime.startsWith("provided") ? Isolation.PROCESS : current;
   }
 
   private static FunctionSpec withDefaults(FunctionSpec s) {

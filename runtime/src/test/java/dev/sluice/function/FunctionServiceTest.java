@@ -669,9 +669,42 @@ class FunctionServiceTest {
 
   @Test
   void invoke_runnerThrowsAnError_thePermitIsReleased() throws Exception {
-    runners = new ClassLoaderRunnerFactory();
     java.util.concurrent.atomic.AtomicBoolean fail =
         new java.util.concurrent.atomic.AtomicBoolean();
+    openWithRunnerFailingWhile(fail);
+    service.create("mutex", java17(SLEEPER), new CodeSource.Upload(sleeperJar()));
+    service.putConcurrency("mutex", 1);
+    fail.set(true);
+
+    assertThatThrownBy(() -> call("mutex", "\"a\"")).isInstanceOf(OutOfMemoryError.class);
+    assertThat(call("mutex", "\"b\"").asText()).as("the one permit is free again").isEqualTo("b");
+  }
+
+  @Test
+  void invokeAsync_runnerThrowsAnError_theEventIsTriedAgain() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean fail =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    openWithRunnerFailingWhile(fail);
+    service.create("once", java17(SLEEPER), new CodeSource.Upload(sleeperJar()));
+    fail.set(true);
+
+    service.invokeAsync("once", "\"a\"".getBytes(StandardCharsets.UTF_8));
+
+    long starts = 0;
+    for (int i = 0; i < 300 && starts < 1; i++) {
+      Thread.sleep(20);
+      starts = service.logLines("once", 1000).stream().filter(l -> l.startsWith("START")).count();
+    }
+    assertThat(fail).as("the first attempt threw").isFalse();
+    assertThat(starts).as("the next attempt ran").isEqualTo(1);
+  }
+
+  /**
+   * A service whose class-loader runner throws an OutOfMemoryError (no thread left) instead of
+   * invoking while {@code fail} is set, which that clears.
+   */
+  private void openWithRunnerFailingWhile(java.util.concurrent.atomic.AtomicBoolean fail) {
+    runners = new ClassLoaderRunnerFactory();
     RunnerFactory failing =
         (config, code) -> {
           Runner real = runners.create(config, code);
@@ -703,16 +736,10 @@ class FunctionServiceTest {
             "000000000000",
             Map.of(Isolation.CLASSLOADER, failing),
             16,
-            List.of(),
+            List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
             java.time.Clock.systemUTC(),
             null);
     service.start();
-    service.create("mutex", java17(SLEEPER), new CodeSource.Upload(sleeperJar()));
-    service.putConcurrency("mutex", 1);
-    fail.set(true);
-
-    assertThatThrownBy(() -> call("mutex", "\"a\"")).isInstanceOf(OutOfMemoryError.class);
-    assertThat(call("mutex", "\"b\"").asText()).as("the one permit is free again").isEqualTo("b");
   }
 
   @Test

@@ -136,6 +136,35 @@ class LambdaApiTest {
   }
 
   @Test
+  void invoke_withoutAPayload_handlerGetsTheEmptyObjectInEitherIsolation() throws Exception {
+    String inServer = deploy(Handlers.ECHO, "fixture.Echo", 30);
+    String inProcess = deployInProcess(Handlers.ECHO, "fixture.Echo", 30);
+    for (String name : List.of(inServer, inProcess)) {
+      InvokeResponse r = lambda.invoke(b -> b.functionName(name));
+
+      assertThat(r.functionError()).as("%s: %s", name, r.payload().asUtf8String()).isNull();
+      assertThat(json(r).path("function").asText()).isEqualTo(name);
+      assertThat(lambda.invoke(b -> b.functionName(name).invocationType("Event")).statusCode())
+          .isEqualTo(202);
+    }
+  }
+
+  @Test
+  void updateFunctionConfiguration_javaFunctionToAnOsOnlyRuntime_acceptedAsLambdaDoes() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 30); // no isolation tag: in the server
+
+    lambda.updateFunctionConfiguration(
+        b ->
+            b.functionName(name)
+                .runtime(software.amazon.awssdk.services.lambda.model.Runtime.PROVIDED_AL2023)
+                .handler("bootstrap"));
+
+    GetFunctionConfigurationResponse c = lambda.getFunctionConfiguration(b -> b.functionName(name));
+    assertThat(c.runtimeAsString()).isEqualTo("provided.al2023");
+    assertThat(c.handler()).isEqualTo("bootstrap");
+  }
+
+  @Test
   void getFunction_listFunctions_describeWhatWasDeployed() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 7);
     GetFunctionConfigurationResponse c = lambda.getFunctionConfiguration(b -> b.functionName(name));

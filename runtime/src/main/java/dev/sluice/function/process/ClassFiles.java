@@ -4,7 +4,6 @@ import dev.sluice.function.DeployedCode;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
@@ -51,7 +50,9 @@ final class ClassFiles {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read " + entry + " from " + element, e);
+        // a jar that is no zip, a truncated class: Lambda stores such a package and fails its
+        // invocations, so the search goes on and the JVM reports it when it loads the class
+        continue;
       }
     }
     return OptionalInt.empty();

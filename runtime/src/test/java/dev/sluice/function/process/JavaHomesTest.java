@@ -121,4 +121,22 @@ class JavaHomesTest {
         .hasValue(17);
     assertThat(ClassFiles.requiredFeature(code, "fixture.Missing")).isEmpty();
   }
+
+  @Test
+  void requiredFeature_jarThatIsNoZipOrTruncatedClass_skippedAsLambdaStoresSuchPackages()
+      throws IOException {
+    Path root = elsewhere.resolve("package");
+    Files.createDirectories(root.resolve("lib"));
+    Files.writeString(root.resolve("lib/a-broken.jar"), "not a zip");
+    Files.createDirectories(root.resolve("fixture"));
+    Files.write(root.resolve("fixture/Cut.class"), new byte[] {(byte) 0xCA, (byte) 0xFE});
+    Path real = Fixtures.handlers().root();
+    Files.createDirectories(root.resolve("fixture"));
+    Files.copy(real.resolve("fixture/Actions.class"), root.resolve("fixture/Actions.class"));
+    DeployedCode code = new DeployedCode(root);
+
+    assertThat(ClassFiles.requiredFeature(code, "fixture.Cut")).isEmpty();
+    assertThat(ClassFiles.requiredFeature(code, "fixture.InTheBrokenJar")).isEmpty();
+    assertThat(ClassFiles.requiredFeature(code, "fixture.Actions")).hasValue(17);
+  }
 }
