@@ -82,6 +82,24 @@ final class AsyncJournal {
     }
   }
 
+  /** Whether events are kept on disk, where a waiting one's payload can be read back. */
+  boolean durable() {
+    return dir != null;
+  }
+
+  /** The payload recorded for the event, or null when it is not recorded (or unreadable). */
+  byte[] payload(String requestId) {
+    if (dir == null) {
+      return null;
+    }
+    try {
+      return mapper.readValue(file(requestId).toFile(), Entry.class).payload();
+    } catch (IOException e) {
+      LOG.warnf("Cannot read the asynchronous event %s back: %s", requestId, e.getMessage());
+      return null;
+    }
+  }
+
   /** The events recorded and not finished, as a start finds them; unreadable ones are skipped. */
   List<Entry> pending() {
     List<Entry> out = new ArrayList<>();

@@ -789,29 +789,50 @@ public final class FunctionService implements AutoCloseable {
 
   /**
    * Runs {@code event} again after {@code delayMillis}. The events waiting so hold at most {@link
-   * #WAITING_BYTES} of payload: past that one is dropped, logged, so that a function failing or
-   * throttled for hours under a stream of events cannot fill the heap.
+   * #WAITING_BYTES} of payload in memory, so that a function failing or throttled for hours under a
+   * stream of events cannot fill the heap: past that an event waits with its payload only in the
+   * journal on disk, read back when it runs; without one (a node on shared state) it is dropped,
+   * logged.
    */
   private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
-    if (waitingBytes.addAndGet(payload.length) > maxWaitingBytes) {
+    boolean held = waitingBytes.addAndGet(payload.length) <= maxWaitingBytes;
+    if (!held) {
       waitingBytes.addAndGet(-payload.length);
-      LOG.warnf(
-          "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);
-      journal.remove(event.requestId());
+    }
+    if (!held && !journal.durable()) {
+      drop(name, event, why);
       return;
     }
     try {
       journal.put(event.entry(name, payload)); // a restart retries it from here
     } catch (UncheckedIOException e) {
       LOG.warnf("Asynchronous event %s: its retry state not saved (%s)", event.requestId(), e);
+      if (!held) {
+        drop(name, event, why);
+        return;
+      }
     }
-    asyncQueue.schedule(
-        () -> {
-          waitingBytes.addAndGet(-payload.length);
-          attemptAsync(name, payload, event);
-        },
-        delayMillis,
-        TimeUnit.MILLISECONDS);
+    byte[] kept = held ? payload : null;
+    asyncQueue.schedule(() -> again(name, kept, event), delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Attempts a waiting event, with its payload from memory or else from the journal. */
+  private void again(String name, byte[] kept, AsyncEvent event) {
+    if (kept != null) {
+      waitingBytes.addAndGet(-kept.length);
+      attemptAsync(name, kept, event);
+      return;
+    }
+    byte[] payload = journal.payload(event.requestId());
+    if (payload != null) {
+      attemptAsync(name, payload, event);
+    }
+  }
+
+  private void drop(String name, AsyncEvent event, String why) {
+    LOG.warnf(
+        "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);
+    journal.remove(event.requestId());
   }
 
   private CompletableFuture<InvocationReport> run(Deployed d, Invocation inv) {

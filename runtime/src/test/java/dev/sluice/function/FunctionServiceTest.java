@@ -1038,9 +1038,46 @@ class FunctionServiceTest {
   }
 
   @Test
-  void invokeAsync_failedEventsOverTheWaitingBudget_droppedInsteadOfRetried() throws Exception {
-    // The first retry follows at once, the second after an hour that this test never waits out:
-    // an event failing twice then holds its payload against the budget for the rest of the test.
+  void invokeAsync_failedEventsOverTheWaitingBudget_waitOnDiskAndAreRetried() throws Exception {
+    openFailingWithBudget(null);
+
+    String holding = service.invokeAsync("fails", jsonString(100));
+    awaitStarts(holding, 2); // failed twice: waits an hour with its 100 bytes in memory
+    String tooBig = service.invokeAsync("fails", jsonString(100)); // 200 bytes would wait
+
+    awaitStarts(tooBig, 2); // its payload read back from the journal for the retry
+    Thread.sleep(200);
+    assertThat(starts(tooBig)).as("retried from disk, not dropped").isEqualTo(2);
+    assertThat(starts(holding)).isEqualTo(2);
+    assertThat(dir.resolve("async").resolve(tooBig + ".json"))
+        .as("waiting for its last retry, on disk only")
+        .exists();
+  }
+
+  @Test
+  void invokeAsync_failedEventsOverTheWaitingBudgetWithoutAJournal_droppedInsteadOfRetried()
+      throws Exception {
+    openFailingWithBudget(new dev.sluice.testing.MemoryState()); // shared state: no journal
+
+    String holding = service.invokeAsync("fails", jsonString(100));
+    awaitStarts(holding, 2); // failed twice: waits an hour with its 100 bytes
+    String tooBig = service.invokeAsync("fails", jsonString(100)); // 200 bytes would wait
+    awaitStarts(tooBig, 1);
+    String fits = service.invokeAsync("fails", jsonString(40)); // 140 bytes may wait
+    awaitStarts(fits, 2);
+
+    assertThat(starts(tooBig))
+        .as("dropped after its first failure, although a retry was due at once")
+        .isEqualTo(1);
+    assertThat(starts(holding)).isEqualTo(2);
+  }
+
+  /**
+   * A node whose function "fails" always fails, retried at once and then after an hour this test
+   * never waits out, with 150 bytes of waiting payload allowed in memory; on {@code state} when
+   * given.
+   */
+  private void openFailingWithBudget(dev.sluice.testing.MemoryState state) throws Exception {
     runners = new ClassLoaderRunnerFactory();
     service =
         new FunctionService(
@@ -1051,7 +1088,7 @@ class FunctionServiceTest {
             16,
             List.of(Duration.ZERO, Duration.ofHours(1)),
             java.time.Clock.systemUTC(),
-            null,
+            state,
             150);
     service.start();
     byte[] jar =
@@ -1065,19 +1102,6 @@ class FunctionServiceTest {
         }
         """));
     service.create("fails", java17("fixture.AlwaysFails::go"), new CodeSource.Upload(jar));
-
-    String holding = service.invokeAsync("fails", jsonString(100));
-    awaitStarts(holding, 2); // failed twice: waits an hour with its 100 bytes
-
-    String tooBig = service.invokeAsync("fails", jsonString(100)); // 200 bytes would wait
-    awaitStarts(tooBig, 1);
-    String fits = service.invokeAsync("fails", jsonString(40)); // 140 bytes may wait
-    awaitStarts(fits, 2);
-
-    assertThat(starts(tooBig))
-        .as("dropped after its first failure, although a retry was due at once")
-        .isEqualTo(1);
-    assertThat(starts(holding)).isEqualTo(2);
   }
 
   /** A JSON string payload of exactly {@code bytes} bytes. */
