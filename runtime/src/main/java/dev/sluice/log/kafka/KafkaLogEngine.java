@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.jboss.logging.Logger;
 
 /**
  * A {@link LogEngine} on a Kafka cluster.
@@ -68,8 +69,13 @@ public final class KafkaLogEngine implements LogEngine {
     CLOSED
   }
 
-  /** How often the last look at a sealed shard's end is tried before the end is fixed anyway. */
-  private static final int FINAL_ASK_TRIES = 5;
+  private static final Logger LOG = Logger.getLogger(KafkaLogEngine.class);
+
+  /** The longest wait between two last looks at a sealed shard's end. */
+  private static final long LAST_LOOK_MAX_WAIT_MILLIS = 5_000;
+
+  /** Unanswered last looks after which a warning says the end waits for the broker. */
+  private static final int LAST_LOOK_WARN_AFTER = 5;
 
   private final KafkaLogOptions options;
   private final Clock clock;
@@ -297,31 +303,49 @@ public final class KafkaLogEngine implements LogEngine {
 
   private void graceThenFinish(ShardState s) {
     try {
-      threads.after(options.sealGrace(), () -> lastLook(s, FINAL_ASK_TRIES));
+      threads.after(options.sealGrace(), () -> lastLook(s, 0));
     } catch (RejectedExecutionException e) {
       finish(s); // closing: the end is what it is now
     }
   }
 
   /**
-   * Asks the broker for the end once more before fixing it, again while that fails (a few times, a
-   * refresh interval apart): a stale end would cut off the records the grace waited for.
+   * Asks the broker for the end once more before fixing it, again while that fails, backing off up
+   * to 5 s, for as long as it takes: a stale end would cut off records acknowledged within the
+   * grace, and a reshard waiting for the end is better than a record never read. A shard deleted or
+   * forgotten meanwhile, or an engine closing, ends the wait without an end.
    */
-  private void lastLook(ShardState s, int triesLeft) {
+  private void lastLook(ShardState s, int failed) {
     refresher
         .confirm(List.of(s))
         .whenComplete(
             (v, e) -> {
-              if (e == null || triesLeft <= 1) {
+              if (e == null) {
                 finish(s);
-                return;
-              }
-              try {
-                threads.after(options.refreshInterval(), () -> lastLook(s, triesLeft - 1));
-              } catch (RejectedExecutionException closing) {
-                finish(s);
+              } else if (s.isDeleted()) {
+                s.finalEnd.completeExceptionally(new ShardNotFoundException(s.ref));
+              } else {
+                askAgain(s, failed + 1, e);
               }
             });
+  }
+
+  private void askAgain(ShardState s, int failed, Throwable why) {
+    if (failed == LAST_LOOK_WARN_AFTER) {
+      LOG.warnf(
+          "The end of sealed shard %s cannot be confirmed (%s); it is fixed once the broker"
+              + " answers",
+          s.ref, why.getMessage());
+    }
+    long wait =
+        Math.min(
+            options.refreshInterval().toMillis() << Math.min(failed, 10),
+            LAST_LOOK_MAX_WAIT_MILLIS);
+    try {
+      threads.after(java.time.Duration.ofMillis(wait), () -> lastLook(s, failed));
+    } catch (RejectedExecutionException closing) {
+      s.finalEnd.completeExceptionally(closed());
+    }
   }
 
   private static void finish(ShardState s) {

@@ -120,6 +120,45 @@ class KafkaLogEngineTest {
   }
 
   @Test
+  void finalEnd_brokerSilentForLongAfterTheGrace_waitsForItAndKeepsTheOtherEnginesLateAppend()
+      throws Exception {
+    try (KafkaBroker.Relayed broker = KafkaBroker.startRelayed()) {
+      KafkaLogOptions relayed =
+          KafkaLogOptions.defaults(broker.bootstrapServers())
+              .withTopicPrefix(options.topicPrefix());
+      KafkaLogEngine a =
+          new KafkaLogEngine(
+              relayed
+                  .withSealGrace(java.time.Duration.ofMillis(200))
+                  .withRefreshInterval(java.time.Duration.ofMillis(100)),
+              Clock.systemUTC(),
+              LogListener.NONE);
+      KafkaLogEngine b = new KafkaLogEngine(relayed, Clock.systemUTC(), LogListener.NONE);
+      a.start();
+      b.start();
+      try {
+        await(a.createShard(S0));
+        await(b.createShard(S0));
+        await(a.append(S0, List.of(rec("k", "a"))));
+        assertThat(await(a.seal(S0))).isEqualTo(1);
+        long late = await(b.append(S0, List.of(rec("k", "late")))).baseOffset(); // in the grace
+        broker.relay().freeze(); // most likely before a's next refresh learns of it
+
+        CompletableFuture<Long> end = a.finalEnd(S0);
+        Thread.sleep(27_000); // five unanswered asks of 5 s each: the end used to be fixed then
+
+        assertThat(end).as("not fixed while the broker does not answer").isNotDone();
+        broker.relay().thaw();
+        assertThat(await(end)).as("b's late append inside the end").isEqualTo(late + 1);
+      } finally {
+        broker.relay().thaw();
+        a.close();
+        b.close();
+      }
+    }
+  }
+
+  @Test
   void appends_keepCallOrderPerShard_andReadsHonourLimits() {
     await(engine.createShard(S0));
     List<CompletableFuture<AppendResult>> pending = new ArrayList<>();
