@@ -31,8 +31,8 @@ final class MappingJson {
         bool(b, "BisectBatchOnFunctionError"),
         LambdaJson.integer(b, "MaximumRetryAttempts"),
         LambdaJson.integer(b, "MaximumRecordAgeInSeconds"),
-        b.has("DestinationConfig") ? (dest.isTextual() ? dest.asText() : "") : null,
-        strings(b.get("FunctionResponseTypes")),
+        b.has("DestinationConfig") ? destination(dest) : null,
+        strings(b.get("FunctionResponseTypes"), "FunctionResponseTypes"),
         patterns(b.get("FilterCriteria")),
         LambdaJson.integer(b, "TumblingWindowInSeconds"),
         b.has("SluiceFailureRecordFormat")
@@ -50,14 +50,18 @@ final class MappingJson {
     if (source == null && topics == null && config == null && access == null) {
       return null;
     }
-    List<String> topicList = strings(topics);
+    List<String> topicList = strings(topics, "Topics");
     if (topicList != null && topicList.size() != 1) {
       throw new LambdaException(
           LambdaError.InvalidParameterValueException,
           "Topics must name exactly one topic, not " + topicList.size() + ".");
     }
     return new KafkaSource(
-        source == null ? null : strings(source.path("Endpoints").get("KAFKA_BOOTSTRAP_SERVERS")),
+        source == null
+            ? null
+            : strings(
+                source.path("Endpoints").get("KAFKA_BOOTSTRAP_SERVERS"),
+                "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS"),
         topicList == null ? null : topicList.get(0),
         config == null ? null : config.path("ConsumerGroupId").asText(null),
         access == null ? null : accessList(access));
@@ -191,21 +195,60 @@ final class MappingJson {
     return v.booleanValue();
   }
 
-  private static List<String> strings(JsonNode n) {
+  /**
+   * A list of strings, or null when absent. Anything else is refused: read leniently, a string
+   * where a list belongs was an empty list, which turned ReportBatchItemFailures off.
+   */
+  private static List<String> strings(JsonNode n, String field) {
     if (n == null || n.isNull()) {
       return null;
     }
+    if (!n.isArray()) {
+      throw invalidType(field + " must be a list of strings.");
+    }
     List<String> out = new ArrayList<>();
-    n.forEach(e -> out.add(e.asText()));
+    for (JsonNode e : n) {
+      if (!e.isTextual()) {
+        throw invalidType(field + " must be a list of strings.");
+      }
+      out.add(e.asText());
+    }
     return out;
   }
 
+  /** The filters' patterns, or null when absent; {@code {}} or no Filters: none. */
   private static List<String> patterns(JsonNode criteria) {
     if (criteria == null || criteria.isNull()) {
       return null;
     }
+    JsonNode filters = criteria.path("Filters");
+    if (!criteria.isObject()
+        || !(filters.isMissingNode() || filters.isNull() || filters.isArray())) {
+      throw invalidType("FilterCriteria must be an object with a list of Filters.");
+    }
     List<String> out = new ArrayList<>();
-    criteria.path("Filters").forEach(f -> out.add(f.path("Pattern").asText(null)));
+    for (JsonNode f : filters) {
+      JsonNode pattern = f.path("Pattern");
+      if (!f.isObject() || !(pattern.isTextual() || pattern.isMissingNode() || pattern.isNull())) {
+        throw invalidType("FilterCriteria.Filters must be objects with a Pattern string.");
+      }
+      out.add(pattern.asText(null));
+    }
     return out;
+  }
+
+  /** The OnFailure destination; "" when absent or null (a change removing it). */
+  private static String destination(JsonNode dest) {
+    if (dest.isMissingNode() || dest.isNull()) {
+      return "";
+    }
+    if (!dest.isTextual()) {
+      throw invalidType("DestinationConfig.OnFailure.Destination must be a string.");
+    }
+    return dest.asText();
+  }
+
+  private static LambdaException invalidType(String message) {
+    return new LambdaException(LambdaError.InvalidParameterValueException, message);
   }
 }

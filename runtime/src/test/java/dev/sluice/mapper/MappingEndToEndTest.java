@@ -600,6 +600,40 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void updateMapping_listsAndFiltersOfTheWrongJsonType_refusedAndTheMappingUnchanged()
+      throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid =
+        map(
+            fn,
+            stream,
+            b ->
+                b.functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+                    .filterCriteria(f -> f.filters(x -> x.pattern("{\"partitionKey\":[\"k\"]}"))));
+    for (String body :
+        List.of(
+            "{\"FunctionResponseTypes\":\"ReportBatchItemFailures\"}",
+            "{\"FunctionResponseTypes\":[1]}",
+            "{\"FilterCriteria\":\"partitionKey\"}",
+            "{\"FilterCriteria\":{\"Filters\":\"x\"}}",
+            "{\"FilterCriteria\":{\"Filters\":[{\"Pattern\":{}}]}}",
+            "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":7}}}")) {
+      RestAssured.given()
+          .contentType("application/json")
+          .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .put("/2015-03-31/event-source-mappings/" + uuid)
+          .then()
+          .statusCode(400)
+          .header("X-Amzn-ErrorType", org.hamcrest.Matchers.startsWith("InvalidParameterValue"));
+    }
+    var got = lambda.getEventSourceMapping(b -> b.uuid(uuid));
+    assertThat(got.functionResponseTypes())
+        .containsExactly(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES);
+    assertThat(got.filterCriteria().filters()).hasSize(1);
+  }
+
+  @Test
   void createMapping_fileDestinationThatNamesNoDirectory_invalidParameterValue() throws Exception {
     String stream = stream(1);
     String fn = function();
