@@ -89,30 +89,36 @@ final class AsyncJournal {
 
   /** The payload recorded for the event, or null when it is not recorded (or unreadable). */
   byte[] payload(String requestId) {
+    Entry e = read(requestId);
+    return e == null ? null : e.payload();
+  }
+
+  /** The event as recorded, or null when it is not recorded (or unreadable, which is logged). */
+  Entry read(String requestId) {
     if (dir == null) {
       return null;
     }
     try {
-      return mapper.readValue(file(requestId).toFile(), Entry.class).payload();
+      return mapper.readValue(file(requestId).toFile(), Entry.class);
     } catch (IOException e) {
-      LOG.warnf("Cannot read the asynchronous event %s back: %s", requestId, e.getMessage());
+      LOG.warnf("Cannot read the asynchronous event %s: %s", requestId, e.getMessage());
       return null;
     }
   }
 
-  /** The events recorded and not finished, as a start finds them; unreadable ones are skipped. */
-  List<Entry> pending() {
-    List<Entry> out = new ArrayList<>();
+  /**
+   * The request ids of the events recorded and not finished, as a start finds them, in name order;
+   * {@link #read} gives each, one at a time, so that a long queue is not all in memory at once.
+   */
+  List<String> pending() {
+    List<String> out = new ArrayList<>();
     if (dir == null || !Files.isDirectory(dir)) {
       return out;
     }
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(SUFFIX)).sorted().toList()) {
-        try {
-          out.add(mapper.readValue(f.toFile(), Entry.class));
-        } catch (IOException e) {
-          LOG.warnf("Skipping the unreadable asynchronous event %s: %s", f, e.getMessage());
-        }
+        String name = f.getFileName().toString();
+        out.add(name.substring(0, name.length() - SUFFIX.length()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the asynchronous events in " + dir, e);

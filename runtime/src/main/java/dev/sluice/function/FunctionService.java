@@ -125,8 +125,7 @@ public final class FunctionService implements AutoCloseable {
   /** The accepted asynchronous events not finished yet, so that a restart runs them. */
   private final AsyncJournal journal;
 
-  private final ScheduledExecutorService asyncQueue =
-      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sluice-async-invoke"));
+  private final ScheduledExecutorService asyncQueue = asyncQueue();
 
   /**
    * With shared state: one change of a function at a time from this node, held until its outcome
@@ -260,9 +259,17 @@ public final class FunctionService implements AutoCloseable {
     resumeAsync();
   }
 
-  /** Runs again the asynchronous events a stop or crash left unfinished. */
+  /**
+   * Runs again the asynchronous events a stop or crash left unfinished. As for waiting retries, at
+   * most {@link #WAITING_BYTES} of their payloads stay in memory until they run; the others are
+   * read back from the journal then.
+   */
   private void resumeAsync() {
-    for (AsyncJournal.Entry e : journal.pending()) {
+    for (String id : journal.pending()) {
+      AsyncJournal.Entry e = journal.read(id);
+      if (e == null) {
+        continue; // unreadable: logged, and left for a look
+      }
       if (!functions.containsKey(e.function())) {
         LOG.warnf(
             "Asynchronous event %s of %s dropped: the function is gone",
@@ -271,7 +278,12 @@ public final class FunctionService implements AutoCloseable {
         continue;
       }
       AsyncEvent event = new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis());
-      asyncQueue.execute(() -> attemptAsync(e.function(), e.payload(), event));
+      byte[] kept =
+          waitingBytes.addAndGet(e.payload().length) <= maxWaitingBytes ? e.payload() : null;
+      if (kept == null) {
+        waitingBytes.addAndGet(-e.payload().length);
+      }
+      asyncQueue.execute(() -> again(e.function(), kept, event));
     }
   }
 
@@ -1432,12 +1444,32 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
+  /**
+   * The thread of asynchronous events. A stop lets the task under way finish, uninterrupted (an
+   * interrupt would fail its journal write, and a failed write drops the event), and drops the
+   * waiting ones, which the journal keeps for the next start.
+   */
+  private static ScheduledExecutorService asyncQueue() {
+    java.util.concurrent.ScheduledThreadPoolExecutor queue =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
+            1, r -> daemon(r, "sluice-async-invoke"));
+    queue.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return queue;
+  }
+
   /** Stops every runner and the service's threads. */
   @Override
   public void close() {
     closeShared();
     functions.values().forEach(d -> d.runner().close());
-    asyncQueue.shutdownNow();
+    asyncQueue.shutdown();
+    try {
+      if (!asyncQueue.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warnf("The asynchronous event thread did not finish within %d s", CLOSE_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       logThread.execute(logs::closeAll);
     } catch (RejectedExecutionException e) {

@@ -18,7 +18,7 @@ final class MappingJson {
   private MappingJson() {}
 
   static MappingRequest request(ObjectNode b) {
-    JsonNode dest = b.path("DestinationConfig").path("OnFailure").path("Destination");
+    JsonNode dest = onFailure(b.get("DestinationConfig"));
     return new MappingRequest(
         LambdaJson.text(b, "FunctionName"),
         LambdaJson.text(b, "EventSourceArn"),
@@ -235,6 +235,21 @@ final class MappingJson {
       out.add(pattern.asText(null));
     }
     return out;
+  }
+
+  /** The destination member of a DestinationConfig, checked to be one; missing when absent. */
+  private static JsonNode onFailure(JsonNode config) {
+    if (config == null || config.isNull()) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    JsonNode onFailure = config.path("OnFailure");
+    boolean objects =
+        config.isObject()
+            && (onFailure.isMissingNode() || onFailure.isNull() || onFailure.isObject());
+    if (!objects) {
+      throw invalidType("DestinationConfig must be an object with an OnFailure object.");
+    }
+    return onFailure.path("Destination");
   }
 
   /** The OnFailure destination; "" when absent or null (a change removing it). */

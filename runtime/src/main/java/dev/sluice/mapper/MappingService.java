@@ -786,8 +786,9 @@ public final class MappingService implements AutoCloseable {
     Map<String, Checkpoint> out = new TreeMap<>();
     for (Shard s : meta.shards()) {
       if (meta.status() == StreamStatus.CREATING) {
-        // its shard logs may not be there yet, and hold nothing: every position is the start
-        out.put(s.id(), new Checkpoint(0, false));
+        // its shard logs hold nothing, so every position is the start, where a shard with no
+        // checkpoint starts anyway; and they may not be there yet: Kafka refuses a group offset
+        // for a partition its topic does not have yet
         continue;
       }
       ShardRef ref = new ShardRef(c.stream(), s.id());

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -1055,6 +1056,29 @@ class FunctionServiceTest {
   }
 
   @Test
+  void invokeAsync_eventsPendingAtARestartOverTheWaitingBudget_allRunAfterIt() throws Exception {
+    openFailingWithBudget(null);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(service.invokeAsync("fails", jsonString(100)));
+    }
+    for (String id : ids) {
+      awaitStarts(id, 2); // each waits an hour for its last retry, the first in memory
+    }
+    close();
+
+    openWithBudget(null, List.of(Duration.ZERO, Duration.ZERO));
+
+    for (String id : ids) {
+      awaitStarts(id, 3); // two of them read back from the journal when they run
+    }
+    for (int i = 0; i < 200 && dirs(dir.resolve("async")) > 0; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(dir.resolve("async")).isEmptyDirectory();
+  }
+
+  @Test
   void invokeAsync_failedEventsOverTheWaitingBudgetWithoutAJournal_droppedInsteadOfRetried()
       throws Exception {
     openFailingWithBudget(new dev.sluice.testing.MemoryState()); // shared state: no journal
@@ -1078,19 +1102,7 @@ class FunctionServiceTest {
    * given.
    */
   private void openFailingWithBudget(dev.sluice.testing.MemoryState state) throws Exception {
-    runners = new ClassLoaderRunnerFactory();
-    service =
-        new FunctionService(
-            dir,
-            "us-east-1",
-            "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
-            16,
-            List.of(Duration.ZERO, Duration.ofHours(1)),
-            java.time.Clock.systemUTC(),
-            state,
-            150);
-    service.start();
+    openWithBudget(state, List.of(Duration.ZERO, Duration.ofHours(1)));
     byte[] jar =
         HandlerJars.jar(
             Map.of(
@@ -1102,6 +1114,23 @@ class FunctionServiceTest {
         }
         """));
     service.create("fails", java17("fixture.AlwaysFails::go"), new CodeSource.Upload(jar));
+  }
+
+  /** A node with 150 bytes of waiting payload allowed in memory and these retry delays. */
+  private void openWithBudget(dev.sluice.testing.MemoryState state, List<Duration> delays) {
+    runners = new ClassLoaderRunnerFactory();
+    service =
+        new FunctionService(
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            16,
+            delays,
+            java.time.Clock.systemUTC(),
+            state,
+            150);
+    service.start();
   }
 
   /** A JSON string payload of exactly {@code bytes} bytes. */

@@ -618,7 +618,9 @@ class MappingEndToEndTest {
             "{\"FilterCriteria\":\"partitionKey\"}",
             "{\"FilterCriteria\":{\"Filters\":\"x\"}}",
             "{\"FilterCriteria\":{\"Filters\":[{\"Pattern\":{}}]}}",
-            "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":7}}}")) {
+            "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":7}}}",
+            "{\"DestinationConfig\":\"arn:aws:kinesis:us-east-1:000000000000:stream/x\"}",
+            "{\"DestinationConfig\":{\"OnFailure\":[]}}")) {
       RestAssured.given()
           .contentType("application/json")
           .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))

@@ -119,7 +119,9 @@ final class AppendSend {
     if (first.offset() < sent.knownEnd()) {
       // a partition's offsets never go back: this is another partition of the same name, which
       // a broker with auto.create.topics.enable made when the producer asked for the deleted one;
-      // its offsets would be sequence numbers issued already
+      // its offsets would be sequence numbers issued already. Every later append is refused too:
+      // once its offsets passed the old end it would be acknowledged again.
+      shard.markDeleted();
       result.completeExceptionally(
           new LogException(
               "shard "

@@ -190,6 +190,12 @@ class KafkaLogEngineSharedTest {
         .hasCauseInstanceOf(LogException.class)
         .hasMessageContaining("was deleted");
     assertThat(a.offsets(S0).endOffset()).as("the shard's end kept").isEqualTo(3);
+    for (int i = 0; i < 4; i++) { // past the old end, the new topic's offsets would fit again
+      CompletableFuture<AppendResult> more = a.append(S0, List.of(rec("k", "more" + i)));
+      assertThatThrownBy(() -> more.orTimeout(20, TimeUnit.SECONDS).join())
+          .hasCauseInstanceOf(LogException.class)
+          .hasMessageContaining("was deleted");
+    }
   }
 
   @Test

@@ -790,15 +790,24 @@ class KafkaMappingEndToEndTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> committed(uuid).equals(Map.of(0, 9L)));
   }
 
+  /**
+   * A LATEST mapping of {@code fn} on {@code topic} (one partition, one record before it), started,
+   * its position committed past that record, then disabled; its uuid.
+   */
+  private String disabledLatestMapping(String fn, String topic) throws Exception {
+    send(topic, "k", "before-0");
+    String uuid = map(fn, topic, b -> b.startingPosition(EventSourcePosition.LATEST));
+    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
+    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    return uuid;
+  }
+
   @Test
   void kafkaMapping_latestWhoseCommittedOffsetRetentionOvertook_resumesAtTheOldestRecordLeft()
       throws Exception {
     String topic = topic(1);
     String fn = function();
-    send(topic, "k", "before-0");
-    String uuid = map(fn, topic, b -> b.startingPosition(EventSourcePosition.LATEST));
-    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
-    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    String uuid = disabledLatestMapping(fn, topic);
     for (int i = 1; i < 6; i++) {
       send(topic, "k", "while-" + i);
     }
@@ -818,10 +827,7 @@ class KafkaMappingEndToEndTest {
       throws Exception {
     String topic = topic(1);
     String fn = function();
-    send(topic, "k", "before-0");
-    String uuid = map(fn, topic, b -> b.startingPosition(EventSourcePosition.LATEST));
-    await().atMost(Duration.ofSeconds(20)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
-    lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
+    String uuid = disabledLatestMapping(fn, topic);
     admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(2))).all().get();
     sendTo(topic, 1, "k", "new-partition");
 
