@@ -40,6 +40,14 @@ class FunctionServiceTest {
 
   /** A node on {@code dir} whose asynchronous retries wait {@code delays}. */
   void openWithRetryDelays(List<Duration> delays) {
+    openWith(null, delays, FunctionService.WAITING_BYTES);
+  }
+
+  /**
+   * A node on {@code dir}, on shared {@code state} when given, whose asynchronous retries wait
+   * {@code delays} and hold at most {@code waitingBytes} of payload in memory.
+   */
+  void openWith(dev.sluice.testing.MemoryState state, List<Duration> delays, long waitingBytes) {
     runners = new ClassLoaderRunnerFactory();
     service =
         new FunctionService(
@@ -50,7 +58,8 @@ class FunctionServiceTest {
             16,
             delays,
             java.time.Clock.systemUTC(),
-            null);
+            state,
+            waitingBytes);
     service.start();
   }
 
@@ -1118,19 +1127,7 @@ class FunctionServiceTest {
 
   /** A node with 150 bytes of waiting payload allowed in memory and these retry delays. */
   private void openWithBudget(dev.sluice.testing.MemoryState state, List<Duration> delays) {
-    runners = new ClassLoaderRunnerFactory();
-    service =
-        new FunctionService(
-            dir,
-            "us-east-1",
-            "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
-            16,
-            delays,
-            java.time.Clock.systemUTC(),
-            state,
-            150);
-    service.start();
+    openWith(state, delays, 150);
   }
 
   /** A JSON string payload of exactly {@code bytes} bytes. */
