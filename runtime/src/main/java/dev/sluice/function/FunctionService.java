@@ -278,11 +278,7 @@ public final class FunctionService implements AutoCloseable {
         continue;
       }
       AsyncEvent event = new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis());
-      byte[] kept =
-          waitingBytes.addAndGet(e.payload().length) <= maxWaitingBytes ? e.payload() : null;
-      if (kept == null) {
-        waitingBytes.addAndGet(-e.payload().length);
-      }
+      byte[] kept = hold(e.payload());
       asyncQueue.execute(() -> again(e.function(), kept, event));
     }
   }
@@ -807,11 +803,8 @@ public final class FunctionService implements AutoCloseable {
    * logged.
    */
   private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
-    boolean held = waitingBytes.addAndGet(payload.length) <= maxWaitingBytes;
-    if (!held) {
-      waitingBytes.addAndGet(-payload.length);
-    }
-    if (!held && !journal.durable()) {
+    byte[] kept = hold(payload);
+    if (kept == null && !journal.durable()) {
       drop(name, event, why);
       return;
     }
@@ -819,13 +812,24 @@ public final class FunctionService implements AutoCloseable {
       journal.put(event.entry(name, payload)); // a restart retries it from here
     } catch (UncheckedIOException e) {
       LOG.warnf("Asynchronous event %s: its retry state not saved (%s)", event.requestId(), e);
-      if (!held) {
+      if (kept == null) {
         drop(name, event, why);
         return;
       }
     }
-    byte[] kept = held ? payload : null;
     asyncQueue.schedule(() -> again(name, kept, event), delayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * {@code payload}, counted against the waiting budget, when it fits in; null otherwise (the event
+   * then waits with its payload in the journal only). {@link #again} gives it back.
+   */
+  private byte[] hold(byte[] payload) {
+    if (waitingBytes.addAndGet(payload.length) <= maxWaitingBytes) {
+      return payload;
+    }
+    waitingBytes.addAndGet(-payload.length);
+    return null;
   }
 
   /** Attempts a waiting event, with its payload from memory or else from the journal. */
