@@ -91,7 +91,8 @@ class MappingServiceTest {
     for (int i = 0; i < 1000 && record == null; i++) {
       Thread.sleep(10);
       try (Stream<Path> files = Files.list(failures)) {
-        record = files.findFirst().orElse(null);
+        // the record is written as NAME.json.tmp first, then renamed
+        record = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElse(null);
       }
     }
     assertThat(record).as("failure record").isNotNull();
