@@ -741,18 +741,18 @@ final class ShardProcessor {
     progress.result("PROBLEM: Function reported batch item failures");
     lane.current = rest;
     retrying(lane);
+    InvocationResult.Failure f =
+        new InvocationResult.Failure(
+            "BatchItemFailure", "the function reported these records as failed", List.of(), false);
     if (exhausted(batch)) {
       skip(
           lane,
           batch.from(firstFailed, batch.attempt()),
           "RetryAttemptsExhausted",
-          new InvocationResult.Failure(
-              "BatchItemFailure",
-              "the function reported these records as failed",
-              List.of(),
-              false),
-          batch.attempt() + 1);
+          f,
+          1 + batch.attempt());
     } else {
+      lane.lastFailure = f; // for the OnFailure record, should the retry come too late
       later(lane, rest, rest.attempt());
     }
   }
@@ -763,6 +763,7 @@ final class ShardProcessor {
     progress.result("PROBLEM: Function call failed");
     retrying(lane);
     if (config.bisectOnError() && batch.records().size() > 1) {
+      lane.lastFailure = f; // for the OnFailure record, should a half come too late
       int half = batch.records().size() / 2;
       // splitting does not count as a retry
       lane.retries.addFirst(
@@ -946,6 +947,10 @@ final class ShardProcessor {
       progress.result("PROBLEM: Function call failed: " + cause.getMessage());
       retrying(lane);
       lane.throttles++;
+      if (finalExpired()) {
+        giveUpFinal(lane, attempt, "the call failed", cause.getMessage());
+        return;
+      }
       stats.retries.increment();
       after(deps.backoffMillis(Math.min(lane.throttles - 1, 30)), () -> runFinal(lane, attempt));
       return;
@@ -955,21 +960,35 @@ final class ShardProcessor {
       progress.result("PROBLEM: Function call failed");
       retrying(lane);
       boolean exhausted = config.maxRetryAttempts() >= 0 && attempt >= config.maxRetryAttempts();
-      boolean expired =
-          config.maxRecordAgeSeconds() >= 0
-              && deps.clock().millis() - window.end() > config.maxRecordAgeSeconds() * 1000L;
-      if (exhausted || expired) {
-        LOG.errorf(
-            "Mapping %s: giving up the final invoke of %s after %d attempts (%s: %s); its state is"
-                + " discarded",
-            config.uuid(), openWindow(), attempt + 1, f.errorType(), f.errorMessage());
-        windowClosed(lane);
+      if (exhausted || finalExpired()) {
+        giveUpFinal(lane, attempt, f.errorType(), f.errorMessage());
       } else {
         retryFinal(lane, attempt, attempt + 1);
       }
       return;
     }
     progress.result("OK");
+    windowClosed(lane);
+  }
+
+  /**
+   * Whether a failing final invoke is past retrying, as a failing batch is once its records expire:
+   * the window's records are older than MaximumRecordAgeInSeconds, or retention trimmed them (every
+   * record before the shard's checkpoint is gone; the window's are all before it). With Lambda's
+   * defaults (-1 and -1) nothing else ends its retries, and it holds the shard meanwhile.
+   */
+  private boolean finalExpired() {
+    boolean tooOld =
+        config.maxRecordAgeSeconds() >= 0
+            && deps.clock().millis() - window.end() > config.maxRecordAgeSeconds() * 1000L;
+    return tooOld || committed <= trimmedBelow();
+  }
+
+  private void giveUpFinal(Lane lane, int attempt, String errorType, String message) {
+    LOG.errorf(
+        "Mapping %s: giving up the final invoke of %s after %d attempts (%s: %s); its state is"
+            + " discarded",
+        config.uuid(), openWindow(), attempt + 1, errorType, message);
     windowClosed(lane);
   }
 

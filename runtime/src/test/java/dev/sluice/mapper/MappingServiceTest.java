@@ -714,6 +714,82 @@ class MappingServiceTest {
     assertThat(last[3]).as("the new window's sum only").isEqualTo("2");
   }
 
+  @Test
+  void finalWindowInvoke_failingUntilRetentionTrimsTheWindow_givenUpAndTheShardMovesOn()
+      throws Exception {
+    String stream = h.stream();
+    String fn = h.function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    // Lambda's defaults: retried until the records expire
+    String uuid =
+        h.mappings.create(withTumblingWindow(request(fn, stream, null, null), 60)).config().uuid();
+    h.put(stream, "{\"amount\":1,\"failFinal\":1}");
+    awaitWindowState(uuid);
+    h.timers.awaitPending();
+    h.clock.advance(60_000);
+    assertThat(await(fn, 2).get(1)).as("the failing final invoke").startsWith("final|");
+    h.timers.awaitPending(); // its retry
+    long start =
+        h.engine.trim(new ShardRef(stream, "shardId-000000000000"), h.clock.millis() + 1).join();
+    assertThat(start).as("the window's record left the stream").isEqualTo(1);
+    h.put(stream, "{\"amount\":2}");
+
+    List<String> lines = delivered(fn);
+    for (int i = 0; i < 200 && finals(lines, "2") == 0; i++) {
+      h.clock.advance(1_000);
+      Thread.sleep(10);
+      lines = delivered(fn);
+    }
+    assertThat(finals(lines, "1"))
+        .as("the first window's final: invoked, then retried once after the trim")
+        .isEqualTo(2);
+    assertThat(lines.get(3)).startsWith("batch|");
+    assertThat(finals(lines, "2")).as("the new window's final").isEqualTo(1);
+  }
+
+  /** How many of WindowSum's lines are final invokes of a window that summed to {@code sum}. */
+  private static long finals(List<String> lines, String sum) {
+    return lines.stream()
+        .map(l -> l.split("\\|"))
+        .filter(f -> f[0].equals("final") && f[3].equals(sum))
+        .count();
+  }
+
+  @Test
+  void partlyFailedBatch_olderThanMaximumRecordAgeWhenItsRetryIsDue_failureRecordNamesTheFailure()
+      throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-age-partial");
+    h.put(stream, "reject-1"); // reported as a batch item failure every time
+    MappingRequest r = request(fn, stream, 60, failures.toUri().toString());
+    h.mappings.create(
+        new MappingRequest(
+            r.functionName(),
+            r.eventSourceArn(),
+            r.enabled(),
+            r.batchSize(),
+            r.maxBatchingWindowSeconds(),
+            r.startingPosition(),
+            r.startingTimestampMillis(),
+            r.parallelizationFactor(),
+            r.bisectOnError(),
+            r.maxRetryAttempts(),
+            r.maxRecordAgeSeconds(),
+            r.onFailure(),
+            List.of("ReportBatchItemFailures"),
+            r.filterPatterns(),
+            0,
+            r.metadataOnlyFailures(),
+            null));
+    h.timers.awaitPending(); // the retry after the reported failure
+    h.clock.advance(61_000);
+
+    JsonNode failure = MappingTimersTest.awaitFailureRecord(failures);
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+    assertThat(failure.at("/responseContext/functionError").asText()).isEqualTo("Unhandled");
+    assertThat(failure.at("/error/errorType").asText()).isEqualTo("BatchItemFailure");
+  }
+
   private void awaitWindowClosed(String uuid) throws InterruptedException {
     for (int i = 0; i < 1000; i++) {
       Checkpoint cp = h.mappings.get(uuid).checkpoints().get("shardId-000000000000");

@@ -16,7 +16,8 @@ final class WindowSumHandler {
    * and on the final invoke: {@code final|windowStart|windowEnd|sum|invokes|records|terminatedEarly
    * |shardId|eventSourceARN}. A record whose data contains {@code "flaky"} is reported as a batch
    * item failure the first time it is seen; the state returned then covers only the records before
-   * it. A record with {@code "pad": N} puts N characters into the state ({@code pad}).
+   * it. A record with {@code "pad": N} puts N characters into the state ({@code pad}). A record
+   * with {@code "failFinal"} makes its window's final invokes fail (after their line).
    */
   static final Map<String, String> SOURCES =
       Map.of(
@@ -69,6 +70,9 @@ final class WindowSumHandler {
                     if (m.find()) {
                       sum += Long.parseLong(m.group(1));
                     }
+                    if (data.contains("failFinal")) {
+                      state.put("failFinal", "1");
+                    }
                     Matcher pad = PAD.matcher(data);
                     if (pad.find()) {
                       state.put("pad", "x".repeat(Integer.parseInt(pad.group(1))));
@@ -81,6 +85,9 @@ final class WindowSumHandler {
                   state.put("invokes", Integer.toString(invokes + 1));
                 }
                 Files.writeString(log, line + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                if (line.startsWith("final|") && state.containsKey("failFinal")) {
+                  throw new IllegalStateException("the final invoke fails");
+                }
                 return TimeWindowEventResponse.builder().withState(state).withBatchItemFailures(failures).build();
               } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
