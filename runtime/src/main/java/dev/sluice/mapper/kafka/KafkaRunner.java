@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +75,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
   private final Map<TopicPartition, PartitionWork> works = new HashMap<>();
+
+  /** Where a LATEST mapping's partitions without an offset start; what its commits carry. */
+  private final LatestStart latest = new LatestStart();
+
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
   private final RunTotals totals;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -447,12 +450,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     }
   }
 
-  private static Map<TopicPartition, OffsetAndMetadata> dueOffsets(
-      Collection<PartitionWork> which) {
+  private Map<TopicPartition, OffsetAndMetadata> dueOffsets(Collection<PartitionWork> which) {
     Map<TopicPartition, OffsetAndMetadata> due = new HashMap<>();
     for (PartitionWork w : which) {
       if (w.commitPoint() > w.committed) {
-        due.put(w.tp, new OffsetAndMetadata(w.commitPoint()));
+        due.put(w.tp, new OffsetAndMetadata(w.commitPoint(), latest.metadata()));
       }
     }
     return due;
@@ -596,10 +598,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
           partitions.stream().filter(tp -> committed.get(tp) == null).toList();
       if (config.startingPosition() == StartingPosition.AT_TIMESTAMP) {
         seekToTimestamp(c, fresh);
-      } else if (config.startingPosition() == StartingPosition.LATEST
-          && !fresh.isEmpty()
-          && firstStart(c, committed)) {
-        c.seekToEnd(fresh);
+      } else if (config.startingPosition() == StartingPosition.LATEST) {
+        List<TopicPartition> toEnd = latest.toEnd(committed, fresh, () -> wholeTopic(c));
+        if (!toEnd.isEmpty()) {
+          c.seekToEnd(toEnd);
+        }
       }
       for (TopicPartition tp : partitions) {
         OffsetAndMetadata stored = committed.get(tp);
@@ -619,22 +622,16 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       }
     }
 
-    /**
-     * Whether the group has no committed offset for any partition of the topic, so that this is the
-     * mapping's first start, where LATEST means the end. Otherwise a partition without one was
-     * added to the topic since, and starts at its beginning: its records came after the mapping's
-     * start. (Every assigned partition gets its starting position committed at once.)
-     */
-    private boolean firstStart(
-        KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> assigned) {
-      if (assigned.values().stream().anyMatch(Objects::nonNull)) {
-        return false;
-      }
+    /** The group's offsets for every partition of the topic; null for those without one. */
+    private Map<TopicPartition, OffsetAndMetadata> wholeTopic(KafkaConsumer<byte[], byte[]> c) {
       String topic = config.kafka().topic();
       Set<TopicPartition> all = new HashSet<>();
       unwoken(() -> c.partitionsFor(topic))
           .forEach(p -> all.add(new TopicPartition(topic, p.partition())));
-      return unwoken(() -> c.committed(all)).values().stream().allMatch(Objects::isNull);
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      all.forEach(tp -> offsets.put(tp, null));
+      offsets.putAll(unwoken(() -> c.committed(all)));
+      return offsets;
     }
 
     /**

@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -837,6 +838,42 @@ class KafkaMappingEndToEndTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> committed(uuid).equals(Map.of(0, 1L, 1, 1L)));
+  }
+
+  @Test
+  void kafkaMapping_latestJoiningAnotherNodesFirstStart_startsItsPartitionsAtTheirEnd()
+      throws Exception {
+    String topic = topic(2);
+    String fn = function();
+    String group = "g-" + topic;
+    sendTo(topic, 0, "k", "old-0");
+    sendTo(topic, 1, "k", "old-1");
+    // what another node in the same first rebalance commits for its partition, seen before this
+    // node looks: partition 1 has no offset yet, but it was there at the first start
+    admin
+        .alterConsumerGroupOffsets(
+            group,
+            Map.of(
+                new TopicPartition(topic, 0), new OffsetAndMetadata(1, LatestStart.PREFIX + "2")))
+        .all()
+        .get();
+
+    map(
+        fn,
+        topic,
+        b ->
+            b.startingPosition(EventSourcePosition.LATEST)
+                .selfManagedKafkaEventSourceConfig(c -> c.consumerGroupId(group)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> committed(group).equals(Map.of(0, 1L, 1, 1L)));
+    sendTo(topic, 1, "k", "new-1");
+
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("new-1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> committed(group).equals(Map.of(0, 1L, 1, 2L)));
+    assertThat(lines(fn, ".log")).hasSize(1);
   }
 
   @Test
