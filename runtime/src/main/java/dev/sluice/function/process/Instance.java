@@ -174,9 +174,9 @@ final class Instance implements RuntimeApiServer.Api {
     Process p;
     try {
       p = builder(port()).start();
-    } catch (IOException | RuntimeException e) {
-      // what cannot start (a bad environment value, a missing binary) fails its invocation:
-      // unanswered, it held its concurrency for ever
+    } catch (IOException | RuntimeException | Error e) {
+      // what cannot start (a bad environment value, a missing binary, no thread left for the
+      // process reaper) fails its invocation: unanswered, it held its concurrency for ever
       Held held = markDead();
       if (held != null) {
         String reason = e.getMessage();
@@ -569,7 +569,7 @@ final class Instance implements RuntimeApiServer.Api {
             if (pendingResult == null) {
               owner.redispatch(held.pending);
             } else {
-              finishUndelivered(held.pending, pendingResult.apply(held.pending));
+              finishUndelivered(held.pending, pendingResult.apply(held.pending), held.served);
             }
           }
           release();
@@ -634,13 +634,19 @@ final class Instance implements RuntimeApiServer.Api {
     }
   }
 
-  /** A job that failed before reaching the handler: the report carries what init printed. */
-  private void finishUndelivered(Job job, InvocationResult result) {
+  /**
+   * A job that failed before reaching the handler. On an instance that never finished init the
+   * report carries init's time and output; on one that served before (its runtime stopped asking),
+   * init was reported with the first invocation, so only what was printed since the last one.
+   */
+  private void finishUndelivered(Job job, InvocationResult result, boolean served) {
     long init;
+    long from;
     synchronized (this) {
-      init = process == null ? -1 : System.nanoTime() - startNanos;
+      init = served || process == null ? -1 : System.nanoTime() - startNanos;
+      from = served ? logMark : 0;
     }
-    job.future.complete(new InvocationReport(result, 0, init, -1, log.read(0, -1)));
+    job.future.complete(new InvocationReport(result, 0, init, -1, log.read(from, -1)));
   }
 
   private long peakMemoryMb() {
@@ -735,11 +741,28 @@ final class Instance implements RuntimeApiServer.Api {
   }
 
   /**
-   * Lambda's Invoke takes the client context as base64, the Runtime API hands it on as JSON. A
-   * header is one line, and JSON needs no raw line breaks, so they are flattened.
+   * Lambda's Invoke takes the client context as base64, the Runtime API hands it on as JSON in a
+   * header, which carries ASCII only (Vert.x refuses DEL; a character past 255 went out as '?').
+   * Every character from DEL up is written as a JSON unicode escape, which is valid only inside
+   * strings, where JSON allows such characters at all; control characters, which JSON allows only
+   * as whitespace between tokens, become spaces. The JSON read back is the same.
    */
   static String clientContext(Invocation inv) {
     String json = inv.clientContextJson();
-    return json == null ? null : json.replace('\r', ' ').replace('\n', ' ');
+    if (json == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(json.length());
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c < 0x20) {
+        out.append(' ');
+      } else if (c >= 0x7f) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

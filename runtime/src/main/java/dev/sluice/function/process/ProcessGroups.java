@@ -2,6 +2,7 @@ package dev.sluice.function.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +24,46 @@ final class ProcessGroups {
 
   /** {@code command} run as the leader of a new session and process group, where possible. */
   static List<String> own(List<String> command) {
-    if (!Files.isExecutable(SETSID) || !Files.isExecutable(Path.of(command.get(0)))) {
-      return command; // a program that cannot start fails to start itself, as Lambda reports it
+    Path program = Path.of(command.get(0));
+    if (!Files.isExecutable(SETSID) || !Files.isExecutable(program) || !canExec(program)) {
+      // a program that cannot start fails to start itself, as Lambda reports it: through setsid
+      // it would be setsid that fails, and the instance would seem to exit with status 127
+      return command;
     }
     List<String> out = new ArrayList<>();
     out.add(SETSID.toString()); // not a group leader here (the JVM's child): it execs in place
     out.addAll(command);
     return out;
+  }
+
+  /**
+   * Whether the kernel finds what runs {@code program}: a script's interpreter (its {@code #!}
+   * line; a bootstrap saved with Windows line ends names {@code /bin/sh\r}, which does not exist)
+   * must be an executable file. Anything else (a binary) is taken to run. Blocking (reads the
+   * file's first line).
+   */
+  static boolean canExec(Path program) {
+    byte[] head = new byte[256];
+    int n;
+    try (var in = Files.newInputStream(program)) {
+      n = in.readNBytes(head, 0, head.length);
+    } catch (IOException e) {
+      return false;
+    }
+    if (n < 2 || head[0] != '#' || head[1] != '!') {
+      return true;
+    }
+    // the kernel skips blanks around the interpreter's path, but not a carriage return
+    int from = 2;
+    while (from < n && (head[from] == ' ' || head[from] == '\t')) {
+      from++;
+    }
+    int to = from;
+    while (to < n && head[to] != ' ' && head[to] != '\t' && head[to] != '\n') {
+      to++;
+    }
+    String interpreter = new String(head, from, to - from, StandardCharsets.ISO_8859_1);
+    return !interpreter.isEmpty() && Files.isExecutable(Path.of(interpreter));
   }
 
   /** The live processes of group {@code pgid}, its leader included; blocking (reads /proc). */

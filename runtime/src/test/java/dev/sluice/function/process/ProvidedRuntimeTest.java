@@ -5,8 +5,11 @@ import static dev.sluice.function.process.Fixtures.invocation;
 import static dev.sluice.function.process.Fixtures.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.function.DeployedCode;
+import dev.sluice.function.Invocation;
 import dev.sluice.function.InvocationReport;
+import dev.sluice.function.InvocationResult;
 import dev.sluice.function.InvocationResult.Failure;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -129,6 +132,7 @@ class ProvidedRuntimeTest {
             bootstrap(
                 """
                 next
+                echo first-output
                 curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d "{\\"pid\\":$$}"
                 curl -sS --max-time 1 "$API/invocation/next" || true # waits, then hangs up
                 sleep 600 # alive, and never asks again
@@ -143,6 +147,8 @@ class ProvidedRuntimeTest {
             .join();
 
     assertThat(failure(r).errorType()).isEqualTo("Sandbox.Timedout");
+    assertThat(r.initDurationNanos()).as("init was the first invocation's").isEqualTo(-1);
+    assertThat(r.log()).as("the first invocation's output").doesNotContain("first-output");
     ProcessHandle.of(first)
         .ifPresent(p -> assertThat(p.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10)));
     assertThat(pid(call(runner, Map.of("n", 3)))).isNotEqualTo(first);
@@ -190,6 +196,83 @@ class ProvidedRuntimeTest {
 
     assertThat(f.errorType()).isEqualTo("Runtime.InvalidEntrypoint");
     assertThat(f.errorMessage()).contains("bootstrap");
+  }
+
+  @Test
+  void invoke_bootstrapWithWindowsLineEnds_failsWithInvalidEntrypoint() throws Exception {
+    Path root = Files.createTempDirectory("sluice-crlf");
+    Path bootstrap = root.resolve("bootstrap");
+    Files.writeString(bootstrap, "#!/bin/sh\r\necho hi\r\n"); // its interpreter is "/bin/sh\r"
+    assertThat(bootstrap.toFile().setExecutable(true)).isTrue();
+    ProcessRunner runner = provided(5, new DeployedCode(root));
+
+    Failure f = failure(call(runner, Map.of()));
+
+    assertThat(f.errorType()).isEqualTo("Runtime.InvalidEntrypoint");
+  }
+
+  @Test
+  void invoke_clientContextWithDelAndNonAscii_runtimeReadsTheSameJson() throws Exception {
+    ProcessRunner runner =
+        provided(
+            5,
+            bootstrap(
+                """
+                headers="$(mktemp)"
+                curl -sS -D "$headers" -o /dev/null "$API/invocation/next"
+                ID="$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d: -f2 | tr -d '[:space:]')"
+                CC="$(grep -i '^Lambda-Runtime-Client-Context:' "$headers" | cut -d: -f2- | tr -d '\\r')"
+                curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" --data-binary "$CC"
+                sleep 600
+                """));
+    String json =
+        "{\"custom\":{\"k\":\"a\u007fb\",\"city\":\"Z\u00fcrich \u6771\u4eac \ud83d\ude80\"}}";
+    Invocation base = invocation("custom", Map.of(), 10_000);
+    Invocation withContext =
+        new Invocation(
+            base.requestId(),
+            base.payload(),
+            base.deadlineMillis(),
+            base.functionArn(),
+            java.util.Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+
+    InvocationReport r = runner.invoke(withContext).orTimeout(20, TimeUnit.SECONDS).join();
+
+    ObjectMapper mapper = new ObjectMapper();
+    byte[] echoed = ((InvocationResult.Success) r.result()).payload();
+    assertThat(mapper.readTree(echoed)).isEqualTo(mapper.readTree(json));
+  }
+
+  @Test
+  void invoke_startingTheProcessThrowsAnError_invocationFailsInsteadOfWaitingForEver()
+      throws Exception {
+    Map<String, String> broken =
+        new java.util.AbstractMap<>() {
+          @Override
+          public java.util.Set<Map.Entry<String, String>> entrySet() {
+            throw new OutOfMemoryError("unable to create native thread");
+          }
+        };
+    ProcessRunner runner =
+        new ProcessRunner(
+            Fixtures.config("custom", "my.handler", "provided", 5, Map.of()),
+            new LaunchSpec(List.of("/bin/true"), work, broken, false),
+            Files.createTempDirectory("sluice-error"),
+            vertx,
+            java.util.concurrent.ForkJoinPool.commonPool(),
+            java.time.Clock.systemUTC());
+    try {
+      InvocationReport r =
+          runner
+              .invoke(invocation("custom", Map.of(), 10_000))
+              .orTimeout(15, TimeUnit.SECONDS)
+              .join();
+
+      assertThat(failure(r).errorMessage()).contains("unable to create native thread");
+    } finally {
+      runner.close();
+      runner.terminated().get(15, TimeUnit.SECONDS);
+    }
   }
 
   /**
