@@ -474,7 +474,15 @@ final class ShardProcessor {
       streamGone(); // what was read of the deleted stream is not sent after all
       return;
     }
+    if (window != null && window.terminatedEarly() && closeWindowIfDue(lane)) {
+      // its final invoke comes first: retries of its records continue the window with a fresh
+      // state, as in Lambda, instead of carrying the state that was too large on
+      return;
+    }
     Batch next = lane.retries.poll();
+    if (next != null && window != null && !window.isOpen()) {
+      window.enter(window.windowOf(next.records().get(0))); // reopened after its early end
+    }
     if (next == null) {
       if (window != null && closeWindowIfDue(lane)) {
         return;

@@ -715,6 +715,35 @@ class MappingServiceTest {
   }
 
   @Test
+  void windowEndedEarlyWithARetryQueued_finalInvokeFirstAndTheRetryStartsAFreshState()
+      throws Exception {
+    String stream = h.stream();
+    String fn = h.function("fixture.WindowSum", WindowSumHandler.SOURCES);
+    h.put(stream, "{\"amount\":1,\"pad\":1100000}"); // state over 1 MB: the window ends early
+    h.put(stream, "{\"amount\":2,\"flaky\":true}"); // reported failed the first time
+    h.mappings.create(
+        reportingItemFailures(withTumblingWindow(request(fn, stream, null, null), 60)));
+
+    List<String> lines = delivered(fn);
+    for (int i = 0; i < 500 && lines.size() < 3; i++) {
+      h.clock.advance(10); // the retry waits on the mapper's clock
+      Thread.sleep(10);
+      lines = delivered(fn);
+    }
+    assertThat(lines.get(0))
+        .as("both records, the second failed")
+        .matches("batch\\|.*\\|2\\|0\\|true\\|1");
+    String[] ended = lines.get(1).split("\\|");
+    assertThat(ended[0]).isEqualTo("final");
+    assertThat(ended[3]).as("the sum before the failed record").isEqualTo("1");
+    assertThat(ended[6]).as("terminated early").isEqualTo("true");
+    assertThat(lines.get(2))
+        .as("the retry, in a fresh state")
+        .matches("batch\\|.*\\|1\\|0\\|true\\|1");
+    assertThat(lines.get(2).split("\\|")[1]).as("the same window").isEqualTo(ended[1]);
+  }
+
+  @Test
   void finalWindowInvoke_failingUntilRetentionTrimsTheWindow_givenUpAndTheShardMovesOn()
       throws Exception {
     String stream = h.stream();
@@ -762,25 +791,7 @@ class MappingServiceTest {
     Path failures = Files.createTempDirectory("sluice-age-partial");
     h.put(stream, "reject-1"); // reported as a batch item failure every time
     MappingRequest r = request(fn, stream, 60, failures.toUri().toString());
-    h.mappings.create(
-        new MappingRequest(
-            r.functionName(),
-            r.eventSourceArn(),
-            r.enabled(),
-            r.batchSize(),
-            r.maxBatchingWindowSeconds(),
-            r.startingPosition(),
-            r.startingTimestampMillis(),
-            r.parallelizationFactor(),
-            r.bisectOnError(),
-            r.maxRetryAttempts(),
-            r.maxRecordAgeSeconds(),
-            r.onFailure(),
-            List.of("ReportBatchItemFailures"),
-            r.filterPatterns(),
-            0,
-            r.metadataOnlyFailures(),
-            null));
+    h.mappings.create(reportingItemFailures(r));
     h.timers.awaitPending(); // the retry after the reported failure
     h.clock.advance(61_000);
 
@@ -811,6 +822,27 @@ class MappingServiceTest {
       Thread.sleep(10);
     }
     throw new AssertionError("no window state reported");
+  }
+
+  static MappingRequest reportingItemFailures(MappingRequest r) {
+    return new MappingRequest(
+        r.functionName(),
+        r.eventSourceArn(),
+        r.enabled(),
+        r.batchSize(),
+        r.maxBatchingWindowSeconds(),
+        r.startingPosition(),
+        r.startingTimestampMillis(),
+        r.parallelizationFactor(),
+        r.bisectOnError(),
+        r.maxRetryAttempts(),
+        r.maxRecordAgeSeconds(),
+        r.onFailure(),
+        List.of("ReportBatchItemFailures"),
+        r.filterPatterns(),
+        r.tumblingWindowSeconds(),
+        r.metadataOnlyFailures(),
+        null);
   }
 
   static MappingRequest withTumblingWindow(MappingRequest r, int seconds) {
