@@ -1,6 +1,7 @@
 package dev.sluice.template;
 
 import dev.sluice.function.FunctionConfig;
+import dev.sluice.stream.StreamLimits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,7 +108,7 @@ final class FunctionReader {
     Integer timeout = p.integer("Timeout", 1, 900);
     Map<String, String> env = environment(p, globals, scope);
     Map<String, String> tags = tags(p, globals, scope);
-    Integer reserved = p.integer("ReservedConcurrentExecutions", 0, Integer.MAX_VALUE);
+    Integer reserved = p.integer("ReservedConcurrentExecutions", 0, 1000); // as Lambda's API
     String description = p.string("Description");
     SluiceMetadata meta = SluiceMetadata.read(r, scope);
     List<KinesisEventSource> kinesis = new ArrayList<>();
@@ -186,8 +187,24 @@ final class FunctionReader {
     }
     variables(local.child("Variables"), env, scope);
     local.finish(Set.of());
+    int size = 0;
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      size += e.getKey().length() + e.getValue().length();
+    }
+    if (size > MAX_ENVIRONMENT) {
+      // Lambda's limit, which CreateFunction would refuse half way through the deploy
+      Node at = p.raw("Environment");
+      scope
+          .problems()
+          .error(
+              p.path() + ".Environment",
+              at != null ? at : p.holder(),
+              "variables exceed Lambda's 4 KB (" + size + " characters)");
+    }
     return env;
   }
+
+  private static final int MAX_ENVIRONMENT = 4096;
 
   /**
    * Tags, Globals' merged key by key as SAM merges maps, plus the {@code lambda:createdBy: SAM} tag
@@ -237,6 +254,10 @@ final class FunctionReader {
             where,
             props.raw(key),
             "is not a tag key Lambda takes: 1 to 128 characters, not starting with aws:");
+      } else if (key.startsWith(StreamLimits.SLUICE_TAG_PREFIX)) {
+        // sluice:isolation is a setting (Metadata.Sluice.Isolation here), sluice:stack the deploy's
+        problems.errorAtKey(
+            where, props.raw(key), "is Sluice's own: tag keys starting with sluice: are not tags");
       } else if (value != null && value.length() > 256) {
         problems.error(where, f.node(), "is longer than the 256 characters a tag value may have");
       } else if (value != null) {
@@ -270,7 +291,9 @@ final class FunctionReader {
       checkVariableName(vars, key, scope.problems());
       Field f = vars.field(key);
       String value = f == null ? null : Values.string(f, scope.problems());
-      if (value != null) {
+      if (value != null && value.indexOf('\u0000') >= 0) {
+        scope.problems().error(vars.path() + "." + key, f.node(), "holds a NUL character");
+      } else if (value != null) {
         env.put(key, value);
       } else if (f == null) {
         env.remove(key);
@@ -319,12 +342,24 @@ final class FunctionReader {
         KinesisEventSource read =
             KinesisEventReader.read(
                 id, props, functionName, meta.metadataOnly(id), meta.onFailure(id), scope);
+        Destinations.check(
+            read.request().onFailure(), read.streamArn(), false, meta, id, props, scope);
         requireOtherStream(read, kinesis, props, scope.problems());
         kinesis.add(read);
       } else {
         meta.requireKinesis(id, scope.problems());
         KafkaEventSource read =
             KafkaEventReader.read(id, props, meta.onFailure(id), meta.parallelization(id), scope);
+        String topic =
+            read.topics() == null || read.topics().isEmpty() ? null : read.topics().get(0);
+        Destinations.check(
+            read.onFailure(),
+            topic == null ? null : "kafka://" + topic,
+            true,
+            meta,
+            id,
+            props,
+            scope);
         requireOtherTopic(read, kafka, props, scope.problems());
         kafka.add(read);
       }

@@ -76,8 +76,12 @@ final class Resources {
     if (r.supported()) {
       node.entries.forEach(
           (key, value) -> {
-            boolean samAttribute = key.equals("IgnoreGlobals") && FUNCTION.equals(r.type);
-            if (!RESOURCE_KEYS.contains(key) && !samAttribute) {
+            boolean function = FUNCTION.equals(r.type);
+            if (key.equals("Connectors") && function) {
+              // SAM turns embedded connectors into IAM policies, which Sluice does not enforce
+              problems.warnAtKey(
+                  path + "." + key, value, "ignored: Sluice grants every function every access");
+            } else if (!RESOURCE_KEYS.contains(key) && !(key.equals("IgnoreGlobals") && function)) {
               problems.errorAtKey(path + "." + key, value, "unknown property");
             }
           });

@@ -22,6 +22,7 @@ final class SluiceMetadata {
   private String isolationPath;
   private final Map<String, String> failureFormats = new HashMap<>();
   private final Map<String, String> onFailures = new HashMap<>();
+  private final Map<String, Node> onFailureNodes = new HashMap<>();
   private final Map<String, Integer> parallelization = new HashMap<>();
   private final Map<String, Node> eventNodes = new HashMap<>();
   private final String eventsPath;
@@ -55,6 +56,7 @@ final class SluiceMetadata {
       }
       if (onFailure != null) {
         meta.onFailures.put(id, onFailure);
+        meta.onFailureNodes.put(id, event.raw("OnFailure"));
       }
     }
     sluice.finish(Set.of());
@@ -97,6 +99,16 @@ final class SluiceMetadata {
    */
   String onFailure(String id) {
     return onFailures.get(id);
+  }
+
+  /** Where event {@code id}'s OnFailure is written, for errors about it; null when unset. */
+  Node onFailureNode(String id) {
+    return onFailureNodes.get(id);
+  }
+
+  /** The path of event {@code id}'s OnFailure, for errors about it. */
+  String onFailurePath(String id) {
+    return eventsPath + "." + id + ".OnFailure";
   }
 
   /**

@@ -86,6 +86,7 @@ final class TemplateReader {
         functions.add(FunctionReader.read(r, globals, scope));
       }
     }
+    Outputs.check(top.get("Outputs"), conditions, resolver, problems);
     resources.warnNotDeployed(problems);
     resources.checkCycles(parameters.keySet(), problems);
     checkUniqueNames(resources, streams, functions);

@@ -1,8 +1,10 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.cli.deploy.Builder;
 import dev.sluice.cli.deploy.Deployer;
@@ -329,6 +331,16 @@ class DeployCommandTest {
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(second.exit()).as(second.err()).isZero();
     assertThat(second.out()).contains("= stream tags50-events").contains(": no changes");
+
+    // the stack's mark sorts after the 50 tags: dropping the stream still finds it the stack's
+    String text = Files.readString(t);
+    Files.writeString(
+        t,
+        text.substring(0, text.indexOf("  Events:\n"))
+            + text.substring(text.indexOf("  Handler:\n"), text.indexOf("      Events:\n")));
+    Cli.Result third = cli("", "deploy", "--stack-name", "tags50", t.toString());
+    assertThat(third.exit()).as(third.err()).isZero();
+    assertThat(third.out()).contains("- stream tags50-events");
   }
 
   @Test
@@ -449,6 +461,32 @@ class DeployCommandTest {
         .contains("the mappings of function half-fn: InvalidParameterValueException")
         .contains("The deploy stopped there: 2 changes before it stay applied");
     assertThat(r.out()).contains("+ stream half-events").contains("+ function half-fn");
+  }
+
+  @Test
+  void deploy_newFunctionsConcurrencyRefused_theFunctionIsNotLeftWithoutIt() throws Exception {
+    Path t = template("unreserved");
+    Files.writeString(
+        t,
+        Files.readString(t)
+            .replace(
+                "MemorySize: 256\n", "MemorySize: 256\n      ReservedConcurrentExecutions: 500\n"));
+
+    Cli.Result r = cli("", "deploy", t.toString());
+
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err())
+        .contains("function unreserved-fn: ")
+        .contains("The deploy stopped there: 1 change before it stays applied");
+    assertThat(r.out()).contains("+ stream unreserved-events").doesNotContain("+ function");
+    assertThat(
+            catchThrowableOfType(
+                ClientException.class,
+                () ->
+                    new SluiceClient(URI.create(root))
+                        .rest("GET", "/2015-03-31/functions/unreserved-fn", null)))
+        .as("the function was taken back")
+        .isNotNull();
   }
 
   @Test

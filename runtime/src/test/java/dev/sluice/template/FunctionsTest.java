@@ -83,7 +83,7 @@ class FunctionsTest {
             + "\n      StartingPosition: LATEST\n      DestinationConfig:\n        OnFailure:\n"
             + "          Type: Kinesis\n          Destination: "
             + STREAM_ARN
-            + "\n";
+            + "-dlq\n";
 
     assertThat(Inline.errors(function(events)))
         .singleElement()
@@ -279,6 +279,75 @@ class FunctionsTest {
         .containsExactly(
             "Resources.Fn.Properties.Tags.aws:owner: is not a tag key Lambda takes: 1 to 128"
                 + " characters, not starting with aws: (template.yaml:10:9)");
+  }
+
+  @Test
+  void connectorsAttribute_isIgnoredWithAWarning() {
+    String yaml =
+        function("")
+            + "    Connectors:\n      Write:\n        Properties:\n"
+            + "          Destination: {Id: Table}\n          Permissions: [Write]\n";
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.functions()).hasSize(1);
+    assertThat(t.warnings())
+        .containsExactly(
+            "Resources.Fn.Connectors: ignored: Sluice grants every function every access"
+                + " (template.yaml:9:5)");
+  }
+
+  @Test
+  void sluiceOnFailure_aStreamNameOrTheSourceStream_isAnErrorAtItsValue() {
+    String name = kinesisEventWithMetadata("OnFailure: failures\n");
+    String source = kinesisEventWithMetadata("OnFailure: " + STREAM_ARN + "\n");
+
+    assertThat(Inline.errors(name))
+        .containsExactly(
+            "Resources.Fn.Metadata.Sluice.Events.E.OnFailure: failures is not a Sluice failure"
+                + " destination: a stream ARN, an absolute file:// directory (template.yaml:19:24)");
+    assertThat(Inline.errors(source))
+        .containsExactly(
+            "Resources.Fn.Metadata.Sluice.Events.E.OnFailure: is the event's own source: its"
+                + " failure records would be read back and fail again for ever"
+                + " (template.yaml:19:24)");
+  }
+
+  @Test
+  void destinationConfig_notASluiceDestination_isAnErrorNamingIt() {
+    String yaml =
+        function(
+            "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+                + STREAM_ARN
+                + "\n      StartingPosition: LATEST\n      DestinationConfig:\n"
+                + "        OnFailure:\n          Destination: /tmp/failures\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Events.E.Properties.DestinationConfig.OnFailure.Destination:"
+                + " /tmp/failures is not a Sluice failure destination: a stream ARN, an absolute"
+                + " file:// directory (template.yaml:16:15)");
+  }
+
+  @Test
+  void environment_overLambdasFourKilobytes_isAnError() {
+    String yaml =
+        function("Environment:\n  Variables:\n    BLOB: " + "x".repeat(4093) + "\n    OK: y\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Environment: variables exceed Lambda's 4 KB (4100 characters)"
+                + " (template.yaml:10:9)");
+  }
+
+  @Test
+  void tags_sluicePrefix_isAnErrorAtItsKey() {
+    String yaml = function("Tags:\n  sluice:isolation: process\n  ok: y\n");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Tags.sluice:isolation: is Sluice's own: tag keys starting"
+                + " with sluice: are not tags (template.yaml:10:9)");
   }
 
   @Test

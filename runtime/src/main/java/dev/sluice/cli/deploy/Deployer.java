@@ -130,7 +130,9 @@ public final class Deployer {
               + "\nThe deploy stopped there: "
               + (changed == 0
                   ? "nothing was changed before it"
-                  : changed + " change" + (changed == 1 ? "" : "s") + " before it stay applied")
+                  : changed == 1
+                      ? "1 change before it stays applied"
+                      : changed + " changes before it stay applied")
               + "; the resources after it were not deployed.");
     }
   }

@@ -37,7 +37,14 @@ final class FunctionDeployer {
     JsonNode current = get(f.name());
     if (current == null) {
       create(f, artifact, stack);
-      concurrency(f, null);
+      try {
+        concurrency(f, null);
+      } catch (RuntimeException refused) {
+        // the step fails whole, so that the deploy's "nothing was changed before it" holds: a
+        // function left without the reservation it asked for would run unbounded
+        client.rest("DELETE", FUNCTIONS + SluiceClient.encode(f.name()), null);
+        throw refused;
+      }
       return new Change(Change.Action.CREATED, resource, f.runtime() + ", " + f.isolation());
     }
     List<String> done = new ArrayList<>();

@@ -174,10 +174,8 @@ final class StackPruner {
   private Map<String, String> streamTags(String stream) {
     Map<String, String> tags = new HashMap<>();
     try {
-      client
-          .kinesis("ListTagsForStream", named(stream).put("Limit", 50))
-          .path("Tags")
-          .forEach(t -> tags.put(t.path("Key").asText(), t.path("Value").asText()));
+      // every page: the template's 50 tags can sort before the stack's marks
+      tags.putAll(StreamDeployer.tagsOf(client, stream));
     } catch (ClientException e) {
       if (!e.notFound()) {
         throw e;

@@ -140,8 +140,12 @@ final class StreamDeployer {
     return out;
   }
 
-  /** Every tag of the stream, page by page: with the stack's marks there can be over 50. */
   private Map<String, String> tagsOf(String stream) {
+    return tagsOf(client, stream);
+  }
+
+  /** Every tag of the stream, page by page: with the stack's marks there can be over 50. */
+  static Map<String, String> tagsOf(SluiceClient client, String stream) {
     Map<String, String> have = new TreeMap<>();
     String after = null;
     boolean more = true;
