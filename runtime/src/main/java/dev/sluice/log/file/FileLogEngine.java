@@ -1,5 +1,6 @@
 package dev.sluice.log.file;
 
+import dev.sluice.files.AtomicFiles;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogEngine;
@@ -104,7 +105,8 @@ public final class FileLogEngine implements LogEngine {
       throw new LogException("engine was started already");
     }
     try {
-      Files.createDirectories(directory);
+      // its entry in the data directory is synced too: a crash must not take the whole log away
+      AtomicFiles.createDirectories(directory);
       openShards();
     } catch (IOException e) {
       logs.values().forEach(ShardLog::close);

@@ -99,8 +99,15 @@ final class ShardLog {
 
   // ---- opening ----
 
-  /** Creates the shard's directory and opens whatever it holds. */
+  /**
+   * Creates the shard's directory, empty, and opens it. A directory already there is what a
+   * deletion that failed half way left (no open shard has this name): its records are an old
+   * shard's, which the new one must neither serve nor continue the offsets of.
+   */
   void create() throws IOException {
+    if (Files.exists(dir)) {
+      LogLayout.deleteTree(dir);
+    }
     synchronized (ctx.dirLock()) {
       Files.createDirectories(dir);
     }
@@ -375,6 +382,25 @@ final class ShardLog {
     }
   }
 
+  /**
+   * Takes back a roll that failed on its own (in a retention pass), before any batch went into the
+   * new segment: left active, it would take appends acknowledged before its directory entry was
+   * ever synced. A shard whose files cannot be put back is broken, as after a failed write.
+   */
+  private void undoRoll() {
+    try {
+      for (Segment s : created) {
+        segments.remove(s.baseOffset());
+        s.delete();
+      }
+      // no directory sync: should the removal not last, an empty last segment starting at the
+      // end of the one before is what a start recovers without complaint
+      active = segments.lastEntry().getValue();
+    } catch (IOException | RuntimeException e) {
+      broken = new LogException("shard " + ref + " is unusable after a failed roll", e);
+    }
+  }
+
   // ---- other changes (writer thread) ----
 
   /** Seals the shard; returns its end offset. */
@@ -408,8 +434,14 @@ final class ShardLog {
       // every record of the active segment is past retention: segments roll by size only, so
       // on a shard written to no more they would stay readable for ever unless it rolls here
       // (nothing is staged between group commits, so the roll is complete at once)
-      roll();
-      created.clear();
+      try {
+        roll();
+      } catch (IOException | RuntimeException e) {
+        undoRoll();
+        throw e;
+      } finally {
+        created.clear();
+      }
     }
     List<Segment> expired = new ArrayList<>();
     for (Segment s : segments.values()) {

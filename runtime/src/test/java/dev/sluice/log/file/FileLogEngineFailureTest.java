@@ -167,4 +167,26 @@ class FileLogEngineFailureTest {
         .as("no roll would make the failed batch durable")
         .containsExactlyElementsOf(before);
   }
+
+  @Test
+  void trim_directorySyncFailsWhenItRollsTheActiveSegment_rollTakenBackAndAppendsStayDurable()
+      throws IOException {
+    fill(engine, SHARD, 2, 1);
+    List<Path> before = files(dir, ".log");
+    clock.advance(Duration.ofDays(2).toMillis());
+    failDirSync.set(true);
+
+    assertThat(engine.trim(SHARD, clock.millis() - 1))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class);
+    failDirSync.set(false);
+
+    // the new segment, whose directory entry never became durable, takes no appends
+    assertThat(files(dir, ".log")).containsExactlyElementsOf(before);
+    assertThat(engine.append(SHARD, List.of(record("k", "after"))))
+        .succeedsWithin(Duration.ofSeconds(20));
+    engine.close();
+    engine = LogFixtures.start(dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE);
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(3);
+  }
 }

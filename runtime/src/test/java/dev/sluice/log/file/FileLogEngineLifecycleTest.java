@@ -132,6 +132,32 @@ class FileLogEngineLifecycleTest {
   }
 
   @Test
+  void createShard_filesLeftByADeletionThatFailedHalfWay_startsEmpty() throws IOException {
+    open();
+    fill(engine, SHARD, 5, 2);
+    Path shardDir = dir.resolve("s-orders").resolve(SHARD.shard());
+    Path saved = Files.createTempDirectory("sluice-left");
+    try (var files = Files.list(shardDir)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, saved.resolve(f.getFileName()));
+      }
+    }
+    await(engine.deleteShard(SHARD));
+    // what a deletion that stopped on an I/O error leaves: the old segments, no open shard
+    Files.createDirectories(shardDir);
+    try (var files = Files.list(saved)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, shardDir.resolve(f.getFileName()));
+      }
+    }
+
+    await(engine.createShard(SHARD));
+
+    assertThat(engine.offsets(SHARD).endOffset()).as("not the old shard's records").isZero();
+    assertThat(await(engine.read(SHARD, 0, 100, Long.MAX_VALUE)).records()).isEmpty();
+  }
+
+  @Test
   void shardOfStreamDotDot_staysInsideTheDirectory() throws IOException {
     open();
     ShardRef dotDot = new ShardRef("..", "shardId-000000000000");
