@@ -405,14 +405,15 @@ public final class StreamCatalog implements AutoCloseable {
         (meta, plan) -> {
           Shard parent = openShard(meta, shardId);
           HashKeyRange r = parent.range();
-          if (newStartingHashKey.compareTo(r.start()) <= 0
-              || newStartingHashKey.compareTo(r.end()) > 0) {
+          // as Kinesis: each child gets at least two hash keys
+          if (newStartingHashKey.compareTo(r.start().add(BigInteger.ONE)) <= 0
+              || newStartingHashKey.compareTo(r.end()) >= 0) {
             throw StreamException.invalid(
                 "NewStartingHashKey "
                     + newStartingHashKey
-                    + " must be greater than "
+                    + " must be greater than one plus "
                     + r.start()
-                    + " and at most "
+                    + " and less than "
                     + r.end()
                     + ", the hash key range of "
                     + shardId

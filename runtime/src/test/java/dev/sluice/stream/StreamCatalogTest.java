@@ -207,6 +207,21 @@ class StreamCatalogTest {
   }
 
   @Test
+  void split_atTheEdgesOfTheShardsRange_refusedAsKinesisDoes() throws Exception {
+    open();
+    createActive("s", 1);
+
+    for (BigInteger key : List.of(BigInteger.ONE, HashKeys.MAX)) {
+      assertThatThrownBy(() -> catalog.split("s", "shardId-000000000000", key).join())
+          .as("NewStartingHashKey %s", key)
+          .hasCauseInstanceOf(StreamException.class)
+          .hasMessageContaining("must be greater than one plus 0 and less than");
+    }
+    splitActive("s", "shardId-000000000000", BigInteger.TWO);
+    assertThat(catalog.require("s").shards()).hasSize(3);
+  }
+
+  @Test
   void split_thenRestart_parentStaysSealedAndWritesGoToChildren() throws Exception {
     open();
     createActive("s", 1);

@@ -7,6 +7,7 @@ import dev.sluice.log.ShardRef;
 import dev.sluice.log.ShardSealedException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -105,8 +106,8 @@ final class ShardLog {
    * shard's, which the new one must neither serve nor continue the offsets of.
    */
   void create() throws IOException {
-    if (Files.exists(dir)) {
-      LogLayout.deleteTree(dir);
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      LogLayout.deleteTree(dir); // anything else in the way fails the creation below
     }
     synchronized (ctx.dirLock()) {
       Files.createDirectories(dir);
