@@ -55,6 +55,7 @@ final class ShardOperations {
     String streamName;
     String after;
     ShardFilterSpec spec;
+    Long tokenCreated = null;
     if (token != null) {
       if (r.node("StreamName") != null || r.node("StreamARN") != null) {
         throw KinesisException.invalid("NextToken and StreamName cannot be provided together.");
@@ -68,8 +69,11 @@ final class ShardOperations {
       }
       String[] page = tokens.readShardPage(token);
       streamName = page[0];
-      // the token carries the filter: later pages go on listing what the first one selected
-      String[] key = page[1].split(SPEC_SEPARATOR, 2);
+      // the token carries the stream's creation time, so that it does not go on into another
+      // stream of that name, and the filter: later pages list what the first one selected
+      String[] generation = page[1].split(GENERATION_SEPARATOR, 2);
+      tokenCreated = generation.length > 1 ? Long.valueOf(generation[0]) : null;
+      String[] key = generation[generation.length - 1].split(SPEC_SEPARATOR, 2);
       after = key[0];
       spec = key.length > 1 ? ShardFilterSpec.decode(key[1]) : null;
     } else {
@@ -78,6 +82,12 @@ final class ShardOperations {
       spec = ShardFilterSpec.of(r);
     }
     StreamMeta m = catalog.require(streamName);
+    if (tokenCreated != null && tokenCreated != m.createdMillis()) {
+      throw KinesisException.notFound(
+          "Stream "
+              + streamName
+              + " was deleted and created again since this NextToken was issued.");
+    }
     Long created = token == null ? r.timestampMillis("StreamCreationTimestamp") : null;
     if (created != null && !sameCreation(created, m.createdMillis())) {
       // it tells apart streams that had the name one after the other: that one is gone
@@ -102,13 +112,17 @@ final class ShardOperations {
     page.forEach(s -> shards.add(Json.shard(s)));
     if (more) {
       String last = page.get(page.size() - 1).id();
-      String key = spec == null ? last : last + SPEC_SEPARATOR + spec.encode();
+      String key =
+          m.createdMillis()
+              + GENERATION_SEPARATOR
+              + (spec == null ? last : last + SPEC_SEPARATOR + spec.encode());
       out.put("NextToken", tokens.shardPage(m.name(), key));
     }
     return StreamOperations.done(out);
   }
 
   private static final String SPEC_SEPARATOR = "\u0001";
+  private static final String GENERATION_SEPARATOR = "\u0002";
   private static final Pattern SHARD_ID = Pattern.compile("[a-zA-Z0-9_.-]{1,128}");
 
   /** A ListShards ShardFilter, as the request gave it and a NextToken carries it on. */

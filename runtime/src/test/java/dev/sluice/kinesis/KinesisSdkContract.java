@@ -985,6 +985,21 @@ abstract class KinesisSdkContract {
         .hasMessageContaining("deleted and created again");
   }
 
+  @Test
+  void listShards_nextTokenOfAStreamDeletedAndCreatedAgain_resourceNotFound() {
+    String name = newStream(3);
+    String token = kinesis.listShards(b -> b.streamName(name).maxResults(1)).nextToken();
+    kinesis.deleteStream(b -> b.streamName(name));
+    waiter.waitUntilStreamNotExists(b -> b.streamName(name));
+    kinesis.createStream(b -> b.streamName(name).shardCount(3));
+    awaitActive(name);
+
+    // it would go on after shardId-000000000000 of the new stream, skipping that one
+    assertThatThrownBy(() -> kinesis.listShards(b -> b.nextToken(token)))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("deleted and created again");
+  }
+
   /** Creates {@code name} as soon as its deletion lets it (an impatient client's loop). */
   private void createWhileDeleting(String name) {
     for (int attempt = 1; ; attempt++) {
