@@ -771,7 +771,6 @@ final class ShardProcessor {
     progress.result("PROBLEM: Function call failed");
     retrying(lane);
     if (config.bisectOnError() && batch.records().size() > 1) {
-      lane.lastFailure = f; // for the OnFailure record, should a half come too late
       int half = batch.records().size() / 2;
       // splitting does not count as a retry
       lane.retries.addFirst(

@@ -4,10 +4,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The template's {@code Outputs}, which Sluice prints nowhere but checks as CloudFormation does, so
- * that a template Sluice deploys is not refused by {@code sam deploy} for them: each output is a
- * mapping with a {@code Value}, its references resolve, and its {@code Condition} names a
- * condition. An output whose condition is false is not resolved, as CloudFormation skips it.
+ * The template's {@code Outputs}, which Sluice prints nowhere but checks as far as it can without
+ * refusing a template {@code sam deploy} takes: each output is a mapping of CloudFormation's keys
+ * with a {@code Value}, and its {@code Condition} names a condition. The values are not resolved:
+ * they may name what SAM generates ({@code <Fn>Role}, {@code ServerlessRestApi}, ...) or attributes
+ * of resources only AWS creates, which Sluice has no stand-ins for.
  */
 final class Outputs {
 
@@ -29,44 +30,35 @@ final class Outputs {
       Node output = e.getValue();
       if (!output.isMap()) {
         problems.error(path, output, "expected a mapping");
-      } else if (keys(output, path, problems)
-          && created(output, path, conditions, resolver, problems)) {
-        resolver.resolve(output.entries.get("Value"), path + ".Value");
-        Node export = output.entries.get("Export");
-        if (export != null) {
-          resolver.resolve(export, path + ".Export");
-        }
+      } else {
+        keys(output, path, problems);
+        condition(output, path, conditions, resolver, problems);
       }
     }
   }
 
-  /** Whether the output has a Value and only keys CloudFormation takes. */
-  private static boolean keys(Node output, String path, Problems problems) {
-    boolean ok = true;
+  /** Reports keys CloudFormation does not take, and a missing Value. */
+  private static void keys(Node output, String path, Problems problems) {
     for (Map.Entry<String, Node> k : output.entries.entrySet()) {
       if (!KEYS.contains(k.getKey())) {
         problems.errorAtKey(path + "." + k.getKey(), k.getValue(), "unknown property");
-        ok = false;
       }
     }
     if (!output.entries.containsKey("Value")) {
       problems.errorAtKey(path + ".Value", output, "is required");
-      ok = false;
     }
-    return ok;
   }
 
-  private static boolean created(
+  private static void condition(
       Node output, String path, Conditions conditions, Resolver resolver, Problems problems) {
     Node condition = output.entries.get("Condition");
     if (condition == null) {
-      return true;
+      return;
     }
     if (!condition.isScalar()) {
       problems.error(path + ".Condition", condition, "expected a string");
-      return false;
+    } else {
+      conditions.value(condition.text, resolver, condition, path + ".Condition");
     }
-    return Boolean.TRUE.equals(
-        conditions.value(condition.text, resolver, condition, path + ".Condition"));
   }
 }

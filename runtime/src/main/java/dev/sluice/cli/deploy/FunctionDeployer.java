@@ -42,7 +42,11 @@ final class FunctionDeployer {
       } catch (RuntimeException refused) {
         // the step fails whole, so that the deploy's "nothing was changed before it" holds: a
         // function left without the reservation it asked for would run unbounded
-        client.rest("DELETE", FUNCTIONS + SluiceClient.encode(f.name()), null);
+        try {
+          client.rest("DELETE", FUNCTIONS + SluiceClient.encode(f.name()), null);
+        } catch (RuntimeException stays) {
+          refused.addSuppressed(stays); // the refusal is what the user must see
+        }
         throw refused;
       }
       return new Change(Change.Action.CREATED, resource, f.runtime() + ", " + f.isolation());

@@ -47,8 +47,8 @@ final class ProcessGroups {
     int n;
     try (var in = Files.newInputStream(program)) {
       n = in.readNBytes(head, 0, head.length);
-    } catch (IOException e) {
-      return false;
+    } catch (IOException unreadable) {
+      return true; // executable but not readable (mode 711): the kernel decides at exec
     }
     if (n < 2 || head[0] != '#' || head[1] != '!') {
       return true;

@@ -1,5 +1,6 @@
 package dev.sluice.log.kafka;
 
+import dev.sluice.log.LogException;
 import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import java.util.ArrayList;
@@ -61,11 +62,46 @@ final class ShardAdmin {
       return;
     }
     TopicPartition tp = layout.partition(ref);
-    int before = admin.ensurePartitions(tp.topic(), tp.partition() + 1);
-    // a partition created just now is empty, and brokers may not know it yet: no need to ask
-    ShardOffsets o =
-        tp.partition() >= before ? new ShardOffsets(0, 0, -1, false) : offsets(List.of(tp)).of(tp);
-    states.put(ref, state(ref, tp, o));
+    long deadline = System.nanoTime() + ATTACH_NANOS;
+    while (true) {
+      int before = admin.ensurePartitions(tp.topic(), tp.partition() + 1);
+      if (tp.partition() >= before) {
+        // a partition created just now is empty, and brokers may not know it yet: no need to ask
+        states.put(ref, state(ref, tp, new ShardOffsets(0, 0, -1, false)));
+        return;
+      }
+      Offsets o = attachable(tp);
+      if (o != null) {
+        states.put(ref, state(ref, tp, o.of(tp)));
+        return;
+      }
+      // described on its way out (a stream deleted through another node and made again through
+      // this one): set the topic up afresh
+      admin.forgetTopic(tp.topic());
+      if (System.nanoTime() > deadline) {
+        throw new LogException("topic " + tp.topic() + " kept vanishing while it was attached");
+      }
+      TopicAdmin.pauseBeforeRetry();
+    }
+  }
+
+  /** How long attaching to an existing partition may take, retries included. */
+  private static final long ATTACH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+  /** How long one offsets request of an attach waits for a partition the broker does not know. */
+  private static final int ATTACH_CALL_MILLIS = 5_000;
+
+  /** The partition's offsets, or null when its topic turned out to be gone. */
+  private Offsets attachable(TopicPartition tp) {
+    List<TopicPartition> one = List.of(tp);
+    var start = admin.offsetsIfThere(one, OffsetSpec.earliest(), ATTACH_CALL_MILLIS);
+    var end =
+        start == null ? null : admin.offsetsIfThere(one, OffsetSpec.latest(), ATTACH_CALL_MILLIS);
+    var newest =
+        end == null
+            ? null
+            : admin.offsetsIfThere(one, OffsetSpec.maxTimestamp(), ATTACH_CALL_MILLIS);
+    return newest == null ? null : new Offsets(start, end, newest);
   }
 
   /** Deletes the records that arrived before the cutoff; returns the new start offset. */

@@ -190,6 +190,28 @@ final class TopicAdmin {
   }
 
   /**
+   * Offsets of the partitions, all of the same kind, asked for at most {@code timeoutMs}; null when
+   * the broker does not know them in that time: their topic was described while another node's
+   * deletion of it was still on its way, and is gone now (asked with the usual timeout, the call
+   * waited its whole 30 s for the topic to come back).
+   */
+  Map<TopicPartition, ListOffsetsResultInfo> offsetsIfThere(
+      Collection<TopicPartition> partitions, OffsetSpec spec, int timeoutMs) {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    partitions.forEach(tp -> request.put(tp, spec));
+    try {
+      return get(admin.listOffsets(request, new ListOffsetsOptions().timeoutMs(timeoutMs)).all());
+    } catch (UnknownTopicOrPartitionException | org.apache.kafka.common.errors.TimeoutException e) {
+      return null;
+    }
+  }
+
+  /** Waits a moment before a call is tried again. */
+  static void pauseBeforeRetry() {
+    pause();
+  }
+
+  /**
    * Asks for the end offsets of the partitions in one request, without waiting: each future
    * completes on the Admin client's thread, or fails after {@code timeoutMs} (say for a topic
    * another node deleted, which the client keeps looking up until then).

@@ -44,6 +44,9 @@ final class LatestStart {
       Map<TopicPartition, OffsetAndMetadata> assigned,
       List<TopicPartition> fresh,
       Supplier<Map<TopicPartition, OffsetAndMetadata>> wholeTopic) {
+    if (assigned.isEmpty()) {
+      return List.of(); // nothing to decide (more members than partitions): no broker calls
+    }
     int known = count(assigned.values());
     if (known < 0 && assigned.values().stream().allMatch(Objects::isNull)) {
       Map<TopicPartition, OffsetAndMetadata> all = wholeTopic.get();
