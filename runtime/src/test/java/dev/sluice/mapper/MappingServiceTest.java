@@ -828,27 +828,15 @@ class MappingServiceTest {
   }
 
   static MappingRequest reportingItemFailures(MappingRequest r) {
-    return new MappingRequest(
-        r.functionName(),
-        r.eventSourceArn(),
-        r.enabled(),
-        r.batchSize(),
-        r.maxBatchingWindowSeconds(),
-        r.startingPosition(),
-        r.startingTimestampMillis(),
-        r.parallelizationFactor(),
-        r.bisectOnError(),
-        r.maxRetryAttempts(),
-        r.maxRecordAgeSeconds(),
-        r.onFailure(),
-        List.of("ReportBatchItemFailures"),
-        r.filterPatterns(),
-        r.tumblingWindowSeconds(),
-        r.metadataOnlyFailures(),
-        null);
+    return with(r, List.of("ReportBatchItemFailures"), r.tumblingWindowSeconds());
   }
 
   static MappingRequest withTumblingWindow(MappingRequest r, int seconds) {
+    return with(r, r.functionResponseTypes(), seconds);
+  }
+
+  /** {@code r} with other FunctionResponseTypes and TumblingWindowInSeconds. */
+  private static MappingRequest with(MappingRequest r, List<String> types, Integer windowSeconds) {
     return new MappingRequest(
         r.functionName(),
         r.eventSourceArn(),
@@ -862,9 +850,9 @@ class MappingServiceTest {
         r.maxRetryAttempts(),
         r.maxRecordAgeSeconds(),
         r.onFailure(),
-        r.functionResponseTypes(),
+        types,
         r.filterPatterns(),
-        seconds,
+        windowSeconds,
         r.metadataOnlyFailures(),
         null);
   }
