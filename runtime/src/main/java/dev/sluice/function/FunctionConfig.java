@@ -74,6 +74,21 @@ public record FunctionConfig(
           "AWS_LAMBDA_MAX_CONCURRENCY",
           "_LAMBDA_TELEMETRY_LOG_FD");
 
+  /** Lambda's bound of a function's environment: names and values together, in characters. */
+  public static final int MAX_ENVIRONMENT_CHARS = 4096;
+
+  /** The most ReservedConcurrentExecutions Lambda's API takes. */
+  public static final int MAX_RESERVED_CONCURRENCY = 1000;
+
+  /** How much of {@link #MAX_ENVIRONMENT_CHARS} {@code environment} takes. */
+  public static int environmentChars(Map<String, String> environment) {
+    int size = 0;
+    for (Map.Entry<String, String> e : environment.entrySet()) {
+      size += e.getKey().length() + String.valueOf(e.getValue()).length();
+    }
+    return size;
+  }
+
   /** The longest timeout a function may have, in seconds, as in Lambda. */
   public static final int MAX_TIMEOUT_SECONDS = 900;
 

@@ -493,7 +493,7 @@ public final class FunctionService implements AutoCloseable {
   private synchronized FunctionConfig putConcurrencyNow(String nameOrArn, Integer reserved) {
     Deployed d = require(nameOrArn);
     String name = d.config().name(); // the registry's key, not an ARN
-    if (reserved != null && (reserved < 0 || reserved > 1000)) {
+    if (reserved != null && (reserved < 0 || reserved > FunctionConfig.MAX_RESERVED_CONCURRENCY)) {
       throw FunctionException.invalid(
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
     }
@@ -1315,15 +1315,14 @@ public final class FunctionService implements AutoCloseable {
               + FunctionConfig.MAX_TIMEOUT_SECONDS
               + " seconds.");
     }
-    int envSize = 0;
     for (Map.Entry<String, String> e : s.environment().entrySet()) {
       if (String.valueOf(e.getValue()).indexOf('\u0000') >= 0) {
         throw FunctionException.invalid(
             "Environment variable " + e.getKey() + " holds a NUL character.");
       }
-      envSize += e.getKey().length() + String.valueOf(e.getValue()).length();
     }
-    if (envSize > 4096) {
+    int envSize = FunctionConfig.environmentChars(s.environment());
+    if (envSize > FunctionConfig.MAX_ENVIRONMENT_CHARS) {
       throw FunctionException.invalid("Environment variables exceed 4 KB (" + envSize + " bytes).");
     }
   }
@@ -1467,13 +1466,7 @@ public final class FunctionService implements AutoCloseable {
     closeShared();
     functions.values().forEach(d -> d.runner().close());
     asyncQueue.shutdown();
-    try {
-      if (!asyncQueue.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warnf("The asynchronous event thread did not finish within %d s", CLOSE_WAIT_SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    awaitTermination(asyncQueue, "asynchronous event");
     try {
       logThread.execute(logs::closeAll);
     } catch (RejectedExecutionException e) {
@@ -1482,9 +1475,13 @@ public final class FunctionService implements AutoCloseable {
     logThread.shutdown();
     // the log files are closed when this returns: the log thread may still be writing results of
     // invocations that ended just before, and whoever deletes the data directory next would race it
+    awaitTermination(logThread, "function log");
+  }
+
+  private static void awaitTermination(ExecutorService thread, String what) {
     try {
-      if (!logThread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warnf("The function log thread did not finish within %d s", CLOSE_WAIT_SECONDS);
+      if (!thread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warnf("The %s thread did not finish within %d s", what, CLOSE_WAIT_SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -38,6 +38,11 @@ public final class Arns {
     return stream(streamName) + "/shard/" + shardId;
   }
 
+  /** Whether {@code text} is a Kinesis stream ARN of any region and account. */
+  public static boolean isStreamArn(String text) {
+    return STREAM_ARN.matcher(text).matches();
+  }
+
   /**
    * The stream name in a stream ARN of this region and account; null when {@code arn} is not one.
    */

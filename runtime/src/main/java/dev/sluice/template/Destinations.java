@@ -1,22 +1,17 @@
 package dev.sluice.template;
 
 import dev.sluice.mapper.FailureRecords;
-import java.util.regex.Pattern;
+import dev.sluice.stream.Arns;
 
 /**
  * Checks an event's Sluice failure destination as the mapping API will, so that a deploy does not
  * stop half way on it with no place in the template: a stream ARN, a {@code file://} directory, or,
  * for Kafka events, {@code kafka://topic}; never the event's own source, whose failure records
- * would be read back and fail again for ever.
+ * would be read back and fail again for ever. A stream ARN of any region and account passes: the
+ * node {@code sluice up} starts may run in another region than the template is first checked for,
+ * and the deploy checks the rest.
  */
 final class Destinations {
-
-  /**
-   * A stream ARN of any region and account: the node started by {@code sluice up} may run in
-   * another region than the template is first checked for, and the deploy checks the rest.
-   */
-  private static final Pattern STREAM_ARN =
-      Pattern.compile("arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\\d{12}:stream/[a-zA-Z0-9_.-]+");
 
   private Destinations() {}
 
@@ -52,9 +47,7 @@ final class Destinations {
 
   private static String problem(String destination, String source, boolean kafka) {
     boolean topic = kafka && destination.startsWith("kafka://") && destination.length() > 8;
-    if (FailureRecords.directory(destination) == null
-        && !STREAM_ARN.matcher(destination).matches()
-        && !topic) {
+    if (FailureRecords.directory(destination) == null && !Arns.isStreamArn(destination) && !topic) {
       return destination
           + " is not a Sluice failure destination: a stream ARN, an absolute file:// directory"
           + (kafka ? " or kafka://topic" : "");

@@ -108,7 +108,8 @@ final class FunctionReader {
     Integer timeout = p.integer("Timeout", 1, 900);
     Map<String, String> env = environment(p, globals, scope);
     Map<String, String> tags = tags(p, globals, scope);
-    Integer reserved = p.integer("ReservedConcurrentExecutions", 0, 1000); // as Lambda's API
+    Integer reserved =
+        p.integer("ReservedConcurrentExecutions", 0, FunctionConfig.MAX_RESERVED_CONCURRENCY);
     String description = p.string("Description");
     SluiceMetadata meta = SluiceMetadata.read(r, scope);
     List<KinesisEventSource> kinesis = new ArrayList<>();
@@ -187,11 +188,8 @@ final class FunctionReader {
     }
     variables(local.child("Variables"), env, scope);
     local.finish(Set.of());
-    int size = 0;
-    for (Map.Entry<String, String> e : env.entrySet()) {
-      size += e.getKey().length() + e.getValue().length();
-    }
-    if (size > MAX_ENVIRONMENT) {
+    int size = FunctionConfig.environmentChars(env);
+    if (size > FunctionConfig.MAX_ENVIRONMENT_CHARS) {
       // Lambda's limit, which CreateFunction would refuse half way through the deploy
       Node at = p.raw("Environment");
       scope
@@ -203,8 +201,6 @@ final class FunctionReader {
     }
     return env;
   }
-
-  private static final int MAX_ENVIRONMENT = 4096;
 
   /**
    * Tags, Globals' merged key by key as SAM merges maps, plus the {@code lambda:createdBy: SAM} tag

@@ -81,7 +81,7 @@ final class ShardAdmin {
       if (System.nanoTime() > deadline) {
         throw new LogException("topic " + tp.topic() + " kept vanishing while it was attached");
       }
-      TopicAdmin.pauseBeforeRetry();
+      TopicAdmin.pause();
     }
   }
 

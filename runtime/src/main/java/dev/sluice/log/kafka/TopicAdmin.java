@@ -206,11 +206,6 @@ final class TopicAdmin {
     }
   }
 
-  /** Waits a moment before a call is tried again. */
-  static void pauseBeforeRetry() {
-    pause();
-  }
-
   /**
    * Asks for the end offsets of the partitions in one request, without waiting: each future
    * completes on the Admin client's thread, or fails after {@code timeoutMs} (say for a topic
@@ -288,7 +283,8 @@ final class TopicAdmin {
     return KafkaCalls.await(f, TIMEOUT_SECONDS, LogException::new);
   }
 
-  private static void pause() {
+  /** Waits a moment before a call is tried again. */
+  static void pause() {
     try {
       Thread.sleep(RETRY_MILLIS);
     } catch (InterruptedException e) {
