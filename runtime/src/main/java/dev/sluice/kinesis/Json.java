@@ -11,7 +11,11 @@ final class Json {
 
   private Json() {}
 
-  static ObjectNode shard(Shard s) {
+  /**
+   * A shard of the stream created at {@code streamCreatedMillis}, as DescribeStream and ListShards
+   * show it.
+   */
+  static ObjectNode shard(Shard s, long streamCreatedMillis) {
     ObjectNode n = KinesisRequest.newObject();
     n.put("ShardId", s.id());
     if (s.parent() != null) {
@@ -22,11 +26,11 @@ final class Json {
     }
     n.set("HashKeyRange", hashKeyRange(s));
     ObjectNode seq = n.putObject("SequenceNumberRange");
-    seq.put("StartingSequenceNumber", s.startingSequenceNumber());
+    seq.put("StartingSequenceNumber", s.startingSequenceNumber(streamCreatedMillis));
     // not while the end may still grow (a reshard's grace with shared storage): Kinesis never
     // moves a shown EndingSequenceNumber, and readers stop there
     if (s.isClosedForGood()) {
-      seq.put("EndingSequenceNumber", s.endingSequenceNumber());
+      seq.put("EndingSequenceNumber", s.endingSequenceNumber(streamCreatedMillis));
     }
     return n;
   }

@@ -244,7 +244,7 @@ final class RecordOperations {
     StreamMeta meta = catalog.require(stream);
     Shard shard = shard(meta, shardId);
     ShardRef ref = new ShardRef(stream, shardId);
-    return startOffset(r, type, shard, ref)
+    return startOffset(r, type, new Target(meta.createdMillis(), shard, ref))
         .thenApply(
             offset -> {
               ObjectNode out = KinesisRequest.newObject();
@@ -256,8 +256,11 @@ final class RecordOperations {
             });
   }
 
-  private CompletionStage<Long> startOffset(
-      KinesisRequest r, String type, Shard shard, ShardRef ref) {
+  /** The shard an iterator is asked for, in the stream created at {@code generation}. */
+  private record Target(long generation, Shard shard, ShardRef ref) {}
+
+  private CompletionStage<Long> startOffset(KinesisRequest r, String type, Target to) {
+    ShardRef ref = to.ref();
     ShardOffsets offsets = engine.offsets(ref);
     if (!type.endsWith("_SEQUENCE_NUMBER") && r.node("StartingSequenceNumber") != null) {
       throw KinesisException.invalid(
@@ -274,7 +277,7 @@ final class RecordOperations {
         // asked of the storage: with Kafka storage other nodes' appends may be past this view
         return engine.currentOffsets(ref).thenApply(ShardOffsets::endOffset);
       case "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER":
-        return sequenceStart(r, type.equals("AFTER_SEQUENCE_NUMBER"), shard, ref, offsets);
+        return sequenceStart(r, type.equals("AFTER_SEQUENCE_NUMBER"), to, offsets);
       case "AT_TIMESTAMP":
         Long ts = r.timestampMillis("Timestamp");
         if (ts == null) {
@@ -302,9 +305,10 @@ final class RecordOperations {
    * balancer): the end is then asked for before the number is refused as not from this shard.
    */
   private CompletionStage<Long> sequenceStart(
-      KinesisRequest r, boolean after, Shard shard, ShardRef ref, ShardOffsets offsets) {
+      KinesisRequest r, boolean after, Target to, ShardOffsets offsets) {
     String seq = r.string("StartingSequenceNumber");
-    long offset = sequenceOffset(seq, shard, ref);
+    long offset = sequenceOffset(seq, to);
+    ShardRef ref = to.ref();
     CompletionStage<ShardOffsets> known =
         offset < offsets.endOffset()
             ? CompletableFuture.completedFuture(offsets)
@@ -312,7 +316,7 @@ final class RecordOperations {
     return known.thenApply(
         o -> {
           if (offset > o.endOffset()) {
-            throw notFromShard(seq, shard, ref);
+            throw notFromShard(seq, to.shard(), ref);
           }
           // AT the shard's StartingSequenceNumber (offset -1) is its first record; AFTER is never
           // past the end: after a number not issued yet (an empty shard's StartingSequenceNumber)
@@ -321,8 +325,12 @@ final class RecordOperations {
         });
   }
 
-  /** The offset {@code seq} names in {@code shard}, checked for form and shard. */
-  private static long sequenceOffset(String seq, Shard shard, ShardRef ref) {
+  /**
+   * The offset {@code seq} names in the target shard, checked for form, shard and stream
+   * generation: a number of a stream deleted and created again under the same name is not one of
+   * the new stream's.
+   */
+  private static long sequenceOffset(String seq, Target to) {
     if (seq == null) {
       throw KinesisException.invalid(
           "StartingSequenceNumber must be given for iterator types AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER.");
@@ -334,8 +342,8 @@ final class RecordOperations {
           "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
     }
     SequenceNumbers.Decoded d = SequenceNumbers.decode(seq);
-    if (d == null || d.ordinal() != shard.ordinal()) {
-      throw notFromShard(seq, shard, ref);
+    if (d == null || !d.isOf(to.generation(), to.shard().ordinal())) {
+      throw notFromShard(seq, to.shard(), to.ref());
     }
     return d.offset();
   }
@@ -380,7 +388,7 @@ final class RecordOperations {
     long lastArrival = -1;
     for (LogRecord rec : read.records()) {
       ObjectNode n = records.addObject();
-      n.put("SequenceNumber", SequenceNumbers.of(shard.ordinal(), rec.offset()));
+      n.put("SequenceNumber", shard.sequenceNumber(meta.createdMillis(), rec.offset()));
       n.set("ApproximateArrivalTimestamp", r.wire().timestamp(rec.arrivalMillis()));
       n.set("Data", new BinaryNode(rec.data()));
       n.put("PartitionKey", rec.partitionKey());

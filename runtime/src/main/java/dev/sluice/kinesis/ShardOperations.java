@@ -109,7 +109,7 @@ final class ShardOperations {
     }
     ObjectNode out = KinesisRequest.newObject();
     ArrayNode shards = out.putArray("Shards");
-    page.forEach(s -> shards.add(Json.shard(s)));
+    page.forEach(s -> shards.add(Json.shard(s, m.createdMillis())));
     if (more) {
       String last = page.get(page.size() - 1).id();
       String key =

@@ -158,7 +158,7 @@ final class StreamOperations {
         more = true;
         break;
       }
-      shards.add(Json.shard(s));
+      shards.add(Json.shard(s, m.createdMillis()));
     }
     d.put("HasMoreShards", more);
     ObjectNode out = KinesisRequest.newObject();

@@ -28,7 +28,11 @@ final class EventBuilder {
   private final com.fasterxml.jackson.core.SerializableString regionText;
   private final com.fasterxml.jackson.core.SerializableString streamArnText;
   private final com.fasterxml.jackson.core.SerializableString roleArnText;
+  // the stream incarnation whose sequence numbers the events carry; -1 until one is chosen, so
+  // that a builder used before forGeneration fails instead of issuing numbers of no stream
+  private final long generation;
 
+  /** A builder for a mapping's stream; {@link #forGeneration} picks the stream's incarnation. */
   EventBuilder(String region, String accountId, String streamArn) {
     this.region = region;
     this.streamArn = streamArn;
@@ -36,6 +40,27 @@ final class EventBuilder {
     this.regionText = new com.fasterxml.jackson.core.io.SerializedString(region);
     this.streamArnText = new com.fasterxml.jackson.core.io.SerializedString(streamArn);
     this.roleArnText = new com.fasterxml.jackson.core.io.SerializedString(roleArn);
+    this.generation = -1;
+  }
+
+  private EventBuilder(EventBuilder of, long generation) {
+    this.region = of.region;
+    this.streamArn = of.streamArn;
+    this.roleArn = of.roleArn;
+    this.regionText = of.regionText;
+    this.streamArnText = of.streamArnText;
+    this.roleArnText = of.roleArnText;
+    this.generation = generation;
+  }
+
+  /** This builder for the stream created at {@code createdMillis}, whose numbers events carry. */
+  EventBuilder forGeneration(long createdMillis) {
+    return new EventBuilder(this, createdMillis);
+  }
+
+  /** The creation time of the stream whose sequence numbers the events carry. */
+  long generation() {
+    return generation;
   }
 
   /**
@@ -46,7 +71,7 @@ final class EventBuilder {
    */
   byte[] eventBytes(Shard shard, List<LogRecord> batch) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + batch.size() * 400);
-    ShardText text = ShardText.of(shard);
+    ShardText text = ShardText.of(shard, generation);
     try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeFieldName(Names.RECORDS);
@@ -168,7 +193,7 @@ final class EventBuilder {
   }
 
   ObjectNode record(Shard shard, LogRecord r) {
-    String seq = SequenceNumbers.of(shard.ordinal(), r.offset());
+    String seq = shard.sequenceNumber(generation, r.offset());
     ObjectNode n = MAPPER.createObjectNode();
     n.set("kinesis", kinesis(seq, r, BASE64.encodeToString(r.data())));
     n.put("eventSource", "aws:kinesis");
@@ -186,7 +211,7 @@ final class EventBuilder {
    * not JSON matches no pattern on it ({@link FilterCriteria#decode}).
    */
   JsonNode filterView(Shard shard, LogRecord r) {
-    return kinesis(SequenceNumbers.of(shard.ordinal(), r.offset()), r, null)
+    return kinesis(shard.sequenceNumber(generation, r.offset()), r, null)
         .set("data", FilterCriteria.decode(r.data()));
   }
 

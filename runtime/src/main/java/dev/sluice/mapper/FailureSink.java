@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.log.LogRecord;
 import dev.sluice.stream.Arns;
-import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamAppender;
 import java.util.List;
@@ -57,10 +56,11 @@ final class FailureSink {
             functionArnPrefix + config.functionName(), condition, invokes, failure, clock.millis());
     ObjectNode info = n.putObject("KinesisBatchInfo");
     info.put("shardId", shard.id());
-    info.put("startSequenceNumber", SequenceNumbers.of(shard.ordinal(), records.get(0).offset()));
+    long generation = events.generation();
+    info.put("startSequenceNumber", shard.sequenceNumber(generation, records.get(0).offset()));
     info.put(
         "endSequenceNumber",
-        SequenceNumbers.of(shard.ordinal(), records.get(records.size() - 1).offset()));
+        shard.sequenceNumber(generation, records.get(records.size() - 1).offset()));
     info.put("approximateArrivalOfFirstRecord", EventBuilder.iso(records.get(0).arrivalMillis()));
     info.put(
         "approximateArrivalOfLastRecord",

@@ -45,7 +45,7 @@ final class KinesisBatches {
     String[] eventIds = new String[n];
     byte[][] data = new byte[n][];
     long[] arrivals = new long[n];
-    ShardText text = ShardText.of(shard);
+    ShardText text = ShardText.of(shard, events.generation());
     long fixed = fixedRecordBytes(events, shard);
     long max = ENVELOPE + Math.max(0, n - 1);
     for (int i = 0; i < n; i++) {

@@ -836,7 +836,7 @@ public final class MappingService implements AutoCloseable {
                 .filter(s -> s.ordinal() == d.ordinal())
                 .findFirst()
                 .orElse(null);
-    if (shard == null) {
+    if (shard == null || !d.isOf(meta.createdMillis(), shard.ordinal())) {
       throw MappingException.invalid(
           "Sequence number " + sequenceNumber + " is not one of stream " + c.stream() + ".");
     }

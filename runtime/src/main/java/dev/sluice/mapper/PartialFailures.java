@@ -69,12 +69,16 @@ public final class PartialFailures {
     return new Verdict(null, lowest);
   }
 
-  /** A Kinesis response, whose itemIdentifiers are sequence numbers. */
-  static Verdict read(byte[] response, Shard shard, List<LogRecord> batch) {
-    return read(response, new SequenceNumberItems(shard, batch));
+  /**
+   * A Kinesis response, whose itemIdentifiers are sequence numbers of {@code shard} in the stream
+   * created at {@code generation}.
+   */
+  static Verdict read(byte[] response, Shard shard, long generation, List<LogRecord> batch) {
+    return read(response, new SequenceNumberItems(shard, generation, batch));
   }
 
-  private record SequenceNumberItems(Shard shard, List<LogRecord> batch) implements Items {
+  private record SequenceNumberItems(Shard shard, long generation, List<LogRecord> batch)
+      implements Items {
 
     @Override
     public String malformed(JsonNode id) {
@@ -85,7 +89,7 @@ public final class PartialFailures {
     @Override
     public int indexOf(JsonNode id) {
       SequenceNumbers.Decoded d = SequenceNumbers.decode(id.asText());
-      if (d == null || d.ordinal() != shard.ordinal()) {
+      if (d == null || !d.isOf(generation, shard.ordinal())) {
         return -1;
       }
       for (int i = 0; i < batch.size(); i++) {

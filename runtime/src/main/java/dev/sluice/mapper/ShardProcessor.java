@@ -138,7 +138,7 @@ final class ShardProcessor {
     this.deps = deps;
     this.context = context;
     this.loop = task -> context.runOnContext(v -> task.run());
-    this.events = events;
+    this.events = events.forGeneration(incarnation);
     this.filter = filter;
     this.failures = failures;
     this.progress = progress;
@@ -716,7 +716,7 @@ final class ShardProcessor {
       succeeded(lane, batch.records());
       return;
     }
-    PartialFailures.Verdict v = PartialFailures.read(response, shard, batch.records());
+    PartialFailures.Verdict v = PartialFailures.read(response, shard, incarnation, batch.records());
     if (v.invalid() == null) {
       // the state of a partly failed batch covers its successful records: the failed ones are
       // sent again with it

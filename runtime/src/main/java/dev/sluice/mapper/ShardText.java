@@ -1,6 +1,5 @@
 package dev.sluice.mapper;
 
-import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -22,9 +21,10 @@ final class ShardText {
     this.prefixLength = prefixLength;
   }
 
-  static ShardText of(Shard shard) {
+  /** The text of {@code shard} in the stream created at {@code generation}. */
+  static ShardText of(Shard shard, long generation) {
     byte[] prefix = (shard.id() + ":").getBytes(StandardCharsets.US_ASCII);
-    byte[] seq = SequenceNumbers.of(shard.ordinal(), 0).getBytes(StandardCharsets.US_ASCII);
+    byte[] seq = shard.sequenceNumber(generation, 0).getBytes(StandardCharsets.US_ASCII);
     byte[] all = Arrays.copyOf(prefix, prefix.length + seq.length);
     System.arraycopy(seq, 0, all, prefix.length, seq.length);
     return new ShardText(all, prefix.length);

@@ -72,13 +72,28 @@ public record Shard(
     return !isOpen() && !endProvisional;
   }
 
-  /** The shard's StartingSequenceNumber: below its first record's, as in Kinesis. */
-  public String startingSequenceNumber() {
-    return SequenceNumbers.shardStart(ordinal);
+  /**
+   * The shard's StartingSequenceNumber in the stream created at {@code streamCreatedMillis}: below
+   * its first record's, as in Kinesis.
+   */
+  public String startingSequenceNumber(long streamCreatedMillis) {
+    return SequenceNumbers.shardStart(streamCreatedMillis, ordinal);
   }
 
-  /** Sequence number of its last record once closed (of offset 0 when it never had one). */
-  public String endingSequenceNumber() {
-    return isOpen() ? null : SequenceNumbers.of(ordinal, Math.max(0, endOffset - 1));
+  /**
+   * Sequence number of its last record once closed (of offset 0 when it never had one), in the
+   * stream created at {@code streamCreatedMillis}.
+   */
+  public String endingSequenceNumber(long streamCreatedMillis) {
+    return isOpen()
+        ? null
+        : SequenceNumbers.of(streamCreatedMillis, ordinal, Math.max(0, endOffset - 1));
+  }
+
+  /**
+   * The sequence number of its record at {@code offset}, in the stream created at the time given.
+   */
+  public String sequenceNumber(long streamCreatedMillis, long offset) {
+    return SequenceNumbers.of(streamCreatedMillis, ordinal, offset);
   }
 }

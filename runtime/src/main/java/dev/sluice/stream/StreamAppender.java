@@ -90,51 +90,58 @@ public final class StreamAppender {
 
   private CompletableFuture<Void> appendSome(
       String stream, List<Entry> entries, int[] indexes, Outcome[] outcomes, int attempt) {
+    ShardRouter router = catalog.router(stream);
     Map<Shard, List<Integer>> byShard = new LinkedHashMap<>();
     for (int i : indexes) {
-      Shard shard = catalog.route(stream, entries.get(i).hashKey());
+      Shard shard = router.routeOrFail(stream, entries.get(i).hashKey());
       byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(i);
     }
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     for (Map.Entry<Shard, List<Integer>> e : byShard.entrySet()) {
-      parts.add(appendToShard(stream, e.getKey(), e.getValue(), entries, outcomes, attempt));
+      parts.add(
+          appendToShard(
+              new Target(stream, router.generation(), e.getKey()),
+              e.getValue(),
+              entries,
+              outcomes,
+              attempt));
     }
     return CompletableFuture.allOf(parts.toArray(new CompletableFuture[0]));
   }
 
+  /** Where a group of records goes: a shard of the stream created at {@code generation}. */
+  private record Target(String stream, long generation, Shard shard) {}
+
   private CompletableFuture<Void> appendToShard(
-      String stream,
-      Shard shard,
-      List<Integer> indexes,
-      List<Entry> entries,
-      Outcome[] outcomes,
-      int attempt) {
+      Target to, List<Integer> indexes, List<Entry> entries, Outcome[] outcomes, int attempt) {
     List<NewRecord> records = new ArrayList<>(indexes.size());
     for (int i : indexes) {
       records.add(new NewRecord(entries.get(i).partitionKey(), entries.get(i).data()));
     }
+    ShardRef ref = new ShardRef(to.stream(), to.shard().id());
     return engine
-        .append(new ShardRef(stream, shard.id()), records)
+        .append(ref, records)
         .handle(
             (result, error) -> {
               if (error == null) {
-                record(shard, result, indexes, outcomes);
-                catalog.watch().changed(new ShardRef(stream, shard.id()));
+                record(to, result, indexes, outcomes);
+                catalog.watch().changed(ref);
                 return CompletableFuture.<Void>completedFuture(null);
               }
-              return retryOrFail(stream, shard, indexes, entries, outcomes, attempt, error);
+              return retryOrFail(to, indexes, entries, outcomes, attempt, error);
             })
         .thenCompose(f -> f);
   }
 
   private CompletableFuture<Void> retryOrFail(
-      String stream,
-      Shard shard,
+      Target to,
       List<Integer> indexes,
       List<Entry> entries,
       Outcome[] outcomes,
       int attempt,
       Throwable error) {
+    String stream = to.stream();
+    Shard shard = to.shard();
     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
     if (cause instanceof ShardSealedException && attempt < MAX_REROUTES) {
       int[] again = indexes.stream().mapToInt(Integer::intValue).toArray();
@@ -163,10 +170,10 @@ public final class StreamAppender {
   }
 
   private static void record(
-      Shard shard, AppendResult result, List<Integer> indexes, Outcome[] outcomes) {
+      Target to, AppendResult result, List<Integer> indexes, Outcome[] outcomes) {
     for (int k = 0; k < indexes.size(); k++) {
-      String seq = SequenceNumbers.of(shard.ordinal(), result.offsetOf(k));
-      outcomes[indexes.get(k)] = new Outcome(shard.id(), seq, null, null);
+      String seq = to.shard().sequenceNumber(to.generation(), result.offsetOf(k));
+      outcomes[indexes.get(k)] = new Outcome(to.shard().id(), seq, null, null);
     }
   }
 }

@@ -245,12 +245,16 @@ public final class StreamCatalog implements AutoCloseable {
    * the stream does not exist or does not take records (creating or deleting).
    */
   public Shard route(String stream, BigInteger hashKey) {
+    return router(stream).routeOrFail(stream, hashKey);
+  }
+
+  /** The router of a stream that takes records; {@link StreamException} when there is none. */
+  ShardRouter router(String stream) {
     ShardRouter router = routers.get(stream);
-    Shard shard = router == null ? null : router.route(hashKey);
-    if (shard == null) {
+    if (router == null) {
       throw StreamException.notFound("Stream " + stream + " not found.");
     }
-    return shard;
+    return router;
   }
 
   /** Records a new stream as CREATING, then creates its shard logs and makes it ACTIVE. */
@@ -1152,7 +1156,7 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, ShardRouter> out = new HashMap<>();
     for (StreamMeta m : all.values()) {
       if (m.status() == StreamStatus.ACTIVE || m.status() == StreamStatus.UPDATING) {
-        out.put(m.name(), new ShardRouter(m.openShards()));
+        out.put(m.name(), new ShardRouter(m.openShards(), m.createdMillis()));
       }
     }
     return out;

@@ -15,20 +15,23 @@ class JsonTest {
     Shard provisional = open.close(2_000, 5, true);
 
     assertThat(
-            Json.shard(provisional).at("/SequenceNumberRange/EndingSequenceNumber").isMissingNode())
+            Json.shard(provisional, 1_000)
+                .at("/SequenceNumberRange/EndingSequenceNumber")
+                .isMissingNode())
         .isTrue();
     assertThat(
-            Json.shard(provisional.settled(7))
+            Json.shard(provisional.settled(7), 1_000)
                 .at("/SequenceNumberRange/EndingSequenceNumber")
                 .asText())
-        .isEqualTo(provisional.settled(7).endingSequenceNumber());
+        .isEqualTo(provisional.settled(7).endingSequenceNumber(1_000));
   }
 
   @Test
   void shard_open_showsNoEndingSequenceNumber() {
-    assertThat(Json.shard(open).at("/SequenceNumberRange/EndingSequenceNumber").isMissingNode())
+    assertThat(
+            Json.shard(open, 1_000).at("/SequenceNumberRange/EndingSequenceNumber").isMissingNode())
         .isTrue();
-    assertThat(Json.shard(open).at("/SequenceNumberRange/StartingSequenceNumber").asText())
-        .isEqualTo(open.startingSequenceNumber());
+    assertThat(Json.shard(open, 1_000).at("/SequenceNumberRange/StartingSequenceNumber").asText())
+        .isEqualTo(open.startingSequenceNumber(1_000));
   }
 }

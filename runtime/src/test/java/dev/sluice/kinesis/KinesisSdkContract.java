@@ -1000,6 +1000,51 @@ abstract class KinesisSdkContract {
         .hasMessageContaining("deleted and created again");
   }
 
+  @Test
+  void getShardIterator_sequenceNumberOfAStreamDeletedAndCreatedAgain_invalidArgument() {
+    String name = newStream(1);
+    String old =
+        kinesis
+            .putRecord(b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("a")))
+            .sequenceNumber();
+    kinesis.deleteStream(b -> b.streamName(name));
+    waiter.waitUntilStreamNotExists(b -> b.streamName(name));
+    kinesis.createStream(b -> b.streamName(name).shardCount(1));
+    awaitActive(name);
+    String fresh =
+        kinesis
+            .putRecord(b -> b.streamName(name).partitionKey("k").data(SdkBytes.fromUtf8String("b")))
+            .sequenceNumber();
+
+    // the old number names offset 0 of shard 0 too: it would read the new stream's record
+    for (ShardIteratorType type :
+        List.of(ShardIteratorType.AT_SEQUENCE_NUMBER, ShardIteratorType.AFTER_SEQUENCE_NUMBER)) {
+      assertThatThrownBy(
+              () ->
+                  kinesis.getShardIterator(
+                      b ->
+                          b.streamName(name)
+                              .shardId("shardId-000000000000")
+                              .shardIteratorType(type)
+                              .startingSequenceNumber(old)))
+          .isInstanceOf(InvalidArgumentException.class)
+          .hasMessageContaining("did not come from this shard");
+    }
+    assertThat(new BigInteger(fresh)).isGreaterThan(new BigInteger(old));
+    String it =
+        kinesis
+            .getShardIterator(
+                b ->
+                    b.streamName(name)
+                        .shardId("shardId-000000000000")
+                        .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER)
+                        .startingSequenceNumber(fresh))
+            .shardIterator();
+    assertThat(kinesis.getRecords(b -> b.shardIterator(it)).records())
+        .extracting(r -> r.data().asUtf8String())
+        .containsExactly("b");
+  }
+
   /** Creates {@code name} as soon as its deletion lets it (an impatient client's loop). */
   private void createWhileDeleting(String name) {
     for (int attempt = 1; ; attempt++) {

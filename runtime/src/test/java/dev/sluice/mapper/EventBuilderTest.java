@@ -14,7 +14,8 @@ class EventBuilderTest {
 
   final EventBuilder events =
       new EventBuilder(
-          "us-east-1", "000000000000", "arn:aws:kinesis:us-east-1:000000000000:stream/orders");
+              "us-east-1", "000000000000", "arn:aws:kinesis:us-east-1:000000000000:stream/orders")
+          .forGeneration(1_795_000_000_123L);
   final Shard shard = Shard.open(6, null, null, HashKeys.split(1).get(0), 0);
   final List<LogRecord> batch =
       List.of(
@@ -51,8 +52,9 @@ class EventBuilderTest {
         .contains("\"approximateArrivalTimestamp\":0.005")
         .contains("\"approximateArrivalTimestamp\":1.000")
         .contains("\"approximateArrivalTimestamp\":1732536000.050")
-        .contains("\"sequenceNumber\":\"49000000000000000000000000012345678909223372036854775807\"")
-        .contains("\"eventID\":\"shardId-001234567890:4900000000000000000000000001234567890");
+        .contains(
+            "\"sequenceNumber\":\"490000000000001795000000123" + "12345678909223372036854775807\"")
+        .contains("\"eventID\":\"shardId-001234567890:490000000000001795000000123" + "1234567890");
   }
 
   @Test

@@ -62,7 +62,8 @@ class KinesisBatchesTest {
   FunctionService service;
   final EventBuilder events =
       new EventBuilder(
-          "eu-west-3", "123456789012", "arn:aws:kinesis:eu-west-3:123456789012:stream/s");
+              "eu-west-3", "123456789012", "arn:aws:kinesis:eu-west-3:123456789012:stream/s")
+          .forGeneration(1_795_000_000_123L);
   final Shard shard = Shard.open(7, null, null, HashKeys.split(1).get(0), 0);
 
   @BeforeEach

@@ -14,12 +14,13 @@ class ShardTextTest {
 
   @Test
   void sequenceNumber_consecutiveAndJumpingOffsets_matchSequenceNumbers() {
-    ShardText text = ShardText.of(shard);
+    ShardText text = ShardText.of(shard, 1_795_000_000_123L);
     long[] offsets = {0, 1, 2, 9, 10, 11, 99, 100, 101, 999_999, 1_000_000, 5, 6, 1L << 40};
     for (long start : offsets) {
       for (long o = start; o < start + 25; o++) {
         assertThat(eventId(text, o))
-            .isEqualTo(shard.id() + ":" + SequenceNumbers.of(shard.ordinal(), o));
+            .isEqualTo(
+                shard.id() + ":" + SequenceNumbers.of(1_795_000_000_123L, shard.ordinal(), o));
       }
     }
     assertThat(eventId(text, Long.MAX_VALUE - 1)).endsWith("9223372036854775806");

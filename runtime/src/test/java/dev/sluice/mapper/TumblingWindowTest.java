@@ -164,7 +164,8 @@ class TumblingWindowTest {
   @Test
   void windowEvent_isLambdasKinesisTimeWindowEvent() {
     EventBuilder events =
-        new EventBuilder("us-east-1", "000000000000", "arn:aws:kinesis:us-east-1:0:stream/s");
+        new EventBuilder("us-east-1", "000000000000", "arn:aws:kinesis:us-east-1:0:stream/s")
+            .forGeneration(T0);
     Shard shard = Shard.open(0, null, null, new HashKeyRange(BigInteger.ZERO, BigInteger.TEN), T0);
     JsonNode e =
         events.windowEvent(

@@ -164,7 +164,9 @@ class StreamCatalogTest {
         .singleElement()
         .satisfies(
             r -> assertThat(new String(r.data(), StandardCharsets.UTF_8)).isEqualTo("placed"));
-    assertThat(SequenceNumbers.of(shard.ordinal(), read.records().get(0).offset())).isEqualTo(seq);
+    assertThat(
+            SequenceNumbers.of(m.createdMillis(), shard.ordinal(), read.records().get(0).offset()))
+        .isEqualTo(seq);
   }
 
   @Test
