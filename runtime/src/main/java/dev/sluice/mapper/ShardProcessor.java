@@ -570,7 +570,7 @@ final class ShardProcessor {
       stats.batches.increment();
     }
     lane.current = batch;
-    if (skipExpired(lane, batch, null)) {
+    if (skipExpired(lane, batch, batch.failure())) {
       return;
     }
     Batch current = batch;
@@ -672,9 +672,8 @@ final class ShardProcessor {
       // over Lambda's 6 MB after all (a tumbling window's state adds to it): halves go at once,
       // as splitting does not count as a retry
       int half = batch.records().size() / 2;
-      List<LogRecord> all = batch.records();
-      lane.retries.addFirst(new Batch(all.subList(half, all.size()), batch.attempt(), true));
-      lane.retries.addFirst(new Batch(all.subList(0, half), batch.attempt(), true));
+      lane.retries.addFirst(batch.part(half, batch.records().size(), batch.failure()));
+      lane.retries.addFirst(batch.part(0, half, batch.failure()));
       lane.busy = false;
       dispatch(lane);
       return;
@@ -772,10 +771,8 @@ final class ShardProcessor {
     retrying(lane);
     if (config.bisectOnError() && batch.records().size() > 1) {
       int half = batch.records().size() / 2;
-      // splitting does not count as a retry
-      lane.retries.addFirst(
-          new Batch(batch.records().subList(half, batch.records().size()), batch.attempt(), true));
-      lane.retries.addFirst(new Batch(batch.records().subList(0, half), batch.attempt(), true));
+      lane.retries.addFirst(batch.part(half, batch.records().size(), f));
+      lane.retries.addFirst(batch.part(0, half, f));
       lane.busy = false;
       dispatch(lane);
       return;

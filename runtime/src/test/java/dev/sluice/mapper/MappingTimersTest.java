@@ -121,6 +121,65 @@ class MappingTimersTest {
   }
 
   @Test
+  void bisectedHalf_olderThanMaximumRecordAgeWhenItsTurnComes_failureRecordNamesTheSplitFailure()
+      throws Exception {
+    h.startMappings(Duration.ofSeconds(10), Duration.ofSeconds(40));
+    Path failures = Files.createTempDirectory("sluice-age-bisect");
+    h.put(stream, "poison-1");
+    h.put(stream, "poison-2");
+    MappingRequest r = request(10, 0, -1, 60, failures.toUri().toString());
+    h.mappings.create(
+        new MappingRequest(
+            r.functionName(),
+            r.eventSourceArn(),
+            r.enabled(),
+            r.batchSize(),
+            r.maxBatchingWindowSeconds(),
+            r.startingPosition(),
+            r.startingTimestampMillis(),
+            r.parallelizationFactor(),
+            true,
+            r.maxRetryAttempts(),
+            r.maxRecordAgeSeconds(),
+            r.onFailure(),
+            r.functionResponseTypes(),
+            r.filterPatterns(),
+            r.tumblingWindowSeconds(),
+            r.metadataOnlyFailures(),
+            r.kafka()));
+    // both, then the first half alone, which waits for its retry while the second half queues
+    assertThat(await(fn, 2)).hasSize(2);
+    h.clock.advance(h.timers.awaitPending() + 61_000);
+
+    List<JsonNode> records = awaitFailureRecords(failures, 2);
+    assertThat(records)
+        .extracting(n -> n.at("/requestContext/condition").asText())
+        .containsOnly("RecordAgeExceeded");
+    assertThat(records)
+        .as("the half skipped without a call of its own names the failure it was split after")
+        .extracting(n -> n.at("/responseContext/functionError").asText())
+        .containsOnly("Unhandled");
+    assertThat(delivered(fn)).hasSize(2);
+  }
+
+  static List<JsonNode> awaitFailureRecords(Path dir, int count) throws Exception {
+    for (int i = 0; i < 1000; i++) {
+      try (Stream<Path> files = Files.list(dir)) {
+        List<Path> json = files.filter(p -> p.toString().endsWith(".json")).toList();
+        if (json.size() >= count) {
+          List<JsonNode> out = new java.util.ArrayList<>();
+          for (Path p : json) {
+            out.add(new ObjectMapper().readTree(p.toFile()));
+          }
+          return out;
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("fewer than " + count + " failure records in " + dir);
+  }
+
+  @Test
   void failingBatch_trimmedByTheStreamsRetentionWhileRetried_skippedWithLambdasDefaults()
       throws Exception {
     h.startMappings(Duration.ofSeconds(10), Duration.ofSeconds(40));
