@@ -77,6 +77,12 @@ public record FunctionConfig(
   /** Lambda's bound of a function's environment: names and values together, in characters. */
   public static final int MAX_ENVIRONMENT_CHARS = 4096;
 
+  /** Lambda's model of a Handler: at most 128 characters, none of them white space. */
+  public static final Pattern HANDLER = Pattern.compile("[^\\s]{1,128}");
+
+  /** The longest Description Lambda's model takes, in characters. */
+  public static final int MAX_DESCRIPTION_CHARS = 256;
+
   /** The most ReservedConcurrentExecutions Lambda's API takes. */
   public static final int MAX_RESERVED_CONCURRENCY = 1000;
 

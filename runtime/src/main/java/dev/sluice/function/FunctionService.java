@@ -1334,6 +1334,20 @@ public final class FunctionService implements AutoCloseable {
    * other ways.
    */
   private static void checkRequest(FunctionSpec spec) {
+    if (spec.handler() != null && !FunctionConfig.HANDLER.matcher(spec.handler()).matches()) {
+      throw FunctionException.validation(
+          "Value '"
+              + spec.handler()
+              + "' at 'handler' failed to satisfy constraint: Member must satisfy regular"
+              + " expression pattern: [^\\s]+, and have length less than or equal to 128");
+    }
+    if (spec.description() != null
+        && spec.description().length() > FunctionConfig.MAX_DESCRIPTION_CHARS) {
+      throw FunctionException.validation(
+          "Value at 'description' failed to satisfy constraint: Member must have length less"
+              + " than or equal to "
+              + FunctionConfig.MAX_DESCRIPTION_CHARS);
+    }
     if (spec.role() != null && !ROLE.matcher(spec.role()).matches()) {
       throw FunctionException.validation(
           "Value '"

@@ -79,12 +79,22 @@ final class ZipPackages {
       }
       Files.createDirectories(l.getKey().getParent());
       Files.deleteIfExists(l.getKey());
-      Files.createSymbolicLink(l.getKey(), Path.of(l.getValue()));
+      Files.createSymbolicLink(l.getKey(), linkTarget(l.getValue(), target.relativize(l.getKey())));
     }
     for (Map.Entry<Path, String> l : linksOut.entrySet()) {
       checkInside(l.getKey(), l.getValue(), target);
     }
     return files;
+  }
+
+  /** A link's stored target as a path; one no path can be (a NUL in it) is a bad package. */
+  private static Path linkTarget(String to, Path entry) throws IOException {
+    try {
+      return Path.of(to);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IOException(
+          "the link " + entry + " has a target that is no path: " + e.getReason());
+    }
   }
 
   /**

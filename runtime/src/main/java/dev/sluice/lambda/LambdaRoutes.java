@@ -181,6 +181,14 @@ public class LambdaRoutes {
               + arn
               + "'.");
     }
+    String qualifier = FunctionService.qualifierOf(arn);
+    if (qualifier != null && !qualifier.equals("$LATEST")) {
+      // Lambda keeps tags on the function, not on a version or an alias; dropping the qualifier
+      // tagged the function itself
+      throw new LambdaException(
+          LambdaError.ResourceNotFoundException,
+          "Function not found: " + functions().arn(functions().nameOf(arn)) + ":" + qualifier);
+    }
     return functions().nameOf(arn);
   }
 
@@ -214,7 +222,8 @@ public class LambdaRoutes {
 
   private ObjectNode list(RoutingContext ctx) {
     String marker = ctx.request().getParam("Marker");
-    int max = LambdaHttp.intParam(ctx, "MaxItems", 50, 1, 10_000);
+    // Lambda takes up to 10,000 but answers at most 50 functions a page
+    int max = Math.min(50, LambdaHttp.intParam(ctx, "MaxItems", 50, 1, 10_000));
     ObjectNode out = LambdaJson.MAPPER.createObjectNode();
     ArrayNode page = out.putArray("Functions");
     String last = null;
@@ -368,6 +377,19 @@ public class LambdaRoutes {
     return out;
   }
 
+  private static void checkEnum(String value, String member, List<String> allowed) {
+    if (!allowed.contains(value)) {
+      throw new LambdaException(
+          LambdaError.ValidationException,
+          "1 validation error detected: Value '"
+              + value
+              + "' at '"
+              + member
+              + "' failed to satisfy constraint: Member must satisfy enum value set: "
+              + allowed);
+    }
+  }
+
   /** Payloads up to this size are checked for JSON on the event loop: microseconds. */
   private static final int INLINE_CHECK_BYTES = 64 * 1024;
 
@@ -376,6 +398,9 @@ public class LambdaRoutes {
     try {
       byte[] payload = LambdaHttp.bytes(ctx);
       String type = header(ctx, "X-Amz-Invocation-Type", "RequestResponse");
+      // the model's enums are checked before anything else, as Lambda does
+      checkEnum(type, "invocationType", List.of("Event", "RequestResponse", "DryRun"));
+      checkEnum(header(ctx, "X-Amz-Log-Type", "None"), "logType", List.of("None", "Tail"));
       // a payload over its type's limit is refused as too large by the service, unread
       if (payload.length > FunctionService.maxPayloadBytes("Event".equals(type))) {
         dispatch(ctx, context, payload, type);
@@ -436,12 +461,7 @@ public class LambdaRoutes {
               .invoke(qualified(ctx, name), payload, clientContext)
               .whenComplete((r, e) -> context.runOnContext(v -> answerInvoke(ctx, r, e, tail)));
         }
-        default ->
-            throw new LambdaException(
-                LambdaError.InvalidParameterValueException,
-                "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not "
-                    + type
-                    + ".");
+        default -> throw new IllegalStateException("unchecked invocation type " + type);
       }
     } catch (RuntimeException e) {
       LambdaHttp.error(ctx, e);

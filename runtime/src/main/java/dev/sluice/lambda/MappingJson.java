@@ -35,18 +35,37 @@ final class MappingJson {
         strings(b.get("FunctionResponseTypes"), "FunctionResponseTypes"),
         patterns(b.get("FilterCriteria")),
         LambdaJson.integer(b, "TumblingWindowInSeconds"),
-        b.has("SluiceFailureRecordFormat")
-            ? "Lambda".equals(b.get("SluiceFailureRecordFormat").asText())
-            : null,
+        metadataOnly(given(b, "SluiceFailureRecordFormat")),
         kafka(b));
+  }
+
+  /** The member {@code name}, or null when it is missing or JSON null (not given, as in Lambda). */
+  private static JsonNode given(ObjectNode b, String name) {
+    JsonNode n = b.get(name);
+    return n == null || n.isNull() ? null : n;
+  }
+
+  /**
+   * Whether failure records are Lambda's metadata-only ones; null when the request says nothing.
+   */
+  private static Boolean metadataOnly(JsonNode format) {
+    if (format == null) {
+      return null;
+    }
+    if (!format.isTextual() || !List.of("Lambda", "Sluice").contains(format.asText())) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "SluiceFailureRecordFormat must be Lambda or Sluice, not " + format + ".");
+    }
+    return format.asText().equals("Lambda");
   }
 
   /** Lambda's self-managed Kafka members, or null when the request has none. */
   private static KafkaSource kafka(ObjectNode b) {
-    JsonNode source = b.get("SelfManagedEventSource");
-    JsonNode topics = b.get("Topics");
-    JsonNode config = b.get("SelfManagedKafkaEventSourceConfig");
-    JsonNode access = b.get("SourceAccessConfigurations");
+    JsonNode source = given(b, "SelfManagedEventSource");
+    JsonNode topics = given(b, "Topics");
+    JsonNode config = given(b, "SelfManagedKafkaEventSourceConfig");
+    JsonNode access = given(b, "SourceAccessConfigurations");
     if (source == null && topics == null && config == null && access == null) {
       return null;
     }
@@ -67,12 +86,21 @@ final class MappingJson {
         access == null ? null : accessList(access));
   }
 
+  /**
+   * The access configurations; anything but a list of objects is refused, since read leniently it
+   * was an empty list, and an update then dropped the mapping's authentication.
+   */
   private static List<KafkaSource.Access> accessList(JsonNode access) {
+    if (!access.isArray()) {
+      throw invalidType("SourceAccessConfigurations must be a list of {Type, URI} objects.");
+    }
     List<KafkaSource.Access> out = new ArrayList<>();
-    access.forEach(
-        a ->
-            out.add(
-                new KafkaSource.Access(a.path("Type").asText(null), a.path("URI").asText(null))));
+    for (JsonNode a : access) {
+      if (!a.isObject()) {
+        throw invalidType("SourceAccessConfigurations must be a list of {Type, URI} objects.");
+      }
+      out.add(new KafkaSource.Access(a.path("Type").asText(null), a.path("URI").asText(null)));
+    }
     return out;
   }
 

@@ -111,7 +111,8 @@ public class MappingRoutes {
 
   private ObjectNode list(RoutingContext ctx) {
     String marker = ctx.request().getParam("Marker");
-    int max = LambdaHttp.intParam(ctx, "MaxItems", 100, 1, 10_000);
+    // Lambda takes up to 10,000 but answers at most 100 mappings a page
+    int max = Math.min(100, LambdaHttp.intParam(ctx, "MaxItems", 100, 1, 10_000));
     List<MappingService.View> all =
         mappings()
             .list(ctx.request().getParam("FunctionName"), ctx.request().getParam("EventSourceArn"));

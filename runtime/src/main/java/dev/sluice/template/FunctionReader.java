@@ -111,6 +111,7 @@ final class FunctionReader {
     Integer reserved =
         p.integer("ReservedConcurrentExecutions", 0, FunctionConfig.MAX_RESERVED_CONCURRENCY);
     String description = p.string("Description");
+    checkLambdaModel(p, handler, description, scope.problems());
     SluiceMetadata meta = SluiceMetadata.read(r, scope);
     List<KinesisEventSource> kinesis = new ArrayList<>();
     List<KafkaEventSource> kafka = new ArrayList<>();
@@ -153,6 +154,25 @@ final class FunctionReader {
                 + " not supported by Sluice; give the code as CodeUri (a jar, a zip or a"
                 + " directory)");
       }
+    }
+  }
+
+  /** Handler and Description within Lambda's model, which would refuse them at deploy time. */
+  private static void checkLambdaModel(
+      Props p, String handler, String description, Problems problems) {
+    if (handler != null && !FunctionConfig.HANDLER.matcher(handler).matches()) {
+      Field f = p.field("Handler");
+      problems.error(f.path(), f.node(), "Handler must be 1-128 characters without white space");
+    }
+    if (description != null && description.length() > FunctionConfig.MAX_DESCRIPTION_CHARS) {
+      Field f = p.field("Description");
+      problems.error(
+          f.path(),
+          f.node(),
+          "Description must be at most "
+              + FunctionConfig.MAX_DESCRIPTION_CHARS
+              + " characters, not "
+              + description.length());
     }
   }
 

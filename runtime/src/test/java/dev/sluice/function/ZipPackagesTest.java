@@ -77,6 +77,18 @@ class ZipPackagesTest {
   }
 
   @Test
+  void store_linkWhoseTargetHasANul_invalidParameter() throws Exception {
+    byte[] zip = linkZip(Map.of("handler.jar", "PK", "bad", "a\u0000b"), "bad");
+    CodeStore store = new CodeStore(dir.resolve("functions"));
+
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(zip)))
+        .isInstanceOfSatisfying(
+            FunctionException.class,
+            e -> assertThat(e.kind()).isEqualTo(FunctionException.Kind.INVALID_PARAMETER))
+        .hasMessageContaining("the link bad has a target that is no path");
+  }
+
+  @Test
   void store_linkLeavingThePackageThroughAnotherLink_refused() throws Exception {
     byte[] zip = linkZip(Map.of("a/keep.txt", "x", "a/up", "..", "b", "a/up/.."), "a/up", "b");
     CodeStore store = new CodeStore(dir.resolve("functions"));

@@ -185,6 +185,21 @@ class LambdaApiTest {
   }
 
   @Test
+  void listFunctions_maxItemsOverFifty_pagesOfAtMostFiftyAsLambda() {
+    byte[] zip = HandlerJars.lambdaZip(Handlers.ECHO);
+    for (int i = 0; i < 51; i++) {
+      deployZip(zip, "fixture.Echo", 3, Map.of());
+    }
+
+    ListFunctionsResponse first = lambda.listFunctions(b -> b.maxItems(1000));
+    assertThat(first.functions()).hasSize(50);
+    assertThat(first.nextMarker()).isNotNull();
+    assertThat(lambda.listFunctionsPaginator().functions())
+        .extracting(FunctionConfiguration::functionName)
+        .containsAll(created);
+  }
+
+  @Test
   void updateFunctionConfiguration_changesTimeoutMemoryAndEnvironment() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
     UpdateFunctionConfigurationResponse c =
@@ -646,6 +661,51 @@ class LambdaApiTest {
                 .post("/2015-03-31/functions/" + name + "/invocations")
                 .statusCode())
         .isEqualTo(202);
+  }
+
+  @Test
+  void invoke_invocationOrLogTypeOutsideLambdasEnums_validationException() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    for (String[] header :
+        List.of(
+            new String[] {"X-Amz-Invocation-Type", "dry_run"},
+            new String[] {"X-Amz-Log-Type", "tail"},
+            new String[] {"X-Amz-Log-Type", "All"})) {
+      io.restassured.RestAssured.given()
+          .contentType("application/json")
+          .header(header[0], header[1])
+          .body("{}")
+          .post("/2015-03-31/functions/" + name + "/invocations")
+          .then()
+          .statusCode(400)
+          .header("X-Amzn-ErrorType", org.hamcrest.Matchers.startsWith("ValidationException"))
+          .body("message", org.hamcrest.Matchers.containsString("'" + header[1] + "'"));
+    }
+  }
+
+  @Test
+  void updateFunctionConfiguration_handlerWithSpaceOrDescriptionOver256_validationAndUnchanged() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 10);
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionConfiguration(
+                    b -> b.functionName(name).handler("fixture.Echo handleRequest")))
+        .isInstanceOfSatisfying(
+            software.amazon.awssdk.services.lambda.model.LambdaException.class,
+            l -> assertThat(l.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
+        .hasMessageContaining("at 'handler'");
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionConfiguration(
+                    b -> b.functionName(name).description("d".repeat(257))))
+        .isInstanceOfSatisfying(
+            software.amazon.awssdk.services.lambda.model.LambdaException.class,
+            l -> assertThat(l.awsErrorDetails().errorCode()).isEqualTo("ValidationException"))
+        .hasMessageContaining("at 'description'");
+
+    var config = lambda.getFunctionConfiguration(b -> b.functionName(name));
+    assertThat(config.handler()).isEqualTo("fixture.Echo");
+    assertThat(config.description()).isNotEqualTo("d".repeat(257));
   }
 
   @Test

@@ -97,6 +97,22 @@ class LambdaTagsTest {
   }
 
   @Test
+  void tagCalls_versionOrAliasArn_resourceNotFoundAndTheFunctionsTagsUnchanged() {
+    String alias = arn + ":prod";
+    assertThatThrownBy(() -> lambda.tagResource(b -> b.resource(alias).tags(Map.of("k", "v"))))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(() -> lambda.untagResource(b -> b.resource(arn + ":1").tagKeys("team")))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(() -> lambda.listTags(b -> b.resource(alias)))
+        .isInstanceOf(ResourceNotFoundException.class);
+
+    assertThat(lambda.listTags(b -> b.resource(arn)).tags())
+        .doesNotContainKey("k")
+        .containsKey("team");
+    assertThat(lambda.listTags(b -> b.resource(arn + ":$LATEST")).tags()).containsKey("team");
+  }
+
+  @Test
   void tagResource_reservedOrTooLongKeyOrTooManyTags_invalidParameterValue() {
     assertThatThrownBy(() -> lambda.tagResource(b -> b.resource(arn).tags(Map.of("aws:x", "1"))))
         .isInstanceOf(InvalidParameterValueException.class)

@@ -636,6 +636,39 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void createMapping_kafkaMembersGivenAsJsonNull_aKinesisMappingAsWithoutThem() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String body =
+        "{\"FunctionName\":\""
+            + fn
+            + "\",\"EventSourceArn\":\""
+            + arn(stream)
+            + "\",\"StartingPosition\":\"TRIM_HORIZON\",\"Topics\":null,"
+            + "\"SelfManagedEventSource\":null,\"SourceAccessConfigurations\":null,"
+            + "\"SluiceFailureRecordFormat\":null}";
+    String uuid =
+        RestAssured.given()
+            .contentType("application/json")
+            .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .post("/2015-03-31/event-source-mappings/")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("UUID");
+    RestAssured.given()
+        .contentType("application/json")
+        .body("{\"SluiceFailureRecordFormat\":\"lambda\"}")
+        .put("/2015-03-31/event-source-mappings/" + uuid)
+        .then()
+        .statusCode(400)
+        .header("X-Amzn-ErrorType", org.hamcrest.Matchers.startsWith("InvalidParameterValue"));
+
+    assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).eventSourceArn())
+        .isEqualTo(arn(stream));
+  }
+
+  @Test
   void createMapping_fileDestinationThatNamesNoDirectory_invalidParameterValue() throws Exception {
     String stream = stream(1);
     String fn = function();

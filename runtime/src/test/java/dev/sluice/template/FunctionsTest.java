@@ -341,6 +341,20 @@ class FunctionsTest {
   }
 
   @Test
+  void handlerWithSpaceOrDescriptionOver256_errorsAtTheirValues() {
+    String yaml =
+        (Inline.SAM + "Resources:\n" + Inline.function("Fn", "Description: " + "d".repeat(257)))
+            .replace("Handler: example.Handler", "Handler: example.Handler handleRequest");
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources.Fn.Properties.Handler: Handler must be 1-128 characters without white"
+                + " space (template.yaml:7:16)",
+            "Resources.Fn.Properties.Description: Description must be at most 256 characters,"
+                + " not 257 (template.yaml:9:20)");
+  }
+
+  @Test
   void tags_sluicePrefix_isAnErrorAtItsKey() {
     String yaml = function("Tags:\n  sluice:isolation: process\n  ok: y\n");
 

@@ -922,6 +922,41 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void updateMapping_sourceAccessNullOrNotAList_keepsTheMappingsAuthentication() throws Exception {
+    Path login = scramLogin();
+    String uuid =
+        map(
+            function(),
+            topic(1),
+            b ->
+                at(b, KafkaBroker.saslBootstrapServers())
+                    .sourceAccessConfigurations(
+                        a -> a.type("SASL_SCRAM_512_AUTH").uri(login.toUri().toString())));
+    putMapping(uuid, "{\"BatchSize\":50,\"SourceAccessConfigurations\":null,\"Topics\":null}")
+        .statusCode(202);
+    putMapping(uuid, "{\"SourceAccessConfigurations\":\"SASL_SCRAM_512_AUTH\"}")
+        .statusCode(400)
+        .header("X-Amzn-ErrorType", org.hamcrest.Matchers.startsWith("InvalidParameterValue"));
+    putMapping(uuid, "{\"SourceAccessConfigurations\":[\"SASL_SCRAM_512_AUTH\"]}")
+        .statusCode(400)
+        .header("X-Amzn-ErrorType", org.hamcrest.Matchers.startsWith("InvalidParameterValue"));
+
+    var got = lambda.getEventSourceMapping(b -> b.uuid(uuid));
+    assertThat(got.batchSize()).isEqualTo(50);
+    assertThat(got.sourceAccessConfigurations())
+        .singleElement()
+        .satisfies(a -> assertThat(a.uri()).isEqualTo(login.toUri().toString()));
+  }
+
+  private static io.restassured.response.ValidatableResponse putMapping(String uuid, String body) {
+    return RestAssured.given()
+        .contentType("application/json")
+        .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .put("/2015-03-31/event-source-mappings/" + uuid)
+        .then();
+  }
+
+  @Test
   void kafkaMapping_wrongPasswordThenFixed_consumerFailureGoesOnceItJoinsWithNoRecords()
       throws Exception {
     String user = ScramUsers.create("pw-1");
