@@ -14,6 +14,8 @@ public final class KafkaNames {
   private static final Pattern GROUP = Pattern.compile("[a-zA-Z0-9\\-/*:_+=.@]{1,200}");
   private static final Pattern SERVER = Pattern.compile("[^\\s,:]+:[0-9]{1,5}");
 
+  private static final String TOPIC_DESTINATION = "kafka://";
+
   /** Lambda's limit on KAFKA_BOOTSTRAP_SERVERS entries. */
   public static final int MAX_SERVERS = 10;
 
@@ -34,6 +36,15 @@ public final class KafkaNames {
             + " not "
             + topic
             + ".";
+  }
+
+  /**
+   * Whether {@code destination} is Lambda's Kafka failure destination, {@code kafka://topic}, with
+   * a topic name Kafka takes: with any other the broker refuses every send for good.
+   */
+  public static boolean isTopicDestination(String destination) {
+    return destination.startsWith(TOPIC_DESTINATION)
+        && topicProblem(destination.substring(TOPIC_DESTINATION.length())) == null;
   }
 
   /** What is wrong with a consumer group id, or null when Lambda takes it. */

@@ -1,6 +1,7 @@
 package dev.sluice.template;
 
 import dev.sluice.mapper.FailureRecords;
+import dev.sluice.mapper.KafkaNames;
 import dev.sluice.stream.Arns;
 
 /**
@@ -46,7 +47,7 @@ final class Destinations {
   }
 
   private static String problem(String destination, String source, boolean kafka) {
-    boolean topic = kafka && destination.startsWith("kafka://") && destination.length() > 8;
+    boolean topic = kafka && KafkaNames.isTopicDestination(destination);
     if (FailureRecords.directory(destination) == null && !Arns.isStreamArn(destination) && !topic) {
       return destination
           + " is not a Sluice failure destination: a stream ARN, an absolute file:// directory"

@@ -36,7 +36,7 @@ final class KafkaEventReader {
             id,
             servers,
             topics,
-            groupId(props, problems),
+            groupId(props, scope),
             position,
             // no StartingPosition means TRIM_HORIZON, with which a timestamp is an error too
             EventCommon.timestamp(props, position == null ? "TRIM_HORIZON" : position, problems),
@@ -122,13 +122,25 @@ final class KafkaEventReader {
     return topics;
   }
 
-  private static String groupId(Props props, Problems problems) {
+  /**
+   * The ConsumerGroupId, checked against Lambda's pattern and against the template's other Kafka
+   * events: Lambda gives a group to one mapping only, so a second would stop a deploy half way.
+   */
+  private static String groupId(Props props, Scope scope) {
+    Problems problems = scope.problems();
     Field f = props.field("ConsumerGroupId");
     String id = f == null ? null : Values.string(f, problems);
     String problem = id == null ? null : KafkaNames.groupProblem(id);
     if (problem != null) {
       problems.error(f.path(), f.node(), problem);
       return null;
+    }
+    String first = id == null ? null : scope.consumerGroups().putIfAbsent(id, f.path());
+    if (first != null) {
+      problems.error(
+          f.path(),
+          f.node(),
+          "is already the consumer group of " + first + ": one mapping a group");
     }
     return id;
   }

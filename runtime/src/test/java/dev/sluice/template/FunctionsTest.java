@@ -476,6 +476,44 @@ class FunctionsTest {
   }
 
   @Test
+  void kafkaEvents_sameConsumerGroupIdInTwoFunctions_anErrorAtTheSecond() {
+    String event =
+        "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+            + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [%s]\n"
+            + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
+            + "      ConsumerGroupId: shared\n";
+    String yaml =
+        Inline.SAM
+            + "Resources:\n"
+            + Inline.function("A", event.formatted("orders"))
+            + Inline.function("B", event.formatted("payments"));
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "Resources.B.Properties.Events.K.Properties.ConsumerGroupId: is already the consumer"
+                + " group of Resources.A.Properties.Events.K.Properties.ConsumerGroupId: one"
+                + " mapping a group (template.yaml:");
+  }
+
+  @Test
+  void kafkaEvent_onFailureTopicKafkaRefusesAsAName_anError() {
+    String yaml =
+        function(
+            "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
+                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
+                + "      DestinationConfig:\n        OnFailure:\n"
+                + "          Destination: kafka://bad topic\n");
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .contains("kafka://bad topic is not a Sluice failure destination");
+  }
+
+  @Test
   void kafkaEvent_missingRequiredLists_areReported() {
     String yaml =
         function(

@@ -6,6 +6,7 @@ import static dev.sluice.mapper.FailureRecords.without;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.mapper.FailureRecords;
+import dev.sluice.mapper.KafkaNames;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.stream.Arns;
 import java.time.Instant;
@@ -34,6 +35,10 @@ final class KafkaFailures implements AutoCloseable {
   private final KafkaDeps deps;
   private final KafkaEvents events;
   private KafkaProducer<byte[], byte[]> producer;
+  // a topic's sends run here, not on the node's shared blocking pool: a send waits for the
+  // topic's metadata (a broker down, a topic that is not there), and that wait must not hold
+  // back other mappings' checkpoint saves and failure records
+  private java.util.concurrent.ExecutorService topicSends;
   private boolean closed;
 
   KafkaFailures(MappingConfig config, KafkaDeps deps, KafkaEvents events) {
@@ -45,7 +50,7 @@ final class KafkaFailures implements AutoCloseable {
   /** Whether {@code destination} is one a Kafka mapping can deliver to. */
   static boolean accepts(String destination, Arns arns) {
     return FailureRecords.directory(destination) != null
-        || (destination.startsWith("kafka://") && destination.length() > "kafka://".length())
+        || KafkaNames.isTopicDestination(destination)
         || arns.streamName(destination) != null;
   }
 
@@ -99,13 +104,43 @@ final class KafkaFailures implements AutoCloseable {
     String topic = destination.substring("kafka://".length());
     // KafkaProducer.send waits up to max.block.ms for the topic's metadata (a broker down, a topic
     // not there yet): that wait must not hold the poll thread, which serves every partition
-    return CompletableFuture.supplyAsync(() -> toTopic(topic, batch, why), deps.blocking())
-        .thenCompose(sent -> sent);
+    try {
+      return CompletableFuture.supplyAsync(() -> toTopic(topic, batch, why), topicSends())
+          .thenCompose(sent -> sent);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      return CompletableFuture.failedFuture(stopped);
+    }
+  }
+
+  private synchronized java.util.concurrent.Executor topicSends() {
+    if (topicSends == null) {
+      topicSends =
+          java.util.concurrent.Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "kafka-esm-onfailure-" + config.uuid());
+                t.setDaemon(true);
+                return t;
+              });
+      if (closed) {
+        topicSends.shutdown();
+      }
+    }
+    return topicSends;
   }
 
   private CompletableFuture<Void> toTopic(String topic, KafkaBatch batch, Skip why) {
     List<CompletableFuture<Void>> sent = new ArrayList<>();
+    Throwable gaveUp = null;
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
+      if (gaveUp == null) {
+        gaveUp = metadataTimeout(sent);
+      }
+      if (gaveUp != null) {
+        // the topic's metadata did not come within max.block.ms: every further send would wait
+        // as long again, so the rest fail now and the batch is retried later as a whole
+        sent.add(CompletableFuture.failedFuture(gaveUp));
+        continue;
+      }
       ObjectNode one = perRecord(new KafkaBatch(List.of(r), batch.attempt()), why);
       sent.add(
           toTopic(topic, r.key(), json(one))
@@ -117,6 +152,16 @@ final class KafkaFailures implements AutoCloseable {
     }
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(partly(batch, sent)));
+  }
+
+  /** The metadata timeout the last send failed with at once, or null. */
+  private static Throwable metadataTimeout(List<CompletableFuture<Void>> sent) {
+    if (sent.isEmpty() || !sent.get(sent.size() - 1).isCompletedExceptionally()) {
+      return null;
+    }
+    Throwable e = sent.get(sent.size() - 1).handle((v, x) -> x).join();
+    Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+    return cause instanceof org.apache.kafka.common.errors.TimeoutException ? cause : null;
   }
 
   private static PartlySent partly(KafkaBatch batch, List<CompletableFuture<Void>> sent) {
@@ -248,6 +293,8 @@ final class KafkaFailures implements AutoCloseable {
       var props = KafkaClientProps.of(config.kafka());
       props.put("acks", "all");
       props.put("client.id", "sluice-" + config.uuid() + "-onfailure");
+      // a topic that is not there (auto-creation off) fails a send after this, not after 60 s
+      props.put("max.block.ms", "10000");
       producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return producer;
@@ -256,6 +303,9 @@ final class KafkaFailures implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
+    if (topicSends != null) {
+      topicSends.shutdown();
+    }
     if (producer != null) {
       producer.close(java.time.Duration.ofSeconds(5));
     }

@@ -1133,6 +1133,18 @@ class KafkaMappingEndToEndTest {
                     b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("kafka://xx")))))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("must not be the source topic xx");
+    for (String badTopic :
+        List.of("kafka://bad topic", "kafka://a/b", "kafka://" + "t".repeat(250))) {
+      // the broker would refuse every send of it for good, and the partition stop there
+      assertThatThrownBy(
+              () ->
+                  map(
+                      fn,
+                      "xx",
+                      b -> b.destinationConfig(d -> d.onFailure(f -> f.destination(badTopic)))))
+          .isInstanceOf(InvalidParameterValueException.class)
+          .hasMessageContaining("kafka://topic");
+    }
     assertThatThrownBy(() -> map(fn, "xx", b -> b.tumblingWindowInSeconds(10)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("TumblingWindowInSeconds");
