@@ -364,8 +364,7 @@ final class FunctionReader {
         kinesis.add(read);
       } else {
         meta.requireKinesis(id, scope.problems());
-        KafkaEventSource read =
-            KafkaEventReader.read(id, props, meta.onFailure(id), meta.parallelization(id), scope);
+        KafkaEventSource read = KafkaEventReader.read(id, props, meta, scope);
         String topic =
             read.topics() == null || read.topics().isEmpty() ? null : read.topics().get(0);
         Destinations.check(

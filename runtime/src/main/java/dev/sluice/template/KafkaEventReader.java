@@ -1,6 +1,8 @@
 package dev.sluice.template;
 
 import dev.sluice.mapper.KafkaNames;
+import dev.sluice.mapper.KafkaSource;
+import dev.sluice.mapper.kafka.KafkaClientProps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,8 +26,7 @@ final class KafkaEventReader {
 
   private KafkaEventReader() {}
 
-  static KafkaEventSource read(
-      String id, Props props, String sluiceOnFailure, Integer parallelization, Scope scope) {
+  static KafkaEventSource read(String id, Props props, SluiceMetadata meta, Scope scope) {
     Problems problems = scope.problems();
     List<String> servers = servers(props, problems);
     List<String> topics = topics(props, problems);
@@ -47,9 +48,9 @@ final class KafkaEventReader {
             props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
             props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
             EventCommon.responseTypes(props, problems),
-            EventCommon.onFailure(props, id, sluiceOnFailure, scope.problems()),
-            sourceAccess(props, scope),
-            parallelization,
+            EventCommon.onFailure(props, id, meta.onFailure(id), scope.problems()),
+            sourceAccess(props, meta.sourceAccess(id), meta.eventPath(id), scope),
+            meta.parallelization(id),
             enabled == null || enabled);
     refuseParallelization(id, props, problems);
     props.finish(IGNORED);
@@ -145,10 +146,19 @@ final class KafkaEventReader {
     return id;
   }
 
-  private static List<KafkaEventSource.SourceAccess> sourceAccess(Props props, Scope scope) {
+  /**
+   * The event's SourceAccessConfigurations, or Sluice's own from its Metadata when given there: on
+   * AWS they name Secrets Manager secrets, which Sluice cannot read, so a template that deploys to
+   * both gives Sluice {@code file://} secrets in Metadata, which AWS ignores.
+   */
+  private static List<KafkaEventSource.SourceAccess> sourceAccess(
+      Props props, Field sluice, String sluicePath, Scope scope) {
     Field f = props.field("SourceAccessConfigurations");
-    List<Field> items = f == null ? List.of() : Values.items(f, scope.problems());
-    if (items != null && items.isEmpty()) {
+    // read for its own errors even when Sluice's replace it
+    List<KafkaEventSource.SourceAccess> given = f == null ? List.of() : accessList(f, scope);
+    Field used = sluice != null ? sluice : f;
+    List<KafkaEventSource.SourceAccess> out = sluice != null ? accessList(sluice, scope) : given;
+    if (given.isEmpty()) {
       // common for a local broker without authentication, so Sluice runs it
       scope
           .problems()
@@ -158,6 +168,25 @@ final class KafkaEventReader {
               "none given: sam deploy refuses a SelfManagedKafka event without one (\"No"
                   + " SourceAccessConfigurations for self managed kafka event provided.\")");
     }
+    String problem = accessProblem(out);
+    if (problem != null) {
+      scope
+          .problems()
+          .error(
+              used.path(),
+              used.node(),
+              problem
+                  + (sluice == null
+                      ? " (give Sluice's own as "
+                          + sluicePath
+                          + ".SourceAccessConfigurations, which AWS ignores)"
+                      : ""));
+    }
+    return out;
+  }
+
+  private static List<KafkaEventSource.SourceAccess> accessList(Field f, Scope scope) {
+    List<Field> items = Values.items(f, scope.problems());
     List<KafkaEventSource.SourceAccess> out = new ArrayList<>();
     for (Field item : items == null ? List.<Field>of() : items) {
       Props access = Props.of(item.node(), item.path(), item.node(), scope);
@@ -169,5 +198,16 @@ final class KafkaEventReader {
       }
     }
     return List.copyOf(out);
+  }
+
+  /** What the API would refuse in {@code access}, or null: caught here, not half way a deploy. */
+  private static String accessProblem(List<KafkaEventSource.SourceAccess> access) {
+    try {
+      KafkaClientProps.validate(
+          access.stream().map(a -> new KafkaSource.Access(a.type(), a.uri())).toList());
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 }

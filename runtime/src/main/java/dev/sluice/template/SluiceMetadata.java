@@ -24,6 +24,7 @@ final class SluiceMetadata {
   private final Map<String, String> onFailures = new HashMap<>();
   private final Map<String, Node> onFailureNodes = new HashMap<>();
   private final Map<String, Integer> parallelization = new HashMap<>();
+  private final Map<String, Field> sourceAccess = new HashMap<>();
   private final Map<String, Node> eventNodes = new HashMap<>();
   private final String eventsPath;
 
@@ -47,7 +48,11 @@ final class SluiceMetadata {
       String format = event.oneOf("FailureRecordFormat", FAILURE_FORMATS);
       String onFailure = event.string("OnFailure");
       Integer factor = event.integer("ParallelizationFactor", 1, 10);
+      Field access = event.field("SourceAccessConfigurations");
       event.finish(Set.of());
+      if (access != null) {
+        meta.sourceAccess.put(id, access);
+      }
       if (factor != null) {
         meta.parallelization.put(id, factor);
       }
@@ -121,10 +126,28 @@ final class SluiceMetadata {
   }
 
   /**
+   * The SourceAccessConfigurations Sluice uses for Kafka event {@code id} instead of those in its
+   * Properties, which name AWS Secrets Manager secrets (Sluice reads {@code file://} ones); null:
+   * unset.
+   */
+  Field sourceAccess(String id) {
+    return sourceAccess.get(id);
+  }
+
+  /** The path of event {@code id}'s settings here, which error messages point to. */
+  String eventPath(String id) {
+    return eventsPath + "." + id;
+  }
+
+  /**
    * Reports settings given here that a Kinesis event cannot take: a ParallelizationFactor (it has
-   * its own in its Properties) and a kafka:// OnFailure.
+   * its own in its Properties), a kafka:// OnFailure and SourceAccessConfigurations.
    */
   void requireKafka(String id, Problems problems) {
+    Field access = sourceAccess.get(id);
+    if (access != null) {
+      problems.error(access.path(), access.node(), "only Kafka events take it");
+    }
     if (parallelization.containsKey(id)) {
       problems.errorAtKey(
           eventsPath + "." + id,

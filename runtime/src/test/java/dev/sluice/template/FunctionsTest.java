@@ -193,7 +193,7 @@ class FunctionsTest {
         function(
                 "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
                     + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
-                    + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n")
+                    + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///run/kafka.json'}]\n")
             + "    Metadata:\n      Sluice:\n        Events:\n          K:\n"
             + "            ParallelizationFactor: 3\n";
 
@@ -464,7 +464,7 @@ class FunctionsTest {
         function(
             "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
                 + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
-                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
+                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///run/kafka.json'}]\n"
                 + "      ParallelizationFactor: 2\n");
 
     assertThat(Inline.errors(yaml))
@@ -480,7 +480,7 @@ class FunctionsTest {
     String event =
         "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
             + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [%s]\n"
-            + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
+            + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///run/kafka.json'}]\n"
             + "      ConsumerGroupId: shared\n";
     String yaml =
         Inline.SAM
@@ -503,7 +503,7 @@ class FunctionsTest {
         function(
             "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
                 + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
-                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n"
+                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///run/kafka.json'}]\n"
                 + "      DestinationConfig:\n        OnFailure:\n"
                 + "          Destination: kafka://bad topic\n");
 
@@ -511,6 +511,57 @@ class FunctionsTest {
         .singleElement()
         .asString()
         .contains("kafka://bad topic is not a Sluice failure destination");
+  }
+
+  @Test
+  void kafkaEvent_secretsManagerAccessWithoutSluicesOwn_anErrorNamingWhereToGiveThem() {
+    String yaml =
+        function(
+            "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
+                + "      SourceAccessConfigurations:\n"
+                + "        - {Type: SASL_SCRAM_512_AUTH, URI: 'arn:aws:secretsmanager:r:1:secret:k'}\n");
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "Resources.Fn.Properties.Events.K.Properties.SourceAccessConfigurations:"
+                + " SourceAccessConfigurations.URI of SASL_SCRAM_512_AUTH must be a file:// URI")
+        .contains("give Sluice's own as Resources.Fn.Metadata.Sluice.Events.K");
+  }
+
+  @Test
+  void kafkaEvent_twoSaslInSluicesOwnAccess_anErrorThere() {
+    String yaml =
+        function(
+                "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+                    + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n")
+            + "    Metadata:\n      Sluice:\n        Events:\n          K:\n"
+            + "            SourceAccessConfigurations:\n"
+            + "              - {Type: BASIC_AUTH, URI: 'file:///a.json'}\n"
+            + "              - {Type: SASL_SCRAM_256_AUTH, URI: 'file:///b.json'}\n";
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "Resources.Fn.Metadata.Sluice.Events.K.SourceAccessConfigurations:"
+                + " SourceAccessConfigurations may name one SASL authentication only.");
+  }
+
+  @Test
+  void kinesisEvent_sluiceSourceAccess_anError() {
+    String yaml =
+        kinesisEventWithMetadata(
+            "SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///a'}]");
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "Resources.Fn.Metadata.Sluice.Events.E.SourceAccessConfigurations: only Kafka events"
+                + " take it");
   }
 
   @Test
@@ -534,7 +585,7 @@ class FunctionsTest {
                 + "      KafkaBootstrapServers: [localhost:9092, 'broker two']\n"
                 + "      Topics: [.hidden]\n"
                 + "      ConsumerGroupId: 'has space'\n"
-                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: secret}]\n");
+                + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///run/kafka.json'}]\n");
 
     assertThat(Inline.errors(yaml))
         .containsExactly(

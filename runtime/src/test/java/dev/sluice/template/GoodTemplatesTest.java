@@ -214,11 +214,9 @@ class GoodTemplatesTest {
                 "file:///var/sluice/failures",
                 List.of(
                     new KafkaEventSource.SourceAccess(
-                        "SASL_SCRAM_512_AUTH",
-                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka"),
+                        "SASL_SCRAM_512_AUTH", "file:///etc/sluice/kafka-login.json"),
                     new KafkaEventSource.SourceAccess(
-                        "SERVER_ROOT_CA_CERTIFICATE",
-                        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ca")),
+                        "SERVER_ROOT_CA_CERTIFICATE", "file:///etc/sluice/kafka-ca.json")),
                 4,
                 false));
     MappingRequest r = f.kinesisEvents().get(0).request();
