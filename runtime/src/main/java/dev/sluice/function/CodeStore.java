@@ -50,6 +50,24 @@ final class CodeStore {
   }
 
   /**
+   * Stores {@code source} only to check it (a DryRun): as {@link #store}, but the package does not
+   * count as placed since, so a retiring package it names is still removed once its invocations
+   * end, instead of staying on disk until the next start.
+   */
+  Stored check(String function, CodeSource source) {
+    java.util.Map<Path, Long> before = new java.util.HashMap<>(placed);
+    Stored stored = store(function, source);
+    Path root = stored.code().root();
+    Long previous = before.get(root);
+    if (previous == null) {
+      placed.remove(root);
+    } else {
+      placed.put(root, previous);
+    }
+    return stored;
+  }
+
+  /**
    * The directory of a stored package, from its SHA-256 as {@link #store} reported it; fails as an
    * invalid parameter when it is not there.
    */

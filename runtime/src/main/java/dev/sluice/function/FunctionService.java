@@ -429,7 +429,7 @@ public final class FunctionService implements AutoCloseable {
   public synchronized FunctionConfig checkCode(String name, CodeSource code, String revisionId) {
     Deployed d = require(name);
     requireRevision(d.config(), revisionId);
-    discard(codes.store(d.config().name(), code));
+    discard(codes.check(d.config().name(), code));
     return d.config();
   }
 
