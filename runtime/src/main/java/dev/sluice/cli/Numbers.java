@@ -28,6 +28,17 @@ final class Numbers {
     }
   }
 
+  /**
+   * A port the command itself then connects to: 0 (any free port) is refused, as the command would
+   * not learn which one the server took.
+   */
+  static final class FixedPort implements ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      return (int) parse(value, 1, 65535);
+    }
+  }
+
   static long parse(String value, long min, long max) {
     long n;
     try {

@@ -39,7 +39,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(
       names = "--port",
-      converter = Numbers.Port.class,
+      converter = Numbers.FixedPort.class,
       description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int port = 4566;
 
@@ -196,16 +196,18 @@ final class UpCommand implements Callable<Integer> {
   private static void redeployChanged(
       Template t, Deployer deployer, Builder builder, Map<String, Long> prints, LiveView view) {
     for (FunctionResource f : t.functions()) {
-      long now = builder.fingerprint(f.code());
-      if (now == prints.get(f.name())) {
-        continue;
-      }
-      prints.put(f.name(), now);
       try {
+        long now = builder.fingerprint(f.code());
+        if (now == prints.get(f.name())) {
+          continue;
+        }
+        prints.put(f.name(), now); // a failed build waits for the next edit, not the next poll
         if (deployer.redeployCode(f)) {
           view.event("redeployed " + f.name() + " (its code changed)");
         }
-      } catch (DeployException | dev.sluice.cli.client.ClientException e) {
+      } catch (RuntimeException e) {
+        // a refusal, a build that failed, or a file an editor or a build removed between listing
+        // and reading it: the pipeline stays up, and the next poll looks again
         view.event("redeploy of " + f.name() + " failed: " + e.getMessage());
       }
     }

@@ -464,6 +464,27 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_mappingMovedToAStreamThatIsRefused_reportsTheOldMappingsDeletion() throws Exception {
+    Path t = template("moved");
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Files.writeString(
+        t,
+        Files.readString(t)
+            .replace(
+                "Stream: !GetAtt Events.Arn",
+                "Stream: arn:aws:kinesis:us-east-1:000000000000:stream/nowhere"));
+
+    Cli.Result r = cli("", "deploy", t.toString());
+
+    // the stale mapping goes first, then the new one is refused: the deletion stays applied
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.out()).contains("- mapping moved-fn");
+    assertThat(r.err())
+        .contains("the mappings of function moved-fn: InvalidParameterValueException")
+        .contains("The deploy stopped there: 1 change before it stays applied");
+  }
+
+  @Test
   void deploy_newFunctionsConcurrencyRefused_theFunctionIsNotLeftWithoutIt() throws Exception {
     Path t = template("unreserved");
     Files.writeString(

@@ -80,12 +80,16 @@ class TailCommandTest {
   }
 
   @Test
-  void upPort_outOfRange_usageErrorBeforeReadingTheTemplate() {
+  void upPort_outOfRangeOrZero_usageErrorBeforeReadingTheTemplate() {
     Cli.Result r = Cli.run("", "up", "/nonexistent.yaml", "--port", "65536");
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err())
-        .contains("Invalid value for option '--port': must be between 0 and 65535, not 65536");
+        .contains("Invalid value for option '--port': must be between 1 and 65535, not 65536");
+    // any free port: up would not learn which one its server took, and wait on port 0
+    Cli.Result zero = Cli.run("", "up", "/nonexistent.yaml", "--port", "0");
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err()).contains("must be between 1 and 65535, not 0");
   }
 
   @Test

@@ -144,9 +144,13 @@ public final class Builder {
     return newest;
   }
 
+  /**
+   * The newest modification time under {@code dir}, its directories' included: deleting, renaming
+   * or moving in a file (which keeps its older time) changes only its directory's.
+   */
   private static long newest(Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).mapToLong(Builder::modified).max().orElse(0);
+      return walk.mapToLong(Builder::modified).max().orElse(0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -155,6 +159,8 @@ public final class Builder {
   private static long modified(Path f) {
     try {
       return Files.exists(f) ? Files.getLastModifiedTime(f).toMillis() : 0;
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return 0; // deleted since it was listed (an editor's temporary file)
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

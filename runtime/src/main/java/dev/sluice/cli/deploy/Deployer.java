@@ -59,19 +59,20 @@ public final class Deployer {
       step(
           all,
           "function " + f.name(),
-          () -> report(all, functions.apply(f, artifacts.get(f.name()), t.stackName())));
+          () ->
+              report(
+                  all,
+                  functions.apply(f, artifacts.get(f.name()), t.stackName(), c -> report(all, c))));
     }
     for (FunctionResource f : t.functions()) {
       step(
           all,
           "the mappings of function " + f.name(),
-          () -> mappings.apply(f).forEach(c -> report(all, c)));
+          () -> mappings.apply(f, c -> report(all, c)));
     }
     if (t.stackName() != null) {
       step(
-          all,
-          "removing what the stack no longer has",
-          () -> pruner.prune(t).forEach(c -> report(all, c)));
+          all, "removing what the stack no longer has", () -> pruner.prune(t, c -> report(all, c)));
     }
     step(
         all,

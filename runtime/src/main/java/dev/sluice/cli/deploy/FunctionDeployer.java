@@ -31,8 +31,15 @@ final class FunctionDeployer {
     this.client = client;
   }
 
-  /** Creates or updates {@code f}, marked as part of {@code stack}. */
-  Change apply(FunctionResource f, Path artifact, String stack) {
+  /**
+   * Creates or updates {@code f}, marked as part of {@code stack}; returns the change. An update
+   * refused after some of it was made tells {@code partial} what was, then fails.
+   */
+  Change apply(
+      FunctionResource f,
+      Path artifact,
+      String stack,
+      java.util.function.Consumer<Change> partial) {
     String resource = "function " + f.name();
     JsonNode current = get(f.name());
     if (current == null) {
@@ -52,10 +59,28 @@ final class FunctionDeployer {
       return new Change(Change.Action.CREATED, resource, f.runtime() + ", " + f.isolation());
     }
     List<String> done = new ArrayList<>();
+    try {
+      return update(f, artifact, stack, current, done);
+    } catch (RuntimeException refused) {
+      if (!done.isEmpty()) {
+        partial.accept(
+            new Change(
+                Change.Action.UPDATED, resource, String.join(", ", done) + " (then refused)"));
+      }
+      throw refused;
+    }
+  }
+
+  /** Applies the differences one call at a time; {@code done} names what each made. */
+  private Change update(
+      FunctionResource f, Path artifact, String stack, JsonNode current, List<String> done) {
+    String resource = "function " + f.name();
     JsonNode c = current.path("Configuration");
-    ObjectNode update = settingsDiff(f, c, current.path("Tags"), done);
+    List<String> settings = new ArrayList<>();
+    ObjectNode update = settingsDiff(f, c, current.path("Tags"), settings);
     if (!update.isEmpty()) {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/configuration", update);
+      done.addAll(settings);
     }
     if (!CodeDigest.of(artifact).equals(c.path("CodeSha256").asText())) {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));

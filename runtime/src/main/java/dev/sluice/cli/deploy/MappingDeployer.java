@@ -28,7 +28,11 @@ final class MappingDeployer {
     this.kafka = new KafkaMappingDeployer(client);
   }
 
-  List<Change> apply(FunctionResource f) {
+  /**
+   * Creates, updates and deletes {@code f}'s mappings, telling {@code report} of each change as
+   * soon as it is made: when a later one is refused, those before it stay applied and must be told.
+   */
+  void apply(FunctionResource f, java.util.function.Consumer<Change> report) {
     Map<String, JsonNode> existing = new HashMap<>();
     for (JsonNode m : list(f.name())) {
       String kafkaKey = KafkaMappingDeployer.key(m);
@@ -45,18 +49,19 @@ final class MappingDeployer {
     }
     // stale ones go first: a Kafka event moved to another topic keeps its ConsumerGroupId, which
     // the server lets only one mapping use
-    List<Change> changes = deleteStale(f, existing);
+    deleteStale(f, existing, report);
     for (int i = 0; i < kinesisMatches.size(); i++) {
-      changes.add(apply(f, f.kinesisEvents().get(i), kinesisMatches.get(i)));
+      report.accept(apply(f, f.kinesisEvents().get(i), kinesisMatches.get(i)));
     }
     for (int i = 0; i < kafkaMatches.size(); i++) {
-      changes.add(kafka.apply(f, f.kafkaEvents().get(i), kafkaMatches.get(i)));
+      report.accept(kafka.apply(f, f.kafkaEvents().get(i), kafkaMatches.get(i)));
     }
-    return changes;
   }
 
-  private List<Change> deleteStale(FunctionResource f, Map<String, JsonNode> existing) {
-    List<Change> changes = new ArrayList<>();
+  private void deleteStale(
+      FunctionResource f,
+      Map<String, JsonNode> existing,
+      java.util.function.Consumer<Change> report) {
     for (Map.Entry<String, JsonNode> stale : existing.entrySet()) {
       String uuid = stale.getValue().path("UUID").asText();
       if (stale.getKey().startsWith("arn:aws:kinesis:") || stale.getKey().startsWith("kafka:")) {
@@ -68,10 +73,9 @@ final class MappingDeployer {
                     + " ← kafka "
                     + stale.getValue().path("Topics").get(0).asText()
                 : label(f.name(), stale.getKey());
-        changes.add(new Change(Change.Action.DELETED, what, "no longer in the template"));
+        report.accept(new Change(Change.Action.DELETED, what, "no longer in the template"));
       }
     }
-    return changes;
   }
 
   private Change apply(FunctionResource f, KinesisEventSource e, JsonNode current) {
@@ -155,8 +159,8 @@ final class MappingDeployer {
   }
 
   /** Deletes every mapping of {@code function}, whose function the stack no longer has. */
-  List<Change> deleteAll(String function) {
-    List<Change> out = new ArrayList<>();
+  /** Deletes every mapping of {@code function}, telling {@code report} of each at once. */
+  void deleteAll(String function, java.util.function.Consumer<Change> report) {
     for (JsonNode m : list(function)) {
       client.rest("DELETE", MAPPINGS + m.path("UUID").asText(), null);
       String kafkaKey = KafkaMappingDeployer.key(m);
@@ -164,9 +168,9 @@ final class MappingDeployer {
           kafkaKey != null
               ? "mapping " + function + " ← kafka " + m.path("Topics").get(0).asText()
               : label(function, m.path("EventSourceArn").asText());
-      out.add(new Change(Change.Action.DELETED, what, "its function is no longer in the template"));
+      report.accept(
+          new Change(Change.Action.DELETED, what, "its function is no longer in the template"));
     }
-    return out;
   }
 
   private List<JsonNode> list(String function) {

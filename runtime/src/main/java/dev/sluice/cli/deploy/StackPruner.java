@@ -56,10 +56,10 @@ final class StackPruner {
   }
 
   /**
-   * Deletes the stack's functions and streams that {@code t} no longer has; returns the changes.
+   * Deletes the stack's functions and streams that {@code t} no longer has, telling {@code report}
+   * of each change as soon as it is made.
    */
-  List<Change> prune(Template t) {
-    List<Change> out = new ArrayList<>();
+  void prune(Template t, java.util.function.Consumer<Change> report) {
     Set<String> functions =
         t.functions().stream().map(FunctionResource::name).collect(Collectors.toSet());
     for (String fn : functionNames()) {
@@ -69,7 +69,7 @@ final class StackPruner {
       JsonNode f = function(fn);
       JsonNode tags = f == null ? null : f.path("Tags");
       if (tags != null && t.stackName().equals(tags.path(STACK).asText(null))) {
-        out.addAll(removeFunction(fn, f, "Retain".equals(tags.path(DELETION_POLICY).asText())));
+        removeFunction(fn, f, "Retain".equals(tags.path(DELETION_POLICY).asText()), report);
       }
     }
     Set<String> streams =
@@ -78,18 +78,18 @@ final class StackPruner {
       if (!streams.contains(stream)) {
         Map<String, String> tags = streamTags(stream);
         if (t.stackName().equals(tags.get(STACK))) {
-          out.add(removeStream(stream, "Retain".equals(tags.get(DELETION_POLICY))));
+          report.accept(removeStream(stream, "Retain".equals(tags.get(DELETION_POLICY))));
         }
       }
     }
-    return out;
   }
 
   /**
    * Deletes a function the stack no longer has, with its mappings; one whose DeletionPolicy was
    * Retain keeps running as it is, mappings included, and only leaves the stack.
    */
-  private List<Change> removeFunction(String fn, JsonNode f, boolean retain) {
+  private void removeFunction(
+      String fn, JsonNode f, boolean retain, java.util.function.Consumer<Change> report) {
     String resource = "function " + fn;
     if (retain) {
       String arn = f.path("Configuration").path("FunctionArn").asText();
@@ -101,17 +101,17 @@ final class StackPruner {
               + "&tagKeys="
               + SluiceClient.encode(DELETION_POLICY);
       client.rest("DELETE", untag, null);
-      return List.of(
+      report.accept(
           new Change(
               Change.Action.SKIPPED,
               resource,
               "no longer in the template; kept with its event-source mappings, as its"
                   + " DeletionPolicy is Retain, and no longer part of the stack"));
+      return;
     }
-    List<Change> out = new ArrayList<>(mappings.deleteAll(fn));
+    mappings.deleteAll(fn, report);
     client.rest("DELETE", FUNCTIONS + SluiceClient.encode(fn), null);
-    out.add(new Change(Change.Action.DELETED, resource, "no longer in the template"));
-    return out;
+    report.accept(new Change(Change.Action.DELETED, resource, "no longer in the template"));
   }
 
   private Change removeStream(String stream, boolean retain) {

@@ -173,4 +173,28 @@ class BuilderTest {
 
     assertThat(builder.fingerprint(code)).isGreaterThan(before);
   }
+
+  @Test
+  void fingerprint_moduleSourceDeletedOrOlderFileMovedIn_changes() throws Exception {
+    Path m = module("package t; public class H {}");
+    Path pkg = m.resolve("src/main/java/t");
+    Files.writeString(pkg.resolve("G.java"), "package t; public class G {}");
+    for (Path p :
+        List.of(pkg.resolve("H.java"), pkg.resolve("G.java"), pkg, m.resolve("pom.xml"))) {
+      age(p, 60_000);
+    }
+    CodeUri code = new CodeUri(m, CodeUri.Kind.MAVEN_MODULE);
+    long before = builder.fingerprint(code);
+
+    Files.delete(pkg.resolve("G.java"));
+    long afterDelete = builder.fingerprint(code);
+    assertThat(afterDelete).as("a deleted source").isGreaterThan(before);
+
+    Path old = Files.writeString(dir.resolve("F.java"), "package t; public class F {}");
+    age(old, 120_000);
+    age(pkg, 60_000);
+    long beforeMove = builder.fingerprint(code);
+    Files.move(old, pkg.resolve("F.java")); // keeps its older time, as mv does
+    assertThat(builder.fingerprint(code)).as("an older file moved in").isGreaterThan(beforeMove);
+  }
 }
