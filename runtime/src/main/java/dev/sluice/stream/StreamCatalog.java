@@ -649,7 +649,31 @@ public final class StreamCatalog implements AutoCloseable {
       finishDelete(name);
       return;
     }
-    publish(meta.withStatus(StreamStatus.ACTIVE));
+    publishActive(name, meta.createdMillis());
+  }
+
+  /**
+   * Makes a created stream ACTIVE, and tries again while the state store refuses the write: no
+   * other node finishes a creation, and a stream left CREATING can be neither used nor deleted
+   * until this node restarts. Nothing is left to do once the write landed after all.
+   */
+  private void publishActive(String name, long createdMillis) {
+    StreamMeta meta = streams.get(name);
+    if (meta == null
+        || meta.status() != StreamStatus.CREATING
+        || meta.createdMillis() != createdMillis) {
+      return;
+    }
+    try {
+      publish(meta.withStatus(StreamStatus.ACTIVE));
+    } catch (RuntimeException e) {
+      LOG.warnf("Cannot make %s ACTIVE yet (%s); trying again", name, e.getMessage());
+      retryLater("create " + name, () -> publishActive(name, createdMillis));
+    }
+  }
+
+  private void retryLater(String what, Runnable step) {
+    thread.schedule(() -> guarded(what, step), SETTLE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private void finishDelete(String name) {
@@ -668,7 +692,22 @@ public final class StreamCatalog implements AutoCloseable {
     local.put(name, meta.version() + 1);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     next.remove(name);
-    install(next, name);
+    try {
+      install(next, name);
+    } catch (RuntimeException e) {
+      // its logs are gone: left DELETING, the name could not be used again until a restart
+      LOG.warnf("Cannot record the deletion of %s yet (%s); trying again", name, e.getMessage());
+      long created = meta.createdMillis();
+      retryLater(
+          "delete " + name,
+          () -> {
+            StreamMeta now = streams.get(name);
+            if (now != null && now.createdMillis() == created) { // not a stream created since
+              finishDelete(name);
+            }
+          });
+      return;
+    }
     if (!store.exclusive()) {
       unreadTombstones.merge(name, 1, Integer::sum);
       recreated.remove(name); // this deletion comes after any creation made since the last

@@ -58,6 +58,11 @@ final class HeldState implements StateStore {
   /** Writes to let through before one fails; negative: none fails. */
   private int failAfter = -1;
 
+  /** Writes to let through before some are refused without landing, and how many. */
+  private int refuseAfter = -1;
+
+  private int refusals;
+
   @Override
   public synchronized void put(String key, byte[] value) {
     hold(new Written(key, value));
@@ -81,7 +86,21 @@ final class HeldState implements StateStore {
     failAfter = writes;
   }
 
+  /**
+   * Refuses {@code count} writes after the next {@code writes} ones as Kafka refuses a write it
+   * never takes (no metadata within max.block.ms, too few in-sync replicas): the writer gets an
+   * error, and the record never lands.
+   */
+  synchronized void refuseWrites(int writes, int count) {
+    refuseAfter = writes;
+    refusals = count;
+  }
+
   private void hold(Written w) {
+    if (refusals > 0 && refuseAfter-- <= 0) {
+      refusals--;
+      throw new StateException("refused writing " + w.key);
+    }
     held.add(w);
     if (failAfter >= 0 && failAfter-- == 0) {
       throw new StateException("timed out writing " + w.key);

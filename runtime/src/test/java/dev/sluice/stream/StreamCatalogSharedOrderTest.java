@@ -309,6 +309,35 @@ class StreamCatalogSharedOrderTest {
   }
 
   /** A catalog of a node that starts now over the same state: it loads what compaction kept. */
+  @Test
+  void create_activeWriteRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
+    state.refuseWrites(1, 2); // CREATING goes through; the first two ACTIVE writes never land
+    catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
+
+    // no other node finishes a creation: left CREATING, the stream could not even be deleted
+    for (int i = 0; i < 1000 && !active(); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(active()).isTrue();
+    state.readBackAll();
+    assertThat(startedLater().require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
+  void delete_tombstoneRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
+    created();
+    state.readBackAll();
+    state.refuseWrites(1, 1); // DELETING goes through; the first tombstone never lands
+
+    catalog.delete("orders").join();
+    for (int i = 0; i < 1000 && catalog.find("orders").isPresent(); i++) {
+      Thread.sleep(5);
+    }
+    assertThat(catalog.find("orders")).isEmpty();
+    state.readBackAll();
+    assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+  }
+
   private StreamCatalog startedLater() {
     StreamCatalog later = StreamCatalog.shared(state, engine, clock, new StreamLimits(20, 2));
     startedLater.add(later);
