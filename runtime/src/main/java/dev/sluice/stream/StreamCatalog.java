@@ -82,6 +82,13 @@ public final class StreamCatalog implements AutoCloseable {
   private final Map<String, Long> local = new HashMap<>();
 
   /**
+   * Per stream, the highest version this node gave a change, written or refused: a refused write
+   * may land later, so its version is not given again. Unlike {@link #local} it does not hold back
+   * other nodes' changes, as a refused write may never land. Catalog's thread only.
+   */
+  private final Map<String, Long> issued = new HashMap<>();
+
+  /**
    * Per stream, the tombstones of it this node wrote to a shared store and has not read back yet.
    * While there are any, this node's view of the stream is ahead of what it has read: a tombstone
    * read before the last of them must not change it. Catalog's thread only.
@@ -805,6 +812,7 @@ public final class StreamCatalog implements AutoCloseable {
         return null;
       }
       local.remove(name);
+      issued.remove(name);
     } else if (deletedInOrder.contains(name) && meta.status() != StreamStatus.CREATING) {
       // this node's own older write, superseded here since (say by a creation again), is moot
       if (own && meta.version() >= local.getOrDefault(name, -1L)) {
@@ -887,6 +895,7 @@ public final class StreamCatalog implements AutoCloseable {
         "A change of stream %s this node made before its deletion came after it: marked gone again",
         name);
     local.remove(name);
+    issued.remove(name);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     StreamMeta shown = next.remove(name);
     store.markGone(stale);
@@ -1151,13 +1160,16 @@ public final class StreamCatalog implements AutoCloseable {
     StreamMeta current = streams.get(meta.name());
     long base =
         Math.max(
-            current == null ? 0 : current.version(),
+            Math.max(current == null ? 0 : current.version(), issued.getOrDefault(meta.name(), 0L)),
             Math.max(ordered.getOrDefault(meta.name(), 0L), local.getOrDefault(meta.name(), 0L)));
     StreamMeta next = meta.withVersion(base + 1);
-    local.put(next.name(), next.version());
+    issued.put(next.name(), next.version());
     Map<String, StreamMeta> all = new LinkedHashMap<>(streams);
     all.put(next.name(), next);
     install(all, next.name());
+    // only now: had the write been refused, other nodes' changes read meanwhile would have been
+    // taken for older than this one and dropped, and the next change here made from a stale view
+    local.put(next.name(), next.version());
   }
 
   /** Persists first: a change readers can see is a change that survives a crash. */

@@ -310,6 +310,30 @@ class StreamCatalogSharedOrderTest {
 
   /** A catalog of a node that starts now over the same state: it loads what compaction kept. */
   @Test
+  void ownWritesRefusedWithoutLanding_anotherNodesLaterChangeStillShownAndKept() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta v2 = catalog.require("orders");
+    state.refuseWrites(0, 2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(catalog.addTags("orders", Map.of("a", "1")))
+          .failsWithin(java.time.Duration.ofSeconds(5));
+    }
+
+    // another node's change, made from the same state, lands: nothing of this node's did
+    StreamMeta theirs = v2.withTags(Map.of("b", "2")).withVersion(v2.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(theirs));
+    assertThat(catalog.require("orders").tags()).containsEntry("b", "2");
+
+    catalog.addTags("orders", Map.of("c", "3")).join(); // made from what is shown
+    state.readBackAll();
+    assertThat(startedLater().require("orders").tags())
+        .as("the other node's change not undone")
+        .containsEntry("b", "2")
+        .containsEntry("c", "3");
+  }
+
+  @Test
   void create_activeWriteRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
     state.refuseWrites(1, 2); // CREATING goes through; the first two ACTIVE writes never land
     catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
