@@ -798,8 +798,17 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
     if (meta != null && meta.status() == StreamStatus.GONE) {
-      // it repeats a deletion every node read already; it matters only if the name came back
-      if (own && !deletedInOrder.contains(name)) {
+      StreamMeta shown = streams.get(name);
+      if (shown != null && shown.createdMillis() == meta.createdMillis()) {
+        // a node that started between the stale change and this mark loaded the deleted stream
+        // from it: the mark deletes that generation here too, and the name may start again from
+        // version 1
+        ordered.remove(name);
+        orderedGeneration.remove(name);
+        deletedInOrder.add(name);
+        dropShown(name);
+      } else if (own && !deletedInOrder.contains(name)) {
+        // it repeats a deletion every node read already; it matters only if the name came back
         republishCurrent(name);
       }
       return null;
@@ -894,11 +903,18 @@ public final class StreamCatalog implements AutoCloseable {
     LOG.warnf(
         "A change of stream %s this node made before its deletion came after it: marked gone again",
         name);
+    store.markGone(stale);
+    dropShown(name);
+  }
+
+  /**
+   * Stops showing stream {@code name}, a generation deleted in the shared order, and its shards.
+   */
+  private void dropShown(String name) {
     local.remove(name);
     issued.remove(name);
     Map<String, StreamMeta> next = new LinkedHashMap<>(streams);
     StreamMeta shown = next.remove(name);
-    store.markGone(stale);
     show(next);
     forgetRemoved(shown, null);
     if (shown != null) {

@@ -41,6 +41,16 @@ class MappingTimersTest {
 
   MappingRequest request(
       int batchSize, int windowSeconds, int maxRetries, int maxAgeSeconds, String onFailure) {
+    return request(batchSize, windowSeconds, maxRetries, maxAgeSeconds, onFailure, false);
+  }
+
+  MappingRequest request(
+      int batchSize,
+      int windowSeconds,
+      int maxRetries,
+      int maxAgeSeconds,
+      String onFailure,
+      boolean bisect) {
     return new MappingRequest(
         fn,
         "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream,
@@ -50,7 +60,7 @@ class MappingTimersTest {
         "TRIM_HORIZON",
         null,
         1,
-        false,
+        bisect,
         maxRetries,
         maxAgeSeconds,
         onFailure,
@@ -62,16 +72,7 @@ class MappingTimersTest {
   }
 
   static JsonNode awaitFailureRecord(Path dir) throws Exception {
-    for (int i = 0; i < 1000; i++) {
-      try (Stream<Path> files = Files.list(dir)) {
-        List<Path> json = files.filter(p -> p.toString().endsWith(".json")).toList();
-        if (!json.isEmpty()) {
-          return new ObjectMapper().readTree(json.get(0).toFile());
-        }
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no failure record in " + dir);
+    return awaitFailureRecords(dir, 1).get(0);
   }
 
   @Test
@@ -127,26 +128,7 @@ class MappingTimersTest {
     Path failures = Files.createTempDirectory("sluice-age-bisect");
     h.put(stream, "poison-1");
     h.put(stream, "poison-2");
-    MappingRequest r = request(10, 0, -1, 60, failures.toUri().toString());
-    h.mappings.create(
-        new MappingRequest(
-            r.functionName(),
-            r.eventSourceArn(),
-            r.enabled(),
-            r.batchSize(),
-            r.maxBatchingWindowSeconds(),
-            r.startingPosition(),
-            r.startingTimestampMillis(),
-            r.parallelizationFactor(),
-            true,
-            r.maxRetryAttempts(),
-            r.maxRecordAgeSeconds(),
-            r.onFailure(),
-            r.functionResponseTypes(),
-            r.filterPatterns(),
-            r.tumblingWindowSeconds(),
-            r.metadataOnlyFailures(),
-            r.kafka()));
+    h.mappings.create(request(10, 0, -1, 60, failures.toUri().toString(), true));
     // both, then the first half alone, which waits for its retry while the second half queues
     assertThat(await(fn, 2)).hasSize(2);
     h.clock.advance(h.timers.awaitPending() + 61_000);

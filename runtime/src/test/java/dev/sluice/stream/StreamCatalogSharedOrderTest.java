@@ -334,6 +334,37 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
+  void nodeStartedOnAStaleChangeAfterADeletion_dropsTheStreamAtItsGoneMarkAndTakesANewOne()
+      throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta v2 = catalog.require("orders");
+    state.fromAnotherNode(KEY, null); // deleted
+    StreamMeta stale = v2.withTags(Map.of("late", "yes")).withVersion(v2.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale)); // a change made before it
+    StreamCatalog late = startedLater(); // loads the stale change, the key's last record
+    assertThat(late.find("orders")).as("what it loaded").isPresent();
+
+    // the stale change's writer marks it gone
+    StreamMeta gone =
+        new StreamMeta(
+            "orders",
+            StreamStatus.GONE,
+            stale.mode(),
+            stale.retentionHours(),
+            stale.createdMillis(),
+            List.of(),
+            Map.of(),
+            0,
+            stale.version());
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(gone));
+    assertThat(late.find("orders")).isEmpty();
+
+    createdByAnotherNode(stale); // created again, from version 1
+    assertThat(late.require("orders").createdMillis()).isGreaterThan(stale.createdMillis());
+  }
+
+  @Test
   void create_activeWriteRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
     state.refuseWrites(1, 2); // CREATING goes through; the first two ACTIVE writes never land
     catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
