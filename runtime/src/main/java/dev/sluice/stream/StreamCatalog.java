@@ -54,6 +54,11 @@ public final class StreamCatalog implements AutoCloseable {
 
   private static final long SETTLE_RETRY_MILLIS = 1_000;
 
+  /** How long another node's stale change may stay last before this node marks it gone. */
+  private static final long STALE_MARK_MILLIS = 5_000;
+
+  private static final int STALE_MARK_JITTER_MILLIS = 2_000;
+
   /** Shards whose provisional end this node is waiting to settle. */
   private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
 
@@ -107,6 +112,13 @@ public final class StreamCatalog implements AutoCloseable {
    * Catalog's thread only.
    */
   private final Set<String> deletedInOrder = new HashSet<>();
+
+  /**
+   * Per stream, another node's change read after the stream's deletion, while it is the last record
+   * of the name read here: should its writer not mark it gone (it died), this node does, so that
+   * nodes starting later do not load the deleted stream from it. Catalog's thread only.
+   */
+  private final Map<String, StreamMeta> staleLast = new HashMap<>();
 
   /**
    * Per stream, the creation time of the generation its last accepted record in the shared order is
@@ -797,6 +809,7 @@ public final class StreamCatalog implements AutoCloseable {
    * that comes back as a change is finished here ({@link #finishLanded}).
    */
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
+    staleLast.remove(name); // a later record of the name: no longer the last one
     if (meta != null && meta.status() == StreamStatus.GONE) {
       StreamMeta shown = streams.get(name);
       if (shown != null && shown.createdMillis() == meta.createdMillis()) {
@@ -828,6 +841,7 @@ public final class StreamCatalog implements AutoCloseable {
         staleAfterDeletion(meta);
       } else if (!own) {
         LOG.warnf("A change of stream %s made before its deletion came after it: dropped", name);
+        markGoneLater(meta);
       }
       return null;
     } else if (olderGeneration(meta)) {
@@ -905,6 +919,34 @@ public final class StreamCatalog implements AutoCloseable {
         name);
     store.markGone(stale);
     dropShown(name);
+  }
+
+  /**
+   * Marks another node's stale change gone if it is still the last record of its name after a
+   * while: its writer marks it at once when it reads it back, unless it died first. A mark that
+   * several nodes write is harmless: every node dropped that generation already.
+   */
+  private void markGoneLater(StreamMeta stale) {
+    staleLast.put(stale.name(), stale);
+    long delay =
+        STALE_MARK_MILLIS
+            + java.util.concurrent.ThreadLocalRandom.current().nextInt(STALE_MARK_JITTER_MILLIS);
+    try {
+      thread.schedule(
+          () ->
+              guarded(
+                  "mark " + stale.name() + " gone",
+                  () -> {
+                    if (staleLast.get(stale.name()) == stale) {
+                      staleLast.remove(stale.name());
+                      store.markGone(stale);
+                    }
+                  }),
+          delay,
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the node is stopping: another node marks it
+    }
   }
 
   /**

@@ -365,6 +365,22 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
+  void anotherNodesStaleChangeAfterADeletion_leftLastByItsDeadWriter_markedGoneHere()
+      throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta v2 = catalog.require("orders");
+    state.fromAnotherNode(KEY, null); // deleted
+    StreamMeta stale = v2.withTags(Map.of("late", "yes")).withVersion(v2.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale)); // its writer dies before marking it
+    assertThat(catalog.find("orders")).isEmpty();
+
+    awaitHeld(1, java.time.Duration.ofSeconds(10)); // the mark, after 5-7 s
+    state.readBackAll();
+    assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+  }
+
+  @Test
   void create_activeWriteRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
     state.refuseWrites(1, 2); // CREATING goes through; the first two ACTIVE writes never land
     catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
@@ -401,7 +417,12 @@ class StreamCatalogSharedOrderTest {
   }
 
   private void awaitHeld(int writes) throws InterruptedException {
-    for (int i = 0; i < 500 && state.held() < writes; i++) {
+    awaitHeld(writes, java.time.Duration.ofMillis(2500));
+  }
+
+  private void awaitHeld(int writes, java.time.Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline && state.held() < writes) {
       Thread.sleep(5);
     }
     assertThat(state.held()).isEqualTo(writes);
