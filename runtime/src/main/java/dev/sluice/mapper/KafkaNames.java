@@ -16,6 +16,9 @@ public final class KafkaNames {
 
   private static final String TOPIC_DESTINATION = "kafka://";
 
+  /** Kafka's own rule for a topic name, which a destination topic need meet only. */
+  private static final Pattern KAFKA_TOPIC = Pattern.compile("(?!\\.{1,2}$)[a-zA-Z0-9._-]{1,249}");
+
   /** Lambda's limit on KAFKA_BOOTSTRAP_SERVERS entries. */
   public static final int MAX_SERVERS = 10;
 
@@ -44,7 +47,7 @@ public final class KafkaNames {
    */
   public static boolean isTopicDestination(String destination) {
     return destination.startsWith(TOPIC_DESTINATION)
-        && topicProblem(destination.substring(TOPIC_DESTINATION.length())) == null;
+        && KAFKA_TOPIC.matcher(destination.substring(TOPIC_DESTINATION.length())).matches();
   }
 
   /** What is wrong with a consumer group id, or null when Lambda takes it. */

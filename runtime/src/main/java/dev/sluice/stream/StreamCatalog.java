@@ -1062,11 +1062,15 @@ public final class StreamCatalog implements AutoCloseable {
    * another of this node's tombstones is still to come, or this was the last of them and the node
    * has created the stream again since. The view is then left as it is, and so is the node's own
    * version of the stream, which judges the records of it still to come.
+   *
+   * <p>An own tombstone not counted is a write reported failed that landed after all: the deletion
+   * was written again ({@link #finishDelete} retries), and that write, counted, is the one that
+   * counts; applied, the stray one could delete the stream created again since.
    */
   private boolean aheadOf(String name, boolean ownRemoval) {
     Integer unread = unreadTombstones.get(name);
     if (unread == null) {
-      return false;
+      return ownRemoval && !store.exclusive();
     }
     boolean last = ownRemoval && unread == 1;
     if (!last) {

@@ -381,6 +381,33 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
+  void delete_tombstoneReportedFailedButLanded_itsStrayCopyDoesNotDeleteTheStreamCreatedAgain()
+      throws Exception {
+    created();
+    state.readBackAll();
+    long first = catalog.require("orders").createdMillis();
+    state.failWriteAfter(1); // DELETING goes through; the tombstone fails, and lands all the same
+
+    catalog.delete("orders").join();
+    for (int i = 0; i < 1000 && catalog.find("orders").isPresent(); i++) {
+      Thread.sleep(5); // the retry writes the tombstone again
+    }
+    assertThat(catalog.find("orders")).isEmpty();
+    clock.advance(1_000);
+    created(); // again, before any of it is read back
+    assertThat(state.readBack()).as("DELETING").isFalse();
+    assertThat(state.readBack()).as("the tombstone reported failed").isTrue();
+    assertThat(state.readBack()).as("the one written again").isTrue();
+
+    assertThat(catalog.find("orders")).as("the new stream, still shown").isPresent();
+    put("new"); // and still taking records
+    state.readBackAll();
+    assertThat(catalog.require("orders").createdMillis()).isGreaterThan(first);
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(records()).containsExactly("new");
+  }
+
+  @Test
   void create_activeWriteRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
     state.refuseWrites(1, 2); // CREATING goes through; the first two ACTIVE writes never land
     catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();

@@ -20,8 +20,10 @@ import java.util.Objects;
  * kinesisSchemaVersion} {@code 1.0}, the region, the stream ARN and the invoke identity role.
  *
  * <p>Everything is deterministic: the same builder calls give equal events. Sequence numbers have
- * the layout Sluice uses: {@code 49}, 25 zeros, the shard's 10-digit ordinal, then the record's
- * 19-digit offset in the shard.
+ * the layout Sluice uses: {@code 49}, the stream's 25-digit generation, the shard's 10-digit
+ * ordinal, then the record's 19-digit offset in the shard. Sluice's generation is the stream's
+ * creation time; these events give 0, which Sluice takes as belonging to any stream, so an
+ * identifier taken from them also works against a running Sluice.
  *
  * <pre>{@code
  * KinesisEvent event = KinesisEvents.of("{\"orderId\":\"o-1\"}", "{\"orderId\":\"o-2\"}");
