@@ -50,6 +50,9 @@ final class AppendSend {
       result.completeExceptionally(new LogBusyException("shard " + shard.ref + ": " + stale));
       return;
     }
+    // read before the first send: once it is out, other nodes' appends after it (or this node's
+    // reads of the broker's end) may move the known end past this append's first offset
+    long end = shard.offsets().endOffset();
     @SuppressWarnings("unchecked")
     CompletableFuture<RecordMetadata>[] acks = new CompletableFuture[records.size()];
     long bytes = 0;
@@ -71,7 +74,6 @@ final class AppendSend {
       return;
     }
     long size = bytes;
-    long end = shard.offsets().endOffset();
     CompletableFuture<Void> all = CompletableFuture.allOf(acks);
     shard.tail = all;
     all.whenComplete((v, e) -> complete(shard, acks, new Sent(size, sent, end), e, result));
