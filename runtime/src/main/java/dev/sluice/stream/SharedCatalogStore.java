@@ -4,7 +4,6 @@ import dev.sluice.cluster.SharedRecords;
 import dev.sluice.cluster.StateStore;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Keeps the catalog in the shared node state: stream {@code S} is the JSON of its {@link
@@ -25,18 +24,7 @@ final class SharedCatalogStore implements CatalogStore {
 
   @Override
   public void markGone(StreamMeta stale) {
-    streams.put(
-        stale.name(),
-        new StreamMeta(
-            stale.name(),
-            StreamStatus.GONE,
-            stale.mode(),
-            stale.retentionHours(),
-            stale.createdMillis(),
-            List.of(),
-            Map.of(),
-            0,
-            stale.version()));
+    streams.put(stale.name(), stale.gone());
   }
 
   @Override

@@ -96,6 +96,23 @@ public record StreamMeta(
         version);
   }
 
+  /**
+   * The {@link StreamStatus#GONE} record that marks this stale change of a deleted stream: the same
+   * generation and version, no shards or tags.
+   */
+  StreamMeta gone() {
+    return new StreamMeta(
+        name,
+        StreamStatus.GONE,
+        mode,
+        retentionHours,
+        createdMillis,
+        List.of(),
+        Map.of(),
+        0,
+        version);
+  }
+
   StreamMeta withVersion(long newVersion) {
     return new StreamMeta(
         name, status, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, newVersion);

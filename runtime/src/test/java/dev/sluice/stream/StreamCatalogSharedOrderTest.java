@@ -336,28 +336,11 @@ class StreamCatalogSharedOrderTest {
   @Test
   void nodeStartedOnAStaleChangeAfterADeletion_dropsTheStreamAtItsGoneMarkAndTakesANewOne()
       throws Exception {
-    created();
-    state.readBackAll();
-    StreamMeta v2 = catalog.require("orders");
-    state.fromAnotherNode(KEY, null); // deleted
-    StreamMeta stale = v2.withTags(Map.of("late", "yes")).withVersion(v2.version() + 1);
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale)); // a change made before it
+    StreamMeta stale = deletedThenStaleChangeFromAnotherNode();
     StreamCatalog late = startedLater(); // loads the stale change, the key's last record
     assertThat(late.find("orders")).as("what it loaded").isPresent();
 
-    // the stale change's writer marks it gone
-    StreamMeta gone =
-        new StreamMeta(
-            "orders",
-            StreamStatus.GONE,
-            stale.mode(),
-            stale.retentionHours(),
-            stale.createdMillis(),
-            List.of(),
-            Map.of(),
-            0,
-            stale.version());
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(gone));
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale.gone())); // marked by its writer
     assertThat(late.find("orders")).isEmpty();
 
     createdByAnotherNode(stale); // created again, from version 1
@@ -367,12 +350,7 @@ class StreamCatalogSharedOrderTest {
   @Test
   void anotherNodesStaleChangeAfterADeletion_leftLastByItsDeadWriter_markedGoneHere()
       throws Exception {
-    created();
-    state.readBackAll();
-    StreamMeta v2 = catalog.require("orders");
-    state.fromAnotherNode(KEY, null); // deleted
-    StreamMeta stale = v2.withTags(Map.of("late", "yes")).withVersion(v2.version() + 1);
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale)); // its writer dies before marking it
+    deletedThenStaleChangeFromAnotherNode(); // its writer dies before marking it gone
     assertThat(catalog.find("orders")).isEmpty();
 
     awaitHeld(1, java.time.Duration.ofSeconds(10)); // the mark, after 5-7 s
@@ -434,6 +412,20 @@ class StreamCatalogSharedOrderTest {
     assertThat(catalog.find("orders")).isEmpty();
     state.readBackAll();
     assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+  }
+
+  /**
+   * Plays stream "orders" created here, deleted by another node, and then a change of it another
+   * node made before it read the deletion; returns that stale change.
+   */
+  private StreamMeta deletedThenStaleChangeFromAnotherNode() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta v2 = catalog.require("orders");
+    state.fromAnotherNode(KEY, null);
+    StreamMeta stale = v2.withTags(Map.of("late", "yes")).withVersion(v2.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(stale));
+    return stale;
   }
 
   private StreamCatalog startedLater() {
