@@ -125,6 +125,9 @@ public final class FunctionService implements AutoCloseable {
   /** The accepted asynchronous events not finished yet, so that a restart runs them. */
   private final AsyncJournal journal;
 
+  /** With shared state: where accepted events wait, for any node to run; null otherwise. */
+  private final EventQueue events;
+
   private final ScheduledExecutorService asyncQueue = asyncQueue();
 
   /**
@@ -196,6 +199,34 @@ public final class FunctionService implements AutoCloseable {
         asyncRetryDelays,
         clock,
         state,
+        null,
+        WAITING_BYTES);
+  }
+
+  /**
+   * As the constructor above, with shared state whose asynchronous events wait in {@code events}
+   * (null: in this node's memory only, lost if it stops before running them).
+   */
+  public FunctionService(
+      Path dataDir,
+      String region,
+      String accountId,
+      Map<Isolation, RunnerFactory> factories,
+      int globalConcurrency,
+      List<Duration> asyncRetryDelays,
+      Clock clock,
+      StateStore state,
+      EventQueue events) {
+    this(
+        dataDir,
+        region,
+        accountId,
+        factories,
+        globalConcurrency,
+        asyncRetryDelays,
+        clock,
+        state,
+        events,
         WAITING_BYTES);
   }
 
@@ -209,8 +240,10 @@ public final class FunctionService implements AutoCloseable {
       List<Duration> asyncRetryDelays,
       Clock clock,
       StateStore state,
+      EventQueue events,
       long maxWaitingBytes) {
     this.maxWaitingBytes = maxWaitingBytes;
+    this.events = state == null ? null : events;
     this.dir = dataDir.resolve("functions");
     this.arnPrefix = "arn:aws:lambda:" + region + ":" + accountId + ":function:";
     this.factories = factories;
@@ -277,7 +310,8 @@ public final class FunctionService implements AutoCloseable {
         journal.remove(e.requestId());
         continue;
       }
-      AsyncEvent event = new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis());
+      AsyncEvent event =
+          new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis(), null);
       byte[] kept = hold(e.payload());
       asyncQueue.execute(() -> again(e.function(), kept, event));
     }
@@ -716,7 +750,17 @@ public final class FunctionService implements AutoCloseable {
     String name = require(nameOrArn).config().name(); // retries look it up by this name
     byte[] event = eventOf(payload);
     checkPayload(event, MAX_ASYNC_PAYLOAD_BYTES, "Event");
-    AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis());
+    AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis(), null);
+    if (events != null) {
+      // any node may run it, this one too once its queue hands it over
+      try {
+        events.offer(new QueuedEvent(first.requestId(), name, event, first.firstMillis()));
+      } catch (RuntimeException e) {
+        throw new FunctionException(
+            FunctionException.Kind.SERVICE, "The event could not be queued: " + e.getMessage());
+      }
+      return first.requestId();
+    }
     try {
       journal.put(first.entry(name, event)); // before the 202: a restart runs it
     } catch (UncheckedIOException e) {
@@ -737,11 +781,61 @@ public final class FunctionService implements AutoCloseable {
   /**
    * An asynchronous event's progress: function errors counted against Lambda's two retries;
    * throttles, which Lambda retries apart from those for up to 6 hours, counted for the backoff.
+   * {@code delivery} is the shared queue's handle of it, or null for an event of the journal.
    */
-  private record AsyncEvent(String requestId, int attempt, int throttles, long firstMillis) {
+  private record AsyncEvent(
+      String requestId,
+      int attempt,
+      int throttles,
+      long firstMillis,
+      EventQueue.Delivery delivery) {
 
     AsyncJournal.Entry entry(String function, byte[] payload) {
       return new AsyncJournal.Entry(requestId, function, payload, attempt, throttles, firstMillis);
+    }
+
+    AsyncEvent next(int failures, int throttled) {
+      return new AsyncEvent(
+          requestId, attempt + failures, throttles + throttled, firstMillis, delivery);
+    }
+  }
+
+  /**
+   * Starts running the events the shared queue hands this node; call once the shared state is
+   * followed, so that a function deployed through another node a moment ago is found.
+   */
+  public void startEvents() {
+    if (events != null) {
+      events.start(this::deliver);
+    }
+  }
+
+  private void deliver(EventQueue.Delivery d) {
+    try {
+      asyncQueue.execute(() -> delivered(d));
+    } catch (RejectedExecutionException e) {
+      // stopping: not done, so the node that takes the event over runs it
+    }
+  }
+
+  private void delivered(EventQueue.Delivery d) {
+    QueuedEvent e = d.event();
+    if (!functions.containsKey(e.function())) {
+      try {
+        shared.awaitCurrent(); // accepted by another node, maybe just after a deploy there
+      } catch (RuntimeException x) {
+        LOG.warnf("Asynchronous event %s: shared state not current (%s)", e.requestId(), x);
+      }
+    }
+    attemptAsync(
+        e.function(), e.payload(), new AsyncEvent(e.requestId(), 0, 0, e.acceptedMillis(), d));
+  }
+
+  /** Forgets a finished event: it succeeded, ran out of retries, or was dropped. */
+  private void finished(AsyncEvent event) {
+    journal.remove(event.requestId());
+    if (event.delivery() != null) {
+      event.delivery().done();
     }
   }
 
@@ -762,7 +856,7 @@ public final class FunctionService implements AutoCloseable {
   private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
     boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
     if (!failed || !functions.containsKey(name)) {
-      journal.remove(event.requestId());
+      finished(event);
       return;
     }
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -774,25 +868,19 @@ public final class FunctionService implements AutoCloseable {
     }
     if (event.attempt() < asyncRetryDelays.size()) {
       long delay = asyncRetryDelays.get(event.attempt()).toMillis();
-      AsyncEvent next =
-          new AsyncEvent(
-              event.requestId(), event.attempt() + 1, event.throttles(), event.firstMillis());
-      later(name, payload, next, delay, "failed");
+      later(name, payload, event.next(1, 0), delay, "failed");
     } else {
       LOG.warnf(
           "Asynchronous invocation of %s failed after %d attempts; dropped",
           name, event.attempt() + 1);
-      journal.remove(event.requestId());
+      finished(event);
     }
   }
 
   /** Queues a throttled event again, backing off up to a minute. */
   private void retryThrottled(String name, byte[] payload, AsyncEvent event) {
     long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
-    AsyncEvent next =
-        new AsyncEvent(
-            event.requestId(), event.attempt(), event.throttles() + 1, event.firstMillis());
-    later(name, payload, next, delay, "throttled");
+    later(name, payload, event.next(0, 1), delay, "throttled");
   }
 
   /**
@@ -803,6 +891,13 @@ public final class FunctionService implements AutoCloseable {
    * logged.
    */
   private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
+    if (event.delivery() != null) {
+      // the shared queue holds its events in memory until done, and stops taking more past a
+      // bound of its own; its retry state is not stored: after a node's end it starts afresh
+      asyncQueue.schedule(
+          () -> againDelivered(name, payload, event), delayMillis, TimeUnit.MILLISECONDS);
+      return;
+    }
     byte[] kept = hold(payload);
     if (kept == null && !journal.durable()) {
       drop(name, event, why);
@@ -832,6 +927,13 @@ public final class FunctionService implements AutoCloseable {
     return null;
   }
 
+  /** Attempts a waiting event of the shared queue unless it moved to another node meanwhile. */
+  private void againDelivered(String name, byte[] payload, AsyncEvent event) {
+    if (event.delivery().current()) {
+      attemptAsync(name, payload, event);
+    }
+  }
+
   /** Attempts a waiting event, with its payload from memory or else from the journal. */
   private void again(String name, byte[] kept, AsyncEvent event) {
     if (kept != null) {
@@ -848,7 +950,7 @@ public final class FunctionService implements AutoCloseable {
   private void drop(String name, AsyncEvent event, String why) {
     LOG.warnf(
         "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);
-    journal.remove(event.requestId());
+    finished(event);
   }
 
   private CompletableFuture<InvocationReport> run(Deployed d, Invocation inv) {
@@ -1481,6 +1583,9 @@ public final class FunctionService implements AutoCloseable {
     functions.values().forEach(d -> d.runner().close());
     asyncQueue.shutdown();
     awaitTermination(asyncQueue, "asynchronous event");
+    if (events != null) {
+      events.close(); // after the queue: what finished until now counts as done
+    }
     try {
       logThread.execute(logs::closeAll);
     } catch (RejectedExecutionException e) {

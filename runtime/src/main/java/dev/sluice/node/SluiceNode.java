@@ -94,6 +94,7 @@ public class SluiceNode {
         state == null ? TokenKey.fromFile(dataDir.resolve("token.key")) : TokenKey.shared(state);
     if (state != null) {
       state.follow(); // every part has read its state: now changes from other nodes may come
+      functions.startEvents(); // events for functions deployed through other nodes are found now
     }
     LOG.infof(
         "Sluice node started on data directory %s, %s storage", dataDir, config.storage().type());
@@ -116,7 +117,8 @@ public class SluiceNode {
             config.function().maxConcurrency(),
             config.function().asyncRetryDelays(),
             clock,
-            state);
+            state,
+            StorageEngines.events(config));
     functions.start();
   }
 

@@ -1,8 +1,10 @@
 package dev.sluice.node;
 
+import dev.sluice.cluster.KafkaEventQueue;
 import dev.sluice.cluster.KafkaStateStore;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.function.EventQueue;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.file.FileLogEngine;
@@ -42,6 +44,24 @@ final class StorageEngines {
     SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
     String topic = kafka.stateTopic().orElse("__" + kafka.topicPrefix() + "state");
     return KafkaStateStore.open(connection(kafka), topic, kafka.replicationFactor());
+  }
+
+  /**
+   * Where a node on Kafka storage keeps the asynchronous events it accepted, for any node to run;
+   * null with file storage (the data directory keeps them).
+   */
+  static EventQueue events(SluiceConfig config) {
+    if (!config.storage().type().equals("kafka")) {
+      return null;
+    }
+    SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
+    return KafkaEventQueue.open(
+        connection(kafka),
+        "__" + kafka.topicPrefix() + "async",
+        kafka.topicPrefix() + "async",
+        kafka.replicationFactor(),
+        kafka.flushEachRecord(),
+        kafka.leaseSessionTimeout());
   }
 
   /**

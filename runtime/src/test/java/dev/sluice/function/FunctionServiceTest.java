@@ -59,6 +59,7 @@ class FunctionServiceTest {
             delays,
             java.time.Clock.systemUTC(),
             state,
+            null,
             waitingBytes);
     service.start();
   }
