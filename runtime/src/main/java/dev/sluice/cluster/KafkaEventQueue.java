@@ -242,7 +242,8 @@ public final class KafkaEventQueue implements EventQueue {
       LOG.debugf("Final commit of the asynchronous events failed: %s", e.getMessage());
     } finally {
       held.values().forEach(p -> p.current = false);
-      consumer.close(Duration.ZERO);
+      // leaving the group, so that the other nodes take the partitions over at once
+      consumer.close(CLOSE_WAIT.dividedBy(2));
     }
   }
 

@@ -31,7 +31,14 @@ public class FunctionException extends RuntimeException {
 
   /** A failure of the given kind. */
   public FunctionException(Kind kind, String message) {
-    this(kind, message, null);
+    this(kind, message, (String) null);
+  }
+
+  /** A failure of the given kind, caused by {@code cause}. */
+  public FunctionException(Kind kind, String message, Throwable cause) {
+    super(message, cause, false, false);
+    this.kind = kind;
+    this.reason = null;
   }
 
   private FunctionException(Kind kind, String message, String reason) {

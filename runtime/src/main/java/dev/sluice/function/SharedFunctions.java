@@ -349,16 +349,16 @@ final class SharedFunctions {
   }
 
   private static FunctionException unknown(String name, String what, Exception cause) {
-    FunctionException e =
-        new FunctionException(
-            FunctionException.Kind.SERVICE,
-            "The change of "
-                + name
-                + " "
-                + what
-                + "; it may still take effect: GetFunction shows whether it did.");
-    e.initCause(cause);
-    return e;
+    // with its cause given at construction: initCause on an exception made with a null cause
+    // throws, and that IllegalStateException took the place of this one
+    return new FunctionException(
+        FunctionException.Kind.SERVICE,
+        "The change of "
+            + name
+            + " "
+            + what
+            + "; it may still take effect: GetFunction shows whether it did.",
+        cause);
   }
 
   /** Removes a package no configuration names any more; a failure only leaves it behind. */

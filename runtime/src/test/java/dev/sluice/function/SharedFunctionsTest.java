@@ -447,6 +447,94 @@ class SharedFunctionsTest {
     }
   }
 
+  @Test
+  void create_configurationLandsButItsAcknowledgementIsLost_serviceErrorAndThePackageStays()
+      throws Exception {
+    service =
+        new FunctionService(
+            dir.resolve("node"),
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            4,
+            List.of(),
+            Clock.systemUTC(),
+            new AckLost(state, "function/f"));
+    service.start();
+    Path code = Files.createDirectories(dir.resolve("small"));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+
+    assertThatThrownBy(
+            () ->
+                service.create(
+                    "f", FunctionServiceTest.java17("fixture.Any"), new CodeSource.Local(code)))
+        .isInstanceOfSatisfying(
+            FunctionException.class,
+            e -> assertThat(e.kind()).isEqualTo(FunctionException.Kind.SERVICE))
+        .hasMessageContaining("may still take effect")
+        .hasCauseInstanceOf(dev.sluice.cluster.StateException.class);
+    // the change took effect: its package must stay for the nodes that run it
+    assertThat(state.snapshot("code/f/")).hasSize(1);
+    FunctionService other = otherNode();
+    try {
+      assertThat(other.get("f").name()).isEqualTo("f");
+    } finally {
+      other.close();
+    }
+  }
+
+  /** A node's store whose first write of {@code key} lands but reports a failure. */
+  private static final class AckLost implements StateStore {
+    private final MemoryState state;
+    private final String key;
+    private volatile boolean armed = true;
+
+    AckLost(MemoryState state, String key) {
+      this.state = state;
+      this.key = key;
+    }
+
+    @Override
+    public Map<String, byte[]> snapshot(String prefix) {
+      return state.snapshot(prefix);
+    }
+
+    @Override
+    public List<Map.Entry<String, byte[]>> history(String prefix) {
+      return state.history(prefix);
+    }
+
+    @Override
+    public void listen(String prefix, dev.sluice.cluster.StateListener listener) {
+      state.listen(prefix, listener);
+    }
+
+    @Override
+    public void listenAll(String prefix, dev.sluice.cluster.StateListener listener) {
+      state.listenAll(prefix, listener);
+    }
+
+    @Override
+    public void follow() {}
+
+    @Override
+    public void put(String k, byte[] value) {
+      state.put(k, value);
+      if (armed && k.equals(key)) {
+        armed = false;
+        throw new dev.sluice.cluster.StateException("timed out writing " + k);
+      }
+    }
+
+    @Override
+    public void remove(String k) {
+      state.remove(k);
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private FunctionService otherNode() {
     FunctionService other =
         new FunctionService(
