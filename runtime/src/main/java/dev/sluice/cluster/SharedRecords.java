@@ -8,6 +8,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * One kind of record in the shared node state, as JSON: the value of key {@code PREFIX + id} is the
@@ -16,6 +17,8 @@ import java.util.Map;
  * @param <T> the record type (a Jackson-readable record)
  */
 public final class SharedRecords<T> {
+
+  private static final Logger LOG = Logger.getLogger(SharedRecords.class);
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -53,27 +56,46 @@ public final class SharedRecords<T> {
     this.type = type;
   }
 
-  /** Every record, in the order they were last written; only before the store follows. */
+  /**
+   * Every record, in the order they were last written; only before the store follows. A record this
+   * version cannot read (written by a newer one, say) is logged and left out, as a running node
+   * skips it when it arrives: it must not keep the node from starting.
+   */
   public List<T> load() {
     List<T> out = new ArrayList<>();
-    for (byte[] value : state.snapshot(prefix).values()) {
-      out.add(read(value));
+    for (Map.Entry<String, byte[]> e : state.snapshot(prefix).entrySet()) {
+      T value = readOrSkip(e.getKey(), e.getValue());
+      if (value != null) {
+        out.add(value);
+      }
     }
     return out;
   }
 
   /**
    * Every record the store still held when it opened ({@link StateStore#history}), in order, as
-   * (id, value) with null values for removals; only before the store follows.
+   * (id, value) with null values for removals; only before the store follows. Records this version
+   * cannot read are left out, as by {@link #load}.
    */
   public List<Map.Entry<String, T>> history() {
     List<Map.Entry<String, T>> out = new ArrayList<>();
     for (Map.Entry<String, byte[]> e : state.history(prefix)) {
       String id = e.getKey().substring(prefix.length());
-      T value = e.getValue() == null ? null : read(e.getValue());
-      out.add(new AbstractMap.SimpleEntry<>(id, value));
+      T value = e.getValue() == null ? null : readOrSkip(e.getKey(), e.getValue());
+      if (e.getValue() == null || value != null) {
+        out.add(new AbstractMap.SimpleEntry<>(id, value));
+      }
     }
     return out;
+  }
+
+  private T readOrSkip(String key, byte[] value) {
+    try {
+      return read(value);
+    } catch (UncheckedIOException e) {
+      LOG.warnf("Skipping %s in the node state: %s", key, e.getCause().getMessage());
+      return null;
+    }
   }
 
   /** Calls {@code remote} for each change another node makes, once the store follows. */

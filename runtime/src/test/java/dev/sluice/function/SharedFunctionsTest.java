@@ -483,6 +483,27 @@ class SharedFunctionsTest {
     }
   }
 
+  @Test
+  void start_aFunctionRecordThisVersionCannotRead_skippedAndTheOthersLoad() throws Exception {
+    // written by a newer node: an isolation this version does not know
+    state.remote(
+        "function/g",
+        ("{\"config\":{\"name\":\"g\",\"isolation\":\"CONTAINER\"},\"version\":1,"
+                + "\"base\":0,\"incarnation\":\"i\",\"creation\":true,\"changeId\":\"c\"}")
+            .getBytes(UTF_8));
+    open();
+    Path code = Files.createDirectories(dir.resolve("small"));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+    service.create("f", FunctionServiceTest.java17("fixture.Any"), new CodeSource.Local(code));
+
+    FunctionService other = otherNode();
+    try {
+      assertThat(other.list()).extracting(FunctionConfig::name).containsExactly("f");
+    } finally {
+      other.close();
+    }
+  }
+
   /** A node's store whose first write of {@code key} lands but reports a failure. */
   private static final class AckLost implements StateStore {
     private final MemoryState state;
