@@ -28,7 +28,7 @@ final class StateClients {
     c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
     // a function package is one record; the buffer must hold one whole
-    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, StateTopic.MAX_VALUE_BYTES + (1 << 20));
+    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, StateTopic.MAX_RECORD_BYTES);
     c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * StateTopic.MAX_VALUE_BYTES);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);

@@ -24,6 +24,9 @@ final class StateTopic {
 
   static final int MAX_VALUE_BYTES = StateStore.MAX_VALUE_BYTES;
 
+  /** The topic's record limit: the largest value, and room for its key and the batch around it. */
+  static final int MAX_RECORD_BYTES = MAX_VALUE_BYTES + (1 << 20);
+
   /** A node that cannot reach its cluster should say so soon, not after Kafka's default minute. */
   private static final int TIMEOUT_SECONDS = 10;
 
@@ -49,7 +52,7 @@ final class StateTopic {
           replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
       Map<String, String> configs = new java.util.HashMap<>();
       configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_VALUE_BYTES));
+      configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
       // compaction skips the active segment: with Kafka's 1 GB or 7 days, every replaced package
       // stayed, and each node start read them all
       configs.put(TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(2 * MAX_VALUE_BYTES));
@@ -94,8 +97,9 @@ final class StateTopic {
    * Refuses a state topic made beforehand that would lose or reorder state, as Kafka Connect
    * refuses its config topic: with several partitions the nodes' changes have no one order, and
    * with any policy but compact alone ({@code compact,delete} too) retention deletes function code
-   * and mappings that were never replaced. Its policy goes unchecked where DESCRIBE_CONFIGS is not
-   * granted.
+   * and mappings that were never replaced. A record limit below {@link #MAX_VALUE_BYTES} (Kafka's
+   * default is 1 MB) would refuse every function package larger than it, at deploy time and without
+   * saying why. Policy and limit go unchecked where DESCRIBE_CONFIGS is not granted.
    */
   private static void check(Admin admin, TopicDescription topic, String bootstrap) {
     String name = topic.name();
@@ -110,7 +114,8 @@ final class StateTopic {
               + " partitions; it needs exactly 1, so that every node reads the changes in one"
               + " order");
     }
-    String policy = cleanupPolicy(admin, name, bootstrap);
+    Config config = config(admin, name, bootstrap);
+    String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG);
     if (policy != null && !policy.strip().equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
       throw new StateException(
           "the node state topic "
@@ -122,20 +127,35 @@ final class StateTopic {
               + "; it needs cleanup.policy=compact, or retention deletes state that was never"
               + " replaced");
     }
+    String limit = value(config, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+    if (limit != null && Long.parseLong(limit.strip()) < MAX_VALUE_BYTES) {
+      throw new StateException(
+          "the node state topic "
+              + name
+              + " at "
+              + bootstrap
+              + " has max.message.bytes="
+              + limit.strip()
+              + "; it needs at least "
+              + MAX_RECORD_BYTES
+              + ", or function packages larger than that cannot be stored");
+    }
   }
 
-  /** The topic's cleanup.policy, or null when this client may not read its configuration. */
-  private static String cleanupPolicy(Admin admin, String topic, String bootstrap) {
+  private static String value(Config config, String key) {
+    ConfigEntry entry = config == null ? null : config.get(key);
+    return entry == null ? null : entry.value();
+  }
+
+  /** The topic's configuration, or null when this client may not read it. */
+  private static Config config(Admin admin, String topic, String bootstrap) {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
     try {
-      Config config =
-          KafkaCalls.await(
-                  admin.describeConfigs(List.of(resource)).all(),
-                  TIMEOUT_SECONDS,
-                  (message, cause) -> new StateException(message + " at " + bootstrap, cause))
-              .get(resource);
-      ConfigEntry entry = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-      return entry == null ? null : entry.value();
+      return KafkaCalls.await(
+              admin.describeConfigs(List.of(resource)).all(),
+              TIMEOUT_SECONDS,
+              (message, cause) -> new StateException(message + " at " + bootstrap, cause))
+          .get(resource);
     } catch (TopicAuthorizationException | ClusterAuthorizationException e) {
       return null;
     }

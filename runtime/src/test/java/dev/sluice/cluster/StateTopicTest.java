@@ -68,10 +68,31 @@ class StateTopicTest {
   }
 
   @Test
-  void ensure_existingCompactedTopicMadeByOperators_accepted() throws Exception {
+  void ensure_existingTopicWithKafkasDefaultRecordLimit_stateExceptionNamingTheLimit()
+      throws Exception {
     String topic = "state-" + UUID.randomUUID();
     KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
     create(c, new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+
+    assertThatThrownBy(() -> StateTopic.ensure(c, topic, 1))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("max.message.bytes=1048588")
+        .hasMessageContaining("needs at least " + StateTopic.MAX_RECORD_BYTES);
+  }
+
+  @Test
+  void ensure_existingCompactedTopicMadeByOperators_accepted() throws Exception {
+    String topic = "state-" + UUID.randomUUID();
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    create(
+        c,
+        new NewTopic(topic, 1, (short) 1)
+            .configs(
+                Map.of(
+                    "cleanup.policy",
+                    "compact",
+                    "max.message.bytes",
+                    String.valueOf(StateTopic.MAX_RECORD_BYTES))));
 
     StateTopic.ensure(c, topic, 1);
 
