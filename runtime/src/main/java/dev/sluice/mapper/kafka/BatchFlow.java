@@ -171,9 +171,9 @@ final class BatchFlow {
     if (n < batch.records().size()) {
       lane.retries.addFirst(batch.from(n, batch.attempt()));
     }
-    KafkaBatch old = new KafkaBatch(batch.records().subList(0, n), batch.attempt());
+    KafkaBatch old = batch.part(0, n, batch.failure());
     // attempt() calls so far: this retry has not run
-    skip(work, lane, old, "RecordAgeExceeded", lane.lastFailure, batch.attempt());
+    skip(work, lane, old, "RecordAgeExceeded", batch.failure(), batch.attempt());
     return true;
   }
 
@@ -243,20 +243,19 @@ final class BatchFlow {
   private void partiallyFailed(
       PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, int firstFailed) {
     List<ConsumerRecord<byte[], byte[]>> ok = batch.records().subList(0, firstFailed);
-    KafkaBatch rest = batch.from(firstFailed, batch.attempt() + 1);
+    InvocationResult.Failure f =
+        new InvocationResult.Failure(
+            "BatchItemFailure", "the function reported these records as failed", List.of(), false);
+    KafkaBatch rest = batch.from(firstFailed, batch.attempt() + 1, f);
     work.done(ok);
     progress.processed(ok.size(), "PROBLEM: Function reported batch item failures");
     if (exhausted(batch)) {
       skip(
           work,
           lane,
-          batch.from(firstFailed, batch.attempt()),
+          batch.from(firstFailed, batch.attempt(), f),
           "RetryAttemptsExhausted",
-          new InvocationResult.Failure(
-              "BatchItemFailure",
-              "the function reported these records as failed",
-              List.of(),
-              false),
+          f,
           batch.attempt() + 1);
     } else {
       later(work, lane, rest, rest.attempt());
@@ -266,13 +265,11 @@ final class BatchFlow {
   private void failed(
       PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, InvocationResult.Failure f) {
     progress.processed(0, "PROBLEM: Function call failed");
-    lane.lastFailure = f;
     if (config.bisectOnError() && batch.records().size() > 1) {
       int half = batch.records().size() / 2;
-      List<ConsumerRecord<byte[], byte[]>> all = batch.records();
-      // splitting does not count as a retry
-      lane.retries.addFirst(new KafkaBatch(all.subList(half, all.size()), batch.attempt()));
-      lane.retries.addFirst(new KafkaBatch(all.subList(0, half), batch.attempt()));
+      // splitting does not count as a retry; each half names f should it expire before a call
+      lane.retries.addFirst(batch.part(half, batch.records().size(), f));
+      lane.retries.addFirst(batch.part(0, half, f));
       lane.owned = null;
       lane.busy = false;
       return;
@@ -280,7 +277,7 @@ final class BatchFlow {
     if (exhausted(batch)) {
       skip(work, lane, batch, "RetryAttemptsExhausted", f, batch.attempt() + 1);
     } else {
-      later(work, lane, batch.retry(), batch.attempt() + 1);
+      later(work, lane, batch.retry(f), batch.attempt() + 1);
     }
   }
 
@@ -380,6 +377,5 @@ final class BatchFlow {
     work.done(records);
     lane.owned = null;
     lane.busy = false;
-    lane.lastFailure = null;
   }
 }

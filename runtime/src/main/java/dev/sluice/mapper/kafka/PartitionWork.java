@@ -1,6 +1,5 @@
 package dev.sluice.mapper.kafka;
 
-import dev.sluice.function.InvocationResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -165,7 +164,6 @@ final class PartitionWork {
     boolean busy;
     Runnable resume;
     long notBefore;
-    InvocationResult.Failure lastFailure;
 
     /** Calls refused in a row (throttled, function gone): their backoff grows. */
     int throttles;

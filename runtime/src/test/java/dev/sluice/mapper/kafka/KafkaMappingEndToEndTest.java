@@ -720,6 +720,70 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_itemReportedFailedUntilTooOld_failureRecordNamesTheBatchItemFailure()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-age-partial");
+    // reported failed every time, and too old a few seconds after the mapping starts
+    producer
+        .send(new ProducerRecord<>(topic, 0, System.currentTimeMillis() - 57_000, "k", "broken-0"))
+        .get();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.maximumRecordAgeInSeconds(60)
+                    .maximumRetryAttempts(10_000)
+                    .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(40)).until(() -> committed(uuid).equals(Map.of(0, 1L)));
+
+    JsonNode failure = onlyFailureRecord(failures);
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+    assertThat(failure.at("/responseContext/functionError").asText()).isEqualTo("Unhandled");
+    assertThat(failure.at("/error/errorType").asText()).isEqualTo("BatchItemFailure");
+  }
+
+  @Test
+  void kafkaMapping_bisectedHalfTooOldWhenItsTurnComes_failureRecordNamesTheSplitFailure()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    Path failures = Files.createTempDirectory("sluice-kafka-age-bisect");
+    send(topic, "k", "ok-0"); // fresh: the whole batch is invoked, and fails on the next record
+    producer
+        .send(new ProducerRecord<>(topic, 0, System.currentTimeMillis() - 120_000, "k", "poison-1"))
+        .get();
+    String uuid =
+        map(
+            fn,
+            topic,
+            b ->
+                b.maximumRecordAgeInSeconds(60)
+                    .bisectBatchOnFunctionError(true)
+                    .destinationConfig(
+                        d -> d.onFailure(f -> f.destination(failures.toUri().toString()))));
+    await().atMost(Duration.ofSeconds(30)).until(() -> committed(uuid).equals(Map.of(0, 2L)));
+
+    assertThat(received(fn, 1)).extracting(l -> l.split("\\|")[1]).containsExactly("ok-0");
+    JsonNode failure = onlyFailureRecord(failures);
+    assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
+    assertThat(failure.at("/responseContext/functionError").asText()).isEqualTo("Unhandled");
+    assertThat(failure.at("/error/errorMessage").asText()).contains("poison record");
+  }
+
+  private static JsonNode onlyFailureRecord(Path dir) throws Exception {
+    try (var list = Files.list(dir)) {
+      List<Path> files = list.filter(f -> f.toString().endsWith(".json")).toList();
+      assertThat(files).as("failure records").hasSize(1);
+      return JSON.readTree(files.get(0).toFile());
+    }
+  }
+
+  @Test
   void kafkaMapping_reportBatchItemFailures_restartsAtReportedOffsetOnly() throws Exception {
     String topic = topic(1);
     String fn = function();
