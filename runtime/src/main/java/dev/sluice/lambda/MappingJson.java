@@ -158,9 +158,9 @@ final class MappingJson {
     n.put("MaximumRetryAttempts", c.maxRetryAttempts());
     if (c.kafka() == null) {
       n.put("TumblingWindowInSeconds", c.tumblingWindowSeconds());
-      // Sluice's extension: Lambda's metadata-only failure records, or with the records too
-      n.put("SluiceFailureRecordFormat", c.metadataOnlyFailures() ? "Lambda" : "Sluice");
     }
+    // Sluice's extension: Lambda's metadata-only failure records, or with the records too
+    n.put("SluiceFailureRecordFormat", c.metadataOnlyFailures() ? "Lambda" : "Sluice");
     ArrayNode types = n.putArray("FunctionResponseTypes");
     if (c.reportBatchItemFailures()) {
       types.add("ReportBatchItemFailures");

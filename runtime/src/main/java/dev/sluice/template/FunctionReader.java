@@ -363,7 +363,6 @@ final class FunctionReader {
         requireOtherStream(read, kinesis, props, scope.problems());
         kinesis.add(read);
       } else {
-        meta.requireKinesis(id, scope.problems());
         KafkaEventSource read = KafkaEventReader.read(id, props, meta, scope);
         String topic =
             read.topics() == null || read.topics().isEmpty() ? null : read.topics().get(0);

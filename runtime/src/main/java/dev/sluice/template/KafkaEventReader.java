@@ -51,6 +51,7 @@ final class KafkaEventReader {
             EventCommon.onFailure(props, id, meta.onFailure(id), scope.problems()),
             sourceAccess(props, meta.sourceAccess(id), meta.eventPath(id), scope),
             meta.parallelization(id),
+            meta.metadataOnly(id),
             enabled == null || enabled);
     refuseParallelization(id, props, problems);
     props.finish(IGNORED);

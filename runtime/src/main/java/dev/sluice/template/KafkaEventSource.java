@@ -41,6 +41,7 @@ public record KafkaEventSource(
     String onFailure,
     List<SourceAccess> sourceAccess,
     Integer parallelizationFactor,
+    Boolean metadataOnlyFailures,
     boolean enabled) {
 
   /**

@@ -164,16 +164,6 @@ final class SluiceMetadata {
     }
   }
 
-  /** Reports a FailureRecordFormat given for a Kafka event, whose records are Lambda's. */
-  void requireKinesis(String id, Problems problems) {
-    if (failureFormats.containsKey(id)) {
-      problems.errorAtKey(
-          eventsPath + "." + id,
-          eventNodes.get(id),
-          "only Kinesis events have a FailureRecordFormat");
-    }
-  }
-
   /** Reports settings for events the function doesn't have. */
   void checkEvents(Set<String> events, Problems problems) {
     for (Map.Entry<String, Node> e : eventNodes.entrySet()) {

@@ -218,6 +218,7 @@ class GoodTemplatesTest {
                     new KafkaEventSource.SourceAccess(
                         "SERVER_ROOT_CA_CERTIFICATE", "file:///etc/sluice/kafka-ca.json")),
                 4,
+                true,
                 false));
     MappingRequest r = f.kinesisEvents().get(0).request();
     assertThat(r.eventSourceArn()).isEqualTo(ARN_PREFIX + "refunds");

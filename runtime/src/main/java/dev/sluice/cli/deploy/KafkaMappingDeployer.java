@@ -155,7 +155,7 @@ final class KafkaMappingDeployer {
         e.functionResponseTypes(),
         e.filterPatterns(),
         null,
-        null,
+        e.metadataOnlyFailures(),
         null);
   }
 }

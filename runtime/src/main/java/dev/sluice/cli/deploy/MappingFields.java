@@ -29,11 +29,9 @@ final class MappingFields {
     strings(n.putArray("Filters"), r.filterPatterns());
     n.put("Destination", r.onFailure() == null ? "" : r.onFailure());
     n.put("Enabled", r.enabled() == null || r.enabled());
-    if (r.eventSourceArn() != null) { // a Kinesis mapping: Kafka failure records are Lambda's
-      n.put(
-          "SluiceFailureRecordFormat",
-          Boolean.TRUE.equals(r.metadataOnlyFailures()) ? "Lambda" : "Sluice");
-    }
+    n.put(
+        "SluiceFailureRecordFormat",
+        Boolean.TRUE.equals(r.metadataOnlyFailures()) ? "Lambda" : "Sluice");
     return n;
   }
 

@@ -775,6 +775,31 @@ class KafkaMappingEndToEndTest {
     assertThat(failure.at("/error/errorMessage").asText()).contains("poison record");
   }
 
+  @Test
+  void kafkaMapping_sluiceFailureRecordFormatUpdated_readBackAsSet() throws Exception {
+    String uuid = map(function(), topic(1), b -> {});
+    String path = root + "2015-03-31/event-source-mappings/" + uuid;
+    assertThat(
+            JSON.readTree(RestAssured.get(path).asByteArray())
+                .path("SluiceFailureRecordFormat")
+                .asText())
+        .as("the default: failure records with the batch")
+        .isEqualTo("Sluice");
+
+    RestAssured.given()
+        .contentType("application/json")
+        .body("{\"SluiceFailureRecordFormat\":\"Lambda\"}")
+        .put(path)
+        .then()
+        .statusCode(202);
+
+    assertThat(
+            JSON.readTree(RestAssured.get(path).asByteArray())
+                .path("SluiceFailureRecordFormat")
+                .asText())
+        .isEqualTo("Lambda");
+  }
+
   private static JsonNode onlyFailureRecord(Path dir) throws Exception {
     try (var list = Files.list(dir)) {
       List<Path> files = list.filter(f -> f.toString().endsWith(".json")).toList();
