@@ -21,8 +21,18 @@ final class KafkaEventReader {
           "VPC_SUBNET",
           "VPC_SECURITY_GROUP");
 
+  /**
+   * SAM properties for AWS's operation of the mapping (keys, metrics, logs, pollers, a schema
+   * registry, the consumption mode): warned about, so that a template AWS takes deploys here.
+   */
   private static final Set<String> IGNORED =
-      Set.of("KmsKeyArn", "MetricsConfig", "ProvisionedPollerConfig", "SchemaRegistryConfig");
+      Set.of(
+          "ConsumptionMode",
+          "KmsKeyArn",
+          "LoggingConfig",
+          "MetricsConfig",
+          "ProvisionedPollerConfig",
+          "SchemaRegistryConfig");
 
   private KafkaEventReader() {}
 

@@ -193,6 +193,10 @@ class GoodTemplatesTest {
   void load_kafkaFixture_readsBothEventTypes() {
     Template t = load("kafka-and-kinesis.yaml");
 
+    assertThat(t.warnings())
+        .contains(
+            "Resources.Enricher.Properties.Events.Payments.Properties.LoggingConfig: not used by"
+                + " Sluice (ignored) (kafka-and-kinesis.yaml:51:13)");
     FunctionResource f = t.functions().get(0);
     assertThat(f.runtime()).isEqualTo("java25");
     assertThat(f.kafkaEvents())
