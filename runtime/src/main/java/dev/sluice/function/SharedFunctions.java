@@ -161,8 +161,13 @@ final class SharedFunctions {
         if (v != null && unreadable(v)) {
           continue;
         }
-        boolean first = !lastRead.containsKey(name);
-        // the first record left of a name is taken as it is: those it was judged against are gone
+        // the first record left of a name is taken as it is: those it was judged against are gone.
+        // So is one made from a version this node never read: Kafka's cleaner dropped the records
+        // between while this node was reading (it promises a reader from the start only each key's
+        // last record), and judged against the earlier one it lost here and won everywhere else
+        Long known = seen.get(name);
+        boolean first =
+            !lastRead.containsKey(name) || v != null && known != null && v.base() > known;
         boolean accepted = v == null || first || wins(v, heads.get(name));
         lastRead.put(name, v == null ? REMOVED : v.changeId());
         lostLast.put(name, !accepted);

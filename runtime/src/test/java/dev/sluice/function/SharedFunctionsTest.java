@@ -504,6 +504,30 @@ class SharedFunctionsTest {
     }
   }
 
+  @Test
+  void start_whileTheCleanerDropsAMiddleRecord_theNewNodeTakesTheLastChangeAndStaysInStep()
+      throws Exception {
+    open();
+    Path code = Files.createDirectories(dir.resolve("small"));
+    Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
+    service.create("f", FunctionServiceTest.java17("fixture.Any"), new CodeSource.Local(code));
+    service.putConcurrency("f", 2);
+    service.putConcurrency("f", 3);
+    // the starting node read the creation before the cleaner rewrote the segment of the updates
+    state.cleanedWhileReading("function/f", 1);
+
+    FunctionService other = otherNode();
+    try {
+      assertThat(other.get("f").reservedConcurrency()).isEqualTo(3);
+      other.putConcurrency("f", 1);
+      assertThat(service.get("f").reservedConcurrency())
+          .as("a change made there wins here too")
+          .isEqualTo(1);
+    } finally {
+      other.close();
+    }
+  }
+
   /** A node's store whose first write of {@code key} lands but reports a failure. */
   private static final class AckLost implements StateStore {
     private final MemoryState state;

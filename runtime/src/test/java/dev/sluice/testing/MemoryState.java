@@ -40,6 +40,22 @@ public final class MemoryState extends MemoryNode {
     values.forEach((k, v) -> log.add(new java.util.AbstractMap.SimpleImmutableEntry<>(k, v)));
   }
 
+  /**
+   * Drops the {@code occurrence}-th (from 0) record of {@code key} from what a node starting now
+   * reads, as Kafka's cleaner does when it rewrites segments that a starting node has not reached
+   * yet after it read an earlier record of the key.
+   */
+  public synchronized void cleanedWhileReading(String key, int occurrence) {
+    int seen = 0;
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).getKey().equals(key) && seen++ == occurrence) {
+        log.remove(i);
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no record " + occurrence + " of " + key);
+  }
+
   /** Whether no write is being delivered to listeners now. */
   public boolean quiet() {
     return delivering.get() == 0;
