@@ -111,7 +111,8 @@ public final class MappingService implements AutoCloseable {
    * @param state Lambda's state name
    * @param lastProcessingResult "No records processed", "OK" or "PROBLEM: ..."
    * @param checkpoints shard id → checkpoint, while the mapping runs
-   * @param shards shard id → what it did since the node started
+   * @param shards shard id (a Kafka mapping's {@code topic-N}) → what it did since the node started
+   * @param runnerRecords a Kafka mapping's count of records processed, -1 for a stream's
    */
   public record View(
       MappingConfig config,
@@ -123,10 +124,10 @@ public final class MappingService implements AutoCloseable {
 
     /**
      * Records delivered successfully since the node started: the shards' sum for a stream, the
-     * runner's count for a Kafka topic (which has no shard statistics).
+     * runner's count for a Kafka topic.
      */
     public long recordsProcessed() {
-      return shards.isEmpty() ? runnerRecords : sum(ShardStatus::records);
+      return runnerRecords >= 0 ? runnerRecords : sum(ShardStatus::records);
     }
 
     /** The largest iterator age of a shard not finished, in milliseconds. */
@@ -667,9 +668,9 @@ public final class MappingService implements AutoCloseable {
         t == null ? "No records processed" : t.lastResult().get(),
         cps,
         s == null ? Map.of() : s.statuses(cps),
-        // A stream's count is the shards' sum; only a Kafka mapping, which has no shard
-        // statistics, counts its own.
-        s == null && t != null ? t.processed() : 0);
+        // A stream's count is the shards' sum; a Kafka mapping's runner counts its own, which
+        // survives the node's restarts of it (its partitions' counters start when they run)
+        c.kafka() == null ? -1 : t == null ? 0 : t.processed());
   }
 
   private MappingConfig settle(
@@ -849,9 +850,15 @@ public final class MappingService implements AutoCloseable {
   private void startRunner(MappingConfig c) {
     FilterCriteria filter = compileFilter(c.filterPatterns());
     if (c.kafka() != null) {
+      MappingStats kafkaStats =
+          stats.computeIfAbsent(c.uuid(), u -> MappingStats.kafka(u, c.kafka().topic(), deps));
       SourceRunner kafka =
           new KafkaRunner(
-              c, kafkaDeps, filter.isEmpty() ? null : filter::matches, totalsOf(c.uuid()));
+              c,
+              kafkaDeps,
+              filter.isEmpty() ? null : filter::matches,
+              totalsOf(c.uuid()),
+              new SourceStats(kafkaStats, c.functionName()));
       runners.put(c.uuid(), kafka);
       kafka.start();
       return;

@@ -23,13 +23,27 @@ final class MappingStats {
   private final String uuid;
   private final String stream;
   private final MapperDeps deps;
+  private final boolean kafka;
   private final Map<String, ShardStats> shards = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> meters = new HashMap<>(); // guarded by this
 
   MappingStats(String uuid, String stream, MapperDeps deps) {
+    this(uuid, stream, deps, false);
+  }
+
+  private MappingStats(String uuid, String stream, MapperDeps deps, boolean kafka) {
     this.uuid = uuid;
     this.stream = stream;
     this.deps = deps;
+    this.kafka = kafka;
+  }
+
+  /**
+   * The stats of a Kafka mapping reading {@code topic}, by partition ({@code topic-N}); the topic
+   * stands in for the stream in meter tags, and no retention makes a partition stuck.
+   */
+  static MappingStats kafka(String uuid, String topic, MapperDeps deps) {
+    return new MappingStats(uuid, topic, deps, true);
   }
 
   /**
@@ -121,6 +135,9 @@ final class MappingStats {
   }
 
   private long retentionMillis() {
+    if (kafka) {
+      return 0; // the iterator age is not measured, and the topic's retention is the broker's
+    }
     return deps.catalog().find(stream).map(m -> m.retentionHours() * 3_600_000L).orElse(0L);
   }
 }

@@ -300,4 +300,25 @@ class MappingStatsTest {
     stats.close();
     assertThat(h.meters.getMeters()).noneMatch(m -> "m-1".equals(m.getId().getTag("mapping")));
   }
+
+  @Test
+  void kafkaPartition_failingLongerThanTheStuckLimit_stuckUntilItsBatchGoesThrough() {
+    h.startMappings(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(60));
+    MappingStats stats = MappingStats.kafka("m-1", "orders", h.deps);
+    SourceStats.Partition p = new SourceStats(stats, "fn").partition("orders-0");
+
+    p.failingSince(h.clock.millis());
+    h.clock.advance(59_000);
+    assertThat(stats.stuck("fn")).isEmpty();
+    h.clock.advance(2_000);
+    assertThat(stats.stuck("fn"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.shardId()).isEqualTo("orders-0");
+              assertThat(s.reason()).startsWith("retrying one batch for 61000 ms");
+            });
+    p.failingSince(-1);
+    assertThat(stats.stuck("fn")).isEmpty();
+  }
 }

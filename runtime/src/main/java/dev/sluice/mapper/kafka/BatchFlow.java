@@ -87,6 +87,7 @@ final class BatchFlow {
       }
       LaneQueue.Taken taken = lane.queue.take(config.batchSize(), recordRoom);
       next = new KafkaBatch(taken.records(), 0, taken.bounds());
+      work.stats.batch();
     }
     lane.busy = true;
     run(work, lane, next);
@@ -124,12 +125,14 @@ final class BatchFlow {
     }
     KafkaBatch current = batch;
     CompletableFuture<FunctionService.Invoked> call;
+    work.stats.calling();
     try {
       call =
           deps.functions()
               .invoke(config.functionName(), events.batch(batch.records(), batch.bounds()));
     } catch (FunctionException e) {
       if (e.kind() == FunctionException.Kind.TOO_LARGE) {
+        work.stats.answered(false);
         // a record whose event alone is over 6 MB (batches are cut below that): no retry makes it
         // fit, so it goes to OnFailure at once, as in Lambda, instead of holding the partition
         skip(work, lane, batch, "MaximumPayloadSizeExceeded", tooLarge(e), batch.attempt() + 1);
@@ -200,6 +203,7 @@ final class BatchFlow {
       KafkaBatch batch,
       FunctionService.Invoked inv,
       Throwable e) {
+    work.stats.answered(e == null);
     if (!progress.current(work)) {
       return;
     }
@@ -248,6 +252,8 @@ final class BatchFlow {
             "BatchItemFailure", "the function reported these records as failed", List.of(), false);
     KafkaBatch rest = batch.from(firstFailed, batch.attempt() + 1, f);
     work.done(ok);
+    work.stats.processed(ok.size());
+    failing(work, lane);
     progress.processed(ok.size(), "PROBLEM: Function reported batch item failures");
     if (exhausted(batch)) {
       skip(
@@ -265,6 +271,8 @@ final class BatchFlow {
   private void failed(
       PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, InvocationResult.Failure f) {
     progress.processed(0, "PROBLEM: Function call failed");
+    work.stats.functionError();
+    failing(work, lane);
     if (config.bisectOnError() && batch.records().size() > 1) {
       int half = batch.records().size() / 2;
       // splitting does not count as a retry; each half names f should it expire before a call
@@ -290,7 +298,16 @@ final class BatchFlow {
     return max >= 0 && batch.attempt() >= max;
   }
 
+  /** Notes that the lane's batch failed, from now unless it was failing already. */
+  private void failing(PartitionWork work, PartitionWork.Lane lane) {
+    if (lane.failingSince < 0) {
+      lane.failingSince = deps.clock().millis();
+      work.stats.failingSince(work.oldestFailing());
+    }
+  }
+
   private void later(PartitionWork work, PartitionWork.Lane lane, KafkaBatch batch, int attempt) {
+    work.stats.retry();
     lane.owned = batch;
     after(
         lane,
@@ -362,6 +379,7 @@ final class BatchFlow {
                     after(lane, deps.backoffMillis(3), () -> deliver(work, lane, batch, left, why));
                     return;
                   }
+                  work.stats.toOnFailure(batch.records().size());
                   complete(work, lane, batch.records());
                 }));
   }
@@ -369,6 +387,7 @@ final class BatchFlow {
   private void succeeded(
       PartitionWork work, PartitionWork.Lane lane, List<ConsumerRecord<byte[], byte[]>> records) {
     progress.processed(records.size(), "OK");
+    work.stats.processed(records.size());
     complete(work, lane, records);
   }
 
@@ -377,5 +396,9 @@ final class BatchFlow {
     work.done(records);
     lane.owned = null;
     lane.busy = false;
+    if (lane.failingSince >= 0 && lane.retries.isEmpty()) { // bisected halves still count
+      lane.failingSince = -1;
+      work.stats.failingSince(work.oldestFailing());
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.sluice.mapper.Drain;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.RunTotals;
 import dev.sluice.mapper.SourceRunner;
+import dev.sluice.mapper.SourceStats;
 import dev.sluice.mapper.StartingPosition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +81,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private final LatestStart latest = new LatestStart();
 
   private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
+  private final SourceStats stats;
   private final RunTotals totals;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -111,10 +113,15 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    * @param filter the compiled FilterCriteria over {@link KafkaEvents#filterView}, or null
    */
   public KafkaRunner(
-      MappingConfig config, KafkaDeps deps, Predicate<JsonNode> filter, RunTotals totals) {
+      MappingConfig config,
+      KafkaDeps deps,
+      Predicate<JsonNode> filter,
+      RunTotals totals,
+      SourceStats stats) {
     this.config = config;
     this.deps = deps;
     this.totals = totals;
+    this.stats = stats;
     KafkaEvents events = new KafkaEvents(config.kafka().bootstrapServers());
     this.failures = new KafkaFailures(config, deps, events);
     this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
@@ -469,6 +476,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       return;
     }
     w.committed = offset;
+    w.stats.committed(offset);
     checkpoints.put(w.name, new Checkpoint(offset, false));
   }
 
@@ -615,8 +623,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
                 config.parallelizationFactor(),
                 position,
                 stored == null ? -1 : stored.offset());
+        w.stats = stats.partition(w.name);
         works.put(tp, w);
         if (stored != null) {
+          w.stats.committed(stored.offset());
           checkpoints.put(w.name, new Checkpoint(stored.offset(), false));
         }
       }

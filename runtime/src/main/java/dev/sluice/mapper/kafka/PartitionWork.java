@@ -1,5 +1,6 @@
 package dev.sluice.mapper.kafka;
 
+import dev.sluice.mapper.SourceStats;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +32,9 @@ final class PartitionWork {
   private long nextOffset;
   long committed;
   boolean paused;
+
+  /** The partition's counters, set by the runner when the partition is assigned. */
+  SourceStats.Partition stats;
 
   PartitionWork(TopicPartition tp, int lanes, long position, long committed) {
     this.tp = tp;
@@ -149,6 +153,17 @@ final class PartitionWork {
         || (mappingOverBudget && queued > 0);
   }
 
+  /** When the oldest batch still failing in any lane first failed, or -1 when none is failing. */
+  long oldestFailing() {
+    long oldest = -1;
+    for (Lane l : lanes) {
+      if (l.failingSince >= 0 && (oldest < 0 || l.failingSince < oldest)) {
+        oldest = l.failingSince;
+      }
+    }
+    return oldest;
+  }
+
   /** One lane: its queued records, the batch in flight, and what runs after a delay. */
   static final class Lane {
     final LaneQueue queue = new LaneQueue();
@@ -167,6 +182,9 @@ final class PartitionWork {
 
     /** Calls refused in a row (throttled, function gone): their backoff grows. */
     int throttles;
+
+    /** When the batch the lane carries first failed; -1 while none is failing. */
+    long failingSince = -1;
 
     /** The lane's lowest offset not done yet, or {@code none} when every record is done. */
     long firstUndone(long none) {

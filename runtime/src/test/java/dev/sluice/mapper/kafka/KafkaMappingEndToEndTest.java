@@ -316,6 +316,19 @@ class KafkaMappingEndToEndTest {
     JsonNode record = failure.at("/payload/records/" + topic + "-0/0");
     assertThat(new String(java.util.Base64.getDecoder().decode(record.path("value").asText())))
         .isEqualTo("poison-1");
+    // the status view counts per partition, as per shard
+    JsonNode status =
+        JSON.readTree(
+            RestAssured.get(root + "sluice/v1/event-source-mappings/" + uuid).asByteArray());
+    assertThat(status.path("Invocations").asLong()).isEqualTo(7); // ok-0, poison-1 5 times, ok-2
+    assertThat(status.path("FunctionErrors").asLong()).isEqualTo(5);
+    assertThat(status.path("Retries").asLong()).isEqualTo(4);
+    assertThat(status.path("RecordsToOnFailure").asLong()).isEqualTo(1);
+    assertThat(status.path("RecordsProcessed").asLong()).isEqualTo(2);
+    assertThat(status.path("Stuck").asBoolean()).isFalse();
+    JsonNode partition = status.path("Shards").path(topic + "-0");
+    assertThat(partition.path("Batches").asLong()).isEqualTo(3);
+    assertThat(partition.path("FunctionErrors").asLong()).isEqualTo(5);
   }
 
   @Test
