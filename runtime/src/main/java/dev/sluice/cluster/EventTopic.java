@@ -11,6 +11,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the topic of the asynchronous events, unless it exists. */
@@ -52,13 +53,50 @@ final class EventTopic {
     Optional<Short> rf =
         replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
     try (Admin admin = Admin.create(config)) {
+      if (StateTopic.describe(admin, topic, connection.bootstrap()).isPresent()) {
+        // made beforehand: CreateTopics would need CREATE even for a topic that exists
+        checkLimit(admin, topic, connection.bootstrap());
+        return;
+      }
       NewTopic t = new NewTopic(topic, Optional.of(PARTITIONS), rf).configs(configs);
       KafkaCalls.await(
           admin.createTopics(List.of(t)).all(),
           TIMEOUT_SECONDS,
           (message, cause) -> new StateException(message + " at " + connection.bootstrap(), cause));
     } catch (TopicExistsException e) {
-      // made by another node, or by the operators beforehand
+      // made by another node a moment ago
+    } catch (TopicAuthorizationException e) {
+      throw new StateException(
+          "not authorized for the asynchronous events' topic "
+              + topic
+              + " at "
+              + connection.bootstrap()
+              + ": grant DESCRIBE, READ and WRITE on it and READ on its consumer group, and CREATE"
+              + " unless it is created beforehand",
+          e);
+    }
+  }
+
+  /**
+   * Refuses a topic made beforehand whose record limit (Kafka's default is 1 MB) would refuse
+   * Lambda's larger events with a ServiceException at every invoke. Unchecked where
+   * DESCRIBE_CONFIGS is not granted.
+   */
+  private static void checkLimit(Admin admin, String topic, String bootstrap) {
+    String limit =
+        StateTopic.value(
+            StateTopic.config(admin, topic, bootstrap), TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+    if (limit != null && Long.parseLong(limit.strip()) < MAX_RECORD_BYTES) {
+      throw new StateException(
+          "the asynchronous events' topic "
+              + topic
+              + " at "
+              + bootstrap
+              + " has max.message.bytes="
+              + limit.strip()
+              + "; it needs at least "
+              + MAX_RECORD_BYTES
+              + ", or events near Lambda's 1 MB limit cannot be queued");
     }
   }
 }

@@ -1,11 +1,11 @@
 package dev.sluice.cluster;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.function.EventQueue;
 import dev.sluice.function.QueuedEvent;
 import dev.sluice.log.kafka.KafkaConnection;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -58,7 +58,9 @@ public final class KafkaEventQueue implements EventQueue {
   private static final long OFFER_TIMEOUT_SECONDS = 30;
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
-  private final ObjectMapper json = new ObjectMapper();
+  // a newer node's events may carry fields this one does not know: they must still run here
+  private final ObjectMapper json =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -99,10 +101,10 @@ public final class KafkaEventQueue implements EventQueue {
     } catch (IOException e) {
       throw new StateException("cannot write the event as JSON", e);
     }
-    byte[] key = event.requestId().getBytes(StandardCharsets.UTF_8);
     try {
+      // no key: events spread over the partitions, and one queued again may reach another node
       producer
-          .send(new ProducerRecord<>(topic, key, value))
+          .send(new ProducerRecord<>(topic, null, value))
           .get(OFFER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw new StateException("Kafka refused it: " + e.getCause().getMessage(), e.getCause());
@@ -215,7 +217,7 @@ public final class KafkaEventQueue implements EventQueue {
     try {
       event = json.readValue(r.value(), QueuedEvent.class);
     } catch (IOException | RuntimeException e) {
-      LOG.warnf("Skipping a record of %s at offset %d that is no event: %s", tp, r.offset(), e);
+      LOG.errorf("Skipping a record of %s at offset %d that is no event: %s", tp, r.offset(), e);
       p.add(r.offset(), 0);
       p.done(r.offset());
       return;

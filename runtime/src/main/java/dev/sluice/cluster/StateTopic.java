@@ -80,7 +80,7 @@ final class StateTopic {
     }
   }
 
-  private static Optional<TopicDescription> describe(Admin admin, String topic, String bootstrap) {
+  static Optional<TopicDescription> describe(Admin admin, String topic, String bootstrap) {
     try {
       return Optional.of(
           KafkaCalls.await(
@@ -137,18 +137,20 @@ final class StateTopic {
               + " has max.message.bytes="
               + limit.strip()
               + "; it needs at least "
+              + MAX_VALUE_BYTES
+              + " (Sluice creates it with "
               + MAX_RECORD_BYTES
-              + ", or function packages larger than that cannot be stored");
+              + "), or function packages larger than that cannot be stored");
     }
   }
 
-  private static String value(Config config, String key) {
+  static String value(Config config, String key) {
     ConfigEntry entry = config == null ? null : config.get(key);
     return entry == null ? null : entry.value();
   }
 
   /** The topic's configuration, or null when this client may not read it. */
-  private static Config config(Admin admin, String topic, String bootstrap) {
+  static Config config(Admin admin, String topic, String bootstrap) {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
     try {
       return KafkaCalls.await(

@@ -108,6 +108,12 @@ public final class FunctionService implements AutoCloseable {
   private final ExecutorService logThread =
       Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-function-logs"));
 
+  /**
+   * How long a shared queue's event for a function this node cannot run (or not yet) waits before
+   * it is queued again, for whichever node reads it next.
+   */
+  private static final long NOT_HERE_DELAY_MILLIS = 10_000;
+
   /** Lambda retries a throttled asynchronous event for up to 6 hours. */
   private static final long ASYNC_MAX_AGE_MILLIS = 6 * 3_600_000L;
 
@@ -820,6 +826,8 @@ public final class FunctionService implements AutoCloseable {
 
   private void delivered(EventQueue.Delivery d) {
     QueuedEvent e = d.event();
+    AsyncEvent event =
+        new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.acceptedMillis(), d);
     if (!functions.containsKey(e.function())) {
       try {
         shared.awaitCurrent(); // accepted by another node, maybe just after a deploy there
@@ -827,8 +835,46 @@ public final class FunctionService implements AutoCloseable {
         LOG.warnf("Asynchronous event %s: shared state not current (%s)", e.requestId(), x);
       }
     }
-    attemptAsync(
-        e.function(), e.payload(), new AsyncEvent(e.requestId(), 0, 0, e.acceptedMillis(), d));
+    if (!functions.containsKey(e.function()) && shared.has(e.function())) {
+      // deployed, but it cannot run on this node (or is still being installed): another node may
+      LOG.warnf(
+          "Asynchronous event %s: function %s cannot run on this node now; queued again",
+          e.requestId(), e.function());
+      asyncQueue.schedule(
+          () -> requeue(e.function(), e.payload(), event),
+          NOT_HERE_DELAY_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return;
+    }
+    attemptAsync(e.function(), e.payload(), event);
+  }
+
+  /**
+   * Writes a shared queue's event back with its progress, and lets the delivery go: a retry's wait
+   * (up to a minute per throttle, for up to 6 hours) must not hold its partition's commit point,
+   * nor its bytes against the bound of events a node takes in. Unless the event moved to another
+   * node meanwhile, which runs it; a write that fails is tried again, the delivery still held.
+   */
+  private void requeue(String name, byte[] payload, AsyncEvent event) {
+    if (!event.delivery().current()) {
+      return;
+    }
+    try {
+      events.offer(
+          new QueuedEvent(
+              event.requestId(),
+              name,
+              payload,
+              event.firstMillis(),
+              event.attempt(),
+              event.throttles()));
+    } catch (RuntimeException e) {
+      LOG.warnf("Asynchronous event %s not queued again yet: %s", event.requestId(), e);
+      asyncQueue.schedule(
+          () -> requeue(name, payload, event), NOT_HERE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+      return;
+    }
+    event.delivery().done();
   }
 
   /** Forgets a finished event: it succeeded, ran out of retries, or was dropped. */
@@ -855,6 +901,13 @@ public final class FunctionService implements AutoCloseable {
 
   private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
     boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
+    if (failed && !functions.containsKey(name)) {
+      if (event.delivery() != null && shared.has(name)) {
+        later(name, payload, event, NOT_HERE_DELAY_MILLIS, "cannot run on this node");
+        return;
+      }
+      LOG.warnf("Asynchronous event %s dropped: function %s is gone", event.requestId(), name);
+    }
     if (!failed || !functions.containsKey(name)) {
       finished(event);
       return;
@@ -892,10 +945,8 @@ public final class FunctionService implements AutoCloseable {
    */
   private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
     if (event.delivery() != null) {
-      // the shared queue holds its events in memory until done, and stops taking more past a
-      // bound of its own; its retry state is not stored: after a node's end it starts afresh
-      asyncQueue.schedule(
-          () -> againDelivered(name, payload, event), delayMillis, TimeUnit.MILLISECONDS);
+      // held until the wait is over (a minute at most), then queued again with its progress
+      asyncQueue.schedule(() -> requeue(name, payload, event), delayMillis, TimeUnit.MILLISECONDS);
       return;
     }
     byte[] kept = hold(payload);
@@ -925,13 +976,6 @@ public final class FunctionService implements AutoCloseable {
     }
     waitingBytes.addAndGet(-payload.length);
     return null;
-  }
-
-  /** Attempts a waiting event of the shared queue unless it moved to another node meanwhile. */
-  private void againDelivered(String name, byte[] payload, AsyncEvent event) {
-    if (event.delivery().current()) {
-      attemptAsync(name, payload, event);
-    }
   }
 
   /** Attempts a waiting event, with its payload from memory or else from the journal. */

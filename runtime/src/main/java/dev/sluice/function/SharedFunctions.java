@@ -193,6 +193,15 @@ final class SharedFunctions {
     }
   }
 
+  /**
+   * Whether a function of this name is in effect in the shared state, whether or not it runs here.
+   */
+  boolean has(String name) {
+    synchronized (lock) {
+      return heads.containsKey(name);
+    }
+  }
+
   /** Calls {@code applier} for each change that takes effect from now on, in the shared order. */
   void listen(Applier applier) {
     state.listen(

@@ -76,6 +76,11 @@ public final class SourceStats {
       }
     }
 
+    /** The runner let the partition go (it moved, or the runner stopped): nothing is retrying. */
+    public void stopped() {
+      s.stopped();
+    }
+
     /** The group's committed offset of the partition. */
     public void committed(long offset) {
       s.offset(offset, false);

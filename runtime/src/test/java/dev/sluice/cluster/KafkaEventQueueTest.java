@@ -147,6 +147,52 @@ class KafkaEventQueueTest {
     assertThatThrownBy(() -> q.offer(event("big", tooLarge))).isInstanceOf(StateException.class);
   }
 
+  @Test
+  void start_aNewerNodesEventWithAFieldThisVersionDoesNotKnow_handedOverAllTheSame()
+      throws Exception {
+    KafkaEventQueue q = queue(); // makes the topic
+    String newer =
+        "{\"requestId\":\"n-1\",\"function\":\"fn\",\"payload\":\"e30=\","
+            + "\"acceptedMillis\":1,\"attempt\":1,\"throttles\":0,\"priority\":\"high\"}";
+    Map<String, Object> c =
+        KafkaConnection.of(KafkaBroker.bootstrapServers()).clientConfig("keq-test-writer");
+    try (var producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+            c,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer
+          .send(
+              new org.apache.kafka.clients.producer.ProducerRecord<>(
+                  topic, null, newer.getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    List<QueuedEvent> seen = new CopyOnWriteArrayList<>();
+    q.start(d -> seen.add(d.event()));
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> !seen.isEmpty());
+    assertThat(seen.get(0).requestId()).isEqualTo("n-1");
+    assertThat(seen.get(0).attempt()).isEqualTo(1);
+    assertThat(new String(seen.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("{}");
+  }
+
+  @Test
+  void open_topicMadeBeforehandWithKafkasDefaultRecordLimit_stateExceptionNamingTheLimit()
+      throws Exception {
+    KafkaConnection c = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(c.clientConfig("keq-admin"))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 8, (short) 1)))
+          .all()
+          .get();
+    }
+
+    assertThatThrownBy(this::queue)
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("max.message.bytes=1048588")
+        .hasMessageContaining("needs at least " + EventTopic.MAX_RECORD_BYTES);
+  }
+
   /** The offset of the first not-done event in the partition of {@code id}, or MAX_VALUE. */
   private static int firstOpenOfSamePartition(
       List<EventQueue.Delivery> handed, String id, List<String> notDone) {

@@ -77,7 +77,7 @@ class StateTopicTest {
     assertThatThrownBy(() -> StateTopic.ensure(c, topic, 1))
         .isInstanceOf(StateException.class)
         .hasMessageContaining("max.message.bytes=1048588")
-        .hasMessageContaining("needs at least " + StateTopic.MAX_RECORD_BYTES);
+        .hasMessageContaining("needs at least " + StateTopic.MAX_VALUE_BYTES);
   }
 
   @Test

@@ -320,5 +320,9 @@ class MappingStatsTest {
             });
     p.failingSince(-1);
     assertThat(stats.stuck("fn")).isEmpty();
+    p.failingSince(h.clock.millis() - 120_000);
+    assertThat(stats.stuck("fn")).hasSize(1);
+    p.stopped(); // moved to another node, or the mapping was disabled
+    assertThat(stats.stuck("fn")).isEmpty();
   }
 }

@@ -144,7 +144,12 @@ final class BatchFlow {
       // and with it the mapping, which would still read as Enabled
       call = CompletableFuture.failedFuture(e);
     }
-    call.whenComplete((inv, e) -> post.accept(() -> invoked(work, lane, current, inv, e)));
+    call.whenComplete(
+        (inv, e) -> {
+          // here, not in invoked(): an answer after the runner stopped is never taken in
+          work.stats.answered(e == null);
+          post.accept(() -> invoked(work, lane, current, inv, e));
+        });
   }
 
   private static InvocationResult.Failure tooLarge(FunctionException e) {
@@ -203,7 +208,6 @@ final class BatchFlow {
       KafkaBatch batch,
       FunctionService.Invoked inv,
       Throwable e) {
-    work.stats.answered(e == null);
     if (!progress.current(work)) {
       return;
     }
@@ -212,6 +216,7 @@ final class BatchFlow {
       // the wait grows with the refusals in a row, as Lambda backs off throttles
       Throwable cause = e instanceof CompletionException ? e.getCause() : e;
       progress.processed(0, "PROBLEM: Function call failed: " + cause.getMessage());
+      failing(work, lane); // refused for good (a function gone) holds the partition too
       lane.throttles++;
       later(work, lane, batch, Math.min(lane.throttles, 30));
       return;

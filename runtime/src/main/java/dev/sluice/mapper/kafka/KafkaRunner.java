@@ -225,6 +225,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       } finally {
         drainQuietly(c);
         commitQuietly(c);
+        works.values().forEach(w -> w.stats.stopped());
       }
     } finally {
       consumer = null;
@@ -674,6 +675,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
         PartitionWork w = works.remove(tp);
         if (w != null) {
           checkpoints.remove(w.name);
+          w.stats.stopped(); // not stuck here any more: another node has it, or none
         }
       }
     }
