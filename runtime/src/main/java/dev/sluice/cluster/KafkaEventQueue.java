@@ -22,13 +22,11 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,11 +34,11 @@ import org.jboss.logging.Logger;
  * EventTopic#PARTITIONS} partitions that every node reads as a member of one consumer group, so
  * that Kafka spreads the partitions over the nodes and moves a dead node's to the others.
  *
- * <p>In Kafka: one record per accepted event, key its request id, value the {@link QueuedEvent} as
- * JSON (the payload as base64), written with {@code acks=all} before the 202. A partition's
+ * <p>In Kafka: one record per accepted event, without a key (events spread over the partitions),
+ * value the {@link QueuedEvent} as JSON (the payload as base64), written with {@code acks=all}
+ * before the 202, and again with its progress each time it waited for a retry. A partition's
  * committed offset is its first event not done yet ({@link PendingEvents}), so a node taking a
- * partition over runs every event from there: those not done, and those done after it, again. An
- * event's retry state is not written: taken over, it starts again with Lambda's two retries.
+ * partition over runs every event from there: those not done, and those done after it, again.
  *
  * <p>Thread model: one thread, {@code sluice-async-events}, owns the consumer: it polls, hands each
  * event to the sink, and commits what the sink reported done, which {@link Delivery#done} queues
@@ -55,6 +53,7 @@ public final class KafkaEventQueue implements EventQueue {
   static final long MAX_OPEN_BYTES = 64L << 20;
 
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
   private static final long OFFER_TIMEOUT_SECONDS = 30;
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -73,7 +72,9 @@ public final class KafkaEventQueue implements EventQueue {
   private KafkaEventQueue(
       KafkaConnection connection, String topic, String group, Duration sessionTimeout) {
     this.topic = topic;
-    this.producer = producer(connection);
+    this.producer =
+        StateClients.producer(
+            connection, "sluice-async-writer", EventTopic.MAX_RECORD_BYTES, 32L << 20);
     this.consumer = consumer(connection, group, sessionTimeout);
   }
 
@@ -150,17 +151,36 @@ public final class KafkaEventQueue implements EventQueue {
     try {
       consumer.subscribe(java.util.List.of(topic), new Rebalance());
       while (!closed) {
-        settle();
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-          hand(r, sink);
-        }
+        step(sink);
       }
     } catch (WakeupException e) {
       // closing
-    } catch (RuntimeException | Error e) {
+    } catch (Error e) {
       LOG.errorf(e, "The asynchronous events of topic %s stopped; a restart resumes them", topic);
     } finally {
       finish();
+    }
+  }
+
+  /**
+   * One poll; a failure (the cluster refusing this node for a while, say) is logged and waited out.
+   */
+  private void step(Consumer<Delivery> sink) {
+    try {
+      settle();
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+        hand(r, sink);
+      }
+    } catch (WakeupException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warnf("Reading the asynchronous events of topic %s failed; trying again: %s", topic, e);
+      try {
+        Thread.sleep(FAILURE_PAUSE.toMillis());
+      } catch (InterruptedException x) {
+        Thread.currentThread().interrupt();
+        throw new WakeupException();
+      }
     }
   }
 
@@ -311,20 +331,6 @@ public final class KafkaEventQueue implements EventQueue {
     public void done() {
       doneQueue.add(this);
     }
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer(KafkaConnection connection) {
-    Map<String, Object> c = connection.clientConfig("sluice-async-writer");
-    c.put(ProducerConfig.ACKS_CONFIG, "all");
-    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
-    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, EventTopic.MAX_RECORD_BYTES);
-    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return new KafkaProducer<>(c);
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(

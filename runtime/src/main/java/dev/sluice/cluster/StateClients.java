@@ -18,7 +18,21 @@ final class StateClients {
   private StateClients() {}
 
   static KafkaProducer<byte[], byte[]> producer(KafkaConnection connection) {
-    Map<String, Object> c = connection.clientConfig("sluice-state-writer");
+    // a function package is one record; the buffer must hold one whole
+    return producer(
+        connection,
+        "sluice-state-writer",
+        StateTopic.MAX_RECORD_BYTES,
+        2L * StateTopic.MAX_VALUE_BYTES);
+  }
+
+  /**
+   * A producer whose writes are durable when acknowledged (every in-sync replica, idempotent, sent
+   * at once), that gives up within the store's waits, for records up to {@code maxRecordBytes}.
+   */
+  static KafkaProducer<byte[], byte[]> producer(
+      KafkaConnection connection, String clientId, int maxRecordBytes, long bufferBytes) {
+    Map<String, Object> c = connection.clientConfig(clientId);
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -27,9 +41,8 @@ final class StateClients {
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
-    // a function package is one record; the buffer must hold one whole
-    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, StateTopic.MAX_RECORD_BYTES);
-    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * StateTopic.MAX_VALUE_BYTES);
+    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
+    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaProducer<>(c);

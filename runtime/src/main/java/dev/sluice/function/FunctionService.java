@@ -836,6 +836,13 @@ public final class FunctionService implements AutoCloseable {
       }
     }
     if (!functions.containsKey(e.function()) && shared.has(e.function())) {
+      if (clock.millis() - e.acceptedMillis() > ASYNC_MAX_AGE_MILLIS) {
+        LOG.warnf(
+            "Asynchronous event %s of %s dropped: no node ran it within 6 hours",
+            e.requestId(), e.function());
+        d.done();
+        return;
+      }
       // deployed, but it cannot run on this node (or is still being installed): another node may
       LOG.warnf(
           "Asynchronous event %s: function %s cannot run on this node now; queued again",

@@ -43,6 +43,10 @@ class SharedFunctionsTest {
   }
 
   void open() {
+    open(state);
+  }
+
+  void open(StateStore store) {
     service =
         new FunctionService(
             dir.resolve("node"),
@@ -52,7 +56,7 @@ class SharedFunctionsTest {
             4,
             List.of(),
             Clock.systemUTC(),
-            state);
+            store);
     service.start();
   }
 
@@ -450,17 +454,7 @@ class SharedFunctionsTest {
   @Test
   void create_configurationLandsButItsAcknowledgementIsLost_serviceErrorAndThePackageStays()
       throws Exception {
-    service =
-        new FunctionService(
-            dir.resolve("node"),
-            "us-east-1",
-            "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
-            4,
-            List.of(),
-            Clock.systemUTC(),
-            new AckLost(state, "function/f"));
-    service.start();
+    open(new AckLost(state, "function/f"));
     Path code = Files.createDirectories(dir.resolve("small"));
     Files.writeString(code.resolve("handler.txt"), "not a class, but a file");
 

@@ -123,7 +123,7 @@ class ClusterAsyncEventsIT {
         if (System.nanoTime() > until) {
           throw e;
         }
-        sleep(50);
+        ItClients.sleep(50);
       }
     }
   }
@@ -135,7 +135,7 @@ class ClusterAsyncEventsIT {
       for (String[] line : lines(ran)) {
         missing.remove(line[0]);
       }
-      sleep(200);
+      ItClients.sleep(200);
     }
     return missing;
   }
@@ -159,14 +159,5 @@ class ClusterAsyncEventsIT {
       }
     }
     return out;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -160,7 +160,7 @@ class ClusterFailoverIT {
         if (System.nanoTime() > until) {
           throw e; // the function deployed through the other node never arrived
         }
-        sleep(50);
+        ItClients.sleep(50);
       }
     }
   }
@@ -176,7 +176,7 @@ class ClusterFailoverIT {
 
   private static void produce(KinesisClient kinesis, KeyedRecords records) {
     records.put(kinesis, STREAM, 16);
-    sleep(20);
+    ItClients.sleep(20);
   }
 
   private static void awaitDelivery(Path delivered, Set<String> acked) throws Exception {
@@ -186,7 +186,7 @@ class ClusterFailoverIT {
       for (Delivery d : deliveries(delivered)) {
         missing.remove(d.data());
       }
-      sleep(200);
+      ItClients.sleep(200);
     }
     assertThat(acked).as("acknowledged records").hasSizeGreaterThan(500);
     assertThat(missing).as("acknowledged records never delivered").isEmpty();
@@ -241,14 +241,5 @@ class ClusterFailoverIT {
       }
     }
     return out;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

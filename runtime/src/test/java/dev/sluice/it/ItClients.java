@@ -68,4 +68,14 @@ final class ItClients {
         .httpClient(UrlConnectionHttpClient.create())
         .build();
   }
+
+  /** Sleeps, turning an interrupt into a test failure. */
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
 }
