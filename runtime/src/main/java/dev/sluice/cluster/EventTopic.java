@@ -83,20 +83,10 @@ final class EventTopic {
    * DESCRIBE_CONFIGS is not granted.
    */
   private static void checkLimit(Admin admin, String topic, String bootstrap) {
-    String limit =
-        StateTopic.value(
-            StateTopic.config(admin, topic, bootstrap), TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-    if (limit != null && Long.parseLong(limit.strip()) < MAX_RECORD_BYTES) {
-      throw new StateException(
-          "the asynchronous events' topic "
-              + topic
-              + " at "
-              + bootstrap
-              + " has max.message.bytes="
-              + limit.strip()
-              + "; it needs at least "
-              + MAX_RECORD_BYTES
-              + ", or events near Lambda's 1 MB limit cannot be queued");
-    }
+    StateTopic.requireRecordLimit(
+        StateTopic.config(admin, topic, bootstrap),
+        "the asynchronous events' topic " + topic + " at " + bootstrap,
+        MAX_RECORD_BYTES,
+        ", or events near Lambda's 1 MB limit cannot be queued");
   }
 }

@@ -68,6 +68,7 @@ public final class KafkaEventQueue implements EventQueue {
   private volatile boolean closed;
   private Thread thread;
   private long openBytes;
+  private boolean committing;
 
   private KafkaEventQueue(
       KafkaConnection connection, String topic, String group, Duration sessionTimeout) {
@@ -192,8 +193,10 @@ public final class KafkaEventQueue implements EventQueue {
         openBytes -= p.done(h.offset);
       }
     }
-    Map<TopicPartition, OffsetAndMetadata> commits = toCommit(held.keySet());
+    Map<TopicPartition, OffsetAndMetadata> commits =
+        committing ? Map.of() : toCommit(held.keySet());
     if (!commits.isEmpty()) {
+      committing = true; // one at a time: the next goes from where its answer leaves the points
       consumer.commitAsync(commits, (offsets, e) -> committed(offsets, e));
     }
     if (openBytes > MAX_OPEN_BYTES) {
@@ -216,6 +219,7 @@ public final class KafkaEventQueue implements EventQueue {
   }
 
   private void committed(Map<TopicPartition, OffsetAndMetadata> offsets, Exception e) {
+    committing = false;
     if (e != null) {
       // the next settle commits again, from a point at least as far on
       LOG.debugf("Committing the asynchronous events' offsets failed: %s", e.getMessage());

@@ -127,24 +127,28 @@ final class StateTopic {
               + "; it needs cleanup.policy=compact, or retention deletes state that was never"
               + " replaced");
     }
+    requireRecordLimit(
+        config,
+        "the node state topic " + name + " at " + bootstrap,
+        MAX_VALUE_BYTES,
+        " (Sluice creates it with "
+            + MAX_RECORD_BYTES
+            + "), or function packages larger than that cannot be stored");
+  }
+
+  /**
+   * Refuses a topic made beforehand whose {@code max.message.bytes} in {@code config} (null: not
+   * readable, unchecked) is below {@code least}; {@code why} ends the message.
+   */
+  static void requireRecordLimit(Config config, String topic, long least, String why) {
     String limit = value(config, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-    if (limit != null && Long.parseLong(limit.strip()) < MAX_VALUE_BYTES) {
+    if (limit != null && Long.parseLong(limit.strip()) < least) {
       throw new StateException(
-          "the node state topic "
-              + name
-              + " at "
-              + bootstrap
-              + " has max.message.bytes="
-              + limit.strip()
-              + "; it needs at least "
-              + MAX_VALUE_BYTES
-              + " (Sluice creates it with "
-              + MAX_RECORD_BYTES
-              + "), or function packages larger than that cannot be stored");
+          topic + " has max.message.bytes=" + limit.strip() + "; it needs at least " + least + why);
     }
   }
 
-  static String value(Config config, String key) {
+  private static String value(Config config, String key) {
     ConfigEntry entry = config == null ? null : config.get(key);
     return entry == null ? null : entry.value();
   }

@@ -186,32 +186,8 @@ public final class FunctionService implements AutoCloseable {
    * A service keeping its state in {@code dataDir/functions}, or with a {@code state} (null: none)
    * in the node state several nodes share: a function deployed, changed or deleted through any of
    * them changes on every one, and the data directory only caches unpacked packages and keeps logs.
-   */
-  public FunctionService(
-      Path dataDir,
-      String region,
-      String accountId,
-      Map<Isolation, RunnerFactory> factories,
-      int globalConcurrency,
-      List<Duration> asyncRetryDelays,
-      Clock clock,
-      StateStore state) {
-    this(
-        dataDir,
-        region,
-        accountId,
-        factories,
-        globalConcurrency,
-        asyncRetryDelays,
-        clock,
-        state,
-        null,
-        WAITING_BYTES);
-  }
-
-  /**
-   * As the constructor above, with shared state whose asynchronous events wait in {@code events}
-   * (null: in this node's memory only, lost if it stops before running them).
+   * With shared state, asynchronous events wait in {@code events} (null: in this node's memory
+   * only, lost if it stops before running them).
    */
   public FunctionService(
       Path dataDir,

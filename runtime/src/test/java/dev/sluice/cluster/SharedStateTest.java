@@ -89,7 +89,8 @@ class SharedStateTest {
               8,
               List.of(Duration.ofMillis(50)),
               Clock.systemUTC(),
-              state);
+              state,
+              null);
       functions.start();
       state.follow();
     }

@@ -749,6 +749,7 @@ class FunctionServiceTest {
             16,
             List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
             java.time.Clock.systemUTC(),
+            null,
             null);
     service.start();
   }

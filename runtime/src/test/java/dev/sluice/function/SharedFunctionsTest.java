@@ -56,7 +56,8 @@ class SharedFunctionsTest {
             4,
             List.of(),
             Clock.systemUTC(),
-            store);
+            store,
+            null);
     service.start();
   }
 
@@ -584,7 +585,8 @@ class SharedFunctionsTest {
             4,
             List.of(),
             Clock.systemUTC(),
-            state.otherNode());
+            state.otherNode(),
+            null);
     other.start();
     return other;
   }

@@ -3,7 +3,6 @@ package dev.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
-import dev.sluice.testing.KafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,14 +58,7 @@ class ClusterAsyncEventsIT {
     String id = UUID.randomUUID().toString().substring(0, 8);
     String function = "async-" + id;
     Path ran = Path.of(System.getProperty("java.io.tmpdir"), "sluice-async-" + function + ".log");
-    List<String> serve =
-        List.of(
-            "--storage",
-            "kafka",
-            "--kafka-bootstrap",
-            KafkaBroker.bootstrapServers(),
-            "--kafka-topic-prefix",
-            "ait-" + id + ".");
+    List<String> serve = ItClients.kafkaStorage("ait-" + id + ".");
     try (SluiceProcess a =
             new SluiceProcess(dir.resolve("a"), dir.resolve("a.log"), List.of(), serve);
         SluiceProcess b =

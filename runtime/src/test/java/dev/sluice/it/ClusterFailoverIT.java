@@ -3,7 +3,6 @@ package dev.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
-import dev.sluice.testing.KafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,14 +81,7 @@ class ClusterFailoverIT {
     Path delivered =
         Path.of(System.getProperty("java.io.tmpdir"), "sluice-cluster-" + function + ".log");
     List<String> jvm = List.of();
-    List<String> serve =
-        List.of(
-            "--storage",
-            "kafka",
-            "--kafka-bootstrap",
-            KafkaBroker.bootstrapServers(),
-            "--kafka-topic-prefix",
-            "cit-" + id + ".");
+    List<String> serve = ItClients.kafkaStorage("cit-" + id + ".");
     KeyedRecords records = new KeyedRecords();
     try (SluiceProcess a = new SluiceProcess(dir.resolve("a"), dir.resolve("a.log"), jvm, serve);
         SluiceProcess b = new SluiceProcess(dir.resolve("b"), dir.resolve("b.log"), jvm, serve)) {

@@ -1,7 +1,9 @@
 package dev.sluice.it;
 
+import dev.sluice.testing.KafkaBroker;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryPolicy;
@@ -77,5 +79,16 @@ final class ItClients {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The serve options of a node on the tests' broker, with its own topic prefix. */
+  static List<String> kafkaStorage(String topicPrefix) {
+    return List.of(
+        "--storage",
+        "kafka",
+        "--kafka-bootstrap",
+        KafkaBroker.bootstrapServers(),
+        "--kafka-topic-prefix",
+        topicPrefix);
   }
 }

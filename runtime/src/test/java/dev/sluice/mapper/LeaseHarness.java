@@ -105,6 +105,7 @@ final class LeaseHarness implements AutoCloseable {
             16,
             List.of(),
             Clock.systemUTC(),
+            null,
             null);
     functions.start();
     // the broker's smallest session timeout, so that a lost member's shards move soon

@@ -100,6 +100,7 @@ final class MapperHarness implements AutoCloseable {
             16,
             List.of(),
             Clock.systemUTC(),
+            null,
             null);
     functions.start();
   }

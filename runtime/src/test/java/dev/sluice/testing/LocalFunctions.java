@@ -34,6 +34,7 @@ public final class LocalFunctions implements AutoCloseable {
             16,
             List.of(Duration.ofMillis(50)),
             Clock.systemUTC(),
+            null,
             null);
     service.start();
   }
