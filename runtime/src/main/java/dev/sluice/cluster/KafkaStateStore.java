@@ -42,12 +42,14 @@ import org.jboss.logging.Logger;
  * records are delivered from then on, since the component never applied it.
  *
  * <p>Threads: {@link #put} and {@link #remove} block their caller until the broker acknowledged the
- * record on every in-sync replica. Opening reads the topic to its end on the caller's thread. After
- * {@link #follow()} the thread {@code sluice-state-reader} owns the consumer: it calls the {@link
- * #peek peekers} and queues each record for the thread {@code sluice-state-applier}, which calls
- * the listeners. So a listener that takes seconds (a package unzipped) does not hold back the
- * reader, and {@link #viewAgeNanos} measures how far behind the log the reader is, which the log
- * engine's write fence depends on; the queue holds at most {@code 2 * MAX_VALUE_BYTES} of records.
+ * record on every in-sync replica. Opening reads the topic to its end on the caller's thread,
+ * keeping small values and only the offsets of large ones (function packages), which {@link
+ * #snapshot} reads again one at a time as they are asked for. After {@link #follow()} the thread
+ * {@code sluice-state-reader} owns the consumer: it calls the {@link #peek peekers} and queues each
+ * record for the thread {@code sluice-state-applier}, which calls the listeners. So a listener that
+ * takes seconds (a package unzipped) does not hold back the reader, and {@link #viewAgeNanos}
+ * measures how far behind the log the reader is, which the log engine's write fence depends on; the
+ * queue holds at most {@code 2 * MAX_VALUE_BYTES} of records.
  */
 public final class KafkaStateStore implements StateStore {
 
@@ -97,7 +99,12 @@ public final class KafkaStateStore implements StateStore {
 
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
   private final List<Registered> peekers = new CopyOnWriteArrayList<>();
-  private volatile Map<String, byte[]> snapshot = new LinkedHashMap<>();
+
+  /**
+   * What opening read: each key's last value, or for a value of more than {@link
+   * #HISTORY_VALUE_BYTES} its record's offset (see {@link OpenedValues}); gone once following.
+   */
+  private volatile Map<String, Object> snapshot = new LinkedHashMap<>();
 
   /** The records read when opening, small ones only (see {@link #history}); gone once following. */
   private volatile List<Map.Entry<String, byte[]>> history = new ArrayList<>();
@@ -187,10 +194,11 @@ public final class KafkaStateStore implements StateStore {
       for (ConsumerRecord<byte[], byte[]> r : polled) {
         String key = new String(r.key(), StandardCharsets.UTF_8);
         snapshot.remove(key); // re-inserted last: the snapshot keeps the order of last writes
+        boolean small = r.value() == null || r.value().length <= HISTORY_VALUE_BYTES;
         if (r.value() != null) {
-          snapshot.put(key, r.value());
+          snapshot.put(key, small ? r.value() : Long.valueOf(r.offset()));
         }
-        if (r.value() == null || r.value().length <= HISTORY_VALUE_BYTES) {
+        if (small) {
           history.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, r.value()));
         }
       }
@@ -239,10 +247,14 @@ public final class KafkaStateStore implements StateStore {
     }
   }
 
+  /**
+   * {@inheritDoc} Large values are read from the topic again when asked for ({@link OpenedValues});
+   * blocking then.
+   */
   @Override
   public Map<String, byte[]> snapshot(String prefix) {
-    Map<String, byte[]> out = new LinkedHashMap<>();
-    Map<String, byte[]> all = snapshot;
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> all = snapshot;
     if (all == null) {
       throw new IllegalStateException("the snapshot is gone once the store follows");
     }
@@ -252,7 +264,49 @@ public final class KafkaStateStore implements StateStore {
             out.put(k, v);
           }
         });
-    return out;
+    return new OpenedValues(out, this::readAt);
+  }
+
+  /** Bytes of the values the snapshot holds in memory; for tests. */
+  long heldBytes() {
+    Map<String, Object> all = snapshot;
+    return all == null
+        ? 0
+        : all.values().stream().mapToLong(v -> v instanceof byte[] b ? b.length : 0).sum();
+  }
+
+  /**
+   * The value of {@code key}'s record at {@code offset}, read with the probe consumer, or null when
+   * the cleaner removed that record (the key was removed since the store opened). Blocking.
+   */
+  private byte[] readAt(String key, long offset) {
+    TopicPartition tp = new TopicPartition(topic, 0);
+    synchronized (probe) {
+      probe.assign(List.of(tp));
+      try {
+        probe.seek(tp, offset);
+        long deadline = System.nanoTime() + STALL_NANOS;
+        while (probe.position(tp) <= offset) {
+          if (System.nanoTime() > deadline) {
+            throw new StateException(
+                "cannot read " + key + " at offset " + offset + " of " + topic);
+          }
+          for (ConsumerRecord<byte[], byte[]> r : probe.poll(POLL)) {
+            if (r.offset() >= offset) {
+              boolean same = r.offset() == offset && key.equals(text(r.key()));
+              return same ? r.value() : null;
+            }
+          }
+        }
+        return null;
+      } finally {
+        probe.assign(List.of()); // drops what it fetched beyond the record: up to a fetch's 50 MB
+      }
+    }
+  }
+
+  private static String text(byte[] key) {
+    return new String(key, StandardCharsets.UTF_8);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -92,6 +93,22 @@ final class CodeStore {
     Path dir = dirFor(function, sha256);
     place(dir, tmp -> extract(zip, tmp));
     return new DeployedCode(dir);
+  }
+
+  /**
+   * Unpacks the package whose SHA-256 is {@code sha256} unless it is unpacked already; {@code zip}
+   * is asked for its bytes only then, and null from it (the package is gone) unpacks nothing.
+   */
+  void unpackIfMissing(String function, String sha256, Supplier<byte[]> zip) throws IOException {
+    Path dir = dirFor(function, sha256);
+    placed.put(dir, System.nanoTime());
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    byte[] bytes = zip.get();
+    if (bytes != null) {
+      unpack(function, sha256, bytes);
+    }
   }
 
   private interface Fill {

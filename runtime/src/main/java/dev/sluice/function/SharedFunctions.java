@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -152,7 +153,9 @@ final class SharedFunctions {
    * that cannot be unpacked is logged: its function fails to start here, the others run.
    */
   List<FunctionConfig> load() {
-    state.snapshot(CODE).forEach(this::unpackQuietly);
+    // each package is read from the shared state only when it is not cached here, and dropped once
+    // unpacked: a node holds one at a time
+    state.snapshot(CODE).entrySet().forEach(e -> unpackQuietly(e.getKey(), e::getValue));
     synchronized (lock) {
       Map<String, Boolean> lostLast = new HashMap<>();
       for (Map.Entry<String, Versioned> e : configs.history()) {
@@ -208,7 +211,7 @@ final class SharedFunctions {
         CODE,
         (key, value) -> {
           if (value != null) {
-            unpackQuietly(key, value);
+            unpackQuietly(key, () -> value);
           }
         });
     configs.listenAll(
@@ -553,11 +556,11 @@ final class SharedFunctions {
     return false;
   }
 
-  private void unpackQuietly(String key, byte[] zip) {
+  private void unpackQuietly(String key, Supplier<byte[]> zip) {
     try {
       String[] parts = key.split("/");
       String sha = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(parts[2]));
-      codes.unpack(parts[1], sha, zip);
+      codes.unpackIfMissing(parts[1], sha, zip);
     } catch (IOException | RuntimeException e) {
       LOG.errorf(e, "Cannot unpack the shared package %s; its function cannot run here", key);
     }

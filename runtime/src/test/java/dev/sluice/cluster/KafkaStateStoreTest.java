@@ -392,6 +392,32 @@ class KafkaStateStoreTest {
   }
 
   @Test
+  void open_largeValues_holdsOnlyTheirOffsetsAndReadsEachWhenAsked() {
+    KafkaStateStore a = node();
+    List<byte[]> packages = new ArrayList<>();
+    Random random = new Random(11);
+    for (int i = 0; i < 4; i++) {
+      byte[] p = new byte[3 << 20];
+      random.nextBytes(p);
+      packages.add(p);
+      a.put("code/f" + i + "/abcd", p);
+      a.put("function/f" + i, bytes("config " + i));
+    }
+    a.remove("code/f1/abcd");
+
+    KafkaStateStore b = node();
+
+    assertThat(b.heldBytes()).isLessThan(1 << 10);
+    Map<String, byte[]> code = b.snapshot("code/");
+    assertThat(code.keySet()).containsExactly("code/f0/abcd", "code/f2/abcd", "code/f3/abcd");
+    assertThat(code.get("code/f2/abcd")).isEqualTo(packages.get(2));
+    List<byte[]> read = new ArrayList<>();
+    code.forEach((k, v) -> read.add(v));
+    assertThat(read).containsExactly(packages.get(0), packages.get(2), packages.get(3));
+    assertThat(text(b.snapshot("function/").get("function/f3"))).isEqualTo("config 3");
+  }
+
+  @Test
   void snapshot_afterFollow_isRefused() {
     KafkaStateStore a = node();
     a.follow();

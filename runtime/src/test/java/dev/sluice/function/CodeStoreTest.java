@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -68,5 +69,44 @@ class CodeStoreTest {
     assertThatThrownBy(() -> store.existing("f", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
         .isInstanceOf(FunctionException.class)
         .hasMessageContaining("not on this node");
+  }
+
+  @Test
+  void unpackIfMissing_packageCachedAlready_neverAsksForItsBytes() throws Exception {
+    byte[] zip = HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}"));
+    CodeStore store = new CodeStore(functions());
+    String sha = store.store("f", new CodeSource.Upload(zip)).sha256();
+    AtomicInteger asked = new AtomicInteger();
+
+    store.unpackIfMissing(
+        "f",
+        sha,
+        () -> {
+          asked.incrementAndGet();
+          return zip;
+        });
+
+    assertThat(asked).hasValue(0);
+  }
+
+  @Test
+  void unpackIfMissing_packageGoneFromTheSharedState_unpacksNothing() throws Exception {
+    CodeStore store = new CodeStore(functions());
+    String sha = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    store.unpackIfMissing("f", sha, () -> null);
+
+    assertThatThrownBy(() -> store.existing("f", sha)).isInstanceOf(FunctionException.class);
+  }
+
+  @Test
+  void unpackIfMissing_packageNotCached_unpacksIt() throws Exception {
+    byte[] zip = HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}"));
+    CodeStore store = new CodeStore(functions());
+    String sha = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    store.unpackIfMissing("f", sha, () -> zip);
+
+    assertThat(store.existing("f", sha).root().resolve("fixture/A.class")).exists();
   }
 }
