@@ -69,6 +69,15 @@ final class MappingJson {
     if (source == null && topics == null && config == null && access == null) {
       return null;
     }
+    if (config != null
+        && !config.path("SchemaRegistryConfig").isMissingNode()
+        && !config.path("SchemaRegistryConfig").isNull()) {
+      // dropped, the function would get the records' raw bytes where it expects decoded values
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig is not supported: Sluice hands"
+              + " the function each record's key and value as the broker has them (base64).");
+    }
     List<String> topicList = strings(topics, "Topics");
     if (topicList != null && topicList.size() != 1) {
       throw new LambdaException(

@@ -1247,6 +1247,18 @@ class KafkaMappingEndToEndTest {
           .isInstanceOf(InvalidParameterValueException.class)
           .hasMessageContaining("kafka://topic");
     }
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    "xx",
+                    b ->
+                        b.selfManagedKafkaEventSourceConfig(
+                            c ->
+                                c.schemaRegistryConfig(
+                                    r -> r.schemaRegistryURI("https://registry.example")))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("SchemaRegistryConfig is not supported");
     assertThatThrownBy(() -> map(fn, "xx", b -> b.tumblingWindowInSeconds(10)))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("TumblingWindowInSeconds");
