@@ -193,6 +193,10 @@ final class MappingJson {
     n.put("RecordsToOnFailure", v.sum(ShardStatus::recordsToOnFailure));
     n.put("BatchesInFlight", v.sum(ShardStatus::batchesInFlight));
     n.put("Stuck", v.stuck());
+    if (v.config().kafka() != null) {
+      // Lambda's OffsetLag: over the partitions this node reads (another node's are not known here)
+      n.put("OffsetLag", v.sum(s -> Math.max(0, s.offsetLag())));
+    }
     ObjectNode shards = n.putObject("Shards");
     v.shards().forEach((id, s) -> shard(shards.putObject(id), s));
     ObjectNode cps = n.putObject("Checkpoints");
@@ -215,6 +219,9 @@ final class MappingJson {
     n.put("Offset", s.offset());
     n.put("Finished", s.finished());
     n.put("Stuck", s.stuck());
+    if (s.offsetLag() >= 0) {
+      n.put("OffsetLag", s.offsetLag());
+    }
     if (s.stuck()) {
       n.put("StuckReason", s.stuckReason());
     }

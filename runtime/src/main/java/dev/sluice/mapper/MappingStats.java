@@ -60,7 +60,7 @@ final class MappingStats {
     if (m == null) {
       Tags tags =
           Tags.of("mapping", uuid, "function", functionName, "stream", stream, "shard", shardId);
-      meters.put(shardId, ShardMeters.register(deps.meters(), tags, s, deps.clock()));
+      meters.put(shardId, ShardMeters.register(deps.meters(), tags, s, deps.clock(), kafka));
     }
     return s;
   }
@@ -125,18 +125,28 @@ final class MappingStats {
       String reason = s.stuckReason(now, retention, limit);
       if (reason != null && !s.reportedStuck) {
         LOG.warnf(
-            "Mapping %s (function %s): shard %s of stream %s is stuck: %s",
-            uuid, functionName, s.shardId, stream, reason);
+            "Mapping %s (function %s): %s %s of %s %s is stuck: %s",
+            uuid, functionName, shardNoun(), s.shardId, streamNoun(), stream, reason);
       } else if (reason == null && s.reportedStuck) {
-        LOG.infof("Mapping %s: shard %s of stream %s is no longer stuck", uuid, s.shardId, stream);
+        LOG.infof(
+            "Mapping %s: %s %s of %s %s is no longer stuck",
+            uuid, shardNoun(), s.shardId, streamNoun(), stream);
       }
       s.reportedStuck = reason != null;
     }
   }
 
+  private String shardNoun() {
+    return kafka ? "partition" : "shard";
+  }
+
+  private String streamNoun() {
+    return kafka ? "topic" : "stream";
+  }
+
   private long retentionMillis() {
     if (kafka) {
-      return 0; // the iterator age is not measured, and the topic's retention is the broker's
+      return 0; // the topic's retention is the broker's, not known here: only retries make stuck
     }
     return deps.catalog().find(stream).map(m -> m.retentionHours() * 3_600_000L).orElse(0L);
   }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -18,8 +19,30 @@ final class ShardMeters {
 
   private ShardMeters() {}
 
-  /** Registers the meters of {@code stats}; the caller removes them with {@link #remove}. */
-  static List<Meter> register(MeterRegistry registry, Tags tags, ShardStats stats, Clock clock) {
+  /**
+   * Registers the meters of {@code stats}, and for a Kafka partition its offset lag; the caller
+   * removes them with {@link #remove}.
+   */
+  static List<Meter> register(
+      MeterRegistry registry, Tags tags, ShardStats stats, Clock clock, boolean kafka) {
+    List<Meter> out = new ArrayList<>(common(registry, tags, stats, clock));
+    if (kafka) {
+      // Lambda's OffsetLag for Kafka sources; no value while this node does not read the partition
+      out.add(
+          Gauge.builder(
+                  "sluice.mapping.offset.lag",
+                  stats,
+                  s -> s.offsetLag() < 0 ? Double.NaN : s.offsetLag())
+              .description("Records between the committed offset and the end of the partition")
+              .tags(tags)
+              .strongReference(true)
+              .register(registry));
+    }
+    return out;
+  }
+
+  private static List<Meter> common(
+      MeterRegistry registry, Tags tags, ShardStats stats, Clock clock) {
     return List.of(
         Gauge.builder(
                 "sluice.mapping.iterator.age", stats, s -> s.iteratorAgeMillis(clock.millis()))

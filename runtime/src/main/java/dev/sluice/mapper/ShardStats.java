@@ -43,6 +43,8 @@ final class ShardStats {
   // when the oldest batch still retrying first failed; NONE when no batch is retrying
   private volatile long retryingSince = NONE;
   private volatile long offset;
+  // records between the checkpoint and the log's end (Kafka partitions); NONE when not known
+  private volatile long offsetLag = NONE;
   private volatile boolean finished;
   // whether the stuck watch last logged this shard as stuck (written by the runner's loop only)
   volatile boolean reportedStuck;
@@ -69,6 +71,15 @@ final class ShardStats {
     retryingSince = NONE;
   }
 
+  void offsetLag(long records) {
+    offsetLag = records;
+  }
+
+  /** Records between the checkpoint and the log's end, or -1 when not known. */
+  long offsetLag() {
+    return offsetLag;
+  }
+
   void offset(long next, boolean isFinished) {
     offset = next;
     finished = isFinished;
@@ -86,6 +97,7 @@ final class ShardStats {
   void stopped() {
     ageFrom = NONE;
     retryingSince = NONE;
+    offsetLag = NONE;
   }
 
   /** Milliseconds between {@code now} and the arrival of the record the shard is at; 0 if none. */
@@ -132,6 +144,7 @@ final class ShardStats {
         inFlight.get(),
         offset,
         finished,
-        stuckReason(now, retentionMillis, retryLimitMillis));
+        stuckReason(now, retentionMillis, retryLimitMillis),
+        offsetLag);
   }
 }

@@ -15,6 +15,8 @@ package dev.sluice.mapper;
  * @param offset the checkpoint: the lowest offset not yet completed
  * @param finished whether the shard is closed and every record of it completed
  * @param stuckReason why the shard is stuck, or null
+ * @param offsetLag records between the checkpoint and the log's end, for a Kafka partition this
+ *     node reads; -1 otherwise
  */
 public record ShardStatus(
     long iteratorAgeMillis,
@@ -27,11 +29,12 @@ public record ShardStatus(
     int batchesInFlight,
     long offset,
     boolean finished,
-    String stuckReason) {
+    String stuckReason,
+    long offsetLag) {
 
   /** A shard known only by its checkpoint: no processor ran it since the node started. */
   static ShardStatus idle(long offset, boolean finished) {
-    return new ShardStatus(0, 0, 0, 0, 0, 0, 0, 0, offset, finished, null);
+    return new ShardStatus(0, 0, 0, 0, 0, 0, 0, 0, offset, finished, null, -1);
   }
 
   /** Whether the shard is stuck (see {@link #stuckReason}). */

@@ -15,6 +15,11 @@ public final class SourceStats {
     this.functionName = functionName;
   }
 
+  /** Logs each partition that became stuck, or stopped being stuck, since the last look. */
+  public void watch() {
+    stats.watch(functionName);
+  }
+
   /** The counters of partition {@code name} ({@code topic-N}), kept across runners. */
   public Partition partition(String name) {
     return new Partition(stats.started(name, functionName));
@@ -79,6 +84,20 @@ public final class SourceStats {
     /** The runner let the partition go (it moved, or the runner stopped): nothing is retrying. */
     public void stopped() {
       s.stopped();
+    }
+
+    /**
+     * How far behind the partition is: {@code offsetLag} records between the commit point and the
+     * log's end (-1: not known), {@code oldestUndoneMillis} the timestamp of the oldest record
+     * fetched and not done (-1: none), from which the iterator age is measured.
+     */
+    public void behind(long offsetLag, long oldestUndoneMillis) {
+      s.offsetLag(offsetLag);
+      if (oldestUndoneMillis >= 0) {
+        s.ageFrom(oldestUndoneMillis);
+      } else if (offsetLag == 0) {
+        s.caughtUp();
+      }
     }
 
     /** The group's committed offset of the partition. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -324,5 +325,25 @@ class MappingStatsTest {
     assertThat(stats.stuck("fn")).hasSize(1);
     p.stopped(); // moved to another node, or the mapping was disabled
     assertThat(stats.stuck("fn")).isEmpty();
+  }
+
+  @Test
+  void kafkaPartition_behind_offsetLagGaugeAndAgeFromItsOldestRecordUntilCaughtUp() {
+    h.startMappings(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(60));
+    MappingStats stats = MappingStats.kafka("m-1", "orders", h.deps);
+    SourceStats.Partition p = new SourceStats(stats, "fn").partition("orders-0");
+    var lag = h.meters.find("sluice.mapping.offset.lag").tag("shard", "orders-0").gauge();
+    assertThat(lag.value()).as("not reported yet").isNaN();
+
+    p.behind(42, h.clock.millis() - 5_000);
+
+    assertThat(lag.value()).isEqualTo(42);
+    ShardStatus s = stats.statuses(Map.of()).get("orders-0");
+    assertThat(s.offsetLag()).isEqualTo(42);
+    assertThat(s.iteratorAgeMillis()).isEqualTo(5_000);
+    p.behind(0, -1);
+    assertThat(stats.statuses(Map.of()).get("orders-0").iteratorAgeMillis()).isZero();
+    p.stopped();
+    assertThat(lag.value()).as("another node reads it now").isNaN();
   }
 }

@@ -46,6 +46,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   private static final Logger LOG = Logger.getLogger(KafkaRunner.class);
   private static final long IDLE_POLL_MILLIS = 200;
+  private static final long PROGRESS_REPORT_MILLIS = 1_000;
 
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
@@ -100,6 +101,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
    * problem was reported; only the poll thread uses it.
    */
   private long joinDeadline = -1;
+
+  /** When {@link #reportProgress} looks next (the mapper's clock); the poll thread's own. */
+  private long nextProgressReport;
 
   /**
    * Consumer failures since its consumer last joined the group, for the backoff before the next
@@ -285,6 +289,25 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       }
     }
     reportIfNotJoined();
+    reportProgress(c);
+  }
+
+  /**
+   * Once a second at most: each partition's offset lag and oldest record not done, and the stuck
+   * watch's log lines. The lag is the consumer's own figure from its last fetch: no broker call.
+   */
+  private void reportProgress(KafkaConsumer<byte[], byte[]> c) {
+    long now = deps.clock().millis();
+    if (now < nextProgressReport) {
+      return;
+    }
+    nextProgressReport = now + PROGRESS_REPORT_MILLIS;
+    for (PartitionWork w : works.values()) {
+      if (w.stats != null) {
+        w.reportProgress(c.currentLag(w.tp));
+      }
+    }
+    stats.watch();
   }
 
   /**

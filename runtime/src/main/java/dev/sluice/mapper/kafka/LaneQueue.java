@@ -49,7 +49,12 @@ final class LaneQueue {
 
   /** The offset of the first waiting record; the queue must not be empty. */
   long firstOffset() {
-    return chunks.peek().records.get(head).offset();
+    return first().offset();
+  }
+
+  /** The first waiting record; the queue must not be empty. */
+  ConsumerRecord<byte[], byte[]> first() {
+    return chunks.peek().records.get(head);
   }
 
   /** The sum of the waiting records' JSON bounds. */

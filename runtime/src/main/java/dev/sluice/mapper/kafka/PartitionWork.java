@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -153,6 +154,26 @@ final class PartitionWork {
         || (mappingOverBudget && queued > 0);
   }
 
+  /**
+   * Tells the counters how far behind the partition is: the records from the commit point to the
+   * log's end ({@code lagAfterFetched}: the consumer's lag after what it fetched, when it knows
+   * it), and the timestamp of the oldest record fetched and not done.
+   */
+  void reportProgress(OptionalLong lagAfterFetched) {
+    long lag = -1;
+    if (lagAfterFetched.isPresent()) {
+      lag = Math.max(0, nextOffset + lagAfterFetched.getAsLong() - commitPoint());
+    }
+    long oldest = -1;
+    for (Lane lane : lanes) {
+      ConsumerRecord<byte[], byte[]> r = lane.firstUndoneRecord();
+      if (r != null && r.timestamp() >= 0 && (oldest < 0 || r.timestamp() < oldest)) {
+        oldest = r.timestamp();
+      }
+    }
+    stats.behind(lag, oldest);
+  }
+
   /** When the oldest batch still failing in any lane first failed, or -1 when none is failing. */
   long oldestFailing() {
     long oldest = -1;
@@ -195,6 +216,17 @@ final class PartitionWork {
         return retries.peek().first().offset();
       }
       return queue.isEmpty() ? none : queue.firstOffset();
+    }
+
+    /** The lane's first record not done yet, or null when every record is done. */
+    ConsumerRecord<byte[], byte[]> firstUndoneRecord() {
+      if (owned != null) {
+        return owned.first();
+      }
+      if (!retries.isEmpty()) {
+        return retries.peek().first();
+      }
+      return queue.isEmpty() ? null : queue.first();
     }
   }
 }

@@ -365,6 +365,44 @@ class KafkaMappingEndToEndTest {
     assertThat(ends(dlq, 1)).as("nothing sent to the failure destination").isEqualTo(Map.of(0, 0L));
   }
 
+  @Test
+  void kafkaMapping_recordsWaitingOnAThrottle_statusShowsOffsetLagAndAgeUntilDelivered()
+      throws Exception {
+    String topic = topic(1);
+    String fn = function();
+    lambda.putFunctionConcurrency(b -> b.functionName(fn).reservedConcurrentExecutions(0));
+    for (int i = 0; i < 3; i++) {
+      send(topic, "k", "event-" + i);
+    }
+    String uuid = map(fn, topic, b -> b.batchSize(1));
+    String partition = topic + "-0";
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> status(uuid).path("Shards").path(partition).path("OffsetLag").asLong() == 3);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                status(uuid).path("Shards").path(partition).path("IteratorAgeMillis").asLong()
+                    >= 1_000);
+    JsonNode behind = status(uuid);
+    assertThat(behind.path("OffsetLag").asLong()).isEqualTo(3);
+    assertThat(behind.path("IteratorAgeMillis").asLong()).isGreaterThanOrEqualTo(1_000);
+
+    lambda.deleteFunctionConcurrency(b -> b.functionName(fn));
+    received(fn, 3);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              JsonNode done = status(uuid);
+              assertThat(done.path("Shards").path(partition).path("OffsetLag").asLong()).isZero();
+              assertThat(done.path("OffsetLag").asLong()).isZero();
+              assertThat(done.path("IteratorAgeMillis").asLong()).isZero();
+            });
+  }
+
   /** The first {@code n} messages of {@code topic}, in partition 0's order. */
   List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
     Properties p = new Properties();
