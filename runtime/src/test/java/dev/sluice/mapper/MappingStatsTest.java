@@ -257,19 +257,7 @@ class MappingStatsTest {
     MappingStats stats = new MappingStats("m-1", stream, h.deps);
     ShardStats shard = stats.started(SHARD, "fn");
     List<String> logged = new ArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            logged.add(r.getLevel() + " " + String.format(r.getMessage(), r.getParameters()));
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
+    Handler capture = capture(logged);
     Logger log = Logger.getLogger(MappingStats.class.getName());
     log.addHandler(capture);
     try {
@@ -345,5 +333,47 @@ class MappingStatsTest {
     assertThat(stats.statuses(Map.of()).get("orders-0").iteratorAgeMillis()).isZero();
     p.stopped();
     assertThat(lag.value()).as("another node reads it now").isNaN();
+  }
+
+  @Test
+  void stuckWatch_kafkaPartitionRetryingTooLong_warnsNamingPartitionAndTopic() {
+    h.startMappings(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(60));
+    MappingStats stats = MappingStats.kafka("m-1", "orders", h.deps);
+    SourceStats source = new SourceStats(stats, "fn");
+    SourceStats.Partition p = source.partition("orders-0");
+    List<String> logged = new ArrayList<>();
+    Handler capture = capture(logged);
+    Logger log = Logger.getLogger(MappingStats.class.getName());
+    log.addHandler(capture);
+    try {
+      p.failingSince(h.clock.millis());
+      h.clock.advance(61_000);
+      source.watch();
+      p.failingSince(-1);
+      source.watch();
+    } finally {
+      log.removeHandler(capture);
+    }
+    assertThat(logged)
+        .containsExactly(
+            "WARN Mapping m-1 (function fn): partition orders-0 of topic orders is stuck: retrying"
+                + " one batch for 61000 ms, longer than the 60000 ms of"
+                + " sluice.mapper.stuck-retry-after",
+            "INFO Mapping m-1: partition orders-0 of topic orders is no longer stuck");
+  }
+
+  private static Handler capture(List<String> logged) {
+    return new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        logged.add(r.getLevel() + " " + String.format(r.getMessage(), r.getParameters()));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
   }
 }
