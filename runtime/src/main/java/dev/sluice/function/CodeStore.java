@@ -246,17 +246,45 @@ final class CodeStore {
     }
   }
 
+  /**
+   * Deletes what the shared state no longer names, on a node starting from it: the packages of each
+   * function in {@code kept} other than the ones given (base64 SHA-256s), every directory of a
+   * function not in it (deleted while this node was down: its logs go too, as on a single node),
+   * and packages half placed when the node stopped. Call before anything runs.
+   */
+  void keepOnly(java.util.Map<String, java.util.Set<String>> kept) throws IOException {
+    if (!Files.isDirectory(functionsDir)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(functionsDir)) {
+      for (Path fn : entries.filter(Files::isDirectory).toList()) {
+        String name = fn.getFileName().toString();
+        java.util.Set<String> shas = kept.get(name);
+        if (name.startsWith(".") || shas == null) {
+          deleteTree(fn);
+        } else {
+          deleteOtherPackages(name, shas.stream().map(s -> dirFor(name, s)).toList());
+        }
+      }
+    }
+  }
+
   /** Deletes the function's stored packages other than {@code kept}. */
-  void deleteOtherPackages(String function, DeployedCode kept) {
+  private void deleteOtherPackages(String function, List<Path> kept) {
     Path packages = functionsDir.resolve(function).resolve("code");
     if (!Files.isDirectory(packages)) {
       return;
     }
     try (Stream<Path> entries = Files.list(packages)) {
-      entries.filter(p -> !p.equals(kept.root())).forEach(CodeStore::deleteTree);
+      entries.filter(p -> !kept.contains(p)).forEach(CodeStore::deleteTree);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Deletes the function's stored packages other than {@code kept}. */
+  void deleteOtherPackages(String function, DeployedCode kept) {
+    deleteOtherPackages(function, List.of(kept.root()));
   }
 
   /** Removes a function's directory if no package (nor anything else) is left in it. */

@@ -8,9 +8,11 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -155,7 +157,12 @@ final class SharedFunctions {
   List<FunctionConfig> load() {
     // each package is read from the shared state only when it is not cached here, and dropped once
     // unpacked: a node holds one at a time
-    state.snapshot(CODE).entrySet().forEach(e -> unpackQuietly(e.getKey(), e::getValue));
+    Map<String, Set<String>> shared = new HashMap<>();
+    for (Map.Entry<String, byte[]> e : state.snapshot(CODE).entrySet()) {
+      unpackQuietly(e.getKey(), e::getValue);
+      String[] parts = e.getKey().split("/");
+      shared.computeIfAbsent(parts[1], n -> new HashSet<>()).add(sha(parts[2]));
+    }
     synchronized (lock) {
       Map<String, Boolean> lostLast = new HashMap<>();
       for (Map.Entry<String, Versioned> e : configs.history()) {
@@ -192,6 +199,8 @@ final class SharedFunctions {
           });
       List<FunctionConfig> out = new ArrayList<>();
       heads.values().forEach(h -> out.add(h.record().config()));
+      heads.keySet().forEach(name -> shared.computeIfAbsent(name, n -> new HashSet<>()));
+      sweep(shared);
       return out;
     }
   }
@@ -556,11 +565,26 @@ final class SharedFunctions {
     return false;
   }
 
+  /**
+   * Deletes the cached packages and function directories the shared state no longer names: those of
+   * functions deleted or changed while this node was down stayed on its disk for good.
+   */
+  private void sweep(Map<String, Set<String>> shared) {
+    try {
+      codes.keepOnly(shared);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warnf(e, "Could not remove the packages no function uses any more");
+    }
+  }
+
+  private static String sha(String hex) {
+    return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
+  }
+
   private void unpackQuietly(String key, Supplier<byte[]> zip) {
     try {
       String[] parts = key.split("/");
-      String sha = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(parts[2]));
-      codes.unpackIfMissing(parts[1], sha, zip);
+      codes.unpackIfMissing(parts[1], sha(parts[2]), zip);
     } catch (IOException | RuntimeException e) {
       LOG.errorf(e, "Cannot unpack the shared package %s; its function cannot run here", key);
     }

@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -573,6 +574,33 @@ class SharedFunctionsTest {
 
     @Override
     public void close() {}
+  }
+
+  @Test
+  void start_packagesAndFunctionsTheStateNoLongerNames_removedFromTheDataDirectory()
+      throws Exception {
+    open();
+    createSmall("a");
+    Path functions = dir.resolve("node").resolve("functions");
+    Path current;
+    try (Stream<Path> packages = Files.list(functions.resolve("a").resolve("code"))) {
+      current = packages.findFirst().orElseThrow();
+    }
+    service.close();
+    // a replaced package, a function deleted meanwhile, a package half unpacked by a crash
+    Path stale = Files.createDirectories(current.resolveSibling("0123456789abcdef01234567"));
+    Files.writeString(stale.resolve("old.txt"), "old");
+    Path gone = Files.createDirectories(functions.resolve("gone").resolve("logs"));
+    Files.writeString(gone.resolve("function.log"), "old");
+    Path half = Files.createDirectories(functions.resolve(".unpack-123"));
+
+    open(state.otherNode()); // the same node starting again
+
+    assertThat(current.resolve("handler.txt")).exists();
+    assertThat(stale).doesNotExist();
+    assertThat(functions.resolve("gone")).doesNotExist();
+    assertThat(half).doesNotExist();
+    assertThat(service.get("a").codeSha256()).isNotBlank();
   }
 
   private FunctionService otherNode() {
