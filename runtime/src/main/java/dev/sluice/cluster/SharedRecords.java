@@ -64,7 +64,11 @@ public final class SharedRecords<T> {
   public List<T> load() {
     List<T> out = new ArrayList<>();
     for (Map.Entry<String, byte[]> e : state.snapshot(prefix).entrySet()) {
-      T value = readOrSkip(e.getKey(), e.getValue());
+      byte[] bytes = e.getValue();
+      if (bytes == null) {
+        continue; // a large value removed since the store opened: its removal follows
+      }
+      T value = readOrSkip(e.getKey(), bytes);
       if (value != null) {
         out.add(value);
       }

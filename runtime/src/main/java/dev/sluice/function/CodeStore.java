@@ -7,8 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -23,7 +29,7 @@ final class CodeStore {
   private final Path functionsDir;
 
   /** When each package was last stored or unpacked (nanoTime), so a removal can tell. */
-  private final java.util.Map<Path, Long> placed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Path, Long> placed = new ConcurrentHashMap<>();
 
   CodeStore(Path functionsDir) {
     this.functionsDir = functionsDir;
@@ -56,7 +62,7 @@ final class CodeStore {
    * end, instead of staying on disk until the next start.
    */
   Stored check(String function, CodeSource source) {
-    java.util.Map<Path, Long> before = new java.util.HashMap<>(placed);
+    Map<Path, Long> before = new HashMap<>(placed);
     Stored stored = store(function, source);
     Path root = stored.code().root();
     Long previous = before.get(root);
@@ -197,11 +203,12 @@ final class CodeStore {
   }
 
   private Path dirFor(String function, String sha256) {
-    byte[] raw = Base64.getDecoder().decode(sha256);
-    return functionsDir
-        .resolve(function)
-        .resolve("code")
-        .resolve(HexFormat.of().formatHex(raw, 0, 12));
+    return functionsDir.resolve(function).resolve("code").resolve(dirName(sha256));
+  }
+
+  /** A package's directory name: the hex of its SHA-256's first 12 bytes. */
+  private static String dirName(String sha256) {
+    return HexFormat.of().formatHex(Base64.getDecoder().decode(sha256), 0, 12);
   }
 
   /**
@@ -250,33 +257,46 @@ final class CodeStore {
    * Deletes what the shared state no longer names, on a node starting from it: the packages of each
    * function in {@code kept} other than the ones given (base64 SHA-256s), every directory of a
    * function not in it (deleted while this node was down: its logs go too, as on a single node),
-   * and packages half placed when the node stopped. Call before anything runs.
+   * and packages half placed when the node stopped. On a file system that ignores case ({@code
+   * foldsCase}) names that differ only in case are one directory, which keeps what each of them
+   * keeps. Call before anything runs.
    */
-  void keepOnly(java.util.Map<String, java.util.Set<String>> kept) throws IOException {
+  void keepOnly(Map<String, Set<String>> kept, boolean foldsCase) throws IOException {
     if (!Files.isDirectory(functionsDir)) {
       return;
     }
+    Map<String, Set<String>> dirs = new HashMap<>();
+    kept.forEach(
+        (fn, shas) -> {
+          Set<String> names = dirs.computeIfAbsent(folded(fn, foldsCase), n -> new HashSet<>());
+          shas.forEach(sha -> names.add(dirName(sha)));
+        });
     try (Stream<Path> entries = Files.list(functionsDir)) {
       for (Path fn : entries.filter(Files::isDirectory).toList()) {
         String name = fn.getFileName().toString();
-        java.util.Set<String> shas = kept.get(name);
-        if (name.startsWith(".") || shas == null) {
+        Set<String> packages = dirs.get(folded(name, foldsCase));
+        if (name.startsWith(".") || packages == null) {
           deleteTree(fn);
         } else {
-          deleteOtherPackages(name, shas.stream().map(s -> dirFor(name, s)).toList());
+          deletePackagesBut(fn.resolve("code"), packages);
         }
       }
     }
   }
 
-  /** Deletes the function's stored packages other than {@code kept}. */
-  private void deleteOtherPackages(String function, List<Path> kept) {
-    Path packages = functionsDir.resolve(function).resolve("code");
+  private static String folded(String name, boolean foldsCase) {
+    return foldsCase ? name.toLowerCase(Locale.ROOT) : name;
+  }
+
+  /** Deletes the package directories in {@code packages} not named in {@code kept}. */
+  private static void deletePackagesBut(Path packages, Set<String> kept) {
     if (!Files.isDirectory(packages)) {
       return;
     }
     try (Stream<Path> entries = Files.list(packages)) {
-      entries.filter(p -> !kept.contains(p)).forEach(CodeStore::deleteTree);
+      entries
+          .filter(p -> !kept.contains(p.getFileName().toString()))
+          .forEach(CodeStore::deleteTree);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -284,7 +304,8 @@ final class CodeStore {
 
   /** Deletes the function's stored packages other than {@code kept}. */
   void deleteOtherPackages(String function, DeployedCode kept) {
-    deleteOtherPackages(function, List.of(kept.root()));
+    Path packages = functionsDir.resolve(function).resolve("code");
+    deletePackagesBut(packages, Set.of(kept.root().getFileName().toString()));
   }
 
   /** Removes a function's directory if no package (nor anything else) is left in it. */

@@ -254,7 +254,7 @@ public final class FunctionService implements AutoCloseable {
    */
   public void start() {
     if (shared != null) {
-      for (FunctionConfig config : shared.load()) {
+      for (FunctionConfig config : shared.load(foldsCase)) {
         installQuietly(config);
       }
       shared.listen(new SharedChanges());

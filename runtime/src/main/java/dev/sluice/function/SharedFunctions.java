@@ -154,14 +154,16 @@ final class SharedFunctions {
    * order, as the nodes that read them did, and returns the configurations in effect. A package
    * that cannot be unpacked is logged: its function fails to start here, the others run.
    */
-  List<FunctionConfig> load() {
+  List<FunctionConfig> load(boolean foldsCase) {
     // each package is read from the shared state only when it is not cached here, and dropped once
     // unpacked: a node holds one at a time
-    Map<String, Set<String>> shared = new HashMap<>();
+    Map<String, Set<String>> kept = new HashMap<>();
     for (Map.Entry<String, byte[]> e : state.snapshot(CODE).entrySet()) {
-      unpackQuietly(e.getKey(), e::getValue);
-      String[] parts = e.getKey().split("/");
-      shared.computeIfAbsent(parts[1], n -> new HashSet<>()).add(sha(parts[2]));
+      PackageKey key = PackageKey.parse(e.getKey());
+      if (key != null) {
+        unpackQuietly(key, e::getValue);
+        key.keepIn(kept);
+      }
     }
     synchronized (lock) {
       Map<String, Boolean> lostLast = new HashMap<>();
@@ -199,8 +201,16 @@ final class SharedFunctions {
           });
       List<FunctionConfig> out = new ArrayList<>();
       heads.values().forEach(h -> out.add(h.record().config()));
-      heads.keySet().forEach(name -> shared.computeIfAbsent(name, n -> new HashSet<>()));
-      sweep(shared);
+      // a head's package too: a newer node's change this one cannot read may have removed it
+      heads.forEach(
+          (name, h) -> {
+            kept.computeIfAbsent(name, n -> new HashSet<>());
+            PackageKey key = PackageKey.parse(h.record().packageKey());
+            if (key != null) {
+              key.keepIn(kept);
+            }
+          });
+      sweep(kept, foldsCase);
       return out;
     }
   }
@@ -220,7 +230,10 @@ final class SharedFunctions {
         CODE,
         (key, value) -> {
           if (value != null) {
-            unpackQuietly(key, () -> value);
+            PackageKey k = PackageKey.parse(key);
+            if (k != null) {
+              unpackQuietly(k, () -> value);
+            }
           }
         });
     configs.listenAll(
@@ -569,24 +582,44 @@ final class SharedFunctions {
    * Deletes the cached packages and function directories the shared state no longer names: those of
    * functions deleted or changed while this node was down stayed on its disk for good.
    */
-  private void sweep(Map<String, Set<String>> shared) {
+  private void sweep(Map<String, Set<String>> kept, boolean foldsCase) {
     try {
-      codes.keepOnly(shared);
+      codes.keepOnly(kept, foldsCase);
     } catch (IOException | UncheckedIOException e) {
       LOG.warnf(e, "Could not remove the packages no function uses any more");
     }
   }
 
-  private static String sha(String hex) {
-    return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex));
+  /** A package key {@code code/NAME/HEX/ID} taken apart; sha256 is base64, as CodeSha256. */
+  private record PackageKey(String key, String function, String sha256) {
+
+    /** The parts of {@code key}, or null (logged) when it is no package key. */
+    static PackageKey parse(String key) {
+      String[] parts = key == null ? new String[0] : key.split("/");
+      try {
+        if (parts.length == 4 && parts[0].equals("code") && !parts[1].isEmpty()) {
+          byte[] sha = HexFormat.of().parseHex(parts[2]);
+          return new PackageKey(key, parts[1], Base64.getEncoder().encodeToString(sha));
+        }
+      } catch (IllegalArgumentException e) {
+        // not hex: logged below
+      }
+      if (key != null) {
+        LOG.warnf("Skipping %s in the node state: not a package key", key);
+      }
+      return null;
+    }
+
+    void keepIn(Map<String, Set<String>> kept) {
+      kept.computeIfAbsent(function, n -> new HashSet<>()).add(sha256);
+    }
   }
 
-  private void unpackQuietly(String key, Supplier<byte[]> zip) {
+  private void unpackQuietly(PackageKey key, Supplier<byte[]> zip) {
     try {
-      String[] parts = key.split("/");
-      codes.unpackIfMissing(parts[1], sha(parts[2]), zip);
+      codes.unpackIfMissing(key.function(), key.sha256(), zip);
     } catch (IOException | RuntimeException e) {
-      LOG.errorf(e, "Cannot unpack the shared package %s; its function cannot run here", key);
+      LOG.errorf(e, "Cannot unpack the shared package %s; its function cannot run here", key.key());
     }
   }
 

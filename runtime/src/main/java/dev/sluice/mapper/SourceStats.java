@@ -88,11 +88,13 @@ public final class SourceStats {
 
     /**
      * How far behind the partition is: {@code offsetLag} records between the commit point and the
-     * log's end (-1: not known), {@code oldestUndoneMillis} the timestamp of the oldest record
-     * fetched and not done (-1: none), from which the iterator age is measured.
+     * log's end (-1: not known now, the last figure stays), {@code oldestUndoneMillis} the
+     * timestamp of the oldest record not done (-1: none), from which the iterator age is measured.
      */
     public void behind(long offsetLag, long oldestUndoneMillis) {
-      s.offsetLag(offsetLag);
+      if (offsetLag >= 0) {
+        s.offsetLag(offsetLag);
+      }
       if (oldestUndoneMillis >= 0) {
         s.ageFrom(oldestUndoneMillis);
       } else if (offsetLag == 0) {

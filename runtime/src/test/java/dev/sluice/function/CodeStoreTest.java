@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -108,5 +109,21 @@ class CodeStoreTest {
     store.unpackIfMissing("f", sha, () -> zip);
 
     assertThat(store.existing("f", sha).root().resolve("fixture/A.class")).exists();
+  }
+
+  @Test
+  void keepOnly_fileSystemIgnoringCase_keepsTheDirectoryANameDifferingInCaseResolvesTo()
+      throws Exception {
+    byte[] zip = HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}"));
+    CodeStore store = new CodeStore(functions());
+    // made as Foo; foo (deleted and made again while the node was down) resolves to it
+    String sha = store.store("Foo", new CodeSource.Upload(zip)).sha256();
+    Path code = store.existing("Foo", sha).root();
+    Path stale = Files.createDirectories(code.resolveSibling("0123456789abcdef01234567"));
+
+    store.keepOnly(Map.of("foo", Set.of(sha)), true);
+
+    assertThat(code).exists();
+    assertThat(stale).doesNotExist();
   }
 }

@@ -603,6 +603,41 @@ class SharedFunctionsTest {
     assertThat(service.get("a").codeSha256()).isNotBlank();
   }
 
+  @Test
+  void start_aNewerNodesChangeThisOneCannotRead_keepsThePackageOfTheChangeItRuns()
+      throws Exception {
+    open();
+    createSmall("f");
+    String replaced = packagesOf("f").get(0);
+    Path functions = dir.resolve("node").resolve("functions");
+    Path cached;
+    try (Stream<Path> packages = Files.list(functions.resolve("f").resolve("code"))) {
+      cached = packages.findFirst().orElseThrow();
+    }
+    service.close();
+    // a newer node's change in a form this one cannot read, which removed the package it replaced
+    state.remote("function/f", "{\"version\":2,\"base\":1,\"newerForm\":{}}".getBytes(UTF_8));
+    state.remote(replaced, null);
+
+    open(state.otherNode());
+
+    assertThat(cached.resolve("handler.txt")).exists();
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("f");
+  }
+
+  @Test
+  void start_aKeyUnderCodeThatNamesNoPackage_skippedAndTheFunctionsLoad() throws Exception {
+    open();
+    createSmall("f");
+    service.close();
+    state.remote("code/x", "no package".getBytes(UTF_8));
+    state.remote("code/g/not-hex/1", "no package".getBytes(UTF_8));
+
+    open(state.otherNode());
+
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("f");
+  }
+
   private FunctionService otherNode() {
     FunctionService other =
         new FunctionService(

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,6 +49,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private static final Logger LOG = Logger.getLogger(KafkaRunner.class);
   private static final long IDLE_POLL_MILLIS = 200;
   private static final long PROGRESS_REPORT_MILLIS = 1_000;
+  private static final Duration END_OFFSETS_TIMEOUT = Duration.ofMillis(500);
 
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
@@ -294,7 +297,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   /**
    * Once a second at most: each partition's offset lag and oldest record not done, and the stuck
-   * watch's log lines. The lag is the consumer's own figure from its last fetch: no broker call.
+   * watch's log lines. The log's end comes from the consumer's last fetch, which costs nothing,
+   * except for paused partitions: nothing fetches them, so their end is asked of the broker.
    */
   private void reportProgress(KafkaConsumer<byte[], byte[]> c) {
     long now = deps.clock().millis();
@@ -302,12 +306,49 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       return;
     }
     nextProgressReport = now + PROGRESS_REPORT_MILLIS;
+    Map<TopicPartition, Long> pausedEnds = pausedEnds(c);
     for (PartitionWork w : works.values()) {
-      if (w.stats != null) {
-        w.reportProgress(c.currentLag(w.tp));
+      if (w.stats == null) {
+        continue;
+      }
+      Long end = pausedEnds.get(w.tp);
+      if (end != null) {
+        w.reportProgress(end);
+      } else if (!w.paused) {
+        OptionalLong lag = c.currentLag(w.tp);
+        w.reportProgress(lag.isPresent() ? w.fetchedEnd() + lag.getAsLong() : -1);
+      } else {
+        w.reportProgress(-1);
       }
     }
     stats.watch();
+  }
+
+  /** The log ends of the paused partitions, or none when the broker does not tell in time. */
+  private Map<TopicPartition, Long> pausedEnds(KafkaConsumer<byte[], byte[]> c) {
+    List<TopicPartition> paused = new ArrayList<>();
+    works
+        .values()
+        .forEach(
+            w -> {
+              if (w.paused) {
+                paused.add(w.tp);
+              }
+            });
+    if (paused.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return c.endOffsets(paused, END_OFFSETS_TIMEOUT);
+    } catch (WakeupException e) {
+      if (stopped) {
+        throw e;
+      }
+      return Map.of(); // a result arrived: the loop takes it next, the lag waits a second
+    } catch (KafkaException e) {
+      LOG.debugf("Mapping %s: no log ends for the lag (%s)", config.uuid(), e.toString());
+      return Map.of();
+    }
   }
 
   /**

@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +30,10 @@ final class PartitionWork {
   private int buffered;
 
   private long nextOffset;
+
+  /** The timestamp of the last record fetched, or -1. */
+  private long newestFetchedMillis = -1;
+
   long committed;
   boolean paused;
 
@@ -69,6 +72,7 @@ final class PartitionWork {
       committed = -1;
     }
     nextOffset = Math.max(nextOffset, records.get(records.size() - 1).offset() + 1);
+    newestFetchedMillis = records.get(records.size() - 1).timestamp();
     List<ConsumerRecord<byte[], byte[]>> kept = keep == null ? records : kept(records, keep);
     buffered += kept.size();
     if (kept.isEmpty()) {
@@ -154,22 +158,28 @@ final class PartitionWork {
         || (mappingOverBudget && queued > 0);
   }
 
+  /** The offset after the last record fetched. */
+  long fetchedEnd() {
+    return nextOffset;
+  }
+
   /**
    * Tells the counters how far behind the partition is: the records from the commit point to the
-   * log's end ({@code lagAfterFetched}: the consumer's lag after what it fetched, when it knows
-   * it), and the timestamp of the oldest record fetched and not done.
+   * log's end {@code logEnd} (-1: not known now), and the timestamp of the oldest record not done.
+   * With none fetched and not done but the log not read to its end, that is the newest record
+   * fetched: the ones after it are newer still.
    */
-  void reportProgress(OptionalLong lagAfterFetched) {
-    long lag = -1;
-    if (lagAfterFetched.isPresent()) {
-      lag = Math.max(0, nextOffset + lagAfterFetched.getAsLong() - commitPoint());
-    }
+  void reportProgress(long logEnd) {
+    long lag = logEnd < 0 ? -1 : Math.max(0, logEnd - commitPoint());
     long oldest = -1;
     for (Lane lane : lanes) {
       ConsumerRecord<byte[], byte[]> r = lane.firstUndoneRecord();
       if (r != null && r.timestamp() >= 0 && (oldest < 0 || r.timestamp() < oldest)) {
         oldest = r.timestamp();
       }
+    }
+    if (oldest < 0 && lag != 0) {
+      oldest = newestFetchedMillis;
     }
     stats.behind(lag, oldest);
   }
