@@ -27,6 +27,9 @@ final class MappingStats {
   private final Map<String, ShardStats> shards = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> meters = new HashMap<>(); // guarded by this
 
+  /** A Kafka mapping's topic retention, once learnt; 0 while not known or unlimited. */
+  private volatile long kafkaRetentionMillis;
+
   MappingStats(String uuid, String stream, MapperDeps deps) {
     this(uuid, stream, deps, false);
   }
@@ -144,9 +147,14 @@ final class MappingStats {
     return kafka ? "topic" : "stream";
   }
 
+  /** The retention of a Kafka mapping's topic; -1 or less: unlimited. */
+  void kafkaRetention(long millis) {
+    kafkaRetentionMillis = Math.max(0, millis);
+  }
+
   private long retentionMillis() {
     if (kafka) {
-      return 0; // the topic's retention is the broker's, not known here: only retries make stuck
+      return kafkaRetentionMillis;
     }
     return deps.catalog().find(stream).map(m -> m.retentionHours() * 3_600_000L).orElse(0L);
   }

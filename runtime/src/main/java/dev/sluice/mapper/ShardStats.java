@@ -116,7 +116,7 @@ final class ShardStats {
     if (retentionMillis > 0 && age > retentionMillis / 2) {
       return "IteratorAge of "
           + age
-          + " ms is past half the stream's retention period of "
+          + " ms is past half the retention period of "
           + retentionMillis
           + " ms";
     }

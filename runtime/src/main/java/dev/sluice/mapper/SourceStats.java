@@ -15,6 +15,14 @@ public final class SourceStats {
     this.functionName = functionName;
   }
 
+  /**
+   * The topic's {@code retention.ms} ({@code -1}: kept for ever): a partition whose oldest record
+   * not done is older than half of it is stuck.
+   */
+  public void retention(long millis) {
+    stats.kafkaRetention(millis);
+  }
+
   /** Logs each partition that became stuck, or stopped being stuck, since the last look. */
   public void watch() {
     stats.watch(functionName);

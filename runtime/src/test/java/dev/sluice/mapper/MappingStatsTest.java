@@ -246,8 +246,7 @@ class MappingStatsTest {
     assertThat(s.iteratorAgeMillis()).isEqualTo(12 * HOUR + 1);
     assertThat(s.stuckReason())
         .isEqualTo(
-            "IteratorAge of 43200001 ms is past half the stream's retention period of 86400000"
-                + " ms");
+            "IteratorAge of 43200001 ms is past half the retention period of 86400000" + " ms");
     GateHandler.open(fn);
   }
 

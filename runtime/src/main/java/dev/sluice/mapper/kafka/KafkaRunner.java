@@ -142,6 +142,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   @Override
   public void start() {
+    // TopicRetention.lookUp(config.uuid(), config.kafka(), stats);
     Thread t = new Thread(this::run, "kafka-esm-" + config.uuid());
     t.setDaemon(true);
     t.start();

@@ -410,6 +410,30 @@ class KafkaMappingEndToEndTest {
             });
   }
 
+  @Test
+  void kafkaMapping_oldestRecordPastHalfTheTopicsRetention_stuckUntilDelivered() throws Exception {
+    String topic = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    admin
+        .createTopics(
+            List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("retention.ms", "3600000"))))
+        .all()
+        .get();
+    String fn = function();
+    lambda.putFunctionConcurrency(b -> b.functionName(fn).reservedConcurrentExecutions(0));
+    long fortyMinutesAgo = System.currentTimeMillis() - 40 * 60_000;
+    producer.send(new ProducerRecord<>(topic, 0, fortyMinutesAgo, "k", "old")).get();
+    String uuid = map(fn, topic, b -> b.batchSize(1));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> status(uuid).path("Stuck").asBoolean());
+    assertThat(status(uuid).path("Shards").path(topic + "-0").path("StuckReason").asText())
+        .contains("IteratorAge of")
+        .contains("3600000 ms");
+
+    lambda.deleteFunctionConcurrency(b -> b.functionName(fn));
+    received(fn, 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !status(uuid).path("Stuck").asBoolean());
+  }
+
   /** The first {@code n} messages of {@code topic}, in partition 0's order. */
   List<ConsumerRecord<byte[], byte[]>> read(String topic, int n) {
     Properties p = new Properties();
