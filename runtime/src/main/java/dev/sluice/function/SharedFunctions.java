@@ -585,7 +585,7 @@ final class SharedFunctions {
   private void sweep(Map<String, Set<String>> kept, boolean foldsCase) {
     try {
       codes.keepOnly(kept, foldsCase);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warnf(e, "Could not remove the packages no function uses any more");
     }
   }
@@ -597,7 +597,10 @@ final class SharedFunctions {
     static PackageKey parse(String key) {
       String[] parts = key == null ? new String[0] : key.split("/");
       try {
-        if (parts.length == 4 && parts[0].equals("code") && !parts[1].isEmpty()) {
+        if (parts.length == 4
+            && parts[0].equals("code")
+            && !parts[1].isEmpty()
+            && parts[2].length() == 64) {
           byte[] sha = HexFormat.of().parseHex(parts[2]);
           return new PackageKey(key, parts[1], Base64.getEncoder().encodeToString(sha));
         }

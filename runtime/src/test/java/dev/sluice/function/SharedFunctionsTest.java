@@ -632,6 +632,7 @@ class SharedFunctionsTest {
     service.close();
     state.remote("code/x", "no package".getBytes(UTF_8));
     state.remote("code/g/not-hex/1", "no package".getBytes(UTF_8));
+    state.remote("code/h/ab/1", "no package".getBytes(UTF_8)); // hex, but no SHA-256
 
     open(state.otherNode());
 

@@ -49,7 +49,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private static final Logger LOG = Logger.getLogger(KafkaRunner.class);
   private static final long IDLE_POLL_MILLIS = 200;
   private static final long PROGRESS_REPORT_MILLIS = 1_000;
-  private static final Duration END_OFFSETS_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration END_OFFSETS_TIMEOUT = Duration.ofMillis(200);
+
+  /** After a failed ask for the paused partitions' ends, the next waits this long. */
+  private static final long END_OFFSETS_BACKOFF_MILLIS = 30_000;
 
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
@@ -108,6 +111,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   /** When {@link #reportProgress} looks next (the mapper's clock); the poll thread's own. */
   private long nextProgressReport;
 
+  /** When paused partitions' ends may be asked for again after a failure; the poll thread's. */
+  private long endsRetryAt;
+
   /**
    * Consumer failures since its consumer last joined the group, for the backoff before the next
    * start: an outage days after the last one starts from the shortest wait again. Runner thread.
@@ -142,7 +148,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   @Override
   public void start() {
-    // TopicRetention.lookUp(config.uuid(), config.kafka(), stats);
+    TopicRetention.lookUp(config.uuid(), config.kafka(), stats);
     Thread t = new Thread(this::run, "kafka-esm-" + config.uuid());
     t.setDaemon(true);
     t.start();
@@ -336,7 +342,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
                 paused.add(w.tp);
               }
             });
-    if (paused.isEmpty()) {
+    long now = deps.clock().millis();
+    if (paused.isEmpty() || now < endsRetryAt) {
       return Map.of();
     }
     try {
@@ -347,6 +354,8 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       }
       return Map.of(); // a result arrived: the loop takes it next, the lag waits a second
     } catch (KafkaException e) {
+      // a slow broker must not hold the poll loop every second: the lag waits meanwhile
+      endsRetryAt = now + END_OFFSETS_BACKOFF_MILLIS;
       LOG.debugf("Mapping %s: no log ends for the lag (%s)", config.uuid(), e.toString());
       return Map.of();
     }

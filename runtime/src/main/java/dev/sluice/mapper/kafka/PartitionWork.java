@@ -34,6 +34,9 @@ final class PartitionWork {
   /** The timestamp of the last record fetched, or -1. */
   private long newestFetchedMillis = -1;
 
+  /** The largest log end reported so far, or -1. */
+  private long knownEnd = -1;
+
   long committed;
   boolean paused;
 
@@ -70,6 +73,7 @@ final class PartitionWork {
       // rebalance delivered it all once more.
       nextOffset = records.get(0).offset();
       committed = -1;
+      knownEnd = -1;
     }
     nextOffset = Math.max(nextOffset, records.get(records.size() - 1).offset() + 1);
     newestFetchedMillis = records.get(records.size() - 1).timestamp();
@@ -170,7 +174,10 @@ final class PartitionWork {
    * fetched: the ones after it are newer still.
    */
   void reportProgress(long logEnd) {
-    long lag = logEnd < 0 ? -1 : Math.max(0, logEnd - commitPoint());
+    // the largest end known: a partition just resumed has the consumer's figure from before its
+    // pause until its next fetch comes back, and would read as caught up meanwhile
+    knownEnd = Math.max(knownEnd, logEnd);
+    long lag = knownEnd < 0 ? -1 : Math.max(0, knownEnd - commitPoint());
     long oldest = -1;
     for (Lane lane : lanes) {
       ConsumerRecord<byte[], byte[]> r = lane.firstUndoneRecord();
@@ -178,7 +185,7 @@ final class PartitionWork {
         oldest = r.timestamp();
       }
     }
-    if (oldest < 0 && lag != 0) {
+    if (oldest < 0 && lag > 0) {
       oldest = newestFetchedMillis;
     }
     stats.behind(lag, oldest);

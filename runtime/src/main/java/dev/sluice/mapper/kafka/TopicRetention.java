@@ -12,10 +12,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.jboss.logging.Logger;
 
 /**
- * Learns a source topic's {@code retention.ms}, so that a partition whose oldest record not done is
- * past half of it counts as stuck (its records are about to be deleted unread), as a shard does
- * against its stream's retention. Asked once per runner start, on a thread of its own: the poll
- * loop must not wait for it, and a principal without DESCRIBE_CONFIGS only loses the check.
+ * Learns a source topic's {@code retention.ms} (unless it is only compacted), so that a partition
+ * whose oldest record not done is past half of it counts as stuck (its records are about to be
+ * deleted unread), as a shard does against its stream's retention. Asked once per runner start, on
+ * a thread of its own: the poll loop must not wait for it, and a principal without DESCRIBE_CONFIGS
+ * only loses the check.
  */
 final class TopicRetention {
 
@@ -45,7 +46,10 @@ final class TopicRetention {
               .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
               .get(topic);
       ConfigEntry retention = config == null ? null : config.get("retention.ms");
-      if (retention != null && retention.value() != null) {
+      ConfigEntry policy = config == null ? null : config.get("cleanup.policy");
+      // a compacted topic keeps each key's last record whatever its age: nothing expires unread
+      boolean deletes = policy == null || String.valueOf(policy.value()).contains("delete");
+      if (deletes && retention != null && retention.value() != null) {
         stats.retention(Long.parseLong(retention.value())); // -1: kept for ever
       }
     } catch (InterruptedException e) {
