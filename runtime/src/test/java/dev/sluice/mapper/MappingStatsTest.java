@@ -32,14 +32,21 @@ class MappingStatsTest {
   MapperHarness h;
   String stream;
 
+  /** What MappingStats logged during the test, as "LEVEL message". */
+  final List<String> logged = new ArrayList<>();
+
+  final Handler capture = capture(logged);
+
   @BeforeEach
   void open() throws Exception {
     h = new MapperHarness(dir);
     stream = h.stream();
+    Logger.getLogger(MappingStats.class.getName()).addHandler(capture);
   }
 
   @AfterEach
   void close() {
+    Logger.getLogger(MappingStats.class.getName()).removeHandler(capture);
     h.close();
   }
 
@@ -255,35 +262,27 @@ class MappingStatsTest {
     h.startMappings(Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofSeconds(10));
     MappingStats stats = new MappingStats("m-1", stream, h.deps);
     ShardStats shard = stats.started(SHARD, "fn");
-    List<String> logged = new ArrayList<>();
-    Handler capture = capture(logged);
-    Logger log = Logger.getLogger(MappingStats.class.getName());
-    log.addHandler(capture);
-    try {
-      shard.retryingSince(h.clock.millis());
-      h.clock.advance(10_000);
-      stats.watch("fn");
-      assertThat(logged).as("exactly the limit is not past it").isEmpty();
-      h.clock.advance(1);
-      stats.watch("fn");
-      stats.watch("fn");
-      assertThat(logged)
-          .containsExactly(
-              "WARN Mapping m-1 (function fn): shard "
-                  + SHARD
-                  + " of stream "
-                  + stream
-                  + " is stuck: retrying one batch for 10001 ms, longer than the 10000 ms of"
-                  + " sluice.mapper.stuck-retry-after");
-      shard.notRetrying();
-      stats.watch("fn");
-      assertThat(logged)
-          .last()
-          .isEqualTo(
-              "INFO Mapping m-1: shard " + SHARD + " of stream " + stream + " is no longer stuck");
-    } finally {
-      log.removeHandler(capture);
-    }
+    shard.retryingSince(h.clock.millis());
+    h.clock.advance(10_000);
+    stats.watch("fn");
+    assertThat(logged).as("exactly the limit is not past it").isEmpty();
+    h.clock.advance(1);
+    stats.watch("fn");
+    stats.watch("fn");
+    assertThat(logged)
+        .containsExactly(
+            "WARN Mapping m-1 (function fn): shard "
+                + SHARD
+                + " of stream "
+                + stream
+                + " is stuck: retrying one batch for 10001 ms, longer than the 10000 ms of"
+                + " sluice.mapper.stuck-retry-after");
+    shard.notRetrying();
+    stats.watch("fn");
+    assertThat(logged)
+        .last()
+        .isEqualTo(
+            "INFO Mapping m-1: shard " + SHARD + " of stream " + stream + " is no longer stuck");
     assertThat(h.meters.find("sluice.mapping.retries").tag("mapping", "m-1").meters()).hasSize(1);
     stats.close();
     assertThat(h.meters.getMeters()).noneMatch(m -> "m-1".equals(m.getId().getTag("mapping")));
@@ -340,19 +339,13 @@ class MappingStatsTest {
     MappingStats stats = MappingStats.kafka("m-1", "orders", h.deps);
     SourceStats source = new SourceStats(stats, "fn");
     SourceStats.Partition p = source.partition("orders-0");
-    List<String> logged = new ArrayList<>();
-    Handler capture = capture(logged);
-    Logger log = Logger.getLogger(MappingStats.class.getName());
-    log.addHandler(capture);
-    try {
-      p.failingSince(h.clock.millis());
-      h.clock.advance(61_000);
-      source.watch();
-      p.failingSince(-1);
-      source.watch();
-    } finally {
-      log.removeHandler(capture);
-    }
+
+    p.failingSince(h.clock.millis());
+    h.clock.advance(61_000);
+    source.watch();
+    p.failingSince(-1);
+    source.watch();
+
     assertThat(logged)
         .containsExactly(
             "WARN Mapping m-1 (function fn): partition orders-0 of topic orders is stuck: retrying"

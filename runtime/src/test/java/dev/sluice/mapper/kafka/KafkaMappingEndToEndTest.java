@@ -114,6 +114,13 @@ class KafkaMappingEndToEndTest {
     return name;
   }
 
+  /** A new topic of one partition with the topic settings {@code configs}. */
+  String topic(Map<String, String> configs) throws Exception {
+    String name = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    admin.createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(configs))).all().get();
+    return name;
+  }
+
   String function() {
     String name = "kf-" + UUID.randomUUID().toString().substring(0, 8);
     lambda.createFunction(
@@ -412,12 +419,7 @@ class KafkaMappingEndToEndTest {
 
   @Test
   void kafkaMapping_oldestRecordPastHalfTheTopicsRetention_stuckUntilDelivered() throws Exception {
-    String topic = "t-" + UUID.randomUUID().toString().substring(0, 8);
-    admin
-        .createTopics(
-            List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of("retention.ms", "3600000"))))
-        .all()
-        .get();
+    String topic = topic(Map.of("retention.ms", "3600000"));
     String fn = function();
     lambda.putFunctionConcurrency(b -> b.functionName(fn).reservedConcurrentExecutions(0));
     long fortyMinutesAgo = System.currentTimeMillis() - 40 * 60_000;
@@ -521,14 +523,9 @@ class KafkaMappingEndToEndTest {
   @Test
   void kafkaMapping_failureMessagesPartlySent_retriesSendOnlyTheUnsentOnes() throws Exception {
     String topic = topic(1);
-    String dlq = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    // above the producer's 16 KB batch size, which it splits a refused batch by
+    String dlq = topic(Map.of("max.message.bytes", "20000"));
     ConfigResource dlqConfig = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
-    admin
-        .createTopics(
-            // above the producer's 16 KB batch size, which it splits a refused batch by
-            List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", "20000"))))
-        .all()
-        .get();
     String fn = function();
     String bigKey = "b".repeat(30_000); // over the destination's limit even without the payload
     send(topic, "k0", "poison-0");
