@@ -12,8 +12,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -34,11 +36,12 @@ import org.jboss.logging.Logger;
  * EventTopic#PARTITIONS} partitions that every node reads as a member of one consumer group, so
  * that Kafka spreads the partitions over the nodes and moves a dead node's to the others.
  *
- * <p>In Kafka: one record per accepted event, without a key (events spread over the partitions),
- * value the {@link QueuedEvent} as JSON (the payload as base64), written with {@code acks=all}
- * before the 202, and again with its progress each time it waited for a retry. A partition's
- * committed offset is its first event not done yet ({@link PendingEvents}), so a node taking a
- * partition over runs every event from there: those not done, and those done after it, again.
+ * <p>In Kafka: one record per accepted event, without a key, each to the next partition (so that
+ * events spread over the partitions, and one queued again likely reaches another node), value the
+ * {@link QueuedEvent} as JSON (the payload as base64), written with {@code acks=all} before the
+ * 202, and again with its progress each time it waited for a retry. A partition's committed offset
+ * is its first event not done yet ({@link PendingEvents}), so a node taking a partition over runs
+ * every event from there: those not done, and those done after it, again.
  *
  * <p>Thread model: one thread, {@code sluice-async-events}, owns the consumer: it polls, hands each
  * event to the sink, and commits what the sink reported done, which {@link Delivery#done} queues
@@ -58,6 +61,10 @@ public final class KafkaEventQueue implements EventQueue {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   // a newer node's events may carry fields this one does not know: they must still run here
+  /** Where the next event goes; from a random start, so that nodes do not all begin at 0. */
+  private final AtomicInteger nextPartition =
+      new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+
   private final ObjectMapper json =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final String topic;
@@ -95,6 +102,11 @@ public final class KafkaEventQueue implements EventQueue {
     return new KafkaEventQueue(connection, topic, group, sessionTimeout);
   }
 
+  /** The topic's partition count, from the producer's metadata (blocking only the first time). */
+  private int partitions() {
+    return Math.max(1, producer.partitionsFor(topic).size());
+  }
+
   @Override
   public void offer(QueuedEvent event) {
     byte[] value;
@@ -104,9 +116,11 @@ public final class KafkaEventQueue implements EventQueue {
       throw new StateException("cannot write the event as JSON", e);
     }
     try {
-      // no key: events spread over the partitions, and one queued again may reach another node
+      // each event to the next partition: a record without a key would stay in one partition for
+      // 16 KB of events (the producer's sticky partitioning), and a burst of them on one node
+      int partition = Math.floorMod(nextPartition.getAndIncrement(), partitions());
       producer
-          .send(new ProducerRecord<>(topic, null, value))
+          .send(new ProducerRecord<>(topic, partition, null, value))
           .get(OFFER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw new StateException("Kafka refused it: " + e.getCause().getMessage(), e.getCause());

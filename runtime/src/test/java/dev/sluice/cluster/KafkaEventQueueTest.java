@@ -114,6 +114,22 @@ class KafkaEventQueueTest {
   }
 
   @Test
+  void offer_eventsInARow_eachGoesToTheNextPartition() {
+    KafkaEventQueue q = queue();
+    for (int i = 0; i < EventTopic.PARTITIONS; i++) {
+      q.offer(event("e-" + i));
+    }
+    List<EventQueue.Delivery> handed = new CopyOnWriteArrayList<>();
+    q.start(handed::add);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> handed.size() == EventTopic.PARTITIONS);
+    // a producer's sticky partitioning put them all in one: one node got a whole burst
+    assertThat(handed)
+        .extracting(d -> partitionOf(handed, d.event().requestId()))
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
   void start_twoQueuesOfOneGroup_eachEventHandedToOneOfThem() {
     KafkaEventQueue a = queue();
     KafkaEventQueue b = queue();

@@ -1269,80 +1269,54 @@ class KafkaMappingEndToEndTest {
   @Test
   void createKafkaMapping_invalidSettings_failWithTheFieldNamed() throws Exception {
     String fn = function();
-    assertThatThrownBy(() -> map(fn, "xx", b -> b.startingPosition((String) null)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("StartingPosition");
-    assertThatThrownBy(() -> map(fn, "xx", b -> b.topics("a", "b")))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("Topics");
-    assertThatThrownBy(
-            () ->
-                map(
-                    fn,
-                    "xx",
-                    b ->
-                        b.sourceAccessConfigurations(
-                            s -> s.type("SASL_SCRAM_512_AUTH").uri("arn:aws:secretsmanager:x"))))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("SourceAccessConfigurations.URI");
-    assertThatThrownBy(
-            () ->
-                map(
-                    fn,
-                    "xx",
-                    b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("sqs")))))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("kafka://topic");
-    assertThatThrownBy(
-            () ->
-                map(
-                    fn,
-                    "xx",
-                    b -> b.destinationConfig(d -> d.onFailure(f -> f.destination("kafka://xx")))))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("must not be the source topic xx");
+    refused(fn, "xx", b -> b.startingPosition((String) null), "StartingPosition");
+    refused(fn, "xx", b -> b.topics("a", "b"), "Topics");
+    refused(
+        fn,
+        "xx",
+        b ->
+            b.sourceAccessConfigurations(
+                s -> s.type("SASL_SCRAM_512_AUTH").uri("arn:aws:secretsmanager:x")),
+        "SourceAccessConfigurations.URI");
+    refused(fn, "xx", b -> onFailure(b, "sqs"), "kafka://topic");
+    refused(fn, "xx", b -> onFailure(b, "kafka://xx"), "must not be the source topic xx");
     for (String badTopic :
         List.of("kafka://bad topic", "kafka://a/b", "kafka://" + "t".repeat(250))) {
       // the broker would refuse every send of it for good, and the partition stop there
-      assertThatThrownBy(
-              () ->
-                  map(
-                      fn,
-                      "xx",
-                      b -> b.destinationConfig(d -> d.onFailure(f -> f.destination(badTopic)))))
-          .isInstanceOf(InvalidParameterValueException.class)
-          .hasMessageContaining("kafka://topic");
+      refused(fn, "xx", b -> onFailure(b, badTopic), "kafka://topic");
     }
-    assertThatThrownBy(
-            () ->
-                map(
-                    fn,
-                    "xx",
-                    b ->
-                        b.selfManagedKafkaEventSourceConfig(
-                            c ->
-                                c.schemaRegistryConfig(
-                                    r -> r.schemaRegistryURI("https://registry.example")))))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("SchemaRegistryConfig is not supported");
-    assertThatThrownBy(() -> map(fn, "xx", b -> b.tumblingWindowInSeconds(10)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("TumblingWindowInSeconds");
-    assertThatThrownBy(() -> map(fn, ".x", b -> {}))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("not starting with '.'");
+    refused(
+        fn,
+        "xx",
+        b ->
+            b.selfManagedKafkaEventSourceConfig(
+                c -> c.schemaRegistryConfig(r -> r.schemaRegistryURI("https://registry.example"))),
+        "SchemaRegistryConfig is not supported");
+    refused(fn, "xx", b -> b.tumblingWindowInSeconds(10), "TumblingWindowInSeconds");
+    refused(fn, ".x", b -> {}, "not starting with '.'");
     List<String> eleven =
         java.util.stream.IntStream.range(0, 11).mapToObj(i -> "h" + i + ":9092").toList();
-    assertThatThrownBy(
-            () ->
-                map(
-                    fn,
-                    "xx",
-                    b ->
-                        b.selfManagedEventSource(
-                            s ->
-                                s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, eleven)))))
+    refused(
+        fn,
+        "xx",
+        b ->
+            b.selfManagedEventSource(
+                s -> s.endpoints(Map.of(EndPointType.KAFKA_BOOTSTRAP_SERVERS, eleven))),
+        "at most 10");
+  }
+
+  /** Creating the mapping fails with InvalidParameterValueException saying {@code message}. */
+  void refused(
+      String fn,
+      String topic,
+      Consumer<CreateEventSourceMappingRequest.Builder> settings,
+      String message) {
+    assertThatThrownBy(() -> map(fn, topic, settings))
         .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("at most 10");
+        .hasMessageContaining(message);
+  }
+
+  static void onFailure(CreateEventSourceMappingRequest.Builder b, String destination) {
+    b.destinationConfig(d -> d.onFailure(f -> f.destination(destination)));
   }
 }
