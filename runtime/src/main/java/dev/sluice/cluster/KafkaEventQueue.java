@@ -60,11 +60,11 @@ public final class KafkaEventQueue implements EventQueue {
   private static final long OFFER_TIMEOUT_SECONDS = 30;
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
-  // a newer node's events may carry fields this one does not know: they must still run here
   /** Where the next event goes; from a random start, so that nodes do not all begin at 0. */
   private final AtomicInteger nextPartition =
       new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
 
+  // a newer node's events may carry fields this one does not know: they must still run here
   private final ObjectMapper json =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private final String topic;

@@ -590,14 +590,18 @@ final class SharedFunctions {
     }
   }
 
-  /** A package key {@code code/NAME/HEX/ID} taken apart; sha256 is base64, as CodeSha256. */
+  /**
+   * A package key {@code code/NAME/HEX/ID} (or {@code code/NAME/HEX}) taken apart; sha256 is
+   * base64, as CodeSha256.
+   */
   private record PackageKey(String key, String function, String sha256) {
 
     /** The parts of {@code key}, or null (logged) when it is no package key. */
     static PackageKey parse(String key) {
       String[] parts = key == null ? new String[0] : key.split("/");
       try {
-        if (parts.length == 4
+        // code/NAME/HEX from before per-upload IDs is read too: its package still runs
+        if ((parts.length == 4 || parts.length == 3)
             && parts[0].equals("code")
             && !parts[1].isEmpty()
             && parts[2].length() == 64) {
