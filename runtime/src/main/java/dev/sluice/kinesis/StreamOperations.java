@@ -58,6 +58,11 @@ final class StreamOperations {
       throw KinesisException.validation(
           "shardCount", count, "Member must have value greater than or equal to 1");
     }
+    if (mode == null) {
+      // Kinesis takes a request that names neither (`aws kinesis create-stream --stream-name x`);
+      // only a provisioned stream needs a shard count, so without one the stream is on demand
+      mode = count == null ? StreamMode.ON_DEMAND : StreamMode.PROVISIONED;
+    }
     if (mode == StreamMode.PROVISIONED && count == null) {
       throw KinesisException.invalid("ShardCount is required for a PROVISIONED stream.");
     }
@@ -66,11 +71,12 @@ final class StreamOperations {
     return empty(catalog.create(name, shards, mode, tags));
   }
 
+  /** The mode the request names, or null when it names none. */
   private static StreamMode mode(KinesisRequest r) {
     ObjectNode details = r.object("StreamModeDetails");
     JsonNode mode = details == null ? null : details.get("StreamMode");
     if (mode == null || mode.isNull()) {
-      return StreamMode.PROVISIONED;
+      return null;
     }
     try {
       return StreamMode.valueOf(mode.asText());
@@ -95,7 +101,7 @@ final class StreamOperations {
       throw KinesisException.validation("streamModeDetails", "null", "Member must not be null");
     }
     if (!details.hasNonNull("StreamMode")) {
-      // CreateStream defaults a missing mode to PROVISIONED; a switch must name one
+      // CreateStream infers a missing mode from ShardCount; a switch must name one
       throw KinesisException.validation(
           "streamModeDetails.streamMode", "null", "Member must not be null");
     }

@@ -153,6 +153,31 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void createStream_neitherShardCountNorMode_startsOnDemandWithFourShards() {
+    String name = "nm-" + UUID.randomUUID().toString().substring(0, 8);
+    kinesis.createStream(b -> b.streamName(name));
+    awaitActive(name);
+    StreamDescriptionSummary s =
+        kinesis.describeStreamSummary(b -> b.streamName(name)).streamDescriptionSummary();
+    assertThat(s.openShardCount()).isEqualTo(4);
+    assertThat(s.streamModeDetails().streamMode()).isEqualTo(StreamMode.ON_DEMAND);
+    kinesis.deleteStream(b -> b.streamName(name));
+  }
+
+  @Test
+  void createStream_provisionedWithoutShardCount_invalidArgument() {
+    String name = "pn-" + UUID.randomUUID().toString().substring(0, 8);
+    assertThatThrownBy(
+            () ->
+                kinesis.createStream(
+                    b ->
+                        b.streamName(name)
+                            .streamModeDetails(m -> m.streamMode(StreamMode.PROVISIONED))))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("ShardCount is required");
+  }
+
+  @Test
   void createStream_existingName_resourceInUse() {
     String name = newStream(1);
     assertThatThrownBy(() -> kinesis.createStream(b -> b.streamName(name).shardCount(1)))
