@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 final class KinesisRequest {
 
   private static final Pattern STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]+");
+  private static final Pattern STREAM_ARN =
+      Pattern.compile("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+");
 
   private final ObjectNode body;
   private final Wire wire;
@@ -218,16 +220,38 @@ final class KinesisRequest {
   }
 
   /**
+   * {@code field} when it has the StreamName shape (1-128 of {@code [a-zA-Z0-9_.-]}); null when
+   * absent.
+   */
+  String streamNameShaped(String field) {
+    String name = string(field, 1, 128, false);
+    if (name != null && !STREAM_NAME.matcher(name).matches()) {
+      throw KinesisException.validation(
+          lower(field), name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    }
+    return name;
+  }
+
+  /**
+   * {@code field} when it has the StreamARN shape; null when absent. A stream name where the ARN
+   * belongs fails Kinesis's request validation, before any lookup.
+   */
+  String streamArnShaped(String field) {
+    String arn = string(field, 1, 2048, false);
+    if (arn != null && !STREAM_ARN.matcher(arn).matches()) {
+      throw KinesisException.validation(
+          lower(field), arn, "Member must satisfy regular expression pattern: " + STREAM_ARN);
+    }
+    return arn;
+  }
+
+  /**
    * The stream named by StreamName or StreamARN; when both are given they must name the same
    * stream.
    */
   String streamName() {
-    String name = string("StreamName", 1, 128, false);
-    String arn = string("StreamARN", 1, 2048, false);
-    if (name != null && !STREAM_NAME.matcher(name).matches()) {
-      throw KinesisException.validation(
-          "streamName", name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-    }
+    String name = streamNameShaped("StreamName");
+    String arn = streamArnShaped("StreamARN");
     String fromArn = arn == null ? null : arns.streamName(arn);
     if (arn != null && fromArn == null) {
       throw KinesisException.invalid(

@@ -241,6 +241,8 @@ final class RecordOperations {
           "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER,"
               + " AT_TIMESTAMP, TRIM_HORIZON, LATEST]");
     }
+    checkSequenceShape(r.string("StartingSequenceNumber"));
+    r.timestampMillis("Timestamp"); // of the right type, though not asked for yet
     StreamMeta meta = catalog.require(stream);
     Shard shard = shard(meta, shardId);
     ShardRef ref = new ShardRef(stream, shardId);
@@ -335,17 +337,20 @@ final class RecordOperations {
       throw KinesisException.invalid(
           "StartingSequenceNumber must be given for iterator types AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER.");
     }
-    if (!SEQUENCE_PATTERN.matcher(seq).matches()) {
-      throw KinesisException.validation(
-          "startingSequenceNumber",
-          seq,
-          "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
-    }
     SequenceNumbers.Decoded d = SequenceNumbers.decode(seq);
     if (d == null || !d.isOf(to.generation(), to.shard().ordinal())) {
       throw notFromShard(seq, to.shard(), to.ref());
     }
     return d.offset();
+  }
+
+  private static void checkSequenceShape(String seq) {
+    if (seq != null && !SEQUENCE_PATTERN.matcher(seq).matches()) {
+      throw KinesisException.validation(
+          "startingSequenceNumber",
+          seq,
+          "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})");
+    }
   }
 
   private static KinesisException notFromShard(String seq, Shard shard, ShardRef ref) {

@@ -8,6 +8,7 @@ import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamMeta;
 import dev.sluice.stream.StreamMode;
+import dev.sluice.stream.StreamStatus;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,14 +82,21 @@ final class ShardOperations {
       after = r.shardId("ExclusiveStartShardId", false);
       spec = ShardFilterSpec.of(r);
     }
+    Long created = token == null ? r.timestampMillis("StreamCreationTimestamp") : null;
     StreamMeta m = catalog.require(streamName);
+    if (m.status() == StreamStatus.CREATING || m.status() == StreamStatus.DELETING) {
+      // Kinesis lists shards of an ACTIVE or UPDATING stream only; the KCL waits on this answer,
+      // where shards listed before their logs exist would read as ended (ResourceNotFound)
+      throw new KinesisException(
+          KinesisError.ResourceInUseException,
+          "Stream " + streamName + " is " + m.status() + ", not ACTIVE.");
+    }
     if (tokenCreated != null && tokenCreated != m.createdMillis()) {
       throw KinesisException.notFound(
           "Stream "
               + streamName
               + " was deleted and created again since this NextToken was issued.");
     }
-    Long created = token == null ? r.timestampMillis("StreamCreationTimestamp") : null;
     if (created != null && !sameCreation(created, m.createdMillis())) {
       // it tells apart streams that had the name one after the other: that one is gone
       throw KinesisException.notFound(

@@ -90,7 +90,8 @@ final class StreamOperations {
 
   /** Takes StreamARN only, as Kinesis does; StreamModeDetails is required. */
   private CompletionStage<ObjectNode> updateStreamMode(KinesisRequest r) {
-    String arn = r.requireString("StreamARN");
+    r.requireString("StreamARN");
+    String arn = r.streamArnShaped("StreamARN");
     String name = arns.streamName(arn);
     if (name == null) {
       throw KinesisException.invalid(
@@ -117,7 +118,9 @@ final class StreamOperations {
     int limit = Math.min(100, r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException));
     String token = r.nextToken();
     String after =
-        token != null ? tokens.readStreamPage(token) : r.string("ExclusiveStartStreamName");
+        token != null
+            ? tokens.readStreamPage(token)
+            : r.streamNameShaped("ExclusiveStartStreamName");
     List<StreamMeta> page = new ArrayList<>();
     boolean more = false;
     for (StreamMeta m : catalog.list()) {
@@ -150,9 +153,11 @@ final class StreamOperations {
   }
 
   private CompletionStage<ObjectNode> describeStream(KinesisRequest r) {
-    StreamMeta m = catalog.require(r.streamName());
+    // the request's members are checked before the stream is looked up, as Kinesis does
+    String name = r.streamName();
     int limit = Math.min(100, r.integer("Limit", 1, 10_000, 100, KinesisError.ValidationException));
     String after = r.shardId("ExclusiveStartShardId", false);
+    StreamMeta m = catalog.require(name);
     ObjectNode d = Json.streamBasics(m, arns, r.wire());
     ArrayNode shards = d.putArray("Shards");
     boolean more = false;
@@ -234,9 +239,10 @@ final class StreamOperations {
   }
 
   private CompletionStage<ObjectNode> listTags(KinesisRequest r) {
-    StreamMeta m = catalog.require(r.streamName());
+    String name = r.streamName();
     int limit = r.integer("Limit", 1, 50, 50, KinesisError.ValidationException);
     String after = r.string("ExclusiveStartTagKey");
+    StreamMeta m = catalog.require(name);
     ObjectNode out = KinesisRequest.newObject();
     ArrayNode tags = out.putArray("Tags");
     boolean more = false;

@@ -187,6 +187,53 @@ class KinesisWireTest {
   }
 
   @Test
+  void membersOfBadShapeForAMissingStream_validationExceptionBeforeTheLookup() {
+    rejected(
+            json(
+                "GetShardIterator",
+                "{\"StreamName\":\"no-such-stream\",\"ShardId\":\"shardId-000000000000\","
+                    + "\"ShardIteratorType\":\"AT_SEQUENCE_NUMBER\","
+                    + "\"StartingSequenceNumber\":\"12x\"}"),
+            "ValidationException")
+        .body("message", containsString("startingSequenceNumber"));
+    rejected(
+            json("DescribeStream", "{\"StreamName\":\"no-such-stream\",\"Limit\":0}"),
+            "ValidationException")
+        .body("message", containsString("limit"));
+    rejected(
+            json("ListTagsForStream", "{\"StreamName\":\"no-such-stream\",\"Limit\":51}"),
+            "ValidationException")
+        .body("message", containsString("limit"));
+  }
+
+  @Test
+  void streamArnThatIsAName_validationExceptionNamingThePattern() {
+    rejected(json("DescribeStreamSummary", "{\"StreamARN\":\"orders\"}"), "ValidationException")
+        .body("message", containsString("at 'streamARN'"))
+        .body("message", containsString("stream/"));
+    rejected(
+            json(
+                "UpdateStreamMode",
+                "{\"StreamARN\":\"orders\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}"),
+            "ValidationException")
+        .body("message", containsString("at 'streamARN'"));
+    // well formed, but of another account: Sluice serves one
+    rejected(
+        json(
+            "DescribeStreamSummary",
+            "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/orders\"}"),
+        "InvalidArgumentException");
+  }
+
+  @Test
+  void listStreams_exclusiveStartNameOfBadShape_validationException() {
+    rejected(
+            json("ListStreams", "{\"ExclusiveStartStreamName\":\"bad name!\"}"),
+            "ValidationException")
+        .body("message", containsString("exclusiveStartStreamName"));
+  }
+
+  @Test
   void listShardsAndListStreams_emptyNextToken_validationException() {
     rejected(json("ListShards", "{\"NextToken\":\"\"}"), "ValidationException")
         .body("message", containsString("nextToken"));
