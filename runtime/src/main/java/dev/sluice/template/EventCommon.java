@@ -22,6 +22,9 @@ final class EventCommon {
   /** The destination types SAM takes for DestinationConfig.OnFailure. */
   static final List<String> AWS_DESTINATION_TYPES = List.of("SQS", "SNS", "S3");
 
+  /** A Kafka event's: Lambda sends its failure records to a topic too, as Sluice does. */
+  static final List<String> KAFKA_DESTINATION_TYPES = List.of("SQS", "SNS", "S3", "Kafka");
+
   private static final java.util.regex.Pattern AWS_ONLY_ARN =
       java.util.regex.Pattern.compile("arn:aws[a-z-]*:(sqs|sns|s3):.*");
 
@@ -30,9 +33,11 @@ final class EventCommon {
    * Metadata.Sluice.Events.ID.OnFailure) when given, else DestinationConfig.OnFailure.Destination;
    * null for none. DestinationConfig is for AWS then, and is not resolved: it may name a queue or
    * topic that only AWS creates. Sluice cannot send to SQS, SNS or S3, so such a destination
-   * without a Sluice one is an error that says how to give one.
+   * without a Sluice one is an error that says how to give one; a Kafka event's {@code Type: Kafka}
+   * with a {@code kafka://topic} is one both send to.
    */
-  static String onFailure(Props props, String id, String sluiceOnFailure, Problems problems) {
+  static String onFailure(
+      Props props, String id, String sluiceOnFailure, boolean kafka, Problems problems) {
     if (!props.has("DestinationConfig")) {
       return sluiceOnFailure;
     }
@@ -43,17 +48,20 @@ final class EventCommon {
       onFailure.raw("Destination");
       onFailure.raw("Type");
     } else if (config.has("OnFailure")) {
-      destination = destination(onFailure, id, problems);
+      destination = destination(onFailure, id, kafka, problems);
     }
     onFailure.finish(Set.of());
     config.finish(Set.of());
     return sluiceOnFailure != null ? sluiceOnFailure : destination;
   }
 
-  private static String destination(Props onFailure, String id, Problems problems) {
-    String type = onFailure.oneOf("Type", AWS_DESTINATION_TYPES);
+  private static String destination(Props onFailure, String id, boolean kafka, Problems problems) {
+    String type = onFailure.oneOf("Type", kafka ? KAFKA_DESTINATION_TYPES : AWS_DESTINATION_TYPES);
     Field f = onFailure.required("Destination");
     String destination = f == null ? null : Values.string(f, problems);
+    if ("Kafka".equals(type) && destination != null && destination.startsWith("kafka://")) {
+      return destination; // checked as any Sluice destination is (Destinations)
+    }
     if (destination != null && (type != null || AWS_ONLY_ARN.matcher(destination).matches())) {
       problems.error(
           f.path(),

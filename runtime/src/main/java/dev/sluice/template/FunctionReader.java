@@ -222,6 +222,13 @@ final class FunctionReader {
     return env;
   }
 
+  /** Tag keys SAM sets itself and refuses in a template. */
+  private static final Set<String> SAM_RESERVED_TAGS =
+      Set.of(
+          FunctionResource.CREATED_BY.getKey(),
+          "serverlessrepo:applicationId",
+          "serverlessrepo:semanticVersion");
+
   /**
    * Tags, Globals' merged key by key as SAM merges maps, plus the {@code lambda:createdBy: SAM} tag
    * SAM adds. A key Lambda would refuse (empty, over 128 characters, {@code aws:...}) or a value
@@ -270,6 +277,9 @@ final class FunctionReader {
             where,
             props.raw(key),
             "is not a tag key Lambda takes: 1 to 128 characters, not starting with aws:");
+      } else if (SAM_RESERVED_TAGS.contains(key)) {
+        problems.errorAtKey(
+            where, props.raw(key), "is a tag key SAM reserves; it cannot be set on a function");
       } else if (key.startsWith(StreamLimits.SLUICE_TAG_PREFIX)) {
         // sluice:isolation is a setting (Metadata.Sluice.Isolation here), sluice:stack the deploy's
         problems.errorAtKey(
@@ -342,6 +352,15 @@ final class FunctionReader {
       List<KinesisEventSource> kinesis,
       List<KafkaEventSource> kafka) {
     for (String id : events.keys()) {
+      if (!TemplateReader.LOGICAL_ID.matcher(id).matches()) {
+        // SAM makes each event a resource whose logical id is the function's and this one's
+        scope
+            .problems()
+            .errorAtKey(
+                events.path() + "." + id,
+                events.raw(id),
+                "logical ids must be alphanumeric (A-Z a-z 0-9)");
+      }
       Props event = events.child(id);
       String type = eventType(event, scope.problems());
       Props props = event.child("Properties");

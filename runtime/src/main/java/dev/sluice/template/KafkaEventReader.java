@@ -22,8 +22,8 @@ final class KafkaEventReader {
           "VPC_SECURITY_GROUP");
 
   /**
-   * SAM properties for AWS's operation of the mapping (keys, metrics, logs, pollers, a schema
-   * registry, the consumption mode): warned about, so that a template AWS takes deploys here.
+   * SAM properties for AWS's operation of the mapping (keys, metrics, logs, pollers, the
+   * consumption mode): warned about, so that a template AWS takes deploys here.
    */
   private static final Set<String> IGNORED =
       Set.of(
@@ -31,8 +31,7 @@ final class KafkaEventReader {
           "KmsKeyArn",
           "LoggingConfig",
           "MetricsConfig",
-          "ProvisionedPollerConfig",
-          "SchemaRegistryConfig");
+          "ProvisionedPollerConfig");
 
   private KafkaEventReader() {}
 
@@ -58,14 +57,30 @@ final class KafkaEventReader {
             props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
             props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
             EventCommon.responseTypes(props, problems),
-            EventCommon.onFailure(props, id, meta.onFailure(id), scope.problems()),
+            EventCommon.onFailure(props, id, meta.onFailure(id), true, scope.problems()),
             sourceAccess(props, meta.sourceAccess(id), meta.eventPath(id), scope),
             meta.parallelization(id),
             meta.metadataOnly(id),
             enabled == null || enabled);
     refuseParallelization(id, props, problems);
+    refuseSchemaRegistry(props, problems);
     props.finish(IGNORED);
     return source;
+  }
+
+  /**
+   * A schema registry changes what the function gets (decoded values where Sluice would hand it the
+   * records' raw bytes), so it is refused, as the mapping API refuses it, not ignored.
+   */
+  private static void refuseSchemaRegistry(Props props, Problems problems) {
+    Node at = props.raw("SchemaRegistryConfig");
+    if (at != null) {
+      problems.errorAtKey(
+          props.path() + ".SchemaRegistryConfig",
+          at,
+          "is not supported by Sluice: the function would get the records' raw bytes where it"
+              + " expects values decoded by the schema registry");
+    }
   }
 
   /**

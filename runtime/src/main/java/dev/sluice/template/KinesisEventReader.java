@@ -43,7 +43,7 @@ final class KinesisEventReader {
             props.bool("BisectBatchOnFunctionError"),
             props.unlimitedOrRange("MaximumRetryAttempts", 0, 10_000),
             props.unlimitedOrRange("MaximumRecordAgeInSeconds", 60, 604_800),
-            EventCommon.onFailure(props, id, sluiceOnFailure, problems),
+            EventCommon.onFailure(props, id, sluiceOnFailure, false, problems),
             EventCommon.responseTypes(props, problems),
             EventCommon.filters(props, scope),
             props.integer("TumblingWindowInSeconds", 0, 900),

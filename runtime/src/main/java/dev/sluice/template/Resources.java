@@ -53,6 +53,9 @@ final class Resources {
       problems.errorAtKey("Resources", root, "is required");
     } else if (!section.isMap()) {
       problems.error("Resources", section, "expected a mapping");
+    } else if (section.entries.isEmpty()) {
+      // CloudFormation refuses it; deployed as a stack, it would delete all the stack has
+      problems.error("Resources", section, "must define at least one resource");
     } else {
       section.entries.forEach((id, node) -> add(id, node, problems));
     }

@@ -29,7 +29,7 @@ final class TemplateReader {
 
   private static final List<String> LOGICAL_ID_SECTIONS =
       List.of("Parameters", "Mappings", "Resources", "Outputs");
-  private static final Pattern LOGICAL_ID = Pattern.compile("[A-Za-z0-9]+");
+  static final Pattern LOGICAL_ID = Pattern.compile("[A-Za-z0-9]+");
 
   private final Problems problems;
   private final TemplateContext ctx;

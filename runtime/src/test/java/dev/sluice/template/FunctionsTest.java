@@ -91,6 +91,77 @@ class FunctionsTest {
         .contains("OnFailure.Type: Kinesis is not one of SQS, SNS, S3");
   }
 
+  /** A function with SelfManagedKafka event K and {@code more} in its Properties. */
+  private static String kafkaEvent(String more) {
+    return function(
+        "Events:\n  K:\n    Type: SelfManagedKafka\n    Properties:\n"
+            + "      KafkaBootstrapServers: [localhost:9092]\n      Topics: [orders]\n"
+            + "      SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: 'file:///run/k.json'}]\n"
+            + more);
+  }
+
+  @Test
+  void onFailureTypeKafka_ofAKafkaEvent_isTheSluiceDestinationToo() {
+    String yaml =
+        kafkaEvent(
+            "      DestinationConfig:\n        OnFailure:\n"
+                + "          Type: Kafka\n          Destination: kafka://orders-dlt\n");
+
+    assertThat(Inline.parse(yaml).functions().get(0).kafkaEvents().get(0).onFailure())
+        .isEqualTo("kafka://orders-dlt");
+  }
+
+  @Test
+  void onFailureTypeKafka_ofAKinesisEvent_anError() {
+    String events =
+        "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n      DestinationConfig:\n        OnFailure:\n"
+            + "          Type: Kafka\n          Destination: kafka://orders-dlt\n";
+
+    assertThat(Inline.errors(function(events)))
+        .anySatisfy(
+            e -> assertThat(e).contains("OnFailure.Type: Kafka is not one of SQS, SNS, S3"));
+  }
+
+  @Test
+  void schemaRegistryConfig_ofAKafkaEvent_anErrorAtTheKey() {
+    String yaml =
+        kafkaEvent(
+            "      SchemaRegistryConfig:\n        SchemaRegistryURI: https://registry:8081\n"
+                + "        EventRecordFormat: JSON\n");
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith("Resources.Fn.Properties.Events.K.Properties.SchemaRegistryConfig:")
+        .contains("decoded by the schema registry");
+  }
+
+  @Test
+  void eventLogicalId_notAlphanumeric_anErrorAtTheKey() {
+    String events =
+        "Events:\n  order-stream:\n    Type: Kinesis\n    Properties:\n      Stream: "
+            + STREAM_ARN
+            + "\n      StartingPosition: LATEST\n";
+
+    assertThat(Inline.errors(function(events)))
+        .singleElement()
+        .asString()
+        .startsWith(
+            "Resources.Fn.Properties.Events.order-stream: logical ids must be alphanumeric");
+  }
+
+  @Test
+  void tags_keysSamReserves_anErrorAtEach() {
+    String yaml =
+        function("Tags:\n  lambda:createdBy: me\n  serverlessrepo:applicationId: x\n  ok: y\n");
+
+    assertThat(Inline.errors(yaml))
+        .hasSize(2)
+        .allSatisfy(e -> assertThat(e).contains("is a tag key SAM reserves"));
+  }
+
   @Test
   void providedRuntime_withoutIsolation_runsAsAProcess() {
     String yaml =

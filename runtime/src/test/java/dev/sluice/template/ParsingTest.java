@@ -134,6 +134,12 @@ class ParsingTest {
   }
 
   @Test
+  void emptyResources_isAnError() {
+    assertThat(Inline.errors("Description: nothing\nResources: {}\n"))
+        .containsExactly("Resources: must define at least one resource (template.yaml:2:12)");
+  }
+
+  @Test
   void unknownTypeNotDeployed_isAWarningAndTheTemplateStillLoads() {
     Template t =
         Inline.parse(STREAM + "  Q:\n    Type: AWS::SQS::Queue\n    Properties: {Foo: 1}\n");
