@@ -135,7 +135,8 @@ final class FunctionReader {
         List.copyOf(kinesis),
         List.copyOf(kafka),
         tags,
-        Resources.retained(r, "a function", scope.problems()));
+        Resources.retained(r, "a function", scope.problems()),
+        Resources.retainedOnReplace(r, "a function", scope.problems()));
   }
 
   private static String isolation(SluiceMetadata meta, String runtime, Problems problems) {

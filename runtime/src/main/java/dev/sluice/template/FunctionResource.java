@@ -22,6 +22,8 @@ import java.util.Map;
  * @param tags the function's tags (Globals' merged in), with SAM's {@code lambda:createdBy: SAM}
  * @param retain whether its DeletionPolicy keeps it (and its event-source mappings) when a later
  *     deploy of the stack no longer has it ({@code Retain}, {@code RetainExceptOnCreate})
+ * @param retainOnReplace whether its UpdateReplacePolicy keeps it (and its mappings) when a later
+ *     deploy replaces it ({@code Retain}): the same logical id names another function then
  */
 public record FunctionResource(
     String logicalId,
@@ -38,7 +40,8 @@ public record FunctionResource(
     List<KinesisEventSource> kinesisEvents,
     List<KafkaEventSource> kafkaEvents,
     Map<String, String> tags,
-    boolean retain) {
+    boolean retain,
+    boolean retainOnReplace) {
 
   /** The tag SAM puts on every function it creates, which Sluice's deploy puts there too. */
   public static final Map.Entry<String, String> CREATED_BY = Map.entry("lambda:createdBy", "SAM");

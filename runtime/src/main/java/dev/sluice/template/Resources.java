@@ -299,4 +299,25 @@ final class Resources {
         "expected Delete, Retain or RetainExceptOnCreate (" + what + " has no Snapshot)");
     return false;
   }
+
+  /**
+   * CloudFormation's UpdateReplacePolicy of {@code r}: whether the resource outlives a replacement
+   * (a deploy that gives the logical id another name) ({@code Retain}) or not ({@code Delete}, the
+   * default).
+   */
+  static boolean retainedOnReplace(Resource r, String what, Problems problems) {
+    Node policy = r.node().entries.get("UpdateReplacePolicy");
+    String text = policy != null && policy.isScalar() ? policy.text : null;
+    if (policy == null || "Delete".equals(text)) {
+      return false;
+    }
+    if ("Retain".equals(text)) {
+      return true;
+    }
+    problems.error(
+        r.path() + ".UpdateReplacePolicy",
+        policy,
+        "expected Delete or Retain (" + what + " has no Snapshot)");
+    return false;
+  }
 }

@@ -37,7 +37,8 @@ final class StreamReader {
         retention == null ? 24 : retention,
         mode,
         tags,
-        Resources.retained(r, "a Kinesis stream", scope.problems()));
+        Resources.retained(r, "a Kinesis stream", scope.problems()),
+        Resources.retainedOnReplace(r, "a Kinesis stream", scope.problems()));
   }
 
   private static String name(String id, Props props, Problems problems) {

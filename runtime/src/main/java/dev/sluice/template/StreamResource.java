@@ -13,6 +13,8 @@ import java.util.Map;
  * @param tags the stream's tags
  * @param retain whether its DeletionPolicy keeps it when a later deploy of the stack no longer has
  *     it ({@code Retain}, {@code RetainExceptOnCreate})
+ * @param retainOnReplace whether its UpdateReplacePolicy keeps it when a later deploy replaces it
+ *     ({@code Retain}): the same logical id names another stream then
  */
 public record StreamResource(
     String logicalId,
@@ -21,9 +23,10 @@ public record StreamResource(
     int retentionHours,
     String mode,
     Map<String, String> tags,
-    boolean retain) {
+    boolean retain,
+    boolean retainOnReplace) {
 
-  /** A stream that a later deploy without it deletes (DeletionPolicy Delete, the default). */
+  /** A stream that a later deploy without it deletes (both policies Delete, the default). */
   public StreamResource(
       String logicalId,
       String name,
@@ -31,6 +34,6 @@ public record StreamResource(
       int retentionHours,
       String mode,
       Map<String, String> tags) {
-    this(logicalId, name, shardCount, retentionHours, mode, tags, false);
+    this(logicalId, name, shardCount, retentionHours, mode, tags, false, false);
   }
 }

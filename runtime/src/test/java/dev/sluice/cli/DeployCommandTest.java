@@ -210,7 +210,9 @@ class DeployCommandTest {
         .contains("- function prune-drop-fn: no longer in the template")
         .contains("- stream prune-drop: no longer in the template")
         .contains("! stream prune-kept: no longer in the template; kept, as its DeletionPolicy is")
-        .contains("! function prune-kept-fn: no longer in the template; kept with its event-source")
+        .contains(
+            "! function prune-kept-fn: no longer in the template; kept, as its DeletionPolicy is"
+                + " Retain, with its event-source mappings")
         .doesNotContain("- mapping prune-kept-fn")
         .doesNotContain("other-");
     assertThat(again.out())
@@ -238,6 +240,59 @@ class DeployCommandTest {
                 .path("EventSourceMappings"))
         .as("the retained function's mapping runs on")
         .hasSize(1);
+  }
+
+  static final String REPLACED =
+      """
+      Transform: AWS::Serverless-2016-10-31
+      Resources:
+        Held:
+          Type: AWS::Kinesis::Stream
+          UpdateReplacePolicy: Retain
+          Properties: {Name: %1$s-held, ShardCount: 1}
+        Plain:
+          Type: AWS::Kinesis::Stream
+          UpdateReplacePolicy: Delete
+          Properties: {Name: %1$s-plain, ShardCount: 1}
+        HeldFn:
+          Type: AWS::Serverless::Function
+          UpdateReplacePolicy: Retain
+          Properties:
+            FunctionName: %1$s-held-fn
+            CodeUri: %2$s
+            Runtime: java17
+            Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+      """;
+
+  @Test
+  void deploy_renamedResourcesWhoseUpdateReplacePolicyIsRetain_keptOutOfTheStack()
+      throws Exception {
+    Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
+    Files.writeString(t, REPLACED.formatted("rp", CliCommandsTest.HELLO));
+    assertThat(cli("", "deploy", "--stack-name", "rp", t.toString()).exit()).isZero();
+    // the same logical ids under other names: CloudFormation replaces the resources
+    Files.writeString(t, REPLACED.formatted("rp2", CliCommandsTest.HELLO));
+
+    Cli.Result r = cli("", "deploy", "--stack-name", "rp", t.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("! stream rp-held: replaced (Held names another now); kept, as its")
+        .contains("! function rp-held-fn: replaced (HeldFn names another now); kept")
+        .contains("- stream rp-plain: no longer in the template");
+    SluiceClient client = new SluiceClient(URI.create(root));
+    JsonNode streams = client.kinesis("ListStreams", SluiceClient.object()).path("StreamNames");
+    assertThat(streams.toString())
+        .contains("\"rp-held\"", "\"rp2-held\"", "\"rp2-plain\"")
+        .doesNotContain("\"rp-plain\"");
+    assertThat(
+            client
+                .kinesis("ListTagsForStream", SluiceClient.object().put("StreamName", "rp-held"))
+                .path("Tags")
+                .toString())
+        .doesNotContain("sluice:");
+    assertThat(tags("rp-held-fn")).doesNotContainKeys("sluice:stack", "sluice:retain-on-replace");
+    assertThat(tags("rp2-held-fn")).containsEntry("sluice:retain-on-replace", "HeldFn");
   }
 
   private Map<String, String> tags(String function) {

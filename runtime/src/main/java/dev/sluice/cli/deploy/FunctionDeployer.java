@@ -142,6 +142,9 @@ final class FunctionDeployer {
       if (f.retain()) {
         want.put(StackPruner.DELETION_POLICY, "Retain");
       }
+      if (f.retainOnReplace()) {
+        want.put(StackPruner.REPLACE_POLICY, f.logicalId());
+      }
     }
     return want;
   }

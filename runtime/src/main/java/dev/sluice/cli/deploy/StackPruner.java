@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * does when a resource leaves a template: functions (with their mappings) and streams that carry
  * the stack's {@link #STACK} tag. Resources without it (made by hand, by another stack, or before
  * Sluice marked them) are never touched, and a function or stream whose DeletionPolicy was Retain
- * is kept and released from the stack.
+ * is kept and released from the stack; so is one whose UpdateReplacePolicy was Retain when its
+ * logical id is still in the template (under another name: CloudFormation replaces it).
  */
 final class StackPruner {
 
@@ -33,6 +34,12 @@ final class StackPruner {
    * Retain}.
    */
   static final String DELETION_POLICY = "sluice:deletion-policy";
+
+  /**
+   * On a function or stream whose UpdateReplacePolicy is Retain: its logical id, so that a later
+   * deploy that gives the id another name (a replacement) keeps it rather than deleting it.
+   */
+  static final String REPLACE_POLICY = "sluice:retain-on-replace";
 
   private static final String FUNCTIONS = "/2015-03-31/functions/";
   private static final String TAGS = "/2017-03-31/tags/";
@@ -52,6 +59,9 @@ final class StackPruner {
     if (s.retain()) {
       marks.put(DELETION_POLICY, "Retain");
     }
+    if (s.retainOnReplace()) {
+      marks.put(REPLACE_POLICY, s.logicalId());
+    }
     return marks;
   }
 
@@ -62,6 +72,8 @@ final class StackPruner {
   void prune(Template t, java.util.function.Consumer<Change> report) {
     Set<String> functions =
         t.functions().stream().map(FunctionResource::name).collect(Collectors.toSet());
+    Set<String> functionIds =
+        t.functions().stream().map(FunctionResource::logicalId).collect(Collectors.toSet());
     for (String fn : functionNames()) {
       if (functions.contains(fn)) {
         continue;
@@ -69,19 +81,42 @@ final class StackPruner {
       JsonNode f = function(fn);
       JsonNode tags = f == null ? null : f.path("Tags");
       if (tags != null && t.stackName().equals(tags.path(STACK).asText(null))) {
-        removeFunction(fn, f, "Retain".equals(tags.path(DELETION_POLICY).asText()), report);
+        String kept =
+            keptBecause(
+                tags.path(DELETION_POLICY).asText(null),
+                tags.path(REPLACE_POLICY).asText(null),
+                functionIds);
+        removeFunction(fn, f, kept, report);
       }
     }
     Set<String> streams =
         t.streams().stream().map(StreamResource::name).collect(Collectors.toSet());
+    Set<String> streamIds =
+        t.streams().stream().map(StreamResource::logicalId).collect(Collectors.toSet());
     for (String stream : streamNames()) {
       if (!streams.contains(stream)) {
         Map<String, String> tags = streamTags(stream);
         if (t.stackName().equals(tags.get(STACK))) {
-          report.accept(removeStream(stream, "Retain".equals(tags.get(DELETION_POLICY))));
+          String kept = keptBecause(tags.get(DELETION_POLICY), tags.get(REPLACE_POLICY), streamIds);
+          report.accept(removeStream(stream, kept));
         }
       }
     }
+  }
+
+  /**
+   * Why a resource that left the template is kept, or null when it is deleted: its DeletionPolicy,
+   * or its UpdateReplacePolicy when its logical id ({@code replacedId}) still names a resource of
+   * its type, under another name.
+   */
+  private static String keptBecause(String deletion, String replacedId, Set<String> ids) {
+    if (replacedId != null && ids.contains(replacedId)) {
+      return "replaced (" + replacedId + " names another now); kept, as its UpdateReplacePolicy is";
+    }
+    if ("Retain".equals(deletion)) {
+      return "no longer in the template; kept, as its DeletionPolicy is";
+    }
+    return null;
   }
 
   /**
@@ -89,9 +124,9 @@ final class StackPruner {
    * Retain keeps running as it is, mappings included, and only leaves the stack.
    */
   private void removeFunction(
-      String fn, JsonNode f, boolean retain, java.util.function.Consumer<Change> report) {
+      String fn, JsonNode f, String kept, java.util.function.Consumer<Change> report) {
     String resource = "function " + fn;
-    if (retain) {
+    if (kept != null) {
       String arn = f.path("Configuration").path("FunctionArn").asText();
       String untag =
           TAGS
@@ -99,14 +134,16 @@ final class StackPruner {
               + "?tagKeys="
               + SluiceClient.encode(STACK)
               + "&tagKeys="
-              + SluiceClient.encode(DELETION_POLICY);
+              + SluiceClient.encode(DELETION_POLICY)
+              + "&tagKeys="
+              + SluiceClient.encode(REPLACE_POLICY);
       client.rest("DELETE", untag, null);
       report.accept(
           new Change(
               Change.Action.SKIPPED,
               resource,
-              "no longer in the template; kept with its event-source mappings, as its"
-                  + " DeletionPolicy is Retain, and no longer part of the stack"));
+              kept
+                  + " Retain, with its event-source mappings, and is no longer part of the stack"));
       return;
     }
     mappings.deleteAll(fn, report);
@@ -114,18 +151,15 @@ final class StackPruner {
     report.accept(new Change(Change.Action.DELETED, resource, "no longer in the template"));
   }
 
-  private Change removeStream(String stream, boolean retain) {
+  private Change removeStream(String stream, String kept) {
     String resource = "stream " + stream;
-    if (retain) {
+    if (kept != null) {
       ObjectNode body = named(stream);
       ArrayNode keys = body.putArray("TagKeys");
-      keys.add(STACK).add(DELETION_POLICY);
+      keys.add(STACK).add(DELETION_POLICY).add(REPLACE_POLICY);
       client.kinesis("RemoveTagsFromStream", body);
       return new Change(
-          Change.Action.SKIPPED,
-          resource,
-          "no longer in the template; kept, as its DeletionPolicy is Retain, and no longer part"
-              + " of the stack");
+          Change.Action.SKIPPED, resource, kept + " Retain, and is no longer part of the stack");
     }
     client.kinesis("DeleteStream", named(stream).put("EnforceConsumerDeletion", true));
     return new Change(Change.Action.DELETED, resource, "no longer in the template");
