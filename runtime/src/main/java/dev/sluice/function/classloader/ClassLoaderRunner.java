@@ -177,6 +177,13 @@ final class ClassLoaderRunner implements Runner {
   private final class Attempt {
     private volatile Invocation invocation;
     private final CompletableFuture<InvocationReport> result;
+
+    /**
+     * Claimed by whichever of the handler's return and the timeout decides the outcome: the timer
+     * thread, which every function shares, may run the timeout late, after the handler returned.
+     */
+    private final AtomicBoolean decided = new AtomicBoolean();
+
     private final long started = System.nanoTime();
     private volatile Thread thread;
     private volatile HandlerInstance instance;
@@ -207,6 +214,7 @@ final class ClassLoaderRunner implements Runner {
       OutputCapture.Sink log = output;
       OutputCapture.begin(log);
       long allocated0 = allocatedBytes();
+      boolean invoked = false; // past init: the deadline is the handler's
       InvocationResult outcome;
       try {
         HandlerInstance i = instance;
@@ -217,11 +225,12 @@ final class ClassLoaderRunner implements Runner {
           initialized();
         }
         instance = i;
-        if (result.isDone()) {
+        if (decided.get()) {
           // init outlasted its limit: the invocation timed out, and may be running elsewhere by
           // now (a mapping retries its batch), so the handler must not run it here as well
           throw new IllegalStateException("the invocation timed out during init");
         }
+        invoked = true;
         byte[] out = i.invoke(invocation, config, i.logStream, log::line);
         outcome =
             out != null && out.length > InvocationResult.Failure.MAX_RESPONSE_BYTES
@@ -255,7 +264,13 @@ final class ClassLoaderRunner implements Runner {
       long usedMb = (allocatedBytes() - allocated0) >> 20;
       long duration = System.nanoTime() - started - Math.max(0, initNanos);
       Thread.interrupted(); // a timeout's interrupt must not reach what this thread runs next
-      boolean timedOut = result.isDone(); // only the timeout completes it before this point
+      boolean timedOut = !decided.compareAndSet(false, true);
+      if (!timedOut && invoked && System.currentTimeMillis() > invocation.deadlineMillis()) {
+        // returned past its deadline while the timeout waited for the timer thread: it timed out
+        // all the same, as in Lambda, which would have stopped it at the deadline
+        timedOut = true;
+        outcome = InvocationResult.Failure.timeout(invocation.requestId(), config.timeoutSeconds());
+      }
       // A timed-out instance is dropped, as Lambda resets the sandbox after a timeout: its
       // static state may be half updated. Another goes back before the result completes, so
       // that a close() that the completion lets through finds it.
@@ -303,12 +318,15 @@ final class ClassLoaderRunner implements Runner {
     private void initialized() {
       long timeoutMillis = config.timeoutSeconds() * 1000L;
       invocation = invocation.withDeadline(System.currentTimeMillis() + timeoutMillis);
-      if (!result.isDone()) {
+      if (!decided.get()) {
         arm(timeoutMillis);
       }
     }
 
     void timeout() {
+      if (!decided.compareAndSet(false, true)) {
+        return; // the handler returned first: its answer stands
+      }
       InvocationResult failure =
           InvocationResult.Failure.timeout(invocation.requestId(), config.timeoutSeconds());
       long duration = System.nanoTime() - started;

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,64 @@ class ClassLoaderRunnerTest {
 
     InvocationResult r = running.orTimeout(10, TimeUnit.SECONDS).join().result();
     assertThat(r).isInstanceOf(InvocationResult.Success.class);
+  }
+
+  @Test
+  void invoke_returnsPastItsDeadlineWhileTheTimerThreadIsLate_timedOutAndTheInstanceDropped()
+      throws Exception {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(
+            Map.of(
+                "fixture.Count",
+                "package fixture; public class Count { static int calls;"
+                    + " public String go(String in) throws Exception {"
+                    + "   calls++; if (in.equals(\"slow\")) Thread.sleep(300);"
+                    + "   return \"\" + calls; } }")));
+    // the timer thread every function shares, busy when this invocation's timeout falls due
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+    PlatformLoader platform = new PlatformLoader();
+    ClassLoaderRunner runner =
+        new ClassLoaderRunner(
+            HandlerInstanceTest.config("fixture.Count::go"),
+            new DeployedCode(dir),
+            platform,
+            timers);
+    try {
+      assertThat(text(report(runner, "warm").result())).isEqualTo("\"1\"");
+      var slow = runner.invoke(invocation("slow", 200));
+      timers.execute(() -> sleepQuietly(600)); // the timeout runs after the handler returned
+
+      InvocationResult r = slow.orTimeout(10, TimeUnit.SECONDS).join().result();
+
+      assertThat(r).isInstanceOf(InvocationResult.Failure.class);
+      assertThat(((InvocationResult.Failure) r).errorMessage()).contains("Task timed out");
+      assertThat(runner.idleInstances()).as("the timed-out instance is not kept").isZero();
+      assertThat(text(report(runner, "next").result())).as("a fresh instance").isEqualTo("\"1\"");
+    } finally {
+      runner.close();
+      timers.shutdownNow();
+      platform.close();
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** An invocation with {@code input} as a JSON string and {@code millis} to run. */
+  private static Invocation invocation(String input, long millis) {
+    return new Invocation(
+        UUID.randomUUID().toString(),
+        ("\"" + input + "\"").getBytes(StandardCharsets.UTF_8),
+        System.currentTimeMillis() + millis,
+        "arn:aws:lambda:us-east-1:000000000000:function:f",
+        null);
   }
 
   @Test
