@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -75,6 +76,14 @@ public final class FunctionService implements AutoCloseable {
   private final ReservedLimit unreserved;
 
   private final Object unreservedLock = new Object();
+
+  /**
+   * Every invocation on the node, whatever its pool: a reservation removed, lowered or added while
+   * invocations run moves capacity between the pools at once, but those invocations still hold
+   * their old pool's permits, which the new sizes do not count.
+   */
+  private final Semaphore running;
+
   private final int globalConcurrency;
   private final List<Duration> asyncRetryDelays;
   private final CodeStore codes;
@@ -231,6 +240,7 @@ public final class FunctionService implements AutoCloseable {
     this.factories = factories;
     this.clock = clock;
     this.unreserved = new ReservedLimit(globalConcurrency);
+    this.running = new Semaphore(globalConcurrency);
     this.globalConcurrency = globalConcurrency;
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
@@ -1015,8 +1025,22 @@ public final class FunctionService implements AutoCloseable {
     return new Invoked(requestId, report, text);
   }
 
-  /** A function with a reservation runs within it alone; the others share the unreserved pool. */
+  /**
+   * A function with a reservation runs within it alone; the others share the unreserved pool; and
+   * no more than the node's concurrency run at once, however the pools were resized meanwhile.
+   */
   private void acquire(Deployed d) {
+    acquirePool(d);
+    if (!running.tryAcquire()) {
+      (d.reserved() != null ? d.reserved() : unreserved).release();
+      throw FunctionException.throttled(
+          "ConcurrentInvocationLimitExceeded",
+          "Rate Exceeded. The node's concurrency is in use by invocations admitted before a"
+              + " reserved concurrency changed.");
+    }
+  }
+
+  private void acquirePool(Deployed d) {
     if (d.reserved() != null) {
       if (!d.reserved().tryAcquire()) {
         throw FunctionException.throttled(
@@ -1039,6 +1063,7 @@ public final class FunctionService implements AutoCloseable {
   /** Gives back what {@link #acquire} took for {@code d}, the same Deployed. */
   private void release(Deployed d) {
     (d.reserved() != null ? d.reserved() : unreserved).release();
+    running.release();
   }
 
   /** Sizes the unreserved pool to what the functions' reservations leave. */

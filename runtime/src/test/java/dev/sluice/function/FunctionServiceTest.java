@@ -858,6 +858,40 @@ class FunctionServiceTest {
   }
 
   @Test
+  void putConcurrency_removedWhileItsInvocationsRun_theNodesConcurrencyStillHolds()
+      throws Exception {
+    open(); // 16 at once on this node
+    byte[] jar = sleeperJar(3_000);
+    service.create("held", java17(SLEEPER), new CodeSource.Upload(jar));
+    service.create("other", java17(SLEEPER), new CodeSource.Upload(jar));
+    service.putConcurrency("held", 14);
+    List<java.util.concurrent.CompletableFuture<FunctionService.Invoked>> running =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 14; i++) {
+      running.add(
+          service.invoke("held", ("\"h" + i + "\"").getBytes(StandardCharsets.UTF_8), null));
+    }
+
+    service.putConcurrency("held", null); // the shared pool grows to 16 while 14 still run
+
+    int admitted = 0;
+    int throttled = 0;
+    for (int i = 0; i < 4; i++) {
+      try {
+        running.add(service.invoke("other", "\"o\"".getBytes(StandardCharsets.UTF_8), null));
+        admitted++;
+      } catch (FunctionException e) {
+        assertThat(e.kind()).isEqualTo(FunctionException.Kind.TOO_MANY_REQUESTS);
+        throttled++;
+      }
+    }
+    assertThat(admitted).as("16 at once, the 14 admitted before the change included").isEqualTo(2);
+    assertThat(throttled).isEqualTo(2);
+    running.forEach(java.util.concurrent.CompletableFuture::join);
+    assertThat(call("other", "\"after\"").asText()).isEqualTo("after");
+  }
+
+  @Test
   void create_osOnlyRuntime_needsProcessIsolation() {
     open();
     FunctionSpec inClassLoader =
