@@ -330,7 +330,7 @@ final class Instance implements RuntimeApiServer.Api {
   public void response(HttpServerRequest request, String requestId, Buffer body, long size) {
     Ended ended = end(requestId);
     if (ended == null) {
-      RuntimeApiServer.invalidRequestId(request);
+      refuse(request, requestId);
       return;
     }
     InvocationResult result;
@@ -349,7 +349,7 @@ final class Instance implements RuntimeApiServer.Api {
       HttpServerRequest request, String requestId, Buffer body, long size, String errorType) {
     Ended ended = end(requestId);
     if (ended == null) {
-      RuntimeApiServer.invalidRequestId(request);
+      refuse(request, requestId);
       return;
     }
     RuntimeApiServer.accepted(request);
@@ -584,6 +584,27 @@ final class Instance implements RuntimeApiServer.Api {
   }
 
   private record Ended(Job job, long endNanos, long logEnd) {}
+
+  /**
+   * Refuses a response or error that ends no invocation, as Lambda does: the one answered already
+   * (until the runtime's next {@code /next}), or any while the runtime is still starting, is a
+   * transition its state does not allow (403); another id is not the invocation's (400).
+   */
+  private void refuse(HttpServerRequest request, String requestId) {
+    boolean answered;
+    boolean starting;
+    synchronized (this) {
+      answered = lingering != null && lingering.requestId().equals(requestId);
+      starting = state == State.STARTING;
+    }
+    if (answered) {
+      RuntimeApiServer.invalidState(request, "Invocation " + requestId + " was answered already.");
+    } else if (starting) {
+      RuntimeApiServer.invalidState(request, "No invocation was handed out yet.");
+    } else {
+      RuntimeApiServer.invalidRequestId(request);
+    }
+  }
 
   /** Ends the invocation in flight if {@code requestId} is it. */
   private Ended end(String requestId) {
