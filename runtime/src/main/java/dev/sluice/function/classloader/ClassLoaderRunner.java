@@ -185,6 +185,15 @@ final class ClassLoaderRunner implements Runner {
     private final AtomicBoolean decided = new AtomicBoolean();
 
     private final long started = System.nanoTime();
+
+    /**
+     * A cold start's init, once over (-1 before, and on a warm instance), for a timeout's report.
+     */
+    private volatile long initDone = -1;
+
+    /** When the handler was called: a timeout's duration counts from there, not from the init. */
+    private volatile long handlerStarted;
+
     private volatile Thread thread;
     private volatile HandlerInstance instance;
     private ScheduledFuture<?> timer; // guarded by this
@@ -221,6 +230,7 @@ final class ClassLoaderRunner implements Runner {
         if (i == null) {
           i = HandlerInstance.start(config, code, platform, coldWorker, coldThreads);
           initNanos = i.initNanos;
+          initDone = initNanos;
           warnOnceIfSlowEvents(i);
           initialized();
         }
@@ -231,6 +241,7 @@ final class ClassLoaderRunner implements Runner {
           throw new IllegalStateException("the invocation timed out during init");
         }
         invoked = true;
+        handlerStarted = System.nanoTime();
         byte[] out = i.invoke(invocation, config, i.logStream, log::line);
         outcome =
             out != null && out.length > InvocationResult.Failure.MAX_RESPONSE_BYTES
@@ -329,8 +340,9 @@ final class ClassLoaderRunner implements Runner {
       }
       InvocationResult failure =
           InvocationResult.Failure.timeout(invocation.requestId(), config.timeoutSeconds());
-      long duration = System.nanoTime() - started;
-      if (result.complete(new InvocationReport(failure, duration, -1, -1, output.text()))) {
+      long from = handlerStarted != 0 ? handlerStarted : started;
+      long duration = System.nanoTime() - from;
+      if (result.complete(new InvocationReport(failure, duration, initDone, -1, output.text()))) {
         Thread t = thread;
         if (t != null) {
           t.interrupt(); // the instance is abandoned either way: it is never offered back

@@ -147,6 +147,32 @@ class ClassLoaderRunnerTest {
     }
   }
 
+  @Test
+  void invoke_coldStartThenTimeout_reportsTheInitAndTheHandlersTimeApart() throws Exception {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(
+            Map.of(
+                "fixture.SlowInit",
+                "package fixture; public class SlowInit {"
+                    + " static { try { Thread.sleep(1_500); } catch (InterruptedException e) {} }"
+                    + " public String go(String in) throws Exception {"
+                    + "   Thread.sleep(5_000); return in; } }")));
+    ClassLoaderRunner runner =
+        (ClassLoaderRunner)
+            factory.create(
+                HandlerInstanceTest.config("f", "fixture.SlowInit::go", 1), new DeployedCode(dir));
+
+    InvocationReport r = report(runner, "x");
+
+    assertThat(((InvocationResult.Failure) r.result()).errorMessage()).contains("Task timed out");
+    assertThat(r.initDurationNanos()).as("Init Duration").isGreaterThan(1_400_000_000L);
+    assertThat(r.durationNanos())
+        .as("the handler's second, not the init's")
+        .isBetween(900_000_000L, 1_400_000_000L);
+  }
+
   private static void sleepQuietly(long millis) {
     try {
       Thread.sleep(millis);
