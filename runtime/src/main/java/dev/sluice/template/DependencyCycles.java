@@ -14,7 +14,8 @@ import java.util.Set;
  * the same template must deploy to AWS. A resource depends on every resource its Properties name
  * through Ref, Fn::GetAtt or Fn::Sub (in every branch of an Fn::If, as CloudFormation counts them)
  * and on those in its DependsOn; a SAM resource's Events are left out, as SAM makes each event a
- * resource of its own.
+ * resource of its own. A SAM function's properties include what it inherits from Globals.Function,
+ * which SAM merges into it before CloudFormation looks.
  */
 final class DependencyCycles {
 
@@ -34,6 +35,9 @@ final class DependencyCycles {
   private final Set<Set<String>> reported;
   private final Problems problems;
 
+  /** Globals.Function, or null when the template has none. */
+  private final Node globalFunction;
+
   /**
    * @param reported the member sets of cycles already reported (through names); not reported again
    */
@@ -41,7 +45,9 @@ final class DependencyCycles {
       Map<String, Resources.Resource> resources,
       Set<String> parameters,
       Set<Set<String>> reported,
+      Node globalFunction,
       Problems problems) {
+    this.globalFunction = globalFunction;
     this.resources = resources;
     this.parameters = parameters;
     this.reported = new HashSet<>(reported);
@@ -70,6 +76,9 @@ final class DependencyCycles {
               }
             });
       }
+      if (Resources.FUNCTION.equals(r.type())) {
+        inherited(r, props != null && props.isMap() ? props : null, out);
+      }
       Node dependsOn = r.node().entries.get("DependsOn");
       if (dependsOn != null) {
         List<Node> names = dependsOn.isList() ? dependsOn.items : List.of(dependsOn);
@@ -77,6 +86,36 @@ final class DependencyCycles {
       }
     }
     edges.put(r.id(), out);
+  }
+
+  /**
+   * Walks the Globals.Function properties {@code r} takes: those its IgnoreGlobals does not name,
+   * merged with its own as SAM merges them.
+   */
+  private void inherited(Resources.Resource r, Node own, Map<String, Edge> out) {
+    if (globalFunction == null || !globalFunction.isMap()) {
+      return;
+    }
+    Set<String> ignored = Globals.ignoredBy(r);
+    globalFunction.entries.forEach(
+        (key, value) -> {
+          if (!ignored.contains("*") && !ignored.contains(key)) {
+            Node mine = own == null ? null : own.entries.get(key);
+            walkMerged(value, mine, "Globals.Function." + key, out);
+          }
+        });
+  }
+
+  /**
+   * Walks what of {@code global} stays once {@code own} is merged in: mappings merge key by key
+   * (the function's values win), lists add up, and any other value of the function's replaces.
+   */
+  private void walkMerged(Node global, Node own, String path, Map<String, Edge> out) {
+    if (own == null || (own.isList() && global.isList())) {
+      walk(global, path, out);
+    } else if (FunctionReader.plainMap(own) && FunctionReader.plainMap(global)) {
+      global.entries.forEach((k, v) -> walkMerged(v, own.entries.get(k), path + "." + k, out));
+    }
   }
 
   private void walk(Node n, String path, Map<String, Edge> out) {

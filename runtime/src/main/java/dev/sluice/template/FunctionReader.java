@@ -309,7 +309,8 @@ final class FunctionReader {
     return globals.child(key);
   }
 
-  private static boolean plainMap(Node n) {
+  /** A mapping written as one, not an intrinsic function: SAM merges such a value with Globals'. */
+  static boolean plainMap(Node n) {
     return n.isMap() && n.functionName() == null;
   }
 

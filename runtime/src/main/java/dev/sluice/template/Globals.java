@@ -79,6 +79,21 @@ final class Globals {
   }
 
   /**
+   * The Globals.Function properties function {@code r}'s IgnoreGlobals names ({@code *} for all),
+   * read without checking: {@link #forFunction} reports what is wrong with it.
+   */
+  static Set<String> ignoredBy(Resources.Resource r) {
+    Node ignore = r.node().isMap() ? r.node().entries.get("IgnoreGlobals") : null;
+    Set<String> out = new HashSet<>();
+    if (ignore != null && ignore.isScalar()) {
+      out.add(ignore.text);
+    } else if (ignore != null && ignore.isList()) {
+      ignore.items.stream().filter(Node::isScalar).forEach(i -> out.add(i.text));
+    }
+    return out;
+  }
+
+  /**
    * The Globals.Function properties function {@code r} inherits: all of {@code function} less those
    * its IgnoreGlobals names ("*" for all). As in SAM, IgnoreGlobals is checked only when there is a
    * Globals.Function, and may name only properties it sets.

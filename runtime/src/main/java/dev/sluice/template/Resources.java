@@ -116,8 +116,8 @@ final class Resources {
   }
 
   /** Reports resources depending on each other in a circle, but not a cycle through names again. */
-  void checkCycles(Set<String> parameters, Problems problems) {
-    new DependencyCycles(all, parameters, nameCycles, problems).check();
+  void checkCycles(Set<String> parameters, Node globalFunction, Problems problems) {
+    new DependencyCycles(all, parameters, nameCycles, globalFunction, problems).check();
   }
 
   /** Decides which resources are created, from their Condition. */

@@ -88,7 +88,7 @@ final class TemplateReader {
     }
     Outputs.check(top.get("Outputs"), conditions, resolver, problems);
     resources.warnNotDeployed(problems);
-    resources.checkCycles(parameters.keySet(), problems);
+    resources.checkCycles(parameters.keySet(), globalFunction(top.get("Globals")), problems);
     checkUniqueNames(resources, streams, functions);
     return new Template(
         problems.file(),
@@ -119,6 +119,11 @@ final class TemplateReader {
    * CloudFormation refuses logical ids that are not alphanumeric, and a parameter and a resource of
    * the same id (Ref could not tell them apart).
    */
+  /** The Globals.Function section as written, or null. */
+  private static Node globalFunction(Node globals) {
+    return globals != null && globals.isMap() ? globals.entries.get("Function") : null;
+  }
+
   private void checkLogicalIds(Node root, Set<String> parameters) {
     for (String section : LOGICAL_ID_SECTIONS) {
       Node n = root.entries.get(section);

@@ -32,6 +32,41 @@ class GlobalsTest {
   }
 
   @Test
+  void globalVariableNamingAFunction_isACircularDependencyOfThatFunction() {
+    String yaml =
+        Inline.SAM
+            + "Globals:\n  Function:\n    CodeUri: app.jar\n    Runtime: java17\n"
+            + "    Environment:\n      Variables:\n        NOTIFIER: !GetAtt Notifier.Arn\n"
+            + "Resources:\n"
+            + "  Notifier:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      Handler: n.N\n";
+
+    assertThat(Inline.errors(yaml))
+        .singleElement()
+        .asString()
+        .startsWith("Globals.Function.Environment.Variables.NOTIFIER: circular dependency");
+  }
+
+  @Test
+  void globalVariableNamingAFunction_notACycleWhereTheFunctionOverridesOrIgnoresIt() {
+    String yaml =
+        Inline.SAM
+            + "Globals:\n  Function:\n    CodeUri: app.jar\n    Runtime: java17\n"
+            + "    Environment:\n      Variables:\n        NOTIFIER: !GetAtt Notifier.Arn\n"
+            + "        QUIET: !Ref Quiet\n"
+            + "Resources:\n"
+            + "  Notifier:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            + "      Handler: n.N\n      Environment:\n        Variables:\n          NOTIFIER: none\n"
+            + "  Quiet:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: [Environment]\n"
+            + "    Properties:\n      Handler: q.Q\n";
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.functions()).hasSize(2);
+    assertThat(t.functions().get(0).environment()).containsEntry("NOTIFIER", "none");
+  }
+
+  @Test
   void functionVariableSetToNoValue_removesTheGlobalOne() {
     String yaml =
         Inline.SAM
