@@ -314,10 +314,16 @@ final class Resources {
     if ("Retain".equals(text)) {
       return true;
     }
+    if ("Snapshot".equals(text)) {
+      // CloudFormation deletes a replaced resource of a type without snapshots
+      problems.warn(
+          r.path() + ".UpdateReplacePolicy",
+          policy,
+          what + " has no Snapshot: a replaced one is deleted, as with Delete");
+      return false;
+    }
     problems.error(
-        r.path() + ".UpdateReplacePolicy",
-        policy,
-        "expected Delete or Retain (" + what + " has no Snapshot)");
+        r.path() + ".UpdateReplacePolicy", policy, "expected Delete, Retain or Snapshot");
     return false;
   }
 }

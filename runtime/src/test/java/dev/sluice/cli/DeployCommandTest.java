@@ -261,7 +261,11 @@ class DeployCommandTest {
             FunctionName: %1$s-held-fn
             CodeUri: %2$s
             Runtime: java17
-            Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
+            Handler: dev.sluice.examples.hello.OrderEventsHandler::handleRequest
+            Events:
+              FromHeld:
+                Type: Kinesis
+                Properties: {Stream: !GetAtt Held.Arn, StartingPosition: LATEST}
       """;
 
   @Test
@@ -270,6 +274,15 @@ class DeployCommandTest {
     Path t = Files.createTempDirectory("tpl-").resolve("template.yaml");
     Files.writeString(t, REPLACED.formatted("rp", CliCommandsTest.HELLO));
     assertThat(cli("", "deploy", "--stack-name", "rp", t.toString()).exit()).isZero();
+    Cli.Result unstacked = cli("", "deploy", t.toString()); // keeps the stack's marks as found
+    assertThat(unstacked.exit()).as(unstacked.err()).isZero();
+    assertThat(
+            new SluiceClient(URI.create(root))
+                .kinesis("ListTagsForStream", SluiceClient.object().put("StreamName", "rp-held"))
+                .path("Tags")
+                .toString())
+        .contains("sluice:retain-on-replace");
+    assertThat(tags("rp-held-fn")).containsEntry("sluice:retain-on-replace", "HeldFn");
     // the same logical ids under other names: CloudFormation replaces the resources
     Files.writeString(t, REPLACED.formatted("rp2", CliCommandsTest.HELLO));
 
@@ -293,6 +306,12 @@ class DeployCommandTest {
         .doesNotContain("sluice:");
     assertThat(tags("rp-held-fn")).doesNotContainKeys("sluice:stack", "sluice:retain-on-replace");
     assertThat(tags("rp2-held-fn")).containsEntry("sluice:retain-on-replace", "HeldFn");
+    assertThat(
+            client
+                .rest("GET", "/2015-03-31/event-source-mappings/?FunctionName=rp-held-fn", null)
+                .path("EventSourceMappings"))
+        .as("the new function's mapping reads its stream now, not both")
+        .isEmpty();
   }
 
   private Map<String, String> tags(String function) {

@@ -134,6 +134,20 @@ class ParsingTest {
   }
 
   @Test
+  void updateReplacePolicySnapshot_onAStream_aWarningAndDeletedAsWithDelete() {
+    Template t =
+        Inline.parse(
+            "Resources:\n  S:\n    Type: AWS::Kinesis::Stream\n    UpdateReplacePolicy: Snapshot\n"
+                + "    Properties: {ShardCount: 1}\n");
+
+    assertThat(t.streams().get(0).retainOnReplace()).isFalse();
+    assertThat(t.warnings())
+        .singleElement()
+        .asString()
+        .contains("UpdateReplacePolicy: a Kinesis stream has no Snapshot");
+  }
+
+  @Test
   void emptyResources_isAnError() {
     assertThat(Inline.errors("Description: nothing\nResources: {}\n"))
         .containsExactly("Resources: must define at least one resource (template.yaml:2:12)");

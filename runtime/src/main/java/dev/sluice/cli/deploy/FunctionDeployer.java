@@ -88,7 +88,7 @@ final class FunctionDeployer {
     }
     Map<String, String> want = wantedTags(f, stack);
     if (stack == null) { // a deploy without a stack untracks nothing: an earlier stack's marks stay
-      for (String mark : List.of(StackPruner.STACK, StackPruner.DELETION_POLICY)) {
+      for (String mark : StackPruner.MARKS) {
         JsonNode had = current.path("Tags").path(mark);
         if (had.isTextual()) {
           want.put(mark, had.asText());

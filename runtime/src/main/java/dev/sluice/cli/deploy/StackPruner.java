@@ -41,6 +41,11 @@ final class StackPruner {
    */
   static final String REPLACE_POLICY = "sluice:retain-on-replace";
 
+  /** Every mark a stack deploy puts on a resource; a deploy without a stack keeps them as found. */
+  static final List<String> MARKS = List.of(STACK, DELETION_POLICY, REPLACE_POLICY);
+
+  private static final String REPLACED_PREFIX = "replaced (";
+
   private static final String FUNCTIONS = "/2015-03-31/functions/";
   private static final String TAGS = "/2017-03-31/tags/";
 
@@ -111,7 +116,9 @@ final class StackPruner {
    */
   private static String keptBecause(String deletion, String replacedId, Set<String> ids) {
     if (replacedId != null && ids.contains(replacedId)) {
-      return "replaced (" + replacedId + " names another now); kept, as its UpdateReplacePolicy is";
+      return REPLACED_PREFIX
+          + replacedId
+          + " names another now); kept, as its UpdateReplacePolicy is";
     }
     if ("Retain".equals(deletion)) {
       return "no longer in the template; kept, as its DeletionPolicy is";
@@ -126,6 +133,11 @@ final class StackPruner {
   private void removeFunction(
       String fn, JsonNode f, String kept, java.util.function.Consumer<Change> report) {
     String resource = "function " + fn;
+    if (kept != null && kept.startsWith(REPLACED_PREFIX)) {
+      // the new function's mappings read what these did (CloudFormation moves the mappings, which
+      // keep their logical ids): kept, they would have every record processed twice
+      mappings.deleteAll(fn, report);
+    }
     if (kept != null) {
       String arn = f.path("Configuration").path("FunctionArn").asText();
       String untag =
@@ -143,7 +155,10 @@ final class StackPruner {
               Change.Action.SKIPPED,
               resource,
               kept
-                  + " Retain, with its event-source mappings, and is no longer part of the stack"));
+                  + (kept.startsWith(REPLACED_PREFIX)
+                      ? " Retain, without its event-source mappings (the new function has them),"
+                      : " Retain, with its event-source mappings,")
+                  + " and is no longer part of the stack"));
       return;
     }
     mappings.deleteAll(fn, report);

@@ -111,7 +111,7 @@ final class StreamDeployer {
       // a deploy without a stack untracks nothing: the marks of an earlier stack deploy stay
       have.forEach(
           (k, v) -> {
-            if (k.equals(StackPruner.STACK) || k.equals(StackPruner.DELETION_POLICY)) {
+            if (StackPruner.MARKS.contains(k)) {
               want.put(k, v);
             }
           });

@@ -170,15 +170,16 @@ class ProvidedRuntimeTest {
   /** A runner of a {@code provided} function "custom" with a timeout of {@code seconds}. */
   @Test
   void runtimeApi_answeredInvocationPostedAgain_invalidStateTransition() throws Exception {
-    ProcessRunner runner = provided(10, Fixtures.bootstrapCode());
-    Invocation inv = invocation("custom", Map.of("pause", true), 10_000);
-    runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join(); // works on 3 s after answering
+    ProcessRunner runner = provided(60, Fixtures.bootstrapCode());
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    Invocation inv = invocation("custom", Map.of("linger", true), 60_000);
+    runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join(); // works on 60 s after answering
     String base =
         "http://127.0.0.1:" + runner.runtimeApiPorts().get(0) + "/2018-06-01/runtime/invocation/";
 
-    java.net.http.HttpResponse<String> again = post(base + inv.requestId() + "/response");
-    java.net.http.HttpResponse<String> error = post(base + inv.requestId() + "/error");
-    java.net.http.HttpResponse<String> other = post(base + "no-such-id/response");
+    java.net.http.HttpResponse<String> again = post(http, base + inv.requestId() + "/response");
+    java.net.http.HttpResponse<String> error = post(http, base + inv.requestId() + "/error");
+    java.net.http.HttpResponse<String> other = post(http, base + "no-such-id/response");
 
     assertThat(again.statusCode()).isEqualTo(403);
     assertThat(again.body()).contains("\"errorType\":\"InvalidStateTransition\"");
@@ -186,13 +187,13 @@ class ProvidedRuntimeTest {
     assertThat(other.statusCode()).isEqualTo(400);
   }
 
-  private static java.net.http.HttpResponse<String> post(String url) throws Exception {
-    return java.net.http.HttpClient.newHttpClient()
-        .send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+  private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String url)
+      throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   private ProcessRunner provided(int seconds, DeployedCode code) {
