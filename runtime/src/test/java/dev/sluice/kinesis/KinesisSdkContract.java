@@ -141,21 +141,21 @@ abstract class KinesisSdkContract {
 
   @Test
   void createStream_onDemand_startsWithFourShards() {
-    String name = "od-" + UUID.randomUUID().toString().substring(0, 8);
-    kinesis.createStream(
-        b -> b.streamName(name).streamModeDetails(m -> m.streamMode(StreamMode.ON_DEMAND)));
-    awaitActive(name);
-    StreamDescriptionSummary s =
-        kinesis.describeStreamSummary(b -> b.streamName(name)).streamDescriptionSummary();
-    assertThat(s.openShardCount()).isEqualTo(4);
-    assertThat(s.streamModeDetails().streamMode()).isEqualTo(StreamMode.ON_DEMAND);
-    kinesis.deleteStream(b -> b.streamName(name));
+    assertCreatesOnDemandWithFourShards(
+        "od-",
+        (b, name) -> b.streamName(name).streamModeDetails(m -> m.streamMode(StreamMode.ON_DEMAND)));
   }
 
   @Test
   void createStream_neitherShardCountNorMode_startsOnDemandWithFourShards() {
-    String name = "nm-" + UUID.randomUUID().toString().substring(0, 8);
-    kinesis.createStream(b -> b.streamName(name));
+    assertCreatesOnDemandWithFourShards("nm-", (b, name) -> b.streamName(name));
+  }
+
+  /** Creates a stream named {@code prefix}-something as {@code request} asks, then checks it. */
+  private void assertCreatesOnDemandWithFourShards(
+      String prefix, java.util.function.BiConsumer<CreateStreamRequest.Builder, String> request) {
+    String name = prefix + UUID.randomUUID().toString().substring(0, 8);
+    kinesis.createStream(b -> request.accept(b, name));
     awaitActive(name);
     StreamDescriptionSummary s =
         kinesis.describeStreamSummary(b -> b.streamName(name)).streamDescriptionSummary();

@@ -83,12 +83,7 @@ class ClassLoaderRunnerTest {
 
   /** An invocation with {@code input} as a JSON string and 10 s to run. */
   private static Invocation invocation(String input) {
-    return new Invocation(
-        UUID.randomUUID().toString(),
-        ("\"" + input + "\"").getBytes(StandardCharsets.UTF_8),
-        System.currentTimeMillis() + 10_000,
-        "arn:aws:lambda:us-east-1:000000000000:function:f",
-        null);
+    return invocation(input, 10_000);
   }
 
   @Test
