@@ -22,8 +22,8 @@ import java.util.Map;
  * @param tags the function's tags (Globals' merged in), with SAM's {@code lambda:createdBy: SAM}
  * @param retain whether its DeletionPolicy keeps it (and its event-source mappings) when a later
  *     deploy of the stack no longer has it ({@code Retain}, {@code RetainExceptOnCreate})
- * @param retainOnReplace whether its UpdateReplacePolicy keeps it (and its mappings) when a later
- *     deploy replaces it ({@code Retain}): the same logical id names another function then
+ * @param retainOnReplace whether its UpdateReplacePolicy keeps it when a later deploy replaces it
+ *     ({@code Retain}): the same logical id names another function then, which gets the mappings
  */
 public record FunctionResource(
     String logicalId,
