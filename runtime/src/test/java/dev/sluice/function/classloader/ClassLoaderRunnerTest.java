@@ -37,10 +37,15 @@ class ClassLoaderRunnerTest {
         "package fixture; public class Echo { public String go(String in) { return in; } }");
   }
 
+  /** Compiles {@code sources} (class name to source) into the function's one handler jar. */
+  private void handlerJar(Map<String, String> sources) throws Exception {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(sources));
+  }
+
   /** A runner of {@code className}'s {@code String go(String)}, compiled from {@code source}. */
   private ClassLoaderRunner runner(String className, String source) throws Exception {
-    Files.createDirectories(dir.resolve("lib"));
-    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of(className, source)));
+    handlerJar(Map.of(className, source));
     return (ClassLoaderRunner)
         factory.create(HandlerInstanceTest.config(className + "::go"), new DeployedCode(dir));
   }
@@ -105,16 +110,13 @@ class ClassLoaderRunnerTest {
   @Test
   void invoke_returnsPastItsDeadlineWhileTheTimerThreadIsLate_timedOutAndTheInstanceDropped()
       throws Exception {
-    Files.createDirectories(dir.resolve("lib"));
-    Files.write(
-        dir.resolve("lib/handler.jar"),
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Count",
-                "package fixture; public class Count { static int calls;"
-                    + " public String go(String in) throws Exception {"
-                    + "   calls++; if (in.equals(\"slow\")) Thread.sleep(300);"
-                    + "   return \"\" + calls; } }")));
+    handlerJar(
+        Map.of(
+            "fixture.Count",
+            "package fixture; public class Count { static int calls;"
+                + " public String go(String in) throws Exception {"
+                + "   calls++; if (in.equals(\"slow\")) Thread.sleep(300);"
+                + "   return \"\" + calls; } }"));
     // the timer thread every function shares, busy when this invocation's timeout falls due
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
     PlatformLoader platform = new PlatformLoader();
@@ -144,16 +146,13 @@ class ClassLoaderRunnerTest {
 
   @Test
   void invoke_coldStartThenTimeout_reportsTheInitAndTheHandlersTimeApart() throws Exception {
-    Files.createDirectories(dir.resolve("lib"));
-    Files.write(
-        dir.resolve("lib/handler.jar"),
-        HandlerJars.jar(
-            Map.of(
-                "fixture.SlowInit",
-                "package fixture; public class SlowInit {"
-                    + " static { try { Thread.sleep(1_500); } catch (InterruptedException e) {} }"
-                    + " public String go(String in) throws Exception {"
-                    + "   Thread.sleep(5_000); return in; } }")));
+    handlerJar(
+        Map.of(
+            "fixture.SlowInit",
+            "package fixture; public class SlowInit {"
+                + " static { try { Thread.sleep(1_500); } catch (InterruptedException e) {} }"
+                + " public String go(String in) throws Exception {"
+                + "   Thread.sleep(5_000); return in; } }"));
     ClassLoaderRunner runner =
         (ClassLoaderRunner)
             factory.create(
@@ -354,14 +353,11 @@ class ClassLoaderRunnerTest {
   void invoke_timedOutHandlerIgnoringInterruption_itsThreadIsStopped() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Runtime.version().feature() < 20, "Thread.stop works on Java 17 to 19 only");
-    Files.createDirectories(dir.resolve("lib"));
-    Files.write(
-        dir.resolve("lib/handler.jar"),
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Spin",
-                "package fixture; public class Spin { static volatile long n;"
-                    + " public String go(String in) { while (true) { n++; } } }")));
+    handlerJar(
+        Map.of(
+            "fixture.Spin",
+            "package fixture; public class Spin { static volatile long n;"
+                + " public String go(String in) { while (true) { n++; } } }"));
     FunctionConfig spin = HandlerInstanceTest.config("spinner", "fixture.Spin::go", 1);
     ClassLoaderRunner runner = (ClassLoaderRunner) factory.create(spin, new DeployedCode(dir));
 
@@ -376,22 +372,19 @@ class ClassLoaderRunnerTest {
   @Test
   void invoke_requestHandlerTypeBoundThroughAGenericBaseClass_getsTheLambdaEvent()
       throws Exception {
-    Files.createDirectories(dir.resolve("lib"));
-    Files.write(
-        dir.resolve("lib/handler.jar"),
-        HandlerJars.jar(
-            Map.of(
-                "fixture.Base",
-                "package fixture; import com.amazonaws.services.lambda.runtime.*;"
-                    + " public abstract class Base<I> implements RequestHandler<I, String> {"
-                    + "   public String handleRequest(I in, Context c) { return describe(in); }"
-                    + "   protected abstract String describe(I in); }",
-                "fixture.Keys",
-                "package fixture;"
-                    + " import com.amazonaws.services.lambda.runtime.events.KinesisEvent;"
-                    + " public class Keys extends Base<KinesisEvent> {"
-                    + "   protected String describe(KinesisEvent e) {"
-                    + "     return e.getRecords().get(0).getKinesis().getPartitionKey(); } }")));
+    handlerJar(
+        Map.of(
+            "fixture.Base",
+            "package fixture; import com.amazonaws.services.lambda.runtime.*;"
+                + " public abstract class Base<I> implements RequestHandler<I, String> {"
+                + "   public String handleRequest(I in, Context c) { return describe(in); }"
+                + "   protected abstract String describe(I in); }",
+            "fixture.Keys",
+            "package fixture;"
+                + " import com.amazonaws.services.lambda.runtime.events.KinesisEvent;"
+                + " public class Keys extends Base<KinesisEvent> {"
+                + "   protected String describe(KinesisEvent e) {"
+                + "     return e.getRecords().get(0).getKinesis().getPartitionKey(); } }"));
     // the events library in lib/, as a Lambda package carries it
     Files.copy(
         HandlerJars.jarOf(com.amazonaws.services.lambda.runtime.events.KinesisEvent.class),
