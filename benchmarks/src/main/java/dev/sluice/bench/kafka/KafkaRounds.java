@@ -121,12 +121,18 @@ final class KafkaRounds {
     CpuTimes cpu = CpuTimes.start(ProcessHandle.current().pid());
     Schedstat thread0 = Schedstat.self();
     long cpu0 = THREADS.getCurrentThreadCpuTime();
+    BrokerRequests requests = BrokerRequests.start();
+    ThreadTicks threads = ThreadTicks.start(ProcessHandle.current().pid());
     double secs =
         RawConsumer.read(
             bootstrap, topic, groupPrefix + KafkaBench.suffix(), records, timeout, asyncCommits);
     Schedstat thread = Schedstat.self().since(thread0);
     long cpuNanos = THREADS.getCurrentThreadCpuTime() - cpu0;
-    String report = cpu.stop("benchmark process (broker + consumer)");
+    String report =
+        cpu.stop("benchmark process (broker + consumer)")
+            + requests.stop(records)
+            + "; "
+            + threads.stop(6);
     Side side = side(secs, thread);
     if (!thread.known()) { // no scheduler statistics: the JVM still tells the thread's CPU
       side = new Side(side.rate, (double) cpuNanos / records, Double.NaN);
@@ -141,13 +147,22 @@ final class KafkaRounds {
   /** One mapping's run. */
   private Side sluice(String groupPrefix) throws InterruptedException {
     System.out.println("sluice mapping:");
+    BrokerRequests requests = BrokerRequests.start();
+    ThreadTicks threads = ThreadTicks.start(ProcessHandle.current().pid());
     SluiceDelivery.Run run =
         d.deliver(function, groupPrefix + KafkaBench.suffix(), batchSize, records, timeout);
     Side side = side(run.seconds(), run.pollThread());
     System.out.printf(
         "  %,.0f records/s (%.2f s); poll thread %.0f ns CPU a record, waited for a core %.0f %%"
-            + " of the time; %s; %s%n",
-        side.rate, run.seconds(), side.ns, side.waitPct, run.serverCpu(), run.benchCpu());
+            + " of the time; %s; %s%s; %s%n",
+        side.rate,
+        run.seconds(),
+        side.ns,
+        side.waitPct,
+        run.serverCpu(),
+        run.benchCpu(),
+        requests.stop(records),
+        threads.stop(6));
     return side;
   }
 
