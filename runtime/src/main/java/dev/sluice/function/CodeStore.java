@@ -50,6 +50,8 @@ final class CodeStore {
         return unzip(function, u.bytes());
       }
       return local(function, ((CodeSource.Local) source).path());
+    } catch (ZipPackages.TooLargeException e) {
+      throw FunctionException.invalid(e.getMessage());
     } catch (IOException | java.io.UncheckedIOException e) {
       // digests and directory walks wrap theirs: an unreadable S3Key path is bad input too
       throw FunctionException.invalid("Could not unpack the deployment package: " + e.getMessage());

@@ -1,5 +1,8 @@
 package dev.sluice.function;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -74,8 +77,13 @@ public record FunctionConfig(
           "AWS_LAMBDA_MAX_CONCURRENCY",
           "_LAMBDA_TELEMETRY_LOG_FD");
 
-  /** Lambda's bound of a function's environment: names and values together, in characters. */
-  public static final int MAX_ENVIRONMENT_CHARS = 4096;
+  /**
+   * Lambda's bound of a function's environment: the variables written as a JSON object, {@code
+   * {"NAME":"value",...}}, in bytes of UTF-8.
+   */
+  public static final int MAX_ENVIRONMENT_BYTES = 4096;
+
+  private static final ObjectMapper ENVIRONMENT_JSON = new ObjectMapper();
 
   /** Lambda's model of a Handler: at most 128 characters, none of them white space. */
   public static final Pattern HANDLER = Pattern.compile("[^\\s]{1,128}");
@@ -86,13 +94,21 @@ public record FunctionConfig(
   /** The most ReservedConcurrentExecutions Lambda's API takes. */
   public static final int MAX_RESERVED_CONCURRENCY = 1000;
 
-  /** How much of {@link #MAX_ENVIRONMENT_CHARS} {@code environment} takes. */
-  public static int environmentChars(Map<String, String> environment) {
-    int size = 0;
-    for (Map.Entry<String, String> e : environment.entrySet()) {
-      size += e.getKey().length() + String.valueOf(e.getValue()).length();
+  /**
+   * {@code environment} as Lambda measures it against {@link #MAX_ENVIRONMENT_BYTES}: a JSON
+   * object, so that the quotes, colons and commas count too, as they do in Lambda.
+   */
+  public static String environmentJson(Map<String, String> environment) {
+    try {
+      return ENVIRONMENT_JSON.writeValueAsString(environment);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of strings is always JSON", e);
     }
-    return size;
+  }
+
+  /** The UTF-8 size of {@code json}. */
+  public static int utf8Bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** The longest timeout a function may have, in seconds, as in Lambda. */

@@ -55,9 +55,6 @@ public final class FunctionService implements AutoCloseable {
       Pattern.compile("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
 
   /** Lambda's pattern for an environment variable's name: a letter, then at least one more. */
-  private static final Set<String> RUNTIMES =
-      Set.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
-
   static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
   /** Lambda's limit for an Event (asynchronous) invocation's payload, 1 MB since 2025. */
@@ -483,10 +480,10 @@ public final class FunctionService implements AutoCloseable {
 
   private synchronized FunctionConfig updateConfigurationNow(
       String name, FunctionSpec spec, String revisionId) {
+    checkRequest(spec); // the request's own shape first, as Lambda checks it
     Deployed d = require(name);
     FunctionConfig c = d.config();
     requireRevision(c, revisionId);
-    checkRequest(spec);
     FunctionSpec merged =
         new FunctionSpec(
             or(spec.handler(), c.handler()),
@@ -517,9 +514,10 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private synchronized FunctionConfig putConcurrencyNow(String nameOrArn, Integer reserved) {
+    checkRange("reservedConcurrentExecutions", reserved, 0, Integer.MAX_VALUE);
     Deployed d = require(nameOrArn);
     String name = d.config().name(); // the registry's key, not an ARN
-    if (reserved != null && (reserved < 0 || reserved > FunctionConfig.MAX_RESERVED_CONCURRENCY)) {
+    if (reserved != null && reserved > FunctionConfig.MAX_RESERVED_CONCURRENCY) {
       throw FunctionException.invalid(
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
     }
@@ -682,9 +680,9 @@ public final class FunctionService implements AutoCloseable {
    * when a concurrency limit is reached and TOO_LARGE for a payload over 6 MB.
    */
   public CompletableFuture<Invoked> invoke(String nameOrArn, byte[] payload, String clientContext) {
-    Deployed d = require(nameOrArn);
     payload = eventOf(payload);
-    checkPayload(payload);
+    checkPayload(payload); // Lambda's front end refuses the size before it looks up the function
+    Deployed d = require(nameOrArn);
     // invoked as name:$LATEST, the handler's Context.getInvokedFunctionArn() ends in it, as in
     // Lambda
     String q = qualifierOf(nameOrArn);
@@ -739,9 +737,9 @@ public final class FunctionService implements AutoCloseable {
    * the one in the function's log.
    */
   public String invokeAsync(String nameOrArn, byte[] payload) {
-    String name = require(nameOrArn).config().name(); // retries look it up by this name
     byte[] event = eventOf(payload);
-    checkPayload(event, MAX_ASYNC_PAYLOAD_BYTES, "Event");
+    checkPayload(event, MAX_ASYNC_PAYLOAD_BYTES, "Event"); // before the lookup, as in Lambda
+    String name = require(nameOrArn).config().name(); // retries look it up by this name
     AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis(), null);
     if (events != null) {
       // any node may run it, this one too once its queue hands it over
@@ -1436,15 +1434,24 @@ public final class FunctionService implements AutoCloseable {
         s.role());
   }
 
-  private static void validate(FunctionSpec s) {
-    if (s.runtime() == null || !RUNTIMES.contains(s.runtime())) {
-      throw FunctionException.invalid(
-          "Value '"
-              + s.runtime()
-              + "' at 'runtime' failed to satisfy constraint: Member must"
-              + " satisfy enum value set: "
-              + new java.util.TreeSet<>(RUNTIMES));
+  /**
+   * Fails unless {@code value} is unset or within [{@code min}, {@code max}], as Lambda's model.
+   */
+  static void checkRange(String member, Integer value, int min, int max) {
+    if (value == null || (value >= min && value <= max)) {
+      return;
     }
+    throw FunctionException.validation(
+        "Value '"
+            + value
+            + "' at '"
+            + member
+            + "' failed to satisfy constraint: Member must have value "
+            + (value < min ? "greater than or equal to " + min : "less than or equal to " + max));
+  }
+
+  private static void validate(FunctionSpec s) {
+    Runtimes.checkRunnable(s.runtime());
     if (s.runtime().startsWith("provided") && s.isolation() == Isolation.CLASSLOADER) {
       throw FunctionException.invalid(
           "Runtime "
@@ -1455,29 +1462,18 @@ public final class FunctionService implements AutoCloseable {
     if (s.runtime().startsWith("java") && (s.handler() == null || s.handler().isBlank())) {
       throw FunctionException.invalid("A handler is required for runtime " + s.runtime() + ".");
     }
-    if (s.memorySize() < 128 || s.memorySize() > 10240) {
-      throw FunctionException.invalid(
-          "MemorySize "
-              + s.memorySize()
-              + " is out of range: it must be between 128 and 10240 MB.");
-    }
-    if (s.timeoutSeconds() < 1 || s.timeoutSeconds() > FunctionConfig.MAX_TIMEOUT_SECONDS) {
-      throw FunctionException.invalid(
-          "Timeout "
-              + s.timeoutSeconds()
-              + " is out of range: it must be between 1 and "
-              + FunctionConfig.MAX_TIMEOUT_SECONDS
-              + " seconds.");
-    }
     for (Map.Entry<String, String> e : s.environment().entrySet()) {
       if (String.valueOf(e.getValue()).indexOf('\u0000') >= 0) {
         throw FunctionException.invalid(
             "Environment variable " + e.getKey() + " holds a NUL character.");
       }
     }
-    int envSize = FunctionConfig.environmentChars(s.environment());
-    if (envSize > FunctionConfig.MAX_ENVIRONMENT_CHARS) {
-      throw FunctionException.invalid("Environment variables exceed 4 KB (" + envSize + " bytes).");
+    String env = FunctionConfig.environmentJson(s.environment());
+    if (FunctionConfig.utf8Bytes(env) > FunctionConfig.MAX_ENVIRONMENT_BYTES) {
+      throw FunctionException.invalid(
+          "Lambda was unable to configure your environment variables because the environment"
+              + " variables you have provided exceeded the 4KB limit. String measured: "
+              + env);
     }
   }
 
@@ -1488,6 +1484,9 @@ public final class FunctionService implements AutoCloseable {
    * other ways.
    */
   private static void checkRequest(FunctionSpec spec) {
+    Runtimes.checkKnown(spec.runtime());
+    checkRange("memorySize", spec.memorySize(), 128, 10240);
+    checkRange("timeout", spec.timeoutSeconds(), 1, FunctionConfig.MAX_TIMEOUT_SECONDS);
     if (spec.handler() != null && !FunctionConfig.HANDLER.matcher(spec.handler()).matches()) {
       throw FunctionException.validation(
           "Value '"

@@ -1,12 +1,13 @@
 package dev.sluice.function;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +25,9 @@ import java.util.stream.Stream;
 final class ZipPackages {
 
   private static final String PERMISSIONS = "zip:permissions";
+
+  /** Lambda's limit for a package's files once unpacked (250 MB). */
+  static final long MAX_UNZIPPED_BYTES = 262_144_000;
 
   private ZipPackages() {}
 
@@ -47,6 +51,7 @@ final class ZipPackages {
 
   private static int extract(Path root, Path target, Set<String> links) throws IOException {
     int files = 0;
+    long written = 0;
     Map<Path, String> linksOut = new TreeMap<>();
     for (Path entry : regularFiles(root)) {
       String name = root.relativize(entry).toString();
@@ -61,7 +66,7 @@ final class ZipPackages {
       }
       Files.createDirectories(out.getParent());
       // as before: a later entry of the same name wins (names differing only in case, on macOS)
-      Files.copy(entry, out, StandardCopyOption.REPLACE_EXISTING);
+      written += copy(entry, out, MAX_UNZIPPED_BYTES - written);
       if (executable(entry) || out.getFileName().toString().equals("bootstrap")) {
         out.toFile().setExecutable(true, false);
       }
@@ -85,6 +90,34 @@ final class ZipPackages {
       checkInside(l.getKey(), l.getValue(), target);
     }
     return files;
+  }
+
+  /**
+   * Copies {@code entry} to {@code out}, replacing it, and returns its size; past {@code room}
+   * bytes it stops and throws. The bytes are counted as they are written, not taken from the
+   * entry's header, which a zip bomb can understate.
+   */
+  private static long copy(Path entry, Path out, long room) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long n = 0;
+    try (InputStream in = Files.newInputStream(entry);
+        OutputStream o = Files.newOutputStream(out)) {
+      for (int r; (r = in.read(buf)) >= 0; ) {
+        n += r;
+        if (n > room) {
+          throw new TooLargeException();
+        }
+        o.write(buf, 0, r);
+      }
+    }
+    return n;
+  }
+
+  /** A package that unpacks to more than Lambda's limit. */
+  static final class TooLargeException extends IOException {
+    TooLargeException() {
+      super("Unzipped size must be smaller than " + MAX_UNZIPPED_BYTES + " bytes", null);
+    }
   }
 
   /** A link's stored target as a path; one no path can be (a NUL in it) is a bad package. */

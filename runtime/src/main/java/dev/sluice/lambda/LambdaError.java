@@ -13,6 +13,8 @@ enum LambdaError {
   TooManyRequestsException(429),
   /** What the SDK calls Lambda's 413 for an invocation payload over 6 MB. */
   RequestTooLargeException(413),
+  /** Lambda's 413 for a CreateFunction or UpdateFunctionCode body over its limit. */
+  RequestEntityTooLargeException(413),
   /** A change named a RevisionId that is not the function's current one. */
   PreconditionFailedException(412),
   /** A path and method that name no operation. */

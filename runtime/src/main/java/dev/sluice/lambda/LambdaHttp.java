@@ -46,9 +46,9 @@ final class LambdaHttp {
    * answered with {@code tooLarge}, then the connection is dropped since the client may still be
    * sending) or an unexpected failure, both in Lambda's error shape rather than Vert.x's page.
    */
-  static void failed(RoutingContext ctx, String tooLarge) {
+  static void failed(RoutingContext ctx, LambdaError tooLargeType, String tooLarge) {
     if (ctx.statusCode() == 413) {
-      error(ctx, new LambdaException(LambdaError.RequestTooLargeException, tooLarge))
+      error(ctx, new LambdaException(tooLargeType, tooLarge))
           .onComplete(v -> ctx.request().connection().close());
       return;
     }
@@ -117,21 +117,35 @@ final class LambdaHttp {
     return b == null ? new byte[0] : b.getBytes();
   }
 
+  /**
+   * Query parameter {@code name} as an int, {@code dflt} when absent: one out of [{@code min},
+   * {@code max}] breaks Lambda's model (ValidationException), one that is no integer is a bad
+   * value.
+   */
   static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
     String v = ctx.request().getParam(name);
     if (v == null) {
       return dflt;
     }
+    int n;
     try {
-      int n = Integer.parseInt(v);
-      if (n >= min && n <= max) {
-        return n;
-      }
+      n = Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      // reported below
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          name + " must be an integer between " + min + " and " + max + ".");
     }
-    throw new LambdaException(
-        LambdaError.InvalidParameterValueException,
-        name + " must be an integer between " + min + " and " + max + ".");
+    if (n < min || n > max) {
+      throw new LambdaException(
+          LambdaError.ValidationException,
+          "1 validation error detected: Value '"
+              + n
+              + "' at '"
+              + Character.toLowerCase(name.charAt(0))
+              + name.substring(1)
+              + "' failed to satisfy constraint: Member must have value "
+              + (n < min ? "greater than or equal to " + min : "less than or equal to " + max));
+    }
+    return n;
   }
 }

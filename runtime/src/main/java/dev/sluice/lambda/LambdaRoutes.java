@@ -15,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,8 +45,17 @@ public class LambdaRoutes {
               + "([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
 
   private static final String V = "/2015-03-31/functions";
-  private static final long MAX_DEPLOY_BYTES = 80L * 1024 * 1024;
+
+  /**
+   * Lambda's limit for a CreateFunction or UpdateFunctionCode body: a 50 MiB ZipFile in base64, and
+   * the rest of the request.
+   */
+  static final long MAX_DEPLOY_BYTES = 69_905_067;
+
   private static final int LOG_TAIL_BYTES = 4096;
+
+  /** Where an invocation's body is cut off rather than read and refused by the service. */
+  private static final long INVOKE_BODY_BYTES = 16L * 1024 * 1024;
 
   /** Lambda's limit for Invoke's client context, in bytes of base64. */
   static final int MAX_CLIENT_CONTEXT_BYTES = 3583;
@@ -60,7 +70,7 @@ public class LambdaRoutes {
     Handler<RoutingContext> deploy = RawBody.handler(MAX_DEPLOY_BYTES);
     // Payloads a little over 6 MB are read and answered with RequestTooLargeException by the
     // service; only far larger ones are cut off.
-    Handler<RoutingContext> invoke = RawBody.handler(16L * 1024 * 1024);
+    Handler<RoutingContext> invoke = RawBody.handler(INVOKE_BODY_BYTES);
     router
         .post(V + "/:name/invocations")
         .handler(invoke)
@@ -401,6 +411,7 @@ public class LambdaRoutes {
       // the model's enums are checked before anything else, as Lambda does
       checkEnum(type, "invocationType", List.of("Event", "RequestResponse", "DryRun"));
       checkEnum(header(ctx, "X-Amz-Log-Type", "None"), "logType", List.of("None", "Tail"));
+      checkFunctionName(ctx.pathParam("name")); // a model constraint too: before the payload's
       // a payload over its type's limit is refused as too large by the service, unread
       if (payload.length > FunctionService.maxPayloadBytes("Event".equals(type))) {
         dispatch(ctx, context, payload, type);
@@ -436,8 +447,8 @@ public class LambdaRoutes {
       String clientContext = clientContext(ctx);
       switch (type) {
         case "DryRun" -> {
-          functions().get(name);
           FunctionService.checkPayload(payload); // a call that would be refused fails here too
+          functions().get(name);
           ctx.response().setStatusCode(204).end();
         }
         case "Event" ->
@@ -492,14 +503,42 @@ public class LambdaRoutes {
   }
 
   private void failure(RoutingContext ctx) {
-    boolean invoke = ctx.request().path().endsWith("/invocations");
+    if (ctx.request().path().endsWith("/invocations")) {
+      LambdaHttp.failed(
+          ctx,
+          LambdaError.RequestTooLargeException,
+          "Request must be smaller than "
+              + INVOKE_BODY_BYTES
+              + " bytes for the InvokeFunction operation");
+      return;
+    }
     LambdaHttp.failed(
         ctx,
+        LambdaError.RequestEntityTooLargeException,
         "Request must be smaller than "
-            + (invoke ? 16L * 1024 * 1024 : MAX_DEPLOY_BYTES)
+            + MAX_DEPLOY_BYTES
             + " bytes for the "
-            + (invoke ? "InvokeFunction" : "deploy")
+            + operation(ctx)
             + " operation");
+  }
+
+  /** The operation a request over the deploy limit was for, by its path and method. */
+  private static String operation(RoutingContext ctx) {
+    String path = ctx.request().path();
+    HttpMethod method = ctx.request().method();
+    if (path.startsWith(TAGS)) {
+      return "TagResource";
+    }
+    if (path.endsWith("/concurrency")) {
+      return "PutFunctionConcurrency";
+    }
+    if (path.endsWith("/configuration")) {
+      return "UpdateFunctionConfiguration";
+    }
+    if (path.endsWith("/code")) {
+      return "UpdateFunctionCode";
+    }
+    return HttpMethod.POST.equals(method) ? "CreateFunction" : "ListFunctions";
   }
 
   /**

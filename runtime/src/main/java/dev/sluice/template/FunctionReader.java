@@ -209,8 +209,8 @@ final class FunctionReader {
     }
     variables(local.child("Variables"), env, scope);
     local.finish(Set.of());
-    int size = FunctionConfig.environmentChars(env);
-    if (size > FunctionConfig.MAX_ENVIRONMENT_CHARS) {
+    int size = FunctionConfig.utf8Bytes(FunctionConfig.environmentJson(env));
+    if (size > FunctionConfig.MAX_ENVIRONMENT_BYTES) {
       // Lambda's limit, which CreateFunction would refuse half way through the deploy
       Node at = p.raw("Environment");
       scope
@@ -218,7 +218,7 @@ final class FunctionReader {
           .error(
               p.path() + ".Environment",
               at != null ? at : p.holder(),
-              "variables exceed Lambda's 4 KB (" + size + " characters)");
+              "variables exceed Lambda's 4 KB (" + size + " bytes written as a JSON object)");
     }
     return env;
   }

@@ -1067,16 +1067,24 @@ class LambdaApiTest {
                                 c ->
                                     c.zipFile(
                                         SdkBytes.fromByteArray(HandlerJars.jar(Handlers.ECHO))))))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("runtime");
+        .satisfies(e -> assertErrorCode(e, "ValidationException"))
+        .hasMessageContaining("Value 'cobol85' at 'runtime' failed to satisfy constraint");
     assertThatThrownBy(
             () -> lambda.updateFunctionConfiguration(b -> b.functionName(name).memorySize(64)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("MemorySize");
+        .satisfies(e -> assertErrorCode(e, "ValidationException"))
+        .hasMessageContaining(
+            "Value '64' at 'memorySize' failed to satisfy constraint: Member must have value"
+                + " greater than or equal to 128");
     assertThatThrownBy(
             () -> lambda.updateFunctionConfiguration(b -> b.functionName(name).timeout(901)))
+        .satisfies(e -> assertErrorCode(e, "ValidationException"))
+        .hasMessageContaining(
+            "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less"
+                + " than or equal to 900");
+    assertThatThrownBy(() -> createJava("python-fn", "python3.12", HandlerJars.jar(Handlers.ECHO)))
+        .as("a runtime Lambda has but Sluice does not run is a bad value, not a model error")
         .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("Timeout");
+        .hasMessageContaining("python3.12 is not supported by Sluice");
     String big = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
     assertThatThrownBy(() -> invoke(name, big)).isInstanceOf(RequestTooLargeException.class);
     assertThatThrownBy(
@@ -1089,6 +1097,118 @@ class LambdaApiTest {
                             .role("arn:aws:iam::000000000000:role/any")
                             .code(c -> c.zipFile(SdkBytes.fromUtf8String("not a zip")))))
         .isInstanceOf(InvalidParameterValueException.class);
+  }
+
+  private static void assertErrorCode(Throwable e, String code) {
+    assertThat(e).isInstanceOf(software.amazon.awssdk.services.lambda.model.LambdaException.class);
+    var l = (software.amazon.awssdk.services.lambda.model.LambdaException) e;
+    assertThat(l.awsErrorDetails().errorCode()).isEqualTo(code);
+  }
+
+  /** CreateFunction of {@code zip} as function {@code name} with {@code runtime}. */
+  private void createJava(String name, String runtime, byte[] zip) {
+    lambda.createFunction(
+        b ->
+            b.functionName(name)
+                .runtime(runtime)
+                .handler("fixture.Echo")
+                .role("arn:aws:iam::000000000000:role/any")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+    created.add(name);
+  }
+
+  @Test
+  void createFunction_zipInflatingPast250Mb_invalidParameterValueAndNothingKept() throws Exception {
+    // 300 MB of zeros deflate to about 300 KB: a zip bomb for a disk, far under the 50 MB upload
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("lib/zeros.bin"));
+      byte[] mb = new byte[1024 * 1024];
+      for (int i = 0; i < 300; i++) {
+        zip.write(mb);
+      }
+      zip.closeEntry();
+    }
+    String name = "bomb-" + UUID.randomUUID().toString().substring(0, 8);
+
+    assertThatThrownBy(() -> createJava(name, "java17", out.toByteArray()))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("Unzipped size must be smaller than 262144000 bytes");
+    assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(name)))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
+  void createFunction_bodyOverLambdasUploadLimit_requestEntityTooLargeNamingTheOperation()
+      throws IOException {
+    // only the head is sent: the server answers from Content-Length, before any of the 70 MB
+    URI uri = URI.create(root);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /2015-03-31/functions HTTP/1.1\r\nHost: localhost\r\n"
+                      + "Content-Type: application/json\r\nContent-Length: 69905068\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertThat(answer)
+          .startsWith("HTTP/1.1 413")
+          .containsIgnoringCase("x-amzn-ErrorType: RequestEntityTooLargeException")
+          .contains(
+              "\"message\":\"Request must be smaller than 69905067 bytes for the CreateFunction"
+                  + " operation\"");
+    }
+  }
+
+  @Test
+  void createFunction_environmentOverFourKilobytesAsJson_invalidParameterValue() {
+    // 4,087 characters of names and values, 4,100 bytes as Lambda measures it: {"BLOB":"x...",...}
+    Map<String, String> env = Map.of("BLOB", "x".repeat(4080), "OK", "y");
+    String name = "env-" + UUID.randomUUID().toString().substring(0, 8);
+
+    assertThatThrownBy(
+            () ->
+                lambda.createFunction(
+                    b ->
+                        b.functionName(name)
+                            .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
+                            .handler("fixture.Echo")
+                            .role("arn:aws:iam::000000000000:role/any")
+                            .environment(e -> e.variables(env))
+                            .code(
+                                c ->
+                                    c.zipFile(
+                                        SdkBytes.fromByteArray(HandlerJars.jar(Handlers.ECHO))))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("exceeded the 4KB limit. String measured: {\"");
+  }
+
+  @Test
+  void invalidRequests_modelCheckedBeforeLookupConflictOrRevision() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 5);
+    assertThatThrownBy(
+            () ->
+                lambda.updateFunctionConfiguration(
+                    b -> b.functionName(name).memorySize(64).revisionId("stale")))
+        .as("a bad value with a stale RevisionId")
+        .satisfies(e -> assertErrorCode(e, "ValidationException"));
+    assertThatThrownBy(
+            () -> lambda.updateFunctionConfiguration(b -> b.functionName("gone-fn").timeout(0)))
+        .as("a bad value for a missing function")
+        .satisfies(e -> assertErrorCode(e, "ValidationException"));
+    assertThatThrownBy(
+            () ->
+                lambda.putFunctionConcurrency(
+                    b -> b.functionName("gone-fn").reservedConcurrentExecutions(-1)))
+        .satisfies(e -> assertErrorCode(e, "ValidationException"));
+    String big = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
+    assertThatThrownBy(() -> invoke("gone-fn", big))
+        .as("a payload over 6 MB to a missing function")
+        .isInstanceOf(RequestTooLargeException.class);
+    assertThatThrownBy(() -> lambda.listEventSourceMappings(b -> b.maxItems(0)))
+        .satisfies(e -> assertErrorCode(e, "ValidationException"));
   }
 
   private void deployNamed(String name) {
