@@ -61,7 +61,8 @@ public final class AtomicFiles {
       if (!Files.isDirectory(dir)) {
         throw raced;
       }
-      return; // made meanwhile by another thread, which syncs it
+      // made meanwhile by another thread, which may not have synced its entry yet: what this
+      // caller writes in it next must not outlive the directory in a crash
     }
     if (parent != null) {
       syncDirectory(parent);

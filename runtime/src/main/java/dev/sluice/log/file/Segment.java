@@ -395,8 +395,10 @@ final class Segment implements AutoCloseable {
   void revert() throws IOException {
     pending.clear();
     log.truncate(committedSize);
+    boolean synced = false;
     try {
       log.force(false); // the truncation durable when the disk lets it
+      synced = true;
     } catch (IOException e) {
       // best effort: the write failed already, and its error is what the appends get
     }
@@ -406,7 +408,9 @@ final class Segment implements AutoCloseable {
     maxTimestamp = committedMaxTimestamp;
     // The next batch gets an index entry, whatever was dropped.
     bytesSinceIndex = indexInterval;
-    unsynced = false;
+    // A truncation not known durable is synced by the next sync, a roll's included: otherwise
+    // the dropped batch could come back after a power loss in a segment that is no longer last.
+    unsynced = !synced;
   }
 
   long baseOffset() {

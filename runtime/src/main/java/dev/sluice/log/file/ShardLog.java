@@ -123,6 +123,7 @@ final class ShardLog {
    */
   void open() throws IOException {
     TreeMap<Long, Path> bases = listSegments();
+    dropEmptyLast(bases);
     List<Segment> opened = new ArrayList<>();
     try {
       if (bases.isEmpty()) {
@@ -166,6 +167,27 @@ final class ShardLog {
       closeQuietly(s);
       throw e;
     }
+  }
+
+  /**
+   * Removes an empty last segment after others: it holds no record, only a roll that a crash
+   * interrupted or whose removal did not last (a roll taken back, after which the segment before it
+   * took more appends and so ends past its start). The one before goes on as the active one.
+   */
+  private void dropEmptyLast(TreeMap<Long, Path> bases) throws IOException {
+    if (bases.size() < 2 || Files.size(bases.lastEntry().getValue()) > 0) {
+      return;
+    }
+    Map.Entry<Long, Path> last = bases.pollLastEntry();
+    Path index = dir.resolve(LogLayout.segmentFile(last.getKey(), Segment.indexSuffix()));
+    Files.deleteIfExists(index);
+    Files.delete(last.getValue());
+    LogLayout.syncDir(dir, ctx.opener());
+    LOG.log(
+        System.Logger.Level.INFO,
+        "shard {0}: removed the empty last segment {1}",
+        ref,
+        last.getValue().getFileName());
   }
 
   /** Log files by base offset; removes leftovers (temporary files, indexes without a log). */
@@ -361,7 +383,10 @@ final class ShardLog {
 
   private void rollback() {
     try {
-      for (Segment s : created) {
+      // newest first: stopped half way (a failed delete, a crash), the segments left still
+      // follow one another, and a start can recover the last of them
+      for (int i = created.size() - 1; i >= 0; i--) {
+        Segment s = created.get(i);
         segments.remove(s.baseOffset());
         s.delete();
       }
@@ -394,8 +419,8 @@ final class ShardLog {
         segments.remove(s.baseOffset());
         s.delete();
       }
-      // no directory sync: should the removal not last, an empty last segment starting at the
-      // end of the one before is what a start recovers without complaint
+      // no directory sync (the disk just failed one): should the removal not last, a start
+      // drops an empty last segment (dropEmptyLast), wherever the old one now ends
       active = segments.lastEntry().getValue();
     } catch (IOException | RuntimeException e) {
       broken = new LogException("shard " + ref + " is unusable after a failed roll", e);

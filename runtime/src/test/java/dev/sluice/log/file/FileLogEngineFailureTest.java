@@ -36,6 +36,10 @@ class FileLogEngineFailureTest {
   private final AtomicBoolean failDirSync = new AtomicBoolean();
   private final AtomicBoolean failTruncate = new AtomicBoolean();
   private final AtomicBoolean never = new AtomicBoolean();
+
+  /** The files whose syncs went through, by name, in order. */
+  private final List<String> synced = java.util.Collections.synchronizedList(new ArrayList<>());
+
   private final TestClock clock = new TestClock(1_000);
   private FileLogEngine engine;
 
@@ -46,7 +50,13 @@ class FileLogEngineFailureTest {
             Files.isDirectory(path)
                 ? new FaultyChannel(FileChannel.open(path, options), failDirSync, never)
                 : new FaultyChannel(FileChannel.open(path, options), failForce, failWrite)
-                    .failTruncate(failTruncate);
+                    .failTruncate(failTruncate)
+                    .beforeForce(
+                        () -> {
+                          if (!failForce.get()) {
+                            synced.add(path.getFileName().toString());
+                          }
+                        });
     engine = new FileLogEngine(dir, LogFixtures.small(600), clock, LogListener.NONE, faulty);
     engine.start();
     await(engine.createShard(SHARD));
@@ -188,5 +198,42 @@ class FileLogEngineFailureTest {
     engine.close();
     engine = LogFixtures.start(dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE);
     assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(3);
+  }
+
+  @Test
+  void append_truncationOfAFailedBatchNotSynced_syncedBeforeTheNextRoll() throws IOException {
+    fill(engine, SHARD, 2, 1);
+    failForce.set(true); // the batch fails, and so does the sync of its truncation
+    assertThat(engine.append(SHARD, List.of(record("k", "lost"))))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class);
+    failForce.set(false);
+    synced.clear();
+
+    // too large for what is left of the first segment: the shard rolls
+    assertThat(engine.append(SHARD, List.of(record("k", "z".repeat(500)))))
+        .succeedsWithin(Duration.ofSeconds(20));
+
+    assertThat(files(dir, ".log")).hasSizeGreaterThan(1);
+    assertThat(synced)
+        .as("after a power loss the failed batch could come back in a segment no longer last")
+        .contains(files(dir, ".log").get(0).getFileName().toString());
+  }
+
+  @Test
+  void open_emptyLastSegmentBehindALongerOne_removedAndEveryRecordKept() throws IOException {
+    // a roll taken back whose removal did not last: the old segment took appends past its start
+    fill(engine, SHARD, 2, 1);
+    engine.close();
+    Path shardDir = files(dir, ".log").get(0).getParent();
+    Files.createFile(shardDir.resolve(LogLayout.segmentFile(1, Segment.logSuffix())));
+
+    engine = LogFixtures.start(dir, LogFixtures.small(600), new TestClock(1_000), LogListener.NONE);
+
+    assertThat(engine.offsets(SHARD).endOffset()).isEqualTo(2);
+    assertPayloads(readAll(engine, SHARD, 0, 100), 0);
+    assertThat(engine.append(SHARD, List.of(record("k", "after"))))
+        .succeedsWithin(Duration.ofSeconds(20));
+    assertThat(files(dir, ".log")).hasSize(1);
   }
 }
