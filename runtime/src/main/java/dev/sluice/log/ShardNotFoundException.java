@@ -7,4 +7,9 @@ public class ShardNotFoundException extends LogException {
   public ShardNotFoundException(ShardRef shard) {
     super("no log for shard " + shard);
   }
+
+  /** Names the missing shard and why it is missing. */
+  public ShardNotFoundException(ShardRef shard, String why) {
+    super("no log for shard " + shard + ": " + why);
+  }
 }

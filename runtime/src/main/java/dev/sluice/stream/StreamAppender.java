@@ -4,6 +4,7 @@ import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.NewRecord;
+import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.ShardSealedException;
 import java.math.BigInteger;
@@ -161,6 +162,12 @@ public final class StreamAppender {
                 "Rate exceeded for shard " + shard.id() + " in stream " + stream + ".");
       }
       return CompletableFuture.completedFuture(null);
+    }
+    if (cause instanceof ShardNotFoundException) {
+      // the stream was deleted since the routing (through another node, say): Kinesis answers
+      // the whole call so, and a client retrying an InternalFailure would retry for ever
+      return CompletableFuture.failedFuture(
+          StreamException.notFound("Stream " + stream + " not found."));
     }
     LOG.warnf(cause, "Append to %s/%s failed", stream, shard.id());
     for (int i : indexes) {

@@ -1172,7 +1172,10 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private void forgetRemoved(StreamMeta current, StreamMeta meta) {
-    if (current == null) {
+    if (current == null || (meta != null && resharding.contains(current.name()))) {
+      // A reshard this node carries out owns the stream's shards: a change made before its
+      // outcome (this node's own, come back) lacks the new shards, whose logs exist already and
+      // which the outcome, published again, routes to. Forgotten here, they took no records.
       return;
     }
     for (Shard s : current.shards()) {

@@ -484,7 +484,8 @@ class StreamCatalogSharedOrderTest {
             List.of(
                 new StreamAppender.Entry(
                     "k", HashKeys.ofPartitionKey("k"), data.getBytes(StandardCharsets.UTF_8))))
-        .join();
+        .join()
+        .forEach(o -> assertThat(o.ok()).as(o.toString()).isTrue());
   }
 
   private List<String> records() {

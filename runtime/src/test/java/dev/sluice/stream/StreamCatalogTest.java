@@ -88,6 +88,22 @@ class StreamCatalogTest {
   }
 
   @Test
+  void append_shardDeletedAfterRouting_notFoundNotAnInternalFailure() throws Exception {
+    open();
+    createActive("gone", 1);
+    // what a DeleteStream through another node leaves this one with until it applies the change
+    String shard = catalog.require("gone").openShards().get(0).id();
+    engine.deleteShard(new ShardRef("gone", shard)).join();
+
+    assertThatThrownBy(() -> put("gone", "k", "late"))
+        .hasCauseInstanceOf(StreamException.class)
+        .satisfies(
+            e ->
+                assertThat(((StreamException) e.getCause()).kind())
+                    .isEqualTo(StreamException.Kind.NOT_FOUND));
+  }
+
+  @Test
   void create_nameDifferingOnlyByCaseOnACaseFoldingFileSystem_resourceInUse() throws Exception {
     open();
     catalog.close();

@@ -5,6 +5,7 @@ import dev.sluice.log.LogBusyException;
 import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.NewRecord;
+import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardSealedException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -43,7 +44,8 @@ final class AppendSend {
       return;
     }
     if (shard.isDeleted()) {
-      result.completeExceptionally(new LogException("shard " + shard.ref + " was deleted"));
+      // a stream deleted through another node: the caller answers ResourceNotFound
+      result.completeExceptionally(new ShardNotFoundException(shard.ref, "it was deleted"));
       return;
     }
     if (stale != null) {
@@ -125,11 +127,10 @@ final class AppendSend {
       // once its offsets passed the old end it would be acknowledged again.
       shard.markDeleted();
       result.completeExceptionally(
-          new LogException(
-              "shard "
-                  + shard.ref
-                  + " was deleted: its topic was made again by the broker's topic"
-                  + " auto-creation (auto.create.topics.enable)"));
+          new ShardNotFoundException(
+              shard.ref,
+              "it was deleted: its topic was made again by the broker's topic auto-creation"
+                  + " (auto.create.topics.enable)"));
       return;
     }
     shard.appended(last.offset(), last.timestamp());

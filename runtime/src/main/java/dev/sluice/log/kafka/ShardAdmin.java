@@ -133,23 +133,43 @@ final class ShardAdmin {
   }
 
   /**
-   * Forgets the shard; deletes its topic when it was the stream's last, else its records. Another
-   * node sharing the topics may have deleted them already: that is not an error.
+   * Deletes the shard's topic when it was the stream's last, else its records, then forgets it.
+   * Appends are refused from the start. A deletion that fails leaves the shard known, so that the
+   * stream's deletion can run again; forgotten first, the shard was skipped then and its topic or
+   * records stayed, for a stream created again under the name to read. Another node sharing the
+   * topics may have deleted them already: that is not an error.
    */
   void delete(ShardState shard) {
-    forget(shard);
-    boolean last = states.keySet().stream().noneMatch(r -> r.stream().equals(shard.ref.stream()));
+    shard.markDeleted();
+    String stream = shard.ref.stream();
+    boolean last =
+        states.keySet().stream().noneMatch(r -> r.stream().equals(stream) && !r.equals(shard.ref));
     String topic = shard.partition.topic();
     if (last) {
       admin.deleteTopic(topic);
     } else if (admin.describe(topic) != null) {
-      long end = shard.offsets().endOffset();
-      if (end > shard.offsets().startOffset()) {
-        try {
-          admin.deleteRecords(shard.partition, end);
-        } catch (UnknownTopicOrPartitionException e) {
-          // deleted meanwhile, by another node
-        }
+      deleteAllRecords(shard);
+    }
+    forget(shard);
+  }
+
+  /**
+   * Deletes every record of the shard's partition up to the broker's end, which can be past the end
+   * this node knows: other nodes' late appends to a closed shard, or an append reported failed that
+   * the broker kept.
+   */
+  private void deleteAllRecords(ShardState shard) {
+    TopicPartition tp = shard.partition;
+    var latest = admin.offsetsIfThere(List.of(tp), OffsetSpec.latest(), ATTACH_CALL_MILLIS);
+    if (latest == null) {
+      return; // deleted meanwhile, by another node
+    }
+    long end = Math.max(shard.offsets().endOffset(), latest.get(tp).offset());
+    if (end > shard.offsets().startOffset()) {
+      try {
+        admin.deleteRecords(tp, end);
+      } catch (UnknownTopicOrPartitionException e) {
+        // deleted meanwhile, by another node
       }
     }
   }

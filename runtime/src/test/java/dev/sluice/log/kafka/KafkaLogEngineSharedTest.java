@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogBusyException;
-import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;
+import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.ShardSealedException;
 import dev.sluice.testing.KafkaBroker;
@@ -134,6 +134,45 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void deleteShard_closedShardWithAnotherEnginesLateAppend_deletesPastTheKnownEnd() {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    for (KafkaLogEngine e : List.of(a, b)) {
+      join(e.createShard(S0));
+      join(e.createShard(S1)); // S0 is not the stream's last: its records go, not its topic
+    }
+    join(a.append(S0, List.of(rec("k", "x"))));
+    assertThat(join(a.seal(S0))).isEqualTo(1);
+    join(b.append(S0, List.of(rec("k", "late")))); // b has not learned of the seal
+
+    join(a.deleteShard(S0));
+
+    KafkaLogEngine c = open(options, LogListener.NONE);
+    join(c.createShard(S0)); // attaches to the partition as it is
+    assertThat(c.offsets(S0).startOffset())
+        .as("the late record, past the end a knew, is gone too")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void deleteShard_recordsCannotBeDeleted_shardStaysKnownForTheDeletionToRunAgain() {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
+    join(a.createShard(S0));
+    join(a.createShard(S1));
+    join(a.append(S0, List.of(rec("k", "x"))));
+    join(a.seal(S0));
+    a.settledAt(S0, 1_000); // an end the broker refuses to delete up to: the deletion fails
+
+    assertThatThrownBy(() -> a.deleteShard(S0).orTimeout(60, TimeUnit.SECONDS).join())
+        .isInstanceOf(java.util.concurrent.CompletionException.class);
+
+    assertThat(a.shards()).contains(S0);
+    assertThat(a.append(S0, List.of(rec("k", "after"))))
+        .as("a shard being deleted takes no appends")
+        .failsWithin(Duration.ofSeconds(20));
+  }
+
+  @Test
   void deleteShard_afterAnotherEngineDeletedIt_succeeds() {
     KafkaLogEngine a = open(options, LogListener.NONE);
     KafkaLogEngine b = open(options, LogListener.NONE);
@@ -187,13 +226,14 @@ class KafkaLogEngineSharedTest {
     CompletableFuture<AppendResult> late = a.append(S0, List.of(rec("k", "late")));
 
     assertThatThrownBy(() -> late.orTimeout(20, TimeUnit.SECONDS).join())
-        .hasCauseInstanceOf(LogException.class)
+        .as("not found, which the Kinesis edge answers as ResourceNotFound, not InternalFailure")
+        .hasCauseInstanceOf(ShardNotFoundException.class)
         .hasMessageContaining("was deleted");
     assertThat(a.offsets(S0).endOffset()).as("the shard's end kept").isEqualTo(3);
     for (int i = 0; i < 4; i++) { // past the old end, the new topic's offsets would fit again
       CompletableFuture<AppendResult> more = a.append(S0, List.of(rec("k", "more" + i)));
       assertThatThrownBy(() -> more.orTimeout(20, TimeUnit.SECONDS).join())
-          .hasCauseInstanceOf(LogException.class)
+          .hasCauseInstanceOf(ShardNotFoundException.class)
           .hasMessageContaining("was deleted");
     }
   }
