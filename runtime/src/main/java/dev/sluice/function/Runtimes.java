@@ -1,5 +1,6 @@
 package dev.sluice.function;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -8,11 +9,11 @@ import java.util.TreeSet;
  * the first is a model error (ValidationException); one Lambda knows but Sluice does not run is a
  * bad parameter value, with a message that says so.
  */
-final class Runtimes {
+public final class Runtimes {
 
   /** What Sluice runs: Java handlers, and bootstrap programs in a process. */
-  static final Set<String> RUNNABLE =
-      Set.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
+  public static final List<String> RUNNABLE =
+      List.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
 
   /** Lambda's Runtime enum, as AWS SDK 2.57 models it. */
   static final Set<String> LAMBDA =
@@ -89,7 +90,7 @@ final class Runtimes {
           "The runtime parameter of "
               + runtime
               + " is not supported by Sluice, which runs "
-              + new TreeSet<>(RUNNABLE)
+              + RUNNABLE
               + ".");
     }
   }

@@ -1,6 +1,7 @@
 package dev.sluice.template;
 
 import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.Runtimes;
 import dev.sluice.stream.StreamLimits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +14,7 @@ import java.util.regex.Pattern;
 /** Reads an AWS::Serverless::Function resource with the Globals merged in. */
 final class FunctionReader {
 
-  static final List<String> RUNTIMES =
-      List.of("java17", "java21", "java25", "provided", "provided.al2", "provided.al2023");
+  static final List<String> RUNTIMES = Runtimes.RUNNABLE;
 
   /** SAM function properties that have no meaning in Sluice. */
   static final Set<String> IGNORED =

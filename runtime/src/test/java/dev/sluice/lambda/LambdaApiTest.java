@@ -1168,19 +1168,7 @@ class LambdaApiTest {
     Map<String, String> env = Map.of("BLOB", "x".repeat(4080), "OK", "y");
     String name = "env-" + UUID.randomUUID().toString().substring(0, 8);
 
-    assertThatThrownBy(
-            () ->
-                lambda.createFunction(
-                    b ->
-                        b.functionName(name)
-                            .runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA17)
-                            .handler("fixture.Echo")
-                            .role("arn:aws:iam::000000000000:role/any")
-                            .environment(e -> e.variables(env))
-                            .code(
-                                c ->
-                                    c.zipFile(
-                                        SdkBytes.fromByteArray(HandlerJars.jar(Handlers.ECHO))))))
+    assertThatThrownBy(() -> createWithEnvironment(name, env))
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("exceeded the 4KB limit. String measured: {\"");
   }

@@ -87,6 +87,9 @@ final class BatchFlow {
       }
       LaneQueue.Taken taken = lane.queue.take(config.batchSize(), recordRoom);
       next = new KafkaBatch(taken.records(), 0, taken.bounds());
+      // owned as soon as it left the queue: else a throw before run() left its records in no
+      // lane, and the commit point passed them
+      lane.owned = next;
       work.stats.batch();
     }
     lane.busy = true;

@@ -200,9 +200,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
           consume();
         } catch (WakeupException e) {
           // stop() woke the consumer
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-          // an Error too: thrown on, it would end this thread, and with it the mapping, which would
-          // still read as Enabled
+        } catch (RuntimeException | Error e) {
+          // an Error too (a LinkageError from a SASL or TLS class, say): thrown on, it would end
+          // this thread, and with it the mapping, which would still read as Enabled
           failuresInARow++;
           LOG.warnf(e, "Mapping %s: the Kafka consumer failed; starting it again", config.uuid());
           totals.connectionProblem("PROBLEM: Kafka consumer failed: " + e.getMessage());

@@ -75,10 +75,17 @@ final class PartitionWork {
       committed = -1;
       knownEnd = -1;
     }
+    List<ConsumerRecord<byte[], byte[]>> kept = keep == null ? records : kept(records, keep);
+    distribute(kept, now);
+    // only now past these records: had the filter thrown, the commit point (which is here when
+    // no lane holds a record) would have passed records that no lane holds, and the consumer's
+    // restart would have committed it
+    buffered += kept.size();
     nextOffset = Math.max(nextOffset, records.get(records.size() - 1).offset() + 1);
     newestFetchedMillis = records.get(records.size() - 1).timestamp();
-    List<ConsumerRecord<byte[], byte[]>> kept = keep == null ? records : kept(records, keep);
-    buffered += kept.size();
+  }
+
+  private void distribute(List<ConsumerRecord<byte[], byte[]>> kept, long now) {
     if (kept.isEmpty()) {
       return;
     }

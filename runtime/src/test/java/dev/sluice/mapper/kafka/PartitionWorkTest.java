@@ -1,6 +1,7 @@
 package dev.sluice.mapper.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +31,28 @@ class PartitionWorkTest {
     finish(w, lanes, earlier);
 
     assertThat(w.commitPoint()).isEqualTo(110);
+    assertThat(w.buffered()).isZero();
+  }
+
+  @Test
+  void add_filterThrowsMidPoll_commitPointStaysAtTheFirstRecord() {
+    PartitionWork w = new PartitionWork(TP, 1, 0, -1);
+
+    assertThatThrownBy(
+            () ->
+                w.add(
+                    records(0, 3),
+                    0,
+                    r -> {
+                      if (r.offset() == 1) {
+                        throw new IllegalStateException("a filter that fails");
+                      }
+                      return true;
+                    }))
+        .isInstanceOf(IllegalStateException.class);
+
+    // the consumer starts again from the commit point: past these records, they were lost
+    assertThat(w.commitPoint()).isZero();
     assertThat(w.buffered()).isZero();
   }
 
