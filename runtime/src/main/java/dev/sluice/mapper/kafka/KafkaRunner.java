@@ -280,6 +280,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   private void step(KafkaConsumer<byte[], byte[]> c) {
     runInbox();
+    if (stopped) {
+      return; // no new batch once stop() is called: the drain would wait for it
+    }
     long now = deps.clock().millis();
     long wait = IDLE_POLL_MILLIS;
     for (PartitionWork w : works.values()) {
@@ -485,7 +488,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private void commitAsync(KafkaConsumer<byte[], byte[]> c) {
     Map<TopicPartition, OffsetAndMetadata> due = dueOffsets(works.values());
     Map<TopicPartition, PartitionWork> sent = new HashMap<>();
+    Map<TopicPartition, Integer> marks = new HashMap<>();
     due.keySet().forEach(tp -> sent.put(tp, works.get(tp)));
+    sent.forEach((tp, w) -> marks.put(tp, w.commitMark()));
     commitsInFlight++;
     try {
       c.commitAsync(
@@ -497,7 +502,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
               LOG.debugf(e, "Mapping %s: commit failed; retrying", config.uuid());
               return;
             }
-            sent.forEach((tp, w) -> committed(w, due.get(tp).offset()));
+            sent.forEach((tp, w) -> committed(w, due.get(tp).offset(), marks.get(tp)));
           });
     } catch (RuntimeException e) {
       commitsInFlight--; // no answer comes for a commit that was not sent
@@ -527,7 +532,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     for (PartitionWork w : which) {
       OffsetAndMetadata o = due.get(w.tp);
       if (o != null) {
-        committed(w, o.offset());
+        committed(w, o.offset(), w.commitMark());
       }
     }
   }
@@ -543,14 +548,14 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   /**
-   * Records an offset the broker accepted, unless its partition left meanwhile or a later commit
-   * went further (an asynchronous commit's answer can come after a synchronous commit's).
+   * Records an offset the broker accepted, unless its partition left meanwhile, a later commit went
+   * further (an asynchronous commit's answer can come after a synchronous commit's), or the
+   * consumer went back since it was sent ({@code mark}).
    */
-  private void committed(PartitionWork w, long offset) {
-    if (works.get(w.tp) != w || offset <= w.committed) {
+  private void committed(PartitionWork w, long offset, int mark) {
+    if (works.get(w.tp) != w || !w.accepted(offset, mark)) {
       return;
     }
-    w.committed = offset;
     w.stats.committed(offset);
     checkpoints.put(w.name, new Checkpoint(offset, false));
   }

@@ -40,6 +40,9 @@ final class PartitionWork {
   long committed;
   boolean paused;
 
+  /** How often the consumer went back past the commit point: answers to earlier commits are old. */
+  private int resets;
+
   /** The partition's counters, set by the runner when the partition is assigned. */
   SourceStats.Partition stats;
 
@@ -74,6 +77,7 @@ final class PartitionWork {
       nextOffset = records.get(0).offset();
       committed = -1;
       knownEnd = -1;
+      resets++;
     }
     List<ConsumerRecord<byte[], byte[]>> kept = keep == null ? records : kept(records, keep);
     distribute(kept, now);
@@ -132,6 +136,25 @@ final class PartitionWork {
   /** Counts {@code records} done: completed, filtered out or skipped to OnFailure. */
   void done(List<ConsumerRecord<byte[], byte[]>> records) {
     buffered -= records.size();
+  }
+
+  /** A mark for a commit sent now: {@link #accepted} ignores its answer after a reset. */
+  int commitMark() {
+    return resets;
+  }
+
+  /**
+   * Takes in {@code offset}, which the broker accepted for a commit sent at {@code mark}; returns
+   * whether it moved the committed offset. An answer older than a reset does not: it would put the
+   * committed offset back past the records read again, and nothing would be committed until the
+   * partition read past it once more.
+   */
+  boolean accepted(long offset, int mark) {
+    if (mark != resets || offset <= committed) {
+      return false;
+    }
+    committed = offset;
+    return true;
   }
 
   /** The offset to commit: every record below it is done. */

@@ -32,13 +32,19 @@ final class TopicRetention {
     t.start();
   }
 
-  private static void ask(String mapping, KafkaSource source, SourceStats stats) {
+  private static Properties settings(String mapping, KafkaSource source) {
     Properties p = KafkaClientProps.of(source);
     p.put("client.id", "sluice-" + mapping + "-retention");
     p.put("request.timeout.ms", String.valueOf(TIMEOUT_MILLIS));
     p.put("default.api.timeout.ms", String.valueOf(TIMEOUT_MILLIS));
+    return p;
+  }
+
+  private static void ask(String mapping, KafkaSource source, SourceStats stats) {
     ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, source.topic());
-    try (Admin admin = Admin.create(p)) {
+    // the settings inside the try: reading a secret or a key store can fail too, and an exception
+    // escaping this thread would only be printed to stderr
+    try (Admin admin = Admin.create(settings(mapping, source))) {
       Config config =
           admin
               .describeConfigs(List.of(topic))

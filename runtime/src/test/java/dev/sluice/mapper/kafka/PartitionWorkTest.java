@@ -91,6 +91,22 @@ class PartitionWorkTest {
   }
 
   @Test
+  void accepted_answerToACommitSentBeforeAReset_leavesCommittedAlone() {
+    PartitionWork w = new PartitionWork(TP, 1, 500, 400);
+    w.add(records(500, 5), 0, null);
+    finish(w, w.lanes, take(w.lanes[0]));
+    int mark = w.commitMark(); // a commit of 505 goes out
+    w.add(records(0, 5), 0, null); // meanwhile the consumer reset to the earliest offset
+
+    assertThat(w.accepted(505, mark)).isFalse();
+    assertThat(w.committed).isEqualTo(-1);
+    finish(w, w.lanes, take(w.lanes[0]));
+    assertThat(w.commitPoint()).as("worth committing").isGreaterThan(w.committed);
+    assertThat(w.accepted(5, w.commitMark())).isTrue();
+    assertThat(w.committed).isEqualTo(5);
+  }
+
+  @Test
   void commitPoint_nothingFetched_isThePosition() {
     PartitionWork w = new PartitionWork(TP, 3, 42, 40);
 
