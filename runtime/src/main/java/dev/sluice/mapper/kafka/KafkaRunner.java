@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -271,6 +272,12 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     // a mapping naming a topic that is not there must not make it (brokers auto-create by default)
     p.put("allow.auto.create.topics", "false");
     p.putAll(FetchSettings.of());
+    // Incremental rebalancing: a node joining or leaving takes from the others only the
+    // partitions that move. With the default (eager) protocol every member gave up all of them,
+    // waiting for their batches in flight, and the ones it got back started over: records fetched
+    // again and a failing batch's retries counted from zero. Members of the default list (range
+    // first, cooperative-sticky second), as nodes of earlier versions are, agree on this one.
+    p.put("partition.assignment.strategy", CooperativeStickyAssignor.class.getName());
     // Several Sluice nodes run the mapping as members of its group: a killed node's partitions
     // move to the others after this, not after the client's default 45 s.
     p.put("session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MILLIS));

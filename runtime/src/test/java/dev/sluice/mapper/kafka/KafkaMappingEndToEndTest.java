@@ -31,6 +31,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -722,6 +723,20 @@ class KafkaMappingEndToEndTest {
         .as("each slow record invoked once")
         .containsExactlyInAnyOrder(
             "slow-a0|begin", "slow-b0|begin", "slow-a1|begin", "slow-b1|begin");
+  }
+
+  @Test
+  void kafkaMapping_inItsGroup_rebalancesIncrementally() throws Exception {
+    String topic = topic(2);
+    String fn = function();
+    send(topic, "k", "ok-0");
+    String uuid = map(fn, topic, b -> b.maximumBatchingWindowInSeconds(0));
+    received(fn, 1);
+
+    // eager rebalancing made every member give up all its partitions whenever a node came or went
+    ConsumerGroupDescription group =
+        admin.describeConsumerGroups(List.of(uuid)).all().get().get(uuid);
+    assertThat(group.partitionAssignor()).isEqualTo("cooperative-sticky");
   }
 
   @Test
