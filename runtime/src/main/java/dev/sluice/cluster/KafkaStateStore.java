@@ -420,7 +420,7 @@ public final class KafkaStateStore implements StateStore {
         }
       } catch (WakeupException | InterruptedException e) {
         return; // closing
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         // a failed poll leaves the position where it was: nothing is skipped
         LOG.errorf(e, "Reading the node state in %s failed; retrying in 1 s", topic);
         end = -1;
@@ -451,7 +451,7 @@ public final class KafkaStateStore implements StateStore {
       if (item.key().startsWith(p.prefix())) {
         try {
           p.listener().changed(item.key(), item.value(), item.own());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           LOG.errorf(e, "Could not look at the change of %s", item.key());
         }
       }
@@ -501,7 +501,9 @@ public final class KafkaStateStore implements StateStore {
       if (key.startsWith(r.prefix()) && (r.ownToo() || !ownOnly)) {
         try {
           r.listener().changed(key, value, own);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+          // an Error too (out of memory unpacking a package, say): thrown on, it would end the
+          // applying thread, and this node would apply no other node's change again
           LOG.errorf(e, "Could not apply the change of %s from another node", key);
         }
       }

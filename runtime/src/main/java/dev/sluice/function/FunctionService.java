@@ -812,6 +812,16 @@ public final class FunctionService implements AutoCloseable {
     QueuedEvent e = d.event();
     AsyncEvent event =
         new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.acceptedMillis(), d);
+    if (clock.millis() - e.acceptedMillis() > ASYNC_MAX_AGE_MILLIS) {
+      // as Lambda discards an event past its maximum age; and an event read again because the
+      // queue's group lost its offsets (every node down for longer than the broker keeps them)
+      // must not run a second time days later
+      LOG.warnf(
+          "Asynchronous event %s of %s dropped: accepted more than 6 hours ago",
+          e.requestId(), e.function());
+      d.done();
+      return;
+    }
     if (!functions.containsKey(e.function())) {
       try {
         shared.awaitCurrent(); // accepted by another node, maybe just after a deploy there
@@ -820,13 +830,6 @@ public final class FunctionService implements AutoCloseable {
       }
     }
     if (!functions.containsKey(e.function()) && shared.has(e.function())) {
-      if (clock.millis() - e.acceptedMillis() > ASYNC_MAX_AGE_MILLIS) {
-        LOG.warnf(
-            "Asynchronous event %s of %s dropped: no node ran it within 6 hours",
-            e.requestId(), e.function());
-        d.done();
-        return;
-      }
       // deployed, but it cannot run on this node (or is still being installed): another node may
       LOG.warnf(
           "Asynchronous event %s: function %s cannot run on this node now; queued again",

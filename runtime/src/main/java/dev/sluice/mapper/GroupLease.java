@@ -73,6 +73,13 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
    */
   private static final int REJOIN_PAUSES = 50;
 
+  /**
+   * Committed checkpoints are copied to the node state ({@link CheckpointCopies}) at most this
+   * often while the shards run, and always when they leave this node: a copy is only read once the
+   * group's offsets expired, and an older one then delivers a little again, no more.
+   */
+  private static final long COPY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   private final Map<String, Object> config;
   private final Supplier<Duration> drain;
   private final String topic;
@@ -81,6 +88,10 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final Set<String> tooLarge = new HashSet<>(); // membership thread only
   private final Set<String> held = new HashSet<>(); // membership thread only
+  private final CheckpointCopies copies;
+  private final Map<String, Checkpoint> uncopied = new HashMap<>(); // membership thread only
+  private long copiedAtNanos = System.nanoTime() - COPY_INTERVAL_NANOS; // first commit copies
+  private volatile CompletableFuture<Void> lastCopy = CompletableFuture.completedFuture(null);
   private KafkaConsumer<byte[], byte[]> consumer; // membership thread only
   private ShardLeases.Owner owner;
   private volatile boolean closing;
@@ -89,8 +100,14 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
    * @param drain how long a revoked shard may take to finish its batch in flight, asked at each
    *     revocation (the function's timeout then), at least {@link #MIN_DRAIN}
    */
-  GroupLease(GroupLeaseOptions options, String group, String topic, Supplier<Duration> drain) {
+  GroupLease(
+      GroupLeaseOptions options,
+      String group,
+      String topic,
+      Supplier<Duration> drain,
+      CheckpointCopies copies) {
     this.group = group;
+    this.copies = copies;
     this.topic = topic;
     this.drain = drain;
     // the group must wait through the longest drain a function's timeout may later ask for
@@ -148,7 +165,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     await(
         call(
             c -> {
-              commit(copy);
+              commit(copy, false);
               return null;
             }));
   }
@@ -156,7 +173,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   @Override
   public CompletableFuture<Map<String, Checkpoint>> stored(Set<String> shardIds) {
     Set<TopicPartition> partitions = partitions(shardIds);
-    return call(c -> decode(c.committed(partitions, CALL_TIMEOUT)));
+    return call(c -> copies.fill(group, shardIds, decode(c.committed(partitions, CALL_TIMEOUT))));
   }
 
   @Override
@@ -172,6 +189,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     } catch (ExecutionException | TimeoutException e) {
       LOG.warnf("Leaving consumer group %s did not finish: %s", group, e);
     }
+    CheckpointCopies.awaitQuietly(lastCopy, CALL_TIMEOUT); // the final checkpoints' copies
   }
 
   // ---- membership thread ----
@@ -197,7 +215,10 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
         runTasks();
       }
       runTasks(); // queued before close: a final save
-    } catch (RuntimeException e) {
+      copyCommitted();
+    } catch (RuntimeException | Error e) {
+      // an Error too (a LinkageError from a client class, say): it would end this thread, and the
+      // mapping would hold its shards here with no member left to commit or give them up
       LOG.errorf(e, "Consumer group %s failed; this node gives up its shards and rejoins", group);
       if (!held.isEmpty()) {
         owner.revoked(Set.copyOf(held)); // nothing commits for them any more: stop them
@@ -260,6 +281,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     consumer.pause(partitions); // membership only: never fetch
     Map<String, Checkpoint> stored = committed(Set.copyOf(partitions));
     if (stored != null) {
+      copies.fill(group, shardIds(partitions), stored); // only where the group has no offset
       held.addAll(shardIds(partitions));
       owner.assigned(shardIds(partitions), stored);
     }
@@ -289,7 +311,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     }
     Map<String, Checkpoint> last = stop(partitions);
     try {
-      commit(last);
+      commit(last, true);
     } catch (KafkaException e) {
       LOG.warnf("Consumer group %s: final checkpoints not committed (%s)", group, e.toString());
     }
@@ -301,6 +323,8 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     if (!partitions.isEmpty() && !closing) {
       // already another member's: nothing to wait for or commit, and the rejoin should not wait
       held.removeAll(shardIds(partitions));
+      // their next owner copies its own, newer checkpoints
+      uncopied.keySet().removeAll(shardIds(partitions));
       owner.revoked(shardIds(partitions));
     }
   }
@@ -319,8 +343,11 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     }
   }
 
-  /** Commits the checkpoints of the partitions assigned now; others are not this node's. */
-  private void commit(Map<String, Checkpoint> checkpoints) {
+  /**
+   * Commits the checkpoints of the partitions assigned now; others are not this node's. Copies them
+   * when {@code leaving} (the shards move) or when the last copy is old enough.
+   */
+  private void commit(Map<String, Checkpoint> checkpoints, boolean leaving) {
     Set<TopicPartition> assigned = consumer.assignment();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     checkpoints.forEach(
@@ -340,7 +367,25 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
         });
     if (!offsets.isEmpty()) {
       consumer.commitSync(offsets, CALL_TIMEOUT);
+      offsets.keySet().forEach(tp -> uncopied.put(shardIdOf(tp), checkpoints.get(shardIdOf(tp))));
     }
+    if (leaving || System.nanoTime() - copiedAtNanos >= COPY_INTERVAL_NANOS) {
+      copyCommitted();
+    }
+  }
+
+  /** Copies what was committed since the last copy; the copy is written on another thread. */
+  private void copyCommitted() {
+    if (uncopied.isEmpty()) {
+      return;
+    }
+    lastCopy = copies.put(group, uncopied);
+    uncopied.clear();
+    copiedAtNanos = System.nanoTime();
+  }
+
+  private static String shardIdOf(TopicPartition tp) {
+    return GroupLeases.shardId(tp.partition());
   }
 
   private Set<TopicPartition> partitions(Set<String> shardIds) {

@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * shard {@code shardId-N} being partition N of the stream's topic. Stored checkpoints are written
  * with the Admin API, which Kafka allows only while the group has no members: at creation (a new
  * uuid), and for a rewind once every node stopped the mapping. Each call opens a short-lived Admin
- * client on the caller's thread: these calls are rare.
+ * client on the caller's thread: these calls are rare. {@link CheckpointCopies} keep copies of them
+ * in the node state for when Kafka has expired a group's offsets.
  */
 final class GroupLeases implements ShardLeases {
 
@@ -54,9 +55,11 @@ final class GroupLeases implements ShardLeases {
           });
 
   private final GroupLeaseOptions options;
+  private final CheckpointCopies copies;
 
-  GroupLeases(GroupLeaseOptions options) {
+  GroupLeases(GroupLeaseOptions options, CheckpointCopies copies) {
     this.options = options;
+    this.copies = copies;
   }
 
   String group(String uuid) {
@@ -101,7 +104,7 @@ final class GroupLeases implements ShardLeases {
               out.put(shardId(tp.partition()), CheckpointMetadata.decode(om));
             }
           });
-      return out;
+      return copies.fill(group(uuid), copies.of(group(uuid)).keySet(), out);
     }
   }
 
@@ -142,6 +145,7 @@ final class GroupLeases implements ShardLeases {
   @Override
   public void delete(String uuid) {
     deleteGroup(uuid, DELETE_RETRIES);
+    copies.delete(group(uuid));
   }
 
   private void deleteGroup(String uuid, int retriesLeft) {
@@ -175,7 +179,7 @@ final class GroupLeases implements ShardLeases {
 
   @Override
   public Lease open(String uuid, String stream, Supplier<Duration> drain) {
-    return new GroupLease(options, group(uuid), topic(stream), drain);
+    return new GroupLease(options, group(uuid), topic(stream), drain, copies);
   }
 
   private void alter(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
@@ -192,6 +196,8 @@ final class GroupLeases implements ShardLeases {
     try (Admin admin = admin()) {
       get(admin.alterConsumerGroupOffsets(group(uuid), offsets).all());
     }
+    // the copies too: the offsets of a mapping created or rewound while disabled expire alike
+    CheckpointCopies.awaitQuietly(copies.put(group(uuid), checkpoints), timeout());
   }
 
   private Admin admin() {

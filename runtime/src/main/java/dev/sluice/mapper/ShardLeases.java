@@ -1,6 +1,7 @@
 package dev.sluice.mapper;
 
 import dev.sluice.checkpoint.Checkpoint;
+import dev.sluice.cluster.StateStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +30,16 @@ public interface ShardLeases {
    * topic; shards spread over the nodes by group membership.
    */
   static ShardLeases kafkaGroups(GroupLeaseOptions options) {
-    return new GroupLeases(options);
+    return new GroupLeases(options, CheckpointCopies.none());
+  }
+
+  /**
+   * As {@link #kafkaGroups(GroupLeaseOptions)}, with copies of the checkpoints in the shared node
+   * {@code state}, which a mapping resumes from once Kafka expired its group's offsets (a week
+   * without a member, by default). Call before the state follows.
+   */
+  static ShardLeases kafkaGroups(GroupLeaseOptions options, StateStore state) {
+    return new GroupLeases(options, CheckpointCopies.shared(state));
   }
 
   /** Stores the checkpoints a new mapping starts from (its shards by id). */

@@ -119,8 +119,15 @@ final class SharedMappings {
    * only if the marker could not be written.
    */
   void delete(String uuid) {
-    graves.put(uuid, new Grave(uuid, clock.millis()));
+    // buried before the marker is written: a configuration another node wrote just after the
+    // marker, applied here before this thread marked it, would start the mapping again
     buried.add(uuid);
+    try {
+      graves.put(uuid, new Grave(uuid, clock.millis()));
+    } catch (RuntimeException e) {
+      buried.remove(uuid); // not deleted: the caller reports the failure
+      throw e;
+    }
     try {
       configs.remove(uuid);
     } catch (RuntimeException e) {

@@ -144,7 +144,7 @@ public class SluiceNode {
             config.mapper(),
             registry,
             arns,
-            StorageEngines.leases(config, dataDir),
+            StorageEngines.leases(config, dataDir, state),
             state);
     mappings.start();
   }

@@ -66,15 +66,17 @@ final class StorageEngines {
 
   /**
    * Where Kinesis mappings keep their checkpoints: files in the data directory, or with Kafka
-   * storage the mapping's consumer group, whose members (the nodes) share its shards.
+   * storage the mapping's consumer group, whose members (the nodes) share its shards, with copies
+   * in the shared {@code state}.
    */
-  static ShardLeases leases(SluiceConfig config, Path dataDir) {
+  static ShardLeases leases(SluiceConfig config, Path dataDir, StateStore state) {
     if (!config.storage().type().equals("kafka")) {
       return ShardLeases.files(dataDir);
     }
     SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
     return ShardLeases.kafkaGroups(
-        new GroupLeaseOptions(connection(kafka), kafka.topicPrefix(), kafka.leaseSessionTimeout()));
+        new GroupLeaseOptions(connection(kafka), kafka.topicPrefix(), kafka.leaseSessionTimeout()),
+        state);
   }
 
   private static LogEngine file(

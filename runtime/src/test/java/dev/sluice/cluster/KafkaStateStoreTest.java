@@ -77,6 +77,29 @@ class KafkaStateStoreTest {
   }
 
   @Test
+  void put_aListenerThrowsAnError_laterChangesStillReachTheNode() {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    List<Change> seen = new CopyOnWriteArrayList<>();
+    b.listen(
+        "code/",
+        (k, v) -> {
+          if (k.equals("code/a")) {
+            throw new NoClassDefFoundError("fixture/Gone"); // an Error, as a listener may meet
+          }
+          seen.add(new Change(k, text(v)));
+        });
+    b.follow();
+
+    a.put("code/a", bytes("v1"));
+    a.put("code/b", bytes("v1"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(seen).containsExactly(new Change("code/b", "v1")));
+  }
+
+  @Test
   void history_atOpen_holdsEveryRecordInOrderWithRemovalsButNotLargeValues() {
     KafkaStateStore a = node();
     a.put("function/f", bytes("v1"));

@@ -133,6 +133,30 @@ class SharedEventsTest {
     assertThat(queue.offered).isEmpty();
   }
 
+  @Test
+  void handedEvent_acceptedMoreThanSixHoursAgo_doneWithoutARun() throws Exception {
+    FunctionService node = node("node", Map.of(Isolation.CLASSLOADER, runners));
+    String marks =
+        "package fixture; public class Mark { public String handle(String path) throws Exception {"
+            + " java.nio.file.Files.writeString(java.nio.file.Path.of(path), \"ran\");"
+            + " return path; } }";
+    node.create(
+        "f",
+        FunctionServiceTest.java17("fixture.Mark::handle"),
+        new CodeSource.Upload(HandlerJars.jar(Map.of("fixture.Mark", marks))));
+    Path ran = dir.resolve("ran");
+    long sevenHoursAgo = System.currentTimeMillis() - Duration.ofHours(7).toMillis();
+
+    // read again days later (the queue's group lost its offsets), or left waiting that long
+    ListQueue.Handed d =
+        queue.hand(
+            new QueuedEvent("r-old", "f", ("\"" + ran + "\"").getBytes(UTF_8), sevenHoursAgo));
+
+    await().atMost(Duration.ofSeconds(10)).untilTrue(d.done);
+    assertThat(ran).as("the function did not run").doesNotExist();
+    assertThat(queue.offered).isEmpty();
+  }
+
   /** A queue in memory: what was offered, and deliveries handed to the node by the test. */
   static final class ListQueue implements EventQueue {
     final List<QueuedEvent> offered = new CopyOnWriteArrayList<>();

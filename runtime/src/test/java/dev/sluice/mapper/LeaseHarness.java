@@ -17,6 +17,7 @@ import dev.sluice.stream.StreamMode;
 import dev.sluice.stream.StreamStatus;
 import dev.sluice.testing.HandlerJars;
 import dev.sluice.testing.KafkaBroker;
+import dev.sluice.testing.MemoryState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -110,7 +111,8 @@ final class LeaseHarness implements AutoCloseable {
     functions.start();
     // the broker's smallest session timeout, so that a lost member's shards move soon
     leases =
-        ShardLeases.kafkaGroups(new GroupLeaseOptions(bootstrap, prefix, Duration.ofSeconds(6)));
+        ShardLeases.kafkaGroups(
+            new GroupLeaseOptions(bootstrap, prefix, Duration.ofSeconds(6)), new MemoryState());
   }
 
   private static StreamLimits limits() {

@@ -232,6 +232,33 @@ class ShardLeaseTest {
   }
 
   @Test
+  void restart_afterKafkaExpiredTheGroupsOffsets_resumesFromTheCopiedCheckpoints()
+      throws Exception {
+    String stream = h.stream(1);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    h.put(stream, Shard.idOf(0), "e0");
+    awaitDelivered(fn, 1);
+    await().atMost(BOUND).until(() -> h.leases.load(uuid, stream).get(Shard.idOf(0)).offset() == 1);
+    a.close(); // no member left: Kafka deletes the offsets after offsets.retention.minutes
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      String group = ((GroupLeases) h.leases).group(uuid);
+      await()
+          .atMost(BOUND)
+          .ignoreExceptions() // until the member's leave is through
+          .until(() -> admin.deleteConsumerGroups(List.of(group)).all().get() == null);
+    }
+
+    assertThat(h.leases.load(uuid, stream).get(Shard.idOf(0)).offset()).isEqualTo(1);
+    LeaseHarness.Node b = h.node(List.of(uuid), a);
+    await().atMost(BOUND).until(() -> owned(b, uuid).size() == 1);
+    h.put(stream, Shard.idOf(0), "e1");
+    awaitDelivered(fn, 2);
+    assertThat(data(fn)).as("nothing delivered again").containsExactly("e0", "e1");
+  }
+
+  @Test
   void rewind_whileAnotherNodeRunsTheMapping_isRefusedAsAConflict() throws Exception {
     String stream = h.stream(2);
     String fn = h.function();
