@@ -7,7 +7,6 @@ import dev.sluice.stream.HashKeys;
 import dev.sluice.stream.Shard;
 import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamMeta;
-import dev.sluice.stream.StreamMode;
 import dev.sluice.stream.StreamStatus;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -222,7 +221,6 @@ final class ShardOperations {
       throw KinesisException.invalid(
           "NewStartingHashKey " + key + " must be an integer in the range [0, 2^128-1].");
     }
-    requireProvisioned(name, "SplitShard");
     return StreamOperations.empty(catalog.split(name, shard, start));
   }
 
@@ -230,22 +228,7 @@ final class ShardOperations {
     String name = r.streamName();
     String a = r.shardId("ShardToMerge", true);
     String b = r.shardId("AdjacentShardToMerge", true);
-    requireProvisioned(name, "MergeShards");
     return StreamOperations.empty(catalog.merge(name, a, b));
-  }
-
-  /**
-   * Kinesis reshards ON_DEMAND streams itself and refuses to be asked; Sluice keeps their shards as
-   * created, and refuses the same way so that a script that works here works there.
-   */
-  private void requireProvisioned(String name, String operation) {
-    if (catalog.require(name).mode() == StreamMode.ON_DEMAND) {
-      throw KinesisException.invalid(
-          operation
-              + " is only supported for streams in PROVISIONED mode; stream "
-              + name
-              + " is ON_DEMAND.");
-    }
   }
 
   private CompletionStage<ObjectNode> updateShardCount(KinesisRequest r) {
@@ -260,12 +243,10 @@ final class ShardOperations {
       throw KinesisException.validation(
           "scalingType", scaling, "Member must satisfy enum value set: [UNIFORM_SCALING]");
     }
-    requireProvisioned(name, "UpdateShardCount");
-    int current = catalog.require(name).openShards().size();
     return catalog
         .updateShardCount(name, target)
         .thenApply(
-            v -> {
+            current -> {
               ObjectNode out = KinesisRequest.newObject();
               out.put("StreamName", name);
               out.put("StreamARN", arns.stream(name));

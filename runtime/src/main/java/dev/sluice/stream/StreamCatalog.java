@@ -65,6 +65,12 @@ public final class StreamCatalog implements AutoCloseable {
   /** Streams whose reshard this node is carrying out; only the catalog's thread touches it. */
   private final Set<String> resharding = new HashSet<>();
 
+  /**
+   * The open shards each of those reshards adds (children less parents), counted against the shard
+   * limit until its outcome is published; only the catalog's thread touches it.
+   */
+  private final Map<String, Integer> pendingShards = new HashMap<>();
+
   /** A shard of one generation of a stream (told apart by its creation time). */
   private record FenceKey(String stream, long createdMillis, String shard) {}
 
@@ -425,6 +431,7 @@ public final class StreamCatalog implements AutoCloseable {
   public CompletableFuture<Void> split(String name, String shardId, BigInteger newStartingHashKey) {
     return reshard(
         name,
+        "SplitShard",
         (meta, plan) -> {
           Shard parent = openShard(meta, shardId);
           HashKeyRange r = parent.range();
@@ -451,6 +458,7 @@ public final class StreamCatalog implements AutoCloseable {
   public CompletableFuture<Void> merge(String name, String shardId, String adjacentShardId) {
     return reshard(
         name,
+        "MergeShards",
         (meta, plan) -> {
           Shard a = openShard(meta, shardId);
           Shard b = openShard(meta, adjacentShardId);
@@ -462,23 +470,30 @@ public final class StreamCatalog implements AutoCloseable {
         });
   }
 
-  /** Reshapes the open shards into {@code target} equal ones (UNIFORM_SCALING). */
-  public CompletableFuture<Void> updateShardCount(String name, int target) {
+  /**
+   * Reshapes the open shards into {@code target} equal ones (UNIFORM_SCALING); completes with how
+   * many were open when the change was accepted.
+   */
+  public CompletableFuture<Integer> updateShardCount(String name, int target) {
+    int[] before = new int[1];
     return reshard(
-        name,
-        (meta, plan) -> {
-          int open = meta.openShards().size();
-          if (target > open * 2 || target * 2 < open) {
-            throw StreamException.invalid(
-                "UpdateShardCount cannot scale up over double your current open shard count ("
-                    + open
-                    + ") or scale down below half your current open shard count. Target: "
-                    + target
-                    + ".");
-          }
-          checkNewShards(target - open);
-          plan.uniform(meta.openShards(), target);
-        });
+            name,
+            "UpdateShardCount",
+            (meta, plan) -> {
+              int open = meta.openShards().size();
+              before[0] = open;
+              if (target > open * 2 || target * 2 < open) {
+                throw StreamException.invalid(
+                    "UpdateShardCount cannot scale up over double your current open shard count ("
+                        + open
+                        + ") or scale down below half your current open shard count. Target: "
+                        + target
+                        + ".");
+              }
+              checkNewShards(target - open);
+              plan.uniform(meta.openShards(), target);
+            })
+        .thenApply(v -> before[0]);
   }
 
   /**
@@ -562,10 +577,19 @@ public final class StreamCatalog implements AutoCloseable {
     void build(StreamMeta meta, Resharder plan);
   }
 
-  private CompletableFuture<Void> reshard(String name, Plan planner) {
+  private CompletableFuture<Void> reshard(String name, String operation, Plan planner) {
     return call(
         () -> {
           StreamMeta meta = require(name);
+          if (meta.mode() == StreamMode.ON_DEMAND) {
+            // Kinesis reshards ON_DEMAND streams itself and refuses to be asked. Checked here, in
+            // the catalog's order: a mode change asked for just before must count
+            throw StreamException.invalid(
+                operation
+                    + " is only supported for streams in PROVISIONED mode; stream "
+                    + name
+                    + " is ON_DEMAND.");
+          }
           if (meta.status() != StreamStatus.ACTIVE) {
             throw StreamException.inUse(
                 "Stream " + name + " is not ACTIVE but " + meta.status() + ".");
@@ -574,15 +598,22 @@ public final class StreamCatalog implements AutoCloseable {
           planner.build(meta, plan);
           publish(meta.withStatus(StreamStatus.UPDATING));
           resharding.add(name);
+          pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
           thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan)));
           return null;
         });
   }
 
+  /** The reshard of {@code name} is over: published, given up, or its stream gone. */
+  private void reshardDone(String name) {
+    resharding.remove(name);
+    pendingShards.remove(name);
+  }
+
   private void finishReshard(String name, Resharder plan) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING) {
-      resharding.remove(name);
+      reshardDone(name);
       return; // deleted meanwhile: the delete owns the stream now
     }
     Map<String, Long> ends = new HashMap<>();
@@ -608,7 +639,7 @@ public final class StreamCatalog implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      resharding.remove(name);
+      reshardDone(name);
       publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
       throw e;
     }
@@ -624,7 +655,7 @@ public final class StreamCatalog implements AutoCloseable {
       String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING || plan.appliedTo(meta)) {
-      resharding.remove(name);
+      reshardDone(name);
       return;
     }
     // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
@@ -641,7 +672,7 @@ public final class StreamCatalog implements AutoCloseable {
           TimeUnit.MILLISECONDS);
       return;
     }
-    resharding.remove(name);
+    reshardDone(name);
     watch.streamChanged(name);
     StreamMeta published = streams.get(name);
     provisional.forEach(
@@ -695,6 +726,18 @@ public final class StreamCatalog implements AutoCloseable {
     thread.schedule(() -> guarded(what, step), SETTLE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
   }
 
+  /** Finishes the deletion of {@code name} later, unless a stream was created under it since. */
+  private void deleteLater(String name, long createdMillis) {
+    retryLater(
+        "delete " + name,
+        () -> {
+          StreamMeta now = streams.get(name);
+          if (now != null && now.createdMillis() == createdMillis) {
+            finishDelete(name);
+          }
+        });
+  }
+
   private void finishDelete(String name) {
     StreamMeta meta = streams.get(name);
     if (meta == null) {
@@ -705,7 +748,15 @@ public final class StreamCatalog implements AutoCloseable {
       // a deletion resumed at start may find some logs gone already: a crash came between them
       // and the catalog's write, or another node sharing the storage deleted them
       if (engine.shards().contains(ref)) {
-        engine.deleteShard(ref).join();
+        try {
+          engine.deleteShard(ref).join();
+        } catch (RuntimeException e) {
+          // a topic deletion the cluster refused or did not answer in time: left DELETING with
+          // nothing to finish it, the name could not be used again until a restart
+          LOG.warnf("Cannot delete the log of %s yet (%s); trying again", ref, e.getMessage());
+          deleteLater(name, meta.createdMillis());
+          return;
+        }
       }
     }
     local.put(name, meta.version() + 1);
@@ -716,15 +767,7 @@ public final class StreamCatalog implements AutoCloseable {
     } catch (RuntimeException e) {
       // its logs are gone: left DELETING, the name could not be used again until a restart
       LOG.warnf("Cannot record the deletion of %s yet (%s); trying again", name, e.getMessage());
-      long created = meta.createdMillis();
-      retryLater(
-          "delete " + name,
-          () -> {
-            StreamMeta now = streams.get(name);
-            if (now != null && now.createdMillis() == created) { // not a stream created since
-              finishDelete(name);
-            }
-          });
+      deleteLater(name, meta.createdMillis());
       return;
     }
     if (!store.exclusive()) {
@@ -1200,7 +1243,9 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private void checkNewShards(int added) {
-    if ((long) openShardCount() + added > limits.shardLimit()) { // ShardCount up to 2^31 - 1
+    // reshards accepted but not published yet count too: their new shards are not in streams
+    long pending = pendingShards.values().stream().mapToLong(n -> Math.max(0, n)).sum();
+    if (openShardCount() + pending + added > limits.shardLimit()) { // ShardCount up to 2^31 - 1
       throw StreamException.limit(
           "This request would exceed the shard limit for the account ("
               + limits.shardLimit()

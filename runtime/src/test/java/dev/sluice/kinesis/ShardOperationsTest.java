@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
-import dev.sluice.log.NewRecord;
-import dev.sluice.log.ReadResult;
-import dev.sluice.log.ShardOffsets;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
@@ -19,12 +15,11 @@ import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMode;
 import dev.sluice.stream.StreamStatus;
+import dev.sluice.testing.ForwardingLogEngine;
 import dev.sluice.testing.TestClock;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -107,58 +102,17 @@ class ShardOperationsTest {
   }
 
   /** The file engine, with every shard creation held until {@code gate} completes. */
-  private record HeldCreates(LogEngine engine, CompletableFuture<Void> gate) implements LogEngine {
+  private static final class HeldCreates extends ForwardingLogEngine {
+    private final CompletableFuture<Void> gate;
 
-    @Override
-    public void start() {}
-
-    @Override
-    public Set<ShardRef> shards() {
-      return engine.shards();
+    HeldCreates(LogEngine engine, CompletableFuture<Void> gate) {
+      super(engine);
+      this.gate = gate;
     }
 
     @Override
     public CompletableFuture<Void> createShard(ShardRef shard) {
       return gate.thenCompose(v -> engine.createShard(shard));
     }
-
-    @Override
-    public CompletableFuture<AppendResult> append(ShardRef shard, List<NewRecord> records) {
-      return engine.append(shard, records);
-    }
-
-    @Override
-    public CompletableFuture<ReadResult> read(
-        ShardRef shard, long fromOffset, int maxRecords, long maxBytes) {
-      return engine.read(shard, fromOffset, maxRecords, maxBytes);
-    }
-
-    @Override
-    public CompletableFuture<Long> offsetForTimestamp(ShardRef shard, long timestampMillis) {
-      return engine.offsetForTimestamp(shard, timestampMillis);
-    }
-
-    @Override
-    public ShardOffsets offsets(ShardRef shard) {
-      return engine.offsets(shard);
-    }
-
-    @Override
-    public CompletableFuture<Long> seal(ShardRef shard) {
-      return engine.seal(shard);
-    }
-
-    @Override
-    public CompletableFuture<Long> trim(ShardRef shard, long cutoffMillis) {
-      return engine.trim(shard, cutoffMillis);
-    }
-
-    @Override
-    public CompletableFuture<Void> deleteShard(ShardRef shard) {
-      return engine.deleteShard(shard);
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -3,16 +3,23 @@ package dev.sluice.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.log.LogEngine;
+import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.testing.ForwardingLogEngine;
 import dev.sluice.testing.TestClock;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -201,6 +208,112 @@ class StreamCatalogTest {
     assertThat(engine.shards()).isEmpty();
     reopen();
     assertThat(catalog.find("d")).isEmpty();
+  }
+
+  @Test
+  void delete_storageFailsAShardLogsDeletionOnce_triedAgainUntilTheStreamIsGone() throws Exception {
+    open();
+    catalog.close();
+    AtomicInteger refusals = new AtomicInteger(1);
+    LogEngine refusingOnce =
+        new ForwardingLogEngine(engine) {
+          @Override
+          public CompletableFuture<Void> deleteShard(ShardRef shard) {
+            if (refusals.getAndDecrement() > 0) { // a topic deletion that timed out, say
+              return CompletableFuture.failedFuture(new LogException("deletion timed out"));
+            }
+            return super.deleteShard(shard);
+          }
+        };
+    catalog = new StreamCatalog(dir, refusingOnce, clock, new StreamLimits(20, 2));
+    catalog.start();
+    createActive("d", 2);
+
+    catalog.delete("d").join();
+    for (int i = 0; i < 500 && catalog.find("d").isPresent(); i++) {
+      Thread.sleep(10);
+    }
+
+    assertThat(refusals.get()).as("the deletion was refused once").isNegative();
+    assertThat(catalog.find("d")).as("not left DELETING for good").isEmpty();
+    assertThat(engine.shards()).isEmpty();
+  }
+
+  @Test
+  void split_queuedBehindASwitchToOnDemand_refusedAsKinesisDoes() throws Exception {
+    CountDownLatch held = openHoldingBlocker();
+    createActive("p", 2);
+    catalog.create("blocker", 1, StreamMode.PROVISIONED, Map.of()).join();
+
+    // both asked before either ran: the mode check must see the switch
+    CompletableFuture<Void> mode = catalog.setMode("p", StreamMode.ON_DEMAND);
+    CompletableFuture<Void> split =
+        catalog.split("p", "shardId-000000000000", HashKeys.MAX.shiftRight(2));
+    held.countDown();
+    mode.get(10, TimeUnit.SECONDS);
+
+    assertThatThrownBy(() -> split.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(StreamException.class)
+        .satisfies(
+            e ->
+                assertThat(((StreamException) e.getCause()).kind())
+                    .isEqualTo(StreamException.Kind.INVALID_ARGUMENT));
+    assertThat(catalog.require("p").shards()).hasSize(2);
+  }
+
+  @Test
+  void create_whileASplitIsAcceptedButNotPublished_countsItsNewShardAgainstTheLimit()
+      throws Exception {
+    CountDownLatch held = openHoldingBlocker();
+    createActive("a", 18);
+    catalog.create("blocker", 1, StreamMode.PROVISIONED, Map.of()).join(); // 19 shards open
+
+    // both asked before either ran: the split is accepted (20) and then the create is checked
+    CompletableFuture<Void> split =
+        catalog.split("a", "shardId-000000000000", HashKeys.MAX.divide(BigInteger.valueOf(36)));
+    CompletableFuture<Void> b = catalog.create("b", 1, StreamMode.PROVISIONED, Map.of());
+    held.countDown();
+    split.get(10, TimeUnit.SECONDS);
+
+    assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(StreamException.class)
+        .satisfies(
+            e ->
+                assertThat(((StreamException) e.getCause()).kind())
+                    .isEqualTo(StreamException.Kind.LIMIT_EXCEEDED));
+    awaitStatus("a", StreamStatus.ACTIVE);
+    assertThat(catalog.openShardCount()).isEqualTo(20);
+  }
+
+  /**
+   * Opens the catalog on an engine that holds the creation of stream {@code blocker}'s logs, and
+   * with it the catalog's thread, until the returned latch opens: requests asked meanwhile queue.
+   */
+  private CountDownLatch openHoldingBlocker() {
+    open();
+    catalog.close();
+    CountDownLatch held = new CountDownLatch(1);
+    LogEngine holding =
+        new ForwardingLogEngine(engine) {
+          @Override
+          public CompletableFuture<Void> createShard(ShardRef shard) {
+            if (shard.stream().equals("blocker")) {
+              awaitQuietly(held);
+            }
+            return super.createShard(shard);
+          }
+        };
+    catalog = new StreamCatalog(dir, holding, clock, new StreamLimits(20, 2));
+    catalog.start();
+    return held;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

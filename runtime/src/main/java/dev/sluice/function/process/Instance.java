@@ -352,9 +352,16 @@ final class Instance implements RuntimeApiServer.Api {
       refuse(request, requestId);
       return;
     }
-    RuntimeApiServer.accepted(request);
-    InvocationResult result =
-        LambdaErrors.fromPosted(body.getBytes(), size, errorType, "Unhandled");
+    InvocationResult result;
+    if (size > LambdaErrors.MAX_RESPONSE_BYTES) {
+      // as a response over the limit: kept as an error message, it made an Invoke answer past
+      // 6 MB (more once escaped as JSON)
+      RuntimeApiServer.tooLarge(request);
+      result = LambdaErrors.responseTooLarge(size);
+    } else {
+      RuntimeApiServer.accepted(request);
+      result = LambdaErrors.fromPosted(body.getBytes(), size, errorType, "Unhandled");
+    }
     // Completed at the runtime's next /next (or its exit, or after a short wait), not now.
     Finishing f = new Finishing(ended.job(), result, ended.endNanos());
     synchronized (this) {

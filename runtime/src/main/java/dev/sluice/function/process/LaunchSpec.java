@@ -57,16 +57,18 @@ record LaunchSpec(
     cmd.add(config.handler());
     Map<String, String> env = environment(config, code, sandbox);
     env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + config.runtime());
+    // Lambda's runtime libraries live in /var/runtime; here, where the RIC's jars are
+    env.put("LAMBDA_RUNTIME_DIR", ric.jars().get(0).getParent().toString());
     return new LaunchSpec(List.copyOf(cmd), code.root(), env, false);
   }
 
   /** Runs {@code bootstrap} from the code root: any Runtime API client works. */
   static LaunchSpec provided(FunctionConfig config, DeployedCode code, Sandbox sandbox) {
+    Map<String, String> env = environment(config, code, sandbox);
+    // an OS-only runtime's is the package itself, its bootstrap the runtime
+    env.put("LAMBDA_RUNTIME_DIR", code.root().toString());
     return new LaunchSpec(
-        List.of(code.root().resolve("bootstrap").toString()),
-        code.root(),
-        environment(config, code, sandbox),
-        true);
+        List.of(code.root().resolve("bootstrap").toString()), code.root(), env, true);
   }
 
   /**

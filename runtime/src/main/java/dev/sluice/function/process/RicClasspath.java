@@ -9,7 +9,10 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -84,24 +87,45 @@ record RicClasspath(List<Path> jars, Path jni) {
     throw new IllegalStateException("Cannot locate the jar of " + url);
   }
 
+  /**
+   * The native library under a name that carries its digest: the directory outlives restarts, and a
+   * file named only for the platform kept an earlier RIC's library after an upgrade, which the new
+   * RIC's classes then loaded.
+   */
   private static Path extractJni(ClassLoader loader, Path jniDir) {
     String name = jniName();
-    Path target = jniDir.resolve(name);
-    if (Files.isRegularFile(target)) {
-      return target;
-    }
+    byte[] library;
     try (InputStream in = loader.getResourceAsStream("jni/" + name)) {
       if (in == null) {
         throw new IllegalStateException("The runtime interface client has no jni/" + name);
       }
+      library = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path target = jniDir.resolve(digest(library) + "-" + name);
+    if (Files.isRegularFile(target)) {
+      return target;
+    }
+    try {
       Files.createDirectories(jniDir);
       // Written aside and renamed so a concurrently starting instance never loads half a file.
       Path tmp = Files.createTempFile(jniDir, name, ".tmp");
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.write(tmp, library);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first 16 hex digits of the SHA-256 of {@code bytes}. */
+  private static String digest(byte[] bytes) {
+    try {
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(bytes);
+      return HexFormat.of().formatHex(sha, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

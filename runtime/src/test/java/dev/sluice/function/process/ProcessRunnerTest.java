@@ -365,6 +365,7 @@ class ProcessRunnerTest {
                 "AWS_LAMBDA_LOG_GROUP_NAME",
                 "AWS_LAMBDA_LOG_STREAM_NAME",
                 "LAMBDA_TASK_ROOT",
+                "LAMBDA_RUNTIME_DIR",
                 "AWS_LAMBDA_RUNTIME_API",
                 "AWS_ACCESS_KEY_ID",
                 "AWS_SECRET_ACCESS_KEY",
@@ -372,6 +373,8 @@ class ProcessRunnerTest {
     assertThat(env)
         .containsEntry("AWS_ACCESS_KEY_ID", "sluice")
         .doesNotContainKey("AWS_ENDPOINT_URL");
+    // set in every Lambda sandbox, and reserved: where the runtime's libraries are
+    assertThat(Path.of(env.get("LAMBDA_RUNTIME_DIR"))).isDirectory();
     assertThat(out.get("cwd")).isEqualTo(root);
     assertThat(out.get("functionName")).isEqualTo("envy");
     assertThat(out.get("memory")).isEqualTo(128);

@@ -396,4 +396,32 @@ class ProvidedRuntimeTest {
     assertThat(f.errorType()).isEqualTo("Custom.Plain");
     assertThat(f.errorMessage()).isEqualTo("plain failure, not JSON");
   }
+
+  @Test
+  void invoke_runtimePostsAnErrorOverSixMegabytes_refusedWith413AndTheAnswerStaysUnderTheLimit()
+      throws Exception {
+    ProcessRunner runner =
+        provided(
+            10,
+            bootstrap(
+                """
+                while true; do
+                  next
+                  big="$(mktemp)"
+                  head -c 7000000 /dev/zero | tr '\\0' '"' > "$big"
+                  STATUS="$(curl -sS -o /dev/null -w '%{http_code}' -X POST \\
+                    --data-binary @"$big" "$API/invocation/$ID/error")"
+                  rm -f "$big"
+                  echo "error posted: $STATUS"
+                done
+                """));
+
+    InvocationReport first = call(runner, Map.of("n", 1));
+    InvocationReport second = call(runner, Map.of("n", 2));
+
+    Failure f = failure(first);
+    assertThat(f.errorType()).isEqualTo("Function.ResponseSizeTooLarge");
+    assertThat(f.toPayload().length).isLessThanOrEqualTo(LambdaErrors.MAX_RESPONSE_BYTES);
+    assertThat(first.log() + second.log()).contains("error posted: 413");
+  }
 }
