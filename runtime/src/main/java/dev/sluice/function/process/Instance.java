@@ -59,6 +59,9 @@ final class Instance implements RuntimeApiServer.Api {
   /** How long a stopping runtime gets between SIGTERM and SIGKILL. */
   private static final long GRACE_MILLIS = 500;
 
+  /** How often a kill looks for processes that joined the group meanwhile; 20 ms apart. */
+  private static final int STRAGGLER_ROUNDS = 10;
+
   private final int number;
   private final Owner owner;
   private final Vertx vertx;
@@ -725,8 +728,25 @@ final class Instance implements RuntimeApiServer.Api {
       tree.forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
       p.waitFor(5, TimeUnit.SECONDS);
+      killStragglers(p);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Kills what joined the group after it was listed: a child a TERM trap started in the grace, or
+   * one forked while {@code /proc} was read. The group's id stays the instance's while anything is
+   * in it (Linux gives it to no new process), so what is found is the instance's.
+   */
+  private static void killStragglers(Process p) throws InterruptedException {
+    for (int round = 0; round < STRAGGLER_ROUNDS; round++) {
+      List<ProcessHandle> left = groupOf(p);
+      if (left.isEmpty()) {
+        return;
+      }
+      left.forEach(ProcessHandle::destroyForcibly);
+      Thread.sleep(20);
     }
   }
 

@@ -72,21 +72,34 @@ final class Orphans {
     }
   }
 
+  /**
+   * Kills the recorded instance, its descendants and the rest of its process group. With the
+   * instance gone its group may live on (a child it started, re-parented to init): Linux gives no
+   * new process an id still in use as a group's, so the group is still the instance's. An instance
+   * id now held by a younger process means the instance's group is gone too.
+   */
   private static void kill(long pid, long startedMillis) {
-    ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
-        .filter(
-            p ->
-                startedMillis >= 0
-                    && p.info()
-                        .startInstant()
-                        .map(s -> Math.abs(s.toEpochMilli() - startedMillis) < 1_000)
-                        .orElse(false))
-        .ifPresent(
-            p -> {
-              LOG.infof("Stopping instance process %d left by the last run", pid);
-              p.descendants().forEach(ProcessHandle::destroyForcibly);
-              p.destroyForcibly();
-            });
+    if (startedMillis < 0) {
+      return; // nothing to tell the instance from another process by
+    }
+    Optional<ProcessHandle> leader = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    if (leader.isPresent() && !startedAt(leader.get(), startedMillis)) {
+      return;
+    }
+    List<ProcessHandle> group = ProcessGroups.members(pid);
+    if (leader.isEmpty() && group.isEmpty()) {
+      return;
+    }
+    LOG.infof("Stopping instance process %d and its group, left by the last run", pid);
+    leader.ifPresent(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+    group.forEach(ProcessHandle::destroyForcibly);
+    leader.ifPresent(ProcessHandle::destroyForcibly);
+  }
+
+  private static boolean startedAt(ProcessHandle p, long startedMillis) {
+    return p.info()
+        .startInstant()
+        .map(s -> Math.abs(s.toEpochMilli() - startedMillis) < 1_000)
+        .orElse(false);
   }
 }

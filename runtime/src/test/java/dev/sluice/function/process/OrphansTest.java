@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,5 +55,24 @@ class OrphansTest {
     } finally {
       other.destroyForcibly();
     }
+  }
+
+  @Test
+  void sweep_instanceGoneButAChildLeftInItsGroup_theChildIsKilled() throws Exception {
+    Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
+    // a bootstrap in a group of its own (as instances start) that left a helper and exited
+    Process orphan =
+        new ProcessBuilder(
+                ProcessGroups.own(List.of("/bin/sh", "-c", "sleep 300 & sleep 1; exit 0")))
+            .start();
+    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan);
+    assertThat(orphan.onExit()).succeedsWithin(Duration.ofSeconds(10));
+    List<ProcessHandle> left = ProcessGroups.members(orphan.pid());
+    assertThat(left).as("the helper, re-parented but still in the group").isNotEmpty();
+
+    Orphans.sweep(work, "jni");
+
+    left.forEach(c -> assertThat(c.onExit()).succeedsWithin(Duration.ofSeconds(10)));
+    assertThat(runnerDir).doesNotExist();
   }
 }

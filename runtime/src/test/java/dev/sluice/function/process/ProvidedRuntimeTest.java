@@ -424,4 +424,33 @@ class ProvidedRuntimeTest {
     assertThat(f.toPayload().length).isLessThanOrEqualTo(LambdaErrors.MAX_RESPONSE_BYTES);
     assertThat(first.log() + second.log()).contains("error posted: 413");
   }
+
+  @Test
+  void close_runtimeWhoseTermTrapStartsAChild_theChildIsKilledToo(@TempDir Path tmp)
+      throws Exception {
+    Path pidFile = tmp.resolve("child.pid");
+    ProcessRunner runner =
+        provided(
+            5,
+            bootstrap(
+                """
+                trap 'sleep 300 & echo $! > "%s"; exit 0' TERM
+                while true; do
+                  next
+                  curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d '{}'
+                done
+                """
+                    .formatted(pidFile)));
+    call(runner, Map.of("n", 1));
+
+    runner.close();
+    runner.terminated().get(30, TimeUnit.SECONDS);
+
+    assertThat(pidFile).as("the trap ran in the grace").exists();
+    long child = Long.parseLong(Files.readString(pidFile).trim());
+    ProcessHandle started = ProcessHandle.of(child).orElse(null);
+    if (started != null) { // already gone is fine too
+      assertThat(started.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10));
+    }
+  }
 }
