@@ -252,12 +252,7 @@ class StreamCatalogTest {
     held.countDown();
     mode.get(10, TimeUnit.SECONDS);
 
-    assertThatThrownBy(() -> split.get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(StreamException.class)
-        .satisfies(
-            e ->
-                assertThat(((StreamException) e.getCause()).kind())
-                    .isEqualTo(StreamException.Kind.INVALID_ARGUMENT));
+    assertFailsWith(split, StreamException.Kind.INVALID_ARGUMENT);
     assertThat(catalog.require("p").shards()).hasSize(2);
   }
 
@@ -275,12 +270,7 @@ class StreamCatalogTest {
     held.countDown();
     split.get(10, TimeUnit.SECONDS);
 
-    assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(StreamException.class)
-        .satisfies(
-            e ->
-                assertThat(((StreamException) e.getCause()).kind())
-                    .isEqualTo(StreamException.Kind.LIMIT_EXCEEDED));
+    assertFailsWith(b, StreamException.Kind.LIMIT_EXCEEDED);
     awaitStatus("a", StreamStatus.ACTIVE);
     assertThat(catalog.openShardCount()).isEqualTo(20);
   }
@@ -306,6 +296,12 @@ class StreamCatalogTest {
     catalog = new StreamCatalog(dir, holding, clock, new StreamLimits(20, 2));
     catalog.start();
     return held;
+  }
+
+  private static void assertFailsWith(CompletableFuture<?> f, StreamException.Kind kind) {
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(StreamException.class)
+        .satisfies(e -> assertThat(((StreamException) e.getCause()).kind()).isEqualTo(kind));
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One instance: a child process serving one invocation at a time through its own Runtime API
@@ -336,14 +337,8 @@ final class Instance implements RuntimeApiServer.Api {
       refuse(request, requestId);
       return;
     }
-    InvocationResult result;
-    if (size > LambdaErrors.MAX_RESPONSE_BYTES) {
-      RuntimeApiServer.tooLarge(request);
-      result = LambdaErrors.responseTooLarge(size);
-    } else {
-      RuntimeApiServer.accepted(request);
-      result = new InvocationResult.Success(body.getBytes());
-    }
+    InvocationResult result =
+        answer(request, size, () -> new InvocationResult.Success(body.getBytes()));
     serial.execute(() -> finish(ended, result));
   }
 
@@ -355,16 +350,13 @@ final class Instance implements RuntimeApiServer.Api {
       refuse(request, requestId);
       return;
     }
-    InvocationResult result;
-    if (size > LambdaErrors.MAX_RESPONSE_BYTES) {
-      // as a response over the limit: kept as an error message, it made an Invoke answer past
-      // 6 MB (more once escaped as JSON)
-      RuntimeApiServer.tooLarge(request);
-      result = LambdaErrors.responseTooLarge(size);
-    } else {
-      RuntimeApiServer.accepted(request);
-      result = LambdaErrors.fromPosted(body.getBytes(), size, errorType, "Unhandled");
-    }
+    // an error over the limit as a response over it: kept as an error message, it made an Invoke
+    // answer past 6 MB (more once escaped as JSON)
+    InvocationResult result =
+        answer(
+            request,
+            size,
+            () -> LambdaErrors.fromPosted(body.getBytes(), size, errorType, "Unhandled"));
     // Completed at the runtime's next /next (or its exit, or after a short wait), not now.
     Finishing f = new Finishing(ended.job(), result, ended.endNanos());
     synchronized (this) {
@@ -381,6 +373,20 @@ final class Instance implements RuntimeApiServer.Api {
     if (f.timerId < 0) {
       serial.execute(() -> finish(f));
     }
+  }
+
+  /**
+   * Answers what a runtime posted for an invocation: past Lambda's 6 MB, 413 and
+   * Function.ResponseSizeTooLarge; else 202 and what {@code posted} makes of the body.
+   */
+  private static InvocationResult answer(
+      HttpServerRequest request, long size, Supplier<InvocationResult> posted) {
+    if (size > LambdaErrors.MAX_RESPONSE_BYTES) {
+      RuntimeApiServer.tooLarge(request);
+      return LambdaErrors.responseTooLarge(size);
+    }
+    RuntimeApiServer.accepted(request);
+    return posted.get();
   }
 
   /** An invocation answered with an error whose log is still being written. */
