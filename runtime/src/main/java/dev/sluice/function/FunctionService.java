@@ -880,6 +880,15 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private void attemptAsync(String name, byte[] payload, AsyncEvent event) {
+    if (clock.millis() - event.firstMillis() > ASYNC_MAX_AGE_MILLIS) {
+      // Lambda keeps an event 6 hours at most, retries and throttles included; also one that a
+      // node down for longer finds in its journal
+      LOG.warnf(
+          "Asynchronous event %s of %s dropped: accepted more than 6 hours ago",
+          event.requestId(), name);
+      finished(event);
+      return;
+    }
     CompletableFuture<Invoked> f;
     try {
       Deployed d = require(name);
@@ -908,9 +917,15 @@ public final class FunctionService implements AutoCloseable {
     }
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof FunctionException t
-        && t.kind() == FunctionException.Kind.TOO_MANY_REQUESTS
-        && clock.millis() - event.firstMillis() < ASYNC_MAX_AGE_MILLIS) {
-      retryThrottled(name, payload, event);
+        && t.kind() == FunctionException.Kind.TOO_MANY_REQUESTS) {
+      // throttled past the event's age, it was retried as a failed one: twice more
+      if (clock.millis() - event.firstMillis() < ASYNC_MAX_AGE_MILLIS) {
+        retryThrottled(name, payload, event);
+      } else {
+        LOG.warnf(
+            "Asynchronous event %s of %s dropped: throttled for 6 hours", event.requestId(), name);
+        finished(event);
+      }
       return;
     }
     if (event.attempt() < asyncRetryDelays.size()) {

@@ -2,8 +2,8 @@ package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import dev.sluice.cli.deploy.Builder;
@@ -220,10 +220,8 @@ class DeployCommandTest {
         .doesNotContain("! stream")
         .doesNotContain("! function");
     SluiceClient client = new SluiceClient(URI.create(root));
-    JsonNode streams = client.kinesis("ListStreams", SluiceClient.object()).path("StreamNames");
-    assertThat(streams.toString())
-        .contains("\"prune-keep\"", "\"prune-kept\"", "\"other-drop\"", "\"other-kept\"")
-        .doesNotContain("\"prune-drop\"");
+    awaitStreams(
+        client, List.of("prune-keep", "prune-kept", "other-drop", "other-kept"), "prune-drop");
     assertThat(
             client
                 .kinesis("ListTagsForStream", SluiceClient.object().put("StreamName", "prune-kept"))
@@ -268,6 +266,25 @@ class DeployCommandTest {
                 Properties: {Stream: !GetAtt Held.Arn, StartingPosition: LATEST}
       """;
 
+  /**
+   * Waits until ListStreams names every one of {@code present} and not {@code deleted}:
+   * DeleteStream returns with the stream DELETING, which ListStreams still names for a moment.
+   */
+  private static void awaitStreams(SluiceClient client, List<String> present, String deleted) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              String names =
+                  client
+                      .kinesis("ListStreams", SluiceClient.object())
+                      .path("StreamNames")
+                      .toString();
+              present.forEach(n -> assertThat(names).contains("\"" + n + "\""));
+              assertThat(names).doesNotContain("\"" + deleted + "\"");
+            });
+  }
+
   @Test
   void deploy_renamedResourcesWhoseUpdateReplacePolicyIsRetain_keptOutOfTheStack()
       throws Exception {
@@ -294,10 +311,7 @@ class DeployCommandTest {
         .contains("! function rp-held-fn: replaced (HeldFn names another now); kept")
         .contains("- stream rp-plain: no longer in the template");
     SluiceClient client = new SluiceClient(URI.create(root));
-    JsonNode streams = client.kinesis("ListStreams", SluiceClient.object()).path("StreamNames");
-    assertThat(streams.toString())
-        .contains("\"rp-held\"", "\"rp2-held\"", "\"rp2-plain\"")
-        .doesNotContain("\"rp-plain\"");
+    awaitStreams(client, List.of("rp-held", "rp2-held", "rp2-plain"), "rp-plain");
     assertThat(
             client
                 .kinesis("ListTagsForStream", SluiceClient.object().put("StreamName", "rp-held"))

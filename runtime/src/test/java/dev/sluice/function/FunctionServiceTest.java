@@ -39,6 +39,9 @@ class FunctionServiceTest {
   }
 
   /** A node on {@code dir} whose asynchronous retries wait {@code delays}. */
+  /** The clock of the nodes opened next. */
+  java.time.Clock clock = java.time.Clock.systemUTC();
+
   void openWithRetryDelays(List<Duration> delays) {
     openWith(null, delays, FunctionService.WAITING_BYTES);
   }
@@ -57,7 +60,7 @@ class FunctionServiceTest {
             Map.of(Isolation.CLASSLOADER, runners),
             16,
             delays,
-            java.time.Clock.systemUTC(),
+            clock,
             state,
             null,
             waitingBytes);
@@ -1073,6 +1076,34 @@ class FunctionServiceTest {
     Thread.sleep(300);
     assertThat(awaitStarts("fails", requestId, 4)).as("Lambda's two retries, no more").isEqualTo(3);
     assertThat(dir.resolve("async")).isEmptyDirectory();
+  }
+
+  @Test
+  void invokeAsync_retryPendingAtARestartSevenHoursLater_droppedAsLambdaDropsOldEvents()
+      throws Exception {
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ofHours(1)));
+    service.create(
+        "fails",
+        java17("dev.sluice.examples.hello.FailingHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    String requestId = service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(awaitStarts("fails", requestId, 2)).isEqualTo(2);
+    close();
+
+    clock = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(7));
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
+
+    for (int i = 0; i < 200 && !isEmptyDirectory(dir.resolve("async")); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(dir.resolve("async")).as("forgotten").isEmptyDirectory();
+    assertThat(awaitStarts("fails", requestId, 3)).as("not run again").isEqualTo(2);
+  }
+
+  private static boolean isEmptyDirectory(java.nio.file.Path d) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(d)) {
+      return files.findAny().isEmpty();
+    }
   }
 
   /** How many invocations under {@code requestId} started, waiting up to 4 s for {@code n}. */

@@ -208,6 +208,11 @@ final class HandlerInstance implements AutoCloseable {
     return threads;
   }
 
+  /** The instance's own class loader. */
+  FunctionLoader loader() {
+    return loader;
+  }
+
   /** Runs {@code task} on this instance's own thread. */
   void post(Runnable task) {
     worker.post(task);
@@ -226,6 +231,11 @@ final class HandlerInstance implements AutoCloseable {
       LOG.debugf(
           "Instance %s closed; interrupted the threads its handler started: %s",
           loader.getName(), left);
+    }
+    try {
+      bridge.getClass().getMethod("release").invoke(bridge);
+    } catch (ReflectiveOperationException e) {
+      LOG.debugf(e, "Instance %s: shared caches not released", loader.getName());
     }
     try {
       loader.close();

@@ -2,6 +2,8 @@ package dev.sluice.function.classloader;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,11 +32,20 @@ final class InstanceThreads {
     int n = group.enumerate(all, true);
     List<Thread> live = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      if (all[i] != Thread.currentThread() && all[i].isAlive()) {
+      if (all[i] != Thread.currentThread() && all[i].isAlive() && !shared(all[i])) {
         live.add(all[i]);
       }
     }
     return live;
+  }
+
+  /**
+   * Whether {@code t} is a worker of the JVM's common fork-join pool: on Java 17 a parallel stream
+   * started in the group creates it there, yet every function's tasks run on it afterwards, so it
+   * is never the instance's to interrupt, stop or capture the output of.
+   */
+  static boolean shared(Thread t) {
+    return t instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool();
   }
 
   /** Asks every other thread to end: those that honour interruption do. */

@@ -111,8 +111,9 @@ final class OutputCapture {
     if (own != null || GROUPS.isEmpty()) {
       return own;
     }
-    ThreadGroup g = Thread.currentThread().getThreadGroup();
-    return g == null ? null : GROUPS.get(g);
+    Thread t = Thread.currentThread();
+    ThreadGroup g = t.getThreadGroup();
+    return g == null || InstanceThreads.shared(t) ? null : GROUPS.get(g);
   }
 
   private static final class Router extends OutputStream {

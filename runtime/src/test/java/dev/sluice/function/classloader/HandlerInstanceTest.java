@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.Invocation;
 import dev.sluice.function.Isolation;
 import dev.sluice.testing.HandlerJars;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -83,6 +87,51 @@ class HandlerInstanceTest {
         "rev",
         null,
         null);
+  }
+
+  static final String POJO =
+      """
+      package fixture;
+      public class Pojo {
+        public static class Order {
+          private String id;
+          public String getId() { return id; }
+          public void setId(String id) { this.id = id; }
+        }
+        public String handle(Order o) { return "got " + o.getId(); }
+      }
+      """;
+
+  @Test
+  void close_handlerTakingAPojo_itsClassLoaderIsCollected() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Pojo", POJO)));
+    PlatformLoader platform = new PlatformLoader(); // one for every function, as on a node
+
+    WeakReference<FunctionLoader> loader = invokeOnceAndClose(platform);
+    for (int i = 0; i < 100 && loader.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+
+    assertThat(loader.get()).as("nothing shared holds the closed instance's classes").isNull();
+    Reference.reachabilityFence(platform);
+  }
+
+  private WeakReference<FunctionLoader> invokeOnceAndClose(PlatformLoader platform)
+      throws Throwable {
+    FunctionConfig config = config("fixture.Pojo::handle");
+    HandlerInstance i = HandlerInstance.start(config, new DeployedCode(dir), platform);
+    try {
+      byte[] json = "{\"id\":\"o-1\"}".getBytes(StandardCharsets.UTF_8);
+      Invocation call =
+          new Invocation("r-1", json, System.currentTimeMillis() + 10_000, "arn", null);
+      byte[] out = i.invoke(call, config, "stream", line -> {});
+      assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("\"got o-1\"");
+    } finally {
+      i.close();
+    }
+    return new WeakReference<>(i.loader());
   }
 
   @Test

@@ -52,6 +52,14 @@ public final class HandlerBridge {
   }
 
   /**
+   * Called once the instance is closed: lets go of what shared caches hold of its classes, so that
+   * its class loader can be collected.
+   */
+  public void release() {
+    Serde.forgetSharedTypes();
+  }
+
+  /**
    * How a handler taking a plain KinesisEvent or KafkaEvent gets it: {@code bytecode} (Sluice's
    * builder linked against the function's events library), {@code handles} (it did not, method
    * handles did) or {@code json} (neither did: the event is parsed from JSON, as for any other

@@ -1,5 +1,7 @@
 package dev.sluice.function.classloader.bridge;
 
+import com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.ObjectMapper;
+import com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.util.LRUMap;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
@@ -34,7 +36,29 @@ final class Serde {
     if (LambdaEventSerializers.isLambdaSupportedEvent(raw.getName())) {
       return new Serde((PojoSerializer<Object>) LambdaEventSerializers.serializerFor(raw, loader));
     }
-    return new Serde(JacksonFactory.getInstance().getSerializer(type));
+    return new Serde(ownFactory().getSerializer(type));
+  }
+
+  /**
+   * The runtime's Jackson configuration, in a mapper and type cache of the instance's own. The
+   * shared factory's mapper caches a reader per type and its type factory a type per class, and it
+   * lives as long as the platform loader: every instance's POJO class, and with it the instance's
+   * whole class loader, stayed reachable after the instance closed.
+   */
+  private static JacksonFactory ownFactory() {
+    JacksonFactory shared = JacksonFactory.getInstance();
+    JacksonFactory own = shared.withNamingStrategy(shared.getMapper().getPropertyNamingStrategy());
+    ObjectMapper mapper = own.getMapper();
+    mapper.setTypeFactory(mapper.getTypeFactory().withCache(new LRUMap<>(16, 200)));
+    return own;
+  }
+
+  /**
+   * Drops the types the shared factory cached: the events serializers' mappers are copies of it
+   * that share its type cache, which holds the classes of the function's events library.
+   */
+  static void forgetSharedTypes() {
+    JacksonFactory.getInstance().getMapper().getTypeFactory().clearCache();
   }
 
   Object read(byte[] json) {
