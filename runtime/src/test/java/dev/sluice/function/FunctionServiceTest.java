@@ -1058,15 +1058,7 @@ class FunctionServiceTest {
   @Test
   void invokeAsync_retryPendingAtARestart_runsAfterItWithTheAttemptsCountedSoFar()
       throws Exception {
-    // the second retry is an hour away: the event is still queued when the node stops
-    openWithRetryDelays(List.of(Duration.ZERO, Duration.ofHours(1)));
-    service.create(
-        "fails",
-        java17("dev.sluice.examples.hello.FailingHandler"),
-        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
-    String requestId = service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
-    assertThat(awaitStarts("fails", requestId, 2)).isEqualTo(2);
-    close();
+    String requestId = eventWaitingForItsLastRetryAtAStop();
 
     openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
 
@@ -1081,14 +1073,7 @@ class FunctionServiceTest {
   @Test
   void invokeAsync_retryPendingAtARestartSevenHoursLater_droppedAsLambdaDropsOldEvents()
       throws Exception {
-    openWithRetryDelays(List.of(Duration.ZERO, Duration.ofHours(1)));
-    service.create(
-        "fails",
-        java17("dev.sluice.examples.hello.FailingHandler"),
-        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
-    String requestId = service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
-    assertThat(awaitStarts("fails", requestId, 2)).isEqualTo(2);
-    close();
+    String requestId = eventWaitingForItsLastRetryAtAStop();
 
     clock = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofHours(7));
     openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
@@ -1098,6 +1083,22 @@ class FunctionServiceTest {
     }
     assertThat(dir.resolve("async")).as("forgotten").isEmptyDirectory();
     assertThat(awaitStarts("fails", requestId, 3)).as("not run again").isEqualTo(2);
+  }
+
+  /**
+   * Fails an asynchronous event twice and stops the node while its second retry, an hour away,
+   * waits; returns its request id.
+   */
+  private String eventWaitingForItsLastRetryAtAStop() throws InterruptedException {
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ofHours(1)));
+    service.create(
+        "fails",
+        java17("dev.sluice.examples.hello.FailingHandler"),
+        new CodeSource.Local(EXAMPLES.resolve("hello-kinesis/target/hello-kinesis.jar")));
+    String requestId = service.invokeAsync("fails", "{}".getBytes(StandardCharsets.UTF_8));
+    assertThat(awaitStarts("fails", requestId, 2)).isEqualTo(2);
+    close();
+    return requestId;
   }
 
   private static boolean isEmptyDirectory(java.nio.file.Path d) throws java.io.IOException {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,21 +213,18 @@ class StreamCatalogTest {
 
   @Test
   void delete_storageFailsAShardLogsDeletionOnce_triedAgainUntilTheStreamIsGone() throws Exception {
-    open();
-    catalog.close();
     AtomicInteger refusals = new AtomicInteger(1);
-    LogEngine refusingOnce =
-        new ForwardingLogEngine(engine) {
-          @Override
-          public CompletableFuture<Void> deleteShard(ShardRef shard) {
-            if (refusals.getAndDecrement() > 0) { // a topic deletion that timed out, say
-              return CompletableFuture.failedFuture(new LogException("deletion timed out"));
-            }
-            return super.deleteShard(shard);
-          }
-        };
-    catalog = new StreamCatalog(dir, refusingOnce, clock, new StreamLimits(20, 2));
-    catalog.start();
+    openOn(
+        files ->
+            new ForwardingLogEngine(files) {
+              @Override
+              public CompletableFuture<Void> deleteShard(ShardRef shard) {
+                if (refusals.getAndDecrement() > 0) { // a topic deletion that timed out, say
+                  return CompletableFuture.failedFuture(new LogException("deletion timed out"));
+                }
+                return super.deleteShard(shard);
+              }
+            });
     createActive("d", 2);
 
     catalog.delete("d").join();
@@ -280,22 +278,27 @@ class StreamCatalogTest {
    * with it the catalog's thread, until the returned latch opens: requests asked meanwhile queue.
    */
   private CountDownLatch openHoldingBlocker() {
+    CountDownLatch held = new CountDownLatch(1);
+    openOn(
+        files ->
+            new ForwardingLogEngine(files) {
+              @Override
+              public CompletableFuture<Void> createShard(ShardRef shard) {
+                if (shard.stream().equals("blocker")) {
+                  awaitQuietly(held);
+                }
+                return super.createShard(shard);
+              }
+            });
+    return held;
+  }
+
+  /** Opens the catalog on the file engine as {@code wrap} wraps it. */
+  private void openOn(UnaryOperator<LogEngine> wrap) {
     open();
     catalog.close();
-    CountDownLatch held = new CountDownLatch(1);
-    LogEngine holding =
-        new ForwardingLogEngine(engine) {
-          @Override
-          public CompletableFuture<Void> createShard(ShardRef shard) {
-            if (shard.stream().equals("blocker")) {
-              awaitQuietly(held);
-            }
-            return super.createShard(shard);
-          }
-        };
-    catalog = new StreamCatalog(dir, holding, clock, new StreamLimits(20, 2));
+    catalog = new StreamCatalog(dir, wrap.apply(engine), clock, new StreamLimits(20, 2));
     catalog.start();
-    return held;
   }
 
   private static void assertFailsWith(CompletableFuture<?> f, StreamException.Kind kind) {
