@@ -812,15 +812,8 @@ public final class FunctionService implements AutoCloseable {
     QueuedEvent e = d.event();
     AsyncEvent event =
         new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.acceptedMillis(), d);
-    if (clock.millis() - e.acceptedMillis() > ASYNC_MAX_AGE_MILLIS) {
-      // as Lambda discards an event past its maximum age; and an event read again because the
-      // queue's group lost its offsets (every node down for longer than the broker keeps them)
-      // must not run a second time days later
-      LOG.warnf(
-          "Asynchronous event %s of %s dropped: accepted more than 6 hours ago",
-          e.requestId(), e.function());
-      d.done();
-      return;
+    if (droppedAsOld(e.function(), event)) {
+      return; // also before it is queued again for another node
     }
     if (!functions.containsKey(e.function())) {
       try {
@@ -880,13 +873,7 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private void attemptAsync(String name, byte[] payload, AsyncEvent event) {
-    if (clock.millis() - event.firstMillis() > ASYNC_MAX_AGE_MILLIS) {
-      // Lambda keeps an event 6 hours at most, retries and throttles included; also one that a
-      // node down for longer finds in its journal
-      LOG.warnf(
-          "Asynchronous event %s of %s dropped: accepted more than 6 hours ago",
-          event.requestId(), name);
-      finished(event);
+    if (droppedAsOld(name, event)) {
       return;
     }
     CompletableFuture<Invoked> f;
@@ -900,6 +887,22 @@ public final class FunctionService implements AutoCloseable {
     }
     // on the queue's thread: what follows writes the journal, which no event loop may wait for
     f.whenCompleteAsync((r, e) -> afterAsync(name, payload, event, r, e), asyncQueue);
+  }
+
+  /**
+   * Drops {@code event} when it was accepted more than 6 hours ago: Lambda keeps an event that long
+   * at most, retries and throttles included. Also one that a node down for longer finds in its
+   * journal, or that a queue whose group lost its offsets hands out again days later.
+   */
+  private boolean droppedAsOld(String name, AsyncEvent event) {
+    if (clock.millis() - event.firstMillis() <= ASYNC_MAX_AGE_MILLIS) {
+      return false;
+    }
+    LOG.warnf(
+        "Asynchronous event %s of %s dropped: accepted more than 6 hours ago",
+        event.requestId(), name);
+    finished(event);
+    return true;
   }
 
   private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
@@ -918,14 +921,7 @@ public final class FunctionService implements AutoCloseable {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof FunctionException t
         && t.kind() == FunctionException.Kind.TOO_MANY_REQUESTS) {
-      // throttled past the event's age, it was retried as a failed one: twice more
-      if (clock.millis() - event.firstMillis() < ASYNC_MAX_AGE_MILLIS) {
-        retryThrottled(name, payload, event);
-      } else {
-        LOG.warnf(
-            "Asynchronous event %s of %s dropped: throttled for 6 hours", event.requestId(), name);
-        finished(event);
-      }
+      retryThrottled(name, payload, event); // past 6 hours, its next attempt drops it
       return;
     }
     if (event.attempt() < asyncRetryDelays.size()) {

@@ -104,7 +104,8 @@ final class GroupLeases implements ShardLeases {
               out.put(shardId(tp.partition()), CheckpointMetadata.decode(om));
             }
           });
-      return copies.fill(group(uuid), copies.of(group(uuid)).keySet(), out);
+      copies.of(group(uuid)).forEach(out::putIfAbsent); // where the group has no offset
+      return out;
     }
   }
 

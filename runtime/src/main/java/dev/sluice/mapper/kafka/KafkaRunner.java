@@ -496,8 +496,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     Map<TopicPartition, OffsetAndMetadata> due = dueOffsets(works.values());
     Map<TopicPartition, PartitionWork> sent = new HashMap<>();
     Map<TopicPartition, Integer> marks = new HashMap<>();
-    due.keySet().forEach(tp -> sent.put(tp, works.get(tp)));
-    sent.forEach((tp, w) -> marks.put(tp, w.commitMark()));
+    for (TopicPartition tp : due.keySet()) {
+      PartitionWork w = works.get(tp);
+      sent.put(tp, w);
+      marks.put(tp, w.commitMark());
+    }
     commitsInFlight++;
     try {
       c.commitAsync(
