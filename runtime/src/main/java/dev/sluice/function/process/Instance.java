@@ -337,9 +337,9 @@ final class Instance implements RuntimeApiServer.Api {
       refuse(request, requestId);
       return;
     }
-    InvocationResult result =
+    Supplier<InvocationResult> result =
         answer(request, size, () -> new InvocationResult.Success(body.getBytes()));
-    serial.execute(() -> finish(ended, result));
+    serial.execute(() -> finish(ended, result.get()));
   }
 
   @Override
@@ -352,7 +352,7 @@ final class Instance implements RuntimeApiServer.Api {
     }
     // an error over the limit as a response over it: kept as an error message, it made an Invoke
     // answer past 6 MB (more once escaped as JSON)
-    InvocationResult result =
+    Supplier<InvocationResult> result =
         answer(
             request,
             size,
@@ -377,27 +377,29 @@ final class Instance implements RuntimeApiServer.Api {
 
   /**
    * Answers what a runtime posted for an invocation: past Lambda's 6 MB, 413 and
-   * Function.ResponseSizeTooLarge; else 202 and what {@code posted} makes of the body.
+   * Function.ResponseSizeTooLarge; else 202 and what {@code posted} makes of the body. The result
+   * is made later, on the instance's serial executor: parsing an error's JSON of up to 6 MB has no
+   * place on the event loop that answered.
    */
-  private static InvocationResult answer(
+  private static Supplier<InvocationResult> answer(
       HttpServerRequest request, long size, Supplier<InvocationResult> posted) {
     if (size > LambdaErrors.MAX_RESPONSE_BYTES) {
       RuntimeApiServer.tooLarge(request);
-      return LambdaErrors.responseTooLarge(size);
+      return () -> LambdaErrors.responseTooLarge(size);
     }
     RuntimeApiServer.accepted(request);
-    return posted.get();
+    return posted;
   }
 
   /** An invocation answered with an error whose log is still being written. */
   private static final class Finishing {
     final Job job;
-    final InvocationResult result;
+    final Supplier<InvocationResult> result;
     final long endNanos;
     long timerId = -1;
     long logEnd = -1;
 
-    Finishing(Job job, InvocationResult result, long endNanos) {
+    Finishing(Job job, Supplier<InvocationResult> result, long endNanos) {
       this.job = job;
       this.result = result;
       this.endNanos = endNanos;
@@ -427,7 +429,7 @@ final class Instance implements RuntimeApiServer.Api {
   }
 
   private void finish(Finishing f) {
-    complete(f.job, f.result, f.endNanos, f.logEnd, peakMemoryMb());
+    complete(f.job, f.result.get(), f.endNanos, f.logEnd, peakMemoryMb());
   }
 
   @Override
@@ -442,10 +444,11 @@ final class Instance implements RuntimeApiServer.Api {
       held = markDead(); // Lambda discards an instance whose init failed
     }
     RuntimeApiServer.accepted(request);
-    InvocationResult failure =
-        LambdaErrors.fromPosted(body.getBytes(), size, errorType, LambdaErrors.UNKNOWN);
     if (held != null) {
-      teardown(held, false, System.nanoTime(), job -> failure, job -> failure);
+      // made on the serial executor, as an invocation's error is, not on this event loop
+      Function<Job, InvocationResult> failure =
+          job -> LambdaErrors.fromPosted(body.getBytes(), size, errorType, LambdaErrors.UNKNOWN);
+      teardown(held, false, System.nanoTime(), failure, failure);
     }
   }
 
@@ -576,7 +579,7 @@ final class Instance implements RuntimeApiServer.Api {
           killTree(graceful);
           if (held.finishing != null) {
             Finishing f = held.finishing;
-            complete(f.job, f.result, f.endNanos, -1, mem);
+            complete(f.job, f.result.get(), f.endNanos, -1, mem);
           }
           if (held.current != null) {
             complete(held.current, currentResult.apply(held.current), endNanos, -1, mem);
