@@ -511,7 +511,7 @@ public final class KafkaStateStore implements StateStore {
   }
 
   @Override
-  public void close() {
+  public void stopFollowing() {
     closed = true;
     consumer.wakeup();
     queue.close();
@@ -523,6 +523,11 @@ public final class KafkaStateStore implements StateStore {
     }
     join(r);
     join(a);
+  }
+
+  @Override
+  public void close() {
+    stopFollowing();
     closeQuietly(consumer);
     synchronized (probe) {
       closeQuietly(probe);

@@ -90,6 +90,13 @@ public interface StateStore extends AutoCloseable {
   /** Removes {@code key}; blocking, like {@link #put}. */
   void remove(String key);
 
+  /**
+   * Stops delivering other nodes' changes to the listeners; writes still work until {@link #close}.
+   * A stopping node calls it first, so that no change starts work while it stops, and closes once
+   * its last writes (the mappings' final checkpoint copies) are done.
+   */
+  default void stopFollowing() {}
+
   /** Stops following and releases the store's clients. */
   @Override
   void close();

@@ -95,9 +95,8 @@ final class CheckpointCopies {
         apply(key, value);
       }
     } catch (IOException | RuntimeException e) {
-      // the offsets are what counts, and the copy is taken again with the next ones; at a node's
-      // stop the state closes before the mappings' final copies, so this is no warning
-      LOG.infof("Consumer group %s: checkpoints not copied to the node state (%s)", group, e);
+      // the offsets are what counts, and the copy is taken again with the next ones
+      LOG.warnf("Consumer group %s: checkpoints not copied to the node state (%s)", group, e);
     }
   }
 

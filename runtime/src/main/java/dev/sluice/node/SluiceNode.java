@@ -153,9 +153,12 @@ public class SluiceNode {
   void stop() {
     if (state != null) {
       functions.closeShared(); // its changes in flight end now, not after a 30 s wait
-      state.close(); // first: no change from another node may start a runner while stopping
+      state.stopFollowing(); // first: no change from another node may start a runner now
     }
-    mappings.close();
+    mappings.close(); // writes the final checkpoints' copies to the state
+    if (state != null) {
+      state.close();
+    }
     mapperIo.shutdown();
     functions.close();
     classLoaderRunners.close();

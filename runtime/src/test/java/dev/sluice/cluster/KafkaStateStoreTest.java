@@ -77,6 +77,29 @@ class KafkaStateStoreTest {
   }
 
   @Test
+  void stopFollowing_thenPut_writesStillReachOtherNodesButNoChangeIsDelivered() {
+    KafkaStateStore a = node();
+    KafkaStateStore b = node();
+    KafkaStateStore c = node();
+    List<Change> seenByA = following(a, "checkpoint/");
+    List<Change> seenByC = following(c, "checkpoint/");
+
+    a.stopFollowing();
+    b.put("checkpoint/g/shard-1", bytes("from b"));
+    a.put("checkpoint/g/shard-0", bytes("final, from a"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(seenByC)
+                    .containsExactly(
+                        new Change("checkpoint/g/shard-1", "from b"),
+                        new Change("checkpoint/g/shard-0", "final, from a")));
+    assertThat(seenByA).isEmpty();
+  }
+
+  @Test
   void put_aListenerThrowsAnError_laterChangesStillReachTheNode() {
     KafkaStateStore a = node();
     KafkaStateStore b = node();

@@ -13,6 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
@@ -25,7 +29,8 @@ import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
  * one, a function deployed through the other and a mapping created through the first all reach
  * both; both nodes deliver the mapping's shards; one node is killed with SIGKILL mid-stream, and
  * the survivor takes its shards over within 30 s. Afterwards every acknowledged record was
- * delivered at least once, and each key's records were first delivered in order.
+ * delivered at least once, and each key's records were first delivered in order. A node stopped
+ * with SIGTERM leaves its final checkpoints' copies in the node state.
  */
 class ClusterFailoverIT {
 
@@ -94,7 +99,7 @@ class ClusterFailoverIT {
         createStream(kinesisA);
         ItClients.awaitActive(kinesisB, STREAM);
         deploy(lambdaB, function);
-        map(lambdaA, function);
+        map(lambdaA, function, STREAM);
 
         // both nodes deliver: the mapping's shards are spread over them
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -121,6 +126,86 @@ class ClusterFailoverIT {
     }
   }
 
+  @Test
+  void sigterm_afterDelivery_theFinalCheckpointsAreCopiedToTheNodeState(@TempDir Path dir)
+      throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String function = "stopping-" + id;
+    String stream = "stopping-" + id;
+    Path delivered =
+        Path.of(System.getProperty("java.io.tmpdir"), "sluice-cluster-" + function + ".log");
+    String prefix = "cstop-" + id + ".";
+    try (SluiceProcess node =
+        new SluiceProcess(
+            dir.resolve("a"), dir.resolve("a.log"), List.of(), ItClients.kafkaStorage(prefix))) {
+      node.start();
+      try (KinesisClient kinesis = ItClients.kinesis(node.endpoint());
+          LambdaClient lambda = ItClients.lambda(node.endpoint())) {
+        kinesis.createStream(b -> b.streamName(stream).shardCount(1));
+        ItClients.awaitActive(kinesis, stream);
+        deploy(lambda, function);
+        map(lambda, function, stream);
+        // the first commit is copied at once; later ones at most once a minute, and at the stop
+        putAndAwait(kinesis, stream, delivered, 0, 5);
+        putAndAwait(kinesis, stream, delivered, 5, 10);
+      }
+      assertThat(node.stop()).as("exit code after SIGTERM").isIn(0, 130, 143);
+    } finally {
+      Files.deleteIfExists(delivered);
+    }
+    assertThat(checkpointCopies("__" + prefix + "state"))
+        .as("checkpoint copies in the node state after the stop")
+        .hasSize(1)
+        .allSatisfy(
+            (key, value) -> {
+              assertThat(key).endsWith("/shardId-000000000000");
+              assertThat(value).as("the checkpoint past the 10 records").contains("\"offset\":10");
+            });
+  }
+
+  private static void putAndAwait(
+      KinesisClient kinesis, String stream, Path delivered, int from, int to) throws Exception {
+    Set<String> put = new HashSet<>();
+    for (int i = from; i < to; i++) {
+      String data = "r" + i;
+      kinesis.putRecord(
+          b -> b.streamName(stream).partitionKey("k").data(SdkBytes.fromUtf8String(data)));
+      put.add(data);
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Set<String> seen = new HashSet<>();
+    while (!seen.containsAll(put) && System.nanoTime() < until) {
+      deliveries(delivered).forEach(d -> seen.add(d.data()));
+      ItClients.sleep(100);
+    }
+    assertThat(seen).as("records delivered").containsAll(put);
+  }
+
+  /** The last value of each {@code checkpoint/} key in the state topic, read from its start. */
+  private static Map<String, String> checkpointCopies(String stateTopic) {
+    Map<String, Object> config =
+        Map.of(
+            "bootstrap.servers", dev.sluice.testing.KafkaBroker.bootstrapServers(),
+            "key.deserializer", StringDeserializer.class.getName(),
+            "value.deserializer", StringDeserializer.class.getName());
+    Map<String, String> out = new TreeMap<>();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(config)) {
+      TopicPartition tp = new TopicPartition(stateTopic, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (c.position(tp) < end && System.nanoTime() < until) {
+        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+          if (r.key() != null && r.key().startsWith("checkpoint/")) {
+            out.put(r.key(), r.value());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private static void createStream(KinesisClient kinesis) {
     kinesis.createStream(b -> b.streamName(STREAM).shardCount(SHARDS));
     ItClients.awaitActive(kinesis, STREAM);
@@ -137,14 +222,14 @@ class ClusterFailoverIT {
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(RECORDER)))));
   }
 
-  private static void map(LambdaClient lambda, String function) {
+  private static void map(LambdaClient lambda, String function, String stream) {
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {
         lambda.createEventSourceMapping(
             b ->
                 b.functionName(function)
-                    .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM)
+                    .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
                     .startingPosition(EventSourcePosition.TRIM_HORIZON)
                     .batchSize(20));
         return;

@@ -89,8 +89,11 @@ final class PartitionReader implements AutoCloseable {
   /** The first offset at or after the time, or the cached end offset when there is none. */
   long offsetForTimestamp(ShardState shard, long timestampMillis) {
     ShardOffsets o = shard.offsets();
+    // bounded as a read is: the consumer's default (a minute) held this reader thread that long
     Map<TopicPartition, OffsetAndTimestamp> found =
-        consumer.offsetsForTimes(Map.of(shard.partition, Math.max(0, timestampMillis)));
+        consumer.offsetsForTimes(
+            Map.of(shard.partition, Math.max(0, timestampMillis)),
+            Duration.ofNanos(READ_TIMEOUT_NANOS));
     OffsetAndTimestamp hit = found.get(shard.partition);
     if (hit == null) {
       return o.endOffset();
