@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -104,18 +105,39 @@ record RicClasspath(List<Path> jars, Path jni) {
       throw new UncheckedIOException(e);
     }
     Path target = jniDir.resolve(digest(library) + "-" + name);
-    if (Files.isRegularFile(target)) {
-      return target;
+    if (!Files.isRegularFile(target)) {
+      write(jniDir, name, library, target);
     }
+    removeOthers(jniDir, target);
+    return target;
+  }
+
+  private static void write(Path jniDir, String name, byte[] library, Path target) {
     try {
       Files.createDirectories(jniDir);
       // Written aside and renamed so a concurrently starting instance never loads half a file.
       Path tmp = Files.createTempFile(jniDir, name, ".tmp");
       Files.write(tmp, library);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return target;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Deletes earlier RICs' libraries and a crashed extraction's leftovers, which would otherwise
+   * pile up with every upgrade. The directory is this node's (its data directory is locked), and a
+   * runtime still running an unlinked library keeps its mapping.
+   */
+  private static void removeOthers(Path jniDir, Path keep) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(jniDir, "*libaws-lambda-jni*")) {
+      for (Path f : files) {
+        if (!f.equals(keep)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException e) {
+      // best effort: a stale library takes disk space, nothing else
     }
   }
 

@@ -13,10 +13,16 @@ class RicClasspathTest {
   @TempDir Path jni;
 
   @Test
-  void locate_nativeLibraryOfAnEarlierRicInTheDirectory_extractsThisOnesInstead() throws Exception {
+  void locate_nativeLibrariesOfEarlierRicsInTheDirectory_extractsThisOnesAndDeletesThem()
+      throws Exception {
     ClassLoader loader = getClass().getClassLoader();
     // what an earlier Sluice with another RIC left in the data directory's jni folder
-    Files.write(jni.resolve(RicClasspath.jniName()), new byte[] {1, 2, 3});
+    Path earlier = jni.resolve(RicClasspath.jniName());
+    Files.write(earlier, new byte[] {1, 2, 3});
+    Path digestNamed = jni.resolve("0123456789abcdef-" + RicClasspath.jniName());
+    Files.write(digestNamed, new byte[] {4, 5, 6});
+    Path halfWritten = jni.resolve(RicClasspath.jniName() + "123.tmp");
+    Files.write(halfWritten, new byte[] {7});
 
     Path library = RicClasspath.locate(loader, jni).jni();
 
@@ -26,5 +32,8 @@ class RicClasspathTest {
     }
     assertThat(Files.readAllBytes(library)).isEqualTo(shipped);
     assertThat(RicClasspath.locate(loader, jni).jni()).as("extracted once").isEqualTo(library);
+    assertThat(earlier).as("an earlier RIC's library").doesNotExist();
+    assertThat(digestNamed).as("an earlier RIC's library under its digest").doesNotExist();
+    assertThat(halfWritten).as("a crashed extraction's file").doesNotExist();
   }
 }
