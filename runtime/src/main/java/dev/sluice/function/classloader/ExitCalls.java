@@ -12,10 +12,11 @@ import org.objectweb.asm.Opcodes;
  * Rewrites a handler class's calls to {@code System.exit(int)}, {@code Runtime.exit(int)} and
  * {@code Runtime.halt(int)} into calls to the instance's {@code ExitTrap}: in classloader isolation
  * the handler shares the node's JVM, and one exit would stop every stream, mapping and function on
- * it. The replacements take the same operands and return nothing, so the stack and its frames stay
- * as they were and nothing needs recomputing. Method references and method-handle constants to them
- * are redirected too; calls made through reflection or handles looked up at run time are not
- * caught.
+ * it. {@code Runtime.addShutdownHook} and {@code removeShutdownHook} go there too, so that the
+ * hooks belong to the instance rather than to the node's JVM. The replacements take the same
+ * operands and return nothing, so the stack and its frames stay as they were and nothing needs
+ * recomputing. Method references and method-handle constants to them are redirected too; calls made
+ * through reflection or handles looked up at run time are not caught.
  */
 final class ExitCalls {
 
@@ -23,6 +24,7 @@ final class ExitCalls {
 
   private static final byte[] EXIT = "exit".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HALT = "halt".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HOOK = "ShutdownHook".getBytes(StandardCharsets.US_ASCII);
 
   private ExitCalls() {}
 
@@ -30,11 +32,11 @@ final class ExitCalls {
    * Whether the class file may call one of them: its constant pool then holds the method's name.
    * Most classes do not, and are defined without being parsed.
    */
-  static boolean mayExit(byte[] classFile) {
-    return contains(classFile, EXIT) || contains(classFile, HALT);
+  static boolean mayCallTrapped(byte[] classFile) {
+    return contains(classFile, EXIT) || contains(classFile, HALT) || contains(classFile, HOOK);
   }
 
-  /** The class with every exit call sent to the trap (the same bytes when it has none). */
+  /** The class with every such call sent to the trap (the same bytes when it has none). */
   static byte[] rewrite(byte[] classFile) {
     ClassReader reader = new ClassReader(classFile);
     ClassWriter writer = new ClassWriter(reader, 0);
@@ -120,8 +122,14 @@ final class ExitCalls {
       return new Handle(Opcodes.H_INVOKESTATIC, TRAP, h.getName(), trapped, false);
     }
 
-    /** The trap's descriptor for an exit call, or null for any other call. */
+    /** The trap's descriptor for a trapped call, or null for any other call. */
     private static String trapped(int opcode, String owner, String method, String desc) {
+      if (opcode == Opcodes.INVOKEVIRTUAL
+          && owner.equals("java/lang/Runtime")
+          && desc.startsWith("(Ljava/lang/Thread;)")
+          && (method.equals("addShutdownHook") || method.equals("removeShutdownHook"))) {
+        return "(Ljava/lang/Runtime;" + desc.substring(1); // the receiver as first argument
+      }
       if (!desc.equals("(I)V")) {
         return null;
       }

@@ -85,7 +85,7 @@ final class FunctionLoader extends URLClassLoader {
       throw new ClassNotFoundException(name, e);
     }
     byte[] bytes = entry.bytes();
-    if (ExitCalls.mayExit(bytes)) {
+    if (ExitCalls.mayCallTrapped(bytes)) {
       bytes = ExitCalls.rewrite(bytes);
     }
     definePackageOf(name, entry.manifest(), base);
@@ -143,6 +143,22 @@ final class FunctionLoader extends URLClassLoader {
     }
     try {
       return (int) trap.getMethod("status").invoke(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Sluice's exit trap cannot be read", e);
+    }
+  }
+
+  /**
+   * Takes the shutdown hooks the handler registered (none when the trap class never loaded); later
+   * registrations are refused, as in a JVM that is shutting down.
+   */
+  List<Thread> takeShutdownHooks() {
+    Class<?> trap = findLoadedClass(PlatformLoader.TRAP_PACKAGE + "ExitTrap");
+    if (trap == null) {
+      return List.of();
+    }
+    try {
+      return List.of((Thread[]) trap.getMethod("takeShutdownHooks").invoke(null));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Sluice's exit trap cannot be read", e);
     }

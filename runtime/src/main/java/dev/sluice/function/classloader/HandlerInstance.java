@@ -213,18 +213,53 @@ final class HandlerInstance implements AutoCloseable {
     return loader;
   }
 
+  /**
+   * How long a closing instance waits for its shutdown hooks: Lambda gives a runtime 500 ms between
+   * SIGTERM and SIGKILL when its sandbox shuts down.
+   */
+  static final long HOOKS_MILLIS = 500;
+
+  /** Starts the handler's shutdown hooks together, as a JVM does, and waits for them, bounded. */
+  private void runShutdownHooks() {
+    List<Thread> hooks = loader.takeShutdownHooks();
+    for (Thread hook : hooks) {
+      try {
+        hook.start();
+      } catch (IllegalThreadStateException e) {
+        // a thread that had run before it was registered; the JVM would refuse it as well
+      }
+    }
+    long deadline = System.currentTimeMillis() + HOOKS_MILLIS;
+    for (Thread hook : hooks) {
+      long left = deadline - System.currentTimeMillis();
+      try {
+        if (left > 0) {
+          hook.join(left);
+        }
+        if (hook.isAlive()) {
+          return; // what is still running is interrupted with the instance's other threads
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   /** Runs {@code task} on this instance's own thread. */
   void post(Runnable task) {
     worker.post(task);
   }
 
   /**
-   * Ends the instance: its worker, once idle; the threads its handler started are interrupted
-   * (those that ignore it are named in a warning, as they keep the instance's classes alive).
+   * Ends the instance: its worker, once idle; the shutdown hooks its handler registered run, for at
+   * most {@link #HOOKS_MILLIS} together; the threads its handler started are interrupted (those
+   * that ignore it are named in a warning, as they keep the instance's classes alive).
    */
   @Override
   public void close() {
     worker.close();
+    runShutdownHooks();
     List<Thread> left = threads.interruptOthers();
     left.remove(worker.thread());
     if (!left.isEmpty()) {

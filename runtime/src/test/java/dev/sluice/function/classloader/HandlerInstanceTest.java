@@ -134,6 +134,63 @@ class HandlerInstanceTest {
     return new WeakReference<>(i.loader());
   }
 
+  /** Registers two shutdown hooks and removes the second; answers whether the removal worked. */
+  static final String HOOKED =
+      """
+      package fixture;
+      public class Hooked {
+        public String handle(String in) {
+          Runtime.getRuntime().addShutdownHook(
+              new Thread(() -> System.setProperty("sluice-test.hook.kept", in)));
+          Thread removed = new Thread(() -> System.setProperty("sluice-test.hook.removed", in));
+          Runtime.getRuntime().addShutdownHook(removed);
+          return String.valueOf(Runtime.getRuntime().removeShutdownHook(removed));
+        }
+      }
+      """;
+
+  @Test
+  void close_handlerRegisteredShutdownHooks_theyRunAtCloseAndHoldNothing() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Hooked", HOOKED)));
+    PlatformLoader platform = new PlatformLoader();
+    try {
+      WeakReference<FunctionLoader> loader = invokeHookedAndClose(platform);
+      assertThat(System.getProperty("sluice-test.hook.kept"))
+          .as("the kept hook ran")
+          .isEqualTo("closed");
+      assertThat(System.getProperty("sluice-test.hook.removed")).as("the removed hook").isNull();
+      for (int i = 0; i < 100 && loader.get() != null; i++) {
+        System.gc();
+        Thread.sleep(20);
+      }
+      assertThat(loader.get())
+          .as("no hook left with the JVM holds the instance's classes")
+          .isNull();
+    } finally {
+      System.clearProperty("sluice-test.hook.kept");
+      System.clearProperty("sluice-test.hook.removed");
+    }
+    Reference.reachabilityFence(platform);
+  }
+
+  private WeakReference<FunctionLoader> invokeHookedAndClose(PlatformLoader platform)
+      throws Throwable {
+    FunctionConfig config = config("fixture.Hooked::handle");
+    HandlerInstance i = HandlerInstance.start(config, new DeployedCode(dir), platform);
+    try {
+      byte[] json = "\"closed\"".getBytes(StandardCharsets.UTF_8);
+      Invocation call =
+          new Invocation("r-1", json, System.currentTimeMillis() + 10_000, "arn", null);
+      byte[] out = i.invoke(call, config, "stream", line -> {});
+      assertThat(new String(out, StandardCharsets.UTF_8)).as("removed").isEqualTo("\"true\"");
+      assertThat(System.getProperty("sluice-test.hook.kept")).as("before the close").isNull();
+    } finally {
+      i.close();
+    }
+    return new WeakReference<>(i.loader());
+  }
+
   @Test
   void start_kafkaHandlerWithTheEventsLibrary_eventsBuiltByBytecode() throws Throwable {
     try (HandlerInstance i = start(Map.of("fixture.Kafka", HANDLER), true)) {
