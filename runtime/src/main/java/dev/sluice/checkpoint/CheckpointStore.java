@@ -53,6 +53,9 @@ public final class CheckpointStore {
   }
 
   private Map<String, Checkpoint> read(JsonNode root) throws IOException {
+    if (root == null || !root.isObject()) {
+      throw new IOException("not a JSON object"); // an empty file as well
+    }
     JsonNode version = root.get("version");
     if (version == null) {
       return MAPPER.treeToValue(root, MAPPER.constructType(TYPE)); // format 1
@@ -60,7 +63,11 @@ public final class CheckpointStore {
     if (!version.canConvertToInt() || version.asInt() > VERSION) {
       throw new IOException("checkpoint format " + version + " is newer than this Sluice's");
     }
-    return MAPPER.treeToValue(root, Stored.class).shards();
+    Map<String, Checkpoint> shards = MAPPER.treeToValue(root, Stored.class).shards();
+    if (shards == null) {
+      throw new IOException("no \"shards\""); // an empty map here would restart every shard
+    }
+    return shards;
   }
 
   /** Removes the file; nothing is stored afterwards. */

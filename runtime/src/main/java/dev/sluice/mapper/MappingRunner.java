@@ -134,10 +134,21 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     this.missing = "PROBLEM: Stream " + config.stream() + " not found";
   }
 
-  /** Starts with the checkpoints already stored (blocking read on the caller's thread). */
+  /**
+   * Starts with the checkpoints already stored (blocking read on the caller's thread). When they
+   * cannot be read, the lease is closed and the error thrown: such a runner must never be stopped,
+   * as its stop would save its empty checkpoints over the stored ones.
+   */
   @Override
   public void start() {
-    checkpoints.putAll(lease.start(this));
+    Map<String, Checkpoint> stored;
+    try {
+      stored = lease.start(this);
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+    checkpoints.putAll(stored);
     loop.execute(
         () -> {
           reconcile();

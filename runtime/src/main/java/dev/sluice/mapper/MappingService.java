@@ -60,6 +60,9 @@ public final class MappingService implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(MappingService.class);
 
+  /** How long a mapping whose checkpoints could not be read waits before it tries again. */
+  static final long RETRY_START_MILLIS = 30_000;
+
   private final Path dir;
   private final ShardLeases leases;
   private final MapperDeps deps;
@@ -222,8 +225,13 @@ public final class MappingService implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       try (Stream<Path> entries = Files.list(dir)) {
-        for (Path f : entries.map(p -> p.resolve("mapping.json")).filter(Files::exists).toList()) {
-          load(mapper.readValue(f.toFile(), MappingConfig.class));
+        for (Path d : entries.filter(Files::isDirectory).toList()) {
+          Path f = d.resolve("mapping.json");
+          if (Files.exists(f)) {
+            load(mapper.readValue(f.toFile(), MappingConfig.class));
+          } else {
+            deleteTree(d); // what a crash left of a mapping being created or deleted
+          }
         }
       }
     } catch (IOException e) {
@@ -485,6 +493,9 @@ public final class MappingService implements AutoCloseable {
   private void forget(String uuid) {
     stopping.remove(uuid); // its runners have stopped: the caller waited for them
     MappingConfig c = mappings.remove(uuid);
+    // the definition first: a crash in between leaves checkpoints that no mapping reads (start()
+    // removes them), not a mapping without checkpoints, which would deliver the stream again
+    unpersist(uuid);
     if (c != null && c.kafka() == null) {
       leases.delete(uuid); // a Kafka source's consumer group is the user's, as in Lambda
     }
@@ -880,8 +891,36 @@ public final class MappingService implements AutoCloseable {
             failures,
             stats.computeIfAbsent(c.uuid(), u -> new MappingStats(u, c.stream(), deps)),
             totalsOf(c.uuid()));
+    try {
+      runner.start();
+    } catch (RuntimeException e) {
+      notStarted(c.uuid(), e);
+      return; // not registered: nothing may stop it, which would save no checkpoints over them
+    }
+    totalsOf(c.uuid()).connected(); // a problem of an earlier start is over
     runners.put(c.uuid(), runner);
-    runner.start();
+  }
+
+  /**
+   * A runner whose checkpoints could not be read (an unreadable file, a format from a newer
+   * Sluice): the mapping stays listed with the problem as its last result, the node's other
+   * mappings go on, and the start is tried again after {@link #RETRY_START_MILLIS} (as after any
+   * change to the mapping). Caller holds the lock.
+   */
+  private void notStarted(String uuid, RuntimeException e) {
+    LOG.errorf(e, "Mapping %s not started: its checkpoints cannot be read", uuid);
+    totalsOf(uuid).connectionProblem("PROBLEM: Checkpoints cannot be read: " + e.getMessage());
+    deps.vertx()
+        .setTimer(
+            RETRY_START_MILLIS,
+            id ->
+                deps.blocking() // the start reads files
+                    .execute(
+                        () -> {
+                          synchronized (this) {
+                            startIfDue(uuid);
+                          }
+                        }));
   }
 
   /**
@@ -951,6 +990,20 @@ public final class MappingService implements AutoCloseable {
       AtomicFiles.write(dir.resolve(c.uuid()).resolve("mapping.json"), mapper.writeValueAsBytes(c));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private void unpersist(String uuid) {
+    if (shared != null) {
+      return; // the shared record is removed before: see delete
+    }
+    Path file = dir.resolve(uuid).resolve("mapping.json");
+    try {
+      if (Files.deleteIfExists(file)) {
+        AtomicFiles.syncDirectory(file.getParent());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + file, e);
     }
   }
 

@@ -1,14 +1,19 @@
 package dev.sluice.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The tumbling windows' floor in the checkpoint file, and files from before it still loading. */
+/**
+ * The tumbling windows' floor in the checkpoint file, files from before it still loading, and
+ * damaged files refused.
+ */
 class CheckpointStoreTest {
 
   static final String SHARD = "shardId-000000000000";
@@ -50,5 +55,16 @@ class CheckpointStoreTest {
     assertThat(cp.incarnation()).isEqualTo(1_700_000_000_000L);
     assertThat(cp.window().state()).containsEntry("sum", "3");
     assertThat(cp.windowFloor()).isNull();
+  }
+
+  @Test
+  void load_fileWithoutItsShards_failsInsteadOfLoadingNone() throws Exception {
+    Path file = dir.resolve("checkpoints.json");
+    for (String damaged : new String[] {"{\"version\":4}", "", "[]"}) {
+      Files.writeString(file, damaged);
+      assertThatThrownBy(() -> new CheckpointStore(file).load())
+          .as("a file holding %s", damaged)
+          .isInstanceOf(UncheckedIOException.class);
+    }
   }
 }

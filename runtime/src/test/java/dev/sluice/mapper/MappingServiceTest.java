@@ -14,6 +14,7 @@ import dev.sluice.log.ShardRef;
 import dev.sluice.stream.HashKeys;
 import dev.sluice.stream.StreamMode;
 import dev.sluice.stream.StreamStatus;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,6 +193,99 @@ class MappingServiceTest {
     assertThat(delivered(fn))
         .extracting(l -> l.split("\\|")[1])
         .containsExactly("before-0", "before-1", "before-2", "before-3", "before-4", "after");
+  }
+
+  @Test
+  void start_checkpointsUnreadable_otherMappingsRunAndTheStoredCheckpointsAreKept()
+      throws Exception {
+    String stream = h.stream();
+    String other = h.stream();
+    String fn = function();
+    String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
+    h.mappings.create(request(fn, other, null, null));
+    h.put(stream, "before-0", "before-1");
+    assertThat(await(fn, 2)).hasSize(2);
+    Thread.sleep(100); // let the checkpoint save finish before the "restart"
+    h.mappings.close();
+    Path file = dir.resolve("mappings").resolve(uuid).resolve("checkpoints.json");
+    byte[] stored = Files.readAllBytes(file);
+    byte[] newer = "{\"version\":99,\"shards\":{}}".getBytes(StandardCharsets.UTF_8);
+    Files.write(file, newer); // as a later Sluice, before a downgrade, would leave it
+
+    startMappings(); // the node starts all the same
+    h.put(other, "other");
+    assertThat(await(fn, 3)).extracting(l -> l.split("\\|")[1]).contains("other");
+    assertThat(h.mappings.get(uuid).lastProcessingResult())
+        .startsWith("PROBLEM: Checkpoints cannot be read");
+    h.mappings.update(uuid, MappingStatesTest.change(true, 7)); // tries again, and fails again
+    h.mappings.update(uuid, MappingStatesTest.change(true, 8));
+    assertThat(Files.readAllBytes(file)).as("nothing saved over them").isEqualTo(newer);
+
+    Files.write(file, stored);
+    h.mappings.update(uuid, MappingStatesTest.change(true, 9));
+    h.put(stream, "after");
+    await(fn, 4);
+    Thread.sleep(200);
+    assertThat(delivered(fn))
+        .extracting(l -> l.split("\\|")[1])
+        .containsExactlyInAnyOrder("before-0", "before-1", "other", "after");
+    assertThat(h.mappings.get(uuid).lastProcessingResult()).doesNotStartWith("PROBLEM");
+  }
+
+  @Test
+  void delete_stoppedAfterItsCheckpointsAreGone_theMappingDoesNotComeBack() throws Exception {
+    h.mappings.close();
+    Path node = dir.resolve("crashing");
+    ShardLeases files = ShardLeases.files(node);
+    ShardLeases crashing = new CrashAfterDelete(files);
+    MappingService s = new MappingService(node, h.deps, MapperHarness.ARNS, crashing, null);
+    s.start();
+    String uuid;
+    try {
+      uuid = s.create(request(function(), h.stream(), null, null)).config().uuid();
+      assertThatThrownBy(() -> s.delete(uuid)) // the node "dies" once the checkpoints are deleted
+          .hasMessage("the node died here");
+    } finally {
+      s.close();
+    }
+
+    MappingService restarted = new MappingService(node, h.deps, MapperHarness.ARNS, files, null);
+    restarted.start();
+    try {
+      assertThat(restarted.list(null, null)).as("mappings after the restart").isEmpty();
+      assertThat(node.resolve("mappings").resolve(uuid)).as("what the crash left").doesNotExist();
+    } finally {
+      restarted.close();
+    }
+  }
+
+  /** File leases whose delete ends as a crash right after it would: with an error. */
+  private record CrashAfterDelete(ShardLeases files) implements ShardLeases {
+    @Override
+    public void initialize(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
+      files.initialize(uuid, stream, checkpoints);
+    }
+
+    @Override
+    public Map<String, Checkpoint> load(String uuid, String stream) {
+      return files.load(uuid, stream);
+    }
+
+    @Override
+    public void rewind(String uuid, String stream, Map<String, Checkpoint> checkpoints) {
+      files.rewind(uuid, stream, checkpoints);
+    }
+
+    @Override
+    public void delete(String uuid) {
+      files.delete(uuid);
+      throw new IllegalStateException("the node died here");
+    }
+
+    @Override
+    public Lease open(String uuid, String stream) {
+      return files.open(uuid, stream);
+    }
   }
 
   @Test
