@@ -228,7 +228,7 @@ public final class MappingService implements AutoCloseable {
         for (Path d : entries.filter(Files::isDirectory).toList()) {
           Path f = d.resolve("mapping.json");
           if (Files.exists(f)) {
-            load(mapper.readValue(f.toFile(), MappingConfig.class));
+            loadFile(f);
           } else {
             deleteTree(d); // what a crash left of a mapping being created or deleted
           }
@@ -237,6 +237,18 @@ public final class MappingService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load mappings from " + dir, e);
     }
+  }
+
+  /** Loads one mapping's file; one that cannot be read is left alone and logged, not fatal. */
+  private void loadFile(Path f) {
+    MappingConfig c;
+    try {
+      c = mapper.readValue(f.toFile(), MappingConfig.class);
+    } catch (IOException e) {
+      LOG.errorf(e, "Mapping file %s cannot be read: the mapping is left out until it can", f);
+      return;
+    }
+    load(c);
   }
 
   private void load(MappingConfig c) {

@@ -211,6 +211,9 @@ class MappingServiceTest {
     byte[] stored = Files.readAllBytes(file);
     byte[] newer = "{\"version\":99,\"shards\":{}}".getBytes(StandardCharsets.UTF_8);
     Files.write(file, newer); // as a later Sluice, before a downgrade, would leave it
+    Path damaged = dir.resolve("mappings").resolve("damaged");
+    Files.createDirectories(damaged);
+    Files.writeString(damaged.resolve("mapping.json"), "{\"uuid\":"); // torn by hand
 
     startMappings(); // the node starts all the same
     h.put(other, "other");
@@ -220,6 +223,7 @@ class MappingServiceTest {
     h.mappings.update(uuid, MappingStatesTest.change(true, 7)); // tries again, and fails again
     h.mappings.update(uuid, MappingStatesTest.change(true, 8));
     assertThat(Files.readAllBytes(file)).as("nothing saved over them").isEqualTo(newer);
+    assertThat(damaged.resolve("mapping.json")).as("an unreadable mapping file, left").exists();
 
     Files.write(file, stored);
     h.mappings.update(uuid, MappingStatesTest.change(true, 9));
