@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -25,13 +26,17 @@ import java.util.Base64;
  *
  * <p>Decoding is strict: malformed UTF-8, empty or malformed JSON and trailing garbage after a JSON
  * value all throw {@link RecordDecodingException}, whose message names the record. Binding to a
- * class ignores JSON properties the class does not declare, so producers may add fields.
+ * class ignores JSON properties the class does not declare, so producers may add fields. A class
+ * Jackson cannot bind at all (no usable constructor, or a type such as {@code java.time.Instant}
+ * whose Jackson module is not on the class path) is the handler's fault, not the record's: that
+ * throws {@link IllegalStateException}. Jackson modules on the class path are registered.
  *
  * <p>All methods are thread-safe.
  */
 public final class Records {
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
+          .findAndRegisterModules() // e.g. jackson-datatype-jsr310, when the handler ships it
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -187,6 +192,11 @@ public final class Records {
     }
     try {
       return MAPPER.readValue(bytes, type);
+    } catch (InvalidDefinitionException e) {
+      // the class, not the record, is at fault: every record would fail alike, and a handler
+      // skipping undecodable records would drop them all
+      throw new IllegalStateException(
+          type.getName() + " cannot be bound from JSON: " + e.getOriginalMessage(), e);
     } catch (JsonProcessingException e) {
       throw new RecordDecodingException(
           id,

@@ -227,4 +227,24 @@ class RecordsTest {
         .isInstanceOf(RecordDecodingException.class)
         .hasMessageContaining("orders-3@42 has no value");
   }
+
+  /** A type Jackson cannot make without a mapping to a concrete class. */
+  abstract static class NoCreator {
+    public String id;
+  }
+
+  record Stamped(String id, java.time.Instant at) {}
+
+  @Test
+  void json_classJacksonCannotBind_failsAsTheHandlersFaultNotTheRecords() {
+    KinesisEventRecord record = kinesis("{\"id\":\"a\",\"at\":\"2025-01-01T00:00:00Z\"}");
+
+    assertThatThrownBy(() -> Records.json(record, NoCreator.class))
+        .isInstanceOf(IllegalStateException.class)
+        .isNotInstanceOf(RecordDecodingException.class)
+        .hasMessageContaining(NoCreator.class.getName());
+    assertThatThrownBy(() -> Records.json(record, Stamped.class)) // no java.time module here
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(Stamped.class.getName());
+  }
 }
