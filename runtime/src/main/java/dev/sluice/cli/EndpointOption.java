@@ -25,9 +25,9 @@ final class EndpointOption {
   }
 
   /**
-   * Accepts an http or https URL with a host. Anything else ({@code foo}, {@code 127.0.0.1:4566})
-   * is a usage error (exit code 2) saying what is expected, not a stack trace from deep in the HTTP
-   * client.
+   * Accepts an http or https URL with a host and no path. Anything else ({@code foo}, {@code
+   * 127.0.0.1:4566}) is a usage error (exit code 2) saying what is expected, not a stack trace from
+   * deep in the HTTP client.
    */
   static final class UrlConverter implements ITypeConverter<URI> {
     @Override
@@ -45,6 +45,15 @@ final class EndpointOption {
         throw new TypeConversionException(
             "expected an http:// or https:// URL with a host, such as http://127.0.0.1:4566,"
                 + " but was '"
+                + value
+                + "'");
+      }
+      if (!uri.getRawPath().equals("/") || uri.getRawQuery() != null || uri.getFragment() != null) {
+        // Sluice's APIs live at the server's root, as AWS's do at an endpoint's: a path given
+        // here was dropped from every request, which then reached whatever else the host serves
+        throw new TypeConversionException(
+            "expected a server's root URL, without a path, such as http://127.0.0.1:4566, but was"
+                + " '"
                 + value
                 + "'");
       }

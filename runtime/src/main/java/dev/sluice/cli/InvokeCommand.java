@@ -54,9 +54,11 @@ final class InvokeCommand implements Callable<Integer> {
       return System.in.readAllBytes();
     }
     Path file = Path.of(event);
-    if (!Files.isRegularFile(file)) {
-      throw new CliException("no event file " + file);
+    if (Files.isDirectory(file)) {
+      throw new CliException("the event file " + file + " is a directory");
     }
+    // not only regular files: a pipe (-e <(jq ...)) or /dev/stdin reads as well; a missing one
+    // is reported in one line by Main
     return Files.readAllBytes(file);
   }
 }

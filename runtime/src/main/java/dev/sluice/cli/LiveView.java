@@ -120,9 +120,7 @@ final class LiveView {
   private List<JsonNode> statuses() {
     List<JsonNode> out = new ArrayList<>();
     for (String f : functions) {
-      for (JsonNode m : Mappings.list(client, f)) {
-        out.add(Mappings.status(client, m.path("UUID").asText()));
-      }
+      out.addAll(Mappings.statuses(client, f));
     }
     return out;
   }

@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.cli.client.ClientException;
 import dev.sluice.cli.client.SluiceClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,24 @@ final class Mappings {
   static JsonNode status(SluiceClient client, String uuid) {
     return client.rest(
         "GET", "/sluice/v1/event-source-mappings/" + SluiceClient.encode(uuid), null);
+  }
+
+  /**
+   * The status views of {@code function}'s mappings (all with null); one deleted between the list
+   * and its status (a deploy pruning it) is left out rather than failing the whole table.
+   */
+  static List<JsonNode> statuses(SluiceClient client, String function) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode m : list(client, function)) {
+      try {
+        out.add(status(client, m.path("UUID").asText()));
+      } catch (ClientException e) {
+        if (!e.notFound()) {
+          throw e;
+        }
+      }
+    }
+    return out;
   }
 
   /** Shortest prefix taken: fewer characters name a mapping by accident, not by choice. */

@@ -1,9 +1,6 @@
 package dev.sluice.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.cli.client.SluiceClient;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,11 +21,7 @@ final class MappingsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SluiceClient client = endpoint.client();
-    List<JsonNode> statuses = new ArrayList<>();
-    for (JsonNode m : Mappings.list(client, function)) {
-      statuses.add(Mappings.status(client, m.path("UUID").asText()));
-    }
-    System.out.print(MappingTable.render(statuses));
+    System.out.print(MappingTable.render(Mappings.statuses(client, function)));
     return 0;
   }
 }

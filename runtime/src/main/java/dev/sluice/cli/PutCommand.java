@@ -167,6 +167,9 @@ final class PutCommand implements Callable<Integer> {
     private int bytes;
     long put;
 
+    /** {@link #put} when the batch being sent started. */
+    private long putBefore;
+
     Batch(SluiceClient client) {
       this.client = client;
     }
@@ -182,6 +185,7 @@ final class PutCommand implements Callable<Integer> {
 
     /** Sends the batch, retrying refused entries in their order; fails naming the first line. */
     void send() {
+      putBefore = put;
       List<Entry> pending = entries;
       for (int attempt = 0; !pending.isEmpty(); attempt++) {
         if (attempt == 6) {
@@ -200,12 +204,33 @@ final class PutCommand implements Callable<Integer> {
         try {
           pending = putOnce(client, pending);
         } catch (ClientException ex) {
-          throw failedAt(pending.get(0).lineNo(), ex.getMessage());
+          throw failedInBatch(pending.get(0), ex.getMessage());
         }
         put += before - pending.size();
       }
       entries.clear();
       bytes = 0;
+    }
+
+    /**
+     * A batch that failed at {@code first} after earlier attempts stored some of it: the lines
+     * before it are all stored, and some after it may be, which a restart from it would repeat.
+     */
+    CliException failedInBatch(Entry first, String reason) {
+      long later = put - (putBefore + entries.indexOf(first));
+      if (later <= 0) {
+        return failedAt(first.lineNo(), reason);
+      }
+      return new CliException(
+          "line "
+              + first.lineNo()
+              + ": "
+              + reason
+              + "; "
+              + (put - later)
+              + " records were put before it, and "
+              + later
+              + " from later lines of its batch");
     }
 
     CliException failedAt(long lineNo, String reason) {

@@ -36,13 +36,14 @@ final class RewindCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    ObjectNode body = body(to); // a bad --to is told before any server is asked
     SluiceClient client = endpoint.client();
     String uuid = Mappings.resolve(client, mapping);
     JsonNode r =
         client.rest(
             "POST",
             "/sluice/v1/event-source-mappings/" + SluiceClient.encode(uuid) + "/rewind",
-            body(to));
+            body);
     System.out.println("rewound " + uuid + " to " + to + "; state " + r.path("State").asText());
     return 0;
   }
@@ -60,9 +61,8 @@ final class RewindCommand implements Callable<Integer> {
       double seconds = Double.parseDouble(to);
       if (seconds >= 100_000_000_000.0) {
         throw new CliException(
-            "--to "
-                + to
-                + " looks like epoch milliseconds; give epoch seconds or an ISO-8601 time");
+            "--to " + to + " looks like epoch milliseconds; give epoch seconds or an ISO-8601 time",
+            2);
       }
       return b.put("To", "AT_TIMESTAMP").put("Timestamp", seconds);
     }
@@ -74,7 +74,8 @@ final class RewindCommand implements Callable<Integer> {
           "--to must be trim-horizon, latest, an ISO-8601 time, epoch seconds or a sequence"
               + " number, not '"
               + to
-              + "'");
+              + "'",
+          2);
     }
   }
 }

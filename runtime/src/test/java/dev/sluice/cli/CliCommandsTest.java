@@ -197,6 +197,30 @@ class CliCommandsTest {
   }
 
   @Test
+  void invoke_eventFromANamedPipe_readAsAFileIs() throws Exception {
+    Path t = Cli.echoTemplate("cli-echo-pipe", HELLO);
+    assertThat(cli("", "deploy", t.toString()).exit()).isZero();
+    Path fifo = Files.createTempDirectory("event-").resolve("event.json");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                Files.writeString(fifo, "{\"greeting\":\"piped\"}"); // blocks until opened
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    writer.start();
+
+    Cli.Result invoked = cli("", "invoke", "cli-echo-pipe", "--event", fifo.toString());
+
+    writer.join(10_000);
+    assertThat(invoked.exit()).as(invoked.err()).isZero();
+    assertThat(invoked.out()).contains("piped");
+  }
+
+  @Test
   void logFollower_afterTheFirstPage_returnsOnlyNewLines() throws Exception {
     Path t = Cli.echoTemplate("cli-follow", HELLO);
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();

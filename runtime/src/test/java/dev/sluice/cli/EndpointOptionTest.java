@@ -27,6 +27,17 @@ class EndpointOptionTest {
   }
 
   @Test
+  void endpoint_withAPath_usageErrorInsteadOfDroppingIt() {
+    for (String bad :
+        new String[] {"http://127.0.0.1:1/sluice", "http://127.0.0.1:1/sluice/", "http://h/?a=b"}) {
+      Cli.Result r = Cli.run("", "mappings", "--endpoint", bad);
+
+      assertThat(r.exit()).as(bad).isEqualTo(2);
+      assertThat(r.err()).as(bad).contains("without a path").contains("'" + bad + "'");
+    }
+  }
+
+  @Test
   void endpoint_withOrWithoutTrailingSlash_sameServer() {
     EndpointOption.UrlConverter c = new EndpointOption.UrlConverter();
 

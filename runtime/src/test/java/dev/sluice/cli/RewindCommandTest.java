@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** What `sluice rewind --to` sends the server. */
+/** What `sluice rewind --to` sends the server, and what it refuses before sending anything. */
 class RewindCommandTest {
 
   @Test
@@ -30,5 +30,14 @@ class RewindCommandTest {
     String seq = "4".repeat(56);
     assertThat(RewindCommand.body(seq).toString())
         .isEqualTo("{\"SequenceNumber\":\"" + seq + "\"}");
+  }
+
+  @Test
+  void rewind_toNoKnownPosition_usageErrorBeforeAskingAnyServer() {
+    Cli.Result r =
+        Cli.run("", "rewind", "abcd", "--to", "yesterday", "--endpoint", "http://127.0.0.1:9");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--to must be").doesNotContain("no Sluice server answers");
   }
 }

@@ -1,0 +1,116 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Commands against a scripted server, for answers a real one gives only in a race: a record refused
+ * and then the server gone, a mapping deleted between the list and its status.
+ */
+class StubServerCommandsTest {
+
+  HttpServer server;
+
+  String start(Handler handler) throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    AtomicInteger calls = new AtomicInteger();
+    server.createContext(
+        "/",
+        ex -> {
+          try {
+            handler.answer(ex, calls.getAndIncrement());
+          } finally {
+            ex.close();
+          }
+        });
+    server.start();
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+
+  interface Handler {
+    void answer(HttpExchange ex, int call) throws IOException;
+  }
+
+  static void json(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+  }
+
+  @Test
+  void put_recordRefusedThenTheServerFails_saysWhichLaterLinesWereStored() throws Exception {
+    String url =
+        start(
+            (ex, call) -> {
+              ex.getRequestBody().readAllBytes();
+              if (call == 0) { // line 1 refused, lines 2 and 3 stored
+                json(
+                    ex,
+                    200,
+                    """
+                    {"FailedRecordCount":1,"Records":[
+                      {"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"slow"},
+                      {"SequenceNumber":"1","ShardId":"shardId-000000000000"},
+                      {"SequenceNumber":"2","ShardId":"shardId-000000000000"}]}
+                    """);
+              } else {
+                json(ex, 400, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"gone\"}");
+              }
+            });
+
+    Cli.Result r = Cli.run("a\nb\nc\n", "put", "s", "-", "--endpoint", url);
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("line 1:")
+        .contains("0 records were put before it, and 2 from later lines of its batch");
+  }
+
+  @Test
+  void mappings_oneDeletedBetweenTheListAndItsStatus_listsTheOthers() throws Exception {
+    String url =
+        start(
+            (ex, call) -> {
+              String path = ex.getRequestURI().getPath();
+              if (path.startsWith("/2015-03-31/event-source-mappings")) {
+                json(
+                    ex,
+                    200,
+                    "{\"EventSourceMappings\":[{\"UUID\":\"gone-1\"},{\"UUID\":\"kept-2\"}]}");
+              } else if (path.endsWith("/gone-1")) {
+                ex.getResponseHeaders().add("x-amzn-ErrorType", "ResourceNotFoundException");
+                json(ex, 404, "{\"Type\":\"User\",\"Message\":\"no such mapping\"}");
+              } else {
+                json(
+                    ex,
+                    200,
+                    """
+                    {"UUID":"kept-2","FunctionArn":"arn:aws:lambda:us-east-1:0:function:f",
+                     "EventSourceArn":"arn:aws:kinesis:us-east-1:0:stream/s","State":"Enabled",
+                     "LastProcessingResult":"OK","Shards":{}}
+                    """);
+              }
+            });
+
+    Cli.Result r = Cli.run("", "mappings", "--endpoint", url);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("kept-2").doesNotContain("gone-1");
+  }
+}
