@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.cluster.StateStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -66,38 +68,57 @@ final class CheckpointCopies {
     return c;
   }
 
-  /** Writes copies of {@code checkpoints} of {@code group}; completes once stored (or failed). */
-  CompletableFuture<Void> put(String group, Map<String, Checkpoint> checkpoints) {
+  /**
+   * Writes copies of {@code checkpoints} of {@code group}; completes once each was tried, with
+   * those that could not be written (none, normally). Never completes exceptionally.
+   */
+  CompletableFuture<Map<String, Checkpoint>> put(
+      String group, Map<String, Checkpoint> checkpoints) {
     if (state == null || checkpoints.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(Map.of());
     }
     Map<String, Checkpoint> copy = Map.copyOf(checkpoints);
-    return CompletableFuture.runAsync(() -> write(group, copy), WRITER);
+    return CompletableFuture.supplyAsync(() -> write(group, copy), WRITER);
   }
 
-  /** Waits up to {@code bound} for {@code copied}; a copy that takes longer goes on alone. */
-  static void awaitQuietly(CompletableFuture<Void> copied, Duration bound) {
+  /**
+   * Waits up to {@code bound} for {@code copied}; a copy that takes longer goes on alone. Returns
+   * what was not written (everything, when the wait ran out).
+   */
+  static Map<String, Checkpoint> awaitQuietly(
+      CompletableFuture<Map<String, Checkpoint>> copied, Duration bound) {
     try {
-      copied.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+      return copied.get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       LOG.warnf("Checkpoints not copied to the node state in %s (%s)", bound, e);
     }
+    return null;
   }
 
-  private void write(String group, Map<String, Checkpoint> checkpoints) {
-    try {
-      for (Map.Entry<String, Checkpoint> e : checkpoints.entrySet()) {
-        String key = key(group, e.getKey());
+  /** Writes each copy on its own: one that fails does not keep the others from being written. */
+  private Map<String, Checkpoint> write(String group, Map<String, Checkpoint> checkpoints) {
+    Map<String, Checkpoint> failed = new HashMap<>();
+    RuntimeException cause = null;
+    for (Map.Entry<String, Checkpoint> e : checkpoints.entrySet()) {
+      String key = key(group, e.getKey());
+      try {
         byte[] value = JSON.writeValueAsBytes(e.getValue());
         state.put(key, value);
         apply(key, value);
+      } catch (IOException | RuntimeException x) {
+        failed.put(e.getKey(), e.getValue());
+        cause = x instanceof RuntimeException r ? r : new UncheckedIOException((IOException) x);
       }
-    } catch (IOException | RuntimeException e) {
-      // the offsets are what counts, and the copy is taken again with the next ones
-      LOG.warnf("Consumer group %s: checkpoints not copied to the node state (%s)", group, e);
     }
+    if (cause != null) {
+      // the offsets are what counts; the caller tries these again
+      LOG.warnf(
+          "Consumer group %s: checkpoints of %s not copied to the node state (%s)",
+          group, failed.keySet(), cause);
+    }
+    return failed;
   }
 
   /**

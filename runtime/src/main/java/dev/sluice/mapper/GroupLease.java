@@ -91,7 +91,8 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private final CheckpointCopies copies;
   private final Map<String, Checkpoint> uncopied = new HashMap<>(); // membership thread only
   private long copiedAtNanos = System.nanoTime() - COPY_INTERVAL_NANOS; // first commit copies
-  private volatile CompletableFuture<Void> lastCopy = CompletableFuture.completedFuture(null);
+  private volatile CompletableFuture<Map<String, Checkpoint>> lastCopy =
+      CompletableFuture.completedFuture(Map.of());
   private KafkaConsumer<byte[], byte[]> consumer; // membership thread only
   private ShardLeases.Owner owner;
   private volatile boolean closing;
@@ -216,10 +217,13 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
       }
       runTasks(); // queued before close: a final save
       copyCommitted();
+      awaitCopy(); // before leaving: the next owner's copies come after this node's
     } catch (RuntimeException | Error e) {
       // an Error too (a LinkageError from a client class, say): it would end this thread, and the
       // mapping would hold its shards here with no member left to commit or give them up
       LOG.errorf(e, "Consumer group %s failed; this node gives up its shards and rejoins", group);
+      // the group has left already, so a copy written now could land after the next owner's
+      uncopied.clear();
       if (!held.isEmpty()) {
         owner.revoked(Set.copyOf(held)); // nothing commits for them any more: stop them
         held.clear();
@@ -265,6 +269,9 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
             f.complete(action.apply(consumer));
           } catch (RuntimeException e) {
             f.completeExceptionally(e);
+          } catch (Error e) {
+            f.completeExceptionally(e); // or its caller waits for ever; the membership recovers
+            throw e;
           }
         });
     if (closed.isDone()) {
@@ -314,17 +321,23 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
       commit(last, true);
     } catch (KafkaException e) {
       LOG.warnf("Consumer group %s: final checkpoints not committed (%s)", group, e.toString());
+      copyCommitted(); // what was committed before stands, and is copied while still ours
     }
+    // the shards move only once this returns: their copies are stored before the next owner's
+    awaitCopy();
   }
 
   /** Fenced out (say after a long pause): the shards are someone else's already; no commit. */
   @Override
   public void onPartitionsLost(Collection<TopicPartition> partitions) {
-    if (!partitions.isEmpty() && !closing) {
-      // already another member's: nothing to wait for or commit, and the rejoin should not wait
-      held.removeAll(shardIds(partitions));
-      // their next owner copies its own, newer checkpoints
-      uncopied.keySet().removeAll(shardIds(partitions));
+    if (partitions.isEmpty()) {
+      return;
+    }
+    // already another member's: nothing to wait for or commit, and the rejoin should not wait
+    held.removeAll(shardIds(partitions));
+    // their next owner copies its own, newer checkpoints (a closing node too)
+    uncopied.keySet().removeAll(shardIds(partitions));
+    if (!closing) {
       owner.revoked(shardIds(partitions));
     }
   }
@@ -374,14 +387,35 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     }
   }
 
-  /** Copies what was committed since the last copy; the copy is written on another thread. */
+  /**
+   * Copies what was committed since the last copy; the copy is written on another thread, and what
+   * it could not write is copied again with the next copy, while this node holds those shards.
+   */
   private void copyCommitted() {
     if (uncopied.isEmpty()) {
       return;
     }
-    lastCopy = copies.put(group, uncopied);
+    CompletableFuture<Map<String, Checkpoint>> copy = copies.put(group, Map.copyOf(uncopied));
+    copy.thenAccept(
+        failed -> {
+          if (!failed.isEmpty()) {
+            tasks.add(() -> failed.forEach(this::copyAgain));
+          }
+        });
+    lastCopy = copy;
     uncopied.clear();
     copiedAtNanos = System.nanoTime();
+  }
+
+  /** Membership thread: a copy that failed, unless the shard left or committed since. */
+  private void copyAgain(String shardId, Checkpoint checkpoint) {
+    if (held.contains(shardId)) {
+      uncopied.putIfAbsent(shardId, checkpoint);
+    }
+  }
+
+  private void awaitCopy() {
+    CheckpointCopies.awaitQuietly(lastCopy, CALL_TIMEOUT);
   }
 
   private static String shardIdOf(TopicPartition tp) {

@@ -198,7 +198,16 @@ final class GroupLeases implements ShardLeases {
       get(admin.alterConsumerGroupOffsets(group(uuid), offsets).all());
     }
     // the copies too: the offsets of a mapping created or rewound while disabled expire alike
-    CheckpointCopies.awaitQuietly(copies.put(group(uuid), checkpoints), timeout());
+    Map<String, Checkpoint> failed =
+        CheckpointCopies.awaitQuietly(copies.put(group(uuid), checkpoints), timeout());
+    if (failed == null || !failed.isEmpty()) {
+      // the offsets are set, which is what counts while the group keeps them; once Kafka expires
+      // them the mapping would resume from the older copies
+      LOG.warnf(
+          "Mapping %s: the checkpoints were set, but their copies in the node state were not"
+              + " written; once its group's offsets expire, the mapping resumes from older ones",
+          uuid);
+    }
   }
 
   private Admin admin() {
