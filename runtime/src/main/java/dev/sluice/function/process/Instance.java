@@ -193,7 +193,7 @@ final class Instance implements RuntimeApiServer.Api {
       }
       return;
     }
-    Orphans.record(pidFile(), p);
+    Orphans.record(pidFile(), p, logStreamName); // its environment's mark
     synchronized (this) {
       process = p;
       if (state != State.DEAD) {

@@ -16,22 +16,46 @@ import org.jboss.logging.Logger;
  * {@code .pid} file beside its log while it lives; a node starting finds the files a crash left,
  * kills the processes still running under them (with their children: a bash bootstrap polls a
  * Runtime API that is gone for ever), and removes the scratch directories. The start time tells a
- * process of ours from one that got the same id since. Blocking.
+ * process of ours from one that got the same id since. What is left of its process group once it is
+ * gone is killed only when it carries the instance's mark, its unique log stream name in its
+ * environment (which children inherit): days later, the id may lead an unrelated group. Blocking.
  */
 final class Orphans {
 
   private static final Logger LOG = Logger.getLogger(Orphans.class);
 
+  /** The environment variable whose value, unique to each instance, marks its processes. */
+  static final String MARK = "AWS_LAMBDA_LOG_STREAM_NAME";
+
   private Orphans() {}
 
-  /** Records {@code process} in {@code file}; best effort, as losing it only loses the cleanup. */
-  static void record(Path file, Process process) {
+  /** Whether {@code p} carries {@code mark}; false when its environment cannot be read. */
+  static boolean marked(ProcessHandle p, String mark) {
+    try {
+      byte[] env = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ"));
+      String wanted = MARK + "=" + mark;
+      for (String entry : new String(env, StandardCharsets.UTF_8).split("\0")) {
+        if (entry.equals(wanted)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException | RuntimeException e) {
+      return false; // gone, or not ours to read
+    }
+  }
+
+  /**
+   * Records {@code process}, started with {@code mark} as its {@link #MARK}, in {@code file}; best
+   * effort, as losing it only loses the cleanup.
+   */
+  static void record(Path file, Process process, String mark) {
     Optional<Instant> started = process.toHandle().info().startInstant();
     try {
       Files.writeString(
           file,
-          process.pid() + " " + started.map(Instant::toEpochMilli).orElse(-1L),
-          StandardCharsets.US_ASCII);
+          process.pid() + " " + started.map(Instant::toEpochMilli).orElse(-1L) + " " + mark,
+          StandardCharsets.UTF_8);
     } catch (IOException e) {
       LOG.debugf(e, "Cannot record instance process %d", process.pid());
     }
@@ -63,9 +87,10 @@ final class Orphans {
       pids = files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList();
     }
     for (Path f : pids) {
-      String[] parts = Files.readString(f, StandardCharsets.US_ASCII).trim().split(" ");
+      String[] parts = Files.readString(f, StandardCharsets.UTF_8).trim().split(" ", 3);
+      String mark = parts.length > 2 ? parts[2] : null; // none from an earlier Sluice
       try {
-        kill(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
+        kill(Long.parseLong(parts[0]), Long.parseLong(parts[1]), mark);
       } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
         // torn by the crash: nothing to go by
       }
@@ -73,12 +98,13 @@ final class Orphans {
   }
 
   /**
-   * Kills the recorded instance, its descendants and the rest of its process group. With the
-   * instance gone its group may live on (a child it started, re-parented to init): Linux gives no
-   * new process an id still in use as a group's, so the group is still the instance's. An instance
-   * id now held by a younger process means the instance's group is gone too.
+   * Kills the recorded instance, its descendants and what carries its mark in its process group.
+   * With the instance gone its group may live on (a child it started, re-parented to init); but
+   * once that group emptied, its id could go to another process leading a group of its own, so the
+   * mark, not the id, says what is the instance's. An instance id now held by a younger process
+   * means the instance's group is gone too.
    */
-  private static void kill(long pid, long startedMillis) {
+  private static void kill(long pid, long startedMillis, String mark) {
     if (startedMillis < 0) {
       return; // nothing to tell the instance from another process by
     }
@@ -86,7 +112,10 @@ final class Orphans {
     if (leader.isPresent() && !startedAt(leader.get(), startedMillis)) {
       return;
     }
-    List<ProcessHandle> group = ProcessGroups.members(pid);
+    List<ProcessHandle> group =
+        mark == null
+            ? List.<ProcessHandle>of()
+            : ProcessGroups.members(pid).stream().filter(p -> marked(p, mark)).toList();
     if (leader.isEmpty() && group.isEmpty()) {
       return;
     }

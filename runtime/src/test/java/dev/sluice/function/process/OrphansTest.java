@@ -12,6 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a crashed node's instances left, cleaned up by the next start: real processes. */
 class OrphansTest {
 
+  /** The log stream name an instance was started with, which marks its processes. */
+  static final String STREAM = "2026/11/28/[$LATEST]0123456789abcdef0123456789abcdef";
+
   @TempDir Path work;
 
   @Test
@@ -20,7 +23,7 @@ class OrphansTest {
     Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
     // a bootstrap that outlived its node: a shell with a child of its own
     Process orphan = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
-    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan);
+    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan, STREAM);
     Files.writeString(runnerDir.resolve("instance-1.log"), "old output");
     Files.createDirectories(work.resolve("jni"));
     var children = orphan.toHandle().descendants().toList();
@@ -61,11 +64,13 @@ class OrphansTest {
   void sweep_instanceGoneButAChildLeftInItsGroup_theChildIsKilled() throws Exception {
     Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
     // a bootstrap in a group of its own (as instances start) that left a helper and exited
-    Process orphan =
+    Path pidFile = runnerDir.resolve("instance-1.pid");
+    ProcessBuilder pb =
         new ProcessBuilder(
-                ProcessGroups.own(List.of("/bin/sh", "-c", "sleep 300 & sleep 1; exit 0")))
-            .start();
-    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan);
+            ProcessGroups.own(List.of("/bin/sh", "-c", "sleep 300 & sleep 1; exit 0")));
+    pb.environment().put(Orphans.MARK, STREAM);
+    Process orphan = pb.start();
+    Orphans.record(pidFile, orphan, STREAM);
     assertThat(orphan.onExit()).succeedsWithin(Duration.ofSeconds(10));
     List<ProcessHandle> left = ProcessGroups.members(orphan.pid());
     assertThat(left).as("the helper, re-parented but still in the group").isNotEmpty();
@@ -74,5 +79,31 @@ class OrphansTest {
 
     left.forEach(c -> assertThat(c.onExit()).succeedsWithin(Duration.ofSeconds(10)));
     assertThat(runnerDir).doesNotExist();
+  }
+
+  @Test
+  void sweep_instanceGoneAndItsIdLeadingAnotherGroup_thatGroupIsLeftAlone() throws Exception {
+    Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
+    // a daemon that became a group leader and exited, leaving its child in that group: as an
+    // unrelated process given the dead instance's id would
+    Process daemon =
+        new ProcessBuilder(
+                ProcessGroups.own(List.of("/bin/sh", "-c", "sleep 300 & sleep 1; exit 0")))
+            .start();
+    long started = daemon.toHandle().info().startInstant().orElseThrow().toEpochMilli();
+    assertThat(daemon.onExit()).succeedsWithin(Duration.ofSeconds(10));
+    List<ProcessHandle> left = ProcessGroups.members(daemon.pid());
+    assertThat(left).as("the daemon's child, still in its group").isNotEmpty();
+    try {
+      Files.writeString(
+          runnerDir.resolve("instance-1.pid"), daemon.pid() + " " + started + " " + STREAM);
+
+      Orphans.sweep(work, "jni");
+
+      assertThat(left).allMatch(ProcessHandle::isAlive);
+      assertThat(runnerDir).doesNotExist();
+    } finally {
+      left.forEach(ProcessHandle::destroyForcibly);
+    }
   }
 }
