@@ -17,14 +17,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The node's meters, served at {@code /q/metrics}: records and bytes in and out per stream, the
- * newest offset of each shard, and fsync latency.
+ * newest offset of each shard, and fsync latency. A stream's meters go when it is deleted or
+ * created again under its name (see {@link #retain}), so series do not pile up with stream churn
+ * and a new stream does not show its predecessor's newest offset.
  */
 public final class NodeMetrics implements RecordMetrics, LogListener {
 
   private final MeterRegistry registry;
   private final Timer fsync;
-  private final Map<ShardRef, AtomicLong> latest = new ConcurrentHashMap<>();
+  private final Map<ShardRef, Latest> latest = new ConcurrentHashMap<>();
   private final Map<String, Counter[]> perStream = new ConcurrentHashMap<>();
+
+  /** Each stream's creation time when {@link #retain} last saw it. */
+  private final Map<String, Long> incarnations = new ConcurrentHashMap<>();
+
+  private record Latest(AtomicLong value, Gauge gauge) {}
 
   NodeMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -47,15 +54,59 @@ public final class NodeMetrics implements RecordMetrics, LogListener {
             shard,
             s -> {
               AtomicLong value = new AtomicLong(-1);
-              Gauge.builder("sluice.shard.latest.sequence", value, AtomicLong::get)
-                  .description(
-                      "Offset part of the shard's newest sequence number (the full 56-digit"
-                          + " number does not fit a metric value)")
-                  .tags("stream", s.stream(), "shard", s.shard())
-                  .register(registry);
-              return value;
+              Gauge gauge =
+                  Gauge.builder("sluice.shard.latest.sequence", value, AtomicLong::get)
+                      .description(
+                          "Offset part of the shard's newest sequence number (the full 56-digit"
+                              + " number does not fit a metric value)")
+                      .tags("stream", s.stream(), "shard", s.shard())
+                      .register(registry);
+              return new Latest(value, gauge);
             })
+        .value()
         .accumulateAndGet(lastOffset, Math::max);
+  }
+
+  /**
+   * Keeps the meters of the streams in {@code createdMillis} (stream name → creation time) and
+   * removes those of every other stream, and of a stream created again since the last call.
+   */
+  public void retain(Map<String, Long> createdMillis) {
+    incarnations.forEach(
+        (stream, created) -> {
+          if (!created.equals(createdMillis.get(stream))) {
+            forget(stream);
+          }
+        });
+    perStream.keySet().stream()
+        .filter(stream -> !createdMillis.containsKey(stream))
+        .toList()
+        .forEach(this::forget);
+    latest.keySet().stream()
+        .map(ShardRef::stream)
+        .filter(stream -> !createdMillis.containsKey(stream))
+        .distinct()
+        .toList()
+        .forEach(this::forget);
+    incarnations.putAll(createdMillis);
+    incarnations.keySet().retainAll(createdMillis.keySet());
+  }
+
+  private void forget(String stream) {
+    Counter[] counters = perStream.remove(stream);
+    if (counters != null) {
+      for (Counter c : counters) {
+        registry.remove(c);
+      }
+    }
+    for (ShardRef ref : List.copyOf(latest.keySet())) {
+      if (ref.stream().equals(stream)) {
+        Latest l = latest.remove(ref);
+        if (l != null) {
+          registry.remove(l.gauge());
+        }
+      }
+    }
   }
 
   @Override

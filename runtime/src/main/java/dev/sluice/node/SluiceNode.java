@@ -23,6 +23,7 @@ import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -87,6 +88,7 @@ public class SluiceNode {
     catalog.start();
     events.wake(catalog.watch());
     catalog.scheduleRetention(log.retentionCheckInterval().toMillis());
+    metricsSweep = vertx.setPeriodic(METRICS_SWEEP_MILLIS, id -> retainMetrics());
     appender = new StreamAppender(catalog, engine);
     startFunctions();
     startMappings();
@@ -149,8 +151,20 @@ public class SluiceNode {
     mappings.start();
   }
 
+  /** How often deleted or re-created streams' meters are removed. */
+  private static final long METRICS_SWEEP_MILLIS = 60_000;
+
+  private long metricsSweep = -1;
+
+  private void retainMetrics() {
+    Map<String, Long> created = new HashMap<>();
+    catalog.list().forEach(m -> created.put(m.name(), m.createdMillis()));
+    metrics.retain(created);
+  }
+
   @PreDestroy
   void stop() {
+    vertx.cancelTimer(metricsSweep);
     if (state != null) {
       functions.closeShared(); // its changes in flight end now, not after a 30 s wait
       state.stopFollowing(); // first: no change from another node may start a runner now
