@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One node per data directory: a second node on it would append to the same shard logs, and its
@@ -19,10 +21,19 @@ public final class DataDirLock implements AutoCloseable {
 
   private static final String FILE = "node.lock";
 
+  /**
+   * The lock files this JVM holds. The OS lock is the process's: closing any other channel on the
+   * file releases it (POSIX record locks), so a second node of this JVM is refused here, before it
+   * opens the file.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+  private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private DataDirLock(FileChannel channel, FileLock lock) {
+  private DataDirLock(Path file, FileChannel channel, FileLock lock) {
+    this.file = file;
     this.channel = channel;
     this.lock = lock;
   }
@@ -35,20 +46,31 @@ public final class DataDirLock implements AutoCloseable {
   static DataDirLock acquire(Path dataDir) {
     try {
       Files.createDirectories(dataDir);
-      Path file = dataDir.resolve(FILE);
-      FileChannel ch =
-          FileChannel.open(
-              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      FileLock lock = tryLock(ch);
+      Path file = dataDir.toRealPath().resolve(FILE);
+      if (!HELD.add(file)) {
+        throw new IllegalStateException(heldHere(dataDir));
+      }
+      FileChannel ch;
+      FileLock lock;
+      try {
+        ch =
+            FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        lock = tryLock(ch);
+      } catch (IOException | RuntimeException e) {
+        HELD.remove(file);
+        throw e;
+      }
       if (lock == null) {
         ch.close();
+        HELD.remove(file);
         throw new IllegalStateException(inUseMessage(dataDir, file));
       }
       ch.truncate(0);
       ch.write(
           java.nio.ByteBuffer.wrap(
               Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)));
-      return new DataDirLock(ch, lock);
+      return new DataDirLock(file, ch, lock);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot lock the data directory " + dataDir, e);
     }
@@ -64,6 +86,13 @@ public final class DataDirLock implements AutoCloseable {
     Path file = dataDir.resolve(FILE);
     if (!Files.exists(file)) {
       return null;
+    }
+    try {
+      if (HELD.contains(dataDir.toRealPath().resolve(FILE))) {
+        return heldHere(dataDir); // opening it again, even to read it, would drop the lock
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
     }
     try (FileChannel ch =
         FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -86,8 +115,15 @@ public final class DataDirLock implements AutoCloseable {
     }
   }
 
+  private static String heldHere(Path dataDir) {
+    return message(dataDir, Long.toString(ProcessHandle.current().pid()));
+  }
+
   private static String inUseMessage(Path dataDir, Path file) throws IOException {
-    String holder = Files.readString(file, StandardCharsets.US_ASCII).trim();
+    return message(dataDir, Files.readString(file, StandardCharsets.US_ASCII).trim());
+  }
+
+  private static String message(Path dataDir, String holder) {
     return "The data directory "
         + dataDir
         + " is in use by another Sluice node"
@@ -103,6 +139,8 @@ public final class DataDirLock implements AutoCloseable {
       channel.close();
     } catch (IOException e) {
       // the lock goes with the process anyway
+    } finally {
+      HELD.remove(file);
     }
   }
 }
