@@ -55,10 +55,7 @@ class GroupLeaseCopiesTest {
 
   @Test
   void close_copyStillBeingWritten_theGroupIsLeftOnlyOnceItIsStored() throws Exception {
-    ShardLeases.Lease lease = leases.open("m", "s");
-    CountDownLatch assigned = new CountDownLatch(1);
-    lease.start(owner(assigned));
-    assertThat(assigned.await(40, TimeUnit.SECONDS)).as("shard assigned").isTrue();
+    ShardLeases.Lease lease = started();
     state.gate = new CountDownLatch(1); // the state answers slowly from now on
     lease.save(Map.of(SHARD, new Checkpoint(5, false))); // the first commit is copied at once
 
@@ -75,10 +72,7 @@ class GroupLeaseCopiesTest {
 
   @Test
   void save_copyFailsOnce_itIsWrittenAgainWithTheNextCopy() throws Exception {
-    ShardLeases.Lease lease = leases.open("m", "s");
-    CountDownLatch assigned = new CountDownLatch(1);
-    lease.start(owner(assigned));
-    assertThat(assigned.await(40, TimeUnit.SECONDS)).as("shard assigned").isTrue();
+    ShardLeases.Lease lease = started();
     state.failNext = true;
     lease.save(Map.of(SHARD, new Checkpoint(5, false)));
     await().atMost(Duration.ofSeconds(20)).until(() -> !state.failNext);
@@ -87,6 +81,15 @@ class GroupLeaseCopiesTest {
     lease.close(); // leaving copies what is not copied yet
 
     assertThat(copied()).as("the copy that failed, written again").contains("\"offset\":5");
+  }
+
+  /** A lease of mapping {@code m} on stream {@code s}, once it holds the shard. */
+  private ShardLeases.Lease started() throws InterruptedException {
+    ShardLeases.Lease lease = leases.open("m", "s");
+    CountDownLatch assigned = new CountDownLatch(1);
+    lease.start(owner(assigned));
+    assertThat(assigned.await(40, TimeUnit.SECONDS)).as("shard assigned").isTrue();
+    return lease;
   }
 
   private String copied() {

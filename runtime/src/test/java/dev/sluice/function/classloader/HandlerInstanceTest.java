@@ -108,30 +108,11 @@ class HandlerInstanceTest {
     Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Pojo", POJO)));
     PlatformLoader platform = new PlatformLoader(); // one for every function, as on a node
 
-    WeakReference<FunctionLoader> loader = invokeOnceAndClose(platform);
-    for (int i = 0; i < 100 && loader.get() != null; i++) {
-      System.gc();
-      Thread.sleep(20);
-    }
+    WeakReference<FunctionLoader> loader =
+        invokeOnceAndClose(platform, "fixture.Pojo::handle", "{\"id\":\"o-1\"}", "\"got o-1\"");
 
-    assertThat(loader.get()).as("nothing shared holds the closed instance's classes").isNull();
+    assertThat(collected(loader)).as("nothing shared holds the closed instance's classes").isTrue();
     Reference.reachabilityFence(platform);
-  }
-
-  private WeakReference<FunctionLoader> invokeOnceAndClose(PlatformLoader platform)
-      throws Throwable {
-    FunctionConfig config = config("fixture.Pojo::handle");
-    HandlerInstance i = HandlerInstance.start(config, new DeployedCode(dir), platform);
-    try {
-      byte[] json = "{\"id\":\"o-1\"}".getBytes(StandardCharsets.UTF_8);
-      Invocation call =
-          new Invocation("r-1", json, System.currentTimeMillis() + 10_000, "arn", null);
-      byte[] out = i.invoke(call, config, "stream", line -> {});
-      assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("\"got o-1\"");
-    } finally {
-      i.close();
-    }
-    return new WeakReference<>(i.loader());
   }
 
   /** Registers two shutdown hooks and removes the second; answers whether the removal worked. */
@@ -155,18 +136,16 @@ class HandlerInstanceTest {
     Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Hooked", HOOKED)));
     PlatformLoader platform = new PlatformLoader();
     try {
-      WeakReference<FunctionLoader> loader = invokeHookedAndClose(platform);
+      WeakReference<FunctionLoader> loader =
+          invokeOnceAndClose(platform, "fixture.Hooked::handle", "\"closed\"", "\"true\"");
+
       assertThat(System.getProperty("sluice-test.hook.kept"))
           .as("the kept hook ran")
           .isEqualTo("closed");
       assertThat(System.getProperty("sluice-test.hook.removed")).as("the removed hook").isNull();
-      for (int i = 0; i < 100 && loader.get() != null; i++) {
-        System.gc();
-        Thread.sleep(20);
-      }
-      assertThat(loader.get())
+      assertThat(collected(loader))
           .as("no hook left with the JVM holds the instance's classes")
-          .isNull();
+          .isTrue();
     } finally {
       System.clearProperty("sluice-test.hook.kept");
       System.clearProperty("sluice-test.hook.removed");
@@ -174,21 +153,28 @@ class HandlerInstanceTest {
     Reference.reachabilityFence(platform);
   }
 
-  private WeakReference<FunctionLoader> invokeHookedAndClose(PlatformLoader platform)
-      throws Throwable {
-    FunctionConfig config = config("fixture.Hooked::handle");
+  /** Starts an instance of {@code handler}, invokes it once with {@code json}, and closes it. */
+  private WeakReference<FunctionLoader> invokeOnceAndClose(
+      PlatformLoader platform, String handler, String json, String expected) throws Throwable {
+    FunctionConfig config = config(handler);
     HandlerInstance i = HandlerInstance.start(config, new DeployedCode(dir), platform);
     try {
-      byte[] json = "\"closed\"".getBytes(StandardCharsets.UTF_8);
-      Invocation call =
-          new Invocation("r-1", json, System.currentTimeMillis() + 10_000, "arn", null);
+      byte[] in = json.getBytes(StandardCharsets.UTF_8);
+      Invocation call = new Invocation("r-1", in, System.currentTimeMillis() + 10_000, "arn", null);
       byte[] out = i.invoke(call, config, "stream", line -> {});
-      assertThat(new String(out, StandardCharsets.UTF_8)).as("removed").isEqualTo("\"true\"");
-      assertThat(System.getProperty("sluice-test.hook.kept")).as("before the close").isNull();
+      assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo(expected);
     } finally {
       i.close();
     }
     return new WeakReference<>(i.loader());
+  }
+
+  private static boolean collected(WeakReference<?> ref) throws InterruptedException {
+    for (int i = 0; i < 100 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    return ref.get() == null;
   }
 
   @Test
