@@ -26,10 +26,11 @@ import java.util.Base64;
  *
  * <p>Decoding is strict: malformed UTF-8, empty or malformed JSON and trailing garbage after a JSON
  * value all throw {@link RecordDecodingException}, whose message names the record. Binding to a
- * class ignores JSON properties the class does not declare, so producers may add fields. A class
- * Jackson cannot bind at all (no usable constructor, or a type such as {@code java.time.Instant}
- * whose Jackson module is not on the class path) is the handler's fault, not the record's: that
- * throws {@link IllegalStateException}. Jackson modules on the class path are registered.
+ * class ignores JSON properties the class does not declare, so producers may add fields. A type
+ * Jackson cannot bind at all (an abstract class or interface, or a field such as {@code
+ * java.time.Instant} whose Jackson module is not on the class path) is the handler's fault, not the
+ * record's: that throws {@link IllegalStateException}. Jackson modules on the class path are
+ * registered.
  *
  * <p>All methods are thread-safe.
  */

@@ -38,6 +38,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -922,17 +923,21 @@ public final class MappingService implements AutoCloseable {
   private void notStarted(String uuid, RuntimeException e) {
     LOG.errorf(e, "Mapping %s not started: its checkpoints cannot be read", uuid);
     totalsOf(uuid).connectionProblem("PROBLEM: Checkpoints cannot be read: " + e.getMessage());
-    deps.vertx()
-        .setTimer(
-            RETRY_START_MILLIS,
-            id ->
-                deps.blocking() // the start reads files
-                    .execute(
-                        () -> {
-                          synchronized (this) {
-                            startIfDue(uuid);
-                          }
-                        }));
+    deps.vertx().setTimer(RETRY_START_MILLIS, id -> retryStart(uuid));
+  }
+
+  private void retryStart(String uuid) {
+    try {
+      deps.blocking() // the start reads files
+          .execute(
+              () -> {
+                synchronized (this) {
+                  startIfDue(uuid);
+                }
+              });
+    } catch (RejectedExecutionException e) {
+      // the node is stopping: nothing is to start
+    }
   }
 
   /**
