@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,24 +74,17 @@ public final class NodeMetrics implements RecordMetrics, LogListener {
    * removes those of every other stream, and of a stream created again since the last call.
    */
   public void retain(Map<String, Long> createdMillis) {
-    incarnations.forEach(
-        (stream, created) -> {
-          if (!created.equals(createdMillis.get(stream))) {
-            forget(stream);
-          }
-        });
-    perStream.keySet().stream()
-        .filter(stream -> !createdMillis.containsKey(stream))
-        .toList()
-        .forEach(this::forget);
-    latest.keySet().stream()
-        .map(ShardRef::stream)
-        .filter(stream -> !createdMillis.containsKey(stream))
-        .distinct()
-        .toList()
-        .forEach(this::forget);
+    Set<String> metered = new HashSet<>(perStream.keySet());
+    latest.keySet().forEach(ref -> metered.add(ref.stream()));
+    for (String stream : metered) {
+      Long created = createdMillis.get(stream);
+      Long seen = incarnations.get(stream);
+      if (created == null || (seen != null && !seen.equals(created))) {
+        forget(stream);
+      }
+    }
+    incarnations.clear(); // one caller, the node's periodic sweep
     incarnations.putAll(createdMillis);
-    incarnations.keySet().retainAll(createdMillis.keySet());
   }
 
   private void forget(String stream) {

@@ -137,15 +137,8 @@ final class FunctionLoader extends URLClassLoader {
    * only loaded once such a call runs, so an instance that never exits pays a lookup.
    */
   int exitStatus() {
-    Class<?> trap = findLoadedClass(PlatformLoader.TRAP_PACKAGE + "ExitTrap");
-    if (trap == null) {
-      return -1;
-    }
-    try {
-      return (int) trap.getMethod("status").invoke(null);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("Sluice's exit trap cannot be read", e);
-    }
+    Object status = callTrap("status");
+    return status == null ? -1 : (int) status;
   }
 
   /**
@@ -153,12 +146,18 @@ final class FunctionLoader extends URLClassLoader {
    * registrations are refused, as in a JVM that is shutting down.
    */
   List<Thread> takeShutdownHooks() {
+    Object hooks = callTrap("takeShutdownHooks");
+    return hooks == null ? List.of() : List.of((Thread[]) hooks);
+  }
+
+  /** Calls a static method of this instance's trap; null when the trap class never loaded. */
+  private Object callTrap(String method) {
     Class<?> trap = findLoadedClass(PlatformLoader.TRAP_PACKAGE + "ExitTrap");
     if (trap == null) {
-      return List.of();
+      return null;
     }
     try {
-      return List.of((Thread[]) trap.getMethod("takeShutdownHooks").invoke(null));
+      return trap.getMethod(method).invoke(null);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Sluice's exit trap cannot be read", e);
     }
