@@ -323,8 +323,8 @@ class ShardLeaseTest {
             });
     await().atMost(BOUND).until(() -> owned(a, uuid).size() == 2);
     putEach(stream, "y", 2);
-    awaitDelivered(fn, 4);
-    assertThat(data(fn)).contains("x0", "x1", "y0", "y1"); // x may come twice: at least once
+    // x may come twice (at least once), so count distinct records rather than deliveries
+    await().atMost(BOUND).until(() -> data(fn).containsAll(List.of("x0", "x1", "y0", "y1")));
   }
 
   @Test
