@@ -215,8 +215,9 @@ class MappingTimersTest {
       assertThat(h.timers.awaitPending()).as("backoff after a throttle").isEqualTo(delay);
       h.clock.advance(delay);
     }
-    h.functions.putConcurrency(fn, null);
+    // the sixth throttle first: lifted before that call, the call would run and arm no timer
     assertThat(h.timers.awaitPending()).isEqualTo(8000);
+    h.functions.putConcurrency(fn, null);
     h.clock.advance(8000);
 
     assertThat(await(fn, 1)).containsExactly("1|a");
