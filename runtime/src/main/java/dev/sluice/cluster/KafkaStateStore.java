@@ -216,7 +216,7 @@ public final class KafkaStateStore implements StateStore {
   }
 
   @Override
-  public void awaitCurrent() {
+  public boolean awaitCurrent() {
     long end;
     TopicPartition tp = new TopicPartition(topic, 0);
     try {
@@ -226,7 +226,7 @@ public final class KafkaStateStore implements StateStore {
     } catch (RuntimeException e) {
       LOG.warnf(
           e, "Cannot learn the end of the node state in %s; changing from this node's view", topic);
-      return;
+      return false;
     }
     long deadline = System.currentTimeMillis() + CURRENT_WAIT_MILLIS;
     synchronized (progress) {
@@ -235,7 +235,7 @@ public final class KafkaStateStore implements StateStore {
           progress.wait(left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return;
+          return false;
         }
         left = deadline - System.currentTimeMillis();
       }
@@ -243,8 +243,10 @@ public final class KafkaStateStore implements StateStore {
         LOG.warnf(
             "The node state in %s is behind (at %d of %d); changing from this node's view",
             topic, applied, end);
+        return false;
       }
     }
+    return true;
   }
 
   /**

@@ -157,8 +157,8 @@ public final class SharedRecords<T> {
   }
 
   /** See {@link StateStore#awaitCurrent()}: call before a change, without a listener's lock. */
-  public void awaitCurrent() {
-    state.awaitCurrent();
+  public boolean awaitCurrent() {
+    return state.awaitCurrent();
   }
 
   private T read(byte[] value) {

@@ -79,8 +79,13 @@ public interface StateStore extends AutoCloseable {
    * now, so that a change computed next from this node's view does not start from a stale one (say
    * a function's code another node replaced a moment ago). Call it before taking a lock that
    * listeners take. Blocking.
+   *
+   * @return false when the view is still behind when the wait ends, or the log's end could not be
+   *     learned: what this node does not know of may yet exist
    */
-  default void awaitCurrent() {}
+  default boolean awaitCurrent() {
+    return true;
+  }
 
   /**
    * Writes {@code value} under {@code key}; returns once the shared log has it durably. Blocking.

@@ -816,24 +816,31 @@ public final class FunctionService implements AutoCloseable {
       return; // also before it is queued again for another node
     }
     if (!functions.containsKey(e.function())) {
-      try {
-        shared.awaitCurrent(); // accepted by another node, maybe just after a deploy there
-      } catch (RuntimeException x) {
-        LOG.warnf("Asynchronous event %s: shared state not current (%s)", e.requestId(), x);
+      // accepted by another node, maybe just after a deploy there that this view has not reached:
+      // a view still behind cannot tell a function deleted from one it has not heard of yet
+      boolean current = viewCurrent(e.requestId());
+      if (!current || shared.has(e.function())) {
+        // deployed, but it cannot run on this node (or is still being installed): another may
+        LOG.warnf(
+            "Asynchronous event %s: function %s cannot run on this node now%s; queued again",
+            e.requestId(), e.function(), current ? "" : " (its view of the node state is behind)");
+        asyncQueue.schedule(
+            () -> requeue(e.function(), e.payload(), event),
+            NOT_HERE_DELAY_MILLIS,
+            TimeUnit.MILLISECONDS);
+        return;
       }
     }
-    if (!functions.containsKey(e.function()) && shared.has(e.function())) {
-      // deployed, but it cannot run on this node (or is still being installed): another node may
-      LOG.warnf(
-          "Asynchronous event %s: function %s cannot run on this node now; queued again",
-          e.requestId(), e.function());
-      asyncQueue.schedule(
-          () -> requeue(e.function(), e.payload(), event),
-          NOT_HERE_DELAY_MILLIS,
-          TimeUnit.MILLISECONDS);
-      return;
-    }
     attemptAsync(e.function(), e.payload(), event);
+  }
+
+  private boolean viewCurrent(String requestId) {
+    try {
+      return shared.awaitCurrent();
+    } catch (RuntimeException x) {
+      LOG.warnf("Asynchronous event %s: shared state not current (%s)", requestId, x);
+      return false;
+    }
   }
 
   /**

@@ -260,9 +260,9 @@ final class SharedFunctions {
         });
   }
 
-  /** Waits until this node applied every change in the shared state so far. */
-  void awaitCurrent() {
-    state.awaitCurrent();
+  /** Waits until this node applied every change in the shared state so far; false: still behind. */
+  boolean awaitCurrent() {
+    return state.awaitCurrent();
   }
 
   /** A new key to share a package of {@code name} under, unique to this upload. */

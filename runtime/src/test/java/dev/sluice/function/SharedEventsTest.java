@@ -4,8 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.cluster.StateStore;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.MemoryNode;
 import dev.sluice.testing.MemoryState;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,6 +44,10 @@ class SharedEventsTest {
   }
 
   FunctionService node(String name, Map<Isolation, RunnerFactory> factories) {
+    return node(name, factories, name.equals("node") ? state : state.otherNode());
+  }
+
+  FunctionService node(String name, Map<Isolation, RunnerFactory> factories, StateStore view) {
     FunctionService f =
         new FunctionService(
             dir.resolve(name),
@@ -51,7 +57,7 @@ class SharedEventsTest {
             4,
             List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
             Clock.systemUTC(),
-            name.equals("node") ? state : state.otherNode(),
+            view,
             queue);
     f.start();
     f.startEvents();
@@ -118,6 +124,22 @@ class SharedEventsTest {
     assertThat(d.done).as("not dropped as if the function were gone").isFalse();
     await().atMost(Duration.ofSeconds(20)).untilTrue(d.done);
     assertThat(queue.offered).extracting(QueuedEvent::requestId).containsExactly("r-2");
+  }
+
+  @Test
+  void handedEvent_functionNotInAViewThatIsBehind_queuedAgainNotDropped() throws Exception {
+    MemoryNode behind = state.otherNode();
+    behind.behind = true; // the deploy on the node that accepted the event has not reached it
+    node("other", Map.of(Isolation.CLASSLOADER, runners), behind);
+
+    ListQueue.Handed d =
+        queue.hand(
+            new QueuedEvent("r-4", "f", "\"x\"".getBytes(UTF_8), System.currentTimeMillis()));
+
+    Thread.sleep(1_000);
+    assertThat(d.done).as("not dropped as if the function were gone").isFalse();
+    await().atMost(Duration.ofSeconds(20)).untilTrue(d.done);
+    assertThat(queue.offered).extracting(QueuedEvent::requestId).containsExactly("r-4");
   }
 
   @Test

@@ -42,8 +42,16 @@ public class MemoryNode implements StateStore {
     world().register(this, prefix, listener, true);
   }
 
+  /** Whether {@link #awaitCurrent} reports this node's view behind the log, as after a stall. */
+  public volatile boolean behind;
+
   @Override
   public void follow() {}
+
+  @Override
+  public boolean awaitCurrent() {
+    return !behind;
+  }
 
   @Override
   public void put(String key, byte[] value) {

@@ -88,7 +88,7 @@ public final class MemoryState extends MemoryNode {
   }
 
   /** Another node sharing this state: each one's writes reach the other's listeners. */
-  public StateStore otherNode() {
+  public MemoryNode otherNode() {
     return new MemoryNode(this);
   }
 
