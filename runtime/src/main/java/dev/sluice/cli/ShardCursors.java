@@ -23,6 +23,11 @@ final class ShardCursors {
 
   record Poll(String shardId, List<JsonNode> records, boolean idleRound) {}
 
+  /** How long a stream may stay CREATING before the tail gives up (a Kafka topic's creation). */
+  private static final long CREATING_WAIT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+
+  private static final long CREATING_POLL_MILLIS = 200;
+
   private final SluiceClient client;
   private final String stream;
   private final Map<String, List<String>> parents = new HashMap<>();
@@ -169,7 +174,37 @@ final class ShardCursors {
     }
   }
 
+  /**
+   * The stream's shards, once it is ACTIVE or UPDATING: Kinesis lists no shards while a stream is
+   * CREATING, and a tail started right after a deploy or a {@code create-stream} waits for them, as
+   * {@code aws kinesis wait stream-exists} does, rather than failing.
+   */
   private List<JsonNode> listShards() {
+    long deadline = System.nanoTime() + CREATING_WAIT_NANOS;
+    while (true) {
+      try {
+        return listShardsOnce();
+      } catch (ClientException e) {
+        boolean creating =
+            "ResourceInUseException".equals(e.type()) && e.getMessage().contains("CREATING");
+        if (!creating || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(CREATING_POLL_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted while the stream was CREATING");
+    }
+  }
+
+  private List<JsonNode> listShardsOnce() {
     List<JsonNode> out = new ArrayList<>();
     ObjectNode body = SluiceClient.object().put("StreamName", stream);
     while (true) {

@@ -113,4 +113,45 @@ class StubServerCommandsTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("kept-2").doesNotContain("gone-1");
   }
+
+  @Test
+  void tail_streamStillCreating_waitsUntilItListsShardsThenPrints() throws Exception {
+    String url =
+        start(
+            (ex, call) -> {
+              String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
+              ex.getRequestBody().readAllBytes();
+              if (target.endsWith("ListShards") && call < 3) {
+                json(
+                    ex,
+                    400,
+                    "{\"__type\":\"ResourceInUseException\","
+                        + "\"message\":\"Stream s is CREATING, not ACTIVE.\"}");
+              } else if (target.endsWith("ListShards")) {
+                json(
+                    ex,
+                    200,
+                    """
+                    {"Shards":[{"ShardId":"shardId-000000000000",
+                     "SequenceNumberRange":{"StartingSequenceNumber":"0"}}]}
+                    """);
+              } else if (target.endsWith("GetShardIterator")) {
+                json(ex, 200, "{\"ShardIterator\":\"it-1\"}");
+              } else {
+                json(
+                    ex,
+                    200,
+                    """
+                    {"Records":[{"SequenceNumber":"7","PartitionKey":"k","Data":"aGk="}],
+                     "NextShardIterator":"it-2","MillisBehindLatest":0}
+                    """);
+              }
+            });
+
+    Cli.Result r =
+        Cli.run("", "tail", "s", "--from", "trim-horizon", "--limit", "1", "--endpoint", url);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo("shardId-000000000000\t7\tk\thi\n");
+  }
 }
