@@ -36,6 +36,11 @@ final class LambdaJson {
                       .build())
               .build());
 
+  private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+      MAPPER
+          .reader()
+          .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   /** S3Bucket that makes S3Key a local path: Sluice's extension for large packages. */
   static final String LOCAL_BUCKET = "sluice-local";
 
@@ -58,7 +63,8 @@ final class LambdaJson {
       return MAPPER.createObjectNode();
     }
     try {
-      JsonNode n = MAPPER.readTree(body);
+      // a second value after the object ({...}{"Enabled":false}) would otherwise be dropped
+      JsonNode n = STRICT.readTree(body);
       if (n instanceof ObjectNode o) {
         return o;
       }

@@ -259,6 +259,19 @@ class LambdaApiTest {
   }
 
   @Test
+  void updateFunctionConfiguration_secondValueAfterTheObject_invalidRequestContentNothingChanged() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+
+    for (String body : List.of("{\"Timeout\":9}{\"Timeout\":1}", "{\"Timeout\":9} junk")) {
+      rawPut("/2015-03-31/functions/" + name + "/configuration", body)
+          .statusCode(400)
+          .header("x-amzn-ErrorType", "InvalidRequestContentException");
+    }
+
+    assertThat(lambda.getFunctionConfiguration(b -> b.functionName(name)).timeout()).isEqualTo(3);
+  }
+
+  @Test
   void createEventSourceMapping_timestampAsText_invalidParameterValueNot1970() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
 
