@@ -185,6 +185,11 @@ final class EventCommon {
       problems.error(f.path(), f.node(), seconds.toPlainString() + " is below the minimum 0");
       return null;
     }
-    return seconds.movePointRight(3).longValue();
+    try {
+      return seconds.movePointRight(3).setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+    } catch (ArithmeticException e) {
+      problems.error(f.path(), f.node(), seconds.toPlainString() + " is out of range");
+      return null;
+    }
   }
 }

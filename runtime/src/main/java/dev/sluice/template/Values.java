@@ -29,13 +29,23 @@ final class Values {
     if (text == null) {
       return null;
     }
+    BigDecimal v;
     try {
-      return new BigDecimal(text.trim());
+      v = new BigDecimal(text.trim());
     } catch (NumberFormatException e) {
       problems.error(f.path(), f.node(), "expected a number");
       return null;
     }
+    // 1e999999999 parses, but setScale or toPlainString on it would build a billion digits
+    if (v.signum() != 0 && (v.precision() - v.scale() > MAX_DIGITS || v.scale() > MAX_DIGITS)) {
+      problems.error(f.path(), f.node(), text.trim() + " is out of range");
+      return null;
+    }
+    return v;
   }
+
+  /** Digits a template number may have before or after its point: more than any property takes. */
+  private static final int MAX_DIGITS = 30;
 
   /** A whole number within [min, max]. */
   static Integer integer(Field f, long min, long max, Problems problems) {
