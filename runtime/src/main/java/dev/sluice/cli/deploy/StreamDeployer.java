@@ -27,7 +27,7 @@ final class StreamDeployer {
   /** Creates or updates {@code s}, marked as part of {@code stack}. */
   Change apply(StreamResource s, String stack) {
     String resource = "stream " + s.name();
-    JsonNode summary = describe(s.name());
+    JsonNode summary = settled(s.name());
     if (summary == null) {
       create(s, stack);
       String size =
@@ -167,6 +167,25 @@ final class StreamDeployer {
   /** The stack whose deploys made the stream, or null (none, or no such stream). */
   String stackOf(String stream) {
     return describe(stream) == null ? null : tagsOf(stream).get(StackPruner.STACK);
+  }
+
+  /**
+   * The stream's summary once no change of it is under way, or null when there is no stream: one
+   * still DELETING (an earlier deploy pruned it a moment ago) is gone once that ends, and one still
+   * CREATING or UPDATING (an earlier deploy timed out waiting) takes no change until it is ACTIVE.
+   */
+  private JsonNode settled(String name) {
+    JsonNode summary = describe(name);
+    String status = summary == null ? "" : summary.path("StreamStatus").asText();
+    if (status.equals("DELETING")) {
+      waiter.until("stream " + name + " to be deleted", () -> describe(name) == null);
+      return null;
+    }
+    if (status.equals("CREATING") || status.equals("UPDATING")) {
+      waitActive(name);
+      return describe(name);
+    }
+    return summary;
   }
 
   private JsonNode describe(String name) {
