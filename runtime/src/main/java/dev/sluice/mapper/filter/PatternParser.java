@@ -297,12 +297,7 @@ final class PatternParser {
           path);
     }
     if (v1.compareTo(v2) >= 0) {
-      throw fail(
-          "'numeric' lower bound "
-              + v1.toPlainString()
-              + " must be less than upper bound "
-              + v2.toPlainString(),
-          path);
+      throw fail("'numeric' lower bound " + v1 + " must be less than upper bound " + v2, path);
     }
     return new Matchers.Numeric(v1, op1.equals(">="), v2, op2.equals("<="));
   }
@@ -322,10 +317,18 @@ final class PatternParser {
     if (!node.isNumber()) {
       throw fail("'numeric' value after '" + op + "' must be a number, got " + kind(node), path);
     }
-    if (!Matchers.Numbers.finite(node)) {
-      throw fail("'numeric' value after '" + op + "' is out of range: " + node, path);
+    // read exactly, 1e999999999 is a decimal too: one a double cannot hold is refused here, as a
+    // double's infinity is, and no message spells out its digits
+    BigDecimal v = Matchers.Numbers.finite(node) ? Matchers.Numbers.decimal(node) : null;
+    if (v == null || !Double.isFinite(v.doubleValue())) {
+      throw fail("'numeric' value after '" + op + "' is out of range: " + shortText(node), path);
     }
-    return Matchers.Numbers.decimal(node);
+    return v;
+  }
+
+  private static String shortText(JsonNode number) {
+    String text = number.isBigDecimal() ? number.decimalValue().toString() : number.toString();
+    return text.length() <= 40 ? text : text.substring(0, 40) + "...";
   }
 
   private Matchers.Wildcard wildcard(String text, String path) {

@@ -2,7 +2,9 @@ package dev.sluice.mapper.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,6 +41,27 @@ class FilterCriteriaValidationTest {
                     List.of(OK, OK, "{\"data\":{\"type\":[{\"prefixx\":\"Order\"}]}}")))
         .isInstanceOf(InvalidFilterException.class)
         .hasMessage("Filters[2].Pattern: unknown operator 'prefixx' in field 'data.type'");
+  }
+
+  @Test
+  void parse_numericBoundWithAHugeExponent_outOfRangeInAShortMessage() {
+    for (String bound : List.of("1e999999999", "-1e999999999", "1e400")) {
+      String pattern = "{\"n\":[{\"numeric\":[\">\"," + bound + ",\"<\",0]}]}";
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(5),
+          () ->
+              assertThatThrownBy(() -> FilterCriteria.parse(List.of(pattern)))
+                  .isInstanceOf(InvalidFilterException.class)
+                  .hasMessageContaining("is out of range")
+                  .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200)));
+    }
+    String tiny = "{\"n\":[{\"numeric\":[\">\",1e-999999999,\"<\",-1]}]}";
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () ->
+            assertThatThrownBy(() -> FilterCriteria.parse(List.of(tiny)))
+                .isInstanceOf(InvalidFilterException.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200)));
   }
 
   @Test
