@@ -57,7 +57,14 @@ final class LogLayout {
       return -1;
     }
     String digits = fileName.substring(0, fileName.length() - suffix.length());
-    return SEGMENT.matcher(digits).matches() ? Long.parseLong(digits) : -1;
+    if (!SEGMENT.matcher(digits).matches()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1; // 20 digits past Long.MAX_VALUE: no segment of ours, a stray file like any other
+    }
   }
 
   /**

@@ -204,12 +204,14 @@ class FileLogEngineRecoveryTest {
     Files.writeString(shardDir.resolve("00000000000000000000.log.tmp"), "junk");
     Files.writeString(shardDir.resolve("00000000000000009999.index"), "junk");
     Files.writeString(shardDir.resolve("README"), "kept");
+    Files.writeString(shardDir.resolve("99999999999999999999.index"), "past Long.MAX_VALUE");
 
     reopen();
 
     assertThat(shardDir.resolve("00000000000000000000.log.tmp")).doesNotExist();
     assertThat(shardDir.resolve("00000000000000009999.index")).doesNotExist();
     assertThat(shardDir.resolve("README")).exists();
+    assertThat(shardDir.resolve("99999999999999999999.index")).exists();
     assertThat(readAll(engine, SHARD, 0, 1_000)).hasSize(BATCHES * PER_BATCH + 2);
   }
 
