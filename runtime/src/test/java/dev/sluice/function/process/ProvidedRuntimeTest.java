@@ -428,7 +428,25 @@ class ProvidedRuntimeTest {
   @Test
   void close_runtimeWhoseTermTrapStartsAChild_theChildIsKilledToo(@TempDir Path tmp)
       throws Exception {
-    Path pidFile = tmp.resolve("child.pid");
+    // on a loaded machine the trap may miss the 500 ms grace (then it proves nothing): try again
+    boolean trapRan = false;
+    for (int attempt = 0; attempt < 5 && !trapRan; attempt++) {
+      Path pidFile = tmp.resolve("child-" + attempt + ".pid");
+      stopWithTermTrap(pidFile);
+      trapRan = Files.exists(pidFile);
+      if (trapRan) {
+        long child = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle started = ProcessHandle.of(child).orElse(null);
+        if (started != null) { // already gone is fine too
+          assertThat(started.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10));
+        }
+      }
+    }
+    assertThat(trapRan).as("the trap ran in the grace at least once in 5 tries").isTrue();
+  }
+
+  /** Starts a runtime whose TERM trap starts a child and writes its pid, and closes it. */
+  private void stopWithTermTrap(Path pidFile) throws Exception {
     ProcessRunner runner =
         provided(
             5,
@@ -445,12 +463,5 @@ class ProvidedRuntimeTest {
 
     runner.close();
     runner.terminated().get(30, TimeUnit.SECONDS);
-
-    assertThat(pidFile).as("the trap ran in the grace").exists();
-    long child = Long.parseLong(Files.readString(pidFile).trim());
-    ProcessHandle started = ProcessHandle.of(child).orElse(null);
-    if (started != null) { // already gone is fine too
-      assertThat(started.onExit()).succeedsWithin(java.time.Duration.ofSeconds(10));
-    }
   }
 }
