@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One shard iterator per readable shard, visited round-robin. A closed shard hands over to its
@@ -24,7 +25,7 @@ final class ShardCursors {
   record Poll(String shardId, List<JsonNode> records, boolean idleRound) {}
 
   /** How long a stream may stay CREATING before the tail gives up (a Kafka topic's creation). */
-  private static final long CREATING_WAIT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+  private static final long CREATING_WAIT_NANOS = TimeUnit.MINUTES.toNanos(2);
 
   private static final long CREATING_POLL_MILLIS = 200;
 

@@ -10,6 +10,9 @@ import java.util.List;
  */
 final class Values {
 
+  /** Digits a template number may have before or after its point: more than any property takes. */
+  private static final int MAX_DIGITS = 30;
+
   private Values() {}
 
   static String string(Field f, Problems problems) {
@@ -37,15 +40,12 @@ final class Values {
       return null;
     }
     // 1e999999999 parses, but setScale or toPlainString on it would build a billion digits
-    if (v.signum() != 0 && (v.precision() - v.scale() > MAX_DIGITS || v.scale() > MAX_DIGITS)) {
+    if (v.precision() - v.scale() > MAX_DIGITS || v.scale() > MAX_DIGITS) {
       problems.error(f.path(), f.node(), text.trim() + " is out of range");
       return null;
     }
     return v;
   }
-
-  /** Digits a template number may have before or after its point: more than any property takes. */
-  private static final int MAX_DIGITS = 30;
 
   /** A whole number within [min, max]. */
   static Integer integer(Field f, long min, long max, Problems problems) {
