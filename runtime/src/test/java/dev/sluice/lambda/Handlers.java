@@ -59,6 +59,10 @@ final class Handlers {
           import java.util.Map;
           public class Echo implements RequestHandler<Map<String, Object>, Map<String, Object>> {
             public Map<String, Object> handleRequest(Map<String, Object> in, Context ctx) {
+              if (in.containsKey("startedFile")) { // for a test to know the call is running
+                try { java.nio.file.Files.createFile(java.nio.file.Path.of((String) in.get("startedFile"))); }
+                catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+              }
               if (in.containsKey("sleepMs")) {
                 try { Thread.sleep(((Number) in.get("sleepMs")).longValue()); } catch (InterruptedException e) { }
               }
@@ -76,6 +80,10 @@ final class Handlers {
           import java.util.Map;
           public class Slow {
             public String handle(Map<String, Object> in, Context ctx) {
+              if (in.containsKey("startedFile")) { // for a test to know the call is running
+                try { java.nio.file.Files.createFile(java.nio.file.Path.of((String) in.get("startedFile"))); }
+                catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+              }
               long until = System.currentTimeMillis() + ((Number) in.get("sleepMs")).longValue();
               while (System.currentTimeMillis() < until) {
                 try { Thread.sleep(10); } catch (InterruptedException ignored) { }

@@ -2,6 +2,7 @@ package dev.sluice.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -344,9 +348,11 @@ class LambdaApiTest {
   @Test
   void updateFunctionCode_inFlightInvocationFinishesOnOldCode_newOnesRunNewCode() throws Exception {
     String name = deploy(Handlers.ECHO_V2, "fixture.Echo", 10);
+    Path started = Files.createTempDirectory("sluice-started").resolve("started");
     CompletableFuture<InvokeResponse> slow =
-        CompletableFuture.supplyAsync(() -> invoke(name, "{\"sleepMs\":700}"));
-    Thread.sleep(200);
+        CompletableFuture.supplyAsync(
+            () -> invoke(name, "{\"sleepMs\":700,\"startedFile\":\"" + started + "\"}"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(started));
     lambda.updateFunctionCode(
         b ->
             b.functionName(name)
@@ -584,9 +590,11 @@ class LambdaApiTest {
     assertThat(
             lambda.getFunctionConcurrency(b -> b.functionName(name)).reservedConcurrentExecutions())
         .isEqualTo(1);
+    Path started = Files.createTempDirectory("sluice-started").resolve("started");
     CompletableFuture<InvokeResponse> busy =
-        CompletableFuture.supplyAsync(() -> invoke(name, "{\"sleepMs\":800}"));
-    Thread.sleep(300);
+        CompletableFuture.supplyAsync(
+            () -> invoke(name, "{\"sleepMs\":800,\"startedFile\":\"" + started + "\"}"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(started));
     assertThatThrownBy(() -> invoke(name, "{\"sleepMs\":0}"))
         .isInstanceOf(TooManyRequestsException.class)
         .extracting(e -> ((TooManyRequestsException) e).reasonAsString())
