@@ -216,8 +216,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
         runTasks();
       }
       runTasks(); // queued before close: a final save
-      copyCommitted();
-      awaitCopy(); // before leaving: the next owner's copies come after this node's
+      finalCopy();
     } catch (RuntimeException | Error e) {
       // an Error too (a LinkageError from a client class, say): it would end this thread, and the
       // mapping would hold its shards here with no member left to commit or give them up
@@ -411,6 +410,21 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private void copyAgain(String shardId, Checkpoint checkpoint) {
     if (held.contains(shardId)) {
       uncopied.putIfAbsent(shardId, checkpoint);
+    }
+  }
+
+  /**
+   * Copies what is committed before this node leaves, so that the next owner's copies come after
+   * its own. A failed copy queues its retry from the writer's thread, which may come only after the
+   * wait here: its keys are written once more at once instead.
+   */
+  private void finalCopy() {
+    copyCommitted();
+    Map<String, Checkpoint> failed = CheckpointCopies.awaitQuietly(lastCopy, CALL_TIMEOUT);
+    if (failed != null && !failed.isEmpty()) {
+      failed.forEach(this::copyAgain);
+      copyCommitted();
+      awaitCopy();
     }
   }
 

@@ -83,6 +83,20 @@ class GroupLeaseCopiesTest {
     assertThat(copied()).as("the copy that failed, written again").contains("\"offset\":5");
   }
 
+  @Test
+  void close_rightAfterASaveWhoseCopyFails_theCopyIsWrittenAgainBeforeLeaving() throws Exception {
+    ShardLeases.Lease lease = started();
+    lease.save(Map.of(SHARD, new Checkpoint(6, false))); // copied at once: the next one waits
+    await().atMost(Duration.ofSeconds(20)).until(() -> copied() != null);
+    state.failNext = true;
+    lease.save(Map.of(SHARD, new Checkpoint(7, false)));
+
+    lease.close(); // the retry a failed copy queues may come after the wait for it
+
+    assertThat(state.failNext).as("a copy failed").isFalse();
+    assertThat(copied()).as("the copy that failed, written again").contains("\"offset\":7");
+  }
+
   /** A lease of mapping {@code m} on stream {@code s}, once it holds the shard. */
   private ShardLeases.Lease started() throws InterruptedException {
     ShardLeases.Lease lease = leases.open("m", "s");
