@@ -158,7 +158,7 @@ class KafkaStorageMappingTest {
   private String activeStream(int shards) throws InterruptedException {
     String name = "k-" + UUID.randomUUID().toString().substring(0, 8);
     kinesis.createStream(b -> b.streamName(name).shardCount(shards));
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 3000; i++) {
       String status =
           kinesis
               .describeStreamSummary(b -> b.streamName(name))

@@ -202,7 +202,7 @@ final class LeaseHarness implements AutoCloseable {
   }
 
   void awaitActive(String name) throws InterruptedException {
-    for (int i = 0; i < 1000 && catalog.require(name).status() != StreamStatus.ACTIVE; i++) {
+    for (int i = 0; i < 6000 && catalog.require(name).status() != StreamStatus.ACTIVE; i++) {
       Thread.sleep(5);
     }
   }

@@ -199,7 +199,7 @@ final class MapperHarness implements AutoCloseable {
   String stream() throws InterruptedException {
     String name = "s-" + UUID.randomUUID().toString().substring(0, 8);
     catalog.create(name, 1, StreamMode.PROVISIONED, Map.of()).join();
-    for (int i = 0; i < 500 && catalog.require(name).status() != StreamStatus.ACTIVE; i++) {
+    for (int i = 0; i < 6000 && catalog.require(name).status() != StreamStatus.ACTIVE; i++) {
       Thread.sleep(5);
     }
     return name;

@@ -115,7 +115,7 @@ class MappingServiceTest {
     h.put(stream, "first");
 
     List<String> lines = delivered(fn);
-    for (int i = 0; i < 500 && lines.isEmpty(); i++) {
+    for (int i = 0; i < 3000 && lines.isEmpty(); i++) {
       h.clock.advance(100); // the retry waits on the mapper's clock
       Thread.sleep(10);
       lines = delivered(fn);
@@ -137,12 +137,12 @@ class MappingServiceTest {
 
     h.mappings.create(request(fn, stream, null, null));
     gate.countDown();
-    for (int i = 0; i < 500 && h.catalog.require(stream).status() != StreamStatus.ACTIVE; i++) {
+    for (int i = 0; i < 6000 && h.catalog.require(stream).status() != StreamStatus.ACTIVE; i++) {
       Thread.sleep(5);
     }
     h.put(stream, "first");
     List<String> lines = delivered(fn);
-    for (int i = 0; i < 500 && lines.isEmpty(); i++) {
+    for (int i = 0; i < 3000 && lines.isEmpty(); i++) {
       h.clock.advance(100); // the processor looks for its shard's log again on a timer
       Thread.sleep(10);
       lines = delivered(fn);
@@ -360,7 +360,7 @@ class MappingServiceTest {
     h.mappings.create(request(fn, stream, null, null));
     startSlowBatch(stream, fn);
     h.catalog.split(stream, "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
-    for (int i = 0; i < 500 && h.catalog.require(stream).status() != StreamStatus.ACTIVE; i++) {
+    for (int i = 0; i < 6000 && h.catalog.require(stream).status() != StreamStatus.ACTIVE; i++) {
       Thread.sleep(5);
     }
 
@@ -616,14 +616,14 @@ class MappingServiceTest {
   private void startSlowBatch(String stream, String fn) throws Exception {
     h.put(stream, "slow-1");
     Path spans = MapperHarness.OUT.resolve(fn + ".spans");
-    for (int i = 0; i < 500 && !Files.exists(spans); i++) {
+    for (int i = 0; i < 3000 && !Files.exists(spans); i++) {
       Thread.sleep(10);
     }
     assertThat(spans).as("the slow batch is in flight").exists();
   }
 
   private void awaitState(String uuid, String state) throws InterruptedException {
-    for (int i = 0; i < 500 && !h.mappings.get(uuid).state().equals(state); i++) {
+    for (int i = 0; i < 6000 && !h.mappings.get(uuid).state().equals(state); i++) {
       Thread.sleep(5);
     }
     assertThat(h.mappings.get(uuid).state()).isEqualTo(state);
