@@ -116,14 +116,7 @@ class SharedEventsTest {
     FunctionService without = node("other", Map.of()); // no isolation to run it with
     assertThat(without.list()).isEmpty();
 
-    ListQueue.Handed d =
-        queue.hand(
-            new QueuedEvent("r-2", "f", "\"x\"".getBytes(UTF_8), System.currentTimeMillis()));
-
-    Thread.sleep(1_000);
-    assertThat(d.done).as("not dropped as if the function were gone").isFalse();
-    await().atMost(Duration.ofSeconds(20)).untilTrue(d.done);
-    assertThat(queue.offered).extracting(QueuedEvent::requestId).containsExactly("r-2");
+    assertHandedEventQueuedAgain("r-2");
   }
 
   @Test
@@ -132,14 +125,7 @@ class SharedEventsTest {
     behind.behind = true; // the deploy on the node that accepted the event has not reached it
     node("other", Map.of(Isolation.CLASSLOADER, runners), behind);
 
-    ListQueue.Handed d =
-        queue.hand(
-            new QueuedEvent("r-4", "f", "\"x\"".getBytes(UTF_8), System.currentTimeMillis()));
-
-    Thread.sleep(1_000);
-    assertThat(d.done).as("not dropped as if the function were gone").isFalse();
-    await().atMost(Duration.ofSeconds(20)).untilTrue(d.done);
-    assertThat(queue.offered).extracting(QueuedEvent::requestId).containsExactly("r-4");
+    assertHandedEventQueuedAgain("r-4");
   }
 
   @Test
@@ -177,6 +163,18 @@ class SharedEventsTest {
     await().atMost(Duration.ofSeconds(10)).untilTrue(d.done);
     assertThat(ran).as("the function did not run").doesNotExist();
     assertThat(queue.offered).isEmpty();
+  }
+
+  /** Hands the node an event for f, which it must neither run nor drop, but offer again. */
+  private void assertHandedEventQueuedAgain(String requestId) throws InterruptedException {
+    ListQueue.Handed d =
+        queue.hand(
+            new QueuedEvent(requestId, "f", "\"x\"".getBytes(UTF_8), System.currentTimeMillis()));
+
+    Thread.sleep(1_000);
+    assertThat(d.done).as("not dropped as if the function were gone").isFalse();
+    await().atMost(Duration.ofSeconds(20)).untilTrue(d.done);
+    assertThat(queue.offered).extracting(QueuedEvent::requestId).containsExactly(requestId);
   }
 
   /** A queue in memory: what was offered, and deliveries handed to the node by the test. */
