@@ -26,6 +26,12 @@ final class YamlTree {
   /** Aliases can make a tree very deep (or endless); no template needs this much nesting. */
   private static final int MAX_DEPTH = 100;
 
+  /**
+   * Aliases to aliases expand exponentially (a few lines can stand for billions of values, which
+   * SnakeYAML's alias count does not catch); a 1 MB template written out holds far fewer.
+   */
+  private static final int MAX_VALUES = 1_000_000;
+
   private static final Set<String> FUNCTION_TAGS =
       Set.of(
           "GetAtt",
@@ -47,6 +53,7 @@ final class YamlTree {
           "ToJsonString");
 
   private final Problems problems;
+  private int values;
 
   private YamlTree(Problems problems) {
     this.problems = problems;
@@ -73,7 +80,10 @@ final class YamlTree {
       problems.error("", 1, 1, "the template is empty");
       return null;
     }
-    return new YamlTree(problems).convert(root, "", 0);
+    YamlTree tree = new YamlTree(problems);
+    Node converted = tree.convert(root, "", 0);
+    // cut short, the tree lacks whatever came later: errors about that would only mislead
+    return tree.values > MAX_VALUES ? null : converted;
   }
 
   private Node convert(org.yaml.snakeyaml.nodes.Node n, String path, int depth) {
@@ -82,6 +92,17 @@ final class YamlTree {
     int column = m.getColumn() + 1;
     if (depth > MAX_DEPTH) {
       problems.error(path, line, column, "nested too deeply");
+      return Node.INVALID;
+    }
+    if (++values > MAX_VALUES) {
+      if (values == MAX_VALUES + 1) {
+        problems.error(
+            path,
+            line,
+            column,
+            String.format(
+                "the template expands to more than %,d values through its aliases", MAX_VALUES));
+      }
       return Node.INVALID;
     }
     Node plain = plain(n, path, depth, line, column);
