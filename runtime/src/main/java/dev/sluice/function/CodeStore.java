@@ -31,6 +31,12 @@ final class CodeStore {
   /** When each package was last stored or unpacked (nanoTime), so a removal can tell. */
   private final Map<Path, Long> placed = new ConcurrentHashMap<>();
 
+  /**
+   * Orders marking a package placed against deleting it (a package is placed and deleted on several
+   * threads).
+   */
+  private final Object placing = new Object();
+
   CodeStore(Path functionsDir) {
     this.functionsDir = functionsDir;
   }
@@ -109,8 +115,7 @@ final class CodeStore {
    */
   void unpackIfMissing(String function, String sha256, Supplier<byte[]> zip) throws IOException {
     Path dir = dirFor(function, sha256);
-    placed.put(dir, System.nanoTime());
-    if (Files.isDirectory(dir)) {
+    if (!markPlaced(dir)) {
       return;
     }
     byte[] bytes = zip.get();
@@ -129,8 +134,7 @@ final class CodeStore {
    * refused, as other nodes could not unpack it.
    */
   private void place(Path dir, Fill fill) throws IOException {
-    placed.put(dir, System.nanoTime());
-    if (Files.isDirectory(dir)) {
+    if (!markPlaced(dir)) {
       return;
     }
     Files.createDirectories(functionsDir);
@@ -217,9 +221,33 @@ final class CodeStore {
    * Whether the package at {@code root} was stored or unpacked again at or after {@code nanos}:
    * another node's rollback to it sends the package before the configuration that names it.
    */
-  boolean placedSince(Path root, long nanos) {
+  private boolean placedSince(Path root, long nanos) {
     Long at = placed.get(root);
     return at != null && at - nanos >= 0;
+  }
+
+  /**
+   * Marks {@code dir} placed now; returns whether it must be filled (it is not there). Atomic with
+   * {@link #deleteUnlessPlacedSince}: found there, the package cannot be removed after all by a
+   * deletion that checked before this mark, which left a function installed without its files.
+   */
+  private boolean markPlaced(Path dir) {
+    synchronized (placing) {
+      placed.put(dir, System.nanoTime());
+      return !Files.isDirectory(dir);
+    }
+  }
+
+  /**
+   * Deletes one unpacked package unless it was stored or unpacked again at or after {@code nanos}
+   * (another node's change may be about to run it); one that cannot be deleted is left, logged.
+   */
+  void deleteUnlessPlacedSince(DeployedCode code, long nanos) {
+    synchronized (placing) {
+      if (!placedSince(code.root(), nanos)) {
+        delete(code);
+      }
+    }
   }
 
   /** Deletes one unpacked package; one that cannot be is left, logged. */

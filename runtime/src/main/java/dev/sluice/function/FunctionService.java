@@ -1180,8 +1180,8 @@ public final class FunctionService implements AutoCloseable {
             () -> {
               synchronized (this) {
                 retiring.computeIfPresent(root, (r, n) -> n == 1 ? null : n - 1);
-                if (!inUse(root) && !codes.placedSince(root, since)) {
-                  codes.delete(old.code());
+                if (!inUse(root)) {
+                  codes.deleteUnlessPlacedSince(old.code(), since);
                 }
                 if (!functions.containsKey(name)) {
                   codes.deleteIfEmpty(name);
@@ -1373,10 +1373,8 @@ public final class FunctionService implements AutoCloseable {
     }
     CodeStore.Stored stored = current.stored();
     // another node's change may have placed the same package since: it may be about to run it
-    if (!keepPackage
-        && stored != null
-        && !codes.placedSince(stored.code().root(), current.since())) {
-      discard(stored);
+    if (!keepPackage && stored != null && !inUse(stored.code().root())) {
+      codes.deleteUnlessPlacedSince(stored.code(), current.since());
     }
   }
 

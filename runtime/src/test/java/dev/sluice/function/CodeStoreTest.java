@@ -9,6 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -88,6 +93,38 @@ class CodeStoreTest {
         });
 
     assertThat(asked).hasValue(0);
+  }
+
+  @Test
+  void unpackIfMissing_whileADeletionThatCheckedEarlierRuns_packageStaysThere() throws Exception {
+    // a package another node sends again while this node removes it as retired: found there by the
+    // unpack, it must not be deleted after all, or the function it is sent for cannot run here
+    byte[] zip = HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}"));
+    CodeStore store = new CodeStore(functions());
+    String sha = store.store("f", new CodeSource.Upload(zip)).sha256();
+    ExecutorService deleter = Executors.newSingleThreadExecutor();
+    try {
+      for (int round = 0; round < 300; round++) {
+        store.unpackIfMissing("f", sha, () -> zip);
+        DeployedCode code = store.existing("f", sha);
+        long since = System.nanoTime();
+        CountDownLatch go = new CountDownLatch(1);
+        Future<?> deletion =
+            deleter.submit(
+                () -> {
+                  go.await();
+                  store.deleteUnlessPlacedSince(code, since);
+                  return null;
+                });
+        go.countDown();
+        store.unpackIfMissing("f", sha, () -> zip);
+        deletion.get(30, TimeUnit.SECONDS);
+
+        assertThat(code.root()).as("round %d", round).isDirectory();
+      }
+    } finally {
+      deleter.shutdownNow();
+    }
   }
 
   @Test
