@@ -32,10 +32,13 @@ final class CodeStore {
   private final Map<Path, Long> placed = new ConcurrentHashMap<>();
 
   /**
-   * Orders marking a package placed against deleting it (a package is placed and deleted on several
-   * threads).
+   * Orders placing a package (marking it, moving it in) against deleting packages and a function's
+   * directories, which happen on other threads: the shared state's applier, the async queue, calls.
    */
   private final Object placing = new Object();
+
+  /** Runs just before a package is moved into place; tests use it to interleave a removal. */
+  volatile Runnable beforeMove = () -> {};
 
   CodeStore(Path functionsDir) {
     this.functionsDir = functionsDir;
@@ -144,8 +147,7 @@ final class CodeStore {
       if (CodeDigest.files(tmp).isEmpty()) {
         throw new IOException("the package holds no files");
       }
-      Files.createDirectories(dir.getParent());
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      moveInto(tmp, dir);
     } catch (IOException e) {
       if (!Files.isDirectory(dir)) {
         throw e;
@@ -153,6 +155,18 @@ final class CodeStore {
       // another thread placed the same package meanwhile (the shared state's applier, an API call)
     } finally {
       deleteTree(tmp);
+    }
+  }
+
+  /**
+   * Moves a filled directory to {@code dir}; under the lock that removing a function's empty
+   * directories takes, which could otherwise remove the parent just made, failing the move.
+   */
+  private void moveInto(Path tmp, Path dir) throws IOException {
+    synchronized (placing) {
+      Files.createDirectories(dir.getParent());
+      beforeMove.run();
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
@@ -262,7 +276,9 @@ final class CodeStore {
 
   /** Deletes a function's stored packages and logs. */
   void deleteAll(String function) {
-    deleteTree(functionsDir.resolve(function));
+    synchronized (placing) {
+      deleteTree(functionsDir.resolve(function));
+    }
   }
 
   /**
@@ -341,11 +357,13 @@ final class CodeStore {
   /** Removes a function's directory if no package (nor anything else) is left in it. */
   void deleteIfEmpty(String function) {
     Path root = functionsDir.resolve(function);
-    for (Path dir : List.of(root.resolve("code"), root)) {
-      try {
-        Files.deleteIfExists(dir);
-      } catch (IOException e) {
-        return; // not empty: a package of the function created again under the name
+    synchronized (placing) {
+      for (Path dir : List.of(root.resolve("code"), root)) {
+        try {
+          Files.deleteIfExists(dir);
+        } catch (IOException e) {
+          return; // not empty: a package of the function created again under the name
+        }
       }
     }
   }

@@ -128,6 +128,33 @@ class CodeStoreTest {
   }
 
   @Test
+  void unpackIfMissing_functionsEmptyDirectoriesRemovedMeanwhile_packageStillPlaced()
+      throws Exception {
+    // a deleted function's directories go once its last package did; the same name created again
+    // on another node meanwhile must still get its package here
+    byte[] a = HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}"));
+    byte[] b = HandlerJars.jar(Map.of("fixture.B", "package fixture; public class B {}"));
+    CodeStore store = new CodeStore(functions());
+    String shaA = store.store("f", new CodeSource.Upload(a)).sha256();
+    store.deleteUnlessPlacedSince(store.existing("f", shaA), System.nanoTime());
+    Thread removal = new Thread(() -> store.deleteIfEmpty("f"));
+    store.beforeMove =
+        () -> {
+          removal.start();
+          // until it removed the directories, or waits for the move
+          while (removal.isAlive() && removal.getState() != Thread.State.BLOCKED) {
+            Thread.onSpinWait();
+          }
+        };
+    String shaB = CodeDigest.bytes(b);
+
+    store.unpackIfMissing("f", shaB, () -> b);
+    removal.join(30_000);
+
+    assertThat(store.existing("f", shaB).root()).isDirectory();
+  }
+
+  @Test
   void unpackIfMissing_packageGoneFromTheSharedState_unpacksNothing() throws Exception {
     CodeStore store = new CodeStore(functions());
     String sha = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
