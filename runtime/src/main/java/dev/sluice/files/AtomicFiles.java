@@ -5,9 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Replaces small files atomically and durably: the new content is written to a temporary file and
@@ -66,6 +69,27 @@ public final class AtomicFiles {
     }
     if (parent != null) {
       syncDirectory(parent);
+    }
+  }
+
+  /**
+   * Fsyncs every file and directory under {@code root}, and {@code root} itself: a tree filled in a
+   * scratch place and then renamed into use must be on disk before the rename is, or a crash could
+   * leave the name pointing at empty or missing files.
+   */
+  public static void syncTree(Path root) throws IOException {
+    List<Path> all;
+    try (Stream<Path> walk = Files.walk(root)) {
+      all = walk.toList();
+    }
+    for (Path p : all) {
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        syncDirectory(p);
+      } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+          ch.force(true);
+        }
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.function;
 
+import dev.sluice.files.AtomicFiles;
 import dev.sluice.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -163,10 +164,13 @@ final class CodeStore {
    * directories takes, which could otherwise remove the parent just made, failing the move.
    */
   private void moveInto(Path tmp, Path dir) throws IOException {
+    // on disk before the function's definition, written after this, can name it
+    AtomicFiles.syncTree(tmp);
     synchronized (placing) {
-      Files.createDirectories(dir.getParent());
+      AtomicFiles.createDirectories(dir.getParent());
       beforeMove.run();
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.syncDirectory(dir.getParent());
     }
   }
 
@@ -294,6 +298,8 @@ final class CodeStore {
       entries
           .filter(p -> !p.getFileName().toString().equals("code"))
           .forEach(CodeStore::deleteTree);
+      // the deletion was acknowledged: a crash must not bring the definition back
+      AtomicFiles.syncDirectory(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

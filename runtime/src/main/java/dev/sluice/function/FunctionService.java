@@ -2,6 +2,8 @@ package dev.sluice.function;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.AtomicFiles;
 import dev.sluice.files.CaseFolding;
@@ -144,9 +146,11 @@ public final class FunctionService implements AutoCloseable {
 
   /**
    * With shared state: one change of a function at a time from this node, held until its outcome
-   * (one lock per name ever changed here).
+   * (held weakly: a name's lock lives while a change holds or waits for it, not for every name ever
+   * asked for).
    */
-  private final Map<String, ReentrantLock> changeLocks = new ConcurrentHashMap<>();
+  private final Cache<String, ReentrantLock> changeLocks =
+      Caffeine.newBuilder().weakValues().build();
 
   /** Per function, the change this node shared and awaits; under the service's lock. */
   private final Map<String, Staged> staged = new HashMap<>();
@@ -293,10 +297,7 @@ public final class FunctionService implements AutoCloseable {
         continue; // unreadable: logged, and left for a look
       }
       if (!functions.containsKey(e.function())) {
-        LOG.warnf(
-            "Asynchronous event %s of %s dropped: the function is gone",
-            e.requestId(), e.function());
-        journal.remove(e.requestId());
+        keepOrDrop(e);
         continue;
       }
       AsyncEvent event =
@@ -304,6 +305,23 @@ public final class FunctionService implements AutoCloseable {
       byte[] kept = hold(e.payload());
       asyncQueue.execute(() -> again(e.function(), kept, event));
     }
+  }
+
+  /**
+   * Drops an unfinished event of a function that is gone; one whose function is still defined but
+   * could not be installed on this start (its runtime missing, say) stays journaled for a start
+   * that can run it.
+   */
+  private void keepOrDrop(AsyncJournal.Entry e) {
+    if (Files.exists(dir.resolve(e.function()).resolve("function.json"))) {
+      LOG.warnf(
+          "Asynchronous event %s of %s kept for a later start: the function cannot run here",
+          e.requestId(), e.function());
+      return;
+    }
+    LOG.warnf(
+        "Asynchronous event %s of %s dropped: the function is gone", e.requestId(), e.function());
+    journal.remove(e.requestId());
   }
 
   /**
@@ -1249,7 +1267,7 @@ public final class FunctionService implements AutoCloseable {
       return now.get();
     }
     String name = nameOf(Objects.requireNonNullElse(nameOrArn, ""));
-    ReentrantLock lock = changeLocks.computeIfAbsent(name, n -> new ReentrantLock());
+    ReentrantLock lock = changeLocks.get(name, n -> new ReentrantLock());
     lock.lock();
     try {
       shared.awaitCurrent();

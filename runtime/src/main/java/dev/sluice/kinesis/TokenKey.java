@@ -1,11 +1,11 @@
 package dev.sluice.kinesis;
 
 import dev.sluice.cluster.StateStore;
+import dev.sluice.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 
 /**
@@ -26,18 +26,22 @@ public final class TokenKey {
     this.secret = secret;
   }
 
-  /** The key in {@code file}, created there first when missing. */
+  /**
+   * The key in {@code file}, written there first (durably) when missing or not a whole key. A file
+   * of another length can only be one a crash cut short before this wrote keys durably; tokens
+   * signed with it were never verifiable anyway, so replacing it loses nothing.
+   */
   public static TokenKey fromFile(Path file) {
     try {
-      if (!Files.exists(file)) {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, fresh());
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      byte[] stored = Files.exists(file) ? Files.readAllBytes(file) : null;
+      if (stored != null && stored.length == BYTES) {
+        return new TokenKey(stored);
       }
-      return new TokenKey(Files.readAllBytes(file));
+      byte[] key = fresh();
+      AtomicFiles.write(file, key);
+      return new TokenKey(key);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the token key " + file, e);
+      throw new UncheckedIOException("cannot read the token key " + file, e);
     }
   }
 
@@ -47,14 +51,15 @@ public final class TokenKey {
    */
   public static TokenKey shared(StateStore state) {
     byte[] stored = state.snapshot(KEY).get(KEY);
-    TokenKey key = new TokenKey(stored != null ? stored : fresh());
-    if (stored == null) {
+    boolean usable = stored != null && stored.length == BYTES;
+    TokenKey key = new TokenKey(usable ? stored : fresh());
+    if (!usable) {
       state.put(KEY, key.secret);
     }
     state.listenAll(
         KEY,
         (k, value) -> {
-          if (value != null) {
+          if (value != null && value.length == BYTES) {
             key.secret = value;
           }
         });

@@ -1085,6 +1085,23 @@ class FunctionServiceTest {
     assertThat(awaitStarts("fails", requestId, 3)).as("not run again").isEqualTo(2);
   }
 
+  @Test
+  void invokeAsync_retryPendingAtARestartThatCannotRunTheFunction_keptForALaterStart()
+      throws Exception {
+    String requestId = eventWaitingForItsLastRetryAtAStop();
+    FunctionService withoutRunners =
+        new FunctionService(
+            dir, "us-east-1", "000000000000", Map.of(), 16, List.of(), clock, null, null, 1024);
+    withoutRunners.start(); // "fails" is defined but has nothing to run it on this start
+    assertThat(withoutRunners.list()).isEmpty();
+    withoutRunners.close();
+    assertThat(dir.resolve("async").resolve(requestId + ".json")).as("still journaled").exists();
+
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
+
+    assertThat(awaitStarts("fails", requestId, 3)).as("its last retry, later").isEqualTo(3);
+  }
+
   /**
    * Fails an asynchronous event twice and stops the node while its second retry, an hour away,
    * waits; returns its request id.

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.cluster.KafkaStateStore;
 import dev.sluice.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,19 @@ class TokenKeyTest {
     Signer afterRestart = new Signer(TokenKey.fromFile(dir.resolve("token.key")));
     assertThat(afterRestart.verify(token)).isEqualTo(PAYLOAD);
     assertThat(new Signer(TokenKey.fromFile(dir.resolve("other.key"))).verify(token)).isNull();
+  }
+
+  @Test
+  void fromFile_keyFileLeftEmptyByACrash_isReplacedAndTokensWork(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("token.key");
+    Files.write(file, new byte[0]);
+
+    Signer signer = new Signer(TokenKey.fromFile(file));
+
+    assertThat(signer.verify(signer.sign(PAYLOAD))).isEqualTo(PAYLOAD);
+    assertThat(Files.size(file)).isEqualTo(32);
+    assertThat(new Signer(TokenKey.fromFile(file)).verify(signer.sign(PAYLOAD))).isEqualTo(PAYLOAD);
   }
 
   private static int lengthOf(byte[] b) {

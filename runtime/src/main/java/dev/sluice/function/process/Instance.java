@@ -176,6 +176,7 @@ final class Instance implements RuntimeApiServer.Api {
       startNanos = System.nanoTime();
     }
     Process p;
+    Orphans.intend(pidFile(), logStreamName); // a crash during the start must not lose it
     try {
       p = builder(port()).start();
     } catch (IOException | RuntimeException | Error e) {

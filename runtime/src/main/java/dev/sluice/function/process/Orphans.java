@@ -27,6 +27,9 @@ final class Orphans {
   /** The environment variable whose value, unique to each instance, marks its processes. */
   static final String MARK = "AWS_LAMBDA_LOG_STREAM_NAME";
 
+  /** The process id of a record made before its process was started. */
+  private static final String UNKNOWN = "?";
+
   private Orphans() {}
 
   /** Whether {@code p} carries {@code mark}; false when its environment cannot be read. */
@@ -42,6 +45,19 @@ final class Orphans {
       return false;
     } catch (IOException | RuntimeException e) {
       return false; // gone, or not ours to read
+    }
+  }
+
+  /**
+   * Records in {@code file}, before a process is started with {@code mark}, that one is about to
+   * be: a crash between the start and {@link #record} would otherwise leave it running unnamed. A
+   * sweep finds such a process by its mark alone. Best effort, as {@link #record}.
+   */
+  static void intend(Path file, String mark) {
+    try {
+      Files.writeString(file, UNKNOWN + " -1 " + mark, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      LOG.debugf(e, "Cannot record the start of %s", mark);
     }
   }
 
@@ -89,6 +105,10 @@ final class Orphans {
     for (Path f : pids) {
       String[] parts = Files.readString(f, StandardCharsets.UTF_8).trim().split(" ", 3);
       String mark = parts.length > 2 ? parts[2] : null; // none from an earlier Sluice
+      if (parts[0].equals(UNKNOWN) && mark != null) {
+        killMarked(mark);
+        continue;
+      }
       try {
         kill(Long.parseLong(parts[0]), Long.parseLong(parts[1]), mark);
       } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
@@ -123,6 +143,20 @@ final class Orphans {
     leader.ifPresent(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
     group.forEach(ProcessHandle::destroyForcibly);
     leader.ifPresent(ProcessHandle::destroyForcibly);
+  }
+
+  /**
+   * Kills every process carrying {@code mark}: one started just before a crash, whose id was never
+   * recorded. Reads the environment of every process of this user, so only for such rare records.
+   */
+  private static void killMarked(String mark) {
+    List<ProcessHandle> found = ProcessHandle.allProcesses().filter(p -> marked(p, mark)).toList();
+    if (!found.isEmpty()) {
+      LOG.infof(
+          "Stopping %d processes of instance %s, started as the last run ended",
+          found.size(), mark);
+    }
+    found.forEach(ProcessHandle::destroyForcibly);
   }
 
   private static boolean startedAt(ProcessHandle p, long startedMillis) {

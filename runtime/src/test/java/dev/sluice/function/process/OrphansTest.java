@@ -42,6 +42,27 @@ class OrphansTest {
   }
 
   @Test
+  void sweep_processStartedJustBeforeItsIdWasRecorded_killedByItsMark() throws Exception {
+    Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
+    Path pidFile = runnerDir.resolve("instance-1.pid");
+    Orphans.intend(pidFile, STREAM);
+    ProcessBuilder pb = new ProcessBuilder("sleep", "300");
+    pb.environment().put(Orphans.MARK, STREAM);
+    Process orphan = pb.start(); // the node crashed here, before it recorded the id
+    Process unmarked = new ProcessBuilder("sleep", "300").start();
+    try {
+      Orphans.sweep(work, "jni");
+
+      assertThat(orphan.onExit()).succeedsWithin(Duration.ofSeconds(10));
+      assertThat(unmarked.isAlive()).isTrue();
+      assertThat(runnerDir).doesNotExist();
+    } finally {
+      orphan.destroyForcibly();
+      unmarked.destroyForcibly();
+    }
+  }
+
+  @Test
   void sweep_processIdTakenByAnotherProcessSince_leftAlone() throws Exception {
     Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
     Process other = new ProcessBuilder("sleep", "300").start();
