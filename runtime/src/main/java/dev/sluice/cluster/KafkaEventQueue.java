@@ -83,7 +83,12 @@ public final class KafkaEventQueue implements EventQueue {
     this.producer =
         StateClients.producer(
             connection, "sluice-async-writer", EventTopic.MAX_RECORD_BYTES, 32L << 20);
-    this.consumer = consumer(connection, group, sessionTimeout);
+    try {
+      this.consumer = consumer(connection, group, sessionTimeout);
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO); // its network thread would outlive the failed open
+      throw e;
+    }
   }
 
   /**

@@ -356,6 +356,10 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
               stats.finished(e.getKey());
               return true;
             });
+    // kept, they would be saved with every checkpoint for as long as the mapping lives
+    if (checkpoints.keySet().removeIf(id -> meta.expired(id) && !draining.containsKey(id))) {
+      save();
+    }
   }
 
   /**

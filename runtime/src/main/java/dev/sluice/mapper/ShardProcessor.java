@@ -106,7 +106,7 @@ final class ShardProcessor {
   private long committed;
   private long lastDelivered = -1; // arrival time of the last record delivered
   private boolean fetching;
-  private boolean waiting;
+  private CompletableFuture<Void> waiting; // the watch future while idle, else null
   private boolean stopped;
   private boolean finished;
   private boolean gone;
@@ -175,6 +175,9 @@ final class ShardProcessor {
 
   private void stopNow() {
     stopped = true;
+    if (waiting != null) {
+      deps.catalog().watch().cancel(ref, waiting);
+    }
     timers.forEach(Timers.Handle::cancel);
     timers.clear();
     stats.stopped();
@@ -401,7 +404,7 @@ final class ShardProcessor {
   }
 
   private void await() {
-    if (waiting) {
+    if (waiting != null) {
       return;
     }
     if (closedAt() >= 0) {
@@ -413,13 +416,13 @@ final class ShardProcessor {
       }
       return;
     }
-    waiting = true;
     CompletableFuture<Void> change = deps.catalog().watch().next(ref);
+    waiting = change;
     change.thenRun(
         () ->
             loop.execute(
                 () -> {
-                  waiting = false;
+                  waiting = null;
                   pump();
                 }));
     // a change between the check in pump() and registering the watch must not be missed

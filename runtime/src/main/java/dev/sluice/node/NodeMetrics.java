@@ -5,10 +5,13 @@ import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import dev.sluice.stream.StreamAppender.Entry;
 import dev.sluice.stream.StreamAppender.Outcome;
+import dev.sluice.stream.StreamMeta;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +88,24 @@ public final class NodeMetrics implements RecordMetrics, LogListener {
     }
     incarnations.clear(); // one caller, the node's periodic sweep
     incarnations.putAll(createdMillis);
+  }
+
+  /**
+   * Removes the latest-sequence gauges of shards that expired from {@code streams} (the node's
+   * current view of them): a stream resharded every hour would otherwise add series for ever.
+   */
+  public void forgetExpired(Collection<StreamMeta> streams) {
+    Map<String, StreamMeta> byName = new HashMap<>();
+    streams.forEach(m -> byName.put(m.name(), m));
+    for (ShardRef ref : List.copyOf(latest.keySet())) {
+      StreamMeta meta = byName.get(ref.stream());
+      if (meta != null && meta.expired(ref.shard())) {
+        Latest l = latest.remove(ref); // closed before it expired: no append can race this
+        if (l != null) {
+          registry.remove(l.gauge());
+        }
+      }
+    }
   }
 
   private void forget(String stream) {

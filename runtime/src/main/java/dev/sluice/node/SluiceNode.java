@@ -14,6 +14,7 @@ import dev.sluice.stream.Arns;
 import dev.sluice.stream.StreamAppender;
 import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
+import dev.sluice.stream.StreamMeta;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -158,8 +160,10 @@ public class SluiceNode {
 
   private void retainMetrics() {
     Map<String, Long> created = new HashMap<>();
-    catalog.list().forEach(m -> created.put(m.name(), m.createdMillis()));
+    List<StreamMeta> streams = catalog.list();
+    streams.forEach(m -> created.put(m.name(), m.createdMillis()));
     metrics.retain(created);
+    metrics.forgetExpired(streams);
   }
 
   @PreDestroy

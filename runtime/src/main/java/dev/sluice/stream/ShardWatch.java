@@ -32,6 +32,20 @@ public final class ShardWatch {
     return f;
   }
 
+  /**
+   * Forgets {@code future}, registered with {@link #next} for {@code shard}: a consumer that stops
+   * while its shard is idle would otherwise leave it held until the shard next changes, which for
+   * an idle or deleted stream is never.
+   */
+  public void cancel(ShardRef shard, CompletableFuture<Void> future) {
+    waiters.computeIfPresent(
+        shard,
+        (k, list) -> {
+          list.remove(future);
+          return list.isEmpty() ? null : list;
+        });
+  }
+
   /** How many futures wait on {@code shard}: each is kept until its shard changes. */
   public int waiting(ShardRef shard) {
     List<CompletableFuture<Void>> l = waiters.get(shard);

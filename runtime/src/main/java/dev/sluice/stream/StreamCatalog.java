@@ -770,6 +770,7 @@ public final class StreamCatalog implements AutoCloseable {
       deleteLater(name, meta.createdMillis());
       return;
     }
+    watch.streamChanged(name); // its readers end instead of waiting for records forever
     if (!store.exclusive()) {
       unreadTombstones.merge(name, 1, Integer::sum);
       recreated.remove(name); // this deletion comes after any creation made since the last

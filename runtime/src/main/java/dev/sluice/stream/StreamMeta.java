@@ -44,6 +44,23 @@ public record StreamMeta(
     return shards.stream().filter(s -> s.id().equals(shardId)).findFirst();
   }
 
+  /**
+   * Whether the stream had shard {@code shardId} and no longer has it: it expired. An id numbered
+   * at or past {@link #nextOrdinal} is of a shard newer than this value (another node resharded
+   * meanwhile), not an expired one.
+   */
+  public boolean expired(String shardId) {
+    if (shard(shardId).isPresent()) {
+      return false;
+    }
+    try {
+      int ordinal = Integer.parseInt(shardId.substring(shardId.lastIndexOf('-') + 1));
+      return ordinal < nextOrdinal && Shard.idOf(ordinal).equals(shardId);
+    } catch (NumberFormatException notAShardId) {
+      return false;
+    }
+  }
+
   /** The open shards, in hash-key order. */
   public List<Shard> openShards() {
     List<Shard> open = new ArrayList<>();

@@ -374,6 +374,59 @@ class MappingServiceTest {
   }
 
   @Test
+  void delete_whileItsShardIsIdle_leavesNoWaiterOnTheShard() throws Exception {
+    String stream = h.stream();
+    String uuid = h.mappings.create(request(function(), stream, null, null)).config().uuid();
+    ShardRef ref = new ShardRef(stream, "shardId-000000000000");
+    for (int i = 0; i < 3000 && h.catalog.watch().waiting(ref) == 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(h.catalog.watch().waiting(ref)).as("the processor waits for records").isEqualTo(1);
+
+    h.mappings.delete(uuid);
+    awaitGone(h.mappings, uuid);
+
+    for (int i = 0; i < 500 && h.catalog.watch().waiting(ref) > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(h.catalog.watch().waiting(ref)).as("kept until a record that never comes").isZero();
+  }
+
+  @Test
+  void retention_expiresAParentTheMappingFinished_itsCheckpointIsForgotten() throws Exception {
+    String stream = h.stream();
+    String fn = function();
+    String uuid = h.mappings.create(request(fn, stream, null, null)).config().uuid();
+    h.put(stream, "before");
+    await(fn, 1);
+    h.catalog.split(stream, "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
+    String parent = "shardId-000000000000";
+    for (int i = 0; i < 3000 && !finished(uuid, parent); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(finished(uuid, parent)).as("the parent read to its end").isTrue();
+    Path file = dir.resolve("mappings").resolve(uuid).resolve("checkpoints.json");
+    assertThat(Files.readString(file)).contains(parent);
+
+    h.clock.advance(25 * 3_600_000L); // past the 24 h retention of the closed parent
+    h.catalog.applyRetention().join();
+
+    for (int i = 0; i < 1000 && h.mappings.get(uuid).checkpoints().containsKey(parent); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(h.mappings.get(uuid).checkpoints()).doesNotContainKey(parent);
+    for (int i = 0; i < 500 && Files.readString(file).contains(parent); i++) {
+      Thread.sleep(10); // saves are at most five a second
+    }
+    assertThat(Files.readString(file)).as("saved without it").doesNotContain(parent);
+  }
+
+  private boolean finished(String uuid, String shard) {
+    Checkpoint cp = h.mappings.get(uuid).checkpoints().get(shard);
+    return cp != null && cp.finished();
+  }
+
+  @Test
   void batchOfManySmallRecordsWithLongKeys_cutBelowSixMegabytesAndDelivered() throws Exception {
     String stream = h.stream();
     String fn = function();

@@ -441,6 +441,19 @@ class StreamCatalogTest {
   }
 
   @Test
+  void delete_readerWaitingOnAnIdleShard_isWoken() throws Exception {
+    open();
+    createActive("d", 1);
+    java.util.concurrent.CompletableFuture<Void> reader =
+        catalog.watch().next(new ShardRef("d", "shardId-000000000000"));
+
+    catalog.delete("d").join();
+
+    assertThat(reader).succeedsWithin(java.time.Duration.ofSeconds(10));
+    assertThat(catalog.watch().waiting(new ShardRef("d", "shardId-000000000000"))).isZero();
+  }
+
+  @Test
   void delete_thenRestart_streamAndLogsAreGone() throws Exception {
     open();
     createActive("d", 2);

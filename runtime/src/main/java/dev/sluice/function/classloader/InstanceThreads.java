@@ -20,6 +20,9 @@ final class InstanceThreads {
 
   InstanceThreads(String function) {
     group = new ThreadGroup("sluice-fn-" + function + "-" + IDS.incrementAndGet());
+    // Java 17 keeps every group in its parent until it is destroyed, and a daemon group destroys
+    // itself when its last thread ends; without it each instance ever started stayed reachable
+    group.setDaemon(true);
   }
 
   ThreadGroup group() {

@@ -95,10 +95,6 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
    *
    * @throws RuntimeUnavailableException when the runtime is unknown or no JDK can run the handler
    */
-  private LaunchSpec.Sandbox sandbox() {
-    return new LaunchSpec.Sandbox(region, endpoint.get());
-  }
-
   @Override
   public ProcessRunner create(FunctionConfig config, DeployedCode code) {
     synchronized (this) {
@@ -112,22 +108,13 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    LaunchSpec spec =
-        switch (config.runtime()) {
-          case "java17", "java21", "java25" -> {
-            OptionalInt needed =
-                ClassFiles.requiredFeature(code, ClassFiles.handlerClass(config.handler()));
-            Path javaHome = javaHomes.choose(config.runtime(), needed.orElse(0));
-            yield LaunchSpec.java(javaHome, ric(), dir, config, code, sandbox());
-          }
-          case "provided", "provided.al2", "provided.al2023" -> {
-            makeExecutable(code.root().resolve("bootstrap"));
-            yield LaunchSpec.provided(config, code, sandbox());
-          }
-          default ->
-              throw new RuntimeUnavailableException(
-                  "Unsupported runtime in process mode: " + config.runtime());
-        };
+    LaunchSpec spec;
+    try {
+      spec = launchSpec(config, code, dir);
+    } catch (RuntimeException e) {
+      forgetDir(dir); // no runner will own it; every failed install would leave one
+      throw e;
+    }
     ProcessRunner runner = new ProcessRunner(config, spec, dir, vertx, worker, clock);
     synchronized (this) {
       if (closed) {
@@ -144,13 +131,39 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     return runner;
   }
 
+  private LaunchSpec launchSpec(FunctionConfig config, DeployedCode code, Path dir) {
+    return switch (config.runtime()) {
+      case "java17", "java21", "java25" -> {
+        OptionalInt needed =
+            ClassFiles.requiredFeature(code, ClassFiles.handlerClass(config.handler()));
+        Path javaHome = javaHomes.choose(config.runtime(), needed.orElse(0));
+        yield LaunchSpec.java(javaHome, ric(), dir, config, code, sandbox());
+      }
+      case "provided", "provided.al2", "provided.al2023" -> {
+        makeExecutable(code.root().resolve("bootstrap"));
+        yield LaunchSpec.provided(config, code, sandbox());
+      }
+      default ->
+          throw new RuntimeUnavailableException(
+              "Unsupported runtime in process mode: " + config.runtime());
+    };
+  }
+
+  private LaunchSpec.Sandbox sandbox() {
+    return new LaunchSpec.Sandbox(region, endpoint.get());
+  }
+
   /** A closed runner's instance logs and scratch files are of no further use. */
   private void forget(ProcessRunner runner) {
     synchronized (this) {
       runners.remove(runner);
     }
+    forgetDir(runner.dir());
+  }
+
+  private static void forgetDir(Path dir) {
     try {
-      FileTrees.delete(runner.dir());
+      FileTrees.delete(dir);
     } catch (UncheckedIOException e) {
       // best effort: it is scratch space under the work directory
     }

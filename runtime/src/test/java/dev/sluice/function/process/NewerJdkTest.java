@@ -3,8 +3,10 @@ package dev.sluice.function.process;
 import static dev.sluice.function.process.Fixtures.invocation;
 import static dev.sluice.function.process.Fixtures.payload;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.function.DeployedCode;
+import dev.sluice.function.RuntimeUnavailableException;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +64,19 @@ class NewerJdkTest {
         payload(runner.invoke(invocation("newer", Map.of(), 10_000)).get(30, TimeUnit.SECONDS));
 
     assertThat(out.get("java")).isEqualTo(newer.get().feature());
+  }
+
+  @Test
+  void create_runtimeItCannotRun_refusedWithoutLeavingAScratchDirectory() throws Exception {
+    var config =
+        Fixtures.config("odd", "fixture.Actions::handleRequest", "nodejs22.x", 10, Map.of());
+
+    assertThatThrownBy(() -> factory.create(config, Fixtures.handlers()))
+        .isInstanceOf(RuntimeUnavailableException.class);
+
+    try (var left = Files.list(work)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("odd"));
+    }
   }
 
   @Test
