@@ -298,10 +298,16 @@ final class CodeStore {
       entries
           .filter(p -> !p.getFileName().toString().equals("code"))
           .forEach(CodeStore::deleteTree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
       // the deletion was acknowledged: a crash must not bring the definition back
       AtomicFiles.syncDirectory(root);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // done all the same: failing now would leave the deleted function's package behind
+      org.jboss.logging.Logger.getLogger(CodeStore.class)
+          .warnf(e, "Cannot sync the removal of %s's definition", function);
     }
   }
 
@@ -375,6 +381,7 @@ final class CodeStore {
   }
 
   private static void deleteTree(Path dir) {
+    JarCache.evictUnder(dir);
     FileTrees.delete(dir);
   }
 }

@@ -408,6 +408,7 @@ public final class FunctionService implements AutoCloseable {
     FunctionSpec s = withDefaults(spec);
     validate(s);
     CodeStore.Stored stored = codes.store(name, code);
+    long storedAt = System.nanoTime();
     FunctionConfig config =
         new FunctionConfig(
             name,
@@ -429,7 +430,7 @@ public final class FunctionService implements AutoCloseable {
     try {
       runner = runnerFor(config, stored.code()); // first: nothing is kept of one that cannot run
     } catch (RuntimeException e) {
-      codes.deleteAll(name);
+      discard(name, stored, storedAt);
       throw e;
     }
     try {
@@ -437,16 +438,42 @@ public final class FunctionService implements AutoCloseable {
         stage(null, config, stored, runner, false);
         return config;
       }
+      boolean replaces = Files.exists(dir.resolve(name).resolve("function.json"));
       persist(config);
+      if (replaces) {
+        dropJournaled(name); // kept for the definition that could not run here, not for this one
+      }
     } catch (RuntimeException e) {
       runner.close();
       if (!unknownOutcome(e)) {
-        codes.deleteAll(name);
+        discard(name, stored, storedAt);
       }
       throw e;
     }
     put(config, stored.code(), runner);
     return config;
+  }
+
+  /** Forgets the unfinished asynchronous events of {@code name} that a start kept journaled. */
+  private void dropJournaled(String name) {
+    for (String id : journal.pending()) {
+      AsyncJournal.Entry e = journal.read(id);
+      if (e != null && e.function().equals(name)) {
+        LOG.warnf("Asynchronous event %s of %s dropped: the function was created again", id, name);
+        journal.remove(id);
+      }
+    }
+  }
+
+  /**
+   * Removes the package a failed creation stored at {@code storedAt}, and the name's directories if
+   * nothing else is left in them. Not the whole directory: with shared state, another node's
+   * creation of the name may have just unpacked its package there, and a deleted function's may
+   * still serve invocations in flight.
+   */
+  private void discard(String name, CodeStore.Stored stored, long storedAt) {
+    codes.deleteUnlessPlacedSince(stored.code(), storedAt);
+    codes.deleteIfEmpty(name);
   }
 
   /** Replaces a function's code; invocations in flight finish on the old code. */
@@ -1332,10 +1359,14 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  /** Removes what a refused creation left in the data directory, unless the name exists here. */
+  /**
+   * Removes the directories a refused creation left, unless the name exists here or another node's
+   * creation of it placed a package there meanwhile (its own package went with {@link
+   * #dropStaged}).
+   */
   private synchronized void forgetRefused(String name) {
     if (!functions.containsKey(name)) {
-      codes.deleteAll(name);
+      codes.deleteIfEmpty(name);
     }
   }
 

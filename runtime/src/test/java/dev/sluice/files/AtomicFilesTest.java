@@ -35,4 +35,25 @@ class AtomicFilesTest {
         .isInstanceOf(IOException.class);
     assertThatThrownBy(() -> AtomicFiles.createDirectories(file)).isInstanceOf(IOException.class);
   }
+
+  @Test
+  void syncTree_moreFilesThanItSyncsAtOnceAndALink_syncsThemLeavingTheLinkAlone()
+      throws IOException {
+    Path root = Files.createDirectories(dir.resolve("pkg/lib"));
+    for (int i = 0; i < 40; i++) {
+      Files.writeString(root.resolve("f" + i + ".class"), "x" + i);
+    }
+    Files.createSymbolicLink(root.resolve("link"), dir.resolve("nowhere"));
+
+    AtomicFiles.syncTree(dir.resolve("pkg"));
+
+    assertThat(Files.readString(root.resolve("f39.class"))).isEqualTo("x39");
+    assertThat(dir.resolve("nowhere")).doesNotExist();
+  }
+
+  @Test
+  void syncTree_rootMissing_anError() {
+    assertThatThrownBy(() -> AtomicFiles.syncTree(dir.resolve("gone")))
+        .isInstanceOf(IOException.class);
+  }
 }

@@ -43,6 +43,42 @@ class CodeStoreTest {
   }
 
   @Test
+  void delete_packageWhoseJarAHandlerReadByUrl_leavesTheJarClosed() throws Exception {
+    Path jar = dir.resolve("handler.jar");
+    Files.write(jar, HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}")));
+    CodeStore store = new CodeStore(functions());
+    CodeStore.Stored stored = store.store("f", new CodeSource.Local(jar));
+    Path placed = stored.code().root().resolve("lib").resolve("handler.jar");
+    try (var loader = new java.net.URLClassLoader(new java.net.URL[] {placed.toUri().toURL()})) {
+      try (var in = loader.getResource("fixture/A.class").openStream()) {
+        assertThat(in.readAllBytes()).startsWith(0xCA, 0xFE, 0xBA, 0xBE);
+      }
+    }
+    String real = placed.toRealPath().toString();
+    assertThat(openFiles()).as("the JDK's jar cache holds it").anyMatch(f -> f.startsWith(real));
+
+    store.delete(stored.code());
+
+    assertThat(placed).doesNotExist();
+    assertThat(openFiles()).noneMatch(f -> f.startsWith(real));
+  }
+
+  /** What this process holds open, as /proc shows it ("PATH (deleted)" once unlinked). */
+  private static java.util.List<String> openFiles() throws Exception {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.map(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString();
+                } catch (Exception closedMeanwhile) {
+                  return "";
+                }
+              })
+          .toList();
+    }
+  }
+
+  @Test
   void store_emptyDirectory_refusedLeavingNothingBehind() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("empty").resolve("only-a-folder"));
     CodeStore store = new CodeStore(functions());

@@ -1102,6 +1102,28 @@ class FunctionServiceTest {
     assertThat(awaitStarts("fails", requestId, 3)).as("its last retry, later").isEqualTo(3);
   }
 
+  @Test
+  void create_overADefinitionThatCouldNotRunWithEventsKept_dropsThemInsteadOfRunningThemOnIt()
+      throws Exception {
+    String requestId = eventWaitingForItsLastRetryAtAStop();
+    Path definition = dir.resolve("functions/fails/function.json");
+    // now a function this node cannot run: its event stays journaled at the next start
+    Files.writeString(
+        definition, Files.readString(definition).replace("\"CLASSLOADER\"", "\"PROCESS\""));
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
+    assertThat(service.list()).isEmpty();
+    assertThat(dir.resolve("async").resolve(requestId + ".json")).exists();
+
+    service.create("fails", java17("dev.sluice.examples.hello.FailingHandler"), HELLO);
+
+    assertThat(dir.resolve("async").resolve(requestId + ".json")).doesNotExist();
+    close();
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
+    Thread.sleep(300);
+    // the log keeps the two attempts made on the old definition
+    assertThat(awaitStarts("fails", requestId, 3)).as("not run on the new function").isEqualTo(2);
+  }
+
   /**
    * Fails an asynchronous event twice and stops the node while its second retry, an hour away,
    * waits; returns its request id.

@@ -6,12 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.net.URLConnection;
-import java.net.URLStreamHandler;
 import java.nio.file.Path;
 import java.security.CodeSource;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.Manifest;
 
@@ -205,41 +201,8 @@ final class FunctionLoader extends URLClassLoader {
   @Override
   public URL getResource(String name) {
     URL own = findResource(name);
-    return own != null ? uncached(own) : getParent().getResource(name);
+    return own != null ? own : getParent().getResource(name);
   }
-
-  @Override
-  public Enumeration<URL> findResources(String name) throws IOException {
-    List<URL> own = Collections.list(super.findResources(name));
-    own.replaceAll(FunctionLoader::uncached);
-    return Collections.enumeration(own);
-  }
-
-  /**
-   * {@code url}, opened past the JDK's process-wide cache of jar files when it is in a jar: that
-   * cache never closes what it opened, so a handler reading one of its resources by URL would keep
-   * the function's jar open, deleted or not, for as long as the node runs.
-   */
-  private static URL uncached(URL url) {
-    if (!isJar(url)) {
-      return url;
-    }
-    try {
-      return new URL(null, url.toExternalForm(), UNCACHED);
-    } catch (MalformedURLException e) {
-      return url;
-    }
-  }
-
-  private static final URLStreamHandler UNCACHED =
-      new URLStreamHandler() {
-        @Override
-        protected URLConnection openConnection(URL u) throws IOException {
-          URLConnection c = new URL(u.toExternalForm()).openConnection();
-          c.setUseCaches(false); // the connection's stream then closes its own jar file
-          return c;
-        }
-      };
 
   static boolean parentFirst(String name) {
     if (name.startsWith("java.") || name.startsWith(PlatformLoader.BRIDGE_PACKAGE)) {

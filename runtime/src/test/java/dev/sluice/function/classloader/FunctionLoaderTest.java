@@ -10,12 +10,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class FunctionLoaderTest {
 
@@ -94,39 +91,6 @@ class FunctionLoaderTest {
       assertThat(loaded.getClassLoader()).isSameAs(survivor);
       assertThat(loaded.getPackage().getImplementationTitle())
           .isEqualTo(KinesisEvent.class.getPackage().getImplementationTitle());
-    }
-  }
-
-  @Test
-  void getResource_readByUrlThenLoaderClosed_leavesTheJarClosed(@TempDir Path dir)
-      throws Exception {
-    Path jar = Files.copy(eventsJar(), dir.resolve("events.jar"));
-    String resource = KafkaEvent.class.getName().replace('.', '/') + ".class";
-    try (FunctionLoader loader = new FunctionLoader("a", List.of(jar), new PlatformLoader())) {
-      try (InputStream in = loader.getResource(resource).openStream()) {
-        assertThat(in.readAllBytes()).startsWith(0xCA, 0xFE, 0xBA, 0xBE);
-      }
-      for (URL url : Collections.list(loader.getResources(resource))) {
-        try (InputStream in = url.openStream()) {
-          assertThat(in.readAllBytes()).startsWith(0xCA, 0xFE, 0xBA, 0xBE);
-        }
-      }
-    }
-
-    assertThat(openFiles()).as("held open by the JDK's jar cache").doesNotContain(jar.toRealPath());
-  }
-
-  private static List<Path> openFiles() throws Exception {
-    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.map(
-              fd -> {
-                try {
-                  return Files.readSymbolicLink(fd);
-                } catch (Exception gone) {
-                  return fd;
-                }
-              })
-          .toList();
     }
   }
 

@@ -12,8 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a crashed node's instances left, cleaned up by the next start: real processes. */
 class OrphansTest {
 
-  /** The log stream name an instance was started with, which marks its processes. */
-  static final String STREAM = "2026/11/28/[$LATEST]0123456789abcdef0123456789abcdef";
+  /**
+   * The log stream name an instance was started with, which marks its processes: random, as a sweep
+   * kills every process carrying it, also another build's running this test at once.
+   */
+  final String mark =
+      "2026/11/28/[$LATEST]" + java.util.UUID.randomUUID().toString().replace("-", "");
 
   @TempDir Path work;
 
@@ -23,7 +27,7 @@ class OrphansTest {
     Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
     // a bootstrap that outlived its node: a shell with a child of its own
     Process orphan = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
-    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan, STREAM);
+    Orphans.record(runnerDir.resolve("instance-1.pid"), orphan, mark);
     Files.writeString(runnerDir.resolve("instance-1.log"), "old output");
     Files.createDirectories(work.resolve("jni"));
     var children = orphan.toHandle().descendants().toList();
@@ -45,9 +49,9 @@ class OrphansTest {
   void sweep_processStartedJustBeforeItsIdWasRecorded_killedByItsMark() throws Exception {
     Path runnerDir = Files.createDirectories(work.resolve("orders-1"));
     Path pidFile = runnerDir.resolve("instance-1.pid");
-    Orphans.intend(pidFile, STREAM);
+    Orphans.intend(pidFile, mark);
     ProcessBuilder pb = new ProcessBuilder("sleep", "300");
-    pb.environment().put(Orphans.MARK, STREAM);
+    pb.environment().put(Orphans.MARK, mark);
     Process orphan = pb.start(); // the node crashed here, before it recorded the id
     Process unmarked = new ProcessBuilder("sleep", "300").start();
     try {
@@ -89,9 +93,9 @@ class OrphansTest {
     ProcessBuilder pb =
         new ProcessBuilder(
             ProcessGroups.own(List.of("/bin/sh", "-c", "sleep 300 & sleep 1; exit 0")));
-    pb.environment().put(Orphans.MARK, STREAM);
+    pb.environment().put(Orphans.MARK, mark);
     Process orphan = pb.start();
-    Orphans.record(pidFile, orphan, STREAM);
+    Orphans.record(pidFile, orphan, mark);
     assertThat(orphan.onExit()).succeedsWithin(Duration.ofSeconds(10));
     List<ProcessHandle> left = ProcessGroups.members(orphan.pid());
     assertThat(left).as("the helper, re-parented but still in the group").isNotEmpty();
@@ -117,7 +121,7 @@ class OrphansTest {
     assertThat(left).as("the daemon's child, still in its group").isNotEmpty();
     try {
       Files.writeString(
-          runnerDir.resolve("instance-1.pid"), daemon.pid() + " " + started + " " + STREAM);
+          runnerDir.resolve("instance-1.pid"), daemon.pid() + " " + started + " " + mark);
 
       Orphans.sweep(work, "jni");
 
