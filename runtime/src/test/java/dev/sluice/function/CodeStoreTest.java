@@ -30,10 +30,16 @@ class CodeStoreTest {
     return dir.resolve("data").resolve("functions"); // not there yet, as on a fresh node
   }
 
+  /** A jar of one class, {@code handler.jar} beside the data directory. */
+  Path handlerJar() throws Exception {
+    Path jar = dir.resolve("handler.jar");
+    return Files.write(
+        jar, HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}")));
+  }
+
   @Test
   void store_localJarOnAFreshDataDirectory_placedInLib() throws Exception {
-    Path jar = dir.resolve("handler.jar");
-    Files.write(jar, HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}")));
+    Path jar = handlerJar();
     CodeStore store = new CodeStore(functions());
 
     CodeStore.Stored stored = store.store("f", new CodeSource.Local(jar));
@@ -44,8 +50,7 @@ class CodeStoreTest {
 
   @Test
   void delete_packageWhoseJarAHandlerReadByUrl_leavesTheJarClosed() throws Exception {
-    Path jar = dir.resolve("handler.jar");
-    Files.write(jar, HandlerJars.jar(Map.of("fixture.A", "package fixture; public class A {}")));
+    Path jar = handlerJar();
     CodeStore store = new CodeStore(functions());
     CodeStore.Stored stored = store.store("f", new CodeSource.Local(jar));
     Path placed = stored.code().root().resolve("lib").resolve("handler.jar");
