@@ -313,7 +313,7 @@ public final class FunctionService implements AutoCloseable {
    * that can run it.
    */
   private void keepOrDrop(AsyncJournal.Entry e) {
-    if (Files.exists(dir.resolve(e.function()).resolve("function.json"))) {
+    if (Files.exists(definitionOf(e.function()))) {
       LOG.warnf(
           "Asynchronous event %s of %s kept for a later start: the function cannot run here",
           e.requestId(), e.function());
@@ -438,7 +438,7 @@ public final class FunctionService implements AutoCloseable {
         stage(null, config, stored, runner, false);
         return config;
       }
-      boolean replaces = Files.exists(dir.resolve(name).resolve("function.json"));
+      boolean replaces = Files.exists(definitionOf(name));
       persist(config);
       if (replaces) {
         dropJournaled(name); // kept for the definition that could not run here, not for this one
@@ -1452,11 +1452,15 @@ public final class FunctionService implements AutoCloseable {
   /** Stores a configuration in the data directory. */
   private void persist(FunctionConfig config) {
     try {
-      AtomicFiles.write(
-          dir.resolve(config.name()).resolve("function.json"), mapper.writeValueAsBytes(config));
+      AtomicFiles.write(definitionOf(config.name()), mapper.writeValueAsBytes(config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Where function {@code name}'s definition is kept with file storage. */
+  private Path definitionOf(String name) {
+    return dir.resolve(name).resolve("function.json");
   }
 
   private Deployed require(String nameOrArn) {
