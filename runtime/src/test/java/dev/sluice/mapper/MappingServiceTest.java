@@ -406,6 +406,9 @@ class MappingServiceTest {
     }
     assertThat(finished(uuid, parent)).as("the parent read to its end").isTrue();
     Path file = dir.resolve("mappings").resolve(uuid).resolve("checkpoints.json");
+    for (int i = 0; i < 500 && !savedWith(file, parent); i++) {
+      Thread.sleep(10); // saves are at most five a second
+    }
     assertThat(Files.readString(file)).contains(parent);
 
     h.clock.advance(25 * 3_600_000L); // past the 24 h retention of the closed parent
@@ -415,10 +418,14 @@ class MappingServiceTest {
       Thread.sleep(10);
     }
     assertThat(h.mappings.get(uuid).checkpoints()).doesNotContainKey(parent);
-    for (int i = 0; i < 500 && Files.readString(file).contains(parent); i++) {
-      Thread.sleep(10); // saves are at most five a second
+    for (int i = 0; i < 500 && savedWith(file, parent); i++) {
+      Thread.sleep(10);
     }
     assertThat(Files.readString(file)).as("saved without it").doesNotContain(parent);
+  }
+
+  private static boolean savedWith(Path file, String shard) throws java.io.IOException {
+    return Files.exists(file) && Files.readString(file).contains(shard);
   }
 
   private boolean finished(String uuid, String shard) {
