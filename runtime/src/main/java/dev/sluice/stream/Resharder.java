@@ -28,6 +28,32 @@ final class Resharder {
     this.now = nowMillis;
   }
 
+  /**
+   * The plan {@code meta} carries ({@link StreamMeta#reshard}), as it was made: the shards numbered
+   * from the stream's next ordinal on are the ones it creates, and the stream's open shards that it
+   * closes are the ones to seal.
+   */
+  static Resharder resume(StreamMeta meta) {
+    ReshardPlan plan = meta.reshard();
+    Resharder resumed = new Resharder(meta, plan.plannedMillis());
+    resumed.shards.clear();
+    for (Shard s : plan.shards()) {
+      resumed.shards.put(s.id(), s);
+      if (s.ordinal() >= meta.nextOrdinal()) {
+        resumed.created.add(s.id());
+      } else if (!s.isOpen() && meta.shard(s.id()).map(Shard::isOpen).orElse(false)) {
+        resumed.toSeal.add(s.id());
+      }
+    }
+    resumed.nextOrdinal = plan.nextOrdinal();
+    return resumed;
+  }
+
+  /** What the stream keeps of this plan until it is carried out. */
+  ReshardPlan plan() {
+    return new ReshardPlan(List.copyOf(shards.values()), nextOrdinal, now);
+  }
+
   /** Splits an open shard so that the second child starts at {@code newStart}. */
   Shard[] split(Shard parent, BigInteger newStart) {
     HashKeyRange r = parent.range();
@@ -122,7 +148,7 @@ final class Resharder {
       result.add(
           end == null ? s : s.close(Math.max(now, sealedAt), end, provisional.contains(s.id())));
     }
-    return meta.withShards(result, nextOrdinal);
+    return meta.withShards(result, nextOrdinal).withReshard(null);
   }
 
   private void close(Shard s) {

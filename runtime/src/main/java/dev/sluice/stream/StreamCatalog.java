@@ -596,7 +596,9 @@ public final class StreamCatalog implements AutoCloseable {
           }
           Resharder plan = new Resharder(meta, clock.millis());
           planner.build(meta, plan);
-          publish(meta.withStatus(StreamStatus.UPDATING));
+          // the plan is kept with the status, so that a node that stops before carrying it out
+          // finishes it at its next start
+          publish(meta.withStatus(StreamStatus.UPDATING).withReshard(plan.plan()));
           resharding.add(name);
           pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
           thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan)));
@@ -785,11 +787,14 @@ public final class StreamCatalog implements AutoCloseable {
     loaded.values().forEach(m -> local.put(m.name(), m.version()));
     routers = routersOf(loaded);
     streams = Collections.unmodifiableMap(loaded);
-    Set<ShardRef> known = new HashSet<>();
     for (StreamMeta meta : loaded.values()) {
-      meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
       // one stream the storage refuses must not keep the node from starting
       guarded("resume " + meta.name(), () -> resume(meta));
+    }
+    // taken after resuming: a reshard finished now adds shards whose logs were made before the stop
+    Set<ShardRef> known = new HashSet<>();
+    for (StreamMeta meta : streams.values()) {
+      meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
     }
     if (store.exclusive()) {
       deleteStrays(known);
@@ -830,17 +835,33 @@ public final class StreamCatalog implements AutoCloseable {
         attachShards(meta);
         // a reshard whose closed shards still settle ends when they do (attachShards saw to it)
         if (meta.status() == StreamStatus.UPDATING && !hasProvisionalEnds(meta)) {
-          // the plan is not kept: one that had not taken effect before the stop is dropped, and
-          // the caller was told it was accepted, so say so
-          LOG.warnf(
-              "Stream %s was being resharded when the node stopped; it is ACTIVE again with the"
-                  + " shards it has now. A reshard that had not taken effect (see ListShards) must"
-                  + " be asked for again.",
-              meta.name());
-          publish(meta.withStatus(StreamStatus.ACTIVE));
+          resumeReshard(meta);
         }
       }
     }
+  }
+
+  /**
+   * Finishes a reshard that was accepted before the node stopped. Only where this node alone keeps
+   * the catalog: on shared state the plan may be another node's, still under way, so the stream is
+   * made ACTIVE with the shards it has, and the reshard must be asked for again.
+   */
+  private void resumeReshard(StreamMeta meta) {
+    String name = meta.name();
+    if (meta.reshard() != null && store.exclusive()) {
+      LOG.infof("Stream %s was being resharded when the node stopped; finishing the reshard", name);
+      Resharder plan = Resharder.resume(meta);
+      resharding.add(name);
+      pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
+      finishReshard(name, plan);
+      return;
+    }
+    LOG.warnf(
+        "Stream %s was being resharded when the node stopped; it is ACTIVE again with the"
+            + " shards it has now. A reshard that had not taken effect (see ListShards) must"
+            + " be asked for again.",
+        name);
+    publish(meta.withStatus(StreamStatus.ACTIVE));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sluice.stream;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * @param version how many changes the stream has had: with node state several nodes share, a change
  *     is applied only over an older version, so a node that had not yet seen another's change
  *     cannot overwrite it
+ * @param reshard the reshard being carried out while the stream is UPDATING, or null
  */
 public record StreamMeta(
     String name,
@@ -31,12 +33,37 @@ public record StreamMeta(
     List<Shard> shards,
     Map<String, String> tags,
     int nextOrdinal,
-    long version) {
+    long version,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ReshardPlan reshard) {
 
   /** Copies the collections so that the value cannot change under its readers. */
   public StreamMeta {
     shards = List.copyOf(shards);
     tags = Collections.unmodifiableMap(new TreeMap<>(tags));
+  }
+
+  /** A stream with no reshard under way. */
+  public StreamMeta(
+      String name,
+      StreamStatus status,
+      StreamMode mode,
+      int retentionHours,
+      long createdMillis,
+      List<Shard> shards,
+      Map<String, String> tags,
+      int nextOrdinal,
+      long version) {
+    this(
+        name,
+        status,
+        mode,
+        retentionHours,
+        createdMillis,
+        shards,
+        tags,
+        nextOrdinal,
+        version,
+        null);
   }
 
   /** The shard with {@code shardId}, if the stream still has it. */
@@ -80,24 +107,67 @@ public record StreamMeta(
         .toList();
   }
 
+  /** This stream in {@code newStatus}; a reshard plan is kept only while it stays UPDATING. */
   StreamMeta withStatus(StreamStatus newStatus) {
     return new StreamMeta(
-        name, newStatus, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, version);
+        name,
+        newStatus,
+        mode,
+        retentionHours,
+        createdMillis,
+        shards,
+        tags,
+        nextOrdinal,
+        version,
+        newStatus == StreamStatus.UPDATING ? reshard : null);
+  }
+
+  /** This stream carrying out {@code plan}, or none when null. */
+  StreamMeta withReshard(ReshardPlan plan) {
+    return new StreamMeta(
+        name,
+        status,
+        mode,
+        retentionHours,
+        createdMillis,
+        shards,
+        tags,
+        nextOrdinal,
+        version,
+        plan);
   }
 
   StreamMeta withRetention(int hours) {
     return new StreamMeta(
-        name, status, mode, hours, createdMillis, shards, tags, nextOrdinal, version);
+        name, status, mode, hours, createdMillis, shards, tags, nextOrdinal, version, reshard);
   }
 
   StreamMeta withMode(StreamMode newMode) {
     return new StreamMeta(
-        name, status, newMode, retentionHours, createdMillis, shards, tags, nextOrdinal, version);
+        name,
+        status,
+        newMode,
+        retentionHours,
+        createdMillis,
+        shards,
+        tags,
+        nextOrdinal,
+        version,
+        reshard);
   }
 
   StreamMeta withTags(Map<String, String> newTags) {
     return new StreamMeta(
-        name, status, mode, retentionHours, createdMillis, shards, newTags, nextOrdinal, version);
+        name,
+        status,
+        mode,
+        retentionHours,
+        createdMillis,
+        shards,
+        newTags,
+        nextOrdinal,
+        version,
+        reshard);
   }
 
   StreamMeta withShards(List<Shard> newShards, int newNextOrdinal) {
@@ -110,7 +180,8 @@ public record StreamMeta(
         newShards,
         tags,
         newNextOrdinal,
-        version);
+        version,
+        reshard);
   }
 
   /**
@@ -132,6 +203,15 @@ public record StreamMeta(
 
   StreamMeta withVersion(long newVersion) {
     return new StreamMeta(
-        name, status, mode, retentionHours, createdMillis, shards, tags, nextOrdinal, newVersion);
+        name,
+        status,
+        mode,
+        retentionHours,
+        createdMillis,
+        shards,
+        tags,
+        nextOrdinal,
+        newVersion,
+        reshard);
   }
 }

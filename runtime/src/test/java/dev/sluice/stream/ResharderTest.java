@@ -57,6 +57,28 @@ class ResharderTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"1,2", "3,2", "4,7", "20,10"})
+  void resume_aKeptPlan_sameShardsToSealCreateAndApply(int from, int to) {
+    StreamMeta meta = stream(from);
+    Resharder plan = new Resharder(meta, 5);
+    plan.uniform(meta.openShards(), to);
+    StreamMeta updating =
+        meta.withStatus(StreamStatus.UPDATING).withTags(Map.of("t", "v")).withReshard(plan.plan());
+
+    Resharder resumed = Resharder.resume(updating);
+
+    assertThat(resumed.toSeal()).containsExactlyInAnyOrderElementsOf(plan.toSeal());
+    assertThat(resumed.createdOpen()).containsExactlyElementsOf(plan.createdOpen());
+    assertThat(resumed.createdClosed()).containsExactlyElementsOf(plan.createdClosed());
+    Map<String, Long> ends = new HashMap<>();
+    plan.toSeal().forEach(id -> ends.put(id, 3L));
+    StreamMeta after = resumed.apply(updating, ends, Set.of(), 9);
+    assertThat(after.shards()).isEqualTo(plan.apply(meta, ends, Set.of(), 9).shards());
+    assertThat(after.reshard()).isNull();
+    assertThat(after.tags()).containsEntry("t", "v");
+  }
+
   private static boolean coveredByParents(StreamMeta m, Shard child) {
     BigInteger lo = m.shard(child.parent()).orElseThrow().range().start();
     BigInteger hi = m.shard(child.parent()).orElseThrow().range().end();

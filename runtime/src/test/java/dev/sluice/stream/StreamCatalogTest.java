@@ -34,6 +34,10 @@ class StreamCatalogTest {
   static final String STREAM_DIR = "s-";
 
   @TempDir Path dir;
+
+  /** Where a test keeps a copy of {@link #dir}. */
+  @TempDir Path spare;
+
   final TestClock clock = new TestClock(1_700_000_000_000L);
   FileLogEngine engine;
   StreamCatalog catalog;
@@ -297,8 +301,10 @@ class StreamCatalogTest {
   private void openOn(UnaryOperator<LogEngine> wrap) {
     open();
     catalog.close();
-    catalog = new StreamCatalog(dir, wrap.apply(engine), clock, new StreamLimits(20, 2));
+    LogEngine wrapped = wrap.apply(engine);
+    catalog = new StreamCatalog(dir, wrapped, clock, new StreamLimits(20, 2));
     catalog.start();
+    appender = new StreamAppender(catalog, wrapped);
   }
 
   private static void assertFailsWith(CompletableFuture<?> f, StreamException.Kind kind) {
@@ -364,6 +370,62 @@ class StreamCatalogTest {
     assertThat(engine.offsets(new ShardRef("s", parent.id())).sealed()).isTrue();
     assertThat(put("s", "k", "two").get(0).shardId())
         .isIn("shardId-000000000001", "shardId-000000000002");
+  }
+
+  @Test
+  void split_nodeStopsBeforeItIsCarriedOut_finishedAtTheNextStart() throws Exception {
+    CountDownLatch sealing = new CountDownLatch(1);
+    CountDownLatch released = new CountDownLatch(1);
+    openOn(
+        files ->
+            new ForwardingLogEngine(files) {
+              @Override
+              public CompletableFuture<Long> seal(ShardRef shard) {
+                sealing.countDown(); // the children's logs exist; the parent is not sealed yet
+                awaitQuietly(released);
+                return super.seal(shard);
+              }
+            });
+    createActive("s", 1);
+    put("s", "k", "one");
+    catalog.split("s", "shardId-000000000000", HashKeys.MAX.shiftRight(1)).join();
+    assertThat(sealing.await(10, TimeUnit.SECONDS)).isTrue();
+    Path killed = copyOfDataDirectory(); // the files as a kill at this point leaves them
+    released.countDown();
+    close();
+
+    dir = killed;
+    open();
+    awaitStatus("s", StreamStatus.ACTIVE);
+
+    StreamMeta meta = catalog.require("s");
+    assertThat(meta.openShards())
+        .extracting(Shard::id)
+        .containsExactly("shardId-000000000001", "shardId-000000000002");
+    assertThat(meta.reshard()).isNull();
+    Shard parent = meta.shard("shardId-000000000000").orElseThrow();
+    assertThat(parent.endOffset()).isEqualTo(1);
+    assertThat(engine.offsets(new ShardRef("s", parent.id())).sealed()).isTrue();
+    assertThat(put("s", "k", "two").get(0).shardId())
+        .isIn("shardId-000000000001", "shardId-000000000002");
+    reopen();
+    assertThat(catalog.require("s").openShards()).hasSize(2);
+  }
+
+  /** A copy of the node's data directory, taken while the node runs. */
+  private Path copyOfDataDirectory() throws java.io.IOException {
+    Path copy = spare.resolve("node");
+    try (var files = java.nio.file.Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path target = copy.resolve(dir.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(p, target);
+        }
+      }
+    }
+    return copy;
   }
 
   @Test
