@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -104,6 +105,13 @@ public final class FunctionService implements AutoCloseable {
    * them. Guarded by this.
    */
   private final Map<Path, Integer> retiring = new HashMap<>();
+
+  /**
+   * Unfinished asynchronous events that the start kept journaled, by request id, with their
+   * function's name: the function is defined but cannot run on this node. They run once an update
+   * makes it runnable here, and go with its deletion.
+   */
+  private final Map<String, String> keptEvents = new ConcurrentHashMap<>();
 
   /**
    * Each function's reserved-concurrency limit, kept while its reservation is removed: invocations
@@ -191,6 +199,14 @@ public final class FunctionService implements AutoCloseable {
    * @param log the invocation's log lines as Lambda writes them (START … REPORT)
    */
   public record Invoked(String requestId, InvocationReport report, String log) {}
+
+  /**
+   * Why a function cannot run on this node, in Lambda's terms for a function in the Failed state.
+   *
+   * @param reasonCode Lambda's StateReasonCode: InvalidRuntime or InvalidConfiguration
+   * @param reason what is missing here
+   */
+  public record Unrunnable(String reasonCode, String reason) {}
 
   /**
    * A service keeping its state in {@code dataDir/functions}, or with a {@code state} (null: none)
@@ -296,15 +312,43 @@ public final class FunctionService implements AutoCloseable {
       if (e == null) {
         continue; // unreadable: logged, and left for a look
       }
-      if (!functions.containsKey(e.function())) {
+      Deployed d = functions.get(e.function());
+      if (d == null || d.runner() instanceof UnrunnableRunner) {
         keepOrDrop(e);
         continue;
       }
-      AsyncEvent event =
-          new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis(), null);
-      byte[] kept = hold(e.payload());
-      asyncQueue.execute(() -> again(e.function(), kept, event));
+      resume(e);
     }
+  }
+
+  private void resume(AsyncJournal.Entry e) {
+    AsyncEvent event =
+        new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis(), null);
+    byte[] kept = hold(e.payload());
+    asyncQueue.execute(() -> again(e.function(), kept, event));
+  }
+
+  /** Runs the events the start kept for {@code name}, which can run on this node now. */
+  private void runKept(String name) {
+    for (String id : keptOf(name)) {
+      AsyncJournal.Entry e = journal.read(id);
+      if (e != null) {
+        LOG.infof("Asynchronous event %s of %s runs now that the function can run here", id, name);
+        resume(e);
+      }
+    }
+  }
+
+  /** Takes the request ids of the events the start kept for {@code name} out of the kept ones. */
+  private List<String> keptOf(String name) {
+    List<String> ids = new ArrayList<>();
+    keptEvents.forEach(
+        (id, function) -> {
+          if (function.equals(name) && keptEvents.remove(id, function)) {
+            ids.add(id);
+          }
+        });
+    return ids;
   }
 
   /**
@@ -315,8 +359,9 @@ public final class FunctionService implements AutoCloseable {
   private void keepOrDrop(AsyncJournal.Entry e) {
     if (Files.exists(definitionOf(e.function()))) {
       LOG.warnf(
-          "Asynchronous event %s of %s kept for a later start: the function cannot run here",
+          "Asynchronous event %s of %s kept until the function can run here",
           e.requestId(), e.function());
+      keptEvents.put(e.requestId(), e.function());
       return;
     }
     LOG.warnf(
@@ -456,6 +501,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** Forgets the unfinished asynchronous events of {@code name} that a start kept journaled. */
   private void dropJournaled(String name) {
+    keptOf(name);
     for (String id : journal.pending()) {
       AsyncJournal.Entry e = journal.read(id);
       if (e != null && e.function().equals(name)) {
@@ -664,6 +710,10 @@ public final class FunctionService implements AutoCloseable {
     closeLog(name);
     codes.deleteAllButPackages(name);
     removeWhenStopped(d, since);
+    for (String id : keptOf(name)) {
+      LOG.warnf("Asynchronous event %s of %s dropped: the function was deleted", id, name);
+      journal.remove(id);
+    }
   }
 
   /**
@@ -681,6 +731,34 @@ public final class FunctionService implements AutoCloseable {
   /** The function's configuration; fails with NOT_FOUND. */
   public FunctionConfig get(String name) {
     return require(name).config();
+  }
+
+  /**
+   * Why the function cannot run on this node (it is in Lambda's Failed state here), or empty when
+   * it can or does not exist.
+   */
+  public Optional<Unrunnable> unrunnable(String nameOrArn) {
+    Deployed d = functions.get(nameOf(nameOrArn));
+    return d != null && d.runner() instanceof UnrunnableRunner u
+        ? Optional.of(u.why())
+        : Optional.empty();
+  }
+
+  /** What invoking a function in the Failed state gets, as from Lambda. */
+  static FunctionException failedState() {
+    return new FunctionException(
+        FunctionException.Kind.CONFLICT,
+        "The operation cannot be performed at this time. The function is currently in the following"
+            + " state: Failed");
+  }
+
+  /** The function, which must be able to run here: CONFLICT when it is Failed on this node. */
+  private Deployed requireRunnable(String nameOrArn) {
+    Deployed d = require(nameOrArn);
+    if (d.runner() instanceof UnrunnableRunner) {
+      throw failedState();
+    }
+    return d;
   }
 
   /** Every function, sorted by name. */
@@ -727,7 +805,7 @@ public final class FunctionService implements AutoCloseable {
   public CompletableFuture<Invoked> invoke(String nameOrArn, byte[] payload, String clientContext) {
     payload = eventOf(payload);
     checkPayload(payload); // Lambda's front end refuses the size before it looks up the function
-    Deployed d = require(nameOrArn);
+    Deployed d = requireRunnable(nameOrArn);
     // invoked as name:$LATEST, the handler's Context.getInvokedFunctionArn() ends in it, as in
     // Lambda
     String q = qualifierOf(nameOrArn);
@@ -741,7 +819,7 @@ public final class FunctionService implements AutoCloseable {
    * it or when the batch might exceed the 6 MB limit.
    */
   public CompletableFuture<Invoked> invoke(String nameOrArn, KinesisBatch batch) {
-    Deployed d = require(nameOrArn);
+    Deployed d = requireRunnable(nameOrArn);
     if (batch.maxJsonBytes() > MAX_PAYLOAD_BYTES) {
       checkPayload(batch.json());
     }
@@ -784,7 +862,7 @@ public final class FunctionService implements AutoCloseable {
   public String invokeAsync(String nameOrArn, byte[] payload) {
     byte[] event = eventOf(payload);
     checkPayload(event, MAX_ASYNC_PAYLOAD_BYTES, "Event"); // before the lookup, as in Lambda
-    String name = require(nameOrArn).config().name(); // retries look it up by this name
+    String name = requireRunnable(nameOrArn).config().name(); // retries look it up by this name
     AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis(), null);
     if (events != null) {
       // any node may run it, this one too once its queue hands it over
@@ -1281,6 +1359,9 @@ public final class FunctionService implements AutoCloseable {
         config.name(),
         new Deployed(config, code, runner, limiter(config.name(), config.reservedConcurrency())));
     resizeUnreserved();
+    if (!(runner instanceof UnrunnableRunner)) {
+      runKept(config.name());
+    }
   }
 
   /**
@@ -1619,18 +1700,30 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /**
-   * Installs a function read from the shared state or the data directory; one that cannot run here
-   * (a runtime or isolation this node lacks) is logged, and the node starts without it.
+   * Installs a function read from the shared state or the data directory. One that cannot run here
+   * (a runtime or isolation this node lacks) is logged and kept in Lambda's Failed state, so that
+   * it can still be changed or deleted through this node; one whose package cannot be read is left
+   * out.
    */
   private boolean installQuietly(FunctionConfig config) {
+    DeployedCode code;
     try {
-      DeployedCode code = codes.existing(config.name(), config.codeSha256());
-      put(config, code, runnerFor(config, code));
-      return true;
+      code = codes.existing(config.name(), config.codeSha256());
     } catch (FunctionException e) {
-      LOG.errorf("Function %s cannot run on this node: %s", config.name(), e.getMessage());
+      LOG.errorf("Function %s cannot be installed on this node: %s", config.name(), e.getMessage());
       return false;
     }
+    Runner runner;
+    try {
+      runner = runnerFor(config, code);
+    } catch (FunctionException e) {
+      LOG.errorf("Function %s cannot run on this node: %s", config.name(), e.getMessage());
+      String reasonCode =
+          factories.containsKey(config.isolation()) ? "InvalidRuntime" : "InvalidConfiguration";
+      runner = new UnrunnableRunner(new Unrunnable(reasonCode, e.getMessage()));
+    }
+    put(config, code, runner);
+    return true;
   }
 
   /** Applies what takes effect in the shared order, this node's own changes included. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.function.CodeSource;
 import dev.sluice.function.FunctionConfig;
+import dev.sluice.function.FunctionService;
 import dev.sluice.function.FunctionSpec;
 import dev.sluice.function.Isolation;
 import java.io.IOException;
@@ -113,7 +114,12 @@ final class LambdaJson {
     }
   }
 
-  static ObjectNode configuration(FunctionConfig c, String arn) {
+  /**
+   * A function's configuration as Lambda gives it; {@code unrunnable} says why it is in the Failed
+   * state on this node, null when it is Active.
+   */
+  static ObjectNode configuration(
+      FunctionConfig c, String arn, FunctionService.Unrunnable unrunnable) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("FunctionName", c.name());
     n.put("FunctionArn", arn);
@@ -131,8 +137,17 @@ final class LambdaJson {
     c.environment().forEach(vars::put);
     n.putObject("TracingConfig").put("Mode", "PassThrough");
     n.put("RevisionId", c.revisionId());
-    n.put("State", "Active");
-    n.put("LastUpdateStatus", "Successful");
+    if (unrunnable == null) {
+      n.put("State", "Active");
+      n.put("LastUpdateStatus", "Successful");
+    } else {
+      n.put("State", "Failed");
+      n.put("StateReason", unrunnable.reason());
+      n.put("StateReasonCode", unrunnable.reasonCode());
+      n.put("LastUpdateStatus", "Failed");
+      n.put("LastUpdateStatusReason", unrunnable.reason());
+      n.put("LastUpdateStatusReasonCode", unrunnable.reasonCode());
+    }
     n.put("PackageType", "Zip");
     n.putArray("Architectures").add("x86_64");
     n.putObject("EphemeralStorage").put("Size", 512);

@@ -227,7 +227,7 @@ public class LambdaRoutes {
                 LambdaJson.spec(body),
                 LambdaJson.code(body.get("Code")),
                 LambdaJson.tags(body));
-    return LambdaJson.configuration(c, functions().arn(c.name()));
+    return configurationOf(c);
   }
 
   private ObjectNode list(RoutingContext ctx) {
@@ -246,7 +246,7 @@ public class LambdaRoutes {
         more = true;
         break;
       }
-      page.add(LambdaJson.configuration(c, functions().arn(c.name())));
+      page.add(configurationOf(c));
       last = c.name();
     }
     if (more) {
@@ -258,7 +258,7 @@ public class LambdaRoutes {
   private ObjectNode getFunction(RoutingContext ctx) {
     FunctionConfig c = functions().get(name(ctx));
     ObjectNode out = LambdaJson.MAPPER.createObjectNode();
-    out.set("Configuration", LambdaJson.configuration(c, functions().arn(c.name())));
+    out.set("Configuration", configurationOf(c));
     ObjectNode code = out.putObject("Code");
     code.put("RepositoryType", "S3");
     code.put("Location", "file://" + node.dataDir().resolve("functions").resolve(c.name()));
@@ -302,9 +302,15 @@ public class LambdaRoutes {
     return out;
   }
 
+  /** A function's configuration as Lambda gives it, in the state it is in on this node. */
+  private ObjectNode configurationOf(FunctionConfig c) {
+    return LambdaJson.configuration(
+        c, functions().arn(c.name()), functions().unrunnable(c.name()).orElse(null));
+  }
+
   private ObjectNode configuration(String name) {
     FunctionConfig c = functions().get(name);
-    return LambdaJson.configuration(c, functions().arn(c.name()));
+    return configurationOf(c);
   }
 
   private ObjectNode delete(RoutingContext ctx) {
@@ -323,7 +329,7 @@ public class LambdaRoutes {
         functions()
             .updateConfiguration(
                 name(ctx), LambdaJson.spec(body), LambdaJson.text(body, "RevisionId"));
-    return LambdaJson.configuration(c, functions().arn(c.name()));
+    return configurationOf(c);
   }
 
   private ObjectNode updateCode(RoutingContext ctx) {
@@ -334,7 +340,7 @@ public class LambdaRoutes {
         body.path("DryRun").asBoolean(false) // checks the package, changes nothing
             ? functions().checkCode(name(ctx), code, revision)
             : functions().updateCode(name(ctx), code, revision);
-    return LambdaJson.configuration(c, functions().arn(c.name()));
+    return configurationOf(c);
   }
 
   private ObjectNode putConcurrency(RoutingContext ctx) {

@@ -458,7 +458,8 @@ class FunctionServiceTest {
   }
 
   @Test
-  void start_functionThatCannotRunHereAnyMore_startsWithTheOthers() throws Exception {
+  void start_functionThatCannotRunHereAnyMore_startsWithTheOthersAndItIsFailedHere()
+      throws Exception {
     open();
     service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
     service.create("moved", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
@@ -468,8 +469,22 @@ class FunctionServiceTest {
     Files.writeString(json, Files.readString(json).replace("CLASSLOADER", "PROCESS"));
 
     open();
-    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("echo");
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("echo", "moved");
     assertThat(call("echo", "{}").get("handledBy").asText()).isEqualTo("echo");
+    assertThat(service.unrunnable("echo")).isEmpty();
+    assertThat(service.unrunnable("moved"))
+        .hasValueSatisfying(u -> assertThat(u.reasonCode()).isEqualTo("InvalidConfiguration"));
+    assertThatThrownBy(() -> call("moved", "{}")).hasMessageContaining("state: Failed");
+
+    service.delete("moved"); // a function that cannot run here can still go
+    Path moved = dir.resolve("functions").resolve("moved");
+    for (int i = 0; i < 500 && Files.exists(moved); i++) {
+      Thread.sleep(20); // its package goes once its (never started) runner has stopped
+    }
+    assertThat(moved).doesNotExist();
+    close();
+    open();
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("echo");
   }
 
   @Test
@@ -1093,7 +1108,7 @@ class FunctionServiceTest {
         new FunctionService(
             dir, "us-east-1", "000000000000", Map.of(), 16, List.of(), clock, null, null, 1024);
     withoutRunners.start(); // "fails" is defined but has nothing to run it on this start
-    assertThat(withoutRunners.list()).isEmpty();
+    assertThat(withoutRunners.unrunnable("fails")).isPresent();
     withoutRunners.close();
     assertThat(dir.resolve("async").resolve(requestId + ".json")).as("still journaled").exists();
 
@@ -1103,7 +1118,7 @@ class FunctionServiceTest {
   }
 
   @Test
-  void create_overADefinitionThatCouldNotRunWithEventsKept_dropsThemInsteadOfRunningThemOnIt()
+  void updateConfiguration_functionFailedHereWithEventsKept_runsThemOnceItCanRun()
       throws Exception {
     String requestId = eventWaitingForItsLastRetryAtAStop();
     Path definition = dir.resolve("functions/fails/function.json");
@@ -1111,17 +1126,34 @@ class FunctionServiceTest {
     Files.writeString(
         definition, Files.readString(definition).replace("\"CLASSLOADER\"", "\"PROCESS\""));
     openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
-    assertThat(service.list()).isEmpty();
+    assertThat(service.unrunnable("fails")).isPresent();
+    Thread.sleep(300);
+    assertThat(dir.resolve("async").resolve(requestId + ".json")).as("kept").exists();
+
+    service.updateConfiguration("fails", java17(null));
+
+    assertThat(awaitStarts("fails", requestId, 3)).as("its last retry, now").isEqualTo(3);
+    for (int i = 0; i < 200 && !isEmptyDirectory(dir.resolve("async")); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(dir.resolve("async")).isEmptyDirectory();
+  }
+
+  @Test
+  void delete_functionFailedHereWithEventsKept_dropsThem() throws Exception {
+    String requestId = eventWaitingForItsLastRetryAtAStop();
+    Path definition = dir.resolve("functions/fails/function.json");
+    Files.writeString(
+        definition, Files.readString(definition).replace("\"CLASSLOADER\"", "\"PROCESS\""));
+    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
     assertThat(dir.resolve("async").resolve(requestId + ".json")).exists();
 
-    service.create("fails", java17("dev.sluice.examples.hello.FailingHandler"), HELLO);
+    service.delete("fails");
 
     assertThat(dir.resolve("async").resolve(requestId + ".json")).doesNotExist();
-    close();
-    openWithRetryDelays(List.of(Duration.ZERO, Duration.ZERO));
+    service.create("fails", java17("dev.sluice.examples.hello.FailingHandler"), HELLO);
     Thread.sleep(300);
-    // the log keeps the two attempts made on the old definition
-    assertThat(awaitStarts("fails", requestId, 3)).as("not run on the new function").isEqualTo(2);
+    assertThat(awaitStarts("fails", requestId, 1)).as("not run on the new function").isZero();
   }
 
   /**

@@ -480,6 +480,54 @@ class SharedFunctionsTest {
   }
 
   @Test
+  void create_onANodeWithAnIsolationThisOneLacks_failedHereYetChangeableAndDeletableHere()
+      throws Exception {
+    open(); // classloader isolation only
+    // a node that also runs process isolation (here by the same factory: only the key matters)
+    FunctionService other =
+        otherNode(Map.of(Isolation.CLASSLOADER, runners, Isolation.PROCESS, runners));
+    try {
+      other.create(
+          "p",
+          FunctionServiceTest.inProcess("dev.sluice.examples.hello.EchoHandler"),
+          FunctionServiceTest.HELLO);
+      assertThat(result(other.invoke("p", "{}".getBytes(UTF_8), null).join()))
+          .contains("handledBy");
+
+      assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("p");
+      assertThat(service.unrunnable("p"))
+          .hasValueSatisfying(
+              u -> {
+                assertThat(u.reasonCode()).isEqualTo("InvalidConfiguration");
+                assertThat(u.reason()).contains("PROCESS isolation is not available");
+              });
+      assertThatThrownBy(() -> service.invoke("p", "{}".getBytes(UTF_8), null))
+          .isInstanceOf(FunctionException.class)
+          .hasMessageContaining("currently in the following state: Failed")
+          .satisfies(
+              e ->
+                  assertThat(((FunctionException) e).kind())
+                      .isEqualTo(FunctionException.Kind.CONFLICT));
+      assertThatThrownBy(() -> service.invokeAsync("p", "{}".getBytes(UTF_8)))
+          .hasMessageContaining("state: Failed");
+
+      service.updateConfiguration("p", FunctionServiceTest.java17(null));
+      assertThat(service.unrunnable("p")).isEmpty();
+      assertThat(result(service.invoke("p", "{}".getBytes(UTF_8), null).join()))
+          .contains("handledBy");
+
+      other.updateConfiguration("p", FunctionServiceTest.inProcess(null));
+      await().atMost(Duration.ofSeconds(10)).until(() -> service.unrunnable("p").isPresent());
+      service.delete("p");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> other.list().isEmpty() && service.list().isEmpty());
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
   void start_aFunctionRecordThisVersionCannotRead_skippedAndTheOthersLoad() throws Exception {
     // written by a newer node: an isolation this version does not know
     state.remote(
@@ -640,12 +688,17 @@ class SharedFunctionsTest {
   }
 
   private FunctionService otherNode() {
+    return otherNode(Map.of(Isolation.CLASSLOADER, runners));
+  }
+
+  /** Another node on the same state, running functions with {@code factories}. */
+  private FunctionService otherNode(Map<Isolation, RunnerFactory> factories) {
     FunctionService other =
         new FunctionService(
             dir.resolve("other"),
             "us-east-1",
             "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
+            factories,
             4,
             List.of(),
             Clock.systemUTC(),
