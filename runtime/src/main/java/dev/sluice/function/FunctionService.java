@@ -752,6 +752,20 @@ public final class FunctionService implements AutoCloseable {
             + " state: Failed");
   }
 
+  /**
+   * Checks what an invocation of the function checks before it runs (Lambda's DryRun): NOT_FOUND
+   * when there is no such function, CONFLICT when it is Failed on this node.
+   */
+  public void checkInvocable(String nameOrArn) {
+    requireRunnable(nameOrArn);
+  }
+
+  /** Whether {@code name} is deployed and can run on this node. */
+  private boolean runsHere(String name) {
+    Deployed d = functions.get(name);
+    return d != null && !(d.runner() instanceof UnrunnableRunner);
+  }
+
   /** The function, which must be able to run here: CONFLICT when it is Failed on this node. */
   private Deployed requireRunnable(String nameOrArn) {
     Deployed d = require(nameOrArn);
@@ -938,7 +952,7 @@ public final class FunctionService implements AutoCloseable {
     if (droppedAsOld(e.function(), event)) {
       return; // also before it is queued again for another node
     }
-    if (!functions.containsKey(e.function())) {
+    if (!runsHere(e.function())) {
       // accepted by another node, maybe just after a deploy there that this view has not reached:
       // a view still behind cannot tell a function deleted from one it has not heard of yet
       boolean current = viewCurrent(e.requestId());
@@ -1037,12 +1051,15 @@ public final class FunctionService implements AutoCloseable {
 
   private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
     boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
-    if (failed && !functions.containsKey(name)) {
+    if (failed && !runsHere(name)) {
       if (event.delivery() != null && shared.has(name)) {
+        // a retry here would count an attempt that never ran: another node may run it
         later(name, payload, event, NOT_HERE_DELAY_MILLIS, "cannot run on this node");
         return;
       }
-      LOG.warnf("Asynchronous event %s dropped: function %s is gone", event.requestId(), name);
+      if (!functions.containsKey(name)) {
+        LOG.warnf("Asynchronous event %s dropped: function %s is gone", event.requestId(), name);
+      }
     }
     if (!failed || !functions.containsKey(name)) {
       finished(event);

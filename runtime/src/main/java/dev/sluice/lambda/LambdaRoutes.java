@@ -454,7 +454,7 @@ public class LambdaRoutes {
       switch (type) {
         case "DryRun" -> {
           FunctionService.checkPayload(payload); // a call that would be refused fails here too
-          functions().get(name);
+          functions().checkInvocable(name);
           ctx.response().setStatusCode(204).end();
         }
         case "Event" ->

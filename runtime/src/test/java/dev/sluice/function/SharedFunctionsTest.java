@@ -510,6 +510,9 @@ class SharedFunctionsTest {
                       .isEqualTo(FunctionException.Kind.CONFLICT));
       assertThatThrownBy(() -> service.invokeAsync("p", "{}".getBytes(UTF_8)))
           .hasMessageContaining("state: Failed");
+      assertThatThrownBy(() -> service.checkInvocable("p")) // a DryRun
+          .hasMessageContaining("state: Failed");
+      other.checkInvocable("p");
 
       service.updateConfiguration("p", FunctionServiceTest.java17(null));
       assertThat(service.unrunnable("p")).isEmpty();

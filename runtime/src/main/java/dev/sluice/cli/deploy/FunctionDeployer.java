@@ -102,6 +102,13 @@ final class FunctionDeployer {
     if (concurrency(f, reserved.isMissingNode() ? null : reserved.asInt())) {
       done.add("ReservedConcurrentExecutions");
     }
+    if (done.isEmpty() && "Failed".equals(c.path("State").asText())) {
+      // nothing to change, yet it cannot run where it was deployed: say why, not "unchanged"
+      return new Change(
+          Change.Action.SKIPPED,
+          resource,
+          "unchanged, but Failed on this node: " + c.path("StateReason").asText());
+    }
     return done.isEmpty()
         ? new Change(Change.Action.UNCHANGED, resource, "")
         : new Change(Change.Action.UPDATED, resource, String.join(", ", done));
