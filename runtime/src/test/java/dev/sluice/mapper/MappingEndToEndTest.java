@@ -293,6 +293,50 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void listMappings_maxItemsOverAHundred_pagesOfAtMostAHundredAsLambda() throws Exception {
+    String stream = stream(1);
+    byte[] zip = HandlerJars.lambdaZip(RecordingHandler.SOURCES); // compiled once for all
+    java.util.Set<String> made = new java.util.HashSet<>();
+    List<String> functions = new ArrayList<>();
+    try {
+      listPages(stream, zip, made, functions);
+    } finally {
+      mappings.forEach(uuid -> lambda.deleteEventSourceMapping(b -> b.uuid(uuid)));
+      mappings.clear();
+      functions.forEach(fn -> lambda.deleteFunction(b -> b.functionName(fn)));
+    }
+  }
+
+  private void listPages(
+      String stream, byte[] zip, java.util.Set<String> made, List<String> functions) {
+    for (int i = 0; i < 101; i++) {
+      String fn = "page-" + i + "-" + UUID.randomUUID().toString().substring(0, 8);
+      lambda.createFunction(
+          b ->
+              b.functionName(fn)
+                  .runtime("java17")
+                  .role("arn:aws:iam::000000000000:role/r")
+                  .handler("fixture.Recorder")
+                  .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+      functions.add(fn);
+      made.add(map(fn, stream, b -> b.enabled(false)));
+    }
+
+    var first = lambda.listEventSourceMappings(b -> b.eventSourceArn(arn(stream)).maxItems(1000));
+    assertThat(first.eventSourceMappings()).hasSize(100);
+    assertThat(first.nextMarker()).isNotNull();
+    var second =
+        lambda.listEventSourceMappings(
+            b -> b.eventSourceArn(arn(stream)).marker(first.nextMarker()).maxItems(1000));
+    assertThat(second.eventSourceMappings()).hasSize(1);
+    assertThat(second.nextMarker()).isNull();
+    assertThat(lambda.listEventSourceMappingsPaginator(b -> b.eventSourceArn(arn(stream))))
+        .flatExtracting(r -> r.eventSourceMappings())
+        .extracting(m -> m.uuid())
+        .containsExactlyInAnyOrderElementsOf(made);
+  }
+
+  @Test
   void createMapping_sameStreamAndFunctionAgain_conflictNamingTheExistingMapping()
       throws Exception {
     String stream = stream(1);
