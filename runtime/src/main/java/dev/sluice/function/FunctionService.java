@@ -501,7 +501,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** Forgets the unfinished asynchronous events of {@code name} that a start kept journaled. */
   private void dropJournaled(String name) {
-    keptOf(name);
+    keptOf(name); // no longer kept: the loop below removes them
     for (String id : journal.pending()) {
       AsyncJournal.Entry e = journal.read(id);
       if (e != null && e.function().equals(name)) {

@@ -792,8 +792,7 @@ public final class StreamCatalog implements AutoCloseable {
       guarded("resume " + meta.name(), () -> resume(meta));
     }
     // taken after resuming: a reshard finished now adds shards whose logs were made before the
-    // stop,
-    // and one whose outcome waits for a retry of its write still needs them
+    // stop, and one whose outcome waits for a retry of its write still needs them
     Set<ShardRef> known = new HashSet<>();
     for (StreamMeta meta : streams.values()) {
       meta.shards().forEach(s -> known.add(new ShardRef(meta.name(), s.id())));
