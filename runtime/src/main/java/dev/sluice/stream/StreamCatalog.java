@@ -54,6 +54,14 @@ public final class StreamCatalog implements AutoCloseable {
 
   private static final long SETTLE_RETRY_MILLIS = 1_000;
 
+  /**
+   * How long a reshard another node accepted may stay unfinished before this node finishes it: a
+   * reshard takes milliseconds, so that node stopped between its two records.
+   */
+  static final long ORPHANED_RESHARD_MILLIS = 30_000;
+
+  private static final long ORPHAN_CHECK_MILLIS = 10_000;
+
   /** How long another node's stale change may stay last before this node marks it gone. */
   private static final long STALE_MARK_MILLIS = 5_000;
 
@@ -176,6 +184,53 @@ public final class StreamCatalog implements AutoCloseable {
             call(() -> applyRemote(name, meta, own))
                 .exceptionally(e -> logFailure("apply the change of " + name, e))
                 .join()); // applied before the next change is: see StateStore
+    if (!store.exclusive()) {
+      thread.scheduleWithFixedDelay(
+          () -> finishOrphanedReshards().exceptionally(e -> logFailure("orphaned reshards", e)),
+          ORPHAN_CHECK_MILLIS,
+          ORPHAN_CHECK_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Finishes the reshards that were accepted {@link #ORPHANED_RESHARD_MILLIS} ago or more and that
+   * no node has carried out: the node that accepted one stopped before it published the outcome,
+   * and the stream would stay UPDATING, refusing every further reshard. Should that node only be
+   * slow, carrying the plan out twice does no harm: creating and sealing shard logs can be
+   * repeated, and the shared order keeps the first outcome.
+   */
+  CompletableFuture<Void> finishOrphanedReshards() {
+    return call(
+        () -> {
+          long now = clock.millis();
+          for (StreamMeta meta : List.copyOf(streams.values())) {
+            if (orphaned(meta, now)) {
+              LOG.warnf(
+                  "Stream %s has been UPDATING for %d s with a reshard no node carried out;"
+                      + " finishing it here",
+                  meta.name(), (now - meta.reshard().plannedMillis()) / 1000);
+              guarded("reshard " + meta.name(), () -> carryOut(meta));
+            }
+          }
+          return null;
+        });
+  }
+
+  private boolean orphaned(StreamMeta meta, long now) {
+    return meta.status() == StreamStatus.UPDATING
+        && meta.reshard() != null
+        && !hasProvisionalEnds(meta)
+        && !resharding.contains(meta.name())
+        && now - meta.reshard().plannedMillis() >= ORPHANED_RESHARD_MILLIS;
+  }
+
+  /** Carries out the reshard {@code meta} records, as the node that accepted it would have. */
+  private void carryOut(StreamMeta meta) {
+    Resharder plan = Resharder.resume(meta);
+    resharding.add(meta.name());
+    pendingShards.put(meta.name(), plan.createdOpen().size() - plan.toSeal().size());
+    finishReshard(meta.name(), plan);
   }
 
   /**
@@ -846,18 +901,19 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * Finishes a reshard that was accepted before the node stopped. Only where this node alone keeps
-   * the catalog: on shared state the plan may be another node's, still under way, so the stream is
-   * made ACTIVE with the shards it has, and the reshard must be asked for again.
+   * Finishes a reshard that was accepted before the node stopped. On shared state the plan may be
+   * another node's, still under way: it is left to that node, and finished here only once it is
+   * orphaned ({@link #finishOrphanedReshards}). A reshard recorded without its plan (by an older
+   * version) cannot be finished: the stream is made ACTIVE with the shards it has.
    */
   private void resumeReshard(StreamMeta meta) {
     String name = meta.name();
     if (meta.reshard() != null && store.exclusive()) {
       LOG.infof("Stream %s was being resharded when the node stopped; finishing the reshard", name);
-      Resharder plan = Resharder.resume(meta);
-      resharding.add(name);
-      pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
-      finishReshard(name, plan);
+      carryOut(meta);
+      return;
+    }
+    if (meta.reshard() != null) {
       return;
     }
     LOG.warnf(

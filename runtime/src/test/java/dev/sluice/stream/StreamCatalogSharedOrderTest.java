@@ -286,6 +286,63 @@ class StreamCatalogSharedOrderTest {
     put("x");
   }
 
+  @Test
+  void reshard_acceptedByANodeThatStoppedBeforeCarryingItOut_finishedHereOnceOrphaned()
+      throws Exception {
+    created();
+    state.readBackAll();
+    put("before");
+    StreamMeta old = catalog.require("orders");
+    Resharder split = new Resharder(old, clock.millis());
+    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
+    StreamMeta updating =
+        old.withStatus(StreamStatus.UPDATING)
+            .withReshard(split.plan())
+            .withVersion(old.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(updating)); // and then it stopped
+
+    clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS - 1_000);
+    catalog.finishOrphanedReshards().join();
+    assertThat(catalog.require("orders").status())
+        .as("left to the node that accepted it a while")
+        .isEqualTo(StreamStatus.UPDATING);
+    assertThat(state.held()).isZero();
+
+    clock.advance(1_000);
+    catalog.finishOrphanedReshards().join();
+    awaitActive();
+
+    StreamMeta now = catalog.require("orders");
+    assertThat(now.reshard()).isNull();
+    assertThat(now.openShards())
+        .extracting(Shard::id)
+        .containsExactly("shardId-000000000001", "shardId-000000000002");
+    assertThat(now.shard("shardId-000000000000").orElseThrow().endOffset()).isEqualTo(1);
+    state.readBackAll(); // the outcome this node wrote
+    assertThat(startedLater().require("orders").openShards()).hasSize(2);
+  }
+
+  @Test
+  void start_anotherNodesReshardUnderWay_leftToThatNode() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    Resharder split = new Resharder(old, clock.millis());
+    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
+    state.fromAnotherNode(
+        KEY,
+        JSON.writeValueAsBytes(
+            old.withStatus(StreamStatus.UPDATING)
+                .withReshard(split.plan())
+                .withVersion(old.version() + 1)));
+
+    StreamCatalog later = startedLater();
+
+    assertThat(later.require("orders").status()).isEqualTo(StreamStatus.UPDATING);
+    assertThat(later.require("orders").reshard()).isNotNull();
+    assertThat(state.held()).as("no write from the starting node").isZero();
+  }
+
   /**
    * Plays another node creating stream "orders" again, as a new generation of {@code old} with its
    * shards: its CREATING and ACTIVE records; returns the ACTIVE one.
