@@ -55,10 +55,19 @@ public final class StreamCatalog implements AutoCloseable {
   private static final long SETTLE_RETRY_MILLIS = 1_000;
 
   /**
-   * How long a reshard another node accepted may stay unfinished before this node finishes it: a
-   * reshard takes milliseconds, so that node stopped between its two records.
+   * How long a reshard another node accepted may stay unfinished, counted from when this node read
+   * it, before this node finishes it: a reshard takes milliseconds, so that node stopped between
+   * its two records. Counted from the reading, by this node's clock, and well past the state
+   * store's 30 s write timeout: a write that timed out yet landed is abandoned by its own node as
+   * soon as it reads the write back, and the plan's time is another node's clock.
    */
-  static final long ORPHANED_RESHARD_MILLIS = 30_000;
+  static final long ORPHANED_RESHARD_MILLIS = 60_000;
+
+  /**
+   * Per stream UPDATING with a plan, the version of that record and when this node first saw it at
+   * an orphan check. Catalog's thread only.
+   */
+  private final Map<String, long[]> updatingSince = new HashMap<>();
 
   private static final long ORPHAN_CHECK_MILLIS = 10_000;
 
@@ -194,43 +203,58 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * Finishes the reshards that were accepted {@link #ORPHANED_RESHARD_MILLIS} ago or more and that
-   * no node has carried out: the node that accepted one stopped before it published the outcome,
-   * and the stream would stay UPDATING, refusing every further reshard. Should that node only be
-   * slow, carrying the plan out twice does no harm: creating and sealing shard logs can be
-   * repeated, and the shared order keeps the first outcome.
+   * Finishes the reshards that this node has seen unfinished for {@link #ORPHANED_RESHARD_MILLIS}
+   * or more, carried out by no node of its own: the node that accepted one stopped before it
+   * published the outcome, and the stream would stay UPDATING, refusing every further reshard.
+   * Should that node only be slow, carrying the same plan out twice does no harm: creating and
+   * sealing shard logs can be repeated, both outcomes close the same parents, and the shared order
+   * keeps the first. A taker that fails leaves the plan for the next check.
    */
   CompletableFuture<Void> finishOrphanedReshards() {
     return call(
         () -> {
           long now = clock.millis();
+          updatingSince.keySet().retainAll(streams.keySet());
           for (StreamMeta meta : List.copyOf(streams.values())) {
             if (orphaned(meta, now)) {
               LOG.warnf(
                   "Stream %s has been UPDATING for %d s with a reshard no node carried out;"
                       + " finishing it here",
-                  meta.name(), (now - meta.reshard().plannedMillis()) / 1000);
-              guarded("reshard " + meta.name(), () -> carryOut(meta));
+                  meta.name(), (now - updatingSince.get(meta.name())[1]) / 1000);
+              guarded("reshard " + meta.name(), () -> carryOut(meta, false));
             }
           }
           return null;
         });
   }
 
+  /** Whether {@code meta}'s reshard has waited long enough here; notes when it was first seen. */
   private boolean orphaned(StreamMeta meta, long now) {
-    return meta.status() == StreamStatus.UPDATING
-        && meta.reshard() != null
-        && !hasProvisionalEnds(meta)
-        && !resharding.contains(meta.name())
-        && now - meta.reshard().plannedMillis() >= ORPHANED_RESHARD_MILLIS;
+    if (meta.status() != StreamStatus.UPDATING
+        || meta.reshard() == null
+        || hasProvisionalEnds(meta)
+        || resharding.contains(meta.name())) {
+      updatingSince.remove(meta.name());
+      return false;
+    }
+    long[] seen = updatingSince.get(meta.name());
+    if (seen == null || seen[0] != meta.version()) {
+      updatingSince.put(meta.name(), new long[] {meta.version(), now});
+      return false;
+    }
+    return now - seen[1] >= ORPHANED_RESHARD_MILLIS;
   }
 
-  /** Carries out the reshard {@code meta} records, as the node that accepted it would have. */
-  private void carryOut(StreamMeta meta) {
+  /**
+   * Carries out the reshard {@code meta} records, as the node that accepted it would have; that
+   * node ({@code accepted}) makes the stream ACTIVE again when it fails, a taker leaves it as it
+   * is.
+   */
+  private void carryOut(StreamMeta meta, boolean accepted) {
     Resharder plan = Resharder.resume(meta);
     resharding.add(meta.name());
     pendingShards.put(meta.name(), plan.createdOpen().size() - plan.toSeal().size());
-    finishReshard(meta.name(), plan);
+    finishReshard(meta.name(), plan, accepted);
   }
 
   /**
@@ -656,7 +680,7 @@ public final class StreamCatalog implements AutoCloseable {
           publish(meta.withStatus(StreamStatus.UPDATING).withReshard(plan.plan()));
           resharding.add(name);
           pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
-          thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan)));
+          thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan, true)));
           return null;
         });
   }
@@ -667,7 +691,12 @@ public final class StreamCatalog implements AutoCloseable {
     pendingShards.remove(name);
   }
 
-  private void finishReshard(String name, Resharder plan) {
+  /**
+   * Carries out {@code plan}. When that fails, the node that {@code accepted} the reshard makes the
+   * stream ACTIVE again with its shards; a node that took an orphaned plan over leaves the stream
+   * UPDATING with it: its failure must not undo the outcome the accepting node may yet publish.
+   */
+  private void finishReshard(String name, Resharder plan, boolean accepted) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING) {
       reshardDone(name);
@@ -697,7 +726,9 @@ public final class StreamCatalog implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       reshardDone(name);
-      publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
+      if (accepted) {
+        publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
+      }
       throw e;
     }
     publishReshard(name, plan, ends, provisional);
@@ -910,7 +941,7 @@ public final class StreamCatalog implements AutoCloseable {
     String name = meta.name();
     if (meta.reshard() != null && store.exclusive()) {
       LOG.infof("Stream %s was being resharded when the node stopped; finishing the reshard", name);
-      carryOut(meta);
+      carryOut(meta, true);
       return;
     }
     if (meta.reshard() != null) {

@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cluster.StateException;
+import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
+import dev.sluice.testing.ForwardingLogEngine;
 import dev.sluice.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -301,6 +304,7 @@ class StreamCatalogSharedOrderTest {
             .withVersion(old.version() + 1);
     state.fromAnotherNode(KEY, JSON.writeValueAsBytes(updating)); // and then it stopped
 
+    catalog.finishOrphanedReshards().join(); // seen now: the wait counts from here
     clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS - 1_000);
     catalog.finishOrphanedReshards().join();
     assertThat(catalog.require("orders").status())
@@ -320,6 +324,42 @@ class StreamCatalogSharedOrderTest {
     assertThat(now.shard("shardId-000000000000").orElseThrow().endOffset()).isEqualTo(1);
     state.readBackAll(); // the outcome this node wrote
     assertThat(startedLater().require("orders").openShards()).hasSize(2);
+  }
+
+  @Test
+  void orphanedReshard_takerFailsToCarryItOut_leavesItUpdatingForTheNextCheck() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    Resharder split = new Resharder(old, clock.millis());
+    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
+    StreamCatalog taker =
+        StreamCatalog.shared(
+            state,
+            new ForwardingLogEngine(engine) {
+              @Override
+              public CompletableFuture<Long> seal(ShardRef shard) {
+                return CompletableFuture.failedFuture(new LogException("broker unreachable"));
+              }
+            },
+            clock,
+            new StreamLimits(20, 2));
+    startedLater.add(taker);
+    taker.start();
+    state.fromAnotherNode(
+        KEY,
+        JSON.writeValueAsBytes(
+            old.withStatus(StreamStatus.UPDATING)
+                .withReshard(split.plan())
+                .withVersion(old.version() + 1)));
+
+    taker.finishOrphanedReshards().join();
+    clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS);
+    taker.finishOrphanedReshards().join(); // tries, and fails
+
+    assertThat(state.held()).as("no ACTIVE that would undo the accepting node's outcome").isZero();
+    assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.UPDATING);
+    assertThat(taker.require("orders").reshard()).isNotNull();
   }
 
   @Test
