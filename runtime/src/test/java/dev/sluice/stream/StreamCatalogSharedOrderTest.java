@@ -295,14 +295,7 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     put("before");
-    StreamMeta old = catalog.require("orders");
-    Resharder split = new Resharder(old, clock.millis());
-    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
-    StreamMeta updating =
-        old.withStatus(StreamStatus.UPDATING)
-            .withReshard(split.plan())
-            .withVersion(old.version() + 1);
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(updating)); // and then it stopped
+    splitAcceptedByAnotherNode(); // and then it stopped
 
     catalog.finishOrphanedReshards().join(); // seen now: the wait counts from here
     clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS - 1_000);
@@ -330,9 +323,6 @@ class StreamCatalogSharedOrderTest {
   void orphanedReshard_takerFailsToCarryItOut_leavesItUpdatingForTheNextCheck() throws Exception {
     created();
     state.readBackAll();
-    StreamMeta old = catalog.require("orders");
-    Resharder split = new Resharder(old, clock.millis());
-    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
     StreamCatalog taker =
         StreamCatalog.shared(
             state,
@@ -346,12 +336,7 @@ class StreamCatalogSharedOrderTest {
             new StreamLimits(20, 2));
     startedLater.add(taker);
     taker.start();
-    state.fromAnotherNode(
-        KEY,
-        JSON.writeValueAsBytes(
-            old.withStatus(StreamStatus.UPDATING)
-                .withReshard(split.plan())
-                .withVersion(old.version() + 1)));
+    splitAcceptedByAnotherNode();
 
     taker.finishOrphanedReshards().join();
     clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS);
@@ -366,21 +351,28 @@ class StreamCatalogSharedOrderTest {
   void start_anotherNodesReshardUnderWay_leftToThatNode() throws Exception {
     created();
     state.readBackAll();
-    StreamMeta old = catalog.require("orders");
-    Resharder split = new Resharder(old, clock.millis());
-    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
-    state.fromAnotherNode(
-        KEY,
-        JSON.writeValueAsBytes(
-            old.withStatus(StreamStatus.UPDATING)
-                .withReshard(split.plan())
-                .withVersion(old.version() + 1)));
+    splitAcceptedByAnotherNode();
 
     StreamCatalog later = startedLater();
 
     assertThat(later.require("orders").status()).isEqualTo(StreamStatus.UPDATING);
     assertThat(later.require("orders").reshard()).isNotNull();
     assertThat(state.held()).as("no write from the starting node").isZero();
+  }
+
+  /**
+   * Plays another node accepting a split of the stream's first shard: its UPDATING record, with the
+   * plan, and nothing after it.
+   */
+  private void splitAcceptedByAnotherNode() throws Exception {
+    StreamMeta old = catalog.require("orders");
+    Resharder split = new Resharder(old, clock.millis());
+    split.split(old.shards().get(0), HashKeys.MAX.shiftRight(1));
+    StreamMeta updating =
+        old.withStatus(StreamStatus.UPDATING)
+            .withReshard(split.plan())
+            .withVersion(old.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(updating));
   }
 
   /**
