@@ -189,7 +189,13 @@ public final class FunctionService implements AutoCloseable {
 
   /** A function as it runs now: configuration, code, runner and concurrency limit. */
   private record Deployed(
-      FunctionConfig config, DeployedCode code, Runner runner, ReservedLimit reserved) {}
+      FunctionConfig config, DeployedCode code, Runner runner, ReservedLimit reserved) {
+
+    /** Whether it can run on this node: not in Lambda's Failed state here. */
+    boolean runsHere() {
+      return !(runner instanceof UnrunnableRunner);
+    }
+  }
 
   /**
    * The outcome of a synchronous invocation.
@@ -313,7 +319,7 @@ public final class FunctionService implements AutoCloseable {
         continue; // unreadable: logged, and left for a look
       }
       Deployed d = functions.get(e.function());
-      if (d == null || d.runner() instanceof UnrunnableRunner) {
+      if (d == null || !d.runsHere()) {
         keepOrDrop(e);
         continue;
       }
@@ -763,13 +769,13 @@ public final class FunctionService implements AutoCloseable {
   /** Whether {@code name} is deployed and can run on this node. */
   private boolean runsHere(String name) {
     Deployed d = functions.get(name);
-    return d != null && !(d.runner() instanceof UnrunnableRunner);
+    return d != null && d.runsHere();
   }
 
   /** The function, which must be able to run here: CONFLICT when it is Failed on this node. */
   private Deployed requireRunnable(String nameOrArn) {
     Deployed d = require(nameOrArn);
-    if (d.runner() instanceof UnrunnableRunner) {
+    if (!d.runsHere()) {
       throw failedState();
     }
     return d;

@@ -63,11 +63,11 @@ public final class StreamCatalog implements AutoCloseable {
    */
   static final long ORPHANED_RESHARD_MILLIS = 60_000;
 
-  /**
-   * Per stream UPDATING with a plan, the version of that record and when this node first saw it at
-   * an orphan check. Catalog's thread only.
-   */
-  private final Map<String, long[]> updatingSince = new HashMap<>();
+  /** A version of a stream's record, and when this node first saw it at an orphan check. */
+  private record Sighting(long version, long atMillis) {}
+
+  /** Per stream UPDATING with a plan, its record as first seen. Catalog's thread only. */
+  private final Map<String, Sighting> updatingSince = new HashMap<>();
 
   private static final long ORPHAN_CHECK_MILLIS = 10_000;
 
@@ -220,7 +220,7 @@ public final class StreamCatalog implements AutoCloseable {
               LOG.warnf(
                   "Stream %s has been UPDATING for %d s with a reshard no node carried out;"
                       + " finishing it here",
-                  meta.name(), (now - updatingSince.get(meta.name())[1]) / 1000);
+                  meta.name(), (now - updatingSince.get(meta.name()).atMillis()) / 1000);
               guarded("reshard " + meta.name(), () -> carryOut(meta, false));
             }
           }
@@ -237,12 +237,12 @@ public final class StreamCatalog implements AutoCloseable {
       updatingSince.remove(meta.name());
       return false;
     }
-    long[] seen = updatingSince.get(meta.name());
-    if (seen == null || seen[0] != meta.version()) {
-      updatingSince.put(meta.name(), new long[] {meta.version(), now});
+    Sighting seen = updatingSince.get(meta.name());
+    if (seen == null || seen.version() != meta.version()) {
+      updatingSince.put(meta.name(), new Sighting(meta.version(), now));
       return false;
     }
-    return now - seen[1] >= ORPHANED_RESHARD_MILLIS;
+    return now - seen.atMillis() >= ORPHANED_RESHARD_MILLIS;
   }
 
   /**
