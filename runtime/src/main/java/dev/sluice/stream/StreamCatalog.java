@@ -55,21 +55,24 @@ public final class StreamCatalog implements AutoCloseable {
   private static final long SETTLE_RETRY_MILLIS = 1_000;
 
   /**
-   * How long a reshard another node accepted may stay unfinished, counted from when this node read
-   * it, before this node finishes it: a reshard takes milliseconds, so that node stopped between
-   * its two records. Counted from the reading, by this node's clock, and well past the state
-   * store's 30 s write timeout: a write that timed out yet landed is abandoned by its own node as
-   * soon as it reads the write back, and the plan's time is another node's clock.
+   * How long a creation, deletion or reshard another node accepted may stay unfinished, counted
+   * from when this node read it, before this node finishes it: each takes seconds at most, so that
+   * node stopped between its records. Counted from the reading, by this node's clock, and well past
+   * the state store's 30 s write timeout: a write that timed out yet landed is abandoned by its own
+   * node as soon as it reads the write back, and the plan's time is another node's clock.
    */
-  static final long ORPHANED_RESHARD_MILLIS = 60_000;
+  static final long ORPHANED_CHANGE_MILLIS = 60_000;
 
   /** A version of a stream's record, and when this node first saw it at an orphan check. */
   private record Sighting(long version, long atMillis) {}
 
-  /** Per stream UPDATING with a plan, its record as first seen. Catalog's thread only. */
-  private final Map<String, Sighting> updatingSince = new HashMap<>();
+  /** Per stream with a change under way, its record as first seen. Catalog's thread only. */
+  private final Map<String, Sighting> unfinishedSince = new HashMap<>();
 
   private static final long ORPHAN_CHECK_MILLIS = 10_000;
+
+  /** The longest pause between tries of a reshard that failed with a parent sealed. */
+  private static final long RESHARD_RETRY_MAX_MILLIS = 60_000;
 
   /** How long another node's stale change may stay last before this node marks it gone. */
   private static final long STALE_MARK_MILLIS = 5_000;
@@ -195,7 +198,7 @@ public final class StreamCatalog implements AutoCloseable {
                 .join()); // applied before the next change is: see StateStore
     if (!store.exclusive()) {
       thread.scheduleWithFixedDelay(
-          () -> finishOrphanedReshards().exceptionally(e -> logFailure("orphaned reshards", e)),
+          () -> finishOrphanedChanges().exceptionally(e -> logFailure("orphaned changes", e)),
           ORPHAN_CHECK_MILLIS,
           ORPHAN_CHECK_MILLIS,
           TimeUnit.MILLISECONDS);
@@ -203,46 +206,66 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * Finishes the reshards that this node has seen unfinished for {@link #ORPHANED_RESHARD_MILLIS}
-   * or more, carried out by no node of its own: the node that accepted one stopped before it
-   * published the outcome, and the stream would stay UPDATING, refusing every further reshard.
-   * Should that node only be slow, carrying the same plan out twice does no harm: creating and
-   * sealing shard logs can be repeated, both outcomes close the same parents, and the shared order
-   * keeps the first. A taker that fails leaves the plan for the next check.
+   * Finishes the creations, deletions and reshards that this node has seen unfinished for {@link
+   * #ORPHANED_CHANGE_MILLIS} or more, carried out by no node of its own: the node that accepted one
+   * stopped before it published the outcome, and the stream would stay CREATING or DELETING (usable
+   * by no one, not even to delete) or UPDATING (refusing every further reshard) until some node
+   * restarted. Should that node only be slow, carrying the same change out twice does no harm:
+   * creating, sealing and deleting shard logs can be repeated, both outcomes are the same, and the
+   * shared order keeps the first. A taker that fails a reshard leaves its plan for the next check.
    */
-  CompletableFuture<Void> finishOrphanedReshards() {
+  CompletableFuture<Void> finishOrphanedChanges() {
     return call(
         () -> {
           long now = clock.millis();
-          updatingSince.keySet().retainAll(streams.keySet());
+          unfinishedSince.keySet().retainAll(streams.keySet());
           for (StreamMeta meta : List.copyOf(streams.values())) {
             if (orphaned(meta, now)) {
               LOG.warnf(
-                  "Stream %s has been UPDATING for %d s with a reshard no node carried out;"
-                      + " finishing it here",
-                  meta.name(), (now - updatingSince.get(meta.name()).atMillis()) / 1000);
-              guarded("reshard " + meta.name(), () -> carryOut(meta, false));
+                  "Stream %s has been %s for %d s, a change no node finished; finishing it here",
+                  meta.name(),
+                  meta.status(),
+                  (now - unfinishedSince.get(meta.name()).atMillis()) / 1000);
+              takeOver(meta);
             }
           }
           return null;
         });
   }
 
-  /** Whether {@code meta}'s reshard has waited long enough here; notes when it was first seen. */
+  private void takeOver(StreamMeta meta) {
+    switch (meta.status()) {
+      case CREATING -> guarded("create " + meta.name(), () -> finishCreate(meta.name()));
+      case DELETING -> guarded("delete " + meta.name(), () -> finishDelete(meta.name()));
+      default -> guarded("reshard " + meta.name(), () -> carryOut(meta, false));
+    }
+  }
+
+  /** Whether {@code meta}'s change has waited long enough here; notes when it was first seen. */
   private boolean orphaned(StreamMeta meta, long now) {
-    if (meta.status() != StreamStatus.UPDATING
-        || meta.reshard() == null
-        || hasProvisionalEnds(meta)
-        || resharding.contains(meta.name())) {
-      updatingSince.remove(meta.name());
+    if (!unfinished(meta)) {
+      unfinishedSince.remove(meta.name());
       return false;
     }
-    Sighting seen = updatingSince.get(meta.name());
+    Sighting seen = unfinishedSince.get(meta.name());
     if (seen == null || seen.version() != meta.version()) {
-      updatingSince.put(meta.name(), new Sighting(meta.version(), now));
+      unfinishedSince.put(meta.name(), new Sighting(meta.version(), now));
       return false;
     }
-    return now - seen.atMillis() >= ORPHANED_RESHARD_MILLIS;
+    return now - seen.atMillis() >= ORPHANED_CHANGE_MILLIS;
+  }
+
+  /**
+   * Whether {@code meta} is a change under way that another node could finish: a reshard is, with
+   * its plan, unless it only waits for its parents' ends to settle or this node carries it out.
+   */
+  private boolean unfinished(StreamMeta meta) {
+    return switch (meta.status()) {
+      case CREATING, DELETING -> true;
+      case UPDATING ->
+          meta.reshard() != null && !hasProvisionalEnds(meta) && !resharding.contains(meta.name());
+      default -> false;
+    };
   }
 
   /**
@@ -692,11 +715,17 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * Carries out {@code plan}. When that fails, the node that {@code accepted} the reshard makes the
-   * stream ACTIVE again with its shards; a node that took an orphaned plan over leaves the stream
-   * UPDATING with it: its failure must not undo the outcome the accepting node may yet publish.
+   * Carries out {@code plan}. When that fails before any parent is sealed, the node that {@code
+   * accepted} the reshard makes the stream ACTIVE again with its shards; a node that took an
+   * orphaned plan over leaves the stream UPDATING with it: its failure must not undo the outcome
+   * the accepting node may yet publish. Once a parent is sealed there is no going back: the plan is
+   * tried again, with a growing pause, until it is carried out or the stream is deleted.
    */
   private void finishReshard(String name, Resharder plan, boolean accepted) {
+    finishReshard(name, plan, accepted, 0);
+  }
+
+  private void finishReshard(String name, Resharder plan, boolean accepted, int retries) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING) {
       reshardDone(name);
@@ -705,18 +734,7 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, Long> ends = new HashMap<>();
     Set<String> provisional = new HashSet<>();
     try {
-      // a parent that cannot be sealed (its log is unusable) must fail the reshard before any
-      // other parent is sealed: a sealed parent the catalog still routes to takes no records
-      for (String id : plan.toSeal()) {
-        engine.offsets(new ShardRef(name, id));
-      }
-      for (String id : plan.createdOpen()) {
-        engine.createShard(new ShardRef(name, id)).join();
-      }
-      for (String id : plan.createdClosed()) {
-        engine.createShard(new ShardRef(name, id)).join();
-        engine.seal(new ShardRef(name, id)).join();
-      }
+      createChildren(name, plan);
       for (String id : plan.toSeal()) {
         ShardRef ref = new ShardRef(name, id);
         ends.put(id, engine.seal(ref).join());
@@ -725,13 +743,63 @@ public final class StreamCatalog implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      reshardDone(name);
-      if (accepted) {
-        publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
+      if (ends.isEmpty() && !anyParentSealed(name, plan)) {
+        reshardDone(name);
+        if (accepted) {
+          publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
+        }
+        throw e;
       }
-      throw e;
+      retryReshard(name, plan, accepted, retries, e);
+      return;
     }
     publishReshard(name, plan, ends, provisional);
+  }
+
+  /** Creates the plan's new shard logs, after checking that every parent can be sealed. */
+  private void createChildren(String name, Resharder plan) {
+    // a parent that cannot be sealed (its log is unusable) must fail the reshard before any
+    // other parent is sealed: a sealed parent the catalog still routes to takes no records
+    for (String id : plan.toSeal()) {
+      engine.offsets(new ShardRef(name, id));
+    }
+    for (String id : plan.createdOpen()) {
+      engine.createShard(new ShardRef(name, id)).join();
+    }
+    for (String id : plan.createdClosed()) {
+      engine.createShard(new ShardRef(name, id)).join();
+      engine.seal(new ShardRef(name, id)).join();
+    }
+  }
+
+  /** Whether a parent of {@code plan} is sealed already, by an earlier try or another node. */
+  private boolean anyParentSealed(String name, Resharder plan) {
+    for (String id : plan.toSeal()) {
+      try {
+        if (engine.offsets(new ShardRef(name, id)).sealed()) {
+          return true;
+        }
+      } catch (RuntimeException unreadable) {
+        // that parent's log is the one failing: it says nothing about the others
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Tries {@code plan} again later: a parent is sealed, and giving the reshard up would leave the
+   * catalog routing records to a shard that refuses them.
+   */
+  private void retryReshard(
+      String name, Resharder plan, boolean accepted, int retries, RuntimeException cause) {
+    long pause = Math.min(SETTLE_RETRY_MILLIS << Math.min(retries, 6), RESHARD_RETRY_MAX_MILLIS);
+    LOG.warnf(
+        "The reshard of %s failed with a parent sealed already (%s); trying it again in %d s",
+        name, cause.getMessage(), pause / 1000);
+    thread.schedule(
+        () -> guarded("reshard " + name, () -> finishReshard(name, plan, accepted, retries + 1)),
+        pause,
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -791,9 +859,10 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * Makes a created stream ACTIVE, and tries again while the state store refuses the write: no
-   * other node finishes a creation, and a stream left CREATING can be neither used nor deleted
-   * until this node restarts. Nothing is left to do once the write landed after all.
+   * Makes a created stream ACTIVE, and tries again while the state store refuses the write: a
+   * stream left CREATING can be neither used nor deleted, until another node takes the creation
+   * over a minute later or this one restarts. Nothing is left to do once the write landed after
+   * all.
    */
   private void publishActive(String name, long createdMillis) {
     StreamMeta meta = streams.get(name);
@@ -934,7 +1003,7 @@ public final class StreamCatalog implements AutoCloseable {
   /**
    * Finishes a reshard that was accepted before the node stopped. On shared state the plan may be
    * another node's, still under way: it is left to that node, and finished here only once it is
-   * orphaned ({@link #finishOrphanedReshards}). A reshard recorded without its plan (by an older
+   * orphaned ({@link #finishOrphanedChanges}). A reshard recorded without its plan (by an older
    * version) cannot be finished: the stream is made ACTIVE with the shards it has.
    */
   private void resumeReshard(StreamMeta meta) {

@@ -12,6 +12,7 @@ import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
 import dev.sluice.testing.ForwardingLogEngine;
 import dev.sluice.testing.TestClock;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -297,16 +298,16 @@ class StreamCatalogSharedOrderTest {
     put("before");
     splitAcceptedByAnotherNode(); // and then it stopped
 
-    catalog.finishOrphanedReshards().join(); // seen now: the wait counts from here
-    clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS - 1_000);
-    catalog.finishOrphanedReshards().join();
+    catalog.finishOrphanedChanges().join(); // seen now: the wait counts from here
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS - 1_000);
+    catalog.finishOrphanedChanges().join();
     assertThat(catalog.require("orders").status())
         .as("left to the node that accepted it a while")
         .isEqualTo(StreamStatus.UPDATING);
     assertThat(state.held()).isZero();
 
     clock.advance(1_000);
-    catalog.finishOrphanedReshards().join();
+    catalog.finishOrphanedChanges().join();
     awaitActive();
 
     StreamMeta now = catalog.require("orders");
@@ -338,13 +339,70 @@ class StreamCatalogSharedOrderTest {
     taker.start();
     splitAcceptedByAnotherNode();
 
-    taker.finishOrphanedReshards().join();
-    clock.advance(StreamCatalog.ORPHANED_RESHARD_MILLIS);
-    taker.finishOrphanedReshards().join(); // tries, and fails
+    taker.finishOrphanedChanges().join();
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    taker.finishOrphanedChanges().join(); // tries, and fails
 
     assertThat(state.held()).as("no ACTIVE that would undo the accepting node's outcome").isZero();
     assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.UPDATING);
     assertThat(taker.require("orders").reshard()).isNotNull();
+  }
+
+  @Test
+  void creation_acceptedByANodeThatStoppedBeforeFinishingIt_finishedHereOnceOrphaned()
+      throws Exception {
+    StreamMeta creating =
+        new StreamMeta(
+            "orders",
+            StreamStatus.CREATING,
+            StreamMode.PROVISIONED,
+            24,
+            clock.millis(),
+            List.of(Shard.open(0, null, null, new HashKeyRange(BigInteger.ZERO, HashKeys.MAX), 0)),
+            Map.of(),
+            1,
+            1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creating)); // and then it stopped
+
+    catalog.finishOrphanedChanges().join();
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS - 1_000);
+    catalog.finishOrphanedChanges().join();
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.CREATING);
+    assertThat(state.held()).as("left to the node that accepted it a while").isZero();
+
+    clock.advance(1_000);
+    catalog.finishOrphanedChanges().join();
+    awaitActive();
+
+    put("first");
+    assertThat(records()).containsExactly("first");
+    assertThat(startedLater().require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
+  void deletion_acceptedByANodeThatStoppedBeforeFinishingIt_finishedHereOnceOrphaned()
+      throws Exception {
+    created();
+    state.readBackAll();
+    put("before");
+    StreamMeta old = catalog.require("orders");
+    StreamMeta deleting = old.withStatus(StreamStatus.DELETING).withVersion(old.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(deleting)); // and then it stopped
+
+    catalog.finishOrphanedChanges().join();
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS - 1_000);
+    catalog.finishOrphanedChanges().join();
+    assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.DELETING);
+    assertThat(engine.shards()).hasSize(1);
+
+    clock.advance(1_000);
+    catalog.finishOrphanedChanges().join();
+
+    assertThat(catalog.find("orders")).isEmpty();
+    assertThat(engine.shards()).as("its log deleted").isEmpty();
+    state.readBackAll(); // the tombstone this node wrote
+    assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+    created(); // the name is free again
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -163,6 +164,50 @@ class StreamCatalogTest {
     assertThat(catalog.require("r").shards()).hasSize(2);
     String inShard0 = keyIn("r", "shardId-000000000000");
     assertThat(put("r", inShard0, "after").get(0).ok()).as("shard 0 was not sealed").isTrue();
+  }
+
+  @Test
+  void updateShardCount_secondParentsSealFailsOnce_triedAgainAndEveryKeyStillTakesRecords()
+      throws Exception {
+    Set<String> sealedParents = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    AtomicInteger refusals = new AtomicInteger(1);
+    openOn(
+        files ->
+            new ForwardingLogEngine(files) {
+              @Override
+              public CompletableFuture<Long> seal(ShardRef shard) {
+                boolean parent = shard.shard().compareTo("shardId-000000000002") < 0;
+                if (parent
+                    && !sealedParents.isEmpty()
+                    && !sealedParents.contains(shard.shard())
+                    && refusals.getAndDecrement() > 0) { // a disk that failed for a moment
+                  return CompletableFuture.failedFuture(new LogException("seal failed"));
+                }
+                return super.seal(shard)
+                    .whenComplete(
+                        (end, e) -> {
+                          if (parent && e == null) {
+                            sealedParents.add(shard.shard());
+                          }
+                        });
+              }
+            });
+    createActive("r", 2);
+    String inShard0 = keyIn("r", "shardId-000000000000");
+    String inShard1 = keyIn("r", "shardId-000000000001");
+
+    catalog.updateShardCount("r", 4).join();
+    for (int i = 0; i < 500 && catalog.require("r").openShards().size() != 4; i++) {
+      Thread.sleep(10);
+    }
+
+    assertThat(refusals.get()).as("one seal was refused").isNotPositive();
+    StreamMeta meta = catalog.require("r");
+    assertThat(meta.status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(meta.openShards()).hasSize(4);
+    for (String key : List.of(inShard0, inShard1)) {
+      assertThat(put("r", key, "after").get(0).ok()).as("key %s", key).isTrue();
+    }
   }
 
   /** A partition key that routes to {@code shardId}. */
