@@ -91,11 +91,16 @@ final class CodeStore {
    * invalid parameter when it is not there.
    */
   DeployedCode existing(String function, String sha256) {
-    Path dir = dirFor(function, sha256);
-    if (!Files.isDirectory(dir)) {
+    DeployedCode code = placeOf(function, sha256);
+    if (!Files.isDirectory(code.root())) {
       throw FunctionException.invalid("its code package " + sha256 + " is not on this node");
     }
-    return new DeployedCode(dir);
+    return code;
+  }
+
+  /** Where the package whose SHA-256 is {@code sha256} is unpacked, whether it is there or not. */
+  DeployedCode placeOf(String function, String sha256) {
+    return new DeployedCode(dirFor(function, sha256));
   }
 
   private Stored unzip(String function, byte[] bytes) throws IOException {

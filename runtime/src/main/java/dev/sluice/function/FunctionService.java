@@ -1365,6 +1365,10 @@ public final class FunctionService implements AutoCloseable {
 
   /** A runner of {@code config}; fails as an invalid parameter when it cannot run on this node. */
   private Runner runnerFor(FunctionConfig config, DeployedCode code) {
+    if (!Files.isDirectory(code.root())) { // a Failed function's package, never read here
+      throw FunctionException.invalid(
+          "The function's code package is not on this node; update the function's code.");
+    }
     RunnerFactory factory = factories.get(config.isolation());
     if (factory == null) {
       throw FunctionException.invalid(
@@ -1724,19 +1728,24 @@ public final class FunctionService implements AutoCloseable {
 
   /**
    * Installs a function read from the shared state or the data directory. One that cannot run here
-   * (a runtime or isolation this node lacks) is logged and kept in Lambda's Failed state, so that
-   * it can still be changed or deleted through this node; one whose package cannot be read is left
-   * out.
+   * (a runtime or isolation this node lacks, or a package this node does not hold) is logged and
+   * kept in Lambda's Failed state, so that it can still be changed or deleted through this node:
+   * left out, it vanished from this node's lists while its name stayed taken.
    */
-  private boolean installQuietly(FunctionConfig config) {
+  private void installQuietly(FunctionConfig config) {
     DeployedCode code;
+    Runner runner;
     try {
       code = codes.existing(config.name(), config.codeSha256());
     } catch (FunctionException e) {
       LOG.errorf("Function %s cannot be installed on this node: %s", config.name(), e.getMessage());
-      return false;
+      code = codes.placeOf(config.name(), config.codeSha256());
+      put(
+          config,
+          code,
+          new UnrunnableRunner(new Unrunnable("InvalidZipFileException", missing(e))));
+      return;
     }
-    Runner runner;
     try {
       runner = runnerFor(config, code);
     } catch (FunctionException e) {
@@ -1746,7 +1755,12 @@ public final class FunctionService implements AutoCloseable {
       runner = new UnrunnableRunner(new Unrunnable(reasonCode, e.getMessage()));
     }
     put(config, code, runner);
-    return true;
+  }
+
+  private static String missing(FunctionException e) {
+    return "The function's code package cannot be read on this node ("
+        + e.getMessage()
+        + "). Update the function's code to deploy it again.";
   }
 
   /** Applies what takes effect in the shared order, this node's own changes included. */
@@ -1778,7 +1792,8 @@ public final class FunctionService implements AutoCloseable {
         resizeUnreserved();
         return;
       }
-      if (installQuietly(config) && old != null) {
+      installQuietly(config);
+      if (old != null) {
         retire(old);
       }
     }

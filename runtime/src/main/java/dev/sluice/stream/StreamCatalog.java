@@ -1464,7 +1464,6 @@ public final class StreamCatalog implements AutoCloseable {
     local.put(next.name(), next.version());
   }
 
-  /** Persists first: a change readers can see is a change that survives a crash. */
   /**
    * This node's change lost, yet its record is now the key's last in the shared order: compaction
    * would keep it, and a node starting later would load the loser. Writing the winner again, one
@@ -1483,6 +1482,7 @@ public final class StreamCatalog implements AutoCloseable {
                 }));
   }
 
+  /** Persists first: a change readers can see is a change that survives a crash. */
   private void install(Map<String, StreamMeta> next, String changed) {
     store.save(next.values(), changed);
     show(next);

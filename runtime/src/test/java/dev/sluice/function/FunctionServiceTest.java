@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.files.FileTrees;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.testing.HandlerJars;
 import java.io.ByteArrayInputStream;
@@ -485,6 +486,34 @@ class FunctionServiceTest {
     close();
     open();
     assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("echo");
+  }
+
+  @Test
+  void start_functionWhosePackageIsGone_listedAsFailedUntilItsCodeIsUpdated() throws Exception {
+    open();
+    service.create("echo", java17("dev.sluice.examples.hello.EchoHandler"), HELLO);
+    close();
+    // as a data directory whose unpacked package was removed by hand
+    FileTrees.delete(dir.resolve("functions").resolve("echo").resolve("code"));
+
+    open();
+    assertThat(service.list()).extracting(FunctionConfig::name).containsExactly("echo");
+    assertThat(service.unrunnable("echo"))
+        .hasValueSatisfying(
+            u -> {
+              assertThat(u.reasonCode()).isEqualTo("InvalidZipFileException");
+              assertThat(u.reason()).contains("cannot be read on this node");
+            });
+    assertThatThrownBy(() -> call("echo", "{}")).hasMessageContaining("state: Failed");
+    assertThatThrownBy(() -> service.updateConfiguration("echo", java17(null)))
+        .hasMessageContaining("update the function's code");
+
+    service.updateCode("echo", HELLO);
+    assertThat(service.unrunnable("echo")).isEmpty();
+    assertThat(call("echo", "{}").get("handledBy").asText()).isEqualTo("echo");
+    close();
+    open();
+    assertThat(call("echo", "{}").get("handledBy").asText()).isEqualTo("echo");
   }
 
   @Test

@@ -455,7 +455,6 @@ class StreamCatalogSharedOrderTest {
     return active;
   }
 
-  /** A catalog of a node that starts now over the same state: it loads what compaction kept. */
   @Test
   void ownWritesRefusedWithoutLanding_anotherNodesLaterChangeStillShownAndKept() throws Exception {
     created();
@@ -575,6 +574,7 @@ class StreamCatalogSharedOrderTest {
     return stale;
   }
 
+  /** A catalog of a node that starts now over the same state: it loads what compaction kept. */
   private StreamCatalog startedLater() {
     StreamCatalog later = StreamCatalog.shared(state, engine, clock, new StreamLimits(20, 2));
     startedLater.add(later);
