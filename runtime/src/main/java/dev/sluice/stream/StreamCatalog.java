@@ -23,8 +23,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
@@ -48,8 +49,7 @@ public final class StreamCatalog implements AutoCloseable {
   private final LogEngine engine;
   private final Clock clock;
   private final StreamLimits limits;
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-catalog"));
+  private final ScheduledExecutorService thread = catalogThread();
   private final ShardWatch watch = new ShardWatch();
 
   private static final long SETTLE_RETRY_MILLIS = 1_000;
@@ -83,7 +83,13 @@ public final class StreamCatalog implements AutoCloseable {
   private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
 
   /** Streams whose reshard this node is carrying out; only the catalog's thread touches it. */
-  private final Set<String> resharding = new HashSet<>();
+  private final Map<String, Resharder> resharding = new HashMap<>();
+
+  /**
+   * Streams whose creation or deletion this node is to try again ({@link #retryLater}): another
+   * node need not take it over. Catalog's thread only.
+   */
+  private final Set<String> finishing = new HashSet<>();
 
   /**
    * The open shards each of those reshards adds (children less parents), counted against the shard
@@ -187,6 +193,17 @@ public final class StreamCatalog implements AutoCloseable {
     this.limits = limits;
   }
 
+  /**
+   * The catalog's one thread. Retries waiting at close are dropped rather than run against a closed
+   * engine: what they would finish is in the catalog, and the next start finishes it.
+   */
+  private static ScheduledExecutorService catalogThread() {
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "sluice-catalog"));
+    t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return t;
+  }
+
   /** Loads the catalog and brings the log engine in line with it. Blocks; call once. */
   public void start() {
     call(this::reconcile).join();
@@ -212,7 +229,9 @@ public final class StreamCatalog implements AutoCloseable {
    * by no one, not even to delete) or UPDATING (refusing every further reshard) until some node
    * restarted. Should that node only be slow, carrying the same change out twice does no harm:
    * creating, sealing and deleting shard logs can be repeated, both outcomes are the same, and the
-   * shared order keeps the first. A taker that fails a reshard leaves its plan for the next check.
+   * shared order keeps the first. (The exception: a deletion finished by both, of a name created
+   * again in between, could remove the new stream.) A taker that fails tries once more after
+   * another wait, and never undoes the change: no ACTIVE for a reshard, no removal for a creation.
    */
   CompletableFuture<Void> finishOrphanedChanges() {
     return call(
@@ -227,6 +246,8 @@ public final class StreamCatalog implements AutoCloseable {
                   meta.status(),
                   (now - unfinishedSince.get(meta.name()).atMillis()) / 1000);
               takeOver(meta);
+              // a failed take-over is tried again after another wait, not at every check
+              unfinishedSince.put(meta.name(), new Sighting(meta.version(), now));
             }
           }
           return null;
@@ -235,8 +256,8 @@ public final class StreamCatalog implements AutoCloseable {
 
   private void takeOver(StreamMeta meta) {
     switch (meta.status()) {
-      case CREATING -> guarded("create " + meta.name(), () -> finishCreate(meta.name()));
-      case DELETING -> guarded("delete " + meta.name(), () -> finishDelete(meta.name()));
+      case CREATING -> guarded("create " + meta.name(), () -> finishCreate(meta.name(), false));
+      case DELETING -> guarded("delete " + meta.name(), () -> finishDelete(meta.name(), false));
       default -> guarded("reshard " + meta.name(), () -> carryOut(meta, false));
     }
   }
@@ -261,9 +282,11 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private boolean unfinished(StreamMeta meta) {
     return switch (meta.status()) {
-      case CREATING, DELETING -> true;
+      case CREATING, DELETING -> !finishing.contains(meta.name());
       case UPDATING ->
-          meta.reshard() != null && !hasProvisionalEnds(meta) && !resharding.contains(meta.name());
+          meta.reshard() != null
+              && !hasProvisionalEnds(meta)
+              && !resharding.containsKey(meta.name());
       default -> false;
     };
   }
@@ -275,7 +298,7 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private void carryOut(StreamMeta meta, boolean accepted) {
     Resharder plan = Resharder.resume(meta);
-    resharding.add(meta.name());
+    resharding.put(meta.name(), plan);
     pendingShards.put(meta.name(), plan.createdOpen().size() - plan.toSeal().size());
     finishReshard(meta.name(), plan, accepted);
   }
@@ -701,17 +724,22 @@ public final class StreamCatalog implements AutoCloseable {
           // the plan is kept with the status, so that a node that stops before carrying it out
           // finishes it at its next start
           publish(meta.withStatus(StreamStatus.UPDATING).withReshard(plan.plan()));
-          resharding.add(name);
+          resharding.put(name, plan);
           pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
           thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan, true)));
           return null;
         });
   }
 
-  /** The reshard of {@code name} is over: published, given up, or its stream gone. */
-  private void reshardDone(String name) {
-    resharding.remove(name);
-    pendingShards.remove(name);
+  /**
+   * The reshard {@code plan} of {@code name} is over: published, given up, or its stream gone. A
+   * later reshard of the name (of a stream created again meanwhile) keeps its own entries.
+   */
+  private void reshardDone(String name, Resharder plan) {
+    if (resharding.get(name) == plan) {
+      resharding.remove(name);
+      pendingShards.remove(name);
+    }
   }
 
   /**
@@ -728,7 +756,7 @@ public final class StreamCatalog implements AutoCloseable {
   private void finishReshard(String name, Resharder plan, boolean accepted, int retries) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING) {
-      reshardDone(name);
+      reshardDone(name, plan);
       return; // deleted meanwhile: the delete owns the stream now
     }
     Map<String, Long> ends = new HashMap<>();
@@ -743,8 +771,8 @@ public final class StreamCatalog implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      if (ends.isEmpty() && !anyParentSealed(name, plan)) {
-        reshardDone(name);
+      if (retries == 0 && ends.isEmpty() && !anyParentSealed(name, plan)) {
+        reshardDone(name, plan);
         if (accepted) {
           publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
         }
@@ -796,10 +824,27 @@ public final class StreamCatalog implements AutoCloseable {
     LOG.warnf(
         "The reshard of %s failed with a parent sealed already (%s); trying it again in %d s",
         name, cause.getMessage(), pause / 1000);
-    thread.schedule(
-        () -> guarded("reshard " + name, () -> finishReshard(name, plan, accepted, retries + 1)),
-        pause,
-        TimeUnit.MILLISECONDS);
+    try {
+      thread.schedule(
+          () -> guarded("reshard " + name, () -> tryReshardAgain(name, plan, accepted, retries)),
+          pause,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // the node is stopping: the stream still carries the plan, and the next start resumes it
+    }
+  }
+
+  /** Tries {@code plan} again unless its stream no longer carries it (deleted, or made anew). */
+  private void tryReshardAgain(String name, Resharder plan, boolean accepted, int retries) {
+    if (resharding.get(name) != plan) {
+      return; // a later reshard of a stream created again under the name owns the entries
+    }
+    StreamMeta meta = streams.get(name);
+    if (meta == null || !plan.plan().equals(meta.reshard())) {
+      reshardDone(name, plan);
+      return;
+    }
+    finishReshard(name, plan, accepted, retries + 1);
   }
 
   /**
@@ -811,7 +856,7 @@ public final class StreamCatalog implements AutoCloseable {
       String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
     StreamMeta meta = streams.get(name);
     if (meta == null || meta.status() != StreamStatus.UPDATING || plan.appliedTo(meta)) {
-      reshardDone(name);
+      reshardDone(name, plan);
       return;
     }
     // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
@@ -828,7 +873,7 @@ public final class StreamCatalog implements AutoCloseable {
           TimeUnit.MILLISECONDS);
       return;
     }
-    reshardDone(name);
+    reshardDone(name, plan);
     watch.streamChanged(name);
     StreamMeta published = streams.get(name);
     provisional.forEach(
@@ -842,6 +887,16 @@ public final class StreamCatalog implements AutoCloseable {
    * created of it: left CREATING, it could not be deleted, and the node resumed it at every start.
    */
   private void finishCreate(String name) {
+    finishCreate(name, true);
+  }
+
+  /**
+   * As {@link #finishCreate(String)} for the node that accepted the creation ({@code own}); a node
+   * taking an orphaned one over only tries once, and on failure leaves the stream CREATING for its
+   * next check: a failure of its own (a broker not answering it) must not remove a stream whose
+   * creation its client was told of.
+   */
+  private void finishCreate(String name, boolean own) {
     StreamMeta meta = streams.get(name);
     if (meta == null) {
       return; // removed by a later change
@@ -851,11 +906,15 @@ public final class StreamCatalog implements AutoCloseable {
         engine.createShard(new ShardRef(name, s.id())).join();
       }
     } catch (RuntimeException e) {
+      if (!own) {
+        LOG.warnf("Cannot finish creating stream %s here (%s); tried again later", name, e);
+        return;
+      }
       LOG.errorf(e, "Stream %s cannot be created in storage; it is removed", name);
       finishDelete(name);
       return;
     }
-    publishActive(name, meta.createdMillis());
+    publishActive(name, meta.createdMillis(), own);
   }
 
   /**
@@ -864,7 +923,7 @@ public final class StreamCatalog implements AutoCloseable {
    * over a minute later or this one restarts. Nothing is left to do once the write landed after
    * all.
    */
-  private void publishActive(String name, long createdMillis) {
+  private void publishActive(String name, long createdMillis, boolean retry) {
     StreamMeta meta = streams.get(name);
     if (meta == null
         || meta.status() != StreamStatus.CREATING
@@ -875,17 +934,31 @@ public final class StreamCatalog implements AutoCloseable {
       publish(meta.withStatus(StreamStatus.ACTIVE));
     } catch (RuntimeException e) {
       LOG.warnf("Cannot make %s ACTIVE yet (%s); trying again", name, e.getMessage());
-      retryLater("create " + name, () -> publishActive(name, createdMillis));
+      if (retry) {
+        retryLater(name, "create " + name, () -> publishActive(name, createdMillis, true));
+      }
     }
   }
 
-  private void retryLater(String what, Runnable step) {
-    thread.schedule(() -> guarded(what, step), SETTLE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+  /** Runs {@code step} of {@code name}'s creation or deletion again a second later. */
+  private void retryLater(String name, String what, Runnable step) {
+    finishing.add(name);
+    Runnable again =
+        () -> {
+          finishing.remove(name);
+          guarded(what, step);
+        };
+    try {
+      thread.schedule(again, SETTLE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      finishing.remove(name); // the next start finishes it
+    }
   }
 
   /** Finishes the deletion of {@code name} later, unless a stream was created under it since. */
   private void deleteLater(String name, long createdMillis) {
     retryLater(
+        name,
         "delete " + name,
         () -> {
           StreamMeta now = streams.get(name);
@@ -896,6 +969,14 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private void finishDelete(String name) {
+    finishDelete(name, true);
+  }
+
+  /**
+   * Deletes the stream's shard logs and forgets it; a node taking an orphaned deletion over ({@code
+   * own} false) tries once, and on failure leaves it DELETING for its next check.
+   */
+  private void finishDelete(String name, boolean own) {
     StreamMeta meta = streams.get(name);
     if (meta == null) {
       return; // finished already
@@ -911,7 +992,9 @@ public final class StreamCatalog implements AutoCloseable {
           // a topic deletion the cluster refused or did not answer in time: left DELETING with
           // nothing to finish it, the name could not be used again until a restart
           LOG.warnf("Cannot delete the log of %s yet (%s); trying again", ref, e.getMessage());
-          deleteLater(name, meta.createdMillis());
+          if (own) {
+            deleteLater(name, meta.createdMillis());
+          }
           return;
         }
       }
@@ -924,7 +1007,9 @@ public final class StreamCatalog implements AutoCloseable {
     } catch (RuntimeException e) {
       // its logs are gone: left DELETING, the name could not be used again until a restart
       LOG.warnf("Cannot record the deletion of %s yet (%s); trying again", name, e.getMessage());
-      deleteLater(name, meta.createdMillis());
+      if (own) {
+        deleteLater(name, meta.createdMillis());
+      }
       return;
     }
     watch.streamChanged(name); // its readers end instead of waiting for records forever
@@ -1169,7 +1254,7 @@ public final class StreamCatalog implements AutoCloseable {
                   }),
           delay,
           TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
+    } catch (RejectedExecutionException closing) {
       // the node is stopping: another node marks it
     }
   }
@@ -1249,7 +1334,7 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private void abandonReshard(StreamMeta landed) {
     StreamMeta meta = streams.get(landed.name());
-    if (meta == null || meta.version() != landed.version() || resharding.contains(meta.name())) {
+    if (meta == null || meta.version() != landed.version() || resharding.containsKey(meta.name())) {
       return;
     }
     try {
@@ -1397,7 +1482,7 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private void forgetRemoved(StreamMeta current, StreamMeta meta) {
-    if (current == null || (meta != null && resharding.contains(current.name()))) {
+    if (current == null || (meta != null && resharding.containsKey(current.name()))) {
       // A reshard this node carries out owns the stream's shards: a change made before its
       // outcome (this node's own, come back) lacks the new shards, whose logs exist already and
       // which the outcome, published again, routes to. Forgotten here, they took no records.

@@ -351,18 +351,7 @@ class StreamCatalogSharedOrderTest {
   @Test
   void creation_acceptedByANodeThatStoppedBeforeFinishingIt_finishedHereOnceOrphaned()
       throws Exception {
-    StreamMeta creating =
-        new StreamMeta(
-            "orders",
-            StreamStatus.CREATING,
-            StreamMode.PROVISIONED,
-            24,
-            clock.millis(),
-            List.of(Shard.open(0, null, null, new HashKeyRange(BigInteger.ZERO, HashKeys.MAX), 0)),
-            Map.of(),
-            1,
-            1);
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creating)); // and then it stopped
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creatingByAnotherNode())); // then it stopped
 
     catalog.finishOrphanedChanges().join();
     clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS - 1_000);
@@ -377,6 +366,36 @@ class StreamCatalogSharedOrderTest {
     put("first");
     assertThat(records()).containsExactly("first");
     assertThat(startedLater().require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
+  void orphanedCreation_takerFailsToCreateTheLogs_leavesItCreatingForTheNextCheck()
+      throws Exception {
+    StreamCatalog taker =
+        StreamCatalog.shared(
+            state,
+            new ForwardingLogEngine(engine) {
+              @Override
+              public CompletableFuture<Void> createShard(ShardRef shard) {
+                return CompletableFuture.failedFuture(new LogException("broker unreachable"));
+              }
+            },
+            clock,
+            new StreamLimits(20, 2));
+    startedLater.add(taker);
+    taker.start();
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creatingByAnotherNode()));
+
+    taker.finishOrphanedChanges().join();
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    taker.finishOrphanedChanges().join(); // tries, and fails
+
+    assertThat(state.held()).as("no deletion of a stream its client was told of").isZero();
+    assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.CREATING);
+    catalog.finishOrphanedChanges().join();
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    catalog.finishOrphanedChanges().join(); // a node whose broker answers
+    awaitActive();
   }
 
   @Test
@@ -416,6 +435,20 @@ class StreamCatalogSharedOrderTest {
     assertThat(later.require("orders").status()).isEqualTo(StreamStatus.UPDATING);
     assertThat(later.require("orders").reshard()).isNotNull();
     assertThat(state.held()).as("no write from the starting node").isZero();
+  }
+
+  /** Another node's CREATING record of stream "orders", one shard, and nothing after it. */
+  private StreamMeta creatingByAnotherNode() {
+    return new StreamMeta(
+        "orders",
+        StreamStatus.CREATING,
+        StreamMode.PROVISIONED,
+        24,
+        clock.millis(),
+        List.of(Shard.open(0, null, null, new HashKeyRange(BigInteger.ZERO, HashKeys.MAX), 0)),
+        Map.of(),
+        1,
+        1);
   }
 
   /**
