@@ -209,7 +209,8 @@ public final class FunctionService implements AutoCloseable {
   /**
    * Why a function cannot run on this node, in Lambda's terms for a function in the Failed state.
    *
-   * @param reasonCode Lambda's StateReasonCode: InvalidRuntime or InvalidConfiguration
+   * @param reasonCode Lambda's StateReasonCode: InvalidRuntime, InvalidConfiguration, or
+   *     InvalidZipFileException (the code package cannot be read here)
    * @param reason what is missing here
    */
   public record Unrunnable(String reasonCode, String reason) {}
@@ -1738,12 +1739,12 @@ public final class FunctionService implements AutoCloseable {
     try {
       code = codes.existing(config.name(), config.codeSha256());
     } catch (FunctionException e) {
-      LOG.errorf("Function %s cannot be installed on this node: %s", config.name(), e.getMessage());
+      LOG.errorf("Function %s cannot run on this node: %s", config.name(), e.getMessage());
       code = codes.placeOf(config.name(), config.codeSha256());
       put(
           config,
           code,
-          new UnrunnableRunner(new Unrunnable("InvalidZipFileException", missing(e))));
+          new UnrunnableRunner(new Unrunnable("InvalidZipFileException", missing(config))));
       return;
     }
     try {
@@ -1757,10 +1758,10 @@ public final class FunctionService implements AutoCloseable {
     put(config, code, runner);
   }
 
-  private static String missing(FunctionException e) {
-    return "The function's code package cannot be read on this node ("
-        + e.getMessage()
-        + "). Update the function's code to deploy it again.";
+  private static String missing(FunctionConfig config) {
+    return "The function's code package (CodeSha256 "
+        + config.codeSha256()
+        + ") cannot be read on this node. Update the function's code to deploy it again.";
   }
 
   /** Applies what takes effect in the shared order, this node's own changes included. */

@@ -854,8 +854,14 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private void publishReshard(
       String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
+    if (resharding.get(name) != plan) {
+      return; // a later reshard of a stream created again under the name owns the entries
+    }
     StreamMeta meta = streams.get(name);
-    if (meta == null || meta.status() != StreamStatus.UPDATING || plan.appliedTo(meta)) {
+    if (meta == null
+        || meta.status() != StreamStatus.UPDATING
+        || plan.appliedTo(meta)
+        || !plan.plan().equals(meta.reshard())) {
       reshardDone(name, plan);
       return;
     }

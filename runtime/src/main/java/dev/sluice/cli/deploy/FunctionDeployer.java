@@ -78,11 +78,17 @@ final class FunctionDeployer {
     JsonNode c = current.path("Configuration");
     List<String> settings = new ArrayList<>();
     ObjectNode update = settingsDiff(f, c, current.path("Tags"), settings);
+    // a node that lost the package refuses settings until it has code again: code goes first
+    boolean packageLost = "InvalidZipFileException".equals(c.path("StateReasonCode").asText());
+    if (packageLost) {
+      client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
+      done.add("code");
+    }
     if (!update.isEmpty()) {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/configuration", update);
       done.addAll(settings);
     }
-    if (!CodeDigest.of(artifact).equals(c.path("CodeSha256").asText())) {
+    if (!packageLost && !CodeDigest.of(artifact).equals(c.path("CodeSha256").asText())) {
       client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
       done.add(0, "code");
     }
