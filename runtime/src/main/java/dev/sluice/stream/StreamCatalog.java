@@ -64,7 +64,14 @@ public final class StreamCatalog implements AutoCloseable {
   static final long ORPHANED_CHANGE_MILLIS = 60_000;
 
   /** A version of a stream's record, and when this node first saw it at an orphan check. */
-  private record Sighting(long version, long atMillis) {}
+  private record Sighting(long version, long atMillis, int takeOvers) {}
+
+  /**
+   * Take-overs of one creation that fail before the taker gives it up as its own node would have,
+   * removing the stream: storage that refuses its logs on every node (a topic name in the way, a
+   * policy) would otherwise leave it CREATING, neither usable nor deletable, until a restart.
+   */
+  static final int CREATION_TAKE_OVERS = 3;
 
   /** Per stream with a change under way, its record as first seen. Catalog's thread only. */
   private final Map<String, Sighting> unfinishedSince = new HashMap<>();
@@ -230,8 +237,9 @@ public final class StreamCatalog implements AutoCloseable {
    * restarted. Should that node only be slow, carrying the same change out twice does no harm:
    * creating, sealing and deleting shard logs can be repeated, both outcomes are the same, and the
    * shared order keeps the first. (The exception: a deletion finished by both, of a name created
-   * again in between, could remove the new stream.) A taker that fails tries once more after
-   * another wait, and never undoes the change: no ACTIVE for a reshard, no removal for a creation.
+   * again in between, could remove the new stream.) A taker that fails tries again after another
+   * wait, and does not undo the change: no ACTIVE for a reshard, and a creation is removed only at
+   * the {@link #CREATION_TAKE_OVERS}th failed take-over, as its own node would have removed it.
    */
   CompletableFuture<Void> finishOrphanedChanges() {
     return call(
@@ -245,18 +253,20 @@ public final class StreamCatalog implements AutoCloseable {
                   meta.name(),
                   meta.status(),
                   (now - unfinishedSince.get(meta.name()).atMillis()) / 1000);
-              takeOver(meta);
+              int takeOvers = unfinishedSince.get(meta.name()).takeOvers() + 1;
+              takeOver(meta, takeOvers);
               // a failed take-over is tried again after another wait, not at every check
-              unfinishedSince.put(meta.name(), new Sighting(meta.version(), now));
+              unfinishedSince.put(meta.name(), new Sighting(meta.version(), now, takeOvers));
             }
           }
           return null;
         });
   }
 
-  private void takeOver(StreamMeta meta) {
+  private void takeOver(StreamMeta meta, int takeOvers) {
+    boolean last = takeOvers >= CREATION_TAKE_OVERS;
     switch (meta.status()) {
-      case CREATING -> guarded("create " + meta.name(), () -> finishCreate(meta.name(), false));
+      case CREATING -> guarded("create " + meta.name(), () -> finishCreate(meta.name(), last));
       case DELETING -> guarded("delete " + meta.name(), () -> finishDelete(meta.name(), false));
       default -> guarded("reshard " + meta.name(), () -> carryOut(meta, false));
     }
@@ -270,7 +280,7 @@ public final class StreamCatalog implements AutoCloseable {
     }
     Sighting seen = unfinishedSince.get(meta.name());
     if (seen == null || seen.version() != meta.version()) {
-      unfinishedSince.put(meta.name(), new Sighting(meta.version(), now));
+      unfinishedSince.put(meta.name(), new Sighting(meta.version(), now, 0));
       return false;
     }
     return now - seen.atMillis() >= ORPHANED_CHANGE_MILLIS;
@@ -897,10 +907,10 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * As {@link #finishCreate(String)} for the node that accepted the creation ({@code own}); a node
-   * taking an orphaned one over only tries once, and on failure leaves the stream CREATING for its
-   * next check: a failure of its own (a broker not answering it) must not remove a stream whose
-   * creation its client was told of.
+   * As {@link #finishCreate(String)} for the node that accepted the creation ({@code own}, or a
+   * taker at its last try); a node taking an orphaned one over otherwise only tries once, and on
+   * failure leaves the stream CREATING for its next check: one failure of its own (a broker not
+   * answering it) must not remove a stream whose creation its client was told of.
    */
   private void finishCreate(String name, boolean own) {
     StreamMeta meta = streams.get(name);

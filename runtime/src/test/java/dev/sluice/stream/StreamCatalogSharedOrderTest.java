@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cluster.StateException;
+import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.ShardRef;
@@ -325,18 +326,13 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     StreamCatalog taker =
-        StreamCatalog.shared(
-            state,
+        startedLaterOn(
             new ForwardingLogEngine(engine) {
               @Override
               public CompletableFuture<Long> seal(ShardRef shard) {
                 return CompletableFuture.failedFuture(new LogException("broker unreachable"));
               }
-            },
-            clock,
-            new StreamLimits(20, 2));
-    startedLater.add(taker);
-    taker.start();
+            });
     splitAcceptedByAnotherNode();
 
     taker.finishOrphanedChanges().join();
@@ -369,21 +365,9 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
-  void orphanedCreation_takerFailsToCreateTheLogs_leavesItCreatingForTheNextCheck()
+  void orphanedCreation_takerFailsToCreateTheLogs_leftCreatingThenRemovedAtTheLastTry()
       throws Exception {
-    StreamCatalog taker =
-        StreamCatalog.shared(
-            state,
-            new ForwardingLogEngine(engine) {
-              @Override
-              public CompletableFuture<Void> createShard(ShardRef shard) {
-                return CompletableFuture.failedFuture(new LogException("broker unreachable"));
-              }
-            },
-            clock,
-            new StreamLimits(20, 2));
-    startedLater.add(taker);
-    taker.start();
+    StreamCatalog taker = startedLaterOn(storageRefusingNewLogs());
     state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creatingByAnotherNode()));
 
     taker.finishOrphanedChanges().join();
@@ -392,8 +376,28 @@ class StreamCatalogSharedOrderTest {
 
     assertThat(state.held()).as("no deletion of a stream its client was told of").isZero();
     assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.CREATING);
+    for (int i = 2; i < StreamCatalog.CREATION_TAKE_OVERS; i++) {
+      clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+      taker.finishOrphanedChanges().join();
+    }
+    assertThat(state.held()).as("still no deletion before the last try").isZero();
+
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    taker.finishOrphanedChanges().join(); // refused every time: removed, as its node would have
+
+    assertThat(taker.find("orders")).isEmpty();
+    assertThat(state.held()).as("the tombstone").isEqualTo(1);
+  }
+
+  @Test
+  void orphanedCreation_takerFailsOnce_anotherNodeFinishesIt() throws Exception {
+    StreamCatalog taker = startedLaterOn(storageRefusingNewLogs());
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creatingByAnotherNode()));
+    taker.finishOrphanedChanges().join();
     catalog.finishOrphanedChanges().join();
     clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    taker.finishOrphanedChanges().join(); // tries, and fails
+
     catalog.finishOrphanedChanges().join(); // a node whose broker answers
     awaitActive();
   }
@@ -609,10 +613,25 @@ class StreamCatalogSharedOrderTest {
 
   /** A catalog of a node that starts now over the same state: it loads what compaction kept. */
   private StreamCatalog startedLater() {
-    StreamCatalog later = StreamCatalog.shared(state, engine, clock, new StreamLimits(20, 2));
+    return startedLaterOn(engine);
+  }
+
+  /** As {@link #startedLater()}, over {@code storage} (the same logs, seen through a wrapper). */
+  private StreamCatalog startedLaterOn(LogEngine storage) {
+    StreamCatalog later = StreamCatalog.shared(state, storage, clock, new StreamLimits(20, 2));
     startedLater.add(later);
     later.start();
     return later;
+  }
+
+  /** The engine's logs, seen by a node whose broker refuses to create any new one. */
+  private LogEngine storageRefusingNewLogs() {
+    return new ForwardingLogEngine(engine) {
+      @Override
+      public CompletableFuture<Void> createShard(ShardRef shard) {
+        return CompletableFuture.failedFuture(new LogException("broker unreachable"));
+      }
+    };
   }
 
   private void awaitHeld(int writes) throws InterruptedException {
