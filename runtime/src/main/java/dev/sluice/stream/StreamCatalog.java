@@ -64,11 +64,17 @@ public final class StreamCatalog implements AutoCloseable {
   static final long ORPHANED_CHANGE_MILLIS = 60_000;
 
   /** A version of a stream's record, and when this node first saw it at an orphan check. */
-  private record Sighting(long version, long atMillis, int takeOvers) {}
+  private record Sighting(long createdMillis, long version, long atMillis, int takeOvers) {
+
+    /** Whether this sighting is of {@code meta}'s record: the same generation and version. */
+    boolean of(StreamMeta meta) {
+      return createdMillis == meta.createdMillis() && version == meta.version();
+    }
+  }
 
   /**
    * Take-overs of one creation that fail before the taker gives it up as its own node would have,
-   * removing the stream: storage that refuses its logs on every node (a topic name in the way, a
+   * by marking it DELETING: storage that refuses its logs on every node (a topic name in the way, a
    * policy) would otherwise leave it CREATING, neither usable nor deletable, until a restart.
    */
   static final int CREATION_TAKE_OVERS = 3;
@@ -238,8 +244,8 @@ public final class StreamCatalog implements AutoCloseable {
    * creating, sealing and deleting shard logs can be repeated, both outcomes are the same, and the
    * shared order keeps the first. (The exception: a deletion finished by both, of a name created
    * again in between, could remove the new stream.) A taker that fails tries again after another
-   * wait, and does not undo the change: no ACTIVE for a reshard, and a creation is removed only at
-   * the {@link #CREATION_TAKE_OVERS}th failed take-over, as its own node would have removed it.
+   * wait, and does not undo the change: no ACTIVE for a reshard, and a creation is given up only at
+   * the {@link #CREATION_TAKE_OVERS}th failed take-over, as its own node would have given it up.
    */
   CompletableFuture<Void> finishOrphanedChanges() {
     return call(
@@ -256,17 +262,21 @@ public final class StreamCatalog implements AutoCloseable {
               int takeOvers = unfinishedSince.get(meta.name()).takeOvers() + 1;
               takeOver(meta, takeOvers);
               // a failed take-over is tried again after another wait, not at every check
-              unfinishedSince.put(meta.name(), new Sighting(meta.version(), now, takeOvers));
+              unfinishedSince.put(meta.name(), sighting(meta, now, takeOvers));
             }
           }
           return null;
         });
   }
 
+  private static Sighting sighting(StreamMeta meta, long now, int takeOvers) {
+    return new Sighting(meta.createdMillis(), meta.version(), now, takeOvers);
+  }
+
   private void takeOver(StreamMeta meta, int takeOvers) {
     boolean last = takeOvers >= CREATION_TAKE_OVERS;
     switch (meta.status()) {
-      case CREATING -> guarded("create " + meta.name(), () -> finishCreate(meta.name(), last));
+      case CREATING -> guarded("create " + meta.name(), () -> takeOverCreation(meta, last));
       case DELETING -> guarded("delete " + meta.name(), () -> finishDelete(meta.name(), false));
       default -> guarded("reshard " + meta.name(), () -> carryOut(meta, false));
     }
@@ -279,8 +289,8 @@ public final class StreamCatalog implements AutoCloseable {
       return false;
     }
     Sighting seen = unfinishedSince.get(meta.name());
-    if (seen == null || seen.version() != meta.version()) {
-      unfinishedSince.put(meta.name(), new Sighting(meta.version(), now, 0));
+    if (seen == null || !seen.of(meta)) {
+      unfinishedSince.put(meta.name(), sighting(meta, now, 0));
       return false;
     }
     return now - seen.atMillis() >= ORPHANED_CHANGE_MILLIS;
@@ -907,15 +917,15 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
-   * As {@link #finishCreate(String)} for the node that accepted the creation ({@code own}, or a
-   * taker at its last try); a node taking an orphaned one over otherwise only tries once, and on
-   * failure leaves the stream CREATING for its next check: one failure of its own (a broker not
-   * answering it) must not remove a stream whose creation its client was told of.
+   * As {@link #finishCreate(String)} for the node that accepted the creation ({@code own}); a node
+   * taking an orphaned one over only tries once, and on failure leaves the stream CREATING for its
+   * next check: a failure of its own (a broker not answering it) must not remove a stream whose
+   * creation its client was told of. Returns false when it left the stream so.
    */
-  private void finishCreate(String name, boolean own) {
+  private boolean finishCreate(String name, boolean own) {
     StreamMeta meta = streams.get(name);
     if (meta == null) {
-      return; // removed by a later change
+      return true; // removed by a later change
     }
     try {
       for (Shard s : meta.shards()) {
@@ -924,13 +934,33 @@ public final class StreamCatalog implements AutoCloseable {
     } catch (RuntimeException e) {
       if (!own) {
         LOG.warnf("Cannot finish creating stream %s here (%s); tried again later", name, e);
-        return;
+        return false;
       }
       LOG.errorf(e, "Stream %s cannot be created in storage; it is removed", name);
       finishDelete(name);
-      return;
+      return true;
     }
     publishActive(name, meta.createdMillis(), own);
+    return true;
+  }
+
+  /**
+   * Finishes another node's orphaned creation {@code meta}; when its logs cannot be made at the
+   * {@code last} try, marks it DELETING, which any node then finishes as an orphaned deletion. A
+   * versioned record, unlike a removal: should another node make the stream ACTIVE meanwhile, the
+   * two tie and the first in the shared order stands.
+   */
+  private void takeOverCreation(StreamMeta meta, boolean last) {
+    if (finishCreate(meta.name(), false) || !last) {
+      return;
+    }
+    StreamMeta now = streams.get(meta.name());
+    if (now != null && now.status() == StreamStatus.CREATING && now.version() == meta.version()) {
+      LOG.errorf(
+          "Stream %s could not be created in storage in %d tries; it is deleted",
+          meta.name(), CREATION_TAKE_OVERS);
+      publish(now.withStatus(StreamStatus.DELETING));
+    }
   }
 
   /**

@@ -17,8 +17,8 @@ import software.amazon.awssdk.services.lambda.model.StateReasonCode;
 
 /**
  * A node whose unpacked code package is gone (removed by hand, a disk replaced) shows the function
- * in Lambda's Failed state after a restart, and {@code sluice deploy} of the unchanged template
- * sends the code again, which makes it run.
+ * in Lambda's Failed state after a restart, and {@code sluice deploy} sends the code again before
+ * any setting (which that node refuses until it has code), which makes it run.
  */
 class LostPackageIT {
 
@@ -35,6 +35,7 @@ class LostPackageIT {
             FunctionName: lost-fn
             CodeUri: %s
             Runtime: java17
+            MemorySize: %d
             Handler: dev.sluice.examples.hello.EchoHandler::handleRequest
       """;
 
@@ -44,7 +45,7 @@ class LostPackageIT {
     Path data = dir.resolve("data");
     Path log = dir.resolve("server.log");
     Path template = dir.resolve("template.yaml");
-    Files.writeString(template, TEMPLATE.formatted(HELLO));
+    Files.writeString(template, TEMPLATE.formatted(HELLO, 512));
     try (SluiceProcess server = new SluiceProcess(data, log)) {
       server.start();
       assertThat(deploy(server, template, dir)).contains("+ function lost-fn");
@@ -58,9 +59,13 @@ class LostPackageIT {
       assertThat(failed.state()).isEqualTo(State.FAILED);
       assertThat(failed.stateReasonCode()).isEqualTo(StateReasonCode.INVALID_ZIP_FILE_EXCEPTION);
 
-      assertThat(deploy(server, template, dir)).contains("~ function lost-fn: code");
+      Files.writeString(template, TEMPLATE.formatted(HELLO, 1024)); // a setting changes too
+      assertThat(deploy(server, template, dir).lines())
+          .contains("~ function lost-fn: code, MemorySize");
 
-      assertThat(configuration(lambda).state()).isEqualTo(State.ACTIVE);
+      GetFunctionConfigurationResponse fixed = configuration(lambda);
+      assertThat(fixed.state()).isEqualTo(State.ACTIVE);
+      assertThat(fixed.memorySize()).isEqualTo(1024);
       String answer =
           lambda
               .invoke(b -> b.functionName("lost-fn").payload(SdkBytes.fromUtf8String("{}")))
@@ -96,7 +101,11 @@ class LostPackageIT {
             .redirectErrorStream(true)
             .redirectOutput(out.toFile())
             .start();
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("deploy within 2 min").isTrue();
+    try {
+      assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("deploy within 2 min").isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
     String printed = Files.readString(out, StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(printed).isZero();
     return printed;

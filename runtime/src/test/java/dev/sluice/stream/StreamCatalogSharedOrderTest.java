@@ -365,28 +365,63 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
-  void orphanedCreation_takerFailsToCreateTheLogs_leftCreatingThenRemovedAtTheLastTry()
+  void orphanedCreation_takerFailsToCreateTheLogs_leftCreatingThenDeletedAfterTheLastTry()
       throws Exception {
-    StreamCatalog taker = startedLaterOn(storageRefusingNewLogs());
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(creatingByAnotherNode()));
+    StreamCatalog taker = takerFailingUpToItsLastTry();
 
+    taker.finishOrphanedChanges().join(); // refused every time: given up, as its node would have
+
+    assertThat(state.held()).as("the DELETING record").isEqualTo(1);
+    state.readBackAll();
+    assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.DELETING);
     taker.finishOrphanedChanges().join();
     clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
-    taker.finishOrphanedChanges().join(); // tries, and fails
-
-    assertThat(state.held()).as("no deletion of a stream its client was told of").isZero();
-    assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.CREATING);
-    for (int i = 2; i < StreamCatalog.CREATION_TAKE_OVERS; i++) {
-      clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
-      taker.finishOrphanedChanges().join();
-    }
-    assertThat(state.held()).as("still no deletion before the last try").isZero();
-
-    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
-    taker.finishOrphanedChanges().join(); // refused every time: removed, as its node would have
-
+    taker.finishOrphanedChanges().join(); // an orphaned deletion now, finished as one
     assertThat(taker.find("orders")).isEmpty();
-    assertThat(state.held()).as("the tombstone").isEqualTo(1);
+    state.readBackAll();
+    assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+  }
+
+  @Test
+  void orphanedCreation_anotherNodeMadeItActiveBeforeTheLastTryLanded_activeStands()
+      throws Exception {
+    StreamCatalog taker = takerFailingUpToItsLastTry();
+
+    taker.finishOrphanedChanges().join(); // gives it up: DELETING, written, not read back yet
+    StreamMeta active = orphan.withStatus(StreamStatus.ACTIVE).withVersion(2);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(active)); // and it came first
+    state.readBackAll();
+
+    assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    awaitActive();
+    put("kept");
+    assertThat(records()).containsExactly("kept");
+  }
+
+  /** The creation {@link #takerFailingUpToItsLastTry} plays another node leaving unfinished. */
+  private StreamMeta orphan;
+
+  /**
+   * A node whose storage refuses new logs, sighting another node's orphaned creation of "orders"
+   * and failing to take it over at every try but its last, which is due at its next check.
+   */
+  private StreamCatalog takerFailingUpToItsLastTry() {
+    StreamCatalog taker = startedLaterOn(storageRefusingNewLogs());
+    orphan = creatingByAnotherNode();
+    try {
+      state.fromAnotherNode(KEY, JSON.writeValueAsBytes(orphan));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    taker.finishOrphanedChanges().join(); // seen now: the wait counts from here
+    for (int i = 1; i < StreamCatalog.CREATION_TAKE_OVERS; i++) {
+      clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+      taker.finishOrphanedChanges().join(); // tries, and fails
+      assertThat(state.held()).as("no give-up before the last try").isZero();
+      assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.CREATING);
+    }
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    return taker;
   }
 
   @Test
@@ -400,6 +435,13 @@ class StreamCatalogSharedOrderTest {
 
     catalog.finishOrphanedChanges().join(); // a node whose broker answers
     awaitActive();
+    state.readBackAll(); // its ACTIVE record, which the taker reads too
+    assertThat(taker.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    for (int i = 0; i < StreamCatalog.CREATION_TAKE_OVERS; i++) {
+      clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+      taker.finishOrphanedChanges().join();
+    }
+    assertThat(state.held()).as("nothing more from the taker").isZero();
   }
 
   @Test
