@@ -195,6 +195,15 @@ public final class FunctionService implements AutoCloseable {
     boolean runsHere() {
       return !(runner instanceof UnrunnableRunner);
     }
+
+    /**
+     * Whether it holds its package at {@code root}: a function Failed here for want of its package
+     * names the place without holding it, so a package checked or refused there is not its.
+     */
+    boolean holds(Path root) {
+      return code.root().equals(root)
+          && !(runner instanceof UnrunnableRunner u && u.why().reasonCode().equals(LOST_PACKAGE));
+    }
   }
 
   /**
@@ -214,6 +223,9 @@ public final class FunctionService implements AutoCloseable {
    * @param reason what is missing here
    */
   public record Unrunnable(String reasonCode, String reason) {}
+
+  /** The StateReasonCode of a function whose code package this node cannot read. */
+  private static final String LOST_PACKAGE = "InvalidZipFileException";
 
   /**
    * A service keeping its state in {@code dataDir/functions}, or with a {@code state} (null: none)
@@ -1360,8 +1372,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** Whether a function runs the package at {@code root}, or a replaced runner still may. */
   private boolean inUse(Path root) {
-    return retiring.containsKey(root)
-        || functions.values().stream().anyMatch(d -> d.code().root().equals(root));
+    return retiring.containsKey(root) || functions.values().stream().anyMatch(d -> d.holds(root));
   }
 
   /** A runner of {@code config}; fails as an invalid parameter when it cannot run on this node. */
@@ -1741,10 +1752,7 @@ public final class FunctionService implements AutoCloseable {
     } catch (FunctionException e) {
       LOG.errorf("Function %s cannot run on this node: %s", config.name(), e.getMessage());
       code = codes.placeOf(config.name(), config.codeSha256());
-      put(
-          config,
-          code,
-          new UnrunnableRunner(new Unrunnable("InvalidZipFileException", missing(config))));
+      put(config, code, new UnrunnableRunner(new Unrunnable(LOST_PACKAGE, missing(config))));
       return;
     }
     try {

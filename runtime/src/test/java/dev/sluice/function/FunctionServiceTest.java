@@ -507,6 +507,11 @@ class FunctionServiceTest {
     assertThatThrownBy(() -> call("echo", "{}")).hasMessageContaining("state: Failed");
     assertThatThrownBy(() -> service.updateConfiguration("echo", java17(null)))
         .hasMessageContaining("update the function's code");
+    service.checkCode("echo", HELLO, null); // a DryRun changes nothing, on disk neither
+    assertThat(dir.resolve("functions").resolve("echo").resolve("code"))
+        .satisfiesAnyOf(
+            packages -> assertThat(packages).doesNotExist(),
+            packages -> assertThat(packages).isEmptyDirectory());
 
     service.updateCode("echo", HELLO);
     assertThat(service.unrunnable("echo")).isEmpty();
