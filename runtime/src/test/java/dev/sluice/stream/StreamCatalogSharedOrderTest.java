@@ -43,6 +43,9 @@ class StreamCatalogSharedOrderTest {
   StreamAppender appender;
   final List<StreamCatalog> startedLater = new ArrayList<>();
 
+  /** The creation {@link #takerFailingUpToItsLastTry} plays another node leaving unfinished. */
+  StreamMeta orphan;
+
   @BeforeEach
   void open() {
     engine = new FileLogEngine(dir, FileLogOptions.defaults(), clock, LogListener.NONE);
@@ -398,21 +401,14 @@ class StreamCatalogSharedOrderTest {
     assertThat(records()).containsExactly("kept");
   }
 
-  /** The creation {@link #takerFailingUpToItsLastTry} plays another node leaving unfinished. */
-  private StreamMeta orphan;
-
   /**
    * A node whose storage refuses new logs, sighting another node's orphaned creation of "orders"
    * and failing to take it over at every try but its last, which is due at its next check.
    */
-  private StreamCatalog takerFailingUpToItsLastTry() {
+  private StreamCatalog takerFailingUpToItsLastTry() throws Exception {
     StreamCatalog taker = startedLaterOn(storageRefusingNewLogs());
     orphan = creatingByAnotherNode();
-    try {
-      state.fromAnotherNode(KEY, JSON.writeValueAsBytes(orphan));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(orphan));
     taker.finishOrphanedChanges().join(); // seen now: the wait counts from here
     for (int i = 1; i < StreamCatalog.CREATION_TAKE_OVERS; i++) {
       clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -169,7 +170,7 @@ class StreamCatalogTest {
   @Test
   void updateShardCount_secondParentsSealFailsOnce_triedAgainAndEveryKeyStillTakesRecords()
       throws Exception {
-    Set<String> sealedParents = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> sealedParents = ConcurrentHashMap.newKeySet();
     AtomicInteger refusals = new AtomicInteger(1);
     openOn(
         files ->
