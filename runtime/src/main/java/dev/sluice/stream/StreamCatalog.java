@@ -318,9 +318,14 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private void carryOut(StreamMeta meta, boolean accepted) {
     Resharder plan = Resharder.resume(meta);
-    resharding.put(meta.name(), plan);
-    pendingShards.put(meta.name(), plan.createdOpen().size() - plan.toSeal().size());
+    underWay(meta.name(), plan);
     finishReshard(meta.name(), plan, accepted);
+  }
+
+  /** Notes that this node carries out {@code plan}, whose new shards count against the limit. */
+  private void underWay(String name, Resharder plan) {
+    resharding.put(name, plan);
+    pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
   }
 
   /**
@@ -744,8 +749,7 @@ public final class StreamCatalog implements AutoCloseable {
           // the plan is kept with the status, so that a node that stops before carrying it out
           // finishes it at its next start
           publish(meta.withStatus(StreamStatus.UPDATING).withReshard(plan.plan()));
-          resharding.put(name, plan);
-          pendingShards.put(name, plan.createdOpen().size() - plan.toSeal().size());
+          underWay(name, plan);
           thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan, true)));
           return null;
         });

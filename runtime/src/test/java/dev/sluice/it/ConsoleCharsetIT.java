@@ -3,7 +3,6 @@ package dev.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -13,8 +12,8 @@ class ConsoleCharsetIT {
 
   @Test
   void main_asciiDefaultCharset_printsUtf8() throws Exception {
-    String jar = System.getProperty("sluice.runner.jar", "target/quarkus-app/quarkus-run.jar");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jar = SluiceProcess.runnerJar();
+    String java = SluiceProcess.java();
     // file.encoding ASCII: what Java 17 takes from a locale that is unset (C/POSIX); from Java 19
     // the standard streams have properties of their own, set alike. The arguments themselves are
     // decoded by the process locale, UTF-8 here

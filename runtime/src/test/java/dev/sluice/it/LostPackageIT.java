@@ -86,14 +86,12 @@ class LostPackageIT {
 
   /** Runs {@code sluice deploy} from the packaged jar, as the launcher does; returns its output. */
   private static String deploy(SluiceProcess server, Path template, Path dir) throws Exception {
-    String jar = System.getProperty("sluice.runner.jar", "target/quarkus-app/quarkus-run.jar");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path out = Files.createTempFile(dir, "deploy-", ".log");
     Process p =
         new ProcessBuilder(
-                java,
+                SluiceProcess.java(),
                 "-jar",
-                jar,
+                SluiceProcess.runnerJar(),
                 "deploy",
                 template.toString(),
                 "--endpoint",

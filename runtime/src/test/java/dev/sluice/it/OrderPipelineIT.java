@@ -130,7 +130,7 @@ class OrderPipelineIT {
 
   private Path generate(int orders, int seed, int firstOrder) throws Exception {
     Path out = work.resolve("orders-" + firstOrder + ".jsonl");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String java = SluiceProcess.java();
     Process p =
         new ProcessBuilder(
                 java,

@@ -42,11 +42,20 @@ final class SluiceProcess implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port);
   }
 
+  /** The packaged runner jar, which the launcher runs too. */
+  static String runnerJar() {
+    return System.getProperty("sluice.runner.jar", "target/quarkus-app/quarkus-run.jar");
+  }
+
+  /** The java of the JDK running the tests. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
   /** Starts the server and waits until it answers HTTP. */
   void start() throws Exception {
-    String jar = System.getProperty("sluice.runner.jar", "target/quarkus-app/quarkus-run.jar");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+    String jar = runnerJar();
+    List<String> command = new ArrayList<>(List.of(java(), "-Xmx512m"));
     command.addAll(jvmOptions);
     command.addAll(
         List.of(

@@ -88,6 +88,11 @@ class MappingEndToEndTest {
   }
 
   String function(String handler, Map<String, String> sources) {
+    return function(handler, HandlerJars.lambdaZip(sources));
+  }
+
+  /** Deploys {@code zip}, compiled already, as a new function; returns its name. */
+  String function(String handler, byte[] zip) {
     String name = "rec-" + UUID.randomUUID().toString().substring(0, 8);
     lambda.createFunction(
         b ->
@@ -96,7 +101,7 @@ class MappingEndToEndTest {
                 .role("arn:aws:iam::000000000000:role/r")
                 .handler(handler)
                 .timeout(10)
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(sources)))));
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
     return name;
   }
 
@@ -310,14 +315,7 @@ class MappingEndToEndTest {
   private void listPages(
       String stream, byte[] zip, java.util.Set<String> made, List<String> functions) {
     for (int i = 0; i < 101; i++) {
-      String fn = "page-" + i + "-" + UUID.randomUUID().toString().substring(0, 8);
-      lambda.createFunction(
-          b ->
-              b.functionName(fn)
-                  .runtime("java17")
-                  .role("arn:aws:iam::000000000000:role/r")
-                  .handler("fixture.Recorder")
-                  .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+      String fn = function("fixture.Recorder", zip);
       functions.add(fn);
       made.add(map(fn, stream, b -> b.enabled(false)));
     }
