@@ -1,5 +1,6 @@
 package dev.sluice.stream;
 
+import dev.sluice.cluster.StateException;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.files.CaseFolding;
 import dev.sluice.log.LogEngine;
@@ -39,7 +40,8 @@ import org.jboss.logging.Logger;
  * catalog's single thread, which persists the catalog and waits for the log engine, so changes are
  * serialized and callers (event loops included) only ever get futures. Long changes (creating,
  * deleting, resharding) answer once the stream's new status is recorded and finish in the
- * background, as Kinesis does.
+ * background, as Kinesis does. On shared state a change answers once its record is read back first
+ * in the shared order ({@link Landings}).
  */
 public final class StreamCatalog implements AutoCloseable {
 
@@ -97,6 +99,9 @@ public final class StreamCatalog implements AutoCloseable {
 
   /** Streams whose reshard this node is carrying out; only the catalog's thread touches it. */
   private final Map<String, Resharder> resharding = new HashMap<>();
+
+  /** This node's changes waiting for their records to come back in the shared order. */
+  private final Landings landings = new Landings(thread);
 
   /**
    * Streams whose creation or deletion this node is to try again ({@link #retryLater}): another
@@ -164,6 +169,15 @@ public final class StreamCatalog implements AutoCloseable {
    * nodes starting later do not load the deleted stream from it. Catalog's thread only.
    */
   private final Map<String, StreamMeta> staleLast = new HashMap<>();
+
+  /**
+   * Per stream, this node's own record that lost in the shared order, while it is the last record
+   * of the name read here ({@link #republishWinner}). Catalog's thread only.
+   */
+  private final Map<String, StreamMeta> lostLast = new HashMap<>();
+
+  /** How long a lost record of this node's must stay last before the winner is written again. */
+  private static final long LOST_REPUBLISH_MILLIS = 2_000;
 
   /**
    * Per stream, the creation time of the generation its last accepted record in the shared order is
@@ -679,6 +693,15 @@ public final class StreamCatalog implements AutoCloseable {
   /** Stops the catalog's thread after the changes already queued. */
   @Override
   public void close() {
+    try {
+      StateException stopped =
+          new StateException(
+              "The node stopped before its change was read back; DescribeStream shows whether it"
+                  + " was made");
+      thread.execute(() -> landings.stop(stopped));
+    } catch (RejectedExecutionException e) {
+      // closed already
+    }
     thread.shutdown();
     try {
       thread.awaitTermination(10, TimeUnit.SECONDS);
@@ -728,7 +751,8 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private CompletableFuture<Void> reshard(String name, String operation, Plan planner) {
-    return call(
+    return edit(
+        name,
         () -> {
           StreamMeta meta = require(name);
           if (meta.mode() == StreamMode.ON_DEMAND) {
@@ -748,11 +772,24 @@ public final class StreamCatalog implements AutoCloseable {
           planner.build(meta, plan);
           // the plan is kept with the status, so that a node that stops before carrying it out
           // finishes it at its next start
-          publish(meta.withStatus(StreamStatus.UPDATING).withReshard(plan.plan()));
+          StreamMeta record =
+              publish(meta.withStatus(StreamStatus.UPDATING).withReshard(plan.plan()));
           underWay(name, plan);
-          thread.execute(() -> guarded("reshard " + name, () -> finishReshard(name, plan, true)));
-          return null;
+          return new Landings.Published(
+              record,
+              () ->
+                  thread.execute(
+                      () -> guarded("reshard " + name, () -> finishReshard(name, plan, true))),
+              () -> reshardDone(name, plan));
         });
+  }
+
+  /**
+   * Makes {@code edit} on the catalog's thread, and answers once its record stands ({@link
+   * Landings}).
+   */
+  private CompletableFuture<Void> edit(String name, Landings.Edit edit) {
+    return call(() -> landings.make(name, edit, !store.exclusive())).thenCompose(answer -> answer);
   }
 
   /**
@@ -1169,7 +1206,26 @@ public final class StreamCatalog implements AutoCloseable {
    * that comes back as a change is finished here ({@link #finishLanded}).
    */
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
+    if (!own || meta == null || !landings.waitsFor(meta)) {
+      return applyChange(name, meta, own);
+    }
+    boolean first = firstInOrder(meta);
+    applyChange(name, meta, own);
+    landings.landed(meta, first, streams.get(name));
+    return null;
+  }
+
+  /** Whether {@code meta}, read from the shared order now, is accepted rather than dropped. */
+  private boolean firstInOrder(StreamMeta meta) {
+    String name = meta.name();
+    return !(deletedInOrder.contains(name) && meta.status() != StreamStatus.CREATING)
+        && !olderGeneration(meta)
+        && meta.version() > ordered.getOrDefault(name, -1L);
+  }
+
+  private Void applyChange(String name, StreamMeta meta, boolean own) {
     staleLast.remove(name); // a later record of the name: no longer the last one
+    lostLast.remove(name);
     if (meta != null && meta.status() == StreamStatus.GONE) {
       StreamMeta shown = streams.get(name);
       if (shown != null && shown.createdMillis() == meta.createdMillis()) {
@@ -1216,7 +1272,7 @@ public final class StreamCatalog implements AutoCloseable {
     } else if (meta.version() <= ordered.getOrDefault(name, -1L)) {
       // made from an older state, or tied and later in the order: it lost
       if (own) {
-        republishWinner(name, meta.version());
+        republishWinner(meta);
       }
       settleFencesOfShown(name);
       return null;
@@ -1571,19 +1627,22 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private CompletableFuture<Void> update(String name, UnaryOperator<StreamMeta> change) {
-    return call(
+    return edit(
+        name,
         () -> {
           StreamMeta meta = require(name);
           if (meta.status() == StreamStatus.CREATING || meta.status() == StreamStatus.DELETING) {
             throw StreamException.inUse("Stream " + name + " is " + meta.status() + ".");
           }
-          publish(change.apply(meta));
-          return null;
+          return Landings.Published.of(publish(change.apply(meta)));
         });
   }
 
-  /** Records a change, one version above anything this node has seen of the stream. */
-  private void publish(StreamMeta meta) {
+  /**
+   * Records a change, one version above anything this node has seen of the stream; returns the
+   * record with its version.
+   */
+  private StreamMeta publish(StreamMeta meta) {
     StreamMeta current = streams.get(meta.name());
     long base =
         Math.max(
@@ -1597,24 +1656,41 @@ public final class StreamCatalog implements AutoCloseable {
     // only now: had the write been refused, other nodes' changes read meanwhile would have been
     // taken for older than this one and dropped, and the next change here made from a stale view
     local.put(next.name(), next.version());
+    return next;
   }
 
   /**
-   * This node's change lost, yet its record is now the key's last in the shared order: compaction
+   * This node's change lost, yet its record may be the key's last in the shared order: compaction
    * would keep it, and a node starting later would load the loser. Writing the winner again, one
-   * version up, makes it last. Only the loser's own node does this, so winners do not race again.
+   * version up, makes it last. Only the loser's own node does this, so winners do not race again,
+   * and only if no record of the stream came after the lost one for {@link #LOST_REPUBLISH_MILLIS}:
+   * a later record is last already (the winner's next change, or the lost change made again, {@link
+   * Landings}), and writing a copy of the winner at once would tie with the winner's next change,
+   * which could then lose to it.
    */
-  private void republishWinner(String name, long lostVersion) {
-    thread.execute(
-        () ->
-            guarded(
-                "republish " + name,
-                () -> {
-                  StreamMeta winner = streams.get(name);
-                  if (winner != null && winner.version() >= lostVersion) {
-                    publish(winner);
-                  }
-                }));
+  private void republishWinner(StreamMeta lost) {
+    String name = lost.name();
+    lostLast.put(name, lost);
+    try {
+      thread.schedule(
+          () ->
+              guarded(
+                  "republish " + name,
+                  () -> {
+                    if (lostLast.get(name) != lost) {
+                      return;
+                    }
+                    lostLast.remove(name);
+                    StreamMeta winner = streams.get(name);
+                    if (winner != null && winner.version() >= lost.version()) {
+                      publish(winner);
+                    }
+                  }),
+          LOST_REPUBLISH_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // the node is stopping: its next start loads and shows the winner
+    }
   }
 
   /** Persists first: a change readers can see is a change that survives a crash. */

@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -400,6 +401,85 @@ class SharedStateTest {
         .atMost(SOON)
         .untilAsserted(
             () -> assertThat(c.catalog.require("busy")).isEqualTo(a.catalog.require("busy")));
+  }
+
+  @Test
+  void concurrentTagChanges_throughTwoNodes_everyAnsweredChangeIsKept() {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("busy2", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "busy2"));
+
+    Map<String, CompletableFuture<Void>> changes = new LinkedHashMap<>();
+    for (int i = 0; i < 10; i++) {
+      changes.put("a" + i, a.catalog.addTags("busy2", Map.of("a" + i, "x")));
+      changes.put("b" + i, b.catalog.addTags("busy2", Map.of("b" + i, "x")));
+    }
+    List<String> answered = new ArrayList<>();
+    changes.forEach(
+        (tag, f) -> {
+          try {
+            join(f);
+            answered.add(tag);
+          } catch (Exception e) {
+            // made and lost too often: told so, as a Kinesis caller would be
+            assertThat(e).cause().isInstanceOf(StreamException.class);
+          }
+        });
+
+    assertThat(answered).as("most changes are made").hasSizeGreaterThan(changes.size() / 2);
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () -> {
+              assertThat(a.catalog.require("busy2").tags())
+                  .containsKeys(answered.toArray(String[]::new));
+              assertThat(b.catalog.require("busy2")).isEqualTo(a.catalog.require("busy2"));
+            });
+  }
+
+  @Test
+  void
+      splitAndMerge_acceptedOnTwoNodesAtOnce_onlyTheFirstIsCarriedOutAndEveryOpenShardTakesRecords()
+          throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("race", 2, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "race"));
+    List<Shard> two = a.catalog.require("race").shards();
+
+    CompletableFuture<Void> split =
+        a.catalog.split("race", two.get(0).id(), two.get(0).range().start().add(BigInteger.TEN));
+    CompletableFuture<Void> merge = b.catalog.merge("race", two.get(0).id(), two.get(1).id());
+    int made = 0;
+    for (CompletableFuture<Void> f : List.of(split, merge)) {
+      try {
+        join(f);
+        made++;
+      } catch (ExecutionException e) {
+        assertThat(e).cause().isInstanceOf(StreamException.class); // the stream was UPDATING
+      }
+    }
+
+    assertThat(made).as("one of them, or both one after the other").isBetween(1, 2);
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () ->
+                assertThat(List.of(a.catalog.require("race"), b.catalog.require("race")))
+                    .allMatch(m -> m.status() == StreamStatus.ACTIVE));
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () -> assertThat(b.catalog.require("race")).isEqualTo(a.catalog.require("race")));
+    for (Shard open : a.catalog.require("race").openShards()) {
+      ShardRef ref = new ShardRef("race", open.id());
+      for (Node n : List.of(a, b)) {
+        assertThat(join(n.engine.append(ref, List.of(record("order-1")))).count())
+            .as("shard %s open, and it takes records", open.id())
+            .isEqualTo(1);
+      }
+    }
   }
 
   private static StreamMeta copy(StreamMeta m, String name, int retentionHours, long version) {

@@ -112,6 +112,11 @@ final class HeldState implements StateStore {
     return held.size();
   }
 
+  /** The value of the node's oldest held write (null: a removal); one must be held. */
+  synchronized byte[] oldest() {
+    return held.getFirst().value();
+  }
+
   /** Reads back the node's oldest held write; returns whether it was a removal. */
   boolean readBack() {
     Written w;

@@ -96,12 +96,14 @@ class StreamCatalogSharedOrderTest {
   void ownChange_madeBeforeAnotherNodesDeletionAndReadAfterIt_markedGoneAgain() throws Exception {
     created();
     state.readBackAll();
-    catalog.addTags("orders", Map.of("late", "yes")).join(); // written, not read back yet
+    CompletableFuture<Void> late = catalog.addTags("orders", Map.of("late", "yes"));
+    awaitHeld(1); // written, not read back yet
     state.fromAnotherNode(KEY, null); // another node deleted the stream, and came first
 
     assertThat(catalog.find("orders")).isEmpty();
     assertThat(state.readBack()).as("the tag change").isFalse();
     assertThat(catalog.find("orders")).as("not brought back by the stale change").isEmpty();
+    assertNotFound(late);
     assertThat(state.held()).as("the stream's last record: gone again").isEqualTo(1);
     state.readBack();
     assertThat(catalog.find("orders")).isEmpty();
@@ -114,12 +116,14 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     StreamMeta old = catalog.require("orders");
-    catalog.addTags("orders", Map.of("late", "yes")).join(); // written, not read back yet
+    CompletableFuture<Void> late = catalog.addTags("orders", Map.of("late", "yes"));
+    awaitHeld(1); // written, not read back yet
     state.fromAnotherNode(KEY, null); // another node deleted the stream and created it again
     StreamMeta again = createdByAnotherNode(old);
 
     state.readBack(); // the tag change, of the deleted generation
 
+    assertNotFound(late); // not made on the new stream
     assertThat(catalog.require("orders").createdMillis()).isEqualTo(again.createdMillis());
     assertThat(catalog.require("orders").tags()).doesNotContainKey("late");
     awaitHeld(1); // the new generation again, after the stale change
@@ -137,7 +141,8 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     StreamMeta old = catalog.require("orders");
-    catalog.addTags("orders", Map.of("late", "yes")).join();
+    CompletableFuture<Void> late = catalog.addTags("orders", Map.of("late", "yes"));
+    awaitHeld(1);
     state.fromAnotherNode(KEY, null); // another node deleted the stream
     state.readBack(); // the stale tag change: this node marks the stream gone again
     awaitHeld(1);
@@ -145,6 +150,7 @@ class StreamCatalogSharedOrderTest {
 
     state.readBack(); // the gone record
 
+    assertNotFound(late);
     // the new generation, as read or already written again
     assertThat(catalog.require("orders").createdMillis()).isEqualTo(again.createdMillis());
     awaitHeld(1); // the new generation again, after the gone record
@@ -237,8 +243,8 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     state.failWriteAfter(1); // UPDATING is written; the outcome's write fails, yet lands
-    catalog.updateShardCount("orders", 2).join();
-    awaitHeld(2);
+    reshardedToTwoShards();
+    awaitHeld(1);
 
     state.readBackAll(); // the outcome comes back before the retry
     Thread.sleep(1_500); // the retry then finds it applied
@@ -255,10 +261,10 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     state.failWriteAfter(1);
-    catalog.updateShardCount("orders", 2).join();
-    awaitHeld(2); // held: neither UPDATING nor the failed outcome came back yet
+    reshardedToTwoShards();
+    awaitHeld(1); // held: the failed outcome did not come back yet
 
-    for (int i = 0; i < 500 && state.held() < 3; i++) {
+    for (int i = 0; i < 500 && state.held() < 2; i++) {
       Thread.sleep(5); // the retry writes the outcome again
     }
     state.readBackAll();
@@ -275,8 +281,8 @@ class StreamCatalogSharedOrderTest {
     created();
     state.readBackAll();
     state.failWriteAfter(1); // UPDATING is written; the outcome's write fails
-    catalog.updateShardCount("orders", 2).join();
-    awaitHeld(2);
+    reshardedToTwoShards();
+    awaitHeld(1);
     state.failNextWrite(); // a tag change, made UPDATING, fails too but lands
     assertThatThrownBy(() -> catalog.addTags("orders", Map.of("team", "a")).join())
         .hasCauseInstanceOf(StateException.class);
@@ -292,6 +298,125 @@ class StreamCatalogSharedOrderTest {
     assertThat(meta.openShards()).hasSize(2);
     assertThat(meta.tags()).containsEntry("team", "a");
     put("x");
+  }
+
+  @Test
+  void reshard_anotherNodesTagChangeCameFirst_madeAgainOnTopOfItSealingOnlyThen() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+
+    StreamMeta tagged = old.withTags(Map.of("team", "a")).withVersion(old.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(tagged)); // the same version, first
+    state.readBack(); // this node's UPDATING: second, so it lost and is made again
+    assertThat(engine.offsets(new ShardRef("orders", old.shards().get(0).id())).sealed())
+        .as("the lost reshard sealed nothing")
+        .isFalse();
+    state.readBackAll();
+
+    reshard.join();
+    awaitActive();
+    StreamMeta meta = catalog.require("orders");
+    assertThat(meta.openShards()).hasSize(2);
+    assertThat(meta.tags()).containsEntry("team", "a");
+  }
+
+  @Test
+  void addTags_anotherNodesTagChangeCameFirst_madeAgainOnTopOfIt() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    CompletableFuture<Void> tagging = catalog.addTags("orders", Map.of("owner", "b"));
+    awaitHeld(1);
+
+    StreamMeta tagged = old.withTags(Map.of("team", "a")).withVersion(old.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(tagged));
+    state.readBackAll();
+
+    tagging.join();
+    assertThat(catalog.require("orders").tags())
+        .containsEntry("team", "a")
+        .containsEntry("owner", "b");
+    assertThat(startedLater().require("orders").tags())
+        .as("what compaction keeps")
+        .containsEntry("team", "a")
+        .containsEntry("owner", "b");
+  }
+
+  @Test
+  void addTags_anotherNodesChangeCameFirstEveryTry_failsInUse() throws Exception {
+    created();
+    state.readBackAll();
+    StreamMeta old = catalog.require("orders");
+    CompletableFuture<Void> tagging = catalog.addTags("orders", Map.of("owner", "b"));
+
+    for (int i = 0; i < Landings.TRIES; i++) {
+      for (int w = 0; w < 500 && state.held() == 0; w++) {
+        Thread.sleep(5);
+      }
+      long version = JSON.readTree(state.oldest()).get("version").asLong();
+      StreamMeta other = old.withTags(Map.of("round", "" + i)).withVersion(version);
+      state.fromAnotherNode(KEY, JSON.writeValueAsBytes(other));
+      state.readBack(); // lost again
+    }
+
+    assertThatThrownBy(tagging::join)
+        .cause()
+        .isInstanceOf(StreamException.class)
+        .extracting(e -> ((StreamException) e).kind())
+        .isEqualTo(StreamException.Kind.IN_USE);
+    state.readBackAll();
+    assertThat(catalog.require("orders").tags()).doesNotContainKey("owner");
+  }
+
+  @Test
+  void reshard_anotherNodesReshardCameFirst_failsInUseAndLeavesThatPlanToThatNode()
+      throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+
+    splitAcceptedByAnotherNode();
+    state.readBackAll();
+
+    assertThatThrownBy(reshard::join).cause().isInstanceOf(StreamException.class);
+    StreamMeta meta = catalog.require("orders");
+    assertThat(meta.status()).isEqualTo(StreamStatus.UPDATING);
+    assertThat(engine.offsets(new ShardRef("orders", meta.shards().get(0).id())).sealed())
+        .as("left to the node whose reshard came first")
+        .isFalse();
+    assertThat(engine.shards()).as("no child created here").hasSize(1);
+  }
+
+  @Test
+  void reshard_ownRecordFirstInTheOrder_answeredOnceReadBackThenCarriedOut() throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+    Thread.sleep(100);
+    assertThat(reshard).as("not answered before its record comes back").isNotDone();
+
+    state.readBack();
+    reshard.join();
+    awaitActive();
+
+    assertThat(catalog.require("orders").openShards()).hasSize(2);
+  }
+
+  @Test
+  void reshard_catalogClosedBeforeTheRecordCameBack_answeredWithAnError() throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+
+    catalog.close();
+
+    assertThatThrownBy(reshard::join).cause().isInstanceOf(StateException.class);
   }
 
   @Test
@@ -479,6 +604,14 @@ class StreamCatalogSharedOrderTest {
     assertThat(state.held()).as("no write from the starting node").isZero();
   }
 
+  /** Reshards stream "orders" to two shards and reads its UPDATING record back, so it answers. */
+  private void reshardedToTwoShards() throws InterruptedException {
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+    state.readBack();
+    reshard.join();
+  }
+
   /** Another node's CREATING record of stream "orders", one shard, and nothing after it. */
   private StreamMeta creatingByAnotherNode() {
     return new StreamMeta(
@@ -546,8 +679,10 @@ class StreamCatalogSharedOrderTest {
     state.fromAnotherNode(KEY, JSON.writeValueAsBytes(theirs));
     assertThat(catalog.require("orders").tags()).containsEntry("b", "2");
 
-    catalog.addTags("orders", Map.of("c", "3")).join(); // made from what is shown
+    CompletableFuture<Void> tagging = catalog.addTags("orders", Map.of("c", "3"));
+    awaitHeld(1); // made from what is shown
     state.readBackAll();
+    tagging.join();
     assertThat(startedLater().require("orders").tags())
         .as("the other node's change not undone")
         .containsEntry("b", "2")
@@ -670,6 +805,14 @@ class StreamCatalogSharedOrderTest {
         return CompletableFuture.failedFuture(new LogException("broker unreachable"));
       }
     };
+  }
+
+  private static void assertNotFound(CompletableFuture<Void> change) {
+    assertThatThrownBy(change::join)
+        .cause()
+        .isInstanceOf(StreamException.class)
+        .extracting(e -> ((StreamException) e).kind())
+        .isEqualTo(StreamException.Kind.NOT_FOUND);
   }
 
   private void awaitHeld(int writes) throws InterruptedException {
