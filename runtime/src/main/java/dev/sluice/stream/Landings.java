@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +26,7 @@ final class Landings {
   static final int TRIES = 3;
 
   /**
-   * How long a caller waits for the record to come back before being told the outcome is unknown; a
+   * How long a caller waits for its change to stand before being told the outcome is unknown; a
    * record that comes back first later still has its follow-up run.
    */
   static final long WAIT_MILLIS = 30_000;
@@ -42,12 +44,15 @@ final class Landings {
    * @param record the record, with its version
    * @param onFirst runs once it stands first in the shared order (or at once with no shared order)
    * @param onLost runs once another change came first, before the edit is made again
+   * @param over completes once what {@code onFirst} started is over: the stream's next change waits
+   *     for it, so that it is not written before (and then under) the records that follow
    */
-  record Published(StreamMeta record, Runnable onFirst, Runnable onLost) {
+  record Published(
+      StreamMeta record, Runnable onFirst, Runnable onLost, CompletionStage<Void> over) {
 
     /** A record with nothing to follow it. */
     static Published of(StreamMeta record) {
-      return new Published(record, () -> {}, () -> {});
+      return new Published(record, () -> {}, () -> {}, CompletableFuture.completedFuture(null));
     }
   }
 
@@ -64,9 +69,11 @@ final class Landings {
     final Edit edit;
     final CompletableFuture<Void> answer = new CompletableFuture<>();
     int tries;
+
+    /** The last try's record; null while the edit waits for the stream's earlier ones. */
     Published published;
 
-    /** Whether the stream's next edit may start: this one is answered. */
+    /** Whether the stream's next edit may start. */
     boolean released;
 
     Op(String name, Edit edit) {
@@ -87,6 +94,7 @@ final class Landings {
   private final Map<String, ArrayDeque<Op>> queues = new HashMap<>();
 
   private final ScheduledExecutorService thread;
+  private boolean stopped;
 
   /** Landings scheduled on the catalog's {@code thread}. */
   Landings(ScheduledExecutorService thread) {
@@ -103,6 +111,11 @@ final class Landings {
       return CompletableFuture.completedFuture(null);
     }
     Op op = new Op(name, edit);
+    if (stopped) {
+      op.answer.completeExceptionally(new StateException("The node is stopping"));
+      return op.answer;
+    }
+    thread.schedule(() -> late(op), WAIT_MILLIS, TimeUnit.MILLISECONDS);
     ArrayDeque<Op> queue = queues.computeIfAbsent(name, k -> new ArrayDeque<>());
     queue.add(op);
     if (queue.size() == 1) {
@@ -113,40 +126,48 @@ final class Landings {
 
   private void start(Op op) {
     try {
-      attempt(op);
-    } catch (RuntimeException e) {
+      op.tries++;
+      op.published = op.edit.publish();
+      waiting.put(Key.of(op.published.record()), op);
+    } catch (RuntimeException | Error e) {
       finish(op, e);
     }
   }
 
-  private void attempt(Op op) {
-    op.tries++;
-    op.published = op.edit.publish();
-    Key key = Key.of(op.published.record());
-    waiting.put(key, op);
-    thread.schedule(() -> late(key, op), WAIT_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private void late(Key key, Op op) {
-    if (waiting.get(key) == op && !op.released) {
-      // the record stays awaited: should it come back first, its follow-up still runs
-      finish(
-          op,
-          new StateException(
-              "The change of stream "
-                  + key.name()
-                  + " was written but not read back in time; DescribeStream shows whether it was"
-                  + " made"));
+  private void late(Op op) {
+    if (op.answer.isDone()) {
+      return;
     }
+    if (op.published == null) {
+      // still behind an earlier change of the stream: nothing of it was written
+      queues.get(op.name).remove(op);
+      op.released = true;
+      op.answer.completeExceptionally(
+          StreamException.inUse(
+              "Stream " + op.name + " has another change under way; try again later."));
+      return;
+    }
+    // the record stays awaited: should it come back first, its follow-up still runs
+    finish(
+        op,
+        new StateException(
+            "The change of stream "
+                + op.name
+                + " was written but not read back in time; DescribeStream shows whether it was"
+                + " made"));
   }
 
   /** Answers {@code op} ({@code cause} null: made) and starts the stream's next edit. */
-  private void finish(Op op, RuntimeException cause) {
+  private void finish(Op op, Throwable cause) {
     if (cause == null) {
       op.answer.complete(null);
     } else {
       op.answer.completeExceptionally(cause);
     }
+    release(op);
+  }
+
+  private void release(Op op) {
     if (op.released) {
       return;
     }
@@ -155,7 +176,7 @@ final class Landings {
     queue.remove(op);
     if (queue.isEmpty()) {
       queues.remove(op.name);
-    } else {
+    } else if (!stopped) {
       start(queue.peek());
     }
   }
@@ -167,9 +188,9 @@ final class Landings {
 
   /**
    * This node's record {@code meta} came back, {@code first} in the shared order or after a change
-   * that won. Called after the catalog applied it, so {@code shown} is the stream as the catalog
-   * shows it now (null: gone). A change of a stream deleted meanwhile, or deleted and created
-   * again, is not made on the new one.
+   * that won. Called once the catalog applied it (or failed to), so {@code shown} is the stream as
+   * the catalog shows it now (null: gone). A change of a stream deleted meanwhile, or deleted and
+   * created again, is not made on the new one.
    */
   void landed(StreamMeta meta, boolean first, StreamMeta shown) {
     Op op = waiting.remove(Key.of(meta));
@@ -178,12 +199,13 @@ final class Landings {
     }
     if (first) {
       op.published.onFirst().run();
-      finish(op, null);
+      op.answer.complete(null);
+      op.published.over().whenComplete((v, e) -> releaseLater(op));
       return;
     }
     op.published.onLost().run();
-    if (op.released) {
-      return; // its caller was told already that the outcome is unknown
+    if (op.released || stopped) {
+      return; // its caller was told already
     }
     if (shown == null || shown.createdMillis() != meta.createdMillis()) {
       finish(op, StreamException.notFound("Stream " + meta.name() + " not found."));
@@ -197,8 +219,18 @@ final class Landings {
     }
   }
 
-  /** Answers every waiting change with {@code cause}: the node stops. */
+  /** Releases {@code op} in a task of its own: its follow-up may be in the middle of a step. */
+  private void releaseLater(Op op) {
+    try {
+      thread.execute(() -> release(op));
+    } catch (RejectedExecutionException closing) {
+      // the node stops: nothing more starts
+    }
+  }
+
+  /** Answers every change not answered yet with {@code cause}, and starts none: the node stops. */
   void stop(RuntimeException cause) {
+    stopped = true;
     queues.values().forEach(q -> q.forEach(op -> op.answer.completeExceptionally(cause)));
     waiting.values().forEach(op -> op.answer.completeExceptionally(cause));
   }

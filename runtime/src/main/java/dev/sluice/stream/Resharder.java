@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Plans a reshard as Kinesis performs it: a sequence of splits and merges, so that every child
@@ -21,6 +22,9 @@ final class Resharder {
   private final Set<String> created = new LinkedHashSet<>();
   private final long now;
   private int nextOrdinal;
+
+  /** Completes once the catalog is done with this plan: carried out, given up or moot. */
+  private final CompletableFuture<Void> over = new CompletableFuture<>();
 
   Resharder(StreamMeta meta, long nowMillis) {
     meta.shards().forEach(s -> shards.put(s.id(), s));
@@ -47,6 +51,11 @@ final class Resharder {
     }
     resumed.nextOrdinal = plan.nextOrdinal();
     return resumed;
+  }
+
+  /** Completes once the catalog is done with this plan: carried out, given up or moot. */
+  CompletableFuture<Void> over() {
+    return over;
   }
 
   /** What the stream keeps of this plan until it is carried out. */

@@ -780,7 +780,8 @@ public final class StreamCatalog implements AutoCloseable {
               () ->
                   thread.execute(
                       () -> guarded("reshard " + name, () -> finishReshard(name, plan, true))),
-              () -> reshardDone(name, plan));
+              () -> reshardDone(name, plan),
+              plan.over());
         });
   }
 
@@ -797,6 +798,7 @@ public final class StreamCatalog implements AutoCloseable {
    * later reshard of the name (of a stream created again meanwhile) keeps its own entries.
    */
   private void reshardDone(String name, Resharder plan) {
+    plan.over().complete(null);
     if (resharding.get(name) == plan) {
       resharding.remove(name);
       pendingShards.remove(name);
@@ -898,6 +900,7 @@ public final class StreamCatalog implements AutoCloseable {
   /** Tries {@code plan} again unless its stream no longer carries it (deleted, or made anew). */
   private void tryReshardAgain(String name, Resharder plan, boolean accepted, int retries) {
     if (resharding.get(name) != plan) {
+      plan.over().complete(null);
       return; // a later reshard of a stream created again under the name owns the entries
     }
     StreamMeta meta = streams.get(name);
@@ -916,6 +919,7 @@ public final class StreamCatalog implements AutoCloseable {
   private void publishReshard(
       String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
     if (resharding.get(name) != plan) {
+      plan.over().complete(null);
       return; // a later reshard of a stream created again under the name owns the entries
     }
     StreamMeta meta = streams.get(name);
@@ -1210,9 +1214,11 @@ public final class StreamCatalog implements AutoCloseable {
       return applyChange(name, meta, own);
     }
     boolean first = firstInOrder(meta);
-    applyChange(name, meta, own);
-    landings.landed(meta, first, streams.get(name));
-    return null;
+    try {
+      return applyChange(name, meta, own);
+    } finally {
+      landings.landed(meta, first, streams.get(name));
+    }
   }
 
   /** Whether {@code meta}, read from the shared order now, is accepted rather than dropped. */
@@ -1681,8 +1687,12 @@ public final class StreamCatalog implements AutoCloseable {
                       return;
                     }
                     lostLast.remove(name);
+                    // only a settled winner: a change under way writes its next record anyway, and
+                    // a copy of it could tie with that record and beat it
                     StreamMeta winner = streams.get(name);
-                    if (winner != null && winner.version() >= lost.version()) {
+                    if (winner != null
+                        && winner.status() == StreamStatus.ACTIVE
+                        && winner.version() == ordered.getOrDefault(name, -1L)) {
                       publish(winner);
                     }
                   }),

@@ -3,6 +3,7 @@ package dev.sluice.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cluster.StateException;
 import dev.sluice.log.LogEngine;
@@ -108,6 +109,26 @@ class StreamCatalogSharedOrderTest {
     state.readBack();
     assertThat(catalog.find("orders")).isEmpty();
     assertThat(startedLater().find("orders")).as("a node starting later").isEmpty();
+  }
+
+  @Test
+  void ownChange_failingToApplyAfterAnotherNodesDeletion_stillAnsweredNotFound() throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<Void> late = catalog.addTags("orders", Map.of("late", "yes"));
+    awaitHeld(1);
+    state.fromAnotherNode(KEY, null);
+    state.failNextWrite(); // the gone mark, written as the stale change is applied, fails
+
+    state.readBack();
+
+    assertThatThrownBy(() -> late.get(5, java.util.concurrent.TimeUnit.SECONDS))
+        .as("answered at once, not when the wait for the record runs out")
+        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+        .cause()
+        .isInstanceOf(StreamException.class)
+        .extracting(e -> ((StreamException) e).kind())
+        .isEqualTo(StreamException.Kind.NOT_FOUND);
   }
 
   @Test
@@ -362,11 +383,7 @@ class StreamCatalogSharedOrderTest {
       state.readBack(); // lost again
     }
 
-    assertThatThrownBy(tagging::join)
-        .cause()
-        .isInstanceOf(StreamException.class)
-        .extracting(e -> ((StreamException) e).kind())
-        .isEqualTo(StreamException.Kind.IN_USE);
+    assertInUse(tagging);
     state.readBackAll();
     assertThat(catalog.require("orders").tags()).doesNotContainKey("owner");
   }
@@ -382,13 +399,43 @@ class StreamCatalogSharedOrderTest {
     splitAcceptedByAnotherNode();
     state.readBackAll();
 
-    assertThatThrownBy(reshard::join).cause().isInstanceOf(StreamException.class);
+    assertInUse(reshard);
     StreamMeta meta = catalog.require("orders");
     assertThat(meta.status()).isEqualTo(StreamStatus.UPDATING);
     assertThat(engine.offsets(new ShardRef("orders", meta.shards().get(0).id())).sealed())
         .as("left to the node whose reshard came first")
         .isFalse();
     assertThat(engine.shards()).as("no child created here").hasSize(1);
+    Thread.sleep(2_500);
+    assertThat(state.held())
+        .as("no copy of the winner, whose node writes the reshard's outcome after it")
+        .isZero();
+  }
+
+  @Test
+  void addTags_madeWhileThisNodesReshardIsCarriedOut_writtenAfterTheReshardsOutcome()
+      throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    CompletableFuture<Void> tagging = catalog.addTags("orders", Map.of("team", "a"));
+    awaitHeld(1); // the reshard's UPDATING; the tag change waits for it
+
+    state.readBack();
+    reshard.join();
+    awaitHeld(2);
+
+    StreamMeta outcome =
+        JSON.copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .readValue(state.oldest(), StreamMeta.class);
+    assertThat(outcome.status()).as("the reshard's outcome first").isEqualTo(StreamStatus.ACTIVE);
+    assertThat(outcome.openShards()).hasSize(2);
+    state.readBackAll();
+    tagging.join();
+    StreamMeta meta = catalog.require("orders");
+    assertThat(meta.openShards()).hasSize(2);
+    assertThat(meta.tags()).containsEntry("team", "a");
   }
 
   @Test
@@ -805,6 +852,14 @@ class StreamCatalogSharedOrderTest {
         return CompletableFuture.failedFuture(new LogException("broker unreachable"));
       }
     };
+  }
+
+  private static void assertInUse(CompletableFuture<?> change) {
+    assertThatThrownBy(change::join)
+        .cause()
+        .isInstanceOf(StreamException.class)
+        .extracting(e -> ((StreamException) e).kind())
+        .isEqualTo(StreamException.Kind.IN_USE);
   }
 
   private static void assertNotFound(CompletableFuture<Void> change) {
