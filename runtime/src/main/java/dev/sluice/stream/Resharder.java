@@ -23,7 +23,6 @@ final class Resharder {
   private final long now;
   private int nextOrdinal;
 
-  /** Completes once the catalog is done with this plan: carried out, given up or moot. */
   private final CompletableFuture<Void> over = new CompletableFuture<>();
 
   Resharder(StreamMeta meta, long nowMillis) {
