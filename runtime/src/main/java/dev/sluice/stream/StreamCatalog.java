@@ -938,10 +938,7 @@ public final class StreamCatalog implements AutoCloseable {
       publish(plan.apply(meta, ends, provisional, clock.millis()).withStatus(status));
     } catch (RuntimeException e) {
       LOG.warnf("Cannot publish the reshard of %s yet (%s); trying again", name, e.getMessage());
-      thread.schedule(
-          () -> guarded("reshard " + name, () -> publishReshard(name, plan, ends, provisional)),
-          SETTLE_RETRY_MILLIS,
-          TimeUnit.MILLISECONDS);
+      retrySoon("reshard " + name, () -> publishReshard(name, plan, ends, provisional));
       return;
     }
     reshardDone(name, plan);
@@ -1453,10 +1450,7 @@ public final class StreamCatalog implements AutoCloseable {
       publish(meta.withStatus(StreamStatus.ACTIVE));
     } catch (RuntimeException e) {
       LOG.warnf("Cannot end the failed reshard of %s yet (%s); trying again", meta.name(), e);
-      thread.schedule(
-          () -> guarded("reshard " + meta.name(), () -> abandonReshard(landed)),
-          SETTLE_RETRY_MILLIS,
-          TimeUnit.MILLISECONDS);
+      retrySoon("reshard " + meta.name(), () -> abandonReshard(landed));
       return;
     }
     watch.streamChanged(meta.name());
@@ -1580,10 +1574,7 @@ public final class StreamCatalog implements AutoCloseable {
       // the state topic refused it: try again, or the stream would stay UPDATING
       LOG.warnf("Cannot publish the final end of %s yet (%s); trying again", ref, e.getMessage());
       settling.add(ref);
-      thread.schedule(
-          () -> guarded("settle " + ref, () -> settle(ref, closedMillis, end)),
-          SETTLE_RETRY_MILLIS,
-          TimeUnit.MILLISECONDS);
+      retrySoon("settle " + ref, () -> settle(ref, closedMillis, end));
       return;
     }
     watch.streamChanged(ref.stream());
@@ -1737,6 +1728,18 @@ public final class StreamCatalog implements AutoCloseable {
           }
         });
     return result;
+  }
+
+  /**
+   * Runs {@code step} again on the catalog's thread in {@link #SETTLE_RETRY_MILLIS}; not once the
+   * catalog is closing, when the next start finishes what it would have.
+   */
+  private void retrySoon(String what, Runnable step) {
+    try {
+      thread.schedule(() -> guarded(what, step), SETTLE_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      LOG.debugf("Not trying %s again: the catalog is closing", what);
+    }
   }
 
   private static void guarded(String what, Runnable step) {
