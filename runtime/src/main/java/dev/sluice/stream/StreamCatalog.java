@@ -900,8 +900,8 @@ public final class StreamCatalog implements AutoCloseable {
   /** Tries {@code plan} again unless its stream no longer carries it (deleted, or made anew). */
   private void tryReshardAgain(String name, Resharder plan, boolean accepted, int retries) {
     if (resharding.get(name) != plan) {
-      plan.over().complete(null);
-      return; // a later reshard of a stream created again under the name owns the entries
+      reshardDone(name, plan); // ends this plan only: a later reshard of a stream created again
+      return; // under the name owns the entries
     }
     StreamMeta meta = streams.get(name);
     if (meta == null || !plan.plan().equals(meta.reshard())) {
@@ -919,8 +919,8 @@ public final class StreamCatalog implements AutoCloseable {
   private void publishReshard(
       String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
     if (resharding.get(name) != plan) {
-      plan.over().complete(null);
-      return; // a later reshard of a stream created again under the name owns the entries
+      reshardDone(name, plan); // ends this plan only: a later reshard of a stream created again
+      return; // under the name owns the entries
     }
     StreamMeta meta = streams.get(name);
     if (meta == null

@@ -439,9 +439,8 @@ class SharedStateTest {
   }
 
   @Test
-  void
-      splitAndMerge_acceptedOnTwoNodesAtOnce_onlyTheFirstIsCarriedOutAndEveryOpenShardTakesRecords()
-          throws Exception {
+  void splitAndMerge_onTwoNodesAtOnce_onlyTheFirstCarriedOutAndOpenShardsTakeRecords()
+      throws Exception {
     Node a = node("a");
     Node b = node("b");
     a.catalog.create("race", 2, StreamMode.PROVISIONED, Map.of()).join();

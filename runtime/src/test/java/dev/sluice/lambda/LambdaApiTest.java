@@ -256,22 +256,28 @@ class LambdaApiTest {
     // the head and the body's first bytes only: the server answers and drops the connection
     // while a client would still be sending, which a client writing all of it may see as a broken
     // pipe before it reads the answer
+    String answer =
+        rawStart(
+            "POST /2015-03-31/event-source-mappings/ HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2097172\r\n\r\n"
+                + "{\"FunctionName\":\"xxxx");
+
+    assertThat(answer)
+        .startsWith("HTTP/1.1 413")
+        .containsIgnoringCase("x-amzn-ErrorType: RequestTooLargeException")
+        .contains("event source mapping");
+  }
+
+  /**
+   * Sends {@code start}, the start of a request, over a socket of its own and returns everything
+   * the server answers until it closes the connection.
+   */
+  private String rawStart(String start) throws IOException {
     URI uri = URI.create(root);
     try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(10_000);
-      socket
-          .getOutputStream()
-          .write(
-              ("POST /2015-03-31/event-source-mappings/ HTTP/1.1\r\nHost: localhost\r\n"
-                      + "Content-Type: application/json\r\nContent-Length: 2097172\r\n\r\n"
-                      + "{\"FunctionName\":\"xxxx")
-                  .getBytes(StandardCharsets.US_ASCII));
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
-      assertThat(answer)
-          .startsWith("HTTP/1.1 413")
-          .containsIgnoringCase("x-amzn-ErrorType: RequestTooLargeException")
-          .contains("event source mapping");
+      socket.getOutputStream().write(start.getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
@@ -1176,24 +1182,17 @@ class LambdaApiTest {
   void createFunction_bodyOverLambdasUploadLimit_requestEntityTooLargeNamingTheOperation()
       throws IOException {
     // only the head is sent: the server answers from Content-Length, before any of the 70 MB
-    URI uri = URI.create(root);
-    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-      socket.setSoTimeout(10_000);
-      socket
-          .getOutputStream()
-          .write(
-              ("POST /2015-03-31/functions HTTP/1.1\r\nHost: localhost\r\n"
-                      + "Content-Type: application/json\r\nContent-Length: 69905068\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String answer =
+        rawStart(
+            "POST /2015-03-31/functions HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 69905068\r\n\r\n");
 
-      assertThat(answer)
-          .startsWith("HTTP/1.1 413")
-          .containsIgnoringCase("x-amzn-ErrorType: RequestEntityTooLargeException")
-          .contains(
-              "\"message\":\"Request must be smaller than 69905067 bytes for the CreateFunction"
-                  + " operation\"");
-    }
+    assertThat(answer)
+        .startsWith("HTTP/1.1 413")
+        .containsIgnoringCase("x-amzn-ErrorType: RequestEntityTooLargeException")
+        .contains(
+            "\"message\":\"Request must be smaller than 69905067 bytes for the CreateFunction"
+                + " operation\"");
   }
 
   @Test

@@ -81,7 +81,7 @@ final class FunctionDeployer {
     // a node that lost the package refuses settings until it has code again: code goes first
     boolean packageLost = "InvalidZipFileException".equals(c.path("StateReasonCode").asText());
     if (packageLost) {
-      client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
+      putCode(f.name(), artifact);
       done.add("code");
     }
     if (!update.isEmpty()) {
@@ -89,7 +89,7 @@ final class FunctionDeployer {
       done.addAll(settings);
     }
     if (!packageLost && !CodeDigest.of(artifact).equals(c.path("CodeSha256").asText())) {
-      client.rest("PUT", FUNCTIONS + SluiceClient.encode(f.name()) + "/code", code(artifact));
+      putCode(f.name(), artifact);
       done.add(0, "code");
     }
     Map<String, String> want = wantedTags(f, stack);
@@ -134,8 +134,13 @@ final class FunctionDeployer {
         && CodeDigest.of(artifact).equals(c.path("Configuration").path("CodeSha256").asText())) {
       return false;
     }
-    client.rest("PUT", FUNCTIONS + SluiceClient.encode(function) + "/code", code(artifact));
+    putCode(function, artifact);
     return true;
+  }
+
+  /** Sends {@code artifact} as the code of {@code function}. */
+  private void putCode(String function, Path artifact) {
+    client.rest("PUT", FUNCTIONS + SluiceClient.encode(function) + "/code", code(artifact));
   }
 
   private void create(FunctionResource f, Path artifact, String stack) {
