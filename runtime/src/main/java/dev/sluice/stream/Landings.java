@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
  * This node's changes of streams on shared state, each waiting for its record to come back in the
  * shared order before it is answered. Two nodes may accept changes of one stream at once, and only
  * the record first in the order stands: a change whose record lost is made again on top of the one
- * that won (checked anew, so a reshard meets the other's UPDATING and fails), at most {@link
- * #TRIES} times, instead of being dropped after its caller was told it was made. A reshard is
- * carried out only once its record stands: one that lost would seal shards the winner keeps open.
+ * that won (checked anew, so a reshard meets the other's UPDATING and fails, and a creation the
+ * other's stream), at most {@link #TRIES} times, instead of being dropped after its caller was told
+ * it was made. A reshard is carried out, and a creation's logs made, only once its record stands: a
+ * reshard that lost would seal shards the winner keeps open, a creation that lost make partitions
+ * for a stream that is not its own.
  *
  * <p>Thread model: the catalog's thread only.
  */
@@ -190,7 +192,8 @@ final class Landings {
    * This node's record {@code meta} came back, {@code first} in the shared order or after a change
    * that won. Called once the catalog applied it (or failed to), so {@code shown} is the stream as
    * the catalog shows it now (null: gone). A change of a stream deleted meanwhile, or deleted and
-   * created again, is not made on the new one.
+   * created again, is not made on the new one; a creation that lost is made again, and then finds
+   * the winner's stream (or creates the name anew, should the winner be gone already).
    */
   void landed(StreamMeta meta, boolean first, StreamMeta shown) {
     Op op = waiting.remove(Key.of(meta));
@@ -207,7 +210,8 @@ final class Landings {
     if (op.released || stopped) {
       return; // its caller was told already
     }
-    if (shown == null || shown.createdMillis() != meta.createdMillis()) {
+    boolean creation = meta.status() == StreamStatus.CREATING;
+    if (!creation && (shown == null || shown.createdMillis() != meta.createdMillis())) {
       finish(op, StreamException.notFound("Stream " + meta.name() + " not found."));
     } else if (op.tries >= TRIES) {
       finish(

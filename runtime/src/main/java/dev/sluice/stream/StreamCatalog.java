@@ -40,8 +40,8 @@ import org.jboss.logging.Logger;
  * catalog's single thread, which persists the catalog and waits for the log engine, so changes are
  * serialized and callers (event loops included) only ever get futures. Long changes (creating,
  * deleting, resharding) answer once the stream's new status is recorded and finish in the
- * background, as Kinesis does. On shared state a change answers once its record is read back first
- * in the shared order ({@link Landings}).
+ * background, as Kinesis does. On shared state a change other than a deletion answers once its
+ * record is read back first in the shared order ({@link Landings}).
  */
 public final class StreamCatalog implements AutoCloseable {
 
@@ -446,10 +446,15 @@ public final class StreamCatalog implements AutoCloseable {
     return router;
   }
 
-  /** Records a new stream as CREATING, then creates its shard logs and makes it ACTIVE. */
+  /**
+   * Records a new stream as CREATING, then creates its shard logs and makes it ACTIVE. On shared
+   * state only once the CREATING record came first in the shared order: a node whose creation of
+   * the name lost to another node's answers that the stream exists, and makes no logs.
+   */
   public CompletableFuture<Void> create(
       String name, int shardCount, StreamMode mode, Map<String, String> tags) {
-    return call(
+    return edit(
+        name,
         () -> {
           if (streams.containsKey(name)) {
             throw StreamException.inUse("Stream " + name + " already exists.");
@@ -479,22 +484,26 @@ public final class StreamCatalog implements AutoCloseable {
           for (int i = 0; i < shardCount; i++) {
             shards.add(Shard.open(i, null, null, ranges.get(i), now));
           }
-          publish(
-              new StreamMeta(
-                  name,
-                  StreamStatus.CREATING,
-                  mode,
-                  StreamLimits.MIN_RETENTION_HOURS,
-                  now,
-                  shards,
-                  tags,
-                  shardCount,
-                  0)); // publish gives it its version
+          StreamMeta record =
+              publish(
+                  new StreamMeta(
+                      name,
+                      StreamStatus.CREATING,
+                      mode,
+                      StreamLimits.MIN_RETENTION_HOURS,
+                      now,
+                      shards,
+                      tags,
+                      shardCount,
+                      0)); // publish gives it its version
           if (unreadTombstones.containsKey(name)) {
             recreated.add(name);
           }
-          thread.execute(() -> guarded("create " + name, () -> finishCreate(name)));
-          return null;
+          Runnable finish =
+              () ->
+                  thread.execute(() -> guarded("create " + name, () -> finishCreation(name, now)));
+          return new Landings.Published(
+              record, finish, () -> {}, CompletableFuture.completedFuture(null));
         });
   }
 
@@ -956,6 +965,19 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private void finishCreate(String name) {
     finishCreate(name, true);
+  }
+
+  /**
+   * Finishes this node's creation of {@code name}, made at {@code createdMillis}, once its record
+   * stands; nothing when the stream shown is no longer that creation.
+   */
+  private void finishCreation(String name, long createdMillis) {
+    StreamMeta meta = streams.get(name);
+    if (meta != null
+        && meta.createdMillis() == createdMillis
+        && meta.status() == StreamStatus.CREATING) {
+      finishCreate(name);
+    }
   }
 
   /**

@@ -376,6 +376,42 @@ class SharedStateTest {
   }
 
   @Test
+  void createStream_onTwoNodesAtOnce_oneAnsweredInUseAndOnlyTheWinnersPartitionsMade()
+      throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+
+    Map<Integer, CompletableFuture<Void>> creations =
+        Map.of(
+            2, a.catalog.create("twice", 2, StreamMode.PROVISIONED, Map.of()),
+            4, b.catalog.create("twice", 4, StreamMode.PROVISIONED, Map.of()));
+    List<Integer> made = new ArrayList<>();
+    for (Map.Entry<Integer, CompletableFuture<Void>> c : creations.entrySet()) {
+      try {
+        join(c.getValue());
+        made.add(c.getKey());
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(StreamException.class);
+        assertThat(((StreamException) e.getCause()).kind()).isEqualTo(StreamException.Kind.IN_USE);
+      }
+    }
+
+    assertThat(made).as("the shard counts of the creations answered").hasSize(1);
+    int shards = made.get(0);
+    await().atMost(SOON).until(() -> active(a, "twice") && active(b, "twice"));
+    assertThat(b.catalog.require("twice")).isEqualTo(a.catalog.require("twice"));
+    assertThat(a.catalog.require("twice").shards()).hasSize(shards);
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      String topic = prefix + "twice";
+      assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions())
+          .as("no partition made for the creation that lost")
+          .hasSize(shards);
+    }
+  }
+
+  @Test
   void concurrentChanges_throughTwoNodes_leaveBothWithTheSameStream() {
     Node a = node("a");
     Node b = node("b");

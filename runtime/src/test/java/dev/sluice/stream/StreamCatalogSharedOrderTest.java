@@ -68,10 +68,12 @@ class StreamCatalogSharedOrderTest {
       throws Exception {
     created();
     deleted();
-    created(); // before the deletion's records come back
-    put("new");
+    CompletableFuture<Void> again = creatingAgain(); // before the deletion's records come back
 
-    state.readBackAll(); // DELETING, the tombstone, then the new stream's CREATING and ACTIVE
+    state.readBackAll(); // ACTIVE, DELETING, the tombstone, then the new stream's CREATING
+    again.join();
+    awaitActive();
+    put("new");
 
     assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
     assertThat(records()).containsExactly("new");
@@ -82,12 +84,15 @@ class StreamCatalogSharedOrderTest {
       throws Exception {
     created();
     deleted();
-    created();
-    put("new");
+    CompletableFuture<Void> again = creatingAgain();
 
+    state.readBack(); // ACTIVE
     state.readBack(); // DELETING
     state.fromAnotherNode(KEY, null); // it deleted the stream too, and its tombstone came first
     state.readBackAll();
+    again.join();
+    awaitActive();
+    put("new");
 
     assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
     assertThat(records()).containsExactly("new");
@@ -187,15 +192,16 @@ class StreamCatalogSharedOrderTest {
   void readBack_ofDeleteCreateDelete_neverShowsTheStreamAgain() throws Exception {
     created();
     deleted();
-    created();
-    deleted();
+    answered(creatingAgain()); // reads back the deletion's records, then the creation's
+    awaitActive(false);
+    deleted(); // before the new stream's ACTIVE comes back
 
     int tombstones = 0;
     while (state.held() > 0) {
       tombstones += state.readBack() ? 1 : 0;
       assertThat(catalog.find("orders")).isEmpty();
     }
-    assertThat(tombstones).isEqualTo(2);
+    assertThat(tombstones).isEqualTo(1);
     created(); // and the name starts again
     assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
   }
@@ -223,6 +229,43 @@ class StreamCatalogSharedOrderTest {
 
     put("x");
     assertThat(records()).containsExactly("x");
+  }
+
+  @Test
+  void create_ownRecordFirstInTheOrder_answeredOnceReadBackThenItsLogsMade() throws Exception {
+    CompletableFuture<Void> creating =
+        catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of());
+    awaitHeld(1);
+    Thread.sleep(100);
+    assertThat(creating).as("not answered before its record comes back").isNotDone();
+    assertThat(engine.shards()).as("no log before its record stands").isEmpty();
+
+    state.readBack();
+    creating.join();
+    awaitActive();
+
+    put("x");
+    assertThat(records()).containsExactly("x");
+  }
+
+  @Test
+  void create_anotherNodesCreationCameFirst_answeredInUseAndMakesNoLogs() throws Exception {
+    CompletableFuture<Void> mine = catalog.create("orders", 2, StreamMode.PROVISIONED, Map.of());
+    awaitHeld(1);
+    clock.advance(1);
+    StreamMeta theirs = creatingByAnotherNode(); // one shard, also version 1, and first
+
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(theirs));
+    state.readBack(); // this node's CREATING: second, so it lost
+
+    assertInUse(mine);
+    assertThat(catalog.require("orders").createdMillis()).isEqualTo(theirs.createdMillis());
+    assertThat(engine.shards()).as("no log made for the creation that lost").isEmpty();
+    state.fromAnotherNode(
+        KEY, JSON.writeValueAsBytes(theirs.withStatus(StreamStatus.ACTIVE).withVersion(2)));
+    assertThat(catalog.require("orders").shards()).hasSize(1);
+    assertThat(engine.shards()).hasSize(1);
+    assertThat(state.held()).as("nothing written after the lost creation").isZero();
   }
 
   @Test
@@ -774,14 +817,16 @@ class StreamCatalogSharedOrderTest {
       Thread.sleep(5); // the retry writes the tombstone again
     }
     assertThat(catalog.find("orders")).isEmpty();
-    clock.advance(1_000);
-    created(); // again, before any of it is read back
+    CompletableFuture<Void> again = creatingAgain(); // before any of it is read back
     assertThat(state.readBack()).as("DELETING").isFalse();
     assertThat(state.readBack()).as("the tombstone reported failed").isTrue();
     assertThat(state.readBack()).as("the one written again").isTrue();
 
     assertThat(catalog.find("orders")).as("the new stream, still shown").isPresent();
-    put("new"); // and still taking records
+    state.readBack(); // its CREATING
+    again.join();
+    awaitActive();
+    put("new");
     state.readBackAll();
     assertThat(catalog.require("orders").createdMillis()).isGreaterThan(first);
     assertThat(catalog.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
@@ -791,7 +836,7 @@ class StreamCatalogSharedOrderTest {
   @Test
   void create_activeWriteRefusedWithoutLanding_writtenAgainUntilItIs() throws Exception {
     state.refuseWrites(1, 2); // CREATING goes through; the first two ACTIVE writes never land
-    catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
+    answered(catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()));
 
     // no other node finishes a creation: left CREATING, the stream could not even be deleted
     for (int i = 0; i < 1000 && !active(); i++) {
@@ -883,20 +928,56 @@ class StreamCatalogSharedOrderTest {
   }
 
   private void awaitActive() throws InterruptedException {
+    awaitActive(true);
+  }
+
+  /** Waits until "orders" is ACTIVE here, reading back this node's writes meanwhile or not. */
+  private void awaitActive(boolean readBack) throws InterruptedException {
     for (int i = 0; i < 500 && !active(); i++) {
       Thread.sleep(5);
-      state.readBackAll(); // the node's own ACTIVE record, once finishing wrote it
+      if (readBack) {
+        state.readBackAll(); // the node's own ACTIVE record, once finishing wrote it
+      }
     }
     assertThat(active()).isTrue();
   }
 
-  /** Creates stream "orders" with one shard and waits until it is ACTIVE. */
+  /**
+   * Creates stream "orders" with one shard, reads back what this node wrote up to its CREATING
+   * record, so that the creation is answered, and waits until the stream is ACTIVE here.
+   */
   private void created() throws InterruptedException {
-    catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()).join();
-    for (int i = 0; i < 500 && !active(); i++) {
-      Thread.sleep(5);
+    answered(catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of()));
+    awaitActive(false);
+  }
+
+  /**
+   * Creates stream "orders" again, a second after the last creation, and waits until its CREATING
+   * record is written; returns the creation, answered once that record is read back.
+   */
+  private CompletableFuture<Void> creatingAgain() throws InterruptedException {
+    int before = state.held();
+    clock.advance(1_000);
+    CompletableFuture<Void> again = catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of());
+    awaitHeld(before + 1);
+    return again;
+  }
+
+  /**
+   * Reads back this node's writes, oldest first, until {@code change} is answered (a record's
+   * change is answered as it is read back), and joins it.
+   */
+  private void answered(CompletableFuture<?> change) throws InterruptedException {
+    while (!change.isDone()) {
+      for (int i = 0; i < 500 && state.held() == 0 && !change.isDone(); i++) {
+        Thread.sleep(5);
+      }
+      assertThat(state.held() > 0 || change.isDone()).as("a write to read back").isTrue();
+      if (!change.isDone()) {
+        state.readBack();
+      }
     }
-    assertThat(active()).isTrue();
+    change.join();
   }
 
   private boolean active() {
