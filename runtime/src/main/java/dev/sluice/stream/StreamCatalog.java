@@ -97,7 +97,10 @@ public final class StreamCatalog implements AutoCloseable {
   /** Shards whose provisional end this node is waiting to settle. */
   private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
 
-  /** Streams whose reshard this node is carrying out; only the catalog's thread touches it. */
+  /**
+   * Streams whose reshard this node is carrying out, until its outcome stands; only the catalog's
+   * thread touches it.
+   */
   private final Map<String, Resharder> resharding = new HashMap<>();
 
   /** This node's changes waiting for their records to come back in the shared order. */
@@ -853,7 +856,7 @@ public final class StreamCatalog implements AutoCloseable {
       retryReshard(name, plan, accepted, retries, e);
       return;
     }
-    publishReshard(name, plan, ends, provisional);
+    publishReshard(name, plan, new Seals(ends, provisional, clock.millis()));
   }
 
   /** Creates the plan's new shard logs, after checking that every parent can be sealed. */
@@ -921,12 +924,33 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   /**
+   * The parents' seals of a reshard carried out here.
+   *
+   * @param ends each sealed parent's end offset
+   * @param provisional the parents whose ends may still grow (other nodes append until they learn
+   *     of the seal)
+   * @param at when the seals were done: the parents took records until then
+   */
+  private record Seals(Map<String, Long> ends, Set<String> provisional, long at) {}
+
+  /** A reshard outcome this node wrote to shared state, waiting to come back in the order. */
+  private record Outcome(Resharder plan, Seals seals, StreamMeta record) {
+
+    /** Whether {@code meta} is this outcome's record. */
+    boolean is(StreamMeta meta) {
+      return record.createdMillis() == meta.createdMillis() && record.version() == meta.version();
+    }
+  }
+
+  /** Per stream, this node's reshard outcome not read back yet. Catalog's thread only. */
+  private final Map<String, Outcome> outcomes = new HashMap<>();
+
+  /**
    * Publishes a reshard's outcome, and tries again while the state store refuses it: the parents
    * are sealed in the log now, so going back to them would leave the stream without a shard that
    * takes records. Nothing is left to do if the refused write landed after all.
    */
-  private void publishReshard(
-      String name, Resharder plan, Map<String, Long> ends, Set<String> provisional) {
+  private void publishReshard(String name, Resharder plan, Seals seals) {
     if (resharding.get(name) != plan) {
       reshardDone(name, plan); // ends this plan only: a later reshard of a stream created again
       return; // under the name owns the entries
@@ -939,23 +963,68 @@ public final class StreamCatalog implements AutoCloseable {
       reshardDone(name, plan);
       return;
     }
+    writeOutcome(name, plan, seals, meta);
+  }
+
+  /**
+   * Writes {@code plan}'s outcome on top of {@code meta}. On shared state the reshard is over only
+   * once that record comes back first in the order ({@link #applyOutcome}).
+   */
+  private void writeOutcome(String name, Resharder plan, Seals seals, StreamMeta meta) {
     // the stream stays UPDATING until the closed shards' ends are final, as a Kinesis reshard
     // takes a while: its new shards take records at once, and ACTIVE means the parents are done
-    StreamStatus status = provisional.isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
+    StreamStatus status =
+        seals.provisional().isEmpty() ? StreamStatus.ACTIVE : StreamStatus.UPDATING;
+    StreamMeta published;
     try {
-      // closed now that the seals are done: the parents took records until then
-      publish(plan.apply(meta, ends, provisional, clock.millis()).withStatus(status));
+      published =
+          publish(
+              plan.apply(meta, seals.ends(), seals.provisional(), seals.at()).withStatus(status));
     } catch (RuntimeException e) {
       LOG.warnf("Cannot publish the reshard of %s yet (%s); trying again", name, e.getMessage());
-      retrySoon("reshard " + name, () -> publishReshard(name, plan, ends, provisional));
+      retrySoon("reshard " + name, () -> publishReshard(name, plan, seals));
       return;
     }
-    reshardDone(name, plan);
+    pendingShards.remove(name); // its shards are the stream's now
+    if (store.exclusive()) {
+      reshardDone(name, plan);
+    } else {
+      outcomes.put(name, new Outcome(plan, seals, published));
+    }
     watch.streamChanged(name);
-    StreamMeta published = streams.get(name);
-    provisional.forEach(
-        id ->
-            settleLater(new ShardRef(name, id), published.shard(id).orElseThrow().closedMillis()));
+    seals
+        .provisional()
+        .forEach(
+            id ->
+                settleLater(
+                    new ShardRef(name, id), published.shard(id).orElseThrow().closedMillis()));
+  }
+
+  /**
+   * This node's reshard outcome came back. The reshard is over once it came first. One that lost to
+   * another node's change made meanwhile from the UPDATING stream (its tags, say) is written again
+   * on top of that change while the stream still carries the plan: the parents are sealed, and the
+   * winner routes records to them until the plan is carried out again.
+   */
+  private Void applyOutcome(String name, StreamMeta meta, Outcome outcome) {
+    outcomes.remove(name);
+    boolean first = firstInOrder(meta);
+    try {
+      return applyChange(name, meta, true);
+    } finally {
+      StreamMeta shown = streams.get(name);
+      if (!first
+          && shown != null
+          && shown.status() == StreamStatus.UPDATING
+          && outcome.plan().plan().equals(shown.reshard())) {
+        LOG.infof(
+            "The reshard outcome of stream %s lost to another change of it; written again after it",
+            name);
+        writeOutcome(name, outcome.plan(), outcome.seals(), shown);
+      } else {
+        reshardDone(name, outcome.plan());
+      }
+    }
   }
 
   /**
@@ -1229,6 +1298,10 @@ public final class StreamCatalog implements AutoCloseable {
    * that comes back as a change is finished here ({@link #finishLanded}).
    */
   private Void applyRemote(String name, StreamMeta meta, boolean own) {
+    Outcome outcome = own && meta != null ? outcomes.get(name) : null;
+    if (outcome != null && outcome.is(meta)) {
+      return applyOutcome(name, meta, outcome);
+    }
     if (!own || meta == null || !landings.waitsFor(meta)) {
       return applyChange(name, meta, own);
     }

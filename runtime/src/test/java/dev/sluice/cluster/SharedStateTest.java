@@ -517,6 +517,51 @@ class SharedStateTest {
     }
   }
 
+  @Test
+  void reshard_whileAnotherNodeKeepsChangingTags_endsActiveAtOnceAndEveryOpenShardTakesRecords()
+      throws Exception {
+    Node a = node("a");
+    Node b = node("b");
+    a.catalog.create("mixed", 1, StreamMode.PROVISIONED, Map.of()).join();
+    await().atMost(SOON).until(() -> active(b, "mixed"));
+    java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    // made from whatever b shows, an UPDATING stream included: some land between a's records
+    CompletableFuture<Void> tagging =
+        CompletableFuture.runAsync(
+            () -> {
+              for (int i = 0; busy.get(); i++) {
+                b.catalog.addTags("mixed", Map.of("round", "" + i)).exceptionally(e -> null).join();
+              }
+            });
+
+    try {
+      join(a.catalog.updateShardCount("mixed", 2));
+      pause(1_000);
+    } finally {
+      busy.set(false);
+      join(tagging);
+    }
+
+    // well before another node would take an unfinished reshard over (60 s)
+    await()
+        .atMost(SOON)
+        .untilAsserted(
+            () -> {
+              assertThat(a.catalog.require("mixed").status()).isEqualTo(StreamStatus.ACTIVE);
+              assertThat(b.catalog.require("mixed")).isEqualTo(a.catalog.require("mixed"));
+            });
+    assertThat(a.catalog.require("mixed").openShards()).hasSize(2);
+    for (Shard open : a.catalog.require("mixed").openShards()) {
+      ShardRef ref = new ShardRef("mixed", open.id());
+      for (Node n : List.of(a, b)) {
+        assertThat(join(n.engine.append(ref, List.of(record("order-1")))).count())
+            .as("shard %s open, and it takes records", open.id())
+            .isEqualTo(1);
+      }
+    }
+  }
+
   private static StreamMeta copy(StreamMeta m, String name, int retentionHours, long version) {
     return new StreamMeta(
         name,

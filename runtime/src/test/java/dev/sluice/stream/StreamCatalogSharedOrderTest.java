@@ -340,22 +340,21 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
-  void ownChange_landingWhileAReshardOutcomeWaitsForItsRetry_doesNotUndoTheReshard()
+  void ownChange_askedWhileAReshardOutcomeWaitsForItsRetry_madeOnceTheOutcomeStands()
       throws Exception {
     created();
     state.readBackAll();
-    state.failWriteAfter(1); // UPDATING is written; the outcome's write fails
+    state.failWriteAfter(1); // UPDATING is written; the outcome's write fails, yet lands
     reshardedToTwoShards();
     awaitHeld(1);
-    state.failNextWrite(); // a tag change, made UPDATING, fails too but lands
-    assertThatThrownBy(() -> catalog.addTags("orders", Map.of("team", "a")).join())
-        .hasCauseInstanceOf(StateException.class);
+    CompletableFuture<Void> tagging = catalog.addTags("orders", Map.of("team", "a"));
 
-    state.readBackAll(); // the tag change comes back as a change: it must not end the reshard
-    for (int i = 0; i < 500 && state.held() == 0; i++) {
-      Thread.sleep(5); // the outcome's retry
-    }
+    awaitHeld(2, java.time.Duration.ofSeconds(5)); // the outcome's retry; the tag change waits
+    state.readBack(); // the outcome's write reported failed, which landed
+    state.readBack(); // and the one written again: the reshard is over
+    awaitHeld(1); // the tag change, made on top of the outcome
     state.readBackAll();
+    tagging.join();
 
     StreamMeta meta = catalog.require("orders");
     assertThat(meta.status()).isEqualTo(StreamStatus.ACTIVE);
@@ -456,7 +455,7 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
-  void addTags_madeWhileThisNodesReshardIsCarriedOut_writtenAfterTheReshardsOutcome()
+  void addTags_madeWhileThisNodesReshardIsCarriedOut_writtenOnceTheReshardsOutcomeStands()
       throws Exception {
     created();
     state.readBackAll();
@@ -466,19 +465,48 @@ class StreamCatalogSharedOrderTest {
 
     state.readBack();
     reshard.join();
-    awaitHeld(2);
-
-    StreamMeta outcome =
-        JSON.copy()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .readValue(state.oldest(), StreamMeta.class);
+    awaitHeld(1);
+    StreamMeta outcome = oldestHeld();
     assertThat(outcome.status()).as("the reshard's outcome first").isEqualTo(StreamStatus.ACTIVE);
     assertThat(outcome.openShards()).hasSize(2);
+    Thread.sleep(100);
+    assertThat(state.held()).as("the tag change waits for the outcome to come back").isEqualTo(1);
+
+    state.readBack();
+    awaitHeld(1);
     state.readBackAll();
     tagging.join();
     StreamMeta meta = catalog.require("orders");
     assertThat(meta.openShards()).hasSize(2);
     assertThat(meta.tags()).containsEntry("team", "a");
+  }
+
+  @Test
+  void reshardOutcome_anotherNodesTagChangeCameFirst_writtenAgainOnTopOfIt() throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+    StreamMeta updating = oldestHeld();
+    state.readBack();
+    reshard.join();
+    awaitHeld(1); // the outcome, parents sealed
+
+    // another node's tag change, made from the UPDATING stream (so still carrying the plan), first
+    StreamMeta tagged = updating.withTags(Map.of("team", "a")).withVersion(updating.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(tagged));
+    state.readBack(); // this node's outcome: second, so it lost
+
+    awaitHeld(1); // written again after the winner
+    state.readBackAll();
+    StreamMeta meta = catalog.require("orders");
+    assertThat(meta.status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(meta.openShards()).hasSize(2);
+    assertThat(meta.tags()).containsEntry("team", "a");
+    put("x"); // routed to an open child, not to the sealed parent
+    StreamMeta later = startedLater().require("orders");
+    assertThat(later.openShards()).hasSize(2);
+    assertThat(later.tags()).containsEntry("team", "a");
   }
 
   @Test
@@ -913,6 +941,13 @@ class StreamCatalogSharedOrderTest {
         .isInstanceOf(StreamException.class)
         .extracting(e -> ((StreamException) e).kind())
         .isEqualTo(StreamException.Kind.NOT_FOUND);
+  }
+
+  /** The oldest of this node's held writes, a stream's record. */
+  private StreamMeta oldestHeld() throws java.io.IOException {
+    return JSON.copy()
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .readValue(state.oldest(), StreamMeta.class);
   }
 
   private void awaitHeld(int writes) throws InterruptedException {
