@@ -193,7 +193,7 @@ final class Landings {
    * that won. Called once the catalog applied it (or failed to), so {@code shown} is the stream as
    * the catalog shows it now (null: gone). A change of a stream deleted meanwhile, or deleted and
    * created again, is not made on the new one; a creation that lost is made again, and then finds
-   * the winner's stream (or creates the name anew, should the winner be gone already).
+   * the winner's stream.
    */
   void landed(StreamMeta meta, boolean first, StreamMeta shown) {
     Op op = waiting.remove(Key.of(meta));

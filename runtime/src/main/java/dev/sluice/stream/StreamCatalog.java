@@ -114,7 +114,7 @@ public final class StreamCatalog implements AutoCloseable {
 
   /**
    * The open shards each of those reshards adds (children less parents), counted against the shard
-   * limit until its outcome is published; only the catalog's thread touches it.
+   * limit while the stream shown lacks them; only the catalog's thread touches it.
    */
   private final Map<String, Integer> pendingShards = new HashMap<>();
 
@@ -183,11 +183,11 @@ public final class StreamCatalog implements AutoCloseable {
   private static final long LOST_REPUBLISH_MILLIS = 2_000;
 
   /**
-   * Per stream, the creation time of the generation its last accepted record in the shared order is
-   * of: a change of an older generation (the stream deleted and created again meanwhile) is moot.
-   * Catalog's thread only.
+   * Per stream, its last accepted record in the shared order: a change of an older generation (the
+   * stream deleted and created again meanwhile) is moot, and so is a creation of another one while
+   * that record stands. Catalog's thread only.
    */
-  private final Map<String, Long> orderedGeneration = new HashMap<>();
+  private final Map<String, StreamMeta> accepted = new HashMap<>();
 
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
@@ -319,7 +319,7 @@ public final class StreamCatalog implements AutoCloseable {
    */
   private boolean unfinished(StreamMeta meta) {
     return switch (meta.status()) {
-      case CREATING, DELETING -> !finishing.contains(meta.name());
+      case CREATING, DELETING -> !finishing.contains(meta.name()) && !landings.waitsFor(meta);
       case UPDATING ->
           meta.reshard() != null
               && !hasProvisionalEnds(meta)
@@ -985,7 +985,6 @@ public final class StreamCatalog implements AutoCloseable {
       retrySoon("reshard " + name, () -> publishReshard(name, plan, seals));
       return;
     }
-    pendingShards.remove(name); // its shards are the stream's now
     if (store.exclusive()) {
       reshardDone(name, plan);
     } else {
@@ -1202,7 +1201,7 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, StreamMeta> loaded = new LinkedHashMap<>();
     store.load().forEach(m -> loaded.put(m.name(), m));
     loaded.values().forEach(m -> ordered.put(m.name(), m.version()));
-    loaded.values().forEach(m -> orderedGeneration.put(m.name(), m.createdMillis()));
+    loaded.values().forEach(m -> accepted.put(m.name(), m));
     loaded.values().forEach(m -> local.put(m.name(), m.version()));
     routers = routersOf(loaded);
     streams = Collections.unmodifiableMap(loaded);
@@ -1318,6 +1317,7 @@ public final class StreamCatalog implements AutoCloseable {
     String name = meta.name();
     return !(deletedInOrder.contains(name) && meta.status() != StreamStatus.CREATING)
         && !olderGeneration(meta)
+        && !rivalCreation(meta)
         && meta.version() > ordered.getOrDefault(name, -1L);
   }
 
@@ -1331,7 +1331,7 @@ public final class StreamCatalog implements AutoCloseable {
         // from it: the mark deletes that generation here too, and the name may start again from
         // version 1
         ordered.remove(name);
-        orderedGeneration.remove(name);
+        accepted.remove(name);
         deletedInOrder.add(name);
         dropShown(name);
       } else if (own && !deletedInOrder.contains(name)) {
@@ -1342,7 +1342,7 @@ public final class StreamCatalog implements AutoCloseable {
     }
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
-      orderedGeneration.remove(name);
+      accepted.remove(name);
       deletedInOrder.add(name);
       if (aheadOf(name, own)) {
         return null;
@@ -1356,6 +1356,12 @@ public final class StreamCatalog implements AutoCloseable {
       } else if (!own) {
         LOG.warnf("A change of stream %s made before its deletion came after it: dropped", name);
         markGoneLater(meta);
+      }
+      return null;
+    } else if (rivalCreation(meta)) {
+      LOG.warnf("A creation of stream %s came after another one that stands: dropped", name);
+      if (own) {
+        lostCreation(meta);
       }
       return null;
     } else if (olderGeneration(meta)) {
@@ -1377,18 +1383,29 @@ public final class StreamCatalog implements AutoCloseable {
     } else {
       deletedInOrder.remove(name);
       ordered.put(name, meta.version());
-      orderedGeneration.put(name, meta.createdMillis());
+      accepted.put(name, meta);
       if (meta.version() < local.getOrDefault(name, -1L)) {
         settleFencesOfShown(name);
         return null; // this node's newer change (or deletion) comes after it
       }
     }
+    if (display(name, meta) && own && meta != null) {
+      finishLanded(meta);
+    }
+    return null;
+  }
+
+  /**
+   * Shows {@code meta} as stream {@code name} (null: none), with its shards in the engine; returns
+   * false when it was shown already.
+   */
+  private boolean display(String name, StreamMeta meta) {
     StreamMeta current = streams.get(name);
     if (Objects.equals(current, meta)) {
       if (meta != null) { // a deletion of a stream this node never showed changes nothing
         settleFences(meta);
       }
-      return null;
+      return false;
     }
     if (meta != null) {
       local.put(name, meta.version());
@@ -1410,10 +1427,33 @@ public final class StreamCatalog implements AutoCloseable {
     }
     show(next);
     watch.streamChanged(name);
-    if (own && meta != null) {
-      finishLanded(meta);
+    return true;
+  }
+
+  /**
+   * Whether {@code meta} creates a name whose stream of another generation stands in the shared
+   * order: another node's creation of it came first (after the last deletion), and this one lost,
+   * whatever its version (one made right after its own node's deletion of the name is versioned
+   * above that deletion).
+   */
+  private boolean rivalCreation(StreamMeta meta) {
+    StreamMeta standing = accepted.get(meta.name());
+    return meta.status() == StreamStatus.CREATING
+        && standing != null
+        && standing.createdMillis() != meta.createdMillis();
+  }
+
+  /**
+   * This node's creation {@code lost} to another node's: the winner is shown instead. Its records
+   * were accepted in the order but not shown here, as this node's own creation was versioned above
+   * them.
+   */
+  private void lostCreation(StreamMeta lost) {
+    StreamMeta shown = streams.get(lost.name());
+    if (shown != null && shown.createdMillis() == lost.createdMillis()) {
+      display(lost.name(), accepted.get(lost.name()));
     }
-    return null;
+    republishWinner(lost);
   }
 
   /**
@@ -1480,10 +1520,10 @@ public final class StreamCatalog implements AutoCloseable {
 
   /** Whether {@code meta} is of an earlier generation of its stream than the shared order's. */
   private boolean olderGeneration(StreamMeta meta) {
-    Long current = orderedGeneration.get(meta.name());
+    StreamMeta current = accepted.get(meta.name());
     return meta.status() != StreamStatus.CREATING
         && current != null
-        && current != meta.createdMillis();
+        && current.createdMillis() != meta.createdMillis();
   }
 
   /**
@@ -1645,6 +1685,12 @@ public final class StreamCatalog implements AutoCloseable {
    * closed at another time (the stream deleted and made again meanwhile) is left to its own wait.
    */
   private void settle(ShardRef ref, long closedMillis, long end) {
+    if (outcomes.containsKey(ref.stream())) {
+      // made on top of this node's reshard outcome while that may still lose, it would win over
+      // the change the outcome lost to, and undo it: written once the outcome stands
+      retrySoon("settle " + ref, () -> settle(ref, closedMillis, end));
+      return;
+    }
     settling.remove(ref);
     StreamMeta meta = streams.get(ref.stream());
     Shard s = meta == null ? null : meta.shard(ref.shard()).orElse(null);
@@ -1708,8 +1754,15 @@ public final class StreamCatalog implements AutoCloseable {
   }
 
   private void checkNewShards(int added) {
-    // reshards accepted but not published yet count too: their new shards are not in streams
-    long pending = pendingShards.values().stream().mapToLong(n -> Math.max(0, n)).sum();
+    // reshards under way count too while the stream shown lacks their new shards
+    long pending = 0;
+    for (Map.Entry<String, Integer> p : pendingShards.entrySet()) {
+      Resharder plan = resharding.get(p.getKey());
+      StreamMeta shown = streams.get(p.getKey());
+      if (plan != null && shown != null && !plan.appliedTo(shown)) {
+        pending += Math.max(0, p.getValue());
+      }
+    }
     if (openShardCount() + pending + added > limits.shardLimit()) { // ShardCount up to 2^31 - 1
       throw StreamException.limit(
           "This request would exceed the shard limit for the account ("

@@ -536,7 +536,7 @@ class SharedStateTest {
             });
 
     try {
-      join(a.catalog.updateShardCount("mixed", 2));
+      reshardedTo(a, "mixed", 2);
       pause(1_000);
     } finally {
       busy.set(false);
@@ -558,6 +558,23 @@ class SharedStateTest {
         assertThat(join(n.engine.append(ref, List.of(record("order-1")))).count())
             .as("shard %s open, and it takes records", open.id())
             .isEqualTo(1);
+      }
+    }
+  }
+
+  /**
+   * Reshards {@code stream} through {@code n}, asking again while it answers that other changes
+   * came first every time.
+   */
+  private static void reshardedTo(Node n, String stream, int shards) throws Exception {
+    for (int i = 0; ; i++) {
+      try {
+        join(n.catalog.updateShardCount(stream, shards));
+        return;
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(StreamException.class);
+        assertThat(((StreamException) e.getCause()).kind()).isEqualTo(StreamException.Kind.IN_USE);
+        assertThat(i).as("asked again").isLessThan(20);
       }
     }
   }

@@ -269,6 +269,48 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
+  void create_rightAfterOwnDeletionButAnotherNodesCreationCameFirst_answeredInUseShowingTheirs()
+      throws Exception {
+    created();
+    state.readBackAll();
+    deleted();
+    CompletableFuture<Void> again = creatingAgain(); // versioned above this node's deletion
+    state.readBack(); // DELETING
+    state.readBack(); // the tombstone
+    clock.advance(1);
+    StreamMeta theirs = creatingByAnotherNode(); // version 1, made after reading the tombstone
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(theirs));
+
+    state.readBack(); // this node's creation, after theirs
+
+    assertInUse(again);
+    assertThat(catalog.require("orders").createdMillis()).isEqualTo(theirs.createdMillis());
+    assertThat(engine.shards()).as("no log made for the creation that lost").isEmpty();
+    StreamMeta active = theirs.withStatus(StreamStatus.ACTIVE).withVersion(2);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(active));
+    assertThat(catalog.require("orders")).isEqualTo(active);
+    assertThat(engine.shards()).hasSize(1);
+    assertThat(startedLater().require("orders")).isEqualTo(active);
+  }
+
+  @Test
+  void finishOrphanedChanges_ownCreationNotReadBackYet_leftToTheCreation() throws Exception {
+    CompletableFuture<Void> creating =
+        catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of());
+    awaitHeld(1);
+
+    catalog.finishOrphanedChanges().join();
+    clock.advance(StreamCatalog.ORPHANED_CHANGE_MILLIS);
+    catalog.finishOrphanedChanges().join(); // the state reader lags a minute
+
+    assertThat(engine.shards()).as("no log before its record stands").isEmpty();
+    assertThat(state.held()).isEqualTo(1);
+    state.readBack();
+    creating.join();
+    awaitActive();
+  }
+
+  @Test
   void delete_whoseWriteFailedButLanded_isFinishedWhenItComesBack() throws Exception {
     created();
     state.readBackAll();
@@ -507,6 +549,69 @@ class StreamCatalogSharedOrderTest {
     StreamMeta later = startedLater().require("orders");
     assertThat(later.openShards()).hasSize(2);
     assertThat(later.tags()).containsEntry("team", "a");
+  }
+
+  @Test
+  void settle_ofAReshardWhoseOutcomeHasNotComeBack_writtenOnceTheOutcomeStands() throws Exception {
+    HeldState held = new HeldState(); // a node of its own, whose seals settle when the test says
+    CompletableFuture<Long> finalEnd = new CompletableFuture<>();
+    LogEngine settlingLater =
+        new ForwardingLogEngine(engine) {
+          @Override
+          public boolean sealsAtOnce() {
+            return false;
+          }
+
+          @Override
+          public CompletableFuture<Long> finalEnd(ShardRef shard) {
+            return finalEnd;
+          }
+        };
+    StreamCatalog node = StreamCatalog.shared(held, settlingLater, clock, new StreamLimits(20, 2));
+    startedLater.add(node);
+    node.start();
+    answered(held, node.create("orders", 1, StreamMode.PROVISIONED, Map.of()));
+    answered(held, node.updateShardCount("orders", 2)); // ACTIVE, then UPDATING
+    awaitHeld(held, 1); // the outcome, its parent's end provisional
+
+    finalEnd.complete(0L);
+    Thread.sleep(200);
+    assertThat(held.held()).as("no settled end on top of an outcome still to come back").isOne();
+    held.readBack();
+
+    awaitHeld(held, 1); // the settled end, once the outcome stands
+    held.readBackAll();
+    assertThat(node.require("orders").status()).isEqualTo(StreamStatus.ACTIVE);
+    assertThat(node.require("orders").openShards()).hasSize(2);
+  }
+
+  @Test
+  void create_whileALostReshardOutcomeIsToBeWrittenAgain_countsThatReshardsNewShards()
+      throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+    StreamMeta updating = oldestHeld();
+    state.readBack();
+    reshard.join();
+    awaitHeld(1); // the outcome
+    StreamMeta tagged = updating.withTags(Map.of("team", "a")).withVersion(updating.version() + 1);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(tagged)); // first: shown until it is read
+    assertThat(catalog.require("orders").openShards()).hasSize(1);
+
+    // the limit is 20 shards: 2 once the outcome is written again, so 18 more at most
+    CompletableFuture<Void> tooMany = catalog.create("more", 19, StreamMode.PROVISIONED, Map.of());
+
+    assertThatThrownBy(tooMany::join)
+        .cause()
+        .isInstanceOf(StreamException.class)
+        .extracting(e -> ((StreamException) e).kind())
+        .isEqualTo(StreamException.Kind.LIMIT_EXCEEDED);
+    state.readBack(); // the outcome, which lost: written again
+    awaitHeld(1);
+    state.readBackAll();
+    assertThat(catalog.require("orders").openShards()).hasSize(2);
   }
 
   @Test
@@ -955,11 +1060,20 @@ class StreamCatalogSharedOrderTest {
   }
 
   private void awaitHeld(int writes, java.time.Duration within) throws InterruptedException {
+    awaitHeld(state, writes, within);
+  }
+
+  private static void awaitHeld(HeldState held, int writes) throws InterruptedException {
+    awaitHeld(held, writes, java.time.Duration.ofMillis(2500));
+  }
+
+  private static void awaitHeld(HeldState held, int writes, java.time.Duration within)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline && state.held() < writes) {
+    while (System.nanoTime() < deadline && held.held() < writes) {
       Thread.sleep(5);
     }
-    assertThat(state.held()).isEqualTo(writes);
+    assertThat(held.held()).isEqualTo(writes);
   }
 
   private void awaitActive() throws InterruptedException {
@@ -1003,13 +1117,19 @@ class StreamCatalogSharedOrderTest {
    * change is answered as it is read back), and joins it.
    */
   private void answered(CompletableFuture<?> change) throws InterruptedException {
+    answered(state, change);
+  }
+
+  /** As {@link #answered(CompletableFuture)}, for a node over {@code held}. */
+  private static void answered(HeldState held, CompletableFuture<?> change)
+      throws InterruptedException {
     while (!change.isDone()) {
-      for (int i = 0; i < 500 && state.held() == 0 && !change.isDone(); i++) {
+      for (int i = 0; i < 500 && held.held() == 0 && !change.isDone(); i++) {
         Thread.sleep(5);
       }
-      assertThat(state.held() > 0 || change.isDone()).as("a write to read back").isTrue();
+      assertThat(held.held() > 0 || change.isDone()).as("a write to read back").isTrue();
       if (!change.isDone()) {
-        state.readBack();
+        held.readBack();
       }
     }
     change.join();
