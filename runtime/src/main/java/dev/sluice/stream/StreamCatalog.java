@@ -183,11 +183,11 @@ public final class StreamCatalog implements AutoCloseable {
   private static final long LOST_REPUBLISH_MILLIS = 2_000;
 
   /**
-   * Per stream, its last accepted record in the shared order: a change of an older generation (the
-   * stream deleted and created again meanwhile) is moot, and so is a creation of another one while
-   * that record stands. Catalog's thread only.
+   * Per stream, the creation time of the generation its last accepted record in the shared order is
+   * of: a change of an older generation (the stream deleted and created again meanwhile) is moot.
+   * Catalog's thread only.
    */
-  private final Map<String, StreamMeta> accepted = new HashMap<>();
+  private final Map<String, Long> orderedGeneration = new HashMap<>();
 
   /** A catalog stored in {@code directory} over {@code engine}. */
   public StreamCatalog(Path directory, LogEngine engine, Clock clock, StreamLimits limits) {
@@ -1201,7 +1201,7 @@ public final class StreamCatalog implements AutoCloseable {
     Map<String, StreamMeta> loaded = new LinkedHashMap<>();
     store.load().forEach(m -> loaded.put(m.name(), m));
     loaded.values().forEach(m -> ordered.put(m.name(), m.version()));
-    loaded.values().forEach(m -> accepted.put(m.name(), m));
+    loaded.values().forEach(m -> orderedGeneration.put(m.name(), m.createdMillis()));
     loaded.values().forEach(m -> local.put(m.name(), m.version()));
     routers = routersOf(loaded);
     streams = Collections.unmodifiableMap(loaded);
@@ -1317,7 +1317,6 @@ public final class StreamCatalog implements AutoCloseable {
     String name = meta.name();
     return !(deletedInOrder.contains(name) && meta.status() != StreamStatus.CREATING)
         && !olderGeneration(meta)
-        && !rivalCreation(meta)
         && meta.version() > ordered.getOrDefault(name, -1L);
   }
 
@@ -1331,7 +1330,7 @@ public final class StreamCatalog implements AutoCloseable {
         // from it: the mark deletes that generation here too, and the name may start again from
         // version 1
         ordered.remove(name);
-        accepted.remove(name);
+        orderedGeneration.remove(name);
         deletedInOrder.add(name);
         dropShown(name);
       } else if (own && !deletedInOrder.contains(name)) {
@@ -1342,7 +1341,7 @@ public final class StreamCatalog implements AutoCloseable {
     }
     if (meta == null) {
       ordered.remove(name); // gone: the name may start again from version 1
-      accepted.remove(name);
+      orderedGeneration.remove(name);
       deletedInOrder.add(name);
       if (aheadOf(name, own)) {
         return null;
@@ -1356,12 +1355,6 @@ public final class StreamCatalog implements AutoCloseable {
       } else if (!own) {
         LOG.warnf("A change of stream %s made before its deletion came after it: dropped", name);
         markGoneLater(meta);
-      }
-      return null;
-    } else if (rivalCreation(meta)) {
-      LOG.warnf("A creation of stream %s came after another one that stands: dropped", name);
-      if (own) {
-        lostCreation(meta);
       }
       return null;
     } else if (olderGeneration(meta)) {
@@ -1383,29 +1376,18 @@ public final class StreamCatalog implements AutoCloseable {
     } else {
       deletedInOrder.remove(name);
       ordered.put(name, meta.version());
-      accepted.put(name, meta);
+      orderedGeneration.put(name, meta.createdMillis());
       if (meta.version() < local.getOrDefault(name, -1L)) {
         settleFencesOfShown(name);
         return null; // this node's newer change (or deletion) comes after it
       }
     }
-    if (display(name, meta) && own && meta != null) {
-      finishLanded(meta);
-    }
-    return null;
-  }
-
-  /**
-   * Shows {@code meta} as stream {@code name} (null: none), with its shards in the engine; returns
-   * false when it was shown already.
-   */
-  private boolean display(String name, StreamMeta meta) {
     StreamMeta current = streams.get(name);
     if (Objects.equals(current, meta)) {
       if (meta != null) { // a deletion of a stream this node never showed changes nothing
         settleFences(meta);
       }
-      return false;
+      return null;
     }
     if (meta != null) {
       local.put(name, meta.version());
@@ -1427,33 +1409,10 @@ public final class StreamCatalog implements AutoCloseable {
     }
     show(next);
     watch.streamChanged(name);
-    return true;
-  }
-
-  /**
-   * Whether {@code meta} creates a name whose stream of another generation stands in the shared
-   * order: another node's creation of it came first (after the last deletion), and this one lost,
-   * whatever its version (one made right after its own node's deletion of the name is versioned
-   * above that deletion).
-   */
-  private boolean rivalCreation(StreamMeta meta) {
-    StreamMeta standing = accepted.get(meta.name());
-    return meta.status() == StreamStatus.CREATING
-        && standing != null
-        && standing.createdMillis() != meta.createdMillis();
-  }
-
-  /**
-   * This node's creation {@code lost} to another node's: the winner is shown instead. Its records
-   * were accepted in the order but not shown here, as this node's own creation was versioned above
-   * them.
-   */
-  private void lostCreation(StreamMeta lost) {
-    StreamMeta shown = streams.get(lost.name());
-    if (shown != null && shown.createdMillis() == lost.createdMillis()) {
-      display(lost.name(), accepted.get(lost.name()));
+    if (own && meta != null) {
+      finishLanded(meta);
     }
-    republishWinner(lost);
+    return null;
   }
 
   /**
@@ -1520,10 +1479,10 @@ public final class StreamCatalog implements AutoCloseable {
 
   /** Whether {@code meta} is of an earlier generation of its stream than the shared order's. */
   private boolean olderGeneration(StreamMeta meta) {
-    StreamMeta current = accepted.get(meta.name());
+    Long current = orderedGeneration.get(meta.name());
     return meta.status() != StreamStatus.CREATING
         && current != null
-        && current.createdMillis() != meta.createdMillis();
+        && current != meta.createdMillis();
   }
 
   /**
@@ -1685,7 +1644,7 @@ public final class StreamCatalog implements AutoCloseable {
    * closed at another time (the stream deleted and made again meanwhile) is left to its own wait.
    */
   private void settle(ShardRef ref, long closedMillis, long end) {
-    if (outcomes.containsKey(ref.stream())) {
+    if (awaitsOutcome(ref.stream())) {
       // made on top of this node's reshard outcome while that may still lose, it would win over
       // the change the outcome lost to, and undo it: written once the outcome stands
       retrySoon("settle " + ref, () -> settle(ref, closedMillis, end));
@@ -1719,6 +1678,15 @@ public final class StreamCatalog implements AutoCloseable {
       return;
     }
     watch.streamChanged(ref.stream());
+  }
+
+  /** Whether this node's reshard outcome of the stream {@code name} shows is still to come back. */
+  private boolean awaitsOutcome(String name) {
+    Outcome outcome = outcomes.get(name);
+    StreamMeta shown = streams.get(name);
+    return outcome != null
+        && shown != null
+        && shown.createdMillis() == outcome.record().createdMillis();
   }
 
   private static boolean hasProvisionalEnds(StreamMeta meta) {

@@ -269,31 +269,6 @@ class StreamCatalogSharedOrderTest {
   }
 
   @Test
-  void create_rightAfterOwnDeletionButAnotherNodesCreationCameFirst_answeredInUseShowingTheirs()
-      throws Exception {
-    created();
-    state.readBackAll();
-    deleted();
-    CompletableFuture<Void> again = creatingAgain(); // versioned above this node's deletion
-    state.readBack(); // DELETING
-    state.readBack(); // the tombstone
-    clock.advance(1);
-    StreamMeta theirs = creatingByAnotherNode(); // version 1, made after reading the tombstone
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(theirs));
-
-    state.readBack(); // this node's creation, after theirs
-
-    assertInUse(again);
-    assertThat(catalog.require("orders").createdMillis()).isEqualTo(theirs.createdMillis());
-    assertThat(engine.shards()).as("no log made for the creation that lost").isEmpty();
-    StreamMeta active = theirs.withStatus(StreamStatus.ACTIVE).withVersion(2);
-    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(active));
-    assertThat(catalog.require("orders")).isEqualTo(active);
-    assertThat(engine.shards()).hasSize(1);
-    assertThat(startedLater().require("orders")).isEqualTo(active);
-  }
-
-  @Test
   void finishOrphanedChanges_ownCreationNotReadBackYet_leftToTheCreation() throws Exception {
     CompletableFuture<Void> creating =
         catalog.create("orders", 1, StreamMode.PROVISIONED, Map.of());
