@@ -1821,6 +1821,19 @@ public final class StreamCatalog implements AutoCloseable {
     // routers at least as new, so an ACTIVE stream always routes.
     routers = routersOf(next);
     streams = Collections.unmodifiableMap(next);
+    endReshardsOfGone(next);
+  }
+
+  /**
+   * Ends this node's reshards of streams no longer shown (deleted): one waiting for its next try
+   * would hold the name's next change here (a creation again) until that try, up to a minute.
+   */
+  private void endReshardsOfGone(Map<String, StreamMeta> shown) {
+    for (Map.Entry<String, Resharder> r : List.copyOf(resharding.entrySet())) {
+      if (!shown.containsKey(r.getKey())) {
+        reshardDone(r.getKey(), r.getValue());
+      }
+    }
   }
 
   private static Map<String, ShardRouter> routersOf(Map<String, StreamMeta> all) {

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -587,6 +588,43 @@ class StreamCatalogSharedOrderTest {
     awaitHeld(1);
     state.readBackAll();
     assertThat(catalog.require("orders").openShards()).hasSize(2);
+  }
+
+  @Test
+  void create_afterDeletingAStreamWhoseReshardWaitsForItsNextTry_madeWithoutWaitingForIt()
+      throws Exception {
+    HeldState held = new HeldState(); // a node of its own, whose second shard never seals
+    AtomicInteger refused = new AtomicInteger();
+    LogEngine secondSealFails =
+        new ForwardingLogEngine(engine) {
+          @Override
+          public CompletableFuture<Long> seal(ShardRef shard) {
+            if (shard.shard().equals("shardId-000000000001")) {
+              refused.incrementAndGet();
+              return CompletableFuture.failedFuture(new LogException("seal failed"));
+            }
+            return super.seal(shard);
+          }
+        };
+    StreamCatalog node =
+        StreamCatalog.shared(held, secondSealFails, clock, new StreamLimits(20, 2));
+    startedLater.add(node);
+    node.start();
+    answered(held, node.create("orders", 2, StreamMode.PROVISIONED, Map.of()));
+    answered(held, node.updateShardCount("orders", 1)); // the merge seals the first, then fails
+    for (int i = 0; i < 500 && refused.get() < 2; i++) {
+      Thread.sleep(10); // tried at once and a second later: the next try comes 2 s later
+    }
+    assertThat(refused).hasValue(2);
+
+    node.delete("orders").join();
+    held.readBack(); // DELETING
+    held.readBack(); // the tombstone
+    CompletableFuture<Void> again = node.create("orders", 1, StreamMode.PROVISIONED, Map.of());
+
+    awaitHeld(held, 1, java.time.Duration.ofMillis(1_000)); // its CREATING, not after that try
+    held.readBack();
+    again.join();
   }
 
   @Test

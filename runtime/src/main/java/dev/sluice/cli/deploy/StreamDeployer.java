@@ -29,12 +29,19 @@ final class StreamDeployer {
     String resource = "stream " + s.name();
     JsonNode summary = settled(s.name());
     if (summary == null) {
-      create(s, stack);
-      String size =
-          s.shardCount() == null
-              ? "on-demand"
-              : s.shardCount() + (s.shardCount() == 1 ? " shard" : " shards");
-      return new Change(Change.Action.CREATED, resource, size);
+      if (created(s, stack)) {
+        String size =
+            s.shardCount() == null
+                ? "on-demand"
+                : s.shardCount() + (s.shardCount() == 1 ? " shard" : " shards");
+        return new Change(Change.Action.CREATED, resource, size);
+      }
+      // another deploy (through another node, say) created it a moment ago: it is brought to the
+      // template as one that existed
+      summary = settled(s.name());
+      if (summary == null) {
+        return apply(s, stack); // and deleted again meanwhile
+      }
     }
     List<String> done = new ArrayList<>();
     String mode = summary.path("StreamModeDetails").path("StreamMode").asText("PROVISIONED");
@@ -81,13 +88,24 @@ final class StreamDeployer {
     }
   }
 
-  private void create(StreamResource s, String stack) {
+  /**
+   * Creates {@code s}; returns false, creating nothing, when the server says the name exists: it
+   * was created after this deploy looked.
+   */
+  private boolean created(StreamResource s, String stack) {
     ObjectNode body = named(s.name());
     if (s.shardCount() != null) {
       body.put("ShardCount", s.shardCount());
     }
     body.putObject("StreamModeDetails").put("StreamMode", s.mode());
-    client.kinesis("CreateStream", body);
+    try {
+      client.kinesis("CreateStream", body);
+    } catch (ClientException e) {
+      if ("ResourceInUseException".equals(e.type()) && describe(s.name()) != null) {
+        return false;
+      }
+      throw e;
+    }
     waitActive(s.name());
     if (s.retentionHours() != 24) {
       client.kinesis(
@@ -95,6 +113,7 @@ final class StreamDeployer {
           named(s.name()).put("RetentionPeriodHours", s.retentionHours()));
     }
     retag(s, stack);
+    return true;
   }
 
   /**

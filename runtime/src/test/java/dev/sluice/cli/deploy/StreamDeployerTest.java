@@ -27,6 +27,9 @@ class StreamDeployerTest {
   final List<String> calls = new CopyOnWriteArrayList<>();
   HttpServer server;
 
+  /** Whether CreateStream answers that the stream exists, as when another deploy made it. */
+  volatile boolean createdElsewhere;
+
   @AfterEach
   void stop() {
     server.stop(0);
@@ -46,6 +49,12 @@ class StreamDeployerTest {
             if (op.equals("DescribeStreamSummary")) {
               int i = described.getAndIncrement();
               summary(ex, i < statuses.length ? statuses[i] : "ACTIVE");
+            } else if (op.equals("CreateStream") && createdElsewhere) {
+              json(
+                  ex,
+                  400,
+                  "{\"__type\":\"ResourceInUseException\","
+                      + "\"message\":\"Stream orders already exists.\"}");
             } else if (op.equals("ListTagsForStream")) {
               json(ex, 200, "{\"Tags\":[],\"HasMoreTags\":false}");
             } else {
@@ -94,6 +103,20 @@ class StreamDeployerTest {
 
     assertThat(c.action()).isEqualTo(Change.Action.CREATED);
     assertThat(calls).contains("CreateStream");
+  }
+
+  @Test
+  void apply_streamCreatedByAnotherDeployAfterTheLook_broughtToTheTemplateAsAnExistingOne()
+      throws Exception {
+    StreamDeployer d = deployer(null, "CREATING"); // then ACTIVE, with 2 shards
+    createdElsewhere = true;
+
+    Change c =
+        d.apply(new StreamResource("Orders", "orders", 4, 24, "PROVISIONED", Map.of()), null);
+
+    assertThat(c.action()).isEqualTo(Change.Action.UPDATED);
+    assertThat(c.detail()).contains("shards 2 → 4");
+    assertThat(calls).containsSubsequence("CreateStream", "UpdateShardCount");
   }
 
   @Test
