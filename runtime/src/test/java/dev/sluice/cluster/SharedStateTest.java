@@ -507,14 +507,7 @@ class SharedStateTest {
         .atMost(SOON)
         .untilAsserted(
             () -> assertThat(b.catalog.require("race")).isEqualTo(a.catalog.require("race")));
-    for (Shard open : a.catalog.require("race").openShards()) {
-      ShardRef ref = new ShardRef("race", open.id());
-      for (Node n : List.of(a, b)) {
-        assertThat(join(n.engine.append(ref, List.of(record("order-1")))).count())
-            .as("shard %s open, and it takes records", open.id())
-            .isEqualTo(1);
-      }
-    }
+    everyOpenShardTakesRecords("race", a, b);
   }
 
   @Test
@@ -552,11 +545,19 @@ class SharedStateTest {
               assertThat(b.catalog.require("mixed")).isEqualTo(a.catalog.require("mixed"));
             });
     assertThat(a.catalog.require("mixed").openShards()).hasSize(2);
-    for (Shard open : a.catalog.require("mixed").openShards()) {
-      ShardRef ref = new ShardRef("mixed", open.id());
-      for (Node n : List.of(a, b)) {
+    everyOpenShardTakesRecords("mixed", a, b);
+  }
+
+  /**
+   * Checks that every shard of {@code stream} open on {@code a} takes records through each node.
+   */
+  private static void everyOpenShardTakesRecords(String stream, Node a, Node... nodes)
+      throws Exception {
+    for (Shard open : a.catalog.require(stream).openShards()) {
+      ShardRef ref = new ShardRef(stream, open.id());
+      for (Node n : nodes) {
         assertThat(join(n.engine.append(ref, List.of(record("order-1")))).count())
-            .as("shard %s open, and it takes records", open.id())
+            .as("shard %s open, and it takes records through a node", open.id())
             .isEqualTo(1);
       }
     }

@@ -501,14 +501,7 @@ class StreamCatalogSharedOrderTest {
 
   @Test
   void reshardOutcome_anotherNodesTagChangeCameFirst_writtenAgainOnTopOfIt() throws Exception {
-    created();
-    state.readBackAll();
-    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
-    awaitHeld(1);
-    StreamMeta updating = oldestHeld();
-    state.readBack();
-    reshard.join();
-    awaitHeld(1); // the outcome, parents sealed
+    StreamMeta updating = reshardedWithItsOutcomeHeld();
 
     // another node's tag change, made from the UPDATING stream (so still carrying the plan), first
     StreamMeta tagged = updating.withTags(Map.of("team", "a")).withVersion(updating.version() + 1);
@@ -543,9 +536,7 @@ class StreamCatalogSharedOrderTest {
             return finalEnd;
           }
         };
-    StreamCatalog node = StreamCatalog.shared(held, settlingLater, clock, new StreamLimits(20, 2));
-    startedLater.add(node);
-    node.start();
+    StreamCatalog node = nodeOver(held, settlingLater);
     answered(held, node.create("orders", 1, StreamMode.PROVISIONED, Map.of()));
     answered(held, node.updateShardCount("orders", 2)); // ACTIVE, then UPDATING
     awaitHeld(held, 1); // the outcome, its parent's end provisional
@@ -564,14 +555,7 @@ class StreamCatalogSharedOrderTest {
   @Test
   void create_whileALostReshardOutcomeIsToBeWrittenAgain_countsThatReshardsNewShards()
       throws Exception {
-    created();
-    state.readBackAll();
-    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
-    awaitHeld(1);
-    StreamMeta updating = oldestHeld();
-    state.readBack();
-    reshard.join();
-    awaitHeld(1); // the outcome
+    StreamMeta updating = reshardedWithItsOutcomeHeld();
     StreamMeta tagged = updating.withTags(Map.of("team", "a")).withVersion(updating.version() + 1);
     state.fromAnotherNode(KEY, JSON.writeValueAsBytes(tagged)); // first: shown until it is read
     assertThat(catalog.require("orders").openShards()).hasSize(1);
@@ -606,10 +590,7 @@ class StreamCatalogSharedOrderTest {
             return super.seal(shard);
           }
         };
-    StreamCatalog node =
-        StreamCatalog.shared(held, secondSealFails, clock, new StreamLimits(20, 2));
-    startedLater.add(node);
-    node.start();
+    StreamCatalog node = nodeOver(held, secondSealFails);
     answered(held, node.create("orders", 2, StreamMode.PROVISIONED, Map.of()));
     answered(held, node.updateShardCount("orders", 1)); // the merge seals the first, then fails
     for (int i = 0; i < 500 && refused.get() < 2; i++) {
@@ -848,6 +829,22 @@ class StreamCatalogSharedOrderTest {
     reshard.join();
   }
 
+  /**
+   * Creates stream "orders" and reshards it to two shards, its UPDATING record read back and its
+   * outcome (parents sealed) written but held; returns the UPDATING record, which carries the plan.
+   */
+  private StreamMeta reshardedWithItsOutcomeHeld() throws Exception {
+    created();
+    state.readBackAll();
+    CompletableFuture<?> reshard = catalog.updateShardCount("orders", 2);
+    awaitHeld(1);
+    StreamMeta updating = oldestHeld();
+    state.readBack();
+    reshard.join();
+    awaitHeld(1);
+    return updating;
+  }
+
   /** Another node's CREATING record of stream "orders", one shard, and nothing after it. */
   private StreamMeta creatingByAnotherNode() {
     return new StreamMeta(
@@ -1029,10 +1026,15 @@ class StreamCatalogSharedOrderTest {
 
   /** As {@link #startedLater()}, over {@code storage} (the same logs, seen through a wrapper). */
   private StreamCatalog startedLaterOn(LogEngine storage) {
-    StreamCatalog later = StreamCatalog.shared(state, storage, clock, new StreamLimits(20, 2));
-    startedLater.add(later);
-    later.start();
-    return later;
+    return nodeOver(state, storage);
+  }
+
+  /** A catalog started now over {@code held} and {@code storage}; closed after the test. */
+  private StreamCatalog nodeOver(HeldState held, LogEngine storage) {
+    StreamCatalog node = StreamCatalog.shared(held, storage, clock, new StreamLimits(20, 2));
+    startedLater.add(node);
+    node.start();
+    return node;
   }
 
   /** The engine's logs, seen by a node whose broker refuses to create any new one. */
