@@ -54,7 +54,12 @@ final class Landings {
 
     /** A record with nothing to follow it. */
     static Published of(StreamMeta record) {
-      return new Published(record, () -> {}, () -> {}, CompletableFuture.completedFuture(null));
+      return then(record, () -> {});
+    }
+
+    /** A record whose {@code onFirst} is all that follows it, over once run. */
+    static Published then(StreamMeta record, Runnable onFirst) {
+      return new Published(record, onFirst, () -> {}, CompletableFuture.completedFuture(null));
     }
   }
 

@@ -138,6 +138,11 @@ final class Resharder {
     return created.stream().filter(id -> shards.get(id).isOpen()).toList();
   }
 
+  /** Whether {@code meta} is a stream that still carries this plan (null: none). */
+  boolean carriedBy(StreamMeta meta) {
+    return meta != null && plan().equals(meta.reshard());
+  }
+
   /** Whether {@code meta} has the plan's shards already: the plan was applied to it. */
   boolean appliedTo(StreamMeta meta) {
     return created.stream().anyMatch(id -> meta.shard(id).isPresent());

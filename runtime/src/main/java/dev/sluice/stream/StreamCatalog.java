@@ -502,11 +502,10 @@ public final class StreamCatalog implements AutoCloseable {
           if (unreadTombstones.containsKey(name)) {
             recreated.add(name);
           }
-          Runnable finish =
+          return Landings.Published.then(
+              record,
               () ->
-                  thread.execute(() -> guarded("create " + name, () -> finishCreation(name, now)));
-          return new Landings.Published(
-              record, finish, () -> {}, CompletableFuture.completedFuture(null));
+                  thread.execute(() -> guarded("create " + name, () -> finishCreation(name, now))));
         });
   }
 
@@ -916,7 +915,7 @@ public final class StreamCatalog implements AutoCloseable {
       return; // under the name owns the entries
     }
     StreamMeta meta = streams.get(name);
-    if (meta == null || !plan.plan().equals(meta.reshard())) {
+    if (!plan.carriedBy(meta)) {
       reshardDone(name, plan);
       return;
     }
@@ -956,10 +955,7 @@ public final class StreamCatalog implements AutoCloseable {
       return; // under the name owns the entries
     }
     StreamMeta meta = streams.get(name);
-    if (meta == null
-        || meta.status() != StreamStatus.UPDATING
-        || plan.appliedTo(meta)
-        || !plan.plan().equals(meta.reshard())) {
+    if (!plan.carriedBy(meta) || meta.status() != StreamStatus.UPDATING || plan.appliedTo(meta)) {
       reshardDone(name, plan);
       return;
     }
@@ -1012,10 +1008,7 @@ public final class StreamCatalog implements AutoCloseable {
       return applyChange(name, meta, true);
     } finally {
       StreamMeta shown = streams.get(name);
-      if (!first
-          && shown != null
-          && shown.status() == StreamStatus.UPDATING
-          && outcome.plan().plan().equals(shown.reshard())) {
+      if (!first && outcome.plan().carriedBy(shown) && shown.status() == StreamStatus.UPDATING) {
         LOG.infof(
             "The reshard outcome of stream %s lost to another change of it; written again after it",
             name);

@@ -515,8 +515,7 @@ class SharedStateTest {
       throws Exception {
     Node a = node("a");
     Node b = node("b");
-    a.catalog.create("mixed", 1, StreamMode.PROVISIONED, Map.of()).join();
-    await().atMost(SOON).until(() -> active(b, "mixed"));
+    createOnBoth(a, b, "mixed");
     java.util.concurrent.atomic.AtomicBoolean busy =
         new java.util.concurrent.atomic.AtomicBoolean(true);
     // made from whatever b shows, an UPDATING stream included: some land between a's records
