@@ -14,7 +14,10 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the topic of the asynchronous events, unless it exists. */
+/**
+ * Creates the topic of the asynchronous events, or another topic of records kept for a time, unless
+ * it exists.
+ */
 final class EventTopic {
 
   /** Partitions: how many nodes can share the running of events. */
@@ -38,27 +41,65 @@ final class EventTopic {
 
   static void ensure(
       KafkaConnection connection, String topic, int replicationFactor, boolean flushEachRecord) {
-    Map<String, Object> config = connection.clientConfig("sluice-events-admin");
-    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
     Map<String, String> configs = new HashMap<>();
-    configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
     configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION_MILLIS));
-    configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
     if (flushEachRecord) {
       configs.put(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, "1");
     }
+    ensure(
+        connection,
+        new Spec(
+            topic,
+            PARTITIONS,
+            MAX_RECORD_BYTES,
+            configs,
+            "the asynchronous events' topic",
+            ", or events near Lambda's 1 MB limit cannot be queued"),
+        replicationFactor);
+  }
+
+  /**
+   * A topic whose old records are deleted by time or size.
+   *
+   * @param name the topic
+   * @param partitions its partition count when made here
+   * @param maxRecordBytes the largest record it must take: made with that limit, refused when made
+   *     beforehand with a lower one
+   * @param configs its other settings when made here
+   * @param what what it is, for errors ("the asynchronous events' topic")
+   * @param limitReason what a lower record limit would break, for errors
+   */
+  record Spec(
+      String name,
+      int partitions,
+      int maxRecordBytes,
+      Map<String, String> configs,
+      String what,
+      String limitReason) {}
+
+  /**
+   * Makes the topic of {@code spec} with {@code replicationFactor} (-1: the broker's), unless it
+   * exists.
+   */
+  static void ensure(KafkaConnection connection, Spec spec, int replicationFactor) {
+    Map<String, Object> config = connection.clientConfig("sluice-topics-admin");
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+    Map<String, String> configs = new HashMap<>(spec.configs());
+    configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+    configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(spec.maxRecordBytes()));
     KafkaLogOptions.minInsyncReplicas(replicationFactor)
         .ifPresent(n -> configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, n.toString()));
     Optional<Short> rf =
         replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor);
+    String topic = spec.name();
     try (Admin admin = Admin.create(config)) {
       if (StateTopic.describe(admin, topic, connection.bootstrap()).isPresent()) {
         // made beforehand: CreateTopics would need CREATE even for a topic that exists
-        checkLimit(admin, topic, connection.bootstrap());
+        checkLimit(admin, spec, connection.bootstrap());
         return;
       }
-      NewTopic t = new NewTopic(topic, Optional.of(PARTITIONS), rf).configs(configs);
+      NewTopic t = new NewTopic(topic, Optional.of(spec.partitions()), rf).configs(configs);
       KafkaCalls.await(
           admin.createTopics(List.of(t)).all(),
           TIMEOUT_SECONDS,
@@ -67,7 +108,9 @@ final class EventTopic {
       // made by another node a moment ago
     } catch (TopicAuthorizationException e) {
       throw new StateException(
-          "not authorized for the asynchronous events' topic "
+          "not authorized for "
+              + spec.what()
+              + " "
               + topic
               + " at "
               + connection.bootstrap()
@@ -78,15 +121,15 @@ final class EventTopic {
   }
 
   /**
-   * Refuses a topic made beforehand whose record limit (Kafka's default is 1 MB) would refuse
-   * Lambda's larger events with a ServiceException at every invoke. Unchecked where
-   * DESCRIBE_CONFIGS is not granted.
+   * Refuses a topic made beforehand whose record limit (Kafka's default is 1 MB) is below what the
+   * topic must take: Lambda's larger events would fail with a ServiceException at every invoke.
+   * Unchecked where DESCRIBE_CONFIGS is not granted.
    */
-  private static void checkLimit(Admin admin, String topic, String bootstrap) {
+  private static void checkLimit(Admin admin, Spec spec, String bootstrap) {
     StateTopic.requireRecordLimit(
-        StateTopic.config(admin, topic, bootstrap),
-        "the asynchronous events' topic " + topic + " at " + bootstrap,
-        MAX_RECORD_BYTES,
-        ", or events near Lambda's 1 MB limit cannot be queued");
+        StateTopic.config(admin, spec.name(), bootstrap),
+        spec.what() + " " + spec.name() + " at " + bootstrap,
+        spec.maxRecordBytes(),
+        spec.limitReason());
   }
 }

@@ -27,7 +27,7 @@ import java.util.Map;
  * the current file. Readers follow the log by position ({@link #after}), which neither loses nor
  * repeats lines while the files rotate.
  */
-final class FunctionLogs {
+final class FunctionLogs implements FunctionLogStore {
 
   private final Path dir;
   private final long maxBytes;
@@ -87,7 +87,8 @@ final class FunctionLogs {
   /**
    * Appends {@code text} (whole lines) to the function's current file, rotating it first if full.
    */
-  void append(String function, String text) {
+  @Override
+  public void append(String function, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     try {
       Appender file = appender(function);
@@ -117,6 +118,37 @@ final class FunctionLogs {
         // nothing was buffered: every append is written through
       }
     }
+  }
+
+  @Override
+  public LogPage last(String function, int max) {
+    return new LogPage(tail(function, max), end(function));
+  }
+
+  @Override
+  public LogPage page(String function, long position, int max) {
+    Page p = after(function, position, max);
+    return new LogPage(p.lines(), p.next());
+  }
+
+  /** Closes the function's file: its directory is deleted next. */
+  @Override
+  public void forget(String function) {
+    close(function);
+  }
+
+  /** Nothing to do: the function's directory, with its logs, went when it was forgotten. */
+  @Override
+  public void cleared(String function) {}
+
+  @Override
+  public boolean readsOnLogThread() {
+    return true;
+  }
+
+  @Override
+  public void close() {
+    closeAll();
   }
 
   /** Closes every open file. */

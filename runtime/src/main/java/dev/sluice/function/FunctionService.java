@@ -87,7 +87,7 @@ public final class FunctionService implements AutoCloseable {
   private final int globalConcurrency;
   private final List<Duration> asyncRetryDelays;
   private final CodeStore codes;
-  private final FunctionLogs logs;
+  private final FunctionLogStore logs;
   private final SharedFunctions shared;
   private final ObjectMapper mapper =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -230,9 +230,10 @@ public final class FunctionService implements AutoCloseable {
   /**
    * A service keeping its state in {@code dataDir/functions}, or with a {@code state} (null: none)
    * in the node state several nodes share: a function deployed, changed or deleted through any of
-   * them changes on every one, and the data directory only caches unpacked packages and keeps logs.
-   * With shared state, asynchronous events wait in {@code events} (null: in this node's memory
-   * only, lost if it stops before running them).
+   * them changes on every one, and the data directory only caches unpacked packages and keeps logs
+   * (unless the other constructor is given a store for them). With shared state, asynchronous
+   * events wait in {@code events} (null: in this node's memory only, lost if it stops before
+   * running them).
    */
   public FunctionService(
       Path dataDir,
@@ -254,6 +255,36 @@ public final class FunctionService implements AutoCloseable {
         clock,
         state,
         events,
+        null,
+        WAITING_BYTES);
+  }
+
+  /**
+   * As the constructor above, with the functions' logs kept in {@code logs} (null: files in the
+   * data directory), which the service closes.
+   */
+  public FunctionService(
+      Path dataDir,
+      String region,
+      String accountId,
+      Map<Isolation, RunnerFactory> factories,
+      int globalConcurrency,
+      List<Duration> asyncRetryDelays,
+      Clock clock,
+      StateStore state,
+      EventQueue events,
+      FunctionLogStore logs) {
+    this(
+        dataDir,
+        region,
+        accountId,
+        factories,
+        globalConcurrency,
+        asyncRetryDelays,
+        clock,
+        state,
+        events,
+        logs,
         WAITING_BYTES);
   }
 
@@ -268,6 +299,7 @@ public final class FunctionService implements AutoCloseable {
       Clock clock,
       StateStore state,
       EventQueue events,
+      FunctionLogStore logs,
       long maxWaitingBytes) {
     this.maxWaitingBytes = maxWaitingBytes;
     this.events = state == null ? null : events;
@@ -280,7 +312,7 @@ public final class FunctionService implements AutoCloseable {
     this.globalConcurrency = globalConcurrency;
     this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
     this.codes = new CodeStore(dir);
-    this.logs = new FunctionLogs(dir, 1024 * 1024, 4);
+    this.logs = logs != null ? logs : new FunctionLogs(dir, 1024 * 1024, 4);
     this.shared = state == null ? null : new SharedFunctions(state, codes, this);
     this.journal = state == null ? new AsyncJournal(dataDir.resolve("async")) : AsyncJournal.NONE;
     this.foldsCase = CaseFolding.ignoresCase(dir);
@@ -697,7 +729,12 @@ public final class FunctionService implements AutoCloseable {
 
   /** Deletes a function, its code and its logs. */
   public void delete(String name) {
-    change(name, () -> deleteNow(name));
+    String deleted = change(name, () -> deleteNow(name)).name();
+    try {
+      logThread.execute(() -> logs.cleared(deleted));
+    } catch (RejectedExecutionException e) {
+      // the service is closed: nothing writes logs any more
+    }
   }
 
   private synchronized FunctionConfig deleteNow(String name) {
@@ -741,7 +778,7 @@ public final class FunctionService implements AutoCloseable {
    */
   private void closeLog(String name) {
     try {
-      CompletableFuture.runAsync(() -> logs.close(name), logThread).join();
+      CompletableFuture.runAsync(() -> logs.forget(name), logThread).join();
     } catch (RejectedExecutionException e) {
       // the service is closed: nothing writes logs any more
     }
@@ -808,22 +845,21 @@ public final class FunctionService implements AutoCloseable {
    */
   public LogPage logPage(String nameOrArn, Long after, int max) {
     String name = require(nameOrArn).config().name();
-    return CompletableFuture.supplyAsync(
-            () -> {
-              if (after == null) {
-                return new LogPage(logs.tail(name, max), logs.end(name));
-              }
-              FunctionLogs.Page p = logs.after(name, after, max);
-              return new LogPage(p.lines(), p.next());
-            },
-            logThread)
-        .join();
+    return readLogs(() -> after == null ? logs.last(name, max) : logs.page(name, after, max));
+  }
+
+  /** Reads the logs on the log thread if the store's files belong to it, else on this thread. */
+  private <T> T readLogs(Supplier<T> read) {
+    if (!logs.readsOnLogThread()) {
+      return read.get();
+    }
+    return CompletableFuture.supplyAsync(read, logThread).join();
   }
 
   /** The last {@code max} lines of the function's log. Blocking. */
   public List<String> logLines(String nameOrArn, int max) {
     String name = require(nameOrArn).config().name();
-    return CompletableFuture.supplyAsync(() -> logs.tail(name, max), logThread).join();
+    return readLogs(() -> logs.last(name, max).lines());
   }
 
   /** The largest payload of a synchronous or an asynchronous (Event) invocation, as in Lambda. */
@@ -1850,7 +1886,7 @@ public final class FunctionService implements AutoCloseable {
       events.close(); // after the queue: what finished until now counts as done
     }
     try {
-      logThread.execute(logs::closeAll);
+      logThread.execute(logs::close);
     } catch (RejectedExecutionException e) {
       // closed before
     }

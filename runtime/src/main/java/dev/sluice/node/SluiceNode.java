@@ -122,7 +122,8 @@ public class SluiceNode {
             config.function().asyncRetryDelays(),
             clock,
             state,
-            StorageEngines.events(config));
+            StorageEngines.events(config),
+            StorageEngines.functionLogs(config));
     functions.start();
   }
 

@@ -1,10 +1,12 @@
 package dev.sluice.node;
 
 import dev.sluice.cluster.KafkaEventQueue;
+import dev.sluice.cluster.KafkaFunctionLogs;
 import dev.sluice.cluster.KafkaStateStore;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.function.EventQueue;
+import dev.sluice.function.FunctionLogStore;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
 import dev.sluice.log.file.FileLogEngine;
@@ -62,6 +64,19 @@ final class StorageEngines {
         kafka.replicationFactor(),
         kafka.flushEachRecord(),
         kafka.leaseSessionTimeout());
+  }
+
+  /**
+   * Where a node on Kafka storage keeps its functions' logs, which every node on the cluster reads;
+   * null with file storage (the data directory keeps them).
+   */
+  static FunctionLogStore functionLogs(SluiceConfig config) {
+    if (!config.storage().type().equals("kafka")) {
+      return null;
+    }
+    SluiceConfig.Storage.Kafka kafka = config.storage().kafka();
+    return KafkaFunctionLogs.open(
+        connection(kafka), "__" + kafka.topicPrefix() + "logs", kafka.replicationFactor());
   }
 
   /**

@@ -64,6 +64,7 @@ class FunctionServiceTest {
             clock,
             state,
             null,
+            null,
             waitingBytes);
     service.start();
   }
@@ -1140,7 +1141,17 @@ class FunctionServiceTest {
     String requestId = eventWaitingForItsLastRetryAtAStop();
     FunctionService withoutRunners =
         new FunctionService(
-            dir, "us-east-1", "000000000000", Map.of(), 16, List.of(), clock, null, null, 1024);
+            dir,
+            "us-east-1",
+            "000000000000",
+            Map.of(),
+            16,
+            List.of(),
+            clock,
+            null,
+            null,
+            null,
+            1024);
     withoutRunners.start(); // "fails" is defined but has nothing to run it on this start
     assertThat(withoutRunners.unrunnable("fails")).isPresent();
     withoutRunners.close();

@@ -7,9 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cluster.KafkaFunctionLogs;
 import dev.sluice.cluster.StateStore;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
+import dev.sluice.log.kafka.KafkaConnection;
 import dev.sluice.testing.HandlerJars;
+import dev.sluice.testing.KafkaBroker;
 import dev.sluice.testing.MemoryState;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -709,6 +713,62 @@ class SharedFunctionsTest {
             null);
     other.start();
     return other;
+  }
+
+  /**
+   * A node on {@code state} (this test's or another node's) whose logs are kept in {@code topic}.
+   */
+  private FunctionService nodeWithLogsIn(String topic, StateStore store, String subdir) {
+    FunctionService node =
+        new FunctionService(
+            dir.resolve(subdir),
+            "us-east-1",
+            "000000000000",
+            Map.of(Isolation.CLASSLOADER, runners),
+            4,
+            List.of(),
+            Clock.systemUTC(),
+            store,
+            null,
+            KafkaFunctionLogs.open(KafkaConnection.of(KafkaBroker.bootstrapServers()), topic, 1));
+    node.start();
+    return node;
+  }
+
+  @Test
+  void logPage_logsInKafka_showsInvocationsOnAnotherNodeAndStartsEmptyForANamesake()
+      throws Exception {
+    String topic = "__sfl-" + UUID.randomUUID().toString().substring(0, 8) + ".logs";
+    service = nodeWithLogsIn(topic, state, "node");
+    String printer =
+        "package fixture; public class Print {"
+            + " public String handle(String in) { System.out.println(\"printed for \" + in);"
+            + " return in; } }";
+    CodeSource code = new CodeSource.Upload(HandlerJars.jar(Map.of("fixture.Print", printer)));
+    service.create("f", FunctionServiceTest.java17("fixture.Print::handle"), code);
+    FunctionService other = nodeWithLogsIn(topic, state.otherNode(), "other");
+    try {
+      String requestId = other.invoke("f", "\"x\"".getBytes(UTF_8), null).join().requestId();
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> service.logPage("f", null, 100).lines().size() >= 4);
+      List<String> lines = service.logPage("f", null, 100).lines();
+      assertThat(lines.get(0)).isEqualTo("START RequestId: " + requestId + " Version: $LATEST");
+      assertThat(lines.get(1)).isEqualTo("printed for x");
+      assertThat(lines.get(2)).isEqualTo("END RequestId: " + requestId);
+      assertThat(lines.get(3)).startsWith("REPORT RequestId: " + requestId + "\tDuration: ");
+      assertThat(dir.resolve("other/functions/f/logs")).doesNotExist();
+
+      service.delete("f");
+      service.create("f", FunctionServiceTest.java17("fixture.Print::handle"), code);
+      await() // the other node may not know the new function for a moment
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> other.logPage("f", null, 100).lines().isEmpty());
+    } finally {
+      other.close();
+    }
   }
 
   private static String result(FunctionService.Invoked r) {
