@@ -53,6 +53,7 @@ final class EventTopic {
             PARTITIONS,
             MAX_RECORD_BYTES,
             configs,
+            "sluice-events-admin",
             "the asynchronous events' topic",
             ", or events near Lambda's 1 MB limit cannot be queued"),
         replicationFactor);
@@ -66,6 +67,7 @@ final class EventTopic {
    * @param maxRecordBytes the largest record it must take: made with that limit, refused when made
    *     beforehand with a lower one
    * @param configs its other settings when made here
+   * @param adminClientId the client id of the admin client that makes it
    * @param what what it is, for errors ("the asynchronous events' topic")
    * @param limitReason what a lower record limit would break, for errors
    */
@@ -74,6 +76,7 @@ final class EventTopic {
       int partitions,
       int maxRecordBytes,
       Map<String, String> configs,
+      String adminClientId,
       String what,
       String limitReason) {}
 
@@ -82,7 +85,7 @@ final class EventTopic {
    * exists.
    */
   static void ensure(KafkaConnection connection, Spec spec, int replicationFactor) {
-    Map<String, Object> config = connection.clientConfig("sluice-topics-admin");
+    Map<String, Object> config = connection.clientConfig(spec.adminClientId());
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
     Map<String, String> configs = new HashMap<>(spec.configs());

@@ -5,19 +5,19 @@ import dev.sluice.function.LogPage;
 import dev.sluice.log.kafka.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
@@ -27,22 +27,28 @@ import org.jboss.logging.Logger;
  *
  * <p>Record format: the key is the function's name (UTF-8); the value is one invocation's lines
  * (UTF-8, each ending in a newline), or empty to mark that the function was deleted, so that one
- * made again under the name starts with an empty log. A function's records all go to one partition
- * (by its name's hash), so its log has one order whichever node wrote it. Old records go by the
- * topic's retention (7 days, 128 MB a partition), as CloudWatch Logs drops old events.
+ * made again under the name starts with an empty log. A function's records all go to one of the
+ * first {@link #PARTITIONS} partitions (by its name's hash, the same on every node whatever the
+ * topic's count), so its log has one order whichever node wrote it. Old records go by the topic's
+ * retention (7 days, 128 MB a partition, in 16 MB segments), as CloudWatch Logs drops old events.
  *
  * <p>A position ({@link LogPage#next}) is a record's offset times {@link #LINES} plus a line within
  * it, so that a reader can stop inside an invocation's lines and go on from there through any node.
  *
- * <p>Thread model: appends and deletion marks come from the function service's log thread and only
- * hand records to the producer; reads come from request threads and share one consumer, one at a
- * time.
+ * <p>Thread model: appends come from the function service's log thread, which every invocation's
+ * result passes, so they never wait for the cluster: the producer takes a record at once or it is
+ * dropped (and a warning logged). A deletion mark is sent from the deleting request's thread and
+ * waited for. Reads come from request threads and share one consumer, one at a time; a read that
+ * takes longer than {@link #READ_TIMEOUT} in all returns what it found.
  */
 public final class KafkaFunctionLogs implements FunctionLogStore {
 
   private static final Logger LOG = Logger.getLogger(KafkaFunctionLogs.class);
 
-  /** Partitions of a topic made here: a tail reads only the records of its function's one. */
+  /**
+   * Partitions a function's log may be in: those of a topic made here, the least one made
+   * beforehand must have. A tail reads only the records of its function's one.
+   */
   static final int PARTITIONS = 8;
 
   /**
@@ -60,31 +66,97 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
   private static final long RETENTION_MILLIS = 7L * 24 * 3_600_000;
   private static final long RETENTION_BYTES = 128L << 20;
 
-  /** Records a tail reads back first; each further step reads four times as many. */
-  private static final long FIRST_WINDOW = 256;
+  /** Segments: retention deletes whole closed ones, so they are small beside it, and roll daily. */
+  private static final long SEGMENT_BYTES = 16L << 20;
 
-  /** How long a read may take before it gives up (the broker does not answer). */
-  private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+  private static final long SEGMENT_MILLIS = 24L * 3_600_000;
+
+  /** How long a deleting request waits for its mark to be stored. */
+  private static final long MARK_WAIT_SECONDS = 10;
+
+  /** How long a read may take in all before it returns what it found. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
   /** Warnings about logs that could not be written, at most one per this many ms. */
   private static final long WARN_EVERY_MILLIS = 10_000;
 
   private final String topic;
-  private final int partitions;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final KafkaConsumer<byte[], byte[]> reader;
+  private final LogTopicReader reads;
   private volatile long lastWarned;
 
   private KafkaFunctionLogs(KafkaConnection connection, String topic) {
     this.topic = topic;
-    this.producer =
-        StateClients.producer(connection, "sluice-function-logs", MAX_RECORD_BYTES, 32L << 20);
+    this.producer = producer(connection);
     try {
-      this.partitions = Math.max(1, producer.partitionsFor(topic).size());
-      this.reader = StateClients.consumer(connection, "sluice-function-logs-reader");
+      int partitions = warmUp(producer, topic);
+      if (partitions < PARTITIONS) {
+        throw new StateException(
+            "the function logs' topic "
+                + topic
+                + " at "
+                + connection.bootstrap()
+                + " has "
+                + partitions
+                + " partitions: it needs "
+                + PARTITIONS
+                + " at least");
+      }
+      this.reads =
+          new LogTopicReader(
+              topic, StateClients.consumer(connection, "sluice-function-logs-reader"));
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO); // its network thread would outlive the failed open
       throw e;
+    }
+  }
+
+  /**
+   * The state store's producer, except that a send never waits: the log thread would hold every
+   * invocation's result back while the cluster cannot be reached. The topic's metadata is kept
+   * however long no log is written, so that a send after a quiet hour need not wait for it either.
+   */
+  private static KafkaProducer<byte[], byte[]> producer(KafkaConnection connection) {
+    Map<String, Object> c = connection.clientConfig("sluice-function-logs");
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
+    c.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, 7L * 24 * 3_600_000);
+    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
+    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
+    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L << 20);
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    return new KafkaProducer<>(c);
+  }
+
+  /**
+   * Gets the producer the topic's metadata, which its sends, never waiting, need at hand; returns
+   * the topic's partition count. A send that finds none fails, but asks for it: so it is asked
+   * again until it came, for at most {@link #READ_TIMEOUT}.
+   */
+  private static int warmUp(KafkaProducer<byte[], byte[]> producer, String topic) {
+    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return producer.partitionsFor(topic).size();
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new StateException("no metadata of the function logs' topic " + topic, e);
+        }
+        sleep(20);
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateException("interrupted while opening the function logs", e);
     }
   }
 
@@ -102,7 +174,10 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
             MAX_RECORD_BYTES,
             Map.of(
                 TopicConfig.RETENTION_MS_CONFIG, String.valueOf(RETENTION_MILLIS),
-                TopicConfig.RETENTION_BYTES_CONFIG, String.valueOf(RETENTION_BYTES)),
+                TopicConfig.RETENTION_BYTES_CONFIG, String.valueOf(RETENTION_BYTES),
+                TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(SEGMENT_BYTES),
+                TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(SEGMENT_MILLIS)),
+            "sluice-logs-admin",
             "the function logs' topic",
             ", or the log of an invocation that printed much cannot be kept"),
         replicationFactor);
@@ -114,9 +189,22 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
     send(function, bounded(text.getBytes(StandardCharsets.UTF_8)));
   }
 
+  /**
+   * Sends the mark and waits until it is stored, so that what the client does next through any node
+   * (the function made again and invoked) is logged after it.
+   */
   @Override
   public void cleared(String function) {
-    send(function, new byte[0]);
+    Future<RecordMetadata> sent = send(function, new byte[0]);
+    try {
+      if (sent != null) {
+        sent.get(MARK_WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      warn(function, e);
+    }
   }
 
   /** Nothing is held per function. */
@@ -128,19 +216,21 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
     return false;
   }
 
-  private void send(String function, byte[] value) {
+  /** Hands the record to the producer; null when it did not take it (dropped, and warned of). */
+  private Future<RecordMetadata> send(String function, byte[] value) {
     byte[] key = function.getBytes(StandardCharsets.UTF_8);
     ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, partitionOf(key), key, value);
     try {
-      producer.send(
+      return producer.send(
           r,
           (meta, e) -> {
             if (e != null) {
               warn(function, e);
             }
           });
-    } catch (RuntimeException e) { // the producer closed, or its buffer full for 10 s
+    } catch (RuntimeException e) { // the producer closed, or its buffer full
       warn(function, e);
+      return null;
     }
   }
 
@@ -169,136 +259,18 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
     return out;
   }
 
-  private int partitionOf(byte[] key) {
-    return Utils.toPositive(Utils.murmur2(key)) % partitions;
+  static int partitionOf(byte[] key) {
+    return Utils.toPositive(Utils.murmur2(key)) % PARTITIONS;
   }
 
   @Override
-  public synchronized LogPage last(String function, int max) {
-    TopicPartition tp = new TopicPartition(topic, partitionOf(key(function)));
-    long begin = beginning(tp);
-    long end = end(tp);
-    Deque<String> lines = new ArrayDeque<>();
-    long to = end;
-    long window = FIRST_WINDOW;
-    while (to > begin && lines.size() < max) {
-      long from = Math.max(begin, to - window);
-      List<String> found = new ArrayList<>();
-      boolean cleared = read(tp, function, from, to, r -> collect(r, found));
-      for (int i = found.size() - 1; i >= 0; i--) {
-        lines.addFirst(found.get(i));
-      }
-      if (cleared) {
-        break; // nothing older belongs to this function
-      }
-      to = from;
-      window *= 4;
-    }
-    while (lines.size() > max) {
-      lines.removeFirst();
-    }
-    return new LogPage(new ArrayList<>(lines), end * LINES);
-  }
-
-  /** Adds a record's lines to {@code found}; a deletion mark drops those found before it. */
-  private static boolean collect(ConsumerRecord<byte[], byte[]> r, List<String> found) {
-    if (r.value() == null || r.value().length == 0) {
-      found.clear();
-    } else {
-      found.addAll(lines(r.value()));
-    }
-    return true;
+  public LogPage last(String function, int max) {
+    return reads.last(function, max);
   }
 
   @Override
-  public synchronized LogPage page(String function, long position, int max) {
-    TopicPartition tp = new TopicPartition(topic, partitionOf(key(function)));
-    long begin = beginning(tp);
-    long end = end(tp);
-    long offset = position / LINES;
-    long skip = position % LINES;
-    if (offset < begin) {
-      offset = begin;
-      skip = 0;
-    }
-    if (offset >= end) {
-      return new LogPage(List.of(), Math.max(position, end * LINES));
-    }
-    List<String> out = new ArrayList<>();
-    long[] next = {end * LINES};
-    long first = offset;
-    long firstSkip = skip;
-    read(
-        tp,
-        function,
-        offset,
-        end,
-        r -> {
-          if (r.value() == null || r.value().length == 0) {
-            return true; // a deletion mark: what follows is the log of the function made again
-          }
-          List<String> all = lines(r.value());
-          int start = r.offset() == first ? (int) Math.min(firstSkip, all.size()) : 0;
-          int take = Math.min(all.size() - start, max - out.size());
-          out.addAll(all.subList(start, start + take));
-          if (start + take < all.size()) {
-            next[0] = r.offset() * LINES + start + take;
-            return false;
-          }
-          return true;
-        });
-    return new LogPage(out, next[0]);
-  }
-
-  /** Visits records of one function in offset order; returns false to stop. */
-  private interface Visitor {
-    boolean visit(ConsumerRecord<byte[], byte[]> r);
-  }
-
-  /**
-   * Reads {@code function}'s records of offsets {@code from} (inclusive) to {@code to} (exclusive),
-   * until {@code visitor} says stop; returns whether a deletion mark was among them.
-   */
-  private boolean read(TopicPartition tp, String function, long from, long to, Visitor visitor) {
-    byte[] key = key(function);
-    boolean marked = false;
-    reader.assign(List.of(tp));
-    reader.seek(tp, from);
-    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-    while (reader.position(tp, READ_TIMEOUT) < to) {
-      if (System.nanoTime() > deadline) {
-        throw new StateException("reading the function logs of " + topic + " timed out");
-      }
-      for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(100)).records(tp)) {
-        if (r.offset() >= to) {
-          return marked;
-        }
-        if (!Arrays.equals(r.key(), key)) {
-          continue;
-        }
-        marked |= r.value() == null || r.value().length == 0;
-        if (!visitor.visit(r)) {
-          return marked;
-        }
-      }
-    }
-    return marked;
-  }
-
-  private long beginning(TopicPartition tp) {
-    return reader.beginningOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
-  }
-
-  private long end(TopicPartition tp) {
-    return reader.endOffsets(List.of(tp), READ_TIMEOUT).getOrDefault(tp, 0L);
-  }
-
-  private static byte[] key(String function) {
-    return function.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static List<String> lines(byte[] value) {
-    return List.of(new String(value, StandardCharsets.UTF_8).split("\n"));
+  public LogPage page(String function, long position, int max) {
+    return reads.page(function, position, max);
   }
 
   @Override
@@ -308,8 +280,6 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
     } catch (InterruptException e) {
       Thread.currentThread().interrupt();
     }
-    synchronized (this) {
-      reader.close(Duration.ofSeconds(1));
-    }
+    reads.close();
   }
 }

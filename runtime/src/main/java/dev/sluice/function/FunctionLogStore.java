@@ -3,7 +3,8 @@ package dev.sluice.function;
 /**
  * Where functions' logs are kept: files in the node's data directory ({@link FunctionLogs}), or a
  * Kafka topic every node on a cluster writes to and reads from, so that a function's log shows its
- * invocations on every node. Appends and deletions come from the service's log thread only.
+ * invocations on every node. Appends and {@link #forget}s come from the service's log thread only,
+ * which every invocation's result passes: they must not wait for anything slow.
  */
 public interface FunctionLogStore {
 
@@ -27,7 +28,8 @@ public interface FunctionLogStore {
 
   /**
    * The function was deleted through this node: a function made again under its name starts with an
-   * empty log. Called on the node asked only, after the deletion stands.
+   * empty log. Called on the deleting request's thread, on the node asked only, after the deletion
+   * stands; it may wait until that is stored.
    */
   void cleared(String function);
 

@@ -729,12 +729,7 @@ public final class FunctionService implements AutoCloseable {
 
   /** Deletes a function, its code and its logs. */
   public void delete(String name) {
-    String deleted = change(name, () -> deleteNow(name)).name();
-    try {
-      logThread.execute(() -> logs.cleared(deleted));
-    } catch (RejectedExecutionException e) {
-      // the service is closed: nothing writes logs any more
-    }
+    logs.cleared(change(name, () -> deleteNow(name)).name());
   }
 
   private synchronized FunctionConfig deleteNow(String name) {

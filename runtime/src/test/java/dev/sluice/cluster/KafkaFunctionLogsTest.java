@@ -2,6 +2,7 @@ package dev.sluice.cluster;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.function.LogPage;
@@ -10,7 +11,10 @@ import dev.sluice.testing.KafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +115,36 @@ class KafkaFunctionLogsTest {
 
     assertThat(awaitLines(a, "f", 2))
         .containsExactly("START RequestId: new Version: $LATEST", "END RequestId: new");
+  }
+
+  @Test
+  void page_fromBeforeADeletionMark_showsOnlyTheLinesAfterIt() {
+    KafkaFunctionLogs a = node();
+    LogPage start = a.last("f", 100);
+    a.append("f", invocation("old"));
+    a.cleared("f");
+    a.append("f", invocation("new"));
+    awaitLines(a, "f", 2);
+
+    LogPage page = node().page("f", start.next(), 100);
+
+    assertThat(page.lines())
+        .containsExactly("START RequestId: new Version: $LATEST", "END RequestId: new");
+    assertThat(a.page("f", 0, 100).lines()).isEqualTo(page.lines());
+  }
+
+  @Test
+  void open_aTopicMadeBeforehandWithFewerPartitions_refusedNamingIt() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBroker.bootstrapServers()))) {
+      NewTopic twoPartitions =
+          new NewTopic(topic, 2, (short) 1).configs(Map.of("max.message.bytes", "8388608"));
+      admin.createTopics(List.of(twoPartitions)).all().get();
+    }
+
+    assertThatThrownBy(this::node)
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining(topic)
+        .hasMessageContaining("has 2 partitions: it needs 8 at least");
   }
 
   @Test
