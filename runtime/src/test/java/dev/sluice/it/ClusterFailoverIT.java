@@ -3,6 +3,7 @@ package dev.sluice.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
+import io.restassured.RestAssured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,7 @@ class ClusterFailoverIT {
                     .append(' ').append(shard).append(' ').append(pid).append(' ').append(now)
                     .append('\\n');
               }
+              System.out.println("ran on pid " + pid); // in the function's log, which is in Kafka
               try {
                 Path log = Paths.get(System.getProperty("java.io.tmpdir"), "sluice-cluster-" + ctx.getFunctionName() + ".log");
                 Files.writeString(log, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
@@ -120,6 +122,9 @@ class ClusterFailoverIT {
         assertThat(KeyedRecords.assertFirstDeliveriesInKeyOrder(data))
             .as("distinct records delivered")
             .isGreaterThan(500);
+        assertThat(logLines(b, function))
+            .as("the function's log read through the survivor")
+            .contains("ran on pid " + a.pid(), "ran on pid " + b.pid());
       }
     } finally {
       Files.deleteIfExists(delivered);
@@ -267,6 +272,19 @@ class ClusterFailoverIT {
     }
     assertThat(acked).as("acknowledged records").hasSizeGreaterThan(500);
     assertThat(missing).as("acknowledged records never delivered").isEmpty();
+  }
+
+  /** The function's log as {@code sluice logs} reads it through {@code node}. */
+  private static List<String> logLines(SluiceProcess node, String function) {
+    return RestAssured.given()
+        .baseUri(node.endpoint().toString())
+        .queryParam("lines", 100_000)
+        .get("/sluice/v1/functions/{name}/logs", function)
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getList("Lines", String.class);
   }
 
   /** Every shard the killed node delivered is delivered by the survivor within 30 s. */
