@@ -3,6 +3,7 @@ package dev.sluice.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.mapper.GroupPosition;
 import dev.sluice.mapper.KafkaSource;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.MappingRequest;
@@ -11,6 +12,8 @@ import dev.sluice.mapper.ShardStatus;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Lambda's EventSourceMapping shapes. */
 final class MappingJson {
@@ -194,8 +197,7 @@ final class MappingJson {
     n.put("BatchesInFlight", v.sum(ShardStatus::batchesInFlight));
     n.put("Stuck", v.stuck());
     if (v.config().kafka() != null) {
-      // Lambda's OffsetLag: over the partitions this node reads (another node's are not known here)
-      n.put("OffsetLag", v.sum(s -> Math.max(0, s.offsetLag())));
+      groupLag(n, v, service.groupPositions(v.config().uuid()));
     }
     ObjectNode shards = n.putObject("Shards");
     v.shards().forEach((id, s) -> shard(shards.putObject(id), s));
@@ -205,6 +207,32 @@ final class MappingJson {
             (shard, cp) ->
                 cps.putObject(shard).put("Offset", cp.offset()).put("Finished", cp.finished()));
     return n;
+  }
+
+  /**
+   * Lambda's OffsetLag, the mapping's over all its partitions: this node's own figure for the
+   * partitions it reads (newer than the group's committed offsets), the group's for the others,
+   * which are listed under OtherPartitions. Without an answer from the cluster, only this node's.
+   */
+  private static void groupLag(
+      ObjectNode n, MappingService.View v, Map<String, GroupPosition> group) {
+    long lag = v.sum(s -> Math.max(0, s.offsetLag()));
+    ObjectNode others = LambdaJson.MAPPER.createObjectNode();
+    new TreeMap<>(group)
+        .forEach(
+            (partition, p) -> {
+              ShardStatus own = v.shards().get(partition);
+              if (own == null || own.offsetLag() < 0) {
+                others.putObject(partition).put("Offset", p.offset()).put("OffsetLag", p.lag());
+              }
+            });
+    for (JsonNode o : others) {
+      lag += o.path("OffsetLag").asLong();
+    }
+    n.put("OffsetLag", lag);
+    if (!others.isEmpty()) {
+      n.set("OtherPartitions", others);
+    }
   }
 
   private static void shard(ObjectNode n, ShardStatus s) {

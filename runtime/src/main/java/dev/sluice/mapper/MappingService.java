@@ -649,6 +649,15 @@ public final class MappingService implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Where a Kafka mapping's consumer group stands in each partition, on every node (see {@link
+   * SourceRunner#groupPositions}); empty for a stream's mapping or one not running here. Blocking.
+   */
+  public Map<String, GroupPosition> groupPositions(String uuid) {
+    SourceRunner r = runners.get(uuid);
+    return r == null ? Map.of() : r.groupPositions();
+  }
+
   /** The shards of every mapping that are stuck now, for the health check. */
   public List<StuckShard> stuck() {
     List<StuckShard> out = new ArrayList<>();

@@ -15,4 +15,12 @@ public interface SourceRunner {
 
   /** Shard id (or topic-partition) → the position stored for it. */
   Map<String, Checkpoint> checkpoints();
+
+  /**
+   * Topic-partition → where the mapping's consumer group stands in it, whichever node reads it; for
+   * a Kafka mapping only, empty otherwise or when the cluster does not answer. Blocking.
+   */
+  default Map<String, GroupPosition> groupPositions() {
+    return Map.of();
+  }
 }

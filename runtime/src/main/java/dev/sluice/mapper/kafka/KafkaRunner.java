@@ -3,6 +3,7 @@ package dev.sluice.mapper.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.mapper.Drain;
+import dev.sluice.mapper.GroupPosition;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.RunTotals;
 import dev.sluice.mapper.SourceRunner;
@@ -82,6 +83,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   /** Which fetched records the filter criteria keep; null for all. */
   private final Predicate<ConsumerRecord<byte[], byte[]>> keep;
 
+  private final GroupProgress group;
   private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
   private final Map<TopicPartition, PartitionWork> works = new HashMap<>();
 
@@ -140,6 +142,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     this.failures = new KafkaFailures(config, deps, events);
     this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
     this.keep = flow.keep();
+    this.group = new GroupProgress(config);
   }
 
   /** Whether a Kafka mapping can send failure records to {@code destination}. */
@@ -159,6 +162,7 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   @Override
   public CompletableFuture<Void> stop() {
     stopped = true;
+    group.close();
     KafkaConsumer<byte[], byte[]> c = consumer;
     if (c != null) {
       c.wakeup();
@@ -182,6 +186,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   @Override
   public Map<String, Checkpoint> checkpoints() {
     return Map.copyOf(checkpoints);
+  }
+
+  @Override
+  public Map<String, GroupPosition> groupPositions() {
+    return group.positions();
   }
 
   @Override

@@ -740,6 +740,54 @@ class KafkaMappingEndToEndTest {
   }
 
   @Test
+  void kafkaMapping_partitionReadByAnotherMember_statusCountsItsLagInOffsetLag() throws Exception {
+    String topic = topic(2);
+    String fn = function();
+    for (int p = 0; p < 2; p++) {
+      producer.send(new ProducerRecord<>(topic, p, "k", "first-" + p)).get();
+    }
+    String uuid = map(fn, topic, b -> b.maximumBatchingWindowInSeconds(0));
+    received(fn, 2);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> committed(uuid).equals(Map.of(0, 1L, 1, 1L)));
+
+    // another member of the mapping's group, as a second node would be, that takes a partition
+    // and processes nothing: this node no longer knows that partition's lag by itself
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("group.id", uuid);
+    p.put("enable.auto.commit", "false");
+    p.put("max.poll.records", "1");
+    try (KafkaConsumer<byte[], byte[]> other =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      other.subscribe(List.of(topic));
+      long until = System.currentTimeMillis() + 30_000;
+      while (other.assignment().isEmpty() && System.currentTimeMillis() < until) {
+        other.poll(Duration.ofMillis(200));
+      }
+      assertThat(other.assignment()).as("a partition moved to the new member").hasSize(1);
+      TopicPartition moved = other.assignment().iterator().next();
+      for (int i = 0; i < 5; i++) {
+        producer.send(new ProducerRecord<>(topic, moved.partition(), "k", "waits-" + i)).get();
+      }
+      String name = topic + "-" + moved.partition();
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  status(uuid).path("OtherPartitions").path(name).path("OffsetLag").asLong() == 5);
+      JsonNode s = status(uuid);
+      assertThat(s.path("OtherPartitions").path(name).path("Offset").asLong()).isEqualTo(1);
+      assertThat(s.path("OtherPartitions").size()).as("the partition this node reads").isEqualTo(1);
+      assertThat(s.path("OffsetLag").asLong())
+          .as("the mapping's, over both partitions")
+          .isEqualTo(5);
+    }
+  }
+
+  @Test
   void kafkaMapping_inItsGroup_rebalancesIncrementally() throws Exception {
     String topic = topic(2);
     String fn = function();
