@@ -52,18 +52,7 @@ class SharedFunctionsTest {
   }
 
   void open(StateStore store) {
-    service =
-        new FunctionService(
-            dir.resolve("node"),
-            "us-east-1",
-            "000000000000",
-            Map.of(Isolation.CLASSLOADER, runners),
-            4,
-            List.of(),
-            Clock.systemUTC(),
-            store,
-            null);
-    service.start();
+    service = node("node", store, null);
   }
 
   @Test
@@ -716,9 +705,10 @@ class SharedFunctionsTest {
   }
 
   /**
-   * A node on {@code state} (this test's or another node's) whose logs are kept in {@code topic}.
+   * A node in {@code subdir} on {@code store} (this test's state or another node's view of it),
+   * with its logs in {@code logs} (null: files).
    */
-  private FunctionService nodeWithLogsIn(String topic, StateStore store, String subdir) {
+  private FunctionService node(String subdir, StateStore store, FunctionLogStore logs) {
     FunctionService node =
         new FunctionService(
             dir.resolve(subdir),
@@ -730,9 +720,15 @@ class SharedFunctionsTest {
             Clock.systemUTC(),
             store,
             null,
-            KafkaFunctionLogs.open(KafkaConnection.of(KafkaBroker.bootstrapServers()), topic, 1));
+            logs);
     node.start();
     return node;
+  }
+
+  /** A node whose logs are kept in {@code topic} on the tests' broker. */
+  private FunctionService nodeWithLogsIn(String topic, StateStore store, String subdir) {
+    KafkaConnection broker = KafkaConnection.of(KafkaBroker.bootstrapServers());
+    return node(subdir, store, KafkaFunctionLogs.open(broker, topic, 1));
   }
 
   @Test

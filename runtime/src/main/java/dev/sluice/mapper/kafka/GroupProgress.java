@@ -2,14 +2,17 @@ package dev.sluice.mapper.kafka;
 
 import dev.sluice.mapper.GroupPosition;
 import dev.sluice.mapper.MappingConfig;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -18,21 +21,31 @@ import org.jboss.logging.Logger;
 /**
  * A Kafka mapping's progress over its whole consumer group: each partition's committed offset and
  * lag, whichever node reads it, from the source cluster's admin API. With several nodes a node
- * knows the lag of the partitions it reads only; Lambda's OffsetLag is the mapping's. Asked by the
- * status view (a request thread, never the poll thread), at most once a second per mapping; the
- * admin client is made on the first ask and kept until the runner stops.
+ * knows the lag of the partitions it reads only; Lambda's OffsetLag is the mapping's.
+ *
+ * <p>Asked by the status view, on request threads. The admin client's calls run in its own thread:
+ * a request starts an ask when the last answer is over a second old and none is under way, waits
+ * for it {@link #WAIT_MILLIS} at most, and answers with the latest known positions. So a cluster
+ * that does not answer slows a status request by that much, not by the calls' 5 s timeouts, and
+ * stopping the runner never waits for an ask. The admin client is made on the first ask and kept
+ * until the runner stops.
  */
 final class GroupProgress {
 
   private static final Logger LOG = Logger.getLogger(GroupProgress.class);
   private static final int TIMEOUT_MILLIS = 5_000;
+  private static final long WAIT_MILLIS = 500;
   private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final MappingConfig config;
+  private volatile boolean closed;
+  private volatile Map<String, GroupPosition> last = Map.of();
+
+  /** When the last ask ended (System.nanoTime), 0 before any; guarded by this. */
+  private long answeredNanos;
+
+  private CompletableFuture<Void> asking;
   private Admin admin;
-  private boolean closed;
-  private Map<String, GroupPosition> last = Map.of();
-  private long lastAskedNanos;
 
   GroupProgress(MappingConfig config) {
     this.config = config;
@@ -40,48 +53,83 @@ final class GroupProgress {
 
   /**
    * Partition ({@code topic-N}) → the group's position in it, for the partitions the group has
-   * committed an offset for; empty when the cluster does not answer within 5 s. Blocking.
+   * committed an offset for; empty when the cluster did not answer. Blocks half a second at most.
    */
-  synchronized Map<String, GroupPosition> positions() {
-    long now = System.nanoTime();
-    if (closed || (lastAskedNanos != 0 && now - lastAskedNanos < FRESH_NANOS)) {
-      return last;
+  Map<String, GroupPosition> positions() {
+    CompletableFuture<Void> ask = askIfStale();
+    if (ask != null) {
+      try {
+        ask.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // the latest known positions answer meanwhile
+      }
     }
-    lastAskedNanos = now;
-    try {
-      last = ask();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      last = Map.of();
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      LOG.debugf("Mapping %s: the group's offsets are not known (%s)", config.uuid(), e);
-      last = Map.of();
-    }
-    return last;
+    return closed ? Map.of() : last;
   }
 
-  private Map<String, GroupPosition> ask()
-      throws InterruptedException, ExecutionException, TimeoutException {
-    if (admin == null) {
-      admin = Admin.create(settings());
+  /**
+   * The ask under way, or a new one when the last answer is stale; null when none is to wait for.
+   */
+  private synchronized CompletableFuture<Void> askIfStale() {
+    if (closed) {
+      return null;
     }
+    if (asking != null && !asking.isDone()) {
+      return asking;
+    }
+    if (answeredNanos != 0 && System.nanoTime() - answeredNanos < FRESH_NANOS) {
+      return null;
+    }
+    try {
+      if (admin == null) {
+        admin = Admin.create(settings()); // makes no call yet: reads the secrets, if any
+      }
+      asking = ask(admin).handle(this::answered);
+    } catch (RuntimeException e) {
+      answered(null, e);
+      return null;
+    }
+    return asking;
+  }
+
+  private synchronized Void answered(Map<String, GroupPosition> positions, Throwable e) {
+    answeredNanos = System.nanoTime();
+    if (e != null) {
+      LOG.debugf("Mapping %s: the group's offsets are not known (%s)", config.uuid(), e);
+    }
+    last = e == null ? positions : Map.of();
+    return null;
+  }
+
+  private CompletableFuture<Map<String, GroupPosition>> ask(Admin admin) {
     String topic = config.kafka().topic();
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin
-            .listConsumerGroupOffsets(config.kafka().consumerGroupId())
-            .partitionsToOffsetAndMetadata()
-            .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-    committed.forEach(
-        (tp, o) -> {
-          if (o != null && tp.topic().equals(topic)) {
-            ends.put(tp, OffsetSpec.latest());
-          }
-        });
-    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> latest =
-        ends.isEmpty()
-            ? Map.of()
-            : admin.listOffsets(ends).all().get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    return admin
+        .listConsumerGroupOffsets(config.kafka().consumerGroupId())
+        .partitionsToOffsetAndMetadata()
+        .toCompletionStage()
+        .thenCompose(
+            committed -> {
+              Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+              committed.forEach(
+                  (tp, o) -> {
+                    if (o != null && tp.topic().equals(topic)) {
+                      ends.put(tp, OffsetSpec.latest());
+                    }
+                  });
+              CompletionStage<Map<TopicPartition, ListOffsetsResultInfo>> latest =
+                  ends.isEmpty()
+                      ? CompletableFuture.completedFuture(Map.of())
+                      : admin.listOffsets(ends).all().toCompletionStage();
+              return latest.thenApply(l -> positions(committed, l));
+            })
+        .toCompletableFuture();
+  }
+
+  private static Map<String, GroupPosition> positions(
+      Map<TopicPartition, OffsetAndMetadata> committed,
+      Map<TopicPartition, ListOffsetsResultInfo> latest) {
     Map<String, GroupPosition> out = new HashMap<>();
     latest.forEach(
         (tp, end) -> {
@@ -101,13 +149,16 @@ final class GroupProgress {
     return p;
   }
 
-  /** Closes the admin client; later asks answer nothing. */
-  synchronized void close() {
+  /** Closes the admin client without waiting for an ask under way; later asks answer nothing. */
+  void close() {
     closed = true;
-    last = Map.of();
-    if (admin != null) {
-      admin.close(java.time.Duration.ofSeconds(1));
+    Admin a;
+    synchronized (this) {
+      a = admin;
       admin = null;
+    }
+    if (a != null) {
+      a.close(Duration.ZERO);
     }
   }
 }

@@ -701,6 +701,29 @@ class KafkaMappingEndToEndTest {
         .containsExactly("slow-0", "after-1");
   }
 
+  /**
+   * Another member of {@code group} on {@code topic}, as a second node would be, once the group
+   * gave it one partition (it fetches, but commits nothing); the caller closes it.
+   */
+  KafkaConsumer<byte[], byte[]> otherMember(String group, String topic) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", servers);
+    p.put("group.id", group);
+    p.put("enable.auto.commit", "false");
+    KafkaConsumer<byte[], byte[]> other =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    other.subscribe(List.of(topic));
+    long until = System.currentTimeMillis() + 30_000;
+    while (other.assignment().isEmpty() && System.currentTimeMillis() < until) {
+      other.poll(Duration.ofMillis(200));
+    }
+    if (other.assignment().size() != 1) {
+      other.close();
+      throw new AssertionError("no partition moved to the new member: " + other.assignment());
+    }
+    return other;
+  }
+
   @Test
   void kafkaMapping_rebalanceWhileBatchesAreInFlight_commitsThemBeforeHandingPartitionsOver()
       throws Exception {
@@ -716,18 +739,7 @@ class KafkaMappingEndToEndTest {
         .until(() -> lines(fn, ".spans").containsAll(List.of("slow-a0|begin", "slow-a1|begin")));
 
     // another member of the mapping's group, as a second node would be: the group rebalances
-    Properties p = new Properties();
-    p.put("bootstrap.servers", servers);
-    p.put("group.id", uuid);
-    p.put("enable.auto.commit", "false");
-    try (KafkaConsumer<byte[], byte[]> other =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      other.subscribe(List.of(topic));
-      long until = System.currentTimeMillis() + 30_000;
-      while (other.assignment().isEmpty() && System.currentTimeMillis() < until) {
-        other.poll(Duration.ofMillis(200));
-      }
-      assertThat(other.assignment()).as("a partition moved to the new member").hasSize(1);
+    try (KafkaConsumer<byte[], byte[]> other = otherMember(uuid, topic)) {
       TopicPartition moved = other.assignment().iterator().next();
       assertThat(other.position(moved))
           .as("the new member starts past the batch that was in flight")
@@ -754,19 +766,7 @@ class KafkaMappingEndToEndTest {
 
     // another member of the mapping's group, as a second node would be, that takes a partition
     // and processes nothing: this node no longer knows that partition's lag by itself
-    Properties p = new Properties();
-    p.put("bootstrap.servers", servers);
-    p.put("group.id", uuid);
-    p.put("enable.auto.commit", "false");
-    p.put("max.poll.records", "1");
-    try (KafkaConsumer<byte[], byte[]> other =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      other.subscribe(List.of(topic));
-      long until = System.currentTimeMillis() + 30_000;
-      while (other.assignment().isEmpty() && System.currentTimeMillis() < until) {
-        other.poll(Duration.ofMillis(200));
-      }
-      assertThat(other.assignment()).as("a partition moved to the new member").hasSize(1);
+    try (KafkaConsumer<byte[], byte[]> other = otherMember(uuid, topic)) {
       TopicPartition moved = other.assignment().iterator().next();
       for (int i = 0; i < 5; i++) {
         producer.send(new ProducerRecord<>(topic, moved.partition(), "k", "waits-" + i)).get();
