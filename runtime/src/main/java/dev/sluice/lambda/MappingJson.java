@@ -223,7 +223,11 @@ final class MappingJson {
             (partition, p) -> {
               ShardStatus own = v.shards().get(partition);
               if (own == null || own.offsetLag() < 0) {
-                others.putObject(partition).put("Offset", p.offset()).put("OffsetLag", p.lag());
+                ObjectNode o = others.putObject(partition);
+                o.put("Offset", p.offset()).put("OffsetLag", p.lag());
+                if (p.host() != null) {
+                  o.put("MemberHost", p.host());
+                }
               }
             });
     for (JsonNode o : others) {

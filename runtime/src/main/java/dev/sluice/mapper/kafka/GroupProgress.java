@@ -4,6 +4,7 @@ import dev.sluice.mapper.GroupPosition;
 import dev.sluice.mapper.MappingConfig;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -122,21 +125,42 @@ final class GroupProgress {
                   ends.isEmpty()
                       ? CompletableFuture.completedFuture(Map.of())
                       : admin.listOffsets(ends).all().toCompletionStage();
-              return latest.thenApply(l -> positions(committed, l));
+              return latest.thenCombine(hosts(admin), (l, hosts) -> positions(committed, l, hosts));
             })
         .toCompletableFuture();
   }
 
+  /** Partition → the host of the member that holds it, as the group's coordinator tells. */
+  private CompletionStage<Map<TopicPartition, String>> hosts(Admin admin) {
+    String group = config.kafka().consumerGroupId();
+    return admin
+        .describeConsumerGroups(List.of(group))
+        .all()
+        .toCompletionStage()
+        .thenApply(
+            groups -> {
+              Map<TopicPartition, String> out = new HashMap<>();
+              ConsumerGroupDescription g = groups.get(group);
+              if (g != null) {
+                for (MemberDescription m : g.members()) {
+                  m.assignment().topicPartitions().forEach(tp -> out.put(tp, m.host()));
+                }
+              }
+              return out;
+            });
+  }
+
   private static Map<String, GroupPosition> positions(
       Map<TopicPartition, OffsetAndMetadata> committed,
-      Map<TopicPartition, ListOffsetsResultInfo> latest) {
+      Map<TopicPartition, ListOffsetsResultInfo> latest,
+      Map<TopicPartition, String> hosts) {
     Map<String, GroupPosition> out = new HashMap<>();
     latest.forEach(
         (tp, end) -> {
           long offset = committed.get(tp).offset();
           out.put(
               tp.topic() + "-" + tp.partition(),
-              new GroupPosition(offset, Math.max(0, end.offset() - offset)));
+              new GroupPosition(offset, Math.max(0, end.offset() - offset), hosts.get(tp)));
         });
     return Map.copyOf(out);
   }

@@ -780,6 +780,9 @@ class KafkaMappingEndToEndTest {
                   status(uuid).path("OtherPartitions").path(name).path("OffsetLag").asLong() == 5);
       JsonNode s = status(uuid);
       assertThat(s.path("OtherPartitions").path(name).path("Offset").asLong()).isEqualTo(1);
+      assertThat(s.path("OtherPartitions").path(name).path("MemberHost").asText())
+          .as("the host of the member that reads it")
+          .isEqualTo("/127.0.0.1");
       assertThat(s.path("OtherPartitions").size()).as("the partition this node reads").isEqualTo(1);
       assertThat(s.path("OffsetLag").asLong())
           .as("the mapping's, over both partitions")
