@@ -230,38 +230,10 @@ public final class FunctionService implements AutoCloseable {
   /**
    * A service keeping its state in {@code dataDir/functions}, or with a {@code state} (null: none)
    * in the node state several nodes share: a function deployed, changed or deleted through any of
-   * them changes on every one, and the data directory only caches unpacked packages and keeps logs
-   * (unless the other constructor is given a store for them). With shared state, asynchronous
-   * events wait in {@code events} (null: in this node's memory only, lost if it stops before
-   * running them).
-   */
-  public FunctionService(
-      Path dataDir,
-      String region,
-      String accountId,
-      Map<Isolation, RunnerFactory> factories,
-      int globalConcurrency,
-      List<Duration> asyncRetryDelays,
-      Clock clock,
-      StateStore state,
-      EventQueue events) {
-    this(
-        dataDir,
-        region,
-        accountId,
-        factories,
-        globalConcurrency,
-        asyncRetryDelays,
-        clock,
-        state,
-        events,
-        null,
-        WAITING_BYTES);
-  }
-
-  /**
-   * As the constructor above, with the functions' logs kept in {@code logs} (null: files in the
-   * data directory), which the service closes.
+   * them changes on every one, and the data directory only caches unpacked packages. With shared
+   * state, asynchronous events wait in {@code events} (null: in this node's memory only, lost if it
+   * stops before running them). The functions' logs go to {@code logs} (null: files in the data
+   * directory), which the service closes.
    */
   public FunctionService(
       Path dataDir,

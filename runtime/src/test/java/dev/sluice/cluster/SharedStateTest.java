@@ -91,6 +91,7 @@ class SharedStateTest {
               List.of(Duration.ofMillis(50)),
               Clock.systemUTC(),
               state,
+              null,
               null);
       functions.start();
       state.follow();

@@ -803,6 +803,7 @@ class FunctionServiceTest {
             List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
             java.time.Clock.systemUTC(),
             null,
+            null,
             null);
     service.start();
   }

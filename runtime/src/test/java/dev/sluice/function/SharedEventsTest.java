@@ -58,7 +58,8 @@ class SharedEventsTest {
             List.of(Duration.ofMillis(50), Duration.ofMillis(50)),
             Clock.systemUTC(),
             view,
-            queue);
+            queue,
+            null);
     f.start();
     f.startEvents();
     open.add(f);

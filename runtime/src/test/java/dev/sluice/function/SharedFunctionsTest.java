@@ -699,6 +699,7 @@ class SharedFunctionsTest {
             List.of(),
             Clock.systemUTC(),
             state.otherNode(),
+            null,
             null);
     other.start();
     return other;

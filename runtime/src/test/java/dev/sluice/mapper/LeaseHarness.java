@@ -107,6 +107,7 @@ final class LeaseHarness implements AutoCloseable {
             List.of(),
             Clock.systemUTC(),
             null,
+            null,
             null);
     functions.start();
     // the broker's smallest session timeout, so that a lost member's shards move soon

@@ -101,6 +101,7 @@ final class MapperHarness implements AutoCloseable {
             List.of(),
             Clock.systemUTC(),
             null,
+            null,
             null);
     functions.start();
   }

@@ -35,6 +35,7 @@ public final class LocalFunctions implements AutoCloseable {
             List.of(Duration.ofMillis(50)),
             Clock.systemUTC(),
             null,
+            null,
             null);
     service.start();
   }
