@@ -120,6 +120,10 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
     Map<String, Object> c = connection.clientConfig("sluice-function-logs");
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // one request at a time: with several, a first batch refused with NOT_LEADER (a topic made a
+    // moment ago) was overtaken by the next ones, and the broker then refused it as out of order
+    // until it expired, so the first invocations' lines were lost (seen in a test)
+    c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
     c.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, 7L * 24 * 3_600_000);
