@@ -17,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
@@ -117,23 +116,23 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
    * however long no log is written, so that a send after a quiet hour need not wait for it either.
    */
   private static KafkaProducer<byte[], byte[]> producer(KafkaConnection connection) {
-    Map<String, Object> c = connection.clientConfig("sluice-function-logs");
-    c.put(ProducerConfig.ACKS_CONFIG, "all");
-    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // one request at a time: with several, a first batch refused with NOT_LEADER (a topic made a
-    // moment ago) was overtaken by the next ones, and the broker then refused it as out of order
-    // until it expired, so the first invocations' lines were lost (seen in a test)
-    c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
-    c.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, 7L * 24 * 3_600_000);
-    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
-    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
-    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L << 20);
-    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return new KafkaProducer<>(c);
+    return StateClients.producer(
+        connection,
+        "sluice-function-logs",
+        MAX_RECORD_BYTES,
+        32L << 20,
+        Map.of(
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            0,
+            ProducerConfig.METADATA_MAX_IDLE_CONFIG,
+            7L * 24 * 3_600_000,
+            // one request at a time: with several, a first batch refused with NOT_LEADER (a topic
+            // made a moment ago) was overtaken by the next ones, and the broker then refused it as
+            // out of order until it expired, so the first invocations' lines were lost
+            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+            1,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5));
   }
 
   /**

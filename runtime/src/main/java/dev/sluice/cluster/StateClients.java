@@ -32,6 +32,16 @@ final class StateClients {
    */
   static KafkaProducer<byte[], byte[]> producer(
       KafkaConnection connection, String clientId, int maxRecordBytes, long bufferBytes) {
+    return producer(connection, clientId, maxRecordBytes, bufferBytes, Map.of());
+  }
+
+  /** As {@link #producer(KafkaConnection, String, int, long)}, with {@code overrides} on top. */
+  static KafkaProducer<byte[], byte[]> producer(
+      KafkaConnection connection,
+      String clientId,
+      int maxRecordBytes,
+      long bufferBytes,
+      Map<String, Object> overrides) {
     Map<String, Object> c = connection.clientConfig(clientId);
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -45,6 +55,7 @@ final class StateClients {
     c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    c.putAll(overrides);
     return new KafkaProducer<>(c);
   }
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -87,7 +86,12 @@ final class GroupProgress {
     }
     try {
       if (admin == null) {
-        admin = Admin.create(settings()); // makes no call yet: reads the secrets, if any
+        admin =
+            Admin.create(
+                KafkaClientProps.admin(
+                    config.kafka(),
+                    "sluice-" + config.uuid() + "-progress",
+                    TIMEOUT_MILLIS)); // makes no call yet: reads the secrets, if any
       }
       asking = ask(admin).handle(this::answered);
     } catch (RuntimeException e) {
@@ -163,14 +167,6 @@ final class GroupProgress {
               new GroupPosition(offset, Math.max(0, end.offset() - offset), hosts.get(tp)));
         });
     return Map.copyOf(out);
-  }
-
-  private Properties settings() {
-    Properties p = KafkaClientProps.of(config.kafka());
-    p.put("client.id", "sluice-" + config.uuid() + "-progress");
-    p.put("request.timeout.ms", String.valueOf(TIMEOUT_MILLIS));
-    p.put("default.api.timeout.ms", String.valueOf(TIMEOUT_MILLIS));
-    return p;
   }
 
   /** Closes the admin client without waiting for an ask under way; later asks answer nothing. */

@@ -76,6 +76,18 @@ public final class KafkaClientProps {
     return p;
   }
 
+  /**
+   * The settings of an admin client for {@code source}, named {@code clientId}, whose calls give up
+   * after {@code timeoutMillis}.
+   */
+  static Properties admin(KafkaSource source, String clientId, int timeoutMillis) {
+    Properties p = of(source);
+    p.put("client.id", clientId);
+    p.put("request.timeout.ms", String.valueOf(timeoutMillis));
+    p.put("default.api.timeout.ms", String.valueOf(timeoutMillis));
+    return p;
+  }
+
   /** Security settings only; reads the secrets named. */
   static Properties security(List<KafkaSource.Access> access) {
     Properties p = new Properties();

@@ -3,7 +3,6 @@ package dev.sluice.mapper.kafka;
 import dev.sluice.mapper.KafkaSource;
 import dev.sluice.mapper.SourceStats;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -32,19 +31,13 @@ final class TopicRetention {
     t.start();
   }
 
-  private static Properties settings(String mapping, KafkaSource source) {
-    Properties p = KafkaClientProps.of(source);
-    p.put("client.id", "sluice-" + mapping + "-retention");
-    p.put("request.timeout.ms", String.valueOf(TIMEOUT_MILLIS));
-    p.put("default.api.timeout.ms", String.valueOf(TIMEOUT_MILLIS));
-    return p;
-  }
-
   private static void ask(String mapping, KafkaSource source, SourceStats stats) {
     ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, source.topic());
     // the settings inside the try: reading a secret or a key store can fail too, and an exception
     // escaping this thread would only be printed to stderr
-    try (Admin admin = Admin.create(settings(mapping, source))) {
+    try (Admin admin =
+        Admin.create(
+            KafkaClientProps.admin(source, "sluice-" + mapping + "-retention", TIMEOUT_MILLIS))) {
       Config config =
           admin
               .describeConfigs(List.of(topic))
