@@ -126,11 +126,6 @@ public final class KafkaFunctionLogs implements FunctionLogStore {
             0,
             ProducerConfig.METADATA_MAX_IDLE_CONFIG,
             7L * 24 * 3_600_000,
-            // one request at a time: with several, a first batch refused with NOT_LEADER (a topic
-            // made a moment ago) was overtaken by the next ones, and the broker then refused it as
-            // out of order until it expired, so the first invocations' lines were lost
-            ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-            1,
             ProducerConfig.LINGER_MS_CONFIG,
             5));
   }

@@ -28,7 +28,8 @@ final class StateClients {
 
   /**
    * A producer whose writes are durable when acknowledged (every in-sync replica, idempotent, sent
-   * at once), that gives up within the store's waits, for records up to {@code maxRecordBytes}.
+   * at once, one request at a time), that gives up within the store's waits, for records up to
+   * {@code maxRecordBytes}.
    */
   static KafkaProducer<byte[], byte[]> producer(
       KafkaConnection connection, String clientId, int maxRecordBytes, long bufferBytes) {
@@ -46,6 +47,11 @@ final class StateClients {
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // one request at a time: with several, a first batch refused with NOT_LEADER by a partition
+    // made a moment ago can be overtaken by the next one, and is then refused as out of order until
+    // it expires (KAFKA-15591; it lost the first lines of the function logs in a test). The state,
+    // event and log topics take few, small writes, so this costs them little.
+    c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     // within KafkaStateStore's 30 s wait for a write: a write reported failed has given up by
     // then, rather than landing a minute later behind a caller that undid its side of it
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);

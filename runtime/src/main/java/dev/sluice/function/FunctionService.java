@@ -30,12 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -51,13 +48,8 @@ import org.jboss.logging.Logger;
 public final class FunctionService implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(FunctionService.class);
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9-_]{1,64}");
 
-  /** Lambda's pattern for an execution role's ARN. */
-  private static final Pattern ROLE =
-      Pattern.compile("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-
-  /** Lambda's pattern for an environment variable's name: a letter, then at least one more. */
+  /** Lambda's limit for a synchronous (RequestResponse) invocation's payload. */
   static final int MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
   /** Lambda's limit for an Event (asynchronous) invocation's payload, 1 MB since 2025. */
@@ -68,25 +60,14 @@ public final class FunctionService implements AutoCloseable {
   private final Map<Isolation, RunnerFactory> factories;
   private final Clock clock;
 
-  /**
-   * What reservations leave of the node's concurrency, shared by the functions without one: as in
-   * Lambda, a reservation is capacity no other function can take. Resized under {@link
-   * #unreservedLock} whenever a reservation changes.
-   */
-  private final ReservedLimit unreserved;
+  /** The node's concurrency: its reservations and unreserved pool. */
+  private final Concurrency concurrency;
 
-  private final Object unreservedLock = new Object();
-
-  /**
-   * Every invocation on the node, whatever its pool: a reservation removed, lowered or added while
-   * invocations run moves capacity between the pools at once, but those invocations still hold
-   * their old pool's permits, which the new sizes do not count.
-   */
-  private final Semaphore running;
-
-  private final int globalConcurrency;
-  private final List<Duration> asyncRetryDelays;
   private final CodeStore codes;
+
+  /** The asynchronous invocations: their retries, journal or shared queue, and thread. */
+  private final AsyncInvocations async;
+
   private final FunctionLogStore logs;
   private final SharedFunctions shared;
   private final ObjectMapper mapper =
@@ -106,51 +87,10 @@ public final class FunctionService implements AutoCloseable {
    */
   private final Map<Path, Integer> retiring = new HashMap<>();
 
-  /**
-   * Unfinished asynchronous events that the start kept journaled, by request id, with their
-   * function's name: the function is defined but cannot run on this node. They run once an update
-   * makes it runnable here, and go with its deletion.
-   */
-  private final Map<String, String> keptEvents = new ConcurrentHashMap<>();
-
-  /**
-   * Each function's reserved-concurrency limit, kept while its reservation is removed: invocations
-   * admitted under it may still run when a reservation is put again, and must count against it.
-   */
-  private final Map<String, ReservedLimit> limits = new ConcurrentHashMap<>();
-
   private static final long CLOSE_WAIT_SECONDS = 10;
 
   private final ExecutorService logThread =
       Executors.newSingleThreadExecutor(r -> daemon(r, "sluice-function-logs"));
-
-  /**
-   * How long a shared queue's event for a function this node cannot run (or not yet) waits before
-   * it is queued again, for whichever node reads it next.
-   */
-  private static final long NOT_HERE_DELAY_MILLIS = 10_000;
-
-  /** Lambda retries a throttled asynchronous event for up to 6 hours. */
-  private static final long ASYNC_MAX_AGE_MILLIS = 6 * 3_600_000L;
-
-  /**
-   * Most payload bytes that asynchronous events waiting for a retry (after a throttle or a function
-   * error) may hold together, unless a test sets another.
-   */
-  static final long WAITING_BYTES = 256L << 20;
-
-  private final long maxWaitingBytes;
-
-  private final java.util.concurrent.atomic.AtomicLong waitingBytes =
-      new java.util.concurrent.atomic.AtomicLong();
-
-  /** The accepted asynchronous events not finished yet, so that a restart runs them. */
-  private final AsyncJournal journal;
-
-  /** With shared state: where accepted events wait, for any node to run; null otherwise. */
-  private final EventQueue events;
-
-  private final ScheduledExecutorService asyncQueue = asyncQueue();
 
   /**
    * With shared state: one change of a function at a time from this node, held until its outcome
@@ -257,7 +197,7 @@ public final class FunctionService implements AutoCloseable {
         state,
         events,
         logs,
-        WAITING_BYTES);
+        AsyncInvocations.WAITING_BYTES);
   }
 
   /** As the public constructor, with another budget for asynchronous events awaiting a retry. */
@@ -273,20 +213,22 @@ public final class FunctionService implements AutoCloseable {
       EventQueue events,
       FunctionLogStore logs,
       long maxWaitingBytes) {
-    this.maxWaitingBytes = maxWaitingBytes;
-    this.events = state == null ? null : events;
     this.dir = dataDir.resolve("functions");
     this.arnPrefix = "arn:aws:lambda:" + region + ":" + accountId + ":function:";
     this.factories = factories;
     this.clock = clock;
-    this.unreserved = new ReservedLimit(globalConcurrency);
-    this.running = new Semaphore(globalConcurrency);
-    this.globalConcurrency = globalConcurrency;
-    this.asyncRetryDelays = List.copyOf(asyncRetryDelays);
+    this.concurrency = new Concurrency(globalConcurrency);
     this.codes = new CodeStore(dir);
     this.logs = logs != null ? logs : new FunctionLogs(dir, 1024 * 1024, 4);
     this.shared = state == null ? null : new SharedFunctions(state, codes, this);
-    this.journal = state == null ? new AsyncJournal(dataDir.resolve("async")) : AsyncJournal.NONE;
+    this.async =
+        new AsyncInvocations(
+            new AsyncAccess(),
+            clock,
+            asyncRetryDelays,
+            state == null ? new AsyncJournal(dataDir.resolve("async")) : AsyncJournal.NONE,
+            state == null ? null : events,
+            maxWaitingBytes);
     this.foldsCase = CaseFolding.ignoresCase(dir);
   }
 
@@ -321,75 +263,7 @@ public final class FunctionService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load functions from " + dir, e);
     }
-    resumeAsync();
-  }
-
-  /**
-   * Runs again the asynchronous events a stop or crash left unfinished. As for waiting retries, at
-   * most {@link #WAITING_BYTES} of their payloads stay in memory until they run; the others are
-   * read back from the journal then.
-   */
-  private void resumeAsync() {
-    for (String id : journal.pending()) {
-      AsyncJournal.Entry e = journal.read(id);
-      if (e == null) {
-        continue; // unreadable: logged, and left for a look
-      }
-      Deployed d = functions.get(e.function());
-      if (d == null || !d.runsHere()) {
-        keepOrDrop(e);
-        continue;
-      }
-      resume(e);
-    }
-  }
-
-  private void resume(AsyncJournal.Entry e) {
-    AsyncEvent event =
-        new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.firstMillis(), null);
-    byte[] kept = hold(e.payload());
-    asyncQueue.execute(() -> again(e.function(), kept, event));
-  }
-
-  /** Runs the events the start kept for {@code name}, which can run on this node now. */
-  private void runKept(String name) {
-    for (String id : keptOf(name)) {
-      AsyncJournal.Entry e = journal.read(id);
-      if (e != null) {
-        LOG.infof("Asynchronous event %s of %s runs now that the function can run here", id, name);
-        resume(e);
-      }
-    }
-  }
-
-  /** Takes the request ids of the events the start kept for {@code name} out of the kept ones. */
-  private List<String> keptOf(String name) {
-    List<String> ids = new ArrayList<>();
-    keptEvents.forEach(
-        (id, function) -> {
-          if (function.equals(name) && keptEvents.remove(id, function)) {
-            ids.add(id);
-          }
-        });
-    return ids;
-  }
-
-  /**
-   * Drops an unfinished event of a function that is gone; one whose function is still defined but
-   * could not be installed on this start (its runtime missing, say) stays journaled for a start
-   * that can run it.
-   */
-  private void keepOrDrop(AsyncJournal.Entry e) {
-    if (Files.exists(definitionOf(e.function()))) {
-      LOG.warnf(
-          "Asynchronous event %s of %s kept until the function can run here",
-          e.requestId(), e.function());
-      keptEvents.put(e.requestId(), e.function());
-      return;
-    }
-    LOG.warnf(
-        "Asynchronous event %s of %s dropped: the function is gone", e.requestId(), e.function());
-    journal.remove(e.requestId());
+    async.resume();
   }
 
   /**
@@ -448,15 +322,8 @@ public final class FunctionService implements AutoCloseable {
 
   private synchronized FunctionConfig createNow(
       String name, FunctionSpec spec, CodeSource code, Map<String, String> tags) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      // a model constraint: ValidationException, as Lambda answers it
-      throw FunctionException.validation(
-          "Value '"
-              + name
-              + "' at 'functionName' failed to satisfy constraint: Member must satisfy"
-              + " regular expression pattern: [a-zA-Z0-9-_]{1,64}");
-    }
-    checkRequest(spec);
+    FunctionSpecs.checkName(name);
+    FunctionSpecs.checkRequest(spec);
     FunctionTags.check(Map.of(), tags, List.of());
     if (functions.containsKey(name)) {
       throw new FunctionException(
@@ -473,8 +340,8 @@ public final class FunctionService implements AutoCloseable {
               + " only by case, and this node's data directory is on a file system that ignores"
               + " case: the two would share their files.");
     }
-    FunctionSpec s = withDefaults(spec);
-    validate(s);
+    FunctionSpec s = FunctionSpecs.withDefaults(spec);
+    FunctionSpecs.validate(s);
     CodeStore.Stored stored = codes.store(name, code);
     long storedAt = System.nanoTime();
     FunctionConfig config =
@@ -509,7 +376,8 @@ public final class FunctionService implements AutoCloseable {
       boolean replaces = Files.exists(definitionOf(name));
       persist(config);
       if (replaces) {
-        dropJournaled(name); // kept for the definition that could not run here, not for this one
+        // kept for the definition that could not run here, not for this one
+        async.dropJournaled(name);
       }
     } catch (RuntimeException e) {
       runner.close();
@@ -520,18 +388,6 @@ public final class FunctionService implements AutoCloseable {
     }
     put(config, stored.code(), runner);
     return config;
-  }
-
-  /** Forgets the unfinished asynchronous events of {@code name} that a start kept journaled. */
-  private void dropJournaled(String name) {
-    keptOf(name); // no longer kept: the loop below removes them
-    for (String id : journal.pending()) {
-      AsyncJournal.Entry e = journal.read(id);
-      if (e != null && e.function().equals(name)) {
-        LOG.warnf("Asynchronous event %s of %s dropped: the function was created again", id, name);
-        journal.remove(id);
-      }
-    }
   }
 
   /**
@@ -594,21 +450,12 @@ public final class FunctionService implements AutoCloseable {
 
   private synchronized FunctionConfig updateConfigurationNow(
       String name, FunctionSpec spec, String revisionId) {
-    checkRequest(spec); // the request's own shape first, as Lambda checks it
+    FunctionSpecs.checkRequest(spec); // the request's own shape first, as Lambda checks it
     Deployed d = require(name);
     FunctionConfig c = d.config();
     requireRevision(c, revisionId);
-    FunctionSpec merged =
-        new FunctionSpec(
-            or(spec.handler(), c.handler()),
-            or(spec.runtime(), c.runtime()),
-            or(spec.memorySize(), c.memorySize()),
-            or(spec.timeoutSeconds(), c.timeoutSeconds()),
-            or(spec.environment(), c.environment()),
-            or(spec.description(), c.description()),
-            or(spec.isolation(), isolationFor(or(spec.runtime(), c.runtime()), c.isolation())),
-            or(spec.role(), c.role()));
-    validate(merged);
+    FunctionSpec merged = FunctionSpecs.merged(spec, c);
+    FunctionSpecs.validate(merged);
     FunctionConfig next = c.withSettings(merged, clock.millis());
     return replace(d, next, null, revisionId != null);
   }
@@ -628,53 +475,26 @@ public final class FunctionService implements AutoCloseable {
   }
 
   private synchronized FunctionConfig putConcurrencyNow(String nameOrArn, Integer reserved) {
-    checkRange("reservedConcurrentExecutions", reserved, 0, Integer.MAX_VALUE);
+    FunctionSpecs.checkRange("reservedConcurrentExecutions", reserved, 0, Integer.MAX_VALUE);
     Deployed d = require(nameOrArn);
     String name = d.config().name(); // the registry's key, not an ARN
     if (reserved != null && reserved > FunctionConfig.MAX_RESERVED_CONCURRENCY) {
       throw FunctionException.invalid(
           "ReservedConcurrentExecutions must be between 0 and 1000, not " + reserved + ".");
     }
-    requireRoomFor(name, reserved);
+    if (reserved != null) {
+      concurrency.requireRoomFor(name, reserved, reservedByOthers(name));
+    }
     FunctionConfig next = d.config().withReservedConcurrency(reserved);
     if (shared != null) {
       stage(d, next, null, null, false);
       return next;
     }
     persist(next);
-    functions.put(name, new Deployed(next, d.code(), d.runner(), limiter(name, reserved)));
+    functions.put(
+        name, new Deployed(next, d.code(), d.runner(), concurrency.limiter(name, reserved)));
     resizeUnreserved();
     return next;
-  }
-
-  /**
-   * As Lambda keeps reservations within the account's limit and leaves a tenth of it (100 of 1,000)
-   * to the functions without one: here within the node's concurrency, with at least a tenth of it
-   * (one at least, 100 at most) left unreserved, so that reservations cannot throttle every other
-   * function to nothing.
-   */
-  private void requireRoomFor(String name, Integer reserved) {
-    if (reserved == null) {
-      return;
-    }
-    int others =
-        functions.values().stream()
-            .filter(f -> !f.config().name().equals(name))
-            .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
-            .sum();
-    int minUnreserved = Math.min(100, Math.max(1, globalConcurrency / 10));
-    if (others + reserved > globalConcurrency - minUnreserved) {
-      throw FunctionException.invalid(
-          "Specified ReservedConcurrentExecutions for function "
-              + name
-              + " decreases the node's UnreservedConcurrentExecution below its minimum value of ["
-              + minUnreserved
-              + "]: "
-              + others
-              + " are reserved by other functions, of this node's "
-              + globalConcurrency
-              + " (sluice.function.max-concurrency).");
-    }
   }
 
   /**
@@ -727,16 +547,13 @@ public final class FunctionService implements AutoCloseable {
     String name = d.config().name();
     long since = System.nanoTime();
     functions.remove(name);
-    limits.remove(name);
+    concurrency.forget(name);
     resizeUnreserved();
     d.runner().close();
     closeLog(name);
     codes.deleteAllButPackages(name);
     removeWhenStopped(d, since);
-    for (String id : keptOf(name)) {
-      LOG.warnf("Asynchronous event %s of %s dropped: the function was deleted", id, name);
-      journal.remove(id);
-    }
+    async.forgetKept(name);
   }
 
   /**
@@ -874,18 +691,18 @@ public final class FunctionService implements AutoCloseable {
       KinesisBatch batch,
       String clientContext,
       String requestId) {
-    acquire(d);
+    concurrency.acquire(d.reserved(), d.config());
     long deadline = clock.millis() + d.config().timeoutSeconds() * 1000L;
     Invocation inv = new Invocation(requestId, payload, deadline, arn(name), clientContext, batch);
     CompletableFuture<InvocationReport> report;
     try {
       report = run(d, inv);
     } catch (RuntimeException | Error e) { // an Error too: no thread left for an instance, say
-      release(d);
+      concurrency.release(d.reserved());
       throw e;
     }
     return report
-        .whenComplete((r, e) -> release(d))
+        .whenComplete((r, e) -> concurrency.release(d.reserved()))
         .thenApplyAsync(r -> logged(d.config(), requestId, r), logThread);
   }
 
@@ -899,54 +716,7 @@ public final class FunctionService implements AutoCloseable {
     byte[] event = eventOf(payload);
     checkPayload(event, MAX_ASYNC_PAYLOAD_BYTES, "Event"); // before the lookup, as in Lambda
     String name = requireRunnable(nameOrArn).config().name(); // retries look it up by this name
-    AsyncEvent first = new AsyncEvent(UUID.randomUUID().toString(), 0, 0, clock.millis(), null);
-    if (events != null) {
-      // any node may run it, this one too once its queue hands it over
-      try {
-        events.offer(new QueuedEvent(first.requestId(), name, event, first.firstMillis()));
-      } catch (RuntimeException e) {
-        throw new FunctionException(
-            FunctionException.Kind.SERVICE, "The event could not be queued: " + e.getMessage());
-      }
-      return first.requestId();
-    }
-    try {
-      journal.put(first.entry(name, event)); // before the 202: a restart runs it
-    } catch (UncheckedIOException e) {
-      throw new FunctionException(
-          FunctionException.Kind.SERVICE, "The event could not be queued: " + e.getMessage());
-    }
-    asyncQueue.execute(() -> attemptAsync(name, event, first));
-    return first.requestId();
-  }
-
-  /** An invocation without a payload gets the empty JSON object as its event, as in Lambda. */
-  private static byte[] eventOf(byte[] payload) {
-    return payload == null || payload.length == 0
-        ? "{}".getBytes(StandardCharsets.US_ASCII)
-        : payload;
-  }
-
-  /**
-   * An asynchronous event's progress: function errors counted against Lambda's two retries;
-   * throttles, which Lambda retries apart from those for up to 6 hours, counted for the backoff.
-   * {@code delivery} is the shared queue's handle of it, or null for an event of the journal.
-   */
-  private record AsyncEvent(
-      String requestId,
-      int attempt,
-      int throttles,
-      long firstMillis,
-      EventQueue.Delivery delivery) {
-
-    AsyncJournal.Entry entry(String function, byte[] payload) {
-      return new AsyncJournal.Entry(requestId, function, payload, attempt, throttles, firstMillis);
-    }
-
-    AsyncEvent next(int failures, int throttled) {
-      return new AsyncEvent(
-          requestId, attempt + failures, throttles + throttled, firstMillis, delivery);
-    }
+    return async.accept(name, event);
   }
 
   /**
@@ -954,221 +724,14 @@ public final class FunctionService implements AutoCloseable {
    * followed, so that a function deployed through another node a moment ago is found.
    */
   public void startEvents() {
-    if (events != null) {
-      events.start(this::deliver);
-    }
+    async.startEvents();
   }
 
-  private void deliver(EventQueue.Delivery d) {
-    try {
-      asyncQueue.execute(() -> delivered(d));
-    } catch (RejectedExecutionException e) {
-      // stopping: not done, so the node that takes the event over runs it
-    }
-  }
-
-  private void delivered(EventQueue.Delivery d) {
-    QueuedEvent e = d.event();
-    AsyncEvent event =
-        new AsyncEvent(e.requestId(), e.attempt(), e.throttles(), e.acceptedMillis(), d);
-    if (droppedAsOld(e.function(), event)) {
-      return; // also before it is queued again for another node
-    }
-    if (!runsHere(e.function())) {
-      // accepted by another node, maybe just after a deploy there that this view has not reached:
-      // a view still behind cannot tell a function deleted from one it has not heard of yet
-      boolean current = viewCurrent(e.requestId());
-      if (!current || shared.has(e.function())) {
-        // deployed, but it cannot run on this node (or is still being installed): another may
-        LOG.warnf(
-            "Asynchronous event %s: function %s cannot run on this node now%s; queued again",
-            e.requestId(), e.function(), current ? "" : " (its view of the node state is behind)");
-        asyncQueue.schedule(
-            () -> requeue(e.function(), e.payload(), event),
-            NOT_HERE_DELAY_MILLIS,
-            TimeUnit.MILLISECONDS);
-        return;
-      }
-    }
-    attemptAsync(e.function(), e.payload(), event);
-  }
-
-  private boolean viewCurrent(String requestId) {
-    try {
-      return shared.awaitCurrent();
-    } catch (RuntimeException x) {
-      LOG.warnf("Asynchronous event %s: shared state not current (%s)", requestId, x);
-      return false;
-    }
-  }
-
-  /**
-   * Writes a shared queue's event back with its progress, and lets the delivery go: a retry's wait
-   * (up to a minute per throttle, for up to 6 hours) must not hold its partition's commit point,
-   * nor its bytes against the bound of events a node takes in. Unless the event moved to another
-   * node meanwhile, which runs it; a write that fails is tried again, the delivery still held.
-   */
-  private void requeue(String name, byte[] payload, AsyncEvent event) {
-    if (!event.delivery().current()) {
-      return;
-    }
-    try {
-      events.offer(
-          new QueuedEvent(
-              event.requestId(),
-              name,
-              payload,
-              event.firstMillis(),
-              event.attempt(),
-              event.throttles()));
-    } catch (RuntimeException e) {
-      LOG.warnf("Asynchronous event %s not queued again yet: %s", event.requestId(), e);
-      asyncQueue.schedule(
-          () -> requeue(name, payload, event), NOT_HERE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-      return;
-    }
-    event.delivery().done();
-  }
-
-  /** Forgets a finished event: it succeeded, ran out of retries, or was dropped. */
-  private void finished(AsyncEvent event) {
-    journal.remove(event.requestId());
-    if (event.delivery() != null) {
-      event.delivery().done();
-    }
-  }
-
-  private void attemptAsync(String name, byte[] payload, AsyncEvent event) {
-    if (droppedAsOld(name, event)) {
-      return;
-    }
-    CompletableFuture<Invoked> f;
-    try {
-      Deployed d = require(name);
-      f = start(d, name, payload, null, null, event.requestId());
-    } catch (RuntimeException | Error e) {
-      // not only FunctionException: anything else thrown here would end in the executor's
-      // future, the event neither retried nor dropped until a restart
-      f = CompletableFuture.failedFuture(e);
-    }
-    // on the queue's thread: what follows writes the journal, which no event loop may wait for
-    f.whenCompleteAsync((r, e) -> afterAsync(name, payload, event, r, e), asyncQueue);
-  }
-
-  /**
-   * Drops {@code event} when it was accepted more than 6 hours ago: Lambda keeps an event that long
-   * at most, retries and throttles included. Also one that a node down for longer finds in its
-   * journal, or that a queue whose group lost its offsets hands out again days later.
-   */
-  private boolean droppedAsOld(String name, AsyncEvent event) {
-    if (clock.millis() - event.firstMillis() <= ASYNC_MAX_AGE_MILLIS) {
-      return false;
-    }
-    LOG.warnf(
-        "Asynchronous event %s of %s dropped: accepted more than 6 hours ago",
-        event.requestId(), name);
-    finished(event);
-    return true;
-  }
-
-  private void afterAsync(String name, byte[] payload, AsyncEvent event, Invoked r, Throwable e) {
-    boolean failed = e != null || r.report().result() instanceof InvocationResult.Failure;
-    if (failed && !runsHere(name)) {
-      if (event.delivery() != null && shared.has(name)) {
-        // a retry here would count an attempt that never ran: another node may run it
-        later(name, payload, event, NOT_HERE_DELAY_MILLIS, "cannot run on this node");
-        return;
-      }
-      if (!functions.containsKey(name)) {
-        LOG.warnf("Asynchronous event %s dropped: function %s is gone", event.requestId(), name);
-      }
-    }
-    if (!failed || !functions.containsKey(name)) {
-      finished(event);
-      return;
-    }
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    if (cause instanceof FunctionException t
-        && t.kind() == FunctionException.Kind.TOO_MANY_REQUESTS) {
-      retryThrottled(name, payload, event); // past 6 hours, its next attempt drops it
-      return;
-    }
-    if (event.attempt() < asyncRetryDelays.size()) {
-      long delay = asyncRetryDelays.get(event.attempt()).toMillis();
-      later(name, payload, event.next(1, 0), delay, "failed");
-    } else {
-      LOG.warnf(
-          "Asynchronous invocation of %s failed after %d attempts; dropped",
-          name, event.attempt() + 1);
-      finished(event);
-    }
-  }
-
-  /** Queues a throttled event again, backing off up to a minute. */
-  private void retryThrottled(String name, byte[] payload, AsyncEvent event) {
-    long delay = Math.min(1000L << Math.min(event.throttles(), 6), 60_000L);
-    later(name, payload, event.next(0, 1), delay, "throttled");
-  }
-
-  /**
-   * Runs {@code event} again after {@code delayMillis}. The events waiting so hold at most {@link
-   * #WAITING_BYTES} of payload in memory, so that a function failing or throttled for hours under a
-   * stream of events cannot fill the heap: past that an event waits with its payload only in the
-   * journal on disk, read back when it runs; without one (a node on shared state) it is dropped,
-   * logged.
-   */
-  private void later(String name, byte[] payload, AsyncEvent event, long delayMillis, String why) {
-    if (event.delivery() != null) {
-      // held until the wait is over (a minute at most), then queued again with its progress
-      asyncQueue.schedule(() -> requeue(name, payload, event), delayMillis, TimeUnit.MILLISECONDS);
-      return;
-    }
-    byte[] kept = hold(payload);
-    if (kept == null && !journal.durable()) {
-      drop(name, event, why);
-      return;
-    }
-    try {
-      journal.put(event.entry(name, payload)); // a restart retries it from here
-    } catch (UncheckedIOException e) {
-      LOG.warnf("Asynchronous event %s: its retry state not saved (%s)", event.requestId(), e);
-      if (kept == null) {
-        drop(name, event, why);
-        return;
-      }
-    }
-    asyncQueue.schedule(() -> again(name, kept, event), delayMillis, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * {@code payload}, counted against the waiting budget, when it fits in; null otherwise (the event
-   * then waits with its payload in the journal only). {@link #again} gives it back.
-   */
-  private byte[] hold(byte[] payload) {
-    if (waitingBytes.addAndGet(payload.length) <= maxWaitingBytes) {
-      return payload;
-    }
-    waitingBytes.addAndGet(-payload.length);
-    return null;
-  }
-
-  /** Attempts a waiting event, with its payload from memory or else from the journal. */
-  private void again(String name, byte[] kept, AsyncEvent event) {
-    if (kept != null) {
-      waitingBytes.addAndGet(-kept.length);
-      attemptAsync(name, kept, event);
-      return;
-    }
-    byte[] payload = journal.payload(event.requestId());
-    if (payload != null) {
-      attemptAsync(name, payload, event);
-    }
-  }
-
-  private void drop(String name, AsyncEvent event, String why) {
-    LOG.warnf(
-        "Asynchronous invocation of %s %s while too many wait for a retry; dropped", name, why);
-    finished(event);
+  /** An invocation without a payload gets the empty JSON object as its event, as in Lambda. */
+  private static byte[] eventOf(byte[] payload) {
+    return payload == null || payload.length == 0
+        ? "{}".getBytes(StandardCharsets.US_ASCII)
+        : payload;
   }
 
   private CompletableFuture<InvocationReport> run(Deployed d, Invocation inv) {
@@ -1206,57 +769,22 @@ public final class FunctionService implements AutoCloseable {
     return new Invoked(requestId, report, text);
   }
 
-  /**
-   * A function with a reservation runs within it alone; the others share the unreserved pool; and
-   * no more than the node's concurrency run at once, however the pools were resized meanwhile.
-   */
-  private void acquire(Deployed d) {
-    acquirePool(d);
-    if (!running.tryAcquire()) {
-      (d.reserved() != null ? d.reserved() : unreserved).release();
-      throw FunctionException.throttled(
-          "ConcurrentInvocationLimitExceeded",
-          "Rate Exceeded. The node's concurrency is in use by invocations admitted before a"
-              + " reserved concurrency changed.");
-    }
-  }
-
-  private void acquirePool(Deployed d) {
-    if (d.reserved() != null) {
-      if (!d.reserved().tryAcquire()) {
-        throw FunctionException.throttled(
-            "ReservedFunctionConcurrentInvocationLimitExceeded",
-            "Rate Exceeded. Function "
-                + d.config().name()
-                + " is at its reserved concurrency ("
-                + d.config().reservedConcurrency()
-                + ").");
-      }
-      return;
-    }
-    if (!unreserved.tryAcquire()) {
-      throw FunctionException.throttled(
-          "ConcurrentInvocationLimitExceeded",
-          "Rate Exceeded. The node's unreserved concurrency is in use.");
-    }
-  }
-
-  /** Gives back what {@link #acquire} took for {@code d}, the same Deployed. */
-  private void release(Deployed d) {
-    (d.reserved() != null ? d.reserved() : unreserved).release();
-    running.release();
-  }
-
   /** Sizes the unreserved pool to what the functions' reservations leave. */
   private void resizeUnreserved() {
-    synchronized (unreservedLock) {
-      int reserved =
-          functions.values().stream()
-              .filter(f -> f.reserved() != null)
-              .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
-              .sum();
-      unreserved.resize(Math.max(0, globalConcurrency - reserved));
-    }
+    concurrency.resizeUnreserved(
+        () ->
+            functions.values().stream()
+                .filter(f -> f.reserved() != null)
+                .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
+                .sum());
+  }
+
+  /** The concurrency the functions other than {@code name} reserve. */
+  private int reservedByOthers(String name) {
+    return functions.values().stream()
+        .filter(f -> !f.config().name().equals(name))
+        .mapToInt(f -> Objects.requireNonNullElse(f.config().reservedConcurrency(), 0))
+        .sum();
   }
 
   /** Fails as TOO_LARGE when {@code payload} is over the limit of a synchronous invocation. */
@@ -1350,7 +878,7 @@ public final class FunctionService implements AutoCloseable {
                 }
               }
             },
-            asyncQueue);
+            async.executor());
   }
 
   /**
@@ -1399,10 +927,14 @@ public final class FunctionService implements AutoCloseable {
   private void put(FunctionConfig config, DeployedCode code, Runner runner) {
     functions.put(
         config.name(),
-        new Deployed(config, code, runner, limiter(config.name(), config.reservedConcurrency())));
+        new Deployed(
+            config,
+            code,
+            runner,
+            concurrency.limiter(config.name(), config.reservedConcurrency())));
     resizeUnreserved();
     if (!(runner instanceof UnrunnableRunner)) {
-      runKept(config.name());
+      async.runKept(config.name());
     }
   }
 
@@ -1595,145 +1127,6 @@ public final class FunctionService implements AutoCloseable {
     return d;
   }
 
-  /** The function's limit, resized: the same one across its changes (see ReservedLimit). */
-  private ReservedLimit limiter(String name, Integer reserved) {
-    if (reserved == null) {
-      return null;
-    }
-    return limits.compute(name, (n, current) -> ReservedLimit.resized(current, reserved));
-  }
-
-  /**
-   * The isolation a function keeps when an update names none: an OS-only runtime's bootstrap is a
-   * program, so a move to one takes process isolation, as a creation with it does (the AWS tools
-   * cannot send Sluice's isolation tag).
-   */
-  private static Isolation isolationFor(String runtime, Isolation current) {
-    return runtime != null && runtime.startsWith("provided") ? Isolation.PROCESS : current;
-  }
-
-  private static FunctionSpec withDefaults(FunctionSpec s) {
-    return new FunctionSpec(
-        s.handler(),
-        s.runtime(),
-        or(s.memorySize(), 128),
-        or(s.timeoutSeconds(), 3),
-        or(s.environment(), Map.of()),
-        or(s.description(), ""),
-        // an OS-only runtime's bootstrap is a program: it can only run as a process
-        or(
-            s.isolation(),
-            s.runtime() != null && s.runtime().startsWith("provided")
-                ? Isolation.PROCESS
-                : Isolation.CLASSLOADER),
-        s.role());
-  }
-
-  /**
-   * Fails unless {@code value} is unset or within [{@code min}, {@code max}], as Lambda's model.
-   */
-  static void checkRange(String member, Integer value, int min, int max) {
-    if (value == null || (value >= min && value <= max)) {
-      return;
-    }
-    throw FunctionException.validation(
-        "Value '"
-            + value
-            + "' at '"
-            + member
-            + "' failed to satisfy constraint: Member must have value "
-            + (value < min ? "greater than or equal to " + min : "less than or equal to " + max));
-  }
-
-  private static void validate(FunctionSpec s) {
-    Runtimes.checkRunnable(s.runtime());
-    if (s.runtime().startsWith("provided") && s.isolation() == Isolation.CLASSLOADER) {
-      throw FunctionException.invalid(
-          "Runtime "
-              + s.runtime()
-              + " runs a bootstrap program: it needs process isolation (tag sluice:isolation"
-              + " process), not classloader isolation.");
-    }
-    if (s.runtime().startsWith("java") && (s.handler() == null || s.handler().isBlank())) {
-      throw FunctionException.invalid("A handler is required for runtime " + s.runtime() + ".");
-    }
-    for (Map.Entry<String, String> e : s.environment().entrySet()) {
-      if (String.valueOf(e.getValue()).indexOf('\u0000') >= 0) {
-        throw FunctionException.invalid(
-            "Environment variable " + e.getKey() + " holds a NUL character.");
-      }
-    }
-    String env = FunctionConfig.environmentJson(s.environment());
-    if (FunctionConfig.utf8Bytes(env) > FunctionConfig.MAX_ENVIRONMENT_BYTES) {
-      throw FunctionException.invalid(
-          "Lambda was unable to configure your environment variables because the environment"
-              + " variables you have provided exceeded the 4KB limit. String measured: "
-              + env);
-    }
-  }
-
-  /**
-   * What a create or update request sets itself, checked as Lambda checks it: the role's ARN, then
-   * the environment's names (their pattern first, then the reserved ones). Only the request's own
-   * values are checked, so that a definition stored before these checks can still be changed in
-   * other ways.
-   */
-  private static void checkRequest(FunctionSpec spec) {
-    Runtimes.checkKnown(spec.runtime());
-    checkRange("memorySize", spec.memorySize(), 128, 10240);
-    checkRange("timeout", spec.timeoutSeconds(), 1, FunctionConfig.MAX_TIMEOUT_SECONDS);
-    if (spec.handler() != null && !FunctionConfig.HANDLER.matcher(spec.handler()).matches()) {
-      throw FunctionException.validation(
-          "Value '"
-              + spec.handler()
-              + "' at 'handler' failed to satisfy constraint: Member must satisfy regular"
-              + " expression pattern: [^\\s]+, and have length less than or equal to 128");
-    }
-    if (spec.description() != null
-        && spec.description().length() > FunctionConfig.MAX_DESCRIPTION_CHARS) {
-      throw FunctionException.validation(
-          "Value at 'description' failed to satisfy constraint: Member must have length less"
-              + " than or equal to "
-              + FunctionConfig.MAX_DESCRIPTION_CHARS);
-    }
-    if (spec.role() != null && !ROLE.matcher(spec.role()).matches()) {
-      throw FunctionException.validation(
-          "Value '"
-              + spec.role()
-              + "' at 'role' failed to satisfy constraint: Member must satisfy regular expression"
-              + " pattern: "
-              + ROLE.pattern());
-    }
-    Map<String, String> environment = spec.environment();
-    if (environment == null) {
-      return;
-    }
-    for (String key : environment.keySet()) {
-      if (!FunctionConfig.ENVIRONMENT_NAME.matcher(key).matches()) {
-        throw FunctionException.validation(
-            "Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy"
-                + " constraint: [Member must satisfy regular expression pattern:"
-                + " [a-zA-Z]([a-zA-Z0-9_])+]");
-      }
-    }
-    List<String> reserved =
-        environment.keySet().stream()
-            .filter(FunctionConfig.RESERVED_ENVIRONMENT::contains)
-            .sorted()
-            .toList();
-    if (!reserved.isEmpty()) {
-      throw FunctionException.invalid(
-          "Lambda was unable to configure your environment variables because the environment"
-              + " variables you have provided contains reserved keys that are currently not"
-              + " supported for modification. Reserved keys used in this request: "
-              + String.join(", ", reserved));
-    }
-  }
-
-  private static <T> T or(T value, T fallback) {
-    return value != null ? value : fallback;
-  }
-
   /** A daemon thread named {@code name}: none of the service's threads holds the JVM up. */
   static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
@@ -1775,6 +1168,40 @@ public final class FunctionService implements AutoCloseable {
         + ") cannot be read on this node. Update the function's code to deploy it again.";
   }
 
+  /** What the asynchronous invocations see of the functions. */
+  private final class AsyncAccess implements AsyncInvocations.Functions {
+
+    @Override
+    public CompletableFuture<Invoked> start(String name, byte[] payload, String requestId) {
+      return FunctionService.this.start(require(name), name, payload, null, null, requestId);
+    }
+
+    @Override
+    public boolean deployed(String name) {
+      return functions.containsKey(name);
+    }
+
+    @Override
+    public boolean runsHere(String name) {
+      return FunctionService.this.runsHere(name);
+    }
+
+    @Override
+    public boolean shared(String name) {
+      return shared.has(name);
+    }
+
+    @Override
+    public boolean viewCurrent() {
+      return shared.awaitCurrent();
+    }
+
+    @Override
+    public boolean definedOnDisk(String name) {
+      return Files.exists(definitionOf(name));
+    }
+  }
+
   /** Applies what takes effect in the shared order, this node's own changes included. */
   private final class SharedChanges implements SharedFunctions.Applier {
 
@@ -1799,7 +1226,7 @@ public final class FunctionService implements AutoCloseable {
         ReservedLimit reserved =
             Objects.equals(old.config().reservedConcurrency(), config.reservedConcurrency())
                 ? old.reserved()
-                : limiter(config.name(), config.reservedConcurrency());
+                : concurrency.limiter(config.name(), config.reservedConcurrency());
         functions.put(config.name(), new Deployed(config, old.code(), old.runner(), reserved));
         resizeUnreserved();
         return;
@@ -1829,29 +1256,12 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  /**
-   * The thread of asynchronous events. A stop lets the task under way finish, uninterrupted (an
-   * interrupt would fail its journal write, and a failed write drops the event), and drops the
-   * waiting ones, which the journal keeps for the next start.
-   */
-  private static ScheduledExecutorService asyncQueue() {
-    java.util.concurrent.ScheduledThreadPoolExecutor queue =
-        new java.util.concurrent.ScheduledThreadPoolExecutor(
-            1, r -> daemon(r, "sluice-async-invoke"));
-    queue.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    return queue;
-  }
-
   /** Stops every runner and the service's threads. */
   @Override
   public void close() {
     closeShared();
     functions.values().forEach(d -> d.runner().close());
-    asyncQueue.shutdown();
-    awaitTermination(asyncQueue, "asynchronous event");
-    if (events != null) {
-      events.close(); // after the queue: what finished until now counts as done
-    }
+    async.close();
     try {
       logThread.execute(logs::close);
     } catch (RejectedExecutionException e) {

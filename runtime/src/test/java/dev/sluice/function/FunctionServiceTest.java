@@ -44,7 +44,7 @@ class FunctionServiceTest {
   java.time.Clock clock = java.time.Clock.systemUTC();
 
   void openWithRetryDelays(List<Duration> delays) {
-    openWith(null, delays, FunctionService.WAITING_BYTES);
+    openWith(null, delays, AsyncInvocations.WAITING_BYTES);
   }
 
   /**
