@@ -196,8 +196,11 @@ final class MappingJson {
     n.put("RecordsToOnFailure", v.sum(ShardStatus::recordsToOnFailure));
     n.put("BatchesInFlight", v.sum(ShardStatus::batchesInFlight));
     n.put("Stuck", v.stuck());
+    Map<String, GroupPosition> group = service.groupPositions(v.config().uuid());
     if (v.config().kafka() != null) {
-      groupLag(n, v, service.groupPositions(v.config().uuid()));
+      groupLag(n, v, group);
+    } else if (!group.isEmpty()) {
+      otherShards(n, v, group);
     }
     ObjectNode shards = n.putObject("Shards");
     v.shards().forEach((id, s) -> shard(shards.putObject(id), s));
@@ -223,11 +226,7 @@ final class MappingJson {
             (partition, p) -> {
               ShardStatus own = v.shards().get(partition);
               if (own == null || own.offsetLag() < 0) {
-                ObjectNode o = others.putObject(partition);
-                o.put("Offset", p.offset()).put("OffsetLag", p.lag());
-                if (p.host() != null) {
-                  o.put("MemberHost", p.host());
-                }
+                position(others.putObject(partition), p);
               }
             });
     for (JsonNode o : others) {
@@ -236,6 +235,35 @@ final class MappingJson {
     n.put("OffsetLag", lag);
     if (!others.isEmpty()) {
       n.set("OtherPartitions", others);
+    }
+  }
+
+  /**
+   * With several nodes on Kafka storage: the stream's shards that other nodes run (their mapping's
+   * group has an unfinished checkpoint in them), each with its checkpoint's offset, the records
+   * after it and the host of the node that runs it.
+   */
+  private static void otherShards(
+      ObjectNode n, MappingService.View v, Map<String, GroupPosition> group) {
+    ObjectNode others = LambdaJson.MAPPER.createObjectNode();
+    new TreeMap<>(group)
+        .forEach(
+            (shard, p) -> {
+              // the shards this node runs now have checkpoints here; Shards also keeps the figures
+              // of those it ran before a rebalance moved them
+              if (!v.checkpoints().containsKey(shard)) {
+                position(others.putObject(shard), p);
+              }
+            });
+    if (!others.isEmpty()) {
+      n.set("OtherShards", others);
+    }
+  }
+
+  private static void position(ObjectNode o, GroupPosition p) {
+    o.put("Offset", p.offset()).put("OffsetLag", p.lag());
+    if (p.host() != null) {
+      o.put("MemberHost", p.host());
     }
   }
 

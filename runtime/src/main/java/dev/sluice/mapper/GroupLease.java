@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -89,6 +91,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   private final Set<String> tooLarge = new HashSet<>(); // membership thread only
   private final Set<String> held = new HashSet<>(); // membership thread only
   private final CheckpointCopies copies;
+  private final GroupProgress progress;
   private final Map<String, Checkpoint> uncopied = new HashMap<>(); // membership thread only
   private long copiedAtNanos = System.nanoTime() - COPY_INTERVAL_NANOS; // first commit copies
   private volatile CompletableFuture<Map<String, Checkpoint>> lastCopy =
@@ -113,6 +116,27 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     this.drain = drain;
     // the group must wait through the longest drain a function's timeout may later ask for
     this.config = config(options, group, Drain.longest().plus(MIN_DRAIN).toMillis());
+    this.progress =
+        new GroupProgress(
+            group,
+            () -> Admin.create(progressConfig(options, group)),
+            group,
+            topic,
+            GroupLeases::shardId,
+            committed -> !CheckpointMetadata.decode(committed).finished());
+  }
+
+  /** The settings of the admin client that asks for the group's progress. */
+  private static Map<String, Object> progressConfig(GroupLeaseOptions o, String group) {
+    Map<String, Object> c = o.connection().clientConfig("sluice-progress-" + group);
+    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, GroupProgress.TIMEOUT_MILLIS);
+    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, GroupProgress.TIMEOUT_MILLIS);
+    return c;
+  }
+
+  @Override
+  public Map<String, GroupPosition> groupPositions() {
+    return progress.positions();
   }
 
   private long drainMillis() {
@@ -180,6 +204,7 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
   @Override
   public void close() {
     closing = true;
+    progress.close();
     if (owner == null) {
       return; // never started: no consumer to close
     }

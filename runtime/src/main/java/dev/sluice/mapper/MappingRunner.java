@@ -217,6 +217,11 @@ final class MappingRunner implements ShardProcessor.Progress, SourceRunner, Shar
     return Map.copyOf(checkpoints);
   }
 
+  @Override
+  public Map<String, GroupPosition> groupPositions() {
+    return lease.groupPositions();
+  }
+
   private void periodic() {
     reconcile();
     if (!stopped) {

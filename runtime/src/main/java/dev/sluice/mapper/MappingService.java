@@ -650,8 +650,9 @@ public final class MappingService implements AutoCloseable {
   }
 
   /**
-   * Where a Kafka mapping's consumer group stands in each partition, on every node (see {@link
-   * SourceRunner#groupPositions}); empty for a stream's mapping or one not running here. Blocking.
+   * Where the mapping's consumer group stands in each partition or shard, on every node (see {@link
+   * SourceRunner#groupPositions}); empty with file storage or for a mapping not running here.
+   * Blocking.
    */
   public Map<String, GroupPosition> groupPositions(String uuid) {
     SourceRunner r = runners.get(uuid);

@@ -93,6 +93,15 @@ public interface ShardLeases {
     /** The stored checkpoints of shards another node runs; absent ones have none. */
     CompletableFuture<Map<String, Checkpoint>> stored(Set<String> shardIds);
 
+    /**
+     * Shard id → where the mapping's group stands in it, for shards whose checkpoint is not
+     * finished, whichever node runs them; empty with file storage or when the cluster does not
+     * answer. Blocks half a second at most.
+     */
+    default Map<String, GroupPosition> groupPositions() {
+      return Map.of();
+    }
+
     /** Gives the shards up (the caller saved its final checkpoints first). Blocks, bounded. */
     void close();
   }

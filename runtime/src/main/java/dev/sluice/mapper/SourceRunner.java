@@ -17,8 +17,9 @@ public interface SourceRunner {
   Map<String, Checkpoint> checkpoints();
 
   /**
-   * Topic-partition → where the mapping's consumer group stands in it, whichever node reads it; for
-   * a Kafka mapping only, empty otherwise or when the cluster does not answer. Blocking.
+   * Topic-partition (a Kafka mapping) or shard id (a stream's mapping on Kafka storage) → where the
+   * mapping's consumer group stands in it, whichever node reads it; empty with file storage or when
+   * the cluster does not answer. Blocking.
    */
   default Map<String, GroupPosition> groupPositions() {
     return Map.of();

@@ -101,7 +101,7 @@ class ClusterFailoverIT {
         createStream(kinesisA);
         ItClients.awaitActive(kinesisB, STREAM);
         deploy(lambdaB, function);
-        map(lambdaA, function, STREAM);
+        String uuid = map(lambdaA, function, STREAM);
 
         // both nodes deliver: the mapping's shards are spread over them
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -111,6 +111,7 @@ class ClusterFailoverIT {
         }
         assertThat(pids(delivered)).as("nodes that delivered").containsOnly(a.pid(), b.pid());
         produceFor(Duration.ofSeconds(2), kinesisA, kinesisB, records);
+        assertStatusCoversTheOtherNodesShards(a, uuid);
 
         a.kill();
         long killedAt = System.currentTimeMillis();
@@ -227,17 +228,19 @@ class ClusterFailoverIT {
                 .code(c -> c.zipFile(SdkBytes.fromByteArray(HandlerJars.lambdaZip(RECORDER)))));
   }
 
-  private static void map(LambdaClient lambda, String function, String stream) {
+  /** Maps the stream to the function; returns the mapping's UUID. */
+  private static String map(LambdaClient lambda, String function, String stream) {
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
       try {
-        lambda.createEventSourceMapping(
-            b ->
-                b.functionName(function)
-                    .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
-                    .startingPosition(EventSourcePosition.TRIM_HORIZON)
-                    .batchSize(20));
-        return;
+        return lambda
+            .createEventSourceMapping(
+                b ->
+                    b.functionName(function)
+                        .eventSourceArn("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream)
+                        .startingPosition(EventSourcePosition.TRIM_HORIZON)
+                        .batchSize(20))
+            .uuid();
       } catch (software.amazon.awssdk.services.lambda.model.ResourceNotFoundException e) {
         if (System.nanoTime() > until) {
           throw e; // the function deployed through the other node never arrived
@@ -285,6 +288,40 @@ class ClusterFailoverIT {
         .extract()
         .jsonPath()
         .getList("Lines", String.class);
+  }
+
+  /**
+   * The mapping's status view through {@code node} lists the shards the other node runs under
+   * OtherShards, with their checkpoints' offsets, the records behind them and the other node's
+   * host: with its own shards, every shard of the stream.
+   */
+  private static void assertStatusCoversTheOtherNodesShards(SluiceProcess node, String uuid) {
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      io.restassured.path.json.JsonPath status =
+          RestAssured.given()
+              .baseUri(node.endpoint().toString())
+              .get("/sluice/v1/event-source-mappings/{uuid}", uuid)
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+      Map<String, Map<String, Object>> others = status.getMap("OtherShards");
+      Map<String, Object> own = status.getMap("Checkpoints"); // the shards it runs now
+      Set<String> all = new HashSet<>(own.keySet());
+      if (others != null) {
+        all.addAll(others.keySet());
+      }
+      if ((others != null && all.size() == SHARDS) || System.nanoTime() > until) {
+        assertThat(others).as("OtherShards of %s", status.prettify()).isNotEmpty();
+        assertThat(all).as("shards run here or elsewhere").hasSize(SHARDS);
+        others
+            .values()
+            .forEach(o -> assertThat(o).containsKeys("Offset", "OffsetLag", "MemberHost"));
+        return;
+      }
+      ItClients.sleep(200);
+    }
   }
 
   /** Every shard the killed node delivered is delivered by the survivor within 30 s. */

@@ -83,6 +83,43 @@ class ShardLeaseTest {
   }
 
   @Test
+  void groupPositions_ofShardsAnotherNodeRuns_giveItsCommittedOffsetLagAndHost() throws Exception {
+    String stream = h.stream(4);
+    String fn = h.function();
+    LeaseHarness.Node a = h.node();
+    String uuid = a.mappings.create(LeaseHarness.request(fn, stream, true)).config().uuid();
+    LeaseHarness.Node b = h.node(List.of(uuid), a);
+    await().atMost(BOUND).until(() -> split(owned(a, uuid), owned(b, uuid), 4));
+    Set<String> bs = Set.copyOf(owned(b, uuid));
+    putEach(stream, "x");
+    awaitDelivered(fn, 4);
+    // b's checkpoints past the record reach the group, then b saves no more
+    await().atMost(BOUND).until(() -> committed(a, uuid, bs, 1, 0));
+    CountDownLatch held = b.holdIo();
+    putEach(stream, "y");
+    awaitDelivered(fn, 8);
+
+    // as a asks: b's shards one record behind their committed offset, with b's host
+    await().atMost(BOUND).until(() -> committed(a, uuid, bs, 1, 1));
+    Map<String, GroupPosition> positions = a.mappings.groupPositions(uuid);
+    assertThat(positions.keySet()).containsAll(bs);
+    bs.forEach(shard -> assertThat(positions.get(shard).host()).isNotBlank());
+    held.countDown();
+  }
+
+  /** Whether {@code node} sees each of {@code shards} at {@code offset} with {@code lag}. */
+  static boolean committed(
+      LeaseHarness.Node node, String uuid, Set<String> shards, long offset, long lag) {
+    Map<String, GroupPosition> positions = node.mappings.groupPositions(uuid);
+    return shards.stream()
+        .allMatch(
+            s ->
+                positions.containsKey(s)
+                    && positions.get(s).offset() == offset
+                    && positions.get(s).lag() == lag);
+  }
+
+  @Test
   void revocation_commitsTheFinalCheckpoints_forTheNextOwner() throws Exception {
     String stream = h.stream(2);
     String fn = h.function();

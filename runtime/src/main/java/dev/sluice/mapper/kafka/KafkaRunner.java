@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.checkpoint.Checkpoint;
 import dev.sluice.mapper.Drain;
 import dev.sluice.mapper.GroupPosition;
+import dev.sluice.mapper.GroupProgress;
 import dev.sluice.mapper.MappingConfig;
 import dev.sluice.mapper.RunTotals;
 import dev.sluice.mapper.SourceRunner;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -142,7 +144,20 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     this.failures = new KafkaFailures(config, deps, events);
     this.flow = new BatchFlow(config, deps, events, failures, filter, this::post, this);
     this.keep = flow.keep();
-    this.group = new GroupProgress(config);
+    String topic = config.kafka().topic();
+    this.group =
+        new GroupProgress(
+            config.uuid(),
+            () ->
+                Admin.create(
+                    KafkaClientProps.admin(
+                        config.kafka(),
+                        "sluice-" + config.uuid() + "-progress",
+                        GroupProgress.TIMEOUT_MILLIS)),
+            config.kafka().consumerGroupId(),
+            topic,
+            p -> topic + "-" + p,
+            committed -> true);
   }
 
   /** Whether a Kafka mapping can send failure records to {@code destination}. */

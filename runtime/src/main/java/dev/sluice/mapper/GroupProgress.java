@@ -1,7 +1,5 @@
-package dev.sluice.mapper.kafka;
+package dev.sluice.mapper;
 
-import dev.sluice.mapper.GroupPosition;
-import dev.sluice.mapper.MappingConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +9,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -21,9 +22,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 /**
- * A Kafka mapping's progress over its whole consumer group: each partition's committed offset and
- * lag, whichever node reads it, from the source cluster's admin API. With several nodes a node
- * knows the lag of the partitions it reads only; Lambda's OffsetLag is the mapping's.
+ * A mapping's progress over its whole consumer group: each partition's committed offset and lag,
+ * whichever node reads it, from the cluster's admin API. With several nodes a node knows the lag of
+ * the partitions it reads only. For a SelfManagedKafka mapping the group is the user's, on the
+ * source cluster, and Lambda's OffsetLag is the mapping's; for a stream's mapping on Kafka storage
+ * it is the mapping's own group, whose partitions are the stream's shards.
  *
  * <p>Asked by the status view, on request threads. The admin client's calls run in its own thread:
  * a request starts an ask when the last answer is over a second old and none is under way, waits
@@ -32,14 +35,22 @@ import org.jboss.logging.Logger;
  * stopping the runner never waits for an ask. The admin client is made on the first ask and kept
  * until the runner stops.
  */
-final class GroupProgress {
+public final class GroupProgress {
 
   private static final Logger LOG = Logger.getLogger(GroupProgress.class);
-  private static final int TIMEOUT_MILLIS = 5_000;
+
+  /** The bound of the admin client's calls, for its settings. */
+  public static final int TIMEOUT_MILLIS = 5_000;
+
   private static final long WAIT_MILLIS = 500;
   private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final MappingConfig config;
+  private final String uuid;
+  private final Supplier<Admin> admins;
+  private final String group;
+  private final String topic;
+  private final IntFunction<String> name;
+  private final Predicate<OffsetAndMetadata> counts;
   private volatile boolean closed;
   private volatile Map<String, GroupPosition> last = Map.of();
 
@@ -49,15 +60,32 @@ final class GroupProgress {
   private CompletableFuture<Void> asking;
   private Admin admin;
 
-  GroupProgress(MappingConfig config) {
-    this.config = config;
+  /**
+   * The progress of mapping {@code uuid}'s consumer {@code group} in {@code topic}, asked through
+   * an admin client {@code admins} makes on the first ask (its calls should time out within {@link
+   * #TIMEOUT_MILLIS}), naming partition N {@code name.apply(N)} and leaving out the partitions
+   * whose committed offset {@code counts} rejects.
+   */
+  public GroupProgress(
+      String uuid,
+      Supplier<Admin> admins,
+      String group,
+      String topic,
+      IntFunction<String> name,
+      Predicate<OffsetAndMetadata> counts) {
+    this.uuid = uuid;
+    this.admins = admins;
+    this.group = group;
+    this.topic = topic;
+    this.name = name;
+    this.counts = counts;
   }
 
   /**
-   * Partition ({@code topic-N}) → the group's position in it, for the partitions the group has
+   * Partition (by its name) → the group's position in it, for the partitions the group has
    * committed an offset for; empty when the cluster did not answer. Blocks half a second at most.
    */
-  Map<String, GroupPosition> positions() {
+  public Map<String, GroupPosition> positions() {
     CompletableFuture<Void> ask = askIfStale();
     if (ask != null) {
       try {
@@ -86,12 +114,7 @@ final class GroupProgress {
     }
     try {
       if (admin == null) {
-        admin =
-            Admin.create(
-                KafkaClientProps.admin(
-                    config.kafka(),
-                    "sluice-" + config.uuid() + "-progress",
-                    TIMEOUT_MILLIS)); // makes no call yet: reads the secrets, if any
+        admin = admins.get(); // makes no call yet: reads the secrets, if any
       }
       asking = ask(admin).handle(this::answered);
     } catch (RuntimeException e) {
@@ -104,16 +127,15 @@ final class GroupProgress {
   private synchronized Void answered(Map<String, GroupPosition> positions, Throwable e) {
     answeredNanos = System.nanoTime();
     if (e != null) {
-      LOG.debugf("Mapping %s: the group's offsets are not known (%s)", config.uuid(), e);
+      LOG.debugf("Mapping %s: the group's offsets are not known (%s)", uuid, e);
     }
     last = e == null ? positions : Map.of();
     return null;
   }
 
   private CompletableFuture<Map<String, GroupPosition>> ask(Admin admin) {
-    String topic = config.kafka().topic();
     return admin
-        .listConsumerGroupOffsets(config.kafka().consumerGroupId())
+        .listConsumerGroupOffsets(group)
         .partitionsToOffsetAndMetadata()
         .toCompletionStage()
         .thenCompose(
@@ -121,7 +143,7 @@ final class GroupProgress {
               Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
               committed.forEach(
                   (tp, o) -> {
-                    if (o != null && tp.topic().equals(topic)) {
+                    if (o != null && tp.topic().equals(topic) && counts.test(o)) {
                       ends.put(tp, OffsetSpec.latest());
                     }
                   });
@@ -136,7 +158,6 @@ final class GroupProgress {
 
   /** Partition → the host of the member that holds it, as the group's coordinator tells. */
   private CompletionStage<Map<TopicPartition, String>> hosts(Admin admin) {
-    String group = config.kafka().consumerGroupId();
     return admin
         .describeConsumerGroups(List.of(group))
         .all()
@@ -154,7 +175,7 @@ final class GroupProgress {
             });
   }
 
-  private static Map<String, GroupPosition> positions(
+  private Map<String, GroupPosition> positions(
       Map<TopicPartition, OffsetAndMetadata> committed,
       Map<TopicPartition, ListOffsetsResultInfo> latest,
       Map<TopicPartition, String> hosts) {
@@ -163,14 +184,14 @@ final class GroupProgress {
         (tp, end) -> {
           long offset = committed.get(tp).offset();
           out.put(
-              tp.topic() + "-" + tp.partition(),
+              name.apply(tp.partition()),
               new GroupPosition(offset, Math.max(0, end.offset() - offset), hosts.get(tp)));
         });
     return Map.copyOf(out);
   }
 
   /** Closes the admin client without waiting for an ask under way; later asks answer nothing. */
-  void close() {
+  public void close() {
     closed = true;
     Admin a;
     synchronized (this) {
