@@ -34,8 +34,6 @@ final class AsyncInvocations implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(AsyncInvocations.class);
 
-  private static final long CLOSE_WAIT_SECONDS = 10;
-
   /**
    * How long a shared queue's event for a function this node cannot run (or not yet) waits before
    * it is queued again, for whichever node reads it next.
@@ -504,13 +502,7 @@ final class AsyncInvocations implements AutoCloseable {
   @Override
   public void close() {
     asyncQueue.shutdown();
-    try {
-      if (!asyncQueue.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warnf("The asynchronous event thread did not finish within %d s", CLOSE_WAIT_SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    FunctionService.awaitTermination(asyncQueue, "asynchronous event");
     if (events != null) {
       events.close();
     }

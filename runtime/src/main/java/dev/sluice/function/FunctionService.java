@@ -1273,7 +1273,8 @@ public final class FunctionService implements AutoCloseable {
     awaitTermination(logThread, "function log");
   }
 
-  private static void awaitTermination(ExecutorService thread, String what) {
+  /** Waits for a stopped thread of the service ({@code what} names it) to finish, 10 s at most. */
+  static void awaitTermination(ExecutorService thread, String what) {
     try {
       if (!thread.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
         LOG.warnf("The %s thread did not finish within %d s", what, CLOSE_WAIT_SECONDS);

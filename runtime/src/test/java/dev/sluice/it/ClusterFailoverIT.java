@@ -318,6 +318,13 @@ class ClusterFailoverIT {
         others
             .values()
             .forEach(o -> assertThat(o).containsKeys("Offset", "OffsetLag", "MemberHost"));
+        // figures of shards this node ran before the other joined stay, marked as moved
+        Map<String, Map<String, Object>> figures = status.getMap("Shards");
+        figures.forEach(
+            (shard, f) ->
+                assertThat(f.get("RunsHere"))
+                    .as("RunsHere of %s", shard)
+                    .isEqualTo(own.containsKey(shard) ? null : false));
         return;
       }
       ItClients.sleep(200);
