@@ -14,6 +14,7 @@ final class MappingTable {
     "STATE",
     "RECORDS",
     "ITER AGE",
+    "LAG",
     "ERRORS",
     "RETRIES",
     "LAST RESULT"
@@ -54,10 +55,20 @@ final class MappingTable {
       s.path("State").asText(),
       String.format("%,d", s.path("RecordsProcessed").asLong()),
       age(s.path("IteratorAgeMillis").asLong(0)),
+      lag(s),
       String.format("%,d", s.path("FunctionErrors").asLong()),
       String.format("%,d", s.path("Retries").asLong()),
       s.path("LastProcessingResult").asText()
     };
+  }
+
+  /**
+   * A Kafka mapping's OffsetLag (records behind over its partitions, whichever node reads them);
+   * "-" for a stream's mapping, whose iterator age tells how far behind it is.
+   */
+  static String lag(JsonNode s) {
+    JsonNode lag = s.get("OffsetLag");
+    return lag == null || !lag.canConvertToLong() ? "-" : String.format("%,d", lag.asLong());
   }
 
   static String age(long millis) {

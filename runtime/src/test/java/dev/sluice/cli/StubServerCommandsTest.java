@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,50 @@ class StubServerCommandsTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("kept-2").doesNotContain("gone-1");
+  }
+
+  @Test
+  void mappings_kafkaMappingWithOffsetLag_showsItsLagAndAStreamsMappingNone() throws Exception {
+    String url =
+        start(
+            (ex, call) -> {
+              String path = ex.getRequestURI().getPath();
+              if (path.startsWith("/2015-03-31/event-source-mappings")) {
+                json(
+                    ex,
+                    200,
+                    "{\"EventSourceMappings\":[{\"UUID\":\"kafka-1\"},{\"UUID\":\"stream-2\"}]}");
+              } else if (path.endsWith("/kafka-1")) {
+                json(
+                    ex,
+                    200,
+                    """
+                    {"UUID":"kafka-1","FunctionArn":"arn:aws:lambda:us-east-1:0:function:f",
+                     "Topics":["orders"],"State":"Enabled","LastProcessingResult":"OK",
+                     "RecordsProcessed":10,"OffsetLag":1234567,"Shards":{}}
+                    """);
+              } else {
+                json(
+                    ex,
+                    200,
+                    """
+                    {"UUID":"stream-2","FunctionArn":"arn:aws:lambda:us-east-1:0:function:g",
+                     "EventSourceArn":"arn:aws:kinesis:us-east-1:0:stream/s","State":"Enabled",
+                     "LastProcessingResult":"OK","Shards":{}}
+                    """);
+              }
+            });
+
+    Cli.Result r = Cli.run("", "mappings", "--endpoint", url);
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines.get(0)).contains("LAG");
+    int lag = lines.get(0).indexOf("LAG");
+    assertThat(lines.get(1)).startsWith("kafka-1").contains("kafka:orders");
+    assertThat(lines.get(1).substring(lag)).startsWith("1,234,567 ");
+    assertThat(lines.get(2)).startsWith("stream-2");
+    assertThat(lines.get(2).substring(lag)).startsWith("- ");
   }
 
   @Test
