@@ -204,12 +204,6 @@ final class MappingJson {
     }
     ObjectNode shards = n.putObject("Shards");
     v.shards().forEach((id, s) -> shard(shards.putObject(id), s));
-    if (!group.isEmpty()) {
-      // with several nodes: the figures of a shard or partition a rebalance moved away stay, marked
-      v.shards().keySet().stream()
-          .filter(id -> !v.checkpoints().containsKey(id))
-          .forEach(id -> ((ObjectNode) shards.get(id)).put("RunsHere", false));
-    }
     ObjectNode cps = n.putObject("Checkpoints");
     v.checkpoints()
         .forEach(

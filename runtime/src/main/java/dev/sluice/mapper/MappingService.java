@@ -651,8 +651,8 @@ public final class MappingService implements AutoCloseable {
 
   /**
    * Where the mapping's consumer group stands in each partition or shard, on every node (see {@link
-   * SourceRunner#groupPositions}); empty with file storage or for a mapping not running here.
-   * Blocking.
+   * SourceRunner#groupPositions}); empty for a stream's mapping with file storage, or a mapping not
+   * running here. Blocking.
    */
   public Map<String, GroupPosition> groupPositions(String uuid) {
     SourceRunner r = runners.get(uuid);

@@ -18,8 +18,8 @@ public interface SourceRunner {
 
   /**
    * Topic-partition (a Kafka mapping) or shard id (a stream's mapping on Kafka storage) → where the
-   * mapping's consumer group stands in it, whichever node reads it; empty with file storage or when
-   * the cluster does not answer. Blocking.
+   * mapping's consumer group stands in it, whichever node reads it; empty for a stream's mapping
+   * with file storage, or when the cluster does not answer. Blocks half a second at most.
    */
   default Map<String, GroupPosition> groupPositions() {
     return Map.of();

@@ -154,7 +154,7 @@ class StubServerCommandsTest {
     assertThat(lines.get(0)).contains("LAG");
     int lag = lines.get(0).indexOf("LAG");
     assertThat(lines.get(1)).startsWith("kafka-1").contains("kafka:orders");
-    assertThat(lines.get(1).substring(lag)).startsWith("1,234,567 ");
+    assertThat(lines.get(1).substring(lag)).startsWith(String.format("%,d ", 1_234_567));
     assertThat(lines.get(2)).startsWith("stream-2");
     assertThat(lines.get(2).substring(lag)).startsWith("- ");
   }
