@@ -239,9 +239,10 @@ final class MappingJson {
   }
 
   /**
-   * With several nodes on Kafka storage: the stream's shards that other nodes run (their mapping's
-   * group has an unfinished checkpoint in them), each with its checkpoint's offset, the records
-   * after it and the host of the node that runs it.
+   * With several nodes on Kafka storage: the stream's shards this node does not run (another node
+   * does, or did until its group session expires) whose checkpoint in the mapping's group is not
+   * finished, each with that checkpoint's offset, the records after it and the host of the member
+   * that holds it (none while no member does).
    */
   private static void otherShards(
       ObjectNode n, MappingService.View v, Map<String, GroupPosition> group) {

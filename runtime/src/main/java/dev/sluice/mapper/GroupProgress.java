@@ -61,10 +61,10 @@ public final class GroupProgress {
   private Admin admin;
 
   /**
-   * The progress of mapping {@code uuid}'s consumer {@code group} in {@code topic}, asked through
-   * an admin client {@code admins} makes on the first ask (its calls should time out within {@link
-   * #TIMEOUT_MILLIS}), naming partition N {@code name.apply(N)} and leaving out the partitions
-   * whose committed offset {@code counts} rejects.
+   * The progress of consumer {@code group} in {@code topic} ({@code uuid} names the mapping in log
+   * lines), asked through an admin client {@code admins} makes on the first ask (its calls should
+   * time out within {@link #TIMEOUT_MILLIS}), naming partition N {@code name.apply(N)} and leaving
+   * out the partitions whose committed offset {@code counts} rejects.
    */
   public GroupProgress(
       String uuid,
