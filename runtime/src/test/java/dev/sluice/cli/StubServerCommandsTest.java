@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -86,28 +87,16 @@ class StubServerCommandsTest {
   @Test
   void mappings_oneDeletedBetweenTheListAndItsStatus_listsTheOthers() throws Exception {
     String url =
-        start(
-            (ex, call) -> {
-              String path = ex.getRequestURI().getPath();
-              if (path.startsWith("/2015-03-31/event-source-mappings")) {
-                json(
-                    ex,
-                    200,
-                    "{\"EventSourceMappings\":[{\"UUID\":\"gone-1\"},{\"UUID\":\"kept-2\"}]}");
-              } else if (path.endsWith("/gone-1")) {
-                ex.getResponseHeaders().add("x-amzn-ErrorType", "ResourceNotFoundException");
-                json(ex, 404, "{\"Type\":\"User\",\"Message\":\"no such mapping\"}");
-              } else {
-                json(
-                    ex,
-                    200,
-                    """
-                    {"UUID":"kept-2","FunctionArn":"arn:aws:lambda:us-east-1:0:function:f",
-                     "EventSourceArn":"arn:aws:kinesis:us-east-1:0:stream/s","State":"Enabled",
-                     "LastProcessingResult":"OK","Shards":{}}
-                    """);
-              }
-            });
+        mappingsServer(
+            Map.of(
+                "kept-2",
+                """
+                {"UUID":"kept-2","FunctionArn":"arn:aws:lambda:us-east-1:0:function:f",
+                 "EventSourceArn":"arn:aws:kinesis:us-east-1:0:stream/s","State":"Enabled",
+                 "LastProcessingResult":"OK","Shards":{}}
+                """),
+            "gone-1",
+            "kept-2");
 
     Cli.Result r = Cli.run("", "mappings", "--endpoint", url);
 
@@ -118,34 +107,22 @@ class StubServerCommandsTest {
   @Test
   void mappings_kafkaMappingWithOffsetLag_showsItsLagAndAStreamsMappingNone() throws Exception {
     String url =
-        start(
-            (ex, call) -> {
-              String path = ex.getRequestURI().getPath();
-              if (path.startsWith("/2015-03-31/event-source-mappings")) {
-                json(
-                    ex,
-                    200,
-                    "{\"EventSourceMappings\":[{\"UUID\":\"kafka-1\"},{\"UUID\":\"stream-2\"}]}");
-              } else if (path.endsWith("/kafka-1")) {
-                json(
-                    ex,
-                    200,
-                    """
-                    {"UUID":"kafka-1","FunctionArn":"arn:aws:lambda:us-east-1:0:function:f",
-                     "Topics":["orders"],"State":"Enabled","LastProcessingResult":"OK",
-                     "RecordsProcessed":10,"OffsetLag":1234567,"Shards":{}}
-                    """);
-              } else {
-                json(
-                    ex,
-                    200,
-                    """
-                    {"UUID":"stream-2","FunctionArn":"arn:aws:lambda:us-east-1:0:function:g",
-                     "EventSourceArn":"arn:aws:kinesis:us-east-1:0:stream/s","State":"Enabled",
-                     "LastProcessingResult":"OK","Shards":{}}
-                    """);
-              }
-            });
+        mappingsServer(
+            Map.of(
+                "kafka-1",
+                """
+                {"UUID":"kafka-1","FunctionArn":"arn:aws:lambda:us-east-1:0:function:f",
+                 "Topics":["orders"],"State":"Enabled","LastProcessingResult":"OK",
+                 "RecordsProcessed":10,"OffsetLag":1234567,"Shards":{}}
+                """,
+                "stream-2",
+                """
+                {"UUID":"stream-2","FunctionArn":"arn:aws:lambda:us-east-1:0:function:g",
+                 "EventSourceArn":"arn:aws:kinesis:us-east-1:0:stream/s","State":"Enabled",
+                 "LastProcessingResult":"OK","Shards":{}}
+                """),
+            "kafka-1",
+            "stream-2");
 
     Cli.Result r = Cli.run("", "mappings", "--endpoint", url);
 
@@ -157,6 +134,31 @@ class StubServerCommandsTest {
     assertThat(lines.get(1).substring(lag)).startsWith(String.format("%,d ", 1_234_567));
     assertThat(lines.get(2)).startsWith("stream-2");
     assertThat(lines.get(2).substring(lag)).startsWith("- ");
+  }
+
+  /**
+   * A server listing the mappings {@code listed} and answering each one's status from {@code
+   * statuses}; a listed mapping without one is gone (deleted after the list was read).
+   */
+  String mappingsServer(Map<String, String> statuses, String... listed) throws IOException {
+    StringBuilder list = new StringBuilder("{\"EventSourceMappings\":[");
+    for (int i = 0; i < listed.length; i++) {
+      list.append(i == 0 ? "" : ",").append("{\"UUID\":\"").append(listed[i]).append("\"}");
+    }
+    String listing = list.append("]}").toString();
+    return start(
+        (ex, call) -> {
+          String path = ex.getRequestURI().getPath();
+          String uuid = path.substring(path.lastIndexOf('/') + 1);
+          if (path.startsWith("/2015-03-31/event-source-mappings")) {
+            json(ex, 200, listing);
+          } else if (statuses.containsKey(uuid)) {
+            json(ex, 200, statuses.get(uuid));
+          } else {
+            ex.getResponseHeaders().add("x-amzn-ErrorType", "ResourceNotFoundException");
+            json(ex, 404, "{\"Type\":\"User\",\"Message\":\"no such mapping\"}");
+          }
+        });
   }
 
   @Test
