@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -85,9 +84,8 @@ final class EventTopic {
    * exists.
    */
   static void ensure(KafkaConnection connection, Spec spec, int replicationFactor) {
-    Map<String, Object> config = connection.clientConfig(spec.adminClientId());
-    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+    Map<String, Object> config =
+        connection.adminConfig(spec.adminClientId(), 5_000, TIMEOUT_SECONDS * 1000);
     Map<String, String> configs = new HashMap<>(spec.configs());
     configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
     configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(spec.maxRecordBytes()));

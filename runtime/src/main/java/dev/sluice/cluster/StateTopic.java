@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -37,9 +36,8 @@ final class StateTopic {
 
   static void ensure(KafkaConnection connection, String topic, int replicationFactor) {
     String bootstrap = connection.bootstrap();
-    Map<String, Object> config = connection.clientConfig("sluice-state-admin");
-    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+    Map<String, Object> config =
+        connection.adminConfig("sluice-state-admin", 5_000, TIMEOUT_SECONDS * 1000);
     try (Admin admin = Admin.create(config)) {
       Optional<TopicDescription> existing = describe(admin, topic, bootstrap);
       if (existing.isPresent()) {

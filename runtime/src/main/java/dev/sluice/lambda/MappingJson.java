@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /** Lambda's EventSourceMapping shapes. */
 final class MappingJson {
@@ -220,14 +221,12 @@ final class MappingJson {
   private static void groupLag(
       ObjectNode n, MappingService.View v, Map<String, GroupPosition> group) {
     long lag = v.sum(s -> Math.max(0, s.offsetLag()));
-    ObjectNode others = LambdaJson.MAPPER.createObjectNode();
-    new TreeMap<>(group)
-        .forEach(
-            (partition, p) -> {
+    ObjectNode others =
+        notHere(
+            group,
+            partition -> {
               ShardStatus own = v.shards().get(partition);
-              if (own == null || own.offsetLag() < 0) {
-                position(others.putObject(partition), p);
-              }
+              return own != null && own.offsetLag() >= 0;
             });
     for (JsonNode o : others) {
       lag += o.path("OffsetLag").asLong();
@@ -246,19 +245,25 @@ final class MappingJson {
    */
   private static void otherShards(
       ObjectNode n, MappingService.View v, Map<String, GroupPosition> group) {
-    ObjectNode others = LambdaJson.MAPPER.createObjectNode();
-    new TreeMap<>(group)
-        .forEach(
-            (shard, p) -> {
-              // the shards this node runs now have checkpoints here; Shards also keeps the figures
-              // of those it ran before a rebalance moved them
-              if (!v.checkpoints().containsKey(shard)) {
-                position(others.putObject(shard), p);
-              }
-            });
+    // the shards this node runs now have checkpoints here; Shards also keeps the figures of those
+    // it ran before a rebalance moved them
+    ObjectNode others = notHere(group, v.checkpoints()::containsKey);
     if (!others.isEmpty()) {
       n.set("OtherShards", others);
     }
+  }
+
+  /** The group's positions, by partition or shard, of those {@code here} does not claim. */
+  private static ObjectNode notHere(Map<String, GroupPosition> group, Predicate<String> here) {
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    new TreeMap<>(group)
+        .forEach(
+            (id, p) -> {
+              if (!here.test(id)) {
+                position(out.putObject(id), p);
+              }
+            });
+    return out;
   }
 
   private static void position(ObjectNode o, GroupPosition p) {

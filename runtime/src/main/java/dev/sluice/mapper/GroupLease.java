@@ -18,7 +18,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -119,19 +118,18 @@ final class GroupLease implements ShardLeases.Lease, ConsumerRebalanceListener {
     this.progress =
         new GroupProgress(
             group,
-            () -> Admin.create(progressConfig(options, group)),
+            () ->
+                Admin.create(
+                    options
+                        .connection()
+                        .adminConfig(
+                            "sluice-progress-" + group,
+                            GroupProgress.TIMEOUT_MILLIS,
+                            GroupProgress.TIMEOUT_MILLIS)),
             group,
             topic,
             GroupLeases::shardId,
             committed -> !CheckpointMetadata.decode(committed).finished());
-  }
-
-  /** The settings of the admin client that asks for the group's progress. */
-  private static Map<String, Object> progressConfig(GroupLeaseOptions o, String group) {
-    Map<String, Object> c = o.connection().clientConfig("sluice-progress-" + group);
-    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, GroupProgress.TIMEOUT_MILLIS);
-    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, GroupProgress.TIMEOUT_MILLIS);
-    return c;
   }
 
   @Override

@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -211,11 +210,10 @@ final class GroupLeases implements ShardLeases {
   }
 
   private Admin admin() {
-    Map<String, Object> c = options.connection().clientConfig("sluice-lease-admin");
-    // within the calls' own bound, so that an unreachable cluster fails them instead of hanging
-    c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) (TIMEOUT_SECONDS * 1000));
-    return Admin.create(c);
+    return Admin.create(
+        options
+            .connection()
+            .adminConfig("sluice-lease-admin", 10_000, (int) (TIMEOUT_SECONDS * 1000)));
   }
 
   private static <T> T get(KafkaFuture<T> f) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.HandlerJars;
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -298,7 +299,7 @@ class ClusterFailoverIT {
   private static void assertStatusCoversTheOtherNodesShards(SluiceProcess node, String uuid) {
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (true) {
-      io.restassured.path.json.JsonPath status =
+      JsonPath status =
           RestAssured.given()
               .baseUri(node.endpoint().toString())
               .get("/sluice/v1/event-source-mappings/{uuid}", uuid)

@@ -96,6 +96,18 @@ public record KafkaConnection(String bootstrap, Map<String, String> properties) 
     return c;
   }
 
+  /**
+   * A fresh admin client configuration ({@link #clientConfig}) whose requests give up after {@code
+   * requestMillis} and whose calls, retries included, after {@code apiMillis}: so that an
+   * unreachable cluster fails them instead of holding the caller.
+   */
+  public Map<String, Object> adminConfig(String clientId, int requestMillis, int apiMillis) {
+    Map<String, Object> c = clientConfig(clientId);
+    c.put("request.timeout.ms", requestMillis);
+    c.put("default.api.timeout.ms", apiMillis);
+    return c;
+  }
+
   /** The bootstrap servers and the property names (not their values: they hold secrets). */
   @Override
   public String toString() {
