@@ -34,8 +34,8 @@ public final class Drain {
    * How long a stopping runner (an update, disable or delete, a node shutting down) waits for its
    * batches in flight: the drain of {@code function}, but at most 10 s, since the API call that
    * stops it answers only then; a batch running longer than that may overlap with the next runner's
-   * first. A Kafka mapping's consumer waits as long when a rebalance takes partitions away, since
-   * the whole group waits for it.
+   * first. (A rebalance that takes a Kafka mapping's partitions away waits the whole {@link #of}
+   * drain, unless the runner is stopping: the group waits for it, the API caller does not.)
    */
   public static Duration onStop(FunctionService functions, String function) {
     Duration d = of(functions, function);
@@ -43,11 +43,12 @@ public final class Drain {
   }
 
   /**
-   * The drain of a function with the longest timeout there is: a shard lease's group membership is
-   * set up once, when its mapping starts, and its rebalance timeout must cover whatever timeout the
-   * function is given later. Each revocation still waits only as long as the timeout then asks.
+   * The drain of a function with the longest timeout there is: a group membership (a shard lease's,
+   * a Kafka mapping's consumer) is set up once, when its mapping starts, and its rebalance timeout
+   * must cover whatever timeout the function is given later. Each revocation still waits only as
+   * long as the timeout then asks.
    */
-  static Duration longest() {
+  public static Duration longest() {
     return forTimeout(FunctionConfig.MAX_TIMEOUT_SECONDS);
   }
 

@@ -60,6 +60,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
+  /** What a revocation may take past its drain: the commit (5 s at most) of what it finished. */
+  private static final long REVOKE_MARGIN_MILLIS = 30_000;
+
   /**
    * Finished batches are committed together at most this often: a synchronous commit per batch held
    * the poll loop for a broker round trip every time. Only the lag grows; nothing is committed past
@@ -306,6 +309,11 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     // move to the others after this, not after the client's default 45 s.
     p.put("session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MILLIS));
     p.put("heartbeat.interval.ms", String.valueOf(SESSION_TIMEOUT_MILLIS / 3));
+    // the rebalance timeout: a revocation waits for its batches in flight inside poll, as long as
+    // the function's timeout asks, and the group must wait for this member meanwhile instead of
+    // dropping it after the client's default 5 minutes (a function may run for 15)
+    p.put(
+        "max.poll.interval.ms", String.valueOf(Drain.longest().toMillis() + REVOKE_MARGIN_MILLIS));
     return p;
   }
 
@@ -625,16 +633,20 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   /**
-   * When a rebalance takes partitions away, waits (within {@link Drain#onStop}) for their batches
-   * in flight, so that their offsets are committed before the next owner starts from them instead
-   * of delivering them again while they still run. It runs inside poll: the consumer's heartbeat
-   * thread keeps the membership, and the group's rebalance waits for this member meanwhile.
+   * When a rebalance takes partitions away, waits (within {@link Drain#of}, or {@link Drain#onStop}
+   * once the runner is stopping) for their batches in flight, so that their offsets are committed
+   * before the next owner starts from them instead of delivering them again while they still run,
+   * which would break the order of their keys. It runs inside poll: the consumer's heartbeat thread
+   * keeps the membership, and the group's rebalance waits for this member meanwhile (the other
+   * members go on with the partitions they keep).
    */
   private void awaitInFlight(Collection<PartitionWork> leaving) {
     // also while stopping: a revocation inside the stop's draining poll drops the partitions, and
     // the drain then finds nothing busy; the consumer's close revokes with no consumer set
-    long until = drainDeadline();
-    while (busy(leaving) && System.nanoTime() < until) {
+    long start = System.nanoTime();
+    long whole = start + Drain.of(deps.functions(), config.functionName()).toNanos();
+    long capped = start + Drain.onStop(deps.functions(), config.functionName()).toNanos();
+    while (busy(leaving) && System.nanoTime() < (stopped ? capped : whole)) {
       runInbox();
       if (busy(leaving)) {
         LockSupport.parkNanos(1_000_000); // results reach the inbox; no poll here to wake
@@ -698,11 +710,16 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       KafkaConsumer<byte[], byte[]> c = consumer;
       List<PartitionWork> leaving =
           partitions.stream().map(works::get).filter(w -> w != null).toList();
-      if (c != null) {
-        awaitInFlight(leaving); // one still running after that is run again by the next owner
-        commit(c, leaving);
+      try {
+        if (c != null) {
+          awaitInFlight(leaving); // one still running after that is run again by the next owner
+          commit(c, leaving);
+        }
+      } finally {
+        // also when stop() woke the commit: the stop's drain would wait for them again, and its
+        // final commit would be for partitions another member owns by then
+        forget(partitions);
       }
-      forget(partitions);
     }
 
     @Override
