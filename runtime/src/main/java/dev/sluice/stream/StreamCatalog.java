@@ -94,6 +94,11 @@ public final class StreamCatalog implements AutoCloseable {
 
   private static final int STALE_MARK_JITTER_MILLIS = 2_000;
 
+  /** Shards whose attaching failed and is to be tried again; the catalog's thread only. */
+  private final Set<ShardRef> attaching = new HashSet<>();
+
+  private static final long ATTACH_RETRY_MAX_MILLIS = 60_000;
+
   /** Shards whose provisional end this node is waiting to settle. */
   private final Set<ShardRef> settling = ConcurrentHashMap.newKeySet();
 
@@ -1595,7 +1600,46 @@ public final class StreamCatalog implements AutoCloseable {
   private void attachShards(StreamMeta meta) {
     for (Shard s : meta.shards()) {
       ShardRef ref = new ShardRef(meta.name(), s.id());
-      guarded("attach " + ref, () -> attachShard(ref, s));
+      try {
+        attachShard(ref, s);
+      } catch (RuntimeException e) {
+        logFailure("attach " + ref, e);
+        attachLater(ref, SETTLE_RETRY_MILLIS);
+      }
+    }
+  }
+
+  /**
+   * Attaches {@code ref} again after {@code delayMillis}, and after twice as long (a minute at
+   * most) each time it fails, while the stream shown holds it: no later change of the stream need
+   * come to attach it, and until it is attached this node answers its records as not found.
+   */
+  private void attachLater(ShardRef ref, long delayMillis) {
+    if (!attaching.add(ref)) {
+      return; // tried again already
+    }
+    Runnable again =
+        () -> {
+          attaching.remove(ref);
+          StreamMeta shown = streams.get(ref.stream());
+          Shard s = shown == null ? null : shown.shard(ref.shard()).orElse(null);
+          if (s == null
+              || shown.status() == StreamStatus.CREATING
+              || shown.status() == StreamStatus.DELETING) {
+            return; // gone, or its creation or deletion handles the log
+          }
+          try {
+            attachShard(ref, s);
+            LOG.infof("Attached %s", ref);
+          } catch (RuntimeException e) {
+            LOG.warnf("Cannot attach %s yet (%s); trying again", ref, e.getMessage());
+            attachLater(ref, Math.min(2 * delayMillis, ATTACH_RETRY_MAX_MILLIS));
+          }
+        };
+    try {
+      thread.schedule(again, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      attaching.remove(ref); // the next start attaches it
     }
   }
 

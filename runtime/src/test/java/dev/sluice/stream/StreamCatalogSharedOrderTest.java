@@ -743,6 +743,33 @@ class StreamCatalogSharedOrderTest {
     assertThat(records()).containsExactly("kept");
   }
 
+  @Test
+  void otherNodesStream_storageFailsToAttachItsShardAtFirst_attachedOnALaterTry() throws Exception {
+    AtomicInteger refusals = new AtomicInteger(2);
+    AtomicInteger attached = new AtomicInteger();
+    startedLaterOn(
+        new ForwardingLogEngine(engine) {
+          @Override
+          public CompletableFuture<Void> createShard(ShardRef shard) {
+            if (refusals.getAndDecrement() > 0) {
+              return CompletableFuture.failedFuture(new LogException("no leader answered in time"));
+            }
+            attached.incrementAndGet();
+            return super.createShard(shard);
+          }
+        });
+
+    // no later change of the stream comes that would attach it again
+    StreamMeta active = creatingByAnotherNode().withStatus(StreamStatus.ACTIVE);
+    state.fromAnotherNode(KEY, JSON.writeValueAsBytes(active));
+    for (int i = 0; i < 200 && attached.get() == 0; i++) {
+      Thread.sleep(50); // tried again after 1 s, then after 2 s
+    }
+
+    assertThat(refusals.get()).as("both refusals met").isNegative();
+    assertThat(attached).hasValue(1);
+  }
+
   /**
    * A node whose storage refuses new logs, sighting another node's orphaned creation of "orders"
    * and failing to take it over at every try but its last, which is due at its next check.

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * Reads one partition at a time with a consumer of its own ({@code assign} and {@code seek}, no
@@ -58,8 +59,7 @@ final class PartitionReader implements AutoCloseable {
       }
       List<ConsumerRecord<byte[], byte[]>> batch = consumer.poll(POLL).records(tp);
       if (batch.isEmpty()) {
-        // records deleted under the read (a trim): the consumer reset to the new start
-        next = Math.max(next, Math.min(consumer.position(tp, POLL), end));
+        next = Math.max(next, Math.min(position(tp, next), end));
       }
       for (ConsumerRecord<byte[], byte[]> r : batch) {
         if (r.offset() < next || r.offset() >= end) {
@@ -78,6 +78,19 @@ final class PartitionReader implements AutoCloseable {
       }
     }
     return next;
+  }
+
+  /**
+   * Where the consumer stands: past {@code next} when records were deleted under the read (a trim)
+   * and it reset to the new start. Looking the start up may take longer than a poll on a busy
+   * broker; the read then polls again rather than failing.
+   */
+  private long position(TopicPartition tp, long next) {
+    try {
+      return consumer.position(tp, POLL);
+    } catch (TimeoutException e) {
+      return next;
+    }
   }
 
   private static LogRecord toLogRecord(ConsumerRecord<byte[], byte[]> r) {
