@@ -140,6 +140,15 @@ public interface LogEngine extends AutoCloseable {
   CompletableFuture<Void> deleteShard(ShardRef shard);
 
   /**
+   * Deletes the log of a closed shard that expired while its stream lives on. Storage the shard
+   * shares with the stream's other shards stays, whichever of them this engine holds: it may not
+   * hold them all (attaching one failed), and would take the shard for the stream's last.
+   */
+  default CompletableFuture<Void> deleteExpiredShard(ShardRef shard) {
+    return deleteShard(shard);
+  }
+
+  /**
    * Stops holding a shard that another node deleted in storage this engine shares; an engine that
    * owns its storage deletes it. A shared store's name may already belong to a new stream, which
    * only its creator knows of yet.

@@ -754,7 +754,7 @@ public final class StreamCatalog implements AutoCloseable {
   /** Deletes an expired shard's log; one already gone (an earlier pass, a crash) is fine. */
   private void deleteExpired(ShardRef ref) {
     try {
-      engine.deleteShard(ref).join();
+      engine.deleteExpiredShard(ref).join();
     } catch (CompletionException e) {
       if (!(e.getCause() instanceof ShardNotFoundException)) {
         throw e;

@@ -72,5 +72,10 @@ public class ForwardingLogEngine implements LogEngine {
   }
 
   @Override
+  public CompletableFuture<Void> deleteExpiredShard(ShardRef shard) {
+    return engine.deleteExpiredShard(shard);
+  }
+
+  @Override
   public void close() {}
 }

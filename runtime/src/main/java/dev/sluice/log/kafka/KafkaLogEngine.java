@@ -417,6 +417,16 @@ public final class KafkaLogEngine implements LogEngine {
         });
   }
 
+  /** Deletes the shard's records and forgets it; the stream's topic stays. */
+  @Override
+  public CompletableFuture<Void> deleteExpiredShard(ShardRef shard) {
+    return onAdmin(
+        () -> {
+          shards.deleteRecords(state(shard));
+          return null;
+        });
+  }
+
   /** Forgets the shard's state; its topic is left to the node that deleted the stream. */
   @Override
   public CompletableFuture<Void> forgetShard(ShardRef shard) {

@@ -154,6 +154,18 @@ final class ShardAdmin {
   }
 
   /**
+   * Deletes the shard's records, not its topic (the stream's other shards are in it), then forgets
+   * it; as {@link #delete}, a deletion that fails leaves the shard known.
+   */
+  void deleteRecords(ShardState shard) {
+    shard.markDeleted();
+    if (admin.describe(shard.partition.topic()) != null) {
+      deleteAllRecords(shard);
+    }
+    forget(shard);
+  }
+
+  /**
    * Deletes every record of the shard's partition up to the broker's end, which can be past the end
    * this node knows: other nodes' late appends to a closed shard, or an append reported failed that
    * the broker kept.

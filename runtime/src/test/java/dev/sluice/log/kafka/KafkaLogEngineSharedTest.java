@@ -155,6 +155,29 @@ class KafkaLogEngineSharedTest {
   }
 
   @Test
+  void deleteExpiredShard_theOnlyShardOfItsStreamThisEngineHolds_leavesTheOtherShardsRecords() {
+    KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
+    KafkaLogEngine b = open(options, LogListener.NONE);
+    join(a.createShard(S0));
+    join(a.createShard(S1));
+    join(a.append(S0, List.of(rec("k", "old"))));
+    join(a.append(S1, List.of(rec("k", "kept"))));
+    join(a.seal(S0));
+    join(b.createShard(S0)); // attaching S1 failed on b: S0 looks like the stream's last there
+
+    join(b.deleteExpiredShard(S0));
+
+    assertThat(b.shards()).doesNotContain(S0);
+    assertThat(join(a.read(S1, 0, 10, 1 << 20)).records())
+        .extracting(KafkaLogEngineSharedTest::text)
+        .containsExactly("kept");
+    assertThat(join(a.append(S1, List.of(rec("k", "after")))).baseOffset()).isEqualTo(1);
+    KafkaLogEngine c = open(options, LogListener.NONE);
+    join(c.createShard(S0)); // attaches to the partition as it is
+    assertThat(c.offsets(S0).startOffset()).as("the expired shard's records are gone").isEqualTo(1);
+  }
+
+  @Test
   void deleteShard_recordsCannotBeDeleted_shardStaysKnownForTheDeletionToRunAgain() {
     KafkaLogEngine a = open(options.withSealGrace(Duration.ZERO), LogListener.NONE);
     join(a.createShard(S0));
