@@ -88,6 +88,7 @@ final class LambdaHttp {
           switch (m.kind()) {
             case NOT_FOUND -> LambdaError.ResourceNotFoundException;
             case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
+            case VALIDATION -> LambdaError.ValidationException;
             case CONFLICT -> LambdaError.ResourceConflictException;
             case IN_USE -> LambdaError.ResourceInUseException;
           },

@@ -80,11 +80,11 @@ final class KafkaValidation {
               + " AT_TIMESTAMP.");
     }
     if (!value.equals("TRIM_HORIZON") && !value.equals("LATEST") && !value.equals("AT_TIMESTAMP")) {
-      throw MappingException.invalid(
-          "1 validation error detected: Value '"
+      throw MappingException.validation(
+          "Value '"
               + value
               + "' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum"
-              + " value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP] for a Kafka event source");
+              + " value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
     }
     StartingPosition position = StartingPosition.valueOf(value);
     if (position == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {

@@ -7,8 +7,10 @@ public class MappingException extends RuntimeException {
   public enum Kind {
     /** No such mapping, function or stream. */
     NOT_FOUND,
-    /** A parameter is out of range or malformed. */
+    /** A parameter is invalid for this event source, within the API's model. */
     INVALID_PARAMETER,
+    /** A parameter breaks a constraint of the API's model (Lambda's ValidationException). */
+    VALIDATION,
     /** The request conflicts with another mapping or node (a consumer group in use...). */
     CONFLICT,
     /** Another change of the mapping is still being carried out (Lambda's ResourceInUse). */
@@ -30,5 +32,10 @@ public class MappingException extends RuntimeException {
 
   static MappingException invalid(String message) {
     return new MappingException(Kind.INVALID_PARAMETER, message);
+  }
+
+  /** A constraint failure, with Lambda's "1 validation error detected: ..." message. */
+  static MappingException validation(String constraint) {
+    return new MappingException(Kind.VALIDATION, "1 validation error detected: " + constraint);
   }
 }

@@ -2,42 +2,53 @@ package dev.sluice.mapper;
 
 import java.util.List;
 
-/** Lambda's ranges for Kinesis mappings, with its error wording. */
+/**
+ * Lambda's ranges for mappings, with its error wording: a value outside the API model's range is a
+ * ValidationException naming the field as the model does (batchSize), one inside it that the event
+ * source does not take an InvalidParameterValueException.
+ */
 final class MappingValidation {
 
   private MappingValidation() {}
 
+  /** {@code value}, or {@code dflt} when null, which the model allows from min to max. */
   static int range(String field, Integer value, int dflt, int min, int max) {
     int v = value == null ? dflt : value;
-    if (v < min || v > max) {
+    checkModel(field, v, min, max);
+    return v;
+  }
+
+  /** -1 (unlimited) or a value within [min, max]; the model allows -1 to max. */
+  static int unlimitedOrRange(String field, Integer value, int min, int max) {
+    int v = value == null ? -1 : value;
+    checkModel(field, v, -1, max);
+    if (v != -1 && v < min) {
       throw MappingException.invalid(
-          "1 validation error detected: Value '"
-              + v
-              + "' at '"
-              + field
-              + "' failed to satisfy constraint: Member must have value between "
+          field
+              + " must be either -1 (forever) or between "
               + min
               + " and "
-              + max);
+              + max
+              + " (inclusive)");
     }
     return v;
   }
 
-  /** -1 (unlimited) or a value within [min, max]. */
-  static int unlimitedOrRange(String field, Integer value, int min, int max) {
-    int v = value == null ? -1 : value;
-    if (v != -1 && (v < min || v > max)) {
-      throw MappingException.invalid(
-          "1 validation error detected: Value '"
+  private static void checkModel(String field, int v, int min, int max) {
+    if (v < min || v > max) {
+      throw MappingException.validation(
+          "Value '"
               + v
               + "' at '"
-              + field
-              + "' failed to satisfy constraint: Member must be -1 or have value between "
-              + min
-              + " and "
-              + max);
+              + modelName(field)
+              + "' failed to satisfy constraint: Member must have value "
+              + (v < min ? "greater than or equal to " + min : "less than or equal to " + max));
     }
-    return v;
+  }
+
+  /** The member's name in the model: BatchSize is batchSize. */
+  private static String modelName(String field) {
+    return Character.toLowerCase(field.charAt(0)) + field.substring(1);
   }
 
   static StartingPosition position(String value) {
@@ -48,10 +59,11 @@ final class MappingValidation {
     try {
       return StartingPosition.valueOf(value);
     } catch (IllegalArgumentException e) {
-      throw MappingException.invalid(
-          "1 validation error detected: Value '"
+      throw MappingException.validation(
+          "Value '"
               + value
-              + "' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
+              + "' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum"
+              + " value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,10 +31,12 @@ import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest;
 import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.EventSourcePosition;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
@@ -110,11 +113,7 @@ class MappingEndToEndTest {
   }
 
   String map(
-      String function,
-      String stream,
-      java.util.function.Consumer<
-              software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest.Builder>
-          more) {
+      String function, String stream, Consumer<CreateEventSourceMappingRequest.Builder> more) {
     CreateEventSourceMappingResponse r =
         lambda.createEventSourceMapping(
             b -> {
@@ -633,22 +632,45 @@ class MappingEndToEndTest {
   }
 
   @Test
-  void createMapping_outOfRangeValues_invalidParameterNamingFieldAndRange() throws Exception {
+  void createMapping_valuesOutsideTheModel_validationExceptionNamingTheMember() throws Exception {
     String stream = stream(1);
     String fn = function();
-    assertThatThrownBy(() -> map(fn, stream, b -> b.batchSize(0)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("BatchSize")
-        .hasMessageContaining("between 1 and 10000");
-    assertThatThrownBy(() -> map(fn, stream, b -> b.parallelizationFactor(11)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("ParallelizationFactor");
+    Map<Consumer<CreateEventSourceMappingRequest.Builder>, String> cases =
+        Map.of(
+            b -> b.batchSize(0),
+            "Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater"
+                + " than or equal to 1",
+            b -> b.parallelizationFactor(11),
+            "at 'parallelizationFactor' failed to satisfy constraint: Member must have value less"
+                + " than or equal to 10",
+            b -> b.maximumBatchingWindowInSeconds(301),
+            "at 'maximumBatchingWindowInSeconds'",
+            b -> b.maximumRetryAttempts(-2),
+            "Value '-2' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have"
+                + " value greater than or equal to -1",
+            b -> b.maximumRecordAgeInSeconds(604_801),
+            "at 'maximumRecordAgeInSeconds'");
+    cases.forEach(
+        (settings, message) ->
+            assertThatThrownBy(() -> map(fn, stream, settings))
+                .as(message)
+                .isInstanceOf(LambdaException.class)
+                .hasMessageContaining("1 validation error detected: ")
+                .hasMessageContaining(message)
+                .satisfies(
+                    e ->
+                        assertThat(((LambdaException) e).awsErrorDetails().errorCode())
+                            .isEqualTo("ValidationException")));
+  }
+
+  @Test
+  void createMapping_recordAgeInTheModelBelowTheMinimum_invalidParameterValue() throws Exception {
+    String stream = stream(1);
+    String fn = function();
     assertThatThrownBy(() -> map(fn, stream, b -> b.maximumRecordAgeInSeconds(10)))
         .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("MaximumRecordAgeInSeconds");
-    assertThatThrownBy(() -> map(fn, stream, b -> b.maximumBatchingWindowInSeconds(301)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("MaximumBatchingWindowInSeconds");
+        .hasMessageContaining(
+            "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800");
   }
 
   @Test
@@ -915,16 +937,18 @@ class MappingEndToEndTest {
   }
 
   @Test
-  void createMapping_tumblingWindowOutOfRange_invalidParameterNamingField() throws Exception {
+  void createMapping_tumblingWindowOutOfRange_validationExceptionNamingTheMember()
+      throws Exception {
     String stream = stream(1);
     String fn = function();
     assertThatThrownBy(() -> map(fn, stream, b -> b.tumblingWindowInSeconds(901)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("TumblingWindowInSeconds")
-        .hasMessageContaining("between 0 and 900");
+        .isInstanceOf(LambdaException.class)
+        .hasMessageContaining("at 'tumblingWindowInSeconds'")
+        .hasMessageContaining("less than or equal to 900");
     assertThatThrownBy(() -> map(fn, stream, b -> b.tumblingWindowInSeconds(-1)))
-        .isInstanceOf(InvalidParameterValueException.class)
-        .hasMessageContaining("TumblingWindowInSeconds");
+        .isInstanceOf(LambdaException.class)
+        .hasMessageContaining("at 'tumblingWindowInSeconds'")
+        .hasMessageContaining("greater than or equal to 0");
     String uuid = map(fn, stream, b -> b.tumblingWindowInSeconds(900));
     assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).tumblingWindowInSeconds())
         .isEqualTo(900);
