@@ -62,8 +62,10 @@ final class CodeStore {
       return local(function, ((CodeSource.Local) source).path());
     } catch (ZipPackages.TooLargeException e) {
       throw FunctionException.invalid(e.getMessage());
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // digests and directory walks wrap theirs: an unreadable S3Key path is bad input too
+    } catch (IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+      // digests and directory walks wrap theirs: an unreadable S3Key path is bad input too, and
+      // so is an entry name no path can hold (a NUL) or that is not UTF-8 (InvalidPathException
+      // and zipfs's own are IllegalArgumentExceptions)
       throw FunctionException.invalid("Could not unpack the deployment package: " + e.getMessage());
     }
   }

@@ -1179,6 +1179,24 @@ class LambdaApiTest {
   }
 
   @Test
+  void createFunction_zipEntryNameNoPathCanHold_invalidParameterValueNotAServiceError()
+      throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("lib/a\u0000b.class"));
+      zip.write(1);
+      zip.closeEntry();
+    }
+    String name = "nul-" + UUID.randomUUID().toString().substring(0, 8);
+
+    assertThatThrownBy(() -> createJava(name, "java17", out.toByteArray()))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("Could not unpack the deployment package");
+    assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName(name)))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
   void createFunction_bodyOverLambdasUploadLimit_requestEntityTooLargeNamingTheOperation()
       throws IOException {
     // only the head is sent: the server answers from Content-Length, before any of the 70 MB
