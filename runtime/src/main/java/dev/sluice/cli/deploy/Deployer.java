@@ -53,7 +53,10 @@ public final class Deployer {
     requireOwnNames(t);
     List<Change> all = new ArrayList<>();
     for (StreamResource s : t.streams()) {
-      step(all, "stream " + s.name(), () -> report(all, streams.apply(s, t.stackName())));
+      step(
+          all,
+          "stream " + s.name(),
+          () -> report(all, streams.apply(s, t.stackName(), c -> report(all, c))));
     }
     for (FunctionResource f : t.functions()) {
       step(

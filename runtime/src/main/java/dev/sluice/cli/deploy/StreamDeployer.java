@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /** Brings one stream to what the template says, through the Kinesis API. */
 final class StreamDeployer {
@@ -24,26 +25,53 @@ final class StreamDeployer {
     this.waiter = waiter;
   }
 
-  /** Creates or updates {@code s}, marked as part of {@code stack}. */
-  Change apply(StreamResource s, String stack) {
+  /**
+   * Creates or updates {@code s}, marked as part of {@code stack}; returns the change. A change
+   * refused after some of it was made (a reshard step past the shard limit, a creation whose wait
+   * for ACTIVE timed out) tells {@code partial} what was, then fails.
+   */
+  Change apply(StreamResource s, String stack, Consumer<Change> partial) {
     String resource = "stream " + s.name();
     JsonNode summary = settled(s.name());
     if (summary == null) {
-      if (created(s, stack)) {
-        String size =
-            s.shardCount() == null
-                ? "on-demand"
-                : s.shardCount() + (s.shardCount() == 1 ? " shard" : " shards");
-        return new Change(Change.Action.CREATED, resource, size);
+      String size =
+          s.shardCount() == null
+              ? "on-demand"
+              : s.shardCount() + (s.shardCount() == 1 ? " shard" : " shards");
+      boolean[] sent = new boolean[1];
+      try {
+        if (created(s, stack, sent)) {
+          return new Change(Change.Action.CREATED, resource, size);
+        }
+      } catch (RuntimeException refused) {
+        if (sent[0]) {
+          partial.accept(new Change(Change.Action.CREATED, resource, size + " (then refused)"));
+        }
+        throw refused;
       }
       // another deploy (through another node, say) created it a moment ago: it is brought to the
       // template as one that existed
       summary = settled(s.name());
       if (summary == null) {
-        return apply(s, stack); // and deleted again meanwhile
+        return apply(s, stack, partial); // and deleted again meanwhile
       }
     }
     List<String> done = new ArrayList<>();
+    try {
+      return update(s, stack, summary, done);
+    } catch (RuntimeException refused) {
+      if (!done.isEmpty()) {
+        partial.accept(
+            new Change(
+                Change.Action.UPDATED, resource, String.join(", ", done) + " (then refused)"));
+      }
+      throw refused;
+    }
+  }
+
+  /** Applies the differences one call at a time; {@code done} names what each made. */
+  private Change update(StreamResource s, String stack, JsonNode summary, List<String> done) {
+    String resource = "stream " + s.name();
     String mode = summary.path("StreamModeDetails").path("StreamMode").asText("PROVISIONED");
     if (!mode.equals(s.mode())) {
       // in place, as CloudFormation does: the shards stay until a ShardCount changes them
@@ -55,8 +83,7 @@ final class StreamDeployer {
     }
     int open = summary.path("OpenShardCount").asInt();
     if (s.shardCount() != null && open != s.shardCount()) {
-      reshard(s.name(), open, s.shardCount());
-      done.add("shards " + open + " → " + s.shardCount());
+      reshard(s.name(), open, s.shardCount(), done);
     }
     int retention = summary.path("RetentionPeriodHours").asInt();
     if (retention != s.retentionHours()) {
@@ -76,13 +103,21 @@ final class StreamDeployer {
 
   /**
    * Brings the stream from {@code open} to {@code target} shards. One UpdateShardCount may at most
-   * double or halve the count, as in Kinesis, so a larger change goes in such steps.
+   * double or halve the count, as in Kinesis, so a larger change goes in such steps; {@code done}
+   * names the count reached, so a step refused after others says how far it got.
    */
-  private void reshard(String stream, int open, int target) {
+  private void reshard(String stream, int open, int target, List<String> done) {
+    int at = done.size();
     for (int now = open; now != target; ) {
       int next = target > now ? Math.min(target, 2 * now) : Math.max(target, (now + 1) / 2);
       ObjectNode body = named(stream).put("TargetShardCount", next);
       client.kinesis("UpdateShardCount", body.put("ScalingType", "UNIFORM_SCALING"));
+      String reached = "shards " + open + " → " + next;
+      if (done.size() > at) {
+        done.set(at, reached);
+      } else {
+        done.add(reached);
+      }
       waitActive(stream);
       now = next;
     }
@@ -90,9 +125,9 @@ final class StreamDeployer {
 
   /**
    * Creates {@code s}; returns false, creating nothing, when the server says the name exists: it
-   * was created after this deploy looked.
+   * was created after this deploy looked. {@code sent[0]} is set once the server took the creation.
    */
-  private boolean created(StreamResource s, String stack) {
+  private boolean created(StreamResource s, String stack, boolean[] sent) {
     ObjectNode body = named(s.name());
     if (s.shardCount() != null) {
       body.put("ShardCount", s.shardCount());
@@ -106,6 +141,7 @@ final class StreamDeployer {
       }
       throw e;
     }
+    sent[0] = true;
     waitActive(s.name());
     if (s.retentionHours() != 24) {
       client.kinesis(

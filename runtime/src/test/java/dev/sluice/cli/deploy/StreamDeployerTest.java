@@ -1,6 +1,7 @@
 package dev.sluice.cli.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -30,6 +31,11 @@ class StreamDeployerTest {
   /** Whether CreateStream answers that the stream exists, as when another deploy made it. */
   volatile boolean createdElsewhere;
 
+  /** UpdateShardCount calls answered before the next ones are refused as over the shard limit. */
+  volatile int reshardsAllowed = Integer.MAX_VALUE;
+
+  final List<Change> partial = new CopyOnWriteArrayList<>();
+
   @AfterEach
   void stop() {
     server.stop(0);
@@ -37,6 +43,11 @@ class StreamDeployerTest {
 
   /** Answers DescribeStreamSummary with {@code statuses} in turn (null: not found), then ACTIVE. */
   StreamDeployer deployer(String... statuses) throws IOException {
+    return deployer(Duration.ofSeconds(10), statuses);
+  }
+
+  /** As {@link #deployer(String...)}, waiting at most {@code wait} for ACTIVE. */
+  StreamDeployer deployer(Duration wait, String... statuses) throws IOException {
     AtomicInteger described = new AtomicInteger();
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
@@ -55,6 +66,12 @@ class StreamDeployerTest {
                   400,
                   "{\"__type\":\"ResourceInUseException\","
                       + "\"message\":\"Stream orders already exists.\"}");
+            } else if (op.equals("UpdateShardCount") && reshardsAllowed-- <= 0) {
+              json(
+                  ex,
+                  400,
+                  "{\"__type\":\"LimitExceededException\","
+                      + "\"message\":\"This request would exceed the shard limit.\"}");
             } else if (op.equals("ListTagsForStream")) {
               json(ex, 200, "{\"Tags\":[],\"HasMoreTags\":false}");
             } else {
@@ -66,7 +83,7 @@ class StreamDeployerTest {
         });
     server.start();
     URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    return new StreamDeployer(new SluiceClient(endpoint), new Waiter(Duration.ofSeconds(10)));
+    return new StreamDeployer(new SluiceClient(endpoint), new Waiter(wait));
   }
 
   static void summary(HttpExchange ex, String status) throws IOException {
@@ -99,7 +116,7 @@ class StreamDeployerTest {
   void apply_streamStillDeleting_waitsUntilItIsGoneAndCreatesItAgain() throws Exception {
     StreamDeployer d = deployer("DELETING", "DELETING", null);
 
-    Change c = d.apply(orders(), null);
+    Change c = d.apply(orders(), null, partial::add);
 
     assertThat(c.action()).isEqualTo(Change.Action.CREATED);
     assertThat(calls).contains("CreateStream");
@@ -108,11 +125,14 @@ class StreamDeployerTest {
   @Test
   void apply_streamCreatedByAnotherDeployAfterTheLook_broughtToTheTemplateAsAnExistingOne()
       throws Exception {
-    StreamDeployer d = deployer(null, "CREATING"); // then ACTIVE, with 2 shards
+    StreamDeployer d = deployer((String) null, "CREATING"); // then ACTIVE, with 2 shards
     createdElsewhere = true;
 
     Change c =
-        d.apply(new StreamResource("Orders", "orders", 4, 24, "PROVISIONED", Map.of()), null);
+        d.apply(
+            new StreamResource("Orders", "orders", 4, 24, "PROVISIONED", Map.of()),
+            null,
+            partial::add);
 
     assertThat(c.action()).isEqualTo(Change.Action.UPDATED);
     assertThat(c.detail()).contains("shards 2 → 4");
@@ -124,7 +144,10 @@ class StreamDeployerTest {
     StreamDeployer d = deployer("UPDATING", "UPDATING");
 
     Change c =
-        d.apply(new StreamResource("Orders", "orders", 4, 24, "PROVISIONED", Map.of()), null);
+        d.apply(
+            new StreamResource("Orders", "orders", 4, 24, "PROVISIONED", Map.of()),
+            null,
+            partial::add);
 
     assertThat(c.action()).isEqualTo(Change.Action.UPDATED);
     assertThat(calls.subList(0, calls.indexOf("UpdateShardCount")))
@@ -134,5 +157,45 @@ class StreamDeployerTest {
             "DescribeStreamSummary",
             "DescribeStreamSummary",
             "DescribeStreamSummary");
+  }
+
+  @Test
+  void apply_secondReshardStepRefused_reportsTheFirstStepAsAppliedThenFails() throws Exception {
+    StreamDeployer d = deployer("ACTIVE"); // 2 shards
+    reshardsAllowed = 1; // 2 → 4 goes through, 4 → 8 is over the shard limit
+
+    assertThatThrownBy(
+            () ->
+                d.apply(
+                    new StreamResource("Orders", "orders", 8, 24, "PROVISIONED", Map.of()),
+                    null,
+                    partial::add))
+        .hasMessageContaining("shard limit");
+
+    assertThat(partial)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.action()).isEqualTo(Change.Action.UPDATED);
+              assertThat(c.detail()).isEqualTo("shards 2 → 4 (then refused)");
+            });
+  }
+
+  @Test
+  void apply_creationNeverActiveInTime_reportsTheCreationThenFails() throws Exception {
+    String[] statuses = new String[40];
+    statuses[0] = null; // not there: created, then CREATING for longer than the wait
+    java.util.Arrays.fill(statuses, 1, statuses.length, "CREATING");
+    StreamDeployer d = deployer(Duration.ofMillis(300), statuses);
+
+    assertThatThrownBy(() -> d.apply(orders(), null, partial::add));
+
+    assertThat(partial)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.action()).isEqualTo(Change.Action.CREATED);
+              assertThat(c.detail()).isEqualTo("2 shards (then refused)");
+            });
   }
 }
