@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -34,6 +35,14 @@ final class ClassLoaderRunner implements Runner {
   private final DeployedCode code;
   private final PlatformLoader platform;
   private final ScheduledExecutorService timers;
+
+  /**
+   * Where idle instances are closed: a close runs the handler's shutdown hooks for up to half a
+   * second, which must hold neither the timer thread every function's results pass through nor an
+   * event loop.
+   */
+  private final Executor closer;
+
   private final Deque<HandlerInstance> idle = new ConcurrentLinkedDeque<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -49,13 +58,25 @@ final class ClassLoaderRunner implements Runner {
       FunctionConfig config,
       DeployedCode code,
       PlatformLoader platform,
-      ScheduledExecutorService timers) {
+      ScheduledExecutorService timers,
+      Executor closer) {
     this.config = config;
     this.code = code;
     this.platform = platform;
     this.timers = timers;
+    this.closer = closer;
     this.reaper =
-        timers.scheduleWithFixedDelay(() -> reapIdle(System.nanoTime()), 30, 30, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(
+            () -> closing(() -> reapIdle(System.nanoTime())), 30, 30, TimeUnit.SECONDS);
+  }
+
+  /** Runs {@code task} on the closer, or here once the node stops and the closer is gone. */
+  private void closing(Runnable task) {
+    try {
+      closer.execute(task);
+    } catch (RejectedExecutionException stopping) {
+      task.run();
+    }
   }
 
   /**
@@ -131,7 +152,8 @@ final class ClassLoaderRunner implements Runner {
       if (i.exitStatus() < 0) {
         return i;
       }
-      i.close();
+      HandlerInstance exited = i;
+      closing(exited::close); // the caller may be an event loop
     }
     return null;
   }
@@ -149,11 +171,14 @@ final class ClassLoaderRunner implements Runner {
       drained.complete(null);
     }
     reaper.cancel(false);
+    // the last invocation's result, on the timer thread, may complete it
     drained.whenComplete(
-        (v, e) -> {
-          closeIdle();
-          stopped.complete(null);
-        });
+        (v, e) ->
+            closing(
+                () -> {
+                  closeIdle();
+                  stopped.complete(null);
+                }));
   }
 
   @Override

@@ -4,7 +4,10 @@ import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Runner;
 import dev.sluice.function.RunnerFactory;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runners for classloader isolation (the default). Each instance runs its handler on a daemon
@@ -14,6 +17,29 @@ public final class ClassLoaderRunnerFactory implements RunnerFactory, AutoClosea
 
   private final PlatformLoader platform = new PlatformLoader();
   private final ScheduledThreadPoolExecutor timers = timeoutTimer();
+  private final ThreadPoolExecutor closer = closer(Thread.currentThread().getThreadGroup());
+
+  /**
+   * One thread, made when needed, that closes instances. Its group is the node's, named here: a
+   * thread made by a pool joins the group of the thread that asked, and an instance's thread group
+   * is stopped with the instance.
+   */
+  private static ThreadPoolExecutor closer(ThreadGroup group) {
+    ThreadPoolExecutor closer =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(group, r, "sluice-instance-closer");
+              t.setDaemon(true);
+              return t;
+            });
+    closer.allowCoreThreadTimeOut(true);
+    return closer;
+  }
 
   private static ScheduledThreadPoolExecutor timeoutTimer() {
     ScheduledThreadPoolExecutor timer =
@@ -35,12 +61,16 @@ public final class ClassLoaderRunnerFactory implements RunnerFactory, AutoClosea
 
   @Override
   public Runner create(FunctionConfig config, DeployedCode code) {
-    return new ClassLoaderRunner(config, code, platform, timers);
+    return new ClassLoaderRunner(config, code, platform, timers, closer);
   }
 
-  /** Stops the timer thread; instance threads are daemons and end with their instances. */
+  /**
+   * Stops the timer thread and, after the closes queued, the closer; instance threads are daemons
+   * and end with their instances.
+   */
   @Override
   public void close() {
     timers.shutdownNow();
+    closer.shutdown();
   }
 }

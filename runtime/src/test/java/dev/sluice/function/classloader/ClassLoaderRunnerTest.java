@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -125,7 +126,8 @@ class ClassLoaderRunnerTest {
             HandlerInstanceTest.config("fixture.Count::go"),
             new DeployedCode(dir),
             platform,
-            timers);
+            timers,
+            Runnable::run);
     try {
       assertThat(text(report(runner, "warm").result())).isEqualTo("\"1\"");
       var slow = runner.invoke(invocation("slow", 200));
@@ -204,6 +206,38 @@ class ClassLoaderRunnerTest {
             n -> n.matches("\"\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST]\\p{XDigit}{32}\""),
             "like Lambda's");
     assertThat(a).isNotEqualTo(b);
+  }
+
+  @Test
+  void close_idleInstance_closedOnTheCloserNotOnTheCallersThread() throws Exception {
+    handlerJar(
+        Map.of(
+            "fixture.Echo",
+            "package fixture; public class Echo { public String go(String in) { return in; } }"));
+    List<Runnable> closes = new CopyOnWriteArrayList<>();
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+    PlatformLoader platform = new PlatformLoader();
+    ClassLoaderRunner runner =
+        new ClassLoaderRunner(
+            HandlerInstanceTest.config("fixture.Echo::go"),
+            new DeployedCode(dir),
+            platform,
+            timers,
+            closes::add);
+    try {
+      assertThat(text(report(runner, "warm").result())).isEqualTo("\"warm\"");
+
+      runner.close();
+      assertThat(runner.stopped()).as("nothing closed on this thread").isNotDone();
+      assertThat(runner.idleInstances()).isEqualTo(1);
+      closes.forEach(Runnable::run);
+
+      assertThat(runner.stopped()).isDone();
+      assertThat(runner.idleInstances()).isZero();
+    } finally {
+      timers.shutdownNow();
+      platform.close();
+    }
   }
 
   @Test
