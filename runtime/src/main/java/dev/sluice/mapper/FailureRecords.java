@@ -66,12 +66,37 @@ public final class FailureRecords {
     return record.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The record without its member {@code bulky}, marked {@code "payloadOmitted": true}. */
+  /**
+   * The record without its member {@code bulky}, marked {@code "payloadOmitted": true}, and with
+   * the function's error message and stack trace cut short: a handler may put its whole event into
+   * its message (up to Lambda's 6 MB response), and the slim form must fit where the whole did not.
+   */
   public static byte[] without(ObjectNode record, String bulky) {
     ObjectNode slim = record.deepCopy();
     slim.remove(bulky);
     slim.put("payloadOmitted", true);
+    if (slim.get("error") instanceof ObjectNode error) {
+      error.put("errorMessage", cut(error.path("errorMessage").asText(), MAX_MESSAGE_CHARS));
+      ArrayNode frames = JsonNodeFactory.instance.arrayNode();
+      for (int i = 0; i < Math.min(MAX_FRAMES, error.path("stackTrace").size()); i++) {
+        frames.add(cut(error.path("stackTrace").get(i).asText(), MAX_FRAME_CHARS));
+      }
+      error.set("stackTrace", frames);
+    }
     return json(slim);
+  }
+
+  /** At most 6 bytes a character as JSON (escapes): well under 1 MiB together. */
+  static final int MAX_MESSAGE_CHARS = 32 * 1024;
+
+  static final int MAX_FRAMES = 50;
+  static final int MAX_FRAME_CHARS = 1024;
+
+  private static String cut(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    return text.substring(0, max) + "... (" + (text.length() - max) + " more characters)";
   }
 
   /**

@@ -111,6 +111,11 @@ final class ShardProcessor {
   private boolean finished;
   private boolean gone;
 
+  /** A pump is due after {@link #UNHELD_RETRY_MILLIS}: the engine did not hold the shard. */
+  private boolean lookingAgain;
+
+  private static final long UNHELD_RETRY_MILLIS = 1_000;
+
   /** Invocations and OnFailure sends whose outcome has not been handled yet. */
   private int invoking;
 
@@ -272,8 +277,19 @@ final class ShardProcessor {
     } catch (RuntimeException missing) {
       if (!sameStream()) {
         streamGone();
+      } else if (!lookingAgain) {
+        // the shard expired (the runner stops this processor), or the engine does not hold it yet:
+        // on shared storage the catalog shows a shard whose attaching failed and is tried again,
+        // and nothing else would pump this processor once it is attached
+        lookingAgain = true;
+        after(
+            UNHELD_RETRY_MILLIS,
+            () -> {
+              lookingAgain = false;
+              pump();
+            });
       }
-      return; // else the shard expired: the runner stops this processor
+      return;
     }
     readOffset = Math.max(readOffset, o.startOffset());
     if (readOffset < o.endOffset()) {

@@ -11,6 +11,8 @@ import dev.sluice.function.RunnerFactory;
 import dev.sluice.function.classloader.ClassLoaderRunnerFactory;
 import dev.sluice.log.LogEngine;
 import dev.sluice.log.LogListener;
+import dev.sluice.log.ShardNotFoundException;
+import dev.sluice.log.ShardRef;
 import dev.sluice.log.file.FileLogEngine;
 import dev.sluice.log.file.FileLogOptions;
 import dev.sluice.stream.Arns;
@@ -34,8 +36,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -71,7 +75,10 @@ final class MapperHarness implements AutoCloseable {
   MappingService mappings;
   private volatile CountDownLatch hold;
 
-  /** What the catalog, appender and mapper use: {@link #engine}, or it behind a gate. */
+  /** Shards {@link #storage} answers as not held (its offsets throw) while they are here. */
+  final Set<ShardRef> unheld = ConcurrentHashMap.newKeySet();
+
+  /** What the catalog, appender and mapper use: {@link #engine} behind a gate. */
   final LogEngine storage;
 
   MapperHarness(Path dir) {
@@ -87,7 +94,7 @@ final class MapperHarness implements AutoCloseable {
     engine =
         new FileLogEngine(dir.resolve("log"), FileLogOptions.defaults(), clock, LogListener.NONE);
     engine.start();
-    storage = createGate == null ? engine : gated(engine, createGate);
+    storage = gated(engine, createGate, unheld);
     catalog = new StreamCatalog(dir, storage, clock, new StreamLimits(100, 10));
     catalog.start();
     appender = new StreamAppender(catalog, storage);
@@ -132,11 +139,18 @@ final class MapperHarness implements AutoCloseable {
     };
   }
 
-  private static LogEngine gated(LogEngine engine, CountDownLatch gate) {
+  /**
+   * {@code engine}, whose shard creations wait for {@code gate} (when not null) and which answers
+   * the shards in {@code unheld} as not held, as a node whose attaching of them failed.
+   */
+  private static LogEngine gated(LogEngine engine, CountDownLatch gate, Set<ShardRef> unheld) {
     InvocationHandler h =
         (proxy, method, args) -> {
-          if (method.getName().equals("createShard")) {
+          if (method.getName().equals("createShard") && gate != null) {
             gate.await();
+          }
+          if (method.getName().equals("offsets") && unheld.contains(args[0])) {
+            throw new ShardNotFoundException((ShardRef) args[0], "not attached");
           }
           try {
             return method.invoke(engine, args);

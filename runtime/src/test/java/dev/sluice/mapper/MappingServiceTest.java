@@ -176,6 +176,59 @@ class MappingServiceTest {
   }
 
   @Test
+  void failureRecordWhoseErrorMessageHoldsTheEvent_sentWithTheMessageCutUnderTheLimit()
+      throws Exception {
+    String stream = h.stream();
+    String destination = h.stream();
+    String fn =
+        h.function(
+            "fixture.Echoing::go",
+            Map.of(
+                "fixture.Echoing",
+                "package fixture; public class Echoing { public String go(java.util.Map<String,"
+                    + " Object> event) { throw new IllegalStateException(\"bad batch: \" +"
+                    + " String.valueOf(event).repeat(3)); } }"));
+    String big = "x".repeat(600 * 1024);
+    h.put(stream, big); // its error message alone is over the 1 MiB record limit
+    h.mappings.create(
+        new MappingRequest(
+            fn,
+            "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream,
+            true,
+            10,
+            0,
+            "TRIM_HORIZON",
+            null,
+            1,
+            false,
+            0, // no retry: to OnFailure at once
+            -1,
+            MapperHarness.ARNS.stream(destination),
+            null,
+            null,
+            0,
+            null,
+            null));
+    ShardRef ref = new ShardRef(destination, h.catalog.require(destination).shards().get(0).id());
+    List<LogRecord> landed = List.of();
+    for (int i = 0; i < 1000 && landed.isEmpty(); i++) {
+      Thread.sleep(10);
+      landed = h.engine.read(ref, 0, 10, 10 << 20).join().records();
+    }
+
+    assertThat(landed).hasSize(1);
+    assertThat(landed.get(0).data().length).isLessThan(1024 * 1024);
+    JsonNode failure = new ObjectMapper().readTree(landed.get(0).data());
+    assertThat(failure.at("/requestContext/condition").asText())
+        .isEqualTo("RetryAttemptsExhausted");
+    assertThat(failure.path("payloadOmitted").asBoolean()).isTrue();
+    assertThat(failure.at("/error/errorMessage").asText())
+        .startsWith("bad batch: ")
+        .endsWith(" more characters)")
+        .hasSizeLessThan(FailureRecords.MAX_MESSAGE_CHARS + 100);
+  }
+
+  @Test
   void restart_resumesFromTheStoredCheckpointWithoutRedelivering() throws Exception {
     String stream = h.stream();
     String fn = function();

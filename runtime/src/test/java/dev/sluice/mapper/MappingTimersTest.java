@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.log.ShardRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +74,25 @@ class MappingTimersTest {
 
   static JsonNode awaitFailureRecord(Path dir) throws Exception {
     return awaitFailureRecords(dir, 1).get(0);
+  }
+
+  @Test
+  void shardTheEngineDoesNotHoldYet_lookedForEverySecondAndDeliveredOnceHeld() throws Exception {
+    h.startMappings(Duration.ofSeconds(1), Duration.ofSeconds(8));
+    ShardRef shard = new ShardRef(stream, h.catalog.require(stream).shards().get(0).id());
+    String uuid = h.mappings.create(request(10, 0, -1, -1, null)).config().uuid();
+    h.unheld.add(shard); // as if its attaching failed on this node and is being tried again
+    h.mappings.update(uuid, MappingStatesTest.change(true, 7)); // a runner starts on it
+    h.put(stream, "first");
+
+    assertThat(h.timers.awaitPending()).as("looks again a second later").isEqualTo(1000);
+    h.clock.advance(1000);
+    assertThat(h.timers.awaitPending()).as("still not held: again").isEqualTo(1000);
+    assertThat(delivered(fn)).isEmpty();
+
+    h.unheld.remove(shard);
+    h.clock.advance(1000);
+    assertThat(await(fn, 1)).hasSize(1);
   }
 
   @Test

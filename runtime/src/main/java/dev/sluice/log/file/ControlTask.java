@@ -27,6 +27,11 @@ final class ControlTask<T> implements Runnable {
       future.complete(action.run());
     } catch (IOException | RuntimeException e) {
       future.completeExceptionally(asLogException(e));
+    } catch (Error e) {
+      // an OutOfMemoryError decoding a large read, say: the caller must still get an answer, not
+      // wait for ever on a future whose thread died
+      future.completeExceptionally(new LogException(String.valueOf(e), e));
+      throw e;
     }
   }
 
