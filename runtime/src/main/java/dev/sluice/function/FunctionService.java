@@ -108,7 +108,7 @@ public final class FunctionService implements AutoCloseable {
    *
    * @param proposal the change
    * @param runner a runner made for it, which the applier installs; null: keep the running one
-   * @param code the package it runs
+   * @param code the package it runs; null for a deletion
    * @param stored the package it stored on this node, or null
    * @param conditional whether it named the RevisionId it was made from
    * @param since when it was staged (nanoTime)
@@ -901,9 +901,15 @@ public final class FunctionService implements AutoCloseable {
     }
   }
 
-  /** Whether a function runs the package at {@code root}, or a replaced runner still may. */
+  /**
+   * Whether a function runs the package at {@code root}, a replaced runner still may, or a change
+   * under way (staged, its package or record still being shared) is to run it.
+   */
   private boolean inUse(Path root) {
-    return retiring.containsKey(root) || functions.values().stream().anyMatch(d -> d.holds(root));
+    return retiring.containsKey(root)
+        || functions.values().stream().anyMatch(d -> d.holds(root))
+        || staged.values().stream()
+            .anyMatch(s -> s.code() != null && s.code().root().equals(root)); // null: a deletion
   }
 
   /** A runner of {@code config}; fails as an invalid parameter when it cannot run on this node. */

@@ -205,6 +205,48 @@ class SharedFunctionsTest {
     }
   }
 
+  @Test
+  void checkCode_ofThePackageAnUpdateUnderWayStaged_leavesItForThatUpdate() throws Exception {
+    open();
+    createSmall("f");
+    CountDownLatch uploading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      Path v2 = Files.createDirectories(dir.resolve("v2"));
+      Files.writeString(v2.resolve("handler.txt"), "version 2");
+      state.beforeNextWriteUnder(
+          "code/f/",
+          () -> {
+            uploading.countDown();
+            awaitQuietly(release);
+          });
+      CompletableFuture<FunctionConfig> update =
+          CompletableFuture.supplyAsync(() -> service.updateCode("f", new CodeSource.Local(v2)));
+      assertThat(uploading.await(10, TimeUnit.SECONDS)).isTrue();
+
+      service.checkCode("f", new CodeSource.Local(v2), null); // a DryRun of the same package
+      release.countDown();
+
+      String sha = update.get(10, TimeUnit.SECONDS).codeSha256();
+      assertThat(service.get("f").codeSha256()).isEqualTo(sha);
+      try (Stream<Path> files = Files.walk(dir.resolve("node"))) {
+        assertThat(files.filter(p -> p.endsWith("handler.txt")).map(SharedFunctionsTest::text))
+            .as("the package the function now runs, unpacked on this node")
+            .contains("version 2");
+      }
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static String text(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(30, TimeUnit.SECONDS);
