@@ -1,6 +1,7 @@
 package dev.sluice.template;
 
 import dev.sluice.mapper.MappingRequest;
+import dev.sluice.stream.Arns;
 import java.util.List;
 import java.util.Set;
 
@@ -56,8 +57,16 @@ final class KinesisEventReader {
   private static String streamArn(Props props, Problems problems) {
     Field f = props.required("Stream");
     String arn = f == null ? null : Values.string(f, problems);
-    if (arn != null && !(arn.startsWith("arn:") && arn.contains(":kinesis:"))) {
-      problems.error(f.path(), f.node(), arn + " is not a Kinesis stream ARN");
+    if (arn != null && !Arns.isStreamArn(arn)) {
+      // any region and account: the node may run in another region than this check assumes; a
+      // consumer's ARN (enhanced fan-out) or a malformed one would pass here and fail the deploy
+      // halfway, after streams and functions changed, with no place in the template
+      problems.error(
+          f.path(),
+          f.node(),
+          arn
+              + " is not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME; Sluice"
+              + " reads streams with GetRecords, so a stream consumer's ARN is not supported)");
       return null;
     }
     return arn;
