@@ -142,7 +142,9 @@ final class ServeCommand implements Callable<Integer> {
    */
   static String configured(String key) {
     String v = System.getProperty(key);
-    return v != null ? v : System.getenv(key.toUpperCase().replaceAll("[^A-Z0-9]", "_"));
+    return v != null
+        ? v
+        : System.getenv(key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
   }
 
   private static String or(String option, String configured, String dflt) {

@@ -89,13 +89,16 @@ final class ShardCursors {
       cursor.lastSequence = records.get(records.size() - 1).path("SequenceNumber").asText();
     }
     String next = r.path("NextShardIterator").asText(null);
-    if (next == null || r.path("NextShardIterator").isNull()) {
+    boolean ended = next == null || r.path("NextShardIterator").isNull();
+    if (ended) {
       finish(cursor.shardId, r.path("ChildShards"));
     } else {
       cursor.iterator = next;
       cursors.addLast(cursor);
     }
-    boolean caughtUp = records.isEmpty() && r.path("MillisBehindLatest").asLong(0) == 0;
+    // a shard read to its end is progress, not quiet: its children are still to be read, and
+    // counted against the smaller set of cursors it left, it ended the round before them
+    boolean caughtUp = !ended && records.isEmpty() && r.path("MillisBehindLatest").asLong(0) == 0;
     quietInRound = caughtUp ? quietInRound + 1 : 0;
     boolean idle = quietInRound >= Math.max(1, cursors.size());
     if (idle) {

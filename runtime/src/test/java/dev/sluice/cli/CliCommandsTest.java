@@ -110,6 +110,43 @@ class CliCommandsTest {
   }
 
   @Test
+  void tail_noFollowAcrossAMergeWithAnEmptyParent_readsTheChildToo() throws Exception {
+    createStream("cli-merge", 2);
+    SluiceClient client = new SluiceClient(URI.create(root));
+    client.kinesis( // into shard 0 only: shard 1 stays empty
+        "PutRecord",
+        SluiceClient.object()
+            .put("StreamName", "cli-merge")
+            .put("PartitionKey", "k")
+            .put("ExplicitHashKey", "0")
+            .put("Data", java.util.Base64.getEncoder().encodeToString("before".getBytes())));
+    client.kinesis(
+        "UpdateShardCount",
+        SluiceClient.object()
+            .put("StreamName", "cli-merge")
+            .put("TargetShardCount", 1)
+            .put("ScalingType", "UNIFORM_SCALING"));
+    for (int i = 0; i < 500 && !active(client, "cli-merge"); i++) {
+      Thread.sleep(10);
+    }
+    cli("", "put", "cli-merge", "--partition-key", "k", "after");
+
+    Cli.Result tail =
+        cli("", "tail", "cli-merge", "--from", "trim-horizon", "--no-follow", "--format", "data");
+
+    assertThat(tail.exit()).as(tail.err()).isZero();
+    assertThat(tail.out().lines()).containsExactly("before", "after");
+  }
+
+  private static boolean active(SluiceClient client, String stream) {
+    return client
+        .kinesis("DescribeStreamSummary", SluiceClient.object().put("StreamName", stream))
+        .at("/StreamDescriptionSummary/StreamStatus")
+        .asText()
+        .equals("ACTIVE");
+  }
+
+  @Test
   void put_singleRecord_printsShardAndSequence() throws Exception {
     createStream("cli-one", 1);
 
