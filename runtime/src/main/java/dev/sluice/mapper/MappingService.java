@@ -619,7 +619,15 @@ public final class MappingService implements AutoCloseable {
     if (sequenceNumber != null) {
       return atSequence(c, sequenceNumber);
     }
-    StartingPosition p = MappingValidation.position(to);
+    StartingPosition p;
+    try {
+      p = StartingPosition.valueOf(Objects.requireNonNullElse(to, ""));
+    } catch (IllegalArgumentException e) {
+      throw MappingException.invalid(
+          "To must be TRIM_HORIZON, LATEST or AT_TIMESTAMP (or give a SequenceNumber), not "
+              + to
+              + ".");
+    }
     if (p == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
       throw MappingException.invalid("Rewinding to AT_TIMESTAMP needs a Timestamp.");
     }

@@ -1612,7 +1612,9 @@ public final class StreamCatalog implements AutoCloseable {
   /**
    * Attaches {@code ref} again after {@code delayMillis}, and after twice as long (a minute at
    * most) each time it fails, while the stream shown holds it: no later change of the stream need
-   * come to attach it, and until it is attached this node answers its records as not found.
+   * come to attach it, and until it is attached this node answers its records as not found. The
+   * engine's attach (up to half a minute against a partition whose leader does not answer) is
+   * waited for off the catalog's thread, which every change of every stream needs.
    */
   private void attachLater(ShardRef ref, long delayMillis) {
     if (!attaching.add(ref)) {
@@ -1620,21 +1622,13 @@ public final class StreamCatalog implements AutoCloseable {
     }
     Runnable again =
         () -> {
-          attaching.remove(ref);
-          StreamMeta shown = streams.get(ref.stream());
-          Shard s = shown == null ? null : shown.shard(ref.shard()).orElse(null);
-          if (s == null
-              || shown.status() == StreamStatus.CREATING
-              || shown.status() == StreamStatus.DELETING) {
-            return; // gone, or its creation or deletion handles the log
+          if (shownShard(ref) == null) {
+            attaching.remove(ref); // gone, or its creation or deletion handles the log
+            return;
           }
-          try {
-            attachShard(ref, s);
-            LOG.infof("Attached %s", ref);
-          } catch (RuntimeException e) {
-            LOG.warnf("Cannot attach %s yet (%s); trying again", ref, e.getMessage());
-            attachLater(ref, Math.min(2 * delayMillis, ATTACH_RETRY_MAX_MILLIS));
-          }
+          engine
+              .createShard(ref)
+              .whenComplete((v, e) -> onCatalog(() -> attachedLater(ref, delayMillis, e)));
         };
     try {
       thread.schedule(again, delayMillis, TimeUnit.MILLISECONDS);
@@ -1643,8 +1637,54 @@ public final class StreamCatalog implements AutoCloseable {
     }
   }
 
+  /** Finishes {@link #attachLater}'s try, which failed with {@code e} unless it is null. */
+  private void attachedLater(ShardRef ref, long delayMillis, Throwable e) {
+    attaching.remove(ref);
+    Shard s = shownShard(ref);
+    if (s == null) {
+      return;
+    }
+    Throwable failed = e;
+    if (failed == null) {
+      try {
+        attached(ref, s);
+        LOG.infof("Attached %s", ref);
+        return;
+      } catch (RuntimeException sealing) {
+        failed = sealing;
+      }
+    }
+    LOG.warnf("Cannot attach %s yet (%s); trying again", ref, failed.getMessage());
+    attachLater(ref, Math.min(2 * delayMillis, ATTACH_RETRY_MAX_MILLIS));
+  }
+
+  /** The shard {@code ref} of the stream shown, unless it is gone or being created or deleted. */
+  private Shard shownShard(ShardRef ref) {
+    StreamMeta shown = streams.get(ref.stream());
+    if (shown == null
+        || shown.status() == StreamStatus.CREATING
+        || shown.status() == StreamStatus.DELETING) {
+      return null;
+    }
+    return shown.shard(ref.shard()).orElse(null);
+  }
+
+  /** Runs {@code task} on the catalog's thread, unless the catalog is closing. */
+  private void onCatalog(Runnable task) {
+    try {
+      thread.execute(() -> guarded("attach", task));
+    } catch (RejectedExecutionException closing) {
+      // the next start attaches it
+    }
+  }
+
   private void attachShard(ShardRef ref, Shard s) {
     engine.createShard(ref).join(); // with shared storage: attaches to the existing partition
+    attached(ref, s);
+  }
+
+  /** Brings the attached shard {@code ref} in line with {@code s}: sealed, its end settled. */
+  private void attached(ShardRef ref, Shard s) {
     if (!s.isOpen() && !engine.offsets(ref).sealed()) {
       engine.seal(ref).join();
     }

@@ -121,6 +121,19 @@ class RecreatedStreamTest {
   }
 
   @Test
+  void rewind_toAPositionThatDoesNotExist_invalidParameterNamingTo() throws Exception {
+    String stream = h.stream();
+    String uuid =
+        h.mappings.create(request(function(), stream, "TRIM_HORIZON", null)).config().uuid();
+
+    assertThatThrownBy(() -> h.mappings.rewind(uuid, "EARLIEST", null, null))
+        .isInstanceOfSatisfying(
+            MappingException.class,
+            e -> assertThat(e.kind()).isEqualTo(MappingException.Kind.INVALID_PARAMETER))
+        .hasMessageContaining("To must be TRIM_HORIZON, LATEST or AT_TIMESTAMP");
+  }
+
+  @Test
   void restart_withCheckpointsOfTheDeletedStream_readsTheNewStreamFromItsStart() throws Exception {
     String stream = h.stream();
     String fn = function();

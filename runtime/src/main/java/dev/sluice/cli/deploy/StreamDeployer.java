@@ -78,8 +78,8 @@ final class StreamDeployer {
       ObjectNode body = SluiceClient.object().put("StreamARN", summary.path("StreamARN").asText());
       body.putObject("StreamModeDetails").put("StreamMode", s.mode());
       client.kinesis("UpdateStreamMode", body);
+      done.add("mode " + mode + " → " + s.mode()); // made, should the wait time out
       waitActive(s.name());
-      done.add("mode " + mode + " → " + s.mode());
     }
     int open = summary.path("OpenShardCount").asInt();
     if (s.shardCount() != null && open != s.shardCount()) {
@@ -93,9 +93,7 @@ final class StreamDeployer {
           named(s.name()).put("RetentionPeriodHours", s.retentionHours()));
       done.add("retention " + retention + " h → " + s.retentionHours() + " h");
     }
-    if (retag(s, stack)) {
-      done.add("tags");
-    }
+    retag(s, stack, done);
     return done.isEmpty()
         ? new Change(Change.Action.UNCHANGED, resource, "")
         : new Change(Change.Action.UPDATED, resource, String.join(", ", done));
@@ -148,15 +146,16 @@ final class StreamDeployer {
           "IncreaseStreamRetentionPeriod",
           named(s.name()).put("RetentionPeriodHours", s.retentionHours()));
     }
-    retag(s, stack);
+    retag(s, stack, new ArrayList<>());
     return true;
   }
 
   /**
    * Makes the stream's tags the template's plus the stack's marks, as CloudFormation does: new and
-   * changed ones through AddTagsToStream, those no longer wanted through RemoveTagsFromStream.
+   * changed ones through AddTagsToStream, those no longer wanted through RemoveTagsFromStream;
+   * notes "tags" in {@code done} once a call changed them.
    */
-  private boolean retag(StreamResource s, String stack) {
+  private void retag(StreamResource s, String stack, List<String> done) {
     Map<String, String> want = new TreeMap<>(s.tags());
     if (stack != null) {
       want.putAll(StackPruner.streamMarks(s, stack));
@@ -177,14 +176,22 @@ final class StreamDeployer {
       ObjectNode body = named(s.name());
       keys.forEach(body.putArray("TagKeys")::add);
       client.kinesis("RemoveTagsFromStream", body);
+      changedTags(done);
     }
     for (List<String> keys : chunks(List.copyOf(diff.set().keySet()))) {
       ObjectNode body = named(s.name());
       ObjectNode tags = body.putObject("Tags");
       keys.forEach(k -> tags.put(k, diff.set().get(k)));
       client.kinesis("AddTagsToStream", body);
+      changedTags(done);
     }
-    return diff.changes();
+  }
+
+  /** Notes in {@code done} that the tags changed, once. */
+  private static void changedTags(List<String> done) {
+    if (!done.contains("tags")) {
+      done.add("tags");
+    }
   }
 
   private static List<List<String>> chunks(List<String> keys) {

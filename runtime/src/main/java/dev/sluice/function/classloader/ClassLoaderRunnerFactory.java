@@ -65,12 +65,23 @@ public final class ClassLoaderRunnerFactory implements RunnerFactory, AutoClosea
   }
 
   /**
-   * Stops the timer thread and, after the closes queued, the closer; instance threads are daemons
-   * and end with their instances.
+   * Stops the timer thread, and the closer once the closes queued ran (the handlers' shutdown
+   * hooks, which a node stopping must still run), waiting for them a bounded time; instance threads
+   * are daemons and end with their instances.
    */
   @Override
   public void close() {
     timers.shutdownNow();
     closer.shutdown();
+    try {
+      if (!closer.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        org.jboss.logging.Logger.getLogger(ClassLoaderRunnerFactory.class)
+            .warnf("Function instances still closing after %d s; not waiting", CLOSE_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
+
+  private static final long CLOSE_WAIT_SECONDS = 10;
 }

@@ -60,7 +60,10 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
 
   static final int SESSION_TIMEOUT_MILLIS = 10_000;
 
-  /** What a revocation may take past its drain: the commit (5 s at most) of what it finished. */
+  /**
+   * What a revocation may take past its drain: the commit of what it finished (5 s at most), with
+   * room to spare.
+   */
   private static final long REVOKE_MARGIN_MILLIS = 30_000;
 
   /**
