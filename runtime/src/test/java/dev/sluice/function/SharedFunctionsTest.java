@@ -175,20 +175,9 @@ class SharedFunctionsTest {
     createSmall("f");
     createSmall("g");
     FunctionService other = otherNode();
-    CountDownLatch uploading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try {
-      Path v2 = Files.createDirectories(dir.resolve("v2"));
-      Files.writeString(v2.resolve("handler.txt"), "version 2");
-      state.beforeNextWriteUnder(
-          "code/f/",
-          () -> {
-            uploading.countDown();
-            awaitQuietly(release); // a large package on its way to the broker
-          });
-      CompletableFuture<FunctionConfig> update =
-          CompletableFuture.supplyAsync(() -> service.updateCode("f", new CodeSource.Local(v2)));
-      assertThat(uploading.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<FunctionConfig> update = updatingFHeld(version2(), release);
 
       // delivered to this node on the writer's thread, as its applier would apply it
       CompletableFuture.runAsync(() -> other.updateConfiguration("g", memory(512), null))
@@ -209,20 +198,10 @@ class SharedFunctionsTest {
   void checkCode_ofThePackageAnUpdateUnderWayStaged_leavesItForThatUpdate() throws Exception {
     open();
     createSmall("f");
-    CountDownLatch uploading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try {
-      Path v2 = Files.createDirectories(dir.resolve("v2"));
-      Files.writeString(v2.resolve("handler.txt"), "version 2");
-      state.beforeNextWriteUnder(
-          "code/f/",
-          () -> {
-            uploading.countDown();
-            awaitQuietly(release);
-          });
-      CompletableFuture<FunctionConfig> update =
-          CompletableFuture.supplyAsync(() -> service.updateCode("f", new CodeSource.Local(v2)));
-      assertThat(uploading.await(10, TimeUnit.SECONDS)).isTrue();
+      Path v2 = version2();
+      CompletableFuture<FunctionConfig> update = updatingFHeld(v2, release);
 
       service.checkCode("f", new CodeSource.Local(v2), null); // a DryRun of the same package
       release.countDown();
@@ -237,6 +216,32 @@ class SharedFunctionsTest {
     } finally {
       release.countDown();
     }
+  }
+
+  /** A package whose handler.txt says "version 2". */
+  private Path version2() throws java.io.IOException {
+    Path v2 = Files.createDirectories(dir.resolve("v2"));
+    Files.writeString(v2.resolve("handler.txt"), "version 2");
+    return v2;
+  }
+
+  /**
+   * Starts updating function f's code to {@code code}, and returns once the package's write to the
+   * shared state is held, as a large package on its way to the broker, until {@code release} opens.
+   */
+  private CompletableFuture<FunctionConfig> updatingFHeld(Path code, CountDownLatch release)
+      throws InterruptedException {
+    CountDownLatch uploading = new CountDownLatch(1);
+    state.beforeNextWriteUnder(
+        "code/f/",
+        () -> {
+          uploading.countDown();
+          awaitQuietly(release);
+        });
+    CompletableFuture<FunctionConfig> update =
+        CompletableFuture.supplyAsync(() -> service.updateCode("f", new CodeSource.Local(code)));
+    assertThat(uploading.await(10, TimeUnit.SECONDS)).isTrue();
+    return update;
   }
 
   private static String text(Path file) {
@@ -263,8 +268,7 @@ class SharedFunctionsTest {
     List<String> first = packagesOf("f");
     FunctionService other = otherNode();
     try {
-      Path v2 = Files.createDirectories(dir.resolve("v2"));
-      Files.writeString(v2.resolve("handler.txt"), "version 2");
+      Path v2 = version2();
       state.beforeNextWrite("function/f", () -> other.updateConfiguration("f", memory(512), null));
 
       conflict(() -> service.updateCode("f", new CodeSource.Local(v2)));
@@ -474,10 +478,7 @@ class SharedFunctionsTest {
     open();
     createSmall("f");
     List<String> first = packagesOf("f");
-    Path v2 = Files.createDirectories(dir.resolve("v2"));
-    Files.writeString(v2.resolve("handler.txt"), "version 2");
-
-    service.updateCode("f", new CodeSource.Local(v2));
+    service.updateCode("f", new CodeSource.Local(version2()));
 
     assertThat(packagesOf("f")).hasSize(1).doesNotContainAnyElementsOf(first);
     FunctionService restarted = otherNode();

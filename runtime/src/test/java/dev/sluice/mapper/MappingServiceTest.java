@@ -59,6 +59,11 @@ class MappingServiceTest {
   }
 
   static MappingRequest request(String function, String stream, Integer maxAge, String onFailure) {
+    return request(function, stream, -1, maxAge, onFailure);
+  }
+
+  static MappingRequest request(
+      String function, String stream, int maxRetries, Integer maxAge, String onFailure) {
     return new MappingRequest(
         function,
         "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream,
@@ -69,7 +74,7 @@ class MappingServiceTest {
         null,
         1,
         false,
-        -1,
+        maxRetries,
         maxAge,
         onFailure,
         null,
@@ -159,16 +164,8 @@ class MappingServiceTest {
     h.put(stream, big, big); // together over the destination stream's 1 MiB record limit
     h.clock.advance(120_000);
     h.mappings.create(request(fn, stream, 60, MapperHarness.ARNS.stream(destination)));
-    ShardRef ref = new ShardRef(destination, h.catalog.require(destination).shards().get(0).id());
-    List<LogRecord> landed = List.of();
-    for (int i = 0; i < 1000 && landed.isEmpty(); i++) {
-      Thread.sleep(10);
-      landed = h.engine.read(ref, 0, 10, 10 << 20).join().records();
-    }
 
-    assertThat(landed).hasSize(1);
-    assertThat(landed.get(0).data().length).isLessThan(1024 * 1024);
-    JsonNode failure = new ObjectMapper().readTree(landed.get(0).data());
+    JsonNode failure = landedFailureRecord(destination);
     assertThat(failure.at("/requestContext/condition").asText()).isEqualTo("RecordAgeExceeded");
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(2);
     assertThat(failure.path("payloadOmitted").asBoolean()).isTrue();
@@ -190,35 +187,10 @@ class MappingServiceTest {
                     + " String.valueOf(event).repeat(3)); } }"));
     String big = "x".repeat(600 * 1024);
     h.put(stream, big); // its error message alone is over the 1 MiB record limit
-    h.mappings.create(
-        new MappingRequest(
-            fn,
-            "arn:aws:kinesis:us-east-1:000000000000:stream/" + stream,
-            true,
-            10,
-            0,
-            "TRIM_HORIZON",
-            null,
-            1,
-            false,
-            0, // no retry: to OnFailure at once
-            -1,
-            MapperHarness.ARNS.stream(destination),
-            null,
-            null,
-            0,
-            null,
-            null));
-    ShardRef ref = new ShardRef(destination, h.catalog.require(destination).shards().get(0).id());
-    List<LogRecord> landed = List.of();
-    for (int i = 0; i < 1000 && landed.isEmpty(); i++) {
-      Thread.sleep(10);
-      landed = h.engine.read(ref, 0, 10, 10 << 20).join().records();
-    }
+    // no retry: to OnFailure at once
+    h.mappings.create(request(fn, stream, 0, -1, MapperHarness.ARNS.stream(destination)));
 
-    assertThat(landed).hasSize(1);
-    assertThat(landed.get(0).data().length).isLessThan(1024 * 1024);
-    JsonNode failure = new ObjectMapper().readTree(landed.get(0).data());
+    JsonNode failure = landedFailureRecord(destination);
     assertThat(failure.at("/requestContext/condition").asText())
         .isEqualTo("RetryAttemptsExhausted");
     assertThat(failure.path("payloadOmitted").asBoolean()).isTrue();
@@ -226,6 +198,19 @@ class MappingServiceTest {
         .startsWith("bad batch: ")
         .endsWith(" more characters)")
         .hasSizeLessThan(FailureRecords.MAX_MESSAGE_CHARS + 100);
+  }
+
+  /** The one failure record that lands in stream {@code destination}, under its 1 MiB limit. */
+  private JsonNode landedFailureRecord(String destination) throws Exception {
+    ShardRef ref = new ShardRef(destination, h.catalog.require(destination).shards().get(0).id());
+    List<LogRecord> landed = List.of();
+    for (int i = 0; i < 1000 && landed.isEmpty(); i++) {
+      Thread.sleep(10);
+      landed = h.engine.read(ref, 0, 10, 10 << 20).join().records();
+    }
+    assertThat(landed).hasSize(1);
+    assertThat(landed.get(0).data().length).isLessThan(1024 * 1024);
+    return new ObjectMapper().readTree(landed.get(0).data());
   }
 
   @Test

@@ -29,6 +29,11 @@ public record Change(Action action, String resource, String detail) {
     }
   }
 
+  /** The update of {@code resource} that made {@code done} and was then refused. */
+  static Change partlyUpdated(String resource, java.util.List<String> done) {
+    return new Change(Action.UPDATED, resource, String.join(", ", done) + " (then refused)");
+  }
+
   /** Whether the deploy changed anything on the server. */
   public boolean changed() {
     return action == Action.CREATED || action == Action.UPDATED || action == Action.DELETED;

@@ -63,9 +63,7 @@ final class FunctionDeployer {
       return update(f, artifact, stack, current, done);
     } catch (RuntimeException refused) {
       if (!done.isEmpty()) {
-        partial.accept(
-            new Change(
-                Change.Action.UPDATED, resource, String.join(", ", done) + " (then refused)"));
+        partial.accept(Change.partlyUpdated(resource, done));
       }
       throw refused;
     }

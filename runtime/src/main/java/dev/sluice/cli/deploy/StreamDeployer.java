@@ -61,9 +61,7 @@ final class StreamDeployer {
       return update(s, stack, summary, done);
     } catch (RuntimeException refused) {
       if (!done.isEmpty()) {
-        partial.accept(
-            new Change(
-                Change.Action.UPDATED, resource, String.join(", ", done) + " (then refused)"));
+        partial.accept(Change.partlyUpdated(resource, done));
       }
       throw refused;
     }
