@@ -1,5 +1,6 @@
 package dev.sluice.mapper;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,8 +79,9 @@ public final class FailureRecords {
     if (slim.get("error") instanceof ObjectNode error) {
       error.put("errorMessage", cut(error.path("errorMessage").asText(), MAX_MESSAGE_CHARS));
       ArrayNode frames = JsonNodeFactory.instance.arrayNode();
-      for (int i = 0; i < Math.min(MAX_FRAMES, error.path("stackTrace").size()); i++) {
-        frames.add(cut(error.path("stackTrace").get(i).asText(), MAX_FRAME_CHARS));
+      JsonNode trace = error.path("stackTrace");
+      for (int i = 0; i < Math.min(MAX_FRAMES, trace.size()); i++) {
+        frames.add(cut(trace.get(i).asText(), MAX_FRAME_CHARS));
       }
       error.set("stackTrace", frames);
     }

@@ -79,14 +79,7 @@ final class KafkaValidation {
           "StartingPosition is required for a Kafka event source: TRIM_HORIZON, LATEST or"
               + " AT_TIMESTAMP.");
     }
-    if (!value.equals("TRIM_HORIZON") && !value.equals("LATEST") && !value.equals("AT_TIMESTAMP")) {
-      throw MappingException.validation(
-          "Value '"
-              + value
-              + "' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum"
-              + " value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
-    }
-    StartingPosition position = StartingPosition.valueOf(value);
+    StartingPosition position = MappingValidation.positionValue(value);
     if (position == StartingPosition.AT_TIMESTAMP && timestampMillis == null) {
       throw MappingException.invalid(
           "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.");

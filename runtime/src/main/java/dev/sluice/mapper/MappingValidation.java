@@ -56,6 +56,11 @@ final class MappingValidation {
       throw MappingException.invalid(
           "StartingPosition is required for a Kinesis event source: TRIM_HORIZON, LATEST or AT_TIMESTAMP.");
     }
+    return positionValue(value);
+  }
+
+  /** A StartingPosition the model has (either event source's); {@code value} is not null. */
+  static StartingPosition positionValue(String value) {
     try {
       return StartingPosition.valueOf(value);
     } catch (IllegalArgumentException e) {

@@ -38,6 +38,16 @@ class ClassLoaderRunnerTest {
         "package fixture; public class Echo { public String go(String in) { return in; } }");
   }
 
+  /** A runner of {@code handler} in the jar at {@link #dir}, on the threads a test gives it. */
+  private ClassLoaderRunner runnerOf(
+      String handler,
+      PlatformLoader platform,
+      ScheduledThreadPoolExecutor timers,
+      java.util.concurrent.Executor closer) {
+    return new ClassLoaderRunner(
+        HandlerInstanceTest.config(handler), new DeployedCode(dir), platform, timers, closer);
+  }
+
   /** Compiles {@code sources} (class name to source) into the function's one handler jar. */
   private void handlerJar(Map<String, String> sources) throws Exception {
     Files.createDirectories(dir.resolve("lib"));
@@ -121,13 +131,7 @@ class ClassLoaderRunnerTest {
     // the timer thread every function shares, busy when this invocation's timeout falls due
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
     PlatformLoader platform = new PlatformLoader();
-    ClassLoaderRunner runner =
-        new ClassLoaderRunner(
-            HandlerInstanceTest.config("fixture.Count::go"),
-            new DeployedCode(dir),
-            platform,
-            timers,
-            Runnable::run);
+    ClassLoaderRunner runner = runnerOf("fixture.Count::go", platform, timers, Runnable::run);
     try {
       assertThat(text(report(runner, "warm").result())).isEqualTo("\"1\"");
       var slow = runner.invoke(invocation("slow", 200));
@@ -217,13 +221,7 @@ class ClassLoaderRunnerTest {
     List<Runnable> closes = new CopyOnWriteArrayList<>();
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
     PlatformLoader platform = new PlatformLoader();
-    ClassLoaderRunner runner =
-        new ClassLoaderRunner(
-            HandlerInstanceTest.config("fixture.Echo::go"),
-            new DeployedCode(dir),
-            platform,
-            timers,
-            closes::add);
+    ClassLoaderRunner runner = runnerOf("fixture.Echo::go", platform, timers, closes::add);
     try {
       assertThat(text(report(runner, "warm").result())).isEqualTo("\"warm\"");
 
