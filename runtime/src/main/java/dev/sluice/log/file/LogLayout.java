@@ -90,12 +90,15 @@ final class LogLayout {
     }
   }
 
-  /** Deletes a directory if it is empty. */
-  static void deleteIfEmpty(Path dir) throws IOException {
+  /** Deletes a directory if it is empty; returns false when it is not. */
+  static boolean deleteIfEmpty(Path dir) throws IOException {
     try {
       Files.deleteIfExists(dir);
-    } catch (DirectoryNotEmptyException | NoSuchFileException e) {
-      // still in use by another shard, or gone already
+      return true;
+    } catch (NoSuchFileException e) {
+      return true; // gone already
+    } catch (DirectoryNotEmptyException e) {
+      return false; // still in use by another shard
     }
   }
 }

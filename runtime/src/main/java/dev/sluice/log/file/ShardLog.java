@@ -71,6 +71,9 @@ final class ShardLog {
    * @throws LogException when the shard's files could not be opened
    */
   ShardOffsets offsets() {
+    if (deleted) {
+      throw new ShardNotFoundException(ref); // a read queued before the deletion ran
+    }
     checkUsable();
     return offsets;
   }
@@ -429,12 +432,17 @@ final class ShardLog {
 
   // ---- other changes (writer thread) ----
 
-  /** Seals the shard; returns its end offset. */
-  long seal() {
+  /**
+   * Seals the shard; returns its end offset. Syncs first a truncation of a failed batch that no
+   * sync has covered yet: sealed, the shard takes no append whose sync would, and the batch could
+   * come back after a power loss past the end reported here.
+   */
+  long seal() throws IOException {
     if (deleted) {
       throw new ShardNotFoundException(ref);
     }
     checkUsable();
+    active.sync();
     sealed = true;
     ShardOffsets o = offsets;
     offsets = new ShardOffsets(o.startOffset(), o.endOffset(), o.lastArrivalMillis(), true);
@@ -499,7 +507,10 @@ final class ShardLog {
     ctx.hot().invalidate(this);
     LogLayout.deleteTree(dir);
     synchronized (ctx.dirLock()) {
-      LogLayout.deleteIfEmpty(dir.getParent());
+      if (!LogLayout.deleteIfEmpty(dir.getParent())) {
+        // the stream keeps other shards: without this a power loss could bring this one back
+        LogLayout.syncDir(dir.getParent(), ctx.opener());
+      }
     }
     LogLayout.syncDir(ctx.root(), ctx.opener());
   }

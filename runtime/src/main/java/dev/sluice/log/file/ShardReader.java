@@ -55,9 +55,7 @@ final class ShardReader {
   }
 
   private static void retryOrFail(ShardLog log, int attempt, ClosedChannelException e) {
-    if (log.isDeleted()) {
-      throw new ShardNotFoundException(log.ref());
-    }
+    checkNotDeleted(log);
     if (attempt >= ATTEMPTS) {
       throw new LogException("segments of " + log + " kept closing under a read", e);
     }
@@ -75,6 +73,7 @@ final class ShardReader {
         offset = readSegments(log, offset, o.endOffset(), out, budget);
       }
     }
+    checkNotDeleted(log); // deleted during the read: its segments were dropped under it
     return new ReadResult(out, offset, o.endOffset(), o.lastArrivalMillis());
   }
 
@@ -176,6 +175,13 @@ final class ShardReader {
         pos = h.nextPosition();
       }
     }
+    checkNotDeleted(log);
     return o.endOffset();
+  }
+
+  private static void checkNotDeleted(ShardLog log) {
+    if (log.isDeleted()) {
+      throw new ShardNotFoundException(log.ref());
+    }
   }
 }

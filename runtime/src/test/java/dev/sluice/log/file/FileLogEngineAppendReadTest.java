@@ -17,10 +17,12 @@ import dev.sluice.log.LogListener;
 import dev.sluice.log.LogRecord;
 import dev.sluice.log.NewRecord;
 import dev.sluice.log.ReadResult;
+import dev.sluice.log.ShardNotFoundException;
 import dev.sluice.log.ShardRef;
 import dev.sluice.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -312,6 +315,30 @@ class FileLogEngineAppendReadTest {
     assertThat(await(thread)).startsWith("sluice-log-reader-");
     assertThat(await(read).records()).hasSize(1);
     assertThat(await(seek)).isZero();
+  }
+
+  @Test
+  void read_queuedBeforeTheShardIsDeleted_shardNotFound() {
+    engine = start(dir, FileLogOptions.defaults().withThreads(1, 1), clock, LogListener.NONE);
+    await(engine.createShard(SHARD));
+    fill(engine, SHARD, 3, 1);
+    CountDownLatch release = new CountDownLatch(1);
+    engine.readerPool().execute(() -> awaitLatch(release));
+    CompletableFuture<ReadResult> read = engine.read(SHARD, 0, 10, Long.MAX_VALUE);
+    CompletableFuture<Long> seek = engine.offsetForTimestamp(SHARD, 0);
+
+    await(engine.deleteShard(SHARD));
+    release.countDown();
+
+    // not an empty page with the old end, which tells a reader the shard goes on
+    assertThat(read)
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(ShardNotFoundException.class);
+    assertThat(seek)
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(ShardNotFoundException.class);
   }
 
   @Test

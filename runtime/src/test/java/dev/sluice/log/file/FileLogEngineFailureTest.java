@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.log.AppendResult;
 import dev.sluice.log.LogException;
 import dev.sluice.log.LogListener;
+import dev.sluice.log.ShardRef;
 import dev.sluice.testing.TestClock;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -40,6 +41,8 @@ class FileLogEngineFailureTest {
   /** The files whose syncs went through, by name, in order. */
   private final List<String> synced = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  private final List<Path> syncedDirs = java.util.Collections.synchronizedList(new ArrayList<>());
+
   private final TestClock clock = new TestClock(1_000);
   private FileLogEngine engine;
 
@@ -49,6 +52,7 @@ class FileLogEngineFailureTest {
         (path, options) ->
             Files.isDirectory(path)
                 ? new FaultyChannel(FileChannel.open(path, options), failDirSync, never)
+                    .beforeForce(() -> syncedDirs.add(path))
                 : new FaultyChannel(FileChannel.open(path, options), failForce, failWrite)
                     .failTruncate(failTruncate)
                     .beforeForce(
@@ -218,6 +222,37 @@ class FileLogEngineFailureTest {
     assertThat(synced)
         .as("after a power loss the failed batch could come back in a segment no longer last")
         .contains(files(dir, ".log").get(0).getFileName().toString());
+  }
+
+  @Test
+  void seal_truncationOfAFailedBatchNotSynced_syncedBeforeTheEndIsReported() throws IOException {
+    fill(engine, SHARD, 2, 1);
+    failForce.set(true); // the batch fails, and so does the sync of its truncation
+    assertThat(engine.append(SHARD, List.of(record("k", "lost"))))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class);
+    failForce.set(false);
+    synced.clear();
+
+    assertThat(await(engine.seal(SHARD))).isEqualTo(2);
+
+    // sealed, the shard takes no append whose sync would cover the truncation
+    assertThat(synced)
+        .as("after a power loss the failed batch could come back past the sealed end")
+        .contains(files(dir, ".log").get(0).getFileName().toString());
+  }
+
+  @Test
+  void deleteShard_streamKeepsOtherShards_streamDirectorySynced() {
+    ShardRef other = new ShardRef(SHARD.stream(), "shardId-000000000001");
+    await(engine.createShard(other));
+    fill(engine, SHARD, 2, 1);
+    syncedDirs.clear();
+
+    await(engine.deleteShard(SHARD));
+
+    // the removal of the shard's directory lasts only once its parent is synced
+    assertThat(syncedDirs).contains(dir.resolve("s-" + SHARD.stream()));
   }
 
   @Test
