@@ -29,7 +29,12 @@ public final class HandlerJars {
 
   /** A jar (zip bytes) with the compiled {@code sources}: fully qualified name → source. */
   public static byte[] jar(Map<String, String> sources) {
-    return build(sources, false, "17");
+    return build(sources, Map.of(), false, "17");
+  }
+
+  /** A jar with the compiled {@code sources} and {@code resources}: path in the jar → text. */
+  public static byte[] jar(Map<String, String> sources, Map<String, String> resources) {
+    return build(sources, resources, false, "17");
   }
 
   /**
@@ -37,15 +42,16 @@ public final class HandlerJars {
    * lib/}, as a Maven-built package carries them.
    */
   public static byte[] lambdaZip(Map<String, String> sources) {
-    return build(sources, true, "17");
+    return build(sources, Map.of(), true, "17");
   }
 
   /** A jar compiled for Java {@code release} (at most this JDK's own version). */
   public static byte[] jarForRelease(Map<String, String> sources, String release) {
-    return build(sources, false, release);
+    return build(sources, Map.of(), false, release);
   }
 
-  private static byte[] build(Map<String, String> sources, boolean withLib, String release) {
+  private static byte[] build(
+      Map<String, String> sources, Map<String, String> resources, boolean withLib, String release) {
     try {
       Path src = Files.createTempDirectory("handler-src");
       Path out = Files.createTempDirectory("handler-classes");
@@ -61,6 +67,11 @@ public final class HandlerJars {
       ByteArrayOutputStream errors = new ByteArrayOutputStream();
       if (javac.run(null, null, errors, args.toArray(new String[0])) != 0) {
         throw new IllegalStateException("handler sources do not compile:\n" + errors);
+      }
+      for (Map.Entry<String, String> e : resources.entrySet()) {
+        Path file = out.resolve(e.getKey());
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, e.getValue());
       }
       byte[] jar =
           zip(out, withLib ? List.of(jarOf(KinesisEvent.class), jarOf(DateTime.class)) : List.of());

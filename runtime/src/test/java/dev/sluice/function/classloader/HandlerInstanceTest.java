@@ -1,6 +1,7 @@
 package dev.sluice.function.classloader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
@@ -175,6 +176,104 @@ class HandlerInstanceTest {
       Thread.sleep(20);
     }
     return ref.get() == null;
+  }
+
+  /** A function's own serializer: reads every event as an Order of id "custom", wraps answers. */
+  static final String SERIALIZER =
+      """
+      package fixture;
+      import com.amazonaws.services.lambda.runtime.CustomPojoSerializer;
+      import java.io.*;
+      import java.lang.reflect.Type;
+      import java.nio.charset.StandardCharsets;
+      public class OwnSerializer implements CustomPojoSerializer {
+        public <T> T fromJson(InputStream in, Type type) { return fromJson("", type); }
+        @SuppressWarnings("unchecked")
+        public <T> T fromJson(String in, Type type) {
+          Pojo.Order o = new Pojo.Order();
+          o.setId("custom");
+          return (T) o;
+        }
+        public <T> void toJson(T value, OutputStream out, Type type) {
+          try {
+            String json = ("{'own':'" + value + "'}").replace("'", "\\"");
+            out.write(json.getBytes(StandardCharsets.UTF_8));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }
+      """;
+
+  static final String SERVICE =
+      "META-INF/services/com.amazonaws.services.lambda.runtime.CustomPojoSerializer";
+
+  @Test
+  void invoke_functionShipsItsOwnSerializer_itReadsTheEventAndWritesTheAnswer() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Map<String, String> sources = Map.of("fixture.Pojo", POJO, "fixture.OwnSerializer", SERIALIZER);
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(sources, Map.of(SERVICE, "fixture.OwnSerializer\n")));
+
+    invokeOnceAndClose(
+        new PlatformLoader(),
+        "fixture.Pojo::handle",
+        "{\"id\":\"o-1\"}",
+        "{\"own\":\"got custom\"}");
+  }
+
+  @Test
+  void start_kafkaHandlerWithItsOwnSerializer_eventsParsedByIt() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Map<String, String> sources =
+        Map.of("fixture.Kafka", HANDLER, "fixture.Pojo", POJO, "fixture.OwnSerializer", SERIALIZER);
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(sources, Map.of(SERVICE, "fixture.OwnSerializer\n")));
+    Files.copy(FunctionLoaderTest.eventsJar(), dir.resolve("lib/events.jar"));
+
+    try (HandlerInstance i =
+        HandlerInstance.start(
+            config("fixture.Kafka::handleRequest"), new DeployedCode(dir), new PlatformLoader())) {
+      assertThat(i.eventBuilder)
+          .as("not built by Sluice behind the serializer's back")
+          .isEqualTo("json");
+    }
+  }
+
+  static final String BAD_OUTPUT =
+      """
+      package fixture;
+      public class BadOutput {
+        public static class Answer {
+          public String getValue() { throw new IllegalStateException("no value"); }
+        }
+        public Answer handle(Pojo.Order o) { return new Answer(); }
+      }
+      """;
+
+  @Test
+  void invoke_eventNotOfTheHandlersType_theJavaRuntimesParsingError() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Pojo", POJO)));
+
+    assertThatThrownBy(
+            () -> invokeOnceAndClose(new PlatformLoader(), "fixture.Pojo::handle", "[1]", ""))
+        .isExactlyInstanceOf(RuntimeException.class)
+        .hasMessage("An error occurred during JSON parsing");
+  }
+
+  @Test
+  void invoke_answerCannotBeSerialized_theJavaRuntimesSerializationError() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Map<String, String> sources = Map.of("fixture.Pojo", POJO, "fixture.BadOutput", BAD_OUTPUT);
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(sources));
+
+    assertThatThrownBy(
+            () -> invokeOnceAndClose(new PlatformLoader(), "fixture.BadOutput::handle", "{}", ""))
+        .isExactlyInstanceOf(RuntimeException.class)
+        .hasMessage("An error occurred during JSON serialization of response");
   }
 
   @Test

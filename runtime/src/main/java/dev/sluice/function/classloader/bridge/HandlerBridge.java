@@ -1,6 +1,7 @@
 package dev.sluice.function.classloader.bridge;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.CustomPojoSerializer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -38,10 +39,13 @@ public final class HandlerBridge {
     this.shape = resolved.shape();
     this.instance =
         Modifier.isStatic(method.getModifiers()) ? null : newInstance(resolved.handlerClass());
-    this.input = shape.takesEvent() ? Serde.forType(resolved.inputType(), functionLoader) : null;
+    CustomPojoSerializer custom = Serde.custom(functionLoader);
+    this.input =
+        shape.takesEvent() ? Serde.forType(resolved.inputType(), functionLoader, custom) : null;
     this.output =
-        shape.returnsValue() ? Serde.forType(resolved.outputType(), functionLoader) : null;
-    this.direct = shape.takesEvent() ? directFactory(resolved.inputType()) : null;
+        shape.returnsValue() ? Serde.forType(resolved.outputType(), functionLoader, custom) : null;
+    // a function's own serializer reads its events too, so they come as JSON
+    this.direct = shape.takesEvent() && custom == null ? directFactory(resolved.inputType()) : null;
     this.eventsLibraryInput = shape.takesEvent() && isBuiltEvent(resolved.inputType());
   }
 
@@ -137,9 +141,26 @@ public final class HandlerBridge {
       }
       return out.toByteArray();
     }
-    Object arg = batch != null ? direct.build(batch) : input == null ? null : input.read(event);
+    Object arg = batch != null ? direct.build(batch) : input == null ? null : parse(event);
     Object result = method.invoke(instance, shape.arguments(arg, context, method));
-    return output == null ? new byte[0] : output.write(result);
+    return output == null ? new byte[0] : serialize(result);
+  }
+
+  /** The event as the handler takes it; failing, Lambda's Java runtime's error. */
+  private Object parse(byte[] event) {
+    try {
+      return input.read(event);
+    } catch (Throwable t) { // as the runtime: whatever failed, the event did not fit
+      throw new RuntimeException("An error occurred during JSON parsing", t);
+    }
+  }
+
+  private byte[] serialize(Object result) {
+    try {
+      return output.write(result);
+    } catch (Throwable t) {
+      throw new RuntimeException("An error occurred during JSON serialization of response", t);
+    }
   }
 
   private static Object newInstance(Class<?> type) throws Throwable {

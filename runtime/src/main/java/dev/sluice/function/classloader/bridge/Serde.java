@@ -2,19 +2,25 @@ package dev.sluice.function.classloader.bridge;
 
 import com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.ObjectMapper;
 import com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.databind.util.LRUMap;
+import com.amazonaws.services.lambda.runtime.CustomPojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.ServiceLoader;
 
 /**
  * Converts between JSON and a handler's input or output type exactly as Lambda's Java runtime does:
- * aws-lambda-java-events types through their serializers (KinesisEvent data as ByteBuffer,
- * timestamps as Date), everything else through the runtime's Jackson configuration.
+ * through the function's own CustomPojoSerializer when it has one, else aws-lambda-java-events
+ * types through their serializers (KinesisEvent data as ByteBuffer, timestamps as Date), everything
+ * else through the runtime's Jackson configuration.
  */
 final class Serde {
 
@@ -26,10 +32,17 @@ final class Serde {
     this.serializer = serializer;
   }
 
+  /**
+   * The serializer for {@code type}: the function's own {@code custom} one when it has one (see
+   * {@link #custom}), else the runtime's.
+   */
   @SuppressWarnings("unchecked")
-  static Serde forType(Type type, ClassLoader loader) {
+  static Serde forType(Type type, ClassLoader loader, CustomPojoSerializer custom) {
     if (type == void.class || type == Void.class) {
       return new Serde(null);
+    }
+    if (custom != null) {
+      return new Serde(new Custom(custom, type));
     }
     Class<?> raw =
         type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
@@ -37,6 +50,46 @@ final class Serde {
       return new Serde((PojoSerializer<Object>) LambdaEventSerializers.serializerFor(raw, loader));
     }
     return new Serde(ownFactory().getSerializer(type));
+  }
+
+  /**
+   * The function's own serializer, which Lambda's Java runtime finds as a service in the function's
+   * class path ({@code META-INF/services/...CustomPojoSerializer}) and uses for every input and
+   * output type, events-library ones too; null when it has none. More than one is an error, as
+   * there.
+   */
+  static CustomPojoSerializer custom(ClassLoader loader) {
+    Iterator<CustomPojoSerializer> found =
+        ServiceLoader.load(CustomPojoSerializer.class, loader).iterator();
+    if (!found.hasNext()) {
+      return null;
+    }
+    CustomPojoSerializer first = found.next();
+    if (found.hasNext()) {
+      throw new IllegalStateException(
+          "Too many serializers provided inside the META-INF/services folder, only one is"
+              + " allowed");
+    }
+    return first;
+  }
+
+  /** A custom serializer bound to one type. */
+  private record Custom(CustomPojoSerializer custom, Type type) implements PojoSerializer<Object> {
+
+    @Override
+    public Object fromJson(InputStream input) {
+      return custom.fromJson(input, type);
+    }
+
+    @Override
+    public Object fromJson(String input) {
+      return custom.fromJson(input, type);
+    }
+
+    @Override
+    public void toJson(Object value, OutputStream output) {
+      custom.toJson(value, output, type);
+    }
   }
 
   /**
