@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.stream.Arns;
+import dev.sluice.stream.Shard;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
@@ -113,7 +114,9 @@ final class KinesisRequest {
 
   /**
    * A shard id member: 1 to 128 characters of the stream name's alphabet, as Kinesis's model
-   * requires; anything else is a ValidationException, not a shard that is not found.
+   * requires; anything else is a ValidationException, not a shard that is not found. Returned in
+   * its full form: Kinesis finds a shard by the number after the id's last {@code -}, so {@code 1},
+   * {@code shard-1} and {@code shardId-1} all name {@code shardId-000000000001}.
    */
   String shardId(String field, boolean required) {
     String id = string(field, 1, 128, required);
@@ -121,7 +124,17 @@ final class KinesisRequest {
       throw KinesisException.validation(
           lower(field), id, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     }
-    return id;
+    return id == null ? null : fullShardId(id);
+  }
+
+  static String fullShardId(String id) {
+    String number = id.substring(id.lastIndexOf('-') + 1);
+    if (number.isEmpty()
+        || number.length() > 9
+        || !number.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return id; // no shard has such an id: it is not found under its own name
+    }
+    return Shard.idOf(Integer.parseInt(number));
   }
 
   /** A NextToken: at least one character (an empty one is a ValidationException), or null. */

@@ -9,6 +9,7 @@ import dev.sluice.stream.StreamCatalog;
 import dev.sluice.stream.StreamLimits;
 import dev.sluice.stream.StreamMeta;
 import dev.sluice.stream.StreamMode;
+import dev.sluice.stream.StreamStatus;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -161,7 +162,9 @@ final class StreamOperations {
     ObjectNode d = Json.streamBasics(m, arns, r.wire());
     ArrayNode shards = d.putArray("Shards");
     boolean more = false;
-    for (Shard s : m.shards()) {
+    // a CREATING stream lists no shards in Kinesis; here their logs may not exist yet either
+    List<Shard> listed = m.status() == StreamStatus.CREATING ? List.of() : m.shards();
+    for (Shard s : listed) {
       if (after != null && s.id().compareTo(after) <= 0) {
         continue;
       }

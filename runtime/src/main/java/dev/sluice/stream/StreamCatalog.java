@@ -634,7 +634,7 @@ public final class StreamCatalog implements AutoCloseable {
         });
   }
 
-  /** Merges two adjacent open shards. */
+  /** Merges two adjacent open shards, {@code shardId} the one whose hash keys are lower. */
   public CompletableFuture<Void> merge(String name, String shardId, String adjacentShardId) {
     return reshard(
         name,
@@ -642,9 +642,16 @@ public final class StreamCatalog implements AutoCloseable {
         (meta, plan) -> {
           Shard a = openShard(meta, shardId);
           Shard b = openShard(meta, adjacentShardId);
-          if (!a.range().adjacentTo(b.range()) && !b.range().adjacentTo(a.range())) {
+          // ShardToMerge must be the lower of the two, as Kinesis requires
+          if (!a.range().adjacentTo(b.range())) {
             throw StreamException.invalid(
-                "Shards " + shardId + " and " + adjacentShardId + " are not adjacent.");
+                "Shards "
+                    + shardId
+                    + " and "
+                    + adjacentShardId
+                    + " in stream "
+                    + name
+                    + " are not an adjacent pair of shards eligible for merging");
           }
           plan.merge(a, b);
         });

@@ -858,6 +858,56 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void mergeShards_higherShardFirst_invalidArgumentAndStreamUnchanged() {
+    String name = newStream(3);
+    assertThatThrownBy(
+            () ->
+                kinesis.mergeShards(
+                    b ->
+                        b.streamName(name)
+                            .shardToMerge("shardId-000000000001")
+                            .adjacentShardToMerge("shardId-000000000000")))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("not an adjacent pair of shards eligible for merging");
+    assertThat(describe(name).shards()).hasSize(3);
+    assertThat(describe(name).streamStatus()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
+  void getShardIterator_shortShardIds_nameTheShardByItsNumber() {
+    String name = newStream(2);
+    kinesis.putRecord(
+        b ->
+            b.streamName(name)
+                .partitionKey("k")
+                .explicitHashKey(HashKeys.MAX.toString()) // the second shard's
+                .data(SdkBytes.fromUtf8String("in-1")));
+    for (String shortId : List.of("1", "shard-1", "shardId-1", "x-000001")) {
+      String it =
+          kinesis
+              .getShardIterator(
+                  b ->
+                      b.streamName(name)
+                          .shardId(shortId)
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+              .shardIterator();
+      assertThat(kinesis.getRecords(b -> b.shardIterator(it)).records())
+          .as(shortId)
+          .singleElement()
+          .satisfies(r -> assertThat(r.data().asUtf8String()).isEqualTo("in-1"));
+    }
+    assertThatThrownBy(
+            () ->
+                kinesis.getShardIterator(
+                    b ->
+                        b.streamName(name)
+                            .shardId("shardId-7")
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining("shardId-000000000007");
+  }
+
+  @Test
   void updateShardCount_uniformScaling_endsWithEvenShardsAndValidLineage() {
     String name = newStream(2);
     putN(name, 20, "u");

@@ -44,8 +44,9 @@ class ShardOperationsTest {
     files.start();
     catalog = new StreamCatalog(dir, new HeldCreates(files, gate), clock, new StreamLimits(20, 2));
     catalog.start();
-    new ShardOperations(catalog, arns, new Tokens(new Signer(new byte[32]), clock, 300_000))
-        .register(ops);
+    Tokens tokens = new Tokens(new Signer(new byte[32]), clock, 300_000);
+    new ShardOperations(catalog, arns, tokens).register(ops);
+    new StreamOperations(catalog, arns, tokens).register(ops);
   }
 
   @AfterEach
@@ -71,6 +72,27 @@ class ShardOperationsTest {
     awaitStatus("orders", StreamStatus.ACTIVE);
     JsonNode shards = listShards("orders").get("Shards");
     assertThat(shards).hasSize(2);
+  }
+
+  @Test
+  void describeStream_streamStillCreating_noShardsUntilActive() throws Exception {
+    CompletableFuture<Void> created = catalog.create("orders", 2, StreamMode.PROVISIONED, Map.of());
+    awaitStatus("orders", StreamStatus.CREATING);
+
+    // as Kinesis: shards listed before their logs exist would read as not found
+    JsonNode creating = describeStream("orders").get("StreamDescription");
+    assertThat(creating.get("StreamStatus").asText()).isEqualTo("CREATING");
+    assertThat(creating.get("Shards")).isEmpty();
+    assertThat(creating.get("HasMoreShards").asBoolean()).isFalse();
+
+    gate.complete(null);
+    created.get(10, TimeUnit.SECONDS);
+    awaitStatus("orders", StreamStatus.ACTIVE);
+    assertThat(describeStream("orders").get("StreamDescription").get("Shards")).hasSize(2);
+  }
+
+  private ObjectNode describeStream(String stream) throws Exception {
+    return call("DescribeStream", KinesisRequest.newObject().put("StreamName", stream));
   }
 
   @Test
