@@ -349,6 +349,20 @@ class ClassLoaderRunnerTest {
   }
 
   @Test
+  void invoke_runtimeLoggerCalledTwice_twoLinesInTheInvocationsLog() throws Exception {
+    ClassLoaderRunner runner =
+        runner(
+            "fixture.Logs",
+            "package fixture; import com.amazonaws.services.lambda.runtime.LambdaRuntime;"
+                + " public class Logs { public String go(String in) {"
+                + " LambdaRuntime.getLogger().log(\"one\");"
+                + " LambdaRuntime.getLogger().log(\"two\".getBytes()); return in; } }");
+
+    // Lambda's Java runtime makes each call a log event of its own: never "onetwo"
+    assertThat(report(runner, "x").log()).contains("one\ntwo\n");
+  }
+
+  @Test
   void reapIdle_threadTheHandlerStarted_isInterruptedWithItsInstance() throws Exception {
     ClassLoaderRunner runner =
         runner(

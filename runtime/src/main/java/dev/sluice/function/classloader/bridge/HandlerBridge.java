@@ -24,6 +24,10 @@ import java.util.function.Consumer;
  */
 public final class HandlerBridge {
 
+  static {
+    RuntimeLogger.install();
+  }
+
   private final Object instance;
   private final Method method;
   private final Shape shape;
