@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -13,10 +14,11 @@ import java.nio.charset.UnsupportedCharsetException;
 import picocli.CommandLine;
 
 /**
- * Makes the CLI print UTF-8 where Java would print ASCII: with no locale set (a container, a CI
- * runner: LANG unset, or C/POSIX) Java 17 writes every non-ASCII character of a record, a log line
- * or a function's answer as {@code ?}, which no later step can undo. A console with any other
- * charset is left as it is.
+ * Sets up the CLI's standard streams: standard output is watched for failed writes ({@link
+ * WatchedOutput}), and both print UTF-8 where Java would print ASCII: with no locale set (a
+ * container, a CI runner: LANG unset, or C/POSIX) Java 17 writes every non-ASCII character of a
+ * record, a log line or a function's answer as {@code ?}, which no later step can undo. A console
+ * with any other charset is left as it is.
  */
 final class ConsoleCharset {
 
@@ -27,12 +29,12 @@ final class ConsoleCharset {
    * cl} (whose own writers picocli encodes with the default charset) write UTF-8 to them.
    */
   static void install(CommandLine cl) {
-    if (isAscii(charsetOf("stdout"))) {
-      System.setOut(utf8(FileDescriptor.out));
-      cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
-    }
+    Charset out = isAscii(charsetOf("stdout")) ? StandardCharsets.UTF_8 : charsetOf("stdout");
+    // watched whatever the charset: a failed write must fail the command (see Main)
+    System.setOut(stream(WatchedOutput.watch(new FileOutputStream(FileDescriptor.out)), out));
+    cl.setOut(new PrintWriter(new OutputStreamWriter(System.out, out), true));
     if (isAscii(charsetOf("stderr"))) {
-      System.setErr(utf8(FileDescriptor.err));
+      System.setErr(stream(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8));
       cl.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
     }
   }
@@ -57,9 +59,8 @@ final class ConsoleCharset {
     return charset.equals(StandardCharsets.US_ASCII);
   }
 
-  private static PrintStream utf8(FileDescriptor fd) {
+  private static PrintStream stream(OutputStream out, Charset charset) {
     // as the JDK's own: flushed at every line, so that tail and logs show lines as they come
-    return new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(fd), 8192), true, StandardCharsets.UTF_8);
+    return new PrintStream(new BufferedOutputStream(out, 8192), true, charset);
   }
 }

@@ -46,10 +46,16 @@ public class Main implements Callable<Integer> {
   /**
    * The command tree, with errors from the server printed as one line rather than a trace. Exit
    * codes: 0 done, 1 the operation failed (the server refused it or did not answer, a function
-   * error, a bad input line), 2 a usage error (picocli's own), so scripts can tell them apart.
+   * error, a bad input line, output that could not be written), 2 a usage error (picocli's own), so
+   * scripts can tell them apart.
    */
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionStrategy(
+        parsed -> {
+          int code = new CommandLine.RunLast().execute(parsed);
+          return code == 0 ? outputWritten(parsed.commandSpec().commandLine()) : code;
+        });
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof ClientException || e instanceof CliException) {
@@ -64,6 +70,23 @@ public class Main implements Callable<Integer> {
           throw e;
         });
     return cl;
+  }
+
+  /**
+   * 0, or 1 when standard output failed a write (a full disk: what the command printed is not all
+   * there). A reader that went away ({@code | head}) is the end of the output, not an error.
+   */
+  static int outputWritten(CommandLine cl) {
+    if (!System.out.checkError()) {
+      return 0;
+    }
+    IOException e = WatchedOutput.failure();
+    if (e != null && WatchedOutput.readerGone(e)) {
+      return 0;
+    }
+    cl.getErr()
+        .println("sluice: cannot write the output: " + (e == null ? "I/O error" : e.getMessage()));
+    return 1;
   }
 
   /** The file error behind {@code e}, or null: a local file the command needed failed it. */

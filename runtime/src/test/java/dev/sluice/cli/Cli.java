@@ -39,7 +39,7 @@ final class Cli {
     InputStream oldIn = System.in;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setOut(new PrintStream(WatchedOutput.watch(out), true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       System.setIn(new ByteArrayInputStream(stdin));
       int exit = Main.commandLine().execute(args);
@@ -96,6 +96,16 @@ final class Cli {
       @Override
       public String toString() {
         return taken.toString(StandardCharsets.UTF_8);
+      }
+    };
+  }
+
+  /** Standard output on a full disk: every write fails. */
+  static OutputStream full() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
       }
     };
   }

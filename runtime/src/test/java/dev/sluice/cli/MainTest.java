@@ -37,6 +37,23 @@ class MainTest {
     assertThat(Main.describe(notADir)).startsWith("I/O error: ").contains(file.toString());
   }
 
+  @Test
+  void run_outputCannotBeWritten_exitOneNamingTheError() {
+    Cli.Result r = Cli.run(Cli.full(), "");
+
+    // usage printed to a full disk: a script must not take the command for done
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err()).contains("sluice: cannot write the output: No space left on device");
+  }
+
+  @Test
+  void run_outputReaderGone_exitZero() {
+    Cli.Result r = Cli.run(Cli.closingAfter(10), "");
+
+    assertThat(r.exit()).as("| head ended the output").isZero();
+    assertThat(r.err()).isEmpty();
+  }
+
   private interface IoAction {
     void run() throws IOException;
   }
