@@ -26,6 +26,18 @@ final class ApplyQueue {
       return new Item(null, null, false, position);
     }
 
+    /**
+     * Not a record read: an own record of {@code key} already applied is to be delivered to every
+     * listener after all (its write was reported failed); it moves no position.
+     */
+    static Item redeliver(String key, byte[] value) {
+      return new Item(key, value, true, -1);
+    }
+
+    boolean redelivery() {
+      return position < 0;
+    }
+
     /** What the item holds in memory, roughly: its key and value and the objects around them. */
     long bytes() {
       return OVERHEAD + (key == null ? 0 : key.length()) + (value == null ? 0 : value.length);
@@ -46,6 +58,19 @@ final class ApplyQueue {
     while (!closed && !items.isEmpty() && bytes + item.bytes() > maxBytes) {
       wait();
     }
+    if (closed) {
+      return;
+    }
+    items.add(item);
+    bytes += item.bytes();
+    notifyAll();
+  }
+
+  /**
+   * Adds {@code item} at once, over the bound if need be: for a writer that must not wait on the
+   * applier (it may hold a lock the applier's listeners take).
+   */
+  synchronized void add(Item item) {
     if (closed) {
       return;
     }

@@ -15,10 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -39,7 +40,8 @@ import org.jboss.logging.Logger;
  * own record is delivered too, so every node ends with the value last in the topic. For that to
  * hold, a component writes its own change and applies it under one lock, and its listener applies a
  * change before it returns, under the same lock. A write that failed may still land: its key's own
- * records are delivered from then on, since the component never applied it.
+ * records are delivered from then on, since the component never applied it, and one read back
+ * before its failure was reported is delivered then (unless a later record of the key came since).
  *
  * <p>Threads: {@link #put} and {@link #remove} block their caller until the broker acknowledged the
  * record on every in-sync replica. Opening reads the topic to its end on the caller's thread,
@@ -66,7 +68,7 @@ public final class KafkaStateStore implements StateStore {
   private static final long NEVER = Long.MIN_VALUE;
 
   private final String topic;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
 
   /** Asks for the log's end in {@link #awaitCurrent}, apart from the reader's consumer. */
@@ -97,6 +99,18 @@ public final class KafkaStateStore implements StateStore {
   /** Keys another node changed while an own write of them was pending. */
   private final Set<String> overtaken = ConcurrentHashMap.newKeySet();
 
+  /** Own writes per key whose writer still waits for the broker's answer. */
+  private final Map<String, Integer> writing = new ConcurrentHashMap<>();
+
+  /**
+   * An own record read back, and not delivered, while its writer still waited: should the write
+   * then be reported failed, the record is delivered after all (see {@link #failed}).
+   */
+  private record Early(byte[] value) {}
+
+  /** Per key, the last record applied, when it is an {@link Early} one. */
+  private final Map<String, Early> early = new ConcurrentHashMap<>();
+
   private final List<Registered> listeners = new CopyOnWriteArrayList<>();
   private final List<Registered> peekers = new CopyOnWriteArrayList<>();
 
@@ -117,7 +131,7 @@ public final class KafkaStateStore implements StateStore {
 
   private KafkaStateStore(
       String topic,
-      KafkaProducer<byte[], byte[]> producer,
+      Producer<byte[], byte[]> producer,
       KafkaConsumer<byte[], byte[]> consumer,
       KafkaConsumer<byte[], byte[]> probe) {
     this.topic = topic;
@@ -140,14 +154,23 @@ public final class KafkaStateStore implements StateStore {
    */
   public static KafkaStateStore open(
       KafkaConnection connection, String topic, int replicationFactor) {
+    return open(connection, topic, replicationFactor, UnaryOperator.identity());
+  }
+
+  /** As {@link #open(KafkaConnection, String, int)}, its producer wrapped (tests fail writes). */
+  static KafkaStateStore open(
+      KafkaConnection connection,
+      String topic,
+      int replicationFactor,
+      UnaryOperator<Producer<byte[], byte[]>> wrap) {
     StateTopic.ensure(connection, topic, replicationFactor);
     KafkaConsumer<byte[], byte[]> consumer =
         StateClients.consumer(connection, "sluice-state-reader");
     KafkaConsumer<byte[], byte[]> probe = null;
-    KafkaProducer<byte[], byte[]> producer = null;
+    Producer<byte[], byte[]> producer = null;
     try {
       probe = StateClients.consumer(connection, "sluice-state-probe");
-      producer = StateClients.producer(connection);
+      producer = wrap.apply(StateClients.producer(connection));
       KafkaStateStore store = new KafkaStateStore(topic, producer, consumer, probe);
       store.readToEnd();
       return store;
@@ -371,8 +394,12 @@ public final class KafkaStateStore implements StateStore {
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, k, value);
     record.headers().add(ORIGIN, originBytes);
     pending.merge(key, 1, Integer::sum);
+    writing.merge(key, 1, Integer::sum);
     try {
       producer.send(record).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      if (writing.compute(key, (x, n) -> n == null || n <= 1 ? null : n - 1) == null) {
+        early.remove(key); // applied by its writer: nothing to deliver
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw failed(key, new StateException("interrupted while writing " + key));
@@ -383,9 +410,19 @@ public final class KafkaStateStore implements StateStore {
     }
   }
 
-  /** The caller will not apply this write; should it land anyway, it must be delivered. */
+  /**
+   * The caller will not apply this write; should it land anyway, it must be delivered. A write can
+   * land and be read back before it is reported failed (the broker had it, its answer was lost or
+   * said too few replicas), and that record then went by undelivered: the applier delivers it now,
+   * unless a later record of the key was applied since.
+   */
   private StateException failed(String key, StateException e) {
-    overtaken.add(key);
+    overtaken.add(key); // first: a read-back from now on is delivered (see apply)
+    Early found = early.get(key);
+    if (found != null) {
+      queue.add(ApplyQueue.Item.redeliver(key, found.value()));
+    }
+    writing.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
     return e;
   }
 
@@ -476,25 +513,48 @@ public final class KafkaStateStore implements StateStore {
       if (item == null) {
         return; // closing
       }
-      if (item.key() != null) {
+      if (item.redelivery()) {
+        redeliver(item.key());
+      } else if (item.key() != null) {
         apply(item.key(), item.value(), item.own());
       }
-      advanced(item.position());
+      if (item.position() >= 0) {
+        advanced(item.position());
+      }
     }
   }
 
   private void apply(String key, byte[] value, boolean own) {
     if (own) {
+      // before overtaken is read: a failure reported meanwhile then finds it (see failed)
+      Early e = new Early(value);
+      if (writing.containsKey(key)) {
+        early.put(key, e);
+      } else {
+        early.remove(key);
+      }
       // one atomic step: a write of the key starting meanwhile must keep its count
       boolean last = pending.compute(key, (k, n) -> n == null || n <= 1 ? null : n - 1) == null;
       boolean restore = last ? overtaken.remove(key) : overtaken.contains(key);
       // restore: another node's older value was applied over this one
       deliver(key, value, true, !restore);
+      if (restore) {
+        early.remove(key, e); // delivered already
+      }
       return;
     }
+    early.remove(key);
     deliver(key, value, false, false);
     if (pending.containsKey(key)) {
       overtaken.add(key); // checked after applying: the write in flight now comes later
+    }
+  }
+
+  /** Delivers an own record its writer reported failed, if it is still the key's last applied. */
+  private void redeliver(String key) {
+    Early e = early.get(key);
+    if (e != null && early.remove(key, e)) {
+      deliver(key, e.value(), true, false);
     }
   }
 

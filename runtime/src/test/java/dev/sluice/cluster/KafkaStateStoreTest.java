@@ -1,11 +1,13 @@
 package dev.sluice.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.log.kafka.KafkaConnection;
 import dev.sluice.testing.KafkaBroker;
 import dev.sluice.testing.ScramUsers;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,12 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +61,56 @@ class KafkaStateStoreTest {
     store.listen(prefix, (k, v) -> seen.add(new Change(k, v == null ? null : text(v))));
     store.follow();
     return seen;
+  }
+
+  @Test
+  void put_readBackBeforeItIsReportedFailed_deliveredToTheWritersListeners() throws Exception {
+    CountDownLatch readBack = new CountDownLatch(1);
+    // the broker has the record, but its answer comes after the record was read back, failed
+    // (too few in-sync replicas after the append, say)
+    KafkaStateStore s =
+        KafkaStateStore.open(
+            KafkaConnection.of(KafkaBroker.bootstrapServers()),
+            topic,
+            1,
+            real -> answeringFailedOnceReadBack(real, readBack));
+    open.add(s);
+    s.listenAll("k/", (k, v) -> readBack.countDown());
+    List<Change> seen = following(s, "k/");
+
+    assertThatThrownBy(() -> s.put("k/1", bytes("landed"))).isInstanceOf(StateException.class);
+
+    // its writer did not apply it, and every other node did: this node must too
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(seen).containsExactly(new Change("k/1", "landed")));
+  }
+
+  /** {@code real}, whose sends fail once the store has read their record back. */
+  @SuppressWarnings("unchecked")
+  static Producer<byte[], byte[]> answeringFailedOnceReadBack(
+      Producer<byte[], byte[]> real, CountDownLatch readBack) {
+    return (Producer<byte[], byte[]>)
+        Proxy.newProxyInstance(
+            Producer.class.getClassLoader(),
+            new Class<?>[] {Producer.class},
+            (proxy, method, args) -> {
+              if (!method.getName().equals("send")) {
+                return method.invoke(real, args);
+              }
+              ProducerRecord<byte[], byte[]> r = (ProducerRecord<byte[], byte[]>) args[0];
+              return CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      real.send(r).get();
+                      readBack.await(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                      throw new CompletionException(e);
+                    }
+                    throw new CompletionException(
+                        new NotEnoughReplicasAfterAppendException("answer lost"));
+                  });
+            });
   }
 
   @Test
