@@ -554,13 +554,18 @@ public final class KafkaStateStore implements StateStore {
   private void redeliver(String key) {
     Early e = early.get(key);
     if (e != null && early.remove(key, e)) {
-      deliver(key, e.value(), true, false);
+      // listenAll listeners had it when it was read back
+      deliverTo(listeners.stream().filter(r -> !r.ownToo()).toList(), key, e.value(), true);
     }
   }
 
   private void deliver(String key, byte[] value, boolean own, boolean ownOnly) {
-    for (Registered r : listeners) {
-      if (key.startsWith(r.prefix()) && (r.ownToo() || !ownOnly)) {
+    deliverTo(listeners.stream().filter(r -> r.ownToo() || !ownOnly).toList(), key, value, own);
+  }
+
+  private void deliverTo(List<Registered> to, String key, byte[] value, boolean own) {
+    for (Registered r : to) {
+      if (key.startsWith(r.prefix())) {
         try {
           r.listener().changed(key, value, own);
         } catch (RuntimeException | Error e) {

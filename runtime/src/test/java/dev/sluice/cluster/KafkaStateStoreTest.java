@@ -75,7 +75,13 @@ class KafkaStateStoreTest {
             1,
             real -> answeringFailedOnceReadBack(real, readBack));
     open.add(s);
-    s.listenAll("k/", (k, v) -> readBack.countDown());
+    List<String> judged = new CopyOnWriteArrayList<>(); // judges every record: once each
+    s.listenAll(
+        "k/",
+        (k, v) -> {
+          judged.add(k);
+          readBack.countDown();
+        });
     List<Change> seen = following(s, "k/");
 
     assertThatThrownBy(() -> s.put("k/1", bytes("landed"))).isInstanceOf(StateException.class);
@@ -84,6 +90,7 @@ class KafkaStateStoreTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(seen).containsExactly(new Change("k/1", "landed")));
+    assertThat(judged).containsExactly("k/1");
   }
 
   /** {@code real}, whose sends fail once the store has read their record back. */
