@@ -23,12 +23,20 @@ final class Problems {
 
   /** An error at the value {@code at}. */
   void error(String path, Node at, String message) {
-    error(path, at.line, at.column, message);
+    if (!at.isInvalid()) {
+      error(path, at.line, at.column, message);
+    }
   }
 
-  /** An error at the key holding {@code at}: for missing or unknown properties. */
+  /**
+   * An error at the key holding {@code at}: for missing or unknown properties. Neither this nor
+   * {@link #error(String, Node, String)} reports at an invalid value, which stands in (at 1:1) for
+   * one whose own error was reported where it is: anything found wrong with it follows from that.
+   */
   void errorAtKey(String path, Node at, String message) {
-    error(path, at.keyLine, at.keyColumn, message);
+    if (!at.isInvalid()) {
+      error(path, at.keyLine, at.keyColumn, message);
+    }
   }
 
   void error(String path, int line, int column, String message) {
