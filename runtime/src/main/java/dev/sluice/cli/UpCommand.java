@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,8 +102,7 @@ final class UpCommand implements Callable<Integer> {
           spec.commandLine(), "--kafka-client-config needs --kafka-bootstrap");
     }
     SluiceClient client = new SluiceClient(clientUri(bind, port));
-    Template checked =
-        template.load(TemplateOptions.DEFAULT_REGION, TemplateOptions.DEFAULT_ACCOUNT);
+    Template checked = checked(client);
     System.out.println("template " + checked.file() + ": " + summary(checked));
     Deployer deployer = new Deployer(client, new Builder(System.out::println), System.out::println);
     try {
@@ -114,6 +115,25 @@ final class UpCommand implements Callable<Integer> {
     DeployCommand.deploy(client, t, System.out);
     run(client, t, deployer);
     return 0;
+  }
+
+  /**
+   * The template checked before anything is built, for the region and account of the server it is
+   * deployed to: the running one's, or those of the server this command starts, which reads its
+   * configuration as this command does (SLUICE_REGION, -Dsluice.region, ...).
+   */
+  private Template checked(SluiceClient client) {
+    if (client.ready()) {
+      return template.load(client);
+    }
+    Config config = ConfigProvider.getConfig();
+    return template.load(
+        config
+            .getOptionalValue("sluice.region", String.class)
+            .orElse(TemplateOptions.DEFAULT_REGION),
+        config
+            .getOptionalValue("sluice.account-id", String.class)
+            .orElse(TemplateOptions.DEFAULT_ACCOUNT));
   }
 
   /** The serve options that put the server on Kafka storage, if asked for. */
