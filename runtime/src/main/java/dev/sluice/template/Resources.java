@@ -96,6 +96,37 @@ final class Resources {
    * other use for DependsOn.
    */
   void checkDependsOn(Problems problems) {
+    forEachDependsOn(
+        (r, at, name) -> {
+          if (!name.isScalar() || name.type != Node.Type.STRING) {
+            problems.error(at, name, "expected a resource's logical id");
+          } else if (!all.containsKey(name.text)) {
+            problems.error(at, name, "there is no resource " + name.text);
+          }
+        });
+  }
+
+  /**
+   * Reports a created resource's DependsOn naming one its condition leaves out, which
+   * CloudFormation refuses as an unresolved dependency; after {@link #applyConditions}.
+   */
+  void checkDependsOnCreated(Problems problems) {
+    forEachDependsOn(
+        (r, at, name) -> {
+          if (Boolean.TRUE.equals(created.get(r.id))
+              && name.isScalar()
+              && Boolean.FALSE.equals(created.get(name.text))) {
+            usable(name.text, name, at, problems);
+          }
+        });
+  }
+
+  /** Checks one DependsOn entry {@code name} of {@code r}, at path {@code at}. */
+  private interface DependsOnCheck {
+    void check(Resource r, String at, Node name);
+  }
+
+  private void forEachDependsOn(DependsOnCheck check) {
     for (Resource r : all.values()) {
       Node dependsOn = r.node.isMap() ? r.node.entries.get("DependsOn") : null;
       if (dependsOn == null) {
@@ -104,13 +135,7 @@ final class Resources {
       String path = r.path + ".DependsOn";
       List<Node> names = dependsOn.isList() ? dependsOn.items : List.of(dependsOn);
       for (int i = 0; i < names.size(); i++) {
-        Node name = names.get(i);
-        String at = dependsOn.isList() ? path + "[" + i + "]" : path;
-        if (!name.isScalar() || name.type != Node.Type.STRING) {
-          problems.error(at, name, "expected a resource's logical id");
-        } else if (!all.containsKey(name.text)) {
-          problems.error(at, name, "there is no resource " + name.text);
-        }
+        check.check(r, dependsOn.isList() ? path + "[" + i + "]" : path, names.get(i));
       }
     }
   }

@@ -72,6 +72,7 @@ final class TemplateReader {
     Resolver resolver = new Resolver(ctx, problems, parameters, conditions, resources, mappings);
     conditions.evaluateAll(resolver);
     resources.applyConditions(conditions, resolver, problems);
+    resources.checkDependsOnCreated(problems);
     Scope scope = new Scope(ctx, problems, resolver, baseDir);
     Props globals = Globals.read(top.get("Globals"), root, scope);
     if (resources.anyOfType(Resources.FUNCTION) && !hasSamTransform(top.get("Transform"))) {
