@@ -74,6 +74,19 @@ final class EventCommon {
               + " kafka://topic), which AWS ignores");
       return null;
     }
+    if (destination != null) {
+      // Sluice sends there; AWS refuses it here, and the same file is to deploy to both
+      problems.warn(
+          f.path(),
+          f.node(),
+          "AWS takes only an SQS, SNS or S3"
+              + (kafka ? " ARN or a Kafka topic" : " ARN")
+              + " here: for a template that deploys to AWS too, give "
+              + destination
+              + " as the function's Metadata.Sluice.Events."
+              + id
+              + ".OnFailure, which AWS ignores");
+    }
     return destination;
   }
 

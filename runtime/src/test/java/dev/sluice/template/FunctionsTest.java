@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.sluice.mapper.MappingRequest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FunctionsTest {
@@ -109,6 +110,30 @@ class FunctionsTest {
 
     assertThat(Inline.parse(yaml).functions().get(0).kafkaEvents().get(0).onFailure())
         .isEqualTo("kafka://orders-dlt");
+  }
+
+  @Test
+  void onFailureSluiceDestination_inTheAwsProperty_takenWithAWarningToMoveIt() {
+    for (String destination : List.of("file:///tmp/failures", STREAM_ARN + "-dlq")) {
+      String events =
+          "Events:\n  E:\n    Type: Kinesis\n    Properties:\n      Stream: "
+              + STREAM_ARN
+              + "\n      StartingPosition: LATEST\n      DestinationConfig:\n        OnFailure:\n"
+              + "          Destination: "
+              + destination
+              + "\n";
+
+      Template t = Inline.parse(function(events));
+
+      assertThat(t.functions().get(0).kinesisEvents().get(0).request().onFailure())
+          .isEqualTo(destination);
+      // AWS refuses it there: the same file would not deploy to both
+      assertThat(t.warnings())
+          .singleElement()
+          .asString()
+          .contains("OnFailure.Destination: AWS takes only an SQS, SNS or S3 ARN here")
+          .contains("Metadata.Sluice.Events.E.OnFailure");
+    }
   }
 
   @Test
