@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Locale;
 
 /**
  * Standard output that remembers why a write failed: a PrintStream only says that one did ({@link
@@ -28,9 +29,14 @@ final class WatchedOutput extends FilterOutputStream {
     return failure;
   }
 
-  /** Whether {@code e} says the reader of a pipe has gone. */
+  /**
+   * Whether {@code e} says the reader of a pipe has gone (EPIPE). Java words it with the C
+   * library's text in the user's language, which keeps "broken pipe" in the common ones (German:
+   * "Datenübergabe unterbrochen (broken pipe)").
+   */
   static boolean readerGone(IOException e) {
-    return e.getMessage() != null && e.getMessage().contains("Broken pipe");
+    return e.getMessage() != null
+        && e.getMessage().toLowerCase(Locale.ROOT).contains("broken pipe");
   }
 
   @Override

@@ -17,21 +17,22 @@ final class ApplyQueue {
   /**
    * A record read, as the reader decoded it ({@code own}: this node wrote it), or ({@code key}
    * null) the reader's position moved past offsets without records (compacted away, transaction
-   * markers); {@code position} is the offset after either.
+   * markers); {@code position} is the offset after either. {@code write} numbers an own record's
+   * write (0: none).
    */
-  record Item(String key, byte[] value, boolean own, long position) {
+  record Item(String key, byte[] value, boolean own, long position, long write) {
 
     /** The reader moved to {@code position} without a record. */
     static Item moved(long position) {
-      return new Item(null, null, false, position);
+      return new Item(null, null, false, position, 0);
     }
 
     /**
-     * Not a record read: an own record of {@code key} already applied is to be delivered to every
-     * listener after all (its write was reported failed); it moves no position.
+     * Not a record read: the own record of {@code key} that write {@code write} made, applied
+     * already, is to be delivered after all (the write was reported failed); it moves no position.
      */
-    static Item redeliver(String key, byte[] value) {
-      return new Item(key, value, true, -1);
+    static Item redeliver(String key, long write) {
+      return new Item(key, null, true, -1, write);
     }
 
     boolean redelivery() {

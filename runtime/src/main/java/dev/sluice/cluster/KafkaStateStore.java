@@ -1,6 +1,7 @@
 package dev.sluice.cluster;
 
 import dev.sluice.log.kafka.KafkaConnection;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -63,6 +65,7 @@ public final class KafkaStateStore implements StateStore {
 
   private static final long WRITE_TIMEOUT_SECONDS = 30;
   private static final String ORIGIN = "origin";
+  private static final String WRITE = "write";
   private static final long CURRENT_WAIT_MILLIS = 5_000;
   private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
   private static final long NEVER = Long.MIN_VALUE;
@@ -99,14 +102,18 @@ public final class KafkaStateStore implements StateStore {
   /** Keys another node changed while an own write of them was pending. */
   private final Set<String> overtaken = ConcurrentHashMap.newKeySet();
 
-  /** Own writes per key whose writer still waits for the broker's answer. */
-  private final Map<String, Integer> writing = new ConcurrentHashMap<>();
+  /** Numbers this store's writes, in header {@code write}, so that each is known when read back. */
+  private final AtomicLong writes = new AtomicLong();
+
+  /** Own writes whose writer still waits for the broker's answer, by number. */
+  private final Set<Long> writing = ConcurrentHashMap.newKeySet();
 
   /**
-   * An own record read back, and not delivered, while its writer still waited: should the write
-   * then be reported failed, the record is delivered after all (see {@link #failed}).
+   * An own record read back, and not delivered, while its writer ({@code write}) still waited:
+   * should the write then be reported failed, the record is delivered after all (see {@link
+   * #failed}).
    */
-  private record Early(byte[] value) {}
+  private record Early(long write, byte[] value) {}
 
   /** Per key, the last record applied, when it is an {@link Early} one. */
   private final Map<String, Early> early = new ConcurrentHashMap<>();
@@ -393,20 +400,22 @@ public final class KafkaStateStore implements StateStore {
     byte[] k = key.getBytes(StandardCharsets.UTF_8);
     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, k, value);
     record.headers().add(ORIGIN, originBytes);
+    long write = writes.incrementAndGet();
+    record.headers().add(WRITE, ByteBuffer.allocate(Long.BYTES).putLong(0, write).array());
     pending.merge(key, 1, Integer::sum);
-    writing.merge(key, 1, Integer::sum);
+    writing.add(write);
     try {
       producer.send(record).get(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      if (writing.compute(key, (x, n) -> n == null || n <= 1 ? null : n - 1) == null) {
-        early.remove(key); // applied by its writer: nothing to deliver
-      }
+      writing.remove(write);
+      early.computeIfPresent(key, (x, e) -> e.write() == write ? null : e); // applied by its writer
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw failed(key, new StateException("interrupted while writing " + key));
+      throw failed(key, write, new StateException("interrupted while writing " + key));
     } catch (ExecutionException e) {
-      throw failed(key, new StateException("cannot write " + key + " to " + topic, e.getCause()));
+      throw failed(
+          key, write, new StateException("cannot write " + key + " to " + topic, e.getCause()));
     } catch (TimeoutException e) {
-      throw failed(key, new StateException("timed out writing " + key + " to " + topic, e));
+      throw failed(key, write, new StateException("timed out writing " + key + " to " + topic, e));
     }
   }
 
@@ -416,13 +425,13 @@ public final class KafkaStateStore implements StateStore {
    * said too few replicas), and that record then went by undelivered: the applier delivers it now,
    * unless a later record of the key was applied since.
    */
-  private StateException failed(String key, StateException e) {
+  private StateException failed(String key, long write, StateException e) {
     overtaken.add(key); // first: a read-back from now on is delivered (see apply)
     Early found = early.get(key);
-    if (found != null) {
-      queue.add(ApplyQueue.Item.redeliver(key, found.value()));
+    if (found != null && found.write() == write) {
+      queue.add(ApplyQueue.Item.redeliver(key, write));
     }
-    writing.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1);
+    writing.remove(write); // last: see apply
     return e;
   }
 
@@ -439,7 +448,11 @@ public final class KafkaStateStore implements StateStore {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           ApplyQueue.Item item =
               new ApplyQueue.Item(
-                  new String(r.key(), StandardCharsets.UTF_8), r.value(), isOwn(r), r.offset() + 1);
+                  new String(r.key(), StandardCharsets.UTF_8),
+                  r.value(),
+                  isOwn(r),
+                  r.offset() + 1,
+                  isOwn(r) ? writeOf(r) : 0);
           peek(item);
           queue.put(item);
           queuedPosition = r.offset() + 1;
@@ -502,6 +515,12 @@ public final class KafkaStateStore implements StateStore {
     return h != null && Arrays.equals(h.value(), originBytes);
   }
 
+  /** The number of an own record's write; 0 when it has none. */
+  private static long writeOf(ConsumerRecord<byte[], byte[]> r) {
+    Header h = r.headers().lastHeader(WRITE);
+    return h == null || h.value().length != Long.BYTES ? 0 : ByteBuffer.wrap(h.value()).getLong();
+  }
+
   private void applyLoop() {
     while (true) {
       ApplyQueue.Item item;
@@ -514,9 +533,9 @@ public final class KafkaStateStore implements StateStore {
         return; // closing
       }
       if (item.redelivery()) {
-        redeliver(item.key());
+        redeliver(item.key(), item.write());
       } else if (item.key() != null) {
-        apply(item.key(), item.value(), item.own());
+        apply(item.key(), item.value(), item.own(), item.write());
       }
       if (item.position() >= 0) {
         advanced(item.position());
@@ -524,12 +543,15 @@ public final class KafkaStateStore implements StateStore {
     }
   }
 
-  private void apply(String key, byte[] value, boolean own) {
+  private void apply(String key, byte[] value, boolean own, long write) {
     if (own) {
       // before overtaken is read: a failure reported meanwhile then finds it (see failed)
-      Early e = new Early(value);
-      if (writing.containsKey(key)) {
+      Early e = new Early(write, value);
+      if (write != 0 && writing.contains(write)) {
         early.put(key, e);
+        if (!writing.contains(write)) {
+          early.remove(key, e); // its writer finished meanwhile, maybe before it looked
+        }
       } else {
         early.remove(key);
       }
@@ -551,9 +573,9 @@ public final class KafkaStateStore implements StateStore {
   }
 
   /** Delivers an own record its writer reported failed, if it is still the key's last applied. */
-  private void redeliver(String key) {
+  private void redeliver(String key, long write) {
     Early e = early.get(key);
-    if (e != null && early.remove(key, e)) {
+    if (e != null && e.write() == write && early.remove(key, e)) {
       // listenAll listeners had it when it was read back
       deliverTo(listeners.stream().filter(r -> !r.ownToo()).toList(), key, e.value(), true);
     }

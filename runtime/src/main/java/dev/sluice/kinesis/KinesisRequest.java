@@ -129,12 +129,11 @@ final class KinesisRequest {
 
   static String fullShardId(String id) {
     String number = id.substring(id.lastIndexOf('-') + 1);
-    if (number.isEmpty()
-        || number.length() > 9
-        || !number.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (number.isEmpty() || !number.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return id; // no shard has such an id: it is not found under its own name
     }
-    return Shard.idOf(Integer.parseInt(number));
+    String digits = number.replaceFirst("^0+(?=\\d)", "");
+    return digits.length() > 9 ? id : Shard.idOf(Integer.parseInt(digits));
   }
 
   /** A NextToken: at least one character (an empty one is a ValidationException), or null. */

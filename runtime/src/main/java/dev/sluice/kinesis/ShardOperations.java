@@ -142,7 +142,10 @@ final class ShardOperations {
         return null;
       }
       String type = f.path("Type").asText("");
-      String id = f.path("ShardId").asText(null);
+      String id =
+          f.path("ShardId").isTextual()
+              ? KinesisRequest.fullShardId(f.path("ShardId").asText())
+              : f.path("ShardId").asText(null);
       Long ts = null;
       switch (type) {
         case "AFTER_SHARD_ID" -> {

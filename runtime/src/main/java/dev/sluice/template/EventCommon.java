@@ -74,7 +74,7 @@ final class EventCommon {
               + " kafka://topic), which AWS ignores");
       return null;
     }
-    if (destination != null) {
+    if (destination != null && !(kafka && destination.startsWith("kafka://"))) {
       // Sluice sends there; AWS refuses it here, and the same file is to deploy to both
       problems.warn(
           f.path(),

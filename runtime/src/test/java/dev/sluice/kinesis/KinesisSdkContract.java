@@ -882,7 +882,8 @@ abstract class KinesisSdkContract {
                 .partitionKey("k")
                 .explicitHashKey(HashKeys.MAX.toString()) // the second shard's
                 .data(SdkBytes.fromUtf8String("in-1")));
-    for (String shortId : List.of("1", "shard-1", "shardId-1", "x-000001")) {
+    for (String shortId :
+        List.of("1", "shard-1", "shardId-1", "x-000001", "000000000001", "shardId-0000000001")) {
       String it =
           kinesis
               .getShardIterator(
@@ -905,6 +906,15 @@ abstract class KinesisSdkContract {
                             .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
         .isInstanceOf(ResourceNotFoundException.class)
         .hasMessageContaining("shardId-000000000007");
+    assertThat(
+            kinesis
+                .listShards(
+                    b ->
+                        b.streamName(name)
+                            .shardFilter(f -> f.type(ShardFilterType.AFTER_SHARD_ID).shardId("0")))
+                .shards())
+        .extracting(Shard::shardId)
+        .containsExactly("shardId-000000000001");
   }
 
   @Test

@@ -113,6 +113,20 @@ class FunctionsTest {
   }
 
   @Test
+  void onFailureKafkaTopicWithoutType_ofAKafkaEvent_noWarning() {
+    String yaml =
+        kafkaEvent(
+            "      DestinationConfig:\n        OnFailure:\n"
+                + "          Destination: kafka://orders-dlt\n");
+
+    Template t = Inline.parse(yaml);
+
+    assertThat(t.functions().get(0).kafkaEvents().get(0).onFailure())
+        .isEqualTo("kafka://orders-dlt");
+    assertThat(t.warnings()).noneMatch(w -> w.toString().contains("AWS takes only"));
+  }
+
+  @Test
   void onFailureSluiceDestination_inTheAwsProperty_takenWithAWarningToMoveIt() {
     for (String destination : List.of("file:///tmp/failures", STREAM_ARN + "-dlq")) {
       String events =

@@ -442,7 +442,10 @@ final class ShardLog {
       throw new ShardNotFoundException(ref);
     }
     checkUsable();
-    active.sync();
+    if (broken == null) {
+      // broken: the failed batch may still be in the file, which a sync would make durable
+      active.sync();
+    }
     sealed = true;
     ShardOffsets o = offsets;
     offsets = new ShardOffsets(o.startOffset(), o.endOffset(), o.lastArrivalMillis(), true);

@@ -258,10 +258,20 @@ class HandlerInstanceTest {
     Files.createDirectories(dir.resolve("lib"));
     Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Pojo", POJO)));
 
-    assertThatThrownBy(
-            () -> invokeOnceAndClose(new PlatformLoader(), "fixture.Pojo::handle", "[1]", ""))
-        .isExactlyInstanceOf(RuntimeException.class)
-        .hasMessage("An error occurred during JSON parsing");
+    FunctionConfig config = config("fixture.Pojo::handle");
+    StringBuilder log = new StringBuilder();
+    try (HandlerInstance i =
+        HandlerInstance.start(config, new DeployedCode(dir), new PlatformLoader())) {
+      byte[] event = "[1]".getBytes(StandardCharsets.UTF_8);
+      Invocation call =
+          new Invocation("r-1", event, System.currentTimeMillis() + 10_000, "arn", null);
+
+      assertThatThrownBy(() -> i.invoke(call, config, "stream", log::append))
+          .isExactlyInstanceOf(RuntimeException.class)
+          .hasMessage("An error occurred during JSON parsing");
+    }
+    // the body names the wrapper only: why the event did not fit is in the log, as in Lambda
+    assertThat(log).contains("Caused by:").contains("Order");
   }
 
   @Test

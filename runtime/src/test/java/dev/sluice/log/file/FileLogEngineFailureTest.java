@@ -243,6 +243,23 @@ class FileLogEngineFailureTest {
   }
 
   @Test
+  void seal_shardBrokenByAFailedRollback_sealsWithoutSyncingTheFailedBatch() throws IOException {
+    fill(engine, SHARD, 2, 1);
+    failForce.set(true);
+    failTruncate.set(true); // the failed batch stays in the file: the shard is broken
+    assertThat(engine.append(SHARD, List.of(record("k", "never-acknowledged"))))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class);
+    failForce.set(false);
+    failTruncate.set(false);
+    synced.clear();
+
+    assertThat(await(engine.seal(SHARD))).isEqualTo(2);
+
+    assertThat(synced).as("a sync would make the never-acknowledged batch durable").isEmpty();
+  }
+
+  @Test
   void deleteShard_streamKeepsOtherShards_streamDirectorySynced() {
     ShardRef other = new ShardRef(SHARD.stream(), "shardId-000000000001");
     await(engine.createShard(other));

@@ -6,6 +6,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -43,7 +45,9 @@ public final class HandlerBridge {
     this.shape = resolved.shape();
     this.instance =
         Modifier.isStatic(method.getModifiers()) ? null : newInstance(resolved.handlerClass());
-    CustomPojoSerializer custom = Serde.custom(functionLoader);
+    // looked up for the POJO shapes only, as Lambda's runtime does
+    CustomPojoSerializer custom =
+        shape.takesEvent() || shape.returnsValue() ? Serde.custom(functionLoader) : null;
     this.input =
         shape.takesEvent() ? Serde.forType(resolved.inputType(), functionLoader, custom) : null;
     this.output =
@@ -145,26 +149,39 @@ public final class HandlerBridge {
       }
       return out.toByteArray();
     }
-    Object arg = batch != null ? direct.build(batch) : input == null ? null : parse(event);
+    Object arg = batch != null ? direct.build(batch) : input == null ? null : parse(event, context);
     Object result = method.invoke(instance, shape.arguments(arg, context, method));
-    return output == null ? new byte[0] : serialize(result);
+    return output == null ? new byte[0] : serialize(result, context);
   }
 
   /** The event as the handler takes it; failing, Lambda's Java runtime's error. */
-  private Object parse(byte[] event) {
+  private Object parse(byte[] event, Context context) {
     try {
       return input.read(event);
     } catch (Throwable t) { // as the runtime: whatever failed, the event did not fit
-      throw new RuntimeException("An error occurred during JSON parsing", t);
+      throw logged(new RuntimeException("An error occurred during JSON parsing", t), context);
     }
   }
 
-  private byte[] serialize(Object result) {
+  private byte[] serialize(Object result, Context context) {
     try {
       return output.write(result);
     } catch (Throwable t) {
-      throw new RuntimeException("An error occurred during JSON serialization of response", t);
+      throw logged(
+          new RuntimeException("An error occurred during JSON serialization of response", t),
+          context);
     }
+  }
+
+  /**
+   * {@code e}, its trace written to the invocation's log first: the error body names only the
+   * wrapper, and the reason (which field, which type) is in its cause, which Lambda logs too.
+   */
+  private static RuntimeException logged(RuntimeException e, Context context) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    context.getLogger().log(trace.toString());
+    return e;
   }
 
   private static Object newInstance(Class<?> type) throws Throwable {
