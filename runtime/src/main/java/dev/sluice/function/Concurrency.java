@@ -37,6 +37,11 @@ final class Concurrency {
    */
   private final Map<String, ReservedLimit> limits = new ConcurrentHashMap<>();
 
+  /** How many invocations the node runs at once, at most. */
+  int global() {
+    return global;
+  }
+
   /** Limits for a node running at most {@code global} invocations at once. */
   Concurrency(int global) {
     this.global = global;

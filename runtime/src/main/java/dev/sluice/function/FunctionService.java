@@ -269,9 +269,15 @@ public final class FunctionService implements AutoCloseable {
   /**
    * Removes the packages no function uses and the directories of functions no longer defined: a
    * removal waits for the runner to stop, and a node stopping or crashing first cut it short.
-   * Directories starting with a dot are packages being placed, by this start no one.
+   * Directories starting with a dot are packages being placed, by this start no one; so are the
+   * uploads being unpacked ({@code .package-*.zip}, up to 50 MB each), left by a crash.
    */
   private synchronized void removeUnused() throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path upload : entries.filter(ZipPackages::isUpload).toList()) {
+        Files.deleteIfExists(upload);
+      }
+    }
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path fn : entries.filter(Files::isDirectory).toList()) {
         String name = fn.getFileName().toString();
@@ -616,6 +622,31 @@ public final class FunctionService implements AutoCloseable {
   }
 
   /** Every function, sorted by name. */
+  /**
+   * What GetAccountSettings reports of this node.
+   *
+   * @param concurrentExecutions the node's concurrency
+   * @param unreservedConcurrentExecutions what the functions' reservations leave of it
+   * @param totalCodeSize bytes of every function's package
+   * @param functionCount the functions
+   */
+  public record AccountUsage(
+      int concurrentExecutions,
+      int unreservedConcurrentExecutions,
+      long totalCodeSize,
+      int functionCount) {}
+
+  /** The node's concurrency and what its functions use, as GetAccountSettings reports them. */
+  public synchronized AccountUsage accountUsage() {
+    List<FunctionConfig> all = list();
+    int reserved =
+        all.stream().mapToInt(c -> Objects.requireNonNullElse(c.reservedConcurrency(), 0)).sum();
+    long code = all.stream().mapToLong(FunctionConfig::codeSize).sum();
+    return new AccountUsage(
+        concurrency.global(), concurrency.global() - reserved, code, all.size());
+  }
+
+  /** The functions, by name. */
   public List<FunctionConfig> list() {
     List<FunctionConfig> all = new ArrayList<>();
     functions.values().forEach(d -> all.add(d.config()));

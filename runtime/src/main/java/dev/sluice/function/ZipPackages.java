@@ -38,7 +38,7 @@ final class ZipPackages {
    */
   static int extract(byte[] zip, Path target) throws IOException {
     Set<String> links = ZipSymlinks.names(zip);
-    Path file = Files.createTempFile(target.getParent(), ".package-", ".zip");
+    Path file = Files.createTempFile(target.getParent(), UPLOAD_PREFIX, UPLOAD_SUFFIX);
     try {
       Files.write(file, zip);
       try (FileSystem fs = FileSystems.newFileSystem(file, Map.of())) {
@@ -61,7 +61,7 @@ final class ZipPackages {
       }
       files++;
       if (links.contains(name)) {
-        linksOut.put(out, Files.readString(entry, StandardCharsets.UTF_8));
+        linksOut.put(out, linkText(entry, name));
         continue; // made after every file, so that no file is written through a link
       }
       Files.createDirectories(out.getParent());
@@ -90,6 +90,36 @@ final class ZipPackages {
       checkInside(l.getKey(), l.getValue(), target);
     }
     return files;
+  }
+
+  private static final String UPLOAD_PREFIX = ".package-";
+  private static final String UPLOAD_SUFFIX = ".zip";
+
+  /** Whether {@code file} is an upload {@link #extract} was unpacking (next to its target). */
+  static boolean isUpload(Path file) {
+    String name = file.getFileName().toString();
+    return name.startsWith(UPLOAD_PREFIX)
+        && name.endsWith(UPLOAD_SUFFIX)
+        && Files.isRegularFile(file);
+  }
+
+  /** Linux's limit for a link's target (PATH_MAX), in bytes. */
+  static final int MAX_LINK_BYTES = 4096;
+
+  /**
+   * A link entry's target; one longer than a path can be is refused as it is read, not read whole:
+   * its size is not counted against the unzipped limit, and a zip bomb could state any.
+   */
+  private static String linkText(Path entry, String name) throws IOException {
+    byte[] target;
+    try (InputStream in = Files.newInputStream(entry)) {
+      target = in.readNBytes(MAX_LINK_BYTES + 1);
+    }
+    if (target.length > MAX_LINK_BYTES) {
+      throw new IOException(
+          "entry " + name + " is a link whose target is over " + MAX_LINK_BYTES + " bytes");
+    }
+    return new String(target, StandardCharsets.UTF_8);
   }
 
   /**

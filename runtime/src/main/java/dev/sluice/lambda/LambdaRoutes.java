@@ -47,10 +47,10 @@ public class LambdaRoutes {
   private static final String V = "/2015-03-31/functions";
 
   /**
-   * Lambda's limit for a CreateFunction or UpdateFunctionCode body: a 50 MiB ZipFile in base64, and
-   * the rest of the request.
+   * Lambda's limit for a CreateFunction or UpdateFunctionCode body: a 50 MiB ZipFile in base64
+   * (69,905,068 characters), and 256 KiB less one byte for the rest of the request.
    */
-  static final long MAX_DEPLOY_BYTES = 69_905_067;
+  static final long MAX_DEPLOY_BYTES = 70_167_211;
 
   private static final int LOG_TAIL_BYTES = 4096;
 
@@ -128,6 +128,10 @@ public class LambdaRoutes {
     router
         .delete(TAGS + "/:arn")
         .handler(ctx -> LambdaHttp.blocking(ctx, 204, () -> untagResource(ctx)))
+        .failureHandler(this::failure);
+    router
+        .getWithRegex("^/2016-08-19/account-settings/?$")
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, this::accountSettings))
         .failureHandler(this::failure);
     router
         .get("/2020-06-30/functions/:name/code-signing-config")
@@ -230,12 +234,34 @@ public class LambdaRoutes {
     return configurationOf(c);
   }
 
+  /**
+   * GetAccountSettings: Lambda's code size limits, and this node's concurrency and functions (the
+   * node stands for the account).
+   */
+  private ObjectNode accountSettings() {
+    FunctionService.AccountUsage u = functions().accountUsage();
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    ObjectNode limit = out.putObject("AccountLimit");
+    limit.put("TotalCodeSize", 80_530_636_800L); // Lambda's 75 GB
+    limit.put("CodeSizeUnzipped", 262_144_000L);
+    limit.put("CodeSizeZipped", 52_428_800L);
+    limit.put("ConcurrentExecutions", u.concurrentExecutions());
+    limit.put("UnreservedConcurrentExecutions", u.unreservedConcurrentExecutions());
+    ObjectNode usage = out.putObject("AccountUsage");
+    usage.put("TotalCodeSize", u.totalCodeSize());
+    usage.put("FunctionCount", u.functionCount());
+    return out;
+  }
+
   private ObjectNode list(RoutingContext ctx) {
     String marker = ctx.request().getParam("Marker");
     // Lambda takes up to 10,000 but answers at most 50 functions a page
     int max = Math.min(50, LambdaHttp.intParam(ctx, "MaxItems", 50, 1, 10_000));
     ObjectNode out = LambdaJson.MAPPER.createObjectNode();
     ArrayNode page = out.putArray("Functions");
+    if (edgeReplicasOnly(ctx)) {
+      return out; // Sluice has no Lambda@Edge replicas
+    }
     String last = null;
     boolean more = false;
     for (FunctionConfig c : functions().list()) {
@@ -392,6 +418,39 @@ public class LambdaRoutes {
     out.put("NextToken", Long.toString(page.next()));
     return out;
   }
+
+  /**
+   * Checks ListFunctions' FunctionVersion (only ALL) and MasterRegion, which asks for the
+   * Lambda@Edge replicas of a region's functions and needs FunctionVersion ALL; true when it is
+   * given.
+   */
+  private static boolean edgeReplicasOnly(RoutingContext ctx) {
+    String version = ctx.request().getParam("FunctionVersion");
+    if (version != null) {
+      checkEnum(version, "functionVersion", List.of("ALL"));
+    }
+    String region = ctx.request().getParam("MasterRegion");
+    if (region == null) {
+      return false;
+    }
+    if (!MASTER_REGION.matcher(region).matches()) {
+      throw new LambdaException(
+          LambdaError.ValidationException,
+          "1 validation error detected: Value '"
+              + region
+              + "' at 'masterRegion' failed to satisfy constraint: Member must satisfy regular"
+              + " expression pattern: "
+              + MASTER_REGION.pattern());
+    }
+    if (version == null) {
+      throw new LambdaException(
+          LambdaError.InvalidParameterValueException,
+          "MasterRegion requires FunctionVersion to be set to ALL.");
+    }
+    return true;
+  }
+
+  private static final Pattern MASTER_REGION = Pattern.compile("ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}");
 
   private static void checkEnum(String value, String member, List<String> allowed) {
     if (!allowed.contains(value)) {

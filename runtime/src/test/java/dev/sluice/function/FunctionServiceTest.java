@@ -232,6 +232,7 @@ class FunctionServiceTest {
     Path older = Files.createDirectories(functions.resolve("kept/code/00000000000000000000aaaa"));
     Files.writeString(older.resolve("handler.jar"), "old");
     Path placing = Files.createDirectories(functions.resolve(".unpack-123"));
+    Path upload = Files.write(functions.resolve(".package-456.zip"), new byte[1024]);
     service.close();
 
     open();
@@ -239,6 +240,7 @@ class FunctionServiceTest {
     assertThat(functions.resolve("gone")).doesNotExist();
     assertThat(older).doesNotExist();
     assertThat(placing).doesNotExist();
+    assertThat(upload).as("an upload being unpacked when the node died").doesNotExist();
     assertThat(functions.resolve("kept/function.json")).exists();
     assertThat(call("kept", "{\"ms\":0}").asText()).isEqualTo("done");
   }

@@ -89,6 +89,17 @@ class ZipPackagesTest {
   }
 
   @Test
+  void store_linkWhoseTargetIsLongerThanAPath_refusedWithoutReadingItWhole() throws Exception {
+    // a "link" entry was read whole, whatever its size: a zip bomb's ran the heap out
+    String huge = "a".repeat(10 << 20);
+    byte[] zip = linkZip(Map.of("handler.jar", "PK", "bomb", huge), "bomb");
+    CodeStore store = new CodeStore(dir.resolve("functions"));
+
+    assertThatThrownBy(() -> store.store("f", new CodeSource.Upload(zip)))
+        .hasMessageContaining("bomb is a link whose target is over 4096 bytes");
+  }
+
+  @Test
   void store_linkLeavingThePackageThroughAnotherLink_refused() throws Exception {
     byte[] zip = linkZip(Map.of("a/keep.txt", "x", "a/up", "..", "b", "a/up/.."), "a/up", "b");
     CodeStore store = new CodeStore(dir.resolve("functions"));

@@ -204,6 +204,51 @@ class LambdaApiTest {
   }
 
   @Test
+  void getAccountSettings_reservationAndFunctionAdded_unreservedAndCountsFollow() {
+    GetAccountSettingsResponse before = lambda.getAccountSettings(b -> {});
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
+    lambda.putFunctionConcurrency(b -> b.functionName(name).reservedConcurrentExecutions(2));
+
+    GetAccountSettingsResponse after = lambda.getAccountSettings(b -> {});
+
+    assertThat(after.accountLimit().codeSizeZipped()).isEqualTo(52_428_800L);
+    assertThat(after.accountLimit().codeSizeUnzipped()).isEqualTo(262_144_000L);
+    assertThat(after.accountLimit().concurrentExecutions())
+        .isEqualTo(before.accountLimit().concurrentExecutions());
+    assertThat(after.accountLimit().unreservedConcurrentExecutions())
+        .isEqualTo(before.accountLimit().unreservedConcurrentExecutions() - 2);
+    assertThat(after.accountUsage().functionCount())
+        .isEqualTo(before.accountUsage().functionCount() + 1);
+    assertThat(after.accountUsage().totalCodeSize())
+        .isEqualTo(
+            before.accountUsage().totalCodeSize()
+                + lambda.getFunction(b -> b.functionName(name)).configuration().codeSize());
+  }
+
+  @Test
+  void listFunctions_masterRegion_onlyEdgeReplicasOfWhichThereAreNone() {
+    deploy(Handlers.ECHO, "fixture.Echo", 3);
+
+    assertThat(lambda.listFunctions(b -> b.functionVersion(FunctionVersion.ALL)).functions())
+        .isNotEmpty();
+    assertThat(
+            lambda
+                .listFunctions(
+                    b -> b.functionVersion(FunctionVersion.ALL).masterRegion("us-east-1"))
+                .functions())
+        .isEmpty();
+    assertThatThrownBy(() -> lambda.listFunctions(b -> b.masterRegion("us-east-1")))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("MasterRegion requires FunctionVersion to be set to ALL");
+    io.restassured.RestAssured.given()
+        .baseUri(root)
+        .get("/2015-03-31/functions/?FunctionVersion=LATEST")
+        .then()
+        .statusCode(400)
+        .header("x-amzn-ErrorType", "ValidationException");
+  }
+
+  @Test
   void updateFunctionConfiguration_changesTimeoutMemoryAndEnvironment() {
     String name = deploy(Handlers.ECHO, "fixture.Echo", 3);
     UpdateFunctionConfigurationResponse c =
@@ -1203,13 +1248,13 @@ class LambdaApiTest {
     String answer =
         rawStart(
             "POST /2015-03-31/functions HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 69905068\r\n\r\n");
+                + "Content-Type: application/json\r\nContent-Length: 70167212\r\n\r\n");
 
     assertThat(answer)
         .startsWith("HTTP/1.1 413")
         .containsIgnoringCase("x-amzn-ErrorType: RequestEntityTooLargeException")
         .contains(
-            "\"message\":\"Request must be smaller than 69905067 bytes for the CreateFunction"
+            "\"message\":\"Request must be smaller than 70167211 bytes for the CreateFunction"
                 + " operation\"");
   }
 
