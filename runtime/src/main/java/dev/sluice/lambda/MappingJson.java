@@ -157,7 +157,8 @@ final class MappingJson {
     n.put("LastModified", BigDecimal.valueOf(c.lastModifiedMillis(), 3));
     n.put("LastProcessingResult", v.lastProcessingResult());
     n.put("State", v.state());
-    n.put("StateTransitionReason", "USER_INITIATED");
+    // as Lambda words it for each kind of source
+    n.put("StateTransitionReason", c.kafka() != null ? "USER_INITIATED" : "User action");
     ObjectNode onFailure = n.putObject("DestinationConfig").putObject("OnFailure");
     if (c.onFailure() != null) {
       onFailure.put("Destination", c.onFailure());
@@ -358,6 +359,12 @@ final class MappingJson {
             && (onFailure.isMissingNode() || onFailure.isNull() || onFailure.isObject());
     if (!objects) {
       throw invalidType("DestinationConfig must be an object with an OnFailure object.");
+    }
+    JsonNode onSuccess = config.path("OnSuccess");
+    if (!onSuccess.isMissingNode() && !onSuccess.isNull()) {
+      // Lambda's answer: a stream mapping sends only failures anywhere
+      throw invalidType(
+          "Unsupported DestinationConfig parameter for given event source mapping type.");
     }
     return onFailure.path("Destination");
   }

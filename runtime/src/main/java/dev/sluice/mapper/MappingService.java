@@ -386,7 +386,10 @@ public final class MappingService implements AutoCloseable {
       MappingConfig old = requireChangeable(uuid);
       String function =
           r.functionName() == null ? old.functionName() : functionNameOf(r.functionName());
-      requireFunction(function);
+      if (r.functionName() != null) {
+        // only a function named now: a mapping whose function was deleted can still be disabled
+        requireFunction(function);
+      }
       if (old.kafka() == null && !function.equals(old.functionName())) {
         // moved onto a function the stream already feeds: it would get every record twice
         requireNoTwin(function, old.stream(), arns.stream(old.stream()));
@@ -642,7 +645,11 @@ public final class MappingService implements AutoCloseable {
 
   /** Mappings, optionally only those of a function and/or a stream ARN, sorted by UUID. */
   public List<View> list(String functionName, String eventSourceArn) {
-    String function = functionName == null ? null : functionNameOf(functionName);
+    String qualifier = functionName == null ? null : FunctionService.qualifierOf(functionName);
+    if (qualifier != null && !qualifier.equals("$LATEST")) {
+      return List.of(); // a filter, not a lookup: no mapping is on a version or alias here
+    }
+    String function = functionName == null ? null : deps.functions().nameOf(functionName);
     String stream = eventSourceArn == null ? null : arns.streamName(eventSourceArn);
     if (eventSourceArn != null && stream == null && !eventSourceArn.startsWith("arn:")) {
       // no ARN at all is a mistake to point out, not a filter that quietly matches nothing
@@ -1088,11 +1095,12 @@ public final class MappingService implements AutoCloseable {
     return name;
   }
 
+  /** Lambda's answer to a mapping onto a function that does not exist: a bad parameter, not 404. */
   private void requireFunction(String name) {
     try {
       deps.functions().get(name);
     } catch (FunctionException e) {
-      throw new MappingException(MappingException.Kind.NOT_FOUND, e.getMessage());
+      throw MappingException.invalid("Function does not exist");
     }
   }
 

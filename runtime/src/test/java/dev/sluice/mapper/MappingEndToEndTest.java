@@ -385,6 +385,64 @@ class MappingEndToEndTest {
   }
 
   @Test
+  void createMapping_functionThatDoesNotExist_invalidParameterValueAsLambda() throws Exception {
+    String stream = stream(1);
+
+    assertThatThrownBy(() -> map("no-such-function", stream, x -> {}))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("Function does not exist");
+  }
+
+  @Test
+  void updateMapping_itsFunctionDeleted_canStillBeDisabled() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    String uuid = map(fn, stream, x -> {});
+    lambda.deleteFunction(b -> b.functionName(fn));
+
+    // only a function named in the update is looked up: the mapping is not stuck
+    assertThat(lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false)).state())
+        .isEqualTo("Disabling");
+    assertThatThrownBy(
+            () ->
+                lambda.updateEventSourceMapping(b -> b.uuid(uuid).functionName("no-such-function")))
+        .isInstanceOf(InvalidParameterValueException.class);
+  }
+
+  @Test
+  void listMappings_filteredByAnAlias_anEmptyPageNotAnError() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+    map(fn, stream, x -> {});
+
+    assertThat(
+            lambda.listEventSourceMappings(b -> b.functionName(fn + ":live")).eventSourceMappings())
+        .isEmpty();
+    assertThat(
+            lambda
+                .listEventSourceMappings(b -> b.functionName(fn + ":$LATEST"))
+                .eventSourceMappings())
+        .hasSize(1);
+  }
+
+  @Test
+  void createMapping_onSuccessDestination_invalidParameterValueAsLambda() throws Exception {
+    String stream = stream(1);
+    String fn = function();
+
+    assertThatThrownBy(
+            () ->
+                map(
+                    fn,
+                    stream,
+                    b ->
+                        b.destinationConfig(
+                            d -> d.onSuccess(o -> o.destination("file:///tmp/successes")))))
+        .isInstanceOf(InvalidParameterValueException.class)
+        .hasMessageContaining("Unsupported DestinationConfig parameter");
+  }
+
+  @Test
   void updateMapping_ontoAFunctionTheStreamFeedsAlready_conflictAndUnchanged() throws Exception {
     String stream = stream(1);
     String fn = function();
@@ -786,7 +844,9 @@ class MappingEndToEndTest {
     String uuid = map(fn, stream, b -> {});
     var disabling = lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(false));
     assertThat(disabling.state()).isEqualTo("Disabling");
-    assertThat(disabling.stateTransitionReason()).isEqualTo("USER_INITIATED");
+    assertThat(disabling.stateTransitionReason())
+        .as("Lambda's words for a Kinesis mapping")
+        .isEqualTo("User action");
     assertThat(lambda.getEventSourceMapping(b -> b.uuid(uuid)).state()).isEqualTo("Disabled");
     assertThat(lambda.updateEventSourceMapping(b -> b.uuid(uuid).enabled(true)).state())
         .isEqualTo("Enabling");
