@@ -133,6 +133,11 @@ final class Resharder {
     return created.stream().filter(id -> !shards.get(id).isOpen()).toList();
   }
 
+  /** The ordinal the next shard made after this plan's gets. */
+  int nextOrdinal() {
+    return nextOrdinal;
+  }
+
   /** Ids of the shards the plan creates that stay open. */
   List<String> createdOpen() {
     return created.stream().filter(id -> shards.get(id).isOpen()).toList();

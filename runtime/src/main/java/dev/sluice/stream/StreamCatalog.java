@@ -670,12 +670,14 @@ public final class StreamCatalog implements AutoCloseable {
               int open = meta.openShards().size();
               before[0] = open;
               if (target > open * 2 || target * 2 < open) {
-                throw StreamException.invalid(
-                    "UpdateShardCount cannot scale up over double your current open shard count ("
+                // Kinesis's limit, which scaling tools catch to fall back to splits and merges
+                throw StreamException.limit(
+                    "UpdateShardCount cannot scale "
+                        + (target > open ? "up over double" : "down below half")
+                        + " your current open shard count. Current open shard count: "
                         + open
-                        + ") or scale down below half your current open shard count. Target: "
-                        + target
-                        + ".");
+                        + ", Target shard count: "
+                        + target);
               }
               checkNewShards(target - open);
               plan.uniform(meta.openShards(), target);
@@ -747,7 +749,7 @@ public final class StreamCatalog implements AutoCloseable {
       if (!s.isOpen() && s.closedMillis() < cutoff) {
         expired.add(ref);
       } else {
-        engine.trim(ref, cutoff).join();
+        trimQuietly(ref, cutoff);
         kept.add(s);
       }
     }
@@ -755,6 +757,19 @@ public final class StreamCatalog implements AutoCloseable {
       StreamMeta now = streams.get(meta.name());
       publish(now.withShards(kept, now.nextOrdinal()));
       expired.forEach(this::deleteExpired);
+    }
+  }
+
+  /**
+   * Trims one shard; one that fails (its log not attached: damaged, or still being retried) is
+   * logged and left for the next pass, so that it holds back neither the stream's other shards nor
+   * the removal of its expired ones.
+   */
+  private void trimQuietly(ShardRef ref, long cutoff) {
+    try {
+      engine.trim(ref, cutoff).join();
+    } catch (CompletionException e) {
+      LOG.warnf("Shard %s not trimmed this pass: %s", ref, e.getCause().getMessage());
     }
   }
 
@@ -860,7 +875,7 @@ public final class StreamCatalog implements AutoCloseable {
       if (retries == 0 && ends.isEmpty() && !anyParentSealed(name, plan)) {
         reshardDone(name, plan);
         if (accepted) {
-          publish(streams.get(name).withStatus(StreamStatus.ACTIVE));
+          publish(rolledBack(streams.get(name), plan));
         }
         throw e;
       }
@@ -868,6 +883,16 @@ public final class StreamCatalog implements AutoCloseable {
       return;
     }
     publishReshard(name, plan, new Seals(ends, provisional, clock.millis()));
+  }
+
+  /**
+   * The stream ACTIVE again with its shards, after a reshard that failed before any parent was
+   * sealed. The plan's shard ids stay used: some of their logs were made (an intermediate one
+   * sealed), and a log made again under such an id would be that old one, sealed or not.
+   */
+  private static StreamMeta rolledBack(StreamMeta meta, Resharder plan) {
+    StreamMeta active = meta.withStatus(StreamStatus.ACTIVE);
+    return active.withShards(active.shards(), Math.max(active.nextOrdinal(), plan.nextOrdinal()));
   }
 
   /** Creates the plan's new shard logs, after checking that every parent can be sealed. */

@@ -918,6 +918,23 @@ abstract class KinesisSdkContract {
   }
 
   @Test
+  void updateShardCount_overDoubleOrBelowHalf_limitExceededAsKinesis() {
+    String name = newStream(4);
+    for (int target : List.of(9, 1)) {
+      assertThatThrownBy(
+              () ->
+                  kinesis.updateShardCount(
+                      b ->
+                          b.streamName(name)
+                              .targetShardCount(target)
+                              .scalingType(ScalingType.UNIFORM_SCALING)))
+          .isInstanceOf(LimitExceededException.class)
+          .hasMessageContaining("Current open shard count: 4, Target shard count: " + target);
+    }
+    assertThat(describe(name).streamStatus()).isEqualTo(StreamStatus.ACTIVE);
+  }
+
+  @Test
   void updateShardCount_uniformScaling_endsWithEvenShardsAndValidLineage() {
     String name = newStream(2);
     putN(name, 20, "u");
@@ -953,7 +970,7 @@ abstract class KinesisSdkContract {
                         b.streamName(name)
                             .targetShardCount(7)
                             .scalingType(ScalingType.UNIFORM_SCALING)))
-        .isInstanceOf(InvalidArgumentException.class);
+        .isInstanceOf(LimitExceededException.class);
   }
 
   @Test
