@@ -54,6 +54,9 @@ public class LambdaRoutes {
 
   private static final int LOG_TAIL_BYTES = 4096;
 
+  /** ListFunctions' MasterRegion, as Lambda's model has it. */
+  private static final Pattern MASTER_REGION = Pattern.compile("ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}");
+
   /** Where an invocation's body is cut off rather than read and refused by the service. */
   private static final long INVOKE_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -449,8 +452,6 @@ public class LambdaRoutes {
     }
     return true;
   }
-
-  private static final Pattern MASTER_REGION = Pattern.compile("ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}");
 
   private static void checkEnum(String value, String member, List<String> allowed) {
     if (!allowed.contains(value)) {

@@ -361,7 +361,8 @@ final class MappingJson {
       throw invalidType("DestinationConfig must be an object with an OnFailure object.");
     }
     JsonNode onSuccess = config.path("OnSuccess");
-    if (!onSuccess.isMissingNode() && !onSuccess.isNull()) {
+    // an empty one names nothing (a configuration copied back from a GetEventSourceMapping)
+    if (!onSuccess.isMissingNode() && !onSuccess.isNull() && !onSuccess.isEmpty()) {
       // Lambda's answer: a stream mapping sends only failures anywhere
       throw invalidType(
           "Unsupported DestinationConfig parameter for given event source mapping type.");

@@ -844,29 +844,21 @@ abstract class KinesisSdkContract {
                     .containsExactly("shardId-000000000000", "shardId-000000000001"));
   }
 
+  private void merge(String name, String shard, String adjacent) {
+    kinesis.mergeShards(b -> b.streamName(name).shardToMerge(shard).adjacentShardToMerge(adjacent));
+  }
+
   @Test
   void mergeShards_notAdjacent_invalidArgument() {
     String name = newStream(3);
-    assertThatThrownBy(
-            () ->
-                kinesis.mergeShards(
-                    b ->
-                        b.streamName(name)
-                            .shardToMerge("shardId-000000000000")
-                            .adjacentShardToMerge("shardId-000000000002")))
+    assertThatThrownBy(() -> merge(name, "shardId-000000000000", "shardId-000000000002"))
         .isInstanceOf(InvalidArgumentException.class);
   }
 
   @Test
   void mergeShards_higherShardFirst_invalidArgumentAndStreamUnchanged() {
     String name = newStream(3);
-    assertThatThrownBy(
-            () ->
-                kinesis.mergeShards(
-                    b ->
-                        b.streamName(name)
-                            .shardToMerge("shardId-000000000001")
-                            .adjacentShardToMerge("shardId-000000000000")))
+    assertThatThrownBy(() -> merge(name, "shardId-000000000001", "shardId-000000000000"))
         .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("not an adjacent pair of shards eligible for merging");
     assertThat(describe(name).shards()).hasSize(3);

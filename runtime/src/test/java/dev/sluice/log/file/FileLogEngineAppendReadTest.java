@@ -297,13 +297,21 @@ class FileLogEngineAppendReadTest {
     assertThat(seenAtCompletion).isGreaterThan(before);
   }
 
-  @Test
-  void read_runsOnTheReaderPool_notOnTheCaller() throws Exception {
+  /**
+   * An engine with one reader thread, held until the latch is counted down, and {@code n} records.
+   */
+  private CountDownLatch readerHeldWith(int n) {
     engine = start(dir, FileLogOptions.defaults().withThreads(1, 1), clock, LogListener.NONE);
     await(engine.createShard(SHARD));
-    fill(engine, SHARD, 1, 1);
+    fill(engine, SHARD, n, 1);
     CountDownLatch release = new CountDownLatch(1);
     engine.readerPool().execute(() -> awaitLatch(release));
+    return release;
+  }
+
+  @Test
+  void read_runsOnTheReaderPool_notOnTheCaller() throws Exception {
+    CountDownLatch release = readerHeldWith(1);
 
     CompletableFuture<ReadResult> read = engine.read(SHARD, 0, 10, Long.MAX_VALUE);
     CompletableFuture<Long> seek = engine.offsetForTimestamp(SHARD, 0);
@@ -319,11 +327,7 @@ class FileLogEngineAppendReadTest {
 
   @Test
   void read_queuedBeforeTheShardIsDeleted_shardNotFound() {
-    engine = start(dir, FileLogOptions.defaults().withThreads(1, 1), clock, LogListener.NONE);
-    await(engine.createShard(SHARD));
-    fill(engine, SHARD, 3, 1);
-    CountDownLatch release = new CountDownLatch(1);
-    engine.readerPool().execute(() -> awaitLatch(release));
+    CountDownLatch release = readerHeldWith(3);
     CompletableFuture<ReadResult> read = engine.read(SHARD, 0, 10, Long.MAX_VALUE);
     CompletableFuture<Long> seek = engine.offsetForTimestamp(SHARD, 0);
 

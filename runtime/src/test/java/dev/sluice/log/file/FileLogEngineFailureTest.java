@@ -160,17 +160,36 @@ class FileLogEngineFailureTest {
     assertThat(files(dir, ".log").size()).isGreaterThanOrEqualTo(segments);
   }
 
-  @Test
-  void trim_shardBrokenByAFailedRollback_keepsItsFilesAndRollsNothing() throws IOException {
+  /** Two records, then a batch whose sync fails, and so does the sync of its truncation. */
+  private void failBatchLeavingItsTruncationUnsynced() {
     fill(engine, SHARD, 2, 1);
     failForce.set(true);
-    failTruncate.set(true); // the rollback of the failed batch fails too: the shard is broken
+    assertThat(engine.append(SHARD, List.of(record("k", "lost"))))
+        .failsWithin(Duration.ofSeconds(20))
+        .withThrowableOfType(ExecutionException.class);
+    failForce.set(false);
+    synced.clear();
+  }
+
+  /**
+   * Two records, then a batch that fails and whose rollback fails too: the failed batch stays in
+   * the file, and the shard is broken.
+   */
+  private void breakByAFailedRollback() {
+    fill(engine, SHARD, 2, 1);
+    failForce.set(true);
+    failTruncate.set(true);
     assertThat(engine.append(SHARD, List.of(record("k", "never-acknowledged"))))
         .failsWithin(Duration.ofSeconds(20))
         .withThrowableOfType(ExecutionException.class)
         .withCauseInstanceOf(LogException.class);
     failForce.set(false);
     failTruncate.set(false);
+  }
+
+  @Test
+  void trim_shardBrokenByAFailedRollback_keepsItsFilesAndRollsNothing() throws IOException {
+    breakByAFailedRollback();
     List<Path> before = files(dir, ".log");
     clock.advance(Duration.ofDays(2).toMillis());
 
@@ -206,13 +225,7 @@ class FileLogEngineFailureTest {
 
   @Test
   void append_truncationOfAFailedBatchNotSynced_syncedBeforeTheNextRoll() throws IOException {
-    fill(engine, SHARD, 2, 1);
-    failForce.set(true); // the batch fails, and so does the sync of its truncation
-    assertThat(engine.append(SHARD, List.of(record("k", "lost"))))
-        .failsWithin(Duration.ofSeconds(20))
-        .withThrowableOfType(ExecutionException.class);
-    failForce.set(false);
-    synced.clear();
+    failBatchLeavingItsTruncationUnsynced();
 
     // too large for what is left of the first segment: the shard rolls
     assertThat(engine.append(SHARD, List.of(record("k", "z".repeat(500)))))
@@ -226,13 +239,7 @@ class FileLogEngineFailureTest {
 
   @Test
   void seal_truncationOfAFailedBatchNotSynced_syncedBeforeTheEndIsReported() throws IOException {
-    fill(engine, SHARD, 2, 1);
-    failForce.set(true); // the batch fails, and so does the sync of its truncation
-    assertThat(engine.append(SHARD, List.of(record("k", "lost"))))
-        .failsWithin(Duration.ofSeconds(20))
-        .withThrowableOfType(ExecutionException.class);
-    failForce.set(false);
-    synced.clear();
+    failBatchLeavingItsTruncationUnsynced();
 
     assertThat(await(engine.seal(SHARD))).isEqualTo(2);
 
@@ -244,14 +251,7 @@ class FileLogEngineFailureTest {
 
   @Test
   void seal_shardBrokenByAFailedRollback_sealsWithoutSyncingTheFailedBatch() throws IOException {
-    fill(engine, SHARD, 2, 1);
-    failForce.set(true);
-    failTruncate.set(true); // the failed batch stays in the file: the shard is broken
-    assertThat(engine.append(SHARD, List.of(record("k", "never-acknowledged"))))
-        .failsWithin(Duration.ofSeconds(20))
-        .withThrowableOfType(ExecutionException.class);
-    failForce.set(false);
-    failTruncate.set(false);
+    breakByAFailedRollback();
     synced.clear();
 
     assertThat(await(engine.seal(SHARD))).isEqualTo(2);
