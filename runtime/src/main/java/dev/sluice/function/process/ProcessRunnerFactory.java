@@ -232,5 +232,12 @@ public final class ProcessRunnerFactory implements RunnerFactory, AutoCloseable 
     }
     open.forEach(this::forget);
     worker.shutdown();
+    try {
+      // a runner that ended just before removed itself from the list, and its directory may
+      // still be on its way out on the worker
+      worker.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
