@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -577,17 +578,17 @@ public final class KafkaStateStore implements StateStore {
     Early e = early.get(key);
     if (e != null && e.write() == write && early.remove(key, e)) {
       // listenAll listeners had it when it was read back
-      deliverTo(listeners.stream().filter(r -> !r.ownToo()).toList(), key, e.value(), true);
+      deliverTo(r -> !r.ownToo(), key, e.value(), true);
     }
   }
 
   private void deliver(String key, byte[] value, boolean own, boolean ownOnly) {
-    deliverTo(listeners.stream().filter(r -> r.ownToo() || !ownOnly).toList(), key, value, own);
+    deliverTo(r -> r.ownToo() || !ownOnly, key, value, own);
   }
 
-  private void deliverTo(List<Registered> to, String key, byte[] value, boolean own) {
-    for (Registered r : to) {
-      if (key.startsWith(r.prefix())) {
+  private void deliverTo(Predicate<Registered> to, String key, byte[] value, boolean own) {
+    for (Registered r : listeners) {
+      if (key.startsWith(r.prefix()) && to.test(r)) {
         try {
           r.listener().changed(key, value, own);
         } catch (RuntimeException | Error e) {

@@ -29,6 +29,12 @@ final class ZipPackages {
   /** Lambda's limit for a package's files once unpacked (250 MB). */
   static final long MAX_UNZIPPED_BYTES = 262_144_000;
 
+  /** Linux's limit for a link's target (PATH_MAX), in bytes. */
+  static final int MAX_LINK_BYTES = 4096;
+
+  private static final String UPLOAD_PREFIX = ".package-";
+  private static final String UPLOAD_SUFFIX = ".zip";
+
   private ZipPackages() {}
 
   /**
@@ -92,9 +98,6 @@ final class ZipPackages {
     return files;
   }
 
-  private static final String UPLOAD_PREFIX = ".package-";
-  private static final String UPLOAD_SUFFIX = ".zip";
-
   /** Whether {@code file} is an upload {@link #extract} was unpacking (next to its target). */
   static boolean isUpload(Path file) {
     String name = file.getFileName().toString();
@@ -102,9 +105,6 @@ final class ZipPackages {
         && name.endsWith(UPLOAD_SUFFIX)
         && Files.isRegularFile(file);
   }
-
-  /** Linux's limit for a link's target (PATH_MAX), in bytes. */
-  static final int MAX_LINK_BYTES = 4096;
 
   /**
    * A link entry's target; one longer than a path can be is refused as it is read, not read whole:

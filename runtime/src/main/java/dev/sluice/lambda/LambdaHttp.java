@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -123,6 +124,29 @@ final class LambdaHttp {
    * {@code max}] breaks Lambda's model (ValidationException), one that is no integer is a bad
    * value.
    */
+  /**
+   * Lambda's answer to a value that breaks a constraint of its API model: {@code 1 validation error
+   * detected: Value 'V' at 'member' failed to satisfy constraint: ...}.
+   */
+  static LambdaException validation(Object value, String member, String constraint) {
+    return new LambdaException(
+        LambdaError.ValidationException,
+        "1 validation error detected: Value '"
+            + value
+            + "' at '"
+            + member
+            + "' failed to satisfy constraint: "
+            + constraint);
+  }
+
+  /** Fails with {@link #validation} unless {@code value} matches {@code pattern}. */
+  static void checkPattern(String value, String member, Pattern pattern) {
+    if (!pattern.matcher(value).matches()) {
+      throw validation(
+          value, member, "Member must satisfy regular expression pattern: " + pattern.pattern());
+    }
+  }
+
   static int intParam(RoutingContext ctx, String name, int dflt, int min, int max) {
     String v = ctx.request().getParam(name);
     if (v == null) {
@@ -137,14 +161,10 @@ final class LambdaHttp {
           name + " must be an integer between " + min + " and " + max + ".");
     }
     if (n < min || n > max) {
-      throw new LambdaException(
-          LambdaError.ValidationException,
-          "1 validation error detected: Value '"
-              + n
-              + "' at '"
-              + Character.toLowerCase(name.charAt(0))
-              + name.substring(1)
-              + "' failed to satisfy constraint: Member must have value "
+      throw validation(
+          n,
+          Character.toLowerCase(name.charAt(0)) + name.substring(1),
+          "Member must have value "
               + (n < min ? "greater than or equal to " + min : "less than or equal to " + max));
     }
     return n;

@@ -436,15 +436,7 @@ public class LambdaRoutes {
     if (region == null) {
       return false;
     }
-    if (!MASTER_REGION.matcher(region).matches()) {
-      throw new LambdaException(
-          LambdaError.ValidationException,
-          "1 validation error detected: Value '"
-              + region
-              + "' at 'masterRegion' failed to satisfy constraint: Member must satisfy regular"
-              + " expression pattern: "
-              + MASTER_REGION.pattern());
-    }
+    LambdaHttp.checkPattern(region, "masterRegion", MASTER_REGION);
     if (version == null) {
       throw new LambdaException(
           LambdaError.InvalidParameterValueException,
@@ -455,14 +447,7 @@ public class LambdaRoutes {
 
   private static void checkEnum(String value, String member, List<String> allowed) {
     if (!allowed.contains(value)) {
-      throw new LambdaException(
-          LambdaError.ValidationException,
-          "1 validation error detected: Value '"
-              + value
-              + "' at '"
-              + member
-              + "' failed to satisfy constraint: Member must satisfy enum value set: "
-              + allowed);
+      throw LambdaHttp.validation(value, member, "Member must satisfy enum value set: " + allowed);
     }
   }
 
@@ -631,22 +616,10 @@ public class LambdaRoutes {
    */
   static void checkFunctionName(String name) {
     if (name == null || name.isEmpty() || name.length() > 170) {
-      throw new LambdaException(
-          LambdaError.ValidationException,
-          "1 validation error detected: Value '"
-              + name
-              + "' at 'functionName' failed to satisfy constraint: Member must have length less"
-              + " than or equal to 170");
+      throw LambdaHttp.validation(
+          name, "functionName", "Member must have length less than or equal to 170");
     }
-    if (!FUNCTION_NAME.matcher(name).matches()) {
-      throw new LambdaException(
-          LambdaError.ValidationException,
-          "1 validation error detected: Value '"
-              + name
-              + "' at 'functionName' failed to satisfy constraint: Member must satisfy regular"
-              + " expression pattern: "
-              + FUNCTION_NAME.pattern());
-    }
+    LambdaHttp.checkPattern(name, "functionName", FUNCTION_NAME);
   }
 
   /** {@code name} with the request's qualifier, when the Qualifier parameter gave it. */
