@@ -28,16 +28,21 @@ public final class FailureRecords {
 
   private FailureRecords() {}
 
-  /** The envelope of a record for a batch skipped for {@code condition} after some invocations. */
+  /**
+   * The envelope of a record for a batch skipped for {@code condition} after some invocations, the
+   * last of them {@code requestId}; null when the batch never reached the function, which gets it a
+   * fresh id.
+   */
   public static ObjectNode envelope(
       String functionArn,
       String condition,
       int invokeCount,
+      String requestId,
       InvocationResult.Failure failure,
       long nowMillis) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     ObjectNode request = n.putObject("requestContext");
-    request.put("requestId", UUID.randomUUID().toString());
+    request.put("requestId", requestId != null ? requestId : UUID.randomUUID().toString());
     request.put("functionArn", functionArn);
     request.put("condition", condition);
     request.put("approximateInvokeCount", invokeCount);

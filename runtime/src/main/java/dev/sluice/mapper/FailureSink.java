@@ -49,11 +49,17 @@ final class FailureSink {
       String condition,
       InvocationResult.Failure failure,
       int invokes,
+      String requestId,
       EventBuilder events) {
     List<LogRecord> records = batch.records();
     ObjectNode n =
         FailureRecords.envelope(
-            functionArnPrefix + config.functionName(), condition, invokes, failure, clock.millis());
+            functionArnPrefix + config.functionName(),
+            condition,
+            invokes,
+            requestId,
+            failure,
+            clock.millis());
     ObjectNode info = n.putObject("KinesisBatchInfo");
     info.put("shardId", shard.id());
     long generation = events.generation();

@@ -758,6 +758,7 @@ final class ShardProcessor {
   }
 
   private void partiallyFailed(Lane lane, Batch batch, int firstFailed, String requestId) {
+    lane.lastRequestId = requestId;
     List<LogRecord> ok = batch.records().subList(0, firstFailed);
     Batch rest = batch.from(firstFailed, batch.attempt() + 1);
     if (!ok.isEmpty()) {
@@ -785,6 +786,7 @@ final class ShardProcessor {
 
   private void failed(Lane lane, Batch batch, InvocationResult.Failure f, String requestId) {
     lane.throttles = 0; // the call reached the function
+    lane.lastRequestId = requestId;
     stats.functionErrors.increment();
     progress.result("PROBLEM: Function call failed");
     retrying(lane);
@@ -848,7 +850,9 @@ final class ShardProcessor {
     LOG.warnf(
         "Mapping %s: skipping %d records of %s from offset %d (%s) after %d attempts",
         config.uuid(), batch.records().size(), ref, batch.firstOffset(), condition, invokes);
-    ObjectNode record = failures.failureRecord(config, shard, batch, condition, f, invokes, events);
+    ObjectNode record =
+        failures.failureRecord(
+            config, shard, batch, condition, f, invokes, lane.lastRequestId, events);
     // a send in flight holds a drain too: its records checkpoint when it lands
     inFlight(
         failures.send(config, shard, record),
@@ -1068,6 +1072,7 @@ final class ShardProcessor {
     lane.busy = false;
     lane.current = null;
     lane.lastFailure = null;
+    lane.lastRequestId = null;
     lane.throttles = 0;
     doneRetrying(lane);
     if (!records.isEmpty()) {
@@ -1154,6 +1159,7 @@ final class ShardProcessor {
     boolean busy;
     boolean timerArmed;
     InvocationResult.Failure lastFailure;
+    String lastRequestId; // of the lane's last failed call: an OnFailure record names it
     int throttles; // calls refused in a row (throttled, function gone): their backoff grows
     Batch current; // in flight or waiting for its retry
     long retryingSince = -1; // when the batch of this lane first failed; -1 when it did not

@@ -480,7 +480,9 @@ class MappingEndToEndTest {
         .isEqualTo("RetryAttemptsExhausted");
     assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(2);
     assertThat(failure.at("/KinesisBatchInfo/batchSize").asInt()).isEqualTo(1);
-    assertThat(failure.at("/error/errorMessage").asText()).startsWith("poison record");
+    assertThat(failure.at("/error/errorMessage").asText())
+        .startsWith("poison record")
+        .endsWith(" in request " + failure.at("/requestContext/requestId").asText());
     assertThat(
             new String(
                 java.util.Base64.getDecoder()

@@ -49,7 +49,7 @@ final class RecordingHandler {
                     Files.writeString(spans, data + "|end|" + System.currentTimeMillis() + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                   }
                   if (data.startsWith("poison")) {
-                    throw new IllegalStateException("poison record " + seq);
+                    throw new IllegalStateException("poison record " + seq + " in request " + ctx.getAwsRequestId());
                   }
                   if (data.startsWith("reject")) {
                     failures.add(new StreamsEventResponse.BatchItemFailure(seq));

@@ -225,6 +225,7 @@ final class BatchFlow {
       return;
     }
     lane.throttles = 0; // the call reached the function
+    lane.lastRequestId = inv.requestId();
     if (inv.report().result() instanceof InvocationResult.Failure f) {
       failed(work, lane, batch, f);
       return;
@@ -351,7 +352,12 @@ final class BatchFlow {
         batch.first().offset(),
         condition,
         invokes);
-    deliver(work, lane, batch, batch, new KafkaFailures.Skip(condition, f, invokes));
+    deliver(
+        work,
+        lane,
+        batch,
+        batch,
+        new KafkaFailures.Skip(condition, f, invokes, lane.lastRequestId));
   }
 
   /**
@@ -404,6 +410,7 @@ final class BatchFlow {
     work.done(records);
     lane.owned = null;
     lane.busy = false;
+    lane.lastRequestId = null;
     if (lane.failingSince >= 0 && lane.retries.isEmpty()) { // bisected halves still count
       lane.failingSince = -1;
       work.stats.failingSince(work.oldestFailing());

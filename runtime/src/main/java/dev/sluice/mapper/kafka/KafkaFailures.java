@@ -62,7 +62,7 @@ final class KafkaFailures implements AutoCloseable {
    * @param invokes approximateInvokeCount: the batch's attempts as MaximumRetryAttempts counts them
    *     (a bisected half goes on from its batch's count)
    */
-  record Skip(String condition, InvocationResult.Failure failure, int invokes) {}
+  record Skip(String condition, InvocationResult.Failure failure, int invokes, String requestId) {}
 
   /**
    * Some of a batch's messages to a Kafka topic were not sent; those that were must not be sent
@@ -218,6 +218,7 @@ final class KafkaFailures implements AutoCloseable {
             deps.functions().arn(config.functionName()),
             why.condition(),
             why.invokes(),
+            why.requestId(),
             why.failure(),
             deps.clock().millis());
     ObjectNode info = n.putObject("KafkaBatchInfo");

@@ -251,6 +251,9 @@ final class PartitionWork {
     /** Calls refused in a row (throttled, function gone): their backoff grows. */
     int throttles;
 
+    /** The request id of the lane's last call that reached the function: OnFailure names it. */
+    String lastRequestId;
+
     /** When the batch the lane carries first failed; -1 while none is failing. */
     long failingSince = -1;
 

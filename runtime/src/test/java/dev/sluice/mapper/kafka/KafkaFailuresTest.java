@@ -57,7 +57,8 @@ class KafkaFailuresTest {
         new KafkaFailures(config, deps, new KafkaEvents(List.of(nowhere)))) {
       long start = System.nanoTime();
       CompletableFuture<Void> sent =
-          failures.skipped(batch, new KafkaFailures.Skip("RetryAttemptsExhausted", null, 1));
+          failures.skipped(
+              batch, new KafkaFailures.Skip("RetryAttemptsExhausted", null, 1, "req-1"));
 
       // other mappings' checkpoint saves and failure records use the shared pool meanwhile
       assertThat(CompletableFuture.supplyAsync(() -> "free", shared).get(2, TimeUnit.SECONDS))

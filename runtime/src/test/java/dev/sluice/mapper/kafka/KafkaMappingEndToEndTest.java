@@ -334,7 +334,9 @@ class KafkaMappingEndToEndTest {
     assertThat(failure.at("/requestContext/approximateInvokeCount").asInt()).isEqualTo(5);
     assertThat(failure.at("/KafkaBatchInfo/batchSize").asInt()).isEqualTo(1);
     assertThat(failure.at("/KafkaBatchInfo/recordInfo/offset").asText()).isEqualTo("1");
-    assertThat(failure.at("/error/errorMessage").asText()).contains("poison record");
+    assertThat(failure.at("/error/errorMessage").asText())
+        .contains("poison record")
+        .endsWith(" in request " + failure.at("/requestContext/requestId").asText());
     JsonNode record = failure.at("/payload/records/" + topic + "-0/0");
     assertThat(new String(java.util.Base64.getDecoder().decode(record.path("value").asText())))
         .isEqualTo("poison-1");

@@ -60,7 +60,7 @@ public final class KafkaRecordingHandler {
                     }
                     if (value.startsWith("poison")) {
                       Files.writeString(attempts, tried, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                      throw new IllegalStateException("poison record " + id);
+                      throw new IllegalStateException("poison record " + id + " in request " + ctx.getAwsRequestId());
                     }
                     if (value.startsWith("broken") || value.startsWith("flaky") && (!Files.exists(seen) || !Files.readString(seen).contains(id + "\\n"))) {
                       Files.writeString(seen, id + "\\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
