@@ -22,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 final class StreamOperations {
 
   private static final int MAX_TAGS_PER_CALL = 50;
+  private static final java.util.regex.Pattern TAG_CHARACTERS =
+      java.util.regex.Pattern.compile("[\\p{L}\\p{M}\\p{N}\\p{Zs}_./=+\\-%@:]*");
 
   private final StreamCatalog catalog;
   private final Arns arns;
@@ -236,7 +238,7 @@ final class StreamOperations {
         throw new KinesisException(
             KinesisError.SerializationException, "Expected TagKeys to hold strings.");
       }
-      list.add(KinesisRequest.unicode(k.textValue(), "TagKeys"));
+      list.add(checkTagCharacters(KinesisRequest.unicode(k.textValue(), "TagKeys")));
     }
     return empty(catalog.removeTags(name, list));
   }
@@ -297,9 +299,25 @@ final class StreamOperations {
         throw KinesisException.invalid(
             "Tag keys must be 1 to 128 characters and values at most 256 characters: " + key);
       }
+      checkTagCharacters(key);
+      checkTagCharacters(value);
       tags.put(key, value);
     }
     return tags;
+  }
+
+  /**
+   * Refuses a tag key or value with a character Kinesis does not take, a tab, a newline or a
+   * semicolon say. The colon passes: AWS puts it in its own tags (aws:cloudformation:stack-name)
+   * and Sluice in its {@code sluice:} ones.
+   */
+  private static String checkTagCharacters(String s) {
+    if (!TAG_CHARACTERS.matcher(s).matches()) {
+      throw KinesisException.invalid(
+          "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white"
+              + " space, _ . / = + - % @.");
+    }
+    return s;
   }
 
   static CompletionStage<ObjectNode> done(ObjectNode body) {

@@ -304,6 +304,40 @@ class KinesisWireTest {
   }
 
   @Test
+  void tags_characterKinesisRefuses_invalidArgumentAndNothingStored() throws Exception {
+    String name = createStream();
+    String refused = "Some tags contain invalid characters";
+
+    rejected(
+            json("AddTagsToStream", "{\"StreamName\":\"" + name + "\",\"Tags\":{\"a;b\":\"1\"}}"),
+            "InvalidArgumentException")
+        .body("message", containsString(refused));
+    rejected(
+            json(
+                "AddTagsToStream",
+                "{\"StreamName\":\"" + name + "\",\"Tags\":{\"ok\":\"tab\\there\"}}"),
+            "InvalidArgumentException")
+        .body("message", containsString(refused));
+    rejected(
+            json("RemoveTagsFromStream", "{\"StreamName\":\"" + name + "\",\"TagKeys\":[\"a<b\"]}"),
+            "InvalidArgumentException")
+        .body("message", containsString(refused));
+    json(
+            "AddTagsToStream",
+            "{\"StreamName\":\""
+                + name
+                + "\",\"Tags\":{\"team:owner\":\"Zoë @orders/eu-1 = a+b-c_d.e %\"}}")
+        .then()
+        .statusCode(200);
+
+    json("ListTagsForStream", "{\"StreamName\":\"" + name + "\"}")
+        .then()
+        .parser(JSON, Parser.JSON)
+        .statusCode(200)
+        .body("Tags.Key", org.hamcrest.Matchers.contains("team:owner"));
+  }
+
+  @Test
   void splitShard_hashKeyPast2To128_invalidArgumentNotAPatternError() throws Exception {
     String name = createStream();
 
