@@ -48,7 +48,7 @@ final class Instance implements RuntimeApiServer.Api {
     DEAD
   }
 
-  /** Lambda gives init 10 s; our instances then get the function timeout on top, like an invoke. */
+  /** Lambda gives init 10 s; a longer one counts against the first invocation's timeout. */
   private static final long INIT_LIMIT_MILLIS = 10_000;
 
   /**
@@ -198,7 +198,9 @@ final class Instance implements RuntimeApiServer.Api {
     synchronized (this) {
       process = p;
       if (state != State.DEAD) {
-        long limit = INIT_LIMIT_MILLIS + timeoutSeconds * 1000L;
+        // Lambda cuts init off at 10 s and runs it again inside the first invoke, under the
+        // function's timeout: an init that fits in neither times out
+        long limit = Math.max(INIT_LIMIT_MILLIS, timeoutSeconds * 1000L);
         initTimer = vertx.setTimer(limit, id -> onInitTimeout());
       }
     }
@@ -302,16 +304,28 @@ final class Instance implements RuntimeApiServer.Api {
     current = job;
     job.delivered = true;
     job.deliveredNanos = System.nanoTime();
-    job.deadlineMillis = clock.millis() + job.budgetMillis;
     // Lambda shows init output ahead of the first START, and output between invocations between
     // their lines. A report's log only lands between its START and END, so both go at the start
     // of the next invocation's log instead of being lost: the first one's log begins with init's.
     job.logStart = logMark;
+    long budget = job.budgetMillis;
     if (!initReported) {
       initReported = true;
       job.initNanos = initNanos;
+      budget = afterInit(budget, initNanos);
     }
-    job.timerId = vertx.setTimer(Math.max(1, job.budgetMillis), id -> onTimeout(job));
+    job.deadlineMillis = clock.millis() + budget;
+    job.timerId = vertx.setTimer(Math.max(1, budget), id -> onTimeout(job));
+  }
+
+  /**
+   * What the first invocation has left of its {@code budget} after an init of {@code initNanos}:
+   * all of it when init fit in Lambda's 10 s; else Lambda runs init again inside the invoke, and
+   * only the rest of the timeout is the handler's.
+   */
+  private static long afterInit(long budget, long initNanos) {
+    long initMillis = TimeUnit.NANOSECONDS.toMillis(initNanos);
+    return initMillis > INIT_LIMIT_MILLIS ? budget - initMillis : budget;
   }
 
   private void write(HttpServerRequest request, Job job) {

@@ -329,6 +329,45 @@ class ProvidedRuntimeTest {
   }
 
   @Test
+  void invoke_initOver10Seconds_countsAgainstTheFirstInvocationsTimeout() throws Exception {
+    // init 10.5 s: what a 12 s timeout leaves is 1.5 s, and a handler of 2.5 s overruns it
+    ProcessRunner longTimeout =
+        provided(
+            12,
+            bootstrap(
+                """
+                sleep 10.5
+                next
+                sleep 2.5
+                curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d '{}'
+                sleep 600
+                """));
+    // a 3 s timeout: init may take 10 s, no more
+    ProcessRunner shortTimeout =
+        provided(
+            3,
+            bootstrap(
+                """
+                sleep 10.5
+                next
+                curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d '{}'
+                sleep 600
+                """));
+    CompletableFuture<InvocationReport> a =
+        longTimeout.invoke(invocation("custom", Map.of(), 12_000));
+    CompletableFuture<InvocationReport> b =
+        shortTimeout.invoke(invocation("custom", Map.of(), 3_000));
+
+    Failure first = failure(a.orTimeout(30, TimeUnit.SECONDS).join());
+    Failure second = failure(b.orTimeout(30, TimeUnit.SECONDS).join());
+
+    assertThat(first.errorType()).isEqualTo("Sandbox.Timedout");
+    assertThat(first.errorMessage()).contains("Task timed out after 12.00 seconds");
+    assertThat(second.errorType()).isEqualTo("Sandbox.Timedout");
+    assertThat(second.errorMessage()).contains("Task timed out after 3.00 seconds");
+  }
+
+  @Test
   void invoke_outputBeforeFirstNextAndAfterAResponse_isInTheNextInvocationsLog() throws Exception {
     ProcessRunner runner =
         provided(
