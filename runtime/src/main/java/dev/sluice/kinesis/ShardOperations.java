@@ -146,18 +146,19 @@ final class ShardOperations {
           f.path("ShardId").isTextual()
               ? KinesisRequest.fullShardId(f.path("ShardId").asText())
               : f.path("ShardId").asText(null);
+      // whatever the type: a page's NextToken carries it, and the model's shape holds for all
+      if (id != null && !SHARD_ID.matcher(id).matches()) {
+        throw KinesisException.validation(
+            "shardFilter.shardId",
+            id,
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length"
+                + " between 1 and 128");
+      }
       Long ts = null;
       switch (type) {
         case "AFTER_SHARD_ID" -> {
           if (id == null) {
             throw KinesisException.invalid("ShardFilter of type AFTER_SHARD_ID needs a ShardId.");
-          }
-          if (!SHARD_ID.matcher(id).matches()) {
-            throw KinesisException.validation(
-                "shardFilter.shardId",
-                id,
-                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length"
-                    + " between 1 and 128");
           }
         }
         case "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST" -> {}

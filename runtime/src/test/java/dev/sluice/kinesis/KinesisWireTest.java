@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -391,6 +392,19 @@ class KinesisWireTest {
                     + "\"ShardId\":\"a\\u0000b\"}}"),
             "ValidationException")
         .body("message", containsString("shardFilter.shardId"));
+    // any type: the NextToken of a page carries the filter's ShardId along
+    for (String type : List.of("AT_LATEST", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON")) {
+      rejected(
+              json(
+                  "ListShards",
+                  "{\"StreamName\":\""
+                      + name
+                      + "\",\"MaxResults\":1,\"ShardFilter\":{\"Type\":\""
+                      + type
+                      + "\",\"ShardId\":\"a\\u0000b\"}}"),
+              "ValidationException")
+          .body("message", containsString("shardFilter.shardId"));
+    }
   }
 
   @Test
