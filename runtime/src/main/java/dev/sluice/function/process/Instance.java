@@ -261,43 +261,48 @@ final class Instance implements RuntimeApiServer.Api {
   @Override
   public void next(HttpServerRequest request) {
     Job job;
-    Finishing done;
     synchronized (this) {
       if (state == State.DEAD) {
         return; // being killed: the closing server drops the connection
       }
-      done = takeFinishing();
+      Finishing done = takeFinishing();
       if (done != null) {
         done.logEnd = log.size();
         logMark = done.logEnd;
         serial.execute(() -> finish(done));
       }
-      if (current != null) {
-        RuntimeApiServer.invalidState(
-            request, "next called while invocation " + current.requestId() + " is in progress");
-        return;
-      }
-      if (lingering != null) {
-        vertx.cancelTimer(lingering.timerId);
-        lingering = null;
-      }
-      if (state == State.STARTING) {
-        state = State.RUNNING;
-        initNanos = System.nanoTime() - startNanos;
-        cancelInitTimer();
-      }
-      job = pending;
-      pending = null;
-      if (job == null) {
-        parked = request; // long poll: answered by assign(), no thread waits
-      } else {
-        cancelTimer(job); // asked again after all: the handler's own timer starts now
-        deliverLocked(job);
-      }
+      // asked again while an invocation runs (its client timed out, say): Lambda hands out the
+      // same one again, whose timer runs on
+      job = current != null ? current : takeJobLocked(request);
     }
     if (job != null) {
       write(request, job);
     }
+  }
+
+  /**
+   * Ends init or a lingering answer, then delivers the pending job, or parks {@code request} when
+   * there is none; returns the job delivered, or null.
+   */
+  private Job takeJobLocked(HttpServerRequest request) {
+    if (lingering != null) {
+      vertx.cancelTimer(lingering.timerId);
+      lingering = null;
+    }
+    if (state == State.STARTING) {
+      state = State.RUNNING;
+      initNanos = System.nanoTime() - startNanos;
+      cancelInitTimer();
+    }
+    Job job = pending;
+    pending = null;
+    if (job == null) {
+      parked = request; // long poll: answered by assign(), no thread waits
+    } else {
+      cancelTimer(job); // asked again after all: the handler's own timer starts now
+      deliverLocked(job);
+    }
+    return job;
   }
 
   private void deliverLocked(Job job) {
@@ -620,19 +625,20 @@ final class Instance implements RuntimeApiServer.Api {
   private record Ended(Job job, long endNanos, long logEnd) {}
 
   /**
-   * Refuses a response or error that ends no invocation, as Lambda does: the one answered already
-   * (until the runtime's next {@code /next}), or any while the runtime is still starting, is a
-   * transition its state does not allow (403); another id is not the invocation's (400).
+   * Refuses a response or error that ends no invocation, as Lambda does: any after an answer (until
+   * the runtime's next {@code /next}) or while the runtime is still starting is a transition its
+   * state does not allow (403); another id is not the invocation's (400).
    */
   private void refuse(HttpServerRequest request, String requestId) {
-    boolean answered;
+    Job answered;
     boolean starting;
     synchronized (this) {
-      answered = lingering != null && lingering.requestId().equals(requestId);
+      answered = lingering;
       starting = state == State.STARTING;
     }
-    if (answered) {
-      RuntimeApiServer.invalidState(request, "Invocation " + requestId + " was answered already.");
+    if (answered != null) {
+      RuntimeApiServer.invalidState(
+          request, "Invocation " + answered.requestId() + " was answered already.");
     } else if (starting) {
       RuntimeApiServer.invalidState(request, "No invocation was handed out yet.");
     } else {

@@ -184,7 +184,30 @@ class ProvidedRuntimeTest {
     assertThat(again.statusCode()).isEqualTo(403);
     assertThat(again.body()).contains("\"errorType\":\"InvalidStateTransition\"");
     assertThat(error.statusCode()).isEqualTo(403);
-    assertThat(other.statusCode()).isEqualTo(400);
+    assertThat(other.statusCode()).as("any id, until the next /next").isEqualTo(403);
+  }
+
+  @Test
+  void runtimeApi_nextAgainWhileAnInvocationRuns_getsTheSameInvocation() throws Exception {
+    ProcessRunner runner =
+        provided(
+            5,
+            bootstrap(
+                """
+                next
+                FIRST="$ID"
+                next
+                curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" \\
+                  -d "{\\"first\\":\\"$FIRST\\",\\"second\\":\\"$ID\\",\\"event\\":$EVENT}"
+                sleep 600
+                """));
+    Invocation inv = invocation("custom", Map.of("n", 7), 5_000);
+
+    Map<String, Object> out = payload(runner.invoke(inv).orTimeout(30, TimeUnit.SECONDS).join());
+
+    assertThat(out.get("first")).isEqualTo(inv.requestId());
+    assertThat(out.get("second")).isEqualTo(inv.requestId());
+    assertThat(out.get("event")).isEqualTo(Map.of("n", 7));
   }
 
   private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String url)
