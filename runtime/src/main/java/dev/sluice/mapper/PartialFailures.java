@@ -6,6 +6,7 @@ import dev.sluice.stream.SequenceNumbers;
 import dev.sluice.stream.Shard;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.IntToLongFunction;
 
 /**
  * Reads a ReportBatchItemFailures response ({@code {"batchItemFailures": [{"itemIdentifier":
@@ -70,6 +71,27 @@ public final class PartialFailures {
   }
 
   /**
+   * The index of {@code offset} among {@code size} offsets in increasing order, or -1: a binary
+   * search, as a handler may report every record of a 10,000-record batch.
+   */
+  public static int indexOfOffset(int size, IntToLongFunction offsetAt, long offset) {
+    int low = 0;
+    int high = size - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      long at = offsetAt.applyAsLong(mid);
+      if (at < offset) {
+        low = mid + 1;
+      } else if (at > offset) {
+        high = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
+  }
+
+  /**
    * A Kinesis response, whose itemIdentifiers are sequence numbers of {@code shard} in the stream
    * created at {@code generation}.
    */
@@ -92,12 +114,7 @@ public final class PartialFailures {
       if (d == null || !d.isOf(generation, shard.ordinal())) {
         return -1;
       }
-      for (int i = 0; i < batch.size(); i++) {
-        if (batch.get(i).offset() == d.offset()) {
-          return i;
-        }
-      }
-      return -1;
+      return indexOfOffset(batch.size(), i -> batch.get(i).offset(), d.offset());
     }
 
     @Override

@@ -68,6 +68,14 @@ public final class PendingOffsets {
     return size;
   }
 
+  /**
+   * How many offsets are held from the lowest pending one on, completed ones included: what the
+   * memory of this tracker grows with.
+   */
+  public int span() {
+    return tail - head;
+  }
+
   /** Whether no offset is pending. */
   public boolean isEmpty() {
     return size == 0;

@@ -268,6 +268,7 @@ final class ShardProcessor {
       dispatch(lane);
     }
     if (pending.size() >= maxBuffered()
+        || pending.span() >= MAX_PENDING_SPAN
         || queuedBytes() >= MAX_QUEUED_BYTES_PER_LANE * lanes.length) {
       return; // back-pressure: completions pump again
     }
@@ -295,7 +296,7 @@ final class ShardProcessor {
     if (readOffset < o.endOffset()) {
       fetching = true;
       deps.engine()
-          .read(ref, readOffset, maxBuffered() - pending.size(), MAX_PAYLOAD_BYTES * lanes.length)
+          .read(ref, readOffset, readLimit(), MAX_PAYLOAD_BYTES * lanes.length)
           .whenComplete(this::screen);
     } else {
       if (pending.isEmpty()) {
@@ -310,6 +311,18 @@ final class ShardProcessor {
   private int maxBuffered() {
     return config.batchSize() * lanes.length * 2;
   }
+
+  private int readLimit() {
+    return Math.min(maxBuffered() - pending.size(), MAX_PENDING_SPAN - pending.span());
+  }
+
+  /**
+   * How far reading may run ahead of the oldest record not completed. The count of records not
+   * completed bounds the rest, but not this: while one lane retries a poisoned batch for a day, the
+   * other lanes (or a filter dropping most records) complete millions behind it, and each of them
+   * keeps its place until the oldest completes.
+   */
+  static final int MAX_PENDING_SPAN = 1 << 20;
 
   /**
    * What a lane may hold queued beyond the batch it sends: one more batch's worth. A count bound

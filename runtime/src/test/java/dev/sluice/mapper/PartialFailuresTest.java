@@ -39,6 +39,41 @@ class PartialFailuresTest {
         .contains("is not a record of the batch");
   }
 
+  @Test
+  void read_everyRecordOfABatchWithGapsReported_lowestIsTheFirstAndAbsentOffsetsFail() {
+    // a lane's batch: increasing offsets with the other lanes' records between them
+    List<LogRecord> gapped = new java.util.ArrayList<>();
+    for (long o = 100; o < 10_100; o += 3) {
+      gapped.add(new LogRecord(o, o, "k", new byte[0]));
+    }
+    StringBuilder all = new StringBuilder("{\"batchItemFailures\":[");
+    for (int i = gapped.size() - 1; i >= 0; i--) {
+      all.append("{\"itemIdentifier\":\"")
+          .append(shard.sequenceNumber(CREATED, gapped.get(i).offset()))
+          .append("\"},");
+    }
+    all.setCharAt(all.length() - 1, ']');
+    all.append('}');
+
+    PartialFailures.Verdict v =
+        PartialFailures.read(
+            all.toString().getBytes(StandardCharsets.UTF_8), shard, CREATED, gapped);
+
+    assertThat(v.invalid()).isNull();
+    assertThat(v.firstFailed()).isZero();
+    for (long absent : new long[] {99, 101, 10_098, 10_102}) {
+      String one =
+          "{\"batchItemFailures\":[{\"itemIdentifier\":\""
+              + shard.sequenceNumber(CREATED, absent)
+              + "\"}]}";
+      assertThat(
+              PartialFailures.read(one.getBytes(StandardCharsets.UTF_8), shard, CREATED, gapped)
+                  .invalid())
+          .as("offset %d", absent)
+          .contains("is not a record of the batch");
+    }
+  }
+
   private PartialFailures.Verdict read(String itemIdentifier) {
     String response = "{\"batchItemFailures\":[{\"itemIdentifier\":\"" + itemIdentifier + "\"}]}";
     return PartialFailures.read(response.getBytes(StandardCharsets.UTF_8), shard, CREATED, batch);

@@ -13,6 +13,22 @@ import org.junit.jupiter.api.Test;
 class PendingOffsetsTest {
 
   @Test
+  void span_oldestStuckWhileLaterOnesComplete_countsTheCompletedBehindIt() {
+    PendingOffsets pending = new PendingOffsets();
+    for (long o = 0; o < 5000; o++) {
+      pending.add(o);
+    }
+    for (long o = 1; o < 5000; o++) {
+      pending.remove(o);
+    }
+
+    assertThat(pending.size()).isEqualTo(1);
+    assertThat(pending.span()).as("held behind offset 0").isEqualTo(5000);
+    pending.remove(0);
+    assertThat(pending.span()).isZero();
+  }
+
+  @Test
   void remove_randomOrderAcrossGrowthAndCompaction_behavesAsASortedSet() {
     Random random = new Random(3);
     PendingOffsets pending = new PendingOffsets();

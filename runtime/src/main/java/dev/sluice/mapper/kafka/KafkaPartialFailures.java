@@ -40,13 +40,13 @@ final class KafkaPartialFailures {
     public int indexOf(JsonNode id) {
       String partition = topicPartition(id).asText();
       long offset = id.get("offset").asLong(-1);
-      for (int i = 0; i < batch.size(); i++) {
-        ConsumerRecord<byte[], byte[]> r = batch.get(i);
-        if (r.offset() == offset && partition.equals(r.topic() + "-" + r.partition())) {
-          return i;
-        }
+      // a batch is of one partition, in offset order
+      int i = PartialFailures.indexOfOffset(batch.size(), j -> batch.get(j).offset(), offset);
+      if (i < 0) {
+        return -1;
       }
-      return -1;
+      ConsumerRecord<byte[], byte[]> r = batch.get(i);
+      return partition.equals(r.topic() + "-" + r.partition()) ? i : -1;
     }
 
     @Override
