@@ -111,10 +111,17 @@ final class ShardProcessor {
   private boolean finished;
   private boolean gone;
 
-  /** A pump is due after {@link #UNHELD_RETRY_MILLIS}: the engine did not hold the shard. */
+  /** A pump is due after a delay: see {@link #pumpLater}. */
   private boolean lookingAgain;
 
   private static final long UNHELD_RETRY_MILLIS = 1_000;
+
+  /**
+   * How soon a processor that read a closed shard to its engine's end looks again when the catalog
+   * shows a higher final end: the engine's view lags (a cached end on shared storage), and looking
+   * at once spun the event loop until it caught up.
+   */
+  private static final long LAGGING_END_RETRY_MILLIS = 50;
 
   /** Invocations and OnFailure sends whose outcome has not been handled yet. */
   private int invoking;
@@ -278,17 +285,11 @@ final class ShardProcessor {
     } catch (RuntimeException missing) {
       if (!sameStream()) {
         streamGone();
-      } else if (!lookingAgain) {
+      } else {
         // the shard expired (the runner stops this processor), or the engine does not hold it yet:
         // on shared storage the catalog shows a shard whose attaching failed and is tried again,
         // and nothing else would pump this processor once it is attached
-        lookingAgain = true;
-        after(
-            UNHELD_RETRY_MILLIS,
-            () -> {
-              lookingAgain = false;
-              pump();
-            });
+        pumpLater(UNHELD_RETRY_MILLIS);
       }
       return;
     }
@@ -440,7 +441,9 @@ final class ShardProcessor {
       // read to its final end: nothing more comes, so only the batches in flight (or waiting
       // on a retry or window timer) are left, and they pump again when they end. The watch
       // would fire at once for a closed shard, again and again, and keep every future it made.
-      if (pending.isEmpty()) {
+      if (pending.isEmpty() && readOffset < closedAt()) {
+        pumpLater(LAGGING_END_RETRY_MILLIS);
+      } else if (pending.isEmpty()) {
         loop.execute(this::pump); // closed since maybeFinish() looked: the next pump finishes
       }
       return;
@@ -458,6 +461,20 @@ final class ShardProcessor {
     if (grown() || closedAt() >= 0) {
       change.complete(null);
     }
+  }
+
+  /** Pumps after {@code millis}, unless a delayed pump is due already. */
+  private void pumpLater(long millis) {
+    if (lookingAgain) {
+      return;
+    }
+    lookingAgain = true;
+    after(
+        millis,
+        () -> {
+          lookingAgain = false;
+          pump();
+        });
   }
 
   /** Whether records came past the read offset; true when the shard is gone (pump looks why). */
