@@ -606,32 +606,57 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   }
 
   /**
-   * When stopping, or when the consumer failed and starts again, waits (within {@link
-   * Drain#onStop}) for the batches in flight to be answered, starting no new one and fetching
-   * nothing, so that their offsets are committed and the next consumer does not deliver them again
-   * while they still run (a key's next batch would then overtake them). The group membership stays
-   * alive meanwhile; a revocation inside poll commits and drops partitions as usual.
+   * When stopping (within {@link Drain#onStop}), or when the consumer failed and starts again
+   * (within {@link Drain#of}), waits for the batches in flight to be answered, starting no new one
+   * and fetching nothing, so that their offsets are committed and the next consumer does not
+   * deliver them again while they still run (a key's next batch would then overtake them). The
+   * group membership stays alive meanwhile while the consumer still polls; a revocation inside poll
+   * commits and drops partitions as usual.
    */
   private void drainQuietly(KafkaConsumer<byte[], byte[]> c) {
     if (!busy(works.values())) {
       return;
     }
-    long until = drainDeadline();
+    long start = System.nanoTime();
+    long whole = start + Drain.of(deps.functions(), config.functionName()).toNanos();
+    long capped = start + Drain.onStop(deps.functions(), config.functionName()).toNanos();
+    boolean polling = pauseAll(c);
+    while (System.nanoTime() < (stopped ? capped : whole)) {
+      runInbox();
+      if (!busy(works.values())) {
+        return;
+      }
+      polling = polling && pollPaused(c);
+      if (!polling) {
+        LockSupport.parkNanos(1_000_000); // results reach the inbox; no poll here to wake
+      }
+    }
+  }
+
+  /** Pauses every assigned partition; false when the consumer cannot (it failed). */
+  private boolean pauseAll(KafkaConsumer<byte[], byte[]> c) {
     try {
       c.pause(c.assignment());
-      while (System.nanoTime() < until) {
-        runInbox();
-        if (!busy(works.values())) {
-          return;
-        }
-        try {
-          c.poll(Duration.ofMillis(20)); // keeps the membership; everything is paused
-        } catch (WakeupException e) {
-          // a late wakeup from stop(): go on draining
-        }
-      }
+      return true;
     } catch (RuntimeException e) {
-      LOG.debugf(e, "Mapping %s: draining stopped early", config.uuid());
+      LOG.debugf(e, "Mapping %s: cannot pause the consumer; draining without it", config.uuid());
+      return false;
+    }
+  }
+
+  /**
+   * Polls the paused consumer, which keeps its membership; false once it fails: the batches in
+   * flight are still waited for, as their answers need no consumer until the commit.
+   */
+  private boolean pollPaused(KafkaConsumer<byte[], byte[]> c) {
+    try {
+      c.poll(Duration.ofMillis(20));
+      return true;
+    } catch (WakeupException e) {
+      return true; // a late wakeup from stop(): go on draining
+    } catch (RuntimeException e) {
+      LOG.debugf(e, "Mapping %s: the consumer failed while draining", config.uuid());
+      return false;
     }
   }
 
@@ -655,10 +680,6 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
         LockSupport.parkNanos(1_000_000); // results reach the inbox; no poll here to wake
       }
     }
-  }
-
-  private long drainDeadline() {
-    return System.nanoTime() + Drain.onStop(deps.functions(), config.functionName()).toNanos();
   }
 
   private void runInbox() {
@@ -716,12 +737,30 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
       try {
         if (c != null) {
           awaitInFlight(leaving); // one still running after that is run again by the next owner
-          commit(c, leaving);
+          commitRevoked(c, leaving);
         }
       } finally {
         // also when stop() woke the commit: the stop's drain would wait for them again, and its
         // final commit would be for partitions another member owns by then
         forget(partitions);
+      }
+    }
+
+    /**
+     * Commits what the leaving partitions completed. A stop's wakeup (or a late result's) may hit
+     * the commit: each is one-shot, so committing again goes through; else the partitions were
+     * forgotten uncommitted, and their next owner ran their completed records again.
+     */
+    private void commitRevoked(KafkaConsumer<byte[], byte[]> c, List<PartitionWork> leaving) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          commit(c, leaving);
+          return;
+        } catch (WakeupException e) {
+          if (attempt == 3) {
+            throw e;
+          }
+        }
       }
     }
 
