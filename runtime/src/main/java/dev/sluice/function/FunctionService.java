@@ -830,9 +830,9 @@ public final class FunctionService implements AutoCloseable {
           payload.length
               + " byte payload is too large for the "
               + invocationType
-              + " invocation type ("
+              + " invocation type (limit "
               + max
-              + " byte maximum)");
+              + " bytes)");
     }
   }
 

@@ -11,9 +11,11 @@ enum LambdaError {
   /** A mapping still in a transitional state (Creating, Updating, Deleting...). */
   ResourceInUseException(400),
   TooManyRequestsException(429),
-  /** What the SDK calls Lambda's 413 for an invocation payload over 6 MB. */
-  RequestTooLargeException(413),
-  /** Lambda's 413 for a CreateFunction or UpdateFunctionCode body over its limit. */
+  /**
+   * Lambda's 413 for a request over its limit: an invocation payload over 6 MB (1 MB for Event), a
+   * CreateFunction or UpdateFunctionCode body over 70,167,211 bytes. (The SDK's model names a
+   * RequestTooLargeException that Lambda does not send.)
+   */
   RequestEntityTooLargeException(413),
   /** A change named a RevisionId that is not the function's current one. */
   PreconditionFailedException(412),

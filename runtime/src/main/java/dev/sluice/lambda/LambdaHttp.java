@@ -103,7 +103,7 @@ final class LambdaHttp {
             case INVALID_PARAMETER -> LambdaError.InvalidParameterValueException;
             case VALIDATION -> LambdaError.ValidationException;
             case TOO_MANY_REQUESTS -> LambdaError.TooManyRequestsException;
-            case TOO_LARGE -> LambdaError.RequestTooLargeException;
+            case TOO_LARGE -> LambdaError.RequestEntityTooLargeException;
             case PRECONDITION_FAILED -> LambdaError.PreconditionFailedException;
             case SERVICE -> LambdaError.ServiceException;
           },

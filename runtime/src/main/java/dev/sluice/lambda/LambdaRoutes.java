@@ -57,6 +57,9 @@ public class LambdaRoutes {
   /** ListFunctions' MasterRegion, as Lambda's model has it. */
   private static final Pattern MASTER_REGION = Pattern.compile("ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}");
 
+  /** Lambda's limit for a synchronous invocation's payload, which its message names. */
+  private static final int SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
   /** Where an invocation's body is cut off rather than read and refused by the service. */
   private static final long INVOKE_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -71,8 +74,8 @@ public class LambdaRoutes {
 
   void install(@Observes Router router) {
     Handler<RoutingContext> deploy = RawBody.handler(MAX_DEPLOY_BYTES);
-    // Payloads a little over 6 MB are read and answered with RequestTooLargeException by the
-    // service; only far larger ones are cut off.
+    // Payloads a little over 6 MB are read and answered with RequestEntityTooLargeException by the
+    // service, naming their size; only far larger ones are cut off.
     Handler<RoutingContext> invoke = RawBody.handler(INVOKE_BODY_BYTES);
     router
         .post(V + "/:name/invocations")
@@ -91,6 +94,10 @@ public class LambdaRoutes {
     router
         .delete(V + "/:name")
         .handler(ctx -> LambdaHttp.blocking(ctx, 204, () -> delete(ctx)))
+        .failureHandler(this::failure);
+    router
+        .get(V + "/:name/versions")
+        .handler(ctx -> LambdaHttp.blocking(ctx, 200, () -> listVersions(ctx)))
         .failureHandler(this::failure);
     router
         .get(V + "/:name/configuration")
@@ -280,6 +287,23 @@ public class LambdaRoutes {
     }
     if (more) {
       out.put("NextMarker", last);
+    }
+    return out;
+  }
+
+  /**
+   * ListVersionsByFunction: a Sluice function has no published versions, so its one version is
+   * $LATEST, with its qualified ARN as Lambda lists it. Terraform reads it on every refresh.
+   */
+  private ObjectNode listVersions(RoutingContext ctx) {
+    LambdaHttp.intParam(ctx, "MaxItems", 50, 1, 10_000);
+    FunctionConfig c = functions().get(name(ctx));
+    ObjectNode out = LambdaJson.MAPPER.createObjectNode();
+    ArrayNode versions = out.putArray("Versions");
+    if (ctx.request().getParam("Marker") == null) { // the one page has no next
+      ObjectNode latest = configurationOf(c);
+      latest.put("FunctionArn", functions().arn(c.name()) + ":$LATEST");
+      versions.add(latest);
     }
     return out;
   }
@@ -557,9 +581,9 @@ public class LambdaRoutes {
     if (ctx.request().path().endsWith("/invocations")) {
       LambdaHttp.failed(
           ctx,
-          LambdaError.RequestTooLargeException,
+          LambdaError.RequestEntityTooLargeException,
           "Request must be smaller than "
-              + INVOKE_BODY_BYTES
+              + SYNC_PAYLOAD_BYTES
               + " bytes for the InvokeFunction operation");
       return;
     }

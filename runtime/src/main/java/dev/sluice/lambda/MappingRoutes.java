@@ -57,7 +57,7 @@ public class MappingRoutes {
   private static void failure(RoutingContext ctx) {
     LambdaHttp.failed(
         ctx,
-        LambdaError.RequestTooLargeException,
+        LambdaError.RequestEntityTooLargeException,
         "Request must be smaller than "
             + MAX_BODY_BYTES
             + " bytes for the event source mapping operations");

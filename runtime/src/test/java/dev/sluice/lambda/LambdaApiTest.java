@@ -189,6 +189,29 @@ class LambdaApiTest {
   }
 
   @Test
+  void listVersionsByFunction_unpublishedFunction_listsLatestWithItsQualifiedArn() {
+    String name = deploy(Handlers.ECHO, "fixture.Echo", 7);
+
+    List<FunctionConfiguration> versions =
+        lambda
+            .listVersionsByFunctionPaginator(b -> b.functionName(name).maxItems(10_000))
+            .versions()
+            .stream()
+            .toList();
+
+    assertThat(versions).hasSize(1);
+    assertThat(versions.get(0).version()).isEqualTo("$LATEST");
+    assertThat(versions.get(0).functionArn())
+        .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:" + name + ":$LATEST");
+    assertThat(versions.get(0).handler()).isEqualTo("fixture.Echo");
+    assertThatThrownBy(() -> lambda.listVersionsByFunction(b -> b.functionName("no-such-fn")))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(
+            () -> lambda.listVersionsByFunction(b -> b.functionName(name).maxItems(10_001)))
+        .satisfies(e -> assertErrorCode(e, "ValidationException"));
+  }
+
+  @Test
   void listFunctions_maxItemsOverFifty_pagesOfAtMostFiftyAsLambda() {
     byte[] zip = HandlerJars.lambdaZip(Handlers.ECHO);
     for (int i = 0; i < 51; i++) {
@@ -309,7 +332,7 @@ class LambdaApiTest {
 
     assertThat(answer)
         .startsWith("HTTP/1.1 413")
-        .containsIgnoringCase("x-amzn-ErrorType: RequestTooLargeException")
+        .containsIgnoringCase("x-amzn-ErrorType: RequestEntityTooLargeException")
         .contains("event source mapping");
   }
 
@@ -697,7 +720,7 @@ class LambdaApiTest {
                             .invocationType(InvocationType.DRY_RUN)
                             .payload(SdkBytes.fromUtf8String(overSixMegabytes))))
         .as("a dry run is refused as the call would be")
-        .isInstanceOf(RequestTooLargeException.class);
+        .satisfies(e -> assertErrorCode(e, "RequestEntityTooLargeException"));
     assertThatThrownBy(
             () ->
                 lambda.invoke(
@@ -715,7 +738,7 @@ class LambdaApiTest {
                         b.functionName(name)
                             .invocationType(InvocationType.EVENT)
                             .payload(SdkBytes.fromUtf8String(overAMegabyte))))
-        .isInstanceOf(RequestTooLargeException.class)
+        .satisfies(e -> assertErrorCode(e, "RequestEntityTooLargeException"))
         .hasMessageContaining("Event invocation type");
   }
 
@@ -831,7 +854,7 @@ class LambdaApiTest {
             .post("/2015-03-31/functions/" + name + "/invocations");
 
     assertThat(r.statusCode()).isEqualTo(413);
-    assertThat(r.header("x-amzn-ErrorType")).isEqualTo("RequestTooLargeException");
+    assertThat(r.header("x-amzn-ErrorType")).isEqualTo("RequestEntityTooLargeException");
   }
 
   /** The function's log lines, through Sluice's log extension. */
@@ -1171,7 +1194,8 @@ class LambdaApiTest {
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("python3.12 is not supported by Sluice");
     String big = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
-    assertThatThrownBy(() -> invoke(name, big)).isInstanceOf(RequestTooLargeException.class);
+    assertThatThrownBy(() -> invoke(name, big))
+        .satisfies(e -> assertErrorCode(e, "RequestEntityTooLargeException"));
     assertThatThrownBy(
             () ->
                 lambda.createFunction(
@@ -1290,7 +1314,7 @@ class LambdaApiTest {
     String big = "\"" + "x".repeat(6 * 1024 * 1024) + "\"";
     assertThatThrownBy(() -> invoke("gone-fn", big))
         .as("a payload over 6 MB to a missing function")
-        .isInstanceOf(RequestTooLargeException.class);
+        .satisfies(e -> assertErrorCode(e, "RequestEntityTooLargeException"));
     assertThatThrownBy(() -> lambda.listEventSourceMappings(b -> b.maxItems(0)))
         .satisfies(e -> assertErrorCode(e, "ValidationException"));
   }
