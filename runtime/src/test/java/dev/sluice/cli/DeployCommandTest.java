@@ -470,6 +470,36 @@ class DeployCommandTest {
   }
 
   @Test
+  void deploy_renamedFunctionWhoseDeletionPolicyIsRetain_replacedSoTheOldOneAndItsMappingGo()
+      throws Exception {
+    Path t = template("keptname");
+    Files.writeString(
+        t,
+        Files.readString(t)
+            .replace(
+                "    Type: AWS::Serverless::Function\n",
+                "    Type: AWS::Serverless::Function\n    DeletionPolicy: Retain\n"));
+    assertThat(cli("", "deploy", "--stack-name", "keptname", t.toString()).exit()).isZero();
+    assertThat(tags("keptname-fn")).containsEntry("sluice:logical-id", "Handler");
+    Files.writeString(
+        t, Files.readString(t).replace("FunctionName: keptname-fn", "FunctionName: keptname-fn2"));
+
+    Cli.Result r = cli("", "deploy", "--stack-name", "keptname", t.toString());
+
+    // a DeletionPolicy applies when a resource leaves the template, not when it is replaced: kept,
+    // the old function and its mapping read every record the new ones do
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("+ mapping keptname-fn2 ← keptname-events")
+        .contains("- function keptname-fn:");
+    assertThat(
+            new SluiceClient(URI.create(root))
+                .rest("GET", "/2015-03-31/event-source-mappings/?FunctionName=keptname-fn", null)
+                .path("EventSourceMappings"))
+        .isEmpty();
+  }
+
+  @Test
   void deploy_withoutAStackName_tracksAndDeletesNothing() throws Exception {
     Path t = template("nameless");
     assertThat(cli("", "deploy", t.toString()).exit()).isZero();

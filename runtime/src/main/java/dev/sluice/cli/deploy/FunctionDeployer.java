@@ -155,6 +155,7 @@ final class FunctionDeployer {
     Map<String, String> want = new TreeMap<>(f.tags());
     if (stack != null) {
       want.put(StackPruner.STACK, stack);
+      want.put(StackPruner.LOGICAL_ID, f.logicalId());
       if (f.retain()) {
         want.put(StackPruner.DELETION_POLICY, "Retain");
       }

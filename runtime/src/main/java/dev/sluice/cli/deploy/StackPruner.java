@@ -41,8 +41,15 @@ final class StackPruner {
    */
   static final String REPLACE_POLICY = "sluice:retain-on-replace";
 
+  /**
+   * On every function and stream a stack deploy makes: its logical id, so that a later deploy that
+   * gives the id another name replaces it (its UpdateReplacePolicy decides) rather than removing it
+   * (its DeletionPolicy would).
+   */
+  static final String LOGICAL_ID = "sluice:logical-id";
+
   /** Every mark a stack deploy puts on a resource; a deploy without a stack keeps them as found. */
-  static final List<String> MARKS = List.of(STACK, DELETION_POLICY, REPLACE_POLICY);
+  static final List<String> MARKS = List.of(STACK, DELETION_POLICY, REPLACE_POLICY, LOGICAL_ID);
 
   private static final String REPLACED_PREFIX = "replaced (";
 
@@ -61,6 +68,7 @@ final class StackPruner {
   static Map<String, String> streamMarks(StreamResource s, String stack) {
     Map<String, String> marks = new LinkedHashMap<>();
     marks.put(STACK, stack);
+    marks.put(LOGICAL_ID, s.logicalId());
     if (s.retain()) {
       marks.put(DELETION_POLICY, "Retain");
     }
@@ -90,6 +98,7 @@ final class StackPruner {
             keptBecause(
                 tags.path(DELETION_POLICY).asText(null),
                 tags.path(REPLACE_POLICY).asText(null),
+                tags.path(LOGICAL_ID).asText(null),
                 functionIds);
         removeFunction(fn, f, kept, report);
       }
@@ -102,7 +111,12 @@ final class StackPruner {
       if (!streams.contains(stream)) {
         Map<String, String> tags = streamTags(stream);
         if (t.stackName().equals(tags.get(STACK))) {
-          String kept = keptBecause(tags.get(DELETION_POLICY), tags.get(REPLACE_POLICY), streamIds);
+          String kept =
+              keptBecause(
+                  tags.get(DELETION_POLICY),
+                  tags.get(REPLACE_POLICY),
+                  tags.get(LOGICAL_ID),
+                  streamIds);
           report.accept(removeStream(stream, kept));
         }
       }
@@ -110,15 +124,20 @@ final class StackPruner {
   }
 
   /**
-   * Why a resource that left the template is kept, or null when it is deleted: its DeletionPolicy,
-   * or its UpdateReplacePolicy when its logical id ({@code replacedId}) still names a resource of
-   * its type, under another name.
+   * Why a resource that left the template is kept, or null when it is deleted. When its logical id
+   * ({@code logicalId}; {@code retainedId} on one tagged before that mark was) still names a
+   * resource of its type, under another name, it was replaced, and only an UpdateReplacePolicy of
+   * Retain ({@code retainedId} set) keeps it: a DeletionPolicy does not apply to a replacement, and
+   * the old function kept with its mappings would have every record processed twice. Else it was
+   * removed, and its DeletionPolicy decides.
    */
-  private static String keptBecause(String deletion, String replacedId, Set<String> ids) {
-    if (replacedId != null && ids.contains(replacedId)) {
-      return REPLACED_PREFIX
-          + replacedId
-          + " names another now); kept, as its UpdateReplacePolicy is";
+  private static String keptBecause(
+      String deletion, String retainedId, String logicalId, Set<String> ids) {
+    String id = logicalId != null ? logicalId : retainedId;
+    if (id != null && ids.contains(id)) {
+      return retainedId == null
+          ? null
+          : REPLACED_PREFIX + id + " names another now); kept, as its UpdateReplacePolicy is";
     }
     if ("Retain".equals(deletion)) {
       return "no longer in the template; kept, as its DeletionPolicy is";
@@ -148,7 +167,9 @@ final class StackPruner {
               + "&tagKeys="
               + SluiceClient.encode(DELETION_POLICY)
               + "&tagKeys="
-              + SluiceClient.encode(REPLACE_POLICY);
+              + SluiceClient.encode(REPLACE_POLICY)
+              + "&tagKeys="
+              + SluiceClient.encode(LOGICAL_ID);
       client.rest("DELETE", untag, null);
       report.accept(
           new Change(
@@ -171,7 +192,7 @@ final class StackPruner {
     if (kept != null) {
       ObjectNode body = named(stream);
       ArrayNode keys = body.putArray("TagKeys");
-      keys.add(STACK).add(DELETION_POLICY).add(REPLACE_POLICY);
+      MARKS.forEach(keys::add);
       client.kinesis("RemoveTagsFromStream", body);
       return new Change(
           Change.Action.SKIPPED, resource, kept + " Retain, and is no longer part of the stack");
