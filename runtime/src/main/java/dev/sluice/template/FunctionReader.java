@@ -96,7 +96,7 @@ final class FunctionReader {
     Props globals = Globals.forFunction(r, allGlobals, scope.problems());
     Node props = r.node().entries.get("Properties");
     Props p = Props.of(props, r.path() + ".Properties", r.node(), scope, globals);
-    String name = name(r.id(), p, scope.problems());
+    String name = name(r, p, scope.problems());
     boolean otherCode = p.keys().stream().anyMatch(OTHER_CODE::containsKey);
     Field code = otherCode ? p.field("CodeUri") : p.required("CodeUri");
     CodeUri codeUri =
@@ -177,10 +177,18 @@ final class FunctionReader {
     }
   }
 
-  private static String name(String id, Props p, Problems problems) {
+  private static String name(Resources.Resource r, Props p, Problems problems) {
     Field f = p.field("FunctionName");
     if (f == null) {
-      return id;
+      if (!NAME.matcher(r.id()).matches()) { // AWS would make one up; Sluice names it by its id
+        problems.error(
+            r.path(),
+            r.node(),
+            r.id()
+                + " is too long to be the function's name (at most 64 characters): give it a"
+                + " FunctionName");
+      }
+      return r.id();
     }
     String name = Values.string(f, problems);
     if (name != null && !NAME.matcher(name).matches()) {

@@ -24,7 +24,7 @@ final class StreamReader {
   static StreamResource read(Resources.Resource r, Scope scope) {
     Props props =
         Props.of(r.node().entries.get("Properties"), r.path() + ".Properties", r.node(), scope);
-    String name = name(r.id(), props, scope.problems());
+    String name = name(r, props, scope.problems());
     String mode = mode(props);
     Integer shards = shardCount(props, mode, scope.problems());
     Integer retention = props.integer("RetentionPeriodHours", 24, 8760);
@@ -41,10 +41,17 @@ final class StreamReader {
         Resources.retainedOnReplace(r, "a Kinesis stream", scope.problems()));
   }
 
-  private static String name(String id, Props props, Problems problems) {
+  private static String name(Resources.Resource r, Props props, Problems problems) {
     Field f = props.field("Name");
     if (f == null) {
-      return id;
+      if (!NAME.matcher(r.id()).matches()) { // AWS would make one up; Sluice names it by its id
+        problems.error(
+            r.path(),
+            r.node(),
+            r.id()
+                + " is too long to be the stream's name (at most 128 characters): give it a Name");
+      }
+      return r.id();
     }
     String name = Values.string(f, problems);
     if (name != null && !NAME.matcher(name).matches()) {
@@ -70,7 +77,9 @@ final class StreamReader {
       }
       return null;
     }
-    Integer count = props.integer("ShardCount", 1, 500);
+    // no cap of Sluice's own here: the node's shard limit (Kinesis' account quota) is the server's
+    // to enforce, with its LimitExceededException, and it may be raised past 500
+    Integer count = props.integer("ShardCount", 1, 100_000);
     // CloudFormation's default for a provisioned stream is one shard.
     return count == null ? 1 : count;
   }

@@ -527,6 +527,43 @@ class FunctionsTest {
   }
 
   @Test
+  void logicalIdOver64CharactersWithoutFunctionName_anErrorAtTheResource() {
+    String id = "F".repeat(65);
+    String yaml =
+        Inline.SAM
+            + "Resources:\n"
+            + Inline.function(id, "")
+            + "  "
+            + "S".repeat(129)
+            + ":\n    Type: AWS::Kinesis::Stream\n    Properties:\n      ShardCount: 1\n";
+
+    assertThat(Inline.errors(yaml))
+        .containsExactly(
+            "Resources."
+                + id
+                + ": "
+                + id
+                + " is too long to be the function's name (at most 64 characters): give it a"
+                + " FunctionName (template.yaml:4:5)",
+            "Resources."
+                + "S".repeat(129)
+                + ": "
+                + "S".repeat(129)
+                + " is too long to be the stream's name (at most 128 characters): give it a Name"
+                + " (template.yaml:10:5)");
+  }
+
+  @Test
+  void streamShardCountOver500_loadsForTheServerToJudge() {
+    String yaml =
+        Inline.SAM
+            + "Resources:\n  Big:\n    Type: AWS::Kinesis::Stream\n    Properties:\n"
+            + "      ShardCount: 1000\n";
+
+    assertThat(Inline.parse(yaml).streams().get(0).shardCount()).isEqualTo(1000);
+  }
+
+  @Test
   void duplicateFunctionName_isAnError() {
     String yaml =
         Inline.SAM
