@@ -55,7 +55,9 @@ final class FunctionLogs implements FunctionLogStore {
     sb.append("END RequestId: ").append(requestId).append('\n');
     sb.append("REPORT RequestId: ").append(requestId);
     twoDecimals(sb.append("\tDuration: "), nanos).append(" ms");
-    sb.append("\tBilled Duration: ").append((nanos + 999_999) / 1_000_000).append(" ms");
+    // Lambda bills a cold start's init too (provided runtimes always, managed ones since 2025)
+    long billed = nanos + Math.max(0, report.initDurationNanos());
+    sb.append("\tBilled Duration: ").append((billed + 999_999) / 1_000_000).append(" ms");
     sb.append("\tMemory Size: ").append(config.memorySize()).append(" MB");
     sb.append("\tMax Memory Used: ").append(Math.max(0, report.maxMemoryUsedMb())).append(" MB");
     if (report.initDurationNanos() >= 0) {

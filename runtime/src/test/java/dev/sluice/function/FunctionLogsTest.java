@@ -80,6 +80,39 @@ class FunctionLogsTest {
   }
 
   @Test
+  void format_coldStart_billedDurationCountsInitAsLambdaDoes() {
+    FunctionConfig config =
+        new FunctionConfig(
+            "f",
+            "h",
+            "provided.al2023",
+            128,
+            3,
+            java.util.Map.of(),
+            null,
+            "",
+            Isolation.PROCESS,
+            "sha",
+            0,
+            0,
+            "rev",
+            null,
+            null);
+    InvocationResult ok = new InvocationResult.Success(new byte[0]);
+
+    String cold =
+        FunctionLogs.format(
+            "id", config, new InvocationReport(ok, 1_049_630_000L, 1_293_830_000L, 60, ""));
+    String warm =
+        FunctionLogs.format("id", config, new InvocationReport(ok, 1_049_630_000L, -1, 60, ""));
+
+    assertThat(cold)
+        .contains("\tDuration: 1049.63 ms\tBilled Duration: 2344 ms\t")
+        .contains("\tInit Duration: 1293.83 ms");
+    assertThat(warm).contains("\tBilled Duration: 1050 ms\t").doesNotContain("Init Duration");
+  }
+
+  @Test
   void twoDecimals_nanos_millisecondsWithHalvesRoundedUp() {
     assertThat(ms(0)).isEqualTo("0.00");
     assertThat(ms(3_141_590)).isEqualTo("3.14");
