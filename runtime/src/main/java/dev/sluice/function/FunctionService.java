@@ -330,7 +330,7 @@ public final class FunctionService implements AutoCloseable {
       String name, FunctionSpec spec, CodeSource code, Map<String, String> tags) {
     FunctionSpecs.checkName(name);
     FunctionSpecs.checkRequest(spec);
-    FunctionTags.check(Map.of(), tags, List.of());
+    FunctionTags.check(Map.of(), tags, List.of(), null);
     if (functions.containsKey(name)) {
       throw new FunctionException(
           FunctionException.Kind.CONFLICT, "Function already exist: " + name);
@@ -514,7 +514,8 @@ public final class FunctionService implements AutoCloseable {
   private synchronized FunctionConfig retagNow(
       String name, Map<String, String> add, List<String> remove) {
     Deployed d = require(name);
-    Map<String, String> next = FunctionTags.check(d.config().tags(), add, remove);
+    Map<String, String> next =
+        FunctionTags.check(d.config().tags(), add, remove, d.config().isolation());
     FunctionConfig config = d.config().withTags(next);
     if (shared != null) {
       stage(d, config, null, null, false);

@@ -26,10 +26,15 @@ public final class FunctionTags {
    * The tags after {@code remove} and then {@code add} are applied to {@code current}, or
    * InvalidParameterValueException when a key or value breaks Lambda's limits (keys of 1–128
    * characters, not starting with {@code aws:}; values of at most 256; at most 50 tags besides
-   * Sluice's own {@code sluice:} ones).
+   * Sluice's own {@code sluice:} ones). The isolation tag set to the function's {@code isolation}
+   * (null at creation) passes unchanged: ListTags reports it, and a read-modify-write of the tags
+   * sends it back.
    */
   static Map<String, String> check(
-      Map<String, String> current, Map<String, String> add, List<String> remove) {
+      Map<String, String> current,
+      Map<String, String> add,
+      List<String> remove,
+      Isolation isolation) {
     Map<String, String> next = new TreeMap<>(current);
     for (String key : remove) {
       if (key.equals(ISOLATION)) {
@@ -41,6 +46,11 @@ public final class FunctionTags {
     }
     add.forEach(
         (key, value) -> {
+          if (key.equals(ISOLATION)
+              && isolation != null
+              && isolation.name().equalsIgnoreCase(value)) {
+            return;
+          }
           checkKey(key);
           if (value == null || value.length() > 256) {
             throw FunctionException.invalid(

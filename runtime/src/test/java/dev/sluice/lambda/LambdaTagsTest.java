@@ -136,6 +136,15 @@ class LambdaTagsTest {
         .isInstanceOf(InvalidParameterValueException.class)
         .hasMessageContaining("UpdateFunctionConfiguration");
     assertThat(lambda.listTags(b -> b.resource(arn)).tags()).hasSize(3); // nothing changed
+    // what ListTags reported, sent back whole (a read-modify-write): the setting as it is passes
+    Map<String, String> read =
+        new java.util.HashMap<>(lambda.listTags(b -> b.resource(arn)).tags());
+    read.put("added", "1");
+    lambda.tagResource(b -> b.resource(arn).tags(read));
+    assertThat(lambda.listTags(b -> b.resource(arn)).tags())
+        .containsEntry("added", "1")
+        .containsEntry("sluice:isolation", "classloader");
+    lambda.untagResource(b -> b.resource(arn).tagKeys("added"));
     // tools that sync tags remove the reported setting: that is no error, and it stays
     lambda.untagResource(b -> b.resource(arn).tagKeys("sluice:isolation"));
     assertThat(lambda.listTags(b -> b.resource(arn)).tags())
