@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  */
 public final class AtomicFiles {
 
+  /** Directories whose entries this process has synced in their parents. */
+  private static final java.util.Set<Path> SETTLED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** How many fsyncs {@link #syncTree} runs at once. */
   private static final int SYNC_THREADS = 16;
 
@@ -57,10 +61,17 @@ public final class AtomicFiles {
   /**
    * Creates {@code dir} and its missing parents durably: each new directory's entry is fsync'd in
    * its parent, or a crash could take away a new directory with the files just written in it (the
-   * first checkpoint of a new mapping, say).
+   * first checkpoint of a new mapping, say). A directory found already there has its entry synced
+   * once per process too: an earlier run may have made it and been killed before syncing it, and
+   * the page cache outlives a killed process but not a power loss.
    */
   public static void createDirectories(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
+      Path abs = dir.toAbsolutePath();
+      if (abs.getParent() != null && !SETTLED.contains(abs)) {
+        syncDirectory(abs.getParent());
+        SETTLED.add(abs);
+      }
       return;
     }
     Path parent = dir.toAbsolutePath().getParent();
@@ -79,6 +90,7 @@ public final class AtomicFiles {
     if (parent != null) {
       syncDirectory(parent);
     }
+    SETTLED.add(dir.toAbsolutePath());
   }
 
   /**

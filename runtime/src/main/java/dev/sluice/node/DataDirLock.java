@@ -45,7 +45,8 @@ public final class DataDirLock implements AutoCloseable {
    */
   static DataDirLock acquire(Path dataDir) {
     try {
-      Files.createDirectories(dataDir);
+      // durably: every file the node syncs later lives under this directory's entry
+      dev.sluice.files.AtomicFiles.createDirectories(dataDir);
       Path file = dataDir.toRealPath().resolve(FILE);
       if (!HELD.add(file)) {
         throw new IllegalStateException(heldHere(dataDir));

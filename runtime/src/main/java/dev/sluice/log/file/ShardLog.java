@@ -132,6 +132,10 @@ final class ShardLog {
       if (bases.isEmpty()) {
         opened.add(Segment.create(dir, 0, indexInterval(), ctx.opener()));
         LogLayout.syncDir(dir, ctx.opener());
+        // a create killed before it synced the shard's entry leaves an empty directory: records
+        // acknowledged in it must not be lost with that entry
+        LogLayout.syncDir(dir.getParent(), ctx.opener());
+        LogLayout.syncDir(ctx.root(), ctx.opener());
       }
       for (long base : bases.keySet()) {
         opened.add(openSegment(base, base == bases.lastKey()));
