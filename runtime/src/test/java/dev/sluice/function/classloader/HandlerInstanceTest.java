@@ -116,6 +116,55 @@ class HandlerInstanceTest {
     Reference.reachabilityFence(platform);
   }
 
+  /** A handler method of a generic base class, named by Class::method as Lambda allows. */
+  static final String GENERIC =
+      """
+      package fixture;
+      import java.util.*;
+      public class Enrich extends JsonFunction<Map<String, Object>, Map<String, Object>> {}
+      abstract class JsonFunction<I, O> {
+        @SuppressWarnings("unchecked")
+        public O handle(I in) {
+          Map<String, Object> out = new TreeMap<>((Map<String, Object>) in);
+          out.put("enriched", true);
+          return (O) out;
+        }
+      }
+      """;
+
+  @Test
+  void invoke_handlerInheritedFromAPackagePrivateBase_foundThroughItsBridge() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    Files.write(dir.resolve("lib/handler.jar"), HandlerJars.jar(Map.of("fixture.Enrich", GENERIC)));
+
+    invokeOnceAndClose(
+        new PlatformLoader(),
+        "fixture.Enrich::handle",
+        "{\"id\":\"o-1\"}",
+        "{\"enriched\":true,\"id\":\"o-1\"}");
+  }
+
+  @Test
+  void invoke_classMethodOfAPublicGenericBase_typeVariablesReadAsObjectAsLambda() throws Throwable {
+    Files.createDirectories(dir.resolve("lib"));
+    String base =
+        GENERIC
+            .replace("public class Enrich extends", "class Unused extends")
+            .replace("abstract class JsonFunction", "public abstract class JsonFunction");
+    String enrich =
+        "package fixture;\nimport java.util.*;\n"
+            + "public class Enrich extends JsonFunction<Map<String, Object>, Map<String, Object>> {}\n";
+    Files.write(
+        dir.resolve("lib/handler.jar"),
+        HandlerJars.jar(Map.of("fixture.Enrich", enrich, "fixture.JsonFunction", base)));
+
+    invokeOnceAndClose(
+        new PlatformLoader(),
+        "fixture.Enrich::handle",
+        "{\"id\":\"o-2\"}",
+        "{\"enriched\":true,\"id\":\"o-2\"}");
+  }
+
   /** Registers two shutdown hooks and removes the second; answers whether the removal worked. */
   static final String HOOKED =
       """

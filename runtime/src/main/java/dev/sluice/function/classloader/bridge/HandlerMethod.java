@@ -67,13 +67,16 @@ record HandlerMethod(
   }
 
   private static HandlerMethod pojo(Class<?> c, String name) throws NoSuchMethodException {
+    Comparator<Method> richest =
+        Comparator.comparingInt(Method::getParameterCount)
+            .thenComparing(HandlerMethod::endsWithContext)
+            .reversed();
+    // bridges last, as Lambda ranks them, but not out: a public class inheriting its handler from
+    // a package-private base has only javac's visibility bridge to show for it
     List<Method> candidates =
         Arrays.stream(c.getMethods())
-            .filter(m -> m.getName().equals(name) && !m.isBridge() && !m.isSynthetic())
-            .sorted(
-                Comparator.comparingInt(Method::getParameterCount)
-                    .thenComparing(HandlerMethod::endsWithContext)
-                    .reversed())
+            .filter(m -> m.getName().equals(name))
+            .sorted(Comparator.comparing(Method::isBridge).thenComparing(richest))
             .toList();
     if (candidates.isEmpty()) {
       throw new NoSuchMethodException(

@@ -44,9 +44,13 @@ final class Serde {
     if (custom != null) {
       return new Serde(new Custom(custom, type));
     }
+    // a type variable nothing binds (O of a generic base class named by Class::method) is no event:
+    // the runtime's Jackson reads it as Object, as Lambda's does
     Class<?> raw =
-        type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
-    if (LambdaEventSerializers.isLambdaSupportedEvent(raw.getName())) {
+        type instanceof ParameterizedType p
+            ? (Class<?>) p.getRawType()
+            : type instanceof Class<?> c ? c : null;
+    if (raw != null && LambdaEventSerializers.isLambdaSupportedEvent(raw.getName())) {
       return new Serde((PojoSerializer<Object>) LambdaEventSerializers.serializerFor(raw, loader));
     }
     return new Serde(ownFactory().getSerializer(type));
