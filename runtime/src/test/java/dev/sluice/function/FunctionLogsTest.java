@@ -82,22 +82,7 @@ class FunctionLogsTest {
   @Test
   void format_coldStart_billedDurationCountsInitAsLambdaDoes() {
     FunctionConfig config =
-        new FunctionConfig(
-            "f",
-            "h",
-            "provided.al2023",
-            128,
-            3,
-            java.util.Map.of(),
-            null,
-            "",
-            Isolation.PROCESS,
-            "sha",
-            0,
-            0,
-            "rev",
-            null,
-            null);
+        TestConfigs.of("f", "h", "provided.al2023", 128, 3, java.util.Map.of(), Isolation.PROCESS);
     InvocationResult ok = new InvocationResult.Success(new byte[0]);
 
     String cold =

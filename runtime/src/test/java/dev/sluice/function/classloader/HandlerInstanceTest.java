@@ -7,6 +7,7 @@ import dev.sluice.function.DeployedCode;
 import dev.sluice.function.FunctionConfig;
 import dev.sluice.function.Invocation;
 import dev.sluice.function.Isolation;
+import dev.sluice.function.TestConfigs;
 import dev.sluice.testing.HandlerJars;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
@@ -72,22 +73,8 @@ class HandlerInstanceTest {
 
   /** Function {@code name} in classloader isolation, with {@code handler} and a timeout. */
   static FunctionConfig config(String name, String handler, int timeoutSeconds) {
-    return new FunctionConfig(
-        name,
-        handler,
-        "java17",
-        256,
-        timeoutSeconds,
-        Map.of(),
-        null,
-        "",
-        Isolation.CLASSLOADER,
-        "sha",
-        0,
-        0,
-        "rev",
-        null,
-        null);
+    return TestConfigs.of(
+        name, handler, "java17", 256, timeoutSeconds, Map.of(), Isolation.CLASSLOADER);
   }
 
   static final String POJO =

@@ -7,6 +7,7 @@ import dev.sluice.function.Invocation;
 import dev.sluice.function.InvocationReport;
 import dev.sluice.function.InvocationResult;
 import dev.sluice.function.Isolation;
+import dev.sluice.function.TestConfigs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -131,22 +132,7 @@ final class Fixtures {
 
   static FunctionConfig config(
       String name, String handler, String runtime, int timeoutSeconds, Map<String, String> env) {
-    return new FunctionConfig(
-        name,
-        handler,
-        runtime,
-        128,
-        timeoutSeconds,
-        env,
-        null,
-        "",
-        Isolation.PROCESS,
-        "sha",
-        0,
-        0,
-        "rev",
-        null,
-        null);
+    return TestConfigs.of(name, handler, runtime, 128, timeoutSeconds, env, Isolation.PROCESS);
   }
 
   static FunctionConfig actions(String name, int timeoutSeconds) {
