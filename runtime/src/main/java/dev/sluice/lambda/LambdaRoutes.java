@@ -549,7 +549,9 @@ public class LambdaRoutes {
         }
         default -> throw new IllegalStateException("unchecked invocation type " + type);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too (no thread left for a cold start): run from a callback of the payload's
+      // check, nothing else would answer the request
       LambdaHttp.error(ctx, e);
     }
   }
