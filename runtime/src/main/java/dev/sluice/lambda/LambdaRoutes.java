@@ -57,9 +57,6 @@ public class LambdaRoutes {
   /** ListFunctions' MasterRegion, as Lambda's model has it. */
   private static final Pattern MASTER_REGION = Pattern.compile("ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}");
 
-  /** Lambda's limit for a synchronous invocation's payload, which its message names. */
-  private static final int SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
   /** Where an invocation's body is cut off rather than read and refused by the service. */
   private static final long INVOKE_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -585,7 +582,7 @@ public class LambdaRoutes {
           ctx,
           LambdaError.RequestEntityTooLargeException,
           "Request must be smaller than "
-              + SYNC_PAYLOAD_BYTES
+              + FunctionService.maxPayloadBytes(false)
               + " bytes for the InvokeFunction operation");
       return;
     }

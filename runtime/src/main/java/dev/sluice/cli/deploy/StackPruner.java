@@ -162,14 +162,9 @@ final class StackPruner {
       String untag =
           TAGS
               + SluiceClient.encode(arn)
-              + "?tagKeys="
-              + SluiceClient.encode(STACK)
-              + "&tagKeys="
-              + SluiceClient.encode(DELETION_POLICY)
-              + "&tagKeys="
-              + SluiceClient.encode(REPLACE_POLICY)
-              + "&tagKeys="
-              + SluiceClient.encode(LOGICAL_ID);
+              + MARKS.stream()
+                  .map(k -> "tagKeys=" + SluiceClient.encode(k))
+                  .collect(Collectors.joining("&", "?", ""));
       client.rest("DELETE", untag, null);
       report.accept(
           new Change(

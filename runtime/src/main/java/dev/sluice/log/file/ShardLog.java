@@ -115,9 +115,7 @@ final class ShardLog {
     synchronized (ctx.dirLock()) {
       Files.createDirectories(dir);
     }
-    LogLayout.syncDir(dir.getParent(), ctx.opener());
-    LogLayout.syncDir(ctx.root(), ctx.opener());
-    open();
+    open(); // which syncs the new directory's entry, before any append
   }
 
   /**
@@ -132,8 +130,8 @@ final class ShardLog {
       if (bases.isEmpty()) {
         opened.add(Segment.create(dir, 0, indexInterval(), ctx.opener()));
         LogLayout.syncDir(dir, ctx.opener());
-        // a create killed before it synced the shard's entry leaves an empty directory: records
-        // acknowledged in it must not be lost with that entry
+        // a new shard's directory entry, or one whose create was killed before it synced it:
+        // records acknowledged in it must not be lost with that entry
         LogLayout.syncDir(dir.getParent(), ctx.opener());
         LogLayout.syncDir(ctx.root(), ctx.opener());
       }

@@ -617,11 +617,9 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
     if (!busy(works.values())) {
       return;
     }
-    long start = System.nanoTime();
-    long whole = start + Drain.of(deps.functions(), config.functionName()).toNanos();
-    long capped = start + Drain.onStop(deps.functions(), config.functionName()).toNanos();
+    DrainEnds ends = drainEnds();
     boolean polling = pauseAll(c);
-    while (System.nanoTime() < (stopped ? capped : whole)) {
+    while (!ends.passed(stopped)) {
       runInbox();
       if (!busy(works.values())) {
         return;
@@ -671,15 +669,29 @@ public final class KafkaRunner implements SourceRunner, BatchFlow.Progress {
   private void awaitInFlight(Collection<PartitionWork> leaving) {
     // also while stopping: a revocation inside the stop's draining poll drops the partitions, and
     // the drain then finds nothing busy; the consumer's close revokes with no consumer set
-    long start = System.nanoTime();
-    long whole = start + Drain.of(deps.functions(), config.functionName()).toNanos();
-    long capped = start + Drain.onStop(deps.functions(), config.functionName()).toNanos();
-    while (busy(leaving) && System.nanoTime() < (stopped ? capped : whole)) {
+    DrainEnds ends = drainEnds();
+    while (busy(leaving) && !ends.passed(stopped)) {
       runInbox();
       if (busy(leaving)) {
         LockSupport.parkNanos(1_000_000); // results reach the inbox; no poll here to wake
       }
     }
+  }
+
+  /** When a drain begun now gives up: after the function's whole drain, or a stop's cap. */
+  private record DrainEnds(long whole, long capped) {
+
+    /** Whether the end that applies has passed; {@code stopping} may change during the drain. */
+    boolean passed(boolean stopping) {
+      return System.nanoTime() >= (stopping ? capped : whole);
+    }
+  }
+
+  private DrainEnds drainEnds() {
+    long start = System.nanoTime();
+    return new DrainEnds(
+        start + Drain.of(deps.functions(), config.functionName()).toNanos(),
+        start + Drain.onStop(deps.functions(), config.functionName()).toNanos());
   }
 
   private void runInbox() {
